@@ -1,0 +1,37 @@
+// The shape of a CLI command and the shared argument parser. Commands are thin: parse, call tools/lib, print.
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { BitrlError } from "../lib/errors.ts";
+
+export interface Command {
+  name: string;
+  /** one line for `bitrl --help` */
+  summary: string;
+  /** full text for `bitrl NAME --help` */
+  usage: string;
+  /** returns the exit code */
+  run(argv: string[]): Promise<number>;
+}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** parseArgs with --help built in and errors as BitrlError; returns null when help was printed. */
+export function parseCommandArgs<O extends Options>(cmd: Pick<Command, "name" | "usage">, argv: string[], options: O) {
+  try {
+    const parsed = parseArgs({ args: argv, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    if ((parsed.values as Record<string, unknown>).help) {
+      process.stdout.write(cmd.usage.trimEnd() + "\n");
+      return null;
+    }
+    return parsed as { values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string }; positionals: string[] };
+  } catch (e) {
+    throw new BitrlError(`${(e as Error).message.split("\n")[0]} (see 'bitrl ${cmd.name} --help')`);
+  }
+}
+
+/** Parses a numeric flag, with a clear error. */
+export function intFlag(name: string, value: string | undefined, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new BitrlError(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
