@@ -1,0 +1,164 @@
+// Installs the firmware toolchain, idempotently: Debian cross compilers and QEMU, PlatformIO (PyPI) in a project
+// venv working offline, and the wasm3 C sources (PyPI sdist, SHA-256 checked). Quick when nothing is missing.
+// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--all] [--quiet]
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync, cpSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pins = JSON.parse(readFileSync(join(root, "scripts/toolchain/pins.json"), "utf8"));
+const dir = Object.fromEntries(Object.entries(pins.dirs).map(([k, v]) => [k, join(root, v)]));
+const venvBin = (name) => join(dir.venv, "bin", name);
+
+let log = (msg) => console.log(`setup-toolchain: ${msg}`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", stdio: opts.capture ? "pipe" : ["ignore", "inherit", "inherit"], env: opts.env ?? process.env });
+  if (r.status !== 0) {
+    const detail = opts.capture ? ` ${(r.stderr || r.stdout || "").trim().split("\n").slice(-3).join(" | ")}` : "";
+    throw new Error(`'${[cmd, ...args].join(" ")}' failed (exit ${r.status ?? r.signal}).${detail}`);
+  }
+  return r.stdout ?? "";
+}
+
+/** Writes a file through a temp name and a rename, so a crash never leaves half a file. */
+function writeAtomic(path, text) {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(`${path}.tmp`, text);
+  renameSync(`${path}.tmp`, path);
+}
+
+// ---- Debian packages ------------------------------------------------------------------------------------------
+function missingDebs(pkgs) {
+  return pkgs.filter((p) => {
+    const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", p], { encoding: "utf8" });
+    return r.status !== 0 || !r.stdout.includes("install ok installed");
+  });
+}
+
+let aptUpdated = false;
+function ensureDebs(pkgs) {
+  const missing = missingDebs(pkgs);
+  if (missing.length === 0) return;
+  if (process.getuid && process.getuid() !== 0) {
+    throw new Error(`missing Debian packages ${missing.join(" ")}; run as root or: sudo apt-get install -y ${missing.join(" ")}`);
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (!aptUpdated) {
+    log("apt-get update");
+    run("apt-get", ["update", "-qq"], { env });
+    aptUpdated = true;
+  }
+  log(`apt-get install ${missing.join(" ")}`);
+  run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing], { env });
+}
+
+// ---- PlatformIO in a venv, offline ------------------------------------------------------------------------------
+function pyOk(code) {
+  return existsSync(venvBin("python")) && spawnSync(venvBin("python"), ["-c", code], { stdio: "ignore" }).status === 0;
+}
+
+function ensurePlatformio() {
+  const want = pins.platformio;
+  if (!pyOk(`import platformio, sys; sys.exit(0 if platformio.__version__ == "${want}" else 1)`)) {
+    if (!existsSync(venvBin("python"))) {
+      log(`python3 -m venv ${pins.dirs.venv}`);
+      run("python3", ["-m", "venv", dir.venv]);
+    }
+    log(`pip install platformio==${want}`);
+    run(venvBin("python"), ["-m", "pip", "install", "-q", `platformio==${want}`]);
+  }
+}
+
+/** The tool-scons requirement of the installed core (e.g. "~4.40801.0"), read from platformio/dependencies.py. */
+function sconsSpec() {
+  const out = run(venvBin("python"), ["-c", "from platformio.dependencies import get_core_dependencies as d; print(d()['tool-scons'])"], { capture: true });
+  const spec = out.trim();
+  const m = /^[~^=]?\s*(\d+)\.(\d+)\.(\d+)$/.exec(spec);
+  if (!m) throw new Error(`unexpected tool-scons requirement '${spec}' in platformio/dependencies.py`);
+  // PlatformIO encodes SCons X.Y.Z as X.XYYZZ.0: tool-scons 4.40801.0 is SCons 4.8.1.
+  const minor = m[2].padStart(5, "0");
+  const scons = `${m[1]}.${Number(minor.slice(1, 3))}.${Number(minor.slice(3, 5))}`;
+  return { spec, pkgVersion: `${m[1]}.${m[2]}.${m[3]}`, scons };
+}
+
+function ensureToolScons() {
+  const { spec, pkgVersion, scons } = sconsSpec();
+  const pkgDir = join(dir.pioCore, "packages", "tool-scons");
+  const stamp = join(pkgDir, ".bitrl-stamp");
+  const want = `${spec} scons==${scons}`;
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want && pyOk(`import SCons, sys; sys.exit(0 if SCons.__version__ == "${scons}" else 1)`)) return;
+  log(`pip install scons==${scons} (PlatformIO ${pins.platformio} wants tool-scons ${spec})`);
+  run(venvBin("python"), ["-m", "pip", "install", "-q", `scons==${scons}`]);
+  mkdirSync(pkgDir, { recursive: true });
+  // What PlatformIO checks to call a core package installed: package.json and .piopm (owner platformio, version
+  // within the core's requirement). It then runs <pkg>/scons.py with the venv's Python, which has SCons.
+  writeAtomic(join(pkgDir, "package.json"), JSON.stringify({ name: "tool-scons", version: pkgVersion, description: `SCons ${scons} from PyPI (bitrl offline shim)`, system: "*" }, null, 2) + "\n");
+  writeAtomic(join(pkgDir, ".piopm"), JSON.stringify({ type: "tool", name: "tool-scons", version: pkgVersion, spec: { owner: "platformio", id: null, name: "tool-scons", requirements: spec, uri: null } }) + "\n");
+  writeAtomic(join(pkgDir, "scons.py"), "# bitrl shim: runs SCons installed from PyPI in this venv.\nimport sys\nimport SCons.Script\n\nsys.exit(SCons.Script.main())\n");
+  writeAtomic(stamp, want);
+  log(`tool-scons ${pkgVersion} -> ${pkgDir}`);
+}
+
+// ---- wasm3 C sources ------------------------------------------------------------------------------------------
+function ensureWasm3() {
+  const { sdist, sha256, folder, license, pypi } = pins.wasm3;
+  const stamp = join(dir.wasm3, ".bitrl-stamp");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === sha256) return;
+  const archive = join(dir.cache, sdist);
+  const hashOf = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
+  if (!existsSync(archive) || hashOf(archive) !== sha256) {
+    mkdirSync(dir.cache, { recursive: true });
+    rmSync(archive, { force: true });
+    log(`pip download --no-binary :all: --no-deps ${pypi}`);
+    run(venvBin("python"), ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
+  }
+  const got = hashOf(archive);
+  if (got !== sha256) throw new Error(`${sdist}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
+  const tmp = `${dir.wasm3}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  run("tar", ["-xzf", archive, "-C", tmp, folder, license]);
+  // Only the core: the sdist's Python binding (m3module.c) sits outside wasm3/ and is not extracted.
+  const out = `${dir.wasm3}.new`;
+  rmSync(out, { recursive: true, force: true });
+  cpSync(join(tmp, folder), out, { recursive: true });
+  cpSync(join(tmp, license), join(out, "LICENSE"));
+  rmSync(join(out, "m3module.c"), { force: true });
+  writeFileSync(join(out, ".bitrl-stamp"), sha256);
+  rmSync(dir.wasm3, { recursive: true, force: true });
+  renameSync(out, dir.wasm3);
+  rmSync(tmp, { recursive: true, force: true });
+  log(`wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files) -> ${pins.dirs.wasm3}`);
+}
+
+/** Installs what is missing. riscv: the RISC-V compiler, picolibc and qemu-system-riscv32; aot: wabt (wasm2c). */
+export async function setupToolchain({ riscv = false, aot = false, quiet = false } = {}) {
+  if (quiet) log = () => {};
+  const t0 = Date.now();
+  ensureDebs(pins.apt.arm);
+  if (riscv) ensureDebs(pins.apt.riscv);
+  if (aot) ensureDebs(pins.apt.aot);
+  ensurePlatformio();
+  mkdirSync(dir.pioCore, { recursive: true });
+  ensureToolScons();
+  ensureWasm3();
+  log(`ready (${Date.now() - t0} ms)`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const args = new Set(process.argv.slice(2));
+  const all = args.has("--all");
+  for (const a of args) if (!["--riscv", "--aot", "--all", "--quiet"].includes(a)) {
+    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --all --quiet)`);
+    process.exit(2);
+  }
+  try {
+    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), quiet: args.has("--quiet") });
+  } catch (e) {
+    console.error(`setup-toolchain: ${e.message}`);
+    process.exit(1);
+  }
+}
