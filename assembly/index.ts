@@ -1,2 +1,7 @@
 // The agent module's entry: everything exported from build/agent.wasm (docs/abi.md lists the exports).
 export { abort } from "./host";
+export { io_base, io_size } from "./io";
+export { matvec_i2, matvec_t3, matvec_i8, matvec_f32 } from "./kernels/plain";
+export { lut_build_i2, lut_build_t3, matvec_i2_lut, matvec_t3_lut } from "./kernels/lut";
+export { rmsnorm_f32, quantize_act } from "./kernels/act";
+export { bitlinear_i2, bitlinear_t3, bitlinear_i2_scratch, bitlinear_t3_scratch } from "./kernels/bitlinear";

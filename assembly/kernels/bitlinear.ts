@@ -1,0 +1,73 @@
+// BitLinear (BitNet b1.58): quantize activations to int8, LUT ternary matvec in int32, one f32 scale per output.
+// y[r] = f32(f32(acc[r]) * f32(gamma_r / s)), 0 when s = 0 (bitLinearScale in tools/lib/quantize.ts).
+import { checkDim, checkRange, trap } from "./check";
+import { quantizeActInto } from "./act";
+import { I2_TABLE_BYTES, T3_TABLE_BYTES, T3_TABLE_SLACK, lut_build_i2, lut_build_t3, matvec_i2_lut, matvec_t3_lut } from "./lut";
+import { packedRowBytes } from "./plain";
+
+// Scratch layout: xq i8[align4(cols)], then the tables.
+// @ts-ignore: decorator
+@inline function lutOffset(cols: i32): i32 {
+  return (cols + 3) & ~3;
+}
+
+/** Scratch bytes bitlinear_i2 needs for `cols` inputs: align4(cols) + 512 * ceil(cols/4). */
+export function bitlinear_i2_scratch(cols: i32): i32 {
+  checkDim(cols, "bitlinear_i2_scratch: cols must be 1..2^24");
+  return lutOffset(cols) + packedRowBytes(cols, 4) * I2_TABLE_BYTES;
+}
+
+/** Scratch bytes bitlinear_t3 needs for `cols` inputs: align4(cols) + 486 * ceil(cols/5) + 26. */
+export function bitlinear_t3_scratch(cols: i32): i32 {
+  checkDim(cols, "bitlinear_t3_scratch: cols must be 1..2^24");
+  return lutOffset(cols) + packedRowBytes(cols, 5) * T3_TABLE_BYTES + T3_TABLE_SLACK;
+}
+
+// Checks shared by both: scales f32[nscales] with nscales 1 (per tensor) or rows (per row), x f32[cols],
+// out f32[rows], scratch u8[scratchBytes].
+function checkBitLinear(scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32, scratchBytes: i32, message: string): void {
+  checkDim(rows, message);
+  checkDim(cols, message);
+  if (nscales != 1 && nscales != rows) trap(message);
+  checkRange(scales, <u64>nscales * 4, message);
+  checkRange(x, <u64>cols * 4, message);
+  checkRange(out, <u64>rows * 4, message);
+  checkRange(scratch, <u64>scratchBytes, message);
+}
+
+// out holds acc i32[rows] on entry and y f32[rows] on return.
+function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void {
+  for (let r = 0; r < rows; r++) {
+    const p = <usize>(out + 4 * r);
+    const gamma = load<f32>(<usize>(scales + (nscales == 1 ? 0 : 4 * r)));
+    store<f32>(p, s == 0 ? <f32>0 : <f32>load<i32>(p) * (gamma / s));
+  }
+}
+
+/**
+ * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/4)] (i2), scales f32[nscales] (1 or rows),
+ * scratch u8[bitlinear_i2_scratch(cols)].
+ */
+export function bitlinear_i2(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
+  checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_i2_scratch(cols),
+    "bitlinear_i2: bad shape, nscales (1 or rows), or a range outside memory");
+  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
+  const lut = scratch + lutOffset(cols);
+  lut_build_i2(scratch, cols, lut);
+  matvec_i2_lut(w, lut, out, rows, cols, packedRowBytes(cols, 4), 0);
+  scaleRows(out, rows, scales, nscales, s);
+}
+
+/**
+ * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/5)] (t3), scales f32[nscales] (1 or rows),
+ * scratch u8[bitlinear_t3_scratch(cols)].
+ */
+export function bitlinear_t3(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
+  checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_t3_scratch(cols),
+    "bitlinear_t3: bad shape, nscales (1 or rows), or a range outside memory");
+  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
+  const lut = scratch + lutOffset(cols);
+  lut_build_t3(scratch, cols, lut);
+  matvec_t3_lut(w, lut, out, rows, cols, packedRowBytes(cols, 5), 0);
+  scaleRows(out, rows, scales, nscales, s);
+}

@@ -1,0 +1,123 @@
+// Plain matrix-vector kernels: decode each weight, int32 accumulate (ternary, int8) or f32 (baseline).
+// out[r] = sum_c W[r][c] * x[c]. Reference twins: tools/lib/reference/kernels.ts (same names).
+import { checkDim, checkRange, trap } from "./check";
+
+/** Bytes of one packed ternary row: ceil(cols / perByte). */
+// @ts-ignore: decorator
+@inline export function packedRowBytes(cols: i32, perByte: i32): i32 {
+  return (cols + perByte - 1) / perByte;
+}
+
+// Messages are literals: a concatenated string would allocate on every call, and the stub heap never frees.
+function checkMatvec(w: i32, wBytes: u64, x: i32, xBytes: u64, out: i32, rows: i32, message: string): void {
+  checkRange(w, wBytes, message);
+  checkRange(x, xBytes, message);
+  checkRange(out, <u64>rows * 4, message);
+}
+
+/**
+ * i2 ternary: w u8[rows][ceil(cols/4)] (code = weight + 1, 2 bits, first weight in the low bits),
+ * x i8[cols], out i32[rows].
+ */
+export function matvec_i2(w: i32, x: i32, out: i32, rows: i32, cols: i32): void {
+  checkDim(rows, "matvec_i2: rows must be 1..2^24");
+  checkDim(cols, "matvec_i2: cols must be 1..2^24");
+  const stride = packedRowBytes(cols, 4);
+  checkMatvec(w, <u64>rows * stride, x, <u64>cols, out, rows, "matvec_i2: w, x or out range outside memory");
+  const full = cols >> 2; // whole bytes; the last partial byte's padding codes are never read
+  const tail = cols & 3;
+  for (let r = 0; r < rows; r++) {
+    let wp = <usize>(w + r * stride);
+    let xp = <usize>x;
+    let acc: i32 = 0;
+    for (let b = 0; b < full; b++) {
+      const byte = <i32>load<u8>(wp);
+      acc += ((byte & 3) - 1) * <i32>load<i8>(xp);
+      acc += (((byte >> 2) & 3) - 1) * <i32>load<i8>(xp, 1);
+      acc += (((byte >> 4) & 3) - 1) * <i32>load<i8>(xp, 2);
+      acc += ((byte >> 6) - 1) * <i32>load<i8>(xp, 3);
+      wp += 1;
+      xp += 4;
+    }
+    if (tail) {
+      const byte = <i32>load<u8>(wp);
+      for (let j = 0; j < tail; j++) acc += (((byte >> (2 * j)) & 3) - 1) * <i32>load<i8>(xp + j);
+    }
+    store<i32>(<usize>(out + 4 * r), acc);
+  }
+}
+
+/**
+ * t3 ternary: w u8[rows][ceil(cols/5)] (byte = sum_j (w_j + 1) * 3^j, first weight least significant),
+ * x i8[cols], out i32[rows].
+ */
+export function matvec_t3(w: i32, x: i32, out: i32, rows: i32, cols: i32): void {
+  checkDim(rows, "matvec_t3: rows must be 1..2^24");
+  checkDim(cols, "matvec_t3: cols must be 1..2^24");
+  const stride = packedRowBytes(cols, 5);
+  checkMatvec(w, <u64>rows * stride, x, <u64>cols, out, rows, "matvec_t3: w, x or out range outside memory");
+  const full = cols / 5;
+  const tail = cols - full * 5;
+  for (let r = 0; r < rows; r++) {
+    let wp = <usize>(w + r * stride);
+    let xp = <usize>x;
+    let acc: i32 = 0;
+    for (let b = 0; b < full; b++) {
+      let byte = <u32>load<u8>(wp);
+      for (let j = 0; j < 5; j++) {
+        const next = byte / 3;
+        acc += (<i32>(byte - next * 3) - 1) * <i32>load<i8>(xp + j);
+        byte = next;
+      }
+      wp += 1;
+      xp += 5;
+    }
+    if (tail) {
+      let byte = <u32>load<u8>(wp);
+      for (let j = 0; j < tail; j++) {
+        const next = byte / 3;
+        acc += (<i32>(byte - next * 3) - 1) * <i32>load<i8>(xp + j);
+        byte = next;
+      }
+    }
+    store<i32>(<usize>(out + 4 * r), acc);
+  }
+}
+
+/** int8 weights: w i8[rows][cols], x i8[cols], out i32[rows]. */
+export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void {
+  checkDim(rows, "matvec_i8: rows must be 1..2^24");
+  checkDim(cols, "matvec_i8: cols must be 1..2^24");
+  checkMatvec(w, <u64>rows * cols, x, <u64>cols, out, rows, "matvec_i8: w, x or out range outside memory");
+  let wp = <usize>w;
+  for (let r = 0; r < rows; r++) {
+    const wEnd = wp + <usize>cols;
+    let xp = <usize>x;
+    let acc: i32 = 0;
+    while (wp < wEnd) {
+      acc += <i32>load<i8>(wp) * <i32>load<i8>(xp);
+      wp += 1;
+      xp += 1;
+    }
+    store<i32>(<usize>(out + 4 * r), acc);
+  }
+}
+
+/** fp32 baseline: w f32[rows][cols], x f32[cols], out f32[rows]; sums in f32 in column order. */
+export function matvec_f32(w: i32, x: i32, out: i32, rows: i32, cols: i32): void {
+  checkDim(rows, "matvec_f32: rows must be 1..2^24");
+  checkDim(cols, "matvec_f32: cols must be 1..2^24");
+  checkMatvec(w, <u64>rows * cols * 4, x, <u64>cols * 4, out, rows, "matvec_f32: w, x or out range outside memory");
+  let wp = <usize>w;
+  for (let r = 0; r < rows; r++) {
+    const wEnd = wp + <usize>cols * 4;
+    let xp = <usize>x;
+    let acc: f32 = 0;
+    while (wp < wEnd) {
+      acc += load<f32>(wp) * load<f32>(xp);
+      wp += 4;
+      xp += 4;
+    }
+    store<f32>(<usize>(out + 4 * r), acc);
+  }
+}
