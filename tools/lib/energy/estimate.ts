@@ -1,0 +1,87 @@
+// Energy per decision and per episode: estimated (time x the board profile's cited active power) or measured
+// (marked windows of a meter trace), each figure carrying its kind and where its inputs came from.
+import { BitrlError } from "../errors.ts";
+import { activePowerW, ticksToSeconds, type BoardProfile } from "../boards.ts";
+import type { EnergyWindow } from "./integrate.ts";
+
+/** How a figure was obtained (DESIGN.md section 6). */
+export type FigureKind = "measured" | "emulated" | "estimated";
+
+/** What one agent did on the board: the inputs of an estimate. */
+export interface AgentWork {
+  /** "fp32", "int8", "ternary" */
+  agent: string;
+  /** hal_clock() ticks summed over the run (instructions on QEMU boards, cycles on real ones) */
+  ticks: number;
+  decisions: number;
+  episodes: number;
+}
+
+export interface EnergyFigure {
+  agent: string;
+  board: string;
+  joulesPerDecision: number;
+  joulesPerEpisode: number;
+  secondsPerDecision: number;
+  decisions: number;
+  episodes: number;
+  /** energy's kind: measured (meter) or estimated (time x power) */
+  kind: "measured" | "estimated";
+  /** where the time came from: emulated (QEMU instruction counts at the profile's clock) or measured */
+  timeKind: "measured" | "emulated";
+  /** the citation or meter the figure rests on */
+  basis: string;
+}
+
+function checkWork(w: AgentWork): void {
+  for (const [k, v] of [["ticks", w.ticks], ["decisions", w.decisions], ["episodes", w.episodes]] as const)
+    if (!Number.isFinite(v) || v < 0) throw new BitrlError(`agent '${w.agent}': ${k} must be a finite number >= 0, got ${v}`);
+  if (w.decisions === 0 || w.episodes === 0) throw new BitrlError(`agent '${w.agent}' made no decisions: nothing to divide the energy by`);
+}
+
+/** Estimated energy: seconds (ticks / clock) x active power (the profile's cited current x voltage). */
+export function estimateAgent(board: BoardProfile, w: AgentWork): EnergyFigure {
+  checkWork(w);
+  const seconds = ticksToSeconds(board, w.ticks);
+  const joules = seconds * activePowerW(board);
+  const p = board.power!;
+  const timeKind = board.kind === "emulated" ? "emulated" : "measured";
+  const via =
+    board.kind === "emulated"
+      ? `time: QEMU instruction count at ${board.clockHz / 1e6} MHz, 1 instruction per cycle assumed (${board.emulates?.chip ?? board.cpu})`
+      : `time: ${board.clockUnit} at ${board.clockHz / 1e6} MHz`;
+  return {
+    agent: w.agent,
+    board: board.id,
+    joulesPerDecision: joules / w.decisions,
+    joulesPerEpisode: joules / w.episodes,
+    secondsPerDecision: seconds / w.decisions,
+    decisions: w.decisions,
+    episodes: w.episodes,
+    kind: "estimated",
+    timeKind,
+    basis: `power: ${p.activeCurrentMa} mA x ${p.supplyV} V from ${p.source} (${p.condition})${p.checked ? "" : ", not re-checked against the PDF"}; ${via}`,
+  };
+}
+
+/** Measured energy: window k of the trace is agent k's run (the firmware raises the marker around each run). */
+export function measuredAgents(board: BoardProfile, windows: EnergyWindow[], work: AgentWork[], meter: string): EnergyFigure[] {
+  if (windows.length !== work.length)
+    throw new BitrlError(`the trace has ${windows.length} marked windows but ${work.length} agents ran: check the marker wiring (docs/energy.md)`);
+  return work.map((w, k) => {
+    checkWork(w);
+    const win = windows[k];
+    return {
+      agent: w.agent,
+      board: board.id,
+      joulesPerDecision: win.joules / w.decisions,
+      joulesPerEpisode: win.joules / w.episodes,
+      secondsPerDecision: win.seconds / w.decisions,
+      decisions: w.decisions,
+      episodes: w.episodes,
+      kind: "measured",
+      timeKind: "measured",
+      basis: `${meter}: integral of V*I over marked window ${k + 1} (${win.seconds.toFixed(4)} s, mean ${(win.meanWatts * 1000).toFixed(2)} mW)`,
+    };
+  });
+}
