@@ -1,3 +1,15 @@
 // Steps `npm test` runs after the build and before the suites: each installs or builds what some suites need
 // (toolchains, firmware images). Each is idempotent and quick when nothing is missing.
 export const setups = [];
+
+// Headless Chromium for test/report-render.test.ts (Debian's `chromium`; installed once, quick afterwards).
+setups.push(async function chromium() {
+  const { spawnSync } = await import("node:child_process");
+  if (spawnSync("chromium", ["--version"], { stdio: "ignore" }).status === 0) return;
+  console.log("setup: apt-get install chromium (report rendering test)");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"]]) {
+    const r = spawnSync("apt-get", args, { stdio: "inherit", env });
+    if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
+  }
+});

@@ -1,4 +1,13 @@
 // Every CLI command, in the order `bitrl --help` lists them. Add a command: one import, one entry.
 import type { Command } from "./command.ts";
+import { packCommand } from "./pack.ts";
+import { inspectCommand } from "./inspect.ts";
+import { unpackCommand } from "./unpack.ts";
+import { reportCommand } from "./report.ts";
 
-export const commands: Command[] = [];
+export const commands: Command[] = [
+  packCommand,
+  inspectCommand,
+  unpackCommand,
+  reportCommand,
+];

@@ -1,0 +1,80 @@
+// Run logs and the HTML report: records append and read back, the page holds the input's numbers, bad input
+// gives a one-line error.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { appendRun, readRuns } from "../tools/lib/runlog.ts";
+import { renderReport } from "../tools/lib/report/render.ts";
+import { buildReport } from "../tools/lib/report/write.ts";
+import { fmt } from "../tools/lib/report/format.ts";
+import { ci95, mean } from "../tools/lib/report/stats.ts";
+import { niceTicks } from "../tools/lib/report/svg.ts";
+import { fixtureRecords } from "./report-fixture.ts";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "bitrl-report-"));
+
+test("should append run records as JSON lines and read them back in order", () => {
+  const dir = tmp();
+  const f = appendRun("energy", { board: "qemu-m4", x: 1.5, bad: Infinity }, dir);
+  appendRun("energy", { board: "qemu-m4", x: 2 }, dir);
+  assert.is(f, join(dir, "energy.jsonl"));
+  assert.is(readFileSync(f, "utf8").trim().split("\n").length, 2);
+  const rs = readRuns([dir]);
+  assert.equal(rs.map((r) => r.x), [1.5, 2]);
+  assert.is(rs[0].bad, null);
+  assert.is(rs[0].kind, "energy");
+  assert.match(String(rs[0].time), /^\d{4}-\d\d-\d\dT/);
+  assert.throws(() => appendRun("Bad Kind", {}, dir), /run-log kind must be/);
+});
+
+test("should name the file and line of a bad run record", () => {
+  const dir = tmp();
+  writeFileSync(join(dir, "x.jsonl"), '{"kind":"a"}\n{oops\n');
+  assert.throws(() => readRuns([dir]), /x\.jsonl:2: not JSON/);
+  assert.throws(() => readRuns([join(dir, "missing.jsonl")]), /does not exist/);
+});
+
+test("should compute the statistics the learning table shows", () => {
+  assert.is(mean([1, 2, 3]), 2);
+  // sd = 1, t(0.975, 2) = 4.303, / sqrt(3)
+  assert.ok(Math.abs(ci95([1, 2, 3]) - 4.303 / Math.sqrt(3)) < 1e-12);
+  assert.equal(niceTicks(0, 10), [0, 2, 4, 6, 8, 10]);
+  assert.is(fmt(0.000123456), "1.235e-4");
+  assert.is(fmt(12345), "12 345");
+});
+
+test("should render a self-contained page with every section and the input's numbers", () => {
+  const html = renderReport(fixtureRecords(), { generated: "fixed" });
+  assert.not.match(html, /<script/i);
+  assert.not.match(html, /(src|href)="(https?:)?\/\//);
+  for (const id of ["learning", "latency", "memory", "energy", "kind-run"]) assert.match(html, new RegExp(`<section id="${id}"`));
+  assert.ok((html.match(/<svg /g) ?? []).length >= 5, "charts");
+  assert.match(html, /data-value="13.25"/);
+  assert.match(html, /data-value="187.5"/);
+  assert.match(html, /data-value="56321"/);
+  // energy table shows uJ: 0.000123456 J = 123.456 uJ
+  assert.match(html, new RegExp(`data-value="${JSON.stringify(0.000123456 * 1e6)}"`));
+  assert.match(html, /estimated/);
+  assert.match(html, /Retention/);
+});
+
+test("should escape text from records", () => {
+  const html = renderReport([{ v: 1, kind: "run", time: "t", note: "<img onerror=x>" }], {});
+  assert.not.match(html, /<img/);
+  assert.match(html, /&lt;img onerror=x&gt;/);
+});
+
+test("should write the report atomically and say how many records went in", () => {
+  const dir = tmp();
+  const runs = join(dir, "runs.jsonl");
+  writeFileSync(runs, fixtureRecords().map((r) => JSON.stringify(r)).join("\n") + "\n");
+  const out = join(dir, "r", "index.html");
+  const r = buildReport([runs], out);
+  assert.is(r.records, fixtureRecords().length);
+  assert.ok(existsSync(out));
+  assert.is(readFileSync(out, "utf8").length, r.bytes);
+});
+
+test.run();

@@ -1,0 +1,28 @@
+// `bitrl report`: renders JSONL run logs into one self-contained HTML page (docs/report.md).
+import type { Command } from "./command.ts";
+import { parseCommandArgs } from "./command.ts";
+import { runsDir } from "../lib/runlog.ts";
+import { buildReport } from "../lib/report/write.ts";
+
+export const reportCommand: Command = {
+  name: "report",
+  summary: "render run logs (.bitrl/runs/*.jsonl) to one HTML page with inline SVG plots",
+  usage: `usage: bitrl report [RUNS...] [-o report/index.html] [--title T] [--json]
+
+RUNS are JSONL run logs or folders of them (default: .bitrl/runs). The page is one file: inline CSS and SVG,
+no scripts, no network. Numbers sit in tables beside each plot; every figure keeps its kind
+(measured / emulated / estimated).
+  -o, --out FILE   where to write (default report/index.html); written to a temp file, then renamed
+  --title T        page title
+  --json           print {"out", "records", "bytes"} instead of a sentence`,
+  async run(argv) {
+    const a = parseCommandArgs(this, argv, { out: { type: "string", short: "o" }, title: { type: "string" }, json: { type: "boolean" } });
+    if (!a) return 0;
+    const inputs = a.positionals.length ? a.positionals : [runsDir()];
+    const out = a.values.out ?? "report/index.html";
+    const r = buildReport(inputs, out, { title: a.values.title });
+    if (a.values.json) console.log(JSON.stringify({ out, records: r.records, bytes: r.bytes }));
+    else console.log(`report: ${r.records} records -> ${out} (${r.bytes} bytes)`);
+    return 0;
+  },
+};
