@@ -1,0 +1,37 @@
+/* bitrl firmware settings: each one overridable per board with -D in platformio.ini (build_flags). */
+#ifndef BITRL_CONFIG_H
+#define BITRL_CONFIG_H
+
+#ifndef BITRL_CFG_FIRMWARE_VERSION
+#define BITRL_CFG_FIRMWARE_VERSION "0.1.0" /* reported by `info` */
+#endif
+
+#ifndef BITRL_CFG_MAX_PAYLOAD
+#define BITRL_CFG_MAX_PAYLOAD 1024 /* bytes of payload in one frame; docs/protocol.md, the host reads it from `info` */
+#endif
+
+#ifndef BITRL_CFG_RX_IDLE_MS
+#define BITRL_CFG_RX_IDLE_MS 50 /* a partial frame idle this long is dropped, so a truncated frame cannot swallow the next one forever */
+#endif
+
+#ifndef BITRL_CFG_WASM_STACK_BYTES
+#define BITRL_CFG_WASM_STACK_BYTES (16 * 1024) /* wasm3 value stack (m3_NewRuntime); deep AssemblyScript calls need more */
+#endif
+
+#ifndef BITRL_CFG_RAM_BUDGET
+#define BITRL_CFG_RAM_BUDGET 0 /* bytes of RAM the board profile gives the agent; 0 = not stated by the build */
+#endif
+
+#ifndef BITRL_CFG_SLOT_HEADER_BYTES
+#define BITRL_CFG_SLOT_HEADER_BYTES 256 /* a slot's header area; the blob starts after it (keeps blob data aligned) */
+#endif
+
+#ifndef BITRL_CFG_MAX_CALL_ARGS
+#define BITRL_CFG_MAX_CALL_ARGS 16 /* i32 arguments one `call`/`kernel` frame may pass to an export */
+#endif
+
+#ifndef BITRL_CFG_MAX_BENCH_REPS
+#define BITRL_CFG_MAX_BENCH_REPS 100000u /* upper bound of `bench` repetitions: every loop has a known bound */
+#endif
+
+#endif

@@ -1,0 +1,11 @@
+/* Native C kernels: the speed floor `bitrl bench` compares the interpreted module against, on the same board. */
+#ifndef BITRL_NATIVE_KERNELS_H
+#define BITRL_NATIVE_KERNELS_H
+#include <stdint.h>
+
+/* y[r] = sum_c w[r][c] * x[c] for an i2-packed (rows, cols) ternary matrix (docs/format.md: code = w + 1, four
+ * weights per byte, LSB first, each row padded to a byte), int8 x (cols), int32 y (rows). Plain reference form. */
+void bitrl_native_matvec_i2(const uint8_t *w /* (rows, ceil(cols/4)) */, const int8_t *x /* (cols) */,
+                            int32_t *y /* (rows) */, uint32_t rows, uint32_t cols);
+
+#endif

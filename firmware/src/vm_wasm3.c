@@ -1,0 +1,142 @@
+/* The vm.h engine on wasm3: one environment, one runtime, the agent module, imports linked from the one table in
+ * host_imports.c through a single trampoline. Every wasm3 result is checked and passed up unchanged. */
+#include <string.h>
+#include "vm.h"
+#include "host_imports.h"
+#include "hal.h"
+#include "bitrl_config.h"
+#include "wasm3.h"
+#include "m3_config.h"
+
+/* wasm3's allocator (m3_core.h); used only to read the fixed heap's position, see bitrl_vm_heap_used. */
+void *m3_Malloc(size_t i_size);
+void m3_FreeImpl(void *i_ptr);
+
+static IM3Environment g_env;
+static IM3Runtime g_rt;
+static IM3Module g_mod;
+static const uint8_t *g_heap_base; /* first block the fixed heap handed out, before wasm3 took any */
+
+static const char k_no_export[] = "ERR_NO_EXPORT";
+static const char k_bad_args[] = "ERR_BAD_ARGS";
+static const char k_not_ready[] = "ERR_NO_MODULE";
+
+/* One trampoline for every import: the table entry arrives as the import's userdata. */
+static m3ApiRawFunction(vm_import_trampoline) {
+    const bitrl_host_import *imp = (const bitrl_host_import *)_ctx->userdata;
+    uint64_t args[4] = {0, 0, 0, 0};
+    uint64_t ret = 0;
+    uint64_t *slot = _sp + (imp->has_result ? 1 : 0);
+    for (uint32_t i = 0; i < imp->argc && i < 4; i++) args[i] = slot[i];
+    bitrl_linear_memory mem;
+    mem.base = m3_GetMemory(runtime, &mem.size, 0);
+    const char *trap = imp->fn(&mem, args, &ret);
+    if (trap) return trap == bitrl_trap_out_of_bounds ? m3Err_trapOutOfBoundsMemoryAccess : trap;
+    if (imp->has_result) _sp[0] = ret;
+    return m3Err_none;
+}
+
+const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
+#if d_m3FixedHeap
+    if (!g_heap_base) {
+        uint8_t *probe = (uint8_t *)m3_Malloc(16);
+        g_heap_base = probe;
+        m3_FreeImpl(probe); /* the last block goes back: the heap is as it was */
+    }
+#endif
+    g_env = m3_NewEnvironment();
+    if (!g_env) return "m3_NewEnvironment failed (heap too small?)";
+    g_rt = m3_NewRuntime(g_env, BITRL_CFG_WASM_STACK_BYTES, NULL);
+    if (!g_rt) return "m3_NewRuntime failed (heap too small for the stack?)";
+    M3Result r = m3_ParseModule(g_env, &g_mod, wasm, len);
+    if (r) return r;
+    r = m3_LoadModule(g_rt, g_mod);
+    if (r) {
+        m3_FreeModule(g_mod);
+        g_mod = NULL;
+        return r;
+    }
+    for (uint32_t i = 0; i < bitrl_host_import_count; i++) {
+        const bitrl_host_import *imp = &bitrl_host_imports[i];
+        r = m3_LinkRawFunctionEx(g_mod, imp->module, imp->name, imp->signature, vm_import_trampoline, imp);
+        /* a module that does not import a function is fine; any other failure is not */
+        if (r && r != m3Err_functionLookupFailed) return r;
+    }
+    return NULL;
+}
+
+static const char *vm_find(const char *name, uint32_t argc, IM3Function *f) {
+    if (!g_rt || !g_mod) return k_not_ready;
+    M3Result r = m3_FindFunction(f, g_rt, name);
+    if (r) return k_no_export;
+    if (m3_GetArgCount(*f) != argc || m3_GetRetCount(*f) > 1) return k_bad_args;
+    for (uint32_t i = 0; i < argc; i++)
+        if (m3_GetArgType(*f, i) != c_m3Type_i32) return k_bad_args;
+    return NULL;
+}
+
+static const char *vm_result(IM3Function f, bitrl_vm_value *ret) {
+    ret->type = BITRL_VAL_NONE;
+    ret->bits = 0;
+    if (m3_GetRetCount(f) == 0) return NULL;
+    uint64_t v = 0;
+    const void *ptrs[1] = {&v};
+    M3Result r = m3_GetResults(f, 1, ptrs);
+    if (r) return r;
+    switch (m3_GetRetType(f, 0)) {
+        case c_m3Type_i32: ret->type = BITRL_VAL_I32; ret->bits = (uint32_t)v; break;
+        case c_m3Type_i64: ret->type = BITRL_VAL_I64; ret->bits = v; break;
+        case c_m3Type_f32: ret->type = BITRL_VAL_F32; ret->bits = (uint32_t)v; break;
+        case c_m3Type_f64: ret->type = BITRL_VAL_F64; ret->bits = v; break;
+        default: return k_bad_args;
+    }
+    return NULL;
+}
+
+const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret, uint64_t *ticks) {
+    IM3Function f;
+    const char *e = vm_find(name, argc, &f);
+    if (e) return e;
+    if (argc > BITRL_CFG_MAX_CALL_ARGS || reps == 0 || reps > BITRL_CFG_MAX_BENCH_REPS) return k_bad_args;
+    const void *ptrs[BITRL_CFG_MAX_CALL_ARGS];
+    for (uint32_t i = 0; i < argc; i++) ptrs[i] = &args[i];
+    uint64_t t0 = hal_clock();
+    M3Result r = m3Err_none;
+    for (uint32_t k = 0; k < reps && !r; k++) r = m3_Call(f, argc, ptrs);
+    uint64_t t1 = hal_clock();
+    *ticks = t1 - t0;
+    if (r) return r;
+    return vm_result(f, ret);
+}
+
+const char *bitrl_vm_call(const char *name, const int32_t *args, uint32_t argc, bitrl_vm_value *ret, uint64_t *ticks) {
+    return bitrl_vm_bench(name, args, argc, 1, ret, ticks);
+}
+
+uint8_t *bitrl_vm_memory(uint32_t *size) {
+    *size = 0;
+    if (!g_rt || !g_mod) return NULL;
+    return m3_GetMemory(g_rt, size, 0);
+}
+
+int bitrl_vm_has(const char *name) {
+    IM3Function f;
+    return g_rt && g_mod && m3_FindFunction(&f, g_rt, name) == m3Err_none;
+}
+
+int64_t bitrl_vm_heap_used(void) {
+#if d_m3FixedHeap
+    /* The fixed heap is a bump allocator (only the last block is ever returned), so the next block's address
+     * minus the first one's is the high-water mark. */
+    if (!g_heap_base) return -1;
+    uint8_t *probe = (uint8_t *)m3_Malloc(16);
+    if (!probe) return (int64_t)d_m3FixedHeap;
+    int64_t used = (int64_t)(probe - g_heap_base);
+    m3_FreeImpl(probe);
+    return used;
+#else
+    return -1;
+#endif
+}
+
+const char *bitrl_vm_backend(void) { return "wasm3"; }
