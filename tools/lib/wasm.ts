@@ -52,19 +52,25 @@ export interface AgentModule {
   setBlob(blob: Uint8Array | undefined): void;
 }
 
-/** Instantiates the agent module from its bytes, synchronously, with the Node host imports. */
-export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = {}): AgentModule {
-  let blob = options.blob;
-  let memory: WasmMemory | undefined;
-  const logs: string[] = [];
+/** Host-side state the imports read: the blob, the log sink, the module's memory once instantiated. */
+export interface HostState {
+  blob: Uint8Array | undefined;
+  memory: WasmMemory | undefined;
+  logs: string[];
+  log?: (text: string) => void;
+}
+
+/** The `bitrl` import object of docs/abi.md over `state` (exported so tests can drive it without a module). */
+export function agentImports(state: HostState): { bitrl: Record<string, (...args: number[]) => number | bigint | void> } {
   const mem = (): WasmMemory => {
-    if (!memory) throw new BitrlError("agent module called the host before its memory was ready");
-    return memory;
+    if (!state.memory) throw new BitrlError("agent module called the host before its memory was ready");
+    return state.memory;
   };
-  const imports = {
+  return {
     bitrl: {
-      // offset, dst, len are u32 on the wire; every check before any byte is copied
+      // offset, dst, len are u32 on the wire; checked in the order -3, -1, -2 before any byte is copied
       blob_read(offset: number, dst: number, len: number): number {
+        const blob = state.blob;
         if (!blob) return BLOB_NONE;
         const o = offset >>> 0, d = dst >>> 0, n = len >>> 0;
         if (o + n > blob.length) return BLOB_OUT_OF_RANGE;
@@ -73,17 +79,23 @@ export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = 
         new Uint8Array(buf, d, n).set(blob.subarray(o, o + n));
         return BLOB_OK;
       },
-      blob_size: (): number => (blob ? blob.length : 0),
+      blob_size: (): number => (state.blob ? state.blob.length : 0),
       clock: (): bigint => process.hrtime.bigint(),
       log(ptr: number, len: number): void {
         const buf = mem().buffer;
         const p = ptr >>> 0, n = len >>> 0;
         const text = p + n <= buf.byteLength ? new TextDecoder().decode(new Uint8Array(buf, p, n)) : `(log range ${p}+${n} outside memory)`;
-        logs.push(text);
-        options.log?.(text);
+        state.logs.push(text);
+        state.log?.(text);
       },
     },
   };
+}
+
+/** Instantiates the agent module from its bytes, synchronously, with the Node host imports. */
+export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = {}): AgentModule {
+  const state: HostState = { blob: options.blob, memory: undefined, logs: [], log: options.log };
+  const imports = agentImports(state);
   let instance: WasmInstance;
   try {
     instance = new WA.Instance(new WA.Module(bytes), imports);
@@ -92,13 +104,13 @@ export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = 
   }
   const exported = instance.exports.memory;
   if (!(exported instanceof WA.Memory)) throw new BitrlError("agent module exports no memory");
-  memory = exported;
+  state.memory = exported;
   const fn: Record<string, Export> = {};
   for (const [name, value] of Object.entries(instance.exports)) if (typeof value === "function") fn[name] = value as Export;
   if (!fn.io_base || !fn.io_size) throw new BitrlError("agent module lacks io_base/io_size exports (rebuild: node scripts/build.mjs)");
   return {
-    instance, memory, fn, logs, ioBase: fn.io_base(), ioSize: fn.io_size(),
-    setBlob: (b) => { blob = b; },
+    instance, memory: exported, fn, logs: state.logs, ioBase: fn.io_base(), ioSize: fn.io_size(),
+    setBlob: (b) => { state.blob = b; },
   };
 }
 
