@@ -1,0 +1,85 @@
+// The env_* exports: hosts run the environments alone (transcripts for backbone pretraining, replays, tests).
+// Pointers come from the host, so each is checked against linear memory before use (docs/abi.md "Environments").
+import { rngSeed } from "../rng";
+import { io_base } from "../io";
+import * as env from "./env";
+
+/** True when [ptr, ptr + bytes) lies inside linear memory. */
+function inMemory(ptr: i32, bytes: i32): bool {
+  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size() << 16);
+}
+
+export function env_count(): i32 {
+  return env.ENV_COUNT;
+}
+export function env_obs_size(id: i32): i32 {
+  return env.envObsSize(id);
+}
+export function env_num_actions(id: i32): i32 {
+  return env.envActions(id);
+}
+export function env_num_tokens(id: i32): i32 {
+  return env.envTokenCount(id);
+}
+export function env_vocab_size(id: i32): i32 {
+  return env.envVocab(id);
+}
+export function env_max_steps(id: i32): i32 {
+  return env.envMaxSteps(id);
+}
+export function env_state_size(id: i32): i32 {
+  return env.envStateSize(id);
+}
+
+/** Seeds the module PRNG with seed and starts an episode of env id; 0 ok, -1 unknown env. */
+export function env_reset(id: i32, seed: i32): i32 {
+  if (!env.envValid(id)) return -1;
+  rngSeed(<u32>seed);
+  env.envReset(id, 0);
+  return 0;
+}
+
+/** One step: bit 0 terminated, bit 1 truncated; -1 bad action, -2 no running episode. Reward f64 at arena 0. */
+export function env_step(action: i32): i32 {
+  const flags = env.envStep(action);
+  if (flags >= 0) store<f64>(<usize>io_base(), env.envReward());
+  return flags;
+}
+
+/** Observation f32[obs_size] at out; returns the count, -1 bad pointer. */
+export function env_obs(out: i32): i32 {
+  if (!inMemory(out, env.MAX_OBS * 4)) return -1;
+  return env.envObs(<usize>out);
+}
+
+/** Tokens of the current observation, i32[num_tokens] at out; returns the count, -1 bad pointer. */
+export function env_tokens(out: i32): i32 {
+  if (!inMemory(out, env.MAX_TOKENS * 4)) return -1;
+  const obs = memory.data(env.MAX_OBS * 4, 8); // f32[MAX_OBS] scratch
+  if (env.envObs(obs) == 0) return 0;
+  return env.envTokenize(env.envCurrent(), obs, <usize>out);
+}
+
+/** Tokens of any observation f32[obs_size] at obs for env id, written at out; count, -1 bad id or pointer. */
+export function env_tokenize(id: i32, obs: i32, out: i32): i32 {
+  if (!env.envValid(id) || !inMemory(obs, env.envObsSize(id) * 4) || !inMemory(out, env.envTokenCount(id) * 4)) return -1;
+  return env.envTokenize(id, <usize>obs, <usize>out);
+}
+
+/** Internal state f64[state_size] at out; returns the count, -1 bad pointer. */
+export function env_state(out: i32): i32 {
+  if (!inMemory(out, env.MAX_STATE * 8)) return -1;
+  return env.envState(<usize>out);
+}
+
+/** Sets the internal state from f64[n] at src (cartpole: 4 values, frozenlake: 1); 0 ok, -1 refused. */
+export function env_set_state(src: i32, n: i32): i32 {
+  if (n < 0 || n > env.MAX_STATE || !inMemory(src, n * 8)) return -1;
+  return env.envSetState(<usize>src, n);
+}
+
+/** The observation as ASCII text at out (at most cap bytes; keydoor only); returns bytes, -1 bad pointer. */
+export function env_text(out: i32, cap: i32): i32 {
+  if (!inMemory(out, cap)) return -1;
+  return env.envText(<usize>out, cap);
+}

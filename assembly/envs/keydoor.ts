@@ -1,0 +1,114 @@
+// "keydoor", a tiny text world: three keys (red, green, blue, shuffled by the seed) lie in a row, one door of
+// a seeded colour is locked. The agent sees one key at a time and acts with words: take (swap the key in view
+// with the one in hand), next (look at the next key), open (opens when the held key matches the door), go (leaves
+// through an open door: success). Reward on success 1 - 0.9 * steps / 20 (MiniGrid's convention), else 0;
+// truncation at 20 steps. Observation: 4 words; text: "you see a red key . you hold nothing . the blue door is
+// locked ." Reference twin: tools/lib/reference/envs.ts (keyDoorStep).
+import { rngBelow } from "../rng";
+
+/** Words (token ids are indices): observation words 0..5, action words 6..9. */
+export const KEYDOOR_WORDS: StaticArray<string> = ["nothing", "red", "green", "blue", "locked", "open", "take", "next", "open", "go"];
+export const KEYDOOR_VOCAB: i32 = 10;
+export const KEYDOOR_TOKENS: i32 = 4; // (seen key, held key, door colour, door state)
+export const KEYDOOR_OBS: i32 = 4; // the same four values as f32
+export const KEYDOOR_ACTIONS: i32 = 4; // take, next, open, go (words 6..9)
+export const KEYDOOR_MAX_STEPS: i32 = 20;
+const WORD_LOCKED: i32 = 4;
+const WORD_OPEN: i32 = 5;
+
+// slots u8[3]: colour word of the key lying at each place (0 = nothing)
+const slots = new StaticArray<i32>(3);
+let view: i32 = 0; // the slot in view
+let held: i32 = 0; // colour word in hand, 0 = nothing
+let door: i32 = 1; // door colour word 1..3
+let doorOpen: bool = false;
+let steps: i32 = 0;
+let lastReward: f64 = 0;
+
+/** Seeded layout: door colour uniform in 1..3, keys a uniform permutation (Fisher-Yates), view at slot 0. */
+export function keyDoorReset(): void {
+  door = 1 + <i32>rngBelow(3);
+  for (let i = 0; i < 3; i++) unchecked((slots[i] = i + 1));
+  for (let i = 2; i > 0; i--) {
+    const j = <i32>rngBelow(<u32>(i + 1));
+    const t = unchecked(slots[i]);
+    unchecked((slots[i] = slots[j]));
+    unchecked((slots[j] = t));
+  }
+  view = 0;
+  held = 0;
+  doorOpen = false;
+  steps = 0;
+}
+
+/** One step; returns 1 when terminated (went through the door). */
+export function keyDoorStep(action: i32): i32 {
+  steps++;
+  lastReward = 0;
+  if (action == 0) {
+    const t = unchecked(slots[view]);
+    unchecked((slots[view] = held));
+    held = t;
+  } else if (action == 1) {
+    view = view == 2 ? 0 : view + 1;
+  } else if (action == 2) {
+    if (held == door) doorOpen = true;
+  } else if (doorOpen) {
+    lastReward = 1.0 - (0.9 * <f64>steps) / <f64>KEYDOOR_MAX_STEPS;
+    return 1;
+  }
+  return 0;
+}
+
+export function keyDoorReward(): f64 {
+  return lastReward;
+}
+
+/** state f64[7]: slot 0..2 colours, view, held, door colour, door open (0/1). */
+export function keyDoorState(out: usize): void {
+  for (let i = 0; i < 3; i++) store<f64>(out + (<usize>i << 3), <f64>unchecked(slots[i]));
+  store<f64>(out, <f64>view, 24);
+  store<f64>(out, <f64>held, 32);
+  store<f64>(out, <f64>door, 40);
+  store<f64>(out, doorOpen ? 1.0 : 0.0, 48);
+}
+export const KEYDOOR_STATE: i32 = 7;
+
+/** Observation f32[4]: words (seen key, held key, door colour, locked/open). */
+export function keyDoorObs(out: usize): void {
+  store<f32>(out, <f32>unchecked(slots[view]), 0);
+  store<f32>(out, <f32>held, 4);
+  store<f32>(out, <f32>door, 8);
+  store<f32>(out, <f32>(doorOpen ? WORD_OPEN : WORD_LOCKED), 12);
+}
+
+/** Tokens i32[4]: the observation's words (values outside 0..5 clamp to the ends). */
+export function keyDoorTokens(obs: usize, out: usize): void {
+  for (let i = 0; i < KEYDOOR_TOKENS; i++) {
+    const v = load<f32>(obs + (<usize>i << 2));
+    store<i32>(out + (<usize>i << 2), v >= 5.0 ? 5 : v >= 0.0 ? <i32>v : 0);
+  }
+}
+
+/** Writes ASCII of one word at out (at most cap bytes); returns bytes written. */
+function putWord(out: usize, cap: i32, at: i32, word: string): i32 {
+  for (let i = 0; i < word.length && at < cap; i++) {
+    store<u8>(out + <usize>at, <u8>word.charCodeAt(i));
+    at++;
+  }
+  return at;
+}
+
+/** Writes "a <colour> key" or "nothing". */
+function putKey(out: usize, cap: i32, at: i32, colour: i32): i32 {
+  if (colour == 0) return putWord(out, cap, at, "nothing");
+  return putWord(out, cap, putWord(out, cap, putWord(out, cap, at, "a "), KEYDOOR_WORDS[colour]), " key");
+}
+
+/** The observation as a sentence (ASCII) at out, at most cap bytes; returns its length. */
+export function keyDoorText(out: usize, cap: i32): i32 {
+  let n = putKey(out, cap, putWord(out, cap, 0, "you see "), unchecked(slots[view]));
+  n = putKey(out, cap, putWord(out, cap, n, " . you hold "), held);
+  n = putWord(out, cap, putWord(out, cap, n, " . the "), KEYDOOR_WORDS[door]);
+  return putWord(out, cap, n, doorOpen ? " door is open ." : " door is locked .");
+}

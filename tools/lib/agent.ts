@@ -1,0 +1,253 @@
+// Host API for agents: build an agent blob (backbone tensors + agent.config + agent.hparams + head.params), and run
+// episodes / on-module training / evaluation through the same wasm exports the board calls (docs/abi.md).
+import { BitrlError } from "./errors.ts";
+import { encodeBlob } from "./blob.ts";
+import { f32Tensor, i32Tensor, tensorValues } from "./tensors.ts";
+import { loadAgent, type AgentModule } from "./wasm.ts";
+import { configFromI32, featureSize as backboneFeatureSize } from "./reference/backbone.ts";
+import { ENV_IDS, ENV_NAMES, Pcg32, type EnvName } from "./reference/envs.ts";
+import type { Blob } from "./types.ts";
+
+/** REINFORCE-with-baseline hyper-parameters: the `agent.hparams` tensor, f32[9] in this order (assembly/rl/hparams.ts). */
+export interface TrainConfig {
+  /** discount for the returns */
+  gamma: number;
+  /** Adam step size */
+  lr: number;
+  /** entropy bonus coefficient (0 = none) */
+  entropy: number;
+  /** weight of the baseline's squared-error loss */
+  valueCoef: number;
+  /** rewards are multiplied by this before returns are formed */
+  rewardScale: number;
+  /** Adam first-moment decay */
+  beta1: number;
+  /** Adam second-moment decay */
+  beta2: number;
+  /** Adam epsilon */
+  eps: number;
+  /** episodes averaged into one update */
+  batch: number;
+}
+
+/** Per-env defaults, chosen on the backbone "none" baseline (docs/agents.md). */
+export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
+  cartpole: { gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1 },
+  keydoor: { gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1 },
+  frozenlake: { gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4 },
+};
+
+const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch"];
+
+/** Observation tokens and vocabulary per env (assembly/envs/*; docs/agents.md). */
+export const ENV_SHAPES: Record<EnvName, { tokens: number; vocab: number; actions: number; obs: number }> = {
+  cartpole: { tokens: 4, vocab: 64, actions: 2, obs: 4 },
+  keydoor: { tokens: 4, vocab: 10, actions: 4, obs: 4 },
+  frozenlake: { tokens: 1, vocab: 16, actions: 4, obs: 1 },
+};
+
+export function envIdOf(name: string): EnvName {
+  if (!(ENV_NAMES as string[]).includes(name)) throw new BitrlError(`unknown env '${name}' (known: ${ENV_NAMES.join(", ")})`);
+  return name as EnvName;
+}
+
+/** Head parameter count for (features, hidden, actions), as assembly/rl/head.ts lays it out. */
+export function headParamCount(f: number, h: number, a: number): number {
+  const k = h > 0 ? h : f;
+  return (h > 0 ? h * f + h : 0) + a * k + a + k + 1;
+}
+
+export interface AgentSpec {
+  env: EnvName;
+  /** the backbone's blob (its tensors are copied in), or null for the one-hot "none" baseline */
+  backbone: Blob | null;
+  /** hidden ReLU units of the head (0 = linear head) */
+  hidden: number;
+  train: TrainConfig;
+  /** seeds the hidden layer's initial weights (uniform +-1/sqrt(F), from PCG32); output layers start at 0 */
+  initSeed: number;
+  /** extra metadata for the blob */
+  meta?: Record<string, unknown>;
+}
+
+/** The agent's config and sizes as read from a blob. */
+export interface AgentInfo {
+  env: EnvName;
+  backbone: "none" | "blob";
+  features: number;
+  hidden: number;
+  actions: number;
+  tokens: number;
+  train: TrainConfig;
+}
+
+function featuresOf(env: EnvName, backbone: Blob | null): number {
+  if (!backbone) return ENV_SHAPES[env].tokens * ENV_SHAPES[env].vocab;
+  const t = backbone.tensors.find((x) => x.name === "model.config");
+  if (!t || t.packing !== "i32") throw new BitrlError("backbone blob has no i32 'model.config' tensor");
+  const cfg = configFromI32(new Int32Array(tensorValues(t)));
+  if (cfg.vocab < ENV_SHAPES[env].vocab) throw new BitrlError(`backbone vocabulary ${cfg.vocab} is smaller than ${env}'s ${ENV_SHAPES[env].vocab}`);
+  return backboneFeatureSize(cfg);
+}
+
+/** Checks a TrainConfig against the module's ranges (assembly/rl/hparams.ts). */
+export function checkTrainConfig(c: TrainConfig): void {
+  const bad = (k: string) => {
+    throw new BitrlError(`training setting ${k} = ${(c as unknown as Record<string, number>)[k]} is out of range`);
+  };
+  if (!(c.gamma >= 0 && c.gamma <= 1)) bad("gamma");
+  if (!(c.lr > 0 && c.lr < 10)) bad("lr");
+  if (!(c.entropy >= 0 && c.entropy < 10)) bad("entropy");
+  if (!(c.valueCoef >= 0 && c.valueCoef < 100)) bad("valueCoef");
+  if (!(c.rewardScale > 0 && c.rewardScale < 1e6)) bad("rewardScale");
+  if (!(c.beta1 >= 0 && c.beta1 < 1)) bad("beta1");
+  if (!(c.beta2 >= 0 && c.beta2 < 1)) bad("beta2");
+  if (!(c.eps > 0 && c.eps < 1)) bad("eps");
+  if (!(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= 1024)) bad("batch");
+}
+
+/** A complete agent blob: the backbone's tensors, agent.config, agent.hparams and an initial head.params. */
+export function buildAgentBlob(spec: AgentSpec): Blob {
+  checkTrainConfig(spec.train);
+  if (!Number.isInteger(spec.hidden) || spec.hidden < 0 || spec.hidden > 256) throw new BitrlError(`hidden must be 0..256, got ${spec.hidden}`);
+  const shape = ENV_SHAPES[spec.env];
+  const f = featuresOf(spec.env, spec.backbone);
+  const h = spec.hidden;
+  const head = new Float32Array(headParamCount(f, h, shape.actions)); // layout: assembly/rl/head.ts
+  if (h > 0) {
+    const rng = new Pcg32(spec.initSeed);
+    const bound = 1 / Math.sqrt(f);
+    for (let i = 0; i < h * f; i++) head[i] = Math.fround(-bound + 2 * bound * rng.uniform());
+  }
+  const config = [1, ENV_IDS[spec.env], spec.backbone ? 1 : 0, f, h, shape.actions, shape.tokens, 0];
+  const own = new Set(["agent.config", "agent.hparams", "head.params"]);
+  const backboneTensors = (spec.backbone?.tensors ?? []).filter((t) => !own.has(t.name));
+  return {
+    version: 1,
+    meta: { ...(spec.backbone?.meta ?? {}), ...spec.meta, agent: { env: spec.env, backbone: spec.backbone ? "blob" : "none", hidden: h, train: spec.train } },
+    tensors: [
+      ...backboneTensors,
+      i32Tensor("agent.config", [8], config),
+      f32Tensor("agent.hparams", [HPARAM_ORDER.length], Float32Array.from(HPARAM_ORDER.map((k) => spec.train[k]))),
+      f32Tensor("head.params", [head.length], head),
+    ],
+  };
+}
+
+/** Reads agent.config and agent.hparams from an agent blob (checks what the module checks). */
+export function agentInfo(blob: Blob): AgentInfo {
+  const cfgT = blob.tensors.find((t) => t.name === "agent.config");
+  if (!cfgT || cfgT.packing !== "i32" || cfgT.shape.join() !== "8") throw new BitrlError("not an agent blob: no i32[8] 'agent.config' tensor (train one: bitrl train)");
+  const c = Array.from(tensorValues(cfgT));
+  const env = ENV_NAMES[c[1]];
+  if (c[0] !== 1 || env === undefined) throw new BitrlError(`agent.config: version ${c[0]} / env id ${c[1]} not known`);
+  const hpT = blob.tensors.find((t) => t.name === "agent.hparams");
+  if (!hpT || hpT.packing !== "f32" || hpT.shape.join() !== String(HPARAM_ORDER.length)) throw new BitrlError("agent blob has no f32[9] 'agent.hparams' tensor");
+  const v = tensorValues(hpT);
+  const train = Object.fromEntries(HPARAM_ORDER.map((k, i) => [k, v[i]])) as unknown as TrainConfig;
+  return { env, backbone: c[2] ? "blob" : "none", features: c[3], hidden: c[4], actions: c[5], tokens: c[6], train };
+}
+
+/** The same blob with head.params replaced (a trained head). */
+export function withHead(blob: Blob, head: Float32Array): Blob {
+  const old = blob.tensors.find((t) => t.name === "head.params");
+  if (!old || old.shape[0] !== head.length) throw new BitrlError(`head of ${head.length} floats does not fit this agent's head.params`);
+  return { ...blob, tensors: blob.tensors.map((t) => (t.name === "head.params" ? f32Tensor("head.params", [head.length], head) : t)) };
+}
+
+export interface EpisodeResult {
+  steps: number;
+  return: number;
+  terminated: boolean;
+  truncated: boolean;
+}
+
+/** One agent module instance with a blob loaded (agent_load done). */
+export class AgentRunner {
+  readonly mod: AgentModule;
+  constructor(blob: Blob | Uint8Array, build: "release" | "debug" = "release") {
+    const bytes = blob instanceof Uint8Array ? blob : encodeBlob(blob);
+    this.mod = loadAgent(build, { blob: bytes });
+    if (this.mod.fn.agent_load() !== 0) throw new BitrlError(`agent_load failed: ${this.mod.logs.at(-1) ?? "no message"}`);
+  }
+  private dv(): DataView {
+    return new DataView(this.mod.memory.buffer);
+  }
+  /** agent_episode: one seeded episode (greedy or sampled), at most maxSteps (0 = the env's limit). */
+  episode(seed: number, greedy: boolean, maxSteps = 0): EpisodeResult {
+    const steps = this.mod.fn.agent_episode(seed | 0, maxSteps, greedy ? 1 : 0);
+    if (steps < 0) throw new BitrlError(`agent_episode failed (${steps})`);
+    const dv = this.dv(), io = this.mod.ioBase;
+    return { steps, return: dv.getFloat64(io, true), terminated: dv.getInt32(io + 8, true) === 1, truncated: dv.getInt32(io + 12, true) === 1 };
+  }
+  /** agent_train: `episodes` training episodes from seed; the return of each. */
+  train(seed: number, episodes: number): number[] {
+    const n = this.mod.fn.agent_train(seed | 0, episodes);
+    if (n !== episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) failed (${n})`);
+    return Array.from(new Float32Array(this.mod.memory.buffer, this.mod.ioBase, n));
+  }
+  /** agent_act on one observation. */
+  act(obs: ArrayLike<number>): number {
+    new Float32Array(this.mod.memory.buffer, this.mod.ioBase, obs.length).set(obs);
+    return this.mod.fn.agent_act(this.mod.ioBase);
+  }
+  /** A copy of the head's parameters (agent_head_ptr / agent_head_bytes). */
+  head(): Float32Array {
+    const ptr = this.mod.fn.agent_head_ptr(), bytes = this.mod.fn.agent_head_bytes();
+    return new Float32Array(this.mod.memory.buffer.slice(ptr, ptr + bytes));
+  }
+}
+
+export interface EvalResult {
+  env: EnvName;
+  episodes: number;
+  mean_return: number;
+  std_return: number;
+  returns: number[];
+}
+
+/** Greedy evaluation: episode i resets with seed + i. std is the population standard deviation. */
+export function evaluateAgent(blob: Blob | Uint8Array, episodes: number, seed: number, build: "release" | "debug" = "release"): EvalResult {
+  const runner = new AgentRunner(blob, build);
+  const info = agentInfo(blob instanceof Uint8Array ? (null as never) : blob);
+  const returns: number[] = [];
+  for (let i = 0; i < episodes; i++) returns.push(runner.episode(seed + i, true).return);
+  return { env: info.env, episodes, ...meanStd(returns), returns };
+}
+
+export function meanStd(xs: number[]): { mean_return: number; std_return: number } {
+  const mean = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : 0;
+  const std = xs.length ? Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / xs.length) : 0;
+  return { mean_return: mean, std_return: std };
+}
+
+export interface TrainResult {
+  /** the trained agent */
+  blob: Blob;
+  /** return of each training episode (sampled actions) */
+  curve: number[];
+  /** greedy evaluation after training */
+  eval: EvalResult;
+}
+
+/**
+ * Trains the head inside the module: `episodes` episodes from `seed` (agent_train in chunks so a progress
+ * callback can report), then a greedy evaluation over evalEpisodes (seeds 1_000_000 + i, disjoint from training).
+ */
+export function trainAgent(start: Blob, seed: number, episodes: number, opts: { evalEpisodes?: number; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): TrainResult {
+  const runner = new AgentRunner(start);
+  const chunk = Math.max(1, Math.min(opts.chunk ?? 50, runner.mod.ioSize / 4));
+  const curve: number[] = [];
+  for (let done = 0; done < episodes; ) {
+    const n = Math.min(chunk, episodes - done);
+    // each chunk continues the stream from a derived seed so chunking does not change with progress reporting
+    curve.push(...runner.train((seed * 1000003 + done) | 0, n));
+    done += n;
+    opts.onProgress?.(done, curve[curve.length - 1]);
+  }
+  const blob = withHead(start, runner.head());
+  const evalN = opts.evalEpisodes ?? 20;
+  const returns: number[] = [];
+  for (let i = 0; i < evalN; i++) returns.push(runner.episode(1_000_000 + i, true).return);
+  return { blob, curve, eval: { env: agentInfo(start).env, episodes: evalN, ...meanStd(returns), returns } };
+}

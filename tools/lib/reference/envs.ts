@@ -1,0 +1,147 @@
+// TypeScript twins of the module's PRNG and environments (assembly/rng.ts, assembly/envs/*): written from the
+// published definitions (Gymnasium CartPole-v1, FrozenLake-v1) for tests and host tools. Pure, no I/O.
+
+const MASK64 = (1n << 64n) - 1n;
+const PCG_MUL = 6364136223846793005n;
+const PCG_INC = 1442695040888963407n;
+
+/** PCG32 (XSH RR) seeded like pcg32_srandom(seed, default stream); the same stream as assembly/rng.ts. */
+export class Pcg32 {
+  private state = 0n;
+  constructor(seed: number) {
+    this.next();
+    this.state = (this.state + BigInt(seed >>> 0)) & MASK64;
+    this.next();
+  }
+  next(): number {
+    const old = this.state;
+    this.state = (old * PCG_MUL + PCG_INC) & MASK64;
+    const xorshifted = Number(((old >> 18n) ^ old) >> 27n & 0xffffffffn);
+    const rot = Number(old >> 59n);
+    return ((xorshifted >>> rot) | (xorshifted << ((32 - rot) & 31))) >>> 0;
+  }
+  uniform(): number {
+    return this.next() * (1 / 4294967296);
+  }
+  below(n: number): number {
+    return Number((BigInt(this.next()) * BigInt(n)) >> 32n);
+  }
+}
+
+export const ENV_IDS = { cartpole: 0, keydoor: 1, frozenlake: 2 } as const;
+export type EnvName = keyof typeof ENV_IDS;
+export const ENV_NAMES = Object.keys(ENV_IDS) as EnvName[];
+
+// ---- CartPole-v1 (Gymnasium classic_control/cartpole.py) ----
+export const CARTPOLE = {
+  gravity: 9.8,
+  masscart: 1.0,
+  masspole: 0.1,
+  length: 0.5,
+  forceMag: 10.0,
+  tau: 0.02,
+  thetaThreshold: (12 * 2 * Math.PI) / 360,
+  xThreshold: 2.4,
+  maxSteps: 500,
+  bins: 16,
+  /** half-width of the binned range of (x, x_dot, theta, theta_dot) */
+  binHalfRange: [2.4, 2.0, 0.2095, 2.0],
+} as const;
+
+/** (x, x_dot, theta, theta_dot) */
+export type CartPoleState = [number, number, number, number];
+
+/** Gymnasium's reset from our PRNG: each value -0.05 + 0.1 * u. */
+export function cartpoleReset(rng: Pcg32): CartPoleState {
+  return [0, 0, 0, 0].map(() => -0.05 + 0.1 * rng.uniform()) as CartPoleState;
+}
+
+/** One Euler step of the published equations (Barto, Sutton & Anderson 1983 as Gymnasium writes them). */
+export function cartpoleStep(s: CartPoleState, action: number): { state: CartPoleState; terminated: boolean } {
+  const c = CARTPOLE;
+  const totalMass = c.masspole + c.masscart;
+  const polemassLength = c.masspole * c.length;
+  const [x, xDot, theta, thetaDot] = s;
+  const force = action === 1 ? c.forceMag : -c.forceMag;
+  const costheta = Math.cos(theta);
+  const sintheta = Math.sin(theta);
+  const temp = (force + polemassLength * thetaDot ** 2 * sintheta) / totalMass;
+  const thetaacc = (c.gravity * sintheta - costheta * temp) / (c.length * (4.0 / 3.0 - (c.masspole * costheta ** 2) / totalMass));
+  const xacc = temp - (polemassLength * thetaacc * costheta) / totalMass;
+  const state: CartPoleState = [x + c.tau * xDot, xDot + c.tau * xacc, theta + c.tau * thetaDot, thetaDot + c.tau * thetaacc];
+  const terminated = state[0] < -c.xThreshold || state[0] > c.xThreshold || state[2] < -c.thetaThreshold || state[2] > c.thetaThreshold;
+  return { state, terminated };
+}
+
+/** Tokens of an f32 observation: token = i * bins + clamp(floor((v + h) * bins / (2h)), 0, bins - 1). */
+export function cartpoleTokens(obs: ArrayLike<number>): number[] {
+  const { bins, binHalfRange } = CARTPOLE;
+  return [0, 1, 2, 3].map((i) => {
+    const h = binHalfRange[i];
+    const b = Math.floor(((Math.fround(obs[i]) + h) * bins) / (2 * h));
+    return i * bins + (b >= bins - 1 ? bins - 1 : b >= 0 ? b : 0);
+  });
+}
+
+// ---- FrozenLake-v1, 4x4, is_slippery=True ----
+export const FROZENLAKE_MAP = ["SFFF", "FHFH", "FFFH", "HFFG"];
+
+/** One slippery step from cell: the move (a - 1 + k) mod 4, k picked as categorical_sample([1/3, 1/3, 1/3]). */
+export function frozenLakeStep(cell: number, action: number, rng: Pcg32): { cell: number; reward: number; terminated: boolean } {
+  const u = rng.uniform();
+  const k = 1 / 3 > u ? 0 : 1 / 3 + 1 / 3 > u ? 1 : 2;
+  const a = (action + k + 3) & 3;
+  let row = Math.floor(cell / 4);
+  let col = cell % 4;
+  if (a === 0) col = Math.max(col - 1, 0);
+  else if (a === 1) row = Math.min(row + 1, 3);
+  else if (a === 2) col = Math.min(col + 1, 3);
+  else row = Math.max(row - 1, 0);
+  const next = row * 4 + col;
+  const kind = FROZENLAKE_MAP[row][col];
+  return { cell: next, reward: kind === "G" ? 1 : 0, terminated: kind === "H" || kind === "G" };
+}
+
+// ---- keydoor (text world, assembly/envs/keydoor.ts) ----
+export const KEYDOOR_WORDS = ["nothing", "red", "green", "blue", "locked", "open", "take", "next", "open", "go"];
+export const KEYDOOR_ACTIONS = ["take", "next", "open", "go"];
+export const KEYDOOR_MAX_STEPS = 20;
+
+export interface KeyDoorState {
+  slots: number[];
+  view: number;
+  held: number;
+  door: number;
+  open: boolean;
+  steps: number;
+}
+
+export function keyDoorReset(rng: Pcg32): KeyDoorState {
+  const door = 1 + rng.below(3);
+  const slots = [1, 2, 3];
+  for (let i = 2; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [slots[i], slots[j]] = [slots[j], slots[i]];
+  }
+  return { slots, view: 0, held: 0, door, open: false, steps: 0 };
+}
+
+/** One step (mutates s); reward 1 - 0.9 * steps / 20 when leaving through the open door. */
+export function keyDoorStep(s: KeyDoorState, action: number): { reward: number; terminated: boolean } {
+  s.steps++;
+  if (action === 0) [s.slots[s.view], s.held] = [s.held, s.slots[s.view]];
+  else if (action === 1) s.view = (s.view + 1) % 3;
+  else if (action === 2) s.open ||= s.held === s.door;
+  else if (s.open) return { reward: 1 - (0.9 * s.steps) / KEYDOOR_MAX_STEPS, terminated: true };
+  return { reward: 0, terminated: false };
+}
+
+/** The observation words (seen, held, door colour, door state) = the tokens. */
+export function keyDoorTokens(s: KeyDoorState): number[] {
+  return [s.slots[s.view], s.held, s.door, s.open ? 5 : 4];
+}
+
+export function keyDoorText(s: KeyDoorState): string {
+  const key = (c: number) => (c === 0 ? "nothing" : `a ${KEYDOOR_WORDS[c]} key`);
+  return `you see ${key(s.slots[s.view])} . you hold ${key(s.held)} . the ${KEYDOOR_WORDS[s.door]} door is ${s.open ? "open" : "locked"} .`;
+}
