@@ -4,10 +4,14 @@ import { packCommand } from "./pack.ts";
 import { inspectCommand } from "./inspect.ts";
 import { unpackCommand } from "./unpack.ts";
 import { reportCommand } from "./report.ts";
+import { energyCommand } from "./energy.ts";
+import { exportCommand } from "./export.ts";
 
 export const commands: Command[] = [
   packCommand,
   inspectCommand,
   unpackCommand,
   reportCommand,
+  energyCommand,
+  exportCommand,
 ];

@@ -7,7 +7,7 @@
 //     as ((byte * 3^n) mod 256) * 3 >> 8. Weights 0..159: trit k >> 5 of qs[k & 31]; 160..239: trit (k-160) >> 4
 //     of qs[32 + ((k-160) & 15)]; 240..255: trit (k-240) >> 2 of qh[(k-240) & 3] (qh keeps its 5th trit 0).
 import { BitrlError } from "./errors.ts";
-import { GGML, ggmlTypeName, type GgmlType, type GgufFile, type GgufTensor, type GgufValue, type GgufValueType } from "./gguf.ts";
+import { GGML, parseGguf, writeGguf, type GgmlType, type GgufFile, type GgufTensor, type GgufValue, type GgufValueType } from "./gguf.ts";
 import { packTernary, unpackTernary } from "./pack.ts";
 import type { Blob, BlobTensor, Packing } from "./types.ts";
 
@@ -461,8 +461,10 @@ export interface GgufExportOptions {
   exact?: boolean;
   /** general.architecture; default: recorded, else meta.architecture, else "bitrl" */
   architecture?: string;
-  /** general.name; default: recorded, else meta.name, else not written */
+  /** general.name; default: recorded, else meta.name, else defaultName, else not written */
   name?: string;
+  /** general.name when nothing else names the model (the CLI passes the file name) */
+  defaultName?: string;
 }
 
 export interface GgufExportReport {
@@ -598,7 +600,7 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
   };
   const metaString = (k: string) => (typeof meta[k] === "string" ? (meta[k] as string) : undefined);
   put("general.architecture", { type: "string", value: opts.architecture ?? metaString("architecture") ?? "bitrl" }, opts.architecture !== undefined);
-  const name = opts.name ?? metaString("name");
+  const name = opts.name ?? metaString("name") ?? opts.defaultName;
   if (name !== undefined) put("general.name", { type: "string", value: name }, opts.name !== undefined);
   put("general.alignment", { type: "u32", value: 32 }, false);
   if (ternaryUsed) {
@@ -610,4 +612,15 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
   kv.set("bitrl.meta", { type: "string", value: JSON.stringify(bitrlMeta) });
   kv.set("bitrl.tensors", { type: "string", value: JSON.stringify(records) });
   return { file: { version: 3, kv, tensors }, report };
+}
+
+/** GGUF file bytes -> Blob (parse, then ggufToBlob); what `bitrl pack model.gguf` calls. */
+export function ggufBytesToBlob(bytes: Uint8Array, opts: GgufImportOptions = {}): Blob {
+  return ggufToBlob(parseGguf(bytes), opts);
+}
+
+/** Blob -> GGUF file bytes and the report of what was rounded; what `bitrl export --gguf` calls. */
+export function blobToGgufBytes(blob: Blob, opts: GgufExportOptions = {}): { bytes: Uint8Array; report: GgufExportReport } {
+  const { file, report } = blobToGguf(blob, opts);
+  return { bytes: writeGguf(file), report };
 }
