@@ -9,6 +9,12 @@ import { estimateAgent, measuredAgents } from "../tools/lib/energy/estimate.ts";
 import { openSerial } from "../tools/lib/energy/serial.ts";
 import { getBoard } from "../tools/lib/boards.ts";
 import { startSimMeter, type Scenario } from "./sim/meters.ts";
+import { energyOnBoard, readCounts, formatEnergyTable } from "../tools/lib/energy/energy.ts";
+import { findAgentModels, type AgentBoard } from "../tools/lib/energy/session.ts";
+import { energyCommand } from "../tools/cli/energy.ts";
+import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const close = (a: number, b: number, rel: number, what: string) =>
   assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b} (rel tol ${rel})`);
@@ -111,7 +117,7 @@ test("should record marked windows from a simulated PPK2 on a pty", async () => 
     close(w[1].joules, 3 * 20e-3 * 3000 * 1e-5, 1e-3, "window 2");
     close(w[1].seconds, 0.03, 1e-9, "window 2 seconds");
     const figs = measuredAgents(getBoard("nrf52840_dk"), w, [
-      { agent: "fp32", ticks: 0, decisions: 100, episodes: 2 },
+      { agent: "fp32", ticks: 0, decisions: 100, episodes: 1 },
       { agent: "ternary", ticks: 0, decisions: 50, episodes: 1 },
     ], meter.description);
     close(figs[0].joulesPerDecision, 3e-6, 1e-3, "fp32 per decision");
@@ -190,7 +196,103 @@ test("should estimate energy from instruction counts with the board's cited powe
 });
 
 test("should refuse measured figures when windows and agents disagree in number", () => {
-  assert.throws(() => measuredAgents(getBoard("nrf52840_dk"), [], [{ agent: "a", ticks: 0, decisions: 1, episodes: 1 }], "m"), /0 marked windows but 1 agents/);
+  assert.throws(() => measuredAgents(getBoard("nrf52840_dk"), [], [{ agent: "a", ticks: 0, decisions: 1, episodes: 1 }], "m"), /0 marked windows but 1 episodes/);
+});
+
+/** A board that plays fixed episodes: `ticksPerStep` per decision, 10 steps an episode; counts loads. */
+function fakeBoard(ticksPerStep: Record<string, number>): AgentBoard & { loads: string[] } {
+  let current = "";
+  const loads: string[] = [];
+  return {
+    loads,
+    async loadModel(blob) {
+      current = new TextDecoder().decode(blob);
+      loads.push(current);
+    },
+    async episode(seed) {
+      return { steps: 10, ticks: 10 * ticksPerStep[current], return: 10 + seed };
+    },
+  };
+}
+
+function modelDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-models-"));
+  for (const k of ["fp32", "int8", "ternary"]) writeFileSync(join(dir, `cartpole-${k}.bitrl`), k);
+  writeFileSync(join(dir, "notes.txt"), "x");
+  return dir;
+}
+
+test("should find one model per agent kind and run them in turn with the same seeds", async () => {
+  const models = findAgentModels(modelDir(), "cartpole");
+  assert.equal(models.map((m) => m.agent), ["fp32", "int8", "ternary"]);
+  const board = fakeBoard({ fp32: 640_000, int8: 64_000, ternary: 32_000 });
+  const r = await energyOnBoard(getBoard("qemu-m4"), board, models, { episodes: 2, seed: 5, maxSteps: 500 });
+  assert.equal(board.loads, ["fp32", "int8", "ternary"]);
+  // fp32: 640 000 instructions a decision at 64 MHz = 10 ms x 9.9 mW = 99 uJ; ternary 20x fewer instructions
+  close(r.figures[0].joulesPerDecision, 99e-6, 1e-12, "fp32");
+  close(r.figures[2].joulesPerDecision, 4.95e-6, 1e-12, "ternary");
+  assert.equal(r.meanReturn, [15.5, 15.5, 15.5]);
+  assert.match(formatEnergyTable(r.figures), /fp32 \/ ternary energy per decision: 20\.00x/);
+  assert.throws(() => findAgentModels(modelDir(), "pong"), /for env 'pong'/);
+});
+
+test("should measure each agent over its marked episodes with a simulated INA meter", async () => {
+  // two agents x one episode: windows of 100 and 50 samples at 1 ms, 3 V, 10 mA
+  const sim = await startSimMeter("ina", { vdd_mV: 3000, period_us: 1000, segments: [
+    { n: 5, uA: 100, mark: 0 }, { n: 100, uA: 10000, mark: 1 }, { n: 5, uA: 100, mark: 0 }, { n: 50, uA: 10000, mark: 1 }, { n: 5, uA: 100, mark: 0 }] });
+  const link = await openSerial(sim.path);
+  try {
+    const meter = await InaMeter.open(link);
+    const dir = modelDir();
+    const r = await energyOnBoard(getBoard("nrf52840_dk"), fakeBoard({ fp32: 1, ternary: 1 }), findAgentModels(dir).filter((m) => m.agent !== "int8"),
+      { episodes: 1, seed: 0, maxSteps: 500, meter });
+    // 3 V x 10 mA x 0.1 s = 3 mJ over 10 decisions; 1.5 mJ for the second
+    close(r.figures[0].joulesPerDecision, 3e-4, 1e-12, "fp32");
+    close(r.figures[1].joulesPerEpisode, 1.5e-3, 1e-12, "ternary");
+    assert.is(r.figures[1].kind, "measured");
+    await meter.close();
+  } finally {
+    sim.stop();
+  }
+});
+
+test("should read a counts file and refuse one counting another clock unit", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-counts-"));
+  const f = join(dir, "c.json");
+  writeFileSync(f, JSON.stringify({ clockUnit: "instructions", agents: [{ agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 1 }] }));
+  assert.equal(readCounts(f, getBoard("qemu-m4")), [{ agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 1 }]);
+  assert.throws(() => readCounts(f, getBoard("nucleo_f446re")), /counts instructions but board 'nucleo_f446re' ticks in cycles/);
+  writeFileSync(f, "{");
+  assert.throws(() => readCounts(f, getBoard("qemu-m4")), /is not JSON/);
+});
+
+test("should print labelled estimates from the CLI and append them to the run log", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-cli-"));
+  const f = join(dir, "c.json");
+  writeFileSync(f, JSON.stringify({ agents: [{ agent: "fp32", ticks: 6.4e7, decisions: 100, episodes: 1 }, { agent: "ternary", ticks: 3.2e6, decisions: 100, episodes: 1 }] }));
+  process.env.BITRL_RUNS = join(dir, "runs");
+  const out: string[] = [];
+  const log = console.log;
+  console.log = (s: string) => out.push(s);
+  try {
+    assert.is(await energyCommand.run(["--board", "qemu-m4", "--counts", f, "--json"]), 0);
+  } finally {
+    console.log = log;
+    delete process.env.BITRL_RUNS;
+  }
+  const j = JSON.parse(out[0]);
+  assert.is(j.figures[0].kind, "estimated");
+  assert.is(j.figures[0].timeKind, "emulated");
+  close(j.figures[0].joulesPerDecision, 9.9e-5, 1e-12, "fp32");
+  const logged = JSON.parse(readFileSync(join(dir, "runs", "energy.jsonl"), "utf8").trim());
+  assert.equal(logged.figures, j.figures);
+  let err = "";
+  try {
+    await energyCommand.run(["--source", "ppk2", "--counts", f]);
+  } catch (e) {
+    err = (e as Error).message;
+  }
+  assert.match(err, /--counts gives estimates only/);
 });
 
 test.run();

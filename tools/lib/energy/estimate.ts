@@ -64,24 +64,30 @@ export function estimateAgent(board: BoardProfile, w: AgentWork): EnergyFigure {
   };
 }
 
-/** Measured energy: window k of the trace is agent k's run (the firmware raises the marker around each run). */
+/** Measured energy. The firmware raises its marker for each episode (docs/energy.md), so the trace holds one
+ *  window per episode, agent after agent: agent k owns the next `work[k].episodes` windows. */
 export function measuredAgents(board: BoardProfile, windows: EnergyWindow[], work: AgentWork[], meter: string): EnergyFigure[] {
-  if (windows.length !== work.length)
-    throw new BitrlError(`the trace has ${windows.length} marked windows but ${work.length} agents ran: check the marker wiring (docs/energy.md)`);
-  return work.map((w, k) => {
+  const expected = work.reduce((a, w) => a + w.episodes, 0);
+  if (windows.length !== expected)
+    throw new BitrlError(`the trace has ${windows.length} marked windows but ${expected} episodes ran: check the marker wiring (docs/energy.md)`);
+  let next = 0;
+  return work.map((w) => {
     checkWork(w);
-    const win = windows[k];
+    const mine = windows.slice(next, next + w.episodes);
+    next += w.episodes;
+    const joules = mine.reduce((a, x) => a + x.joules, 0);
+    const seconds = mine.reduce((a, x) => a + x.seconds, 0);
     return {
       agent: w.agent,
       board: board.id,
-      joulesPerDecision: win.joules / w.decisions,
-      joulesPerEpisode: win.joules / w.episodes,
-      secondsPerDecision: win.seconds / w.decisions,
+      joulesPerDecision: joules / w.decisions,
+      joulesPerEpisode: joules / w.episodes,
+      secondsPerDecision: seconds / w.decisions,
       decisions: w.decisions,
       episodes: w.episodes,
       kind: "measured",
       timeKind: "measured",
-      basis: `${meter}: integral of V*I over marked window ${k + 1} (${win.seconds.toFixed(4)} s, mean ${(win.meanWatts * 1000).toFixed(2)} mW)`,
+      basis: `${meter}: integral of V*I over ${mine.length} marked window(s), ${seconds.toFixed(4)} s, mean ${(seconds > 0 ? (joules / seconds) * 1000 : 0).toFixed(2)} mW`,
     };
   });
 }

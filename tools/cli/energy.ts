@@ -1,0 +1,91 @@
+// `bitrl energy`: energy per decision and per episode of the fp32, int8 and ternary agents, side by side,
+// estimated (time x the board's cited power) or measured (PPK2 / INA meter). docs/energy.md.
+import type { Command } from "./command.ts";
+import { intFlag, parseCommandArgs } from "./command.ts";
+import { BitrlError } from "../lib/errors.ts";
+import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
+import { appendRun } from "../lib/runlog.ts";
+import { progress } from "../lib/progress.ts";
+import { energyOnBoard, estimateFromWork, formatEnergyTable, readCounts, type EnergyResult, type EnergySource } from "../lib/energy/energy.ts";
+import { findAgentModels, type AgentModel } from "../lib/energy/session.ts";
+import { connectBoard } from "../lib/energy/connect.ts";
+import { openSerial } from "../lib/energy/serial.ts";
+import { Ppk2Meter } from "../lib/energy/ppk2.ts";
+import { InaMeter } from "../lib/energy/ina.ts";
+import type { Meter } from "../lib/energy/meter.ts";
+
+export const energyCommand: Command = {
+  name: "energy",
+  summary: "energy per decision/episode of the fp32, int8 and ternary agents (estimated or measured)",
+  usage: `usage: bitrl energy --source estimate|ppk2|ina --board B [options]
+
+Runs the fp32, int8 and ternary agents on the board one after the other (same seeds) and reports energy per
+decision and per episode, each figure labelled: 'estimated' (time x the board profile's cited active power;
+time 'emulated' on QEMU boards: instruction counts at the profile's clock) or 'measured' (a current meter;
+the firmware's marker GPIO frames each episode, see docs/energy.md).
+  --source S          estimate (default), ppk2 or ina
+  --board B           board profile (default ${DEFAULT_BOARD})
+  --port P            the meter's serial port (ppk2/ina); for --source estimate, the board's port
+  --board-port P      the board's serial port when a meter uses --port (QEMU boards boot without one)
+  --counts FILE       estimate from recorded counts instead of running the board:
+                      {"clockUnit": "instructions", "agents": [{"agent", "ticks", "decisions", "episodes"}]}
+  --models DIR        where *-fp32.bitrl, *-int8.bitrl, *-ternary.bitrl live (default models/)
+  --fp32 P, --int8 P, --ternary P   model paths (override --models)
+  --env NAME          pick models whose file name starts with NAME
+  --episodes N        episodes per agent (default 5); --seed S (default 1); --max-steps N (default 500)
+  --vdd MV            supply in mV (PPK2 source voltage / ampere-meter supply; default 3000)
+  --ppk2-mode M       source (PPK2 powers the board, default) or ampere
+  --marker-channel N  PPK2 digital input wired to the marker GPIO (default 0)
+  --json              print the result as JSON`,
+  async run(argv) {
+    const a = parseCommandArgs(this, argv, {
+      source: { type: "string" }, board: { type: "string" }, port: { type: "string" }, "board-port": { type: "string" },
+      counts: { type: "string" }, models: { type: "string" }, fp32: { type: "string" }, int8: { type: "string" }, ternary: { type: "string" },
+      env: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, "max-steps": { type: "string" },
+      vdd: { type: "string" }, "ppk2-mode": { type: "string" }, "marker-channel": { type: "string" }, json: { type: "boolean" },
+    });
+    if (!a) return 0;
+    const v = a.values;
+    const source = (v.source ?? "estimate") as EnergySource;
+    if (!["estimate", "ppk2", "ina"].includes(source)) throw new BitrlError(`--source must be estimate, ppk2 or ina, got '${v.source}'`);
+    const board = getBoard(v.board ?? DEFAULT_BOARD);
+    const episodes = intFlag("episodes", v.episodes, 5, 1);
+    const seed = intFlag("seed", v.seed, 1, 0);
+    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
+    const vdd = intFlag("vdd", v.vdd, 3000, 1);
+    let result: EnergyResult;
+    let via = "counts file";
+    if (v.counts) {
+      if (source !== "estimate") throw new BitrlError("--counts gives estimates only: use --source estimate");
+      result = estimateFromWork(board, readCounts(v.counts, board));
+    } else {
+      const models: AgentModel[] = v.fp32 || v.int8 || v.ternary
+        ? (["fp32", "int8", "ternary"] as const).filter((k) => v[k]).map((k) => ({ agent: k, path: v[k]! }))
+        : findAgentModels(v.models ?? "models", v.env);
+      let meter: Meter | undefined;
+      if (source !== "estimate") {
+        if (!v.port) throw new BitrlError(`--source ${source} needs --port with the meter's serial port`);
+        const link = await openSerial(v.port);
+        meter = source === "ppk2"
+          ? await Ppk2Meter.open(link, { mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source", vddMv: vdd, markerChannel: intFlag("marker-channel", v["marker-channel"], 0) })
+          : await InaMeter.open(link);
+      }
+      const conn = await connectBoard(board, source === "estimate" ? v.port : v["board-port"]);
+      via = conn.via;
+      const bar = progress("energy episodes", models.length * episodes);
+      let done = 0;
+      try {
+        result = await energyOnBoard(board, conn.client, models, { episodes, seed, maxSteps, meter, onEpisode: (agent) => bar.tick(++done, agent) });
+        bar.done();
+      } finally {
+        await conn.close();
+        await meter?.close();
+      }
+    }
+    const record = { board: board.id, source, via, episodes, seed, figures: result.figures, meanReturn: result.meanReturn };
+    appendRun("energy", record);
+    if (v.json) console.log(JSON.stringify(record));
+    else console.log(`energy on ${board.id} (${source}, ${via}):\n${formatEnergyTable(result.figures)}`);
+    return 0;
+  },
+};

@@ -1,0 +1,85 @@
+// Runs the fp32, int8 and ternary agents on one board, one after the other, for the energy comparison: loads
+// each model, plays greedy episodes (the firmware raises its marker around each one), sums the board's ticks.
+import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { BitrlError } from "../errors.ts";
+import type { AgentWork } from "./estimate.ts";
+import type { PowerTrace } from "./integrate.ts";
+import type { Meter } from "./meter.ts";
+
+/** What the session needs from a board (tools/lib/board-client.ts BoardClient has it). */
+export interface AgentBoard {
+  loadModel(blob: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<unknown>;
+  episode(seed: number, maxSteps: number, greedy: boolean): Promise<{ steps: number; ticks: number; return: number }>;
+}
+
+export interface AgentModel {
+  agent: string;
+  path: string;
+}
+
+export interface SessionOptions {
+  episodes: number;
+  /** episode e of every agent uses seed + e, so all agents face the same starts */
+  seed: number;
+  maxSteps: number;
+  meter?: Meter;
+  onEpisode?: (agent: string, done: number, total: number) => void;
+}
+
+export interface SessionResult {
+  work: AgentWork[];
+  /** (agents) mean return over the episodes */
+  meanReturn: number[];
+  /** the meter's recording when a meter was used */
+  trace: PowerTrace | null;
+}
+
+export const AGENT_KINDS = ["fp32", "int8", "ternary"] as const;
+
+/** The models named `<anything>-<kind>.bitrl` in `dir`, one per kind (the newest name sorts last and wins). */
+export function findAgentModels(dir: string, env?: string): AgentModel[] {
+  if (!existsSync(dir)) throw new BitrlError(`no model folder '${dir}': pass --fp32, --int8 and --ternary model paths`);
+  const files = readdirSync(dir).filter((f) => f.endsWith(".bitrl") && (!env || f.startsWith(env))).sort();
+  const out: AgentModel[] = [];
+  for (const kind of AGENT_KINDS) {
+    const hit = files.filter((f) => f.endsWith(`-${kind}.bitrl`)).pop();
+    if (hit) out.push({ agent: kind, path: join(dir, hit) });
+  }
+  if (!out.length) throw new BitrlError(`no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' models in '${dir}'${env ? ` for env '${env}'` : ""}`);
+  return out;
+}
+
+/** Plays `episodes` greedy episodes with each model in turn; with a meter, records the whole session. */
+export async function runAgentSession(board: AgentBoard, models: AgentModel[], o: SessionOptions): Promise<SessionResult> {
+  if (!models.length) throw new BitrlError("no agent models to run");
+  if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new BitrlError(`--episodes must be an integer >= 1, got ${o.episodes}`);
+  const blobs = models.map((m) => {
+    if (!existsSync(m.path)) throw new BitrlError(`${m.agent} model '${m.path}' does not exist`);
+    return readFileSync(m.path);
+  });
+  const work: AgentWork[] = [];
+  const meanReturn: number[] = [];
+  if (o.meter) await o.meter.start();
+  try {
+    for (let k = 0; k < models.length; k++) {
+      await board.loadModel(new Uint8Array(blobs[k].buffer, blobs[k].byteOffset, blobs[k].length));
+      let ticks = 0, decisions = 0, ret = 0;
+      for (let e = 0; e < o.episodes; e++) {
+        const r = await board.episode(o.seed + e, o.maxSteps, true);
+        if (r.steps < 0) throw new BitrlError(`${models[k].agent} agent: episode ${e} failed on the board (${r.steps})`);
+        ticks += r.ticks;
+        decisions += r.steps;
+        ret += r.return;
+        o.onEpisode?.(models[k].agent, e + 1, o.episodes);
+      }
+      work.push({ agent: models[k].agent, ticks, decisions, episodes: o.episodes });
+      meanReturn.push(ret / o.episodes);
+    }
+  } catch (e) {
+    if (o.meter) await o.meter.stop().catch(() => null);
+    throw e;
+  }
+  const trace = o.meter ? await o.meter.stop() : null;
+  return { work, meanReturn, trace };
+}
