@@ -7,7 +7,7 @@
 //     as ((byte * 3^n) mod 256) * 3 >> 8. Weights 0..159: trit k >> 5 of qs[k & 31]; 160..239: trit (k-160) >> 4
 //     of qs[32 + ((k-160) & 15)]; 240..255: trit (k-240) >> 2 of qh[(k-240) & 3] (qh keeps its 5th trit 0).
 import { BitrlError } from "./errors.ts";
-import { GGML, parseGguf, writeGguf, type GgmlType, type GgufFile, type GgufTensor, type GgufValue, type GgufValueType } from "./gguf.ts";
+import { GGML, parseGguf, shown, writeGguf, type GgmlType, type GgufFile, type GgufTensor, type GgufValue, type GgufValueType } from "./gguf.ts";
 import { packTernary, unpackTernary } from "./pack.ts";
 import type { Blob, BlobTensor, Packing } from "./types.ts";
 
@@ -189,6 +189,8 @@ function rawToJson(v: GgufValue): Json {
   }
 }
 
+const VALUE_TYPE_NAMES: readonly GgufValueType[] = ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"];
+
 function rawFromJson(type: GgufValueType, raw: unknown, what: string): GgufValue {
   const fail = (): never => { throw new BitrlError(`${what}: bad ${type} value in the recorded GGUF metadata`); };
   switch (type) {
@@ -203,7 +205,7 @@ function rawFromJson(type: GgufValueType, raw: unknown, what: string): GgufValue
       const a = raw as { of?: unknown; items?: unknown };
       if (typeof a !== "object" || a === null || typeof a.of !== "string" || !Array.isArray(a.items)) return fail();
       const of = a.of as GgufValueType;
-      if (!["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"].includes(of)) return fail();
+      if (!VALUE_TYPE_NAMES.includes(of)) return fail();
       return { type, itemType: of, items: a.items.map((x) => rawFromJson(of, x, what)) };
     }
   }
@@ -222,7 +224,8 @@ export function kvFromJson(json: unknown): Map<string, GgufValue> {
     if (!Array.isArray(e) || e.length !== 3 || typeof e[0] !== "string" || typeof e[1] !== "string") {
       throw new BitrlError("meta.gguf.kv entries must be [key, type, value]");
     }
-    kv.set(e[0], rawFromJson(e[1] as GgufValueType, e[2], `meta.gguf.kv '${e[0]}'`));
+    if (!VALUE_TYPE_NAMES.includes(e[1] as GgufValueType)) throw new BitrlError(`meta.gguf.kv ${shown(e[0])}: unknown type ${shown(e[1])}`);
+    kv.set(e[0], rawFromJson(e[1] as GgufValueType, e[2], `meta.gguf.kv ${shown(e[0])}`));
   }
   return kv;
 }
@@ -304,7 +307,7 @@ function isZeroBlock(q: Int8Array, b: number): boolean {
 
 function checkScale(h: number, name: string): number {
   const s = f16ToF32(h);
-  if (!Number.isFinite(s) || s < 0 || Object.is(s, -0)) throw new BitrlError(`tensor '${name}': block scale ${s} (f16 0x${h.toString(16)}) is not a finite number >= 0`);
+  if (!Number.isFinite(s) || s < 0 || Object.is(s, -0)) throw new BitrlError(`tensor ${shown(name)}: block scale ${s} (f16 0x${h.toString(16)}) is not a finite number >= 0`);
   return s;
 }
 
@@ -322,7 +325,7 @@ function parseRecords(file: GgufFile): Record<string, BitrlTensorRecord> {
   for (const [name, r] of Object.entries(parsed as Record<string, BitrlTensorRecord>)) {
     const ok = typeof r === "object" && r !== null && ["i8", "i2", "t3"].includes(r.packing) && ["tensor", "row"].includes(r.scale) &&
       (r.scales === undefined || (Array.isArray(r.scales) && r.scales.every((s) => typeof s === "number" && Number.isFinite(s) && s >= 0)));
-    if (!ok) throw new BitrlError(`bitrl.tensors: bad record for '${name}'`);
+    if (!ok) throw new BitrlError(`bitrl.tensors: bad record for ${shown(name)}`);
   }
   return parsed as Record<string, BitrlTensorRecord>;
 }
@@ -342,7 +345,7 @@ function parseBitrlMeta(file: GgufFile): Record<string, unknown> {
 
 /** Values of an F32 tensor re-quantized with recorded exact scales; throws unless every value is exactly q * scale. */
 function requantize(name: string, v: Float32Array, rows: number, cols: number, scales: number[], qmax: number): Int8Array {
-  if (scales.length !== 1 && scales.length !== rows) throw new BitrlError(`bitrl.tensors: '${name}' records ${scales.length} scales for ${rows} rows`);
+  if (scales.length !== 1 && scales.length !== rows) throw new BitrlError(`bitrl.tensors: ${shown(name)} records ${scales.length} scales for ${rows} rows`);
   const q = new Int8Array(v.length);
   for (let r = 0; r < rows; r++) {
     const s = Math.fround(scales.length === 1 ? scales[0] : scales[r]);
@@ -350,7 +353,7 @@ function requantize(name: string, v: Float32Array, rows: number, cols: number, s
       const x = v[r * cols + c];
       const k = s === 0 ? 0 : Math.round(x / s);
       if (Math.abs(k) > qmax || Math.fround(k * s) !== x) {
-        throw new BitrlError(`tensor '${name}': value ${x} at (${r}, ${c}) is not a multiple of its recorded scale ${s}`);
+        throw new BitrlError(`tensor ${shown(name)}: value ${x} at (${r}, ${c}) is not a multiple of its recorded scale ${s}`);
       }
       q[r * cols + c] = k;
     }
@@ -368,13 +371,13 @@ export function ggufToBlob(file: GgufFile, opts: GgufImportOptions = {}): Blob {
   const records = parseRecords(file);
   const meta = parseBitrlMeta(file);
   const kv = new Map([...file.kv].filter(([k]) => !k.startsWith("bitrl.")));
-  const tensorRecords: Record<string, GgufTensorRecord> = {};
+  const tensorRecords: Record<string, GgufTensorRecord> = Object.create(null);
   const tensors = file.tensors.map((t) => {
-    if (new TextEncoder().encode(t.name).length > NAME_LIMIT) throw new BitrlError(`tensor '${t.name}': name is longer than bitrl's ${NAME_LIMIT} bytes`);
+    if (new TextEncoder().encode(t.name).length > NAME_LIMIT) throw new BitrlError(`tensor ${shown(t.name)}: name is longer than bitrl's ${NAME_LIMIT} bytes`);
     const rec: GgufTensorRecord = { type: TYPE_NAME[t.type] };
     tensorRecords[t.name] = rec;
-    const out = tensorFromGguf(t, rec, records[t.name], opts);
-    if (out.data.length > 2 ** 31) throw new BitrlError(`tensor '${t.name}' is too large for a bitrl blob`);
+    const out = tensorFromGguf(t, rec, Object.hasOwn(records, t.name) ? records[t.name] : undefined, opts);
+    if (out.data.length > 2 ** 31) throw new BitrlError(`tensor ${shown(t.name)} is too large for a bitrl blob`);
     return out;
   });
   return { version: 1, meta: { ...meta, gguf: { version: file.version, kv: kvToJson(kv), tensors: tensorRecords } }, tensors };
@@ -388,11 +391,11 @@ function tensorFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensor
     case GGML.F32: {
       if (bitrl && (bitrl.packing === "i8" || bitrl.packing === "i2" || bitrl.packing === "t3")) {
         // An exporter stored this as plain values (int8 tensors, or ternary rows not a multiple of 256).
-        if (!bitrl.scales) throw new BitrlError(`bitrl.tensors: '${t.name}' is F32 but records no scales`);
+        if (!bitrl.scales) throw new BitrlError(`bitrl.tensors: ${shown(t.name)} is F32 but records no scales`);
         const q = requantize(t.name, readF32(t.data), rows, cols, bitrl.scales, bitrl.packing === "i8" ? 127 : 1);
         const scales = Float32Array.from(bitrl.scales);
         if (bitrl.packing === "i8") return { name: t.name, shape, packing: "i8", data: new Uint8Array(q.buffer), scales };
-        if (t.dims.length > 2) throw new BitrlError(`tensor '${t.name}': ternary tensors are 2-D`);
+        if (t.dims.length > 2) throw new BitrlError(`tensor ${shown(t.name)}: ternary tensors are 2-D`);
         return { name: t.name, shape: [rows, cols], packing: bitrl.packing, data: packTernary(q, rows, cols, bitrl.packing), scales };
       }
       return { name: t.name, shape, packing: "f32", data: t.data.slice(), scales: new Float32Array(0) };
@@ -414,8 +417,8 @@ function tensorFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensor
 
 function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensorRecord | undefined, rows: number, cols: number,
   opts: GgufImportOptions): BlobTensor {
-  if (t.dims.length > 2) throw new BitrlError(`tensor '${t.name}': ${t.dims.length}-D ternary tensors are not supported (bitrl ternary tensors are 2-D)`);
-  const { q, d } = decodeTernaryBlocks(t.type as typeof GGML.TQ1_0, t.data, `tensor '${t.name}'`);
+  if (t.dims.length > 2) throw new BitrlError(`tensor ${shown(t.name)}: ${t.dims.length}-D ternary tensors are not supported (bitrl ternary tensors are 2-D)`);
+  const { q, d } = decodeTernaryBlocks(t.type as typeof GGML.TQ1_0, t.data, `tensor ${shown(t.name)}`);
   const packing: "i2" | "t3" = bitrl?.packing === "i2" || bitrl?.packing === "t3" ? bitrl.packing : t.type === GGML.TQ1_0 ? "t3" : "i2";
   const nb = cols / QK;
   let found = detectScales(q, d, 1);
@@ -426,7 +429,7 @@ function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTenso
   }
   if (!found) {
     if (opts.blockScales !== "split") {
-      throw new BitrlError(`tensor '${t.name}': its ${d.length} block scales are neither one per tensor nor one per row; ` +
+      throw new BitrlError(`tensor ${shown(t.name)}: its ${d.length} block scales are neither one per tensor nor one per row; ` +
         "bitrl keeps per-tensor or per-row scales (import with block scales 'split' to keep each 256-weight block as a row)");
     }
     for (let b = 0; b < d.length; b++) checkScale(d[b], t.name);
@@ -442,7 +445,7 @@ function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTenso
   if (bitrl?.scales) {
     // The exporter rounded exact f32 scales to f16; put them back when they agree with the blocks.
     const agree = bitrl.scales.length === scales.length && bitrl.scales.every((s, i) => f32ToF16(s) === found.scales[i]);
-    if (!agree) throw new BitrlError(`bitrl.tensors: the recorded scales of '${t.name}' do not match its block scales`);
+    if (!agree) throw new BitrlError(`bitrl.tensors: the recorded scales of ${shown(t.name)} do not match its block scales`);
     scales.set(bitrl.scales);
   }
   return { name: t.name, shape: [rows, cols], packing, data: packTernary(q, rows, cols, packing), scales };
@@ -501,12 +504,12 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
   const kv = gmeta?.kv === undefined ? new Map<string, GgufValue>() : kvFromJson(gmeta.kv);
   for (const k of [...kv.keys()]) if (k.startsWith("bitrl.")) kv.delete(k);
   const report: GgufExportReport = { tensors: [], roundedScales: 0, maxScaleRelError: 0, roundedValues: 0 };
-  const records: Record<string, BitrlTensorRecord> = {};
+  const records: Record<string, BitrlTensorRecord> = Object.create(null);
   const tensors: GgufTensor[] = [];
   let ternaryUsed: "tq1_0" | "tq2_0" | null = null;
 
   for (const t of blob.tensors) {
-    const rec = recorded[t.name];
+    const rec = Object.hasOwn(recorded, t.name) ? recorded[t.name] : undefined;
     const dims = [...t.shape].reverse();
     const scaleKind = t.scales.length === 1 ? "tensor" : "row";
     if (t.packing === "i2" || t.packing === "t3") {
@@ -514,7 +517,7 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
       const q = unpackTernary(t.data, rows, cols, t.packing);
       if (cols % QK !== 0) {
         if (opts.oddRows !== "f32") {
-          throw new BitrlError(`tensor '${t.name}': row length ${cols} is not a multiple of 256, so it cannot be TQ1_0/TQ2_0 blocks (export odd rows as f32 to keep its exact values)`);
+          throw new BitrlError(`tensor ${shown(t.name)}: row length ${cols} is not a multiple of 256, so it cannot be TQ1_0/TQ2_0 blocks (export odd rows as f32 to keep its exact values)`);
         }
         const v = new Float32Array(q.length);
         for (let r = 0; r < rows; r++) {
@@ -530,10 +533,10 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
       ternaryUsed ??= ttype;
       const halves = Array.from(t.scales, (s) => {
         const h = f32ToF16(s);
-        if ((h & 0x7c00) === 0x7c00) throw new BitrlError(`tensor '${t.name}': scale ${s} is too large for an f16 block scale`);
+        if ((h & 0x7c00) === 0x7c00) throw new BitrlError(`tensor ${shown(t.name)}: scale ${s} is too large for an f16 block scale`);
         const back = f16ToF32(h);
         if (back !== s) {
-          if (opts.exact) throw new BitrlError(`tensor '${t.name}': scale ${s} is not exact in f16 (nearest ${back}); export without exact to round it`);
+          if (opts.exact) throw new BitrlError(`tensor ${shown(t.name)}: scale ${s} is not exact in f16 (nearest ${back}); export without exact to round it`);
           report.roundedScales++;
           report.maxScaleRelError = Math.max(report.maxScaleRelError, Math.abs(back - s) / s);
         }
@@ -552,7 +555,7 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
       if (rec?.dims) {
         // 1-D, or a "split" import whose (blocks, 256) tensor goes back to its GGUF dims (same block order).
         const n = Array.isArray(rec.dims) ? rec.dims.reduce((a, b) => a * b, 1) : -1;
-        if (n !== rows * cols || rec.dims[0] % QK !== 0) throw new BitrlError(`meta.gguf.tensors['${t.name}'].dims do not fit its shape`);
+        if (n !== rows * cols || rec.dims[0] % QK !== 0) throw new BitrlError(`meta.gguf.tensors[${shown(t.name)}].dims do not fit its shape`);
         outDims = [...rec.dims];
       }
       const r: BitrlTensorRecord = { packing: t.packing, scale: scaleKind };
@@ -571,8 +574,8 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
           const h = ftype === "f16" ? f32ToF16(v[i]) : f32ToBf16(v[i]);
           const back = ftype === "f16" ? f16ToF32(h) : bf16ToF32(h);
           if (!Object.is(back, v[i]) && !(Number.isNaN(back) && Number.isNaN(v[i]))) {
-            if (Number.isFinite(v[i]) && !Number.isFinite(back)) throw new BitrlError(`tensor '${t.name}': value ${v[i]} is out of ${ftype} range`);
-            if (opts.exact) throw new BitrlError(`tensor '${t.name}': value ${v[i]} is not exact in ${ftype}; export without exact to round it`);
+            if (Number.isFinite(v[i]) && !Number.isFinite(back)) throw new BitrlError(`tensor ${shown(t.name)}: value ${v[i]} is out of ${ftype} range`);
+            if (opts.exact) throw new BitrlError(`tensor ${shown(t.name)}: value ${v[i]} is not exact in ${ftype}; export without exact to round it`);
             report.roundedValues++;
           }
           out[2 * i] = h & 0xff;

@@ -26,6 +26,12 @@ export const GGML_BLOCK: Record<GgmlType, { weights: number; bytes: number }> = 
   35: { weights: 256, bytes: 66 }, // block_tq2_0: qs[64], f16 d
 };
 
+/** A file-supplied name or key quoted for a one-line message: control characters escaped, long ones cut. */
+export function shown(s: string): string {
+  const esc = s.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+  return `'${esc.length > 80 ? esc.slice(0, 80) + "..." : esc}'`;
+}
+
 /** "name (id)" of a ggml type id, known or not. */
 export function ggmlTypeName(type: number): string {
   return GGML_NAMES[type] ?? "unknown";
@@ -75,7 +81,7 @@ const MAX_ARRAY_DEPTH = 8;
 export function ggmlTensorBytes(name: string, type: GgmlType, dims: number[]): number {
   const { weights, bytes } = GGML_BLOCK[type];
   if (dims[0] % weights !== 0) {
-    throw new BitrlError(`tensor '${name}': row length ${dims[0]} is not a multiple of ${weights} (${ggmlTypeName(type)} blocks)`);
+    throw new BitrlError(`tensor ${shown(name)}: row length ${dims[0]} is not a multiple of ${weights} (${ggmlTypeName(type)} blocks)`);
   }
   let n = (dims[0] / weights) * bytes;
   for (let i = 1; i < dims.length; i++) n *= dims[i];
@@ -197,9 +203,9 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
   for (let i = 0; i < kvCount; i++) {
     const key = c.string(`metadata key ${i}`, MAX_KEY_BYTES);
     if (key.length === 0) throw new BitrlError(`metadata key ${i} is empty`);
-    if (kv.has(key)) throw new BitrlError(`duplicate metadata key '${key}'`);
-    const type = valueType(c.u32(`metadata '${key}' type`), `metadata '${key}'`);
-    kv.set(key, readValue(c, type, `metadata '${key}'`, 0));
+    if (kv.has(key)) throw new BitrlError(`duplicate metadata key ${shown(key)}`);
+    const type = valueType(c.u32(`metadata ${shown(key)} type`), `metadata ${shown(key)}`);
+    kv.set(key, readValue(c, type, `metadata ${shown(key)}`, 0));
   }
   const alignment = ggufAlignment(kv);
 
@@ -209,25 +215,25 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
   for (let i = 0; i < tensorCount; i++) {
     const name = c.string(`tensor ${i} name`, MAX_NAME_BYTES);
     if (name.length === 0) throw new BitrlError(`tensor ${i} has an empty name`);
-    if (names.has(name)) throw new BitrlError(`duplicate tensor name '${name}'`);
+    if (names.has(name)) throw new BitrlError(`duplicate tensor name ${shown(name)}`);
     names.add(name);
-    const nDims = c.u32(`tensor '${name}' n_dims`);
-    if (nDims < 1 || nDims > 4) throw new BitrlError(`tensor '${name}': n_dims ${nDims} (must be 1..4)`);
+    const nDims = c.u32(`tensor ${shown(name)} n_dims`);
+    if (nDims < 1 || nDims > 4) throw new BitrlError(`tensor ${shown(name)}: n_dims ${nDims} (must be 1..4)`);
     const dims: number[] = [];
     let numel = 1n;
     for (let d = 0; d < nDims; d++) {
-      const n = c.u64(`tensor '${name}' dim ${d}`);
-      if (n < 1n) throw new BitrlError(`tensor '${name}': dim ${d} is 0`);
+      const n = c.u64(`tensor ${shown(name)} dim ${d}`);
+      if (n < 1n) throw new BitrlError(`tensor ${shown(name)}: dim ${d} is 0`);
       numel *= n;
       // Any tensor bigger than the whole file cannot be valid; this also keeps every product an exact number.
-      if (numel > BigInt(bytes.length) * 8n) throw new BitrlError(`tensor '${name}': ${numel} elements cannot fit in a ${bytes.length}-byte file`);
+      if (numel > BigInt(bytes.length) * 8n) throw new BitrlError(`tensor ${shown(name)}: ${numel} elements cannot fit in a ${bytes.length}-byte file`);
       dims.push(Number(n));
     }
-    const typeId = c.u32(`tensor '${name}' type`);
-    if (!isSupportedGgmlType(typeId)) throw new BitrlError(`tensor '${name}': unsupported ggml type ${typeId} (${ggmlTypeName(typeId)})`);
-    const offset = c.u64(`tensor '${name}' offset`);
-    if (offset > BigInt(bytes.length)) throw new BitrlError(`tensor '${name}': offset ${offset} is beyond the end of the file`);
-    if (offset % BigInt(alignment) !== 0n) throw new BitrlError(`tensor '${name}': offset ${offset} is not a multiple of the alignment ${alignment}`);
+    const typeId = c.u32(`tensor ${shown(name)} type`);
+    if (!isSupportedGgmlType(typeId)) throw new BitrlError(`tensor ${shown(name)}: unsupported ggml type ${typeId} (${ggmlTypeName(typeId)})`);
+    const offset = c.u64(`tensor ${shown(name)} offset`);
+    if (offset > BigInt(bytes.length)) throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is beyond the end of the file`);
+    if (offset % BigInt(alignment) !== 0n) throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is not a multiple of the alignment ${alignment}`);
     infos.push({ name, dims, type: typeId, offset: Number(offset), size: ggmlTensorBytes(name, typeId, dims) });
   }
 
@@ -239,14 +245,14 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
     const start = dataStart + t.offset;
     const end = start + t.size;
     if (end > bytes.length) {
-      throw new BitrlError(`tensor '${t.name}': data [${start}, ${end}) runs past the end of the file (${bytes.length} bytes; truncated?)`);
+      throw new BitrlError(`tensor ${shown(t.name)}: data [${start}, ${end}) runs past the end of the file (${bytes.length} bytes; truncated?)`);
     }
     ranges.push([start, end, t.name]);
     tensors.push({ name: t.name, dims: t.dims, type: t.type, data: bytes.subarray(start, end) });
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw new BitrlError(`tensors '${ranges[i - 1][2]}' and '${ranges[i][2]}' overlap`);
+    if (ranges[i][0] < ranges[i - 1][1]) throw new BitrlError(`tensors ${shown(ranges[i - 1][2])} and ${shown(ranges[i][2])} overlap`);
   }
   return { version, kv, tensors };
 }
@@ -328,24 +334,24 @@ export function writeGguf(file: Pick<GgufFile, "kv" | "tensors">): Uint8Array {
   w.u64(BigInt(file.tensors.length));
   w.u64(BigInt(file.kv.size));
   for (const [key, value] of file.kv) {
-    if (key.length === 0 || utf8Encoder.encode(key).length > MAX_KEY_BYTES) throw new BitrlError(`metadata key '${key}' must be 1..${MAX_KEY_BYTES} bytes`);
+    if (key.length === 0 || utf8Encoder.encode(key).length > MAX_KEY_BYTES) throw new BitrlError(`metadata key ${shown(key)} must be 1..${MAX_KEY_BYTES} bytes`);
     w.string(key);
     w.u32(VALUE_TYPES.indexOf(value.type));
-    writeValue(w, value, `metadata '${key}'`);
+    writeValue(w, value, `metadata ${shown(key)}`);
   }
   const names = new Set<string>();
   let offset = 0;
   for (const t of file.tensors) {
     const nameBytes = utf8Encoder.encode(t.name).length;
-    if (nameBytes < 1 || nameBytes > MAX_NAME_BYTES) throw new BitrlError(`tensor name '${t.name}' must be 1..${MAX_NAME_BYTES} bytes`);
-    if (names.has(t.name)) throw new BitrlError(`duplicate tensor name '${t.name}'`);
+    if (nameBytes < 1 || nameBytes > MAX_NAME_BYTES) throw new BitrlError(`tensor name ${shown(t.name)} must be 1..${MAX_NAME_BYTES} bytes`);
+    if (names.has(t.name)) throw new BitrlError(`duplicate tensor name ${shown(t.name)}`);
     names.add(t.name);
     if (t.dims.length < 1 || t.dims.length > 4 || t.dims.some((d) => !Number.isInteger(d) || d < 1)) {
-      throw new BitrlError(`tensor '${t.name}': dims [${t.dims.join(", ")}] must be 1..4 integers >= 1`);
+      throw new BitrlError(`tensor ${shown(t.name)}: dims [${t.dims.join(", ")}] must be 1..4 integers >= 1`);
     }
-    if (!isSupportedGgmlType(t.type)) throw new BitrlError(`tensor '${t.name}': unsupported ggml type ${t.type} (${ggmlTypeName(t.type)})`);
+    if (!isSupportedGgmlType(t.type)) throw new BitrlError(`tensor ${shown(t.name)}: unsupported ggml type ${t.type} (${ggmlTypeName(t.type)})`);
     const size = ggmlTensorBytes(t.name, t.type, t.dims);
-    if (t.data.length !== size) throw new BitrlError(`tensor '${t.name}': ${t.data.length} data bytes, its type and dims need ${size}`);
+    if (t.data.length !== size) throw new BitrlError(`tensor ${shown(t.name)}: ${t.data.length} data bytes, its type and dims need ${size}`);
     w.string(t.name);
     w.u32(t.dims.length);
     for (const d of t.dims) w.u64(BigInt(d));
