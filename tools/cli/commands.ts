@@ -5,6 +5,7 @@ import { inspectCommand } from "./inspect.ts";
 import { unpackCommand } from "./unpack.ts";
 import { reportCommand } from "./report.ts";
 import { energyCommand } from "./energy.ts";
+import { doctorCommand } from "./doctor.ts";
 import { exportCommand } from "./export.ts";
 
 export const commands: Command[] = [
@@ -13,5 +14,6 @@ export const commands: Command[] = [
   unpackCommand,
   reportCommand,
   energyCommand,
+  doctorCommand,
   exportCommand,
 ];
