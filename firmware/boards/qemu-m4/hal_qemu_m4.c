@@ -1,0 +1,202 @@
+/* HAL for qemu-m4 (QEMU mps2-an386, Cortex-M4F): CMSDK UART0 for the protocol, SysTick counting guest instructions
+ * (deterministic under -icount shift=0), a host file over semihosting as the persistent model flash. */
+#include <stdint.h>
+#include <string.h>
+
+#include "hal.h"
+#include "semihost.h"
+
+#ifndef BITRL_FLASH_SIZE
+#define BITRL_FLASH_SIZE (4u * 1024u * 1024u)
+#endif
+/* QEMU's mps2 SysTick runs from the 25 MHz system clock; with -icount shift=0 one instruction is 1 ns of virtual
+ * time, so one SysTick tick is 40 instructions. */
+#define SYSTICK_HZ 25000000u
+#define INSTR_PER_TICK (1000000000u / SYSTICK_HZ)
+#define INSTR_PER_MS 1000000u
+/* After the first byte, keep reading while the next one arrives within this gap (virtual time). */
+#define SERIAL_GAP_INSTR 200000u
+/* Flash file used when QEMU's semihosting command line names none. */
+#define DEFAULT_FLASH_PATH "bitrl-flash.bin"
+
+/* ---- CMSDK APB UART0 ---- */
+#define UART0_BASE 0x40004000u
+#define UART_DATA (*(volatile uint32_t *)(UART0_BASE + 0x00))
+#define UART_STATE (*(volatile uint32_t *)(UART0_BASE + 0x04))
+#define UART_CTRL (*(volatile uint32_t *)(UART0_BASE + 0x08))
+#define UART_BAUDDIV (*(volatile uint32_t *)(UART0_BASE + 0x10))
+#define UART_STATE_TXFULL 1u
+#define UART_STATE_RXFULL 2u
+
+/* ---- SysTick and SCB ---- */
+#define SYST_CSR (*(volatile uint32_t *)0xE000E010u)
+#define SYST_RVR (*(volatile uint32_t *)0xE000E014u)
+#define SYST_CVR (*(volatile uint32_t *)0xE000E018u)
+#define SCB_ICSR (*(volatile uint32_t *)0xE000ED04u)
+#define ICSR_PENDSTSET (1u << 26)
+#define SYSTICK_RELOAD 0xFFFFFFu
+
+/* The model-slot flash, mapped at 0x21000000 (a RAM copy of the host file, modelling XIP QSPI flash). */
+extern uint8_t __model_flash[];
+
+static volatile uint32_t systick_wraps;
+static int flash_handle = -1;
+
+void hal_systick_isr(void) { systick_wraps++; }
+
+static void systick_start(void) {
+  SYST_RVR = SYSTICK_RELOAD;
+  SYST_CVR = 0;
+  SYST_CSR = 7; /* processor clock, interrupt on wrap, enable */
+}
+
+/* Cheap reading (phase-dependent to within one tick): for timeouts. Interrupts must be masked by the caller. */
+static uint64_t systick_ticks_at(uint32_t val) {
+  uint32_t wraps = systick_wraps;
+  /* A wrap whose interrupt has not run yet (masked): the value is from after it when it is in the top half. */
+  if ((SCB_ICSR & ICSR_PENDSTSET) && val > SYSTICK_RELOAD / 2) wraps++;
+  return (uint64_t)wraps * (SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - val);
+}
+
+static uint64_t clock_coarse(void) {
+  uint32_t primask;
+  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+  uint64_t t = systick_ticks_at(SYST_CVR) * INSTR_PER_TICK;
+  __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+  return t;
+}
+
+/* Waits until the guest is exactly on a SysTick edge and returns the counter value read there. The loop takes 41
+ * instructions per turn, one more than a tick, so the read slides one instruction later within the tick each turn;
+ * the counter drops by 2 between two reads exactly when the previous read was at the tick's last instruction, so
+ * the current read is at its first. The caller's phase is then fixed, whatever ran before (host input arrives at
+ * random points of a polling loop), which makes differences of hal_clock() identical from run to run. Costs
+ * 82..1700 instructions. */
+static uint32_t systick_sync(void) {
+  uint32_t cur, prev, d;
+  __asm__ volatile(
+      "ldr %[prev], [%[cvr]]\n"
+      "1:\n"
+      "ldr %[cur], [%[cvr]]\n"        /* 1 */
+      "sub %[d], %[prev], %[cur]\n"   /* 2: ticks elapsed, counting down */
+      "mov %[prev], %[cur]\n"         /* 3 */
+      "lsl %[d], %[d], #8\n"          /* 4: modulo 2^24 (the counter's period) */
+      "cmp %[d], #0x200\n"            /* 5: two ticks? */
+      "beq 2f\n"                      /* 6 */
+      ".rept 34\n nop\n .endr\n"      /* 7..40 */
+      "b 1b\n"                        /* 41 */
+      "2:\n"
+      : [cur] "=&r"(cur), [prev] "=&r"(prev), [d] "=&r"(d)
+      : [cvr] "r"(&SYST_CVR)
+      : "cc", "memory");
+  return cur;
+}
+
+uint64_t hal_clock(void) {
+  uint32_t primask;
+  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+  uint64_t t = systick_ticks_at(systick_sync()) * INSTR_PER_TICK;
+  __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+  return t;
+}
+
+const char *hal_clock_unit(void) { return "instructions"; }
+
+const char *hal_board_name(void) { return "qemu-m4"; }
+
+/* ---- serial ---- */
+size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
+  if (cap == 0) return 0;
+  uint64_t deadline = clock_coarse() + (uint64_t)timeout_ms * INSTR_PER_MS;
+  while (!(UART_STATE & UART_STATE_RXFULL)) {
+    if (clock_coarse() >= deadline) return 0;
+  }
+  size_t n = 0;
+  buf[n++] = (uint8_t)UART_DATA;
+  uint64_t gap_end = clock_coarse() + SERIAL_GAP_INSTR;
+  while (n < cap) {
+    if (UART_STATE & UART_STATE_RXFULL) {
+      buf[n++] = (uint8_t)UART_DATA;
+      gap_end = clock_coarse() + SERIAL_GAP_INSTR;
+    } else if (clock_coarse() >= gap_end) {
+      break;
+    }
+  }
+  return n;
+}
+
+void hal_serial_write(const uint8_t *buf, size_t len) {
+  for (size_t i = 0; i < len; i++) {
+    while (UART_STATE & UART_STATE_TXFULL) {
+    }
+    UART_DATA = buf[i];
+  }
+}
+
+/* ---- flash (host file over semihosting, mapped copy at 0x21000000) ---- */
+static void flash_open(void) {
+  char cmdline[256];
+  const char *path = DEFAULT_FLASH_PATH;
+  /* QEMU is started with -semihosting-config ...,arg=<name>,arg=<flash file>: the second word is the path. */
+  if (semihost_cmdline(cmdline, sizeof cmdline) == 0) {
+    cmdline[sizeof cmdline - 1] = 0;
+    char *sp = strchr(cmdline, ' ');
+    if (sp && sp[1]) {
+      path = sp + 1;
+      char *end = strchr(path, ' ');
+      if (end) *end = 0;
+    }
+  }
+  flash_handle = semihost_open(path, SEMIHOST_MODE_RPLUSB);
+  if (flash_handle < 0) flash_handle = semihost_open(path, SEMIHOST_MODE_WPLUSB);
+  if (flash_handle < 0) {
+    semihost_log("bitrl qemu-m4: cannot open the flash file; model slots unavailable\n");
+    return;
+  }
+  int32_t len = semihost_flen(flash_handle);
+  if (len < 0) len = 0;
+  uint32_t have = (uint32_t)len < BITRL_FLASH_SIZE ? (uint32_t)len : BITRL_FLASH_SIZE;
+  if (have && (semihost_seek(flash_handle, 0) != 0 || semihost_read(flash_handle, __model_flash, have) != 0)) {
+    semihost_log("bitrl qemu-m4: cannot read the flash file; model slots unavailable\n");
+    semihost_close(flash_handle);
+    flash_handle = -1;
+    return;
+  }
+  /* A new or short file is extended with erased bytes (0xFF) once, so the file and the mapped copy always agree. */
+  if (have < BITRL_FLASH_SIZE) {
+    memset(__model_flash + have, 0xFF, BITRL_FLASH_SIZE - have);
+    if (semihost_seek(flash_handle, have) != 0 || semihost_write(flash_handle, __model_flash + have, BITRL_FLASH_SIZE - have) != 0)
+      semihost_log("bitrl qemu-m4: cannot extend the flash file\n");
+  }
+}
+
+uint32_t hal_flash_size(void) { return flash_handle >= 0 ? BITRL_FLASH_SIZE : 0; }
+
+static int flash_range_ok(uint32_t offset, uint32_t len) {
+  return flash_handle >= 0 && offset <= BITRL_FLASH_SIZE && len <= BITRL_FLASH_SIZE - offset;
+}
+
+int hal_flash_read(uint32_t offset, void *dst, uint32_t len) {
+  if (!flash_range_ok(offset, len)) return -1;
+  memcpy(dst, __model_flash + offset, len);
+  return 0;
+}
+
+int hal_flash_write(uint32_t offset, const void *src, uint32_t len) {
+  if (!flash_range_ok(offset, len)) return -1;
+  memcpy(__model_flash + offset, src, len);
+  if (semihost_seek(flash_handle, offset) != 0 || semihost_write(flash_handle, src, len) != 0) return -2;
+  return 0;
+}
+
+const uint8_t *hal_flash_map(void) { return flash_handle >= 0 ? __model_flash : NULL; }
+
+/* ---- lifecycle ---- */
+void hal_init(void) {
+  UART_BAUDDIV = 16; /* QEMU ignores the rate but requires a valid divider */
+  UART_CTRL = 3;     /* TX and RX enabled, polled */
+  systick_start();
+  flash_open();
+}
+
+void hal_exit(int code) { semihost_exit(code); }

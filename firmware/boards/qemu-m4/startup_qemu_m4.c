@@ -1,0 +1,53 @@
+/* qemu-m4 start-up: vector table, reset (FPU on before any float, .data/.bss, C++-style constructors, main) and a
+ * fault handler that reports over semihosting and exits, so a crash ends the emulation with a reason. */
+#include <stdint.h>
+#include <string.h>
+
+#include "semihost.h"
+
+extern uint32_t __stack_top[], __data_start[], __data_end[], __data_load[], __bss_start[], __bss_end[];
+extern int main(void);
+extern void __libc_init_array(void);
+void hal_systick_isr(void);
+
+/* -nostartfiles drops crti/crtn; newlib's __libc_init_array still calls these. */
+void _init(void) {}
+void _fini(void) {}
+
+#define SCB_CPACR (*(volatile uint32_t *)0xE000ED88u)
+#define SCB_CFSR (*(volatile uint32_t *)0xE000ED28u)
+#define SCB_HFSR (*(volatile uint32_t *)0xE000ED2Cu)
+
+__attribute__((noreturn)) void Reset_Handler(void) {
+  /* CP10/CP11 full access: the compiler may use FPU registers anywhere after this point. */
+  SCB_CPACR |= 0xFu << 20;
+  __asm__ volatile("dsb\n isb" ::: "memory");
+  memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
+  memset(__bss_start, 0, (size_t)((char *)__bss_end - (char *)__bss_start));
+  __libc_init_array();
+  int code = main();
+  semihost_exit(code);
+}
+
+static void put_hex(char *dst, uint32_t v) {
+  for (int i = 7; i >= 0; i--, v >>= 4) dst[i] = "0123456789abcdef"[v & 0xF];
+}
+
+__attribute__((noreturn)) void Fault_Handler(void) {
+  char msg[] = "bitrl qemu-m4: fault, CFSR=0x........ HFSR=0x........\n";
+  put_hex(msg + 29, SCB_CFSR);
+  put_hex(msg + 45, SCB_HFSR);
+  semihost_log(msg);
+  semihost_exit(70);
+}
+
+__attribute__((section(".isr_vector"), used)) static void (*const vectors[16 + 32])(void) = {
+    [0] = (void (*)(void))__stack_top,
+    [1] = Reset_Handler,
+    [2] = Fault_Handler, /* NMI */
+    [3] = Fault_Handler, /* HardFault */
+    [4] = Fault_Handler, /* MemManage */
+    [5] = Fault_Handler, /* BusFault */
+    [6] = Fault_Handler, /* UsageFault */
+    [15] = hal_systick_isr,
+};
