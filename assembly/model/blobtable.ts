@@ -1,0 +1,85 @@
+// Finds tensors in the loaded model blob through the blob_read import (docs/format.md): header and table entries
+// are read one at a time into a small buffer, so the blob itself never has to sit in linear memory.
+import { blobRead, blobSize } from "../host";
+
+export const PACK_F32: i32 = 0;
+export const PACK_I32: i32 = 1;
+export const PACK_I8: i32 = 2;
+export const PACK_I2: i32 = 3;
+export const PACK_T3: i32 = 4;
+
+const ENTRY_BYTES: u32 = 96;
+const NAME_BYTES: i32 = 48;
+
+// u8[96]: the header (32 bytes) or one table entry
+const entry: usize = memory.data(96, 16);
+
+let tensorCount: u32 = 0;
+let tableOffset: u32 = 0;
+
+/** Reads and checks the header; 0 ok, < 0 error (no blob, bad magic or version, table outside the blob). */
+export function tableOpen(): i32 {
+  const size = blobSize();
+  if (size < 36) return -1;
+  if (blobRead(0, entry, 32) != 0) return -1;
+  if (load<u32>(entry) != 0x4c525442) return -2; // "BTRL"
+  if (load<u16>(entry, 4) != 1) return -2;
+  tensorCount = load<u32>(entry, 12);
+  tableOffset = load<u32>(entry, 20);
+  if (tensorCount < 1 || tensorCount > 4096) return -2;
+  if (<u64>tableOffset + <u64>tensorCount * ENTRY_BYTES > <u64>size) return -2;
+  return 0;
+}
+
+/** True when the entry's NUL-padded name equals prefix, then (if layer >= 0) the digit, ".", suffix. */
+function nameIs(prefix: string, layer: i32, suffix: string): bool {
+  let p = 0;
+  for (let i = 0; i < prefix.length; i++) if (<i32>load<u8>(entry + <usize>(p++)) != prefix.charCodeAt(i)) return false;
+  if (layer >= 0) {
+    if (<i32>load<u8>(entry + <usize>(p++)) != 48 + layer) return false;
+    if (<i32>load<u8>(entry + <usize>(p++)) != 46) return false;
+    for (let i = 0; i < suffix.length; i++) if (<i32>load<u8>(entry + <usize>(p++)) != suffix.charCodeAt(i)) return false;
+  }
+  return p < NAME_BYTES && load<u8>(entry + <usize>p) == 0;
+}
+
+/**
+ * Finds the tensor named prefix (or "prefix<layer>.suffix", layer 0..9) and leaves its entry in the buffer;
+ * true when found. The entry fields are then read with the accessors below.
+ */
+export function tableFind(prefix: string, layer: i32, suffix: string): bool {
+  for (let i: u32 = 0; i < tensorCount; i++) {
+    if (blobRead(tableOffset + i * ENTRY_BYTES, entry, ENTRY_BYTES) != 0) return false;
+    if (nameIs(prefix, layer, suffix)) return true;
+  }
+  return false;
+}
+
+export function entryPacking(): i32 {
+  return <i32>load<u8>(entry, 48);
+}
+export function entryNdim(): i32 {
+  return <i32>load<u8>(entry, 49);
+}
+export function entryShape(i: i32): i32 {
+  return <i32>load<u32>(entry + 52 + <usize>(4 * i));
+}
+export function entryDataOffset(): u32 {
+  return load<u32>(entry, 68);
+}
+export function entryDataBytes(): u32 {
+  return load<u32>(entry, 72);
+}
+export function entryScaleOffset(): u32 {
+  return load<u32>(entry, 76);
+}
+export function entryScaleCount(): u32 {
+  return load<u32>(entry, 80);
+}
+
+/** True when the entry's data and scale ranges lie inside the blob. */
+export function entryInBlob(): bool {
+  const size = <u64>blobSize();
+  return <u64>entryDataOffset() + <u64>entryDataBytes() <= size &&
+    <u64>entryScaleOffset() + <u64>entryScaleCount() * 4 <= size;
+}

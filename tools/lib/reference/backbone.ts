@@ -1,0 +1,380 @@
+// The backbone's TypeScript forward twin (docs/model.md): same f32 operations in the same order as
+// assembly/model/backbone.ts, so integer paths and features are bit-exact with the wasm module.
+import { BitrlError } from "../errors.ts";
+import { packTernary, unpackTernary } from "../pack.ts";
+import { bitLinearScale, quantizeActivations, roundHalfEven } from "../quantize.ts";
+import type { Blob, BlobTensor } from "../types.ts";
+
+const f = Math.fround;
+
+/** fp32: every tensor f32; int8: absmax int8 weights; ternary: absmean {-1,0,1}; binary: sign {-1,1}, absmean scale. */
+export type BackboneKind = "fp32" | "int8" | "ternary" | "binary";
+export const BACKBONE_KINDS: BackboneKind[] = ["fp32", "int8", "ternary", "binary"];
+
+/** Limits the wasm runtime sizes its static buffers for (assembly/model/config.ts mirrors them). */
+export const LIMITS = { vocab: 256, ctx: 16, dim: 48, layers: 2, heads: 4, ffn: 128, featTokens: 16 } as const;
+
+/** The `model.config` tensor: i32[10] = [1, kind, vocab, ctx, dim, layers, heads, ffn, featTokens, 0]. */
+export interface BackboneConfig {
+  kind: BackboneKind;
+  /** token ids 0..vocab-1 (observation tokens, then action tokens) */
+  vocab: number;
+  /** positions the model was trained on; a forward takes at most this many tokens */
+  ctx: number;
+  dim: number;
+  layers: number;
+  /** dim / heads must be even (RoPE rotates pairs) */
+  heads: number;
+  /** hidden width of the ReLU^2 FFN */
+  ffn: number;
+  /** feature vector = final hidden states of positions 0..featTokens-1, concatenated (featTokens * dim) */
+  featTokens: number;
+}
+
+export const CONFIG_VERSION = 1;
+export const CONFIG_LEN = 10;
+export const RMS_EPS = f(1e-5);
+
+export function configToI32(c: BackboneConfig): Int32Array {
+  return Int32Array.from([CONFIG_VERSION, BACKBONE_KINDS.indexOf(c.kind), c.vocab, c.ctx, c.dim, c.layers, c.heads, c.ffn, c.featTokens, 0]);
+}
+
+/** Checks every field against the limits; throws BitrlError naming the first bad field. */
+export function validateConfig(c: BackboneConfig): BackboneConfig {
+  const bad = (what: string) => {
+    throw new BitrlError(`model.config: ${what}`);
+  };
+  if (!BACKBONE_KINDS.includes(c.kind)) bad(`unknown kind '${c.kind}'`);
+  const range = (name: keyof typeof LIMITS, v: number, lo: number) => {
+    if (!Number.isInteger(v) || v < lo || v > LIMITS[name]) bad(`${name} ${v} outside ${lo}..${LIMITS[name]}`);
+  };
+  range("vocab", c.vocab, 2);
+  range("ctx", c.ctx, 1);
+  range("dim", c.dim, 2);
+  range("layers", c.layers, 1);
+  range("heads", c.heads, 1);
+  range("ffn", c.ffn, 1);
+  range("featTokens", c.featTokens, 1);
+  if (c.dim % c.heads !== 0 || (c.dim / c.heads) % 2 !== 0) bad(`dim ${c.dim} / heads ${c.heads} must be an even integer`);
+  if (c.featTokens > c.ctx) bad(`featTokens ${c.featTokens} > ctx ${c.ctx}`);
+  return c;
+}
+
+export function configFromI32(v: ArrayLike<number>): BackboneConfig {
+  if (v.length !== CONFIG_LEN) throw new BitrlError(`model.config: ${v.length} values, expected ${CONFIG_LEN}`);
+  if (v[0] !== CONFIG_VERSION) throw new BitrlError(`model.config: version ${v[0]} (this reader knows ${CONFIG_VERSION})`);
+  const kind = BACKBONE_KINDS[v[1]];
+  if (kind === undefined) throw new BitrlError(`model.config: unknown kind ${v[1]}`);
+  if (v[9] !== 0) throw new BitrlError(`model.config: reserved field is ${v[9]}, expected 0`);
+  return validateConfig({ kind, vocab: v[2], ctx: v[3], dim: v[4], layers: v[5], heads: v[6], ffn: v[7], featTokens: v[8] });
+}
+
+/** One weight matrix (rows = outputs, cols = inputs), in the form the forward uses. */
+export type Matrix =
+  | { type: "f32"; rows: number; cols: number; w: Float32Array /* (rows, cols) */ }
+  | { type: "i8" | "ternary"; rows: number; cols: number; q: Int8Array /* (rows, cols) */; scales: Float32Array /* (1) or (rows) */ };
+
+export interface BackboneWeights {
+  config: BackboneConfig;
+  /** (vocab, dim) token embedding */
+  emb: Matrix;
+  /** (2 * layers + 1, dim) RMSNorm gains: row 2l before attention of layer l, 2l+1 before its FFN, last = final */
+  norms: Float32Array;
+  layers: {
+    /** (4 * dim, dim): rows [0,D) query, [D,2D) key, [2D,3D) value, [3D,4D) output projection */
+    wqkvo: Matrix;
+    /** (ffn, dim) */
+    up: Matrix;
+    /** (dim, ffn) */
+    down: Matrix;
+  }[];
+}
+
+export const featureSize = (c: BackboneConfig) => c.featTokens * c.dim;
+
+// ---- deterministic f32 math shared with assembly/model/mathf.ts (same constants, same operation order) ----
+
+const LOG2E = f(1.4426950408889634);
+const LN2_HI = f(0.693145751953125);
+const LN2_LO = f(1.428606765330187e-6);
+const INV_2PI = f(0.15915494309189535);
+const TWO_PI_HI = f(6.28125);
+const TWO_PI_LO = f(0.0019353071795864769);
+const ROPE_LOG_BASE = f(9.210340371976184); // ln(10000)
+
+/** e^x in f32 steps (range reduction by ln 2, degree-7 Taylor); 0 below -80. Not libm: identical everywhere. */
+export function expf(x: number): number {
+  if (x < -80) return 0;
+  if (x > 80) x = 80;
+  const k = roundHalfEven(f(x * LOG2E));
+  let r = f(x - f(k * LN2_HI));
+  r = f(r - f(k * LN2_LO));
+  let p = f(1 / 5040);
+  p = f(f(p * r) + f(1 / 720));
+  p = f(f(p * r) + f(1 / 120));
+  p = f(f(p * r) + f(1 / 24));
+  p = f(f(p * r) + f(1 / 6));
+  p = f(f(p * r) + f(0.5));
+  p = f(f(p * r) + 1);
+  p = f(f(p * r) + 1);
+  return f(p * 2 ** k);
+}
+
+/** Reduces x to [-pi, pi] by a two-part 2*pi. */
+function reduceAngle(x: number): number {
+  const k = roundHalfEven(f(x * INV_2PI));
+  const r = f(x - f(k * TWO_PI_HI));
+  return f(r - f(k * TWO_PI_LO));
+}
+
+/** sin and cos by Taylor series in f32 on the reduced angle (|error| < 1e-5 for |x| < 100). */
+export function sincosf(x: number): [number, number] {
+  const r = reduceAngle(x);
+  const r2 = f(r * r);
+  let s = f(-1 / 1307674368000);
+  for (const c of [1 / 6227020800, -1 / 39916800, 1 / 362880, -1 / 5040, 1 / 120, -1 / 6, 1]) s = f(f(s * r2) + f(c));
+  s = f(s * r);
+  let co = f(1 / 20922789888000);
+  for (const c of [-1 / 87178291200, 1 / 479001600, -1 / 3628800, 1 / 40320, -1 / 720, 1 / 24, -1 / 2, 1]) co = f(f(co * r2) + f(c));
+  return [s, co];
+}
+
+/** RoPE table (ctx, headDim / 2, 2) = [cos, sin] of p * 10000^(-2i / headDim). */
+export function ropeTable(ctx: number, headDim: number): Float32Array {
+  const half = headDim / 2;
+  const t = new Float32Array(ctx * half * 2);
+  const c = f(f(ROPE_LOG_BASE * 2) / f(headDim));
+  for (let i = 0; i < half; i++) {
+    const freq = expf(f(f(-i) * c));
+    for (let p = 0; p < ctx; p++) {
+      const [s, co] = sincosf(f(f(p) * freq));
+      t[(p * half + i) * 2] = co;
+      t[(p * half + i) * 2 + 1] = s;
+    }
+  }
+  return t;
+}
+
+/** out = x / rms(x) * g, every step in f32, sums in index order. */
+export function rmsNorm(x: Float32Array, xo: number, g: Float32Array, go: number, out: Float32Array, oo: number, n: number): void {
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss = f(ss + f(x[xo + i] * x[xo + i]));
+  const r = f(1 / f(Math.sqrt(f(f(ss / f(n)) + RMS_EPS))));
+  for (let i = 0; i < n; i++) out[oo + i] = f(f(x[xo + i] * r) * g[go + i]);
+}
+
+/**
+ * y(n, rows) = x(n, cols) W^T for rows [r0, r1) of W, written at y[t * yStride + r]. f32: f32 products summed in
+ * index order. i8/ternary: per-token int8 activations, int32 dot, one f32 scale per output (docs/format.md).
+ */
+export function linear(m: Matrix, x: Float32Array, n: number, y: Float32Array, yStride: number, r0 = 0, r1 = m.rows): void {
+  const cols = m.cols;
+  for (let t = 0; t < n; t++) {
+    const xt = x.subarray(t * cols, (t + 1) * cols);
+    if (m.type === "f32") {
+      for (let r = r0; r < r1; r++) {
+        let acc = 0;
+        for (let c = 0; c < cols; c++) acc = f(acc + f(m.w[r * cols + c] * xt[c]));
+        y[t * yStride + r - r0] = acc;
+      }
+    } else {
+      const { q, scale } = quantizeActivations(xt);
+      for (let r = r0; r < r1; r++) {
+        let acc = 0;
+        for (let c = 0; c < cols; c++) acc += m.q[r * cols + c] * q[c];
+        y[t * yStride + r - r0] = bitLinearScale(acc, m.scales.length === 1 ? m.scales[0] : m.scales[r], scale);
+      }
+    }
+  }
+}
+
+/** Embedding row of token `tok` as f32 into out[oo, oo + dim). */
+function embed(m: Matrix, tok: number, out: Float32Array, oo: number): void {
+  const d = m.cols;
+  if (m.type === "f32") for (let i = 0; i < d; i++) out[oo + i] = m.w[tok * d + i];
+  else {
+    const s = m.scales.length === 1 ? m.scales[0] : m.scales[tok];
+    for (let i = 0; i < d; i++) out[oo + i] = f(m.q[tok * d + i] * s);
+  }
+}
+
+/** Final hidden states (n, dim) after the final RMSNorm, for tokens[0..n). */
+export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+  const c = w.config;
+  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
+  if (n < 1 || n > c.ctx) throw new BitrlError(`backbone: ${n} tokens, the model takes 1..${c.ctx}`);
+  const rope = ropeTable(c.ctx, hd);
+  const x = new Float32Array(n * D); // (n, D) residual stream
+  const xn = new Float32Array(n * D); // (n, D) normed input / attention output
+  const qkv = new Float32Array(n * 3 * D); // (n, 3D) rows: q | k | v
+  const u = new Float32Array(F); // (F) FFN hidden of one token
+  const y = new Float32Array(D); // (D) one token's projection output
+  const sc = new Float32Array(n); // (n) attention scores of one query
+  for (let t = 0; t < n; t++) {
+    const tok = tokens[t];
+    if (!Number.isInteger(tok) || tok < 0 || tok >= c.vocab) throw new BitrlError(`backbone: token ${tok} at ${t} outside 0..${c.vocab - 1}`);
+    embed(w.emb, tok, x, t * D);
+  }
+  const scale = f(1 / f(Math.sqrt(hd)));
+  for (let l = 0; l < c.layers; l++) {
+    const L = w.layers[l];
+    for (let t = 0; t < n; t++) rmsNorm(x, t * D, w.norms, 2 * l * D, xn, t * D, D);
+    linear(L.wqkvo, xn, n, qkv, 3 * D, 0, 3 * D);
+    // RoPE on q and k: pairs (i, i + half) of each head rotated by position
+    for (let t = 0; t < n; t++) {
+      for (let part = 0; part < 2; part++) {
+        for (let h = 0; h < H; h++) {
+          const base = t * 3 * D + part * D + h * hd;
+          for (let i = 0; i < half; i++) {
+            const co = rope[(t * half + i) * 2], s = rope[(t * half + i) * 2 + 1];
+            const a = qkv[base + i], b = qkv[base + i + half];
+            qkv[base + i] = f(f(a * co) - f(b * s));
+            qkv[base + i + half] = f(f(a * s) + f(b * co));
+          }
+        }
+      }
+    }
+    // causal attention, one head at a time; output (n, D) into xn
+    for (let t = 0; t < n; t++) {
+      for (let h = 0; h < H; h++) {
+        const qo = t * 3 * D + h * hd;
+        let mx = -Infinity;
+        for (let j = 0; j <= t; j++) {
+          const ko = j * 3 * D + D + h * hd;
+          let dot = 0;
+          for (let i = 0; i < hd; i++) dot = f(dot + f(qkv[qo + i] * qkv[ko + i]));
+          sc[j] = f(dot * scale);
+          if (sc[j] > mx) mx = sc[j];
+        }
+        let sum = 0;
+        for (let j = 0; j <= t; j++) {
+          sc[j] = expf(f(sc[j] - mx));
+          sum = f(sum + sc[j]);
+        }
+        for (let j = 0; j <= t; j++) sc[j] = f(sc[j] / sum);
+        for (let i = 0; i < hd; i++) {
+          let acc = 0;
+          for (let j = 0; j <= t; j++) acc = f(acc + f(sc[j] * qkv[j * 3 * D + 2 * D + h * hd + i]));
+          xn[t * D + h * hd + i] = acc;
+        }
+      }
+    }
+    for (let t = 0; t < n; t++) {
+      linear(L.wqkvo, xn.subarray(t * D, (t + 1) * D), 1, y, D, 3 * D, 4 * D);
+      for (let i = 0; i < D; i++) x[t * D + i] = f(x[t * D + i] + y[i]);
+    }
+    for (let t = 0; t < n; t++) {
+      rmsNorm(x, t * D, w.norms, (2 * l + 1) * D, xn, t * D, D);
+      linear(L.up, xn.subarray(t * D, (t + 1) * D), 1, u, F);
+      for (let i = 0; i < F; i++) u[i] = u[i] > 0 ? f(u[i] * u[i]) : 0;
+      linear(L.down, u, 1, y, D);
+      for (let i = 0; i < D; i++) x[t * D + i] = f(x[t * D + i] + y[i]);
+    }
+  }
+  const out = new Float32Array(n * D);
+  for (let t = 0; t < n; t++) rmsNorm(x, t * D, w.norms, 2 * c.layers * D, out, t * D, D);
+  return out;
+}
+
+/** Features for the RL head: hidden states of positions 0..featTokens-1 concatenated, zeros past n. */
+export function backboneFeatures(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+  const c = w.config;
+  const h = backboneHidden(w, tokens, n);
+  const out = new Float32Array(featureSize(c));
+  out.set(h.subarray(0, Math.min(n, c.featTokens) * c.dim));
+  return out;
+}
+
+// ---- blob <-> weights ----
+
+const littleEndian = (data: Uint8Array) => new DataView(data.buffer, data.byteOffset, data.byteLength);
+
+function matrixTensor(name: string, m: Matrix, kind: BackboneKind): BlobTensor {
+  if (m.type === "f32") {
+    return { name, shape: [m.rows, m.cols], packing: "f32", data: new Uint8Array(m.w.slice().buffer), scales: new Float32Array(0) };
+  }
+  if (m.type === "ternary") {
+    return { name, shape: [m.rows, m.cols], packing: "t3", data: packTernary(m.q, m.rows, m.cols, "t3"), scales: m.scales.slice() };
+  }
+  void kind;
+  return { name, shape: [m.rows, m.cols], packing: "i8", data: new Uint8Array(m.q.slice().buffer), scales: m.scales.slice() };
+}
+
+/** The tensors of a backbone blob, in the order the runtime streams them. */
+export function backboneTensors(w: BackboneWeights): BlobTensor[] {
+  const c = w.config;
+  const cfg = configToI32(c);
+  const out: BlobTensor[] = [
+    { name: "model.config", shape: [CONFIG_LEN], packing: "i32", data: new Uint8Array(cfg.buffer), scales: new Float32Array(0) },
+    matrixTensor("tok_emb", w.emb, c.kind),
+    { name: "norms", shape: [2 * c.layers + 1, c.dim], packing: "f32", data: new Uint8Array(w.norms.slice().buffer), scales: new Float32Array(0) },
+  ];
+  w.layers.forEach((L, l) => {
+    out.push(matrixTensor(`layers.${l}.wqkvo`, L.wqkvo, c.kind));
+    out.push(matrixTensor(`layers.${l}.w_up`, L.up, c.kind));
+    out.push(matrixTensor(`layers.${l}.w_down`, L.down, c.kind));
+  });
+  return out;
+}
+
+/** The packing each tensor must have for a kind: weights by kind, the embedding int8 unless fp32. */
+export function expectedPacking(kind: BackboneKind, name: string): BlobTensor["packing"] {
+  if (name === "model.config") return "i32";
+  if (name === "norms") return "f32";
+  if (kind === "fp32") return "f32";
+  if (name === "tok_emb" || kind === "int8") return "i8";
+  return "t3";
+}
+
+/** Every tensor name and shape a config implies, in blob order. */
+export function expectedShapes(c: BackboneConfig): [string, number[]][] {
+  const D = c.dim;
+  const out: [string, number[]][] = [["model.config", [CONFIG_LEN]], ["tok_emb", [c.vocab, D]], ["norms", [2 * c.layers + 1, D]]];
+  for (let l = 0; l < c.layers; l++) {
+    out.push([`layers.${l}.wqkvo`, [4 * D, D]], [`layers.${l}.w_up`, [c.ffn, D]], [`layers.${l}.w_down`, [D, c.ffn]]);
+  }
+  return out;
+}
+
+function readMatrix(t: BlobTensor): Matrix {
+  const [rows, cols] = t.shape;
+  const dv = littleEndian(t.data);
+  if (t.packing === "f32") {
+    const w = new Float32Array(rows * cols);
+    for (let i = 0; i < w.length; i++) w[i] = dv.getFloat32(4 * i, true);
+    return { type: "f32", rows, cols, w };
+  }
+  if (t.packing === "t3" || t.packing === "i2") return { type: "ternary", rows, cols, q: unpackTernary(t.data, rows, cols, t.packing), scales: t.scales };
+  return { type: "i8", rows, cols, q: new Int8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + rows * cols)), scales: t.scales };
+}
+
+/** Finds, checks (names, shapes, packings, values) and decodes a backbone from a decoded blob. */
+export function backboneFromBlob(blob: Blob): BackboneWeights {
+  const byName = new Map(blob.tensors.map((t) => [t.name, t]));
+  const cfgT = byName.get("model.config");
+  if (!cfgT) throw new BitrlError("blob has no 'model.config' tensor (not a backbone?)");
+  if (cfgT.packing !== "i32" || cfgT.shape.length !== 1) throw new BitrlError("model.config: must be a 1-D i32 tensor");
+  const dv = littleEndian(cfgT.data);
+  const cfg = configFromI32(Array.from({ length: cfgT.shape[0] }, (_, i) => dv.getInt32(4 * i, true)));
+  for (const [name, shape] of expectedShapes(cfg)) {
+    const t = byName.get(name);
+    if (!t) throw new BitrlError(`backbone: missing tensor '${name}'`);
+    if (t.shape.join(",") !== shape.join(",")) throw new BitrlError(`backbone: tensor '${name}' has shape (${t.shape}), config needs (${shape})`);
+    const want = expectedPacking(cfg.kind, name);
+    const ok = t.packing === want || (want === "t3" && t.packing === "i2");
+    if (!ok) throw new BitrlError(`backbone: tensor '${name}' is ${t.packing}, a ${cfg.kind} backbone needs ${want}`);
+  }
+  const normsT = byName.get("norms")!;
+  const ndv = littleEndian(normsT.data);
+  const norms = new Float32Array((2 * cfg.layers + 1) * cfg.dim);
+  for (let i = 0; i < norms.length; i++) norms[i] = ndv.getFloat32(4 * i, true);
+  const layers = [];
+  for (let l = 0; l < cfg.layers; l++) {
+    layers.push({
+      wqkvo: readMatrix(byName.get(`layers.${l}.wqkvo`)!),
+      up: readMatrix(byName.get(`layers.${l}.w_up`)!),
+      down: readMatrix(byName.get(`layers.${l}.w_down`)!),
+    });
+  }
+  return { config: cfg, emb: readMatrix(byName.get("tok_emb")!), norms, layers };
+}

@@ -1,0 +1,81 @@
+// Pretraining data: transcripts of the environments played through the agent module's env_* exports (the same
+// env code the agent runs), by a mix of random and scripted policies, cut into next-token windows.
+import { BitrlError } from "../errors.ts";
+import type { AgentModule } from "../wasm.ts";
+import { rng, type Rng } from "./rng.ts";
+
+export const ENV_IDS: Record<string, number> = { cartpole: 0, keydoor: 1, frozenlake: 2 };
+
+export interface EnvInfo {
+  name: string;
+  id: number;
+  /** observation tokens per step */
+  tokens: number;
+  /** observation vocabulary; action a is token obsVocab + a in transcripts */
+  obsVocab: number;
+  actions: number;
+}
+
+export function envInfo(mod: AgentModule, name: string): EnvInfo {
+  const id = ENV_IDS[name];
+  if (id === undefined) throw new BitrlError(`unknown env '${name}' (known: ${Object.keys(ENV_IDS).join(", ")})`);
+  if (!mod.fn.env_reset) throw new BitrlError("agent module has no env_* exports (rebuild: node scripts/build.mjs)");
+  return { name, id, tokens: mod.fn.env_num_tokens(id), obsVocab: mod.fn.env_vocab_size(id), actions: mod.fn.env_num_actions(id) };
+}
+
+/** Scripted play: a reasonable policy per env, so transcripts also show long, successful episodes. */
+function scripted(name: string, obs: Float32Array, r: Rng): number {
+  if (name === "cartpole") return obs[2] + 0.5 * obs[3] + 0.05 * obs[1] > 0 ? 1 : 0;
+  if (name === "keydoor") {
+    const [seen, held, door, state] = obs; // word ids: keys 1..3, door state 4 locked / 5 open
+    if (state === 5) return 3; // go
+    if (held === door) return 2; // open
+    if (seen === door) return 0; // take
+    return 1; // next
+  }
+  return r.next() < 0.5 ? 1 : 2; // frozenlake: down or right, toward the goal
+}
+
+/**
+ * Plays `episodes` episodes (episode e seeded seed + e) and returns one token stream: per step the observation
+ * tokens then the action token; the terminal observation closes each episode. Episode e uses random actions
+ * with probability eps_e in {1, 0.5, 0.2, 0.05}, cycling, scripted ones otherwise.
+ */
+export function playTranscripts(mod: AgentModule, env: EnvInfo, episodes: number, seed: number): { stream: Int32Array; starts: number[] } {
+  const r = rng(seed ^ 0x5eed);
+  const out: number[] = [];
+  const starts: number[] = []; // stream index of every observation's first token
+  const scratch = mod.ioBase + 1024; // i32[tokens] then f32[obs] in the arena, away from the reward slot at 0
+  const obsAt = scratch + 64;
+  const mem = () => mod.memory.buffer;
+  const epsCycle = [1, 0.5, 0.2, 0.05];
+  const pushObs = () => {
+    const n = mod.fn.env_tokens(scratch);
+    if (n !== env.tokens) throw new BitrlError(`env_tokens gave ${n} tokens, expected ${env.tokens}`);
+    starts.push(out.length);
+    out.push(...new Int32Array(mem(), scratch, n));
+  };
+  for (let e = 0; e < episodes; e++) {
+    if (mod.fn.env_reset(env.id, (seed + e) | 0) !== 0) throw new BitrlError(`env_reset(${env.id}) failed`);
+    const eps = epsCycle[e % epsCycle.length];
+    for (;;) {
+      pushObs();
+      mod.fn.env_obs(obsAt);
+      const obs = new Float32Array(mem(), obsAt, 4).slice();
+      const a = r.next() < eps ? r.below(env.actions) : scripted(env.name, obs, r);
+      out.push(env.obsVocab + a);
+      const flags = mod.fn.env_step(a);
+      if (flags < 0) throw new BitrlError(`env_step(${a}) failed with ${flags}`);
+      if (flags !== 0) {
+        pushObs();
+        break;
+      }
+    }
+  }
+  return { stream: Int32Array.from(out), starts };
+}
+
+/** Windows of `ctx` tokens starting at observation starts (so position 0 is always an observation's first token). */
+export function windows(stream: Int32Array, starts: number[], ctx: number): Int32Array[] {
+  return starts.filter((s) => s + ctx <= stream.length).map((s) => stream.slice(s, s + ctx));
+}
