@@ -7,3 +7,4 @@ export { rmsnorm_f32, quantize_act } from "./kernels/act";
 export { bitlinear_i2, bitlinear_t3, bitlinear_i2_scratch, bitlinear_t3_scratch } from "./kernels/bitlinear";
 export { env_count, env_obs_size, env_num_actions, env_num_tokens, env_vocab_size, env_max_steps, env_state_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_set_state, env_text } from "./envs/exports";
 export { agent_load, agent_episode, agent_train, agent_act, agent_head_ptr, agent_head_bytes } from "./agent";
+export { backbone_load, backbone_feature_size, backbone_memory, backbone_features } from "./model/exports";
