@@ -1,0 +1,88 @@
+// The main job's figures from one board run, pure: model bytes vs fp32, peak RAM vs budget, speed and estimated
+// energy per decision, as run-log records and as the short terminal summary.
+import type { Blob } from "../types.ts";
+import type { BoardProfile } from "../boards.ts";
+import { estimateAgent, type AgentWork, type EnergyFigure } from "../energy/estimate.ts";
+
+/** Bytes the same tensors take as fp32: every element 4 bytes (scales and packing overhead not counted). */
+export function fp32Bytes(blob: Blob): number {
+  return blob.tensors.reduce((a, t) => a + 4 * t.shape.reduce((x, y) => x * y, 1), 0);
+}
+
+/** The firmware's own RAM accounting from `info` (docs/protocol.md): frame buffers + wasm3's heap high-water mark
+ *  (which holds the linear memory), or + the linear memory when the build has no fixed heap. */
+export interface RamInfo {
+  budget: number;
+  static_buffers: number;
+  wasm3_heap: number | null;
+  linear_memory: number;
+}
+
+export function peakRamBytes(ram: RamInfo): number {
+  return ram.static_buffers + (ram.wasm3_heap ?? ram.linear_memory);
+}
+
+export interface AgentRun {
+  work: AgentWork;
+  meanReturn: number;
+  modelFileBytes: number;
+  fp32Bytes: number;
+  model: string;
+}
+
+export interface BoardRunSummary {
+  board: BoardProfile;
+  env: string;
+  via: string;
+  ram: RamInfo | null;
+  agents: AgentRun[];
+}
+
+const kindOfTime = (b: BoardProfile) => (b.kind === "emulated" ? "emulated" : "measured");
+
+/** Run-log records for `bitrl report`: one "run" and one "memory" per agent, one "energy" for all. */
+export function summaryRecords(s: BoardRunSummary): { kind: string; record: Record<string, unknown> }[] {
+  const b = s.board;
+  const out: { kind: string; record: Record<string, unknown> }[] = [];
+  const figs: EnergyFigure[] = b.power ? s.agents.map((a) => estimateAgent(b, a.work)) : [];
+  const peak = s.ram ? peakRamBytes(s.ram) : null;
+  for (const a of s.agents) {
+    const secs = a.work.ticks / b.clockHz;
+    out.push({ kind: "run", record: {
+      board: b.id, env: s.env, agent: a.work.agent, model: a.model, via: s.via, episodes: a.work.episodes, meanReturn: a.meanReturn,
+      decisions: a.work.decisions, ticksPerDecision: a.work.ticks / a.work.decisions, tickUnit: b.clockUnit,
+      decisionsPerSecond: secs > 0 ? a.work.decisions / secs : null, timeKind: kindOfTime(b),
+    } });
+    out.push({ kind: "memory", record: {
+      name: `${s.env}-${a.work.agent}`, board: b.id, modelBytes: a.modelFileBytes, fp32Bytes: a.fp32Bytes,
+      peakRamBytes: peak, ramBudgetBytes: b.ramBytes, figure: s.ram ? "firmware accounting" : "n/a",
+    } });
+  }
+  if (figs.length) out.push({ kind: "energy", record: { board: b.id, source: "estimate", via: s.via, figures: figs } });
+  return out;
+}
+
+/** The terminal summary: a few lines, every figure with its kind. */
+export function summaryLines(s: BoardRunSummary): string[] {
+  const b = s.board;
+  const tk = kindOfTime(b);
+  const unit = b.clockUnit === "instructions" ? "instructions" : b.clockUnit;
+  const lines = [`board ${b.id} (${b.title}) via ${s.via}, env ${s.env}`];
+  for (const a of s.agents) {
+    const per = a.work.ticks / a.work.decisions;
+    const dps = a.work.decisions / (a.work.ticks / b.clockHz);
+    const e = b.power ? estimateAgent(b, a.work) : null;
+    lines.push(
+      `${a.work.agent.padEnd(8)} return ${a.meanReturn.toFixed(1)} (mean of ${a.work.episodes} greedy episodes)` +
+        ` | ${dps.toFixed(1)} decisions/s (${tk}, ${b.clockHz / 1e6} MHz) | ${Math.round(per)} ${unit}/decision (${tk})` +
+        ` | model ${a.modelFileBytes} B vs fp32 ${a.fp32Bytes} B (${(a.fp32Bytes / a.modelFileBytes).toFixed(1)}x)` +
+        (e ? ` | ${(e.joulesPerDecision * 1e6).toFixed(2)} uJ/decision (estimated)` : ""),
+    );
+  }
+  if (s.ram) {
+    const peak = peakRamBytes(s.ram);
+    lines.push(`peak RAM ${peak} B of the ${b.ramBytes} B budget (${((100 * peak) / b.ramBytes).toFixed(1)}%, firmware accounting)`);
+  }
+  if (b.power) lines.push(`energy basis: ${b.power.activeCurrentMa} mA x ${b.power.supplyV} V, ${b.power.source}${b.power.checked ? "" : " (not re-checked against the PDF)"}`);
+  return lines;
+}
