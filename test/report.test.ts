@@ -12,6 +12,8 @@ import { fmt } from "../tools/lib/report/format.ts";
 import { ci95, mean } from "../tools/lib/report/stats.ts";
 import { niceTicks } from "../tools/lib/report/svg.ts";
 import { fixtureRecords } from "./report-fixture.ts";
+import { fp32Bytes, peakRamBytes, summaryLines, summaryRecords } from "../tools/lib/report/summary.ts";
+import { getBoard } from "../tools/lib/boards.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "bitrl-report-"));
 
@@ -75,6 +77,34 @@ test("should write the report atomically and say how many records went in", () =
   assert.is(r.records, fixtureRecords().length);
   assert.ok(existsSync(out));
   assert.is(readFileSync(out, "utf8").length, r.bytes);
+});
+
+test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and estimated energy", () => {
+  const blob = { version: 1, meta: {}, tensors: [
+    { name: "w", shape: [16, 10], packing: "t3" as const, data: new Uint8Array(32), scales: new Float32Array(1) },
+    { name: "c", shape: [4], packing: "i32" as const, data: new Uint8Array(16), scales: new Float32Array(0) },
+  ] };
+  assert.is(fp32Bytes(blob), 4 * 160 + 4 * 4);
+  const ram = { budget: 262144, static_buffers: 2114, wasm3_heap: 167152, linear_memory: 131072 };
+  assert.is(peakRamBytes(ram), 169266);
+  assert.is(peakRamBytes({ ...ram, wasm3_heap: null }), 133186);
+  const s = { board: getBoard("qemu-m4"), env: "cartpole", via: "test", ram, agents: [
+    { work: { agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 2 }, meanReturn: 50, model: "m", modelFileBytes: 1000, fp32Bytes: 20000 },
+  ] };
+  const recs = summaryRecords(s);
+  const run = recs.find((r) => r.kind === "run")!.record;
+  // 6.4e6 instructions at 64 MHz = 0.1 s for 100 decisions
+  assert.is(run.decisionsPerSecond, 1000);
+  assert.is(run.ticksPerDecision, 64000);
+  assert.is(run.timeKind, "emulated");
+  const energy = recs.find((r) => r.kind === "energy")!.record.figures as { joulesPerDecision: number }[];
+  assert.ok(Math.abs(energy[0].joulesPerDecision - 9.9e-6) < 1e-15);
+  const text = summaryLines(s).join("\n");
+  assert.match(text, /1000\.0 decisions\/s \(emulated, 64 MHz\)/);
+  assert.match(text, /64000 instructions\/decision \(emulated\)/);
+  assert.match(text, /20\.0x/);
+  assert.match(text, /9\.90 uJ\/decision \(estimated\)/);
+  assert.match(text, /peak RAM 169266 B of the 262144 B budget/);
 });
 
 test.run();
