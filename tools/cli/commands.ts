@@ -7,6 +7,10 @@ import { reportCommand } from "./report.ts";
 import { energyCommand } from "./energy.ts";
 import { doctorCommand } from "./doctor.ts";
 import { exportCommand } from "./export.ts";
+import { trainCommand } from "./train.ts";
+import { evalCommand } from "./eval.ts";
+import { replayCommand } from "./replay.ts";
+import { pretrainCommand } from "./pretrain.ts";
 
 export const commands: Command[] = [
   packCommand,
@@ -16,4 +20,8 @@ export const commands: Command[] = [
   energyCommand,
   doctorCommand,
   exportCommand,
+  trainCommand,
+  evalCommand,
+  replayCommand,
+  pretrainCommand,
 ];

@@ -3,9 +3,12 @@
 import { BitrlError } from "./errors.ts";
 import { encodeBlob } from "./blob.ts";
 import { f32Tensor, i32Tensor, tensorValues } from "./tensors.ts";
-import { loadAgent, type AgentModule } from "./wasm.ts";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { agentWasmPath, instantiateAgent, loadAgent, type AgentHostOptions, type AgentModule } from "./wasm.ts";
 import { configFromI32, featureSize as backboneFeatureSize } from "./reference/backbone.ts";
-import { ENV_IDS, ENV_NAMES, Pcg32, type EnvName } from "./reference/envs.ts";
+import { ENV_IDS, ENV_NAMES, KEYDOOR_ACTIONS, Pcg32, type EnvName } from "./reference/envs.ts";
 import type { Blob } from "./types.ts";
 
 /** REINFORCE-with-baseline hyper-parameters: the `agent.hparams` tensor, f32[9] in this order (assembly/rl/hparams.ts). */
@@ -57,6 +60,20 @@ export function headParamCount(f: number, h: number, a: number): number {
   return (h > 0 ? h * f + h : 0) + a * k + a + k + 1;
 }
 
+/**
+ * loadAgent, but also found from the bundled CLI (dist/bitrl.mjs sits one folder below the root, so a path
+ * relative to the module file can miss): looks upward from this file for build/agent(.debug).wasm.
+ */
+export function loadAgentModule(build: "release" | "debug" = "release", options: AgentHostOptions = {}): AgentModule {
+  if (existsSync(agentWasmPath(build))) return loadAgent(build, options);
+  const file = build === "debug" ? "agent.debug.wasm" : "agent.wasm";
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    const p = join(dir, "build", file);
+    if (existsSync(p)) return instantiateAgent(readFileSync(p), options);
+    if (dirname(dir) === dir) return loadAgent(build, options); // its error names the expected path
+  }
+}
+
 export interface AgentSpec {
   env: EnvName;
   /** the backbone's blob (its tensors are copied in), or null for the one-hot "none" baseline */
@@ -88,6 +105,14 @@ function featuresOf(env: EnvName, backbone: Blob | null): number {
   const cfg = configFromI32(new Int32Array(tensorValues(t)));
   if (cfg.vocab < ENV_SHAPES[env].vocab) throw new BitrlError(`backbone vocabulary ${cfg.vocab} is smaller than ${env}'s ${ENV_SHAPES[env].vocab}`);
   return backboneFeatureSize(cfg);
+}
+
+/** The backbone's kind from its model.config ("fp32", "int8", "ternary", "binary"), or "none" without one. */
+export function backboneKindOf(backbone: Blob | null): string {
+  if (!backbone) return "none";
+  const t = backbone.tensors.find((x) => x.name === "model.config");
+  if (!t || t.packing !== "i32") throw new BitrlError("backbone blob has no i32 'model.config' tensor");
+  return configFromI32(new Int32Array(tensorValues(t))).kind;
 }
 
 /** Checks a TrainConfig against the module's ranges (assembly/rl/hparams.ts). */
@@ -167,7 +192,7 @@ export class AgentRunner {
   readonly mod: AgentModule;
   constructor(blob: Blob | Uint8Array, build: "release" | "debug" = "release") {
     const bytes = blob instanceof Uint8Array ? blob : encodeBlob(blob);
-    this.mod = loadAgent(build, { blob: bytes });
+    this.mod = loadAgentModule(build, { blob: bytes });
     if (this.mod.fn.agent_load() !== 0) throw new BitrlError(`agent_load failed: ${this.mod.logs.at(-1) ?? "no message"}`);
   }
   private dv(): DataView {
@@ -207,9 +232,9 @@ export interface EvalResult {
 }
 
 /** Greedy evaluation: episode i resets with seed + i. std is the population standard deviation. */
-export function evaluateAgent(blob: Blob | Uint8Array, episodes: number, seed: number, build: "release" | "debug" = "release"): EvalResult {
+export function evaluateAgent(blob: Blob, episodes: number, seed: number, build: "release" | "debug" = "release"): EvalResult {
+  const info = agentInfo(blob);
   const runner = new AgentRunner(blob, build);
-  const info = agentInfo(blob instanceof Uint8Array ? (null as never) : blob);
   const returns: number[] = [];
   for (let i = 0; i < episodes; i++) returns.push(runner.episode(seed + i, true).return);
   return { env: info.env, episodes, ...meanStd(returns), returns };
@@ -250,4 +275,134 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: { 
   const returns: number[] = [];
   for (let i = 0; i < evalN; i++) returns.push(runner.episode(1_000_000 + i, true).return);
   return { blob, curve, eval: { env: agentInfo(start).env, episodes: evalN, ...meanStd(returns), returns } };
+}
+
+export interface ReplayResult {
+  env: EnvName;
+  seed: number;
+  /** internal state before the first action (cartpole: x, x_dot, theta, theta_dot, f64) */
+  initial_state: number[];
+  /** internal state after each step */
+  states: number[][];
+  rewards: number[];
+  /** tokens of the observation after each step */
+  tokens: number[][];
+  terminated: boolean;
+  truncated: boolean;
+}
+
+/**
+ * Steps env through `actions` in the wasm module (env_* exports): reset with seed, optionally replace the state
+ * (cartpole: 4 values; frozenlake: 1), then one env_step per action. An action after the episode ended is an error.
+ */
+export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number; state?: number[] } = {}, mod: AgentModule = loadAgentModule()): ReplayResult {
+  const id = ENV_IDS[env];
+  const seed = opts.seed ?? 0;
+  const f = mod.fn;
+  const io = mod.ioBase;
+  const dv = () => new DataView(mod.memory.buffer);
+  const readState = (): number[] => {
+    const n = f.env_state(io + 16);
+    return Array.from({ length: n }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
+  };
+  const readTokens = (): number[] => {
+    const n = f.env_tokens(io + 96);
+    return Array.from({ length: n }, (_, i) => dv().getInt32(io + 96 + 4 * i, true));
+  };
+  if (f.env_reset(id, seed) !== 0) throw new BitrlError(`env_reset(${id}) failed`);
+  if (opts.state) {
+    const want = f.env_state_size(id);
+    if (opts.state.length !== want || (env !== "cartpole" && env !== "frozenlake")) {
+      throw new BitrlError(env === "keydoor" ? "keydoor takes no --state (its layout comes from --seed)" : `${env} state has ${want} values, got ${opts.state.length}`);
+    }
+    opts.state.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));
+    if (f.env_set_state(io + 16, opts.state.length) !== 0) throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
+  }
+  const result: ReplayResult = { env, seed, initial_state: readState(), states: [], rewards: [], tokens: [], terminated: false, truncated: false };
+  const nActions = f.env_num_actions(id);
+  actions.forEach((a, step) => {
+    if (result.terminated || result.truncated) throw new BitrlError(`action ${step + 1} comes after the episode ended at step ${step}`);
+    if (!Number.isInteger(a) || a < 0 || a >= nActions) throw new BitrlError(`action ${step + 1} is '${a}', ${env} takes 0..${nActions - 1}`);
+    const flags = f.env_step(a);
+    if (flags < 0) throw new BitrlError(`env_step(${a}) failed (${flags})`);
+    result.rewards.push(dv().getFloat64(io, true));
+    result.states.push(readState());
+    result.tokens.push(readTokens());
+    result.terminated = (flags & 1) !== 0;
+    result.truncated = (flags & 2) !== 0;
+  });
+  return result;
+}
+
+/** Parses "1,0,1" (or "take,next" for keydoor's action words) into action numbers. */
+export function parseActions(env: EnvName, text: string): number[] {
+  if (text.trim() === "") return [];
+  return text.split(",").map((s, i) => {
+    const w = s.trim();
+    if (env === "keydoor" && /^[a-z]+$/.test(w)) {
+      const k = KEYDOOR_ACTIONS.indexOf(w);
+      if (k < 0) throw new BitrlError(`action ${i + 1} '${w}' is not a keydoor word (${KEYDOOR_ACTIONS.join(", ")})`);
+      return k;
+    }
+    const n = Number(w);
+    if (w === "" || !Number.isInteger(n)) throw new BitrlError(`action ${i + 1} '${w}' is not an integer`);
+    return n;
+  });
+}
+
+/** Parses "x,x_dot,theta,theta_dot" into finite numbers. */
+export function parseNumbers(what: string, text: string): number[] {
+  return text.split(",").map((s, i) => {
+    const n = Number(s.trim());
+    if (s.trim() === "" || !Number.isFinite(n)) throw new BitrlError(`${what} value ${i + 1} '${s}' is not a finite number`);
+    return n;
+  });
+}
+
+/** Default training length and head width per env (what `bitrl train` uses without flags). */
+export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number }> = {
+  cartpole: { episodes: 500, hidden: 0 },
+  keydoor: { episodes: 1000, hidden: 32 },
+  frozenlake: { episodes: 3000, hidden: 0 },
+};
+
+export interface SeedRun {
+  seed: number;
+  /** return of each training episode */
+  curve: number[];
+  /** greedy evaluation of the trained head */
+  eval: EvalResult;
+}
+
+export interface MultiSeedResult {
+  runs: SeedRun[];
+  /** index into runs of the agent kept: the best greedy mean, the first on ties */
+  best: number;
+  blob: Blob;
+}
+
+/** Trains one head per seed 1..seeds (head init and episodes from that seed); keeps the best by greedy eval. */
+export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
+  seeds: number; episodes: number; hidden: number; train: TrainConfig; evalEpisodes: number;
+  onProgress?: (done: number, note: string) => void; meta?: Record<string, unknown>;
+}): MultiSeedResult {
+  const runs: SeedRun[] = [];
+  let best = 0;
+  let bestBlob: Blob | null = null;
+  for (let s = 1; s <= opts.seeds; s++) {
+    const start = buildAgentBlob({ env, backbone, hidden: opts.hidden, train: opts.train, initSeed: s, meta: opts.meta });
+    const r = trainAgent(start, s, opts.episodes, {
+      evalEpisodes: opts.evalEpisodes,
+      onProgress: (done, last) => opts.onProgress?.((s - 1) * opts.episodes + done, `seed ${s} return ${last.toFixed(1)}`),
+    });
+    runs.push({ seed: s, curve: r.curve, eval: r.eval });
+    if (!bestBlob || r.eval.mean_return > runs[best].eval.mean_return) {
+      best = runs.length - 1;
+      bestBlob = r.blob;
+    }
+  }
+  if (!bestBlob) throw new BitrlError("--seeds must be >= 1");
+  const b = runs[best];
+  const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: opts.episodes, seeds: opts.seeds, runtime: "wasm (V8)", eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: "1000000 + i" } };
+  return { runs, best, blob: { ...bestBlob, meta } };
 }

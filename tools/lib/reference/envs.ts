@@ -8,14 +8,17 @@ const PCG_INC = 1442695040888963407n;
 /** PCG32 (XSH RR) seeded like pcg32_srandom(seed, default stream); the same stream as assembly/rng.ts. */
 export class Pcg32 {
   private state = 0n;
-  constructor(seed: number) {
+  private readonly inc: bigint;
+  /** stream: PCG's sequence selector (increment 2 * stream + 1); the module always uses the default increment */
+  constructor(seed: number | bigint, stream?: number) {
+    this.inc = stream === undefined ? PCG_INC : ((BigInt(stream) << 1n) | 1n) & MASK64;
     this.next();
-    this.state = (this.state + BigInt(seed >>> 0)) & MASK64;
+    this.state = (this.state + (typeof seed === "bigint" ? seed : BigInt(seed >>> 0))) & MASK64;
     this.next();
   }
   next(): number {
     const old = this.state;
-    this.state = (old * PCG_MUL + PCG_INC) & MASK64;
+    this.state = (old * PCG_MUL + this.inc) & MASK64;
     const xorshifted = Number(((old >> 18n) ^ old) >> 27n & 0xffffffffn);
     const rot = Number(old >> 59n);
     return ((xorshifted >>> rot) | (xorshifted << ((32 - rot) & 31))) >>> 0;

@@ -1,0 +1,41 @@
+// `bitrl replay`: steps an environment through given actions in the wasm module and prints the states.
+import { ENV_NAMES } from "../lib/reference/envs.ts";
+import { envIdOf, parseActions, parseNumbers, replayEnv } from "../lib/agent.ts";
+import { BitrlError } from "../lib/errors.ts";
+import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+
+export const replayCommand: Command = {
+  name: "replay",
+  summary: "step an environment through given actions (states, rewards, flags)",
+  usage: `usage: bitrl replay --env E --actions A,A,... [--state V,V,...] [--seed S] [--json]
+
+Runs the environment inside build/agent.wasm (the same code as on the board): reset with --seed, optionally
+replace the state, then one step per action. Prints the state after each step, its reward and the flags.
+  --env E        ${ENV_NAMES.join(", ")}
+  --actions      comma-separated action numbers (keydoor also takes its words: take,next,open,go)
+  --state        cartpole: x,x_dot,theta,theta_dot (f64); frozenlake: the cell 0..15 (default: the reset state)
+  --seed S       reset seed (default 0)
+  --json         one JSON object: env, seed, initial_state, states, rewards, tokens, terminated, truncated`,
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, {
+      env: { type: "string" }, actions: { type: "string" }, state: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
+    });
+    if (!args) return 0;
+    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
+    if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
+    if (args.values.actions === undefined) throw new BitrlError("missing --actions (e.g. --actions 0,1,1)");
+    const env = envIdOf(args.values.env);
+    const actions = parseActions(env, args.values.actions);
+    const state = args.values.state === undefined ? undefined : parseNumbers("--state", args.values.state);
+    const seed = intFlag("seed", args.values.seed, 0, -(2 ** 31));
+    const r = replayEnv(env, actions, { seed, state });
+    if (args.values.json) {
+      console.log(JSON.stringify(r));
+      return 0;
+    }
+    console.log(`${env} seed ${seed}: start ${r.initial_state.join(", ")}`);
+    r.states.forEach((s, i) => console.log(`step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}`));
+    console.log(`terminated ${r.terminated}, truncated ${r.truncated}`);
+    return 0;
+  },
+};

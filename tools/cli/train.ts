@@ -1,0 +1,91 @@
+// `bitrl train`: trains an agent's head inside the wasm module (REINFORCE with baseline) over several seeds and
+// writes the best agent atomically.
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { ENV_NAMES } from "../lib/reference/envs.ts";
+import { backboneKindOf, DEFAULT_RUN, DEFAULT_TRAIN, envIdOf, trainSeeds, type TrainConfig } from "../lib/agent.ts";
+import { BitrlError } from "../lib/errors.ts";
+import { readBlobFile, writeBlobFile } from "../lib/files.ts";
+import { progress } from "../lib/progress.ts";
+import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+
+function numberFlag(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n)) throw new BitrlError(`--${name} must be a number, got '${value}'`);
+  return n;
+}
+
+export const trainCommand: Command = {
+  name: "train",
+  summary: "train an agent's head on a frozen backbone (policy gradient inside the wasm module)",
+  usage: `usage: bitrl train --env E --backbone FILE|none [--seeds N] [--episodes K] [--hidden H] [--out FILE] [--json]
+
+For each seed 1..N: builds the agent (backbone tensors + agent.config + agent.hparams + head.params), runs K
+training episodes with agent_train (REINFORCE with a learned baseline, Adam; docs/agents.md) in build/agent.wasm
+under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the agent with the best greedy mean
+(the first on ties) to --out (temp file, then rename) and reports every seed's curve.
+  --env E            ${ENV_NAMES.join(", ")}
+  --backbone FILE    backbone blob (from the backbone tools), or 'none' for the one-hot baseline
+  --seeds N          seeds to train (default 1)
+  --episodes K       training episodes per seed (default: cartpole ${DEFAULT_RUN.cartpole.episodes}, keydoor ${DEFAULT_RUN.keydoor.episodes}, frozenlake ${DEFAULT_RUN.frozenlake.episodes})
+  --hidden H         hidden ReLU units in the head, 0 = linear (default: keydoor ${DEFAULT_RUN.keydoor.hidden}, others 0)
+  --lr X, --gamma X, --entropy X, --batch N   override the env's default hyper-parameters
+  --eval-episodes M  greedy episodes after training (default 20)
+  --out FILE         default models/<env>-<backbone kind>.bitrl
+  --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, {
+      env: { type: "string" }, backbone: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" },
+      hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
+      gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "eval-episodes": { type: "string" },
+      board: { type: "string" },
+    });
+    if (!args) return 0;
+    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
+    if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
+    if (!args.values.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
+    if (args.values.board !== undefined) throw new BitrlError("--board is not wired yet (the board client has not landed); run without it for Node (V8)");
+    const env = envIdOf(args.values.env);
+    const backbone = args.values.backbone === "none" ? null : readBlobFile(args.values.backbone);
+    const kind = backboneKindOf(backbone);
+    const seeds = intFlag("seeds", args.values.seeds, 1, 1);
+    const episodes = intFlag("episodes", args.values.episodes, DEFAULT_RUN[env].episodes, 1);
+    const hidden = intFlag("hidden", args.values.hidden, DEFAULT_RUN[env].hidden, 0);
+    const evalEpisodes = intFlag("eval-episodes", args.values["eval-episodes"], 20, 1);
+    const d = DEFAULT_TRAIN[env];
+    const train: TrainConfig = {
+      ...d,
+      lr: numberFlag("lr", args.values.lr, d.lr),
+      gamma: numberFlag("gamma", args.values.gamma, d.gamma),
+      entropy: numberFlag("entropy", args.values.entropy, d.entropy),
+      batch: intFlag("batch", args.values.batch, d.batch, 1),
+    };
+    const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
+    const bar = progress(`train ${env}`, seeds * episodes);
+    const result = trainSeeds(env, backbone, {
+      seeds, episodes, hidden, train, evalEpisodes,
+      onProgress: (done, note) => bar.tick(done, note),
+      meta: { backbone_file: args.values.backbone },
+    });
+    bar.done();
+    mkdirSync(dirname(out), { recursive: true });
+    writeBlobFile(out, result.blob);
+    const best = result.runs[result.best];
+    if (args.values.json) {
+      console.log(JSON.stringify({
+        env, backbone: kind, out, episodes, best_seed: best.seed, runtime: "wasm (V8)",
+        seeds: result.runs.map((r) => ({ seed: r.seed, curve: r.curve, eval_mean_return: r.eval.mean_return, eval_std_return: r.eval.std_return, eval_returns: r.eval.returns })),
+      }));
+      return 0;
+    }
+    const tail = (c: number[]) => c.slice(-Math.min(50, c.length));
+    const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
+    console.log(`seed  first-50 mean  last-50 mean  greedy eval (${evalEpisodes} eps)`);
+    for (const r of result.runs) {
+      console.log(`${String(r.seed).padStart(4)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`);
+    }
+    console.log(`wrote ${out} (seed ${best.seed}, backbone ${kind})`);
+    return 0;
+  },
+};
