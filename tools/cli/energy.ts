@@ -11,7 +11,7 @@ import { findAgentModels, type AgentModel } from "../lib/energy/session.ts";
 import { connectBoard } from "../lib/energy/connect.ts";
 import { openSerial } from "../lib/energy/serial.ts";
 import { Ppk2Meter } from "../lib/energy/ppk2.ts";
-import { InaMeter } from "../lib/energy/ina.ts";
+import { INA_BAUD, InaMeter } from "../lib/energy/ina.ts";
 import type { Meter } from "../lib/energy/meter.ts";
 
 export const energyCommand: Command = {
@@ -65,7 +65,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
       let meter: Meter | undefined;
       if (source !== "estimate") {
         if (!v.port) throw new BitrlError(`--source ${source} needs --port with the meter's serial port`);
-        const link = await openSerial(v.port);
+        const link = await openSerial(v.port, source === "ina" ? INA_BAUD : 115200);
         meter = source === "ppk2"
           ? await Ppk2Meter.open(link, { mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source", vddMv: vdd, markerChannel: intFlag("marker-channel", v["marker-channel"], 0) })
           : await InaMeter.open(link);

@@ -6,6 +6,8 @@ import type { Meter } from "./meter.ts";
 import { waitQuiet, type ByteLink } from "./serial.ts";
 
 export const INA_PROTOCOL_VERSION = 1;
+/** The meter firmware's serial speed (firmware/meter/src/meter.cpp BITRL_METER_CFG_BAUD). */
+export const INA_BAUD = 921600;
 
 /** One parsed line from the meter. */
 export type InaLine =
