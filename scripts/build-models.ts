@@ -1,0 +1,65 @@
+// Rebuilds every shipped backbone from scratch (deterministic: same code, same bytes): pretrains each env x kind
+// with fixed settings, writes models/<env>-backbone-<kind>.bitrl atomically and its card models/<env>-backbone-<kind>.md.
+// Usage: node --import tsx scripts/build-models.ts [--env cartpole,keydoor] [--kind ternary,fp32]
+import { writeFileSync, renameSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { writeBlobFile } from "../tools/lib/files.ts";
+import { progress } from "../tools/lib/progress.ts";
+import { BACKBONE_KINDS, type BackboneKind } from "../tools/lib/reference/backbone.ts";
+import { inspectBlob } from "../tools/lib/tensors.ts";
+import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../tools/lib/train/pretrain.ts";
+import { loadAgent } from "../tools/lib/wasm.ts";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const { values } = parseArgs({ options: { env: { type: "string" }, kind: { type: "string" } } });
+const envs = (values.env ?? "cartpole,keydoor,frozenlake").split(",");
+const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKind[];
+
+/** The shipped settings: PRETRAIN_DEFAULTS (docs/model.md), seed 1, for every env and kind. */
+const settings = (kind: BackboneKind): PretrainOptions => ({ ...PRETRAIN_DEFAULTS, kind, seed: 1 });
+
+const mod = loadAgent("release");
+for (const env of envs) {
+  for (const kind of kinds) {
+    const o = settings(kind);
+    const name = `${env}-backbone-${kind}`;
+    const bar = progress(name, o.steps);
+    const t0 = Date.now();
+    let last = 0;
+    const res = pretrainBackbone(mod, env, o, (s, loss) => {
+      last = loss;
+      if (s % 20 === 19) bar.tick(s + 1, `loss ${loss.toFixed(3)}`);
+    });
+    bar.done();
+    const secs = (Date.now() - t0) / 1000;
+    const blob = backboneBlob(res, o);
+    const path = join(root, "models", `${name}.bitrl`);
+    const bytes = writeBlobFile(path, blob);
+    const st = inspectBlob(blob, bytes.length);
+    const tail = res.log.slice(-50).reduce((a, l) => a + l.loss, 0) / Math.min(50, res.log.length);
+    const c = res.config;
+    const cmd = `bitrl pretrain --env ${env} --backbone ${kind} --steps ${o.steps} --seed ${o.seed} -o models/${name}.bitrl`;
+    const card = `# ${name}
+
+The ${kind} backbone for \`${env}\` (architecture: [docs/model.md](../docs/model.md)). Frozen; the RL head is trained on
+its features (\`featTokens * dim\` = ${c.featTokens * c.dim} values).
+
+| field | value |
+|---|---|
+| architecture | vocab ${c.vocab}, ctx ${c.ctx}, dim ${c.dim}, layers ${c.layers}, heads ${c.heads}, ffn ${c.ffn} (ReLU^2), features ${c.featTokens} positions x ${c.dim} |
+| weights | ${kind === "fp32" ? "fp32 everywhere" : kind === "int8" ? "int8 absmax per row, int8 activations; embedding int8 per tensor" : kind === "ternary" ? "ternary absmean per tensor (t3 packing), int8 activations; embedding int8 per tensor" : "binary sign with absmean scale per tensor (stored t3), int8 activations; embedding int8 per tensor"} |
+| data | transcripts of ${o.episodes} ${env} episodes (seeds ${o.seed * 100003}+e) played through build/agent.wasm, random actions with probability 1, 0.5, 0.2, 0.05 (cycling per episode) else a scripted policy; ${res.trainWindows} windows of ${o.ctx} tokens starting at an observation; validation: ${res.validWindows} windows from other seeds |
+| training | ${o.steps} Adam steps, batch ${o.batch}, peak lr ${o.lr} (5% warm-up, cosine to 10%), grad-norm clip 1, ${kind === "fp32" ? "no quantization" : "QAT with straight-through estimators"}, seed ${o.seed}; ${secs.toFixed(0)} s on this 2-core machine |
+| loss (nats/token) | train ${tail.toFixed(3)} (mean of the last 50 steps), validation ${res.validLossExported.toFixed(3)} as shipped (reference forward on the exported weights; QAT forward ${res.validLoss.toFixed(3)}); uniform guess ${res.uniformLoss.toFixed(3)} |
+| size | ${bytes.length} bytes; the same tensors in fp32: ${st.fp32_bytes} bytes; ratio ${st.ratio_vs_fp32.toFixed(2)}x${st.bits_per_weight ? `; ${st.bits_per_weight.toFixed(3)} bits per ternary weight incl. scales` : ""} |
+
+Rebuild (same bytes): \`${cmd}\`, or every shipped backbone: \`node --import tsx scripts/build-models.ts\`.
+`;
+    const cardPath = join(root, "models", `${name}.md`);
+    writeFileSync(cardPath + ".tmp", card);
+    renameSync(cardPath + ".tmp", cardPath);
+    console.log(`${name}: ${bytes.length} bytes, ratio ${st.ratio_vs_fp32.toFixed(2)}x, valid ${res.validLossExported.toFixed(3)} (last ${last.toFixed(3)}), ${secs.toFixed(0)} s`);
+  }
+}

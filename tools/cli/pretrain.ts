@@ -1,0 +1,76 @@
+// `bitrl pretrain`: pretrain a backbone (next-token prediction on env transcripts, QAT) and write its blob.
+import { BitrlError } from "../lib/errors.ts";
+import { writeBlobFile } from "../lib/files.ts";
+import { progress } from "../lib/progress.ts";
+import { BACKBONE_KINDS, type BackboneKind } from "../lib/reference/backbone.ts";
+import { inspectBlob } from "../lib/tensors.ts";
+import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
+import { ENV_IDS } from "../lib/train/transcripts.ts";
+import { loadAgent } from "../lib/wasm.ts";
+import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+
+const d = PRETRAIN_DEFAULTS;
+
+export const pretrainCommand: Command = {
+  name: "pretrain",
+  summary: "pretrain a ternary/int8/fp32/binary backbone on env transcripts and write its blob",
+  usage: `usage: bitrl pretrain --env ENV --backbone KIND -o FILE.bitrl [options]
+
+Plays transcripts of ENV through build/agent.wasm (random and scripted play), trains the backbone of
+docs/model.md on next-token prediction (QAT with straight-through estimators for int8/ternary/binary, plain
+fp32 otherwise) and writes the blob atomically. Same seed and options, same bytes.
+  --env ENV          ${Object.keys(ENV_IDS).join(" | ")}
+  --backbone KIND    ${BACKBONE_KINDS.join(" | ")}
+  -o, --out FILE     output blob
+  --steps N          optimizer steps (default ${d.steps})
+  --seed S           seed for init, batches and transcripts (default ${d.seed})
+  --batch B          windows per step (default ${d.batch})
+  --lr X             peak Adam step size (default ${d.lr})
+  --episodes N       transcript episodes for training (default ${d.episodes})
+  --dim D --layers L --heads H --ffn F --ctx T   architecture (defaults ${d.dim}, ${d.layers}, ${d.heads}, ${d.ffn}, ${d.ctx})
+  --json             print the summary as one JSON object`,
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, {
+      env: { type: "string" }, backbone: { type: "string" }, out: { type: "string", short: "o" },
+      steps: { type: "string" }, seed: { type: "string" }, batch: { type: "string" }, lr: { type: "string" },
+      episodes: { type: "string" }, dim: { type: "string" }, layers: { type: "string" }, heads: { type: "string" },
+      ffn: { type: "string" }, ctx: { type: "string" }, json: { type: "boolean" },
+    });
+    if (!args) return 0;
+    const v = args.values;
+    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
+    if (!v.env) throw new BitrlError("missing --env (see 'bitrl pretrain --help')");
+    if (!v.out) throw new BitrlError("missing -o FILE (see 'bitrl pretrain --help')");
+    const kind = (v.backbone ?? "ternary") as BackboneKind;
+    if (!BACKBONE_KINDS.includes(kind)) throw new BitrlError(`--backbone must be one of ${BACKBONE_KINDS.join(", ")}, got '${v.backbone}'`);
+    const lr = v.lr === undefined ? d.lr : Number(v.lr);
+    if (!(lr > 0 && lr < 1)) throw new BitrlError(`--lr must be a number in (0, 1), got '${v.lr}'`);
+    const o: PretrainOptions = {
+      kind, lr,
+      steps: intFlag("steps", v.steps, d.steps, 1), seed: intFlag("seed", v.seed, d.seed, 0), batch: intFlag("batch", v.batch, d.batch, 1),
+      episodes: intFlag("episodes", v.episodes, d.episodes, 1), dim: intFlag("dim", v.dim, d.dim, 2), layers: intFlag("layers", v.layers, d.layers, 1),
+      heads: intFlag("heads", v.heads, d.heads, 1), ffn: intFlag("ffn", v.ffn, d.ffn, 1), ctx: intFlag("ctx", v.ctx, d.ctx, 2),
+    };
+    const bar = progress(`pretrain ${v.env} ${kind}`, o.steps);
+    let avg = NaN;
+    const res = pretrainBackbone(loadAgent("release"), v.env, o, (s, loss) => {
+      avg = Number.isNaN(avg) ? loss : 0.95 * avg + 0.05 * loss;
+      if (s % 10 === 9 || s === o.steps - 1) bar.tick(s + 1, `loss ${avg.toFixed(3)}`);
+    });
+    bar.done(`loss ${avg.toFixed(3)}`);
+    const bytes = writeBlobFile(v.out, backboneBlob(res, o));
+    const stats = inspectBlob(backboneBlob(res, o), bytes.length);
+    const summary = {
+      file: v.out, env: v.env, kind, steps: o.steps, seed: o.seed, train_windows: res.trainWindows,
+      final_train_loss: Number(avg.toFixed(4)), valid_loss_qat: Number(res.validLoss.toFixed(4)),
+      valid_loss_exported: Number(res.validLossExported.toFixed(4)), uniform_loss: Number(res.uniformLoss.toFixed(4)),
+      bytes: bytes.length, fp32_bytes: stats.fp32_bytes, ratio_vs_fp32: Number(stats.ratio_vs_fp32.toFixed(2)),
+    };
+    if (v.json) console.log(JSON.stringify(summary));
+    else {
+      console.log(`wrote ${v.out}: ${bytes.length} bytes (${summary.ratio_vs_fp32}x smaller than its tensors in fp32)`);
+      console.log(`validation loss ${summary.valid_loss_exported} nats/token as shipped (QAT forward ${summary.valid_loss_qat}; uniform ${summary.uniform_loss})`);
+    }
+    return 0;
+  },
+};
