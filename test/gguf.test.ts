@@ -56,6 +56,22 @@ test("should decode a TQ1_0 block built by hand, trit by trit", () => {
   assert.equal(encodeTernaryBlocks(GGML.TQ1_0, q, d), block);
 });
 
+test("should decode blocks quantized by gguf-py, llama.cpp's own Python package", () => {
+  // Reference data, produced once by gguf 0.19.0 from PyPI (gguf.quants.quantize of q * f16(0.0371) for the
+  // digits below) and checked in as bytes: an implementation of the same layout written by the ggml authors.
+  const digits = "2122122000022012020120102021111112222112102021001001212221110110200022202110121010220122210210012112211100111000121112111111122011100120122002001201102212122100102201001221110121002022112110120021202012012101122101022121122220120012221021222021122102000021";
+  const tq1 = "e293e8eaa8dfe03d310c48aef1325fab2bb41789e82da752fb2ccc8b657a795f9423c6ba4c594d4284e0eb7f8b6725a1c84cea75c028";
+  const tq2 = "a6494a8aa9666648241058425a241102548260654a9469686a54466551858511850169982005628095aa4a14a45680949926a05149908a6a259629161621a468c028";
+  const w = Array.from(digits, (c) => Number(c) - 1);
+  for (const [type, hex] of [[GGML.TQ1_0, tq1], [GGML.TQ2_0, tq2]] as const) {
+    const bytes = Uint8Array.from(Buffer.from(hex, "hex"));
+    const { q, d } = decodeTernaryBlocks(type, bytes);
+    assert.equal(Array.from(q), w);
+    assert.is(f16ToF32(d[0]), 0.037109375);
+    assert.equal(encodeTernaryBlocks(type, q, d), bytes);
+  }
+});
+
 test("should read ggml's fixed-point trits of known bytes", () => {
   // trits (2, 0, 1, 2, 1): v = 162 + 0 + 9 + 6 + 1 = 178; ceil(178 * 256 / 243) = 188.
   assert.is(tq1Byte([2, 0, 1, 2, 1]), 188);

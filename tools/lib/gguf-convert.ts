@@ -343,20 +343,22 @@ function parseBitrlMeta(file: GgufFile): Record<string, unknown> {
   throw new BitrlError("bitrl.meta is not a JSON object");
 }
 
-/** Values of an F32 tensor re-quantized with recorded exact scales; throws unless every value is exactly q * scale. */
-function requantize(name: string, v: Float32Array, rows: number, cols: number, scales: number[], qmax: number): Int8Array {
-  if (scales.length !== 1 && scales.length !== rows) throw new BitrlError(`bitrl.tensors: ${shown(name)} records ${scales.length} scales for ${rows} rows`);
+/**
+ * Values of an F32 tensor re-quantized with recorded exact scales (one, or one per shape[0] slice); throws unless
+ * every value is exactly q * scale with |q| <= qmax.
+ */
+function requantize(name: string, v: Float32Array, groups: number, scales: number[], qmax: number): Int8Array {
+  if (scales.length !== 1 && scales.length !== groups) throw new BitrlError(`bitrl.tensors: ${shown(name)} records ${scales.length} scales for ${groups} rows`);
+  const per = v.length / scales.length;
   const q = new Int8Array(v.length);
-  for (let r = 0; r < rows; r++) {
-    const s = Math.fround(scales.length === 1 ? scales[0] : scales[r]);
-    for (let c = 0; c < cols; c++) {
-      const x = v[r * cols + c];
-      const k = s === 0 ? 0 : Math.round(x / s);
-      if (Math.abs(k) > qmax || Math.fround(k * s) !== x) {
-        throw new BitrlError(`tensor ${shown(name)}: value ${x} at (${r}, ${c}) is not a multiple of its recorded scale ${s}`);
-      }
-      q[r * cols + c] = k;
+  for (let i = 0; i < v.length; i++) {
+    const s = Math.fround(scales[Math.floor(i / per)]);
+    const x = v[i];
+    const k = s === 0 ? 0 : Math.round(x / s);
+    if (Math.abs(k) > qmax || Math.fround(k * s) !== x) {
+      throw new BitrlError(`tensor ${shown(name)}: value ${x} at index ${i} is not a multiple of its recorded scale ${s}`);
     }
+    q[i] = k;
   }
   return q;
 }
@@ -392,10 +394,11 @@ function tensorFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensor
       if (bitrl && (bitrl.packing === "i8" || bitrl.packing === "i2" || bitrl.packing === "t3")) {
         // An exporter stored this as plain values (int8 tensors, or ternary rows not a multiple of 256).
         if (!bitrl.scales) throw new BitrlError(`bitrl.tensors: ${shown(t.name)} is F32 but records no scales`);
-        const q = requantize(t.name, readF32(t.data), rows, cols, bitrl.scales, bitrl.packing === "i8" ? 127 : 1);
+        const ternary = bitrl.packing !== "i8";
+        if (ternary && t.dims.length !== 2) throw new BitrlError(`tensor ${shown(t.name)}: ternary tensors are 2-D`);
+        const q = requantize(t.name, readF32(t.data), ternary ? rows : shape[0], bitrl.scales, ternary ? 1 : 127);
         const scales = Float32Array.from(bitrl.scales);
         if (bitrl.packing === "i8") return { name: t.name, shape, packing: "i8", data: new Uint8Array(q.buffer), scales };
-        if (t.dims.length > 2) throw new BitrlError(`tensor ${shown(t.name)}: ternary tensors are 2-D`);
         return { name: t.name, shape: [rows, cols], packing: bitrl.packing, data: packTernary(q, rows, cols, bitrl.packing), scales };
       }
       return { name: t.name, shape, packing: "f32", data: t.data.slice(), scales: new Float32Array(0) };
