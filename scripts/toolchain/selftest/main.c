@@ -1,7 +1,8 @@
 /* Toolchain self-test firmware (not the bitrl application): proves a board boots, talks on its serial port,
  * counts deterministically, keeps its flash, and runs wasm3 on build/agent.wasm. One-letter commands, text replies:
  *   p -> "pong"            w -> "work <ticks> heap <bytes> stack <bytes>" (wasm3 env+parse+load+call io_base)
- *   c -> "loop <ticks>"    f<8 hex> -> writes the word at flash offset 0, replies "flash <old> <new>"
+ *   c -> "loop <ticks>"    b -> "busy <ticks>" (about 50 M instructions, for emulator speed)
+ *   f<8 hex> -> writes the word at flash offset 0, replies "flash <old> <new>"
  *   q -> exits with code 0 */
 #include <stdint.h>
 #include <stdio.h>
@@ -84,6 +85,14 @@ int main(void) {
       uint64_t t1 = hal_clock();
       char num[21];
       snprintf(line, sizeof line, "loop %s\n", u64(t1 - t0, num));
+      say(line);
+    } else if (cmd == 'b') {
+      volatile uint32_t acc = 0;
+      uint64_t t0 = hal_clock();
+      for (uint32_t i = 0; i < 10000000; i++) acc += i ^ 5u;
+      uint64_t t1 = hal_clock();
+      char num[21];
+      snprintf(line, sizeof line, "busy %s\n", u64(t1 - t0, num));
       say(line);
     } else if (cmd == 'w') {
       if (wasm_done) { say("error wasm3 already ran\n"); continue; }
