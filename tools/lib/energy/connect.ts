@@ -4,7 +4,8 @@ import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { BitrlError } from "../errors.ts";
-import { BoardClient, serialPortLink } from "../board-client.ts";
+import type { Duplex } from "node:stream";
+import { BoardClient, duplexLink, serialPortLink } from "../board-client.ts";
 import type { BoardProfile } from "../boards.ts";
 
 export interface BoardConnection {
@@ -16,26 +17,46 @@ export interface BoardConnection {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Finds tools/lib/qemu.ts from the source tree or from the bundled CLI in dist/. */
-function qemuModulePath(): string | null {
-  for (const p of [join(here, "..", "qemu.ts"), join(here, "..", "tools", "lib", "qemu.ts"), join(here, "..", "..", "..", "tools", "lib", "qemu.ts")])
-    if (existsSync(p)) return p;
+/** Finds tools/lib/<name> from the source tree or from the bundled CLI in dist/. */
+function libModule(name: string): string | null {
+  for (const p of [join(here, "..", name), join(here, "..", "tools", "lib", name)]) if (existsSync(p)) return p;
   return null;
 }
 
-/** A client for `board`: over `port` when given; QEMU boards are booted otherwise. */
+interface QemuLike {
+  serial: Duplex;
+  close(): Promise<void>;
+  log(): string;
+}
+
+/** A client for `board`: over `port` when given; QEMU boards are built (tools/lib/firmware-build.ts) and booted
+ *  (tools/lib/qemu.ts) otherwise. Those two are loaded by path, so this module works, and says what is missing,
+ *  while they are being written. */
 export async function connectBoard(board: BoardProfile, port?: string): Promise<BoardConnection> {
   if (port) {
     const client = new BoardClient(await serialPortLink(port));
     return { client, via: `serial ${port}`, close: () => client.close() };
   }
   if (board.kind !== "emulated") throw new BitrlError(`board '${board.id}' is a real board: pass --port with its serial port`);
-  const modPath = qemuModulePath();
-  if (!modPath) throw new BitrlError(`booting '${board.id}' needs tools/lib/qemu.ts (QEMU control), which is not in this tree yet`);
-  // loaded by path so this module still type-checks and bundles while qemu.ts is being written
-  const mod = (await import(pathToFileURL(modPath).href)) as Record<string, unknown>;
-  const boot = (mod.bootBoard ?? mod.startQemu ?? mod.boot) as ((id: string) => Promise<{ client: BoardClient; close(): Promise<void> }>) | undefined;
-  if (typeof boot !== "function") throw new BitrlError(`tools/lib/qemu.ts exports no bootBoard(board): cannot boot '${board.id}'`);
-  const q = await boot(board.id);
-  return { client: q.client, via: `QEMU (${board.id})`, close: () => q.close() };
+  const qemuPath = libModule("qemu.ts");
+  const buildPath = libModule("firmware-build.ts");
+  if (!qemuPath) throw new BitrlError(`booting '${board.id}' needs tools/lib/qemu.ts (QEMU control), which is not in this tree`);
+  if (!buildPath) throw new BitrlError(`booting '${board.id}' needs tools/lib/firmware-build.ts (firmware build), which is not in this tree`);
+  const fw = (await import(pathToFileURL(buildPath).href)) as { buildFirmware?: (id: string) => Promise<{ path: string }> };
+  const qemu = (await import(pathToFileURL(qemuPath).href)) as { bootQemu?: (o: { elf: string; board: string }) => Promise<QemuLike> };
+  if (typeof fw.buildFirmware !== "function") throw new BitrlError("tools/lib/firmware-build.ts exports no buildFirmware(board)");
+  if (typeof qemu.bootQemu !== "function") throw new BitrlError("tools/lib/qemu.ts exports no bootQemu(options)");
+  const image = await fw.buildFirmware(board.id);
+  const q = await qemu.bootQemu({ elf: image.path, board: board.id });
+  const client = new BoardClient(duplexLink(q.serial));
+  try {
+    await client.info({ retries: 2 });
+  } catch (e) {
+    await q.close();
+    throw new BitrlError(`'${board.id}' booted but its firmware does not answer 'info' (${(e as Error).message}); QEMU log: ${q.log().trim().split("\n").slice(-2).join(" | ")}`);
+  }
+  return { client, via: `QEMU (${board.id})`, close: async () => {
+    await client.close().catch(() => undefined);
+    await q.close();
+  } };
 }
