@@ -22,6 +22,8 @@ export interface FirmwareBuildOptions {
   force?: boolean;
   /** print the compiler's output (default: only on failure) */
   verbose?: boolean;
+  /** extra build flags appended to the environment's build_flags (PLATFORMIO_BUILD_FLAGS), e.g. a wasm3 setting */
+  buildFlags?: string[];
 }
 
 export interface FirmwareImage {
@@ -156,7 +158,9 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
   ensureToolchain({ riscv: board.id === "qemu-rv32", aot: backend === "aot" });
 
-  const variant = `${env}${opts.srcDir ? "-" + createHash("sha256").update(srcDir).digest("hex").slice(0, 8) : ""}`;
+  const extraFlags = (opts.buildFlags ?? []).join(" ");
+  const custom = opts.srcDir || extraFlags ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags}`).digest("hex").slice(0, 8) : "";
+  const variant = `${env}${custom}`;
   const outDir = join(repoRoot, ".bitrl", "fw", variant);
   const elfOut = join(outDir, "firmware.elf");
   const src = /\.(c|h|S|s|ld|json|py|ini)$/;
@@ -170,7 +174,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     join(paths.wasm3, ".bitrl-stamp"),
     wasm,
   ];
-  const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}`);
+  const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}\0${extraFlags}`);
   const keyFile = join(outDir, "key");
   const sizeTool = board.id === "qemu-rv32" ? "riscv64-unknown-elf-size" : "arm-none-eabi-size";
   if (!opts.force && existsSync(elfOut) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
@@ -180,7 +184,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   return withLock(variant, async () => {
     const t0 = Date.now();
     const buildDir = join(repoRoot, ".bitrl", "pio-build", variant);
-    const e = pioEnv({ PLATFORMIO_SRC_DIR: srcDir, PLATFORMIO_BUILD_DIR: buildDir });
+    const e = pioEnv({ PLATFORMIO_SRC_DIR: srcDir, PLATFORMIO_BUILD_DIR: buildDir, PLATFORMIO_BUILD_FLAGS: extraFlags });
     const customWasm = wasm !== resolve(join(repoRoot, "build", "agent.wasm"));
     const args = ["run", "-e", env!, ...(customWasm ? ["-O", `custom_agent_wasm = ${relative(repoRoot, wasm)}`] : [])];
     const { code, out } = await run(paths.pio, args, e, !!opts.verbose);
