@@ -45,6 +45,8 @@ test("should compute the statistics the learning table shows", () => {
   assert.equal(niceTicks(0, 10), [0, 2, 4, 6, 8, 10]);
   assert.is(fmt(0.000123456), "1.235e-4");
   assert.is(fmt(12345), "12 345");
+  assert.is(fmt(313635.45), "313 635");
+  assert.is(fmt(48.5234), "48.52");
 });
 
 test("should render a self-contained page with every section and the input's numbers", () => {
