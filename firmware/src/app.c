@@ -1,5 +1,6 @@
 /* Serial command loop (docs/protocol.md): each request frame gets exactly one reply frame, a result or a named
  * error ("ERR_NAME: detail"); garbage gets an error reply or is skipped. No malloc: two frame buffers. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "app.h"
@@ -21,6 +22,22 @@ static const char *g_vm_error;              /* why the engine did not start, or 
 static const uint8_t *g_wasm;               /* the embedded module, for `info` */
 static uint32_t g_wasm_len, g_wasm_crc;
 static int g_agent_loaded;                  /* agent_load() succeeded since the last model change */
+
+/* Linker symbols of the boards whose scripts define them (qemu-m4); weak, so they read as 0 elsewhere. */
+extern const char __bitrl_ram_size[] __attribute__((weak)); /* the RAM budget, an absolute symbol */
+extern const char __stack_limit[] __attribute__((weak));    /* lowest RAM address the image reserves */
+extern const char __ram_end[] __attribute__((weak));        /* end of everything it reserves */
+
+static uint32_t ram_budget(void) {
+    if (BITRL_CFG_RAM_BUDGET) return (uint32_t)BITRL_CFG_RAM_BUDGET;
+    return (uint32_t)(uintptr_t)__bitrl_ram_size;
+}
+/* RAM the linked image reserves (stack, .data, .bss with wasm3's fixed heap, newlib heap), 0 when unknown. */
+static uint32_t ram_linked(void) {
+    uintptr_t lo = (uintptr_t)__stack_limit, hi = (uintptr_t)__ram_end;
+    if (!lo || !hi || hi < lo) return 0;
+    return (uint32_t)(hi - lo);
+}
 
 static const char *const k_status_names[] = {
     "OK", "ERR_CRC", "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD", "ERR_BAD_ARGS", "ERR_NO_MODEL", "ERR_TRAP",
@@ -94,7 +111,7 @@ static int cmd_info(reply *r) {
     char model[128];
     if (active >= 0) {
         const bitrl_slot_info *s = bitrl_slots_info(active);
-        snprintf(model, sizeof model, "{\"slot\":%d,\"seq\":%u,\"bytes\":%u,\"crc32\":\"%08x\"}", active, s->seq, s->bytes, s->crc);
+        snprintf(model, sizeof model, "{\"slot\":%d,\"seq\":%" PRIu32 ",\"bytes\":%" PRIu32 ",\"crc32\":\"%08" PRIx32 "\"}", active, s->seq, s->bytes, s->crc);
     } else {
         snprintf(model, sizeof model, "null");
     }
@@ -102,13 +119,13 @@ static int cmd_info(reply *r) {
     if (heap >= 0) snprintf(heap_text, sizeof heap_text, "%ld", (long)heap);
     else snprintf(heap_text, sizeof heap_text, "null");
     int k = snprintf((char *)r->p, r->cap,
-        "{\"protocol\":%d,\"board\":\"%s\",\"firmware\":\"%s\",\"backend\":\"%s\",\"module\":{\"bytes\":%u,\"crc32\":\"%08x\"},"
-        "\"module_error\":%s%s%s,\"clock_unit\":\"%s\",\"max_payload\":%u,\"slot_capacity\":%u,\"model\":%s,"
-        "\"ram\":{\"budget\":%u,\"static_buffers\":%u,\"wasm3_heap\":%s,\"linear_memory\":%u}}",
+        "{\"protocol\":%d,\"board\":\"%s\",\"firmware\":\"%s\",\"backend\":\"%s\",\"module\":{\"bytes\":%" PRIu32 ",\"crc32\":\"%08" PRIx32 "\"},"
+        "\"module_error\":%s%s%s,\"clock_unit\":\"%s\",\"max_payload\":%" PRIu32 ",\"slot_capacity\":%" PRIu32 ",\"model\":%s,"
+        "\"ram\":{\"budget\":%" PRIu32 ",\"linked\":%" PRIu32 ",\"static_buffers\":%" PRIu32 ",\"wasm3_heap\":%s,\"linear_memory\":%" PRIu32 "}}",
         PROTOCOL_VERSION, hal_board_name(), BITRL_CFG_FIRMWARE_VERSION, bitrl_vm_backend(), g_wasm_len, g_wasm_crc,
         g_vm_error ? "\"" : "", g_vm_error ? g_vm_error : "null", g_vm_error ? "\"" : "", hal_clock_unit(),
-        (unsigned)BITRL_CFG_MAX_PAYLOAD, bitrl_slots_capacity(), model, (unsigned)BITRL_CFG_RAM_BUDGET,
-        (unsigned)(sizeof g_rx + sizeof g_tx), heap_text, mem_size);
+        (uint32_t)BITRL_CFG_MAX_PAYLOAD, bitrl_slots_capacity(), model, ram_budget(), ram_linked(),
+        (uint32_t)(sizeof g_rx + sizeof g_tx), heap_text, mem_size);
     if (k < 0 || (size_t)k >= r->cap) return fail(r, BITRL_ERR_TOO_LARGE, "info does not fit one frame");
     r->n = (size_t)k;
     return BITRL_OK;
@@ -366,7 +383,7 @@ static void serve_buffered(void) {
             send_error(g_rx.seq, BITRL_ERR_CRC, "frame CRC mismatch");
         } else if (ev == BITRL_FRAME_TOO_LARGE) {
             char detail[64];
-            snprintf(detail, sizeof detail, "payload of %u bytes, at most %u", g_rx.len, (unsigned)BITRL_CFG_MAX_PAYLOAD);
+            snprintf(detail, sizeof detail, "payload of %" PRIu32 " bytes, at most %" PRIu32 , (uint32_t)g_rx.len, (uint32_t)BITRL_CFG_MAX_PAYLOAD);
             send_error(g_rx.seq, BITRL_ERR_TOO_LARGE, detail);
         } else {
             size_t n = bitrl_app_handle(g_rx.seq, g_rx.code, g_rx.payload, g_rx.len, g_tx, sizeof g_tx);

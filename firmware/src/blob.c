@@ -1,5 +1,6 @@
 /* Blob validator: walks header, CRC trailer, tensor table, ranges and packed codes in the order docs/format.md
  * gives, streaming through a small stack buffer so it needs no heap and no RAM copy of the blob. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "blob.h"
@@ -101,22 +102,22 @@ static const char *check_codes(const bitrl_blob_source *src, const blob_entry *t
                 for (uint32_t j = 0; j < 4; j++) {
                     uint32_t code = (v >> (2 * j)) & 3u;
                     if (code == 3u) {
-                        snprintf(err, cap, "tensor %u '%s': i2 code 3 (invalid) at row %u, byte %u", index, t->name, r, b);
+                        snprintf(err, cap, "tensor %" PRIu32 " '%s': i2 code 3 (invalid) at row %" PRIu32 ", byte %" PRIu32 , index, t->name, r, b);
                         return k_bad_blob;
                     }
                     if (j >= valid && code != 1u) {
-                        snprintf(err, cap, "tensor %u '%s': nonzero i2 padding at row %u, byte %u", index, t->name, r, b);
+                        snprintf(err, cap, "tensor %" PRIu32 " '%s': nonzero i2 padding at row %" PRIu32 ", byte %" PRIu32 , index, t->name, r, b);
                         return k_bad_blob;
                     }
                 }
             } else {
                 if (v > 242u) {
-                    snprintf(err, cap, "tensor %u '%s': t3 byte %u (invalid) at row %u, byte %u", index, t->name, v, r, b);
+                    snprintf(err, cap, "tensor %" PRIu32 " '%s': t3 byte %" PRIu32 " (invalid) at row %" PRIu32 ", byte %" PRIu32 , index, t->name, v, r, b);
                     return k_bad_blob;
                 }
                 for (uint32_t j = 0; j < 5; j++, v /= 3u) {
                     if (j >= valid && v % 3u != 1u) {
-                        snprintf(err, cap, "tensor %u '%s': nonzero t3 padding at row %u, byte %u", index, t->name, r, b);
+                        snprintf(err, cap, "tensor %" PRIu32 " '%s': nonzero t3 padding at row %" PRIu32 ", byte %" PRIu32 , index, t->name, r, b);
                         return k_bad_blob;
                     }
                 }
@@ -133,55 +134,55 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
     size_t name_len = 0;
     while (name_len < 48 && t->name[name_len] != '\0') name_len++;
     if (name_len == 0 || name_len > 47) {
-        snprintf(err, cap, "tensor %u: name must be 1..47 bytes", index);
+        snprintf(err, cap, "tensor %" PRIu32 ": name must be 1..47 bytes", index);
         return k_bad_blob;
     }
     for (size_t i = name_len; i < 48; i++) {
         if (t->name[i] != '\0') {
-            snprintf(err, cap, "tensor %u: NUL inside the name", index);
+            snprintf(err, cap, "tensor %" PRIu32 ": NUL inside the name", index);
             return k_bad_blob;
         }
     }
     if (!utf8_valid((const uint8_t *)t->name, name_len)) {
-        snprintf(err, cap, "tensor %u: name is not UTF-8", index);
+        snprintf(err, cap, "tensor %" PRIu32 ": name is not UTF-8", index);
         return k_bad_blob;
     }
     if (t->packing > 4) {
-        snprintf(err, cap, "tensor %u '%s': unknown packing %u", index, t->name, t->packing);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': unknown packing %" PRIu32 , index, t->name, (uint32_t)t->packing);
         return k_bad_blob;
     }
     const char *pk = k_packing_names[t->packing];
     if (t->ndim < 1 || t->ndim > 4) {
-        snprintf(err, cap, "tensor %u '%s': ndim %u (must be 1..4)", index, t->name, t->ndim);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': ndim %" PRIu32 " (must be 1..4)", index, t->name, (uint32_t)t->ndim);
         return k_bad_blob;
     }
     int ternary = t->packing == 3 || t->packing == 4;
     if (ternary && t->ndim != 2) {
-        snprintf(err, cap, "tensor %u '%s': %s needs 2 dims, has %u", index, t->name, pk, t->ndim);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': %s needs 2 dims, has %" PRIu32 , index, t->name, pk, (uint32_t)t->ndim);
         return k_bad_blob;
     }
     if (t->scale_kind > 2 || ((t->packing <= 1) != (t->scale_kind == 0))) {
-        snprintf(err, cap, "tensor %u '%s': scale_kind %u not allowed for %s", index, t->name, t->scale_kind, pk);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_kind %" PRIu32 " not allowed for %s", index, t->name, (uint32_t)t->scale_kind, pk);
         return k_bad_blob;
     }
     if (t->reserved8 != 0 || t->reserved32 != 0) {
-        snprintf(err, cap, "tensor %u '%s': reserved field not 0", index, t->name);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': reserved field not 0", index, t->name);
         return k_bad_blob;
     }
     uint64_t numel = 1;
     for (uint32_t i = 0; i < 4; i++) {
         if (i < t->ndim) {
             if (t->shape[i] < 1) {
-                snprintf(err, cap, "tensor %u '%s': shape[%u] is 0", index, t->name, i);
+                snprintf(err, cap, "tensor %" PRIu32 " '%s': shape[%" PRIu32 "] is 0", index, t->name, i);
                 return k_bad_blob;
             }
             numel *= t->shape[i];
             if (numel > (1ull << 28)) {
-                snprintf(err, cap, "tensor %u '%s': more than 2^28 elements", index, t->name);
+                snprintf(err, cap, "tensor %" PRIu32 " '%s': more than 2^28 elements", index, t->name);
                 return k_bad_blob;
             }
         } else if (t->shape[i] != 0) {
-            snprintf(err, cap, "tensor %u '%s': shape[%u] must be 0 after ndim", index, t->name, i);
+            snprintf(err, cap, "tensor %" PRIu32 " '%s': shape[%" PRIu32 "] must be 0 after ndim", index, t->name, i);
             return k_bad_blob;
         }
     }
@@ -190,39 +191,39 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
     else if (t->packing == 2) want = numel;
     else want = (uint64_t)t->shape[0] * ((t->shape[1] + (t->packing == 3 ? 3u : 4u)) / (t->packing == 3 ? 4u : 5u));
     if (t->data_bytes != want) {
-        snprintf(err, cap, "tensor %u '%s': data_bytes %u, %s shape needs %u", index, t->name, t->data_bytes, pk, (uint32_t)want);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': data_bytes %" PRIu32 ", %s shape needs %" PRIu32 , index, t->name, t->data_bytes, pk, (uint32_t)want);
         return k_bad_blob;
     }
     uint32_t want_scales = t->scale_kind == 0 ? 0u : t->scale_kind == 1 ? 1u : t->shape[0];
     if (t->scale_count != want_scales) {
-        snprintf(err, cap, "tensor %u '%s': scale_count %u, scale_kind %u needs %u", index, t->name, t->scale_count, t->scale_kind, want_scales);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_count %" PRIu32 ", scale_kind %" PRIu32 " needs %" PRIu32 , index, t->name, t->scale_count, (uint32_t)t->scale_kind, want_scales);
         return k_bad_blob;
     }
     if (t->data_offset % 16u != 0 || t->data_offset < data_start || (uint64_t)t->data_offset + t->data_bytes > data_end) {
-        snprintf(err, cap, "tensor %u '%s': data range [%u, %llu) outside the data area", index, t->name, t->data_offset,
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': data range [%" PRIu32 ", %llu) outside the data area", index, t->name, t->data_offset,
                  (unsigned long long)((uint64_t)t->data_offset + t->data_bytes));
         return k_bad_blob;
     }
     uint64_t scale_end = (uint64_t)t->scale_offset + 4ull * t->scale_count;
     if (t->scale_count == 0) {
         if (t->scale_offset != 0) {
-            snprintf(err, cap, "tensor %u '%s': scale_offset must be 0 without scales", index, t->name);
+            snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_offset must be 0 without scales", index, t->name);
             return k_bad_blob;
         }
     } else if (t->scale_offset % 16u != 0 || t->scale_offset < data_start || scale_end > data_end) {
-        snprintf(err, cap, "tensor %u '%s': scale range [%u, %llu) outside the data area", index, t->name, t->scale_offset,
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale range [%" PRIu32 ", %llu) outside the data area", index, t->name, t->scale_offset,
                  (unsigned long long)scale_end);
         return k_bad_blob;
     }
     uint32_t crc;
     if (source_crc(src, t->data_offset, t->data_bytes, &crc) != 0) return k_read_failed;
     if (crc != t->data_crc) {
-        snprintf(err, cap, "tensor %u '%s': data checksum mismatch (table %08x, data %08x)", index, t->name, t->data_crc, crc);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': data checksum mismatch (table %08" PRIx32 ", data %08" PRIx32 ")", index, t->name, t->data_crc, crc);
         return k_bad_blob;
     }
     if (source_crc(src, t->scale_offset, 4u * t->scale_count, &crc) != 0) return k_read_failed;
     if (crc != t->scale_crc) {
-        snprintf(err, cap, "tensor %u '%s': scale checksum mismatch (table %08x, scales %08x)", index, t->name, t->scale_crc, crc);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale checksum mismatch (table %08" PRIx32 ", scales %08" PRIx32 ")", index, t->name, t->scale_crc, crc);
         return k_bad_blob;
     }
     for (uint32_t i = 0; i < t->scale_count; i++) {
@@ -233,7 +234,7 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
         int finite = ((bits >> 23) & 0xFFu) != 0xFFu;
         int negative = (bits >> 31) != 0 && (bits & 0x7FFFFFFFu) != 0;
         if (!finite || negative) {
-            snprintf(err, cap, "tensor %u '%s': scale %u is not a finite value >= 0", index, t->name, i);
+            snprintf(err, cap, "tensor %" PRIu32 " '%s': scale %" PRIu32 " is not a finite value >= 0", index, t->name, i);
             return k_bad_blob;
         }
     }
@@ -250,7 +251,7 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
     uint8_t h[BITRL_BLOB_HEADER_BYTES];
     if (err && cap) err[0] = '\0';
     if (src->size < BITRL_BLOB_HEADER_BYTES + 4u) {
-        snprintf(err, cap, "file is %u bytes, smaller than a header and trailer (36)", src->size);
+        snprintf(err, cap, "file is %" PRIu32 " bytes, smaller than a header and trailer (36)", src->size);
         return k_bad_blob;
     }
     if (src->read(src->ctx, 0, h, sizeof h) != 0) return k_read_failed;
@@ -260,40 +261,40 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
     }
     uint16_t version = rd16(h + 4);
     if (version != 1) {
-        snprintf(err, cap, "unsupported version %u (this reader knows 1)", version);
+        snprintf(err, cap, "unsupported version %" PRIu32 " (this reader knows 1)", (uint32_t)version);
         return k_bad_blob;
     }
     if (rd16(h + 6) != BITRL_BLOB_HEADER_BYTES) {
-        snprintf(err, cap, "header_bytes %u (must be 32)", rd16(h + 6));
+        snprintf(err, cap, "header_bytes %" PRIu32 " (must be 32)", (uint32_t)rd16(h + 6));
         return k_bad_blob;
     }
     uint32_t file_bytes = rd32(h + 8);
     if (file_bytes != src->size) {
-        snprintf(err, cap, "file is %u bytes, header says %u (truncated?)", src->size, file_bytes);
+        snprintf(err, cap, "file is %" PRIu32 " bytes, header says %" PRIu32 " (truncated?)", src->size, file_bytes);
         return k_bad_blob;
     }
     uint8_t tb[4];
     uint32_t crc;
     if (source_crc(src, 0, file_bytes - 4u, &crc) != 0 || src->read(src->ctx, file_bytes - 4u, tb, 4) != 0) return k_read_failed;
     if (crc != rd32(tb)) {
-        snprintf(err, cap, "checksum mismatch (file CRC %08x, trailer %08x)", crc, rd32(tb));
+        snprintf(err, cap, "checksum mismatch (file CRC %08" PRIx32 ", trailer %08" PRIx32 ")", crc, rd32(tb));
         return k_bad_blob;
     }
     uint32_t count = rd32(h + 12), meta = rd32(h + 16), table = rd32(h + 20), data = rd32(h + 24);
     if (count < 1 || count > BITRL_BLOB_MAX_TENSORS) {
-        snprintf(err, cap, "tensor_count %u (must be 1..4096)", count);
+        snprintf(err, cap, "tensor_count %" PRIu32 " (must be 1..4096)", count);
         return k_bad_blob;
     }
     if (table % 4u != 0 || (uint64_t)32u + meta > table) {
-        snprintf(err, cap, "table_offset %u must be a multiple of 4 and >= 32 + meta_bytes (%u)", table, meta);
+        snprintf(err, cap, "table_offset %" PRIu32 " must be a multiple of 4 and >= 32 + meta_bytes (%" PRIu32 ")", table, meta);
         return k_bad_blob;
     }
     if ((uint64_t)table + 96ull * count > data) {
-        snprintf(err, cap, "tensor table [%u, %llu) runs past data_offset %u", table, (unsigned long long)(table + 96ull * count), data);
+        snprintf(err, cap, "tensor table [%" PRIu32 ", %llu) runs past data_offset %" PRIu32 , table, (unsigned long long)(table + 96ull * count), data);
         return k_bad_blob;
     }
     if (data % 16u != 0 || data > file_bytes - 4u) {
-        snprintf(err, cap, "data_offset %u must be a multiple of 16 and <= file_bytes - 4", data);
+        snprintf(err, cap, "data_offset %" PRIu32 " must be a multiple of 16 and <= file_bytes - 4", data);
         return k_bad_blob;
     }
     if (rd32(h + 28) != 0) {
@@ -328,7 +329,7 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
         const char *r = check_entry(src, &t, i, data, data_end, err, cap);
         if (r) return r;
         if (ranges_overlap(t.data_offset, t.data_bytes, t.scale_offset, 4u * t.scale_count)) {
-            snprintf(err, cap, "tensor %u '%s': data and scale ranges overlap", i, t.name);
+            snprintf(err, cap, "tensor %" PRIu32 " '%s': data and scale ranges overlap", i, t.name);
             return k_bad_blob;
         }
         /* unique names and disjoint ranges against every earlier entry: O(count^2) reads, bounded by 4096^2 / 2 */
@@ -336,14 +337,14 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
             if (src->read(src->ctx, table + 96u * j, e, sizeof e) != 0) return k_read_failed;
             entry_decode(e, &u);
             if (memcmp(t.name, u.name, 48) == 0) {
-                snprintf(err, cap, "tensor %u '%s': name used twice (also tensor %u)", i, t.name, j);
+                snprintf(err, cap, "tensor %" PRIu32 " '%s': name used twice (also tensor %" PRIu32 ")", i, t.name, j);
                 return k_bad_blob;
             }
             if (ranges_overlap(t.data_offset, t.data_bytes, u.data_offset, u.data_bytes) ||
                 ranges_overlap(t.data_offset, t.data_bytes, u.scale_offset, 4u * u.scale_count) ||
                 ranges_overlap(t.scale_offset, 4u * t.scale_count, u.data_offset, u.data_bytes) ||
                 ranges_overlap(t.scale_offset, 4u * t.scale_count, u.scale_offset, 4u * u.scale_count)) {
-                snprintf(err, cap, "tensor %u '%s': range overlaps tensor %u '%s'", i, t.name, j, u.name);
+                snprintf(err, cap, "tensor %" PRIu32 " '%s': range overlaps tensor %" PRIu32 " '%s'", i, t.name, j, u.name);
                 return k_bad_blob;
             }
         }

@@ -1,4 +1,5 @@
 /* Model slots over hal_flash_*: layout [header A | blob A][header B | blob B], each half of the storage. */
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include "slots.h"
@@ -53,14 +54,14 @@ static const char *slot_verify(int slot, uint32_t bytes, uint32_t crc, char *err
     for (uint32_t done = 0; done < bytes;) {
         uint32_t k = bytes - done < sizeof buf ? bytes - done : (uint32_t)sizeof buf;
         if (hal_flash_read(w.base + done, buf, k) != 0) {
-            snprintf(err, cap, "flash read failed at slot %d offset %u", slot, done);
+            snprintf(err, cap, "flash read failed at slot %d offset %" PRIu32 , slot, done);
             return "ERR_FLASH";
         }
         c = bitrl_crc32(buf, k, c);
         done += k;
     }
     if (c != crc) {
-        snprintf(err, cap, "slot %d: blob CRC %08x, expected %08x", slot, c, crc);
+        snprintf(err, cap, "slot %d: blob CRC %08" PRIx32 ", expected %08" PRIx32 , slot, c, crc);
         return "ERR_CRC";
     }
     bitrl_blob_source src = {flash_window_read, &w, bytes};
@@ -107,7 +108,7 @@ int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len) {
 const char *bitrl_slots_begin(uint32_t bytes, uint32_t crc, char *err, size_t cap) {
     g_up.open = 0;
     if (bytes == 0 || bytes > bitrl_slots_capacity()) {
-        snprintf(err, cap, "blob of %u bytes, a slot holds %u", bytes, bitrl_slots_capacity());
+        snprintf(err, cap, "blob of %" PRIu32 " bytes, a slot holds %" PRIu32 , bytes, bitrl_slots_capacity());
         return "ERR_TOO_LARGE";
     }
     int target = g_active == 0 ? 1 : 0;
@@ -132,15 +133,15 @@ const char *bitrl_slots_chunk(uint32_t offset, const uint8_t *data, uint32_t len
         return "ERR_STATE";
     }
     if (offset != g_up.received) {
-        snprintf(err, cap, "chunk at offset %u, expected %u", offset, g_up.received);
+        snprintf(err, cap, "chunk at offset %" PRIu32 ", expected %" PRIu32 , offset, g_up.received);
         return "ERR_STATE";
     }
     if ((uint64_t)offset + len > g_up.bytes) {
-        snprintf(err, cap, "chunk [%u, %u) past the announced %u bytes", offset, offset + len, g_up.bytes);
+        snprintf(err, cap, "chunk [%" PRIu32 ", %" PRIu32 ") past the announced %" PRIu32 " bytes", offset, offset + len, g_up.bytes);
         return "ERR_TOO_LARGE";
     }
     if (hal_flash_write(slot_data(g_up.slot) + offset, data, len) != 0) {
-        snprintf(err, cap, "flash write failed at slot %d offset %u", g_up.slot, offset);
+        snprintf(err, cap, "flash write failed at slot %d offset %" PRIu32 , g_up.slot, offset);
         return "ERR_FLASH";
     }
     g_up.received += len;
@@ -153,7 +154,7 @@ const char *bitrl_slots_commit(char *err, size_t cap) {
         return "ERR_STATE";
     }
     if (g_up.received != g_up.bytes) {
-        snprintf(err, cap, "received %u of %u bytes", g_up.received, g_up.bytes);
+        snprintf(err, cap, "received %" PRIu32 " of %" PRIu32 " bytes", g_up.received, g_up.bytes);
         return "ERR_STATE";
     }
     g_up.open = 0;

@@ -15,7 +15,9 @@ void m3_FreeImpl(void *i_ptr);
 static IM3Environment g_env;
 static IM3Runtime g_rt;
 static IM3Module g_mod;
+#if d_m3FixedHeap
 static const uint8_t *g_heap_base; /* first block the fixed heap handed out, before wasm3 took any */
+#endif
 
 static const char k_no_export[] = "ERR_NO_EXPORT";
 static const char k_bad_args[] = "ERR_BAD_ARGS";
