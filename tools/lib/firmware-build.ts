@@ -132,7 +132,9 @@ function elfSizes(sizeTool: string, elf: string): Promise<FirmwareImage["sizes"]
 }
 
 function lastLines(out: string, n: number): string {
-  const errs = out.split("\n").filter((l) => /error|Error|undefined reference|overflow|exceeded/.test(l));
+  const errs = out
+    .split("\n")
+    .filter((l) => /error|bitrl platform|\*\*\*|undefined reference|overflow|exceeded|No such file/i.test(l) && !/FAILED|succeeded/.test(l));
   return (errs.length ? errs : out.trim().split("\n")).slice(-n).join(" | ");
 }
 

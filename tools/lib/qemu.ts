@@ -71,6 +71,11 @@ function installExitHooks(): void {
   }
 }
 
+/** How many QEMU processes started here are still running (tests check it is 0 after close). */
+export function liveQemuCount(): number {
+  return live.size;
+}
+
 /** Escapes a value for QEMU's option syntax (a comma is doubled). */
 const qemuOpt = (s: string) => s.replace(/,/g, ",,");
 
