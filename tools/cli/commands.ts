@@ -12,6 +12,10 @@ import { evalCommand } from "./eval.ts";
 import { replayCommand } from "./replay.ts";
 import { pretrainCommand } from "./pretrain.ts";
 
+import { flashCommand } from "./flash.ts";
+import { runCommand } from "./run.ts";
+import { benchCommand } from "./bench.ts";
+import { conformanceCommand } from "./conformance.ts";
 export const commands: Command[] = [
   packCommand,
   inspectCommand,
@@ -24,4 +28,8 @@ export const commands: Command[] = [
   evalCommand,
   replayCommand,
   pretrainCommand,
+  flashCommand,
+  runCommand,
+  benchCommand,
+  conformanceCommand,
 ];

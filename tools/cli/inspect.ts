@@ -1,0 +1,42 @@
+// `bitrl inspect`: validate a .bitrl blob and show its tensors, sizes and compression (a table, or --json).
+import { readFileChecked, decodeBlobBytes } from "../lib/files.ts";
+import { BitrlError } from "../lib/errors.ts";
+import { inspectBlob, type BlobStats } from "../lib/tensors.ts";
+import { parseCommandArgs, type Command } from "./command.ts";
+
+function table(s: BlobStats): string {
+  const rows = s.tensors.map((t) => [t.name, `[${t.shape.join(", ")}]`, t.packing, t.scale, String(t.bytes), t.bits_per_weight.toFixed(3)]);
+  const head = ["name", "shape", "packing", "scale", "bytes", "bits/w"];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
+  const bpw = s.bits_per_weight === null ? "no ternary tensors" : `${s.bits_per_weight.toFixed(3)} bits per ternary weight`;
+  return [
+    line(head),
+    ...rows.map(line),
+    "",
+    `format version ${s.version}, ${s.tensors.length} tensors, ${s.bytes} bytes (fp32: ${s.fp32_bytes} bytes, ${s.ratio_vs_fp32.toFixed(2)}x smaller), ${bpw}`,
+    `meta: ${JSON.stringify(s.meta)}`,
+  ].join("\n");
+}
+
+export const inspectCommand: Command = {
+  name: "inspect",
+  summary: "validate a .bitrl blob and show its tensors and sizes",
+  usage: `usage: bitrl inspect FILE.bitrl [--json]
+
+Checks every field and checksum, then prints one line per tensor (shape, packing, scale layout, bytes,
+bits per weight) and the totals: file bytes, the same tensors as fp32, the ratio, bits per ternary weight.
+  --json    print one JSON object instead (fields: version, bytes, fp32_bytes, ratio_vs_fp32,
+            bits_per_weight, tensors[{name, shape, packing, bytes, scale, bits_per_weight}], meta)`,
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, { json: { type: "boolean" } });
+    if (!args) return 0;
+    const [file, ...extra] = args.positionals;
+    if (!file) throw new BitrlError("missing FILE (see 'bitrl inspect --help')");
+    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
+    const bytes = readFileChecked(file, "model blob");
+    const stats = inspectBlob(decodeBlobBytes(file, bytes), bytes.length);
+    console.log(args.values.json ? JSON.stringify(stats) : table(stats));
+    return 0;
+  },
+};

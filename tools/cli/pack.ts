@@ -1,0 +1,59 @@
+// `bitrl pack`: safetensors -> .bitrl (2-D tensors ternary, others kept as int8 or fp32).
+import { basename } from "node:path";
+import { DEFAULT_PACK_OPTIONS, safetensorsToBlob, type PackOptions } from "../lib/convert.ts";
+import { BitrlError } from "../lib/errors.ts";
+import { readFileChecked, writeBlobFile } from "../lib/files.ts";
+import { inspectBlob } from "../lib/tensors.ts";
+import { parseCommandArgs, type Command } from "./command.ts";
+
+function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value as T)) throw new BitrlError(`--${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
+  return value as T;
+}
+
+export const packCommand: Command = {
+  name: "pack",
+  summary: "quantize a safetensors model to a ternary .bitrl blob",
+  usage: `usage: bitrl pack IN.safetensors -o OUT.bitrl [--packing i2|t3] [--scale tensor|row] [--keep int8|fp32]
+
+2-D tensors become ternary (absmean, BitNet b1.58); the others are kept as int8 or fp32.
+  -o, --out FILE        the .bitrl file to write (written to a temp file, then renamed)
+  --packing i2|t3       ternary packing: i2 = 2 bits/weight, t3 = 1.6 bits/weight (default i2)
+  --scale tensor|row    one absmean scale per tensor or per row (default tensor)
+  --keep int8|fp32      how tensors that are not 2-D are stored (default fp32)
+Input dtypes: F32, F16, BF16. Byte layout: docs/format.md.`,
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, {
+      out: { type: "string", short: "o" },
+      packing: { type: "string" },
+      scale: { type: "string" },
+      keep: { type: "string" },
+    });
+    if (!args) return 0;
+    const [input, ...extra] = args.positionals;
+    if (!input) throw new BitrlError("missing input file (see 'bitrl pack --help')");
+    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
+    const out = args.values.out;
+    if (!out) throw new BitrlError("missing -o OUT.bitrl");
+    const opts: PackOptions = {
+      packing: choice("packing", args.values.packing, ["i2", "t3"] as const, DEFAULT_PACK_OPTIONS.packing),
+      scale: choice("scale", args.values.scale, ["tensor", "row"] as const, DEFAULT_PACK_OPTIONS.scale),
+      keep: choice("keep", args.values.keep, ["int8", "fp32"] as const, DEFAULT_PACK_OPTIONS.keep),
+    };
+    if (!input.endsWith(".safetensors")) throw new BitrlError(`'${input}': pack reads .safetensors files`);
+    const bytes = readFileChecked(input, "input");
+    let blob;
+    try {
+      blob = safetensorsToBlob(bytes, opts, basename(input));
+    } catch (e) {
+      if (e instanceof BitrlError) throw new BitrlError(`${input}: ${e.message}`);
+      throw e;
+    }
+    const written = writeBlobFile(out, blob);
+    const s = inspectBlob(blob, written.length);
+    const bpw = s.bits_per_weight === null ? "" : `, ${s.bits_per_weight.toFixed(3)} bits/ternary weight`;
+    console.log(`${out}: ${blob.tensors.length} tensors, ${written.length} bytes, ${s.ratio_vs_fp32.toFixed(2)}x smaller than fp32${bpw}`);
+    return 0;
+  },
+};

@@ -1,0 +1,31 @@
+// `bitrl unpack`: .bitrl -> safetensors with the dequantized F32 values under the original names.
+import { BitrlError } from "../lib/errors.ts";
+import { readBlobFile, writeFileAtomic } from "../lib/files.ts";
+import { encodeSafetensors } from "../lib/safetensors.ts";
+import { tensorValues } from "../lib/tensors.ts";
+import { parseCommandArgs, type Command } from "./command.ts";
+
+export const unpackCommand: Command = {
+  name: "unpack",
+  summary: "dequantize a .bitrl blob back to F32 safetensors",
+  usage: `usage: bitrl unpack FILE.bitrl -o OUT.safetensors
+
+Writes every tensor as F32: ternary and int8 values as q * scale, f32 as stored, i32 converted.
+The blob's metadata goes into __metadata__ as the JSON string 'bitrl_meta'.
+  -o, --out FILE    the safetensors file to write (written to a temp file, then renamed)`,
+  async run(argv) {
+    const args = parseCommandArgs(this, argv, { out: { type: "string", short: "o" } });
+    if (!args) return 0;
+    const [file, ...extra] = args.positionals;
+    if (!file) throw new BitrlError("missing FILE (see 'bitrl unpack --help')");
+    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
+    const out = args.values.out;
+    if (!out) throw new BitrlError("missing -o OUT.safetensors");
+    const blob = readBlobFile(file);
+    const list = blob.tensors.map((t) => ({ name: t.name, shape: t.shape, values: tensorValues(t) }));
+    const bytes = encodeSafetensors(list, { bitrl_meta: JSON.stringify(blob.meta) });
+    writeFileAtomic(out, bytes);
+    console.log(`${out}: ${list.length} tensors, ${bytes.length} bytes (F32)`);
+    return 0;
+  },
+};
