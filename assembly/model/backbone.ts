@@ -27,8 +27,8 @@ export const KIND_INT8: i32 = 1;
 export const KIND_TERNARY: i32 = 2;
 export const KIND_BINARY: i32 = 3;
 
-/** Weight row block streamed per blob_read (a whole t3 or most int8 matrices; fp32 in row blocks). */
-const WBUF_BYTES: i32 = 4096;
+/** Weight row block streamed per blob_read (a whole t3 matrix at the limits; int8 and fp32 in row blocks). */
+const WBUF_BYTES: i32 = 2048;
 /** Columns per lookup-table block: 8 t3 groups, so tables stay 3.9 KB whatever the matrix width. */
 const LUT_COLS: i32 = 40;
 const LUT_BYTES: i32 = (LUT_COLS / 5) * T3_TABLE_BYTES + T3_TABLE_SLACK;
@@ -51,18 +51,19 @@ let featTokens: i32 = 0;
 const MD_FIELDS: i32 = 7;
 const mats = new StaticArray<i32>((1 + 3 * MAX_LAYERS) * MD_FIELDS);
 
-// Buffers, carved from one block sized for the loaded config (see layout()):
-let xB: usize = 0; // f32[ctx][dim] residual stream
-let xnB: usize = 0; // f32[ctx][dim] normed input, then attention output
-let yB: usize = 0; // f32[ctx][dim] projection outputs
-let bigB: usize = 0; // f32[ctx][max(3 dim, ffn)] q|k|v rows, then FFN hidden
-let ropeB: usize = 0; // f32[ctx][headDim/2][2] cos, sin
+// Buffers, carved from one block sized for the loaded config (see layout()). Attention is causal, so the
+// features of positions < featTokens never depend on later tokens: the forward runs P = featTokens positions.
+let xB: usize = 0; // f32[P][dim] residual stream
+let xnB: usize = 0; // f32[P][dim] normed input, then attention output
+let yB: usize = 0; // f32[P][dim] projection outputs
+let bigB: usize = 0; // f32[P][max(3 dim, ffn)] q|k|v rows, then FFN hidden
+let ropeB: usize = 0; // f32[P][headDim/2][2] cos, sin
 let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
-let scB: usize = 0; // f32[ctx] attention scores of one query
-let sB: usize = 0; // f32[ctx] activation scales of each token
+let scB: usize = 0; // f32[P] attention scores of one query
+let sB: usize = 0; // f32[P] activation scales of each token
 let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products
 let scaleB: usize = 0; // f32[max(4 dim, ffn)] per-row scales of a row block
-let xqB: usize = 0; // i8[ctx][max(dim, ffn)] quantized activations
+let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations
 let wB: usize = 0; // u8[WBUF_BYTES] streamed weights
 let lutB: usize = 0; // u8[LUT_BYTES] t3 lookup tables
 let block: usize = 0; // start of the block
@@ -87,9 +88,10 @@ function fail(message: string, code: i32): i32 {
 function layout(): void {
   const wide = max(3 * dim, ffn);
   const rowsMax = max(4 * dim, ffn);
+  const P = featTokens;
   const sizes: StaticArray<i32> = [
-    ctx * dim * 4, ctx * dim * 4, ctx * dim * 4, ctx * wide * 4, ctx * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    ctx * 4, ctx * 4, rowsMax * 4, rowsMax * 4, ctx * max(dim, ffn), WBUF_BYTES, LUT_BYTES,
+    P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
+    P * 4, P * 4, rowsMax * 4, rowsMax * 4, P * max(dim, ffn), WBUF_BYTES, LUT_BYTES,
   ];
   let total = 0;
   for (let i = 0; i < sizes.length; i++) total += align16(sizes[i]);
@@ -198,14 +200,14 @@ export function backboneLoad(): i32 {
   return 0;
 }
 
-/** RoPE table f32[ctx][half][2] = cos, sin of p * 10000^(-2i / headDim), in deterministic f32 steps. */
+/** RoPE table f32[featTokens][half][2] = cos, sin of p * 10000^(-2i / headDim), in deterministic f32 steps. */
 function buildRope(): void {
   const hd = dim / heads;
   const half = hd / 2;
   const c: f32 = (ROPE_LOG_BASE * <f32>2) / <f32>hd;
   for (let i = 0; i < half; i++) {
     const freq = expf(<f32>(-i) * c);
-    for (let p = 0; p < ctx; p++) {
+    for (let p = 0; p < featTokens; p++) {
       const a = <f32>p * freq;
       const o = ropeB + <usize>(((p * half + i) * 2) << 2);
       store<f32>(o, cosf(a));
@@ -374,7 +376,8 @@ function addResidual(n: i32): void {
  * f32[featTokens * dim] at out, zeros past n. tokens i32[n], each < vocab, 1 <= n <= ctx: the caller checks
  * (backbone_features does for hosts); this runs blindly.
  */
-export function backboneFeatures(tokens: usize, n: i32, out: usize): void {
+export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
+  const n = min(count, featTokens); // later positions cannot change these (causal attention)
   embed(tokens, n);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l;
@@ -401,10 +404,9 @@ export function backboneFeatures(tokens: usize, n: i32, out: usize): void {
     addResidual(n);
   }
   const final = <i32>(normsB + <usize>(2 * layers * dim * 4));
-  const keep = min(n, featTokens);
   for (let t = 0; t < featTokens; t++) {
     const o = out + <usize>(t * dim * 4);
-    if (t < keep) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
+    if (t < n) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
     else for (let i = 0; i < dim; i++) store<f32>(o + <usize>(i << 2), 0);
   }
 }
