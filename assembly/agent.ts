@@ -6,7 +6,7 @@ import { rngSeed, rngUniform } from "./rng";
 import * as env from "./envs/env";
 import * as head from "./rl/head";
 import * as hp from "./rl/hparams";
-import { episodeBegin, episodeEnd, reinforceInit, stepLearn } from "./rl/reinforce";
+import { episodeBegin, episodeEnd, reinforceInit, reinforceNewFloats, stepLearn } from "./rl/reinforce";
 import { featuresInit, featuresOf } from "./rl/features";
 import { blobFind, blobGet, foundNumel, foundOffset, foundPacking } from "./rl/blob-index";
 
@@ -49,12 +49,15 @@ export function agent_load(): i32 {
   if (h < 0 || h > MAX_HIDDEN) return fail("agent_load: agent.config hidden must be 0..256");
   if (backbone != 0 && backbone != 1) return fail("agent_load: agent.config backbone must be 0 (none) or 1 (blob)");
   const fs = featuresInit(backbone, t, env.envVocab(id));
-  if (fs < 0) return fail("agent_load: the backbone could not be loaded from the blob");
+  if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
+  if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
   if (!blobFind("agent.hparams") || foundPacking != PACK_F32 || foundNumel != hp.HPARAMS_LEN || !blobGet(foundOffset, hparams, hp.HPARAMS_LEN * 4)) {
     return fail("agent_load: no f32[9] tensor 'agent.hparams' in the blob");
   }
   if (!hp.hparamsLoad(hparams)) return fail("agent_load: agent.hparams has a value out of range");
+  const need = head.headNewFloats(f, h, a) + reinforceNewFloats(head.headParamCount(f, h, a), a, h) + (f > featCap ? f : 0);
+  if (need > 0 && !head.headFits(need, 10)) return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
   head.headInit(f, h, a);
   if (!blobFind("head.params") || foundPacking != PACK_F32 || foundNumel != head.headParams || !blobGet(foundOffset, head.params, <u32>head.headParams * 4)) {
     return fail("agent_load: no f32 tensor 'head.params' of the size agent.config implies");

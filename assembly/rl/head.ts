@@ -24,9 +24,25 @@ export function headParamCount(f: i32, h: i32, a: i32): i32 {
   return (h > 0 ? h * f + h : 0) + a * k + a + k + 1;
 }
 
-/** Allocates one f32 buffer of n floats (16-byte aligned). */
+/** Allocates one f32 buffer of n floats (16-byte aligned). Check headFits first: the stub heap traps when full. */
 export function allocF32(n: i32): usize {
   return heap.alloc(<usize>n << 2);
+}
+
+/**
+ * True when `floats` more f32 values (plus allocator headers) still fit in linear memory. Memory is fixed (no
+ * grow on a device), so the stub heap's next block address, probed with a 16-byte block, tells what is left.
+ */
+export function headFits(floats: i32, blocks: i32): bool {
+  const next = heap.alloc(16);
+  const need = (<u64>floats << 2) + <u64>blocks * 32 + 64;
+  return <u64>next + need <= (<u64>memory.size() << 16);
+}
+
+/** Floats headInit would newly allocate for (f, h, a): 0 when the current buffers are big enough. */
+export function headNewFloats(f: i32, h: i32, a: i32): i32 {
+  const p = headParamCount(f, h, a);
+  return (p > capacity ? p : 0) + (h + 2 * a + 2 > hiddenCap ? h + 2 * a + 2 : 0);
 }
 
 /** Sets the shapes; allocates the parameter block (and forward buffers) once per larger size. Zeroes params. */

@@ -13,26 +13,35 @@ let grad: usize = 0; // f32[P] u_t
 let scratch: usize = 0; // f32[P] entropy term
 let adamM: usize = 0; // f32[P]
 let adamV: usize = 0; // f32[P]
-let dlog: usize = 0; // f32[A + H] output gradients and hidden scratch
+let dlog: usize = 0; // f32[A + H + 1] output gradients and hidden scratch
 let capacity: i32 = 0;
+let dlogCap: i32 = 0;
 let adamT: i32 = 0; // Adam steps taken
 let beta1t: f32 = 1; // beta1^t
 let beta2t: f32 = 1; // beta2^t
 let batchCount: i32 = 0;
 
+/** Floats reinforceInit would newly allocate for a head of p params, a actions, h hidden units. */
+export function reinforceNewFloats(p: i32, a: i32, h: i32): i32 {
+  return p > capacity || a + h + 1 > dlogCap ? 6 * p + a + h + 1 : 0;
+}
+
 /** Allocates (grow-only) and clears the optimiser state for the head's current size. */
 export function reinforceInit(): void {
   const p = head.headParams;
   const d = head.headA + head.headH + 1;
-  if (p + d > capacity) {
-    capacity = p + d;
-    trace = head.allocF32(capacity);
-    acc = head.allocF32(capacity);
-    grad = head.allocF32(capacity);
-    scratch = head.allocF32(capacity);
-    adamM = head.allocF32(capacity);
-    adamV = head.allocF32(capacity);
-    dlog = head.allocF32(capacity);
+  if (p > capacity) {
+    capacity = p;
+    trace = head.allocF32(p);
+    acc = head.allocF32(p);
+    grad = head.allocF32(p);
+    scratch = head.allocF32(p);
+    adamM = head.allocF32(p);
+    adamV = head.allocF32(p);
+  }
+  if (d > dlogCap) {
+    dlogCap = d;
+    dlog = head.allocF32(d);
   }
   memory.fill(acc, 0, <usize>p << 2);
   memory.fill(adamM, 0, <usize>p << 2);
