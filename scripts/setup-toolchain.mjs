@@ -12,7 +12,7 @@ const pins = JSON.parse(readFileSync(join(root, "scripts/toolchain/pins.json"), 
 const dir = Object.fromEntries(Object.entries(pins.dirs).map(([k, v]) => [k, join(root, v)]));
 const venvBin = (name) => join(dir.venv, "bin", name);
 
-let log = (msg) => console.log(`setup-toolchain: ${msg}`);
+const log = (msg) => console.log(`setup-toolchain: ${msg}`);
 
 function run(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", stdio: opts.capture ? "pipe" : ["ignore", "inherit", "inherit"], env: opts.env ?? process.env });
@@ -135,8 +135,8 @@ function ensureWasm3() {
 }
 
 /** Installs what is missing. riscv: the RISC-V compiler, picolibc and qemu-system-riscv32; aot: wabt (wasm2c). */
+/** quiet: no closing "ready" line (what gets installed is always printed). */
 export async function setupToolchain({ riscv = false, aot = false, quiet = false } = {}) {
-  if (quiet) log = () => {};
   const t0 = Date.now();
   ensureDebs(pins.apt.arm);
   if (riscv) ensureDebs(pins.apt.riscv);
@@ -145,7 +145,7 @@ export async function setupToolchain({ riscv = false, aot = false, quiet = false
   mkdirSync(dir.pioCore, { recursive: true });
   ensureToolScons();
   ensureWasm3();
-  log(`ready (${Date.now() - t0} ms)`);
+  if (!quiet) log(`ready (${Date.now() - t0} ms)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

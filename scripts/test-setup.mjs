@@ -13,3 +13,10 @@ setups.push(async function chromium() {
     if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
   }
 });
+
+// Firmware toolchain for test/toolchain.test.ts, test/qemu-boot.test.ts and every board test: Debian cross compilers
+// and QEMU (Arm and RISC-V), PlatformIO offline in .bitrl/venv, wasm3 sources (scripts/setup-toolchain.mjs).
+setups.push(async function toolchain() {
+  const { setupToolchain } = await import("./setup-toolchain.mjs");
+  await setupToolchain({ riscv: true, quiet: true });
+});
