@@ -2,7 +2,8 @@
 // one run; a table, then one JSON line. Not a test. Run: node --import tsx bench/kernels.ts [--quick]
 // Weights that do not fit the 48 KiB I/O arena run as row blocks (and, for the LUT kernels, column blocks whose
 // table fits): one block of weights is written once and reused for every block, so the figure is kernel time,
-// not the cost of streaming weights in. LUT figures include building the tables once per input vector (block).
+// not the cost of streaming weights in. LUT figures include building the tables once per input vector (block);
+// "general" rows put the tables off the fast-LUT region (the loop form instead of the unrolled one).
 import { packTernary, rowBytes } from "../tools/lib/pack.ts";
 import { bytesOf, loadAgent, writeArena, type AgentModule } from "../tools/lib/wasm.ts";
 import { randomF32, randomInt8, randomTernary, seededRandom } from "../scripts/gen-golden.ts";
@@ -11,8 +12,10 @@ const quick = process.argv.includes("--quick");
 const SHAPES: [number, number][] = [[256, 256], [1024, 1024]];
 const MIN_MS = quick ? 20 : 150; // time per measurement; the best pass of those is kept
 
-type Kernel = "matvec_f32" | "matvec_i8" | "matvec_i2" | "matvec_t3" | "matvec_i2_lut" | "matvec_t3_lut" | "bitlinear_i2" | "bitlinear_t3";
-const KERNELS: Kernel[] = ["matvec_f32", "matvec_i8", "matvec_i2", "matvec_t3", "matvec_i2_lut", "matvec_t3_lut", "bitlinear_i2", "bitlinear_t3"];
+type Kernel = "matvec_f32" | "matvec_i8" | "matvec_i2" | "matvec_t3" | "matvec_i2_lut general" | "matvec_t3_lut general"
+  | "matvec_i2_lut" | "matvec_t3_lut" | "bitlinear_i2" | "bitlinear_t3";
+const KERNELS: Kernel[] = ["matvec_f32", "matvec_i8", "matvec_i2", "matvec_t3", "matvec_i2_lut general", "matvec_t3_lut general",
+  "matvec_i2_lut", "matvec_t3_lut", "bitlinear_i2", "bitlinear_t3"];
 
 interface Plan {
   /** one full (rows, cols) matvec as a sequence of export calls */
@@ -33,21 +36,29 @@ function plan(mod: AgentModule, kernel: Kernel, rows: number, cols: number, rand
     const p = kernel === "bitlinear_i2" ? "i2" : "t3";
     const need = rows * rowBytes(p, cols) + 4 * cols + 4 * rows + 4 + fn[`${kernel}_scratch`](cols) + 64;
     if (need > arena) return null;
+    // scratch placed so its tables land on the fast-LUT region (lut = scratch + align4(cols)) when they fit
+    const scratchBytes = fn[`${kernel}_scratch`](cols), xq = (cols + 3) & ~3;
+    const fastScratch = fn.lut_fast_base() - xq;
     const w = put(packTernary(randomTernary(rand, rows * cols), rows, cols, p));
     const sc = put(bytesOf(Float32Array.of(0.05))), x = put(bytesOf(randomF32(rand, cols)));
-    const out = reserve(4 * rows), scratch = reserve(fn[`${kernel}_scratch`](cols));
+    const out = reserve(4 * rows);
+    const fits = base + align(at) <= fastScratch && fastScratch + scratchBytes <= base + arena;
+    const scratch = fits ? fastScratch : reserve(scratchBytes);
     return { pass: () => fn[kernel](w, sc, 1, x, out, rows, cols, scratch), blockRows: rows, blockCols: cols };
   }
-  if (kernel === "matvec_i2_lut" || kernel === "matvec_t3_lut") {
-    const p = kernel === "matvec_i2_lut" ? "i2" : "t3", per = p === "i2" ? 4 : 5, table = p === "i2" ? 512 : 486;
+  if (kernel.startsWith("matvec_i2_lut") || kernel.startsWith("matvec_t3_lut")) {
+    const p = kernel.startsWith("matvec_i2") ? "i2" : "t3", per = p === "i2" ? 4 : 5, table = p === "i2" ? 512 : 486;
+    const name = `matvec_${p}_lut`, general = kernel.endsWith("general");
     const stride = rowBytes(p, cols);
+    // fast: tables in the fast-LUT region (the arena's last 32 KiB, up to 64 groups per column block), x, out and
+    // a weight block below it; general: the same blocks with the tables 16 bytes past the region's start
+    const lut = fn.lut_fast_base() + (general ? 16 : 0);
+    const room = base + arena - lut - (p === "t3" ? 26 : 0); // t3 tables are checked with 26 bytes of slack
+    const groupsPerBlock = Math.min(stride, 64, Math.floor(room / table));
     const x = put(bytesOf(randomInt8(rand, cols))), out = reserve(4 * rows);
-    // column block: the widest table (whole bytes) that leaves room for a block of min(rows, 16) weight rows
-    const room = arena - align(at) - 64 - Math.min(rows, 16) * stride;
-    const groupsPerBlock = Math.min(stride, Math.floor(room / table));
-    const lut = reserve(groupsPerBlock * table + 32);
-    const blockRows = Math.min(rows, Math.floor((arena - at - 32) / stride));
-    if (blockRows < 1 || lut < 0) return null;
+    const below = fn.lut_fast_base() - base; // x, out and the weight block live under the region
+    const blockRows = Math.min(rows, Math.floor((below - align(at)) / stride));
+    if (blockRows < 1) return null;
     const w = put(packTernary(randomTernary(rand, blockRows * cols), blockRows, cols, p));
     const blockCols = Math.min(groupsPerBlock * per, cols);
     return {
@@ -56,7 +67,7 @@ function plan(mod: AgentModule, kernel: Kernel, rows: number, cols: number, rand
           const n = Math.min(blockCols, cols - c0);
           fn[`lut_build_${p}`](x + c0, n, lut);
           for (let r0 = 0; r0 < rows; r0 += blockRows) {
-            fn[kernel](w + c0 / per, lut, out + 4 * r0, Math.min(blockRows, rows - r0), n, stride, c0 > 0 ? 1 : 0);
+            fn[name](w + c0 / per, lut, out + 4 * r0, Math.min(blockRows, rows - r0), n, stride, c0 > 0 ? 1 : 0);
           }
         }
       },
@@ -105,7 +116,7 @@ for (const [rows, cols] of SHAPES) {
 
 const f32At = (rows: number, cols: number) => results.find((r) => r.kernel === "matvec_f32" && r.rows === rows && r.cols === cols)?.ns_per_weight ?? null;
 console.log(`kernels in V8 (Node ${process.version}), build/agent.wasm, ns per weight (measured on this host, best pass)`);
-console.log(["kernel".padEnd(14), ...SHAPES.map(([r, c]) => `${r}x${c}`.padStart(11) + "  vs f32  block".padEnd(20))].join(""));
+console.log(["kernel".padEnd(22), ...SHAPES.map(([r, c]) => `${r}x${c}`.padStart(11) + "  vs f32  block".padEnd(20))].join(""));
 for (const kernel of KERNELS) {
   const cells = SHAPES.map(([rows, cols]) => {
     const r = results.find((x) => x.kernel === kernel && x.rows === rows && x.cols === cols)!;
@@ -113,6 +124,6 @@ for (const kernel of KERNELS) {
     const ratio = (f32At(rows, cols)! / r.ns_per_weight).toFixed(1) + "x";
     return r.ns_per_weight.toFixed(3).padStart(11) + `  ${ratio.padStart(6)}  ${r.block_rows}x${r.block_cols}`.padEnd(20);
   });
-  console.log(kernel.padEnd(14) + cells.join(""));
+  console.log(kernel.padEnd(22) + cells.join(""));
 }
 console.log(JSON.stringify({ bench: "kernels", runtime: "v8", kind: "measured-host", node: process.version, unit: "ns/weight", arena_bytes: mod.ioSize, quick, results }));

@@ -11,6 +11,8 @@ import { bytesOf, toHex, type GoldenArg, type GoldenCase, type GoldenCompare, ty
 export const GOLDEN_SEED = 0x5eed1;
 /** Largest arena extent (inputs, scratch, output) of any case: the board's arena must hold this much. */
 export const MAX_CASE_BYTES = 32 * 1024;
+/** Arena offset of the fast-LUT region (assembly/io.ts LUT_FAST_OFFSET): tables there take the unrolled path. */
+export const LUT_FAST_OFFSET = 16 * 1024;
 /** Tolerance of float-path cases (rmsnorm_f32, matvec_f32): each f32 within abs + rel * |expected|. */
 export const F32_TOLERANCE: GoldenCompare = { f32_abs: 1e-6, f32_rel: 1e-5 };
 
@@ -47,6 +49,13 @@ class CaseBuilder {
     this.inputs.push({ at, hex: toHex(bytes) });
     return { io: at };
   }
+  /** Places bytes at a fixed offset (past everything laid out so far). */
+  putAt(at: number, bytes: Uint8Array): { io: number } {
+    if (at < this.end) throw new Error(`golden layout: offset ${at} overlaps earlier buffers (end ${this.end})`);
+    this.inputs.push({ at, hex: toHex(bytes) });
+    this.end = at + bytes.length;
+    return { io: at };
+  }
   reserve(len: number): { io: number } {
     const at = (this.end + 15) & ~15;
     this.end = at + len;
@@ -80,7 +89,7 @@ function lutBuildCase(rand: Rand, p: TernaryPacking, cols: number, kind: XKind):
   return b.done(`lut_build_${p} ${cols} ${kind}`, `lut_build_${p}`, [xa, cols, out], out, bytesOf(lut), "exact");
 }
 
-function lutMatvecCase(rand: Rand, p: TernaryPacking, rows: number, cols: number, kind: XKind, extraStride: number, accumulate: boolean): GoldenCase {
+function lutMatvecCase(rand: Rand, p: TernaryPacking, rows: number, cols: number, kind: XKind, extraStride: number, accumulate: boolean, fast = false): GoldenCase {
   const b = new CaseBuilder();
   const groups = rowBytes(p, cols);
   const stride = groups + extraStride;
@@ -90,12 +99,14 @@ function lutMatvecCase(rand: Rand, p: TernaryPacking, rows: number, cols: number
   const x = activations(rand, cols, kind);
   const lut = p === "i2" ? ref.lut_build_i2(x, cols) : ref.lut_build_t3(x, cols);
   const init = accumulate ? Int32Array.from({ length: rows }, () => randInt(rand, -100000, 100000)) : undefined;
-  const wa = b.put(w), la = b.put(bytesOf(lut));
+  const wa = b.put(w);
   const out = init ? b.put(bytesOf(init)) : b.reserve(4 * rows);
+  // fast: the tables at the fast-LUT region, read by the unrolled path; otherwise right after the other buffers
+  const la = fast ? b.putAt(LUT_FAST_OFFSET, bytesOf(lut)) : b.put(bytesOf(lut));
   // the block's packed bytes must be exactly the columns' codes: only when cols fills its last byte, or no extra
   if (extraStride > 0 && cols % (p === "i2" ? 4 : 5) !== 0) throw new Error("column block must end on a byte");
   const want = p === "i2" ? ref.matvec_i2_lut(w, lut, rows, cols, stride, init) : ref.matvec_t3_lut(w, lut, rows, cols, stride, init);
-  const name = `matvec_${p}_lut ${rows}x${cols} ${kind}${extraStride ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}`;
+  const name = `matvec_${p}_lut ${rows}x${cols} ${kind}${extraStride ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
   return b.done(name, `matvec_${p}_lut`, [wa, la, out, rows, cols, stride, accumulate ? 1 : 0], out, bytesOf(want), "exact");
 }
 
@@ -172,6 +183,12 @@ export function goldenCases(seed = GOLDEN_SEED): GoldenCase[] {
       [16, 37, "random", 0, false], [6, 23, "min", 0, false], [6, 23, "max", 0, false], [9, block, "random", 3, true],
       [32, 64, "random", 0, false]] as [number, number, XKind, number, boolean][]) {
       cases.push(lutMatvecCase(rand, p, rows, cols, kind, extra, acc));
+    }
+    // the unrolled path: whole quads of groups, a tail of 1..3 groups, fewer than 4 groups, column blocks
+    for (const [rows, cols, kind, extra, acc] of [[16, 37, "random", 0, false], [3, odd[0] * 3, "random", 0, false],
+      [6, 23, "min", 0, false], [4, p === "i2" ? 76 : 90, "random", 0, false], [9, block, "random", 3, true],
+      [2, p === "i2" ? 32 : 40, "max", 0, false]] as [number, number, XKind, number, boolean][]) {
+      cases.push(lutMatvecCase(rand, p, rows, cols, kind, extra, acc, true));
     }
   }
   for (const [rows, cols, kind] of [[1, 1, "random"], [5, 17, "random"], [16, 64, "random"], [3, 300, "min"], [2, 9, "zero"]] as [number, number, XKind][]) {

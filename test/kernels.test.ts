@@ -7,7 +7,7 @@ import { packTernary, rowBytes, unpackTernary } from "../tools/lib/pack.ts";
 import { quantizeActivations, quantizeTernary } from "../tools/lib/quantize.ts";
 import { BitrlError } from "../tools/lib/errors.ts";
 import { bytesOf, loadAgent, loadGoldenFile, readArena, runGoldenCase, writeArena, type AgentModule } from "../tools/lib/wasm.ts";
-import { GOLDEN_KERNELS_PATH, MAX_CASE_BYTES, goldenCases, randInt, randomF32, randomInt8, randomTernary, seededRandom } from "../scripts/gen-golden.ts";
+import { GOLDEN_KERNELS_PATH, LUT_FAST_OFFSET, MAX_CASE_BYTES, goldenCases, randInt, randomF32, randomInt8, randomTernary, seededRandom } from "../scripts/gen-golden.ts";
 
 const builds = ["release", "debug"] as const;
 const mods: Record<string, AgentModule> = Object.fromEntries(builds.map((b) => [b, loadAgent(b)]));
@@ -138,6 +138,36 @@ for (const b of builds) {
       const got = new Int32Array(readArena(mod, outAt, 4 * rows).buffer);
       const want = p === "i2" ? ref.matvec_i2(w, x, rows, cols) : ref.matvec_t3(w, x, rows, cols);
       assert.equal(Array.from(got), Array.from(want), p);
+    }
+  });
+
+  test(`should give the unrolled fast path (tables at lut_fast_base) the plain kernels' results (${b})`, () => {
+    const mod = mods[b], base = mod.ioBase, rand = seededRandom(77);
+    const fast = mod.fn.lut_fast_base();
+    assert.is(fast, base + LUT_FAST_OFFSET, "golden cases put fast tables at this arena offset");
+    for (let t = 0; t < 40; t++) {
+      const p = t % 2 ? "t3" : "i2", per = p === "i2" ? 4 : 5;
+      // up to the fast path's 64 groups; every remainder mod 4 of the group count; stride and accumulate sometimes
+      const rows = randInt(rand, 1, 12), groups = t < 8 ? 1 + (t >> 1) : randInt(rand, 1, 64);
+      const cols = groups * per - randInt(rand, 0, per - 1);
+      const extra = t % 3 === 0 ? randInt(rand, 1, 5) : 0, stride = groups + extra;
+      const w = packTernary(randomTernary(rand, rows * stride * per), rows, stride * per, p).subarray(0, (rows - 1) * stride + groups);
+      const block = cols % per === 0 || extra === 0; // a column block must end on a byte
+      if (!block) continue;
+      const x = randomInt8(rand, cols);
+      const init = Int32Array.from({ length: rows }, () => randInt(rand, -1000, 1000));
+      writeArena(mod, 0, w);
+      const xAt = (w.length + 15) & ~15, outAt = (xAt + cols + 15) & ~15;
+      writeArena(mod, xAt, bytesOf(x));
+      writeArena(mod, outAt, bytesOf(init));
+      const accumulate = t % 4 === 1 ? 1 : 0;
+      mod.fn[`lut_build_${p}`](base + xAt, cols, fast);
+      mod.fn[`matvec_${p}_lut`](base, fast, base + outAt, rows, cols, stride, accumulate);
+      const got = new Int32Array(readArena(mod, outAt, 4 * rows).buffer);
+      const lut = p === "i2" ? ref.lut_build_i2(x, cols) : ref.lut_build_t3(x, cols);
+      const want = p === "i2" ? ref.matvec_i2_lut(w, lut, rows, cols, stride, accumulate ? init : undefined)
+        : ref.matvec_t3_lut(w, lut, rows, cols, stride, accumulate ? init : undefined);
+      assert.equal(Array.from(got), Array.from(want), `${p} ${rows}x${cols} stride ${stride} acc ${accumulate}`);
     }
   });
 
