@@ -319,3 +319,26 @@ export function decodeBlob(bytes: Uint8Array): Blob {
   }
   return { version: BLOB_VERSION, meta, tensors };
 }
+
+/**
+ * Recomputes every checksum of a (possibly corrupt) blob in place, as far as its fields allow, and returns it:
+ * data/scale CRCs of table entries whose ranges lie inside the file, then the trailer CRC. Never throws. For
+ * tests of readers (TypeScript and C): a corrupted field then reaches the deep checks instead of the file CRC.
+ */
+export function resealBlob(bytes: Uint8Array): Uint8Array {
+  if (bytes.length < MIN_FILE_BYTES) return bytes;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const count = Math.min(v.getUint32(12, true), MAX_TENSORS);
+  const table = v.getUint32(20, true);
+  const end = bytes.length - TRAILER_BYTES;
+  for (let i = 0; i < count; i++) {
+    const e = table + ENTRY_BYTES * i;
+    if (e + ENTRY_BYTES > end) break;
+    const dOff = v.getUint32(e + 68, true), dLen = v.getUint32(e + 72, true);
+    const sOff = v.getUint32(e + 76, true), sLen = 4 * v.getUint32(e + 80, true);
+    if (dOff + dLen <= end) v.setUint32(e + 84, crc32(bytes.subarray(dOff, dOff + dLen)), true);
+    if (sOff + sLen <= end) v.setUint32(e + 88, crc32(bytes.subarray(sOff, sOff + sLen)), true);
+  }
+  v.setUint32(end, crc32(bytes.subarray(0, end)), true);
+  return bytes;
+}
