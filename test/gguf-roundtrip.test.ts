@@ -193,7 +193,7 @@ test("should reject block scales bitrl cannot hold and names too long for a blob
   assert.throws(() => ggufToBlob({ version: 3, kv: new Map(), tensors: [] }), (e: Error) => e instanceof BitrlError && /no tensors/.test(e.message));
 });
 
-test("should export GGUF from the command line", async () => {
+test("should export and pack GGUF from the command line", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-gguf-"));
   try {
     const model = join(dir, "m.bitrl");
@@ -203,13 +203,18 @@ test("should export GGUF from the command line", async () => {
     console.log = () => {};
     try {
       assert.is(await main(["export", model, "--gguf", "--type", "tq1_0", "-o", out]), 0);
+      assert.is(await main(["pack", out, "-o", join(dir, "back.bitrl")]), 0);
     } finally {
       console.log = log;
     }
     const g = parseGguf(new Uint8Array(readFileSync(out)));
     assert.is(g.tensors.find((t) => t.name === "w.row")!.type, GGML.TQ1_0);
-    const back = ggufToBlob(g);
-    assert.is(back.tensors.find((t) => t.name === "w.row")!.packing, "t3");
+    const back = decodeBlob(new Uint8Array(readFileSync(join(dir, "back.bitrl"))));
+    const original = bitrlModel().tensors.find((t) => t.name === "w.row")!;
+    const row = back.tensors.find((t) => t.name === "w.row")!;
+    assert.is(row.packing, "t3");
+    assert.ok(Buffer.from(row.data).equals(Buffer.from(original.data)));
+    assert.equal(Array.from(row.scales), Array.from(original.scales)); // exact f32 again, via bitrl.tensors
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

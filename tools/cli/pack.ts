@@ -3,6 +3,7 @@ import { basename } from "node:path";
 import { DEFAULT_PACK_OPTIONS, safetensorsToBlob, type PackOptions } from "../lib/convert.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { readFileChecked, writeBlobFile } from "../lib/files.ts";
+import { ggufBytesToBlob } from "../lib/gguf-convert.ts";
 import { inspectBlob } from "../lib/tensors.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
 
@@ -22,7 +23,9 @@ export const packCommand: Command = {
   --packing i2|t3       ternary packing: i2 = 2 bits/weight, t3 = 1.6 bits/weight (default i2)
   --scale tensor|row    one absmean scale per tensor or per row (default tensor)
   --keep int8|fp32      how tensors that are not 2-D are stored (default fp32)
-Input dtypes: F32, F16, BF16. Byte layout: docs/format.md.`,
+Input dtypes: F32, F16, BF16. Byte layout: docs/format.md.
+IN.gguf is converted exactly instead (TQ1_0 -> t3, TQ2_0 -> i2, floats -> fp32; the options above do not apply):
+docs/gguf.md.`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       out: { type: "string", short: "o" },
@@ -41,11 +44,12 @@ Input dtypes: F32, F16, BF16. Byte layout: docs/format.md.`,
       scale: choice("scale", args.values.scale, ["tensor", "row"] as const, DEFAULT_PACK_OPTIONS.scale),
       keep: choice("keep", args.values.keep, ["int8", "fp32"] as const, DEFAULT_PACK_OPTIONS.keep),
     };
-    if (!input.endsWith(".safetensors")) throw new BitrlError(`'${input}': pack reads .safetensors files`);
+    const gguf = input.endsWith(".gguf");
+    if (!gguf && !input.endsWith(".safetensors")) throw new BitrlError(`'${input}': pack reads .safetensors and .gguf files`);
     const bytes = readFileChecked(input, "input");
     let blob;
     try {
-      blob = safetensorsToBlob(bytes, opts, basename(input));
+      blob = gguf ? ggufBytesToBlob(bytes) : safetensorsToBlob(bytes, opts, basename(input));
     } catch (e) {
       if (e instanceof BitrlError) throw new BitrlError(`${input}: ${e.message}`);
       throw e;
