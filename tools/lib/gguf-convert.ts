@@ -424,12 +424,9 @@ function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTenso
   const { q, d } = decodeTernaryBlocks(t.type as typeof GGML.TQ1_0, t.data, `tensor ${shown(t.name)}`);
   const packing: "i2" | "t3" = bitrl?.packing === "i2" || bitrl?.packing === "t3" ? bitrl.packing : t.type === GGML.TQ1_0 ? "t3" : "i2";
   const nb = cols / QK;
-  let found = detectScales(q, d, 1);
-  let kind: "tensor" | "row" = "tensor";
-  if (!found || bitrl?.scale === "row") {
-    found = detectScales(q, d, rows);
-    kind = "row";
-  }
+  // One scale per tensor if the blocks allow it (unless bitrl recorded per-row scales), else one per row.
+  let found = bitrl?.scale === "row" ? null : detectScales(q, d, 1);
+  found ??= detectScales(q, d, rows);
   if (!found) {
     if (opts.blockScales !== "split") {
       throw new BitrlError(`tensor ${shown(t.name)}: its ${d.length} block scales are neither one per tensor nor one per row; ` +
