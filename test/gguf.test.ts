@@ -193,6 +193,14 @@ function rejects(bytes: Uint8Array, pattern: RegExp) {
   assert.unreachable(`parsed, expected ${pattern}`);
 }
 
+test("should read version 2 files, whose layout is version 3's", () => {
+  const b = sample();
+  b[4] = 2;
+  const f = parseGguf(b);
+  assert.is(f.version, 2);
+  assert.equal(f.tensors.map((t) => t.name), ["w"]);
+});
+
 test("should name the problem in a bad header", () => {
   const b = sample();
   rejects(new Uint8Array([1, 2, 3]), /bad magic/);
