@@ -17,7 +17,7 @@ const PACK_I32: i32 = 1;
 const MAX_HIDDEN: i32 = 256;
 
 const config = memory.data(CONFIG_LEN * 4, 16); // i32[8]
-const hparams = memory.data(hp.HPARAMS_LEN * 4, 16); // f32[9]
+const hparams = memory.data(hp.HPARAMS_LEN * 4, 16); // f32[HPARAMS_LEN]
 const obsBuf = memory.data(env.MAX_OBS * 4, 16); // f32[MAX_OBS]
 const tokBuf = memory.data(env.MAX_TOKENS * 4, 16); // i32[MAX_TOKENS]
 let feat: usize = 0; // f32[featureSize]
@@ -53,7 +53,7 @@ export function agent_load(): i32 {
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
   if (!blobFind("agent.hparams") || foundPacking != PACK_F32 || foundNumel != hp.HPARAMS_LEN || !blobGet(foundOffset, hparams, hp.HPARAMS_LEN * 4)) {
-    return fail("agent_load: no f32[9] tensor 'agent.hparams' in the blob");
+    return fail("agent_load: no f32[10] tensor 'agent.hparams' in the blob");
   }
   if (!hp.hparamsLoad(hparams)) return fail("agent_load: agent.hparams has a value out of range");
   const need = head.headNewFloats(f, h, a) + reinforceNewFloats(head.headParamCount(f, h, a), a, h) + (f > featCap ? f : 0);

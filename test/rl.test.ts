@@ -120,7 +120,7 @@ test("should refuse blobs without an agent config, with a wrong head size or bad
   const shortHead = load({ ...good, tensors: good.tensors.map((t) => (t.name === "head.params" ? f32Tensor("head.params", [10], new Float32Array(10)) : t)) });
   assert.is(shortHead.rc, -1);
   assert.match(shortHead.log, "head.params");
-  const badHp = load({ ...good, tensors: good.tensors.map((t) => (t.name === "agent.hparams" ? f32Tensor("agent.hparams", [9], Float32Array.from([0.99, -1, 0, 0.5, 0.01, 0.9, 0.999, 1e-8, 1])) : t)) });
+  const badHp = load({ ...good, tensors: good.tensors.map((t) => (t.name === "agent.hparams" ? f32Tensor("agent.hparams", [10], Float32Array.from([0.99, -1, 0, 0.5, 0.01, 0.9, 0.999, 1e-8, 1, 1])) : t)) });
   assert.is(badHp.rc, -1);
   assert.match(badHp.log, "hparams");
   const m = loadAgentModule("release");

@@ -3,7 +3,7 @@
 //   sum_t (G_t - V_t) u_t + beta grad H_t  =  sum_k r_k e_k - sum_t V_t u_t + beta sum_t grad H_t,
 // where e_k = gamma e_{k-1} + u_k is an eligibility trace (G_t = sum_{k>=t} gamma^(k-t) r_k, scaled rewards).
 // The same direction ascends the policy objective and descends the value loss 0.5 (G - V)^2. After hpBatch
-// episodes, one Adam step with the mean. Truncated episodes end like terminated ones (no bootstrap).
+// episodes, one Adam step with the mean (step size lr * decay^t). Truncated episodes end like terminated ones (no bootstrap).
 import * as head from "./head";
 import * as hp from "./hparams";
 
@@ -19,6 +19,7 @@ let dlogCap: i32 = 0;
 let adamT: i32 = 0; // Adam steps taken
 let beta1t: f32 = 1; // beta1^t
 let beta2t: f32 = 1; // beta2^t
+let lrNow: f32 = 0; // lr * decay^t
 let batchCount: i32 = 0;
 
 /** Floats reinforceInit would newly allocate for a head of p params, a actions, h hidden units. */
@@ -49,6 +50,7 @@ export function reinforceInit(): void {
   adamT = 0;
   beta1t = 1;
   beta2t = 1;
+  lrNow = hp.hpLr;
   batchCount = 0;
 }
 
@@ -92,7 +94,7 @@ export function episodeEnd(): void {
   beta2t *= hp.hpBeta2;
   const c1: f32 = <f32>1 - beta1t;
   const c2: f32 = <f32>1 - beta2t;
-  const b1 = hp.hpBeta1, b2 = hp.hpBeta2, lr = hp.hpLr, eps = hp.hpEps;
+  const b1 = hp.hpBeta1, b2 = hp.hpBeta2, lr = lrNow, eps = hp.hpEps;
   const w = head.params;
   for (let i = 0; i < p; i++) {
     const o = <usize>i << 2;
@@ -105,4 +107,5 @@ export function episodeEnd(): void {
     store<f32>(acc + o, 0);
   }
   batchCount = 0;
+  lrNow = lr * hp.hpLrDecay;
 }

@@ -1,5 +1,5 @@
 // `bitrl eval`: greedy episodes of a trained agent in the wasm module; mean and spread of the returns.
-import { agentInfo, envIdOf, evaluateAgent } from "../lib/agent.ts";
+import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { readBlobFile } from "../lib/files.ts";
 import { intFlag, parseCommandArgs, type Command } from "./command.ts";
@@ -10,28 +10,41 @@ export const evalCommand: Command = {
   usage: `usage: bitrl eval --env E --model FILE [--episodes N] [--seed S] [--json]
 
 Loads the agent blob into build/agent.wasm (agent_load) and runs N greedy episodes (agent_episode), episode i
-reset with seed S + i. Runtime: Node (V8).
+reset with seed S + i. Runtime: Node (V8), or a board with --board (the firmware's episode command runs
+agent_episode in the same module there; per-episode clock ticks are reported).
   --env E         the env the agent was trained on (checked against its agent.config)
   --model FILE    agent blob written by 'bitrl train'
   --episodes N    episodes (default 20)
   --seed S        first reset seed (default 1)
+  --board B       run on a board: qemu-m4 (emulated, default board of the project), host, or a real one with --port
+  --port P        serial port of a real board
   --json          one JSON object: env, episodes, mean_return, std_return (population), returns, seed, model, runtime`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" }, model: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
-      board: { type: "string" },
+      board: { type: "string" }, port: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
     if (!args.values.env) throw new BitrlError("missing --env");
     if (!args.values.model) throw new BitrlError("missing --model FILE");
-    if (args.values.board !== undefined) throw new BitrlError("--board is not wired yet (the board client has not landed); run without it for Node (V8)");
     const env = envIdOf(args.values.env);
     const episodes = intFlag("episodes", args.values.episodes, 20, 1);
     const seed = intFlag("seed", args.values.seed, 1, -(2 ** 31));
     const blob = readBlobFile(args.values.model);
     const info = agentInfo(blob);
     if (info.env !== env) throw new BitrlError(`${args.values.model} is a ${info.env} agent, not ${env}`);
+    if (args.values.board !== undefined) {
+      const b = await evaluateOnBoard(args.values.board, blob, episodes, seed, { port: args.values.port });
+      const perStep = b.ticks.reduce((a, t) => a + t, 0) / Math.max(1, b.steps.reduce((a, t) => a + t, 0));
+      if (args.values.json) {
+        console.log(JSON.stringify({ ...b, seed, model: args.values.model, runtime: `wasm3 on ${b.board} (${b.via})`, ticks_per_step: perStep }));
+        return 0;
+      }
+      console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via})`);
+      console.log(`mean return ${b.mean_return.toFixed(2)} +- ${b.std_return.toFixed(2)} (std); ${perStep.toFixed(0)} ${b.tick_unit} per step`);
+      return 0;
+    }
     const r = evaluateAgent(blob, episodes, seed);
     if (args.values.json) {
       console.log(JSON.stringify({ ...r, seed, model: args.values.model, runtime: "wasm (V8)" }));

@@ -11,7 +11,7 @@ import { configFromI32, featureSize as backboneFeatureSize } from "./reference/b
 import { ENV_IDS, ENV_NAMES, KEYDOOR_ACTIONS, Pcg32, type EnvName } from "./reference/envs.ts";
 import type { Blob } from "./types.ts";
 
-/** REINFORCE-with-baseline hyper-parameters: the `agent.hparams` tensor, f32[9] in this order (assembly/rl/hparams.ts). */
+/** REINFORCE-with-baseline hyper-parameters: the `agent.hparams` tensor, f32[10] in this order (assembly/rl/hparams.ts). */
 export interface TrainConfig {
   /** discount for the returns */
   gamma: number;
@@ -31,16 +31,18 @@ export interface TrainConfig {
   eps: number;
   /** episodes averaged into one update */
   batch: number;
+  /** lr is multiplied by this after every update (1 = constant) */
+  lrDecay: number;
 }
 
 /** Per-env defaults, chosen on the backbone "none" baseline (docs/agents.md). */
 export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
-  cartpole: { gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1 },
-  keydoor: { gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1 },
-  frozenlake: { gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4 },
+  cartpole: { gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
+  keydoor: { gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
+  frozenlake: { gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4, lrDecay: 1 },
 };
 
-const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch"];
+const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch", "lrDecay"];
 
 /** Observation tokens and vocabulary per env (assembly/envs/*; docs/agents.md). */
 export const ENV_SHAPES: Record<EnvName, { tokens: number; vocab: number; actions: number; obs: number }> = {
@@ -129,6 +131,7 @@ export function checkTrainConfig(c: TrainConfig): void {
   if (!(c.beta2 >= 0 && c.beta2 < 1)) bad("beta2");
   if (!(c.eps > 0 && c.eps < 1)) bad("eps");
   if (!(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= 1024)) bad("batch");
+  if (!(c.lrDecay > 0 && c.lrDecay <= 1)) bad("lrDecay");
 }
 
 /** A complete agent blob: the backbone's tensors, agent.config, agent.hparams and an initial head.params. */
@@ -167,7 +170,7 @@ export function agentInfo(blob: Blob): AgentInfo {
   const env = ENV_NAMES[c[1]];
   if (c[0] !== 1 || env === undefined) throw new BitrlError(`agent.config: version ${c[0]} / env id ${c[1]} not known`);
   const hpT = blob.tensors.find((t) => t.name === "agent.hparams");
-  if (!hpT || hpT.packing !== "f32" || hpT.shape.join() !== String(HPARAM_ORDER.length)) throw new BitrlError("agent blob has no f32[9] 'agent.hparams' tensor");
+  if (!hpT || hpT.packing !== "f32" || hpT.shape.join() !== String(HPARAM_ORDER.length)) throw new BitrlError(`agent blob has no f32[${HPARAM_ORDER.length}] 'agent.hparams' tensor`);
   const v = tensorValues(hpT);
   const train = Object.fromEntries(HPARAM_ORDER.map((k, i) => [k, v[i]])) as unknown as TrainConfig;
   return { env, backbone: c[2] ? "blob" : "none", features: c[3], hidden: c[4], actions: c[5], tokens: c[6], train };
@@ -405,4 +408,35 @@ export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
   const b = runs[best];
   const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: opts.episodes, seeds: opts.seeds, runtime: "wasm (V8)", eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: "1000000 + i" } };
   return { runs, best, blob: { ...bestBlob, meta } };
+}
+
+export interface BoardEvalResult extends EvalResult {
+  /** how the board was reached (e.g. "QEMU qemu-m4") */
+  via: string;
+  board: string;
+  /** board clock ticks per episode (instructions on QEMU boards, cycles on real ones) and their unit */
+  ticks: number[];
+  steps: number[];
+  tick_unit: string;
+}
+
+/**
+ * Greedy evaluation on a board through the firmware's `episode` command (agent_episode there): uploads the
+ * agent blob, then episode i with reset seed `seed + i`. The board module is the same wasm, so returns match V8's.
+ */
+export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: number, seed: number, opts: { port?: string } = {}): Promise<BoardEvalResult> {
+  const info = agentInfo(blob);
+  const { withBoard } = await import("./board-session.ts"); // loaded only when a board is asked for
+  return withBoard(boardId, { port: opts.port }, async (s) => {
+    await s.client.loadModel(encodeBlob(blob));
+    const returns: number[] = [], ticks: number[] = [], steps: number[] = [];
+    for (let i = 0; i < episodes; i++) {
+      const r = await s.client.episode((seed + i) | 0, 0, true);
+      returns.push(r.return);
+      ticks.push(r.ticks);
+      steps.push(r.steps);
+    }
+    const unit = s.info.clock_unit;
+    return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, ticks, steps, tick_unit: unit };
+  });
 }
