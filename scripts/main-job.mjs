@@ -1,10 +1,10 @@
 // `npm start`, the main job: installs what is missing, builds, takes the shipped models (or pretrains with
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
-// usage: npm start -- [--board B] [--port P] [--env E] [--model FILE] [--episodes N] [--train [--train-episodes K]]
-//        [--backbone FILE|none] [--seed S] [--out report/index.html]
+// usage: npm start -- [--board B] [--port P] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
+//        [--train] [--train-episodes K] [--retrain] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
@@ -23,7 +23,7 @@ try {
     options: {
       board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, env: { type: "string", default: "cartpole" },
       model: { type: "string" }, episodes: { type: "string", default: "5" }, seed: { type: "string", default: "1" },
-      train: { type: "boolean" }, "train-episodes": { type: "string" }, backbone: { type: "string" }, out: { type: "string", default: "report/index.html" },
+      train: { type: "boolean" }, "train-episodes": { type: "string" }, retrain: { type: "boolean" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -63,20 +63,8 @@ async function main() {
   build({ quiet: true });
 
   step("models");
-  const { findAgentModels } = await lib("tools/lib/energy/session.ts");
-  if (opts.train) await pretrain(lib);
-  let models;
-  if (opts.model) {
-    if (!existsSync(opts.model)) fail("models", `--model '${opts.model}' does not exist`);
-    models = [{ agent: /-(fp32|int8|ternary)\.bitrl$/.exec(opts.model)?.[1] ?? "agent", path: opts.model }];
-  } else {
-    try {
-      models = findAgentModels(join(root, "models"), opts.env);
-    } catch (e) {
-      fail("models", `${e.message} (no shipped model for '${opts.env}': run 'npm start -- --train' or pass --model FILE)`);
-    }
-  }
-  for (const m of models) console.log(`  ${m.agent}: ${relative(root, m.path)}`);
+  const models = await prepareAgents(lib);
+  for (const m of models) console.log(`  ${m.agent}: ${relative(root, m.path)}${m.note ? ` (${m.note})` : ""}`);
 
   step(`boot ${board.id}${opts.port ? ` on ${opts.port}` : ""}`);
   const { connectBoard } = await lib("tools/lib/energy/connect.ts");
@@ -122,26 +110,67 @@ async function main() {
   }
 }
 
-/** --train: pretrains the agent's head with `bitrl train` and records its learning curves. */
-async function pretrain(lib) {
-  const { trainCommand } = await lib("tools/cli/train.ts");
-  const { appendRun } = await lib("tools/lib/runlog.ts");
-  const backbone = opts.backbone ?? "none";
-  const out = join(root, "models", `${opts.env}-${backbone === "none" ? "none" : "ternary"}.bitrl`);
+const KINDS = ["fp32", "int8", "ternary"];
+const isAgent = (blob) => blob.tensors.some((t) => t.name === "agent.config");
+const newer = (a, b) => existsSync(a) && statSync(a).mtimeMs >= statSync(b).mtimeMs;
+
+/** Runs a bitrl command in this process from the TypeScript sources (progress bars on stderr as usual) and
+ *  returns what it printed on stdout. */
+async function cli(lib, args) {
+  const { main } = await lib("tools/cli/main.ts");
   const lines = [];
   const log = console.log;
-  console.log = (s) => lines.push(String(s));
+  console.log = (...a) => lines.push(a.join(" "));
   let code;
   try {
-    code = await trainCommand.run(["--env", opts.env, "--backbone", backbone, "--seeds", "3", ...(opts["train-episodes"] ? ["--episodes", opts["train-episodes"]] : []), "--out", out, "--json"]);
+    code = await main(args);
   } finally {
     console.log = log;
   }
-  if (code !== 0) fail("train", `bitrl train exited ${code}`);
-  const j = JSON.parse(lines.at(-1));
-  for (const sd of j.seeds ?? []) appendRun("train", { env: opts.env, agent: backbone === "none" ? "none" : "ternary", seed: sd.seed, returns: sd.curve });
-  console.log(`  trained ${relative(root, out)} (best seed ${j.best_seed})`);
-  opts.model ??= out;
+  if (code !== 0) fail(`bitrl ${args[0]}`, `exited ${code} (${lines.at(-1) ?? "see the message above"})`);
+  return lines.join("\n");
+}
+
+/** The agents to run: --model, or one per backbone kind (shipped in models/, or pretrained with --train), each
+ *  with a head trained on the host (V8) over 3 seeds; the learning curves go to the run log for the report. */
+async function prepareAgents(lib) {
+  const { readBlobFile } = await lib("tools/lib/files.ts");
+  const { appendRun } = await lib("tools/lib/runlog.ts");
+  const kinds = (opts.kinds ?? KINDS.join(",")).split(",");
+  for (const k of kinds) if (!KINDS.includes(k)) fail("arguments", `--kinds takes fp32, int8, ternary; got '${k}'`);
+  const backbones = [];
+  if (opts.model) {
+    if (!existsSync(opts.model)) fail("models", `--model '${opts.model}' does not exist`);
+    const blob = readBlobFile(opts.model);
+    const kind = /(fp32|int8|ternary)\.bitrl$/.exec(opts.model)?.[1] ?? "agent";
+    if (isAgent(blob)) return [{ agent: kind, path: opts.model, note: "agent as given" }];
+    backbones.push({ kind, path: opts.model });
+  } else {
+    for (const kind of kinds) {
+      let path = join(root, "models", `${opts.env}-backbone-${kind}.bitrl`);
+      if (opts.train) {
+        path = join(root, ".bitrl", "models", `${opts.env}-backbone-${kind}.bitrl`);
+        console.log(`  pretraining the ${kind} backbone for ${opts.env} (bitrl pretrain)`);
+        await cli(lib, ["pretrain", "--env", opts.env, "--backbone", kind, "-o", path]);
+      }
+      if (existsSync(path)) backbones.push({ kind, path });
+      else console.log(`  no ${kind} backbone (${relative(root, path)}): skipped`);
+    }
+    if (!backbones.length) fail("models", `no shipped backbone models/${opts.env}-backbone-{${kinds.join(",")}}.bitrl: run 'npm start -- --train' to pretrain them, or pass --model FILE`);
+  }
+  const out = [];
+  for (const b of backbones) {
+    const agentPath = join(root, ".bitrl", "agents", `${opts.env}-${b.kind}.bitrl`);
+    if (!opts.retrain && newer(agentPath, b.path)) {
+      out.push({ agent: b.kind, path: agentPath, note: "head trained earlier; --retrain to redo" });
+      continue;
+    }
+    console.log(`  training the ${b.kind} agent's head on the host (V8), 3 seeds`);
+    const j = JSON.parse((await cli(lib, ["train", "--env", opts.env, "--backbone", b.path, "--seeds", "3", ...(opts["train-episodes"] ? ["--episodes", opts["train-episodes"]] : []), "--out", agentPath, "--json"])).trim().split("\n").pop());
+    for (const sd of j.seeds ?? []) appendRun("train", { env: opts.env, agent: b.kind, seed: sd.seed, returns: sd.curve, evalMeanReturn: sd.eval_mean_return, runtime: j.runtime, backbone: relative(root, b.path) });
+    out.push({ agent: b.kind, path: agentPath, note: `head trained now, best seed ${j.best_seed}` });
+  }
+  return out;
 }
 
 main().catch((e) => {

@@ -1,11 +1,30 @@
 // `bitrl doctor`: which toolchains, boards and meters are ready, one line each, and what to do about the rest.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Command } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
 import { BOARDS } from "../lib/boards.ts";
-import { paths, repoRoot } from "../lib/toolchain.ts";
+
+/** The repository root: the nearest folder above this file (source or dist/ bundle) holding the toolchain pins. */
+function findRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, "scripts", "toolchain", "pins.json"))) return dir;
+    dir = dirname(dir);
+  }
+  return process.cwd();
+}
+
+const repoRoot = findRoot();
+/** Where scripts/setup-toolchain.mjs puts things (scripts/toolchain/pins.json, read here so that this command
+ *  does not load tools/lib/toolchain.ts, whose root is wrong inside the bundled CLI). */
+function toolchainPaths(): { pio: string; wasm3: string } {
+  const pinsFile = join(repoRoot, "scripts", "toolchain", "pins.json");
+  const dirs = existsSync(pinsFile) ? (JSON.parse(readFileSync(pinsFile, "utf8")).dirs as Record<string, string>) : {};
+  return { pio: join(repoRoot, dirs.venv ?? ".bitrl/venv", "bin", "pio"), wasm3: join(repoRoot, dirs.wasm3 ?? ".bitrl/wasm3") };
+}
 
 export interface Check {
   group: "runtime" | "toolchain" | "board" | "meter";
@@ -52,6 +71,7 @@ async function serialChecks(): Promise<Check[]> {
 
 export async function runChecks(): Promise<Check[]> {
   const out: Check[] = [];
+  const paths = toolchainPaths();
   const [maj, min] = process.versions.node.split(".").map(Number);
   out.push({ group: "runtime", name: "node", status: maj > 20 || (maj === 20 && min >= 15) ? "ok" : "missing", detail: `v${process.versions.node} (needs >= 20.15)`, required: true });
   out.push(file("npm packages", join(repoRoot, "node_modules", ".package-lock.json"), "run 'npm ci' (npm start and npm test do it)", true));

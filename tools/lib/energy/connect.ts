@@ -29,10 +29,19 @@ interface QemuLike {
   log(): string;
 }
 
-/** A client for `board`: over `port` when given; QEMU boards are built (tools/lib/firmware-build.ts) and booted
- *  (tools/lib/qemu.ts) otherwise. Those two are loaded by path, so this module works, and says what is missing,
- *  while they are being written. */
+/** A client for `board`: through tools/lib/board-session.ts when present; else over `port` when given, and QEMU
+ *  boards built (tools/lib/firmware-build.ts) and booted (tools/lib/qemu.ts). Those are loaded by path, so this
+ *  module works, and says what is missing, while they are being written. */
 export async function connectBoard(board: BoardProfile, port?: string): Promise<BoardConnection> {
+  const sessionPath = libModule("board-session.ts");
+  if (sessionPath) {
+    // the board engineer's session module: host, QEMU and serial boards, with the info handshake
+    const bs = (await import(pathToFileURL(sessionPath).href)) as { openBoard?: (id: string, o: { port?: string }) => Promise<BoardConnection> };
+    if (typeof bs.openBoard === "function") {
+      const s = await bs.openBoard(board.id, { port });
+      return { client: s.client, via: s.via, close: () => s.close() };
+    }
+  }
   if (port) {
     const client = new BoardClient(await serialPortLink(port));
     return { client, via: `serial ${port}`, close: () => client.close() };

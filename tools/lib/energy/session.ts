@@ -63,10 +63,17 @@ export async function runAgentSession(board: AgentBoard, models: AgentModel[], o
   if (o.meter) await o.meter.start();
   try {
     for (let k = 0; k < models.length; k++) {
-      await board.loadModel(new Uint8Array(blobs[k].buffer, blobs[k].byteOffset, blobs[k].length));
+      const on = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
+        try {
+          return await f();
+        } catch (e) {
+          throw new BitrlError(`${models[k].agent} agent (${models[k].path}), ${what} on the board: ${(e as Error).message}`);
+        }
+      };
+      await on("loading the model", () => board.loadModel(new Uint8Array(blobs[k].buffer, blobs[k].byteOffset, blobs[k].length)));
       let ticks = 0, decisions = 0, ret = 0;
       for (let e = 0; e < o.episodes; e++) {
-        const r = await board.episode(o.seed + e, o.maxSteps, true);
+        const r = await on(`episode ${e + 1}`, () => board.episode(o.seed + e, o.maxSteps, true));
         if (r.steps < 0) throw new BitrlError(`${models[k].agent} agent: episode ${e} failed on the board (${r.steps})`);
         ticks += r.ticks;
         decisions += r.steps;
