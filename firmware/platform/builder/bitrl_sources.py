@@ -1,0 +1,73 @@
+# Adds the bitrl firmware's board-side sources to a PlatformIO build: the board's HAL folder (custom_hal_dir), the
+# wasm3 core (.bitrl/wasm3) and a C array of build/agent.wasm. Used by this platform's builder (emulated boards)
+# and, through extra_board.py, by the real boards' official platforms.
+import hashlib
+import os
+import sys
+
+
+def _fail(env, msg):
+    sys.stderr.write("bitrl: %s\n" % msg)
+    env.Exit(1)
+
+
+def write_wasm_array(wasm_path, out_path, project_dir):
+    """Writes the module as `bitrl_agent_wasm[]` / `bitrl_agent_wasm_len`, only when the text changes (so builds stay
+    incremental), through a temp file and a rename."""
+    with open(wasm_path, "rb") as f:
+        wasm = f.read()
+    lines = [
+        "/* Generated from %s by firmware/platform/builder/bitrl_sources.py; sha256 %s. Do not edit. */"
+        % (os.path.relpath(wasm_path, project_dir), hashlib.sha256(wasm).hexdigest()),
+        "/* (bitrl_agent_wasm_len) bytes of the agent module, kept in flash: wasm3 references it, never copies it. */",
+        "const unsigned char bitrl_agent_wasm[] __attribute__((aligned(4))) = {",
+    ]
+    for i in range(0, len(wasm), 16):
+        lines.append("  " + ", ".join("0x%02x" % b for b in wasm[i : i + 16]) + ",")
+    lines += ["};", "const unsigned int bitrl_agent_wasm_len = %d;" % len(wasm), ""]
+    text = "\n".join(lines)
+    if os.path.isfile(out_path):
+        with open(out_path) as f:
+            if f.read() == text:
+                return
+    with open(out_path + ".tmp", "w") as f:
+        f.write(text)
+    os.replace(out_path + ".tmp", out_path)
+
+
+def add_bitrl_sources(env, emulated):
+    project_dir = env.subst("$PROJECT_DIR")
+    opt = lambda name, default=None: env.GetProjectOption("custom_" + name, default)
+
+    hal_dir = opt("hal_dir")
+    if not hal_dir or not os.path.isdir(os.path.join(project_dir, hal_dir)):
+        _fail(env, "custom_hal_dir must name the board folder (e.g. firmware/boards/qemu-m4), got '%s'" % hal_dir)
+    common_dir = os.path.join(project_dir, "firmware", "boards", "common")
+    env.Append(CPPPATH=[os.path.join(project_dir, "firmware", "src"), common_dir])
+    env.BuildSources(os.path.join("$BUILD_DIR", "hal"), os.path.join(project_dir, hal_dir))
+    if emulated:
+        # semihosting and C library glue shared by the emulated boards
+        env.BuildSources(os.path.join("$BUILD_DIR", "common"), common_dir)
+
+    wasm3_dir = os.path.join(project_dir, opt("wasm3_dir", ".bitrl/wasm3"))
+    if not os.path.isfile(os.path.join(wasm3_dir, "wasm3.h")):
+        _fail(env, "wasm3 sources missing in %s: run 'node scripts/setup-toolchain.mjs' (or --sources-only)" % wasm3_dir)
+    env.Append(CPPPATH=[wasm3_dir])
+
+    # wasm3 is compiled with the application's flags (its settings must agree with what the firmware sees through
+    # wasm3.h); -O2 includes the sibling-call optimisation its threaded interpreter needs. Not our code: no warnings.
+    def quiet_wasm3(e, node):
+        if node.srcnode().get_abspath().startswith(wasm3_dir + os.sep):
+            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + ["-w"])
+        return node
+
+    env.AddBuildMiddleware(quiet_wasm3)
+    env.BuildSources(os.path.join("$BUILD_DIR", "wasm3"), wasm3_dir)
+
+    wasm_path = os.path.join(project_dir, opt("agent_wasm", "build/agent.wasm"))
+    if not os.path.isfile(wasm_path):
+        _fail(env, "%s not found: run 'node scripts/build.mjs' first" % wasm_path)
+    gen_dir = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV"))
+    os.makedirs(gen_dir, exist_ok=True)
+    write_wasm_array(wasm_path, os.path.join(gen_dir, "agent_wasm.c"), project_dir)
+    env.BuildSources(os.path.join("$BUILD_DIR", "gen"), gen_dir)
