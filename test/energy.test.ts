@@ -219,6 +219,7 @@ function modelDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-models-"));
   for (const k of ["fp32", "int8", "ternary"]) writeFileSync(join(dir, `cartpole-${k}.bitrl`), k);
   writeFileSync(join(dir, "notes.txt"), "x");
+  writeFileSync(join(dir, "cartpole-backbone-fp32.bitrl"), "backbone, not an agent");
   return dir;
 }
 
@@ -234,6 +235,9 @@ test("should find one model per agent kind and run them in turn with the same se
   assert.equal(r.meanReturn, [15.5, 15.5, 15.5]);
   assert.match(formatEnergyTable(r.figures), /fp32 \/ ternary energy per decision: 20\.00x/);
   assert.throws(() => findAgentModels(modelDir(), "pong"), /for env 'pong'/);
+  const onlyBackbone = mkdtempSync(join(tmpdir(), "bitrl-models-"));
+  writeFileSync(join(onlyBackbone, "cartpole-backbone-ternary.bitrl"), "x");
+  assert.throws(() => findAgentModels(onlyBackbone), /no '\*-fp32.bitrl'.* agents in/);
 });
 
 test("should measure each agent over its marked episodes with a simulated INA meter", async () => {

@@ -1,5 +1,7 @@
 // `bitrl energy`: energy per decision and per episode of the fp32, int8 and ternary agents, side by side,
 // estimated (time x the board's cited power) or measured (PPK2 / INA meter). docs/energy.md.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "./command.ts";
 import { intFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/errors.ts";
@@ -29,7 +31,8 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
   --board-port P      the board's serial port when a meter uses --port (QEMU boards boot without one)
   --counts FILE       estimate from recorded counts instead of running the board:
                       {"clockUnit": "instructions", "agents": [{"agent", "ticks", "decisions", "episodes"}]}
-  --models DIR        where *-fp32.bitrl, *-int8.bitrl, *-ternary.bitrl live (default models/)
+  --models DIR        where the agents <env>-fp32.bitrl, -int8.bitrl, -ternary.bitrl live (default .bitrl/agents/,
+                      written by npm start, else models/)
   --fp32 P, --int8 P, --ternary P   model paths (override --models)
   --env NAME          pick models whose file name starts with NAME
   --episodes N        episodes per agent (default 5); --seed S (default 1); --max-steps N (default 500)
@@ -61,7 +64,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
     } else {
       const models: AgentModel[] = v.fp32 || v.int8 || v.ternary
         ? (["fp32", "int8", "ternary"] as const).filter((k) => v[k]).map((k) => ({ agent: k, path: v[k]! }))
-        : findAgentModels(v.models ?? "models", v.env);
+        : findAgentModels(v.models ?? (existsSync(join(".bitrl", "agents")) ? join(".bitrl", "agents") : "models"), v.env);
       let meter: Meter | undefined;
       if (source !== "estimate") {
         if (!v.port) throw new BitrlError(`--source ${source} needs --port with the meter's serial port`);

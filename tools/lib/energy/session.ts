@@ -37,16 +37,17 @@ export interface SessionResult {
 
 export const AGENT_KINDS = ["fp32", "int8", "ternary"] as const;
 
-/** The models named `<anything>-<kind>.bitrl` in `dir`, one per kind (the newest name sorts last and wins). */
+/** The agents named `<env>-<kind>.bitrl` in `dir` (what `bitrl train` and the main job write), one per kind;
+ *  backbones (`*-backbone-*.bitrl`) are not agents and are skipped. */
 export function findAgentModels(dir: string, env?: string): AgentModel[] {
   if (!existsSync(dir)) throw new BitrlError(`no model folder '${dir}': pass --fp32, --int8 and --ternary model paths`);
-  const files = readdirSync(dir).filter((f) => f.endsWith(".bitrl") && (!env || f.startsWith(env))).sort();
+  const files = readdirSync(dir).filter((f) => f.endsWith(".bitrl") && !f.includes("-backbone-") && (!env || f.startsWith(env))).sort();
   const out: AgentModel[] = [];
   for (const kind of AGENT_KINDS) {
     const hit = files.filter((f) => f.endsWith(`-${kind}.bitrl`)).pop();
     if (hit) out.push({ agent: kind, path: join(dir, hit) });
   }
-  if (!out.length) throw new BitrlError(`no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' models in '${dir}'${env ? ` for env '${env}'` : ""}`);
+  if (!out.length) throw new BitrlError(`no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' agents in '${dir}'${env ? ` for env '${env}'` : ""} (npm start trains them into .bitrl/agents/)`);
   return out;
 }
 
