@@ -6,6 +6,7 @@ import { BitrlError } from "../tools/lib/errors.ts";
 import { packTernary, rowBytes, unpackTernary, type TernaryPacking } from "../tools/lib/pack.ts";
 import { dequantize, quantizeTernary } from "../tools/lib/quantize.ts";
 import { ternaryCodes, ternaryTensor, tensorValues } from "../tools/lib/tensors.ts";
+import type { BlobTensor } from "../tools/lib/types.ts";
 
 const PACKINGS: TernaryPacking[] = ["i2", "t3"];
 
@@ -95,8 +96,8 @@ test("should round trip quantized tensors through a whole blob, lengths 1..64, p
   const r = rng(3);
   for (const packing of PACKINGS) {
     for (const scale of ["tensor", "row"] as const) {
-      const tensors = [];
-      const expect = [];
+      const tensors: BlobTensor[] = [];
+      const expect: { rows: number; cols: number; q: Int8Array; scales: Float32Array }[] = [];
       for (let cols = 1; cols <= 64; cols++) {
         const rows = 1 + (cols % 4);
         const w = Float32Array.from({ length: rows * cols }, () => (r() - 0.5) * 3);
