@@ -333,6 +333,14 @@ static int dispatch(uint8_t cmd, const uint8_t *p, size_t len, reply *r) {
             memcpy(dst, p + 4, len - 4);
             return BITRL_OK;
         }
+        case BITRL_CMD_MEM_FILL: {
+            /* clears (or fills) a range in one frame: golden cases start from a zeroed arena, as in V8 */
+            if (len != 9) return fail(r, BITRL_ERR_BAD_ARGS, "mem-fill wants addr, len, byte");
+            uint8_t *dst = mem_range(get32(p), get32(p + 4));
+            if (!dst) return fail(r, BITRL_ERR_MEM, "range outside linear memory");
+            memset(dst, p[8], get32(p + 4));
+            return BITRL_OK;
+        }
         case BITRL_CMD_MEM_READ: {
             if (len != 8) return fail(r, BITRL_ERR_BAD_ARGS, "mem-read wants addr, len");
             uint32_t n = get32(p + 4);

@@ -18,6 +18,7 @@ enum {
     BITRL_CMD_EPISODE = 0x0A,
     BITRL_CMD_TRAIN = 0x0B,
     BITRL_CMD_INFER = 0x0C,
+    BITRL_CMD_MEM_FILL = 0x0D,
 };
 
 enum {

@@ -218,6 +218,11 @@ export class BoardClient {
     }
   }
 
+  /** Sets len bytes of linear memory at addr to `value` (one frame, whatever the length). */
+  async memFill(addr: number, len: number, value = 0): Promise<void> {
+    await this.request(Cmd.memFill, concat(u32s(addr, len), Uint8Array.of(value & 0xff)), { retries: 1 });
+  }
+
   async memRead(addr: number, len: number): Promise<Uint8Array> {
     const out = new Uint8Array(len);
     for (let at = 0; at < len; at += this.maxPayload) {

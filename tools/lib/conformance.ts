@@ -30,10 +30,10 @@ function caseExtent(c: GoldenCase): number {
 export async function runBoardCase(client: BoardClient, ioBase: number, ioSize: number, c: GoldenCase): Promise<ConformanceCase> {
   const extent = caseExtent(c);
   if (extent > ioSize) return { name: c.name, ok: false, detail: `needs ${extent} arena bytes, the board has ${ioSize}` };
-  const image = new Uint8Array(extent); // the arena as V8 sees it before the call: zeros, then the inputs
-  for (const input of c.inputs) image.set(fromHex(input.hex, `golden case '${c.name}' input`), input.at);
   try {
-    await client.memWrite(ioBase, image);
+    // the arena as V8 sees it before the call: zeros, then the inputs (only the touched extent is cleared)
+    await client.memFill(ioBase, extent, 0);
+    for (const input of c.inputs) await client.memWrite(ioBase + input.at, fromHex(input.hex, `golden case '${c.name}' input`));
     const args = c.args.map((a) => (typeof a === "number" ? a : ioBase + a.io));
     const r = await client.kernel(c.fn, args, ioBase + c.output.at, c.output.len);
     const detail = compareGolden(c.compare, r.output, fromHex(c.expect, `golden case '${c.name}' expect`));

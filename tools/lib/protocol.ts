@@ -25,6 +25,7 @@ export const Cmd = {
   episode: 0x0a,
   train: 0x0b,
   infer: 0x0c,
+  memFill: 0x0d,
 } as const;
 
 /** Reply status codes; index = code. */

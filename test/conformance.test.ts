@@ -1,0 +1,45 @@
+// Conformance: every golden vector through the firmware (native host build and the emulated Cortex-M4) matches the
+// TypeScript reference; a wrong expectation is caught.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { join } from "node:path";
+import { withBoard } from "../tools/lib/board-session.ts";
+import { runBoardCase, runConformance } from "../tools/lib/conformance.ts";
+import { loadGoldenFile } from "../tools/lib/wasm.ts";
+import { tempFlashPath } from "../tools/lib/qemu.ts";
+import { repoRoot } from "../tools/lib/toolchain.ts";
+
+const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
+
+test("should pass every golden case on the native host build", async () => {
+  await withBoard("host", { flashPath: tempFlashPath() }, async (s) => {
+    const r = await runConformance(s.client, [kernels]);
+    assert.is(r.board, "host");
+    assert.is(r.cases.length, kernels.cases.length);
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.is(r.passed, kernels.cases.length);
+  });
+});
+
+test("should fail a case whose expectation is wrong, naming the first differing byte", async () => {
+  await withBoard("host", { flashPath: tempFlashPath() }, async (s) => {
+    const c = kernels.cases.find((x) => x.compare === "exact")!;
+    const flipped = (parseInt(c.expect.slice(0, 2), 16) ^ 1).toString(16).padStart(2, "0") + c.expect.slice(2);
+    const io = await s.client.ioBase();
+    const r = await runBoardCase(s.client, io, 48 * 1024, { ...c, expect: flipped });
+    assert.is(r.ok, false);
+    assert.match(r.detail ?? "", /byte 0/);
+  });
+});
+
+test("should pass every golden case on the emulated Cortex-M4 (qemu-m4)", async () => {
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+    assert.is(s.info.clock_unit, "instructions");
+    const r = await runConformance(s.client, [kernels]);
+    assert.is(r.board, "qemu-m4");
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.is(r.passed, kernels.cases.length);
+  });
+});
+
+test.run();
