@@ -183,6 +183,7 @@ test("should refuse to encode what a reader would reject", () => {
   bad({ version: 1, meta: {}, tensors: [{ ...x, name: "" }] }, /name is 0 bytes/);
   bad({ version: 1, meta: {}, tensors: [{ ...x, name: "é".repeat(24) }] }, /name is 48 bytes/);
   bad({ version: 1, meta: {}, tensors: [{ ...x, name: "a\0b" }] }, /NUL/);
+  bad({ version: 1, meta: {}, tensors: [{ ...x, name: "a\ud800" }] }, /not well-formed Unicode/);
   bad({ version: 1, meta: {}, tensors: [{ ...x, shape: [3] }] }, /data is 8 bytes, f32 \[3\] needs 12/);
   bad({ version: 1, meta: {}, tensors: [{ ...x, scales: Float32Array.of(1) }] }, /take no scales/);
   const t = ternaryTensor("t", 2, 3, w(6), { packing: "i2", scale: "tensor" });

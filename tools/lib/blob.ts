@@ -59,6 +59,7 @@ function nameBytes(name: string, where: string): Uint8Array {
   const b = utf8.encode(name);
   if (b.length < 1 || b.length > NAME_BYTES - 1) fail(`${where}: name is ${b.length} bytes of UTF-8, must be 1..${NAME_BYTES - 1}`);
   if (b.includes(0)) fail(`${where}: name contains a NUL character`);
+  if (new TextDecoder().decode(b) !== name) fail(`${where}: name is not well-formed Unicode (a lone surrogate?)`);
   return b;
 }
 

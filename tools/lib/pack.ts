@@ -15,7 +15,7 @@ export function rowBytes(packing: TernaryPacking, cols: number): number {
 
 /** Packs (rows, cols) ternary values {-1, 0, 1} into rows * rowBytes(packing, cols) bytes. */
 export function packTernary(q: Int8Array, rows: number, cols: number, packing: TernaryPacking): Uint8Array {
-  if (q.length !== rows * cols) throw new Error(`packTernary: ${q.length} values for shape (${rows}, ${cols})`);
+  if (q.length !== rows * cols) throw new BitrlError(`packTernary: ${q.length} values for shape (${rows}, ${cols})`);
   const per = WEIGHTS_PER_BYTE[packing];
   const stride = rowBytes(packing, cols);
   const out = new Uint8Array(rows * stride);
@@ -25,7 +25,7 @@ export function packTernary(q: Int8Array, rows: number, cols: number, packing: T
       for (let j = per - 1; j >= 0; j--) {
         const c = b * per + j;
         const w = c < cols ? q[r * cols + c] : 0;
-        if (w < -1 || w > 1) throw new Error(`packTernary: value ${w} at (${r}, ${c}) is not ternary`);
+        if (w < -1 || w > 1) throw new BitrlError(`packTernary: value ${w} at (${r}, ${c}) is not ternary`);
         byte = packing === "i2" ? (byte << 2) | (w + 1) : byte * 3 + (w + 1);
       }
       out[r * stride + b] = byte;

@@ -1,6 +1,7 @@
 // BitNet b1.58 quantizers, the TypeScript reference (DESIGN.md section 2; exact rules in docs/format.md).
 // Weights: absmean ternary. Activations: per-token absmax int8, computed in f32 step by step so that the
 // AssemblyScript kernels (f32 in wasm) give the same bytes.
+import { BitrlError } from "./errors.ts";
 
 /** Added to the absmean scale before dividing, so an all-zero tensor quantizes to zeros. */
 export const ABSMEAN_EPS = 1e-5;
@@ -35,7 +36,7 @@ export interface TernaryWeights {
 
 /** Absmean ternarization of a (rows, cols) matrix, one scale per tensor or per row. */
 export function quantizeTernary(w: Float32Array, rows: number, cols: number, scale: "tensor" | "row"): TernaryWeights {
-  if (w.length !== rows * cols) throw new Error(`quantizeTernary: ${w.length} values for shape (${rows}, ${cols})`);
+  if (w.length !== rows * cols) throw new BitrlError(`quantizeTernary: ${w.length} values for shape (${rows}, ${cols})`);
   const q = new Int8Array(rows * cols);
   const scales = new Float32Array(scale === "row" ? rows : 1);
   if (scale === "tensor") scales[0] = absmeanScale(w);
@@ -55,7 +56,7 @@ export interface Int8Weights {
 
 /** Symmetric absmax int8 for non-ternary tensors kept as int8 (embeddings, heads): scale = absmax / 127. */
 export function quantizeInt8(w: Float32Array, rows: number, cols: number, scale: "tensor" | "row"): Int8Weights {
-  if (w.length !== rows * cols) throw new Error(`quantizeInt8: ${w.length} values for shape (${rows}, ${cols})`);
+  if (w.length !== rows * cols) throw new BitrlError(`quantizeInt8: ${w.length} values for shape (${rows}, ${cols})`);
   const q = new Int8Array(rows * cols);
   const groups = scale === "row" ? rows : 1;
   const per = scale === "row" ? cols : rows * cols;
