@@ -269,7 +269,7 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: { 
   for (let done = 0; done < episodes; ) {
     const n = Math.min(chunk, episodes - done);
     // each chunk continues the stream from a derived seed so chunking does not change with progress reporting
-    curve.push(...runner.train((seed * 1000003 + done) | 0, n));
+    curve.push(...runner.train(chunkSeed(seed, done), n));
     done += n;
     opts.onProgress?.(done, curve[curve.length - 1]);
   }
@@ -438,5 +438,46 @@ export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: num
     }
     const unit = s.info.clock_unit;
     return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, ticks, steps, tick_unit: unit };
+  });
+}
+
+/** The seed of the training chunk that starts at episode `done` (trainAgent and trainOnBoard agree). */
+export function chunkSeed(seed: number, done: number): number {
+  return (seed * 1000003 + done) | 0;
+}
+
+export interface BoardTrainResult {
+  blob: Blob;
+  curve: number[];
+  /** board clock ticks per agent_train call, and their unit */
+  ticks: number[];
+  tick_unit: string;
+  via: string;
+}
+
+/**
+ * Trains on a board (the firmware's `train` command runs agent_train there) in the same chunks and seeds as
+ * trainAgent, so the curve and the head match V8 bit for bit; the head is read back from agent_head_ptr.
+ */
+export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
+  const { withBoard } = await import("./board-session.ts"); // loaded only when a board is asked for
+  return withBoard(boardId, { port: opts.port }, async (s) => {
+    await s.client.loadModel(encodeBlob(start));
+    const chunk = Math.max(1, Math.min(opts.chunk ?? 50, Math.floor((s.info.max_payload - 16) / 4)));
+    const curve: number[] = [], ticks: number[] = [];
+    for (let done = 0; done < episodes; ) {
+      const n = Math.min(chunk, episodes - done);
+      const r = await s.client.train(chunkSeed(seed, done), n);
+      if (r.episodes !== n || r.returns.length !== n) throw new BitrlError(`board train(${n}) ran ${r.episodes} episodes, returned ${r.returns.length} returns`);
+      curve.push(...r.returns);
+      ticks.push(r.ticks);
+      done += n;
+      opts.onProgress?.(done, r.returns[n - 1]);
+    }
+    const ptr = (await s.client.kernel("agent_head_ptr", [])).value.value as number;
+    const bytes = (await s.client.kernel("agent_head_bytes", [])).value.value as number;
+    const raw = await s.client.memRead(ptr, bytes);
+    const head = new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + bytes));
+    return { blob: withHead(start, head), curve, ticks, tick_unit: s.info.clock_unit, via: s.via };
   });
 }
