@@ -1,6 +1,7 @@
 // Installs the firmware toolchain, idempotently: Debian cross compilers and QEMU, PlatformIO (PyPI) in a project
 // venv working offline, and the wasm3 C sources (PyPI sdist, SHA-256 checked). Quick when nothing is missing.
-// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--all] [--quiet]
+// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--all] [--quiet] [--sources-only]
+//   --sources-only: just the wasm3 sources (for building real boards with your own PlatformIO, any OS)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync, cpSync } from "node:fs";
@@ -113,7 +114,8 @@ function ensureWasm3() {
     mkdirSync(dir.cache, { recursive: true });
     rmSync(archive, { force: true });
     log(`pip download --no-binary :all: --no-deps ${pypi}`);
-    run(venvBin("python"), ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
+    const python = existsSync(venvBin("python")) ? venvBin("python") : "python3";
+    run(python, ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
   }
   const got = hashOf(archive);
   if (got !== sha256) throw new Error(`${sdist}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
@@ -136,8 +138,13 @@ function ensureWasm3() {
 
 /** Installs what is missing. riscv: the RISC-V compiler, picolibc and qemu-system-riscv32; aot: wabt (wasm2c). */
 /** quiet: no closing "ready" line (what gets installed is always printed). */
-export async function setupToolchain({ riscv = false, aot = false, quiet = false } = {}) {
+export async function setupToolchain({ riscv = false, aot = false, quiet = false, sourcesOnly = false } = {}) {
   const t0 = Date.now();
+  if (sourcesOnly) {
+    ensureWasm3();
+    if (!quiet) log(`wasm3 sources ready in ${pins.dirs.wasm3} (${Date.now() - t0} ms)`);
+    return;
+  }
   ensureDebs(pins.apt.arm);
   if (riscv) ensureDebs(pins.apt.riscv);
   if (aot) ensureDebs(pins.apt.aot);
@@ -151,12 +158,12 @@ export async function setupToolchain({ riscv = false, aot = false, quiet = false
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = new Set(process.argv.slice(2));
   const all = args.has("--all");
-  for (const a of args) if (!["--riscv", "--aot", "--all", "--quiet"].includes(a)) {
-    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --all --quiet)`);
+  for (const a of args) if (!["--riscv", "--aot", "--all", "--quiet", "--sources-only"].includes(a)) {
+    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --all --quiet --sources-only)`);
     process.exit(2);
   }
   try {
-    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), quiet: args.has("--quiet") });
+    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), quiet: args.has("--quiet"), sourcesOnly: args.has("--sources-only") });
   } catch (e) {
     console.error(`setup-toolchain: ${e.message}`);
     process.exit(1);

@@ -213,7 +213,7 @@ const BOARDS_LIST: BoardProfile[] = [
     clockUnit: "cycles",
     ramBytes: 128 * KiB,
     flashBytes: 256 * KiB,
-    modelFlashBytes: 256 * KiB,
+    modelFlashBytes: 128 * KiB,
     fpu: "sp",
     pioEnv: "nucleo_f446re",
     emulates: null,
