@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { backboneKindOf, DEFAULT_RUN, DEFAULT_TRAIN, envIdOf, trainSeeds, type TrainConfig } from "../lib/agent.ts";
+import { backboneKindOf, buildAgentBlob, DEFAULT_RUN, DEFAULT_TRAIN, envIdOf, meanStd, trainOnBoard, trainSeeds, type TrainConfig } from "../lib/agent.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/files.ts";
 import { progress } from "../lib/progress.ts";
@@ -33,19 +33,21 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
   --lr X, --gamma X, --entropy X, --batch N   override the env's default hyper-parameters
   --eval-episodes M  greedy episodes after training (default 20)
   --out FILE         default models/<env>-<backbone kind>.bitrl
+  --board B          train on a board instead (qemu-m4 emulated, host, or a real one with --port): one seed,
+                     the firmware's train command runs agent_train there; same curve and head as in V8
+  --port P           serial port of a real board
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" }, backbone: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" },
       hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
       gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "eval-episodes": { type: "string" },
-      board: { type: "string" },
+      board: { type: "string" }, port: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
     if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
     if (!args.values.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
-    if (args.values.board !== undefined) throw new BitrlError("--board is not wired yet (the board client has not landed); run without it for Node (V8)");
     const env = envIdOf(args.values.env);
     const backbone = args.values.backbone === "none" ? null : readBlobFile(args.values.backbone);
     const kind = backboneKindOf(backbone);
@@ -62,6 +64,25 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
       batch: intFlag("batch", args.values.batch, d.batch, 1),
     };
     const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
+    if (args.values.board !== undefined) {
+      if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
+      const start = buildAgentBlob({ env, backbone, hidden, train, initSeed: 1, meta: { backbone_file: args.values.backbone } });
+      const bar = progress(`train ${env} on ${args.values.board}`, episodes);
+      const r = await trainOnBoard(args.values.board, start, 1, episodes, { port: args.values.port, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`) });
+      bar.done();
+      const blob = { ...r.blob, meta: { ...r.blob.meta, training: { seed: 1, episodes, seeds: 1, runtime: `wasm3 on ${args.values.board} (${r.via})` } } };
+      mkdirSync(dirname(out), { recursive: true });
+      writeBlobFile(out, blob);
+      const ticks = r.ticks.reduce((a, t) => a + t, 0);
+      if (args.values.json) {
+        console.log(JSON.stringify({ env, backbone: kind, out, episodes, best_seed: 1, runtime: `wasm3 on ${args.values.board}`, via: r.via, ticks, tick_unit: r.tick_unit, seeds: [{ seed: 1, curve: r.curve }] }));
+      } else {
+        const last = meanStd(r.curve.slice(-Math.min(50, r.curve.length))).mean_return;
+        console.log(`trained on ${args.values.board} (${r.via}): last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`);
+        console.log(`wrote ${out} (backbone ${kind}); evaluate: bitrl eval --env ${env} --model ${out}`);
+      }
+      return 0;
+    }
     const bar = progress(`train ${env}`, seeds * episodes);
     const result = trainSeeds(env, backbone, {
       seeds, episodes, hidden, train, evalEpisodes,
