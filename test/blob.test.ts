@@ -93,6 +93,15 @@ test("should decode a view into a larger buffer", () => {
   assert.equal(decodeBlob(big.subarray(5, 5 + b.length)), sample());
 });
 
+test("should return plain Uint8Array copies when given a Node Buffer", () => {
+  const buf = Buffer.from(encodeBlob(sample()));
+  const back = decodeBlob(buf);
+  assert.equal(back, sample());
+  assert.is(back.tensors[0].data.constructor, Uint8Array);
+  buf.fill(0);
+  assert.equal(back, sample());
+});
+
 test("should reject header problems by name", () => {
   rejects(new Uint8Array(10), /10 bytes, too short/);
   rejects(edited((b) => (b[0] = 0x41)), /bad magic/);

@@ -9,6 +9,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../tools/cli/main.ts";
 import { resealBlob } from "../tools/lib/blob.ts";
+import { BitrlError } from "../tools/lib/errors.ts";
+import { readFileChecked, writeFileAtomic } from "../tools/lib/files.ts";
 import { encodeSafetensors, readSafetensors } from "../tools/lib/safetensors.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -187,6 +189,18 @@ test("should exit 0 / 1 as a real process, with one stderr line and no stack tra
   assert.match(bad.err, /^bitrl unpack: .*flip\.bitrl: checksum mismatch [^\n]*\n$/);
   assert.is(readFileSync(at("proc.safetensors"), "utf8"), "previous contents");
   assert.not.ok(readdirSync(dir).some((f) => f.endsWith(".tmp")));
+});
+
+test("should replace a file atomically and name read problems in one line", () => {
+  const target = at("atomic.bin");
+  writeFileSync(target, "old");
+  writeFileAtomic(target, Uint8Array.of(1, 2, 3));
+  assert.equal([...readFileSync(target)], [1, 2, 3]);
+  assert.not.ok(readdirSync(dir).some((f) => f.endsWith(".tmp")));
+  assert.throws(() => writeFileAtomic(dir, Uint8Array.of(1)), (e: unknown) => e instanceof BitrlError && /cannot write '.*': is a directory/.test((e as Error).message));
+  assert.not.ok(readdirSync(dir).some((f) => f.endsWith(".tmp")));
+  assert.throws(() => readFileChecked(at("absent"), "model blob"), /^model blob '.*absent': not found$/);
+  assert.throws(() => readFileChecked(dir, "input"), /^input '.*': is a directory$/);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -220,8 +220,9 @@ function readMeta(bytes: Uint8Array, h: Header): Record<string, unknown> {
 }
 
 /** Decodes and fully validates a blob; any problem is a BitrlError naming it. The result owns copies of the bytes. */
-export function decodeBlob(bytes: Uint8Array): Blob {
-  if (!(bytes instanceof Uint8Array)) fail("blob bytes must be a Uint8Array");
+export function decodeBlob(input: Uint8Array): Blob {
+  if (!(input instanceof Uint8Array)) fail("blob bytes must be a Uint8Array");
+  const bytes = new Uint8Array(input.buffer, input.byteOffset, input.byteLength); // a plain view (a Buffer's slice() would not copy)
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h = readHeader(bytes, v);
   const meta = readMeta(bytes, h);
