@@ -110,6 +110,10 @@ test("should report ratio_vs_fp32 >= 15.5 (i2) and >= 19.5 (t3) for a 256x1024 t
   assert.is(t3.bits_per_weight, (8 * (256 * 205 + 4)) / (256 * 1024));
   assert.equal(i2.tensors[0], { name: "layers.0.attn.wq", shape: [256, 1024], packing: "i2", bytes: 256 * 256 + 4, scale: "tensor", bits_per_weight: i2.bits_per_weight });
   assert.equal(t3.meta.bitrl_pack, { packing: "t3", scale: "tensor", keep: "fp32", quantizer: "absmean-ternary-eps1e-5" });
+  assert.is((await bitrl("unpack", at("big.i2.bitrl"), "-o", at("big.i2.safetensors"))).code, 0);
+  const report = python(big, at("big.i2.safetensors"), at("big.i2.bitrl"), "tensor");
+  assert.is(report.off_boundary_mismatches, 0);
+  assert.is(report.code_mismatches, report.value_mismatches);
 });
 
 test("should keep non-2-D tensors as int8 with --keep int8 and print a readable table", async () => {

@@ -16,7 +16,10 @@ export interface BlobTensor {
   packing: Packing;
   /** the packed bytes exactly as stored */
   data: Uint8Array;
-  /** empty for f32/i32; one scale (per tensor) or shape[0] scales (per row) for i8/i2/t3 */
+  /**
+   * empty for f32/i32; one scale (per tensor) or shape[0] scales (per row) for i8/i2/t3. The count is the layout:
+   * one scale is written as per tensor (scale_kind 1), so a 1-row per-row tensor reads back as per tensor.
+   */
   scales: Float32Array;
 }
 
