@@ -91,4 +91,29 @@ test("should refuse to write inconsistent tensors", () => {
   assert.throws(() => encodeSafetensors([{ name: "a", shape: [1], values: Float32Array.of(1) }, { name: "a", shape: [1], values: Float32Array.of(1) }]), /duplicate/);
 });
 
+test("should read or throw BitrlError for 3000 mutated files (seeded), nothing else", () => {
+  const base = encodeSafetensors([
+    { name: "w", shape: [3, 4], values: Float32Array.from({ length: 12 }, (_, i) => i - 5.5) },
+    { name: "b", shape: [2], values: Float32Array.of(1, 2) },
+  ], { format: "pt" });
+  let s = 42;
+  const r = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  let read = 0;
+  for (let i = 0; i < 3000; i++) {
+    let b = base.slice();
+    const what = i % 4;
+    if (what === 0) b[Math.floor(r() * b.length)] ^= 1 << Math.floor(r() * 8);
+    else if (what === 1) b[8 + Math.floor(r() * (b.length - 8))] = "{}[],:\"0123456789eE-".charCodeAt(Math.floor(r() * 22));
+    else if (what === 2) b = b.slice(0, Math.floor(r() * b.length));
+    else new DataView(b.buffer).setBigUint64(0, BigInt(Math.floor(r() * 200)), true);
+    try {
+      readSafetensors(b);
+      read++;
+    } catch (e) {
+      if (!(e instanceof BitrlError)) assert.unreachable(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`);
+    }
+  }
+  assert.ok(read > 0 && read < 3000, `${read} of 3000 read`);
+});
+
 test.run();
