@@ -87,6 +87,15 @@ test("should match an independent Python absmean ternarization after pack (t3) a
   assert.is(report.scale_mismatches, 0);
 });
 
+test("should make the Python check fail when one dequantized value is off (the check is not vacuous)", () => {
+  const list = readSafetensors(readFileSync(at("big.t3.safetensors")));
+  list[0].values[12345] = -list[0].values[12345] || 0.5; // flip a sign (or turn a 0 into a value)
+  writeFileSync(at("bad.safetensors"), encodeSafetensors(list));
+  const r = spawnSync("python3", [join(root, "test/independent/bitrl_check.py"), big, at("bad.safetensors"), at("big.t3.bitrl"), "--scale", "tensor"], { encoding: "utf8" });
+  assert.is(r.status, 1);
+  assert.is(JSON.parse(r.stdout).off_boundary_mismatches, 1);
+});
+
 test("should match the Python check per row with i2, keeping 1-D and 3-D tensors as fp32", async () => {
   assert.is((await bitrl("pack", mixed, "-o", at("mixed.bitrl"), "--scale", "row")).code, 0);
   assert.is((await bitrl("unpack", at("mixed.bitrl"), "-o", at("mixed.out.safetensors"))).code, 0);
