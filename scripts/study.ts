@@ -3,7 +3,8 @@
 // memory and policy distortion (KL between the fp32 and ternary agents' action distributions on the states the
 // fp32 agent visits; value-estimate error). Writes docs/results/<env>.json and SVG plots. Deterministic.
 // Usage: node --import tsx scripts/study.ts [--env cartpole,keydoor] [--seeds 10] [--episodes N] [--eval 20]
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+//   [--kinds none,fp32,...] (train only these, cached in docs/results/<env>-<kind>.json) [--aggregate] (train nothing)
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -22,7 +23,7 @@ import { ENV_IDS } from "../tools/lib/train/transcripts.ts";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: {
   env: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" }, eval: { type: "string" }, kinds: { type: "string" },
-  lr: { type: "string" }, hidden: { type: "string" },
+  lr: { type: "string" }, hidden: { type: "string" }, aggregate: { type: "boolean" },
 } });
 const envs = (values.env ?? "cartpole").split(",").map(envIdOf);
 const SEEDS = Number(values.seeds ?? 10);
@@ -174,7 +175,20 @@ function writeAtomic(path: string, text: string): void {
   renameSync(path + ".tmp", path);
 }
 
-// ---- the study ----
+// ---- the study: phase 1 trains each kind (cached per kind), phase 2 aggregates whatever kinds exist ----
+
+interface KindRun {
+  kind: string;
+  settings: string;
+  per_seed: number[];
+  /** mean training return over windows of episodes, averaged over seeds */
+  curve: number[];
+  /** trained head.params per seed (for the distortion analysis) */
+  heads: number[][];
+  blob_bytes: number;
+  runtime_bytes: number;
+  model: string;
+}
 
 const outDir = join(root, "docs", "results");
 mkdirSync(outDir, { recursive: true });
@@ -182,67 +196,87 @@ for (const env of envs) {
   const run = { ...DEFAULT_RUN[env], hidden: Number(values.hidden ?? DEFAULT_RUN[env].hidden) };
   const episodes = Number(values.episodes ?? run.episodes);
   const backboneTrain: TrainConfig = { ...DEFAULT_TRAIN[env], lr: Number(values.lr ?? BACKBONE_LR[env]) };
-  const train = backboneTrain;
-  const results: Record<string, unknown>[] = [];
-  const agents: Record<string, Agent[]> = {};
-  const curves: Record<string, number[]> = {};
-  const bar = progress(`study ${env}`, KINDS.length * SEEDS);
-  let done = 0;
+  const settings = JSON.stringify({ seeds: SEEDS, episodes, eval: EVAL, hidden: run.hidden, backboneTrain });
+  const kindPath = (k: string) => join(outDir, `${env}-${k}.json`);
+  const backboneOf = (k: string) => (k === "none" ? null : readBlobFile(join(root, `models/${env}-backbone-${k}.bitrl`)));
   for (const kind of KINDS) {
-    const path = `models/${env}-backbone-${kind}.bitrl`;
-    const backbone = kind === "none" ? null : readBlobFile(join(root, path));
-    const feat = backbone ? featurizer(backbone) : null;
-    const evals: number[] = [];
-    const curveSum = new Float64Array(episodes);
-    agents[kind] = [];
-    for (let s = 1; s <= SEEDS; s++) {
-      // the one-hot baseline keeps its own tuned defaults; every backbone kind shares backboneTrain
-    const start = buildAgentBlob({ env, backbone, hidden: run.hidden, train: backbone ? backboneTrain : DEFAULT_TRAIN[env], initSeed: s });
-      const r = trainAgent(start, s, episodes, { evalEpisodes: EVAL });
-      evals.push(r.eval.mean_return);
-      r.curve.forEach((v, i) => (curveSum[i] += v / SEEDS));
-      if (feat) agents[kind].push({ blob: r.blob, head: new Float32Array(r.blob.tensors.find((t) => t.name === "head.params")!.data.slice().buffer), feat });
-      bar.tick(++done, `${kind} seed ${s} eval ${r.eval.mean_return.toFixed(1)}`);
+    if (!values.aggregate) {
+      const backbone = backboneOf(kind);
+      const bar = progress(`study ${env} ${kind}`, SEEDS);
+      const evals: number[] = [];
+      const heads: number[][] = [];
+      const curveSum = new Float64Array(episodes);
+      for (let s = 1; s <= SEEDS; s++) {
+        // the one-hot baseline keeps its own tuned defaults; every backbone kind shares backboneTrain
+        const start = buildAgentBlob({ env, backbone, hidden: run.hidden, train: backbone ? backboneTrain : DEFAULT_TRAIN[env], initSeed: s });
+        const r = trainAgent(start, s, episodes, { evalEpisodes: EVAL });
+        evals.push(r.eval.mean_return);
+        r.curve.forEach((v, i) => (curveSum[i] += v / SEEDS));
+        heads.push(Array.from(new Float32Array(r.blob.tensors.find((t) => t.name === "head.params")!.data.slice().buffer)));
+        bar.tick(s, `seed ${s} eval ${r.eval.mean_return.toFixed(1)}`);
+      }
+      bar.done();
+      const w = Math.max(1, Math.floor(episodes / 50));
+      const curve = Array.from({ length: Math.floor(episodes / w) }, (_, i) => curveSum.slice(i * w, (i + 1) * w).reduce((a, b) => a + b, 0) / w);
+      let ram = 0;
+      if (backbone) {
+        const m = loadAgent("release", { blob: encodeBlob(backbone) });
+        m.fn.backbone_load();
+        ram = m.fn.backbone_memory();
+      }
+      const kr: KindRun = {
+        kind, settings, per_seed: evals, curve, heads, blob_bytes: backbone ? encodeBlob(backbone).length : 0, runtime_bytes: ram,
+        model: backbone ? `models/${env}-backbone-${kind}.bitrl` : "one-hot features, no backbone",
+      };
+      writeAtomic(kindPath(kind), JSON.stringify(kr) + "\n");
     }
-    const w = Math.max(1, Math.floor(episodes / 50));
-    curves[kind] = Array.from({ length: Math.floor(episodes / w) }, (_, i) => curveSum.slice(i * w, (i + 1) * w).reduce((a, b) => a + b, 0) / w);
-    const bytes = backbone ? encodeBlob(backbone).length : 0;
-    let ram = 0;
-    if (backbone) {
-      const m = loadAgent("release", { blob: encodeBlob(backbone) });
-      m.fn.backbone_load();
-      ram = m.fn.backbone_memory();
-    }
-    results.push({ kind, seeds: SEEDS, eval_episodes: EVAL, per_seed: evals, ...meanCi(evals), blob_bytes: bytes, runtime_bytes: ram, model: backbone ? path : "one-hot features, no backbone" });
   }
-  bar.done();
-  const byKind = Object.fromEntries(results.map((r) => [r.kind as string, r]));
-  const ev = (k: string) => (byKind[k]?.per_seed as number[] | undefined) ?? [];
+  // phase 2: aggregate every kind trained with these settings
+  const runs: KindRun[] = [];
+  for (const kind of ["none", "fp32", "int8", "ternary", "binary"]) {
+    try {
+      const kr = JSON.parse(readFileSync(kindPath(kind), "utf8")) as KindRun;
+      if (kr.settings === settings) runs.push(kr);
+      else console.error(`study: ${kindPath(kind)} was trained with other settings; left out`);
+    } catch {
+      // not trained yet
+    }
+  }
+  const results = runs.map((r) => ({ kind: r.kind, seeds: r.per_seed.length, eval_episodes: EVAL, per_seed: r.per_seed, ...meanCi(r.per_seed), blob_bytes: r.blob_bytes, runtime_bytes: r.runtime_bytes, model: r.model }));
+  const byKind = Object.fromEntries(runs.map((r) => [r.kind, r]));
+  const mean = (k: string) => byKind[k].per_seed.reduce((a, b) => a + b, 0) / byKind[k].per_seed.length;
   const retention: Record<string, unknown> = {};
   for (const k of ["int8", "ternary", "binary"]) {
     if (!byKind[k] || !byKind.fp32) continue;
-    const m = (byKind[k].mean as number) / (byKind.fp32.mean as number);
-    retention[k] = { ratio: m, ci95_bootstrap: ratioCi(ev(k), ev("fp32")), memory_ratio_vs_fp32: (byKind.fp32.blob_bytes as number) / (byKind[k].blob_bytes as number) };
+    retention[k] = { ratio: mean(k) / mean("fp32"), ci95_bootstrap: ratioCi(byKind[k].per_seed, byKind.fp32.per_seed), memory_ratio_vs_fp32: byKind.fp32.blob_bytes / byKind[k].blob_bytes };
   }
   const distort: Record<string, unknown> = {};
-  for (const k of ["int8", "ternary", "binary"]) {
-    if (!agents[k]?.length || !agents.fp32?.length) continue;
-    const per = agents.fp32.map((ref, i) => distortion(env, ref, agents[k][i], 3, train));
-    const avg = (f: (d: (typeof per)[number]) => number) => per.reduce((a, d) => a + f(d), 0) / per.length;
-    distort[k] = {
-      vs: "fp32", seeds: per.length, episodes_per_seed: 3, states: per.reduce((a, d) => a + d.states, 0),
-      kl_mean: avg((d) => d.kl), action_agreement: avg((d) => d.action_agreement), value_abs_diff: avg((d) => d.value_abs_diff),
-      value_rmse_fp32: avg((d) => d.value_rmse_ref), value_rmse_other: avg((d) => d.value_rmse_other),
-    };
+  const agentOf = (k: string, i: number, feat: (t: Int32Array) => Float32Array): Agent => ({
+    blob: buildAgentBlob({ env, backbone: backboneOf(k), hidden: run.hidden, train: backboneTrain, initSeed: i + 1 }), head: Float32Array.from(byKind[k].heads[i]), feat,
+  });
+  if (byKind.fp32) {
+    const fFp32 = featurizer(backboneOf("fp32")!);
+    for (const k of ["int8", "ternary", "binary"]) {
+      if (!byKind[k]) continue;
+      const fK = featurizer(backboneOf(k)!);
+      const n = Math.min(byKind.fp32.heads.length, byKind[k].heads.length);
+      const per = Array.from({ length: n }, (_, i) => distortion(env, agentOf("fp32", i, fFp32), agentOf(k, i, fK), 3, backboneTrain));
+      const avg = (f: (d: (typeof per)[number]) => number) => per.reduce((a, d) => a + f(d), 0) / per.length;
+      distort[k] = {
+        vs: "fp32", seeds: n, episodes_per_seed: 3, states: per.reduce((a, d) => a + d.states, 0),
+        kl_mean: avg((d) => d.kl), action_agreement: avg((d) => d.action_agreement), value_abs_diff: avg((d) => d.value_abs_diff),
+        value_rmse_fp32: avg((d) => d.value_rmse_ref), value_rmse_other: avg((d) => d.value_rmse_other),
+      };
+    }
   }
   const out = {
     env, how: "host run: the agent module (build/agent.wasm) in Node/V8; per seed, the mean greedy return over the eval episodes (seeds 1000000 + i); mean and Student-t 95% CI over seeds",
-    command: `node --import tsx scripts/study.ts --env ${env} --seeds ${SEEDS} --episodes ${episodes} --eval ${EVAL} --lr ${backboneTrain.lr} --hidden ${run.hidden}`,
+    command: `node --import tsx scripts/study.ts --env ${env} --seeds ${SEEDS} --episodes ${episodes} --eval ${EVAL} --lr ${backboneTrain.lr} --hidden ${run.hidden} [--kinds K,...] [--aggregate]`,
     train_episodes: episodes, head_hidden: run.hidden, train_config_backbones: backboneTrain, train_config_none: DEFAULT_TRAIN[env], results, retention, distortion: distort,
   };
   writeAtomic(join(outDir, `${env}.json`), JSON.stringify(out, null, 1) + "\n");
-  const ymax = Math.max(...results.map((r) => (r.mean as number) + ((r.ci95 as number) || 0)), 1e-9) * 1.1;
-  writeAtomic(join(outDir, `${env}-returns.svg`), svgBars(`${env}: greedy return, mean and 95% CI over ${SEEDS} seeds`, results.map((r) => ({ label: r.kind as string, mean: r.mean as number, ci: r.ci95 as number })), ymax));
-  writeAtomic(join(outDir, `${env}-curves.svg`), svgCurves(`${env}: training return`, KINDS.map((k) => ({ label: k, ys: curves[k] })), Math.ceil(Math.max(...Object.values(curves).flat(), 1e-9) * 1.1 * 100) / 100));
+  const ymax = Math.max(...results.map((r) => r.mean + (r.ci95 || 0)), 1e-9) * 1.1;
+  writeAtomic(join(outDir, `${env}-returns.svg`), svgBars(`${env}: greedy return, mean and 95% CI over ${SEEDS} seeds`, results.map((r) => ({ label: r.kind, mean: r.mean, ci: r.ci95 })), ymax));
+  writeAtomic(join(outDir, `${env}-curves.svg`), svgCurves(`${env}: training return`, runs.map((r) => ({ label: r.kind, ys: r.curve })), Math.ceil(Math.max(...runs.flatMap((r) => r.curve), 1e-9) * 1.1 * 100) / 100));
   console.log(JSON.stringify({ env, results: results.map((r) => ({ kind: r.kind, mean: r.mean, ci95: r.ci95, blob_bytes: r.blob_bytes })), retention, distortion: distort }));
 }

@@ -12,6 +12,8 @@ import { exportWeights, initParams } from "../tools/lib/train/model.ts";
 import { rng } from "../tools/lib/train/rng.ts";
 import { loadAgent, type AgentModule } from "../tools/lib/wasm.ts";
 import type { Blob } from "../tools/lib/types.ts";
+import { withBoard } from "../tools/lib/board-session.ts";
+import { tempFlashPath } from "../tools/lib/qemu.ts";
 
 const small = (kind: BackboneKind): BackboneConfig => ({ kind, vocab: 23, ctx: 8, dim: 16, layers: 2, heads: 2, ffn: 45, featTokens: 3 });
 
@@ -53,6 +55,25 @@ for (const build of ["release", "debug"] as const) {
         assert.equal(got.out, bytes(want), `${kind} n=${n} tokens ${tokens}`);
       }
     }
+  });
+}
+
+for (const board of ["host", "qemu-m4"] as const) {
+  test(`should give bit-identical features in wasm3 on the ${board === "host" ? "native host build" : "emulated Cortex-M4"} for every kind`, async () => {
+    await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+      const io = await s.client.ioBase();
+      for (const kind of BACKBONE_KINDS) {
+        const w = weights(kind, 5);
+        await s.client.loadModel(encodeBlob(blobOf(w)));
+        assert.is((await s.client.kernel("backbone_load", [])).value.value, 0, kind);
+        const tokens = Int32Array.of(3, 17, 0, 22, 9);
+        await s.client.memWrite(io + 256, new Uint8Array(tokens.buffer));
+        const size = featureSize(w.config);
+        const r = await s.client.kernel("backbone_features", [io + 256, tokens.length, io + 1024], io + 1024, size * 4);
+        assert.is(r.value.value, size, kind);
+        assert.equal(r.output, bytes(backboneFeatures(w, tokens, tokens.length)), `${kind} on ${board}`);
+      }
+    });
   });
 }
 
