@@ -1,6 +1,7 @@
 /* Toolchain self-test firmware (not the bitrl application): proves a board boots, talks on its serial port,
  * counts deterministically, keeps its flash, and runs wasm3 on build/agent.wasm. One-letter commands, text replies:
- *   p -> "pong"            w -> "work <ticks> heap <bytes> stack <bytes>" (wasm3 env+parse+load+call io_base)
+ *   p -> "pong"            w -> "work <ticks> heap <bytes> stack <bytes> (<phases>)" (wasm3 env+parse+load+call
+ *                             io_base, with the ticks of each phase)
  *   c -> "loop <ticks>"    b -> "busy <ticks>" (about 50 M instructions, for emulator speed)
  *   f<8 hex> -> writes the word at flash offset 0, replies "flash <old> <new>"
  *   q -> exits with code 0 */
@@ -46,24 +47,33 @@ m3ApiRawFunction(stub_i32) { m3ApiReturnType(int32_t); m3ApiReturn(0); }
 m3ApiRawFunction(stub_i64) { m3ApiReturnType(int64_t); m3ApiReturn((int64_t)hal_clock()); }
 m3ApiRawFunction(stub_void) { m3ApiSuccess(); }
 
+/* (4) instruction counts of the phases of run_wasm3: environment+runtime, parse, load+link, find+call */
+static uint64_t g_phase[4];
+
 static const char *run_wasm3(void) {
+  uint64_t t = hal_clock(), now;
+#define PHASE(i) (now = hal_clock(), g_phase[i] = now - t, t = now)
   IM3Environment env = m3_NewEnvironment();
   if (!env) return "no environment";
   IM3Runtime rt = m3_NewRuntime(env, 8192, NULL);
   if (!rt) return "no runtime";
+  PHASE(0);
   IM3Module mod;
   M3Result r = m3_ParseModule(env, &mod, bitrl_agent_wasm, bitrl_agent_wasm_len);
   if (r) return r;
+  PHASE(1);
   if ((r = m3_LoadModule(rt, mod))) return r;
   m3_LinkRawFunction(mod, "bitrl", "blob_read", "i(iii)", stub_i32);
   m3_LinkRawFunction(mod, "bitrl", "blob_size", "i()", stub_i32);
   m3_LinkRawFunction(mod, "bitrl", "clock", "I()", stub_i64);
   m3_LinkRawFunction(mod, "bitrl", "log", "v(ii)", stub_void);
+  PHASE(2);
   IM3Function f;
   if ((r = m3_FindFunction(&f, rt, "io_base"))) return r;
   if ((r = m3_CallV(f))) return r;
   int32_t base = 0;
   if ((r = m3_GetResultsV(f, &base))) return r;
+  PHASE(3);
   return base > 0 ? NULL : "io_base returned 0";
 }
 
@@ -106,9 +116,10 @@ int main(void) {
       uint64_t t1 = hal_clock();
       if (err) { snprintf(line, sizeof line, "error %s\n", err); say(line); continue; }
       char num[21];
-      snprintf(line, sizeof line, "work %s heap %lu stack %lu\n", u64(t1 - t0, num),
+      snprintf(line, sizeof line, "work %s heap %lu stack %lu (env %lu parse %lu load %lu call %lu)\n", u64(t1 - t0, num),
                (unsigned long)used_up(__wasm3_heap_start, __wasm3_heap_end),
-               (unsigned long)used_down(__stack_limit, __stack_top));
+               (unsigned long)used_down(__stack_limit, __stack_top), (unsigned long)g_phase[0],
+               (unsigned long)g_phase[1], (unsigned long)g_phase[2], (unsigned long)g_phase[3]);
       say(line);
     } else if (cmd == 'f') {
       uint8_t hex[8];
