@@ -69,7 +69,7 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
     assert.equal(runs[0], runs[1]);
     const loop = Number(runs[0][0].split(" ")[1]);
     assert.ok(loop > 200_000 && loop < 2_000_000, `100k-iteration loop counted ${loop} instructions`);
-    assert.match(runs[0][1], /^work \d+ heap \d+ stack \d+$/);
+    assert.match(runs[0][1], /^work \d+ heap \d+ stack \d+ \(env \d+ parse \d+ load \d+ call \d+\)$/);
   });
 
   test(`should keep the ${board} flash file across boots`, async () => {
