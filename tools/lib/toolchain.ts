@@ -7,7 +7,8 @@ import { fileURLToPath } from "node:url";
 import { BitrlError } from "./errors.ts";
 
 /** The repository root (this file is tools/lib/toolchain.ts). */
-export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+import { repoRoot } from "./paths.ts";
+export { repoRoot };
 
 interface Pins {
   platformio: string;
