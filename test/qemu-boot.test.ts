@@ -103,18 +103,20 @@ test("should give the timeout error, and kill QEMU, when the board does not answ
   assert.is(liveQemuCount(), 0);
 });
 
-test("should boot the bitrl firmware on qemu-m4 and answer an info request", async () => {
-  const img = await buildFirmware("qemu-m4");
-  assert.ok(img.sizes!.ram <= 256 * 1024, `RAM ${img.sizes!.ram}`);
-  await withQemu({ elf: img.path, flashPath: tempFlashPath() }, async (b) => {
-    b.write(frame(7, 0x01));
-    const rx = await b.waitFor((r) => replyAt(r, 7) >= 0, 10_000, "an info reply");
-    const at = replyAt(rx, 7);
-    assert.is(rx[at + 5], 0, "status OK");
-    const len = rx[at + 2] | (rx[at + 3] << 8);
-    assert.match(rx.subarray(at + 6, at + 6 + len).toString(), /qemu-m4/);
+for (const board of ["qemu-m4", "qemu-rv32"] as const) {
+  test(`should boot the bitrl firmware on ${board} within its RAM budget and answer an info request`, async () => {
+    const img = await buildFirmware(board);
+    assert.ok(img.sizes!.ram <= 256 * 1024, `RAM ${img.sizes!.ram}`);
+    await withQemu({ elf: img.path, board, flashPath: tempFlashPath() }, async (b) => {
+      b.write(frame(7, 0x01));
+      const rx = await b.waitFor((r) => replyAt(r, 7) >= 0, 10_000, "an info reply");
+      const at = replyAt(rx, 7);
+      assert.is(rx[at + 5], 0, "status OK");
+      const len = rx[at + 2] | (rx[at + 3] << 8);
+      assert.match(rx.subarray(at + 6, at + 6 + len).toString(), new RegExp(board));
+    });
   });
-});
+}
 
 test("should build the host firmware natively and answer an info request on stdin/stdout", async () => {
   const img = await buildHostFirmware();

@@ -23,7 +23,6 @@
 #define UART_REG(off) (*(volatile uint8_t *)(UART_BASE + (off)))
 #define UART_RBR UART_REG(0) /* receive buffer (read) / transmit holding (write) */
 #define UART_IER UART_REG(1)
-#define UART_FCR UART_REG(2)
 #define UART_LCR UART_REG(3)
 #define UART_LSR UART_REG(5)
 #define LSR_DATA_READY 0x01u
@@ -133,7 +132,8 @@ const uint8_t *hal_flash_map(void) { return flash_handle >= 0 ? __model_flash : 
 void hal_init(void) {
   UART_IER = 0x00; /* polled */
   UART_LCR = 0x03; /* 8N1 */
-  UART_FCR = 0x07; /* FIFOs on and cleared */
+  /* FCR stays 0 (16450 mode, one-byte holding register): QEMU then holds further input back in the socket instead
+   * of queueing it, and enabling the FIFOs here would discard bytes the host sent before the firmware started. */
   flash_open();
 }
 
