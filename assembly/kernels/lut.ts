@@ -1,7 +1,7 @@
 // Lookup-table ternary kernels (the idea of bitnet.cpp's TL kernels, written for a wasm interpreter): for each
 // group of 4 (i2) or 5 (t3) int8 activations, a table holds the group's dot product with every possible packed
 // weight byte, so one byte load + one table load replace 4 or 5 decode-multiply-adds. Tables are built once per
-// input vector (lut_build_*) and reused across row blocks; |entry| <= 5 * 128 fits i16.
+// input vector (lut_build_*) and reused across row blocks; entries are sums plus LUT_BIAS, in [0, 2048] (i16).
 import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
 import { LUT_FAST } from "../io";
@@ -15,13 +15,26 @@ export const T3_TABLE_SLACK: i32 = 255 * 2 + 2 - T3_TABLE_BYTES;
 /** Groups the unrolled fast paths handle (i2: 64 * 512 bytes = the whole 32 KiB region; t3: 64 * 486 + 26). */
 export const FAST_MAX_GROUPS: i32 = 64;
 
+/** Added to every table entry (and subtracted once per group by the matvecs): entries stay >= 0, see the builds. */
+export const LUT_BIAS: i32 = 1024;
+
+// Two i16 table entries (lo at the lower address) as one little-endian i32; both are in [0, 2048].
+// @ts-ignore: decorator
+@inline function pair(lo: i32, hi: i32): i32 {
+  return lo | (hi << 16);
+}
+
 // Activation c of x (i8), or 0 past the end: the last group of a row is padded with zero activations.
 // @ts-ignore: decorator
 @inline function act(x: i32, c: i32, cols: i32): i32 {
   return c < cols ? <i32>load<i8>(<usize>(x + c)) : 0;
 }
 
-/** lut i16[ceil(cols/4)][256]: entry b of group g = sum_j (((b >> 2j) & 3) - 1) * x[4g + j]. x i8[cols]. */
+/**
+ * lut i16[ceil(cols/4)][256]: entry b of group g = LUT_BIAS + sum_j (((b >> 2j) & 3) - 1) * x[4g + j], x i8[cols]
+ * (x = 0 past cols). The bias keeps every entry in [0, 2048], so the build can add one packed pair of entries to
+ * a packed sum (s * 0x10001) in one i32 without a carry between the halves: 8 i32 stores per 16 entries.
+ */
 export function lut_build_i2(x: i32, cols: i32, lut: i32): void {
   checkDim(cols, "lut_build_i2: cols must be 1..2^24");
   const groups = packedRowBytes(cols, 4);
@@ -31,21 +44,27 @@ export function lut_build_i2(x: i32, cols: i32, lut: i32): void {
   for (let g = 0; g < groups; g++) {
     const c = 4 * g;
     const x0 = act(x, c, cols), x1 = act(x, c + 1, cols), x2 = act(x, c + 2, cols), x3 = act(x, c + 3, cols);
-    // entries in byte order (weight 3 outermost); 16 entries per iteration (weights 0 and 1 unrolled)
-    for (let a3 = -x3, k3 = 0; k3 < 4; k3++, a3 += x3) {
-      for (let a2 = a3 - x2, k2 = 0; k2 < 4; k2++, a2 += x2) {
-        const c0 = a2 - x1, c2 = a2 + x1, c3 = c2 + x1;
-        store<i16>(p, c0 - x0, 0); store<i16>(p, c0, 2); store<i16>(p, c0 + x0, 4); store<i16>(p, c0 + 2 * x0, 6);
-        store<i16>(p, a2 - x0, 8); store<i16>(p, a2, 10); store<i16>(p, a2 + x0, 12); store<i16>(p, a2 + 2 * x0, 14);
-        store<i16>(p, c2 - x0, 16); store<i16>(p, c2, 18); store<i16>(p, c2 + x0, 20); store<i16>(p, c2 + 2 * x0, 22);
-        store<i16>(p, c3 - x0, 24); store<i16>(p, c3, 26); store<i16>(p, c3 + x0, 28); store<i16>(p, c3 + 2 * x0, 30);
+    // a 16-entry block (codes of weights 0 and 1 vary) relative to its sum over weights 2 and 3, as 8 pairs
+    const r0 = LUT_BIAS - x1, r1 = LUT_BIAS, r2 = LUT_BIAS + x1, r3 = r2 + x1;
+    const k0 = pair(r0 - x0, r0), k1 = pair(r0 + x0, r0 + 2 * x0), k2 = pair(r1 - x0, r1), k3 = pair(r1 + x0, r1 + 2 * x0);
+    const k4 = pair(r2 - x0, r2), k5 = pair(r2 + x0, r2 + 2 * x0), k6 = pair(r3 - x0, r3), k7 = pair(r3 + x0, r3 + 2 * x0);
+    const px2 = x2 * 0x10001, px3 = x3 * 0x10001;
+    // blocks in byte order: weight 3's code outermost
+    for (let s3 = -px3, k = 0; k < 4; k++, s3 += px3) {
+      for (let s2 = s3 - px2, j = 0; j < 4; j++, s2 += px2) {
+        store<i32>(p, s2 + k0); store<i32>(p, s2 + k1, 4); store<i32>(p, s2 + k2, 8); store<i32>(p, s2 + k3, 12);
+        store<i32>(p, s2 + k4, 16); store<i32>(p, s2 + k5, 20); store<i32>(p, s2 + k6, 24); store<i32>(p, s2 + k7, 28);
         p += 32;
       }
     }
   }
 }
 
-/** lut i16[ceil(cols/5)][243]: entry b = sum_j (trit_j(b) - 1) * x[5g + j], trit_j(b) = (b / 3^j) % 3. */
+/**
+ * lut i16[ceil(cols/5)][243]: entry b of group g = LUT_BIAS + sum_j (trit_j(b) - 1) * x[5g + j],
+ * trit_j(b) = (b / 3^j) % 3 (x = 0 past cols). Built as 9 blocks of 27 entries (trits 0..2 vary), each 13 packed
+ * pairs (i32 stores, 2-byte aligned) and one i16.
+ */
 export function lut_build_t3(x: i32, cols: i32, lut: i32): void {
   checkDim(cols, "lut_build_t3: cols must be 1..2^24");
   const groups = packedRowBytes(cols, 5);
@@ -56,20 +75,22 @@ export function lut_build_t3(x: i32, cols: i32, lut: i32): void {
     const c = 5 * g;
     const x0 = act(x, c, cols), x1 = act(x, c + 1, cols), x2 = act(x, c + 2, cols);
     const x3 = act(x, c + 3, cols), x4 = act(x, c + 4, cols);
-    // 27 entries per iteration (trits 0..2 unrolled): fewer loop steps per store in an interpreter
-    for (let a4 = -x4, k4 = 0; k4 < 3; k4++, a4 += x4) {
-      for (let a3 = a4 - x3, k3 = 0; k3 < 3; k3++, a3 += x3) {
-        const b0 = a3 - x2, b2 = a3 + x2;
-        const c0 = b0 - x1, c2 = b0 + x1, c3 = a3 - x1, c5 = a3 + x1, c6 = b2 - x1, c8 = b2 + x1;
-        store<i16>(p, c0 - x0, 0); store<i16>(p, c0, 2); store<i16>(p, c0 + x0, 4);
-        store<i16>(p, b0 - x0, 6); store<i16>(p, b0, 8); store<i16>(p, b0 + x0, 10);
-        store<i16>(p, c2 - x0, 12); store<i16>(p, c2, 14); store<i16>(p, c2 + x0, 16);
-        store<i16>(p, c3 - x0, 18); store<i16>(p, c3, 20); store<i16>(p, c3 + x0, 22);
-        store<i16>(p, a3 - x0, 24); store<i16>(p, a3, 26); store<i16>(p, a3 + x0, 28);
-        store<i16>(p, c5 - x0, 30); store<i16>(p, c5, 32); store<i16>(p, c5 + x0, 34);
-        store<i16>(p, c6 - x0, 36); store<i16>(p, c6, 38); store<i16>(p, c6 + x0, 40);
-        store<i16>(p, b2 - x0, 42); store<i16>(p, b2, 44); store<i16>(p, b2 + x0, 46);
-        store<i16>(p, c8 - x0, 48); store<i16>(p, c8, 50); store<i16>(p, c8 + x0, 52);
+    // q[t1 + 3 t2] = LUT_BIAS + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0
+    const q0 = LUT_BIAS - x1 - x2, q1 = LUT_BIAS - x2, q2 = LUT_BIAS + x1 - x2, q3 = LUT_BIAS - x1, q4 = LUT_BIAS;
+    const q5 = LUT_BIAS + x1, q6 = LUT_BIAS - x1 + x2, q7 = LUT_BIAS + x2, q8 = LUT_BIAS + x1 + x2;
+    const k0 = pair(q0 - x0, q0), k1 = pair(q0 + x0, q1 - x0), k2 = pair(q1, q1 + x0);
+    const k3 = pair(q2 - x0, q2), k4 = pair(q2 + x0, q3 - x0), k5 = pair(q3, q3 + x0);
+    const k6 = pair(q4 - x0, q4), k7 = pair(q4 + x0, q5 - x0), k8 = pair(q5, q5 + x0);
+    const k9 = pair(q6 - x0, q6), k10 = pair(q6 + x0, q7 - x0), k11 = pair(q7, q7 + x0);
+    const k12 = pair(q8 - x0, q8);
+    const px3 = x3 * 0x10001, px4 = x4 * 0x10001;
+    for (let s4 = -px4, k = 0; k < 3; k++, s4 += px4) {
+      for (let s = s4 - px3, j = 0; j < 3; j++, s += px3) {
+        store<i32>(p, s + k0, 0); store<i32>(p, s + k1, 4); store<i32>(p, s + k2, 8); store<i32>(p, s + k3, 12);
+        store<i32>(p, s + k4, 16); store<i32>(p, s + k5, 20); store<i32>(p, s + k6, 24); store<i32>(p, s + k7, 28);
+        store<i32>(p, s + k8, 32); store<i32>(p, s + k9, 36); store<i32>(p, s + k10, 40); store<i32>(p, s + k11, 44);
+        store<i32>(p, s + k12, 48);
+        store<i16>(p, s + q8 + x0, 52); // entry 26, the low half of the packed sum
         p += 54;
       }
     }
@@ -77,18 +98,26 @@ export function lut_build_t3(x: i32, cols: i32, lut: i32): void {
 }
 
 // Fast path of matvecI2Lut: the tables sit at the constant LUT_FAST, so a table load needs no pointer arithmetic
-// (its offset is an immediate), and the row is unrolled: the switch enters at the row's last whole quad of groups
-// and falls through to quad 0. One u32 load fetches a quad's 4 packed bytes; each byte is a shift and a mask
-// (cheaper than a byte load in wasm3, whose loads carry a bounds check). The 0..3 groups past the last quad take
-// the general form first. groups <= 64.
+// (its offset is an immediate), and a row is unrolled: a switch on the number of whole quads of groups enters at
+// the last quad and falls through to quad 0 (no loop counter). One u32 load fetches a quad's 4 packed bytes; each
+// byte is a shift and a mask (cheaper than a byte load in wasm3, whose loads carry a bounds check). The 0..3
+// groups after the last quad go first, through a second switch. Per-row work is kept to a few operations
+// (pointer bumps, select instead of a branch), since rows are short. groups <= 64, rows >= 1.
 function matvecI2LutFast(w: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
   const quads = groups >> 2;
-  const tail = groups & ~3;
-  for (let r = 0; r < rows; r++) {
-    const wp = <usize>(w + r * stride);
-    const op = <usize>(out + 4 * r);
-    let acc: i32 = accumulate ? load<i32>(op) : 0;
-    for (let g = tail; g < groups; g++) acc += <i32>load<i16>(LUT_FAST + <usize>(g * 512) + (<usize>load<u8>(wp + <usize>g) << 1));
+  const tail = <usize>(groups & ~3);
+  const tailTable = LUT_FAST + tail * 512; // the tables of the 0..3 groups after the last quad
+  const unbias = groups * LUT_BIAS;
+  let wp = <usize>w;
+  let op = <usize>out;
+  const end = op + <usize>(4 * rows);
+  do {
+    let acc: i32 = select<i32>(load<i32>(op), 0, accumulate) - unbias;
+    switch (groups & 3) {
+      case 3: acc += <i32>load<i16>(tailTable + (<usize>load<u8>(wp + tail, 2) << 1), 1024);
+      case 2: acc += <i32>load<i16>(tailTable + (<usize>load<u8>(wp + tail, 1) << 1), 512);
+      case 1: acc += <i32>load<i16>(tailTable + (<usize>load<u8>(wp + tail) << 1));
+    }
     let v: u32;
     switch (quads) {
       case 16: v = load<u32>(wp, 60);
@@ -173,22 +202,32 @@ function matvecI2LutFast(w: i32, out: i32, rows: i32, groups: i32, stride: i32, 
         acc += <i32>load<i16>(<usize>((v >> 23) & 0x1fe), LUT_FAST + 1536);
     }
     store<i32>(op, acc);
-  }
+    wp += <usize>stride;
+    op += 4;
+  } while (op < end);
 }
 
 // Fast path of matvecT3Lut: the tables sit at the constant LUT_FAST, so a table load needs no pointer arithmetic
-// (its offset is an immediate), and the row is unrolled: the switch enters at the row's last whole quad of groups
-// and falls through to quad 0. One u32 load fetches a quad's 4 packed bytes; each byte is a shift and a mask
-// (cheaper than a byte load in wasm3, whose loads carry a bounds check). The 0..3 groups past the last quad take
-// the general form first. groups <= 64.
+// (its offset is an immediate), and a row is unrolled: a switch on the number of whole quads of groups enters at
+// the last quad and falls through to quad 0 (no loop counter). One u32 load fetches a quad's 4 packed bytes; each
+// byte is a shift and a mask (cheaper than a byte load in wasm3, whose loads carry a bounds check). The 0..3
+// groups after the last quad go first, through a second switch. Per-row work is kept to a few operations
+// (pointer bumps, select instead of a branch), since rows are short. groups <= 64, rows >= 1.
 function matvecT3LutFast(w: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
   const quads = groups >> 2;
-  const tail = groups & ~3;
-  for (let r = 0; r < rows; r++) {
-    const wp = <usize>(w + r * stride);
-    const op = <usize>(out + 4 * r);
-    let acc: i32 = accumulate ? load<i32>(op) : 0;
-    for (let g = tail; g < groups; g++) acc += <i32>load<i16>(LUT_FAST + <usize>(g * 486) + (<usize>load<u8>(wp + <usize>g) << 1));
+  const tail = <usize>(groups & ~3);
+  const tailTable = LUT_FAST + tail * 486; // the tables of the 0..3 groups after the last quad
+  const unbias = groups * LUT_BIAS;
+  let wp = <usize>w;
+  let op = <usize>out;
+  const end = op + <usize>(4 * rows);
+  do {
+    let acc: i32 = select<i32>(load<i32>(op), 0, accumulate) - unbias;
+    switch (groups & 3) {
+      case 3: acc += <i32>load<i16>(tailTable + (<usize>load<u8>(wp + tail, 2) << 1), 972);
+      case 2: acc += <i32>load<i16>(tailTable + (<usize>load<u8>(wp + tail, 1) << 1), 486);
+      case 1: acc += <i32>load<i16>(tailTable + (<usize>load<u8>(wp + tail) << 1));
+    }
     let v: u32;
     switch (quads) {
       case 16: v = load<u32>(wp, 60);
@@ -273,7 +312,9 @@ function matvecT3LutFast(w: i32, out: i32, rows: i32, groups: i32, stride: i32, 
         acc += <i32>load<i16>(<usize>((v >> 23) & 0x1fe), LUT_FAST + 1458);
     }
     store<i32>(op, acc);
-  }
+    wp += <usize>stride;
+    op += 4;
+  } while (op < end);
 }
 
 // Shared entry checks of the two LUT matvecs. Row r of w starts at w + r * stride (stride >= groups lets a
@@ -286,7 +327,7 @@ function checkLutMatvec(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stri
 }
 
 /**
- * out[r] (i32) = (accumulate ? out[r] : 0) + sum_g lut[g][w[r][g]]. w u8 rows of i2 bytes (ceil(cols/4) used,
+ * out[r] (i32) = (accumulate ? out[r] : 0) + sum_g (lut[g][w[r][g]] - LUT_BIAS). w u8 rows of i2 bytes (ceil(cols/4) used,
  * `stride` apart), lut from lut_build_i2 over the same cols. Equals matvec_i2 when stride = ceil(cols/4).
  */
 export function matvec_i2_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
@@ -300,13 +341,14 @@ export function matvec_i2_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
     return;
   }
   const octs = groups & ~7;
+  const unbias = groups * LUT_BIAS;
   for (let r = 0; r < rows; r++) {
     let wp = <usize>(w + r * stride);
     const wEnd8 = wp + <usize>octs;
     const wEnd = wp + <usize>groups;
     let lp = <usize>lut;
     const op = <usize>(out + 4 * r);
-    let acc: i32 = accumulate ? load<i32>(op) : 0;
+    let acc: i32 = (accumulate ? load<i32>(op) : 0) - unbias;
     // two u32 loads = 8 packed bytes = 32 weights; byte k indexes table k (2 bytes per entry). A do-while
     // compiles to one br_if per iteration (a while loop adds an if and a br).
     if (wp < wEnd8) {
@@ -335,7 +377,7 @@ export function matvec_i2_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
 }
 
 /**
- * out[r] (i32) = (accumulate ? out[r] : 0) + sum_g lut[g][w[r][g]]. w u8 rows of t3 bytes (ceil(cols/5) used,
+ * out[r] (i32) = (accumulate ? out[r] : 0) + sum_g (lut[g][w[r][g]] - LUT_BIAS). w u8 rows of t3 bytes (ceil(cols/5) used,
  * `stride` apart), lut from lut_build_t3 over the same cols. Equals matvec_t3 when stride = ceil(cols/5).
  */
 export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
@@ -349,13 +391,14 @@ export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
     return;
   }
   const octs = groups & ~7;
+  const unbias = groups * LUT_BIAS;
   for (let r = 0; r < rows; r++) {
     let wp = <usize>(w + r * stride);
     const wEnd8 = wp + <usize>octs;
     const wEnd = wp + <usize>groups;
     let lp = <usize>lut;
     const op = <usize>(out + 4 * r);
-    let acc: i32 = accumulate ? load<i32>(op) : 0;
+    let acc: i32 = (accumulate ? load<i32>(op) : 0) - unbias;
     // two u32 loads = 8 packed bytes = 40 weights; byte k indexes table k (2 bytes per entry). A do-while
     // compiles to one br_if per iteration (a while loop adds an if and a br).
     if (wp < wEnd8) {

@@ -9,6 +9,9 @@ const f32 = Math.fround;
 /** RMSNorm epsilon as the wasm kernel uses it (an f32 constant). */
 export const RMSNORM_EPS = f32(1e-5);
 
+/** Added to every table entry so entries are >= 0 (the wasm build packs two per i32); matvecs subtract it per group. */
+export const LUT_BIAS = 1024;
+
 /** Table entries per group: 256 (i2, every byte value) and 243 (t3, valid bytes only). */
 export const LUT_ENTRIES = { i2: 256, t3: 243 } as const;
 
@@ -62,7 +65,7 @@ export function matvec_t3(w: Uint8Array, x: Int8Array, rows: number, cols: numbe
   return out;
 }
 
-/** lut i16[ceil(cols/4)][256]: entry b of group g = sum_j (((b >> 2j) & 3) - 1) * x[4g + j] (x = 0 past cols). */
+/** lut i16[ceil(cols/4)][256]: entry b of group g = LUT_BIAS + sum_j (((b >> 2j) & 3) - 1) * x[4g + j] (x = 0 past cols). */
 export function lut_build_i2(x: Int8Array, cols: number): Int16Array {
   checkShape("lut_build_i2", 1, cols);
   checkLength("lut_build_i2", "x", x.length, cols);
@@ -70,7 +73,7 @@ export function lut_build_i2(x: Int8Array, cols: number): Int16Array {
   const lut = new Int16Array(groups * 256);
   for (let g = 0; g < groups; g++) {
     for (let b = 0; b < 256; b++) {
-      let sum = 0;
+      let sum = LUT_BIAS;
       for (let j = 0; j < 4; j++) if (4 * g + j < cols) sum += (((b >> (2 * j)) & 3) - 1) * x[4 * g + j];
       lut[g * 256 + b] = sum;
     }
@@ -78,7 +81,7 @@ export function lut_build_i2(x: Int8Array, cols: number): Int16Array {
   return lut;
 }
 
-/** lut i16[ceil(cols/5)][243]: entry b of group g = sum_j (trit_j(b) - 1) * x[5g + j] (x = 0 past cols). */
+/** lut i16[ceil(cols/5)][243]: entry b of group g = LUT_BIAS + sum_j (trit_j(b) - 1) * x[5g + j] (x = 0 past cols). */
 export function lut_build_t3(x: Int8Array, cols: number): Int16Array {
   checkShape("lut_build_t3", 1, cols);
   checkLength("lut_build_t3", "x", x.length, cols);
@@ -86,7 +89,7 @@ export function lut_build_t3(x: Int8Array, cols: number): Int16Array {
   const lut = new Int16Array(groups * 243);
   for (let g = 0; g < groups; g++) {
     for (let b = 0; b < 243; b++) {
-      let sum = 0;
+      let sum = LUT_BIAS;
       for (let j = 0; j < 5; j++) if (5 * g + j < cols) sum += ((Math.floor(b / 3 ** j) % 3) - 1) * x[5 * g + j];
       lut[g * 243 + b] = sum;
     }
@@ -105,7 +108,7 @@ function matvecLut(name: string, packing: "i2" | "t3", w: Uint8Array, lut: Int16
   if (acc) checkLength(name, "acc", acc.length, rows);
   const out = new Int32Array(rows);
   for (let r = 0; r < rows; r++) {
-    let sum = acc ? acc[r] : 0;
+    let sum = (acc ? acc[r] : 0) - groups * LUT_BIAS;
     for (let g = 0; g < groups; g++) {
       const byte = w[r * stride + g];
       if (byte >= entries) throw new BitrlError(`${name}: ${packing} byte ${byte} at row ${r}, byte ${g} is invalid`);
@@ -116,12 +119,12 @@ function matvecLut(name: string, packing: "i2" | "t3", w: Uint8Array, lut: Int16
   return out;
 }
 
-/** out i32[rows] = (acc ?? 0) + sum_g lut[g][w[r * stride + g]], lut from lut_build_i2. */
+/** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_i2. */
 export function matvec_i2_lut(w: Uint8Array, lut: Int16Array, rows: number, cols: number, stride = rowBytes("i2", cols), acc?: Int32Array): Int32Array {
   return matvecLut("matvec_i2_lut", "i2", w, lut, rows, cols, stride, acc);
 }
 
-/** out i32[rows] = (acc ?? 0) + sum_g lut[g][w[r * stride + g]], lut from lut_build_t3. */
+/** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_t3. */
 export function matvec_t3_lut(w: Uint8Array, lut: Int16Array, rows: number, cols: number, stride = rowBytes("t3", cols), acc?: Int32Array): Int32Array {
   return matvecLut("matvec_t3_lut", "t3", w, lut, rows, cols, stride, acc);
 }
