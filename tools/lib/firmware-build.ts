@@ -219,13 +219,15 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
   ensureToolchain();
-  const variant = `host${opts.srcDir ? "-" + createHash("sha256").update(srcDir).digest("hex").slice(0, 8) : ""}`;
+  const extraFlags = opts.buildFlags ?? [];
+  const custom = opts.srcDir || extraFlags.length ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags.join(" ")}`).digest("hex").slice(0, 8) : "";
+  const variant = `host${custom}`;
   const outDir = join(repoRoot, ".bitrl", "host");
   const exe = join(outDir, variant === "host" ? "bitrl-fw" : `bitrl-fw-${variant.slice(5)}`);
   const cSources = listFiles(srcDir, /\.c$/);
   const hal = listFiles(join(repoRoot, "firmware", "boards", "host"), /\.c$/);
   const wasm3 = listFiles(paths.wasm3, /\.c$/);
-  const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...hostWasm3Flags()];
+  const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...hostWasm3Flags(), ...extraFlags];
   const key = hashInputs([...listFiles(srcDir, /\.[ch]$/), ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/), ...hal, join(repoRoot, "platformio.ini"), join(paths.wasm3, ".bitrl-stamp"), wasm], flags.join(" "));
   const keyFile = `${exe}.key`;
   if (!opts.force && existsSync(exe) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
@@ -248,8 +250,8 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
     renameSync(`${arrayC}.tmp`, arrayC);
     mkdirSync(outDir, { recursive: true });
     // wasm3 compiled separately without warnings (not our code), and only when its sources or flags change.
-    const objDir = join(outDir, "wasm3-obj");
     const objKey = hashInputs([join(paths.wasm3, ".bitrl-stamp")], flags.join(" "));
+    const objDir = join(outDir, `wasm3-obj-${objKey}`);
     const objs = wasm3.map((f) => join(objDir, f.split("/").pop()!.replace(/\.c$/, ".o")));
     const objKeyFile = join(objDir, "key");
     if (!existsSync(objKeyFile) || readFileSync(objKeyFile, "utf8") !== objKey || !objs.every((o) => existsSync(o))) {
