@@ -82,6 +82,13 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
   });
 }
 
+test("should serve the UART on TCP 127.0.0.1 when asked", async () => {
+  await withQemu({ elf: await selftest("qemu-m4"), flashPath: tempFlashPath(), serial: "tcp", handshake: banner }, async (b) => {
+    assert.match(b.serialAddress, /^127\.0\.0\.1:\d+$/);
+    assert.is(await ask(b, "p", "pong"), "pong");
+  });
+});
+
 test("should leave no QEMU process after close, and pass the firmware's exit code", async () => {
   const b = await bootQemu({ elf: await selftest("qemu-m4"), flashPath: tempFlashPath(), handshake: banner });
   assert.is(await ask(b, "q", "bye"), "bye");

@@ -3,7 +3,7 @@
 // The QEMU process is always killed by close(), and also when this Node process exits or is interrupted.
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { connect, type Socket } from "node:net";
+import { connect, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "./errors.ts";
@@ -28,6 +28,9 @@ export interface QemuBootOptions {
   /** proves the firmware answers (e.g. sends a ping and awaits the reply); without it, boot ends when the
    *  serial socket is connected and the guest is running */
   handshake?: (board: QemuBoard) => Promise<unknown>;
+  /** where the UART is served: a unix socket in a temp folder (default; no port races between parallel runs) or
+   *  TCP on 127.0.0.1 (a free port), e.g. to attach another tool */
+  serial?: "unix" | "tcp";
 }
 
 export interface QemuBoard {
@@ -44,6 +47,8 @@ export interface QemuBoard {
   /** what the firmware wrote through semihosting (stdout/stderr) and QEMU's own messages */
   log(): string;
   flashPath: string;
+  /** the UART's address: a unix socket path or "127.0.0.1:<port>" */
+  serialAddress: string;
   pid: number;
   /** resolves with QEMU's exit code (null if killed) when the process ends */
   exited: Promise<number | null>;
@@ -79,12 +84,26 @@ export function liveQemuCount(): number {
 /** Escapes a value for QEMU's option syntax (a comma is doubled). */
 const qemuOpt = (s: string) => s.replace(/,/g, ",,");
 
+/** A TCP port that was free a moment ago (QEMU binds it right after; a clash fails the boot with a clear error). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const addr = srv.address();
+      const port = typeof addr === "object" && addr ? addr.port : 0;
+      srv.close(() => res(port));
+    });
+  });
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
 /** The QEMU command line for a board (exported for docs and debugging). */
-export function qemuCommand(board: QemuBoardId, elf: string, flashPath: string, serialSocket: string): { binary: string; args: string[] } {
+export function qemuCommand(board: QemuBoardId, elf: string, flashPath: string, serialSocket: string | { port: number }): { binary: string; args: string[] } {
+  const where = typeof serialSocket === "string" ? `path=${qemuOpt(serialSocket)}` : `host=127.0.0.1,port=${serialSocket.port}`;
   const m = MACHINES[board];
   return {
     binary: m.binary,
@@ -95,7 +114,7 @@ export function qemuCommand(board: QemuBoardId, elf: string, flashPath: string, 
       "-display", "none",
       "-icount", "shift=0",
       "-semihosting-config", `enable=on,target=native,arg=bitrl-fw,arg=${qemuOpt(flashPath)}`,
-      "-chardev", `socket,id=uart0,path=${qemuOpt(serialSocket)},server=on,wait=on`,
+      "-chardev", `socket,id=uart0,${where},server=on,wait=on`,
       "-serial", "chardev:uart0",
       "-kernel", elf,
     ],
@@ -117,7 +136,9 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
 
   const sockDir = mkdtempSync(join(tmpdir(), "bitrl-qemu-"));
   const sockPath = join(sockDir, "uart.sock");
-  const { binary, args } = qemuCommand(board, elf, flashPath, sockPath);
+  const tcpPort = opts.serial === "tcp" ? await freePort() : 0;
+  const serialAddress = tcpPort ? `127.0.0.1:${tcpPort}` : sockPath;
+  const { binary, args } = qemuCommand(board, elf, flashPath, tcpPort ? { port: tcpPort } : sockPath);
   const t0 = Date.now();
   installExitHooks();
   const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
@@ -164,9 +185,9 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
     if (spawnError) return fail(`cannot start ${binary}: ${(spawnError as Error).message} (run 'node scripts/setup-toolchain.mjs${board === "qemu-rv32" ? " --riscv" : ""}')`);
     if (done) return fail(`${board}: QEMU exited during boot`);
     if (Date.now() > deadline) return fail(`${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
-    if (existsSync(sockPath)) {
+    if (tcpPort || existsSync(sockPath)) {
       socket = await new Promise<Socket | null>((res) => {
-        const s = connect(sockPath);
+        const s = tcpPort ? connect(tcpPort, "127.0.0.1") : connect(sockPath);
         s.once("connect", () => res(s));
         s.once("error", () => res(null));
       });
@@ -205,6 +226,7 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
       }),
     log: () => logText,
     flashPath,
+    serialAddress,
     pid: proc.pid ?? -1,
     exited,
     bootMs: 0,
