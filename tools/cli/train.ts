@@ -3,7 +3,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { backboneKindOf, buildAgentBlob, DEFAULT_RUN, DEFAULT_TRAIN, envIdOf, meanStd, trainOnBoard, trainSeeds, type TrainConfig } from "../lib/agent.ts";
+import { backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type TrainConfig } from "../lib/agent.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/files.ts";
 import { progress } from "../lib/progress.ts";
@@ -28,9 +28,10 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
   --env E            ${ENV_NAMES.join(", ")}
   --backbone FILE    backbone blob (from the backbone tools), or 'none' for the one-hot baseline
   --seeds N          seeds to train (default 1)
-  --episodes K       training episodes per seed (default: cartpole ${DEFAULT_RUN.cartpole.episodes}, keydoor ${DEFAULT_RUN.keydoor.episodes}, frozenlake ${DEFAULT_RUN.frozenlake.episodes})
-  --hidden H         hidden ReLU units in the head, 0 = linear (default: keydoor ${DEFAULT_RUN.keydoor.hidden}, others 0)
-  --lr X, --gamma X, --entropy X, --batch N   override the env's default hyper-parameters
+  --episodes K       training episodes per seed (default with a backbone / with none: cartpole
+                     ${DEFAULT_RUN.cartpole.backboneEpisodes} / ${DEFAULT_RUN.cartpole.episodes}, keydoor ${DEFAULT_RUN.keydoor.backboneEpisodes} / ${DEFAULT_RUN.keydoor.episodes}, frozenlake ${DEFAULT_RUN.frozenlake.backboneEpisodes} / ${DEFAULT_RUN.frozenlake.episodes})
+  --hidden H         hidden ReLU units in the head, 0 = linear (default 0; keydoor with none ${DEFAULT_RUN.keydoor.hidden})
+  --lr X, --gamma X, --entropy X, --batch N, --lr-decay X   override the defaults (docs/agents.md)
   --eval-episodes M  greedy episodes after training (default 20)
   --out FILE         default models/<env>-<backbone kind>.bitrl
   --board B          train on a board instead (qemu-m4 emulated, host, or a real one with --port): one seed,
@@ -41,7 +42,7 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" }, backbone: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" },
       hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
-      gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "eval-episodes": { type: "string" },
+      gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "lr-decay": { type: "string" }, "eval-episodes": { type: "string" },
       board: { type: "string" }, port: { type: "string" },
     });
     if (!args) return 0;
@@ -52,16 +53,18 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
     const backbone = args.values.backbone === "none" ? null : readBlobFile(args.values.backbone);
     const kind = backboneKindOf(backbone);
     const seeds = intFlag("seeds", args.values.seeds, 1, 1);
-    const episodes = intFlag("episodes", args.values.episodes, DEFAULT_RUN[env].episodes, 1);
-    const hidden = intFlag("hidden", args.values.hidden, DEFAULT_RUN[env].hidden, 0);
+    const run = DEFAULT_RUN[env];
+    const episodes = intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
+    const hidden = intFlag("hidden", args.values.hidden, backbone ? run.backboneHidden : run.hidden, 0);
     const evalEpisodes = intFlag("eval-episodes", args.values["eval-episodes"], 20, 1);
-    const d = DEFAULT_TRAIN[env];
+    const d = defaultTrain(env, backbone ? "blob" : "none");
     const train: TrainConfig = {
       ...d,
       lr: numberFlag("lr", args.values.lr, d.lr),
       gamma: numberFlag("gamma", args.values.gamma, d.gamma),
       entropy: numberFlag("entropy", args.values.entropy, d.entropy),
       batch: intFlag("batch", args.values.batch, d.batch, 1),
+      lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay),
     };
     const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
     if (args.values.board !== undefined) {

@@ -35,12 +35,28 @@ export interface TrainConfig {
   lrDecay: number;
 }
 
-/** Per-env defaults, chosen on the backbone "none" baseline (docs/agents.md). */
+/** Per-env defaults for the backbone "none" baseline (sparse one-hot features; docs/agents.md). */
 export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
   cartpole: { gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
   keydoor: { gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
   frozenlake: { gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4, lrDecay: 1 },
 };
+
+/**
+ * Per-env defaults on a backbone's dense features: every feature moves every logit, so a smaller step, two
+ * episodes per update and a decaying step size (tuned on cartpole with the shipped ternary backbone; the other
+ * envs reuse those settings untuned).
+ */
+export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
+  cartpole: { ...DEFAULT_TRAIN.cartpole, lr: 0.002, batch: 2, lrDecay: 0.995 },
+  keydoor: { ...DEFAULT_TRAIN.keydoor, lr: 0.002, batch: 2, lrDecay: 0.995 },
+  frozenlake: { ...DEFAULT_TRAIN.frozenlake, lr: 0.002, lrDecay: 0.999 },
+};
+
+/** The defaults for an env and a feature source. */
+export function defaultTrain(env: EnvName, backbone: "none" | "blob"): TrainConfig {
+  return { ...(backbone === "none" ? DEFAULT_TRAIN : DEFAULT_TRAIN_BACKBONE)[env] };
+}
 
 const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch", "lrDecay"];
 
@@ -362,11 +378,11 @@ export function parseNumbers(what: string, text: string): number[] {
   });
 }
 
-/** Default training length and head width per env (what `bitrl train` uses without flags). */
-export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number }> = {
-  cartpole: { episodes: 500, hidden: 0 },
-  keydoor: { episodes: 1000, hidden: 32 },
-  frozenlake: { episodes: 3000, hidden: 0 },
+/** Default training length and head width per env (what `bitrl train` uses without flags), per feature source. */
+export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number; backboneEpisodes: number; backboneHidden: number }> = {
+  cartpole: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0 },
+  keydoor: { episodes: 1000, hidden: 32, backboneEpisodes: 2000, backboneHidden: 0 },
+  frozenlake: { episodes: 3000, hidden: 0, backboneEpisodes: 3000, backboneHidden: 0 },
 };
 
 export interface SeedRun {
