@@ -15,8 +15,9 @@ setups.push(async function chromium() {
 });
 
 // Firmware toolchain for test/toolchain.test.ts, test/qemu-boot.test.ts and every board test: Debian cross compilers
-// and QEMU (Arm and RISC-V), PlatformIO offline in .bitrl/venv, wasm3 sources (scripts/setup-toolchain.mjs).
+// and QEMU (Arm and RISC-V), wabt (wasm2c) for the AOT backend, PlatformIO offline in .bitrl/venv, wasm3 sources
+// (scripts/setup-toolchain.mjs).
 setups.push(async function toolchain() {
   const { setupToolchain } = await import("./setup-toolchain.mjs");
-  await setupToolchain({ riscv: true, quiet: true });
+  await setupToolchain({ riscv: true, aot: true, quiet: true });
 });

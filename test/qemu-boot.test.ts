@@ -125,6 +125,18 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
   });
 }
 
+test("should build the ahead-of-time (wasm2c) firmware for qemu-m4 and answer an info request", async () => {
+  const img = await buildFirmware("qemu-m4", { backend: "aot" });
+  assert.ok(img.sizes!.ram <= 256 * 1024, `RAM ${img.sizes!.ram}`);
+  await withQemu({ elf: img.path, flashPath: tempFlashPath() }, async (b) => {
+    b.write(frame(8, 0x01));
+    const rx = await b.waitFor((r) => replyAt(r, 8) >= 0, 10_000, "an info reply");
+    const at = replyAt(rx, 8);
+    assert.is(rx[at + 5], 0, "status OK");
+    assert.match(rx.subarray(at + 6).toString(), /"backend":"aot"/);
+  });
+});
+
 test("should build the host firmware natively and answer an info request on stdin/stdout", async () => {
   const img = await buildHostFirmware();
   const p = spawn(img.path, [], { env: { ...process.env, BITRL_FLASH: tempFlashPath() }, stdio: ["pipe", "pipe", "pipe"] });

@@ -3,6 +3,7 @@
 # and, through extra_board.py, by the real boards' official platforms.
 import hashlib
 import os
+import subprocess
 import sys
 
 
@@ -49,7 +50,25 @@ def add_bitrl_sources(env, emulated):
         # semihosting and C library glue shared by the emulated boards
         env.BuildSources(os.path.join("$BUILD_DIR", "common"), common_dir)
 
-    wasm3_dir = os.path.join(project_dir, opt("wasm3_dir", ".bitrl/wasm3"))
+    wasm_path = os.path.join(project_dir, opt("agent_wasm", "build/agent.wasm"))
+    if not os.path.isfile(wasm_path):
+        _fail(env, "%s not found: run 'node scripts/build.mjs' first" % wasm_path)
+    backend = opt("backend", "wasm3")
+    if backend == "aot":
+        _add_aot(env, project_dir, wasm_path)
+    elif backend == "wasm3":
+        _add_wasm3(env, project_dir, opt("wasm3_dir", ".bitrl/wasm3"))
+    else:
+        _fail(env, "custom_backend must be wasm3 or aot, got '%s'" % backend)
+
+    gen_dir = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV"))
+    os.makedirs(gen_dir, exist_ok=True)
+    write_wasm_array(wasm_path, os.path.join(gen_dir, "agent_wasm.c"), project_dir)
+    env.BuildSources(os.path.join("$BUILD_DIR", "gen"), gen_dir)
+
+
+def _add_wasm3(env, project_dir, rel_dir):
+    wasm3_dir = os.path.join(project_dir, rel_dir)
     if not os.path.isfile(os.path.join(wasm3_dir, "wasm3.h")):
         _fail(env, "wasm3 sources missing in %s: run 'node scripts/setup-toolchain.mjs' (or --sources-only)" % wasm3_dir)
     env.Append(CPPPATH=[wasm3_dir])
@@ -64,10 +83,17 @@ def add_bitrl_sources(env, emulated):
     env.AddBuildMiddleware(quiet_wasm3)
     env.BuildSources(os.path.join("$BUILD_DIR", "wasm3"), wasm3_dir)
 
-    wasm_path = os.path.join(project_dir, opt("agent_wasm", "build/agent.wasm"))
-    if not os.path.isfile(wasm_path):
-        _fail(env, "%s not found: run 'node scripts/build.mjs' first" % wasm_path)
-    gen_dir = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV"))
-    os.makedirs(gen_dir, exist_ok=True)
-    write_wasm_array(wasm_path, os.path.join(gen_dir, "agent_wasm.c"), project_dir)
-    env.BuildSources(os.path.join("$BUILD_DIR", "gen"), gen_dir)
+
+def _add_aot(env, project_dir, wasm_path):
+    """The ahead-of-time backend: the module as C (scripts/aot-gen.mjs runs wasm2c into .bitrl/gen/<env>-aotc) plus
+    firmware/aot (the bare-metal wasm-rt runtime and vm_aot.c); the environment's build_src_filter leaves out
+    vm_wasm3.c."""
+    out = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV") + "-aotc")
+    r = subprocess.run(["node", os.path.join(project_dir, "scripts", "aot-gen.mjs"), "--wasm", wasm_path, "--out", out],
+                       cwd=project_dir, capture_output=True, text=True)
+    if r.returncode != 0:
+        _fail(env, "scripts/aot-gen.mjs failed: %s" % (r.stderr or r.stdout).strip().splitlines()[-1:])
+    aot_dir = os.path.join(project_dir, "firmware", "aot")
+    env.Append(CPPPATH=[out, aot_dir])
+    env.BuildSources(os.path.join("$BUILD_DIR", "aot"), aot_dir)
+    env.BuildSources(os.path.join("$BUILD_DIR", "aotgen"), out)
