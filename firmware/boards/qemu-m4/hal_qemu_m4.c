@@ -66,14 +66,12 @@ static uint64_t clock_coarse(void) {
   return t;
 }
 
-/* Waits until the guest is exactly on a SysTick edge and returns the counter value read there. The loop takes 41
- * instructions per turn, one more than a tick, so the read slides one instruction later within the tick each turn;
- * the counter drops by 2 between two reads exactly when the previous read was at the tick's last instruction, so
- * the current read is at its first. The caller's phase is then fixed, whatever ran before (host input arrives at
- * random points of a polling loop), which makes differences of hal_clock() identical from run to run. Costs
- * 82..1700 instructions. */
-static uint32_t systick_sync(void) {
-  uint32_t cur, prev, d;
+/* Waits until the guest is exactly on a SysTick edge and returns the counter value read there; *turns gets the
+ * number of loop turns. The loop takes 41 instructions per turn, one more than a tick, so the read slides one
+ * instruction later within the tick each turn; the counter drops by 2 between two reads exactly when the previous
+ * read was at the tick's last instruction, so the current read is at its first. 1..41 turns. */
+static uint32_t systick_sync(uint32_t *turns) {
+  uint32_t cur, prev, d, n = 0;
   __asm__ volatile(
       "ldr %[prev], [%[cvr]]\n"
       "1:\n"
@@ -81,21 +79,34 @@ static uint32_t systick_sync(void) {
       "sub %[d], %[prev], %[cur]\n"   /* 2: ticks elapsed, counting down */
       "mov %[prev], %[cur]\n"         /* 3 */
       "lsl %[d], %[d], #8\n"          /* 4: modulo 2^24 (the counter's period) */
-      "cmp %[d], #0x200\n"            /* 5: two ticks? */
-      "beq 2f\n"                      /* 6 */
-      ".rept 34\n nop\n .endr\n"      /* 7..40 */
+      "add %[n], %[n], #1\n"          /* 5: turns */
+      "cmp %[d], #0x200\n"            /* 6: two ticks? */
+      "beq 2f\n"                      /* 7 */
+      ".rept 33\n nop\n .endr\n"      /* 8..40 */
       "b 1b\n"                        /* 41 */
       "2:\n"
-      : [cur] "=&r"(cur), [prev] "=&r"(prev), [d] "=&r"(d)
+      : [cur] "=&r"(cur), [prev] "=&r"(prev), [d] "=&r"(d), [n] "+r"(n)
       : [cvr] "r"(&SYST_CVR)
       : "cc", "memory");
+  *turns = n;
   return cur;
 }
 
+/* Instructions spent in the alignment loops so far: hal_clock() leaves them out. */
+static uint64_t clock_aligning;
+
+/* The exact guest instruction count, less the time hal_clock() itself spent aligning. Reading SysTick plainly
+ * would be off by up to 39 instructions depending on the phase, and host input arrives at random points of a
+ * polling loop, so the phase differs from run to run. Aligning to a tick edge first makes the reading exact, and
+ * leaving out the alignment's variable 41-instruction turns makes the difference of two readings the exact count
+ * of what ran between them plus a constant: identical from run to run. Costs up to ~1,700 instructions per call
+ * (not counted). A SysTick wrap (every 671 M instructions) runs a short interrupt handler, which is counted. */
 uint64_t hal_clock(void) {
-  uint32_t primask;
+  uint32_t primask, turns;
   __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
-  uint64_t t = systick_ticks_at(systick_sync()) * INSTR_PER_TICK;
+  uint64_t t = systick_ticks_at(systick_sync(&turns)) * INSTR_PER_TICK;
+  clock_aligning += 41u * turns;
+  t -= clock_aligning;
   __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
   return t;
 }
