@@ -25,8 +25,9 @@ export interface PowerFigure {
   source: string;
   /** the datasheet conditions of that row (clock, regulator, peripherals) */
   condition: string;
-  /** false: transcribed from the cited table from memory, not re-checked against the PDF in this repository's
-   *  environment (no internet); check before publishing a number that depends on it */
+  /** true: compared with a copy of the cited table (found with the project's document search); false: transcribed
+   *  from the cited table without such a check (no internet here); check before publishing a number that depends
+   *  on it */
   checked: boolean;
 }
 
@@ -157,9 +158,9 @@ const BOARDS_LIST: BoardProfile[] = [
     power: {
       activeCurrentMa: 68,
       supplyV: 3.3,
-      source: "Espressif ESP32 Series Datasheet, table 'Power Consumption by Power Modes', Modem-sleep row",
+      source: "Espressif ESP32 Series Datasheet v3.5, Table 6 'Power Consumption by Power Modes', Modem-sleep row",
       condition: "240 MHz, dual-core chip, CPU powered on, RF off: range 30-68 mA, upper end used (busy CPU)",
-      checked: false,
+      checked: true,
     },
     verifiedHere: "unbuilt",
   },
