@@ -175,6 +175,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     join(repoRoot, "platformio.ini"),
     join(paths.wasm3, ".bitrl-stamp"),
     wasm,
+    ...(backend === "aot" ? [...listFiles(join(repoRoot, "firmware", "aot"), src), join(repoRoot, "scripts", "aot-gen.mjs")] : []),
   ];
   const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}\0${extraFlags}`);
   const keyFile = join(outDir, "key");
