@@ -23,10 +23,17 @@ build({ quiet: true });
 step("typecheck (tsc --noEmit)", join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "tsconfig.json"]);
 for (const setup of (await import("./test-setup.mjs")).setups) await setup();
 
+// uvu forces colour in child processes (FORCE_COLOR) unless told --no-color; with NO_COLOR also set, every node
+// child would print a warning to stderr, and CLI tests check stderr line by line.
+function withoutColorVars(env) {
+  const { FORCE_COLOR, NO_COLOR, ...rest } = env;
+  return rest;
+}
+
 const pattern = process.argv[2] ? `.*${process.argv[2]}.*\\.test\\.ts$` : "\\.test\\.ts$";
 console.log("\n== tests (uvu)");
-const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "node_modules/uvu/bin.js"), "test", pattern],
-  { cwd: root, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28, env: { ...process.env, NO_COLOR: "1" } });
+const r = spawnSync(process.execPath, ["--import", "tsx", join(root, "node_modules/uvu/bin.js"), "test", pattern, "--no-color"],
+  { cwd: root, stdio: ["ignore", "pipe", "inherit"], encoding: "utf8", maxBuffer: 1 << 28, env: withoutColorVars(process.env) });
 process.stdout.write(r.stdout ?? "");
 const total = Number(/Total:\s+(\d+)/.exec(r.stdout ?? "")?.[1] ?? 0);
 const passed = Number(/Passed:\s+(\d+)/.exec(r.stdout ?? "")?.[1] ?? 0);
