@@ -89,6 +89,20 @@ test("should serve the UART on TCP 127.0.0.1 when asked", async () => {
   });
 });
 
+for (const board of ["qemu-m4", "qemu-rv32"] as const) {
+  test(`should end ${board} with a fault report, not run on, when the stack overflows its budget`, async () => {
+    const b = await bootQemu({ elf: await selftest(board), board, flashPath: tempFlashPath(), handshake: banner });
+    try {
+      b.write("s");
+      const code = await Promise.race([b.exited, new Promise<string>((r) => setTimeout(() => r("still running"), 10_000))]);
+      assert.is(code, 70);
+      assert.match(b.log(), new RegExp(`bitrl ${board}: (fault|trap)`));
+    } finally {
+      await b.close();
+    }
+  });
+}
+
 test("should leave no QEMU process after close, and pass the firmware's exit code", async () => {
   const b = await bootQemu({ elf: await selftest("qemu-m4"), flashPath: tempFlashPath(), handshake: banner });
   assert.is(await ask(b, "q", "bye"), "bye");

@@ -4,6 +4,7 @@
  *                             io_base, with the ticks of each phase)
  *   c -> "loop <ticks>"    b -> "busy <ticks>" (about 50 M instructions, for emulator speed)
  *   f<8 hex> -> writes the word at flash offset 0, replies "flash <old> <new>"
+ *   s -> recurses until the stack overflows (the board must fault and exit with code 70, not run on)
  *   q -> exits with code 0 */
 #include <stdint.h>
 #include <stdio.h>
@@ -49,6 +50,13 @@ m3ApiRawFunction(stub_void) { m3ApiSuccess(); }
 
 /* (4) instruction counts of the phases of run_wasm3: environment+runtime, parse, load+link, find+call */
 static uint64_t g_phase[4];
+
+/* Recursion that cannot be optimised away: each level keeps a buffer live across the call. */
+__attribute__((noinline)) static uint32_t dive(uint32_t depth) {
+  volatile uint8_t pad[256];
+  pad[depth & 255u] = (uint8_t)depth;
+  return dive(depth + 1) + pad[(depth * 7u) & 255u];
+}
 
 static const char *run_wasm3(void) {
   uint64_t t = hal_clock(), now;
@@ -138,6 +146,9 @@ int main(void) {
       if (map) memcpy(&now, map, 4);
       snprintf(line, sizeof line, "flash %08lx %08lx\n", (unsigned long)old, (unsigned long)now);
       say(line);
+    } else if (cmd == 's') {
+      say("diving\n");
+      dive(0);
     } else if (cmd == 'q') {
       say("bye\n");
       hal_exit(0);
