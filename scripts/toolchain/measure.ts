@@ -14,7 +14,8 @@ async function ask(b: QemuBoard, cmd: string, prefix: string): Promise<string> {
 
 const rows: Record<string, unknown>[] = [];
 for (const board of ["qemu-m4", "qemu-rv32"] as QemuBoardId[]) {
-  const app = board === "qemu-m4" ? await buildFirmware(board) : null;
+  const app = await buildFirmware(board);
+  const aot = board === "qemu-m4" ? await buildFirmware(board, { backend: "aot" }) : null;
   const st = await buildFirmware(board, { srcDir: SELFTEST_SRC });
   const boots: number[] = [];
   let speed = 0;
@@ -36,6 +37,8 @@ for (const board of ["qemu-m4", "qemu-rv32"] as QemuBoardId[]) {
     board,
     app_text: app?.sizes?.text ?? null,
     app_ram: app?.sizes?.ram ?? null,
+    aot_text: aot?.sizes?.text ?? null,
+    aot_ram: aot?.sizes?.ram ?? null,
     selftest_text: st.sizes?.text,
     selftest_ram: st.sizes?.ram,
     boot_ms_median: boots[1],
@@ -44,10 +47,10 @@ for (const board of ["qemu-m4", "qemu-rv32"] as QemuBoardId[]) {
     wasm3: wasm3,
   });
 }
-console.log("board      app text  app RAM   boot ms  guest Minstr/s  wasm3 load+call (selftest)");
+console.log("board      app text  app RAM  AOT text  AOT RAM  boot ms  guest Minstr/s  wasm3 load+call (selftest)");
 for (const r of rows) {
   console.log(
-    `${String(r.board).padEnd(10)} ${String(r.app_text ?? "-").padStart(8)}  ${String(r.app_ram ?? "-").padStart(7)}  ${String(r.boot_ms_median).padStart(7)}  ${String(r.guest_minstr_per_s).padStart(14)}  ${r.wasm3}`,
+    `${String(r.board).padEnd(10)} ${String(r.app_text ?? "-").padStart(8)}  ${String(r.app_ram ?? "-").padStart(7)}  ${String(r.aot_text ?? "-").padStart(8)}  ${String(r.aot_ram ?? "-").padStart(7)}  ${String(r.boot_ms_median).padStart(7)}  ${String(r.guest_minstr_per_s).padStart(14)}  ${r.wasm3}`,
   );
 }
 console.log(JSON.stringify({ kind: "emulated", machine: "this host, QEMU 7.2, -icount shift=0", rows }));
