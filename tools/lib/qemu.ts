@@ -42,7 +42,7 @@ export interface QemuBoard {
   onData(fn: (chunk: Buffer) => void): () => void;
   /** resolves with every byte received so far once pred(received) holds, rejects after timeoutMs */
   waitFor(pred: (received: Buffer) => boolean, timeoutMs: number, what?: string): Promise<Buffer>;
-  /** everything the board sent on the UART so far */
+  /** what the board sent on the UART so far (the last 1 MiB at most) */
   received(): Buffer;
   /** what the firmware wrote through semihosting (stdout/stderr) and QEMU's own messages */
   log(): string;
@@ -80,6 +80,9 @@ function installExitHooks(): void {
 export function liveQemuCount(): number {
   return live.size;
 }
+
+/** Bytes of UART output kept for received()/waitFor(). */
+const RX_KEEP = 1 << 20;
 
 /** Escapes a value for QEMU's option syntax (a comma is doubled). */
 const qemuOpt = (s: string) => s.replace(/,/g, ",,");
@@ -158,8 +161,14 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   let done = false;
   void exited.then(() => (done = true));
 
-  const chunks: Buffer[] = [];
-  let rx = Buffer.alloc(0);
+  // What the board sent, for received()/waitFor(): chunks joined on demand, only the last RX_KEEP bytes kept (a long
+  // session through `serial` must not grow memory or copy quadratically).
+  let chunks: Buffer[] = [];
+  let held = 0;
+  const received = (): Buffer => {
+    if (chunks.length !== 1) chunks = [Buffer.concat(chunks)];
+    return chunks[0];
+  };
   const listeners = new Set<(c: Buffer) => void>();
   let socket: Socket | null = null;
 
@@ -196,7 +205,8 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   }
   socket.on("data", (d: Buffer) => {
     chunks.push(d);
-    rx = Buffer.concat([rx, d]);
+    held += d.length;
+    while (held - chunks[0].length >= RX_KEEP) held -= chunks.shift()!.length;
     for (const fn of listeners) fn(d);
   });
   socket.on("error", () => {});
@@ -209,19 +219,19 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
       listeners.add(fn);
       return () => listeners.delete(fn);
     },
-    received: () => rx,
+    received,
     waitFor: (pred, ms, what = "the expected reply") =>
       new Promise<Buffer>((res, rej) => {
-        if (pred(rx)) return res(rx);
+        if (pred(received())) return res(received());
         const off = qb.onData(() => {
-          if (pred(rx)) finish(null);
+          if (pred(received())) finish(null);
         });
         const timer = setTimeout(() => finish(new BitrlError(`${board} did not send ${what} within ${ms} ms`)), ms);
-        void exited.then((code) => finish(pred(rx) ? null : new BitrlError(`${board}: QEMU exited (code ${code}) before sending ${what}`)));
+        void exited.then((code) => finish(pred(received()) ? null : new BitrlError(`${board}: QEMU exited (code ${code}) before sending ${what}`)));
         function finish(err: Error | null) {
           clearTimeout(timer);
           off();
-          err ? rej(err) : res(rx);
+          err ? rej(err) : res(received());
         }
       }),
     log: () => logText,
