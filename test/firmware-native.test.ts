@@ -8,6 +8,7 @@ import { Cmd, encodeFrame, concat, u32s, encodeCall } from "../tools/lib/protoco
 import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { encodeBlob } from "../tools/lib/blob.ts";
+import { KERNELS, benchBoardKernels, formatBenchTable } from "../tools/lib/board-bench.ts";
 
 let s: BoardSession;
 
@@ -95,6 +96,16 @@ test("should time repeated calls with bench and agree with the native kernel on 
   const n = await s.client.nativeBench(io, io + w.length, nat, rows, cols, 2);
   assert.is(n.reps, 2);
   assert.equal(await s.client.memRead(nat, 4 * rows), await s.client.memRead(out, 4 * rows));
+});
+
+test("should bench every kernel at both shapes, the native kernel agreeing with matvec_i2", async () => {
+  const results = await benchBoardKernels(s.client); // throws ERR_MISMATCH if native and wasm outputs differ
+  for (const shape of ["256x256", "1024x256"]) {
+    for (const k of KERNELS) assert.ok(results.some((r) => r.kernel === k.name && r.shape === shape && r.runtime === "wasm3" && r.instructions_per_weight > 0), `${k.name} ${shape}`);
+    assert.ok(results.some((r) => r.kernel === "native_i2" && r.runtime === "native" && r.shape === shape));
+  }
+  assert.ok(results.every((r) => r.kind === "host"));
+  assert.match(formatBenchTable(results, "ns"), /matvec_t3_lut \(wasm3\)/);
 });
 
 test("should run the uploaded agent exactly as V8 does (same seed, same episode and training returns)", async () => {

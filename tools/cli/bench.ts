@@ -16,7 +16,7 @@ calls on the board. On QEMU boards the ticks are guest instructions (-icount), s
 instructions per weight; on real boards cycles ('measured'); on host ns.
   --board B   board profile (default ${DEFAULT_BOARD})
   --port P    serial port of a real board
-  --json      one JSON line: board, clock_unit, results [{kernel, shape, runtime, instructions_per_weight, kind, ...}]`,
+  --json      the table on stderr, one JSON line on stdout: board, clock_unit, results [{kernel, shape, runtime, instructions_per_weight, kind, ...}]`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, { board: { type: "string" }, port: { type: "string" }, json: { type: "boolean" } });
     if (!a) return 0;
@@ -27,6 +27,7 @@ instructions per weight; on real boards cycles ('measured'); on host ns.
       const ternary = results.filter((r) => r.shape === "1024x256" && r.runtime === "wasm3" && /_(i2|t3)/.test(r.kernel));
       const best = ternary.sort((x, y) => x.instructions_per_weight - y.instructions_per_weight)[0] ?? null;
       if (a.values.json) {
+        process.stderr.write(formatBenchTable(results, s.info.clock_unit) + "\n"); // the table for people, stdout stays one JSON line
         console.log(JSON.stringify({ board: board.id, via: s.via, clock_unit: s.info.clock_unit, backend: s.info.backend, best_ternary_1024x256: best, results }));
       } else {
         console.log(`${board.id} (${s.via}), ${s.info.clock_unit} per weight, kind ${results[0]?.kind}:`);
