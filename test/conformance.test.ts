@@ -3,6 +3,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
+import { spawnSync } from "node:child_process";
 import { withBoard } from "../tools/lib/board-session.ts";
 import { runBoardCase, runConformance } from "../tools/lib/conformance.ts";
 import { loadGoldenFile } from "../tools/lib/wasm.ts";
@@ -40,6 +41,23 @@ test("should pass every golden case on the emulated Cortex-M4 (qemu-m4)", async 
     assert.equal(r.cases.filter((c) => !c.ok), []);
     assert.is(r.passed, kernels.cases.length);
   });
+});
+
+test("should print one JSON line from 'bitrl conformance --board host --json' and exit 0", () => {
+  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), "conformance", "--board", "host", "--json"], { encoding: "utf8", cwd: repoRoot });
+  assert.is(r.status, 0, r.stderr);
+  const out = JSON.parse(r.stdout.trim());
+  assert.is(out.board, "host");
+  assert.is(out.failed, 0);
+  assert.is(out.passed, out.cases.length);
+  assert.ok(out.cases.every((c: { name: string; ok: boolean }) => typeof c.name === "string" && c.ok === true));
+});
+
+test("should refuse a real board without a serial port, in one line", () => {
+  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), "conformance", "--board", "nucleo_f446re"], { encoding: "utf8", cwd: repoRoot });
+  assert.is(r.status, 1);
+  assert.match(r.stderr, /^bitrl conformance: board 'nucleo_f446re' is a real board: pass --port/);
+  assert.is(r.stderr.trim().split("\n").length, 1);
 });
 
 test.run();

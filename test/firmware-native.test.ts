@@ -3,7 +3,8 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { openBoard, type BoardSession } from "../tools/lib/board-session.ts";
-import { BoardError } from "../tools/lib/board-client.ts";
+import { spawn } from "node:child_process";
+import { BoardClient, BoardError, childLink } from "../tools/lib/board-client.ts";
 import { Cmd, encodeFrame, concat, u32s, encodeCall } from "../tools/lib/protocol.ts";
 import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
@@ -121,6 +122,39 @@ test("should run the uploaded agent exactly as V8 does (same seed, same episode 
   assert.equal(tr.returns, v8.train(7, 4));
   const act = await s.client.infer(Float32Array.of(0.01, -0.2, 0.03, 0.4));
   assert.is(act.action, v8.act([0.01, -0.2, 0.03, 0.4]));
+});
+
+test("should give up with ERR_TIMEOUT, naming the command, when a board never answers", async () => {
+  const silent = spawn("sleep", ["30"], { stdio: ["pipe", "pipe", "ignore"] });
+  const client = new BoardClient(childLink(silent), 300);
+  const t0 = Date.now();
+  let err: BoardError | null = null;
+  try {
+    await client.info({ retries: 1, timeoutMs: 300 });
+  } catch (e) {
+    err = e as BoardError;
+  }
+  await client.close();
+  assert.is(err?.code, "ERR_TIMEOUT");
+  assert.match(err!.message, /did not answer 'info' within 300 ms \(2 tries\)/);
+  assert.ok(Date.now() - t0 < 5000);
+  assert.is(silent.exitCode !== null || silent.signalCode !== null, true, "close() stops the process");
+});
+
+test("should fail pending requests at once when the board process dies", async () => {
+  const dying = spawn("sh", ["-c", "sleep 0.2"], { stdio: ["pipe", "pipe", "ignore"] });
+  const client = new BoardClient(childLink(dying), 10000);
+  const t0 = Date.now();
+  let err: BoardError | null = null;
+  try {
+    await client.info({ timeoutMs: 10000 });
+  } catch (e) {
+    err = e as BoardError;
+  }
+  assert.is(err?.code, "ERR_LINK");
+  assert.match(err!.message, /exited/);
+  assert.ok(Date.now() - t0 < 5000);
+  await client.close();
 });
 
 test.run();

@@ -12,7 +12,7 @@ import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../tools/lib/te
 import { openBoard } from "../tools/lib/board-session.ts";
 import { BoardError } from "../tools/lib/board-client.ts";
 import { Cmd, concat, u32s } from "../tools/lib/protocol.ts";
-import { tempFlashPath } from "../tools/lib/qemu.ts";
+import { liveQemuCount, tempFlashPath } from "../tools/lib/qemu.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { repoRoot } from "../tools/lib/toolchain.ts";
 
@@ -179,6 +179,7 @@ test("should keep the previous model active and verified when an upload is cut o
   } finally {
     await s.close();
   }
+  assert.is(liveQemuCount(), 0, "every QEMU started is gone");
 });
 
 test.run();
