@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "./errors.ts";
 import { BoardClient, childLink, duplexLink, serialPortLink, type BoardInfo } from "./board-client.ts";
 import { getBoard, type BoardProfile } from "./boards.ts";
-import { buildFirmware, buildHostFirmware } from "./firmware-build.ts";
+import { buildFirmware, buildHostFirmware, type Backend } from "./firmware-build.ts";
 import { bootQemu, type QemuBoardId } from "./qemu.ts";
 import { repoRoot } from "./toolchain.ts";
 
@@ -21,6 +21,8 @@ export interface BoardSessionOptions {
   timeoutMs?: number;
   /** extra firmware build flags (e.g. -DBITRL_CFG_...) */
   buildFlags?: string[];
+  /** how the board runs the module: interpreted by wasm3 (default) or compiled ahead of time (wasm2c) */
+  backend?: Backend;
 }
 
 export interface BoardSession {
@@ -49,7 +51,7 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
   } else if (board.kind === "real") {
     throw new BitrlError(`board '${board.id}' is a real board: pass --port with its serial port (flash it first: bitrl flash --board ${board.id})`);
   } else if (board.kind === "host") {
-    const exe = opts.image ?? (await buildHostFirmware({ buildFlags: opts.buildFlags })).path;
+    const exe = opts.image ?? (await buildHostFirmware({ buildFlags: opts.buildFlags, backend: opts.backend })).path;
     mkdirSync(dirname(flashPath!), { recursive: true });
     const child = spawn(exe, [], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, BITRL_FLASH: flashPath! } });
     child.on("error", () => undefined); // reported through the link's close
@@ -57,7 +59,7 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
     via = `native host build (${exe})`;
     stop = () => client.close();
   } else {
-    const elf = opts.image ?? (await buildFirmware(board.id, { buildFlags: opts.buildFlags })).path;
+    const elf = opts.image ?? (await buildFirmware(board.id, { buildFlags: opts.buildFlags, backend: opts.backend })).path;
     const q = await bootQemu({ elf, board: board.id as QemuBoardId, flashPath: flashPath!, timeoutMs: Math.max(timeoutMs, 10000) });
     client = new BoardClient(duplexLink(q.serial), timeoutMs);
     via = `QEMU ${board.id}`;

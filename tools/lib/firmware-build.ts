@@ -215,21 +215,27 @@ function hostWasm3Flags(): string[] {
 /** Builds the native `host` firmware (firmware/src + firmware/boards/host + wasm3) with the system cc into
  *  .bitrl/host/bitrl-fw: serial on stdin/stdout, clock in ns, flash in the file named by BITRL_FLASH. */
 export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
-  if ((opts.backend ?? "wasm3") !== "wasm3") throw new BitrlError(`the host board builds only the wasm3 backend`);
+  const backend = opts.backend ?? "wasm3";
+  if (backend !== "wasm3" && backend !== "aot") throw new BitrlError(`unknown backend '${backend}' (wasm3, aot)`);
+  const aot = backend === "aot";
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
-  ensureToolchain();
+  ensureToolchain({ aot });
   const extraFlags = opts.buildFlags ?? [];
   const custom = opts.srcDir || extraFlags.length ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags.join(" ")}`).digest("hex").slice(0, 8) : "";
-  const variant = `host${custom}`;
+  const variant = `host${aot ? "-aot" : ""}${custom}`;
   const outDir = join(repoRoot, ".bitrl", "host");
   const exe = join(outDir, variant === "host" ? "bitrl-fw" : `bitrl-fw-${variant.slice(5)}`);
-  const cSources = listFiles(srcDir, /\.c$/);
+  // the AOT build swaps the wasm3 engine (vm_wasm3.c + wasm3) for the wasm2c module and firmware/aot
+  const aotDir = join(repoRoot, "firmware", "aot");
+  const cSources = listFiles(srcDir, /\.c$/).filter((f) => !(aot && f.endsWith("/vm_wasm3.c")));
   const hal = listFiles(join(repoRoot, "firmware", "boards", "host"), /\.c$/);
   const wasm3 = listFiles(paths.wasm3, /\.c$/);
-  const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...hostWasm3Flags(), ...extraFlags];
-  const key = hashInputs([...listFiles(srcDir, /\.[ch]$/), ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/), ...hal, join(repoRoot, "platformio.ini"), join(paths.wasm3, ".bitrl-stamp"), wasm], flags.join(" "));
+  const engineFlags = aot ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"] : hostWasm3Flags();
+  const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...engineFlags, ...extraFlags];
+  const engineInputs = aot ? [...listFiles(aotDir, /\.[ch]$/), join(repoRoot, "scripts", "aot-gen.mjs")] : [join(paths.wasm3, ".bitrl-stamp")];
+  const key = hashInputs([...listFiles(srcDir, /\.[ch]$/), ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/), ...hal, join(repoRoot, "platformio.ini"), ...engineInputs, wasm], flags.join(" "));
   const keyFile = `${exe}.key`;
   if (!opts.force && existsSync(exe) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
     return { board: "host", path: exe, cached: true, key, sizes: null, buildMs: 0 };
@@ -250,6 +256,28 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
     );
     renameSync(`${arrayC}.tmp`, arrayC);
     mkdirSync(outDir, { recursive: true });
+    if (aot) {
+      const genAot = join(gen, `${variant}-aotc`);
+      const g = await run(process.execPath, [join(repoRoot, "scripts", "aot-gen.mjs"), "--wasm", wasm, "--out", genAot], process.env, false);
+      if (g.code !== 0) throw new BitrlError(`aot-gen failed: ${lastLines(g.out, 2)}`);
+      const moduleC = [join(genAot, "agent.c"), join(genAot, "aot_exports.c")];
+      const aotC = listFiles(aotDir, /\.c$/);
+      const objDir = join(outDir, `${variant}-obj`);
+      mkdirSync(objDir, { recursive: true });
+      // the generated module is not ours to lint: compiled on its own, without warnings
+      const moduleObjs = moduleC.map((f) => join(objDir, f.split("/").pop()!.replace(/\.c$/, ".o")));
+      for (let i = 0; i < moduleC.length; i++) {
+        const r = await run("cc", [...flags, "-w", "-c", moduleC[i], "-I", genAot, "-I", aotDir, "-o", moduleObjs[i]], process.env, false);
+        if (r.code !== 0) throw new BitrlError(`host build of the AOT module failed: ${lastLines(r.out, 3)}`);
+      }
+      const inc = ["-I", join(repoRoot, "firmware", "src"), "-I", aotDir, "-I", genAot];
+      const { code, out } = await run("cc", [...flags, "-Wall", ...inc, ...cSources, ...aotC, ...hal, arrayC, ...moduleObjs, "-lm", "-o", `${exe}.tmp`], process.env, !!opts.verbose);
+      if (code !== 0) throw new BitrlError(`host AOT firmware build failed: ${lastLines(out, 4)}`);
+      renameSync(`${exe}.tmp`, exe);
+      writeFileSync(`${keyFile}.tmp`, key);
+      renameSync(`${keyFile}.tmp`, keyFile);
+      return { board: "host", path: exe, cached: false, key, sizes: null, buildMs: Date.now() - t0 };
+    }
     // wasm3 compiled separately without warnings (not our code), and only when its sources or flags change.
     const objKey = hashInputs([join(paths.wasm3, ".bitrl-stamp")], flags.join(" "));
     const objDir = join(outDir, `wasm3-obj-${objKey}`);
