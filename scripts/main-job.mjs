@@ -2,9 +2,9 @@
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
 // usage: npm start -- [--board B] [--port P] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
-//        [--train] [--train-episodes K] [--retrain] [--seed S] [--out report/index.html]
+//        [--train] [--train-episodes K] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { ensureDeps } from "./ensure-deps.mjs";
@@ -23,7 +23,7 @@ try {
     options: {
       board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, env: { type: "string", default: "cartpole" },
       model: { type: "string" }, episodes: { type: "string", default: "5" }, seed: { type: "string", default: "1" },
-      train: { type: "boolean" }, "train-episodes": { type: "string" }, retrain: { type: "boolean" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
+      train: { type: "boolean" }, "train-episodes": { type: "string" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -68,27 +68,53 @@ async function main() {
 
   step(`boot ${board.id}${opts.port ? ` on ${opts.port}` : ""}`);
   const { connectBoard } = await lib("tools/lib/energy/connect.ts");
-  let conn;
+  const open = async () => {
+    try {
+      return await connectBoard(board, opts.port);
+    } catch (e) {
+      fail("boot", e.message);
+    }
+  };
+  // emulated and host boards boot afresh for each agent (as if flashed with it), so one agent's memory use
+  // cannot starve the next; a real board on a port keeps one connection
+  const fresh = !opts.port && board.kind !== "real";
+  let shared = await open();
+  const via = shared.via;
   try {
-    conn = await connectBoard(board, opts.port);
-  } catch (e) {
-    fail("boot", e.message);
-  }
-  try {
-    const info = await conn.client.info();
+    const info = await shared.client.info();
     if (info.module_error) fail("boot", `the board could not load agent.wasm: ${info.module_error}`);
-    console.log(`  ${info.board}, firmware ${info.firmware}, backend ${info.backend}, clock in ${info.clock_unit}`);
+    console.log(`  ${info.board}, firmware ${info.firmware}, backend ${info.backend}, clock in ${info.clock_unit}${fresh ? "; rebooted for each agent" : ""}`);
+    if (fresh) {
+      await shared.close();
+      shared = null;
+    }
 
     step(`run ${episodes} greedy episodes per agent on the board`);
     const { runAgentSession } = await lib("tools/lib/energy/session.ts");
     const { progress } = await lib("tools/lib/progress.ts");
     const bar = progress("episodes", models.length * episodes);
     let done = 0;
-    const s = await runAgentSession(conn.client, models, {
-      episodes, seed: Number(opts.seed), maxSteps: 500, onEpisode: (agent) => bar.tick(++done, agent),
-    });
+    // one agent at a time: an agent the board cannot run is reported by name and the others still run
+    const ran = [];
+    const failed = [];
+    for (const m of models) {
+      const conn = shared ?? (await open());
+      try {
+        const r = await runAgentSession(conn.client, [m], {
+          episodes, seed: Number(opts.seed), maxSteps: 500, onEpisode: (agent) => bar.tick(++done, agent),
+        });
+        const after = await conn.client.info();
+        ran.push({ model: m, work: r.work[0], meanReturn: r.meanReturn[0], ram: after.ram ?? null });
+      } catch (e) {
+        failed.push(e.message);
+        done += episodes;
+      } finally {
+        if (!shared) await conn.close();
+      }
+    }
     bar.done();
-    const after = await conn.client.info();
+    for (const f of failed) console.log(`  FAILED: ${f}`);
+    if (!ran.length) fail("run", `no agent ran on the board:\n  ${failed.join("\n  ")}`);
 
     step("report");
     const { readBlobFile } = await lib("tools/lib/files.ts");
@@ -96,23 +122,23 @@ async function main() {
     const { appendRun, runsDir } = await lib("tools/lib/runlog.ts");
     const { buildReport } = await lib("tools/lib/report/write.ts");
     const summary = {
-      board, env: opts.env, via: conn.via, ram: after.ram ?? null,
-      agents: models.map((m, k) => ({
-        work: s.work[k], meanReturn: s.meanReturn[k], model: relative(root, m.path),
-        modelFileBytes: readFileSync(m.path).length, fp32Bytes: fp32Bytes(readBlobFile(m.path)),
+      board, env: opts.env, via, ram: null,
+      agents: ran.map((r) => ({
+        work: r.work, meanReturn: r.meanReturn, model: relative(root, r.model.path), ram: r.ram,
+        modelFileBytes: readFileSync(r.model.path).length, fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
       })),
     };
     for (const { kind, record } of summaryRecords(summary)) appendRun(kind, record);
     const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}` });
     console.log(`\n${summaryLines(summary).join("\n")}\nreport: ${opts.out} (${r.records} records) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (failed.length) fail("run", `${failed.length} of ${models.length} agents could not run on the board (see FAILED above); the report holds the others`);
   } finally {
-    await conn.close();
+    await shared?.close();
   }
 }
 
 const KINDS = ["fp32", "int8", "ternary"];
 const isAgent = (blob) => blob.tensors.some((t) => t.name === "agent.config");
-const newer = (a, b) => existsSync(a) && statSync(a).mtimeMs >= statSync(b).mtimeMs;
 
 /** Runs a bitrl command in this process from the TypeScript sources (progress bars on stderr as usual) and
  *  returns what it printed on stdout. */
@@ -131,14 +157,16 @@ async function cli(lib, args) {
   return lines.join("\n");
 }
 
-/** The agents to run: --model, or one per backbone kind (shipped in models/, or pretrained with --train), each
- *  with a head trained on the host (V8) over 3 seeds; the learning curves go to the run log for the report. */
+/** The agents to run: --model; else per kind a shipped agent models/<env>-<kind>.bitrl, or the shipped (or, with
+ *  --train, pretrained) backbone with a head trained on the host (V8) over 3 seeds, whose learning curves go to
+ *  the run log for the report. */
 async function prepareAgents(lib) {
   const { readBlobFile } = await lib("tools/lib/files.ts");
   const { appendRun } = await lib("tools/lib/runlog.ts");
   const kinds = (opts.kinds ?? KINDS.join(",")).split(",");
   for (const k of kinds) if (!KINDS.includes(k)) fail("arguments", `--kinds takes fp32, int8, ternary; got '${k}'`);
   const backbones = [];
+  const agents = [];
   if (opts.model) {
     if (!existsSync(opts.model)) fail("models", `--model '${opts.model}' does not exist`);
     const blob = readBlobFile(opts.model);
@@ -147,6 +175,12 @@ async function prepareAgents(lib) {
     backbones.push({ kind, path: opts.model });
   } else {
     for (const kind of kinds) {
+      // a shipped trained agent (backbone + head) is taken as it is
+      const shipped = join(root, "models", `${opts.env}-${kind}.bitrl`);
+      if (!opts.train && existsSync(shipped) && isAgent(readBlobFile(shipped))) {
+        agents.push({ agent: kind, path: shipped, note: "shipped agent" });
+        continue;
+      }
       let path = join(root, "models", `${opts.env}-backbone-${kind}.bitrl`);
       if (opts.train) {
         path = join(root, ".bitrl", "models", `${opts.env}-backbone-${kind}.bitrl`);
@@ -156,15 +190,13 @@ async function prepareAgents(lib) {
       if (existsSync(path)) backbones.push({ kind, path });
       else console.log(`  no ${kind} backbone (${relative(root, path)}): skipped`);
     }
-    if (!backbones.length) fail("models", `no shipped backbone models/${opts.env}-backbone-{${kinds.join(",")}}.bitrl: run 'npm start -- --train' to pretrain them, or pass --model FILE`);
+    if (!backbones.length && !agents.length) fail("models", `no shipped backbone models/${opts.env}-backbone-{${kinds.join(",")}}.bitrl: run 'npm start -- --train' to pretrain them, or pass --model FILE`);
   }
-  const out = [];
+  const out = agents;
   for (const b of backbones) {
     const agentPath = join(root, ".bitrl", "agents", `${opts.env}-${b.kind}.bitrl`);
-    if (!opts.retrain && newer(agentPath, b.path)) {
-      out.push({ agent: b.kind, path: agentPath, note: "head trained earlier; --retrain to redo" });
-      continue;
-    }
+    // retrained each run (minutes on 2 cores; --train-episodes shortens it): a head saved by an older agent.wasm
+    // may not match the module just built
     console.log(`  training the ${b.kind} agent's head on the host (V8), 3 seeds`);
     const j = JSON.parse((await cli(lib, ["train", "--env", opts.env, "--backbone", b.path, "--seeds", "3", ...(opts["train-episodes"] ? ["--episodes", opts["train-episodes"]] : []), "--out", agentPath, "--json"])).trim().split("\n").pop());
     for (const sd of j.seeds ?? []) appendRun("train", { env: opts.env, agent: b.kind, seed: sd.seed, returns: sd.curve, evalMeanReturn: sd.eval_mean_return, runtime: j.runtime, backbone: relative(root, b.path) });

@@ -28,6 +28,8 @@ export interface AgentRun {
   modelFileBytes: number;
   fp32Bytes: number;
   model: string;
+  /** the firmware's accounting after this agent ran (boards booted per agent), else the run's `ram` */
+  ram?: RamInfo | null;
 }
 
 export interface BoardRunSummary {
@@ -45,8 +47,9 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
   const b = s.board;
   const out: { kind: string; record: Record<string, unknown> }[] = [];
   const figs: EnergyFigure[] = b.power ? s.agents.map((a) => estimateAgent(b, a.work)) : [];
-  const peak = s.ram ? peakRamBytes(s.ram) : null;
   for (const a of s.agents) {
+    const ram = a.ram ?? s.ram;
+    const peak = ram ? peakRamBytes(ram) : null;
     const secs = a.work.ticks / b.clockHz;
     out.push({ kind: "run", record: {
       board: b.id, env: s.env, agent: a.work.agent, model: a.model, via: s.via, episodes: a.work.episodes, meanReturn: a.meanReturn,
@@ -55,7 +58,7 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
     } });
     out.push({ kind: "memory", record: {
       name: `${s.env}-${a.work.agent}`, board: b.id, modelBytes: a.modelFileBytes, fp32Bytes: a.fp32Bytes,
-      peakRamBytes: peak, ramBudgetBytes: b.ramBytes, figure: s.ram ? "firmware accounting" : "n/a",
+      peakRamBytes: peak, ramBudgetBytes: b.ramBytes, figure: ram ? "firmware accounting" : "n/a",
     } });
   }
   if (figs.length) out.push({ kind: "energy", record: { board: b.id, source: "estimate", via: s.via, figures: figs } });
@@ -79,9 +82,11 @@ export function summaryLines(s: BoardRunSummary): string[] {
         (e ? ` | ${(e.joulesPerDecision * 1e6).toFixed(2)} uJ/decision (estimated)` : ""),
     );
   }
-  if (s.ram) {
-    const peak = peakRamBytes(s.ram);
-    lines.push(`peak RAM ${peak} B of the ${b.ramBytes} B budget (${((100 * peak) / b.ramBytes).toFixed(1)}%, firmware accounting)`);
+  for (const a of s.agents) {
+    const ram = a.ram ?? s.ram;
+    if (!ram) continue;
+    const peak = peakRamBytes(ram);
+    lines.push(`${a.work.agent.padEnd(8)} peak RAM ${peak} B of the ${b.ramBytes} B budget (${((100 * peak) / b.ramBytes).toFixed(1)}%, firmware accounting)`);
   }
   if (b.power) lines.push(`energy basis: ${b.power.activeCurrentMa} mA x ${b.power.supplyV} V, ${b.power.source}${b.power.checked ? "" : " (not re-checked against the PDF)"}`);
   return lines;
