@@ -135,8 +135,12 @@ export async function benchBoardKernels(
         for (let i = 0; i < x.length; i++) x[i] = Math.floor(rand() * 255) - 127;
       }
       await client.memWrite(xAt, x);
+      // wasm3 compiles a function on its first call: one untimed call of each first, so no compile cost is counted
       let buildTicks = 0;
-      if (spec.lut) buildTicks = (await client.bench(spec.lut.build, [xAt, shape.cols, lutAt], 1)).ticks;
+      if (spec.lut) {
+        await client.kernel(spec.lut.build, [xAt, shape.cols, lutAt]);
+        buildTicks = (await client.bench(spec.lut.build, [xAt, shape.cols, lutAt], 1)).ticks;
+      }
       // One block of weights is written once and the kernel runs over it (rows / block) times in one `bench`
       // call: the cost of these kernels does not depend on the weight values, and the serial link moves at most
       // one arena of data per kernel instead of the whole matrix.
@@ -149,6 +153,7 @@ export async function benchBoardKernels(
         for (let i = 0; i < w.length; i++) w[i] = spec.weightByte(rand);
       }
       await client.memWrite(wAt, w);
+      await client.kernel(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols));
       const ticks = buildTicks + (await client.bench(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols), blocks)).ticks;
       let nativeTicks = 0;
       if (native) {
