@@ -2,7 +2,9 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeBlob } from "../tools/lib/blob.ts";
 import { f32Tensor } from "../tools/lib/tensors.ts";
-import { AgentRunner, agentInfo, buildAgentBlob, DEFAULT_TRAIN, headParamCount, loadAgentModule, trainAgent, withHead } from "../tools/lib/agent.ts";
+import { join } from "node:path";
+import { readBlobFile } from "../tools/lib/files.ts";
+import { AgentRunner, agentInfo, backboneKindOf, evaluateAgent, buildAgentBlob, DEFAULT_TRAIN, headParamCount, loadAgentModule, trainAgent, withHead } from "../tools/lib/agent.ts";
 import type { Blob } from "../tools/lib/types.ts";
 import { cartpoleReset, cartpoleStep, cartpoleTokens, Pcg32 } from "../tools/lib/reference/envs.ts";
 
@@ -127,6 +129,17 @@ test("should refuse blobs without an agent config, with a wrong head size or bad
   assert.is(m.fn.agent_episode(1, 0, 1), -1);
   assert.throws(() => withHead(good, new Float32Array(3)), /does not fit/);
   assert.is(agentInfo(good).features, 256);
+});
+
+test("should balance the pole with the shipped ternary-backbone agent (mean >= 475 over 20 greedy episodes, V8)", () => {
+  const path = join(import.meta.dirname, "..", "models", "cartpole-ternary.bitrl");
+  const blob = readBlobFile(path);
+  const info = agentInfo(blob);
+  assert.is(info.env, "cartpole");
+  assert.is(info.backbone, "blob");
+  assert.is(backboneKindOf(blob), "ternary");
+  const r = evaluateAgent(blob, 20, 1);
+  assert.ok(r.mean_return >= 475, `mean ${r.mean_return}`);
 });
 
 test.run();

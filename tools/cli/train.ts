@@ -32,17 +32,20 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
                      ${DEFAULT_RUN.cartpole.backboneEpisodes} / ${DEFAULT_RUN.cartpole.episodes}, keydoor ${DEFAULT_RUN.keydoor.backboneEpisodes} / ${DEFAULT_RUN.keydoor.episodes}, frozenlake ${DEFAULT_RUN.frozenlake.backboneEpisodes} / ${DEFAULT_RUN.frozenlake.episodes})
   --hidden H         hidden ReLU units in the head, 0 = linear (default 0; keydoor with none ${DEFAULT_RUN.keydoor.hidden})
   --lr X, --gamma X, --entropy X, --batch N, --lr-decay X   override the defaults (docs/agents.md)
+  --select-every N   every N episodes (a multiple of 50), run 10 greedy episodes on seeds 2000000 + i and keep the
+                     best head seen (default 100; 0 = keep the last head)
   --eval-episodes M  greedy episodes after training (default 20)
   --out FILE         default models/<env>-<backbone kind>.bitrl
   --board B          train on a board instead (qemu-m4 emulated, host, or a real one with --port): one seed,
                      the firmware's train command runs agent_train there; same curve and head as in V8
+                     (the last head is written: no checkpoint selection on a board)
   --port P           serial port of a real board
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" }, backbone: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" },
       hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
-      gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "lr-decay": { type: "string" }, "eval-episodes": { type: "string" },
+      gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "lr-decay": { type: "string" }, "eval-episodes": { type: "string" }, "select-every": { type: "string" },
       board: { type: "string" }, port: { type: "string" },
     });
     if (!args) return 0;
@@ -57,6 +60,9 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
     const episodes = intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
     const hidden = intFlag("hidden", args.values.hidden, backbone ? run.backboneHidden : run.hidden, 0);
     const evalEpisodes = intFlag("eval-episodes", args.values["eval-episodes"], 20, 1);
+    const selectEvery = intFlag("select-every", args.values["select-every"], 100, 0);
+    if (selectEvery % 50 !== 0) throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
+    const select = selectEvery > 0 ? { every: selectEvery, episodes: 10 } : undefined;
     const d = defaultTrain(env, backbone ? "blob" : "none");
     const train: TrainConfig = {
       ...d,
@@ -88,7 +94,7 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
     }
     const bar = progress(`train ${env}`, seeds * episodes);
     const result = trainSeeds(env, backbone, {
-      seeds, episodes, hidden, train, evalEpisodes,
+      seeds, episodes, hidden, train, evalEpisodes, select,
       onProgress: (done, note) => bar.tick(done, note),
       meta: { backbone_file: args.values.backbone },
     });

@@ -235,6 +235,12 @@ export class AgentRunner {
     new Float32Array(this.mod.memory.buffer, this.mod.ioBase, obs.length).set(obs);
     return this.mod.fn.agent_act(this.mod.ioBase);
   }
+  /** Replaces the head's parameters in the module (a checkpoint's bytes); Adam's moments stay. */
+  setHead(head: Float32Array): void {
+    const ptr = this.mod.fn.agent_head_ptr(), bytes = this.mod.fn.agent_head_bytes();
+    if (head.byteLength !== bytes) throw new BitrlError(`head of ${head.byteLength} bytes, the module's is ${bytes}`);
+    new Float32Array(this.mod.memory.buffer, ptr, head.length).set(head);
+  }
   /** A copy of the head's parameters (agent_head_ptr / agent_head_bytes). */
   head(): Float32Array {
     const ptr = this.mod.fn.agent_head_ptr(), bytes = this.mod.fn.agent_head_bytes();
@@ -274,21 +280,48 @@ export interface TrainResult {
   eval: EvalResult;
 }
 
+/** Seeds of the greedy checks that pick a checkpoint during training (disjoint from eval's 1_000_000 + i and users' small seeds). */
+export const SELECT_SEED = 2_000_000;
+
+export interface TrainOptions {
+  /** greedy episodes after training (seeds 1_000_000 + i), default 20 */
+  evalEpisodes?: number;
+  /** episodes per agent_train call, default 50 */
+  chunk?: number;
+  /**
+   * checkpoint selection: every `every` episodes (a multiple of chunk), `episodes` greedy episodes on seeds
+   * SELECT_SEED + i; the head with the best mean is kept (the latest on ties), the training itself goes on unchanged
+   */
+  select?: { every: number; episodes: number };
+  onProgress?: (done: number, last: number) => void;
+}
+
 /**
- * Trains the head inside the module: `episodes` episodes from `seed` (agent_train in chunks so a progress
- * callback can report), then a greedy evaluation over evalEpisodes (seeds 1_000_000 + i, disjoint from training).
+ * Trains the head inside the module: `episodes` episodes from `seed` (agent_train in chunks so progress can be
+ * reported), optionally keeping the best checkpoint by greedy checks, then a greedy evaluation of the kept head
+ * over evalEpisodes (seeds 1_000_000 + i, disjoint from training).
  */
-export function trainAgent(start: Blob, seed: number, episodes: number, opts: { evalEpisodes?: number; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): TrainResult {
+export function trainAgent(start: Blob, seed: number, episodes: number, opts: TrainOptions = {}): TrainResult {
   const runner = new AgentRunner(start);
   const chunk = Math.max(1, Math.min(opts.chunk ?? 50, runner.mod.ioSize / 4));
   const curve: number[] = [];
+  let best: { mean: number; head: Float32Array } | null = null;
+  const greedyMean = (base: number, n: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += runner.episode(base + i, true).return;
+    return sum / n;
+  };
   for (let done = 0; done < episodes; ) {
     const n = Math.min(chunk, episodes - done);
-    // each chunk continues the stream from a derived seed so chunking does not change with progress reporting
     curve.push(...runner.train(chunkSeed(seed, done), n));
     done += n;
+    if (opts.select && (done % opts.select.every === 0 || done === episodes)) {
+      const mean = greedyMean(SELECT_SEED, opts.select.episodes);
+      if (!best || mean >= best.mean) best = { mean, head: runner.head() };
+    }
     opts.onProgress?.(done, curve[curve.length - 1]);
   }
+  if (best) runner.setHead(best.head);
   const blob = withHead(start, runner.head());
   const evalN = opts.evalEpisodes ?? 20;
   const returns: number[] = [];
@@ -402,7 +435,7 @@ export interface MultiSeedResult {
 
 /** Trains one head per seed 1..seeds (head init and episodes from that seed); keeps the best by greedy eval. */
 export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
-  seeds: number; episodes: number; hidden: number; train: TrainConfig; evalEpisodes: number;
+  seeds: number; episodes: number; hidden: number; train: TrainConfig; evalEpisodes: number; select?: TrainOptions["select"];
   onProgress?: (done: number, note: string) => void; meta?: Record<string, unknown>;
 }): MultiSeedResult {
   const runs: SeedRun[] = [];
@@ -412,6 +445,7 @@ export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
     const start = buildAgentBlob({ env, backbone, hidden: opts.hidden, train: opts.train, initSeed: s, meta: opts.meta });
     const r = trainAgent(start, s, opts.episodes, {
       evalEpisodes: opts.evalEpisodes,
+      select: opts.select,
       onProgress: (done, last) => opts.onProgress?.((s - 1) * opts.episodes + done, `seed ${s} return ${last.toFixed(1)}`),
     });
     runs.push({ seed: s, curve: r.curve, eval: r.eval });
@@ -422,7 +456,7 @@ export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
   }
   if (!bestBlob) throw new BitrlError("--seeds must be >= 1");
   const b = runs[best];
-  const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: opts.episodes, seeds: opts.seeds, runtime: "wasm (V8)", eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: "1000000 + i" } };
+  const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: opts.episodes, seeds: opts.seeds, runtime: "wasm (V8)", select: opts.select ?? null, eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: "1000000 + i" } };
   return { runs, best, blob: { ...bestBlob, meta } };
 }
 
