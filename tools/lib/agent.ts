@@ -39,7 +39,7 @@ export interface TrainConfig {
 export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
   cartpole: { gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
   keydoor: { gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
-  frozenlake: { gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4, lrDecay: 1 },
+  frozenlake: { gamma: 0.99, lr: 0.03, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4, lrDecay: 1 },
 };
 
 /**
@@ -415,7 +415,7 @@ export function parseNumbers(what: string, text: string): number[] {
 export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number; backboneEpisodes: number; backboneHidden: number }> = {
   cartpole: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0 },
   keydoor: { episodes: 1000, hidden: 32, backboneEpisodes: 2000, backboneHidden: 0 },
-  frozenlake: { episodes: 3000, hidden: 0, backboneEpisodes: 3000, backboneHidden: 0 },
+  frozenlake: { episodes: 6000, hidden: 0, backboneEpisodes: 6000, backboneHidden: 0 },
 };
 
 export interface SeedRun {
