@@ -11,6 +11,7 @@ import { buildReport } from "../tools/lib/report/write.ts";
 import { fmt } from "../tools/lib/report/format.ts";
 import { ci95, mean } from "../tools/lib/report/stats.ts";
 import { niceTicks } from "../tools/lib/report/svg.ts";
+import { movingAverage } from "../tools/lib/report/sections.ts";
 import { fixtureRecords } from "./report-fixture.ts";
 import { fp32Bytes, peakRamBytes, summaryLines, summaryRecords } from "../tools/lib/report/summary.ts";
 import { getBoard } from "../tools/lib/boards.ts";
@@ -43,6 +44,7 @@ test("should compute the statistics the learning table shows", () => {
   // sd = 1, t(0.975, 2) = 4.303, / sqrt(3)
   assert.ok(Math.abs(ci95([1, 2, 3]) - 4.303 / Math.sqrt(3)) < 1e-12);
   assert.equal(niceTicks(0, 10), [0, 2, 4, 6, 8, 10]);
+  assert.equal(movingAverage([2, 4, 6, 8], 2), [2, 3, 5, 7]);
   assert.is(fmt(0.000123456), "1.235e-4");
   assert.is(fmt(12345), "12 345");
   assert.is(fmt(313635.45), "313 635");

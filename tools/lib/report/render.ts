@@ -19,7 +19,7 @@ table{border-collapse:collapse;margin:8px 0 16px;font-size:13px}caption{text-ali
 th,td{border:1px solid #ddd;padding:3px 8px;vertical-align:top}th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 td.basis{font-size:11px;color:#444;max-width:420px}table.wide{font-size:12px}
 svg{font:11px "DejaVu Sans",sans-serif;max-width:100%;height:auto}svg .t{font-size:13px;font-weight:600}svg .g{stroke:#eee}svg .a{stroke:#888}
-nav a{margin-right:12px}.tw{overflow-x:auto;max-width:100%}`;
+nav a{margin-right:12px}.tw{overflow-x:auto;max-width:100%}.cap{font-size:12px;color:#555;margin:2px 0 8px}`;
 
 /** The whole page as a string. */
 export function renderReport(records: RunRecord[], opts: ReportOptions = {}): string {

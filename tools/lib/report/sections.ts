@@ -25,6 +25,21 @@ function lastBy(recs: RunRecord[], key: (r: RunRecord) => string): RunRecord[] {
   return [...m.values()];
 }
 
+/** Trailing moving average over `w` values (the first ones average what there is), so long noisy curves read. */
+export function movingAverage(xs: number[], w: number): number[] {
+  const out: number[] = [];
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) {
+    sum += xs[i];
+    if (i >= w) sum -= xs[i - w];
+    out.push(sum / Math.min(i + 1, w));
+  }
+  return out;
+}
+
+/** About 40 points of independent averages across a curve; no smoothing for short ones. */
+const smoothWindow = (len: number) => (len >= 100 ? Math.round(len / 40) : 1);
+
 /** Learning curves: kind "train", {agent, env?, seed, returns[]}: mean over seeds with a min..max band. */
 export function trainSection(recs: RunRecord[]): Section | null {
   const rs = recs.filter((r) => r.kind === "train" && isReturns(r.returns) && (r.returns as number[]).length > 0);
@@ -40,14 +55,17 @@ export function trainSection(recs: RunRecord[]): Section | null {
     const series: LineSeries[] = [];
     const rows: string[][] = [];
     const finals = new Map<string, number>();
+    let window = 1;
     for (const [k, g] of groups) {
       if (k.split("|")[0] !== env) continue;
       const agent = k.split("|")[1];
       const curves = g.map((r) => r.returns as number[]);
       const len = Math.max(...curves.map((c) => c.length));
+      const smoothed = curves.map((c) => movingAverage(c, smoothWindow(len)));
+      window = Math.max(window, smoothWindow(len));
       const x: number[] = [], y: number[] = [], lo: number[] = [], hi: number[] = [];
       for (let i = 0; i < len; i++) {
-        const vals = curves.filter((c) => i < c.length).map((c) => c[i]);
+        const vals = smoothed.filter((c) => i < c.length).map((c) => c[i]);
         x.push(i + 1);
         y.push(mean(vals));
         lo.push(Math.min(...vals));
@@ -61,7 +79,8 @@ export function trainSection(recs: RunRecord[]): Section | null {
       rows.push([textCell(agent), numCell(g.length), numCell(len), numCell(m), numCell(ci95(perSeed)), numCell(Math.min(...perSeed)), numCell(Math.max(...perSeed))]);
     }
     const title = `Learning curves${env !== "-" ? `: ${env}` : ""}`;
-    html.push(`<div class="fig">${lineChart(title, "episode", "return (mean over seeds; band: min..max)", series)}</div>`);
+    const yLabel = window > 1 ? `return (moving average, ${window} episodes)` : "return";
+    html.push(`<div class="fig">${lineChart(title, "episode", yLabel, series)}<p class="cap">Line: mean over seeds; band: min..max over seeds${window > 1 ? `; each seed's curve is first averaged over its last ${window} episodes` : ""}.</p></div>`);
     html.push(table(`${title}: final return (mean of each seed's last 10 episodes)`, ["agent", "seeds", "episodes", "final return", "95% CI +/-", "worst seed", "best seed"], rows));
     const fp32 = finals.get("fp32");
     if (fp32 !== undefined && fp32 !== 0) {
@@ -97,7 +116,7 @@ export function memorySection(recs: RunRecord[]): Section | null {
   if (model.length) {
     const bars: Bar[] = [];
     for (const r of model) {
-      bars.push({ label: `${str(r.name)}`, value: r.modelBytes as number, note: num(r.fp32Bytes) ? `(${fmt((r.fp32Bytes as number) / (r.modelBytes as number))}x smaller than fp32)` : "", group: 0 });
+      bars.push({ label: `${str(r.name)}`, value: r.modelBytes as number, note: num(r.fp32Bytes) ? `(${fmt((r.fp32Bytes as number) / (r.modelBytes as number))}x vs fp32)` : "", group: 0 });
       if (num(r.fp32Bytes) !== undefined) bars.push({ label: `${str(r.name)} as fp32`, value: r.fp32Bytes as number, group: 1 });
     }
     html.push(`<div class="fig">${barChart("Model bytes", "bytes", bars)}</div>`);
