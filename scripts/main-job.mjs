@@ -22,7 +22,7 @@ try {
   opts = parseArgs({
     options: {
       board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, env: { type: "string", default: "cartpole" },
-      model: { type: "string" }, episodes: { type: "string", default: "5" }, seed: { type: "string", default: "1" },
+      model: { type: "string" }, episodes: { type: "string", default: "3" }, seed: { type: "string", default: "1" },
       train: { type: "boolean" }, "train-episodes": { type: "string" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
     },

@@ -35,7 +35,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
                       written by npm start, else models/)
   --fp32 P, --int8 P, --ternary P   model paths (override --models)
   --env NAME          pick models whose file name starts with NAME
-  --episodes N        episodes per agent (default 5); --seed S (default 1); --max-steps N (default 500)
+  --episodes N        episodes per agent (default 3); --seed S (default 1); --max-steps N (default 500)
   --vdd MV            supply in mV (PPK2 source voltage / ampere-meter supply; default 3000)
   --ppk2-mode M       source (PPK2 powers the board, default) or ampere
   --marker-channel N  PPK2 digital input wired to the marker GPIO (default 0)
@@ -52,7 +52,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
     const source = (v.source ?? "estimate") as EnergySource;
     if (!["estimate", "ppk2", "ina"].includes(source)) throw new BitrlError(`--source must be estimate, ppk2 or ina, got '${v.source}'`);
     const board = getBoard(v.board ?? DEFAULT_BOARD);
-    const episodes = intFlag("episodes", v.episodes, 5, 1);
+    const episodes = intFlag("episodes", v.episodes, 3, 1);
     const seed = intFlag("seed", v.seed, 1, 0);
     const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
     const vdd = intFlag("vdd", v.vdd, 3000, 1);
