@@ -62,10 +62,6 @@ async function main() {
   const { build } = await import("./build.mjs");
   build({ quiet: true });
 
-  step("models");
-  const models = await prepareAgents(lib);
-  for (const m of models) console.log(`  ${m.agent}: ${relative(root, m.path)}${m.note ? ` (${m.note})` : ""}`);
-
   step(`boot ${board.id}${opts.port ? ` on ${opts.port}` : ""}`);
   const { connectBoard } = await lib("tools/lib/energy/connect.ts");
   const open = async () => {
@@ -88,6 +84,11 @@ async function main() {
       await shared.close();
       shared = null;
     }
+
+    // models after the boot check: a board that cannot come up fails in seconds, not after minutes of training
+    step("models");
+    const models = await prepareAgents(lib);
+    for (const m of models) console.log(`  ${m.agent}: ${relative(root, m.path)}${m.note ? ` (${m.note})` : ""}`);
 
     step(`run ${episodes} greedy episodes per agent on the board`);
     const { runAgentSession } = await lib("tools/lib/energy/session.ts");
