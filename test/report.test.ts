@@ -101,6 +101,8 @@ test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and
   assert.is(run.decisionsPerSecond, 1000);
   assert.is(run.ticksPerDecision, 64000);
   assert.is(run.timeKind, "emulated");
+  const bench = recs.filter((r) => r.kind === "bench").map((r) => [r.record.metric, r.record.value]);
+  assert.equal(bench, [["instructions/decision", 64000], ["ms/decision", 1]]);
   const energy = recs.find((r) => r.kind === "energy")!.record.figures as { joulesPerDecision: number }[];
   assert.ok(Math.abs(energy[0].joulesPerDecision - 9.9e-6) < 1e-15);
   const text = summaryLines(s).join("\n");

@@ -42,7 +42,8 @@ export interface BoardRunSummary {
 
 const kindOfTime = (b: BoardProfile) => (b.kind === "emulated" ? "emulated" : "measured");
 
-/** Run-log records for `bitrl report`: one "run" and one "memory" per agent, one "energy" for all. */
+/** Run-log records for `bitrl report`: per agent one "run", two "bench" (ticks and ms per decision) and one
+ *  "memory"; one "energy" for all. */
 export function summaryRecords(s: BoardRunSummary): { kind: string; record: Record<string, unknown> }[] {
   const b = s.board;
   const out: { kind: string; record: Record<string, unknown> }[] = [];
@@ -56,6 +57,9 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
       decisions: a.work.decisions, ticksPerDecision: a.work.ticks / a.work.decisions, tickUnit: b.clockUnit,
       decisionsPerSecond: secs > 0 ? a.work.decisions / secs : null, timeKind: kindOfTime(b),
     } });
+    // latency bars per backbone in the report (kernel benches add their own "bench" records)
+    out.push({ kind: "bench", record: { name: `${s.env} ${a.work.agent} decision`, metric: `${b.clockUnit}/decision`, value: a.work.ticks / a.work.decisions, figure: kindOfTime(b), board: b.id } });
+    out.push({ kind: "bench", record: { name: `${s.env} ${a.work.agent} decision`, metric: "ms/decision", value: (secs / a.work.decisions) * 1000, figure: kindOfTime(b), board: b.id } });
     out.push({ kind: "memory", record: {
       name: `${s.env}-${a.work.agent}`, board: b.id, modelBytes: a.modelFileBytes, fp32Bytes: a.fp32Bytes,
       peakRamBytes: peak, ramBudgetBytes: b.ramBytes, figure: ram ? "firmware accounting" : "n/a",
