@@ -211,14 +211,19 @@ function writeAtomic(path: string, text: string): void {
 
 // ---- the study: phase 1 trains each kind (cached per kind), phase 2 aggregates whatever kinds exist ----
 
+const headOf = (b64: string) => {
+  const b = Buffer.from(b64, "base64");
+  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+};
+
 interface KindRun {
   kind: string;
   settings: string;
   per_seed: number[];
   /** mean training return over windows of episodes, averaged over seeds */
   curve: number[];
-  /** trained head.params per seed (for the distortion analysis) */
-  heads: number[][];
+  /** trained head.params per seed (for the distortion analysis): f32 little-endian bytes, base64 */
+  heads: string[];
   blob_bytes: number;
   runtime_bytes: number;
   model: string;
@@ -238,7 +243,7 @@ for (const env of envs) {
       const backbone = backboneOf(kind);
       const bar = progress(`study ${env} ${kind}`, SEEDS);
       const evals: number[] = [];
-      const heads: number[][] = [];
+      const heads: string[] = [];
       const curveSum = new Float64Array(episodes);
       for (let s = 1; s <= SEEDS; s++) {
         // the one-hot baseline keeps its own tuned defaults; every backbone kind shares backboneTrain
@@ -246,7 +251,7 @@ for (const env of envs) {
         const r = trainAgent(start, s, episodes, { evalEpisodes: EVAL });
         evals.push(r.eval.mean_return);
         r.curve.forEach((v, i) => (curveSum[i] += v / SEEDS));
-        heads.push(Array.from(new Float32Array(r.blob.tensors.find((t) => t.name === "head.params")!.data.slice().buffer)));
+        heads.push(Buffer.from(r.blob.tensors.find((t) => t.name === "head.params")!.data).toString("base64"));
         bar.tick(s, `seed ${s} eval ${r.eval.mean_return.toFixed(1)}`);
       }
       bar.done();
@@ -286,7 +291,7 @@ for (const env of envs) {
   }
   const distort: Record<string, unknown> = {};
   const agentOf = (k: string, i: number, feat: (t: Int32Array) => Float32Array): Agent => ({
-    blob: buildAgentBlob({ env, backbone: backboneOf(k), hidden: run.hidden, train: backboneTrain, initSeed: i + 1 }), head: Float32Array.from(byKind[k].heads[i]), feat,
+    blob: buildAgentBlob({ env, backbone: backboneOf(k), hidden: run.hidden, train: backboneTrain, initSeed: i + 1 }), head: headOf(byKind[k].heads[i]), feat,
   });
   if (byKind.fp32) {
     const fFp32 = featurizer(backboneOf("fp32")!);
