@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { BoardClient, BoardError, childLink } from "../tools/lib/board-client.ts";
 import { Cmd, encodeFrame, concat, u32s, encodeCall } from "../tools/lib/protocol.ts";
 import { tempFlashPath } from "../tools/lib/qemu.ts";
+import { buildHostFirmware } from "../tools/lib/firmware-build.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { encodeBlob } from "../tools/lib/blob.ts";
 import { KERNELS, benchBoardKernels, formatBenchTable } from "../tools/lib/board-bench.ts";
@@ -122,6 +123,47 @@ test("should run the uploaded agent exactly as V8 does (same seed, same episode 
   assert.equal(tr.returns, v8.train(7, 4));
   const act = await s.client.infer(Float32Array.of(0.01, -0.2, 0.03, 0.4));
   assert.is(act.action, v8.act([0.01, -0.2, 0.03, 0.4]));
+});
+
+test("should talk to a board on a serial port (the host firmware behind a pseudo-terminal, via the serialport package)", async () => {
+  // python opens a pty pair, runs the firmware on the master side and prints the slave's path: a real serial device
+  const bridge = spawn("python3", ["-c", [
+    "import os, subprocess, sys, tty",
+    "m, sl = os.openpty(); tty.setraw(m); tty.setraw(sl)",
+    "p = subprocess.Popen([sys.argv[1]], stdin=m, stdout=m, stderr=subprocess.DEVNULL, env=dict(os.environ, BITRL_FLASH=sys.argv[2]))",
+    "print('PTY', os.ttyname(sl), flush=True)",
+    "sys.stdin.read(); p.kill(); p.wait()",
+  ].join("\n"), (await buildHostFirmware()).path, tempFlashPath()], { stdio: ["pipe", "pipe", "ignore"] });
+  const bridgeGone = new Promise((r) => bridge.once("exit", r));
+  try {
+    const path = await new Promise<string>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => reject(new Error("pty bridge did not start")), 5000);
+      bridge.stdout!.on("data", (b: Buffer) => {
+        out += b.toString();
+        const m = /PTY (\S+)\n/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]);
+        }
+      });
+    });
+    const port = await openBoard("host", { port: path, timeoutMs: 5000 });
+    try {
+      assert.is(port.info.board, "host");
+      assert.is(port.via, `serial ${path}`);
+      const io = await port.client.ioBase();
+      await port.client.memWrite(io, new Uint8Array(2500).fill(7));
+      assert.ok((await port.client.memRead(io, 2500)).every((b) => b === 7));
+    } finally {
+      await port.close();
+    }
+  } finally {
+    bridge.stdin!.end(); // the bridge then kills the firmware and waits for it
+    const t = setTimeout(() => bridge.kill("SIGKILL"), 3000);
+    await bridgeGone;
+    clearTimeout(t);
+  }
 });
 
 test("should give up with ERR_TIMEOUT, naming the command, when a board never answers", async () => {
