@@ -73,15 +73,36 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
           ? await Ppk2Meter.open(link, { mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source", vddMv: vdd, markerChannel: intFlag("marker-channel", v["marker-channel"], 0) })
           : await InaMeter.open(link);
       }
-      const conn = await connectBoard(board, source === "estimate" ? v.port : v["board-port"]);
-      via = conn.via;
+      const port = source === "estimate" ? v.port : v["board-port"];
       const bar = progress("energy episodes", models.length * episodes);
       let done = 0;
+      const onEpisode = (agent: string) => bar.tick(++done, agent);
       try {
-        result = await energyOnBoard(board, conn.client, models, { episodes, seed, maxSteps, meter, onEpisode: (agent) => bar.tick(++done, agent) });
+        if (!port && board.kind !== "real" && !meter) {
+          // emulated boards boot afresh for each agent (as if flashed with it): one agent's memory use cannot
+          // starve the next one's
+          const parts: EnergyResult[] = [];
+          for (const m of models) {
+            const conn = await connectBoard(board);
+            via = `${conn.via}, booted per agent`;
+            try {
+              parts.push(await energyOnBoard(board, conn.client, [m], { episodes, seed, maxSteps, onEpisode }));
+            } finally {
+              await conn.close();
+            }
+          }
+          result = { figures: parts.flatMap((p) => p.figures), meanReturn: parts.flatMap((p) => p.meanReturn ?? []) };
+        } else {
+          const conn = await connectBoard(board, port);
+          via = conn.via;
+          try {
+            result = await energyOnBoard(board, conn.client, models, { episodes, seed, maxSteps, meter, onEpisode });
+          } finally {
+            await conn.close();
+          }
+        }
         bar.done();
       } finally {
-        await conn.close();
         await meter?.close();
       }
     }
