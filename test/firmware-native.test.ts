@@ -3,7 +3,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { openBoard, type BoardSession } from "../tools/lib/board-session.ts";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { repoRoot } from "../tools/lib/toolchain.ts";
 import { BoardClient, BoardError, childLink } from "../tools/lib/board-client.ts";
 import { Cmd, encodeFrame, concat, u32s, encodeCall } from "../tools/lib/protocol.ts";
 import { tempFlashPath } from "../tools/lib/qemu.ts";
@@ -163,6 +167,33 @@ test("should talk to a board on a serial port (the host firmware behind a pseudo
     const t = setTimeout(() => bridge.kill("SIGKILL"), 3000);
     await bridgeGone;
     clearTimeout(t);
+  }
+});
+
+test("should flash a model and run it through the CLI (bitrl flash, bitrl run --json) on the host board", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-cli-"));
+  try {
+    const model = join(dir, "agent.bitrl"), flash = join(dir, "flash.bin");
+    const bytes = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 9 }));
+    writeFileSync(model, bytes);
+    const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), ...args], { encoding: "utf8", cwd: repoRoot });
+    const f = cli("flash", "--board", "host", "--model", model, "--flash", flash, "--json");
+    assert.is(f.status, 0, f.stderr);
+    assert.equal(JSON.parse(f.stdout).loaded, { slot: 0, seq: 1 });
+    const r = cli("run", "--board", "host", "--flash", flash, "--episodes", "2", "--seed", "11", "--json");
+    assert.is(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const v8 = new AgentRunner(bytes);
+    assert.equal(out.episodes.map((e: { steps: number; return: number }) => [e.steps, e.return]), [11, 12].map((seed) => {
+      const e = v8.episode(seed, true, 500);
+      return [e.steps, e.return];
+    }));
+    assert.is(out.kind, "host");
+    const bad = cli("flash", "--board", "host", "--model", join(dir, "missing.bitrl"), "--flash", flash);
+    assert.is(bad.status, 1);
+    assert.is(bad.stderr.trim().split("\n").length, 1, bad.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 
