@@ -1,6 +1,6 @@
 // `bitrl bench`: instructions (ticks) per weight of every matvec kernel on a board, wasm3 and the native floor.
 import type { Command } from "./command.ts";
-import { parseCommandArgs } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
 import { openBoard } from "../lib/board-session.ts";
 import { benchBoardKernels, formatBenchTable } from "../lib/board-bench.ts";
@@ -8,23 +8,24 @@ import { benchBoardKernels, formatBenchTable } from "../lib/board-bench.ts";
 export const benchCommand: Command = {
   name: "bench",
   summary: "kernel instructions per weight on a board (wasm3 kernels and the native C floor)",
-  usage: `usage: bitrl bench --board B [--port P] [--json]
+  usage: `usage: bitrl bench --board B [--backend wasm3|aot] [--port P] [--json]
 
 Runs every matvec kernel of the module (fp32, int8, ternary i2/t3 plain and lookup-table) at 256x256 and 1024x256
 inside the board's wasm3, and the firmware's native C ternary kernel on the same bytes, timing only the kernel
 calls on the board. On QEMU boards the ticks are guest instructions (-icount), so the figures are 'emulated'
 instructions per weight; on real boards cycles ('measured'); on host ns.
   --board B   board profile (default ${DEFAULT_BOARD})
+${BACKEND_USAGE}
   --port P    serial port of a real board
   --json      the table on stderr, one JSON line on stdout: board, clock_unit, results [{kernel, shape, runtime, instructions_per_weight, kind, ...}]`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { board: { type: "string" }, port: { type: "string" }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, { board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, json: { type: "boolean" } });
     if (!a) return 0;
     const board = getBoard(a.values.board ?? DEFAULT_BOARD);
-    const s = await openBoard(board.id, { port: a.values.port, timeoutMs: 120000 });
+    const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port, timeoutMs: 120000 });
     try {
       const results = await benchBoardKernels(s.client, undefined, a.values.json ? undefined : (r) => process.stderr.write(`  ${r.kernel} ${r.shape}: ${r.instructions_per_weight.toFixed(2)}\n`));
-      const ternary = results.filter((r) => r.shape === "1024x256" && r.runtime === "wasm3" && /_(i2|t3)/.test(r.kernel));
+      const ternary = results.filter((r) => r.shape === "1024x256" && r.runtime !== "native" && /_(i2|t3)/.test(r.kernel));
       const best = ternary.sort((x, y) => x.instructions_per_weight - y.instructions_per_weight)[0] ?? null;
       if (a.values.json) {
         process.stderr.write(formatBenchTable(results, s.info.clock_unit) + "\n"); // the table for people, stdout stays one JSON line

@@ -2,7 +2,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
-import { parseCommandArgs } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { openBoard } from "../lib/board-session.ts";
@@ -13,24 +13,25 @@ import { repoRoot } from "../lib/toolchain.ts";
 export const conformanceCommand: Command = {
   name: "conformance",
   summary: "run every golden vector through a board's firmware and compare with the TypeScript reference",
-  usage: `usage: bitrl conformance --board B [--port P] [--golden FILE ...] [--json]
+  usage: `usage: bitrl conformance --board B [--backend wasm3|aot] [--port P] [--golden FILE ...] [--json]
 
 Writes each case's inputs into the board's I/O arena, calls the export, reads the output back and compares it
 with the expectation from the TypeScript reference (exact for integer paths, the case's tolerance for floats).
   --board B       qemu-m4, host, or a real board with --port (default ${DEFAULT_BOARD})
+${BACKEND_USAGE}
   --port P        serial port of a real board
   --golden FILE   golden file(s) to run (default: every test/golden/*.json)
   --json          one JSON line: board, passed, failed, cases [{name, ok, detail?}]
 Exit code 1 when any case fails.`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { board: { type: "string" }, port: { type: "string" }, golden: { type: "string", multiple: true }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, { board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, golden: { type: "string", multiple: true }, json: { type: "boolean" } });
     if (!a) return 0;
     const board = getBoard(a.values.board ?? DEFAULT_BOARD);
     const dir = join(repoRoot, "test", "golden");
     const paths = a.values.golden ?? readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f));
     if (paths.length === 0) throw new BitrlError(`no golden files in ${dir}`);
     const files = paths.map((p) => loadGoldenFile(p));
-    const s = await openBoard(board.id, { port: a.values.port });
+    const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port });
     try {
       const report = await runConformance(s.client, files);
       if (a.values.json) {

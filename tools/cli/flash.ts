@@ -1,8 +1,10 @@
 // `bitrl flash`: puts the firmware on a board and (optionally) a model blob into its inactive flash slot.
 // Emulated and host boards: build, boot, upload. Real boards: PlatformIO upload, then the model over serial.
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Command } from "./command.ts";
-import { parseCommandArgs } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
 import { readFileChecked, decodeBlobBytes } from "../lib/files.ts";
@@ -13,7 +15,7 @@ import { progress } from "../lib/progress.ts";
 export const flashCommand: Command = {
   name: "flash",
   summary: "put the firmware on a board and a model into its flash (QEMU/host boards: build, boot, upload)",
-  usage: `usage: bitrl flash --board B [--model FILE] [--port P] [--flash FILE]
+  usage: `usage: bitrl flash --board B [--backend wasm3|aot] [--model FILE] [--port P] [--flash FILE]
 
 Emulated boards (qemu-m4, ...) and the native host build: builds the firmware, boots it and, with --model,
 uploads the blob in checked chunks to the board's inactive model slot; the board verifies it (CRC and the C blob
@@ -21,25 +23,30 @@ reader) and only then makes it active. The board's flash is a file (default .bit
 'bitrl run' and 'bitrl conformance' boots find the model there.
 Real boards: 'pio run -e <env> -t upload' (with --port as --upload-port), then with --model the upload over --port.
   --board B      board profile (default ${DEFAULT_BOARD})
+${BACKEND_USAGE}
   --model FILE   a .bitrl blob (validated here first)
   --port P       serial port of a real board
   --flash FILE   the flash file of an emulated or host board
   --json         print the result as JSON`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { board: { type: "string" }, model: { type: "string" }, port: { type: "string" }, flash: { type: "string" }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, { board: { type: "string" }, backend: { type: "string" }, model: { type: "string" }, port: { type: "string" }, flash: { type: "string" }, json: { type: "boolean" } });
     if (!a) return 0;
     const board = getBoard(a.values.board ?? DEFAULT_BOARD);
     const blob = a.values.model ? readFileChecked(a.values.model, "model") : null;
     if (blob && a.values.model) decodeBlobBytes(a.values.model, blob); // a bad blob stops here, with the reader's reason
     if (board.kind === "real") {
       if (!board.pioEnv) throw new BitrlError(`board '${board.id}' has no PlatformIO environment`);
-      const args = ["run", "-e", board.pioEnv, "-t", "upload", ...(a.values.port ? ["--upload-port", a.values.port] : [])];
+      const env = backendFlag(a.values.backend) === "aot" ? `${board.pioEnv}-aot` : board.pioEnv;
+      if (!readFileSync(join(repoRoot, "platformio.ini"), "utf8").includes(`[env:${env}]`)) {
+        throw new BitrlError(`platformio.ini has no environment '${env}' (the AOT backend is built for the emulated boards only so far)`);
+      }
+      const args = ["run", "-e", env, "-t", "upload", ...(a.values.port ? ["--upload-port", a.values.port] : [])];
       const r = spawnSync(paths.pio, args, { cwd: repoRoot, stdio: "inherit", env: pioEnv() });
       if (r.status !== 0) throw new BitrlError(`'pio ${args.join(" ")}' failed (exit ${r.status ?? r.signal})`);
       if (!blob) return 0;
       if (!a.values.port) throw new BitrlError("uploading a model to a real board needs --port");
     }
-    const s = await openBoard(board.id, { port: a.values.port, flashPath: a.values.flash });
+    const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port, flashPath: a.values.flash });
     try {
       let loaded: { slot: number; seq: number } | null = null;
       if (blob) {

@@ -1,6 +1,6 @@
 // `bitrl run`: runs the agent on a board (episodes, optional on-device training) and prints returns and ticks.
 import type { Command } from "./command.ts";
-import { intFlag, parseCommandArgs } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs } from "./command.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
 import { readFileChecked, decodeBlobBytes } from "../lib/files.ts";
 import { openBoard } from "../lib/board-session.ts";
@@ -8,12 +8,13 @@ import { openBoard } from "../lib/board-session.ts";
 export const runCommand: Command = {
   name: "run",
   summary: "run the agent on a board: episodes (and on-device training) with tick counts",
-  usage: `usage: bitrl run --board B [--port P] [--model FILE] [options]
+  usage: `usage: bitrl run --board B [--backend wasm3|aot] [--port P] [--model FILE] [options]
 
 Boots (emulated/host boards) or connects to (--port) the board, uploads --model if given, then runs
 --train N training episodes (agent_train) and --episodes N evaluation episodes (agent_episode). Tick counts are
 the board's clock: instructions on QEMU boards (emulated), cycles on real boards (measured), ns on host.
   --board B       board profile (default ${DEFAULT_BOARD})
+${BACKEND_USAGE}
   --port P        serial port of a real board
   --model FILE    upload this .bitrl first (else the board's active model)
   --flash FILE    flash file of an emulated or host board
@@ -25,7 +26,7 @@ the board's clock: instructions on QEMU boards (emulated), cycles on real boards
   --json          print the result as JSON`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      board: { type: "string" }, port: { type: "string" }, model: { type: "string" }, flash: { type: "string" },
+      board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, model: { type: "string" }, flash: { type: "string" },
       episodes: { type: "string" }, train: { type: "string" }, seed: { type: "string" }, "max-steps": { type: "string" },
       sample: { type: "boolean" }, json: { type: "boolean" },
     });
@@ -38,7 +39,7 @@ the board's clock: instructions on QEMU boards (emulated), cycles on real boards
     const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
     const blob = v.model ? readFileChecked(v.model, "model") : null;
     if (blob && v.model) decodeBlobBytes(v.model, blob);
-    const s = await openBoard(board.id, { port: v.port, flashPath: v.flash, timeoutMs: 60000 });
+    const s = await openBoard(board.id, { backend: backendFlag(v.backend), port: v.port, flashPath: v.flash, timeoutMs: 60000 });
     try {
       if (blob) await s.client.loadModel(blob);
       const kind = board.kind === "emulated" ? "emulated" : board.kind === "real" ? "measured" : "host";

@@ -13,7 +13,7 @@ export interface KernelBenchResult {
   kernel: string;
   /** "ROWSxCOLS" */
   shape: string;
-  runtime: "wasm3" | "native";
+  runtime: "wasm3" | "aot" | "native";
   /** board ticks per weight; ticks are instructions on QEMU boards, hence the name */
   instructions_per_weight: number;
   /** total ticks over the whole matrix (sum of row blocks; LUT kernels include one table build) */
@@ -163,7 +163,7 @@ export async function benchBoardKernels(
       }
       const weights = shape.rows * shape.cols;
       const base = { shape: `${shape.rows}x${shape.cols}`, block_rows: rows, kind };
-      push({ kernel: spec.name, runtime: "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
+      push({ kernel: spec.name, runtime: info.backend === "aot" ? "aot" : "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
       if (native) push({ kernel: "native_i2", runtime: "native", instructions_per_weight: nativeTicks / weights, ticks: nativeTicks, ...base });
     }
   }
