@@ -52,6 +52,22 @@ export function exportTableSource(exports, moduleName = "agent") {
   return lines.join("\n");
 }
 
+// wasm2c 1.0.32 checks every load and store as `addr + len > size` in 64 bits (an add and a compare pair on a
+// 32-bit core). For loads and stores len is sizeof(t) <= 8, and `addr > size - len` is the same test whenever
+// size >= len; vm_aot.c refuses a module whose memory is smaller than one page, so the check stays exactly as
+// strict for fewer instructions per access. Only MEMCHECK changes: RANGE_CHECK with runtime lengths (data
+// segments) keeps wabt's form. The line must be found verbatim, or the build fails here instead of patching blindly.
+const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
+const MEMCHECK_TIGHT =
+  "#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, as size >= 64 KiB (vm_aot.c) */ \\\n" +
+  "  if (UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);";
+
+function tightenMemCheck(path) {
+  const c = readFileSync(path, "utf8");
+  if (c.split(MEMCHECK_WABT).length !== 2) throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
+  writeAtomic(path, c.replace(MEMCHECK_WABT, MEMCHECK_TIGHT));
+}
+
 function writeAtomic(path, text) {
   writeFileSync(path + ".tmp", text);
   renameSync(path + ".tmp", path);
@@ -64,6 +80,7 @@ export function generateAot({ wasm = join(root, "build/agent.wasm"), out = join(
   const r = spawnSync("wasm2c", [wasm, "-n", moduleName, "-o", join(out, `${moduleName}.c`)], { encoding: "utf8" });
   if (r.error) throw new Error(`aot-gen: cannot run wasm2c (${r.error.message}); install Debian's wabt`);
   if (r.status !== 0) throw new Error(`aot-gen: wasm2c failed: ${r.stderr.trim()}`);
+  tightenMemCheck(join(out, `${moduleName}.c`));
   copyFileSync(RT_HEADER, join(out, "wasm-rt.h"));
   const exports = parseExports(readFileSync(join(out, `${moduleName}.h`), "utf8"), moduleName);
   if (exports.length === 0) throw new Error("aot-gen: no exports found in the wasm2c header (unexpected wasm2c version?)");

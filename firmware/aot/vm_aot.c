@@ -82,6 +82,8 @@ const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
     Z_agent_init_module();
     Z_agent_instantiate(&g_agent, &g_host);
     bitrl_aot_trap_target = NULL;
+    /* aot-gen's cheaper bounds check (addr > size - sizeof(t)) is exact only while size >= 8: require a page */
+    if (Z_agentZ_memory(&g_agent)->size < 65536u) return "ERR_AOT_MEMORY: the module's memory is smaller than one page";
     g_ready = 1;
     return NULL;
 }

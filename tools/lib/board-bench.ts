@@ -110,6 +110,9 @@ export async function benchBoardKernels(
   const kind = kindOf(info);
   const io = await client.ioBase();
   const ioSize = (await client.kernel("io_size", [])).value.value as number;
+  // Tables built at lut_fast_base() let the LUT kernels fold their table addresses into constants (docs/kernels.md):
+  // the way the backbone and any speed-minded caller use them. Everything else of a LUT case then sits below it.
+  const lutFast = (await client.kernel("lut_fast_base", [])).value.value as number;
   const results: KernelBenchResult[] = [];
   const push = (r: KernelBenchResult) => {
     results.push(r);
@@ -120,11 +123,12 @@ export async function benchBoardKernels(
       const rand = rng(shape.rows * 65536 + shape.cols);
       // i2 also hosts the native run, whose output goes to a second out buffer for the bit-exact check
       const native = spec.name === "matvec_i2";
-      const rows = blockRows(spec, shape, ioSize, native ? 4 : 0);
-      // arena layout: x | lut | w block | out | native out
+      const fast = spec.lut !== undefined && lutFast + spec.lut.bytes(shape.cols) <= io + ioSize;
+      // arena layout: x | [lut] | w block | out | native out, with a fast-path lut at lut_fast_base() instead
+      const rows = fast ? blockRows({ ...spec, lut: undefined }, shape, lutFast - io) : blockRows(spec, shape, ioSize, native ? 4 : 0);
       const xAt = io;
-      const lutAt = xAt + align16(spec.xBytes(shape.cols));
-      const wAt = lutAt + (spec.lut ? align16(spec.lut.bytes(shape.cols)) : 0);
+      const lutAt = fast ? lutFast : xAt + align16(spec.xBytes(shape.cols));
+      const wAt = fast ? xAt + align16(spec.xBytes(shape.cols)) : lutAt + (spec.lut ? align16(spec.lut.bytes(shape.cols)) : 0);
       const outAt = wAt + align16(rows * spec.rowBytes(shape.cols));
       const nativeAt = outAt + align16(4 * rows);
       const x = new Uint8Array(spec.xBytes(shape.cols));
