@@ -6,7 +6,7 @@ import { blobRead } from "../host";
 import { log } from "../host";
 import { rmsnorm_f32, quantizeActInto } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
-import { lut_build_t3, matvec_t3_lut, T3_TABLE_BYTES, T3_TABLE_SLACK } from "../kernels/lut";
+import { matvec_t3x4, T3X4_TOKENS } from "../kernels/small";
 import { trap } from "../kernels/check";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -29,9 +29,6 @@ export const KIND_BINARY: i32 = 3;
 
 /** Weight row block streamed per blob_read (a whole t3 matrix at the limits; int8 and fp32 in row blocks). */
 const WBUF_BYTES: i32 = 2048;
-/** Columns per lookup-table block: 8 t3 groups, so tables stay 3.9 KB whatever the matrix width. */
-const LUT_COLS: i32 = 40;
-const LUT_BYTES: i32 = (LUT_COLS / 5) * T3_TABLE_BYTES + T3_TABLE_SLACK;
 const RMS_EPS: f32 = 1e-5;
 const ROPE_LOG_BASE: f32 = 9.210340371976184; // ln(10000)
 
@@ -61,11 +58,11 @@ let ropeB: usize = 0; // f32[P][headDim/2][2] cos, sin
 let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
 let scB: usize = 0; // f32[P] attention scores of one query
 let sB: usize = 0; // f32[P] activation scales of each token
-let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products
+let accB: usize = 0; // i32[4 tokens][max(4 dim, ffn)] integer dot products
 let scaleB: usize = 0; // f32[max(4 dim, ffn)] per-row scales of a row block
 let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations
 let wB: usize = 0; // u8[WBUF_BYTES] streamed weights
-let lutB: usize = 0; // u8[LUT_BYTES] t3 lookup tables
+let acc4B: usize = 0; // i64[max(4 dim, ffn)] token-packed t3 sums (tables: the I/O arena's fast region)
 let block: usize = 0; // start of the block
 let blockBytes: i32 = 0; // its size (grows only when a later model needs more)
 let usedBytes: i32 = 0; // bytes the loaded config uses
@@ -91,7 +88,7 @@ function layout(): void {
   const P = featTokens;
   const sizes: StaticArray<i32> = [
     P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    P * 4, P * 4, rowsMax * 4, rowsMax * 4, P * max(dim, ffn), WBUF_BYTES, LUT_BYTES,
+    P * 4, P * 4, T3X4_TOKENS * rowsMax * 4, rowsMax * 4, P * max(dim, ffn), WBUF_BYTES, rowsMax * 8,
   ];
   let total = 0;
   for (let i = 0; i < sizes.length; i++) total += align16(sizes[i]);
@@ -113,7 +110,7 @@ function layout(): void {
   scaleB = p; p += <usize>align16(sizes[9]);
   xqB = p; p += <usize>align16(sizes[10]);
   wB = p; p += <usize>align16(sizes[11]);
-  lutB = p;
+  acc4B = p;
 }
 
 /** Checks the entry found last as matrix `m` of shape (rows, cols) with the packing the kind needs. 0 ok. */
@@ -243,7 +240,8 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
 /**
  * y[t][r - r0] (row stride ys floats) = BitLinear_m(x[t]) for rows [r0, r1) of matrix m and tokens t < n,
  * x f32[n][cols] with row stride xs floats. Integer kinds: activations quantized once per token, weights
- * streamed in row blocks, int32 dot products (t3: lookup tables per 40-column block), one f32 scale per output.
+ * streamed in row blocks, int32 dot products (t3: up to 4 tokens per pass of matvec_t3x4, whose token-packed
+ * lookup tables live in the I/O arena's fast region), one f32 scale per output.
  */
 function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32): void {
   const o = m * MD_FIELDS;
@@ -261,6 +259,25 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
     if (ns > 1) readBlob(scaleOff + rc * 4, scaleB, rr * 4);
+    if (packing == PACK_T3) {
+      for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
+        const nt = min(T3X4_TOKENS, n - t0);
+        matvec_t3x4(<i32>wB, <i32>(xqB + <usize>(t0 * cols)), cols, nt, <i32>accB, rr, cols, <i32>acc4B);
+        for (let k = 0; k < nt; k++) {
+          const t = t0 + k;
+          const yo = y + <usize>((t * ys + rc - r0) * 4);
+          const ao = accB + <usize>(k * rr * 4);
+          const s = load<f32>(sB + <usize>(t << 2));
+          const gs0 = scale0 / s; // the per-tensor gamma / s, the same f32 as computed per row
+          for (let r = 0; r < rr; r++) {
+            const gs = ns == 1 ? gs0 : load<f32>(scaleB + <usize>(r << 2)) / s;
+            const acc = load<i32>(ao + <usize>(r << 2));
+            store<f32>(yo + <usize>(r << 2), s == 0 ? <f32>0 : <f32>acc * gs);
+          }
+        }
+      }
+      continue;
+    }
     for (let t = 0; t < n; t++) {
       const yo = y + <usize>((t * ys + rc - r0) * 4);
       if (packing == PACK_F32) {
@@ -268,15 +285,7 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
         continue;
       }
       const xq = xqB + <usize>(t * cols);
-      if (packing == PACK_I8) {
-        matvec_i8(<i32>wB, <i32>xq, <i32>accB, rr, cols);
-      } else {
-        for (let c0 = 0; c0 < cols; c0 += LUT_COLS) {
-          const cc = min(LUT_COLS, cols - c0);
-          lut_build_t3(<i32>(xq + <usize>c0), cc, <i32>lutB);
-          matvec_t3_lut(<i32>(wB + <usize>(c0 / 5)), <i32>lutB, <i32>accB, rr, cc, rb, c0 > 0 ? 1 : 0);
-        }
-      }
+      matvec_i8(<i32>wB, <i32>xq, <i32>accB, rr, cols);
       const s = load<f32>(sB + <usize>(t << 2));
       for (let r = 0; r < rr; r++) {
         const gamma = ns == 1 ? scale0 : load<f32>(scaleB + <usize>(r << 2));

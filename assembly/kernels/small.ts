@@ -1,0 +1,193 @@
+// Token-packed t3 lookup-table kernels for small matrices (the backbone's 40..160 x 40..120 projections): the
+// tables of up to 4 tokens share one i64 entry (four 16-bit lanes), so one table build and one pass over the
+// weights serve every token of a forward, instead of one build and one pass per token (docs/kernels.md).
+// Twin: tools/lib/reference/small-kernels.ts.
+import { checkDim, checkRange, trap } from "./check";
+import { packedRowBytes } from "./plain";
+import { LUT_FAST } from "../io";
+
+/** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
+export const T3X4_TABLE_BYTES: i32 = 243 * 8;
+/** A t3 byte 243..255 (invalid, rejected by blob readers) reads up to this far past the last table. */
+export const T3X4_TABLE_SLACK: i32 = 255 * 8 + 8 - T3X4_TABLE_BYTES;
+/** Groups the unrolled path handles: 16 tables (80 columns) = 31,104 bytes of the 32 KiB fast region. */
+export const T3X4_FAST_GROUPS: i32 = 16;
+/** Columns per table block of matvec_t3x4 (T3X4_FAST_GROUPS groups of 5). */
+export const T3X4_BLOCK_COLS: i32 = 5 * T3X4_FAST_GROUPS;
+/** Tokens per pass: lanes of an i64 entry. */
+export const T3X4_TOKENS: i32 = 4;
+/** Per-lane bias of every entry (the lane stays >= 0: |dot of 5| <= 640 < 1024). */
+export const T3X4_BIAS: i32 = 1024;
+/** Groups one accumulator may sum before a lane could pass 65535: 39 * (1024 + 640) < 65536. */
+export const T3X4_MAX_GROUPS: i32 = 39;
+
+// T3X4_BIAS in each of the 4 lanes.
+const BIAS4: i64 = 0x0400040004000400;
+
+// Activation column c of tokens 0..ntok-1 (rows xs bytes apart) in the lanes of an i64, 0 past cols. Lanes hold
+// signed values: the i64 is sum_k x_k << 16k as an integer, so sums of such values stay exact lane by lane once
+// every lane of the total is in [0, 65535].
+// @ts-ignore: decorator
+@inline function lanes(x: usize, xs: usize, ntok: i32, c: i32, cols: i32): i64 {
+  if (c >= cols) return 0;
+  const p = x + <usize>c;
+  let v = <i64>load<i8>(p);
+  if (ntok > 1) v += <i64>load<i8>(p + xs) << 16;
+  if (ntok > 2) v += <i64>load<i8>(p + 2 * xs) << 32;
+  if (ntok > 3) v += <i64>load<i8>(p + 3 * xs) << 48;
+  return v;
+}
+
+/**
+ * lut i64[ceil(cols/5)][243]: lane k of entry b of group g = T3X4_BIAS + sum_j (trit_j(b) - 1) * x[k][5g + j],
+ * trit_j(b) = (b / 3^j) % 3, x i8[ntok][xs] (token k's row at x + k * xs; 0 past cols and for lanes k >= ntok).
+ * Built as 9 blocks of 27 entries: one i64 add and one store per entry.
+ */
+export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32): void {
+  checkDim(cols, "lut_build_t3x4: cols must be 1..2^24");
+  if (ntok < 1 || ntok > T3X4_TOKENS || xs < cols) trap("lut_build_t3x4: ntok must be 1..4 and xs >= cols");
+  const groups = packedRowBytes(cols, 5);
+  checkRange(x, <u64>(ntok - 1) * <u64>xs + <u64>cols, "lut_build_t3x4: x or lut range outside memory");
+  checkRange(lut, <u64>groups * T3X4_TABLE_BYTES, "lut_build_t3x4: x or lut range outside memory");
+  const xp = <usize>x, xstr = <usize>xs;
+  let p = <usize>lut;
+  for (let g = 0; g < groups; g++) {
+    const c = 5 * g;
+    const x0 = lanes(xp, xstr, ntok, c, cols), x1 = lanes(xp, xstr, ntok, c + 1, cols);
+    const x2 = lanes(xp, xstr, ntok, c + 2, cols), x3 = lanes(xp, xstr, ntok, c + 3, cols);
+    const x4 = lanes(xp, xstr, ntok, c + 4, cols);
+    // q[t1 + 3 t2] = bias + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0
+    const q0 = BIAS4 - x1 - x2, q1 = BIAS4 - x2, q2 = BIAS4 + x1 - x2, q3 = BIAS4 - x1, q4 = BIAS4;
+    const q5 = BIAS4 + x1, q6 = BIAS4 - x1 + x2, q7 = BIAS4 + x2, q8 = BIAS4 + x1 + x2;
+    const e0 = q0 - x0, e1 = q0, e2 = q0 + x0, e3 = q1 - x0, e4 = q1, e5 = q1 + x0, e6 = q2 - x0, e7 = q2, e8 = q2 + x0;
+    const e9 = q3 - x0, e10 = q3, e11 = q3 + x0, e12 = q4 - x0, e13 = q4, e14 = q4 + x0, e15 = q5 - x0, e16 = q5;
+    const e17 = q5 + x0, e18 = q6 - x0, e19 = q6, e20 = q6 + x0, e21 = q7 - x0, e22 = q7, e23 = q7 + x0;
+    const e24 = q8 - x0, e25 = q8, e26 = q8 + x0;
+    for (let s4 = -x4, k = 0; k < 3; k++, s4 += x4) {
+      for (let s = s4 - x3, j = 0; j < 3; j++, s += x3) {
+        store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16); store<i64>(p, s + e3, 24);
+        store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40); store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56);
+        store<i64>(p, s + e8, 64); store<i64>(p, s + e9, 72); store<i64>(p, s + e10, 80); store<i64>(p, s + e11, 88);
+        store<i64>(p, s + e12, 96); store<i64>(p, s + e13, 104); store<i64>(p, s + e14, 112); store<i64>(p, s + e15, 120);
+        store<i64>(p, s + e16, 128); store<i64>(p, s + e17, 136); store<i64>(p, s + e18, 144); store<i64>(p, s + e19, 152);
+        store<i64>(p, s + e20, 160); store<i64>(p, s + e21, 168); store<i64>(p, s + e22, 176); store<i64>(p, s + e23, 184);
+        store<i64>(p, s + e24, 192); store<i64>(p, s + e25, 200); store<i64>(p, s + e26, 208);
+        p += 216;
+      }
+    }
+  }
+}
+
+// Unrolled row loop of matvec_t3x4_lut (tables at the constant LUT_FAST, so every table load takes its group's
+// address as an immediate offset; the structure of lut.ts's fast paths): a switch on the whole quads of groups
+// falls through to quad 0, one u32 load per quad, byte k as a table offset (byte * 8) with one shift and one
+// mask. The 0..3 groups after the last quad go first. groups <= 16, rows >= 1.
+function matvecT3x4Fast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
+  const quads = groups >> 2;
+  const tail = <usize>(groups & ~3);
+  const tailTable = LUT_FAST + tail * <usize>T3X4_TABLE_BYTES;
+  let wp = <usize>w;
+  let ap = <usize>acc;
+  const end = ap + <usize>(8 * rows);
+  do {
+    let a: i64 = select<i64>(load<i64>(ap), 0, accumulate);
+    switch (groups & 3) {
+      case 3: a += load<i64>(tailTable + (<usize>load<u8>(wp + tail, 2) << 3), 3888);
+      case 2: a += load<i64>(tailTable + (<usize>load<u8>(wp + tail, 1) << 3), 1944);
+      case 1: a += load<i64>(tailTable + (<usize>load<u8>(wp + tail) << 3));
+    }
+    let v: u32;
+    switch (quads) {
+      case 4: v = load<u32>(wp, 12);
+        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 23328);
+        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 25272);
+        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 27216);
+        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 29160);
+      case 3: v = load<u32>(wp, 8);
+        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 15552);
+        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 17496);
+        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 19440);
+        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 21384);
+      case 2: v = load<u32>(wp, 4);
+        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 7776);
+        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 9720);
+        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 11664);
+        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 13608);
+      case 1: v = load<u32>(wp, 0);
+        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 0);
+        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 1944);
+        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 3888);
+        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 5832);
+    }
+    store<i64>(ap, a);
+    wp += <usize>stride;
+    ap += 8;
+  } while (ap < end);
+}
+
+/**
+ * acc[r] (i64, 4 lanes) = (accumulate ? acc[r] : 0) + sum_g lut[g][w[r][g]]: lane k of acc[r] gathers token k's
+ * dot product plus T3X4_BIAS per group. w u8 rows of t3 bytes (ceil(cols/5) used, `stride` apart), lut from
+ * lut_build_t3x4 over the same cols. The caller keeps the groups summed into one acc <= T3X4_MAX_GROUPS.
+ */
+export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
+  checkDim(rows, "matvec_t3x4_lut: rows must be 1..2^24");
+  checkDim(cols, "matvec_t3x4_lut: cols must be 1..2^24");
+  const groups = packedRowBytes(cols, 5);
+  const message = "matvec_t3x4_lut: cols > 195, stride < ceil(cols/5), or w, lut or acc range outside memory";
+  if (groups > T3X4_MAX_GROUPS || stride < groups) trap(message);
+  checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
+  checkRange(lut, <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK, message);
+  checkRange(acc, <u64>rows * 8, message);
+  if (<usize>lut == LUT_FAST && groups <= T3X4_FAST_GROUPS) {
+    matvecT3x4Fast(w, acc, rows, groups, stride, accumulate);
+    return;
+  }
+  for (let r = 0; r < rows; r++) {
+    let wp = <usize>(w + r * stride);
+    const wEnd = wp + <usize>groups;
+    let lp = <usize>lut;
+    const ap = <usize>(acc + 8 * r);
+    let a: i64 = accumulate ? load<i64>(ap) : 0;
+    do {
+      a += load<i64>(lp + (<usize>load<u8>(wp) << 3));
+      wp += 1;
+      lp += <usize>T3X4_TABLE_BYTES;
+    } while (wp < wEnd);
+    store<i64>(ap, a);
+  }
+}
+
+/**
+ * out[k][r] (i32, row k of out `rows` apart) = sum_c w[r][c] * x[k][c] for tokens k < ntok (1..4): t3 rows of
+ * ceil(cols/5) bytes, x i8[ntok][xs]. Tables of 80-column blocks at lut_fast_base() (it overwrites up to 31,208
+ * bytes there; x, w, out and acc must lie outside it), acc i64[rows] scratch. cols <= 195. Equals matvec_t3 per
+ * token.
+ */
+export function matvec_t3x4(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
+  checkDim(rows, "matvec_t3x4: rows must be 1..2^24");
+  checkDim(cols, "matvec_t3x4: cols must be 1..2^24");
+  const groups = packedRowBytes(cols, 5);
+  if (groups > T3X4_MAX_GROUPS || ntok < 1 || ntok > T3X4_TOKENS) trap("matvec_t3x4: cols must be <= 195, ntok 1..4");
+  checkRange(out, <u64>ntok * <u64>rows * 4, "matvec_t3x4: out range outside memory");
+  for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
+    const cc = min(T3X4_BLOCK_COLS, cols - c0);
+    lut_build_t3x4(x + c0, xs, ntok, cc, <i32>LUT_FAST);
+    matvec_t3x4_lut(w + c0 / 5, <i32>LUT_FAST, acc, rows, cc, groups, c0 > 0 ? 1 : 0);
+  }
+  t3x4Unpack(acc, out, rows, ntok, groups, rows);
+}
+
+/** out[k * os + r] (i32) = lane k of acc[r] - groups * T3X4_BIAS, for r < rows, k < ntok. Unchecked (internal). */
+export function t3x4Unpack(acc: i32, out: i32, rows: i32, ntok: i32, groups: i32, os: i32): void {
+  const unbias = groups * T3X4_BIAS;
+  for (let r = 0; r < rows; r++) {
+    const a = load<u64>(<usize>(acc + 8 * r));
+    const op = <usize>(out + 4 * r);
+    const ostr = <usize>(os * 4);
+    store<i32>(op, <i32>(<u32>a & 0xffff) - unbias);
+    if (ntok > 1) store<i32>(op + ostr, <i32>(<u32>(a >> 16) & 0xffff) - unbias);
+    if (ntok > 2) store<i32>(op + 2 * ostr, <i32>(<u32>(a >> 32) & 0xffff) - unbias);
+    if (ntok > 3) store<i32>(op + 3 * ostr, <i32>(<u32>(a >> 48)) - unbias);
+  }
+}
