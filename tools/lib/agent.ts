@@ -3,10 +3,7 @@
 import { BitrlError } from "./errors.ts";
 import { encodeBlob } from "./blob.ts";
 import { f32Tensor, i32Tensor, tensorValues } from "./tensors.ts";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { agentWasmPath, instantiateAgent, loadAgent, type AgentHostOptions, type AgentModule } from "./wasm.ts";
+import { loadAgent, type AgentHostOptions, type AgentModule } from "./wasm.ts";
 import { configFromI32, featureSize as backboneFeatureSize } from "./reference/backbone.ts";
 import { ENV_IDS, ENV_NAMES, KEYDOOR_ACTIONS, Pcg32, type EnvName } from "./reference/envs.ts";
 import type { Blob } from "./types.ts";
@@ -78,18 +75,9 @@ export function headParamCount(f: number, h: number, a: number): number {
   return (h > 0 ? h * f + h : 0) + a * k + a + k + 1;
 }
 
-/**
- * loadAgent, but also found from the bundled CLI (dist/bitrl.mjs sits one folder below the root, so a path
- * relative to the module file can miss): looks upward from this file for build/agent(.debug).wasm.
- */
+/** The agent module for host runs (tools/lib/wasm.ts finds build/ from sources and from the bundled CLI alike). */
 export function loadAgentModule(build: "release" | "debug" = "release", options: AgentHostOptions = {}): AgentModule {
-  if (existsSync(agentWasmPath(build))) return loadAgent(build, options);
-  const file = build === "debug" ? "agent.debug.wasm" : "agent.wasm";
-  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
-    const p = join(dir, "build", file);
-    if (existsSync(p)) return instantiateAgent(readFileSync(p), options);
-    if (dirname(dir) === dir) return loadAgent(build, options); // its error names the expected path
-  }
+  return loadAgent(build, options);
 }
 
 export interface AgentSpec {

@@ -1,9 +1,9 @@
 // Runs build/agent.wasm (or the debug build) in Node: the host imports of docs/abi.md, arena helpers, and the
 // golden-vector runner every runtime shares (write inputs at io_base() + at, call, read, compare).
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { BitrlError } from "./errors.ts";
+import { repoRoot } from "./paths.ts";
 
 /** blob_read results (docs/abi.md). */
 export const BLOB_OK = 0;
@@ -22,17 +22,7 @@ interface WasmApi {
 }
 const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
-// The repository root: the nearest folder up with package.json and assembly/ (this file runs from tools/lib/ under
-// tsx and from dist/ when bundled into the CLI, so a fixed "../.." would be wrong in one of them).
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 8; i++) {
-    if (existsSync(join(dir, "package.json")) && existsSync(join(dir, "assembly"))) return dir;
-    dir = dirname(dir);
-  }
-  return process.cwd();
-}
-const root = findRoot();
+const root = repoRoot;
 
 /** Path of the release (default) or debug build of the agent module. */
 export function agentWasmPath(build: "release" | "debug" = "release"): string {
