@@ -10,3 +10,4 @@ export { agent_load, agent_episode, agent_train, agent_act, agent_head_ptr, agen
 export { backbone_load, backbone_feature_size, backbone_memory, backbone_features } from "./model/exports";
 export { probe_load_u8 } from "./probe";
 export { lut_build_t3x4, matvec_t3x4_lut, matvec_t3x4 } from "./kernels/small";
+export { quantize_act_bits } from "./kernels/small";

@@ -178,16 +178,50 @@ export function matvec_t3x4(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: 
   t3x4Unpack(acc, out, rows, ntok, groups, rows);
 }
 
-/** out[k * os + r] (i32) = lane k of acc[r] - groups * T3X4_BIAS, for r < rows, k < ntok. Unchecked (internal). */
+/** out[k * os + r] (i32) = lane k of acc[r] - groups * T3X4_BIAS, for r < rows, k < ntok (lane k is the u16 at
+ *  byte 2k of the little-endian i64: no i64 shifts). Unchecked (callers check). */
 export function t3x4Unpack(acc: i32, out: i32, rows: i32, ntok: i32, groups: i32, os: i32): void {
   const unbias = groups * T3X4_BIAS;
-  for (let r = 0; r < rows; r++) {
-    const a = load<u64>(<usize>(acc + 8 * r));
-    const op = <usize>(out + 4 * r);
-    const ostr = <usize>(os * 4);
-    store<i32>(op, <i32>(<u32>a & 0xffff) - unbias);
-    if (ntok > 1) store<i32>(op + ostr, <i32>(<u32>(a >> 16) & 0xffff) - unbias);
-    if (ntok > 2) store<i32>(op + 2 * ostr, <i32>(<u32>(a >> 32) & 0xffff) - unbias);
-    if (ntok > 3) store<i32>(op + 3 * ostr, <i32>(<u32>(a >> 48)) - unbias);
+  for (let k = 0; k < ntok; k++) {
+    const ap = <usize>(acc + 2 * k);
+    const op = <usize>(out + 4 * k * os);
+    for (let r = 0; r < rows; r++) store<i32>(op + <usize>(r << 2), <i32>load<u16>(ap + <usize>(r << 3)) - unbias);
   }
+}
+
+/**
+ * Per-token absmax int8, bit-identical to act.ts's quantizeActInto (q[i] = clamp(nearest(x[i] * s), -128, 127),
+ * s = 127 / max|x|, 0 and q = 0 for an all-zero x; NaN ignored by the max), but the max runs on the f32 bits as
+ * integers: for non-negative non-NaN floats the u32 order is the float order, and in wasm3 on a Cortex-M4 an
+ * integer compare is several times cheaper than an f32 abs + compare. x f32[n], q i8[n]. Unchecked (callers check).
+ */
+export function quantizeActBits(x: usize, n: i32, q: usize): f32 {
+  let amaxBits: u32 = 0;
+  const end = x + <usize>(n << 2);
+  for (let p = x; p < end; p += 4) {
+    const b = load<u32>(p) & 0x7fffffff;
+    amaxBits = select<u32>(b, amaxBits, (b > amaxBits) & (b <= 0x7f800000));
+  }
+  if (amaxBits == 0) {
+    memory.fill(q, 0, <usize>n);
+    return 0;
+  }
+  const s: f32 = <f32>127 / reinterpret<f32>(amaxBits);
+  for (let i = 0; i < n; i++) {
+    // saturating f32 -> i32 (NaN -> 0), then clamp: as quantizeActInto
+    let v = <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s);
+    v = v > 127 ? 127 : v < -128 ? -128 : v;
+    store<i8>(q + <usize>i, <i8>v);
+  }
+  return s;
+}
+
+/** quantize_act computed by quantizeActBits: x f32[n] -> q i8[n] and scale f32[1] at `scale`. */
+export function quantize_act_bits(x: i32, n: i32, q: i32, scale: i32): void {
+  checkDim(n, "quantize_act_bits: n must be 1..2^24");
+  const message = "quantize_act_bits: x, q or scale range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(q, <u64>n, message);
+  checkRange(scale, 4, message);
+  store<f32>(<usize>scale, quantizeActBits(<usize>x, n, <usize>q));
 }

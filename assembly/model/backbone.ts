@@ -4,9 +4,10 @@
 // config and every tensor once, then backboneFeatures runs blindly. Twin: tools/lib/reference/backbone.ts.
 import { blobRead } from "../host";
 import { log } from "../host";
-import { rmsnorm_f32, quantizeActInto } from "../kernels/act";
+import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
-import { matvec_t3x4, T3X4_TOKENS } from "../kernels/small";
+import { lut_build_t3x4, matvec_t3x4_lut, quantizeActBits, T3X4_BIAS, T3X4_BLOCK_COLS, T3X4_TOKENS } from "../kernels/small";
+import { LUT_FAST } from "../io";
 import { trap } from "../kernels/check";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -58,7 +59,7 @@ let ropeB: usize = 0; // f32[P][headDim/2][2] cos, sin
 let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
 let scB: usize = 0; // f32[P] attention scores of one query
 let sB: usize = 0; // f32[P] activation scales of each token
-let accB: usize = 0; // i32[4 tokens][max(4 dim, ffn)] integer dot products
+let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products (int8)
 let scaleB: usize = 0; // f32[max(4 dim, ffn)] per-row scales of a row block
 let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations
 let wB: usize = 0; // u8[WBUF_BYTES] streamed weights
@@ -88,7 +89,7 @@ function layout(): void {
   const P = featTokens;
   const sizes: StaticArray<i32> = [
     P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    P * 4, P * 4, T3X4_TOKENS * rowsMax * 4, rowsMax * 4, P * max(dim, ffn), WBUF_BYTES, rowsMax * 8,
+    P * 4, P * 4, rowsMax * 4, rowsMax * 4, P * max(dim, ffn), WBUF_BYTES, rowsMax * 8,
   ];
   let total = 0;
   for (let i = 0; i < sizes.length; i++) total += align16(sizes[i]);
@@ -251,7 +252,7 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
   const rb = packing == PACK_F32 ? cols * 4 : packing == PACK_I8 ? cols : (cols + 4) / 5;
   if (packing != PACK_F32) {
     for (let t = 0; t < n; t++) {
-      store<f32>(sB + <usize>(t << 2), quantizeActInto(x + <usize>(t * xs * 4), cols, xqB + <usize>(t * cols)));
+      store<f32>(sB + <usize>(t << 2), quantizeActBits(x + <usize>(t * xs * 4), cols, xqB + <usize>(t * cols)));
     }
   }
   const per = min(r1 - r0, WBUF_BYTES / rb);
@@ -262,17 +263,27 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
     if (packing == PACK_T3) {
       for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
         const nt = min(T3X4_TOKENS, n - t0);
-        matvec_t3x4(<i32>wB, <i32>(xqB + <usize>(t0 * cols)), cols, nt, <i32>accB, rr, cols, <i32>acc4B);
+        for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
+          const cc = min(T3X4_BLOCK_COLS, cols - c0);
+          lut_build_t3x4(<i32>(xqB + <usize>(t0 * cols + c0)), cols, nt, cc, <i32>LUT_FAST);
+          matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
+        }
+        const unbias = rb * T3X4_BIAS;
         for (let k = 0; k < nt; k++) {
           const t = t0 + k;
           const yo = y + <usize>((t * ys + rc - r0) * 4);
-          const ao = accB + <usize>(k * rr * 4);
+          const end = yo + <usize>(rr * 4);
+          let lane = acc4B + <usize>(2 * k); // token k's u16 lane of each i64 sum
           const s = load<f32>(sB + <usize>(t << 2));
-          const gs0 = scale0 / s; // the per-tensor gamma / s, the same f32 as computed per row
-          for (let r = 0; r < rr; r++) {
-            const gs = ns == 1 ? gs0 : load<f32>(scaleB + <usize>(r << 2)) / s;
-            const acc = load<i32>(ao + <usize>(r << 2));
-            store<f32>(yo + <usize>(r << 2), s == 0 ? <f32>0 : <f32>acc * gs);
+          if (s == 0) {
+            memory.fill(yo, 0, <usize>(rr * 4)); // +0.0, as the scale's s == 0 case
+          } else if (ns == 1) {
+            const gs = scale0 / s; // gamma / s: the same f32 for every row
+            for (let p = yo; p < end; p += 4, lane += 8) store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
+          } else {
+            for (let p = yo, g = scaleB; p < end; p += 4, g += 4, lane += 8) {
+              store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * (load<f32>(g) / s));
+            }
           }
         }
       }
