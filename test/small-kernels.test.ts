@@ -1,0 +1,191 @@
+// Token-packed t3 kernels (assembly/kernels/small.ts) and quantize_act_bits: golden vectors in both wasm builds
+// and on the emulated Cortex-M4, twins against the plain reference, wasm against the reference and against the
+// existing LUT kernels on random shapes, traps; the shipped backbones still give the twin's features bit for bit.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import * as ref from "../tools/lib/reference/kernels.ts";
+import * as small from "../tools/lib/reference/small-kernels.ts";
+import { packTernary, rowBytes } from "../tools/lib/pack.ts";
+import { encodeBlob } from "../tools/lib/blob.ts";
+import { readBlobFile } from "../tools/lib/files.ts";
+import { backboneFeatures, backboneFromBlob, featureSize } from "../tools/lib/reference/backbone.ts";
+import { bytesOf, loadAgent, loadGoldenFile, runGoldenCase, type AgentModule } from "../tools/lib/wasm.ts";
+import { withBoard } from "../tools/lib/board-session.ts";
+import { runConformance } from "../tools/lib/conformance.ts";
+import { tempFlashPath } from "../tools/lib/qemu.ts";
+import { repoRoot } from "../tools/lib/toolchain.ts";
+import { GOLDEN_SMALL_PATH, goldenSmallCases } from "../scripts/gen-golden-small.ts";
+import { randInt, randomF32, randomInt8, randomTernary, seededRandom } from "../scripts/gen-golden.ts";
+
+const golden = loadGoldenFile(GOLDEN_SMALL_PATH);
+const mods = { release: loadAgent("release"), debug: loadAgent("debug") };
+const FAST = 16 * 1024; // arena offset of lut_fast_base()
+
+test("should match the checked-in golden file when regenerated (the generator is deterministic)", () => {
+  assert.equal(goldenSmallCases(), golden.cases);
+});
+
+test("should give the plain matvec_t3 result per token through the twins' tables", () => {
+  const rand = seededRandom(21);
+  for (let i = 0; i < 40; i++) {
+    const rows = randInt(rand, 1, 12), cols = randInt(rand, 1, 195), ntok = randInt(rand, 1, 4), xs = cols + randInt(rand, 0, 3);
+    const w = packTernary(randomTernary(rand, rows * cols), rows, cols, "t3");
+    const x = randomInt8(rand, (ntok - 1) * xs + cols);
+    const acc = small.matvec_t3x4_lut(w, small.lut_build_t3x4(x, xs, ntok, cols), rows, cols);
+    const groups = rowBytes("t3", cols);
+    for (let k = 0; k < ntok; k++) {
+      const want = ref.matvec_t3(w, x.subarray(k * xs, k * xs + cols), rows, cols);
+      assert.equal(Array.from({ length: rows }, (_, r) => acc[r * 4 + k] - groups * small.T3X4_BIAS), Array.from(want), `${rows}x${cols} token ${k}`);
+    }
+    for (let k = ntok; k < 4; k++) for (let r = 0; r < rows; r++) assert.is(acc[r * 4 + k], groups * small.T3X4_BIAS);
+  }
+});
+
+test("should refuse more groups than a lane can sum in the twin", () => {
+  const w = new Uint8Array(40).fill(242); // every trit 2 (+1)
+  const x = new Int8Array(200).fill(127);
+  assert.throws(() => small.matvec_t3x4_lut(w, small.lut_build_t3x4(x, 200, 1, 200), 1, 200), /cols|shape/);
+});
+
+for (const b of ["release", "debug"] as const) {
+  const mod = mods[b];
+  test(`should pass every small-kernels golden case (${b})`, () => {
+    for (const c of golden.cases) {
+      const r = runGoldenCase(mod, c);
+      assert.ok(r.ok, `${c.name}: ${r.detail}`);
+    }
+  });
+
+  test(`should equal matvec_t3 and matvec_t3_lut per token on random shapes, odd widths and extreme inputs (${b})`, () => {
+    const rand = seededRandom(b === "release" ? 3 : 4);
+    const mem = () => new Uint8Array(mod.memory.buffer);
+    const base = mod.ioBase;
+    for (let i = 0; i < 60; i++) {
+      const rows = i < 4 ? [1, 160, 40, 120][i] : randInt(rand, 1, 64);
+      const cols = i < 4 ? [1, 40, 120, 195][i] : randInt(rand, 1, 195);
+      const ntok = randInt(rand, 1, 4), xs = cols + randInt(rand, 0, 5);
+      const mode = i % 3; // random, every t3 byte value, extremes (-128 / 127 against all -1 / +1)
+      const q = mode === 2 ? new Int8Array(rows * cols).fill(i % 2 ? 1 : -1) : randomTernary(rand, rows * cols);
+      const w = packTernary(q, rows, cols, "t3");
+      if (mode === 1) for (let j = 0; j < w.length; j++) w[j] = (j * 7 + i) % 243;
+      const x = mode === 2 ? new Int8Array((ntok - 1) * xs + cols).fill(i % 4 < 2 ? -128 : 127) : randomInt8(rand, (ntok - 1) * xs + cols);
+      const wAt = 0, xAt = 8192, outAt = 9216, accAt = 12288, lutAt = 14336;
+      mem().set(w, base + wAt);
+      mem().set(bytesOf(x), base + xAt);
+      mod.fn.matvec_t3x4(base + wAt, base + xAt, xs, ntok, base + outAt, rows, cols, base + accAt);
+      const got = new Int32Array(mod.memory.buffer.slice(base + outAt, base + outAt + 4 * ntok * rows));
+      const groups = rowBytes("t3", cols);
+      for (let k = 0; k < ntok; k++) {
+        const xk = x.subarray(k * xs, k * xs + cols);
+        const want = Array.from(ref.matvec_t3(w, xk, rows, cols));
+        assert.equal(Array.from(got.subarray(k * rows, (k + 1) * rows)), want, `${rows}x${cols} ntok ${ntok} token ${k} vs reference`);
+        // the existing LUT kernels on the same input (tables at a general address)
+        mem().set(bytesOf(xk), base + xAt);
+        mod.fn.lut_build_t3(base + xAt, cols, base + lutAt);
+        mod.fn.matvec_t3_lut(base + wAt, base + lutAt, base + outAt, rows, cols, groups, 0);
+        const lut = new Int32Array(mod.memory.buffer.slice(base + outAt, base + outAt + 4 * rows));
+        assert.equal(Array.from(lut), want, `${rows}x${cols} token ${k} vs matvec_t3_lut`);
+        mem().set(bytesOf(x), base + xAt);
+      }
+    }
+  });
+
+  test(`should give the same sums on the unrolled path and the general path, with and without accumulate (${b})`, () => {
+    const rand = seededRandom(b === "release" ? 5 : 6);
+    const base = mod.ioBase;
+    for (const [rows, cols, stride] of [[1, 1, 1], [7, 13, 3], [33, 40, 8], [10, 80, 20], [3, 100, 20], [2, 195, 39]]) {
+      const w = packTernary(randomTernary(rand, rows * stride * 5), rows, stride * 5, "t3");
+      const x = randomInt8(rand, 4 * cols);
+      const lut = small.lut_build_t3x4(x, cols, 4, cols);
+      const init = small.matvec_t3x4_lut(w, lut, rows, Math.min(cols, 10), stride); // a partial sum to add to
+      const want = small.matvec_t3x4_lut(w, lut, rows, cols, stride, init);
+      const fast = rowBytes("t3", cols) <= 16;
+      // general: tables at io_base (up to 39 tables = 75.8 KB do not fit the arena; 20 = 38.9 KB do)
+      const placements = fast ? [FAST, 0] : cols <= 100 ? [0] : [];
+      for (const at of placements) {
+        new Uint8Array(mod.memory.buffer).set(bytesOf(lut), base + at);
+        const wAt = at === 0 ? 40000 : 0, accAt = wAt + 4096;
+        new Uint8Array(mod.memory.buffer).set(w, base + wAt);
+        new Uint8Array(mod.memory.buffer).set(bytesOf(init), base + accAt);
+        mod.fn.matvec_t3x4_lut(base + wAt, base + at, base + accAt, rows, cols, stride, 1);
+        const got = new Uint16Array(mod.memory.buffer.slice(base + accAt, base + accAt + 8 * rows));
+        assert.equal(Array.from(got), Array.from(want), `${rows}x${cols} lut at ${at} accumulate`);
+        mod.fn.matvec_t3x4_lut(base + wAt, base + at, base + accAt, rows, cols, stride, 0);
+        const fresh = new Uint16Array(mod.memory.buffer.slice(base + accAt, base + accAt + 8 * rows));
+        assert.equal(Array.from(fresh), Array.from(small.matvec_t3x4_lut(w, lut, rows, cols, stride)), `${rows}x${cols} lut at ${at}`);
+      }
+    }
+  });
+
+  test(`should quantize exactly as quantize_act, NaN, infinities, -0 and denormals included (${b})`, () => {
+    const rand = seededRandom(9);
+    const base = mod.ioBase;
+    const specials = [NaN, -NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38];
+    for (let i = 0; i < 80; i++) {
+      const n = randInt(rand, 1, 130);
+      const x = randomF32(rand, n, i % 2 ? 1e-3 : 5);
+      if (i % 4 === 0) for (let j = 0; j < 3; j++) x[randInt(rand, 0, n - 1)] = specials[randInt(rand, 0, specials.length - 1)];
+      if (i % 10 === 1) x.fill(0);
+      const run = (fn: string) => {
+        new Uint8Array(mod.memory.buffer).set(bytesOf(x), base);
+        mod.fn[fn](base, n, base + 1024, base + 2048);
+        return new Uint8Array(mod.memory.buffer.slice(base + 1024, base + 1024 + n)).join(",") + "|" + new Uint8Array(mod.memory.buffer.slice(base + 2048, base + 2052)).join(",");
+      };
+      assert.is(run("quantize_act_bits"), run("quantize_act"), `case ${i}: ${Array.from(x.subarray(0, 6))}`);
+    }
+  });
+
+  test(`should trap on bad shapes and ranges with a named reason (${b})`, () => {
+    const base = mod.ioBase, end = mod.memory.buffer.byteLength;
+    const bad: [string, number[]][] = [
+      ["matvec_t3x4", [base, base + 1024, 200, 1, base + 2048, 2, 200, base + 4096]], // 40 groups > 39: lanes could carry
+      ["matvec_t3x4", [base, base + 1024, 40, 5, base + 2048, 2, 40, base + 4096]], // 5 tokens
+      ["matvec_t3x4", [base, base + 1024, 40, 4, end - 16, 2, 40, base + 4096]], // out past memory
+      ["lut_build_t3x4", [base, 4, 2, 5, base + 1024]], // xs < cols
+      ["lut_build_t3x4", [base, 5, 0, 5, base + 1024]], // no tokens
+      ["lut_build_t3x4", [base, 5, 1, 40, end - 1000]], // tables past memory
+      ["matvec_t3x4_lut", [base, base + 1024, base + 2048, 2, 10, 1, 0]], // stride < bytes per row
+      ["matvec_t3x4_lut", [base, base + 1024, end - 8, 2, 10, 2, 0]], // acc past memory
+      ["quantize_act_bits", [base, 4, base, end - 2]],
+    ];
+    for (const [name, args] of bad) {
+      const before = mod.logs.length;
+      assert.throws(() => mod.fn[name](...args), /unreachable/, `${name} ${args} should trap`);
+      assert.match(mod.logs[before] ?? "", name, `${name} should log why`);
+    }
+  });
+}
+
+test("should give the twin's features bit for bit for every shipped backbone (V8, release)", () => {
+  const files = readdirSync(join(repoRoot, "models")).filter((f) => /-backbone-.*\.bitrl$/.test(f));
+  assert.ok(files.length >= 8);
+  const mod: AgentModule = mods.release;
+  for (const f of files) {
+    const blob = readBlobFile(join(repoRoot, "models", f));
+    const w = backboneFromBlob(blob);
+    mod.setBlob(encodeBlob(blob));
+    assert.is(mod.fn.backbone_load(), 0, f);
+    const size = featureSize(w.config);
+    const rand = seededRandom(f.length);
+    for (let i = 0; i < 3; i++) {
+      const n = randInt(rand, 1, w.config.ctx);
+      const tokens = Array.from({ length: n }, () => randInt(rand, 0, w.config.vocab - 1));
+      new Int32Array(mod.memory.buffer, mod.ioBase + 256, n).set(tokens);
+      assert.is(mod.fn.backbone_features(mod.ioBase + 256, n, mod.ioBase + 1024), size);
+      const got = new Uint8Array(mod.memory.buffer.slice(mod.ioBase + 1024, mod.ioBase + 1024 + size * 4));
+      assert.equal(got, bytesOf(backboneFeatures(w, tokens, n)), `${f} tokens ${tokens}`);
+    }
+  }
+});
+
+test("should pass every small-kernels golden case in wasm3 on the emulated Cortex-M4 (qemu-m4)", async () => {
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+    const r = await runConformance(s.client, [golden]);
+    assert.is(r.cases.length, golden.cases.length);
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+  });
+});
+
+test.run();
