@@ -203,7 +203,7 @@ async function prepareAgents(lib) {
     for (const sd of j.seeds ?? []) appendRun("train", { env: opts.env, agent: b.kind, seed: sd.seed, returns: sd.curve, evalMeanReturn: sd.eval_mean_return, runtime: j.runtime, backbone: relative(root, b.path) });
     out.push({ agent: b.kind, path: agentPath, note: `head trained now, best seed ${j.best_seed}` });
   }
-  return out;
+  return out.sort((a, b) => KINDS.indexOf(a.agent) - KINDS.indexOf(b.agent));
 }
 
 main().catch((e) => {

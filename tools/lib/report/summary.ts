@@ -86,6 +86,12 @@ export function summaryLines(s: BoardRunSummary): string[] {
         (e ? ` | ${(e.joulesPerDecision * 1e6).toFixed(2)} uJ/decision (estimated)` : ""),
     );
   }
+  const fp32 = s.agents.find((a) => a.work.agent === "fp32");
+  for (const a of s.agents) {
+    if (!fp32 || a === fp32) continue;
+    const r = (fp32.work.ticks / fp32.work.decisions) / (a.work.ticks / a.work.decisions);
+    lines.push(`fp32 / ${a.work.agent}: ${r.toFixed(2)}x ${unit} per decision (${tk})${b.power ? `, so ${r.toFixed(2)}x estimated energy per decision` : ""}`);
+  }
   for (const a of s.agents) {
     const ram = a.ram ?? s.ram;
     if (!ram) continue;
