@@ -90,7 +90,7 @@ export function barChart(title: string, unit: string, bars: Bar[]): string {
     parts.push(`<text x="${lw - 6}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>`);
     parts.push(`<rect x="${lw}" y="${y + 3}" width="${(px(b.value) - lw).toFixed(1)}" height="${rowH - 8}" fill="${color(b.group ?? 0)}"/>`);
     if (b.limit !== undefined) parts.push(`<line x1="${px(b.limit).toFixed(1)}" x2="${px(b.limit).toFixed(1)}" y1="${y}" y2="${y + rowH - 2}" stroke="#000" stroke-dasharray="3 2"/>`);
-    parts.push(`<text x="${(px(b.value) + 6).toFixed(1)}" y="${y + 15}">${fmt(b.value)}${b.note ? ` ${esc(b.note)}` : ""}</text>`);
+    parts.push(`<text x="${(px(Math.max(b.value, b.limit ?? 0)) + 6).toFixed(1)}" y="${y + 15}">${fmt(b.value)}${b.note ? ` ${esc(b.note)}` : ""}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }
