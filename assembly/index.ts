@@ -9,5 +9,5 @@ export { env_count, env_obs_size, env_num_actions, env_num_tokens, env_vocab_siz
 export { agent_load, agent_episode, agent_train, agent_act, agent_head_ptr, agent_head_bytes } from "./agent";
 export { backbone_load, backbone_feature_size, backbone_memory, backbone_features } from "./model/exports";
 export { probe_load_u8 } from "./probe";
-export { lut_build_t3x4, matvec_t3x4_lut, matvec_t3x4 } from "./kernels/small";
+export { lut_build_t3x4, matvec_t3x4_lut, matvec_t3x4, lut_build_t3x4s, matvec_t3x4s_lut, matvec_t3x4s } from "./kernels/small";
 export { quantize_act_bits } from "./kernels/small";

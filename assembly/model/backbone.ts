@@ -6,7 +6,10 @@ import { blobRead } from "../host";
 import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
-import { lut_build_t3x4, matvec_t3x4_lut, quantizeActBits, T3X4_BIAS, T3X4_BLOCK_COLS, T3X4_TOKENS } from "../kernels/small";
+import {
+  lut_build_t3x4, lut_build_t3x4s, matvec_t3x4_lut, matvec_t3x4s_lut, quantizeActBits, T3X4_BIAS, T3X4_BLOCK_COLS,
+  T3X4_TOKENS, T3X4S_MAX_ROWS,
+} from "../kernels/small";
 import { LUT_FAST } from "../io";
 import { trap } from "../kernels/check";
 import { expf, sinf, cosf } from "./mathf";
@@ -263,10 +266,16 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
     if (packing == PACK_T3) {
       for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
         const nt = min(T3X4_TOKENS, n - t0);
-        for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
-          const cc = min(T3X4_BLOCK_COLS, cols - c0);
-          lut_build_t3x4(<i32>(xqB + <usize>(t0 * cols + c0)), cols, nt, cc, <i32>LUT_FAST);
-          matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
+        if (rr <= T3X4S_MAX_ROWS) {
+          // few rows per table: the split tables' cheaper build wins over their dearer lookups (all cols <= 128)
+          lut_build_t3x4s(<i32>(xqB + <usize>(t0 * cols)), cols, nt, cols, <i32>LUT_FAST);
+          matvec_t3x4s_lut(<i32>wB, <i32>LUT_FAST, <i32>acc4B, rr, cols, rb, 0);
+        } else {
+          for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
+            const cc = min(T3X4_BLOCK_COLS, cols - c0);
+            lut_build_t3x4(<i32>(xqB + <usize>(t0 * cols + c0)), cols, nt, cc, <i32>LUT_FAST);
+            matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
+          }
         }
         const unbias = rb * T3X4_BIAS;
         for (let k = 0; k < nt; k++) {
