@@ -1,4 +1,5 @@
 // `bitrl bench`: instructions (ticks) per weight of every matvec kernel on a board, wasm3 and the native floor.
+import { appendRun } from "../lib/runlog.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
@@ -25,6 +26,7 @@ ${BACKEND_USAGE}
     const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port, timeoutMs: 120000 });
     try {
       const results = await benchBoardKernels(s.client, undefined, a.values.json ? undefined : (r) => process.stderr.write(`  ${r.kernel} ${r.shape}: ${r.instructions_per_weight.toFixed(2)}\n`));
+      for (const r of results) appendRun("bench", { name: `${r.kernel} ${r.shape} (${r.runtime})`, metric: "instructions/weight", value: r.instructions_per_weight, figure: r.kind, board: board.id });
       const ternary = results.filter((r) => r.shape === "1024x256" && r.runtime !== "native" && /_(i2|t3)/.test(r.kernel));
       const best = ternary.sort((x, y) => x.instructions_per_weight - y.instructions_per_weight)[0] ?? null;
       if (a.values.json) {

@@ -1,5 +1,6 @@
 // `bitrl train`: trains an agent's head inside the wasm module (REINFORCE with baseline) over several seeds and
 // writes the best agent atomically.
+import { appendRun } from "../lib/runlog.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
@@ -83,6 +84,7 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
       mkdirSync(dirname(out), { recursive: true });
       writeBlobFile(out, blob);
       const ticks = r.ticks.reduce((a, t) => a + t, 0);
+      appendRun("train", { env, agent: `${kind} (on ${args.values.board})`, seed: 1, returns: r.curve, runtime: `wasm3 on ${args.values.board}`, ticks, tick_unit: r.tick_unit });
       if (args.values.json) {
         console.log(JSON.stringify({ env, backbone: kind, out, episodes, best_seed: 1, runtime: `wasm3 on ${args.values.board}`, via: r.via, ticks, tick_unit: r.tick_unit, seeds: [{ seed: 1, curve: r.curve }] }));
       } else {
@@ -102,6 +104,7 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
     mkdirSync(dirname(out), { recursive: true });
     writeBlobFile(out, result.blob);
     const best = result.runs[result.best];
+    for (const r of result.runs) appendRun("train", { env, agent: kind, seed: r.seed, returns: r.curve, evalMeanReturn: r.eval.mean_return, runtime: "wasm (V8)" });
     if (args.values.json) {
       console.log(JSON.stringify({
         env, backbone: kind, out, episodes, best_seed: best.seed, runtime: "wasm (V8)",
