@@ -75,6 +75,36 @@ function oneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: n
   return b.done(`matvec_t3x4 ${rows}x${cols} ${ntok} tokens ${kind}`, "matvec_t3x4", [wa, xa, xs, ntok, out, rows, cols, acc], out, bytesOf(want));
 }
 
+function splitBuildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
+  const b = new Layout();
+  const x = acts(rand, (ntok - 1) * xs + cols, kind);
+  const xa = b.put(bytesOf(x));
+  const lut = ref.lut_build_t3x4s(x, xs, ntok, cols);
+  const out = b.put(new Uint8Array(lut.byteLength)); // zeros: the unused groups' slots stay 0
+  return b.done(`lut_build_t3x4s ${cols} cols ${ntok} tokens xs ${xs} ${kind}`, "lut_build_t3x4s", [xa, xs, ntok, cols, out], out, bytesOf(lut));
+}
+
+function splitMatvecCase(rand: Rand, rows: number, cols: number, ntok: number, kind: XKind, extra: number, accumulate: boolean, fast: boolean): GoldenCase {
+  const b = new Layout();
+  const groups = rowBytes("t3", cols), stride = groups + extra;
+  const wide = packTernary(trits(rand, rows * stride * 5, kind), rows, stride * 5, "t3");
+  const w = wide.subarray(0, (rows - 1) * stride + groups);
+  const x = acts(rand, ntok * cols, kind);
+  const lut = ref.lut_build_t3x4s(x, cols, ntok, cols);
+  const init = accumulate ? ref.matvec_t3x4_lut(packTernary(randomTernary(rand, rows * 5), rows, 5, "t3"), ref.lut_build_t3x4(acts(rand, 5, kind), 5, 1, 5), rows, 5) : undefined;
+  const wa = b.put(w);
+  const acc = b.put(init ? bytesOf(init) : new Uint8Array(rows * 8));
+  const la = fast ? b.put(bytesOf(lut), LUT_FAST_OFFSET) : b.put(bytesOf(lut));
+  const want = ref.matvec_t3x4s_lut(w, lut, rows, cols, stride, init);
+  const name = `matvec_t3x4s_lut ${rows}x${cols} ${ntok} tokens ${kind}${extra ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
+  return b.done(name, "matvec_t3x4s_lut", [wa, la, acc, rows, cols, stride, accumulate ? 1 : 0], acc, bytesOf(want));
+}
+
+function splitOneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
+  const c = oneShotCase(rand, rows, cols, ntok, xs, kind);
+  return { ...c, name: c.name.replace("matvec_t3x4", "matvec_t3x4s"), fn: "matvec_t3x4s" };
+}
+
 function quantizeCase(name: string, x: Float32Array): GoldenCase {
   const b = new Layout();
   const n = x.length, padded = (n + 3) & ~3;
@@ -92,7 +122,7 @@ export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
   const cases: GoldenCase[] = [];
   for (const [cols, ntok, xs, kind] of [[1, 1, 1, "random"], [5, 2, 5, "random"], [7, 3, 9, "random"], [40, 4, 40, "random"],
-    [23, 4, 24, "min"], [23, 4, 23, "max"], [40, 4, 120, "random"], [13, 1, 13, "max"]] as [number, number, number, XKind][]) {
+    [23, 4, 24, "min"], [23, 4, 23, "max"], [12, 4, 30, "random"], [13, 1, 13, "max"]] as [number, number, number, XKind][]) {
     cases.push(buildCase(rand, cols, ntok, xs, kind));
   }
   for (const [rows, cols, ntok, kind, extra, acc, fast] of [[1, 1, 1, "random", 0, false, true], [3, 7, 2, "random", 0, false, true],
@@ -104,6 +134,19 @@ export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
   for (const [rows, cols, ntok, xs, kind] of [[1, 1, 1, 1, "random"], [160, 40, 4, 40, "random"], [120, 40, 3, 40, "random"],
     [40, 120, 4, 120, "random"], [7, 81, 2, 90, "random"], [5, 195, 4, 195, "max"], [5, 195, 4, 195, "min"], [3, 128, 4, 128, "min"]] as [number, number, number, number, XKind][]) {
     cases.push(oneShotCase(rand, rows, cols, ntok, xs, kind));
+  }
+  for (const [cols, ntok, xs, kind] of [[1, 1, 1, "random"], [9, 3, 11, "random"],
+    [160, 4, 160, "max"], [23, 2, 23, "random"]] as [number, number, number, XKind][]) {
+    cases.push(splitBuildCase(rand, cols, ntok, xs, kind));
+  }
+  for (const [rows, cols, ntok, kind, extra, acc, fast] of [[1, 1, 1, "random", 0, false, true], [3, 7, 2, "random", 0, false, true],
+    [40, 120, 4, "random", 0, false, true], [9, 160, 4, "max", 0, false, true], [9, 160, 4, "min", 0, true, true],
+    [5, 35, 3, "random", 3, true, true], [6, 17, 4, "random", 0, false, false], [4, 160, 4, "min", 2, true, false]] as [number, number, number, XKind, number, boolean, boolean][]) {
+    cases.push(splitMatvecCase(rand, rows, cols, ntok, kind, extra, acc, fast));
+  }
+  for (const [rows, cols, ntok, xs, kind] of [[1, 1, 1, 1, "random"], [40, 40, 4, 40, "random"], [40, 120, 4, 120, "random"],
+    [7, 81, 2, 90, "random"], [5, 160, 4, 160, "max"], [5, 160, 4, 160, "min"]] as [number, number, number, number, XKind][]) {
+    cases.push(splitOneShotCase(rand, rows, cols, ntok, xs, kind));
   }
   cases.push(quantizeCase("random 40", randomF32(rand, 40, 3)));
   cases.push(quantizeCase("random 120", randomF32(rand, 120, 0.01)));

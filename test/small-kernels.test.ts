@@ -119,6 +119,38 @@ for (const b of ["release", "debug"] as const) {
     }
   });
 
+  test(`should give the full tables' sums through the split tables, on both paths, and matvec_t3 per token (${b})`, () => {
+    const rand = seededRandom(b === "release" ? 7 : 8);
+    const base = mod.ioBase;
+    for (let i = 0; i < 40; i++) {
+      const rows = i < 3 ? [40, 1, 100][i] : randInt(rand, 1, 60);
+      const cols = i < 3 ? [120, 1, 160][i] : randInt(rand, 1, 160);
+      const ntok = randInt(rand, 1, 4), xs = cols + randInt(rand, 0, 4), extra = randInt(rand, 0, 2);
+      const groups = rowBytes("t3", cols), stride = groups + extra;
+      const w = packTernary(randomTernary(rand, rows * stride * 5), rows, stride * 5, "t3");
+      if (i % 4 === 1) for (let j = 0; j < w.length; j++) w[j] = (j * 11 + i) % 243; // every byte value
+      const x = i % 4 === 2 ? new Int8Array((ntok - 1) * xs + cols).fill(i % 8 < 4 ? -128 : 127) : randomInt8(rand, (ntok - 1) * xs + cols);
+      const want = small.matvec_t3x4_lut(w, small.lut_build_t3x4(x, xs, ntok, cols), rows, cols, stride);
+      const mem = new Uint8Array(mod.memory.buffer);
+      const wAt = 12288, xAt = 0, accAt = 10240;
+      mem.set(w, base + wAt);
+      mem.set(bytesOf(x), base + xAt);
+      for (const lutAt of [FAST, 1024]) { // unrolled path, general path
+        mod.fn.lut_build_t3x4s(base + xAt, xs, ntok, cols, base + lutAt);
+        mod.fn.matvec_t3x4s_lut(base + wAt, base + lutAt, base + accAt, rows, cols, stride, 0);
+        const got = new Uint16Array(mod.memory.buffer.slice(base + accAt, base + accAt + 8 * rows));
+        assert.equal(Array.from(got), Array.from(want), `${rows}x${cols} stride ${stride} ntok ${ntok} lut at ${lutAt}`);
+      }
+      if (extra === 0) {
+        mod.fn.matvec_t3x4s(base + wAt, base + xAt, xs, ntok, base + 8192, rows, cols, base + accAt);
+        const out = new Int32Array(mod.memory.buffer.slice(base + 8192, base + 8192 + 4 * ntok * rows));
+        for (let k = 0; k < ntok; k++) {
+          assert.equal(Array.from(out.subarray(k * rows, (k + 1) * rows)), Array.from(ref.matvec_t3(w, x.subarray(k * xs, k * xs + cols), rows, cols)), `matvec_t3x4s ${rows}x${cols} token ${k}`);
+        }
+      }
+    }
+  });
+
   test(`should quantize exactly as quantize_act, NaN, infinities, -0 and denormals included (${b})`, () => {
     const rand = seededRandom(9);
     const base = mod.ioBase;
@@ -149,6 +181,10 @@ for (const b of ["release", "debug"] as const) {
       ["matvec_t3x4_lut", [base, base + 1024, base + 2048, 2, 10, 1, 0]], // stride < bytes per row
       ["matvec_t3x4_lut", [base, base + 1024, end - 8, 2, 10, 2, 0]], // acc past memory
       ["quantize_act_bits", [base, 4, base, end - 2]],
+      ["lut_build_t3x4s", [base, 165, 1, 165, base + 1024]], // 33 groups > 32
+      ["lut_build_t3x4s", [base, 40, 4, 40, end - 9000]], // tables past memory
+      ["matvec_t3x4s_lut", [base, base + 1024, base + 2048, 2, 10, 1, 0]], // stride < bytes per row
+      ["matvec_t3x4s", [base, base + 1024, 165, 1, base + 2048, 2, 165, base + 4096]], // cols > 160
     ];
     for (const [name, args] of bad) {
       const before = mod.logs.length;

@@ -74,3 +74,59 @@ export function matvec_t3x4(w: Uint8Array, x: Int8Array, xs: number, ntok: numbe
 
 /** quantize_act_bits: the same result as quantize_act (only the wasm's way of finding max |x| differs). */
 export const quantize_act_bits = quantize_act;
+
+/** Split tables (lut_build_t3x4s): 27-entry tables first, 9-entry tables from this i64 index on; 32 groups. */
+export const T3X4S_T9_INDEX = 32 * 27;
+export const T3X4S_MAX_GROUPS = 32;
+export const T3X4S_ENTRIES = 32 * 36;
+
+/** An entry's i64 from its 4 signed lanes: sum_k lane_k * 2^16k (mod 2^64), as the wasm computes it. */
+function packLanes(l: number[]): bigint {
+  return BigInt.asIntN(64, l.reduce((acc, v, k) => acc + (BigInt(v) << BigInt(16 * k)), 0n));
+}
+
+/**
+ * i64[T3X4S_ENTRIES] (entries of unused groups 0): t27[g][i] at 27 g + i, lanes T3X4_BIAS + sum_{j<3}
+ * (trit_j(i) - 1) x[k][5g + j]; t9[g][i] at T3X4S_T9_INDEX + 9 g + i, lanes sum_{j<2} (trit_j(i) - 1) x[k][5g + 3 + j].
+ */
+export function lut_build_t3x4s(x: Int8Array, xs: number, ntok: number, cols: number): BigInt64Array {
+  check("lut_build_t3x4s", Number.isInteger(cols) && cols >= 1 && cols <= 5 * T3X4S_MAX_GROUPS && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols, `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols 1..160, ntok 1..4, xs >= cols`);
+  check("lut_build_t3x4s", x.length >= (ntok - 1) * xs + cols, `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`);
+  const out = new BigInt64Array(T3X4S_ENTRIES);
+  const at = (k: number, c: number) => (k < ntok && c < cols ? x[k * xs + c] : 0);
+  const entry = (g: number, i: number, first: number, n: number, bias: number) =>
+    packLanes([0, 1, 2, 3].map((k) => {
+      let v = bias;
+      for (let j = 0, rest = i; j < n; j++, rest = Math.floor(rest / 3)) v += ((rest % 3) - 1) * at(k, 5 * g + first + j);
+      return v;
+    }));
+  for (let g = 0; g < rowBytes("t3", cols); g++) {
+    for (let i = 0; i < 27; i++) out[27 * g + i] = entry(g, i, 0, 3, T3X4_BIAS);
+    for (let i = 0; i < 9; i++) out[T3X4S_T9_INDEX + 9 * g + i] = entry(g, i, 3, 2, 0);
+  }
+  return out;
+}
+
+/** matvec_t3x4_lut over split tables: acc u16[rows][4] lanes (the i64 sums t27[g][b % 27] + t9[g][b / 27]). */
+export function matvec_t3x4s_lut(w: Uint8Array, lut: BigInt64Array, rows: number, cols: number, stride = rowBytes("t3", cols), acc?: Uint16Array): Uint16Array {
+  const groups = rowBytes("t3", cols);
+  check("matvec_t3x4s_lut", rows >= 1 && groups <= T3X4S_MAX_GROUPS && stride >= groups, `shape ${rows}x${cols}, stride ${stride}`);
+  const out = new Uint16Array(rows * T3X4_TOKENS);
+  for (let r = 0; r < rows; r++) {
+    let s = acc ? BigInt.asUintN(64, BigInt(acc[4 * r]) | (BigInt(acc[4 * r + 1]) << 16n) | (BigInt(acc[4 * r + 2]) << 32n) | (BigInt(acc[4 * r + 3]) << 48n)) : 0n;
+    for (let g = 0; g < groups; g++) {
+      const b = w[r * stride + g];
+      check("matvec_t3x4s_lut", b < T3X4_ENTRIES, `invalid t3 byte ${b}`);
+      s += lut[27 * g + (b % 27)] + lut[T3X4S_T9_INDEX + 9 * g + Math.floor(b / 27)];
+    }
+    s = BigInt.asUintN(64, s);
+    for (let k = 0; k < T3X4_TOKENS; k++) out[4 * r + k] = Number((s >> BigInt(16 * k)) & 0xffffn);
+  }
+  return out;
+}
+
+/** matvec_t3x4s: the same result as matvec_t3x4 (cols <= 160). */
+export function matvec_t3x4s(w: Uint8Array, x: Int8Array, xs: number, ntok: number, rows: number, cols: number): Int32Array {
+  check("matvec_t3x4s", cols <= 5 * T3X4S_MAX_GROUPS, `cols ${cols} > 160`);
+  return matvec_t3x4(w, x, xs, ntok, rows, cols);
+}
