@@ -248,7 +248,9 @@ static int cmd_episode(reply *r, const uint8_t *p, size_t len) {
     bitrl_vm_value v;
     uint64_t ticks;
     bitrl_host_log_clear();
+    hal_marker(1); /* the meter's window covers exactly the episode (docs/energy.md) */
     const char *e = bitrl_vm_call("agent_episode", args, 3, &v, &ticks);
+    hal_marker(0);
     if (e) return fail_vm(r, e, "agent_episode");
     uint8_t *io;
     if (io_base(&base) || !(io = mem_range((uint32_t)base, 16))) return fail(r, BITRL_ERR_MEM, "io arena unreachable");

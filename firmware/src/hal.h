@@ -29,6 +29,11 @@ int hal_flash_write(uint32_t offset, const void *src, uint32_t len);
 /* A pointer to the storage mapped in the address space (execute-in-place flash), or NULL if not mapped. */
 const uint8_t *hal_flash_map(void);
 
+/* The energy-measurement window (docs/energy.md): level 1 from just before an agent episode starts to just after it
+ * ends, 0 otherwise, on the board's marker GPIO (BITRL_CFG_MARKER_PIN), wired to the meter's marker input. Boards
+ * without a meter (the emulators, the host build) do nothing. */
+void hal_marker(int level);
+
 /* Stops the board (the emulator exits with code); real boards reset. */
 void hal_exit(int code);
 

@@ -9,6 +9,10 @@
 
 extern "C" {
 #include "hal.h"
+
+#ifndef BITRL_CFG_MARKER_PIN
+#define BITRL_CFG_MARKER_PIN 5 /* GPIO5: the measurement-window marker (docs/energy.md) */
+#endif
 int main(void);
 }
 
@@ -44,6 +48,8 @@ static void map_partition(void) {
 extern "C" void hal_init(void) {
   Serial.setRxBufferSize(4096);
   Serial.begin(BITRL_SERIAL_BAUD);
+  pinMode(BITRL_CFG_MARKER_PIN, OUTPUT);
+  digitalWrite(BITRL_CFG_MARKER_PIN, LOW);
   g_part = esp_partition_find_first(ESP_PARTITION_TYPE_DATA, BITRL_PARTITION_SUBTYPE, "bitrl");
   if (g_part) map_partition();
 }
@@ -142,3 +148,5 @@ extern "C" void hal_exit(int code) {
   Serial.flush();
   ESP.restart();
 }
+
+extern "C" void hal_marker(int level) { digitalWrite(BITRL_CFG_MARKER_PIN, level ? HIGH : LOW); }

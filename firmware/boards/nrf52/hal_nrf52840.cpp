@@ -7,6 +7,10 @@
 
 extern "C" {
 #include "hal.h"
+
+#ifndef BITRL_CFG_MARKER_PIN
+#define BITRL_CFG_MARKER_PIN 2 /* Arduino pin 2: the measurement-window marker (docs/energy.md) */
+#endif
 int bitrl_main(void);
 }
 
@@ -29,6 +33,8 @@ void loop() {}
 
 extern "C" void hal_init(void) {
   Serial.begin(BITRL_SERIAL_BAUD);
+  pinMode(BITRL_CFG_MARKER_PIN, OUTPUT);
+  digitalWrite(BITRL_CFG_MARKER_PIN, LOW);
   CoreDebug->DEMCR |= CoreDebug_DEMCR_TRCENA_Msk;
   DWT->CYCCNT = 0;
   DWT->CTRL |= DWT_CTRL_CYCCNTENA_Msk;
@@ -124,3 +130,5 @@ extern "C" void hal_exit(int code) {
   Serial.flush();
   NVIC_SystemReset();
 }
+
+extern "C" void hal_marker(int level) { digitalWrite(BITRL_CFG_MARKER_PIN, level ? HIGH : LOW); }

@@ -67,10 +67,25 @@ static void uart_init(void) {
   HAL_UART_Init(&g_uart);
 }
 
+/* PA8 (Arduino D7 on the Nucleo-64 headers): the measurement-window marker (docs/energy.md). */
+static void marker_init(void) {
+  GPIO_InitTypeDef io = {0};
+  __HAL_RCC_GPIOA_CLK_ENABLE();
+  io.Pin = GPIO_PIN_8;
+  io.Mode = GPIO_MODE_OUTPUT_PP;
+  io.Pull = GPIO_NOPULL;
+  io.Speed = GPIO_SPEED_FREQ_LOW;
+  HAL_GPIO_Init(GPIOA, &io);
+  HAL_GPIO_WritePin(GPIOA, GPIO_PIN_8, GPIO_PIN_RESET);
+}
+
+void hal_marker(int level) { HAL_GPIO_WritePin(GPIOA, GPIO_PIN_8, level ? GPIO_PIN_SET : GPIO_PIN_RESET); }
+
 void hal_init(void) {
   HAL_Init();
   clock_180mhz();
   uart_init();
+  marker_init();
   CoreDebug->DEMCR |= CoreDebug_DEMCR_TRCENA_Msk;
   DWT->CYCCNT = 0;
   DWT->CTRL |= DWT_CTRL_CYCCNTENA_Msk;
