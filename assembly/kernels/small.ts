@@ -207,8 +207,14 @@ export function quantizeActBits(x: usize, n: i32, q: usize): f32 {
     return 0;
   }
   const s: f32 = <f32>127 / reinterpret<f32>(amaxBits);
+  if (reinterpret<u32>(s) < 0x7f800000) {
+    // s finite: |x| <= max|x| gives |x * s| <= 127 (1 + 2^-24) after rounding, so nearest() is within -127..127
+    // and the clamp cannot act (NaN x -> 0 through the saturating conversion, as below)
+    for (let i = 0; i < n; i++) store<i8>(q + <usize>i, <i8>(<i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s)));
+    return s;
+  }
   for (let i = 0; i < n; i++) {
-    // saturating f32 -> i32 (NaN -> 0), then clamp: as quantizeActInto
+    // s = +inf (max|x| below 127 / FLT_MAX): saturating f32 -> i32 (NaN -> 0), then clamp, as quantizeActInto
     let v = <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s);
     v = v > 127 ? 127 : v < -128 ? -128 : v;
     store<i8>(q + <usize>i, <i8>v);

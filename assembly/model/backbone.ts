@@ -424,10 +424,16 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
       rmsnorm_f32(xo, <i32>(normsB + <usize>((2 * l + 1) * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
     }
     linear(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
-    for (let i = 0; i < n * ffn; i++) {
-      const p = bigB + <usize>(i << 2);
-      const u = load<f32>(p);
-      store<f32>(p, u > 0 ? u * u : <f32>0);
+    // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
+    // all for the (about half) non-positive hidden units
+    const hEnd = bigB + <usize>(n * ffn * 4);
+    for (let p = bigB; p < hEnd; p += 4) {
+      if (load<u32>(p) - 1 < 0x7f800000) {
+        const u = load<f32>(p);
+        store<f32>(p, u * u);
+      } else {
+        store<u32>(p, 0);
+      }
     }
     linear(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
     addResidual(n);
