@@ -33,6 +33,16 @@ test("should fail a case whose expectation is wrong, naming the first differing 
   });
 });
 
+test("should pass every golden case on the emulated RISC-V core (qemu-rv32, rv32imac as in the ESP32-C3)", async () => {
+  await withBoard("qemu-rv32", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+    assert.is(s.info.clock_unit, "instructions");
+    const r = await runConformance(s.client, [kernels]);
+    assert.is(r.board, "qemu-rv32");
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.is(r.passed, kernels.cases.length);
+  });
+});
+
 test("should pass every golden case on the emulated Cortex-M4 (qemu-m4)", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
     assert.is(s.info.clock_unit, "instructions");
