@@ -38,6 +38,32 @@ const BIAS4: i64 = 0x0400040004000400;
   return v;
 }
 
+// One group's 243 entries at p from its 5 packed columns: 9 blocks of 27 entries (trits 0..2 vary), one i64 add
+// and one store per entry.
+// @ts-ignore: decorator
+@inline function fullGroup(p0: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
+  let p = p0;
+  // q[t1 + 3 t2] = bias + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0
+  const q0 = BIAS4 - x1 - x2, q1 = BIAS4 - x2, q2 = BIAS4 + x1 - x2, q3 = BIAS4 - x1, q4 = BIAS4;
+  const q5 = BIAS4 + x1, q6 = BIAS4 - x1 + x2, q7 = BIAS4 + x2, q8 = BIAS4 + x1 + x2;
+  const e0 = q0 - x0, e1 = q0, e2 = q0 + x0, e3 = q1 - x0, e4 = q1, e5 = q1 + x0, e6 = q2 - x0, e7 = q2, e8 = q2 + x0;
+  const e9 = q3 - x0, e10 = q3, e11 = q3 + x0, e12 = q4 - x0, e13 = q4, e14 = q4 + x0, e15 = q5 - x0, e16 = q5;
+  const e17 = q5 + x0, e18 = q6 - x0, e19 = q6, e20 = q6 + x0, e21 = q7 - x0, e22 = q7, e23 = q7 + x0;
+  const e24 = q8 - x0, e25 = q8, e26 = q8 + x0;
+  for (let s4 = -x4, k = 0; k < 3; k++, s4 += x4) {
+    for (let s = s4 - x3, j = 0; j < 3; j++, s += x3) {
+      store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16); store<i64>(p, s + e3, 24);
+      store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40); store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56);
+      store<i64>(p, s + e8, 64); store<i64>(p, s + e9, 72); store<i64>(p, s + e10, 80); store<i64>(p, s + e11, 88);
+      store<i64>(p, s + e12, 96); store<i64>(p, s + e13, 104); store<i64>(p, s + e14, 112); store<i64>(p, s + e15, 120);
+      store<i64>(p, s + e16, 128); store<i64>(p, s + e17, 136); store<i64>(p, s + e18, 144); store<i64>(p, s + e19, 152);
+      store<i64>(p, s + e20, 160); store<i64>(p, s + e21, 168); store<i64>(p, s + e22, 176); store<i64>(p, s + e23, 184);
+      store<i64>(p, s + e24, 192); store<i64>(p, s + e25, 200); store<i64>(p, s + e26, 208);
+      p += 216;
+    }
+  }
+}
+
 /**
  * lut i64[ceil(cols/5)][243]: lane k of entry b of group g = T3X4_BIAS + sum_j (trit_j(b) - 1) * x[k][5g + j],
  * trit_j(b) = (b / 3^j) % 3, x i8[ntok][xs] (token k's row at x + k * xs; 0 past cols and for lanes k >= ntok).
@@ -56,25 +82,8 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
     const x0 = lanes(xp, xstr, ntok, c, cols), x1 = lanes(xp, xstr, ntok, c + 1, cols);
     const x2 = lanes(xp, xstr, ntok, c + 2, cols), x3 = lanes(xp, xstr, ntok, c + 3, cols);
     const x4 = lanes(xp, xstr, ntok, c + 4, cols);
-    // q[t1 + 3 t2] = bias + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0
-    const q0 = BIAS4 - x1 - x2, q1 = BIAS4 - x2, q2 = BIAS4 + x1 - x2, q3 = BIAS4 - x1, q4 = BIAS4;
-    const q5 = BIAS4 + x1, q6 = BIAS4 - x1 + x2, q7 = BIAS4 + x2, q8 = BIAS4 + x1 + x2;
-    const e0 = q0 - x0, e1 = q0, e2 = q0 + x0, e3 = q1 - x0, e4 = q1, e5 = q1 + x0, e6 = q2 - x0, e7 = q2, e8 = q2 + x0;
-    const e9 = q3 - x0, e10 = q3, e11 = q3 + x0, e12 = q4 - x0, e13 = q4, e14 = q4 + x0, e15 = q5 - x0, e16 = q5;
-    const e17 = q5 + x0, e18 = q6 - x0, e19 = q6, e20 = q6 + x0, e21 = q7 - x0, e22 = q7, e23 = q7 + x0;
-    const e24 = q8 - x0, e25 = q8, e26 = q8 + x0;
-    for (let s4 = -x4, k = 0; k < 3; k++, s4 += x4) {
-      for (let s = s4 - x3, j = 0; j < 3; j++, s += x3) {
-        store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16); store<i64>(p, s + e3, 24);
-        store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40); store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56);
-        store<i64>(p, s + e8, 64); store<i64>(p, s + e9, 72); store<i64>(p, s + e10, 80); store<i64>(p, s + e11, 88);
-        store<i64>(p, s + e12, 96); store<i64>(p, s + e13, 104); store<i64>(p, s + e14, 112); store<i64>(p, s + e15, 120);
-        store<i64>(p, s + e16, 128); store<i64>(p, s + e17, 136); store<i64>(p, s + e18, 144); store<i64>(p, s + e19, 152);
-        store<i64>(p, s + e20, 160); store<i64>(p, s + e21, 168); store<i64>(p, s + e22, 176); store<i64>(p, s + e23, 184);
-        store<i64>(p, s + e24, 192); store<i64>(p, s + e25, 200); store<i64>(p, s + e26, 208);
-        p += 216;
-      }
-    }
+    fullGroup(p, x0, x1, x2, x3, x4);
+    p += <usize>T3X4_TABLE_BYTES;
   }
 }
 
@@ -267,6 +276,25 @@ const DEC: usize = memory.data<u16>([
   16576, 16584, 16592, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 ]);
 
+// One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).
+// @ts-ignore: decorator
+@inline function splitGroup(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
+  let p = p0;
+  const e0 = BIAS4 - x0 - x1, e1 = BIAS4 - x1, e2 = BIAS4 + x0 - x1;
+  const e3 = BIAS4 - x0, e4 = BIAS4, e5 = BIAS4 + x0;
+  const e6 = BIAS4 - x0 + x1, e7 = BIAS4 + x1, e8 = BIAS4 + x0 + x1;
+  for (let s = -x2, k = 0; k < 3; k++, s += x2) {
+    store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16);
+    store<i64>(p, s + e3, 24); store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40);
+    store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56); store<i64>(p, s + e8, 64);
+    p += 72;
+  }
+  const m = -x3 - x4, z = -x4, h = x3 - x4;
+  store<i64>(p9, m, 0); store<i64>(p9, z, 8); store<i64>(p9, h, 16);
+  store<i64>(p9, m + x4, 24); store<i64>(p9, z + x4, 32); store<i64>(p9, h + x4, 40);
+  store<i64>(p9, m + 2 * x4, 48); store<i64>(p9, z + 2 * x4, 56); store<i64>(p9, h + 2 * x4, 64);
+}
+
 /**
  * Split tables of up to 4 tokens at lut (T3X4S_BYTES): for group g < ceil(cols/5) <= 32, lane k of
  * t27[g][i] (at lut + 216 g + 8 i) = T3X4_BIAS + sum_{j<3} (trit_j(i) - 1) * x[k][5g + j] and of
@@ -287,19 +315,8 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
     const x0 = lanes(xp, xstr, ntok, c, cols), x1 = lanes(xp, xstr, ntok, c + 1, cols);
     const x2 = lanes(xp, xstr, ntok, c + 2, cols), x3 = lanes(xp, xstr, ntok, c + 3, cols);
     const x4 = lanes(xp, xstr, ntok, c + 4, cols);
-    const e0 = BIAS4 - x0 - x1, e1 = BIAS4 - x1, e2 = BIAS4 + x0 - x1;
-    const e3 = BIAS4 - x0, e4 = BIAS4, e5 = BIAS4 + x0;
-    const e6 = BIAS4 - x0 + x1, e7 = BIAS4 + x1, e8 = BIAS4 + x0 + x1;
-    for (let s = -x2, k = 0; k < 3; k++, s += x2) {
-      store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16);
-      store<i64>(p, s + e3, 24); store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40);
-      store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56); store<i64>(p, s + e8, 64);
-      p += 72;
-    }
-    const m = -x3 - x4, z = -x4, h = x3 - x4;
-    store<i64>(p9, m, 0); store<i64>(p9, z, 8); store<i64>(p9, h, 16);
-    store<i64>(p9, m + x4, 24); store<i64>(p9, z + x4, 32); store<i64>(p9, h + x4, 40);
-    store<i64>(p9, m + 2 * x4, 48); store<i64>(p9, z + 2 * x4, 56); store<i64>(p9, h + 2 * x4, 64);
+    splitGroup(p, p9, x0, x1, x2, x3, x4);
+    p += 216;
     p9 += 72;
   }
 }
@@ -414,4 +431,88 @@ export function matvec_t3x4s(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows:
   lut_build_t3x4s(x, xs, ntok, cols, <i32>LUT_FAST);
   matvec_t3x4s_lut(w, <i32>LUT_FAST, acc, rows, cols, groups, 0);
   t3x4Unpack(acc, out, rows, ntok, groups, rows);
+}
+
+// ---- Interleaved activations: x4 u16[5 ceil(cols/5)][4], lane k of column c = x[k][c] + 128 (so a column is one
+// i64 load minus LANE_OFF, the signed lanes as sum_k x_k << 16k: no per-token loads in the builds). Padding columns
+// and absent tokens hold 128 (x = 0). The backbone's quantizer writes this layout directly.
+
+/** Bytes of one interleaved column. */
+export const X4_COLUMN_BYTES: i32 = 8;
+// 128 in every lane
+const LANE_OFF: i64 = 0x0080008000800080;
+
+/** lut_build_t3x4 from interleaved activations x4 (all 5 ceil(cols/5) columns read, padding included). */
+export function lut_build_t3x4_x4(x4: i32, cols: i32, lut: i32): void {
+  checkDim(cols, "lut_build_t3x4_x4: cols must be 1..2^24");
+  const groups = packedRowBytes(cols, 5);
+  checkRange(x4, <u64>groups * 40, "lut_build_t3x4_x4: x4 or lut range outside memory");
+  checkRange(lut, <u64>groups * T3X4_TABLE_BYTES, "lut_build_t3x4_x4: x4 or lut range outside memory");
+  let xp = <usize>x4;
+  let p = <usize>lut;
+  for (let g = 0; g < groups; g++) {
+    fullGroup(p, load<i64>(xp) - LANE_OFF, load<i64>(xp, 8) - LANE_OFF, load<i64>(xp, 16) - LANE_OFF,
+      load<i64>(xp, 24) - LANE_OFF, load<i64>(xp, 32) - LANE_OFF);
+    xp += 40;
+    p += <usize>T3X4_TABLE_BYTES;
+  }
+}
+
+/** lut_build_t3x4s from interleaved activations x4 (all 5 ceil(cols/5) columns read, padding included). */
+export function lut_build_t3x4s_x4(x4: i32, cols: i32, lut: i32): void {
+  checkDim(cols, "lut_build_t3x4s_x4: cols must be 1..160");
+  if (cols > 5 * T3X4S_MAX_GROUPS) trap("lut_build_t3x4s_x4: cols must be 1..160");
+  const groups = packedRowBytes(cols, 5);
+  checkRange(x4, <u64>groups * 40, "lut_build_t3x4s_x4: x4 or lut range outside memory");
+  checkRange(lut, <u64>T3X4S_BYTES, "lut_build_t3x4s_x4: x4 or lut range outside memory");
+  let xp = <usize>x4;
+  let p = <usize>lut;
+  let p9 = <usize>(lut + T3X4S_T9_OFFSET);
+  for (let g = 0; g < groups; g++) {
+    splitGroup(p, p9, load<i64>(xp) - LANE_OFF, load<i64>(xp, 8) - LANE_OFF, load<i64>(xp, 16) - LANE_OFF,
+      load<i64>(xp, 24) - LANE_OFF, load<i64>(xp, 32) - LANE_OFF);
+    xp += 40;
+    p += 216;
+    p9 += 72;
+  }
+}
+
+/**
+ * quantizeActBits writing one token's lane of an interleaved block: lane[8 i] (u16) = q[i] + 128 for i < n.
+ * x f32[n]; returns s. Unchecked (callers check).
+ */
+export function quantizeActBitsX4(x: usize, n: i32, lane: usize): f32 {
+  let amaxBits: u32 = 0;
+  const end = x + <usize>(n << 2);
+  for (let p = x; p < end; p += 4) {
+    const b = load<u32>(p) & 0x7fffffff;
+    amaxBits = select<u32>(b, amaxBits, (b > amaxBits) & (b <= 0x7f800000));
+  }
+  if (amaxBits == 0) {
+    for (let i = 0; i < n; i++) store<u16>(lane + <usize>(i << 3), 128);
+    return 0;
+  }
+  const s: f32 = <f32>127 / reinterpret<f32>(amaxBits);
+  if (reinterpret<u32>(s) < 0x7f800000) {
+    // s finite: nearest() is within -127..127 (see quantizeActBits)
+    for (let i = 0; i < n; i++) store<u16>(lane + <usize>(i << 3), <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s) + 128);
+    return s;
+  }
+  for (let i = 0; i < n; i++) {
+    let v = <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s);
+    v = v > 127 ? 127 : v < -128 ? -128 : v;
+    store<u16>(lane + <usize>(i << 3), v + 128);
+  }
+  return s;
+}
+
+/** quantize_act into lane 0 of an interleaved block: x4 u16[n][4] gets x4[i][0] = q[i] + 128 (other lanes kept),
+ *  scale f32[1] at `scale`. */
+export function quantize_act_x4(x: i32, n: i32, x4: i32, scale: i32): void {
+  checkDim(n, "quantize_act_x4: n must be 1..2^24");
+  const message = "quantize_act_x4: x, x4 or scale range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(x4, <u64>n * 8, message);
+  checkRange(scale, 4, message);
+  store<f32>(<usize>scale, quantizeActBitsX4(<usize>x, n, <usize>x4));
 }

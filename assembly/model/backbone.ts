@@ -7,8 +7,8 @@ import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import {
-  lut_build_t3x4, lut_build_t3x4s, matvec_t3x4_lut, matvec_t3x4s_lut, quantizeActBits, T3X4_BIAS, T3X4_BLOCK_COLS,
-  T3X4_TOKENS, T3X4S_MAX_ROWS,
+  lut_build_t3x4_x4, lut_build_t3x4s_x4, matvec_t3x4_lut, matvec_t3x4s_lut, quantizeActBits, quantizeActBitsX4,
+  T3X4_BIAS, T3X4_BLOCK_COLS, T3X4_TOKENS, T3X4S_MAX_ROWS,
 } from "../kernels/small";
 import { LUT_FAST } from "../io";
 import { trap } from "../kernels/check";
@@ -64,7 +64,7 @@ let scB: usize = 0; // f32[P] attention scores of one query
 let sB: usize = 0; // f32[P] activation scales of each token
 let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products (int8)
 let scaleB: usize = 0; // f32[max(4 dim, ffn)] per-row scales of a row block
-let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations
+let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations; t3: u16[P/4][5 ceil(cols/5)][4] (+128, interleaved)
 let wB: usize = 0; // u8[WBUF_BYTES] streamed weights
 let acc4B: usize = 0; // i64[max(4 dim, ffn)] token-packed t3 sums (tables: the I/O arena's fast region)
 let block: usize = 0; // start of the block
@@ -92,7 +92,7 @@ function layout(): void {
   const P = featTokens;
   const sizes: StaticArray<i32> = [
     P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    P * 4, P * 4, rowsMax * 4, rowsMax * 4, P * max(dim, ffn), WBUF_BYTES, rowsMax * 8,
+    P * 4, P * 4, rowsMax * 4, rowsMax * 4, max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40), WBUF_BYTES, rowsMax * 8,
   ];
   let total = 0;
   for (let i = 0; i < sizes.length; i++) total += align16(sizes[i]);
@@ -253,7 +253,20 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
   const scale0 = reinterpret<f32>(mats[o + 4]);
   const cols = mats[o + 6];
   const rb = packing == PACK_F32 ? cols * 4 : packing == PACK_I8 ? cols : (cols + 4) / 5;
-  if (packing != PACK_F32) {
+  const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
+  if (packing == PACK_T3) {
+    // 128 (x = 0) in the padding columns, and in every lane of a last block with fewer than 4 tokens
+    for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
+      const blk = xqB + <usize>((t0 >> 2) * chunkBytes);
+      for (let p = blk + <usize>(n - t0 < T3X4_TOKENS ? 0 : cols * 8); p < blk + <usize>chunkBytes; p += 8) {
+        store<i64>(p, 0x0080008000800080);
+      }
+    }
+    for (let t = 0; t < n; t++) {
+      const lane = xqB + <usize>((t >> 2) * chunkBytes + (t & 3) * 2);
+      store<f32>(sB + <usize>(t << 2), quantizeActBitsX4(x + <usize>(t * xs * 4), cols, lane));
+    }
+  } else if (packing != PACK_F32) {
     for (let t = 0; t < n; t++) {
       store<f32>(sB + <usize>(t << 2), quantizeActBits(x + <usize>(t * xs * 4), cols, xqB + <usize>(t * cols)));
     }
@@ -268,12 +281,12 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
         const nt = min(T3X4_TOKENS, n - t0);
         if (rr <= T3X4S_MAX_ROWS) {
           // few rows per table: the split tables' cheaper build wins over their dearer lookups (all cols <= 128)
-          lut_build_t3x4s(<i32>(xqB + <usize>(t0 * cols)), cols, nt, cols, <i32>LUT_FAST);
+          lut_build_t3x4s_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes)), cols, <i32>LUT_FAST);
           matvec_t3x4s_lut(<i32>wB, <i32>LUT_FAST, <i32>acc4B, rr, cols, rb, 0);
         } else {
           for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
             const cc = min(T3X4_BLOCK_COLS, cols - c0);
-            lut_build_t3x4(<i32>(xqB + <usize>(t0 * cols + c0)), cols, nt, cc, <i32>LUT_FAST);
+            lut_build_t3x4_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes + c0 * 8)), cc, <i32>LUT_FAST);
             matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
           }
         }
