@@ -105,6 +105,33 @@ function splitOneShotCase(rand: Rand, rows: number, cols: number, ntok: number, 
   return { ...c, name: c.name.replace("matvec_t3x4", "matvec_t3x4s"), fn: "matvec_t3x4s" };
 }
 
+function x4BuildCase(rand: Rand, split: boolean, cols: number, ntok: number, kind: XKind): GoldenCase {
+  const b = new Layout();
+  const x = acts(rand, ntok * cols, kind);
+  const x4 = ref.packX4(x, cols, ntok, cols);
+  const xa = b.put(bytesOf(x4));
+  const lut = split ? ref.lut_build_t3x4s_x4(x4, cols) : ref.lut_build_t3x4_x4(x4, cols);
+  const out = b.put(new Uint8Array(lut.byteLength));
+  const fn = split ? "lut_build_t3x4s_x4" : "lut_build_t3x4_x4";
+  return b.done(`${fn} ${cols} cols ${ntok} tokens ${kind}`, fn, [xa, cols, out], out, bytesOf(lut));
+}
+
+function quantizeX4Case(name: string, x: Float32Array): GoldenCase {
+  const b = new Layout();
+  const n = x.length;
+  const xa = b.put(bytesOf(x));
+  const lanes = new Uint16Array(4 * n).map((_, i) => 1000 + i); // lanes 1..3 must be left alone
+  const out = b.put(bytesOf(lanes));
+  const { q, scale } = ref.quantize_act_bits(x);
+  const want = lanes.slice();
+  for (let i = 0; i < n; i++) want[4 * i] = q[i] + 128;
+  const expect = new Uint8Array(8 * n + 4);
+  expect.set(bytesOf(want));
+  new DataView(expect.buffer).setFloat32(8 * n, scale, true);
+  b.put(new Uint8Array(4));
+  return b.done(`quantize_act_x4 ${name}`, "quantize_act_x4", [xa, n, out, { io: out.io + 8 * n }], out, expect);
+}
+
 function quantizeCase(name: string, x: Float32Array): GoldenCase {
   const b = new Layout();
   const n = x.length, padded = (n + 3) & ~3;
@@ -148,6 +175,14 @@ export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
     [7, 81, 2, 90, "random"], [5, 160, 4, 160, "max"], [5, 160, 4, 160, "min"]] as [number, number, number, number, XKind][]) {
     cases.push(splitOneShotCase(rand, rows, cols, ntok, xs, kind));
   }
+  for (const [split, cols, ntok, kind] of [[false, 1, 1, "random"], [false, 13, 3, "random"], [false, 40, 4, "min"],
+    [true, 7, 2, "random"], [true, 120, 4, "random"], [true, 158, 4, "max"]] as [boolean, number, number, XKind][]) {
+    cases.push(x4BuildCase(rand, split, cols, ntok, kind));
+  }
+  cases.push(quantizeX4Case("random 40", randomF32(rand, 40, 3)));
+  cases.push(quantizeX4Case("zeros", new Float32Array(6)));
+  cases.push(quantizeX4Case("NaN, inf, denormal", Float32Array.of(1.5, NaN, -2.25, 1e-40, -Infinity, 0.5)));
+  cases.push(quantizeX4Case("max near 127 / FLT_MAX", Float32Array.of(1e-37, -3.7e-37, 2e-38)));
   cases.push(quantizeCase("random 40", randomF32(rand, 40, 3)));
   cases.push(quantizeCase("random 120", randomF32(rand, 120, 0.01)));
   cases.push(quantizeCase("zeros and -0", Float32Array.of(0, -0, 0, -0, 0)));

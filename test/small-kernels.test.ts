@@ -151,21 +151,51 @@ for (const b of ["release", "debug"] as const) {
     }
   });
 
+  test(`should build the same tables from interleaved activations as from token rows (${b})`, () => {
+    const rand = seededRandom(b === "release" ? 10 : 11);
+    const base = mod.ioBase;
+    for (let i = 0; i < 30; i++) {
+      const cols = i < 2 ? [120, 1][i] : randInt(rand, 1, 160), ntok = randInt(rand, 1, 4);
+      const x = i % 5 === 2 ? new Int8Array(ntok * cols).fill(i % 2 ? -128 : 127) : randomInt8(rand, ntok * cols);
+      const x4 = small.packX4(x, cols, ntok, cols);
+      new Uint8Array(mod.memory.buffer).set(bytesOf(x4), base);
+      const groups = rowBytes("t3", cols);
+      if (groups <= 16) {
+        mod.fn.lut_build_t3x4_x4(base, cols, base + FAST);
+        const got = new Uint8Array(mod.memory.buffer.slice(base + FAST, base + FAST + groups * 1944));
+        assert.equal(got, bytesOf(small.lut_build_t3x4(x, cols, ntok, cols)), `full ${cols} cols ${ntok} tokens`);
+      }
+      mod.fn.lut_build_t3x4s_x4(base, cols, base + 4096);
+      const split = new Uint8Array(mod.memory.buffer.slice(base + 4096, base + 4096 + 9216));
+      const want = bytesOf(small.lut_build_t3x4s(x, cols, ntok, cols));
+      // compare the written part: 27-entry tables of the used groups, then the 9-entry ones
+      assert.equal(split.subarray(0, 216 * groups), want.subarray(0, 216 * groups), `split t27 ${cols} cols`);
+      assert.equal(split.subarray(6912, 6912 + 72 * groups), want.subarray(6912, 6912 + 72 * groups), `split t9 ${cols} cols`);
+    }
+  });
+
   test(`should quantize exactly as quantize_act, NaN, infinities, -0 and denormals included (${b})`, () => {
     const rand = seededRandom(9);
     const base = mod.ioBase;
-    const specials = [NaN, -NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38];
+    const specials = [NaN, -NaN, Infinity, -Infinity, 0, -0, 1e-45, -1e-40, 3.4e38, -3.4e38, 1e-36, -3.8e-37, 3.7e-37];
     for (let i = 0; i < 80; i++) {
       const n = randInt(rand, 1, 130);
       const x = randomF32(rand, n, i % 2 ? 1e-3 : 5);
       if (i % 4 === 0) for (let j = 0; j < 3; j++) x[randInt(rand, 0, n - 1)] = specials[randInt(rand, 0, specials.length - 1)];
       if (i % 10 === 1) x.fill(0);
+      if (i % 10 === 3) x.forEach((v, j) => (x[j] = v * 1e-37)); // max|x| near 127 / FLT_MAX: s finite or +inf
       const run = (fn: string) => {
         new Uint8Array(mod.memory.buffer).set(bytesOf(x), base);
         mod.fn[fn](base, n, base + 1024, base + 2048);
         return new Uint8Array(mod.memory.buffer.slice(base + 1024, base + 1024 + n)).join(",") + "|" + new Uint8Array(mod.memory.buffer.slice(base + 2048, base + 2052)).join(",");
       };
       assert.is(run("quantize_act_bits"), run("quantize_act"), `case ${i}: ${Array.from(x.subarray(0, 6))}`);
+      new Uint8Array(mod.memory.buffer).set(bytesOf(x), base);
+      mod.fn.quantize_act_x4(base, n, base + 4096, base + 2048);
+      const lanes = new Uint16Array(mod.memory.buffer.slice(base + 4096, base + 4096 + 8 * n));
+      const q = Array.from({ length: n }, (_, j) => (lanes[4 * j] - 128) & 255).join(",");
+      const scale = new Uint8Array(mod.memory.buffer.slice(base + 2048, base + 2052)).join(",");
+      assert.is(q + "|" + scale, run("quantize_act"), `x4 case ${i}`);
     }
   });
 
@@ -182,6 +212,9 @@ for (const b of ["release", "debug"] as const) {
       ["matvec_t3x4_lut", [base, base + 1024, end - 8, 2, 10, 2, 0]], // acc past memory
       ["quantize_act_bits", [base, 4, base, end - 2]],
       ["lut_build_t3x4s", [base, 165, 1, 165, base + 1024]], // 33 groups > 32
+      ["lut_build_t3x4s_x4", [base, 165, base + 1024]], // 33 groups > 32
+      ["lut_build_t3x4_x4", [end - 100, 40, base + 1024]], // x4 past memory
+      ["quantize_act_x4", [base, 10, end - 40, base]], // x4 past memory
       ["lut_build_t3x4s", [base, 40, 4, 40, end - 9000]], // tables past memory
       ["matvec_t3x4s_lut", [base, base + 1024, base + 2048, 2, 10, 1, 0]], // stride < bytes per row
       ["matvec_t3x4s", [base, base + 1024, 165, 1, base + 2048, 2, 165, base + 4096]], // cols > 160

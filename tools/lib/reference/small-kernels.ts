@@ -130,3 +130,40 @@ export function matvec_t3x4s(w: Uint8Array, x: Int8Array, xs: number, ntok: numb
   check("matvec_t3x4s", cols <= 5 * T3X4S_MAX_GROUPS, `cols ${cols} > 160`);
   return matvec_t3x4(w, x, xs, ntok, rows, cols);
 }
+
+/** Interleaved activations: x4 u16[5 ceil(cols/5)][4], lane k of column c = x[k][c] + 128; padding columns and
+ *  tokens k >= ntok hold 128 (x = 0). */
+export function packX4(x: Int8Array, xs: number, ntok: number, cols: number): Uint16Array {
+  check("packX4", cols >= 1 && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols && x.length >= (ntok - 1) * xs + cols, `cols ${cols}, ntok ${ntok}, xs ${xs}`);
+  const n = 5 * rowBytes("t3", cols);
+  const out = new Uint16Array(n * T3X4_TOKENS).fill(128);
+  for (let k = 0; k < ntok; k++) for (let c = 0; c < cols; c++) out[c * T3X4_TOKENS + k] = x[k * xs + c] + 128;
+  return out;
+}
+
+/** The 4 token rows (i8[4][5 ceil(cols/5)]) an interleaved block holds, padding columns included. */
+function unpackX4(x4: Uint16Array, cols: number): { x: Int8Array; width: number } {
+  const width = 5 * rowBytes("t3", cols);
+  check("unpackX4", x4.length >= width * T3X4_TOKENS, `x4 has ${x4.length} lanes, needs ${width * T3X4_TOKENS}`);
+  const x = new Int8Array(T3X4_TOKENS * width);
+  for (let k = 0; k < T3X4_TOKENS; k++) {
+    for (let c = 0; c < width; c++) {
+      const v = x4[c * T3X4_TOKENS + k] - 128;
+      check("unpackX4", v >= -128 && v <= 127, `lane ${k} of column ${c} is ${v + 128}, outside 0..255`);
+      x[k * width + c] = v;
+    }
+  }
+  return { x, width };
+}
+
+/** lut_build_t3x4 from interleaved activations (every column of the last group read, padding included). */
+export function lut_build_t3x4_x4(x4: Uint16Array, cols: number): Uint16Array {
+  const { x, width } = unpackX4(x4, cols);
+  return lut_build_t3x4(x, width, T3X4_TOKENS, width);
+}
+
+/** lut_build_t3x4s from interleaved activations (every column of the last group read, padding included). */
+export function lut_build_t3x4s_x4(x4: Uint16Array, cols: number): BigInt64Array {
+  const { x, width } = unpackX4(x4, cols);
+  return lut_build_t3x4s(x, width, T3X4_TOKENS, width);
+}
