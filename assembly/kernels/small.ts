@@ -482,12 +482,26 @@ export function lut_build_t3x4s_x4(x4: i32, cols: i32, lut: i32): void {
  * x f32[n]; returns s. Unchecked (callers check).
  */
 export function quantizeActBitsX4(x: usize, n: i32, lane: usize): f32 {
-  let amaxBits: u32 = 0;
+  // loops unrolled by 4 with constant load/store offsets: in wasm3 the loop and address arithmetic of a plain
+  // loop cost about as much as the work
   const end = x + <usize>(n << 2);
-  for (let p = x; p < end; p += 4) {
-    const b = load<u32>(p) & 0x7fffffff;
-    amaxBits = select<u32>(b, amaxBits, (b > amaxBits) & (b <= 0x7f800000));
+  const end4 = x + <usize>((n & ~3) << 2);
+  let m0: u32 = 0, m1: u32 = 0, m2: u32 = 0, m3: u32 = 0;
+  let p = x;
+  for (; p < end4; p += 16) {
+    const b0 = load<u32>(p) & 0x7fffffff, b1 = load<u32>(p, 4) & 0x7fffffff;
+    const b2 = load<u32>(p, 8) & 0x7fffffff, b3 = load<u32>(p, 12) & 0x7fffffff;
+    m0 = select<u32>(b0, m0, (b0 > m0) & (b0 <= 0x7f800000));
+    m1 = select<u32>(b1, m1, (b1 > m1) & (b1 <= 0x7f800000));
+    m2 = select<u32>(b2, m2, (b2 > m2) & (b2 <= 0x7f800000));
+    m3 = select<u32>(b3, m3, (b3 > m3) & (b3 <= 0x7f800000));
   }
+  for (; p < end; p += 4) {
+    const b = load<u32>(p) & 0x7fffffff;
+    m0 = select<u32>(b, m0, (b > m0) & (b <= 0x7f800000));
+  }
+  // the partial maxima are non-NaN bit patterns: their u32 maximum is the float maximum
+  const amaxBits = max(max(m0, m1), max(m2, m3));
   if (amaxBits == 0) {
     for (let i = 0; i < n; i++) store<u16>(lane + <usize>(i << 3), 128);
     return 0;
@@ -495,7 +509,15 @@ export function quantizeActBitsX4(x: usize, n: i32, lane: usize): f32 {
   const s: f32 = <f32>127 / reinterpret<f32>(amaxBits);
   if (reinterpret<u32>(s) < 0x7f800000) {
     // s finite: nearest() is within -127..127 (see quantizeActBits)
-    for (let i = 0; i < n; i++) store<u16>(lane + <usize>(i << 3), <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s) + 128);
+    let l = lane;
+    p = x;
+    for (; p < end4; p += 16, l += 32) {
+      store<u16>(l, <i32>nearest<f32>(load<f32>(p) * s) + 128);
+      store<u16>(l, <i32>nearest<f32>(load<f32>(p, 4) * s) + 128, 8);
+      store<u16>(l, <i32>nearest<f32>(load<f32>(p, 8) * s) + 128, 16);
+      store<u16>(l, <i32>nearest<f32>(load<f32>(p, 12) * s) + 128, 24);
+    }
+    for (; p < end; p += 4, l += 8) store<u16>(l, <i32>nearest<f32>(load<f32>(p) * s) + 128);
     return s;
   }
   for (let i = 0; i < n; i++) {

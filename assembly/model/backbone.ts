@@ -301,7 +301,15 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
             memory.fill(yo, 0, <usize>(rr * 4)); // +0.0, as the scale's s == 0 case
           } else if (ns == 1) {
             const gs = scale0 / s; // gamma / s: the same f32 for every row
-            for (let p = yo; p < end; p += 4, lane += 8) store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
+            const end4 = yo + <usize>((rr & ~3) * 4);
+            let p = yo;
+            for (; p < end4; p += 16, lane += 32) { // by 4: wasm3 pays per loop step and address add
+              store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
+              store<f32>(p, <f32>(<i32>load<u16>(lane, 8) - unbias) * gs, 4);
+              store<f32>(p, <f32>(<i32>load<u16>(lane, 16) - unbias) * gs, 8);
+              store<f32>(p, <f32>(<i32>load<u16>(lane, 24) - unbias) * gs, 12);
+            }
+            for (; p < end; p += 4, lane += 8) store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
           } else {
             for (let p = yo, g = scaleB; p < end; p += 4, g += 4, lane += 8) {
               store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * (load<f32>(g) / s));
@@ -373,12 +381,15 @@ function attention(n: i32): void {
         sum += e;
       }
       for (let j = 0; j <= t; j++) store<f32>(scB + <usize>(j << 2), load<f32>(scB + <usize>(j << 2)) / sum);
+      const vo = bigB + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
+      const oo = xnB + <usize>((t * dim + h * hd) << 2);
+      const scEnd = scB + <usize>((t + 1) << 2);
       for (let i = 0; i < hd; i++) {
         let acc: f32 = 0;
-        for (let j = 0; j <= t; j++) {
-          acc += load<f32>(scB + <usize>(j << 2)) * load<f32>(bigB + <usize>((j * stride + 2 * dim + h * hd + i) << 2));
+        for (let sp = scB, vp = vo + <usize>(i << 2); sp < scEnd; sp += 4, vp += <usize>(stride << 2)) {
+          acc += load<f32>(sp) * load<f32>(vp);
         }
-        store<f32>(xnB + <usize>((t * dim + h * hd + i) << 2), acc);
+        store<f32>(oo + <usize>(i << 2), acc);
       }
     }
   }
@@ -407,10 +418,8 @@ function applyRope(n: i32): void {
 
 /** x += y over n tokens. */
 function addResidual(n: i32): void {
-  for (let i = 0; i < n * dim; i++) {
-    const p = <usize>(i << 2);
-    store<f32>(xB + p, load<f32>(xB + p) + load<f32>(yB + p));
-  }
+  const end = xB + <usize>(n * dim * 4);
+  for (let p = xB, q = yB; p < end; p += 4, q += 4) store<f32>(p, load<f32>(p) + load<f32>(q));
 }
 
 /**
