@@ -365,11 +365,12 @@ function attention(n: i32): void {
   for (let t = 0; t < n; t++) {
     for (let h = 0; h < heads; h++) {
       const qo = bigB + <usize>((t * stride + h * hd) << 2);
+      const qEnd = qo + <usize>(hd << 2);
       let mx: f32 = -Infinity;
       for (let j = 0; j <= t; j++) {
         const ko = bigB + <usize>((j * stride + dim + h * hd) << 2);
         let dot: f32 = 0;
-        for (let i = 0; i < hd; i++) dot += load<f32>(qo + <usize>(i << 2)) * load<f32>(ko + <usize>(i << 2));
+        for (let qp = qo, kp = ko; qp < qEnd; qp += 4, kp += 4) dot += load<f32>(qp) * load<f32>(kp);
         const s = dot * scale;
         store<f32>(scB + <usize>(j << 2), s);
         if (s > mx) mx = s;
@@ -403,10 +404,10 @@ function applyRope(n: i32): void {
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
         const base = bigB + <usize>((t * 3 * dim + part * dim + h * hd) << 2);
-        for (let i = 0; i < half; i++) {
-          const ro = ropeB + <usize>(((t * half + i) * 2) << 2);
+        const paEnd = base + <usize>(half << 2);
+        let ro = ropeB + <usize>((t * half * 2) << 2);
+        for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
           const co = load<f32>(ro), s = load<f32>(ro, 4);
-          const pa = base + <usize>(i << 2), pb = base + <usize>((i + half) << 2);
           const a = load<f32>(pa), b = load<f32>(pb);
           store<f32>(pa, a * co - b * s);
           store<f32>(pb, a * s + b * co);
