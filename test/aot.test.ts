@@ -59,7 +59,7 @@ test("should trap an out-of-bounds load with a named error, leave memory intact 
   });
 });
 
-test("should give the same episodes with AOT as with wasm3 for the shipped cartpole agent and the same seeds", async () => {
+test("should give the same episodes and training returns with AOT as with wasm3 for the shipped cartpole agent", async () => {
   const blob = new Uint8Array(readFileSync(join(repoRoot, "models", "cartpole-ternary.bitrl")));
   const episodes = async (backend: "wasm3" | "aot") =>
     withBoard("qemu-m4", { flashPath: tempFlashPath(), backend, timeoutMs: 60000 }, async (s) => {
@@ -69,6 +69,9 @@ test("should give the same episodes with AOT as with wasm3 for the shipped cartp
         const e = await s.client.episode(seed, 60, true);
         out.push({ steps: e.steps, ret: e.return, terminated: e.terminated, truncated: e.truncated });
       }
+      // one on-device training episode too: it compiles the update's functions, the heap's peak (RAM budget)
+      const t = await s.client.train(3, 1);
+      out.push({ steps: t.episodes, ret: t.returns[0], terminated: false, truncated: false });
       return out;
     });
   const viaWasm3 = await episodes("wasm3");
