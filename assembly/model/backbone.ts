@@ -241,13 +241,24 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
   if (blobRead(<u32>offset, dst, <u32>len) != 0) trap("backbone: blob_read failed (blob replaced after backboneLoad?)");
 }
 
+// Output modes of linear (t3 matrices only; other packings always store): y = v, y += v (the residual add), y = ReLU^2(v).
+const OUT_STORE: i32 = 0;
+const OUT_ADD: i32 = 1;
+const OUT_RELU2: i32 = 2;
+
+/** u > 0 ? u * u : 0, the sign test on the bits: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32. */
+// @ts-ignore: decorator
+@inline function relu2(u: f32): f32 {
+  return reinterpret<u32>(u) - 1 < 0x7f800000 ? u * u : 0;
+}
+
 /**
  * y[t][r - r0] (row stride ys floats) = BitLinear_m(x[t]) for rows [r0, r1) of matrix m and tokens t < n,
  * x f32[n][cols] with row stride xs floats. Integer kinds: activations quantized once per token, weights
  * streamed in row blocks, int32 dot products (t3: up to 4 tokens per pass of matvec_t3x4, whose token-packed
  * lookup tables live in the I/O arena's fast region), one f32 scale per output.
  */
-function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32): void {
+function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32, mode: i32 = OUT_STORE): void {
   const o = m * MD_FIELDS;
   const packing = mats[o], dataOff = mats[o + 1], scaleOff = mats[o + 2], ns = mats[o + 3];
   const scale0 = reinterpret<f32>(mats[o + 4]);
@@ -298,21 +309,43 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
           let lane = acc4B + <usize>(2 * k); // token k's u16 lane of each i64 sum
           const s = load<f32>(sB + <usize>(t << 2));
           if (s == 0) {
-            memory.fill(yo, 0, <usize>(rr * 4)); // +0.0, as the scale's s == 0 case
+            // the scale's s == 0 case gives +0.0: stored, added (x + +0, which turns -0 into +0) or squared
+            if (mode == OUT_ADD) for (let p = yo; p < end; p += 4) store<f32>(p, load<f32>(p) + <f32>0);
+            else memory.fill(yo, 0, <usize>(rr * 4));
           } else if (ns == 1) {
             const gs = scale0 / s; // gamma / s: the same f32 for every row
             const end4 = yo + <usize>((rr & ~3) * 4);
             let p = yo;
-            for (; p < end4; p += 16, lane += 32) { // by 4: wasm3 pays per loop step and address add
+            // by 4: wasm3 pays per loop step and address add; one loop per output mode (no per-element branch)
+            if (mode == OUT_STORE) {
+              for (; p < end4; p += 16, lane += 32) {
               store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
               store<f32>(p, <f32>(<i32>load<u16>(lane, 8) - unbias) * gs, 4);
               store<f32>(p, <f32>(<i32>load<u16>(lane, 16) - unbias) * gs, 8);
               store<f32>(p, <f32>(<i32>load<u16>(lane, 24) - unbias) * gs, 12);
+              }
+              for (; p < end; p += 4, lane += 8) store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
+            } else if (mode == OUT_ADD) {
+              for (; p < end4; p += 16, lane += 32) {
+              store<f32>(p, load<f32>(p) + <f32>(<i32>load<u16>(lane) - unbias) * gs);
+              store<f32>(p, load<f32>(p, 4) + <f32>(<i32>load<u16>(lane, 8) - unbias) * gs, 4);
+              store<f32>(p, load<f32>(p, 8) + <f32>(<i32>load<u16>(lane, 16) - unbias) * gs, 8);
+              store<f32>(p, load<f32>(p, 12) + <f32>(<i32>load<u16>(lane, 24) - unbias) * gs, 12);
+              }
+              for (; p < end; p += 4, lane += 8) store<f32>(p, load<f32>(p) + <f32>(<i32>load<u16>(lane) - unbias) * gs);
+            } else {
+              for (; p < end4; p += 16, lane += 32) {
+              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane) - unbias) * gs));
+              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane, 8) - unbias) * gs), 4);
+              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane, 16) - unbias) * gs), 8);
+              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane, 24) - unbias) * gs), 12);
+              }
+              for (; p < end; p += 4, lane += 8) store<f32>(p, relu2(<f32>(<i32>load<u16>(lane) - unbias) * gs));
             }
-            for (; p < end; p += 4, lane += 8) store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
           } else {
             for (let p = yo, g = scaleB; p < end; p += 4, g += 4, lane += 8) {
-              store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * (load<f32>(g) / s));
+              const u = <f32>(<i32>load<u16>(lane) - unbias) * (load<f32>(g) / s);
+              store<f32>(p, mode == OUT_ADD ? load<f32>(p) + u : mode == OUT_RELU2 ? relu2(u) : u);
             }
           }
         }
@@ -440,26 +473,37 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
     linear(wqkvo, 0, 3 * dim, xnB, dim, n, bigB, 3 * dim);
     applyRope(n);
     attention(n);
-    linear(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, yB, dim);
-    addResidual(n);
+    // t3: the residual add and ReLU^2 run inside linear's scale loop (the same f32 operations, one pass less)
+    const fused = mats[wqkvo * MD_FIELDS] == PACK_T3;
+    if (fused) linear(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, xB, dim, OUT_ADD);
+    else {
+      linear(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, yB, dim);
+      addResidual(n);
+    }
     for (let t = 0; t < n; t++) {
       const xo = <i32>(xB + <usize>(t * dim * 4));
       rmsnorm_f32(xo, <i32>(normsB + <usize>((2 * l + 1) * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
     }
-    linear(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
-    // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
-    // all for the (about half) non-positive hidden units
-    const hEnd = bigB + <usize>(n * ffn * 4);
-    for (let p = bigB; p < hEnd; p += 4) {
-      if (load<u32>(p) - 1 < 0x7f800000) {
-        const u = load<f32>(p);
-        store<f32>(p, u * u);
-      } else {
-        store<u32>(p, 0);
+    if (fused) linear(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn, OUT_RELU2);
+    else {
+      linear(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
+      // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
+      // all for the (about half) non-positive hidden units
+      const hEnd = bigB + <usize>(n * ffn * 4);
+      for (let p = bigB; p < hEnd; p += 4) {
+        if (load<u32>(p) - 1 < 0x7f800000) {
+          const u = load<f32>(p);
+          store<f32>(p, u * u);
+        } else {
+          store<u32>(p, 0);
+        }
       }
     }
-    linear(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
-    addResidual(n);
+    if (fused) linear(3 + 3 * l, 0, dim, bigB, ffn, n, xB, dim, OUT_ADD);
+    else {
+      linear(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
+      addResidual(n);
+    }
   }
   const final = <i32>(normsB + <usize>(2 * layers * dim * 4));
   for (let t = 0; t < featTokens; t++) {
