@@ -1,7 +1,7 @@
 // `npm start`, the main job: installs what is missing, builds, takes the shipped models (or pretrains with
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
-// usage: npm start -- [--board B] [--port P] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
+// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
 //        [--train] [--train-episodes K] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
@@ -21,7 +21,7 @@ let opts;
 try {
   opts = parseArgs({
     options: {
-      board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, env: { type: "string", default: "cartpole" },
+      board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, backend: { type: "string", default: "wasm3" }, env: { type: "string", default: "cartpole" },
       model: { type: "string" }, episodes: { type: "string", default: "3" }, seed: { type: "string", default: "1" },
       train: { type: "boolean" }, "train-episodes": { type: "string" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
@@ -51,11 +51,12 @@ async function main() {
   const board = getBoard(opts.board);
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
+  if (opts.backend !== "wasm3" && opts.backend !== "aot") fail("arguments", `--backend must be wasm3 or aot, got '${opts.backend}'`);
 
   step(`toolchain for ${board.id}`);
   if (board.kind === "emulated" && !opts.port) {
     const { setupToolchain } = await import("./setup-toolchain.mjs");
-    await setupToolchain({ riscv: board.id === "qemu-rv32", quiet: true });
+    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot", quiet: true });
   }
 
   step("build (agent.wasm, CLI)");
@@ -66,7 +67,7 @@ async function main() {
   const { connectBoard } = await lib("tools/lib/energy/connect.ts");
   const open = async () => {
     try {
-      return await connectBoard(board, opts.port);
+      return await connectBoard(board, opts.port, opts.backend);
     } catch (e) {
       fail("boot", e.message);
     }

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
-import { intFlag, parseCommandArgs } from "./command.ts";
+import { backendFlag, intFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
 import { appendRun } from "../lib/runlog.ts";
@@ -27,6 +27,7 @@ time 'emulated' on QEMU boards: instruction counts at the profile's clock) or 'm
 the firmware's marker GPIO frames each episode, see docs/energy.md).
   --source S          estimate (default), ppk2 or ina
   --board B           board profile (default ${DEFAULT_BOARD})
+  --backend B         wasm3 (default) or aot: how the board runs the agents (docs/aot.md)
   --port P            the meter's serial port (ppk2/ina); for --source estimate, the board's port
   --board-port P      the board's serial port when a meter uses --port (QEMU boards boot without one)
   --counts FILE       estimate from recorded counts instead of running the board:
@@ -42,7 +43,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
   --json              print the result as JSON`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      source: { type: "string" }, board: { type: "string" }, port: { type: "string" }, "board-port": { type: "string" },
+      source: { type: "string" }, board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, "board-port": { type: "string" },
       counts: { type: "string" }, models: { type: "string" }, fp32: { type: "string" }, int8: { type: "string" }, ternary: { type: "string" },
       env: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, "max-steps": { type: "string" },
       vdd: { type: "string" }, "ppk2-mode": { type: "string" }, "marker-channel": { type: "string" }, json: { type: "boolean" },
@@ -83,7 +84,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
           // starve the next one's
           const parts: EnergyResult[] = [];
           for (const m of models) {
-            const conn = await connectBoard(board);
+            const conn = await connectBoard(board, undefined, backendFlag(v.backend));
             via = `${conn.via}, booted per agent`;
             try {
               parts.push(await energyOnBoard(board, conn.client, [m], { episodes, seed, maxSteps, onEpisode }));
@@ -93,7 +94,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
           }
           result = { figures: parts.flatMap((p) => p.figures), meanReturn: parts.flatMap((p) => p.meanReturn ?? []) };
         } else {
-          const conn = await connectBoard(board, port);
+          const conn = await connectBoard(board, port, backendFlag(v.backend));
           via = conn.via;
           try {
             result = await energyOnBoard(board, conn.client, models, { episodes, seed, maxSteps, meter, onEpisode });

@@ -19,7 +19,8 @@ export interface RamInfo {
 }
 
 export function peakRamBytes(ram: RamInfo): number {
-  return ram.static_buffers + (ram.wasm3_heap ?? ram.linear_memory);
+  // wasm3's heap high-water includes the linear memory; the AOT backend has no engine heap (0), only the memory
+  return ram.static_buffers + (ram.wasm3_heap ? ram.wasm3_heap : ram.linear_memory);
 }
 
 export interface AgentRun {
