@@ -10,7 +10,8 @@ import * as small from "../tools/lib/reference/small-kernels.ts";
 import { packTernary, rowBytes } from "../tools/lib/pack.ts";
 import { encodeBlob } from "../tools/lib/blob.ts";
 import { readBlobFile } from "../tools/lib/files.ts";
-import { backboneFeatures, backboneFromBlob, featureSize } from "../tools/lib/reference/backbone.ts";
+import { backboneFeatures, backboneFromBlob, backboneTensors, featureSize, type BackboneConfig } from "../tools/lib/reference/backbone.ts";
+import { exportWeights, initParams } from "../tools/lib/train/model.ts";
 import { bytesOf, loadAgent, loadGoldenFile, runGoldenCase, type AgentModule } from "../tools/lib/wasm.ts";
 import { withBoard } from "../tools/lib/board-session.ts";
 import { runConformance } from "../tools/lib/conformance.ts";
@@ -248,6 +249,28 @@ test("should give the twin's features bit for bit for every shipped backbone (V8
     }
   }
 });
+
+for (const b of ["release", "debug"] as const) {
+  test(`should give the twin's features with per-row scales, all-zero inputs (s = 0) and 1..16 tokens (${b})`, () => {
+    const mod = mods[b];
+    for (const kind of ["ternary", "binary"] as const) {
+      const c: BackboneConfig = { kind, vocab: 9, ctx: 16, dim: 20, layers: 2, heads: 2, ffn: 33, featTokens: 16 };
+      const w = exportWeights(c, initParams(c, 13));
+      const rand = seededRandom(17);
+      for (const L of w.layers) for (const m of [L.wqkvo, L.up, L.down]) m.scales = Float32Array.from({ length: m.rows }, () => 0.01 + rand()); // per-row gamma
+      if (w.emb.type !== "f32") w.emb.q.fill(0, 0, c.dim); // token 0 embeds to zeros: its activations quantize with s = 0
+      mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(w) }));
+      assert.is(mod.fn.backbone_load(), 0, `${kind}: ${mod.logs.join("; ")}`);
+      const size = featureSize(c);
+      for (const tokens of [[0], [0, 0, 0, 0, 0], [0, 3, 0, 8, 1], Array.from({ length: 16 }, (_, i) => (i * 5) % 9), [4, 4, 4, 4, 4, 4, 4]]) {
+        new Int32Array(mod.memory.buffer, mod.ioBase + 256, tokens.length).set(tokens);
+        assert.is(mod.fn.backbone_features(mod.ioBase + 256, tokens.length, mod.ioBase + 1024), size);
+        const got = new Uint8Array(mod.memory.buffer.slice(mod.ioBase + 1024, mod.ioBase + 1024 + size * 4));
+        assert.equal(got, bytesOf(backboneFeatures(w, tokens, tokens.length)), `${kind} tokens ${tokens}`);
+      }
+    }
+  });
+}
 
 test("should pass every small-kernels golden case in wasm3 on the emulated Cortex-M4 (qemu-m4)", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
