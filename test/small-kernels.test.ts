@@ -257,7 +257,7 @@ for (const b of ["release", "debug"] as const) {
       const c: BackboneConfig = { kind, vocab: 9, ctx: 16, dim: 20, layers: 2, heads: 2, ffn: 33, featTokens: 16 };
       const w = exportWeights(c, initParams(c, 13));
       const rand = seededRandom(17);
-      for (const L of w.layers) for (const m of [L.wqkvo, L.up, L.down]) m.scales = Float32Array.from({ length: m.rows }, () => 0.01 + rand()); // per-row gamma
+      for (const L of w.layers) for (const m of [L.wqkvo, L.up, L.down]) if (m.type !== "f32") m.scales = Float32Array.from({ length: m.rows }, () => 0.01 + rand()); // per-row gamma
       if (w.emb.type !== "f32") w.emb.q.fill(0, 0, c.dim); // token 0 embeds to zeros: its activations quantize with s = 0
       mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(w) }));
       assert.is(mod.fn.backbone_load(), 0, `${kind}: ${mod.logs.join("; ")}`);
