@@ -43,6 +43,9 @@ agent_episode in the same module there; per-episode clock ticks are reported).
       }
       console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via})`);
       console.log(`mean return ${b.mean_return.toFixed(2)} +- ${b.std_return.toFixed(2)} (std); ${perStep.toFixed(0)} ${b.tick_unit} per step`);
+      if (b.ram.budget > 0) {
+        console.log(`RAM: peak ${b.ram.peak} B in use, ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`);
+      }
       return 0;
     }
     const r = evaluateAgent(blob, episodes, seed);

@@ -7,6 +7,7 @@ import { loadAgent, type AgentHostOptions, type AgentModule } from "./wasm.ts";
 import { configFromI32, featureSize as backboneFeatureSize } from "./reference/backbone.ts";
 import { ENV_IDS, ENV_NAMES, KEYDOOR_ACTIONS, Pcg32, type EnvName } from "./reference/envs.ts";
 import type { Blob } from "./types.ts";
+import { peakRamBytes } from "./report/summary.ts";
 
 /** REINFORCE-with-baseline hyper-parameters: the `agent.hparams` tensor, f32[10] in this order (assembly/rl/hparams.ts). */
 export interface TrainConfig {
@@ -456,6 +457,8 @@ export interface BoardEvalResult extends EvalResult {
   ticks: number[];
   steps: number[];
   tick_unit: string;
+  /** the firmware's RAM accounting after the episodes (bytes): its budget, what the image links, the peak in use */
+  ram: { budget: number; linked: number; peak: number; fits: boolean };
 }
 
 /**
@@ -475,7 +478,10 @@ export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: num
       steps.push(r.steps);
     }
     const unit = s.info.clock_unit;
-    return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, ticks, steps, tick_unit: unit };
+    const r = (await s.client.info()).ram;
+    const peak = peakRamBytes(r);
+    const ram = { budget: r.budget, linked: r.linked, peak, fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true };
+    return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, ticks, steps, tick_unit: unit, ram };
   });
 }
 

@@ -93,7 +93,7 @@ export interface BoardInfo {
   max_payload: number;
   slot_capacity: number;
   model: { slot: number; seq: number; bytes: number; crc32: string } | null;
-  ram: { budget: number; static_buffers: number; wasm3_heap: number | null; linear_memory: number };
+  ram: { budget: number; linked: number; static_buffers: number; wasm3_heap: number | null; linear_memory: number };
 }
 
 export interface CallResult {
