@@ -243,7 +243,7 @@ export function quantize_act_bits(x: i32, n: i32, q: i32, scale: i32): void {
 
 // ---- Split tables: a t3 byte b = lo + 27 hi (lo = trits 0..2, hi = trits 3..4), so a group needs a 27-entry
 // table over its first 3 columns and a 9-entry table over its last 2 (36 entries instead of 243: the build is
-// ~7x cheaper), and a lookup becomes one load of the static decode table DEC plus two table loads. Cheaper than
+// ~7x cheaper), and a lookup becomes two loads from the static decode tables DEC_LO / DEC_HI plus two table loads. Cheaper than
 // the full tables when a table is read by few rows (docs/kernels.md gives the measured cut-over).
 
 /** Byte offset of the 9-entry tables from the start of a split-table region; the 27-entry ones come first. */
@@ -256,24 +256,27 @@ export const T3X4S_BYTES: i32 = T3X4S_T9_OFFSET + 32 * 72;
  *  120 rows: split 1.04x). */
 export const T3X4S_MAX_ROWS: i32 = 100;
 
-// u16[256]: DEC[b] = 8 (b % 27) | 8 (b / 27) << 8, the two table offsets of byte b; invalid bytes 243..255 -> 0.
-const DEC: usize = memory.data<u16>([
-  0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120,
-  128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 2048, 2056, 2064, 2072, 2080,
-  2088, 2096, 2104, 2112, 2120, 2128, 2136, 2144, 2152, 2160, 2168, 2176, 2184, 2192, 2200, 2208,
-  2216, 2224, 2232, 2240, 2248, 2256, 4096, 4104, 4112, 4120, 4128, 4136, 4144, 4152, 4160, 4168,
-  4176, 4184, 4192, 4200, 4208, 4216, 4224, 4232, 4240, 4248, 4256, 4264, 4272, 4280, 4288, 4296,
-  4304, 6144, 6152, 6160, 6168, 6176, 6184, 6192, 6200, 6208, 6216, 6224, 6232, 6240, 6248, 6256,
-  6264, 6272, 6280, 6288, 6296, 6304, 6312, 6320, 6328, 6336, 6344, 6352, 8192, 8200, 8208, 8216,
-  8224, 8232, 8240, 8248, 8256, 8264, 8272, 8280, 8288, 8296, 8304, 8312, 8320, 8328, 8336, 8344,
-  8352, 8360, 8368, 8376, 8384, 8392, 8400, 10240, 10248, 10256, 10264, 10272, 10280, 10288, 10296, 10304,
-  10312, 10320, 10328, 10336, 10344, 10352, 10360, 10368, 10376, 10384, 10392, 10400, 10408, 10416, 10424, 10432,
-  10440, 10448, 12288, 12296, 12304, 12312, 12320, 12328, 12336, 12344, 12352, 12360, 12368, 12376, 12384, 12392,
-  12400, 12408, 12416, 12424, 12432, 12440, 12448, 12456, 12464, 12472, 12480, 12488, 12496, 14336, 14344, 14352,
-  14360, 14368, 14376, 14384, 14392, 14400, 14408, 14416, 14424, 14432, 14440, 14448, 14456, 14464, 14472, 14480,
-  14488, 14496, 14504, 14512, 14520, 14528, 14536, 14544, 16384, 16392, 16400, 16408, 16416, 16424, 16432, 16440,
-  16448, 16456, 16464, 16472, 16480, 16488, 16496, 16504, 16512, 16520, 16528, 16536, 16544, 16552, 16560, 16568,
-  16576, 16584, 16592, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+// u8[256] each: DEC_LO[b] = 8 (b % 27), DEC_HI[b] = 8 (b / 27), the two table offsets of byte b (invalid bytes
+// 243..255 -> 0). Two byte tables rather than one packed u16: a byte load is cheaper than a mask and a shift.
+const DEC_LO: usize = memory.data<u8>([
+  0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32,
+  40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72,
+  80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112,
+  120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152,
+  160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192,
+  200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16,
+  24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56,
+  64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+]);
+const DEC_HI: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8,
+  8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+  16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
+  24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
+  32, 32, 32, 32, 32, 32, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
+  40, 40, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 56, 56, 56,
+  56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 64, 64, 64, 64, 64, 64, 64, 64,
+  64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
 ]);
 
 // One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).
@@ -322,7 +325,7 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
 }
 
 // Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (as matvecT3x4Fast: quads fall through, one u32
-// load per quad); per byte one DEC load gives both table offsets. groups <= 32, rows >= 1.
+// load per quad); per byte two byte loads (DEC_LO, DEC_HI) give the table offsets. groups <= 32, rows >= 1.
 function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
   const quads = groups >> 2;
   const tail = <usize>(groups & ~3);
@@ -332,54 +335,54 @@ function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, 
   const end = ap + <usize>(8 * rows);
   do {
     let a: i64 = select<i64>(load<i64>(ap), 0, accumulate);
-    let d: usize;
+    let b: usize;
     switch (groups & 3) {
-      case 3: d = load<u16>(DEC + (<usize>load<u8>(wp + tail, 2) << 1)); a += load<i64>(t27 + (d & 0xff), 432) + load<i64>(t9 + (d >> 8), 144);
-      case 2: d = load<u16>(DEC + (<usize>load<u8>(wp + tail, 1) << 1)); a += load<i64>(t27 + (d & 0xff), 216) + load<i64>(t9 + (d >> 8), 72);
-      case 1: d = load<u16>(DEC + (<usize>load<u8>(wp + tail) << 1)); a += load<i64>(t27 + (d & 0xff)) + load<i64>(t9 + (d >> 8));
+      case 3: b = <usize>load<u8>(wp + tail, 2); a += load<i64>(t27 + <usize>load<u8>(b, DEC_LO), 432) + load<i64>(t9 + <usize>load<u8>(b, DEC_HI), 144);
+      case 2: b = <usize>load<u8>(wp + tail, 1); a += load<i64>(t27 + <usize>load<u8>(b, DEC_LO), 216) + load<i64>(t9 + <usize>load<u8>(b, DEC_HI), 72);
+      case 1: b = <usize>load<u8>(wp + tail); a += load<i64>(t27 + <usize>load<u8>(b, DEC_LO)) + load<i64>(t9 + <usize>load<u8>(b, DEC_HI));
     }
     let v: u32;
     switch (quads) {
       case 8: v = load<u32>(wp, 28);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 6048) + load<i64>(<usize>(d >> 8), LUT_FAST + 8928);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 6264) + load<i64>(<usize>(d >> 8), LUT_FAST + 9000);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 6480) + load<i64>(<usize>(d >> 8), LUT_FAST + 9072);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 6696) + load<i64>(<usize>(d >> 8), LUT_FAST + 9144);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6048) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8928);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6264) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9000);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6480) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9072);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6696) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9144);
       case 7: v = load<u32>(wp, 24);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 5184) + load<i64>(<usize>(d >> 8), LUT_FAST + 8640);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 5400) + load<i64>(<usize>(d >> 8), LUT_FAST + 8712);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 5616) + load<i64>(<usize>(d >> 8), LUT_FAST + 8784);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 5832) + load<i64>(<usize>(d >> 8), LUT_FAST + 8856);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5184) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8640);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5400) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8712);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5616) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8784);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5832) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8856);
       case 6: v = load<u32>(wp, 20);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 4320) + load<i64>(<usize>(d >> 8), LUT_FAST + 8352);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 4536) + load<i64>(<usize>(d >> 8), LUT_FAST + 8424);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 4752) + load<i64>(<usize>(d >> 8), LUT_FAST + 8496);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 4968) + load<i64>(<usize>(d >> 8), LUT_FAST + 8568);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4320) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8352);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4536) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8424);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4752) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8496);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4968) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8568);
       case 5: v = load<u32>(wp, 16);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 3456) + load<i64>(<usize>(d >> 8), LUT_FAST + 8064);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 3672) + load<i64>(<usize>(d >> 8), LUT_FAST + 8136);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 3888) + load<i64>(<usize>(d >> 8), LUT_FAST + 8208);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 4104) + load<i64>(<usize>(d >> 8), LUT_FAST + 8280);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3456) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8064);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3672) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8136);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3888) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8208);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4104) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8280);
       case 4: v = load<u32>(wp, 12);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 2592) + load<i64>(<usize>(d >> 8), LUT_FAST + 7776);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 2808) + load<i64>(<usize>(d >> 8), LUT_FAST + 7848);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 3024) + load<i64>(<usize>(d >> 8), LUT_FAST + 7920);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 3240) + load<i64>(<usize>(d >> 8), LUT_FAST + 7992);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2592) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7776);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2808) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7848);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3024) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7920);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3240) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7992);
       case 3: v = load<u32>(wp, 8);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 1728) + load<i64>(<usize>(d >> 8), LUT_FAST + 7488);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 1944) + load<i64>(<usize>(d >> 8), LUT_FAST + 7560);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 2160) + load<i64>(<usize>(d >> 8), LUT_FAST + 7632);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 2376) + load<i64>(<usize>(d >> 8), LUT_FAST + 7704);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1728) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7488);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1944) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7560);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2160) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7632);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2376) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7704);
       case 2: v = load<u32>(wp, 4);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 864) + load<i64>(<usize>(d >> 8), LUT_FAST + 7200);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 1080) + load<i64>(<usize>(d >> 8), LUT_FAST + 7272);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 1296) + load<i64>(<usize>(d >> 8), LUT_FAST + 7344);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 1512) + load<i64>(<usize>(d >> 8), LUT_FAST + 7416);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 864) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7200);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1080) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7272);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1296) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7344);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1512) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7416);
       case 1: v = load<u32>(wp, 0);
-        d = load<u16>(<usize>((v << 1) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 0) + load<i64>(<usize>(d >> 8), LUT_FAST + 6912);
-        d = load<u16>(<usize>((v >> 7) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 216) + load<i64>(<usize>(d >> 8), LUT_FAST + 6984);
-        d = load<u16>(<usize>((v >> 15) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 432) + load<i64>(<usize>(d >> 8), LUT_FAST + 7056);
-        d = load<u16>(<usize>((v >> 23) & 0x1fe), DEC); a += load<i64>(<usize>(d & 0xff), LUT_FAST + 648) + load<i64>(<usize>(d >> 8), LUT_FAST + 7128);
+        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 0) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 6912);
+        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 216) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 6984);
+        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 432) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7056);
+        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 648) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7128);
     }
     store<i64>(ap, a);
     wp += <usize>stride;
@@ -411,8 +414,8 @@ export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i3
     const ap = <usize>(acc + 8 * r);
     let a: i64 = accumulate ? load<i64>(ap) : 0;
     do {
-      const d = <usize>load<u16>(DEC + (<usize>load<u8>(wp) << 1));
-      a += load<i64>(p27 + (d & 0xff)) + load<i64>(p9 + (d >> 8));
+      const b = <usize>load<u8>(wp);
+      a += load<i64>(p27 + <usize>load<u8>(b, DEC_LO)) + load<i64>(p9 + <usize>load<u8>(b, DEC_HI));
       wp += 1;
       p27 += 216;
       p9 += 72;
