@@ -12,13 +12,14 @@ import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { repoRoot } from "../tools/lib/paths.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
+const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
 
-test("should pass every golden case with the AOT backend on the native host build", async () => {
+test("should pass every golden case (kernels and the backbone's small kernels) with the AOT backend on the native host build", async () => {
   await withBoard("host", { flashPath: tempFlashPath(), backend: "aot" }, async (s) => {
     assert.is(s.info.backend, "aot");
-    const r = await runConformance(s.client, [kernels]);
+    const r = await runConformance(s.client, [kernels, small]);
     assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length);
+    assert.is(r.passed, kernels.cases.length + small.cases.length);
   });
 });
 
