@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import * as ref from "../tools/lib/reference/kernels.ts";
 import { packTernary, rowBytes, type TernaryPacking } from "../tools/lib/pack.ts";
 import { bytesOf, toHex, type GoldenArg, type GoldenCase, type GoldenCompare, type GoldenFile } from "../tools/lib/wasm.ts";
+import { seededRandom } from "../tools/lib/seeded-random.ts";
 
 export const GOLDEN_SEED = 0x5eed1;
 /** Largest arena extent (inputs, scratch, output) of any case: the board's arena must hold this much. */
@@ -16,17 +17,8 @@ export const LUT_FAST_OFFSET = 16 * 1024;
 /** Tolerance of float-path cases (rmsnorm_f32, matvec_f32): each f32 within abs + rel * |expected|. */
 export const F32_TOLERANCE: GoldenCompare = { f32_abs: 1e-6, f32_rel: 1e-5 };
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1); same seed, same sequence. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG of every golden file (tools/lib/seeded-random.ts), re-exported for the tests. */
+export { seededRandom };
 
 export type Rand = () => number;
 export const randInt = (rand: Rand, lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));

@@ -7,18 +7,10 @@ import { crc32 } from "../tools/lib/crc32.ts";
 import { BitrlError } from "../tools/lib/errors.ts";
 import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../tools/lib/tensors.ts";
 import type { Blob } from "../tools/lib/types.ts";
+import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
 
 const CASES = 20000;
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const vals = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(i * k) * (i % 3));
 

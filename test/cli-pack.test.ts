@@ -12,6 +12,7 @@ import { resealBlob } from "../tools/lib/blob.ts";
 import { BitrlError } from "../tools/lib/errors.ts";
 import { readFileChecked, writeFileAtomic } from "../tools/lib/files.ts";
 import { encodeSafetensors, readSafetensors } from "../tools/lib/safetensors.ts";
+import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = mkdtempSync(join(tmpdir(), "bitrl-cli-pack-"));
@@ -43,15 +44,6 @@ async function bitrl(...args: string[]) {
   }
 }
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Roughly normal f32 weights (sum of uniforms), seeded. */
 function weights(n: number, seed: number, std = 0.02): Float32Array {

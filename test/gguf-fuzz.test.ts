@@ -6,20 +6,10 @@ import { encodeBlob } from "../tools/lib/blob.ts";
 import { BitrlError } from "../tools/lib/errors.ts";
 import { GGML, parseGguf, writeGguf, type GgufValue } from "../tools/lib/gguf.ts";
 import { blobToGgufBytes, encodeTernaryBlocks, ggufToBlob } from "../tools/lib/gguf-convert.ts";
+import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
 
 const CASES = 6000;
 
-/** mulberry32: a small seeded PRNG, so every run corrupts the same way. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 /** Two small valid files: one shaped like llama.cpp's, one written by bitrl's exporter (with bitrl.* records). */
 function bases(): Uint8Array[] {

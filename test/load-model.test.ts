@@ -15,16 +15,8 @@ import { Cmd, concat, u32s } from "../tools/lib/protocol.ts";
 import { liveQemuCount, tempFlashPath } from "../tools/lib/qemu.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { repoRoot } from "../tools/lib/toolchain.ts";
+import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 const vals = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(i * k) * (i % 3));
 
 /** A valid blob with every packing and both scale layouts. */

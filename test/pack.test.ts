@@ -7,18 +7,10 @@ import { packTernary, rowBytes, unpackTernary, type TernaryPacking } from "../to
 import { dequantize, quantizeTernary } from "../tools/lib/quantize.ts";
 import { ternaryCodes, ternaryTensor, tensorValues } from "../tools/lib/tensors.ts";
 import type { BlobTensor } from "../tools/lib/types.ts";
+import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
 
 const PACKINGS: TernaryPacking[] = ["i2", "t3"];
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), 1 | s);
-    t ^= t + Math.imul(t ^ (t >>> 7), 61 | t);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 const randomTrits = (n: number, r: () => number) => Int8Array.from({ length: n }, () => Math.floor(r() * 3) - 1);
 

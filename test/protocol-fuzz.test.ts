@@ -7,17 +7,8 @@ import { withBoard, type BoardSession } from "../tools/lib/board-session.ts";
 import { SYNC0, SYNC1, STATUS_NAMES, encodeFrame, type Frame } from "../tools/lib/protocol.ts";
 import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { BoardError } from "../tools/lib/board-client.ts";
+import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
 
-/** Seeded PRNG (mulberry32) so a failure replays exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(20261123);
 const byte = () => Math.floor(rand() * 256);
 /** Bytes that can never contain a sync byte, so each malformed frame is exactly one decoder event. */

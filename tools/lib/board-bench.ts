@@ -3,6 +3,7 @@
 // only the kernel calls are timed (on the board, between two hal_clock() reads), never the serial traffic.
 import type { BoardClient, BoardInfo } from "./board-client.ts";
 import { BoardError } from "./board-client.ts";
+import { seededRandom as rng } from "./seeded-random.ts";
 
 export interface BenchShape {
   rows: number;
@@ -68,17 +69,6 @@ export const KERNELS: KernelSpec[] = [
   },
 ];
 
-/** A small seeded PRNG (mulberry32): the same bytes on every run, so counts repeat exactly. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 

@@ -1,4 +1,5 @@
 // Seeded PRNG for host training (initialisation, batches, random play): mulberry32, so a seed fixes every byte.
+import { seededRandom } from "../seeded-random.ts";
 
 export interface Rng {
   /** uniform in [0, 1) */
@@ -10,14 +11,7 @@ export interface Rng {
 }
 
 export function rng(seed: number): Rng {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     below: (n) => Math.floor(next() * n),
