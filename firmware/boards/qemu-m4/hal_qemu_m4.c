@@ -5,10 +5,8 @@
 
 #include "hal.h"
 #include "semihost.h"
+#include "flash_semihost.h"
 
-#ifndef BITRL_FLASH_SIZE
-#define BITRL_FLASH_SIZE (4u * 1024u * 1024u)
-#endif
 /* QEMU's mps2 SysTick runs from the 25 MHz system clock; with -icount shift=0 one instruction is 1 ns of virtual
  * time, so one SysTick tick is 40 instructions. */
 #define SYSTICK_HZ 25000000u
@@ -16,8 +14,6 @@
 #define INSTR_PER_MS 1000000u
 /* After the first byte, keep reading while the next one arrives within this gap (virtual time). */
 #define SERIAL_GAP_INSTR 200000u
-/* Flash file used when QEMU's semihosting command line names none. */
-#define DEFAULT_FLASH_PATH "bitrl-flash.bin"
 
 /* ---- CMSDK APB UART0 ---- */
 #define UART0_BASE 0x40004000u
@@ -37,10 +33,8 @@
 #define SYSTICK_RELOAD 0xFFFFFFu
 
 /* The model-slot flash, mapped at 0x21000000 (a RAM copy of the host file, modelling XIP QSPI flash). */
-extern uint8_t __model_flash[];
 
 static volatile uint32_t systick_wraps;
-static int flash_handle = -1;
 
 void hal_systick_isr(void) { systick_wraps++; }
 
@@ -144,70 +138,14 @@ void hal_serial_write(const uint8_t *buf, size_t len) {
   }
 }
 
-/* ---- flash (host file over semihosting, mapped copy at 0x21000000) ---- */
-static void flash_open(void) {
-  char cmdline[256];
-  const char *path = DEFAULT_FLASH_PATH;
-  /* QEMU is started with -semihosting-config ...,arg=<name>,arg=<flash file>: the second word is the path. */
-  if (semihost_cmdline(cmdline, sizeof cmdline) == 0) {
-    cmdline[sizeof cmdline - 1] = 0;
-    char *sp = strchr(cmdline, ' ');
-    if (sp && sp[1]) {
-      path = sp + 1;
-      char *end = strchr(path, ' ');
-      if (end) *end = 0;
-    }
-  }
-  flash_handle = semihost_open(path, SEMIHOST_MODE_RPLUSB);
-  if (flash_handle < 0) flash_handle = semihost_open(path, SEMIHOST_MODE_WPLUSB);
-  if (flash_handle < 0) {
-    semihost_log("bitrl qemu-m4: cannot open the flash file; model slots unavailable\n");
-    return;
-  }
-  int32_t len = semihost_flen(flash_handle);
-  if (len < 0) len = 0;
-  uint32_t have = (uint32_t)len < BITRL_FLASH_SIZE ? (uint32_t)len : BITRL_FLASH_SIZE;
-  if (have && (semihost_seek(flash_handle, 0) != 0 || semihost_read(flash_handle, __model_flash, have) != 0)) {
-    semihost_log("bitrl qemu-m4: cannot read the flash file; model slots unavailable\n");
-    semihost_close(flash_handle);
-    flash_handle = -1;
-    return;
-  }
-  /* A new or short file is extended with erased bytes (0xFF) once, so the file and the mapped copy always agree. */
-  if (have < BITRL_FLASH_SIZE) {
-    memset(__model_flash + have, 0xFF, BITRL_FLASH_SIZE - have);
-    if (semihost_seek(flash_handle, have) != 0 || semihost_write(flash_handle, __model_flash + have, BITRL_FLASH_SIZE - have) != 0)
-      semihost_log("bitrl qemu-m4: cannot extend the flash file\n");
-  }
-}
-
-uint32_t hal_flash_size(void) { return flash_handle >= 0 ? BITRL_FLASH_SIZE : 0; }
-
-static int flash_range_ok(uint32_t offset, uint32_t len) {
-  return flash_handle >= 0 && offset <= BITRL_FLASH_SIZE && len <= BITRL_FLASH_SIZE - offset;
-}
-
-int hal_flash_read(uint32_t offset, void *dst, uint32_t len) {
-  if (!flash_range_ok(offset, len)) return -1;
-  memcpy(dst, __model_flash + offset, len);
-  return 0;
-}
-
-int hal_flash_write(uint32_t offset, const void *src, uint32_t len) {
-  if (!flash_range_ok(offset, len)) return -1;
-  memcpy(__model_flash + offset, src, len);
-  if (semihost_seek(flash_handle, offset) != 0 || semihost_write(flash_handle, src, len) != 0) return -2;
-  return 0;
-}
-
-const uint8_t *hal_flash_map(void) { return flash_handle >= 0 ? __model_flash : NULL; }
+/* ---- flash: firmware/boards/common/flash_semihost.c (host file over semihosting, mapped copy at 0x21000000) */
 
 /* ---- lifecycle ---- */
 void hal_init(void) {
   UART_BAUDDIV = 16; /* QEMU ignores the rate but requires a valid divider */
   UART_CTRL = 3;     /* TX and RX enabled, polled */
   systick_start();
-  flash_open();
+  semihost_flash_open("qemu-m4");
 }
 
 void hal_exit(int code) { semihost_exit(code); }
