@@ -50,6 +50,12 @@ export function estimateAgent(board: BoardProfile, w: AgentWork): EnergyFigure {
     board.kind === "emulated"
       ? `time: QEMU instruction count at ${board.clockHz / 1e6} MHz, 1 instruction per cycle assumed (${board.emulates?.chip ?? board.cpu})`
       : `time: ${board.clockUnit} at ${board.clockHz / 1e6} MHz`;
+  const basis = `power: ${p.activeCurrentMa} mA x ${p.supplyV} V from ${p.source} (${p.condition})${p.checked ? "" : ", not re-checked against the PDF"}; ${via}`;
+  return figureFor(board, w, joules, seconds, "estimated", timeKind, basis);
+}
+
+/** One agent's figure from the energy and time its work took, per decision and per episode. */
+function figureFor(board: BoardProfile, w: AgentWork, joules: number, seconds: number, kind: EnergyFigure["kind"], timeKind: EnergyFigure["timeKind"], basis: string): EnergyFigure {
   return {
     agent: w.agent,
     board: board.id,
@@ -58,9 +64,9 @@ export function estimateAgent(board: BoardProfile, w: AgentWork): EnergyFigure {
     secondsPerDecision: seconds / w.decisions,
     decisions: w.decisions,
     episodes: w.episodes,
-    kind: "estimated",
+    kind,
     timeKind,
-    basis: `power: ${p.activeCurrentMa} mA x ${p.supplyV} V from ${p.source} (${p.condition})${p.checked ? "" : ", not re-checked against the PDF"}; ${via}`,
+    basis,
   };
 }
 
@@ -77,17 +83,7 @@ export function measuredAgents(board: BoardProfile, windows: EnergyWindow[], wor
     next += w.episodes;
     const joules = mine.reduce((a, x) => a + x.joules, 0);
     const seconds = mine.reduce((a, x) => a + x.seconds, 0);
-    return {
-      agent: w.agent,
-      board: board.id,
-      joulesPerDecision: joules / w.decisions,
-      joulesPerEpisode: joules / w.episodes,
-      secondsPerDecision: seconds / w.decisions,
-      decisions: w.decisions,
-      episodes: w.episodes,
-      kind: "measured",
-      timeKind: "measured",
-      basis: `${meter}: integral of V*I over ${mine.length} marked window(s), ${seconds.toFixed(4)} s, mean ${(seconds > 0 ? (joules / seconds) * 1000 : 0).toFixed(2)} mW`,
-    };
+    const basis = `${meter}: integral of V*I over ${mine.length} marked window(s), ${seconds.toFixed(4)} s, mean ${(seconds > 0 ? (joules / seconds) * 1000 : 0).toFixed(2)} mW`;
+    return figureFor(board, w, joules, seconds, "measured", "measured", basis);
   });
 }
