@@ -1,7 +1,7 @@
 // `npm start`, the main job: installs what is missing, builds, takes the shipped models (or pretrains with
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
-// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
+// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot] [--board-train N (100)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
 //        [--train] [--train-episodes K] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
@@ -23,7 +23,7 @@ try {
     options: {
       board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, backend: { type: "string", default: "wasm3" }, env: { type: "string", default: "cartpole" },
       model: { type: "string" }, episodes: { type: "string", default: "3" }, seed: { type: "string", default: "1" },
-      train: { type: "boolean" }, "train-episodes": { type: "string" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
+      train: { type: "boolean" }, "train-episodes": { type: "string" }, "board-train": { type: "string", default: "100" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -37,7 +37,7 @@ if (opts.help) {
 }
 
 const t0 = Date.now();
-const steps = 7;
+const steps = 8;
 let n = 0;
 const step = (label) => console.log(`[${++n}/${steps}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -51,6 +51,7 @@ async function main() {
   const board = getBoard(opts.board);
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
+  if (!Number.isInteger(Number(opts["board-train"])) || Number(opts["board-train"]) < 0) fail("arguments", `--board-train must be an integer >= 0, got '${opts["board-train"]}'`);
   if (opts.backend !== "wasm3" && opts.backend !== "aot") fail("arguments", `--backend must be wasm3 or aot, got '${opts.backend}'`);
 
   step(`toolchain for ${board.id}`);
@@ -117,6 +118,35 @@ async function main() {
     bar.done();
     for (const f of failed) console.log(`  FAILED: ${f}`);
     if (!ran.length) fail("run", `no agent ran on the board:\n  ${failed.join("\n  ")}`);
+
+    // Learning on the device: a fresh head on the frozen ternary backbone, trained by the module's own update on
+    // the board; its per-episode returns are the report's learning curve.
+    const learnEpisodes = Number(opts["board-train"]);
+    const backbonePath = join(root, "models", `${opts.env}-backbone-ternary.bitrl`);
+    step(`learn on the board: ${learnEpisodes} training episodes of a fresh head on the ternary backbone`);
+    if (learnEpisodes > 0 && existsSync(backbonePath)) {
+      await shared?.close();
+      shared = null;
+      const { buildAgentBlob, DEFAULT_RUN, defaultTrain, trainOnBoard } = await lib("tools/lib/agent.ts");
+      const { readBlobFile: readBlob } = await lib("tools/lib/files.ts");
+      const { appendRun: logRun } = await lib("tools/lib/runlog.ts");
+      const start = buildAgentBlob({ env: opts.env, backbone: readBlob(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train: defaultTrain(opts.env, "blob"), initSeed: Number(opts.seed) });
+      const learnBar = progress("board training", learnEpisodes);
+      try {
+        const t = await trainOnBoard(board.id, start, Number(opts.seed), learnEpisodes, { port: opts.port, backend: opts.backend, chunk: 50, onProgress: (d, last) => learnBar.tick(d, `return ${last.toFixed(0)}`) });
+        learnBar.done();
+        const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+        const k = Math.max(1, Math.floor(learnEpisodes / 4));
+        console.log(`  sampled returns on the board: first ${k} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.ticks.reduce((a, b) => a + b, 0)} ${t.tick_unit})`);
+        logRun("train", { env: opts.env, agent: `ternary, trained on ${board.id}`, seed: Number(opts.seed), returns: t.curve, runtime: `${opts.backend} on ${board.id}` });
+      } catch (e) {
+        learnBar.done();
+        failed.push(`training on the board: ${e.message}`);
+        console.log(`  FAILED: training on the board: ${e.message}`);
+      }
+    } else if (learnEpisodes > 0) {
+      console.log(`  skipped: no ${relative(root, backbonePath)}`);
+    }
 
     step("report");
     const { readBlobFile } = await lib("tools/lib/files.ts");

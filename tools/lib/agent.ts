@@ -503,9 +503,9 @@ export interface BoardTrainResult {
  * Trains on a board (the firmware's `train` command runs agent_train there) in the same chunks and seeds as
  * trainAgent, so the curve and the head match V8 bit for bit; the head is read back from agent_head_ptr.
  */
-export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
+export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; backend?: "wasm3" | "aot"; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
   const { withBoard } = await import("./board-session.ts"); // loaded only when a board is asked for
-  return withBoard(boardId, { port: opts.port }, async (s) => {
+  return withBoard(boardId, { port: opts.port, backend: opts.backend }, async (s) => {
     await s.client.loadModel(encodeBlob(start));
     const chunk = Math.max(1, Math.min(opts.chunk ?? 50, Math.floor((s.info.max_payload - 16) / 4)));
     const curve: number[] = [], ticks: number[] = [];
