@@ -1,13 +1,12 @@
 // Writes test/golden/small-kernels.json: golden vectors for the token-packed t3 kernels (assembly/kernels/small.ts)
 // and quantize_act_bits, computed by their TypeScript twins (tools/lib/reference/small-kernels.ts) from a fixed
 // seed. Same schema as kernels.json (docs/abi.md). Run: node --import tsx scripts/gen-golden-small.ts
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as ref from "../tools/lib/reference/small-kernels.ts";
 import { packTernary, rowBytes } from "../tools/lib/pack.ts";
 import { bytesOf, toHex, type GoldenArg, type GoldenCase, type GoldenFile } from "../tools/lib/wasm.ts";
-import { LUT_FAST_OFFSET, MAX_CASE_BYTES, randomF32, randomInt8, randomTernary, seededRandom, type Rand } from "./gen-golden.ts";
+import { LUT_FAST_OFFSET, MAX_CASE_BYTES, writeGoldenFile, randomF32, randomInt8, randomTernary, seededRandom, type Rand } from "./gen-golden.ts";
 
 export const GOLDEN_SMALL_SEED = 0x5a11;
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -194,12 +193,7 @@ export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
 }
 
 export function writeGoldenSmall(path = GOLDEN_SMALL_PATH): GoldenFile {
-  const file: GoldenFile = { version: 1, cases: goldenSmallCases() };
-  const text = JSON.stringify(file, null, 0).replace(/\{"name"/g, '\n{"name"') + "\n";
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path + ".tmp", text);
-  renameSync(path + ".tmp", path);
-  return file;
+  return writeGoldenFile(path, goldenSmallCases());
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -206,9 +206,14 @@ export function goldenCases(seed = GOLDEN_SEED): GoldenCase[] {
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const GOLDEN_KERNELS_PATH = join(root, "test", "golden", "kernels.json");
 
-/** Writes the golden file via a temp file and rename (a crash never leaves a half-written file). */
+/** Writes the kernels' golden file. */
 export function writeGolden(path = GOLDEN_KERNELS_PATH): GoldenFile {
-  const file: GoldenFile = { version: 1, cases: goldenCases() };
+  return writeGoldenFile(path, goldenCases());
+}
+
+/** Writes a golden file (one case a line) via a temp file and rename: a crash never leaves a half-written file. */
+export function writeGoldenFile(path: string, cases: GoldenCase[]): GoldenFile {
+  const file: GoldenFile = { version: 1, cases };
   const text = JSON.stringify(file, null, 0).replace(/\{"name"/g, '\n{"name"') + "\n";
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path + ".tmp", text);
