@@ -15,6 +15,7 @@ import { buildHostFirmware } from "../tools/lib/firmware-build.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { encodeBlob } from "../tools/lib/blob.ts";
 import { KERNELS, benchBoardKernels, formatBenchTable } from "../tools/lib/board-bench.ts";
+import { errorCode } from "./board-errors.ts";
 
 let s: BoardSession;
 
@@ -25,16 +26,6 @@ test.after(async () => {
   await s?.close();
 });
 
-/** The BoardError code a request fails with ("" when it succeeds). */
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "";
-  } catch (e) {
-    if (e instanceof BoardError) return e.code;
-    throw e;
-  }
-}
 
 test("should answer info with board, engine, clock unit and RAM use", async () => {
   const info = await s.client.info();

@@ -10,12 +10,12 @@ import { decodeBlob, encodeBlob, resealBlob } from "../tools/lib/blob.ts";
 import { crc32 } from "../tools/lib/crc32.ts";
 import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../tools/lib/tensors.ts";
 import { openBoard } from "../tools/lib/board-session.ts";
-import { BoardError } from "../tools/lib/board-client.ts";
 import { Cmd, concat, u32s } from "../tools/lib/protocol.ts";
 import { liveQemuCount, tempFlashPath } from "../tools/lib/qemu.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { repoRoot } from "../tools/lib/toolchain.ts";
 import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
+import { errorCode } from "./board-errors.ts";
 
 const vals = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(i * k) * (i % 3));
 
@@ -121,15 +121,6 @@ const agentA = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidd
 const agentB = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 16, train: DEFAULT_TRAIN.cartpole, initSeed: 4 }));
 const hex = (n: number) => n.toString(16).padStart(8, "0");
 
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return "";
-  } catch (e) {
-    if (e instanceof BoardError) return e.code;
-    throw e;
-  }
-}
 
 test("should keep the previous model active and verified when an upload is cut off by killing the emulator", async () => {
   const flashPath = tempFlashPath();
