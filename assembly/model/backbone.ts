@@ -1,17 +1,23 @@
 // The BitNet-b1.58 backbone's forward pass (docs/model.md): token embedding, L pre-norm transformer layers
 // (RMSNorm, causal attention with RoPE, ReLU^2 FFN, every projection a BitLinear), final RMSNorm. Weights are
 // streamed from the model blob one matrix (or row block) at a time through blob_read; backboneLoad checks the
-// config and every tensor once, then backboneFeatures runs blindly. Twin: tools/lib/reference/backbone.ts.
+// config and every tensor once, then backboneFeatures runs blindly. The quantized kinds (int8, ternary, binary)
+// run an integer-only forward (assembly/kernels/fixed.ts; f32 only for the features handed to the head), the
+// fp32 kind the f32 baseline. Twin: tools/lib/reference/backbone.ts.
 import { blobRead } from "../host";
 import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import {
-  lut_build_t3x4_x4, lut_build_t3x4s_x4, matvec_t3x4_lut, matvec_t3x4s_lut, quantizeActBits, quantizeActBitsX4,
-  T3X4_BIAS, T3X4_BLOCK_COLS, T3X4_TOKENS, T3X4S_MAX_ROWS,
+  lut_build_t3x4_x4, lut_build_t3x4s_x4, matvec_t3x4_lut, matvec_t3x4s_lut, T3X4_BIAS, T3X4_BLOCK_COLS, T3X4_TOKENS,
+  T3X4S_MAX_ROWS,
 } from "../kernels/small";
 import { LUT_FAST } from "../io";
 import { trap } from "../kernels/check";
+import {
+  FX_ADD, FX_RELU2, FX_STORE, GMAX, XMAX, XQ, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, normQuant, quantI32,
+  rescale, rmsInverse, scoreLog2, softmaxExp2,
+} from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
   tableOpen, tableFind, entryPacking, entryNdim, entryShape, entryDataOffset, entryDataBytes, entryScaleOffset,
@@ -33,7 +39,6 @@ export const KIND_BINARY: i32 = 3;
 
 /** Weight row block streamed per blob_read (a whole t3 matrix at the limits; int8 and fp32 in row blocks). */
 const WBUF_BYTES: i32 = 2048;
-const RMS_EPS: f32 = 1e-5;
 const ROPE_LOG_BASE: f32 = 9.210340371976184; // ln(10000)
 
 // config (validated by backboneLoad)
@@ -51,17 +56,31 @@ let featTokens: i32 = 0;
 // Fields: packing, data offset, scale offset, scale count, per-tensor scale (f32 bits), rows, cols.
 const MD_FIELDS: i32 = 7;
 const mats = new StaticArray<i32>((1 + 3 * MAX_LAYERS) * MD_FIELDS);
+// Integer kinds, set at load: each matrix's per-tensor scale as a multiplier (fixed.ts), each norm row's gain shift
+// (gains i32 G = g 2^gs in normsB), and log2(e) / sqrt(headDim) (attention scores in log2 units).
+const gammaFx = new StaticArray<i32>(1 + 3 * MAX_LAYERS);
+const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
+let scoreFx: i32 = 0;
+const LOG2E: f32 = 1.4426950408889634;
+/** Fractional bits of q, k, v and the FFN's pre-activation (the t3 rescale keeps its products inside i32). */
+const QKV_Q: i32 = 8;
+/** ... of the FFN hidden after ReLU^2 (QKV_Q squared) and of the attention output (v times 12-bit probabilities). */
+const HID_Q: i32 = 2 * QKV_Q;
+const ATT_Q: i32 = 20;
 
 // Buffers, carved from one block sized for the loaded config (see layout()). Attention is causal, so the
 // features of positions < featTokens never depend on later tokens: the forward runs P = featTokens positions.
+// Integer kinds keep the same shapes in i32: x with XQ fractional bits, q|k|v QKV_Q, FFN hidden HID_Q, attention
+// output ATT_Q, RoPE table 12 bits, gains G; per-token multipliers (fixed.ts) in sB.
 let xB: usize = 0; // f32[P][dim] residual stream
 let xnB: usize = 0; // f32[P][dim] normed input, then attention output
 let yB: usize = 0; // f32[P][dim] projection outputs
 let bigB: usize = 0; // f32[P][max(3 dim, ffn)] q|k|v rows, then FFN hidden
 let ropeB: usize = 0; // f32[P][headDim/2][2] cos, sin
 let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
-let scB: usize = 0; // f32[P] attention scores of one query
+let scB: usize = 0; // f32[P] attention scores of one query; integer kinds: i32[2][P] scores, probabilities
 let sB: usize = 0; // f32[P] activation scales of each token
+let qk8B: usize = 0; // integer kinds: i8[P][2 dim] int8 q and k; i32[P][2][heads] their multipliers after them
 let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products (int8)
 let scaleB: usize = 0; // f32[max(4 dim, ffn)] per-row scales of a row block
 let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations; t3: u16[P/4][5 ceil(cols/5)][4] (+128, interleaved)
@@ -92,7 +111,8 @@ function layout(): void {
   const P = featTokens;
   const sizes: StaticArray<i32> = [
     P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    P * 4, P * 4, rowsMax * 4, rowsMax * 4, max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40), WBUF_BYTES, rowsMax * 8,
+    2 * P * 4, P * 4, rowsMax * 4, rowsMax * 4, max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40), WBUF_BYTES,
+    P * 2 * dim + P * 2 * heads * 4, rowsMax * 8,
   ];
   let total = 0;
   for (let i = 0; i < sizes.length; i++) total += align16(sizes[i]);
@@ -114,6 +134,7 @@ function layout(): void {
   scaleB = p; p += <usize>align16(sizes[9]);
   xqB = p; p += <usize>align16(sizes[10]);
   wB = p; p += <usize>align16(sizes[11]);
+  qk8B = p; p += <usize>align16(sizes[12]);
   acc4B = p;
 }
 
@@ -197,6 +218,7 @@ export function backboneLoad(): i32 {
   }
   if (blobRead(entryDataOffset(), normsB, entryDataBytes()) != 0) return fail("cannot read 'norms'", -5);
   buildRope();
+  if (kind != KIND_FP32) prepareInteger();
   loaded = true;
   return 0;
 }
@@ -215,6 +237,37 @@ function buildRope(): void {
       store<f32>(o, sinf(a), 4);
     }
   }
+}
+
+/**
+ * Folds the float parameters into integers once (the integer kinds): norm gains G = clamp(nearest(g 2^gs), +-GMAX)
+ * with gs the largest shift in 0..20 keeping max|g| 2^gs <= GMAX, the RoPE table to 12 fractional bits, the
+ * per-tensor scales and log2(e) / sqrt(headDim) to multipliers.
+ */
+function prepareInteger(): void {
+  for (let r = 0; r < 2 * layers + 1; r++) {
+    const row = normsB + <usize>(r * dim * 4);
+    let amax: f32 = 0;
+    for (let i = 0; i < dim; i++) {
+      const a = Mathf.abs(load<f32>(row + <usize>(i << 2)));
+      if (a > amax) amax = a;
+    }
+    let gs = 20;
+    while (gs > 0 && amax * <f32>(1 << gs) > <f32>GMAX) gs--;
+    gainShift[r] = gs;
+    for (let i = 0; i < dim; i++) {
+      const g = <i32>nearest<f32>(load<f32>(row + <usize>(i << 2)) * <f32>(1 << gs)); // NaN -> 0 (saturating)
+      store<i32>(row + <usize>(i << 2), min(max(g, -GMAX), GMAX));
+    }
+  }
+  const hd = dim / heads;
+  const entries = featTokens * hd; // cos, sin pairs
+  for (let i = 0; i < entries; i++) {
+    const o = ropeB + <usize>(i << 2);
+    store<i32>(o, <i32>nearest<f32>(load<f32>(o) * <f32>4096));
+  }
+  for (let m = 0; m < 1 + 3 * layers; m++) gammaFx[m] = fxFromF32Bits(<u32>mats[m * MD_FIELDS + 4]);
+  scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>hd)));
 }
 
 export function backboneLoaded(): bool {
@@ -241,47 +294,75 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
   if (blobRead(<u32>offset, dst, <u32>len) != 0) trap("backbone: blob_read failed (blob replaced after backboneLoad?)");
 }
 
-// Output modes of linear (t3 matrices only; other packings always store): y = v, y += v (the residual add), y = ReLU^2(v).
-const OUT_STORE: i32 = 0;
-const OUT_ADD: i32 = 1;
-const OUT_RELU2: i32 = 2;
+/** y[t][r - r0] (row stride ys floats) = x[t] W^T for rows [r0, r1) of the f32 matrix m, x f32[n][cols] with row
+ *  stride xs floats: weights streamed in row blocks, matvec_f32 per token (the fp32 baseline). */
+function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32): void {
+  const o = m * MD_FIELDS;
+  const dataOff = mats[o + 1], cols = mats[o + 6];
+  const rb = cols * 4;
+  const per = min(r1 - r0, WBUF_BYTES / rb);
+  for (let rc = r0; rc < r1; rc += per) {
+    const rr = min(per, r1 - rc);
+    readBlob(dataOff + rc * rb, wB, rr * rb);
+    for (let t = 0; t < n; t++) {
+      matvec_f32(<i32>wB, <i32>(x + <usize>(t * xs * 4)), <i32>(y + <usize>((t * ys + rc - r0) * 4)), rr, cols);
+    }
+  }
+}
 
-/** u > 0 ? u * u : 0, the sign test on the bits: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32. */
+// ---- the integer forward (int8, ternary, binary) ----
+
+/** Where token t's int8 activations for matrix m go, and whether as t3 lanes (u16 q + 128 at stride 8, 4 tokens
+ *  interleaved per block) or as i8 rows. */
 // @ts-ignore: decorator
-@inline function relu2(u: f32): f32 {
-  return reinterpret<u32>(u) - 1 < 0x7f800000 ? u * u : 0;
+@inline function actAt(m: i32, t: i32): usize {
+  const cols = mats[m * MD_FIELDS + 6];
+  if (mats[m * MD_FIELDS] == PACK_T3) return xqB + <usize>((t >> 2) * ((cols + 4) / 5) * 40 + (t & 3) * 2);
+  return xqB + <usize>(t * cols);
+}
+
+/** Before the quantizers write n tokens for t3 matrix m: 128 (x = 0) in the padding columns and in every lane of a
+ *  last block with fewer than 4 tokens. */
+function prepareActs(m: i32, n: i32): void {
+  if (mats[m * MD_FIELDS] != PACK_T3) return;
+  const cols = mats[m * MD_FIELDS + 6];
+  const chunkBytes = ((cols + 4) / 5) * 40;
+  for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
+    const blk = xqB + <usize>((t0 >> 2) * chunkBytes);
+    for (let p = blk + <usize>(n - t0 < T3X4_TOKENS ? 0 : cols * 8); p < blk + <usize>chunkBytes; p += 8) {
+      store<i64>(p, 0x0080008000800080);
+    }
+  }
+}
+
+/** sB[t] = normQuant of x[t] (norm row r) into matrix m's activations, t < n. */
+function normQuantAll(r: i32, m: i32, n: i32): void {
+  prepareActs(m, n);
+  const lanes = mats[m * MD_FIELDS] == PACK_T3;
+  const g = normsB + <usize>(r * dim * 4);
+  for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), normQuant(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
+}
+
+/** sB[t] = quantI32 of src[t] (i32[n][cols], qin fractional bits) into matrix m's activations. */
+function quantAll(src: usize, cols: i32, qin: i32, m: i32, n: i32): void {
+  prepareActs(m, n);
+  const lanes = mats[m * MD_FIELDS] == PACK_T3;
+  for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), quantI32(src + <usize>(t * cols * 4), cols, qin, actAt(m, t), lanes));
 }
 
 /**
- * y[t][r - r0] (row stride ys floats) = BitLinear_m(x[t]) for rows [r0, r1) of matrix m and tokens t < n,
- * x f32[n][cols] with row stride xs floats. Integer kinds: activations quantized once per token, weights
- * streamed in row blocks, int32 dot products (t3: up to 4 tokens per pass of matvec_t3x4, whose token-packed
- * lookup tables live in the I/O arena's fast region), one f32 scale per output.
+ * y[t][r - r0] (i32, row stride ys) by mode (fixed.ts: store, saturating residual add, ReLU^2) of BitLinear rows
+ * [r0, r1) of matrix m over the activations the quantizers left in xqB (multipliers in sB), outq fractional bits.
+ * t3: up to 4 tokens per pass of the token-packed lookup tables (I/O arena's fast region), one i32 multiply and
+ * shift per output; int8: matvec_i8 per token, the row scale folded per output.
  */
-function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32, mode: i32 = OUT_STORE): void {
+function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, outq: i32, mode: i32): void {
   const o = m * MD_FIELDS;
   const packing = mats[o], dataOff = mats[o + 1], scaleOff = mats[o + 2], ns = mats[o + 3];
-  const scale0 = reinterpret<f32>(mats[o + 4]);
   const cols = mats[o + 6];
-  const rb = packing == PACK_F32 ? cols * 4 : packing == PACK_I8 ? cols : (cols + 4) / 5;
+  const gamma = gammaFx[m];
+  const rb = packing == PACK_I8 ? cols : (cols + 4) / 5;
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
-  if (packing == PACK_T3) {
-    // 128 (x = 0) in the padding columns, and in every lane of a last block with fewer than 4 tokens
-    for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
-      const blk = xqB + <usize>((t0 >> 2) * chunkBytes);
-      for (let p = blk + <usize>(n - t0 < T3X4_TOKENS ? 0 : cols * 8); p < blk + <usize>chunkBytes; p += 8) {
-        store<i64>(p, 0x0080008000800080);
-      }
-    }
-    for (let t = 0; t < n; t++) {
-      const lane = xqB + <usize>((t >> 2) * chunkBytes + (t & 3) * 2);
-      store<f32>(sB + <usize>(t << 2), quantizeActBitsX4(x + <usize>(t * xs * 4), cols, lane));
-    }
-  } else if (packing != PACK_F32) {
-    for (let t = 0; t < n; t++) {
-      store<f32>(sB + <usize>(t << 2), quantizeActBits(x + <usize>(t * xs * 4), cols, xqB + <usize>(t * cols)));
-    }
-  }
   const per = min(r1 - r0, WBUF_BYTES / rb);
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
@@ -305,47 +386,13 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
         for (let k = 0; k < nt; k++) {
           const t = t0 + k;
           const yo = y + <usize>((t * ys + rc - r0) * 4);
-          const end = yo + <usize>(rr * 4);
-          let lane = acc4B + <usize>(2 * k); // token k's u16 lane of each i64 sum
-          const s = load<f32>(sB + <usize>(t << 2));
-          if (s == 0) {
-            // the scale's s == 0 case gives +0.0: stored, added (x + +0, which turns -0 into +0) or squared
-            if (mode == OUT_ADD) for (let p = yo; p < end; p += 4) store<f32>(p, load<f32>(p) + <f32>0);
-            else memory.fill(yo, 0, <usize>(rr * 4));
-          } else if (ns == 1) {
-            const gs = scale0 / s; // gamma / s: the same f32 for every row
-            const end4 = yo + <usize>((rr & ~3) * 4);
-            let p = yo;
-            // by 4: wasm3 pays per loop step and address add; one loop per output mode (no per-element branch)
-            if (mode == OUT_STORE) {
-              for (; p < end4; p += 16, lane += 32) {
-              store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
-              store<f32>(p, <f32>(<i32>load<u16>(lane, 8) - unbias) * gs, 4);
-              store<f32>(p, <f32>(<i32>load<u16>(lane, 16) - unbias) * gs, 8);
-              store<f32>(p, <f32>(<i32>load<u16>(lane, 24) - unbias) * gs, 12);
-              }
-              for (; p < end; p += 4, lane += 8) store<f32>(p, <f32>(<i32>load<u16>(lane) - unbias) * gs);
-            } else if (mode == OUT_ADD) {
-              for (; p < end4; p += 16, lane += 32) {
-              store<f32>(p, load<f32>(p) + <f32>(<i32>load<u16>(lane) - unbias) * gs);
-              store<f32>(p, load<f32>(p, 4) + <f32>(<i32>load<u16>(lane, 8) - unbias) * gs, 4);
-              store<f32>(p, load<f32>(p, 8) + <f32>(<i32>load<u16>(lane, 16) - unbias) * gs, 8);
-              store<f32>(p, load<f32>(p, 12) + <f32>(<i32>load<u16>(lane, 24) - unbias) * gs, 12);
-              }
-              for (; p < end; p += 4, lane += 8) store<f32>(p, load<f32>(p) + <f32>(<i32>load<u16>(lane) - unbias) * gs);
-            } else {
-              for (; p < end4; p += 16, lane += 32) {
-              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane) - unbias) * gs));
-              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane, 8) - unbias) * gs), 4);
-              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane, 16) - unbias) * gs), 8);
-              store<f32>(p, relu2(<f32>(<i32>load<u16>(lane, 24) - unbias) * gs), 12);
-              }
-              for (; p < end; p += 4, lane += 8) store<f32>(p, relu2(<f32>(<i32>load<u16>(lane) - unbias) * gs));
-            }
-          } else {
-            for (let p = yo, g = scaleB; p < end; p += 4, g += 4, lane += 8) {
-              const u = <f32>(<i32>load<u16>(lane) - unbias) * (load<f32>(g) / s);
-              store<f32>(p, mode == OUT_ADD ? load<f32>(p) + u : mode == OUT_RELU2 ? relu2(u) : u);
+          const lane = acc4B + <usize>(2 * k); // token k's u16 lane of each i64 sum
+          const a = load<i32>(sB + <usize>(t << 2));
+          if (ns == 1) rescale(lane, true, unbias, rr, fxMul(a, gamma), outq, yo, mode);
+          else {
+            for (let r = 0; r < rr; r++) {
+              const f = fxMul(a, fxFromF32Bits(load<u32>(scaleB + <usize>(r << 2))));
+              rescale(lane + <usize>(r << 3), true, unbias, 1, f, outq, yo + <usize>(r << 2), mode);
             }
           }
         }
@@ -354,39 +401,121 @@ function linear(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, y
     }
     for (let t = 0; t < n; t++) {
       const yo = y + <usize>((t * ys + rc - r0) * 4);
-      if (packing == PACK_F32) {
-        matvec_f32(<i32>wB, <i32>(x + <usize>(t * xs * 4)), <i32>yo, rr, cols);
-        continue;
-      }
-      const xq = xqB + <usize>(t * cols);
-      matvec_i8(<i32>wB, <i32>xq, <i32>accB, rr, cols);
-      const s = load<f32>(sB + <usize>(t << 2));
+      matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
+      const a = load<i32>(sB + <usize>(t << 2));
+      const f1 = fxMul(a, gamma);
       for (let r = 0; r < rr; r++) {
-        const gamma = ns == 1 ? scale0 : load<f32>(scaleB + <usize>(r << 2));
-        const acc = load<i32>(accB + <usize>(r << 2));
-        store<f32>(yo + <usize>(r << 2), s == 0 ? <f32>0 : <f32>acc * (gamma / s));
+        const f = ns == 1 ? f1 : fxMul(a, fxFromF32Bits(load<u32>(scaleB + <usize>(r << 2))));
+        // |acc| up to 127 * 127 * cols: the i64 product
+        emit(yo + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, outq), mode);
       }
     }
   }
 }
 
-/** x[t] = embedding row of tokens[t] (int8 rows dequantized with their scale). */
-function embed(tokens: usize, n: i32): void {
-  const packing = mats[0], dataOff = mats[1], scaleOff = mats[2], ns = mats[3];
+/** x[t] (i32, XQ fractional bits, saturated) = embedding row of tokens[t] times its scale. */
+function embedInt(tokens: usize, n: i32): void {
+  const dataOff = mats[1], scaleOff = mats[2], ns = mats[3];
   for (let t = 0; t < n; t++) {
     const tok = load<i32>(tokens + <usize>(t << 2));
-    const xo = xB + <usize>(t * dim * 4);
-    if (packing == PACK_F32) {
-      readBlob(dataOff + tok * dim * 4, xo, dim * 4);
-      continue;
-    }
     readBlob(dataOff + tok * dim, wB, dim);
-    let s = reinterpret<f32>(mats[4]);
+    let f = gammaFx[0];
     if (ns > 1) {
       readBlob(scaleOff + tok * 4, scaleB, 4);
-      s = load<f32>(scaleB);
+      f = fxFromF32Bits(load<u32>(scaleB));
     }
-    for (let i = 0; i < dim; i++) store<f32>(xo + <usize>(i << 2), <f32>load<i8>(wB + <usize>i) * s);
+    const m = f & 0xffff, s = fxShift(f, XQ);
+    const xo = xB + <usize>(t * dim * 4);
+    for (let i = 0; i < dim; i++) {
+      const v = (<i32>load<i8>(wB + <usize>i) * m + (1 << (s - 1))) >> s;
+      store<i32>(xo + <usize>(i << 2), min(max(v, -XMAX), XMAX));
+    }
+  }
+}
+
+/** RoPE on the integer q and k (QKV_Q bits) of tokens 1..n-1 (position 0 is the identity): pairs (i, i + half),
+ *  cos and sin with 12 fractional bits, rounded. */
+function ropeInt(n: i32): void {
+  const hd = dim / heads;
+  const half = hd / 2;
+  for (let t = 1; t < n; t++) {
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const base = bigB + <usize>((t * 3 * dim + part * dim + h * hd) << 2);
+        const paEnd = base + <usize>(half << 2);
+        let ro = ropeB + <usize>((t * half * 2) << 2);
+        for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+          const co = load<i32>(ro), si = load<i32>(ro, 4);
+          const a = load<i32>(pa), b = load<i32>(pb);
+          store<i32>(pa, (a * co - b * si + 2048) >> 12);
+          store<i32>(pb, (a * si + b * co + 2048) >> 12);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Integer causal attention over q|k|v (i32, QKV_Q bits) in bigB: q and k of each token and head to int8 (absmax),
+ * int32 dot products, scores in log2 units by one multiplier per (query, key), softmax by the exp2 table (12-bit
+ * probabilities), o = sum p v in i32 (ATT_Q bits) into xnB.
+ */
+function attentionInt(n: i32): void {
+  const hd = dim / heads;
+  const stride = 3 * dim;
+  const fxB = qk8B + <usize>(featTokens * 2 * dim); // i32[P][2][heads]
+  for (let t = 0; t < n; t++) {
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const f = quantI32(bigB + <usize>((t * stride + part * dim + h * hd) << 2), hd, QKV_Q, qk8B + <usize>(t * 2 * dim + part * dim + h * hd), false);
+        store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), f);
+      }
+    }
+  }
+  const zB = scB, pB = scB + <usize>(featTokens << 2);
+  for (let t = 0; t < n; t++) {
+    for (let h = 0; h < heads; h++) {
+      const qo = qk8B + <usize>(t * 2 * dim + h * hd);
+      const qEnd = qo + <usize>hd;
+      const fq = fxMul(load<i32>(fxB + <usize>((t * 2 * heads + h) << 2)), scoreFx);
+      for (let j = 0; j <= t; j++) {
+        let dot = 0;
+        for (let qp = qo, kp = qk8B + <usize>(j * 2 * dim + dim + h * hd); qp < qEnd; qp++, kp++) {
+          dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
+        }
+        store<i32>(zB + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))));
+      }
+      softmaxExp2(zB, t + 1, pB);
+      const vo = bigB + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
+      const oo = xnB + <usize>((t * dim + h * hd) << 2);
+      const pEnd = pB + <usize>((t + 1) << 2);
+      for (let i = 0; i < hd; i++) {
+        let acc = 0;
+        for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>(stride << 2)) {
+          acc += load<i32>(pp) * load<i32>(vp);
+        }
+        store<i32>(oo + <usize>(i << 2), acc);
+      }
+    }
+  }
+}
+
+/** out f32[dim] = RMSNorm(x) * g from the integer x (the only float step: features for the head). */
+function featuresInt(t: i32, out: usize): void {
+  const r = 2 * layers;
+  const x = xB + <usize>(t * dim * 4), g = normsB + <usize>(r * dim * 4);
+  let ss: i64 = 0;
+  for (let i = 0; i < dim; i++) {
+    const v = load<i32>(x + <usize>(i << 2));
+    ss += <i64>v * <i64>v;
+  }
+  const f = rmsInverse(ss, dim);
+  // m 2^-(e + XQ + gs) as an f32 (exact: 15-bit mantissa, exponent clamped to the normal range)
+  const e = min(max((f >> 16) + XQ + gainShift[r], -127), 126);
+  const scale = <f32>(f & 0xffff) * reinterpret<f32>(<u32>(127 - e) << 23);
+  for (let i = 0; i < dim; i++) {
+    const h = load<i32>(x + <usize>(i << 2)) * load<i32>(g + <usize>(i << 2));
+    store<f32>(out + <usize>(i << 2), <f32>h * scale);
   }
 }
 
@@ -463,52 +592,66 @@ function addResidual(n: i32): void {
  */
 export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
   const n = min(count, featTokens); // later positions cannot change these (causal attention)
-  embed(tokens, n);
+  if (kind == KIND_FP32) forwardF32(tokens, n);
+  else forwardInt(tokens, n);
+  const final = <i32>(normsB + <usize>(2 * layers * dim * 4));
+  for (let t = 0; t < featTokens; t++) {
+    const o = out + <usize>(t * dim * 4);
+    if (t >= n) memory.fill(o, 0, <usize>(dim * 4));
+    else if (kind == KIND_FP32) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
+    else featuresInt(t, o);
+  }
+}
+
+/** The integer forward of n tokens: x (i32, XQ bits) in xB after the last layer. */
+function forwardInt(tokens: usize, n: i32): void {
+  embedInt(tokens, n);
+  for (let l = 0; l < layers; l++) {
+    const wqkvo = 1 + 3 * l, up = 2 + 3 * l, down = 3 + 3 * l;
+    normQuantAll(2 * l, wqkvo, n);
+    linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, QKV_Q, FX_STORE);
+    ropeInt(n);
+    attentionInt(n);
+    quantAll(xnB, dim, ATT_Q, wqkvo, n);
+    linearInt(wqkvo, 3 * dim, 4 * dim, n, xB, dim, XQ, FX_ADD);
+    normQuantAll(2 * l + 1, up, n);
+    linearInt(up, 0, ffn, n, bigB, ffn, QKV_Q, FX_RELU2); // ReLU^2 of a QKV_Q-bit value: HID_Q bits
+    quantAll(bigB, ffn, HID_Q, down, n);
+    linearInt(down, 0, dim, n, xB, dim, XQ, FX_ADD);
+  }
+}
+
+/** The f32 forward (fp32 kind, the baseline) of n tokens: x (f32) in xB after the last layer. */
+function forwardF32(tokens: usize, n: i32): void {
+  for (let t = 0; t < n; t++) readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l;
     for (let t = 0; t < n; t++) {
       const xo = <i32>(xB + <usize>(t * dim * 4));
       rmsnorm_f32(xo, <i32>(normsB + <usize>(2 * l * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
     }
-    linear(wqkvo, 0, 3 * dim, xnB, dim, n, bigB, 3 * dim);
+    linearF32(wqkvo, 0, 3 * dim, xnB, dim, n, bigB, 3 * dim);
     applyRope(n);
     attention(n);
-    // t3: the residual add and ReLU^2 run inside linear's scale loop (the same f32 operations, one pass less)
-    const fused = mats[wqkvo * MD_FIELDS] == PACK_T3;
-    if (fused) linear(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, xB, dim, OUT_ADD);
-    else {
-      linear(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, yB, dim);
-      addResidual(n);
-    }
+    linearF32(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, yB, dim);
+    addResidual(n);
     for (let t = 0; t < n; t++) {
       const xo = <i32>(xB + <usize>(t * dim * 4));
       rmsnorm_f32(xo, <i32>(normsB + <usize>((2 * l + 1) * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
     }
-    if (fused) linear(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn, OUT_RELU2);
-    else {
-      linear(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
-      // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
-      // all for the (about half) non-positive hidden units
-      const hEnd = bigB + <usize>(n * ffn * 4);
-      for (let p = bigB; p < hEnd; p += 4) {
-        if (load<u32>(p) - 1 < 0x7f800000) {
-          const u = load<f32>(p);
-          store<f32>(p, u * u);
-        } else {
-          store<u32>(p, 0);
-        }
+    linearF32(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
+    // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
+    // all for the (about half) non-positive hidden units
+    const hEnd = bigB + <usize>(n * ffn * 4);
+    for (let p = bigB; p < hEnd; p += 4) {
+      if (load<u32>(p) - 1 < 0x7f800000) {
+        const u = load<f32>(p);
+        store<f32>(p, u * u);
+      } else {
+        store<u32>(p, 0);
       }
     }
-    if (fused) linear(3 + 3 * l, 0, dim, bigB, ffn, n, xB, dim, OUT_ADD);
-    else {
-      linear(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
-      addResidual(n);
-    }
-  }
-  const final = <i32>(normsB + <usize>(2 * layers * dim * 4));
-  for (let t = 0; t < featTokens; t++) {
-    const o = out + <usize>(t * dim * 4);
-    if (t < n) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
-    else for (let i = 0; i < dim; i++) store<f32>(o + <usize>(i << 2), 0);
+    linearF32(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
+    addResidual(n);
   }
 }

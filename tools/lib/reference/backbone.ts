@@ -1,9 +1,11 @@
-// The backbone's TypeScript forward twin (docs/model.md): same f32 operations in the same order as
-// assembly/model/backbone.ts, so integer paths and features are bit-exact with the wasm module.
+// The backbone's TypeScript forward twin (docs/model.md): the integer-only forward of the quantized kinds with the
+// same integers as assembly/model/backbone.ts (fixed-point kernels in ./fixed.ts), and the fp32 kind's f32
+// operations in the same order, so features are bit-exact with the wasm module for every kind.
 import { BitrlError } from "../errors.ts";
 import { packTernary, unpackTernary } from "../pack.ts";
 import { bitLinearScale, quantizeActivations, roundHalfEven } from "../quantize.ts";
 import type { Blob, BlobTensor } from "../types.ts";
+import * as fx from "./fixed.ts";
 
 const f = Math.fround;
 
@@ -198,11 +200,21 @@ function embed(m: Matrix, tok: number, out: Float32Array, oo: number): void {
   }
 }
 
-/** Final hidden states (n, dim) after the final RMSNorm, for tokens[0..n). */
+/** Final hidden states (n, dim) after the final RMSNorm, for tokens[0..n): the integer forward for the quantized
+ *  kinds, the f32 one for fp32. */
 export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config;
-  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
   if (n < 1 || n > c.ctx) throw new BitrlError(`backbone: ${n} tokens, the model takes 1..${c.ctx}`);
+  for (let t = 0; t < n; t++) {
+    const tok = tokens[t];
+    if (!Number.isInteger(tok) || tok < 0 || tok >= c.vocab) throw new BitrlError(`backbone: token ${tok} at ${t} outside 0..${c.vocab - 1}`);
+  }
+  return c.kind === "fp32" ? hiddenF32(w, tokens, n) : hiddenInt(w, tokens, n);
+}
+
+function hiddenF32(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+  const c = w.config;
+  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
   const rope = ropeTable(c.ctx, hd);
   const x = new Float32Array(n * D); // (n, D) residual stream
   const xn = new Float32Array(n * D); // (n, D) normed input / attention output
@@ -210,11 +222,7 @@ export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n:
   const u = new Float32Array(F); // (F) FFN hidden of one token
   const y = new Float32Array(D); // (D) one token's projection output
   const sc = new Float32Array(n); // (n) attention scores of one query
-  for (let t = 0; t < n; t++) {
-    const tok = tokens[t];
-    if (!Number.isInteger(tok) || tok < 0 || tok >= c.vocab) throw new BitrlError(`backbone: token ${tok} at ${t} outside 0..${c.vocab - 1}`);
-    embed(w.emb, tok, x, t * D);
-  }
+  for (let t = 0; t < n; t++) embed(w.emb, tokens[t], x, t * D);
   const scale = f(1 / f(Math.sqrt(hd)));
   for (let l = 0; l < c.layers; l++) {
     const L = w.layers[l];
@@ -273,6 +281,133 @@ export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n:
   }
   const out = new Float32Array(n * D);
   for (let t = 0; t < n; t++) rmsNorm(x, t * D, w.norms, 2 * c.layers * D, out, t * D, D);
+  return out;
+}
+
+// ---- the integer forward (int8, ternary, binary): assembly/model/backbone.ts's integers ----
+
+/** Fractional bits: q, k, v and the FFN pre-activation; FFN hidden after ReLU^2; attention output (v x 12-bit p). */
+const QKV_Q = 8, HID_Q = 16, ATT_Q = 20;
+
+const scaleFx = (m: Matrix, row: number) => (m.type === "f32" ? 0 : fx.fxFromF32Bits(fx.f32Bits(m.scales.length === 1 ? m.scales[0] : m.scales[row])));
+
+/** The load-time folding (backboneLoad's prepareInteger): gains G with a shift per norm row, RoPE to 12 bits. */
+export function integerParams(w: BackboneWeights): { gains: Int32Array; shifts: number[]; rope: Int32Array } {
+  const c = w.config, D = c.dim, R = 2 * c.layers + 1;
+  const gains = new Int32Array(R * D);
+  const shifts: number[] = [];
+  for (let r = 0; r < R; r++) {
+    let amax = 0;
+    for (let i = 0; i < D; i++) {
+      const a = Math.abs(w.norms[r * D + i]);
+      if (a > amax) amax = a;
+    }
+    let gs = 20;
+    while (gs > 0 && f(amax * 2 ** gs) > fx.GMAX) gs--;
+    shifts.push(gs);
+    for (let i = 0; i < D; i++) {
+      const g = roundHalfEven(f(w.norms[r * D + i] * 2 ** gs));
+      gains[r * D + i] = Number.isNaN(g) ? 0 : Math.min(Math.max(g, -fx.GMAX), fx.GMAX);
+    }
+  }
+  const rope = Int32Array.from(ropeTable(c.featTokens, D / c.heads), (v) => roundHalfEven(f(v * 4096)));
+  return { gains, shifts, rope };
+}
+
+/** BitLinear rows [r0, r1) of m over int8 activations q8 (n, cols) with per-token multipliers a, by mode into y. */
+function linearInt(m: Matrix, q8: Int8Array, a: number[], n: number, r0: number, r1: number, y: Int32Array, ys: number, outq: number, mode: number): void {
+  if (m.type === "f32") throw new BitrlError("backbone: an f32 matrix in an integer forward");
+  const cols = m.cols;
+  for (let t = 0; t < n; t++) {
+    for (let r = r0; r < r1; r++) {
+      let acc = 0;
+      for (let c = 0; c < cols; c++) acc += m.q[r * cols + c] * q8[t * cols + c];
+      const fm = fx.fxMul(a[t], scaleFx(m, r));
+      // t3: |acc| < 2^14, the i32 product; int8: the i64 one
+      fx.emit(y, t * ys + r - r0, m.type === "ternary" ? fx.rescaleOne(acc, fm, outq) : fx.mulShift64(acc, fm, outq), mode);
+    }
+  }
+}
+
+function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+  const c = w.config;
+  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
+  const { gains, shifts, rope } = integerParams(w);
+  const x = new Int32Array(n * D); // (n, D) residual stream, XQ bits
+  const qkv = new Int32Array(n * 3 * D); // (n, 3D) q | k | v, QKV_Q bits
+  const o = new Int32Array(n * D); // (n, D) attention output, ATT_Q bits
+  const z = new Int32Array(n * F); // (n, F) FFN hidden, HID_Q bits
+  const qD = new Int8Array(n * D), qF = new Int8Array(n * F); // int8 activations
+  const qk8 = new Int8Array(n * 2 * D); // (n, 2, D) int8 q and k
+  const a: number[] = new Array(n).fill(0); // per-token multipliers
+  const fqk: number[] = new Array(n * 2 * H).fill(0); // (n, 2, H) multipliers of q and k
+  for (let t = 0; t < n; t++) {
+    const tok = tokens[t];
+    const fe = scaleFx(w.emb, tok), m = fe & 0xffff, s = fx.fxShift(fe, fx.XQ);
+    if (w.emb.type === "f32") throw new BitrlError("backbone: an f32 embedding in an integer forward");
+    for (let i = 0; i < D; i++) {
+      const v = (Math.imul(w.emb.q[tok * D + i], m) + (1 << (s - 1))) >> s;
+      x[t * D + i] = Math.min(Math.max(v, -fx.XMAX), fx.XMAX);
+    }
+  }
+  const scoreFx = fx.fxFromF32Bits(fx.f32Bits(f(LOG2E / f(Math.sqrt(hd)))));
+  const zs = new Int32Array(n), ps = new Int32Array(n);
+  for (let l = 0; l < c.layers; l++) {
+    const L = w.layers[l];
+    for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, 2 * l * D, shifts[2 * l], D, qD, t * D);
+    linearInt(L.wqkvo, qD, a, n, 0, 3 * D, qkv, 3 * D, QKV_Q, fx.FX_STORE);
+    for (let t = 1; t < n; t++) {
+      for (let part = 0; part < 2; part++) {
+        for (let h = 0; h < H; h++) {
+          const base = t * 3 * D + part * D + h * hd;
+          for (let i = 0; i < half; i++) {
+            const co = rope[(t * half + i) * 2], si = rope[(t * half + i) * 2 + 1];
+            const va = qkv[base + i], vb = qkv[base + i + half];
+            qkv[base + i] = (Math.imul(va, co) - Math.imul(vb, si) + 2048) >> 12;
+            qkv[base + i + half] = (Math.imul(va, si) + Math.imul(vb, co) + 2048) >> 12;
+          }
+        }
+      }
+    }
+    for (let t = 0; t < n; t++) {
+      for (let part = 0; part < 2; part++) {
+        for (let h = 0; h < H; h++) fqk[(t * 2 + part) * H + h] = fx.quantI32(qkv, t * 3 * D + part * D + h * hd, hd, QKV_Q, qk8, t * 2 * D + part * D + h * hd);
+      }
+    }
+    for (let t = 0; t < n; t++) {
+      for (let h = 0; h < H; h++) {
+        const fq = fx.fxMul(fqk[t * 2 * H + h], scoreFx);
+        for (let j = 0; j <= t; j++) {
+          let dot = 0;
+          for (let i = 0; i < hd; i++) dot += qk8[t * 2 * D + h * hd + i] * qk8[j * 2 * D + D + h * hd + i];
+          zs[j] = fx.scoreLog2(dot, fx.fxMul(fq, fqk[(j * 2 + 1) * H + h]));
+        }
+        fx.softmaxExp2(zs, t + 1, ps);
+        for (let i = 0; i < hd; i++) {
+          let acc = 0;
+          for (let j = 0; j <= t; j++) acc = (acc + Math.imul(ps[j], qkv[j * 3 * D + 2 * D + h * hd + i])) | 0;
+          o[t * D + h * hd + i] = acc;
+        }
+      }
+    }
+    for (let t = 0; t < n; t++) a[t] = fx.quantI32(o, t * D, D, ATT_Q, qD, t * D);
+    linearInt(L.wqkvo, qD, a, n, 3 * D, 4 * D, x, D, fx.XQ, fx.FX_ADD);
+    for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, (2 * l + 1) * D, shifts[2 * l + 1], D, qD, t * D);
+    linearInt(L.up, qD, a, n, 0, F, z, F, QKV_Q, fx.FX_RELU2);
+    for (let t = 0; t < n; t++) a[t] = fx.quantI32(z, t * F, F, HID_Q, qF, t * F);
+    linearInt(L.down, qF, a, n, 0, D, x, D, fx.XQ, fx.FX_ADD);
+  }
+  // features: RMSNorm(x) * g, the only float step
+  const out = new Float32Array(n * D);
+  const r = 2 * c.layers;
+  for (let t = 0; t < n; t++) {
+    let ss = 0;
+    for (let i = 0; i < D; i++) ss += x[t * D + i] * x[t * D + i];
+    const fr = fx.rmsInverse(ss, D);
+    const e = Math.min(Math.max((fr >> 16) + fx.XQ + shifts[r], -127), 126);
+    const scale = f((fr & 0xffff) * 2 ** -e);
+    for (let i = 0; i < D; i++) out[t * D + i] = f(f(Math.imul(x[t * D + i], gains[r * D + i])) * scale);
+  }
   return out;
 }
 

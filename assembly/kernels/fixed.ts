@@ -1,0 +1,315 @@
+// Fixed-point kernels of the integer-only forward (the gemmlowp / TFLite Micro way, docs/model.md "Integer
+// forward"): multipliers as a 15-bit mantissa and a shift, RMSNorm by an integer sum of squares and an integer
+// reciprocal square root, per-token absmax int8 by one division per token, BitLinear rescale by multiply and
+// shift, softmax by an exp2 table. Twin: tools/lib/reference/fixed.ts (same integers, bit for bit).
+import { checkDim, checkRange, trap } from "./check";
+
+// ---- Fixed-point multipliers: an i32 packing (e << 16) | m, value m * 2^-e, m in [2^14, 2^15) or 0 (then 0). ----
+
+/** Fractional bits of the residual stream (i32). */
+export const XQ: i32 = 12;
+/** The residual stream saturates at +-XMAX (512 in real units): every product below stays inside its integer. */
+export const XMAX: i32 = (1 << 21) - 1;
+/** RMSNorm gains as integers: |G| <= GMAX with a per-row shift (docs/model.md). */
+export const GMAX: i32 = 511;
+/** RMSNorm epsilon 1e-5 in the units of the integer mean square (2^-2 XQ): round(1e-5 * 2^24). */
+export const RMS_EPS_I: i32 = 168;
+/** 1 / 127 as a multiplier (16512 * 2^-21). */
+export const FX_INV127: i32 = (21 << 16) | 16512;
+
+// @ts-ignore: decorator
+@inline export function fxM(f: i32): i32 {
+  return f & 0xffff;
+}
+// @ts-ignore: decorator
+@inline export function fxE(f: i32): i32 {
+  return f >> 16;
+}
+// @ts-ignore: decorator
+@inline function fxPack(m: i32, e: i32): i32 {
+  return (e << 16) | m;
+}
+
+/** v * 2^-e as a multiplier (v >= 0), the mantissa rounded to nearest (ties up). */
+export function fxFromU64(v: u64, e: i32): i32 {
+  if (v == 0) return 0;
+  const s = 64 - <i32>clz<u64>(v) - 15;
+  let m: i32;
+  let sh = s;
+  if (s > 0) {
+    m = <i32>((v + (<u64>1 << <u64>(s - 1))) >> <u64>s);
+    if (m == 1 << 15) {
+      m = 1 << 14;
+      sh++;
+    }
+  } else m = <i32>(v << <u64>(-s));
+  return fxPack(m, e - sh);
+}
+
+/** a * b (multipliers). */
+export function fxMul(a: i32, b: i32): i32 {
+  const ma = a & 0xffff, mb = b & 0xffff;
+  if (ma == 0 || mb == 0) return 0;
+  return fxFromU64(<u64>(ma * mb), (a >> 16) + (b >> 16));
+}
+
+/** |f| of an f32 given by its bits as a multiplier, integer operations only (denormals and NaN/inf bits -> 0). */
+export function fxFromF32Bits(bits: u32): i32 {
+  const ex = <i32>((bits >> 23) & 0xff);
+  if (ex == 0 || ex == 0xff) return 0;
+  return fxFromU64(<u64>((bits & 0x7fffff) | 0x800000), 150 - ex);
+}
+
+/** floor(sqrt(n)) for n in [2^28, 2^30): Newton from 2^15 (above the root), integer division. */
+// @ts-ignore: decorator
+@inline function isqrt30(n: u32): u32 {
+  let x: u32 = 1 << 15;
+  while (true) {
+    const y = (x + n / x) >> 1;
+    if (y >= x) return x;
+    x = y;
+  }
+  return x;
+}
+
+/** 1 / sqrt(v) as a multiplier, v >= 1: v scaled by 4^-k into [2^28, 2^30), an integer root, one division. */
+export function fxRsqrt(v: u64): i32 {
+  const k = (64 - <i32>clz<u64>(v) - 29) >> 1;
+  const n = <u32>(k >= 0 ? v >> <u64>(2 * k) : v << <u64>(-2 * k));
+  const m = <i32>((<u32>1 << 29) / isqrt30(n));
+  return m == 1 << 15 ? fxPack(1 << 14, 28 + k) : fxPack(m, 29 + k);
+}
+
+/** The shift that applies multiplier f to an integer for an output with outq fractional bits, in 1..31 (beyond
+ *  31 every product |acc * m| < 2^30 rounds to 0 anyway; below 1 the output saturates the multiplier). */
+// @ts-ignore: decorator
+@inline export function fxShift(f: i32, outq: i32): i32 {
+  const s = (f >> 16) - outq;
+  return s < 1 ? 1 : s > 31 ? 31 : s;
+}
+
+// ---- Per-token activation quantization (absmax int8) from integers ----
+
+/** Per-token int8 of x i32[n] (qin fractional bits): q = round(127 x / max|x|) by one division, written as i8
+ *  (step 1) or as the t3 kernels' interleaved lanes (u16 q + 128, step 8). Returns the multiplier of one q unit
+ *  (max|x| 2^-qin / 127), 0 for an all-zero x. Unchecked (callers check). */
+export function quantI32(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i32 {
+  let amax: u32 = 0;
+  const end = x + <usize>(n << 2);
+  for (let p = x; p < end; p += 4) {
+    const v = load<i32>(p);
+    const a = <u32>select<i32>(v, -v, v >= 0);
+    amax = select<u32>(a, amax, a > amax);
+  }
+  return quantBy(x, n, amax, 0, qin, out, lanes);
+}
+
+// Writes q[i] = round(127 h[i] / amax) with h = x * (gains ? G : 1), h normalised by 2^-sh to 15 bits first; the
+// multiplier of one q unit: an 2^(sh - qin) / 127.
+function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out: usize, lanes: bool): i32 {
+  if (amax == 0) {
+    if (lanes) for (let i = 0; i < n; i++) store<u16>(out + <usize>(i << 3), 128);
+    else memory.fill(out, 0, <usize>n);
+    return 0;
+  }
+  const bl = 32 - <i32>clz<u32>(amax);
+  const sh = bl > 15 ? bl - 15 : 0;
+  const an = amax >> <u32>sh;
+  const r = <i32>((<u32>127 << 23) / an); // |h >> sh| <= an: |q| <= 127
+  const end = x + <usize>(n << 2);
+  let p = x, g = gains, o = out;
+  if (lanes) {
+    if (gains) for (; p < end; p += 4, g += 4, o += 8) store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
+    else for (; p < end; p += 4, o += 8) store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
+  } else {
+    if (gains) for (; p < end; p += 4, g += 4, o += 1) store<i8>(o, (((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23);
+    else for (; p < end; p += 4, o += 1) store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
+  }
+  return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
+}
+
+/**
+ * RMSNorm fused with the per-token int8 quantization of the next BitLinear: h = x * G (x i32[n] with XQ
+ * fractional bits, |x| <= XMAX; G i32[n] the gains times 2^gs, |G| <= GMAX), q = round(127 h / max|h|) written
+ * as in quantI32. Because absmax quantization ignores a common factor, 1 / rms(x) only enters the returned
+ * multiplier: max|h| 2^-(XQ + gs) / (127 sqrt(sum x^2 / n + eps)). Unchecked (callers check).
+ */
+export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, lanes: bool): i32 {
+  let ss: i64 = 0;
+  let amax: u32 = 0;
+  const end = x + <usize>(n << 2);
+  for (let p = x, g = gains; p < end; p += 4, g += 4) {
+    const v = load<i32>(p);
+    ss += <i64>v * <i64>v;
+    const h = v * load<i32>(g);
+    const a = <u32>select<i32>(h, -h, h >= 0);
+    amax = select<u32>(a, amax, a > amax);
+  }
+  const f = quantBy(x, n, amax, gains, XQ + gs, out, lanes);
+  return fxMul(f, rmsInverse(ss, n));
+}
+
+/** 1 / sqrt(ss / n + eps) for a sum of squares of XQ-bit integers, as a multiplier. */
+export function rmsInverse(ss: i64, n: i32): i32 {
+  const f = fxRsqrt(<u64>(ss / <i64>n) + <u64>RMS_EPS_I);
+  return fxPack(f & 0xffff, (f >> 16) - XQ);
+}
+
+// ---- BitLinear output: y = round(acc * m 2^-s), acc the integer dot product ----
+
+/** Output modes: store, add to the residual stream (saturating at XMAX), ReLU^2 (u clamped to 46340, u^2). */
+export const FX_STORE: i32 = 0;
+export const FX_ADD: i32 = 1;
+export const FX_RELU2: i32 = 2;
+
+// @ts-ignore: decorator
+@inline function emitAdd(p: usize, u: i32): void {
+  const x = load<i32>(p) + u; // |u| <= 2^30, |x| <= XMAX: no overflow
+  store<i32>(p, select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX));
+}
+// @ts-ignore: decorator
+@inline function emitRelu2(p: usize, u: i32): void {
+  const c = min(u, 46340); // 46340^2 < 2^31
+  store<i32>(p, select<i32>(c * c, 0, c > 0));
+}
+
+/** Writes u to y by mode (store, saturating residual add, ReLU^2). */
+export function emit(p: usize, u: i32, mode: i32): void {
+  if (mode == FX_ADD) emitAdd(p, u);
+  else if (mode == FX_RELU2) emitRelu2(p, u);
+  else store<i32>(p, u);
+}
+
+/**
+ * y[r] (i32) for r < rows from accumulators: t3 lanes (u16 at acc + 8 r, minus unbias) or i32 (acc + 4 r, unbias
+ * 0 and lanes false); multiplier f, outq fractional bits out. |acc| < 2^14 and m < 2^15 keep acc * m inside i32
+ * (wider accumulators go through mulShift64). Unchecked (callers check).
+ */
+export function rescale(acc: usize, lanes: bool, unbias: i32, rows: i32, f: i32, outq: i32, y: usize, mode: i32): void {
+  const m = f & 0xffff, s = fxShift(f, outq);
+  const half = 1 << (s - 1);
+  const end = y + <usize>(rows << 2);
+  const step: usize = lanes ? 8 : 4;
+  let a = acc, p = y;
+  // one loop per mode: no per-element branch on it
+  if (mode == FX_ADD) {
+    for (; p < end; p += 4, a += step) emitAdd(p, (((lanes ? <i32>load<u16>(a) - unbias : load<i32>(a)) * m) + half) >> s);
+  } else if (mode == FX_RELU2) {
+    for (; p < end; p += 4, a += step) emitRelu2(p, (((lanes ? <i32>load<u16>(a) - unbias : load<i32>(a)) * m) + half) >> s);
+  } else {
+    for (; p < end; p += 4, a += step) store<i32>(p, (((lanes ? <i32>load<u16>(a) - unbias : load<i32>(a)) * m) + half) >> s);
+  }
+}
+
+/** round(v * f) with outq fractional bits for any i32 v (the product in i64, |v| < 2^24), clamped to +-2^30. */
+export function mulShift64(v: i32, f: i32, outq: i32): i32 {
+  let s = (f >> 16) - outq;
+  s = s < 1 ? 1 : s > 40 ? 40 : s; // |v * m| < 2^39: beyond 40 it rounds to 0 anyway
+  const z = (<i64>v * <i64>(f & 0xffff) + (<i64>1 << <i64>(s - 1))) >> <i64>s;
+  return <i32>(z > 1 << 30 ? 1 << 30 : z < -(1 << 30) ? -(1 << 30) : z);
+}
+
+// ---- Attention pieces ----
+
+/** EXP2[f] = round(2^15 * 2^(-f / 256)), f < 256: 2^(-d / 256) = EXP2[d & 255] >> (d >> 8). */
+const EXP2: usize = memory.data<u16>([
+  32768, 32679, 32591, 32503, 32415, 32327, 32240, 32153, 32066, 31979, 31893, 31806, 31720, 31635, 31549, 31464,
+  31379, 31294, 31209, 31125, 31041, 30957, 30873, 30790, 30706, 30623, 30541, 30458, 30376, 30293, 30212, 30130,
+  30048, 29967, 29886, 29805, 29725, 29644, 29564, 29484, 29405, 29325, 29246, 29167, 29088, 29009, 28931, 28852,
+  28774, 28697, 28619, 28542, 28464, 28388, 28311, 28234, 28158, 28082, 28006, 27930, 27855, 27779, 27704, 27629,
+  27554, 27480, 27406, 27332, 27258, 27184, 27110, 27037, 26964, 26891, 26818, 26746, 26674, 26601, 26530, 26458,
+  26386, 26315, 26244, 26173, 26102, 26031, 25961, 25891, 25821, 25751, 25681, 25612, 25543, 25474, 25405, 25336,
+  25268, 25199, 25131, 25063, 24995, 24928, 24860, 24793, 24726, 24659, 24593, 24526, 24460, 24394, 24328, 24262,
+  24196, 24131, 24066, 24001, 23936, 23871, 23806, 23742, 23678, 23614, 23550, 23486, 23423, 23359, 23296, 23233,
+  23170, 23108, 23045, 22983, 22921, 22859, 22797, 22735, 22674, 22613, 22552, 22491, 22430, 22369, 22309, 22248,
+  22188, 22128, 22068, 22009, 21949, 21890, 21831, 21772, 21713, 21654, 21595, 21537, 21479, 21421, 21363, 21305,
+  21247, 21190, 21133, 21076, 21019, 20962, 20905, 20849, 20792, 20736, 20680, 20624, 20568, 20513, 20457, 20402,
+  20347, 20292, 20237, 20182, 20127, 20073, 20019, 19965, 19911, 19857, 19803, 19750, 19696, 19643, 19590, 19537,
+  19484, 19431, 19379, 19326, 19274, 19222, 19170, 19118, 19066, 19015, 18963, 18912, 18861, 18810, 18759, 18708,
+  18658, 18607, 18557, 18507, 18457, 18407, 18357, 18308, 18258, 18209, 18160, 18110, 18061, 18013, 17964, 17915,
+  17867, 17819, 17770, 17722, 17674, 17627, 17579, 17531, 17484, 17437, 17390, 17343, 17296, 17249, 17202, 17156,
+  17109, 17063, 17017, 16971, 16925, 16879, 16834, 16788, 16743, 16697, 16652, 16607, 16562, 16518, 16473, 16428]);
+
+/** Causal softmax of one query: z i32[n] scores in log2 units with 8 fractional bits -> p i32[n] probabilities
+ *  with 12 fractional bits (rounded; they sum to 4096 within n / 2). Unchecked (callers check). */
+export function softmaxExp2(z: usize, n: i32, p: usize): void {
+  let zmax = load<i32>(z);
+  for (let j = 1; j < n; j++) zmax = max(zmax, load<i32>(z + <usize>(j << 2)));
+  let sum: u32 = 0;
+  for (let j = 0; j < n; j++) {
+    const d = zmax - load<i32>(z + <usize>(j << 2));
+    const e: u32 = d >= 15 << 8 ? 0 : <u32>load<u16>(EXP2 + <usize>((d & 255) << 1)) >> <u32>(d >> 8);
+    store<u32>(p + <usize>(j << 2), e);
+    sum += e;
+  }
+  const half = sum >> 1;
+  for (let j = 0; j < n; j++) {
+    const o = p + <usize>(j << 2);
+    store<u32>(o, ((load<u32>(o) << 12) + half) / sum);
+  }
+}
+
+/** A score dot * f in log2 units (8 fractional bits), |dot| < 2^19, clamped to +-2^24. */
+export function scoreLog2(dot: i32, f: i32): i32 {
+  const z = mulShift64(dot, f, 8);
+  return z > 1 << 24 ? 1 << 24 : z < -(1 << 24) ? -(1 << 24) : z;
+}
+
+// ---- Exports for the golden vectors (entry checks, then the kernels above) ----
+
+/** quantI32 of x i32[n]: q at out (i8[n], or lanes u16[n][4] lane 0 when lanes != 0), multiplier i32 at fx. */
+export function quant_i32(x: i32, n: i32, qin: i32, out: i32, lanes: i32, fx: i32): void {
+  checkDim(n, "quant_i32: n must be 1..2^24");
+  const message = "quant_i32: x, out or fx range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(out, <u64>n * (lanes ? 8 : 1), message);
+  checkRange(fx, 4, message);
+  store<i32>(<usize>fx, quantI32(<usize>x, n, qin, <usize>out, lanes != 0));
+}
+
+/** normQuant of x i32[n] with gains G i32[n] and shift gs: q at out, multiplier i32 at fx. */
+export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32, fx: i32): void {
+  checkDim(n, "norm_quant: n must be 1..2^24");
+  const message = "norm_quant: x, g, out or fx range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(g, <u64>n * 4, message);
+  checkRange(out, <u64>n * (lanes ? 8 : 1), message);
+  checkRange(fx, 4, message);
+  store<i32>(<usize>fx, normQuant(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0));
+}
+
+/** rescale from i32 accumulators acc i32[rows] (lanes 0) or t3 lanes u16[rows][4] (lanes != 0, minus unbias). */
+export function rescale_i32(acc: i32, lanes: i32, unbias: i32, rows: i32, f: i32, outq: i32, y: i32, mode: i32): void {
+  checkDim(rows, "rescale_i32: rows must be 1..2^24");
+  if (mode < 0 || mode > 2) trap("rescale_i32: mode must be 0..2");
+  const message = "rescale_i32: acc or y range outside memory";
+  checkRange(acc, <u64>rows * (lanes ? 8 : 4), message);
+  checkRange(y, <u64>rows * 4, message);
+  rescale(<usize>acc, lanes != 0, unbias, rows, f, outq, <usize>y, mode);
+}
+
+/** softmaxExp2 of z i32[n] into p i32[n]. */
+export function softmax_exp2(z: i32, n: i32, p: i32): void {
+  checkDim(n, "softmax_exp2: n must be 1..2^24");
+  checkRange(z, <u64>n * 4, "softmax_exp2: z or p range outside memory");
+  checkRange(p, <u64>n * 4, "softmax_exp2: z or p range outside memory");
+  softmaxExp2(<usize>z, n, <usize>p);
+}
+
+/** Multipliers for golden checks: out i32[3 n] = fxFromF32Bits(a[i]), fxMul(a', b'), fxRsqrt(u64 of b[i]) for
+ *  a u32[n] (f32 bits), b u32[n]. */
+export function fx_ops(a: i32, b: i32, n: i32, out: i32): void {
+  checkDim(n, "fx_ops: n must be 1..2^24");
+  const message = "fx_ops: a, b or out range outside memory";
+  checkRange(a, <u64>n * 4, message);
+  checkRange(b, <u64>n * 4, message);
+  checkRange(out, <u64>n * 12, message);
+  for (let i = 0; i < n; i++) {
+    const fa = fxFromF32Bits(load<u32>(<usize>(a + 4 * i)));
+    const vb = load<u32>(<usize>(b + 4 * i));
+    const fb = fxFromU64(<u64>vb, 20);
+    store<i32>(<usize>(out + 4 * i), fa);
+    store<i32>(<usize>(out + 4 * (n + i)), fxMul(fa, fb));
+    store<i32>(<usize>(out + 4 * (2 * n + i)), fxRsqrt(<u64>vb + 1));
+  }
+}
