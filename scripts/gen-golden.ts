@@ -33,7 +33,7 @@ const activations = (rand: Rand, cols: number, kind: XKind): Int8Array =>
   kind === "random" ? randomInt8(rand, cols) : new Int8Array(cols).fill(kind === "min" ? -128 : kind === "max" ? 127 : 0);
 
 /** Lays out one case in the arena: each buffer 16-byte aligned, offsets relative to io_base(). */
-class CaseBuilder {
+export class CaseBuilder {
   inputs: { at: number; hex: string }[] = [];
   end = 0;
   put(bytes: Uint8Array): { io: number } {

@@ -13,13 +13,14 @@ import { repoRoot } from "../tools/lib/paths.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
+const fixed = loadGoldenFile(join(repoRoot, "test", "golden", "fixed-kernels.json"));
 
-test("should pass every golden case (kernels and the backbone's small kernels) with the AOT backend on the native host build", async () => {
+test("should pass every golden case (kernels, the backbone's small and fixed-point kernels) with the AOT backend on the native host build", async () => {
   await withBoard("host", { flashPath: tempFlashPath(), backend: "aot" }, async (s) => {
     assert.is(s.info.backend, "aot");
-    const r = await runConformance(s.client, [kernels, small]);
+    const r = await runConformance(s.client, [kernels, small, fixed]);
     assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length + small.cases.length);
+    assert.is(r.passed, kernels.cases.length + small.cases.length + fixed.cases.length);
   });
 });
 
@@ -27,9 +28,9 @@ test("should pass every golden case with the AOT backend on the emulated Cortex-
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "aot", timeoutMs: 20000 }, async (s) => {
     assert.is(s.info.backend, "aot");
     assert.is(s.info.clock_unit, "instructions");
-    const r = await runConformance(s.client, [kernels]);
+    const r = await runConformance(s.client, [kernels, fixed]);
     assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length);
+    assert.is(r.passed, kernels.cases.length + fixed.cases.length);
   });
 });
 

@@ -81,6 +81,8 @@ test("should write a blob that decodes, that backbone_load accepts, with wasm fe
     const o = quick(1);
     const res = pretrainBackbone(mod, "keydoor", o);
     assert.ok(res.validLossExported < res.uniformLoss, `validation ${res.validLossExported} vs uniform ${res.uniformLoss}`);
+    // the integer forward that ships (every window position, 16 tokens) stays close to the QAT forward it was trained with
+    assert.ok(Math.abs(res.validLossExported - res.validLoss) < 0.05, `shipped ${res.validLossExported} vs QAT ${res.validLoss}`);
     const path = join(dir, "kd.bitrl");
     writeBlobFile(path, backboneBlob(res, o));
     const blob = readBlobFile(path);

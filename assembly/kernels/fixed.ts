@@ -155,50 +155,56 @@ export function rmsInverse(ss: i64, n: i32): i32 {
   return fxPack(f & 0xffff, (f >> 16) - XQ);
 }
 
-// ---- BitLinear output: y = round(acc * m 2^-s), acc the integer dot product ----
+// ---- BitLinear outputs. Only the residual stream needs a common scale: q, k, v and the FFN hidden stay raw
+// (the integer dot products, one multiplier per token), because absmax quantization ignores a token's scale and
+// the attention folds it into its weights (docs/model.md). ----
 
-/** Output modes: store, add to the residual stream (saturating at XMAX), ReLU^2 (u clamped to 46340, u^2). */
-export const FX_STORE: i32 = 0;
-export const FX_ADD: i32 = 1;
+/** Output modes: saturating residual add of round(acc * f), raw store of acc, ReLU^2 of the raw value. */
+export const FX_ADD: i32 = 0;
+export const FX_RAW: i32 = 1;
 export const FX_RELU2: i32 = 2;
+/** The multiplier 2^-8: raw values given as 8-fractional-bit numbers (int8 matrices, per-row scales). */
+export const FX_Q8: i32 = (22 << 16) | (1 << 14);
 
+/** x + u saturated at +-XMAX into p (|u| <= 2^30, |x| <= XMAX: no overflow). */
 // @ts-ignore: decorator
-@inline function emitAdd(p: usize, u: i32): void {
-  const x = load<i32>(p) + u; // |u| <= 2^30, |x| <= XMAX: no overflow
+@inline function addSaturate(p: usize, u: i32): void {
+  const x = load<i32>(p) + u;
   store<i32>(p, select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX));
 }
-// @ts-ignore: decorator
-@inline function emitRelu2(p: usize, u: i32): void {
-  const c = min(u, 46340); // 46340^2 < 2^31
-  store<i32>(p, select<i32>(c * c, 0, c > 0));
-}
 
-/** Writes u to y by mode (store, saturating residual add, ReLU^2). */
+/** Writes u by mode: saturating residual add, raw store, ReLU^2 (u clamped to 46340: 46340^2 < 2^31). */
 export function emit(p: usize, u: i32, mode: i32): void {
-  if (mode == FX_ADD) emitAdd(p, u);
-  else if (mode == FX_RELU2) emitRelu2(p, u);
-  else store<i32>(p, u);
+  if (mode == FX_ADD) addSaturate(p, u);
+  else if (mode == FX_RELU2) {
+    const c = min(u, 46340);
+    store<i32>(p, select<i32>(c * c, 0, c > 0));
+  } else store<i32>(p, u);
 }
 
 /**
- * y[r] (i32) for r < rows from accumulators: t3 lanes (u16 at acc + 8 r, minus unbias) or i32 (acc + 4 r, unbias
- * 0 and lanes false); multiplier f, outq fractional bits out. |acc| < 2^14 and m < 2^15 keep acc * m inside i32
+ * y[r] (i32) += round(acc[r] * f) with XQ fractional bits, saturating at XMAX (the residual add), for r < rows;
+ * acc the t3 kernels' lanes (u16 at acc + 8 r, minus unbias). |acc| < 2^14 and m < 2^15 keep acc * m inside i32
  * (wider accumulators go through mulShift64). Unchecked (callers check).
  */
-export function rescale(acc: usize, lanes: bool, unbias: i32, rows: i32, f: i32, outq: i32, y: usize, mode: i32): void {
-  const m = f & 0xffff, s = fxShift(f, outq);
+export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize): void {
+  const m = f & 0xffff, s = fxShift(f, XQ);
   const half = 1 << (s - 1);
   const end = y + <usize>(rows << 2);
-  const step: usize = lanes ? 8 : 4;
+  for (let a = acc, p = y; p < end; p += 4, a += 8) addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
+}
+
+/** y[r] (i32) = acc[r], or max(acc[r], 0)^2 when relu2 (|acc| < 2^14: < 2^28), from t3 lanes as rescaleAdd reads
+ *  them. Unchecked (callers check). */
+export function storeRaw(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bool): void {
+  const end = y + <usize>(rows << 2);
   let a = acc, p = y;
-  // one loop per mode: no per-element branch on it
-  if (mode == FX_ADD) {
-    for (; p < end; p += 4, a += step) emitAdd(p, (((lanes ? <i32>load<u16>(a) - unbias : load<i32>(a)) * m) + half) >> s);
-  } else if (mode == FX_RELU2) {
-    for (; p < end; p += 4, a += step) emitRelu2(p, (((lanes ? <i32>load<u16>(a) - unbias : load<i32>(a)) * m) + half) >> s);
-  } else {
-    for (; p < end; p += 4, a += step) store<i32>(p, (((lanes ? <i32>load<u16>(a) - unbias : load<i32>(a)) * m) + half) >> s);
-  }
+  if (relu2) {
+    for (; p < end; p += 4, a += 8) {
+      const v = max(<i32>load<u16>(a) - unbias, 0);
+      store<i32>(p, v * v);
+    }
+  } else for (; p < end; p += 4, a += 8) store<i32>(p, <i32>load<u16>(a) - unbias);
 }
 
 /** round(v * f) with outq fractional bits for any i32 v (the product in i64, |v| < 2^24), clamped to +-2^30. */
@@ -278,14 +284,16 @@ export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32
   store<i32>(<usize>fx, normQuant(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0));
 }
 
-/** rescale from i32 accumulators acc i32[rows] (lanes 0) or t3 lanes u16[rows][4] (lanes != 0, minus unbias). */
-export function rescale_i32(acc: i32, lanes: i32, unbias: i32, rows: i32, f: i32, outq: i32, y: i32, mode: i32): void {
-  checkDim(rows, "rescale_i32: rows must be 1..2^24");
-  if (mode < 0 || mode > 2) trap("rescale_i32: mode must be 0..2");
-  const message = "rescale_i32: acc or y range outside memory";
-  checkRange(acc, <u64>rows * (lanes ? 8 : 4), message);
+/** t3 accumulator lanes u16[rows][4] (lane 0, minus unbias) into y i32[rows]: mode FX_ADD rescaleAdd with
+ *  multiplier f, FX_RAW / FX_RELU2 storeRaw. */
+export function rescale_t3(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mode: i32): void {
+  checkDim(rows, "rescale_t3: rows must be 1..2^24");
+  if (mode < 0 || mode > 2) trap("rescale_t3: mode must be 0..2");
+  const message = "rescale_t3: acc or y range outside memory";
+  checkRange(acc, <u64>rows * 8, message);
   checkRange(y, <u64>rows * 4, message);
-  rescale(<usize>acc, lanes != 0, unbias, rows, f, outq, <usize>y, mode);
+  if (mode == FX_ADD) rescaleAdd(<usize>acc, unbias, rows, f, <usize>y);
+  else storeRaw(<usize>acc, unbias, rows, <usize>y, mode == FX_RELU2);
 }
 
 /** softmaxExp2 of z i32[n] into p i32[n]. */

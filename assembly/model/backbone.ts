@@ -15,8 +15,8 @@ import {
 import { LUT_FAST } from "../io";
 import { trap } from "../kernels/check";
 import {
-  FX_ADD, FX_RELU2, FX_STORE, GMAX, XMAX, XQ, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, normQuant, quantI32,
-  rescale, rmsInverse, scoreLog2, softmaxExp2,
+  FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, normQuant,
+  quantI32, rescaleAdd, rmsInverse, scoreLog2, softmaxExp2, storeRaw,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -62,16 +62,13 @@ const gammaFx = new StaticArray<i32>(1 + 3 * MAX_LAYERS);
 const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
 let scoreFx: i32 = 0;
 const LOG2E: f32 = 1.4426950408889634;
-/** Fractional bits of q, k, v and the FFN's pre-activation (the t3 rescale keeps its products inside i32). */
-const QKV_Q: i32 = 8;
-/** ... of the FFN hidden after ReLU^2 (QKV_Q squared) and of the attention output (v times 12-bit probabilities). */
-const HID_Q: i32 = 2 * QKV_Q;
-const ATT_Q: i32 = 20;
+
 
 // Buffers, carved from one block sized for the loaded config (see layout()). Attention is causal, so the
 // features of positions < featTokens never depend on later tokens: the forward runs P = featTokens positions.
-// Integer kinds keep the same shapes in i32: x with XQ fractional bits, q|k|v QKV_Q, FFN hidden HID_Q, attention
-// output ATT_Q, RoPE table 12 bits, gains G; per-token multipliers (fixed.ts) in sB.
+// Integer kinds keep the same shapes in i32: x with XQ fractional bits; q|k|v, FFN hidden and attention output raw
+// integers with one multiplier per token (fixed.ts) in sB[P..2P); RoPE table 12 bits; gains G; the activations'
+// multipliers in sB[0..P).
 let xB: usize = 0; // f32[P][dim] residual stream
 let xnB: usize = 0; // f32[P][dim] normed input, then attention output
 let yB: usize = 0; // f32[P][dim] projection outputs
@@ -79,7 +76,7 @@ let bigB: usize = 0; // f32[P][max(3 dim, ffn)] q|k|v rows, then FFN hidden
 let ropeB: usize = 0; // f32[P][headDim/2][2] cos, sin
 let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
 let scB: usize = 0; // f32[P] attention scores of one query; integer kinds: i32[2][P] scores, probabilities
-let sB: usize = 0; // f32[P] activation scales of each token
+let sB: usize = 0; // f32[P] activation scales of each token; integer kinds: i32[2][P] multipliers (activations, raw)
 let qk8B: usize = 0; // integer kinds: i8[P][2 dim] int8 q and k; i32[P][2][heads] their multipliers after them
 let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products (int8)
 let scaleB: usize = 0; // f32[max(4 dim, ffn)] per-row scales of a row block
@@ -111,7 +108,7 @@ function layout(): void {
   const P = featTokens;
   const sizes: StaticArray<i32> = [
     P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    2 * P * 4, P * 4, rowsMax * 4, rowsMax * 4, max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40), WBUF_BYTES,
+    2 * P * 4, 2 * P * 4, rowsMax * 4, rowsMax * 4, max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40), WBUF_BYTES,
     P * 2 * dim + P * 2 * heads * 4, rowsMax * 8,
   ];
   let total = 0;
@@ -343,73 +340,71 @@ function normQuantAll(r: i32, m: i32, n: i32): void {
   for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), normQuant(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
 }
 
-/** sB[t] = quantI32 of src[t] (i32[n][cols], qin fractional bits) into matrix m's activations. */
-function quantAll(src: usize, cols: i32, qin: i32, m: i32, n: i32): void {
-  prepareActs(m, n);
-  const lanes = mats[m * MD_FIELDS] == PACK_T3;
-  for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), quantI32(src + <usize>(t * cols * 4), cols, qin, actAt(m, t), lanes));
-}
-
 /**
- * y[t][r - r0] (i32, row stride ys) by mode (fixed.ts: store, saturating residual add, ReLU^2) of BitLinear rows
- * [r0, r1) of matrix m over the activations the quantizers left in xqB (multipliers in sB), outq fractional bits.
- * t3: up to 4 tokens per pass of the token-packed lookup tables (I/O arena's fast region), one i32 multiply and
- * shift per output; int8: matvec_i8 per token, the row scale folded per output.
+ * BitLinear rows [r0, r1) of matrix m over the activations the quantizers left in xqB (multipliers in sB), into
+ * y[t][r - r0] (i32, row stride ys) by mode (fixed.ts): FX_ADD adds round(acc * multiplier) to the residual
+ * stream; FX_RAW / FX_RELU2 store the raw dot products (or ReLU^2 of them) and their per-token multiplier in
+ * sB[P + t]. t3: up to 4 tokens per pass of the token-packed lookup tables (I/O arena's fast region); int8 (and t3
+ * with per-row scales): matvec_i8 per token, each row's multiplier applied in i64, raw values with 8 fractional
+ * bits (FX_Q8).
  */
-function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, outq: i32, mode: i32): void {
+function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i32): void {
   const o = m * MD_FIELDS;
   const packing = mats[o], dataOff = mats[o + 1], scaleOff = mats[o + 2], ns = mats[o + 3];
   const cols = mats[o + 6];
   const gamma = gammaFx[m];
   const rb = packing == PACK_I8 ? cols : (cols + 4) / 5;
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
+  const rawB = sB + <usize>(featTokens << 2);
   const per = min(r1 - r0, WBUF_BYTES / rb);
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
     if (ns > 1) readBlob(scaleOff + rc * 4, scaleB, rr * 4);
-    if (packing == PACK_T3) {
-      for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
-        const nt = min(T3X4_TOKENS, n - t0);
-        if (rr <= T3X4S_MAX_ROWS) {
-          // few rows per table: the split tables' cheaper build wins over their dearer lookups (all cols <= 128)
-          lut_build_t3x4s_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes)), cols, <i32>LUT_FAST);
-          matvec_t3x4s_lut(<i32>wB, <i32>LUT_FAST, <i32>acc4B, rr, cols, rb, 0);
-        } else {
-          for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
-            const cc = min(T3X4_BLOCK_COLS, cols - c0);
-            lut_build_t3x4_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes + c0 * 8)), cc, <i32>LUT_FAST);
-            matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
-          }
-        }
-        const unbias = rb * T3X4_BIAS;
-        for (let k = 0; k < nt; k++) {
-          const t = t0 + k;
-          const yo = y + <usize>((t * ys + rc - r0) * 4);
-          const lane = acc4B + <usize>(2 * k); // token k's u16 lane of each i64 sum
-          const a = load<i32>(sB + <usize>(t << 2));
-          if (ns == 1) rescale(lane, true, unbias, rr, fxMul(a, gamma), outq, yo, mode);
-          else {
-            for (let r = 0; r < rr; r++) {
-              const f = fxMul(a, fxFromF32Bits(load<u32>(scaleB + <usize>(r << 2))));
-              rescale(lane + <usize>(r << 3), true, unbias, 1, f, outq, yo + <usize>(r << 2), mode);
-            }
-          }
-        }
+    if (packing == PACK_I8) {
+      for (let t = 0; t < n; t++) {
+        matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
+        rowsOut(accB, 4, 0, rr, load<i32>(sB + <usize>(t << 2)), gamma, ns, y + <usize>((t * ys + rc - r0) * 4), mode);
+        if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), FX_Q8);
       }
       continue;
     }
-    for (let t = 0; t < n; t++) {
-      const yo = y + <usize>((t * ys + rc - r0) * 4);
-      matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
-      const a = load<i32>(sB + <usize>(t << 2));
-      const f1 = fxMul(a, gamma);
-      for (let r = 0; r < rr; r++) {
-        const f = ns == 1 ? f1 : fxMul(a, fxFromF32Bits(load<u32>(scaleB + <usize>(r << 2))));
-        // |acc| up to 127 * 127 * cols: the i64 product
-        emit(yo + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, outq), mode);
+    for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
+      if (rr <= T3X4S_MAX_ROWS) {
+        // few rows per table: the split tables' cheaper build wins over their dearer lookups (all cols <= 128)
+        lut_build_t3x4s_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes)), cols, <i32>LUT_FAST);
+        matvec_t3x4s_lut(<i32>wB, <i32>LUT_FAST, <i32>acc4B, rr, cols, rb, 0);
+      } else {
+        for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
+          const cc = min(T3X4_BLOCK_COLS, cols - c0);
+          lut_build_t3x4_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes + c0 * 8)), cc, <i32>LUT_FAST);
+          matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
+        }
+      }
+      const unbias = rb * T3X4_BIAS;
+      for (let t = t0; t < min(t0 + T3X4_TOKENS, n); t++) {
+        const yo = y + <usize>((t * ys + rc - r0) * 4);
+        const lane = acc4B + <usize>(2 * (t - t0)); // token t's u16 lane of each i64 sum
+        const a = load<i32>(sB + <usize>(t << 2));
+        if (ns > 1) rowsOut(lane, 8, unbias, rr, a, 0, ns, yo, mode);
+        else if (mode == FX_ADD) rescaleAdd(lane, unbias, rr, fxMul(a, gamma), yo);
+        else storeRaw(lane, unbias, rr, yo, mode == FX_RELU2);
+        if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), ns > 1 ? FX_Q8 : fxMul(a, gamma));
       }
     }
+  }
+}
+
+/** Outputs of rows r < rr one by one, each with its own multiplier (activation a times the row's scale, or gamma
+ *  when ns == 1), the product in i64: int8 accumulators (i32 at acc, step 4) and t3 rows with per-row scales (u16
+ *  lanes at acc, step 8, minus unbias). Raw values get 8 fractional bits (FX_Q8). */
+function rowsOut(acc: usize, step: i32, unbias: i32, rr: i32, a: i32, gamma: i32, ns: i32, yo: usize, mode: i32): void {
+  const f1 = fxMul(a, gamma);
+  for (let r = 0; r < rr; r++) {
+    const f = ns == 1 ? f1 : fxMul(a, fxFromF32Bits(load<u32>(scaleB + <usize>(r << 2))));
+    const p = acc + <usize>(r * step);
+    const v = step == 4 ? load<i32>(p) : <i32>load<u16>(p) - unbias;
+    emit(yo + <usize>(r << 2), mulShift64(v, f, mode == FX_ADD ? XQ : 8), mode);
   }
 }
 
@@ -433,8 +428,8 @@ function embedInt(tokens: usize, n: i32): void {
   }
 }
 
-/** RoPE on the integer q and k (QKV_Q bits) of tokens 1..n-1 (position 0 is the identity): pairs (i, i + half),
- *  cos and sin with 12 fractional bits, rounded. */
+/** RoPE on the raw integer q and k of tokens 1..n-1 (position 0 is the identity; a token's multiplier is
+ *  unchanged): pairs (i, i + half), cos and sin with 12 fractional bits, rounded. */
 function ropeInt(n: i32): void {
   const hd = dim / heads;
   const half = hd / 2;
@@ -456,24 +451,29 @@ function ropeInt(n: i32): void {
 }
 
 /**
- * Integer causal attention over q|k|v (i32, QKV_Q bits) in bigB: q and k of each token and head to int8 (absmax),
- * int32 dot products, scores in log2 units by one multiplier per (query, key), softmax by the exp2 table (12-bit
- * probabilities), o = sum p v in i32 (ATT_Q bits) into xnB.
+ * Integer causal attention over the raw q|k|v in bigB (multiplier of token t in sB[P + t]): q and k of each token
+ * and head to int8 (absmax), int32 dot products, scores in log2 units by one multiplier per (query, key), softmax
+ * by the exp2 table (12-bit probabilities), o[t] = sum_j w_j v_j in i32 with w_j = p_j times v_j's multiplier
+ * relative to the largest of them (one scale per query across heads: its multiplier replaces sB[P + t]).
  */
 function attentionInt(n: i32): void {
   const hd = dim / heads;
   const stride = 3 * dim;
+  const rawB = sB + <usize>(featTokens << 2);
   const fxB = qk8B + <usize>(featTokens * 2 * dim); // i32[P][2][heads]
   for (let t = 0; t < n; t++) {
+    const ft = load<i32>(rawB + <usize>(t << 2));
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
-        const f = quantI32(bigB + <usize>((t * stride + part * dim + h * hd) << 2), hd, QKV_Q, qk8B + <usize>(t * 2 * dim + part * dim + h * hd), false);
-        store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), f);
+        const f = quantI32(bigB + <usize>((t * stride + part * dim + h * hd) << 2), hd, 0, qk8B + <usize>(t * 2 * dim + part * dim + h * hd), false);
+        store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), fxMul(f, ft));
       }
     }
   }
   const zB = scB, pB = scB + <usize>(featTokens << 2);
-  for (let t = 0; t < n; t++) {
+  for (let t = n - 1; t >= 0; t--) { // last query first: its weights read the v multipliers of tokens <= t only
+    let emin = 0x7fff;
+    for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(rawB + <usize>(j << 2)) >> 16);
     for (let h = 0; h < heads; h++) {
       const qo = qk8B + <usize>(t * 2 * dim + h * hd);
       const qEnd = qo + <usize>hd;
@@ -486,6 +486,13 @@ function attentionInt(n: i32): void {
         store<i32>(zB + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))));
       }
       softmaxExp2(zB, t + 1, pB);
+      for (let j = 0; j <= t; j++) {
+        // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
+        const fj = load<i32>(rawB + <usize>(j << 2));
+        const s = min((fj >> 16) - emin + 12, 31);
+        const pj = pB + <usize>(j << 2);
+        store<i32>(pj, (load<i32>(pj) * (fj & 0xffff) + (1 << (s - 1))) >> s);
+      }
       const vo = bigB + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
       const oo = xnB + <usize>((t * dim + h * hd) << 2);
       const pEnd = pB + <usize>((t + 1) << 2);
@@ -497,6 +504,7 @@ function attentionInt(n: i32): void {
         store<i32>(oo + <usize>(i << 2), acc);
       }
     }
+    store<i32>(rawB + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
   }
 }
 
@@ -603,21 +611,33 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
   }
 }
 
+/** sB[t] = quantI32 of src[t] (i32[n][cols], raw with multiplier sB[P + t], squared when squared) into matrix
+ *  m's activations. */
+function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool): void {
+  prepareActs(m, n);
+  const lanes = mats[m * MD_FIELDS] == PACK_T3;
+  for (let t = 0; t < n; t++) {
+    const f = load<i32>(sB + <usize>((featTokens + t) << 2));
+    const a = quantI32(src + <usize>(t * cols * 4), cols, 0, actAt(m, t), lanes);
+    store<i32>(sB + <usize>(t << 2), fxMul(a, squared ? fxMul(f, f) : f));
+  }
+}
+
 /** The integer forward of n tokens: x (i32, XQ bits) in xB after the last layer. */
 function forwardInt(tokens: usize, n: i32): void {
   embedInt(tokens, n);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l, up = 2 + 3 * l, down = 3 + 3 * l;
     normQuantAll(2 * l, wqkvo, n);
-    linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, QKV_Q, FX_STORE);
+    linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, FX_RAW);
     ropeInt(n);
     attentionInt(n);
-    quantAll(xnB, dim, ATT_Q, wqkvo, n);
-    linearInt(wqkvo, 3 * dim, 4 * dim, n, xB, dim, XQ, FX_ADD);
+    quantRawAll(xnB, dim, wqkvo, n, false);
+    linearInt(wqkvo, 3 * dim, 4 * dim, n, xB, dim, FX_ADD);
     normQuantAll(2 * l + 1, up, n);
-    linearInt(up, 0, ffn, n, bigB, ffn, QKV_Q, FX_RELU2); // ReLU^2 of a QKV_Q-bit value: HID_Q bits
-    quantAll(bigB, ffn, HID_Q, down, n);
-    linearInt(down, 0, dim, n, xB, dim, XQ, FX_ADD);
+    linearInt(up, 0, ffn, n, bigB, ffn, FX_RELU2);
+    quantRawAll(bigB, ffn, down, n, true);
+    linearInt(down, 0, dim, n, xB, dim, FX_ADD);
   }
 }
 

@@ -286,8 +286,6 @@ function hiddenF32(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
 
 // ---- the integer forward (int8, ternary, binary): assembly/model/backbone.ts's integers ----
 
-/** Fractional bits: q, k, v and the FFN pre-activation; FFN hidden after ReLU^2; attention output (v x 12-bit p). */
-const QKV_Q = 8, HID_Q = 16, ATT_Q = 20;
 
 const scaleFx = (m: Matrix, row: number) => (m.type === "f32" ? 0 : fx.fxFromF32Bits(fx.f32Bits(m.scales.length === 1 ? m.scales[0] : m.scales[row])));
 
@@ -310,21 +308,30 @@ export function integerParams(w: BackboneWeights): { gains: Int32Array; shifts: 
       gains[r * D + i] = Number.isNaN(g) ? 0 : Math.min(Math.max(g, -fx.GMAX), fx.GMAX);
     }
   }
-  const rope = Int32Array.from(ropeTable(c.featTokens, D / c.heads), (v) => roundHalfEven(f(v * 4096)));
+  // every position (the wasm builds the first featTokens: the only ones it runs)
+  const rope = Int32Array.from(ropeTable(c.ctx, D / c.heads), (v) => roundHalfEven(f(v * 4096)));
   return { gains, shifts, rope };
 }
 
-/** BitLinear rows [r0, r1) of m over int8 activations q8 (n, cols) with per-token multipliers a, by mode into y. */
-function linearInt(m: Matrix, q8: Int8Array, a: number[], n: number, r0: number, r1: number, y: Int32Array, ys: number, outq: number, mode: number): void {
+/**
+ * BitLinear rows [r0, r1) of m over int8 activations q8 (n, cols) with per-token multipliers a, into y by mode:
+ * FX_ADD adds round(acc * multiplier) to the residual stream; FX_RAW / FX_RELU2 store the raw dot product (or ReLU^2
+ * of it) and the token's multiplier in raw[t]; int8 and per-row scales: rows rescaled to 8 fractional bits (FX_Q8).
+ */
+function linearInt(m: Matrix, q8: Int8Array, a: number[], n: number, r0: number, r1: number, y: Int32Array, ys: number, mode: number, raw: number[]): void {
   if (m.type === "f32") throw new BitrlError("backbone: an f32 matrix in an integer forward");
   const cols = m.cols;
+  const perTensorT3 = m.type === "ternary" && m.scales.length === 1;
   for (let t = 0; t < n; t++) {
     for (let r = r0; r < r1; r++) {
       let acc = 0;
       for (let c = 0; c < cols; c++) acc += m.q[r * cols + c] * q8[t * cols + c];
       const fm = fx.fxMul(a[t], scaleFx(m, r));
-      // t3: |acc| < 2^14, the i32 product; int8: the i64 one
-      fx.emit(y, t * ys + r - r0, m.type === "ternary" ? fx.rescaleOne(acc, fm, outq) : fx.mulShift64(acc, fm, outq), mode);
+      const o = t * ys + r - r0;
+      if (!perTensorT3) fx.emit(y, o, fx.mulShift64(acc, fm, mode === fx.FX_ADD ? fx.XQ : 8), mode);
+      else if (mode === fx.FX_ADD) fx.emit(y, o, fx.rescaleOne(acc, fm, fx.XQ), mode);
+      else y[o] = mode === fx.FX_RELU2 ? Math.max(acc, 0) ** 2 : acc; // t3: |acc| < 2^14
+      if (mode !== fx.FX_ADD) raw[t] = perTensorT3 ? fm : fx.FX_Q8;
     }
   }
 }
@@ -334,28 +341,29 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
   const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
   const { gains, shifts, rope } = integerParams(w);
   const x = new Int32Array(n * D); // (n, D) residual stream, XQ bits
-  const qkv = new Int32Array(n * 3 * D); // (n, 3D) q | k | v, QKV_Q bits
-  const o = new Int32Array(n * D); // (n, D) attention output, ATT_Q bits
-  const z = new Int32Array(n * F); // (n, F) FFN hidden, HID_Q bits
+  const qkv = new Int32Array(n * 3 * D); // (n, 3D) q | k | v, raw (multiplier raw[t])
+  const o = new Int32Array(n * D); // (n, D) attention output, raw
+  const z = new Int32Array(n * F); // (n, F) FFN hidden, raw
   const qD = new Int8Array(n * D), qF = new Int8Array(n * F); // int8 activations
   const qk8 = new Int8Array(n * 2 * D); // (n, 2, D) int8 q and k
-  const a: number[] = new Array(n).fill(0); // per-token multipliers
-  const fqk: number[] = new Array(n * 2 * H).fill(0); // (n, 2, H) multipliers of q and k
+  const a: number[] = new Array(n).fill(0); // per-token multipliers of the activations
+  const raw: number[] = new Array(n).fill(0); // per-token multipliers of raw values
+  const fqk: number[] = new Array(n * 2 * H).fill(0); // (n, 2, H) multipliers of int8 q and k
+  if (w.emb.type === "f32") throw new BitrlError("backbone: an f32 embedding in an integer forward");
   for (let t = 0; t < n; t++) {
     const tok = tokens[t];
-    const fe = scaleFx(w.emb, tok), m = fe & 0xffff, s = fx.fxShift(fe, fx.XQ);
-    if (w.emb.type === "f32") throw new BitrlError("backbone: an f32 embedding in an integer forward");
-    for (let i = 0; i < D; i++) {
-      const v = (Math.imul(w.emb.q[tok * D + i], m) + (1 << (s - 1))) >> s;
-      x[t * D + i] = Math.min(Math.max(v, -fx.XMAX), fx.XMAX);
-    }
+    const fe = scaleFx(w.emb, tok);
+    for (let i = 0; i < D; i++) x[t * D + i] = Math.min(Math.max(fx.rescaleOne(w.emb.q[tok * D + i], fe, fx.XQ), -fx.XMAX), fx.XMAX);
   }
   const scoreFx = fx.fxFromF32Bits(fx.f32Bits(f(LOG2E / f(Math.sqrt(hd)))));
   const zs = new Int32Array(n), ps = new Int32Array(n);
+  const quantRaw = (src: Int32Array, cols: number, q: Int8Array, squared: boolean) => {
+    for (let t = 0; t < n; t++) a[t] = fx.fxMul(fx.quantI32(src, t * cols, cols, 0, q, t * cols), squared ? fx.fxMul(raw[t], raw[t]) : raw[t]);
+  };
   for (let l = 0; l < c.layers; l++) {
     const L = w.layers[l];
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, 2 * l * D, shifts[2 * l], D, qD, t * D);
-    linearInt(L.wqkvo, qD, a, n, 0, 3 * D, qkv, 3 * D, QKV_Q, fx.FX_STORE);
+    linearInt(L.wqkvo, qD, a, n, 0, 3 * D, qkv, 3 * D, fx.FX_RAW, raw);
     for (let t = 1; t < n; t++) {
       for (let part = 0; part < 2; part++) {
         for (let h = 0; h < H; h++) {
@@ -371,10 +379,15 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
     }
     for (let t = 0; t < n; t++) {
       for (let part = 0; part < 2; part++) {
-        for (let h = 0; h < H; h++) fqk[(t * 2 + part) * H + h] = fx.quantI32(qkv, t * 3 * D + part * D + h * hd, hd, QKV_Q, qk8, t * 2 * D + part * D + h * hd);
+        for (let h = 0; h < H; h++) {
+          const fq = fx.quantI32(qkv, t * 3 * D + part * D + h * hd, hd, 0, qk8, t * 2 * D + part * D + h * hd);
+          fqk[(t * 2 + part) * H + h] = fx.fxMul(fq, raw[t]);
+        }
       }
     }
-    for (let t = 0; t < n; t++) {
+    for (let t = n - 1; t >= 0; t--) {
+      let emin = 0x7fff;
+      for (let j = 0; j <= t; j++) emin = Math.min(emin, raw[j] >> 16);
       for (let h = 0; h < H; h++) {
         const fq = fx.fxMul(fqk[t * 2 * H + h], scoreFx);
         for (let j = 0; j <= t; j++) {
@@ -383,21 +396,26 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
           zs[j] = fx.scoreLog2(dot, fx.fxMul(fq, fqk[(j * 2 + 1) * H + h]));
         }
         fx.softmaxExp2(zs, t + 1, ps);
+        for (let j = 0; j <= t; j++) {
+          const s = Math.min((raw[j] >> 16) - emin + 12, 31);
+          ps[j] = (ps[j] * (raw[j] & 0xffff) + (1 << (s - 1))) >> s;
+        }
         for (let i = 0; i < hd; i++) {
           let acc = 0;
           for (let j = 0; j <= t; j++) acc = (acc + Math.imul(ps[j], qkv[j * 3 * D + 2 * D + h * hd + i])) | 0;
           o[t * D + h * hd + i] = acc;
         }
       }
+      raw[t] = ((emin + 14) << 16) | (1 << 14);
     }
-    for (let t = 0; t < n; t++) a[t] = fx.quantI32(o, t * D, D, ATT_Q, qD, t * D);
-    linearInt(L.wqkvo, qD, a, n, 3 * D, 4 * D, x, D, fx.XQ, fx.FX_ADD);
+    quantRaw(o, D, qD, false);
+    linearInt(L.wqkvo, qD, a, n, 3 * D, 4 * D, x, D, fx.FX_ADD, raw);
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, (2 * l + 1) * D, shifts[2 * l + 1], D, qD, t * D);
-    linearInt(L.up, qD, a, n, 0, F, z, F, QKV_Q, fx.FX_RELU2);
-    for (let t = 0; t < n; t++) a[t] = fx.quantI32(z, t * F, F, HID_Q, qF, t * F);
-    linearInt(L.down, qF, a, n, 0, D, x, D, fx.XQ, fx.FX_ADD);
+    linearInt(L.up, qD, a, n, 0, F, z, F, fx.FX_RELU2, raw);
+    quantRaw(z, F, qF, true);
+    linearInt(L.down, qF, a, n, 0, D, x, D, fx.FX_ADD, raw);
   }
-  // features: RMSNorm(x) * g, the only float step
+// features: RMSNorm(x) * g, the only float step
   const out = new Float32Array(n * D);
   const r = 2 * c.layers;
   for (let t = 0; t < n; t++) {

@@ -7,9 +7,11 @@ export const XMAX = (1 << 21) - 1;
 export const GMAX = 511;
 export const RMS_EPS_I = 168;
 export const FX_INV127 = (21 << 16) | 16512;
-export const FX_STORE = 0;
-export const FX_ADD = 1;
+/** Output modes: saturating residual add, raw store, ReLU^2 of the raw value; FX_Q8 = 2^-8. */
+export const FX_ADD = 0;
+export const FX_RAW = 1;
 export const FX_RELU2 = 2;
+export const FX_Q8 = (22 << 16) | (1 << 14);
 
 export const fxM = (f: number) => f & 0xffff;
 export const fxE = (f: number) => f >> 16;
@@ -127,7 +129,7 @@ export function normQuant(x: Int32Array, xo: number, g: Int32Array, go: number, 
   return fxMul(f, rmsInverse(ss, n));
 }
 
-/** Writes u by mode into y[o]: store, saturating residual add, ReLU^2 (u clamped to 46340). */
+/** Writes u by mode into y[o]: saturating residual add, raw store, ReLU^2 (u clamped to 46340). */
 export function emit(y: Int32Array, o: number, u: number, mode: number): void {
   if (mode === FX_ADD) {
     const x = y[o] + u;
@@ -138,7 +140,7 @@ export function emit(y: Int32Array, o: number, u: number, mode: number): void {
   } else y[o] = u;
 }
 
-/** round(acc * f) with outq fractional bits, |acc| < 2^14 (i32 product). */
+/** round(acc * f) with outq fractional bits, |acc| < 2^14 (i32 product): rescaleAdd's and the embedding's step. */
 export function rescaleOne(acc: number, f: number, outq: number): number {
   const s = fxShift(f, outq);
   return (Math.imul(acc, f & 0xffff) + (1 << (s - 1))) >> s;

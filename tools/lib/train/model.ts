@@ -95,6 +95,30 @@ function fakeQuantAct(kind: BackboneKind, x: Float64Array, T: number, n: number)
   return out;
 }
 
+/**
+ * The integer forward's attention quantizers, faked in place (values as inference computes them, gradients
+ * straight through): q and k of each token and head to int8 absmax (v, o) (T, D) with H heads.
+ */
+function fakeQuantHeads(kind: BackboneKind, v: Float64Array, T: number, D: number, H: number): void {
+  if (kind === "fp32") return;
+  const hd = D / H;
+  for (let t = 0; t < T; t++) {
+    for (let h = 0; h < H; h++) {
+      const o = t * D + h * hd;
+      let amax = 0;
+      for (let i = 0; i < hd; i++) amax = Math.max(amax, Math.abs(v[o + i]));
+      if (amax === 0) continue;
+      for (let i = 0; i < hd; i++) v[o + i] = (Math.round((v[o + i] * 127) / amax) * amax) / 127;
+    }
+  }
+}
+
+/** Softmax probabilities as the integer forward rounds them (12 fractional bits), in place, for a row of n. */
+function fakeQuantProbs(kind: BackboneKind, P: Float64Array, o: number, n: number): void {
+  if (kind === "fp32") return;
+  for (let j = 0; j < n; j++) P[o + j] = Math.round(P[o + j] * 4096) / 4096;
+}
+
 export interface Effective {
   emb: Float64Array;
   layers: { wqkvo: Float64Array; up: Float64Array; down: Float64Array }[];
@@ -220,6 +244,8 @@ export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: 
       }
       rope(q, T, D, H, table, false);
       rope(k, T, D, H, table, false);
+      fakeQuantHeads(c.kind, q, T, D, H);
+      fakeQuantHeads(c.kind, k, T, D, H);
       const P = new Float64Array(H * T * T); // (H, T, T) causal softmax
       const o = new Float64Array(T * D);
       for (let h = 0; h < H; h++) {
@@ -235,6 +261,7 @@ export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: 
           let sum = 0;
           for (let j = 0; j <= t; j++) sum += P[row + j] = Math.exp(P[row + j] - mx);
           for (let j = 0; j <= t; j++) P[row + j] /= sum;
+          fakeQuantProbs(c.kind, P, row, t + 1);
           for (let i = 0; i < hd; i++) {
             let acc = 0;
             for (let j = 0; j <= t; j++) acc += P[row + j] * v[j * D + h * hd + i];
