@@ -107,7 +107,7 @@ test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and
   const energy = recs.find((r) => r.kind === "energy")!.record.figures as { joulesPerDecision: number }[];
   assert.ok(Math.abs(energy[0].joulesPerDecision - 9.9e-6) < 1e-15);
   const text = summaryLines(s).join("\n");
-  assert.match(text, /1000\.0 decisions\/s \(emulated, 64 MHz\)/);
+  assert.match(text, /1\.0 ms\/decision, 1000\.0 decisions\/s \(emulated, 64 MHz\)/);
   assert.match(text, /64000 instructions\/decision \(emulated\)/);
   assert.match(text, /20\.0x/);
   assert.match(text, /9\.90 uJ\/decision \(estimated\)/);

@@ -82,7 +82,7 @@ export function summaryLines(s: BoardRunSummary): string[] {
     const e = b.power ? estimateAgent(b, a.work) : null;
     lines.push(
       `${a.work.agent.padEnd(8)} return ${a.meanReturn.toFixed(1)} (mean of ${a.work.episodes} greedy episode${a.work.episodes === 1 ? "" : "s"})` +
-        ` | ${dps.toFixed(1)} decisions/s (${tk}, ${b.clockHz / 1e6} MHz) | ${Math.round(per)} ${unit}/decision (${tk})` +
+        ` | ${((1000 * per) / b.clockHz).toFixed(1)} ms/decision, ${dps.toFixed(1)} decisions/s (${tk}, ${b.clockHz / 1e6} MHz) | ${Math.round(per)} ${unit}/decision (${tk})` +
         ` | model ${a.modelFileBytes} B vs fp32 ${a.fp32Bytes} B (${(a.fp32Bytes / a.modelFileBytes).toFixed(1)}x)` +
         (e ? ` | ${(e.joulesPerDecision * 1e6).toFixed(2)} uJ/decision (estimated)` : ""),
     );
