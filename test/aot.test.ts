@@ -4,12 +4,12 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withBoard } from "../tools/lib/board-session.ts";
-import { BoardError } from "../tools/lib/board-client.ts";
-import { runConformance } from "../tools/lib/conformance.ts";
-import { loadGoldenFile } from "../tools/lib/wasm.ts";
-import { tempFlashPath } from "../tools/lib/qemu.ts";
-import { repoRoot } from "../tools/lib/paths.ts";
+import { withBoard } from "../tools/lib/board/session.ts";
+import { BoardError } from "../tools/lib/board/client.ts";
+import { runConformance } from "../tools/lib/board/conformance.ts";
+import { loadGoldenFile } from "../tools/lib/runtime/golden.ts";
+import { tempFlashPath } from "../tools/lib/board/qemu.ts";
+import { repoRoot } from "../tools/lib/util/paths.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));

@@ -2,18 +2,18 @@
 // backboneLoad rejects corrupt configs and tensors with a named reason; blobs round-trip.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { encodeBlob, decodeBlob } from "../tools/lib/blob.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
+import { encodeBlob, decodeBlob } from "../tools/lib/format/blob.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
 import {
   BACKBONE_KINDS, backboneFeatures, backboneFromBlob, backboneTensors, configToI32, expf, featureSize, sincosf,
   type BackboneConfig, type BackboneKind, type BackboneWeights,
 } from "../tools/lib/reference/backbone.ts";
 import { exportWeights, initParams } from "../tools/lib/train/model.ts";
 import { rng } from "../tools/lib/train/rng.ts";
-import { loadAgent, type AgentModule } from "../tools/lib/wasm.ts";
-import type { Blob } from "../tools/lib/types.ts";
-import { withBoard } from "../tools/lib/board-session.ts";
-import { tempFlashPath } from "../tools/lib/qemu.ts";
+import { loadAgent, type AgentModule } from "../tools/lib/runtime/wasm.ts";
+import type { Blob } from "../tools/lib/format/types.ts";
+import { withBoard } from "../tools/lib/board/session.ts";
+import { tempFlashPath } from "../tools/lib/board/qemu.ts";
 
 const small = (kind: BackboneKind): BackboneConfig => ({ kind, vocab: 23, ctx: 8, dim: 16, layers: 2, heads: 2, ffn: 45, featTokens: 3 });
 

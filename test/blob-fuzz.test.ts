@@ -2,12 +2,12 @@
 // decodes to itself, or throw BitrlError. Anything else (RangeError, TypeError, a hang) is a reader bug.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeBlob, encodeBlob, resealBlob } from "../tools/lib/blob.ts";
-import { crc32 } from "../tools/lib/crc32.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../tools/lib/tensors.ts";
-import type { Blob } from "../tools/lib/types.ts";
-import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
+import { decodeBlob, encodeBlob, resealBlob } from "../tools/lib/format/blob.ts";
+import { crc32 } from "../tools/lib/util/crc32.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../tools/lib/format/blob-tensors.ts";
+import type { Blob } from "../tools/lib/format/types.ts";
+import { seededRandom as rng } from "../tools/lib/util/seeded-random.ts";
 
 const CASES = 20000;
 

@@ -1,11 +1,11 @@
-// Tests of the .bitrl blob (tools/lib/blob.ts): layout, round trips, and each reader rule of docs/format.md.
+// Tests of the .bitrl blob (tools/lib/format/blob.ts): layout, round trips, and each reader rule of docs/format.md.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeBlob, encodeBlob, resealBlob } from "../tools/lib/blob.ts";
-import { crc32 } from "../tools/lib/crc32.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { f32Tensor, i32Tensor, inspectBlob, int8Tensor, ternaryTensor, tensorValues } from "../tools/lib/tensors.ts";
-import type { Blob } from "../tools/lib/types.ts";
+import { decodeBlob, encodeBlob, resealBlob } from "../tools/lib/format/blob.ts";
+import { crc32 } from "../tools/lib/util/crc32.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { f32Tensor, i32Tensor, inspectBlob, int8Tensor, ternaryTensor, tensorValues } from "../tools/lib/format/blob-tensors.ts";
+import type { Blob } from "../tools/lib/format/types.ts";
 
 const w = (n: number, k = 1) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k + 1));
 

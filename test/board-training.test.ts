@@ -2,9 +2,9 @@
 // emulated Cortex-M4 returns more after training than before, in a bounded number of episodes.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { buildAgentBlob, DEFAULT_TRAIN, evaluateOnBoard, trainOnBoard } from "../tools/lib/agent.ts";
+import { buildAgentBlob, DEFAULT_TRAIN, evaluateOnBoard, trainOnBoard } from "../tools/lib/agent/index.ts";
+import { mean } from "../tools/lib/util/stats.ts";
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 test("should raise a cartpole head's return on the emulated board (wasm3, qemu-m4) within 200 episodes", async () => {
   // the one-hot features keep a step cheap (~1.2M instructions), so 200 on-device episodes take about a minute

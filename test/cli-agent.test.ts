@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cartpoleStep, type CartPoleState } from "../tools/lib/reference/envs.ts";
-import { buildAgentBlob, DEFAULT_TRAIN, evaluateAgent, evaluateOnBoard, trainAgent, trainOnBoard } from "../tools/lib/agent.ts";
+import { buildAgentBlob, DEFAULT_TRAIN, evaluateAgent, evaluateOnBoard, trainAgent, trainOnBoard } from "../tools/lib/agent/index.ts";
 
 const root = join(import.meta.dirname, "..");
 const dir = mkdtempSync(join(tmpdir(), "bitrl-agent-"));

@@ -8,11 +8,11 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { main } from "../tools/cli/main.ts";
-import { resealBlob } from "../tools/lib/blob.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { readFileChecked, writeFileAtomic } from "../tools/lib/files.ts";
-import { encodeSafetensors, readSafetensors } from "../tools/lib/safetensors.ts";
-import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
+import { resealBlob } from "../tools/lib/format/blob.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { readFileChecked, writeFileAtomic } from "../tools/lib/util/files.ts";
+import { encodeSafetensors, readSafetensors } from "../tools/lib/format/safetensors.ts";
+import { seededRandom as rng } from "../tools/lib/util/seeded-random.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const dir = mkdtempSync(join(tmpdir(), "bitrl-cli-pack-"));

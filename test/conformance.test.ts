@@ -4,11 +4,11 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
-import { withBoard } from "../tools/lib/board-session.ts";
-import { runBoardCase, runConformance } from "../tools/lib/conformance.ts";
-import { loadGoldenFile } from "../tools/lib/wasm.ts";
-import { tempFlashPath } from "../tools/lib/qemu.ts";
-import { repoRoot } from "../tools/lib/toolchain.ts";
+import { withBoard } from "../tools/lib/board/session.ts";
+import { runBoardCase, runConformance } from "../tools/lib/board/conformance.ts";
+import { loadGoldenFile } from "../tools/lib/runtime/golden.ts";
+import { tempFlashPath } from "../tools/lib/board/qemu.ts";
+import { repoRoot } from "../tools/lib/board/toolchain.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 

@@ -1,6 +1,6 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { crc32 } from "../tools/lib/crc32.ts";
+import { crc32 } from "../tools/lib/util/crc32.ts";
 
 test("should give the standard check value for '123456789'", () => {
   assert.is(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);

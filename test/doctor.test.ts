@@ -1,8 +1,8 @@
 // bitrl doctor: one check per toolchain, board and port, each a single line with a status.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { runChecks } from "../tools/cli/doctor.ts";
-import { BOARDS } from "../tools/lib/boards.ts";
+import { runChecks } from "../tools/lib/board/doctor.ts";
+import { BOARDS } from "../tools/lib/board/profiles.ts";
 
 test("should report node, every board profile and a fix for anything missing, one line each", async () => {
   const checks = await runChecks();

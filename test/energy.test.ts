@@ -7,7 +7,7 @@ import { decodeWord, parseMetadata, Ppk2Decoder, Ppk2Meter, regulatorCommand, sa
 import { InaMeter, InaRecorder, parseInaLine } from "../tools/lib/energy/ina.ts";
 import { estimateAgent, measuredAgents } from "../tools/lib/energy/estimate.ts";
 import { openSerial } from "../tools/lib/energy/serial.ts";
-import { getBoard } from "../tools/lib/boards.ts";
+import { getBoard } from "../tools/lib/board/profiles.ts";
 import { startSimMeter, type Scenario } from "./sim/meters.ts";
 import { energyOnBoard, readCounts, formatEnergyTable } from "../tools/lib/energy/energy.ts";
 import { findAgentModels, type AgentBoard } from "../tools/lib/energy/session.ts";

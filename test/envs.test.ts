@@ -1,11 +1,11 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { loadAgentModule } from "../tools/lib/agent.ts";
+import { loadAgentModule } from "../tools/lib/agent/index.ts";
 import {
   CARTPOLE, cartpoleReset, cartpoleStep, cartpoleTokens, frozenLakeStep, keyDoorReset, keyDoorStep, keyDoorText, keyDoorTokens,
   Pcg32, type CartPoleState,
 } from "../tools/lib/reference/envs.ts";
-import type { AgentModule } from "../tools/lib/wasm.ts";
+import type { AgentModule } from "../tools/lib/runtime/wasm.ts";
 
 const mods: [string, AgentModule][] = [["release", loadAgentModule("release")], ["debug", loadAgentModule("debug")]];
 const [, rel] = mods[0];

@@ -2,19 +2,19 @@
 // the agent running bit-exactly like V8 after a model upload.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { openBoard, type BoardSession } from "../tools/lib/board-session.ts";
+import { openBoard, type BoardSession } from "../tools/lib/board/session.ts";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { repoRoot } from "../tools/lib/toolchain.ts";
-import { BoardClient, BoardError, childLink } from "../tools/lib/board-client.ts";
-import { Cmd, encodeFrame, concat, u32s, encodeCall } from "../tools/lib/protocol.ts";
-import { tempFlashPath } from "../tools/lib/qemu.ts";
-import { buildHostFirmware } from "../tools/lib/firmware-build.ts";
-import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
-import { encodeBlob } from "../tools/lib/blob.ts";
-import { KERNELS, benchBoardKernels, formatBenchTable } from "../tools/lib/board-bench.ts";
+import { repoRoot } from "../tools/lib/board/toolchain.ts";
+import { BoardClient, BoardError, childLink } from "../tools/lib/board/client.ts";
+import { Cmd, encodeFrame, concat, u32s, encodeCall } from "../tools/lib/board/protocol.ts";
+import { tempFlashPath } from "../tools/lib/board/qemu.ts";
+import { buildHostFirmware } from "../tools/lib/board/firmware-build.ts";
+import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent/index.ts";
+import { encodeBlob } from "../tools/lib/format/blob.ts";
+import { KERNELS, benchBoardKernels, formatBenchTable } from "../tools/lib/board/bench.ts";
 import { errorCode } from "./board-errors.ts";
 
 let s: BoardSession;

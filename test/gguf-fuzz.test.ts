@@ -2,11 +2,13 @@
 // converted and written back without trouble) or rejected with a BitrlError. Nothing else may escape.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { encodeBlob } from "../tools/lib/blob.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { GGML, parseGguf, writeGguf, type GgufValue } from "../tools/lib/gguf.ts";
-import { blobToGgufBytes, encodeTernaryBlocks, ggufToBlob } from "../tools/lib/gguf-convert.ts";
-import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
+import { encodeBlob } from "../tools/lib/format/blob.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { GGML, parseGguf, writeGguf, type GgufValue } from "../tools/lib/format/gguf/container.ts";
+import { blobToGgufBytes } from "../tools/lib/format/gguf/export.ts";
+import { ggufToBlob } from "../tools/lib/format/gguf/import.ts";
+import { encodeTernaryBlocks } from "../tools/lib/format/gguf/tq.ts";
+import { seededRandom as rng } from "../tools/lib/util/seeded-random.ts";
 
 const CASES = 6000;
 

@@ -5,12 +5,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeBlob, encodeBlob } from "../tools/lib/blob.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { GGML, parseGguf, writeGguf, type GgufFile, type GgufTensor, type GgufValue } from "../tools/lib/gguf.ts";
-import { blobToGguf, encodeTernaryBlocks, f16ToF32, f32ToF16, ggufToBlob } from "../tools/lib/gguf-convert.ts";
-import { packTernary } from "../tools/lib/pack.ts";
-import type { Blob, BlobTensor } from "../tools/lib/types.ts";
+import { decodeBlob, encodeBlob } from "../tools/lib/format/blob.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { GGML, parseGguf, writeGguf, type GgufFile, type GgufTensor, type GgufValue } from "../tools/lib/format/gguf/container.ts";
+import { blobToGguf } from "../tools/lib/format/gguf/export.ts";
+import { ggufToBlob } from "../tools/lib/format/gguf/import.ts";
+import { encodeTernaryBlocks } from "../tools/lib/format/gguf/tq.ts";
+import { f16ToF32, f32ToF16 } from "../tools/lib/format/floats.ts";
+import { packTernary } from "../tools/lib/format/ternary-packing.ts";
+import type { Blob, BlobTensor } from "../tools/lib/format/types.ts";
 import { main } from "../tools/cli/main.ts";
 
 /** Deterministic ternary values, (n) in {-1, 0, 1}. */

@@ -2,9 +2,10 @@
 // from the GGUF spec, every value type, and the errors a bad file gets.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { GGML, parseGguf, writeGguf, type GgufValue } from "../tools/lib/gguf.ts";
-import { bf16ToF32, decodeTernaryBlocks, encodeTernaryBlocks, f16ToF32, f32ToBf16, f32ToF16, tq1Byte, tq1Trit } from "../tools/lib/gguf-convert.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { GGML, parseGguf, writeGguf, type GgufValue } from "../tools/lib/format/gguf/container.ts";
+import { decodeTernaryBlocks, encodeTernaryBlocks, tq1Byte, tq1Trit } from "../tools/lib/format/gguf/tq.ts";
+import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "../tools/lib/format/floats.ts";
 
 /** 256 ternary weights with every value in every position class, (256) in {-1, 0, 1}. */
 function pattern(seed: number): number[] {

@@ -3,11 +3,13 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { statSync } from "node:fs";
 import * as ref from "../tools/lib/reference/kernels.ts";
-import { packTernary, rowBytes, unpackTernary } from "../tools/lib/pack.ts";
-import { quantizeActivations, quantizeTernary } from "../tools/lib/quantize.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { bytesOf, loadAgent, loadGoldenFile, readArena, runGoldenCase, writeArena, type AgentModule } from "../tools/lib/wasm.ts";
-import { GOLDEN_KERNELS_PATH, LUT_FAST_OFFSET, MAX_CASE_BYTES, goldenCases, randInt, randomF32, randomInt8, randomTernary, seededRandom } from "../scripts/gen-golden.ts";
+import { packTernary, rowBytes, unpackTernary } from "../tools/lib/format/ternary-packing.ts";
+import { quantizeActivations, quantizeTernary } from "../tools/lib/format/quantize.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { bytesOf, loadAgent, readArena, writeArena, type AgentModule } from "../tools/lib/runtime/wasm.ts";
+import { loadGoldenFile, runGoldenCase } from "../tools/lib/runtime/golden.ts";
+import { GOLDEN_KERNELS_PATH, LUT_FAST_OFFSET, MAX_CASE_BYTES, goldenCases } from "../tools/lib/runtime/golden-kernels.ts";
+import { randInt, randomF32, randomInt8, randomTernary, seededRandom } from "../tools/lib/util/seeded-random.ts";
 
 const builds = ["release", "debug"] as const;
 const mods: Record<string, AgentModule> = Object.fromEntries(builds.map((b) => [b, loadAgent(b)]));

@@ -1,13 +1,13 @@
-// Tests of the ternary packings (tools/lib/pack.ts) byte by byte, and exact round trips through whole blobs.
+// Tests of the ternary packings (tools/lib/format/ternary-packing.ts) byte by byte, and exact round trips through whole blobs.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { decodeBlob, encodeBlob } from "../tools/lib/blob.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { packTernary, rowBytes, unpackTernary, type TernaryPacking } from "../tools/lib/pack.ts";
-import { dequantize, quantizeTernary } from "../tools/lib/quantize.ts";
-import { ternaryCodes, ternaryTensor, tensorValues } from "../tools/lib/tensors.ts";
-import type { BlobTensor } from "../tools/lib/types.ts";
-import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
+import { decodeBlob, encodeBlob } from "../tools/lib/format/blob.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { packTernary, rowBytes, unpackTernary, type TernaryPacking } from "../tools/lib/format/ternary-packing.ts";
+import { dequantize, quantizeTernary } from "../tools/lib/format/quantize.ts";
+import { ternaryCodes, ternaryTensor, tensorValues } from "../tools/lib/format/blob-tensors.ts";
+import type { BlobTensor } from "../tools/lib/format/types.ts";
+import { seededRandom as rng } from "../tools/lib/util/seeded-random.ts";
 
 const PACKINGS: TernaryPacking[] = ["i2", "t3"];
 

@@ -3,11 +3,11 @@
 // `info` afterwards still answers correctly.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { withBoard, type BoardSession } from "../tools/lib/board-session.ts";
-import { SYNC0, SYNC1, STATUS_NAMES, encodeFrame, type Frame } from "../tools/lib/protocol.ts";
-import { tempFlashPath } from "../tools/lib/qemu.ts";
-import { BoardError } from "../tools/lib/board-client.ts";
-import { seededRandom as rng } from "../tools/lib/seeded-random.ts";
+import { withBoard, type BoardSession } from "../tools/lib/board/session.ts";
+import { SYNC0, SYNC1, STATUS_NAMES, encodeFrame, type Frame } from "../tools/lib/board/protocol.ts";
+import { tempFlashPath } from "../tools/lib/board/qemu.ts";
+import { BoardError } from "../tools/lib/board/client.ts";
+import { seededRandom as rng } from "../tools/lib/util/seeded-random.ts";
 
 const rand = rng(20261123);
 const byte = () => Math.floor(rand() * 256);

@@ -1,10 +1,10 @@
-// The protocol frame codec (tools/lib/protocol.ts): layout, CRC, resynchronisation, payload helpers.
+// The protocol frame codec (tools/lib/board/protocol.ts): layout, CRC, resynchronisation, payload helpers.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { crc32 } from "../tools/lib/crc32.ts";
+import { crc32 } from "../tools/lib/util/crc32.ts";
 import {
   FrameDecoder, SYNC0, SYNC1, concat, decodeError, decodeValue, encodeCall, encodeFrame, readU64, u32s,
-} from "../tools/lib/protocol.ts";
+} from "../tools/lib/board/protocol.ts";
 
 const frames = (events: ReturnType<FrameDecoder["push"]>) => events.filter((e) => e.kind === "frame").map((e) => (e.kind === "frame" ? e.frame : null)!);
 

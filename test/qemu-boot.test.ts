@@ -3,9 +3,9 @@
 import { spawn } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { crc32 } from "../tools/lib/crc32.ts";
-import { buildFirmware, buildHostFirmware, SELFTEST_SRC, type FirmwareImage } from "../tools/lib/firmware-build.ts";
-import { bootQemu, liveQemuCount, tempFlashPath, withQemu, type QemuBoard, type QemuBoardId } from "../tools/lib/qemu.ts";
+import { crc32 } from "../tools/lib/util/crc32.ts";
+import { buildFirmware, buildHostFirmware, SELFTEST_SRC, type FirmwareImage } from "../tools/lib/board/firmware-build.ts";
+import { bootQemu, liveQemuCount, tempFlashPath, withQemu, type QemuBoard, type QemuBoardId } from "../tools/lib/board/qemu.ts";
 
 const images = new Map<string, FirmwareImage>();
 async function selftest(board: QemuBoardId): Promise<string> {

@@ -1,9 +1,9 @@
-// Tests of the BitNet b1.58 quantizers (tools/lib/quantize.ts) against hand-computed values.
+// Tests of the BitNet b1.58 quantizers (tools/lib/format/quantize.ts) against hand-computed values.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
   ABSMEAN_EPS, absmeanScale, bitLinearScale, dequantize, quantizeActivations, quantizeInt8, quantizeTernary, roundHalfEven, ternarize,
-} from "../tools/lib/quantize.ts";
+} from "../tools/lib/format/quantize.ts";
 
 const f32 = Math.fround;
 

@@ -1,5 +1,5 @@
 // A small set of run records covering every section the report draws, shared by the report suites.
-import type { RunRecord } from "../tools/lib/runlog.ts";
+import type { RunRecord } from "../tools/lib/report/runlog.ts";
 
 const T = "2026-01-01T00:00:00.000Z";
 

@@ -5,16 +5,17 @@ import * as assert from "uvu/assert";
 import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendRun, readRuns } from "../tools/lib/runlog.ts";
+import { appendRun, readRuns } from "../tools/lib/report/runlog.ts";
 import { renderReport } from "../tools/lib/report/render.ts";
 import { buildReport } from "../tools/lib/report/write.ts";
 import { fmt } from "../tools/lib/report/format.ts";
-import { ci95, mean } from "../tools/lib/report/stats.ts";
+import { ci95, mean } from "../tools/lib/util/stats.ts";
 import { niceTicks } from "../tools/lib/report/svg.ts";
 import { movingAverage } from "../tools/lib/report/sections.ts";
 import { fixtureRecords } from "./report-fixture.ts";
-import { fp32Bytes, peakRamBytes, summaryLines, summaryRecords } from "../tools/lib/report/summary.ts";
-import { getBoard } from "../tools/lib/boards.ts";
+import { fp32Bytes, summaryLines, summaryRecords } from "../tools/lib/report/summary.ts";
+import { peakRamBytes } from "../tools/lib/board/ram.ts";
+import { getBoard } from "../tools/lib/board/profiles.ts";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "bitrl-report-"));
 

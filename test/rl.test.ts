@@ -1,14 +1,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { encodeBlob } from "../tools/lib/blob.ts";
-import { f32Tensor } from "../tools/lib/tensors.ts";
+import { encodeBlob } from "../tools/lib/format/blob.ts";
+import { f32Tensor } from "../tools/lib/format/blob-tensors.ts";
 import { join } from "node:path";
-import { readBlobFile } from "../tools/lib/files.ts";
-import { AgentRunner, agentInfo, backboneKindOf, evaluateAgent, buildAgentBlob, DEFAULT_TRAIN, headParamCount, loadAgentModule, trainAgent, withHead } from "../tools/lib/agent.ts";
-import type { Blob } from "../tools/lib/types.ts";
+import { readBlobFile } from "../tools/lib/format/blob-file.ts";
+import { AgentRunner, agentInfo, backboneKindOf, evaluateAgent, buildAgentBlob, DEFAULT_TRAIN, headParamCount, loadAgentModule, trainAgent, withHead } from "../tools/lib/agent/index.ts";
+import type { Blob } from "../tools/lib/format/types.ts";
 import { cartpoleReset, cartpoleStep, cartpoleTokens, Pcg32 } from "../tools/lib/reference/envs.ts";
+import { mean } from "../tools/lib/util/stats.ts";
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const cartpole = (seed = 1): Blob => buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: seed });
 
 test("should improve a cartpole head's return well above its start within 300 episodes (backbone none, V8)", () => {

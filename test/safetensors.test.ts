@@ -1,8 +1,8 @@
-// Tests of the safetensors reader/writer (tools/lib/safetensors.ts): dtypes, round trips, strict header checks.
+// Tests of the safetensors reader/writer (tools/lib/format/safetensors.ts): dtypes, round trips, strict header checks.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { encodeSafetensors, readSafetensors, readSafetensorsMetadata } from "../tools/lib/safetensors.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { encodeSafetensors, readSafetensors, readSafetensorsMetadata } from "../tools/lib/format/safetensors.ts";
 
 /** A safetensors file from a header object and raw buffer bytes. */
 function file(header: unknown, buffer: number[] | Uint8Array, rawHeader?: string): Uint8Array {

@@ -5,10 +5,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BOARDS, estimateEnergy, getBoard, ticksToSeconds } from "../tools/lib/boards.ts";
-import { BitrlError } from "../tools/lib/errors.ts";
-import { buildFirmware, SELFTEST_SRC } from "../tools/lib/firmware-build.ts";
-import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../tools/lib/toolchain.ts";
+import { BOARDS, estimateEnergy, getBoard, ticksToSeconds } from "../tools/lib/board/profiles.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { buildFirmware, SELFTEST_SRC } from "../tools/lib/board/firmware-build.ts";
+import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../tools/lib/board/toolchain.ts";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 

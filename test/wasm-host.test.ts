@@ -1,11 +1,9 @@
-// The Node wasm host (tools/lib/wasm.ts): host imports per docs/abi.md, arena helpers, golden-file parsing.
+// The Node wasm host (tools/lib/runtime/wasm.ts): host imports per docs/abi.md, arena helpers, golden-file parsing.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { BitrlError } from "../tools/lib/errors.ts";
-import {
-  BLOB_DST_OUT_OF_MEMORY, BLOB_NONE, BLOB_OK, BLOB_OUT_OF_RANGE, agentImports, compareGolden, loadAgent, parseGoldenFile,
-  readArena, writeArena, type HostState,
-} from "../tools/lib/wasm.ts";
+import { BitrlError } from "../tools/lib/util/errors.ts";
+import { BLOB_DST_OUT_OF_MEMORY, BLOB_NONE, BLOB_OK, BLOB_OUT_OF_RANGE, agentImports, loadAgent, readArena, writeArena, type HostState } from "../tools/lib/runtime/wasm.ts";
+import { compareGolden, parseGoldenFile } from "../tools/lib/runtime/golden.ts";
 
 const isBitrlError = (re: RegExp) => (e: unknown) => e instanceof BitrlError && re.test((e as Error).message);
 
