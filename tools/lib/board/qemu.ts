@@ -124,9 +124,28 @@ export function qemuCommand(board: QemuBoardId, elf: string, flashPath: string, 
   };
 }
 
-/** Starts QEMU with the firmware and connects to its UART; throws a one-line error if it does not come up. */
+/**
+ * Starts QEMU with the firmware and connects to its UART; throws a one-line error if it does not come up.
+ * The steps, in order: check the inputs, pick the UART endpoint, start QEMU, connect to the UART, keep what the
+ * board sends, and (optionally) prove the firmware answers.
+ */
 export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   const board = opts.board ?? "qemu-m4";
+  const { elf, flashPath } = checkBootInputs(board, opts);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const uart = await uartEndpoint(opts.serial);
+  const t0 = Date.now();
+  const deadline = t0 + timeoutMs;
+  const qemu = startQemu(board, elf, flashPath, uart);
+  const socket = await connectUart(board, qemu, uart, deadline, timeoutMs);
+  const qb = boardOverUart(board, qemu, socket, flashPath, uart.address);
+  if (opts.handshake) await handshake(board, qemu, qb, opts.handshake, deadline, timeoutMs);
+  qb.bootMs = Date.now() - t0;
+  return qb;
+}
+
+/** Step 1: the board is known, the ELF exists, the flash path is one the firmware can take (made if missing). */
+function checkBootInputs(board: QemuBoardId, opts: QemuBootOptions): { elf: string; flashPath: string } {
   if (!MACHINES[board]) throw new BitrlError(`unknown emulated board '${board}' (qemu-m4, qemu-rv32)`);
   const elf = resolve(opts.elf);
   if (!existsSync(elf)) throw new BitrlError(`firmware ${elf} not found (build it with buildFirmware('${board}'))`);
@@ -135,14 +154,44 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   if (/\s/.test(flashPath)) throw new BitrlError(`flash path '${flashPath}' contains whitespace; choose another --flash path`);
   if (flashPath.length > 200) throw new BitrlError(`flash path '${flashPath}' is longer than 200 characters`);
   mkdirSync(dirname(flashPath), { recursive: true });
-  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return { elf, flashPath };
+}
 
+/** Where QEMU serves the board's UART: a unix socket in a fresh temp folder, or a free local TCP port. */
+interface UartEndpoint {
+  sockDir: string;
+  sockPath: string;
+  /** 0 when the unix socket is used */
+  tcpPort: number;
+  /** the unix socket path or "127.0.0.1:<port>" */
+  address: string;
+}
+
+/** Step 2: the UART endpoint. */
+async function uartEndpoint(serial: QemuBootOptions["serial"]): Promise<UartEndpoint> {
   const sockDir = mkdtempSync(join(tmpdir(), "bitrl-qemu-"));
   const sockPath = join(sockDir, "uart.sock");
-  const tcpPort = opts.serial === "tcp" ? await freePort() : 0;
-  const serialAddress = tcpPort ? `127.0.0.1:${tcpPort}` : sockPath;
-  const { binary, args } = qemuCommand(board, elf, flashPath, tcpPort ? { port: tcpPort } : sockPath);
-  const t0 = Date.now();
+  const tcpPort = serial === "tcp" ? await freePort() : 0;
+  return { sockDir, sockPath, tcpPort, address: tcpPort ? `127.0.0.1:${tcpPort}` : sockPath };
+}
+
+/** A running QEMU: its process, its log, how it ended, and the one way to stop it. */
+interface QemuProcess {
+  binary: string;
+  proc: ChildProcess;
+  log(): string;
+  spawnError(): Error | null;
+  done(): boolean;
+  exited: Promise<number | null>;
+  /** destroys the UART socket (if any), stops QEMU (TERM, then KILL after 1 s) and waits for it */
+  close(socket: Socket | null): Promise<void>;
+  /** close, then throw msg with the last two lines QEMU printed */
+  fail(socket: Socket | null, msg: string): Promise<never>;
+}
+
+/** Step 3: starts QEMU (killed with this process, see installExitHooks); the temp folder goes when it exits. */
+function startQemu(board: QemuBoardId, elf: string, flashPath: string, uart: UartEndpoint): QemuProcess {
+  const { binary, args } = qemuCommand(board, elf, flashPath, uart.tcpPort ? { port: uart.tcpPort } : uart.sockPath);
   installExitHooks();
   const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);
@@ -154,25 +203,13 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   const exited = new Promise<number | null>((res) => {
     proc.on("close", (code) => {
       live.delete(proc);
-      rmSync(sockDir, { recursive: true, force: true });
+      rmSync(uart.sockDir, { recursive: true, force: true });
       res(code);
     });
   });
   let done = false;
   void exited.then(() => (done = true));
-
-  // What the board sent, for received()/waitFor(): chunks joined on demand, only the last RX_KEEP bytes kept (a long
-  // session through `serial` must not grow memory or copy quadratically).
-  let chunks: Buffer[] = [];
-  let held = 0;
-  const received = (): Buffer => {
-    if (chunks.length !== 1) chunks = [Buffer.concat(chunks)];
-    return chunks[0];
-  };
-  const listeners = new Set<(c: Buffer) => void>();
-  let socket: Socket | null = null;
-
-  const close = async () => {
+  const close = async (socket: Socket | null) => {
     socket?.destroy();
     if (!done) {
       proc.kill("SIGTERM");
@@ -181,28 +218,45 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
       clearTimeout(t);
     }
   };
-
-  const fail = async (msg: string): Promise<never> => {
-    await close();
+  const fail = async (socket: Socket | null, msg: string): Promise<never> => {
+    await close(socket);
     const tail = logText.trim().split("\n").slice(-2).join(" | ");
     throw new BitrlError(tail ? `${msg} (qemu: ${tail})` : msg);
   };
+  return { binary, proc, log: () => logText, spawnError: () => spawnError, done: () => done, exited, close, fail };
+}
 
-  // Connect once QEMU has created the listening socket (it waits for us before starting the guest).
-  const deadline = t0 + timeoutMs;
+/** Step 4: connects once QEMU has created the listening socket (it waits for us before starting the guest). */
+async function connectUart(board: QemuBoardId, qemu: QemuProcess, uart: UartEndpoint, deadline: number, timeoutMs: number): Promise<Socket> {
+  let socket: Socket | null = null;
   while (!socket) {
-    if (spawnError) return fail(`cannot start ${binary}: ${(spawnError as Error).message} (run 'node scripts/setup-toolchain.mjs${board === "qemu-rv32" ? " --riscv" : ""}')`);
-    if (done) return fail(`${board}: QEMU exited during boot`);
-    if (Date.now() > deadline) return fail(`${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
-    if (tcpPort || existsSync(sockPath)) {
+    const spawnError = qemu.spawnError();
+    if (spawnError) return qemu.fail(null, `cannot start ${qemu.binary}: ${spawnError.message} (run 'node scripts/setup-toolchain.mjs${board === "qemu-rv32" ? " --riscv" : ""}')`);
+    if (qemu.done()) return qemu.fail(null, `${board}: QEMU exited during boot`);
+    if (Date.now() > deadline) return qemu.fail(null, `${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    if (uart.tcpPort || existsSync(uart.sockPath)) {
       socket = await new Promise<Socket | null>((res) => {
-        const s = tcpPort ? connect(tcpPort, "127.0.0.1") : connect(sockPath);
+        const s = uart.tcpPort ? connect(uart.tcpPort, "127.0.0.1") : connect(uart.sockPath);
         s.once("connect", () => res(s));
         s.once("error", () => res(null));
       });
     }
     if (!socket) await sleep(20);
   }
+  return socket;
+}
+
+/** Step 5: the board handle over the connected UART, keeping what the board sends for received()/waitFor(). */
+function boardOverUart(board: QemuBoardId, qemu: QemuProcess, socket: Socket, flashPath: string, serialAddress: string): QemuBoard {
+  // Chunks joined on demand, only the last RX_KEEP bytes kept (a long session through `serial` must not grow
+  // memory or copy quadratically).
+  let chunks: Buffer[] = [];
+  let held = 0;
+  const received = (): Buffer => {
+    if (chunks.length !== 1) chunks = [Buffer.concat(chunks)];
+    return chunks[0];
+  };
+  const listeners = new Set<(c: Buffer) => void>();
   socket.on("data", (d: Buffer) => {
     chunks.push(d);
     held += d.length;
@@ -214,7 +268,7 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   const qb: QemuBoard = {
     board,
     serial: socket,
-    write: (data) => void socket!.write(typeof data === "string" ? Buffer.from(data, "utf8") : data),
+    write: (data) => void socket.write(typeof data === "string" ? Buffer.from(data, "utf8") : data),
     onData: (fn) => {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -227,34 +281,34 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
           if (pred(received())) finish(null);
         });
         const timer = setTimeout(() => finish(new BitrlError(`${board} did not send ${what} within ${ms} ms`)), ms);
-        void exited.then((code) => finish(pred(received()) ? null : new BitrlError(`${board}: QEMU exited (code ${code}) before sending ${what}`)));
+        void qemu.exited.then((code) => finish(pred(received()) ? null : new BitrlError(`${board}: QEMU exited (code ${code}) before sending ${what}`)));
         function finish(err: Error | null) {
           clearTimeout(timer);
           off();
           err ? rej(err) : res(received());
         }
       }),
-    log: () => logText,
+    log: qemu.log,
     flashPath,
     serialAddress,
-    pid: proc.pid ?? -1,
-    exited,
+    pid: qemu.proc.pid ?? -1,
+    exited: qemu.exited,
     bootMs: 0,
-    close,
+    close: () => qemu.close(socket),
   };
-
-  if (opts.handshake) {
-    const left = deadline - Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), Math.max(0, left))));
-    const result = await Promise.race([opts.handshake(qb).then(() => "ok" as const, (e: Error) => e), timeout, exited.then(() => "exited" as const)]);
-    clearTimeout(timer);
-    if (result === "timeout") return fail(`${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
-    if (result === "exited") return fail(`${board}: QEMU exited during boot`);
-    if (result instanceof Error) return fail(`${board}: handshake failed: ${result.message}`);
-  }
-  qb.bootMs = Date.now() - t0;
   return qb;
+}
+
+/** Step 6: proves the firmware answers (the caller's handshake) before the boot deadline. */
+async function handshake(board: QemuBoardId, qemu: QemuProcess, qb: QemuBoard, fn: NonNullable<QemuBootOptions["handshake"]>, deadline: number, timeoutMs: number): Promise<void> {
+  const left = deadline - Date.now();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), Math.max(0, left))));
+  const result = await Promise.race([fn(qb).then(() => "ok" as const, (e: Error) => e), timeout, qemu.exited.then(() => "exited" as const)]);
+  clearTimeout(timer);
+  if (result === "timeout") return qemu.fail(qb.serial, `${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (result === "exited") return qemu.fail(qb.serial, `${board}: QEMU exited during boot`);
+  if (result instanceof Error) return qemu.fail(qb.serial, `${board}: handshake failed: ${result.message}`);
 }
 
 /** Runs fn with a booted board and always closes it, also when fn throws. */
