@@ -18,11 +18,6 @@ const filter = new RegExp(args.find((a) => !a.startsWith("--")) ?? "");
 const workers = Number(process.env.BITRL_TEST_JOBS) || Math.max(2, availableParallelism());
 /** Seconds each job took last time, to start the longest first (kept between runs, never committed). */
 const timesFile = join(root, ".bitrl", "test-times.json");
-/**
- * Files that must not run at the same time as each other: they reach qemu-m4 through evaluateOnBoard/trainOnBoard,
- * which use the board's default flash file (.bitrl/qemu-m4/flash.bin). They run one after the other in one job.
- */
-const SHARED_FLASH = ["board/cli-agent.test.ts", "board/board-training.test.ts"];
 
 const step = (label, cmd, cmdArgs) => {
   console.log(`\n== ${label}`);
@@ -48,9 +43,8 @@ const unit = files.filter((f) => f.startsWith("unit/"));
 const board = unitOnly ? [] : files.filter((f) => !f.startsWith("unit/") && !f.startsWith("fixtures/"));
 const jobs = [];
 if (unit.length) jobs.push({ name: "unit tier", files: unit });
-const shared = board.filter((f) => SHARED_FLASH.includes(f));
-if (shared.length) jobs.push({ name: shared.join(" + "), files: shared });
-for (const f of board.filter((f) => !SHARED_FLASH.includes(f))) jobs.push({ name: f, files: [f] });
+// board files run at the same time as each other, so each boots its boards on a flash file of its own (tempFlashPath)
+for (const f of board) jobs.push({ name: f, files: [f] });
 const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, "utf8")) : {};
 // the unit tier first, then the longest board jobs (unknown ones count as long)
 const expected = (j) => (j.name === "unit tier" ? Infinity : lastTimes[j.name] ?? 1e6);

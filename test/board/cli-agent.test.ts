@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cartpoleStep, type CartPoleState } from "../../tools/lib/reference/envs.ts";
 import { buildAgentBlob, DEFAULT_TRAIN, evaluateAgent, evaluateOnBoard, trainAgent, trainOnBoard } from "../../tools/lib/agent/index.ts";
+import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "bitrl-agent-"));
@@ -80,13 +81,13 @@ test("should train and evaluate on the emulated board (wasm3, qemu-m4) exactly a
   // a short run keeps episodes short: the board must give the same sampled returns, head bits and greedy returns
   const start = buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: 1 });
   const host = trainAgent(start, 4, 12, { evalEpisodes: 0, chunk: 6 });
-  const board = await trainOnBoard("qemu-m4", start, 4, 12, { chunk: 6 });
+  const board = await trainOnBoard("qemu-m4", start, 4, 12, { chunk: 6, flashPath: tempFlashPath() }); // own flash: board tests run in parallel
   assert.equal(board.curve, host.curve);
   const head = (b: typeof start) => Array.from(new Uint8Array(b.tensors.find((t) => t.name === "head.params")!.data));
   assert.equal(head(board.blob), head(host.blob));
   assert.ok(head(host.blob).some((x) => x !== 0), "the head moved");
   assert.is(board.tick_unit, "instructions");
-  const onBoard = await evaluateOnBoard("qemu-m4", host.blob, 3, 1);
+  const onBoard = await evaluateOnBoard("qemu-m4", host.blob, 3, 1, { flashPath: tempFlashPath() });
   assert.equal(onBoard.returns, evaluateAgent(host.blob, 3, 1).returns);
   assert.ok(onBoard.ticks.every((t) => t > 0));
 });

@@ -23,10 +23,10 @@ export interface BoardEvalResult extends EvalResult {
  * Greedy evaluation on a board through the firmware's `episode` command (agent_episode there): uploads the
  * agent blob, then episode i with reset seed `seed + i`. The board module is the same wasm, so returns match V8's.
  */
-export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: number, seed: number, opts: { port?: string } = {}): Promise<BoardEvalResult> {
+export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: number, seed: number, opts: { port?: string; flashPath?: string } = {}): Promise<BoardEvalResult> {
   const info = agentInfo(blob);
   const { withBoard } = await import("../board/session.ts"); // loaded only when a board is asked for
-  return withBoard(boardId, { port: opts.port }, async (s) => {
+  return withBoard(boardId, { port: opts.port, flashPath: opts.flashPath }, async (s) => {
     await s.client.loadModel(encodeBlob(blob));
     const returns: number[] = [], ticks: number[] = [], steps: number[] = [];
     for (let i = 0; i < episodes; i++) {
@@ -56,9 +56,9 @@ export interface BoardTrainResult {
  * Trains on a board (the firmware's `train` command runs agent_train there) in the same chunks and seeds as
  * trainAgent, so the curve and the head match V8 bit for bit; the head is read back from agent_head_ptr.
  */
-export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; backend?: "wasm3" | "aot"; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
+export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; flashPath?: string; backend?: "wasm3" | "aot"; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
   const { withBoard } = await import("../board/session.ts"); // loaded only when a board is asked for
-  return withBoard(boardId, { port: opts.port, backend: opts.backend }, async (s) => {
+  return withBoard(boardId, { port: opts.port, flashPath: opts.flashPath, backend: opts.backend }, async (s) => {
     await s.client.loadModel(encodeBlob(start));
     const chunk = Math.max(1, Math.min(opts.chunk ?? 50, Math.floor((s.info.max_payload - 16) / 4)));
     const curve: number[] = [], ticks: number[] = [];
