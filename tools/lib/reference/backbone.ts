@@ -1,10 +1,10 @@
 // The backbone's TypeScript forward twin (docs/model.md): the integer-only forward of the quantized kinds with the
 // same integers as assembly/model/backbone.ts (fixed-point kernels in ./fixed.ts), and the fp32 kind's f32
 // operations in the same order, so features are bit-exact with the wasm module for every kind.
-import { BitrlError } from "../errors.ts";
-import { packTernary, unpackTernary } from "../pack.ts";
-import { bitLinearScale, quantizeActivations, roundHalfEven } from "../quantize.ts";
-import type { Blob, BlobTensor } from "../types.ts";
+import { BitrlError } from "../util/errors.ts";
+import { packTernary, unpackTernary } from "../format/ternary-packing.ts";
+import { bitLinearScale, quantizeActivations, roundHalfEven } from "../format/quantize.ts";
+import type { Blob, BlobTensor } from "../format/types.ts";
 import * as fx from "./fixed.ts";
 
 const f = Math.fround;

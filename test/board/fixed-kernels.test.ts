@@ -1,0 +1,78 @@
+// The integer forward's fixed-point kernels (assembly/kernels/fixed.ts): golden vectors in both wasm builds and
+// in wasm3 on the emulated Cortex-M4; the twin's multipliers against exact arithmetic; the exp2 table against
+// its formula.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import * as fx from "../../tools/lib/reference/fixed.ts";
+import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
+import { loadGoldenFile, runGoldenCase } from "../../tools/lib/runtime/golden.ts";
+import { withBoard } from "../../tools/lib/board/session.ts";
+import { runConformance } from "../../tools/lib/board/conformance.ts";
+import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { GOLDEN_FIXED_PATH, goldenFixedCases } from "../../tools/lib/runtime/golden-fixed-kernels.ts";
+import { seededRandom } from "../../tools/lib/util/seeded-random.ts";
+
+const golden = loadGoldenFile(GOLDEN_FIXED_PATH);
+const value = (f: number) => (f & 0xffff) * 2 ** -(f >> 16);
+
+test("should match the checked-in golden file when regenerated (the generator is deterministic)", () => {
+  assert.equal(goldenFixedCases(), golden.cases);
+});
+
+for (const b of ["release", "debug"] as const) {
+  test(`should pass every fixed-kernels golden case (${b})`, () => {
+    const mod = loadAgent(b);
+    for (const c of golden.cases) {
+      const r = runGoldenCase(mod, c);
+      assert.ok(r.ok, `${c.name}: ${r.detail}`);
+    }
+  });
+}
+
+test("should give multipliers within half a unit of the 15-bit mantissa", () => {
+  const rand = seededRandom(5);
+  for (let i = 0; i < 2000; i++) {
+    const v = Math.floor(rand() * 2 ** Math.floor(rand() * 50)) + 1;
+    const f = fx.fxFromU64(v, 7);
+    assert.ok((f & 0xffff) >= 1 << 14 && (f & 0xffff) < 1 << 15, `mantissa of ${v}`);
+    assert.ok(Math.abs(value(f) - v / 128) <= (v / 128) * 2 ** -15, `${v}: ${value(f)}`);
+    const r = fx.fxRsqrt(v);
+    assert.ok(Math.abs(value(r) * Math.sqrt(v) - 1) < 2 ** -13, `rsqrt ${v}: ${value(r) * Math.sqrt(v)}`);
+    const g = fx.fxFromU64(Math.floor(rand() * 2 ** 30) + 1, -3);
+    assert.ok(Math.abs(value(fx.fxMul(f, g)) / (value(f) * value(g)) - 1) < 2 ** -14, "product");
+  }
+  assert.is(fx.fxMul(0, fx.fxFromU64(5, 0)), 0);
+});
+
+test("should quantize like absmax int8: |q| <= 127, q within 1 of 127 x / max|x|", () => {
+  const rand = seededRandom(9);
+  for (let i = 0; i < 300; i++) {
+    const n = 1 + Math.floor(rand() * 60);
+    const span = 2 ** Math.floor(rand() * 31);
+    const x = Int32Array.from({ length: n }, () => Math.round((rand() - 0.5) * span));
+    const q = new Int8Array(n);
+    const f = fx.quantI32(x, 0, n, 4, q);
+    const amax = x.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+    for (let j = 0; j < n; j++) {
+      assert.ok(Math.abs(q[j]) <= 127);
+      if (amax) assert.ok(Math.abs(q[j] - (127 * x[j]) / amax) <= 1, `${x[j]} / ${amax}: ${q[j]}`);
+    }
+    if (amax) assert.ok(Math.abs(value(f) / (amax / 16 / 127) - 1) < 2 ** -13, "one q unit is max|x| / 127");
+    else assert.is(f, 0);
+  }
+});
+
+test("should round the exp2 table to the nearest 2^15 * 2^(-f / 256)", () => {
+  assert.is(fx.EXP2[0], 32768);
+  for (let i = 0; i < 256; i++) assert.ok(Math.abs(fx.EXP2[i] - 32768 * 2 ** (-i / 256)) <= 0.5, `entry ${i}`);
+});
+
+test("should pass every fixed-kernels golden case in wasm3 on the emulated Cortex-M4 (qemu-m4)", async () => {
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+    const r = await runConformance(s.client, [golden]);
+    assert.is(r.cases.length, golden.cases.length);
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+  });
+});
+
+test.run();

@@ -1,0 +1,126 @@
+// The golden vectors of test/golden/fixed-kernels.json: the integer forward's fixed-point kernels
+// (assembly/kernels/fixed.ts: quant_i32, norm_quant, rescale_t3, softmax_exp2, fx_ops), computed by their
+// TypeScript twins (tools/lib/reference/fixed.ts) from a fixed seed. Same schema as kernels.json (docs/abi.md).
+// Written by scripts/gen-golden-fixed.ts.
+import { join } from "node:path";
+import { repoRoot } from "../util/paths.ts";
+import * as fx from "../reference/fixed.ts";
+import { bytesOf } from "./wasm.ts";
+import type { GoldenCase, GoldenFile } from "./golden.ts";
+import { CaseBuilder, writeGoldenFile } from "./golden-kernels.ts";
+import { randInt, seededRandom, type Rand } from "../util/seeded-random.ts";
+
+export const GOLDEN_FIXED_SEED = 0xf1ed;
+export const GOLDEN_FIXED_PATH = join(repoRoot, "test", "golden", "fixed-kernels.json");
+
+const randomI32 = (rand: Rand, n: number, lo: number, hi: number) => Int32Array.from({ length: n }, () => randInt(rand, lo, hi));
+/** A multiplier with a random mantissa in [2^14, 2^15) and exponent e. */
+const randomFx = (rand: Rand, e: number) => (e << 16) | randInt(rand, 1 << 14, (1 << 15) - 1);
+
+/** int8 (or t3 lanes, lane 0 of 4; the other lanes must stay) then the multiplier, one output range. */
+function quantCase(name: string, x: Int32Array, qin: number, lanes: boolean, gains?: { g: Int32Array; gs: number }): GoldenCase {
+  const b = new CaseBuilder();
+  const n = x.length;
+  const xa = b.put(bytesOf(x));
+  const ga = gains ? b.put(bytesOf(gains.g)) : undefined;
+  const q = new Int8Array(n);
+  const f = gains ? fx.normQuant(x, 0, gains.g, 0, gains.gs, n, q) : fx.quantI32(x, 0, n, qin, q);
+  const qBytes = lanes ? 8 * n : (n + 3) & ~3;
+  const before = new Uint8Array(qBytes);
+  if (lanes) new Uint16Array(before.buffer).forEach((_, i, a) => (a[i] = 1000 + i));
+  const expect = new Uint8Array(qBytes + 4);
+  expect.set(before);
+  const dv = new DataView(expect.buffer);
+  for (let i = 0; i < n; i++) {
+    if (lanes) dv.setUint16(8 * i, q[i] + 128, true);
+    else dv.setInt8(i, q[i]);
+  }
+  dv.setInt32(qBytes, f, true);
+  const out = b.put(before);
+  b.reserve(4);
+  const fxAt = { io: out.io + qBytes };
+  if (gains) return b.done(`norm_quant ${name}${lanes ? " lanes" : ""}`, "norm_quant", [xa, ga!, gains.gs, n, out, lanes ? 1 : 0, fxAt], out, expect, "exact");
+  return b.done(`quant_i32 ${name}${lanes ? " lanes" : ""}`, "quant_i32", [xa, n, qin, out, lanes ? 1 : 0, fxAt], out, expect, "exact");
+}
+
+function rescaleCase(name: string, acc: Int32Array, f: number, mode: number, y0: Int32Array): GoldenCase {
+  const b = new CaseBuilder();
+  const rows = acc.length;
+  const unbias = 16 * 1024; // lanes hold acc + unbias in 0..65535
+  const u = new Uint16Array(4 * rows).map((_, i) => 3000 + i); // lanes 1..3: other tokens, not read
+  for (let r = 0; r < rows; r++) u[4 * r] = acc[r] + unbias;
+  const aa = b.put(bytesOf(u));
+  const y = b.put(bytesOf(y0));
+  const want = y0.slice();
+  for (let r = 0; r < rows; r++) {
+    if (mode === fx.FX_ADD) fx.emit(want, r, fx.rescaleOne(acc[r], f, fx.XQ), mode);
+    else want[r] = mode === fx.FX_RELU2 ? Math.max(acc[r], 0) ** 2 : acc[r];
+  }
+  return b.done(`rescale_t3 ${name} mode ${mode}`, "rescale_t3", [aa, unbias, rows, f, y, mode], y, bytesOf(want), "exact");
+}
+
+function softmaxCase(name: string, z: Int32Array): GoldenCase {
+  const b = new CaseBuilder();
+  const za = b.put(bytesOf(z));
+  const p = new Int32Array(z.length);
+  fx.softmaxExp2(z, z.length, p);
+  const out = b.put(new Uint8Array(4 * z.length));
+  return b.done(`softmax_exp2 ${name}`, "softmax_exp2", [za, z.length, out], out, bytesOf(p), "exact");
+}
+
+function fxOpsCase(name: string, a: Uint32Array, bv: Uint32Array): GoldenCase {
+  const b = new CaseBuilder();
+  const n = a.length;
+  const aa = b.put(bytesOf(a)), ba = b.put(bytesOf(bv));
+  const want = new Int32Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    const fa = fx.fxFromF32Bits(a[i]);
+    want[i] = fa;
+    want[n + i] = fx.fxMul(fa, fx.fxFromU64(bv[i], 20));
+    want[2 * n + i] = fx.fxRsqrt(bv[i] + 1);
+  }
+  const out = b.put(new Uint8Array(12 * n));
+  return b.done(`fx_ops ${name}`, "fx_ops", [aa, ba, n, out], out, bytesOf(want), "exact");
+}
+
+/** Every case, in file order. */
+export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
+  const rand = seededRandom(seed);
+  const cases: GoldenCase[] = [];
+  for (const lanes of [false, true]) {
+    cases.push(quantCase("random 40 q20", randomI32(rand, 40, -(1 << 24), 1 << 24), 20, lanes));
+    cases.push(quantCase("random 120 q16 (ReLU^2 hidden)", randomI32(rand, 120, 0, 46340 * 46340), 16, lanes));
+    cases.push(quantCase("small 20 q8 (amax < 2^15)", randomI32(rand, 20, -300, 300), 8, lanes));
+    cases.push(quantCase("one value", Int32Array.of(-1), 0, lanes));
+    cases.push(quantCase("zeros", new Int32Array(7), 12, lanes));
+    cases.push(quantCase("i32 extremes", Int32Array.of(-(2 ** 31), 2 ** 31 - 1, 0, 1, -1, 2 ** 30), 20, lanes));
+    cases.push(quantCase("norm random 40", randomI32(rand, 40, -fx.XMAX, fx.XMAX), 0, lanes, { g: randomI32(rand, 40, -fx.GMAX, fx.GMAX), gs: 8 }));
+    cases.push(quantCase("norm small x, gs 20", randomI32(rand, 16, -3, 3), 0, lanes, { g: randomI32(rand, 16, 100, 511), gs: 20 }));
+    cases.push(quantCase("norm saturated x", Int32Array.from({ length: 48 }, (_, i) => (i % 2 ? fx.XMAX : -fx.XMAX)), 0, lanes, { g: new Int32Array(48).fill(fx.GMAX), gs: 0 }));
+    cases.push(quantCase("norm zeros", new Int32Array(8), 0, lanes, { g: randomI32(rand, 8, -fx.GMAX, fx.GMAX), gs: 5 }));
+  }
+  for (const mode of [fx.FX_ADD, fx.FX_RAW, fx.FX_RELU2, fx.FX_ADD]) {
+    const rows = randInt(rand, 1, 60);
+    const y0 = randomI32(rand, rows, -fx.XMAX, fx.XMAX);
+    cases.push(rescaleCase(`random ${rows} rows`, randomI32(rand, rows, -16256, 16256), randomFx(rand, randInt(rand, 16, 40)), mode, y0));
+  }
+  cases.push(rescaleCase("shift clamped to 1 (saturating)", randomI32(rand, 9, -16256, 16256), randomFx(rand, 3), fx.FX_ADD, new Int32Array(9).fill(fx.XMAX - 5)));
+  cases.push(rescaleCase("shift beyond 31 (adds 0)", randomI32(rand, 9, -16256, 16256), randomFx(rand, 60), fx.FX_ADD, new Int32Array(9).fill(77)));
+  cases.push(rescaleCase("zero multiplier", Int32Array.of(5, -5, 16000), 0, fx.FX_ADD, Int32Array.of(1, -1, 0)));
+  cases.push(rescaleCase("extremes", Int32Array.of(16256, -16256, 1, 0, -1), 0, fx.FX_RELU2, new Int32Array(5)));
+  cases.push(softmaxCase("one key", Int32Array.of(123)));
+  cases.push(softmaxCase("random 16", randomI32(rand, 16, -3000, 3000)));
+  cases.push(softmaxCase("equal 5", new Int32Array(5).fill(-77)));
+  cases.push(softmaxCase("far apart (exp2 underflow)", Int32Array.of(0, -3839, -3840, -1 << 24, 1 << 24, 4000)));
+  cases.push(softmaxCase("every table entry", Int32Array.from({ length: 16 }, (_, j) => -j * 241)));
+  const bitsOf = (...v: number[]) => Uint32Array.from(v, (x) => fx.f32Bits(x));
+  cases.push(fxOpsCase("specials", bitsOf(0, -0, 1, -1, 1e-40, Infinity, NaN, 3.4e38, 1.2e-38, 1 / 127, 0.99999994, 1.9999999),
+    Uint32Array.of(0, 1, 2, 3, 2 ** 28, 2 ** 30 - 1, 2 ** 32 - 2, 2 ** 32 - 1, 12345, 65535, 65536, 2 ** 29)));
+  cases.push(fxOpsCase("random", Uint32Array.from({ length: 40 }, () => fx.f32Bits((rand() + 0.01) * 2 ** randInt(rand, -40, 40))),
+    Uint32Array.from({ length: 40 }, () => Math.floor(rand() * 2 ** randInt(rand, 1, 32)))));
+  return cases;
+}
+
+export function writeGoldenFixed(path = GOLDEN_FIXED_PATH): GoldenFile {
+  return writeGoldenFile(path, goldenFixedCases());
+}
