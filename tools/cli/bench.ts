@@ -9,7 +9,7 @@ import { benchBoardKernels, formatBenchTable } from "../lib/board-bench.ts";
 export const benchCommand: Command = {
   name: "bench",
   summary: "kernel instructions per weight on a board (wasm3 kernels and the native C floor)",
-  usage: `usage: bitrl bench --board B [--backend wasm3|aot] [--port P] [--json]
+  usage: `usage: bitrl bench --board B [--backend wasm3|aot|wamr] [--port P] [--json]
 
 Runs every matvec kernel of the module (fp32, int8, ternary i2/t3 plain and lookup-table) at 256x256 and 1024x256
 inside the board's wasm3, and the firmware's native C ternary kernel on the same bytes, timing only the kernel

@@ -14,7 +14,7 @@ export interface KernelBenchResult {
   kernel: string;
   /** "ROWSxCOLS" */
   shape: string;
-  runtime: "wasm3" | "aot" | "native";
+  runtime: "wasm3" | "aot" | "wamr" | "native";
   /** board ticks per weight; ticks are instructions on QEMU boards, hence the name */
   instructions_per_weight: number;
   /** total ticks over the whole matrix (sum of row blocks; LUT kernels include one table build) */
@@ -157,7 +157,7 @@ export async function benchBoardKernels(
       }
       const weights = shape.rows * shape.cols;
       const base = { shape: `${shape.rows}x${shape.cols}`, block_rows: rows, kind };
-      push({ kernel: spec.name, runtime: info.backend === "aot" ? "aot" : "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
+      push({ kernel: spec.name, runtime: info.backend === "aot" || info.backend === "wamr" ? info.backend : "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
       if (native) push({ kernel: "native_i2", runtime: "native", instructions_per_weight: nativeTicks / weights, ticks: nativeTicks, ...base });
     }
   }

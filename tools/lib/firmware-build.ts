@@ -9,7 +9,7 @@ import { getBoard, type BoardId } from "./boards.ts";
 import { BitrlError } from "./errors.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot } from "./toolchain.ts";
 
-export type Backend = "wasm3" | "aot";
+export type Backend = "wasm3" | "aot" | "wamr";
 
 export interface FirmwareBuildOptions {
   /** engine for the agent module; only wasm3 is built by this module so far */
@@ -147,18 +147,18 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   if (!env) {
     throw new BitrlError(`board '${board.id}' is built on a user's machine with 'pio run -e ${board.pioEnv} -t upload' (needs PlatformIO's registry; see docs/boards.md)`);
   }
-  if (backend === "aot") {
+  if (backend === "aot" || backend === "wamr") {
     const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
-    if (!ini.includes(`[env:${env}-aot]`)) throw new BitrlError(`backend 'aot' has no PlatformIO environment '${env}-aot' in platformio.ini yet`);
-    env = `${env}-aot`;
+    if (!ini.includes(`[env:${env}-${backend}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${backend}' in platformio.ini yet`);
+    env = `${env}-${backend}`;
   } else if (backend !== "wasm3") {
-    throw new BitrlError(`unknown backend '${backend}' (wasm3, aot)`);
+    throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
-  ensureToolchain({ riscv: board.id === "qemu-rv32", aot: backend === "aot" });
+  ensureToolchain({ riscv: board.id === "qemu-rv32", aot: backend === "aot", wamr: backend === "wamr" });
 
   const extraFlags = (opts.buildFlags ?? []).join(" ");
   const custom = opts.srcDir || extraFlags ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags}`).digest("hex").slice(0, 8) : "";
@@ -176,6 +176,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     join(paths.wasm3, ".bitrl-stamp"),
     wasm,
     ...(backend === "aot" ? [...listFiles(join(repoRoot, "firmware", "aot"), src), join(repoRoot, "scripts", "aot-gen.mjs")] : []),
+    ...(backend === "wamr" ? [...listFiles(join(repoRoot, "firmware", "wamr"), src), join(paths.wamr, ".bitrl-stamp")] : []),
   ];
   const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}\0${extraFlags}`);
   const keyFile = join(outDir, "key");
@@ -216,7 +217,8 @@ function hostWasm3Flags(): string[] {
  *  .bitrl/host/bitrl-fw: serial on stdin/stdout, clock in ns, flash in the file named by BITRL_FLASH. */
 export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
   const backend = opts.backend ?? "wasm3";
-  if (backend !== "wasm3" && backend !== "aot") throw new BitrlError(`unknown backend '${backend}' (wasm3, aot)`);
+  if (backend === "wamr") throw new BitrlError("backend 'wamr' is built for the emulated boards only so far (qemu-m4); the host board runs wasm3 or aot");
+  if (backend !== "wasm3" && backend !== "aot") throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
   const aot = backend === "aot";
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));

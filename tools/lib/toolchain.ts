@@ -13,8 +13,9 @@ export { repoRoot };
 interface Pins {
   platformio: string;
   wasm3: { sha256: string };
+  wamr: { sha256: string; label: string };
   apt: Record<"arm" | "riscv" | "aot", string[]>;
-  dirs: Record<"venv" | "pioCore" | "cache" | "wasm3" | "gen", string>;
+  dirs: Record<"venv" | "pioCore" | "cache" | "wasm3" | "gen" | "wamr", string>;
 }
 const pins: Pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -27,12 +28,16 @@ export const paths = {
   pioCore: join(repoRoot, pins.dirs.pioCore),
   /** wasm3 0.5.0 core sources (m3_*.c/h, wasm3.h), never committed */
   wasm3: join(repoRoot, pins.dirs.wasm3),
+  /** WAMR's runtime core (wasm-micro-runtime as vendored by crates.io's wamr-sys), never committed */
+  wamr: join(repoRoot, pins.dirs.wamr),
   /** generated sources (the agent.wasm C array) */
   gen: join(repoRoot, pins.dirs.gen),
   setupScript: join(repoRoot, "scripts", "setup-toolchain.mjs"),
 } as const;
 
 export const PLATFORMIO_VERSION = pins.platformio;
+/** Which WAMR the wamr backend runs, as every figure measured with it must say. */
+export const WAMR_LABEL = pins.wamr.label;
 
 /** Environment for running `pio` offline: project-local core dir, no telemetry, no update checks, no colour. */
 export function pioEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -53,10 +58,16 @@ export function pioEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export interface ToolchainNeeds {
   riscv?: boolean;
   aot?: boolean;
+  /** WAMR's sources (the wamr backend) */
+  wamr?: boolean;
 }
 
 function onPath(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function stampIs(path: string, want: string): boolean {
+  return existsSync(path) && readFileSync(path, "utf8") === want;
 }
 
 /** True when everything the given groups need is present (cheap: file checks and `command -v`). */
@@ -67,13 +78,14 @@ export function toolchainReady(needs: ToolchainNeeds = {}): boolean {
   if (!onPath("arm-none-eabi-gcc") || !onPath("qemu-system-arm")) return false;
   if (needs.riscv && (!onPath("riscv64-unknown-elf-gcc") || !onPath("qemu-system-riscv32"))) return false;
   if (needs.aot && !onPath("wasm2c")) return false;
+  if (needs.wamr && !stampIs(join(paths.wamr, ".bitrl-stamp"), pins.wamr.sha256)) return false;
   return true;
 }
 
 /** Installs what is missing (see scripts/setup-toolchain.mjs); quick when all is there. */
 export function ensureToolchain(needs: ToolchainNeeds = {}): void {
   if (toolchainReady(needs)) return;
-  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : [])];
+  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : []), ...(needs.wamr ? ["--wamr"] : [])];
   const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] });
   if (r.status !== 0) throw new BitrlError(`toolchain setup failed (exit ${r.status ?? r.signal}); run 'node scripts/setup-toolchain.mjs' to see why`);
 }

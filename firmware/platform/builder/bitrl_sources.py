@@ -58,8 +58,10 @@ def add_bitrl_sources(env, emulated):
         _add_aot(env, project_dir, wasm_path)
     elif backend == "wasm3":
         _add_wasm3(env, project_dir, opt("wasm3_dir", ".bitrl/wasm3"))
+    elif backend == "wamr":
+        _add_wamr(env, project_dir, opt("wamr_dir", ".bitrl/wamr"))
     else:
-        _fail(env, "custom_backend must be wasm3 or aot, got '%s'" % backend)
+        _fail(env, "custom_backend must be wasm3, aot or wamr, got '%s'" % backend)
 
     gen_dir = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV"))
     os.makedirs(gen_dir, exist_ok=True)
@@ -82,6 +84,52 @@ def _add_wasm3(env, project_dir, rel_dir):
 
     env.AddBuildMiddleware(quiet_wasm3)
     env.BuildSources(os.path.join("$BUILD_DIR", "wasm3"), wasm3_dir)
+
+
+# WAMR's runtime core as bitrl builds it (firmware/wamr/wamr_settings.h): fast interpreter, loader, common runtime,
+# pool allocator, utilities. The same list serves the native host build (tools/lib/firmware-build.ts reads it).
+WAMR_SOURCES = [
+    "core/iwasm/common/wasm_runtime_common.c",
+    "core/iwasm/common/wasm_native.c",
+    "core/iwasm/common/wasm_exec_env.c",
+    "core/iwasm/common/wasm_memory.c",
+    "core/iwasm/interpreter/wasm_interp_fast.c",
+    "core/iwasm/interpreter/wasm_loader.c",
+    "core/iwasm/interpreter/wasm_runtime.c",
+    "core/shared/utils/bh_assert.c",
+    "core/shared/utils/bh_common.c",
+    "core/shared/utils/bh_hashmap.c",
+    "core/shared/utils/bh_list.c",
+    "core/shared/utils/bh_log.c",
+    "core/shared/utils/bh_vector.c",
+    "core/shared/mem-alloc/mem_alloc.c",
+    "core/shared/mem-alloc/ems/ems_alloc.c",
+    "core/shared/mem-alloc/ems/ems_hmu.c",
+    "core/shared/mem-alloc/ems/ems_kfc.c",
+]
+WAMR_INCLUDES = ["core/iwasm/include", "core/iwasm/common", "core/iwasm/interpreter", "core/shared/utils",
+                 "core/shared/mem-alloc", "core/shared/mem-alloc/ems", "core/shared/platform/include"]
+
+
+def _add_wamr(env, project_dir, rel_dir):
+    """WAMR's fast interpreter (sources from the crates.io crate wamr-sys, scripts/setup-toolchain.mjs --wamr) plus
+    firmware/wamr (the bare-metal platform layer and vm_wamr.c); the environment's build_src_filter leaves out
+    vm_wasm3.c."""
+    wamr_dir = os.path.join(project_dir, rel_dir)
+    if not os.path.isfile(os.path.join(wamr_dir, "core", "config.h")):
+        _fail(env, "WAMR sources missing in %s: run 'node scripts/setup-toolchain.mjs --wamr'" % wamr_dir)
+    port_dir = os.path.join(project_dir, "firmware", "wamr")
+    settings = os.path.join(port_dir, "wamr_settings.h")
+    env.Append(CPPPATH=[port_dir] + [os.path.join(wamr_dir, d) for d in WAMR_INCLUDES], CCFLAGS=["-include", settings])
+    env.BuildSources(os.path.join("$BUILD_DIR", "wamrport"), port_dir)
+    # Not our code: compiled with the application's flags, without warnings.
+    obj = lambda rel: os.path.join("$BUILD_DIR", "wamr", os.path.splitext(rel)[0] + ".o")
+    objs = [env.Object(obj(rel), os.path.join(wamr_dir, rel), CFLAGS=env.get("CFLAGS", []) + ["-w"]) for rel in WAMR_SOURCES]
+    # how WAMR calls a native function with a non-raw signature (linked in, unused by bitrl's raw imports); a plain
+    # .s file goes through $AS, which is gcc here, so it needs -c
+    native_call = "core/iwasm/common/arch/invokeNative_thumb_vfp.s"
+    objs.append(env.Object(obj(native_call), os.path.join(wamr_dir, native_call), ASFLAGS=env.get("ASFLAGS", []) + ["-c"]))
+    env.Append(PIOBUILDFILES=objs)
 
 
 def _add_aot(env, project_dir, wasm_path):
