@@ -1,6 +1,6 @@
 /* The vm.h engine on WAMR's fast interpreter (WebAssembly Micro Runtime, the tree vendored by crates.io's wamr-sys
  * 0.1.1): one fixed pool for everything WAMR allocates, handed over once at start-up; the imports linked from the
- * one table in host_imports.c through a single raw trampoline; traps reported in wasm3's words so every backend
+ * one table in host_imports.c to a single raw trampoline; traps reported in wasm3's words so every backend
  * replies the same. */
 #include <stdio.h>
 #include <string.h>
@@ -19,12 +19,9 @@
 #ifndef BITRL_CFG_WAMR_STACK_BYTES
 #define BITRL_CFG_WAMR_STACK_BYTES (16 * 1024) /* WAMR's wasm operand and frame stack (in the pool) */
 #endif
-#define MAX_IMPORTS 8 /* native symbols the table may register; checked against bitrl_host_import_count */
 
 /* 8-byte aligned, so WAMR's allocator puts its heap header at the pool's first byte (gc_init_with_pool). */
 static uint8_t g_pool[BITRL_CFG_WAMR_POOL_BYTES] __attribute__((aligned(8)));
-static NativeSymbol g_natives[MAX_IMPORTS];
-static char g_signatures[MAX_IMPORTS][12]; /* WAMR notation "(iii)i" of each table entry */
 static wasm_module_t g_mod;
 static wasm_module_inst_t g_inst;
 static wasm_exec_env_t g_exec;
@@ -45,7 +42,7 @@ static bitrl_linear_memory module_memory(wasm_module_inst_t inst) {
     return mem;
 }
 
-/* One trampoline for every import: the table entry arrives as the native symbol's attachment; WAMR passes the
+/* One trampoline for every import: the table entry arrives as the import's attachment; WAMR passes the
  * arguments as 64-bit slots and takes the result from the first one, the table's own calling convention. */
 static void vm_import_trampoline(wasm_exec_env_t exec, uint64_t *slots) {
     const bitrl_host_import *imp = (const bitrl_host_import *)wasm_runtime_get_function_attachment(exec);
@@ -64,33 +61,49 @@ static void vm_import_trampoline(wasm_exec_env_t exec, uint64_t *slots) {
     if (imp->has_result) slots[0] = ret;
 }
 
-/* wasm3 notation "i(iii)" -> WAMR's "(iii)i" ('v' result = none); 0 when it does not fit. */
-static int wamr_signature(const char *wasm3_sig, char *out, uint32_t cap) {
-    const char *open = strchr(wasm3_sig, '(');
-    if (!open || open == wasm3_sig) return 0;
-    int n = snprintf(out, cap, "%s", open);
-    if (n < 0 || (uint32_t)n >= cap) return 0;
-    if (wasm3_sig[0] != 'v') {
-        if ((uint32_t)n + 1 >= cap) return 0;
-        out[n] = wasm3_sig[0];
-        out[n + 1] = '\0';
+/* The wasm3-notation letter of a WAMR value type ('i' i32, 'I' i64, 'f' f32, 'F' f64). */
+static char type_letter(uint8_t t) {
+    switch (t) {
+        case VALUE_TYPE_I32: return 'i';
+        case VALUE_TYPE_I64: return 'I';
+        case VALUE_TYPE_F32: return 'f';
+        case VALUE_TYPE_F64: return 'F';
+        default: return '?';
     }
-    return 1;
 }
 
-static const char *register_imports(void) {
-    if (bitrl_host_import_count > MAX_IMPORTS) return "ERR_WAMR: more host imports than MAX_IMPORTS";
-    for (uint32_t i = 0; i < bitrl_host_import_count; i++) {
-        const bitrl_host_import *imp = &bitrl_host_imports[i];
-        if (strcmp(imp->module, bitrl_host_imports[0].module) != 0) return "ERR_WAMR: host imports span modules";
-        if (!wamr_signature(imp->signature, g_signatures[i], sizeof g_signatures[i])) return "ERR_WAMR: bad import signature";
-        g_natives[i].symbol = imp->name;
-        g_natives[i].func_ptr = (void *)vm_import_trampoline;
-        g_natives[i].signature = g_signatures[i];
-        g_natives[i].attachment = (void *)imp;
+/* Whether the module declares the import with the table's signature ("i(iii)": result, then parameters). */
+static int same_signature(const WASMType *t, const bitrl_host_import *imp) {
+    const char *sig = imp->signature;
+    if (t->param_count != imp->argc || t->result_count != (imp->has_result ? 1 : 0)) return 0;
+    if (imp->has_result && sig[0] != type_letter(t->types[t->param_count])) return 0;
+    if (sig[1] != '(') return 0;
+    for (uint32_t i = 0; i < t->param_count; i++)
+        if (sig[2 + i] != type_letter(t->types[i])) return 0;
+    return sig[2 + t->param_count] == ')';
+}
+
+/* This WAMR resolves registered natives only for its built-in module names ("env", "wasi_*"), and the agent imports
+ * from "bitrl"; so every import is linked here, after loading and before instantiating, straight from the host
+ * table. An import the table lacks stays unlinked and traps when called, as under wasm3. */
+static const char *link_imports(wasm_module_t mod) {
+    WASMModule *m = (WASMModule *)mod;
+    for (uint32_t i = 0; i < m->import_function_count; i++) {
+        WASMFunctionImport *fi = &m->import_functions[i].u.function;
+        for (uint32_t k = 0; k < bitrl_host_import_count; k++) {
+            const bitrl_host_import *imp = &bitrl_host_imports[k];
+            if (strcmp(fi->module_name, imp->module) != 0 || strcmp(fi->field_name, imp->name) != 0) continue;
+            if (!same_signature(fi->func_type, imp)) {
+                snprintf(g_error, sizeof g_error, "import %s.%s does not have the host's signature %s", imp->module, imp->name, imp->signature);
+                return g_error;
+            }
+            fi->func_ptr_linked = (void *)vm_import_trampoline;
+            fi->signature = NULL; /* no pointer arguments for WAMR to translate: the table checks its own */
+            fi->attachment = (void *)imp;
+            fi->call_conv_raw = true;
+            break;
+        }
     }
-    if (!wasm_runtime_register_natives_raw(bitrl_host_imports[0].module, g_natives, bitrl_host_import_count))
-        return "ERR_WAMR: registering the host imports failed";
     return NULL;
 }
 
@@ -109,11 +122,15 @@ const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
     init.mem_alloc_option.pool.heap_buf = g_pool;
     init.mem_alloc_option.pool.heap_size = sizeof g_pool;
     if (!wasm_runtime_full_init(&init)) return "ERR_WAMR: runtime init failed";
-    const char *e = register_imports();
-    if (e) return e;
     /* the bytes stay in flash: the fast interpreter's loader reads them and writes its code into the pool */
     g_mod = wasm_runtime_load(wasm, len, g_error, sizeof g_error);
     if (!g_mod) return g_error;
+    const char *e = link_imports(g_mod);
+    if (e) {
+        wasm_runtime_unload(g_mod);
+        g_mod = NULL;
+        return e;
+    }
     /* no app heap inside linear memory: the module manages its own (AssemblyScript's stub runtime) */
     g_inst = wasm_runtime_instantiate(g_mod, BITRL_CFG_WAMR_STACK_BYTES, 0, g_error, sizeof g_error);
     if (!g_inst) {

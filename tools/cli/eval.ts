@@ -2,6 +2,7 @@
 import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent.ts";
 import { BitrlError } from "../lib/errors.ts";
 import { readBlobFile } from "../lib/files.ts";
+import { engineLabel } from "../lib/toolchain.ts";
 import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
 
 export const evalCommand: Command = {
@@ -41,10 +42,10 @@ ${BACKEND_USAGE}
       const b = await evaluateOnBoard(args.values.board, blob, episodes, seed, { port: args.values.port, backend });
       const perStep = b.ticks.reduce((a, t) => a + t, 0) / Math.max(1, b.steps.reduce((a, t) => a + t, 0));
       if (args.values.json) {
-        console.log(JSON.stringify({ ...b, seed, model: args.values.model, runtime: `${b.backend} on ${b.board} (${b.via})`, ticks_per_step: perStep }));
+        console.log(JSON.stringify({ ...b, seed, model: args.values.model, runtime: `${b.backend} on ${b.board} (${b.via})`, engine: engineLabel(b.backend), ticks_per_step: perStep }));
         return 0;
       }
-      console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via}, ${b.backend})`);
+      console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via}, ${engineLabel(b.backend)})`);
       console.log(`mean return ${b.mean_return.toFixed(2)} +- ${b.std_return.toFixed(2)} (std); ${perStep.toFixed(0)} ${b.tick_unit} per step`);
       if (b.ram.budget > 0) {
         console.log(`RAM: peak ${b.ram.peak} B in use, ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`);

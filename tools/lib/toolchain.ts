@@ -12,7 +12,7 @@ export { repoRoot };
 
 interface Pins {
   platformio: string;
-  wasm3: { sha256: string };
+  wasm3: { sha256: string; pypi: string };
   wamr: { sha256: string; label: string };
   apt: Record<"arm" | "riscv" | "aot", string[]>;
   dirs: Record<"venv" | "pioCore" | "cache" | "wasm3" | "gen" | "wamr", string>;
@@ -36,8 +36,13 @@ export const paths = {
 } as const;
 
 export const PLATFORMIO_VERSION = pins.platformio;
-/** Which WAMR the wamr backend runs, as every figure measured with it must say. */
-export const WAMR_LABEL = pins.wamr.label;
+/** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
+export function engineLabel(backend: string): string {
+  if (backend === "wasm3") return `wasm3 ${pins.wasm3.pypi.split("==")[1]}`;
+  if (backend === "wamr") return `${pins.wamr.label}, fast interpreter`;
+  if (backend === "aot") return "wasm2c (ahead of time)";
+  return backend;
+}
 
 /** Environment for running `pio` offline: project-local core dir, no telemetry, no update checks, no colour. */
 export function pioEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
