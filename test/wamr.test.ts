@@ -1,5 +1,5 @@
 // The wamr backend (WAMR's fast interpreter, firmware/wamr): the same module must answer exactly as wasm3 does on
-// the emulated Cortex-M4 (every golden vector, the same episodes and training), and an out-of-bounds access must trap
+// the native host build and the emulated Cortex-M4 (every golden vector, the same episodes and training), and an out-of-bounds access must trap
 // with wasm3's named error, not corrupt memory.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -13,6 +13,16 @@ import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { repoRoot } from "../tools/lib/paths.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
+const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
+
+test("should pass every golden case (kernels and the backbone's small kernels) with WAMR on the native host build", async () => {
+  await withBoard("host", { flashPath: tempFlashPath(), backend: "wamr" }, async (s) => {
+    assert.is(s.info.backend, "wamr");
+    const r = await runConformance(s.client, [kernels, small]);
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.is(r.passed, kernels.cases.length + small.cases.length);
+  });
+});
 
 test("should pass every golden case with WAMR's fast interpreter on the emulated Cortex-M4 (qemu-m4)", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 30000 }, async (s) => {

@@ -39,6 +39,10 @@ int os_printf(const char *format, ...) {
 /* In hal_clock() ticks, not microseconds: WAMR reads it only for timers and profiling, which bitrl leaves off. */
 uint64 os_time_get_boot_microsecond(void) { return hal_clock(); }
 
+/* WAMR's log lines carry a time stamp from its timer module (runtime_timer.c, left out of this build); the lines
+ * go nowhere here (os_printf), so any monotonic count does. */
+uint64 bh_get_tick_ms(void) { return hal_clock(); }
+
 korp_tid os_self_thread(void) { return 1; }
 
 /* WAMR's interpreter keeps wasm frames on its own stack in the pool; the fast interpreter does not compare the

@@ -1,7 +1,8 @@
 # Adds the bitrl firmware's board-side sources to a PlatformIO build: the board's HAL folder (custom_hal_dir), the
-# wasm3 core (.bitrl/wasm3) and a C array of build/agent.wasm. Used by this platform's builder (emulated boards)
+# engine (wasm3 from .bitrl/wasm3, or the AOT module, or WAMR from .bitrl/wamr) and a C array of build/agent.wasm. Used by this platform's builder (emulated boards)
 # and, through extra_board.py, by the real boards' official platforms.
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -86,31 +87,6 @@ def _add_wasm3(env, project_dir, rel_dir):
     env.BuildSources(os.path.join("$BUILD_DIR", "wasm3"), wasm3_dir)
 
 
-# WAMR's runtime core as bitrl builds it (firmware/wamr/wamr_settings.h): fast interpreter, loader, common runtime,
-# pool allocator, utilities. The same list serves the native host build (tools/lib/firmware-build.ts reads it).
-WAMR_SOURCES = [
-    "core/iwasm/common/wasm_runtime_common.c",
-    "core/iwasm/common/wasm_native.c",
-    "core/iwasm/common/wasm_exec_env.c",
-    "core/iwasm/common/wasm_memory.c",
-    "core/iwasm/interpreter/wasm_interp_fast.c",
-    "core/iwasm/interpreter/wasm_loader.c",
-    "core/iwasm/interpreter/wasm_runtime.c",
-    "core/shared/utils/bh_assert.c",
-    "core/shared/utils/bh_common.c",
-    "core/shared/utils/bh_hashmap.c",
-    "core/shared/utils/bh_list.c",
-    "core/shared/utils/bh_log.c",
-    "core/shared/utils/bh_vector.c",
-    "core/shared/mem-alloc/mem_alloc.c",
-    "core/shared/mem-alloc/ems/ems_alloc.c",
-    "core/shared/mem-alloc/ems/ems_hmu.c",
-    "core/shared/mem-alloc/ems/ems_kfc.c",
-]
-WAMR_INCLUDES = ["core/iwasm/include", "core/iwasm/common", "core/iwasm/interpreter", "core/shared/utils",
-                 "core/shared/mem-alloc", "core/shared/mem-alloc/ems", "core/shared/platform/include"]
-
-
 def _add_wamr(env, project_dir, rel_dir):
     """WAMR's fast interpreter (sources from the crates.io crate wamr-sys, scripts/setup-toolchain.mjs --wamr) plus
     firmware/wamr (the bare-metal platform layer and vm_wamr.c); the environment's build_src_filter leaves out
@@ -119,15 +95,19 @@ def _add_wamr(env, project_dir, rel_dir):
     if not os.path.isfile(os.path.join(wamr_dir, "core", "config.h")):
         _fail(env, "WAMR sources missing in %s: run 'node scripts/setup-toolchain.mjs --wamr'" % wamr_dir)
     port_dir = os.path.join(project_dir, "firmware", "wamr")
+    with open(os.path.join(port_dir, "sources.json")) as f:
+        listing = json.load(f)
+    if env.BoardConfig().get("build.arch") != "arm":
+        _fail(env, "the wamr backend is built for the Arm boards only so far")
     settings = os.path.join(port_dir, "wamr_settings.h")
-    env.Append(CPPPATH=[port_dir] + [os.path.join(wamr_dir, d) for d in WAMR_INCLUDES], CCFLAGS=["-include", settings])
+    env.Append(CPPPATH=[port_dir] + [os.path.join(wamr_dir, d) for d in listing["includes"]], CCFLAGS=["-include", settings])
     env.BuildSources(os.path.join("$BUILD_DIR", "wamrport"), port_dir)
     # Not our code: compiled with the application's flags, without warnings.
     obj = lambda rel: os.path.join("$BUILD_DIR", "wamr", os.path.splitext(rel)[0] + ".o")
-    objs = [env.Object(obj(rel), os.path.join(wamr_dir, rel), CFLAGS=env.get("CFLAGS", []) + ["-w"]) for rel in WAMR_SOURCES]
+    objs = [env.Object(obj(rel), os.path.join(wamr_dir, rel), CFLAGS=env.get("CFLAGS", []) + ["-w"]) for rel in listing["sources"]]
     # how WAMR calls a native function with a non-raw signature (linked in, unused by bitrl's raw imports); a plain
     # .s file goes through $AS, which is gcc here, so it needs -c
-    native_call = "core/iwasm/common/arch/invokeNative_thumb_vfp.s"
+    native_call = listing["native_call"]["arm"]
     objs.append(env.Object(obj(native_call), os.path.join(wamr_dir, native_call), ASFLAGS=env.get("ASFLAGS", []) + ["-c"]))
     env.Append(PIOBUILDFILES=objs)
 
