@@ -91,6 +91,7 @@ export function toolchainReady(needs: ToolchainNeeds = {}): boolean {
 export function ensureToolchain(needs: ToolchainNeeds = {}): void {
   if (toolchainReady(needs)) return;
   const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : []), ...(needs.wamr ? ["--wamr"] : [])];
-  const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] });
+  // progress to stderr: stdout of a --json command stays its one JSON line even when the setup runs first
+  const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", 2, 2] });
   if (r.status !== 0) throw new BitrlError(`toolchain setup failed (exit ${r.status ?? r.signal}); run 'node scripts/setup-toolchain.mjs' to see why`);
 }
