@@ -20,10 +20,16 @@ function findRoot(): string {
 const repoRoot = findRoot();
 /** Where scripts/setup-toolchain.mjs puts things (scripts/toolchain/pins.json, read here so that this command
  *  does not load tools/lib/toolchain.ts, whose root is wrong inside the bundled CLI). */
-function toolchainPaths(): { pio: string; wasm3: string } {
+function toolchainPaths(): { pio: string; wasm3: string; wamr: string; wamrLabel: string } {
   const pinsFile = join(repoRoot, "scripts", "toolchain", "pins.json");
-  const dirs = existsSync(pinsFile) ? (JSON.parse(readFileSync(pinsFile, "utf8")).dirs as Record<string, string>) : {};
-  return { pio: join(repoRoot, dirs.venv ?? ".bitrl/venv", "bin", "pio"), wasm3: join(repoRoot, dirs.wasm3 ?? ".bitrl/wasm3") };
+  const pins = existsSync(pinsFile) ? JSON.parse(readFileSync(pinsFile, "utf8")) : {};
+  const dirs = (pins.dirs ?? {}) as Record<string, string>;
+  return {
+    pio: join(repoRoot, dirs.venv ?? ".bitrl/venv", "bin", "pio"),
+    wasm3: join(repoRoot, dirs.wasm3 ?? ".bitrl/wasm3"),
+    wamr: join(repoRoot, dirs.wamr ?? ".bitrl/wamr"),
+    wamrLabel: pins.wamr?.label ?? "WAMR",
+  };
 }
 
 export interface Check {
@@ -90,6 +96,10 @@ export async function runChecks(): Promise<Check[]> {
   out.push(tool("toolchain", "riscv gcc", "riscv64-unknown-elf-gcc", "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)", false));
   out.push(tool("toolchain", "qemu-system-riscv32", "qemu-system-riscv32", "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)", false));
   out.push(tool("toolchain", "wasm2c", "wasm2c", "node scripts/setup-toolchain.mjs --aot (AOT backend)", false));
+  const wamrStamp = join(paths.wamr, ".bitrl-stamp");
+  out.push(existsSync(wamrStamp)
+    ? { group: "toolchain", name: "WAMR sources", status: "ok", detail: `${paths.wamrLabel}, sha256 ${readFileSync(wamrStamp, "utf8").slice(0, 12)}...`, required: false }
+    : { group: "toolchain", name: "WAMR sources", status: "missing", detail: "node scripts/setup-toolchain.mjs --wamr (crates.io wamr-sys 0.1.1 via cargo; the wamr backend)", required: false });
   out.push(tool("toolchain", "python3", "python3", "apt-get install python3 (simulated meters in the tests)", false));
   out.push(tool("toolchain", "chromium", "chromium", "apt-get install chromium (report rendering test; npm test installs it)", false));
   const arm = out.find((c) => c.name === "qemu-system-arm")!.status === "ok" && out.find((c) => c.name === "arm-none-eabi-gcc")!.status === "ok";
