@@ -1,9 +1,9 @@
 // The wamr backend (WAMR's fast interpreter, firmware/wamr): the same module must answer exactly as wasm3 does on
-// the native host build and the emulated Cortex-M4 (every golden vector, the same episodes and training), and an out-of-bounds access must trap
-// with wasm3's named error, not corrupt memory.
+// the native host build and the emulated Cortex-M4 (every golden vector, the same episodes and training as V8), and
+// an out-of-bounds access must trap with wasm3's named error, not corrupt memory.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../tools/lib/board-session.ts";
 import { BoardError } from "../tools/lib/board-client.ts";
@@ -11,9 +11,21 @@ import { runConformance } from "../tools/lib/conformance.ts";
 import { loadGoldenFile } from "../tools/lib/wasm.ts";
 import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { repoRoot } from "../tools/lib/paths.ts";
+import { ensureToolchain, paths } from "../tools/lib/toolchain.ts";
+import { AgentRunner } from "../tools/lib/agent.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
+
+test("should extract only WAMR's runtime core from the pinned, checked wamr-sys crate", () => {
+  ensureToolchain({ wamr: true });
+  const pins = JSON.parse(readFileSync(join(repoRoot, "scripts", "toolchain", "pins.json"), "utf8"));
+  assert.is(readFileSync(join(paths.wamr, ".bitrl-stamp"), "utf8"), pins.wamr.sha256);
+  const listing = JSON.parse(readFileSync(join(repoRoot, "firmware", "wamr", "sources.json"), "utf8"));
+  for (const f of [...listing.sources, ...Object.values(listing.native_call) as string[]]) assert.ok(existsSync(join(paths.wamr, f)), f);
+  assert.ok(existsSync(join(paths.wamr, "LICENSE")));
+  for (const extra of ["samples", "wamr-compiler", "product-mini", "core/app-framework"]) assert.not.ok(existsSync(join(paths.wamr, extra)), extra);
+});
 
 test("should pass every golden case (kernels and the backbone's small kernels) with WAMR on the native host build", async () => {
   await withBoard("host", { flashPath: tempFlashPath(), backend: "wamr" }, async (s) => {
@@ -57,25 +69,19 @@ test("should trap an out-of-bounds load under WAMR with wasm3's error, leave mem
   });
 });
 
-test("should give the same episodes and training returns with WAMR as with wasm3 for the shipped cartpole agent", async () => {
+test("should play and train the shipped cartpole agent under WAMR exactly as V8 does (same seeds, same returns)", async () => {
   const blob = new Uint8Array(readFileSync(join(repoRoot, "models", "cartpole-ternary.bitrl")));
-  const run = async (backend: "wasm3" | "wamr") =>
-    withBoard("qemu-m4", { flashPath: tempFlashPath(), backend, timeoutMs: 60000 }, async (s) => {
-      await s.client.loadModel(blob);
-      const out = [];
-      for (const seed of [1, 2]) {
-        const e = await s.client.episode(seed, 40, true);
-        out.push({ steps: e.steps, ret: e.return, terminated: e.terminated, truncated: e.truncated });
-      }
-      // one on-device training episode: the update's functions and the blob imports run under WAMR too
-      const t = await s.client.train(3, 1);
-      out.push({ steps: t.episodes, ret: t.returns[0], terminated: false, truncated: false });
-      return out;
-    });
-  const viaWasm3 = await run("wasm3");
-  const viaWamr = await run("wamr");
-  assert.ok(viaWasm3.every((e) => e.steps > 0));
-  assert.equal(viaWamr, viaWasm3);
+  const v8 = new AgentRunner(blob);
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 60000 }, async (s) => {
+    await s.client.loadModel(blob);
+    for (const seed of [1, 2]) {
+      const e = await s.client.episode(seed, 40, true);
+      assert.equal({ steps: e.steps, return: e.return, terminated: e.terminated, truncated: e.truncated }, v8.episode(seed, true, 40));
+    }
+    // one on-device training episode: the update's functions and the blob imports run under WAMR too
+    const t = await s.client.train(3, 1);
+    assert.equal(t.returns, v8.train(3, 1));
+  });
 });
 
 test.run();

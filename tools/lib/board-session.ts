@@ -21,7 +21,7 @@ export interface BoardSessionOptions {
   timeoutMs?: number;
   /** extra firmware build flags (e.g. -DBITRL_CFG_...) */
   buildFlags?: string[];
-  /** how the board runs the module: interpreted by wasm3 (default) or compiled ahead of time (wasm2c) */
+  /** how the board runs the module: interpreted by wasm3 (default), compiled ahead of time (wasm2c), or WAMR */
   backend?: Backend;
 }
 

@@ -12,7 +12,7 @@ import { ensureToolchain, paths, pioEnv, repoRoot } from "./toolchain.ts";
 export type Backend = "wasm3" | "aot" | "wamr";
 
 export interface FirmwareBuildOptions {
-  /** engine for the agent module; only wasm3 is built by this module so far */
+  /** engine for the agent module: wasm3 (default), aot (wasm2c) or wamr (WAMR's fast interpreter); docs/aot.md */
   backend?: Backend;
   /** application sources instead of firmware/src (the toolchain self-test uses scripts/toolchain/selftest) */
   srcDir?: string;
