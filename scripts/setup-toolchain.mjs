@@ -105,35 +105,44 @@ function ensureToolScons() {
 }
 
 // ---- wasm3 C sources ------------------------------------------------------------------------------------------
+const sha256Of = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/** Installs `folder` of a checked tar.gz as `dest`, atomically: extracts only `members` into a temp folder,
+ *  lets `adjust(out, tmp)` finish the tree, stamps it with the archive's SHA-256, then renames it into place. */
+function installFromArchive(archive, dest, members, folder, sha256, adjust = () => {}) {
+  const got = sha256Of(archive);
+  if (got !== sha256) throw new Error(`${archive}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
+  const tmp = `${dest}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  run("tar", ["-xzf", archive, "-C", tmp, ...members]);
+  const out = `${dest}.new`;
+  rmSync(out, { recursive: true, force: true });
+  cpSync(join(tmp, folder), out, { recursive: true });
+  adjust(out, tmp);
+  writeFileSync(join(out, ".bitrl-stamp"), sha256);
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(out, dest);
+  rmSync(tmp, { recursive: true, force: true });
+}
+
 function ensureWasm3() {
   const { sdist, sha256, folder, license, pypi } = pins.wasm3;
   const stamp = join(dir.wasm3, ".bitrl-stamp");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === sha256) return;
   const archive = join(dir.cache, sdist);
-  const hashOf = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
-  if (!existsSync(archive) || hashOf(archive) !== sha256) {
+  if (!existsSync(archive) || sha256Of(archive) !== sha256) {
     mkdirSync(dir.cache, { recursive: true });
     rmSync(archive, { force: true });
     log(`pip download --no-binary :all: --no-deps ${pypi}`);
     const python = existsSync(venvBin("python")) ? venvBin("python") : "python3";
     run(python, ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
   }
-  const got = hashOf(archive);
-  if (got !== sha256) throw new Error(`${sdist}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
-  const tmp = `${dir.wasm3}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  run("tar", ["-xzf", archive, "-C", tmp, folder, license]);
   // Only the core: the sdist's Python binding (m3module.c) sits outside wasm3/ and is not extracted.
-  const out = `${dir.wasm3}.new`;
-  rmSync(out, { recursive: true, force: true });
-  cpSync(join(tmp, folder), out, { recursive: true });
-  cpSync(join(tmp, license), join(out, "LICENSE"));
-  rmSync(join(out, "m3module.c"), { force: true });
-  writeFileSync(join(out, ".bitrl-stamp"), sha256);
-  rmSync(dir.wasm3, { recursive: true, force: true });
-  renameSync(out, dir.wasm3);
-  rmSync(tmp, { recursive: true, force: true });
+  installFromArchive(archive, dir.wasm3, [folder, license], folder, sha256, (out, tmp) => {
+    cpSync(join(tmp, license), join(out, "LICENSE"));
+    rmSync(join(out, "m3module.c"), { force: true });
+  });
   log(`wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files) -> ${pins.dirs.wasm3}`);
 }
 
@@ -163,8 +172,7 @@ function ensureWamr() {
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === sha256) return;
   const file = `${crate}-${version}.crate`;
   const archive = join(dir.cache, file);
-  const hashOf = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
-  if (!existsSync(archive) || hashOf(archive) !== sha256) {
+  if (!existsSync(archive) || sha256Of(archive) !== sha256) {
     // cargo's ordinary way to download a crate: `cargo fetch` in a throwaway project that depends on it exactly
     const cargo = cargoCommand();
     const project = join(dir.cache, "wamr-fetch");
@@ -179,20 +187,9 @@ function ensureWamr() {
     cpSync(got, `${archive}.tmp`);
     renameSync(`${archive}.tmp`, archive);
   }
-  const got = hashOf(archive);
-  if (got !== sha256) throw new Error(`${file}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
   // Only what the firmware compiles: the runtime core and the licence (no samples, SDK, compiler or tests).
-  const tmp = `${dir.wamr}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  run("tar", ["-xzf", archive, "-C", tmp, `${folder}/core/config.h`, `${folder}/core/iwasm`, `${folder}/core/shared`, `${folder}/LICENSE`]);
-  const out = `${dir.wamr}.new`;
-  rmSync(out, { recursive: true, force: true });
-  cpSync(join(tmp, folder), out, { recursive: true });
-  writeFileSync(join(out, ".bitrl-stamp"), sha256);
-  rmSync(dir.wamr, { recursive: true, force: true });
-  renameSync(out, dir.wamr);
-  rmSync(tmp, { recursive: true, force: true });
+  const members = ["core/config.h", "core/iwasm", "core/shared", "LICENSE"].map((m) => `${folder}/${m}`);
+  installFromArchive(archive, dir.wamr, members, folder, sha256);
   log(`${label} sources -> ${pins.dirs.wamr}`);
 }
 
