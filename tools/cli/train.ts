@@ -1,14 +1,15 @@
 // `bitrl train`: trains an agent's head inside the wasm module (REINFORCE with baseline) over several seeds and
 // writes the best agent atomically.
-import { appendRun } from "../lib/runlog.ts";
+import { appendRun } from "../lib/report/runlog.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type TrainConfig } from "../lib/agent.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { readBlobFile, writeBlobFile } from "../lib/files.ts";
-import { progress } from "../lib/progress.ts";
+import { backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type TrainConfig } from "../lib/agent/index.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
+import { progress } from "../lib/util/progress.ts";
 import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { mean } from "../lib/util/stats.ts";
 
 function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -113,7 +114,6 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
       return 0;
     }
     const tail = (c: number[]) => c.slice(-Math.min(50, c.length));
-    const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
     console.log(`seed  first-50 mean  last-50 mean  greedy eval (${evalEpisodes} eps)`);
     for (const r of result.runs) {
       console.log(`${String(r.seed).padStart(4)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`);
