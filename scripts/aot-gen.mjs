@@ -55,17 +55,24 @@ export function exportTableSource(exports, moduleName = "agent") {
 // wasm2c 1.0.32 checks every load and store as `addr + len > size` in 64 bits (an add and a compare pair on a
 // 32-bit core). For loads and stores len is sizeof(t) <= 8, and `addr > size - len` is the same test whenever
 // size >= len; vm_aot.c refuses a module whose memory is smaller than one page, so the check stays exactly as
-// strict for fewer instructions per access. Only MEMCHECK changes: RANGE_CHECK with runtime lengths (data
-// segments) keeps wabt's form. The line must be found verbatim, or the build fails here instead of patching blindly.
+// strict for fewer instructions per access. The check first compares with the module's declared initial memory
+// (a constant: memory never shrinks, so size >= it) and only then with the run-time size: both parts together trap
+// exactly when wabt's check does, and where the C compiler can bound an address (a table index masked to 9 bits
+// plus a constant offset) it proves the first part false and drops the check at compile time, as a compiler with
+// guard pages would; every access it cannot bound keeps its run-time check. Only MEMCHECK changes: RANGE_CHECK with
+// run-time lengths (data segments) keeps wabt's form. The line must be found verbatim, or the build fails here
+// instead of patching blindly.
 const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
-const MEMCHECK_TIGHT =
-  "#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, as size >= 64 KiB (vm_aot.c) */ \\\n" +
-  "  if (UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);";
+const memcheckTight = (minBytes) =>
+  `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size; size >= ${minBytes}, the initial memory (wasm_rt_baremetal.c allocates it; memory never shrinks) */ \\\n` +
+  `  if (UNLIKELY((a) > (uint64_t)(${minBytes}u - (uint32_t)sizeof(t))) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`;
 
-function tightenMemCheck(path) {
+function tightenMemCheck(path, moduleName) {
   const c = readFileSync(path, "utf8");
   if (c.split(MEMCHECK_WABT).length !== 2) throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
-  writeAtomic(path, c.replace(MEMCHECK_WABT, MEMCHECK_TIGHT));
+  const pages = new RegExp(`wasm_rt_allocate_memory\\(&instance->w2c_memory, (\\d+), `).exec(c);
+  if (!pages || Number(pages[1]) < 1) throw new Error(`aot-gen: cannot find the ${moduleName} module's initial memory in the wasm2c output (wasm2c version?)`);
+  writeAtomic(path, c.replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536)));
 }
 
 function writeAtomic(path, text) {
@@ -80,7 +87,7 @@ export function generateAot({ wasm = join(root, "build/agent.wasm"), out = join(
   const r = spawnSync("wasm2c", [wasm, "-n", moduleName, "-o", join(out, `${moduleName}.c`)], { encoding: "utf8" });
   if (r.error) throw new Error(`aot-gen: cannot run wasm2c (${r.error.message}); install Debian's wabt`);
   if (r.status !== 0) throw new Error(`aot-gen: wasm2c failed: ${r.stderr.trim()}`);
-  tightenMemCheck(join(out, `${moduleName}.c`));
+  tightenMemCheck(join(out, `${moduleName}.c`), moduleName);
   copyFileSync(RT_HEADER, join(out, "wasm-rt.h"));
   const exports = parseExports(readFileSync(join(out, `${moduleName}.h`), "utf8"), moduleName);
   if (exports.length === 0) throw new Error("aot-gen: no exports found in the wasm2c header (unexpected wasm2c version?)");
