@@ -55,17 +55,19 @@ export function exportTableSource(exports, moduleName = "agent") {
 // wasm2c 1.0.32 checks every load and store as `addr + len > size` in 64 bits (an add and a compare pair on a
 // 32-bit core). For loads and stores len is sizeof(t) <= 8, and `addr > size - len` is the same test whenever
 // size >= len; vm_aot.c refuses a module whose memory is smaller than one page, so the check stays exactly as
-// strict for fewer instructions per access. The check first compares with the module's declared initial memory
-// (a constant: memory never shrinks, so size >= it) and only then with the run-time size: both parts together trap
-// exactly when wabt's check does, and where the C compiler can bound an address (a table index masked to 9 bits
-// plus a constant offset) it proves the first part false and drops the check at compile time, as a compiler with
-// guard pages would; every access it cannot bound keeps its run-time check. Only MEMCHECK changes: RANGE_CHECK with
-// run-time lengths (data segments) keeps wabt's form. The line must be found verbatim, or the build fails here
-// instead of patching blindly.
+// strict for fewer instructions per access. Where the C compiler can prove an address in bounds of the module's
+// initial memory (a table index masked to 9 bits plus a constant offset: `__builtin_constant_p` of the comparison
+// with that constant is then 1), the run-time check is dropped at compile time, as a compiler with guard pages
+// would; memory never shrinks (wasm_rt_baremetal.c allocates the initial pages), so that proof is a proof against
+// the run-time size. Every access it cannot bound keeps the run-time check unchanged. Only MEMCHECK changes:
+// RANGE_CHECK with run-time lengths (data segments) keeps wabt's form. The line must be found verbatim, or the
+// build fails here instead of patching blindly.
 const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
-const memcheckTight = (minBytes) =>
-  `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size; size >= ${minBytes}, the initial memory (wasm_rt_baremetal.c allocates it; memory never shrinks) */ \\\n` +
-  `  if (UNLIKELY((a) > (uint64_t)(${minBytes}u - (uint32_t)sizeof(t))) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`;
+const memcheckTight = (minBytes) => {
+  const inMin = `(a) <= (uint64_t)(${minBytes}u - (uint32_t)sizeof(t))`;
+  return `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, skipped when the compiler proves a + sizeof(t) <= ${minBytes} */ \\\n` +
+    `  if (!(__builtin_constant_p(${inMin}) && ${inMin}) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`;
+};
 
 function tightenMemCheck(path, moduleName) {
   const c = readFileSync(path, "utf8");
