@@ -60,8 +60,9 @@ export function exportTableSource(exports, moduleName = "agent") {
 // with that constant is then 1), the run-time check is dropped at compile time, as a compiler with guard pages
 // would; memory never shrinks (wasm_rt_baremetal.c allocates the initial pages), so that proof is a proof against
 // the run-time size. Every access it cannot bound keeps the run-time check unchanged. Only MEMCHECK changes:
-// RANGE_CHECK with run-time lengths (data segments) keeps wabt's form. The line must be found verbatim, or the
-// build fails here instead of patching blindly.
+// RANGE_CHECK with run-time lengths (data segments) keeps wabt's form. The loads and stores become always_inline:
+// in a large unrolled function gcc otherwise outlines some of them, and an outlined check cannot see the caller's
+// address range. The lines must be found verbatim, or the build fails here instead of patching blindly.
 const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
 const memcheckTight = (minBytes) => {
   const inMin = `(a) <= (uint64_t)(${minBytes}u - (uint32_t)sizeof(t))`;
@@ -74,7 +75,10 @@ function tightenMemCheck(path, moduleName) {
   if (c.split(MEMCHECK_WABT).length !== 2) throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
   const pages = new RegExp(`wasm_rt_allocate_memory\\(&instance->w2c_memory, (\\d+), `).exec(c);
   if (!pages || Number(pages[1]) < 1) throw new Error(`aot-gen: cannot find the ${moduleName} module's initial memory in the wasm2c output (wasm2c version?)`);
-  writeAtomic(path, c.replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536)));
+  const accessors = /^( *static) inline ((?:t3|void) name\(wasm_rt_memory_t\* mem, u64 addr)/gm;
+  if ((c.match(accessors) ?? []).length !== 4) throw new Error("aot-gen: wasm2c's load/store definitions are not the ones this script knows (wasm2c version?)");
+  const patched = c.replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536)).replace(accessors, "$1 inline __attribute__((always_inline)) $2");
+  writeAtomic(path, patched);
 }
 
 function writeAtomic(path, text) {
