@@ -14,7 +14,7 @@ import { tempFlashPath } from "../tools/lib/qemu.ts";
 import { buildHostFirmware } from "../tools/lib/firmware-build.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../tools/lib/agent.ts";
 import { encodeBlob } from "../tools/lib/blob.ts";
-import { KERNELS, benchBoardKernels, formatBenchTable } from "../tools/lib/board-bench.ts";
+import { KERNELS, benchBoardKernels, benchBoardLayers, formatBenchTable } from "../tools/lib/board-bench.ts";
 import { errorCode } from "./board-errors.ts";
 
 let s: BoardSession;
@@ -105,6 +105,9 @@ test("should bench every kernel at both shapes, the native kernels agreeing with
   }
   assert.ok(results.every((r) => r.kind === "host"));
   assert.match(formatBenchTable(results, "ns"), /matvec_t3_lut \(wasm3\)/);
+  const layers = await benchBoardLayers(s.client);
+  assert.equal(layers.map((r) => `${r.kernel} ${r.shape}`), ["bitlinear_t3 128x256", "bitlinear_i8 128x256"]);
+  assert.ok(layers.every((r) => r.instructions_per_weight > 0));
 });
 
 test("should run the uploaded agent exactly as V8 does (same seed, same episode and training returns)", async () => {

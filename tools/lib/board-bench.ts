@@ -171,6 +171,54 @@ export async function benchBoardKernels(
   return results;
 }
 
+/** Shape of the whole-layer rows: the int8 layer's weights (32 KiB) fit the arena, so one call is the whole layer. */
+export const LAYER_SHAPE: BenchShape = { rows: 128, cols: 256 };
+
+/** Whole BitLinear layers (f32 in, f32 out): quantize the activations, matvec, rescale each output. */
+const LAYERS = [
+  { name: "bitlinear_t3", packing: "t3" as const, rowBytes: (c: number) => Math.ceil(c / 5), weightByte: t3Byte },
+  { name: "bitlinear_i8", packing: "i8" as const, rowBytes: (c: number) => c, weightByte: f32Byte },
+];
+
+/**
+ * One call of each whole-layer kernel at LAYER_SHAPE (activation quantization, table build, matvec and rescale
+ * all counted once, as a forward pays them), beside the bare matvec rows of benchBoardKernels. The fp32 layer is
+ * matvec_f32 itself (f32 in and out, nothing to quantize or rescale).
+ */
+export async function benchBoardLayers(client: BoardClient, onResult?: (r: KernelBenchResult) => void): Promise<KernelBenchResult[]> {
+  const info = await client.info();
+  const io = await client.ioBase();
+  const lutFast = (await client.kernel("lut_fast_base", [])).value.value as number;
+  const ioSize = (await client.kernel("io_size", [])).value.value as number;
+  const { rows, cols } = LAYER_SHAPE;
+  const results: KernelBenchResult[] = [];
+  for (const layer of LAYERS) {
+    const rand = rng(rows * 65536 + cols + 1);
+    const x = new Float32Array(cols).map(() => rand() * 2 - 1);
+    const w = Uint8Array.from({ length: rows * layer.rowBytes(cols) }, () => layer.weightByte(rand));
+    // arena: x f32 | scale | w | out | scratch; t3's scratch ends where lut_fast_base() starts, so its tables
+    // take the fast path, as the backbone's do
+    const xAt = io, scaleAt = xAt + align16(4 * cols), wAt = scaleAt + 16, outAt = wAt + align16(w.length);
+    const scratchBytes = (await client.kernel(`${layer.name}_scratch`, [cols])).value.value as number;
+    const scratchAt = layer.packing === "t3" ? lutFast - ((cols + 3) & ~3) : outAt + align16(4 * rows);
+    if (outAt + 4 * rows > scratchAt) throw new BoardError("ERR_MEM", `${layer.name} ${rows}x${cols} does not fit the arena`);
+    await client.memWrite(xAt, new Uint8Array(x.buffer));
+    await client.memWrite(scaleAt, new Uint8Array(Float32Array.of(0.05).buffer));
+    await client.memWrite(wAt, w);
+    const args = [wAt, scaleAt, 1, xAt, outAt, rows, cols, scratchAt];
+    if (scratchAt + scratchBytes > io + ioSize) throw new BoardError("ERR_MEM", `${layer.name}: scratch outside the arena`);
+    await client.kernel(layer.name, args); // wasm3 compiles on the first call: not counted
+    const ticks = (await client.bench(layer.name, args, 1)).ticks;
+    const r: KernelBenchResult = {
+      kernel: layer.name, shape: `${rows}x${cols}`, runtime: info.backend === "aot" ? "aot" : "wasm3",
+      instructions_per_weight: ticks / (rows * cols), ticks, block_rows: rows, kind: kindOf(info),
+    };
+    results.push(r);
+    onResult?.(r);
+  }
+  return results;
+}
+
 /** The results as a text table (kernel rows, one column per shape). */
 export function formatBenchTable(results: KernelBenchResult[], clockUnit: string): string {
   const shapes = [...new Set(results.map((r) => r.shape))];
