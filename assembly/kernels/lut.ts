@@ -18,7 +18,6 @@ export const T3_TABLE_SLACK: i32 = 255 * 2 + 2 - T3_TABLE_BYTES;
 /** Groups the unrolled fast paths handle (i2: 64 * 512 bytes = the whole 32 KiB region; t3: 64 * 486 + 26). */
 export const FAST_MAX_GROUPS: i32 = 64;
 
-
 // Activation c of x (i8), or 0 past the end: the last group of a row is padded with zero activations.
 // @ts-ignore: decorator
 @inline function act(x: i32, c: i32, cols: i32): i32 {
@@ -27,8 +26,8 @@ export const FAST_MAX_GROUPS: i32 = 64;
 
 /**
  * lut i16[ceil(cols/4)][256]: entry b of group g = LUT_BIAS + sum_j (((b >> 2j) & 3) - 1) * x[4g + j], x i8[cols]
- * (x = 0 past cols). The bias keeps every entry in [0, 2048], so the build can add one packed pair of entries to
- * a packed sum (s * 0x10001) in one i32 without a carry between the halves: 8 i32 stores per 16 entries.
+ * (x = 0 past cols). The bias keeps every entry in [0, 2048], so the build adds a packed sum to four entries at
+ * once as i64 lanes without a carry between them (lutGroupI2: 4 i64 stores per 16 entries).
  */
 export function lut_build_i2(x: i32, cols: i32, lut: i32): void {
   checkDim(cols, "lut_build_i2: cols must be 1..2^24");
@@ -51,8 +50,8 @@ export function lut_build_i2(x: i32, cols: i32, lut: i32): void {
 
 /**
  * lut i16[ceil(cols/5)][243]: entry b of group g = LUT_BIAS + sum_j (trit_j(b) - 1) * x[5g + j],
- * trit_j(b) = (b / 3^j) % 3 (x = 0 past cols). Built as 9 blocks of 27 entries (trits 0..2 vary), each 13 packed
- * pairs (i32 stores, 2-byte aligned) and one i16.
+ * trit_j(b) = (b / 3^j) % 3 (x = 0 past cols). Built as 9 blocks of 27 entries (trits 0..2 vary), each six i64
+ * stores of four entries, one i32 pair and one i16 (lutGroupT3; 2-byte aligned).
  */
 export function lut_build_t3(x: i32, cols: i32, lut: i32): void {
   checkDim(cols, "lut_build_t3: cols must be 1..2^24");
