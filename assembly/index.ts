@@ -4,7 +4,7 @@ export { io_base, io_size, lut_fast_base } from "./io";
 export { matvec_i2, matvec_t3, matvec_i8, matvec_f32 } from "./kernels/plain";
 export { lut_build_i2, lut_build_t3, matvec_i2_lut, matvec_t3_lut } from "./kernels/lut";
 export { rmsnorm_f32, quantize_act } from "./kernels/act";
-export { bitlinear_i2, bitlinear_t3, bitlinear_i2_scratch, bitlinear_t3_scratch } from "./kernels/bitlinear";
+export { bitlinear_i2, bitlinear_t3, bitlinear_i8, bitlinear_i2_scratch, bitlinear_t3_scratch, bitlinear_i8_scratch } from "./kernels/bitlinear";
 export { env_count, env_obs_size, env_num_actions, env_num_tokens, env_vocab_size, env_max_steps, env_state_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_set_state, env_text } from "./envs/exports";
 export { agent_load, agent_episode, agent_train, agent_act, agent_head_ptr, agent_head_bytes } from "./agent";
 export { backbone_load, backbone_feature_size, backbone_memory, backbone_features } from "./model/exports";

@@ -55,17 +55,30 @@ export function exportTableSource(exports, moduleName = "agent") {
 // wasm2c 1.0.32 checks every load and store as `addr + len > size` in 64 bits (an add and a compare pair on a
 // 32-bit core). For loads and stores len is sizeof(t) <= 8, and `addr > size - len` is the same test whenever
 // size >= len; vm_aot.c refuses a module whose memory is smaller than one page, so the check stays exactly as
-// strict for fewer instructions per access. Only MEMCHECK changes: RANGE_CHECK with runtime lengths (data
-// segments) keeps wabt's form. The line must be found verbatim, or the build fails here instead of patching blindly.
+// strict for fewer instructions per access. Where the C compiler can prove an address in bounds of the module's
+// initial memory (a table index masked to 9 bits plus a constant offset: `__builtin_constant_p` of the comparison
+// with that constant is then 1), the run-time check is dropped at compile time, as a compiler with guard pages
+// would; memory never shrinks (wasm_rt_baremetal.c allocates the initial pages), so that proof is a proof against
+// the run-time size. Every access it cannot bound keeps the run-time check unchanged. Only MEMCHECK changes:
+// RANGE_CHECK with run-time lengths (data segments) keeps wabt's form. The loads and stores become always_inline:
+// in a large unrolled function gcc otherwise outlines some of them, and an outlined check cannot see the caller's
+// address range. The lines must be found verbatim, or the build fails here instead of patching blindly.
 const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
-const MEMCHECK_TIGHT =
-  "#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, as size >= 64 KiB (vm_aot.c) */ \\\n" +
-  "  if (UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);";
+const memcheckTight = (minBytes) => {
+  const inMin = `(a) <= (uint64_t)(${minBytes}u - (uint32_t)sizeof(t))`;
+  return `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, skipped when the compiler proves a + sizeof(t) <= ${minBytes} */ \\\n` +
+    `  if (!(__builtin_constant_p(${inMin}) && ${inMin}) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`;
+};
 
-function tightenMemCheck(path) {
+function tightenMemCheck(path, moduleName) {
   const c = readFileSync(path, "utf8");
   if (c.split(MEMCHECK_WABT).length !== 2) throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
-  writeAtomic(path, c.replace(MEMCHECK_WABT, MEMCHECK_TIGHT));
+  const pages = new RegExp(`wasm_rt_allocate_memory\\(&instance->w2c_memory, (\\d+), `).exec(c);
+  if (!pages || Number(pages[1]) < 1) throw new Error(`aot-gen: cannot find the ${moduleName} module's initial memory in the wasm2c output (wasm2c version?)`);
+  const accessors = /^( *static) inline ((?:t3|void) name\(wasm_rt_memory_t\* mem, u64 addr)/gm;
+  if ((c.match(accessors) ?? []).length !== 4) throw new Error("aot-gen: wasm2c's load/store definitions are not the ones this script knows (wasm2c version?)");
+  const patched = c.replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536)).replace(accessors, "$1 inline __attribute__((always_inline)) $2");
+  writeAtomic(path, patched);
 }
 
 function writeAtomic(path, text) {
@@ -80,7 +93,7 @@ export function generateAot({ wasm = join(root, "build/agent.wasm"), out = join(
   const r = spawnSync("wasm2c", [wasm, "-n", moduleName, "-o", join(out, `${moduleName}.c`)], { encoding: "utf8" });
   if (r.error) throw new Error(`aot-gen: cannot run wasm2c (${r.error.message}); install Debian's wabt`);
   if (r.status !== 0) throw new Error(`aot-gen: wasm2c failed: ${r.stderr.trim()}`);
-  tightenMemCheck(join(out, `${moduleName}.c`));
+  tightenMemCheck(join(out, `${moduleName}.c`), moduleName);
   copyFileSync(RT_HEADER, join(out, "wasm-rt.h"));
   const exports = parseExports(readFileSync(join(out, `${moduleName}.h`), "utf8"), moduleName);
   if (exports.length === 0) throw new Error("aot-gen: no exports found in the wasm2c header (unexpected wasm2c version?)");

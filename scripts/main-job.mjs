@@ -1,7 +1,7 @@
 // `npm start`, the main job: installs what is missing, builds, takes the shipped models (or pretrains with
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
-// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot] [--board-train N (100)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
+// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot|wamr] [--board-train N (100)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
 //        [--train] [--train-episodes K] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
@@ -52,12 +52,12 @@ async function main() {
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
   if (!Number.isInteger(Number(opts["board-train"])) || Number(opts["board-train"]) < 0) fail("arguments", `--board-train must be an integer >= 0, got '${opts["board-train"]}'`);
-  if (opts.backend !== "wasm3" && opts.backend !== "aot") fail("arguments", `--backend must be wasm3 or aot, got '${opts.backend}'`);
+  if (!["wasm3", "aot", "wamr"].includes(opts.backend)) fail("arguments", `--backend must be wasm3, aot or wamr, got '${opts.backend}'`);
 
   step(`toolchain for ${board.id}`);
   if (board.kind === "emulated" && !opts.port) {
     const { setupToolchain } = await import("./setup-toolchain.mjs");
-    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot", quiet: true });
+    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot", wamr: opts.backend === "wamr", quiet: true });
   }
 
   step("build (agent.wasm, CLI)");

@@ -1,6 +1,7 @@
 // Installs the firmware toolchain, idempotently: Debian cross compilers and QEMU, PlatformIO (PyPI) in a project
-// venv working offline, and the wasm3 C sources (PyPI sdist, SHA-256 checked). Quick when nothing is missing.
-// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--all] [--quiet] [--sources-only]
+// venv working offline, the wasm3 C sources (PyPI sdist, SHA-256 checked) and, with --wamr, WAMR's C sources (the
+// crates.io crate wamr-sys, fetched with cargo, SHA-256 checked). Quick when nothing is missing.
+// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--wamr] [--all] [--quiet] [--sources-only]
 //   --sources-only: just the wasm3 sources (for building real boards with your own PlatformIO, any OS)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -104,45 +105,102 @@ function ensureToolScons() {
 }
 
 // ---- wasm3 C sources ------------------------------------------------------------------------------------------
+const sha256Of = (path) => createHash("sha256").update(readFileSync(path)).digest("hex");
+
+/** Installs `folder` of a checked tar.gz as `dest`, atomically: extracts only `members` into a temp folder,
+ *  lets `adjust(out, tmp)` finish the tree, stamps it with the archive's SHA-256, then renames it into place. */
+function installFromArchive(archive, dest, members, folder, sha256, adjust = () => {}) {
+  const got = sha256Of(archive);
+  if (got !== sha256) throw new Error(`${archive}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
+  const tmp = `${dest}.tmp`;
+  rmSync(tmp, { recursive: true, force: true });
+  mkdirSync(tmp, { recursive: true });
+  run("tar", ["-xzf", archive, "-C", tmp, ...members]);
+  const out = `${dest}.new`;
+  rmSync(out, { recursive: true, force: true });
+  cpSync(join(tmp, folder), out, { recursive: true });
+  adjust(out, tmp);
+  writeFileSync(join(out, ".bitrl-stamp"), sha256);
+  rmSync(dest, { recursive: true, force: true });
+  renameSync(out, dest);
+  rmSync(tmp, { recursive: true, force: true });
+}
+
 function ensureWasm3() {
   const { sdist, sha256, folder, license, pypi } = pins.wasm3;
   const stamp = join(dir.wasm3, ".bitrl-stamp");
   if (existsSync(stamp) && readFileSync(stamp, "utf8") === sha256) return;
   const archive = join(dir.cache, sdist);
-  const hashOf = (p) => createHash("sha256").update(readFileSync(p)).digest("hex");
-  if (!existsSync(archive) || hashOf(archive) !== sha256) {
+  if (!existsSync(archive) || sha256Of(archive) !== sha256) {
     mkdirSync(dir.cache, { recursive: true });
     rmSync(archive, { force: true });
     log(`pip download --no-binary :all: --no-deps ${pypi}`);
     const python = existsSync(venvBin("python")) ? venvBin("python") : "python3";
     run(python, ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
   }
-  const got = hashOf(archive);
-  if (got !== sha256) throw new Error(`${sdist}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
-  const tmp = `${dir.wasm3}.tmp`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp, { recursive: true });
-  run("tar", ["-xzf", archive, "-C", tmp, folder, license]);
   // Only the core: the sdist's Python binding (m3module.c) sits outside wasm3/ and is not extracted.
-  const out = `${dir.wasm3}.new`;
-  rmSync(out, { recursive: true, force: true });
-  cpSync(join(tmp, folder), out, { recursive: true });
-  cpSync(join(tmp, license), join(out, "LICENSE"));
-  rmSync(join(out, "m3module.c"), { force: true });
-  writeFileSync(join(out, ".bitrl-stamp"), sha256);
-  rmSync(dir.wasm3, { recursive: true, force: true });
-  renameSync(out, dir.wasm3);
-  rmSync(tmp, { recursive: true, force: true });
+  installFromArchive(archive, dir.wasm3, [folder, license], folder, sha256, (out, tmp) => {
+    cpSync(join(tmp, license), join(out, "LICENSE"));
+    rmSync(join(out, "m3module.c"), { force: true });
+  });
   log(`wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files) -> ${pins.dirs.wasm3}`);
 }
 
+// ---- WAMR C sources ---------------------------------------------------------------------------------------------
+/** cargo on PATH or in rustup's default place; installed from Debian (as root) when neither has it. */
+function cargoCommand() {
+  const home = process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo");
+  for (const c of ["cargo", join(home, "bin", "cargo")]) if (spawnSync(c, ["--version"], { stdio: "ignore" }).status === 0) return c;
+  if (process.getuid && process.getuid() !== 0) {
+    throw new Error("cargo not found (needed once to fetch WAMR's sources from crates.io): install Rust (https://rustup.rs) or run: sudo apt-get install -y cargo");
+  }
+  ensureDebs(["cargo"]);
+  return "cargo";
+}
+
+/** The crate file cargo keeps after `cargo fetch`, in any registry folder of its cache. */
+function cachedCrate(cargoHome, name) {
+  const cache = join(cargoHome, "registry", "cache");
+  if (!existsSync(cache)) return null;
+  for (const reg of readdirSync(cache)) if (existsSync(join(cache, reg, name))) return join(cache, reg, name);
+  return null;
+}
+
+function ensureWamr() {
+  const { crate, version, sha256, folder, label } = pins.wamr;
+  const stamp = join(dir.wamr, ".bitrl-stamp");
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === sha256) return;
+  const file = `${crate}-${version}.crate`;
+  const archive = join(dir.cache, file);
+  if (!existsSync(archive) || sha256Of(archive) !== sha256) {
+    // cargo's ordinary way to download a crate: `cargo fetch` in a throwaway project that depends on it exactly
+    const cargo = cargoCommand();
+    const project = join(dir.cache, "wamr-fetch");
+    mkdirSync(project, { recursive: true });
+    writeAtomic(join(project, "Cargo.toml"), `[package]\nname = "bitrl-wamr-fetch"\nversion = "0.0.0"\nedition = "2018"\n\n[lib]\npath = "lib.rs"\n\n[dependencies]\n${crate} = "=${version}"\n`);
+    writeAtomic(join(project, "lib.rs"), "");
+    log(`cargo fetch (${crate} = "=${version}")`);
+    run(cargo, ["fetch", "--quiet", "--manifest-path", join(project, "Cargo.toml")]);
+    const cargoHome = process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo");
+    const got = cachedCrate(cargoHome, file);
+    if (!got) throw new Error(`cargo fetch finished but ${file} is not in ${join(cargoHome, "registry", "cache")}`);
+    cpSync(got, `${archive}.tmp`);
+    renameSync(`${archive}.tmp`, archive);
+  }
+  // Only what the firmware compiles: the runtime core and the licence (no samples, SDK, compiler or tests).
+  const members = ["core/config.h", "core/iwasm", "core/shared", "LICENSE"].map((m) => `${folder}/${m}`);
+  installFromArchive(archive, dir.wamr, members, folder, sha256);
+  log(`${label} sources -> ${pins.dirs.wamr}`);
+}
+
 /** Installs what is missing. riscv: the RISC-V compiler, picolibc and qemu-system-riscv32; aot: wabt (wasm2c). */
-/** quiet: no closing "ready" line (what gets installed is always printed). */
-export async function setupToolchain({ riscv = false, aot = false, quiet = false, sourcesOnly = false } = {}) {
+/** wamr: WAMR's sources (cargo). quiet: no closing "ready" line (what gets installed is always printed). */
+export async function setupToolchain({ riscv = false, aot = false, wamr = false, quiet = false, sourcesOnly = false } = {}) {
   const t0 = Date.now();
   if (sourcesOnly) {
     ensureWasm3();
-    if (!quiet) log(`wasm3 sources ready in ${pins.dirs.wasm3} (${Date.now() - t0} ms)`);
+    if (wamr) ensureWamr();
+    if (!quiet) log(`sources ready in ${pins.dirs.wasm3}${wamr ? ` and ${pins.dirs.wamr}` : ""} (${Date.now() - t0} ms)`);
     return;
   }
   ensureDebs(pins.apt.arm);
@@ -152,18 +210,19 @@ export async function setupToolchain({ riscv = false, aot = false, quiet = false
   mkdirSync(dir.pioCore, { recursive: true });
   ensureToolScons();
   ensureWasm3();
+  if (wamr) ensureWamr();
   if (!quiet) log(`ready (${Date.now() - t0} ms)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = new Set(process.argv.slice(2));
   const all = args.has("--all");
-  for (const a of args) if (!["--riscv", "--aot", "--all", "--quiet", "--sources-only"].includes(a)) {
-    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --all --quiet --sources-only)`);
+  for (const a of args) if (!["--riscv", "--aot", "--wamr", "--all", "--quiet", "--sources-only"].includes(a)) {
+    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --wamr --all --quiet --sources-only)`);
     process.exit(2);
   }
   try {
-    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), quiet: args.has("--quiet"), sourcesOnly: args.has("--sources-only") });
+    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), wamr: all || args.has("--wamr"), quiet: args.has("--quiet"), sourcesOnly: args.has("--sources-only") });
   } catch (e) {
     console.error(`setup-toolchain: ${e.message}`);
     process.exit(1);

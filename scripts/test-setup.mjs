@@ -16,8 +16,8 @@ setups.push(async function chromium() {
 
 // Firmware toolchain for test/board/toolchain.test.ts, test/board/qemu-boot.test.ts and every board test: Debian cross compilers
 // and QEMU (Arm and RISC-V), wabt (wasm2c) for the AOT backend, PlatformIO offline in .bitrl/venv, wasm3 sources
-// (scripts/setup-toolchain.mjs).
+// and WAMR sources for the wamr backend (scripts/setup-toolchain.mjs).
 setups.push(async function toolchain() {
   const { setupToolchain } = await import("./setup-toolchain.mjs");
-  await setupToolchain({ riscv: true, aot: true, quiet: true });
+  await setupToolchain({ riscv: true, aot: true, wamr: true, quiet: true });
 });

@@ -1,9 +1,10 @@
-// BitLinear (BitNet b1.58): quantize activations to int8, LUT ternary matvec in int32, one f32 scale per output.
+// BitLinear (BitNet b1.58): quantize activations to int8, LUT ternary matvec in int32, one f32 scale per output
+// (and the same layer with int8 weights, bitlinear_i8: the int8 baseline's whole layer, for fair comparisons).
 // y[r] = f32(f32(acc[r]) * f32(gamma_r / s)), 0 when s = 0 (bitLinearScale in tools/lib/quantize.ts).
 import { checkDim, checkRange, trap } from "./check";
 import { quantizeActInto } from "./act";
 import { I2_TABLE_BYTES, T3_TABLE_BYTES, T3_TABLE_SLACK, lut_build_i2, lut_build_t3, matvec_i2_lut, matvec_t3_lut } from "./lut";
-import { packedRowBytes } from "./plain";
+import { matvec_i8, packedRowBytes } from "./plain";
 
 // Scratch layout: xq i8[align4(cols)], then the tables.
 // @ts-ignore: decorator
@@ -69,5 +70,23 @@ export function bitlinear_t3(w: i32, scales: i32, nscales: i32, x: i32, out: i32
   const lut = scratch + lutOffset(cols);
   lut_build_t3(scratch, cols, lut);
   matvec_t3_lut(w, lut, out, rows, cols, packedRowBytes(cols, 5), 0);
+  scaleRows(out, rows, scales, nscales, s);
+}
+
+/** Scratch bytes bitlinear_i8 needs for `cols` inputs: align4(cols) (the int8 activations). */
+export function bitlinear_i8_scratch(cols: i32): i32 {
+  checkDim(cols, "bitlinear_i8_scratch: cols must be 1..2^24");
+  return lutOffset(cols);
+}
+
+/**
+ * y f32[rows] = the same layer with int8 weights w i8[rows][cols] (absmax-quantized, scales f32[nscales], 1 or
+ * rows): quantize x to int8, matvec_i8 in int32, y = f32(f32(acc) * f32(gamma_r / s)). scratch u8[align4(cols)].
+ */
+export function bitlinear_i8(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
+  checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_i8_scratch(cols),
+    "bitlinear_i8: bad shape, nscales (1 or rows), or a range outside memory");
+  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
+  matvec_i8(w, scratch, out, rows, cols);
   scaleRows(out, rows, scales, nscales, s);
 }

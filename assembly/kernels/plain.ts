@@ -84,40 +84,103 @@ export function matvec_t3(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
   }
 }
 
-/** int8 weights: w i8[rows][cols], x i8[cols], out i32[rows]. */
+/**
+ * int8 weights: w i8[rows][cols], x i8[cols], out i32[rows]. Engineered as the ternary LUT kernels are (for a fair
+ * baseline): two rows per pass share each activation load, four columns per step with immediate load offsets.
+ */
 export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void {
   checkDim(rows, "matvec_i8: rows must be 1..2^24");
   checkDim(cols, "matvec_i8: cols must be 1..2^24");
   checkMatvec(w, <u64>rows * cols, x, <u64>cols, out, rows, "matvec_i8: w, x or out range outside memory");
+  const quadEnd = <usize>(x + (cols & ~3)), xEnd = <usize>(x + cols);
   let wp = <usize>w;
-  for (let r = 0; r < rows; r++) {
-    const wEnd = wp + <usize>cols;
+  let op = <usize>out;
+  for (let r = 0; r + 1 < rows; r += 2) {
+    const wq = wp + <usize>cols;
     let xp = <usize>x;
-    let acc: i32 = 0;
-    while (wp < wEnd) {
-      acc += <i32>load<i8>(wp) * <i32>load<i8>(xp);
+    let a: i32 = 0, b: i32 = 0;
+    while (xp < quadEnd) {
+      const x0 = <i32>load<i8>(xp), x1 = <i32>load<i8>(xp, 1), x2 = <i32>load<i8>(xp, 2), x3 = <i32>load<i8>(xp, 3);
+      a += <i32>load<i8>(wp) * x0 + <i32>load<i8>(wp, 1) * x1 + <i32>load<i8>(wp, 2) * x2 + <i32>load<i8>(wp, 3) * x3;
+      b += <i32>load<i8>(wp + <usize>cols) * x0 + <i32>load<i8>(wp + <usize>cols, 1) * x1
+        + <i32>load<i8>(wp + <usize>cols, 2) * x2 + <i32>load<i8>(wp + <usize>cols, 3) * x3;
+      wp += 4;
+      xp += 4;
+    }
+    while (xp < xEnd) {
+      const xc = <i32>load<i8>(xp);
+      a += <i32>load<i8>(wp) * xc;
+      b += <i32>load<i8>(wp + <usize>cols) * xc;
       wp += 1;
       xp += 1;
     }
-    store<i32>(<usize>(out + 4 * r), acc);
+    store<i32>(op, a);
+    store<i32>(op, b, 4);
+    wp = wq + <usize>cols;
+    op += 8;
+  }
+  if (rows & 1) {
+    let xp = <usize>x;
+    let a: i32 = 0;
+    while (xp < xEnd) {
+      a += <i32>load<i8>(wp) * <i32>load<i8>(xp);
+      wp += 1;
+      xp += 1;
+    }
+    store<i32>(op, a);
   }
 }
 
-/** fp32 baseline: w f32[rows][cols], x f32[cols], out f32[rows]; sums in f32 in column order. */
+/**
+ * fp32 baseline: w f32[rows][cols], x f32[cols], out f32[rows]; each row summed in f32 in column order. Engineered
+ * as matvec_i8: two rows per pass share each activation load, four columns per step.
+ */
 export function matvec_f32(w: i32, x: i32, out: i32, rows: i32, cols: i32): void {
   checkDim(rows, "matvec_f32: rows must be 1..2^24");
   checkDim(cols, "matvec_f32: cols must be 1..2^24");
   checkMatvec(w, <u64>rows * cols * 4, x, <u64>cols * 4, out, rows, "matvec_f32: w, x or out range outside memory");
+  const rowBytes = <usize>cols * 4;
+  const quadEnd = <usize>x + <usize>(cols & ~3) * 4, xEnd = <usize>x + rowBytes;
   let wp = <usize>w;
-  for (let r = 0; r < rows; r++) {
-    const wEnd = wp + <usize>cols * 4;
+  let op = <usize>out;
+  for (let r = 0; r + 1 < rows; r += 2) {
+    const wq = wp + rowBytes;
     let xp = <usize>x;
-    let acc: f32 = 0;
-    while (wp < wEnd) {
-      acc += load<f32>(wp) * load<f32>(xp);
+    let a: f32 = 0, b: f32 = 0;
+    while (xp < quadEnd) {
+      const x0 = load<f32>(xp), x1 = load<f32>(xp, 4), x2 = load<f32>(xp, 8), x3 = load<f32>(xp, 12);
+      // one add at a time: the order of a row's sum is part of the result
+      a += load<f32>(wp) * x0;
+      a += load<f32>(wp, 4) * x1;
+      a += load<f32>(wp, 8) * x2;
+      a += load<f32>(wp, 12) * x3;
+      b += load<f32>(wp + rowBytes) * x0;
+      b += load<f32>(wp + rowBytes, 4) * x1;
+      b += load<f32>(wp + rowBytes, 8) * x2;
+      b += load<f32>(wp + rowBytes, 12) * x3;
+      wp += 16;
+      xp += 16;
+    }
+    while (xp < xEnd) {
+      const xc = load<f32>(xp);
+      a += load<f32>(wp) * xc;
+      b += load<f32>(wp + rowBytes) * xc;
       wp += 4;
       xp += 4;
     }
-    store<f32>(<usize>(out + 4 * r), acc);
+    store<f32>(op, a);
+    store<f32>(op, b, 4);
+    wp = wq + rowBytes;
+    op += 8;
+  }
+  if (rows & 1) {
+    let xp = <usize>x;
+    let a: f32 = 0;
+    while (xp < xEnd) {
+      a += load<f32>(wp) * load<f32>(xp);
+      wp += 4;
+      xp += 4;
+    }
+    store<f32>(op, a);
   }
 }

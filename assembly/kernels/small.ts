@@ -5,6 +5,7 @@
 import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
 import { LUT_FAST } from "../io";
+import { DEC_HI, DEC_LO, matvecT3x4Fast, matvecT3x4sFast } from "./generated/small-fast";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
 export const T3X4_TABLE_BYTES: i32 = 243 * 8;
@@ -85,53 +86,6 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
     fullGroup(p, x0, x1, x2, x3, x4);
     p += <usize>T3X4_TABLE_BYTES;
   }
-}
-
-// Unrolled row loop of matvec_t3x4_lut (tables at the constant LUT_FAST, so every table load takes its group's
-// address as an immediate offset; the structure of lut.ts's fast paths): a switch on the whole quads of groups
-// falls through to quad 0, one u32 load per quad, byte k as a table offset (byte * 8) with one shift and one
-// mask. The 0..3 groups after the last quad go first. groups <= 16, rows >= 1.
-function matvecT3x4Fast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
-  const quads = groups >> 2;
-  const tail = <usize>(groups & ~3);
-  const tailTable = LUT_FAST + tail * <usize>T3X4_TABLE_BYTES;
-  let wp = <usize>w;
-  let ap = <usize>acc;
-  const end = ap + <usize>(8 * rows);
-  do {
-    let a: i64 = select<i64>(load<i64>(ap), 0, accumulate);
-    switch (groups & 3) {
-      case 3: a += load<i64>(tailTable + (<usize>load<u8>(wp + tail, 2) << 3), 3888);
-      case 2: a += load<i64>(tailTable + (<usize>load<u8>(wp + tail, 1) << 3), 1944);
-      case 1: a += load<i64>(tailTable + (<usize>load<u8>(wp + tail) << 3));
-    }
-    let v: u32;
-    switch (quads) {
-      case 4: v = load<u32>(wp, 12);
-        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 23328);
-        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 25272);
-        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 27216);
-        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 29160);
-      case 3: v = load<u32>(wp, 8);
-        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 15552);
-        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 17496);
-        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 19440);
-        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 21384);
-      case 2: v = load<u32>(wp, 4);
-        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 7776);
-        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 9720);
-        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 11664);
-        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 13608);
-      case 1: v = load<u32>(wp, 0);
-        a += load<i64>(<usize>((v << 3) & 0x7f8), LUT_FAST + 0);
-        a += load<i64>(<usize>((v >> 5) & 0x7f8), LUT_FAST + 1944);
-        a += load<i64>(<usize>((v >> 13) & 0x7f8), LUT_FAST + 3888);
-        a += load<i64>(<usize>((v >> 21) & 0x7f8), LUT_FAST + 5832);
-    }
-    store<i64>(ap, a);
-    wp += <usize>stride;
-    ap += 8;
-  } while (ap < end);
 }
 
 /**
@@ -256,29 +210,6 @@ export const T3X4S_BYTES: i32 = T3X4S_T9_OFFSET + 32 * 72;
  *  120 rows: split 1.04x). */
 export const T3X4S_MAX_ROWS: i32 = 100;
 
-// u8[256] each: DEC_LO[b] = 8 (b % 27), DEC_HI[b] = 8 (b / 27), the two table offsets of byte b (invalid bytes
-// 243..255 -> 0). Two byte tables rather than one packed u16: a byte load is cheaper than a mask and a shift.
-const DEC_LO: usize = memory.data<u8>([
-  0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32,
-  40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72,
-  80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112,
-  120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152,
-  160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192,
-  200, 208, 0, 8, 16, 24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16,
-  24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 8, 16, 24, 32, 40, 48, 56,
-  64, 72, 80, 88, 96, 104, 112, 120, 128, 136, 144, 152, 160, 168, 176, 184, 192, 200, 208, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-]);
-const DEC_HI: usize = memory.data<u8>([
-  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 8, 8, 8, 8, 8,
-  8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-  16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24,
-  24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32,
-  32, 32, 32, 32, 32, 32, 32, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40, 40,
-  40, 40, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 48, 56, 56, 56,
-  56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 56, 64, 64, 64, 64, 64, 64, 64, 64,
-  64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 64, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0
-]);
-
 // One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).
 // @ts-ignore: decorator
 @inline function splitGroup(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
@@ -322,72 +253,6 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
     p += 216;
     p9 += 72;
   }
-}
-
-// Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (as matvecT3x4Fast: quads fall through, one u32
-// load per quad); per byte two byte loads (DEC_LO, DEC_HI) give the table offsets. groups <= 32, rows >= 1.
-function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
-  const quads = groups >> 2;
-  const tail = <usize>(groups & ~3);
-  const t27 = LUT_FAST + tail * 216, t9 = LUT_FAST + <usize>T3X4S_T9_OFFSET + tail * 72;
-  let wp = <usize>w;
-  let ap = <usize>acc;
-  const end = ap + <usize>(8 * rows);
-  do {
-    let a: i64 = select<i64>(load<i64>(ap), 0, accumulate);
-    let b: usize;
-    switch (groups & 3) {
-      case 3: b = <usize>load<u8>(wp + tail, 2); a += load<i64>(t27 + <usize>load<u8>(b, DEC_LO), 432) + load<i64>(t9 + <usize>load<u8>(b, DEC_HI), 144);
-      case 2: b = <usize>load<u8>(wp + tail, 1); a += load<i64>(t27 + <usize>load<u8>(b, DEC_LO), 216) + load<i64>(t9 + <usize>load<u8>(b, DEC_HI), 72);
-      case 1: b = <usize>load<u8>(wp + tail); a += load<i64>(t27 + <usize>load<u8>(b, DEC_LO)) + load<i64>(t9 + <usize>load<u8>(b, DEC_HI));
-    }
-    let v: u32;
-    switch (quads) {
-      case 8: v = load<u32>(wp, 28);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6048) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8928);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6264) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9000);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6480) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9072);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6696) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9144);
-      case 7: v = load<u32>(wp, 24);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5184) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8640);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5400) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8712);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5616) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8784);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5832) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8856);
-      case 6: v = load<u32>(wp, 20);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4320) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8352);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4536) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8424);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4752) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8496);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4968) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8568);
-      case 5: v = load<u32>(wp, 16);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3456) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8064);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3672) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8136);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3888) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8208);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4104) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8280);
-      case 4: v = load<u32>(wp, 12);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2592) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7776);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2808) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7848);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3024) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7920);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 3240) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7992);
-      case 3: v = load<u32>(wp, 8);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1728) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7488);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1944) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7560);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2160) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7632);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 2376) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7704);
-      case 2: v = load<u32>(wp, 4);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 864) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7200);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1080) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7272);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1296) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7344);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1512) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7416);
-      case 1: v = load<u32>(wp, 0);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 0) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 6912);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 216) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 6984);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 432) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7056);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 648) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7128);
-    }
-    store<i64>(ap, a);
-    wp += <usize>stride;
-    ap += 8;
-  } while (ap < end);
 }
 
 /**

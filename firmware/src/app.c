@@ -196,18 +196,28 @@ static int cmd_bench(reply *r, const uint8_t *p, size_t len) {
     return BITRL_OK;
 }
 
-/* native-bench: the native i2 kernel over matrices already in linear memory (same bytes the module uses). */
+/* native-bench: a native kernel over matrices already in linear memory (same bytes the module uses): kernel 0 the
+ * plain i2 kernel, kernel 1 the t3 lookup-table kernel, whose tables go to a scratch range `lut` of linear memory and
+ * are built once per call, before the repetitions (as the module's LUT rows count one build per input vector). */
 static int cmd_native_bench(reply *r, const uint8_t *p, size_t len) {
-    if (len != 25 || p[0] != 0) return fail(r, BITRL_ERR_BAD_ARGS, "native-bench wants kernel 0 (i2), w, x, y, rows, cols, reps");
+    if (!((len == 25 && p[0] == 0) || (len == 29 && p[0] == 1)))
+        return fail(r, BITRL_ERR_BAD_ARGS, "native-bench wants kernel 0 (i2 plain), w, x, y, rows, cols, reps [, lut for kernel 1 (t3 LUT)]");
     uint32_t w = get32(p + 1), x = get32(p + 5), y = get32(p + 9), rows = get32(p + 13), cols = get32(p + 17), reps = get32(p + 21);
     if (rows < 1 || cols < 1 || rows > 65536u || cols > 65536u || reps < 1 || reps > BITRL_CFG_MAX_BENCH_REPS)
         return fail(r, BITRL_ERR_BAD_ARGS, "rows, cols or reps out of range");
-    uint8_t *wp = mem_range(w, rows * ((cols + 3u) / 4u));
+    uint32_t per = p[0] == 0 ? 4u : 5u, groups = (cols + per - 1u) / per;
+    uint8_t *wp = mem_range(w, rows * groups);
     uint8_t *xp = mem_range(x, cols);
     uint8_t *yp = mem_range(y, 4u * rows);
-    if (!wp || !xp || !yp || ((uintptr_t)yp & 3u)) return fail(r, BITRL_ERR_MEM, "w, x or y outside linear memory (or y unaligned)");
+    uint8_t *lp = p[0] == 1 ? mem_range(get32(p + 25), 2u * (243u * groups + 13u)) : NULL;
+    if (!wp || !xp || !yp || ((uintptr_t)yp & 3u) || (p[0] == 1 && (!lp || ((uintptr_t)lp & 1u))))
+        return fail(r, BITRL_ERR_MEM, "w, x, y or lut outside linear memory (or y, lut unaligned)");
     uint64_t t0 = hal_clock();
-    for (uint32_t k = 0; k < reps; k++) bitrl_native_matvec_i2(wp, (const int8_t *)xp, (int32_t *)yp, rows, cols);
+    if (p[0] == 1) bitrl_native_lut_build_t3((const int8_t *)xp, cols, (int16_t *)lp);
+    for (uint32_t k = 0; k < reps; k++) {
+        if (p[0] == 0) bitrl_native_matvec_i2(wp, (const int8_t *)xp, (int32_t *)yp, rows, cols);
+        else bitrl_native_matvec_t3_lut(wp, (const int16_t *)lp, (int32_t *)yp, rows, cols);
+    }
     uint64_t t1 = hal_clock();
     put64(r, t1 - t0);
     put32(r, reps);

@@ -14,7 +14,7 @@ import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { buildHostFirmware } from "../../tools/lib/board/firmware-build.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../../tools/lib/agent/index.ts";
 import { encodeBlob } from "../../tools/lib/format/blob.ts";
-import { KERNELS, benchBoardKernels, formatBenchTable } from "../../tools/lib/board/bench.ts";
+import { KERNELS, benchBoardKernels, benchBoardLayers, formatBenchTable } from "../../tools/lib/board/bench.ts";
 import { errorCode } from "../fixtures/board-errors.ts";
 
 let s: BoardSession;
@@ -50,6 +50,8 @@ test("should name every error it returns", async () => {
   assert.is(await errorCode(s.client.request(Cmd.loadChunk, concat(u32s(0), new Uint8Array(4)))), "ERR_STATE");
   assert.is(await errorCode(s.client.request(Cmd.loadBegin, u32s(0x7fffffff, 0))), "ERR_TOO_LARGE");
   assert.is(await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(0), u32s(0xfffff000, 0, 0, 16, 16, 1)))), "ERR_MEM");
+  assert.is(await errorCode(s.client.nativeBench(0, 0, 0, 16, 16, 1, 0xfffff000)), "ERR_MEM"); // t3 LUT scratch outside memory
+  assert.is(await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(1), u32s(0, 0, 0, 16, 16, 1)))), "ERR_BAD_ARGS");
 });
 
 test("should answer a frame over the maximum payload with ERR_TOO_LARGE", async () => {
@@ -95,14 +97,17 @@ test("should time repeated calls with bench and agree with the native kernel on 
   assert.equal(await s.client.memRead(nat, 4 * rows), await s.client.memRead(out, 4 * rows));
 });
 
-test("should bench every kernel at both shapes, the native kernel agreeing with matvec_i2", async () => {
+test("should bench every kernel at both shapes, the native kernels agreeing with matvec_i2 and matvec_t3_lut", async () => {
   const results = await benchBoardKernels(s.client); // throws ERR_MISMATCH if native and wasm outputs differ
   for (const shape of ["256x256", "1024x256"]) {
     for (const k of KERNELS) assert.ok(results.some((r) => r.kernel === k.name && r.shape === shape && r.runtime === "wasm3" && r.instructions_per_weight > 0), `${k.name} ${shape}`);
-    assert.ok(results.some((r) => r.kernel === "native_i2" && r.runtime === "native" && r.shape === shape));
+    for (const k of ["native_i2_plain", "native_t3_lut"]) assert.ok(results.some((r) => r.kernel === k && r.runtime === "native" && r.shape === shape), `${k} ${shape}`);
   }
   assert.ok(results.every((r) => r.kind === "host"));
   assert.match(formatBenchTable(results, "ns"), /matvec_t3_lut \(wasm3\)/);
+  const layers = await benchBoardLayers(s.client);
+  assert.equal(layers.map((r) => `${r.kernel} ${r.shape}`), ["bitlinear_t3 128x256", "bitlinear_i8 128x256"]);
+  assert.ok(layers.every((r) => r.instructions_per_weight > 0));
 });
 
 test("should run the uploaded agent exactly as V8 does (same seed, same episode and training returns)", async () => {

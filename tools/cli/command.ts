@@ -37,10 +37,10 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
 }
 
 /** Parses --backend: how the board runs the agent module (docs/aot.md). */
-export function backendFlag(value: string | undefined): "wasm3" | "aot" {
-  if (value === undefined || value === "wasm3" || value === "aot") return value ?? "wasm3";
-  throw new BitrlError(`--backend must be wasm3 or aot, got '${value}'`);
+export function backendFlag(value: string | undefined): "wasm3" | "aot" | "wamr" {
+  if (value === undefined || value === "wasm3" || value === "aot" || value === "wamr") return value ?? "wasm3";
+  throw new BitrlError(`--backend must be wasm3, aot or wamr, got '${value}'`);
 }
 
 /** The --backend line of a command's usage text. */
-export const BACKEND_USAGE = "  --backend B     wasm3 (interpreted, update the agent over the wire; default) or aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md)";
+export const BACKEND_USAGE = "  --backend B     wasm3 (interpreted, update the agent over the wire; default) or aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";

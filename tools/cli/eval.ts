@@ -2,7 +2,8 @@
 import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile } from "../lib/format/blob-file.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { engineLabel } from "../lib/board/toolchain.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
 
 export const evalCommand: Command = {
   name: "eval",
@@ -18,11 +19,12 @@ agent_episode in the same module there; per-episode clock ticks are reported).
   --seed S        first reset seed (default 1)
   --board B       run on a board: qemu-m4 (emulated, default board of the project), host, or a real one with --port
   --port P        serial port of a real board
+${BACKEND_USAGE}
   --json          one JSON object: env, episodes, mean_return, std_return (population), returns, seed, model, runtime`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" }, model: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
-      board: { type: "string" }, port: { type: "string" },
+      board: { type: "string" }, port: { type: "string" }, backend: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
@@ -34,14 +36,16 @@ agent_episode in the same module there; per-episode clock ticks are reported).
     const blob = readBlobFile(args.values.model);
     const info = agentInfo(blob);
     if (info.env !== env) throw new BitrlError(`${args.values.model} is a ${info.env} agent, not ${env}`);
+    const backend = backendFlag(args.values.backend);
+    if (args.values.backend !== undefined && args.values.board === undefined) throw new BitrlError("--backend needs --board (in Node the module runs in V8)");
     if (args.values.board !== undefined) {
-      const b = await evaluateOnBoard(args.values.board, blob, episodes, seed, { port: args.values.port });
+      const b = await evaluateOnBoard(args.values.board, blob, episodes, seed, { port: args.values.port, backend });
       const perStep = b.ticks.reduce((a, t) => a + t, 0) / Math.max(1, b.steps.reduce((a, t) => a + t, 0));
       if (args.values.json) {
-        console.log(JSON.stringify({ ...b, seed, model: args.values.model, runtime: `wasm3 on ${b.board} (${b.via})`, ticks_per_step: perStep }));
+        console.log(JSON.stringify({ ...b, seed, model: args.values.model, runtime: `${b.backend} on ${b.board} (${b.via})`, engine: engineLabel(b.backend), ticks_per_step: perStep }));
         return 0;
       }
-      console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via})`);
+      console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via}, ${engineLabel(b.backend)})`);
       console.log(`mean return ${b.mean_return.toFixed(2)} +- ${b.std_return.toFixed(2)} (std); ${perStep.toFixed(0)} ${b.tick_unit} per step`);
       if (b.ram.budget > 0) {
         console.log(`RAM: peak ${b.ram.peak} B in use, ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`);

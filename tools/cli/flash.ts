@@ -16,7 +16,7 @@ import { progress } from "../lib/util/progress.ts";
 export const flashCommand: Command = {
   name: "flash",
   summary: "put the firmware on a board and a model into its flash (QEMU/host boards: build, boot, upload)",
-  usage: `usage: bitrl flash --board B [--backend wasm3|aot] [--model FILE] [--port P] [--flash FILE]
+  usage: `usage: bitrl flash --board B [--backend wasm3|aot|wamr] [--model FILE] [--port P] [--flash FILE]
 
 Emulated boards (qemu-m4, ...) and the native host build: builds the firmware, boots it and, with --model,
 uploads the blob in checked chunks to the board's inactive model slot; the board verifies it (CRC and the C blob
@@ -37,9 +37,10 @@ ${BACKEND_USAGE}
     if (blob && a.values.model) decodeBlobBytes(a.values.model, blob); // a bad blob stops here, with the reader's reason
     if (board.kind === "real") {
       if (!board.pioEnv) throw new BitrlError(`board '${board.id}' has no PlatformIO environment`);
-      const env = backendFlag(a.values.backend) === "aot" ? `${board.pioEnv}-aot` : board.pioEnv;
+      const backend = backendFlag(a.values.backend);
+      const env = backend === "wasm3" ? board.pioEnv : `${board.pioEnv}-${backend}`;
       if (!readFileSync(join(repoRoot, "platformio.ini"), "utf8").includes(`[env:${env}]`)) {
-        throw new BitrlError(`platformio.ini has no environment '${env}' (the AOT backend is built for the emulated boards only so far)`);
+        throw new BitrlError(`platformio.ini has no environment '${env}' (the ${backend} backend is built for the emulated boards only so far)`);
       }
       const args = ["run", "-e", env, "-t", "upload", ...(a.values.port ? ["--upload-port", a.values.port] : [])];
       const r = spawnSync(paths.pio, args, { cwd: repoRoot, stdio: "inherit", env: pioEnv() });

@@ -1,7 +1,8 @@
 # Adds the bitrl firmware's board-side sources to a PlatformIO build: the board's HAL folder (custom_hal_dir), the
-# wasm3 core (.bitrl/wasm3) and a C array of build/agent.wasm. Used by this platform's builder (emulated boards)
+# engine (wasm3 from .bitrl/wasm3, or the AOT module, or WAMR from .bitrl/wamr) and a C array of build/agent.wasm. Used by this platform's builder (emulated boards)
 # and, through extra_board.py, by the real boards' official platforms.
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -58,8 +59,10 @@ def add_bitrl_sources(env, emulated):
         _add_aot(env, project_dir, wasm_path)
     elif backend == "wasm3":
         _add_wasm3(env, project_dir, opt("wasm3_dir", ".bitrl/wasm3"))
+    elif backend == "wamr":
+        _add_wamr(env, project_dir, opt("wamr_dir", ".bitrl/wamr"))
     else:
-        _fail(env, "custom_backend must be wasm3 or aot, got '%s'" % backend)
+        _fail(env, "custom_backend must be wasm3, aot or wamr, got '%s'" % backend)
 
     gen_dir = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV"))
     os.makedirs(gen_dir, exist_ok=True)
@@ -82,6 +85,31 @@ def _add_wasm3(env, project_dir, rel_dir):
 
     env.AddBuildMiddleware(quiet_wasm3)
     env.BuildSources(os.path.join("$BUILD_DIR", "wasm3"), wasm3_dir)
+
+
+def _add_wamr(env, project_dir, rel_dir):
+    """WAMR's fast interpreter (sources from the crates.io crate wamr-sys, scripts/setup-toolchain.mjs --wamr) plus
+    firmware/wamr (the bare-metal platform layer and vm_wamr.c); the environment's build_src_filter leaves out
+    vm_wasm3.c."""
+    wamr_dir = os.path.join(project_dir, rel_dir)
+    if not os.path.isfile(os.path.join(wamr_dir, "core", "config.h")):
+        _fail(env, "WAMR sources missing in %s: run 'node scripts/setup-toolchain.mjs --wamr'" % wamr_dir)
+    port_dir = os.path.join(project_dir, "firmware", "wamr")
+    with open(os.path.join(port_dir, "sources.json")) as f:
+        listing = json.load(f)
+    if env.BoardConfig().get("build.arch") != "arm":
+        _fail(env, "the wamr backend is built for the Arm boards only so far")
+    settings = os.path.join(port_dir, "wamr_settings.h")
+    env.Append(CPPPATH=[port_dir] + [os.path.join(wamr_dir, d) for d in listing["includes"]], CCFLAGS=["-include", settings])
+    env.BuildSources(os.path.join("$BUILD_DIR", "wamrport"), port_dir)
+    # Not our code: compiled with the application's flags, without warnings.
+    obj = lambda rel: os.path.join("$BUILD_DIR", "wamr", os.path.splitext(rel)[0] + ".o")
+    objs = [env.Object(obj(rel), os.path.join(wamr_dir, rel), CFLAGS=env.get("CFLAGS", []) + ["-w"]) for rel in listing["sources"]]
+    # how WAMR calls a native function with a non-raw signature (linked in, unused by bitrl's raw imports); a plain
+    # .s file goes through $AS, which is gcc here, so it needs -c
+    native_call = listing["native_call"]["arm"]
+    objs.append(env.Object(obj(native_call), os.path.join(wamr_dir, native_call), ASFLAGS=env.get("ASFLAGS", []) + ["-c"]))
+    env.Append(PIOBUILDFILES=objs)
 
 
 def _add_aot(env, project_dir, wasm_path):

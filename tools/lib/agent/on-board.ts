@@ -3,6 +3,7 @@ import { BitrlError } from "../util/errors.ts";
 import { encodeBlob } from "../format/blob.ts";
 import type { Blob } from "../format/types.ts";
 import { peakRamBytes } from "../board/ram.ts";
+import type { Backend } from "../board/firmware-build.ts";
 import { agentInfo, withHead } from "./blob.ts";
 import { meanStd, type EvalResult } from "./eval.ts";
 import { chunkSeed } from "./train.ts";
@@ -11,6 +12,8 @@ export interface BoardEvalResult extends EvalResult {
   /** how the board was reached (e.g. "QEMU qemu-m4") */
   via: string;
   board: string;
+  /** the engine that ran the module there (the firmware's `info`: wasm3, aot or wamr) */
+  backend: string;
   /** board clock ticks per episode (instructions on QEMU boards, cycles on real ones) and their unit */
   ticks: number[];
   steps: number[];
@@ -23,10 +26,10 @@ export interface BoardEvalResult extends EvalResult {
  * Greedy evaluation on a board through the firmware's `episode` command (agent_episode there): uploads the
  * agent blob, then episode i with reset seed `seed + i`. The board module is the same wasm, so returns match V8's.
  */
-export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: number, seed: number, opts: { port?: string; flashPath?: string } = {}): Promise<BoardEvalResult> {
+export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: number, seed: number, opts: { port?: string; flashPath?: string; backend?: Backend } = {}): Promise<BoardEvalResult> {
   const info = agentInfo(blob);
   const { withBoard } = await import("../board/session.ts"); // loaded only when a board is asked for
-  return withBoard(boardId, { port: opts.port, flashPath: opts.flashPath }, async (s) => {
+  return withBoard(boardId, { port: opts.port, flashPath: opts.flashPath, backend: opts.backend }, async (s) => {
     await s.client.loadModel(encodeBlob(blob));
     const returns: number[] = [], ticks: number[] = [], steps: number[] = [];
     for (let i = 0; i < episodes; i++) {
@@ -39,7 +42,7 @@ export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: num
     const r = (await s.client.info()).ram;
     const peak = peakRamBytes(r);
     const ram = { budget: r.budget, linked: r.linked, peak, fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true };
-    return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, ticks, steps, tick_unit: unit, ram };
+    return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, backend: s.info.backend, ticks, steps, tick_unit: unit, ram };
   });
 }
 
@@ -56,7 +59,7 @@ export interface BoardTrainResult {
  * Trains on a board (the firmware's `train` command runs agent_train there) in the same chunks and seeds as
  * trainAgent, so the curve and the head match V8 bit for bit; the head is read back from agent_head_ptr.
  */
-export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; flashPath?: string; backend?: "wasm3" | "aot"; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
+export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: { port?: string; flashPath?: string; backend?: Backend; chunk?: number; onProgress?: (done: number, last: number) => void } = {}): Promise<BoardTrainResult> {
   const { withBoard } = await import("../board/session.ts"); // loaded only when a board is asked for
   return withBoard(boardId, { port: opts.port, flashPath: opts.flashPath, backend: opts.backend }, async (s) => {
     await s.client.loadModel(encodeBlob(start));

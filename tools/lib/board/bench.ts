@@ -1,5 +1,5 @@
 // Kernel cost on a board: instructions (or cycles) per weight of every matvec kernel of the module, interpreted by
-// the firmware's engine, plus the firmware's native C ternary kernel as the floor. Row blocks sized to the I/O arena;
+// the firmware's engine, plus the firmware's native C ternary kernels (plain i2, and t3 lookup tables: the floor). Row blocks sized to the I/O arena;
 // only the kernel calls are timed (on the board, between two hal_clock() reads), never the serial traffic.
 import type { BoardClient, BoardInfo } from "./client.ts";
 import { BoardError } from "./client.ts";
@@ -14,7 +14,7 @@ export interface KernelBenchResult {
   kernel: string;
   /** "ROWSxCOLS" */
   shape: string;
-  runtime: "wasm3" | "aot" | "native";
+  runtime: "wasm3" | "aot" | "wamr" | "native";
   /** board ticks per weight; ticks are instructions on QEMU boards, hence the name */
   instructions_per_weight: number;
   /** total ticks over the whole matrix (sum of row blocks; LUT kernels include one table build) */
@@ -64,7 +64,7 @@ export const KERNELS: KernelSpec[] = [
   },
   {
     name: "matvec_t3_lut", rowBytes: (c) => Math.ceil(c / 5), xBytes: (c) => c, weightByte: t3Byte,
-    lut: { build: "lut_build_t3", bytes: (c) => Math.ceil(c / 5) * 486 },
+    lut: { build: "lut_build_t3", bytes: (c) => Math.ceil(c / 5) * 486 + 26 }, // + the slack invalid bytes may read
     args: (w, lut, o, r, c) => [w, lut, o, r, c, Math.ceil(c / 5), 0],
   },
 ];
@@ -89,7 +89,13 @@ function blockRows(spec: KernelSpec, shape: BenchShape, ioSize: number, extraPer
   return rows;
 }
 
-/** Benchmarks every kernel at every shape on the board; the native i2 kernel runs on the same bytes as matvec_i2. */
+/** Native C kernels of the firmware, each run on the same bytes as one module kernel and checked against its output. */
+const NATIVE: Record<string, { kernel: string; lut: boolean }> = {
+  matvec_i2: { kernel: "native_i2_plain", lut: false },
+  matvec_t3_lut: { kernel: "native_t3_lut", lut: true },
+};
+
+/** Benchmarks every kernel at every shape on the board, and the native kernels on the same bytes as their twins. */
 export async function benchBoardKernels(
   client: BoardClient,
   shapes: BenchShape[] = DEFAULT_SHAPES,
@@ -111,11 +117,12 @@ export async function benchBoardKernels(
   for (const shape of shapes) {
     for (const spec of kernels) {
       const rand = rng(shape.rows * 65536 + shape.cols);
-      // i2 also hosts the native run, whose output goes to a second out buffer for the bit-exact check
-      const native = spec.name === "matvec_i2";
+      // a native twin's output goes to a second out buffer for the bit-exact check
+      const native = NATIVE[spec.name];
       const fast = spec.lut !== undefined && lutFast + spec.lut.bytes(shape.cols) <= io + ioSize;
-      // arena layout: x | [lut] | w block | out | native out, with a fast-path lut at lut_fast_base() instead
-      const rows = fast ? blockRows({ ...spec, lut: undefined }, shape, lutFast - io) : blockRows(spec, shape, ioSize, native ? 4 : 0);
+      // arena layout: x | [lut] | w block | out | native out, with a fast-path lut at lut_fast_base() instead (the
+      // native LUT kernel then builds its tables there too, after the module's run)
+      const rows = fast ? blockRows({ ...spec, lut: undefined }, shape, lutFast - io, native ? 4 : 0) : blockRows(spec, shape, ioSize, native ? 4 : 0);
       const xAt = io;
       const lutAt = fast ? lutFast : xAt + align16(spec.xBytes(shape.cols));
       const wAt = fast ? xAt + align16(spec.xBytes(shape.cols)) : lutAt + (spec.lut ? align16(spec.lut.bytes(shape.cols)) : 0);
@@ -151,15 +158,63 @@ export async function benchBoardKernels(
       const ticks = buildTicks + (await client.bench(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols), blocks)).ticks;
       let nativeTicks = 0;
       if (native) {
-        nativeTicks = (await client.nativeBench(wAt, xAt, nativeAt, rows, shape.cols, blocks)).ticks;
+        nativeTicks = (await client.nativeBench(wAt, xAt, nativeAt, rows, shape.cols, blocks, native.lut ? lutAt : undefined)).ticks;
         const [a, b] = [await client.memRead(outAt, 4 * rows), await client.memRead(nativeAt, 4 * rows)];
-        if (a.some((v, i) => v !== b[i])) throw new BoardError("ERR_MISMATCH", `native i2 kernel disagrees with matvec_i2 at ${shape.rows}x${shape.cols}`);
+        if (a.some((v, i) => v !== b[i])) throw new BoardError("ERR_MISMATCH", `${native.kernel} disagrees with ${spec.name} at ${shape.rows}x${shape.cols}`);
       }
       const weights = shape.rows * shape.cols;
       const base = { shape: `${shape.rows}x${shape.cols}`, block_rows: rows, kind };
-      push({ kernel: spec.name, runtime: info.backend === "aot" ? "aot" : "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
-      if (native) push({ kernel: "native_i2", runtime: "native", instructions_per_weight: nativeTicks / weights, ticks: nativeTicks, ...base });
+      push({ kernel: spec.name, runtime: info.backend === "aot" || info.backend === "wamr" ? info.backend : "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
+      if (native) push({ kernel: native.kernel, runtime: "native", instructions_per_weight: nativeTicks / weights, ticks: nativeTicks, ...base });
     }
+  }
+  return results;
+}
+
+/** Shape of the whole-layer rows: the int8 layer's weights (32 KiB) fit the arena, so one call is the whole layer. */
+export const LAYER_SHAPE: BenchShape = { rows: 128, cols: 256 };
+
+/** Whole BitLinear layers (f32 in, f32 out): quantize the activations, matvec, rescale each output. */
+const LAYERS = [
+  { name: "bitlinear_t3", packing: "t3" as const, rowBytes: (c: number) => Math.ceil(c / 5), weightByte: t3Byte },
+  { name: "bitlinear_i8", packing: "i8" as const, rowBytes: (c: number) => c, weightByte: f32Byte },
+];
+
+/**
+ * One call of each whole-layer kernel at LAYER_SHAPE (activation quantization, table build, matvec and rescale
+ * all counted once, as a forward pays them), beside the bare matvec rows of benchBoardKernels. The fp32 layer is
+ * matvec_f32 itself (f32 in and out, nothing to quantize or rescale).
+ */
+export async function benchBoardLayers(client: BoardClient, onResult?: (r: KernelBenchResult) => void): Promise<KernelBenchResult[]> {
+  const info = await client.info();
+  const io = await client.ioBase();
+  const lutFast = (await client.kernel("lut_fast_base", [])).value.value as number;
+  const ioSize = (await client.kernel("io_size", [])).value.value as number;
+  const { rows, cols } = LAYER_SHAPE;
+  const results: KernelBenchResult[] = [];
+  for (const layer of LAYERS) {
+    const rand = rng(rows * 65536 + cols + 1);
+    const x = new Float32Array(cols).map(() => rand() * 2 - 1);
+    const w = Uint8Array.from({ length: rows * layer.rowBytes(cols) }, () => layer.weightByte(rand));
+    // arena: x f32 | scale | w | out | scratch; t3's scratch ends where lut_fast_base() starts, so its tables
+    // take the fast path, as the backbone's do
+    const xAt = io, scaleAt = xAt + align16(4 * cols), wAt = scaleAt + 16, outAt = wAt + align16(w.length);
+    const scratchBytes = (await client.kernel(`${layer.name}_scratch`, [cols])).value.value as number;
+    const scratchAt = layer.packing === "t3" ? lutFast - ((cols + 3) & ~3) : outAt + align16(4 * rows);
+    if (outAt + 4 * rows > scratchAt) throw new BoardError("ERR_MEM", `${layer.name} ${rows}x${cols} does not fit the arena`);
+    await client.memWrite(xAt, new Uint8Array(x.buffer));
+    await client.memWrite(scaleAt, new Uint8Array(Float32Array.of(0.05).buffer));
+    await client.memWrite(wAt, w);
+    const args = [wAt, scaleAt, 1, xAt, outAt, rows, cols, scratchAt];
+    if (scratchAt + scratchBytes > io + ioSize) throw new BoardError("ERR_MEM", `${layer.name}: scratch outside the arena`);
+    await client.kernel(layer.name, args); // wasm3 compiles on the first call: not counted
+    const ticks = (await client.bench(layer.name, args, 1)).ticks;
+    const r: KernelBenchResult = {
+      kernel: layer.name, shape: `${rows}x${cols}`, runtime: info.backend === "aot" ? "aot" : "wasm3",
+      instructions_per_weight: ticks / (rows * cols), ticks, block_rows: rows, kind: kindOf(info),
+    };
+    results.push(r);
+    onResult?.(r);
   }
   return results;
 }

@@ -248,9 +248,11 @@ export class BoardClient {
     return { ticks: readU64(r, 0), reps: readU32(r, 8), value: decodeValue(r, 12) };
   }
 
-  /** Runs the firmware's native i2 ternary kernel over matrices already in linear memory. */
-  async nativeBench(w: number, x: number, y: number, rows: number, cols: number, reps: number): Promise<{ ticks: number; reps: number }> {
-    const r = await this.request(Cmd.nativeBench, concat(Uint8Array.of(0), u32s(w, x, y, rows, cols, reps)), { timeoutMs: 120000 });
+  /** A native C kernel of the firmware over linear memory: the plain i2 kernel, or with `lut` (scratch for its
+   *  tables) the t3 lookup-table kernel. */
+  async nativeBench(w: number, x: number, y: number, rows: number, cols: number, reps: number, lut?: number): Promise<{ ticks: number; reps: number }> {
+    const payload = lut === undefined ? concat(Uint8Array.of(0), u32s(w, x, y, rows, cols, reps)) : concat(Uint8Array.of(1), u32s(w, x, y, rows, cols, reps, lut));
+    const r = await this.request(Cmd.nativeBench, payload, { timeoutMs: 120000 });
     return { ticks: readU64(r, 0), reps: readU32(r, 8) };
   }
 

@@ -4,15 +4,16 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BOARDS } from "./profiles.ts";
-import { paths as toolchain, repoRoot } from "./toolchain.ts";
+import { engineLabel, paths as toolchain, repoRoot } from "./toolchain.ts";
 
-/** Where scripts/setup-toolchain.mjs puts pio and the wasm3 sources (its defaults when the pins are not shipped,
- *  as in an installed package). */
-function toolchainPaths(): { pio: string; wasm3: string } {
+/** Where scripts/setup-toolchain.mjs puts pio and the wasm3 and WAMR sources (its defaults when the pins are not
+ *  shipped, as in an installed package), and which WAMR the pins name. */
+function toolchainPaths(): { pio: string; wasm3: string; wamr: string; wamrLabel: string } {
   try {
-    return { pio: toolchain.pio, wasm3: toolchain.wasm3 };
+    return { pio: toolchain.pio, wasm3: toolchain.wasm3, wamr: toolchain.wamr, wamrLabel: engineLabel("wamr") };
   } catch {
-    return { pio: join(repoRoot, ".bitrl", "venv", "bin", "pio"), wasm3: join(repoRoot, ".bitrl", "wasm3") };
+    const bitrl = join(repoRoot, ".bitrl");
+    return { pio: join(bitrl, "venv", "bin", "pio"), wasm3: join(bitrl, "wasm3"), wamr: join(bitrl, "wamr"), wamrLabel: "WAMR" };
   }
 }
 
@@ -80,6 +81,10 @@ export async function runChecks(): Promise<Check[]> {
   out.push(tool("toolchain", "riscv gcc", "riscv64-unknown-elf-gcc", "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)", false));
   out.push(tool("toolchain", "qemu-system-riscv32", "qemu-system-riscv32", "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)", false));
   out.push(tool("toolchain", "wasm2c", "wasm2c", "node scripts/setup-toolchain.mjs --aot (AOT backend)", false));
+  const wamrStamp = join(paths.wamr, ".bitrl-stamp");
+  out.push(existsSync(wamrStamp)
+    ? { group: "toolchain", name: "WAMR sources", status: "ok", detail: `${paths.wamrLabel}, sha256 ${readFileSync(wamrStamp, "utf8").slice(0, 12)}...`, required: false }
+    : { group: "toolchain", name: "WAMR sources", status: "missing", detail: "node scripts/setup-toolchain.mjs --wamr (crates.io wamr-sys 0.1.1 via cargo; the wamr backend)", required: false });
   out.push(tool("toolchain", "python3", "python3", "apt-get install python3 (simulated meters in the tests)", false));
   out.push(tool("toolchain", "chromium", "chromium", "apt-get install chromium (report rendering test; npm test installs it)", false));
   const arm = out.find((c) => c.name === "qemu-system-arm")!.status === "ok" && out.find((c) => c.name === "arm-none-eabi-gcc")!.status === "ok";

@@ -9,10 +9,10 @@ import { getBoard, type BoardId } from "./profiles.ts";
 import { BitrlError } from "../util/errors.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot } from "./toolchain.ts";
 
-export type Backend = "wasm3" | "aot";
+export type Backend = "wasm3" | "aot" | "wamr";
 
 export interface FirmwareBuildOptions {
-  /** engine for the agent module; only wasm3 is built by this module so far */
+  /** engine for the agent module: wasm3 (default), aot (wasm2c) or wamr (WAMR's fast interpreter); docs/aot.md */
   backend?: Backend;
   /** application sources instead of firmware/src (the toolchain self-test uses scripts/toolchain/selftest) */
   srcDir?: string;
@@ -147,18 +147,18 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   if (!env) {
     throw new BitrlError(`board '${board.id}' is built on a user's machine with 'pio run -e ${board.pioEnv} -t upload' (needs PlatformIO's registry; see docs/boards.md)`);
   }
-  if (backend === "aot") {
+  if (backend === "aot" || backend === "wamr") {
     const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
-    if (!ini.includes(`[env:${env}-aot]`)) throw new BitrlError(`backend 'aot' has no PlatformIO environment '${env}-aot' in platformio.ini yet`);
-    env = `${env}-aot`;
+    if (!ini.includes(`[env:${env}-${backend}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${backend}' in platformio.ini yet`);
+    env = `${env}-${backend}`;
   } else if (backend !== "wasm3") {
-    throw new BitrlError(`unknown backend '${backend}' (wasm3, aot)`);
+    throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
-  ensureToolchain({ riscv: board.id === "qemu-rv32", aot: backend === "aot" });
+  ensureToolchain({ riscv: board.id === "qemu-rv32", aot: backend === "aot", wamr: backend === "wamr" });
 
   const extraFlags = (opts.buildFlags ?? []).join(" ");
   const custom = opts.srcDir || extraFlags ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags}`).digest("hex").slice(0, 8) : "";
@@ -176,6 +176,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     join(paths.wasm3, ".bitrl-stamp"),
     wasm,
     ...(backend === "aot" ? [...listFiles(join(repoRoot, "firmware", "aot"), src), join(repoRoot, "scripts", "aot-gen.mjs")] : []),
+    ...(backend === "wamr" ? [...listFiles(join(repoRoot, "firmware", "wamr"), src), join(paths.wamr, ".bitrl-stamp")] : []),
   ];
   const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}\0${extraFlags}`);
   const keyFile = join(outDir, "key");
@@ -212,29 +213,51 @@ function hostWasm3Flags(): string[] {
   return [...flags, "-Dd_m3FixedHeap=524288"];
 }
 
+/** Compiles an engine's C (or assembly) sources for the host build into objects, without warnings (not our code),
+ *  only when its inputs (the sources' stamp, settings headers) or the flags change; returns the object paths. */
+async function compileEngine(name: string, sources: string[], flags: string[], inputs: string[], outDir: string): Promise<string[]> {
+  const objKey = hashInputs(inputs, flags.join(" "));
+  const objDir = join(outDir, `${name}-obj-${objKey}`);
+  const objs = sources.map((f) => join(objDir, f.split("/").pop()!.replace(/\.[cs]$/, ".o")));
+  const objKeyFile = join(objDir, "key");
+  if (existsSync(objKeyFile) && readFileSync(objKeyFile, "utf8") === objKey && objs.every((o) => existsSync(o))) return objs;
+  rmSync(objDir, { recursive: true, force: true });
+  mkdirSync(objDir, { recursive: true });
+  for (let i = 0; i < sources.length; i += 2) {
+    const batch = sources.slice(i, i + 2).map((f, j) => run("cc", [...flags, "-w", "-c", f, "-o", objs[i + j]], process.env, false));
+    for (const r of await Promise.all(batch)) if (r.code !== 0) throw new BitrlError(`host build of ${name} failed: ${lastLines(r.out, 3)}`);
+  }
+  writeFileSync(objKeyFile, objKey);
+  return objs;
+}
+
 /** Builds the native `host` firmware (firmware/src + firmware/boards/host + wasm3) with the system cc into
  *  .bitrl/host/bitrl-fw: serial on stdin/stdout, clock in ns, flash in the file named by BITRL_FLASH. */
 export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
   const backend = opts.backend ?? "wasm3";
-  if (backend !== "wasm3" && backend !== "aot") throw new BitrlError(`unknown backend '${backend}' (wasm3, aot)`);
+  if (backend !== "wasm3" && backend !== "aot" && backend !== "wamr") throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
   const aot = backend === "aot";
+  const wamr = backend === "wamr";
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
-  ensureToolchain({ aot });
+  ensureToolchain({ aot, wamr });
   const extraFlags = opts.buildFlags ?? [];
   const custom = opts.srcDir || extraFlags.length ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags.join(" ")}`).digest("hex").slice(0, 8) : "";
-  const variant = `host${aot ? "-aot" : ""}${custom}`;
+  const variant = `host${backend === "wasm3" ? "" : `-${backend}`}${custom}`;
   const outDir = join(repoRoot, ".bitrl", "host");
   const exe = join(outDir, variant === "host" ? "bitrl-fw" : `bitrl-fw-${variant.slice(5)}`);
   // the AOT build swaps the wasm3 engine (vm_wasm3.c + wasm3) for the wasm2c module and firmware/aot
   const aotDir = join(repoRoot, "firmware", "aot");
-  const cSources = listFiles(srcDir, /\.c$/).filter((f) => !(aot && f.endsWith("/vm_wasm3.c")));
+  const cSources = listFiles(srcDir, /\.c$/).filter((f) => backend === "wasm3" || !f.endsWith("/vm_wasm3.c"));
   const hal = listFiles(join(repoRoot, "firmware", "boards", "host"), /\.c$/);
   const wasm3 = listFiles(paths.wasm3, /\.c$/);
-  const engineFlags = aot ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"] : hostWasm3Flags();
+  const wamrDir = join(repoRoot, "firmware", "wamr");
+  // 64-bit pointers make WAMR's module structures larger than on the boards: the host pool is larger too
+  const engineFlags = aot ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"] : wamr ? ["-DBITRL_CFG_WAMR_POOL_BYTES=1048576"] : hostWasm3Flags();
   const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...engineFlags, ...extraFlags];
-  const engineInputs = aot ? [...listFiles(aotDir, /\.[ch]$/), join(repoRoot, "scripts", "aot-gen.mjs")] : [join(paths.wasm3, ".bitrl-stamp")];
+  const engineInputs = aot ? [...listFiles(aotDir, /\.[ch]$/), join(repoRoot, "scripts", "aot-gen.mjs")]
+    : wamr ? [...listFiles(wamrDir, /\.(c|h|json)$/), join(paths.wamr, ".bitrl-stamp")] : [join(paths.wasm3, ".bitrl-stamp")];
   const key = hashInputs([...listFiles(srcDir, /\.[ch]$/), ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/), ...hal, join(repoRoot, "platformio.ini"), ...engineInputs, wasm], flags.join(" "));
   const keyFile = `${exe}.key`;
   if (!opts.force && existsSync(exe) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
@@ -278,22 +301,21 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
       renameSync(`${keyFile}.tmp`, keyFile);
       return { board: "host", path: exe, cached: false, key, sizes: null, buildMs: Date.now() - t0 };
     }
-    // wasm3 compiled separately without warnings (not our code), and only when its sources or flags change.
-    const objKey = hashInputs([join(paths.wasm3, ".bitrl-stamp")], flags.join(" "));
-    const objDir = join(outDir, `wasm3-obj-${objKey}`);
-    const objs = wasm3.map((f) => join(objDir, f.split("/").pop()!.replace(/\.c$/, ".o")));
-    const objKeyFile = join(objDir, "key");
-    if (!existsSync(objKeyFile) || readFileSync(objKeyFile, "utf8") !== objKey || !objs.every((o) => existsSync(o))) {
-      rmSync(objDir, { recursive: true, force: true });
-      mkdirSync(objDir, { recursive: true });
-      for (let i = 0; i < wasm3.length; i += 2) {
-        const batch = wasm3.slice(i, i + 2).map((f, j) => run("cc", [...flags, "-w", "-c", f, "-I", paths.wasm3, "-o", objs[i + j]], process.env, false));
-        for (const r of await Promise.all(batch)) if (r.code !== 0) throw new BitrlError(`host build of wasm3 failed: ${lastLines(r.out, 3)}`);
-      }
-      writeFileSync(objKeyFile, objKey);
+    let inc: string[], objs: string[], engineC: string[];
+    if (wamr) {
+      // WAMR's core (list in firmware/wamr/sources.json) with the project's settings header forced in front
+      const listing = JSON.parse(readFileSync(join(wamrDir, "sources.json"), "utf8")) as { sources: string[]; includes: string[]; native_call: Record<string, string> };
+      const wamrFlags = [...flags, "-include", join(wamrDir, "wamr_settings.h"), "-I", wamrDir, ...listing.includes.flatMap((d) => ["-I", join(paths.wamr, d)])];
+      const sources = [...listing.sources, listing.native_call.x86_64].map((f) => join(paths.wamr, f));
+      objs = await compileEngine("wamr", sources, wamrFlags, [join(paths.wamr, ".bitrl-stamp"), join(wamrDir, "wamr_settings.h")], outDir);
+      inc = [...wamrFlags.slice(flags.length), "-I", join(repoRoot, "firmware", "src")];
+      engineC = listFiles(wamrDir, /\.c$/);
+    } else {
+      objs = await compileEngine("wasm3", wasm3, [...flags, "-I", paths.wasm3], [join(paths.wasm3, ".bitrl-stamp")], outDir);
+      inc = ["-I", join(repoRoot, "firmware", "src"), "-I", paths.wasm3];
+      engineC = [];
     }
-    const inc = ["-I", join(repoRoot, "firmware", "src"), "-I", paths.wasm3];
-    const { code, out } = await run("cc", [...flags, "-Wall", ...inc, ...cSources, ...hal, arrayC, ...objs, "-lm", "-o", `${exe}.tmp`], process.env, !!opts.verbose);
+    const { code, out } = await run("cc", [...flags, "-Wall", ...inc, ...cSources, ...engineC, ...hal, arrayC, ...objs, "-lm", "-o", `${exe}.tmp`], process.env, !!opts.verbose);
     if (code !== 0) throw new BitrlError(`host firmware build failed: ${lastLines(out, 4)}`);
     renameSync(`${exe}.tmp`, exe);
     writeFileSync(`${keyFile}.tmp`, key);

@@ -6,7 +6,7 @@ import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { BoardClient, childLink, duplexLink, serialPortLink, type BoardInfo } from "./client.ts";
 import { getBoard, type BoardProfile } from "./profiles.ts";
-import { buildFirmware, buildHostFirmware, type Backend } from "./firmware-build.ts";
+import { buildFirmware, buildHostFirmware, type Backend, type FirmwareImage } from "./firmware-build.ts";
 import { bootQemu, type QemuBoardId } from "./qemu.ts";
 import { repoRoot } from "./toolchain.ts";
 
@@ -21,7 +21,7 @@ export interface BoardSessionOptions {
   timeoutMs?: number;
   /** extra firmware build flags (e.g. -DBITRL_CFG_...) */
   buildFlags?: string[];
-  /** how the board runs the module: interpreted by wasm3 (default) or compiled ahead of time (wasm2c) */
+  /** how the board runs the module: interpreted by wasm3 (default), compiled ahead of time (wasm2c), or WAMR */
   backend?: Backend;
 }
 
@@ -32,6 +32,8 @@ export interface BoardSession {
   /** how the board was reached, for summaries */
   via: string;
   flashPath: string | null;
+  /** section sizes of the image this session built and booted (emulated boards), null otherwise */
+  sizes: FirmwareImage["sizes"];
   /** closes the link and stops the emulator or process; safe to call twice */
   close(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
   let client: BoardClient;
   let via: string;
   let stop: () => Promise<void>;
+  let sizes: FirmwareImage["sizes"] = null;
   if (opts.port) {
     client = new BoardClient(await serialPortLink(opts.port), timeoutMs);
     via = `serial ${opts.port}`;
@@ -59,7 +62,9 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
     via = `native host build (${exe})`;
     stop = () => client.close();
   } else {
-    const elf = opts.image ?? (await buildFirmware(board.id, { buildFlags: opts.buildFlags, backend: opts.backend })).path;
+    const image = opts.image ? null : await buildFirmware(board.id, { buildFlags: opts.buildFlags, backend: opts.backend });
+    const elf = opts.image ?? image!.path;
+    sizes = image?.sizes ?? null;
     const q = await bootQemu({ elf, board: board.id as QemuBoardId, flashPath: flashPath!, timeoutMs: Math.max(timeoutMs, 10000) });
     client = new BoardClient(duplexLink(q.serial), timeoutMs);
     via = `QEMU ${board.id}`;
@@ -76,7 +81,7 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
   };
   try {
     const info = await client.info({ retries: 2, timeoutMs });
-    return { board, client, info, via, flashPath, close };
+    return { board, client, info, via, flashPath, sizes, close };
   } catch (e) {
     await close();
     throw new BitrlError(`${board.id} (${via}) does not answer 'info': ${(e as Error).message}`);

@@ -12,9 +12,10 @@ export { repoRoot };
 /** scripts/toolchain/pins.json: what scripts/setup-toolchain.mjs installs and where. */
 export interface Pins {
   platformio: string;
-  wasm3: { sha256: string };
+  wasm3: { sha256: string; pypi: string };
+  wamr: { sha256: string; label: string };
   apt: Record<"arm" | "riscv" | "aot", string[]>;
-  dirs: Record<"venv" | "pioCore" | "cache" | "wasm3" | "gen", string>;
+  dirs: Record<"venv" | "pioCore" | "cache" | "wasm3" | "gen" | "wamr", string>;
 }
 
 let pinsRead: Pins | null = null;
@@ -34,6 +35,8 @@ export const paths = {
   get pioCore() { return join(repoRoot, pins().dirs.pioCore); },
   /** wasm3 0.5.0 core sources (m3_*.c/h, wasm3.h), never committed */
   get wasm3() { return join(repoRoot, pins().dirs.wasm3); },
+  /** WAMR's runtime core (wasm-micro-runtime as vendored by crates.io's wamr-sys), never committed */
+  get wamr() { return join(repoRoot, pins().dirs.wamr); },
   /** generated sources (the agent.wasm C array) */
   get gen() { return join(repoRoot, pins().dirs.gen); },
   get setupScript() { return join(repoRoot, "scripts", "setup-toolchain.mjs"); },
@@ -41,6 +44,13 @@ export const paths = {
 
 /** The pinned PlatformIO version. */
 export const platformioVersion = (): string => pins().platformio;
+/** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
+export function engineLabel(backend: string): string {
+  if (backend === "wasm3") return `wasm3 ${pins().wasm3.pypi.split("==")[1]}`;
+  if (backend === "wamr") return `${pins().wamr.label}, fast interpreter`;
+  if (backend === "aot") return "wasm2c (ahead of time)";
+  return backend;
+}
 
 /** Environment for running `pio` offline: project-local core dir, no telemetry, no update checks, no colour. */
 export function pioEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
@@ -61,10 +71,16 @@ export function pioEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 export interface ToolchainNeeds {
   riscv?: boolean;
   aot?: boolean;
+  /** WAMR's sources (the wamr backend) */
+  wamr?: boolean;
 }
 
 function onPath(cmd: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${cmd}`], { stdio: "ignore" }).status === 0;
+}
+
+function stampIs(path: string, want: string): boolean {
+  return existsSync(path) && readFileSync(path, "utf8") === want;
 }
 
 /** True when everything the given groups need is present (cheap: file checks and `command -v`). */
@@ -75,13 +91,15 @@ export function toolchainReady(needs: ToolchainNeeds = {}): boolean {
   if (!onPath("arm-none-eabi-gcc") || !onPath("qemu-system-arm")) return false;
   if (needs.riscv && (!onPath("riscv64-unknown-elf-gcc") || !onPath("qemu-system-riscv32"))) return false;
   if (needs.aot && !onPath("wasm2c")) return false;
+  if (needs.wamr && !stampIs(join(paths.wamr, ".bitrl-stamp"), pins().wamr.sha256)) return false;
   return true;
 }
 
 /** Installs what is missing (see scripts/setup-toolchain.mjs); quick when all is there. */
 export function ensureToolchain(needs: ToolchainNeeds = {}): void {
   if (toolchainReady(needs)) return;
-  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : [])];
-  const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "inherit", "inherit"] });
+  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : []), ...(needs.wamr ? ["--wamr"] : [])];
+  // progress to stderr: stdout of a --json command stays its one JSON line even when the setup runs first
+  const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", 2, 2] });
   if (r.status !== 0) throw new BitrlError(`toolchain setup failed (exit ${r.status ?? r.signal}); run 'node scripts/setup-toolchain.mjs' to see why`);
 }

@@ -176,12 +176,14 @@ export function quantize_act(x: Float32Array): Int8Activations {
   return quantizeActivations(x);
 }
 
-function bitLinear(name: string, packing: "i2" | "t3", w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
+function bitLinear(name: string, packing: "i2" | "t3" | "i8", w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
   checkShape(name, rows, cols);
   if (scales.length !== 1 && scales.length !== rows) throw new BitrlError(`${name}: ${scales.length} scales, need 1 or ${rows}`);
   checkLength(name, "x", x.length, cols);
   const { q, scale } = quantizeActivations(x.subarray(0, cols));
-  const acc = packing === "i2" ? matvec_i2(w, q, rows, cols) : matvec_t3(w, q, rows, cols);
+  const acc = packing === "i2" ? matvec_i2(w, q, rows, cols)
+    : packing === "t3" ? matvec_t3(w, q, rows, cols)
+    : matvec_i8(new Int8Array(w.buffer, w.byteOffset, w.length), q, rows, cols);
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) out[r] = bitLinearScale(acc[r], scales.length === 1 ? scales[0] : scales[r], scale);
   return out;
@@ -197,8 +199,14 @@ export function bitlinear_t3(w: Uint8Array, scales: Float32Array, x: Float32Arra
   return bitLinear("bitlinear_t3", "t3", w, scales, x, rows, cols);
 }
 
+/** y f32[rows] = the same layer with int8 weights w i8[rows][cols] (as bytes): y = f32(f32(acc) * f32(gamma / s)). */
+export function bitlinear_i8(w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
+  return bitLinear("bitlinear_i8", "i8", w, scales, x, rows, cols);
+}
+
 /** Scratch bytes the wasm bitlinear kernels need for `cols` inputs (bitlinear_*_scratch exports). */
-export function bitlinearScratchBytes(packing: "i2" | "t3", cols: number): number {
+export function bitlinearScratchBytes(packing: "i2" | "t3" | "i8", cols: number): number {
   const xq = (cols + 3) & ~3;
+  if (packing === "i8") return xq;
   return packing === "i2" ? xq + rowBytes("i2", cols) * 512 : xq + rowBytes("t3", cols) * 486 + 26;
 }

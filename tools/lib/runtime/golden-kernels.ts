@@ -133,15 +133,15 @@ function quantizeCase(name: string, x: Float32Array): GoldenCase {
   return b.done(`quantize_act ${name}`, "quantize_act", [xa, n, out, { io: out.io + padded }], out, expect, "exact");
 }
 
-function bitlinearCase(rand: Rand, p: TernaryPacking, rows: number, cols: number, perRow: boolean, zero = false): GoldenCase {
+function bitlinearCase(rand: Rand, p: TernaryPacking | "i8", rows: number, cols: number, perRow: boolean, zero = false): GoldenCase {
   const b = new CaseBuilder();
-  const w = packTernary(randomTernary(rand, rows * cols), rows, cols, p);
+  const w = p === "i8" ? new Uint8Array(randomInt8(rand, rows * cols, -127, 127).buffer) : packTernary(randomTernary(rand, rows * cols), rows, cols, p);
   const scales = Float32Array.from({ length: perRow ? rows : 1 }, () => 0.01 + rand() * 0.2);
   const x = zero ? new Float32Array(cols) : randomF32(rand, cols, 3);
   const args = [b.put(w), b.put(bytesOf(scales)), scales.length, b.put(bytesOf(x))];
   const out = b.reserve(4 * rows);
   const scratch = b.reserve(ref.bitlinearScratchBytes(p, cols));
-  const want = p === "i2" ? ref.bitlinear_i2(w, scales, x, rows, cols) : ref.bitlinear_t3(w, scales, x, rows, cols);
+  const want = (p === "i2" ? ref.bitlinear_i2 : p === "t3" ? ref.bitlinear_t3 : ref.bitlinear_i8)(w, scales, x, rows, cols);
   const name = `bitlinear_${p} ${rows}x${cols} ${perRow ? "per-row" : "per-tensor"}${zero ? " zero input" : ""}`;
   // exact: every step after the integer dot product is one correctly rounded IEEE f32 operation
   return b.done(name, `bitlinear_${p}`, [...args, out, rows, cols, scratch], out, bytesOf(want), "exact");
@@ -191,6 +191,10 @@ export function goldenCases(seed = GOLDEN_SEED): GoldenCase[] {
     cases.push(bitlinearCase(rand, p, 8, 64, true));
     cases.push(bitlinearCase(rand, p, 4, 13, true, true));
   }
+  // the int8 layer (appended: the cases above keep their random draws)
+  cases.push(bitlinearCase(rand, "i8", 1, 1, false));
+  cases.push(bitlinearCase(rand, "i8", 7, 37, true));
+  cases.push(bitlinearCase(rand, "i8", 4, 13, false, true));
   return cases;
 }
 
