@@ -34,9 +34,14 @@ export function allocF32(n: i32): usize {
  * grow on a device), so the stub heap's next block address, probed with a 16-byte block, tells what is left.
  */
 export function headFits(floats: i32, blocks: i32): bool {
-  const next = heap.alloc(16);
-  const need = (<u64>floats << 2) + <u64>blocks * 32 + 64;
-  return <u64>next + need <= (<u64>memory.size() << 16);
+  return (<u64>floats << 2) + <u64>blocks * 32 + 64 <= freeBytes();
+}
+
+/** Bytes between the stub heap's next block and the end of linear memory (probing leaks one 16-byte block). */
+export function freeBytes(): u64 {
+  const next = <u64>heap.alloc(16);
+  const end = <u64>memory.size() << 16;
+  return next < end ? end - next : 0;
 }
 
 /** Floats headInit would newly allocate for (f, h, a): 0 when the current buffers are big enough. */
@@ -134,7 +139,7 @@ export function headSample(u: f64): i32 {
 }
 
 /** log probs[a], from the logits (stable). */
-function logProb(a: i32): f32 {
+export function logProb(a: i32): f32 {
   let top: f32 = -Infinity;
   for (let b = 0; b < headA; b++) top = max(top, f32At(logits, b));
   let sum: f32 = 0;
