@@ -96,7 +96,9 @@ export function featureRoundTrip(feat: usize, f: i32): void {
 /** Appends a step: the features last passed through featureRoundTrip, action, log pi, value, scaled reward. */
 export function rolloutPush(a: i32, logp: f32, value: f32, reward: f32): void {
   const t = rolloutLen++;
-  memory.copy(feats + <usize>(t * featBytes), currentFeats, <usize>featBytes);
+  // word by word: memory.copy without bulk memory links a large memcpy that wasm3 would compile only for this
+  const dst = feats + <usize>(t * featBytes);
+  for (let i = 0; i < featBytes; i += 4) store<u32>(dst + <usize>i, load<u32>(currentFeats + <usize>i));
   const o = <usize>t << 2;
   store<f32>(logps + o, logp);
   store<f32>(values + o, value);

@@ -8,7 +8,7 @@ import { ALGOS, backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envId
 import { BitrlError } from "../lib/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/files.ts";
 import { progress } from "../lib/progress.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
 
 function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -48,6 +48,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
   --board B          train on a board instead (qemu-m4 emulated, host, or a real one with --port): one seed,
                      the firmware's train command runs agent_train there; same calls, curve and head as in V8;
                      the best head is kept in the board's inactive model slot, and a run resumes from it
+  --backend B        wasm3 (default) or aot: how the board runs the module (PPO needs aot on qemu-m4)
   --port P           serial port of a real board
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
@@ -56,7 +57,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
       gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "lr-decay": { type: "string" }, "eval-episodes": { type: "string" }, "select-every": { type: "string" },
       algo: { type: "string" }, steps: { type: "string" }, rollout: { type: "string" }, epochs: { type: "string" }, minibatches: { type: "string" },
-      board: { type: "string" }, port: { type: "string" },
+      board: { type: "string" }, port: { type: "string" }, backend: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
@@ -97,9 +98,9 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
       const start = buildAgentBlob({ env, backbone, hidden, train, initSeed: 1, meta: { backbone_file: args.values.backbone } });
       const bar = progress(`train ${env} on ${args.values.board}`, steps ?? episodes);
-      const r = await trainOnBoard(args.values.board, start, 1, episodes, { port: args.values.port, steps, select, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`) });
+      const r = await trainOnBoard(args.values.board, start, 1, episodes, { port: args.values.port, backend: backendFlag(args.values.backend), steps, select, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`) });
       bar.done();
-      const runtime = `wasm3 on ${args.values.board}`;
+      const runtime = `${backendFlag(args.values.backend)} on ${args.values.board}`;
       const blob = { ...r.blob, meta: { ...r.blob.meta, training: { seed: 1, episodes: r.curve.length, steps: r.steps, seeds: 1, runtime: `${runtime} (${r.via})`, select: select ?? null, kept: r.kept, resumed_at: r.resumedAt } } };
       mkdirSync(dirname(out), { recursive: true });
       writeBlobFile(out, blob);

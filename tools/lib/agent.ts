@@ -629,6 +629,8 @@ export interface BoardTrainResult {
 export interface BoardTrainOptions extends Pick<TrainOptions, "chunk" | "steps" | "select" | "onProgress"> {
   port?: string;
   backend?: "wasm3" | "aot";
+  /** file backing an emulated or host board's model flash (default .bitrl/<board>/flash.bin) */
+  flashPath?: string;
   /**
    * file recording the run's progress at each checkpoint (default .bitrl/<board>/train-resume.json for emulated
    * and host boards); a run with the same start, seed and budget finds it, checks that the board's active model is
@@ -636,6 +638,13 @@ export interface BoardTrainOptions extends Pick<TrainOptions, "chunk" | "steps" 
    */
   resumeFile?: string | null;
 }
+
+/**
+ * RAM budgets up to this leave wasm3 too little fixed heap for PPO (emulated on qemu-m4, 256 KiB: greedy play of a
+ * PPO ternary agent peaks at ~236 KB of the 240 KiB heap even with a 4 KiB value stack, PPO training adds ~8.5 KB of
+ * compiled code; REINFORCE adds ~3.2 KB and fits).
+ */
+const PPO_WASM3_MIN_BUDGET = 262_144;
 
 interface ResumeState {
   key: string;
@@ -653,8 +662,12 @@ interface ResumeState {
 export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: BoardTrainOptions = {}): Promise<BoardTrainResult> {
   const { withBoard } = await import("./board-session.ts"); // loaded only when a board is asked for
   const info = agentInfo(start);
-  return withBoard(boardId, { port: opts.port, backend: opts.backend }, async (s) => {
-    const chunk = Math.max(1, Math.min(opts.chunk ?? 50, Math.floor((s.info.max_payload - 16) / 4)));
+  return withBoard(boardId, { port: opts.port, backend: opts.backend, flashPath: opts.flashPath }, async (s) => {
+    const heap = s.info.ram?.wasm3_heap;
+    if (info.train.algo === "ppo" && s.info.backend === "wasm3" && typeof heap === "number" && heap > 0 && s.info.ram.budget > 0 && s.info.ram.budget <= PPO_WASM3_MIN_BUDGET) {
+      throw new BitrlError(`${boardId} runs wasm3 in a fixed heap of a ${s.info.ram.budget}-byte RAM budget, too small for PPO's compiled update next to the backbone (docs/agents.md); train with --backend aot, or --algo reinforce`);
+    }
+    const chunk = Math.max(1, Math.min(opts.chunk ?? 50, Math.floor((s.info.max_payload - 16) / 8)));
     const plan = new TrainPlan({ seed, episodes, steps: opts.steps ?? Infinity, chunk, envMaxSteps: ENV_SHAPES[info.env].maxSteps, select: opts.select });
     const resumePath = opts.resumeFile === undefined ? (s.flashPath ? join(dirname(s.flashPath), "train-resume.json") : null) : opts.resumeFile;
     const startBytes = encodeBlob(start);
@@ -685,6 +698,7 @@ export async function trainOnBoard(boardId: string, start: Blob, seed: number, e
       resumedAt = { steps: plan.used, episodes: plan.curve.length };
     } else {
       await s.client.loadModel(startBytes);
+      await reloadAt(0);
     }
     const ticks: number[] = [];
     let checkpoints = 0;
