@@ -76,13 +76,8 @@ export function agent_load(): i32 {
     featCap = f;
   }
   if (ppo) {
-    if (hp.hpRollout > 0 && !ro.rolloutAllocated(hp.hpRollout, f) && ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()) {
-      return fail("agent_load: the PPO rollout (agent.hparams rollout steps) does not fit in free linear memory: use fewer steps, or 0 for the most that fit");
-    }
-    const t = hp.hpRollout > 0 ? hp.hpRollout : autoRollout(f, opt);
-    if (t < hp.hpMinibatches || t < 2) return fail("agent_load: too little free linear memory for a PPO rollout of at least 2 steps and one per minibatch");
-    ppoInit();
-    ro.rolloutInit(t, f);
+    const err = setupPpo(f, opt);
+    if (err) return fail(err);
   } else reinforceInit();
   budget = -1;
   trainSteps = 0;
@@ -90,6 +85,18 @@ export function agent_load(): i32 {
   tokens = t;
   loaded = true;
   return 0;
+}
+
+/** PPO's state and rollout for F features after `opt` optimiser floats; "" or why it cannot train (own function: see playEpisode). */
+function setupPpo(f: i32, opt: i32): string {
+  if (hp.hpRollout > 0 && !ro.rolloutAllocated(hp.hpRollout, f) && ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()) {
+    return "agent_load: the PPO rollout (agent.hparams rollout steps) does not fit in free linear memory: use fewer steps, or 0 for the most that fit";
+  }
+  const t = hp.hpRollout > 0 ? hp.hpRollout : autoRollout(f, opt);
+  if (t < hp.hpMinibatches || t < 2) return "agent_load: too little free linear memory for a PPO rollout of at least 2 steps and one per minibatch";
+  ppoInit();
+  ro.rolloutInit(t, f);
+  return "";
 }
 
 /** The most rollout steps that fit in free memory for F features, after `opt` optimiser floats (0..MAX_ROLLOUT). */
@@ -117,32 +124,49 @@ function observe(): void {
   head.headForward(feat);
 }
 
-/** One episode with the current head (PRNG already seeded); returns steps, sets episodeReturn/Flags. */
-function runEpisode(maxSteps: i32, greedy: bool, learn: bool): i32 {
+/**
+ * One episode without learning (PRNG already seeded); returns steps, sets episodeReturn/Flags. Kept apart from
+ * trainEpisode so that greedy play compiles none of the learning code: wasm3 compiles each function on its first
+ * call, and its fixed heap on a 256 KiB board has little room left beside the backbone (docs/agents.md).
+ */
+function playEpisode(maxSteps: i32, greedy: bool): i32 {
   env.envReset(envId, maxSteps);
-  if (learn && !ppo) episodeBegin();
   episodeReturn = 0;
   let flags = 0;
   while (flags == 0) {
     observe();
-    if (learn && ppo && ro.rolloutLen == ro.rolloutCap) {
+    flags = env.envStep(greedy ? head.headArgmax() : head.headSample(rngUniform()));
+    episodeReturn += env.envReward();
+  }
+  episodeFlags = flags;
+  return env.envSteps();
+}
+
+/** One training episode with the current head (PRNG already seeded); returns steps, sets episodeReturn/Flags. */
+function trainEpisode(maxSteps: i32): i32 {
+  env.envReset(envId, maxSteps);
+  if (!ppo) episodeBegin();
+  episodeReturn = 0;
+  let flags = 0;
+  while (flags == 0) {
+    observe();
+    if (ppo && ro.rolloutLen == ro.rolloutCap) {
       // a full rollout: update, bootstrapping from this state's value under the policy that collected it
       ppoUpdate(head.headValue, trainSteps);
       head.headForward(feat);
     }
-    const a = greedy ? head.headArgmax() : head.headSample(rngUniform());
+    const a = head.headSample(rngUniform());
     const value = head.headValue;
-    const logp = ppo && learn ? head.logProb(a) : <f32>0;
+    const logp = ppo ? head.logProb(a) : <f32>0;
     flags = env.envStep(a);
     const r = env.envReward();
     episodeReturn += r;
-    if (!learn) continue;
     trainSteps++;
     if (!ppo) stepLearn(feat, a, r);
     else ro.rolloutPush(a, logp, value, <f32>(r * <f64>hp.hpRewardScale));
   }
-  if (learn && !ppo) episodeEnd();
-  if (learn && ppo) {
+  if (!ppo) episodeEnd();
+  else {
     // cut short (time limit or budget): bootstrap from the value of the state the episode stopped in
     let boot: f32 = 0;
     if (!(flags & env.FLAG_TERMINATED)) {
@@ -159,7 +183,7 @@ function runEpisode(maxSteps: i32, greedy: bool, learn: bool): i32 {
 export function agent_episode(seed: i32, max_steps: i32, greedy: i32): i32 {
   if (!loaded) return -1;
   rngSeed(<u32>seed);
-  const steps = runEpisode(max_steps, greedy != 0, false);
+  const steps = playEpisode(max_steps, greedy != 0);
   const io = <usize>io_base();
   store<f64>(io, episodeReturn, 0);
   store<i32>(io, episodeFlags & env.FLAG_TERMINATED ? 1 : 0, 8);
@@ -181,7 +205,7 @@ export function agent_train(seed: i32, episodes: i32): i32 {
   for (let i = 0; i < episodes; i++) {
     if (budget == 0) return i;
     const limit = budget > 0 && budget < <i64>env.envMaxSteps(envId) ? <i32>budget : 0;
-    const steps = runEpisode(limit, false, true);
+    const steps = trainEpisode(limit);
     if (budget > 0) budget -= <i64>steps;
     store<f32>(io + (<usize>i << 2), <f32>episodeReturn);
     store<i32>(io + (<usize>(episodes + i) << 2), steps);

@@ -59,23 +59,10 @@ export function hparamsLoad(src: usize, n: i32): bool {
   if (!(gamma >= 0 && gamma <= 1 && lr > 0 && lr < 10 && ent >= 0 && ent < 10 && vc >= 0 && vc < 100)) return false;
   if (!(rs > 0 && rs < 1e6 && b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1 && eps > 0 && eps < 1)) return false;
   if (!(whole(batch, 1, 1024) && decay > 0 && decay <= 1)) return false;
-  let algo: f32 = 0, rollout: f32 = 0, epochs: f32 = 4, mbs: f32 = 4, lambda: f32 = 0.95, clip: f32 = 0.2;
-  let maxNorm: f32 = 0.5, lrEnd: f32 = 0, horizon: f32 = 0;
+  if (n != HPARAMS_LEN && n != HPARAMS_V1_LEN) return false;
   if (n == HPARAMS_LEN) {
-    algo = load<f32>(src, 40);
-    rollout = load<f32>(src, 44);
-    epochs = load<f32>(src, 48);
-    mbs = load<f32>(src, 52);
-    lambda = load<f32>(src, 56);
-    clip = load<f32>(src, 60);
-    maxNorm = load<f32>(src, 64);
-    lrEnd = load<f32>(src, 68);
-    horizon = load<f32>(src, 72);
-  } else if (n != HPARAMS_V1_LEN) return false;
-  if (!(whole(algo, 0, 1) && whole(rollout, 0, <f32>MAX_ROLLOUT) && whole(epochs, 1, 100) && whole(mbs, 1, 1024))) return false;
-  if (!(lambda >= 0 && lambda <= 1 && clip > 0 && clip < 10 && maxNorm >= 0 && maxNorm < 1e6)) return false;
-  if (!(lrEnd >= 0 && lrEnd <= 1 && whole(horizon, 0, 1e9))) return false;
-  if (algo == 1 && rollout != 0 && mbs > rollout) return false;
+    if (!ppoFieldsLoad(src)) return false;
+  } else hpAlgo = ALGO_REINFORCE;
   hpGamma = gamma;
   hpLr = lr;
   hpEntropy = ent;
@@ -86,6 +73,18 @@ export function hparamsLoad(src: usize, n: i32): bool {
   hpEps = eps;
   hpBatch = <i32>batch;
   hpLrDecay = decay;
+  return true;
+}
+
+/** The algorithm and PPO fields at src + 40 (own function: an older agent's load never compiles it in wasm3). */
+function ppoFieldsLoad(src: usize): bool {
+  const algo = load<f32>(src, 40), rollout = load<f32>(src, 44), epochs = load<f32>(src, 48), mbs = load<f32>(src, 52);
+  const lambda = load<f32>(src, 56), clip = load<f32>(src, 60), maxNorm = load<f32>(src, 64), lrEnd = load<f32>(src, 68);
+  const horizon = load<f32>(src, 72);
+  if (!(whole(algo, 0, 1) && whole(rollout, 0, <f32>MAX_ROLLOUT) && whole(epochs, 1, 100) && whole(mbs, 1, 1024))) return false;
+  if (!(lambda >= 0 && lambda <= 1 && clip > 0 && clip < 10 && maxNorm >= 0 && maxNorm < 1e6)) return false;
+  if (!(lrEnd >= 0 && lrEnd <= 1 && whole(horizon, 0, 1e9))) return false;
+  if (algo == 1 && rollout != 0 && mbs > rollout) return false;
   hpAlgo = <i32>algo;
   hpRollout = <i32>rollout;
   hpEpochs = <i32>epochs;
