@@ -77,7 +77,7 @@ export function agent_load(): i32 {
   }
   if (ppo) {
     const err = setupPpo(f, opt);
-    if (err) return fail(err);
+    if (err.length > 0) return fail(err);
   } else reinforceInit();
   budget = -1;
   trainSteps = 0;
