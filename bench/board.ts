@@ -1,7 +1,7 @@
 // Kernel cost on a board (default qemu-m4): instructions per weight of every matvec kernel in wasm3 and the native
-// C floor; prints the table and one JSON line. Same library as `bitrl bench` (tools/lib/board-bench.ts).
-import { withBoard } from "../tools/lib/board-session.ts";
-import { benchBoardKernels, formatBenchTable } from "../tools/lib/board-bench.ts";
+// C floor; prints the table and one JSON line. Same library as `bitrl bench` (tools/lib/board/bench.ts).
+import { withBoard } from "../tools/lib/board/session.ts";
+import { benchBoardKernels, formatBenchTable } from "../tools/lib/board/bench.ts";
 
 const board = process.argv[2] ?? "qemu-m4";
 await withBoard(board, { timeoutMs: 120000 }, async (s) => {

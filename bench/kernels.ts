@@ -4,9 +4,9 @@
 // table fits): one block of weights is written once and reused for every block, so the figure is kernel time,
 // not the cost of streaming weights in. LUT figures include building the tables once per input vector (block);
 // "general" rows put the tables off the fast-LUT region (the loop form instead of the unrolled one).
-import { packTernary, rowBytes } from "../tools/lib/pack.ts";
-import { bytesOf, loadAgent, writeArena, type AgentModule } from "../tools/lib/wasm.ts";
-import { randomF32, randomInt8, randomTernary, seededRandom } from "../scripts/gen-golden.ts";
+import { packTernary, rowBytes } from "../tools/lib/format/ternary-packing.ts";
+import { bytesOf, loadAgent, writeArena, type AgentModule } from "../tools/lib/runtime/wasm.ts";
+import { randomF32, randomInt8, randomTernary, seededRandom } from "../tools/lib/util/seeded-random.ts";
 
 const quick = process.argv.includes("--quick");
 const SHAPES: [number, number][] = [[256, 256], [1024, 1024]];

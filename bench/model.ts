@@ -6,10 +6,10 @@
 import { parseArgs } from "node:util";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { encodeBlob } from "../tools/lib/blob.ts";
-import { readBlobFile } from "../tools/lib/files.ts";
+import { encodeBlob } from "../tools/lib/format/blob.ts";
+import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import { backboneFromBlob, BACKBONE_KINDS, type BackboneConfig } from "../tools/lib/reference/backbone.ts";
-import { loadAgent } from "../tools/lib/wasm.ts";
+import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { env: { type: "string" }, board: { type: "string" } } });
@@ -53,7 +53,7 @@ for (const kind of BACKBONE_KINDS) {
 }
 
 if (values.board) {
-  const { openBoard } = await import("../tools/lib/board-session.ts");
+  const { openBoard } = await import("../tools/lib/board/session.ts");
   const s = await openBoard(values.board, { timeoutMs: 60000 });
   try {
     const io = await s.client.ioBase();

@@ -5,12 +5,12 @@ import { writeFileSync, renameSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { writeBlobFile } from "../tools/lib/files.ts";
-import { progress } from "../tools/lib/progress.ts";
+import { writeBlobFile } from "../tools/lib/format/blob-file.ts";
+import { progress } from "../tools/lib/util/progress.ts";
 import { BACKBONE_KINDS, type BackboneKind } from "../tools/lib/reference/backbone.ts";
-import { inspectBlob } from "../tools/lib/tensors.ts";
+import { inspectBlob } from "../tools/lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../tools/lib/train/pretrain.ts";
-import { loadAgent } from "../tools/lib/wasm.ts";
+import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({ options: { env: { type: "string" }, kind: { type: "string" } } });

@@ -1,8 +1,9 @@
-// Builds everything the CLI and tests need: build/agent.wasm (release), build/agent.debug.wasm
-// (checks on, unchecked() ignored) and dist/bitrl.mjs (the CLI bundled into one file).
+// Builds everything the CLI, the package and the tests need: build/agent.wasm (release), build/agent.debug.wasm
+// (checks on, unchecked() ignored), dist/bitrl.mjs (the CLI bundled into one file), dist/index.mjs (the library,
+// `import ... from "bitrl"`) and its type declarations in dist/types/.
 // Uses only Node built-ins plus the project's devDependencies, so `npm test` can call it on a fresh clone.
 import { spawnSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -24,10 +25,32 @@ export function build({ quiet = false } = {}) {
     run(bin("asc"), ["--config", "asconfig.json", "--target", target]);
   }
   if (!quiet) console.log("build: esbuild tools/cli/main.ts -> dist/bitrl.mjs");
-  run(bin("esbuild"), [
-    "tools/cli/main.ts", "--bundle", "--platform=node", "--format=esm", "--target=node20",
-    "--outfile=dist/bitrl.mjs", "--packages=external", "--log-level=warning",
+  const bundle = (entry, out) => run(bin("esbuild"), [
+    entry, "--bundle", "--platform=node", "--format=esm", "--target=node20",
+    `--outfile=${out}`, "--packages=external", "--log-level=warning",
   ]);
+  bundle("tools/cli/main.ts", "dist/bitrl.mjs");
+  if (!quiet) console.log("build: esbuild tools/lib/index.ts -> dist/index.mjs, tsc -> dist/types/");
+  bundle("tools/lib/index.ts", "dist/index.mjs");
+  buildTypes();
+}
+
+// Declarations of the public API (tools/lib/index.ts and what it names), with the sources' ".ts" import paths
+// turned into ".js" so a user's TypeScript resolves them to the .d.ts files next to them.
+function buildTypes() {
+  const out = join(root, "dist", "types");
+  rmSync(out, { recursive: true, force: true });
+  run(bin("tsc"), [
+    "tools/lib/index.ts", "--ignoreConfig", "--declaration", "--emitDeclarationOnly", "--outDir", "dist/types", "--rootDir", "tools/lib",
+    "--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--strict", "--skipLibCheck",
+    "--allowImportingTsExtensions", "--types", "node",
+  ]);
+  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  for (const f of walk(out)) {
+    const text = readFileSync(f, "utf8");
+    const fixed = text.replace(/(from\s+|import\()(["'])(\.{1,2}\/[^"']+)\.ts\2/g, "$1$2$3.js$2");
+    if (fixed !== text) writeFileSync(f, fixed);
+  }
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) build();

@@ -47,7 +47,7 @@ async function main() {
   const { register } = await import("tsx/esm/api");
   register();
   const lib = (p) => import(pathToFileURL(join(root, p)).href);
-  const { getBoard } = await lib("tools/lib/boards.ts");
+  const { getBoard } = await lib("tools/lib/board/profiles.ts");
   const board = getBoard(opts.board);
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
@@ -66,7 +66,7 @@ async function main() {
   build({ quiet: true });
 
   step(`boot ${board.id}${opts.port ? ` on ${opts.port}` : ""}`);
-  const { connectBoard } = await lib("tools/lib/energy/connect.ts");
+  const { connectBoard } = await lib("tools/lib/board/connect.ts");
   const open = async () => {
     try {
       return await connectBoard(board, opts.port, opts.backend);
@@ -95,7 +95,7 @@ async function main() {
 
     step(`run ${episodes} greedy episodes per agent on the board`);
     const { runAgentSession } = await lib("tools/lib/energy/session.ts");
-    const { progress } = await lib("tools/lib/progress.ts");
+    const { progress } = await lib("tools/lib/util/progress.ts");
     const bar = progress("episodes", models.length * episodes);
     let done = 0;
     // one agent at a time: an agent the board cannot run is reported by name and the others still run
@@ -131,9 +131,9 @@ async function main() {
     if (learnSteps > 0 && existsSync(backbonePath)) {
       await shared?.close();
       shared = null;
-      const { buildAgentBlob, DEFAULT_RUN, defaultTrain, trainOnBoard } = await lib("tools/lib/agent.ts");
-      const { readBlobFile: readBlob } = await lib("tools/lib/files.ts");
-      const { appendRun: logRun } = await lib("tools/lib/runlog.ts");
+      const { buildAgentBlob, DEFAULT_RUN, defaultTrain, trainOnBoard } = await lib("tools/lib/agent/index.ts");
+      const { readBlobFile: readBlob } = await lib("tools/lib/format/blob-file.ts");
+      const { appendRun: logRun } = await lib("tools/lib/report/runlog.ts");
       const train = { ...defaultTrain(opts.env, "blob", "ppo"), horizon: learnSteps };
       const start = buildAgentBlob({ env: opts.env, backbone: readBlob(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train, initSeed: Number(opts.seed) });
       const learnBar = progress("board training", learnSteps);
@@ -157,9 +157,9 @@ async function main() {
     }
 
     step("report");
-    const { readBlobFile } = await lib("tools/lib/files.ts");
+    const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
     const { fp32Bytes, summaryLines, summaryRecords } = await lib("tools/lib/report/summary.ts");
-    const { appendRun, runsDir } = await lib("tools/lib/runlog.ts");
+    const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
     const { buildReport } = await lib("tools/lib/report/write.ts");
     const summary = {
       board, env: opts.env, via, ram: null,
@@ -201,8 +201,8 @@ async function cli(lib, args) {
  *  --train, pretrained) backbone with a head trained on the host (V8) over 3 seeds, whose learning curves go to
  *  the run log for the report. */
 async function prepareAgents(lib) {
-  const { readBlobFile } = await lib("tools/lib/files.ts");
-  const { appendRun } = await lib("tools/lib/runlog.ts");
+  const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
+  const { appendRun } = await lib("tools/lib/report/runlog.ts");
   const kinds = (opts.kinds ?? KINDS.join(",")).split(",");
   for (const k of kinds) if (!KINDS.includes(k)) fail("arguments", `--kinds takes fp32, int8, ternary; got '${k}'`);
   const backbones = [];

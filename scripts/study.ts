@@ -18,12 +18,12 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
   agentInfo, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, SELECT_SEED, trainAgent, type TrainConfig,
-} from "../tools/lib/agent.ts";
-import { encodeBlob } from "../tools/lib/blob.ts";
-import { readBlobFile } from "../tools/lib/files.ts";
+} from "../tools/lib/agent/index.ts";
+import { encodeBlob } from "../tools/lib/format/blob.ts";
+import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import type { EnvName } from "../tools/lib/reference/envs.ts";
-import type { Blob } from "../tools/lib/types.ts";
-import { loadAgent, type AgentModule } from "../tools/lib/wasm.ts";
+import type { Blob } from "../tools/lib/format/types.ts";
+import { loadAgent, type AgentModule } from "../tools/lib/runtime/wasm.ts";
 import { rng } from "../tools/lib/train/rng.ts";
 import { ENV_IDS } from "../tools/lib/train/transcripts.ts";
 

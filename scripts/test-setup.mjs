@@ -2,7 +2,7 @@
 // (toolchains, firmware images). Each is idempotent and quick when nothing is missing.
 export const setups = [];
 
-// Headless Chromium for test/report-render.test.ts (Debian's `chromium`; installed once, quick afterwards).
+// Headless Chromium for test/board/report-render.test.ts (Debian's `chromium`; installed once, quick afterwards).
 setups.push(async function chromium() {
   const { spawnSync } = await import("node:child_process");
   if (spawnSync("chromium", ["--version"], { stdio: "ignore" }).status === 0) return;
@@ -14,7 +14,7 @@ setups.push(async function chromium() {
   }
 });
 
-// Firmware toolchain for test/toolchain.test.ts, test/qemu-boot.test.ts and every board test: Debian cross compilers
+// Firmware toolchain for test/board/toolchain.test.ts, test/board/qemu-boot.test.ts and every board test: Debian cross compilers
 // and QEMU (Arm and RISC-V), wabt (wasm2c) for the AOT backend, PlatformIO offline in .bitrl/venv, wasm3 sources
 // (scripts/setup-toolchain.mjs).
 setups.push(async function toolchain() {

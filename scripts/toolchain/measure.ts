@@ -1,8 +1,8 @@
 // Measures the emulated boards on this machine: firmware sizes, boot time, QEMU speed (guest instructions per host
 // second) and wasm3's RAM use on build/agent.wasm. Prints a table and one JSON line. A measurement, not a test.
 // usage: node --import tsx scripts/toolchain/measure.ts
-import { buildFirmware, SELFTEST_SRC } from "../../tools/lib/firmware-build.ts";
-import { tempFlashPath, withQemu, type QemuBoard, type QemuBoardId } from "../../tools/lib/qemu.ts";
+import { buildFirmware, SELFTEST_SRC } from "../../tools/lib/board/firmware-build.ts";
+import { tempFlashPath, withQemu, type QemuBoard, type QemuBoardId } from "../../tools/lib/board/qemu.ts";
 
 async function ask(b: QemuBoard, cmd: string, prefix: string): Promise<string> {
   const before = b.received().length;

@@ -1,10 +1,10 @@
 // `bitrl bench`: instructions (ticks) per weight of every matvec kernel on a board, wasm3 and the native floor.
-import { appendRun } from "../lib/runlog.ts";
+import { appendRun } from "../lib/report/runlog.ts";
 import type { Command } from "./command.ts";
 import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
-import { openBoard } from "../lib/board-session.ts";
-import { benchBoardKernels, formatBenchTable } from "../lib/board-bench.ts";
+import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { openBoard } from "../lib/board/session.ts";
+import { benchBoardKernels, formatBenchTable } from "../lib/board/bench.ts";
 
 export const benchCommand: Command = {
   name: "bench",

@@ -1,6 +1,6 @@
 // The shape of a CLI command and the shared argument parser. Commands are thin: parse, call tools/lib, print.
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { BitrlError } from "../lib/errors.ts";
+import { BitrlError } from "../lib/util/errors.ts";
 
 export interface Command {
   name: string;

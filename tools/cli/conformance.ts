@@ -3,12 +3,12 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
 import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { openBoard } from "../lib/board-session.ts";
-import { runConformance } from "../lib/conformance.ts";
-import { loadGoldenFile } from "../lib/wasm.ts";
-import { repoRoot } from "../lib/toolchain.ts";
+import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { openBoard } from "../lib/board/session.ts";
+import { runConformance } from "../lib/board/conformance.ts";
+import { loadGoldenFile } from "../lib/runtime/golden.ts";
+import { repoRoot } from "../lib/board/toolchain.ts";
 
 export const conformanceCommand: Command = {
   name: "conformance",

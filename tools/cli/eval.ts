@@ -1,7 +1,7 @@
 // `bitrl eval`: greedy episodes of a trained agent in the wasm module; mean and spread of the returns.
-import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { readBlobFile } from "../lib/files.ts";
+import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent/index.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { readBlobFile } from "../lib/format/blob-file.ts";
 import { intFlag, parseCommandArgs, type Command } from "./command.ts";
 
 export const evalCommand: Command = {

@@ -1,15 +1,11 @@
 // `bitrl export FILE.bitrl --gguf -o OUT.gguf`: a bitrl model as GGUF v3 (ternary tensors as TQ2_0 or TQ1_0).
 import { basename } from "node:path";
-import { BitrlError } from "../lib/errors.ts";
-import { readBlobFile, writeFileAtomic } from "../lib/files.ts";
-import { blobToGgufBytes, type GgufExportOptions } from "../lib/gguf-convert.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { readBlobFile } from "../lib/format/blob-file.ts";
+import { writeFileAtomic } from "../lib/util/files.ts";
+import { blobToGgufBytes, type GgufExportOptions } from "../lib/format/gguf/export.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
-
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
-  if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new BitrlError(`--${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
-  return value as T;
-}
+import { choice } from "./values.ts";
 
 export const exportCommand: Command = {
   name: "export",

@@ -5,12 +5,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
 import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
-import { readFileChecked, decodeBlobBytes } from "../lib/files.ts";
-import { openBoard } from "../lib/board-session.ts";
-import { paths, pioEnv, repoRoot } from "../lib/toolchain.ts";
-import { progress } from "../lib/progress.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { readFileChecked } from "../lib/util/files.ts";
+import { decodeBlobBytes } from "../lib/format/blob-file.ts";
+import { openBoard } from "../lib/board/session.ts";
+import { paths, pioEnv, repoRoot } from "../lib/board/toolchain.ts";
+import { progress } from "../lib/util/progress.ts";
 
 export const flashCommand: Command = {
   name: "flash",

@@ -1,7 +1,8 @@
 // `bitrl inspect`: validate a .bitrl blob and show its tensors, sizes and compression (a table, or --json).
-import { readFileChecked, decodeBlobBytes } from "../lib/files.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { inspectBlob, type BlobStats } from "../lib/tensors.ts";
+import { readFileChecked } from "../lib/util/files.ts";
+import { decodeBlobBytes } from "../lib/format/blob-file.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { inspectBlob, type BlobStats } from "../lib/format/blob-tensors.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
 
 function table(s: BlobStats): string {

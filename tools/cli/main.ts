@@ -1,6 +1,6 @@
 // The bitrl CLI entry: picks the command, catches errors once, prints one line, sets the exit code.
 import { commands } from "./commands.ts";
-import { BitrlError } from "../lib/errors.ts";
+import { BitrlError } from "../lib/util/errors.ts";
 
 const VERSION = "0.1.0";
 

@@ -1,17 +1,13 @@
 // `bitrl pack`: safetensors -> .bitrl (2-D tensors ternary, others kept as int8 or fp32).
 import { basename } from "node:path";
-import { DEFAULT_PACK_OPTIONS, safetensorsToBlob, type PackOptions } from "../lib/convert.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { readFileChecked, writeBlobFile } from "../lib/files.ts";
-import { ggufBytesToBlob } from "../lib/gguf-convert.ts";
-import { inspectBlob } from "../lib/tensors.ts";
+import { DEFAULT_PACK_OPTIONS, safetensorsToBlob, type PackOptions } from "../lib/format/safetensors-import.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { readFileChecked } from "../lib/util/files.ts";
+import { writeBlobFile } from "../lib/format/blob-file.ts";
+import { ggufBytesToBlob } from "../lib/format/gguf/import.ts";
+import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
-
-function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[], fallback: T): T {
-  if (value === undefined) return fallback;
-  if (!allowed.includes(value as T)) throw new BitrlError(`--${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
-  return value as T;
-}
+import { choice } from "./values.ts";
 
 export const packCommand: Command = {
   name: "pack",
@@ -40,9 +36,9 @@ docs/gguf.md.`,
     const out = args.values.out;
     if (!out) throw new BitrlError("missing -o OUT.bitrl");
     const opts: PackOptions = {
-      packing: choice("packing", args.values.packing, ["i2", "t3"] as const, DEFAULT_PACK_OPTIONS.packing),
-      scale: choice("scale", args.values.scale, ["tensor", "row"] as const, DEFAULT_PACK_OPTIONS.scale),
-      keep: choice("keep", args.values.keep, ["int8", "fp32"] as const, DEFAULT_PACK_OPTIONS.keep),
+      packing: choice("packing", args.values.packing, ["i2", "t3"] as const) ?? DEFAULT_PACK_OPTIONS.packing,
+      scale: choice("scale", args.values.scale, ["tensor", "row"] as const) ?? DEFAULT_PACK_OPTIONS.scale,
+      keep: choice("keep", args.values.keep, ["int8", "fp32"] as const) ?? DEFAULT_PACK_OPTIONS.keep,
     };
     const gguf = input.endsWith(".gguf");
     if (!gguf && !input.endsWith(".safetensors")) throw new BitrlError(`'${input}': pack reads .safetensors and .gguf files`);

@@ -1,12 +1,12 @@
 // `bitrl pretrain`: pretrain a backbone (next-token prediction on env transcripts, QAT) and write its blob.
-import { BitrlError } from "../lib/errors.ts";
-import { writeBlobFile } from "../lib/files.ts";
-import { progress } from "../lib/progress.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { writeBlobFile } from "../lib/format/blob-file.ts";
+import { progress } from "../lib/util/progress.ts";
 import { BACKBONE_KINDS, type BackboneKind } from "../lib/reference/backbone.ts";
-import { inspectBlob } from "../lib/tensors.ts";
+import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
 import { ENV_IDS } from "../lib/train/transcripts.ts";
-import { loadAgent } from "../lib/wasm.ts";
+import { loadAgent } from "../lib/runtime/wasm.ts";
 import { intFlag, parseCommandArgs, type Command } from "./command.ts";
 
 const d = PRETRAIN_DEFAULTS;

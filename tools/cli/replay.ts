@@ -1,8 +1,9 @@
 // `bitrl replay`: steps an environment through given actions in the wasm module and prints the states.
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { envIdOf, parseActions, parseNumbers, replayEnv } from "../lib/agent.ts";
-import { BitrlError } from "../lib/errors.ts";
+import { envIdOf, replayEnv } from "../lib/agent/index.ts";
+import { BitrlError } from "../lib/util/errors.ts";
 import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { parseActions, parseNumbers } from "./values.ts";
 
 export const replayCommand: Command = {
   name: "replay",

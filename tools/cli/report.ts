@@ -1,7 +1,7 @@
 // `bitrl report`: renders JSONL run logs into one self-contained HTML page (docs/report.md).
 import type { Command } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
-import { runsDir } from "../lib/runlog.ts";
+import { runsDir } from "../lib/report/runlog.ts";
 import { buildReport } from "../lib/report/write.ts";
 
 export const reportCommand: Command = {

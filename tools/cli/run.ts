@@ -1,9 +1,10 @@
 // `bitrl run`: runs the agent on a board (episodes, optional on-device training) and prints returns and ticks.
 import type { Command } from "./command.ts";
 import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs } from "./command.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/boards.ts";
-import { readFileChecked, decodeBlobBytes } from "../lib/files.ts";
-import { openBoard } from "../lib/board-session.ts";
+import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { readFileChecked } from "../lib/util/files.ts";
+import { decodeBlobBytes } from "../lib/format/blob-file.ts";
+import { openBoard } from "../lib/board/session.ts";
 
 export const runCommand: Command = {
   name: "run",

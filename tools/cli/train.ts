@@ -1,14 +1,15 @@
 // `bitrl train`: trains an agent's head inside the wasm module (PPO or REINFORCE) over several seeds and writes
 // the best agent atomically.
-import { appendRun } from "../lib/runlog.ts";
+import { appendRun } from "../lib/report/runlog.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { ALGOS, backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type Algo, type TrainConfig } from "../lib/agent.ts";
-import { BitrlError } from "../lib/errors.ts";
-import { readBlobFile, writeBlobFile } from "../lib/files.ts";
-import { progress } from "../lib/progress.ts";
+import { ALGOS, backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type Algo, type TrainConfig } from "../lib/agent/index.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
+import { progress } from "../lib/util/progress.ts";
 import { backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { mean } from "../lib/util/stats.ts";
 
 function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -137,7 +138,6 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       return 0;
     }
     const tail = (c: number[]) => c.slice(-Math.min(50, c.length));
-    const mean = (c: number[]) => c.reduce((a, b) => a + b, 0) / c.length;
     console.log(`seed  steps    episodes  first-50 mean  last-50 mean  greedy eval (${evalEpisodes} eps)`);
     for (const r of result.runs) {
       console.log(`${String(r.seed).padStart(4)}  ${String(r.steps).padStart(7)}  ${String(r.curve.length).padStart(8)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`);

@@ -1,8 +1,9 @@
 // `bitrl unpack`: .bitrl -> safetensors with the dequantized F32 values under the original names.
-import { BitrlError } from "../lib/errors.ts";
-import { readBlobFile, writeFileAtomic } from "../lib/files.ts";
-import { encodeSafetensors } from "../lib/safetensors.ts";
-import { tensorValues } from "../lib/tensors.ts";
+import { BitrlError } from "../lib/util/errors.ts";
+import { readBlobFile } from "../lib/format/blob-file.ts";
+import { writeFileAtomic } from "../lib/util/files.ts";
+import { encodeSafetensors } from "../lib/format/safetensors.ts";
+import { tensorValues } from "../lib/format/blob-tensors.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
 
 export const unpackCommand: Command = {

@@ -1,8 +1,8 @@
 // The energy comparison end to end: get each agent's work (from a counts file or by running it on the board),
 // optionally record a meter meanwhile, and turn both into labelled figures.
 import { readFileSync, existsSync } from "node:fs";
-import { BitrlError } from "../errors.ts";
-import type { BoardProfile } from "../boards.ts";
+import { BitrlError } from "../util/errors.ts";
+import type { BoardProfile } from "../board/profiles.ts";
 import { estimateAgent, measuredAgents, type AgentWork, type EnergyFigure } from "./estimate.ts";
 import { markedWindows } from "./integrate.ts";
 import type { Meter } from "./meter.ts";

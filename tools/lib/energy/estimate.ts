@@ -1,10 +1,10 @@
 // Energy per decision and per episode: estimated (time x the board profile's cited active power) or measured
 // (marked windows of a meter trace), each figure carrying its kind and where its inputs came from.
-import { BitrlError } from "../errors.ts";
-import { activePowerW, ticksToSeconds, type BoardProfile } from "../boards.ts";
+import { BitrlError } from "../util/errors.ts";
+import { activePowerW, ticksToSeconds, type BoardProfile } from "../board/profiles.ts";
 import type { EnergyWindow } from "./integrate.ts";
 
-/** How a figure was obtained (DESIGN.md section 6). */
+/** How a figure was obtained (docs/architecture.md, "Kinds of figures"). */
 export type FigureKind = "measured" | "emulated" | "estimated";
 
 /** What one agent did on the board: the inputs of an estimate. */

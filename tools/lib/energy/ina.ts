@@ -1,6 +1,6 @@
 // The bitrl `meter` firmware's line protocol (firmware/meter/, docs/energy.md): an INA219/INA226 read by a helper
 // board, one ASCII line per sample, with the device's marker pin sampled alongside.
-import { BitrlError } from "../errors.ts";
+import { BitrlError } from "../util/errors.ts";
 import type { PowerTrace } from "./integrate.ts";
 import type { Meter } from "./meter.ts";
 import { waitQuiet, type ByteLink } from "./serial.ts";

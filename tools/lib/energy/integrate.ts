@@ -1,5 +1,5 @@
-// Measured energy: the integral of V * I over each marked window of a power trace (DESIGN.md section 6).
-import { BitrlError } from "../errors.ts";
+// Measured energy: the integral of V * I over each marked window of a power trace (docs/architecture.md, "Kinds of figures").
+import { BitrlError } from "../util/errors.ts";
 
 /** A recording from a current meter, one entry per sample, times ascending. */
 export interface PowerTrace {

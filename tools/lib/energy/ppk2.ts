@@ -1,6 +1,6 @@
 // Nordic Power Profiler Kit II over USB serial: its command bytes, sample words and scaling, as Nordic's
 // Power Profiler app and the public `ppk2-api` Python package define them (written here from that description).
-import { BitrlError } from "../errors.ts";
+import { BitrlError } from "../util/errors.ts";
 import type { PowerTrace } from "./integrate.ts";
 import type { Meter } from "./meter.ts";
 import { waitQuiet, type ByteLink } from "./serial.ts";

@@ -1,5 +1,5 @@
 // Byte links to meters: a serial port (USB CDC or a pty) behind a small interface that tests can fake.
-import { BitrlError } from "../errors.ts";
+import { BitrlError } from "../util/errors.ts";
 
 export interface ByteLink {
   write(bytes: Uint8Array): Promise<void>;

@@ -2,12 +2,12 @@
 // each model, plays greedy episodes (the firmware raises its marker around each one), sums the board's ticks.
 import { readFileSync, existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { BitrlError } from "../errors.ts";
+import { BitrlError } from "../util/errors.ts";
 import type { AgentWork } from "./estimate.ts";
 import type { PowerTrace } from "./integrate.ts";
 import type { Meter } from "./meter.ts";
 
-/** What the session needs from a board (tools/lib/board-client.ts BoardClient has it). */
+/** What the session needs from a board (tools/lib/board/client.ts BoardClient has it). */
 export interface AgentBoard {
   loadModel(blob: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<unknown>;
   episode(seed: number, maxSteps: number, greedy: boolean): Promise<{ steps: number; ticks: number; return: number }>;

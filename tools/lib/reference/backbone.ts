@@ -1,9 +1,9 @@
 // The backbone's TypeScript forward twin (docs/model.md): same f32 operations in the same order as
 // assembly/model/backbone.ts, so integer paths and features are bit-exact with the wasm module.
-import { BitrlError } from "../errors.ts";
-import { packTernary, unpackTernary } from "../pack.ts";
-import { bitLinearScale, quantizeActivations, roundHalfEven } from "../quantize.ts";
-import type { Blob, BlobTensor } from "../types.ts";
+import { BitrlError } from "../util/errors.ts";
+import { packTernary, unpackTernary } from "../format/ternary-packing.ts";
+import { bitLinearScale, quantizeActivations, roundHalfEven } from "../format/quantize.ts";
+import type { Blob, BlobTensor } from "../format/types.ts";
 
 const f = Math.fround;
 

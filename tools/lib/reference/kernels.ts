@@ -1,8 +1,8 @@
 // TypeScript reference twins of the wasm kernels (assembly/kernels/), same names and the same integer results;
 // float kernels repeat the wasm's f32 steps in the same order. Pure: no I/O. Formulas in docs/kernels.md.
-import { BitrlError } from "../errors.ts";
-import { bitLinearScale, quantizeActivations, type Int8Activations } from "../quantize.ts";
-import { rowBytes } from "../pack.ts";
+import { BitrlError } from "../util/errors.ts";
+import { bitLinearScale, quantizeActivations, type Int8Activations } from "../format/quantize.ts";
+import { rowBytes } from "../format/ternary-packing.ts";
 
 const f32 = Math.fround;
 
@@ -170,7 +170,7 @@ export function rmsnorm_f32(x: Float32Array, weight: Float32Array): Float32Array
   return out;
 }
 
-/** Per-token absmax int8 (quantizeActivations in tools/lib/quantize.ts). */
+/** Per-token absmax int8 (quantizeActivations in tools/lib/format/quantize.ts). */
 export function quantize_act(x: Float32Array): Int8Activations {
   checkShape("quantize_act", 1, x.length);
   return quantizeActivations(x);

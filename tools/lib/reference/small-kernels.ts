@@ -1,7 +1,7 @@
 // TypeScript twins of the token-packed t3 kernels (assembly/kernels/small.ts), same names and the same bytes: a
 // table entry is 4 u16 lanes (token k in lane k, the little-endian halves of the wasm's i64). Pure: no I/O.
-import { BitrlError } from "../errors.ts";
-import { rowBytes } from "../pack.ts";
+import { BitrlError } from "../util/errors.ts";
+import { rowBytes } from "../format/ternary-packing.ts";
 import { matvec_t3, quantize_act } from "./kernels.ts";
 
 /** Entries per group table, lanes (tokens) per entry, per-lane bias, groups an accumulator may sum. */

@@ -1,5 +1,5 @@
 // Renders run-log records into one self-contained HTML page: inline CSS and SVG, no scripts, no network.
-import type { RunRecord } from "../runlog.ts";
+import type { RunRecord } from "./runlog.ts";
 import { esc } from "./format.ts";
 import { benchSection, energySection, memorySection, otherSections, trainSection, type Section } from "./sections.ts";
 

@@ -1,8 +1,8 @@
 // Turns run-log records into report sections (a chart and the table of its numbers), one builder per kind.
-import type { RunRecord } from "../runlog.ts";
+import type { RunRecord } from "./runlog.ts";
 import { esc, fmt, numCell, table, textCell } from "./format.ts";
 import { barChart, lineChart, type Bar, type LineSeries } from "./svg.ts";
-import { ci95, mean } from "./stats.ts";
+import { ci95, mean } from "../util/stats.ts";
 
 export interface Section {
   id: string;

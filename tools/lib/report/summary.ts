@@ -1,27 +1,15 @@
 // The main job's figures from one board run, pure: model bytes vs fp32, peak RAM vs budget, speed and estimated
 // energy per decision, as run-log records and as the short terminal summary.
-import type { Blob } from "../types.ts";
-import type { BoardProfile } from "../boards.ts";
+import type { Blob } from "../format/types.ts";
+import type { BoardProfile } from "../board/profiles.ts";
 import { estimateAgent, type AgentWork, type EnergyFigure } from "../energy/estimate.ts";
+import { peakRamBytes, type RamInfo } from "../board/ram.ts";
 
 /** Bytes the same tensors take as fp32: every element 4 bytes (scales and packing overhead not counted). */
 export function fp32Bytes(blob: Blob): number {
   return blob.tensors.reduce((a, t) => a + 4 * t.shape.reduce((x, y) => x * y, 1), 0);
 }
 
-/** The firmware's own RAM accounting from `info` (docs/protocol.md): frame buffers + wasm3's heap high-water mark
- *  (which holds the linear memory), or + the linear memory when the build has no fixed heap. */
-export interface RamInfo {
-  budget: number;
-  static_buffers: number;
-  wasm3_heap: number | null;
-  linear_memory: number;
-}
-
-export function peakRamBytes(ram: RamInfo): number {
-  // wasm3's heap high-water includes the linear memory; the AOT backend has no engine heap (0), only the memory
-  return ram.static_buffers + (ram.wasm3_heap ? ram.wasm3_heap : ram.linear_memory);
-}
 
 export interface AgentRun {
   work: AgentWork;

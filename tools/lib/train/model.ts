@@ -3,7 +3,7 @@
 // Same architecture as tools/lib/reference/backbone.ts (docs/model.md); inference uses the exported weights.
 import type { BackboneConfig, BackboneKind, BackboneWeights, Matrix } from "../reference/backbone.ts";
 import { ropeTable } from "../reference/backbone.ts";
-import { absmeanScale, quantizeInt8, quantizeTernary } from "../quantize.ts";
+import { absmeanScale, quantizeInt8, quantizeTernary } from "../format/quantize.ts";
 import { rng } from "./rng.ts";
 
 export interface Params {

@@ -1,12 +1,12 @@
 // Backbone pretraining: next-token prediction on env transcripts, QAT for the quantized kinds (fp32 latent
 // weights, straight-through estimator), Adam; deterministic from the seed. Returns weights ready for a blob.
-import { BitrlError } from "../errors.ts";
-import type { Blob } from "../types.ts";
+import { BitrlError } from "../util/errors.ts";
+import type { Blob } from "../format/types.ts";
 import {
   backboneHidden, backboneTensors, validateConfig,
   type BackboneConfig, type BackboneKind, type BackboneWeights, type Matrix,
 } from "../reference/backbone.ts";
-import type { AgentModule } from "../wasm.ts";
+import type { AgentModule } from "../runtime/wasm.ts";
 import { Adam, ADAM_DEFAULTS, lrAt } from "./adam.ts";
 import { effectiveWeights, exportWeights, initParams, lossAndGrad, paramArrays, zerosLike, type Params } from "./model.ts";
 import { rng } from "./rng.ts";

@@ -1,5 +1,5 @@
 // Seeded PRNG for host training (initialisation, batches, random play): mulberry32, so a seed fixes every byte.
-import { seededRandom } from "../seeded-random.ts";
+import { seededRandom } from "../util/seeded-random.ts";
 
 export interface Rng {
   /** uniform in [0, 1) */

@@ -1,7 +1,7 @@
 // Pretraining data: transcripts of the environments played through the agent module's env_* exports (the same
 // env code the agent runs), by a mix of random and scripted policies, cut into next-token windows.
-import { BitrlError } from "../errors.ts";
-import type { AgentModule } from "../wasm.ts";
+import { BitrlError } from "../util/errors.ts";
+import type { AgentModule } from "../runtime/wasm.ts";
 import { rng, type Rng } from "./rng.ts";
 
 export const ENV_IDS: Record<string, number> = { cartpole: 0, keydoor: 1, frozenlake: 2 };

@@ -1,0 +1,102 @@
+// Toolchain setup (idempotent, offline PlatformIO, wasm3 sources), board profiles, and the RAM budget the
+// qemu-m4 link enforces.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { BOARDS, estimateEnergy, getBoard, ticksToSeconds } from "../../tools/lib/board/profiles.ts";
+import { BitrlError } from "../../tools/lib/util/errors.ts";
+import { buildFirmware, SELFTEST_SRC } from "../../tools/lib/board/firmware-build.ts";
+import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../../tools/lib/board/toolchain.ts";
+
+const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
+
+test("should install nothing and finish quickly when the toolchain is already there", () => {
+  ensureToolchain({ riscv: true });
+  const t0 = Date.now();
+  const r = spawnSync(process.execPath, [paths.setupScript, "--riscv"], { cwd: repoRoot, encoding: "utf8" });
+  const ms = Date.now() - t0;
+  assert.is(r.status, 0, r.stderr);
+  assert.not.match(r.stdout, /install|download|venv/);
+  assert.match(r.stdout, /ready/);
+  assert.ok(ms < 10_000, `second setup took ${ms} ms`);
+  assert.ok(toolchainReady({ riscv: true }));
+});
+
+test("should reject an unknown setup option with a one-line error", () => {
+  const r = spawnSync(process.execPath, [paths.setupScript, "--bogus"], { cwd: repoRoot, encoding: "utf8" });
+  assert.is(r.status, 2);
+  assert.match(r.stderr.trim(), /^setup-toolchain: unknown option '--bogus'/);
+});
+
+test("should give PlatformIO a tool-scons that its core accepts, so nothing is fetched", () => {
+  const code = "from platformio.package.manager.core import get_core_package_dir as g; print(g('tool-scons', auto_install=False))";
+  const r = spawnSync(paths.python, ["-c", code], { env: pioEnv(), encoding: "utf8" });
+  assert.is(r.status, 0, r.stderr);
+  assert.is(r.stdout.trim(), join(paths.pioCore, "packages", "tool-scons"));
+  const v = spawnSync(paths.pio, ["--version"], { env: pioEnv(), encoding: "utf8" });
+  assert.match(v.stdout, new RegExp(`version ${pins.platformio.replace(/\./g, "\\.")}`));
+});
+
+test("should extract the pinned wasm3 core without the Python binding", () => {
+  assert.ok(existsSync(join(paths.wasm3, "wasm3.h")));
+  assert.ok(existsSync(join(paths.wasm3, "m3_exec.h")));
+  assert.not.ok(existsSync(join(paths.wasm3, "m3module.c")));
+  assert.is(readFileSync(join(paths.wasm3, ".bitrl-stamp"), "utf8"), pins.wasm3.sha256);
+});
+
+test("should list every board with its tick unit, RAM budget and a cited power figure", () => {
+  const ids = BOARDS.map((b) => b.id);
+  for (const id of ["qemu-m4", "qemu-rv32", "host", "esp32dev", "esp32-s3-devkitc-1", "esp32-c3-devkitm-1", "nucleo_f446re", "nrf52840_dk"]) {
+    assert.ok(ids.includes(id as never), id);
+  }
+  for (const b of BOARDS) {
+    assert.is(b.clockUnit, b.kind === "emulated" ? "instructions" : b.kind === "host" ? "ns" : "cycles", b.id);
+    assert.ok(b.ramBytes >= 64 * 1024, b.id);
+    if (b.kind !== "host") assert.match(b.power!.source, /datasheet|Specification/i, b.id);
+    assert.is(b.emulates !== null, b.kind === "emulated", b.id);
+  }
+});
+
+test("should refuse an unknown board, naming the valid ones", () => {
+  try {
+    getBoard("arduino-uno");
+    assert.unreachable("no error");
+  } catch (e) {
+    assert.instance(e, BitrlError);
+    assert.match((e as Error).message, /unknown board 'arduino-uno' \(boards: qemu-m4, qemu-rv32/);
+  }
+});
+
+test("should estimate energy as time at the emulated chip's clock times its datasheet power", () => {
+  const m4 = getBoard("qemu-m4");
+  assert.is(ticksToSeconds(m4, 64_000_000), 1);
+  const e = estimateEnergy(m4, 64_000_000);
+  assert.is(e.kind, "estimated");
+  assert.ok(Math.abs(e.joules - 0.0033 * 3.0) < 1e-12, String(e.joules));
+  assert.match(e.basis, /nRF52840/);
+  assert.throws(() => estimateEnergy(getBoard("host"), 1), /no power figure/);
+});
+
+test("should give each emulated board's link the profile's RAM budget", () => {
+  const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
+  for (const id of ["qemu-m4", "qemu-rv32"]) {
+    const section = ini.split(`[env:${id}]`)[1].split(/\n\[/)[0];
+    const m = /--defsym=__bitrl_ram_size=(\d+)/.exec(section);
+    assert.ok(m, id);
+    assert.is(Number(m![1]), getBoard(id).ramBytes, id);
+  }
+});
+
+test("should fail the qemu-m4 link, naming the budget, when wasm3's heap would not fit in RAM", async () => {
+  try {
+    await buildFirmware("qemu-m4", { srcDir: SELFTEST_SRC, buildFlags: ["-Dd_m3FixedHeap=262144"] });
+    assert.unreachable("linked although over budget");
+  } catch (e) {
+    assert.instance(e, BitrlError);
+    assert.match((e as Error).message, /RAM budget exceeded/);
+  }
+});
+
+test.run();

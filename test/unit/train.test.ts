@@ -1,0 +1,120 @@
+// Backbone training: the hand-written backward matches finite differences, a QAT step lowers the loss, a tiny
+// pretraining run is deterministic from its seed, and its blob decodes and loads in the wasm module.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { encodeBlob } from "../../tools/lib/format/blob.ts";
+import { BitrlError } from "../../tools/lib/util/errors.ts";
+import { readBlobFile, writeBlobFile } from "../../tools/lib/format/blob-file.ts";
+import { backboneFeatures, backboneFromBlob, type BackboneConfig } from "../../tools/lib/reference/backbone.ts";
+import { Adam, ADAM_DEFAULTS } from "../../tools/lib/train/adam.ts";
+import { effectiveWeights, initParams, lossAndGrad, paramArrays, zerosLike } from "../../tools/lib/train/model.ts";
+import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../../tools/lib/train/pretrain.ts";
+import { rng } from "../../tools/lib/train/rng.ts";
+import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
+import { pretrainCommand } from "../../tools/cli/pretrain.ts";
+
+const tiny = (kind: BackboneConfig["kind"]): BackboneConfig => ({ kind, vocab: 9, ctx: 6, dim: 8, layers: 2, heads: 2, ffn: 12, featTokens: 2 });
+const seqsOf = (seed: number, n: number, T: number, V: number) => {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => Int32Array.from({ length: T }, () => r.below(V)));
+};
+
+test("should match central finite differences with the hand-written backward (fp32)", () => {
+  const c = tiny("fp32");
+  const p = initParams(c, 3);
+  const seqs = seqsOf(5, 2, 6, 9);
+  const g = zerosLike(p);
+  lossAndGrad(c, p, effectiveWeights(c, p), seqs, g);
+  const P = paramArrays(p), G = paramArrays(g);
+  let checked = 0;
+  for (let a = 0; a < P.length; a++) {
+    for (const i of [0, 5, Math.floor(P[a].length / 2), P[a].length - 1]) {
+      const h = 1e-5, o = P[a][i];
+      P[a][i] = o + h;
+      const lp = lossAndGrad(c, p, effectiveWeights(c, p), seqs, null);
+      P[a][i] = o - h;
+      const lm = lossAndGrad(c, p, effectiveWeights(c, p), seqs, null);
+      P[a][i] = o;
+      const num = (lp - lm) / (2 * h);
+      assert.ok(Math.abs(num - G[a][i]) <= 1e-6 + 1e-4 * Math.abs(num), `param ${a}[${i}]: numeric ${num}, backward ${G[a][i]}`);
+      checked++;
+    }
+  }
+  assert.is(checked, 4 * P.length);
+});
+
+for (const kind of ["ternary", "binary", "int8"] as const) {
+  test(`should reduce the loss on a tiny batch with QAT steps (${kind})`, () => {
+    const c = tiny(kind);
+    const p = initParams(c, 1);
+    const seqs = seqsOf(2, 4, 6, 9);
+    const before = lossAndGrad(c, p, effectiveWeights(c, p), seqs, null);
+    const adam = new Adam(paramArrays(p), { ...ADAM_DEFAULTS, lr: 1e-2 });
+    for (let s = 0; s < 20; s++) {
+      const g = zerosLike(p);
+      lossAndGrad(c, p, effectiveWeights(c, p), seqs, g);
+      adam.step(paramArrays(p), paramArrays(g), 1e-2);
+    }
+    const after = lossAndGrad(c, p, effectiveWeights(c, p), seqs, null);
+    assert.ok(after < before - 0.3, `loss ${before} -> ${after}`);
+  });
+}
+
+const quick = (seed: number): PretrainOptions => ({ ...PRETRAIN_DEFAULTS, kind: "ternary", steps: 4, batch: 4, episodes: 6, dim: 16, ffn: 32, seed });
+
+test("should pretrain deterministically from the seed (same seed, same bytes)", () => {
+  const mod = loadAgent("release");
+  const a = encodeBlob(backboneBlob(pretrainBackbone(mod, "cartpole", quick(3)), quick(3)));
+  const b = encodeBlob(backboneBlob(pretrainBackbone(mod, "cartpole", quick(3)), quick(3)));
+  const c = encodeBlob(backboneBlob(pretrainBackbone(mod, "cartpole", quick(4)), quick(4)));
+  assert.equal(a, b);
+  assert.not.equal(a, c);
+});
+
+test("should write a blob that decodes, that backbone_load accepts, with wasm features equal to the reference", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-train-"));
+  try {
+    const mod = loadAgent("release");
+    const o = quick(1);
+    const res = pretrainBackbone(mod, "keydoor", o);
+    assert.ok(res.validLossExported < res.uniformLoss, `validation ${res.validLossExported} vs uniform ${res.uniformLoss}`);
+    const path = join(dir, "kd.bitrl");
+    writeBlobFile(path, backboneBlob(res, o));
+    const blob = readBlobFile(path);
+    const w = backboneFromBlob(blob);
+    assert.equal(w.config, res.config);
+    mod.setBlob(encodeBlob(blob));
+    assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
+    const tok = mod.ioBase + 256, out = mod.ioBase + 1024;
+    new Int32Array(mod.memory.buffer, tok, 4).set([1, 0, 3, 4]);
+    const size = mod.fn.backbone_features(tok, 4, out);
+    assert.is(size, 4 * 16);
+    const want = backboneFeatures(w, [1, 0, 3, 4], 4);
+    assert.equal(new Float32Array(mod.memory.buffer, out, size).slice(), want);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (e) {
+    assert.ok(e instanceof BitrlError, `not a BitrlError: ${e}`);
+    assert.match((e as Error).message, re);
+    assert.not.match((e as Error).message, /\n/);
+    return;
+  }
+  assert.unreachable(`expected an error matching ${re}`);
+}
+
+test("should refuse a bad --backbone, a missing -o and an unknown env with one-line errors", async () => {
+  await rejects(pretrainCommand.run(["--env", "cartpole", "--backbone", "ternery", "-o", "/tmp/x.bitrl"]), /--backbone must be one of/);
+  await rejects(pretrainCommand.run(["--env", "cartpole"]), /missing -o/);
+  await rejects(pretrainCommand.run(["--env", "pong", "-o", "/tmp/never.bitrl", "--steps", "1"]), /unknown env 'pong'/);
+});
+
+test.run();
