@@ -110,10 +110,17 @@ function autoRollout(f: i32, opt: i32): i32 {
   return t > <u64>hp.MAX_ROLLOUT ? hp.MAX_ROLLOUT : <i32>t;
 }
 
+/**
+ * PPO agents see their features through the rollout's int8 round trip. Called through this table slot (set by
+ * setupPpo) rather than directly, so the optimiser cannot inline it into featurize: wasm3 then compiles it only
+ * for PPO agents, and the heap that REINFORCE agents play and train in on a 256 KiB board stays as it was.
+ */
+let roundTrip: (feat: usize, f: i32) => void = ro.featureRoundTrip;
+
 /** Features of the token buffer into feat (PPO agents: through the int8 round trip the rollout stores). */
 function featurize(): void {
   featuresOf(tokBuf, tokens, feat);
-  if (ppo) ro.featureRoundTrip(feat, head.headF);
+  if (ppo) roundTrip(feat, head.headF);
 }
 
 /** Features of the current observation into feat, then the head's forward pass. */
@@ -142,39 +149,55 @@ function playEpisode(maxSteps: i32, greedy: bool): i32 {
   return env.envSteps();
 }
 
-/** One training episode with the current head (PRNG already seeded); returns steps, sets episodeReturn/Flags. */
-function trainEpisode(maxSteps: i32): i32 {
+/** One REINFORCE training episode (PRNG already seeded); returns steps, sets episodeReturn/Flags. Apart from
+ *  the PPO one so that wasm3 compiles only the algorithm in use (see playEpisode). */
+function trainEpisodeReinforce(maxSteps: i32): i32 {
   env.envReset(envId, maxSteps);
-  if (!ppo) episodeBegin();
+  episodeBegin();
   episodeReturn = 0;
   let flags = 0;
   while (flags == 0) {
     observe();
-    if (ppo && ro.rolloutLen == ro.rolloutCap) {
+    const a = head.headSample(rngUniform());
+    flags = env.envStep(a);
+    const r = env.envReward();
+    episodeReturn += r;
+    trainSteps++;
+    stepLearn(feat, a, r);
+  }
+  episodeEnd();
+  episodeFlags = flags;
+  return env.envSteps();
+}
+
+/** One PPO training episode (PRNG already seeded): steps go to the rollout, a full rollout is an update. */
+function trainEpisodePpo(maxSteps: i32): i32 {
+  env.envReset(envId, maxSteps);
+  episodeReturn = 0;
+  let flags = 0;
+  while (flags == 0) {
+    observe();
+    if (ro.rolloutLen == ro.rolloutCap) {
       // a full rollout: update, bootstrapping from this state's value under the policy that collected it
       ppoUpdate(head.headValue, trainSteps);
       head.headForward(feat);
     }
     const a = head.headSample(rngUniform());
     const value = head.headValue;
-    const logp = ppo ? head.logProb(a) : <f32>0;
+    const logp = head.logProb(a);
     flags = env.envStep(a);
     const r = env.envReward();
     episodeReturn += r;
     trainSteps++;
-    if (!ppo) stepLearn(feat, a, r);
-    else ro.rolloutPush(a, logp, value, <f32>(r * <f64>hp.hpRewardScale));
+    ro.rolloutPush(a, logp, value, <f32>(r * <f64>hp.hpRewardScale));
   }
-  if (!ppo) episodeEnd();
-  else {
-    // cut short (time limit or budget): bootstrap from the value of the state the episode stopped in
-    let boot: f32 = 0;
-    if (!(flags & env.FLAG_TERMINATED)) {
-      observe();
-      boot = head.headValue;
-    }
-    ro.rolloutEnd(boot);
+  // cut short (time limit or budget): bootstrap from the value of the state the episode stopped in
+  let boot: f32 = 0;
+  if (!(flags & env.FLAG_TERMINATED)) {
+    observe();
+    boot = head.headValue;
   }
+  ro.rolloutEnd(boot);
   episodeFlags = flags;
   return env.envSteps();
 }
@@ -205,7 +228,7 @@ export function agent_train(seed: i32, episodes: i32): i32 {
   for (let i = 0; i < episodes; i++) {
     if (budget == 0) return i;
     const limit = budget > 0 && budget < <i64>env.envMaxSteps(envId) ? <i32>budget : 0;
-    const steps = trainEpisode(limit);
+    const steps = ppo ? trainEpisodePpo(limit) : trainEpisodeReinforce(limit);
     if (budget > 0) budget -= <i64>steps;
     store<f32>(io + (<usize>i << 2), <f32>episodeReturn);
     store<i32>(io + (<usize>(episodes + i) << 2), steps);

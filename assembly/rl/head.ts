@@ -163,7 +163,18 @@ export function headBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dh
   }
   for (let i = 0; i < k; i++) setF32(dst, wv + i, dval * f32At(x, i));
   setF32(dst, bv, dval);
-  if (headH == 0) return;
+  if (headH > 0) backHidden(feat, dlog, dval, dst, dhidden);
+
+}
+
+/**
+ * The hidden layer's part of headBackward, called through a table slot so the optimiser keeps it a function of its
+ * own: wasm3 compiles it only for heads with a hidden layer (its heap on a 256 KiB board has little room).
+ */
+let backHidden: (feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize) => void = hiddenBackward;
+function hiddenBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize): void {
+  const k = inputs();
+  const wpi = offWpi(), wv = offWv();
   // through the ReLU: dh[j] = (sum_a dlog[a] wpi[a, j] + dval wv[j]) * (h[j] > 0); dhidden f32[H] scratch
   for (let j = 0; j < headH; j++) {
     let s: f32 = 0;

@@ -61,7 +61,7 @@ export function hparamsLoad(src: usize, n: i32): bool {
   if (!(whole(batch, 1, 1024) && decay > 0 && decay <= 1)) return false;
   if (n != HPARAMS_LEN && n != HPARAMS_V1_LEN) return false;
   if (n == HPARAMS_LEN) {
-    if (!ppoFieldsLoad(src)) return false;
+    if (!loadPpoFields(src)) return false;
   } else hpAlgo = ALGO_REINFORCE;
   hpGamma = gamma;
   hpLr = lr;
@@ -76,7 +76,9 @@ export function hparamsLoad(src: usize, n: i32): bool {
   return true;
 }
 
-/** The algorithm and PPO fields at src + 40 (own function: an older agent's load never compiles it in wasm3). */
+/** The algorithm and PPO fields at src + 40, called through a table slot so that it stays a function of its
+ *  own: loading an older agent never compiles it in wasm3 (agent.ts featurize says why that matters). */
+let loadPpoFields: (src: usize) => bool = ppoFieldsLoad;
 function ppoFieldsLoad(src: usize): bool {
   const algo = load<f32>(src, 40), rollout = load<f32>(src, 44), epochs = load<f32>(src, 48), mbs = load<f32>(src, 52);
   const lambda = load<f32>(src, 56), clip = load<f32>(src, 60), maxNorm = load<f32>(src, 64), lrEnd = load<f32>(src, 68);
