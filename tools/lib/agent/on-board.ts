@@ -81,9 +81,9 @@ export interface BoardTrainOptions extends Pick<TrainOptions, "chunk" | "steps" 
 }
 
 /**
- * RAM budgets up to this leave wasm3 too little fixed heap for PPO (emulated on qemu-m4, 256 KiB: greedy play of a
- * PPO ternary agent peaks at ~236 KB of the 240 KiB heap even with a 4 KiB value stack, PPO training adds ~8.5 KB of
- * compiled code; REINFORCE adds ~3.2 KB and fits).
+ * RAM budgets up to this leave wasm3 too little fixed heap for PPO (emulated on qemu-m4, 256 KiB: greedy play of the
+ * ternary agent peaks at 233,376 B of the 245,760 B heap, REINFORCE training at 237,680 B; PPO's update adds ~8.5 KB
+ * more compiled code; docs/agents.md).
  */
 const PPO_WASM3_MIN_BUDGET = 262_144;
 
