@@ -1,5 +1,6 @@
 // The agent_* exports (docs/abi.md "Agent exports"): load an agent blob (agent.config, agent.hparams,
-// head.params, and the backbone's tensors), run episodes, train the head on-device, act, expose the head.
+// head.params, and the backbone's tensors), run episodes, train the head on-device (REINFORCE or PPO, chosen by
+// agent.hparams), act, expose the head.
 import { log } from "./host";
 import { io_base, io_size } from "./io";
 import { rngSeed, rngUniform } from "./rng";
@@ -7,6 +8,8 @@ import * as env from "./envs/env";
 import * as head from "./rl/head";
 import * as hp from "./rl/hparams";
 import { episodeBegin, episodeEnd, reinforceInit, reinforceNewFloats, stepLearn } from "./rl/reinforce";
+import { ppoInit, ppoNewFloats, ppoUpdate, updates } from "./rl/ppo";
+import * as ro from "./rl/rollout";
 import { featuresInit, featuresOf } from "./rl/features";
 import { blobFind, blobGet, foundNumel, foundOffset, foundPacking } from "./rl/blob-index";
 
@@ -27,6 +30,9 @@ let envId: i32 = -1;
 let tokens: i32 = 0;
 let episodeReturn: f64 = 0;
 let episodeFlags: i32 = 0;
+let ppo = false; // the loaded agent trains by PPO (and sees its features through the rollout's int8 round trip)
+let budget: i64 = -1; // training steps agent_train may still take (-1 = no limit; agent_set_budget)
+let trainSteps: i64 = 0; // training steps taken since agent_load
 
 function fail(message: string): i32 {
   const utf8 = String.UTF8.encode(message); // errors only: the stub heap keeps it, once per failed load
@@ -52,50 +58,146 @@ export function agent_load(): i32 {
   if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
-  if (!blobFind("agent.hparams") || foundPacking != PACK_F32 || foundNumel != hp.HPARAMS_LEN || !blobGet(foundOffset, hparams, hp.HPARAMS_LEN * 4)) {
-    return fail("agent_load: no f32[10] tensor 'agent.hparams' in the blob");
+  if (!blobFind("agent.hparams") || foundPacking != PACK_F32 || (foundNumel != hp.HPARAMS_LEN && foundNumel != hp.HPARAMS_V1_LEN) || !blobGet(foundOffset, hparams, <u32>foundNumel * 4)) {
+    return fail("agent_load: no f32[19] (or older f32[10]) tensor 'agent.hparams' in the blob");
   }
-  if (!hp.hparamsLoad(hparams)) return fail("agent_load: agent.hparams has a value out of range");
-  const need = head.headNewFloats(f, h, a) + reinforceNewFloats(head.headParamCount(f, h, a), a, h) + (f > featCap ? f : 0);
-  if (need > 0 && !head.headFits(need, 10)) return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
+  if (!hp.hparamsLoad(hparams, foundNumel)) return fail("agent_load: agent.hparams has a value out of range");
+  ppo = hp.hpAlgo == hp.ALGO_PPO;
+  const p = head.headParamCount(f, h, a);
+  const opt = ppo ? ppoNewFloats(p, a, h, f) : reinforceNewFloats(p, a, h);
+  const need = head.headNewFloats(f, h, a) + opt + (f > featCap ? f : 0);
+  if (need > 0 && !head.headFits(need, 12)) return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
   head.headInit(f, h, a);
   if (!blobFind("head.params") || foundPacking != PACK_F32 || foundNumel != head.headParams || !blobGet(foundOffset, head.params, <u32>head.headParams * 4)) {
     return fail("agent_load: no f32 tensor 'head.params' of the size agent.config implies");
   }
-  reinforceInit();
   if (f > featCap) {
     feat = head.allocF32(f);
     featCap = f;
   }
+  if (ppo) {
+    const err = setupPpo(f, opt);
+    if (err.length > 0) return fail(err);
+  } else reinforceInit();
+  budget = -1;
+  trainSteps = 0;
   envId = id;
   tokens = t;
   loaded = true;
   return 0;
 }
 
+/** PPO's state and rollout for F features after `opt` optimiser floats; "" or why it cannot train (own function: see playEpisode). */
+function setupPpo(f: i32, opt: i32): string {
+  if (hp.hpRollout > 0 && !ro.rolloutAllocated(hp.hpRollout, f) && ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()) {
+    return "agent_load: the PPO rollout (agent.hparams rollout steps) does not fit in free linear memory: use fewer steps, or 0 for the most that fit";
+  }
+  const t = hp.hpRollout > 0 ? hp.hpRollout : autoRollout(f, opt);
+  if (t < hp.hpMinibatches || t < 2) return "agent_load: too little free linear memory for a PPO rollout of at least 2 steps and one per minibatch";
+  ppoInit();
+  ro.rolloutInit(t, f);
+  return "";
+}
+
+/** The most rollout steps that fit in free memory for F features, after `opt` optimiser floats (0..MAX_ROLLOUT). */
+function autoRollout(f: i32, opt: i32): i32 {
+  const kept = ro.rolloutAllocatedSteps(f);
+  if (kept > 0) return kept;
+  const free = head.freeBytes();
+  const fixed = ro.rolloutBytes(0, f) + <u64>opt * 4 + 256;
+  if (free <= fixed) return 0;
+  const t = (free - fixed) / <u64>ro.rolloutStepBytes(f);
+  return t > <u64>hp.MAX_ROLLOUT ? hp.MAX_ROLLOUT : <i32>t;
+}
+
+/**
+ * PPO agents see their features through the rollout's int8 round trip. Called through this table slot (set by
+ * setupPpo) rather than directly, so the optimiser cannot inline it into featurize: wasm3 then compiles it only
+ * for PPO agents, and the heap that REINFORCE agents play and train in on a 256 KiB board stays as it was.
+ */
+let roundTrip: (feat: usize, f: i32) => void = ro.featureRoundTrip;
+
+/** Features of the token buffer into feat (PPO agents: through the int8 round trip the rollout stores). */
+function featurize(): void {
+  featuresOf(tokBuf, tokens, feat);
+  if (ppo) roundTrip(feat, head.headF);
+}
+
 /** Features of the current observation into feat, then the head's forward pass. */
 function observe(): void {
   env.envObs(obsBuf);
   env.envTokenize(envId, obsBuf, tokBuf);
-  featuresOf(tokBuf, tokens, feat);
+  featurize();
   head.headForward(feat);
 }
 
-/** One episode with the current head (PRNG already seeded); returns steps, sets episodeReturn/Flags. */
-function runEpisode(maxSteps: i32, greedy: bool, learn: bool): i32 {
+/**
+ * One episode without learning (PRNG already seeded); returns steps, sets episodeReturn/Flags. Kept apart from
+ * trainEpisode so that greedy play compiles none of the learning code: wasm3 compiles each function on its first
+ * call, and its fixed heap on a 256 KiB board has little room left beside the backbone (docs/agents.md).
+ */
+function playEpisode(maxSteps: i32, greedy: bool): i32 {
   env.envReset(envId, maxSteps);
-  if (learn) episodeBegin();
   episodeReturn = 0;
   let flags = 0;
   while (flags == 0) {
     observe();
-    const a = greedy ? head.headArgmax() : head.headSample(rngUniform());
+    flags = env.envStep(greedy ? head.headArgmax() : head.headSample(rngUniform()));
+    episodeReturn += env.envReward();
+  }
+  episodeFlags = flags;
+  return env.envSteps();
+}
+
+/** One REINFORCE training episode (PRNG already seeded); returns steps, sets episodeReturn/Flags. Apart from
+ *  the PPO one so that wasm3 compiles only the algorithm in use (see playEpisode). */
+function trainEpisodeReinforce(maxSteps: i32): i32 {
+  env.envReset(envId, maxSteps);
+  episodeBegin();
+  episodeReturn = 0;
+  let flags = 0;
+  while (flags == 0) {
+    observe();
+    const a = head.headSample(rngUniform());
     flags = env.envStep(a);
     const r = env.envReward();
     episodeReturn += r;
-    if (learn) stepLearn(feat, a, r);
+    trainSteps++;
+    stepLearn(feat, a, r);
   }
-  if (learn) episodeEnd();
+  episodeEnd();
+  episodeFlags = flags;
+  return env.envSteps();
+}
+
+/** One PPO training episode (PRNG already seeded): steps go to the rollout, a full rollout is an update. */
+function trainEpisodePpo(maxSteps: i32): i32 {
+  env.envReset(envId, maxSteps);
+  episodeReturn = 0;
+  let flags = 0;
+  while (flags == 0) {
+    observe();
+    if (ro.rolloutLen == ro.rolloutCap) {
+      // a full rollout: update, bootstrapping from this state's value under the policy that collected it
+      ppoUpdate(head.headValue, trainSteps);
+      head.headForward(feat);
+    }
+    const a = head.headSample(rngUniform());
+    const value = head.headValue;
+    const logp = head.logProb(a);
+    flags = env.envStep(a);
+    const r = env.envReward();
+    episodeReturn += r;
+    trainSteps++;
+    ro.rolloutPush(a, logp, value, <f32>(r * <f64>hp.hpRewardScale));
+  }
+  // cut short (time limit or budget): bootstrap from the value of the state the episode stopped in
+  let boot: f32 = 0;
+  if (!(flags & env.FLAG_TERMINATED)) {
+    observe();
+    boot = head.headValue;
+  }
+  ro.rolloutEnd(boot);
   episodeFlags = flags;
   return env.envSteps();
 }
@@ -104,7 +206,7 @@ function runEpisode(maxSteps: i32, greedy: bool, learn: bool): i32 {
 export function agent_episode(seed: i32, max_steps: i32, greedy: i32): i32 {
   if (!loaded) return -1;
   rngSeed(<u32>seed);
-  const steps = runEpisode(max_steps, greedy != 0, false);
+  const steps = playEpisode(max_steps, greedy != 0);
   const io = <usize>io_base();
   store<f64>(io, episodeReturn, 0);
   store<i32>(io, episodeFlags & env.FLAG_TERMINATED ? 1 : 0, 8);
@@ -112,17 +214,55 @@ export function agent_episode(seed: i32, max_steps: i32, greedy: i32): i32 {
   return steps;
 }
 
-/** Trains for `episodes` episodes from seed; f32 return of episode i at arena 4 i. Returns episodes, < 0 error. */
+/**
+ * Trains for up to `episodes` episodes from seed; f32 return of episode i at arena 4 i, its i32 steps at
+ * 4 (episodes + i) (episodes <= arena / 8). Stops early when the
+ * step budget (agent_set_budget) runs out: the last episode is then cut there like a time limit. Returns the
+ * episodes run, < 0 error.
+ */
 export function agent_train(seed: i32, episodes: i32): i32 {
   if (!loaded) return -1;
-  if (episodes < 0 || episodes > io_size() / 4) return -2;
+  if (episodes < 0 || episodes > io_size() / 8) return -2;
   rngSeed(<u32>seed);
   const io = <usize>io_base();
   for (let i = 0; i < episodes; i++) {
-    runEpisode(0, false, true);
+    if (budget == 0) return i;
+    const limit = budget > 0 && budget < <i64>env.envMaxSteps(envId) ? <i32>budget : 0;
+    const steps = ppo ? trainEpisodePpo(limit) : trainEpisodeReinforce(limit);
+    if (budget > 0) budget -= <i64>steps;
     store<f32>(io + (<usize>i << 2), <f32>episodeReturn);
+    store<i32>(io + (<usize>(episodes + i) << 2), steps);
   }
   return episodes;
+}
+
+/** Limits the training steps later agent_train calls may take, in total (< 0: no limit). Returns 0, -1 before a load. */
+export function agent_set_budget(steps: i32): i32 {
+  if (!loaded) return -1;
+  budget = steps < 0 ? -1 : <i64>steps;
+  return 0;
+}
+
+/** Training steps taken since agent_load (saturating at 2^31 - 1). */
+export function agent_trained_steps(): i32 {
+  return trainSteps > 0x7fffffff ? 0x7fffffff : <i32>trainSteps;
+}
+
+/** Sets the training-step count (the PPO step-size schedule's clock), e.g. when resuming from a checkpoint. */
+export function agent_set_trained_steps(steps: i32): i32 {
+  if (!loaded || steps < 0) return -1;
+  trainSteps = <i64>steps;
+  return 0;
+}
+
+/** PPO: steps per rollout of the loaded agent (0 for REINFORCE, -1 before a load). */
+export function agent_rollout_steps(): i32 {
+  return loaded ? (ppo ? ro.rolloutCap : 0) : -1;
+}
+
+/** PPO: updates applied since agent_load. */
+export function agent_updates(): i32 {
+  return ppo ? updates : 0;
 }
 
 /** Greedy action for the observation f32[obs size] at obs; < 0 when not loaded or obs is outside memory. */
@@ -131,7 +271,7 @@ export function agent_act(obs: i32): i32 {
   const n = env.envObsSize(envId);
   if (obs < 0 || <u64>obs + <u64>(n * 4) > (<u64>memory.size() << 16)) return -2;
   env.envTokenize(envId, <usize>obs, tokBuf);
-  featuresOf(tokBuf, tokens, feat);
+  featurize();
   head.headForward(feat);
   return head.headArgmax();
 }

@@ -1,7 +1,7 @@
 // `npm start`, the main job: installs what is missing, builds, takes the shipped models (or pretrains with
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
-// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot|wamr] [--board-train N (100)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
+// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot|wamr] [--board-train STEPS (15000)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
 //        [--train] [--train-episodes K] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
@@ -23,7 +23,7 @@ try {
     options: {
       board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, backend: { type: "string", default: "wasm3" }, env: { type: "string", default: "cartpole" },
       model: { type: "string" }, episodes: { type: "string", default: "3" }, seed: { type: "string", default: "1" },
-      train: { type: "boolean" }, "train-episodes": { type: "string" }, "board-train": { type: "string", default: "100" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
+      train: { type: "boolean" }, "train-episodes": { type: "string" }, "board-train": { type: "string", default: "15000" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -51,13 +51,14 @@ async function main() {
   const board = getBoard(opts.board);
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
-  if (!Number.isInteger(Number(opts["board-train"])) || Number(opts["board-train"]) < 0) fail("arguments", `--board-train must be an integer >= 0, got '${opts["board-train"]}'`);
+  if (!Number.isInteger(Number(opts["board-train"])) || Number(opts["board-train"]) < 0 || (Number(opts["board-train"]) > 0 && Number(opts["board-train"]) < 2000)) fail("arguments", `--board-train must be 0 or an integer >= 2000 (environment steps), got '${opts["board-train"]}'`);
   if (!["wasm3", "aot", "wamr"].includes(opts.backend)) fail("arguments", `--backend must be wasm3, aot or wamr, got '${opts.backend}'`);
 
   step(`toolchain for ${board.id}`);
   if (board.kind === "emulated" && !opts.port) {
     const { setupToolchain } = await import("./setup-toolchain.mjs");
-    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot", wamr: opts.backend === "wamr", quiet: true });
+    // the on-board training step runs the AOT backend (PPO's compiled code does not fit wasm3's heap there)
+    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot" || (Number(opts["board-train"]) > 0 && board.id === "qemu-m4"), wamr: opts.backend === "wamr", quiet: true });
   }
 
   step("build (agent.wasm, CLI)");
@@ -119,32 +120,39 @@ async function main() {
     for (const f of failed) console.log(`  FAILED: ${f}`);
     if (!ran.length) fail("run", `no agent ran on the board:\n  ${failed.join("\n  ")}`);
 
-    // Learning on the device: a fresh head on the frozen ternary backbone, trained by the module's own update on
-    // the board; its per-episode returns are the report's learning curve.
-    const learnEpisodes = Number(opts["board-train"]);
+    // Learning on the device: a fresh head on the frozen ternary backbone, trained by the module's own PPO update on
+    // the board under a step budget (greedy checks keep the best head in the board's inactive model slot); its
+    // per-episode returns are the report's learning curve.
+    const learnSteps = Number(opts["board-train"]);
     const backbonePath = join(root, "models", `${opts.env}-backbone-ternary.bitrl`);
-    step(`learn on the board: ${learnEpisodes} training episodes of a fresh head on the ternary backbone`);
-    if (learnEpisodes > 0 && existsSync(backbonePath)) {
+    // wasm3's fixed heap on the emulated boards cannot hold PPO's compiled update next to the backbone (docs/agents.md)
+    const learnBackend = board.id === "qemu-m4" && !opts.port ? "aot" : opts.backend;
+    step(`learn on the board: ${learnSteps} environment steps of PPO training a fresh head on the ternary backbone (${learnBackend})`);
+    if (learnSteps > 0 && existsSync(backbonePath)) {
       await shared?.close();
       shared = null;
       const { buildAgentBlob, DEFAULT_RUN, defaultTrain, trainOnBoard } = await lib("tools/lib/agent/index.ts");
       const { readBlobFile: readBlob } = await lib("tools/lib/format/blob-file.ts");
       const { appendRun: logRun } = await lib("tools/lib/report/runlog.ts");
-      const start = buildAgentBlob({ env: opts.env, backbone: readBlob(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train: defaultTrain(opts.env, "blob"), initSeed: Number(opts.seed) });
-      const learnBar = progress("board training", learnEpisodes);
+      const train = { ...defaultTrain(opts.env, "blob", "ppo"), horizon: learnSteps };
+      const start = buildAgentBlob({ env: opts.env, backbone: readBlob(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train, initSeed: Number(opts.seed) });
+      const learnBar = progress("board training", learnSteps);
       try {
-        const t = await trainOnBoard(board.id, start, Number(opts.seed), learnEpisodes, { port: opts.port, backend: opts.backend, chunk: 50, onProgress: (d, last) => learnBar.tick(d, `return ${last.toFixed(0)}`) });
+        const select = { every: Math.max(1, Math.round(learnSteps / 6)), episodes: 2, gate: 0.8 };
+        const t = await trainOnBoard(board.id, start, Number(opts.seed), Infinity, { port: opts.port, backend: learnBackend, chunk: 10, steps: learnSteps, select, resumeFile: null, onProgress: (d, last) => learnBar.tick(d, `return ${last.toFixed(0)}`) });
         learnBar.done();
         const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        const k = Math.max(1, Math.floor(learnEpisodes / 4));
-        console.log(`  sampled returns on the board: first ${k} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.ticks.reduce((a, b) => a + b, 0)} ${t.tick_unit})`);
-        logRun("train", { env: opts.env, agent: `ternary, trained on ${board.id}`, seed: Number(opts.seed), returns: t.curve, runtime: `${opts.backend} on ${board.id}` });
+        const k = Math.max(1, Math.floor(t.curve.length / 4));
+        const ticks = t.ticks.reduce((a, b) => a + b, 0);
+        console.log(`  sampled returns on the board: first ${k} of ${t.curve.length} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.steps} steps, ${ticks} ${t.tick_unit} in agent_train)`);
+        if (t.kept) console.log(`  kept on the board (inactive slot, ${t.checkpoints} checkpoints): the head of the best greedy check, mean ${t.kept.mean.toFixed(1)} at step ${t.kept.atStep}`);
+        logRun("train", { env: opts.env, agent: `ternary, trained on ${board.id}`, seed: Number(opts.seed), returns: t.curve, runtime: `${learnBackend} on ${board.id}` });
       } catch (e) {
         learnBar.done();
         failed.push(`training on the board: ${e.message}`);
         console.log(`  FAILED: training on the board: ${e.message}`);
       }
-    } else if (learnEpisodes > 0) {
+    } else if (learnSteps > 0) {
       console.log(`  skipped: no ${relative(root, backbonePath)}`);
     }
 

@@ -34,9 +34,14 @@ export function allocF32(n: i32): usize {
  * grow on a device), so the stub heap's next block address, probed with a 16-byte block, tells what is left.
  */
 export function headFits(floats: i32, blocks: i32): bool {
-  const next = heap.alloc(16);
-  const need = (<u64>floats << 2) + <u64>blocks * 32 + 64;
-  return <u64>next + need <= (<u64>memory.size() << 16);
+  return (<u64>floats << 2) + <u64>blocks * 32 + 64 <= freeBytes();
+}
+
+/** Bytes between the stub heap's next block and the end of linear memory (probing leaks one 16-byte block). */
+export function freeBytes(): u64 {
+  const next = <u64>heap.alloc(16);
+  const end = <u64>memory.size() << 16;
+  return next < end ? end - next : 0;
 }
 
 /** Floats headInit would newly allocate for (f, h, a): 0 when the current buffers are big enough. */
@@ -134,7 +139,7 @@ export function headSample(u: f64): i32 {
 }
 
 /** log probs[a], from the logits (stable). */
-function logProb(a: i32): f32 {
+export function logProb(a: i32): f32 {
   let top: f32 = -Infinity;
   for (let b = 0; b < headA; b++) top = max(top, f32At(logits, b));
   let sum: f32 = 0;
@@ -158,7 +163,18 @@ export function headBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dh
   }
   for (let i = 0; i < k; i++) setF32(dst, wv + i, dval * f32At(x, i));
   setF32(dst, bv, dval);
-  if (headH == 0) return;
+  if (headH > 0) backHidden(feat, dlog, dval, dst, dhidden);
+
+}
+
+/**
+ * The hidden layer's part of headBackward, called through a table slot so the optimiser keeps it a function of its
+ * own: wasm3 compiles it only for heads with a hidden layer (its heap on a 256 KiB board has little room).
+ */
+let backHidden: (feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize) => void = hiddenBackward;
+function hiddenBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize): void {
+  const k = inputs();
+  const wpi = offWpi(), wv = offWv();
   // through the ReLU: dh[j] = (sum_a dlog[a] wpi[a, j] + dval wv[j]) * (h[j] > 0); dhidden f32[H] scratch
   for (let j = 0; j < headH; j++) {
     let s: f32 = 0;

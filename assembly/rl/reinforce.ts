@@ -6,25 +6,21 @@
 // episodes, one Adam step with the mean (step size lr * decay^t). Truncated episodes end like terminated ones (no bootstrap).
 import * as head from "./head";
 import * as hp from "./hparams";
+import { adamAscend, adamInit, adamNewFloats } from "./adam";
 
 let trace: usize = 0; // f32[P] eligibility trace
 let acc: usize = 0; // f32[P] gradient accumulated over the batch
 let grad: usize = 0; // f32[P] u_t
 let scratch: usize = 0; // f32[P] entropy term
-let adamM: usize = 0; // f32[P]
-let adamV: usize = 0; // f32[P]
 let dlog: usize = 0; // f32[A + H + 1] output gradients and hidden scratch
 let capacity: i32 = 0;
 let dlogCap: i32 = 0;
-let adamT: i32 = 0; // Adam steps taken
-let beta1t: f32 = 1; // beta1^t
-let beta2t: f32 = 1; // beta2^t
 let lrNow: f32 = 0; // lr * decay^t
 let batchCount: i32 = 0;
 
 /** Floats reinforceInit would newly allocate for a head of p params, a actions, h hidden units. */
 export function reinforceNewFloats(p: i32, a: i32, h: i32): i32 {
-  return p > capacity || a + h + 1 > dlogCap ? 6 * p + a + h + 1 : 0;
+  return (p > capacity || a + h + 1 > dlogCap ? 4 * p + a + h + 1 : 0) + adamNewFloats(p);
 }
 
 /** Allocates (grow-only) and clears the optimiser state for the head's current size. */
@@ -37,19 +33,13 @@ export function reinforceInit(): void {
     acc = head.allocF32(p);
     grad = head.allocF32(p);
     scratch = head.allocF32(p);
-    adamM = head.allocF32(p);
-    adamV = head.allocF32(p);
   }
   if (d > dlogCap) {
     dlogCap = d;
     dlog = head.allocF32(d);
   }
   memory.fill(acc, 0, <usize>p << 2);
-  memory.fill(adamM, 0, <usize>p << 2);
-  memory.fill(adamV, 0, <usize>p << 2);
-  adamT = 0;
-  beta1t = 1;
-  beta2t = 1;
+  adamInit();
   lrNow = hp.hpLr;
   batchCount = 0;
 }
@@ -87,25 +77,7 @@ export function stepLearn(feat: usize, a: i32, r: f64): void {
 export function episodeEnd(): void {
   batchCount++;
   if (batchCount < hp.hpBatch) return;
-  const p = head.headParams;
-  const inv: f32 = <f32>1 / <f32>batchCount;
-  adamT++;
-  beta1t *= hp.hpBeta1;
-  beta2t *= hp.hpBeta2;
-  const c1: f32 = <f32>1 - beta1t;
-  const c2: f32 = <f32>1 - beta2t;
-  const b1 = hp.hpBeta1, b2 = hp.hpBeta2, lr = lrNow, eps = hp.hpEps;
-  const w = head.params;
-  for (let i = 0; i < p; i++) {
-    const o = <usize>i << 2;
-    const g = load<f32>(acc + o) * inv;
-    const m = b1 * load<f32>(adamM + o) + (<f32>1 - b1) * g;
-    const s = b2 * load<f32>(adamV + o) + (<f32>1 - b2) * g * g;
-    store<f32>(adamM + o, m);
-    store<f32>(adamV + o, s);
-    store<f32>(w + o, load<f32>(w + o) + (lr * (m / c1)) / (Mathf.sqrt(s / c2) + eps));
-    store<f32>(acc + o, 0);
-  }
+  adamAscend(acc, <f32>1 / <f32>batchCount, lrNow);
   batchCount = 0;
-  lrNow = lr * hp.hpLrDecay;
+  lrNow = lrNow * hp.hpLrDecay;
 }

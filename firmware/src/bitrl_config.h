@@ -15,7 +15,7 @@
 #endif
 
 #ifndef BITRL_CFG_WASM_STACK_BYTES
-#define BITRL_CFG_WASM_STACK_BYTES (16 * 1024) /* wasm3 value stack (m3_NewRuntime); deep AssemblyScript calls need more */
+#define BITRL_CFG_WASM_STACK_BYTES (8 * 1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. 8 KiB leaves the heap room for on-device training code (docs/agents.md) */
 #endif
 
 #ifndef BITRL_CFG_RAM_BUDGET

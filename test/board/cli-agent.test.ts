@@ -47,7 +47,7 @@ test("should report termination in replay and refuse actions after it, with one 
 
 test("should train over seeds, write the best agent atomically, and evaluate it", () => {
   const out = join(dir, "cartpole-none.bitrl");
-  const t = bitrl("train", "--env", "cartpole", "--backbone", "none", "--seeds", "2", "--episodes", "300", "--out", out, "--json");
+  const t = bitrl("train", "--env", "cartpole", "--backbone", "none", "--algo", "reinforce", "--seeds", "2", "--episodes", "300", "--out", out, "--json");
   assert.is(t.code, 0, t.err);
   const j = JSON.parse(t.out);
   assert.is(j.seeds.length, 2);

@@ -4,7 +4,7 @@ import { encodeBlob } from "../../tools/lib/format/blob.ts";
 import { f32Tensor } from "../../tools/lib/format/blob-tensors.ts";
 import { join } from "node:path";
 import { readBlobFile } from "../../tools/lib/format/blob-file.ts";
-import { AgentRunner, agentInfo, backboneKindOf, evaluateAgent, buildAgentBlob, DEFAULT_TRAIN, headParamCount, loadAgentModule, trainAgent, withHead } from "../../tools/lib/agent/index.ts";
+import { AgentRunner, agentInfo, backboneKindOf, evaluateAgent, buildAgentBlob, DEFAULT_TRAIN, defaultTrain, headParamCount, loadAgentModule, trainAgent, withHead } from "../../tools/lib/agent/index.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { cartpoleReset, cartpoleStep, cartpoleTokens, Pcg32 } from "../../tools/lib/reference/envs.ts";
 import { mean } from "../../tools/lib/util/stats.ts";
@@ -20,6 +20,32 @@ test("should improve a cartpole head's return well above its start within 300 ep
   assert.ok(mean(r.curve.slice(-50)) > 3 * mean(r.curve.slice(0, 50)), `first 50: ${mean(r.curve.slice(0, 50))}, last 50: ${mean(r.curve.slice(-50))}`);
   assert.ok(r.eval.mean_return > startGreedy + 100, `greedy ${startGreedy} -> ${r.eval.mean_return}`);
   assert.ok(Date.now() - t0 < 60_000);
+});
+
+const ternaryBackbone = () => readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-backbone-ternary.bitrl"));
+
+test("should lift PPO's sampled returns on the ternary backbone within a 15,000-step budget, checks counted (V8)", () => {
+  const steps = 15_000;
+  const start = buildAgentBlob({ env: "cartpole", backbone: ternaryBackbone(), hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), horizon: steps }, initSeed: 1 });
+  const r = trainAgent(start, 1, Infinity, { steps, chunk: 10, select: { every: 2500, episodes: 2, gate: 0.8 }, evalEpisodes: 5 });
+  const k = Math.floor(r.curve.length / 4);
+  const first = mean(r.curve.slice(0, k)), last = mean(r.curve.slice(-k));
+  assert.ok(last >= 150 && last >= 3 * first, `first quarter ${first}, last quarter ${last}`);
+  assert.ok(r.steps <= steps && r.checkSteps > 0, `${r.steps} steps (${r.checkSteps} in checks)`);
+  assert.is(r.steps, r.curveSteps.reduce((a, b) => a + b, 0) + r.checkSteps);
+  assert.ok(r.rollout >= 32, `rollout ${r.rollout}`);
+  assert.ok(r.eval.mean_return > 100, `greedy ${r.eval.mean_return}`);
+});
+
+test("should refuse a PPO rollout that does not fit in linear memory, and load older REINFORCE agents", () => {
+  const big = buildAgentBlob({ env: "cartpole", backbone: ternaryBackbone(), hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 1024 }, initSeed: 1 });
+  assert.throws(() => new AgentRunner(big), /PPO rollout .* does not fit in free linear memory/);
+  const auto = new AgentRunner(buildAgentBlob({ env: "cartpole", backbone: ternaryBackbone(), hidden: 0, train: defaultTrain("cartpole", "blob", "ppo"), initSeed: 1 }));
+  assert.ok(auto.rolloutSteps() > 32 && auto.rolloutSteps() < 1024, `auto rollout ${auto.rolloutSteps()}`);
+  const old = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-ternary.bitrl"));
+  assert.is(old.tensors.find((t) => t.name === "agent.hparams")!.shape[0], 10);
+  assert.is(agentInfo(old).train.algo, "reinforce");
+  assert.is(new AgentRunner(old).rolloutSteps(), 0);
 });
 
 test("should train identically from the same seed (release and debug builds), differently from another", () => {

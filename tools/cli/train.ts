@@ -1,14 +1,14 @@
-// `bitrl train`: trains an agent's head inside the wasm module (REINFORCE with baseline) over several seeds and
-// writes the best agent atomically.
+// `bitrl train`: trains an agent's head inside the wasm module (PPO or REINFORCE) over several seeds and writes
+// the best agent atomically.
 import { appendRun } from "../lib/report/runlog.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type TrainConfig } from "../lib/agent/index.ts";
+import { ALGOS, backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type Algo, type TrainConfig } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
 import { progress } from "../lib/util/progress.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
 import { mean } from "../lib/util/stats.ts";
 
 function numberFlag(name: string, value: string | undefined, fallback: number): number {
@@ -20,27 +20,36 @@ function numberFlag(name: string, value: string | undefined, fallback: number): 
 
 export const trainCommand: Command = {
   name: "train",
-  summary: "train an agent's head on a frozen backbone (policy gradient inside the wasm module)",
-  usage: `usage: bitrl train --env E --backbone FILE|none [--seeds N] [--episodes K] [--hidden H] [--out FILE] [--json]
+  summary: "train an agent's head on a frozen backbone (PPO or REINFORCE inside the wasm module)",
+  usage: `usage: bitrl train --env E --backbone FILE|none [--algo ppo|reinforce] [--seeds N] [--steps S | --episodes K] [--out FILE] [--json]
 
-For each seed 1..N: builds the agent (backbone tensors + agent.config + agent.hparams + head.params), runs K
-training episodes with agent_train (REINFORCE with a learned baseline, Adam; docs/agents.md) in build/agent.wasm
-under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the agent with the best greedy mean
-(the first on ties) to --out (temp file, then rename) and reports every seed's curve.
+For each seed 1..N: builds the agent (backbone tensors + agent.config + agent.hparams + head.params), trains its
+head with agent_train in build/agent.wasm under Node (V8) (PPO-clip with GAE on a rollout of cached features, or
+REINFORCE with a learned baseline; docs/agents.md), keeps the head of the best greedy check (seeds 2000000 + i),
+then runs greedy episodes on reset seeds 1000000 + i (disjoint from training and checks). Writes the agent with
+the best greedy mean (the first on ties) to --out (temp file, then rename) and reports every seed's curve.
   --env E            ${ENV_NAMES.join(", ")}
   --backbone FILE    backbone blob (from the backbone tools), or 'none' for the one-hot baseline
+  --algo A           ppo (default) or reinforce
   --seeds N          seeds to train (default 1)
-  --episodes K       training episodes per seed (default with a backbone / with none: cartpole
+  --steps S          ppo: environment steps per seed, every training and check step counted (default cartpole
+                     ${DEFAULT_RUN.cartpole.steps}, keydoor ${DEFAULT_RUN.keydoor.steps}, frozenlake ${DEFAULT_RUN.frozenlake.steps}); the step size anneals over it
+  --episodes K       reinforce: training episodes per seed (default with a backbone / with none: cartpole
                      ${DEFAULT_RUN.cartpole.backboneEpisodes} / ${DEFAULT_RUN.cartpole.episodes}, keydoor ${DEFAULT_RUN.keydoor.backboneEpisodes} / ${DEFAULT_RUN.keydoor.episodes}, frozenlake ${DEFAULT_RUN.frozenlake.backboneEpisodes} / ${DEFAULT_RUN.frozenlake.episodes})
   --hidden H         hidden ReLU units in the head, 0 = linear (default 0; keydoor with none ${DEFAULT_RUN.keydoor.hidden})
-  --lr X, --gamma X, --entropy X, --batch N, --lr-decay X   override the defaults (docs/agents.md)
-  --select-every N   every N episodes (a multiple of 50), run 10 greedy episodes on seeds 2000000 + i and keep the
-                     best head seen (default 100; 0 = keep the last head)
-  --eval-episodes M  greedy episodes after training (default 20)
+  --lr X, --gamma X, --entropy X   override the defaults (docs/agents.md)
+  --rollout T        ppo: steps per rollout (default 0: the most that fit in the module's free memory)
+  --epochs N, --minibatches N      ppo: passes over a rollout and minibatches per pass
+  --batch N, --lr-decay X          reinforce: episodes per update, step-size decay per update
+  --select-every N   greedy checks every N training steps (ppo) or episodes (reinforce, a multiple of 50) keep
+                     the best head seen (defaults: ppo per env, e.g. cartpole ${DEFAULT_RUN.cartpole.select.every} steps x ${DEFAULT_RUN.cartpole.select.episodes} episodes; reinforce
+                     100 x 10; 0 = keep the last head)
+  --eval-episodes M  greedy episodes after training (default 20; not counted in --steps)
   --out FILE         default models/<env>-<backbone kind>.bitrl
   --board B          train on a board instead (qemu-m4 emulated, host, or a real one with --port): one seed,
-                     the firmware's train command runs agent_train there; same curve and head as in V8
-                     (the last head is written: no checkpoint selection on a board)
+                     the firmware's train command runs agent_train there; same calls, curve and head as in V8;
+                     the best head is kept in the board's inactive model slot, and a run resumes from it
+  --backend B        wasm3 (default) or aot: how the board runs the module (PPO needs aot on qemu-m4)
   --port P           serial port of a real board
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
@@ -48,24 +57,31 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
       env: { type: "string" }, backbone: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" },
       hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
       gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "lr-decay": { type: "string" }, "eval-episodes": { type: "string" }, "select-every": { type: "string" },
-      board: { type: "string" }, port: { type: "string" },
+      algo: { type: "string" }, steps: { type: "string" }, rollout: { type: "string" }, epochs: { type: "string" }, minibatches: { type: "string" },
+      board: { type: "string" }, port: { type: "string" }, backend: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
     if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
     if (!args.values.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
     const env = envIdOf(args.values.env);
+    const algo = (args.values.algo ?? "ppo") as Algo;
+    if (!ALGOS.includes(algo)) throw new BitrlError(`--algo must be one of ${ALGOS.join(", ")}, got '${args.values.algo}'`);
+    const ppo = algo === "ppo";
+    if (ppo && args.values.episodes !== undefined) throw new BitrlError("--episodes is for --algo reinforce; ppo trains by --steps");
+    if (!ppo && args.values.steps !== undefined) throw new BitrlError("--steps is for --algo ppo; reinforce trains by --episodes");
     const backbone = args.values.backbone === "none" ? null : readBlobFile(args.values.backbone);
     const kind = backboneKindOf(backbone);
     const seeds = intFlag("seeds", args.values.seeds, 1, 1);
     const run = DEFAULT_RUN[env];
-    const episodes = intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
+    const episodes = ppo ? Infinity : intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
+    const steps = ppo ? intFlag("steps", args.values.steps, run.steps, 1) : undefined;
     const hidden = intFlag("hidden", args.values.hidden, backbone ? run.backboneHidden : run.hidden, 0);
     const evalEpisodes = intFlag("eval-episodes", args.values["eval-episodes"], 20, 1);
-    const selectEvery = intFlag("select-every", args.values["select-every"], 100, 0);
-    if (selectEvery % 50 !== 0) throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
-    const select = selectEvery > 0 ? { every: selectEvery, episodes: 10 } : undefined;
-    const d = defaultTrain(env, backbone ? "blob" : "none");
+    const selectEvery = intFlag("select-every", args.values["select-every"], ppo ? run.select.every : 100, 0);
+    if (!ppo && selectEvery % 50 !== 0) throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
+    const select = selectEvery === 0 ? undefined : ppo ? { ...run.select, every: selectEvery } : { every: selectEvery, episodes: 10 };
+    const d = defaultTrain(env, backbone ? "blob" : "none", algo);
     const train: TrainConfig = {
       ...d,
       lr: numberFlag("lr", args.values.lr, d.lr),
@@ -73,31 +89,38 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
       entropy: numberFlag("entropy", args.values.entropy, d.entropy),
       batch: intFlag("batch", args.values.batch, d.batch, 1),
       lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay),
+      rollout: intFlag("rollout", args.values.rollout, d.rollout, 0),
+      epochs: intFlag("epochs", args.values.epochs, d.epochs, 1),
+      minibatches: intFlag("minibatches", args.values.minibatches, d.minibatches, 1),
+      horizon: ppo ? (steps as number) : 0,
     };
     const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
     if (args.values.board !== undefined) {
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
       const start = buildAgentBlob({ env, backbone, hidden, train, initSeed: 1, meta: { backbone_file: args.values.backbone } });
-      const bar = progress(`train ${env} on ${args.values.board}`, episodes);
-      const r = await trainOnBoard(args.values.board, start, 1, episodes, { port: args.values.port, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`) });
+      const bar = progress(`train ${env} on ${args.values.board}`, steps ?? episodes);
+      const r = await trainOnBoard(args.values.board, start, 1, episodes, { port: args.values.port, backend: backendFlag(args.values.backend), steps, select, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`) });
       bar.done();
-      const blob = { ...r.blob, meta: { ...r.blob.meta, training: { seed: 1, episodes, seeds: 1, runtime: `wasm3 on ${args.values.board} (${r.via})` } } };
+      const runtime = `${backendFlag(args.values.backend)} on ${args.values.board}`;
+      const blob = { ...r.blob, meta: { ...r.blob.meta, training: { seed: 1, episodes: r.curve.length, steps: r.steps, seeds: 1, runtime: `${runtime} (${r.via})`, select: select ?? null, kept: r.kept, resumed_at: r.resumedAt } } };
       mkdirSync(dirname(out), { recursive: true });
       writeBlobFile(out, blob);
       const ticks = r.ticks.reduce((a, t) => a + t, 0);
-      appendRun("train", { env, agent: `${kind} (on ${args.values.board})`, seed: 1, returns: r.curve, runtime: `wasm3 on ${args.values.board}`, ticks, tick_unit: r.tick_unit });
+      appendRun("train", { env, agent: `${kind} (on ${args.values.board})`, seed: 1, returns: r.curve, runtime, ticks, tick_unit: r.tick_unit });
       if (args.values.json) {
-        console.log(JSON.stringify({ env, backbone: kind, out, episodes, best_seed: 1, runtime: `wasm3 on ${args.values.board}`, via: r.via, ticks, tick_unit: r.tick_unit, seeds: [{ seed: 1, curve: r.curve }] }));
+        console.log(JSON.stringify({ env, backbone: kind, out, algo, steps: r.steps, episodes: r.curve.length, train, best_seed: 1, runtime, via: r.via, ticks, tick_unit: r.tick_unit, kept: r.kept, checkpoints: r.checkpoints, resumed_at: r.resumedAt, seeds: [{ seed: 1, curve: r.curve, curve_steps: r.curveSteps }] }));
       } else {
         const last = meanStd(r.curve.slice(-Math.min(50, r.curve.length))).mean_return;
-        console.log(`trained on ${args.values.board} (${r.via}): last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`);
+        if (r.resumedAt) console.log(`resumed from the checkpoint on the board at ${r.resumedAt.steps} steps (${r.resumedAt.episodes} episodes)`);
+        console.log(`trained on ${args.values.board} (${r.via}): ${r.steps} steps, ${r.curve.length} episodes, last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`);
+        if (r.kept) console.log(`kept the head of the best greedy check (mean ${r.kept.mean.toFixed(2)} at training step ${r.kept.atStep}); ${r.checkpoints} checkpoints written to the board's inactive slot`);
         console.log(`wrote ${out} (backbone ${kind}); evaluate: bitrl eval --env ${env} --model ${out}`);
       }
       return 0;
     }
-    const bar = progress(`train ${env}`, seeds * episodes);
+    const bar = progress(`train ${env}`, seeds * (steps ?? episodes));
     const result = trainSeeds(env, backbone, {
-      seeds, episodes, hidden, train, evalEpisodes, select,
+      seeds, episodes, steps, hidden, train, evalEpisodes, select,
       onProgress: (done, note) => bar.tick(done, note),
       meta: { backbone_file: args.values.backbone },
     });
@@ -108,16 +131,18 @@ under Node (V8), then 20 greedy episodes (reset seeds 1000000 + i). Writes the a
     for (const r of result.runs) appendRun("train", { env, agent: kind, seed: r.seed, returns: r.curve, evalMeanReturn: r.eval.mean_return, runtime: "wasm (V8)" });
     if (args.values.json) {
       console.log(JSON.stringify({
-        env, backbone: kind, out, episodes, best_seed: best.seed, runtime: "wasm (V8)",
-        seeds: result.runs.map((r) => ({ seed: r.seed, curve: r.curve, eval_mean_return: r.eval.mean_return, eval_std_return: r.eval.std_return, eval_returns: r.eval.returns })),
+        env, backbone: kind, out, algo, steps: steps ?? null, episodes: ppo ? null : episodes, train, select: select ?? null, best_seed: best.seed, runtime: "wasm (V8)",
+        mean_eval_return: meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return,
+        seeds: result.runs.map((r) => ({ seed: r.seed, steps: r.steps, episodes: r.curve.length, curve: r.curve, curve_steps: r.curveSteps, eval_mean_return: r.eval.mean_return, eval_std_return: r.eval.std_return, eval_returns: r.eval.returns })),
       }));
       return 0;
     }
     const tail = (c: number[]) => c.slice(-Math.min(50, c.length));
-    console.log(`seed  first-50 mean  last-50 mean  greedy eval (${evalEpisodes} eps)`);
+    console.log(`seed  steps    episodes  first-50 mean  last-50 mean  greedy eval (${evalEpisodes} eps)`);
     for (const r of result.runs) {
-      console.log(`${String(r.seed).padStart(4)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`);
+      console.log(`${String(r.seed).padStart(4)}  ${String(r.steps).padStart(7)}  ${String(r.curve.length).padStart(8)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`);
     }
+    console.log(`mean greedy eval over ${result.runs.length} seeds: ${meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return.toFixed(2)} (${algo})`);
     console.log(`wrote ${out} (seed ${best.seed}, backbone ${kind})`);
     return 0;
   },

@@ -5,13 +5,13 @@ import { f32Tensor, i32Tensor, tensorValues } from "../format/blob-tensors.ts";
 import type { Blob } from "../format/types.ts";
 import { configFromI32, featureSize as backboneFeatureSize } from "../reference/backbone.ts";
 import { ENV_IDS, ENV_NAMES, Pcg32, type EnvName } from "../reference/envs.ts";
-import { checkTrainConfig, HPARAM_ORDER, type TrainConfig } from "./hparams.ts";
+import { ALGOS, checkTrainConfig, HPARAM_ORDER, HPARAMS_V1_LEN, hparamValues, REINFORCE_BASE, type TrainConfig } from "./hparams.ts";
 
 /** Observation tokens and vocabulary per env (assembly/envs/*; docs/agents.md). */
-export const ENV_SHAPES: Record<EnvName, { tokens: number; vocab: number; actions: number; obs: number }> = {
-  cartpole: { tokens: 4, vocab: 64, actions: 2, obs: 4 },
-  keydoor: { tokens: 4, vocab: 10, actions: 4, obs: 4 },
-  frozenlake: { tokens: 1, vocab: 16, actions: 4, obs: 1 },
+export const ENV_SHAPES: Record<EnvName, { tokens: number; vocab: number; actions: number; obs: number; maxSteps: number }> = {
+  cartpole: { tokens: 4, vocab: 64, actions: 2, obs: 4, maxSteps: 500 },
+  keydoor: { tokens: 4, vocab: 10, actions: 4, obs: 4, maxSteps: 20 },
+  frozenlake: { tokens: 1, vocab: 16, actions: 4, obs: 1, maxSteps: 100 },
 };
 
 export function envIdOf(name: string): EnvName {
@@ -24,6 +24,7 @@ export function headParamCount(f: number, h: number, a: number): number {
   const k = h > 0 ? h : f;
   return (h > 0 ? h * f + h : 0) + a * k + a + k + 1;
 }
+
 
 export interface AgentSpec {
   env: EnvName;
@@ -66,6 +67,7 @@ export function backboneKindOf(backbone: Blob | null): string {
   return configFromI32(new Int32Array(tensorValues(t))).kind;
 }
 
+
 /** A complete agent blob: the backbone's tensors, agent.config, agent.hparams and an initial head.params. */
 export function buildAgentBlob(spec: AgentSpec): Blob {
   checkTrainConfig(spec.train);
@@ -88,7 +90,7 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
     tensors: [
       ...backboneTensors,
       i32Tensor("agent.config", [8], config),
-      f32Tensor("agent.hparams", [HPARAM_ORDER.length], Float32Array.from(HPARAM_ORDER.map((k) => spec.train[k]))),
+      f32Tensor("agent.hparams", [HPARAM_ORDER.length], hparamValues(spec.train)),
       f32Tensor("head.params", [head.length], head),
     ],
   };
@@ -102,9 +104,13 @@ export function agentInfo(blob: Blob): AgentInfo {
   const env = ENV_NAMES[c[1]];
   if (c[0] !== 1 || env === undefined) throw new BitrlError(`agent.config: version ${c[0]} / env id ${c[1]} not known`);
   const hpT = blob.tensors.find((t) => t.name === "agent.hparams");
-  if (!hpT || hpT.packing !== "f32" || hpT.shape.join() !== String(HPARAM_ORDER.length)) throw new BitrlError(`agent blob has no f32[${HPARAM_ORDER.length}] 'agent.hparams' tensor`);
+  const n = hpT?.shape.length === 1 ? hpT.shape[0] : -1;
+  if (!hpT || hpT.packing !== "f32" || (n !== HPARAM_ORDER.length && n !== HPARAMS_V1_LEN)) throw new BitrlError(`agent blob has no f32[${HPARAM_ORDER.length}] 'agent.hparams' tensor`);
   const v = tensorValues(hpT);
-  const train = Object.fromEntries(HPARAM_ORDER.map((k, i) => [k, v[i]])) as unknown as TrainConfig;
+  const train = { ...REINFORCE_BASE } as TrainConfig;
+  HPARAM_ORDER.slice(0, n).forEach((k, i) => {
+    (train as unknown as Record<string, unknown>)[k] = k === "algo" ? (ALGOS[v[i]] ?? `code ${v[i]}`) : v[i];
+  });
   return { env, backbone: c[2] ? "blob" : "none", features: c[3], hidden: c[4], actions: c[5], tokens: c[6], train };
 }
 
@@ -114,3 +120,4 @@ export function withHead(blob: Blob, head: Float32Array): Blob {
   if (!old || old.shape[0] !== head.length) throw new BitrlError(`head of ${head.length} floats does not fit this agent's head.params`);
   return { ...blob, tensors: blob.tensors.map((t) => (t.name === "head.params" ? f32Tensor("head.params", [head.length], head) : t)) };
 }
+

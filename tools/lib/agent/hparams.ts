@@ -1,17 +1,27 @@
-// The agent's training settings: REINFORCE hyper-parameters (the agent.hparams tensor), their per-env defaults and
-// ranges, and the default training length and head width per env.
+// Training hyper-parameters: one typed object (TrainConfig) per run, its defaults per env and algorithm, its
+// ranges, and the default run lengths; written to the agent blob as agent.hparams (assembly/rl/hparams.ts).
 import { BitrlError } from "../util/errors.ts";
 import type { EnvName } from "../reference/envs.ts";
+import type { SelectOptions } from "./train-plan.ts";
 
-/** REINFORCE-with-baseline hyper-parameters: the `agent.hparams` tensor, f32[10] in this order (assembly/rl/hparams.ts). */
+/** The training algorithms the module has (assembly/rl/): the `algo` field's values, in their f32 code order. */
+export const ALGOS = ["reinforce", "ppo"] as const;
+export type Algo = (typeof ALGOS)[number];
+
+/**
+ * Training hyper-parameters, one typed object saved in the agent blob (the `agent.hparams` tensor, f32[19] in
+ * HPARAM_ORDER; assembly/rl/hparams.ts checks the ranges) and in its metadata.
+ */
 export interface TrainConfig {
+  /** "ppo" (PPO-clip with GAE on a rollout of cached features) or "reinforce" (REINFORCE with a learned baseline) */
+  algo: Algo;
   /** discount for the returns */
   gamma: number;
-  /** Adam step size */
+  /** Adam step size (PPO: at the start of the linear schedule) */
   lr: number;
   /** entropy bonus coefficient (0 = none) */
   entropy: number;
-  /** weight of the baseline's squared-error loss */
+  /** weight of the value function's squared-error loss */
   valueCoef: number;
   /** rewards are multiplied by this before returns are formed */
   rewardScale: number;
@@ -21,23 +31,41 @@ export interface TrainConfig {
   beta2: number;
   /** Adam epsilon */
   eps: number;
-  /** episodes averaged into one update */
+  /** REINFORCE: episodes averaged into one update */
   batch: number;
-  /** lr is multiplied by this after every update (1 = constant) */
+  /** REINFORCE: lr is multiplied by this after every update (1 = constant) */
   lrDecay: number;
+  /** PPO: steps per rollout; 0 = the most that fit in the module's free linear memory (at most 1024) */
+  rollout: number;
+  /** PPO: passes over each rollout */
+  epochs: number;
+  /** PPO: minibatches per pass (shuffled, nearly equal parts) */
+  minibatches: number;
+  /** PPO: GAE lambda */
+  gaeLambda: number;
+  /** PPO: probability-ratio clip epsilon */
+  clip: number;
+  /** PPO: global gradient-norm clip per minibatch (0 = none) */
+  maxGradNorm: number;
+  /** PPO: the step size falls linearly to lr * lrEnd over `horizon` training steps */
+  lrEnd: number;
+  /** PPO: training steps the schedule spans (0 = constant step size; `bitrl train --steps` sets it to the budget) */
+  horizon: number;
 }
 
-/** Per-env defaults for the backbone "none" baseline (sparse one-hot features; docs/agents.md). */
+export const REINFORCE_BASE = { algo: "reinforce" as Algo, beta1: 0.9, beta2: 0.999, eps: 1e-8, rollout: 0, epochs: 4, minibatches: 4, gaeLambda: 0.95, clip: 0.2, maxGradNorm: 0.5, lrEnd: 0, horizon: 0 };
+
+/** REINFORCE defaults for the backbone "none" baseline (sparse one-hot features; docs/agents.md). */
 export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
-  cartpole: { gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
-  keydoor: { gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 1, lrDecay: 1 },
-  frozenlake: { gamma: 0.99, lr: 0.03, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, beta1: 0.9, beta2: 0.999, eps: 1e-8, batch: 4, lrDecay: 1 },
+  cartpole: { ...REINFORCE_BASE, gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1 },
+  keydoor: { ...REINFORCE_BASE, gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1 },
+  frozenlake: { ...REINFORCE_BASE, gamma: 0.99, lr: 0.03, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 4, lrDecay: 1 },
 };
 
 /**
- * Per-env defaults on a backbone's dense features: every feature moves every logit, so a smaller step, two
- * episodes per update and a decaying step size (tuned on cartpole with the shipped ternary backbone; the other
- * envs reuse those settings untuned).
+ * REINFORCE defaults on a backbone's dense features: every feature moves every logit, so a smaller step, two
+ * episodes per update and a decaying step size (tuned on cartpole with the ternary backbone; the other envs
+ * reuse those settings untuned).
  */
 export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
   cartpole: { ...DEFAULT_TRAIN.cartpole, lr: 0.002, batch: 2, lrDecay: 0.995 },
@@ -45,13 +73,28 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
   frozenlake: { ...DEFAULT_TRAIN.frozenlake, lr: 0.002, lrDecay: 0.999 },
 };
 
-/** The defaults for an env and a feature source. */
-export function defaultTrain(env: EnvName, backbone: "none" | "blob"): TrainConfig {
+/** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. */
+export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
+  cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
+  keydoor: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.95, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
+  frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
+};
+
+/** The defaults for an algorithm, an env and a feature source. */
+export function defaultTrain(env: EnvName, backbone: "none" | "blob", algo: Algo = "reinforce"): TrainConfig {
+  if (algo === "ppo") return { ...DEFAULT_PPO[env] };
   return { ...(backbone === "none" ? DEFAULT_TRAIN : DEFAULT_TRAIN_BACKBONE)[env] };
 }
 
-/** Order of the TrainConfig fields in the agent.hparams tensor (assembly/rl/hparams.ts). */
-export const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch", "lrDecay"];
+/** agent.hparams order (assembly/rl/hparams.ts); an f32[10] tensor of the first ten is an older REINFORCE agent. */
+export const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch", "lrDecay", "algo", "rollout", "epochs", "minibatches", "gaeLambda", "clip", "maxGradNorm", "lrEnd", "horizon"];
+export const HPARAMS_V1_LEN = 10;
+
+/** The f32 values of agent.hparams for a config. */
+export function hparamValues(c: TrainConfig): Float32Array {
+  return Float32Array.from(HPARAM_ORDER.map((k) => (k === "algo" ? ALGOS.indexOf(c.algo) : (c[k] as number))));
+}
+
 
 /** Checks a TrainConfig against the module's ranges (assembly/rl/hparams.ts). */
 export function checkTrainConfig(c: TrainConfig): void {
@@ -68,11 +111,31 @@ export function checkTrainConfig(c: TrainConfig): void {
   if (!(c.eps > 0 && c.eps < 1)) bad("eps");
   if (!(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= 1024)) bad("batch");
   if (!(c.lrDecay > 0 && c.lrDecay <= 1)) bad("lrDecay");
+  if (!ALGOS.includes(c.algo)) throw new BitrlError(`training setting algo = ${c.algo} is not one of ${ALGOS.join(", ")}`);
+  const whole = (k: keyof TrainConfig, lo: number, hi: number) => {
+    const x = c[k] as number;
+    if (!(Number.isInteger(x) && x >= lo && x <= hi)) bad(k);
+  };
+  whole("rollout", 0, 1024);
+  whole("epochs", 1, 100);
+  whole("minibatches", 1, 1024);
+  whole("horizon", 0, 1e9);
+  if (!(c.gaeLambda >= 0 && c.gaeLambda <= 1)) bad("gaeLambda");
+  if (!(c.clip > 0 && c.clip < 10)) bad("clip");
+  if (!(c.maxGradNorm >= 0 && c.maxGradNorm < 1e6)) bad("maxGradNorm");
+  if (!(c.lrEnd >= 0 && c.lrEnd <= 1)) bad("lrEnd");
+  if (c.algo === "ppo" && c.rollout !== 0 && c.minibatches > c.rollout) throw new BitrlError(`training setting minibatches = ${c.minibatches} is more than rollout = ${c.rollout}`);
 }
 
-/** Default training length and head width per env (what `bitrl train` uses without flags), per feature source. */
-export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number; backboneEpisodes: number; backboneHidden: number }> = {
-  cartpole: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0 },
-  keydoor: { episodes: 1000, hidden: 32, backboneEpisodes: 2000, backboneHidden: 0 },
-  frozenlake: { episodes: 6000, hidden: 0, backboneEpisodes: 6000, backboneHidden: 0 },
+
+/**
+ * Default training length and head width per env (what `bitrl train` uses without flags), per feature source;
+ * PPO runs by a step budget with greedy checks every `selectEvery` training steps (`selectEpisodes` episodes each,
+ * skipped while the sampled returns are below `gate` x the best check).
+ */
+export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number; backboneEpisodes: number; backboneHidden: number; steps: number; select: SelectOptions }> = {
+  cartpole: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 5, gate: 0.8 } },
+  keydoor: { episodes: 1000, hidden: 32, backboneEpisodes: 2000, backboneHidden: 0, steps: 30_000, select: { every: 5_000, episodes: 20, gate: 0.8 } },
+  frozenlake: { episodes: 6000, hidden: 0, backboneEpisodes: 6000, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 50, gate: 0.8 } },
 };
+

@@ -7,3 +7,4 @@ export * from "./eval.ts";
 export * from "./train.ts";
 export * from "./replay.ts";
 export * from "./on-board.ts";
+export * from "./train-plan.ts";

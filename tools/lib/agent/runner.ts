@@ -4,10 +4,11 @@ import { encodeBlob } from "../format/blob.ts";
 import type { Blob } from "../format/types.ts";
 import { loadAgent, type AgentHostOptions, type AgentModule } from "../runtime/wasm.ts";
 
-/** The agent module for host runs (tools/lib/runtime/wasm.ts finds build/ from sources and from the bundled CLI alike). */
+/** The agent module for host runs (tools/lib/wasm.ts finds build/ from sources and from the bundled CLI alike). */
 export function loadAgentModule(build: "release" | "debug" = "release", options: AgentHostOptions = {}): AgentModule {
   return loadAgent(build, options);
 }
+
 
 export interface EpisodeResult {
   steps: number;
@@ -34,11 +35,34 @@ export class AgentRunner {
     const dv = this.dv(), io = this.mod.ioBase;
     return { steps, return: dv.getFloat64(io, true), terminated: dv.getInt32(io + 8, true) === 1, truncated: dv.getInt32(io + 12, true) === 1 };
   }
+  /** agent_train: up to `episodes` training episodes from seed (fewer when the step budget runs out); return and steps of each. */
+  trainEpisodes(seed: number, episodes: number): { returns: number[]; steps: number[] } {
+    const n = this.mod.fn.agent_train(seed | 0, episodes);
+    if (n < 0 || n > episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) failed (${n})`);
+    const io = this.mod.ioBase;
+    return { returns: Array.from(new Float32Array(this.mod.memory.buffer, io, n)), steps: Array.from(new Int32Array(this.mod.memory.buffer, io + 4 * episodes, n)) };
+  }
   /** agent_train: `episodes` training episodes from seed; the return of each. */
   train(seed: number, episodes: number): number[] {
-    const n = this.mod.fn.agent_train(seed | 0, episodes);
-    if (n !== episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) failed (${n})`);
-    return Array.from(new Float32Array(this.mod.memory.buffer, this.mod.ioBase, n));
+    const r = this.trainEpisodes(seed, episodes);
+    if (r.returns.length !== episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) ran ${r.returns.length} episodes`);
+    return r.returns;
+  }
+  /** agent_set_budget: training steps later train calls may take in total (< 0: no limit). */
+  setBudget(steps: number): void {
+    if (this.mod.fn.agent_set_budget(Math.min(steps, 0x7fffffff) | 0) !== 0) throw new BitrlError("agent_set_budget failed");
+  }
+  /** Training steps taken since agent_load. */
+  trainedSteps(): number {
+    return this.mod.fn.agent_trained_steps();
+  }
+  /** agent_set_trained_steps: the step clock (PPO's step-size schedule) after a restart from a checkpoint. */
+  setTrainedSteps(steps: number): void {
+    if (this.mod.fn.agent_set_trained_steps(steps | 0) !== 0) throw new BitrlError("agent_set_trained_steps failed");
+  }
+  /** PPO's rollout steps (0 for REINFORCE). */
+  rolloutSteps(): number {
+    return this.mod.fn.agent_rollout_steps();
   }
   /** agent_act on one observation. */
   act(obs: ArrayLike<number>): number {
@@ -57,3 +81,4 @@ export class AgentRunner {
     return new Float32Array(this.mod.memory.buffer.slice(ptr, ptr + bytes));
   }
 }
+

@@ -3,74 +3,104 @@ import { BitrlError } from "../util/errors.ts";
 import type { Blob } from "../format/types.ts";
 import type { EnvName } from "../reference/envs.ts";
 import { mean } from "../util/stats.ts";
-import { agentInfo, buildAgentBlob, withHead } from "./blob.ts";
+import { agentInfo, buildAgentBlob, ENV_SHAPES, withHead } from "./blob.ts";
+import { chunkSeed, SELECT_SEED, TrainPlan, type SelectOptions } from "./train-plan.ts";
 import { meanStd, type EvalResult } from "./eval.ts";
 import type { TrainConfig } from "./hparams.ts";
 import { AgentRunner } from "./runner.ts";
 
 export interface TrainResult {
-  /** the trained agent */
+  /** the trained agent (the kept head when checks ran) */
   blob: Blob;
   /** return of each training episode (sampled actions) */
   curve: number[];
+  /** environment steps of each training episode */
+  curveSteps: number[];
+  /** environment steps used: training plus checks */
+  steps: number;
+  /** of which greedy checks */
+  checkSteps: number;
+  /** the kept head's check: its mean and the training step and episode it was taken at (null without checks) */
+  kept: TrainPlan["best"];
+  /** PPO's rollout length (0 for REINFORCE) */
+  rollout: number;
   /** greedy evaluation after training */
   eval: EvalResult;
 }
 
-/** Seeds of the greedy checks that pick a checkpoint during training (disjoint from eval's 1_000_000 + i and users' small seeds). */
-export const SELECT_SEED = 2_000_000;
+export { chunkSeed, SELECT_SEED };
 
 export interface TrainOptions {
-  /** greedy episodes after training (seeds 1_000_000 + i), default 20 */
+  /** greedy episodes after training (seeds 1_000_000 + i), default 20; not counted in the budget */
   evalEpisodes?: number;
   /** episodes per agent_train call, default 50 */
   chunk?: number;
+  /** environment step budget (training and checks); the episode count is then only an upper bound */
+  steps?: number;
+  /** checkpoint selection (train-plan.ts): greedy checks keep the best head */
+  select?: SelectOptions;
   /**
-   * checkpoint selection: every `every` episodes (a multiple of chunk), `episodes` greedy episodes on seeds
-   * SELECT_SEED + i; the head with the best mean is kept (the latest on ties), the training itself goes on unchanged
+   * a new best check is a checkpoint: training continues from the saved agent (agent_load again: the optimiser
+   * and rollout restart, the step clock goes on), exactly what a board does when it stores the head in its
+   * inactive slot. Default: on for PPO, off for REINFORCE (whose training goes on unchanged)
    */
-  select?: { every: number; episodes: number };
+  checkpoint?: boolean;
   onProgress?: (done: number, last: number) => void;
 }
 
+/** Episodes per agent_train call that fit the arena's returns and steps. */
+function chunkOf(opts: TrainOptions, ioBytes: number): number {
+  return Math.max(1, Math.min(opts.chunk ?? 50, Math.floor(ioBytes / 8)));
+}
+
 /**
- * Trains the head inside the module: `episodes` episodes from `seed` (agent_train in chunks so progress can be
- * reported), optionally keeping the best checkpoint by greedy checks, then a greedy evaluation of the kept head
- * over evalEpisodes (seeds 1_000_000 + i, disjoint from training).
+ * Trains the head inside the module by the TrainPlan (train-plan.ts): agent_train in chunks under the step
+ * budget, greedy checks keeping the best head, then a greedy evaluation of the kept head over evalEpisodes
+ * (seeds 1_000_000 + i, disjoint from training and checks).
  */
 export function trainAgent(start: Blob, seed: number, episodes: number, opts: TrainOptions = {}): TrainResult {
-  const runner = new AgentRunner(start);
-  const chunk = Math.max(1, Math.min(opts.chunk ?? 50, runner.mod.ioSize / 4));
-  const curve: number[] = [];
-  let best: { mean: number; head: Float32Array } | null = null;
-  const greedyMean = (base: number, n: number) => mean(Array.from({ length: n }, (_, i) => runner.episode(base + i, true).return));
-  for (let done = 0; done < episodes; ) {
-    const n = Math.min(chunk, episodes - done);
-    curve.push(...runner.train(chunkSeed(seed, done), n));
-    done += n;
-    if (opts.select && (done % opts.select.every === 0 || done === episodes)) {
-      const mean = greedyMean(SELECT_SEED, opts.select.episodes);
-      if (!best || mean >= best.mean) best = { mean, head: runner.head() };
+  let runner = new AgentRunner(start);
+  const info = agentInfo(start);
+  const plan = new TrainPlan({ seed, episodes, steps: opts.steps ?? Infinity, chunk: chunkOf(opts, runner.mod.ioSize), envMaxSteps: ENV_SHAPES[info.env].maxSteps, select: opts.select });
+  const checkpoint = opts.checkpoint ?? info.train.algo === "ppo";
+  let kept: Float32Array | null = null;
+  for (let call = plan.next(); call; call = plan.next()) {
+    if (call.op === "train") {
+      if (call.budget !== null) runner.setBudget(call.budget);
+      const r = runner.trainEpisodes(call.seed, call.episodes);
+      plan.trained(r.returns, r.steps);
+      opts.onProgress?.(Number.isFinite(plan.o.steps) ? plan.used : plan.curve.length, r.returns[r.returns.length - 1] ?? 0);
+    } else {
+      const eps = call.seeds.map((s, i) => runner.episode(s, true, call.maxSteps[i]));
+      if (plan.checked(eps.map((e) => e.return), eps.map((e) => e.steps))) {
+        kept = runner.head();
+        if (checkpoint) {
+          runner = new AgentRunner(withHead(start, kept));
+          runner.setTrainedSteps(plan.trainedSteps);
+        }
+      }
     }
-    opts.onProgress?.(done, curve[curve.length - 1]);
   }
-  if (best) runner.setHead(best.head);
+  if (kept) runner.setHead(kept);
   const blob = withHead(start, runner.head());
   const evalN = opts.evalEpisodes ?? 20;
   const returns: number[] = [];
   for (let i = 0; i < evalN; i++) returns.push(runner.episode(1_000_000 + i, true).return);
-  return { blob, curve, eval: { env: agentInfo(start).env, episodes: evalN, ...meanStd(returns), returns } };
+  return {
+    blob, curve: plan.curve, curveSteps: plan.curveSteps, steps: plan.used, checkSteps: plan.checkSteps, kept: plan.best, rollout: runner.rolloutSteps(),
+    eval: { env: info.env, episodes: evalN, ...meanStd(returns), returns },
+  };
 }
 
-/** The seed of the training chunk that starts at episode `done` (trainAgent and trainOnBoard agree). */
-export function chunkSeed(seed: number, done: number): number {
-  return (seed * 1000003 + done) | 0;
-}
 
 export interface SeedRun {
   seed: number;
   /** return of each training episode */
   curve: number[];
+  /** environment steps of each training episode */
+  curveSteps: number[];
+  /** environment steps used (training and checks) */
+  steps: number;
   /** greedy evaluation of the trained head */
   eval: EvalResult;
 }
@@ -84,20 +114,22 @@ export interface MultiSeedResult {
 
 /** Trains one head per seed 1..seeds (head init and episodes from that seed); keeps the best by greedy eval. */
 export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
-  seeds: number; episodes: number; hidden: number; train: TrainConfig; evalEpisodes: number; select?: TrainOptions["select"];
+  seeds: number; episodes: number; steps?: number; hidden: number; train: TrainConfig; evalEpisodes: number; select?: SelectOptions;
   onProgress?: (done: number, note: string) => void; meta?: Record<string, unknown>;
 }): MultiSeedResult {
   const runs: SeedRun[] = [];
   let best = 0;
   let bestBlob: Blob | null = null;
+  const per = opts.steps ?? opts.episodes;
   for (let s = 1; s <= opts.seeds; s++) {
     const start = buildAgentBlob({ env, backbone, hidden: opts.hidden, train: opts.train, initSeed: s, meta: opts.meta });
     const r = trainAgent(start, s, opts.episodes, {
       evalEpisodes: opts.evalEpisodes,
+      steps: opts.steps,
       select: opts.select,
-      onProgress: (done, last) => opts.onProgress?.((s - 1) * opts.episodes + done, `seed ${s} return ${last.toFixed(1)}`),
+      onProgress: (done, last) => opts.onProgress?.((s - 1) * per + done, `seed ${s} return ${last.toFixed(1)}`),
     });
-    runs.push({ seed: s, curve: r.curve, eval: r.eval });
+    runs.push({ seed: s, curve: r.curve, curveSteps: r.curveSteps, steps: r.steps, eval: r.eval });
     if (!bestBlob || r.eval.mean_return > runs[best].eval.mean_return) {
       best = runs.length - 1;
       bestBlob = r.blob;
@@ -105,6 +137,7 @@ export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
   }
   if (!bestBlob) throw new BitrlError("--seeds must be >= 1");
   const b = runs[best];
-  const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: opts.episodes, seeds: opts.seeds, runtime: "wasm (V8)", select: opts.select ?? null, eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: "1000000 + i" } };
+  const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: b.curve.length, steps: b.steps, seeds: opts.seeds, runtime: "wasm (V8)", select: opts.select ?? null, eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: "1000000 + i" } };
   return { runs, best, blob: { ...bestBlob, meta } };
 }
+

@@ -1,0 +1,121 @@
+// PPO's rollout buffer in linear memory: T steps of cached backbone features (int8, so a step costs F + 28
+// bytes instead of 4F + 24) with the action, its log-probability and value under the policy that acted, the
+// scaled reward and how the step ended. The backbone is frozen, so the update reads the features back instead of
+// running the backbone again. A PPO head always sees its features through the same int8 code (featureRoundTrip),
+// when acting and when learning, so the first pass's ratio is exactly 1: x -> round(127 x / max|x|) / 127, which
+// also normalises the head's input to [-1, 1] whatever the backbone's output scale (the step size then carries
+// over between backbones).
+import * as head from "./head";
+
+export let rolloutCap: i32 = 0; // T, steps the buffer holds
+export let rolloutLen: i32 = 0; // steps stored so far
+let featBytes: i32 = 0; // F rounded up to 4
+let feats: usize = 0; // i8[T][featBytes]
+export let logps: usize = 0; // f32[T] log pi_old(a_t | s_t)
+export let values: usize = 0; // f32[T] V_old(s_t)
+export let rewards: usize = 0; // f32[T] scaled reward, then (after gae) the advantage
+export let boots: usize = 0; // f32[T] value after an episode's last step: 0 terminated, V(s') truncated
+export let returns: usize = 0; // f32[T] advantage + value (the value target)
+export let actions: usize = 0; // u8[T]
+export let ends: usize = 0; // u8[T] 1 where an episode ended at this step
+export let order: usize = 0; // u16[T] shuffled indices for the minibatches
+let currentFeats: usize = 0; // i8[featBytes] the features last passed through featureRoundTrip
+let allocSteps: i32 = 0; // steps and feature bytes the allocated buffers hold (grow-only: the stub heap never frees)
+let allocFeatBytes: i32 = 0;
+
+/** Bytes one rollout step takes (F int8 features rounded up, six f32, two u8 and one u16, rounded to 4). */
+export function rolloutStepBytes(f: i32): i32 {
+  return ((f + 3) & ~3) + 6 * 4 + 4;
+}
+
+/** Bytes (with allocator headers) the buffer needs for T steps of F features, plus the current step's. */
+export function rolloutBytes(t: i32, f: i32): u64 {
+  return <u64>t * <u64>rolloutStepBytes(f) + <u64>((f + 3) & ~3) + 11 * 32;
+}
+
+function allocBytes(n: i32): usize {
+  return heap.alloc(<usize>((n + 3) & ~3));
+}
+
+/** True when the buffers allocated already hold T steps of F features (then rolloutInit allocates nothing). */
+export function rolloutAllocated(t: i32, f: i32): bool {
+  return t <= allocSteps && ((f + 3) & ~3) <= allocFeatBytes;
+}
+
+/** Steps the allocated buffers hold for F features (0 when none are). */
+export function rolloutAllocatedSteps(f: i32): i32 {
+  return ((f + 3) & ~3) <= allocFeatBytes ? allocSteps : 0;
+}
+
+/** Sets up the buffer for T steps of F features (allocating unless rolloutAllocated; the caller checked it fits). */
+export function rolloutInit(t: i32, f: i32): void {
+  featBytes = (f + 3) & ~3;
+  rolloutCap = t;
+  rolloutLen = 0;
+  if (rolloutAllocated(t, f)) return;
+  allocSteps = t;
+  allocFeatBytes = featBytes;
+  currentFeats = allocBytes(featBytes);
+  feats = allocBytes(t * featBytes);
+  logps = head.allocF32(t);
+  values = head.allocF32(t);
+  rewards = head.allocF32(t);
+  boots = head.allocF32(t);
+  returns = head.allocF32(t);
+  actions = allocBytes(t);
+  ends = allocBytes(t);
+  order = allocBytes(2 * t);
+}
+
+/** Empties the buffer (a new training run). */
+export function rolloutClear(): void {
+  rolloutLen = 0;
+}
+
+function quantize(feat: usize, f: i32, dst: usize): void {
+  let top: f32 = 0;
+  for (let i = 0; i < f; i++) top = max(top, Mathf.abs(load<f32>(feat + (<usize>i << 2))));
+  const inv: f32 = top > 0 ? <f32>127 / top : <f32>0;
+  for (let i = 0; i < f; i++) {
+    const q = nearest<f32>(load<f32>(feat + (<usize>i << 2)) * inv); // f32.nearest: ties to even, in every runtime
+    store<i8>(dst + <usize>i, <i8>(<i32>min<f32>(max<f32>(q, -127), 127)));
+  }
+}
+
+function dequantize(src: usize, f: i32, feat: usize): void {
+  const step: f32 = <f32>1 / <f32>127;
+  for (let i = 0; i < f; i++) store<f32>(feat + (<usize>i << 2), <f32>load<i8>(src + <usize>i) * step);
+}
+
+/** Replaces feat f32[F] with its int8 round trip and remembers the int8 copy for rolloutPush. */
+export function featureRoundTrip(feat: usize, f: i32): void {
+  quantize(feat, f, currentFeats);
+  dequantize(currentFeats, f, feat);
+}
+
+/** Appends a step: the features last passed through featureRoundTrip, action, log pi, value, scaled reward. */
+export function rolloutPush(a: i32, logp: f32, value: f32, reward: f32): void {
+  const t = rolloutLen++;
+  // word by word: memory.copy without bulk memory links a large memcpy that wasm3 would compile only for this
+  const dst = feats + <usize>(t * featBytes);
+  for (let i = 0; i < featBytes; i += 4) store<u32>(dst + <usize>i, load<u32>(currentFeats + <usize>i));
+  const o = <usize>t << 2;
+  store<f32>(logps + o, logp);
+  store<f32>(values + o, value);
+  store<f32>(rewards + o, reward);
+  store<f32>(boots + o, 0);
+  store<u8>(actions + <usize>t, <u8>a);
+  store<u8>(ends + <usize>t, 0);
+}
+
+/** Marks the last stored step as an episode's end, bootstrapping from `boot` (0 when terminated). */
+export function rolloutEnd(boot: f32): void {
+  const t = rolloutLen - 1;
+  store<u8>(ends + <usize>t, 1);
+  store<f32>(boots + (<usize>t << 2), boot);
+}
+
+/** feat f32[F] = the stored features of step t. */
+export function rolloutFeatures(t: i32, f: i32, feat: usize): void {
+  dequantize(feats + <usize>(t * featBytes), f, feat);
+}
