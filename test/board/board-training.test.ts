@@ -57,20 +57,23 @@ test("should refuse PPO on wasm3 in qemu-m4's fixed heap before training starts"
 
 test("should resume from the best head kept on the board after the emulator is killed mid-training", async () => {
   const flashPath = join(dir, "c.bin"), resumeFile = join(dir, "resume.json");
-  const opts = { ...ppoRun, backend: "aot" as const, flashPath, resumeFile };
+  // a longer run than above, so that progress reports follow the first checkpoint with today's backbone
+  const run = { ...ppoRun, steps: 1200 };
+  const start = buildAgentBlob({ env: "cartpole", backbone: ternary, hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 1200 }, initSeed: 1 });
+  const opts = { ...run, backend: "aot" as const, flashPath, resumeFile };
   // the "power cut": the session (and QEMU with it) goes away at the first progress report after a checkpoint
-  const killed = await trainOnBoard("qemu-m4", ppoStart, 1, Infinity, {
+  const killed = await trainOnBoard("qemu-m4", start, 1, Infinity, {
     ...opts,
     onProgress: () => {
       if (existsSync(resumeFile)) throw new Error("power cut");
     },
   }).then(() => "finished", (e: Error) => e.message);
   assert.is(killed, "power cut");
-  const resumed = await trainOnBoard("qemu-m4", ppoStart, 1, Infinity, opts);
+  const resumed = await trainOnBoard("qemu-m4", start, 1, Infinity, opts);
   assert.ok(resumed.resumedAt && resumed.resumedAt.steps > 0, "went on from the checkpoint");
   assert.not.ok(existsSync(resumeFile), "the finished run removed its resume file");
   // a checkpoint restarts training from the saved agent in V8 too, so the resumed run ends where an unbroken one does
-  const host = trainAgent(ppoStart, 1, Infinity, { ...ppoRun, evalEpisodes: 0 });
+  const host = trainAgent(start, 1, Infinity, { ...run, evalEpisodes: 0 });
   assert.equal(resumed.curve, host.curve);
   assert.equal(headBytes(resumed.blob), headBytes(host.blob));
 });
