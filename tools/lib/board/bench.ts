@@ -210,7 +210,7 @@ export async function benchBoardLayers(client: BoardClient, onResult?: (r: Kerne
     await client.kernel(layer.name, args); // wasm3 compiles on the first call: not counted
     const ticks = (await client.bench(layer.name, args, 1)).ticks;
     const r: KernelBenchResult = {
-      kernel: layer.name, shape: `${rows}x${cols}`, runtime: info.backend === "aot" ? "aot" : "wasm3",
+      kernel: layer.name, shape: `${rows}x${cols}`, runtime: info.backend === "aot" || info.backend === "wamr" ? info.backend : "wasm3",
       instructions_per_weight: ticks / (rows * cols), ticks, block_rows: rows, kind: kindOf(info),
     };
     results.push(r);
