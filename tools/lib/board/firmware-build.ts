@@ -42,7 +42,7 @@ export interface FirmwareImage {
 /** Sources of the toolchain self-test firmware (boots, answers, counts, keeps flash). */
 export const SELFTEST_SRC = join(repoRoot, "scripts", "toolchain", "selftest");
 
-const BOARD_ENVS: Partial<Record<BoardId, string>> = { "qemu-m4": "qemu-m4", "qemu-rv32": "qemu-rv32" };
+const BOARD_ENVS: Partial<Record<BoardId, string>> = { "qemu-m4": "qemu-m4", "qemu-rv32": "qemu-rv32", "qemu-stm32f4": "qemu-stm32f4" };
 
 // ---- input hashing ---------------------------------------------------------------------------------------------
 function listFiles(dir: string, exts: RegExp): string[] {
@@ -142,17 +142,21 @@ function lastLines(out: string, n: number): string {
 export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
   const board = getBoard(boardId);
   if (board.id === "host") return buildHostFirmware(opts);
-  const backend = opts.backend ?? "wasm3";
+  const backend = opts.backend ?? board.defaultBackend ?? "wasm3";
   let env = BOARD_ENVS[board.id];
   if (!env) {
     throw new BitrlError(`board '${board.id}' is built on a user's machine with 'pio run -e ${board.pioEnv} -t upload' (needs PlatformIO's registry; see docs/boards.md)`);
   }
-  if (backend === "aot" || backend === "wamr") {
+  if (backend === (board.defaultBackend ?? "wasm3")) {
+    // the board's own environment builds this engine
+  } else if (backend === "aot" || backend === "wamr") {
     const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
     if (!ini.includes(`[env:${env}-${backend}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${backend}' in platformio.ini yet`);
     env = `${env}-${backend}`;
   } else if (backend !== "wasm3") {
     throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
+  } else {
+    throw new BitrlError(`board '${board.id}' runs the agent with the ${board.defaultBackend} backend only (wasm3 does not fit its ${board.ramBytes / 1024} KiB RAM; docs/boards.md)`);
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
@@ -171,6 +175,8 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/),
     ...listFiles(join(repoRoot, "firmware", "boards", board.id), src),
     ...listFiles(join(repoRoot, "firmware", "boards", "common"), src),
+    ...listFiles(join(repoRoot, "firmware", "boards", "cortex-m"), src),
+    ...listFiles(join(repoRoot, "firmware", "boards", "stm32f4"), src),
     ...listFiles(join(repoRoot, "firmware", "platform"), src),
     join(repoRoot, "platformio.ini"),
     join(paths.wasm3, ".bitrl-stamp"),

@@ -5,6 +5,7 @@ import { BitrlError } from "../util/errors.ts";
 export type BoardId =
   | "qemu-m4"
   | "qemu-rv32"
+  | "qemu-stm32f4"
   | "host"
   | "esp32dev"
   | "esp32-s3-devkitc-1"
@@ -59,6 +60,8 @@ export interface BoardProfile {
   /** what was verified in this repository: "emulated" = built and booted under QEMU here; "native" = built and
    *  run on the host here; "unbuilt" = written carefully but never compiled here (platform needs the registry) */
   verifiedHere: "emulated" | "native" | "unbuilt";
+  /** the agent engine the board's own PlatformIO environment builds (default wasm3); others are `<env>-<backend>` */
+  defaultBackend?: "wasm3" | "aot";
 }
 
 const KiB = 1024;
@@ -123,6 +126,38 @@ const BOARDS_LIST: BoardProfile[] = [
     },
     power: ESP32C3_POWER,
     verifiedHere: "emulated",
+  },
+  {
+    id: "qemu-stm32f4",
+    title: "QEMU netduinoplus2 (STM32F405, Cortex-M4F), standing for a NUCLEO-F446RE",
+    kind: "emulated",
+    cpu: "Cortex-M4F",
+    isa: "-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+    clockHz: 180_000_000,
+    clockUnit: "instructions",
+    ramBytes: 128 * KiB,
+    flashBytes: 512 * KiB,
+    modelFlashBytes: 64 * KiB,
+    fpu: "sp",
+    pioEnv: "qemu-stm32f4",
+    emulates: {
+      chip: "STM32F446RE (Cortex-M4F, 180 MHz, 128 KiB RAM)",
+      why:
+        "QEMU's STM32F4 model with the real ST USART, so the Nucleo's USART driver is the code booted here; the RAM " +
+        "budget is the F446's 128 KiB (QEMU maps 192 KiB). QEMU 7.2 ignores flash writes and reads RCC and DWT as 0: " +
+        "model slots are a host file over semihosting, the clock is SysTick under -icount",
+    },
+    power: {
+      activeCurrentMa: 38,
+      supplyV: 3.3,
+      source:
+        "ST STM32F446xC/E datasheet (DS10693), table 'Typical and maximum current consumption in Run mode, code with " +
+        "data processing running from Flash memory (ART accelerator enabled except prefetch)'",
+      condition: "180 MHz (over-drive), all peripherals disabled, typical, 25 C",
+      checked: false,
+    },
+    verifiedHere: "emulated",
+    defaultBackend: "aot",
   },
   {
     id: "host",
