@@ -65,7 +65,7 @@ ${BACKEND_USAGE}
         throw new BitrlError(`board '${board.id}' needs PlatformIO's ${spec} platform, not installed here (it comes from PlatformIO's registry): run 'pio pkg install -p ${spec}' on a machine with internet (bitrl doctor)`);
       }
       const backend = backendFlag(a.values.backend);
-      const env = backend === "wasm3" ? board.pioEnv : `${board.pioEnv}-${backend}`;
+      const env = backend === "wasm3" ? board.pioEnv! : `${board.pioEnv}-${backend}`;
       if (!readFileSync(join(repoRoot, "platformio.ini"), "utf8").includes(`[env:${env}]`)) {
         throw new BitrlError(`platformio.ini has no environment '${env}' (the ${backend} backend is built for the emulated boards only so far)`);
       }
