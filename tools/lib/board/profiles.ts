@@ -115,10 +115,10 @@ const BOARDS_LIST: BoardProfile[] = [
   },
   {
     id: "qemu-rv32",
-    title: "QEMU virt (rv32imac), standing for an ESP32-C3",
+    title: "QEMU virt (rv32imc, no atomics or FPU), standing for an ESP32-C3",
     kind: "emulated",
-    cpu: "RV32IMAC",
-    isa: "-march=rv32imac -mabi=ilp32",
+    cpu: "RV32IMC",
+    isa: "-march=rv32imc -mabi=ilp32",
     clockHz: 160_000_000,
     clockUnit: "instructions",
     ramBytes: 256 * KiB,

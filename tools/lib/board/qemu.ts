@@ -15,7 +15,8 @@ export type QemuBoardId = "qemu-m4" | "qemu-rv32" | "qemu-stm32f4";
 // `uartIndex`: which -serial the board's protocol UART is (netduinoplus2: USART1 is the first, USART2 the second).
 const MACHINES: Record<QemuBoardId, { binary: string; args: string[]; uartIndex?: number }> = {
   "qemu-m4": { binary: "qemu-system-arm", args: ["-M", "mps2-an386"] },
-  "qemu-rv32": { binary: "qemu-system-riscv32", args: ["-M", "virt", "-cpu", "rv32", "-bios", "none", "-m", "128M"] },
+  // the ESP32-C3's ISA: RV32IMC, no atomics, no FPU (the firmware is built -march=rv32imc)
+  "qemu-rv32": { binary: "qemu-system-riscv32", args: ["-M", "virt", "-cpu", "rv32,a=off,f=off,d=off", "-bios", "none", "-m", "128M"] },
   "qemu-stm32f4": { binary: "qemu-system-arm", args: ["-M", "netduinoplus2"], uartIndex: 1 },
 };
 
