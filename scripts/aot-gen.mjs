@@ -65,8 +65,13 @@ export function exportTableSource(exports, moduleName = "agent") {
 // address range. The lines must be found verbatim, or the build fails here instead of patching blindly.
 const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
 const memcheckTight = (minBytes) => {
-  const inMin = `(a) <= (uint64_t)(${minBytes}u - (uint32_t)sizeof(t))`;
-  return `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, skipped when the compiler proves a + sizeof(t) <= ${minBytes} */ \\\n` +
+  // a board that maps only part of the memory (BITRL_CFG_AOT_MEMORY_PARTIAL, wasm_rt_baremetal.c) proves against
+  // the mapped bytes instead
+  const proven = "BITRL_AOT_PROVEN_BYTES";
+  const inMin = `(a) <= (uint64_t)((uint32_t)${proven} - (uint32_t)sizeof(t))`;
+  return `#if defined(BITRL_CFG_AOT_MEMORY_PARTIAL) && BITRL_CFG_AOT_MEMORY_PARTIAL < ${minBytes}u\n` +
+    `#define ${proven} BITRL_CFG_AOT_MEMORY_PARTIAL\n#else\n#define ${proven} ${minBytes}u\n#endif\n` +
+    `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, skipped when the compiler proves a + sizeof(t) <= ${proven} */ \\\n` +
     `  if (!(__builtin_constant_p(${inMin}) && ${inMin}) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`;
 };
 

@@ -1,7 +1,8 @@
 // Installs the firmware toolchain, idempotently: Debian cross compilers and QEMU, PlatformIO (PyPI) in a project
 // venv working offline, the wasm3 C sources (PyPI sdist, SHA-256 checked) and, with --wamr, WAMR's C sources (the
 // crates.io crate wamr-sys, fetched with cargo, SHA-256 checked). Quick when nothing is missing.
-// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--wamr] [--all] [--quiet] [--sources-only]
+// With --esp: the RISC-V group plus esptool (PyPI, into the venv) for the ESP32-C3 image and flashing.
+// usage: node scripts/setup-toolchain.mjs [--riscv] [--aot] [--wamr] [--esp] [--all] [--quiet] [--sources-only]
 //   --sources-only: just the wasm3 sources (for building real boards with your own PlatformIO, any OS)
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
@@ -193,9 +194,20 @@ function ensureWamr() {
   log(`${label} sources -> ${pins.dirs.wamr}`);
 }
 
+// ---- esptool (PyPI) for the ESP32-C3 image ---------------------------------------------------------------------
+function ensureEsptool() {
+  const want = pins.esptool.pypi;
+  const stamp = join(dir.venv, ".bitrl-esptool");
+  if (existsSync(venvBin("esptool")) && existsSync(stamp) && readFileSync(stamp, "utf8") === want) return;
+  log(`pip install ${want}`);
+  run(venvBin("python"), ["-m", "pip", "install", "-q", want]);
+  writeFileSync(stamp, want);
+}
+
 /** Installs what is missing. riscv: the RISC-V compiler, picolibc and qemu-system-riscv32; aot: wabt (wasm2c). */
 /** wamr: WAMR's sources (cargo). quiet: no closing "ready" line (what gets installed is always printed). */
-export async function setupToolchain({ riscv = false, aot = false, wamr = false, quiet = false, sourcesOnly = false } = {}) {
+/** esp: riscv plus esptool. */
+export async function setupToolchain({ riscv = false, aot = false, wamr = false, esp = false, quiet = false, sourcesOnly = false } = {}) {
   const t0 = Date.now();
   if (sourcesOnly) {
     ensureWasm3();
@@ -204,25 +216,26 @@ export async function setupToolchain({ riscv = false, aot = false, wamr = false,
     return;
   }
   ensureDebs(pins.apt.arm);
-  if (riscv) ensureDebs(pins.apt.riscv);
+  if (riscv || esp) ensureDebs(pins.apt.riscv);
   if (aot) ensureDebs(pins.apt.aot);
   ensurePlatformio();
   mkdirSync(dir.pioCore, { recursive: true });
   ensureToolScons();
   ensureWasm3();
   if (wamr) ensureWamr();
+  if (esp) ensureEsptool();
   if (!quiet) log(`ready (${Date.now() - t0} ms)`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = new Set(process.argv.slice(2));
   const all = args.has("--all");
-  for (const a of args) if (!["--riscv", "--aot", "--wamr", "--all", "--quiet", "--sources-only"].includes(a)) {
-    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --wamr --all --quiet --sources-only)`);
+  for (const a of args) if (!["--riscv", "--aot", "--wamr", "--esp", "--all", "--quiet", "--sources-only"].includes(a)) {
+    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --wamr --esp --all --quiet --sources-only)`);
     process.exit(2);
   }
   try {
-    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), wamr: all || args.has("--wamr"), quiet: args.has("--quiet"), sourcesOnly: args.has("--sources-only") });
+    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), wamr: all || args.has("--wamr"), esp: all || args.has("--esp"), quiet: args.has("--quiet"), sourcesOnly: args.has("--sources-only") });
   } catch (e) {
     console.error(`setup-toolchain: ${e.message}`);
     process.exit(1);

@@ -94,14 +94,26 @@ uint32_t wasm_rt_exception_tag(void) { return 0; }
 uint32_t wasm_rt_exception_size(void) { return 0; }
 void *wasm_rt_exception(void) { return NULL; }
 
-/* ---- linear memory: one static pool, no growth beyond it (the module's memory is fixed-size by design) */
-static uint8_t s_memory_pool[BITRL_CFG_AOT_MEMORY_BYTES] __attribute__((aligned(8)));
+/* ---- linear memory: one static pool, no growth beyond it (the module's memory is fixed-size by design).
+ * With BITRL_CFG_AOT_MEMORY_PARTIAL (bytes, a multiple of 4 KiB) a board short of RAM maps only the low part of the
+ * module's declared memory: memory.size still reports the declared pages, but every access at or beyond the mapped
+ * bytes fails the generated bounds check and traps (out of bounds), so nothing outside the pool is ever touched.
+ * The agent's data, stack and heap sit in the low part (tools/lib/board/fit.ts checks what it needs). */
+#ifdef BITRL_CFG_AOT_MEMORY_PARTIAL
+#define AOT_POOL_BYTES BITRL_CFG_AOT_MEMORY_PARTIAL
+#else
+#define AOT_POOL_BYTES BITRL_CFG_AOT_MEMORY_BYTES
+#endif
+static uint8_t s_memory_pool[AOT_POOL_BYTES] __attribute__((aligned(8)));
 static bool s_memory_taken;
 
 uint32_t bitrl_aot_memory_pool_bytes(void) { return (uint32_t)sizeof s_memory_pool; }
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, uint32_t max_pages) {
   uint64_t bytes = (uint64_t)initial_pages * 65536u;
+#ifdef BITRL_CFG_AOT_MEMORY_PARTIAL
+  if (bytes > sizeof s_memory_pool) bytes = sizeof s_memory_pool; /* partial mapping: the rest traps */
+#endif
   if (s_memory_taken || bytes > sizeof s_memory_pool) {
     /* instantiation cannot report an error: trap, which the adapter turns into ERR_AOT_MEMORY */
     bitrl_aot_last_trap = WASM_RT_TRAP_OOB;

@@ -33,7 +33,7 @@ test("should fail a case whose expectation is wrong, naming the first differing 
   });
 });
 
-test("should pass every golden case on the emulated RISC-V core (qemu-rv32, rv32imac as in the ESP32-C3)", async () => {
+test("should pass every golden case on the emulated RISC-V core (qemu-rv32, rv32imc with -cpu rv32,a=off,f=off,d=off as the ESP32-C3)", async () => {
   await withBoard("qemu-rv32", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
     assert.is(s.info.clock_unit, "instructions");
     const r = await runConformance(s.client, [kernels]);

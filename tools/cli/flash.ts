@@ -11,6 +11,11 @@ import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { openBoard } from "../lib/board/session.ts";
 import { paths, pioEnv, repoRoot } from "../lib/board/toolchain.ts";
+import { boardUploader, registryPlatform, registryPlatformInstalled, runUploader } from "../lib/board/uploader.ts";
+import { buildFirmware } from "../lib/board/firmware-build.ts";
+import { assertFits, checkFit, parseMapSections } from "../lib/board/fit.ts";
+import { dirname } from "node:path";
+import { existsSync } from "node:fs";
 import { progress } from "../lib/util/progress.ts";
 
 export const flashCommand: Command = {
@@ -22,7 +27,10 @@ Emulated boards (qemu-m4, ...) and the native host build: builds the firmware, b
 uploads the blob in checked chunks to the board's inactive model slot; the board verifies it (CRC and the C blob
 reader) and only then makes it active. The board's flash is a file (default .bitrl/<board>/flash.bin), so later
 'bitrl run' and 'bitrl conformance' boots find the model there.
-Real boards: 'pio run -e <env> -t upload' (with --port as --upload-port), then with --model the upload over --port.
+Real boards need --port (their serial port; checked first, so a missing one fails at once). nucleo_f446re,
+nrf52840_dk and esp32-c3-devkitm-1 are built here offline, checked to fit, and flashed with their uploader
+(openocd, esptool; 'bitrl doctor' says what is missing). esp32dev / esp32-s3-devkitc-1: 'pio run -e <env> -t upload'
+with PlatformIO's espressif32 platform (needs its registry). Then, with --model, the upload over --port.
   --board B      board profile (default ${DEFAULT_BOARD})
 ${BACKEND_USAGE}
   --model FILE   a .bitrl blob (validated here first)
@@ -37,8 +45,27 @@ ${BACKEND_USAGE}
     if (blob && a.values.model) decodeBlobBytes(a.values.model, blob); // a bad blob stops here, with the reader's reason
     if (board.kind === "real") {
       if (!board.pioEnv) throw new BitrlError(`board '${board.id}' has no PlatformIO environment`);
+      if (!a.values.port) throw new BitrlError(`board '${board.id}' is a real board: pass --port with its serial port (bitrl doctor lists the ports)`);
+      const uploader = boardUploader(board);
+      if (uploader) {
+        // built here: uploader present, image built offline and checked to fit, then flashed
+        if (!uploader.path) throw new BitrlError(`uploader '${uploader.tool}' for ${board.id} not found: ${uploader.install}`);
+        const backend = a.values.backend ? backendFlag(a.values.backend) : board.defaultBackend ?? "wasm3";
+        const image = await buildFirmware(board.id, { backend });
+        const mapFile = join(dirname(image.path), "firmware.map");
+        if (existsSync(mapFile)) assertFits(checkFit(board, backend, parseMapSections(readFileSync(mapFile, "utf8"))));
+        const bin = join(dirname(image.path), "firmware.bin");
+        runUploader(uploader, { elf: image.path, bin: existsSync(bin) ? bin : null, port: a.values.port });
+        if (!blob) return 0;
+      }
+    }
+    if (board.kind === "real" && !boardUploader(board)) {
+      const spec = registryPlatform(board);
+      if (spec && !registryPlatformInstalled(board)) {
+        throw new BitrlError(`board '${board.id}' needs PlatformIO's ${spec} platform, not installed here (it comes from PlatformIO's registry): run 'pio pkg install -p ${spec}' on a machine with internet (bitrl doctor)`);
+      }
       const backend = backendFlag(a.values.backend);
-      const env = backend === "wasm3" ? board.pioEnv : `${board.pioEnv}-${backend}`;
+      const env = backend === "wasm3" ? board.pioEnv! : `${board.pioEnv}-${backend}`;
       if (!readFileSync(join(repoRoot, "platformio.ini"), "utf8").includes(`[env:${env}]`)) {
         throw new BitrlError(`platformio.ini has no environment '${env}' (the ${backend} backend is built for the emulated boards only so far)`);
       }

@@ -1,4 +1,4 @@
-/* HAL for the ESP32 family on Arduino-ESP32 (esp32dev, esp32-s3-devkitc-1, esp32-c3-devkitm-1): Serial (the USB-UART
+/* HAL for the ESP32 family on Arduino-ESP32 (esp32dev, esp32-s3-devkitc-1; the ESP32-C3 is built framework-free, firmware/boards/esp32-c3-devkitm-1): Serial (the USB-UART
  * bridge) for the protocol, the CPU cycle counter (Xtensa CCOUNT / RISC-V mcycle through ESP.getCycleCount()) as
  * the clock, and the "bitrl" data partition (partitions_bitrl_*.csv) as model flash, memory-mapped for reads.
  * Not built in this repository (the espressif32 platform comes from PlatformIO's registry): see docs/boards.md. */

@@ -1,4 +1,4 @@
-/* HAL for qemu-rv32 (QEMU virt, rv32imac): NS16550A UART for the protocol, the minstret counter as the clock
+/* HAL for qemu-rv32 (QEMU virt, rv32imc): NS16550A UART for the protocol, the minstret counter as the clock
  * (under -icount shift=0 QEMU returns the exact guest instruction count), a host file over semihosting as flash. */
 #include <stdint.h>
 #include <string.h>
@@ -7,7 +7,7 @@
 #include "semihost.h"
 #include "flash_semihost.h"
 
-/* CSR access. Plain -march=rv32imac keeps the picolibc multilib; binutils 2.40 wants Zicsr named for csrr/csrw. */
+/* CSR access. Plain -march=rv32imc keeps the picolibc multilib; binutils 2.40 wants Zicsr named for csrr/csrw. */
 #define CSR_READ(csr, out) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, " #csr "\n.option pop" : "=r"(out))
 #define CSR_WRITE(csr, val) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrw " #csr ", %0\n.option pop" ::"r"(val))
 

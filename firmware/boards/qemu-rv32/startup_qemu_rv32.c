@@ -5,7 +5,7 @@
 
 #include "semihost.h"
 
-/* CSR access. Plain -march=rv32imac keeps the picolibc multilib; binutils 2.40 wants Zicsr named for csrr/csrw. */
+/* CSR access. Plain -march=rv32imc keeps the picolibc multilib; binutils 2.40 wants Zicsr named for csrr/csrw. */
 #define CSR_READ(csr, out) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, " #csr "\n.option pop" : "=r"(out))
 #define CSR_WRITE(csr, val) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrw " #csr ", %0\n.option pop" ::"r"(val))
 

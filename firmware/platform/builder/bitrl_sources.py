@@ -47,6 +47,13 @@ def add_bitrl_sources(env, emulated):
     common_dir = os.path.join(project_dir, "firmware", "boards", "common")
     env.Append(CPPPATH=[os.path.join(project_dir, "firmware", "src"), common_dir])
     env.BuildSources(os.path.join("$BUILD_DIR", "hal"), os.path.join(project_dir, hal_dir))
+    # folders of HAL code shared between boards (e.g. firmware/boards/cortex-m firmware/boards/stm32f4)
+    for i, shared in enumerate((opt("hal_shared", "") or "").split()):
+        shared_dir = os.path.join(project_dir, shared)
+        if not os.path.isdir(shared_dir):
+            _fail(env, "custom_hal_shared names a missing folder '%s'" % shared)
+        env.Append(CPPPATH=[shared_dir])
+        env.BuildSources(os.path.join("$BUILD_DIR", "shared%d" % i), shared_dir)
     if emulated:
         # semihosting and C library glue shared by the emulated boards
         env.BuildSources(os.path.join("$BUILD_DIR", "common"), common_dir)

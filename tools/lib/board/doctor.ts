@@ -1,5 +1,6 @@
 // Is this machine ready? One check per runtime piece, toolchain, board profile and serial port, each with what to do
 // when it is missing (`bitrl doctor` prints them).
+import { boardUploader, registryPlatform, registryPlatformInstalled } from "./uploader.ts";
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -91,14 +92,26 @@ export async function runChecks(): Promise<Check[]> {
   const rv = out.find((c) => c.name === "qemu-system-riscv32")!.status === "ok" && out.find((c) => c.name === "riscv gcc")!.status === "ok";
   for (const b of BOARDS) {
     if (b.kind === "emulated") {
-      const tools = b.id === "qemu-m4" ? arm : rv;
+      const tools = b.id === "qemu-rv32" ? rv : arm;
       const detail = !tools ? "its toolchain is missing (see above)"
         : `emulated ${b.cpu}, ${b.ramBytes / 1024} KiB RAM budget, standing for ${b.emulates?.chip ?? "-"}`;
       out.push({ group: "board", name: b.id, status: tools ? "ok" : "missing", detail, required: b.id === "qemu-m4" });
     } else if (b.kind === "host") {
       out.push(tool("board", b.id, "cc", "apt-get install gcc (native host firmware)", false));
     } else {
-      out.push({ group: "board", name: b.id, status: "info", detail: `real board: build and flash with PlatformIO env '${b.pioEnv}' on a machine with internet, then --port`, required: false });
+      const up = boardUploader(b);
+      const spec = registryPlatform(b);
+      if (up) {
+        out.push(up.path
+          ? { group: "board", name: b.id, status: "ok", detail: `built here offline (pio run -e ${b.pioEnv}); flashed with ${up.tool} (${up.path}); needs --port`, required: false }
+          : { group: "board", name: b.id, status: "missing", detail: `built here offline; its uploader '${up.tool}' is missing: ${up.install}`, required: false });
+      } else if (spec) {
+        out.push(registryPlatformInstalled(b)
+          ? { group: "board", name: b.id, status: "ok", detail: `PlatformIO platform ${spec} installed; pio run -e ${b.pioEnv} -t upload, then --port`, required: false }
+          : { group: "board", name: b.id, status: "missing", detail: `needs PlatformIO's ${spec} platform from its registry: 'pio pkg install -p ${spec}' on a machine with internet`, required: false });
+      } else {
+        out.push({ group: "board", name: b.id, status: "info", detail: `real board: PlatformIO env '${b.pioEnv}', then --port`, required: false });
+      }
     }
   }
   out.push(...(await serialChecks()));

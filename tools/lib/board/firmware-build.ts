@@ -42,7 +42,15 @@ export interface FirmwareImage {
 /** Sources of the toolchain self-test firmware (boots, answers, counts, keeps flash). */
 export const SELFTEST_SRC = join(repoRoot, "scripts", "toolchain", "selftest");
 
-const BOARD_ENVS: Partial<Record<BoardId, string>> = { "qemu-m4": "qemu-m4", "qemu-rv32": "qemu-rv32" };
+const BOARD_ENVS: Partial<Record<BoardId, string>> = {
+  "qemu-m4": "qemu-m4",
+  "qemu-rv32": "qemu-rv32",
+  "qemu-stm32f4": "qemu-stm32f4",
+  // real boards built here without a vendor SDK (docs/boards.md); flashed with `bitrl flash`
+  nucleo_f446re: "nucleo_f446re",
+  nrf52840_dk: "nrf52840_dk",
+  "esp32-c3-devkitm-1": "esp32-c3-devkitm-1",
+};
 
 // ---- input hashing ---------------------------------------------------------------------------------------------
 function listFiles(dir: string, exts: RegExp): string[] {
@@ -142,23 +150,28 @@ function lastLines(out: string, n: number): string {
 export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
   const board = getBoard(boardId);
   if (board.id === "host") return buildHostFirmware(opts);
-  const backend = opts.backend ?? "wasm3";
+  const backend = opts.backend ?? board.defaultBackend ?? "wasm3";
   let env = BOARD_ENVS[board.id];
   if (!env) {
     throw new BitrlError(`board '${board.id}' is built on a user's machine with 'pio run -e ${board.pioEnv} -t upload' (needs PlatformIO's registry; see docs/boards.md)`);
   }
-  if (backend === "aot" || backend === "wamr") {
-    const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
+  const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
+  if (backend === (board.defaultBackend ?? "wasm3")) {
+    // the board's own environment builds this engine
+  } else if (backend === "aot" || backend === "wamr" || (backend === "wasm3" && ini.includes(`[env:${env}-wasm3]`))) {
     if (!ini.includes(`[env:${env}-${backend}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${backend}' in platformio.ini yet`);
     env = `${env}-${backend}`;
   } else if (backend !== "wasm3") {
     throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
+  } else {
+    throw new BitrlError(`board '${board.id}' runs the agent with the ${board.defaultBackend} backend only (wasm3 does not fit its ${board.ramBytes / 1024} KiB RAM; docs/boards.md)`);
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
   const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
-  ensureToolchain({ riscv: board.id === "qemu-rv32", aot: backend === "aot", wamr: backend === "wamr" });
+  const riscv = board.id === "qemu-rv32" || board.id === "esp32-c3-devkitm-1";
+  ensureToolchain({ riscv, esp: board.id === "esp32-c3-devkitm-1", aot: backend === "aot", wamr: backend === "wamr" });
 
   const extraFlags = (opts.buildFlags ?? []).join(" ");
   const custom = opts.srcDir || extraFlags ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags}`).digest("hex").slice(0, 8) : "";
@@ -171,6 +184,8 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/),
     ...listFiles(join(repoRoot, "firmware", "boards", board.id), src),
     ...listFiles(join(repoRoot, "firmware", "boards", "common"), src),
+    ...listFiles(join(repoRoot, "firmware", "boards", "cortex-m"), src),
+    ...["stm32f4", "nrf5", "baremetal"].flatMap((d) => listFiles(join(repoRoot, "firmware", "boards", d), src)),
     ...listFiles(join(repoRoot, "firmware", "platform"), src),
     join(repoRoot, "platformio.ini"),
     join(paths.wasm3, ".bitrl-stamp"),
@@ -180,7 +195,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   ];
   const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}\0${extraFlags}`);
   const keyFile = join(outDir, "key");
-  const sizeTool = board.id === "qemu-rv32" ? "riscv64-unknown-elf-size" : "arm-none-eabi-size";
+  const sizeTool = riscv ? "riscv64-unknown-elf-size" : "arm-none-eabi-size";
   if (!opts.force && existsSync(elfOut) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
     return { board: board.id, path: elfOut, cached: true, key, sizes: await elfSizes(sizeTool, elfOut), buildMs: 0 };
   }
@@ -198,6 +213,14 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     mkdirSync(outDir, { recursive: true });
     copyFileSync(built, `${elfOut}.tmp`);
     renameSync(`${elfOut}.tmp`, elfOut);
+    // the linker map (flash/RAM per section, tools/lib/board/fit.ts) and, for the ESP32-C3, esptool's image
+    for (const extra of ["firmware.map", "firmware.bin"]) {
+      const from = join(buildDir, env!, extra);
+      if (existsSync(from)) {
+        copyFileSync(from, join(outDir, `${extra}.tmp`));
+        renameSync(join(outDir, `${extra}.tmp`), join(outDir, extra));
+      }
+    }
     writeFileSync(`${keyFile}.tmp`, key);
     renameSync(`${keyFile}.tmp`, keyFile);
     return { board: board.id, path: elfOut, cached: false, key, sizes: await elfSizes(sizeTool, elfOut), buildMs: Date.now() - t0 };

@@ -5,6 +5,7 @@ import { BitrlError } from "../util/errors.ts";
 export type BoardId =
   | "qemu-m4"
   | "qemu-rv32"
+  | "qemu-stm32f4"
   | "host"
   | "esp32dev"
   | "esp32-s3-devkitc-1"
@@ -57,8 +58,16 @@ export interface BoardProfile {
   /** null for the host (no meaningful figure) */
   power: PowerFigure | null;
   /** what was verified in this repository: "emulated" = built and booted under QEMU here; "native" = built and
-   *  run on the host here; "unbuilt" = written carefully but never compiled here (platform needs the registry) */
-  verifiedHere: "emulated" | "native" | "unbuilt";
+   *  run on the host here; "built" = built here (framework-free), its HAL pieces tested under QEMU where a model
+   *  exists, never run on hardware; "compile-checked" = its C core and HAL compiled for the CPU here (no full
+   *  toolchain); "unbuilt" = never compiled here */
+  verifiedHere: "emulated" | "native" | "built" | "compile-checked" | "unbuilt";
+  /** RAM that must stay free after the agent's peak, when the board promises it (fit.ts refuses less) */
+  minFreeRamBytes?: number;
+  /** the exact command that flashes the board (README boards table, docs/boards.md) */
+  flashCommand?: string;
+  /** the agent engine the board's own PlatformIO environment builds (default wasm3); others are `<env>-<backend>` */
+  defaultBackend?: "wasm3" | "aot";
 }
 
 const KiB = 1024;
@@ -106,10 +115,10 @@ const BOARDS_LIST: BoardProfile[] = [
   },
   {
     id: "qemu-rv32",
-    title: "QEMU virt (rv32imac), standing for an ESP32-C3",
+    title: "QEMU virt (rv32imc, no atomics or FPU), standing for an ESP32-C3",
     kind: "emulated",
-    cpu: "RV32IMAC",
-    isa: "-march=rv32imac -mabi=ilp32",
+    cpu: "RV32IMC",
+    isa: "-march=rv32imc -mabi=ilp32",
     clockHz: 160_000_000,
     clockUnit: "instructions",
     ramBytes: 256 * KiB,
@@ -123,6 +132,38 @@ const BOARDS_LIST: BoardProfile[] = [
     },
     power: ESP32C3_POWER,
     verifiedHere: "emulated",
+  },
+  {
+    id: "qemu-stm32f4",
+    title: "QEMU netduinoplus2 (STM32F405, Cortex-M4F), standing for a NUCLEO-F446RE",
+    kind: "emulated",
+    cpu: "Cortex-M4F",
+    isa: "-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+    clockHz: 180_000_000,
+    clockUnit: "instructions",
+    ramBytes: 128 * KiB,
+    flashBytes: 512 * KiB,
+    modelFlashBytes: 64 * KiB,
+    fpu: "sp",
+    pioEnv: "qemu-stm32f4",
+    emulates: {
+      chip: "STM32F446RE (Cortex-M4F, 180 MHz, 128 KiB RAM)",
+      why:
+        "QEMU's STM32F4 model with the real ST USART, so the Nucleo's USART driver is the code booted here; the RAM " +
+        "budget is the F446's 128 KiB (QEMU maps 192 KiB). QEMU 7.2 ignores flash writes and reads RCC and DWT as 0: " +
+        "model slots are a host file over semihosting, the clock is SysTick under -icount",
+    },
+    power: {
+      activeCurrentMa: 38,
+      supplyV: 3.3,
+      source:
+        "ST STM32F446xC/E datasheet (DS10693), table 'Typical and maximum current consumption in Run mode, code with " +
+        "data processing running from Flash memory (ART accelerator enabled except prefetch)'",
+      condition: "180 MHz (over-drive), all peripherals disabled, typical, 25 C",
+      checked: false,
+    },
+    verifiedHere: "emulated",
+    defaultBackend: "aot",
   },
   {
     id: "host",
@@ -143,13 +184,13 @@ const BOARDS_LIST: BoardProfile[] = [
   },
   {
     id: "esp32dev",
-    title: "ESP32-DevKitC (ESP32-WROOM-32, Xtensa LX6 dual core)",
+    title: "ESP32-DevKitC with an ESP32-WROVER (Xtensa LX6 dual core, PSRAM needed)",
     kind: "real",
     cpu: "Xtensa LX6",
     isa: "xtensa-esp32",
     clockHz: 240_000_000,
     clockUnit: "cycles",
-    ramBytes: 160 * KiB,
+    ramBytes: 320 * KiB,
     flashBytes: 1536 * KiB,
     modelFlashBytes: 1 * MiB,
     fpu: "sp",
@@ -162,7 +203,8 @@ const BOARDS_LIST: BoardProfile[] = [
       condition: "240 MHz, dual-core chip, CPU powered on, RF off: range 30-68 mA, upper end used (busy CPU)",
       checked: true,
     },
-    verifiedHere: "unbuilt",
+    verifiedHere: "compile-checked",
+    flashCommand: "pio run -e esp32dev -t upload --upload-port <port>",
   },
   {
     id: "esp32-s3-devkitc-1",
@@ -172,7 +214,7 @@ const BOARDS_LIST: BoardProfile[] = [
     isa: "xtensa-esp32s3",
     clockHz: 240_000_000,
     clockUnit: "cycles",
-    ramBytes: 256 * KiB,
+    ramBytes: 320 * KiB,
     flashBytes: 3 * MiB,
     modelFlashBytes: 4 * MiB,
     fpu: "sp",
@@ -185,24 +227,28 @@ const BOARDS_LIST: BoardProfile[] = [
       condition: "240 MHz, one core running code, the other idle, peripheral clocks off, RF off, 3.3 V (approximate)",
       checked: false,
     },
-    verifiedHere: "unbuilt",
+    verifiedHere: "compile-checked",
+    flashCommand: "pio run -e esp32-s3-devkitc-1 -t upload --upload-port <port>",
   },
   {
     id: "esp32-c3-devkitm-1",
-    title: "ESP32-C3-DevKitM-1 (RISC-V RV32IMC)",
+    title: "ESP32-C3-DevKitM-1 (RISC-V RV32IMC), ROM-loaded image, no ESP-IDF",
     kind: "real",
     cpu: "RV32IMC",
-    isa: "riscv32-esp",
+    isa: "-march=rv32imc -mabi=ilp32",
     clockHz: 160_000_000,
     clockUnit: "cycles",
-    ramBytes: 256 * KiB,
-    flashBytes: 1536 * KiB,
-    modelFlashBytes: 1 * MiB,
+    // the image is loaded into SRAM by the ROM: code, data, linear memory and stacks share the 376 KiB it leaves
+    ramBytes: 376 * KiB,
+    flashBytes: 376 * KiB,
+    modelFlashBytes: 0,
     fpu: "none",
     pioEnv: "esp32-c3-devkitm-1",
     emulates: null,
     power: ESP32C3_POWER,
-    verifiedHere: "unbuilt",
+    verifiedHere: "built",
+    defaultBackend: "aot",
+    flashCommand: "bitrl flash --board esp32-c3-devkitm-1 --port <port>  (esptool write_flash 0x0 firmware.bin)",
   },
   {
     id: "nucleo_f446re",
@@ -227,7 +273,9 @@ const BOARDS_LIST: BoardProfile[] = [
       condition: "180 MHz (over-drive), all peripherals disabled, typical, 25 C",
       checked: false,
     },
-    verifiedHere: "unbuilt",
+    verifiedHere: "built",
+    defaultBackend: "aot",
+    flashCommand: "bitrl flash --board nucleo_f446re  (openocd -f board/st_nucleo_f4.cfg, ST-LINK)",
   },
   {
     id: "nrf52840_dk",
@@ -244,7 +292,10 @@ const BOARDS_LIST: BoardProfile[] = [
     pioEnv: "nrf52840_dk",
     emulates: null,
     power: NRF52840_POWER,
-    verifiedHere: "unbuilt",
+    verifiedHere: "built",
+    defaultBackend: "aot",
+    minFreeRamBytes: 32 * KiB,
+    flashCommand: "bitrl flash --board nrf52840_dk --port <port>  (openocd with the on-board J-Link; --port is the VCP)",
   },
 ];
 

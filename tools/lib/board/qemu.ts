@@ -9,12 +9,15 @@ import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { repoRoot } from "./toolchain.ts";
 
-export type QemuBoardId = "qemu-m4" | "qemu-rv32";
+export type QemuBoardId = "qemu-m4" | "qemu-rv32" | "qemu-stm32f4";
 
 /** How each emulated board is started; the firmware side lives in firmware/boards/<id>/. */
-const MACHINES: Record<QemuBoardId, { binary: string; args: string[] }> = {
+// `uartIndex`: which -serial the board's protocol UART is (netduinoplus2: USART1 is the first, USART2 the second).
+const MACHINES: Record<QemuBoardId, { binary: string; args: string[]; uartIndex?: number }> = {
   "qemu-m4": { binary: "qemu-system-arm", args: ["-M", "mps2-an386"] },
-  "qemu-rv32": { binary: "qemu-system-riscv32", args: ["-M", "virt", "-cpu", "rv32", "-bios", "none", "-m", "128M"] },
+  // the ESP32-C3's ISA: RV32IMC, no atomics, no FPU (the firmware is built -march=rv32imc)
+  "qemu-rv32": { binary: "qemu-system-riscv32", args: ["-M", "virt", "-cpu", "rv32,a=off,f=off,d=off", "-bios", "none", "-m", "128M"] },
+  "qemu-stm32f4": { binary: "qemu-system-arm", args: ["-M", "netduinoplus2"], uartIndex: 1 },
 };
 
 export interface QemuBootOptions {
@@ -118,6 +121,7 @@ export function qemuCommand(board: QemuBoardId, elf: string, flashPath: string, 
       "-icount", "shift=0",
       "-semihosting-config", `enable=on,target=native,arg=bitrl-fw,arg=${qemuOpt(flashPath)}`,
       "-chardev", `socket,id=uart0,${where},server=on,wait=on`,
+      ...Array.from({ length: m.uartIndex ?? 0 }, () => ["-serial", "null"]).flat(),
       "-serial", "chardev:uart0",
       "-kernel", elf,
     ],
@@ -146,7 +150,7 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
 
 /** Step 1: the board is known, the ELF exists, the flash path is one the firmware can take (made if missing). */
 function checkBootInputs(board: QemuBoardId, opts: QemuBootOptions): { elf: string; flashPath: string } {
-  if (!MACHINES[board]) throw new BitrlError(`unknown emulated board '${board}' (qemu-m4, qemu-rv32)`);
+  if (!MACHINES[board]) throw new BitrlError(`unknown emulated board '${board}' (${Object.keys(MACHINES).join(", ")})`);
   const elf = resolve(opts.elf);
   if (!existsSync(elf)) throw new BitrlError(`firmware ${elf} not found (build it with buildFirmware('${board}'))`);
   const flashPath = resolve(opts.flashPath ?? join(repoRoot, ".bitrl", board, "flash.bin"));

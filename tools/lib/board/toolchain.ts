@@ -14,6 +14,7 @@ export interface Pins {
   platformio: string;
   wasm3: { sha256: string; pypi: string };
   wamr: { sha256: string; label: string };
+  esptool: { pypi: string };
   apt: Record<"arm" | "riscv" | "aot", string[]>;
   dirs: Record<"venv" | "pioCore" | "cache" | "wasm3" | "gen" | "wamr", string>;
 }
@@ -73,6 +74,8 @@ export interface ToolchainNeeds {
   aot?: boolean;
   /** WAMR's sources (the wamr backend) */
   wamr?: boolean;
+  /** the RISC-V group plus esptool (ESP32-C3 image) */
+  esp?: boolean;
 }
 
 function onPath(cmd: string): boolean {
@@ -92,13 +95,14 @@ export function toolchainReady(needs: ToolchainNeeds = {}): boolean {
   if (needs.riscv && (!onPath("riscv64-unknown-elf-gcc") || !onPath("qemu-system-riscv32"))) return false;
   if (needs.aot && !onPath("wasm2c")) return false;
   if (needs.wamr && !stampIs(join(paths.wamr, ".bitrl-stamp"), pins().wamr.sha256)) return false;
+  if (needs.esp && (!onPath("riscv64-unknown-elf-gcc") || !stampIs(join(paths.venv, ".bitrl-esptool"), pins().esptool.pypi))) return false;
   return true;
 }
 
 /** Installs what is missing (see scripts/setup-toolchain.mjs); quick when all is there. */
 export function ensureToolchain(needs: ToolchainNeeds = {}): void {
   if (toolchainReady(needs)) return;
-  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : []), ...(needs.wamr ? ["--wamr"] : [])];
+  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : []), ...(needs.wamr ? ["--wamr"] : []), ...(needs.esp ? ["--esp"] : [])];
   // progress to stderr: stdout of a --json command stays its one JSON line even when the setup runs first
   const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", 2, 2] });
   if (r.status !== 0) throw new BitrlError(`toolchain setup failed (exit ${r.status ?? r.signal}); run 'node scripts/setup-toolchain.mjs' to see why`);
