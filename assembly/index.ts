@@ -12,4 +12,5 @@ export { probe_load_u8 } from "./probe";
 export { lut_build_t3x4, matvec_t3x4_lut, matvec_t3x4, lut_build_t3x4s, matvec_t3x4s_lut, matvec_t3x4s } from "./kernels/small";
 export { quantize_act_bits } from "./kernels/small";
 export { lut_build_t3x4_x4, lut_build_t3x4s_x4, quantize_act_x4 } from "./kernels/small";
-export { quant_i32, norm_quant, rescale_t3, softmax_exp2, fx_ops } from "./kernels/fixed";
+export { softmax_exp2, fx_ops } from "./kernels/fixed";
+export { quant_i32, norm_quant, rescale_t3, t3_matvec_x4, k_t3_matvec, k_quant, k_norm_quant, k_rescale, kernel_binding_in_use } from "./kernels/bound";

@@ -263,39 +263,6 @@ export function scoreLog2(dot: i32, f: i32): i32 {
 
 // ---- Exports for the golden vectors (entry checks, then the kernels above) ----
 
-/** quantI32 of x i32[n]: q at out (i8[n], or lanes u16[n][4] lane 0 when lanes != 0), multiplier i32 at fx. */
-export function quant_i32(x: i32, n: i32, qin: i32, out: i32, lanes: i32, fx: i32): void {
-  checkDim(n, "quant_i32: n must be 1..2^24");
-  const message = "quant_i32: x, out or fx range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(out, <u64>n * (lanes ? 8 : 1), message);
-  checkRange(fx, 4, message);
-  store<i32>(<usize>fx, quantI32(<usize>x, n, qin, <usize>out, lanes != 0));
-}
-
-/** normQuant of x i32[n] with gains G i32[n] and shift gs: q at out, multiplier i32 at fx. */
-export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32, fx: i32): void {
-  checkDim(n, "norm_quant: n must be 1..2^24");
-  const message = "norm_quant: x, g, out or fx range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(g, <u64>n * 4, message);
-  checkRange(out, <u64>n * (lanes ? 8 : 1), message);
-  checkRange(fx, 4, message);
-  store<i32>(<usize>fx, normQuant(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0));
-}
-
-/** t3 accumulator lanes u16[rows][4] (lane 0, minus unbias) into y i32[rows]: mode FX_ADD rescaleAdd with
- *  multiplier f, FX_RAW / FX_RELU2 storeRaw. */
-export function rescale_t3(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mode: i32): void {
-  checkDim(rows, "rescale_t3: rows must be 1..2^24");
-  if (mode < 0 || mode > 2) trap("rescale_t3: mode must be 0..2");
-  const message = "rescale_t3: acc or y range outside memory";
-  checkRange(acc, <u64>rows * 8, message);
-  checkRange(y, <u64>rows * 4, message);
-  if (mode == FX_ADD) rescaleAdd(<usize>acc, unbias, rows, f, <usize>y);
-  else storeRaw(<usize>acc, unbias, rows, <usize>y, mode == FX_RELU2);
-}
-
 /** softmaxExp2 of z i32[n] into p i32[n]. */
 export function softmax_exp2(z: i32, n: i32, p: i32): void {
   checkDim(n, "softmax_exp2: n must be 1..2^24");

@@ -8,15 +8,12 @@ import { blobRead } from "../host";
 import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
-import {
-  lut_build_t3x4_x4, lut_build_t3x4s_x4, matvec_t3x4_lut, matvec_t3x4s_lut, T3X4_BIAS, T3X4_BLOCK_COLS, T3X4_TOKENS,
-  T3X4S_MAX_ROWS,
-} from "../kernels/small";
-import { LUT_FAST } from "../io";
+import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
+import { normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
 import { trap } from "../kernels/check";
 import {
-  FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, normQuant,
-  quantI32, rescaleAdd, rmsInverse, scoreLog2, softmaxExp2, storeRaw,
+  FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, rmsInverse,
+  scoreLog2, softmaxExp2,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -337,7 +334,7 @@ function normQuantAll(r: i32, m: i32, n: i32): void {
   prepareActs(m, n);
   const lanes = mats[m * MD_FIELDS] == PACK_T3;
   const g = normsB + <usize>(r * dim * 4);
-  for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), normQuant(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
+  for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), normQuantK(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
 }
 
 /**
@@ -370,25 +367,14 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
       continue;
     }
     for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
-      if (rr <= T3X4S_MAX_ROWS) {
-        // few rows per table: the split tables' cheaper build wins over their dearer lookups (all cols <= 128)
-        lut_build_t3x4s_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes)), cols, <i32>LUT_FAST);
-        matvec_t3x4s_lut(<i32>wB, <i32>LUT_FAST, <i32>acc4B, rr, cols, rb, 0);
-      } else {
-        for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
-          const cc = min(T3X4_BLOCK_COLS, cols - c0);
-          lut_build_t3x4_x4(<i32>(xqB + <usize>((t0 >> 2) * chunkBytes + c0 * 8)), cc, <i32>LUT_FAST);
-          matvec_t3x4_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>acc4B, rr, cc, rb, c0 > 0 ? 1 : 0);
-        }
-      }
+      t3Matvec(xqB + <usize>((t0 >> 2) * chunkBytes), cols, wB, rr, rb, acc4B);
       const unbias = rb * T3X4_BIAS;
       for (let t = t0; t < min(t0 + T3X4_TOKENS, n); t++) {
         const yo = y + <usize>((t * ys + rc - r0) * 4);
         const lane = acc4B + <usize>(2 * (t - t0)); // token t's u16 lane of each i64 sum
         const a = load<i32>(sB + <usize>(t << 2));
         if (ns > 1) rowsOut(lane, 8, unbias, rr, a, 0, ns, yo, mode);
-        else if (mode == FX_ADD) rescaleAdd(lane, unbias, rr, fxMul(a, gamma), yo);
-        else storeRaw(lane, unbias, rr, yo, mode == FX_RELU2);
+        else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
         if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), ns > 1 ? FX_Q8 : fxMul(a, gamma));
       }
     }
@@ -465,7 +451,7 @@ function attentionInt(n: i32): void {
     const ft = load<i32>(rawB + <usize>(t << 2));
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
-        const f = quantI32(bigB + <usize>((t * stride + part * dim + h * hd) << 2), hd, 0, qk8B + <usize>(t * 2 * dim + part * dim + h * hd), false);
+        const f = quantK(bigB + <usize>((t * stride + part * dim + h * hd) << 2), hd, 0, qk8B + <usize>(t * 2 * dim + part * dim + h * hd), false);
         store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), fxMul(f, ft));
       }
     }
@@ -618,7 +604,7 @@ function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool): void
   const lanes = mats[m * MD_FIELDS] == PACK_T3;
   for (let t = 0; t < n; t++) {
     const f = load<i32>(sB + <usize>((featTokens + t) << 2));
-    const a = quantI32(src + <usize>(t * cols * 4), cols, 0, actAt(m, t), lanes);
+    const a = quantK(src + <usize>(t * cols * 4), cols, 0, actAt(m, t), lanes);
     store<i32>(sB + <usize>(t << 2), fxMul(a, squared ? fxMul(f, f) : f));
   }
 }

@@ -63,6 +63,24 @@ void Z_bitrlZ_log(struct Z_bitrl_instance_t *h, u32 ptr, u32 len) {
     if (trap) import_trap(trap);
 }
 
+/* ---- kernel imports (docs/abi.md "Kernel imports"): bound to the compiled module's own kernels, its k_* exports */
+u32 Z_bitrlZ_kernel_binding(struct Z_bitrl_instance_t *h) {
+    (void)h;
+    return 1;
+}
+void Z_bitrlZ_k_t3_matvec(struct Z_bitrl_instance_t *h, u32 x4, u32 cols, u32 w, u32 rows, u32 stride, u32 acc, u32 lut) {
+    Z_agentZ_k_t3_matvec(h->agent, x4, cols, w, rows, stride, acc, lut);
+}
+u32 Z_bitrlZ_k_quant(struct Z_bitrl_instance_t *h, u32 x, u32 n, u32 qin, u32 out, u32 lanes) {
+    return Z_agentZ_k_quant(h->agent, x, n, qin, out, lanes);
+}
+u32 Z_bitrlZ_k_norm_quant(struct Z_bitrl_instance_t *h, u32 x, u32 g, u32 gs, u32 n, u32 out, u32 lanes) {
+    return Z_agentZ_k_norm_quant(h->agent, x, g, gs, n, out, lanes);
+}
+void Z_bitrlZ_k_rescale(struct Z_bitrl_instance_t *h, u32 acc, u32 unbias, u32 rows, u32 f, u32 y, u32 mode) {
+    Z_agentZ_k_rescale(h->agent, acc, unbias, rows, f, y, mode);
+}
+
 static const char *trap_message(void) {
     if (bitrl_aot_last_trap == WASM_RT_TRAP_OOB) return bitrl_trap_out_of_bounds;
     snprintf(g_trap, sizeof g_trap, "[trap] %s", wasm_rt_strerror(bitrl_aot_last_trap));

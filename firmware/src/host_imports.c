@@ -3,6 +3,7 @@
  * serial line carries only frames. */
 #include <string.h>
 #include "host_imports.h"
+#include "native_bind.h"
 #include "slots.h"
 #include "hal.h"
 
@@ -66,5 +67,11 @@ const bitrl_host_import bitrl_host_imports[] = {
     {"bitrl", "blob_size", "i()", 0, 1, imp_blob_size},
     {"bitrl", "clock", "I()", 0, 1, imp_clock},
     {"bitrl", "log", "v(ii)", 2, 0, imp_log},
+    /* kernel imports (native_bind.c): bound to C kernels in the wasm3+native build, never called otherwise */
+    {"bitrl", "kernel_binding", "i()", 0, 1, bitrl_imp_kernel_binding},
+    {"bitrl", "k_t3_matvec", "v(iiiiiii)", 7, 0, bitrl_imp_k_t3_matvec},
+    {"bitrl", "k_quant", "i(iiiii)", 5, 1, bitrl_imp_k_quant},
+    {"bitrl", "k_norm_quant", "i(iiiiii)", 6, 1, bitrl_imp_k_norm_quant},
+    {"bitrl", "k_rescale", "v(iiiiii)", 6, 0, bitrl_imp_k_rescale},
 };
 const uint32_t bitrl_host_import_count = sizeof bitrl_host_imports / sizeof bitrl_host_imports[0];

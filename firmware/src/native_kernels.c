@@ -1,5 +1,6 @@
-/* Native ternary matvec kernels used as floors in `bitrl bench`, bit-exact with the module's: a plain i2 kernel and
- * a lookup-table t3 kernel (table build included, as the module's LUT rows include theirs). */
+/* Native ternary matvec kernels, bit-exact with the module's: a plain i2 kernel and a lookup-table t3 kernel (table
+ * build included, as the module's LUT rows include theirs), the floors in `bitrl bench`; and the token-packed t3
+ * product the `wasm3+native` binding gives the backbone (k_t3_matvec). */
 #include "native_kernels.h"
 #include <string.h>
 
@@ -69,5 +70,82 @@ void bitrl_native_matvec_t3_lut(const uint8_t *w, const int16_t *lut, int32_t *y
         }
         y[r] = a0;
         if (r + 1u < rows) y[r + 1u] = a1;
+    }
+}
+
+/* ---- token-packed t3 product (k_t3_matvec) ----------------------------------------------------------------------
+ * Four tokens share each table entry as four 16-bit lanes of a u64 (lane k holds token k's partial sum; negative
+ * lanes borrow from the next, which the final sums undo: every lane of a finished row is in 0..65535). */
+
+static inline uint64_t ld_u64(const uint8_t *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+/* Byte b = lo + 27 hi: lo the first three trits, hi the last two (invalid bytes 243..255 -> 0, 0); in flash. */
+static const uint8_t k_dec_lo[256] = {
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 1, 2, 3, 4,
+    5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+    10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14,
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19,
+    20, 21, 22, 23, 24, 25, 26, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
+    25, 26, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 1, 2,
+    3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 1, 2, 3, 4, 5, 6, 7,
+    8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+static const uint8_t k_dec_hi[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1,
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+    2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4, 4, 4, 4, 4, 4, 4, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5,
+    5, 5, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 7, 7, 7,
+    7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 7, 8, 8, 8, 8, 8, 8, 8, 8,
+    8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+};
+
+#define LANE_OFF 0x0080008000800080ull /* 128 in every lane */
+#define BIAS4 0x0400040004000400ull    /* 1024 in every lane */
+
+void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *w, uint32_t rows, uint32_t stride,
+                               uint8_t *acc, uint8_t *lut) {
+    uint32_t groups = (cols + 4u) / 5u;
+    /* split tables: t27[g][lo] = bias + sum_{j<3} (trit_j - 1) x_j, t9[g][hi] = sum_{j<2} (trit_j - 1) x_{3+j} */
+    uint8_t *t27 = lut, *t9 = lut + 27u * 8u * groups;
+    for (uint32_t g = 0; g < groups; g++) {
+        const uint8_t *xp = x4 + 40u * g;
+        uint64_t x0 = ld_u64(xp) - LANE_OFF, x1 = ld_u64(xp + 8) - LANE_OFF, x2 = ld_u64(xp + 16) - LANE_OFF;
+        uint64_t x3 = ld_u64(xp + 24) - LANE_OFF, x4v = ld_u64(xp + 32) - LANE_OFF;
+        uint64_t e[27];
+        uint64_t s2 = BIAS4 - x2;
+        for (int k2 = 0; k2 < 3; k2++, s2 += x2) {
+            uint64_t s1 = s2 - x1;
+            for (int k1 = 0; k1 < 3; k1++, s1 += x1) {
+                uint64_t *o = &e[9 * k2 + 3 * k1];
+                o[0] = s1 - x0;
+                o[1] = s1;
+                o[2] = s1 + x0;
+            }
+        }
+        memcpy(t27 + 216u * g, e, sizeof e);
+        uint64_t f[9];
+        uint64_t s4 = 0 - x4v;
+        for (int k4 = 0; k4 < 3; k4++, s4 += x4v) {
+            f[3 * k4] = s4 - x3;
+            f[3 * k4 + 1] = s4;
+            f[3 * k4 + 2] = s4 + x3;
+        }
+        memcpy(t9 + 72u * g, f, sizeof f);
+    }
+    for (uint32_t r = 0; r < rows; r++) {
+        const uint8_t *wr = w + r * stride;
+        const uint8_t *p27 = t27, *p9 = t9;
+        uint64_t a = 0;
+        for (uint32_t g = 0; g < groups; g++, p27 += 216, p9 += 72) {
+            uint32_t b = wr[g];
+            a += ld_u64(p27 + 8u * k_dec_lo[b]) + ld_u64(p9 + 8u * k_dec_hi[b]);
+        }
+        memcpy(acc + 8u * r, &a, 8);
     }
 }

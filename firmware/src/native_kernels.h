@@ -15,4 +15,11 @@ void bitrl_native_lut_build_t3(const int8_t *x /* (cols) */, uint32_t cols, int1
 void bitrl_native_matvec_t3_lut(const uint8_t *w /* (rows, ceil(cols/5)) */, const int16_t *lut, int32_t *y /* (rows) */,
                                 uint32_t rows, uint32_t cols);
 
+/* The backbone's token-packed t3 product (the module's k_t3_matvec, assembly/kernels/bound.ts): lane k (u16 at byte
+ * 2k) of acc[r] (8 bytes per row) = g * 1024 + sum_c w[r][c] x[k][c] for the g = ceil(cols/5) groups, x4 the
+ * interleaved activations (u16[5 g][4], x + 128), t3 rows `stride` bytes apart, cols <= 195. Split tables (27 + 9
+ * entries of four lanes per group) go to lut (g * 288 bytes of scratch). Invalid bytes 243..255 count as 0. */
+void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *w, uint32_t rows, uint32_t stride,
+                               uint8_t *acc, uint8_t *lut);
+
 #endif

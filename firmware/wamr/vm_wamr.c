@@ -47,9 +47,9 @@ static bitrl_linear_memory module_memory(wasm_module_inst_t inst) {
 static void vm_import_trampoline(wasm_exec_env_t exec, uint64_t *slots) {
     const bitrl_host_import *imp = (const bitrl_host_import *)wasm_runtime_get_function_attachment(exec);
     wasm_module_inst_t inst = wasm_runtime_get_module_inst(exec);
-    uint64_t args[4] = {0, 0, 0, 0};
+    uint64_t args[BITRL_HOST_MAX_ARGS] = {0};
     uint64_t ret = 0;
-    for (uint32_t i = 0; i < imp->argc && i < 4; i++) args[i] = slots[i];
+    for (uint32_t i = 0; i < imp->argc && i < BITRL_HOST_MAX_ARGS; i++) args[i] = slots[i];
     bitrl_linear_memory mem = module_memory(inst);
     const char *trap = imp->fn(&mem, args, &ret);
     if (trap) {

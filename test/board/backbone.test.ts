@@ -36,9 +36,9 @@ function wasmFeatures(mod: AgentModule, tokens: number[], size: number): { rc: n
 
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-for (const build of ["release", "debug"] as const) {
-  test(`should give bit-identical features in wasm (${build}) and the TypeScript twin for every kind`, () => {
-    const mod = loadAgent(build);
+for (const [build, kernels] of [["release", "imports"], ["debug", "imports"], ["release", "own"]] as const) {
+  test(`should give bit-identical features in wasm (${build}, kernels ${kernels === "own" ? "called directly" : "through the imports"}) and the TypeScript twin for every kind`, () => {
+    const mod = loadAgent(build, { kernels });
     for (const kind of BACKBONE_KINDS) {
       const w = weights(kind);
       mod.setBlob(encodeBlob(blobOf(w)));
@@ -58,9 +58,10 @@ for (const build of ["release", "debug"] as const) {
   });
 }
 
-for (const board of ["host", "qemu-m4"] as const) {
-  test(`should give bit-identical features in wasm3 on the ${board === "host" ? "native host build" : "emulated Cortex-M4"} for every kind`, async () => {
-    await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+for (const [board, backend] of [["host", "wasm3"], ["qemu-m4", "wasm3"], ["host", "wasm3+native"], ["qemu-m4", "wasm3+native"]] as const) {
+  test(`should give bit-identical features in ${backend} on the ${board === "host" ? "native host build" : "emulated Cortex-M4"} for every kind`, async () => {
+    await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000, backend }, async (s) => {
+      assert.is(s.info.backend, backend);
       const io = await s.client.ioBase();
       for (const kind of BACKBONE_KINDS) {
         const w = weights(kind, 5);

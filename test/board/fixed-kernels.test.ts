@@ -1,6 +1,7 @@
-// The integer forward's fixed-point kernels (assembly/kernels/fixed.ts): golden vectors in both wasm builds and
-// in wasm3 on the emulated Cortex-M4; the twin's multipliers against exact arithmetic; the exp2 table against
-// its formula.
+// The integer forward's fixed-point kernels (assembly/kernels/fixed.ts) and the bound kernels (bound.ts): golden
+// vectors in both wasm builds with either kernel binding, in wasm3 on the emulated Cortex-M4, and with the kernel
+// imports bound to C kernels (wasm3+native) on the native host build and on the emulated Cortex-M4; the twin's
+// multipliers against exact arithmetic; the exp2 table against its formula.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import * as fx from "../../tools/lib/reference/fixed.ts";
@@ -11,17 +12,21 @@ import { runConformance } from "../../tools/lib/board/conformance.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { GOLDEN_FIXED_PATH, goldenFixedCases } from "../../tools/lib/runtime/golden-fixed-kernels.ts";
 import { seededRandom } from "../../tools/lib/util/seeded-random.ts";
+import { repoRoot } from "../../tools/lib/util/paths.ts";
+import { join } from "node:path";
 
 const golden = loadGoldenFile(GOLDEN_FIXED_PATH);
+const kernelsGolden = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
+const smallGolden = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
 const value = (f: number) => (f & 0xffff) * 2 ** -(f >> 16);
 
 test("should match the checked-in golden file when regenerated (the generator is deterministic)", () => {
   assert.equal(goldenFixedCases(), golden.cases);
 });
 
-for (const b of ["release", "debug"] as const) {
-  test(`should pass every fixed-kernels golden case (${b})`, () => {
-    const mod = loadAgent(b);
+for (const [b, kernels] of [["release", "imports"], ["debug", "imports"], ["release", "own"], ["debug", "own"]] as const) {
+  test(`should pass every fixed-kernels golden case (${b}, kernels ${kernels === "own" ? "called directly" : "through the imports"})`, () => {
+    const mod = loadAgent(b, { kernels });
     for (const c of golden.cases) {
       const r = runGoldenCase(mod, c);
       assert.ok(r.ok, `${c.name}: ${r.detail}`);
@@ -69,6 +74,25 @@ test("should round the exp2 table to the nearest 2^15 * 2^(-f / 256)", () => {
 
 test("should pass every fixed-kernels golden case in wasm3 on the emulated Cortex-M4 (qemu-m4)", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+    const r = await runConformance(s.client, [golden]);
+    assert.is(r.cases.length, golden.cases.length);
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+  });
+});
+
+test("should pass every golden case with the kernel imports bound to C kernels (wasm3+native) on the native host build", async () => {
+  await withBoard("host", { flashPath: tempFlashPath(), backend: "wasm3+native" }, async (s) => {
+    assert.is(s.info.backend, "wasm3+native");
+    const files = [kernelsGolden, smallGolden, golden];
+    const r = await runConformance(s.client, files);
+    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.is(r.passed, files.reduce((a, f) => a + f.cases.length, 0));
+  });
+});
+
+test("should pass every fixed-kernels golden case with C kernels (wasm3+native) on the emulated Cortex-M4 (qemu-m4)", async () => {
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wasm3+native", timeoutMs: 20000 }, async (s) => {
+    assert.is(s.info.backend, "wasm3+native");
     const r = await runConformance(s.client, [golden]);
     assert.is(r.cases.length, golden.cases.length);
     assert.equal(r.cases.filter((c) => !c.ok), []);

@@ -10,7 +10,7 @@ import { engineLabel } from "../lib/board/toolchain.ts";
 export const benchCommand: Command = {
   name: "bench",
   summary: "kernel instructions per weight on a board (wasm3 kernels and the native C floor)",
-  usage: `usage: bitrl bench --board B [--backend wasm3|aot|wamr] [--port P] [--json]
+  usage: `usage: bitrl bench --board B [--backend wasm3|wasm3+native|aot|wamr] [--port P] [--json]
 
 Runs every matvec kernel of the module (fp32, int8, ternary i2/t3 plain and lookup-table) at 256x256 and 1024x256
 inside the board's engine (wasm3, AOT or WAMR), the firmware's native C ternary kernels on the same bytes (plain i2, and t3 lookup

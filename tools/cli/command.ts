@@ -1,6 +1,7 @@
 // The shape of a CLI command and the shared argument parser. Commands are thin: parse, call tools/lib, print.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BitrlError } from "../lib/util/errors.ts";
+import { BACKENDS, type Backend } from "../lib/board/firmware-build.ts";
 
 export interface Command {
   name: string;
@@ -37,10 +38,11 @@ export function intFlag(name: string, value: string | undefined, fallback: numbe
 }
 
 /** Parses --backend: how the board runs the agent module (docs/aot.md). */
-export function backendFlag(value: string | undefined): "wasm3" | "aot" | "wamr" {
-  if (value === undefined || value === "wasm3" || value === "aot" || value === "wamr") return value ?? "wasm3";
-  throw new BitrlError(`--backend must be wasm3, aot or wamr, got '${value}'`);
+export function backendFlag(value: string | undefined): Backend {
+  if (value === undefined) return "wasm3";
+  if ((BACKENDS as readonly string[]).includes(value)) return value as Backend;
+  throw new BitrlError(`--backend must be ${BACKENDS.join(", ")}, got '${value}'`);
 }
 
 /** The --backend line of a command's usage text. */
-export const BACKEND_USAGE = "  --backend B     wasm3 (interpreted, update the agent over the wire; default) or aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";
+export const BACKEND_USAGE = "  --backend B     wasm3 (interpreted, update the agent over the wire; default), wasm3+native (wasm3\n                  with the hot kernels bound to C kernels of the firmware; docs/abi.md), aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";

@@ -13,7 +13,7 @@ import { repoRoot } from "../lib/board/toolchain.ts";
 export const conformanceCommand: Command = {
   name: "conformance",
   summary: "run every golden vector through a board's firmware and compare with the TypeScript reference",
-  usage: `usage: bitrl conformance --board B [--backend wasm3|aot|wamr] [--port P] [--golden FILE ...] [--json]
+  usage: `usage: bitrl conformance --board B [--backend wasm3|wasm3+native|aot|wamr] [--port P] [--golden FILE ...] [--json]
 
 Writes each case's inputs into the board's I/O arena, calls the export, reads the output back and compares it
 with the expectation from the TypeScript reference (exact for integer paths, the case's tolerance for floats).

@@ -27,7 +27,7 @@ time 'emulated' on QEMU boards: instruction counts at the profile's clock) or 'm
 the firmware's marker GPIO frames each episode, see docs/energy.md).
   --source S          estimate (default), ppk2 or ina
   --board B           board profile (default ${DEFAULT_BOARD})
-  --backend B         wasm3 (default), aot or wamr: how the board runs the agents (docs/aot.md)
+  --backend B         wasm3 (default), wasm3+native, aot or wamr: how the board runs the agents (docs/aot.md)
   --port P            the meter's serial port (ppk2/ina); for --source estimate, the board's port
   --board-port P      the board's serial port when a meter uses --port (QEMU boards boot without one)
   --counts FILE       estimate from recorded counts instead of running the board:

@@ -12,7 +12,7 @@ import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { openBoard } from "../lib/board/session.ts";
 import { paths, pioEnv, repoRoot } from "../lib/board/toolchain.ts";
 import { boardUploader, registryPlatform, registryPlatformInstalled, runUploader } from "../lib/board/uploader.ts";
-import { buildFirmware } from "../lib/board/firmware-build.ts";
+import { backendEnvSuffix, buildFirmware } from "../lib/board/firmware-build.ts";
 import { assertFits, checkFit, parseMapSections } from "../lib/board/fit.ts";
 import { dirname } from "node:path";
 import { existsSync } from "node:fs";
@@ -21,7 +21,7 @@ import { progress } from "../lib/util/progress.ts";
 export const flashCommand: Command = {
   name: "flash",
   summary: "put the firmware on a board and a model into its flash (QEMU/host boards: build, boot, upload)",
-  usage: `usage: bitrl flash --board B [--backend wasm3|aot|wamr] [--model FILE] [--port P] [--flash FILE]
+  usage: `usage: bitrl flash --board B [--backend wasm3|wasm3+native|aot|wamr] [--model FILE] [--port P] [--flash FILE]
 
 Emulated boards (qemu-m4, ...) and the native host build: builds the firmware, boots it and, with --model,
 uploads the blob in checked chunks to the board's inactive model slot; the board verifies it (CRC and the C blob
@@ -65,7 +65,7 @@ ${BACKEND_USAGE}
         throw new BitrlError(`board '${board.id}' needs PlatformIO's ${spec} platform, not installed here (it comes from PlatformIO's registry): run 'pio pkg install -p ${spec}' on a machine with internet (bitrl doctor)`);
       }
       const backend = backendFlag(a.values.backend);
-      const env = backend === "wasm3" ? board.pioEnv! : `${board.pioEnv}-${backend}`;
+      const env = backend === "wasm3" ? board.pioEnv! : `${board.pioEnv}-${backendEnvSuffix(backend)}`;
       if (!readFileSync(join(repoRoot, "platformio.ini"), "utf8").includes(`[env:${env}]`)) {
         throw new BitrlError(`platformio.ini has no environment '${env}' (the ${backend} backend is built for the emulated boards only so far)`);
       }

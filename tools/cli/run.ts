@@ -9,7 +9,7 @@ import { openBoard } from "../lib/board/session.ts";
 export const runCommand: Command = {
   name: "run",
   summary: "run the agent on a board: episodes (and on-device training) with tick counts",
-  usage: `usage: bitrl run --board B [--backend wasm3|aot|wamr] [--port P] [--model FILE] [options]
+  usage: `usage: bitrl run --board B [--backend wasm3|wasm3+native|aot|wamr] [--port P] [--model FILE] [options]
 
 Boots (emulated/host boards) or connects to (--port) the board, uploads --model if given, then runs
 --train N training episodes (agent_train) and --episodes N evaluation episodes (agent_episode). Tick counts are

@@ -18,7 +18,7 @@ export interface BoardEvalResult extends EvalResult {
   /** how the board was reached (e.g. "QEMU qemu-m4") */
   via: string;
   board: string;
-  /** the engine that ran the module there (the firmware's `info`: wasm3, aot or wamr) */
+  /** the engine that ran the module there (the firmware's `info`: wasm3, wasm3+native, aot or wamr) */
   backend: string;
   /** board clock ticks per episode (instructions on QEMU boards, cycles on real ones) and their unit */
   ticks: number[];

@@ -5,6 +5,11 @@ import type { BoardClient, BoardInfo } from "./client.ts";
 import { BoardError } from "./client.ts";
 import { seededRandom as rng } from "../util/seeded-random.ts";
 
+/** The runtime label of a row from the firmware's `info.backend` (the engine and, for wasm3, the kernel binding). */
+function runtimeOf(backend: string): KernelBenchResult["runtime"] {
+  return backend === "aot" || backend === "wamr" || backend === "wasm3+native" ? backend : "wasm3";
+}
+
 export interface BenchShape {
   rows: number;
   cols: number;
@@ -14,7 +19,7 @@ export interface KernelBenchResult {
   kernel: string;
   /** "ROWSxCOLS" */
   shape: string;
-  runtime: "wasm3" | "aot" | "wamr" | "native";
+  runtime: "wasm3" | "wasm3+native" | "aot" | "wamr" | "native";
   /** board ticks per weight; ticks are instructions on QEMU boards, hence the name */
   instructions_per_weight: number;
   /** total ticks over the whole matrix (sum of row blocks; LUT kernels include one table build) */
@@ -164,7 +169,7 @@ export async function benchBoardKernels(
       }
       const weights = shape.rows * shape.cols;
       const base = { shape: `${shape.rows}x${shape.cols}`, block_rows: rows, kind };
-      push({ kernel: spec.name, runtime: info.backend === "aot" || info.backend === "wamr" ? info.backend : "wasm3", instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
+      push({ kernel: spec.name, runtime: runtimeOf(info.backend), instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
       if (native) push({ kernel: native.kernel, runtime: "native", instructions_per_weight: nativeTicks / weights, ticks: nativeTicks, ...base });
     }
   }
@@ -210,7 +215,7 @@ export async function benchBoardLayers(client: BoardClient, onResult?: (r: Kerne
     await client.kernel(layer.name, args); // wasm3 compiles on the first call: not counted
     const ticks = (await client.bench(layer.name, args, 1)).ticks;
     const r: KernelBenchResult = {
-      kernel: layer.name, shape: `${rows}x${cols}`, runtime: info.backend === "aot" || info.backend === "wamr" ? info.backend : "wasm3",
+      kernel: layer.name, shape: `${rows}x${cols}`, runtime: runtimeOf(info.backend),
       instructions_per_weight: ticks / (rows * cols), ticks, block_rows: rows, kind: kindOf(info),
     };
     results.push(r);

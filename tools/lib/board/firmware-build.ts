@@ -9,10 +9,19 @@ import { getBoard, type BoardId } from "./profiles.ts";
 import { BitrlError } from "../util/errors.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot } from "./toolchain.ts";
 
-export type Backend = "wasm3" | "aot" | "wamr";
+export type Backend = "wasm3" | "wasm3+native" | "aot" | "wamr";
+
+/** Every backend: the engine, and for wasm3 the kernel binding (docs/abi.md "Kernel imports"). */
+export const BACKENDS: readonly Backend[] = ["wasm3", "wasm3+native", "aot", "wamr"];
+
+/** The PlatformIO environment suffix of a backend ("wasm3+native" -> "native"). */
+export function backendEnvSuffix(backend: Backend): string {
+  return backend === "wasm3+native" ? "native" : backend;
+}
 
 export interface FirmwareBuildOptions {
-  /** engine for the agent module: wasm3 (default), aot (wasm2c) or wamr (WAMR's fast interpreter); docs/aot.md */
+  /** engine for the agent module: wasm3 (default), wasm3+native (wasm3 with the kernel imports bound to C kernels),
+   *  aot (wasm2c) or wamr (WAMR's fast interpreter); docs/aot.md, docs/abi.md */
   backend?: Backend;
   /** application sources instead of firmware/src (the toolchain self-test uses scripts/toolchain/selftest) */
   srcDir?: string;
@@ -158,11 +167,12 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
   if (backend === (board.defaultBackend ?? "wasm3")) {
     // the board's own environment builds this engine
-  } else if (backend === "aot" || backend === "wamr" || (backend === "wasm3" && ini.includes(`[env:${env}-wasm3]`))) {
-    if (!ini.includes(`[env:${env}-${backend}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${backend}' in platformio.ini yet`);
-    env = `${env}-${backend}`;
+  } else if (backend === "aot" || backend === "wamr" || backend === "wasm3+native" || (backend === "wasm3" && ini.includes(`[env:${env}-wasm3]`))) {
+    const suffix = backendEnvSuffix(backend);
+    if (!ini.includes(`[env:${env}-${suffix}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${suffix}' in platformio.ini yet`);
+    env = `${env}-${suffix}`;
   } else if (backend !== "wasm3") {
-    throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
+    throw new BitrlError(`unknown backend '${backend}' (${BACKENDS.join(", ")})`);
   } else {
     throw new BitrlError(`board '${board.id}' runs the agent with the ${board.defaultBackend} backend only (wasm3 does not fit its ${board.ramBytes / 1024} KiB RAM; docs/boards.md)`);
   }
@@ -258,7 +268,7 @@ async function compileEngine(name: string, sources: string[], flags: string[], i
  *  .bitrl/host/bitrl-fw: serial on stdin/stdout, clock in ns, flash in the file named by BITRL_FLASH. */
 export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
   const backend = opts.backend ?? "wasm3";
-  if (backend !== "wasm3" && backend !== "aot" && backend !== "wamr") throw new BitrlError(`unknown backend '${backend}' (wasm3, aot, wamr)`);
+  if (!BACKENDS.includes(backend)) throw new BitrlError(`unknown backend '${backend}' (${BACKENDS.join(", ")})`);
   const aot = backend === "aot";
   const wamr = backend === "wamr";
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
@@ -267,17 +277,19 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
   ensureToolchain({ aot, wamr });
   const extraFlags = opts.buildFlags ?? [];
   const custom = opts.srcDir || extraFlags.length ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags.join(" ")}`).digest("hex").slice(0, 8) : "";
-  const variant = `host${backend === "wasm3" ? "" : `-${backend}`}${custom}`;
+  const variant = `host${backend === "wasm3" ? "" : `-${backendEnvSuffix(backend)}`}${custom}`;
   const outDir = join(repoRoot, ".bitrl", "host");
   const exe = join(outDir, variant === "host" ? "bitrl-fw" : `bitrl-fw-${variant.slice(5)}`);
   // the AOT build swaps the wasm3 engine (vm_wasm3.c + wasm3) for the wasm2c module and firmware/aot
   const aotDir = join(repoRoot, "firmware", "aot");
-  const cSources = listFiles(srcDir, /\.c$/).filter((f) => backend === "wasm3" || !f.endsWith("/vm_wasm3.c"));
+  const wasm3Engine = backend === "wasm3" || backend === "wasm3+native";
+  const cSources = listFiles(srcDir, /\.c$/).filter((f) => wasm3Engine || !f.endsWith("/vm_wasm3.c"));
   const hal = listFiles(join(repoRoot, "firmware", "boards", "host"), /\.c$/);
   const wasm3 = listFiles(paths.wasm3, /\.c$/);
   const wamrDir = join(repoRoot, "firmware", "wamr");
   // 64-bit pointers make WAMR's module structures larger than on the boards: the host pool is larger too
-  const engineFlags = aot ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"] : wamr ? ["-DBITRL_CFG_WAMR_POOL_BYTES=1048576"] : hostWasm3Flags();
+  const engineFlags = aot ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"] : wamr ? ["-DBITRL_CFG_WAMR_POOL_BYTES=1048576"]
+    : [...hostWasm3Flags(), ...(backend === "wasm3+native" ? ["-DBITRL_NATIVE_KERNELS=1"] : [])];
   const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...engineFlags, ...extraFlags];
   const engineInputs = aot ? [...listFiles(aotDir, /\.[ch]$/), join(repoRoot, "scripts", "aot-gen.mjs")]
     : wamr ? [...listFiles(wamrDir, /\.(c|h|json)$/), join(paths.wamr, ".bitrl-stamp")] : [join(paths.wasm3, ".bitrl-stamp")];

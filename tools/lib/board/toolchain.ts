@@ -48,6 +48,7 @@ export const platformioVersion = (): string => pins().platformio;
 /** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
 export function engineLabel(backend: string): string {
   if (backend === "wasm3") return `wasm3 ${pins().wasm3.pypi.split("==")[1]}`;
+  if (backend === "wasm3+native") return `wasm3 ${pins().wasm3.pypi.split("==")[1]}, kernels bound to the firmware's C kernels`;
   if (backend === "wamr") return `${pins().wamr.label}, fast interpreter`;
   if (backend === "aot") return "wasm2c (ahead of time)";
   return backend;

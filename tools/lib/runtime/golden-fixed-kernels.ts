@@ -5,10 +5,12 @@
 import { join } from "node:path";
 import { repoRoot } from "../util/paths.ts";
 import * as fx from "../reference/fixed.ts";
+import * as small from "../reference/small-kernels.ts";
+import { packTernary, rowBytes } from "../format/ternary-packing.ts";
 import { bytesOf } from "./wasm.ts";
 import type { GoldenCase, GoldenFile } from "./golden.ts";
-import { CaseBuilder, writeGoldenFile } from "./golden-kernels.ts";
-import { randInt, seededRandom, type Rand } from "../util/seeded-random.ts";
+import { CaseBuilder, LUT_FAST_OFFSET, writeGoldenFile } from "./golden-kernels.ts";
+import { randInt, randomTernary, seededRandom, type Rand } from "../util/seeded-random.ts";
 
 export const GOLDEN_FIXED_SEED = 0xf1ed;
 export const GOLDEN_FIXED_PATH = join(repoRoot, "test", "golden", "fixed-kernels.json");
@@ -83,6 +85,22 @@ function fxOpsCase(name: string, a: Uint32Array, bv: Uint32Array): GoldenCase {
   return b.done(`fx_ops ${name}`, "fx_ops", [aa, ba, n, out], out, bytesOf(want), "exact");
 }
 
+/** The backbone's bound t3 product (t3_matvec_x4 -> k_t3_matvec, assembly/kernels/bound.ts): interleaved
+ *  activations with every lane random (padding columns and absent tokens too: the kernel reads them), rows `extra`
+ *  bytes wider than the groups, the acc range filled with a marker first. */
+function t3MatvecCase(rand: Rand, rows: number, cols: number, extra: number, extreme: boolean): GoldenCase {
+  const b = new CaseBuilder();
+  const groups = rowBytes("t3", cols), stride = groups + extra;
+  const trits = extreme ? new Int8Array(rows * stride * 5).fill(-1) : randomTernary(rand, rows * stride * 5);
+  const w = packTernary(trits, rows, stride * 5, "t3").subarray(0, (rows - 1) * stride + groups);
+  const x4 = Uint16Array.from({ length: 20 * groups }, () => (extreme ? 0 : randInt(rand, 0, 255)));
+  const want = small.matvec_t3x4_lut(w, small.lut_build_t3x4_x4(x4, cols), rows, cols, stride);
+  const xa = b.put(bytesOf(x4)), wa = b.put(w);
+  const acc = b.put(new Uint8Array(8 * rows).fill(0xa5));
+  if (b.end > LUT_FAST_OFFSET) throw new Error("t3_matvec_x4 case must stay below the table region it overwrites");
+  return b.done(`t3_matvec_x4 ${rows}x${cols}${extra ? ` stride ${stride}` : ""}${extreme ? " extreme" : ""}`, "t3_matvec_x4", [xa, cols, wa, rows, stride, acc], acc, bytesOf(want), "exact");
+}
+
 /** Every case, in file order. */
 export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
@@ -118,6 +136,13 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
     Uint32Array.of(0, 1, 2, 3, 2 ** 28, 2 ** 30 - 1, 2 ** 32 - 2, 2 ** 32 - 1, 12345, 65535, 65536, 2 ** 29)));
   cases.push(fxOpsCase("random", Uint32Array.from({ length: 40 }, () => fx.f32Bits((rand() + 0.01) * 2 ** randInt(rand, -40, 40))),
     Uint32Array.from({ length: 40 }, () => Math.floor(rand() * 2 ** randInt(rand, 1, 32)))));
+  // the bound t3 product, from a stream of its own (the cases above keep their bytes)
+  const tr = seededRandom(seed + 1);
+  for (const [rows, cols, extra] of [[40, 40, 0], [120, 40, 0], [40, 120, 0], [160, 40, 3], [100, 160, 0], [101, 160, 0], [1, 1, 0], [7, 37, 2], [60, 195, 0], [130, 195, 1]]) {
+    cases.push(t3MatvecCase(tr, rows, cols, extra, false));
+  }
+  cases.push(t3MatvecCase(tr, 120, 195, 0, true));
+  cases.push(t3MatvecCase(tr, 20, 195, 0, true));
   return cases;
 }
 

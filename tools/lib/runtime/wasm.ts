@@ -33,7 +33,16 @@ export interface AgentHostOptions {
   blob?: Uint8Array;
   /** receives each `log` call's text (default: collected only in `logs`) */
   log?: (text: string) => void;
+  /** how the module reaches its hot kernels (docs/abi.md "Kernel imports"): "imports" (default) = through the
+   *  k_* imports, bound here to the module's own k_* exports; "own" = it calls them directly (as plain wasm3) */
+  kernels?: KernelBinding;
 }
+
+/** The module's kernel binding in V8: through the imports (bound to its own exports) or direct calls. */
+export type KernelBinding = "imports" | "own";
+
+/** The kernel imports (module `bitrl`), each bound to the module's export of the same name. */
+export const KERNEL_IMPORTS = ["k_t3_matvec", "k_quant", "k_norm_quant", "k_rescale"] as const;
 
 type Export = (...args: number[]) => number;
 
@@ -57,6 +66,9 @@ export interface HostState {
   memory: WasmMemory | undefined;
   logs: string[];
   log?: (text: string) => void;
+  /** kernel binding (default "imports") and the instance's exports the kernel imports forward to */
+  kernels?: KernelBinding;
+  exports?: Record<string, unknown>;
 }
 
 /** The `bitrl` import object of docs/abi.md over `state` (exported so tests can drive it without a module). */
@@ -87,13 +99,19 @@ export function agentImports(state: HostState): { bitrl: Record<string, (...args
         state.logs.push(text);
         state.log?.(text);
       },
+      kernel_binding: (): number => ((state.kernels ?? "imports") === "imports" ? 1 : 0),
+      ...Object.fromEntries(KERNEL_IMPORTS.map((name) => [name, (...args: number[]): number => {
+        const f = state.exports?.[name];
+        if (typeof f !== "function") throw new BitrlError(`agent module called kernel import ${name} but exports no ${name}`);
+        return (f as (...a: number[]) => number)(...args);
+      }])),
     },
   };
 }
 
 /** Instantiates the agent module from its bytes, synchronously, with the Node host imports. */
 export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = {}): AgentModule {
-  const state: HostState = { blob: options.blob, memory: undefined, logs: [], log: options.log };
+  const state: HostState = { blob: options.blob, memory: undefined, logs: [], log: options.log, kernels: options.kernels };
   const imports = agentImports(state);
   let instance: WasmInstance;
   try {
@@ -104,6 +122,7 @@ export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = 
   const exported = instance.exports.memory;
   if (!(exported instanceof WA.Memory)) throw new BitrlError("agent module exports no memory");
   state.memory = exported;
+  state.exports = instance.exports;
   const fn: Record<string, Export> = {};
   for (const [name, value] of Object.entries(instance.exports)) if (typeof value === "function") fn[name] = value as Export;
   if (!fn.io_base || !fn.io_size) throw new BitrlError("agent module lacks io_base/io_size exports (rebuild: node scripts/build.mjs)");

@@ -1,0 +1,157 @@
+// Kernel binding, the TFLite Micro way (reference and optimized kernels behind one interface, one set of tests):
+// the integer forward's hot kernels are imports of module "bitrl" (k_t3_matvec, k_quant, k_norm_quant, k_rescale),
+// and the module's own AssemblyScript kernels are exported under the same names as the reference implementation.
+// The host answers `kernel_binding` once, at start: 0 = the module calls its own kernels directly (plain wasm3,
+// WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
+// exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
+// firmware/src/native_kernels.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
+import { checkDim, checkRange, trap } from "./check";
+import { LUT_FAST, LUT_FAST_BYTES } from "../io";
+import { FX_ADD, FX_RELU2, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
+import {
+  lut_build_t3x4_x4, lut_build_t3x4s_x4, matvec_t3x4_lut, matvec_t3x4s_lut, T3X4_BLOCK_COLS, T3X4_MAX_GROUPS,
+  T3X4S_MAX_GROUPS, T3X4S_MAX_ROWS,
+} from "./small";
+
+/** 0: own kernels called directly; 1: through the k_* imports. */
+@external("bitrl", "kernel_binding")
+declare function kernelBinding(): i32;
+@external("bitrl", "k_t3_matvec")
+declare function importT3Matvec(x4: usize, cols: i32, w: usize, rows: i32, stride: i32, acc: usize, lut: usize): void;
+@external("bitrl", "k_quant")
+declare function importQuant(x: usize, n: i32, qin: i32, out: usize, lanes: i32): i32;
+@external("bitrl", "k_norm_quant")
+declare function importNormQuant(x: usize, g: usize, gs: i32, n: i32, out: usize, lanes: i32): i32;
+@external("bitrl", "k_rescale")
+declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: usize, mode: i32): void;
+
+/** Read once at start: whether kernel calls go through the imports. */
+const IMPORTED: bool = kernelBinding() == 1;
+
+/** The binding in effect: 0 own kernels, 1 imports (what `info` reports comes from the host; this is the module's
+ *  side of it). */
+export function kernel_binding_in_use(): i32 {
+  return IMPORTED ? 1 : 0;
+}
+
+// ---- The module's own kernels (exported: V8 and the AOT build bind the imports to them). Unchecked: callers check
+// (the backbone by construction, the t3_matvec_x4 / quant_i32 / norm_quant / rescale_t3 exports at entry); an
+// address outside memory still traps, as every wasm access does. ----
+
+/**
+ * acc i64[rows] (four u16 lanes) = sum over the g = ceil(cols/5) groups of the lanes' table entries: lane k of
+ * acc[r] = g * T3X4_BIAS + sum_c w[r][c] x[k][c], for t3 rows w (`stride` bytes apart) and interleaved activations
+ * x4 (u16[5 g][4], x + 128; docs/kernels.md). cols <= 195. lut: 32 KiB of scratch (lut_fast_base()); split tables
+ * for rows <= T3X4S_MAX_ROWS, full tables over 80-column blocks above.
+ */
+export function k_t3_matvec(x4: i32, cols: i32, w: i32, rows: i32, stride: i32, acc: i32, lut: i32): void {
+  if (rows <= T3X4S_MAX_ROWS && cols <= 5 * T3X4S_MAX_GROUPS) {
+    // few rows per table: the split tables' cheaper build wins over their dearer lookups
+    lut_build_t3x4s_x4(x4, cols, lut);
+    matvec_t3x4s_lut(w, lut, acc, rows, cols, stride, 0);
+    return;
+  }
+  for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
+    const cc = min(T3X4_BLOCK_COLS, cols - c0);
+    lut_build_t3x4_x4(x4 + c0 * 8, cc, lut);
+    matvec_t3x4_lut(w + c0 / 5, lut, acc, rows, cc, stride, c0 > 0 ? 1 : 0);
+  }
+}
+
+/** quantI32 (fixed.ts): per-token int8 of x i32[n] with qin fractional bits into out (i8, or t3 lanes u16 at
+ *  stride 8 when lanes != 0); returns the multiplier of one q unit. */
+export function k_quant(x: i32, n: i32, qin: i32, out: i32, lanes: i32): i32 {
+  return quantI32(<usize>x, n, qin, <usize>out, lanes != 0);
+}
+
+/** normQuant (fixed.ts): RMSNorm with gains g i32[n] (shift gs) fused with the per-token int8 quantization. */
+export function k_norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32): i32 {
+  return normQuant(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0);
+}
+
+/** t3 lanes (u16 at acc + 8 r, minus unbias) into y i32[rows]: FX_ADD rescaleAdd with multiplier f, FX_RAW /
+ *  FX_RELU2 storeRaw. */
+export function k_rescale(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mode: i32): void {
+  if (mode == FX_ADD) rescaleAdd(<usize>acc, unbias, rows, f, <usize>y);
+  else storeRaw(<usize>acc, unbias, rows, <usize>y, mode == FX_RELU2);
+}
+
+// ---- What the backbone calls: one branch on the binding, then the kernel ----
+
+// @ts-ignore: decorator
+@inline export function t3Matvec(x4: usize, cols: i32, w: usize, rows: i32, stride: i32, acc: usize): void {
+  if (IMPORTED) importT3Matvec(x4, cols, w, rows, stride, acc, LUT_FAST);
+  else k_t3_matvec(<i32>x4, cols, <i32>w, rows, stride, <i32>acc, <i32>LUT_FAST);
+}
+
+// @ts-ignore: decorator
+@inline export function quantK(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i32 {
+  return IMPORTED ? importQuant(x, n, qin, out, lanes ? 1 : 0) : quantI32(x, n, qin, out, lanes);
+}
+
+// @ts-ignore: decorator
+@inline export function normQuantK(x: usize, g: usize, gs: i32, n: i32, out: usize, lanes: bool): i32 {
+  return IMPORTED ? importNormQuant(x, g, gs, n, out, lanes ? 1 : 0) : normQuant(x, g, gs, n, out, lanes);
+}
+
+// @ts-ignore: decorator
+@inline export function rescaleK(acc: usize, unbias: i32, rows: i32, f: i32, y: usize, mode: i32): void {
+  if (IMPORTED) importRescale(acc, unbias, rows, f, y, mode);
+  else k_rescale(<i32>acc, unbias, rows, f, <i32>y, mode);
+}
+
+// ---- Checked exports for the golden vectors: entry checks, then the bound kernel (so a conformance run checks
+// whichever binding the host chose) ----
+
+/** t3Matvec of x4 (u16[5 ceil(cols/5)][4]) and t3 rows w (stride bytes apart) into acc i64[rows]; the tables go to
+ *  lut_fast_base(), which x4, w and acc must not overlap. */
+export function t3_matvec_x4(x4: i32, cols: i32, w: i32, rows: i32, stride: i32, acc: i32): void {
+  checkDim(rows, "t3_matvec_x4: rows must be 1..2^24");
+  checkDim(cols, "t3_matvec_x4: cols must be 1..2^24");
+  const groups = (cols + 4) / 5;
+  const message = "t3_matvec_x4: cols > 195, stride < ceil(cols/5), a range outside memory or inside the table region";
+  if (groups > T3X4_MAX_GROUPS || stride < groups) trap(message);
+  checkRange(x4, <u64>groups * 40, message);
+  checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
+  checkRange(acc, <u64>rows * 8, message);
+  const lo = <u64>LUT_FAST, hi = lo + <u64>LUT_FAST_BYTES;
+  if (overlaps(x4, <u64>groups * 40, lo, hi) || overlaps(w, <u64>(rows - 1) * <u64>stride + <u64>groups, lo, hi) || overlaps(acc, <u64>rows * 8, lo, hi)) trap(message);
+  t3Matvec(<usize>x4, cols, <usize>w, rows, stride, <usize>acc);
+}
+
+// @ts-ignore: decorator
+@inline function overlaps(p: i32, bytes: u64, lo: u64, hi: u64): bool {
+  return <u64>p < hi && <u64>p + bytes > lo;
+}
+
+/** quantI32 of x i32[n]: q at out (i8[n], or lanes u16[n][4] lane 0 when lanes != 0), multiplier i32 at fx. */
+export function quant_i32(x: i32, n: i32, qin: i32, out: i32, lanes: i32, fx: i32): void {
+  checkDim(n, "quant_i32: n must be 1..2^24");
+  const message = "quant_i32: x, out or fx range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(out, <u64>n * (lanes ? 8 : 1), message);
+  checkRange(fx, 4, message);
+  store<i32>(<usize>fx, quantK(<usize>x, n, qin, <usize>out, lanes != 0));
+}
+
+/** normQuant of x i32[n] with gains G i32[n] and shift gs: q at out, multiplier i32 at fx. */
+export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32, fx: i32): void {
+  checkDim(n, "norm_quant: n must be 1..2^24");
+  const message = "norm_quant: x, g, out or fx range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(g, <u64>n * 4, message);
+  checkRange(out, <u64>n * (lanes ? 8 : 1), message);
+  checkRange(fx, 4, message);
+  store<i32>(<usize>fx, normQuantK(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0));
+}
+
+/** t3 accumulator lanes u16[rows][4] (lane 0, minus unbias) into y i32[rows]: mode FX_ADD rescaleAdd with
+ *  multiplier f, FX_RAW / FX_RELU2 storeRaw. */
+export function rescale_t3(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mode: i32): void {
+  checkDim(rows, "rescale_t3: rows must be 1..2^24");
+  if (mode < 0 || mode > 2) trap("rescale_t3: mode must be 0..2");
+  const message = "rescale_t3: acc or y range outside memory";
+  checkRange(acc, <u64>rows * 8, message);
+  checkRange(y, <u64>rows * 4, message);
+  rescaleK(<usize>acc, unbias, rows, f, <usize>y, mode);
+}

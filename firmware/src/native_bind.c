@@ -1,0 +1,94 @@
+/* The module's kernel imports bound to C kernels compiled for the board (BITRL_NATIVE_KERNELS, the `wasm3+native`
+ * backend), or refused (plain wasm3, WAMR: kernel_binding answers 0, so the module never calls them). Each k_*
+ * checks its sizes and every pointer range against linear memory before a byte is touched, as the module's checked
+ * exports do; a bad range traps as an out-of-bounds access. */
+#include "native_bind.h"
+#include "native_fixed.h"
+#include "native_kernels.h"
+
+#ifndef BITRL_NATIVE_KERNELS
+#define BITRL_NATIVE_KERNELS 0
+#endif
+
+const char *bitrl_imp_kernel_binding(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)mem, (void)a;
+    *ret = BITRL_NATIVE_KERNELS ? 1u : 0u;
+    return NULL;
+}
+
+const char *bitrl_kernel_binding_name(void) { return BITRL_NATIVE_KERNELS ? "native" : "module"; }
+
+#if BITRL_NATIVE_KERNELS
+
+/* [p, p + len) inside linear memory (64-bit sums: no overflow). */
+static int in_mem(const bitrl_linear_memory *mem, uint32_t p, uint64_t len) {
+    return mem->base != NULL && (uint64_t)p + len <= mem->size;
+}
+static int dim_ok(int32_t n) { return n >= 1 && n <= (1 << 24); }
+
+const char *bitrl_imp_k_t3_matvec(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)ret;
+    uint32_t x4 = (uint32_t)a[0], w = (uint32_t)a[2], acc = (uint32_t)a[5], lut = (uint32_t)a[6];
+    int32_t cols = (int32_t)a[1], rows = (int32_t)a[3], stride = (int32_t)a[4];
+    if (!dim_ok(cols) || !dim_ok(rows)) return bitrl_trap_out_of_bounds;
+    uint32_t groups = ((uint32_t)cols + 4u) / 5u;
+    if (groups > 39u || stride < (int32_t)groups) return bitrl_trap_out_of_bounds;
+    if (!in_mem(mem, x4, 40ull * groups) || !in_mem(mem, w, (uint64_t)(rows - 1) * (uint32_t)stride + groups) ||
+        !in_mem(mem, acc, 8ull * (uint32_t)rows) || !in_mem(mem, lut, 288ull * groups))
+        return bitrl_trap_out_of_bounds;
+    bitrl_native_t3_matvec_x4(mem->base + x4, (uint32_t)cols, mem->base + w, (uint32_t)rows, (uint32_t)stride,
+                              mem->base + acc, mem->base + lut);
+    return NULL;
+}
+
+const char *bitrl_imp_k_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    uint32_t x = (uint32_t)a[0], out = (uint32_t)a[3];
+    int32_t n = (int32_t)a[1], qin = (int32_t)a[2], lanes = (int32_t)a[4] != 0;
+    if (!dim_ok(n) || !in_mem(mem, x, 4ull * (uint32_t)n) || !in_mem(mem, out, (lanes ? 8ull : 1ull) * (uint32_t)n))
+        return bitrl_trap_out_of_bounds;
+    *ret = (uint32_t)bitrl_native_quant(mem->base + x, n, qin, mem->base + out, lanes);
+    return NULL;
+}
+
+const char *bitrl_imp_k_norm_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    uint32_t x = (uint32_t)a[0], g = (uint32_t)a[1], out = (uint32_t)a[4];
+    int32_t gs = (int32_t)a[2], n = (int32_t)a[3], lanes = (int32_t)a[5] != 0;
+    if (!dim_ok(n) || !in_mem(mem, x, 4ull * (uint32_t)n) || !in_mem(mem, g, 4ull * (uint32_t)n) ||
+        !in_mem(mem, out, (lanes ? 8ull : 1ull) * (uint32_t)n))
+        return bitrl_trap_out_of_bounds;
+    *ret = (uint32_t)bitrl_native_norm_quant(mem->base + x, mem->base + g, gs, n, mem->base + out, lanes);
+    return NULL;
+}
+
+const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)ret;
+    uint32_t acc = (uint32_t)a[0], y = (uint32_t)a[4];
+    int32_t unbias = (int32_t)a[1], rows = (int32_t)a[2], f = (int32_t)a[3], mode = (int32_t)a[5];
+    if (!dim_ok(rows) || !in_mem(mem, acc, 8ull * (uint32_t)rows) || !in_mem(mem, y, 4ull * (uint32_t)rows))
+        return bitrl_trap_out_of_bounds;
+    bitrl_native_rescale(mem->base + acc, unbias, rows, f, mem->base + y, mode);
+    return NULL;
+}
+
+#else
+
+static const char k_unbound[] = "[trap] kernel import called, but this firmware binds the module's own kernels";
+
+const char *bitrl_imp_k_t3_matvec(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)mem, (void)a, (void)ret;
+    return k_unbound;
+}
+const char *bitrl_imp_k_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)mem, (void)a, (void)ret;
+    return k_unbound;
+}
+const char *bitrl_imp_k_norm_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)mem, (void)a, (void)ret;
+    return k_unbound;
+}
+const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)mem, (void)a, (void)ret;
+    return k_unbound;
+}
+
+#endif

@@ -1,0 +1,19 @@
+/* The kernel imports of the agent module (docs/abi.md "Kernel imports": kernel_binding, k_t3_matvec, k_quant,
+ * k_norm_quant, k_rescale) as host-import table entries (host_imports.c). With BITRL_NATIVE_KERNELS (the
+ * `wasm3+native` backend) kernel_binding answers 1 and the k_* imports run the C kernels of native_fixed.c and
+ * native_kernels.c after checking every pointer range; without it kernel_binding answers 0 (the module calls its own
+ * kernels) and a k_* call traps. The AOT backend binds these imports itself (firmware/aot/vm_aot.c). */
+#ifndef BITRL_NATIVE_BIND_H
+#define BITRL_NATIVE_BIND_H
+#include "host_imports.h"
+
+const char *bitrl_imp_kernel_binding(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+const char *bitrl_imp_k_t3_matvec(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+const char *bitrl_imp_k_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+const char *bitrl_imp_k_norm_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+
+/* The binding's name for `info`: "native" (C kernels) or "module" (the module's own). */
+const char *bitrl_kernel_binding_name(void);
+
+#endif

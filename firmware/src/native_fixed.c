@@ -1,0 +1,129 @@
+/* C twins of assembly/kernels/fixed.ts (quantI32, normQuant, rescaleAdd / storeRaw and the multiplier helpers they
+ * use), for the `wasm3+native` kernel binding. wasm i32 arithmetic wraps, C signed overflow does not: products and
+ * sums that may wrap go through uint32_t, shifts of negative values are arithmetic (gcc, clang). */
+#include "native_fixed.h"
+#include <string.h>
+
+#define XQ 12
+#define XMAX ((1 << 21) - 1)
+#define RMS_EPS_I 168
+#define FX_INV127 ((21 << 16) | 16512)
+
+static inline int32_t ld_i32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+static inline uint16_t ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline void st_i32(uint8_t *p, int32_t v) { memcpy(p, &v, 4); }
+static inline void st_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
+static inline int32_t mul32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }
+static inline int32_t add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+static inline int32_t pack(int32_t m, int32_t e) { return (int32_t)((uint32_t)e << 16) | m; }
+static inline int clz64(uint64_t v) { return v ? __builtin_clzll(v) : 64; }
+
+static int32_t fx_from_u64(uint64_t v, int32_t e) {
+    if (v == 0) return 0;
+    int32_t s = 64 - clz64(v) - 15, sh = s, m;
+    if (s > 0) {
+        m = (int32_t)((v + ((uint64_t)1 << (s - 1))) >> s);
+        if (m == 1 << 15) {
+            m = 1 << 14;
+            sh++;
+        }
+    } else {
+        m = (int32_t)(v << -s);
+    }
+    return pack(m, e - sh);
+}
+
+static int32_t fx_mul(int32_t a, int32_t b) {
+    int32_t ma = a & 0xffff, mb = b & 0xffff;
+    if (ma == 0 || mb == 0) return 0;
+    /* the module multiplies in i32 and sign-extends to u64 */
+    return fx_from_u64((uint64_t)(int64_t)mul32(ma, mb), (a >> 16) + (b >> 16));
+}
+
+static uint32_t isqrt30(uint32_t n) {
+    uint32_t x = 1u << 15;
+    for (;;) {
+        uint32_t y = (x + n / x) >> 1;
+        if (y >= x) return x;
+        x = y;
+    }
+}
+
+static int32_t fx_rsqrt(uint64_t v) {
+    int32_t k = (64 - clz64(v) - 29) >> 1;
+    uint32_t n = (uint32_t)(k >= 0 ? v >> (2 * k) : v << (-2 * k));
+    int32_t m = (int32_t)((1u << 29) / isqrt30(n));
+    return m == 1 << 15 ? pack(1 << 14, 28 + k) : pack(m, 29 + k);
+}
+
+static int32_t rms_inverse(int64_t ss, int32_t n) {
+    int32_t f = fx_rsqrt((uint64_t)(ss / (int64_t)n) + (uint64_t)RMS_EPS_I);
+    return pack(f & 0xffff, (f >> 16) - XQ);
+}
+
+static inline uint32_t abs_u32(int32_t v) { return v >= 0 ? (uint32_t)v : 0u - (uint32_t)v; }
+
+/* q[i] = round(127 h[i] / amax), h = x (* g), normalised by 2^-sh to 15 bits first; the q unit's multiplier. */
+static int32_t quant_by(const uint8_t *x, int32_t n, uint32_t amax, const uint8_t *g, int32_t qin, uint8_t *out, int lanes) {
+    if (amax == 0) {
+        if (lanes) for (int32_t i = 0; i < n; i++) st_u16(out + 8 * i, 128);
+        else memset(out, 0, (size_t)n);
+        return 0;
+    }
+    int32_t bl = 32 - __builtin_clz(amax);
+    int32_t sh = bl > 15 ? bl - 15 : 0;
+    uint32_t an = amax >> sh;
+    int32_t r = (int32_t)((127u << 23) / an);
+    for (int32_t i = 0; i < n; i++) {
+        int32_t h = ld_i32(x + 4 * i);
+        if (g) h = mul32(h, ld_i32(g + 4 * i));
+        int32_t q = add32(mul32(h >> sh, r), 1 << 22) >> 23;
+        if (lanes) st_u16(out + 8 * i, (uint16_t)(q + 128));
+        else out[i] = (uint8_t)q;
+    }
+    return fx_mul(fx_from_u64(an, qin - sh), FX_INV127);
+}
+
+int32_t bitrl_native_quant(const uint8_t *x, int32_t n, int32_t qin, uint8_t *out, int lanes) {
+    uint32_t amax = 0;
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t a = abs_u32(ld_i32(x + 4 * i));
+        if (a > amax) amax = a;
+    }
+    return quant_by(x, n, amax, NULL, qin, out, lanes);
+}
+
+int32_t bitrl_native_norm_quant(const uint8_t *x, const uint8_t *g, int32_t gs, int32_t n, uint8_t *out, int lanes) {
+    uint64_t ss = 0; /* wraps as the module's i64 does */
+    uint32_t amax = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t v = ld_i32(x + 4 * i);
+        ss += (uint64_t)((int64_t)v * v);
+        uint32_t a = abs_u32(mul32(v, ld_i32(g + 4 * i)));
+        if (a > amax) amax = a;
+    }
+    int32_t f = quant_by(x, n, amax, g, XQ + gs, out, lanes);
+    return fx_mul(f, rms_inverse((int64_t)ss, n));
+}
+
+void bitrl_native_rescale(const uint8_t *acc, int32_t unbias, int32_t rows, int32_t f, uint8_t *y, int32_t mode) {
+    if (mode == 0) {
+        int32_t m = f & 0xffff, s = (f >> 16) - XQ;
+        s = s < 1 ? 1 : s > 31 ? 31 : s;
+        int32_t half = 1 << (s - 1);
+        for (int32_t r = 0; r < rows; r++) {
+            int32_t u = add32(mul32((int32_t)ld_u16(acc + 8 * r) - unbias, m), half) >> s;
+            int32_t v = add32(ld_i32(y + 4 * r), u);
+            v = v < XMAX ? v : XMAX;
+            st_i32(y + 4 * r, v > -XMAX ? v : -XMAX);
+        }
+    } else if (mode == 2) {
+        for (int32_t r = 0; r < rows; r++) {
+            int32_t v = (int32_t)ld_u16(acc + 8 * r) - unbias;
+            v = v > 0 ? v : 0;
+            st_i32(y + 4 * r, mul32(v, v));
+        }
+    } else {
+        for (int32_t r = 0; r < rows; r++) st_i32(y + 4 * r, (int32_t)ld_u16(acc + 8 * r) - unbias);
+    }
+}
