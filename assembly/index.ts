@@ -7,7 +7,7 @@ export { rmsnorm_f32, quantize_act } from "./kernels/act";
 export { bitlinear_i2, bitlinear_t3, bitlinear_i8, bitlinear_i2_scratch, bitlinear_t3_scratch, bitlinear_i8_scratch } from "./kernels/bitlinear";
 export { env_count, env_obs_size, env_num_actions, env_num_tokens, env_vocab_size, env_max_steps, env_state_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_set_state, env_text } from "./envs/exports";
 export { agent_load, agent_episode, agent_train, agent_act, agent_head_ptr, agent_head_bytes, agent_set_budget, agent_trained_steps, agent_set_trained_steps, agent_rollout_steps, agent_updates } from "./agent";
-export { backbone_load, backbone_feature_size, backbone_memory, backbone_features } from "./model/exports";
+export { backbone_load, backbone_feature_size, backbone_memory, backbone_features, backbone_profile } from "./model/exports";
 export { probe_load_u8 } from "./probe";
 export { lut_build_t3x4, matvec_t3x4_lut, matvec_t3x4, lut_build_t3x4s, matvec_t3x4s_lut, matvec_t3x4s } from "./kernels/small";
 export { quantize_act_bits } from "./kernels/small";

@@ -1,24 +1,44 @@
-// Backbone benchmark: cost of one decision's forward (backbone_features on one observation's tokens) for every
-// shipped backbone kind of an env, side by side: microseconds in Node (V8), and with --board the *emulated*
-// instruction counts (QEMU -icount: exact, deterministic) of each runtime on the emulated boards (wasm3 and AOT on
-// qemu-m4, wasm3 on qemu-rv32), with the milliseconds that count takes at each real board's clock (*estimated*:
-// one instruction per cycle), plus blob bytes and the runtime's RAM. A table, then one JSON line. Not a test.
-// Run: node --import tsx bench/model.ts [--env cartpole] [--board qemu-m4|all]
+// Decision cost in one table: one decision's backbone forward (backbone_features on one observation's tokens), split
+// by stage (assembly/model/profile.ts), for every shipped backbone kind of an env, on each runtime: wasm3,
+// wasm3+native (the module's kernel imports bound to C kernels) and AOT on qemu-m4, wasm3 on qemu-rv32. Counts are
+// *emulated* (QEMU -icount: exact, deterministic); the whole decision (tokenize, backbone, head, env step) comes from
+// a short greedy episode of the shipped agent (cartpole-<kind>.bitrl). Milliseconds at each real board's clock are
+// *estimated* (instructions / clock, one instruction per cycle): nRF52840, STM32F446 and ESP32 (Xtensa) from the
+// qemu-m4 count, ESP32-C3 from the qemu-rv32 count when that runtime was measured there (else marked "~m4"). Also
+// V8 microseconds (host). Prints tables, then one JSON line. Not a test.
+// Run: node --import tsx bench/model.ts [--env cartpole] [--board qemu-m4|qemu-rv32|all] [--runtimes wasm3,aot]
 import { parseArgs } from "node:util";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeBlob } from "../tools/lib/format/blob.ts";
 import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import { backboneFromBlob, BACKBONE_KINDS, type BackboneConfig } from "../tools/lib/reference/backbone.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
+import type { Backend } from "../tools/lib/board/firmware-build.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { env: { type: "string" }, board: { type: "string" } } });
+const { values } = parseArgs({ options: { env: { type: "string" }, board: { type: "string" }, runtimes: { type: "string" } } });
 const env = values.env ?? "cartpole";
+
+/** Stage names, in the order of the module's counters (assembly/model/profile.ts). */
+const STAGES = ["embedding", "RMSNorm + quantize", "matvec (tables, lookups, weights)", "outputs (rescale, residual, ReLU^2)", "RoPE",
+  "attention q/k quantize", "attention (scores, softmax, v)", "quantize o / FFN hidden", "final norm (features)"];
 
 /** Multiply-accumulates of one forward over n positions (projections only). */
 function macs(c: BackboneConfig, n: number): number {
   return n * c.layers * (4 * c.dim * c.dim + 2 * c.dim * c.ffn);
+}
+
+interface Cost {
+  /** backbone_features, unprofiled */
+  forward: number;
+  /** per stage (profiled run; the clock import's own cost lands in the stages) */
+  stages: number[];
+  /** whole decision (episode ticks / steps), or null when no agent of this kind ships */
+  decision: number | null;
+  /** decision estimated as this forward + the ternary agent's non-backbone part (no agent of this kind) */
+  decisionEstimated?: boolean;
 }
 
 interface Row {
@@ -27,21 +47,27 @@ interface Row {
   runtime_ram_bytes: number;
   macs: number;
   v8_us: number;
-  /** emulated instructions of one forward per runtime, e.g. "qemu-m4/wasm3" */
-  emulated: Record<string, number>;
+  /** emulated instructions per runtime, e.g. "qemu-m4/wasm3" */
+  emulated: Record<string, Cost>;
 }
 
-/** Real boards' clocks (tools/lib/boards.ts) for the estimated milliseconds. */
-const CLOCKS: [string, number][] = [["nRF52840 64 MHz", 64e6], ["STM32F446 180 MHz", 180e6], ["ESP32-C3 160 MHz", 160e6], ["ESP32 240 MHz", 240e6]];
-const RUNTIMES: { board: string; backend: "wasm3" | "aot" }[] = [
-  { board: "qemu-m4", backend: "wasm3" }, { board: "qemu-m4", backend: "aot" }, { board: "qemu-rv32", backend: "wasm3" },
+/** Real boards' clocks (tools/lib/board/profiles.ts); which emulated ISA stands for each. */
+const CLOCKS: { name: string; hz: number; isa: "qemu-m4" | "qemu-rv32" }[] = [
+  { name: "nRF52840 64 MHz", hz: 64e6, isa: "qemu-m4" }, { name: "STM32F446 180 MHz", hz: 180e6, isa: "qemu-m4" },
+  { name: "ESP32-C3 160 MHz", hz: 160e6, isa: "qemu-rv32" }, { name: "ESP32 240 MHz", hz: 240e6, isa: "qemu-m4" },
+];
+const ALL: { board: "qemu-m4" | "qemu-rv32"; backend: Backend }[] = [
+  { board: "qemu-m4", backend: "wasm3" }, { board: "qemu-m4", backend: "wasm3+native" }, { board: "qemu-m4", backend: "aot" },
+  { board: "qemu-rv32", backend: "wasm3" },
 ];
 
 const tokensFor = (c: BackboneConfig) => Int32Array.from({ length: c.featTokens }, (_, i) => (i * 7 + 3) % c.vocab);
+const backbonePath = (kind: string) => join(root, "models", `${env}-backbone-${kind}.bitrl`);
+const agentPath = (kind: string) => join(root, "models", `${env}-${kind}.bitrl`);
 
 const rows: Row[] = [];
 for (const kind of BACKBONE_KINDS) {
-  const blob = readBlobFile(join(root, "models", `${env}-backbone-${kind}.bitrl`));
+  const blob = readBlobFile(backbonePath(kind));
   const c = backboneFromBlob(blob).config;
   const bytes = encodeBlob(blob);
   const mod = loadAgent("release", { blob: bytes });
@@ -59,42 +85,110 @@ for (const kind of BACKBONE_KINDS) {
   rows.push({ kind, blob_bytes: bytes.length, runtime_ram_bytes: mod.fn.backbone_memory(), macs: macs(c, t.length), v8_us: best, emulated: {} });
 }
 
-const runtimes = values.board === "all" ? RUNTIMES : values.board ? RUNTIMES.filter((r) => r.board === values.board) : [];
+const boards = values.board === "all" ? ALL : values.board ? ALL.filter((r) => r.board === values.board) : [];
+const wanted = values.runtimes?.split(",");
+const runtimes = wanted ? boards.filter((r) => wanted.includes(r.backend)) : boards;
+const DECISION_STEPS = 20;
 for (const rt of runtimes) {
   const { openBoard } = await import("../tools/lib/board/session.ts");
   const s = await openBoard(rt.board, { timeoutMs: 120000, backend: rt.backend });
+  const key = `${rt.board}/${rt.backend}`;
   try {
+    if (s.info.backend !== rt.backend) throw new Error(`${key}: the firmware reports backend ${s.info.backend}`);
     const io = await s.client.ioBase();
     for (const r of rows) {
-      const blob = readBlobFile(join(root, "models", `${env}-backbone-${r.kind}.bitrl`));
+      const blob = readBlobFile(backbonePath(r.kind));
       const c = backboneFromBlob(blob).config;
       await s.client.loadModel(encodeBlob(blob));
       const load = await s.client.kernel("backbone_load", []);
       if (load.value.value !== 0) throw new Error(`${r.kind}: backbone_load on the board returned ${load.value.value}`);
       const t = tokensFor(c);
       await s.client.memWrite(io + 1024, new Uint8Array(t.buffer));
+      const args = [io + 1024, t.length, io + 2048];
       // one warm-up call first: wasm3 compiles each function on its first call, which is not per-decision cost
-      await s.client.kernel("backbone_features", [io + 1024, t.length, io + 2048]);
-      const b = await s.client.bench("backbone_features", [io + 1024, t.length, io + 2048], 2);
-      r.emulated[`${rt.board}/${rt.backend}`] = b.ticks / b.reps;
+      await s.client.kernel("backbone_features", args);
+      const b = await s.client.bench("backbone_features", args, 2);
+      await s.client.kernel("backbone_profile", [1, 0]);
+      await s.client.kernel("backbone_features", args);
+      const prof = await s.client.kernel("backbone_profile", [0, io + 4096], io + 4096, 8 * STAGES.length);
+      const dv = new DataView(prof.output!.buffer, prof.output!.byteOffset, prof.output!.byteLength);
+      const stages = STAGES.map((_, i) => Number(dv.getBigInt64(8 * i, true)));
+      let decision: number | null = null;
+      if (existsSync(agentPath(r.kind))) {
+        await s.client.loadModel(encodeBlob(readBlobFile(agentPath(r.kind))));
+        await s.client.episode(18, 2, true); // compiles the agent's functions
+        const e = await s.client.episode(18, DECISION_STEPS, true);
+        decision = e.ticks / e.steps;
+      }
+      r.emulated[key] = { forward: b.ticks / b.reps, stages, decision };
     }
   } finally {
     await s.close();
   }
+  // a kind without a shipped agent: its forward plus what the ternary agent spends outside the backbone
+  const tern = rows.find((r) => r.kind === "ternary")?.emulated[key];
+  for (const r of rows) {
+    const e = r.emulated[key];
+    if (e && e.decision === null && tern?.decision != null) {
+      e.decision = e.forward + (tern.decision - tern.forward);
+      e.decisionEstimated = true;
+    }
+  }
 }
 
 const keys = runtimes.map((r) => `${r.board}/${r.backend}`);
-const m4 = keys.includes("qemu-m4/wasm3") ? "qemu-m4/wasm3" : keys[0];
-const msAt = (instr: number, hz: number) => ((instr / hz) * 1000).toFixed(2);
-const fp32 = rows.find((r) => r.kind === "fp32");
-const head = ["kind", "blob bytes", "RAM bytes", "MACs", "V8 us", ...keys.map((k) => `${k} instr (emulated)`), ...(fp32 ? keys.map((k) => `fp32/kind ${k}`) : []),
-  ...(m4 ? CLOCKS.map(([name]) => `ms @ ${name} (estimated)`) : [])];
-const table = rows.map((r) => [r.kind, String(r.blob_bytes), String(r.runtime_ram_bytes), String(r.macs), r.v8_us.toFixed(1),
-  ...keys.map((k) => String(Math.round(r.emulated[k]))), ...(fp32 ? keys.map((k) => (fp32.emulated[k] / r.emulated[k]).toFixed(2)) : []),
-  // the clock of the board a runtime stands for: Cortex-M boards for qemu-m4, RISC-V (ESP32-C3) for qemu-rv32
-  ...(m4 ? CLOCKS.map(([name, hz]) => msAt(r.emulated[name.startsWith("ESP32-C3") && keys.includes("qemu-rv32/wasm3") ? "qemu-rv32/wasm3" : m4], hz)) : [])]);
-const widths = head.map((h, i) => Math.max(h.length, ...table.map((t) => t[i].length)));
-console.log(`backbone forward, one ${env} decision (${rows.length ? tokensFor(backboneFromBlob(readBlobFile(join(root, "models", `${env}-backbone-fp32.bitrl`))).config).length : 0} tokens)`);
-for (const r of [head, ...table]) console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  "));
-if (m4) console.log(`ms: ${m4} instructions at each clock, one instruction per cycle (ESP32-C3: qemu-rv32 when measured); estimated, not measured on a board`);
-console.log(JSON.stringify({ bench: "model", env, board: values.board ?? null, how: { v8_us: "host: V8 on this machine (best of 5 x 200 calls)", emulated: "emulated (QEMU -icount) per board/runtime", ms: "estimated: emulated instructions / clock, CPI 1" }, rows }));
+const fmt = (v: number) => Math.round(v).toLocaleString("en-US");
+function print(title: string, head: string[], body: string[][]): void {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((t) => t[i].length)));
+  console.log(`\n${title}`);
+  for (const r of [head, ...body]) console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  "));
+}
+
+const nTok = tokensFor(backboneFromBlob(readBlobFile(backbonePath("fp32"))).config).length;
+console.log(`one ${env} decision: ${nTok} tokens through the backbone, then the head and the env step`);
+print("host", ["kind", "blob bytes", "RAM bytes", "MACs", "V8 us (host)"],
+  rows.map((r) => [r.kind, String(r.blob_bytes), String(r.runtime_ram_bytes), String(r.macs), r.v8_us.toFixed(1)]));
+if (keys.length) {
+  for (const r of rows) {
+    const body = STAGES.map((name, i) => [name, ...keys.map((k) => fmt(r.emulated[k].stages[i]))]);
+    body.push(["sum of stages (profiled)", ...keys.map((k) => fmt(r.emulated[k].stages.reduce((a, v) => a + v, 0)))]);
+    body.push(["backbone forward (unprofiled)", ...keys.map((k) => fmt(r.emulated[k].forward))]);
+    body.push(["head + tokenize + env step", ...keys.map((k) => {
+      const e = r.emulated[k];
+      return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision - e.forward)}`;
+    })]);
+    body.push(["decision", ...keys.map((k) => {
+      const e = r.emulated[k];
+      return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision)}`;
+    })]);
+    print(`${r.kind}: instructions per decision by stage (emulated, QEMU -icount)`, ["stage", ...keys], body);
+  }
+  // one row per kind and backend: each clock takes the count of the ISA it stands for, or the other ISA's ("~m4")
+  const backends = [...new Set(runtimes.map((r) => r.backend))];
+  const msRows: string[][] = [];
+  for (const r of rows) {
+    for (const backend of backends) {
+      msRows.push([`${r.kind} ${backend}`, ...CLOCKS.map((c) => {
+        const own = r.emulated[`${c.isa}/${backend}`];
+        const e = own ?? r.emulated[`qemu-m4/${backend}`] ?? r.emulated[`qemu-rv32/${backend}`];
+        if (!e || e.decision === null) return "-";
+        const other = own ? "" : c.isa === "qemu-rv32" ? "~m4 " : "~rv32 ";
+        return `${other}${e.decisionEstimated ? "~" : ""}${((e.decision / c.hz) * 1000).toFixed(2)}`;
+      })]);
+    }
+  }
+  print("ms per decision at each board's clock (estimated: emulated instructions / clock, CPI 1; ESP32-C3 from qemu-rv32, the others from qemu-m4; ~m4 = the qemu-m4 count stands in (not measured on qemu-rv32); ~ = a kind without a shipped agent: its forward plus the ternary agent's head and env step)",
+    ["kind backend", ...CLOCKS.map((c) => c.name)], msRows);
+  const fp32 = rows.find((r) => r.kind === "fp32");
+  if (fp32) {
+    print("fp32 / kind per decision (same runtime)", ["kind", ...keys], rows.map((r) => [r.kind, ...keys.map((k) => {
+      const a = fp32.emulated[k]?.decision, b = r.emulated[k]?.decision;
+      return a && b ? (a / b).toFixed(2) : "-";
+    })]));
+  }
+}
+console.log(JSON.stringify({
+  bench: "model", env, board: values.board ?? null, stages: STAGES, decision_steps: DECISION_STEPS,
+  how: { v8_us: "host: V8 on this machine (best of 5 x 200 calls)", emulated: "emulated (QEMU -icount) per board/runtime", ms: "estimated: emulated instructions / clock, CPI 1" },
+  rows,
+}));

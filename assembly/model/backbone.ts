@@ -17,6 +17,9 @@ import {
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
+  mark, profileStart, ST_ATT_QUANT, ST_ATTENTION, ST_EMBED, ST_FEATURES, ST_MATVEC, ST_NORM, ST_OUT, ST_QUANT, ST_ROPE,
+} from "./profile";
+import {
   tableOpen, tableFind, entryPacking, entryNdim, entryShape, entryDataOffset, entryDataBytes, entryScaleOffset,
   entryScaleCount, entryInBlob, PACK_F32, PACK_I32, PACK_I8, PACK_T3,
 } from "./blobtable";
@@ -302,6 +305,7 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize
       matvec_f32(<i32>wB, <i32>(x + <usize>(t * xs * 4)), <i32>(y + <usize>((t * ys + rc - r0) * 4)), rr, cols);
     }
   }
+  mark(ST_MATVEC);
 }
 
 // ---- the integer forward (int8, ternary, binary) ----
@@ -361,13 +365,16 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
     if (packing == PACK_I8) {
       for (let t = 0; t < n; t++) {
         matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
+        mark(ST_MATVEC);
         rowsOut(accB, 4, 0, rr, load<i32>(sB + <usize>(t << 2)), gamma, ns, y + <usize>((t * ys + rc - r0) * 4), mode);
         if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), FX_Q8);
+        mark(ST_OUT);
       }
       continue;
     }
     for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
       t3Matvec(xqB + <usize>((t0 >> 2) * chunkBytes), cols, wB, rr, rb, acc4B);
+      mark(ST_MATVEC);
       const unbias = rb * T3X4_BIAS;
       for (let t = t0; t < min(t0 + T3X4_TOKENS, n); t++) {
         const yo = y + <usize>((t * ys + rc - r0) * 4);
@@ -377,6 +384,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
         else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
         if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), ns > 1 ? FX_Q8 : fxMul(a, gamma));
       }
+      mark(ST_OUT);
     }
   }
 }
@@ -456,6 +464,7 @@ function attentionInt(n: i32): void {
       }
     }
   }
+  mark(ST_ATT_QUANT);
   const zB = scB, pB = scB + <usize>(featTokens << 2);
   for (let t = n - 1; t >= 0; t--) { // last query first: its weights read the v multipliers of tokens <= t only
     let emin = 0x7fff;
@@ -492,6 +501,7 @@ function attentionInt(n: i32): void {
     }
     store<i32>(rawB + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
   }
+  mark(ST_ATTENTION);
 }
 
 /** out f32[dim] = RMSNorm(x) * g from the integer x (the only float step: features for the head). */
@@ -586,6 +596,7 @@ function addResidual(n: i32): void {
  */
 export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
   const n = min(count, featTokens); // later positions cannot change these (causal attention)
+  profileStart();
   if (kind == KIND_FP32) forwardF32(tokens, n);
   else forwardInt(tokens, n);
   const final = <i32>(normsB + <usize>(2 * layers * dim * 4));
@@ -595,6 +606,7 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
     else if (kind == KIND_FP32) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
     else featuresInt(t, o);
   }
+  mark(ST_FEATURES);
 }
 
 /** sB[t] = quantI32 of src[t] (i32[n][cols], raw with multiplier sB[P + t], squared when squared) into matrix
@@ -612,17 +624,23 @@ function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool): void
 /** The integer forward of n tokens: x (i32, XQ bits) in xB after the last layer. */
 function forwardInt(tokens: usize, n: i32): void {
   embedInt(tokens, n);
+  mark(ST_EMBED);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l, up = 2 + 3 * l, down = 3 + 3 * l;
     normQuantAll(2 * l, wqkvo, n);
+    mark(ST_NORM);
     linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, FX_RAW);
     ropeInt(n);
+    mark(ST_ROPE);
     attentionInt(n);
     quantRawAll(xnB, dim, wqkvo, n, false);
+    mark(ST_QUANT);
     linearInt(wqkvo, 3 * dim, 4 * dim, n, xB, dim, FX_ADD);
     normQuantAll(2 * l + 1, up, n);
+    mark(ST_NORM);
     linearInt(up, 0, ffn, n, bigB, ffn, FX_RELU2);
     quantRawAll(bigB, ffn, down, n, true);
+    mark(ST_QUANT);
     linearInt(down, 0, dim, n, xB, dim, FX_ADD);
   }
 }
@@ -630,21 +648,27 @@ function forwardInt(tokens: usize, n: i32): void {
 /** The f32 forward (fp32 kind, the baseline) of n tokens: x (f32) in xB after the last layer. */
 function forwardF32(tokens: usize, n: i32): void {
   for (let t = 0; t < n; t++) readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
+  mark(ST_EMBED);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l;
     for (let t = 0; t < n; t++) {
       const xo = <i32>(xB + <usize>(t * dim * 4));
       rmsnorm_f32(xo, <i32>(normsB + <usize>(2 * l * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
     }
+    mark(ST_NORM);
     linearF32(wqkvo, 0, 3 * dim, xnB, dim, n, bigB, 3 * dim);
     applyRope(n);
+    mark(ST_ROPE);
     attention(n);
+    mark(ST_ATTENTION);
     linearF32(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, yB, dim);
     addResidual(n);
+    mark(ST_OUT);
     for (let t = 0; t < n; t++) {
       const xo = <i32>(xB + <usize>(t * dim * 4));
       rmsnorm_f32(xo, <i32>(normsB + <usize>((2 * l + 1) * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
     }
+    mark(ST_NORM);
     linearF32(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
     // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
     // all for the (about half) non-positive hidden units
@@ -657,7 +681,9 @@ function forwardF32(tokens: usize, n: i32): void {
         store<u32>(p, 0);
       }
     }
+    mark(ST_OUT);
     linearF32(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
     addResidual(n);
+    mark(ST_OUT);
   }
 }

@@ -3,6 +3,7 @@
 import {
   backboneLoad, backboneLoaded, backboneFeatures, backboneFeatureSize, backboneVocab, backboneContext, backboneMemoryBytes,
 } from "./backbone";
+import { profileControl, STAGES } from "./profile";
 
 function inMemory(ptr: i32, bytes: i32): bool {
   return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size() << 16);
@@ -38,4 +39,15 @@ export function backbone_features(tokens: i32, n: i32, out: i32): i32 {
   }
   backboneFeatures(<usize>tokens, n, <usize>out);
   return backboneFeatureSize();
+}
+
+/**
+ * Per-stage timing of backbone_features (bench/model.ts; stages in assembly/model/profile.ts): on != 0 resets the
+ * counters and switches timing on, 0 switches it off; out != 0 first receives the counters i64[stages]. Returns
+ * the stage count, -3 when out's range is outside memory.
+ */
+export function backbone_profile(on: i32, out: i32): i32 {
+  if (out != 0 && !inMemory(out, STAGES * 8)) return -3;
+  profileControl(on != 0, <usize>out);
+  return STAGES;
 }
