@@ -3,3 +3,4 @@
 export function probe_load_u8(addr: u32): i32 {
   return <i32>load<u8>(<usize>addr);
 }
+

@@ -91,12 +91,14 @@ const runtimes = wanted ? boards.filter((r) => wanted.includes(r.backend)) : boa
 const DECISION_STEPS = 20;
 for (const rt of runtimes) {
   const { openBoard } = await import("../tools/lib/board/session.ts");
-  const s = await openBoard(rt.board, { timeoutMs: 120000, backend: rt.backend });
   const key = `${rt.board}/${rt.backend}`;
-  try {
-    if (s.info.backend !== rt.backend) throw new Error(`${key}: the firmware reports backend ${s.info.backend}`);
-    const io = await s.client.ioBase();
-    for (const r of rows) {
+  // one boot per kind: wasm3 compiles every function it runs into its fixed heap, and the four kinds' forwards
+  // together do not fit next to one agent on a 256 KiB board
+  for (const r of rows) {
+    const s = await openBoard(rt.board, { timeoutMs: 120000, backend: rt.backend });
+    try {
+      if (s.info.backend !== rt.backend) throw new Error(`${key}: the firmware reports backend ${s.info.backend}`);
+      const io = await s.client.ioBase();
       const blob = readBlobFile(backbonePath(r.kind));
       const c = backboneFromBlob(blob).config;
       await s.client.loadModel(encodeBlob(blob));
@@ -121,9 +123,9 @@ for (const rt of runtimes) {
         decision = e.ticks / e.steps;
       }
       r.emulated[key] = { forward: b.ticks / b.reps, stages, decision };
+    } finally {
+      await s.close();
     }
-  } finally {
-    await s.close();
   }
   // a kind without a shipped agent: its forward plus what the ternary agent spends outside the backbone
   const tern = rows.find((r) => r.kind === "ternary")?.emulated[key];

@@ -8,10 +8,7 @@
 import { checkDim, checkRange, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
 import { FX_ADD, FX_RELU2, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
-import {
-  lut_build_t3x4_x4, lut_build_t3x4s_x4, matvec_t3x4_lut, matvec_t3x4s_lut, T3X4_BLOCK_COLS, T3X4_MAX_GROUPS,
-  T3X4S_MAX_GROUPS, T3X4S_MAX_ROWS,
-} from "./small";
+import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
 
 /** 0: own kernels called directly; 1: through the k_* imports. */
 @external("bitrl", "kernel_binding")
@@ -28,12 +25,6 @@ declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: us
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
 
-/** The binding in effect: 0 own kernels, 1 imports (what `info` reports comes from the host; this is the module's
- *  side of it). */
-export function kernel_binding_in_use(): i32 {
-  return IMPORTED ? 1 : 0;
-}
-
 // ---- The module's own kernels (exported: V8 and the AOT build bind the imports to them). Unchecked: callers check
 // (the backbone by construction, the t3_matvec_x4 / quant_i32 / norm_quant / rescale_t3 exports at entry); an
 // address outside memory still traps, as every wasm access does. ----
@@ -41,20 +32,16 @@ export function kernel_binding_in_use(): i32 {
 /**
  * acc i64[rows] (four u16 lanes) = sum over the g = ceil(cols/5) groups of the lanes' table entries: lane k of
  * acc[r] = g * T3X4_BIAS + sum_c w[r][c] x[k][c], for t3 rows w (`stride` bytes apart) and interleaved activations
- * x4 (u16[5 g][4], x + 128; docs/kernels.md). cols <= 195. lut: 32 KiB of scratch (lut_fast_base()); split tables
- * for rows <= T3X4S_MAX_ROWS, full tables over 80-column blocks above.
+ * x4 (u16[5 g][4], x + 128; docs/kernels.md). cols <= 195. lut: 32 KiB of scratch (lut_fast_base() takes the
+ * unrolled lookups). Split tables (27 + 9 entries per group) over blocks of up to 160 columns: for the backbone's
+ * 40..160-row matrices they cost about what full tables do (docs/kernels.md), and one table kind keeps wasm3's
+ * compiled code small (its fixed heap is the 256 KiB boards' bottleneck).
  */
 export function k_t3_matvec(x4: i32, cols: i32, w: i32, rows: i32, stride: i32, acc: i32, lut: i32): void {
-  if (rows <= T3X4S_MAX_ROWS && cols <= 5 * T3X4S_MAX_GROUPS) {
-    // few rows per table: the split tables' cheaper build wins over their dearer lookups
-    lut_build_t3x4s_x4(x4, cols, lut);
-    matvec_t3x4s_lut(w, lut, acc, rows, cols, stride, 0);
-    return;
-  }
-  for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
-    const cc = min(T3X4_BLOCK_COLS, cols - c0);
-    lut_build_t3x4_x4(x4 + c0 * 8, cc, lut);
-    matvec_t3x4_lut(w + c0 / 5, lut, acc, rows, cc, stride, c0 > 0 ? 1 : 0);
+  for (let c0 = 0; c0 < cols; c0 += 5 * T3X4S_MAX_GROUPS) {
+    const groups = (min(5 * T3X4S_MAX_GROUPS, cols - c0) + 4) / 5;
+    splitBuildX4(<usize>(x4 + c0 * 8), groups, <usize>lut);
+    splitLookup(<usize>(w + c0 / 5), <usize>lut, <usize>acc, rows, groups, stride, c0 > 0 ? 1 : 0);
   }
 }
 

@@ -268,15 +268,21 @@ export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i3
   checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
   checkRange(lut, <u64>T3X4S_BYTES, message);
   checkRange(acc, <u64>rows * 8, message);
-  if (<usize>lut == LUT_FAST) {
-    matvecT3x4sFast(w, acc, rows, groups, stride, accumulate);
+  splitLookup(<usize>w, <usize>lut, <usize>acc, rows, groups, stride, accumulate);
+}
+
+/** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled path for tables at
+ *  LUT_FAST, a plain loop elsewhere. */
+export function splitLookup(w: usize, lut: usize, acc: usize, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
+  if (lut == LUT_FAST) {
+    matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
     return;
   }
   for (let r = 0; r < rows; r++) {
-    let wp = <usize>(w + r * stride);
+    let wp = w + <usize>(r * stride);
     const wEnd = wp + <usize>groups;
-    let p27 = <usize>lut, p9 = <usize>(lut + T3X4S_T9_OFFSET);
-    const ap = <usize>(acc + 8 * r);
+    let p27 = lut, p9 = lut + <usize>T3X4S_T9_OFFSET;
+    const ap = acc + <usize>(8 * r);
     let a: i64 = accumulate ? load<i64>(ap) : 0;
     do {
       const b = <usize>load<u8>(wp);
@@ -333,9 +339,14 @@ export function lut_build_t3x4s_x4(x4: i32, cols: i32, lut: i32): void {
   const groups = packedRowBytes(cols, 5);
   checkRange(x4, <u64>groups * 40, "lut_build_t3x4s_x4: x4 or lut range outside memory");
   checkRange(lut, <u64>T3X4S_BYTES, "lut_build_t3x4s_x4: x4 or lut range outside memory");
-  let xp = <usize>x4;
-  let p = <usize>lut;
-  let p9 = <usize>(lut + T3X4S_T9_OFFSET);
+  splitBuildX4(<usize>x4, groups, <usize>lut);
+}
+
+/** The builds of lut_build_t3x4s_x4, unchecked: split tables of `groups` (<= T3X4S_MAX_GROUPS) groups at lut. */
+export function splitBuildX4(x4: usize, groups: i32, lut: usize): void {
+  let xp = x4;
+  let p = lut;
+  let p9 = lut + <usize>T3X4S_T9_OFFSET;
   for (let g = 0; g < groups; g++) {
     splitGroup(p, p9, load<i64>(xp) - LANE_OFF, load<i64>(xp, 8) - LANE_OFF, load<i64>(xp, 16) - LANE_OFF,
       load<i64>(xp, 24) - LANE_OFF, load<i64>(xp, 32) - LANE_OFF);

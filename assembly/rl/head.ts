@@ -3,6 +3,7 @@
 //   hidden > 0: w1 (H, F), b1 (H), wpi (A, H), bpi (A), wv (H), bv (1)
 //   hidden = 0:                     wpi (A, F), bpi (A), wv (F), bv (1)
 // Forward keeps what backward needs; backward writes d(output-weighted sum)/d(params) into a buffer.
+import { memoryEnd } from "../memory";
 
 export let headF: i32 = 0; // features
 export let headH: i32 = 0; // hidden units, 0 = linear head
@@ -37,10 +38,10 @@ export function headFits(floats: i32, blocks: i32): bool {
   return (<u64>floats << 2) + <u64>blocks * 32 + 64 <= freeBytes();
 }
 
-/** Bytes between the stub heap's next block and the end of linear memory (probing leaks one 16-byte block). */
+/** Bytes between the stub heap's next block and the end of (mapped) linear memory (probing leaks one 16-byte block). */
 export function freeBytes(): u64 {
   const next = <u64>heap.alloc(16);
-  const end = <u64>memory.size() << 16;
+  const end = memoryEnd(); // the mapped part on a board that maps only part of the memory
   return next < end ? end - next : 0;
 }
 

@@ -99,6 +99,10 @@ const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
     wasm_rt_init();
     Z_agent_init_module();
     Z_agent_instantiate(&g_agent, &g_host);
+#ifdef BITRL_CFG_AOT_MEMORY_PARTIAL
+    /* the module sizes free-memory allocations (a PPO rollout) by what is mapped, not by its declared pages */
+    Z_agentZ_memory_map(&g_agent, (u32)bitrl_aot_memory_pool_bytes());
+#endif
     bitrl_aot_trap_target = NULL;
     /* aot-gen's cheaper bounds check (addr > size - sizeof(t)) is exact only while size >= 8: require a page */
     if (Z_agentZ_memory(&g_agent)->size < 65536u) return "ERR_AOT_MEMORY: the module's memory is smaller than one page";

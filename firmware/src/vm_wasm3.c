@@ -7,6 +7,7 @@
 #include "bitrl_config.h"
 #include "wasm3.h"
 #include "m3_config.h"
+#include "m3_env.h" /* M3Runtime.memoryLimit */
 
 /* wasm3's allocator (m3_core.h); used only to read the fixed heap's position, see bitrl_vm_heap_used. */
 void *m3_Malloc(size_t i_size);
@@ -50,6 +51,11 @@ const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
     if (!g_env) return "m3_NewEnvironment failed (heap too small?)";
     g_rt = m3_NewRuntime(g_env, BITRL_CFG_WASM_STACK_BYTES, NULL);
     if (!g_rt) return "m3_NewRuntime failed (heap too small for the stack?)";
+#if BITRL_CFG_WASM_MEMORY_LIMIT
+    /* map only the low part of the module's linear memory: memory.size still reports the declared pages, every
+     * access at or above the mapped bytes traps as out of bounds (wasm3 checks against the mapped length) */
+    g_rt->memoryLimit = BITRL_CFG_WASM_MEMORY_LIMIT;
+#endif
     M3Result r = m3_ParseModule(g_env, &g_mod, wasm, len);
     if (r) return r;
     r = m3_LoadModule(g_rt, g_mod);
@@ -64,6 +70,16 @@ const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
         /* a module that does not import a function is fine; any other failure is not */
         if (r && r != m3Err_functionLookupFailed) return r;
     }
+#if BITRL_CFG_WASM_MEMORY_LIMIT
+    /* tell the module how much is mapped, so allocations sized by the free memory (a PPO rollout) stay below */
+    IM3Function map;
+    if (m3_FindFunction(&map, g_rt, "memory_map") == m3Err_none) {
+        uint32_t bytes = BITRL_CFG_WASM_MEMORY_LIMIT;
+        const void *arg[1] = {&bytes};
+        r = m3_Call(map, 1, arg);
+        if (r) return r;
+    }
+#endif
     return NULL;
 }
 

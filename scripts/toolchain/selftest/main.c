@@ -78,6 +78,7 @@ static const char *run_wasm3(void) {
   m3_LinkRawFunction(mod, "bitrl", "blob_size", "i()", stub_i32);
   m3_LinkRawFunction(mod, "bitrl", "clock", "I()", stub_i64);
   m3_LinkRawFunction(mod, "bitrl", "log", "v(ii)", stub_void);
+  m3_LinkRawFunction(mod, "bitrl", "kernel_binding", "i()", stub_i32); /* 0: the module's own kernels */
   PHASE(2);
   IM3Function f;
   if ((r = m3_FindFunction(&f, rt, "io_base"))) return r;

@@ -1,0 +1,27 @@
+// How much of the linear memory a board maps. A board short of RAM maps only the low part (wasm3's memory limit,
+// the AOT runtime's partial pool: BITRL_CFG_WASM_MEMORY_LIMIT, BITRL_CFG_AOT_MEMORY_PARTIAL); memory.size still
+// reports the declared pages and an access above the mapped bytes traps. The firmware says the mapped size once,
+// at init (memory_map), so allocations sized by the free memory (a PPO rollout) stay below it.
+
+let mapped: u64 = 0; // 0 = all of it
+
+/** End of the usable linear memory in bytes: the mapped part, or all of it. */
+export function memoryEnd(): u64 {
+  const all = <u64>memory.size() << 16;
+  return mapped > 0 && mapped < all ? mapped : all;
+}
+
+/** The host maps only `bytes` of the linear memory (0 = all). Returns the usable end in bytes. */
+export function memory_map(bytes: i32): i32 {
+  mapped = <u64><u32>bytes;
+  return <i32>memoryEnd();
+}
+
+/** The end of the heap so far (stub runtime: a bump allocator that never frees), i.e. the linear memory's
+ *  high-water mark: the static data, the I/O arena and every allocation lie below. A board that maps only part of
+ *  the memory must map past it (docs/firmware.md). */
+export function heap_top(): i32 {
+  const p = heap.alloc(16);
+  heap.free(p); // the last block goes back: the heap is as it was
+  return <i32>p;
+}

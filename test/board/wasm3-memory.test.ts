@@ -1,0 +1,52 @@
+// wasm3 on a 256 KiB board maps only the low part of the module's linear memory (BITRL_CFG_WASM_MEMORY_LIMIT,
+// qemu-m4): every shipped agent's data, arena and heap fit below it, the module sizes its free memory by it, and an
+// access above traps with a named error instead of reaching unmapped RAM.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { withBoard } from "../../tools/lib/board/session.ts";
+import { BoardError } from "../../tools/lib/board/client.ts";
+import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
+import { repoRoot } from "../../tools/lib/util/paths.ts";
+
+const LIMIT = 114688; // platformio.ini [env:qemu-m4]
+const AGENTS = ["cartpole-ternary", "cartpole-int8", "cartpole-fp32", "cartpole-none", "keydoor-ternary", "keydoor-none", "frozenlake-none"];
+const model = (name: string) => readFileSync(join(repoRoot, "models", `${name}.bitrl`));
+
+test("should keep every shipped agent's memory high-water mark below the mapped limit (V8)", () => {
+  for (const name of AGENTS) {
+    const mod = loadAgent("release", { blob: model(name) });
+    assert.is(mod.fn.memory_map(0), 131072, "unmapped: all of it");
+    assert.is(mod.fn.agent_load(), 0, `${name}: ${mod.logs.join("; ")}`);
+    const top = mod.fn.heap_top();
+    assert.ok(top < LIMIT, `${name}: heap top ${top} not below ${LIMIT}`);
+    assert.is(mod.fn.memory_map(LIMIT), LIMIT);
+  }
+});
+
+test("should map 112 KiB under wasm3 on qemu-m4, run an agent there and trap above it", async () => {
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+    assert.is(s.info.backend, "wasm3");
+    assert.is((s.info.ram as { linear_memory: number }).linear_memory, LIMIT);
+    await s.client.loadModel(model("keydoor-ternary"));
+    const e = await s.client.episode(3, 20, true);
+    assert.ok(e.steps > 0);
+    assert.ok(Number((await s.client.kernel("heap_top", [])).value.value) < LIMIT);
+    await s.client.kernel("probe_load_u8", [LIMIT - 1]);
+    for (const addr of [LIMIT, LIMIT + 4096, 131071]) {
+      try {
+        await s.client.kernel("probe_load_u8", [addr]);
+        assert.unreachable(`a load at ${addr} must trap`);
+      } catch (err) {
+        assert.instance(err, BoardError);
+        assert.is((err as BoardError).code, "ERR_TRAP");
+        assert.match((err as Error).message, /out of bounds memory access/);
+      }
+    }
+    assert.is((await s.client.info()).backend, "wasm3");
+  });
+});
+
+test.run();
