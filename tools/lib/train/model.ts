@@ -229,7 +229,7 @@ export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: 
   const count = seqs.length * (T - 1);
   let total = 0;
   for (const seq of seqs) {
-    let x = new Float64Array(T * D); // (T, D) residual stream
+    let x: Float64Array = new Float64Array(T * D); // (T, D) residual stream
     for (let t = 0; t < T; t++) x.set(eff.emb.subarray(seq[t] * D, seq[t] * D + D), t * D);
     const caches: LayerCache[] = [];
     for (let l = 0; l < c.layers; l++) {
@@ -246,7 +246,7 @@ export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: 
     if (!grad || !dlogits) continue;
     const dfn = new Float64Array(T * D);
     mmBack(dlogits, s.V, fn, T - 1, D, eff.emb, 0, s.V, dfn, grad.emb);
-    let dx = new Float64Array(T * D);
+    let dx: Float64Array = new Float64Array(T * D);
     rmsBack(dfn, x, rf, T, D, p.norms, 2 * c.layers * D, dx, grad.norms);
     for (let l = c.layers - 1; l >= 0; l--) dx = layerBackward(s, p, eff.layers[l], grad.layers[l], caches[l], l, dx, grad.norms);
     for (let t = 0; t < T; t++) for (let i = 0; i < D; i++) grad.emb[seq[t] * D + i] += dx[t * D + i];
