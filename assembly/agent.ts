@@ -11,12 +11,10 @@ import { episodeBegin, episodeEnd, reinforceInit, reinforceNewFloats, stepLearn 
 import { ppoInit, ppoNewFloats, ppoUpdate, updates } from "./rl/ppo";
 import * as ro from "./rl/rollout";
 import { featuresInit, featuresOf } from "./rl/features";
-import { blobFind, blobGet, foundNumel, foundOffset, foundPacking } from "./rl/blob-index";
+import { entryNumel, entryPacking, entryRead, PACK_F32, PACK_I32, tableLookup } from "./model/blobtable";
 
 /** agent.config: i32[CONFIG_LEN] = [version 1, env id, backbone (0 none, 1 blob), features, hidden, actions, tokens, 0]. */
 const CONFIG_LEN: i32 = 8;
-const PACK_F32: i32 = 0;
-const PACK_I32: i32 = 1;
 const MAX_HIDDEN: i32 = 256;
 
 const config = memory.data(CONFIG_LEN * 4, 16); // i32[8]
@@ -44,7 +42,7 @@ function fail(message: string): i32 {
 /** Reads the loaded blob: config, backbone (if any), hyper-parameters, head. 0 ok, -1 error (logged). */
 export function agent_load(): i32 {
   loaded = false;
-  if (!blobFind("agent.config") || foundPacking != PACK_I32 || foundNumel != CONFIG_LEN || !blobGet(foundOffset, config, CONFIG_LEN * 4)) {
+  if (!tableLookup("agent.config") || entryPacking() != PACK_I32 || entryNumel() != CONFIG_LEN || !entryRead(config, CONFIG_LEN * 4)) {
     return fail("agent_load: no i32[8] tensor 'agent.config' in the blob");
   }
   const version = load<i32>(config, 0), id = load<i32>(config, 4), backbone = load<i32>(config, 8);
@@ -58,17 +56,17 @@ export function agent_load(): i32 {
   if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
-  if (!blobFind("agent.hparams") || foundPacking != PACK_F32 || (foundNumel != hp.HPARAMS_LEN && foundNumel != hp.HPARAMS_V1_LEN) || !blobGet(foundOffset, hparams, <u32>foundNumel * 4)) {
+  if (!tableLookup("agent.hparams") || entryPacking() != PACK_F32 || (entryNumel() != hp.HPARAMS_LEN && entryNumel() != hp.HPARAMS_V1_LEN) || !entryRead(hparams, <u32>entryNumel() * 4)) {
     return fail("agent_load: no f32[19] (or older f32[10]) tensor 'agent.hparams' in the blob");
   }
-  if (!hp.hparamsLoad(hparams, foundNumel)) return fail("agent_load: agent.hparams has a value out of range");
+  if (!hp.hparamsLoad(hparams, entryNumel())) return fail("agent_load: agent.hparams has a value out of range");
   ppo = hp.hpAlgo == hp.ALGO_PPO;
   const p = head.headParamCount(f, h, a);
   const opt = ppo ? ppoNewFloats(p, a, h, f) : reinforceNewFloats(p, a, h);
   const need = head.headNewFloats(f, h, a) + opt + (f > featCap ? f : 0);
   if (need > 0 && !head.headFits(need, 12)) return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
   head.headInit(f, h, a);
-  if (!blobFind("head.params") || foundPacking != PACK_F32 || foundNumel != head.headParams || !blobGet(foundOffset, head.params, <u32>head.headParams * 4)) {
+  if (!tableLookup("head.params") || entryPacking() != PACK_F32 || entryNumel() != head.headParams || !entryRead(head.params, <u32>head.headParams * 4)) {
     return fail("agent_load: no f32 tensor 'head.params' of the size agent.config implies");
   }
   if (f > featCap) {

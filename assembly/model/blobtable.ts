@@ -1,5 +1,6 @@
-// Finds tensors in the loaded model blob through the blob_read import (docs/format.md): header and table entries
-// are read one at a time into a small buffer, so the blob itself never has to sit in linear memory.
+// The module's one reader of the loaded blob (docs/format.md), used by the backbone and the agent: header and table
+// entries are read one at a time through the blob_read import into a small buffer, so the blob itself never has to
+// sit in linear memory. It owns the packing codes. The host or firmware has checked the CRCs before.
 import { blobRead, blobSize } from "../host";
 
 export const PACK_F32: i32 = 0;
@@ -82,4 +83,23 @@ export function entryInBlob(): bool {
   const size = <u64>blobSize();
   return <u64>entryDataOffset() + <u64>entryDataBytes() <= size &&
     <u64>entryScaleOffset() + <u64>entryScaleCount() * 4 <= size;
+}
+
+/** Elements of the current entry (product of its shape), or -1 when its rank is not 1..4 or it is implausibly large. */
+export function entryNumel(): i32 {
+  const ndim = entryNdim();
+  if (ndim < 1 || ndim > 4) return -1;
+  let numel: u64 = 1;
+  for (let d = 0; d < ndim; d++) numel *= <u64>entryShape(d);
+  return numel > 0x10000000 ? -1 : <i32>numel;
+}
+
+/** Opens the table and finds the tensor named exactly `name` with a sane shape and ranges inside the blob. */
+export function tableLookup(name: string): bool {
+  return tableOpen() == 0 && tableFind(name, -1, "") && entryNumel() >= 0 && entryInBlob();
+}
+
+/** Reads the first `len` bytes of the current entry's data to `dst`; false when they are not there. */
+export function entryRead(dst: usize, len: u32): bool {
+  return len <= entryDataBytes() && blobRead(entryDataOffset(), dst, len) == 0;
 }

@@ -212,159 +212,201 @@ interface LayerCache {
   P: Float64Array; oq: Float64Array; xmid: Float64Array; r2: Float64Array; bq: Float64Array; u: Float64Array; zq: Float64Array;
 }
 
+/** What one sequence's forward and backward share: the config, its sizes, the RoPE table and the score scale. */
+interface Shape {
+  c: BackboneConfig; D: number; F: number; H: number; V: number; hd: number; T: number; table: Float32Array; scale: number;
+}
+
 /**
  * Mean next-token cross-entropy over a batch of equal-length sequences; when `grad` is given, adds the gradient
- * of that mean loss to it (latent weights get the effective weights' gradient: straight-through).
+ * of that mean loss to it (latent weights get the effective weights' gradient: straight-through). Per sequence:
+ * embed, each layer forward (caching what the backward needs), final norm and tied head, loss; then the same
+ * steps backwards.
  */
 export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: Int32Array[], grad: Params | null): number {
-  const D = c.dim, F = c.ffn, H = c.heads, V = c.vocab, hd = D / H;
-  const T = seqs[0].length;
-  const table = ropeTable(T, hd);
-  const scale = 1 / Math.sqrt(hd);
+  const D = c.dim, hd = D / c.heads, T = seqs[0].length;
+  const s: Shape = { c, D, F: c.ffn, H: c.heads, V: c.vocab, hd, T, table: ropeTable(T, hd), scale: 1 / Math.sqrt(hd) };
   const count = seqs.length * (T - 1);
   let total = 0;
   for (const seq of seqs) {
-    // ---- forward ----
-    let x = new Float64Array(T * D); // (T, D) residual stream
+    let x: Float64Array = new Float64Array(T * D); // (T, D) residual stream
     for (let t = 0; t < T; t++) x.set(eff.emb.subarray(seq[t] * D, seq[t] * D + D), t * D);
     const caches: LayerCache[] = [];
     for (let l = 0; l < c.layers; l++) {
-      const W = eff.layers[l];
-      const xin = x;
-      const a = new Float64Array(T * D);
-      const r1 = rms(xin, T, D, p.norms, 2 * l * D, a);
-      const aq = fakeQuantAct(c.kind, a, T, D);
-      const qkv = new Float64Array(T * 3 * D); // (T, 3D)
-      mm(aq, T, D, W.wqkvo, 0, 3 * D, qkv, 3 * D);
-      const q = new Float64Array(T * D), k = new Float64Array(T * D), v = new Float64Array(T * D);
-      for (let t = 0; t < T; t++) {
-        q.set(qkv.subarray(t * 3 * D, t * 3 * D + D), t * D);
-        k.set(qkv.subarray(t * 3 * D + D, t * 3 * D + 2 * D), t * D);
-        v.set(qkv.subarray(t * 3 * D + 2 * D, t * 3 * D + 3 * D), t * D);
-      }
-      rope(q, T, D, H, table, false);
-      rope(k, T, D, H, table, false);
-      fakeQuantHeads(c.kind, q, T, D, H);
-      fakeQuantHeads(c.kind, k, T, D, H);
-      const P = new Float64Array(H * T * T); // (H, T, T) causal softmax
-      const o = new Float64Array(T * D);
-      for (let h = 0; h < H; h++) {
-        for (let t = 0; t < T; t++) {
-          const row = (h * T + t) * T;
-          let mx = -Infinity;
-          for (let j = 0; j <= t; j++) {
-            let dot = 0;
-            for (let i = 0; i < hd; i++) dot += q[t * D + h * hd + i] * k[j * D + h * hd + i];
-            P[row + j] = dot * scale;
-            mx = Math.max(mx, P[row + j]);
-          }
-          let sum = 0;
-          for (let j = 0; j <= t; j++) sum += P[row + j] = Math.exp(P[row + j] - mx);
-          for (let j = 0; j <= t; j++) P[row + j] /= sum;
-          fakeQuantProbs(c.kind, P, row, t + 1);
-          for (let i = 0; i < hd; i++) {
-            let acc = 0;
-            for (let j = 0; j <= t; j++) acc += P[row + j] * v[j * D + h * hd + i];
-            o[t * D + h * hd + i] = acc;
-          }
-        }
-      }
-      const oq = fakeQuantAct(c.kind, o, T, D);
-      const y = new Float64Array(T * D);
-      mm(oq, T, D, W.wqkvo, 3 * D, 4 * D, y, D);
-      const xmid = new Float64Array(T * D);
-      for (let i = 0; i < T * D; i++) xmid[i] = xin[i] + y[i];
-      const b = new Float64Array(T * D);
-      const r2 = rms(xmid, T, D, p.norms, (2 * l + 1) * D, b);
-      const bq = fakeQuantAct(c.kind, b, T, D);
-      const u = new Float64Array(T * F);
-      mm(bq, T, D, W.up, 0, F, u, F);
-      const z = u.map((v) => (v > 0 ? v * v : 0));
-      const zq = fakeQuantAct(c.kind, z, T, F);
-      const y2 = new Float64Array(T * D);
-      mm(zq, T, F, W.down, 0, D, y2, D);
-      x = new Float64Array(T * D);
-      for (let i = 0; i < T * D; i++) x[i] = xmid[i] + y2[i];
-      caches.push({ xin, r1, aq, q, k, v, P, oq, xmid, r2, bq, u, zq });
+      const cache = layerForward(s, p, eff.layers[l], l, x);
+      caches.push(cache);
+      x = residualOut(s, cache, eff.layers[l]);
     }
     const fn = new Float64Array(T * D);
     const rf = rms(x, T, D, p.norms, 2 * c.layers * D, fn);
-    const logits = new Float64Array((T - 1) * V);
-    mm(fn, T - 1, D, eff.emb, 0, V, logits, V);
-    const dlogits = new Float64Array((T - 1) * V);
-    for (let t = 0; t < T - 1; t++) {
-      let mx = -Infinity;
-      for (let i = 0; i < V; i++) mx = Math.max(mx, logits[t * V + i]);
-      let sum = 0;
-      for (let i = 0; i < V; i++) sum += Math.exp(logits[t * V + i] - mx);
-      const target = seq[t + 1];
-      total += Math.log(sum) + mx - logits[t * V + target];
-      if (grad) {
-        for (let i = 0; i < V; i++) dlogits[t * V + i] = Math.exp(logits[t * V + i] - mx) / sum / count;
-        dlogits[t * V + target] -= 1 / count;
-      }
-    }
-    if (!grad) continue;
-    // ---- backward ----
+    const logits = new Float64Array((T - 1) * s.V);
+    mm(fn, T - 1, D, eff.emb, 0, s.V, logits, s.V);
+    const dlogits = grad ? new Float64Array((T - 1) * s.V) : null;
+    total = addNextTokenLoss(s, logits, seq, count, dlogits, total);
+    if (!grad || !dlogits) continue;
     const dfn = new Float64Array(T * D);
-    mmBack(dlogits, V, fn, T - 1, D, eff.emb, 0, V, dfn, grad.emb);
-    let dx = new Float64Array(T * D);
+    mmBack(dlogits, s.V, fn, T - 1, D, eff.emb, 0, s.V, dfn, grad.emb);
+    let dx: Float64Array = new Float64Array(T * D);
     rmsBack(dfn, x, rf, T, D, p.norms, 2 * c.layers * D, dx, grad.norms);
-    for (let l = c.layers - 1; l >= 0; l--) {
-      const W = eff.layers[l], G = grad.layers[l], C = caches[l];
-      // FFN: x = xmid + down(zq), zq = fq(relu(u)^2), u = up(bq), bq = fq(rms(xmid))
-      const dz = new Float64Array(T * F);
-      mmBack(dx, D, C.zq, T, F, W.down, 0, D, dz, G.down);
-      for (let i = 0; i < T * F; i++) dz[i] = C.u[i] > 0 ? dz[i] * 2 * C.u[i] : 0;
-      const db = new Float64Array(T * D);
-      mmBack(dz, F, C.bq, T, D, W.up, 0, F, db, G.up);
-      const dxmid = dx.slice();
-      rmsBack(db, C.xmid, C.r2, T, D, p.norms, (2 * l + 1) * D, dxmid, grad.norms);
-      // attention: xmid = xin + wo(oq)
-      const dO = new Float64Array(T * D);
-      mmBack(dxmid, D, C.oq, T, D, W.wqkvo, 3 * D, 4 * D, dO, G.wqkvo);
-      const dq = new Float64Array(T * D), dk = new Float64Array(T * D), dv = new Float64Array(T * D);
-      for (let h = 0; h < H; h++) {
-        for (let t = 0; t < T; t++) {
-          const row = (h * T + t) * T;
-          const dP = new Float64Array(t + 1);
-          let s = 0;
-          for (let j = 0; j <= t; j++) {
-            let g = 0;
-            for (let i = 0; i < hd; i++) {
-              g += dO[t * D + h * hd + i] * C.v[j * D + h * hd + i];
-              dv[j * D + h * hd + i] += C.P[row + j] * dO[t * D + h * hd + i];
-            }
-            dP[j] = g;
-            s += C.P[row + j] * g;
-          }
-          for (let j = 0; j <= t; j++) {
-            const dS = C.P[row + j] * (dP[j] - s) * scale;
-            if (dS === 0) continue;
-            for (let i = 0; i < hd; i++) {
-              dq[t * D + h * hd + i] += dS * C.k[j * D + h * hd + i];
-              dk[j * D + h * hd + i] += dS * C.q[t * D + h * hd + i];
-            }
-          }
-        }
-      }
-      rope(dq, T, D, H, table, true);
-      rope(dk, T, D, H, table, true);
-      const dqkv = new Float64Array(T * 3 * D);
-      for (let t = 0; t < T; t++) {
-        dqkv.set(dq.subarray(t * D, t * D + D), t * 3 * D);
-        dqkv.set(dk.subarray(t * D, t * D + D), t * 3 * D + D);
-        dqkv.set(dv.subarray(t * D, t * D + D), t * 3 * D + 2 * D);
-      }
-      const da = new Float64Array(T * D);
-      mmBack(dqkv, 3 * D, C.aq, T, D, W.wqkvo, 0, 3 * D, da, G.wqkvo);
-      const dxin = dxmid.slice();
-      rmsBack(da, C.xin, C.r1, T, D, p.norms, 2 * l * D, dxin, grad.norms);
-      dx = dxin;
-    }
+    for (let l = c.layers - 1; l >= 0; l--) dx = layerBackward(s, p, eff.layers[l], grad.layers[l], caches[l], l, dx, grad.norms);
     for (let t = 0; t < T; t++) for (let i = 0; i < D; i++) grad.emb[seq[t] * D + i] += dx[t * D + i];
   }
   return total / count;
+}
+
+type LayerWeights = Effective["layers"][number];
+
+/** One layer up to its FFN input: norm, fake-quantized qkv, RoPE, causal attention, output projection, residual. */
+function layerForward(s: Shape, p: Params, W: LayerWeights, l: number, xin: Float64Array): LayerCache {
+  const { c, D, F, T } = s;
+  const a = new Float64Array(T * D);
+  const r1 = rms(xin, T, D, p.norms, 2 * l * D, a);
+  const aq = fakeQuantAct(c.kind, a, T, D);
+  const qkv = new Float64Array(T * 3 * D); // (T, 3D)
+  mm(aq, T, D, W.wqkvo, 0, 3 * D, qkv, 3 * D);
+  const q = new Float64Array(T * D), k = new Float64Array(T * D), v = new Float64Array(T * D);
+  for (let t = 0; t < T; t++) {
+    q.set(qkv.subarray(t * 3 * D, t * 3 * D + D), t * D);
+    k.set(qkv.subarray(t * 3 * D + D, t * 3 * D + 2 * D), t * D);
+    v.set(qkv.subarray(t * 3 * D + 2 * D, t * 3 * D + 3 * D), t * D);
+  }
+  rope(q, T, D, s.H, s.table, false);
+  rope(k, T, D, s.H, s.table, false);
+  fakeQuantHeads(c.kind, q, T, D, s.H);
+  fakeQuantHeads(c.kind, k, T, D, s.H);
+  const { P, o } = attentionForward(s, q, k, v);
+  const oq = fakeQuantAct(c.kind, o, T, D);
+  const y = new Float64Array(T * D);
+  mm(oq, T, D, W.wqkvo, 3 * D, 4 * D, y, D);
+  const xmid = new Float64Array(T * D);
+  for (let i = 0; i < T * D; i++) xmid[i] = xin[i] + y[i];
+  const b = new Float64Array(T * D);
+  const r2 = rms(xmid, T, D, p.norms, (2 * l + 1) * D, b);
+  const bq = fakeQuantAct(c.kind, b, T, D);
+  const u = new Float64Array(T * F);
+  mm(bq, T, D, W.up, 0, F, u, F);
+  const z = u.map((v) => (v > 0 ? v * v : 0));
+  const zq = fakeQuantAct(c.kind, z, T, F);
+  return { xin, r1, aq, q, k, v, P, oq, xmid, r2, bq, u, zq };
+}
+
+/** The layer's output: xmid + down(zq), the FFN's residual add. */
+function residualOut(s: Shape, C: LayerCache, W: LayerWeights): Float64Array {
+  const { D, F, T } = s;
+  const y2 = new Float64Array(T * D);
+  mm(C.zq, T, F, W.down, 0, D, y2, D);
+  const x = new Float64Array(T * D);
+  for (let i = 0; i < T * D; i++) x[i] = C.xmid[i] + y2[i];
+  return x;
+}
+
+/** Causal softmax attention per head: P (H, T, T) fake-quantized as inference rounds it, o (T, D) = P v. */
+function attentionForward(s: Shape, q: Float64Array, k: Float64Array, v: Float64Array): { P: Float64Array; o: Float64Array } {
+  const { D, H, T, hd } = s;
+  const P = new Float64Array(H * T * T);
+  const o = new Float64Array(T * D);
+  for (let h = 0; h < H; h++) {
+    for (let t = 0; t < T; t++) {
+      const row = (h * T + t) * T;
+      let mx = -Infinity;
+      for (let j = 0; j <= t; j++) {
+        let dot = 0;
+        for (let i = 0; i < hd; i++) dot += q[t * D + h * hd + i] * k[j * D + h * hd + i];
+        P[row + j] = dot * s.scale;
+        mx = Math.max(mx, P[row + j]);
+      }
+      let sum = 0;
+      for (let j = 0; j <= t; j++) sum += P[row + j] = Math.exp(P[row + j] - mx);
+      for (let j = 0; j <= t; j++) P[row + j] /= sum;
+      fakeQuantProbs(s.c.kind, P, row, t + 1);
+      for (let i = 0; i < hd; i++) {
+        let acc = 0;
+        for (let j = 0; j <= t; j++) acc += P[row + j] * v[j * D + h * hd + i];
+        o[t * D + h * hd + i] = acc;
+      }
+    }
+  }
+  return { P, o };
+}
+
+/** total plus the cross-entropy of predicting seq[t + 1] from each logits row t (added one by one, the order the
+ *  loss has always been summed in); fills dlogits (scaled by 1/count) if given. */
+function addNextTokenLoss(s: Shape, logits: Float64Array, seq: Int32Array, count: number, dlogits: Float64Array | null, total: number): number {
+  const V = s.V;
+  for (let t = 0; t < s.T - 1; t++) {
+    let mx = -Infinity;
+    for (let i = 0; i < V; i++) mx = Math.max(mx, logits[t * V + i]);
+    let sum = 0;
+    for (let i = 0; i < V; i++) sum += Math.exp(logits[t * V + i] - mx);
+    const target = seq[t + 1];
+    total += Math.log(sum) + mx - logits[t * V + target];
+    if (dlogits) {
+      for (let i = 0; i < V; i++) dlogits[t * V + i] = Math.exp(logits[t * V + i] - mx) / sum / count;
+      dlogits[t * V + target] -= 1 / count;
+    }
+  }
+  return total;
+}
+
+/** Backward through one layer: given d(loss)/d(output), accumulates its weight gradients and returns d/d(input). */
+function layerBackward(s: Shape, p: Params, W: LayerWeights, G: LayerWeights, C: LayerCache, l: number, dx: Float64Array, dNorms: Float64Array): Float64Array {
+  const { D, F, T } = s;
+  // FFN: x = xmid + down(zq), zq = fq(relu(u)^2), u = up(bq), bq = fq(rms(xmid))
+  const dz = new Float64Array(T * F);
+  mmBack(dx, D, C.zq, T, F, W.down, 0, D, dz, G.down);
+  for (let i = 0; i < T * F; i++) dz[i] = C.u[i] > 0 ? dz[i] * 2 * C.u[i] : 0;
+  const db = new Float64Array(T * D);
+  mmBack(dz, F, C.bq, T, D, W.up, 0, F, db, G.up);
+  const dxmid = dx.slice();
+  rmsBack(db, C.xmid, C.r2, T, D, p.norms, (2 * l + 1) * D, dxmid, dNorms);
+  // attention: xmid = xin + wo(oq)
+  const dO = new Float64Array(T * D);
+  mmBack(dxmid, D, C.oq, T, D, W.wqkvo, 3 * D, 4 * D, dO, G.wqkvo);
+  const { dq, dk, dv } = attentionBackward(s, C, dO);
+  rope(dq, T, D, s.H, s.table, true);
+  rope(dk, T, D, s.H, s.table, true);
+  const dqkv = new Float64Array(T * 3 * D);
+  for (let t = 0; t < T; t++) {
+    dqkv.set(dq.subarray(t * D, t * D + D), t * 3 * D);
+    dqkv.set(dk.subarray(t * D, t * D + D), t * 3 * D + D);
+    dqkv.set(dv.subarray(t * D, t * D + D), t * 3 * D + 2 * D);
+  }
+  const da = new Float64Array(T * D);
+  mmBack(dqkv, 3 * D, C.aq, T, D, W.wqkvo, 0, 3 * D, da, G.wqkvo);
+  const dxin = dxmid.slice();
+  rmsBack(da, C.xin, C.r1, T, D, p.norms, 2 * l * D, dxin, dNorms);
+  return dxin;
+}
+
+/** Gradients of the attention output o = softmax(q k^T * scale) v with respect to q, k and v (after RoPE). */
+function attentionBackward(s: Shape, C: LayerCache, dO: Float64Array): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
+  const { D, H, T, hd } = s;
+  const dq = new Float64Array(T * D), dk = new Float64Array(T * D), dv = new Float64Array(T * D);
+  for (let h = 0; h < H; h++) {
+    for (let t = 0; t < T; t++) {
+      const row = (h * T + t) * T;
+      const dP = new Float64Array(t + 1);
+      let sum = 0;
+      for (let j = 0; j <= t; j++) {
+        let g = 0;
+        for (let i = 0; i < hd; i++) {
+          g += dO[t * D + h * hd + i] * C.v[j * D + h * hd + i];
+          dv[j * D + h * hd + i] += C.P[row + j] * dO[t * D + h * hd + i];
+        }
+        dP[j] = g;
+        sum += C.P[row + j] * g;
+      }
+      for (let j = 0; j <= t; j++) {
+        const dS = C.P[row + j] * (dP[j] - sum) * s.scale;
+        if (dS === 0) continue;
+        for (let i = 0; i < hd; i++) {
+          dq[t * D + h * hd + i] += dS * C.k[j * D + h * hd + i];
+          dk[j * D + h * hd + i] += dS * C.q[t * D + h * hd + i];
+        }
+      }
+    }
+  }
+  return { dq, dk, dv };
 }
 
 // ---- export: latent weights -> the quantized weights inference runs ----
