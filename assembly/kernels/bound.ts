@@ -25,6 +25,12 @@ declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: us
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
 
+/** Whether kernel calls go through the imports (then the backbone keeps to the interface's calls: no fusion). */
+// @ts-ignore: decorator
+@inline export function kernelsImported(): bool {
+  return IMPORTED;
+}
+
 // ---- The module's own kernels (exported: V8 and the AOT build bind the imports to them). Unchecked: callers check
 // (the backbone by construction, the t3_matvec_x4 / quant_i32 / norm_quant / rescale_t3 exports at entry); an
 // address outside memory still traps, as every wasm access does. ----

@@ -104,9 +104,16 @@ export function quantI32(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i
   return quantBy(x, n, amax, 0, qin, out, lanes);
 }
 
+/** |v| as a u32 (|-2^31| = 2^31), the quantizers' absolute value. */
+// @ts-ignore: decorator
+@inline export function absU32(v: i32): u32 {
+  return <u32>select<i32>(v, -v, v >= 0);
+}
+
 // Writes q[i] = round(127 h[i] / amax) with h = x * (gains ? G : 1), h normalised by 2^-sh to 15 bits first; the
-// multiplier of one q unit: an 2^(sh - qin) / 127.
-function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out: usize, lanes: bool): i32 {
+// multiplier of one q unit: an 2^(sh - qin) / 127. quantI32 is quantBy with amax = max |x|: a caller that already
+// has that maximum (the backbone keeps it while writing x) calls quantBy directly, one pass less.
+export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out: usize, lanes: bool): i32 {
   if (amax == 0) {
     if (lanes) for (let i = 0; i < n; i++) store<u16>(out + <usize>(i << 3), 128);
     else memory.fill(out, 0, <usize>n);
@@ -192,6 +199,19 @@ export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize)
   const half = 1 << (s - 1);
   const end = y + <usize>(rows << 2);
   for (let a = acc, p = y; p < end; p += 4, a += 8) addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
+}
+
+/** storeRaw with relu2, returning max y[r] (the amax quantI32 of y would compute). Unchecked (callers check). */
+export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
+  const end = y + <usize>(rows << 2);
+  let amax: u32 = 0;
+  for (let a = acc, p = y; p < end; p += 4, a += 8) {
+    const v = max(<i32>load<u16>(a) - unbias, 0);
+    const sq = v * v;
+    store<i32>(p, sq);
+    amax = select<u32>(sq, amax, <u32>sq > amax);
+  }
+  return amax;
 }
 
 /** y[r] (i32) = acc[r], or max(acc[r], 0)^2 when relu2 (|acc| < 2^14: < 2^28), from t3 lanes as rescaleAdd reads

@@ -9,11 +9,11 @@ import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
-import { normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import { kernelsImported, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
 import { trap } from "../kernels/check";
 import {
-  FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, rmsInverse,
-  scoreLog2, softmaxExp2,
+  FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, absU32, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, quantBy,
+  relu2Amax, rmsInverse, scoreLog2, softmaxExp2,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -60,6 +60,9 @@ const mats = new StaticArray<i32>((1 + 3 * MAX_LAYERS) * MD_FIELDS);
 // (gains i32 G = g 2^gs in normsB), and log2(e) / sqrt(headDim) (attention scores in log2 units).
 const gammaFx = new StaticArray<i32>(1 + 3 * MAX_LAYERS);
 const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
+// max |v| of each token's raw FFN hidden or attention output, kept while they are written (own kernels only), so
+// their quantization skips its own max pass (quantBy)
+const amaxB = new StaticArray<u32>(MAX_CTX);
 let scoreFx: i32 = 0;
 const LOG2E: f32 = 1.4426950408889634;
 
@@ -349,7 +352,7 @@ function normQuantAll(r: i32, m: i32, n: i32): void {
  * with per-row scales): matvec_i8 per token, each row's multiplier applied in i64, raw values with 8 fractional
  * bits (FX_Q8).
  */
-function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i32): void {
+function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i32): bool {
   const o = m * MD_FIELDS;
   const packing = mats[o], dataOff = mats[o + 1], scaleOff = mats[o + 2], ns = mats[o + 3];
   const cols = mats[o + 6];
@@ -358,6 +361,8 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
   const rawB = sB + <usize>(featTokens << 2);
   const per = min(r1 - r0, WBUF_BYTES / rb);
+  // ReLU^2 outputs of one-scale t3 rows with the module's own kernels: their max is kept for the next quantizer
+  const fused = mode == FX_RELU2 && packing == PACK_T3 && ns == 1 && !kernelsImported();
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
@@ -381,12 +386,16 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
         const lane = acc4B + <usize>(2 * (t - t0)); // token t's u16 lane of each i64 sum
         const a = load<i32>(sB + <usize>(t << 2));
         if (ns > 1) rowsOut(lane, 8, unbias, rr, a, 0, ns, yo, mode);
-        else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
+        else if (fused) {
+          const am = relu2Amax(lane, unbias, rr, yo);
+          unchecked((amaxB[t] = rc == r0 ? am : max(unchecked(amaxB[t]), am)));
+        } else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
         if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), ns > 1 ? FX_Q8 : fxMul(a, gamma));
       }
       mark(ST_OUT);
     }
   }
+  return fused;
 }
 
 /** Outputs of rows r < rr one by one, each with its own multiplier (activation a times the row's scale, or gamma
@@ -468,6 +477,7 @@ function attentionInt(n: i32): void {
   const zB = scB, pB = scB + <usize>(featTokens << 2);
   for (let t = n - 1; t >= 0; t--) { // last query first: its weights read the v multipliers of tokens <= t only
     let emin = 0x7fff;
+    let amax: u32 = 0; // max |o[t]| over the heads
     for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(rawB + <usize>(j << 2)) >> 16);
     for (let h = 0; h < heads; h++) {
       const qo = qk8B + <usize>(t * 2 * dim + h * hd);
@@ -497,8 +507,11 @@ function attentionInt(n: i32): void {
           acc += load<i32>(pp) * load<i32>(vp);
         }
         store<i32>(oo + <usize>(i << 2), acc);
+        const a = absU32(acc);
+        amax = select<u32>(a, amax, a > amax);
       }
     }
+    unchecked((amaxB[t] = amax));
     store<i32>(rawB + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
   }
   mark(ST_ATTENTION);
@@ -610,13 +623,14 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
 }
 
 /** sB[t] = quantI32 of src[t] (i32[n][cols], raw with multiplier sB[P + t], squared when squared) into matrix
- *  m's activations. */
-function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool): void {
+ *  m's activations; with `known` each token's max |src[t]| is already in amaxB (quantBy: one pass less). */
+function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known: bool): void {
   prepareActs(m, n);
   const lanes = mats[m * MD_FIELDS] == PACK_T3;
   for (let t = 0; t < n; t++) {
     const f = load<i32>(sB + <usize>((featTokens + t) << 2));
-    const a = quantK(src + <usize>(t * cols * 4), cols, 0, actAt(m, t), lanes);
+    const x = src + <usize>(t * cols * 4);
+    const a = known ? quantBy(x, cols, unchecked(amaxB[t]), 0, 0, actAt(m, t), lanes) : quantK(x, cols, 0, actAt(m, t), lanes);
     store<i32>(sB + <usize>(t << 2), fxMul(a, squared ? fxMul(f, f) : f));
   }
 }
@@ -633,13 +647,13 @@ function forwardInt(tokens: usize, n: i32): void {
     ropeInt(n);
     mark(ST_ROPE);
     attentionInt(n);
-    quantRawAll(xnB, dim, wqkvo, n, false);
+    quantRawAll(xnB, dim, wqkvo, n, false, !kernelsImported());
     mark(ST_QUANT);
     linearInt(wqkvo, 3 * dim, 4 * dim, n, xB, dim, FX_ADD);
     normQuantAll(2 * l + 1, up, n);
     mark(ST_NORM);
-    linearInt(up, 0, ffn, n, bigB, ffn, FX_RELU2);
-    quantRawAll(bigB, ffn, down, n, true);
+    const known = linearInt(up, 0, ffn, n, bigB, ffn, FX_RELU2);
+    quantRawAll(bigB, ffn, down, n, true, known);
     mark(ST_QUANT);
     linearInt(down, 0, dim, n, xB, dim, FX_ADD);
   }
