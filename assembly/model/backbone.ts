@@ -13,7 +13,7 @@ import { kernelsImported, normQuantK, quantK, rescaleK, t3Matvec } from "../kern
 import { trap } from "../kernels/check";
 import {
   FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, absU32, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, quantBy,
-  relu2Amax, rmsInverse, scoreLog2, softmaxExp2,
+  relu2Amax, rmsInverse, scoreLog2, softmaxExp2, storeRaw,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -63,6 +63,8 @@ const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
 // max |v| of each token's raw FFN hidden or attention output, kept while they are written (own kernels only), so
 // their quantization skips its own max pass (quantBy)
 const amaxB = new StaticArray<u32>(MAX_CTX);
+// the same for q and k of each token and head (i = (t * 2 + part) * heads + h), kept while RoPE writes them
+const amaxQK = new StaticArray<u32>(MAX_CTX * 2 * MAX_HEADS);
 let scoreFx: i32 = 0;
 const LOG2E: f32 = 1.4426950408889634;
 
@@ -109,33 +111,39 @@ function layout(): void {
   const wide = max(3 * dim, ffn);
   const rowsMax = max(4 * dim, ffn);
   const P = featTokens;
-  const sizes: StaticArray<i32> = [
-    P * dim * 4, P * dim * 4, P * dim * 4, P * wide * 4, P * (dim / heads) * 4, (2 * layers + 1) * dim * 4,
-    2 * P * 4, 2 * P * 4, rowsMax * 4, rowsMax * 4, max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40), WBUF_BYTES,
-    P * 2 * dim + P * 2 * heads * 4, rowsMax * 8,
-  ];
-  let total = 0;
-  for (let i = 0; i < sizes.length; i++) total += align16(sizes[i]);
-  if (total > blockBytes) {
-    block = heap.alloc(<usize>total); // never freed (stub runtime): only when a bigger model is loaded
-    blockBytes = total;
+  // offsets in the block, each buffer 16-byte aligned (no sizes array: it would be compiled and heap-allocated)
+  const d = align16(P * dim * 4); // x, normed x, projection outputs
+  let o = 3 * d;
+  const oBig = o; o += align16(P * wide * 4);
+  const oRope = o; o += align16(P * (dim / heads) * 4);
+  const oNorms = o; o += align16((2 * layers + 1) * dim * 4);
+  const oSc = o; o += align16(2 * P * 4);
+  const oS = o; o += align16(2 * P * 4);
+  const oAcc = o; o += align16(rowsMax * 4);
+  const oScale = o; o += align16(rowsMax * 4);
+  const oXq = o; o += align16(max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40));
+  const oW = o; o += align16(WBUF_BYTES);
+  const oQk = o; o += align16(P * 2 * dim + P * 2 * heads * 4);
+  const oAcc4 = o; o += align16(rowsMax * 8);
+  if (o > blockBytes) {
+    block = heap.alloc(<usize>o); // never freed (stub runtime): only when a bigger model is loaded
+    blockBytes = o;
   }
-  usedBytes = total;
-  let p = block;
-  xB = p; p += <usize>align16(sizes[0]);
-  xnB = p; p += <usize>align16(sizes[1]);
-  yB = p; p += <usize>align16(sizes[2]);
-  bigB = p; p += <usize>align16(sizes[3]);
-  ropeB = p; p += <usize>align16(sizes[4]);
-  normsB = p; p += <usize>align16(sizes[5]);
-  scB = p; p += <usize>align16(sizes[6]);
-  sB = p; p += <usize>align16(sizes[7]);
-  accB = p; p += <usize>align16(sizes[8]);
-  scaleB = p; p += <usize>align16(sizes[9]);
-  xqB = p; p += <usize>align16(sizes[10]);
-  wB = p; p += <usize>align16(sizes[11]);
-  qk8B = p; p += <usize>align16(sizes[12]);
-  acc4B = p;
+  usedBytes = o;
+  xB = block;
+  xnB = block + <usize>d;
+  yB = block + <usize>(2 * d);
+  bigB = block + <usize>oBig;
+  ropeB = block + <usize>oRope;
+  normsB = block + <usize>oNorms;
+  scB = block + <usize>oSc;
+  sB = block + <usize>oS;
+  accB = block + <usize>oAcc;
+  scaleB = block + <usize>oScale;
+  xqB = block + <usize>oXq;
+  wB = block + <usize>oW;
+  qk8B = block + <usize>oQk;
+  acc4B = block + <usize>oAcc4;
 }
 
 /** Checks the entry found last as matrix `m` of shape (rows, cols) with the packing the kind needs. 0 ok. */
@@ -361,8 +369,10 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
   const rawB = sB + <usize>(featTokens << 2);
   const per = min(r1 - r0, WBUF_BYTES / rb);
-  // ReLU^2 outputs of one-scale t3 rows with the module's own kernels: their max is kept for the next quantizer
-  const fused = mode == FX_RELU2 && packing == PACK_T3 && ns == 1 && !kernelsImported();
+  // one-scale t3 rows with the module's own kernels: ReLU^2 outputs keep their max for the next quantizer; q|k|v
+  // (all 3 dim rows in one block: at most 144 rows of 10 bytes) get RoPE and their maxima as they are unpacked
+  const own = packing == PACK_T3 && ns == 1 && !kernelsImported();
+  const fused = own && (mode == FX_RELU2 || (mode == FX_RAW && r0 == 0 && r1 == 3 * dim && per >= r1));
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
@@ -386,16 +396,48 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
         const lane = acc4B + <usize>(2 * (t - t0)); // token t's u16 lane of each i64 sum
         const a = load<i32>(sB + <usize>(t << 2));
         if (ns > 1) rowsOut(lane, 8, unbias, rr, a, 0, ns, yo, mode);
-        else if (fused) {
+        else if (fused && mode == FX_RELU2) {
           const am = relu2Amax(lane, unbias, rr, yo);
           unchecked((amaxB[t] = rc == r0 ? am : max(unchecked(amaxB[t]), am)));
-        } else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
+        } else if (fused) qkvOut(lane, unbias, t, yo);
+        else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
         if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), ns > 1 ? FX_Q8 : fxMul(a, gamma));
       }
       mark(ST_OUT);
     }
   }
   return fused;
+}
+
+/**
+ * q|k|v of token t from its t3 lanes (u16 at lane + 8 r, minus unbias) into yo i32[3 dim]: v raw, q and k rotated
+ * by RoPE as ropeInt does, each (part, head)'s max |value| into amaxQK. Same integers as storeRaw + ropeInt, without
+ * the round trip through memory.
+ */
+function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
+  const hd = dim / heads;
+  const half = hd / 2;
+  for (let part = 0; part < 2; part++) {
+    for (let h = 0; h < heads; h++) {
+      const r = part * dim + h * hd;
+      let la = lane + <usize>(r << 3), lb = la + <usize>(half << 3);
+      let pa = yo + <usize>(r << 2), pb = pa + <usize>(half << 2);
+      const end = pb;
+      let am: u32 = 0;
+      // position 0's table entry is cos 4096, sin 0: (a 4096 + 2048) >> 12 = a for these |a| < 2^16, ropeInt's identity
+      let ro = ropeB + <usize>((t * half * 2) << 2);
+      for (; pa < end; pa += 4, pb += 4, la += 8, lb += 8, ro += 8) {
+        const a = <i32>load<u16>(la) - unbias, b = <i32>load<u16>(lb) - unbias;
+        const co = load<i32>(ro), si = load<i32>(ro, 4);
+        const x = (a * co - b * si + 2048) >> 12, y = (a * si + b * co + 2048) >> 12;
+        store<i32>(pa, x);
+        store<i32>(pb, y);
+        am = max(am, max(absU32(x), absU32(y)));
+      }
+      unchecked((amaxQK[(t * 2 + part) * heads + h] = am));
+    }
+  }
+  storeRaw(lane + <usize>(dim << 4), unbias, dim, yo + <usize>(dim << 3), false); // v (own kernels: no import)
 }
 
 /** Outputs of rows r < rr one by one, each with its own multiplier (activation a times the row's scale, or gamma
@@ -459,7 +501,7 @@ function ropeInt(n: i32): void {
  * by the exp2 table (12-bit probabilities), o[t] = sum_j w_j v_j in i32 with w_j = p_j times v_j's multiplier
  * relative to the largest of them (one scale per query across heads: its multiplier replaces sB[P + t]).
  */
-function attentionInt(n: i32): void {
+function attentionInt(n: i32, known: bool): void {
   const hd = dim / heads;
   const stride = 3 * dim;
   const rawB = sB + <usize>(featTokens << 2);
@@ -468,7 +510,8 @@ function attentionInt(n: i32): void {
     const ft = load<i32>(rawB + <usize>(t << 2));
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
-        const f = quantK(bigB + <usize>((t * stride + part * dim + h * hd) << 2), hd, 0, qk8B + <usize>(t * 2 * dim + part * dim + h * hd), false);
+        const x = bigB + <usize>((t * stride + part * dim + h * hd) << 2), q = qk8B + <usize>(t * 2 * dim + part * dim + h * hd);
+        const f = known ? quantBy(x, hd, unchecked(amaxQK[(t * 2 + part) * heads + h]), 0, 0, q, false) : quantK(x, hd, 0, q, false);
         store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), fxMul(f, ft));
       }
     }
@@ -635,6 +678,10 @@ function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known
   }
 }
 
+/** ropeInt through a table slot: not inlined into forwardInt, so wasm3 compiles it only where it runs (the kernel
+ *  imports' binding; the module's own kernels rotate q and k in qkvOut). */
+let ropeLater: (n: i32) => void = ropeInt;
+
 /** The integer forward of n tokens: x (i32, XQ bits) in xB after the last layer. */
 function forwardInt(tokens: usize, n: i32): void {
   embedInt(tokens, n);
@@ -643,10 +690,10 @@ function forwardInt(tokens: usize, n: i32): void {
     const wqkvo = 1 + 3 * l, up = 2 + 3 * l, down = 3 + 3 * l;
     normQuantAll(2 * l, wqkvo, n);
     mark(ST_NORM);
-    linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, FX_RAW);
-    ropeInt(n);
+    const qkvFused = linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, FX_RAW); // fused: RoPE done, q/k maxima kept
+    if (!qkvFused) ropeLater(n);
     mark(ST_ROPE);
-    attentionInt(n);
+    attentionInt(n, qkvFused);
     quantRawAll(xnB, dim, wqkvo, n, false, !kernelsImported());
     mark(ST_QUANT);
     linearInt(wqkvo, 3 * dim, 4 * dim, n, xB, dim, FX_ADD);
