@@ -22,7 +22,7 @@ const { values } = parseArgs({ options: { env: { type: "string" }, board: { type
 const env = values.env ?? "cartpole";
 
 /** Stage names, in the order of the module's counters (assembly/model/profile.ts). */
-const STAGES = ["embedding", "RMSNorm + quantize", "matvec (tables, lookups, weights)", "outputs (rescale, residual, ReLU^2)", "RoPE",
+const STAGES = ["embedding", "RMSNorm + quantize", "matvec (tables, lookups, weights)", "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)", "RoPE",
   "attention q/k quantize", "attention (scores, softmax, v)", "quantize o / FFN hidden", "final norm (features)"];
 
 /** Multiply-accumulates of one forward over n positions (projections only). */
