@@ -60,11 +60,18 @@ const mats = new StaticArray<i32>((1 + 3 * MAX_LAYERS) * MD_FIELDS);
 // (gains i32 G = g 2^gs in normsB), and log2(e) / sqrt(headDim) (attention scores in log2 units).
 const gammaFx = new StaticArray<i32>(1 + 3 * MAX_LAYERS);
 const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
-// max |v| of each token's raw FFN hidden or attention output, kept while they are written (own kernels only), so
-// their quantization skips its own max pass (quantBy)
-const amaxB = new StaticArray<u32>(MAX_CTX);
-// the same for q and k of each token and head (i = (t * 2 + part) * heads + h), kept while RoPE writes them
-const amaxQK = new StaticArray<u32>(MAX_CTX * 2 * MAX_HEADS);
+// Own kernels keep max |v| of each token's raw FFN hidden or attention output while they are written, in
+// amaxAt(t) (the scores' second half: free outside the attention, and token t's slot is past every later query's
+// range inside it), and of q and k per token and head in their multiplier slots, which attentionInt reads before
+// it overwrites them; their quantization then skips its max pass (quantBy).
+// @ts-ignore: decorator
+@inline function amaxAt(t: i32): usize {
+  return scB + <usize>((featTokens + t) << 2);
+}
+// @ts-ignore: decorator
+@inline function amaxQkAt(i: i32): usize {
+  return qk8B + <usize>(featTokens * 2 * dim + (i << 2));
+}
 let scoreFx: i32 = 0;
 const LOG2E: f32 = 1.4426950408889634;
 
@@ -398,7 +405,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
         if (ns > 1) rowsOut(lane, 8, unbias, rr, a, 0, ns, yo, mode);
         else if (fused && mode == FX_RELU2) {
           const am = relu2Amax(lane, unbias, rr, yo);
-          unchecked((amaxB[t] = rc == r0 ? am : max(unchecked(amaxB[t]), am)));
+          store<u32>(amaxAt(t), rc == r0 ? am : max(load<u32>(amaxAt(t)), am));
         } else if (fused) qkvOut(lane, unbias, t, yo);
         else rescaleK(lane, unbias, rr, mode == FX_ADD ? fxMul(a, gamma) : 0, yo, mode);
         if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), ns > 1 ? FX_Q8 : fxMul(a, gamma));
@@ -411,7 +418,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
 
 /**
  * q|k|v of token t from its t3 lanes (u16 at lane + 8 r, minus unbias) into yo i32[3 dim]: v raw, q and k rotated
- * by RoPE as ropeInt does, each (part, head)'s max |value| into amaxQK. Same integers as storeRaw + ropeInt, without
+ * by RoPE as ropeInt does, each (part, head)'s max |value| into amaxQkAt. Same integers as storeRaw + ropeInt, without
  * the round trip through memory.
  */
 function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
@@ -434,7 +441,7 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
         store<i32>(pb, y);
         am = max(am, max(absU32(x), absU32(y)));
       }
-      unchecked((amaxQK[(t * 2 + part) * heads + h] = am));
+      store<u32>(amaxQkAt((t * 2 + part) * heads + h), am);
     }
   }
   storeRaw(lane + <usize>(dim << 4), unbias, dim, yo + <usize>(dim << 3), false); // v (own kernels: no import)
@@ -511,7 +518,7 @@ function attentionInt(n: i32, known: bool): void {
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
         const x = bigB + <usize>((t * stride + part * dim + h * hd) << 2), q = qk8B + <usize>(t * 2 * dim + part * dim + h * hd);
-        const f = known ? quantBy(x, hd, unchecked(amaxQK[(t * 2 + part) * heads + h]), 0, 0, q, false) : quantK(x, hd, 0, q, false);
+        const f = known ? quantBy(x, hd, load<u32>(amaxQkAt((t * 2 + part) * heads + h)), 0, 0, q, false) : quantK(x, hd, 0, q, false);
         store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), fxMul(f, ft));
       }
     }
@@ -554,7 +561,7 @@ function attentionInt(n: i32, known: bool): void {
         amax = select<u32>(a, amax, a > amax);
       }
     }
-    unchecked((amaxB[t] = amax));
+    store<u32>(amaxAt(t), amax);
     store<i32>(rawB + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
   }
   mark(ST_ATTENTION);
@@ -666,14 +673,14 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
 }
 
 /** sB[t] = quantI32 of src[t] (i32[n][cols], raw with multiplier sB[P + t], squared when squared) into matrix
- *  m's activations; with `known` each token's max |src[t]| is already in amaxB (quantBy: one pass less). */
+ *  m's activations; with `known` each token's max |src[t]| is already at amaxAt(t) (quantBy: one pass less). */
 function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known: bool): void {
   prepareActs(m, n);
   const lanes = mats[m * MD_FIELDS] == PACK_T3;
   for (let t = 0; t < n; t++) {
     const f = load<i32>(sB + <usize>((featTokens + t) << 2));
     const x = src + <usize>(t * cols * 4);
-    const a = known ? quantBy(x, cols, unchecked(amaxB[t]), 0, 0, actAt(m, t), lanes) : quantK(x, cols, 0, actAt(m, t), lanes);
+    const a = known ? quantBy(x, cols, load<u32>(amaxAt(t)), 0, 0, actAt(m, t), lanes) : quantK(x, cols, 0, actAt(m, t), lanes);
     store<i32>(sB + <usize>(t << 2), fxMul(a, squared ? fxMul(f, f) : f));
   }
 }

@@ -412,11 +412,11 @@ static void serve_buffered(void) {
     }
 }
 
-void bitrl_app_main(const uint8_t *wasm, uint32_t wasm_len) {
+void bitrl_app_main(const uint8_t *wasm, uint32_t wasm_len, uint32_t wasm_crc) {
     static uint8_t chunk[256]; /* (256) bytes per serial read */
     g_wasm = wasm;
     g_wasm_len = wasm_len;
-    g_wasm_crc = bitrl_crc32(wasm, wasm_len, 0);
+    g_wasm_crc = wasm_crc; /* computed at build time: the AOT image does not carry the bytes */
     bitrl_frame_reset(&g_rx);
     bitrl_slots_boot();
     g_vm_error = bitrl_vm_init(wasm, wasm_len);

@@ -39,7 +39,7 @@ enum {
 };
 
 /* Boots (model slots, engine with the embedded module) and serves frames forever. */
-void bitrl_app_main(const uint8_t *wasm, uint32_t wasm_len);
+void bitrl_app_main(const uint8_t *wasm, uint32_t wasm_len, uint32_t wasm_crc);
 
 /* One request frame in, one reply frame out (reply written to out, its size returned); no I/O. */
 size_t bitrl_app_handle(uint8_t seq, uint8_t cmd, const uint8_t *payload, size_t len, uint8_t *out, size_t cap);

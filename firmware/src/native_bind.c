@@ -6,17 +6,11 @@
 #include "native_fixed.h"
 #include "native_kernels.h"
 
-#ifndef BITRL_NATIVE_KERNELS
-#define BITRL_NATIVE_KERNELS 0
-#endif
-
 const char *bitrl_imp_kernel_binding(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)mem, (void)a;
     *ret = BITRL_NATIVE_KERNELS ? 1u : 0u;
     return NULL;
 }
-
-const char *bitrl_kernel_binding_name(void) { return BITRL_NATIVE_KERNELS ? "native" : "module"; }
 
 #if BITRL_NATIVE_KERNELS
 
@@ -74,19 +68,7 @@ const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *
 
 static const char k_unbound[] = "[trap] kernel import called, but this firmware binds the module's own kernels";
 
-const char *bitrl_imp_k_t3_matvec(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
-    (void)mem, (void)a, (void)ret;
-    return k_unbound;
-}
-const char *bitrl_imp_k_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
-    (void)mem, (void)a, (void)ret;
-    return k_unbound;
-}
-const char *bitrl_imp_k_norm_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
-    (void)mem, (void)a, (void)ret;
-    return k_unbound;
-}
-const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+const char *bitrl_imp_k_unbound(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)mem, (void)a, (void)ret;
     return k_unbound;
 }

@@ -7,13 +7,23 @@
 #define BITRL_NATIVE_BIND_H
 #include "host_imports.h"
 
+#ifndef BITRL_NATIVE_KERNELS
+#define BITRL_NATIVE_KERNELS 0 /* 1 in the wasm3+native build (platformio.ini, buildHostFirmware) */
+#endif
+
 const char *bitrl_imp_kernel_binding(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+#if BITRL_NATIVE_KERNELS
 const char *bitrl_imp_k_t3_matvec(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
 const char *bitrl_imp_k_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
 const char *bitrl_imp_k_norm_quant(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
 const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
-
-/* The binding's name for `info`: "native" (C kernels) or "module" (the module's own). */
-const char *bitrl_kernel_binding_name(void);
+#else
+/* one refusal for every k_* (same signature): the module never calls them when kernel_binding answers 0 */
+const char *bitrl_imp_k_unbound(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+#define bitrl_imp_k_t3_matvec bitrl_imp_k_unbound
+#define bitrl_imp_k_quant bitrl_imp_k_unbound
+#define bitrl_imp_k_norm_quant bitrl_imp_k_unbound
+#define bitrl_imp_k_rescale bitrl_imp_k_unbound
+#endif
 
 #endif

@@ -4,6 +4,8 @@
 #include "native_fixed.h"
 #include <string.h>
 
+#if BITRL_NATIVE_KERNELS /* only the wasm3+native build calls them: other builds (ROM-loaded SRAM images) stay as small as before */
+
 #define XQ 12
 #define XMAX ((1 << 21) - 1)
 #define RMS_EPS_I 168
@@ -127,3 +129,5 @@ void bitrl_native_rescale(const uint8_t *acc, int32_t unbias, int32_t rows, int3
         for (int32_t r = 0; r < rows; r++) st_i32(y + 4 * r, (int32_t)ld_u16(acc + 8 * r) - unbias);
     }
 }
+
+#endif

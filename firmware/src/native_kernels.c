@@ -73,6 +73,8 @@ void bitrl_native_matvec_t3_lut(const uint8_t *w, const int16_t *lut, int32_t *y
     }
 }
 
+#if BITRL_NATIVE_KERNELS /* the wasm3+native binding only */
+
 /* ---- token-packed t3 product (k_t3_matvec) ----------------------------------------------------------------------
  * Four tokens share each table entry as four 16-bit lanes of a u64 (lane k holds token k's partial sum; negative
  * lanes borrow from the next, which the final sums undo: every lane of a finished row is in 0..65535). */
@@ -149,3 +151,5 @@ void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *
         memcpy(acc + 8u * r, &a, 8);
     }
 }
+
+#endif

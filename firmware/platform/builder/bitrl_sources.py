@@ -2,6 +2,7 @@
 # engine (wasm3 from .bitrl/wasm3, or the AOT module, or WAMR from .bitrl/wamr) and a C array of build/agent.wasm. Used by this platform's builder (emulated boards)
 # and, through extra_board.py, by the real boards' official platforms.
 import hashlib
+import zlib
 import json
 import os
 import subprocess
@@ -13,20 +14,34 @@ def _fail(env, msg):
     env.Exit(1)
 
 
-def write_wasm_array(wasm_path, out_path, project_dir):
-    """Writes the module as `bitrl_agent_wasm[]` / `bitrl_agent_wasm_len`, only when the text changes (so builds stay
-    incremental), through a temp file and a rename."""
+def write_wasm_array(wasm_path, out_path, project_dir, embed=True):
+    """Writes the module as `bitrl_agent_wasm[]` / `bitrl_agent_wasm_len` / `bitrl_agent_wasm_crc32` (for `info`),
+    only when the text changes (so builds stay incremental), through a temp file and a rename. Without `embed` (the
+    AOT backend: the module is compiled in) the bytes are left out, only their length and CRC-32 stay."""
     with open(wasm_path, "rb") as f:
         wasm = f.read()
     lines = [
         "/* Generated from %s by firmware/platform/builder/bitrl_sources.py; sha256 %s. Do not edit. */"
         % (os.path.relpath(wasm_path, project_dir), hashlib.sha256(wasm).hexdigest()),
-        "/* (bitrl_agent_wasm_len) bytes of the agent module, kept in flash: wasm3 references it, never copies it. */",
-        "const unsigned char bitrl_agent_wasm[] __attribute__((aligned(4))) = {",
     ]
-    for i in range(0, len(wasm), 16):
-        lines.append("  " + ", ".join("0x%02x" % b for b in wasm[i : i + 16]) + ",")
-    lines += ["};", "const unsigned int bitrl_agent_wasm_len = %d;" % len(wasm), ""]
+    if embed:
+        lines += [
+            "/* (bitrl_agent_wasm_len) bytes of the agent module, kept in flash: wasm3 references it, never copies it. */",
+            "const unsigned char bitrl_agent_wasm[] __attribute__((aligned(4))) = {",
+        ]
+        for i in range(0, len(wasm), 16):
+            lines.append("  " + ", ".join("0x%02x" % b for b in wasm[i : i + 16]) + ",")
+        lines += ["};"]
+    else:
+        lines += [
+            "/* The module is compiled in (AOT): its bytes are not needed, only their length and CRC for `info`. */",
+            "const unsigned char bitrl_agent_wasm[4] __attribute__((aligned(4))) = {0};",
+        ]
+    lines += [
+        "const unsigned int bitrl_agent_wasm_len = %d;" % len(wasm),
+        "const unsigned int bitrl_agent_wasm_crc32 = 0x%08xu;" % (zlib.crc32(wasm) & 0xFFFFFFFF),
+        "",
+    ]
     text = "\n".join(lines)
     if os.path.isfile(out_path):
         with open(out_path) as f:
@@ -73,7 +88,7 @@ def add_bitrl_sources(env, emulated):
 
     gen_dir = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV"))
     os.makedirs(gen_dir, exist_ok=True)
-    write_wasm_array(wasm_path, os.path.join(gen_dir, "agent_wasm.c"), project_dir)
+    write_wasm_array(wasm_path, os.path.join(gen_dir, "agent_wasm.c"), project_dir, embed=backend != "aot")
     env.BuildSources(os.path.join("$BUILD_DIR", "gen"), gen_dir)
 
 

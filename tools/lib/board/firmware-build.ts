@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { getBoard, type BoardId } from "./profiles.ts";
+import { crc32 } from "../util/crc32.ts";
 import { BitrlError } from "../util/errors.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot } from "./toolchain.ts";
 
@@ -310,7 +311,8 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
       `${arrayC}.tmp`,
       `/* Generated from ${relative(repoRoot, wasm)} by tools/lib/board/firmware-build.ts. Do not edit. */\n` +
         `const unsigned char bitrl_agent_wasm[] __attribute__((aligned(4))) = {\n${rows.join("\n")}\n};\n` +
-        `const unsigned int bitrl_agent_wasm_len = ${bytes.length};\n`,
+        `const unsigned int bitrl_agent_wasm_len = ${bytes.length};\n` +
+        `const unsigned int bitrl_agent_wasm_crc32 = 0x${crc32(bytes).toString(16).padStart(8, "0")}u;\n`,
     );
     renameSync(`${arrayC}.tmp`, arrayC);
     mkdirSync(outDir, { recursive: true });
