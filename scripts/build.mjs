@@ -1,11 +1,12 @@
 // Builds everything the CLI, the package and the tests need: build/agent.wasm (release), build/agent.debug.wasm
-// (checks on, unchecked() ignored), dist/bitrl.mjs (the CLI bundled into one file), dist/index.mjs (the library,
+// (checks on, unchecked() ignored; both with their data segments merged into one, so build/*.wat list them apart), dist/bitrl.mjs (the CLI bundled into one file), dist/index.mjs (the library,
 // `import ... from "bitrl"`) and its type declarations in dist/types/.
 // Uses only Node built-ins plus the project's devDependencies, so `npm test` can call it on a fresh clone.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { mergeDataSegments } from "./merge-data.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (name) => join(root, "node_modules", ".bin", name);
@@ -20,9 +21,12 @@ function run(cmd, args) {
 
 export function build({ quiet = false } = {}) {
   mkdirSync(join(root, "build"), { recursive: true });
-  for (const target of ["release", "debug"]) {
-    if (!quiet) console.log(`build: asc --target ${target}`);
+  for (const [target, out] of [["release", "build/agent.wasm"], ["debug", "build/agent.debug.wasm"]]) {
+    if (!quiet) console.log(`build: asc --target ${target}, data segments merged`);
     run(bin("asc"), ["--config", "asconfig.json", "--target", target]);
+    // one data segment: wasm3 keeps a record per segment in its heap (scripts/merge-data.mjs)
+    const file = join(root, out);
+    writeFileSync(file, mergeDataSegments(readFileSync(file)));
   }
   if (!quiet) console.log("build: esbuild tools/cli/main.ts -> dist/bitrl.mjs");
   const bundle = (entry, out) => run(bin("esbuild"), [

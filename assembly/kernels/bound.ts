@@ -1,13 +1,15 @@
 // Kernel binding, the TFLite Micro way (reference and optimized kernels behind one interface, one set of tests):
-// the integer forward's hot kernels are imports of module "bitrl" (k_t3_matvec, k_quant, k_norm_quant, k_rescale),
+// the integer forward's hot kernels are imports of module "bitrl" (k_t3_matvec, k_quant, k_norm_quant, k_rescale,
+// k_attention),
 // and the module's own AssemblyScript kernels are exported under the same names as the reference implementation.
 // The host answers `kernel_binding` once, at start: 0 = the module calls its own kernels directly (plain wasm3,
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
 // exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
-// firmware/src/native_kernels.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
+// firmware/src/native_kernels.c, firmware/src/native_attention.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
 import { checkDim, checkRange, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
-import { FX_ADD, FX_RELU2, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
+import { FX_ADD, FX_RELU2, EXP2, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
+import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
 
 /** 0: own kernels called directly; 1: through the k_* imports. */
@@ -21,6 +23,9 @@ declare function importQuant(x: usize, n: i32, qin: i32, out: usize, lanes: i32)
 declare function importNormQuant(x: usize, g: usize, gs: i32, n: i32, out: usize, lanes: i32): i32;
 @external("bitrl", "k_rescale")
 declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: usize, mode: i32): void;
+@external("bitrl", "k_attention")
+declare function importAttention(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize, mult: usize, qk8: usize, sc: usize,
+  out: usize, scoreFx: i32, P: i32, exp2: usize): void;
 
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
@@ -69,7 +74,24 @@ export function k_rescale(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mode
   else storeRaw(<usize>acc, unbias, rows, <usize>y, mode == FX_RELU2);
 }
 
+/** The whole attention of an n-token forward (attention.ts): RoPE on q and k, their int8 quantization, scores,
+ *  softmax and the weighted sum of v into out. The module's own path calls the three steps itself (RoPE fused into
+ *  the q|k|v outputs, q/k maxima known, a profile mark between steps); this entry is what the import binds. */
+export function k_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, mult: i32, qk8: i32, sc: i32, out: i32,
+  scoreFx: i32, P: i32, exp2: i32): void {
+  ropeRaw(<usize>qkv, n, dim, heads, <usize>rope);
+  attendQuant(<usize>qkv, n, dim, heads, <usize>mult, <usize>qk8, P, false);
+  attendScores(<usize>qkv, n, dim, heads, <usize>mult, <usize>qk8, <usize>sc, <usize>out, scoreFx, P, <usize>exp2);
+}
+
 // ---- What the backbone calls: one branch on the binding, then the kernel ----
+
+/** k_attention through the import (only when kernelsImported(): the own path runs its steps itself). */
+// @ts-ignore: decorator
+@inline export function attentionImport(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize, mult: usize, qk8: usize,
+  sc: usize, out: usize, scoreFx: i32, P: i32): void {
+  importAttention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, EXP2);
+}
 
 // @ts-ignore: decorator
 @inline export function t3Matvec(x4: usize, cols: i32, w: usize, rows: i32, stride: i32, acc: usize): void {
@@ -136,6 +158,21 @@ export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32
   checkRange(out, <u64>n * (lanes ? 8 : 1), message);
   checkRange(fx, 4, message);
   store<i32>(<usize>fx, normQuantK(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0));
+}
+
+/** The attention of n of P tokens (k_attention; buffers as in attention.ts: qkv i32[n][3 dim], rope
+ *  i32[n][hd/2][2], mult i32[n], qk8 i8[P][2 dim] + i32[n][2][heads], sc i32[P + n], out i32[n][dim]). */
+export function attention_i32(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, mult: i32, qk8: i32, sc: i32, out: i32, scoreFx: i32, P: i32): void {
+  const message = "attention_i32: needs 1 <= n <= P <= 4096, dim 2..4096 a multiple of heads, even head size, ranges inside memory";
+  if (P < 1 || P > 4096 || n < 1 || n > P || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 || (dim / heads) % 2 != 0) trap(message);
+  checkRange(qkv, <u64>n * 12 * <u64>dim, message);
+  checkRange(rope, <u64>n * 4 * <u64>(dim / heads), message);
+  checkRange(mult, <u64>n * 4, message);
+  checkRange(qk8, <u64>P * 2 * <u64>dim + <u64>n * 8 * <u64>heads, message);
+  checkRange(sc, (<u64>P + <u64>n) * 4, message);
+  checkRange(out, <u64>n * 4 * <u64>dim, message);
+  if (IMPORTED) importAttention(<usize>qkv, n, dim, heads, <usize>rope, <usize>mult, <usize>qk8, <usize>sc, <usize>out, scoreFx, P, EXP2);
+  else k_attention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, <i32>EXP2);
 }
 
 /** t3 accumulator lanes u16[rows][4] (lane 0, minus unbias) into y i32[rows]: mode FX_ADD rescaleAdd with

@@ -237,8 +237,9 @@ export function mulShift64(v: i32, f: i32, outq: i32): i32 {
 
 // ---- Attention pieces ----
 
-/** EXP2[f] = round(2^15 * 2^(-f / 256)), f < 256: 2^(-d / 256) = EXP2[d & 255] >> (d >> 8). */
-const EXP2: usize = memory.data<u16>([
+/** EXP2[f] = round(2^15 * 2^(-f / 256)), f < 256: 2^(-d / 256) = EXP2[d & 255] >> (d >> 8). Exported: the
+ *  attention kernel's C twin reads this table from linear memory (one table). */
+export const EXP2: usize = memory.data<u16>([
   32768, 32679, 32591, 32503, 32415, 32327, 32240, 32153, 32066, 31979, 31893, 31806, 31720, 31635, 31549, 31464,
   31379, 31294, 31209, 31125, 31041, 30957, 30873, 30790, 30706, 30623, 30541, 30458, 30376, 30293, 30212, 30130,
   30048, 29967, 29886, 29805, 29725, 29644, 29564, 29484, 29405, 29325, 29246, 29167, 29088, 29009, 28931, 28852,
@@ -257,14 +258,15 @@ const EXP2: usize = memory.data<u16>([
   17109, 17063, 17017, 16971, 16925, 16879, 16834, 16788, 16743, 16697, 16652, 16607, 16562, 16518, 16473, 16428]);
 
 /** Causal softmax of one query: z i32[n] scores in log2 units with 8 fractional bits -> p i32[n] probabilities
- *  with 12 fractional bits (rounded; they sum to 4096 within n / 2). Unchecked (callers check). */
-export function softmaxExp2(z: usize, n: i32, p: usize): void {
+ *  with 12 fractional bits (rounded; they sum to 4096 within n / 2), by the EXP2 table at `table`. Unchecked
+ *  (callers check). */
+export function softmaxExp2(z: usize, n: i32, p: usize, table: usize = EXP2): void {
   let zmax = load<i32>(z);
   for (let j = 1; j < n; j++) zmax = max(zmax, load<i32>(z + <usize>(j << 2)));
   let sum: u32 = 0;
   for (let j = 0; j < n; j++) {
     const d = zmax - load<i32>(z + <usize>(j << 2));
-    const e: u32 = d >= 15 << 8 ? 0 : <u32>load<u16>(EXP2 + <usize>((d & 255) << 1)) >> <u32>(d >> 8);
+    const e: u32 = d >= 15 << 8 ? 0 : <u32>load<u16>(table + <usize>((d & 255) << 1)) >> <u32>(d >> 8);
     store<u32>(p + <usize>(j << 2), e);
     sum += e;
   }

@@ -9,11 +9,12 @@ import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
-import { kernelsImported, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import { attentionImport, kernelsImported, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
 import {
   FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, absU32, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, quantBy,
-  relu2Amax, rmsInverse, scoreLog2, softmaxExp2, storeRaw,
+  relu2Amax, rmsInverse, storeRaw, EXP2,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
@@ -62,7 +63,7 @@ const gammaFx = new StaticArray<i32>(1 + 3 * MAX_LAYERS);
 const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
 // Own kernels keep max |v| of each token's raw FFN hidden or attention output while they are written, in
 // amaxAt(t) (the scores' second half: free outside the attention, and token t's slot is past every later query's
-// range inside it), and of q and k per token and head in their multiplier slots, which attentionInt reads before
+// range inside it), and of q and k per token and head in their multiplier slots, which attendQuant (attention.ts) reads before
 // it overwrites them; their quantization then skips its max pass (quantBy).
 // @ts-ignore: decorator
 @inline function amaxAt(t: i32): usize {
@@ -418,7 +419,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
 
 /**
  * q|k|v of token t from its t3 lanes (u16 at lane + 8 r, minus unbias) into yo i32[3 dim]: v raw, q and k rotated
- * by RoPE as ropeInt does, each (part, head)'s max |value| into amaxQkAt. Same integers as storeRaw + ropeInt, without
+ * by RoPE as ropeRaw (attention.ts) does, each (part, head)'s max |value| into amaxQkAt. Same integers as storeRaw + ropeRaw, without
  * the round trip through memory.
  */
 function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
@@ -431,7 +432,7 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
       let pa = yo + <usize>(r << 2), pb = pa + <usize>(half << 2);
       const end = pb;
       let am: u32 = 0;
-      // position 0's table entry is cos 4096, sin 0: (a 4096 + 2048) >> 12 = a for these |a| < 2^16, ropeInt's identity
+      // position 0's table entry is cos 4096, sin 0: (a 4096 + 2048) >> 12 = a for these |a| < 2^16, ropeRaw's identity
       let ro = ropeB + <usize>((t * half * 2) << 2);
       for (; pa < end; pa += 4, pb += 4, la += 8, lb += 8, ro += 8) {
         const a = <i32>load<u16>(la) - unbias, b = <i32>load<u16>(lb) - unbias;
@@ -478,93 +479,6 @@ function embedInt(tokens: usize, n: i32): void {
       store<i32>(xo + <usize>(i << 2), min(max(v, -XMAX), XMAX));
     }
   }
-}
-
-/** RoPE on the raw integer q and k of tokens 1..n-1 (position 0 is the identity; a token's multiplier is
- *  unchanged): pairs (i, i + half), cos and sin with 12 fractional bits, rounded. */
-function ropeInt(n: i32): void {
-  const hd = dim / heads;
-  const half = hd / 2;
-  for (let t = 1; t < n; t++) {
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < heads; h++) {
-        const base = bigB + <usize>((t * 3 * dim + part * dim + h * hd) << 2);
-        const paEnd = base + <usize>(half << 2);
-        let ro = ropeB + <usize>((t * half * 2) << 2);
-        for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-          const co = load<i32>(ro), si = load<i32>(ro, 4);
-          const a = load<i32>(pa), b = load<i32>(pb);
-          store<i32>(pa, (a * co - b * si + 2048) >> 12);
-          store<i32>(pb, (a * si + b * co + 2048) >> 12);
-        }
-      }
-    }
-  }
-}
-
-/**
- * Integer causal attention over the raw q|k|v in bigB (multiplier of token t in sB[P + t]): q and k of each token
- * and head to int8 (absmax), int32 dot products, scores in log2 units by one multiplier per (query, key), softmax
- * by the exp2 table (12-bit probabilities), o[t] = sum_j w_j v_j in i32 with w_j = p_j times v_j's multiplier
- * relative to the largest of them (one scale per query across heads: its multiplier replaces sB[P + t]).
- */
-function attentionInt(n: i32, known: bool): void {
-  const hd = dim / heads;
-  const stride = 3 * dim;
-  const rawB = sB + <usize>(featTokens << 2);
-  const fxB = qk8B + <usize>(featTokens * 2 * dim); // i32[P][2][heads]
-  for (let t = 0; t < n; t++) {
-    const ft = load<i32>(rawB + <usize>(t << 2));
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < heads; h++) {
-        const x = bigB + <usize>((t * stride + part * dim + h * hd) << 2), q = qk8B + <usize>(t * 2 * dim + part * dim + h * hd);
-        const f = known ? quantBy(x, hd, load<u32>(amaxQkAt((t * 2 + part) * heads + h)), 0, 0, q, false) : quantK(x, hd, 0, q, false);
-        store<i32>(fxB + <usize>(((t * 2 + part) * heads + h) << 2), fxMul(f, ft));
-      }
-    }
-  }
-  mark(ST_ATT_QUANT);
-  const zB = scB, pB = scB + <usize>(featTokens << 2);
-  for (let t = n - 1; t >= 0; t--) { // last query first: its weights read the v multipliers of tokens <= t only
-    let emin = 0x7fff;
-    let amax: u32 = 0; // max |o[t]| over the heads
-    for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(rawB + <usize>(j << 2)) >> 16);
-    for (let h = 0; h < heads; h++) {
-      const qo = qk8B + <usize>(t * 2 * dim + h * hd);
-      const qEnd = qo + <usize>hd;
-      const fq = fxMul(load<i32>(fxB + <usize>((t * 2 * heads + h) << 2)), scoreFx);
-      for (let j = 0; j <= t; j++) {
-        let dot = 0;
-        for (let qp = qo, kp = qk8B + <usize>(j * 2 * dim + dim + h * hd); qp < qEnd; qp++, kp++) {
-          dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
-        }
-        store<i32>(zB + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))));
-      }
-      softmaxExp2(zB, t + 1, pB);
-      for (let j = 0; j <= t; j++) {
-        // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
-        const fj = load<i32>(rawB + <usize>(j << 2));
-        const s = min((fj >> 16) - emin + 12, 31);
-        const pj = pB + <usize>(j << 2);
-        store<i32>(pj, (load<i32>(pj) * (fj & 0xffff) + (1 << (s - 1))) >> s);
-      }
-      const vo = bigB + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
-      const oo = xnB + <usize>((t * dim + h * hd) << 2);
-      const pEnd = pB + <usize>((t + 1) << 2);
-      for (let i = 0; i < hd; i++) {
-        let acc = 0;
-        for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>(stride << 2)) {
-          acc += load<i32>(pp) * load<i32>(vp);
-        }
-        store<i32>(oo + <usize>(i << 2), acc);
-        const a = absU32(acc);
-        amax = select<u32>(a, amax, a > amax);
-      }
-    }
-    store<u32>(amaxAt(t), amax);
-    store<i32>(rawB + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
-  }
-  mark(ST_ATTENTION);
 }
 
 /** out f32[dim] = RMSNorm(x) * g from the integer x (the only float step: features for the head). */
@@ -685,9 +599,35 @@ function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known
   }
 }
 
-/** ropeInt through a table slot: not inlined into forwardInt, so wasm3 compiles it only where it runs (the kernel
- *  imports' binding; the module's own kernels rotate q and k in qkvOut). */
-let ropeLater: (n: i32) => void = ropeInt;
+// Paths that only some builds run sit behind table slots (not inlined into the caller), so wasm3 compiles them only
+// where they run; their wrappers read the buffers themselves, keeping the call sites small (wasm3's compiled code
+// shares the 256 KiB boards' heap, docs/firmware.md).
+/** RoPE of q and k (int8 kind: the ternary and binary kinds rotate them in qkvOut). */
+function ropeAll(n: i32): void {
+  ropeRaw(bigB, n, dim, heads, ropeB);
+}
+/** The whole attention through the k_attention import (kernelsImported()). */
+function attentionThroughImport(n: i32): void {
+  attentionImport(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens);
+}
+let ropeLater: (n: i32) => void = ropeAll;
+let attentionLater: (n: i32) => void = attentionThroughImport;
+
+/** The attention of n tokens over the raw q|k|v in bigB (attention.ts), output in xnB: through the k_attention
+ *  import, or the module's own steps (q and k already rotated, their maxima known, when `fused`). */
+function attentionInt(n: i32, fused: bool): void {
+  if (kernelsImported()) {
+    attentionLater(n);
+  } else {
+    const mult = sB + <usize>(featTokens << 2);
+    if (!fused) ropeLater(n);
+    mark(ST_ROPE);
+    attendQuant(bigB, n, dim, heads, mult, qk8B, featTokens, fused);
+    mark(ST_ATT_QUANT);
+    attendScores(bigB, n, dim, heads, mult, qk8B, scB, xnB, scoreFx, featTokens, EXP2);
+  }
+  mark(ST_ATTENTION);
+}
 
 /** The integer forward of n tokens: x (i32, XQ bits) in xB after the last layer. */
 function forwardInt(tokens: usize, n: i32): void {
@@ -698,8 +638,6 @@ function forwardInt(tokens: usize, n: i32): void {
     normQuantAll(2 * l, wqkvo, n);
     mark(ST_NORM);
     const qkvFused = linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, FX_RAW); // fused: RoPE done, q/k maxima kept
-    if (!qkvFused) ropeLater(n);
-    mark(ST_ROPE);
     attentionInt(n, qkvFused);
     quantRawAll(xnB, dim, wqkvo, n, false, !kernelsImported());
     mark(ST_QUANT);

@@ -12,7 +12,7 @@ typedef struct {
 } bitrl_linear_memory;
 
 /* Most arguments an import of the table takes (k_t3_matvec's 7). */
-#define BITRL_HOST_MAX_ARGS 8
+#define BITRL_HOST_MAX_ARGS 12
 
 /* Generic entry: args as raw 64-bit slots (i32 in the low half), result in *ret. NULL or a trap message. */
 typedef const char *(*bitrl_host_fn)(const bitrl_linear_memory *mem, const uint64_t *args, uint64_t *ret);

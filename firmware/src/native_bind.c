@@ -3,6 +3,7 @@
  * checks its sizes and every pointer range against linear memory before a byte is touched, as the module's checked
  * exports do; a bad range traps as an out-of-bounds access. */
 #include "native_bind.h"
+#include "native_attention.h"
 #include "native_fixed.h"
 #include "native_kernels.h"
 
@@ -61,6 +62,24 @@ const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *
     if (!dim_ok(rows) || !in_mem(mem, acc, 8ull * (uint32_t)rows) || !in_mem(mem, y, 4ull * (uint32_t)rows))
         return bitrl_trap_out_of_bounds;
     bitrl_native_rescale(mem->base + acc, unbias, rows, f, mem->base + y, mode);
+    return NULL;
+}
+
+const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)ret;
+    uint32_t qkv = (uint32_t)a[0], rope = (uint32_t)a[4], mult = (uint32_t)a[5], qk8 = (uint32_t)a[6], sc = (uint32_t)a[7],
+             out = (uint32_t)a[8], exp2 = (uint32_t)a[11];
+    int32_t n = (int32_t)a[1], dim = (int32_t)a[2], heads = (int32_t)a[3], score_fx = (int32_t)a[9], P = (int32_t)a[10];
+    if (P < 1 || P > 4096 || n < 1 || n > P || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 ||
+        (dim / heads) % 2 != 0)
+        return bitrl_trap_out_of_bounds;
+    uint64_t un = (uint32_t)n, up = (uint32_t)P, ud = (uint32_t)dim, uh = (uint32_t)heads;
+    if (!in_mem(mem, qkv, un * 12 * ud) || !in_mem(mem, rope, un * 4 * (ud / uh)) || !in_mem(mem, mult, un * 4) ||
+        !in_mem(mem, qk8, up * 2 * ud + un * 8 * uh) || !in_mem(mem, sc, (up + un) * 4) ||
+        !in_mem(mem, out, un * 4 * ud) || !in_mem(mem, exp2, 512))
+        return bitrl_trap_out_of_bounds;
+    bitrl_native_attention(mem->base + qkv, n, dim, heads, mem->base + rope, mem->base + mult, mem->base + qk8,
+                           mem->base + sc, mem->base + out, score_fx, P, mem->base + exp2);
     return NULL;
 }
 

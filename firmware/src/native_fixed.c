@@ -86,6 +86,8 @@ static int32_t quant_by(const uint8_t *x, int32_t n, uint32_t amax, const uint8_
     return fx_mul(fx_from_u64(an, qin - sh), FX_INV127);
 }
 
+int32_t bitrl_native_fx_mul(int32_t a, int32_t b) { return fx_mul(a, b); }
+
 int32_t bitrl_native_quant(const uint8_t *x, int32_t n, int32_t qin, uint8_t *out, int lanes) {
     uint32_t amax = 0;
     for (int32_t i = 0; i < n; i++) {

@@ -6,6 +6,7 @@ import { packTernary, unpackTernary } from "../format/ternary-packing.ts";
 import { bitLinearScale, quantizeActivations, roundHalfEven } from "../format/quantize.ts";
 import type { Blob, BlobTensor } from "../format/types.ts";
 import * as fx from "./fixed.ts";
+import { attentionInt } from "./attention.ts";
 
 const f = Math.fround;
 
@@ -338,17 +339,15 @@ function linearInt(m: Matrix, q8: Int8Array, a: number[], n: number, r0: number,
 
 function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config;
-  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
+  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H;
   const { gains, shifts, rope } = integerParams(w);
   const x = new Int32Array(n * D); // (n, D) residual stream, XQ bits
   const qkv = new Int32Array(n * 3 * D); // (n, 3D) q | k | v, raw (multiplier raw[t])
   const o = new Int32Array(n * D); // (n, D) attention output, raw
   const z = new Int32Array(n * F); // (n, F) FFN hidden, raw
   const qD = new Int8Array(n * D), qF = new Int8Array(n * F); // int8 activations
-  const qk8 = new Int8Array(n * 2 * D); // (n, 2, D) int8 q and k
   const a: number[] = new Array(n).fill(0); // per-token multipliers of the activations
   const raw: number[] = new Array(n).fill(0); // per-token multipliers of raw values
-  const fqk: number[] = new Array(n * 2 * H).fill(0); // (n, 2, H) multipliers of int8 q and k
   if (w.emb.type === "f32") throw new BitrlError("backbone: an f32 embedding in an integer forward");
   for (let t = 0; t < n; t++) {
     const tok = tokens[t];
@@ -356,7 +355,6 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
     for (let i = 0; i < D; i++) x[t * D + i] = Math.min(Math.max(fx.rescaleOne(w.emb.q[tok * D + i], fe, fx.XQ), -fx.XMAX), fx.XMAX);
   }
   const scoreFx = fx.fxFromF32Bits(fx.f32Bits(f(LOG2E / f(Math.sqrt(hd)))));
-  const zs = new Int32Array(n), ps = new Int32Array(n);
   const quantRaw = (src: Int32Array, cols: number, q: Int8Array, squared: boolean) => {
     for (let t = 0; t < n; t++) a[t] = fx.fxMul(fx.quantI32(src, t * cols, cols, 0, q, t * cols), squared ? fx.fxMul(raw[t], raw[t]) : raw[t]);
   };
@@ -364,50 +362,7 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
     const L = w.layers[l];
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, 2 * l * D, shifts[2 * l], D, qD, t * D);
     linearInt(L.wqkvo, qD, a, n, 0, 3 * D, qkv, 3 * D, fx.FX_RAW, raw);
-    for (let t = 1; t < n; t++) {
-      for (let part = 0; part < 2; part++) {
-        for (let h = 0; h < H; h++) {
-          const base = t * 3 * D + part * D + h * hd;
-          for (let i = 0; i < half; i++) {
-            const co = rope[(t * half + i) * 2], si = rope[(t * half + i) * 2 + 1];
-            const va = qkv[base + i], vb = qkv[base + i + half];
-            qkv[base + i] = (Math.imul(va, co) - Math.imul(vb, si) + 2048) >> 12;
-            qkv[base + i + half] = (Math.imul(va, si) + Math.imul(vb, co) + 2048) >> 12;
-          }
-        }
-      }
-    }
-    for (let t = 0; t < n; t++) {
-      for (let part = 0; part < 2; part++) {
-        for (let h = 0; h < H; h++) {
-          const fq = fx.quantI32(qkv, t * 3 * D + part * D + h * hd, hd, 0, qk8, t * 2 * D + part * D + h * hd);
-          fqk[(t * 2 + part) * H + h] = fx.fxMul(fq, raw[t]);
-        }
-      }
-    }
-    for (let t = n - 1; t >= 0; t--) {
-      let emin = 0x7fff;
-      for (let j = 0; j <= t; j++) emin = Math.min(emin, raw[j] >> 16);
-      for (let h = 0; h < H; h++) {
-        const fq = fx.fxMul(fqk[t * 2 * H + h], scoreFx);
-        for (let j = 0; j <= t; j++) {
-          let dot = 0;
-          for (let i = 0; i < hd; i++) dot += qk8[t * 2 * D + h * hd + i] * qk8[j * 2 * D + D + h * hd + i];
-          zs[j] = fx.scoreLog2(dot, fx.fxMul(fq, fqk[(j * 2 + 1) * H + h]));
-        }
-        fx.softmaxExp2(zs, t + 1, ps);
-        for (let j = 0; j <= t; j++) {
-          const s = Math.min((raw[j] >> 16) - emin + 12, 31);
-          ps[j] = (ps[j] * (raw[j] & 0xffff) + (1 << (s - 1))) >> s;
-        }
-        for (let i = 0; i < hd; i++) {
-          let acc = 0;
-          for (let j = 0; j <= t; j++) acc = (acc + Math.imul(ps[j], qkv[j * 3 * D + 2 * D + h * hd + i])) | 0;
-          o[t * D + h * hd + i] = acc;
-        }
-      }
-      raw[t] = ((emin + 14) << 16) | (1 << 14);
-    }
+    attentionInt(qkv, n, D, H, rope, raw, o, scoreFx);
     quantRaw(o, D, qD, false);
     linearInt(L.wqkvo, qD, a, n, 3 * D, 4 * D, x, D, fx.FX_ADD, raw);
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, (2 * l + 1) * D, shifts[2 * l + 1], D, qD, t * D);

@@ -6,6 +6,8 @@ import { join } from "node:path";
 import { repoRoot } from "../util/paths.ts";
 import * as fx from "../reference/fixed.ts";
 import * as small from "../reference/small-kernels.ts";
+import { attentionInt } from "../reference/attention.ts";
+import { ropeTable } from "../reference/backbone.ts";
 import { packTernary, rowBytes } from "../format/ternary-packing.ts";
 import { bytesOf } from "./wasm.ts";
 import type { GoldenCase, GoldenFile } from "./golden.ts";
@@ -101,6 +103,30 @@ function t3MatvecCase(rand: Rand, rows: number, cols: number, extra: number, ext
   return b.done(`t3_matvec_x4 ${rows}x${cols}${extra ? ` stride ${stride}` : ""}${extreme ? " extreme" : ""}`, "t3_matvec_x4", [xa, cols, wa, rows, stride, acc], acc, bytesOf(want), "exact");
 }
 
+/** The bound attention (attention_i32 -> k_attention): n of P tokens, width D, H heads, raw q|k|v of up to 2^16
+ *  (as the backbone's t3 outputs), token multipliers 2^-(e + 15)..; expected: the output o, then the new multipliers
+ *  (one range: mult follows o). qk8 and sc are scratch. */
+function attentionCase(rand: Rand, n: number, P: number, D: number, H: number, span: number): GoldenCase {
+  const b = new CaseBuilder();
+  const hd = D / H;
+  const qkv = randomI32(rand, n * 3 * D, -span, span);
+  const rope = Int32Array.from(ropeTable(P, hd), (v) => Math.round(Math.fround(v * 4096)));
+  const raw = Array.from({ length: n }, () => randomFx(rand, randInt(rand, 18, 30)));
+  const scoreFx = fx.fxFromF32Bits(fx.f32Bits(Math.fround(Math.LOG2E / Math.fround(Math.sqrt(hd)))));
+  const want = new Int32Array(n * D + n);
+  const rawAfter = raw.slice();
+  attentionInt(qkv.slice(), n, D, H, rope, rawAfter, want, scoreFx);
+  want.set(rawAfter, n * D);
+  const qa = b.put(bytesOf(qkv)), ra = b.put(bytesOf(rope));
+  const qk8 = b.reserve(2 * P * D + 8 * P * H), sc = b.reserve(8 * P);
+  const outAndMult = new Int32Array(n * D + n).fill(0x5a5a5a5a);
+  outAndMult.set(raw, n * D);
+  const out = b.put(bytesOf(outAndMult));
+  const mult = { io: out.io + 4 * n * D };
+  return b.done(`attention_i32 ${n}/${P} tokens dim ${D} heads ${H} span ${span}`, "attention_i32",
+    [qa, n, D, H, ra, mult, qk8, sc, out, scoreFx, P], out, bytesOf(want), "exact");
+}
+
 /** Every case, in file order. */
 export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
@@ -143,6 +169,11 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   }
   cases.push(t3MatvecCase(tr, 120, 195, 0, true));
   cases.push(t3MatvecCase(tr, 20, 195, 0, true));
+  // the bound attention, from a stream of its own
+  const ar = seededRandom(seed + 2);
+  for (const [n, P, D, H, span] of [[1, 1, 8, 2, 1000], [4, 4, 48, 4, 1 << 16], [3, 4, 48, 2, 1 << 16], [16, 16, 32, 4, 1 << 12], [5, 8, 24, 1, 50]]) {
+    cases.push(attentionCase(ar, n, P, D, H, span));
+  }
   return cases;
 }
 

@@ -1,0 +1,104 @@
+// The integer forward's causal attention (docs/model.md), over explicit buffers so that it can also be a kernel
+// import (k_attention, bound.ts) with a C twin (firmware/src/native_attention.c). Buffers of a forward of n <= P
+// tokens, model width dim, `heads` heads of hd = dim / heads:
+//   qkv   i32[P][3 dim]   raw q|k|v rows (one multiplier per token in mult)
+//   rope  i32[P][hd/2][2] cos, sin with 12 fractional bits
+//   mult  i32[P]          the tokens' multipliers (fixed.ts); replaced by the attention output's
+//   qk8   i8[P][2 dim]    int8 q and k, then i32[P][2][heads] their multipliers (before: their max |value|, when
+//                         the caller kept them while writing q and k)
+//   sc    i32[2][P]       one query's scores, then probabilities; the second half also holds each output's max |o|
+//   out   i32[P][dim]     the attention output, raw
+//   exp2  u16[256]        the softmax's table (fixed.ts exp2Table())
+// Twin: the attention in tools/lib/reference/backbone.ts (hiddenInt).
+import { absU32, fxMul, quantBy, quantI32, scoreLog2, softmaxExp2 } from "./fixed";
+
+/** RoPE on the raw integer q and k of tokens 1..n-1 (position 0 is the identity; a token's multiplier is
+ *  unchanged): pairs (i, i + half), rounded. */
+export function ropeRaw(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): void {
+  const hd = dim / heads;
+  const half = hd / 2;
+  for (let t = 1; t < n; t++) {
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const base = qkv + <usize>((t * 3 * dim + part * dim + h * hd) << 2);
+        const paEnd = base + <usize>(half << 2);
+        let ro = rope + <usize>((t * half * 2) << 2);
+        for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+          const co = load<i32>(ro), si = load<i32>(ro, 4);
+          const a = load<i32>(pa), b = load<i32>(pb);
+          store<i32>(pa, (a * co - b * si + 2048) >> 12);
+          store<i32>(pb, (a * si + b * co + 2048) >> 12);
+        }
+      }
+    }
+  }
+}
+
+/** q and k of each token and head to int8 (absmax; `known`: their max |value| already in the multiplier slots),
+ *  each with its multiplier times the token's. */
+export function attendQuant(qkv: usize, n: i32, dim: i32, heads: i32, mult: usize, qk8: usize, P: i32, known: bool): void {
+  const hd = dim / heads;
+  const fxB = qk8 + <usize>(P * 2 * dim); // i32[P][2][heads]
+  for (let t = 0; t < n; t++) {
+    const ft = load<i32>(mult + <usize>(t << 2));
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const x = qkv + <usize>((t * 3 * dim + part * dim + h * hd) << 2), q = qk8 + <usize>(t * 2 * dim + part * dim + h * hd);
+        const slot = fxB + <usize>(((t * 2 + part) * heads + h) << 2);
+        const f = known ? quantBy(x, hd, load<u32>(slot), 0, 0, q, false) : quantI32(x, hd, 0, q, false);
+        store<i32>(slot, fxMul(f, ft));
+      }
+    }
+  }
+}
+
+/**
+ * Scores of int8 q and k (int32 dot products) in log2 units by one multiplier per (query, key), softmax by the exp2
+ * table (12-bit probabilities), o[t] = sum_j w_j v_j in i32 with w_j = p_j times v_j's multiplier relative to the
+ * largest of them (one scale per query across heads: its multiplier replaces mult[t]; max |o[t]| into sc[P + t]).
+ */
+export function attendScores(qkv: usize, n: i32, dim: i32, heads: i32, mult: usize, qk8: usize, sc: usize, out: usize, scoreFx: i32, P: i32, exp2: usize): void {
+  const hd = dim / heads;
+  const stride = 3 * dim;
+  const fxB = qk8 + <usize>(P * 2 * dim);
+  const zB = sc, pB = sc + <usize>(P << 2);
+  for (let t = n - 1; t >= 0; t--) { // last query first: its weights read the v multipliers of tokens <= t only
+    let emin = 0x7fff;
+    let amax: u32 = 0; // max |o[t]| over the heads
+    for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(mult + <usize>(j << 2)) >> 16);
+    for (let h = 0; h < heads; h++) {
+      const qo = qk8 + <usize>(t * 2 * dim + h * hd);
+      const qEnd = qo + <usize>hd;
+      const fq = fxMul(load<i32>(fxB + <usize>((t * 2 * heads + h) << 2)), scoreFx);
+      for (let j = 0; j <= t; j++) {
+        let dot = 0;
+        for (let qp = qo, kp = qk8 + <usize>(j * 2 * dim + dim + h * hd); qp < qEnd; qp++, kp++) {
+          dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
+        }
+        store<i32>(zB + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))));
+      }
+      softmaxExp2(zB, t + 1, pB, exp2);
+      for (let j = 0; j <= t; j++) {
+        // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
+        const fj = load<i32>(mult + <usize>(j << 2));
+        const s = min((fj >> 16) - emin + 12, 31);
+        const pj = pB + <usize>(j << 2);
+        store<i32>(pj, (load<i32>(pj) * (fj & 0xffff) + (1 << (s - 1))) >> s);
+      }
+      const vo = qkv + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
+      const oo = out + <usize>((t * dim + h * hd) << 2);
+      const pEnd = pB + <usize>((t + 1) << 2);
+      for (let i = 0; i < hd; i++) {
+        let acc = 0;
+        for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>(stride << 2)) {
+          acc += load<i32>(pp) * load<i32>(vp);
+        }
+        store<i32>(oo + <usize>(i << 2), acc);
+        const a = absU32(acc);
+        amax = select<u32>(a, amax, a > amax);
+      }
+    }
+    store<u32>(sc + <usize>((P + t) << 2), amax);
+    store<i32>(mult + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
+  }
+}
