@@ -14,4 +14,4 @@ export { lut_build_t3x4, matvec_t3x4_lut, matvec_t3x4, lut_build_t3x4s, matvec_t
 export { quantize_act_bits } from "./kernels/small";
 export { lut_build_t3x4_x4, lut_build_t3x4s_x4, quantize_act_x4 } from "./kernels/small";
 export { softmax_exp2, fx_ops } from "./kernels/fixed";
-export { quant_i32, norm_quant, rescale_t3, t3_matvec_x4, k_t3_matvec, k_quant, k_norm_quant, k_rescale, k_attention, attention_i32 } from "./kernels/bound";
+export { quant_i32, norm_quant, rescale_t3, t3_matvec_x4, k_t3_matvec, k_quant, k_norm_quant, k_rescale, k_attention, k_norm_f32, attention_i32, norm_f32 } from "./kernels/bound";

@@ -1,6 +1,6 @@
 // Kernel binding, the TFLite Micro way (reference and optimized kernels behind one interface, one set of tests):
 // the integer forward's hot kernels are imports of module "bitrl" (k_t3_matvec, k_quant, k_norm_quant, k_rescale,
-// k_attention),
+// k_attention, k_norm_f32),
 // and the module's own AssemblyScript kernels are exported under the same names as the reference implementation.
 // The host answers `kernel_binding` once, at start: 0 = the module calls its own kernels directly (plain wasm3,
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
@@ -8,7 +8,7 @@
 // firmware/src/native_kernels.c, firmware/src/native_attention.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
 import { checkDim, checkRange, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
-import { FX_ADD, FX_RELU2, EXP2, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
+import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
 
@@ -23,6 +23,8 @@ declare function importQuant(x: usize, n: i32, qin: i32, out: usize, lanes: i32)
 declare function importNormQuant(x: usize, g: usize, gs: i32, n: i32, out: usize, lanes: i32): i32;
 @external("bitrl", "k_rescale")
 declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: usize, mode: i32): void;
+@external("bitrl", "k_norm_f32")
+declare function importNormF32(x: usize, g: usize, gs: i32, n: i32, out: usize): void;
 @external("bitrl", "k_attention")
 declare function importAttention(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize, mult: usize, qk8: usize, sc: usize,
   out: usize, scoreFx: i32, P: i32, exp2: usize): void;
@@ -74,6 +76,11 @@ export function k_rescale(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mode
   else storeRaw(<usize>acc, unbias, rows, <usize>y, mode == FX_RELU2);
 }
 
+/** normF32 (fixed.ts): the features, RMSNorm of the integer x with gains G (shift gs) as f32. */
+export function k_norm_f32(x: i32, g: i32, gs: i32, n: i32, out: i32): void {
+  normF32(<usize>x, <usize>g, gs, n, <usize>out);
+}
+
 /** The whole attention of an n-token forward (attention.ts): RoPE on q and k, their int8 quantization, scores,
  *  softmax and the weighted sum of v into out. The module's own path calls the three steps itself (RoPE fused into
  *  the q|k|v outputs, q/k maxima known, a profile mark between steps); this entry is what the import binds. */
@@ -85,6 +92,12 @@ export function k_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, m
 }
 
 // ---- What the backbone calls: one branch on the binding, then the kernel ----
+
+// @ts-ignore: decorator
+@inline export function normF32K(x: usize, g: usize, gs: i32, n: i32, out: usize): void {
+  if (IMPORTED) importNormF32(x, g, gs, n, out);
+  else normF32(x, g, gs, n, out);
+}
 
 /** k_attention through the import (only when kernelsImported(): the own path runs its steps itself). */
 // @ts-ignore: decorator
@@ -158,6 +171,16 @@ export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32
   checkRange(out, <u64>n * (lanes ? 8 : 1), message);
   checkRange(fx, 4, message);
   store<i32>(<usize>fx, normQuantK(<usize>x, <usize>g, gs, n, <usize>out, lanes != 0));
+}
+
+/** normF32 of x i32[n] with gains G i32[n] and shift gs into out f32[n] (k_norm_f32). */
+export function norm_f32(x: i32, g: i32, gs: i32, n: i32, out: i32): void {
+  checkDim(n, "norm_f32: n must be 1..2^24");
+  const message = "norm_f32: x, g or out range outside memory";
+  checkRange(x, <u64>n * 4, message);
+  checkRange(g, <u64>n * 4, message);
+  checkRange(out, <u64>n * 4, message);
+  normF32K(<usize>x, <usize>g, gs, n, <usize>out);
 }
 
 /** The attention of n of P tokens (k_attention; buffers as in attention.ts: qkv i32[n][3 dim], rope

@@ -156,6 +156,22 @@ export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, l
   return fxMul(f, rmsInverse(ss, n));
 }
 
+/** out f32[n] = RMSNorm(x) * g from the integer x i32[n] (XQ fractional bits) and gains G i32[n] = g 2^gs: the
+ *  integer forward's only float step (the features handed to the head). Unchecked (callers check). */
+export function normF32(x: usize, gains: usize, gs: i32, n: i32, out: usize): void {
+  let ss: i64 = 0;
+  const end = x + <usize>(n << 2);
+  for (let p = x; p < end; p += 4) {
+    const v = load<i32>(p);
+    ss += <i64>v * <i64>v;
+  }
+  const f = rmsInverse(ss, n);
+  // m 2^-(e + XQ + gs) as an f32 (exact: 15-bit mantissa, exponent clamped to the normal range)
+  const e = min(max((f >> 16) + XQ + gs, -127), 126);
+  const scale = <f32>(f & 0xffff) * reinterpret<f32>(<u32>(127 - e) << 23);
+  for (let p = x, g = gains, o = out; p < end; p += 4, g += 4, o += 4) store<f32>(o, <f32>(load<i32>(p) * load<i32>(g)) * scale);
+}
+
 /** 1 / sqrt(ss / n + eps) for a sum of squares of XQ-bit integers, as a multiplier. */
 export function rmsInverse(ss: i64, n: i32): i32 {
   const f = fxRsqrt(<u64>(ss / <i64>n) + <u64>RMS_EPS_I);

@@ -9,7 +9,7 @@ import { log } from "../host";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
-import { attentionImport, kernelsImported, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import { attentionImport, kernelsImported, normF32K, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
 import {
@@ -481,25 +481,6 @@ function embedInt(tokens: usize, n: i32): void {
   }
 }
 
-/** out f32[dim] = RMSNorm(x) * g from the integer x (the only float step: features for the head). */
-function featuresInt(t: i32, out: usize): void {
-  const r = 2 * layers;
-  const x = xB + <usize>(t * dim * 4), g = normsB + <usize>(r * dim * 4);
-  let ss: i64 = 0;
-  for (let i = 0; i < dim; i++) {
-    const v = load<i32>(x + <usize>(i << 2));
-    ss += <i64>v * <i64>v;
-  }
-  const f = rmsInverse(ss, dim);
-  // m 2^-(e + XQ + gs) as an f32 (exact: 15-bit mantissa, exponent clamped to the normal range)
-  const e = min(max((f >> 16) + XQ + gainShift[r], -127), 126);
-  const scale = <f32>(f & 0xffff) * reinterpret<f32>(<u32>(127 - e) << 23);
-  for (let i = 0; i < dim; i++) {
-    const h = load<i32>(x + <usize>(i << 2)) * load<i32>(g + <usize>(i << 2));
-    store<f32>(out + <usize>(i << 2), <f32>h * scale);
-  }
-}
-
 /** Causal multi-head attention over q|k|v rows in bigB (RoPE already applied); output f32[n][dim] in xnB. */
 function attention(n: i32): void {
   const hd = dim / heads;
@@ -581,7 +562,7 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
     const o = out + <usize>(t * dim * 4);
     if (t >= n) memory.fill(o, 0, <usize>(dim * 4));
     else if (kind == KIND_FP32) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
-    else featuresInt(t, o);
+    else normF32K(xB + <usize>(t * dim * 4), <usize>final, gainShift[2 * layers], dim, o);
   }
   mark(ST_FEATURES);
 }

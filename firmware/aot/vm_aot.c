@@ -80,6 +80,9 @@ u32 Z_bitrlZ_k_norm_quant(struct Z_bitrl_instance_t *h, u32 x, u32 g, u32 gs, u3
 void Z_bitrlZ_k_rescale(struct Z_bitrl_instance_t *h, u32 acc, u32 unbias, u32 rows, u32 f, u32 y, u32 mode) {
     Z_agentZ_k_rescale(h->agent, acc, unbias, rows, f, y, mode);
 }
+void Z_bitrlZ_k_norm_f32(struct Z_bitrl_instance_t *h, u32 x, u32 g, u32 gs, u32 n, u32 out) {
+    Z_agentZ_k_norm_f32(h->agent, x, g, gs, n, out);
+}
 void Z_bitrlZ_k_attention(struct Z_bitrl_instance_t *h, u32 qkv, u32 n, u32 dim, u32 heads, u32 rope, u32 mult, u32 qk8,
                           u32 sc, u32 out, u32 score_fx, u32 P, u32 exp2) {
     Z_agentZ_k_attention(h->agent, qkv, n, dim, heads, rope, mult, qk8, sc, out, score_fx, P, exp2);

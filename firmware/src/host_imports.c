@@ -73,6 +73,7 @@ const bitrl_host_import bitrl_host_imports[] = {
     {"bitrl", "k_quant", "i(iiiii)", 5, 1, bitrl_imp_k_quant},
     {"bitrl", "k_norm_quant", "i(iiiiii)", 6, 1, bitrl_imp_k_norm_quant},
     {"bitrl", "k_rescale", "v(iiiiii)", 6, 0, bitrl_imp_k_rescale},
+    {"bitrl", "k_norm_f32", "v(iiiii)", 5, 0, bitrl_imp_k_norm_f32},
     {"bitrl", "k_attention", "v(iiiiiiiiiiii)", 12, 0, bitrl_imp_k_attention},
 };
 const uint32_t bitrl_host_import_count = sizeof bitrl_host_imports / sizeof bitrl_host_imports[0];

@@ -65,6 +65,17 @@ const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *
     return NULL;
 }
 
+const char *bitrl_imp_k_norm_f32(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)ret;
+    uint32_t x = (uint32_t)a[0], g = (uint32_t)a[1], out = (uint32_t)a[4];
+    int32_t gs = (int32_t)a[2], n = (int32_t)a[3];
+    if (!dim_ok(n) || !in_mem(mem, x, 4ull * (uint32_t)n) || !in_mem(mem, g, 4ull * (uint32_t)n) ||
+        !in_mem(mem, out, 4ull * (uint32_t)n))
+        return bitrl_trap_out_of_bounds;
+    bitrl_native_norm_f32(mem->base + x, mem->base + g, gs, n, mem->base + out);
+    return NULL;
+}
+
 const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)ret;
     uint32_t qkv = (uint32_t)a[0], rope = (uint32_t)a[4], mult = (uint32_t)a[5], qk8 = (uint32_t)a[6], sc = (uint32_t)a[7],

@@ -86,6 +86,25 @@ static int32_t quant_by(const uint8_t *x, int32_t n, uint32_t amax, const uint8_
     return fx_mul(fx_from_u64(an, qin - sh), FX_INV127);
 }
 
+void bitrl_native_norm_f32(const uint8_t *x, const uint8_t *g, int32_t gs, int32_t n, uint8_t *out) {
+    uint64_t ss = 0;
+    for (int32_t i = 0; i < n; i++) {
+        int32_t v = ld_i32(x + 4 * i);
+        ss += (uint64_t)((int64_t)v * v);
+    }
+    int32_t f = rms_inverse((int64_t)ss, n);
+    int32_t e = (f >> 16) + XQ + gs;
+    e = e < -127 ? -127 : e > 126 ? 126 : e;
+    uint32_t bits = (uint32_t)(127 - e) << 23;
+    float unit;
+    memcpy(&unit, &bits, 4);
+    float scale = (float)(f & 0xffff) * unit; /* exact: 15-bit mantissa times a power of two */
+    for (int32_t i = 0; i < n; i++) {
+        float v = (float)mul32(ld_i32(x + 4 * i), ld_i32(g + 4 * i)) * scale; /* one rounding, as wasm's f32.mul */
+        memcpy(out + 4 * i, &v, 4);
+    }
+}
+
 int32_t bitrl_native_fx_mul(int32_t a, int32_t b) { return fx_mul(a, b); }
 
 int32_t bitrl_native_quant(const uint8_t *x, int32_t n, int32_t qin, uint8_t *out, int lanes) {

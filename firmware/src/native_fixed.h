@@ -17,6 +17,9 @@ int32_t bitrl_native_norm_quant(const uint8_t *x, const uint8_t *g, int32_t gs, 
  * 2 ReLU^2 of v, else v. */
 void bitrl_native_rescale(const uint8_t *acc, int32_t unbias, int32_t rows, int32_t f, uint8_t *y, int32_t mode);
 
+/* normF32: out f32[n] = RMSNorm(x) * g from the integer x i32[n] and gains G i32[n] = g 2^gs (the features). */
+void bitrl_native_norm_f32(const uint8_t *x, const uint8_t *g, int32_t gs, int32_t n, uint8_t *out);
+
 /* fxMul: the product of two multipliers (e << 16 | m), rounded to a 15-bit mantissa (native_attention.c uses it). */
 int32_t bitrl_native_fx_mul(int32_t a, int32_t b);
 

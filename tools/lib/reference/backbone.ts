@@ -373,14 +373,7 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
 // features: RMSNorm(x) * g, the only float step
   const out = new Float32Array(n * D);
   const r = 2 * c.layers;
-  for (let t = 0; t < n; t++) {
-    let ss = 0;
-    for (let i = 0; i < D; i++) ss += x[t * D + i] * x[t * D + i];
-    const fr = fx.rmsInverse(ss, D);
-    const e = Math.min(Math.max((fr >> 16) + fx.XQ + shifts[r], -127), 126);
-    const scale = f((fr & 0xffff) * 2 ** -e);
-    for (let i = 0; i < D; i++) out[t * D + i] = f(f(Math.imul(x[t * D + i], gains[r * D + i])) * scale);
-  }
+  for (let t = 0; t < n; t++) fx.normF32(x, t * D, gains, r * D, shifts[r], D, out, t * D);
   return out;
 }
 

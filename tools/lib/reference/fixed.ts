@@ -87,6 +87,17 @@ export function rmsInverse(ss: number, n: number): number {
   return pack(f & 0xffff, (f >> 16) - XQ);
 }
 
+/** out[oo..] f32 = RMSNorm(x) * g from the integer x (XQ bits) and gains G = g 2^gs: the integer forward's only
+ *  float step (assembly/kernels/fixed.ts normF32). */
+export function normF32(x: Int32Array, xo: number, g: Int32Array, go: number, gs: number, n: number, out: Float32Array, oo: number): void {
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += x[xo + i] * x[xo + i];
+  const fr = rmsInverse(ss, n);
+  const e = Math.min(Math.max((fr >> 16) + XQ + gs, -127), 126);
+  const scale = Math.fround((fr & 0xffff) * 2 ** -e);
+  for (let i = 0; i < n; i++) out[oo + i] = Math.fround(Math.fround(Math.imul(x[xo + i], g[go + i])) * scale);
+}
+
 /** Per-token int8 by one division: q[i] = round(127 h[i] / amax), h = x (* gains); returns the q unit's multiplier. */
 function quantBy(x: Int32Array, xo: number, n: number, amax: number, gains: Int32Array | null, go: number, qin: number, q: Int8Array, qo: number): number {
   if (amax === 0) {

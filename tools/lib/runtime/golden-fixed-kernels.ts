@@ -127,6 +127,17 @@ function attentionCase(rand: Rand, n: number, P: number, D: number, H: number, s
     [qa, n, D, H, ra, mult, qk8, sc, out, scoreFx, P], out, bytesOf(want), "exact");
 }
 
+/** The features (norm_f32 -> k_norm_f32): f32 RMSNorm of integer x with gains G and shift gs. */
+function normF32Case(name: string, x: Int32Array, g: Int32Array, gs: number): GoldenCase {
+  const b = new CaseBuilder();
+  const n = x.length;
+  const want = new Float32Array(n);
+  fx.normF32(x, 0, g, 0, gs, n, want, 0);
+  const xa = b.put(bytesOf(x)), ga = b.put(bytesOf(g));
+  const out = b.put(new Uint8Array(4 * n).fill(0xa5));
+  return b.done(`norm_f32 ${name}`, "norm_f32", [xa, ga, gs, n, out], out, bytesOf(want), "exact");
+}
+
 /** Every case, in file order. */
 export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
@@ -174,6 +185,10 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   for (const [n, P, D, H, span] of [[1, 1, 8, 2, 1000], [4, 4, 48, 4, 1 << 16], [3, 4, 48, 2, 1 << 16], [16, 16, 32, 4, 1 << 12], [5, 8, 24, 1, 50]]) {
     cases.push(attentionCase(ar, n, P, D, H, span));
   }
+  cases.push(normF32Case("random 48", randomI32(ar, 48, -fx.XMAX, fx.XMAX), randomI32(ar, 48, -fx.GMAX, fx.GMAX), 9));
+  cases.push(normF32Case("small x, gs 20", randomI32(ar, 16, -3, 3), randomI32(ar, 16, 100, 511), 20));
+  cases.push(normF32Case("saturated", Int32Array.from({ length: 32 }, (_, i) => (i % 3 ? fx.XMAX : -fx.XMAX)), new Int32Array(32).fill(fx.GMAX), 0));
+  cases.push(normF32Case("zeros", new Int32Array(8), randomI32(ar, 8, -fx.GMAX, fx.GMAX), 4));
   return cases;
 }
 

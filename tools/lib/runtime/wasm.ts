@@ -42,7 +42,7 @@ export interface AgentHostOptions {
 export type KernelBinding = "imports" | "own";
 
 /** The kernel imports (module `bitrl`), each bound to the module's export of the same name. */
-export const KERNEL_IMPORTS = ["k_t3_matvec", "k_quant", "k_norm_quant", "k_rescale", "k_attention"] as const;
+export const KERNEL_IMPORTS = ["k_t3_matvec", "k_quant", "k_norm_quant", "k_rescale", "k_attention", "k_norm_f32"] as const;
 
 type Export = (...args: number[]) => number;
 
