@@ -23,7 +23,7 @@ const env = values.env ?? "cartpole";
 
 /** Stage names, in the order of the module's counters (assembly/model/profile.ts). */
 const STAGES = ["embedding", "RMSNorm + quantize", "matvec (tables, lookups, weights)", "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)", "RoPE",
-  "attention q/k quantize", "attention (scores, softmax, v)", "quantize o / FFN hidden", "final norm (features)"];
+  "attention q/k quantize", "attention (scores, softmax, v; imports: + RoPE, q/k quantize)", "quantize o / FFN hidden", "final norm (features)"];
 
 /** Multiply-accumulates of one forward over n positions (projections only). */
 function macs(c: BackboneConfig, n: number): number {
@@ -58,7 +58,7 @@ const CLOCKS: { name: string; hz: number; isa: "qemu-m4" | "qemu-rv32" }[] = [
 ];
 const ALL: { board: "qemu-m4" | "qemu-rv32"; backend: Backend }[] = [
   { board: "qemu-m4", backend: "wasm3" }, { board: "qemu-m4", backend: "wasm3+native" }, { board: "qemu-m4", backend: "aot" },
-  { board: "qemu-rv32", backend: "wasm3" },
+  { board: "qemu-rv32", backend: "wasm3" }, { board: "qemu-rv32", backend: "wasm3+native" },
 ];
 
 const tokensFor = (c: BackboneConfig) => Int32Array.from({ length: c.featTokens }, (_, i) => (i * 7 + 3) % c.vocab);

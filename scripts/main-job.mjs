@@ -1,7 +1,7 @@
 // `npm start`, the main job: installs what is missing, builds, takes the shipped models (or pretrains with
 // --train), boots the board, loads each agent onto it, plays episodes there, writes report/index.html and prints
 // a short summary. A missing piece stops the job with a message naming it; no figure is ever made up.
-// usage: npm start -- [--board B] [--port P] [--backend wasm3|aot|wamr] [--board-train STEPS (15000)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
+// usage: npm start -- [--board B] [--port P] [--backend wasm3|wasm3+native|aot|wamr] [--board-train STEPS (15000)] [--env E] [--model FILE] [--kinds fp32,int8,ternary] [--episodes N]
 //        [--train] [--train-episodes K] [--seed S] [--out report/index.html]
 import { parseArgs } from "node:util";
 import { existsSync, readFileSync } from "node:fs";
@@ -37,7 +37,7 @@ if (opts.help) {
 }
 
 const t0 = Date.now();
-const steps = 8;
+const steps = 9;
 let n = 0;
 const step = (label) => console.log(`[${++n}/${steps}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -52,13 +52,15 @@ async function main() {
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
   if (!Number.isInteger(Number(opts["board-train"])) || Number(opts["board-train"]) < 0 || (Number(opts["board-train"]) > 0 && Number(opts["board-train"]) < 2000)) fail("arguments", `--board-train must be 0 or an integer >= 2000 (environment steps), got '${opts["board-train"]}'`);
-  if (!["wasm3", "aot", "wamr"].includes(opts.backend)) fail("arguments", `--backend must be wasm3, aot or wamr, got '${opts.backend}'`);
+  if (!["wasm3", "wasm3+native", "aot", "wamr"].includes(opts.backend)) fail("arguments", `--backend must be wasm3, wasm3+native, aot or wamr, got '${opts.backend}'`);
 
   step(`toolchain for ${board.id}`);
   if (board.kind === "emulated" && !opts.port) {
     const { setupToolchain } = await import("./setup-toolchain.mjs");
     // the on-board training step runs the AOT backend (PPO's compiled code does not fit wasm3's heap there)
-    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot" || (Number(opts["board-train"]) > 0 && board.id === "qemu-m4"), wamr: opts.backend === "wamr", quiet: true });
+    // qemu-m4 also runs the AOT backend: the per-backend decision cost and the on-board training step (PPO's
+    // compiled code does not fit wasm3's heap there)
+    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot" || board.id === "qemu-m4", wamr: opts.backend === "wamr", quiet: true });
   }
 
   step("build (agent.wasm, CLI)");
@@ -156,13 +158,15 @@ async function main() {
       console.log(`  skipped: no ${relative(root, backbonePath)}`);
     }
 
+    const decisionCosts = await measureBackends(lib, board, ran);
+
     step("report");
     const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
     const { fp32Bytes, summaryLines, summaryRecords } = await lib("tools/lib/report/summary.ts");
     const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
     const { buildReport } = await lib("tools/lib/report/write.ts");
     const summary = {
-      board, env: opts.env, via, ram: null,
+      board, env: opts.env, via, ram: null, decisionCosts,
       agents: ran.map((r) => ({
         work: r.work, meanReturn: r.meanReturn, model: relative(root, r.model.path), ram: r.ram,
         modelFileBytes: readFileSync(r.model.path).length, fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
@@ -200,6 +204,28 @@ async function cli(lib, args) {
 /** The agents to run: --model; else per kind a shipped agent models/<env>-<kind>.bitrl, or the shipped (or, with
  *  --train, pretrained) backbone with a head trained on the host (V8) over 3 seeds, whose learning curves go to
  *  the run log for the report. */
+/** The fp32 and ternary agents' cost of one decision under every backend the emulated board has (wasm3, wasm3
+ *  with the kernel imports bound to C, AOT), side by side in one run: the summary's per-backend table and ratios. */
+async function measureBackends(lib, board, ran) {
+  const backends = board.id === "qemu-m4" && !opts.port ? ["wasm3", "wasm3+native", "aot"] : [];
+  const agents = ran.filter((r) => r.model.agent === "fp32" || r.model.agent === "ternary")
+    .map((r) => ({ name: r.model.agent, blob: readFileSync(r.model.path) }));
+  step(`decision cost per backend: ${backends.length && agents.length ? `${agents.map((a) => a.name).join(", ")} under ${backends.join(", ")}` : "skipped (qemu-m4 only)"}`);
+  if (!backends.length || !agents.length) return [];
+  const { measureDecisionCosts } = await lib("tools/lib/board/decision-cost.ts");
+  const { progress } = await lib("tools/lib/util/progress.ts");
+  const bar = progress("decision cost", backends.length * agents.length);
+  let done = 0;
+  try {
+    return await measureDecisionCosts(board.id, backends, agents, { seed: Number(opts.seed), onDone: (c) => bar.tick(++done, `${c.agent} ${c.backend}`) });
+  } catch (e) {
+    console.log(`  FAILED: decision cost per backend: ${e.message}`);
+    return [];
+  } finally {
+    bar.done();
+  }
+}
+
 async function prepareAgents(lib) {
   const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
   const { appendRun } = await lib("tools/lib/report/runlog.ts");

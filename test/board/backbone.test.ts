@@ -58,8 +58,9 @@ for (const [build, kernels] of [["release", "imports"], ["debug", "imports"], ["
   });
 }
 
-for (const [board, backend] of [["host", "wasm3"], ["qemu-m4", "wasm3"], ["host", "wasm3+native"], ["qemu-m4", "wasm3+native"]] as const) {
-  test(`should give bit-identical features in ${backend} on the ${board === "host" ? "native host build" : "emulated Cortex-M4"} for every kind`, async () => {
+const WHERE = { host: "native host build", "qemu-m4": "emulated Cortex-M4", "qemu-rv32": "emulated RV32IMAC (no FPU)" };
+for (const [board, backend] of [["host", "wasm3"], ["qemu-m4", "wasm3"], ["host", "wasm3+native"], ["qemu-m4", "wasm3+native"], ["qemu-rv32", "wasm3+native"]] as const) {
+  test(`should give bit-identical features in ${backend} on the ${WHERE[board]} for every kind`, async () => {
     await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000, backend }, async (s) => {
       assert.is(s.info.backend, backend);
       const io = await s.client.ioBase();

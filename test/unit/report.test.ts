@@ -114,6 +114,22 @@ test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and
   assert.match(text, /9\.90 uJ\/decision \(estimated\)/);
   assert.match(text, /ternary  peak RAM 169266 B of the 262144 B budget/);
   assert.match(text, /fp32 \/ ternary: 5\.00x instructions per decision \(emulated\), so 5\.00x estimated energy/);
+  assert.not.match(text, /per backend/, "no backend table without measurements");
+});
+
+test("should show one decision per backend at the slowest board's clock, like-for-like ratios only, and the control period", () => {
+  const cost = (backend: "wasm3" | "wasm3+native" | "aot", agent: string, t: number) => ({ backend, agent, ticksPerDecision: t, steps: 20, tickUnit: "instructions" });
+  const s = { board: getBoard("qemu-m4"), env: "cartpole", via: "test", ram: null, agents: [], decisionCosts: [
+    cost("wasm3", "ternary", 4.0e6), cost("wasm3", "fp32", 3.2e7), cost("wasm3+native", "ternary", 6.4e5),
+    cost("wasm3+native", "fp32", 3.2e7), cost("aot", "ternary", 5.0e5), cost("aot", "fp32", 2.0e6),
+  ] };
+  const text = summaryLines(s).join("\n");
+  assert.match(text, /wasm3 +\| ternary 4,000,000 \(62\.5 ms\) \| fp32 32,000,000 \(500\.0 ms\) \| fp32 \/ ternary 8\.00x/);
+  assert.match(text, /wasm3\+native +\| ternary 640,000 \(10\.0 ms\) .*n\/a \(fp32 has no kernel imports\)/);
+  assert.match(text, /aot +\| .*fp32 \/ ternary 4\.00x/);
+  assert.match(text, /within cartpole's 20 ms control period at 64 MHz \(estimated\): wasm3\+native, aot; not wasm3/);
+  const bench = summaryRecords(s).filter((r) => r.kind === "bench").map((r) => r.record.name);
+  assert.ok(bench.includes("cartpole ternary decision (wasm3+native)"));
 });
 
 test.run();

@@ -4,6 +4,8 @@ import type { Blob } from "../format/types.ts";
 import type { BoardProfile } from "../board/profiles.ts";
 import { estimateAgent, type AgentWork, type EnergyFigure } from "../energy/estimate.ts";
 import { peakRamBytes, type RamInfo } from "../board/ram.ts";
+import { getBoard } from "../board/profiles.ts";
+import type { DecisionCost } from "../board/decision-cost.ts";
 
 /** Bytes the same tensors take as fp32: every element 4 bytes (scales and packing overhead not counted). */
 export function fp32Bytes(blob: Blob): number {
@@ -27,7 +29,14 @@ export interface BoardRunSummary {
   via: string;
   ram: RamInfo | null;
   agents: AgentRun[];
+  /** per backend, the fp32 and ternary agents' cost of one decision on this board (measureDecisionCosts) */
+  decisionCosts?: DecisionCost[];
 }
+
+/** Control periods the decision must fit: Gymnasium CartPole-v1 steps its physics by tau = 0.02 s. */
+const CONTROL_PERIOD_MS: Record<string, number> = { cartpole: 20 };
+/** The slowest supported real board, whose clock the per-backend table is estimated at. */
+const SLOWEST = "nrf52840_dk";
 
 const kindOfTime = (b: BoardProfile) => (b.kind === "emulated" ? "emulated" : "measured");
 
@@ -53,6 +62,9 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
       name: `${s.env}-${a.work.agent}`, board: b.id, modelBytes: a.modelFileBytes, fp32Bytes: a.fp32Bytes,
       peakRamBytes: peak, ramBudgetBytes: b.ramBytes, figure: ram ? "firmware accounting" : "n/a",
     } });
+  }
+  for (const c of s.decisionCosts ?? []) {
+    out.push({ kind: "bench", record: { name: `${s.env} ${c.agent} decision (${c.backend})`, metric: `${c.tickUnit}/decision`, value: c.ticksPerDecision, figure: kindOfTime(b), board: b.id } });
   }
   if (figs.length) out.push({ kind: "energy", record: { board: b.id, source: "estimate", via: s.via, figures: figs } });
   return out;
@@ -87,6 +99,41 @@ export function summaryLines(s: BoardRunSummary): string[] {
     const peak = peakRamBytes(ram);
     lines.push(`${a.work.agent.padEnd(8)} peak RAM ${peak} B of the ${b.ramBytes} B budget (${((100 * peak) / b.ramBytes).toFixed(1)}%, firmware accounting)`);
   }
+  lines.push(...decisionCostLines(s));
   if (b.power) lines.push(`energy basis: ${b.power.activeCurrentMa} mA x ${b.power.supplyV} V, ${b.power.source}${b.power.checked ? "" : " (not re-checked against the PDF)"}`);
+  return lines;
+}
+
+/** Per backend: ternary and fp32 cost of one decision, ms at the slowest real board's clock (estimated, one tick per
+ *  cycle), the fp32 / ternary ratio, and which backends fit the env's control period. */
+function decisionCostLines(s: BoardRunSummary): string[] {
+  const costs = s.decisionCosts ?? [];
+  const backends = [...new Set(costs.map((c) => c.backend))];
+  if (!backends.length) return [];
+  const slow = getBoard(SLOWEST);
+  const tk = kindOfTime(s.board);
+  const ms = (ticks: number) => `${((1000 * ticks) / slow.clockHz).toFixed(1)} ms`;
+  const fmt = (v: number) => Math.round(v).toLocaleString("en-US");
+  const unit = costs[0].tickUnit;
+  const lines = [`one decision per backend (${unit}: ${tk}, ${costs[0].steps} greedy steps; ms: estimated at the ${slow.title}'s ${slow.clockHz / 1e6} MHz, one ${unit === "instructions" ? "instruction" : "tick"} per cycle):`];
+  const fits: string[] = [], misses: string[] = [];
+  const period = CONTROL_PERIOD_MS[s.env];
+  for (const backend of backends) {
+    const of = (agent: string) => costs.find((c) => c.backend === backend && c.agent === agent)?.ticksPerDecision;
+    const tern = of("ternary"), fp32 = of("fp32");
+    const parts = [backend.padEnd(13)];
+    if (tern !== undefined) parts.push(`ternary ${fmt(tern)} (${ms(tern)})`);
+    if (fp32 !== undefined) parts.push(`fp32 ${fmt(fp32)} (${ms(fp32)})`);
+    // the fp32 path has no kernel imports (no C kernel exists for it): against wasm3+native's C kernels a ratio
+    // would compare unequal engineering
+    if (tern !== undefined && fp32 !== undefined) {
+      parts.push(backend === "wasm3+native" ? "fp32 / ternary n/a (fp32 has no kernel imports)" : `fp32 / ternary ${(fp32 / tern).toFixed(2)}x`);
+    }
+    lines.push(`  ${parts.join(" | ")}`);
+    if (tern !== undefined && period !== undefined) ((1000 * tern) / slow.clockHz <= period ? fits : misses).push(backend);
+  }
+  if (period !== undefined && fits.length + misses.length) {
+    lines.push(`ternary within ${s.env}'s ${period} ms control period at ${slow.clockHz / 1e6} MHz (estimated): ${fits.length ? fits.join(", ") : "none"}${misses.length ? `; not ${misses.join(", ")}` : ""}`);
+  }
   return lines;
 }
