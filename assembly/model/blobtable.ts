@@ -34,14 +34,14 @@ export function tableOpen(): i32 {
 
 /** True when the entry's NUL-padded name equals prefix, then (if layer >= 0) the digit, ".", suffix. */
 function nameIs(prefix: string, layer: i32, suffix: string): bool {
-  let p = 0;
-  for (let i = 0; i < prefix.length; i++) if (<i32>load<u8>(entry + <usize>(p++)) != prefix.charCodeAt(i)) return false;
+  let p: usize = 0; // usize: no cast around p++ (a formatter would drop its parentheses)
+  for (let i = 0; i < prefix.length; i++) if (<i32>load<u8>(entry + p++) != prefix.charCodeAt(i)) return false;
   if (layer >= 0) {
-    if (<i32>load<u8>(entry + <usize>(p++)) != 48 + layer) return false;
-    if (<i32>load<u8>(entry + <usize>(p++)) != 46) return false;
-    for (let i = 0; i < suffix.length; i++) if (<i32>load<u8>(entry + <usize>(p++)) != suffix.charCodeAt(i)) return false;
+    if (<i32>load<u8>(entry + p++) != 48 + layer) return false;
+    if (<i32>load<u8>(entry + p++) != 46) return false;
+    for (let i = 0; i < suffix.length; i++) if (<i32>load<u8>(entry + p++) != suffix.charCodeAt(i)) return false;
   }
-  return p < NAME_BYTES && load<u8>(entry + <usize>p) == 0;
+  return p < <usize>NAME_BYTES && load<u8>(entry + p) == 0;
 }
 
 /**
