@@ -93,55 +93,12 @@ export function matvec_i2_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
   checkLutMatvec(w, lut, out, rows, groups, stride, <u64>groups * I2_TABLE_BYTES,
     "matvec_i2_lut: stride < ceil(cols/4), or w, lut or out range outside memory");
   if (<usize>lut == LUT_FAST && groups <= FAST_MAX_GROUPS && groups >= 4) {
-    // generated row-pair path over the whole quads of groups; an odd last row and the 0..3 tail groups by the loop
     const quads = groups >> 2;
-    const pairs = rows >> 1;
-    if (pairs > 0) matvecI2LutFast(w, out, pairs, quads, stride, accumulate);
-    const last = rows - 1;
-    if (rows & 1) matvecI2LutLoop(w + last * stride, lut, out + 4 * last, 1, 4 * quads, stride, accumulate);
-    if (groups & 3) matvecI2LutLoop(w + 4 * quads, lut + 4 * quads * 512, out, rows, groups & 3, stride, 1);
+    if (rows >> 1) matvecI2LutFast(w, out, rows >> 1, quads, stride, accumulate);
+    lutTails(w, lut, out, rows, groups, stride, accumulate, I2_TABLE_BYTES);
     return;
   }
-  matvecI2LutLoop(w, lut, out, rows, groups, stride, accumulate);
-}
-
-// The row loop that specifies matvec_i2_lut (and runs it for tables anywhere): rows of `groups` packed bytes,
-// lut the tables of those groups.
-function matvecI2LutLoop(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
-  const octs = groups & ~7;
-  const unbias = groups * LUT_BIAS;
-  for (let r = 0; r < rows; r++) {
-    let wp = <usize>(w + r * stride);
-    const wEnd8 = wp + <usize>octs;
-    const wEnd = wp + <usize>groups;
-    let lp = <usize>lut;
-    const op = <usize>(out + 4 * r);
-    let acc: i32 = (accumulate ? load<i32>(op) : 0) - unbias;
-    // two u32 loads = 8 packed bytes = 32 weights; byte k indexes table k (2 bytes per entry). A do-while
-    // compiles to one br_if per iteration (a while loop adds an if and a br).
-    if (wp < wEnd8) {
-      do {
-        const v = load<u32>(wp);
-        const u = load<u32>(wp, 4);
-        acc += <i32>load<i16>(lp + ((v << 1) & 0x1fe))
-          + <i32>load<i16>(lp + ((v >> 7) & 0x1fe), 512)
-          + <i32>load<i16>(lp + ((v >> 15) & 0x1fe), 1024)
-          + <i32>load<i16>(lp + ((v >> 23) & 0x1fe), 1536)
-          + <i32>load<i16>(lp + ((u << 1) & 0x1fe), 2048)
-          + <i32>load<i16>(lp + ((u >> 7) & 0x1fe), 2560)
-          + <i32>load<i16>(lp + ((u >> 15) & 0x1fe), 3072)
-          + <i32>load<i16>(lp + ((u >> 23) & 0x1fe), 3584);
-        wp += 8;
-        lp += 8 * 512;
-      } while (wp < wEnd8);
-    }
-    while (wp < wEnd) {
-      acc += <i32>load<i16>(lp + (<usize>load<u8>(wp) << 1));
-      wp += 1;
-      lp += 512;
-    }
-    store<i32>(op, acc);
-  }
+  lutRows(w, lut, out, rows, groups, stride, accumulate, I2_TABLE_BYTES);
 }
 
 /**
@@ -155,53 +112,34 @@ export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
   checkLutMatvec(w, lut, out, rows, groups, stride, <u64>groups * T3_TABLE_BYTES + T3_TABLE_SLACK,
     "matvec_t3_lut: stride < ceil(cols/5), or w, lut or out range outside memory");
   if (<usize>lut == LUT_FAST && groups <= FAST_MAX_GROUPS && groups >= 4) {
-    // generated row-pair path over the whole quads of groups; an odd last row and the 0..3 tail groups by the loop
     const quads = groups >> 2;
-    const pairs = rows >> 1;
-    if (pairs > 0) matvecT3LutFast(w, out, pairs, quads, stride, accumulate);
-    const last = rows - 1;
-    if (rows & 1) matvecT3LutLoop(w + last * stride, lut, out + 4 * last, 1, 4 * quads, stride, accumulate);
-    if (groups & 3) matvecT3LutLoop(w + 4 * quads, lut + 4 * quads * 486, out, rows, groups & 3, stride, 1);
+    if (rows >> 1) matvecT3LutFast(w, out, rows >> 1, quads, stride, accumulate);
+    lutTails(w, lut, out, rows, groups, stride, accumulate, T3_TABLE_BYTES);
     return;
   }
-  matvecT3LutLoop(w, lut, out, rows, groups, stride, accumulate);
+  lutRows(w, lut, out, rows, groups, stride, accumulate, T3_TABLE_BYTES);
 }
 
-// The row loop that specifies matvec_t3_lut (and runs it for tables anywhere): rows of `groups` packed bytes,
-// lut the tables of those groups.
-function matvecT3LutLoop(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
-  const octs = groups & ~7;
+// After a generated row-pair path (which covers the row pairs over the whole quads of groups): an odd last row over
+// those quads, then the 0..3 tail groups of every row, by the loop.
+function lutTails(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32, tableBytes: i32): void {
+  const quads = groups >> 2;
+  const last = rows - 1;
+  if (rows & 1) lutRows(w + last * stride, lut, out + 4 * last, 1, 4 * quads, stride, accumulate, tableBytes);
+  if (groups & 3) lutRows(w + 4 * quads, lut + 4 * quads * tableBytes, out, rows, groups & 3, stride, 1, tableBytes);
+}
+
+// The row loop that specifies matvec_i2_lut and matvec_t3_lut (and runs them for tables anywhere): rows of `groups`
+// packed bytes, byte g of a row indexing table g of lut (tableBytes apart, i16 entries). The fast paths it checks
+// are generated (assembly/kernels/generated/lut-fast.ts).
+function lutRows(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32, tableBytes: i32): void {
   const unbias = groups * LUT_BIAS;
   for (let r = 0; r < rows; r++) {
     let wp = <usize>(w + r * stride);
-    const wEnd8 = wp + <usize>octs;
     const wEnd = wp + <usize>groups;
-    let lp = <usize>lut;
     const op = <usize>(out + 4 * r);
     let acc: i32 = (accumulate ? load<i32>(op) : 0) - unbias;
-    // two u32 loads = 8 packed bytes = 40 weights; byte k indexes table k (2 bytes per entry). A do-while
-    // compiles to one br_if per iteration (a while loop adds an if and a br).
-    if (wp < wEnd8) {
-      do {
-        const v = load<u32>(wp);
-        const u = load<u32>(wp, 4);
-        acc += <i32>load<i16>(lp + ((v << 1) & 0x1fe))
-          + <i32>load<i16>(lp + ((v >> 7) & 0x1fe), 486)
-          + <i32>load<i16>(lp + ((v >> 15) & 0x1fe), 972)
-          + <i32>load<i16>(lp + ((v >> 23) & 0x1fe), 1458)
-          + <i32>load<i16>(lp + ((u << 1) & 0x1fe), 1944)
-          + <i32>load<i16>(lp + ((u >> 7) & 0x1fe), 2430)
-          + <i32>load<i16>(lp + ((u >> 15) & 0x1fe), 2916)
-          + <i32>load<i16>(lp + ((u >> 23) & 0x1fe), 3402);
-        wp += 8;
-        lp += 8 * 486;
-      } while (wp < wEnd8);
-    }
-    while (wp < wEnd) {
-      acc += <i32>load<i16>(lp + (<usize>load<u8>(wp) << 1));
-      wp += 1;
-      lp += 486;
-    }
+    for (let lp = <usize>lut; wp < wEnd; wp++, lp += <usize>tableBytes) acc += <i32>load<i16>(lp + (<usize>load<u8>(wp) << 1));
     store<i32>(op, acc);
   }
 }
