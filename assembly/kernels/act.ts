@@ -41,13 +41,18 @@ export function quantizeActInto(x: usize, n: i32, q: usize): f32 {
     return 0;
   }
   const s: f32 = <f32>127 / amax;
+  quantizeByScale(x, n, q, s);
+  return s;
+}
+
+/** q[i] = clamp(nearest(x[i] * s), -128, 127) for x f32[n], q i8[n]: the saturating f32 -> i32 conversion
+ *  (nontrapping-f2i; NaN -> 0 as the reference's Int8Array store), then the clamp. */
+export function quantizeByScale(x: usize, n: i32, q: usize, s: f32): void {
   for (let i = 0; i < n; i++) {
-    // saturating f32 -> i32 (nontrapping-f2i; NaN -> 0 as the reference's Int8Array store), then clamp
     let v = <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s);
     v = v > 127 ? 127 : v < -128 ? -128 : v;
     store<i8>(q + <usize>i, <i8>v);
   }
-  return s;
 }
 
 /** x f32[n] -> q i8[n] and scale f32[1] at `scale` (bit-exact with quantizeActivations in tools/lib/quantize.ts). */

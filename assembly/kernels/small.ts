@@ -4,6 +4,7 @@
 // Twin: tools/lib/reference/small-kernels.ts.
 import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
+import { quantizeByScale } from "./act";
 import { LUT_FAST } from "../io";
 import { DEC_HI, DEC_LO, matvecT3x4Fast, matvecT3x4sFast } from "./generated/small-fast";
 
@@ -176,12 +177,7 @@ export function quantizeActBits(x: usize, n: i32, q: usize): f32 {
     for (let i = 0; i < n; i++) store<i8>(q + <usize>i, <i8>(<i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s)));
     return s;
   }
-  for (let i = 0; i < n; i++) {
-    // s = +inf (max|x| below 127 / FLT_MAX): saturating f32 -> i32 (NaN -> 0), then clamp, as quantizeActInto
-    let v = <i32>nearest<f32>(load<f32>(x + <usize>(4 * i)) * s);
-    v = v > 127 ? 127 : v < -128 ? -128 : v;
-    store<i8>(q + <usize>i, <i8>v);
-  }
+  quantizeByScale(x, n, q, s); // s = +inf (max|x| below 127 / FLT_MAX): the saturating path, as quantizeActInto
   return s;
 }
 
