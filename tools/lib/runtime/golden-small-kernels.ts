@@ -46,21 +46,23 @@ function buildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKi
   return b.done(`lut_build_t3x4 ${cols} cols ${ntok} tokens xs ${xs} ${kind}`, "lut_build_t3x4", [xa, xs, ntok, cols, out], out, bytesOf(lut));
 }
 
-function lutMatvecCase(rand: Rand, rows: number, cols: number, ntok: number, kind: XKind, extra: number, accumulate: boolean, fast: boolean): GoldenCase {
+/** matvec_t3x4_lut over full tables, or with `split` matvec_t3x4s_lut over split tables (same draws either way). */
+function lutMatvecCase(rand: Rand, rows: number, cols: number, ntok: number, kind: XKind, extra: number, accumulate: boolean, fast: boolean, split = false): GoldenCase {
   const b = new Layout();
   const groups = rowBytes("t3", cols), stride = groups + extra;
   const wide = packTernary(trits(rand, rows * stride * 5, kind), rows, stride * 5, "t3");
   const w = wide.subarray(0, (rows - 1) * stride + groups);
   const x = acts(rand, ntok * cols, kind);
-  const lut = ref.lut_build_t3x4(x, cols, ntok, cols);
+  const lut = split ? ref.lut_build_t3x4s(x, cols, ntok, cols) : ref.lut_build_t3x4(x, cols, ntok, cols);
   // a starting sum as left by an earlier column block (lanes of a real partial sum, so no lane overflows)
   const init = accumulate ? ref.matvec_t3x4_lut(packTernary(randomTernary(rand, rows * 5), rows, 5, "t3"), ref.lut_build_t3x4(acts(rand, 5, kind), 5, 1, 5), rows, 5) : undefined;
   const wa = b.put(w);
   const acc = b.put(init ? bytesOf(init) : new Uint8Array(rows * 8));
   const la = fast ? b.put(bytesOf(lut), LUT_FAST_OFFSET) : b.put(bytesOf(lut));
-  const want = ref.matvec_t3x4_lut(w, lut, rows, cols, stride, init);
-  const name = `matvec_t3x4_lut ${rows}x${cols} ${ntok} tokens ${kind}${extra ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
-  return b.done(name, "matvec_t3x4_lut", [wa, la, acc, rows, cols, stride, accumulate ? 1 : 0], acc, bytesOf(want));
+  const want = split ? ref.matvec_t3x4s_lut(w, lut as Uint16Array, rows, cols, stride, init) : ref.matvec_t3x4_lut(w, lut as BigInt64Array, rows, cols, stride, init);
+  const fn = split ? "matvec_t3x4s_lut" : "matvec_t3x4_lut";
+  const name = `${fn} ${rows}x${cols} ${ntok} tokens ${kind}${extra ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
+  return b.done(name, fn, [wa, la, acc, rows, cols, stride, accumulate ? 1 : 0], acc, bytesOf(want));
 }
 
 function oneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
@@ -82,22 +84,6 @@ function splitBuildCase(rand: Rand, cols: number, ntok: number, xs: number, kind
   const lut = ref.lut_build_t3x4s(x, xs, ntok, cols);
   const out = b.put(new Uint8Array(lut.byteLength)); // zeros: the unused groups' slots stay 0
   return b.done(`lut_build_t3x4s ${cols} cols ${ntok} tokens xs ${xs} ${kind}`, "lut_build_t3x4s", [xa, xs, ntok, cols, out], out, bytesOf(lut));
-}
-
-function splitMatvecCase(rand: Rand, rows: number, cols: number, ntok: number, kind: XKind, extra: number, accumulate: boolean, fast: boolean): GoldenCase {
-  const b = new Layout();
-  const groups = rowBytes("t3", cols), stride = groups + extra;
-  const wide = packTernary(trits(rand, rows * stride * 5, kind), rows, stride * 5, "t3");
-  const w = wide.subarray(0, (rows - 1) * stride + groups);
-  const x = acts(rand, ntok * cols, kind);
-  const lut = ref.lut_build_t3x4s(x, cols, ntok, cols);
-  const init = accumulate ? ref.matvec_t3x4_lut(packTernary(randomTernary(rand, rows * 5), rows, 5, "t3"), ref.lut_build_t3x4(acts(rand, 5, kind), 5, 1, 5), rows, 5) : undefined;
-  const wa = b.put(w);
-  const acc = b.put(init ? bytesOf(init) : new Uint8Array(rows * 8));
-  const la = fast ? b.put(bytesOf(lut), LUT_FAST_OFFSET) : b.put(bytesOf(lut));
-  const want = ref.matvec_t3x4s_lut(w, lut, rows, cols, stride, init);
-  const name = `matvec_t3x4s_lut ${rows}x${cols} ${ntok} tokens ${kind}${extra ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
-  return b.done(name, "matvec_t3x4s_lut", [wa, la, acc, rows, cols, stride, accumulate ? 1 : 0], acc, bytesOf(want));
 }
 
 function splitOneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
@@ -169,7 +155,7 @@ export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
   for (const [rows, cols, ntok, kind, extra, acc, fast] of [[1, 1, 1, "random", 0, false, true], [3, 7, 2, "random", 0, false, true],
     [40, 120, 4, "random", 0, false, true], [9, 160, 4, "max", 0, false, true], [9, 160, 4, "min", 0, true, true],
     [5, 35, 3, "random", 3, true, true], [6, 17, 4, "random", 0, false, false], [4, 160, 4, "min", 2, true, false]] as [number, number, number, XKind, number, boolean, boolean][]) {
-    cases.push(splitMatvecCase(rand, rows, cols, ntok, kind, extra, acc, fast));
+    cases.push(lutMatvecCase(rand, rows, cols, ntok, kind, extra, acc, fast, true));
   }
   for (const [rows, cols, ntok, xs, kind] of [[1, 1, 1, 1, "random"], [40, 40, 4, 40, "random"], [40, 120, 4, 120, "random"],
     [7, 81, 2, 90, "random"], [5, 160, 4, 160, "max"], [5, 160, 4, 160, "min"]] as [number, number, number, number, XKind][]) {
