@@ -59,7 +59,7 @@ function lutMatvecCase(rand: Rand, rows: number, cols: number, ntok: number, kin
   const wa = b.put(w);
   const acc = b.put(init ? bytesOf(init) : new Uint8Array(rows * 8));
   const la = fast ? b.put(bytesOf(lut), LUT_FAST_OFFSET) : b.put(bytesOf(lut));
-  const want = split ? ref.matvec_t3x4s_lut(w, lut as Uint16Array, rows, cols, stride, init) : ref.matvec_t3x4_lut(w, lut as BigInt64Array, rows, cols, stride, init);
+  const want = split ? ref.matvec_t3x4s_lut(w, lut as BigInt64Array, rows, cols, stride, init) : ref.matvec_t3x4_lut(w, lut as Uint16Array, rows, cols, stride, init);
   const fn = split ? "matvec_t3x4s_lut" : "matvec_t3x4_lut";
   const name = `${fn} ${rows}x${cols} ${ntok} tokens ${kind}${extra ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
   return b.done(name, fn, [wa, la, acc, rows, cols, stride, accumulate ? 1 : 0], acc, bytesOf(want));
