@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "blob.h"
+#include "blob_meta.h"
 #include "crc32.h"
+#include "utf8.h"
 
 static const char k_bad_blob[] = "bad blob";
 static const char k_read_failed[] = "read failed";
@@ -58,29 +60,6 @@ static int source_crc(const bitrl_blob_source *src, uint32_t off, uint32_t len, 
     }
     *out = c;
     return 0;
-}
-
-/* Valid UTF-8 (no overlongs, no surrogates, <= U+10FFFF) of n bytes. */
-static int utf8_valid(const uint8_t *s, size_t n) {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) { i++; continue; }
-        else if ((c & 0xE0) == 0xC0) { k = 1; cp = c & 0x1F; }
-        else if ((c & 0xF0) == 0xE0) { k = 2; cp = c & 0x0F; }
-        else if ((c & 0xF8) == 0xF0) { k = 3; cp = c & 0x07; }
-        else return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || (s[i + j] & 0xC0) != 0x80) return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000)) return 0;
-        if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-        i += k + 1;
-    }
-    return 1;
 }
 
 /* Checks the packed codes of an i2/t3 tensor: no invalid code, padding weights are zero (code/trit 1). */
@@ -143,7 +122,7 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
             return k_bad_blob;
         }
     }
-    if (!utf8_valid((const uint8_t *)t->name, name_len)) {
+    if (!bitrl_utf8_valid((const uint8_t *)t->name, name_len)) {
         snprintf(err, cap, "tensor %" PRIu32 ": name is not UTF-8", index);
         return k_bad_blob;
     }
@@ -242,177 +221,12 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
     return NULL;
 }
 
-/* ---- metadata: a streaming UTF-8 + JSON grammar check (RFC 8259, what JSON.parse accepts), no heap ---- */
-
-#define META_MAX_DEPTH 64 /* nesting the checker follows; deeper metadata is rejected (no model card needs it) */
-
-typedef struct {
-    const bitrl_blob_source *src;
-    uint32_t at, end; /* next byte to read, end of the metadata */
-    uint8_t buf[CHUNK];
-    uint32_t buf_at, buf_n; /* buf holds bytes [buf_at, buf_at + buf_n) */
-    int failed_read;
-} meta_reader;
-
-/* Next byte or -1 at the end (or on a read failure, flagged). */
-static int meta_peek(meta_reader *m) {
-    if (m->at >= m->end) return -1;
-    if (m->at < m->buf_at || m->at >= m->buf_at + m->buf_n) {
-        uint32_t k = m->end - m->at < CHUNK ? m->end - m->at : CHUNK;
-        if (m->src->read(m->src->ctx, m->at, m->buf, k) != 0) {
-            m->failed_read = 1;
-            return -1;
-        }
-        m->buf_at = m->at;
-        m->buf_n = k;
-    }
-    return m->buf[m->at - m->buf_at];
-}
-static int meta_next(meta_reader *m) {
-    int c = meta_peek(m);
-    if (c >= 0) m->at++;
-    return c;
-}
-static void meta_ws(meta_reader *m) {
-    for (int c = meta_peek(m); c == ' ' || c == '\t' || c == '\n' || c == '\r'; c = meta_peek(m)) m->at++;
-}
-static int is_digit(int c) { return c >= '0' && c <= '9'; }
-static int is_hex(int c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
-
-/* A string after its opening quote: escapes, no raw control characters, UTF-8 sequences checked. */
-static int meta_string(meta_reader *m) {
-    for (;;) { /* bounded: each pass consumes at least one byte of a finite block */
-        int c = meta_next(m);
-        if (c < 0x20) return 0; /* end of data, or a raw control character */
-        if (c == '"') return 1;
-        if (c == '\\') {
-            c = meta_next(m);
-            if (c == 'u') {
-                for (int i = 0; i < 4; i++)
-                    if (!is_hex(meta_next(m))) return 0;
-            } else if (!(c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't')) {
-                return 0;
-            }
-        } else if (c >= 0x80) {
-            uint32_t k, cp;
-            if ((c & 0xE0) == 0xC0) { k = 1; cp = (uint32_t)c & 0x1F; }
-            else if ((c & 0xF0) == 0xE0) { k = 2; cp = (uint32_t)c & 0x0F; }
-            else if ((c & 0xF8) == 0xF0) { k = 3; cp = (uint32_t)c & 0x07; }
-            else return 0;
-            for (uint32_t j = 0; j < k; j++) {
-                int d = meta_next(m);
-                if (d < 0 || (d & 0xC0) != 0x80) return 0;
-                cp = (cp << 6) | ((uint32_t)d & 0x3F);
-            }
-            if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000)) return 0;
-            if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-        }
-    }
-}
-
-static int meta_number(meta_reader *m) {
-    if (meta_peek(m) == '-') m->at++;
-    int c = meta_next(m);
-    if (c == '0') {
-        if (is_digit(meta_peek(m))) return 0;
-    } else if (c >= '1' && c <= '9') {
-        while (is_digit(meta_peek(m))) m->at++;
-    } else {
-        return 0;
-    }
-    if (meta_peek(m) == '.') {
-        m->at++;
-        if (!is_digit(meta_peek(m))) return 0;
-        while (is_digit(meta_peek(m))) m->at++;
-    }
-    c = meta_peek(m);
-    if (c == 'e' || c == 'E') {
-        m->at++;
-        c = meta_peek(m);
-        if (c == '+' || c == '-') m->at++;
-        if (!is_digit(meta_peek(m))) return 0;
-        while (is_digit(meta_peek(m))) m->at++;
-    }
-    return 1;
-}
-
-static int meta_literal(meta_reader *m, const char *word) {
-    for (const char *p = word; *p; p++)
-        if (meta_next(m) != (uint8_t)*p) return 0;
-    return 1;
-}
-
-/* The whole block is one JSON value, iteratively (an explicit stack of open containers, depth-bounded). */
-static int meta_json_valid(meta_reader *m) {
-    char stack[META_MAX_DEPTH]; /* '{' or '[' per open container */
-    int depth = 0;
-    meta_ws(m);
-    if (meta_peek(m) != '{') return 0; /* the top level must be an object */
-    for (;;) {
-        /* expecting a value */
-        meta_ws(m);
-        int c = meta_next(m);
-        if (c == '{' || c == '[') {
-            if (depth == META_MAX_DEPTH) return 0;
-            stack[depth++] = (char)c;
-            meta_ws(m);
-            if (meta_peek(m) == (c == '{' ? '}' : ']')) {
-                m->at++;
-                depth--;
-            } else {
-                if (c == '{') {
-                    if (meta_next(m) != '"' || !meta_string(m)) return 0;
-                    meta_ws(m);
-                    if (meta_next(m) != ':') return 0;
-                }
-                continue;
-            }
-        } else if (c == '"') {
-            if (!meta_string(m)) return 0;
-        } else if (c == '-' || is_digit(c)) {
-            m->at--;
-            if (!meta_number(m)) return 0;
-        } else if (c == 't') {
-            if (!meta_literal(m, "rue")) return 0;
-        } else if (c == 'f') {
-            if (!meta_literal(m, "alse")) return 0;
-        } else if (c == 'n') {
-            if (!meta_literal(m, "ull")) return 0;
-        } else {
-            return 0;
-        }
-        /* after a value: close containers or move to the next member */
-        for (;;) {
-            meta_ws(m);
-            if (depth == 0) return meta_peek(m) < 0 && !m->failed_read;
-            c = meta_next(m);
-            char open = stack[depth - 1];
-            if (c == (open == '{' ? '}' : ']')) {
-                depth--;
-                continue;
-            }
-            if (c != ',') return 0;
-            if (open == '{') {
-                meta_ws(m);
-                if (meta_next(m) != '"' || !meta_string(m)) return 0;
-                meta_ws(m);
-                if (meta_next(m) != ':') return 0;
-            }
-            break;
-        }
-    }
-}
-
 static const char *meta_check(const bitrl_blob_source *src, uint32_t meta, char *err, size_t cap) {
-    meta_reader m;
-    memset(&m, 0, sizeof m);
-    m.src = src;
-    m.at = BITRL_BLOB_HEADER_BYTES;
-    m.end = BITRL_BLOB_HEADER_BYTES + meta;
-    int ok = meta_json_valid(&m);
-    if (m.failed_read) return k_read_failed;
-    if (!ok) {
-        snprintf(err, cap, "metadata is not valid UTF-8 JSON with an object at the top (near byte %" PRIu32 ")", m.at);
+    uint32_t stop;
+    int r = bitrl_blob_meta_check(src, BITRL_BLOB_HEADER_BYTES, meta, &stop);
+    if (r == BITRL_META_READ_FAILED) return k_read_failed;
+    if (r == BITRL_META_INVALID) {
+        snprintf(err, cap, "metadata is not valid UTF-8 JSON with an object at the top (near byte %" PRIu32 ")", stop);
         return k_bad_blob;
     }
     return NULL;
@@ -477,7 +291,7 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
         snprintf(err, cap, "reserved header field not 0");
         return k_bad_blob;
     }
-    /* metadata: UTF-8 JSON whose top level is an object, checked as strictly as JSON.parse (meta_json_valid) */
+    /* metadata: UTF-8 JSON whose top level is an object, checked as strictly as JSON.parse (blob_meta.c) */
     if (meta > 0) {
         const char *r = meta_check(src, meta, err, cap);
         if (r) return r;

@@ -1,6 +1,6 @@
 /* Host-only tool: validates .bitrl files with the firmware's C reader, one line per file ("ok" or the reason),
  * so tests feed the C and TypeScript readers the same corrupt blobs. Compiled only with -DBITRL_BLOB_CHECK_MAIN
- * (cc firmware/src/blob_check.c firmware/src/blob.c firmware/src/crc32.c); empty in board builds. */
+ * (cc firmware/src/blob_check.c firmware/src/blob.c firmware/src/blob_meta.c firmware/src/utf8.c firmware/src/crc32.c); empty in board builds. */
 #ifdef BITRL_BLOB_CHECK_MAIN
 #include <stdio.h>
 #include <stdlib.h>

@@ -90,7 +90,7 @@ test("should accept and reject exactly the blobs the TypeScript reader does (C r
   try {
     const exe = join(dir, "blob-check");
     const src = join(repoRoot, "firmware", "src");
-    const cc = spawnSync("cc", ["-O1", "-Wall", "-Werror", "-DBITRL_BLOB_CHECK_MAIN", "-I", src, join(src, "blob_check.c"), join(src, "blob.c"), join(src, "crc32.c"), "-o", exe], { encoding: "utf8" });
+    const cc = spawnSync("cc", ["-O1", "-Wall", "-Werror", "-DBITRL_BLOB_CHECK_MAIN", "-I", src, join(src, "blob_check.c"), join(src, "blob.c"), join(src, "blob_meta.c"), join(src, "utf8.c"), join(src, "crc32.c"), "-o", exe], { encoding: "utf8" });
     assert.is(cc.status, 0, cc.stderr);
     const r = rng(7);
     const blobs = [BASE, ...metaVariants(), ...Array.from({ length: 1500 }, () => mutate(BASE, r))];
