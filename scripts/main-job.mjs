@@ -41,32 +41,65 @@ const steps = 9;
 let n = 0;
 const step = (label) => console.log(`[${++n}/${steps}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
+// The job, top to bottom: each step below is one function, in the order they run.
 async function main() {
+  const lib = await dependencies();
+  const board = await checkArguments(lib);
+  await toolchain(board);
+  await buildStep();
+  const link = await bootCheck(lib, board);
+  try {
+    // models after the boot check: a board that cannot come up fails in seconds, not after minutes of training
+    const models = await modelsStep(lib);
+    const { ran, failed } = await runEpisodes(lib, link, models);
+    failed.push(...(await learnOnBoard(lib, board, link)));
+    const decisionCosts = await measureBackends(lib, board, ran);
+    await reportStep(lib, board, link.via, ran, decisionCosts);
+    if (failed.length) fail("run", `${failed.length} board run(s) failed (see FAILED above); the report holds the others`);
+  } finally {
+    await link.shared?.close();
+  }
+}
+
+async function dependencies() {
   step("npm dependencies");
   ensureDeps();
   const { register } = await import("tsx/esm/api");
   register();
-  const lib = (p) => import(pathToFileURL(join(root, p)).href);
+  return (p) => import(pathToFileURL(join(root, p)).href);
+}
+
+/** The board profile, once every option is known to be usable. */
+async function checkArguments(lib) {
   const { getBoard } = await lib("tools/lib/board/profiles.ts");
   const board = getBoard(opts.board);
   const episodes = Number(opts.episodes);
   if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
-  if (!Number.isInteger(Number(opts["board-train"])) || Number(opts["board-train"]) < 0 || (Number(opts["board-train"]) > 0 && Number(opts["board-train"]) < 2000)) fail("arguments", `--board-train must be 0 or an integer >= 2000 (environment steps), got '${opts["board-train"]}'`);
+  const learn = Number(opts["board-train"]);
+  if (!Number.isInteger(learn) || learn < 0 || (learn > 0 && learn < 2000)) fail("arguments", `--board-train must be 0 or an integer >= 2000 (environment steps), got '${opts["board-train"]}'`);
   if (!["wasm3", "wasm3+native", "aot", "wamr"].includes(opts.backend)) fail("arguments", `--backend must be wasm3, wasm3+native, aot or wamr, got '${opts.backend}'`);
+  return board;
+}
 
+async function toolchain(board) {
   step(`toolchain for ${board.id}`);
-  if (board.kind === "emulated" && !opts.port) {
-    const { setupToolchain } = await import("./setup-toolchain.mjs");
-    // the on-board training step runs the AOT backend (PPO's compiled code does not fit wasm3's heap there)
-    // qemu-m4 also runs the AOT backend: the per-backend decision cost and the on-board training step (PPO's
-    // compiled code does not fit wasm3's heap there)
-    await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot" || board.id === "qemu-m4", wamr: opts.backend === "wamr", quiet: true });
-  }
+  if (board.kind !== "emulated" || opts.port) return;
+  const { setupToolchain } = await import("./setup-toolchain.mjs");
+  // qemu-m4 also runs the AOT backend: the per-backend decision cost and the on-board training step (PPO's
+  // compiled code does not fit wasm3's heap there)
+  await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot" || board.id === "qemu-m4", wamr: opts.backend === "wamr", quiet: true });
+}
 
+async function buildStep() {
   step("build (agent.wasm, CLI)");
   const { build } = await import("./build.mjs");
   build({ quiet: true });
+}
 
+/** Boots the board once and checks that it loaded the module. Emulated and host boards then boot afresh for each
+ *  agent (as if flashed with it), so one agent's memory use cannot starve the next; a real board on a port keeps
+ *  one connection (`shared`). */
+async function bootCheck(lib, board) {
   step(`boot ${board.id}${opts.port ? ` on ${opts.port}` : ""}`);
   const { connectBoard } = await lib("tools/lib/board/connect.ts");
   const open = async () => {
@@ -76,109 +109,117 @@ async function main() {
       fail("boot", e.message);
     }
   };
-  // emulated and host boards boot afresh for each agent (as if flashed with it), so one agent's memory use
-  // cannot starve the next; a real board on a port keeps one connection
   const fresh = !opts.port && board.kind !== "real";
-  let shared = await open();
-  const via = shared.via;
+  const first = await open();
   try {
-    const info = await shared.client.info();
+    const info = await first.client.info();
     if (info.module_error) fail("boot", `the board could not load agent.wasm: ${info.module_error}`);
     console.log(`  ${info.board}, firmware ${info.firmware}, backend ${info.backend}, clock in ${info.clock_unit}${fresh ? "; rebooted for each agent" : ""}`);
-    if (fresh) {
-      await shared.close();
-      shared = null;
-    }
-
-    // models after the boot check: a board that cannot come up fails in seconds, not after minutes of training
-    step("models");
-    const models = await prepareAgents(lib);
-    for (const m of models) console.log(`  ${m.agent}: ${relative(root, m.path)}${m.note ? ` (${m.note})` : ""}`);
-
-    step(`run ${episodes} greedy episodes per agent on the board`);
-    const { runAgentSession } = await lib("tools/lib/energy/session.ts");
-    const { progress } = await lib("tools/lib/util/progress.ts");
-    const bar = progress("episodes", models.length * episodes);
-    let done = 0;
-    // one agent at a time: an agent the board cannot run is reported by name and the others still run
-    const ran = [];
-    const failed = [];
-    for (const m of models) {
-      const conn = shared ?? (await open());
-      try {
-        const r = await runAgentSession(conn.client, [m], {
-          episodes, seed: Number(opts.seed), maxSteps: 500, onEpisode: (agent) => bar.tick(++done, agent),
-        });
-        const after = await conn.client.info();
-        ran.push({ model: m, work: r.work[0], meanReturn: r.meanReturn[0], ram: after.ram ?? null });
-      } catch (e) {
-        failed.push(e.message);
-        done += episodes;
-      } finally {
-        if (!shared) await conn.close();
-      }
-    }
-    bar.done();
-    for (const f of failed) console.log(`  FAILED: ${f}`);
-    if (!ran.length) fail("run", `no agent ran on the board:\n  ${failed.join("\n  ")}`);
-
-    // Learning on the device: a fresh head on the frozen ternary backbone, trained by the module's own PPO update on
-    // the board under a step budget (greedy checks keep the best head in the board's inactive model slot); its
-    // per-episode returns are the report's learning curve.
-    const learnSteps = Number(opts["board-train"]);
-    const backbonePath = join(root, "models", `${opts.env}-backbone-ternary.bitrl`);
-    // wasm3's fixed heap on the emulated boards cannot hold PPO's compiled update next to the backbone (docs/agents.md)
-    const learnBackend = board.id === "qemu-m4" && !opts.port ? "aot" : opts.backend;
-    step(`learn on the board: ${learnSteps} environment steps of PPO training a fresh head on the ternary backbone (${learnBackend})`);
-    if (learnSteps > 0 && existsSync(backbonePath)) {
-      await shared?.close();
-      shared = null;
-      const { buildAgentBlob, DEFAULT_RUN, defaultTrain, trainOnBoard } = await lib("tools/lib/agent/index.ts");
-      const { readBlobFile: readBlob } = await lib("tools/lib/format/blob-file.ts");
-      const { appendRun: logRun } = await lib("tools/lib/report/runlog.ts");
-      const train = { ...defaultTrain(opts.env, "blob", "ppo"), horizon: learnSteps };
-      const start = buildAgentBlob({ env: opts.env, backbone: readBlob(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train, initSeed: Number(opts.seed) });
-      const learnBar = progress("board training", learnSteps);
-      try {
-        const select = { every: Math.max(1, Math.round(learnSteps / 6)), episodes: 2, gate: 0.8 };
-        const t = await trainOnBoard(board.id, start, Number(opts.seed), Infinity, { port: opts.port, backend: learnBackend, chunk: 10, steps: learnSteps, select, resumeFile: null, onProgress: (d, last) => learnBar.tick(d, `return ${last.toFixed(0)}`) });
-        learnBar.done();
-        const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-        const k = Math.max(1, Math.floor(t.curve.length / 4));
-        const ticks = t.ticks.reduce((a, b) => a + b, 0);
-        console.log(`  sampled returns on the board: first ${k} of ${t.curve.length} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.steps} steps, ${ticks} ${t.tick_unit} in agent_train)`);
-        if (t.kept) console.log(`  kept on the board (inactive slot, ${t.checkpoints} checkpoints): the head of the best greedy check, mean ${t.kept.mean.toFixed(1)} at step ${t.kept.atStep}`);
-        logRun("train", { env: opts.env, agent: `ternary, trained on ${board.id}`, seed: Number(opts.seed), returns: t.curve, runtime: `${learnBackend} on ${board.id}` });
-      } catch (e) {
-        learnBar.done();
-        failed.push(`training on the board: ${e.message}`);
-        console.log(`  FAILED: training on the board: ${e.message}`);
-      }
-    } else if (learnSteps > 0) {
-      console.log(`  skipped: no ${relative(root, backbonePath)}`);
-    }
-
-    const decisionCosts = await measureBackends(lib, board, ran);
-
-    step("report");
-    const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
-    const { fp32Bytes, summaryLines, summaryRecords } = await lib("tools/lib/report/summary.ts");
-    const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
-    const { buildReport } = await lib("tools/lib/report/write.ts");
-    const summary = {
-      board, env: opts.env, via, ram: null, decisionCosts,
-      agents: ran.map((r) => ({
-        work: r.work, meanReturn: r.meanReturn, model: relative(root, r.model.path), ram: r.ram,
-        modelFileBytes: readFileSync(r.model.path).length, fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
-      })),
-    };
-    for (const { kind, record } of summaryRecords(summary)) appendRun(kind, record);
-    const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}` });
-    console.log(`\n${summaryLines(summary).join("\n")}\nreport: ${opts.out} (${r.records} records) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    if (failed.length) fail("run", `${failed.length} of ${models.length} agents could not run on the board (see FAILED above); the report holds the others`);
-  } finally {
-    await shared?.close();
+  } catch (e) {
+    await first.close();
+    throw e;
   }
+  if (fresh) await first.close();
+  return { open, via: first.via, shared: fresh ? null : first };
+}
+
+async function modelsStep(lib) {
+  step("models");
+  const models = await prepareAgents(lib);
+  for (const m of models) console.log(`  ${m.agent}: ${relative(root, m.path)}${m.note ? ` (${m.note})` : ""}`);
+  return models;
+}
+
+/** Greedy episodes of each agent on the board, one agent at a time: an agent the board cannot run is reported by
+ *  name and the others still run. */
+async function runEpisodes(lib, link, models) {
+  const episodes = Number(opts.episodes);
+  step(`run ${episodes} greedy episodes per agent on the board`);
+  const { runAgentSession } = await lib("tools/lib/energy/session.ts");
+  const { progress } = await lib("tools/lib/util/progress.ts");
+  const bar = progress("episodes", models.length * episodes);
+  let done = 0;
+  const ran = [];
+  const failed = [];
+  for (const m of models) {
+    const conn = link.shared ?? (await link.open());
+    try {
+      const r = await runAgentSession(conn.client, [m], {
+        episodes, seed: Number(opts.seed), maxSteps: 500, onEpisode: (agent) => bar.tick(++done, agent),
+      });
+      const after = await conn.client.info();
+      ran.push({ model: m, work: r.work[0], meanReturn: r.meanReturn[0], ram: after.ram ?? null });
+    } catch (e) {
+      failed.push(e.message);
+      done += episodes;
+    } finally {
+      if (!link.shared) await conn.close();
+    }
+  }
+  bar.done();
+  for (const f of failed) console.log(`  FAILED: ${f}`);
+  if (!ran.length) fail("run", `no agent ran on the board:\n  ${failed.join("\n  ")}`);
+  return { ran, failed };
+}
+
+/** Learning on the device: a fresh head on the frozen ternary backbone, trained by the module's own PPO update on
+ *  the board under a step budget (greedy checks keep the best head in the board's inactive model slot); its
+ *  per-episode returns are the report's learning curve. Returns what failed. */
+async function learnOnBoard(lib, board, link) {
+  const learnSteps = Number(opts["board-train"]);
+  const backbonePath = join(root, "models", `${opts.env}-backbone-ternary.bitrl`);
+  // wasm3's fixed heap on the emulated boards cannot hold PPO's compiled update next to the backbone (docs/agents.md)
+  const learnBackend = board.id === "qemu-m4" && !opts.port ? "aot" : opts.backend;
+  step(`learn on the board: ${learnSteps} environment steps of PPO training a fresh head on the ternary backbone (${learnBackend})`);
+  if (learnSteps === 0) return [];
+  if (!existsSync(backbonePath)) {
+    console.log(`  skipped: no ${relative(root, backbonePath)}`);
+    return [];
+  }
+  await link.shared?.close();
+  link.shared = null;
+  const { buildAgentBlob, DEFAULT_RUN, defaultTrain, trainOnBoard } = await lib("tools/lib/agent/index.ts");
+  const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
+  const { appendRun } = await lib("tools/lib/report/runlog.ts");
+  const { progress } = await lib("tools/lib/util/progress.ts");
+  const train = { ...defaultTrain(opts.env, "blob", "ppo"), horizon: learnSteps };
+  const start = buildAgentBlob({ env: opts.env, backbone: readBlobFile(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train, initSeed: Number(opts.seed) });
+  const bar = progress("board training", learnSteps);
+  try {
+    const select = { every: Math.max(1, Math.round(learnSteps / 6)), episodes: 2, gate: 0.8 };
+    const t = await trainOnBoard(board.id, start, Number(opts.seed), Infinity, { port: opts.port, backend: learnBackend, chunk: 10, steps: learnSteps, select, resumeFile: null, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(0)}`) });
+    bar.done();
+    const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const k = Math.max(1, Math.floor(t.curve.length / 4));
+    const ticks = t.ticks.reduce((a, b) => a + b, 0);
+    console.log(`  sampled returns on the board: first ${k} of ${t.curve.length} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.steps} steps, ${ticks} ${t.tick_unit} in agent_train)`);
+    if (t.kept) console.log(`  kept on the board (inactive slot, ${t.checkpoints} checkpoints): the head of the best greedy check, mean ${t.kept.mean.toFixed(1)} at step ${t.kept.atStep}`);
+    appendRun("train", { env: opts.env, agent: `ternary, trained on ${board.id}`, seed: Number(opts.seed), returns: t.curve, runtime: `${learnBackend} on ${board.id}` });
+    return [];
+  } catch (e) {
+    bar.done();
+    console.log(`  FAILED: training on the board: ${e.message}`);
+    return [`training on the board: ${e.message}`];
+  }
+}
+
+/** Run-log records of this run, the HTML report over every run log, and the terminal summary. */
+async function reportStep(lib, board, via, ran, decisionCosts) {
+  step("report");
+  const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
+  const { fp32Bytes, summaryLines, summaryRecords } = await lib("tools/lib/report/summary.ts");
+  const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
+  const { buildReport } = await lib("tools/lib/report/write.ts");
+  const summary = {
+    board, env: opts.env, via, ram: null, decisionCosts,
+    agents: ran.map((r) => ({
+      work: r.work, meanReturn: r.meanReturn, model: relative(root, r.model.path), ram: r.ram,
+      modelFileBytes: readFileSync(r.model.path).length, fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
+    })),
+  };
+  for (const { kind, record } of summaryRecords(summary)) appendRun(kind, record);
+  const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}` });
+  console.log(`\n${summaryLines(summary).join("\n")}\nreport: ${opts.out} (${r.records} records) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 }
 
 const KINDS = ["fp32", "int8", "ternary"];
@@ -201,9 +242,6 @@ async function cli(lib, args) {
   return lines.join("\n");
 }
 
-/** The agents to run: --model; else per kind a shipped agent models/<env>-<kind>.bitrl, or the shipped (or, with
- *  --train, pretrained) backbone with a head trained on the host (V8) over 3 seeds, whose learning curves go to
- *  the run log for the report. */
 /** The fp32 and ternary agents' cost of one decision under every backend the emulated board has (wasm3, wasm3
  *  with the kernel imports bound to C, AOT), side by side in one run: the summary's per-backend table and ratios. */
 async function measureBackends(lib, board, ran) {
@@ -226,6 +264,9 @@ async function measureBackends(lib, board, ran) {
   }
 }
 
+/** The agents to run: --model; else per kind a shipped agent models/<env>-<kind>.bitrl, or the shipped (or, with
+ *  --train, pretrained) backbone with a head trained on the host (V8) over 3 seeds, whose learning curves go to
+ *  the run log for the report. */
 async function prepareAgents(lib) {
   const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
   const { appendRun } = await lib("tools/lib/report/runlog.ts");
