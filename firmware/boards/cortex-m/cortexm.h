@@ -42,8 +42,8 @@ void hal_systick_isr(void);
 void hal_fault(uint32_t cfsr, uint32_t hfsr) __attribute__((noreturn));
 
 /* The 64-bit cycle counter over DWT CYCCNT (dwt_clock.c): extended by counting wraps. dwt_clock_poll() must run
- * at least once per wrap period (2^32 cycles: 23.9 s at 180 MHz, 67 s at 64 MHz); the boards call it from a
- * SysTick interrupt every 2^24 cycles, so episodes of any length count right. */
+ * at least once per wrap period (2^32 cycles: 23.9 s at 180 MHz, 67 s at 64 MHz); dwt_clock_start() also starts
+ * SysTick every 2^24 cycles, whose interrupt the boards use to call it, so episodes of any length count right. */
 void dwt_clock_start(void);
 void dwt_clock_poll(void);
 uint64_t dwt_clock_read(void);

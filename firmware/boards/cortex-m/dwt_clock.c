@@ -11,6 +11,10 @@ void dwt_clock_start(void) {
   DWT_CTRL |= DWT_CTRL_CYCCNTENA;
   s_high = 0;
   s_last = 0;
+  // SysTick every 2^24 cycles: its interrupt polls the counter (hal_systick_isr -> dwt_clock_poll)
+  SYST_RVR = SYST_RELOAD_MAX;
+  SYST_CVR = 0;
+  SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
 }
 
 void dwt_clock_poll(void) {

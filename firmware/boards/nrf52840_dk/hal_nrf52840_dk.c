@@ -34,9 +34,6 @@ void hal_init(void) {
   GPIO_OUTCLR(GPIO_P1_BASE) = 1u << MARKER_PIN;
   GPIO_DIRSET(GPIO_P1_BASE) = 1u << MARKER_PIN;
   dwt_clock_start();
-  SYST_RVR = SYST_RELOAD_MAX;
-  SYST_CVR = 0;
-  SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
 }
 
 const char *hal_board_name(void) { return "nrf52840_dk"; }

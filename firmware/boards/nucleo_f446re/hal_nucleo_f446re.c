@@ -81,9 +81,6 @@ void hal_init(void) {
   (void)RCC_APB1ENR;
   stm32_usart_init(USART2_BASE, s_apb1, BITRL_SERIAL_BAUD);
   dwt_clock_start();
-  SYST_RVR = SYST_RELOAD_MAX;
-  SYST_CVR = 0;
-  SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
 }
 
 const char *hal_board_name(void) { return "nucleo_f446re"; }
