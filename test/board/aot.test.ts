@@ -5,11 +5,10 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
-import { BoardError } from "../../tools/lib/board/client.ts";
-import { runConformance } from "../../tools/lib/board/conformance.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
+import { assertConformance, assertLoadsTrap } from "../fixtures/board-checks.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
@@ -18,9 +17,7 @@ const fixed = loadGoldenFile(join(repoRoot, "test", "golden", "fixed-kernels.jso
 test("should pass every golden case (kernels, the backbone's small and fixed-point kernels) with the AOT backend on the native host build", async () => {
   await withBoard("host", { flashPath: tempFlashPath(), backend: "aot" }, async (s) => {
     assert.is(s.info.backend, "aot");
-    const r = await runConformance(s.client, [kernels, small, fixed]);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length + small.cases.length + fixed.cases.length);
+    await assertConformance(s.client, [kernels, small, fixed]);
   });
 });
 
@@ -28,9 +25,7 @@ test("should pass every golden case with the AOT backend on the emulated Cortex-
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "aot", timeoutMs: 20000 }, async (s) => {
     assert.is(s.info.backend, "aot");
     assert.is(s.info.clock_unit, "instructions");
-    const r = await runConformance(s.client, [kernels, fixed]);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length + fixed.cases.length);
+    await assertConformance(s.client, [kernels, fixed]);
   });
 });
 
@@ -46,16 +41,7 @@ test("should trap an out-of-bounds load with a named error, leave memory intact 
     assert.is(inside.value.value, marker[5]);
     // the last byte of memory is still in bounds (aot-gen's cheaper check is exact at the edge)
     await s.client.kernel("probe_load_u8", [memBytes - 1]);
-    for (const addr of [memBytes, memBytes + 1, memBytes + 4096, 0x7fffffff, 0xffffffff]) {
-      try {
-        await s.client.kernel("probe_load_u8", [addr]);
-        assert.unreachable(`a load at ${addr} must trap`);
-      } catch (e) {
-        assert.instance(e, BoardError);
-        assert.is((e as BoardError).code, "ERR_TRAP");
-        assert.match((e as Error).message, /out of bounds memory access/);
-      }
-    }
+    await assertLoadsTrap(s.client, [memBytes, memBytes + 1, memBytes + 4096, 0x7fffffff, 0xffffffff], /out of bounds memory access/);
     assert.equal(await s.client.memRead(io, marker.length), marker);
     assert.is((await s.client.info()).backend, "aot");
   });

@@ -13,13 +13,13 @@ import { buildFirmware } from "../../tools/lib/board/firmware-build.ts";
 import { checkFit, parseMapSections } from "../../tools/lib/board/fit.ts";
 import { getBoard } from "../../tools/lib/board/profiles.ts";
 import { withBoard } from "../../tools/lib/board/session.ts";
-import { runConformance } from "../../tools/lib/board/conformance.ts";
-import { BoardError } from "../../tools/lib/board/client.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { AgentRunner } from "../../tools/lib/agent/index.ts";
 import { flashCommand } from "../../tools/cli/flash.ts";
 import { paths, repoRoot } from "../../tools/lib/board/toolchain.ts";
+import { assertConformance } from "../fixtures/board-checks.ts";
+import { BoardError } from "../../tools/lib/board/client.ts";
 
 const fitOf = async (board: string, backend: "wasm3" | "aot") => {
   const img = await buildFirmware(board, { backend });
@@ -75,9 +75,7 @@ test("should boot qemu-stm32f4 (Nucleo USART driver, 128 KiB) through conformanc
     assert.is(s.info.ram.budget, 131072);
     assert.ok(s.info.ram.linked > 0 && s.info.ram.linked <= 131072, `linked ${s.info.ram.linked}`);
     assert.is(s.info.ram.linear_memory, 98304, "96 KiB of the 128 KiB linear memory mapped");
-    const r = await runConformance(s.client, [kernels, fixed]);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length + fixed.cases.length);
+    await assertConformance(s.client, [kernels, fixed]);
     const blob = new Uint8Array(readFileSync(join(repoRoot, "models", "cartpole-ternary.bitrl")));
     await s.client.loadModel(blob);
     const v8 = new AgentRunner(blob);

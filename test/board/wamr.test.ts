@@ -6,13 +6,12 @@ import * as assert from "uvu/assert";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
-import { BoardError } from "../../tools/lib/board/client.ts";
-import { runConformance } from "../../tools/lib/board/conformance.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { ensureToolchain, paths } from "../../tools/lib/board/toolchain.ts";
 import { AgentRunner } from "../../tools/lib/agent/index.ts";
+import { assertConformance, assertLoadsTrap } from "../fixtures/board-checks.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
@@ -30,9 +29,7 @@ test("should extract only WAMR's runtime core from the pinned, checked wamr-sys 
 test("should pass every golden case (kernels and the backbone's small kernels) with WAMR on the native host build", async () => {
   await withBoard("host", { flashPath: tempFlashPath(), backend: "wamr" }, async (s) => {
     assert.is(s.info.backend, "wamr");
-    const r = await runConformance(s.client, [kernels, small]);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length + small.cases.length);
+    await assertConformance(s.client, [kernels, small]);
   });
 });
 
@@ -40,9 +37,7 @@ test("should pass every golden case with WAMR's fast interpreter on the emulated
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 30000 }, async (s) => {
     assert.is(s.info.backend, "wamr");
     assert.is(s.info.clock_unit, "instructions");
-    const r = await runConformance(s.client, [kernels]);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, kernels.cases.length);
+    await assertConformance(s.client, [kernels]);
   });
 });
 
@@ -55,16 +50,7 @@ test("should trap an out-of-bounds load under WAMR with wasm3's error, leave mem
     assert.ok(memBytes > 0, "info reports the linear memory size");
     assert.is((await s.client.kernel("probe_load_u8", [io + 3])).value.value, marker[3]);
     await s.client.kernel("probe_load_u8", [memBytes - 1]); // the last byte is in bounds
-    for (const addr of [memBytes, memBytes + 4096, 0xffffffff]) {
-      try {
-        await s.client.kernel("probe_load_u8", [addr]);
-        assert.unreachable(`a load at ${addr} must trap`);
-      } catch (e) {
-        assert.instance(e, BoardError);
-        assert.is((e as BoardError).code, "ERR_TRAP");
-        assert.match((e as Error).message, /\[trap\] out of bounds memory access/);
-      }
-    }
+    await assertLoadsTrap(s.client, [memBytes, memBytes + 4096, 0xffffffff], /\[trap\] out of bounds memory access/);
     assert.equal(await s.client.memRead(io, marker.length), marker);
   });
 });
