@@ -45,6 +45,22 @@ function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void
   }
 }
 
+// The ternary layers: quantize x into scratch, tables after it, the packing's LUT product, per-row rescale (t3 a
+// constant where it is inlined).
+// @ts-ignore: decorator
+@inline function ternaryLayer(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32, t3: bool): void {
+  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
+  const lut = scratch + lutOffset(cols);
+  if (t3) {
+    lut_build_t3(scratch, cols, lut);
+    matvec_t3_lut(w, lut, out, rows, cols, packedRowBytes(cols, 5), 0);
+  } else {
+    lut_build_i2(scratch, cols, lut);
+    matvec_i2_lut(w, lut, out, rows, cols, packedRowBytes(cols, 4), 0);
+  }
+  scaleRows(out, rows, scales, nscales, s);
+}
+
 /**
  * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/4)] (i2), scales f32[nscales] (1 or rows),
  * scratch u8[bitlinear_i2_scratch(cols)].
@@ -52,11 +68,7 @@ function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void
 export function bitlinear_i2(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
   checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_i2_scratch(cols),
     "bitlinear_i2: bad shape, nscales (1 or rows), or a range outside memory");
-  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
-  const lut = scratch + lutOffset(cols);
-  lut_build_i2(scratch, cols, lut);
-  matvec_i2_lut(w, lut, out, rows, cols, packedRowBytes(cols, 4), 0);
-  scaleRows(out, rows, scales, nscales, s);
+  ternaryLayer(w, scales, nscales, x, out, rows, cols, scratch, false);
 }
 
 /**
@@ -66,11 +78,7 @@ export function bitlinear_i2(w: i32, scales: i32, nscales: i32, x: i32, out: i32
 export function bitlinear_t3(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
   checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_t3_scratch(cols),
     "bitlinear_t3: bad shape, nscales (1 or rows), or a range outside memory");
-  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
-  const lut = scratch + lutOffset(cols);
-  lut_build_t3(scratch, cols, lut);
-  matvec_t3_lut(w, lut, out, rows, cols, packedRowBytes(cols, 5), 0);
-  scaleRows(out, rows, scales, nscales, s);
+  ternaryLayer(w, scales, nscales, x, out, rows, cols, scratch, true);
 }
 
 /** Scratch bytes bitlinear_i8 needs for `cols` inputs: align4(cols) (the int8 activations). */

@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeBlob, encodeBlob, resealBlob } from "../../tools/lib/format/blob.ts";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
-import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../../tools/lib/format/blob-tensors.ts";
 import { openBoard } from "../../tools/lib/board/session.ts";
 import { Cmd, concat, u32s } from "../../tools/lib/board/protocol.ts";
 import { liveQemuCount, tempFlashPath } from "../../tools/lib/board/qemu.ts";
@@ -16,21 +15,10 @@ import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../../tools/lib/agen
 import { repoRoot } from "../../tools/lib/board/toolchain.ts";
 import { seededRandom as rng } from "../../tools/lib/util/seeded-random.ts";
 import { errorCode } from "../fixtures/board-errors.ts";
-
-const vals = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(i * k) * (i % 3));
+import { everyPackingBlob } from "../fixtures/sample-blobs.ts";
 
 /** A valid blob with every packing and both scale layouts. */
-const BASE = encodeBlob({
-  version: 1,
-  meta: { name: "load-model test, metadata long enough for variants" },
-  tensors: [
-    ternaryTensor("a.wq", 3, 9, vals(27, 1), { packing: "i2", scale: "row" }),
-    ternaryTensor("a.wk", 2, 7, vals(14, 2), { packing: "t3", scale: "tensor" }),
-    int8Tensor("emb", [4, 3], vals(12, 3), "tensor"),
-    f32Tensor("norm", [5], vals(5, 4)),
-    i32Tensor("cfg", [1, 2, 1, 1], [7, -9]),
-  ],
-});
+const BASE = encodeBlob(everyPackingBlob({ name: "load-model test, metadata long enough for variants" }));
 
 /** One to three edits (bit flips, header/table field values, data bytes, truncation), then usually resealed so the
  *  edit reaches the deep checks instead of the file checksum. */

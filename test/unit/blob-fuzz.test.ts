@@ -5,28 +5,17 @@ import * as assert from "uvu/assert";
 import { decodeBlob, encodeBlob, resealBlob } from "../../tools/lib/format/blob.ts";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
-import { f32Tensor, i32Tensor, int8Tensor, ternaryTensor } from "../../tools/lib/format/blob-tensors.ts";
+import { int8Tensor, ternaryTensor } from "../../tools/lib/format/blob-tensors.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { seededRandom as rng } from "../../tools/lib/util/seeded-random.ts";
+import { everyPackingBlob, vals } from "../fixtures/sample-blobs.ts";
 
 const CASES = 20000;
 
 
-const vals = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.cos(i * k) * (i % 3));
-
 /** Small valid blobs covering every packing, both scale layouts, with and without metadata. */
 const BASES: Uint8Array[] = [
-  {
-    version: 1,
-    meta: { name: "fuzz", n: 1 },
-    tensors: [
-      ternaryTensor("a.wq", 3, 9, vals(27, 1), { packing: "i2", scale: "row" }),
-      ternaryTensor("a.wk", 2, 7, vals(14, 2), { packing: "t3", scale: "tensor" }),
-      int8Tensor("emb", [4, 3], vals(12, 3), "tensor"),
-      f32Tensor("norm", [5], vals(5, 4)),
-      i32Tensor("cfg", [1, 2, 1, 1], [7, -9]),
-    ],
-  },
+  everyPackingBlob({ name: "fuzz", n: 1 }),
   { version: 1, meta: {}, tensors: [ternaryTensor("w", 4, 5, vals(20, 5), { packing: "t3", scale: "row" })] },
   { version: 1, meta: { x: "é" }, tensors: [int8Tensor("e", [2, 2], vals(4, 6), "row"), ternaryTensor("q", 1, 3, vals(3, 7), { packing: "i2", scale: "tensor" })] },
 ].map((b: Blob) => encodeBlob(b));

@@ -36,6 +36,14 @@ static inline uint32_t irq_save(void) {
 }
 static inline void irq_restore(uint32_t primask) { __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory"); }
 
+/* A system reset (SYSRESETREQ), after pending writes: how the real boards exit and recover from a fault. */
+__attribute__((noreturn)) static inline void cortexm_reset(void) {
+  __asm__ volatile("dsb" ::: "memory");
+  SCB_AIRCR = SCB_AIRCR_RESET;
+  for (;;) {
+  }
+}
+
 /* Provided by each board HAL (called from startup_cortexm.c). */
 void hal_systick_isr(void);
 /* A fault: the emulated boards report it over semihosting, real boards reset. Never returns. */

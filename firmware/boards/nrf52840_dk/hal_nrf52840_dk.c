@@ -71,16 +71,11 @@ void hal_marker(int level) {
 
 void hal_exit(int code) {
   (void)code;
-  __asm__ volatile("dsb" ::: "memory");
-  SCB_AIRCR = SCB_AIRCR_RESET;
-  for (;;) {
-  }
+  cortexm_reset();
 }
 
 /* No debugger to report to: a fault resets the board. */
 void hal_fault(uint32_t cfsr, uint32_t hfsr) {
   (void)cfsr, (void)hfsr;
-  hal_exit(70);
-  for (;;) {
-  }
+  cortexm_reset();
 }

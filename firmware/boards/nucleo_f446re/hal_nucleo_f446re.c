@@ -175,16 +175,11 @@ const uint8_t *hal_flash_map(void) { return (const uint8_t *)MODEL_ADDR; }
 
 void hal_exit(int code) {
   (void)code;
-  __asm__ volatile("dsb" ::: "memory");
-  SCB_AIRCR = SCB_AIRCR_RESET;
-  for (;;) {
-  }
+  cortexm_reset();
 }
 
 /* No debugger to report to: a fault resets the board (the host sees the link drop and re-handshakes). */
 void hal_fault(uint32_t cfsr, uint32_t hfsr) {
   (void)cfsr, (void)hfsr;
-  hal_exit(70);
-  for (;;) {
-  }
+  cortexm_reset();
 }

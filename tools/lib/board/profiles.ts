@@ -89,6 +89,17 @@ const ESP32C3_POWER: PowerFigure = {
   checked: false,
 };
 
+/** The STM32F446's run current, shared by the Nucleo board and its emulated stand-in. */
+const STM32F446_POWER: BoardProfile["power"] = {
+  activeCurrentMa: 38,
+  supplyV: 3.3,
+  source:
+    "ST STM32F446xC/E datasheet (DS10693), table 'Typical and maximum current consumption in Run mode, code with " +
+    "data processing running from Flash memory (ART accelerator enabled except prefetch)'",
+  condition: "180 MHz (over-drive), all peripherals disabled, typical, 25 C",
+  checked: false,
+};
+
 const BOARDS_LIST: BoardProfile[] = [
   {
     id: "qemu-m4",
@@ -153,15 +164,7 @@ const BOARDS_LIST: BoardProfile[] = [
         "budget is the F446's 128 KiB (QEMU maps 192 KiB). QEMU 7.2 ignores flash writes and reads RCC and DWT as 0: " +
         "model slots are a host file over semihosting, the clock is SysTick under -icount",
     },
-    power: {
-      activeCurrentMa: 38,
-      supplyV: 3.3,
-      source:
-        "ST STM32F446xC/E datasheet (DS10693), table 'Typical and maximum current consumption in Run mode, code with " +
-        "data processing running from Flash memory (ART accelerator enabled except prefetch)'",
-      condition: "180 MHz (over-drive), all peripherals disabled, typical, 25 C",
-      checked: false,
-    },
+    power: STM32F446_POWER,
     verifiedHere: "emulated",
     defaultBackend: "aot",
   },
@@ -264,15 +267,7 @@ const BOARDS_LIST: BoardProfile[] = [
     fpu: "sp",
     pioEnv: "nucleo_f446re",
     emulates: null,
-    power: {
-      activeCurrentMa: 38,
-      supplyV: 3.3,
-      source:
-        "ST STM32F446xC/E datasheet (DS10693), table 'Typical and maximum current consumption in Run mode, code with " +
-        "data processing running from Flash memory (ART accelerator enabled except prefetch)'",
-      condition: "180 MHz (over-drive), all peripherals disabled, typical, 25 C",
-      checked: false,
-    },
+    power: STM32F446_POWER,
     verifiedHere: "built",
     defaultBackend: "aot",
     flashCommand: "bitrl flash --board nucleo_f446re  (openocd -f board/st_nucleo_f4.cfg, ST-LINK)",
