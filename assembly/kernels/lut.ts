@@ -89,16 +89,7 @@ function checkLutMatvec(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stri
 export function matvec_i2_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
   checkDim(rows, "matvec_i2_lut: rows must be 1..2^24");
   checkDim(cols, "matvec_i2_lut: cols must be 1..2^24");
-  const groups = packedRowBytes(cols, 4);
-  checkLutMatvec(w, lut, out, rows, groups, stride, <u64>groups * I2_TABLE_BYTES,
-    "matvec_i2_lut: stride < ceil(cols/4), or w, lut or out range outside memory");
-  if (<usize>lut == LUT_FAST && groups <= FAST_MAX_GROUPS && groups >= 4) {
-    const quads = groups >> 2;
-    if (rows >> 1) matvecI2LutFast(w, out, rows >> 1, quads, stride, accumulate);
-    lutTails(w, lut, out, rows, groups, stride, accumulate, I2_TABLE_BYTES);
-    return;
-  }
-  lutRows(w, lut, out, rows, groups, stride, accumulate, I2_TABLE_BYTES);
+  lutMatvec(w, lut, out, rows, cols, stride, accumulate, false);
 }
 
 /**
@@ -108,16 +99,28 @@ export function matvec_i2_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
 export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
   checkDim(rows, "matvec_t3_lut: rows must be 1..2^24");
   checkDim(cols, "matvec_t3_lut: cols must be 1..2^24");
-  const groups = packedRowBytes(cols, 5);
-  checkLutMatvec(w, lut, out, rows, groups, stride, <u64>groups * T3_TABLE_BYTES + T3_TABLE_SLACK,
-    "matvec_t3_lut: stride < ceil(cols/5), or w, lut or out range outside memory");
+  lutMatvec(w, lut, out, rows, cols, stride, accumulate, true);
+}
+
+// Both LUT products after their dimension checks (t3 a constant where it is inlined): range checks, then the
+// generated row-pair path when the tables sit in the fast region, else the loop.
+// @ts-ignore: decorator
+@inline function lutMatvec(w: i32, lut: i32, out: i32, rows: i32, cols: i32, stride: i32, accumulate: i32, t3: bool): void {
+  const groups = packedRowBytes(cols, t3 ? 5 : 4);
+  const tableBytes = t3 ? T3_TABLE_BYTES : I2_TABLE_BYTES;
+  checkLutMatvec(w, lut, out, rows, groups, stride, <u64>groups * tableBytes + (t3 ? T3_TABLE_SLACK : 0),
+    t3 ? "matvec_t3_lut: stride < ceil(cols/5), or w, lut or out range outside memory"
+      : "matvec_i2_lut: stride < ceil(cols/4), or w, lut or out range outside memory");
   if (<usize>lut == LUT_FAST && groups <= FAST_MAX_GROUPS && groups >= 4) {
     const quads = groups >> 2;
-    if (rows >> 1) matvecT3LutFast(w, out, rows >> 1, quads, stride, accumulate);
-    lutTails(w, lut, out, rows, groups, stride, accumulate, T3_TABLE_BYTES);
+    if (rows >> 1) {
+      if (t3) matvecT3LutFast(w, out, rows >> 1, quads, stride, accumulate);
+      else matvecI2LutFast(w, out, rows >> 1, quads, stride, accumulate);
+    }
+    lutTails(w, lut, out, rows, groups, stride, accumulate, tableBytes);
     return;
   }
-  lutRows(w, lut, out, rows, groups, stride, accumulate, T3_TABLE_BYTES);
+  lutRows(w, lut, out, rows, groups, stride, accumulate, tableBytes);
 }
 
 // After a generated row-pair path (which covers the row pairs over the whole quads of groups): an odd last row over
