@@ -57,10 +57,14 @@ export function quantizeByScale(x: usize, n: i32, q: usize, s: f32): void {
 
 /** x f32[n] -> q i8[n] and scale f32[1] at `scale` (bit-exact with quantizeActivations in tools/lib/quantize.ts). */
 export function quantize_act(x: i32, n: i32, q: i32, scale: i32): void {
-  checkDim(n, "quantize_act: n must be 1..2^24");
-  const message = "quantize_act: x, q or scale range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(q, <u64>n, message);
-  checkRange(scale, 4, message);
+  checkQuantizeArgs(x, n, q, scale, "quantize_act: n must be 1..2^24", "quantize_act: x, q or scale range outside memory");
   store<f32>(<usize>scale, quantizeActInto(<usize>x, n, <usize>q));
+}
+
+/** Entry checks of the activation quantizer exports: x f32[n], q i8[n], scale f32[1]. */
+export function checkQuantizeArgs(x: i32, n: i32, q: i32, scale: i32, badDim: string, badRange: string): void {
+  checkDim(n, badDim);
+  checkRange(x, <u64>n * 4, badRange);
+  checkRange(q, <u64>n, badRange);
+  checkRange(scale, 4, badRange);
 }

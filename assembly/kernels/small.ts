@@ -4,7 +4,7 @@
 // Twin: tools/lib/reference/small-kernels.ts.
 import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
-import { quantizeByScale } from "./act";
+import { checkQuantizeArgs, quantizeByScale } from "./act";
 import { LUT_FAST } from "../io";
 import { DEC_HI, DEC_LO, matvecT3x4Fast, matvecT3x4sFast } from "./generated/small-fast";
 
@@ -122,6 +122,16 @@ export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32
   }
 }
 
+// Entry checks of the one-shot products (matvec_t3x4, matvec_t3x4s): returns ceil(cols/5).
+function checkOneShot(rows: i32, cols: i32, ntok: i32, out: i32, maxGroups: i32, message: string): i32 {
+  checkDim(rows, message);
+  checkDim(cols, message);
+  const groups = packedRowBytes(cols, 5);
+  if (groups > maxGroups || ntok < 1 || ntok > T3X4_TOKENS) trap(message);
+  checkRange(out, <u64>ntok * <u64>rows * 4, message);
+  return groups;
+}
+
 /**
  * out[k][r] (i32, row k of out `rows` apart) = sum_c w[r][c] * x[k][c] for tokens k < ntok (1..4): t3 rows of
  * ceil(cols/5) bytes, x i8[ntok][xs]. Tables of 80-column blocks at lut_fast_base() (it overwrites up to 31,208
@@ -129,11 +139,8 @@ export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32
  * token.
  */
 export function matvec_t3x4(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
-  checkDim(rows, "matvec_t3x4: rows must be 1..2^24");
-  checkDim(cols, "matvec_t3x4: cols must be 1..2^24");
-  const groups = packedRowBytes(cols, 5);
-  if (groups > T3X4_MAX_GROUPS || ntok < 1 || ntok > T3X4_TOKENS) trap("matvec_t3x4: cols must be <= 195, ntok 1..4");
-  checkRange(out, <u64>ntok * <u64>rows * 4, "matvec_t3x4: out range outside memory");
+  const groups = checkOneShot(rows, cols, ntok, out, T3X4_MAX_GROUPS,
+    "matvec_t3x4: rows and cols must be 1..2^24, cols <= 195, ntok 1..4, out inside memory");
   for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
     const cc = min(T3X4_BLOCK_COLS, cols - c0);
     lut_build_t3x4(x + c0, xs, ntok, cc, <i32>LUT_FAST);
@@ -183,11 +190,7 @@ export function quantizeActBits(x: usize, n: i32, q: usize): f32 {
 
 /** quantize_act computed by quantizeActBits: x f32[n] -> q i8[n] and scale f32[1] at `scale`. */
 export function quantize_act_bits(x: i32, n: i32, q: i32, scale: i32): void {
-  checkDim(n, "quantize_act_bits: n must be 1..2^24");
-  const message = "quantize_act_bits: x, q or scale range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(q, <u64>n, message);
-  checkRange(scale, 4, message);
+  checkQuantizeArgs(x, n, q, scale, "quantize_act_bits: n must be 1..2^24", "quantize_act_bits: x, q or scale range outside memory");
   store<f32>(<usize>scale, quantizeActBits(<usize>x, n, <usize>q));
 }
 
@@ -293,11 +296,8 @@ export function splitLookup(w: usize, lut: usize, acc: usize, rows: i32, groups:
 
 /** matvec_t3x4 through split tables (one build for all columns, cols <= 160): the same out. */
 export function matvec_t3x4s(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
-  checkDim(rows, "matvec_t3x4s: rows must be 1..2^24");
-  checkDim(cols, "matvec_t3x4s: cols must be 1..2^24");
-  const groups = packedRowBytes(cols, 5);
-  if (groups > T3X4S_MAX_GROUPS || ntok < 1 || ntok > T3X4_TOKENS) trap("matvec_t3x4s: cols must be <= 160, ntok 1..4");
-  checkRange(out, <u64>ntok * <u64>rows * 4, "matvec_t3x4s: out range outside memory");
+  const groups = checkOneShot(rows, cols, ntok, out, T3X4S_MAX_GROUPS,
+    "matvec_t3x4s: rows and cols must be 1..2^24, cols <= 160, ntok 1..4, out inside memory");
   lut_build_t3x4s(x, xs, ntok, cols, <i32>LUT_FAST);
   matvec_t3x4s_lut(w, <i32>LUT_FAST, acc, rows, cols, groups, 0);
   t3x4Unpack(acc, out, rows, ntok, groups, rows);
