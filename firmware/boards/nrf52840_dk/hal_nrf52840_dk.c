@@ -68,14 +68,3 @@ void hal_marker(int level) {
   if (level) GPIO_OUTSET(GPIO_P1_BASE) = 1u << MARKER_PIN;
   else GPIO_OUTCLR(GPIO_P1_BASE) = 1u << MARKER_PIN;
 }
-
-void hal_exit(int code) {
-  (void)code;
-  cortexm_reset();
-}
-
-/* No debugger to report to: a fault resets the board. */
-void hal_fault(uint32_t cfsr, uint32_t hfsr) {
-  (void)cfsr, (void)hfsr;
-  cortexm_reset();
-}

@@ -172,14 +172,3 @@ int hal_flash_write(uint32_t offset, const void *src, uint32_t len) {
 }
 
 const uint8_t *hal_flash_map(void) { return (const uint8_t *)MODEL_ADDR; }
-
-void hal_exit(int code) {
-  (void)code;
-  cortexm_reset();
-}
-
-/* No debugger to report to: a fault resets the board (the host sees the link drop and re-handshakes). */
-void hal_fault(uint32_t cfsr, uint32_t hfsr) {
-  (void)cfsr, (void)hfsr;
-  cortexm_reset();
-}
