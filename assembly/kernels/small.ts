@@ -89,20 +89,27 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
   }
 }
 
+// Entry checks of the table products (full or split tables): sizes, row stride, and the w, lut (lutBytes) and
+// acc ranges.
+function checkTableProduct(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, maxGroups: i32, lutBytes: u64, message: string): void {
+  checkDim(rows, message);
+  checkDim(cols, message);
+  const groups = packedRowBytes(cols, 5);
+  if (groups > maxGroups || stride < groups) trap(message);
+  checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
+  checkRange(lut, lutBytes, message);
+  checkRange(acc, <u64>rows * 8, message);
+}
+
 /**
  * acc[r] (i64, 4 lanes) = (accumulate ? acc[r] : 0) + sum_g lut[g][w[r][g]]: lane k of acc[r] gathers token k's
  * dot product plus T3X4_BIAS per group. w u8 rows of t3 bytes (ceil(cols/5) used, `stride` apart), lut from
  * lut_build_t3x4 over the same cols. The caller keeps the groups summed into one acc <= T3X4_MAX_GROUPS.
  */
 export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
-  checkDim(rows, "matvec_t3x4_lut: rows must be 1..2^24");
-  checkDim(cols, "matvec_t3x4_lut: cols must be 1..2^24");
   const groups = packedRowBytes(cols, 5);
-  const message = "matvec_t3x4_lut: cols > 195, stride < ceil(cols/5), or w, lut or acc range outside memory";
-  if (groups > T3X4_MAX_GROUPS || stride < groups) trap(message);
-  checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
-  checkRange(lut, <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK, message);
-  checkRange(acc, <u64>rows * 8, message);
+  checkTableProduct(w, lut, acc, rows, cols, stride, T3X4_MAX_GROUPS, <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK,
+    "matvec_t3x4_lut: rows and cols 1..2^24, cols <= 195, stride >= ceil(cols/5), w, lut and acc inside memory");
   if (<usize>lut == LUT_FAST && groups <= T3X4_FAST_GROUPS) {
     matvecT3x4Fast(w, acc, rows, groups, stride, accumulate);
     return;
@@ -259,14 +266,9 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
  * sum_g t27[g][b % 27] + t9[g][b / 27], b = w[r][g]; cols <= 160. Same sums as matvec_t3x4_lut.
  */
 export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
-  checkDim(rows, "matvec_t3x4s_lut: rows must be 1..2^24");
-  checkDim(cols, "matvec_t3x4s_lut: cols must be 1..2^24");
   const groups = packedRowBytes(cols, 5);
-  const message = "matvec_t3x4s_lut: cols > 160, stride < ceil(cols/5), or w, lut or acc range outside memory";
-  if (groups > T3X4S_MAX_GROUPS || stride < groups) trap(message);
-  checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
-  checkRange(lut, <u64>T3X4S_BYTES, message);
-  checkRange(acc, <u64>rows * 8, message);
+  checkTableProduct(w, lut, acc, rows, cols, stride, T3X4S_MAX_GROUPS, <u64>T3X4S_BYTES,
+    "matvec_t3x4s_lut: rows and cols 1..2^24, cols <= 160, stride >= ceil(cols/5), w, lut and acc inside memory");
   splitLookup(<usize>w, <usize>lut, <usize>acc, rows, groups, stride, accumulate);
 }
 
