@@ -20,7 +20,8 @@ agent_episode in the same module there; per-episode clock ticks are reported).
   --board B       run on a board: qemu-m4 (emulated, default board of the project), host, or a real one with --port
   --port P        serial port of a real board
 ${BACKEND_USAGE}
-  --json          one JSON object: env, episodes, mean_return, std_return (population), returns, seed, model, runtime`,
+  --json          one JSON object: env, episodes, mean_return, std_return (population), success_rate (keydoor,
+                  frozenlake: episodes that reached the goal; null for cartpole), returns, seed, model, runtime`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" }, model: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
@@ -58,7 +59,7 @@ ${BACKEND_USAGE}
       return 0;
     }
     console.log(`${env}: ${episodes} greedy episodes from seed ${seed} (wasm in V8)`);
-    console.log(`mean return ${r.mean_return.toFixed(2)} +- ${r.std_return.toFixed(2)} (std), min ${Math.min(...r.returns)}, max ${Math.max(...r.returns)}`);
+    console.log(`mean return ${r.mean_return.toFixed(2)} +- ${r.std_return.toFixed(2)} (std), min ${Math.min(...r.returns)}, max ${Math.max(...r.returns)}${r.success_rate === null ? "" : `, success ${(100 * r.success_rate).toFixed(0)}%`}`);
     return 0;
   },
 };

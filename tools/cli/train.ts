@@ -133,7 +133,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       console.log(JSON.stringify({
         env, backbone: kind, out, algo, steps: steps ?? null, episodes: ppo ? null : episodes, train, select: select ?? null, best_seed: best.seed, runtime: "wasm (V8)",
         mean_eval_return: meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return,
-        seeds: result.runs.map((r) => ({ seed: r.seed, steps: r.steps, episodes: r.curve.length, curve: r.curve, curve_steps: r.curveSteps, eval_mean_return: r.eval.mean_return, eval_std_return: r.eval.std_return, eval_returns: r.eval.returns })),
+        seeds: result.runs.map((r) => ({ seed: r.seed, steps: r.steps, episodes: r.curve.length, curve: r.curve, curve_steps: r.curveSteps, eval_mean_return: r.eval.mean_return, eval_std_return: r.eval.std_return, eval_success_rate: r.eval.success_rate, eval_returns: r.eval.returns })),
       }));
       return 0;
     }

@@ -11,6 +11,9 @@ export interface EvalResult {
   mean_return: number;
   std_return: number;
   returns: number[];
+  /** keydoor and frozenlake: the fraction of episodes that reached the goal (their only positive returns); null for
+   *  cartpole, whose return is its length */
+  success_rate: number | null;
 }
 
 /** Greedy evaluation: episode i resets with seed + i. std is the population standard deviation. */
@@ -19,7 +22,14 @@ export function evaluateAgent(blob: Blob, episodes: number, seed: number, build:
   const runner = new AgentRunner(blob, build);
   const returns: number[] = [];
   for (let i = 0; i < episodes; i++) returns.push(runner.episode(seed + i, true).return);
-  return { env: info.env, episodes, ...meanStd(returns), returns };
+  return { env: info.env, episodes, ...meanStd(returns), returns, success_rate: successRate(info.env, returns) };
+}
+
+/** Goal-reaching tasks (keydoor: 1 - 0.9 steps / 20 on success, else 0; frozenlake: 1 at the goal, else 0): the
+ *  fraction of positive returns. Cartpole has no goal: null. */
+export function successRate(env: EnvName, returns: number[]): number | null {
+  if (env === "cartpole" || !returns.length) return null;
+  return returns.filter((r) => r > 0).length / returns.length;
 }
 
 /** Mean and population standard deviation of the returns (both 0 for no returns). */

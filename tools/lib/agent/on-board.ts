@@ -5,7 +5,7 @@ import type { Blob } from "../format/types.ts";
 import { peakRamBytes } from "../board/ram.ts";
 import type { Backend } from "../board/firmware-build.ts";
 import { agentInfo, withHead } from "./blob.ts";
-import { meanStd, type EvalResult } from "./eval.ts";
+import { meanStd, successRate, type EvalResult } from "./eval.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { crc32 } from "../util/crc32.ts";
@@ -48,7 +48,7 @@ export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: num
     const r = (await s.client.info()).ram;
     const peak = peakRamBytes(r);
     const ram = { budget: r.budget, linked: r.linked, peak, fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true };
-    return { env: info.env, episodes, ...meanStd(returns), returns, via: s.via, board: boardId, backend: s.info.backend, ticks, steps, tick_unit: unit, ram };
+    return { env: info.env, episodes, ...meanStd(returns), returns, success_rate: successRate(info.env, returns), via: s.via, board: boardId, backend: s.info.backend, ticks, steps, tick_unit: unit, ram };
   });
 }
 

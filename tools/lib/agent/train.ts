@@ -5,7 +5,7 @@ import type { EnvName } from "../reference/envs.ts";
 import { mean } from "../util/stats.ts";
 import { agentInfo, buildAgentBlob, ENV_SHAPES, withHead } from "./blob.ts";
 import { chunkSeed, SELECT_SEED, TrainPlan, type SelectOptions } from "./train-plan.ts";
-import { meanStd, type EvalResult } from "./eval.ts";
+import { meanStd, successRate, type EvalResult } from "./eval.ts";
 import type { TrainConfig } from "./hparams.ts";
 import { AgentRunner } from "./runner.ts";
 
@@ -88,7 +88,7 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
   for (let i = 0; i < evalN; i++) returns.push(runner.episode(1_000_000 + i, true).return);
   return {
     blob, curve: plan.curve, curveSteps: plan.curveSteps, steps: plan.used, checkSteps: plan.checkSteps, kept: plan.best, rollout: runner.rolloutSteps(),
-    eval: { env: info.env, episodes: evalN, ...meanStd(returns), returns },
+    eval: { env: info.env, episodes: evalN, ...meanStd(returns), returns, success_rate: successRate(info.env, returns) },
   };
 }
 
