@@ -84,11 +84,5 @@ export function mergeDataSegments(bytes) {
     else if (s.id === DATA_COUNT) parts.push(Uint8Array.of(DATA_COUNT, 1, 1)); // one segment now
     else parts.push(bytes.subarray(s.head, s.end));
   }
-  const out = new Uint8Array(parts.reduce((n, x) => n + x.length, 0));
-  let o = 0;
-  for (const x of parts) {
-    out.set(x, o);
-    o += x.length;
-  }
-  return out;
+  return new Uint8Array(Buffer.concat(parts));
 }

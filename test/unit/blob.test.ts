@@ -6,6 +6,7 @@ import { crc32 } from "../../tools/lib/util/crc32.ts";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
 import { f32Tensor, i32Tensor, inspectBlob, int8Tensor, ternaryTensor, tensorValues } from "../../tools/lib/format/blob-tensors.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
+import { assertBitrlError } from "../fixtures/bitrl-error.ts";
 
 const w = (n: number, k = 1) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * k + 1));
 
@@ -29,14 +30,7 @@ const setU32 = (b: Uint8Array, at: number, x: number) => new DataView(b.buffer, 
 const entry = (b: Uint8Array, i: number) => u32(b, 20) + 96 * i;
 
 function rejects(bytes: Uint8Array, re: RegExp) {
-  try {
-    decodeBlob(bytes);
-  } catch (e) {
-    assert.ok(e instanceof BitrlError, `not a BitrlError: ${e}`);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable(`decoded, expected ${re}`);
+  assertBitrlError(() => decodeBlob(bytes), re);
 }
 
 /** Edits a copy of the sample's bytes, then recomputes every CRC so the edit reaches the deep checks. */

@@ -6,6 +6,7 @@ import { BitrlError } from "../../tools/lib/util/errors.ts";
 import { GGML, parseGguf, writeGguf, type GgufValue } from "../../tools/lib/format/gguf/container.ts";
 import { decodeTernaryBlocks, encodeTernaryBlocks, tq1Byte, tq1Trit } from "../../tools/lib/format/gguf/tq.ts";
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from "../../tools/lib/format/floats.ts";
+import { assertBitrlError } from "../fixtures/bitrl-error.ts";
 
 /** 256 ternary weights with every value in every position class, (256) in {-1, 0, 1}. */
 function pattern(seed: number): number[] {
@@ -183,15 +184,8 @@ function sample(): Uint8Array {
   });
 }
 
-function rejects(bytes: Uint8Array, pattern: RegExp) {
-  try {
-    parseGguf(bytes);
-  } catch (e) {
-    assert.ok(e instanceof BitrlError, `not a BitrlError: ${e}`);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`parsed, expected ${pattern}`);
+function rejects(bytes: Uint8Array, re: RegExp) {
+  assertBitrlError(() => parseGguf(bytes), re);
 }
 
 test("should read version 2 files, whose layout is version 3's", () => {

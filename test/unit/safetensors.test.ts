@@ -3,6 +3,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
 import { encodeSafetensors, readSafetensors, readSafetensorsMetadata } from "../../tools/lib/format/safetensors.ts";
+import { assertBitrlError } from "../fixtures/bitrl-error.ts";
 
 /** A safetensors file from a header object and raw buffer bytes. */
 function file(header: unknown, buffer: number[] | Uint8Array, rawHeader?: string): Uint8Array {
@@ -17,14 +18,7 @@ function file(header: unknown, buffer: number[] | Uint8Array, rawHeader?: string
 const u16le = (xs: number[]) => xs.flatMap((x) => [x & 0xff, x >> 8]);
 
 function rejects(bytes: Uint8Array, re: RegExp) {
-  try {
-    readSafetensors(bytes);
-  } catch (e) {
-    assert.ok(e instanceof BitrlError, `not a BitrlError: ${e}`);
-    assert.match((e as Error).message, re);
-    return;
-  }
-  assert.unreachable(`read, expected ${re}`);
+  assertBitrlError(() => readSafetensors(bytes), re);
 }
 
 test("should round trip F32 tensors, metadata and odd names", () => {

@@ -75,7 +75,7 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
 
 /** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. */
 export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
-  cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
+  cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0 },
   keydoor: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.95, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
   frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
 };
