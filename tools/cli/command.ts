@@ -1,6 +1,7 @@
 // The shape of a CLI command and the shared argument parser. Commands are thin: parse, call tools/lib, print.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { BitrlError } from "../lib/util/errors.ts";
+import { refuseOutputOverInput } from "../lib/util/files.ts";
 import { BACKENDS, type Backend } from "../lib/board/firmware-build.ts";
 
 export interface Command {
@@ -46,3 +47,14 @@ export function backendFlag(value: string | undefined): Backend {
 
 /** The --backend line of a command's usage text. */
 export const BACKEND_USAGE = "  --backend B     wasm3 (interpreted, update the agent over the wire; default), wasm3+native (wasm3\n                  with the hot kernels bound to C kernels of the firmware; docs/abi.md), aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";
+
+/** The one input file and the -o output of a file-to-file command (pack, unpack, export): both given, nothing
+ *  extra, and the output is not the input. */
+export function inputAndOutput(cmd: Pick<Command, "name">, positionals: string[], out: string | undefined, outHint: string): { input: string; out: string } {
+  const [input, ...extra] = positionals;
+  if (!input) throw new BitrlError(`missing input file (see 'bitrl ${cmd.name} --help')`);
+  if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
+  if (!out) throw new BitrlError(`missing -o ${outHint}`);
+  refuseOutputOverInput(out, [input]);
+  return { input, out };
+}

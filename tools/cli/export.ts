@@ -4,7 +4,7 @@ import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile } from "../lib/format/blob-file.ts";
 import { writeFileAtomic } from "../lib/util/files.ts";
 import { blobToGgufBytes, type GgufExportOptions } from "../lib/format/gguf/export.ts";
-import { parseCommandArgs, type Command } from "./command.ts";
+import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
 import { choice } from "./values.ts";
 
 export const exportCommand: Command = {
@@ -36,12 +36,8 @@ the exact scales are kept under bitrl.tensors so 'bitrl pack OUT.gguf' restores 
       name: { type: "string" },
     });
     if (!args) return 0;
-    const [input, ...extra] = args.positionals;
-    if (!input) throw new BitrlError("missing input file (see 'bitrl export --help')");
-    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
-    if (!args.values.gguf) throw new BitrlError("choose the output format: --gguf (the only one so far)");
-    const out = args.values.out;
-    if (!out) throw new BitrlError("missing -o OUT.gguf");
+    if (!args.values.gguf && args.positionals.length) throw new BitrlError("choose the output format: --gguf (the only one so far)");
+    const { input, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.gguf");
     const blob = readBlobFile(input);
     const opts: GgufExportOptions = {
       ternaryType: choice("type", args.values.type, ["tq2_0", "tq1_0"] as const),

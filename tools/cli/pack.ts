@@ -6,7 +6,7 @@ import { readFileChecked } from "../lib/util/files.ts";
 import { writeBlobFile } from "../lib/format/blob-file.ts";
 import { ggufBytesToBlob } from "../lib/format/gguf/import.ts";
 import { inspectBlob } from "../lib/format/blob-tensors.ts";
-import { parseCommandArgs, type Command } from "./command.ts";
+import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
 import { choice } from "./values.ts";
 
 export const packCommand: Command = {
@@ -30,11 +30,7 @@ docs/gguf.md.`,
       keep: { type: "string" },
     });
     if (!args) return 0;
-    const [input, ...extra] = args.positionals;
-    if (!input) throw new BitrlError("missing input file (see 'bitrl pack --help')");
-    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
-    const out = args.values.out;
-    if (!out) throw new BitrlError("missing -o OUT.bitrl");
+    const { input, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.bitrl");
     const opts: PackOptions = {
       packing: choice("packing", args.values.packing, ["i2", "t3"] as const) ?? DEFAULT_PACK_OPTIONS.packing,
       scale: choice("scale", args.values.scale, ["tensor", "row"] as const) ?? DEFAULT_PACK_OPTIONS.scale,

@@ -10,6 +10,7 @@ import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
 import { progress } from "../lib/util/progress.ts";
 import { backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
 import { mean } from "../lib/util/stats.ts";
+import { refuseOutputOverInput } from "../lib/util/files.ts";
 
 function numberFlag(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -95,6 +96,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       horizon: ppo ? (steps as number) : 0,
     };
     const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
+    if (args.values.backbone !== "none") refuseOutputOverInput(out, [args.values.backbone]);
     if (args.values.board !== undefined) {
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
       const start = buildAgentBlob({ env, backbone, hidden, train, initSeed: 1, meta: { backbone_file: args.values.backbone } });

@@ -4,7 +4,7 @@ import { readBlobFile } from "../lib/format/blob-file.ts";
 import { writeFileAtomic } from "../lib/util/files.ts";
 import { encodeSafetensors } from "../lib/format/safetensors.ts";
 import { tensorValues } from "../lib/format/blob-tensors.ts";
-import { parseCommandArgs, type Command } from "./command.ts";
+import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
 
 export const unpackCommand: Command = {
   name: "unpack",
@@ -17,11 +17,7 @@ The blob's metadata goes into __metadata__ as the JSON string 'bitrl_meta'.
   async run(argv) {
     const args = parseCommandArgs(this, argv, { out: { type: "string", short: "o" } });
     if (!args) return 0;
-    const [file, ...extra] = args.positionals;
-    if (!file) throw new BitrlError("missing FILE (see 'bitrl unpack --help')");
-    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
-    const out = args.values.out;
-    if (!out) throw new BitrlError("missing -o OUT.safetensors");
+    const { input: file, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.safetensors");
     const blob = readBlobFile(file);
     const list = blob.tensors.map((t) => ({ name: t.name, shape: t.shape, values: tensorValues(t) }));
     const bytes = encodeSafetensors(list, { bitrl_meta: JSON.stringify(blob.meta) });

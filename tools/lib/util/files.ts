@@ -1,6 +1,6 @@
 // File I/O for the library: checked reads with one-line errors, and the one atomic writer (temp file, fsync, rename).
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import { BitrlError } from "./errors.ts";
 
 function describe(e: NodeJS.ErrnoException): string {
@@ -48,5 +48,24 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
       // the temp file was never created, or is gone already
     }
     throw new BitrlError(`cannot write '${path}': ${describe(e as NodeJS.ErrnoException)}`);
+  }
+}
+
+/** Refuses an output path that names one of the inputs (the same path, or the same file through a link or another
+ *  spelling): the write would replace the input, which is then lost. Checked before any work starts. */
+export function refuseOutputOverInput(out: string, inputs: string[]): void {
+  const outStat = statOrNull(out);
+  for (const input of inputs) {
+    const inStat = statOrNull(input);
+    const same = resolve(out) === resolve(input) || (outStat && inStat && outStat.dev === inStat.dev && outStat.ino === inStat.ino);
+    if (same) throw new BitrlError(`output '${out}' is the input file '${input}': choose another output (writing it would destroy the input)`);
+  }
+}
+
+function statOrNull(path: string) {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
   }
 }
