@@ -163,7 +163,7 @@ test("should fail in one line on a missing file, non-safetensors input and an un
   writeFileSync(at("i64.safetensors"), i64);
   await failsCleanly(["pack", at("i64.safetensors"), "-o", out], out, /unsupported dtype I64/);
   await failsCleanly(["pack", big, "-o", out, "--packing", "i4"], out, /--packing must be one of i2, t3, got 'i4'/);
-  await failsCleanly(["pack", big, "-o", join(dir, "no-such-dir", "x.bitrl")], out, /cannot write '.*no-such-dir.*': not found/);
+  await failsCleanly(["pack", big, "-o", join(dir, "no-such-dir", "x.bitrl")], out, /cannot write '.*no-such-dir.*': its folder '.*no-such-dir' does not exist/);
 });
 
 test("should fail in one line on corrupt, truncated, bad-offset and unknown-version blobs", async () => {

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
-import { backendFlag, intFlag, parseCommandArgs } from "./command.ts";
+import { backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
 import { appendRun } from "../lib/report/runlog.ts";
@@ -53,10 +53,10 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
     const source = (v.source ?? "estimate") as EnergySource;
     if (!["estimate", "ppk2", "ina"].includes(source)) throw new BitrlError(`--source must be estimate, ppk2 or ina, got '${v.source}'`);
     const board = getBoard(v.board ?? DEFAULT_BOARD);
-    const episodes = intFlag("episodes", v.episodes, 3, 1);
-    const seed = intFlag("seed", v.seed, 1, 0);
-    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
-    const vdd = intFlag("vdd", v.vdd, 3000, 1);
+    const episodes = intFlag("episodes", v.episodes, 3, 1, MAX_EPISODES);
+    const seed = seedFlag(v.seed, 1);
+    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);
+    const vdd = intFlag("vdd", v.vdd, 3000, 800, 5000); // the PPK2's source range, mV
     let result: EnergyResult;
     let via = "counts file";
     if (v.counts) {
@@ -71,7 +71,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
         if (!v.port) throw new BitrlError(`--source ${source} needs --port with the meter's serial port`);
         const link = await openSerial(v.port, source === "ina" ? INA_BAUD : 115200);
         meter = source === "ppk2"
-          ? await Ppk2Meter.open(link, { mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source", vddMv: vdd, markerChannel: intFlag("marker-channel", v["marker-channel"], 0) })
+          ? await Ppk2Meter.open(link, { mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source", vddMv: vdd, markerChannel: intFlag("marker-channel", v["marker-channel"], 0, 0, 7) })
           : await InaMeter.open(link);
       }
       const port = source === "estimate" ? v.port : v["board-port"];

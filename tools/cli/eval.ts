@@ -3,7 +3,7 @@ import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile } from "../lib/format/blob-file.ts";
 import { engineLabel } from "../lib/board/toolchain.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs, type Command } from "./command.ts";
 
 export const evalCommand: Command = {
   name: "eval",
@@ -32,8 +32,8 @@ ${BACKEND_USAGE}
     if (!args.values.env) throw new BitrlError("missing --env");
     if (!args.values.model) throw new BitrlError("missing --model FILE");
     const env = envIdOf(args.values.env);
-    const episodes = intFlag("episodes", args.values.episodes, 20, 1);
-    const seed = intFlag("seed", args.values.seed, 1, -(2 ** 31));
+    const episodes = intFlag("episodes", args.values.episodes, 20, 1, MAX_EPISODES);
+    const seed = seedFlag(args.values.seed, 1);
     const blob = readBlobFile(args.values.model);
     const info = agentInfo(blob);
     if (info.env !== env) throw new BitrlError(`${args.values.model} is a ${info.env} agent, not ${env}`);

@@ -7,7 +7,8 @@ import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
 import { ENV_IDS } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { intFlag, numberFlag, parseCommandArgs, seedFlag, type Command } from "./command.ts";
+import { checkOutputFolder } from "../lib/util/files.ts";
 
 const d = PRETRAIN_DEFAULTS;
 
@@ -41,13 +42,13 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
     if (!v.env) throw new BitrlError("missing --env (see 'bitrl pretrain --help')");
     if (!v.out) throw new BitrlError("missing -o FILE (see 'bitrl pretrain --help')");
+    checkOutputFolder(v.out); // before minutes of training
     const kind = (v.backbone ?? "ternary") as BackboneKind;
     if (!BACKBONE_KINDS.includes(kind)) throw new BitrlError(`--backbone must be one of ${BACKBONE_KINDS.join(", ")}, got '${v.backbone}'`);
-    const lr = v.lr === undefined ? d.lr : Number(v.lr);
-    if (!(lr > 0 && lr < 1)) throw new BitrlError(`--lr must be a number in (0, 1), got '${v.lr}'`);
+    const lr = numberFlag("lr", v.lr, d.lr, 0, 1, true);
     const o: PretrainOptions = {
       kind, lr,
-      steps: intFlag("steps", v.steps, d.steps, 1), seed: intFlag("seed", v.seed, d.seed, 0), batch: intFlag("batch", v.batch, d.batch, 1),
+      steps: intFlag("steps", v.steps, d.steps, 1), seed: seedFlag(v.seed, d.seed), batch: intFlag("batch", v.batch, d.batch, 1),
       episodes: intFlag("episodes", v.episodes, d.episodes, 1), dim: intFlag("dim", v.dim, d.dim, 2), layers: intFlag("layers", v.layers, d.layers, 1),
       heads: intFlag("heads", v.heads, d.heads, 1), ffn: intFlag("ffn", v.ffn, d.ffn, 1), ctx: intFlag("ctx", v.ctx, d.ctx, 2),
     };

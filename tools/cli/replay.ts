@@ -2,7 +2,7 @@
 import { ENV_NAMES } from "../lib/reference/envs.ts";
 import { envIdOf, replayEnv } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { intFlag, seedFlag, parseCommandArgs, type Command } from "./command.ts";
 import { parseActions, parseNumbers } from "./values.ts";
 
 export const replayCommand: Command = {
@@ -28,7 +28,7 @@ replace the state, then one step per action. Prints the state after each step, i
     const env = envIdOf(args.values.env);
     const actions = parseActions(env, args.values.actions);
     const state = args.values.state === undefined ? undefined : parseNumbers("--state", args.values.state);
-    const seed = intFlag("seed", args.values.seed, 0, -(2 ** 31));
+    const seed = seedFlag(args.values.seed, 0);
     const r = replayEnv(env, actions, { seed, state });
     if (args.values.json) {
       console.log(JSON.stringify(r));

@@ -3,7 +3,7 @@ import type { Command } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
 import { runsDir } from "../lib/report/runlog.ts";
 import { buildReport } from "../lib/report/write.ts";
-import { refuseOutputOverInput } from "../lib/util/files.ts";
+import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
 export const reportCommand: Command = {
   name: "report",
@@ -22,6 +22,7 @@ no scripts, no network. Numbers sit in tables beside each plot; every figure kee
     const inputs = a.positionals.length ? a.positionals : [runsDir()];
     const out = a.values.out ?? "report/index.html";
     refuseOutputOverInput(out, inputs);
+    if (a.values.out !== undefined) checkOutputFolder(out); // the default report/ folder is created
     const r = buildReport(inputs, out, { title: a.values.title });
     if (a.values.json) console.log(JSON.stringify({ out, records: r.records, bytes: r.bytes }));
     else console.log(`report: ${r.records} records -> ${out} (${r.bytes} bytes)`);

@@ -1,10 +1,11 @@
 // `bitrl run`: runs the agent on a board (episodes, optional on-device training) and prints returns and ticks.
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { openBoard } from "../lib/board/session.ts";
+import { BitrlError } from "../lib/util/errors.ts";
 
 export const runCommand: Command = {
   name: "run",
@@ -34,10 +35,11 @@ ${BACKEND_USAGE}
     if (!a) return 0;
     const v = a.values;
     const board = getBoard(v.board ?? DEFAULT_BOARD);
-    const episodes = intFlag("episodes", v.episodes, 3);
-    const trainEpisodes = intFlag("train", v.train, 0);
-    const seed = intFlag("seed", v.seed, 1);
-    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
+    const episodes = intFlag("episodes", v.episodes, 3, 0, MAX_EPISODES);
+    const trainEpisodes = intFlag("train", v.train, 0, 0, MAX_EPISODES);
+    if (episodes === 0 && trainEpisodes === 0) throw new BitrlError("nothing to run: --episodes and --train are both 0");
+    const seed = seedFlag(v.seed, 1);
+    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);
     const blob = v.model ? readFileChecked(v.model, "model") : null;
     if (blob && v.model) decodeBlobBytes(v.model, blob);
     const s = await openBoard(board.id, { backend: backendFlag(v.backend), port: v.port, flashPath: v.flash, timeoutMs: 60000 });

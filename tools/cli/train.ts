@@ -8,16 +8,10 @@ import { ALGOS, backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envId
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
 import { progress } from "../lib/util/progress.ts";
-import { backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { backendFlag, intFlag, numberFlag, parseCommandArgs, type Command } from "./command.ts";
 import { mean } from "../lib/util/stats.ts";
-import { refuseOutputOverInput } from "../lib/util/files.ts";
+import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
-function numberFlag(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new BitrlError(`--${name} must be a number, got '${value}'`);
-  return n;
-}
 
 export const trainCommand: Command = {
   name: "train",
@@ -85,11 +79,11 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     const d = defaultTrain(env, backbone ? "blob" : "none", algo);
     const train: TrainConfig = {
       ...d,
-      lr: numberFlag("lr", args.values.lr, d.lr),
-      gamma: numberFlag("gamma", args.values.gamma, d.gamma),
-      entropy: numberFlag("entropy", args.values.entropy, d.entropy),
+      lr: numberFlag("lr", args.values.lr, d.lr, 0, 1, true),
+      gamma: numberFlag("gamma", args.values.gamma, d.gamma, 0, 1),
+      entropy: numberFlag("entropy", args.values.entropy, d.entropy, 0, 1),
       batch: intFlag("batch", args.values.batch, d.batch, 1),
-      lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay),
+      lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay, 0, 1, true),
       rollout: intFlag("rollout", args.values.rollout, d.rollout, 0),
       epochs: intFlag("epochs", args.values.epochs, d.epochs, 1),
       minibatches: intFlag("minibatches", args.values.minibatches, d.minibatches, 1),
@@ -97,6 +91,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     };
     const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
     if (args.values.backbone !== "none") refuseOutputOverInput(out, [args.values.backbone]);
+    if (args.values.out !== undefined) checkOutputFolder(out);
     if (args.values.board !== undefined) {
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
       const start = buildAgentBlob({ env, backbone, hidden, train, initSeed: 1, meta: { backbone_file: args.values.backbone } });

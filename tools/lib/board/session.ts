@@ -1,7 +1,7 @@
 // Opens a protocol session with a board by its id: the native host build (a child process on stdio), an emulated
 // board (firmware built with PlatformIO, booted in QEMU), or a real board on a serial port. Always closable.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { BoardClient, childLink, duplexLink, serialPortLink, type BoardInfo } from "./client.ts";
@@ -43,6 +43,8 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
   const board = getBoard(boardId);
   const timeoutMs = opts.timeoutMs ?? 10000;
   const flashPath = board.kind === "real" ? null : resolve(opts.flashPath ?? join(repoRoot, ".bitrl", board.id, "flash.bin"));
+  // the emulated flash is one file: a folder (or a device) there would boot a board that cannot keep a model
+  if (flashPath && existsSync(flashPath) && !statSync(flashPath).isFile()) throw new BitrlError(`flash file '${opts.flashPath ?? flashPath}' is not a regular file (a directory?): give a file path, created if missing`);
   let client: BoardClient;
   let via: string;
   let stop: () => Promise<void>;

@@ -1,11 +1,12 @@
 // Runs the fp32, int8 and ternary agents on one board, one after the other, for the energy comparison: loads
 // each model, plays greedy episodes (the firmware raises its marker around each one), sums the board's ticks.
-import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import type { AgentWork } from "./estimate.ts";
 import type { PowerTrace } from "./integrate.ts";
 import type { Meter } from "./meter.ts";
+import { readFileChecked } from "../util/files.ts";
 
 /** What the session needs from a board (tools/lib/board/client.ts BoardClient has it). */
 export interface AgentBoard {
@@ -56,8 +57,7 @@ export async function runAgentSession(board: AgentBoard, models: AgentModel[], o
   if (!models.length) throw new BitrlError("no agent models to run");
   if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new BitrlError(`--episodes must be an integer >= 1, got ${o.episodes}`);
   const blobs = models.map((m) => {
-    if (!existsSync(m.path)) throw new BitrlError(`${m.agent} model '${m.path}' does not exist`);
-    return readFileSync(m.path);
+    return readFileChecked(m.path, `${m.agent} model`);
   });
   const work: AgentWork[] = [];
   const meanReturn: number[] = [];

@@ -1,8 +1,9 @@
 // Append-only JSONL run logs in .bitrl/runs/: every command with figures appends one record per result, and
 // `bitrl report` renders them (record shapes in docs/report.md).
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
+import { readFileChecked } from "../util/files.ts";
 
 export const RUNLOG_VERSION = 1;
 
@@ -44,7 +45,7 @@ export function readRuns(paths: string[]): RunRecord[] {
   }
   const out: RunRecord[] = [];
   for (const f of files) {
-    const lines = readFileSync(f, "utf8").split("\n");
+    const lines = Buffer.from(readFileChecked(f, "run log")).toString("utf8").split("\n");
     lines.forEach((line, i) => {
       if (!line.trim()) return;
       let rec: unknown;
