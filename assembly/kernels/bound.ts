@@ -6,7 +6,7 @@
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
 // exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
 // firmware/src/native_kernels.c, firmware/src/native_attention.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
-import { checkDim, checkRange, trap } from "./check";
+import { checkDim, checkRange, checkVectors3, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
 import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
@@ -175,11 +175,7 @@ export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32
 
 /** normF32 of x i32[n] with gains G i32[n] and shift gs into out f32[n] (k_norm_f32). */
 export function norm_f32(x: i32, g: i32, gs: i32, n: i32, out: i32): void {
-  checkDim(n, "norm_f32: n must be 1..2^24");
-  const message = "norm_f32: x, g or out range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(g, <u64>n * 4, message);
-  checkRange(out, <u64>n * 4, message);
+  checkVectors3(n, x, <u64>n * 4, g, <u64>n * 4, out, <u64>n * 4, "norm_f32: n must be 1..2^24, x, g and out inside memory");
   normF32K(<usize>x, <usize>g, gs, n, <usize>out);
 }
 

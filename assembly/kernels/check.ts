@@ -15,6 +15,15 @@ export function checkDim(n: i32, what: string): void {
   if (n < 1 || n > (1 << 24)) trap(what);
 }
 
+/** Entry checks of a kernel over n elements and three buffers: 1 <= n <= 2^24, then [a, a + aBytes), [b, b + bBytes)
+ *  and [c, c + cBytes) inside memory; one message for all. */
+export function checkVectors3(n: i32, a: i32, aBytes: u64, b: i32, bBytes: u64, c: i32, cBytes: u64, message: string): void {
+  checkDim(n, message);
+  checkRange(a, aBytes, message);
+  checkRange(b, bBytes, message);
+  checkRange(c, cBytes, message);
+}
+
 /** Logs the message through the host's log import, then traps (the module's abort). */
 export function trap(message: string): void {
   abort(message, null, 0, 0);

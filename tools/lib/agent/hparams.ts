@@ -77,7 +77,7 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
 export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
   cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0 },
   keydoor: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.95, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
-  frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
+  frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 16, minibatches: 4, lrEnd: 0 },
 };
 
 /** The defaults for an algorithm, an env and a feature source. */
@@ -136,6 +136,6 @@ export function checkTrainConfig(c: TrainConfig): void {
 export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number; backboneEpisodes: number; backboneHidden: number; steps: number; select: SelectOptions }> = {
   cartpole: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 5, gate: 0.8 } },
   keydoor: { episodes: 1000, hidden: 32, backboneEpisodes: 2000, backboneHidden: 0, steps: 30_000, select: { every: 5_000, episodes: 20, gate: 0.8 } },
-  frozenlake: { episodes: 6000, hidden: 0, backboneEpisodes: 6000, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 50, gate: 0.8 } },
+  frozenlake: { episodes: 6000, hidden: 0, backboneEpisodes: 6000, backboneHidden: 0, steps: 300_000, select: { every: 30_000, episodes: 50, gate: 0.8 } },
 };
 
