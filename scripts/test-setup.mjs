@@ -14,6 +14,18 @@ setups.push(async function chromium() {
   }
 });
 
+// clang-format for the C half of the format check (scripts/format.mjs; Debian's clang-format, installed once).
+setups.push(async function formatter() {
+  const { spawnSync } = await import("node:child_process");
+  if (spawnSync("clang-format", ["--version"], { stdio: "ignore" }).status === 0) return;
+  console.log("setup: apt-get install clang-format (format check)");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "clang-format"]]) {
+    const r = spawnSync("apt-get", args, { stdio: "inherit", env });
+    if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's clang-format by hand`);
+  }
+});
+
 // Firmware toolchain for test/board/toolchain.test.ts, test/board/qemu-boot.test.ts and every board test: Debian cross compilers
 // and QEMU (Arm and RISC-V), wabt (wasm2c) for the AOT backend, PlatformIO offline in .bitrl/venv, wasm3 sources
 // and WAMR sources for the wamr backend (scripts/setup-toolchain.mjs).

@@ -1,7 +1,8 @@
 // `npm test`: installs what is missing, builds, type-checks, then runs the suites in two tiers on parallel worker
 // processes: test/unit/ (pure and V8, started first, one process) and test/board/ (QEMU, native C builds, Chromium,
 // the packed package; one process per file). A test file directly in test/ counts as board tier.
-// `npm run test:unit` (--unit) runs the first tier only, without the board toolchain setup.
+// `npm run test:unit` (--unit) runs the first tier only, without the board toolchain setup. Before the suites: the
+// type check and the format check (scripts/format.mjs --check; C only in the full run).
 // An extra argument filters the test files by a regular expression on their path under test/: `npm test -- blob`.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,6 +35,8 @@ console.log("== build");
 build({ quiet: true });
 step("typecheck (tsc --noEmit)", join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "tsconfig.json"]);
 if (!unitOnly) for (const setup of (await import("./test-setup.mjs")).setups) await setup();
+// the house formatters (scripts/format.mjs): Prettier on TS/AS/JS, and clang-format on C once the setups installed it
+step("format check", process.execPath, [join(root, "scripts", "format.mjs"), "--check", ...(unitOnly ? ["--ts-only"] : [])]);
 
 // ---- which files, in which jobs ---------------------------------------------------------------------------------
 const testDir = join(root, "test");

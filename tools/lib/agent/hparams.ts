@@ -73,11 +73,13 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
   frozenlake: { ...DEFAULT_TRAIN.frozenlake, lr: 0.002, lrDecay: 0.999 },
 };
 
-/** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. */
+/** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. The
+ *  rollout lengths are fixed (not "the most that fit"), so a run gives the same curve whatever the module's static
+ *  data; each fits the qemu-m4 budget with the backbone loaded (a rollout that does not fit is refused at load). */
 export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
-  cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0 },
-  keydoor: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.95, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
-  frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 16, minibatches: 4, lrEnd: 0 },
+  cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0, rollout: 200 },
+  keydoor: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.95, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0, rollout: 160 },
+  frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 16, minibatches: 4, lrEnd: 0, rollout: 700 },
 };
 
 /** The defaults for an algorithm, an env and a feature source. */
