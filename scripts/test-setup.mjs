@@ -8,9 +8,13 @@ setups.push(async function chromium() {
   if (spawnSync("chromium", ["--version"], { stdio: "ignore" }).status === 0) return;
   console.log("setup: apt-get install chromium (report rendering test)");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+  ]) {
     const r = spawnSync("apt-get", args, { stdio: "inherit", env });
-    if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
+    if (r.status !== 0)
+      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
   }
 });
 
@@ -20,9 +24,13 @@ setups.push(async function formatter() {
   if (spawnSync("clang-format", ["--version"], { stdio: "ignore" }).status === 0) return;
   console.log("setup: apt-get install clang-format (format check)");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "clang-format"]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", "clang-format"],
+  ]) {
     const r = spawnSync("apt-get", args, { stdio: "inherit", env });
-    if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's clang-format by hand`);
+    if (r.status !== 0)
+      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's clang-format by hand`);
   }
 });
 

@@ -44,15 +44,19 @@ export function cartpoleStep(action: i32): i32 {
   const costheta = Math.cos(theta);
   const sintheta = Math.sin(theta);
   const temp = (force + POLEMASS_LENGTH * (thetaDot * thetaDot) * sintheta) / TOTAL_MASS;
-  const thetaacc = (CARTPOLE_GRAVITY * sintheta - costheta * temp) /
+  const thetaacc =
+    (CARTPOLE_GRAVITY * sintheta - costheta * temp) /
     (CARTPOLE_LENGTH * (4.0 / 3.0 - (CARTPOLE_MASSPOLE * (costheta * costheta)) / TOTAL_MASS));
   const xacc = temp - (POLEMASS_LENGTH * thetaacc * costheta) / TOTAL_MASS;
   x = x + CARTPOLE_TAU * xDot;
   xDot = xDot + CARTPOLE_TAU * xacc;
   theta = theta + CARTPOLE_TAU * thetaDot;
   thetaDot = thetaDot + CARTPOLE_TAU * thetaacc;
-  const out = x < -CARTPOLE_X_THRESHOLD || x > CARTPOLE_X_THRESHOLD ||
-    theta < -CARTPOLE_THETA_THRESHOLD || theta > CARTPOLE_THETA_THRESHOLD;
+  const out =
+    x < -CARTPOLE_X_THRESHOLD ||
+    x > CARTPOLE_X_THRESHOLD ||
+    theta < -CARTPOLE_THETA_THRESHOLD ||
+    theta > CARTPOLE_THETA_THRESHOLD;
   return out ? 1 : 0;
 }
 
@@ -87,10 +91,10 @@ export function cartpoleObs(out: usize): void {
 export function cartpoleTokens(obs: usize, out: usize): void {
   for (let i = 0; i < CARTPOLE_TOKENS; i++) {
     const h = unchecked(BIN_HALF_RANGE[i]);
-    const v = <f64>load<f32>(obs + (<usize>i << 2));
+    const v = <f64>load<f32>(obs + ((<usize>i) << 2));
     const b = Math.floor(((v + h) * <f64>CARTPOLE_BINS) / (2.0 * h));
     // clamp in f64 before converting (NaN fails both tests and lands in bin 0)
     const bin = b >= <f64>(CARTPOLE_BINS - 1) ? CARTPOLE_BINS - 1 : b >= 0.0 ? <i32>b : 0;
-    store<i32>(out + (<usize>i << 2), i * CARTPOLE_BINS + bin);
+    store<i32>(out + ((<usize>i) << 2), i * CARTPOLE_BINS + bin);
   }
 }

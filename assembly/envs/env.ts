@@ -26,19 +26,49 @@ export function envValid(id: i32): bool {
   return id >= 0 && id < ENV_COUNT;
 }
 export function envObsSize(id: i32): i32 {
-  return id == ENV_CARTPOLE ? cp.CARTPOLE_OBS : id == ENV_KEYDOOR ? kd.KEYDOOR_OBS : id == ENV_FROZENLAKE ? fl.FROZENLAKE_OBS : -1;
+  return id == ENV_CARTPOLE
+    ? cp.CARTPOLE_OBS
+    : id == ENV_KEYDOOR
+      ? kd.KEYDOOR_OBS
+      : id == ENV_FROZENLAKE
+        ? fl.FROZENLAKE_OBS
+        : -1;
 }
 export function envActions(id: i32): i32 {
-  return id == ENV_CARTPOLE ? cp.CARTPOLE_ACTIONS : id == ENV_KEYDOOR ? kd.KEYDOOR_ACTIONS : id == ENV_FROZENLAKE ? fl.FROZENLAKE_ACTIONS : -1;
+  return id == ENV_CARTPOLE
+    ? cp.CARTPOLE_ACTIONS
+    : id == ENV_KEYDOOR
+      ? kd.KEYDOOR_ACTIONS
+      : id == ENV_FROZENLAKE
+        ? fl.FROZENLAKE_ACTIONS
+        : -1;
 }
 export function envTokenCount(id: i32): i32 {
-  return id == ENV_CARTPOLE ? cp.CARTPOLE_TOKENS : id == ENV_KEYDOOR ? kd.KEYDOOR_TOKENS : id == ENV_FROZENLAKE ? fl.FROZENLAKE_TOKENS : -1;
+  return id == ENV_CARTPOLE
+    ? cp.CARTPOLE_TOKENS
+    : id == ENV_KEYDOOR
+      ? kd.KEYDOOR_TOKENS
+      : id == ENV_FROZENLAKE
+        ? fl.FROZENLAKE_TOKENS
+        : -1;
 }
 export function envVocab(id: i32): i32 {
-  return id == ENV_CARTPOLE ? cp.CARTPOLE_VOCAB : id == ENV_KEYDOOR ? kd.KEYDOOR_VOCAB : id == ENV_FROZENLAKE ? fl.FROZENLAKE_VOCAB : -1;
+  return id == ENV_CARTPOLE
+    ? cp.CARTPOLE_VOCAB
+    : id == ENV_KEYDOOR
+      ? kd.KEYDOOR_VOCAB
+      : id == ENV_FROZENLAKE
+        ? fl.FROZENLAKE_VOCAB
+        : -1;
 }
 export function envMaxSteps(id: i32): i32 {
-  return id == ENV_CARTPOLE ? cp.CARTPOLE_MAX_STEPS : id == ENV_KEYDOOR ? kd.KEYDOOR_MAX_STEPS : id == ENV_FROZENLAKE ? fl.FROZENLAKE_MAX_STEPS : -1;
+  return id == ENV_CARTPOLE
+    ? cp.CARTPOLE_MAX_STEPS
+    : id == ENV_KEYDOOR
+      ? kd.KEYDOOR_MAX_STEPS
+      : id == ENV_FROZENLAKE
+        ? fl.FROZENLAKE_MAX_STEPS
+        : -1;
 }
 export function envStateSize(id: i32): i32 {
   return id == ENV_CARTPOLE ? 4 : id == ENV_KEYDOOR ? kd.KEYDOOR_STATE : id == ENV_FROZENLAKE ? 1 : -1;

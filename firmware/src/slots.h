@@ -6,10 +6,10 @@
 #include <stdint.h>
 
 typedef struct {
-    int valid;        /* header CRC good, data CRC good, blob validated */
-    uint32_t seq;     /* higher = newer */
-    uint32_t bytes;   /* blob length */
-    uint32_t crc;     /* CRC-32 of the blob */
+    int valid;      /* header CRC good, data CRC good, blob validated */
+    uint32_t seq;   /* higher = newer */
+    uint32_t bytes; /* blob length */
+    uint32_t crc;   /* CRC-32 of the blob */
 } bitrl_slot_info;
 
 /* Reads both slot headers and verifies each slot's blob (CRC and bitrl_blob_validate); picks the newest valid one.

@@ -33,7 +33,12 @@ test("should trap an out-of-bounds load with a named error, leave memory intact 
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "aot", timeoutMs: 20000 }, async (s) => {
     const memBytes = (s.info.ram as { linear_memory: number }).linear_memory;
     // aot-gen's cheaper bounds check must be exact at the edge
-    await assertMemoryBounds(s.client, memBytes, [memBytes, memBytes + 1, memBytes + 4096, 0x7fffffff, 0xffffffff], /out of bounds memory access/);
+    await assertMemoryBounds(
+      s.client,
+      memBytes,
+      [memBytes, memBytes + 1, memBytes + 4096, 0x7fffffff, 0xffffffff],
+      /out of bounds memory access/,
+    );
     assert.is((await s.client.info()).backend, "aot");
   });
 });

@@ -21,9 +21,11 @@ test("should extract only WAMR's runtime core from the pinned, checked wamr-sys 
   const pins = JSON.parse(readFileSync(join(repoRoot, "scripts", "toolchain", "pins.json"), "utf8"));
   assert.is(readFileSync(join(paths.wamr, ".bitrl-stamp"), "utf8"), pins.wamr.sha256);
   const listing = JSON.parse(readFileSync(join(repoRoot, "firmware", "wamr", "sources.json"), "utf8"));
-  for (const f of [...listing.sources, ...Object.values(listing.native_call) as string[]]) assert.ok(existsSync(join(paths.wamr, f)), f);
+  for (const f of [...listing.sources, ...(Object.values(listing.native_call) as string[])])
+    assert.ok(existsSync(join(paths.wamr, f)), f);
   assert.ok(existsSync(join(paths.wamr, "LICENSE")));
-  for (const extra of ["samples", "wamr-compiler", "product-mini", "core/app-framework"]) assert.not.ok(existsSync(join(paths.wamr, extra)), extra);
+  for (const extra of ["samples", "wamr-compiler", "product-mini", "core/app-framework"])
+    assert.not.ok(existsSync(join(paths.wamr, extra)), extra);
 });
 
 test("should pass every golden case (kernels and the backbone's small kernels) with WAMR on the native host build", async () => {
@@ -44,7 +46,12 @@ test("should pass every golden case with WAMR's fast interpreter on the emulated
 test("should trap an out-of-bounds load under WAMR with wasm3's error, leave memory intact and keep answering", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 30000 }, async (s) => {
     const memBytes = (s.info.ram as { linear_memory: number }).linear_memory;
-    await assertMemoryBounds(s.client, memBytes, [memBytes, memBytes + 4096, 0xffffffff], /\[trap\] out of bounds memory access/);
+    await assertMemoryBounds(
+      s.client,
+      memBytes,
+      [memBytes, memBytes + 4096, 0xffffffff],
+      /\[trap\] out of bounds memory access/,
+    );
   });
 });
 
@@ -55,7 +62,10 @@ test("should play and train the shipped cartpole agent under WAMR exactly as V8 
     await s.client.loadModel(blob);
     for (const seed of [1, 2]) {
       const e = await s.client.episode(seed, 40, true);
-      assert.equal({ steps: e.steps, return: e.return, terminated: e.terminated, truncated: e.truncated }, v8.episode(seed, true, 40));
+      assert.equal(
+        { steps: e.steps, return: e.return, terminated: e.terminated, truncated: e.truncated },
+        v8.episode(seed, true, 40),
+      );
     }
     // one on-device training episode: the update's functions and the blob imports run under WAMR too
     const t = await s.client.train(3, 1);

@@ -24,12 +24,14 @@ const NEGATIVE_VALUE = /^-(\d|\.\d)/;
 function joinNegativeValues(argv: string[], options: Options): string[] {
   const takesValue = (token: string) => {
     if (token.startsWith("--")) return options[token.slice(2)]?.type === "string";
-    if (/^-[a-zA-Z]$/.test(token)) return Object.values(options).some((o) => o.short === token[1] && o.type === "string");
+    if (/^-[a-zA-Z]$/.test(token))
+      return Object.values(options).some((o) => o.short === token[1] && o.type === "string");
     return false;
   };
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    if (takesValue(argv[i]) && i + 1 < argv.length && NEGATIVE_VALUE.test(argv[i + 1])) out.push(`${argv[i]}=${argv[++i]}`);
+    if (takesValue(argv[i]) && i + 1 < argv.length && NEGATIVE_VALUE.test(argv[i + 1]))
+      out.push(`${argv[i]}=${argv[++i]}`);
     else out.push(argv[i]);
   }
   return out;
@@ -39,12 +41,22 @@ function joinNegativeValues(argv: string[], options: Options): string[] {
 export function parseCommandArgs<O extends Options>(cmd: Pick<Command, "name" | "usage">, argv: string[], options: O) {
   try {
     const all = { ...options, help: { type: "boolean" as const, short: "h" } };
-    const parsed = parseArgs({ args: joinNegativeValues(argv, all), options: all, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: joinNegativeValues(argv, all),
+      options: all,
+      allowPositionals: true,
+      strict: true,
+    });
     if ((parsed.values as Record<string, unknown>).help) {
       process.stdout.write(cmd.usage.trimEnd() + "\n");
       return null;
     }
-    return parsed as { values: { [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string }; positionals: string[] };
+    return parsed as {
+      values: {
+        [K in keyof O]?: O[K]["type"] extends "boolean" ? boolean : O[K]["multiple"] extends true ? string[] : string;
+      };
+      positionals: string[];
+    };
   } catch (e) {
     throw new BitrlError(`${(e as Error).message.split("\n")[0]} (see 'bitrl ${cmd.name} --help')`);
   }
@@ -75,10 +87,18 @@ export function seedFlag(value: string | undefined, fallback: number): number {
 }
 
 /** A real-number flag in [min, max] (or (min, max] with openMin); the fallback when not given. */
-export function numberFlag(name: string, value: string | undefined, fallback: number, min: number, max: number, openMin = false): number {
+export function numberFlag(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+  openMin = false,
+): number {
   if (value === undefined) return fallback;
   const n = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$/.test(value) ? Number(value) : NaN;
-  if (!((openMin ? n > min : n >= min) && n <= max)) throw new BitrlError(`--${name} must be a number in ${openMin ? "(" : "["}${min}, ${max}], got '${value}'`);
+  if (!((openMin ? n > min : n >= min) && n <= max))
+    throw new BitrlError(`--${name} must be a number in ${openMin ? "(" : "["}${min}, ${max}], got '${value}'`);
   return n;
 }
 
@@ -90,11 +110,17 @@ export function backendFlag(value: string | undefined): Backend {
 }
 
 /** The --backend line of a command's usage text. */
-export const BACKEND_USAGE = "  --backend B     wasm3 (interpreted, update the agent over the wire; default), wasm3+native (wasm3\n                  with the hot kernels bound to C kernels of the firmware; docs/abi.md), aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";
+export const BACKEND_USAGE =
+  "  --backend B     wasm3 (interpreted, update the agent over the wire; default), wasm3+native (wasm3\n                  with the hot kernels bound to C kernels of the firmware; docs/abi.md), aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";
 
 /** The one input file and the -o output of a file-to-file command (pack, unpack, export): both given, nothing
  *  extra, and the output is not the input. */
-export function inputAndOutput(cmd: Pick<Command, "name">, positionals: string[], out: string | undefined, outHint: string): { input: string; out: string } {
+export function inputAndOutput(
+  cmd: Pick<Command, "name">,
+  positionals: string[],
+  out: string | undefined,
+  outHint: string,
+): { input: string; out: string } {
   const [input, ...extra] = positionals;
   if (!input) throw new BitrlError(`missing input file (see 'bitrl ${cmd.name} --help')`);
   if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);

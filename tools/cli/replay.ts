@@ -19,7 +19,11 @@ replace the state, then one step per action. Prints the state after each step, i
   --json         one JSON object: env, seed, initial_state, states, rewards, tokens, terminated, truncated`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" }, actions: { type: "string" }, state: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
+      env: { type: "string" },
+      actions: { type: "string" },
+      state: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
@@ -35,7 +39,11 @@ replace the state, then one step per action. Prints the state after each step, i
       return 0;
     }
     console.log(`${env} seed ${seed}: start ${r.initial_state.join(", ")}`);
-    r.states.forEach((s, i) => console.log(`step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}`));
+    r.states.forEach((s, i) =>
+      console.log(
+        `step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}`,
+      ),
+    );
     console.log(`terminated ${r.terminated}, truncated ${r.truncated}`);
     return 0;
   },

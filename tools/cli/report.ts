@@ -17,7 +17,11 @@ no scripts, no network. Numbers sit in tables beside each plot; every figure kee
   --title T        page title
   --json           print {"out", "records", "bytes"} instead of a sentence`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { out: { type: "string", short: "o" }, title: { type: "string" }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, {
+      out: { type: "string", short: "o" },
+      title: { type: "string" },
+      json: { type: "boolean" },
+    });
     if (!a) return 0;
     const inputs = a.positionals.length ? a.positionals : [runsDir()];
     const out = a.values.out ?? "report/index.html";

@@ -19,7 +19,7 @@ export class Pcg32 {
   next(): number {
     const old = this.state;
     this.state = (old * PCG_MUL + this.inc) & MASK64;
-    const xorshifted = Number(((old >> 18n) ^ old) >> 27n & 0xffffffffn);
+    const xorshifted = Number((((old >> 18n) ^ old) >> 27n) & 0xffffffffn);
     const rot = Number(old >> 59n);
     return ((xorshifted >>> rot) | (xorshifted << ((32 - rot) & 31))) >>> 0;
   }
@@ -69,10 +69,17 @@ export function cartpoleStep(s: CartPoleState, action: number): { state: CartPol
   const costheta = Math.cos(theta);
   const sintheta = Math.sin(theta);
   const temp = (force + polemassLength * thetaDot ** 2 * sintheta) / totalMass;
-  const thetaacc = (c.gravity * sintheta - costheta * temp) / (c.length * (4.0 / 3.0 - (c.masspole * costheta ** 2) / totalMass));
+  const thetaacc =
+    (c.gravity * sintheta - costheta * temp) / (c.length * (4.0 / 3.0 - (c.masspole * costheta ** 2) / totalMass));
   const xacc = temp - (polemassLength * thetaacc * costheta) / totalMass;
-  const state: CartPoleState = [x + c.tau * xDot, xDot + c.tau * xacc, theta + c.tau * thetaDot, thetaDot + c.tau * thetaacc];
-  const terminated = state[0] < -c.xThreshold || state[0] > c.xThreshold || state[2] < -c.thetaThreshold || state[2] > c.thetaThreshold;
+  const state: CartPoleState = [
+    x + c.tau * xDot,
+    xDot + c.tau * xacc,
+    theta + c.tau * thetaDot,
+    thetaDot + c.tau * thetaacc,
+  ];
+  const terminated =
+    state[0] < -c.xThreshold || state[0] > c.xThreshold || state[2] < -c.thetaThreshold || state[2] > c.thetaThreshold;
   return { state, terminated };
 }
 
@@ -90,7 +97,11 @@ export function cartpoleTokens(obs: ArrayLike<number>): number[] {
 export const FROZENLAKE_MAP = ["SFFF", "FHFH", "FFFH", "HFFG"];
 
 /** One slippery step from cell: the move (a - 1 + k) mod 4, k picked as categorical_sample([1/3, 1/3, 1/3]). */
-export function frozenLakeStep(cell: number, action: number, rng: Pcg32): { cell: number; reward: number; terminated: boolean } {
+export function frozenLakeStep(
+  cell: number,
+  action: number,
+  rng: Pcg32,
+): { cell: number; reward: number; terminated: boolean } {
   const u = rng.uniform();
   const k = 1 / 3 > u ? 0 : 1 / 3 + 1 / 3 > u ? 1 : 2;
   const a = (action + k + 3) & 3;

@@ -25,7 +25,8 @@ export function runsDir(): string {
 /** Appends one record to `<dir>/<kind>.jsonl` and returns the file's path. One write of one line with O_APPEND
  *  adds to the file without rewriting what is there, so a crash loses at most this record. */
 export function appendRun(kind: string, record: Record<string, unknown>, dir = runsDir()): string {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(kind)) throw new BitrlError(`run-log kind must be lower-case letters, digits or '-', got '${kind}'`);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(kind))
+    throw new BitrlError(`run-log kind must be lower-case letters, digits or '-', got '${kind}'`);
   const full: RunRecord = { v: RUNLOG_VERSION, kind, time: new Date().toISOString(), ...record };
   const line = JSON.stringify(full, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
   mkdirSync(dir, { recursive: true });

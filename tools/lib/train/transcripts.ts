@@ -20,7 +20,13 @@ export function envInfo(mod: AgentModule, name: string): EnvInfo {
   const id = ENV_IDS[name];
   if (id === undefined) throw new BitrlError(`unknown env '${name}' (known: ${Object.keys(ENV_IDS).join(", ")})`);
   if (!mod.fn.env_reset) throw new BitrlError("agent module has no env_* exports (rebuild: node scripts/build.mjs)");
-  return { name, id, tokens: mod.fn.env_num_tokens(id), obsVocab: mod.fn.env_vocab_size(id), actions: mod.fn.env_num_actions(id) };
+  return {
+    name,
+    id,
+    tokens: mod.fn.env_num_tokens(id),
+    obsVocab: mod.fn.env_vocab_size(id),
+    actions: mod.fn.env_num_actions(id),
+  };
 }
 
 /** Scripted play: a reasonable policy per env, so transcripts also show long, successful episodes. */
@@ -41,7 +47,12 @@ function scripted(name: string, obs: Float32Array, r: Rng): number {
  * tokens then the action token; the terminal observation closes each episode. Episode e uses random actions
  * with probability eps_e in {1, 0.5, 0.2, 0.05}, cycling, scripted ones otherwise.
  */
-export function playTranscripts(mod: AgentModule, env: EnvInfo, episodes: number, seed: number): { stream: Int32Array; starts: number[] } {
+export function playTranscripts(
+  mod: AgentModule,
+  env: EnvInfo,
+  episodes: number,
+  seed: number,
+): { stream: Int32Array; starts: number[] } {
   const r = rng(seed ^ 0x5eed);
   const out: number[] = [];
   const starts: number[] = []; // stream index of every observation's first token

@@ -1,17 +1,34 @@
 // File I/O for the library: checked reads with one-line errors, and the one atomic writer (temp file, fsync, rename).
-import { closeSync, fstatSync, fsyncSync, openSync, readFileSync, readSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { BitrlError } from "./errors.ts";
 
 function describe(e: NodeJS.ErrnoException): string {
   switch (e.code) {
-    case "ENOENT": return "not found";
-    case "EISDIR": return "is a directory";
+    case "ENOENT":
+      return "not found";
+    case "EISDIR":
+      return "is a directory";
     case "EACCES":
-    case "EPERM": return "permission denied";
-    case "ENOTDIR": return "a parent is not a directory";
-    case "ENOSPC": return "no space left on the device";
-    default: return e.message.split("\n")[0];
+    case "EPERM":
+      return "permission denied";
+    case "ENOTDIR":
+      return "a parent is not a directory";
+    case "ENOSPC":
+      return "no space left on the device";
+    default:
+      return e.message.split("\n")[0];
   }
 }
 
@@ -47,7 +64,10 @@ function readLimited(fd: number, path: string, what: string): Uint8Array {
     const n = readSync(fd, chunk, 0, chunk.length, null);
     if (n === 0) break;
     total += n;
-    if (total > NON_REGULAR_READ_LIMIT) throw new BitrlError(`${what} '${path}' is not a regular file and gives more than ${NON_REGULAR_READ_LIMIT >> 20} MiB`);
+    if (total > NON_REGULAR_READ_LIMIT)
+      throw new BitrlError(
+        `${what} '${path}' is not a regular file and gives more than ${NON_REGULAR_READ_LIMIT >> 20} MiB`,
+      );
     chunks.push(chunk.subarray(0, n));
   }
   return new Uint8Array(Buffer.concat(chunks));
@@ -74,7 +94,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string): void {
   let fd = -1;
   try {
     fd = openSync(tmp, "wx", 0o644);
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at, bytes.length - at);
     fsyncSync(fd);
     closeSync(fd);
     fd = -1;
@@ -96,8 +116,13 @@ export function refuseOutputOverInput(out: string, inputs: string[]): void {
   const outStat = statOrNull(out);
   for (const input of inputs) {
     const inStat = statOrNull(input);
-    const same = resolve(out) === resolve(input) || (outStat && inStat && outStat.dev === inStat.dev && outStat.ino === inStat.ino);
-    if (same) throw new BitrlError(`output '${out}' is the input file '${input}': choose another output (writing it would destroy the input)`);
+    const same =
+      resolve(out) === resolve(input) ||
+      (outStat && inStat && outStat.dev === inStat.dev && outStat.ino === inStat.ino);
+    if (same)
+      throw new BitrlError(
+        `output '${out}' is the input file '${input}': choose another output (writing it would destroy the input)`,
+      );
   }
 }
 
