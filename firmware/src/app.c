@@ -110,7 +110,10 @@ static uint8_t *mem_range(uint32_t addr, uint32_t len) {
     return base + addr;
 }
 
+/* `info` is how every host session starts (after a reconnect too): it drops an upload an earlier connection left
+ * open, so a later `commit` cannot switch to a model nobody is still sending (docs/protocol.md). */
 static int cmd_info(reply *r) {
+    bitrl_slots_abort();
     uint32_t mem_size = 0;
     (void)bitrl_vm_memory(&mem_size);
     int64_t heap = bitrl_vm_heap_used();

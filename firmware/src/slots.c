@@ -105,6 +105,8 @@ int bitrl_slots_active(void) { return g_active; }
 const bitrl_slot_info *bitrl_slots_info(int slot) { return slot == 0 || slot == 1 ? &g_slot[slot] : NULL; }
 uint32_t bitrl_slots_received(void) { return g_up.open ? g_up.received : 0u; }
 
+void bitrl_slots_abort(void) { g_up.open = 0; }
+
 int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len) {
     if (g_active < 0) return -3;
     if ((uint64_t)offset + len > g_slot[g_active].bytes) return -1;

@@ -33,6 +33,8 @@ int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len);
 const char *bitrl_slots_begin(uint32_t bytes, uint32_t crc, char *err, size_t cap);
 const char *bitrl_slots_chunk(uint32_t offset, const uint8_t *data, uint32_t len, char *err, size_t cap);
 const char *bitrl_slots_commit(char *err, size_t cap);
+/* Drops the upload in progress, if any: its slot's header was erased at begin, so nothing becomes active. */
+void bitrl_slots_abort(void);
 /* Bytes received by the upload in progress (0 when none). */
 uint32_t bitrl_slots_received(void);
 

@@ -198,6 +198,14 @@ test("should keep the previous model active and verified when an upload is cut o
     await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
     assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
     assert.is((await s.client.info()).model?.crc32, hex(crc32(agentA)));
+    // an upload does not outlive its session: all of B's bytes sent, then a new session starts (its first request
+    // is info) and commits: refused, A stays active
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
+    for (let at = 0; at < agentB.length; at += 1000)
+      await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(agentB.length, at + 1000))));
+    await s.client.info();
+    assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
+    assert.is((await s.client.info()).model?.crc32, hex(crc32(agentA)));
     // a complete upload goes to the other slot and wins by sequence number, also after a reboot
     assert.equal(await s.client.loadModel(agentB), { slot: 1, seq: 2 });
   } finally {
