@@ -72,7 +72,7 @@ export function env_state(out: i32): i32 {
   return env.envState(<usize>out);
 }
 
-/** Sets the internal state from f64[n] at src (cartpole: 4 values, frozenlake: 1); 0 ok, -1 refused. */
+/** Sets the internal state from f64[n] at src (n = state size; not keydoor); 0 ok, -1 refused. */
 export function env_set_state(src: i32, n: i32): i32 {
   if (n < 0 || n > env.MAX_STATE || !inMemory(src, n * 8)) return -1;
   return env.envSetState(<usize>src, n);

@@ -7,7 +7,8 @@ import { loadAgentModule } from "./runner.ts";
 export interface ReplayResult {
   env: EnvName;
   seed: number;
-  /** internal state before the first action (cartpole: x, x_dot, theta, theta_dot, f64) */
+  /** internal state before the first action, Gymnasium's (cartpole: x, x_dot, theta, theta_dot; acrobot: theta1,
+   *  theta2, dtheta1, dtheta2, not the 6-value observation; mountaincar: position, velocity; f64) */
   initial_state: number[];
   /** internal state after each step */
   states: number[][];
@@ -20,7 +21,7 @@ export interface ReplayResult {
 
 /**
  * Steps env through `actions` in the wasm module (env_* exports): reset with seed, optionally replace the state
- * (cartpole: 4 values; frozenlake: 1), then one env_step per action. An action after the episode ended is an error.
+ * (Gymnasium's internal state: cartpole and acrobot 4 values, mountaincar 2, frozenlake 1), then one env_step per action. An action after the episode ended is an error.
  */
 export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number; state?: number[] } = {}, mod: AgentModule = loadAgentModule()): ReplayResult {
   const id = ENV_IDS[env];
@@ -39,7 +40,7 @@ export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number
   if (f.env_reset(id, seed) !== 0) throw new BitrlError(`env_reset(${id}) failed`);
   if (opts.state) {
     const want = f.env_state_size(id);
-    if (opts.state.length !== want || (env !== "cartpole" && env !== "frozenlake")) {
+    if (opts.state.length !== want || env === "keydoor") {
       throw new BitrlError(env === "keydoor" ? "keydoor takes no --state (its layout comes from --seed)" : `${env} state has ${want} values, got ${opts.state.length}`);
     }
     opts.state.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));

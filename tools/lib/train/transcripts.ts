@@ -4,7 +4,7 @@ import { BitrlError } from "../util/errors.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
 import { rng, type Rng } from "./rng.ts";
 
-export const ENV_IDS: Record<string, number> = { cartpole: 0, keydoor: 1, frozenlake: 2 };
+export const ENV_IDS: Record<string, number> = { cartpole: 0, keydoor: 1, frozenlake: 2, acrobot: 3, mountaincar: 4 };
 
 export interface EnvInfo {
   name: string;
@@ -33,6 +33,8 @@ function scripted(name: string, obs: Float32Array, r: Rng): number {
     if (seen === door) return 0; // take
     return 1; // next
   }
+  if (name === "acrobot") return obs[4] > 0 ? 2 : 0; // torque along the first link's swing (energy pumping)
+  if (name === "mountaincar") return obs[1] >= 0 ? 2 : 0; // push the way the car moves
   return r.next() < 0.5 ? 1 : 2; // frozenlake: down or right, toward the goal
 }
 
