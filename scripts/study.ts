@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import {
-  agentInfo, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, SELECT_SEED, trainAgent, type TrainConfig,
+  agentInfo, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, EVAL_SEED, SELECT_SEED, distortSeed, trainAgent, type TrainConfig,
 } from "../tools/lib/agent/index.ts";
 import { encodeBlob } from "../tools/lib/format/blob.ts";
 import { readBlobFile } from "../tools/lib/format/blob-file.ts";
@@ -40,8 +40,8 @@ const KINDS = (values.kinds ?? ALL_KINDS.join(",")).split(",");
 const CACHE = values.cache ?? join(tmpdir(), "bitrl-study");
 /** `bitrl train`'s default checkpoint selection (--select-every 100): 10 greedy episodes on seeds 2000000 + i. */
 const SELECT = { every: 100, episodes: 10 };
-/** Reset seeds of the distortion episodes: disjoint from training, selection (2000000 + i) and eval (1000000 + i). */
-const DISTORT_SEED = 3_000_000;
+/** Reset seeds of the distortion episodes: distortSeed(i), disjoint from training, selection and eval (seeds.ts). */
+const DISTORT_SEED = distortSeed(0);
 const DISTORT_EPISODES = 3;
 
 function seedList(): number[] {
@@ -61,7 +61,7 @@ function procedure(env: EnvName, kind: string) {
     train: defaultTrain(env, backbone ? "blob" : "none") as TrainConfig,
     select: SELECT,
     eval_episodes: EVAL,
-    eval_seeds: "1000000 + i",
+    eval_seeds: `${EVAL_SEED} + i`,
     select_seeds: `${SELECT_SEED} + i`,
   };
 }
@@ -146,7 +146,7 @@ function distortion(env: EnvName, ref: Agent, other: Agent, episodes: number, tr
   const tokAt = mod.ioBase + 1024;
   let kl = 0, agree = 0, dv = 0, n = 0, seRef = 0, seOther = 0, hRef = 0, hOther = 0;
   for (let e = 0; e < episodes; e++) {
-    mod.fn.env_reset(id, DISTORT_SEED + e);
+    mod.fn.env_reset(id, distortSeed(e));
     const vals: { vr: number; vo: number; r: number }[] = [];
     for (;;) {
       const k = mod.fn.env_tokens(tokAt);
