@@ -15,44 +15,43 @@ const MAX_VEL_2: f64 = 9.0 * PI;
 const G: f64 = 9.8;
 
 // the state (theta1, theta2, dtheta1, dtheta2), f64 like Gymnasium's numpy array after the first step
-const s = new StaticArray<f64>(4);
-const k1 = new StaticArray<f64>(4);
-const k2 = new StaticArray<f64>(4);
-const k3 = new StaticArray<f64>(4);
-const k4 = new StaticArray<f64>(4);
-const y = new StaticArray<f64>(4);
+let s0: f64 = 0;
+let s1: f64 = 0;
+let s2: f64 = 0;
+let s3: f64 = 0;
+// the derivative dsdt wrote last (dtheta1, dtheta2, ddtheta1, ddtheta2)
+let d0: f64 = 0;
+let d1: f64 = 0;
+let d2: f64 = 0;
+let d3: f64 = 0;
 
 /** Gymnasium's reset: np_random.uniform(-0.1, 0.1, 4) (as -0.1 + 0.2 u) rounded to float32, as it casts. */
 export function acrobotReset(): void {
-  for (let i = 0; i < 4; i++) {
-    const v: f64 = -0.1 + 0.2 * rngUniform(); // in f64 first: inside <f32>(...) the literals would be f32
-    unchecked((s[i] = <f64><f32>v));
-  }
+  // each in f64 first: inside <f32>(...) the literals would be f32
+  let v: f64 = -0.1 + 0.2 * rngUniform();
+  s0 = <f64><f32>v;
+  v = -0.1 + 0.2 * rngUniform();
+  s1 = <f64><f32>v;
+  v = -0.1 + 0.2 * rngUniform();
+  s2 = <f64><f32>v;
+  v = -0.1 + 0.2 * rngUniform();
+  s3 = <f64><f32>v;
 }
 
-/** Gymnasium's _dsdt (book) at state y with torque a, written into out; constants folded where exact. */
-function dsdt(y: StaticArray<f64>, a: f64, out: StaticArray<f64>): void {
-  const theta1 = unchecked(y[0]);
-  const theta2 = unchecked(y[1]);
-  const dtheta1 = unchecked(y[2]);
-  const dtheta2 = unchecked(y[3]);
-  // m1 = m2 = l1 = 1, lc1 = lc2 = 0.5, I1 = I2 = 1
-  const d1 = 0.25 + (1.25 + 1.0 * Math.cos(theta2)) + 1.0 + 1.0;
-  const d2 = (0.25 + 0.5 * Math.cos(theta2)) + 1.0;
+/** Gymnasium's _dsdt (book) at (theta1, theta2, dtheta1, dtheta2) with torque a, into d0..d3; constants folded
+ *  where exact (m1 = m2 = l1 = 1, lc1 = lc2 = 0.5, I1 = I2 = 1, g = 9.8). */
+function dsdt(theta1: f64, theta2: f64, dtheta1: f64, dtheta2: f64, a: f64): void {
+  const c2 = Math.cos(theta2);
+  const sn2 = Math.sin(theta2);
+  const e1 = 0.25 + (1.25 + 1.0 * c2) + 1.0 + 1.0;
+  const e2 = (0.25 + 0.5 * c2) + 1.0;
   const phi2 = 0.5 * G * Math.cos(theta1 + theta2 - PI / 2.0);
-  const phi1 = -0.5 * (dtheta2 * dtheta2) * Math.sin(theta2) - 1.0 * dtheta2 * dtheta1 * Math.sin(theta2) +
-    1.5 * G * Math.cos(theta1 - PI / 2.0) + phi2;
-  const ddtheta2 = (a + (d2 / d1) * phi1 - 0.5 * (dtheta1 * dtheta1) * Math.sin(theta2) - phi2) / (1.25 - (d2 * d2) / d1);
-  const ddtheta1 = -(d2 * ddtheta2 + phi1) / d1;
-  unchecked((out[0] = dtheta1));
-  unchecked((out[1] = dtheta2));
-  unchecked((out[2] = ddtheta1));
-  unchecked((out[3] = ddtheta2));
-}
-
-/** y = s + h * k elementwise (numpy's y0 + dt2 * k). */
-function axpy(h: f64, k: StaticArray<f64>): void {
-  for (let i = 0; i < 4; i++) unchecked((y[i] = s[i] + h * k[i]));
+  const phi1 = -0.5 * (dtheta2 * dtheta2) * sn2 - 1.0 * dtheta2 * dtheta1 * sn2 + 1.5 * G * Math.cos(theta1 - PI / 2.0) + phi2;
+  const dd2 = (a + (e2 / e1) * phi1 - 0.5 * (dtheta1 * dtheta1) * sn2 - phi2) / (1.25 - (e2 * e2) / e1);
+  d0 = dtheta1;
+  d1 = dtheta2;
+  d2 = -(e2 * dd2 + phi1) / e1;
+  d3 = dd2;
 }
 
 /** Gymnasium's wrap(x, -pi, pi): subtract or add 2 pi until inside. */
@@ -72,42 +71,44 @@ function bound(x: f64, m: f64): f64 {
 export function acrobotStep(action: i32): i32 {
   const a = <f64>(action - 1);
   const dt: f64 = 0.2;
-  const dt2: f64 = dt / 2.0;
-  dsdt(s, a, k1);
-  axpy(dt2, k1);
-  dsdt(y, a, k2);
-  axpy(dt2, k2);
-  dsdt(y, a, k3);
-  axpy(dt, k3);
-  dsdt(y, a, k4);
-  for (let i = 0; i < 4; i++) {
-    unchecked((s[i] = s[i] + (dt / 6.0) * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i])));
+  const h: f64 = dt / 2.0;
+  dsdt(s0, s1, s2, s3, a);
+  const k10 = d0, k11 = d1, k12 = d2, k13 = d3;
+  dsdt(s0 + h * k10, s1 + h * k11, s2 + h * k12, s3 + h * k13, a);
+  const k20 = d0, k21 = d1, k22 = d2, k23 = d3;
+  dsdt(s0 + h * k20, s1 + h * k21, s2 + h * k22, s3 + h * k23, a);
+  const k30 = d0, k31 = d1, k32 = d2, k33 = d3;
+  dsdt(s0 + dt * k30, s1 + dt * k31, s2 + dt * k32, s3 + dt * k33, a);
+  // y0 + dt / 6 * (k1 + 2 k2 + 2 k3 + k4), numpy's order
+  const w = dt / 6.0;
+  s0 = wrap(s0 + w * (k10 + 2.0 * k20 + 2.0 * k30 + d0));
+  s1 = wrap(s1 + w * (k11 + 2.0 * k21 + 2.0 * k31 + d1));
+  s2 = bound(s2 + w * (k12 + 2.0 * k22 + 2.0 * k32 + d2), MAX_VEL_1);
+  s3 = bound(s3 + w * (k13 + 2.0 * k23 + 2.0 * k33 + d3), MAX_VEL_2);
+  return -Math.cos(s0) - Math.cos(s1 + s0) > 1.0 ? 1 : 0;
+}
+
+/** The state f64[4] (theta1, theta2, dtheta1, dtheta2): written at p, or read from p when set. */
+export function acrobotState(p: usize, set: bool): void {
+  if (set) {
+    s0 = load<f64>(p, 0);
+    s1 = load<f64>(p, 8);
+    s2 = load<f64>(p, 16);
+    s3 = load<f64>(p, 24);
+  } else {
+    store<f64>(p, s0, 0);
+    store<f64>(p, s1, 8);
+    store<f64>(p, s2, 16);
+    store<f64>(p, s3, 24);
   }
-  unchecked((s[0] = wrap(s[0])));
-  unchecked((s[1] = wrap(s[1])));
-  unchecked((s[2] = bound(s[2], MAX_VEL_1)));
-  unchecked((s[3] = bound(s[3], MAX_VEL_2)));
-  return -Math.cos(unchecked(s[0])) - Math.cos(unchecked(s[1] + s[0])) > 1.0 ? 1 : 0;
-}
-
-/** state f64[4] at out: (theta1, theta2, dtheta1, dtheta2). */
-export function acrobotState(out: usize): void {
-  for (let i = 0; i < 4; i++) store<f64>(out + (<usize>i << 3), unchecked(s[i]));
-}
-
-/** Sets the state from f64[4] at src. */
-export function acrobotSetState(src: usize): void {
-  for (let i = 0; i < 4; i++) unchecked((s[i] = load<f64>(src + (<usize>i << 3))));
 }
 
 /** Observation f32[6] at out: cos t1, sin t1, cos t2, sin t2, dt1, dt2 (Gymnasium's _get_ob as float32). */
 export function acrobotObs(out: usize): void {
-  const t1 = unchecked(s[0]);
-  const t2 = unchecked(s[1]);
-  store<f32>(out, <f32>Math.cos(t1), 0);
-  store<f32>(out, <f32>Math.sin(t1), 4);
-  store<f32>(out, <f32>Math.cos(t2), 8);
-  store<f32>(out, <f32>Math.sin(t2), 12);
-  store<f32>(out, <f32>unchecked(s[2]), 16);
-  store<f32>(out, <f32>unchecked(s[3]), 20);
+  store<f32>(out, <f32>Math.cos(s0), 0);
+  store<f32>(out, <f32>Math.sin(s0), 4);
+  store<f32>(out, <f32>Math.cos(s1), 8);
+  store<f32>(out, <f32>Math.sin(s1), 12);
+  store<f32>(out, <f32>s2, 16);
+  store<f32>(out, <f32>s3, 20);
 }

@@ -30,43 +30,62 @@ export const MAX_STATE: i32 = 7;
 /** Bins per continuous value (acrobot, mountaincar; cartpole has its own constant of the same value). */
 const BINS: i32 = 16;
 
-// Per env id (cartpole, keydoor, frozenlake, acrobot, mountaincar): one table per size, read by envSize.
-const OBS: StaticArray<i32> = [cp.CARTPOLE_OBS, kd.KEYDOOR_OBS, fl.FROZENLAKE_OBS, ab.ACROBOT_OBS, mc.MOUNTAINCAR_OBS];
-const ACTIONS: StaticArray<i32> = [cp.CARTPOLE_ACTIONS, kd.KEYDOOR_ACTIONS, fl.FROZENLAKE_ACTIONS, ab.ACROBOT_ACTIONS, mc.MOUNTAINCAR_ACTIONS];
-const TOKENS: StaticArray<i32> = [cp.CARTPOLE_TOKENS, kd.KEYDOOR_TOKENS, fl.FROZENLAKE_TOKENS, ab.ACROBOT_TOKENS, mc.MOUNTAINCAR_TOKENS];
-const VOCAB: StaticArray<i32> = [cp.CARTPOLE_VOCAB, kd.KEYDOOR_VOCAB, fl.FROZENLAKE_VOCAB, ab.ACROBOT_TOKENS * BINS, mc.MOUNTAINCAR_TOKENS * BINS];
-const MAX_STEPS: StaticArray<i32> = [cp.CARTPOLE_MAX_STEPS, kd.KEYDOOR_MAX_STEPS, fl.FROZENLAKE_MAX_STEPS, ab.ACROBOT_MAX_STEPS, mc.MOUNTAINCAR_MAX_STEPS];
-const STATE: StaticArray<i32> = [4, kd.KEYDOOR_STATE, 1, 4, 2];
-/** Binned ranges: acrobot's observation bounds (cos/sin in [-1, 1], velocities 4 pi and 9 pi), mountaincar's. */
-const ACROBOT_BIN_LO: StaticArray<f64> = [-1.0, -1.0, -1.0, -1.0, -4.0 * Math.PI, -9.0 * Math.PI];
-const ACROBOT_BIN_WIDTH: StaticArray<f64> = [2.0, 2.0, 2.0, 2.0, 8.0 * Math.PI, 18.0 * Math.PI];
-const MOUNTAINCAR_BIN_LO: StaticArray<f64> = [-1.2, -0.07];
-const MOUNTAINCAR_BIN_WIDTH: StaticArray<f64> = [1.8, 0.14];
+/** What env_size reports, the column of SIZES. */
+export const SIZE_OBS: i32 = 0;
+export const SIZE_ACTIONS: i32 = 1;
+export const SIZE_TOKENS: i32 = 2;
+export const SIZE_VOCAB: i32 = 3;
+export const SIZE_MAX_STEPS: i32 = 4;
+export const SIZE_STATE: i32 = 5;
+export const SIZE_KINDS: i32 = 6;
+// One row per env id (cartpole, keydoor, frozenlake, acrobot, mountaincar): obs, actions, tokens, vocab, limit, state.
+const SIZES: StaticArray<i32> = [
+  cp.CARTPOLE_OBS, cp.CARTPOLE_ACTIONS, cp.CARTPOLE_TOKENS, cp.CARTPOLE_VOCAB, cp.CARTPOLE_MAX_STEPS, 4,
+  kd.KEYDOOR_OBS, kd.KEYDOOR_ACTIONS, kd.KEYDOOR_TOKENS, kd.KEYDOOR_VOCAB, kd.KEYDOOR_MAX_STEPS, kd.KEYDOOR_STATE,
+  fl.FROZENLAKE_OBS, fl.FROZENLAKE_ACTIONS, fl.FROZENLAKE_TOKENS, fl.FROZENLAKE_VOCAB, fl.FROZENLAKE_MAX_STEPS, 1,
+  ab.ACROBOT_OBS, ab.ACROBOT_ACTIONS, ab.ACROBOT_TOKENS, ab.ACROBOT_TOKENS * BINS, ab.ACROBOT_MAX_STEPS, 4,
+  mc.MOUNTAINCAR_OBS, mc.MOUNTAINCAR_ACTIONS, mc.MOUNTAINCAR_TOKENS, mc.MOUNTAINCAR_TOKENS * BINS, mc.MOUNTAINCAR_MAX_STEPS, 2,
+];
+/** Binned ranges (lo, width) per value: acrobot's observation bounds (cos/sin in [-1, 1], velocities 4 pi and
+ *  9 pi), then mountaincar's. */
+const BIN_LO: StaticArray<f64> = [-1.0, -1.0, -1.0, -1.0, -4.0 * Math.PI, -9.0 * Math.PI, -1.2, -0.07];
+const BIN_WIDTH: StaticArray<f64> = [2.0, 2.0, 2.0, 2.0, 8.0 * Math.PI, 18.0 * Math.PI, 1.8, 0.14];
+
+// Acrobot and mountaincar sit behind table slots (not inlined into the dispatchers below), so wasm3 compiles their
+// code only when they run (its compiled code shares the 256 KiB boards' heap, docs/firmware.md).
+let acrobotReset: () => void = ab.acrobotReset;
+let acrobotStep: (action: i32) => i32 = ab.acrobotStep;
+let acrobotObs: (out: usize) => void = ab.acrobotObs;
+let acrobotState: (out: usize, set: bool) => void = ab.acrobotState;
+let mountainCarReset: () => void = mc.mountainCarReset;
+let mountainCarStep: (action: i32) => i32 = mc.mountainCarStep;
+let mountainCarObs: (out: usize) => void = mc.mountainCarObs;
+let mountainCarState: (out: usize, set: bool) => void = mc.mountainCarState;
 
 export function envValid(id: i32): bool {
   return id >= 0 && id < ENV_COUNT;
 }
-/** table[id], or -1 for an unknown id. */
-function envSize(table: StaticArray<i32>, id: i32): i32 {
-  return envValid(id) ? unchecked(table[id]) : -1;
+/** Size `what` (SIZE_*) of env id, or -1 for an unknown id or kind. */
+export function envSize(id: i32, what: i32): i32 {
+  return envValid(id) && what >= 0 && what < SIZE_KINDS ? unchecked(SIZES[id * SIZE_KINDS + what]) : -1;
 }
 export function envObsSize(id: i32): i32 {
-  return envSize(OBS, id);
+  return envSize(id, SIZE_OBS);
 }
 export function envActions(id: i32): i32 {
-  return envSize(ACTIONS, id);
+  return envSize(id, SIZE_ACTIONS);
 }
 export function envTokenCount(id: i32): i32 {
-  return envSize(TOKENS, id);
+  return envSize(id, SIZE_TOKENS);
 }
 export function envVocab(id: i32): i32 {
-  return envSize(VOCAB, id);
+  return envSize(id, SIZE_VOCAB);
 }
 export function envMaxSteps(id: i32): i32 {
-  return envSize(MAX_STEPS, id);
+  return envSize(id, SIZE_MAX_STEPS);
 }
 export function envStateSize(id: i32): i32 {
-  return envSize(STATE, id);
+  return envSize(id, SIZE_STATE);
 }
 
 let current: i32 = -1; // env of the running episode, -1 none
@@ -86,8 +105,8 @@ export function envReset(id: i32, maxSteps: i32): void {
   if (id == ENV_CARTPOLE) cp.cartpoleReset();
   else if (id == ENV_KEYDOOR) kd.keyDoorReset();
   else if (id == ENV_FROZENLAKE) fl.frozenLakeReset();
-  else if (id == ENV_ACROBOT) ab.acrobotReset();
-  else mc.mountainCarReset();
+  else if (id == ENV_ACROBOT) acrobotReset();
+  else mountainCarReset();
 }
 
 /** One step: FLAG_* bits, or ERR_* (< 0). The reward is envReward(). */
@@ -105,10 +124,10 @@ export function envStep(action: i32): i32 {
     terminated = fl.frozenLakeStep(action);
     reward = fl.frozenLakeReward();
   } else if (current == ENV_ACROBOT) {
-    terminated = ab.acrobotStep(action);
+    terminated = acrobotStep(action);
     reward = terminated ? 0.0 : -1.0;
   } else {
-    terminated = mc.mountainCarStep(action);
+    terminated = mountainCarStep(action);
     reward = -1.0;
   }
   steps++;
@@ -133,19 +152,19 @@ export function envObs(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleObs(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorObs(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeObs(out);
-  else if (current == ENV_ACROBOT) ab.acrobotObs(out);
-  else if (current == ENV_MOUNTAINCAR) mc.mountainCarObs(out);
+  else if (current == ENV_ACROBOT) acrobotObs(out);
+  else if (current == ENV_MOUNTAINCAR) mountainCarObs(out);
   else return 0;
   return envObsSize(current);
 }
 
 /** Tokens i32[envTokenCount(id)] at out from an observation f32[envObsSize(id)] at obs; returns the count. */
 export function envTokenize(id: i32, obs: usize, out: usize): i32 {
-  if (id == ENV_CARTPOLE) binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, cp.CARTPOLE_BINS);
+  if (id == ENV_CARTPOLE) binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
   else if (id == ENV_KEYDOOR) kd.keyDoorTokens(obs, out);
   else if (id == ENV_FROZENLAKE) fl.frozenLakeTokens(obs, out);
-  else if (id == ENV_ACROBOT) binTokens(obs, out, ab.ACROBOT_TOKENS, ACROBOT_BIN_LO, ACROBOT_BIN_WIDTH, BINS);
-  else if (id == ENV_MOUNTAINCAR) binTokens(obs, out, mc.MOUNTAINCAR_TOKENS, MOUNTAINCAR_BIN_LO, MOUNTAINCAR_BIN_WIDTH, BINS);
+  else if (id == ENV_ACROBOT) binTokens(obs, out, ab.ACROBOT_TOKENS, BIN_LO, BIN_WIDTH, 0, BINS);
+  else if (id == ENV_MOUNTAINCAR) binTokens(obs, out, mc.MOUNTAINCAR_TOKENS, BIN_LO, BIN_WIDTH, ab.ACROBOT_TOKENS, BINS);
   else return 0;
   return envTokenCount(id);
 }
@@ -155,8 +174,8 @@ export function envState(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleState(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorState(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeState(out);
-  else if (current == ENV_ACROBOT) ab.acrobotState(out);
-  else if (current == ENV_MOUNTAINCAR) mc.mountainCarState(out);
+  else if (current == ENV_ACROBOT) acrobotState(out, false);
+  else if (current == ENV_MOUNTAINCAR) mountainCarState(out, false);
   else return 0;
   return envStateSize(current);
 }
@@ -166,8 +185,8 @@ export function envSetState(src: usize, n: i32): i32 {
   if (current < 0 || current == ENV_KEYDOOR || n != envStateSize(current)) return -1;
   if (current == ENV_CARTPOLE) cp.cartpoleSetState(src);
   else if (current == ENV_FROZENLAKE) return fl.frozenLakeSetState(src);
-  else if (current == ENV_ACROBOT) ab.acrobotSetState(src);
-  else mc.mountainCarSetState(src);
+  else if (current == ENV_ACROBOT) acrobotState(src, true);
+  else mountainCarState(src, true);
   return 0;
 }
 

@@ -12,23 +12,10 @@ function inMemory(ptr: i32, bytes: i32): bool {
 export function env_count(): i32 {
   return env.ENV_COUNT;
 }
-export function env_obs_size(id: i32): i32 {
-  return env.envObsSize(id);
-}
-export function env_num_actions(id: i32): i32 {
-  return env.envActions(id);
-}
-export function env_num_tokens(id: i32): i32 {
-  return env.envTokenCount(id);
-}
-export function env_vocab_size(id: i32): i32 {
-  return env.envVocab(id);
-}
-export function env_max_steps(id: i32): i32 {
-  return env.envMaxSteps(id);
-}
-export function env_state_size(id: i32): i32 {
-  return env.envStateSize(id);
+/** Size `what` of env id: 0 observation values, 1 actions, 2 tokens, 3 vocabulary, 4 step limit, 5 state values;
+ *  -1 for an unknown id or kind (one export for the six: each export costs wasm3 heap on the boards). */
+export function env_size(id: i32, what: i32): i32 {
+  return env.envSize(id, what);
 }
 
 /** Seeds the module PRNG with seed and starts an episode of env id; 0 ok, -1 unknown env. */

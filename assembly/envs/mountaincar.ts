@@ -33,15 +33,15 @@ export function mountainCarStep(action: i32): i32 {
   return p >= 0.5 && v >= 0 ? 1 : 0;
 }
 
-/** state f64[2] at out: (position, velocity). */
-export function mountainCarState(out: usize): void {
-  store<f64>(out, position, 0);
-  store<f64>(out, velocity, 8);
-}
-
-export function mountainCarSetState(src: usize): void {
-  position = load<f64>(src, 0);
-  velocity = load<f64>(src, 8);
+/** The state f64[2] (position, velocity): written at p, or read from p when set. */
+export function mountainCarState(p: usize, set: bool): void {
+  if (set) {
+    position = load<f64>(p, 0);
+    velocity = load<f64>(p, 8);
+  } else {
+    store<f64>(p, position, 0);
+    store<f64>(p, velocity, 8);
+  }
 }
 
 /** Observation f32[2] at out: the state as float32. */

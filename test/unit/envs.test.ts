@@ -217,7 +217,9 @@ test("should observe and tokenize acrobot and mountaincar like the reference (f3
 test("should refuse a bad env id, a bad action, a step before reset and pointers outside memory", () => {
   assert.is(rel.fn.env_reset(5, 0), -1);
   assert.is(rel.fn.env_count(), 5);
-  assert.is(rel.fn.env_obs_size(-1), -1);
+  assert.is(rel.fn.env_size(-1, 0), -1);
+  assert.is(rel.fn.env_size(0, 6), -1);
+  assert.is(rel.fn.env_size(0, -1), -1);
   assert.is(rel.fn.env_reset(0, 0), 0);
   assert.is(rel.fn.env_step(2), -1);
   assert.is(rel.fn.env_step(-1), -1);
@@ -226,7 +228,7 @@ test("should refuse a bad env id, a bad action, a step before reset and pointers
   assert.is(rel.fn.env_set_state(io, 3), -1);
   const fresh = loadAgentModule("release");
   assert.is(fresh.fn.env_step(0), -2);
-  assert.equal([0, 1, 2, 3, 4].map((id) => [rel.fn.env_vocab_size(id), rel.fn.env_num_tokens(id), rel.fn.env_num_actions(id), rel.fn.env_max_steps(id), rel.fn.env_state_size(id), rel.fn.env_obs_size(id)]),
+  assert.equal([0, 1, 2, 3, 4].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
     [[64, 4, 2, 500, 4, 4], [10, 4, 4, 20, 7, 4], [16, 1, 4, 100, 1, 1], [96, 6, 3, 500, 4, 6], [32, 2, 3, 200, 2, 2]]);
   // keydoor takes no state; the others only their own count
   assert.is(rel.fn.env_reset(1, 0), 0);

@@ -2,6 +2,7 @@
 import { BitrlError } from "../util/errors.ts";
 import { ENV_IDS, type EnvName } from "../reference/envs.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
+import { envSizes } from "../runtime/env-sizes.ts";
 import { loadAgentModule } from "./runner.ts";
 
 export interface ReplayResult {
@@ -39,7 +40,7 @@ export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number
   };
   if (f.env_reset(id, seed) !== 0) throw new BitrlError(`env_reset(${id}) failed`);
   if (opts.state) {
-    const want = f.env_state_size(id);
+    const want = envSizes(mod, id).state;
     if (opts.state.length !== want || env === "keydoor") {
       throw new BitrlError(env === "keydoor" ? "keydoor takes no --state (its layout comes from --seed)" : `${env} state has ${want} values, got ${opts.state.length}`);
     }
@@ -47,7 +48,7 @@ export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number
     if (f.env_set_state(io + 16, opts.state.length) !== 0) throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
   }
   const result: ReplayResult = { env, seed, initial_state: readState(), states: [], rewards: [], tokens: [], terminated: false, truncated: false };
-  const nActions = f.env_num_actions(id);
+  const nActions = envSizes(mod, id).actions;
   actions.forEach((a, step) => {
     if (result.terminated || result.truncated) throw new BitrlError(`action ${step + 1} comes after the episode ended at step ${step}`);
     if (!Number.isInteger(a) || a < 0 || a >= nActions) throw new BitrlError(`action ${step + 1} is '${a}', ${env} takes 0..${nActions - 1}`);
