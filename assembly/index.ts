@@ -5,7 +5,7 @@ export { matvec_i2, matvec_t3, matvec_i8, matvec_f32 } from "./kernels/plain";
 export { lut_build_i2, lut_build_t3, matvec_i2_lut, matvec_t3_lut } from "./kernels/lut";
 export { rmsnorm_f32, quantize_act } from "./kernels/act";
 export { bitlinear_i2, bitlinear_t3, bitlinear_i8, bitlinear_i2_scratch, bitlinear_t3_scratch, bitlinear_i8_scratch } from "./kernels/bitlinear";
-export { env_count, env_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_set_state, env_text } from "./envs/exports";
+export { env_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_text } from "./envs/exports";
 export { agent_load, agent_episode, agent_train, agent_act, agent_head_ptr, agent_head_bytes, agent_set_budget, agent_trained_steps, agent_set_trained_steps, agent_rollout_steps, agent_updates } from "./agent";
 export { backbone_load, backbone_feature_size, backbone_memory, backbone_features, backbone_profile } from "./model/exports";
 export { probe_load_u8 } from "./probe";

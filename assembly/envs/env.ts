@@ -7,6 +7,7 @@ import * as fl from "./frozenlake";
 import * as ab from "./acrobot";
 import * as mc from "./mountaincar";
 import { binTokens } from "./bins";
+import * as cl from "./classic";
 
 export const ENV_CARTPOLE: i32 = 0;
 export const ENV_KEYDOOR: i32 = 1;
@@ -27,9 +28,6 @@ export const MAX_OBS: i32 = 6;
 export const MAX_TOKENS: i32 = 6;
 export const MAX_STATE: i32 = 7;
 
-/** Bins per continuous value (acrobot, mountaincar; cartpole has its own constant of the same value). */
-const BINS: i32 = 16;
-
 /** What env_size reports, the column of SIZES. */
 export const SIZE_OBS: i32 = 0;
 export const SIZE_ACTIONS: i32 = 1;
@@ -43,24 +41,11 @@ const SIZES: StaticArray<i32> = [
   cp.CARTPOLE_OBS, cp.CARTPOLE_ACTIONS, cp.CARTPOLE_TOKENS, cp.CARTPOLE_VOCAB, cp.CARTPOLE_MAX_STEPS, 4,
   kd.KEYDOOR_OBS, kd.KEYDOOR_ACTIONS, kd.KEYDOOR_TOKENS, kd.KEYDOOR_VOCAB, kd.KEYDOOR_MAX_STEPS, kd.KEYDOOR_STATE,
   fl.FROZENLAKE_OBS, fl.FROZENLAKE_ACTIONS, fl.FROZENLAKE_TOKENS, fl.FROZENLAKE_VOCAB, fl.FROZENLAKE_MAX_STEPS, 1,
-  ab.ACROBOT_OBS, ab.ACROBOT_ACTIONS, ab.ACROBOT_TOKENS, ab.ACROBOT_TOKENS * BINS, ab.ACROBOT_MAX_STEPS, 4,
-  mc.MOUNTAINCAR_OBS, mc.MOUNTAINCAR_ACTIONS, mc.MOUNTAINCAR_TOKENS, mc.MOUNTAINCAR_TOKENS * BINS, mc.MOUNTAINCAR_MAX_STEPS, 2,
+  ab.ACROBOT_OBS, ab.ACROBOT_ACTIONS, ab.ACROBOT_TOKENS, ab.ACROBOT_TOKENS * cl.CLASSIC_BINS, ab.ACROBOT_MAX_STEPS, 4,
+  mc.MOUNTAINCAR_OBS, mc.MOUNTAINCAR_ACTIONS, mc.MOUNTAINCAR_TOKENS, mc.MOUNTAINCAR_TOKENS * cl.CLASSIC_BINS, mc.MOUNTAINCAR_MAX_STEPS, 2,
 ];
-/** Binned ranges (lo, width) per value: acrobot's observation bounds (cos/sin in [-1, 1], velocities 4 pi and
- *  9 pi), then mountaincar's. */
-const BIN_LO: StaticArray<f64> = [-1.0, -1.0, -1.0, -1.0, -4.0 * Math.PI, -9.0 * Math.PI, -1.2, -0.07];
-const BIN_WIDTH: StaticArray<f64> = [2.0, 2.0, 2.0, 2.0, 8.0 * Math.PI, 18.0 * Math.PI, 1.8, 0.14];
-
-// Acrobot and mountaincar sit behind table slots (not inlined into the dispatchers below), so wasm3 compiles their
-// code only when they run (its compiled code shares the 256 KiB boards' heap, docs/firmware.md).
-let acrobotReset: () => void = ab.acrobotReset;
-let acrobotStep: (action: i32) => i32 = ab.acrobotStep;
-let acrobotObs: (out: usize) => void = ab.acrobotObs;
-let acrobotState: (out: usize, set: bool) => void = ab.acrobotState;
-let mountainCarReset: () => void = mc.mountainCarReset;
-let mountainCarStep: (action: i32) => i32 = mc.mountainCarStep;
-let mountainCarObs: (out: usize) => void = mc.mountainCarObs;
-let mountainCarState: (out: usize, set: bool) => void = mc.mountainCarState;
+// Acrobot and mountaincar through one function, cl.classic (assembly/envs/classic.ts): called, never inlined (five
+// callers, a large body), so the dispatchers stay small and wasm3 compiles it only when one of the two runs.
 
 export function envValid(id: i32): bool {
   return id >= 0 && id < ENV_COUNT;
@@ -105,8 +90,7 @@ export function envReset(id: i32, maxSteps: i32): void {
   if (id == ENV_CARTPOLE) cp.cartpoleReset();
   else if (id == ENV_KEYDOOR) kd.keyDoorReset();
   else if (id == ENV_FROZENLAKE) fl.frozenLakeReset();
-  else if (id == ENV_ACROBOT) acrobotReset();
-  else mountainCarReset();
+  else cl.classic(cl.CLASSIC_RESET, id == ENV_ACROBOT, 0, 0, 0);
 }
 
 /** One step: FLAG_* bits, or ERR_* (< 0). The reward is envReward(). */
@@ -123,12 +107,9 @@ export function envStep(action: i32): i32 {
   } else if (current == ENV_FROZENLAKE) {
     terminated = fl.frozenLakeStep(action);
     reward = fl.frozenLakeReward();
-  } else if (current == ENV_ACROBOT) {
-    terminated = acrobotStep(action);
-    reward = terminated ? 0.0 : -1.0;
   } else {
-    terminated = mountainCarStep(action);
-    reward = -1.0;
+    terminated = cl.classic(cl.CLASSIC_STEP, current == ENV_ACROBOT, action, 0, 0);
+    reward = cl.classicReward;
   }
   steps++;
   let flags = terminated ? FLAG_TERMINATED : 0;
@@ -152,8 +133,7 @@ export function envObs(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleObs(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorObs(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeObs(out);
-  else if (current == ENV_ACROBOT) acrobotObs(out);
-  else if (current == ENV_MOUNTAINCAR) mountainCarObs(out);
+  else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_OBS, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envObsSize(current);
 }
@@ -163,8 +143,7 @@ export function envTokenize(id: i32, obs: usize, out: usize): i32 {
   if (id == ENV_CARTPOLE) binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
   else if (id == ENV_KEYDOOR) kd.keyDoorTokens(obs, out);
   else if (id == ENV_FROZENLAKE) fl.frozenLakeTokens(obs, out);
-  else if (id == ENV_ACROBOT) binTokens(obs, out, ab.ACROBOT_TOKENS, BIN_LO, BIN_WIDTH, 0, BINS);
-  else if (id == ENV_MOUNTAINCAR) binTokens(obs, out, mc.MOUNTAINCAR_TOKENS, BIN_LO, BIN_WIDTH, ab.ACROBOT_TOKENS, BINS);
+  else if (envValid(id)) cl.classic(cl.CLASSIC_TOKENS, id == ENV_ACROBOT, 0, obs, out);
   else return 0;
   return envTokenCount(id);
 }
@@ -174,8 +153,7 @@ export function envState(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleState(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorState(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeState(out);
-  else if (current == ENV_ACROBOT) acrobotState(out, false);
-  else if (current == ENV_MOUNTAINCAR) mountainCarState(out, false);
+  else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envStateSize(current);
 }
@@ -185,8 +163,7 @@ export function envSetState(src: usize, n: i32): i32 {
   if (current < 0 || current == ENV_KEYDOOR || n != envStateSize(current)) return -1;
   if (current == ENV_CARTPOLE) cp.cartpoleSetState(src);
   else if (current == ENV_FROZENLAKE) return fl.frozenLakeSetState(src);
-  else if (current == ENV_ACROBOT) acrobotState(src, true);
-  else mountainCarState(src, true);
+  else cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 1, src, 0);
   return 0;
 }
 

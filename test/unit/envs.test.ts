@@ -12,7 +12,7 @@ const [, rel] = mods[0];
 const io = rel.ioBase;
 const dv = (m: AgentModule) => new DataView(m.memory.buffer);
 const stateOf = (m: AgentModule): number[] => {
-  const n = m.fn.env_state(m.ioBase + 16);
+  const n = m.fn.env_state(m.ioBase + 16, 0);
   return Array.from({ length: n }, (_, i) => dv(m).getFloat64(m.ioBase + 16 + 8 * i, true));
 };
 const tokensOf = (m: AgentModule): number[] => {
@@ -21,7 +21,7 @@ const tokensOf = (m: AgentModule): number[] => {
 };
 const setState = (m: AgentModule, s: number[]) => {
   s.forEach((v, i) => dv(m).setFloat64(m.ioBase + 16 + 8 * i, v, true));
-  return m.fn.env_set_state(m.ioBase + 16, s.length);
+  return m.fn.env_state(m.ioBase + 16, s.length);
 };
 
 test("should give PCG32's published pcg32_srandom(42, 54) outputs", () => {
@@ -216,7 +216,8 @@ test("should observe and tokenize acrobot and mountaincar like the reference (f3
 
 test("should refuse a bad env id, a bad action, a step before reset and pointers outside memory", () => {
   assert.is(rel.fn.env_reset(5, 0), -1);
-  assert.is(rel.fn.env_count(), 5);
+  assert.is(rel.fn.env_size(4, 0), 2);
+  assert.is(rel.fn.env_size(5, 0), -1);
   assert.is(rel.fn.env_size(-1, 0), -1);
   assert.is(rel.fn.env_size(0, 6), -1);
   assert.is(rel.fn.env_size(0, -1), -1);
@@ -224,17 +225,17 @@ test("should refuse a bad env id, a bad action, a step before reset and pointers
   assert.is(rel.fn.env_step(2), -1);
   assert.is(rel.fn.env_step(-1), -1);
   assert.is(rel.fn.env_obs(rel.memory.buffer.byteLength - 4), -1);
-  assert.is(rel.fn.env_state(-8), -1);
-  assert.is(rel.fn.env_set_state(io, 3), -1);
+  assert.is(rel.fn.env_state(-8, 0), -1);
+  assert.is(rel.fn.env_state(io, 3), -1);
   const fresh = loadAgentModule("release");
   assert.is(fresh.fn.env_step(0), -2);
   assert.equal([0, 1, 2, 3, 4].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
     [[64, 4, 2, 500, 4, 4], [10, 4, 4, 20, 7, 4], [16, 1, 4, 100, 1, 1], [96, 6, 3, 500, 4, 6], [32, 2, 3, 200, 2, 2]]);
   // keydoor takes no state; the others only their own count
   assert.is(rel.fn.env_reset(1, 0), 0);
-  assert.is(rel.fn.env_set_state(io, 7), -1);
+  assert.is(rel.fn.env_state(io, 7), -1);
   assert.is(rel.fn.env_reset(3, 0), 0);
-  assert.is(rel.fn.env_set_state(io + 16, 2), -1);
+  assert.is(rel.fn.env_state(io + 16, 2), -1);
 });
 
 test.run();

@@ -24,10 +24,10 @@ const dir = join(repoRoot, "test", "fixtures", "gymnasium");
 const mod = loadAgentModule("release");
 const io = mod.ioBase;
 const dv = () => new DataView(mod.memory.buffer);
-const readState = (): number[] => Array.from({ length: mod.fn.env_state(io + 16) }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
+const readState = (): number[] => Array.from({ length: mod.fn.env_state(io + 16, 0) }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
 const setState = (s: number[]) => {
   s.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));
-  assert.is(mod.fn.env_set_state(io + 16, s.length), 0);
+  assert.is(mod.fn.env_state(io + 16, s.length), 0);
 };
 /** within 1e-12 of the larger magnitude (exact zeros must match exactly) */
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));

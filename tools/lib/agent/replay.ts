@@ -31,7 +31,7 @@ export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number
   const io = mod.ioBase;
   const dv = () => new DataView(mod.memory.buffer);
   const readState = (): number[] => {
-    const n = f.env_state(io + 16);
+    const n = f.env_state(io + 16, 0);
     return Array.from({ length: n }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
   };
   const readTokens = (): number[] => {
@@ -45,7 +45,7 @@ export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number
       throw new BitrlError(env === "keydoor" ? "keydoor takes no --state (its layout comes from --seed)" : `${env} state has ${want} values, got ${opts.state.length}`);
     }
     opts.state.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));
-    if (f.env_set_state(io + 16, opts.state.length) !== 0) throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
+    if (f.env_state(io + 16, opts.state.length) !== 0) throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
   }
   const result: ReplayResult = { env, seed, initial_state: readState(), states: [], rewards: [], tokens: [], terminated: false, truncated: false };
   const nActions = envSizes(mod, id).actions;
