@@ -9,3 +9,4 @@ export * from "./replay.ts";
 export * from "./on-board.ts";
 export * from "./train-plan.ts";
 export * from "./seeds.ts";
+export * from "./tabular.ts";
