@@ -42,21 +42,37 @@ function fail(message: string): i32 {
 /** Reads the loaded blob: config, backbone (if any), hyper-parameters, head. 0 ok, -1 error (logged). */
 export function agent_load(): i32 {
   loaded = false;
-  if (!tableLookup("agent.config") || entryPacking() != PACK_I32 || entryNumel() != CONFIG_LEN || !entryRead(config, CONFIG_LEN * 4)) {
+  if (
+    !tableLookup("agent.config") ||
+    entryPacking() != PACK_I32 ||
+    entryNumel() != CONFIG_LEN ||
+    !entryRead(config, CONFIG_LEN * 4)
+  ) {
     return fail("agent_load: no i32[8] tensor 'agent.config' in the blob");
   }
-  const version = load<i32>(config, 0), id = load<i32>(config, 4), backbone = load<i32>(config, 8);
-  const f = load<i32>(config, 12), h = load<i32>(config, 16), a = load<i32>(config, 20), t = load<i32>(config, 24);
+  const version = load<i32>(config, 0),
+    id = load<i32>(config, 4),
+    backbone = load<i32>(config, 8);
+  const f = load<i32>(config, 12),
+    h = load<i32>(config, 16),
+    a = load<i32>(config, 20),
+    t = load<i32>(config, 24);
   if (version != 1) return fail("agent_load: agent.config version is not 1");
   if (!env.envValid(id)) return fail("agent_load: agent.config names an unknown env id");
-  if (a != env.envActions(id) || t != env.envTokenCount(id)) return fail("agent_load: agent.config actions/tokens do not match the env");
+  if (a != env.envActions(id) || t != env.envTokenCount(id))
+    return fail("agent_load: agent.config actions/tokens do not match the env");
   if (h < 0 || h > MAX_HIDDEN) return fail("agent_load: agent.config hidden must be 0..256");
   if (backbone != 0 && backbone != 1) return fail("agent_load: agent.config backbone must be 0 (none) or 1 (blob)");
   const fs = featuresInit(backbone, t, env.envVocab(id));
   if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
-  if (!tableLookup("agent.hparams") || entryPacking() != PACK_F32 || (entryNumel() != hp.HPARAMS_LEN && entryNumel() != hp.HPARAMS_V1_LEN) || !entryRead(hparams, <u32>entryNumel() * 4)) {
+  if (
+    !tableLookup("agent.hparams") ||
+    entryPacking() != PACK_F32 ||
+    (entryNumel() != hp.HPARAMS_LEN && entryNumel() != hp.HPARAMS_V1_LEN) ||
+    !entryRead(hparams, <u32>entryNumel() * 4)
+  ) {
     return fail("agent_load: no f32[19] (or older f32[10]) tensor 'agent.hparams' in the blob");
   }
   if (!hp.hparamsLoad(hparams, entryNumel())) return fail("agent_load: agent.hparams has a value out of range");
@@ -64,9 +80,15 @@ export function agent_load(): i32 {
   const p = head.headParamCount(f, h, a);
   const opt = ppo ? ppoNewFloats(p, a, h, f) : reinforceNewFloats(p, a, h);
   const need = head.headNewFloats(f, h, a) + opt + (f > featCap ? f : 0);
-  if (need > 0 && !head.headFits(need, 12)) return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
+  if (need > 0 && !head.headFits(need, 12))
+    return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
   head.headInit(f, h, a);
-  if (!tableLookup("head.params") || entryPacking() != PACK_F32 || entryNumel() != head.headParams || !entryRead(head.params, <u32>head.headParams * 4)) {
+  if (
+    !tableLookup("head.params") ||
+    entryPacking() != PACK_F32 ||
+    entryNumel() != head.headParams ||
+    !entryRead(head.params, <u32>head.headParams * 4)
+  ) {
     return fail("agent_load: no f32 tensor 'head.params' of the size agent.config implies");
   }
   if (f > featCap) {
@@ -87,11 +109,16 @@ export function agent_load(): i32 {
 
 /** PPO's state and rollout for F features after `opt` optimiser floats; "" or why it cannot train (own function: see playEpisode). */
 function setupPpo(f: i32, opt: i32): string {
-  if (hp.hpRollout > 0 && !ro.rolloutAllocated(hp.hpRollout, f) && ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()) {
+  if (
+    hp.hpRollout > 0 &&
+    !ro.rolloutAllocated(hp.hpRollout, f) &&
+    ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()
+  ) {
     return "agent_load: the PPO rollout (agent.hparams rollout steps) does not fit in free linear memory: use fewer steps, or 0 for the most that fit";
   }
   const t = hp.hpRollout > 0 ? hp.hpRollout : autoRollout(f, opt);
-  if (t < hp.hpMinibatches || t < 2) return "agent_load: too little free linear memory for a PPO rollout of at least 2 steps and one per minibatch";
+  if (t < hp.hpMinibatches || t < 2)
+    return "agent_load: too little free linear memory for a PPO rollout of at least 2 steps and one per minibatch";
   ppoInit();
   ro.rolloutInit(t, f);
   return "";
@@ -228,8 +255,8 @@ export function agent_train(seed: i32, episodes: i32): i32 {
     const limit = budget > 0 && budget < <i64>env.envMaxSteps(envId) ? <i32>budget : 0;
     const steps = ppo ? trainEpisodePpo(limit) : trainEpisodeReinforce(limit);
     if (budget > 0) budget -= <i64>steps;
-    store<f32>(io + (<usize>i << 2), <f32>episodeReturn);
-    store<i32>(io + (<usize>(episodes + i) << 2), steps);
+    store<f32>(io + ((<usize>i) << 2), <f32>episodeReturn);
+    store<i32>(io + ((<usize>(episodes + i)) << 2), steps);
   }
   return episodes;
 }
@@ -267,7 +294,7 @@ export function agent_updates(): i32 {
 export function agent_act(obs: i32): i32 {
   if (!loaded) return -1;
   const n = env.envObsSize(envId);
-  if (obs < 0 || <u64>obs + <u64>(n * 4) > (<u64>memory.size() << 16)) return -2;
+  if (obs < 0 || <u64>obs + <u64>(n * 4) > (<u64>memory.size()) << 16) return -2;
   env.envTokenize(envId, <usize>obs, tokBuf);
   featurize();
   head.headForward(feat);

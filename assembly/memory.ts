@@ -7,13 +7,13 @@ let mapped: u64 = 0; // 0 = all of it
 
 /** End of the usable linear memory in bytes: the mapped part, or all of it. */
 export function memoryEnd(): u64 {
-  const all = <u64>memory.size() << 16;
+  const all = (<u64>memory.size()) << 16;
   return mapped > 0 && mapped < all ? mapped : all;
 }
 
 /** The host maps only `bytes` of the linear memory (0 = all). Returns the usable end in bytes. */
 export function memory_map(bytes: i32): i32 {
-  mapped = <u64><u32>bytes;
+  mapped = <u64>(<u32>bytes);
   return <i32>memoryEnd();
 }
 

@@ -3,4 +3,3 @@
 export function probe_load_u8(addr: u32): i32 {
   return <i32>load<u8>(<usize>addr);
 }
-

@@ -29,6 +29,8 @@ const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 console.log("| board | backend | flash | of | peak RAM (linked) | of | free | fits |");
 console.log("|---|---|---|---|---|---|---|---|");
 for (const r of rows) {
-  console.log(`| ${r.board} | ${r.backend} | ${r.flashUsed} B | ${kib(r.flashBytes)} | ${r.ramUsed} B | ${kib(r.ramBytes)} | ${r.ramFree} B | ${r.fits ? "yes" : `no: ${r.reason!.replace(/^.*does not fit: /, "")}`} |`);
+  console.log(
+    `| ${r.board} | ${r.backend} | ${r.flashUsed} B | ${kib(r.flashBytes)} | ${r.ramUsed} B | ${kib(r.ramBytes)} | ${r.ramFree} B | ${r.fits ? "yes" : `no: ${r.reason!.replace(/^.*does not fit: /, "")}`} |`,
+  );
 }
 console.log(JSON.stringify({ bench: "board-sizes", kind: "linker map (built here)", rows }));

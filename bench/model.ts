@@ -18,12 +18,23 @@ import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 import type { Backend } from "../tools/lib/board/firmware-build.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { env: { type: "string" }, board: { type: "string" }, runtimes: { type: "string" } } });
+const { values } = parseArgs({
+  options: { env: { type: "string" }, board: { type: "string" }, runtimes: { type: "string" } },
+});
 const env = values.env ?? "cartpole";
 
 /** Stage names, in the order of the module's counters (assembly/model/profile.ts). */
-const STAGES = ["embedding", "RMSNorm + quantize", "matvec (tables, lookups, weights)", "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)", "RoPE",
-  "attention q/k quantize", "attention (scores, softmax, v; imports: + RoPE, q/k quantize)", "quantize o / FFN hidden", "final norm (features)"];
+const STAGES = [
+  "embedding",
+  "RMSNorm + quantize",
+  "matvec (tables, lookups, weights)",
+  "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)",
+  "RoPE",
+  "attention q/k quantize",
+  "attention (scores, softmax, v; imports: + RoPE, q/k quantize)",
+  "quantize o / FFN hidden",
+  "final norm (features)",
+];
 
 /** Multiply-accumulates of one forward over n positions (projections only). */
 function macs(c: BackboneConfig, n: number): number {
@@ -53,12 +64,17 @@ interface Row {
 
 /** Real boards' clocks (tools/lib/board/profiles.ts); which emulated ISA stands for each. */
 const CLOCKS: { name: string; hz: number; isa: "qemu-m4" | "qemu-rv32" }[] = [
-  { name: "nRF52840 64 MHz", hz: 64e6, isa: "qemu-m4" }, { name: "STM32F446 180 MHz", hz: 180e6, isa: "qemu-m4" },
-  { name: "ESP32-C3 160 MHz", hz: 160e6, isa: "qemu-rv32" }, { name: "ESP32 240 MHz", hz: 240e6, isa: "qemu-m4" },
+  { name: "nRF52840 64 MHz", hz: 64e6, isa: "qemu-m4" },
+  { name: "STM32F446 180 MHz", hz: 180e6, isa: "qemu-m4" },
+  { name: "ESP32-C3 160 MHz", hz: 160e6, isa: "qemu-rv32" },
+  { name: "ESP32 240 MHz", hz: 240e6, isa: "qemu-m4" },
 ];
 const ALL: { board: "qemu-m4" | "qemu-rv32"; backend: Backend }[] = [
-  { board: "qemu-m4", backend: "wasm3" }, { board: "qemu-m4", backend: "wasm3+native" }, { board: "qemu-m4", backend: "aot" },
-  { board: "qemu-rv32", backend: "wasm3" }, { board: "qemu-rv32", backend: "wasm3+native" },
+  { board: "qemu-m4", backend: "wasm3" },
+  { board: "qemu-m4", backend: "wasm3+native" },
+  { board: "qemu-m4", backend: "aot" },
+  { board: "qemu-rv32", backend: "wasm3" },
+  { board: "qemu-rv32", backend: "wasm3+native" },
 ];
 
 const tokensFor = (c: BackboneConfig) => Int32Array.from({ length: c.featTokens }, (_, i) => (i * 7 + 3) % c.vocab);
@@ -72,7 +88,8 @@ for (const kind of BACKBONE_KINDS) {
   const bytes = encodeBlob(blob);
   const mod = loadAgent("release", { blob: bytes });
   if (mod.fn.backbone_load() !== 0) throw new Error(`${kind}: ${mod.logs.join("; ")}`);
-  const tok = mod.ioBase + 1024, out = mod.ioBase + 2048;
+  const tok = mod.ioBase + 1024,
+    out = mod.ioBase + 2048;
   const t = tokensFor(c);
   new Int32Array(mod.memory.buffer, tok, t.length).set(t);
   let best = Infinity;
@@ -82,7 +99,14 @@ for (const kind of BACKBONE_KINDS) {
     for (let i = 0; i < reps; i++) mod.fn.backbone_features(tok, t.length, out);
     best = Math.min(best, Number(process.hrtime.bigint() - t0) / 1000 / reps);
   }
-  rows.push({ kind, blob_bytes: bytes.length, runtime_ram_bytes: mod.fn.backbone_memory(), macs: macs(c, t.length), v8_us: best, emulated: {} });
+  rows.push({
+    kind,
+    blob_bytes: bytes.length,
+    runtime_ram_bytes: mod.fn.backbone_memory(),
+    macs: macs(c, t.length),
+    v8_us: best,
+    emulated: {},
+  });
 }
 
 const boards = values.board === "all" ? ALL : values.board ? ALL.filter((r) => r.board === values.board) : [];
@@ -143,26 +167,36 @@ const fmt = (v: number) => Math.round(v).toLocaleString("en-US");
 function print(title: string, head: string[], body: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((t) => t[i].length)));
   console.log(`\n${title}`);
-  for (const r of [head, ...body]) console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  "));
+  for (const r of [head, ...body])
+    console.log(r.map((c, i) => (i ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  "));
 }
 
 const nTok = tokensFor(backboneFromBlob(readBlobFile(backbonePath("fp32"))).config).length;
 console.log(`one ${env} decision: ${nTok} tokens through the backbone, then the head and the env step`);
-print("host", ["kind", "blob bytes", "RAM bytes", "MACs", "V8 us (host)"],
-  rows.map((r) => [r.kind, String(r.blob_bytes), String(r.runtime_ram_bytes), String(r.macs), r.v8_us.toFixed(1)]));
+print(
+  "host",
+  ["kind", "blob bytes", "RAM bytes", "MACs", "V8 us (host)"],
+  rows.map((r) => [r.kind, String(r.blob_bytes), String(r.runtime_ram_bytes), String(r.macs), r.v8_us.toFixed(1)]),
+);
 if (keys.length) {
   for (const r of rows) {
     const body = STAGES.map((name, i) => [name, ...keys.map((k) => fmt(r.emulated[k].stages[i]))]);
     body.push(["sum of stages (profiled)", ...keys.map((k) => fmt(r.emulated[k].stages.reduce((a, v) => a + v, 0)))]);
     body.push(["backbone forward (unprofiled)", ...keys.map((k) => fmt(r.emulated[k].forward))]);
-    body.push(["head + tokenize + env step", ...keys.map((k) => {
-      const e = r.emulated[k];
-      return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision - e.forward)}`;
-    })]);
-    body.push(["decision", ...keys.map((k) => {
-      const e = r.emulated[k];
-      return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision)}`;
-    })]);
+    body.push([
+      "head + tokenize + env step",
+      ...keys.map((k) => {
+        const e = r.emulated[k];
+        return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision - e.forward)}`;
+      }),
+    ]);
+    body.push([
+      "decision",
+      ...keys.map((k) => {
+        const e = r.emulated[k];
+        return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision)}`;
+      }),
+    ]);
     print(`${r.kind}: instructions per decision by stage (emulated, QEMU -icount)`, ["stage", ...keys], body);
   }
   // one row per kind and backend: each clock takes the count of the ISA it stands for, or the other ISA's ("~m4")
@@ -170,27 +204,51 @@ if (keys.length) {
   const msRows: string[][] = [];
   for (const r of rows) {
     for (const backend of backends) {
-      msRows.push([`${r.kind} ${backend}`, ...CLOCKS.map((c) => {
-        const own = r.emulated[`${c.isa}/${backend}`];
-        const e = own ?? r.emulated[`qemu-m4/${backend}`] ?? r.emulated[`qemu-rv32/${backend}`];
-        if (!e || e.decision === null) return "-";
-        const other = own ? "" : c.isa === "qemu-rv32" ? "~m4 " : "~rv32 ";
-        return `${other}${e.decisionEstimated ? "~" : ""}${((e.decision / c.hz) * 1000).toFixed(2)}`;
-      })]);
+      msRows.push([
+        `${r.kind} ${backend}`,
+        ...CLOCKS.map((c) => {
+          const own = r.emulated[`${c.isa}/${backend}`];
+          const e = own ?? r.emulated[`qemu-m4/${backend}`] ?? r.emulated[`qemu-rv32/${backend}`];
+          if (!e || e.decision === null) return "-";
+          const other = own ? "" : c.isa === "qemu-rv32" ? "~m4 " : "~rv32 ";
+          return `${other}${e.decisionEstimated ? "~" : ""}${((e.decision / c.hz) * 1000).toFixed(2)}`;
+        }),
+      ]);
     }
   }
-  print("ms per decision at each board's clock (estimated: emulated instructions / clock, CPI 1; ESP32-C3 from qemu-rv32, the others from qemu-m4; ~m4 = the qemu-m4 count stands in (not measured on qemu-rv32); ~ = a kind without a shipped agent: its forward plus the ternary agent's head and env step)",
-    ["kind backend", ...CLOCKS.map((c) => c.name)], msRows);
+  print(
+    "ms per decision at each board's clock (estimated: emulated instructions / clock, CPI 1; ESP32-C3 from qemu-rv32, the others from qemu-m4; ~m4 = the qemu-m4 count stands in (not measured on qemu-rv32); ~ = a kind without a shipped agent: its forward plus the ternary agent's head and env step)",
+    ["kind backend", ...CLOCKS.map((c) => c.name)],
+    msRows,
+  );
   const fp32 = rows.find((r) => r.kind === "fp32");
   if (fp32) {
-    print("fp32 / kind per decision (same runtime)", ["kind", ...keys], rows.map((r) => [r.kind, ...keys.map((k) => {
-      const a = fp32.emulated[k]?.decision, b = r.emulated[k]?.decision;
-      return a && b ? (a / b).toFixed(2) : "-";
-    })]));
+    print(
+      "fp32 / kind per decision (same runtime)",
+      ["kind", ...keys],
+      rows.map((r) => [
+        r.kind,
+        ...keys.map((k) => {
+          const a = fp32.emulated[k]?.decision,
+            b = r.emulated[k]?.decision;
+          return a && b ? (a / b).toFixed(2) : "-";
+        }),
+      ]),
+    );
   }
 }
-console.log(JSON.stringify({
-  bench: "model", env, board: values.board ?? null, stages: STAGES, decision_steps: DECISION_STEPS,
-  how: { v8_us: "host: V8 on this machine (best of 5 x 200 calls)", emulated: "emulated (QEMU -icount) per board/runtime", ms: "estimated: emulated instructions / clock, CPI 1" },
-  rows,
-}));
+console.log(
+  JSON.stringify({
+    bench: "model",
+    env,
+    board: values.board ?? null,
+    stages: STAGES,
+    decision_steps: DECISION_STEPS,
+    how: {
+      v8_us: "host: V8 on this machine (best of 5 x 200 calls)",
+      emulated: "emulated (QEMU -icount) per board/runtime",
+      ms: "estimated: emulated instructions / clock, CPI 1",
+    },
+    rows,
+  }),
+);

@@ -13,7 +13,10 @@ const RT_HEADER = "/usr/include/wasm-rt.h"; // shipped by Debian's wabt next to 
 
 /** Parses the export prototypes wasm2c 1.0.32 writes into NAME.h. */
 export function parseExports(header, moduleName = "agent") {
-  const re = new RegExp(`^(u32|u64|f32|f64|void) Z_${moduleName}Z_(\\w+)\\(Z_${moduleName}_instance_t\\*((?:, (?:u32|u64|f32|f64))*)\\);$`, "gm");
+  const re = new RegExp(
+    `^(u32|u64|f32|f64|void) Z_${moduleName}Z_(\\w+)\\(Z_${moduleName}_instance_t\\*((?:, (?:u32|u64|f32|f64))*)\\);$`,
+    "gm",
+  );
   const out = [];
   for (const m of header.matchAll(re)) {
     const params = m[3] ? m[3].split(", ").filter(Boolean) : [];
@@ -34,19 +37,28 @@ export function exportTableSource(exports, moduleName = "agent") {
     "",
   ];
   for (const e of exports) {
-    const args = e.params.map((t, i) => (t === "f32" ? `bitrl_aot_f32(a[${i}])` : t === "f64" ? `bitrl_aot_f64(a[${i}])` : `(${t})a[${i}]`));
+    const args = e.params.map((t, i) =>
+      t === "f32" ? `bitrl_aot_f32(a[${i}])` : t === "f64" ? `bitrl_aot_f64(a[${i}])` : `(${t})a[${i}]`,
+    );
     const call = `Z_${moduleName}Z_${e.cName}((${inst} *)inst${args.length ? ", " + args.join(", ") : ""})`;
     const body =
-      e.result === "void" ? `${call}; *r = 0;`
-      : e.result === "f32" ? `*r = bitrl_aot_from_f32(${call});`
-      : e.result === "f64" ? `*r = bitrl_aot_from_f64(${call});`
-      : `*r = (uint64_t)${call};`;
-    lines.push(`static void thunk_${e.cName}(void *inst, const uint64_t *a, uint64_t *r) { ${e.params.length ? "" : "(void)a; "}${body} }`);
+      e.result === "void"
+        ? `${call}; *r = 0;`
+        : e.result === "f32"
+          ? `*r = bitrl_aot_from_f32(${call});`
+          : e.result === "f64"
+            ? `*r = bitrl_aot_from_f64(${call});`
+            : `*r = (uint64_t)${call};`;
+    lines.push(
+      `static void thunk_${e.cName}(void *inst, const uint64_t *a, uint64_t *r) { ${e.params.length ? "" : "(void)a; "}${body} }`,
+    );
   }
   lines.push("", "const bitrl_aot_export bitrl_aot_exports[] = {");
   for (const e of exports) {
     const codes = e.params.map((t) => TYPE_CODE[t]);
-    lines.push(`  {"${e.name}", ${e.params.length}, {${codes.length ? codes.join(", ") : "0"}}, ${TYPE_CODE[e.result]}, thunk_${e.cName}},`);
+    lines.push(
+      `  {"${e.name}", ${e.params.length}, {${codes.length ? codes.join(", ") : "0"}}, ${TYPE_CODE[e.result]}, thunk_${e.cName}},`,
+    );
   }
   lines.push("};", `const unsigned bitrl_aot_export_count = ${exports.length};`, "");
   return lines.join("\n");
@@ -69,20 +81,29 @@ const memcheckTight = (minBytes) => {
   // the mapped bytes instead
   const proven = "BITRL_AOT_PROVEN_BYTES";
   const inMin = `(a) <= (uint64_t)((uint32_t)${proven} - (uint32_t)sizeof(t))`;
-  return `#if defined(BITRL_CFG_AOT_MEMORY_PARTIAL) && BITRL_CFG_AOT_MEMORY_PARTIAL < ${minBytes}u\n` +
+  return (
+    `#if defined(BITRL_CFG_AOT_MEMORY_PARTIAL) && BITRL_CFG_AOT_MEMORY_PARTIAL < ${minBytes}u\n` +
     `#define ${proven} BITRL_CFG_AOT_MEMORY_PARTIAL\n#else\n#define ${proven} ${minBytes}u\n#endif\n` +
     `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, skipped when the compiler proves a + sizeof(t) <= ${proven} */ \\\n` +
-    `  if (!(__builtin_constant_p(${inMin}) && ${inMin}) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`;
+    `  if (!(__builtin_constant_p(${inMin}) && ${inMin}) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`
+  );
 };
 
 function tightenMemCheck(path, moduleName) {
   const c = readFileSync(path, "utf8");
-  if (c.split(MEMCHECK_WABT).length !== 2) throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
+  if (c.split(MEMCHECK_WABT).length !== 2)
+    throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
   const pages = new RegExp(`wasm_rt_allocate_memory\\(&instance->w2c_memory, (\\d+), `).exec(c);
-  if (!pages || Number(pages[1]) < 1) throw new Error(`aot-gen: cannot find the ${moduleName} module's initial memory in the wasm2c output (wasm2c version?)`);
+  if (!pages || Number(pages[1]) < 1)
+    throw new Error(
+      `aot-gen: cannot find the ${moduleName} module's initial memory in the wasm2c output (wasm2c version?)`,
+    );
   const accessors = /^( *static) inline ((?:t3|void) name\(wasm_rt_memory_t\* mem, u64 addr)/gm;
-  if ((c.match(accessors) ?? []).length !== 4) throw new Error("aot-gen: wasm2c's load/store definitions are not the ones this script knows (wasm2c version?)");
-  const patched = c.replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536)).replace(accessors, "$1 inline __attribute__((always_inline)) $2");
+  if ((c.match(accessors) ?? []).length !== 4)
+    throw new Error("aot-gen: wasm2c's load/store definitions are not the ones this script knows (wasm2c version?)");
+  const patched = c
+    .replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536))
+    .replace(accessors, "$1 inline __attribute__((always_inline)) $2");
   writeAtomic(path, patched);
 }
 
@@ -91,9 +112,14 @@ function writeAtomic(path, text) {
   renameSync(path + ".tmp", path);
 }
 
-export function generateAot({ wasm = join(root, "build/agent.wasm"), out = join(root, ".bitrl/gen/aot"), moduleName = "agent" } = {}) {
+export function generateAot({
+  wasm = join(root, "build/agent.wasm"),
+  out = join(root, ".bitrl/gen/aot"),
+  moduleName = "agent",
+} = {}) {
   if (!existsSync(wasm)) throw new Error(`aot-gen: ${wasm} not found (run npm run build first)`);
-  if (!existsSync(RT_HEADER)) throw new Error(`aot-gen: ${RT_HEADER} not found (install Debian's wabt: node scripts/setup-toolchain.mjs --aot)`);
+  if (!existsSync(RT_HEADER))
+    throw new Error(`aot-gen: ${RT_HEADER} not found (install Debian's wabt: node scripts/setup-toolchain.mjs --aot)`);
   mkdirSync(out, { recursive: true });
   const r = spawnSync("wasm2c", [wasm, "-n", moduleName, "-o", join(out, `${moduleName}.c`)], { encoding: "utf8" });
   if (r.error) throw new Error(`aot-gen: cannot run wasm2c (${r.error.message}); install Debian's wabt`);
@@ -101,7 +127,8 @@ export function generateAot({ wasm = join(root, "build/agent.wasm"), out = join(
   tightenMemCheck(join(out, `${moduleName}.c`), moduleName);
   copyFileSync(RT_HEADER, join(out, "wasm-rt.h"));
   const exports = parseExports(readFileSync(join(out, `${moduleName}.h`), "utf8"), moduleName);
-  if (exports.length === 0) throw new Error("aot-gen: no exports found in the wasm2c header (unexpected wasm2c version?)");
+  if (exports.length === 0)
+    throw new Error("aot-gen: no exports found in the wasm2c header (unexpected wasm2c version?)");
   writeAtomic(join(out, "aot_exports.c"), exportTableSource(exports, moduleName));
   return { out, exports: exports.map((e) => e.name) };
 }

@@ -9,7 +9,12 @@ import { writeBlobFile } from "../tools/lib/format/blob-file.ts";
 import { progress } from "../tools/lib/util/progress.ts";
 import { BACKBONE_KINDS, type BackboneKind } from "../tools/lib/reference/backbone.ts";
 import { inspectBlob } from "../tools/lib/format/blob-tensors.ts";
-import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../tools/lib/train/pretrain.ts";
+import {
+  backboneBlob,
+  pretrainBackbone,
+  PRETRAIN_DEFAULTS,
+  type PretrainOptions,
+} from "../tools/lib/train/pretrain.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -23,7 +28,12 @@ const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKi
 const STEPS: Record<string, number> = { cartpole: 1800 };
 
 /** The shipped settings: PRETRAIN_DEFAULTS (docs/model.md), seed 1, the env's steps, for every kind. */
-const settings = (env: string, kind: BackboneKind): PretrainOptions => ({ ...PRETRAIN_DEFAULTS, kind, seed: 1, steps: STEPS[env] ?? PRETRAIN_DEFAULTS.steps });
+const settings = (env: string, kind: BackboneKind): PretrainOptions => ({
+  ...PRETRAIN_DEFAULTS,
+  kind,
+  seed: 1,
+  steps: STEPS[env] ?? PRETRAIN_DEFAULTS.steps,
+});
 
 const mod = loadAgent("release");
 for (const env of envs) {
@@ -65,6 +75,8 @@ Rebuild (same bytes): \`${cmd}\`, or every shipped backbone: \`node --import tsx
     const cardPath = join(root, "models", `${name}.md`);
     writeFileSync(cardPath + ".tmp", card);
     renameSync(cardPath + ".tmp", cardPath);
-    console.log(`${name}: ${bytes.length} bytes, ratio ${st.ratio_vs_fp32.toFixed(2)}x, valid ${res.validLossExported.toFixed(3)} (last ${last.toFixed(3)}), ${secs.toFixed(0)} s`);
+    console.log(
+      `${name}: ${bytes.length} bytes, ratio ${st.ratio_vs_fp32.toFixed(2)}x, valid ${res.validLossExported.toFixed(3)} (last ${last.toFixed(3)}), ${secs.toFixed(0)} s`,
+    );
   }
 }

@@ -21,7 +21,10 @@ function run(cmd, args) {
 
 export function build({ quiet = false } = {}) {
   mkdirSync(join(root, "build"), { recursive: true });
-  for (const [target, out] of [["release", "build/agent.wasm"], ["debug", "build/agent.debug.wasm"]]) {
+  for (const [target, out] of [
+    ["release", "build/agent.wasm"],
+    ["debug", "build/agent.debug.wasm"],
+  ]) {
     if (!quiet) console.log(`build: asc --target ${target}, data segments merged`);
     run(bin("asc"), ["--config", "asconfig.json", "--target", target]);
     // one data segment: wasm3 keeps a record per segment in its heap (scripts/merge-data.mjs)
@@ -29,10 +32,17 @@ export function build({ quiet = false } = {}) {
     writeFileSync(file, mergeDataSegments(readFileSync(file)));
   }
   if (!quiet) console.log("build: esbuild tools/cli/main.ts -> dist/bitrl.mjs");
-  const bundle = (entry, out) => run(bin("esbuild"), [
-    entry, "--bundle", "--platform=node", "--format=esm", "--target=node20",
-    `--outfile=${out}`, "--packages=external", "--log-level=warning",
-  ]);
+  const bundle = (entry, out) =>
+    run(bin("esbuild"), [
+      entry,
+      "--bundle",
+      "--platform=node",
+      "--format=esm",
+      "--target=node20",
+      `--outfile=${out}`,
+      "--packages=external",
+      "--log-level=warning",
+    ]);
   bundle("tools/cli/main.ts", "dist/bitrl.mjs");
   if (!quiet) console.log("build: esbuild tools/lib/index.ts -> dist/index.mjs, tsc -> dist/types/");
   bundle("tools/lib/index.ts", "dist/index.mjs");
@@ -45,11 +55,30 @@ function buildTypes() {
   const out = join(root, "dist", "types");
   rmSync(out, { recursive: true, force: true });
   run(bin("tsc"), [
-    "tools/lib/index.ts", "--ignoreConfig", "--declaration", "--emitDeclarationOnly", "--outDir", "dist/types", "--rootDir", "tools/lib",
-    "--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--strict", "--skipLibCheck",
-    "--allowImportingTsExtensions", "--types", "node",
+    "tools/lib/index.ts",
+    "--ignoreConfig",
+    "--declaration",
+    "--emitDeclarationOnly",
+    "--outDir",
+    "dist/types",
+    "--rootDir",
+    "tools/lib",
+    "--target",
+    "ES2022",
+    "--module",
+    "NodeNext",
+    "--moduleResolution",
+    "NodeNext",
+    "--strict",
+    "--skipLibCheck",
+    "--allowImportingTsExtensions",
+    "--types",
+    "node",
   ]);
-  const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  const walk = (dir) =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+      e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+    );
   for (const f of walk(out)) {
     const text = readFileSync(f, "utf8");
     const fixed = text.replace(/(from\s+|import\()(["'])(\.{1,2}\/[^"']+)\.ts\2/g, "$1$2$3.js$2");

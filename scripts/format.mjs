@@ -34,7 +34,8 @@ function walk(dir) {
 
 const DECORATOR = /^(\s*)@(inline|external|global|lazy|unmanaged|final|operator)(\([^)]*\))?( |$)/gm;
 const MARKER = /\/\*@@(inline|external|global|lazy|unmanaged|final|operator)(\([^)]*\))?@@\*\/(\n| )?/g;
-const hideDecorators = (text) => text.replace(DECORATOR, (_, ws, name, args = "", sep) => `${ws}/*@@${name}${args}@@*/${sep === " " ? " " : "\n"}`);
+const hideDecorators = (text) =>
+  text.replace(DECORATOR, (_, ws, name, args = "", sep) => `${ws}/*@@${name}${args}@@*/${sep === " " ? " " : "\n"}`);
 const showDecorators = (text) => text.replace(MARKER, (_, name, args = "", sep = "") => `@${name}${args}${sep}`);
 
 async function formatTs(files, check) {
@@ -56,7 +57,10 @@ async function formatTs(files, check) {
 
 function formatC(files, check) {
   const probe = spawnSync("clang-format", ["--version"], { encoding: "utf8" });
-  if (probe.status !== 0) throw new Error("clang-format not found: sudo apt-get install -y clang-format (or run npm test, which installs it)");
+  if (probe.status !== 0)
+    throw new Error(
+      "clang-format not found: sudo apt-get install -y clang-format (or run npm test, which installs it)",
+    );
   const off = [];
   for (const f of files) {
     const r = spawnSync("clang-format", ["--style=file", f], { cwd: root, encoding: "utf8", maxBuffer: 1 << 26 });
@@ -81,7 +85,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   try {
     const off = await format({ check, tsOnly: args.has("--ts-only") });
     if (check && off.length) {
-      console.error(`format: ${off.length} file(s) not formatted (run: node scripts/format.mjs):\n  ${off.map((f) => relative(".", join(root, f))).join("\n  ")}`);
+      console.error(
+        `format: ${off.length} file(s) not formatted (run: node scripts/format.mjs):\n  ${off.map((f) => relative(".", join(root, f))).join("\n  ")}`,
+      );
       process.exit(1);
     }
     if (!check) console.log(`format: ${off.length} file(s) rewritten`);

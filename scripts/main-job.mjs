@@ -21,9 +21,18 @@ let opts;
 try {
   opts = parseArgs({
     options: {
-      board: { type: "string", default: "qemu-m4" }, port: { type: "string" }, backend: { type: "string", default: "wasm3" }, env: { type: "string", default: "cartpole" },
-      model: { type: "string" }, episodes: { type: "string", default: "3" }, seed: { type: "string", default: "1" },
-      train: { type: "boolean" }, "train-episodes": { type: "string" }, "board-train": { type: "string", default: "15000" }, kinds: { type: "string" }, out: { type: "string", default: "report/index.html" },
+      board: { type: "string", default: "qemu-m4" },
+      port: { type: "string" },
+      backend: { type: "string", default: "wasm3" },
+      env: { type: "string", default: "cartpole" },
+      model: { type: "string" },
+      episodes: { type: "string", default: "3" },
+      seed: { type: "string", default: "1" },
+      train: { type: "boolean" },
+      "train-episodes": { type: "string" },
+      "board-train": { type: "string", default: "15000" },
+      kinds: { type: "string" },
+      out: { type: "string", default: "report/index.html" },
       help: { type: "boolean", short: "h" },
     },
   }).values;
@@ -32,7 +41,13 @@ try {
   process.exit(2);
 }
 if (opts.help) {
-  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").slice(0, 4).map((l) => l.replace(/^\/\/ ?/, "")).join("\n"));
+  console.log(
+    readFileSync(fileURLToPath(import.meta.url), "utf8")
+      .split("\n")
+      .slice(0, 4)
+      .map((l) => l.replace(/^\/\/ ?/, ""))
+      .join("\n"),
+  );
   process.exit(0);
 }
 
@@ -55,7 +70,8 @@ async function main() {
     failed.push(...(await learnOnBoard(lib, board, link)));
     const decisionCosts = await measureBackends(lib, board, ran);
     await reportStep(lib, board, link.via, ran, decisionCosts);
-    if (failed.length) fail("run", `${failed.length} board run(s) failed (see FAILED above); the report holds the others`);
+    if (failed.length)
+      fail("run", `${failed.length} board run(s) failed (see FAILED above); the report holds the others`);
   } finally {
     await link.shared?.close();
   }
@@ -74,10 +90,16 @@ async function checkArguments(lib) {
   const { getBoard } = await lib("tools/lib/board/profiles.ts");
   const board = getBoard(opts.board);
   const episodes = Number(opts.episodes);
-  if (!Number.isInteger(episodes) || episodes < 1) fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
+  if (!Number.isInteger(episodes) || episodes < 1)
+    fail("arguments", `--episodes must be an integer >= 1, got '${opts.episodes}'`);
   const learn = Number(opts["board-train"]);
-  if (!Number.isInteger(learn) || learn < 0 || (learn > 0 && learn < 2000)) fail("arguments", `--board-train must be 0 or an integer >= 2000 (environment steps), got '${opts["board-train"]}'`);
-  if (!["wasm3", "wasm3+native", "aot", "wamr"].includes(opts.backend)) fail("arguments", `--backend must be wasm3, wasm3+native, aot or wamr, got '${opts.backend}'`);
+  if (!Number.isInteger(learn) || learn < 0 || (learn > 0 && learn < 2000))
+    fail(
+      "arguments",
+      `--board-train must be 0 or an integer >= 2000 (environment steps), got '${opts["board-train"]}'`,
+    );
+  if (!["wasm3", "wasm3+native", "aot", "wamr"].includes(opts.backend))
+    fail("arguments", `--backend must be wasm3, wasm3+native, aot or wamr, got '${opts.backend}'`);
   return board;
 }
 
@@ -87,7 +109,12 @@ async function toolchain(board) {
   const { setupToolchain } = await import("./setup-toolchain.mjs");
   // qemu-m4 also runs the AOT backend: the per-backend decision cost and the on-board training step (PPO's
   // compiled code does not fit wasm3's heap there)
-  await setupToolchain({ riscv: board.id === "qemu-rv32", aot: opts.backend === "aot" || board.id === "qemu-m4", wamr: opts.backend === "wamr", quiet: true });
+  await setupToolchain({
+    riscv: board.id === "qemu-rv32",
+    aot: opts.backend === "aot" || board.id === "qemu-m4",
+    wamr: opts.backend === "wamr",
+    quiet: true,
+  });
 }
 
 async function buildStep() {
@@ -114,7 +141,9 @@ async function bootCheck(lib, board) {
   try {
     const info = await first.client.info();
     if (info.module_error) fail("boot", `the board could not load agent.wasm: ${info.module_error}`);
-    console.log(`  ${info.board}, firmware ${info.firmware}, backend ${info.backend}, clock in ${info.clock_unit}${fresh ? "; rebooted for each agent" : ""}`);
+    console.log(
+      `  ${info.board}, firmware ${info.firmware}, backend ${info.backend}, clock in ${info.clock_unit}${fresh ? "; rebooted for each agent" : ""}`,
+    );
   } catch (e) {
     await first.close();
     throw e;
@@ -145,7 +174,10 @@ async function runEpisodes(lib, link, models) {
     const conn = link.shared ?? (await link.open());
     try {
       const r = await runAgentSession(conn.client, [m], {
-        episodes, seed: Number(opts.seed), maxSteps: 500, onEpisode: (agent) => bar.tick(++done, agent),
+        episodes,
+        seed: Number(opts.seed),
+        maxSteps: 500,
+        onEpisode: (agent) => bar.tick(++done, agent),
       });
       const after = await conn.client.info();
       ran.push({ model: m, work: r.work[0], meanReturn: r.meanReturn[0], ram: after.ram ?? null });
@@ -170,7 +202,9 @@ async function learnOnBoard(lib, board, link) {
   const backbonePath = join(root, "models", `${opts.env}-backbone-ternary.bitrl`);
   // wasm3's fixed heap on the emulated boards cannot hold PPO's compiled update next to the backbone (docs/agents.md)
   const learnBackend = board.id === "qemu-m4" && !opts.port ? "aot" : opts.backend;
-  step(`learn on the board: ${learnSteps} environment steps of PPO training a fresh head on the ternary backbone (${learnBackend})`);
+  step(
+    `learn on the board: ${learnSteps} environment steps of PPO training a fresh head on the ternary backbone (${learnBackend})`,
+  );
   if (learnSteps === 0) return [];
   if (!existsSync(backbonePath)) {
     console.log(`  skipped: no ${relative(root, backbonePath)}`);
@@ -183,18 +217,43 @@ async function learnOnBoard(lib, board, link) {
   const { appendRun } = await lib("tools/lib/report/runlog.ts");
   const { progress } = await lib("tools/lib/util/progress.ts");
   const train = { ...defaultTrain(opts.env, "blob", "ppo"), horizon: learnSteps };
-  const start = buildAgentBlob({ env: opts.env, backbone: readBlobFile(backbonePath), hidden: DEFAULT_RUN[opts.env].backboneHidden, train, initSeed: Number(opts.seed) });
+  const start = buildAgentBlob({
+    env: opts.env,
+    backbone: readBlobFile(backbonePath),
+    hidden: DEFAULT_RUN[opts.env].backboneHidden,
+    train,
+    initSeed: Number(opts.seed),
+  });
   const bar = progress("board training", learnSteps);
   try {
     const select = { every: Math.max(1, Math.round(learnSteps / 6)), episodes: 2, gate: 0.8 };
-    const t = await trainOnBoard(board.id, start, Number(opts.seed), Infinity, { port: opts.port, backend: learnBackend, chunk: 10, steps: learnSteps, select, resumeFile: null, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(0)}`) });
+    const t = await trainOnBoard(board.id, start, Number(opts.seed), Infinity, {
+      port: opts.port,
+      backend: learnBackend,
+      chunk: 10,
+      steps: learnSteps,
+      select,
+      resumeFile: null,
+      onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(0)}`),
+    });
     bar.done();
     const avg = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
     const k = Math.max(1, Math.floor(t.curve.length / 4));
     const ticks = t.ticks.reduce((a, b) => a + b, 0);
-    console.log(`  sampled returns on the board: first ${k} of ${t.curve.length} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.steps} steps, ${ticks} ${t.tick_unit} in agent_train)`);
-    if (t.kept) console.log(`  kept on the board (inactive slot, ${t.checkpoints} checkpoints): the head of the best greedy check, mean ${t.kept.mean.toFixed(1)} at step ${t.kept.atStep}`);
-    appendRun("train", { env: opts.env, agent: `ternary, trained on ${board.id}`, seed: Number(opts.seed), returns: t.curve, runtime: `${learnBackend} on ${board.id}` });
+    console.log(
+      `  sampled returns on the board: first ${k} of ${t.curve.length} episodes ${avg(t.curve.slice(0, k)).toFixed(1)}, last ${k} ${avg(t.curve.slice(-k)).toFixed(1)} (${t.steps} steps, ${ticks} ${t.tick_unit} in agent_train)`,
+    );
+    if (t.kept)
+      console.log(
+        `  kept on the board (inactive slot, ${t.checkpoints} checkpoints): the head of the best greedy check, mean ${t.kept.mean.toFixed(1)} at step ${t.kept.atStep}`,
+      );
+    appendRun("train", {
+      env: opts.env,
+      agent: `ternary, trained on ${board.id}`,
+      seed: Number(opts.seed),
+      returns: t.curve,
+      runtime: `${learnBackend} on ${board.id}`,
+    });
     return [];
   } catch (e) {
     bar.done();
@@ -211,15 +270,25 @@ async function reportStep(lib, board, via, ran, decisionCosts) {
   const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
   const { buildReport } = await lib("tools/lib/report/write.ts");
   const summary = {
-    board, env: opts.env, via, ram: null, decisionCosts,
+    board,
+    env: opts.env,
+    via,
+    ram: null,
+    decisionCosts,
     agents: ran.map((r) => ({
-      work: r.work, meanReturn: r.meanReturn, model: relative(root, r.model.path), ram: r.ram,
-      modelFileBytes: readFileSync(r.model.path).length, fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
+      work: r.work,
+      meanReturn: r.meanReturn,
+      model: relative(root, r.model.path),
+      ram: r.ram,
+      modelFileBytes: readFileSync(r.model.path).length,
+      fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
     })),
   };
   for (const { kind, record } of summaryRecords(summary)) appendRun(kind, record);
   const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}` });
-  console.log(`\n${summaryLines(summary).join("\n")}\nreport: ${opts.out} (${r.records} records) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `\n${summaryLines(summary).join("\n")}\nreport: ${opts.out} (${r.records} records) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 const KINDS = ["fp32", "int8", "ternary"];
@@ -246,16 +315,22 @@ async function cli(lib, args) {
  *  with the kernel imports bound to C, AOT), side by side in one run: the summary's per-backend table and ratios. */
 async function measureBackends(lib, board, ran) {
   const backends = board.id === "qemu-m4" && !opts.port ? ["wasm3", "wasm3+native", "aot"] : [];
-  const agents = ran.filter((r) => r.model.agent === "fp32" || r.model.agent === "ternary")
+  const agents = ran
+    .filter((r) => r.model.agent === "fp32" || r.model.agent === "ternary")
     .map((r) => ({ name: r.model.agent, blob: readFileSync(r.model.path) }));
-  step(`decision cost per backend: ${backends.length && agents.length ? `${agents.map((a) => a.name).join(", ")} under ${backends.join(", ")}` : "skipped (qemu-m4 only)"}`);
+  step(
+    `decision cost per backend: ${backends.length && agents.length ? `${agents.map((a) => a.name).join(", ")} under ${backends.join(", ")}` : "skipped (qemu-m4 only)"}`,
+  );
   if (!backends.length || !agents.length) return [];
   const { measureDecisionCosts } = await lib("tools/lib/board/decision-cost.ts");
   const { progress } = await lib("tools/lib/util/progress.ts");
   const bar = progress("decision cost", backends.length * agents.length);
   let done = 0;
   try {
-    return await measureDecisionCosts(board.id, backends, agents, { seed: Number(opts.seed), onDone: (c) => bar.tick(++done, `${c.agent} ${c.backend}`) });
+    return await measureDecisionCosts(board.id, backends, agents, {
+      seed: Number(opts.seed),
+      onDone: (c) => bar.tick(++done, `${c.agent} ${c.backend}`),
+    });
   } catch (e) {
     console.log(`  FAILED: decision cost per backend: ${e.message}`);
     return [];
@@ -297,7 +372,11 @@ async function prepareAgents(lib) {
       if (existsSync(path)) backbones.push({ kind, path });
       else console.log(`  no ${kind} backbone (${relative(root, path)}): skipped`);
     }
-    if (!backbones.length && !agents.length) fail("models", `no shipped backbone models/${opts.env}-backbone-{${kinds.join(",")}}.bitrl: run 'npm start -- --train' to pretrain them, or pass --model FILE`);
+    if (!backbones.length && !agents.length)
+      fail(
+        "models",
+        `no shipped backbone models/${opts.env}-backbone-{${kinds.join(",")}}.bitrl: run 'npm start -- --train' to pretrain them, or pass --model FILE`,
+      );
   }
   const out = agents;
   for (const b of backbones) {
@@ -305,8 +384,36 @@ async function prepareAgents(lib) {
     // retrained each run (minutes on 2 cores; --train-episodes shortens it): a head saved by an older agent.wasm
     // may not match the module just built
     console.log(`  training the ${b.kind} agent's head on the host (V8), 3 seeds`);
-    const j = JSON.parse((await cli(lib, ["train", "--env", opts.env, "--backbone", b.path, "--seeds", "3", ...(opts["train-episodes"] ? ["--episodes", opts["train-episodes"]] : []), "--out", agentPath, "--json"])).trim().split("\n").pop());
-    for (const sd of j.seeds ?? []) appendRun("train", { env: opts.env, agent: b.kind, seed: sd.seed, returns: sd.curve, evalMeanReturn: sd.eval_mean_return, runtime: j.runtime, backbone: relative(root, b.path) });
+    const j = JSON.parse(
+      (
+        await cli(lib, [
+          "train",
+          "--env",
+          opts.env,
+          "--backbone",
+          b.path,
+          "--seeds",
+          "3",
+          ...(opts["train-episodes"] ? ["--episodes", opts["train-episodes"]] : []),
+          "--out",
+          agentPath,
+          "--json",
+        ])
+      )
+        .trim()
+        .split("\n")
+        .pop(),
+    );
+    for (const sd of j.seeds ?? [])
+      appendRun("train", {
+        env: opts.env,
+        agent: b.kind,
+        seed: sd.seed,
+        returns: sd.curve,
+        evalMeanReturn: sd.eval_mean_return,
+        runtime: j.runtime,
+        backbone: relative(root, b.path),
+      });
     out.push({ agent: b.kind, path: agentPath, note: `head trained now, best seed ${j.best_seed}` });
   }
   return out.sort((a, b) => KINDS.indexOf(a.agent) - KINDS.indexOf(b.agent));

@@ -7,7 +7,9 @@
 
 /** Reads an unsigned LEB128 at p: [value, next p]. */
 function readU32(b, p) {
-  let v = 0, shift = 0, byte;
+  let v = 0,
+    shift = 0,
+    byte;
   do {
     byte = b[p++];
     v += (byte & 0x7f) * 2 ** shift;
@@ -18,7 +20,9 @@ function readU32(b, p) {
 
 /** Reads a signed LEB128 (i32.const immediate) at p: [value, next p]. */
 function readS32(b, p) {
-  let v = 0, shift = 0, byte;
+  let v = 0,
+    shift = 0,
+    byte;
   do {
     byte = b[p++];
     v |= (byte & 0x7f) << shift;
@@ -48,12 +52,13 @@ function s32Leb(v) {
   }
 }
 
-const DATA = 11, DATA_COUNT = 12;
+const DATA = 11,
+  DATA_COUNT = 12;
 
 /** The module with its data section's segments merged into one (Uint8Array; the input when there is nothing to do). */
 export function mergeDataSegments(bytes) {
   const sections = [];
-  for (let p = 8; p < bytes.length; ) {
+  for (let p = 8; p < bytes.length;) {
     const id = bytes[p];
     const [size, start] = readU32(bytes, p + 1);
     sections.push({ id, head: p, start, end: start + size });
@@ -81,7 +86,8 @@ export function mergeDataSegments(bytes) {
   const parts = [bytes.subarray(0, 8)];
   for (const s of sections) {
     if (s.id === DATA) parts.push(Uint8Array.of(DATA, ...u32Leb(body.length + image.length), ...body), image);
-    else if (s.id === DATA_COUNT) parts.push(Uint8Array.of(DATA_COUNT, 1, 1)); // one segment now
+    else if (s.id === DATA_COUNT)
+      parts.push(Uint8Array.of(DATA_COUNT, 1, 1)); // one segment now
     else parts.push(bytes.subarray(s.head, s.end));
   }
   return new Uint8Array(Buffer.concat(parts));

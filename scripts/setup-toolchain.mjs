@@ -18,7 +18,12 @@ const venvBin = (name) => join(dir.venv, "bin", name);
 const log = (msg) => console.log(`setup-toolchain: ${msg}`);
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, encoding: "utf8", stdio: opts.capture ? "pipe" : ["ignore", "inherit", "inherit"], env: opts.env ?? process.env });
+  const r = spawnSync(cmd, args, {
+    cwd: root,
+    encoding: "utf8",
+    stdio: opts.capture ? "pipe" : ["ignore", "inherit", "inherit"],
+    env: opts.env ?? process.env,
+  });
   if (r.status !== 0) {
     const detail = opts.capture ? ` ${(r.stderr || r.stdout || "").trim().split("\n").slice(-3).join(" | ")}` : "";
     throw new Error(`'${[cmd, ...args].join(" ")}' failed (exit ${r.status ?? r.signal}).${detail}`);
@@ -46,7 +51,9 @@ function ensureDebs(pkgs) {
   const missing = missingDebs(pkgs);
   if (missing.length === 0) return;
   if (process.getuid && process.getuid() !== 0) {
-    throw new Error(`missing Debian packages ${missing.join(" ")}; run as root or: sudo apt-get install -y ${missing.join(" ")}`);
+    throw new Error(
+      `missing Debian packages ${missing.join(" ")}; run as root or: sudo apt-get install -y ${missing.join(" ")}`,
+    );
   }
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   if (!aptUpdated) {
@@ -77,7 +84,11 @@ function ensurePlatformio() {
 
 /** The tool-scons requirement of the installed core (e.g. "~4.40801.0"), read from platformio/dependencies.py. */
 function sconsSpec() {
-  const out = run(venvBin("python"), ["-c", "from platformio.dependencies import get_core_dependencies as d; print(d()['tool-scons'])"], { capture: true });
+  const out = run(
+    venvBin("python"),
+    ["-c", "from platformio.dependencies import get_core_dependencies as d; print(d()['tool-scons'])"],
+    { capture: true },
+  );
   const spec = out.trim();
   const m = /^[~^=]?\s*(\d+)\.(\d+)\.(\d+)$/.exec(spec);
   if (!m) throw new Error(`unexpected tool-scons requirement '${spec}' in platformio/dependencies.py`);
@@ -92,15 +103,43 @@ function ensureToolScons() {
   const pkgDir = join(dir.pioCore, "packages", "tool-scons");
   const stamp = join(pkgDir, ".bitrl-stamp");
   const want = `${spec} scons==${scons}`;
-  if (existsSync(stamp) && readFileSync(stamp, "utf8") === want && pyOk(`import SCons, sys; sys.exit(0 if SCons.__version__ == "${scons}" else 1)`)) return;
+  if (
+    existsSync(stamp) &&
+    readFileSync(stamp, "utf8") === want &&
+    pyOk(`import SCons, sys; sys.exit(0 if SCons.__version__ == "${scons}" else 1)`)
+  )
+    return;
   log(`pip install scons==${scons} (PlatformIO ${pins.platformio} wants tool-scons ${spec})`);
   run(venvBin("python"), ["-m", "pip", "install", "-q", `scons==${scons}`]);
   mkdirSync(pkgDir, { recursive: true });
   // What PlatformIO checks to call a core package installed: package.json and .piopm (owner platformio, version
   // within the core's requirement). It then runs <pkg>/scons.py with the venv's Python, which has SCons.
-  writeAtomic(join(pkgDir, "package.json"), JSON.stringify({ name: "tool-scons", version: pkgVersion, description: `SCons ${scons} from PyPI (bitrl offline shim)`, system: "*" }, null, 2) + "\n");
-  writeAtomic(join(pkgDir, ".piopm"), JSON.stringify({ type: "tool", name: "tool-scons", version: pkgVersion, spec: { owner: "platformio", id: null, name: "tool-scons", requirements: spec, uri: null } }) + "\n");
-  writeAtomic(join(pkgDir, "scons.py"), "# bitrl shim: runs SCons installed from PyPI in this venv.\nimport sys\nimport SCons.Script\n\nsys.exit(SCons.Script.main())\n");
+  writeAtomic(
+    join(pkgDir, "package.json"),
+    JSON.stringify(
+      {
+        name: "tool-scons",
+        version: pkgVersion,
+        description: `SCons ${scons} from PyPI (bitrl offline shim)`,
+        system: "*",
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+  writeAtomic(
+    join(pkgDir, ".piopm"),
+    JSON.stringify({
+      type: "tool",
+      name: "tool-scons",
+      version: pkgVersion,
+      spec: { owner: "platformio", id: null, name: "tool-scons", requirements: spec, uri: null },
+    }) + "\n",
+  );
+  writeAtomic(
+    join(pkgDir, "scons.py"),
+    "# bitrl shim: runs SCons installed from PyPI in this venv.\nimport sys\nimport SCons.Script\n\nsys.exit(SCons.Script.main())\n",
+  );
   writeAtomic(stamp, want);
   log(`tool-scons ${pkgVersion} -> ${pkgDir}`);
 }
@@ -112,7 +151,8 @@ const sha256Of = (path) => createHash("sha256").update(readFileSync(path)).diges
  *  lets `adjust(out, tmp)` finish the tree, stamps it with the archive's SHA-256, then renames it into place. */
 function installFromArchive(archive, dest, members, folder, sha256, adjust = () => {}) {
   const got = sha256Of(archive);
-  if (got !== sha256) throw new Error(`${archive}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
+  if (got !== sha256)
+    throw new Error(`${archive}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
   const tmp = `${dest}.tmp`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
@@ -144,16 +184,21 @@ function ensureWasm3() {
     cpSync(join(tmp, license), join(out, "LICENSE"));
     rmSync(join(out, "m3module.c"), { force: true });
   });
-  log(`wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files) -> ${pins.dirs.wasm3}`);
+  log(
+    `wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files) -> ${pins.dirs.wasm3}`,
+  );
 }
 
 // ---- WAMR C sources ---------------------------------------------------------------------------------------------
 /** cargo on PATH or in rustup's default place; installed from Debian (as root) when neither has it. */
 function cargoCommand() {
   const home = process.env.CARGO_HOME ?? join(process.env.HOME ?? "/root", ".cargo");
-  for (const c of ["cargo", join(home, "bin", "cargo")]) if (spawnSync(c, ["--version"], { stdio: "ignore" }).status === 0) return c;
+  for (const c of ["cargo", join(home, "bin", "cargo")])
+    if (spawnSync(c, ["--version"], { stdio: "ignore" }).status === 0) return c;
   if (process.getuid && process.getuid() !== 0) {
-    throw new Error("cargo not found (needed once to fetch WAMR's sources from crates.io): install Rust (https://rustup.rs) or run: sudo apt-get install -y cargo");
+    throw new Error(
+      "cargo not found (needed once to fetch WAMR's sources from crates.io): install Rust (https://rustup.rs) or run: sudo apt-get install -y cargo",
+    );
   }
   ensureDebs(["cargo"]);
   return "cargo";
@@ -178,7 +223,10 @@ function ensureWamr() {
     const cargo = cargoCommand();
     const project = join(dir.cache, "wamr-fetch");
     mkdirSync(project, { recursive: true });
-    writeAtomic(join(project, "Cargo.toml"), `[package]\nname = "bitrl-wamr-fetch"\nversion = "0.0.0"\nedition = "2018"\n\n[lib]\npath = "lib.rs"\n\n[dependencies]\n${crate} = "=${version}"\n`);
+    writeAtomic(
+      join(project, "Cargo.toml"),
+      `[package]\nname = "bitrl-wamr-fetch"\nversion = "0.0.0"\nedition = "2018"\n\n[lib]\npath = "lib.rs"\n\n[dependencies]\n${crate} = "=${version}"\n`,
+    );
     writeAtomic(join(project, "lib.rs"), "");
     log(`cargo fetch (${crate} = "=${version}")`);
     run(cargo, ["fetch", "--quiet", "--manifest-path", join(project, "Cargo.toml")]);
@@ -207,12 +255,20 @@ function ensureEsptool() {
 /** Installs what is missing. riscv: the RISC-V compiler, picolibc and qemu-system-riscv32; aot: wabt (wasm2c). */
 /** wamr: WAMR's sources (cargo). quiet: no closing "ready" line (what gets installed is always printed). */
 /** esp: riscv plus esptool. */
-export async function setupToolchain({ riscv = false, aot = false, wamr = false, esp = false, quiet = false, sourcesOnly = false } = {}) {
+export async function setupToolchain({
+  riscv = false,
+  aot = false,
+  wamr = false,
+  esp = false,
+  quiet = false,
+  sourcesOnly = false,
+} = {}) {
   const t0 = Date.now();
   if (sourcesOnly) {
     ensureWasm3();
     if (wamr) ensureWamr();
-    if (!quiet) log(`sources ready in ${pins.dirs.wasm3}${wamr ? ` and ${pins.dirs.wamr}` : ""} (${Date.now() - t0} ms)`);
+    if (!quiet)
+      log(`sources ready in ${pins.dirs.wasm3}${wamr ? ` and ${pins.dirs.wamr}` : ""} (${Date.now() - t0} ms)`);
     return;
   }
   ensureDebs(pins.apt.arm);
@@ -230,12 +286,22 @@ export async function setupToolchain({ riscv = false, aot = false, wamr = false,
 if (import.meta.url === `file://${process.argv[1]}`) {
   const args = new Set(process.argv.slice(2));
   const all = args.has("--all");
-  for (const a of args) if (!["--riscv", "--aot", "--wamr", "--esp", "--all", "--quiet", "--sources-only"].includes(a)) {
-    console.error(`setup-toolchain: unknown option '${a}' (options: --riscv --aot --wamr --esp --all --quiet --sources-only)`);
-    process.exit(2);
-  }
+  for (const a of args)
+    if (!["--riscv", "--aot", "--wamr", "--esp", "--all", "--quiet", "--sources-only"].includes(a)) {
+      console.error(
+        `setup-toolchain: unknown option '${a}' (options: --riscv --aot --wamr --esp --all --quiet --sources-only)`,
+      );
+      process.exit(2);
+    }
   try {
-    await setupToolchain({ riscv: all || args.has("--riscv"), aot: all || args.has("--aot"), wamr: all || args.has("--wamr"), esp: all || args.has("--esp"), quiet: args.has("--quiet"), sourcesOnly: args.has("--sources-only") });
+    await setupToolchain({
+      riscv: all || args.has("--riscv"),
+      aot: all || args.has("--aot"),
+      wamr: all || args.has("--wamr"),
+      esp: all || args.has("--esp"),
+      quiet: args.has("--quiet"),
+      sourcesOnly: args.has("--sources-only"),
+    });
   } catch (e) {
     console.error(`setup-toolchain: ${e.message}`);
     process.exit(1);

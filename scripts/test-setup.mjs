@@ -8,9 +8,29 @@ setups.push(async function chromium() {
   if (spawnSync("chromium", ["--version"], { stdio: "ignore" }).status === 0) return;
   console.log("setup: apt-get install chromium (report rendering test)");
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [["update", "-qq"], ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"]]) {
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+  ]) {
     const r = spawnSync("apt-get", args, { stdio: "inherit", env });
-    if (r.status !== 0) throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
+    if (r.status !== 0)
+      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
+  }
+});
+
+// clang-format for the C half of the format check (scripts/format.mjs; Debian's clang-format, installed once).
+setups.push(async function formatter() {
+  const { spawnSync } = await import("node:child_process");
+  if (spawnSync("clang-format", ["--version"], { stdio: "ignore" }).status === 0) return;
+  console.log("setup: apt-get install clang-format (format check)");
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  for (const args of [
+    ["update", "-qq"],
+    ["install", "-y", "-qq", "--no-install-recommends", "clang-format"],
+  ]) {
+    const r = spawnSync("apt-get", args, { stdio: "inherit", env });
+    if (r.status !== 0)
+      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's clang-format by hand`);
   }
 });
 

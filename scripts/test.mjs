@@ -1,7 +1,8 @@
 // `npm test`: installs what is missing, builds, type-checks, then runs the suites in two tiers on parallel worker
 // processes: test/unit/ (pure and V8, started first, one process) and test/board/ (QEMU, native C builds, Chromium,
 // the packed package; one process per file). A test file directly in test/ counts as board tier.
-// `npm run test:unit` (--unit) runs the first tier only, without the board toolchain setup.
+// `npm run test:unit` (--unit) runs the first tier only, without the board toolchain setup. Before the suites: the
+// type check and the format check (scripts/format.mjs --check; C only in the full run).
 // An extra argument filters the test files by a regular expression on their path under test/: `npm test -- blob`.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -34,11 +35,23 @@ console.log("== build");
 build({ quiet: true });
 step("typecheck (tsc --noEmit)", join(root, "node_modules/.bin/tsc"), ["--noEmit", "-p", "tsconfig.json"]);
 if (!unitOnly) for (const setup of (await import("./test-setup.mjs")).setups) await setup();
+// the house formatters (scripts/format.mjs): Prettier on TS/AS/JS, and clang-format on C once the setups installed it
+step("format check", process.execPath, [
+  join(root, "scripts", "format.mjs"),
+  "--check",
+  ...(unitOnly ? ["--ts-only"] : []),
+]);
 
 // ---- which files, in which jobs ---------------------------------------------------------------------------------
 const testDir = join(root, "test");
-const walk = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
-const files = walk(testDir).map((f) => relative(testDir, f)).filter((f) => f.endsWith(".test.ts") && filter.test(f)).sort();
+const walk = (dir) =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
+const files = walk(testDir)
+  .map((f) => relative(testDir, f))
+  .filter((f) => f.endsWith(".test.ts") && filter.test(f))
+  .sort();
 const unit = files.filter((f) => f.startsWith("unit/"));
 const board = unitOnly ? [] : files.filter((f) => !f.startsWith("unit/") && !f.startsWith("fixtures/"));
 const jobs = [];
@@ -47,7 +60,7 @@ if (unit.length) jobs.push({ name: "unit tier", files: unit });
 for (const f of board) jobs.push({ name: f, files: [f] });
 const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, "utf8")) : {};
 // the unit tier first, then the longest board jobs (unknown ones count as long)
-const expected = (j) => (j.name === "unit tier" ? Infinity : lastTimes[j.name] ?? 1e6);
+const expected = (j) => (j.name === "unit tier" ? Infinity : (lastTimes[j.name] ?? 1e6));
 jobs.sort((a, b) => expected(b) - expected(a));
 
 // uvu forces colour in child processes (FORCE_COLOR) unless told --no-color; with NO_COLOR also set, every node
@@ -63,15 +76,20 @@ function runJob(job) {
   const pattern = `^(${job.files.map(escape).join("|")})$`;
   const t0 = Date.now();
   return new Promise((res) => {
-    const p = spawn(process.execPath, ["--import", "tsx", join(root, "node_modules/uvu/bin.js"), "test", pattern, "--no-color"],
-      { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: withoutColorVars(process.env) });
+    const p = spawn(
+      process.execPath,
+      ["--import", "tsx", join(root, "node_modules/uvu/bin.js"), "test", pattern, "--no-color"],
+      { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: withoutColorVars(process.env) },
+    );
     let out = "";
     let err = "";
     p.stdout.on("data", (d) => (out += d));
     p.stderr.on("data", (d) => (err += d));
     p.on("close", (code, signal) => {
       const count = (what) => Number(new RegExp(`${what}:\\s+(\\d+)`).exec(out)?.[1] ?? 0);
-      const total = count("Total"), passed = count("Passed"), skipped = count("Skipped");
+      const total = count("Total"),
+        passed = count("Passed"),
+        skipped = count("Skipped");
       // a crashed or failing process counts at least one failure even when uvu could not say how many
       const failed = code === 0 ? total - passed - skipped : Math.max(1, total - passed - skipped);
       res({ job, code: code ?? signal, out, err, total, passed, skipped, failed, seconds: (Date.now() - t0) / 1000 });
@@ -94,7 +112,10 @@ async function worker() {
 await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, worker));
 
 mkdirSync(dirname(timesFile), { recursive: true });
-writeFileSync(timesFile, JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.job.name, r.seconds])) }, null, 1));
+writeFileSync(
+  timesFile,
+  JSON.stringify({ ...lastTimes, ...Object.fromEntries(results.map((r) => [r.job.name, r.seconds])) }, null, 1),
+);
 const sum = (k) => results.reduce((a, r) => a + r[k], 0);
 const failedJobs = results.filter((r) => r.code !== 0).map((r) => r.job.name);
 if (failedJobs.length) console.log(`\nfailed: ${failedJobs.join(", ")}`);

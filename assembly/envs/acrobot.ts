@@ -29,13 +29,13 @@ let d3: f64 = 0;
 export function acrobotReset(): void {
   // each in f64 first: inside <f32>(...) the literals would be f32
   let v: f64 = -0.1 + 0.2 * rngUniform();
-  s0 = <f64><f32>v;
+  s0 = <f64>(<f32>v);
   v = -0.1 + 0.2 * rngUniform();
-  s1 = <f64><f32>v;
+  s1 = <f64>(<f32>v);
   v = -0.1 + 0.2 * rngUniform();
-  s2 = <f64><f32>v;
+  s2 = <f64>(<f32>v);
   v = -0.1 + 0.2 * rngUniform();
-  s3 = <f64><f32>v;
+  s3 = <f64>(<f32>v);
 }
 
 /** Gymnasium's _dsdt (book) at (theta1, theta2, dtheta1, dtheta2) with torque a, into d0..d3; constants folded
@@ -44,9 +44,10 @@ function dsdt(theta1: f64, theta2: f64, dtheta1: f64, dtheta2: f64, a: f64): voi
   const c2 = Math.cos(theta2);
   const sn2 = Math.sin(theta2);
   const e1 = 0.25 + (1.25 + 1.0 * c2) + 1.0 + 1.0;
-  const e2 = (0.25 + 0.5 * c2) + 1.0;
+  const e2 = 0.25 + 0.5 * c2 + 1.0;
   const phi2 = 0.5 * G * Math.cos(theta1 + theta2 - PI / 2.0);
-  const phi1 = -0.5 * (dtheta2 * dtheta2) * sn2 - 1.0 * dtheta2 * dtheta1 * sn2 + 1.5 * G * Math.cos(theta1 - PI / 2.0) + phi2;
+  const phi1 =
+    -0.5 * (dtheta2 * dtheta2) * sn2 - 1.0 * dtheta2 * dtheta1 * sn2 + 1.5 * G * Math.cos(theta1 - PI / 2.0) + phi2;
   const dd2 = (a + (e2 / e1) * phi1 - 0.5 * (dtheta1 * dtheta1) * sn2 - phi2) / (1.25 - (e2 * e2) / e1);
   d0 = dtheta1;
   d1 = dtheta2;
@@ -73,11 +74,20 @@ export function acrobotStep(action: i32): i32 {
   const dt: f64 = 0.2;
   const h: f64 = dt / 2.0;
   dsdt(s0, s1, s2, s3, a);
-  const k10 = d0, k11 = d1, k12 = d2, k13 = d3;
+  const k10 = d0,
+    k11 = d1,
+    k12 = d2,
+    k13 = d3;
   dsdt(s0 + h * k10, s1 + h * k11, s2 + h * k12, s3 + h * k13, a);
-  const k20 = d0, k21 = d1, k22 = d2, k23 = d3;
+  const k20 = d0,
+    k21 = d1,
+    k22 = d2,
+    k23 = d3;
   dsdt(s0 + h * k20, s1 + h * k21, s2 + h * k22, s3 + h * k23, a);
-  const k30 = d0, k31 = d1, k32 = d2, k33 = d3;
+  const k30 = d0,
+    k31 = d1,
+    k32 = d2,
+    k33 = d3;
   dsdt(s0 + dt * k30, s1 + dt * k31, s2 + dt * k32, s3 + dt * k33, a);
   // y0 + dt / 6 * (k1 + 2 k2 + 2 k3 + k4), numpy's order
   const w = dt / 6.0;

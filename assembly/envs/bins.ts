@@ -3,12 +3,20 @@
 // Reference twin: tools/lib/reference/envs.ts (binTokens).
 
 /** Tokens i32[n] at out from an observation f32[n] at obs, with per-value lo and width f64 from lo[at], width[at]. */
-export function binTokens(obs: usize, out: usize, n: i32, lo: StaticArray<f64>, width: StaticArray<f64>, at: i32, bins: i32): void {
+export function binTokens(
+  obs: usize,
+  out: usize,
+  n: i32,
+  lo: StaticArray<f64>,
+  width: StaticArray<f64>,
+  at: i32,
+  bins: i32,
+): void {
   for (let i = 0; i < n; i++) {
-    const v = <f64>load<f32>(obs + (<usize>i << 2));
+    const v = <f64>load<f32>(obs + ((<usize>i) << 2));
     const b = Math.floor(((v - unchecked(lo[at + i])) * <f64>bins) / unchecked(width[at + i]));
     // clamp in f64 before converting (NaN fails both tests and lands in bin 0)
     const bin = b >= <f64>(bins - 1) ? bins - 1 : b >= 0.0 ? <i32>b : 0;
-    store<i32>(out + (<usize>i << 2), i * bins + bin);
+    store<i32>(out + ((<usize>i) << 2), i * bins + bin);
   }
 }

@@ -45,15 +45,19 @@ export function cartpoleStep(action: i32): i32 {
   const costheta = Math.cos(theta);
   const sintheta = Math.sin(theta);
   const temp = (force + POLEMASS_LENGTH * (thetaDot * thetaDot) * sintheta) / TOTAL_MASS;
-  const thetaacc = (CARTPOLE_GRAVITY * sintheta - costheta * temp) /
+  const thetaacc =
+    (CARTPOLE_GRAVITY * sintheta - costheta * temp) /
     (CARTPOLE_LENGTH * (4.0 / 3.0 - (CARTPOLE_MASSPOLE * (costheta * costheta)) / TOTAL_MASS));
   const xacc = temp - (POLEMASS_LENGTH * thetaacc * costheta) / TOTAL_MASS;
   x = x + CARTPOLE_TAU * xDot;
   xDot = xDot + CARTPOLE_TAU * xacc;
   theta = theta + CARTPOLE_TAU * thetaDot;
   thetaDot = thetaDot + CARTPOLE_TAU * thetaacc;
-  const out = x < -CARTPOLE_X_THRESHOLD || x > CARTPOLE_X_THRESHOLD ||
-    theta < -CARTPOLE_THETA_THRESHOLD || theta > CARTPOLE_THETA_THRESHOLD;
+  const out =
+    x < -CARTPOLE_X_THRESHOLD ||
+    x > CARTPOLE_X_THRESHOLD ||
+    theta < -CARTPOLE_THETA_THRESHOLD ||
+    theta > CARTPOLE_THETA_THRESHOLD;
   return out ? 1 : 0;
 }
 

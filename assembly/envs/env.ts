@@ -38,11 +38,36 @@ export const SIZE_STATE: i32 = 5;
 export const SIZE_KINDS: i32 = 6;
 // One row per env id (cartpole, keydoor, frozenlake, acrobot, mountaincar): obs, actions, tokens, vocab, limit, state.
 const SIZES: StaticArray<i32> = [
-  cp.CARTPOLE_OBS, cp.CARTPOLE_ACTIONS, cp.CARTPOLE_TOKENS, cp.CARTPOLE_VOCAB, cp.CARTPOLE_MAX_STEPS, 4,
-  kd.KEYDOOR_OBS, kd.KEYDOOR_ACTIONS, kd.KEYDOOR_TOKENS, kd.KEYDOOR_VOCAB, kd.KEYDOOR_MAX_STEPS, kd.KEYDOOR_STATE,
-  fl.FROZENLAKE_OBS, fl.FROZENLAKE_ACTIONS, fl.FROZENLAKE_TOKENS, fl.FROZENLAKE_VOCAB, fl.FROZENLAKE_MAX_STEPS, 1,
-  ab.ACROBOT_OBS, ab.ACROBOT_ACTIONS, ab.ACROBOT_TOKENS, ab.ACROBOT_TOKENS * cl.CLASSIC_BINS, ab.ACROBOT_MAX_STEPS, 4,
-  mc.MOUNTAINCAR_OBS, mc.MOUNTAINCAR_ACTIONS, mc.MOUNTAINCAR_TOKENS, mc.MOUNTAINCAR_TOKENS * cl.CLASSIC_BINS, mc.MOUNTAINCAR_MAX_STEPS, 2,
+  cp.CARTPOLE_OBS,
+  cp.CARTPOLE_ACTIONS,
+  cp.CARTPOLE_TOKENS,
+  cp.CARTPOLE_VOCAB,
+  cp.CARTPOLE_MAX_STEPS,
+  4,
+  kd.KEYDOOR_OBS,
+  kd.KEYDOOR_ACTIONS,
+  kd.KEYDOOR_TOKENS,
+  kd.KEYDOOR_VOCAB,
+  kd.KEYDOOR_MAX_STEPS,
+  kd.KEYDOOR_STATE,
+  fl.FROZENLAKE_OBS,
+  fl.FROZENLAKE_ACTIONS,
+  fl.FROZENLAKE_TOKENS,
+  fl.FROZENLAKE_VOCAB,
+  fl.FROZENLAKE_MAX_STEPS,
+  1,
+  ab.ACROBOT_OBS,
+  ab.ACROBOT_ACTIONS,
+  ab.ACROBOT_TOKENS,
+  ab.ACROBOT_TOKENS * cl.CLASSIC_BINS,
+  ab.ACROBOT_MAX_STEPS,
+  4,
+  mc.MOUNTAINCAR_OBS,
+  mc.MOUNTAINCAR_ACTIONS,
+  mc.MOUNTAINCAR_TOKENS,
+  mc.MOUNTAINCAR_TOKENS * cl.CLASSIC_BINS,
+  mc.MOUNTAINCAR_MAX_STEPS,
+  2,
 ];
 // Acrobot and mountaincar through one function, cl.classic (assembly/envs/classic.ts): called, never inlined (five
 // callers, a large body), so the dispatchers stay small and wasm3 compiles it only when one of the two runs.
@@ -140,7 +165,8 @@ export function envObs(out: usize): i32 {
 
 /** Tokens i32[envTokenCount(id)] at out from an observation f32[envObsSize(id)] at obs; returns the count. */
 export function envTokenize(id: i32, obs: usize, out: usize): i32 {
-  if (id == ENV_CARTPOLE) binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
+  if (id == ENV_CARTPOLE)
+    binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
   else if (id == ENV_KEYDOOR) kd.keyDoorTokens(obs, out);
   else if (id == ENV_FROZENLAKE) fl.frozenLakeTokens(obs, out);
   else if (envValid(id)) cl.classic(cl.CLASSIC_TOKENS, id == ENV_ACROBOT, 0, obs, out);

@@ -6,7 +6,7 @@ import * as env from "./env";
 
 /** True when [ptr, ptr + bytes) lies inside linear memory. */
 function inMemory(ptr: i32, bytes: i32): bool {
-  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size() << 16);
+  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
 }
 
 /** Size `what` of env id: 0 observation values, 1 actions, 2 tokens, 3 vocabulary, 4 step limit, 5 state values;
@@ -46,7 +46,8 @@ export function env_tokens(out: i32): i32 {
 
 /** Tokens of any observation f32[obs_size] at obs for env id, written at out; count, -1 bad id or pointer. */
 export function env_tokenize(id: i32, obs: i32, out: i32): i32 {
-  if (!env.envValid(id) || !inMemory(obs, env.envObsSize(id) * 4) || !inMemory(out, env.envTokenCount(id) * 4)) return -1;
+  if (!env.envValid(id) || !inMemory(obs, env.envObsSize(id) * 4) || !inMemory(out, env.envTokenCount(id) * 4))
+    return -1;
   return env.envTokenize(id, <usize>obs, <usize>out);
 }
 

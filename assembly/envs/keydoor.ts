@@ -7,7 +7,18 @@
 import { rngBelow } from "../rng";
 
 /** Words (token ids are indices): observation words 0..5, action words 6..9. */
-export const KEYDOOR_WORDS: StaticArray<string> = ["nothing", "red", "green", "blue", "locked", "open", "take", "next", "open", "go"];
+export const KEYDOOR_WORDS: StaticArray<string> = [
+  "nothing",
+  "red",
+  "green",
+  "blue",
+  "locked",
+  "open",
+  "take",
+  "next",
+  "open",
+  "go",
+];
 export const KEYDOOR_VOCAB: i32 = 10;
 export const KEYDOOR_TOKENS: i32 = 4; // (seen key, held key, door colour, door state)
 export const KEYDOOR_OBS: i32 = 4; // the same four values as f32
@@ -66,7 +77,7 @@ export function keyDoorReward(): f64 {
 
 /** state f64[7]: slot 0..2 colours, view, held, door colour, door open (0/1). */
 export function keyDoorState(out: usize): void {
-  for (let i = 0; i < 3; i++) store<f64>(out + (<usize>i << 3), <f64>unchecked(slots[i]));
+  for (let i = 0; i < 3; i++) store<f64>(out + ((<usize>i) << 3), <f64>unchecked(slots[i]));
   store<f64>(out, <f64>view, 24);
   store<f64>(out, <f64>held, 32);
   store<f64>(out, <f64>door, 40);
@@ -85,8 +96,8 @@ export function keyDoorObs(out: usize): void {
 /** Tokens i32[4]: the observation's words (values outside 0..5 clamp to the ends). */
 export function keyDoorTokens(obs: usize, out: usize): void {
   for (let i = 0; i < KEYDOOR_TOKENS; i++) {
-    const v = load<f32>(obs + (<usize>i << 2));
-    store<i32>(out + (<usize>i << 2), v >= 5.0 ? 5 : v >= 0.0 ? <i32>v : 0);
+    const v = load<f32>(obs + ((<usize>i) << 2));
+    store<i32>(out + ((<usize>i) << 2), v >= 5.0 ? 5 : v >= 0.0 ? <i32>v : 0);
   }
 }
 

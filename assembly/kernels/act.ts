@@ -1,5 +1,5 @@
 // Activation kernels, float paths run once per vector (not per weight): RMSNorm and per-token absmax int8.
-import { checkDim, checkRange, trap } from "./check";
+import { checkDim, checkRange, checkVectors3, trap } from "./check";
 
 /** RMSNorm epsilon, fixed (the reference uses the same f32 constant). */
 export const RMSNORM_EPS: f32 = 1e-5;
@@ -9,11 +9,16 @@ export const RMSNORM_EPS: f32 = 1e-5;
  * order. x, weight, out f32[n]; out may equal x.
  */
 export function rmsnorm_f32(x: i32, weight: i32, out: i32, n: i32): void {
-  checkDim(n, "rmsnorm_f32: n must be 1..2^24");
-  const message = "rmsnorm_f32: x, weight or out range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(weight, <u64>n * 4, message);
-  checkRange(out, <u64>n * 4, message);
+  checkVectors3(
+    n,
+    x,
+    <u64>n * 4,
+    weight,
+    <u64>n * 4,
+    out,
+    <u64>n * 4,
+    "rmsnorm_f32: n must be 1..2^24, x, weight and out inside memory",
+  );
   let ss: f32 = 0;
   for (let i = 0; i < n; i++) {
     const v = load<f32>(<usize>(x + 4 * i));
@@ -57,7 +62,14 @@ export function quantizeByScale(x: usize, n: i32, q: usize, s: f32): void {
 
 /** x f32[n] -> q i8[n] and scale f32[1] at `scale` (bit-exact with quantizeActivations in tools/lib/quantize.ts). */
 export function quantize_act(x: i32, n: i32, q: i32, scale: i32): void {
-  checkQuantizeArgs(x, n, q, scale, "quantize_act: n must be 1..2^24", "quantize_act: x, q or scale range outside memory");
+  checkQuantizeArgs(
+    x,
+    n,
+    q,
+    scale,
+    "quantize_act: n must be 1..2^24",
+    "quantize_act: x, q or scale range outside memory",
+  );
   store<f32>(<usize>scale, quantizeActInto(<usize>x, n, <usize>q));
 }
 

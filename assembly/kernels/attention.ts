@@ -24,8 +24,10 @@ export function ropeRaw(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): 
         const paEnd = base + <usize>(half << 2);
         let ro = rope + <usize>((t * half * 2) << 2);
         for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-          const co = load<i32>(ro), si = load<i32>(ro, 4);
-          const a = load<i32>(pa), b = load<i32>(pb);
+          const co = load<i32>(ro),
+            si = load<i32>(ro, 4);
+          const a = load<i32>(pa),
+            b = load<i32>(pb);
           store<i32>(pa, (a * co - b * si + 2048) >> 12);
           store<i32>(pb, (a * si + b * co + 2048) >> 12);
         }
@@ -36,14 +38,24 @@ export function ropeRaw(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): 
 
 /** q and k of each token and head to int8 (absmax; `known`: their max |value| already in the multiplier slots),
  *  each with its multiplier times the token's. */
-export function attendQuant(qkv: usize, n: i32, dim: i32, heads: i32, mult: usize, qk8: usize, P: i32, known: bool): void {
+export function attendQuant(
+  qkv: usize,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  mult: usize,
+  qk8: usize,
+  P: i32,
+  known: bool,
+): void {
   const hd = dim / heads;
   const fxB = qk8 + <usize>(P * 2 * dim); // i32[P][2][heads]
   for (let t = 0; t < n; t++) {
     const ft = load<i32>(mult + <usize>(t << 2));
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
-        const x = qkv + <usize>((t * 3 * dim + part * dim + h * hd) << 2), q = qk8 + <usize>(t * 2 * dim + part * dim + h * hd);
+        const x = qkv + <usize>((t * 3 * dim + part * dim + h * hd) << 2),
+          q = qk8 + <usize>(t * 2 * dim + part * dim + h * hd);
         const slot = fxB + <usize>(((t * 2 + part) * heads + h) << 2);
         const f = known ? quantBy(x, hd, load<u32>(slot), 0, 0, q, false) : quantI32(x, hd, 0, q, false);
         store<i32>(slot, fxMul(f, ft));
@@ -57,12 +69,26 @@ export function attendQuant(qkv: usize, n: i32, dim: i32, heads: i32, mult: usiz
  * table (12-bit probabilities), o[t] = sum_j w_j v_j in i32 with w_j = p_j times v_j's multiplier relative to the
  * largest of them (one scale per query across heads: its multiplier replaces mult[t]; max |o[t]| into sc[P + t]).
  */
-export function attendScores(qkv: usize, n: i32, dim: i32, heads: i32, mult: usize, qk8: usize, sc: usize, out: usize, scoreFx: i32, P: i32, exp2: usize): void {
+export function attendScores(
+  qkv: usize,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  mult: usize,
+  qk8: usize,
+  sc: usize,
+  out: usize,
+  scoreFx: i32,
+  P: i32,
+  exp2: usize,
+): void {
   const hd = dim / heads;
   const stride = 3 * dim;
   const fxB = qk8 + <usize>(P * 2 * dim);
-  const zB = sc, pB = sc + <usize>(P << 2);
-  for (let t = n - 1; t >= 0; t--) { // last query first: its weights read the v multipliers of tokens <= t only
+  const zB = sc,
+    pB = sc + <usize>(P << 2);
+  for (let t = n - 1; t >= 0; t--) {
+    // last query first: its weights read the v multipliers of tokens <= t only
     let emin = 0x7fff;
     let amax: u32 = 0; // max |o[t]| over the heads
     for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(mult + <usize>(j << 2)) >> 16);
@@ -75,7 +101,10 @@ export function attendScores(qkv: usize, n: i32, dim: i32, heads: i32, mult: usi
         for (let qp = qo, kp = qk8 + <usize>(j * 2 * dim + dim + h * hd); qp < qEnd; qp++, kp++) {
           dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
         }
-        store<i32>(zB + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))));
+        store<i32>(
+          zB + <usize>(j << 2),
+          scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))),
+        );
       }
       softmaxExp2(zB, t + 1, pB, exp2);
       for (let j = 0; j <= t; j++) {
@@ -99,6 +128,6 @@ export function attendScores(qkv: usize, n: i32, dim: i32, heads: i32, mult: usi
       }
     }
     store<u32>(sc + <usize>((P + t) << 2), amax);
-    store<i32>(mult + <usize>(t << 2), (emin + 14) << 16 | (1 << 14)); // o[t]'s multiplier: 2^-emin
+    store<i32>(mult + <usize>(t << 2), ((emin + 14) << 16) | (1 << 14)); // o[t]'s multiplier: 2^-emin
   }
 }

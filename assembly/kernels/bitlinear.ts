@@ -3,7 +3,15 @@
 // y[r] = f32(f32(acc[r]) * f32(gamma_r / s)), 0 when s = 0 (bitLinearScale in tools/lib/quantize.ts).
 import { checkDim, checkRange, trap } from "./check";
 import { quantizeActInto } from "./act";
-import { I2_TABLE_BYTES, T3_TABLE_BYTES, T3_TABLE_SLACK, lut_build_i2, lut_build_t3, matvec_i2_lut, matvec_t3_lut } from "./lut";
+import {
+  I2_TABLE_BYTES,
+  T3_TABLE_BYTES,
+  T3_TABLE_SLACK,
+  lut_build_i2,
+  lut_build_t3,
+  matvec_i2_lut,
+  matvec_t3_lut,
+} from "./lut";
 import { matvec_i8, packedRowBytes } from "./plain";
 
 // Scratch layout: xq i8[align4(cols)], then the tables.
@@ -26,7 +34,17 @@ export function bitlinear_t3_scratch(cols: i32): i32 {
 
 // Checks shared by both: scales f32[nscales] with nscales 1 (per tensor) or rows (per row), x f32[cols],
 // out f32[rows], scratch u8[scratchBytes].
-function checkBitLinear(scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32, scratchBytes: i32, message: string): void {
+function checkBitLinear(
+  scales: i32,
+  nscales: i32,
+  x: i32,
+  out: i32,
+  rows: i32,
+  cols: i32,
+  scratch: i32,
+  scratchBytes: i32,
+  message: string,
+): void {
   checkDim(rows, message);
   checkDim(cols, message);
   if (nscales != 1 && nscales != rows) trap(message);
@@ -48,7 +66,17 @@ function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void
 // The ternary layers: quantize x into scratch, tables after it, the packing's LUT product, per-row rescale (t3 a
 // constant where it is inlined).
 // @ts-ignore: decorator
-@inline function ternaryLayer(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32, t3: bool): void {
+@inline function ternaryLayer(
+  w: i32,
+  scales: i32,
+  nscales: i32,
+  x: i32,
+  out: i32,
+  rows: i32,
+  cols: i32,
+  scratch: i32,
+  t3: bool,
+): void {
   const s = quantizeActInto(<usize>x, cols, <usize>scratch);
   const lut = scratch + lutOffset(cols);
   if (t3) {
@@ -65,9 +93,27 @@ function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void
  * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/4)] (i2), scales f32[nscales] (1 or rows),
  * scratch u8[bitlinear_i2_scratch(cols)].
  */
-export function bitlinear_i2(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
-  checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_i2_scratch(cols),
-    "bitlinear_i2: bad shape, nscales (1 or rows), or a range outside memory");
+export function bitlinear_i2(
+  w: i32,
+  scales: i32,
+  nscales: i32,
+  x: i32,
+  out: i32,
+  rows: i32,
+  cols: i32,
+  scratch: i32,
+): void {
+  checkBitLinear(
+    scales,
+    nscales,
+    x,
+    out,
+    rows,
+    cols,
+    scratch,
+    bitlinear_i2_scratch(cols),
+    "bitlinear_i2: bad shape, nscales (1 or rows), or a range outside memory",
+  );
   ternaryLayer(w, scales, nscales, x, out, rows, cols, scratch, false);
 }
 
@@ -75,9 +121,27 @@ export function bitlinear_i2(w: i32, scales: i32, nscales: i32, x: i32, out: i32
  * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/5)] (t3), scales f32[nscales] (1 or rows),
  * scratch u8[bitlinear_t3_scratch(cols)].
  */
-export function bitlinear_t3(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
-  checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_t3_scratch(cols),
-    "bitlinear_t3: bad shape, nscales (1 or rows), or a range outside memory");
+export function bitlinear_t3(
+  w: i32,
+  scales: i32,
+  nscales: i32,
+  x: i32,
+  out: i32,
+  rows: i32,
+  cols: i32,
+  scratch: i32,
+): void {
+  checkBitLinear(
+    scales,
+    nscales,
+    x,
+    out,
+    rows,
+    cols,
+    scratch,
+    bitlinear_t3_scratch(cols),
+    "bitlinear_t3: bad shape, nscales (1 or rows), or a range outside memory",
+  );
   ternaryLayer(w, scales, nscales, x, out, rows, cols, scratch, true);
 }
 
@@ -91,9 +155,27 @@ export function bitlinear_i8_scratch(cols: i32): i32 {
  * y f32[rows] = the same layer with int8 weights w i8[rows][cols] (absmax-quantized, scales f32[nscales], 1 or
  * rows): quantize x to int8, matvec_i8 in int32, y = f32(f32(acc) * f32(gamma_r / s)). scratch u8[align4(cols)].
  */
-export function bitlinear_i8(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
-  checkBitLinear(scales, nscales, x, out, rows, cols, scratch, bitlinear_i8_scratch(cols),
-    "bitlinear_i8: bad shape, nscales (1 or rows), or a range outside memory");
+export function bitlinear_i8(
+  w: i32,
+  scales: i32,
+  nscales: i32,
+  x: i32,
+  out: i32,
+  rows: i32,
+  cols: i32,
+  scratch: i32,
+): void {
+  checkBitLinear(
+    scales,
+    nscales,
+    x,
+    out,
+    rows,
+    cols,
+    scratch,
+    bitlinear_i8_scratch(cols),
+    "bitlinear_i8: bad shape, nscales (1 or rows), or a range outside memory",
+  );
   const s = quantizeActInto(<usize>x, cols, <usize>scratch);
   matvec_i8(w, scratch, out, rows, cols);
   scaleRows(out, rows, scales, nscales, s);

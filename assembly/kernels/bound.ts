@@ -6,7 +6,7 @@
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
 // exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
 // firmware/src/native_kernels.c, firmware/src/native_attention.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
-import { checkDim, checkRange, trap } from "./check";
+import { checkDim, checkRange, checkVectors3, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
 import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
@@ -14,20 +14,39 @@ import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./
 
 /** 0: own kernels called directly; 1: through the k_* imports. */
 @external("bitrl", "kernel_binding")
+
 declare function kernelBinding(): i32;
 @external("bitrl", "k_t3_matvec")
+
 declare function importT3Matvec(x4: usize, cols: i32, w: usize, rows: i32, stride: i32, acc: usize, lut: usize): void;
 @external("bitrl", "k_quant")
+
 declare function importQuant(x: usize, n: i32, qin: i32, out: usize, lanes: i32): i32;
 @external("bitrl", "k_norm_quant")
+
 declare function importNormQuant(x: usize, g: usize, gs: i32, n: i32, out: usize, lanes: i32): i32;
 @external("bitrl", "k_rescale")
+
 declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: usize, mode: i32): void;
 @external("bitrl", "k_norm_f32")
+
 declare function importNormF32(x: usize, g: usize, gs: i32, n: i32, out: usize): void;
 @external("bitrl", "k_attention")
-declare function importAttention(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize, mult: usize, qk8: usize, sc: usize,
-  out: usize, scoreFx: i32, P: i32, exp2: usize): void;
+
+declare function importAttention(
+  qkv: usize,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  rope: usize,
+  mult: usize,
+  qk8: usize,
+  sc: usize,
+  out: usize,
+  scoreFx: i32,
+  P: i32,
+  exp2: usize,
+): void;
 
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
@@ -84,8 +103,20 @@ export function k_norm_f32(x: i32, g: i32, gs: i32, n: i32, out: i32): void {
 /** The whole attention of an n-token forward (attention.ts): RoPE on q and k, their int8 quantization, scores,
  *  softmax and the weighted sum of v into out. The module's own path calls the three steps itself (RoPE fused into
  *  the q|k|v outputs, q/k maxima known, a profile mark between steps); this entry is what the import binds. */
-export function k_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, mult: i32, qk8: i32, sc: i32, out: i32,
-  scoreFx: i32, P: i32, exp2: i32): void {
+export function k_attention(
+  qkv: i32,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  rope: i32,
+  mult: i32,
+  qk8: i32,
+  sc: i32,
+  out: i32,
+  scoreFx: i32,
+  P: i32,
+  exp2: i32,
+): void {
   ropeRaw(<usize>qkv, n, dim, heads, <usize>rope);
   attendQuant(<usize>qkv, n, dim, heads, <usize>mult, <usize>qk8, P, false);
   attendScores(<usize>qkv, n, dim, heads, <usize>mult, <usize>qk8, <usize>sc, <usize>out, scoreFx, P, <usize>exp2);
@@ -101,8 +132,19 @@ export function k_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, m
 
 /** k_attention through the import (only when kernelsImported(): the own path runs its steps itself). */
 // @ts-ignore: decorator
-@inline export function attentionImport(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize, mult: usize, qk8: usize,
-  sc: usize, out: usize, scoreFx: i32, P: i32): void {
+@inline export function attentionImport(
+  qkv: usize,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  rope: usize,
+  mult: usize,
+  qk8: usize,
+  sc: usize,
+  out: usize,
+  scoreFx: i32,
+  P: i32,
+): void {
   importAttention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, EXP2);
 }
 
@@ -142,8 +184,14 @@ export function t3_matvec_x4(x4: i32, cols: i32, w: i32, rows: i32, stride: i32,
   checkRange(x4, <u64>groups * 40, message);
   checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
   checkRange(acc, <u64>rows * 8, message);
-  const lo = <u64>LUT_FAST, hi = lo + <u64>LUT_FAST_BYTES;
-  if (overlaps(x4, <u64>groups * 40, lo, hi) || overlaps(w, <u64>(rows - 1) * <u64>stride + <u64>groups, lo, hi) || overlaps(acc, <u64>rows * 8, lo, hi)) trap(message);
+  const lo = <u64>LUT_FAST,
+    hi = lo + <u64>LUT_FAST_BYTES;
+  if (
+    overlaps(x4, <u64>groups * 40, lo, hi) ||
+    overlaps(w, <u64>(rows - 1) * <u64>stride + <u64>groups, lo, hi) ||
+    overlaps(acc, <u64>rows * 8, lo, hi)
+  )
+    trap(message);
   t3Matvec(<usize>x4, cols, <usize>w, rows, stride, <usize>acc);
 }
 
@@ -175,26 +223,69 @@ export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32
 
 /** normF32 of x i32[n] with gains G i32[n] and shift gs into out f32[n] (k_norm_f32). */
 export function norm_f32(x: i32, g: i32, gs: i32, n: i32, out: i32): void {
-  checkDim(n, "norm_f32: n must be 1..2^24");
-  const message = "norm_f32: x, g or out range outside memory";
-  checkRange(x, <u64>n * 4, message);
-  checkRange(g, <u64>n * 4, message);
-  checkRange(out, <u64>n * 4, message);
+  checkVectors3(
+    n,
+    x,
+    <u64>n * 4,
+    g,
+    <u64>n * 4,
+    out,
+    <u64>n * 4,
+    "norm_f32: n must be 1..2^24, x, g and out inside memory",
+  );
   normF32K(<usize>x, <usize>g, gs, n, <usize>out);
 }
 
 /** The attention of n of P tokens (k_attention; buffers as in attention.ts: qkv i32[n][3 dim], rope
  *  i32[n][hd/2][2], mult i32[n], qk8 i8[P][2 dim] + i32[n][2][heads], sc i32[P + n], out i32[n][dim]). */
-export function attention_i32(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, mult: i32, qk8: i32, sc: i32, out: i32, scoreFx: i32, P: i32): void {
-  const message = "attention_i32: needs 1 <= n <= P <= 4096, dim 2..4096 a multiple of heads, even head size, ranges inside memory";
-  if (P < 1 || P > 4096 || n < 1 || n > P || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 || (dim / heads) % 2 != 0) trap(message);
+export function attention_i32(
+  qkv: i32,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  rope: i32,
+  mult: i32,
+  qk8: i32,
+  sc: i32,
+  out: i32,
+  scoreFx: i32,
+  P: i32,
+): void {
+  const message =
+    "attention_i32: needs 1 <= n <= P <= 4096, dim 2..4096 a multiple of heads, even head size, ranges inside memory";
+  if (
+    P < 1 ||
+    P > 4096 ||
+    n < 1 ||
+    n > P ||
+    dim < 2 ||
+    dim > 4096 ||
+    heads < 1 ||
+    dim % heads != 0 ||
+    (dim / heads) % 2 != 0
+  )
+    trap(message);
   checkRange(qkv, <u64>n * 12 * <u64>dim, message);
   checkRange(rope, <u64>n * 4 * <u64>(dim / heads), message);
   checkRange(mult, <u64>n * 4, message);
   checkRange(qk8, <u64>P * 2 * <u64>dim + <u64>n * 8 * <u64>heads, message);
   checkRange(sc, (<u64>P + <u64>n) * 4, message);
   checkRange(out, <u64>n * 4 * <u64>dim, message);
-  if (IMPORTED) importAttention(<usize>qkv, n, dim, heads, <usize>rope, <usize>mult, <usize>qk8, <usize>sc, <usize>out, scoreFx, P, EXP2);
+  if (IMPORTED)
+    importAttention(
+      <usize>qkv,
+      n,
+      dim,
+      heads,
+      <usize>rope,
+      <usize>mult,
+      <usize>qk8,
+      <usize>sc,
+      <usize>out,
+      scoreFx,
+      P,
+      EXP2,
+    );
   else k_attention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, <i32>EXP2);
 }
 

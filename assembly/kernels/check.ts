@@ -2,7 +2,7 @@
 
 /** Bytes of linear memory right now (memory is fixed, so this is constant after start). */
 @inline function memoryBytes(): u64 {
-  return <u64>memory.size() << 16;
+  return (<u64>memory.size()) << 16;
 }
 
 /** Traps (trap: log, then unreachable) unless [ptr, ptr + bytes) lies inside linear memory. */
@@ -12,7 +12,25 @@ export function checkRange(ptr: i32, bytes: u64, what: string): void {
 
 /** Traps unless 1 <= n <= 2^24: a dimension, bounded so products of two stay inside u64 with room. */
 export function checkDim(n: i32, what: string): void {
-  if (n < 1 || n > (1 << 24)) trap(what);
+  if (n < 1 || n > 1 << 24) trap(what);
+}
+
+/** Entry checks of a kernel over n elements and three buffers: 1 <= n <= 2^24, then [a, a + aBytes), [b, b + bBytes)
+ *  and [c, c + cBytes) inside memory; one message for all. */
+export function checkVectors3(
+  n: i32,
+  a: i32,
+  aBytes: u64,
+  b: i32,
+  bBytes: u64,
+  c: i32,
+  cBytes: u64,
+  message: string,
+): void {
+  checkDim(n, message);
+  checkRange(a, aBytes, message);
+  checkRange(b, bBytes, message);
+  checkRange(c, cBytes, message);
 }
 
 /** Logs the message through the host's log import, then traps (the module's abort). */

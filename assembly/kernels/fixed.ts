@@ -2,7 +2,7 @@
 // forward"): multipliers as a 15-bit mantissa and a shift, RMSNorm by an integer sum of squares and an integer
 // reciprocal square root, per-token absmax int8 by one division per token, BitLinear rescale by multiply and
 // shift, softmax by an exp2 table. Twin: tools/lib/reference/fixed.ts (same integers, bit for bit).
-import { checkDim, checkRange, trap } from "./check";
+import { checkDim, checkRange, checkVectors3, trap } from "./check";
 
 // ---- Fixed-point multipliers: an i32 packing (e << 16) | m, value m * 2^-e, m in [2^14, 2^15) or 0 (then 0). ----
 
@@ -37,18 +37,19 @@ export function fxFromU64(v: u64, e: i32): i32 {
   let m: i32;
   let sh = s;
   if (s > 0) {
-    m = <i32>((v + (<u64>1 << <u64>(s - 1))) >> <u64>s);
+    m = <i32>((v + (u64(1) << u64(s - 1))) >> u64(s)); // u64(): a cast the formatter reads back
     if (m == 1 << 15) {
       m = 1 << 14;
       sh++;
     }
-  } else m = <i32>(v << <u64>(-s));
+  } else m = <i32>(v << (<u64>-s));
   return fxPack(m, e - sh);
 }
 
 /** a * b (multipliers). */
 export function fxMul(a: i32, b: i32): i32 {
-  const ma = a & 0xffff, mb = b & 0xffff;
+  const ma = a & 0xffff,
+    mb = b & 0xffff;
   if (ma == 0 || mb == 0) return 0;
   return fxFromU64(<u64>(ma * mb), (a >> 16) + (b >> 16));
 }
@@ -75,8 +76,8 @@ export function fxFromF32Bits(bits: u32): i32 {
 /** 1 / sqrt(v) as a multiplier, v >= 1: v scaled by 4^-k into [2^28, 2^30), an integer root, one division. */
 export function fxRsqrt(v: u64): i32 {
   const k = (64 - <i32>clz<u64>(v) - 29) >> 1;
-  const n = <u32>(k >= 0 ? v >> <u64>(2 * k) : v << <u64>(-2 * k));
-  const m = <i32>((<u32>1 << 29) / isqrt30(n));
+  const n = <u32>(k >= 0 ? v >> u64(2 * k) : v << u64(-2 * k));
+  const m = <i32>(((<u32>1) << 29) / isqrt30(n));
   return m == 1 << 15 ? fxPack(1 << 14, 28 + k) : fxPack(m, 29 + k);
 }
 
@@ -121,15 +122,21 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
   }
   const bl = 32 - <i32>clz<u32>(amax);
   const sh = bl > 15 ? bl - 15 : 0;
-  const an = amax >> <u32>sh;
-  const r = <i32>((<u32>127 << 23) / an); // |h >> sh| <= an: |q| <= 127
+  const an = amax >> (<u32>sh);
+  const r = <i32>(((<u32>127) << 23) / an); // |h >> sh| <= an: |q| <= 127
   const end = x + <usize>(n << 2);
-  let p = x, g = gains, o = out;
+  let p = x,
+    g = gains,
+    o = out;
   if (lanes) {
-    if (gains) for (; p < end; p += 4, g += 4, o += 8) store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
+    if (gains)
+      for (; p < end; p += 4, g += 4, o += 8)
+        store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
     else for (; p < end; p += 4, o += 8) store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
   } else {
-    if (gains) for (; p < end; p += 4, g += 4, o += 1) store<i8>(o, (((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23);
+    if (gains)
+      for (; p < end; p += 4, g += 4, o += 1)
+        store<i8>(o, (((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23);
     else for (; p < end; p += 4, o += 1) store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
   }
   return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
@@ -168,8 +175,9 @@ export function normF32(x: usize, gains: usize, gs: i32, n: i32, out: usize): vo
   const f = rmsInverse(ss, n);
   // m 2^-(e + XQ + gs) as an f32 (exact: 15-bit mantissa, exponent clamped to the normal range)
   const e = min(max((f >> 16) + XQ + gs, -127), 126);
-  const scale = <f32>(f & 0xffff) * reinterpret<f32>(<u32>(127 - e) << 23);
-  for (let p = x, g = gains, o = out; p < end; p += 4, g += 4, o += 4) store<f32>(o, <f32>(load<i32>(p) * load<i32>(g)) * scale);
+  const scale = <f32>(f & 0xffff) * reinterpret<f32>((<u32>(127 - e)) << 23);
+  for (let p = x, g = gains, o = out; p < end; p += 4, g += 4, o += 4)
+    store<f32>(o, <f32>(load<i32>(p) * load<i32>(g)) * scale);
 }
 
 /** 1 / sqrt(ss / n + eps) for a sum of squares of XQ-bit integers, as a multiplier. */
@@ -211,7 +219,8 @@ export function emit(p: usize, u: i32, mode: i32): void {
  * (wider accumulators go through mulShift64). Unchecked (callers check).
  */
 export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize): void {
-  const m = f & 0xffff, s = fxShift(f, XQ);
+  const m = f & 0xffff,
+    s = fxShift(f, XQ);
   const half = 1 << (s - 1);
   const end = y + <usize>(rows << 2);
   for (let a = acc, p = y; p < end; p += 4, a += 8) addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
@@ -234,7 +243,8 @@ export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
  *  them. Unchecked (callers check). */
 export function storeRaw(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bool): void {
   const end = y + <usize>(rows << 2);
-  let a = acc, p = y;
+  let a = acc,
+    p = y;
   if (relu2) {
     for (; p < end; p += 4, a += 8) {
       const v = max(<i32>load<u16>(a) - unbias, 0);
@@ -247,7 +257,7 @@ export function storeRaw(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bo
 export function mulShift64(v: i32, f: i32, outq: i32): i32 {
   let s = (f >> 16) - outq;
   s = s < 1 ? 1 : s > 40 ? 40 : s; // |v * m| < 2^39: beyond 40 it rounds to 0 anyway
-  const z = (<i64>v * <i64>(f & 0xffff) + (<i64>1 << <i64>(s - 1))) >> <i64>s;
+  const z = (i64(v) * i64(f & 0xffff) + (i64(1) << i64(s - 1))) >> i64(s);
   return <i32>(z > 1 << 30 ? 1 << 30 : z < -(1 << 30) ? -(1 << 30) : z);
 }
 
@@ -256,22 +266,23 @@ export function mulShift64(v: i32, f: i32, outq: i32): i32 {
 /** EXP2[f] = round(2^15 * 2^(-f / 256)), f < 256: 2^(-d / 256) = EXP2[d & 255] >> (d >> 8). Exported: the
  *  attention kernel's C twin reads this table from linear memory (one table). */
 export const EXP2: usize = memory.data<u16>([
-  32768, 32679, 32591, 32503, 32415, 32327, 32240, 32153, 32066, 31979, 31893, 31806, 31720, 31635, 31549, 31464,
-  31379, 31294, 31209, 31125, 31041, 30957, 30873, 30790, 30706, 30623, 30541, 30458, 30376, 30293, 30212, 30130,
-  30048, 29967, 29886, 29805, 29725, 29644, 29564, 29484, 29405, 29325, 29246, 29167, 29088, 29009, 28931, 28852,
-  28774, 28697, 28619, 28542, 28464, 28388, 28311, 28234, 28158, 28082, 28006, 27930, 27855, 27779, 27704, 27629,
-  27554, 27480, 27406, 27332, 27258, 27184, 27110, 27037, 26964, 26891, 26818, 26746, 26674, 26601, 26530, 26458,
-  26386, 26315, 26244, 26173, 26102, 26031, 25961, 25891, 25821, 25751, 25681, 25612, 25543, 25474, 25405, 25336,
-  25268, 25199, 25131, 25063, 24995, 24928, 24860, 24793, 24726, 24659, 24593, 24526, 24460, 24394, 24328, 24262,
-  24196, 24131, 24066, 24001, 23936, 23871, 23806, 23742, 23678, 23614, 23550, 23486, 23423, 23359, 23296, 23233,
-  23170, 23108, 23045, 22983, 22921, 22859, 22797, 22735, 22674, 22613, 22552, 22491, 22430, 22369, 22309, 22248,
-  22188, 22128, 22068, 22009, 21949, 21890, 21831, 21772, 21713, 21654, 21595, 21537, 21479, 21421, 21363, 21305,
-  21247, 21190, 21133, 21076, 21019, 20962, 20905, 20849, 20792, 20736, 20680, 20624, 20568, 20513, 20457, 20402,
-  20347, 20292, 20237, 20182, 20127, 20073, 20019, 19965, 19911, 19857, 19803, 19750, 19696, 19643, 19590, 19537,
-  19484, 19431, 19379, 19326, 19274, 19222, 19170, 19118, 19066, 19015, 18963, 18912, 18861, 18810, 18759, 18708,
-  18658, 18607, 18557, 18507, 18457, 18407, 18357, 18308, 18258, 18209, 18160, 18110, 18061, 18013, 17964, 17915,
-  17867, 17819, 17770, 17722, 17674, 17627, 17579, 17531, 17484, 17437, 17390, 17343, 17296, 17249, 17202, 17156,
-  17109, 17063, 17017, 16971, 16925, 16879, 16834, 16788, 16743, 16697, 16652, 16607, 16562, 16518, 16473, 16428]);
+  32768, 32679, 32591, 32503, 32415, 32327, 32240, 32153, 32066, 31979, 31893, 31806, 31720, 31635, 31549, 31464, 31379,
+  31294, 31209, 31125, 31041, 30957, 30873, 30790, 30706, 30623, 30541, 30458, 30376, 30293, 30212, 30130, 30048, 29967,
+  29886, 29805, 29725, 29644, 29564, 29484, 29405, 29325, 29246, 29167, 29088, 29009, 28931, 28852, 28774, 28697, 28619,
+  28542, 28464, 28388, 28311, 28234, 28158, 28082, 28006, 27930, 27855, 27779, 27704, 27629, 27554, 27480, 27406, 27332,
+  27258, 27184, 27110, 27037, 26964, 26891, 26818, 26746, 26674, 26601, 26530, 26458, 26386, 26315, 26244, 26173, 26102,
+  26031, 25961, 25891, 25821, 25751, 25681, 25612, 25543, 25474, 25405, 25336, 25268, 25199, 25131, 25063, 24995, 24928,
+  24860, 24793, 24726, 24659, 24593, 24526, 24460, 24394, 24328, 24262, 24196, 24131, 24066, 24001, 23936, 23871, 23806,
+  23742, 23678, 23614, 23550, 23486, 23423, 23359, 23296, 23233, 23170, 23108, 23045, 22983, 22921, 22859, 22797, 22735,
+  22674, 22613, 22552, 22491, 22430, 22369, 22309, 22248, 22188, 22128, 22068, 22009, 21949, 21890, 21831, 21772, 21713,
+  21654, 21595, 21537, 21479, 21421, 21363, 21305, 21247, 21190, 21133, 21076, 21019, 20962, 20905, 20849, 20792, 20736,
+  20680, 20624, 20568, 20513, 20457, 20402, 20347, 20292, 20237, 20182, 20127, 20073, 20019, 19965, 19911, 19857, 19803,
+  19750, 19696, 19643, 19590, 19537, 19484, 19431, 19379, 19326, 19274, 19222, 19170, 19118, 19066, 19015, 18963, 18912,
+  18861, 18810, 18759, 18708, 18658, 18607, 18557, 18507, 18457, 18407, 18357, 18308, 18258, 18209, 18160, 18110, 18061,
+  18013, 17964, 17915, 17867, 17819, 17770, 17722, 17674, 17627, 17579, 17531, 17484, 17437, 17390, 17343, 17296, 17249,
+  17202, 17156, 17109, 17063, 17017, 16971, 16925, 16879, 16834, 16788, 16743, 16697, 16652, 16607, 16562, 16518, 16473,
+  16428,
+]);
 
 /** Causal softmax of one query: z i32[n] scores in log2 units with 8 fractional bits -> p i32[n] probabilities
  *  with 12 fractional bits (rounded; they sum to 4096 within n / 2), by the EXP2 table at `table`. Unchecked
@@ -282,7 +293,7 @@ export function softmaxExp2(z: usize, n: i32, p: usize, table: usize = EXP2): vo
   let sum: u32 = 0;
   for (let j = 0; j < n; j++) {
     const d = zmax - load<i32>(z + <usize>(j << 2));
-    const e: u32 = d >= 15 << 8 ? 0 : <u32>load<u16>(table + <usize>((d & 255) << 1)) >> <u32>(d >> 8);
+    const e: u32 = d >= 15 << 8 ? 0 : u32(load<u16>(table + <usize>((d & 255) << 1))) >> u32(d >> 8);
     store<u32>(p + <usize>(j << 2), e);
     sum += e;
   }
@@ -312,11 +323,16 @@ export function softmax_exp2(z: i32, n: i32, p: i32): void {
 /** Multipliers for golden checks: out i32[3 n] = fxFromF32Bits(a[i]), fxMul(a', b'), fxRsqrt(u64 of b[i]) for
  *  a u32[n] (f32 bits), b u32[n]. */
 export function fx_ops(a: i32, b: i32, n: i32, out: i32): void {
-  checkDim(n, "fx_ops: n must be 1..2^24");
-  const message = "fx_ops: a, b or out range outside memory";
-  checkRange(a, <u64>n * 4, message);
-  checkRange(b, <u64>n * 4, message);
-  checkRange(out, <u64>n * 12, message);
+  checkVectors3(
+    n,
+    a,
+    <u64>n * 4,
+    b,
+    <u64>n * 4,
+    out,
+    <u64>n * 12,
+    "fx_ops: n must be 1..2^24, a, b and out inside memory",
+  );
   for (let i = 0; i < n; i++) {
     const fa = fxFromF32Bits(load<u32>(<usize>(a + 4 * i)));
     const vb = load<u32>(<usize>(b + 4 * i));

@@ -45,7 +45,8 @@ export function lut_build_i2(x: i32, cols: i32, lut: i32): void {
     xp += 4;
   }
   const c = 4 * full;
-  if (c < cols) lutGroupI2(p, <i64>act(x, c, cols), <i64>act(x, c + 1, cols), <i64>act(x, c + 2, cols), <i64>act(x, c + 3, cols));
+  if (c < cols)
+    lutGroupI2(p, <i64>act(x, c, cols), <i64>act(x, c + 1, cols), <i64>act(x, c + 2, cols), <i64>act(x, c + 3, cols));
 }
 
 /**
@@ -63,19 +64,42 @@ export function lut_build_t3(x: i32, cols: i32, lut: i32): void {
   let xp = <usize>x;
   const fullEnd = p + <usize>(full * T3_TABLE_BYTES);
   while (p < fullEnd) {
-    lutGroupT3(p, <i64>load<i8>(xp), <i64>load<i8>(xp, 1), <i64>load<i8>(xp, 2), <i64>load<i8>(xp, 3), <i64>load<i8>(xp, 4));
+    lutGroupT3(
+      p,
+      <i64>load<i8>(xp),
+      <i64>load<i8>(xp, 1),
+      <i64>load<i8>(xp, 2),
+      <i64>load<i8>(xp, 3),
+      <i64>load<i8>(xp, 4),
+    );
     p += <usize>T3_TABLE_BYTES;
     xp += 5;
   }
   const c = 5 * full;
   if (c < cols) {
-    lutGroupT3(p, <i64>act(x, c, cols), <i64>act(x, c + 1, cols), <i64>act(x, c + 2, cols), <i64>act(x, c + 3, cols), <i64>act(x, c + 4, cols));
+    lutGroupT3(
+      p,
+      <i64>act(x, c, cols),
+      <i64>act(x, c + 1, cols),
+      <i64>act(x, c + 2, cols),
+      <i64>act(x, c + 3, cols),
+      <i64>act(x, c + 4, cols),
+    );
   }
 }
 
 // Shared entry checks of the two LUT matvecs. Row r of w starts at w + r * stride (stride >= groups lets a
 // caller run a column block of a wider matrix); lut covers `groups` tables.
-function checkLutMatvec(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, lutBytes: u64, message: string): void {
+function checkLutMatvec(
+  w: i32,
+  lut: i32,
+  out: i32,
+  rows: i32,
+  groups: i32,
+  stride: i32,
+  lutBytes: u64,
+  message: string,
+): void {
   if (stride < groups) trap(message);
   checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
   checkRange(lut, lutBytes, message);
@@ -105,12 +129,30 @@ export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
 // Both LUT products after their dimension checks (t3 a constant where it is inlined): range checks, then the
 // generated row-pair path when the tables sit in the fast region, else the loop.
 // @ts-ignore: decorator
-@inline function lutMatvec(w: i32, lut: i32, out: i32, rows: i32, cols: i32, stride: i32, accumulate: i32, t3: bool): void {
+@inline function lutMatvec(
+  w: i32,
+  lut: i32,
+  out: i32,
+  rows: i32,
+  cols: i32,
+  stride: i32,
+  accumulate: i32,
+  t3: bool,
+): void {
   const groups = packedRowBytes(cols, t3 ? 5 : 4);
   const tableBytes = t3 ? T3_TABLE_BYTES : I2_TABLE_BYTES;
-  checkLutMatvec(w, lut, out, rows, groups, stride, <u64>groups * tableBytes + (t3 ? T3_TABLE_SLACK : 0),
-    t3 ? "matvec_t3_lut: stride < ceil(cols/5), or w, lut or out range outside memory"
-      : "matvec_i2_lut: stride < ceil(cols/4), or w, lut or out range outside memory");
+  checkLutMatvec(
+    w,
+    lut,
+    out,
+    rows,
+    groups,
+    stride,
+    <u64>groups * tableBytes + (t3 ? T3_TABLE_SLACK : 0),
+    t3
+      ? "matvec_t3_lut: stride < ceil(cols/5), or w, lut or out range outside memory"
+      : "matvec_i2_lut: stride < ceil(cols/4), or w, lut or out range outside memory",
+  );
   if (<usize>lut == LUT_FAST && groups <= FAST_MAX_GROUPS && groups >= 4) {
     const quads = groups >> 2;
     if (rows >> 1) {
@@ -125,7 +167,16 @@ export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
 
 // After a generated row-pair path (which covers the row pairs over the whole quads of groups): an odd last row over
 // those quads, then the 0..3 tail groups of every row, by the loop.
-function lutTails(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32, tableBytes: i32): void {
+function lutTails(
+  w: i32,
+  lut: i32,
+  out: i32,
+  rows: i32,
+  groups: i32,
+  stride: i32,
+  accumulate: i32,
+  tableBytes: i32,
+): void {
   const quads = groups >> 2;
   const last = rows - 1;
   if (rows & 1) lutRows(w + last * stride, lut, out + 4 * last, 1, 4 * quads, stride, accumulate, tableBytes);
@@ -135,14 +186,24 @@ function lutTails(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i3
 // The row loop that specifies matvec_i2_lut and matvec_t3_lut (and runs them for tables anywhere): rows of `groups`
 // packed bytes, byte g of a row indexing table g of lut (tableBytes apart, i16 entries). The fast paths it checks
 // are generated (assembly/kernels/generated/lut-fast.ts).
-function lutRows(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32, tableBytes: i32): void {
+function lutRows(
+  w: i32,
+  lut: i32,
+  out: i32,
+  rows: i32,
+  groups: i32,
+  stride: i32,
+  accumulate: i32,
+  tableBytes: i32,
+): void {
   const unbias = groups * LUT_BIAS;
   for (let r = 0; r < rows; r++) {
     let wp = <usize>(w + r * stride);
     const wEnd = wp + <usize>groups;
     const op = <usize>(out + 4 * r);
     let acc: i32 = (accumulate ? load<i32>(op) : 0) - unbias;
-    for (let lp = <usize>lut; wp < wEnd; wp++, lp += <usize>tableBytes) acc += <i32>load<i16>(lp + (<usize>load<u8>(wp) << 1));
+    for (let lp = <usize>lut; wp < wEnd; wp++, lp += <usize>tableBytes)
+      acc += <i32>load<i16>(lp + ((<usize>load<u8>(wp)) << 1));
     store<i32>(op, acc);
   }
 }

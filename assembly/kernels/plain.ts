@@ -92,18 +92,26 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
   checkDim(rows, "matvec_i8: rows must be 1..2^24");
   checkDim(cols, "matvec_i8: cols must be 1..2^24");
   checkMatvec(w, <u64>rows * cols, x, <u64>cols, out, rows, "matvec_i8: w, x or out range outside memory");
-  const quadEnd = <usize>(x + (cols & ~3)), xEnd = <usize>(x + cols);
+  const quadEnd = <usize>(x + (cols & ~3)),
+    xEnd = <usize>(x + cols);
   let wp = <usize>w;
   let op = <usize>out;
   for (let r = 0; r + 1 < rows; r += 2) {
     const wq = wp + <usize>cols;
     let xp = <usize>x;
-    let a: i32 = 0, b: i32 = 0;
+    let a: i32 = 0,
+      b: i32 = 0;
     while (xp < quadEnd) {
-      const x0 = <i32>load<i8>(xp), x1 = <i32>load<i8>(xp, 1), x2 = <i32>load<i8>(xp, 2), x3 = <i32>load<i8>(xp, 3);
+      const x0 = <i32>load<i8>(xp),
+        x1 = <i32>load<i8>(xp, 1),
+        x2 = <i32>load<i8>(xp, 2),
+        x3 = <i32>load<i8>(xp, 3);
       a += <i32>load<i8>(wp) * x0 + <i32>load<i8>(wp, 1) * x1 + <i32>load<i8>(wp, 2) * x2 + <i32>load<i8>(wp, 3) * x3;
-      b += <i32>load<i8>(wp + <usize>cols) * x0 + <i32>load<i8>(wp + <usize>cols, 1) * x1
-        + <i32>load<i8>(wp + <usize>cols, 2) * x2 + <i32>load<i8>(wp + <usize>cols, 3) * x3;
+      b +=
+        <i32>load<i8>(wp + <usize>cols) * x0 +
+        <i32>load<i8>(wp + <usize>cols, 1) * x1 +
+        <i32>load<i8>(wp + <usize>cols, 2) * x2 +
+        <i32>load<i8>(wp + <usize>cols, 3) * x3;
       wp += 4;
       xp += 4;
     }
@@ -140,15 +148,20 @@ export function matvec_f32(w: i32, x: i32, out: i32, rows: i32, cols: i32): void
   checkDim(cols, "matvec_f32: cols must be 1..2^24");
   checkMatvec(w, <u64>rows * cols * 4, x, <u64>cols * 4, out, rows, "matvec_f32: w, x or out range outside memory");
   const rowBytes = <usize>cols * 4;
-  const quadEnd = <usize>x + <usize>(cols & ~3) * 4, xEnd = <usize>x + rowBytes;
+  const quadEnd = <usize>x + <usize>(cols & ~3) * 4,
+    xEnd = <usize>x + rowBytes;
   let wp = <usize>w;
   let op = <usize>out;
   for (let r = 0; r + 1 < rows; r += 2) {
     const wq = wp + rowBytes;
     let xp = <usize>x;
-    let a: f32 = 0, b: f32 = 0;
+    let a: f32 = 0,
+      b: f32 = 0;
     while (xp < quadEnd) {
-      const x0 = load<f32>(xp), x1 = load<f32>(xp, 4), x2 = load<f32>(xp, 8), x3 = load<f32>(xp, 12);
+      const x0 = load<f32>(xp),
+        x1 = load<f32>(xp, 4),
+        x2 = load<f32>(xp, 8),
+        x3 = load<f32>(xp, 12);
       // one add at a time: the order of a row's sum is part of the result
       a += load<f32>(wp) * x0;
       a += load<f32>(wp, 4) * x1;

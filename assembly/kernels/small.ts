@@ -34,9 +34,9 @@ const BIAS4: i64 = 0x0400040004000400;
   if (c >= cols) return 0;
   const p = x + <usize>c;
   let v = <i64>load<i8>(p);
-  if (ntok > 1) v += <i64>load<i8>(p + xs) << 16;
-  if (ntok > 2) v += <i64>load<i8>(p + 2 * xs) << 32;
-  if (ntok > 3) v += <i64>load<i8>(p + 3 * xs) << 48;
+  if (ntok > 1) v += (<i64>load<i8>(p + xs)) << 16;
+  if (ntok > 2) v += (<i64>load<i8>(p + 2 * xs)) << 32;
+  if (ntok > 3) v += (<i64>load<i8>(p + 3 * xs)) << 48;
   return v;
 }
 
@@ -46,21 +46,71 @@ const BIAS4: i64 = 0x0400040004000400;
 @inline function fullGroup(p0: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
   let p = p0;
   // q[t1 + 3 t2] = bias + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0
-  const q0 = BIAS4 - x1 - x2, q1 = BIAS4 - x2, q2 = BIAS4 + x1 - x2, q3 = BIAS4 - x1, q4 = BIAS4;
-  const q5 = BIAS4 + x1, q6 = BIAS4 - x1 + x2, q7 = BIAS4 + x2, q8 = BIAS4 + x1 + x2;
-  const e0 = q0 - x0, e1 = q0, e2 = q0 + x0, e3 = q1 - x0, e4 = q1, e5 = q1 + x0, e6 = q2 - x0, e7 = q2, e8 = q2 + x0;
-  const e9 = q3 - x0, e10 = q3, e11 = q3 + x0, e12 = q4 - x0, e13 = q4, e14 = q4 + x0, e15 = q5 - x0, e16 = q5;
-  const e17 = q5 + x0, e18 = q6 - x0, e19 = q6, e20 = q6 + x0, e21 = q7 - x0, e22 = q7, e23 = q7 + x0;
-  const e24 = q8 - x0, e25 = q8, e26 = q8 + x0;
+  const q0 = BIAS4 - x1 - x2,
+    q1 = BIAS4 - x2,
+    q2 = BIAS4 + x1 - x2,
+    q3 = BIAS4 - x1,
+    q4 = BIAS4;
+  const q5 = BIAS4 + x1,
+    q6 = BIAS4 - x1 + x2,
+    q7 = BIAS4 + x2,
+    q8 = BIAS4 + x1 + x2;
+  const e0 = q0 - x0,
+    e1 = q0,
+    e2 = q0 + x0,
+    e3 = q1 - x0,
+    e4 = q1,
+    e5 = q1 + x0,
+    e6 = q2 - x0,
+    e7 = q2,
+    e8 = q2 + x0;
+  const e9 = q3 - x0,
+    e10 = q3,
+    e11 = q3 + x0,
+    e12 = q4 - x0,
+    e13 = q4,
+    e14 = q4 + x0,
+    e15 = q5 - x0,
+    e16 = q5;
+  const e17 = q5 + x0,
+    e18 = q6 - x0,
+    e19 = q6,
+    e20 = q6 + x0,
+    e21 = q7 - x0,
+    e22 = q7,
+    e23 = q7 + x0;
+  const e24 = q8 - x0,
+    e25 = q8,
+    e26 = q8 + x0;
   for (let s4 = -x4, k = 0; k < 3; k++, s4 += x4) {
     for (let s = s4 - x3, j = 0; j < 3; j++, s += x3) {
-      store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16); store<i64>(p, s + e3, 24);
-      store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40); store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56);
-      store<i64>(p, s + e8, 64); store<i64>(p, s + e9, 72); store<i64>(p, s + e10, 80); store<i64>(p, s + e11, 88);
-      store<i64>(p, s + e12, 96); store<i64>(p, s + e13, 104); store<i64>(p, s + e14, 112); store<i64>(p, s + e15, 120);
-      store<i64>(p, s + e16, 128); store<i64>(p, s + e17, 136); store<i64>(p, s + e18, 144); store<i64>(p, s + e19, 152);
-      store<i64>(p, s + e20, 160); store<i64>(p, s + e21, 168); store<i64>(p, s + e22, 176); store<i64>(p, s + e23, 184);
-      store<i64>(p, s + e24, 192); store<i64>(p, s + e25, 200); store<i64>(p, s + e26, 208);
+      store<i64>(p, s + e0, 0);
+      store<i64>(p, s + e1, 8);
+      store<i64>(p, s + e2, 16);
+      store<i64>(p, s + e3, 24);
+      store<i64>(p, s + e4, 32);
+      store<i64>(p, s + e5, 40);
+      store<i64>(p, s + e6, 48);
+      store<i64>(p, s + e7, 56);
+      store<i64>(p, s + e8, 64);
+      store<i64>(p, s + e9, 72);
+      store<i64>(p, s + e10, 80);
+      store<i64>(p, s + e11, 88);
+      store<i64>(p, s + e12, 96);
+      store<i64>(p, s + e13, 104);
+      store<i64>(p, s + e14, 112);
+      store<i64>(p, s + e15, 120);
+      store<i64>(p, s + e16, 128);
+      store<i64>(p, s + e17, 136);
+      store<i64>(p, s + e18, 144);
+      store<i64>(p, s + e19, 152);
+      store<i64>(p, s + e20, 160);
+      store<i64>(p, s + e21, 168);
+      store<i64>(p, s + e22, 176);
+      store<i64>(p, s + e23, 184);
+      store<i64>(p, s + e24, 192);
+      store<i64>(p, s + e25, 200);
+      store<i64>(p, s + e26, 208);
       p += 216;
     }
   }
@@ -77,12 +127,15 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
   const groups = packedRowBytes(cols, 5);
   checkRange(x, <u64>(ntok - 1) * <u64>xs + <u64>cols, "lut_build_t3x4: x or lut range outside memory");
   checkRange(lut, <u64>groups * T3X4_TABLE_BYTES, "lut_build_t3x4: x or lut range outside memory");
-  const xp = <usize>x, xstr = <usize>xs;
+  const xp = <usize>x,
+    xstr = <usize>xs;
   let p = <usize>lut;
   for (let g = 0; g < groups; g++) {
     const c = 5 * g;
-    const x0 = lanes(xp, xstr, ntok, c, cols), x1 = lanes(xp, xstr, ntok, c + 1, cols);
-    const x2 = lanes(xp, xstr, ntok, c + 2, cols), x3 = lanes(xp, xstr, ntok, c + 3, cols);
+    const x0 = lanes(xp, xstr, ntok, c, cols),
+      x1 = lanes(xp, xstr, ntok, c + 1, cols);
+    const x2 = lanes(xp, xstr, ntok, c + 2, cols),
+      x3 = lanes(xp, xstr, ntok, c + 3, cols);
     const x4 = lanes(xp, xstr, ntok, c + 4, cols);
     fullGroup(p, x0, x1, x2, x3, x4);
     p += <usize>T3X4_TABLE_BYTES;
@@ -91,7 +144,17 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
 
 // Entry checks of the table products (full or split tables): sizes, row stride, and the w, lut (lutBytes) and
 // acc ranges.
-function checkTableProduct(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, maxGroups: i32, lutBytes: u64, message: string): void {
+function checkTableProduct(
+  w: i32,
+  lut: i32,
+  acc: i32,
+  rows: i32,
+  cols: i32,
+  stride: i32,
+  maxGroups: i32,
+  lutBytes: u64,
+  message: string,
+): void {
   checkDim(rows, message);
   checkDim(cols, message);
   const groups = packedRowBytes(cols, 5);
@@ -108,8 +171,17 @@ function checkTableProduct(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, str
  */
 export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
   const groups = packedRowBytes(cols, 5);
-  checkTableProduct(w, lut, acc, rows, cols, stride, T3X4_MAX_GROUPS, <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK,
-    "matvec_t3x4_lut: rows and cols 1..2^24, cols <= 195, stride >= ceil(cols/5), w, lut and acc inside memory");
+  checkTableProduct(
+    w,
+    lut,
+    acc,
+    rows,
+    cols,
+    stride,
+    T3X4_MAX_GROUPS,
+    <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK,
+    "matvec_t3x4_lut: rows and cols 1..2^24, cols <= 195, stride >= ceil(cols/5), w, lut and acc inside memory",
+  );
   if (<usize>lut == LUT_FAST && groups <= T3X4_FAST_GROUPS) {
     matvecT3x4Fast(w, acc, rows, groups, stride, accumulate);
     return;
@@ -121,7 +193,7 @@ export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32
     const ap = <usize>(acc + 8 * r);
     let a: i64 = accumulate ? load<i64>(ap) : 0;
     do {
-      a += load<i64>(lp + (<usize>load<u8>(wp) << 3));
+      a += load<i64>(lp + ((<usize>load<u8>(wp)) << 3));
       wp += 1;
       lp += <usize>T3X4_TABLE_BYTES;
     } while (wp < wEnd);
@@ -146,8 +218,14 @@ function checkOneShot(rows: i32, cols: i32, ntok: i32, out: i32, maxGroups: i32,
  * token.
  */
 export function matvec_t3x4(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
-  const groups = checkOneShot(rows, cols, ntok, out, T3X4_MAX_GROUPS,
-    "matvec_t3x4: rows and cols must be 1..2^24, cols <= 195, ntok 1..4, out inside memory");
+  const groups = checkOneShot(
+    rows,
+    cols,
+    ntok,
+    out,
+    T3X4_MAX_GROUPS,
+    "matvec_t3x4: rows and cols must be 1..2^24, cols <= 195, ntok 1..4, out inside memory",
+  );
   for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
     const cc = min(T3X4_BLOCK_COLS, cols - c0);
     lut_build_t3x4(x + c0, xs, ntok, cc, <i32>LUT_FAST);
@@ -197,7 +275,14 @@ export function quantizeActBits(x: usize, n: i32, q: usize): f32 {
 
 /** quantize_act computed by quantizeActBits: x f32[n] -> q i8[n] and scale f32[1] at `scale`. */
 export function quantize_act_bits(x: i32, n: i32, q: i32, scale: i32): void {
-  checkQuantizeArgs(x, n, q, scale, "quantize_act_bits: n must be 1..2^24", "quantize_act_bits: x, q or scale range outside memory");
+  checkQuantizeArgs(
+    x,
+    n,
+    q,
+    scale,
+    "quantize_act_bits: n must be 1..2^24",
+    "quantize_act_bits: x, q or scale range outside memory",
+  );
   store<f32>(<usize>scale, quantizeActBits(<usize>x, n, <usize>q));
 }
 
@@ -220,19 +305,39 @@ export const T3X4S_MAX_ROWS: i32 = 100;
 // @ts-ignore: decorator
 @inline function splitGroup(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
   let p = p0;
-  const e0 = BIAS4 - x0 - x1, e1 = BIAS4 - x1, e2 = BIAS4 + x0 - x1;
-  const e3 = BIAS4 - x0, e4 = BIAS4, e5 = BIAS4 + x0;
-  const e6 = BIAS4 - x0 + x1, e7 = BIAS4 + x1, e8 = BIAS4 + x0 + x1;
+  const e0 = BIAS4 - x0 - x1,
+    e1 = BIAS4 - x1,
+    e2 = BIAS4 + x0 - x1;
+  const e3 = BIAS4 - x0,
+    e4 = BIAS4,
+    e5 = BIAS4 + x0;
+  const e6 = BIAS4 - x0 + x1,
+    e7 = BIAS4 + x1,
+    e8 = BIAS4 + x0 + x1;
   for (let s = -x2, k = 0; k < 3; k++, s += x2) {
-    store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16);
-    store<i64>(p, s + e3, 24); store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40);
-    store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56); store<i64>(p, s + e8, 64);
+    store<i64>(p, s + e0, 0);
+    store<i64>(p, s + e1, 8);
+    store<i64>(p, s + e2, 16);
+    store<i64>(p, s + e3, 24);
+    store<i64>(p, s + e4, 32);
+    store<i64>(p, s + e5, 40);
+    store<i64>(p, s + e6, 48);
+    store<i64>(p, s + e7, 56);
+    store<i64>(p, s + e8, 64);
     p += 72;
   }
-  const m = -x3 - x4, z = -x4, h = x3 - x4;
-  store<i64>(p9, m, 0); store<i64>(p9, z, 8); store<i64>(p9, h, 16);
-  store<i64>(p9, m + x4, 24); store<i64>(p9, z + x4, 32); store<i64>(p9, h + x4, 40);
-  store<i64>(p9, m + 2 * x4, 48); store<i64>(p9, z + 2 * x4, 56); store<i64>(p9, h + 2 * x4, 64);
+  const m = -x3 - x4,
+    z = -x4,
+    h = x3 - x4;
+  store<i64>(p9, m, 0);
+  store<i64>(p9, z, 8);
+  store<i64>(p9, h, 16);
+  store<i64>(p9, m + x4, 24);
+  store<i64>(p9, z + x4, 32);
+  store<i64>(p9, h + x4, 40);
+  store<i64>(p9, m + 2 * x4, 48);
+  store<i64>(p9, z + 2 * x4, 56);
+  store<i64>(p9, h + 2 * x4, 64);
 }
 
 /**
@@ -243,17 +348,21 @@ export const T3X4S_MAX_ROWS: i32 = 100;
  */
 export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32): void {
   checkDim(cols, "lut_build_t3x4s: cols must be 1..160");
-  if (ntok < 1 || ntok > T3X4_TOKENS || xs < cols || cols > 5 * T3X4S_MAX_GROUPS) trap("lut_build_t3x4s: ntok must be 1..4, xs >= cols, cols <= 160");
+  if (ntok < 1 || ntok > T3X4_TOKENS || xs < cols || cols > 5 * T3X4S_MAX_GROUPS)
+    trap("lut_build_t3x4s: ntok must be 1..4, xs >= cols, cols <= 160");
   const groups = packedRowBytes(cols, 5);
   checkRange(x, <u64>(ntok - 1) * <u64>xs + <u64>cols, "lut_build_t3x4s: x or lut range outside memory");
   checkRange(lut, <u64>T3X4S_BYTES, "lut_build_t3x4s: x or lut range outside memory");
-  const xp = <usize>x, xstr = <usize>xs;
+  const xp = <usize>x,
+    xstr = <usize>xs;
   let p = <usize>lut;
   let p9 = <usize>(lut + T3X4S_T9_OFFSET);
   for (let g = 0; g < groups; g++) {
     const c = 5 * g;
-    const x0 = lanes(xp, xstr, ntok, c, cols), x1 = lanes(xp, xstr, ntok, c + 1, cols);
-    const x2 = lanes(xp, xstr, ntok, c + 2, cols), x3 = lanes(xp, xstr, ntok, c + 3, cols);
+    const x0 = lanes(xp, xstr, ntok, c, cols),
+      x1 = lanes(xp, xstr, ntok, c + 1, cols);
+    const x2 = lanes(xp, xstr, ntok, c + 2, cols),
+      x3 = lanes(xp, xstr, ntok, c + 3, cols);
     const x4 = lanes(xp, xstr, ntok, c + 4, cols);
     splitGroup(p, p9, x0, x1, x2, x3, x4);
     p += 216;
@@ -267,14 +376,31 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
  */
 export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
   const groups = packedRowBytes(cols, 5);
-  checkTableProduct(w, lut, acc, rows, cols, stride, T3X4S_MAX_GROUPS, <u64>T3X4S_BYTES,
-    "matvec_t3x4s_lut: rows and cols 1..2^24, cols <= 160, stride >= ceil(cols/5), w, lut and acc inside memory");
+  checkTableProduct(
+    w,
+    lut,
+    acc,
+    rows,
+    cols,
+    stride,
+    T3X4S_MAX_GROUPS,
+    <u64>T3X4S_BYTES,
+    "matvec_t3x4s_lut: rows and cols 1..2^24, cols <= 160, stride >= ceil(cols/5), w, lut and acc inside memory",
+  );
   splitLookup(<usize>w, <usize>lut, <usize>acc, rows, groups, stride, accumulate);
 }
 
 /** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled path for tables at
  *  LUT_FAST, a plain loop elsewhere. */
-export function splitLookup(w: usize, lut: usize, acc: usize, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
+export function splitLookup(
+  w: usize,
+  lut: usize,
+  acc: usize,
+  rows: i32,
+  groups: i32,
+  stride: i32,
+  accumulate: i32,
+): void {
   if (lut == LUT_FAST) {
     matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
     return;
@@ -282,7 +408,8 @@ export function splitLookup(w: usize, lut: usize, acc: usize, rows: i32, groups:
   for (let r = 0; r < rows; r++) {
     let wp = w + <usize>(r * stride);
     const wEnd = wp + <usize>groups;
-    let p27 = lut, p9 = lut + <usize>T3X4S_T9_OFFSET;
+    let p27 = lut,
+      p9 = lut + <usize>T3X4S_T9_OFFSET;
     const ap = acc + <usize>(8 * r);
     let a: i64 = accumulate ? load<i64>(ap) : 0;
     do {
@@ -298,8 +425,14 @@ export function splitLookup(w: usize, lut: usize, acc: usize, rows: i32, groups:
 
 /** matvec_t3x4 through split tables (one build for all columns, cols <= 160): the same out. */
 export function matvec_t3x4s(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
-  const groups = checkOneShot(rows, cols, ntok, out, T3X4S_MAX_GROUPS,
-    "matvec_t3x4s: rows and cols must be 1..2^24, cols <= 160, ntok 1..4, out inside memory");
+  const groups = checkOneShot(
+    rows,
+    cols,
+    ntok,
+    out,
+    T3X4S_MAX_GROUPS,
+    "matvec_t3x4s: rows and cols must be 1..2^24, cols <= 160, ntok 1..4, out inside memory",
+  );
   lut_build_t3x4s(x, xs, ntok, cols, <i32>LUT_FAST);
   matvec_t3x4s_lut(w, <i32>LUT_FAST, acc, rows, cols, groups, 0);
   t3x4Unpack(acc, out, rows, ntok, groups, rows);
@@ -323,8 +456,14 @@ export function lut_build_t3x4_x4(x4: i32, cols: i32, lut: i32): void {
   let xp = <usize>x4;
   let p = <usize>lut;
   for (let g = 0; g < groups; g++) {
-    fullGroup(p, load<i64>(xp) - LANE_OFF, load<i64>(xp, 8) - LANE_OFF, load<i64>(xp, 16) - LANE_OFF,
-      load<i64>(xp, 24) - LANE_OFF, load<i64>(xp, 32) - LANE_OFF);
+    fullGroup(
+      p,
+      load<i64>(xp) - LANE_OFF,
+      load<i64>(xp, 8) - LANE_OFF,
+      load<i64>(xp, 16) - LANE_OFF,
+      load<i64>(xp, 24) - LANE_OFF,
+      load<i64>(xp, 32) - LANE_OFF,
+    );
     xp += 40;
     p += <usize>T3X4_TABLE_BYTES;
   }
@@ -346,8 +485,15 @@ export function splitBuildX4(x4: usize, groups: i32, lut: usize): void {
   let p = lut;
   let p9 = lut + <usize>T3X4S_T9_OFFSET;
   for (let g = 0; g < groups; g++) {
-    splitGroup(p, p9, load<i64>(xp) - LANE_OFF, load<i64>(xp, 8) - LANE_OFF, load<i64>(xp, 16) - LANE_OFF,
-      load<i64>(xp, 24) - LANE_OFF, load<i64>(xp, 32) - LANE_OFF);
+    splitGroup(
+      p,
+      p9,
+      load<i64>(xp) - LANE_OFF,
+      load<i64>(xp, 8) - LANE_OFF,
+      load<i64>(xp, 16) - LANE_OFF,
+      load<i64>(xp, 24) - LANE_OFF,
+      load<i64>(xp, 32) - LANE_OFF,
+    );
     xp += 40;
     p += 216;
     p9 += 72;
@@ -363,11 +509,16 @@ export function quantizeActBitsX4(x: usize, n: i32, lane: usize): f32 {
   // loop cost about as much as the work
   const end = x + <usize>(n << 2);
   const end4 = x + <usize>((n & ~3) << 2);
-  let m0: u32 = 0, m1: u32 = 0, m2: u32 = 0, m3: u32 = 0;
+  let m0: u32 = 0,
+    m1: u32 = 0,
+    m2: u32 = 0,
+    m3: u32 = 0;
   let p = x;
   for (; p < end4; p += 16) {
-    const b0 = load<u32>(p) & 0x7fffffff, b1 = load<u32>(p, 4) & 0x7fffffff;
-    const b2 = load<u32>(p, 8) & 0x7fffffff, b3 = load<u32>(p, 12) & 0x7fffffff;
+    const b0 = load<u32>(p) & 0x7fffffff,
+      b1 = load<u32>(p, 4) & 0x7fffffff;
+    const b2 = load<u32>(p, 8) & 0x7fffffff,
+      b3 = load<u32>(p, 12) & 0x7fffffff;
     m0 = select<u32>(b0, m0, (b0 > m0) & (b0 <= 0x7f800000));
     m1 = select<u32>(b1, m1, (b1 > m1) & (b1 <= 0x7f800000));
     m2 = select<u32>(b2, m2, (b2 > m2) & (b2 <= 0x7f800000));

@@ -13,16 +13,54 @@ import { attentionImport, kernelsImported, normF32K, normQuantK, quantK, rescale
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
 import {
-  FX_ADD, FX_Q8, FX_RAW, FX_RELU2, GMAX, XMAX, XQ, absU32, emit, fxFromF32Bits, fxMul, fxShift, mulShift64, quantBy,
-  relu2Amax, rmsInverse, storeRaw, EXP2,
+  FX_ADD,
+  FX_Q8,
+  FX_RAW,
+  FX_RELU2,
+  GMAX,
+  XMAX,
+  XQ,
+  absU32,
+  emit,
+  fxFromF32Bits,
+  fxMul,
+  fxShift,
+  mulShift64,
+  quantBy,
+  relu2Amax,
+  rmsInverse,
+  storeRaw,
+  EXP2,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
 import {
-  mark, profileStart, ST_ATT_QUANT, ST_ATTENTION, ST_EMBED, ST_FEATURES, ST_MATVEC, ST_NORM, ST_OUT, ST_QUANT, ST_ROPE,
+  mark,
+  profileStart,
+  ST_ATT_QUANT,
+  ST_ATTENTION,
+  ST_EMBED,
+  ST_FEATURES,
+  ST_MATVEC,
+  ST_NORM,
+  ST_OUT,
+  ST_QUANT,
+  ST_ROPE,
 } from "./profile";
 import {
-  tableOpen, tableFind, entryPacking, entryNdim, entryShape, entryDataOffset, entryDataBytes, entryScaleOffset,
-  entryScaleCount, entryInBlob, PACK_F32, PACK_I32, PACK_I8, PACK_T3,
+  tableOpen,
+  tableFind,
+  entryPacking,
+  entryNdim,
+  entryShape,
+  entryDataOffset,
+  entryDataBytes,
+  entryScaleOffset,
+  entryScaleCount,
+  entryInBlob,
+  PACK_F32,
+  PACK_I32,
+  PACK_I8,
+  PACK_T3,
 } from "./blobtable";
 
 // Limits (LIMITS in tools/lib/reference/backbone.ts)
@@ -76,7 +114,6 @@ const gainShift = new StaticArray<i32>(2 * MAX_LAYERS + 1);
 let scoreFx: i32 = 0;
 const LOG2E: f32 = 1.4426950408889634;
 
-
 // Buffers, carved from one block sized for the loaded config (see layout()). Attention is causal, so the
 // features of positions < featTokens never depend on later tokens: the forward runs P = featTokens positions.
 // Integer kinds keep the same shapes in i32: x with XQ fractional bits; q|k|v, FFN hidden and attention output raw
@@ -122,17 +159,28 @@ function layout(): void {
   // offsets in the block, each buffer 16-byte aligned (no sizes array: it would be compiled and heap-allocated)
   const d = align16(P * dim * 4); // x, normed x, projection outputs
   let o = 3 * d;
-  const oBig = o; o += align16(P * wide * 4);
-  const oRope = o; o += align16(P * (dim / heads) * 4);
-  const oNorms = o; o += align16((2 * layers + 1) * dim * 4);
-  const oSc = o; o += align16(2 * P * 4);
-  const oS = o; o += align16(2 * P * 4);
-  const oAcc = o; o += align16(rowsMax * 4);
-  const oScale = o; o += align16(rowsMax * 4);
-  const oXq = o; o += align16(max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40));
-  const oW = o; o += align16(WBUF_BYTES);
-  const oQk = o; o += align16(P * 2 * dim + P * 2 * heads * 4);
-  const oAcc4 = o; o += align16(rowsMax * 8);
+  const oBig = o;
+  o += align16(P * wide * 4);
+  const oRope = o;
+  o += align16(P * (dim / heads) * 4);
+  const oNorms = o;
+  o += align16((2 * layers + 1) * dim * 4);
+  const oSc = o;
+  o += align16(2 * P * 4);
+  const oS = o;
+  o += align16(2 * P * 4);
+  const oAcc = o;
+  o += align16(rowsMax * 4);
+  const oScale = o;
+  o += align16(rowsMax * 4);
+  const oXq = o;
+  o += align16(max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40));
+  const oW = o;
+  o += align16(WBUF_BYTES);
+  const oQk = o;
+  o += align16(P * 2 * dim + P * 2 * heads * 4);
+  const oAcc4 = o;
+  o += align16(rowsMax * 8);
   if (o > blockBytes) {
     block = heap.alloc(<usize>o); // never freed (stub runtime): only when a bigger model is loaded
     blockBytes = o;
@@ -193,11 +241,18 @@ export function backboneLoad(): i32 {
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
   if (!tableFind("model.config", -1, "")) return fail("blob has no 'model.config' tensor", -3);
-  if (entryPacking() != PACK_I32 || entryNdim() != 1 || entryShape(0) != 10 || entryDataBytes() != 40 || !entryInBlob()) {
+  if (
+    entryPacking() != PACK_I32 ||
+    entryNdim() != 1 ||
+    entryShape(0) != 10 ||
+    entryDataBytes() != 40 ||
+    !entryInBlob()
+  ) {
     return fail("model.config must be i32[10]", -4);
   }
   if (blobRead(entryDataOffset(), cfgBuf, 40) != 0) return fail("cannot read model.config", -4);
-  if (load<i32>(cfgBuf) != 1) return fail("model.config version " + load<i32>(cfgBuf).toString() + " (this runtime knows 1)", -4);
+  if (load<i32>(cfgBuf) != 1)
+    return fail("model.config version " + load<i32>(cfgBuf).toString() + " (this runtime knows 1)", -4);
   kind = load<i32>(cfgBuf, 4);
   vocab = load<i32>(cfgBuf, 8);
   ctx = load<i32>(cfgBuf, 12);
@@ -213,7 +268,8 @@ export function backboneLoad(): i32 {
   if (layers < 1 || layers > MAX_LAYERS) return fail("model.config: layers " + layers.toString() + " outside 1..2", -4);
   if (heads < 1 || heads > MAX_HEADS) return fail("model.config: heads " + heads.toString() + " outside 1..4", -4);
   if (ffn < 1 || ffn > MAX_FFN) return fail("model.config: ffn " + ffn.toString() + " outside 1..128", -4);
-  if (featTokens < 1 || featTokens > ctx) return fail("model.config: featTokens " + featTokens.toString() + " outside 1..ctx", -4);
+  if (featTokens < 1 || featTokens > ctx)
+    return fail("model.config: featTokens " + featTokens.toString() + " outside 1..ctx", -4);
   if (dim % heads != 0 || (dim / heads) % 2 != 0) return fail("model.config: dim / heads must be an even integer", -4);
   if (load<i32>(cfgBuf, 36) != 0) return fail("model.config: reserved field must be 0", -4);
   layout();
@@ -221,15 +277,24 @@ export function backboneLoad(): i32 {
   if (takeMatrix(0, vocab, dim, true) < 0) return fail("tensor 'tok_emb': wrong shape, packing, scales or range", -5);
   for (let l = 0; l < layers; l++) {
     if (!tableFind("layers.", l, "wqkvo")) return fail("missing tensor 'layers." + l.toString() + ".wqkvo'", -3);
-    if (takeMatrix(1 + 3 * l, 4 * dim, dim, false) < 0) return fail("tensor 'layers." + l.toString() + ".wqkvo': wrong shape, packing, scales or range", -5);
+    if (takeMatrix(1 + 3 * l, 4 * dim, dim, false) < 0)
+      return fail("tensor 'layers." + l.toString() + ".wqkvo': wrong shape, packing, scales or range", -5);
     if (!tableFind("layers.", l, "w_up")) return fail("missing tensor 'layers." + l.toString() + ".w_up'", -3);
-    if (takeMatrix(2 + 3 * l, ffn, dim, false) < 0) return fail("tensor 'layers." + l.toString() + ".w_up': wrong shape, packing, scales or range", -5);
+    if (takeMatrix(2 + 3 * l, ffn, dim, false) < 0)
+      return fail("tensor 'layers." + l.toString() + ".w_up': wrong shape, packing, scales or range", -5);
     if (!tableFind("layers.", l, "w_down")) return fail("missing tensor 'layers." + l.toString() + ".w_down'", -3);
-    if (takeMatrix(3 + 3 * l, dim, ffn, false) < 0) return fail("tensor 'layers." + l.toString() + ".w_down': wrong shape, packing, scales or range", -5);
+    if (takeMatrix(3 + 3 * l, dim, ffn, false) < 0)
+      return fail("tensor 'layers." + l.toString() + ".w_down': wrong shape, packing, scales or range", -5);
   }
   if (!tableFind("norms", -1, "")) return fail("missing tensor 'norms'", -3);
-  if (entryPacking() != PACK_F32 || entryNdim() != 2 || entryShape(0) != 2 * layers + 1 || entryShape(1) != dim ||
-    <i32>entryDataBytes() != (2 * layers + 1) * dim * 4 || !entryInBlob()) {
+  if (
+    entryPacking() != PACK_F32 ||
+    entryNdim() != 2 ||
+    entryShape(0) != 2 * layers + 1 ||
+    entryShape(1) != dim ||
+    <i32>entryDataBytes() != (2 * layers + 1) * dim * 4 ||
+    !entryInBlob()
+  ) {
     return fail("tensor 'norms' must be f32 (2 * layers + 1, dim)", -5);
   }
   if (blobRead(entryDataOffset(), normsB, entryDataBytes()) != 0) return fail("cannot read 'norms'", -5);
@@ -245,7 +310,7 @@ function buildRope(): void {
   const half = hd / 2;
   const c: f32 = (ROPE_LOG_BASE * <f32>2) / <f32>hd;
   for (let i = 0; i < half; i++) {
-    const freq = expf(<f32>(-i) * c);
+    const freq = expf(<f32>-i * c);
     for (let p = 0; p < featTokens; p++) {
       const a = <f32>p * freq;
       const o = ropeB + <usize>(((p * half + i) * 2) << 2);
@@ -314,7 +379,8 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
  *  stride xs floats: weights streamed in row blocks, matvec_f32 per token (the fp32 baseline). */
 function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32): void {
   const o = m * MD_FIELDS;
-  const dataOff = mats[o + 1], cols = mats[o + 6];
+  const dataOff = mats[o + 1],
+    cols = mats[o + 6];
   const rb = cols * 4;
   const per = min(r1 - r0, WBUF_BYTES / rb);
   for (let rc = r0; rc < r1; rc += per) {
@@ -357,7 +423,8 @@ function normQuantAll(r: i32, m: i32, n: i32): void {
   prepareActs(m, n);
   const lanes = mats[m * MD_FIELDS] == PACK_T3;
   const g = normsB + <usize>(r * dim * 4);
-  for (let t = 0; t < n; t++) store<i32>(sB + <usize>(t << 2), normQuantK(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
+  for (let t = 0; t < n; t++)
+    store<i32>(sB + <usize>(t << 2), normQuantK(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
 }
 
 /**
@@ -370,7 +437,10 @@ function normQuantAll(r: i32, m: i32, n: i32): void {
  */
 function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i32): bool {
   const o = m * MD_FIELDS;
-  const packing = mats[o], dataOff = mats[o + 1], scaleOff = mats[o + 2], ns = mats[o + 3];
+  const packing = mats[o],
+    dataOff = mats[o + 1],
+    scaleOff = mats[o + 2],
+    ns = mats[o + 3];
   const cols = mats[o + 6];
   const gamma = gammaFx[m];
   const rb = packing == PACK_I8 ? cols : (cols + 4) / 5;
@@ -428,16 +498,21 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
   for (let part = 0; part < 2; part++) {
     for (let h = 0; h < heads; h++) {
       const r = part * dim + h * hd;
-      let la = lane + <usize>(r << 3), lb = la + <usize>(half << 3);
-      let pa = yo + <usize>(r << 2), pb = pa + <usize>(half << 2);
+      let la = lane + <usize>(r << 3),
+        lb = la + <usize>(half << 3);
+      let pa = yo + <usize>(r << 2),
+        pb = pa + <usize>(half << 2);
       const end = pb;
       let am: u32 = 0;
       // position 0's table entry is cos 4096, sin 0: (a 4096 + 2048) >> 12 = a for these |a| < 2^16, ropeRaw's identity
       let ro = ropeB + <usize>((t * half * 2) << 2);
       for (; pa < end; pa += 4, pb += 4, la += 8, lb += 8, ro += 8) {
-        const a = <i32>load<u16>(la) - unbias, b = <i32>load<u16>(lb) - unbias;
-        const co = load<i32>(ro), si = load<i32>(ro, 4);
-        const x = (a * co - b * si + 2048) >> 12, y = (a * si + b * co + 2048) >> 12;
+        const a = <i32>load<u16>(la) - unbias,
+          b = <i32>load<u16>(lb) - unbias;
+        const co = load<i32>(ro),
+          si = load<i32>(ro, 4);
+        const x = (a * co - b * si + 2048) >> 12,
+          y = (a * si + b * co + 2048) >> 12;
         store<i32>(pa, x);
         store<i32>(pb, y);
         am = max(am, max(absU32(x), absU32(y)));
@@ -463,7 +538,9 @@ function rowsOut(acc: usize, step: i32, unbias: i32, rr: i32, a: i32, gamma: i32
 
 /** x[t] (i32, XQ fractional bits, saturated) = embedding row of tokens[t] times its scale. */
 function embedInt(tokens: usize, n: i32): void {
-  const dataOff = mats[1], scaleOff = mats[2], ns = mats[3];
+  const dataOff = mats[1],
+    scaleOff = mats[2],
+    ns = mats[3];
   for (let t = 0; t < n; t++) {
     const tok = load<i32>(tokens + <usize>(t << 2));
     readBlob(dataOff + tok * dim, wB, dim);
@@ -472,7 +549,8 @@ function embedInt(tokens: usize, n: i32): void {
       readBlob(scaleOff + tok * 4, scaleB, 4);
       f = fxFromF32Bits(load<u32>(scaleB));
     }
-    const m = f & 0xffff, s = fxShift(f, XQ);
+    const m = f & 0xffff,
+      s = fxShift(f, XQ);
     const xo = xB + <usize>(t * dim * 4);
     for (let i = 0; i < dim; i++) {
       const v = (<i32>load<i8>(wB + <usize>i) * m + (1 << (s - 1))) >> s;
@@ -531,8 +609,10 @@ function applyRope(n: i32): void {
         const paEnd = base + <usize>(half << 2);
         let ro = ropeB + <usize>((t * half * 2) << 2);
         for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-          const co = load<f32>(ro), s = load<f32>(ro, 4);
-          const a = load<f32>(pa), b = load<f32>(pb);
+          const co = load<f32>(ro),
+            s = load<f32>(ro, 4);
+          const a = load<f32>(pa),
+            b = load<f32>(pb);
           store<f32>(pa, a * co - b * s);
           store<f32>(pb, a * s + b * co);
         }
@@ -575,7 +655,9 @@ function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known
   for (let t = 0; t < n; t++) {
     const f = load<i32>(sB + <usize>((featTokens + t) << 2));
     const x = src + <usize>(t * cols * 4);
-    const a = known ? quantBy(x, cols, load<u32>(amaxAt(t)), 0, 0, actAt(m, t), lanes) : quantK(x, cols, 0, actAt(m, t), lanes);
+    const a = known
+      ? quantBy(x, cols, load<u32>(amaxAt(t)), 0, 0, actAt(m, t), lanes)
+      : quantK(x, cols, 0, actAt(m, t), lanes);
     store<i32>(sB + <usize>(t << 2), fxMul(a, squared ? fxMul(f, f) : f));
   }
 }
@@ -615,7 +697,9 @@ function forwardInt(tokens: usize, n: i32): void {
   embedInt(tokens, n);
   mark(ST_EMBED);
   for (let l = 0; l < layers; l++) {
-    const wqkvo = 1 + 3 * l, up = 2 + 3 * l, down = 3 + 3 * l;
+    const wqkvo = 1 + 3 * l,
+      up = 2 + 3 * l,
+      down = 3 + 3 * l;
     normQuantAll(2 * l, wqkvo, n);
     mark(ST_NORM);
     const qkvFused = linearInt(wqkvo, 0, 3 * dim, n, bigB, 3 * dim, FX_RAW); // fused: RoPE done, q/k maxima kept
@@ -634,7 +718,8 @@ function forwardInt(tokens: usize, n: i32): void {
 
 /** The f32 forward (fp32 kind, the baseline) of n tokens: x (f32) in xB after the last layer. */
 function forwardF32(tokens: usize, n: i32): void {
-  for (let t = 0; t < n; t++) readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
+  for (let t = 0; t < n; t++)
+    readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
   mark(ST_EMBED);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l;

@@ -81,8 +81,10 @@ export function entryScaleCount(): u32 {
 /** True when the entry's data and scale ranges lie inside the blob. */
 export function entryInBlob(): bool {
   const size = <u64>blobSize();
-  return <u64>entryDataOffset() + <u64>entryDataBytes() <= size &&
-    <u64>entryScaleOffset() + <u64>entryScaleCount() * 4 <= size;
+  return (
+    <u64>entryDataOffset() + <u64>entryDataBytes() <= size &&
+    <u64>entryScaleOffset() + <u64>entryScaleCount() * 4 <= size
+  );
 }
 
 /** Elements of the current entry (product of its shape), or -1 when its rank is not 1..4 or it is implausibly large. */

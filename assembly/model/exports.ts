@@ -1,12 +1,18 @@
 // The backbone_* exports: hosts (tests, benches, the study) run the backbone alone. Pointers and tokens come from
 // the host, so each is checked before the blind forward runs.
 import {
-  backboneLoad, backboneLoaded, backboneFeatures, backboneFeatureSize, backboneVocab, backboneContext, backboneMemoryBytes,
+  backboneLoad,
+  backboneLoaded,
+  backboneFeatures,
+  backboneFeatureSize,
+  backboneVocab,
+  backboneContext,
+  backboneMemoryBytes,
 } from "./backbone";
 import { profileControl, STAGES } from "./profile";
 
 function inMemory(ptr: i32, bytes: i32): bool {
-  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size() << 16);
+  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
 }
 
 /** Loads the backbone from the loaded blob; 0 ok, < 0 error (reason logged). */

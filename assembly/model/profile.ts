@@ -33,7 +33,7 @@ let last: i64 = 0;
 export function mark(stage: i32): void {
   if (!on) return;
   const t = clock();
-  unchecked(ticks[stage] += t - last);
+  unchecked((ticks[stage] += t - last));
   last = t;
 }
 

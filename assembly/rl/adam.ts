@@ -23,8 +23,8 @@ export function adamInit(): void {
     adamM = head.allocF32(p);
     adamV = head.allocF32(p);
   }
-  memory.fill(adamM, 0, <usize>p << 2);
-  memory.fill(adamV, 0, <usize>p << 2);
+  memory.fill(adamM, 0, (<usize>p) << 2);
+  memory.fill(adamV, 0, (<usize>p) << 2);
   adamT = 0;
   beta1t = 1;
   beta2t = 1;
@@ -34,7 +34,7 @@ export function adamInit(): void {
 export function gradNorm(g: usize): f32 {
   let s: f32 = 0;
   for (let i = 0; i < head.headParams; i++) {
-    const v = load<f32>(g + (<usize>i << 2));
+    const v = load<f32>(g + ((<usize>i) << 2));
     s += v * v;
   }
   return Mathf.sqrt(s);
@@ -51,10 +51,12 @@ export function adamAscend(g: usize, scale: f32, lr: f32): void {
   beta2t *= hp.hpBeta2;
   const c1: f32 = <f32>1 - beta1t;
   const c2: f32 = <f32>1 - beta2t;
-  const b1 = hp.hpBeta1, b2 = hp.hpBeta2, eps = hp.hpEps;
+  const b1 = hp.hpBeta1,
+    b2 = hp.hpBeta2,
+    eps = hp.hpEps;
   const w = head.params;
   for (let i = 0; i < p; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     const gi = load<f32>(g + o) * scale;
     const m = b1 * load<f32>(adamM + o) + (<f32>1 - b1) * gi;
     const s = b2 * load<f32>(adamV + o) + (<f32>1 - b2) * gi * gi;

@@ -33,9 +33,9 @@ export function featuresOf(tokens: usize, n: i32, out: usize): void {
     backboneFeatures(tokens, n, out);
     return;
   }
-  memory.fill(out, 0, <usize>featureSize << 2);
+  memory.fill(out, 0, (<usize>featureSize) << 2);
   for (let p = 0; p < n; p++) {
-    const t = load<i32>(tokens + (<usize>p << 2));
-    if (t >= 0 && t < vocab) store<f32>(out + (<usize>(p * vocab + t) << 2), 1.0);
+    const t = load<i32>(tokens + ((<usize>p) << 2));
+    if (t >= 0 && t < vocab) store<f32>(out + ((<usize>(p * vocab + t)) << 2), 1.0);
   }
 }

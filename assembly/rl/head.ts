@@ -27,7 +27,7 @@ export function headParamCount(f: i32, h: i32, a: i32): i32 {
 
 /** Allocates one f32 buffer of n floats (16-byte aligned). Check headFits first: the stub heap traps when full. */
 export function allocF32(n: i32): usize {
-  return heap.alloc(<usize>n << 2);
+  return heap.alloc((<usize>n) << 2);
 }
 
 /**
@@ -35,7 +35,7 @@ export function allocF32(n: i32): usize {
  * grow on a device), so the stub heap's next block address, probed with a 16-byte block, tells what is left.
  */
 export function headFits(floats: i32, blocks: i32): bool {
-  return (<u64>floats << 2) + <u64>blocks * 32 + 64 <= freeBytes();
+  return ((<u64>floats) << 2) + <u64>blocks * 32 + 64 <= freeBytes();
 }
 
 /** Bytes between the stub heap's next block and the end of (mapped) linear memory (probing leaks one 16-byte block). */
@@ -65,25 +65,39 @@ export function headInit(f: i32, h: i32, a: i32): void {
     hiddenCap = h + 2 * a + 2;
     hidden = allocF32(hiddenCap);
   }
-  logits = hidden + (<usize>h << 2);
-  probs = logits + (<usize>a << 2);
-  memory.fill(params, 0, <usize>headParams << 2);
+  logits = hidden + ((<usize>h) << 2);
+  probs = logits + ((<usize>a) << 2);
+  memory.fill(params, 0, (<usize>headParams) << 2);
 }
 
 // Offsets (in floats) of each part of the block.
-function offW1(): i32 { return 0; }
-function offB1(): i32 { return headH * headF; }
-function offWpi(): i32 { return headH > 0 ? headH * headF + headH : 0; }
-function inputs(): i32 { return headH > 0 ? headH : headF; }
-function offBpi(): i32 { return offWpi() + headA * inputs(); }
-function offWv(): i32 { return offBpi() + headA; }
-function offBv(): i32 { return offWv() + inputs(); }
+function offW1(): i32 {
+  return 0;
+}
+function offB1(): i32 {
+  return headH * headF;
+}
+function offWpi(): i32 {
+  return headH > 0 ? headH * headF + headH : 0;
+}
+function inputs(): i32 {
+  return headH > 0 ? headH : headF;
+}
+function offBpi(): i32 {
+  return offWpi() + headA * inputs();
+}
+function offWv(): i32 {
+  return offBpi() + headA;
+}
+function offBv(): i32 {
+  return offWv() + inputs();
+}
 
 @inline function f32At(base: usize, i: i32): f32 {
-  return load<f32>(base + (<usize>i << 2));
+  return load<f32>(base + ((<usize>i) << 2));
 }
 @inline function setF32(base: usize, i: i32, v: f32): void {
-  store<f32>(base + (<usize>i << 2), v);
+  store<f32>(base + ((<usize>i) << 2), v);
 }
 
 /** Forward on feat f32[F]: hidden, logits, probs (softmax, max-subtracted) and headValue. */
@@ -94,17 +108,18 @@ export function headForward(feat: usize): void {
     const b1 = offB1();
     for (let j = 0; j < headH; j++) {
       let s = f32At(params, b1 + j);
-      const row = params + (<usize>(j * headF) << 2);
+      const row = params + ((<usize>(j * headF)) << 2);
       for (let i = 0; i < headF; i++) s += f32At(row, i) * f32At(feat, i);
       setF32(hidden, j, s > 0 ? s : 0);
     }
     x = hidden;
   }
-  const wpi = offWpi(), bpi = offBpi();
+  const wpi = offWpi(),
+    bpi = offBpi();
   let top: f32 = -Infinity;
   for (let a = 0; a < headA; a++) {
     let s = f32At(params, bpi + a);
-    const row = params + (<usize>(wpi + a * k) << 2);
+    const row = params + ((<usize>(wpi + a * k)) << 2);
     for (let i = 0; i < k; i++) s += f32At(row, i) * f32At(x, i);
     setF32(logits, a, s);
     if (s > top) top = s;
@@ -155,17 +170,19 @@ export function logProb(a: i32): f32 {
 export function headBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize): void {
   const k = inputs();
   const x = headH > 0 ? hidden : feat;
-  const wpi = offWpi(), bpi = offBpi(), wv = offWv(), bv = offBv();
+  const wpi = offWpi(),
+    bpi = offBpi(),
+    wv = offWv(),
+    bv = offBv();
   for (let a = 0; a < headA; a++) {
     const g = f32At(dlog, a);
-    const row = dst + (<usize>(wpi + a * k) << 2);
+    const row = dst + ((<usize>(wpi + a * k)) << 2);
     for (let i = 0; i < k; i++) setF32(row, i, g * f32At(x, i));
     setF32(dst, bpi + a, g);
   }
   for (let i = 0; i < k; i++) setF32(dst, wv + i, dval * f32At(x, i));
   setF32(dst, bv, dval);
   if (headH > 0) backHidden(feat, dlog, dval, dst, dhidden);
-
 }
 
 /**
@@ -175,7 +192,8 @@ export function headBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dh
 let backHidden: (feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize) => void = hiddenBackward;
 function hiddenBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dhidden: usize): void {
   const k = inputs();
-  const wpi = offWpi(), wv = offWv();
+  const wpi = offWpi(),
+    wv = offWv();
   // through the ReLU: dh[j] = (sum_a dlog[a] wpi[a, j] + dval wv[j]) * (h[j] > 0); dhidden f32[H] scratch
   for (let j = 0; j < headH; j++) {
     let s: f32 = 0;
@@ -188,7 +206,7 @@ function hiddenBackward(feat: usize, dlog: usize, dval: f32, dst: usize, dhidden
   const b1 = offB1();
   for (let j = 0; j < headH; j++) {
     const g = f32At(dhidden, j);
-    const row = dst + (<usize>(offW1() + j * headF) << 2);
+    const row = dst + ((<usize>(offW1() + j * headF)) << 2);
     for (let i = 0; i < headF; i++) setF32(row, i, g * f32At(feat, i));
     setF32(dst, b1 + j, g);
   }

@@ -52,9 +52,16 @@ function whole(x: f32, lo: f32, hi: f32): bool {
 
 /** Loads f32[n] at src (n HPARAMS_LEN or HPARAMS_V1_LEN); false when a value is out of its range (then nothing changes). */
 export function hparamsLoad(src: usize, n: i32): bool {
-  const gamma = load<f32>(src, 0), lr = load<f32>(src, 4), ent = load<f32>(src, 8), vc = load<f32>(src, 12);
-  const rs = load<f32>(src, 16), b1 = load<f32>(src, 20), b2 = load<f32>(src, 24), eps = load<f32>(src, 28);
-  const batch = load<f32>(src, 32), decay = load<f32>(src, 36);
+  const gamma = load<f32>(src, 0),
+    lr = load<f32>(src, 4),
+    ent = load<f32>(src, 8),
+    vc = load<f32>(src, 12);
+  const rs = load<f32>(src, 16),
+    b1 = load<f32>(src, 20),
+    b2 = load<f32>(src, 24),
+    eps = load<f32>(src, 28);
+  const batch = load<f32>(src, 32),
+    decay = load<f32>(src, 36);
   // every test is written so that NaN fails it
   if (!(gamma >= 0 && gamma <= 1 && lr > 0 && lr < 10 && ent >= 0 && ent < 10 && vc >= 0 && vc < 100)) return false;
   if (!(rs > 0 && rs < 1e6 && b1 >= 0 && b1 < 1 && b2 >= 0 && b2 < 1 && eps > 0 && eps < 1)) return false;
@@ -80,10 +87,17 @@ export function hparamsLoad(src: usize, n: i32): bool {
  *  own: loading an older agent never compiles it in wasm3 (agent.ts featurize says why that matters). */
 let loadPpoFields: (src: usize) => bool = ppoFieldsLoad;
 function ppoFieldsLoad(src: usize): bool {
-  const algo = load<f32>(src, 40), rollout = load<f32>(src, 44), epochs = load<f32>(src, 48), mbs = load<f32>(src, 52);
-  const lambda = load<f32>(src, 56), clip = load<f32>(src, 60), maxNorm = load<f32>(src, 64), lrEnd = load<f32>(src, 68);
+  const algo = load<f32>(src, 40),
+    rollout = load<f32>(src, 44),
+    epochs = load<f32>(src, 48),
+    mbs = load<f32>(src, 52);
+  const lambda = load<f32>(src, 56),
+    clip = load<f32>(src, 60),
+    maxNorm = load<f32>(src, 64),
+    lrEnd = load<f32>(src, 68);
   const horizon = load<f32>(src, 72);
-  if (!(whole(algo, 0, 1) && whole(rollout, 0, <f32>MAX_ROLLOUT) && whole(epochs, 1, 100) && whole(mbs, 1, 1024))) return false;
+  if (!(whole(algo, 0, 1) && whole(rollout, 0, <f32>MAX_ROLLOUT) && whole(epochs, 1, 100) && whole(mbs, 1, 1024)))
+    return false;
   if (!(lambda >= 0 && lambda <= 1 && clip > 0 && clip < 10 && maxNorm >= 0 && maxNorm < 1e6)) return false;
   if (!(lrEnd >= 0 && lrEnd <= 1 && whole(horizon, 0, 1e9))) return false;
   if (algo == 1 && rollout != 0 && mbs > rollout) return false;

@@ -40,12 +40,12 @@ export function ppoInit(): void {
     dlogCap = d;
     dlog = head.allocF32(d);
   }
-  dent = dlog + (<usize>(head.headA + head.headH) << 2);
+  dent = dlog + ((<usize>(head.headA + head.headH)) << 2);
   if (head.headF > featCap) {
     featCap = head.headF;
     feat = head.allocF32(featCap);
   }
-  memory.fill(acc, 0, <usize>p << 2);
+  memory.fill(acc, 0, (<usize>p) << 2);
   adamInit();
   ro.rolloutClear();
   updates = 0;
@@ -59,16 +59,17 @@ function stepSize(trainedSteps: i64): f32 {
 }
 
 @inline function f32At(base: usize, i: i32): f32 {
-  return load<f32>(base + (<usize>i << 2));
+  return load<f32>(base + ((<usize>i) << 2));
 }
 @inline function setF32(base: usize, i: i32, v: f32): void {
-  store<f32>(base + (<usize>i << 2), v);
+  store<f32>(base + ((<usize>i) << 2), v);
 }
 
 /** GAE over the rollout; vLast = V(state after the last step). Leaves advantages in rewards, targets in returns. */
 function advantages(vLast: f32): void {
   const n = ro.rolloutLen;
-  const gamma = hp.hpGamma, gl = hp.hpGamma * hp.hpLambda;
+  const gamma = hp.hpGamma,
+    gl = hp.hpGamma * hp.hpLambda;
   let next: f32 = vLast;
   let gae: f32 = 0;
   for (let t = n - 1; t >= 0; t--) {
@@ -111,7 +112,7 @@ function sampleGradient(t: i32): void {
   if (hp.hpEntropy > 0) head.gradEntropy(hp.hpEntropy, dent);
   for (let b = 0; b < a; b++) setF32(dlog, b, coef * f32At(dlog, b) + (hp.hpEntropy > 0 ? f32At(dent, b) : <f32>0));
   const dval = hp.hpValueCoef * (f32At(ro.returns, t) - head.headValue);
-  head.headBackward(feat, dlog, dval, grad, dlog + (<usize>a << 2));
+  head.headBackward(feat, dlog, dval, grad, dlog + ((<usize>a) << 2));
   for (let i = 0; i < head.headParams; i++) setF32(acc, i, f32At(acc, i) + f32At(grad, i));
 }
 
@@ -125,19 +126,21 @@ export function ppoUpdate(vLast: f32, trainedSteps: i64): void {
   advantages(vLast);
   const lr = stepSize(trainedSteps);
   const mbs = min(hp.hpMinibatches, n);
-  for (let t = 0; t < n; t++) store<u16>(ro.order + (<usize>t << 1), <u16>t);
+  for (let t = 0; t < n; t++) store<u16>(ro.order + ((<usize>t) << 1), <u16>t);
   for (let e = 0; e < hp.hpEpochs; e++) {
     // Fisher-Yates from the module's PRNG
     for (let i = n - 1; i > 0; i--) {
       const j = <i32>rngBelow(<u32>(i + 1));
-      const oi = ro.order + (<usize>i << 1), oj = ro.order + (<usize>j << 1);
+      const oi = ro.order + ((<usize>i) << 1),
+        oj = ro.order + ((<usize>j) << 1);
       const x = load<u16>(oi);
       store<u16>(oi, load<u16>(oj));
       store<u16>(oj, x);
     }
     for (let m = 0; m < mbs; m++) {
-      const lo = (m * n) / mbs, hi = ((m + 1) * n) / mbs;
-      for (let k = lo; k < hi; k++) sampleGradient(<i32>load<u16>(ro.order + (<usize>k << 1)));
+      const lo = (m * n) / mbs,
+        hi = ((m + 1) * n) / mbs;
+      for (let k = lo; k < hi; k++) sampleGradient(<i32>load<u16>(ro.order + ((<usize>k) << 1)));
       let scale: f32 = <f32>1 / <f32>(hi - lo);
       if (hp.hpMaxGradNorm > 0) {
         const norm = gradNorm(acc) * scale;

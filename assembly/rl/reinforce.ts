@@ -38,20 +38,20 @@ export function reinforceInit(): void {
     dlogCap = d;
     dlog = head.allocF32(d);
   }
-  memory.fill(acc, 0, <usize>p << 2);
+  memory.fill(acc, 0, (<usize>p) << 2);
   adamInit();
   lrNow = hp.hpLr;
   batchCount = 0;
 }
 
 export function episodeBegin(): void {
-  memory.fill(trace, 0, <usize>head.headParams << 2);
+  memory.fill(trace, 0, (<usize>head.headParams) << 2);
 }
 
 /** After headForward(feat) chose action a and the env returned reward r (unscaled): accumulate this step. */
 export function stepLearn(feat: usize, a: i32, r: f64): void {
   const p = head.headParams;
-  const dh = dlog + (<usize>head.headA << 2);
+  const dh = dlog + ((<usize>head.headA) << 2);
   head.gradLogPi(a, dlog);
   head.headBackward(feat, dlog, hp.hpValueCoef, grad, dh);
   const ent = hp.hpEntropy > 0;
@@ -63,7 +63,7 @@ export function stepLearn(feat: usize, a: i32, r: f64): void {
   const rs = <f32>(r * <f64>hp.hpRewardScale);
   const v = head.headValue;
   for (let i = 0; i < p; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     const u = load<f32>(grad + o);
     const e = gamma * load<f32>(trace + o) + u;
     store<f32>(trace + o, e);

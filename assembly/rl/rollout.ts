@@ -74,17 +74,17 @@ export function rolloutClear(): void {
 
 function quantize(feat: usize, f: i32, dst: usize): void {
   let top: f32 = 0;
-  for (let i = 0; i < f; i++) top = max(top, Mathf.abs(load<f32>(feat + (<usize>i << 2))));
+  for (let i = 0; i < f; i++) top = max(top, Mathf.abs(load<f32>(feat + ((<usize>i) << 2))));
   const inv: f32 = top > 0 ? <f32>127 / top : <f32>0;
   for (let i = 0; i < f; i++) {
-    const q = nearest<f32>(load<f32>(feat + (<usize>i << 2)) * inv); // f32.nearest: ties to even, in every runtime
+    const q = nearest<f32>(load<f32>(feat + ((<usize>i) << 2)) * inv); // f32.nearest: ties to even, in every runtime
     store<i8>(dst + <usize>i, <i8>(<i32>min<f32>(max<f32>(q, -127), 127)));
   }
 }
 
 function dequantize(src: usize, f: i32, feat: usize): void {
   const step: f32 = <f32>1 / <f32>127;
-  for (let i = 0; i < f; i++) store<f32>(feat + (<usize>i << 2), <f32>load<i8>(src + <usize>i) * step);
+  for (let i = 0; i < f; i++) store<f32>(feat + ((<usize>i) << 2), <f32>load<i8>(src + <usize>i) * step);
 }
 
 /** Replaces feat f32[F] with its int8 round trip and remembers the int8 copy for rolloutPush. */
@@ -99,7 +99,7 @@ export function rolloutPush(a: i32, logp: f32, value: f32, reward: f32): void {
   // word by word: memory.copy without bulk memory links a large memcpy that wasm3 would compile only for this
   const dst = feats + <usize>(t * featBytes);
   for (let i = 0; i < featBytes; i += 4) store<u32>(dst + <usize>i, load<u32>(currentFeats + <usize>i));
-  const o = <usize>t << 2;
+  const o = (<usize>t) << 2;
   store<f32>(logps + o, logp);
   store<f32>(values + o, value);
   store<f32>(rewards + o, reward);
@@ -112,7 +112,7 @@ export function rolloutPush(a: i32, logp: f32, value: f32, reward: f32): void {
 export function rolloutEnd(boot: f32): void {
   const t = rolloutLen - 1;
   store<u8>(ends + <usize>t, 1);
-  store<f32>(boots + (<usize>t << 2), boot);
+  store<f32>(boots + ((<usize>t) << 2), boot);
 }
 
 /** feat f32[F] = the stored features of step t. */

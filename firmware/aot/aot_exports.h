@@ -8,20 +8,37 @@
 enum { BITRL_AOT_I32 = 0, BITRL_AOT_I64 = 1, BITRL_AOT_F32 = 2, BITRL_AOT_F64 = 3, BITRL_AOT_VOID = 255 };
 
 typedef struct {
-  const char *name;
-  uint8_t param_count;
-  uint8_t param_types[12];
-  uint8_t result_type;
-  void (*thunk)(void *instance, const uint64_t *args, uint64_t *result);
+    const char *name;
+    uint8_t param_count;
+    uint8_t param_types[12];
+    uint8_t result_type;
+    void (*thunk)(void *instance, const uint64_t *args, uint64_t *result);
 } bitrl_aot_export;
 
 extern const bitrl_aot_export bitrl_aot_exports[];
 extern const unsigned bitrl_aot_export_count;
 
 /* float arguments and results travel as their bit patterns */
-static inline float bitrl_aot_f32(uint64_t v) { uint32_t b = (uint32_t)v; float f; memcpy(&f, &b, 4); return f; }
-static inline double bitrl_aot_f64(uint64_t v) { double d; memcpy(&d, &v, 8); return d; }
-static inline uint64_t bitrl_aot_from_f32(float f) { uint32_t b; memcpy(&b, &f, 4); return b; }
-static inline uint64_t bitrl_aot_from_f64(double d) { uint64_t b; memcpy(&b, &d, 8); return b; }
+static inline float bitrl_aot_f32(uint64_t v) {
+    uint32_t b = (uint32_t)v;
+    float f;
+    memcpy(&f, &b, 4);
+    return f;
+}
+static inline double bitrl_aot_f64(uint64_t v) {
+    double d;
+    memcpy(&d, &v, 8);
+    return d;
+}
+static inline uint64_t bitrl_aot_from_f32(float f) {
+    uint32_t b;
+    memcpy(&b, &f, 4);
+    return b;
+}
+static inline uint64_t bitrl_aot_from_f64(double d) {
+    uint64_t b;
+    memcpy(&b, &d, 8);
+    return b;
+}
 
 #endif

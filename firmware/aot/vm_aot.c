@@ -68,7 +68,8 @@ u32 Z_bitrlZ_kernel_binding(struct Z_bitrl_instance_t *h) {
     (void)h;
     return 1;
 }
-void Z_bitrlZ_k_t3_matvec(struct Z_bitrl_instance_t *h, u32 x4, u32 cols, u32 w, u32 rows, u32 stride, u32 acc, u32 lut) {
+void Z_bitrlZ_k_t3_matvec(struct Z_bitrl_instance_t *h, u32 x4, u32 cols, u32 w, u32 rows, u32 stride, u32 acc,
+                          u32 lut) {
     Z_agentZ_k_t3_matvec(h->agent, x4, cols, w, rows, stride, acc, lut);
 }
 u32 Z_bitrlZ_k_quant(struct Z_bitrl_instance_t *h, u32 x, u32 n, u32 qin, u32 out, u32 lanes) {
@@ -132,15 +133,31 @@ static const char *check_args(const bitrl_aot_export *e, uint32_t argc) {
 
 static void set_result(const bitrl_aot_export *e, uint64_t r, bitrl_vm_value *ret) {
     switch (e->result_type) {
-        case BITRL_AOT_I32: ret->type = BITRL_VAL_I32; ret->bits = (uint32_t)r; break;
-        case BITRL_AOT_I64: ret->type = BITRL_VAL_I64; ret->bits = r; break;
-        case BITRL_AOT_F32: ret->type = BITRL_VAL_F32; ret->bits = (uint32_t)r; break;
-        case BITRL_AOT_F64: ret->type = BITRL_VAL_F64; ret->bits = r; break;
-        default: ret->type = BITRL_VAL_NONE; ret->bits = 0; break;
+        case BITRL_AOT_I32:
+            ret->type = BITRL_VAL_I32;
+            ret->bits = (uint32_t)r;
+            break;
+        case BITRL_AOT_I64:
+            ret->type = BITRL_VAL_I64;
+            ret->bits = r;
+            break;
+        case BITRL_AOT_F32:
+            ret->type = BITRL_VAL_F32;
+            ret->bits = (uint32_t)r;
+            break;
+        case BITRL_AOT_F64:
+            ret->type = BITRL_VAL_F64;
+            ret->bits = r;
+            break;
+        default:
+            ret->type = BITRL_VAL_NONE;
+            ret->bits = 0;
+            break;
     }
 }
 
-const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret, uint64_t *ticks) {
+const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret,
+                           uint64_t *ticks) {
     if (!g_ready) return k_not_ready;
     const bitrl_aot_export *e = find_export(name);
     if (!e) return k_no_export;

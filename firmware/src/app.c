@@ -17,11 +17,11 @@
 #define MAX_NAME 47 /* bytes of an export name in a frame */
 
 static bitrl_frame_decoder g_rx;
-static uint8_t g_tx[BITRL_FRAME_MAX];       /* (BITRL_FRAME_MAX) the reply being built, payload at +6 */
-static const char *g_vm_error;              /* why the engine did not start, or NULL */
-static const uint8_t *g_wasm;               /* the embedded module, for `info` */
+static uint8_t g_tx[BITRL_FRAME_MAX]; /* (BITRL_FRAME_MAX) the reply being built, payload at +6 */
+static const char *g_vm_error;        /* why the engine did not start, or NULL */
+static const uint8_t *g_wasm;         /* the embedded module, for `info` */
 static uint32_t g_wasm_len, g_wasm_crc;
-static int g_agent_loaded;                  /* agent_load() succeeded since the last model change */
+static int g_agent_loaded; /* agent_load() succeeded since the last model change */
 
 /* Linker symbols of the boards whose scripts define them (qemu-m4); weak, so they read as 0 elsewhere. */
 extern const char __bitrl_ram_size[] __attribute__((weak)); /* the RAM budget, an absolute symbol */
@@ -40,14 +40,15 @@ static uint32_t ram_linked(void) {
 }
 
 static const char *const k_status_names[] = {
-    "OK", "ERR_CRC", "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD", "ERR_BAD_ARGS", "ERR_NO_MODEL", "ERR_TRAP",
-    "ERR_NO_EXPORT", "ERR_STATE", "ERR_FLASH", "ERR_BLOB", "ERR_MEM", "ERR_NO_MODULE", "ERR_AGENT",
+    "OK",           "ERR_CRC",  "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD", "ERR_BAD_ARGS",
+    "ERR_NO_MODEL", "ERR_TRAP", "ERR_NO_EXPORT", "ERR_STATE",       "ERR_FLASH",
+    "ERR_BLOB",     "ERR_MEM",  "ERR_NO_MODULE", "ERR_AGENT",
 };
 
 typedef struct {
-    uint8_t *p;   /* reply payload */
-    size_t cap;   /* its capacity */
-    size_t n;     /* bytes written */
+    uint8_t *p; /* reply payload */
+    size_t cap; /* its capacity */
+    size_t n;   /* bytes written */
 } reply;
 
 static uint32_t get32(const uint8_t *p) {
@@ -55,7 +56,10 @@ static uint32_t get32(const uint8_t *p) {
 }
 static void put32(reply *r, uint32_t v) {
     if (r->n + 4 > r->cap) return;
-    r->p[r->n++] = (uint8_t)v; r->p[r->n++] = (uint8_t)(v >> 8); r->p[r->n++] = (uint8_t)(v >> 16); r->p[r->n++] = (uint8_t)(v >> 24);
+    r->p[r->n++] = (uint8_t)v;
+    r->p[r->n++] = (uint8_t)(v >> 8);
+    r->p[r->n++] = (uint8_t)(v >> 16);
+    r->p[r->n++] = (uint8_t)(v >> 24);
 }
 static void put64(reply *r, uint64_t v) {
     put32(r, (uint32_t)v);
@@ -67,7 +71,8 @@ static void put8(reply *r, uint8_t v) {
 
 /* An error reply: status code plus "ERR_NAME: detail" text. Returns the status. */
 static int fail(reply *r, int status, const char *detail) {
-    int k = snprintf((char *)r->p, r->cap, "%s%s%s", k_status_names[status], detail && detail[0] ? ": " : "", detail ? detail : "");
+    int k = snprintf((char *)r->p, r->cap, "%s%s%s", k_status_names[status], detail && detail[0] ? ": " : "",
+                     detail ? detail : "");
     r->n = k < 0 ? 0 : (size_t)k < r->cap ? (size_t)k : r->cap - 1;
     return status;
 }
@@ -88,10 +93,12 @@ static int fail_vm(reply *r, const char *e, const char *name) {
         return fail(r, BITRL_ERR_NO_EXPORT, detail);
     }
     if (strcmp(e, "ERR_BAD_ARGS") == 0) {
-        snprintf(detail, sizeof detail, "'%s' takes other arguments (only i32 ones, at most %d, are callable)", name, BITRL_CFG_MAX_CALL_ARGS);
+        snprintf(detail, sizeof detail, "'%s' takes other arguments (only i32 ones, at most %d, are callable)", name,
+                 BITRL_CFG_MAX_CALL_ARGS);
         return fail(r, BITRL_ERR_BAD_ARGS, detail);
     }
-    if (strcmp(e, "ERR_NO_MODULE") == 0) return fail(r, BITRL_ERR_NO_MODULE, g_vm_error ? g_vm_error : "engine not started");
+    if (strcmp(e, "ERR_NO_MODULE") == 0)
+        return fail(r, BITRL_ERR_NO_MODULE, g_vm_error ? g_vm_error : "engine not started");
     return fail_trap(r, e);
 }
 
@@ -103,7 +110,10 @@ static uint8_t *mem_range(uint32_t addr, uint32_t len) {
     return base + addr;
 }
 
+/* `info` is how every host session starts (after a reconnect too): it drops an upload an earlier connection left
+ * open, so a later `commit` cannot switch to a model nobody is still sending (docs/protocol.md). */
 static int cmd_info(reply *r) {
+    bitrl_slots_abort();
     uint32_t mem_size = 0;
     (void)bitrl_vm_memory(&mem_size);
     int64_t heap = bitrl_vm_heap_used();
@@ -111,17 +121,25 @@ static int cmd_info(reply *r) {
     char model[128];
     if (active >= 0) {
         const bitrl_slot_info *s = bitrl_slots_info(active);
-        snprintf(model, sizeof model, "{\"slot\":%d,\"seq\":%" PRIu32 ",\"bytes\":%" PRIu32 ",\"crc32\":\"%08" PRIx32 "\"}", active, s->seq, s->bytes, s->crc);
+        snprintf(model, sizeof model,
+                 "{\"slot\":%d,\"seq\":%" PRIu32 ",\"bytes\":%" PRIu32 ",\"crc32\":\"%08" PRIx32 "\"}", active, s->seq,
+                 s->bytes, s->crc);
     } else {
         snprintf(model, sizeof model, "null");
     }
     char heap_text[24];
-    if (heap >= 0) snprintf(heap_text, sizeof heap_text, "%ld", (long)heap);
-    else snprintf(heap_text, sizeof heap_text, "null");
-    int k = snprintf((char *)r->p, r->cap,
-        "{\"protocol\":%d,\"board\":\"%s\",\"firmware\":\"%s\",\"backend\":\"%s\",\"module\":{\"bytes\":%" PRIu32 ",\"crc32\":\"%08" PRIx32 "\"},"
-        "\"module_error\":%s%s%s,\"clock_unit\":\"%s\",\"max_payload\":%" PRIu32 ",\"slot_capacity\":%" PRIu32 ",\"model\":%s,"
-        "\"ram\":{\"budget\":%" PRIu32 ",\"linked\":%" PRIu32 ",\"static_buffers\":%" PRIu32 ",\"wasm3_heap\":%s,\"linear_memory\":%" PRIu32 "}}",
+    if (heap >= 0)
+        snprintf(heap_text, sizeof heap_text, "%ld", (long)heap);
+    else
+        snprintf(heap_text, sizeof heap_text, "null");
+    int k = snprintf(
+        (char *)r->p, r->cap,
+        "{\"protocol\":%d,\"board\":\"%s\",\"firmware\":\"%s\",\"backend\":\"%s\",\"module\":{\"bytes\":%" PRIu32
+        ",\"crc32\":\"%08" PRIx32 "\"},"
+        "\"module_error\":%s%s%s,\"clock_unit\":\"%s\",\"max_payload\":%" PRIu32 ",\"slot_capacity\":%" PRIu32
+        ",\"model\":%s,"
+        "\"ram\":{\"budget\":%" PRIu32 ",\"linked\":%" PRIu32 ",\"static_buffers\":%" PRIu32
+        ",\"wasm3_heap\":%s,\"linear_memory\":%" PRIu32 "}}",
         PROTOCOL_VERSION, hal_board_name(), BITRL_CFG_FIRMWARE_VERSION, bitrl_vm_backend(), g_wasm_len, g_wasm_crc,
         g_vm_error ? "\"" : "", g_vm_error ? g_vm_error : "null", g_vm_error ? "\"" : "", hal_clock_unit(),
         (uint32_t)BITRL_CFG_MAX_PAYLOAD, bitrl_slots_capacity(), model, ram_budget(), ram_linked(),
@@ -159,7 +177,8 @@ static int cmd_kernel(reply *r, const uint8_t *p, size_t len) {
     size_t used = parse_call(p, len, name, args, &argc);
     if (!used || len != used + 8) return fail(r, BITRL_ERR_BAD_ARGS, "kernel wants name, args, out_addr, out_len");
     uint32_t out_addr = get32(p + used), out_len = get32(p + used + 4);
-    if (out_len > r->cap - 17) return fail(r, BITRL_ERR_TOO_LARGE, "output larger than one frame (read it with mem-read)");
+    if (out_len > r->cap - 17)
+        return fail(r, BITRL_ERR_TOO_LARGE, "output larger than one frame (read it with mem-read)");
     if (out_len && !mem_range(out_addr, out_len)) return fail(r, BITRL_ERR_MEM, "output range outside linear memory");
     bitrl_vm_value v;
     uint64_t ticks = 0;
@@ -201,8 +220,10 @@ static int cmd_bench(reply *r, const uint8_t *p, size_t len) {
  * are built once per call, before the repetitions (as the module's LUT rows count one build per input vector). */
 static int cmd_native_bench(reply *r, const uint8_t *p, size_t len) {
     if (!((len == 25 && p[0] == 0) || (len == 29 && p[0] == 1)))
-        return fail(r, BITRL_ERR_BAD_ARGS, "native-bench wants kernel 0 (i2 plain), w, x, y, rows, cols, reps [, lut for kernel 1 (t3 LUT)]");
-    uint32_t w = get32(p + 1), x = get32(p + 5), y = get32(p + 9), rows = get32(p + 13), cols = get32(p + 17), reps = get32(p + 21);
+        return fail(r, BITRL_ERR_BAD_ARGS,
+                    "native-bench wants kernel 0 (i2 plain), w, x, y, rows, cols, reps [, lut for kernel 1 (t3 LUT)]");
+    uint32_t w = get32(p + 1), x = get32(p + 5), y = get32(p + 9), rows = get32(p + 13), cols = get32(p + 17),
+             reps = get32(p + 21);
     if (rows < 1 || cols < 1 || rows > 65536u || cols > 65536u || reps < 1 || reps > BITRL_CFG_MAX_BENCH_REPS)
         return fail(r, BITRL_ERR_BAD_ARGS, "rows, cols or reps out of range");
     uint32_t per = p[0] == 0 ? 4u : 5u, groups = (cols + per - 1u) / per;
@@ -215,8 +236,10 @@ static int cmd_native_bench(reply *r, const uint8_t *p, size_t len) {
     uint64_t t0 = hal_clock();
     if (p[0] == 1) bitrl_native_lut_build_t3((const int8_t *)xp, cols, (int16_t *)lp);
     for (uint32_t k = 0; k < reps; k++) {
-        if (p[0] == 0) bitrl_native_matvec_i2(wp, (const int8_t *)xp, (int32_t *)yp, rows, cols);
-        else bitrl_native_matvec_t3_lut(wp, (const int16_t *)lp, (int32_t *)yp, rows, cols);
+        if (p[0] == 0)
+            bitrl_native_matvec_i2(wp, (const int8_t *)xp, (int32_t *)yp, rows, cols);
+        else
+            bitrl_native_matvec_t3_lut(wp, (const int16_t *)lp, (int32_t *)yp, rows, cols);
     }
     uint64_t t1 = hal_clock();
     put64(r, t1 - t0);
@@ -286,7 +309,8 @@ static int cmd_train(reply *r, const uint8_t *p, size_t len) {
     uint32_t room = (uint32_t)((r->cap - 16) / 4);
     if (shown > room) shown = room; /* the rest stays in the arena (mem-read) */
     uint8_t *io;
-    if (io_base(&base) || !(io = mem_range((uint32_t)base, 4u * shown))) return fail(r, BITRL_ERR_MEM, "io arena unreachable");
+    if (io_base(&base) || !(io = mem_range((uint32_t)base, 4u * shown)))
+        return fail(r, BITRL_ERR_MEM, "io arena unreachable");
     put32(r, (uint32_t)ran);
     put64(r, ticks);
     put32(r, shown);
@@ -301,7 +325,8 @@ static int cmd_infer(reply *r, const uint8_t *p, size_t len) {
     if (s) return s;
     int32_t base;
     uint8_t *io;
-    if (io_base(&base) || !(io = mem_range((uint32_t)base, (uint32_t)len))) return fail(r, BITRL_ERR_MEM, "io arena unreachable");
+    if (io_base(&base) || !(io = mem_range((uint32_t)base, (uint32_t)len)))
+        return fail(r, BITRL_ERR_MEM, "io arena unreachable");
     memcpy(io, p, len);
     bitrl_vm_value v;
     uint64_t ticks;
@@ -363,12 +388,18 @@ static int dispatch(uint8_t cmd, const uint8_t *p, size_t len, reply *r) {
             r->n = n;
             return BITRL_OK;
         }
-        case BITRL_CMD_KERNEL: return cmd_kernel(r, p, len);
-        case BITRL_CMD_BENCH: return cmd_bench(r, p, len);
-        case BITRL_CMD_NATIVE_BENCH: return cmd_native_bench(r, p, len);
-        case BITRL_CMD_EPISODE: return cmd_episode(r, p, len);
-        case BITRL_CMD_TRAIN: return cmd_train(r, p, len);
-        case BITRL_CMD_INFER: return cmd_infer(r, p, len);
+        case BITRL_CMD_KERNEL:
+            return cmd_kernel(r, p, len);
+        case BITRL_CMD_BENCH:
+            return cmd_bench(r, p, len);
+        case BITRL_CMD_NATIVE_BENCH:
+            return cmd_native_bench(r, p, len);
+        case BITRL_CMD_EPISODE:
+            return cmd_episode(r, p, len);
+        case BITRL_CMD_TRAIN:
+            return cmd_train(r, p, len);
+        case BITRL_CMD_INFER:
+            return cmd_infer(r, p, len);
         default:
             snprintf(detail, sizeof detail, "command 0x%02x", cmd);
             return fail(r, BITRL_ERR_UNKNOWN_CMD, detail);
@@ -403,7 +434,8 @@ static void serve_buffered(void) {
             send_error(g_rx.seq, BITRL_ERR_CRC, "frame CRC mismatch");
         } else if (ev == BITRL_FRAME_TOO_LARGE) {
             char detail[64];
-            snprintf(detail, sizeof detail, "payload of %" PRIu32 " bytes, at most %" PRIu32 , (uint32_t)g_rx.len, (uint32_t)BITRL_CFG_MAX_PAYLOAD);
+            snprintf(detail, sizeof detail, "payload of %" PRIu32 " bytes, at most %" PRIu32, (uint32_t)g_rx.len,
+                     (uint32_t)BITRL_CFG_MAX_PAYLOAD);
             send_error(g_rx.seq, BITRL_ERR_TOO_LARGE, detail);
         } else {
             size_t n = bitrl_app_handle(g_rx.seq, g_rx.code, g_rx.payload, g_rx.len, g_tx, sizeof g_tx);

@@ -11,15 +11,19 @@
 #endif
 
 #ifndef BITRL_CFG_RX_IDLE_MS
-#define BITRL_CFG_RX_IDLE_MS 50 /* a partial frame idle this long is dropped, so a truncated frame cannot swallow the next one forever */
+#define BITRL_CFG_RX_IDLE_MS                                                                                           \
+    50 /* a partial frame idle this long is dropped, so a truncated frame cannot swallow the next one forever */
 #endif
 
 #ifndef BITRL_CFG_WASM_STACK_BYTES
-#define BITRL_CFG_WASM_STACK_BYTES (8 * 1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. 8 KiB leaves the heap room for on-device training code (docs/agents.md) */
+#define BITRL_CFG_WASM_STACK_BYTES                                                                                     \
+    (8 *                                                                                                               \
+     1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. 8 KiB leaves the heap room for on-device training code (docs/agents.md) */
 #endif
 
 #ifndef BITRL_CFG_WASM_MEMORY_LIMIT
-#define BITRL_CFG_WASM_MEMORY_LIMIT 0 /* bytes of the module's linear memory wasm3 maps (a multiple of 4 KiB; 0 = all of it); the rest traps as out of bounds. The agent's static data, I/O arena and heap lie below its high-water mark (`heap_top()`; docs/firmware.md) */
+#define BITRL_CFG_WASM_MEMORY_LIMIT                                                                                    \
+    0 /* bytes of the module's linear memory wasm3 maps (a multiple of 4 KiB; 0 = all of it); the rest traps as out of bounds. The agent's static data, I/O arena and heap lie below its high-water mark (`heap_top()`; docs/firmware.md) */
 #endif
 
 #ifndef BITRL_CFG_RAM_BUDGET

@@ -63,7 +63,8 @@ static int source_crc(const bitrl_blob_source *src, uint32_t off, uint32_t len, 
 }
 
 /* Checks the packed codes of an i2/t3 tensor: no invalid code, padding weights are zero (code/trit 1). */
-static const char *check_codes(const bitrl_blob_source *src, const blob_entry *t, uint32_t index, char *err, size_t cap) {
+static const char *check_codes(const bitrl_blob_source *src, const blob_entry *t, uint32_t index, char *err,
+                               size_t cap) {
     uint32_t cols = t->shape[1];
     uint32_t per = t->packing == 3 ? 4u : 5u;
     uint32_t row_bytes = (cols + per - 1) / per;
@@ -81,22 +82,30 @@ static const char *check_codes(const bitrl_blob_source *src, const blob_entry *t
                 for (uint32_t j = 0; j < 4; j++) {
                     uint32_t code = (v >> (2 * j)) & 3u;
                     if (code == 3u) {
-                        snprintf(err, cap, "tensor %" PRIu32 " '%s': i2 code 3 (invalid) at row %" PRIu32 ", byte %" PRIu32 , index, t->name, r, b);
+                        snprintf(err, cap,
+                                 "tensor %" PRIu32 " '%s': i2 code 3 (invalid) at row %" PRIu32 ", byte %" PRIu32,
+                                 index, t->name, r, b);
                         return k_bad_blob;
                     }
                     if (j >= valid && code != 1u) {
-                        snprintf(err, cap, "tensor %" PRIu32 " '%s': nonzero i2 padding at row %" PRIu32 ", byte %" PRIu32 , index, t->name, r, b);
+                        snprintf(err, cap,
+                                 "tensor %" PRIu32 " '%s': nonzero i2 padding at row %" PRIu32 ", byte %" PRIu32, index,
+                                 t->name, r, b);
                         return k_bad_blob;
                     }
                 }
             } else {
                 if (v > 242u) {
-                    snprintf(err, cap, "tensor %" PRIu32 " '%s': t3 byte %" PRIu32 " (invalid) at row %" PRIu32 ", byte %" PRIu32 , index, t->name, v, r, b);
+                    snprintf(err, cap,
+                             "tensor %" PRIu32 " '%s': t3 byte %" PRIu32 " (invalid) at row %" PRIu32 ", byte %" PRIu32,
+                             index, t->name, v, r, b);
                     return k_bad_blob;
                 }
                 for (uint32_t j = 0; j < 5; j++, v /= 3u) {
                     if (j >= valid && v % 3u != 1u) {
-                        snprintf(err, cap, "tensor %" PRIu32 " '%s': nonzero t3 padding at row %" PRIu32 ", byte %" PRIu32 , index, t->name, r, b);
+                        snprintf(err, cap,
+                                 "tensor %" PRIu32 " '%s': nonzero t3 padding at row %" PRIu32 ", byte %" PRIu32, index,
+                                 t->name, r, b);
                         return k_bad_blob;
                     }
                 }
@@ -108,8 +117,8 @@ static const char *check_codes(const bitrl_blob_source *src, const blob_entry *t
 }
 
 /* Checks one entry's fields against the header (everything that needs no other entry). */
-static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t, uint32_t index,
-                               uint32_t data_start, uint32_t data_end, char *err, size_t cap) {
+static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t, uint32_t index, uint32_t data_start,
+                               uint32_t data_end, char *err, size_t cap) {
     size_t name_len = 0;
     while (name_len < 48 && t->name[name_len] != '\0') name_len++;
     if (name_len == 0 || name_len > 47) {
@@ -127,21 +136,24 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
         return k_bad_blob;
     }
     if (t->packing > 4) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': unknown packing %" PRIu32 , index, t->name, (uint32_t)t->packing);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': unknown packing %" PRIu32, index, t->name, (uint32_t)t->packing);
         return k_bad_blob;
     }
     const char *pk = k_packing_names[t->packing];
     if (t->ndim < 1 || t->ndim > 4) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': ndim %" PRIu32 " (must be 1..4)", index, t->name, (uint32_t)t->ndim);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': ndim %" PRIu32 " (must be 1..4)", index, t->name,
+                 (uint32_t)t->ndim);
         return k_bad_blob;
     }
     int ternary = t->packing == 3 || t->packing == 4;
     if (ternary && t->ndim != 2) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': %s needs 2 dims, has %" PRIu32 , index, t->name, pk, (uint32_t)t->ndim);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': %s needs 2 dims, has %" PRIu32, index, t->name, pk,
+                 (uint32_t)t->ndim);
         return k_bad_blob;
     }
     if (t->scale_kind > 2 || ((t->packing <= 1) != (t->scale_kind == 0))) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_kind %" PRIu32 " not allowed for %s", index, t->name, (uint32_t)t->scale_kind, pk);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_kind %" PRIu32 " not allowed for %s", index, t->name,
+                 (uint32_t)t->scale_kind, pk);
         return k_bad_blob;
     }
     if (t->reserved8 != 0 || t->reserved32 != 0) {
@@ -166,21 +178,27 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
         }
     }
     uint64_t want;
-    if (t->packing <= 1) want = 4 * numel;
-    else if (t->packing == 2) want = numel;
-    else want = (uint64_t)t->shape[0] * ((t->shape[1] + (t->packing == 3 ? 3u : 4u)) / (t->packing == 3 ? 4u : 5u));
+    if (t->packing <= 1)
+        want = 4 * numel;
+    else if (t->packing == 2)
+        want = numel;
+    else
+        want = (uint64_t)t->shape[0] * ((t->shape[1] + (t->packing == 3 ? 3u : 4u)) / (t->packing == 3 ? 4u : 5u));
     if (t->data_bytes != want) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': data_bytes %" PRIu32 ", %s shape needs %" PRIu32 , index, t->name, t->data_bytes, pk, (uint32_t)want);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': data_bytes %" PRIu32 ", %s shape needs %" PRIu32, index, t->name,
+                 t->data_bytes, pk, (uint32_t)want);
         return k_bad_blob;
     }
     uint32_t want_scales = t->scale_kind == 0 ? 0u : t->scale_kind == 1 ? 1u : t->shape[0];
     if (t->scale_count != want_scales) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_count %" PRIu32 ", scale_kind %" PRIu32 " needs %" PRIu32 , index, t->name, t->scale_count, (uint32_t)t->scale_kind, want_scales);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale_count %" PRIu32 ", scale_kind %" PRIu32 " needs %" PRIu32,
+                 index, t->name, t->scale_count, (uint32_t)t->scale_kind, want_scales);
         return k_bad_blob;
     }
-    if (t->data_offset % 16u != 0 || t->data_offset < data_start || (uint64_t)t->data_offset + t->data_bytes > data_end) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': data range [%" PRIu32 ", %llu) outside the data area", index, t->name, t->data_offset,
-                 (unsigned long long)((uint64_t)t->data_offset + t->data_bytes));
+    if (t->data_offset % 16u != 0 || t->data_offset < data_start ||
+        (uint64_t)t->data_offset + t->data_bytes > data_end) {
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': data range [%" PRIu32 ", %llu) outside the data area", index,
+                 t->name, t->data_offset, (unsigned long long)((uint64_t)t->data_offset + t->data_bytes));
         return k_bad_blob;
     }
     uint64_t scale_end = (uint64_t)t->scale_offset + 4ull * t->scale_count;
@@ -190,19 +208,22 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
             return k_bad_blob;
         }
     } else if (t->scale_offset % 16u != 0 || t->scale_offset < data_start || scale_end > data_end) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale range [%" PRIu32 ", %llu) outside the data area", index, t->name, t->scale_offset,
-                 (unsigned long long)scale_end);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale range [%" PRIu32 ", %llu) outside the data area", index,
+                 t->name, t->scale_offset, (unsigned long long)scale_end);
         return k_bad_blob;
     }
     uint32_t crc;
     if (source_crc(src, t->data_offset, t->data_bytes, &crc) != 0) return k_read_failed;
     if (crc != t->data_crc) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': data checksum mismatch (table %08" PRIx32 ", data %08" PRIx32 ")", index, t->name, t->data_crc, crc);
+        snprintf(err, cap, "tensor %" PRIu32 " '%s': data checksum mismatch (table %08" PRIx32 ", data %08" PRIx32 ")",
+                 index, t->name, t->data_crc, crc);
         return k_bad_blob;
     }
     if (source_crc(src, t->scale_offset, 4u * t->scale_count, &crc) != 0) return k_read_failed;
     if (crc != t->scale_crc) {
-        snprintf(err, cap, "tensor %" PRIu32 " '%s': scale checksum mismatch (table %08" PRIx32 ", scales %08" PRIx32 ")", index, t->name, t->scale_crc, crc);
+        snprintf(err, cap,
+                 "tensor %" PRIu32 " '%s': scale checksum mismatch (table %08" PRIx32 ", scales %08" PRIx32 ")", index,
+                 t->name, t->scale_crc, crc);
         return k_bad_blob;
     }
     for (uint32_t i = 0; i < t->scale_count; i++) {
@@ -213,7 +234,8 @@ static const char *check_entry(const bitrl_blob_source *src, const blob_entry *t
         int finite = ((bits >> 23) & 0xFFu) != 0xFFu;
         int negative = (bits >> 31) != 0 && (bits & 0x7FFFFFFFu) != 0;
         if (!finite || negative) {
-            snprintf(err, cap, "tensor %" PRIu32 " '%s': scale %" PRIu32 " is not a finite value >= 0", index, t->name, i);
+            snprintf(err, cap, "tensor %" PRIu32 " '%s': scale %" PRIu32 " is not a finite value >= 0", index, t->name,
+                     i);
             return k_bad_blob;
         }
     }
@@ -265,7 +287,8 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
     }
     uint8_t tb[4];
     uint32_t crc;
-    if (source_crc(src, 0, file_bytes - 4u, &crc) != 0 || src->read(src->ctx, file_bytes - 4u, tb, 4) != 0) return k_read_failed;
+    if (source_crc(src, 0, file_bytes - 4u, &crc) != 0 || src->read(src->ctx, file_bytes - 4u, tb, 4) != 0)
+        return k_read_failed;
     if (crc != rd32(tb)) {
         snprintf(err, cap, "checksum mismatch (file CRC %08" PRIx32 ", trailer %08" PRIx32 ")", crc, rd32(tb));
         return k_bad_blob;
@@ -276,11 +299,13 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
         return k_bad_blob;
     }
     if (table % 4u != 0 || (uint64_t)32u + meta > table) {
-        snprintf(err, cap, "table_offset %" PRIu32 " must be a multiple of 4 and >= 32 + meta_bytes (%" PRIu32 ")", table, meta);
+        snprintf(err, cap, "table_offset %" PRIu32 " must be a multiple of 4 and >= 32 + meta_bytes (%" PRIu32 ")",
+                 table, meta);
         return k_bad_blob;
     }
     if ((uint64_t)table + 96ull * count > data) {
-        snprintf(err, cap, "tensor table [%" PRIu32 ", %llu) runs past data_offset %" PRIu32 , table, (unsigned long long)(table + 96ull * count), data);
+        snprintf(err, cap, "tensor table [%" PRIu32 ", %llu) runs past data_offset %" PRIu32, table,
+                 (unsigned long long)(table + 96ull * count), data);
         return k_bad_blob;
     }
     if (data % 16u != 0 || data > file_bytes - 4u) {
@@ -320,7 +345,8 @@ const char *bitrl_blob_validate(const bitrl_blob_source *src, char *err, size_t 
                 ranges_overlap(t.data_offset, t.data_bytes, u.scale_offset, 4u * u.scale_count) ||
                 ranges_overlap(t.scale_offset, 4u * t.scale_count, u.data_offset, u.data_bytes) ||
                 ranges_overlap(t.scale_offset, 4u * t.scale_count, u.scale_offset, 4u * u.scale_count)) {
-                snprintf(err, cap, "tensor %" PRIu32 " '%s': range overlaps tensor %" PRIu32 " '%s'", i, t.name, j, u.name);
+                snprintf(err, cap, "tensor %" PRIu32 " '%s': range overlaps tensor %" PRIu32 " '%s'", i, t.name, j,
+                         u.name);
                 return k_bad_blob;
             }
         }

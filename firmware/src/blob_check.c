@@ -6,7 +6,9 @@
 #include <stdlib.h>
 #include "blob.h"
 
-typedef struct { FILE *f; } file_ctx;
+typedef struct {
+    FILE *f;
+} file_ctx;
 
 static int file_read(void *ctx, uint32_t off, void *dst, uint32_t len) {
     FILE *f = ((file_ctx *)ctx)->f;

@@ -53,7 +53,8 @@ static int meta_string(meta_reader *m) {
             if (c == 'u') {
                 for (int i = 0; i < 4; i++)
                     if (!is_hex(meta_next(m))) return 0;
-            } else if (!(c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' || c == 't')) {
+            } else if (!(c == '"' || c == '\\' || c == '/' || c == 'b' || c == 'f' || c == 'n' || c == 'r' ||
+                         c == 't')) {
                 return 0;
             }
         } else if (c >= 0x80 && !bitrl_utf8_sequence(c, meta_next_byte, m)) {

@@ -8,15 +8,15 @@
 
 #define BITRL_FRAME_SYNC0 0xB1u
 #define BITRL_FRAME_SYNC1 0x7Eu
-#define BITRL_FRAME_HEADER 6u /* sync0 sync1 len_lo len_hi seq code */
+#define BITRL_FRAME_HEADER 6u  /* sync0 sync1 len_lo len_hi seq code */
 #define BITRL_FRAME_TRAILER 4u /* CRC-32 of bytes [2, 6 + len): length, seq, code, payload */
 #define BITRL_FRAME_MAX (BITRL_FRAME_HEADER + BITRL_CFG_MAX_PAYLOAD + BITRL_FRAME_TRAILER)
 
 typedef enum {
-    BITRL_FRAME_NONE = 0,     /* need more bytes */
-    BITRL_FRAME_OK,           /* a whole frame with a good CRC */
-    BITRL_FRAME_BAD_CRC,      /* header found, CRC wrong: reply ERR_CRC, the decoder skipped its sync */
-    BITRL_FRAME_TOO_LARGE     /* length field > BITRL_CFG_MAX_PAYLOAD: reply ERR_TOO_LARGE, sync skipped */
+    BITRL_FRAME_NONE = 0, /* need more bytes */
+    BITRL_FRAME_OK,       /* a whole frame with a good CRC */
+    BITRL_FRAME_BAD_CRC,  /* header found, CRC wrong: reply ERR_CRC, the decoder skipped its sync */
+    BITRL_FRAME_TOO_LARGE /* length field > BITRL_CFG_MAX_PAYLOAD: reply ERR_TOO_LARGE, sync skipped */
 } bitrl_frame_event;
 
 typedef struct {

@@ -48,12 +48,14 @@ static const char *imp_blob_read(const bitrl_linear_memory *mem, const uint64_t 
     return NULL;
 }
 static const char *imp_blob_size(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
-    (void)mem; (void)a;
+    (void)mem;
+    (void)a;
     *ret = (uint32_t)bitrl_host_blob_size();
     return NULL;
 }
 static const char *imp_clock(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
-    (void)mem; (void)a;
+    (void)mem;
+    (void)a;
     *ret = (uint64_t)bitrl_host_clock();
     return NULL;
 }

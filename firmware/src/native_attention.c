@@ -7,9 +7,17 @@
 
 #if BITRL_NATIVE_KERNELS /* only the wasm3+native build calls it */
 
-static inline int32_t ld_i32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
+static inline int32_t ld_i32(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 static inline void st_i32(uint8_t *p, int32_t v) { memcpy(p, &v, 4); }
-static inline uint16_t ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline uint16_t ld_u16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
 static inline int32_t mul32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }
 static inline int32_t add32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
 static inline int32_t sub32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
@@ -95,7 +103,8 @@ void bitrl_native_attention(uint8_t *qkv, int32_t n, int32_t dim, int32_t heads,
             uint8_t *o = out + 4 * (t * dim + h * hd);
             for (int32_t i = 0; i < hd; i++) {
                 int32_t acc = 0;
-                for (int32_t j = 0; j <= t; j++) acc = add32(acc, mul32(ld_i32(p + 4 * j), ld_i32(v + 4 * (j * stride + i))));
+                for (int32_t j = 0; j <= t; j++)
+                    acc = add32(acc, mul32(ld_i32(p + 4 * j), ld_i32(v + 4 * (j * stride + i))));
                 st_i32(o + 4 * i, acc);
                 uint32_t a = acc >= 0 ? (uint32_t)acc : 0u - (uint32_t)acc;
                 if (a > amax) amax = a;

@@ -78,8 +78,8 @@ const char *bitrl_imp_k_norm_f32(const bitrl_linear_memory *mem, const uint64_t 
 
 const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)ret;
-    uint32_t qkv = (uint32_t)a[0], rope = (uint32_t)a[4], mult = (uint32_t)a[5], qk8 = (uint32_t)a[6], sc = (uint32_t)a[7],
-             out = (uint32_t)a[8], exp2 = (uint32_t)a[11];
+    uint32_t qkv = (uint32_t)a[0], rope = (uint32_t)a[4], mult = (uint32_t)a[5], qk8 = (uint32_t)a[6],
+             sc = (uint32_t)a[7], out = (uint32_t)a[8], exp2 = (uint32_t)a[11];
     int32_t n = (int32_t)a[1], dim = (int32_t)a[2], heads = (int32_t)a[3], score_fx = (int32_t)a[9], P = (int32_t)a[10];
     if (P < 1 || P > 4096 || n < 1 || n > P || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 ||
         (dim / heads) % 2 != 0)

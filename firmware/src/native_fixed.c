@@ -11,8 +11,16 @@
 #define RMS_EPS_I 168
 #define FX_INV127 ((21 << 16) | 16512)
 
-static inline int32_t ld_i32(const uint8_t *p) { int32_t v; memcpy(&v, p, 4); return v; }
-static inline uint16_t ld_u16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
+static inline int32_t ld_i32(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline uint16_t ld_u16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
 static inline void st_i32(uint8_t *p, int32_t v) { memcpy(p, &v, 4); }
 static inline void st_u16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static inline int32_t mul32(int32_t a, int32_t b) { return (int32_t)((uint32_t)a * (uint32_t)b); }
@@ -66,10 +74,13 @@ static int32_t rms_inverse(int64_t ss, int32_t n) {
 static inline uint32_t abs_u32(int32_t v) { return v >= 0 ? (uint32_t)v : 0u - (uint32_t)v; }
 
 /* q[i] = round(127 h[i] / amax), h = x (* g), normalised by 2^-sh to 15 bits first; the q unit's multiplier. */
-static int32_t quant_by(const uint8_t *x, int32_t n, uint32_t amax, const uint8_t *g, int32_t qin, uint8_t *out, int lanes) {
+static int32_t quant_by(const uint8_t *x, int32_t n, uint32_t amax, const uint8_t *g, int32_t qin, uint8_t *out,
+                        int lanes) {
     if (amax == 0) {
-        if (lanes) for (int32_t i = 0; i < n; i++) st_u16(out + 8 * i, 128);
-        else memset(out, 0, (size_t)n);
+        if (lanes)
+            for (int32_t i = 0; i < n; i++) st_u16(out + 8 * i, 128);
+        else
+            memset(out, 0, (size_t)n);
         return 0;
     }
     int32_t bl = 32 - __builtin_clz(amax);
@@ -80,8 +91,10 @@ static int32_t quant_by(const uint8_t *x, int32_t n, uint32_t amax, const uint8_
         int32_t h = ld_i32(x + 4 * i);
         if (g) h = mul32(h, ld_i32(g + 4 * i));
         int32_t q = add32(mul32(h >> sh, r), 1 << 22) >> 23;
-        if (lanes) st_u16(out + 8 * i, (uint16_t)(q + 128));
-        else out[i] = (uint8_t)q;
+        if (lanes)
+            st_u16(out + 8 * i, (uint16_t)(q + 128));
+        else
+            out[i] = (uint8_t)q;
     }
     return fx_mul(fx_from_u64(an, qin - sh), FX_INV127);
 }

@@ -12,8 +12,8 @@ void bitrl_native_matvec_i2(const uint8_t *w /* (rows, ceil(cols/4)) */, const i
  * trit, rows ceil(cols/5) bytes) through lookup tables, as the module's LUT kernels: lut_build fills lut
  * i16[ceil(cols/5) * 243 + 13] from x (the 13 entries absorb invalid bytes 243..255), the matvec reads it. */
 void bitrl_native_lut_build_t3(const int8_t *x /* (cols) */, uint32_t cols, int16_t *lut);
-void bitrl_native_matvec_t3_lut(const uint8_t *w /* (rows, ceil(cols/5)) */, const int16_t *lut, int32_t *y /* (rows) */,
-                                uint32_t rows, uint32_t cols);
+void bitrl_native_matvec_t3_lut(const uint8_t *w /* (rows, ceil(cols/5)) */, const int16_t *lut,
+                                int32_t *y /* (rows) */, uint32_t rows, uint32_t cols);
 
 /* The backbone's token-packed t3 product (the module's k_t3_matvec, assembly/kernels/bound.ts): lane k (u16 at byte
  * 2k) of acc[r] (8 bytes per row) = g * 1024 + sum_c w[r][c] x[k][c] for the g = ceil(cols/5) groups, x4 the

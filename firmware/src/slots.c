@@ -14,10 +14,10 @@
 static bitrl_slot_info g_slot[2];
 static int g_active = -1;
 static struct {
-    int open;        /* an upload is in progress */
-    int slot;        /* its target */
-    uint32_t bytes;  /* announced length */
-    uint32_t crc;    /* announced CRC */
+    int open;       /* an upload is in progress */
+    int slot;       /* its target */
+    uint32_t bytes; /* announced length */
+    uint32_t crc;   /* announced CRC */
     uint32_t received;
 } g_up;
 
@@ -33,13 +33,18 @@ static uint32_t slot_base(int slot) { return (uint32_t)slot * slot_size(); }
 static uint32_t slot_data(int slot) { return slot_base(slot) + BITRL_CFG_SLOT_HEADER_BYTES; }
 
 static void put32(uint8_t *p, uint32_t v) {
-    p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); p[3] = (uint8_t)(v >> 24);
+    p[0] = (uint8_t)v;
+    p[1] = (uint8_t)(v >> 8);
+    p[2] = (uint8_t)(v >> 16);
+    p[3] = (uint8_t)(v >> 24);
 }
 static uint32_t get32(const uint8_t *p) {
     return (uint32_t)p[0] | ((uint32_t)p[1] << 8) | ((uint32_t)p[2] << 16) | ((uint32_t)p[3] << 24);
 }
 
-typedef struct { uint32_t base, size; } flash_window;
+typedef struct {
+    uint32_t base, size;
+} flash_window;
 static int flash_window_read(void *ctx, uint32_t off, void *dst, uint32_t len) {
     const flash_window *w = (const flash_window *)ctx;
     if ((uint64_t)off + len > w->size) return -1;
@@ -54,14 +59,14 @@ static const char *slot_verify(int slot, uint32_t bytes, uint32_t crc, char *err
     for (uint32_t done = 0; done < bytes;) {
         uint32_t k = bytes - done < sizeof buf ? bytes - done : (uint32_t)sizeof buf;
         if (hal_flash_read(w.base + done, buf, k) != 0) {
-            snprintf(err, cap, "flash read failed at slot %d offset %" PRIu32 , slot, done);
+            snprintf(err, cap, "flash read failed at slot %d offset %" PRIu32, slot, done);
             return "ERR_FLASH";
         }
         c = bitrl_crc32(buf, k, c);
         done += k;
     }
     if (c != crc) {
-        snprintf(err, cap, "slot %d: blob CRC %08" PRIx32 ", expected %08" PRIx32 , slot, c, crc);
+        snprintf(err, cap, "slot %d: blob CRC %08" PRIx32 ", expected %08" PRIx32, slot, c, crc);
         return "ERR_CRC";
     }
     bitrl_blob_source src = {flash_window_read, &w, bytes};
@@ -89,14 +94,18 @@ int bitrl_slots_boot(void) {
     memset(&g_up, 0, sizeof g_up);
     if (bitrl_slots_capacity() == 0) return -1;
     for (int i = 0; i < 2; i++) slot_load_header(i);
-    if (g_slot[0].valid && (!g_slot[1].valid || g_slot[0].seq >= g_slot[1].seq)) g_active = 0;
-    else if (g_slot[1].valid) g_active = 1;
+    if (g_slot[0].valid && (!g_slot[1].valid || g_slot[0].seq >= g_slot[1].seq))
+        g_active = 0;
+    else if (g_slot[1].valid)
+        g_active = 1;
     return g_active;
 }
 
 int bitrl_slots_active(void) { return g_active; }
 const bitrl_slot_info *bitrl_slots_info(int slot) { return slot == 0 || slot == 1 ? &g_slot[slot] : NULL; }
 uint32_t bitrl_slots_received(void) { return g_up.open ? g_up.received : 0u; }
+
+void bitrl_slots_abort(void) { g_up.open = 0; }
 
 int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len) {
     if (g_active < 0) return -3;
@@ -108,7 +117,7 @@ int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len) {
 const char *bitrl_slots_begin(uint32_t bytes, uint32_t crc, char *err, size_t cap) {
     g_up.open = 0;
     if (bytes == 0 || bytes > bitrl_slots_capacity()) {
-        snprintf(err, cap, "blob of %" PRIu32 " bytes, a slot holds %" PRIu32 , bytes, bitrl_slots_capacity());
+        snprintf(err, cap, "blob of %" PRIu32 " bytes, a slot holds %" PRIu32, bytes, bitrl_slots_capacity());
         return "ERR_TOO_LARGE";
     }
     int target = g_active == 0 ? 1 : 0;
@@ -133,15 +142,16 @@ const char *bitrl_slots_chunk(uint32_t offset, const uint8_t *data, uint32_t len
         return "ERR_STATE";
     }
     if (offset != g_up.received) {
-        snprintf(err, cap, "chunk at offset %" PRIu32 ", expected %" PRIu32 , offset, g_up.received);
+        snprintf(err, cap, "chunk at offset %" PRIu32 ", expected %" PRIu32, offset, g_up.received);
         return "ERR_STATE";
     }
     if ((uint64_t)offset + len > g_up.bytes) {
-        snprintf(err, cap, "chunk [%" PRIu32 ", %" PRIu32 ") past the announced %" PRIu32 " bytes", offset, offset + len, g_up.bytes);
+        snprintf(err, cap, "chunk [%" PRIu32 ", %" PRIu32 ") past the announced %" PRIu32 " bytes", offset,
+                 offset + len, g_up.bytes);
         return "ERR_TOO_LARGE";
     }
     if (hal_flash_write(slot_data(g_up.slot) + offset, data, len) != 0) {
-        snprintf(err, cap, "flash write failed at slot %d offset %" PRIu32 , g_up.slot, offset);
+        snprintf(err, cap, "flash write failed at slot %d offset %" PRIu32, g_up.slot, offset);
         return "ERR_FLASH";
     }
     g_up.received += len;

@@ -6,10 +6,10 @@
 #include <stdint.h>
 
 typedef struct {
-    int valid;        /* header CRC good, data CRC good, blob validated */
-    uint32_t seq;     /* higher = newer */
-    uint32_t bytes;   /* blob length */
-    uint32_t crc;     /* CRC-32 of the blob */
+    int valid;      /* header CRC good, data CRC good, blob validated */
+    uint32_t seq;   /* higher = newer */
+    uint32_t bytes; /* blob length */
+    uint32_t crc;   /* CRC-32 of the blob */
 } bitrl_slot_info;
 
 /* Reads both slot headers and verifies each slot's blob (CRC and bitrl_blob_validate); picks the newest valid one.
@@ -33,6 +33,8 @@ int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len);
 const char *bitrl_slots_begin(uint32_t bytes, uint32_t crc, char *err, size_t cap);
 const char *bitrl_slots_chunk(uint32_t offset, const uint8_t *data, uint32_t len, char *err, size_t cap);
 const char *bitrl_slots_commit(char *err, size_t cap);
+/* Drops the upload in progress, if any: its slot's header was erased at begin, so nothing becomes active. */
+void bitrl_slots_abort(void);
 /* Bytes received by the upload in progress (0 when none). */
 uint32_t bitrl_slots_received(void);
 

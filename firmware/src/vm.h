@@ -4,7 +4,13 @@
 #define BITRL_VM_H
 #include <stdint.h>
 
-typedef enum { BITRL_VAL_NONE = 0, BITRL_VAL_I32 = 1, BITRL_VAL_I64 = 2, BITRL_VAL_F32 = 3, BITRL_VAL_F64 = 4 } bitrl_val_type;
+typedef enum {
+    BITRL_VAL_NONE = 0,
+    BITRL_VAL_I32 = 1,
+    BITRL_VAL_I64 = 2,
+    BITRL_VAL_F32 = 3,
+    BITRL_VAL_F64 = 4
+} bitrl_val_type;
 
 typedef struct {
     bitrl_val_type type;
@@ -20,7 +26,8 @@ const char *bitrl_vm_call(const char *name, const int32_t *args, uint32_t argc, 
 
 /* Calls export `name` reps times (same arguments); *ticks = ticks of all calls together (call overhead included,
  * no serial or lookup cost). */
-const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret, uint64_t *ticks);
+const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret,
+                           uint64_t *ticks);
 
 /* Linear memory (base, size in *size); NULL before init. */
 uint8_t *bitrl_vm_memory(uint32_t *size);

@@ -102,16 +102,30 @@ static const char *vm_result(IM3Function f, bitrl_vm_value *ret) {
     M3Result r = m3_GetResults(f, 1, ptrs);
     if (r) return r;
     switch (m3_GetRetType(f, 0)) {
-        case c_m3Type_i32: ret->type = BITRL_VAL_I32; ret->bits = (uint32_t)v; break;
-        case c_m3Type_i64: ret->type = BITRL_VAL_I64; ret->bits = v; break;
-        case c_m3Type_f32: ret->type = BITRL_VAL_F32; ret->bits = (uint32_t)v; break;
-        case c_m3Type_f64: ret->type = BITRL_VAL_F64; ret->bits = v; break;
-        default: return k_bad_args;
+        case c_m3Type_i32:
+            ret->type = BITRL_VAL_I32;
+            ret->bits = (uint32_t)v;
+            break;
+        case c_m3Type_i64:
+            ret->type = BITRL_VAL_I64;
+            ret->bits = v;
+            break;
+        case c_m3Type_f32:
+            ret->type = BITRL_VAL_F32;
+            ret->bits = (uint32_t)v;
+            break;
+        case c_m3Type_f64:
+            ret->type = BITRL_VAL_F64;
+            ret->bits = v;
+            break;
+        default:
+            return k_bad_args;
     }
     return NULL;
 }
 
-const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret, uint64_t *ticks) {
+const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret,
+                           uint64_t *ticks) {
     IM3Function f;
     const char *e = vm_find(name, argc, &f);
     if (e) return e;

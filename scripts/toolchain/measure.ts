@@ -22,15 +22,18 @@ for (const board of ["qemu-m4", "qemu-rv32"] as QemuBoardId[]) {
   let busy = 0;
   let wasm3 = "";
   for (let i = 0; i < 3; i++) {
-    await withQemu({ elf: st.path, board, flashPath: tempFlashPath(), handshake: (b) => b.waitFor((r) => r.includes("\n"), 10_000) }, async (b) => {
-      boots.push(b.bootMs);
-      if (i > 0) return;
-      const t0 = process.hrtime.bigint();
-      busy = Number((await ask(b, "b", "busy")).split(" ")[1]);
-      const sec = Number(process.hrtime.bigint() - t0) / 1e9;
-      speed = busy / sec;
-      wasm3 = await ask(b, "w", "(work|error)");
-    });
+    await withQemu(
+      { elf: st.path, board, flashPath: tempFlashPath(), handshake: (b) => b.waitFor((r) => r.includes("\n"), 10_000) },
+      async (b) => {
+        boots.push(b.bootMs);
+        if (i > 0) return;
+        const t0 = process.hrtime.bigint();
+        busy = Number((await ask(b, "b", "busy")).split(" ")[1]);
+        const sec = Number(process.hrtime.bigint() - t0) / 1e9;
+        speed = busy / sec;
+        wasm3 = await ask(b, "w", "(work|error)");
+      },
+    );
   }
   boots.sort((a, b) => a - b);
   rows.push({

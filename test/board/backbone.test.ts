@@ -5,8 +5,17 @@ import * as assert from "uvu/assert";
 import { encodeBlob, decodeBlob } from "../../tools/lib/format/blob.ts";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
 import {
-  BACKBONE_KINDS, backboneFeatures, backboneFromBlob, backboneTensors, configToI32, expf, featureSize, sincosf,
-  type BackboneConfig, type BackboneKind, type BackboneWeights,
+  BACKBONE_KINDS,
+  backboneFeatures,
+  backboneFromBlob,
+  backboneTensors,
+  configToI32,
+  expf,
+  featureSize,
+  sincosf,
+  type BackboneConfig,
+  type BackboneKind,
+  type BackboneWeights,
 } from "../../tools/lib/reference/backbone.ts";
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
@@ -15,7 +24,16 @@ import type { Blob } from "../../tools/lib/format/types.ts";
 import { withBoard } from "../../tools/lib/board/session.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 
-const small = (kind: BackboneKind): BackboneConfig => ({ kind, vocab: 23, ctx: 8, dim: 16, layers: 2, heads: 2, ffn: 45, featTokens: 3 });
+const small = (kind: BackboneKind): BackboneConfig => ({
+  kind,
+  vocab: 23,
+  ctx: 8,
+  dim: 16,
+  layers: 2,
+  heads: 2,
+  ffn: 45,
+  featTokens: 3,
+});
 
 function weights(kind: BackboneKind, seed = 7): BackboneWeights {
   const c = small(kind);
@@ -28,7 +46,8 @@ function weights(kind: BackboneKind, seed = 7): BackboneWeights {
 const blobOf = (w: BackboneWeights): Blob => ({ version: 1, meta: {}, tensors: backboneTensors(w) });
 
 function wasmFeatures(mod: AgentModule, tokens: number[], size: number): { rc: number; out: Uint8Array } {
-  const tokAt = mod.ioBase + 256, outAt = mod.ioBase + 1024;
+  const tokAt = mod.ioBase + 256,
+    outAt = mod.ioBase + 1024;
   new Int32Array(mod.memory.buffer, tokAt, tokens.length).set(tokens);
   const rc = mod.fn.backbone_features(tokAt, tokens.length, outAt);
   return { rc, out: new Uint8Array(mod.memory.buffer, outAt, size * 4).slice() };
@@ -36,7 +55,11 @@ function wasmFeatures(mod: AgentModule, tokens: number[], size: number): { rc: n
 
 const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 
-for (const [build, kernels] of [["release", "imports"], ["debug", "imports"], ["release", "own"]] as const) {
+for (const [build, kernels] of [
+  ["release", "imports"],
+  ["debug", "imports"],
+  ["release", "own"],
+] as const) {
   test(`should give bit-identical features in wasm (${build}, kernels ${kernels === "own" ? "called directly" : "through the imports"}) and the TypeScript twin for every kind`, () => {
     const mod = loadAgent(build, { kernels });
     for (const kind of BACKBONE_KINDS) {
@@ -59,7 +82,13 @@ for (const [build, kernels] of [["release", "imports"], ["debug", "imports"], ["
 }
 
 const WHERE = { host: "native host build", "qemu-m4": "emulated Cortex-M4", "qemu-rv32": "emulated RV32IMAC (no FPU)" };
-for (const [board, backend] of [["host", "wasm3"], ["qemu-m4", "wasm3"], ["host", "wasm3+native"], ["qemu-m4", "wasm3+native"], ["qemu-rv32", "wasm3+native"]] as const) {
+for (const [board, backend] of [
+  ["host", "wasm3"],
+  ["qemu-m4", "wasm3"],
+  ["host", "wasm3+native"],
+  ["qemu-m4", "wasm3+native"],
+  ["qemu-rv32", "wasm3+native"],
+] as const) {
   test(`should give bit-identical features in ${backend} on the ${WHERE[board]} for every kind`, async () => {
     await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000, backend }, async (s) => {
       assert.is(s.info.backend, backend);
@@ -114,9 +143,15 @@ test("should reject a corrupt model.config in wasm and in TypeScript, naming the
     mod.setBlob(encodeBlob(b));
     const rc = mod.fn.backbone_load();
     assert.ok(rc < 0, `${what}: wasm accepted it`);
-    assert.ok(mod.logs.some((l) => re.test(l)), `${what}: log ${mod.logs.join("; ")}`);
+    assert.ok(
+      mod.logs.some((l) => re.test(l)),
+      `${what}: log ${mod.logs.join("; ")}`,
+    );
     assert.is(mod.fn.backbone_feature_size(), 0);
-    assert.throws(() => backboneFromBlob(decodeBlob(encodeBlob(b))), (e: unknown) => e instanceof BitrlError && re.test((e as Error).message));
+    assert.throws(
+      () => backboneFromBlob(decodeBlob(encodeBlob(b))),
+      (e: unknown) => e instanceof BitrlError && re.test((e as Error).message),
+    );
   }
 });
 

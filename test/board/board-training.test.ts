@@ -6,7 +6,14 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { buildAgentBlob, DEFAULT_TRAIN, defaultTrain, evaluateOnBoard, trainAgent, trainOnBoard } from "../../tools/lib/agent/index.ts";
+import {
+  buildAgentBlob,
+  DEFAULT_TRAIN,
+  defaultTrain,
+  evaluateOnBoard,
+  trainAgent,
+  trainOnBoard,
+} from "../../tools/lib/agent/index.ts";
 import { readBlobFile } from "../../tools/lib/format/blob-file.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { mean } from "../../tools/lib/util/stats.ts";
@@ -19,7 +26,13 @@ const headBytes = (b: Blob) => Array.from(new Uint8Array(b.tensors.find((t) => t
 
 test("should raise a cartpole head's return on the emulated board (wasm3, qemu-m4) within 200 episodes", async () => {
   // the one-hot features keep a step cheap (~1.2M instructions), so 200 on-device episodes take about a minute
-  const start = buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: 1 });
+  const start = buildAgentBlob({
+    env: "cartpole",
+    backbone: null,
+    hidden: 0,
+    train: DEFAULT_TRAIN.cartpole,
+    initSeed: 1,
+  });
   const before = await evaluateOnBoard("qemu-m4", start, 5, 1_000_000, { flashPath });
   const r = await trainOnBoard("qemu-m4", start, 1, 200, { chunk: 50, flashPath, resumeFile: null });
   assert.is(r.curve.length, 200);
@@ -28,17 +41,31 @@ test("should raise a cartpole head's return on the emulated board (wasm3, qemu-m
   const last = mean(r.curve.slice(-50));
   assert.ok(last > 2 * first, `sampled returns on the board: first 50 ${first}, last 50 ${last}`);
   const after = await evaluateOnBoard("qemu-m4", r.blob, 5, 1_000_000, { flashPath });
-  assert.ok(mean(after.returns) > mean(before.returns) + 50, `greedy on the board: ${mean(before.returns)} -> ${mean(after.returns)}`);
+  assert.ok(
+    mean(after.returns) > mean(before.returns) + 50,
+    `greedy on the board: ${mean(before.returns)} -> ${mean(after.returns)}`,
+  );
 });
 
 // PPO with a short rollout on the shipped ternary backbone: a few updates and two checkpoints within 800 steps
 const ternary = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-backbone-ternary.bitrl"));
-const ppoStart = buildAgentBlob({ env: "cartpole", backbone: ternary, hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 800 }, initSeed: 1 });
+const ppoStart = buildAgentBlob({
+  env: "cartpole",
+  backbone: ternary,
+  hidden: 0,
+  train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 800 },
+  initSeed: 1,
+});
 const ppoRun = { steps: 800, chunk: 5, select: { every: 100, episodes: 1 } };
 
 test("should train PPO on the ternary backbone on qemu-m4 (AOT) exactly as in V8, checkpoints included", async () => {
   const host = trainAgent(ppoStart, 1, Infinity, { ...ppoRun, evalEpisodes: 0 });
-  const board = await trainOnBoard("qemu-m4", ppoStart, 1, Infinity, { ...ppoRun, backend: "aot", resumeFile: null, flashPath: join(dir, "a.bin") });
+  const board = await trainOnBoard("qemu-m4", ppoStart, 1, Infinity, {
+    ...ppoRun,
+    backend: "aot",
+    resumeFile: null,
+    flashPath: join(dir, "a.bin"),
+  });
   assert.equal(board.curve, host.curve);
   assert.equal(board.curveSteps, host.curveSteps);
   assert.is(board.steps, host.steps);
@@ -46,20 +73,37 @@ test("should train PPO on the ternary backbone on qemu-m4 (AOT) exactly as in V8
   assert.equal(board.kept, host.kept);
   assert.ok(board.checkpoints >= 1, "a checkpoint went to the inactive slot");
   assert.equal(headBytes(board.blob), headBytes(host.blob));
-  assert.ok(headBytes(host.blob).some((x) => x !== 0), "the head moved");
+  assert.ok(
+    headBytes(host.blob).some((x) => x !== 0),
+    "the head moved",
+  );
 });
 
 test("should refuse PPO on wasm3 in qemu-m4's fixed heap before training starts", async () => {
-  const err = await trainOnBoard("qemu-m4", ppoStart, 1, Infinity, { ...ppoRun, resumeFile: null, flashPath: join(dir, "b.bin") }).then(() => null, (e: Error) => e.message);
+  const err = await trainOnBoard("qemu-m4", ppoStart, 1, Infinity, {
+    ...ppoRun,
+    resumeFile: null,
+    flashPath: join(dir, "b.bin"),
+  }).then(
+    () => null,
+    (e: Error) => e.message,
+  );
   assert.ok(err, "refused");
   assert.match(err!, /too small for PPO.*--backend aot/);
 });
 
 test("should resume from the best head kept on the board after the emulator is killed mid-training", async () => {
-  const flashPath = join(dir, "c.bin"), resumeFile = join(dir, "resume.json");
+  const flashPath = join(dir, "c.bin"),
+    resumeFile = join(dir, "resume.json");
   // a longer run than above, so that progress reports follow the first checkpoint with today's backbone
   const run = { ...ppoRun, steps: 1200 };
-  const start = buildAgentBlob({ env: "cartpole", backbone: ternary, hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 1200 }, initSeed: 1 });
+  const start = buildAgentBlob({
+    env: "cartpole",
+    backbone: ternary,
+    hidden: 0,
+    train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 1200 },
+    initSeed: 1,
+  });
   const opts = { ...run, backend: "aot" as const, flashPath, resumeFile };
   // the "power cut": the session (and QEMU with it) goes away at the first progress report after a checkpoint
   const killed = await trainOnBoard("qemu-m4", start, 1, Infinity, {
@@ -67,7 +111,10 @@ test("should resume from the best head kept on the board after the emulator is k
     onProgress: () => {
       if (existsSync(resumeFile)) throw new Error("power cut");
     },
-  }).then(() => "finished", (e: Error) => e.message);
+  }).then(
+    () => "finished",
+    (e: Error) => e.message,
+  );
   assert.is(killed, "power cut");
   const resumed = await trainOnBoard("qemu-m4", start, 1, Infinity, opts);
   assert.ok(resumed.resumedAt && resumed.resumedAt.steps > 0, "went on from the checkpoint");

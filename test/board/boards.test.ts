@@ -47,7 +47,12 @@ test("should build nrf52840_dk with AOT leaving >= 32 KiB free, and refuse wasm3
   const w3 = (await fitOf("nrf52840_dk", "wasm3")).fit;
   assert.not.ok(w3.fits);
   assert.ok(w3.ramUsed <= 256 * 1024, "the wasm3 build links within the 256 KiB");
-  assert.match(w3.reason!, new RegExp(`nrf52840_dk with wasm3 does not fit: RAM ${w3.ramUsed} B of 262144 B leaves ${w3.ramFree} B free, under the 32768 B`));
+  assert.match(
+    w3.reason!,
+    new RegExp(
+      `nrf52840_dk with wasm3 does not fit: RAM ${w3.ramUsed} B of 262144 B leaves ${w3.ramFree} B free, under the 32768 B`,
+    ),
+  );
 });
 
 test("should build esp32-c3-devkitm-1 (RV32IMC) into an esptool image that fits the SRAM the ROM loads it into", async () => {
@@ -81,7 +86,10 @@ test("should boot qemu-stm32f4 (Nucleo USART driver, 128 KiB) through conformanc
     const v8 = new AgentRunner(blob);
     for (const seed of [1, 4]) {
       const e = await s.client.episode(seed, 200, true);
-      assert.equal({ steps: e.steps, return: e.return, terminated: e.terminated, truncated: e.truncated }, v8.episode(seed, true, 200));
+      assert.equal(
+        { steps: e.steps, return: e.return, terminated: e.terminated, truncated: e.truncated },
+        v8.episode(seed, true, 200),
+      );
     }
     // beyond the mapped part the module traps with a named error and the board keeps answering
     await s.client.kernel("probe_load_u8", [98303]);
@@ -100,7 +108,10 @@ test("should boot qemu-stm32f4 (Nucleo USART driver, 128 KiB) through conformanc
 
 test("should fail 'bitrl flash --board nrf52840_dk' without --port within a second, with one line", async () => {
   const t0 = Date.now();
-  const err = await flashCommand.run(["--board", "nrf52840_dk"]).then(() => null, (e: Error) => e);
+  const err = await flashCommand.run(["--board", "nrf52840_dk"]).then(
+    () => null,
+    (e: Error) => e,
+  );
   const ms = Date.now() - t0;
   assert.ok(err, "it fails");
   assert.ok(ms < 1000, `took ${ms} ms`);
@@ -108,7 +119,10 @@ test("should fail 'bitrl flash --board nrf52840_dk' without --port within a seco
   assert.not.match(err!.message, /\n/);
   // a registry-built board whose platform is absent says so at once, too
   if (!existsSync(join(paths.pioCore, "platforms", "espressif32"))) {
-    const e2 = await flashCommand.run(["--board", "esp32dev", "--port", "/dev/null"]).then(() => null, (e: Error) => e);
+    const e2 = await flashCommand.run(["--board", "esp32dev", "--port", "/dev/null"]).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.match(e2!.message, /espressif32@6\.9\.0 platform, not installed/);
   }
 });
@@ -123,12 +137,46 @@ test("should compile the C core and wasm3 for the ESP32 (Xtensa, clang-22 + llc 
   try {
     const src = join(repoRoot, "firmware", "src");
     // the same sources the esp32dev environment compiles (firmware/src with wasm3), newlib's headers for the C library
-    const files = [...readdirSync(src).filter((f) => f.endsWith(".c")).map((f) => join(src, f)), ...["m3_compile.c", "m3_exec.c", "m3_env.c"].map((f) => join(paths.wasm3, f))];
+    const files = [
+      ...readdirSync(src)
+        .filter((f) => f.endsWith(".c"))
+        .map((f) => join(src, f)),
+      ...["m3_compile.c", "m3_exec.c", "m3_env.c"].map((f) => join(paths.wasm3, f)),
+    ];
     let functions = 0;
     for (const f of files) {
       const bc = join(out, f.split("/").pop()! + ".bc");
-      const cc = spawnSync("clang-22", ["--target=xtensa", "-O2", "-ffreestanding", "-isystem", "/usr/lib/arm-none-eabi/include", "-I", src, "-I", paths.wasm3, "-Dd_m3FixedHeap=0", "-DBITRL_BOARD_NAME=\"esp32dev\"", "-emit-llvm", "-c", f, "-o", bc], { encoding: "utf8" });
-      assert.is(cc.status, 0, `${f}: ${cc.stderr.split("\n").filter((l) => /error/.test(l)).slice(0, 2).join(" | ")}`);
+      const cc = spawnSync(
+        "clang-22",
+        [
+          "--target=xtensa",
+          "-O2",
+          "-ffreestanding",
+          "-isystem",
+          "/usr/lib/arm-none-eabi/include",
+          "-I",
+          src,
+          "-I",
+          paths.wasm3,
+          "-Dd_m3FixedHeap=0",
+          '-DBITRL_BOARD_NAME="esp32dev"',
+          "-emit-llvm",
+          "-c",
+          f,
+          "-o",
+          bc,
+        ],
+        { encoding: "utf8" },
+      );
+      assert.is(
+        cc.status,
+        0,
+        `${f}: ${cc.stderr
+          .split("\n")
+          .filter((l) => /error/.test(l))
+          .slice(0, 2)
+          .join(" | ")}`,
+      );
       const s = join(out, f.split("/").pop()! + ".s");
       const llc = spawnSync("llc-22", ["-mtriple=xtensa", "-mcpu=esp32", "-O2", bc, "-o", s], { encoding: "utf8" });
       assert.is(llc.status, 0, `${f}: ${llc.stderr.slice(0, 200)}`);

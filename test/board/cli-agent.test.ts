@@ -5,7 +5,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cartpoleStep, type CartPoleState } from "../../tools/lib/reference/envs.ts";
-import { buildAgentBlob, DEFAULT_TRAIN, evaluateAgent, evaluateOnBoard, trainAgent, trainOnBoard } from "../../tools/lib/agent/index.ts";
+import {
+  buildAgentBlob,
+  DEFAULT_TRAIN,
+  evaluateAgent,
+  evaluateOnBoard,
+  trainAgent,
+  trainOnBoard,
+} from "../../tools/lib/agent/index.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 
 const root = join(import.meta.dirname, "..", "..");
@@ -13,7 +20,11 @@ const dir = mkdtempSync(join(tmpdir(), "bitrl-agent-"));
 // the CLI from source (tsx), as `bitrl` runs it from the bundle
 const bitrl = (...args: string[]) => {
   const code = `const { main } = await import(${JSON.stringify(join(root, "tools/cli/main.ts"))}); process.exitCode = await main(${JSON.stringify(args)});`;
-  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], { cwd: root, encoding: "utf8", env: { ...process.env, CI: "1" } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", code], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, CI: "1" },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
@@ -42,12 +53,30 @@ test("should report termination in replay and refuse actions after it, with one 
   assert.is(bad.code, 1);
   assert.match(bad.err, "action 2 is '5', cartpole takes 0..1");
   assert.match(bitrl("replay", "--env", "pong", "--actions", "0").err, "unknown env 'pong'");
-  assert.match(bitrl("replay", "--env", "cartpole", "--state", "1,2", "--actions", "0").err, "cartpole state has 4 values, got 2");
+  assert.match(
+    bitrl("replay", "--env", "cartpole", "--state", "1,2", "--actions", "0").err,
+    "cartpole state has 4 values, got 2",
+  );
 });
 
 test("should train over seeds, write the best agent atomically, and evaluate it", () => {
   const out = join(dir, "cartpole-none.bitrl");
-  const t = bitrl("train", "--env", "cartpole", "--backbone", "none", "--algo", "reinforce", "--seeds", "2", "--episodes", "300", "--out", out, "--json");
+  const t = bitrl(
+    "train",
+    "--env",
+    "cartpole",
+    "--backbone",
+    "none",
+    "--algo",
+    "reinforce",
+    "--seeds",
+    "2",
+    "--episodes",
+    "300",
+    "--out",
+    out,
+    "--json",
+  );
   assert.is(t.code, 0, t.err);
   const j = JSON.parse(t.out);
   assert.is(j.seeds.length, 2);
@@ -63,7 +92,11 @@ test("should train over seeds, write the best agent atomically, and evaluate it"
   assert.is(ev.returns.length, 5);
   assert.ok(ev.mean_return > 100, `mean ${ev.mean_return}`);
   // the same command twice gives the same numbers
-  assert.equal(JSON.parse(bitrl("eval", "--env", "cartpole", "--model", out, "--episodes", "5", "--seed", "1", "--json").out).returns, ev.returns);
+  assert.equal(
+    JSON.parse(bitrl("eval", "--env", "cartpole", "--model", out, "--episodes", "5", "--seed", "1", "--json").out)
+      .returns,
+    ev.returns,
+  );
   assert.match(bitrl("eval", "--env", "keydoor", "--model", out).err, "is a cartpole agent, not keydoor");
 });
 
@@ -79,13 +112,22 @@ test("should leave an existing output untouched when training fails", () => {
 
 test("should train and evaluate on the emulated board (wasm3, qemu-m4) exactly as in V8", async () => {
   // a short run keeps episodes short: the board must give the same sampled returns, head bits and greedy returns
-  const start = buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: 1 });
+  const start = buildAgentBlob({
+    env: "cartpole",
+    backbone: null,
+    hidden: 0,
+    train: DEFAULT_TRAIN.cartpole,
+    initSeed: 1,
+  });
   const host = trainAgent(start, 4, 12, { evalEpisodes: 0, chunk: 6 });
   const board = await trainOnBoard("qemu-m4", start, 4, 12, { chunk: 6, flashPath: tempFlashPath() }); // own flash: board tests run in parallel
   assert.equal(board.curve, host.curve);
   const head = (b: typeof start) => Array.from(new Uint8Array(b.tensors.find((t) => t.name === "head.params")!.data));
   assert.equal(head(board.blob), head(host.blob));
-  assert.ok(head(host.blob).some((x) => x !== 0), "the head moved");
+  assert.ok(
+    head(host.blob).some((x) => x !== 0),
+    "the head moved",
+  );
   assert.is(board.tick_unit, "instructions");
   const onBoard = await evaluateOnBoard("qemu-m4", host.blob, 3, 1, { flashPath: tempFlashPath() });
   assert.equal(onBoard.returns, evaluateAgent(host.blob, 3, 1).returns);

@@ -49,7 +49,11 @@ test("should pass every golden case on the emulated Cortex-M4 (qemu-m4)", async 
 });
 
 test("should print one JSON line from 'bitrl conformance --board host --json' and exit 0", () => {
-  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), "conformance", "--board", "host", "--json"], { encoding: "utf8", cwd: repoRoot });
+  const r = spawnSync(
+    process.execPath,
+    [join(repoRoot, "bin", "bitrl.mjs"), "conformance", "--board", "host", "--json"],
+    { encoding: "utf8", cwd: repoRoot },
+  );
   assert.is(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim());
   assert.is(out.board, "host");
@@ -59,7 +63,11 @@ test("should print one JSON line from 'bitrl conformance --board host --json' an
 });
 
 test("should refuse a real board without a serial port, in one line", () => {
-  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), "conformance", "--board", "nucleo_f446re"], { encoding: "utf8", cwd: repoRoot });
+  const r = spawnSync(
+    process.execPath,
+    [join(repoRoot, "bin", "bitrl.mjs"), "conformance", "--board", "nucleo_f446re"],
+    { encoding: "utf8", cwd: repoRoot },
+  );
   assert.is(r.status, 1);
   assert.match(r.stderr, /^bitrl conformance: board 'nucleo_f446re' is a real board: pass --port/);
   assert.is(r.stderr.trim().split("\n").length, 1);

@@ -26,7 +26,6 @@ test.after(async () => {
   await s?.close();
 });
 
-
 test("should answer info with board, engine, clock unit and RAM use", async () => {
   const info = await s.client.info();
   assert.is(info.board, "host");
@@ -36,7 +35,10 @@ test("should answer info with board, engine, clock unit and RAM use", async () =
   assert.is(info.model, null);
   assert.ok(info.module.bytes > 1000);
   assert.ok(info.ram.linear_memory >= 65536 && info.ram.linear_memory % 65536 === 0);
-  assert.ok(info.ram.wasm3_heap !== null && info.ram.wasm3_heap > info.ram.linear_memory, "the wasm3 heap holds linear memory and more");
+  assert.ok(
+    info.ram.wasm3_heap !== null && info.ram.wasm3_heap > info.ram.linear_memory,
+    "the wasm3 heap holds linear memory and more",
+  );
 });
 
 test("should name every error it returns", async () => {
@@ -49,15 +51,24 @@ test("should name every error it returns", async () => {
   assert.is(await errorCode(s.client.episode(1, 10, true)), "ERR_NO_MODEL");
   assert.is(await errorCode(s.client.request(Cmd.loadChunk, concat(u32s(0), new Uint8Array(4)))), "ERR_STATE");
   assert.is(await errorCode(s.client.request(Cmd.loadBegin, u32s(0x7fffffff, 0))), "ERR_TOO_LARGE");
-  assert.is(await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(0), u32s(0xfffff000, 0, 0, 16, 16, 1)))), "ERR_MEM");
+  assert.is(
+    await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(0), u32s(0xfffff000, 0, 0, 16, 16, 1)))),
+    "ERR_MEM",
+  );
   assert.is(await errorCode(s.client.nativeBench(0, 0, 0, 16, 16, 1, 0xfffff000)), "ERR_MEM"); // t3 LUT scratch outside memory
-  assert.is(await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(1), u32s(0, 0, 0, 16, 16, 1)))), "ERR_BAD_ARGS");
+  assert.is(
+    await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(1), u32s(0, 0, 0, 16, 16, 1)))),
+    "ERR_BAD_ARGS",
+  );
 });
 
 test("should answer a frame over the maximum payload with ERR_TOO_LARGE", async () => {
   s.client.writeRaw(encodeFrame(77, Cmd.info, new Uint8Array(1100)));
   const replies = await s.client.drain(100, 5000);
-  assert.equal(replies.map((f) => [f.seq, f.code]), [[77, 2]]);
+  assert.equal(
+    replies.map((f) => [f.seq, f.code]),
+    [[77, 2]],
+  );
 });
 
 test("should turn a trap into ERR_TRAP with wasm3's message and the module's log line", async () => {
@@ -83,12 +94,15 @@ test("should round-trip linear memory through mem-write and mem-read across fram
 
 test("should time repeated calls with bench and agree with the native kernel on the same bytes", async () => {
   const io = await s.client.ioBase();
-  const rows = 8, cols = 37, rowBytes = Math.ceil(cols / 4);
+  const rows = 8,
+    cols = 37,
+    rowBytes = Math.ceil(cols / 4);
   const w = Uint8Array.from({ length: rows * rowBytes }, (_, i) => [0x00, 0x55, 0xaa, 0x19, 0x64][i % 5]);
   for (let r = 0; r < rows; r++) w[r * rowBytes + rowBytes - 1] = 0x01 | 0x04 | 0x10 | 0x40; // padding codes 1 (weight 0)
   const x = Uint8Array.from({ length: cols }, (_, i) => (i * 37 - 90) & 0xff);
   await s.client.memWrite(io, concat(w, x));
-  const out = io + 512, nat = io + 1024;
+  const out = io + 512,
+    nat = io + 1024;
   const b = await s.client.bench("matvec_i2", [io, io + w.length, out, rows, cols], 3);
   assert.is(b.reps, 3);
   assert.ok(b.ticks > 0);
@@ -100,27 +114,45 @@ test("should time repeated calls with bench and agree with the native kernel on 
 test("should bench every kernel at both shapes, the native kernels agreeing with matvec_i2 and matvec_t3_lut", async () => {
   const results = await benchBoardKernels(s.client); // throws ERR_MISMATCH if native and wasm outputs differ
   for (const shape of ["256x256", "1024x256"]) {
-    for (const k of KERNELS) assert.ok(results.some((r) => r.kernel === k.name && r.shape === shape && r.runtime === "wasm3" && r.instructions_per_weight > 0), `${k.name} ${shape}`);
-    for (const k of ["native_i2_plain", "native_t3_lut"]) assert.ok(results.some((r) => r.kernel === k && r.runtime === "native" && r.shape === shape), `${k} ${shape}`);
+    for (const k of KERNELS)
+      assert.ok(
+        results.some(
+          (r) => r.kernel === k.name && r.shape === shape && r.runtime === "wasm3" && r.instructions_per_weight > 0,
+        ),
+        `${k.name} ${shape}`,
+      );
+    for (const k of ["native_i2_plain", "native_t3_lut"])
+      assert.ok(
+        results.some((r) => r.kernel === k && r.runtime === "native" && r.shape === shape),
+        `${k} ${shape}`,
+      );
   }
   assert.ok(results.every((r) => r.kind === "host"));
   assert.match(formatBenchTable(results, "ns"), /matvec_t3_lut \(wasm3\)/);
   const layers = await benchBoardLayers(s.client);
-  assert.equal(layers.map((r) => `${r.kernel} ${r.shape}`), ["bitlinear_t3 128x256", "bitlinear_i8 128x256"]);
+  assert.equal(
+    layers.map((r) => `${r.kernel} ${r.shape}`),
+    ["bitlinear_t3 128x256", "bitlinear_i8 128x256"],
+  );
   assert.ok(layers.every((r) => r.instructions_per_weight > 0));
 });
 
 test("should run the uploaded agent exactly as V8 does (same seed, same episode and training returns)", async () => {
   // 4 hidden units: the one-hot head with 8 needs 130,656 of the module's 131,072 bytes of memory, and the trap
   // messages logged by the tests before this one (kept by the stub heap) already take more than the rest
-  const bytes = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 3 }));
+  const bytes = encodeBlob(
+    buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 3 }),
+  );
   const v8 = new AgentRunner(bytes);
   const loaded = await s.client.loadModel(bytes);
   assert.is(loaded.seq, 1);
   const info = await s.client.info();
   assert.is(info.model?.bytes, bytes.length);
   const ep = await s.client.episode(5, 200, true);
-  assert.equal({ steps: ep.steps, return: ep.return, terminated: ep.terminated, truncated: ep.truncated }, v8.episode(5, true, 200));
+  assert.equal(
+    { steps: ep.steps, return: ep.return, terminated: ep.terminated, truncated: ep.truncated },
+    v8.episode(5, true, 200),
+  );
   const tr = await s.client.train(7, 4);
   assert.equal(tr.returns, v8.train(7, 4));
   const act = await s.client.infer(Float32Array.of(0.01, -0.2, 0.03, 0.4));
@@ -129,13 +161,22 @@ test("should run the uploaded agent exactly as V8 does (same seed, same episode 
 
 test("should talk to a board on a serial port (the host firmware behind a pseudo-terminal, via the serialport package)", async () => {
   // python opens a pty pair, runs the firmware on the master side and prints the slave's path: a real serial device
-  const bridge = spawn("python3", ["-c", [
-    "import os, subprocess, sys, tty",
-    "m, sl = os.openpty(); tty.setraw(m); tty.setraw(sl)",
-    "p = subprocess.Popen([sys.argv[1]], stdin=m, stdout=m, stderr=subprocess.DEVNULL, env=dict(os.environ, BITRL_FLASH=sys.argv[2]))",
-    "print('PTY', os.ttyname(sl), flush=True)",
-    "sys.stdin.read(); p.kill(); p.wait()",
-  ].join("\n"), (await buildHostFirmware()).path, tempFlashPath()], { stdio: ["pipe", "pipe", "ignore"] });
+  const bridge = spawn(
+    "python3",
+    [
+      "-c",
+      [
+        "import os, subprocess, sys, tty",
+        "m, sl = os.openpty(); tty.setraw(m); tty.setraw(sl)",
+        "p = subprocess.Popen([sys.argv[1]], stdin=m, stdout=m, stderr=subprocess.DEVNULL, env=dict(os.environ, BITRL_FLASH=sys.argv[2]))",
+        "print('PTY', os.ttyname(sl), flush=True)",
+        "sys.stdin.read(); p.kill(); p.wait()",
+      ].join("\n"),
+      (await buildHostFirmware()).path,
+      tempFlashPath(),
+    ],
+    { stdio: ["pipe", "pipe", "ignore"] },
+  );
   const bridgeGone = new Promise((r) => bridge.once("exit", r));
   try {
     const path = await new Promise<string>((resolve, reject) => {
@@ -171,10 +212,14 @@ test("should talk to a board on a serial port (the host firmware behind a pseudo
 test("should flash a model and run it through the CLI (bitrl flash, bitrl run --json) on the host board", () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-cli-"));
   try {
-    const model = join(dir, "agent.bitrl"), flash = join(dir, "flash.bin");
-    const bytes = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 9 }));
+    const model = join(dir, "agent.bitrl"),
+      flash = join(dir, "flash.bin");
+    const bytes = encodeBlob(
+      buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 9 }),
+    );
     writeFileSync(model, bytes);
-    const cli = (...args: string[]) => spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), ...args], { encoding: "utf8", cwd: repoRoot });
+    const cli = (...args: string[]) =>
+      spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), ...args], { encoding: "utf8", cwd: repoRoot });
     const f = cli("flash", "--board", "host", "--model", model, "--flash", flash, "--json");
     assert.is(f.status, 0, f.stderr);
     assert.equal(JSON.parse(f.stdout).loaded, { slot: 0, seq: 1 });
@@ -182,10 +227,13 @@ test("should flash a model and run it through the CLI (bitrl flash, bitrl run --
     assert.is(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     const v8 = new AgentRunner(bytes);
-    assert.equal(out.episodes.map((e: { steps: number; return: number }) => [e.steps, e.return]), [11, 12].map((seed) => {
-      const e = v8.episode(seed, true, 500);
-      return [e.steps, e.return];
-    }));
+    assert.equal(
+      out.episodes.map((e: { steps: number; return: number }) => [e.steps, e.return]),
+      [11, 12].map((seed) => {
+        const e = v8.episode(seed, true, 500);
+        return [e.steps, e.return];
+      }),
+    );
     assert.is(out.kind, "host");
     const bad = cli("flash", "--board", "host", "--model", join(dir, "missing.bitrl"), "--flash", flash);
     assert.is(bad.status, 1);

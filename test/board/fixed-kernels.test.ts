@@ -24,7 +24,12 @@ test("should match the checked-in golden file when regenerated (the generator is
   assert.equal(goldenFixedCases(), golden.cases);
 });
 
-for (const [b, kernels] of [["release", "imports"], ["debug", "imports"], ["release", "own"], ["debug", "own"]] as const) {
+for (const [b, kernels] of [
+  ["release", "imports"],
+  ["debug", "imports"],
+  ["release", "own"],
+  ["debug", "own"],
+] as const) {
   test(`should pass every fixed-kernels golden case (${b}, kernels ${kernels === "own" ? "called directly" : "through the imports"})`, () => {
     const mod = loadAgent(b, { kernels });
     for (const c of golden.cases) {
@@ -76,7 +81,10 @@ test("should pass every fixed-kernels golden case in wasm3 on the emulated Corte
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
     const r = await runConformance(s.client, [golden]);
     assert.is(r.cases.length, golden.cases.length);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.equal(
+      r.cases.filter((c) => !c.ok),
+      [],
+    );
   });
 });
 
@@ -85,8 +93,14 @@ test("should pass every golden case with the kernel imports bound to C kernels (
     assert.is(s.info.backend, "wasm3+native");
     const files = [kernelsGolden, smallGolden, golden];
     const r = await runConformance(s.client, files);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
-    assert.is(r.passed, files.reduce((a, f) => a + f.cases.length, 0));
+    assert.equal(
+      r.cases.filter((c) => !c.ok),
+      [],
+    );
+    assert.is(
+      r.passed,
+      files.reduce((a, f) => a + f.cases.length, 0),
+    );
   });
 });
 
@@ -95,7 +109,10 @@ test("should pass every fixed-kernels golden case with C kernels (wasm3+native) 
     assert.is(s.info.backend, "wasm3+native");
     const r = await runConformance(s.client, [golden]);
     assert.is(r.cases.length, golden.cases.length);
-    assert.equal(r.cases.filter((c) => !c.ok), []);
+    assert.equal(
+      r.cases.filter((c) => !c.ok),
+      [],
+    );
   });
 });
 

@@ -25,18 +25,33 @@ const BASE = encodeBlob(everyPackingBlob({ name: "load-model test, metadata long
 function mutate(base: Uint8Array, r: () => number): Uint8Array {
   let b = base.slice();
   const dv = () => new DataView(b.buffer, b.byteOffset, b.byteLength);
-  const table = dv().getUint32(20, true), data = dv().getUint32(24, true), count = dv().getUint32(12, true);
+  const table = dv().getUint32(20, true),
+    data = dv().getUint32(24, true),
+    count = dv().getUint32(12, true);
   for (let k = 1 + Math.floor(r() * 3); k > 0; k--) {
     const what = Math.floor(r() * 5);
     if (what === 0) b[Math.floor(r() * b.length)] ^= 1 << Math.floor(r() * 8);
-    else if (what === 1 && b.length >= 32) dv().setUint32(8 + 4 * Math.floor(r() * 6), [0, 1, 16, 96, 4096, 0xffffffff, Math.floor(r() * 2 ** 32)][Math.floor(r() * 7)] >>> 0, true);
+    else if (what === 1 && b.length >= 32)
+      dv().setUint32(
+        8 + 4 * Math.floor(r() * 6),
+        [0, 1, 16, 96, 4096, 0xffffffff, Math.floor(r() * 2 ** 32)][Math.floor(r() * 7)] >>> 0,
+        true,
+      );
     else if (what === 2) {
       const e = table + 96 * Math.floor(r() * count);
       if (e + 96 > b.length) continue;
       const field = [0, 5, 47, 48, 49, 50, 51, 52, 56, 60, 64, 68, 72, 76, 80, 92][Math.floor(r() * 16)];
       if (field < 52) b[e + field] = [0, 1, 2, 3, 4, 5, 255, Math.floor(r() * 256)][Math.floor(r() * 8)];
-      else dv().setUint32(e + field, (dv().getUint32(e + field, true) + [1, -1, 16, -16, 4][Math.floor(r() * 5)]) >>> 0, true);
-    } else if (what === 3 && data + 4 < b.length) b[data + Math.floor(r() * (b.length - 4 - data))] = [0, 3, 0xff, 242, 243, Math.floor(r() * 256)][Math.floor(r() * 6)];
+      else
+        dv().setUint32(
+          e + field,
+          (dv().getUint32(e + field, true) + [1, -1, 16, -16, 4][Math.floor(r() * 5)]) >>> 0,
+          true,
+        );
+    } else if (what === 3 && data + 4 < b.length)
+      b[data + Math.floor(r() * (b.length - 4 - data))] = [0, 3, 0xff, 242, 243, Math.floor(r() * 256)][
+        Math.floor(r() * 6)
+      ];
     else if (what === 4) b = b.slice(0, Math.floor(r() * b.length));
   }
   if (r() < 0.8) {
@@ -50,9 +65,28 @@ function mutate(base: Uint8Array, r: () => number): Uint8Array {
 function metaVariants(): Uint8Array[] {
   const metaBytes = new DataView(BASE.buffer, BASE.byteOffset).getUint32(16, true);
   const texts = [
-    '{"a":[1,2,{"b":null}],"c":true}', '{"a":1,}', '{"a":01}', '{"a":"\\u00e9"}', '{"a":"\\x"}', "[1,2]", '{"a":tru}',
-    '{"a":1e5,"b":-0.5E-3}', '{"a":"é"}', '{"a":"\t"}', "{} {}", '{"a":1}}', '{"a":-}', '{"a":1.}', '{"a":"\\"}', '{"a" 1}',
-    '{"\u{1F600}":false}', '\uFEFF{}', '{"a":[]}', '{"a":{}}', '{"a":[1 2]}', '{"a":"\u0001"}',
+    '{"a":[1,2,{"b":null}],"c":true}',
+    '{"a":1,}',
+    '{"a":01}',
+    '{"a":"\\u00e9"}',
+    '{"a":"\\x"}',
+    "[1,2]",
+    '{"a":tru}',
+    '{"a":1e5,"b":-0.5E-3}',
+    '{"a":"é"}',
+    '{"a":"\t"}',
+    "{} {}",
+    '{"a":1}}',
+    '{"a":-}',
+    '{"a":1.}',
+    '{"a":"\\"}',
+    '{"a" 1}',
+    '{"\u{1F600}":false}',
+    "\uFEFF{}",
+    '{"a":[]}',
+    '{"a":{}}',
+    '{"a":[1 2]}',
+    '{"a":"\u0001"}',
   ];
   return texts.map((t) => {
     const bytes = new TextEncoder().encode(t);
@@ -78,7 +112,25 @@ test("should accept and reject exactly the blobs the TypeScript reader does (C r
   try {
     const exe = join(dir, "blob-check");
     const src = join(repoRoot, "firmware", "src");
-    const cc = spawnSync("cc", ["-O1", "-Wall", "-Werror", "-DBITRL_BLOB_CHECK_MAIN", "-I", src, join(src, "blob_check.c"), join(src, "blob.c"), join(src, "blob_meta.c"), join(src, "utf8.c"), join(src, "crc32.c"), "-o", exe], { encoding: "utf8" });
+    const cc = spawnSync(
+      "cc",
+      [
+        "-O1",
+        "-Wall",
+        "-Werror",
+        "-DBITRL_BLOB_CHECK_MAIN",
+        "-I",
+        src,
+        join(src, "blob_check.c"),
+        join(src, "blob.c"),
+        join(src, "blob_meta.c"),
+        join(src, "utf8.c"),
+        join(src, "crc32.c"),
+        "-o",
+        exe,
+      ],
+      { encoding: "utf8" },
+    );
     assert.is(cc.status, 0, cc.stderr);
     const r = rng(7);
     const blobs = [BASE, ...metaVariants(), ...Array.from({ length: 1500 }, () => mutate(BASE, r))];
@@ -107,10 +159,13 @@ test("should accept and reject exactly the blobs the TypeScript reader does (C r
 
 // agentA runs on qemu-m4's wasm3, which maps 112 KiB of linear memory (docs/firmware.md): a one-hot head with 4
 // hidden units (100,864 B of memory at its high-water mark; 8 units need 130,656 B and are refused there at load)
-const agentA = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 3 }));
-const agentB = encodeBlob(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 16, train: DEFAULT_TRAIN.cartpole, initSeed: 4 }));
+const agentA = encodeBlob(
+  buildAgentBlob({ env: "cartpole", backbone: null, hidden: 4, train: DEFAULT_TRAIN.cartpole, initSeed: 3 }),
+);
+const agentB = encodeBlob(
+  buildAgentBlob({ env: "cartpole", backbone: null, hidden: 16, train: DEFAULT_TRAIN.cartpole, initSeed: 4 }),
+);
 const hex = (n: number) => n.toString(16).padStart(8, "0");
-
 
 test("should keep the previous model active and verified when an upload is cut off by killing the emulator", async () => {
   const flashPath = tempFlashPath();
@@ -123,7 +178,8 @@ test("should keep the previous model active and verified when an upload is cut o
     // start B, send half of it, then the board dies (QEMU killed mid-upload)
     await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
     const half = Math.floor(agentB.length / 2);
-    for (let at = 0; at < half; at += 1000) await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(half, at + 1000))));
+    for (let at = 0; at < half; at += 1000)
+      await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(half, at + 1000))));
   } finally {
     await s.close();
   }
@@ -136,9 +192,18 @@ test("should keep the previous model active and verified when an upload is cut o
     // rejected uploads change nothing: wrong announced CRC, a blob the C reader rejects, a commit before all bytes
     assert.is(await errorCode(s.client.loadModel(Uint8Array.from(agentB).fill(1, 40, 41))), "ERR_BLOB");
     await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB) ^ 1));
-    for (let at = 0; at < agentB.length; at += 1000) await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(agentB.length, at + 1000))));
+    for (let at = 0; at < agentB.length; at += 1000)
+      await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(agentB.length, at + 1000))));
     assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_CRC");
     await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
+    assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
+    assert.is((await s.client.info()).model?.crc32, hex(crc32(agentA)));
+    // an upload does not outlive its session: all of B's bytes sent, then a new session starts (its first request
+    // is info) and commits: refused, A stays active
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
+    for (let at = 0; at < agentB.length; at += 1000)
+      await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(agentB.length, at + 1000))));
+    await s.client.info();
     assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
     assert.is((await s.client.info()).model?.crc32, hex(crc32(agentA)));
     // a complete upload goes to the other slot and wins by sequence number, also after a reboot

@@ -15,15 +15,54 @@ test("should transmit over the nRF5 UART and rewrite NVMC pages correctly on QEM
   try {
     const elf = join(dir, "selftest.elf");
     const st = join(repoRoot, "scripts", "toolchain", "nrf5-selftest");
-    const cc = spawnSync("arm-none-eabi-gcc", [
-      "-mcpu=cortex-m0", "-mthumb", "-Os", "-ffunction-sections", "-fdata-sections", "-Wall", "-Werror", "--specs=nano.specs", "-nostartfiles",
-      "-Wl,--gc-sections", "-T", join(st, "microbit.ld"), "-I", join(repoRoot, "firmware/boards/nrf5"), "-I", join(repoRoot, "firmware/boards/common"),
-      join(st, "selftest.c"), join(repoRoot, "firmware/boards/nrf5/nrf5_uart.c"), join(repoRoot, "firmware/boards/common/semihost.c"), "-o", elf,
-    ], { encoding: "utf8" });
+    const cc = spawnSync(
+      "arm-none-eabi-gcc",
+      [
+        "-mcpu=cortex-m0",
+        "-mthumb",
+        "-Os",
+        "-ffunction-sections",
+        "-fdata-sections",
+        "-Wall",
+        "-Werror",
+        "--specs=nano.specs",
+        "-nostartfiles",
+        "-Wl,--gc-sections",
+        "-T",
+        join(st, "microbit.ld"),
+        "-I",
+        join(repoRoot, "firmware/boards/nrf5"),
+        "-I",
+        join(repoRoot, "firmware/boards/common"),
+        join(st, "selftest.c"),
+        join(repoRoot, "firmware/boards/nrf5/nrf5_uart.c"),
+        join(repoRoot, "firmware/boards/common/semihost.c"),
+        "-o",
+        elf,
+      ],
+      { encoding: "utf8" },
+    );
     assert.is(cc.status, 0, cc.stderr);
     const sock = join(dir, "uart.sock");
-    const q = spawn("qemu-system-arm", ["-M", "microbit", "-display", "none", "-nodefaults", "-semihosting-config", "enable=on,target=native",
-      "-chardev", `socket,id=u,path=${sock},server=on,wait=on`, "-serial", "chardev:u", "-kernel", elf], { stdio: ["ignore", "pipe", "pipe"] });
+    const q = spawn(
+      "qemu-system-arm",
+      [
+        "-M",
+        "microbit",
+        "-display",
+        "none",
+        "-nodefaults",
+        "-semihosting-config",
+        "enable=on,target=native",
+        "-chardev",
+        `socket,id=u,path=${sock},server=on,wait=on`,
+        "-serial",
+        "chardev:u",
+        "-kernel",
+        elf,
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
     const exited = new Promise<number | null>((res) => q.on("exit", (c) => res(c)));
     let out = "";
     try {
@@ -43,7 +82,12 @@ test("should transmit over the nRF5 UART and rewrite NVMC pages correctly on QEM
       q.kill("SIGKILL");
     }
     assert.match(out, /^nrf5 selftest\n/);
-    for (const what of ["nvmc write over erased flash", "nvmc rewrite with erase", "nvmc neighbours kept", "nvmc write across a page boundary"]) {
+    for (const what of [
+      "nvmc write over erased flash",
+      "nvmc rewrite with erase",
+      "nvmc neighbours kept",
+      "nvmc write across a page boundary",
+    ]) {
       assert.match(out, new RegExp(`ok ${what}`));
     }
     assert.match(out, /selftest passed/);

@@ -11,7 +11,11 @@ import { buildAgentBlob, defaultTrain, evaluateAgent } from "../../tools/lib/age
 
 const scratch = mkdtempSync(join(tmpdir(), "bitrl-package-"));
 const run = (cmd: string, args: string[], cwd: string) => {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", env: { ...process.env, npm_config_update_notifier: "false" } });
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, npm_config_update_notifier: "false" },
+  });
   assert.is(r.status, 0, `${cmd} ${args.join(" ")} failed: ${r.stderr.trim().split("\n").slice(-3).join(" | ")}`);
   return r.stdout;
 };
@@ -35,40 +39,89 @@ console.log(JSON.stringify({ tensors: back.tensors.map((t) => t.name), returns: 
  */
 function writeScratchProject(dir: string, tarball: string): void {
   const pkg = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8"));
-  const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+  const lock = JSON.parse(readFileSync(join(repoRoot, "package-lock.json"), "utf8")) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
   const runtime = Object.entries(lock.packages).filter(([path, entry]) => path !== "" && !entry.dev);
   const dependencies = { bitrl: tarball };
   const packages = {
     "": { name: "scratch-app", dependencies },
-    "node_modules/bitrl": { version: pkg.version, resolved: tarball, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
+    "node_modules/bitrl": {
+      version: pkg.version,
+      resolved: tarball,
+      dependencies: pkg.dependencies,
+      bin: pkg.bin,
+      engines: pkg.engines,
+    },
     ...Object.fromEntries(runtime),
   };
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "scratch-app", private: true, type: "module", dependencies }));
-  writeFileSync(join(dir, "package-lock.json"), JSON.stringify({ name: "scratch-app", lockfileVersion: 3, requires: true, packages }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: "scratch-app", private: true, type: "module", dependencies }),
+  );
+  writeFileSync(
+    join(dir, "package-lock.json"),
+    JSON.stringify({ name: "scratch-app", lockfileVersion: 3, requires: true, packages }),
+  );
 }
 
 test.after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test("should install the packed tarball and import { ... } from 'bitrl' by name, typed", () => {
   // npm test has just built dist/ and build/; prepack would rebuild them (what a user's `npm pack` does)
-  const packed = JSON.parse(run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", scratch], repoRoot)) as { filename: string }[];
+  const packed = JSON.parse(
+    run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", scratch], repoRoot),
+  ) as { filename: string }[];
   const app = join(scratch, "app");
   mkdirSync(app);
   writeScratchProject(app, `file:../${packed[0].filename}`);
   run("npm", ["ci", "--offline", "--ignore-scripts", "--no-audit", "--no-fund"], app);
   writeFileSync(join(app, "main.ts"), consumer);
-  writeFileSync(join(app, "main.mjs"), consumer.replace(", type Blob }", " }").replace("const blob: Blob =", "const blob ="));
+  writeFileSync(
+    join(app, "main.mjs"),
+    consumer.replace(", type Blob }", " }").replace("const blob: Blob =", "const blob ="),
+  );
 
-  const out = JSON.parse(run(process.execPath, ["main.mjs"], app)) as { tensors: string[]; returns: number[]; refused: string };
+  const out = JSON.parse(run(process.execPath, ["main.mjs"], app)) as {
+    tensors: string[];
+    returns: number[];
+    refused: string;
+  };
   assert.equal(out.tensors, ["w"]);
   assert.is(out.refused, "BitrlError");
-  const here = evaluateAgent(buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: defaultTrain("cartpole", "none"), initSeed: 1 }), 3, 7);
+  const here = evaluateAgent(
+    buildAgentBlob({
+      env: "cartpole",
+      backbone: null,
+      hidden: 0,
+      train: defaultTrain("cartpole", "none"),
+      initSeed: 1,
+    }),
+    3,
+    7,
+  );
   assert.equal(out.returns, here.returns, "the packaged module gives the same returns as the sources");
 
-  run(join(repoRoot, "node_modules", ".bin", "tsc"), [
-    "main.ts", "--ignoreConfig", "--noEmit", "--strict", "--target", "ES2022", "--module", "NodeNext", "--moduleResolution", "NodeNext",
-    "--typeRoots", join(repoRoot, "node_modules", "@types"), "--types", "node",
-  ], app);
+  run(
+    join(repoRoot, "node_modules", ".bin", "tsc"),
+    [
+      "main.ts",
+      "--ignoreConfig",
+      "--noEmit",
+      "--strict",
+      "--target",
+      "ES2022",
+      "--module",
+      "NodeNext",
+      "--moduleResolution",
+      "NodeNext",
+      "--typeRoots",
+      join(repoRoot, "node_modules", "@types"),
+      "--types",
+      "node",
+    ],
+    app,
+  );
 });
 
 test.run();

@@ -12,7 +12,13 @@ import { seededRandom as rng } from "../../tools/lib/util/seeded-random.ts";
 const rand = rng(20261123);
 const byte = () => Math.floor(rand() * 256);
 /** Bytes that can never contain a sync byte, so each malformed frame is exactly one decoder event. */
-const noSync = (n: number) => Uint8Array.from({ length: n }, () => { let b; do b = byte(); while (b === SYNC0); return b; });
+const noSync = (n: number) =>
+  Uint8Array.from({ length: n }, () => {
+    let b;
+    do b = byte();
+    while (b === SYNC0);
+    return b;
+  });
 const hasSync = (f: Uint8Array, from: number) => f.subarray(from).includes(SYNC0);
 
 const names = (frames: Frame[]) => frames.map((f) => STATUS_NAMES[f.code] ?? `code ${f.code}`);
@@ -57,7 +63,8 @@ async function sendBatch(s: BoardSession, frames: Uint8Array[], expect = 0): Pro
     at += f.length;
   }
   s.client.writeRaw(joined);
-  for (const t0 = Date.now(); s.client.unmatched.length < expect && Date.now() - t0 < 120000;) await new Promise((r) => setTimeout(r, 50));
+  for (const t0 = Date.now(); s.client.unmatched.length < expect && Date.now() - t0 < 120000;)
+    await new Promise((r) => setTimeout(r, 50));
   return s.client.drain(expect ? 400 : 1500, 120000);
 }
 

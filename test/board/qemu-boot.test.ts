@@ -4,8 +4,20 @@ import { spawn } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
-import { buildFirmware, buildHostFirmware, SELFTEST_SRC, type FirmwareImage } from "../../tools/lib/board/firmware-build.ts";
-import { bootQemu, liveQemuCount, tempFlashPath, withQemu, type QemuBoard, type QemuBoardId } from "../../tools/lib/board/qemu.ts";
+import {
+  buildFirmware,
+  buildHostFirmware,
+  SELFTEST_SRC,
+  type FirmwareImage,
+} from "../../tools/lib/board/firmware-build.ts";
+import {
+  bootQemu,
+  liveQemuCount,
+  tempFlashPath,
+  withQemu,
+  type QemuBoard,
+  type QemuBoardId,
+} from "../../tools/lib/board/qemu.ts";
 
 const images = new Map<string, FirmwareImage>();
 async function selftest(board: QemuBoardId): Promise<string> {
@@ -19,7 +31,11 @@ const banner = (b: QemuBoard) => b.waitFor((r) => r.includes("\n"), 10_000, "its
 async function ask(b: QemuBoard, cmd: string, prefix: string, ms = 20_000): Promise<string> {
   const before = b.received().length;
   b.write(cmd);
-  const rx = await b.waitFor((r) => new RegExp(`(^|\\n)${prefix}[^\\n]*\\n`).test(r.subarray(before).toString()), ms, `'${prefix}'`);
+  const rx = await b.waitFor(
+    (r) => new RegExp(`(^|\\n)${prefix}[^\\n]*\\n`).test(r.subarray(before).toString()),
+    ms,
+    `'${prefix}'`,
+  );
   return new RegExp(`(?:^|\\n)(${prefix}[^\\n]*)\\n`).exec(rx.subarray(before).toString())![1];
 }
 
@@ -83,10 +99,13 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
 }
 
 test("should serve the UART on TCP 127.0.0.1 when asked", async () => {
-  await withQemu({ elf: await selftest("qemu-m4"), flashPath: tempFlashPath(), serial: "tcp", handshake: banner }, async (b) => {
-    assert.match(b.serialAddress, /^127\.0\.0\.1:\d+$/);
-    assert.is(await ask(b, "p", "pong"), "pong");
-  });
+  await withQemu(
+    { elf: await selftest("qemu-m4"), flashPath: tempFlashPath(), serial: "tcp", handshake: banner },
+    async (b) => {
+      assert.match(b.serialAddress, /^127\.0\.0\.1:\d+$/);
+      assert.is(await ask(b, "p", "pong"), "pong");
+    },
+  );
 });
 
 for (const board of ["qemu-m4", "qemu-rv32"] as const) {
@@ -94,7 +113,10 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
     const b = await bootQemu({ elf: await selftest(board), board, flashPath: tempFlashPath(), handshake: banner });
     try {
       b.write("s");
-      const code = await Promise.race([b.exited, new Promise<string>((r) => setTimeout(() => r("still running"), 10_000))]);
+      const code = await Promise.race([
+        b.exited,
+        new Promise<string>((r) => setTimeout(() => r("still running"), 10_000)),
+      ]);
       assert.is(code, 70);
       assert.match(b.log(), new RegExp(`bitrl ${board}: (fault|trap)`));
     } finally {
@@ -116,7 +138,12 @@ test("should leave no QEMU process after close, and pass the firmware's exit cod
 test("should give the timeout error, and kill QEMU, when the board does not answer", async () => {
   const elf = await selftest("qemu-m4");
   try {
-    await bootQemu({ elf, flashPath: tempFlashPath(), timeoutMs: 2000, handshake: (b) => b.waitFor((r) => r.includes("never"), 60_000) });
+    await bootQemu({
+      elf,
+      flashPath: tempFlashPath(),
+      timeoutMs: 2000,
+      handshake: (b) => b.waitFor((r) => r.includes("never"), 60_000),
+    });
     assert.unreachable("booted");
   } catch (e) {
     assert.match((e as Error).message, /^qemu-m4 did not answer within 2 s/);
@@ -153,7 +180,10 @@ test("should build the ahead-of-time (wasm2c) firmware for qemu-m4 and answer an
 
 test("should build the host firmware natively and answer an info request on stdin/stdout", async () => {
   const img = await buildHostFirmware();
-  const p = spawn(img.path, [], { env: { ...process.env, BITRL_FLASH: tempFlashPath() }, stdio: ["pipe", "pipe", "pipe"] });
+  const p = spawn(img.path, [], {
+    env: { ...process.env, BITRL_FLASH: tempFlashPath() },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   try {
     let rx = Buffer.alloc(0);
     const got = new Promise<void>((res, rej) => {

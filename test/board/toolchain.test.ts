@@ -31,7 +31,8 @@ test("should reject an unknown setup option with a one-line error", () => {
 });
 
 test("should give PlatformIO a tool-scons that its core accepts, so nothing is fetched", () => {
-  const code = "from platformio.package.manager.core import get_core_package_dir as g; print(g('tool-scons', auto_install=False))";
+  const code =
+    "from platformio.package.manager.core import get_core_package_dir as g; print(g('tool-scons', auto_install=False))";
   const r = spawnSync(paths.python, ["-c", code], { env: pioEnv(), encoding: "utf8" });
   assert.is(r.status, 0, r.stderr);
   assert.is(r.stdout.trim(), join(paths.pioCore, "packages", "tool-scons"));
@@ -48,7 +49,16 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
 
 test("should list every board with its tick unit, RAM budget and a cited power figure", () => {
   const ids = BOARDS.map((b) => b.id);
-  for (const id of ["qemu-m4", "qemu-rv32", "host", "esp32dev", "esp32-s3-devkitc-1", "esp32-c3-devkitm-1", "nucleo_f446re", "nrf52840_dk"]) {
+  for (const id of [
+    "qemu-m4",
+    "qemu-rv32",
+    "host",
+    "esp32dev",
+    "esp32-s3-devkitc-1",
+    "esp32-c3-devkitm-1",
+    "nucleo_f446re",
+    "nrf52840_dk",
+  ]) {
     assert.ok(ids.includes(id as never), id);
   }
   for (const b of BOARDS) {

@@ -12,7 +12,15 @@ import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { assertLoadsTrap } from "../fixtures/board-checks.ts";
 
 const LIMIT = 114688; // platformio.ini [env:qemu-m4]
-const AGENTS = ["cartpole-ternary", "cartpole-int8", "cartpole-fp32", "cartpole-none", "keydoor-ternary", "keydoor-none", "frozenlake-none"];
+const AGENTS = [
+  "cartpole-ternary",
+  "cartpole-int8",
+  "cartpole-fp32",
+  "cartpole-none",
+  "keydoor-ternary",
+  "keydoor-none",
+  "frozenlake-none",
+];
 const model = (name: string) => readFileSync(join(repoRoot, "models", `${name}.bitrl`));
 
 test("should keep every shipped agent's memory high-water mark below the mapped limit (V8)", () => {

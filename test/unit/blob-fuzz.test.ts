@@ -12,17 +12,51 @@ import { everyPackingBlob, vals } from "../fixtures/sample-blobs.ts";
 
 const CASES = 20000;
 
-
 /** Small valid blobs covering every packing, both scale layouts, with and without metadata. */
 const BASES: Uint8Array[] = [
   everyPackingBlob({ name: "fuzz", n: 1 }),
   { version: 1, meta: {}, tensors: [ternaryTensor("w", 4, 5, vals(20, 5), { packing: "t3", scale: "row" })] },
-  { version: 1, meta: { x: "é" }, tensors: [int8Tensor("e", [2, 2], vals(4, 6), "row"), ternaryTensor("q", 1, 3, vals(3, 7), { packing: "i2", scale: "tensor" })] },
+  {
+    version: 1,
+    meta: { x: "é" },
+    tensors: [
+      int8Tensor("e", [2, 2], vals(4, 6), "row"),
+      ternaryTensor("q", 1, 3, vals(3, 7), { packing: "i2", scale: "tensor" }),
+    ],
+  },
 ].map((b: Blob) => encodeBlob(b));
 
 const FIELD_VALUES = (r: () => number, old: number, len: number) => {
-  const picks = [0, 1, 2, 3, 4, 15, 16, 17, 32, 48, 96, old + 1, old - 1, old + 4, old - 4, old + 16, old - 16, old * 2,
-    len, len - 4, len - 16, len + 16, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff, 2 ** 28, Math.floor(r() * 2 ** 32)];
+  const picks = [
+    0,
+    1,
+    2,
+    3,
+    4,
+    15,
+    16,
+    17,
+    32,
+    48,
+    96,
+    old + 1,
+    old - 1,
+    old + 4,
+    old - 4,
+    old + 16,
+    old - 16,
+    old * 2,
+    len,
+    len - 4,
+    len - 16,
+    len + 16,
+    0x7fffffff,
+    0x80000000,
+    0xfffffff0,
+    0xffffffff,
+    2 ** 28,
+    Math.floor(r() * 2 ** 32),
+  ];
   return picks[Math.floor(r() * picks.length)] >>> 0;
 };
 
@@ -74,7 +108,10 @@ function mutate(base: Uint8Array, r: () => number): { bytes: Uint8Array; kind: s
   const mode = r();
   if (mode < 0.5) resealBlob(b);
   else if (mode < 0.75 && b.length >= 4) dv().setUint32(b.length - 4, crc32(b.subarray(0, b.length - 4)), true);
-  return { bytes: b, kind: kinds.join("+") + (mode < 0.5 ? " (resealed)" : mode < 0.75 ? " (file CRC only)" : " (stale CRCs)") };
+  return {
+    bytes: b,
+    kind: kinds.join("+") + (mode < 0.5 ? " (resealed)" : mode < 0.75 ? " (file CRC only)" : " (stale CRCs)"),
+  };
 }
 
 test(`should decode or throw BitrlError for ${CASES} mutated blobs (seeded), nothing else`, () => {
@@ -88,8 +125,12 @@ test(`should decode or throw BitrlError for ${CASES} mutated blobs (seeded), not
     try {
       blob = decodeBlob(bytes);
     } catch (e) {
-      if (!(e instanceof BitrlError)) assert.unreachable(`case ${i} (${kind}): ${(e as Error)?.name}: ${(e as Error)?.message}`);
-      const reason = (e as Error).message.replace(/^tensor \d+( '[^']*')?: /, "").split(/[\d'(\[]/)[0].trim();
+      if (!(e instanceof BitrlError))
+        assert.unreachable(`case ${i} (${kind}): ${(e as Error)?.name}: ${(e as Error)?.message}`);
+      const reason = (e as Error).message
+        .replace(/^tensor \d+( '[^']*')?: /, "")
+        .split(/[\d'(\[]/)[0]
+        .trim();
       outcomes[reason] = (outcomes[reason] ?? 0) + 1;
       continue;
     }
@@ -103,7 +144,11 @@ test(`should decode or throw BitrlError for ${CASES} mutated blobs (seeded), not
   const reasons = Object.keys(outcomes).filter((k) => k !== "decoded");
   assert.ok(reasons.length >= 25, `only ${reasons.length} distinct rejections: ${reasons.join(" | ")}`);
   assert.ok((outcomes.decoded ?? 0) > 0, "no mutated blob decoded (e.g. metadata or data edits that stay valid)");
-  if (process.env.BITRL_FUZZ_STATS) console.error(Object.entries(outcomes).sort((a, b) => b[1] - a[1]), `${secs.toFixed(2)} s`);
+  if (process.env.BITRL_FUZZ_STATS)
+    console.error(
+      Object.entries(outcomes).sort((a, b) => b[1] - a[1]),
+      `${secs.toFixed(2)} s`,
+    );
 });
 
 test("should give the same outcome for the same seed", () => {

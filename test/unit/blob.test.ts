@@ -4,7 +4,14 @@ import * as assert from "uvu/assert";
 import { decodeBlob, encodeBlob, resealBlob } from "../../tools/lib/format/blob.ts";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
-import { f32Tensor, i32Tensor, inspectBlob, int8Tensor, ternaryTensor, tensorValues } from "../../tools/lib/format/blob-tensors.ts";
+import {
+  f32Tensor,
+  i32Tensor,
+  inspectBlob,
+  int8Tensor,
+  ternaryTensor,
+  tensorValues,
+} from "../../tools/lib/format/blob-tensors.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { assertBitrlError } from "../fixtures/bitrl-error.ts";
 
@@ -26,7 +33,8 @@ function sample(): Blob {
 }
 
 const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset).getUint32(at, true);
-const setU32 = (b: Uint8Array, at: number, x: number) => new DataView(b.buffer, b.byteOffset).setUint32(at, x >>> 0, true);
+const setU32 = (b: Uint8Array, at: number, x: number) =>
+  new DataView(b.buffer, b.byteOffset).setUint32(at, x >>> 0, true);
 const entry = (b: Uint8Array, i: number) => u32(b, 20) + 96 * i;
 
 function rejects(bytes: Uint8Array, re: RegExp) {
@@ -98,9 +106,18 @@ test("should return plain Uint8Array copies when given a Node Buffer", () => {
 
 test("should reject header problems by name", () => {
   rejects(new Uint8Array(10), /10 bytes, too short/);
-  rejects(edited((b) => (b[0] = 0x41)), /bad magic/);
-  rejects(edited((b) => (b[4] = 7)), /unsupported version 7 \(this reader knows 1\)/);
-  rejects(edited((b) => (b[6] = 33)), /header_bytes is 33/);
+  rejects(
+    edited((b) => (b[0] = 0x41)),
+    /bad magic/,
+  );
+  rejects(
+    edited((b) => (b[4] = 7)),
+    /unsupported version 7 \(this reader knows 1\)/,
+  );
+  rejects(
+    edited((b) => (b[6] = 33)),
+    /header_bytes is 33/,
+  );
   const b = encodeBlob(sample());
   rejects(b.subarray(0, b.length - 9), /header says \d+ \(truncated\?\)/);
   const longer = new Uint8Array(b.length + 4);
@@ -109,15 +126,42 @@ test("should reject header problems by name", () => {
   const flipped = b.slice();
   flipped[100] ^= 4;
   rejects(flipped, /checksum mismatch \(file CRC 0x[0-9a-f]{8}, computed 0x[0-9a-f]{8}\)/);
-  rejects(edited((b) => setU32(b, 12, 0)), /tensor_count is 0/);
-  rejects(edited((b) => setU32(b, 12, 5000)), /tensor_count is 5000/);
-  rejects(edited((b) => setU32(b, 20, u32(b, 20) + 2)), /table_offset \d+ is not a multiple of 4/);
-  rejects(edited((b) => setU32(b, 16, 400)), /metadata .* runs past table_offset/);
-  rejects(edited((b) => setU32(b, 24, u32(b, 24) - 16)), /tensor table .* runs past data_offset/);
-  rejects(edited((b) => setU32(b, 24, u32(b, 24) + 8)), /data_offset \d+ is not a multiple of 16/);
-  rejects(edited((b) => setU32(b, 28, 1)), /header reserved field is 1/);
-  rejects(edited((b) => (b[32] = 0x5b)), /metadata is not valid UTF-8 JSON/);
-  rejects(edited((b) => (b[33] = 0xff)), /metadata is not valid UTF-8 JSON/);
+  rejects(
+    edited((b) => setU32(b, 12, 0)),
+    /tensor_count is 0/,
+  );
+  rejects(
+    edited((b) => setU32(b, 12, 5000)),
+    /tensor_count is 5000/,
+  );
+  rejects(
+    edited((b) => setU32(b, 20, u32(b, 20) + 2)),
+    /table_offset \d+ is not a multiple of 4/,
+  );
+  rejects(
+    edited((b) => setU32(b, 16, 400)),
+    /metadata .* runs past table_offset/,
+  );
+  rejects(
+    edited((b) => setU32(b, 24, u32(b, 24) - 16)),
+    /tensor table .* runs past data_offset/,
+  );
+  rejects(
+    edited((b) => setU32(b, 24, u32(b, 24) + 8)),
+    /data_offset \d+ is not a multiple of 16/,
+  );
+  rejects(
+    edited((b) => setU32(b, 28, 1)),
+    /header reserved field is 1/,
+  );
+  rejects(
+    edited((b) => (b[32] = 0x5b)),
+    /metadata is not valid UTF-8 JSON/,
+  );
+  rejects(
+    edited((b) => (b[33] = 0xff)),
+    /metadata is not valid UTF-8 JSON/,
+  );
 });
 
 test("should reject metadata that is JSON but not an object", () => {
@@ -127,38 +171,120 @@ test("should reject metadata that is JSON but not an object", () => {
 });
 
 test("should reject name problems by name", () => {
-  rejects(edited((b) => b.fill(0, entry(b, 0), entry(b, 0) + 48)), /tensor 0: name is empty/);
-  rejects(edited((b) => b.fill(0x61, entry(b, 0), entry(b, 0) + 48)), /tensor 0: name is not NUL-terminated/);
-  rejects(edited((b) => (b[entry(b, 0) + 47] = 1)), /tensor 0: name field has bytes after its NUL/);
-  rejects(edited((b) => (b[entry(b, 2)] = 0xc3)), /tensor 2: name is not valid UTF-8/);
-  rejects(edited((b) => b.copyWithin(entry(b, 1), entry(b, 0), entry(b, 0) + 48)), /tensor 1 'layers.0.wq': duplicate name/);
+  rejects(
+    edited((b) => b.fill(0, entry(b, 0), entry(b, 0) + 48)),
+    /tensor 0: name is empty/,
+  );
+  rejects(
+    edited((b) => b.fill(0x61, entry(b, 0), entry(b, 0) + 48)),
+    /tensor 0: name is not NUL-terminated/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 0) + 47] = 1)),
+    /tensor 0: name field has bytes after its NUL/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 2)] = 0xc3)),
+    /tensor 2: name is not valid UTF-8/,
+  );
+  rejects(
+    edited((b) => b.copyWithin(entry(b, 1), entry(b, 0), entry(b, 0) + 48)),
+    /tensor 1 'layers.0.wq': duplicate name/,
+  );
 });
 
 test("should reject entry fields by name", () => {
-  rejects(edited((b) => (b[entry(b, 0) + 48] = 9)), /tensor 0 'layers.0.wq': unknown packing code 9/);
-  rejects(edited((b) => (b[entry(b, 0) + 49] = 0)), /ndim is 0/);
-  rejects(edited((b) => (b[entry(b, 0) + 49] = 3)), /i2 needs ndim 2, got 3/);
-  rejects(edited((b) => (b[entry(b, 3) + 50] = 1)), /scale_kind 1, f32 tensors need 0/);
-  rejects(edited((b) => (b[entry(b, 2) + 50] = 0)), /scale_kind 0, i8 tensors need 1 .* or 2/);
-  rejects(edited((b) => (b[entry(b, 0) + 51] = 1)), /entry reserved byte is 1/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 52, 0)), /shape\[0\] is 0/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 60, 1)), /shape\[2\] is 1 past ndim 2/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 52, 4)), /data_bytes is 6, i2 \[4,7\] needs 8/);
-  rejects(edited((b) => { setU32(b, entry(b, 3) + 52, 2 ** 15); b[entry(b, 3) + 49] = 2; setU32(b, entry(b, 3) + 56, 2 ** 14); }), /more than 2\^28/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 80, 2)), /scale_count is 2, scale_kind 1 needs 1/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 92, 5)), /entry reserved field is nonzero/);
+  rejects(
+    edited((b) => (b[entry(b, 0) + 48] = 9)),
+    /tensor 0 'layers.0.wq': unknown packing code 9/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 0) + 49] = 0)),
+    /ndim is 0/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 0) + 49] = 3)),
+    /i2 needs ndim 2, got 3/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 3) + 50] = 1)),
+    /scale_kind 1, f32 tensors need 0/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 2) + 50] = 0)),
+    /scale_kind 0, i8 tensors need 1 .* or 2/,
+  );
+  rejects(
+    edited((b) => (b[entry(b, 0) + 51] = 1)),
+    /entry reserved byte is 1/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 52, 0)),
+    /shape\[0\] is 0/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 60, 1)),
+    /shape\[2\] is 1 past ndim 2/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 52, 4)),
+    /data_bytes is 6, i2 \[4,7\] needs 8/,
+  );
+  rejects(
+    edited((b) => {
+      setU32(b, entry(b, 3) + 52, 2 ** 15);
+      b[entry(b, 3) + 49] = 2;
+      setU32(b, entry(b, 3) + 56, 2 ** 14);
+    }),
+    /more than 2\^28/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 80, 2)),
+    /scale_count is 2, scale_kind 1 needs 1/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 92, 5)),
+    /entry reserved field is nonzero/,
+  );
 });
 
 test("should reject ranges outside the data area, misaligned or overlapping", () => {
-  rejects(edited((b) => setU32(b, entry(b, 3) + 68, (b.length - 20) & ~15)), /tensor 3 'norm': data range \[\d+, \d+\) outside the data area/);
-  rejects(edited((b) => setU32(b, entry(b, 3) + 68, 0xfffffff0)), /tensor 3 'norm': data range .* outside the data area/);
-  rejects(edited((b) => setU32(b, entry(b, 3) + 68, 16)), /data range .* outside the data area/); // below data_offset
-  rejects(edited((b) => setU32(b, entry(b, 3) + 68, u32(b, entry(b, 3) + 68) + 4)), /data_offset \d+ is not a multiple of 16/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 76, 0xfffffff0)), /scale range .* outside the data area/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 76, u32(b, entry(b, 0) + 76) + 4)), /scale_offset \d+ is not a multiple of 16/);
-  rejects(edited((b) => setU32(b, entry(b, 3) + 76, 16)), /scale_offset is 16 with no scales/);
-  rejects(edited((b) => setU32(b, entry(b, 3) + 68, u32(b, entry(b, 2) + 68))), /overlaps/);
-  rejects(edited((b) => setU32(b, entry(b, 0) + 76, u32(b, entry(b, 0) + 68))), /overlaps/);
+  rejects(
+    edited((b) => setU32(b, entry(b, 3) + 68, (b.length - 20) & ~15)),
+    /tensor 3 'norm': data range \[\d+, \d+\) outside the data area/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 3) + 68, 0xfffffff0)),
+    /tensor 3 'norm': data range .* outside the data area/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 3) + 68, 16)),
+    /data range .* outside the data area/,
+  ); // below data_offset
+  rejects(
+    edited((b) => setU32(b, entry(b, 3) + 68, u32(b, entry(b, 3) + 68) + 4)),
+    /data_offset \d+ is not a multiple of 16/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 76, 0xfffffff0)),
+    /scale range .* outside the data area/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 76, u32(b, entry(b, 0) + 76) + 4)),
+    /scale_offset \d+ is not a multiple of 16/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 3) + 76, 16)),
+    /scale_offset is 16 with no scales/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 3) + 68, u32(b, entry(b, 2) + 68))),
+    /overlaps/,
+  );
+  rejects(
+    edited((b) => setU32(b, entry(b, 0) + 76, u32(b, entry(b, 0) + 68))),
+    /overlaps/,
+  );
 });
 
 test("should reject stale tensor CRCs, bad scales and invalid ternary codes", () => {
@@ -170,15 +296,34 @@ test("should reject stale tensor CRCs, bad scales and invalid ternary codes", ()
   c[u32(c, entry(c, 0) + 76)] ^= 1;
   setU32(c, c.length - 4, crc32(c.subarray(0, c.length - 4)));
   rejects(c, /tensor 0 'layers.0.wq': scale checksum mismatch/);
-  rejects(edited((b) => setU32(b, u32(b, entry(b, 0) + 76), 0xbf800000)), /scale 0 is -1, must be finite and >= 0/);
-  rejects(edited((b) => setU32(b, u32(b, entry(b, 1) + 76) + 8, 0x7fc00000)), /tensor 1 'layers.0.wk': scale 2 is NaN/);
-  rejects(edited((b) => (b[u32(b, entry(b, 0) + 68) + 2] = 0xff)), /tensor 0 'layers.0.wq': i2 code 3 \(invalid\) at row 1, byte 0/);
-  rejects(edited((b) => (b[u32(b, entry(b, 1) + 68) + 3] = 250)), /tensor 1 'layers.0.wk': t3 byte 250 > 242 at row 1, byte 0/);
-  rejects(edited((b) => (b[u32(b, entry(b, 0) + 68) + 1] = 0)), /nonzero padding weight at row 0, byte 1/);
+  rejects(
+    edited((b) => setU32(b, u32(b, entry(b, 0) + 76), 0xbf800000)),
+    /scale 0 is -1, must be finite and >= 0/,
+  );
+  rejects(
+    edited((b) => setU32(b, u32(b, entry(b, 1) + 76) + 8, 0x7fc00000)),
+    /tensor 1 'layers.0.wk': scale 2 is NaN/,
+  );
+  rejects(
+    edited((b) => (b[u32(b, entry(b, 0) + 68) + 2] = 0xff)),
+    /tensor 0 'layers.0.wq': i2 code 3 \(invalid\) at row 1, byte 0/,
+  );
+  rejects(
+    edited((b) => (b[u32(b, entry(b, 1) + 68) + 3] = 250)),
+    /tensor 1 'layers.0.wk': t3 byte 250 > 242 at row 1, byte 0/,
+  );
+  rejects(
+    edited((b) => (b[u32(b, entry(b, 0) + 68) + 1] = 0)),
+    /nonzero padding weight at row 0, byte 1/,
+  );
 });
 
 test("should refuse to encode what a reader would reject", () => {
-  const bad = (blob: Blob, re: RegExp) => assert.throws(() => encodeBlob(blob), (e: unknown) => e instanceof BitrlError && re.test((e as Error).message));
+  const bad = (blob: Blob, re: RegExp) =>
+    assert.throws(
+      () => encodeBlob(blob),
+      (e: unknown) => e instanceof BitrlError && re.test((e as Error).message),
+    );
   const x = f32Tensor("x", [2], Float32Array.of(1, 2));
   bad({ version: 2, meta: {}, tensors: [x] }, /cannot write version 2/);
   bad({ version: 1, meta: {}, tensors: [] }, /1\.\.4096 tensors/);
@@ -194,7 +339,10 @@ test("should refuse to encode what a reader would reject", () => {
   bad({ version: 1, meta: {}, tensors: [{ ...t, scales: Float32Array.of(-1) }] }, /scale 0 is -1/);
   bad({ version: 1, meta: {}, tensors: [{ ...t, data: Uint8Array.of(0xff, 0x55) }] }, /i2 code 3/);
   bad({ version: 1, meta: {}, tensors: [{ ...t, shape: [6] }] }, /i2 needs a 2-D shape/);
-  bad({ version: 1, meta: { big: 1n } as unknown as Record<string, unknown>, tensors: [x] }, /meta is not JSON-serialisable/);
+  bad(
+    { version: 1, meta: { big: 1n } as unknown as Record<string, unknown>, tensors: [x] },
+    /meta is not JSON-serialisable/,
+  );
 });
 
 test("should report sizes, ratio and bits per weight in inspectBlob", () => {
@@ -209,7 +357,14 @@ test("should report sizes, ratio and bits per weight in inspectBlob", () => {
   assert.is(s.fp32_bytes, 4 * 88);
   assert.is(s.ratio_vs_fp32, (4 * 88) / bytes.length);
   assert.is(s.bits_per_weight, (8 * (8 * 2 + 4 * 8)) / 80);
-  assert.equal(s.tensors[0], { name: "w", shape: [8, 10], packing: "t3", bytes: 48, scale: "row", bits_per_weight: 4.8 });
+  assert.equal(s.tensors[0], {
+    name: "w",
+    shape: [8, 10],
+    packing: "t3",
+    bytes: 48,
+    scale: "row",
+    bits_per_weight: 4.8,
+  });
   assert.equal(s.tensors[1].scale, "none");
   assert.is(inspectBlob({ ...blob, tensors: [blob.tensors[1]] }, 100).bits_per_weight, null);
 });

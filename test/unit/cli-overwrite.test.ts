@@ -12,7 +12,11 @@ const dir = mkdtempSync(join(tmpdir(), "bitrl-overwrite-"));
 const at = (name: string) => join(dir, name);
 
 function bitrl(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, BITRL_DEBUG: "" } });
+  const r = spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), ...args], {
+    cwd: dir,
+    encoding: "utf8",
+    env: { ...process.env, BITRL_DEBUG: "" },
+  });
   return { code: r.status, err: r.stderr };
 }
 
@@ -30,7 +34,11 @@ const CASES: [string, string, string[]][] = [
   ["pack from safetensors", "a.safetensors", ["pack", "a.safetensors", "-o", "a.safetensors"]],
   ["pack from gguf", "a.gguf", ["pack", "a.gguf", "-o", "a.gguf"]],
   ["export --gguf", "x.bitrl", ["export", "x.bitrl", "--gguf", "-o", "x.bitrl"]],
-  ["train over its backbone", "x.bitrl", ["train", "--env", "cartpole", "--backbone", "x.bitrl", "--out", "x.bitrl", "--steps", "1000"]],
+  [
+    "train over its backbone",
+    "x.bitrl",
+    ["train", "--env", "cartpole", "--backbone", "x.bitrl", "--out", "x.bitrl", "--steps", "1000"],
+  ],
   ["report over a run log", "runs/r.jsonl", ["report", "runs/r.jsonl", "-o", "runs/r.jsonl"]],
 ];
 

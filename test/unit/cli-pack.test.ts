@@ -20,10 +20,17 @@ const at = (name: string) => join(dir, name);
 // Most cases call the CLI's main() in-process (fast); a few spawn a real process from source (tools/cli/main.ts, so
 // the test never depends on a stale dist/ bundle) to check exit codes and stderr end to end.
 const runner = at("run.mts");
-writeFileSync(runner, `import { main } from ${JSON.stringify(join(root, "tools/cli/main.ts"))};\nprocess.exitCode = await main(process.argv.slice(2));\n`);
+writeFileSync(
+  runner,
+  `import { main } from ${JSON.stringify(join(root, "tools/cli/main.ts"))};\nprocess.exitCode = await main(process.argv.slice(2));\n`,
+);
 
 function bitrlProcess(...args: string[]) {
-  const r = spawnSync(process.execPath, ["--import", "tsx", runner, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, BITRL_DEBUG: "" } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", runner, ...args], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, BITRL_DEBUG: "" },
+  });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
@@ -44,7 +51,6 @@ async function bitrl(...args: string[]) {
   }
 }
 
-
 /** Roughly normal f32 weights (sum of uniforms), seeded. */
 function weights(n: number, seed: number, std = 0.02): Float32Array {
   const r = rng(seed);
@@ -52,17 +58,27 @@ function weights(n: number, seed: number, std = 0.02): Float32Array {
 }
 
 const big = at("big.safetensors"); // one random 256x1024 F32 tensor
-writeFileSync(big, encodeSafetensors([{ name: "layers.0.attn.wq", shape: [256, 1024], values: weights(256 * 1024, 1) }]));
+writeFileSync(
+  big,
+  encodeSafetensors([{ name: "layers.0.attn.wq", shape: [256, 1024], values: weights(256 * 1024, 1) }]),
+);
 const mixed = at("mixed.safetensors"); // 2-D, 1-D and 3-D tensors
-writeFileSync(mixed, encodeSafetensors([
-  { name: "embed", shape: [64, 100], values: weights(6400, 2, 1) },
-  { name: "norm", shape: [37], values: weights(37, 3, 1) },
-  { name: "conv", shape: [2, 3, 5], values: weights(30, 4, 1) },
-  { name: "head", shape: [13, 1], values: weights(13, 5, 1) },
-]));
+writeFileSync(
+  mixed,
+  encodeSafetensors([
+    { name: "embed", shape: [64, 100], values: weights(6400, 2, 1) },
+    { name: "norm", shape: [37], values: weights(37, 3, 1) },
+    { name: "conv", shape: [2, 3, 5], values: weights(30, 4, 1) },
+    { name: "head", shape: [13, 1], values: weights(13, 5, 1) },
+  ]),
+);
 
 function python(original: string, unpacked: string, blob: string, scale: string) {
-  const r = spawnSync("python3", [join(root, "test/fixtures/independent/bitrl_check.py"), original, unpacked, blob, "--scale", scale], { encoding: "utf8" });
+  const r = spawnSync(
+    "python3",
+    [join(root, "test/fixtures/independent/bitrl_check.py"), original, unpacked, blob, "--scale", scale],
+    { encoding: "utf8" },
+  );
   assert.is(r.status, 0, `python check failed: ${r.stdout} ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -83,7 +99,18 @@ test("should make the Python check fail when one dequantized value is off (the c
   const list = readSafetensors(readFileSync(at("big.t3.safetensors")));
   list[0].values[12345] = -list[0].values[12345] || 0.5; // flip a sign (or turn a 0 into a value)
   writeFileSync(at("bad.safetensors"), encodeSafetensors(list));
-  const r = spawnSync("python3", [join(root, "test/fixtures/independent/bitrl_check.py"), big, at("bad.safetensors"), at("big.t3.bitrl"), "--scale", "tensor"], { encoding: "utf8" });
+  const r = spawnSync(
+    "python3",
+    [
+      join(root, "test/fixtures/independent/bitrl_check.py"),
+      big,
+      at("bad.safetensors"),
+      at("big.t3.bitrl"),
+      "--scale",
+      "tensor",
+    ],
+    { encoding: "utf8" },
+  );
   assert.is(r.status, 1);
   assert.is(JSON.parse(r.stdout).off_boundary_mismatches, 1);
 });
@@ -96,7 +123,15 @@ test("should match the Python check per row with i2, keeping 1-D and 3-D tensors
   assert.is(report.off_boundary_mismatches, 0);
   assert.is(report.kept_mismatches, 0);
   const back = readSafetensors(readFileSync(at("mixed.out.safetensors")));
-  assert.equal(back.map((t) => [t.name, t.dtype, t.shape]), [["embed", "F32", [64, 100]], ["norm", "F32", [37]], ["conv", "F32", [2, 3, 5]], ["head", "F32", [13, 1]]]);
+  assert.equal(
+    back.map((t) => [t.name, t.dtype, t.shape]),
+    [
+      ["embed", "F32", [64, 100]],
+      ["norm", "F32", [37]],
+      ["conv", "F32", [2, 3, 5]],
+      ["head", "F32", [13, 1]],
+    ],
+  );
 });
 
 test("should report ratio_vs_fp32 >= 15.5 (i2) and >= 19.5 (t3) for a 256x1024 tensor", async () => {
@@ -109,8 +144,20 @@ test("should report ratio_vs_fp32 >= 15.5 (i2) and >= 19.5 (t3) for a 256x1024 t
   assert.ok(t3.ratio_vs_fp32 >= 19.5, `t3 ratio ${t3.ratio_vs_fp32}`);
   assert.is(i2.bits_per_weight, (8 * (256 * 256 + 4)) / (256 * 1024));
   assert.is(t3.bits_per_weight, (8 * (256 * 205 + 4)) / (256 * 1024));
-  assert.equal(i2.tensors[0], { name: "layers.0.attn.wq", shape: [256, 1024], packing: "i2", bytes: 256 * 256 + 4, scale: "tensor", bits_per_weight: i2.bits_per_weight });
-  assert.equal(t3.meta.bitrl_pack, { packing: "t3", scale: "tensor", keep: "fp32", quantizer: "absmean-ternary-eps1e-5" });
+  assert.equal(i2.tensors[0], {
+    name: "layers.0.attn.wq",
+    shape: [256, 1024],
+    packing: "i2",
+    bytes: 256 * 256 + 4,
+    scale: "tensor",
+    bits_per_weight: i2.bits_per_weight,
+  });
+  assert.equal(t3.meta.bitrl_pack, {
+    packing: "t3",
+    scale: "tensor",
+    keep: "fp32",
+    quantizer: "absmean-ternary-eps1e-5",
+  });
   assert.is((await bitrl("unpack", at("big.i2.bitrl"), "-o", at("big.i2.safetensors"))).code, 0);
   const report = python(big, at("big.i2.safetensors"), at("big.i2.bitrl"), "tensor");
   assert.is(report.off_boundary_mismatches, 0);
@@ -120,7 +167,10 @@ test("should report ratio_vs_fp32 >= 15.5 (i2) and >= 19.5 (t3) for a 256x1024 t
 test("should keep non-2-D tensors as int8 with --keep int8 and print a readable table", async () => {
   assert.is((await bitrl("pack", mixed, "-o", at("mixed.i8.bitrl"), "--keep", "int8", "--packing", "t3")).code, 0);
   const s = JSON.parse((await bitrl("inspect", at("mixed.i8.bitrl"), "--json")).out);
-  assert.equal(s.tensors.map((t: { packing: string }) => t.packing), ["t3", "i8", "i8", "t3"]);
+  assert.equal(
+    s.tensors.map((t: { packing: string }) => t.packing),
+    ["t3", "i8", "i8", "t3"],
+  );
   const table = await bitrl("inspect", at("mixed.i8.bitrl"));
   assert.is(table.code, 0);
   assert.match(table.out, /^name\s+shape\s+packing\s+scale\s+bytes\s+bits\/w/);
@@ -153,9 +203,17 @@ async function failsCleanly(args: string[], out: string, re: RegExp) {
 
 test("should fail in one line on a missing file, non-safetensors input and an unsupported dtype", async () => {
   const out = at("out.bitrl");
-  await failsCleanly(["pack", at("nope.safetensors"), "-o", out], out, /^bitrl pack: input '.*nope\.safetensors': not found$/);
+  await failsCleanly(
+    ["pack", at("nope.safetensors"), "-o", out],
+    out,
+    /^bitrl pack: input '.*nope\.safetensors': not found$/,
+  );
   writeFileSync(at("junk.safetensors"), "this is not a safetensors file at all");
-  await failsCleanly(["pack", at("junk.safetensors"), "-o", out], out, /^bitrl pack: .*junk\.safetensors: safetensors: header length \d+ (is out of range|runs past).*not safetensors/);
+  await failsCleanly(
+    ["pack", at("junk.safetensors"), "-o", out],
+    out,
+    /^bitrl pack: .*junk\.safetensors: safetensors: header length \d+ (is out of range|runs past).*not safetensors/,
+  );
   const json = new TextEncoder().encode(JSON.stringify({ ids: { dtype: "I64", shape: [1], data_offsets: [0, 8] } }));
   const i64 = new Uint8Array(8 + json.length + 8);
   new DataView(i64.buffer).setBigUint64(0, BigInt(json.length), true);
@@ -163,7 +221,11 @@ test("should fail in one line on a missing file, non-safetensors input and an un
   writeFileSync(at("i64.safetensors"), i64);
   await failsCleanly(["pack", at("i64.safetensors"), "-o", out], out, /unsupported dtype I64/);
   await failsCleanly(["pack", big, "-o", out, "--packing", "i4"], out, /--packing must be one of i2, t3, got 'i4'/);
-  await failsCleanly(["pack", big, "-o", join(dir, "no-such-dir", "x.bitrl")], out, /cannot write '.*no-such-dir.*': not found/);
+  await failsCleanly(
+    ["pack", big, "-o", join(dir, "no-such-dir", "x.bitrl")],
+    out,
+    /cannot write '.*no-such-dir.*': its folder '.*no-such-dir' does not exist/,
+  );
 });
 
 test("should fail in one line on corrupt, truncated, bad-offset and unknown-version blobs", async () => {
@@ -174,14 +236,38 @@ test("should fail in one line on corrupt, truncated, bad-offset and unknown-vers
     return at(name);
   };
   const v = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
-  await failsCleanly(["unpack", variant("flip.bitrl", (b) => ((b[200] ^= 0x10), b)), "-o", out], out, /^bitrl unpack: .*flip\.bitrl: checksum mismatch \(file CRC 0x/);
-  await failsCleanly(["unpack", variant("short.bitrl", (b) => b.slice(0, 1000)), "-o", out], out, /short\.bitrl: file is 1000 bytes, header says \d+ \(truncated\?\)/);
+  await failsCleanly(
+    ["unpack", variant("flip.bitrl", (b) => ((b[200] ^= 0x10), b)), "-o", out],
+    out,
+    /^bitrl unpack: .*flip\.bitrl: checksum mismatch \(file CRC 0x/,
+  );
+  await failsCleanly(
+    ["unpack", variant("short.bitrl", (b) => b.slice(0, 1000)), "-o", out],
+    out,
+    /short\.bitrl: file is 1000 bytes, header says \d+ \(truncated\?\)/,
+  );
   const table = v(good).getUint32(20, true);
-  await failsCleanly(["unpack", variant("offs.bitrl", (b) => (v(b).setUint32(table + 96 + 68, 0x7ffffff0, true), resealBlob(b))), "-o", out], out,
-    /offs\.bitrl: tensor 1 'norm': data range \[2147483632, \d+\) outside the data area/);
-  await failsCleanly(["unpack", variant("v2.bitrl", (b) => (v(b).setUint16(4, 2, true), b)), "-o", out], out, /v2\.bitrl: unsupported version 2 \(this reader knows 1\)/);
+  await failsCleanly(
+    [
+      "unpack",
+      variant("offs.bitrl", (b) => (v(b).setUint32(table + 96 + 68, 0x7ffffff0, true), resealBlob(b))),
+      "-o",
+      out,
+    ],
+    out,
+    /offs\.bitrl: tensor 1 'norm': data range \[2147483632, \d+\) outside the data area/,
+  );
+  await failsCleanly(
+    ["unpack", variant("v2.bitrl", (b) => (v(b).setUint16(4, 2, true), b)), "-o", out],
+    out,
+    /v2\.bitrl: unsupported version 2 \(this reader knows 1\)/,
+  );
   await failsCleanly(["inspect", at("flip.bitrl")], out, /^bitrl inspect: .*checksum mismatch/);
-  await failsCleanly(["unpack", at("missing.bitrl"), "-o", out], out, /^bitrl unpack: model blob '.*missing\.bitrl': not found$/);
+  await failsCleanly(
+    ["unpack", at("missing.bitrl"), "-o", out],
+    out,
+    /^bitrl unpack: model blob '.*missing\.bitrl': not found$/,
+  );
 });
 
 test("should exit 0 / 1 as a real process, with one stderr line and no stack trace on failure", () => {
@@ -202,7 +288,10 @@ test("should replace a file atomically and name read problems in one line", () =
   writeFileAtomic(target, Uint8Array.of(1, 2, 3));
   assert.equal([...readFileSync(target)], [1, 2, 3]);
   assert.not.ok(readdirSync(dir).some((f) => f.endsWith(".tmp")));
-  assert.throws(() => writeFileAtomic(dir, Uint8Array.of(1)), (e: unknown) => e instanceof BitrlError && /cannot write '.*': is a directory/.test((e as Error).message));
+  assert.throws(
+    () => writeFileAtomic(dir, Uint8Array.of(1)),
+    (e: unknown) => e instanceof BitrlError && /cannot write '.*': is a directory/.test((e as Error).message),
+  );
   assert.not.ok(readdirSync(dir).some((f) => f.endsWith(".tmp")));
   assert.throws(() => readFileChecked(at("absent"), "model blob"), /^model blob '.*absent': not found$/);
   assert.throws(() => readFileChecked(dir, "input"), /^input '.*': is a directory$/);

@@ -3,7 +3,15 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { integrate, markedWindows, type PowerTrace } from "../../tools/lib/energy/integrate.ts";
-import { decodeWord, parseMetadata, Ppk2Decoder, Ppk2Meter, regulatorCommand, sampleAmps, defaultCalibration } from "../../tools/lib/energy/ppk2.ts";
+import {
+  decodeWord,
+  parseMetadata,
+  Ppk2Decoder,
+  Ppk2Meter,
+  regulatorCommand,
+  sampleAmps,
+  defaultCalibration,
+} from "../../tools/lib/energy/ppk2.ts";
 import { InaMeter, InaRecorder, parseInaLine } from "../../tools/lib/energy/ina.ts";
 import { estimateAgent, measuredAgents } from "../../tools/lib/energy/estimate.ts";
 import { openSerial } from "../../tools/lib/energy/serial.ts";
@@ -20,12 +28,22 @@ const close = (a: number, b: number, rel: number, what: string) =>
   assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b} (rel tol ${rel})`);
 
 const trace = (t: number[], v: number[], a: number[], m: number[], period: number | null): PowerTrace => ({
-  t: Float64Array.from(t), volts: Float64Array.from(v), amps: Float64Array.from(a), mark: Uint8Array.from(m), period,
+  t: Float64Array.from(t),
+  volts: Float64Array.from(v),
+  amps: Float64Array.from(a),
+  mark: Uint8Array.from(m),
+  period,
 });
 
 test("should integrate V*I over a fixed-period marked window (hand-computed)", () => {
   // samples 1..3 marked: 3 V x (2 + 2 + 4) mA x 1 ms = 24 uJ over 3 ms
-  const tr = trace([0, 1e-3, 2e-3, 3e-3, 4e-3, 5e-3], [3, 3, 3, 3, 3, 3], [1e-3, 2e-3, 2e-3, 4e-3, 1e-3, 0], [0, 1, 1, 1, 0, 0], 1e-3);
+  const tr = trace(
+    [0, 1e-3, 2e-3, 3e-3, 4e-3, 5e-3],
+    [3, 3, 3, 3, 3, 3],
+    [1e-3, 2e-3, 2e-3, 4e-3, 1e-3, 0],
+    [0, 1, 1, 1, 0, 0],
+    1e-3,
+  );
   const w = markedWindows(tr);
   assert.is(w.length, 1);
   assert.is(w[0].first, 1);
@@ -46,7 +64,10 @@ test("should integrate time-stamped samples with each sample lasting until the n
 });
 
 test("should reject a trace whose times do not ascend", () => {
-  assert.throws(() => markedWindows(trace([0, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], null)), /do not ascend at sample 2/);
+  assert.throws(
+    () => markedWindows(trace([0, 1, 1], [1, 1, 1], [1, 1, 1], [1, 1, 1], null)),
+    /do not ascend at sample 2/,
+  );
 });
 
 test("should decode PPK2 sample words and scale them with the calibration formula (hand-computed)", () => {
@@ -54,7 +75,15 @@ test("should decode PPK2 sample words and scale them with the calibration formul
   assert.equal(decodeWord(w >>> 0), { code: 1000, range: 2, counter: 37, logic: 5 });
   assert.is(decodeWord((7 << 14) >>> 0).range, 4);
   const cal = defaultCalibration();
-  Object.assign(cal, { r: [1, 1, 10, 1, 1], o: [0, 0, 100, 0, 0], gs: [0, 0, 2, 0, 0], gi: [1, 1, 1.1, 1, 1], s: [0, 0, 0.001, 0, 0], i: [0, 0, 0.0001, 0, 0], ug: [1, 1, 0.9, 1, 1] });
+  Object.assign(cal, {
+    r: [1, 1, 10, 1, 1],
+    o: [0, 0, 100, 0, 0],
+    gs: [0, 0, 2, 0, 0],
+    gi: [1, 1, 1.1, 1, 1],
+    s: [0, 0, 0.001, 0, 0],
+    i: [0, 0, 0.0001, 0, 0],
+    ug: [1, 1, 0.9, 1, 1],
+  });
   // r = (4*1000 - 100) * 1.8/163840/10; 0.9 * (r*(2r + 1.1) + 0.001*3 + 0.0001), computed by hand in Python
   close(sampleAmps(cal, 2, 1000, 3000), 0.0070648663723468785, 1e-12, "amps");
 });
@@ -116,10 +145,15 @@ test("should record marked windows from a simulated PPK2 on a pty", async () => 
     close(w[0].joules, 3 * 5e-3 * 2000 * 1e-5, 1e-3, "window 1");
     close(w[1].joules, 3 * 20e-3 * 3000 * 1e-5, 1e-3, "window 2");
     close(w[1].seconds, 0.03, 1e-9, "window 2 seconds");
-    const figs = measuredAgents(getBoard("nrf52840_dk"), w, [
-      { agent: "fp32", ticks: 0, decisions: 100, episodes: 1 },
-      { agent: "ternary", ticks: 0, decisions: 50, episodes: 1 },
-    ], meter.description);
+    const figs = measuredAgents(
+      getBoard("nrf52840_dk"),
+      w,
+      [
+        { agent: "fp32", ticks: 0, decisions: 100, episodes: 1 },
+        { agent: "ternary", ticks: 0, decisions: 50, episodes: 1 },
+      ],
+      meter.description,
+    );
     close(figs[0].joulesPerDecision, 3e-6, 1e-3, "fp32 per decision");
     close(figs[1].joulesPerEpisode, 1.8e-3, 1e-3, "ternary per episode");
     assert.is(figs[0].kind, "measured");
@@ -133,7 +167,10 @@ test("should fail with a clear error when the PPK2 port answers nothing", async 
   const sim = await startSimMeter("ina", { vdd_mV: 3000, segments: [] });
   const link = await openSerial(sim.path);
   try {
-    const err = await Ppk2Meter.open(link, { mode: "source", vddMv: 3000, markerChannel: 0, timeoutMs: 300 }).then(() => null, (e: Error) => e);
+    const err = await Ppk2Meter.open(link, { mode: "source", vddMv: 3000, markerChannel: 0, timeoutMs: 300 }).then(
+      () => null,
+      (e: Error) => e,
+    );
     assert.match(err?.message ?? "resolved", /no PPK2 metadata within 300 ms/);
   } finally {
     await link.close();
@@ -145,7 +182,11 @@ test("should record marked windows from a simulated INA meter on a pty", async (
   const sim = await startSimMeter("ina", {
     vdd_mV: 3300,
     period_us: 1000,
-    segments: [{ n: 10, uA: 1000, mark: 0 }, { n: 200, uA: 10000, mark: 1 }, { n: 10, uA: 1000, mark: 0 }],
+    segments: [
+      { n: 10, uA: 1000, mark: 0 },
+      { n: 200, uA: 10000, mark: 1 },
+      { n: 10, uA: 1000, mark: 0 },
+    ],
   });
   const link = await openSerial(sim.path);
   try {
@@ -165,7 +206,14 @@ test("should record marked windows from a simulated INA meter on a pty", async (
 });
 
 test("should parse INA meter lines and reject malformed ones with the line", () => {
-  assert.equal(parseInaLine("S 5 1000 3300000 12000 1"), { type: "sample", seq: 5, tUs: 1000, busUv: 3300000, currentNa: 12000, mark: 1 });
+  assert.equal(parseInaLine("S 5 1000 3300000 12000 1"), {
+    type: "sample",
+    seq: 5,
+    tUs: 1000,
+    busUv: 3300000,
+    currentNa: 12000,
+    mark: 1,
+  });
   assert.equal(parseInaLine("E ina226 not found"), { type: "error", message: "ina226 not found" });
   assert.throws(() => parseInaLine("S 5 1000 3300000 12x 1"), /non-integer field: 'S 5 1000 3300000 12x 1'/);
   assert.throws(() => parseInaLine("S 5 1000 1 1 2"), /marker must be 0 or 1/);
@@ -192,11 +240,17 @@ test("should estimate energy from instruction counts with the board's cited powe
   assert.is(f.timeKind, "emulated");
   assert.match(f.basis, /nRF52840 Product Specification/);
   assert.throws(() => estimateAgent(board, { agent: "x", ticks: 1, decisions: 0, episodes: 1 }), /made no decisions/);
-  assert.throws(() => estimateAgent(getBoard("host"), { agent: "x", ticks: 1, decisions: 1, episodes: 1 }), /no power figure/);
+  assert.throws(
+    () => estimateAgent(getBoard("host"), { agent: "x", ticks: 1, decisions: 1, episodes: 1 }),
+    /no power figure/,
+  );
 });
 
 test("should refuse measured figures when windows and agents disagree in number", () => {
-  assert.throws(() => measuredAgents(getBoard("nrf52840_dk"), [], [{ agent: "a", ticks: 0, decisions: 1, episodes: 1 }], "m"), /0 marked windows but 1 episodes/);
+  assert.throws(
+    () => measuredAgents(getBoard("nrf52840_dk"), [], [{ agent: "a", ticks: 0, decisions: 1, episodes: 1 }], "m"),
+    /0 marked windows but 1 episodes/,
+  );
 });
 
 /** A board that plays fixed episodes: `ticksPerStep` per decision, 10 steps an episode; counts loads. */
@@ -225,7 +279,10 @@ function modelDir(): string {
 
 test("should find one model per agent kind and run them in turn with the same seeds", async () => {
   const models = findAgentModels(modelDir(), "cartpole");
-  assert.equal(models.map((m) => m.agent), ["fp32", "int8", "ternary"]);
+  assert.equal(
+    models.map((m) => m.agent),
+    ["fp32", "int8", "ternary"],
+  );
   const board = fakeBoard({ fp32: 640_000, int8: 64_000, ternary: 32_000 });
   const r = await energyOnBoard(getBoard("qemu-m4"), board, models, { episodes: 2, seed: 5, maxSteps: 500 });
   assert.equal(board.loads, ["fp32", "int8", "ternary"]);
@@ -242,14 +299,27 @@ test("should find one model per agent kind and run them in turn with the same se
 
 test("should measure each agent over its marked episodes with a simulated INA meter", async () => {
   // two agents x one episode: windows of 100 and 50 samples at 1 ms, 3 V, 10 mA
-  const sim = await startSimMeter("ina", { vdd_mV: 3000, period_us: 1000, segments: [
-    { n: 5, uA: 100, mark: 0 }, { n: 100, uA: 10000, mark: 1 }, { n: 5, uA: 100, mark: 0 }, { n: 50, uA: 10000, mark: 1 }, { n: 5, uA: 100, mark: 0 }] });
+  const sim = await startSimMeter("ina", {
+    vdd_mV: 3000,
+    period_us: 1000,
+    segments: [
+      { n: 5, uA: 100, mark: 0 },
+      { n: 100, uA: 10000, mark: 1 },
+      { n: 5, uA: 100, mark: 0 },
+      { n: 50, uA: 10000, mark: 1 },
+      { n: 5, uA: 100, mark: 0 },
+    ],
+  });
   const link = await openSerial(sim.path);
   try {
     const meter = await InaMeter.open(link);
     const dir = modelDir();
-    const r = await energyOnBoard(getBoard("nrf52840_dk"), fakeBoard({ fp32: 1, ternary: 1 }), findAgentModels(dir).filter((m) => m.agent !== "int8"),
-      { episodes: 1, seed: 0, maxSteps: 500, meter });
+    const r = await energyOnBoard(
+      getBoard("nrf52840_dk"),
+      fakeBoard({ fp32: 1, ternary: 1 }),
+      findAgentModels(dir).filter((m) => m.agent !== "int8"),
+      { episodes: 1, seed: 0, maxSteps: 500, meter },
+    );
     // 3 V x 10 mA x 0.1 s = 3 mJ over 10 decisions; 1.5 mJ for the second
     close(r.figures[0].joulesPerDecision, 3e-4, 1e-12, "fp32");
     close(r.figures[1].joulesPerEpisode, 1.5e-3, 1e-12, "ternary");
@@ -263,9 +333,18 @@ test("should measure each agent over its marked episodes with a simulated INA me
 test("should read a counts file and refuse one counting another clock unit", () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-counts-"));
   const f = join(dir, "c.json");
-  writeFileSync(f, JSON.stringify({ clockUnit: "instructions", agents: [{ agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 1 }] }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      clockUnit: "instructions",
+      agents: [{ agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 1 }],
+    }),
+  );
   assert.equal(readCounts(f, getBoard("qemu-m4")), [{ agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 1 }]);
-  assert.throws(() => readCounts(f, getBoard("nucleo_f446re")), /counts instructions but board 'nucleo_f446re' ticks in cycles/);
+  assert.throws(
+    () => readCounts(f, getBoard("nucleo_f446re")),
+    /counts instructions but board 'nucleo_f446re' ticks in cycles/,
+  );
   writeFileSync(f, "{");
   assert.throws(() => readCounts(f, getBoard("qemu-m4")), /is not JSON/);
 });
@@ -273,7 +352,15 @@ test("should read a counts file and refuse one counting another clock unit", () 
 test("should print labelled estimates from the CLI and append them to the run log", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-cli-"));
   const f = join(dir, "c.json");
-  writeFileSync(f, JSON.stringify({ agents: [{ agent: "fp32", ticks: 6.4e7, decisions: 100, episodes: 1 }, { agent: "ternary", ticks: 3.2e6, decisions: 100, episodes: 1 }] }));
+  writeFileSync(
+    f,
+    JSON.stringify({
+      agents: [
+        { agent: "fp32", ticks: 6.4e7, decisions: 100, episodes: 1 },
+        { agent: "ternary", ticks: 3.2e6, decisions: 100, episodes: 1 },
+      ],
+    }),
+  );
   process.env.BITRL_RUNS = join(dir, "runs");
   const out: string[] = [];
   const log = console.log;

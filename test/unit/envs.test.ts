@@ -2,12 +2,31 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { loadAgentModule } from "../../tools/lib/agent/index.ts";
 import {
-  CARTPOLE, cartpoleReset, cartpoleStep, cartpoleTokens, frozenLakeStep, keyDoorReset, keyDoorStep, keyDoorText, keyDoorTokens,
-  Pcg32, type CartPoleState, acrobotObs, acrobotReset, acrobotStep, acrobotTokens, mountainCarReset, mountainCarStep, mountainCarTokens,
+  CARTPOLE,
+  cartpoleReset,
+  cartpoleStep,
+  cartpoleTokens,
+  frozenLakeStep,
+  keyDoorReset,
+  keyDoorStep,
+  keyDoorText,
+  keyDoorTokens,
+  Pcg32,
+  type CartPoleState,
+  acrobotObs,
+  acrobotReset,
+  acrobotStep,
+  acrobotTokens,
+  mountainCarReset,
+  mountainCarStep,
+  mountainCarTokens,
 } from "../../tools/lib/reference/envs.ts";
 import type { AgentModule } from "../../tools/lib/runtime/wasm.ts";
 
-const mods: [string, AgentModule][] = [["release", loadAgentModule("release")], ["debug", loadAgentModule("debug")]];
+const mods: [string, AgentModule][] = [
+  ["release", loadAgentModule("release")],
+  ["debug", loadAgentModule("debug")],
+];
 const [, rel] = mods[0];
 const io = rel.ioBase;
 const dv = (m: AgentModule) => new DataView(m.memory.buffer);
@@ -48,15 +67,21 @@ test("should match hand-computed CartPole-v1 steps from the zero state (pushing 
   // theta_acc = -(100/11) / (0.5 (4/3 - 0.1/1.1)) = -600/41, x_acc = 100/11 + 300/451 = 4400/451
   const s1 = stateOf(rel);
   const close = (a: number, b: number) => Math.abs(a - b) < 1e-12;
-  assert.ok(close(s1[0], 0) && close(s1[1], 0.02 * 4400 / 451) && close(s1[2], 0) && close(s1[3], -0.02 * 600 / 41), `${s1}`);
+  assert.ok(
+    close(s1[0], 0) && close(s1[1], (0.02 * 4400) / 451) && close(s1[2], 0) && close(s1[3], (-0.02 * 600) / 41),
+    `${s1}`,
+  );
   rel.fn.env_step(1);
   const s2 = stateOf(rel);
-  assert.ok(close(s2[0], 0.02 * 88 / 451) && close(s2[2], -0.02 * 12 / 41), `${s2}`);
+  assert.ok(close(s2[0], (0.02 * 88) / 451) && close(s2[2], (-0.02 * 12) / 41), `${s2}`);
   assert.is(dv(rel).getFloat64(io, true), 1);
 });
 
 test("should follow the published CartPole-v1 equations over fixed action sequences (|error| <= 1e-12)", () => {
-  const seqs = [[1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1], [0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1]];
+  const seqs = [
+    [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1],
+    [0, 1, 0, 1, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 1, 0, 1, 0, 1],
+  ];
   for (const [name, m] of mods) {
     for (const seed of [3, 99]) {
       for (const seq of seqs) {
@@ -67,7 +92,9 @@ test("should follow the published CartPole-v1 equations over fixed action sequen
           const r = cartpoleStep(ref, a);
           ref = r.state;
           const got = stateOf(m);
-          got.forEach((v, i) => assert.ok(Math.abs(v - ref[i]) <= 1e-12, `${name} seed ${seed} step ${k} value ${i}: ${v} vs ${ref[i]}`));
+          got.forEach((v, i) =>
+            assert.ok(Math.abs(v - ref[i]) <= 1e-12, `${name} seed ${seed} step ${k} value ${i}: ${v} vs ${ref[i]}`),
+          );
           assert.is(flags & 1, r.terminated ? 1 : 0);
           if (r.terminated) break;
         }
@@ -78,8 +105,9 @@ test("should follow the published CartPole-v1 equations over fixed action sequen
 
 test("should terminate past 12 degrees and truncate at 500 steps, then refuse further steps", () => {
   rel.fn.env_reset(0, 5);
-  let steps = 0, flags = 0;
-  while (flags === 0) (flags = rel.fn.env_step(1)), steps++;
+  let steps = 0,
+    flags = 0;
+  while (flags === 0) ((flags = rel.fn.env_step(1)), steps++);
   assert.is(flags, 1);
   const s = stateOf(rel);
   assert.ok(Math.abs(s[2]) > CARTPOLE.thetaThreshold || Math.abs(s[0]) > CARTPOLE.xThreshold);
@@ -101,8 +129,15 @@ test("should terminate past 12 degrees and truncate at 500 steps, then refuse fu
 test("should bin cartpole observations into 4 tokens of 16 bins each, like the reference", () => {
   const r = new Pcg32(11);
   const obs = new Float32Array(4);
-  const cases: number[][] = [[0, 0, 0, 0], [-2.4, -2, -0.2095, -2], [2.4, 2, 0.2095, 2], [100, -100, NaN, 1e30], [0.3, -0.15, 0.01, -0.5]];
-  for (let i = 0; i < 200; i++) cases.push([0, 1, 2, 3].map((k) => (r.uniform() * 2 - 1) * 1.2 * CARTPOLE.binHalfRange[k]));
+  const cases: number[][] = [
+    [0, 0, 0, 0],
+    [-2.4, -2, -0.2095, -2],
+    [2.4, 2, 0.2095, 2],
+    [100, -100, NaN, 1e30],
+    [0.3, -0.15, 0.01, -0.5],
+  ];
+  for (let i = 0; i < 200; i++)
+    cases.push([0, 1, 2, 3].map((k) => (r.uniform() * 2 - 1) * 1.2 * CARTPOLE.binHalfRange[k]));
   for (const c of cases) {
     obs.set(c);
     new Float32Array(rel.memory.buffer, io + 32, 4).set(obs);
@@ -138,7 +173,12 @@ test("should match the FrozenLake-v1 reference (slippery, same PRNG) and slip 1/
     const r = frozenLakeStep(9, 1, new Pcg32(i));
     counts[r.cell] = (counts[r.cell] ?? 0) + 1;
   }
-  assert.equal(Object.keys(counts).map(Number).sort((a, b) => a - b), [8, 10, 13]);
+  assert.equal(
+    Object.keys(counts)
+      .map(Number)
+      .sort((a, b) => a - b),
+    [8, 10, 13],
+  );
   for (const c of [8, 10, 13]) assert.ok(Math.abs(counts[c] / 3000 - 1 / 3) < 0.04, `cell ${c}: ${counts[c]}`);
   assert.is(frozenLakeStep(14, 2, { uniform: () => 0.5 } as Pcg32).reward, 1);
 });
@@ -148,7 +188,8 @@ test("should play keydoor like the reference, with its sentence, and reward a so
   for (const seed of [1, 2, 3, 4, 5, 6]) {
     rel.fn.env_reset(1, seed);
     const s = keyDoorReset(new Pcg32(seed));
-    const text = () => new TextDecoder().decode(new Uint8Array(rel.memory.buffer, io + 200, rel.fn.env_text(io + 200, 200)));
+    const text = () =>
+      new TextDecoder().decode(new Uint8Array(rel.memory.buffer, io + 200, rel.fn.env_text(io + 200, 200)));
     assert.is(text(), keyDoorText(s));
     assert.equal(tokensOf(rel), keyDoorTokens(s));
     for (const a of actions) {
@@ -165,10 +206,13 @@ test("should play keydoor like the reference, with its sentence, and reward a so
   rel.fn.env_reset(1, 42);
   const s = keyDoorReset(new Pcg32(42));
   let steps = 0;
-  while (s.slots[s.view] !== s.door) keyDoorStep(s, 1), rel.fn.env_step(1), steps++;
-  for (const a of [0, 2, 3]) rel.fn.env_step(a), keyDoorStep(s, a), steps++;
+  while (s.slots[s.view] !== s.door) (keyDoorStep(s, 1), rel.fn.env_step(1), steps++);
+  for (const a of [0, 2, 3]) (rel.fn.env_step(a), keyDoorStep(s, a), steps++);
   assert.is(dv(rel).getFloat64(io, true), 1 - (0.9 * steps) / 20);
-  assert.match(keyDoorText(keyDoorReset(new Pcg32(1))), /^you see a (red|green|blue) key \. you hold nothing \. the (red|green|blue) door is locked \.$/);
+  assert.match(
+    keyDoorText(keyDoorReset(new Pcg32(1))),
+    /^you see a (red|green|blue) key \. you hold nothing \. the (red|green|blue) door is locked \.$/,
+  );
   // the wrong key does not open the door
   const w = keyDoorReset(new Pcg32(42));
   while (w.slots[w.view] === w.door) keyDoorStep(w, 1);
@@ -208,8 +252,9 @@ test("should observe and tokenize acrobot and mountaincar like the reference (f3
   assert.equal(mountainCarTokens([-1.2, 0.07]), [0, 31]);
   // always pushing right from the reset never reaches the flag; pumping with the velocity does, before 200 steps
   rel.fn.env_reset(4, 9);
-  let steps = 0, flags = 0;
-  while (flags === 0) flags = rel.fn.env_step(stateOf(rel)[1] >= 0 ? 2 : 0), steps++;
+  let steps = 0,
+    flags = 0;
+  while (flags === 0) ((flags = rel.fn.env_step(stateOf(rel)[1] >= 0 ? 2 : 0)), steps++);
   assert.is(flags & 1, 1, `mountaincar pumping: flags ${flags} after ${steps}`);
   assert.ok(steps < 200);
 });
@@ -229,8 +274,16 @@ test("should refuse a bad env id, a bad action, a step before reset and pointers
   assert.is(rel.fn.env_state(io, 3), -1);
   const fresh = loadAgentModule("release");
   assert.is(fresh.fn.env_step(0), -2);
-  assert.equal([0, 1, 2, 3, 4].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
-    [[64, 4, 2, 500, 4, 4], [10, 4, 4, 20, 7, 4], [16, 1, 4, 100, 1, 1], [96, 6, 3, 500, 4, 6], [32, 2, 3, 200, 2, 2]]);
+  assert.equal(
+    [0, 1, 2, 3, 4].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
+    [
+      [64, 4, 2, 500, 4, 4],
+      [10, 4, 4, 20, 7, 4],
+      [16, 1, 4, 100, 1, 1],
+      [96, 6, 3, 500, 4, 6],
+      [32, 2, 3, 200, 2, 2],
+    ],
+  );
   // keydoor takes no state; the others only their own count
   assert.is(rel.fn.env_reset(1, 0), 0);
   assert.is(rel.fn.env_state(io, 7), -1);

@@ -9,7 +9,10 @@ test("should find the committed generated kernels equal to the generator's outpu
   const want = generatedKernelFiles();
   assert.equal(readdirSync(GENERATED_DIR).sort(), Object.keys(want).sort(), "files in assembly/kernels/generated/");
   for (const [name, text] of Object.entries(want)) {
-    assert.ok(readFileSync(join(GENERATED_DIR, name), "utf8") === text, `${name} differs: run node --import tsx scripts/gen-kernels.ts`);
+    assert.ok(
+      readFileSync(join(GENERATED_DIR, name), "utf8") === text,
+      `${name} differs: run node --import tsx scripts/gen-kernels.ts`,
+    );
   }
 });
 

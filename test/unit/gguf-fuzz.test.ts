@@ -12,21 +12,47 @@ import { seededRandom as rng } from "../../tools/lib/util/seeded-random.ts";
 
 const CASES = 6000;
 
-
 /** Two small valid files: one shaped like llama.cpp's, one written by bitrl's exporter (with bitrl.* records). */
 function bases(): Uint8Array[] {
-  const q = Int8Array.from({ length: 2 * 256 }, (_, i) => (i * 5 + (i >> 3)) % 3 - 1);
+  const q = Int8Array.from({ length: 2 * 256 }, (_, i) => ((i * 5 + (i >> 3)) % 3) - 1);
   const llama = writeGguf({
     kv: new Map<string, GgufValue>([
       ["general.architecture", { type: "string", value: "bitnet" }],
       ["general.alignment", { type: "u32", value: 32 }],
-      ["a.list", { type: "array", itemType: "u32", items: [{ type: "u32", value: 1 }, { type: "u32", value: 2 }] }],
-      ["a.nest", { type: "array", itemType: "array", items: [{ type: "array", itemType: "string", items: [{ type: "string", value: "x" }] }] }],
+      [
+        "a.list",
+        {
+          type: "array",
+          itemType: "u32",
+          items: [
+            { type: "u32", value: 1 },
+            { type: "u32", value: 2 },
+          ],
+        },
+      ],
+      [
+        "a.nest",
+        {
+          type: "array",
+          itemType: "array",
+          items: [{ type: "array", itemType: "string", items: [{ type: "string", value: "x" }] }],
+        },
+      ],
       ["a.big", { type: "i64", value: -5n }],
     ]),
     tensors: [
-      { name: "t1", dims: [256, 2], type: GGML.TQ1_0, data: encodeTernaryBlocks(GGML.TQ1_0, q, Uint16Array.from([0x2c00, 0x2c00])) },
-      { name: "t2", dims: [512], type: GGML.TQ2_0, data: encodeTernaryBlocks(GGML.TQ2_0, q, Uint16Array.from([0x3c00, 0x3c00])) },
+      {
+        name: "t1",
+        dims: [256, 2],
+        type: GGML.TQ1_0,
+        data: encodeTernaryBlocks(GGML.TQ1_0, q, Uint16Array.from([0x2c00, 0x2c00])),
+      },
+      {
+        name: "t2",
+        dims: [512],
+        type: GGML.TQ2_0,
+        data: encodeTernaryBlocks(GGML.TQ2_0, q, Uint16Array.from([0x3c00, 0x3c00])),
+      },
       { name: "h", dims: [2, 2], type: GGML.F16, data: new Uint8Array([0, 0x3c, 0, 0xbc, 0, 0, 1, 0]) },
       { name: "b", dims: [2], type: GGML.BF16, data: new Uint8Array([0x80, 0x3f, 0, 0]) },
       { name: "i", dims: [1], type: GGML.I32, data: new Uint8Array([9, 0, 0, 0]) },
@@ -36,7 +62,26 @@ function bases(): Uint8Array[] {
   return [llama, exported];
 }
 
-const INTERESTING = [0n, 1n, 2n, 3n, 4n, 31n, 32n, 33n, 63n, 64n, 255n, 256n, 0x7fffffffn, 0xffffffffn, 1n << 32n, 1n << 53n, (1n << 63n) - 1n, (1n << 64n) - 1n];
+const INTERESTING = [
+  0n,
+  1n,
+  2n,
+  3n,
+  4n,
+  31n,
+  32n,
+  33n,
+  63n,
+  64n,
+  255n,
+  256n,
+  0x7fffffffn,
+  0xffffffffn,
+  1n << 32n,
+  1n << 53n,
+  (1n << 63n) - 1n,
+  (1n << 64n) - 1n,
+];
 
 function mutate(base: Uint8Array, r: () => number): Uint8Array {
   const pick = (n: number) => Math.floor(r() * n);
@@ -83,7 +128,10 @@ test(`should read or reject with a BitrlError each of ${CASES} corrupt GGUF file
       if (!(e instanceof BitrlError)) {
         assert.unreachable(`case ${i}: ${(e as Error).name}: ${(e as Error).message}`);
       }
-      assert.ok((e as Error).message.length > 0 && !(e as Error).message.includes("\n"), `case ${i}: message is one line`);
+      assert.ok(
+        (e as Error).message.length > 0 && !(e as Error).message.includes("\n"),
+        `case ${i}: message is one line`,
+      );
       rejected++;
     }
   }

@@ -7,7 +7,14 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { decodeBlob, encodeBlob } from "../../tools/lib/format/blob.ts";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
-import { GGML, parseGguf, writeGguf, type GgufFile, type GgufTensor, type GgufValue } from "../../tools/lib/format/gguf/container.ts";
+import {
+  GGML,
+  parseGguf,
+  writeGguf,
+  type GgufFile,
+  type GgufTensor,
+  type GgufValue,
+} from "../../tools/lib/format/gguf/container.ts";
 import { blobToGguf } from "../../tools/lib/format/gguf/export.ts";
 import { ggufToBlob } from "../../tools/lib/format/gguf/import.ts";
 import { encodeTernaryBlocks } from "../../tools/lib/format/gguf/tq.ts";
@@ -21,11 +28,17 @@ function ternary(n: number, seed: number): Int8Array {
   let s = seed >>> 0;
   return Int8Array.from({ length: n }, () => {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return (s >>> 30) % 3 - 1;
+    return ((s >>> 30) % 3) - 1;
   });
 }
 
-function tq(name: string, type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0, dims: number[], q: Int8Array, d: number[]): GgufTensor {
+function tq(
+  name: string,
+  type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0,
+  dims: number[],
+  q: Int8Array,
+  d: number[],
+): GgufTensor {
   return { name, dims, type, data: encodeTernaryBlocks(type, q, Uint16Array.from(d)) };
 }
 
@@ -46,7 +59,10 @@ function llamaStyle(): GgufFile {
       ["general.architecture", { type: "string", value: "bitnet" }],
       ["general.name", { type: "string", value: "tiny" }],
       ["bitnet.context_length", { type: "u32", value: 128 }],
-      ["tokenizer.ggml.tokens", { type: "array", itemType: "string", items: ["a", "b"].map((value) => ({ type: "string" as const, value })) }],
+      [
+        "tokenizer.ggml.tokens",
+        { type: "array", itemType: "string", items: ["a", "b"].map((value) => ({ type: "string" as const, value })) },
+      ],
       ["general.size", { type: "u64", value: 123456789012345n }],
     ]),
     tensors: [
@@ -113,11 +129,26 @@ const GGUF_PY_FILE =
 
 test("should read a file gguf-py wrote and write its tensors back byte for byte", () => {
   const file = parseGguf(Uint8Array.from(Buffer.from(GGUF_PY_FILE, "hex")));
-  assert.equal(file.tensors.map((t) => [t.name, t.type, t.dims]), [["a", GGML.TQ1_0, [512, 3]], ["b", GGML.TQ2_0, [512, 3]], ["n", GGML.F16, [3]]]);
+  assert.equal(
+    file.tensors.map((t) => [t.name, t.type, t.dims]),
+    [
+      ["a", GGML.TQ1_0, [512, 3]],
+      ["b", GGML.TQ2_0, [512, 3]],
+      ["n", GGML.F16, [3]],
+    ],
+  );
   assert.equal(file.kv.get("general.architecture"), { type: "string", value: "bitnet" });
   const { blob, back } = throughBitrl(file);
-  assert.equal(blob.tensors.map((t) => [t.packing, Array.from(t.scales)]), [["t3", [0.037109375]], ["i2", [0.037109375]], ["f32", []]]);
-  for (const t of file.tensors) assert.ok(Buffer.from(back.tensors.find((u) => u.name === t.name)!.data).equals(Buffer.from(t.data)), t.name);
+  assert.equal(
+    blob.tensors.map((t) => [t.packing, Array.from(t.scales)]),
+    [
+      ["t3", [0.037109375]],
+      ["i2", [0.037109375]],
+      ["f32", []],
+    ],
+  );
+  for (const t of file.tensors)
+    assert.ok(Buffer.from(back.tensors.find((u) => u.name === t.name)!.data).equals(Buffer.from(t.data)), t.name);
   assert.equal(back.kv.get("bitnet.context_length"), { type: "u32", value: 64 });
 });
 
@@ -138,9 +169,15 @@ test("should write what a GGUF reader expects", () => {
 
 /** A bitrl model with every packing: t3 per-row (f32 scales f16 cannot hold), i2 per-tensor, i8, f32, i32. */
 function bitrlModel(): Blob {
-  const t = (name: string, shape: number[], packing: BlobTensor["packing"], data: Uint8Array, scales: number[]): BlobTensor =>
-    ({ name, shape, packing, data, scales: Float32Array.from(scales) });
-  const rows = 3, cols = 512;
+  const t = (
+    name: string,
+    shape: number[],
+    packing: BlobTensor["packing"],
+    data: Uint8Array,
+    scales: number[],
+  ): BlobTensor => ({ name, shape, packing, data, scales: Float32Array.from(scales) });
+  const rows = 3,
+    cols = 512;
   const q = ternary(rows * cols, 9);
   q.fill(0, 2 * cols); // an all-zero row whose scale must survive
   return {
@@ -159,7 +196,10 @@ function bitrlModel(): Blob {
 
 test("should bring a bitrl model back identical from GGUF, with f16 rounding reported", () => {
   const blob = bitrlModel();
-  assert.throws(() => blobToGguf(blob), (e: Error) => e instanceof BitrlError && /'w.odd': row length 100 is not a multiple of 256/.test(e.message));
+  assert.throws(
+    () => blobToGguf(blob),
+    (e: Error) => e instanceof BitrlError && /'w.odd': row length 100 is not a multiple of 256/.test(e.message),
+  );
   const { file, report } = blobToGguf(blob, { oddRows: "f32" });
   assert.is(report.roundedScales, 2); // 0.0123 and 0.031 (0.5 and 0.25 are exact in f16; w.odd went to F32)
   assert.ok(report.maxScaleRelError > 0 && report.maxScaleRelError < 2 ** -11);
@@ -174,13 +214,23 @@ test("should bring a bitrl model back identical from GGUF, with f16 rounding rep
     assert.equal(Array.from(u.scales), Array.from(t.scales), `${t.name} scales`);
     assert.ok(Buffer.from(u.data).equals(Buffer.from(t.data)), `${t.name} data`);
   }
-  assert.throws(() => blobToGguf(blob, { oddRows: "f32", exact: true }), (e: Error) => e instanceof BitrlError && /not exact in f16/.test(e.message));
+  assert.throws(
+    () => blobToGguf(blob, { oddRows: "f32", exact: true }),
+    (e: Error) => e instanceof BitrlError && /not exact in f16/.test(e.message),
+  );
 });
 
 test("should refuse or split block scales that are neither per tensor nor per row", () => {
   const q = ternary(2 * 512, 6);
-  const file: GgufFile = { version: 3, kv: new Map(), tensors: [tq("mixed", GGML.TQ2_0, [512, 2], q, [0x3c00, 0x3800, 0x3c00, 0x3c00])] };
-  assert.throws(() => ggufToBlob(file), (e: Error) => e instanceof BitrlError && /'mixed'.*neither one per tensor nor one per row/.test(e.message));
+  const file: GgufFile = {
+    version: 3,
+    kv: new Map(),
+    tensors: [tq("mixed", GGML.TQ2_0, [512, 2], q, [0x3c00, 0x3800, 0x3c00, 0x3c00])],
+  };
+  assert.throws(
+    () => ggufToBlob(file),
+    (e: Error) => e instanceof BitrlError && /'mixed'.*neither one per tensor nor one per row/.test(e.message),
+  );
   const { blob, back } = throughBitrl(file, { blockScales: "split" });
   assert.equal(blob.tensors[0].shape, [4, 256]);
   assert.equal(Array.from(blob.tensors[0].scales), [1, 0.5, 1, 1]);
@@ -189,18 +239,38 @@ test("should refuse or split block scales that are neither per tensor nor per ro
 });
 
 test("should reject block scales bitrl cannot hold and names too long for a blob", () => {
-  const neg: GgufFile = { version: 3, kv: new Map(), tensors: [tq("neg", GGML.TQ2_0, [256], ternary(256, 7), [0xbc00])] };
-  assert.throws(() => ggufToBlob(neg), (e: Error) => e instanceof BitrlError && /'neg': block scale -1/.test(e.message));
-  const long: GgufFile = { version: 3, kv: new Map(), tensors: [{ name: "x".repeat(50), dims: [1], type: GGML.F32, data: new Uint8Array(4) }] };
-  assert.throws(() => ggufToBlob(long), (e: Error) => e instanceof BitrlError && /longer than bitrl's 47 bytes/.test(e.message));
-  assert.throws(() => ggufToBlob({ version: 3, kv: new Map(), tensors: [] }), (e: Error) => e instanceof BitrlError && /no tensors/.test(e.message));
+  const neg: GgufFile = {
+    version: 3,
+    kv: new Map(),
+    tensors: [tq("neg", GGML.TQ2_0, [256], ternary(256, 7), [0xbc00])],
+  };
+  assert.throws(
+    () => ggufToBlob(neg),
+    (e: Error) => e instanceof BitrlError && /'neg': block scale -1/.test(e.message),
+  );
+  const long: GgufFile = {
+    version: 3,
+    kv: new Map(),
+    tensors: [{ name: "x".repeat(50), dims: [1], type: GGML.F32, data: new Uint8Array(4) }],
+  };
+  assert.throws(
+    () => ggufToBlob(long),
+    (e: Error) => e instanceof BitrlError && /longer than bitrl's 47 bytes/.test(e.message),
+  );
+  assert.throws(
+    () => ggufToBlob({ version: 3, kv: new Map(), tensors: [] }),
+    (e: Error) => e instanceof BitrlError && /no tensors/.test(e.message),
+  );
 });
 
 test("should export and pack GGUF from the command line", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-gguf-"));
   try {
     const model = join(dir, "m.bitrl");
-    writeFileSync(model, encodeBlob({ ...bitrlModel(), tensors: bitrlModel().tensors.filter((t) => t.name !== "w.odd") }));
+    writeFileSync(
+      model,
+      encodeBlob({ ...bitrlModel(), tensors: bitrlModel().tensors.filter((t) => t.name !== "w.odd") }),
+    );
     const out = join(dir, "m.gguf");
     const log = console.log;
     console.log = () => {};

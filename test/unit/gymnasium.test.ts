@@ -7,13 +7,33 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadAgentModule } from "../../tools/lib/agent/index.ts";
-import { acrobotReset, acrobotStep, mountainCarReset, mountainCarStep, ENV_IDS, Pcg32, type AcrobotState, type MountainCarState } from "../../tools/lib/reference/envs.ts";
+import {
+  acrobotReset,
+  acrobotStep,
+  mountainCarReset,
+  mountainCarStep,
+  ENV_IDS,
+  Pcg32,
+  type AcrobotState,
+  type MountainCarState,
+} from "../../tools/lib/reference/envs.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 
 interface Fixture {
   gymnasium: string;
-  steps: { count: number; seed: number; ranges: [number, number][]; file: string; terminated: number[]; reward: number[] };
-  episodes: { count: number; action_seed: number; list: { length: number; terminated: boolean; truncated: boolean; final: number[] }[] };
+  steps: {
+    count: number;
+    seed: number;
+    ranges: [number, number][];
+    file: string;
+    terminated: number[];
+    reward: number[];
+  };
+  episodes: {
+    count: number;
+    action_seed: number;
+    list: { length: number; terminated: boolean; truncated: boolean; final: number[] }[];
+  };
 }
 type Twin = (s: number[], a: number) => { state: number[]; terminated: boolean; reward: number };
 const ENVS: { name: "acrobot" | "mountaincar"; twin: Twin; reset: (r: Pcg32) => number[] }[] = [
@@ -24,7 +44,8 @@ const dir = join(repoRoot, "test", "fixtures", "gymnasium");
 const mod = loadAgentModule("release");
 const io = mod.ioBase;
 const dv = () => new DataView(mod.memory.buffer);
-const readState = (): number[] => Array.from({ length: mod.fn.env_state(io + 16, 0) }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
+const readState = (): number[] =>
+  Array.from({ length: mod.fn.env_state(io + 16, 0) }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
 const setState = (s: number[]) => {
   s.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));
   assert.is(mod.fn.env_state(io + 16, s.length), 0);
@@ -53,8 +74,14 @@ for (const { name, twin, reset } of ENVS) {
       const got = readState();
       const ref = twin(s, a);
       for (let i = 0; i < n; i++) {
-        assert.ok(close(got[i], want[i]), `${name} step ${k} value ${i}: module ${got[i]}, gymnasium ${want[i]} (from ${s}, action ${a})`);
-        assert.ok(close(ref.state[i], want[i]), `${name} step ${k} value ${i}: twin ${ref.state[i]}, gymnasium ${want[i]}`);
+        assert.ok(
+          close(got[i], want[i]),
+          `${name} step ${k} value ${i}: module ${got[i]}, gymnasium ${want[i]} (from ${s}, action ${a})`,
+        );
+        assert.ok(
+          close(ref.state[i], want[i]),
+          `${name} step ${k} value ${i}: twin ${ref.state[i]}, gymnasium ${want[i]}`,
+        );
       }
       if (got.every((v, i) => v === want[i])) exact++;
       assert.is(flags & 1, fx.steps.terminated[k], `${name} step ${k} terminated`);
@@ -74,8 +101,11 @@ for (const { name, twin, reset } of ENVS) {
       const start = reset(new Pcg32(e + 1));
       assert.equal(readState(), start, `${name} episode ${e}: reset state`);
       const acts = new Pcg32(fx.episodes.action_seed + e);
-      let steps = 0, flags = 0;
-      let s = start, tTerm = false, tSteps = 0;
+      let steps = 0,
+        flags = 0;
+      let s = start,
+        tTerm = false,
+        tSteps = 0;
       while (flags === 0) {
         const a = acts.below(3);
         flags = mod.fn.env_step(a);
@@ -92,7 +122,10 @@ for (const { name, twin, reset } of ENVS) {
     });
     console.log(`  ${name}: ${same} of ${fx.episodes.count} episodes as Gymnasium's (twin: ${twinSame})`);
     assert.ok(same >= 0.99 * fx.episodes.count, `${name}: only ${same} of ${fx.episodes.count} episodes match`);
-    assert.ok(twinSame >= 0.99 * fx.episodes.count, `${name} twin: only ${twinSame} of ${fx.episodes.count} episodes match`);
+    assert.ok(
+      twinSame >= 0.99 * fx.episodes.count,
+      `${name} twin: only ${twinSame} of ${fx.episodes.count} episodes match`,
+    );
   });
 }
 

@@ -21,15 +21,23 @@ const MAY_IMPORT: Record<string, string[]> = {
 
 const lib = join(repoRoot, "tools", "lib");
 const walk = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
+  );
 const importsOf = (file: string): string[] =>
-  [...readFileSync(file, "utf8").matchAll(/(?:from\s+|import\s*\()["'](\.{1,2}\/[^"']+)["']/g)].map((m) => resolve(dirname(file), m[1]));
+  [...readFileSync(file, "utf8").matchAll(/(?:from\s+|import\s*\()["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
+    resolve(dirname(file), m[1]),
+  );
 
 test("should keep every file of tools/lib in a stage folder (index.ts aside)", () => {
   for (const f of walk(lib)) {
     const [stage, ...rest] = relative(lib, f).split("/");
     if (rest.length === 0) assert.is(stage, "index.ts", `${stage} belongs in a stage folder`);
-    else assert.ok(stage in MAY_IMPORT, `tools/lib/${stage}/ is not a known stage (add it to docs/architecture.md and here)`);
+    else
+      assert.ok(
+        stage in MAY_IMPORT,
+        `tools/lib/${stage}/ is not a known stage (add it to docs/architecture.md and here)`,
+      );
   }
 });
 
@@ -40,8 +48,10 @@ test("should import only lower stages, and never the CLI", () => {
     if (rest.length === 0) continue; // index.ts: the public API names every stage
     for (const target of importsOf(f)) {
       const to = relative(lib, target).split("/");
-      if (to[0] === "..") bad.push(`${relative(repoRoot, f)} imports ${relative(repoRoot, target)} (outside tools/lib)`);
-      else if (to[0] !== stage && !MAY_IMPORT[stage].includes(to[0])) bad.push(`${relative(repoRoot, f)} (${stage}) imports ${to[0]}/`);
+      if (to[0] === "..")
+        bad.push(`${relative(repoRoot, f)} imports ${relative(repoRoot, target)} (outside tools/lib)`);
+      else if (to[0] !== stage && !MAY_IMPORT[stage].includes(to[0]))
+        bad.push(`${relative(repoRoot, f)} (${stage}) imports ${to[0]}/`);
     }
   }
   assert.equal(bad, []);

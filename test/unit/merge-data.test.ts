@@ -20,7 +20,14 @@ function moduleWith(segments: [number, number[]][]): Uint8Array {
   const section = (id: number, body: number[]) => [id, ...leb(body.length), ...body];
   const data = [segments.length, ...segments.flatMap(([o, b]) => [0, 0x41, ...leb(o), 0x0b, ...leb(b.length), ...b])];
   return Uint8Array.from([
-    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    1,
+    0,
+    0,
+    0,
     ...section(5, [1, 0, 1]), // memory: one page
     ...section(7, [1, 3, 0x6d, 0x65, 0x6d, 2, 0]), // export "mem"
     ...section(11, data),
@@ -28,13 +35,23 @@ function moduleWith(segments: [number, number[]][]): Uint8Array {
 }
 
 // no DOM lib in this project's tsconfig: the two WebAssembly calls this test needs
-const WA = (globalThis as unknown as {
-  WebAssembly: { Instance: new (m: unknown) => { exports: { mem: { buffer: ArrayBuffer } } }; Module: new (b: Uint8Array) => unknown };
-}).WebAssembly;
+const WA = (
+  globalThis as unknown as {
+    WebAssembly: {
+      Instance: new (m: unknown) => { exports: { mem: { buffer: ArrayBuffer } } };
+      Module: new (b: Uint8Array) => unknown;
+    };
+  }
+).WebAssembly;
 const memoryOf = (bytes: Uint8Array) => new Uint8Array(new WA.Instance(new WA.Module(bytes)).exports.mem.buffer);
 
 test("should give the same initial memory from one segment, later segments winning where they overlap", () => {
-  const original = moduleWith([[200, [1, 2, 3]], [10, [9, 9, 9, 9]], [12, [7]], [300, Array.from({ length: 200 }, (_, i) => i)]]);
+  const original = moduleWith([
+    [200, [1, 2, 3]],
+    [10, [9, 9, 9, 9]],
+    [12, [7]],
+    [300, Array.from({ length: 200 }, (_, i) => i)],
+  ]);
   const merged = mergeDataSegments(original);
   assert.is.not(merged, original);
   assert.equal(memoryOf(merged), memoryOf(original));

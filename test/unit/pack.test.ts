@@ -11,13 +11,15 @@ import { seededRandom as rng } from "../../tools/lib/util/seeded-random.ts";
 
 const PACKINGS: TernaryPacking[] = ["i2", "t3"];
 
-
 const randomTrits = (n: number, r: () => number) => Int8Array.from({ length: n }, () => Math.floor(r() * 3) - 1);
 
 test("should lay out i2 codes LSB first, 4 per byte, padding code 1", () => {
   assert.equal([...packTernary(Int8Array.from([-1, 0, 1, 1]), 1, 4, "i2")], [0 | (1 << 2) | (2 << 4) | (2 << 6)]);
   assert.equal([...packTernary(Int8Array.from([1]), 1, 1, "i2")], [2 | (1 << 2) | (1 << 4) | (1 << 6)]);
-  assert.equal([...packTernary(Int8Array.from([1, -1, 0, 0, 0]), 1, 5, "i2")], [2 | (0 << 2) | (1 << 4) | (1 << 6), 0x55]);
+  assert.equal(
+    [...packTernary(Int8Array.from([1, -1, 0, 0, 0]), 1, 5, "i2")],
+    [2 | (0 << 2) | (1 << 4) | (1 << 6), 0x55],
+  );
 });
 
 test("should lay out t3 trits as sum (w+1) * 3^j, padding trit 1", () => {
@@ -38,10 +40,16 @@ test("should start every row on a byte boundary", () => {
 test("should map every valid byte to itself through unpack and pack", () => {
   for (let byte = 0; byte < 256; byte++) {
     const validI2 = [0, 2, 4, 6].every((k) => ((byte >> k) & 3) !== 3);
-    for (const [p, valid] of [["i2", validI2], ["t3", byte <= 242]] as [TernaryPacking, boolean][]) {
+    for (const [p, valid] of [
+      ["i2", validI2],
+      ["t3", byte <= 242],
+    ] as [TernaryPacking, boolean][]) {
       const cols = p === "i2" ? 4 : 5;
       if (!valid) {
-        assert.throws(() => unpackTernary(Uint8Array.of(byte), 1, cols, p), (e: unknown) => e instanceof BitrlError);
+        assert.throws(
+          () => unpackTernary(Uint8Array.of(byte), 1, cols, p),
+          (e: unknown) => e instanceof BitrlError,
+        );
         continue;
       }
       assert.equal([...packTernary(unpackTernary(Uint8Array.of(byte), 1, cols, p), 1, cols, p)], [byte]);
@@ -51,7 +59,10 @@ test("should map every valid byte to itself through unpack and pack", () => {
 
 test("should reject nonzero padding, invalid codes and wrong lengths with BitrlError", () => {
   const bad = (b: number[], cols: number, p: TernaryPacking, re: RegExp) =>
-    assert.throws(() => unpackTernary(Uint8Array.from(b), 1, cols, p), (e: unknown) => e instanceof BitrlError && re.test((e as Error).message));
+    assert.throws(
+      () => unpackTernary(Uint8Array.from(b), 1, cols, p),
+      (e: unknown) => e instanceof BitrlError && re.test((e as Error).message),
+    );
   assert.equal([...unpackTernary(Uint8Array.of(0x56), 1, 1, "i2")], [1]); // codes 2,1,1,1: valid with cols 1
   bad([2 | (0 << 2) | (1 << 4) | (1 << 6)], 1, "i2", /nonzero padding/);
   bad([0xff], 4, "i2", /code 3/);
@@ -77,9 +88,16 @@ test("should round trip every length 1..64, several rows, both packings", () => 
 test("should round trip large matrices exactly", () => {
   const r = rng(2);
   for (const p of PACKINGS) {
-    for (const [rows, cols] of [[257, 1031], [1, 100003], [1024, 256]]) {
+    for (const [rows, cols] of [
+      [257, 1031],
+      [1, 100003],
+      [1024, 256],
+    ]) {
       const q = randomTrits(rows * cols, r);
-      assert.ok(unpackTernary(packTernary(q, rows, cols, p), rows, cols, p).every((v, i) => v === q[i]), `${p} ${rows}x${cols}`);
+      assert.ok(
+        unpackTernary(packTernary(q, rows, cols, p), rows, cols, p).every((v, i) => v === q[i]),
+        `${p} ${rows}x${cols}`,
+      );
     }
   }
 });
@@ -111,7 +129,9 @@ test("should round trip a large quantized tensor through a blob, per row", () =>
   const r = rng(4);
   const w = Float32Array.from({ length: 300 * 777 }, () => r() - 0.5);
   for (const packing of PACKINGS) {
-    const t = decodeBlob(encodeBlob({ version: 1, meta: {}, tensors: [ternaryTensor("big", 300, 777, w, { packing, scale: "row" })] })).tensors[0];
+    const t = decodeBlob(
+      encodeBlob({ version: 1, meta: {}, tensors: [ternaryTensor("big", 300, 777, w, { packing, scale: "row" })] }),
+    ).tensors[0];
     const { q, scales } = quantizeTernary(w, 300, 777, "row");
     assert.equal(ternaryCodes(t), q);
     assert.equal(t.scales, scales);

@@ -3,10 +3,20 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
 import {
-  FrameDecoder, SYNC0, SYNC1, concat, decodeError, decodeValue, encodeCall, encodeFrame, readU64, u32s,
+  FrameDecoder,
+  SYNC0,
+  SYNC1,
+  concat,
+  decodeError,
+  decodeValue,
+  encodeCall,
+  encodeFrame,
+  readU64,
+  u32s,
 } from "../../tools/lib/board/protocol.ts";
 
-const frames = (events: ReturnType<FrameDecoder["push"]>) => events.filter((e) => e.kind === "frame").map((e) => (e.kind === "frame" ? e.frame : null)!);
+const frames = (events: ReturnType<FrameDecoder["push"]>) =>
+  events.filter((e) => e.kind === "frame").map((e) => (e.kind === "frame" ? e.frame : null)!);
 
 test("should lay a frame out as sync, length, seq, code, payload, CRC of bytes 2..", () => {
   const f = encodeFrame(7, 0x01, Uint8Array.of(0xaa, 0xbb));
@@ -29,21 +39,30 @@ test("should skip garbage and find the frame after it", () => {
   const d = new FrameDecoder(1024);
   const garbage = Uint8Array.of(0, SYNC0, 5, SYNC0, SYNC0, 0xff, 1, 2);
   const ev = d.push(concat(garbage, encodeFrame(1, 1)));
-  assert.equal(frames(ev).map((f) => f.seq), [1]);
+  assert.equal(
+    frames(ev).map((f) => f.seq),
+    [1],
+  );
 });
 
 test("should report a bad CRC and still decode the next frame", () => {
   const bad = encodeFrame(4, 1, Uint8Array.of(1, 2, 3));
   bad[7] ^= 0x40;
   const ev = new FrameDecoder(1024).push(concat(bad, encodeFrame(5, 1)));
-  assert.equal(ev.map((e) => e.kind), ["bad-crc", "frame"]);
+  assert.equal(
+    ev.map((e) => e.kind),
+    ["bad-crc", "frame"],
+  );
   assert.is(ev[0].kind === "bad-crc" && ev[0].seq, 4);
 });
 
 test("should report a length over the maximum without waiting for its bytes", () => {
   const big = encodeFrame(6, 1, new Uint8Array(2000));
   const ev = new FrameDecoder(1024).push(concat(big.subarray(0, 6), encodeFrame(8, 1)));
-  assert.equal(ev.map((e) => e.kind), ["too-large", "frame"]);
+  assert.equal(
+    ev.map((e) => e.kind),
+    ["too-large", "frame"],
+  );
 });
 
 test("should recover when a truncated frame swallows the start of the next one", () => {

@@ -2,22 +2,44 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import {
-  ABSMEAN_EPS, absmeanScale, bitLinearScale, dequantize, quantizeActivations, quantizeInt8, quantizeTernary, roundHalfEven, ternarize,
+  ABSMEAN_EPS,
+  absmeanScale,
+  bitLinearScale,
+  dequantize,
+  quantizeActivations,
+  quantizeInt8,
+  quantizeTernary,
+  roundHalfEven,
+  ternarize,
 } from "../../tools/lib/format/quantize.ts";
 
 const f32 = Math.fround;
 
 test("should round ties to even and everything else to nearest", () => {
   const cases: [number, number][] = [
-    [0.5, 0], [1.5, 2], [2.5, 2], [3.5, 4], [-0.5, 0], [-1.5, -2], [-2.5, -2], [-3.5, -4],
-    [0.49999999999999994, 0], [2.4999999, 2], [2.5000001, 3], [-2.5000001, -3], [7, 7], [-7, -7], [1e20, 1e20],
+    [0.5, 0],
+    [1.5, 2],
+    [2.5, 2],
+    [3.5, 4],
+    [-0.5, 0],
+    [-1.5, -2],
+    [-2.5, -2],
+    [-3.5, -4],
+    [0.49999999999999994, 0],
+    [2.4999999, 2],
+    [2.5000001, 3],
+    [-2.5000001, -3],
+    [7, 7],
+    [-7, -7],
+    [1e20, 1e20],
   ];
-  for (const [x, want] of cases) assert.ok(roundHalfEven(x) === want, `roundHalfEven(${x}) = ${roundHalfEven(x)}, want ${want}`);
+  for (const [x, want] of cases)
+    assert.ok(roundHalfEven(x) === want, `roundHalfEven(${x}) = ${roundHalfEven(x)}, want ${want}`);
 });
 
 test("should agree with a floor-based definition on random halves and non-halves", () => {
   let s = 7;
-  const rnd = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const ref = (x: number) => {
     const f = Math.floor(x);
     const d = x - f;

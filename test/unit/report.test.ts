@@ -26,7 +26,10 @@ test("should append run records as JSON lines and read them back in order", () =
   assert.is(f, join(dir, "energy.jsonl"));
   assert.is(readFileSync(f, "utf8").trim().split("\n").length, 2);
   const rs = readRuns([dir]);
-  assert.equal(rs.map((r) => r.x), [1.5, 2]);
+  assert.equal(
+    rs.map((r) => r.x),
+    [1.5, 2],
+  );
   assert.is(rs[0].bad, null);
   assert.is(rs[0].kind, "energy");
   assert.match(String(rs[0].time), /^\d{4}-\d\d-\d\dT/);
@@ -56,7 +59,8 @@ test("should render a self-contained page with every section and the input's num
   const html = renderReport(fixtureRecords(), { generated: "fixed" });
   assert.not.match(html, /<script/i);
   assert.not.match(html, /(src|href)="(https?:)?\/\//);
-  for (const id of ["learning", "latency", "memory", "energy", "kind-run"]) assert.match(html, new RegExp(`<section id="${id}"`));
+  for (const id of ["learning", "latency", "memory", "energy", "kind-run"])
+    assert.match(html, new RegExp(`<section id="${id}"`));
   assert.ok((html.match(/<svg /g) ?? []).length >= 5, "charts");
   assert.match(html, /data-value="13.25"/);
   assert.match(html, /data-value="187.5"/);
@@ -76,7 +80,12 @@ test("should escape text from records", () => {
 test("should write the report atomically and say how many records went in", () => {
   const dir = tmp();
   const runs = join(dir, "runs.jsonl");
-  writeFileSync(runs, fixtureRecords().map((r) => JSON.stringify(r)).join("\n") + "\n");
+  writeFileSync(
+    runs,
+    fixtureRecords()
+      .map((r) => JSON.stringify(r))
+      .join("\n") + "\n",
+  );
   const out = join(dir, "r", "index.html");
   const r = buildReport([runs], out);
   assert.is(r.records, fixtureRecords().length);
@@ -85,18 +94,40 @@ test("should write the report atomically and say how many records went in", () =
 });
 
 test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and estimated energy", () => {
-  const blob = { version: 1, meta: {}, tensors: [
-    { name: "w", shape: [16, 10], packing: "t3" as const, data: new Uint8Array(32), scales: new Float32Array(1) },
-    { name: "c", shape: [4], packing: "i32" as const, data: new Uint8Array(16), scales: new Float32Array(0) },
-  ] };
+  const blob = {
+    version: 1,
+    meta: {},
+    tensors: [
+      { name: "w", shape: [16, 10], packing: "t3" as const, data: new Uint8Array(32), scales: new Float32Array(1) },
+      { name: "c", shape: [4], packing: "i32" as const, data: new Uint8Array(16), scales: new Float32Array(0) },
+    ],
+  };
   assert.is(fp32Bytes(blob), 4 * 160 + 4 * 4);
   const ram = { budget: 262144, static_buffers: 2114, wasm3_heap: 167152, linear_memory: 131072 };
   assert.is(peakRamBytes(ram), 169266);
   assert.is(peakRamBytes({ ...ram, wasm3_heap: null }), 133186);
-  const s = { board: getBoard("qemu-m4"), env: "cartpole", via: "test", ram, agents: [
-    { work: { agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 2 }, meanReturn: 50, model: "m", modelFileBytes: 1000, fp32Bytes: 20000 },
-    { work: { agent: "fp32", ticks: 3.2e7, decisions: 100, episodes: 2 }, meanReturn: 50, model: "f", modelFileBytes: 20100, fp32Bytes: 20000 },
-  ] };
+  const s = {
+    board: getBoard("qemu-m4"),
+    env: "cartpole",
+    via: "test",
+    ram,
+    agents: [
+      {
+        work: { agent: "ternary", ticks: 6.4e6, decisions: 100, episodes: 2 },
+        meanReturn: 50,
+        model: "m",
+        modelFileBytes: 1000,
+        fp32Bytes: 20000,
+      },
+      {
+        work: { agent: "fp32", ticks: 3.2e7, decisions: 100, episodes: 2 },
+        meanReturn: 50,
+        model: "f",
+        modelFileBytes: 20100,
+        fp32Bytes: 20000,
+      },
+    ],
+  };
   const recs = summaryRecords(s);
   const run = recs.find((r) => r.kind === "run")!.record;
   // 6.4e6 instructions at 64 MHz = 0.1 s for 100 decisions
@@ -104,7 +135,10 @@ test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and
   assert.is(run.ticksPerDecision, 64000);
   assert.is(run.timeKind, "emulated");
   const bench = recs.filter((r) => r.kind === "bench").map((r) => [r.record.metric, r.record.value]);
-  assert.equal(bench.slice(0, 2), [["instructions/decision", 64000], ["ms/decision", 1]]);
+  assert.equal(bench.slice(0, 2), [
+    ["instructions/decision", 64000],
+    ["ms/decision", 1],
+  ]);
   const energy = recs.find((r) => r.kind === "energy")!.record.figures as { joulesPerDecision: number }[];
   assert.ok(Math.abs(energy[0].joulesPerDecision - 9.9e-6) < 1e-15);
   const text = summaryLines(s).join("\n");
@@ -118,17 +152,39 @@ test("should summarise a board run: bytes vs fp32, peak RAM vs budget, speed and
 });
 
 test("should show one decision per backend at the slowest board's clock, like-for-like ratios only, and the control period", () => {
-  const cost = (backend: "wasm3" | "wasm3+native" | "aot", agent: string, t: number) => ({ backend, agent, ticksPerDecision: t, steps: 20, tickUnit: "instructions" });
-  const s = { board: getBoard("qemu-m4"), env: "cartpole", via: "test", ram: null, agents: [], decisionCosts: [
-    cost("wasm3", "ternary", 4.0e6), cost("wasm3", "fp32", 3.2e7), cost("wasm3+native", "ternary", 6.4e5),
-    cost("wasm3+native", "fp32", 3.2e7), cost("aot", "ternary", 5.0e5), cost("aot", "fp32", 2.0e6),
-  ] };
+  const cost = (backend: "wasm3" | "wasm3+native" | "aot", agent: string, t: number) => ({
+    backend,
+    agent,
+    ticksPerDecision: t,
+    steps: 20,
+    tickUnit: "instructions",
+  });
+  const s = {
+    board: getBoard("qemu-m4"),
+    env: "cartpole",
+    via: "test",
+    ram: null,
+    agents: [],
+    decisionCosts: [
+      cost("wasm3", "ternary", 4.0e6),
+      cost("wasm3", "fp32", 3.2e7),
+      cost("wasm3+native", "ternary", 6.4e5),
+      cost("wasm3+native", "fp32", 3.2e7),
+      cost("aot", "ternary", 5.0e5),
+      cost("aot", "fp32", 2.0e6),
+    ],
+  };
   const text = summaryLines(s).join("\n");
-  assert.match(text, /wasm3 +\| ternary 4,000,000 \(62\.5 ms\) \| fp32 32,000,000 \(500\.0 ms\) \| fp32 \/ ternary 8\.00x/);
+  assert.match(
+    text,
+    /wasm3 +\| ternary 4,000,000 \(62\.5 ms\) \| fp32 32,000,000 \(500\.0 ms\) \| fp32 \/ ternary 8\.00x/,
+  );
   assert.match(text, /wasm3\+native +\| ternary 640,000 \(10\.0 ms\) .*n\/a \(fp32 has no kernel imports\)/);
   assert.match(text, /aot +\| .*fp32 \/ ternary 4\.00x/);
   assert.match(text, /within cartpole's 20 ms control period at 64 MHz \(estimated\): wasm3\+native, aot; not wasm3/);
-  const bench = summaryRecords(s).filter((r) => r.kind === "bench").map((r) => r.record.name);
+  const bench = summaryRecords(s)
+    .filter((r) => r.kind === "bench")
+    .map((r) => r.record.name);
   assert.ok(bench.includes("cartpole ternary decision (wasm3+native)"));
 });
 

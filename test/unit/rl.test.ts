@@ -4,12 +4,25 @@ import { encodeBlob } from "../../tools/lib/format/blob.ts";
 import { f32Tensor } from "../../tools/lib/format/blob-tensors.ts";
 import { join } from "node:path";
 import { readBlobFile } from "../../tools/lib/format/blob-file.ts";
-import { AgentRunner, agentInfo, backboneKindOf, evaluateAgent, buildAgentBlob, DEFAULT_TRAIN, defaultTrain, headParamCount, loadAgentModule, trainAgent, withHead } from "../../tools/lib/agent/index.ts";
+import {
+  AgentRunner,
+  agentInfo,
+  backboneKindOf,
+  evaluateAgent,
+  buildAgentBlob,
+  DEFAULT_TRAIN,
+  defaultTrain,
+  headParamCount,
+  loadAgentModule,
+  trainAgent,
+  withHead,
+} from "../../tools/lib/agent/index.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { cartpoleReset, cartpoleStep, cartpoleTokens, Pcg32 } from "../../tools/lib/reference/envs.ts";
 import { mean } from "../../tools/lib/util/stats.ts";
 
-const cartpole = (seed = 1): Blob => buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: seed });
+const cartpole = (seed = 1): Blob =>
+  buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: seed });
 
 test("should improve a cartpole head's return well above its start within 300 episodes (backbone none, V8)", () => {
   const t0 = Date.now();
@@ -17,19 +30,35 @@ test("should improve a cartpole head's return well above its start within 300 ep
   const before = new AgentRunner(start);
   const startGreedy = mean([0, 1, 2, 3, 4].map((i) => before.episode(1_000_000 + i, true).return));
   const r = trainAgent(start, 1, 300, { evalEpisodes: 10 });
-  assert.ok(mean(r.curve.slice(-50)) > 3 * mean(r.curve.slice(0, 50)), `first 50: ${mean(r.curve.slice(0, 50))}, last 50: ${mean(r.curve.slice(-50))}`);
+  assert.ok(
+    mean(r.curve.slice(-50)) > 3 * mean(r.curve.slice(0, 50)),
+    `first 50: ${mean(r.curve.slice(0, 50))}, last 50: ${mean(r.curve.slice(-50))}`,
+  );
   assert.ok(r.eval.mean_return > startGreedy + 100, `greedy ${startGreedy} -> ${r.eval.mean_return}`);
   assert.ok(Date.now() - t0 < 60_000);
 });
 
-const ternaryBackbone = () => readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-backbone-ternary.bitrl"));
+const ternaryBackbone = () =>
+  readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-backbone-ternary.bitrl"));
 
 test("should lift PPO's sampled returns on the ternary backbone within a 15,000-step budget, checks counted (V8)", () => {
   const steps = 15_000;
-  const start = buildAgentBlob({ env: "cartpole", backbone: ternaryBackbone(), hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), horizon: steps }, initSeed: 1 });
-  const r = trainAgent(start, 1, Infinity, { steps, chunk: 10, select: { every: 2500, episodes: 2, gate: 0.8 }, evalEpisodes: 5 });
+  const start = buildAgentBlob({
+    env: "cartpole",
+    backbone: ternaryBackbone(),
+    hidden: 0,
+    train: { ...defaultTrain("cartpole", "blob", "ppo"), horizon: steps },
+    initSeed: 1,
+  });
+  const r = trainAgent(start, 1, Infinity, {
+    steps,
+    chunk: 10,
+    select: { every: 2500, episodes: 2, gate: 0.8 },
+    evalEpisodes: 5,
+  });
   const k = Math.floor(r.curve.length / 4);
-  const first = mean(r.curve.slice(0, k)), last = mean(r.curve.slice(-k));
+  const first = mean(r.curve.slice(0, k)),
+    last = mean(r.curve.slice(-k));
   assert.ok(last >= 150 && last >= 3 * first, `first quarter ${first}, last quarter ${last}`);
   assert.ok(r.steps <= steps && r.checkSteps > 0, `${r.steps} steps (${r.checkSteps} in checks)`);
   assert.is(r.steps, r.curveSteps.reduce((a, b) => a + b, 0) + r.checkSteps);
@@ -38,9 +67,23 @@ test("should lift PPO's sampled returns on the ternary backbone within a 15,000-
 });
 
 test("should refuse a PPO rollout that does not fit in linear memory, and load older REINFORCE agents", () => {
-  const big = buildAgentBlob({ env: "cartpole", backbone: ternaryBackbone(), hidden: 0, train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 1024 }, initSeed: 1 });
+  const big = buildAgentBlob({
+    env: "cartpole",
+    backbone: ternaryBackbone(),
+    hidden: 0,
+    train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 1024 },
+    initSeed: 1,
+  });
   assert.throws(() => new AgentRunner(big), /PPO rollout .* does not fit in free linear memory/);
-  const auto = new AgentRunner(buildAgentBlob({ env: "cartpole", backbone: ternaryBackbone(), hidden: 0, train: defaultTrain("cartpole", "blob", "ppo"), initSeed: 1 }));
+  const auto = new AgentRunner(
+    buildAgentBlob({
+      env: "cartpole",
+      backbone: ternaryBackbone(),
+      hidden: 0,
+      train: defaultTrain("cartpole", "blob", "ppo"),
+      initSeed: 1,
+    }),
+  );
   assert.ok(auto.rolloutSteps() > 32 && auto.rolloutSteps() < 1024, `auto rollout ${auto.rolloutSteps()}`);
   const old = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-ternary.bitrl"));
   assert.is(old.tensors.find((t) => t.name === "agent.hparams")!.shape[0], 10);
@@ -50,8 +93,12 @@ test("should refuse a PPO rollout that does not fit in linear memory, and load o
 
 test("should train identically from the same seed (release and debug builds), differently from another", () => {
   const start = cartpole();
-  const a = new AgentRunner(start, "release"), b = new AgentRunner(start, "debug"), c = new AgentRunner(start, "release");
-  const ca = a.train(7, 40), cb = b.train(7, 40), cc = c.train(8, 40);
+  const a = new AgentRunner(start, "release"),
+    b = new AgentRunner(start, "debug"),
+    c = new AgentRunner(start, "release");
+  const ca = a.train(7, 40),
+    cb = b.train(7, 40),
+    cc = c.train(8, 40);
   assert.equal(ca, cb);
   assert.equal(Array.from(a.head()), Array.from(b.head()));
   assert.not.equal(ca, cc);
@@ -65,7 +112,10 @@ test("should learn keydoor only with a hidden layer (the linear one-hot head can
   };
   const mlp = run(32);
   const linear = run(0);
-  assert.ok(linear.eval.mean_return < mlp.eval.mean_return - 0.2, `linear ${linear.eval.mean_return}, hidden 32 ${mlp.eval.mean_return}`);
+  assert.ok(
+    linear.eval.mean_return < mlp.eval.mean_return - 0.2,
+    `linear ${linear.eval.mean_return}, hidden 32 ${mlp.eval.mean_return}`,
+  );
   assert.ok(mlp.eval.mean_return > 0.7, `hidden 32: ${mlp.eval.mean_return}`);
   assert.ok(mean(mlp.curve.slice(-100)) > 2 * mean(mlp.curve.slice(0, 100)));
 });
@@ -80,8 +130,9 @@ test("should take its first update along sum_t G_t grad(log pi + c V) of the sto
   // the same episode in the reference: reset draws 4 uniforms, each step one to sample the action
   const rng = new Pcg32(21);
   let s = cartpoleReset(rng);
-  const feats: number[][] = [], acts: number[] = [];
-  for (let done = false; !done; ) {
+  const feats: number[][] = [],
+    acts: number[] = [];
+  for (let done = false; !done;) {
     feats.push(cartpoleTokens(Float32Array.from(s)).map((t, pos) => pos * 64 + t));
     const a = rng.uniform() < 0.5 ? 0 : 1;
     acts.push(a);
@@ -90,7 +141,9 @@ test("should take its first update along sum_t G_t grad(log pi + c V) of the sto
     done = r.terminated;
   }
   assert.is(acts.length, ret);
-  const T = acts.length, F = 256, g = new Float64Array(3 * F + 3);
+  const T = acts.length,
+    F = 256,
+    g = new Float64Array(3 * F + 3);
   for (let t = 0; t < T; t++) {
     let G = 0;
     for (let k = t; k < T; k++) G += tc.gamma ** (k - t) * tc.rewardScale;
@@ -107,7 +160,10 @@ test("should take its first update along sum_t G_t grad(log pi + c V) of the sto
   g.forEach((v, i) => {
     if (v === 0) assert.is(delta[i], 0, `param ${i}`);
     else if (Math.abs(v) > 1e-3 * big) {
-      assert.ok(Math.sign(delta[i]) === Math.sign(v) && Math.abs(Math.abs(delta[i]) - tc.lr) < 1e-4, `param ${i}: ${delta[i]} vs ${v}`);
+      assert.ok(
+        Math.sign(delta[i]) === Math.sign(v) && Math.abs(Math.abs(delta[i]) - tc.lr) < 1e-4,
+        `param ${i}: ${delta[i]} vs ${v}`,
+      );
       checked++;
     }
   });
@@ -119,12 +175,20 @@ test("should act greedily on an observation like agent_episode does, and expose 
   const r = new AgentRunner(trained);
   const head = r.head();
   assert.is(head.length, headParamCount(64 * 4, 0, 2));
-  assert.equal(Array.from(head), Array.from(new Float32Array(trained.tensors.find((t) => t.name === "head.params")!.data.buffer.slice(0))).slice(0, head.length));
+  assert.equal(
+    Array.from(head),
+    Array.from(new Float32Array(trained.tensors.find((t) => t.name === "head.params")!.data.buffer.slice(0))).slice(
+      0,
+      head.length,
+    ),
+  );
   // replay the greedy episode by hand through env_* + agent_act
-  const m = r.mod, io = m.ioBase;
+  const m = r.mod,
+    io = m.ioBase;
   const ep = r.episode(5, true, 60);
   m.fn.env_reset(0, 5);
-  let steps = 0, flags = 0;
+  let steps = 0,
+    flags = 0;
   while (flags === 0 && steps < 60) {
     m.fn.env_obs(io + 256);
     const a = m.fn.agent_act(io + 256);
@@ -145,10 +209,22 @@ test("should refuse blobs without an agent config, with a wrong head size or bad
   const noCfg = load({ ...good, tensors: good.tensors.filter((t) => t.name !== "agent.config") });
   assert.is(noCfg.rc, -1);
   assert.match(noCfg.log, "agent.config");
-  const shortHead = load({ ...good, tensors: good.tensors.map((t) => (t.name === "head.params" ? f32Tensor("head.params", [10], new Float32Array(10)) : t)) });
+  const shortHead = load({
+    ...good,
+    tensors: good.tensors.map((t) =>
+      t.name === "head.params" ? f32Tensor("head.params", [10], new Float32Array(10)) : t,
+    ),
+  });
   assert.is(shortHead.rc, -1);
   assert.match(shortHead.log, "head.params");
-  const badHp = load({ ...good, tensors: good.tensors.map((t) => (t.name === "agent.hparams" ? f32Tensor("agent.hparams", [10], Float32Array.from([0.99, -1, 0, 0.5, 0.01, 0.9, 0.999, 1e-8, 1, 1])) : t)) });
+  const badHp = load({
+    ...good,
+    tensors: good.tensors.map((t) =>
+      t.name === "agent.hparams"
+        ? f32Tensor("agent.hparams", [10], Float32Array.from([0.99, -1, 0, 0.5, 0.01, 0.9, 0.999, 1e-8, 1, 1]))
+        : t,
+    ),
+  });
   assert.is(badHp.rc, -1);
   assert.match(badHp.log, "hparams");
   const m = loadAgentModule("release");

@@ -13,7 +13,9 @@ test("should keep the three held-out sets apart over their whole documented rang
   const sets = [evalSeed, selectSeed, distortSeed].map((f) => [f(0), f(HELD_OUT_SPAN - 1)].map(u32));
   for (const [lo, hi] of sets) assert.ok(lo < hi && hi < 2 ** 31);
   // intervals [lo, hi] pairwise disjoint
-  for (let a = 0; a < sets.length; a++) for (let b = a + 1; b < sets.length; b++) assert.ok(sets[a][1] < sets[b][0] || sets[b][1] < sets[a][0], `sets ${a} and ${b} overlap`);
+  for (let a = 0; a < sets.length; a++)
+    for (let b = a + 1; b < sets.length; b++)
+      assert.ok(sets[a][1] < sets[b][0] || sets[b][1] < sets[a][0], `sets ${a} and ${b} overlap`);
   assert.throws(() => evalSeed(HELD_OUT_SPAN), /outside/);
   assert.throws(() => selectSeed(-1), /outside/);
   assert.throws(() => distortSeed(0.5), /outside/);
@@ -40,8 +42,16 @@ test("should never give a training chunk a held-out seed, for any run seed and e
 });
 
 test("should make the training plan train on chunk seeds and check on selection seeds only", () => {
-  const plan = new TrainPlan({ seed: 1, episodes: 60, steps: Infinity, chunk: 10, envMaxSteps: 20, select: { every: 20, episodes: 3 } });
-  let trains = 0, checks = 0;
+  const plan = new TrainPlan({
+    seed: 1,
+    episodes: 60,
+    steps: Infinity,
+    chunk: 10,
+    envMaxSteps: 20,
+    select: { every: 20, episodes: 3 },
+  });
+  let trains = 0,
+    checks = 0;
   for (let call = plan.next(); call; call = plan.next()) {
     if (call.op === "train") {
       trains++;
@@ -50,7 +60,10 @@ test("should make the training plan train on chunk seeds and check on selection 
     } else {
       checks++;
       assert.equal(call.seeds, [selectSeed(0), selectSeed(1), selectSeed(2)]);
-      plan.checked(call.seeds.map(() => 1), call.seeds.map(() => 5));
+      plan.checked(
+        call.seeds.map(() => 1),
+        call.seeds.map(() => 5),
+      );
     }
   }
   assert.ok(trains >= 6 && checks >= 3, `${trains} train calls, ${checks} checks`);

@@ -11,12 +11,26 @@ import { readBlobFile, writeBlobFile } from "../../tools/lib/format/blob-file.ts
 import { backboneFeatures, backboneFromBlob, type BackboneConfig } from "../../tools/lib/reference/backbone.ts";
 import { Adam, ADAM_DEFAULTS } from "../../tools/lib/train/adam.ts";
 import { effectiveWeights, initParams, lossAndGrad, paramArrays, zerosLike } from "../../tools/lib/train/model.ts";
-import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../../tools/lib/train/pretrain.ts";
+import {
+  backboneBlob,
+  pretrainBackbone,
+  PRETRAIN_DEFAULTS,
+  type PretrainOptions,
+} from "../../tools/lib/train/pretrain.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { pretrainCommand } from "../../tools/cli/pretrain.ts";
 
-const tiny = (kind: BackboneConfig["kind"]): BackboneConfig => ({ kind, vocab: 9, ctx: 6, dim: 8, layers: 2, heads: 2, ffn: 12, featTokens: 2 });
+const tiny = (kind: BackboneConfig["kind"]): BackboneConfig => ({
+  kind,
+  vocab: 9,
+  ctx: 6,
+  dim: 8,
+  layers: 2,
+  heads: 2,
+  ffn: 12,
+  featTokens: 2,
+});
 const seqsOf = (seed: number, n: number, T: number, V: number) => {
   const r = rng(seed);
   return Array.from({ length: n }, () => Int32Array.from({ length: T }, () => r.below(V)));
@@ -28,18 +42,23 @@ test("should match central finite differences with the hand-written backward (fp
   const seqs = seqsOf(5, 2, 6, 9);
   const g = zerosLike(p);
   lossAndGrad(c, p, effectiveWeights(c, p), seqs, g);
-  const P = paramArrays(p), G = paramArrays(g);
+  const P = paramArrays(p),
+    G = paramArrays(g);
   let checked = 0;
   for (let a = 0; a < P.length; a++) {
     for (const i of [0, 5, Math.floor(P[a].length / 2), P[a].length - 1]) {
-      const h = 1e-5, o = P[a][i];
+      const h = 1e-5,
+        o = P[a][i];
       P[a][i] = o + h;
       const lp = lossAndGrad(c, p, effectiveWeights(c, p), seqs, null);
       P[a][i] = o - h;
       const lm = lossAndGrad(c, p, effectiveWeights(c, p), seqs, null);
       P[a][i] = o;
       const num = (lp - lm) / (2 * h);
-      assert.ok(Math.abs(num - G[a][i]) <= 1e-6 + 1e-4 * Math.abs(num), `param ${a}[${i}]: numeric ${num}, backward ${G[a][i]}`);
+      assert.ok(
+        Math.abs(num - G[a][i]) <= 1e-6 + 1e-4 * Math.abs(num),
+        `param ${a}[${i}]: numeric ${num}, backward ${G[a][i]}`,
+      );
       checked++;
     }
   }
@@ -63,7 +82,16 @@ for (const kind of ["ternary", "binary", "int8"] as const) {
   });
 }
 
-const quick = (seed: number): PretrainOptions => ({ ...PRETRAIN_DEFAULTS, kind: "ternary", steps: 4, batch: 4, episodes: 6, dim: 16, ffn: 32, seed });
+const quick = (seed: number): PretrainOptions => ({
+  ...PRETRAIN_DEFAULTS,
+  kind: "ternary",
+  steps: 4,
+  batch: 4,
+  episodes: 6,
+  dim: 16,
+  ffn: 32,
+  seed,
+});
 
 test("should pretrain deterministically from the seed (same seed, same bytes)", () => {
   const mod = loadAgent("release");
@@ -80,9 +108,15 @@ test("should write a blob that decodes, that backbone_load accepts, with wasm fe
     const mod = loadAgent("release");
     const o = quick(1);
     const res = pretrainBackbone(mod, "keydoor", o);
-    assert.ok(res.validLossExported < res.uniformLoss, `validation ${res.validLossExported} vs uniform ${res.uniformLoss}`);
+    assert.ok(
+      res.validLossExported < res.uniformLoss,
+      `validation ${res.validLossExported} vs uniform ${res.uniformLoss}`,
+    );
     // the integer forward that ships (every window position, 16 tokens) stays close to the QAT forward it was trained with
-    assert.ok(Math.abs(res.validLossExported - res.validLoss) < 0.05, `shipped ${res.validLossExported} vs QAT ${res.validLoss}`);
+    assert.ok(
+      Math.abs(res.validLossExported - res.validLoss) < 0.05,
+      `shipped ${res.validLossExported} vs QAT ${res.validLoss}`,
+    );
     const path = join(dir, "kd.bitrl");
     writeBlobFile(path, backboneBlob(res, o));
     const blob = readBlobFile(path);
@@ -90,7 +124,8 @@ test("should write a blob that decodes, that backbone_load accepts, with wasm fe
     assert.equal(w.config, res.config);
     mod.setBlob(encodeBlob(blob));
     assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
-    const tok = mod.ioBase + 256, out = mod.ioBase + 1024;
+    const tok = mod.ioBase + 256,
+      out = mod.ioBase + 1024;
     new Int32Array(mod.memory.buffer, tok, 4).set([1, 0, 3, 4]);
     const size = mod.fn.backbone_features(tok, 4, out);
     assert.is(size, 4 * 16);
@@ -114,7 +149,10 @@ async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
 }
 
 test("should refuse a bad --backbone, a missing -o and an unknown env with one-line errors", async () => {
-  await rejects(pretrainCommand.run(["--env", "cartpole", "--backbone", "ternery", "-o", "/tmp/x.bitrl"]), /--backbone must be one of/);
+  await rejects(
+    pretrainCommand.run(["--env", "cartpole", "--backbone", "ternery", "-o", "/tmp/x.bitrl"]),
+    /--backbone must be one of/,
+  );
   await rejects(pretrainCommand.run(["--env", "cartpole"]), /missing -o/);
   await rejects(pretrainCommand.run(["--env", "pong", "-o", "/tmp/never.bitrl", "--steps", "1"]), /unknown env 'pong'/);
 });

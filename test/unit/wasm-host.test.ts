@@ -2,7 +2,17 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
-import { BLOB_DST_OUT_OF_MEMORY, BLOB_NONE, BLOB_OK, BLOB_OUT_OF_RANGE, agentImports, loadAgent, readArena, writeArena, type HostState } from "../../tools/lib/runtime/wasm.ts";
+import {
+  BLOB_DST_OUT_OF_MEMORY,
+  BLOB_NONE,
+  BLOB_OK,
+  BLOB_OUT_OF_RANGE,
+  agentImports,
+  loadAgent,
+  readArena,
+  writeArena,
+  type HostState,
+} from "../../tools/lib/runtime/wasm.ts";
 import { compareGolden, parseGoldenFile } from "../../tools/lib/runtime/golden.ts";
 
 const isBitrlError = (re: RegExp) => (e: unknown) => e instanceof BitrlError && re.test((e as Error).message);
@@ -41,7 +51,8 @@ test("should pass log text to the callback and a rising ns clock", () => {
   assert.equal(seen, ["héllo"]);
   assert.equal(state.logs, ["héllo"]);
   const clock = agentImports(state).bitrl.clock as () => bigint;
-  const a = clock(), b = clock();
+  const a = clock(),
+    b = clock();
   assert.is(typeof a, "bigint");
   assert.ok(b >= a);
 });
@@ -53,7 +64,10 @@ test("should load both builds with an arena inside memory and guard arena access
     assert.ok(mod.ioSize >= 32 * 1024 && mod.ioBase + mod.ioSize <= mod.memory.buffer.byteLength);
     writeArena(mod, mod.ioSize - 3, Uint8Array.of(7, 8, 9));
     assert.equal(Array.from(readArena(mod, mod.ioSize - 3, 3)), [7, 8, 9]);
-    assert.throws(() => writeArena(mod, mod.ioSize - 2, Uint8Array.of(1, 2, 3)), isBitrlError(/outside the \d+-byte I\/O arena/));
+    assert.throws(
+      () => writeArena(mod, mod.ioSize - 2, Uint8Array.of(1, 2, 3)),
+      isBitrlError(/outside the \d+-byte I\/O arena/),
+    );
     assert.throws(() => readArena(mod, -1, 1), isBitrlError(/outside/));
   }
 });
@@ -66,11 +80,25 @@ test("should capture an abort's message in logs when a kernel traps", () => {
 });
 
 test("should reject malformed golden files with the case named", () => {
-  const good = { name: "c", fn: "matvec_i8", inputs: [{ at: 0, hex: "01" }], args: [{ io: 0 }, 1], output: { at: 16, len: 1 }, expect: "02", compare: "exact" };
+  const good = {
+    name: "c",
+    fn: "matvec_i8",
+    inputs: [{ at: 0, hex: "01" }],
+    args: [{ io: 0 }, 1],
+    output: { at: 16, len: 1 },
+    expect: "02",
+    compare: "exact",
+  };
   assert.is(parseGoldenFile({ version: 1, cases: [good] }).cases.length, 1);
   assert.throws(() => parseGoldenFile({ version: 2, cases: [] }), isBitrlError(/version/));
-  assert.throws(() => parseGoldenFile({ version: 1, cases: [{ ...good, expect: "0203" }] }), isBitrlError(/case 0 'c': expect must be 1 bytes/));
-  assert.throws(() => parseGoldenFile({ version: 1, cases: [{ ...good, args: [{ io: -1 }] }] }), isBitrlError(/bad args/));
+  assert.throws(
+    () => parseGoldenFile({ version: 1, cases: [{ ...good, expect: "0203" }] }),
+    isBitrlError(/case 0 'c': expect must be 1 bytes/),
+  );
+  assert.throws(
+    () => parseGoldenFile({ version: 1, cases: [{ ...good, args: [{ io: -1 }] }] }),
+    isBitrlError(/bad args/),
+  );
   assert.throws(() => parseGoldenFile({ version: 1, cases: [{ ...good, compare: "close" }] }), isBitrlError(/compare/));
 });
 

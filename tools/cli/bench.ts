@@ -23,25 +23,65 @@ ${BACKEND_USAGE}
   --json      the table on stderr, one JSON line on stdout: board, clock_unit, backend, engine, firmware (flash_text and
               ram_linked bytes of an emulated board's image), results [{kernel, shape, runtime, instructions_per_weight, kind, ...}]`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, {
+      board: { type: "string" },
+      backend: { type: "string" },
+      port: { type: "string" },
+      json: { type: "boolean" },
+    });
     if (!a) return 0;
     const board = getBoard(a.values.board ?? DEFAULT_BOARD);
-    const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port, timeoutMs: 120000 });
+    const s = await openBoard(board.id, {
+      backend: backendFlag(a.values.backend),
+      port: a.values.port,
+      timeoutMs: 120000,
+    });
     try {
-      const show = a.values.json ? undefined : (r: { kernel: string; shape: string; instructions_per_weight: number }) => process.stderr.write(`  ${r.kernel} ${r.shape}: ${r.instructions_per_weight.toFixed(2)}\n`);
-      const results = [...(await benchBoardKernels(s.client, undefined, show)), ...(await benchBoardLayers(s.client, show))];
-      for (const r of results) appendRun("bench", { name: `${r.kernel} ${r.shape} (${r.runtime})`, metric: "instructions/weight", value: r.instructions_per_weight, figure: r.kind, board: board.id });
-      const ternary = results.filter((r) => r.shape === "1024x256" && r.runtime !== "native" && /_(i2|t3)/.test(r.kernel));
+      const show = a.values.json
+        ? undefined
+        : (r: { kernel: string; shape: string; instructions_per_weight: number }) =>
+            process.stderr.write(`  ${r.kernel} ${r.shape}: ${r.instructions_per_weight.toFixed(2)}\n`);
+      const results = [
+        ...(await benchBoardKernels(s.client, undefined, show)),
+        ...(await benchBoardLayers(s.client, show)),
+      ];
+      for (const r of results)
+        appendRun("bench", {
+          name: `${r.kernel} ${r.shape} (${r.runtime})`,
+          metric: "instructions/weight",
+          value: r.instructions_per_weight,
+          figure: r.kind,
+          board: board.id,
+        });
+      const ternary = results.filter(
+        (r) => r.shape === "1024x256" && r.runtime !== "native" && /_(i2|t3)/.test(r.kernel),
+      );
       const best = ternary.sort((x, y) => x.instructions_per_weight - y.instructions_per_weight)[0] ?? null;
       if (a.values.json) {
         process.stderr.write(formatBenchTable(results, s.info.clock_unit) + "\n"); // the table for people, stdout stays one JSON line
         const firmware = s.sizes ? { flash_text: s.sizes.text, ram_linked: s.sizes.ram } : null;
-        console.log(JSON.stringify({ board: board.id, via: s.via, clock_unit: s.info.clock_unit, backend: s.info.backend, engine: engineLabel(s.info.backend), firmware, best_ternary_1024x256: best, results }));
+        console.log(
+          JSON.stringify({
+            board: board.id,
+            via: s.via,
+            clock_unit: s.info.clock_unit,
+            backend: s.info.backend,
+            engine: engineLabel(s.info.backend),
+            firmware,
+            best_ternary_1024x256: best,
+            results,
+          }),
+        );
       } else {
-        console.log(`${board.id} (${s.via}, ${engineLabel(s.info.backend)}), ${s.info.clock_unit} per weight, kind ${results[0]?.kind}:`);
+        console.log(
+          `${board.id} (${s.via}, ${engineLabel(s.info.backend)}), ${s.info.clock_unit} per weight, kind ${results[0]?.kind}:`,
+        );
         if (s.sizes) console.log(`firmware: ${s.sizes.text} B flash (text), ${s.sizes.ram} B RAM linked`);
         console.log(formatBenchTable(results, s.info.clock_unit));
-        if (best) console.log(`best ternary kernel at 1024x256 in ${s.info.backend}: ${best.kernel}, ${best.instructions_per_weight.toFixed(2)} ${s.info.clock_unit}/weight (${best.kind})`);
+        if (best)
+          console.log(
+            `best ternary kernel at 1024x256 in ${s.info.backend}: ${best.kernel}, ${best.instructions_per_weight.toFixed(2)} ${s.info.clock_unit}/weight (${best.kind})`,
+          );
       }
       return 0;
     } finally {

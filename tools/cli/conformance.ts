@@ -24,11 +24,22 @@ ${BACKEND_USAGE}
   --json          one JSON line: board, passed, failed, cases [{name, ok, detail?}]
 Exit code 1 when any case fails.`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, golden: { type: "string", multiple: true }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, {
+      board: { type: "string" },
+      backend: { type: "string" },
+      port: { type: "string" },
+      golden: { type: "string", multiple: true },
+      json: { type: "boolean" },
+    });
     if (!a) return 0;
     const board = getBoard(a.values.board ?? DEFAULT_BOARD);
     const dir = join(repoRoot, "test", "golden");
-    const paths = a.values.golden ?? readdirSync(dir).filter((f) => f.endsWith(".json")).sort().map((f) => join(dir, f));
+    const paths =
+      a.values.golden ??
+      readdirSync(dir)
+        .filter((f) => f.endsWith(".json"))
+        .sort()
+        .map((f) => join(dir, f));
     if (paths.length === 0) throw new BitrlError(`no golden files in ${dir}`);
     const files = paths.map((p) => loadGoldenFile(p));
     const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port });
@@ -38,7 +49,9 @@ Exit code 1 when any case fails.`,
         console.log(JSON.stringify({ ...report, board: board.id }));
       } else {
         for (const c of report.cases.filter((x) => !x.ok)) console.log(`FAIL ${c.name}: ${c.detail}`);
-        console.log(`${board.id} (${s.via}, ${report.backend}): ${report.passed} passed, ${report.failed} failed of ${report.cases.length}`);
+        console.log(
+          `${board.id} (${s.via}, ${report.backend}): ${report.passed} passed, ${report.failed} failed of ${report.cases.length}`,
+        );
       }
       return report.failed === 0 ? 0 : 1;
     } finally {

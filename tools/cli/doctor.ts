@@ -19,7 +19,10 @@ default setup needs is missing.
     if (a.values.json) console.log(JSON.stringify(checks));
     else {
       const w = Math.max(...checks.map((c) => c.name.length));
-      for (const c of checks) console.log(`${(c.status === "missing" ? (c.required ? "MISSING" : "missing") : c.status).padEnd(7)}  ${c.group.padEnd(9)} ${c.name.padEnd(w)}  ${c.detail}`);
+      for (const c of checks)
+        console.log(
+          `${(c.status === "missing" ? (c.required ? "MISSING" : "missing") : c.status).padEnd(7)}  ${c.group.padEnd(9)} ${c.name.padEnd(w)}  ${c.detail}`,
+        );
     }
     return checks.some((c) => c.required && c.status === "missing") ? 1 : 0;
   },

@@ -3,12 +3,19 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
-import { backendFlag, intFlag, parseCommandArgs } from "./command.ts";
+import { backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
 import { appendRun } from "../lib/report/runlog.ts";
 import { progress } from "../lib/util/progress.ts";
-import { energyOnBoard, estimateFromWork, formatEnergyTable, readCounts, type EnergyResult, type EnergySource } from "../lib/energy/energy.ts";
+import {
+  energyOnBoard,
+  estimateFromWork,
+  formatEnergyTable,
+  readCounts,
+  type EnergyResult,
+  type EnergySource,
+} from "../lib/energy/energy.ts";
 import { findAgentModels, type AgentModel } from "../lib/energy/session.ts";
 import { connectBoard } from "../lib/board/connect.ts";
 import { openSerial } from "../lib/energy/serial.ts";
@@ -43,36 +50,60 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
   --json              print the result as JSON`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      source: { type: "string" }, board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, "board-port": { type: "string" },
-      counts: { type: "string" }, models: { type: "string" }, fp32: { type: "string" }, int8: { type: "string" }, ternary: { type: "string" },
-      env: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, "max-steps": { type: "string" },
-      vdd: { type: "string" }, "ppk2-mode": { type: "string" }, "marker-channel": { type: "string" }, json: { type: "boolean" },
+      source: { type: "string" },
+      board: { type: "string" },
+      backend: { type: "string" },
+      port: { type: "string" },
+      "board-port": { type: "string" },
+      counts: { type: "string" },
+      models: { type: "string" },
+      fp32: { type: "string" },
+      int8: { type: "string" },
+      ternary: { type: "string" },
+      env: { type: "string" },
+      episodes: { type: "string" },
+      seed: { type: "string" },
+      "max-steps": { type: "string" },
+      vdd: { type: "string" },
+      "ppk2-mode": { type: "string" },
+      "marker-channel": { type: "string" },
+      json: { type: "boolean" },
     });
     if (!a) return 0;
     const v = a.values;
     const source = (v.source ?? "estimate") as EnergySource;
-    if (!["estimate", "ppk2", "ina"].includes(source)) throw new BitrlError(`--source must be estimate, ppk2 or ina, got '${v.source}'`);
+    if (!["estimate", "ppk2", "ina"].includes(source))
+      throw new BitrlError(`--source must be estimate, ppk2 or ina, got '${v.source}'`);
     const board = getBoard(v.board ?? DEFAULT_BOARD);
-    const episodes = intFlag("episodes", v.episodes, 3, 1);
-    const seed = intFlag("seed", v.seed, 1, 0);
-    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
-    const vdd = intFlag("vdd", v.vdd, 3000, 1);
+    const episodes = intFlag("episodes", v.episodes, 3, 1, MAX_EPISODES);
+    const seed = seedFlag(v.seed, 1);
+    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);
+    const vdd = intFlag("vdd", v.vdd, 3000, 800, 5000); // the PPK2's source range, mV
     let result: EnergyResult;
     let via = "counts file";
     if (v.counts) {
       if (source !== "estimate") throw new BitrlError("--counts gives estimates only: use --source estimate");
       result = estimateFromWork(board, readCounts(v.counts, board));
     } else {
-      const models: AgentModel[] = v.fp32 || v.int8 || v.ternary
-        ? (["fp32", "int8", "ternary"] as const).filter((k) => v[k]).map((k) => ({ agent: k, path: v[k]! }))
-        : findAgentModels(v.models ?? (existsSync(join(".bitrl", "agents")) ? join(".bitrl", "agents") : "models"), v.env);
+      const models: AgentModel[] =
+        v.fp32 || v.int8 || v.ternary
+          ? (["fp32", "int8", "ternary"] as const).filter((k) => v[k]).map((k) => ({ agent: k, path: v[k]! }))
+          : findAgentModels(
+              v.models ?? (existsSync(join(".bitrl", "agents")) ? join(".bitrl", "agents") : "models"),
+              v.env,
+            );
       let meter: Meter | undefined;
       if (source !== "estimate") {
         if (!v.port) throw new BitrlError(`--source ${source} needs --port with the meter's serial port`);
         const link = await openSerial(v.port, source === "ina" ? INA_BAUD : 115200);
-        meter = source === "ppk2"
-          ? await Ppk2Meter.open(link, { mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source", vddMv: vdd, markerChannel: intFlag("marker-channel", v["marker-channel"], 0) })
-          : await InaMeter.open(link);
+        meter =
+          source === "ppk2"
+            ? await Ppk2Meter.open(link, {
+                mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source",
+                vddMv: vdd,
+                markerChannel: intFlag("marker-channel", v["marker-channel"], 0, 0, 7),
+              })
+            : await InaMeter.open(link);
       }
       const port = source === "estimate" ? v.port : v["board-port"];
       const bar = progress("energy episodes", models.length * episodes);
@@ -107,7 +138,15 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
         await meter?.close();
       }
     }
-    const record = { board: board.id, source, via, episodes, seed, figures: result.figures, meanReturn: result.meanReturn };
+    const record = {
+      board: board.id,
+      source,
+      via,
+      episodes,
+      seed,
+      figures: result.figures,
+      meanReturn: result.meanReturn,
+    };
     appendRun("energy", record);
     if (v.json) console.log(JSON.stringify(record));
     else console.log(`energy on ${board.id} (${source}, ${via}):\n${formatEnergyTable(result.figures)}`);

@@ -3,7 +3,15 @@ import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile } from "../lib/format/blob-file.ts";
 import { engineLabel } from "../lib/board/toolchain.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
+import {
+  BACKEND_USAGE,
+  backendFlag,
+  intFlag,
+  MAX_EPISODES,
+  seedFlag,
+  parseCommandArgs,
+  type Command,
+} from "./command.ts";
 
 export const evalCommand: Command = {
   name: "eval",
@@ -24,32 +32,59 @@ ${BACKEND_USAGE}
                   frozenlake: episodes that reached the goal; null for cartpole), returns, seed, model, runtime`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" }, model: { type: "string" }, episodes: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
-      board: { type: "string" }, port: { type: "string" }, backend: { type: "string" },
+      env: { type: "string" },
+      model: { type: "string" },
+      episodes: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
+      board: { type: "string" },
+      port: { type: "string" },
+      backend: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
     if (!args.values.env) throw new BitrlError("missing --env");
     if (!args.values.model) throw new BitrlError("missing --model FILE");
     const env = envIdOf(args.values.env);
-    const episodes = intFlag("episodes", args.values.episodes, 20, 1);
-    const seed = intFlag("seed", args.values.seed, 1, -(2 ** 31));
+    const episodes = intFlag("episodes", args.values.episodes, 20, 1, MAX_EPISODES);
+    const seed = seedFlag(args.values.seed, 1);
     const blob = readBlobFile(args.values.model);
     const info = agentInfo(blob);
     if (info.env !== env) throw new BitrlError(`${args.values.model} is a ${info.env} agent, not ${env}`);
     const backend = backendFlag(args.values.backend);
-    if (args.values.backend !== undefined && args.values.board === undefined) throw new BitrlError("--backend needs --board (in Node the module runs in V8)");
+    if (args.values.backend !== undefined && args.values.board === undefined)
+      throw new BitrlError("--backend needs --board (in Node the module runs in V8)");
     if (args.values.board !== undefined) {
       const b = await evaluateOnBoard(args.values.board, blob, episodes, seed, { port: args.values.port, backend });
-      const perStep = b.ticks.reduce((a, t) => a + t, 0) / Math.max(1, b.steps.reduce((a, t) => a + t, 0));
+      const perStep =
+        b.ticks.reduce((a, t) => a + t, 0) /
+        Math.max(
+          1,
+          b.steps.reduce((a, t) => a + t, 0),
+        );
       if (args.values.json) {
-        console.log(JSON.stringify({ ...b, seed, model: args.values.model, runtime: `${b.backend} on ${b.board} (${b.via})`, engine: engineLabel(b.backend), ticks_per_step: perStep }));
+        console.log(
+          JSON.stringify({
+            ...b,
+            seed,
+            model: args.values.model,
+            runtime: `${b.backend} on ${b.board} (${b.via})`,
+            engine: engineLabel(b.backend),
+            ticks_per_step: perStep,
+          }),
+        );
         return 0;
       }
-      console.log(`${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via}, ${engineLabel(b.backend)})`);
-      console.log(`mean return ${b.mean_return.toFixed(2)} +- ${b.std_return.toFixed(2)} (std); ${perStep.toFixed(0)} ${b.tick_unit} per step`);
+      console.log(
+        `${env}: ${episodes} greedy episodes from seed ${seed} on ${b.board} (${b.via}, ${engineLabel(b.backend)})`,
+      );
+      console.log(
+        `mean return ${b.mean_return.toFixed(2)} +- ${b.std_return.toFixed(2)} (std); ${perStep.toFixed(0)} ${b.tick_unit} per step`,
+      );
       if (b.ram.budget > 0) {
-        console.log(`RAM: peak ${b.ram.peak} B in use, ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`);
+        console.log(
+          `RAM: peak ${b.ram.peak} B in use, ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`,
+        );
       }
       return 0;
     }
@@ -59,7 +94,9 @@ ${BACKEND_USAGE}
       return 0;
     }
     console.log(`${env}: ${episodes} greedy episodes from seed ${seed} (wasm in V8)`);
-    console.log(`mean return ${r.mean_return.toFixed(2)} +- ${r.std_return.toFixed(2)} (std), min ${Math.min(...r.returns)}, max ${Math.max(...r.returns)}${r.success_rate === null ? "" : `, success ${(100 * r.success_rate).toFixed(0)}%`}`);
+    console.log(
+      `mean return ${r.mean_return.toFixed(2)} +- ${r.std_return.toFixed(2)} (std), min ${Math.min(...r.returns)}, max ${Math.max(...r.returns)}${r.success_rate === null ? "" : `, success ${(100 * r.success_rate).toFixed(0)}%`}`,
+    );
     return 0;
   },
 };

@@ -36,7 +36,8 @@ the exact scales are kept under bitrl.tensors so 'bitrl pack OUT.gguf' restores 
       name: { type: "string" },
     });
     if (!args) return 0;
-    if (!args.values.gguf && args.positionals.length) throw new BitrlError("choose the output format: --gguf (the only one so far)");
+    if (!args.values.gguf && args.positionals.length)
+      throw new BitrlError("choose the output format: --gguf (the only one so far)");
     const { input, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.gguf");
     const blob = readBlobFile(input);
     const opts: GgufExportOptions = {

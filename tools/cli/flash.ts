@@ -38,19 +38,30 @@ ${BACKEND_USAGE}
   --flash FILE   the flash file of an emulated or host board
   --json         print the result as JSON`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { board: { type: "string" }, backend: { type: "string" }, model: { type: "string" }, port: { type: "string" }, flash: { type: "string" }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, {
+      board: { type: "string" },
+      backend: { type: "string" },
+      model: { type: "string" },
+      port: { type: "string" },
+      flash: { type: "string" },
+      json: { type: "boolean" },
+    });
     if (!a) return 0;
     const board = getBoard(a.values.board ?? DEFAULT_BOARD);
     const blob = a.values.model ? readFileChecked(a.values.model, "model") : null;
     if (blob && a.values.model) decodeBlobBytes(a.values.model, blob); // a bad blob stops here, with the reader's reason
     if (board.kind === "real") {
       if (!board.pioEnv) throw new BitrlError(`board '${board.id}' has no PlatformIO environment`);
-      if (!a.values.port) throw new BitrlError(`board '${board.id}' is a real board: pass --port with its serial port (bitrl doctor lists the ports)`);
+      if (!a.values.port)
+        throw new BitrlError(
+          `board '${board.id}' is a real board: pass --port with its serial port (bitrl doctor lists the ports)`,
+        );
       const uploader = boardUploader(board);
       if (uploader) {
         // built here: uploader present, image built offline and checked to fit, then flashed
-        if (!uploader.path) throw new BitrlError(`uploader '${uploader.tool}' for ${board.id} not found: ${uploader.install}`);
-        const backend = a.values.backend ? backendFlag(a.values.backend) : board.defaultBackend ?? "wasm3";
+        if (!uploader.path)
+          throw new BitrlError(`uploader '${uploader.tool}' for ${board.id} not found: ${uploader.install}`);
+        const backend = a.values.backend ? backendFlag(a.values.backend) : (board.defaultBackend ?? "wasm3");
         const image = await buildFirmware(board.id, { backend });
         const mapFile = join(dirname(image.path), "firmware.map");
         if (existsSync(mapFile)) assertFits(checkFit(board, backend, parseMapSections(readFileSync(mapFile, "utf8"))));
@@ -62,12 +73,16 @@ ${BACKEND_USAGE}
     if (board.kind === "real" && !boardUploader(board)) {
       const spec = registryPlatform(board);
       if (spec && !registryPlatformInstalled(board)) {
-        throw new BitrlError(`board '${board.id}' needs PlatformIO's ${spec} platform, not installed here (it comes from PlatformIO's registry): run 'pio pkg install -p ${spec}' on a machine with internet (bitrl doctor)`);
+        throw new BitrlError(
+          `board '${board.id}' needs PlatformIO's ${spec} platform, not installed here (it comes from PlatformIO's registry): run 'pio pkg install -p ${spec}' on a machine with internet (bitrl doctor)`,
+        );
       }
       const backend = backendFlag(a.values.backend);
       const env = backend === "wasm3" ? board.pioEnv! : `${board.pioEnv}-${backendEnvSuffix(backend)}`;
       if (!readFileSync(join(repoRoot, "platformio.ini"), "utf8").includes(`[env:${env}]`)) {
-        throw new BitrlError(`platformio.ini has no environment '${env}' (the ${backend} backend is built for the emulated boards only so far)`);
+        throw new BitrlError(
+          `platformio.ini has no environment '${env}' (the ${backend} backend is built for the emulated boards only so far)`,
+        );
       }
       const args = ["run", "-e", env, "-t", "upload", ...(a.values.port ? ["--upload-port", a.values.port] : [])];
       const r = spawnSync(paths.pio, args, { cwd: repoRoot, stdio: "inherit", env: pioEnv() });
@@ -75,12 +90,18 @@ ${BACKEND_USAGE}
       if (!blob) return 0;
       if (!a.values.port) throw new BitrlError("uploading a model to a real board needs --port");
     }
-    const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port, flashPath: a.values.flash });
+    const s = await openBoard(board.id, {
+      backend: backendFlag(a.values.backend),
+      port: a.values.port,
+      flashPath: a.values.flash,
+    });
     try {
       let loaded: { slot: number; seq: number } | null = null;
       if (blob) {
         if (blob.length > s.info.slot_capacity) {
-          throw new BitrlError(`model is ${blob.length} bytes, a slot of ${board.id} holds ${s.info.slot_capacity} (${blob.length - s.info.slot_capacity} too many)`);
+          throw new BitrlError(
+            `model is ${blob.length} bytes, a slot of ${board.id} holds ${s.info.slot_capacity} (${blob.length - s.info.slot_capacity} too many)`,
+          );
         }
         const bar = a.values.json ? null : progress("upload", blob.length);
         loaded = await s.client.loadModel(blob, (done) => bar?.tick(done));
@@ -90,9 +111,19 @@ ${BACKEND_USAGE}
       if (a.values.json) {
         console.log(JSON.stringify({ board: board.id, via: s.via, flash: s.flashPath, loaded, info }));
       } else {
-        console.log(`${board.id} via ${s.via}: firmware ${info.firmware}, ${info.backend}, module ${info.module.bytes} bytes`);
-        if (loaded) console.log(`model ${a.values.model}: ${blob!.length} bytes verified on the board, active in slot ${loaded.slot} (sequence ${loaded.seq})`);
-        else console.log(info.model ? `active model: slot ${info.model.slot}, ${info.model.bytes} bytes` : "no model on the board (pass --model FILE)");
+        console.log(
+          `${board.id} via ${s.via}: firmware ${info.firmware}, ${info.backend}, module ${info.module.bytes} bytes`,
+        );
+        if (loaded)
+          console.log(
+            `model ${a.values.model}: ${blob!.length} bytes verified on the board, active in slot ${loaded.slot} (sequence ${loaded.seq})`,
+          );
+        else
+          console.log(
+            info.model
+              ? `active model: slot ${info.model.slot}, ${info.model.bytes} bytes`
+              : "no model on the board (pass --model FILE)",
+          );
         if (s.flashPath) console.log(`flash file: ${s.flashPath}`);
       }
       return 0;

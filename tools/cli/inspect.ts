@@ -6,11 +6,23 @@ import { inspectBlob, type BlobStats } from "../lib/format/blob-tensors.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
 
 function table(s: BlobStats): string {
-  const rows = s.tensors.map((t) => [t.name, `[${t.shape.join(", ")}]`, t.packing, t.scale, String(t.bytes), t.bits_per_weight.toFixed(3)]);
+  const rows = s.tensors.map((t) => [
+    t.name,
+    `[${t.shape.join(", ")}]`,
+    t.packing,
+    t.scale,
+    String(t.bytes),
+    t.bits_per_weight.toFixed(3),
+  ]);
   const head = ["name", "shape", "packing", "scale", "bytes", "bits/w"];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join("  ").trimEnd();
-  const bpw = s.bits_per_weight === null ? "no ternary tensors" : `${s.bits_per_weight.toFixed(3)} bits per ternary weight`;
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (i >= 4 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join("  ")
+      .trimEnd();
+  const bpw =
+    s.bits_per_weight === null ? "no ternary tensors" : `${s.bits_per_weight.toFixed(3)} bits per ternary weight`;
   return [
     line(head),
     ...rows.map(line),

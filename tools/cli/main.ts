@@ -36,7 +36,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     const err = e as Error;
     if (process.env.BITRL_DEBUG) console.error(err.stack);
-    const msg = err instanceof BitrlError || (err as NodeJS.ErrnoException).code ? err.message : `internal error: ${err.message}`;
+    const msg =
+      err instanceof BitrlError || (err as NodeJS.ErrnoException).code ? err.message : `internal error: ${err.message}`;
     console.error(`bitrl ${name}: ${msg}`);
     return 1;
   }

@@ -37,7 +37,8 @@ docs/gguf.md.`,
       keep: choice("keep", args.values.keep, ["int8", "fp32"] as const) ?? DEFAULT_PACK_OPTIONS.keep,
     };
     const gguf = input.endsWith(".gguf");
-    if (!gguf && !input.endsWith(".safetensors")) throw new BitrlError(`'${input}': pack reads .safetensors and .gguf files`);
+    if (!gguf && !input.endsWith(".safetensors"))
+      throw new BitrlError(`'${input}': pack reads .safetensors and .gguf files`);
     const bytes = readFileChecked(input, "input");
     let blob;
     try {
@@ -49,7 +50,9 @@ docs/gguf.md.`,
     const written = writeBlobFile(out, blob);
     const s = inspectBlob(blob, written.length);
     const bpw = s.bits_per_weight === null ? "" : `, ${s.bits_per_weight.toFixed(3)} bits/ternary weight`;
-    console.log(`${out}: ${blob.tensors.length} tensors, ${written.length} bytes, ${s.ratio_vs_fp32.toFixed(2)}x smaller than fp32${bpw}`);
+    console.log(
+      `${out}: ${blob.tensors.length} tensors, ${written.length} bytes, ${s.ratio_vs_fp32.toFixed(2)}x smaller than fp32${bpw}`,
+    );
     return 0;
   },
 };

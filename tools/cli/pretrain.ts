@@ -7,7 +7,8 @@ import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
 import { ENV_IDS } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { intFlag, numberFlag, parseCommandArgs, seedFlag, type Command } from "./command.ts";
+import { checkOutputFolder } from "../lib/util/files.ts";
 
 const d = PRETRAIN_DEFAULTS;
 
@@ -31,25 +32,43 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
   --json             print the summary as one JSON object`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" }, backbone: { type: "string" }, out: { type: "string", short: "o" },
-      steps: { type: "string" }, seed: { type: "string" }, batch: { type: "string" }, lr: { type: "string" },
-      episodes: { type: "string" }, dim: { type: "string" }, layers: { type: "string" }, heads: { type: "string" },
-      ffn: { type: "string" }, ctx: { type: "string" }, json: { type: "boolean" },
+      env: { type: "string" },
+      backbone: { type: "string" },
+      out: { type: "string", short: "o" },
+      steps: { type: "string" },
+      seed: { type: "string" },
+      batch: { type: "string" },
+      lr: { type: "string" },
+      episodes: { type: "string" },
+      dim: { type: "string" },
+      layers: { type: "string" },
+      heads: { type: "string" },
+      ffn: { type: "string" },
+      ctx: { type: "string" },
+      json: { type: "boolean" },
     });
     if (!args) return 0;
     const v = args.values;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
     if (!v.env) throw new BitrlError("missing --env (see 'bitrl pretrain --help')");
     if (!v.out) throw new BitrlError("missing -o FILE (see 'bitrl pretrain --help')");
+    checkOutputFolder(v.out); // before minutes of training
     const kind = (v.backbone ?? "ternary") as BackboneKind;
-    if (!BACKBONE_KINDS.includes(kind)) throw new BitrlError(`--backbone must be one of ${BACKBONE_KINDS.join(", ")}, got '${v.backbone}'`);
-    const lr = v.lr === undefined ? d.lr : Number(v.lr);
-    if (!(lr > 0 && lr < 1)) throw new BitrlError(`--lr must be a number in (0, 1), got '${v.lr}'`);
+    if (!BACKBONE_KINDS.includes(kind))
+      throw new BitrlError(`--backbone must be one of ${BACKBONE_KINDS.join(", ")}, got '${v.backbone}'`);
+    const lr = numberFlag("lr", v.lr, d.lr, 0, 1, true);
     const o: PretrainOptions = {
-      kind, lr,
-      steps: intFlag("steps", v.steps, d.steps, 1), seed: intFlag("seed", v.seed, d.seed, 0), batch: intFlag("batch", v.batch, d.batch, 1),
-      episodes: intFlag("episodes", v.episodes, d.episodes, 1), dim: intFlag("dim", v.dim, d.dim, 2), layers: intFlag("layers", v.layers, d.layers, 1),
-      heads: intFlag("heads", v.heads, d.heads, 1), ffn: intFlag("ffn", v.ffn, d.ffn, 1), ctx: intFlag("ctx", v.ctx, d.ctx, 2),
+      kind,
+      lr,
+      steps: intFlag("steps", v.steps, d.steps, 1),
+      seed: seedFlag(v.seed, d.seed),
+      batch: intFlag("batch", v.batch, d.batch, 1),
+      episodes: intFlag("episodes", v.episodes, d.episodes, 1),
+      dim: intFlag("dim", v.dim, d.dim, 2),
+      layers: intFlag("layers", v.layers, d.layers, 1),
+      heads: intFlag("heads", v.heads, d.heads, 1),
+      ffn: intFlag("ffn", v.ffn, d.ffn, 1),
+      ctx: intFlag("ctx", v.ctx, d.ctx, 2),
     };
     const bar = progress(`pretrain ${v.env} ${kind}`, o.steps);
     let avg = NaN;
@@ -61,15 +80,26 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
     const bytes = writeBlobFile(v.out, backboneBlob(res, o));
     const stats = inspectBlob(backboneBlob(res, o), bytes.length);
     const summary = {
-      file: v.out, env: v.env, kind, steps: o.steps, seed: o.seed, train_windows: res.trainWindows,
-      final_train_loss: Number(avg.toFixed(4)), valid_loss_qat: Number(res.validLoss.toFixed(4)),
-      valid_loss_exported: Number(res.validLossExported.toFixed(4)), uniform_loss: Number(res.uniformLoss.toFixed(4)),
-      bytes: bytes.length, fp32_bytes: stats.fp32_bytes, ratio_vs_fp32: Number(stats.ratio_vs_fp32.toFixed(2)),
+      file: v.out,
+      env: v.env,
+      kind,
+      steps: o.steps,
+      seed: o.seed,
+      train_windows: res.trainWindows,
+      final_train_loss: Number(avg.toFixed(4)),
+      valid_loss_qat: Number(res.validLoss.toFixed(4)),
+      valid_loss_exported: Number(res.validLossExported.toFixed(4)),
+      uniform_loss: Number(res.uniformLoss.toFixed(4)),
+      bytes: bytes.length,
+      fp32_bytes: stats.fp32_bytes,
+      ratio_vs_fp32: Number(stats.ratio_vs_fp32.toFixed(2)),
     };
     if (v.json) console.log(JSON.stringify(summary));
     else {
       console.log(`wrote ${v.out}: ${bytes.length} bytes (${summary.ratio_vs_fp32}x smaller than its tensors in fp32)`);
-      console.log(`validation loss ${summary.valid_loss_exported} nats/token as shipped (QAT forward ${summary.valid_loss_qat}; uniform ${summary.uniform_loss})`);
+      console.log(
+        `validation loss ${summary.valid_loss_exported} nats/token as shipped (QAT forward ${summary.valid_loss_qat}; uniform ${summary.uniform_loss})`,
+      );
     }
     return 0;
   },

@@ -2,7 +2,7 @@
 import { ENV_NAMES } from "../lib/reference/envs.ts";
 import { envIdOf, replayEnv } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { intFlag, seedFlag, parseCommandArgs, type Command } from "./command.ts";
 import { parseActions, parseNumbers } from "./values.ts";
 
 export const replayCommand: Command = {
@@ -20,7 +20,11 @@ replace the state, then one step per action. Prints the state after each step, i
   --json         one JSON object: env, seed, initial_state, states, rewards, tokens, terminated, truncated`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" }, actions: { type: "string" }, state: { type: "string" }, seed: { type: "string" }, json: { type: "boolean" },
+      env: { type: "string" },
+      actions: { type: "string" },
+      state: { type: "string" },
+      seed: { type: "string" },
+      json: { type: "boolean" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
@@ -29,14 +33,18 @@ replace the state, then one step per action. Prints the state after each step, i
     const env = envIdOf(args.values.env);
     const actions = parseActions(env, args.values.actions);
     const state = args.values.state === undefined ? undefined : parseNumbers("--state", args.values.state);
-    const seed = intFlag("seed", args.values.seed, 0, -(2 ** 31));
+    const seed = seedFlag(args.values.seed, 0);
     const r = replayEnv(env, actions, { seed, state });
     if (args.values.json) {
       console.log(JSON.stringify(r));
       return 0;
     }
     console.log(`${env} seed ${seed}: start ${r.initial_state.join(", ")}`);
-    r.states.forEach((s, i) => console.log(`step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}`));
+    r.states.forEach((s, i) =>
+      console.log(
+        `step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}`,
+      ),
+    );
     console.log(`terminated ${r.terminated}, truncated ${r.truncated}`);
     return 0;
   },

@@ -3,7 +3,7 @@ import type { Command } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
 import { runsDir } from "../lib/report/runlog.ts";
 import { buildReport } from "../lib/report/write.ts";
-import { refuseOutputOverInput } from "../lib/util/files.ts";
+import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
 export const reportCommand: Command = {
   name: "report",
@@ -17,11 +17,16 @@ no scripts, no network. Numbers sit in tables beside each plot; every figure kee
   --title T        page title
   --json           print {"out", "records", "bytes"} instead of a sentence`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { out: { type: "string", short: "o" }, title: { type: "string" }, json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, {
+      out: { type: "string", short: "o" },
+      title: { type: "string" },
+      json: { type: "boolean" },
+    });
     if (!a) return 0;
     const inputs = a.positionals.length ? a.positionals : [runsDir()];
     const out = a.values.out ?? "report/index.html";
     refuseOutputOverInput(out, inputs);
+    if (a.values.out !== undefined) checkOutputFolder(out); // the default report/ folder is created
     const r = buildReport(inputs, out, { title: a.values.title });
     if (a.values.json) console.log(JSON.stringify({ out, records: r.records, bytes: r.bytes }));
     else console.log(`report: ${r.records} records -> ${out} (${r.bytes} bytes)`);

@@ -1,10 +1,11 @@
 // `bitrl run`: runs the agent on a board (episodes, optional on-device training) and prints returns and ticks.
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, parseCommandArgs } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
 import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { openBoard } from "../lib/board/session.ts";
+import { BitrlError } from "../lib/util/errors.ts";
 
 export const runCommand: Command = {
   name: "run",
@@ -27,33 +28,57 @@ ${BACKEND_USAGE}
   --json          print the result as JSON`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      board: { type: "string" }, backend: { type: "string" }, port: { type: "string" }, model: { type: "string" }, flash: { type: "string" },
-      episodes: { type: "string" }, train: { type: "string" }, seed: { type: "string" }, "max-steps": { type: "string" },
-      sample: { type: "boolean" }, json: { type: "boolean" },
+      board: { type: "string" },
+      backend: { type: "string" },
+      port: { type: "string" },
+      model: { type: "string" },
+      flash: { type: "string" },
+      episodes: { type: "string" },
+      train: { type: "string" },
+      seed: { type: "string" },
+      "max-steps": { type: "string" },
+      sample: { type: "boolean" },
+      json: { type: "boolean" },
     });
     if (!a) return 0;
     const v = a.values;
     const board = getBoard(v.board ?? DEFAULT_BOARD);
-    const episodes = intFlag("episodes", v.episodes, 3);
-    const trainEpisodes = intFlag("train", v.train, 0);
-    const seed = intFlag("seed", v.seed, 1);
-    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1);
+    const episodes = intFlag("episodes", v.episodes, 3, 0, MAX_EPISODES);
+    const trainEpisodes = intFlag("train", v.train, 0, 0, MAX_EPISODES);
+    if (episodes === 0 && trainEpisodes === 0)
+      throw new BitrlError("nothing to run: --episodes and --train are both 0");
+    const seed = seedFlag(v.seed, 1);
+    const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);
     const blob = v.model ? readFileChecked(v.model, "model") : null;
     if (blob && v.model) decodeBlobBytes(v.model, blob);
-    const s = await openBoard(board.id, { backend: backendFlag(v.backend), port: v.port, flashPath: v.flash, timeoutMs: 60000 });
+    const s = await openBoard(board.id, {
+      backend: backendFlag(v.backend),
+      port: v.port,
+      flashPath: v.flash,
+      timeoutMs: 60000,
+    });
     try {
       if (blob) await s.client.loadModel(blob);
       const kind = board.kind === "emulated" ? "emulated" : board.kind === "real" ? "measured" : "host";
       const train = trainEpisodes > 0 ? await s.client.train(seed, trainEpisodes) : null;
       const runs = [];
-      for (let k = 0; k < episodes; k++) runs.push({ seed: seed + k, ...(await s.client.episode(seed + k, maxSteps, !v.sample)) });
+      for (let k = 0; k < episodes; k++)
+        runs.push({ seed: seed + k, ...(await s.client.episode(seed + k, maxSteps, !v.sample)) });
       const unit = s.info.clock_unit;
       if (v.json) {
         console.log(JSON.stringify({ board: board.id, via: s.via, clock_unit: unit, kind, train, episodes: runs }));
       } else {
-        if (train) console.log(`trained ${train.episodes} episodes in ${train.ticks} ${unit} (${kind}); last returns: ${train.returns.slice(-5).map((r) => r.toFixed(1)).join(", ")}`);
+        if (train)
+          console.log(
+            `trained ${train.episodes} episodes in ${train.ticks} ${unit} (${kind}); last returns: ${train.returns
+              .slice(-5)
+              .map((r) => r.toFixed(1))
+              .join(", ")}`,
+          );
         for (const r of runs) {
-          console.log(`seed ${r.seed}: return ${r.return.toFixed(2)} in ${r.steps} steps${r.terminated ? " (terminated)" : r.truncated ? " (truncated)" : ""}, ${r.ticks} ${unit} (${kind}), ${r.steps ? Math.round(r.ticks / r.steps) : 0} per step`);
+          console.log(
+            `seed ${r.seed}: return ${r.return.toFixed(2)} in ${r.steps} steps${r.terminated ? " (terminated)" : r.truncated ? " (truncated)" : ""}, ${r.ticks} ${unit} (${kind}), ${r.steps ? Math.round(r.ticks / r.steps) : 0} per step`,
+          );
         }
       }
       return 0;

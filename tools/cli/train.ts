@@ -4,20 +4,25 @@ import { appendRun } from "../lib/report/runlog.ts";
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { ENV_NAMES } from "../lib/reference/envs.ts";
-import { ALGOS, backboneKindOf, buildAgentBlob, DEFAULT_RUN, defaultTrain, envIdOf, meanStd, trainOnBoard, trainSeeds, type Algo, type TrainConfig } from "../lib/agent/index.ts";
+import {
+  ALGOS,
+  backboneKindOf,
+  buildAgentBlob,
+  DEFAULT_RUN,
+  defaultTrain,
+  envIdOf,
+  meanStd,
+  trainOnBoard,
+  trainSeeds,
+  type Algo,
+  type TrainConfig,
+} from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
 import { progress } from "../lib/util/progress.ts";
-import { backendFlag, intFlag, parseCommandArgs, type Command } from "./command.ts";
+import { backendFlag, intFlag, numberFlag, parseCommandArgs, type Command } from "./command.ts";
 import { mean } from "../lib/util/stats.ts";
-import { refuseOutputOverInput } from "../lib/util/files.ts";
-
-function numberFlag(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (value.trim() === "" || !Number.isFinite(n)) throw new BitrlError(`--${name} must be a number, got '${value}'`);
-  return n;
-}
+import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
 export const trainCommand: Command = {
   name: "train",
@@ -55,11 +60,28 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" }, backbone: { type: "string" }, seeds: { type: "string" }, episodes: { type: "string" },
-      hidden: { type: "string" }, out: { type: "string" }, json: { type: "boolean" }, lr: { type: "string" },
-      gamma: { type: "string" }, entropy: { type: "string" }, batch: { type: "string" }, "lr-decay": { type: "string" }, "eval-episodes": { type: "string" }, "select-every": { type: "string" },
-      algo: { type: "string" }, steps: { type: "string" }, rollout: { type: "string" }, epochs: { type: "string" }, minibatches: { type: "string" },
-      board: { type: "string" }, port: { type: "string" }, backend: { type: "string" },
+      env: { type: "string" },
+      backbone: { type: "string" },
+      seeds: { type: "string" },
+      episodes: { type: "string" },
+      hidden: { type: "string" },
+      out: { type: "string" },
+      json: { type: "boolean" },
+      lr: { type: "string" },
+      gamma: { type: "string" },
+      entropy: { type: "string" },
+      batch: { type: "string" },
+      "lr-decay": { type: "string" },
+      "eval-episodes": { type: "string" },
+      "select-every": { type: "string" },
+      algo: { type: "string" },
+      steps: { type: "string" },
+      rollout: { type: "string" },
+      epochs: { type: "string" },
+      minibatches: { type: "string" },
+      board: { type: "string" },
+      port: { type: "string" },
+      backend: { type: "string" },
     });
     if (!args) return 0;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
@@ -67,29 +89,40 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     if (!args.values.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
     const env = envIdOf(args.values.env);
     const algo = (args.values.algo ?? "ppo") as Algo;
-    if (!ALGOS.includes(algo)) throw new BitrlError(`--algo must be one of ${ALGOS.join(", ")}, got '${args.values.algo}'`);
+    if (!ALGOS.includes(algo))
+      throw new BitrlError(`--algo must be one of ${ALGOS.join(", ")}, got '${args.values.algo}'`);
     const ppo = algo === "ppo";
-    if (ppo && args.values.episodes !== undefined) throw new BitrlError("--episodes is for --algo reinforce; ppo trains by --steps");
-    if (!ppo && args.values.steps !== undefined) throw new BitrlError("--steps is for --algo ppo; reinforce trains by --episodes");
+    if (ppo && args.values.episodes !== undefined)
+      throw new BitrlError("--episodes is for --algo reinforce; ppo trains by --steps");
+    if (!ppo && args.values.steps !== undefined)
+      throw new BitrlError("--steps is for --algo ppo; reinforce trains by --episodes");
     const backbone = args.values.backbone === "none" ? null : readBlobFile(args.values.backbone);
     const kind = backboneKindOf(backbone);
     const seeds = intFlag("seeds", args.values.seeds, 1, 1);
     const run = DEFAULT_RUN[env];
-    const episodes = ppo ? Infinity : intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
+    const episodes = ppo
+      ? Infinity
+      : intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
     const steps = ppo ? intFlag("steps", args.values.steps, run.steps, 1) : undefined;
     const hidden = intFlag("hidden", args.values.hidden, backbone ? run.backboneHidden : run.hidden, 0);
     const evalEpisodes = intFlag("eval-episodes", args.values["eval-episodes"], 20, 1);
     const selectEvery = intFlag("select-every", args.values["select-every"], ppo ? run.select.every : 100, 0);
-    if (!ppo && selectEvery % 50 !== 0) throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
-    const select = selectEvery === 0 ? undefined : ppo ? { ...run.select, every: selectEvery } : { every: selectEvery, episodes: 10 };
+    if (!ppo && selectEvery % 50 !== 0)
+      throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
+    const select =
+      selectEvery === 0
+        ? undefined
+        : ppo
+          ? { ...run.select, every: selectEvery }
+          : { every: selectEvery, episodes: 10 };
     const d = defaultTrain(env, backbone ? "blob" : "none", algo);
     const train: TrainConfig = {
       ...d,
-      lr: numberFlag("lr", args.values.lr, d.lr),
-      gamma: numberFlag("gamma", args.values.gamma, d.gamma),
-      entropy: numberFlag("entropy", args.values.entropy, d.entropy),
+      lr: numberFlag("lr", args.values.lr, d.lr, 0, 1, true),
+      gamma: numberFlag("gamma", args.values.gamma, d.gamma, 0, 1),
+      entropy: numberFlag("entropy", args.values.entropy, d.entropy, 0, 1),
       batch: intFlag("batch", args.values.batch, d.batch, 1),
-      lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay),
+      lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay, 0, 1, true),
       rollout: intFlag("rollout", args.values.rollout, d.rollout, 0),
       epochs: intFlag("epochs", args.values.epochs, d.epochs, 1),
       minibatches: intFlag("minibatches", args.values.minibatches, d.minibatches, 1),
@@ -97,32 +130,102 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     };
     const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
     if (args.values.backbone !== "none") refuseOutputOverInput(out, [args.values.backbone]);
+    if (args.values.out !== undefined) checkOutputFolder(out);
     if (args.values.board !== undefined) {
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
-      const start = buildAgentBlob({ env, backbone, hidden, train, initSeed: 1, meta: { backbone_file: args.values.backbone } });
+      const start = buildAgentBlob({
+        env,
+        backbone,
+        hidden,
+        train,
+        initSeed: 1,
+        meta: { backbone_file: args.values.backbone },
+      });
       const bar = progress(`train ${env} on ${args.values.board}`, steps ?? episodes);
-      const r = await trainOnBoard(args.values.board, start, 1, episodes, { port: args.values.port, backend: backendFlag(args.values.backend), steps, select, onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`) });
+      const r = await trainOnBoard(args.values.board, start, 1, episodes, {
+        port: args.values.port,
+        backend: backendFlag(args.values.backend),
+        steps,
+        select,
+        onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`),
+      });
       bar.done();
       const runtime = `${backendFlag(args.values.backend)} on ${args.values.board}`;
-      const blob = { ...r.blob, meta: { ...r.blob.meta, training: { seed: 1, episodes: r.curve.length, steps: r.steps, seeds: 1, runtime: `${runtime} (${r.via})`, select: select ?? null, kept: r.kept, resumed_at: r.resumedAt } } };
+      const blob = {
+        ...r.blob,
+        meta: {
+          ...r.blob.meta,
+          training: {
+            seed: 1,
+            episodes: r.curve.length,
+            steps: r.steps,
+            seeds: 1,
+            runtime: `${runtime} (${r.via})`,
+            select: select ?? null,
+            kept: r.kept,
+            resumed_at: r.resumedAt,
+          },
+        },
+      };
       mkdirSync(dirname(out), { recursive: true });
       writeBlobFile(out, blob);
       const ticks = r.ticks.reduce((a, t) => a + t, 0);
-      appendRun("train", { env, agent: `${kind} (on ${args.values.board})`, seed: 1, returns: r.curve, runtime, ticks, tick_unit: r.tick_unit });
+      appendRun("train", {
+        env,
+        agent: `${kind} (on ${args.values.board})`,
+        seed: 1,
+        returns: r.curve,
+        runtime,
+        ticks,
+        tick_unit: r.tick_unit,
+      });
       if (args.values.json) {
-        console.log(JSON.stringify({ env, backbone: kind, out, algo, steps: r.steps, episodes: r.curve.length, train, best_seed: 1, runtime, via: r.via, ticks, tick_unit: r.tick_unit, kept: r.kept, checkpoints: r.checkpoints, resumed_at: r.resumedAt, seeds: [{ seed: 1, curve: r.curve, curve_steps: r.curveSteps }] }));
+        console.log(
+          JSON.stringify({
+            env,
+            backbone: kind,
+            out,
+            algo,
+            steps: r.steps,
+            episodes: r.curve.length,
+            train,
+            best_seed: 1,
+            runtime,
+            via: r.via,
+            ticks,
+            tick_unit: r.tick_unit,
+            kept: r.kept,
+            checkpoints: r.checkpoints,
+            resumed_at: r.resumedAt,
+            seeds: [{ seed: 1, curve: r.curve, curve_steps: r.curveSteps }],
+          }),
+        );
       } else {
         const last = meanStd(r.curve.slice(-Math.min(50, r.curve.length))).mean_return;
-        if (r.resumedAt) console.log(`resumed from the checkpoint on the board at ${r.resumedAt.steps} steps (${r.resumedAt.episodes} episodes)`);
-        console.log(`trained on ${args.values.board} (${r.via}): ${r.steps} steps, ${r.curve.length} episodes, last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`);
-        if (r.kept) console.log(`kept the head of the best greedy check (mean ${r.kept.mean.toFixed(2)} at training step ${r.kept.atStep}); ${r.checkpoints} checkpoints written to the board's inactive slot`);
+        if (r.resumedAt)
+          console.log(
+            `resumed from the checkpoint on the board at ${r.resumedAt.steps} steps (${r.resumedAt.episodes} episodes)`,
+          );
+        console.log(
+          `trained on ${args.values.board} (${r.via}): ${r.steps} steps, ${r.curve.length} episodes, last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`,
+        );
+        if (r.kept)
+          console.log(
+            `kept the head of the best greedy check (mean ${r.kept.mean.toFixed(2)} at training step ${r.kept.atStep}); ${r.checkpoints} checkpoints written to the board's inactive slot`,
+          );
         console.log(`wrote ${out} (backbone ${kind}); evaluate: bitrl eval --env ${env} --model ${out}`);
       }
       return 0;
     }
     const bar = progress(`train ${env}`, seeds * (steps ?? episodes));
     const result = trainSeeds(env, backbone, {
-      seeds, episodes, steps, hidden, train, evalEpisodes, select,
+      seeds,
+      episodes,
+      steps,
+      hidden,
+      train,
+      evalEpisodes,
+      select,
       onProgress: (done, note) => bar.tick(done, note),
       meta: { backbone_file: args.values.backbone },
     });
@@ -130,21 +233,54 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     mkdirSync(dirname(out), { recursive: true });
     writeBlobFile(out, result.blob);
     const best = result.runs[result.best];
-    for (const r of result.runs) appendRun("train", { env, agent: kind, seed: r.seed, returns: r.curve, evalMeanReturn: r.eval.mean_return, runtime: "wasm (V8)" });
+    for (const r of result.runs)
+      appendRun("train", {
+        env,
+        agent: kind,
+        seed: r.seed,
+        returns: r.curve,
+        evalMeanReturn: r.eval.mean_return,
+        runtime: "wasm (V8)",
+      });
     if (args.values.json) {
-      console.log(JSON.stringify({
-        env, backbone: kind, out, algo, steps: steps ?? null, episodes: ppo ? null : episodes, train, select: select ?? null, best_seed: best.seed, runtime: "wasm (V8)",
-        mean_eval_return: meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return,
-        seeds: result.runs.map((r) => ({ seed: r.seed, steps: r.steps, episodes: r.curve.length, curve: r.curve, curve_steps: r.curveSteps, eval_mean_return: r.eval.mean_return, eval_std_return: r.eval.std_return, eval_success_rate: r.eval.success_rate, eval_returns: r.eval.returns })),
-      }));
+      console.log(
+        JSON.stringify({
+          env,
+          backbone: kind,
+          out,
+          algo,
+          steps: steps ?? null,
+          episodes: ppo ? null : episodes,
+          train,
+          select: select ?? null,
+          best_seed: best.seed,
+          runtime: "wasm (V8)",
+          mean_eval_return: meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return,
+          seeds: result.runs.map((r) => ({
+            seed: r.seed,
+            steps: r.steps,
+            episodes: r.curve.length,
+            curve: r.curve,
+            curve_steps: r.curveSteps,
+            eval_mean_return: r.eval.mean_return,
+            eval_std_return: r.eval.std_return,
+            eval_success_rate: r.eval.success_rate,
+            eval_returns: r.eval.returns,
+          })),
+        }),
+      );
       return 0;
     }
     const tail = (c: number[]) => c.slice(-Math.min(50, c.length));
     console.log(`seed  steps    episodes  first-50 mean  last-50 mean  greedy eval (${evalEpisodes} eps)`);
     for (const r of result.runs) {
-      console.log(`${String(r.seed).padStart(4)}  ${String(r.steps).padStart(7)}  ${String(r.curve.length).padStart(8)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`);
+      console.log(
+        `${String(r.seed).padStart(4)}  ${String(r.steps).padStart(7)}  ${String(r.curve.length).padStart(8)}  ${mean(r.curve.slice(0, 50)).toFixed(2).padStart(13)}  ${mean(tail(r.curve)).toFixed(2).padStart(12)}  ${r.eval.mean_return.toFixed(2)} +- ${r.eval.std_return.toFixed(2)}`,
+      );
     }
-    console.log(`mean greedy eval over ${result.runs.length} seeds: ${meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return.toFixed(2)} (${algo})`);
+    console.log(
+      `mean greedy eval over ${result.runs.length} seeds: ${meanStd(result.runs.map((r) => r.eval.mean_return)).mean_return.toFixed(2)} (${algo})`,
+    );
     console.log(`wrote ${out} (seed ${best.seed}, backbone ${kind})`);
     return 0;
   },

@@ -3,9 +3,14 @@ import { BitrlError } from "../lib/util/errors.ts";
 import { KEYDOOR_ACTIONS, type EnvName } from "../lib/reference/envs.ts";
 
 /** A flag that takes one of `allowed`; undefined when not given (callers put their default after `??`). */
-export function choice<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+export function choice<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (!allowed.includes(value as T)) throw new BitrlError(`--${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
+  if (!allowed.includes(value as T))
+    throw new BitrlError(`--${flag} must be one of ${allowed.join(", ")}, got '${value}'`);
   return value as T;
 }
 
@@ -29,7 +34,8 @@ export function parseActions(env: EnvName, text: string): number[] {
 export function parseNumbers(what: string, text: string): number[] {
   return text.split(",").map((s, i) => {
     const n = Number(s.trim());
-    if (s.trim() === "" || !Number.isFinite(n)) throw new BitrlError(`${what} value ${i + 1} '${s}' is not a finite number`);
+    if (s.trim() === "" || !Number.isFinite(n))
+      throw new BitrlError(`${what} value ${i + 1} '${s}' is not a finite number`);
     return n;
   });
 }

@@ -10,20 +10,40 @@ export type { Blob, BlobTensor, Packing } from "./format/types.ts";
 export { BLOB_VERSION, decodeBlob, encodeBlob } from "./format/blob.ts";
 export { readBlobFile, writeBlobFile } from "./format/blob-file.ts";
 export {
-  f32Tensor, i32Tensor, inspectBlob, int8Tensor, ternaryTensor, tensorValues,
-  type BlobStats, type ScaleLayout, type TensorStats,
+  f32Tensor,
+  i32Tensor,
+  inspectBlob,
+  int8Tensor,
+  ternaryTensor,
+  tensorValues,
+  type BlobStats,
+  type ScaleLayout,
+  type TensorStats,
 } from "./format/blob-tensors.ts";
 
 // ---- quantize and pack (BitNet b1.58 rules; ternary packings i2 and t3)
 export {
-  absmeanScale, bitLinearScale, dequantize, quantizeActivations, quantizeInt8, quantizeTernary,
-  type Int8Activations, type Int8Weights, type TernaryWeights,
+  absmeanScale,
+  bitLinearScale,
+  dequantize,
+  quantizeActivations,
+  quantizeInt8,
+  quantizeTernary,
+  type Int8Activations,
+  type Int8Weights,
+  type TernaryWeights,
 } from "./format/quantize.ts";
 export { packTernary, rowBytes, unpackTernary, type TernaryPacking } from "./format/ternary-packing.ts";
 
 // ---- model files in: safetensors and GGUF; out: GGUF (docs/gguf.md)
 export { encodeSafetensors, readSafetensors, type SafeTensor } from "./format/safetensors.ts";
-export { DEFAULT_PACK_OPTIONS, safetensorsToBlob, tensorsToBlob, type NamedTensor, type PackOptions } from "./format/safetensors-import.ts";
+export {
+  DEFAULT_PACK_OPTIONS,
+  safetensorsToBlob,
+  tensorsToBlob,
+  type NamedTensor,
+  type PackOptions,
+} from "./format/safetensors-import.ts";
 export { parseGguf, writeGguf, type GgufFile } from "./format/gguf/container.ts";
 export { ggufBytesToBlob, ggufToBlob, type GgufImportOptions } from "./format/gguf/import.ts";
 export { blobToGguf, blobToGgufBytes, type GgufExportOptions, type GgufExportReport } from "./format/gguf/export.ts";
@@ -32,14 +52,25 @@ export { blobToGguf, blobToGgufBytes, type GgufExportOptions, type GgufExportRep
 export * as referenceKernels from "./reference/kernels.ts";
 export * as referenceSmallKernels from "./reference/small-kernels.ts";
 export {
-  backboneFeatures, backboneFromBlob, configFromI32, featureSize,
-  type BackboneConfig, type BackboneKind, type BackboneWeights,
+  backboneFeatures,
+  backboneFromBlob,
+  configFromI32,
+  featureSize,
+  type BackboneConfig,
+  type BackboneKind,
+  type BackboneWeights,
 } from "./reference/backbone.ts";
 export { ENV_NAMES, Pcg32, type EnvName } from "./reference/envs.ts";
 
 // ---- the agent module in V8 (build/agent.wasm) and golden vectors (docs/abi.md)
 export { agentWasmPath, instantiateAgent, loadAgent, type AgentHostOptions, type AgentModule } from "./runtime/wasm.ts";
-export { loadGoldenFile, runGoldenCase, type GoldenCase, type GoldenFile, type GoldenResult } from "./runtime/golden.ts";
+export {
+  loadGoldenFile,
+  runGoldenCase,
+  type GoldenCase,
+  type GoldenFile,
+  type GoldenResult,
+} from "./runtime/golden.ts";
 
 // ---- agents: blobs, training, evaluation and replay in V8 or on a board (docs/agents.md)
 export * from "./agent/index.ts";

@@ -5,12 +5,12 @@
 #include "hal.h"
 
 void hal_exit(int code) {
-  (void)code;
-  cortexm_reset();
+    (void)code;
+    cortexm_reset();
 }
 
 void hal_fault(uint32_t cfsr, uint32_t hfsr) {
-  (void)cfsr, (void)hfsr;
-  cortexm_reset();
+    (void)cfsr, (void)hfsr;
+    cortexm_reset();
 }
 #endif

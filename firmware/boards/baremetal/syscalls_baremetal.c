@@ -10,8 +10,8 @@
 
 #if defined(__PICOLIBC__)
 static int bitrl_putc(char c, FILE *f) {
-  (void)f;
-  return (unsigned char)c;
+    (void)f;
+    return (unsigned char)c;
 }
 static FILE bitrl_stdio = FDEV_SETUP_STREAM(bitrl_putc, NULL, NULL, _FDEV_SETUP_WRITE);
 FILE *const stdout = &bitrl_stdio;
@@ -19,20 +19,21 @@ FILE *const stderr = &bitrl_stdio;
 FILE *const stdin = NULL;
 
 void _exit(int code) {
-  hal_exit(code);
-  for (;;) {
-  }
+    hal_exit(code);
+    for (;;) {}
 }
 #else
 int _write(int fd, const char *buf, int len) {
-  (void)buf;
-  if (fd != 1 && fd != 2) { errno = EBADF; return -1; }
-  return len;
+    (void)buf;
+    if (fd != 1 && fd != 2) {
+        errno = EBADF;
+        return -1;
+    }
+    return len;
 }
 void _exit(int code) {
-  hal_exit(code);
-  for (;;) {
-  }
+    hal_exit(code);
+    for (;;) {}
 }
 
 #include "newlib_stubs.h"

@@ -7,11 +7,11 @@
 #include <stdint.h>
 
 /* open modes (fopen-style): */
-#define SEMIHOST_MODE_RB      1  /* "rb"  */
-#define SEMIHOST_MODE_RPLUSB  3  /* "r+b" */
-#define SEMIHOST_MODE_W       4  /* "w": with ":tt", the host's stdout */
-#define SEMIHOST_MODE_WPLUSB  7  /* "w+b" (creates / truncates) */
-#define SEMIHOST_MODE_A       8  /* "a": with ":tt", the host's stderr */
+#define SEMIHOST_MODE_RB 1     /* "rb"  */
+#define SEMIHOST_MODE_RPLUSB 3 /* "r+b" */
+#define SEMIHOST_MODE_W 4      /* "w": with ":tt", the host's stdout */
+#define SEMIHOST_MODE_WPLUSB 7 /* "w+b" (creates / truncates) */
+#define SEMIHOST_MODE_A 8      /* "a": with ":tt", the host's stderr */
 
 /* Returns a handle >= 0, or -1. */
 int semihost_open(const char *path, int mode);

@@ -30,18 +30,17 @@
 #define DWT_CYCCNT REG32(0xE0001004u)
 
 static inline uint32_t irq_save(void) {
-  uint32_t primask;
-  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
-  return primask;
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+    return primask;
 }
 static inline void irq_restore(uint32_t primask) { __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory"); }
 
 /* A system reset (SYSRESETREQ), after pending writes: how the real boards exit and recover from a fault. */
 __attribute__((noreturn)) static inline void cortexm_reset(void) {
-  __asm__ volatile("dsb" ::: "memory");
-  SCB_AIRCR = SCB_AIRCR_RESET;
-  for (;;) {
-  }
+    __asm__ volatile("dsb" ::: "memory");
+    SCB_AIRCR = SCB_AIRCR_RESET;
+    for (;;) {}
 }
 
 /* Provided by each board HAL (called from startup_cortexm.c). */

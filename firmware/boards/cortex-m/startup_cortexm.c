@@ -17,22 +17,21 @@ void _init(void) {}
 void _fini(void) {}
 
 __attribute__((noreturn)) void Reset_Handler(void) {
-  SCB_CPACR |= 0xFu << 20; /* CP10/CP11 full access: the compiler may use FPU registers from here on */
-  __asm__ volatile("dsb\n isb" ::: "memory");
-  memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
-  memset(__bss_start, 0, (size_t)((char *)__bss_end - (char *)__bss_start));
-  __libc_init_array();
-  int code = main();
-  hal_exit(code);
-  for (;;) {
-  }
+    SCB_CPACR |= 0xFu << 20; /* CP10/CP11 full access: the compiler may use FPU registers from here on */
+    __asm__ volatile("dsb\n isb" ::: "memory");
+    memcpy(__data_start, __data_load, (size_t)((char *)__data_end - (char *)__data_start));
+    memset(__bss_start, 0, (size_t)((char *)__bss_end - (char *)__bss_start));
+    __libc_init_array();
+    int code = main();
+    hal_exit(code);
+    for (;;) {}
 }
 
 __attribute__((noreturn, used)) static void fault_entry(void) { hal_fault(SCB_CFSR, SCB_HFSR); }
 
 /* The stack may be what failed: take a fresh one before any C code runs. */
 __attribute__((naked, noreturn)) void Fault_Handler(void) {
-  __asm__ volatile("ldr r0, =__stack_top\n mov sp, r0\n b fault_entry\n");
+    __asm__ volatile("ldr r0, =__stack_top\n mov sp, r0\n b fault_entry\n");
 }
 
 static void systick_entry(void) { hal_systick_isr(); }

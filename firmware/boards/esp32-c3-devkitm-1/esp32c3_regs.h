@@ -39,7 +39,7 @@
 #define UART0_BASE 0x60000000u
 #define UART_FIFO C3_REG(UART0_BASE + 0x00u)
 #define UART_STATUS C3_REG(UART0_BASE + 0x1Cu)
-#define UART_RXFIFO_CNT(s) ((s) & 0x3FFu)
+#define UART_RXFIFO_CNT(s) ((s)&0x3FFu)
 #define UART_TXFIFO_CNT(s) (((s) >> 16) & 0x3FFu)
 #define UART_FIFO_DEPTH 128u
 

@@ -39,25 +39,25 @@ static volatile uint32_t systick_wraps;
 void hal_systick_isr(void) { systick_wraps++; }
 
 static void systick_start(void) {
-  SYST_RVR = SYSTICK_RELOAD;
-  SYST_CVR = 0;
-  SYST_CSR = 7; /* processor clock, interrupt on wrap, enable */
+    SYST_RVR = SYSTICK_RELOAD;
+    SYST_CVR = 0;
+    SYST_CSR = 7; /* processor clock, interrupt on wrap, enable */
 }
 
 /* Cheap reading (phase-dependent to within one tick): for timeouts. Interrupts must be masked by the caller. */
 static uint64_t systick_ticks_at(uint32_t val) {
-  uint32_t wraps = systick_wraps;
-  /* A wrap whose interrupt has not run yet (masked): the value is from after it when it is in the top half. */
-  if ((SCB_ICSR & ICSR_PENDSTSET) && val > SYSTICK_RELOAD / 2) wraps++;
-  return (uint64_t)wraps * (SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - val);
+    uint32_t wraps = systick_wraps;
+    /* A wrap whose interrupt has not run yet (masked): the value is from after it when it is in the top half. */
+    if ((SCB_ICSR & ICSR_PENDSTSET) && val > SYSTICK_RELOAD / 2) wraps++;
+    return (uint64_t)wraps * (SYSTICK_RELOAD + 1u) + (SYSTICK_RELOAD - val);
 }
 
 static uint64_t clock_coarse(void) {
-  uint32_t primask;
-  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
-  uint64_t t = systick_ticks_at(SYST_CVR) * INSTR_PER_TICK;
-  __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
-  return t;
+    uint32_t primask;
+    __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+    uint64_t t = systick_ticks_at(SYST_CVR) * INSTR_PER_TICK;
+    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+    return t;
 }
 
 /* Waits until the guest is exactly on a SysTick edge and returns the counter value read there; *turns gets the
@@ -65,25 +65,24 @@ static uint64_t clock_coarse(void) {
  * instruction later within the tick each turn; the counter drops by 2 between two reads exactly when the previous
  * read was at the tick's last instruction, so the current read is at its first. 1..41 turns. */
 static uint32_t systick_sync(uint32_t *turns) {
-  uint32_t cur, prev, d, n = 0;
-  __asm__ volatile(
-      "ldr %[prev], [%[cvr]]\n"
-      "1:\n"
-      "ldr %[cur], [%[cvr]]\n"        /* 1 */
-      "sub %[d], %[prev], %[cur]\n"   /* 2: ticks elapsed, counting down */
-      "mov %[prev], %[cur]\n"         /* 3 */
-      "lsl %[d], %[d], #8\n"          /* 4: modulo 2^24 (the counter's period) */
-      "add %[n], %[n], #1\n"          /* 5: turns */
-      "cmp %[d], #0x200\n"            /* 6: two ticks? */
-      "beq 2f\n"                      /* 7 */
-      ".rept 33\n nop\n .endr\n"      /* 8..40 */
-      "b 1b\n"                        /* 41 */
-      "2:\n"
-      : [cur] "=&r"(cur), [prev] "=&r"(prev), [d] "=&r"(d), [n] "+r"(n)
-      : [cvr] "r"(&SYST_CVR)
-      : "cc", "memory");
-  *turns = n;
-  return cur;
+    uint32_t cur, prev, d, n = 0;
+    __asm__ volatile("ldr %[prev], [%[cvr]]\n"
+                     "1:\n"
+                     "ldr %[cur], [%[cvr]]\n"      /* 1 */
+                     "sub %[d], %[prev], %[cur]\n" /* 2: ticks elapsed, counting down */
+                     "mov %[prev], %[cur]\n"       /* 3 */
+                     "lsl %[d], %[d], #8\n"        /* 4: modulo 2^24 (the counter's period) */
+                     "add %[n], %[n], #1\n"        /* 5: turns */
+                     "cmp %[d], #0x200\n"          /* 6: two ticks? */
+                     "beq 2f\n"                    /* 7 */
+                     ".rept 33\n nop\n .endr\n"    /* 8..40 */
+                     "b 1b\n"                      /* 41 */
+                     "2:\n"
+                     : [cur] "=&r"(cur), [prev] "=&r"(prev), [d] "=&r"(d), [n] "+r"(n)
+                     : [cvr] "r"(&SYST_CVR)
+                     : "cc", "memory");
+    *turns = n;
+    return cur;
 }
 
 /* Instructions spent in the alignment loops so far: hal_clock() leaves them out. */
@@ -96,13 +95,13 @@ static uint64_t clock_aligning;
  * of what ran between them plus a constant: identical from run to run. Costs up to ~1,700 instructions per call
  * (not counted). A SysTick wrap (every 671 M instructions) runs a short interrupt handler, which is counted. */
 uint64_t hal_clock(void) {
-  uint32_t primask, turns;
-  __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
-  uint64_t t = systick_ticks_at(systick_sync(&turns)) * INSTR_PER_TICK;
-  clock_aligning += 41u * turns;
-  t -= clock_aligning;
-  __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
-  return t;
+    uint32_t primask, turns;
+    __asm__ volatile("mrs %0, primask\n cpsid i" : "=r"(primask)::"memory");
+    uint64_t t = systick_ticks_at(systick_sync(&turns)) * INSTR_PER_TICK;
+    clock_aligning += 41u * turns;
+    t -= clock_aligning;
+    __asm__ volatile("msr primask, %0" ::"r"(primask) : "memory");
+    return t;
 }
 
 const char *hal_clock_unit(void) { return "instructions"; }
@@ -111,41 +110,40 @@ const char *hal_board_name(void) { return "qemu-m4"; }
 
 /* ---- serial ---- */
 size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
-  if (cap == 0) return 0;
-  uint64_t deadline = clock_coarse() + (uint64_t)timeout_ms * INSTR_PER_MS;
-  while (!(UART_STATE & UART_STATE_RXFULL)) {
-    if (clock_coarse() >= deadline) return 0;
-  }
-  size_t n = 0;
-  buf[n++] = (uint8_t)UART_DATA;
-  uint64_t gap_end = clock_coarse() + SERIAL_GAP_INSTR;
-  while (n < cap) {
-    if (UART_STATE & UART_STATE_RXFULL) {
-      buf[n++] = (uint8_t)UART_DATA;
-      gap_end = clock_coarse() + SERIAL_GAP_INSTR;
-    } else if (clock_coarse() >= gap_end) {
-      break;
+    if (cap == 0) return 0;
+    uint64_t deadline = clock_coarse() + (uint64_t)timeout_ms * INSTR_PER_MS;
+    while (!(UART_STATE & UART_STATE_RXFULL)) {
+        if (clock_coarse() >= deadline) return 0;
     }
-  }
-  return n;
+    size_t n = 0;
+    buf[n++] = (uint8_t)UART_DATA;
+    uint64_t gap_end = clock_coarse() + SERIAL_GAP_INSTR;
+    while (n < cap) {
+        if (UART_STATE & UART_STATE_RXFULL) {
+            buf[n++] = (uint8_t)UART_DATA;
+            gap_end = clock_coarse() + SERIAL_GAP_INSTR;
+        } else if (clock_coarse() >= gap_end) {
+            break;
+        }
+    }
+    return n;
 }
 
 void hal_serial_write(const uint8_t *buf, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    while (UART_STATE & UART_STATE_TXFULL) {
+    for (size_t i = 0; i < len; i++) {
+        while (UART_STATE & UART_STATE_TXFULL) {}
+        UART_DATA = buf[i];
     }
-    UART_DATA = buf[i];
-  }
 }
 
 /* ---- flash: firmware/boards/common/flash_semihost.c (host file over semihosting, mapped copy at 0x21000000) */
 
 /* ---- lifecycle ---- */
 void hal_init(void) {
-  UART_BAUDDIV = 16; /* QEMU ignores the rate but requires a valid divider */
-  UART_CTRL = 3;     /* TX and RX enabled, polled */
-  systick_start();
-  semihost_flash_open("qemu-m4");
+    UART_BAUDDIV = 16; /* QEMU ignores the rate but requires a valid divider */
+    UART_CTRL = 3;     /* TX and RX enabled, polled */
+    systick_start();
+    semihost_flash_open("qemu-m4");
 }
 
 void hal_exit(int code) { semihost_exit(code); }

@@ -8,8 +8,10 @@
 #include "flash_semihost.h"
 
 /* CSR access. Plain -march=rv32imc keeps the picolibc multilib; binutils 2.40 wants Zicsr named for csrr/csrw. */
-#define CSR_READ(csr, out) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, " #csr "\n.option pop" : "=r"(out))
-#define CSR_WRITE(csr, val) __asm__ volatile(".option push\n.option arch, +zicsr\ncsrw " #csr ", %0\n.option pop" ::"r"(val))
+#define CSR_READ(csr, out)                                                                                             \
+    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrr %0, " #csr "\n.option pop" : "=r"(out))
+#define CSR_WRITE(csr, val)                                                                                            \
+    __asm__ volatile(".option push\n.option arch, +zicsr\ncsrw " #csr ", %0\n.option pop" ::"r"(val))
 
 /* -icount shift=0: one instruction is 1 ns of virtual time. */
 #define INSTR_PER_MS 1000000u
@@ -25,15 +27,14 @@
 #define LSR_DATA_READY 0x01u
 #define LSR_THR_EMPTY 0x20u
 
-
 uint64_t hal_clock(void) {
-  uint32_t hi, lo, hi2;
-  do {
-    CSR_READ(minstreth, hi);
-    CSR_READ(minstret, lo);
-    CSR_READ(minstreth, hi2);
-  } while (hi != hi2);
-  return (uint64_t)hi << 32 | lo;
+    uint32_t hi, lo, hi2;
+    do {
+        CSR_READ(minstreth, hi);
+        CSR_READ(minstret, lo);
+        CSR_READ(minstreth, hi2);
+    } while (hi != hi2);
+    return (uint64_t)hi << 32 | lo;
 }
 
 const char *hal_clock_unit(void) { return "instructions"; }
@@ -41,41 +42,40 @@ const char *hal_clock_unit(void) { return "instructions"; }
 const char *hal_board_name(void) { return "qemu-rv32"; }
 
 size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
-  if (cap == 0) return 0;
-  uint64_t deadline = hal_clock() + (uint64_t)timeout_ms * INSTR_PER_MS;
-  while (!(UART_LSR & LSR_DATA_READY)) {
-    if (hal_clock() >= deadline) return 0;
-  }
-  size_t n = 0;
-  buf[n++] = UART_RBR;
-  uint64_t gap_end = hal_clock() + SERIAL_GAP_INSTR;
-  while (n < cap) {
-    if (UART_LSR & LSR_DATA_READY) {
-      buf[n++] = UART_RBR;
-      gap_end = hal_clock() + SERIAL_GAP_INSTR;
-    } else if (hal_clock() >= gap_end) {
-      break;
+    if (cap == 0) return 0;
+    uint64_t deadline = hal_clock() + (uint64_t)timeout_ms * INSTR_PER_MS;
+    while (!(UART_LSR & LSR_DATA_READY)) {
+        if (hal_clock() >= deadline) return 0;
     }
-  }
-  return n;
+    size_t n = 0;
+    buf[n++] = UART_RBR;
+    uint64_t gap_end = hal_clock() + SERIAL_GAP_INSTR;
+    while (n < cap) {
+        if (UART_LSR & LSR_DATA_READY) {
+            buf[n++] = UART_RBR;
+            gap_end = hal_clock() + SERIAL_GAP_INSTR;
+        } else if (hal_clock() >= gap_end) {
+            break;
+        }
+    }
+    return n;
 }
 
 void hal_serial_write(const uint8_t *buf, size_t len) {
-  for (size_t i = 0; i < len; i++) {
-    while (!(UART_LSR & LSR_THR_EMPTY)) {
+    for (size_t i = 0; i < len; i++) {
+        while (!(UART_LSR & LSR_THR_EMPTY)) {}
+        UART_RBR = buf[i];
     }
-    UART_RBR = buf[i];
-  }
 }
 
 /* ---- flash: firmware/boards/common/flash_semihost.c, as on qemu-m4 */
 
 void hal_init(void) {
-  UART_IER = 0x00; /* polled */
-  UART_LCR = 0x03; /* 8N1 */
-  /* FCR stays 0 (16450 mode, one-byte holding register): QEMU then holds further input back in the socket instead
+    UART_IER = 0x00; /* polled */
+    UART_LCR = 0x03; /* 8N1 */
+    /* FCR stays 0 (16450 mode, one-byte holding register): QEMU then holds further input back in the socket instead
    * of queueing it, and enabling the FIFOs here would discard bytes the host sent before the firmware started. */
-  semihost_flash_open("qemu-rv32");
+    semihost_flash_open("qemu-rv32");
 }
 
 void hal_exit(int code) { semihost_exit(code); }

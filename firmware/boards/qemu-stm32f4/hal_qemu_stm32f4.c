@@ -25,14 +25,14 @@ void hal_systick_isr(void) { s_wraps++; }
 
 /* Guest instructions since hal_init, to within one SysTick tick (6 instructions). */
 uint64_t hal_clock(void) {
-  uint32_t p = irq_save();
-  uint32_t val = SYST_CVR;
-  uint32_t wraps = s_wraps;
-  /* a wrap whose interrupt has not run yet (masked): the value is from after it when it is in the top half */
-  if ((SCB_ICSR & SCB_ICSR_PENDSTSET) && val > SYST_RELOAD_MAX / 2) wraps++;
-  irq_restore(p);
-  uint64_t ticks = (uint64_t)wraps * (SYST_RELOAD_MAX + 1u) + (SYST_RELOAD_MAX - val);
-  return ticks * TICK_INSTR_NUM / TICK_INSTR_DEN;
+    uint32_t p = irq_save();
+    uint32_t val = SYST_CVR;
+    uint32_t wraps = s_wraps;
+    /* a wrap whose interrupt has not run yet (masked): the value is from after it when it is in the top half */
+    if ((SCB_ICSR & SCB_ICSR_PENDSTSET) && val > SYST_RELOAD_MAX / 2) wraps++;
+    irq_restore(p);
+    uint64_t ticks = (uint64_t)wraps * (SYST_RELOAD_MAX + 1u) + (SYST_RELOAD_MAX - val);
+    return ticks * TICK_INSTR_NUM / TICK_INSTR_DEN;
 }
 
 const char *hal_clock_unit(void) { return "instructions"; }
@@ -40,33 +40,33 @@ const char *hal_clock_unit(void) { return "instructions"; }
 const char *hal_board_name(void) { return "qemu-stm32f4"; }
 
 size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
-  return stm32_usart_read(USART2_BASE, buf, cap, (uint64_t)timeout_ms * INSTR_PER_MS, SERIAL_GAP_INSTR, hal_clock);
+    return stm32_usart_read(USART2_BASE, buf, cap, (uint64_t)timeout_ms * INSTR_PER_MS, SERIAL_GAP_INSTR, hal_clock);
 }
 
 void hal_serial_write(const uint8_t *buf, size_t len) { stm32_usart_write(USART2_BASE, buf, len); }
 
 void hal_init(void) {
-  RCC_AHB1ENR |= RCC_AHB1ENR_GPIOAEN; /* as on the chip (QEMU needs no clock enables) */
-  RCC_APB1ENR |= RCC_APB1ENR_USART2EN;
-  stm32_usart_init(USART2_BASE, APB1_HZ, 115200u);
-  SYST_RVR = SYST_RELOAD_MAX;
-  SYST_CVR = 0;
-  SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
-  semihost_flash_open("qemu-stm32f4");
+    RCC_AHB1ENR |= RCC_AHB1ENR_GPIOAEN; /* as on the chip (QEMU needs no clock enables) */
+    RCC_APB1ENR |= RCC_APB1ENR_USART2EN;
+    stm32_usart_init(USART2_BASE, APB1_HZ, 115200u);
+    SYST_RVR = SYST_RELOAD_MAX;
+    SYST_CVR = 0;
+    SYST_CSR = SYST_CSR_ENABLE | SYST_CSR_TICKINT | SYST_CSR_CLKSOURCE;
+    semihost_flash_open("qemu-stm32f4");
 }
 
 void hal_exit(int code) { semihost_exit(code); }
 
 static void put_hex(char *dst, uint32_t v) {
-  for (int i = 7; i >= 0; i--, v >>= 4) dst[i] = "0123456789abcdef"[v & 0xF];
+    for (int i = 7; i >= 0; i--, v >>= 4) dst[i] = "0123456789abcdef"[v & 0xF];
 }
 
 void hal_fault(uint32_t cfsr, uint32_t hfsr) {
-  char msg[] = "bitrl qemu-stm32f4: fault, CFSR=0x........ HFSR=0x........\n";
-  put_hex(msg + 34, cfsr);
-  put_hex(msg + 50, hfsr);
-  semihost_log(msg);
-  semihost_exit(70);
+    char msg[] = "bitrl qemu-stm32f4: fault, CFSR=0x........ HFSR=0x........\n";
+    put_hex(msg + 34, cfsr);
+    put_hex(msg + 50, hfsr);
+    semihost_log(msg);
+    semihost_exit(70);
 }
 
 /* No meter is attached to an emulated board. */

@@ -5,10 +5,21 @@ import { f32Tensor, i32Tensor, tensorValues } from "../format/blob-tensors.ts";
 import type { Blob } from "../format/types.ts";
 import { configFromI32, featureSize as backboneFeatureSize } from "../reference/backbone.ts";
 import { ENV_IDS, ENV_NAMES, Pcg32, type EnvName } from "../reference/envs.ts";
-import { ALGOS, checkTrainConfig, HPARAM_ORDER, HPARAMS_V1_LEN, hparamValues, REINFORCE_BASE, type TrainConfig } from "./hparams.ts";
+import {
+  ALGOS,
+  checkTrainConfig,
+  HPARAM_ORDER,
+  HPARAMS_V1_LEN,
+  hparamValues,
+  REINFORCE_BASE,
+  type TrainConfig,
+} from "./hparams.ts";
 
 /** Observation tokens and vocabulary per env (assembly/envs/*; docs/agents.md). */
-export const ENV_SHAPES: Record<EnvName, { tokens: number; vocab: number; actions: number; obs: number; maxSteps: number }> = {
+export const ENV_SHAPES: Record<
+  EnvName,
+  { tokens: number; vocab: number; actions: number; obs: number; maxSteps: number }
+> = {
   cartpole: { tokens: 4, vocab: 64, actions: 2, obs: 4, maxSteps: 500 },
   keydoor: { tokens: 4, vocab: 10, actions: 4, obs: 4, maxSteps: 20 },
   frozenlake: { tokens: 1, vocab: 16, actions: 4, obs: 1, maxSteps: 100 },
@@ -17,7 +28,8 @@ export const ENV_SHAPES: Record<EnvName, { tokens: number; vocab: number; action
 };
 
 export function envIdOf(name: string): EnvName {
-  if (!(ENV_NAMES as string[]).includes(name)) throw new BitrlError(`unknown env '${name}' (known: ${ENV_NAMES.join(", ")})`);
+  if (!(ENV_NAMES as string[]).includes(name))
+    throw new BitrlError(`unknown env '${name}' (known: ${ENV_NAMES.join(", ")})`);
   return name as EnvName;
 }
 
@@ -26,7 +38,6 @@ export function headParamCount(f: number, h: number, a: number): number {
   const k = h > 0 ? h : f;
   return (h > 0 ? h * f + h : 0) + a * k + a + k + 1;
 }
-
 
 export interface AgentSpec {
   env: EnvName;
@@ -57,7 +68,8 @@ function featuresOf(env: EnvName, backbone: Blob | null): number {
   const t = backbone.tensors.find((x) => x.name === "model.config");
   if (!t || t.packing !== "i32") throw new BitrlError("backbone blob has no i32 'model.config' tensor");
   const cfg = configFromI32(new Int32Array(tensorValues(t)));
-  if (cfg.vocab < ENV_SHAPES[env].vocab) throw new BitrlError(`backbone vocabulary ${cfg.vocab} is smaller than ${env}'s ${ENV_SHAPES[env].vocab}`);
+  if (cfg.vocab < ENV_SHAPES[env].vocab)
+    throw new BitrlError(`backbone vocabulary ${cfg.vocab} is smaller than ${env}'s ${ENV_SHAPES[env].vocab}`);
   return backboneFeatureSize(cfg);
 }
 
@@ -69,11 +81,11 @@ export function backboneKindOf(backbone: Blob | null): string {
   return configFromI32(new Int32Array(tensorValues(t))).kind;
 }
 
-
 /** A complete agent blob: the backbone's tensors, agent.config, agent.hparams and an initial head.params. */
 export function buildAgentBlob(spec: AgentSpec): Blob {
   checkTrainConfig(spec.train);
-  if (!Number.isInteger(spec.hidden) || spec.hidden < 0 || spec.hidden > 256) throw new BitrlError(`hidden must be 0..256, got ${spec.hidden}`);
+  if (!Number.isInteger(spec.hidden) || spec.hidden < 0 || spec.hidden > 256)
+    throw new BitrlError(`hidden must be 0..256, got ${spec.hidden}`);
   const shape = ENV_SHAPES[spec.env];
   const f = featuresOf(spec.env, spec.backbone);
   const h = spec.hidden;
@@ -88,7 +100,11 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
   const backboneTensors = (spec.backbone?.tensors ?? []).filter((t) => !own.has(t.name));
   return {
     version: 1,
-    meta: { ...(spec.backbone?.meta ?? {}), ...spec.meta, agent: { env: spec.env, backbone: spec.backbone ? "blob" : "none", hidden: h, train: spec.train } },
+    meta: {
+      ...(spec.backbone?.meta ?? {}),
+      ...spec.meta,
+      agent: { env: spec.env, backbone: spec.backbone ? "blob" : "none", hidden: h, train: spec.train },
+    },
     tensors: [
       ...backboneTensors,
       i32Tensor("agent.config", [8], config),
@@ -101,13 +117,15 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
 /** Reads agent.config and agent.hparams from an agent blob (checks what the module checks). */
 export function agentInfo(blob: Blob): AgentInfo {
   const cfgT = blob.tensors.find((t) => t.name === "agent.config");
-  if (!cfgT || cfgT.packing !== "i32" || cfgT.shape.join() !== "8") throw new BitrlError("not an agent blob: no i32[8] 'agent.config' tensor (train one: bitrl train)");
+  if (!cfgT || cfgT.packing !== "i32" || cfgT.shape.join() !== "8")
+    throw new BitrlError("not an agent blob: no i32[8] 'agent.config' tensor (train one: bitrl train)");
   const c = Array.from(tensorValues(cfgT));
   const env = ENV_NAMES[c[1]];
   if (c[0] !== 1 || env === undefined) throw new BitrlError(`agent.config: version ${c[0]} / env id ${c[1]} not known`);
   const hpT = blob.tensors.find((t) => t.name === "agent.hparams");
   const n = hpT?.shape.length === 1 ? hpT.shape[0] : -1;
-  if (!hpT || hpT.packing !== "f32" || (n !== HPARAM_ORDER.length && n !== HPARAMS_V1_LEN)) throw new BitrlError(`agent blob has no f32[${HPARAM_ORDER.length}] 'agent.hparams' tensor`);
+  if (!hpT || hpT.packing !== "f32" || (n !== HPARAM_ORDER.length && n !== HPARAMS_V1_LEN))
+    throw new BitrlError(`agent blob has no f32[${HPARAM_ORDER.length}] 'agent.hparams' tensor`);
   const v = tensorValues(hpT);
   const train = { ...REINFORCE_BASE } as TrainConfig;
   HPARAM_ORDER.slice(0, n).forEach((k, i) => {
@@ -119,7 +137,10 @@ export function agentInfo(blob: Blob): AgentInfo {
 /** The same blob with head.params replaced (a trained head). */
 export function withHead(blob: Blob, head: Float32Array): Blob {
   const old = blob.tensors.find((t) => t.name === "head.params");
-  if (!old || old.shape[0] !== head.length) throw new BitrlError(`head of ${head.length} floats does not fit this agent's head.params`);
-  return { ...blob, tensors: blob.tensors.map((t) => (t.name === "head.params" ? f32Tensor("head.params", [head.length], head) : t)) };
+  if (!old || old.shape[0] !== head.length)
+    throw new BitrlError(`head of ${head.length} floats does not fit this agent's head.params`);
+  return {
+    ...blob,
+    tensors: blob.tensors.map((t) => (t.name === "head.params" ? f32Tensor("head.params", [head.length], head) : t)),
+  };
 }
-

@@ -17,7 +17,12 @@ export interface EvalResult {
 }
 
 /** Greedy evaluation: episode i resets with seed + i. std is the population standard deviation. */
-export function evaluateAgent(blob: Blob, episodes: number, seed: number, build: "release" | "debug" = "release"): EvalResult {
+export function evaluateAgent(
+  blob: Blob,
+  episodes: number,
+  seed: number,
+  build: "release" | "debug" = "release",
+): EvalResult {
   const info = agentInfo(blob);
   const runner = new AgentRunner(blob, build);
   const returns: number[] = [];

@@ -53,16 +53,74 @@ export interface TrainConfig {
   horizon: number;
 }
 
-export const REINFORCE_BASE = { algo: "reinforce" as Algo, beta1: 0.9, beta2: 0.999, eps: 1e-8, rollout: 0, epochs: 4, minibatches: 4, gaeLambda: 0.95, clip: 0.2, maxGradNorm: 0.5, lrEnd: 0, horizon: 0 };
+export const REINFORCE_BASE = {
+  algo: "reinforce" as Algo,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  rollout: 0,
+  epochs: 4,
+  minibatches: 4,
+  gaeLambda: 0.95,
+  clip: 0.2,
+  maxGradNorm: 0.5,
+  lrEnd: 0,
+  horizon: 0,
+};
 
 /** REINFORCE defaults for the backbone "none" baseline (sparse one-hot features; docs/agents.md). */
 export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
-  cartpole: { ...REINFORCE_BASE, gamma: 0.99, lr: 0.01, entropy: 0, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1 },
-  keydoor: { ...REINFORCE_BASE, gamma: 0.95, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1 },
-  frozenlake: { ...REINFORCE_BASE, gamma: 0.99, lr: 0.03, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 4, lrDecay: 1 },
+  cartpole: {
+    ...REINFORCE_BASE,
+    gamma: 0.99,
+    lr: 0.01,
+    entropy: 0,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+  },
+  keydoor: {
+    ...REINFORCE_BASE,
+    gamma: 0.95,
+    lr: 0.01,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 1,
+    batch: 1,
+    lrDecay: 1,
+  },
+  frozenlake: {
+    ...REINFORCE_BASE,
+    gamma: 0.99,
+    lr: 0.03,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 1,
+    batch: 4,
+    lrDecay: 1,
+  },
   // untuned: cartpole's settings with an entropy bonus (reward -1 per step)
-  acrobot: { ...REINFORCE_BASE, gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1 },
-  mountaincar: { ...REINFORCE_BASE, gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1 },
+  acrobot: {
+    ...REINFORCE_BASE,
+    gamma: 0.99,
+    lr: 0.01,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+  },
+  mountaincar: {
+    ...REINFORCE_BASE,
+    gamma: 0.99,
+    lr: 0.01,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+  },
 };
 
 /**
@@ -78,14 +136,86 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
   mountaincar: { ...DEFAULT_TRAIN.mountaincar, lr: 0.002, batch: 2, lrDecay: 0.995 },
 };
 
-/** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. */
+/** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. The
+ *  rollout lengths are fixed (not "the most that fit"), so a run gives the same curve whatever the module's static
+ *  data; each fits the qemu-m4 budget with the backbone loaded (a rollout that does not fit is refused at load). */
 export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
-  cartpole: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.995, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0 },
-  keydoor: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.95, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
-  frozenlake: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.01, entropy: 0.01, valueCoef: 0.5, rewardScale: 1, batch: 1, lrDecay: 1, epochs: 4, minibatches: 4, lrEnd: 0 },
+  cartpole: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.995,
+    lr: 0.003,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 8,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 200,
+  },
+  keydoor: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.95,
+    lr: 0.003,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 1,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 4,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 160,
+  },
+  frozenlake: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.99,
+    lr: 0.01,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 1,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 16,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 700,
+  },
   // untuned: cartpole's PPO settings
-  acrobot: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0 },
-  mountaincar: { ...REINFORCE_BASE, algo: "ppo", gamma: 0.99, lr: 0.003, entropy: 0.01, valueCoef: 0.5, rewardScale: 0.01, batch: 1, lrDecay: 1, epochs: 8, minibatches: 4, lrEnd: 0 },
+  acrobot: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.99,
+    lr: 0.003,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 8,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 200,
+  },
+  mountaincar: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.99,
+    lr: 0.003,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 8,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 200,
+  },
 };
 
 /** The defaults for an algorithm, an env and a feature source. */
@@ -95,14 +225,33 @@ export function defaultTrain(env: EnvName, backbone: "none" | "blob", algo: Algo
 }
 
 /** agent.hparams order (assembly/rl/hparams.ts); an f32[10] tensor of the first ten is an older REINFORCE agent. */
-export const HPARAM_ORDER: (keyof TrainConfig)[] = ["gamma", "lr", "entropy", "valueCoef", "rewardScale", "beta1", "beta2", "eps", "batch", "lrDecay", "algo", "rollout", "epochs", "minibatches", "gaeLambda", "clip", "maxGradNorm", "lrEnd", "horizon"];
+export const HPARAM_ORDER: (keyof TrainConfig)[] = [
+  "gamma",
+  "lr",
+  "entropy",
+  "valueCoef",
+  "rewardScale",
+  "beta1",
+  "beta2",
+  "eps",
+  "batch",
+  "lrDecay",
+  "algo",
+  "rollout",
+  "epochs",
+  "minibatches",
+  "gaeLambda",
+  "clip",
+  "maxGradNorm",
+  "lrEnd",
+  "horizon",
+];
 export const HPARAMS_V1_LEN = 10;
 
 /** The f32 values of agent.hparams for a config. */
 export function hparamValues(c: TrainConfig): Float32Array {
   return Float32Array.from(HPARAM_ORDER.map((k) => (k === "algo" ? ALGOS.indexOf(c.algo) : (c[k] as number))));
 }
-
 
 /** Checks a TrainConfig against the module's ranges (assembly/rl/hparams.ts). */
 export function checkTrainConfig(c: TrainConfig): void {
@@ -119,7 +268,8 @@ export function checkTrainConfig(c: TrainConfig): void {
   if (!(c.eps > 0 && c.eps < 1)) bad("eps");
   if (!(Number.isInteger(c.batch) && c.batch >= 1 && c.batch <= 1024)) bad("batch");
   if (!(c.lrDecay > 0 && c.lrDecay <= 1)) bad("lrDecay");
-  if (!ALGOS.includes(c.algo)) throw new BitrlError(`training setting algo = ${c.algo} is not one of ${ALGOS.join(", ")}`);
+  if (!ALGOS.includes(c.algo))
+    throw new BitrlError(`training setting algo = ${c.algo} is not one of ${ALGOS.join(", ")}`);
   const whole = (k: keyof TrainConfig, lo: number, hi: number) => {
     const x = c[k] as number;
     if (!(Number.isInteger(x) && x >= lo && x <= hi)) bad(k);
@@ -132,21 +282,65 @@ export function checkTrainConfig(c: TrainConfig): void {
   if (!(c.clip > 0 && c.clip < 10)) bad("clip");
   if (!(c.maxGradNorm >= 0 && c.maxGradNorm < 1e6)) bad("maxGradNorm");
   if (!(c.lrEnd >= 0 && c.lrEnd <= 1)) bad("lrEnd");
-  if (c.algo === "ppo" && c.rollout !== 0 && c.minibatches > c.rollout) throw new BitrlError(`training setting minibatches = ${c.minibatches} is more than rollout = ${c.rollout}`);
+  if (c.algo === "ppo" && c.rollout !== 0 && c.minibatches > c.rollout)
+    throw new BitrlError(`training setting minibatches = ${c.minibatches} is more than rollout = ${c.rollout}`);
 }
-
 
 /**
  * Default training length and head width per env (what `bitrl train` uses without flags), per feature source;
  * PPO runs by a step budget with greedy checks every `selectEvery` training steps (`selectEpisodes` episodes each,
  * skipped while the sampled returns are below `gate` x the best check).
  */
-export const DEFAULT_RUN: Record<EnvName, { episodes: number; hidden: number; backboneEpisodes: number; backboneHidden: number; steps: number; select: SelectOptions }> = {
-  cartpole: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 5, gate: 0.8 } },
-  keydoor: { episodes: 1000, hidden: 32, backboneEpisodes: 2000, backboneHidden: 0, steps: 30_000, select: { every: 5_000, episodes: 20, gate: 0.8 } },
-  frozenlake: { episodes: 6000, hidden: 0, backboneEpisodes: 6000, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 50, gate: 0.8 } },
+export const DEFAULT_RUN: Record<
+  EnvName,
+  {
+    episodes: number;
+    hidden: number;
+    backboneEpisodes: number;
+    backboneHidden: number;
+    steps: number;
+    select: SelectOptions;
+  }
+> = {
+  cartpole: {
+    episodes: 500,
+    hidden: 0,
+    backboneEpisodes: 1200,
+    backboneHidden: 0,
+    steps: 100_000,
+    select: { every: 10_000, episodes: 5, gate: 0.8 },
+  },
+  keydoor: {
+    episodes: 1000,
+    hidden: 32,
+    backboneEpisodes: 2000,
+    backboneHidden: 0,
+    steps: 30_000,
+    select: { every: 5_000, episodes: 20, gate: 0.8 },
+  },
+  frozenlake: {
+    episodes: 6000,
+    hidden: 0,
+    backboneEpisodes: 6000,
+    backboneHidden: 0,
+    steps: 300_000,
+    select: { every: 30_000, episodes: 50, gate: 0.8 },
+  },
   // returns are negative (-1 per step), so no gate (gate x best would be above the best)
-  acrobot: { episodes: 500, hidden: 0, backboneEpisodes: 1200, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 5, gate: 0 } },
-  mountaincar: { episodes: 2000, hidden: 0, backboneEpisodes: 2000, backboneHidden: 0, steps: 100_000, select: { every: 10_000, episodes: 5, gate: 0 } },
+  acrobot: {
+    episodes: 500,
+    hidden: 0,
+    backboneEpisodes: 1200,
+    backboneHidden: 0,
+    steps: 100_000,
+    select: { every: 10_000, episodes: 5, gate: 0 },
+  },
+  mountaincar: {
+    episodes: 2000,
+    hidden: 0,
+    backboneEpisodes: 2000,
+    backboneHidden: 0,
+    steps: 100_000,
+    select: { every: 10_000, episodes: 5, gate: 0 },
+  },
 };
-

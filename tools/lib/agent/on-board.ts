@@ -32,12 +32,20 @@ export interface BoardEvalResult extends EvalResult {
  * Greedy evaluation on a board through the firmware's `episode` command (agent_episode there): uploads the
  * agent blob, then episode i with reset seed `seed + i`. The board module is the same wasm, so returns match V8's.
  */
-export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: number, seed: number, opts: { port?: string; flashPath?: string; backend?: Backend } = {}): Promise<BoardEvalResult> {
+export async function evaluateOnBoard(
+  boardId: string,
+  blob: Blob,
+  episodes: number,
+  seed: number,
+  opts: { port?: string; flashPath?: string; backend?: Backend } = {},
+): Promise<BoardEvalResult> {
   const info = agentInfo(blob);
   const { withBoard } = await import("../board/session.ts"); // loaded only when a board is asked for
   return withBoard(boardId, { port: opts.port, flashPath: opts.flashPath, backend: opts.backend }, async (s) => {
     await s.client.loadModel(encodeBlob(blob));
-    const returns: number[] = [], ticks: number[] = [], steps: number[] = [];
+    const returns: number[] = [],
+      ticks: number[] = [],
+      steps: number[] = [];
     for (let i = 0; i < episodes; i++) {
       const r = await s.client.episode((seed + i) | 0, 0, true);
       returns.push(r.return);
@@ -47,8 +55,26 @@ export async function evaluateOnBoard(boardId: string, blob: Blob, episodes: num
     const unit = s.info.clock_unit;
     const r = (await s.client.info()).ram;
     const peak = peakRamBytes(r);
-    const ram = { budget: r.budget, linked: r.linked, peak, fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true };
-    return { env: info.env, episodes, ...meanStd(returns), returns, success_rate: successRate(info.env, returns), via: s.via, board: boardId, backend: s.info.backend, ticks, steps, tick_unit: unit, ram };
+    const ram = {
+      budget: r.budget,
+      linked: r.linked,
+      peak,
+      fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true,
+    };
+    return {
+      env: info.env,
+      episodes,
+      ...meanStd(returns),
+      returns,
+      success_rate: successRate(info.env, returns),
+      via: s.via,
+      board: boardId,
+      backend: s.info.backend,
+      ticks,
+      steps,
+      tick_unit: unit,
+      ram,
+    };
   });
 }
 
@@ -103,17 +129,44 @@ interface ResumeState {
  * agent with that head goes to the board's inactive model slot (load-model: verified, then committed, so it
  * survives a power cut) and the board goes on training from it, as trainAgent does in V8.
  */
-export async function trainOnBoard(boardId: string, start: Blob, seed: number, episodes: number, opts: BoardTrainOptions = {}): Promise<BoardTrainResult> {
+export async function trainOnBoard(
+  boardId: string,
+  start: Blob,
+  seed: number,
+  episodes: number,
+  opts: BoardTrainOptions = {},
+): Promise<BoardTrainResult> {
   const { withBoard } = await import("../board/session.ts"); // loaded only when a board is asked for
   const info = agentInfo(start);
   return withBoard(boardId, { port: opts.port, backend: opts.backend, flashPath: opts.flashPath }, async (s) => {
     const heap = s.info.ram?.wasm3_heap;
-    if (info.train.algo === "ppo" && s.info.backend === "wasm3" && typeof heap === "number" && heap > 0 && s.info.ram.budget > 0 && s.info.ram.budget <= PPO_WASM3_MIN_BUDGET) {
-      throw new BitrlError(`${boardId} runs wasm3 in a fixed heap of a ${s.info.ram.budget}-byte RAM budget, too small for PPO's compiled update next to the backbone (docs/agents.md); train with --backend aot, or --algo reinforce`);
+    if (
+      info.train.algo === "ppo" &&
+      s.info.backend === "wasm3" &&
+      typeof heap === "number" &&
+      heap > 0 &&
+      s.info.ram.budget > 0 &&
+      s.info.ram.budget <= PPO_WASM3_MIN_BUDGET
+    ) {
+      throw new BitrlError(
+        `${boardId} runs wasm3 in a fixed heap of a ${s.info.ram.budget}-byte RAM budget, too small for PPO's compiled update next to the backbone (docs/agents.md); train with --backend aot, or --algo reinforce`,
+      );
     }
     const chunk = Math.max(1, Math.min(opts.chunk ?? 50, Math.floor((s.info.max_payload - 16) / 8)));
-    const plan = new TrainPlan({ seed, episodes, steps: opts.steps ?? Infinity, chunk, envMaxSteps: ENV_SHAPES[info.env].maxSteps, select: opts.select });
-    const resumePath = opts.resumeFile === undefined ? (s.flashPath ? join(dirname(s.flashPath), "train-resume.json") : null) : opts.resumeFile;
+    const plan = new TrainPlan({
+      seed,
+      episodes,
+      steps: opts.steps ?? Infinity,
+      chunk,
+      envMaxSteps: ENV_SHAPES[info.env].maxSteps,
+      select: opts.select,
+    });
+    const resumePath =
+      opts.resumeFile === undefined
+        ? s.flashPath
+          ? join(dirname(s.flashPath), "train-resume.json")
+          : null
+        : opts.resumeFile;
     const startBytes = encodeBlob(start);
     const key = `${crc32(startBytes)}:${seed}:${episodes}:${opts.steps ?? "-"}:${chunk}:${JSON.stringify(opts.select ?? null)}`;
     const ioBase = await s.client.ioBase();
@@ -133,7 +186,8 @@ export async function trainOnBoard(boardId: string, start: Blob, seed: number, e
     };
     let kept: Float32Array | null = null;
     let resumedAt: BoardTrainResult["resumedAt"] = null;
-    const saved = resumePath && existsSync(resumePath) ? (JSON.parse(readFileSync(resumePath, "utf8")) as ResumeState) : null;
+    const saved =
+      resumePath && existsSync(resumePath) ? (JSON.parse(readFileSync(resumePath, "utf8")) as ResumeState) : null;
     const active = s.info.model;
     if (saved && saved.key === key && active && Number.parseInt(active.crc32, 16) === saved.crc32) {
       plan.restore(saved.plan);
@@ -150,30 +204,61 @@ export async function trainOnBoard(boardId: string, start: Blob, seed: number, e
       if (call.op === "train") {
         if (call.budget !== null) await i32("agent_set_budget", [Math.min(call.budget, 0x7fffffff)]);
         const r = await s.client.train(call.seed, call.episodes);
-        if (r.episodes < 0 || r.episodes > call.episodes) throw new BitrlError(`board train(${call.episodes}) failed (${r.episodes})`);
+        if (r.episodes < 0 || r.episodes > call.episodes)
+          throw new BitrlError(`board train(${call.episodes}) failed (${r.episodes})`);
         const raw = await s.client.memRead(ioBase, 8 * call.episodes);
         const dv = new DataView(raw.buffer, raw.byteOffset, raw.length);
         const returns = Array.from({ length: r.episodes }, (_, i) => dv.getFloat32(4 * i, true));
         const steps = Array.from({ length: r.episodes }, (_, i) => dv.getInt32(4 * (call.episodes + i), true));
         plan.trained(returns, steps);
         ticks.push(r.ticks);
-        opts.onProgress?.(Number.isFinite(plan.o.steps) ? plan.used : plan.curve.length, returns[returns.length - 1] ?? 0);
+        opts.onProgress?.(
+          Number.isFinite(plan.o.steps) ? plan.used : plan.curve.length,
+          returns[returns.length - 1] ?? 0,
+        );
       } else {
         const eps = [];
-        for (let i = 0; i < call.seeds.length; i++) eps.push(await s.client.episode(call.seeds[i], call.maxSteps[i], true));
-        if (plan.checked(eps.map((e) => e.return), eps.map((e) => e.steps))) {
+        for (let i = 0; i < call.seeds.length; i++)
+          eps.push(await s.client.episode(call.seeds[i], call.maxSteps[i], true));
+        if (
+          plan.checked(
+            eps.map((e) => e.return),
+            eps.map((e) => e.steps),
+          )
+        ) {
           kept = await readHead();
           const bytes = encodeBlob(withHead(start, kept));
           await s.client.loadModel(bytes);
           await reloadAt(plan.trainedSteps);
           checkpoints++;
-          if (resumePath) writeFileAtomic(resumePath, new TextEncoder().encode(JSON.stringify({ key, crc32: crc32(bytes), plan: plan.snapshot(), head: Array.from(kept) } satisfies ResumeState)));
+          if (resumePath)
+            writeFileAtomic(
+              resumePath,
+              new TextEncoder().encode(
+                JSON.stringify({
+                  key,
+                  crc32: crc32(bytes),
+                  plan: plan.snapshot(),
+                  head: Array.from(kept),
+                } satisfies ResumeState),
+              ),
+            );
         }
       }
     }
     const head = kept ?? (await readHead());
     if (resumePath && existsSync(resumePath)) rmSync(resumePath);
-    return { blob: withHead(start, head), curve: plan.curve, curveSteps: plan.curveSteps, steps: plan.used, ticks, tick_unit: s.info.clock_unit, via: s.via, kept: plan.best, checkpoints, resumedAt };
+    return {
+      blob: withHead(start, head),
+      curve: plan.curve,
+      curveSteps: plan.curveSteps,
+      steps: plan.used,
+      ticks,
+      tick_unit: s.info.clock_unit,
+      via: s.via,
+      kept: plan.best,
+      checkpoints,
+      resumedAt,
+    };
   });
 }
-

@@ -24,7 +24,12 @@ export interface ReplayResult {
  * Steps env through `actions` in the wasm module (env_* exports): reset with seed, optionally replace the state
  * (Gymnasium's internal state: cartpole and acrobot 4 values, mountaincar 2, frozenlake 1), then one env_step per action. An action after the episode ended is an error.
  */
-export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number; state?: number[] } = {}, mod: AgentModule = loadAgentModule()): ReplayResult {
+export function replayEnv(
+  env: EnvName,
+  actions: number[],
+  opts: { seed?: number; state?: number[] } = {},
+  mod: AgentModule = loadAgentModule(),
+): ReplayResult {
   const id = ENV_IDS[env];
   const seed = opts.seed ?? 0;
   const f = mod.fn;
@@ -42,16 +47,32 @@ export function replayEnv(env: EnvName, actions: number[], opts: { seed?: number
   if (opts.state) {
     const want = envSizes(mod, id).state;
     if (opts.state.length !== want || env === "keydoor") {
-      throw new BitrlError(env === "keydoor" ? "keydoor takes no --state (its layout comes from --seed)" : `${env} state has ${want} values, got ${opts.state.length}`);
+      throw new BitrlError(
+        env === "keydoor"
+          ? "keydoor takes no --state (its layout comes from --seed)"
+          : `${env} state has ${want} values, got ${opts.state.length}`,
+      );
     }
     opts.state.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));
-    if (f.env_state(io + 16, opts.state.length) !== 0) throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
+    if (f.env_state(io + 16, opts.state.length) !== 0)
+      throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
   }
-  const result: ReplayResult = { env, seed, initial_state: readState(), states: [], rewards: [], tokens: [], terminated: false, truncated: false };
+  const result: ReplayResult = {
+    env,
+    seed,
+    initial_state: readState(),
+    states: [],
+    rewards: [],
+    tokens: [],
+    terminated: false,
+    truncated: false,
+  };
   const nActions = envSizes(mod, id).actions;
   actions.forEach((a, step) => {
-    if (result.terminated || result.truncated) throw new BitrlError(`action ${step + 1} comes after the episode ended at step ${step}`);
-    if (!Number.isInteger(a) || a < 0 || a >= nActions) throw new BitrlError(`action ${step + 1} is '${a}', ${env} takes 0..${nActions - 1}`);
+    if (result.terminated || result.truncated)
+      throw new BitrlError(`action ${step + 1} comes after the episode ended at step ${step}`);
+    if (!Number.isInteger(a) || a < 0 || a >= nActions)
+      throw new BitrlError(`action ${step + 1} is '${a}', ${env} takes 0..${nActions - 1}`);
     const flags = f.env_step(a);
     if (flags < 0) throw new BitrlError(`env_step(${a}) failed (${flags})`);
     result.rewards.push(dv().getFloat64(io, true));

@@ -9,7 +9,6 @@ export function loadAgentModule(build: "release" | "debug" = "release", options:
   return loadAgent(build, options);
 }
 
-
 export interface EpisodeResult {
   steps: number;
   return: number;
@@ -23,7 +22,8 @@ export class AgentRunner {
   constructor(blob: Blob | Uint8Array, build: "release" | "debug" = "release") {
     const bytes = blob instanceof Uint8Array ? blob : encodeBlob(blob);
     this.mod = loadAgentModule(build, { blob: bytes });
-    if (this.mod.fn.agent_load() !== 0) throw new BitrlError(`agent_load failed: ${this.mod.logs.at(-1) ?? "no message"}`);
+    if (this.mod.fn.agent_load() !== 0)
+      throw new BitrlError(`agent_load failed: ${this.mod.logs.at(-1) ?? "no message"}`);
   }
   private dv(): DataView {
     return new DataView(this.mod.memory.buffer);
@@ -32,25 +32,36 @@ export class AgentRunner {
   episode(seed: number, greedy: boolean, maxSteps = 0): EpisodeResult {
     const steps = this.mod.fn.agent_episode(seed | 0, maxSteps, greedy ? 1 : 0);
     if (steps < 0) throw new BitrlError(`agent_episode failed (${steps})`);
-    const dv = this.dv(), io = this.mod.ioBase;
-    return { steps, return: dv.getFloat64(io, true), terminated: dv.getInt32(io + 8, true) === 1, truncated: dv.getInt32(io + 12, true) === 1 };
+    const dv = this.dv(),
+      io = this.mod.ioBase;
+    return {
+      steps,
+      return: dv.getFloat64(io, true),
+      terminated: dv.getInt32(io + 8, true) === 1,
+      truncated: dv.getInt32(io + 12, true) === 1,
+    };
   }
   /** agent_train: up to `episodes` training episodes from seed (fewer when the step budget runs out); return and steps of each. */
   trainEpisodes(seed: number, episodes: number): { returns: number[]; steps: number[] } {
     const n = this.mod.fn.agent_train(seed | 0, episodes);
     if (n < 0 || n > episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) failed (${n})`);
     const io = this.mod.ioBase;
-    return { returns: Array.from(new Float32Array(this.mod.memory.buffer, io, n)), steps: Array.from(new Int32Array(this.mod.memory.buffer, io + 4 * episodes, n)) };
+    return {
+      returns: Array.from(new Float32Array(this.mod.memory.buffer, io, n)),
+      steps: Array.from(new Int32Array(this.mod.memory.buffer, io + 4 * episodes, n)),
+    };
   }
   /** agent_train: `episodes` training episodes from seed; the return of each. */
   train(seed: number, episodes: number): number[] {
     const r = this.trainEpisodes(seed, episodes);
-    if (r.returns.length !== episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) ran ${r.returns.length} episodes`);
+    if (r.returns.length !== episodes)
+      throw new BitrlError(`agent_train(${seed}, ${episodes}) ran ${r.returns.length} episodes`);
     return r.returns;
   }
   /** agent_set_budget: training steps later train calls may take in total (< 0: no limit). */
   setBudget(steps: number): void {
-    if (this.mod.fn.agent_set_budget(Math.min(steps, 0x7fffffff) | 0) !== 0) throw new BitrlError("agent_set_budget failed");
+    if (this.mod.fn.agent_set_budget(Math.min(steps, 0x7fffffff) | 0) !== 0)
+      throw new BitrlError("agent_set_budget failed");
   }
   /** Training steps taken since agent_load. */
   trainedSteps(): number {
@@ -71,14 +82,15 @@ export class AgentRunner {
   }
   /** Replaces the head's parameters in the module (a checkpoint's bytes); Adam's moments stay. */
   setHead(head: Float32Array): void {
-    const ptr = this.mod.fn.agent_head_ptr(), bytes = this.mod.fn.agent_head_bytes();
+    const ptr = this.mod.fn.agent_head_ptr(),
+      bytes = this.mod.fn.agent_head_bytes();
     if (head.byteLength !== bytes) throw new BitrlError(`head of ${head.byteLength} bytes, the module's is ${bytes}`);
     new Float32Array(this.mod.memory.buffer, ptr, head.length).set(head);
   }
   /** A copy of the head's parameters (agent_head_ptr / agent_head_bytes). */
   head(): Float32Array {
-    const ptr = this.mod.fn.agent_head_ptr(), bytes = this.mod.fn.agent_head_bytes();
+    const ptr = this.mod.fn.agent_head_ptr(),
+      bytes = this.mod.fn.agent_head_bytes();
     return new Float32Array(this.mod.memory.buffer.slice(ptr, ptr + bytes));
   }
 }
-

@@ -15,7 +15,8 @@ export const DISTORT_SEED = 3_000_000;
 const TRAIN_BIT = 0x80000000;
 
 function heldOut(base: number, i: number): number {
-  if (!(Number.isInteger(i) && i >= 0 && i < HELD_OUT_SPAN)) throw new RangeError(`held-out episode index ${i} outside 0..${HELD_OUT_SPAN - 1}`);
+  if (!(Number.isInteger(i) && i >= 0 && i < HELD_OUT_SPAN))
+    throw new RangeError(`held-out episode index ${i} outside 0..${HELD_OUT_SPAN - 1}`);
   return base + i;
 }
 export const evalSeed = (i: number): number => heldOut(EVAL_SEED, i);
@@ -28,5 +29,5 @@ export const distortSeed = (i: number): number => heldOut(DISTORT_SEED, i);
  * for done < 2^31; never a held-out seed.
  */
 export function chunkSeed(seed: number, done: number): number {
-  return (((seed * 1000003 + done) & 0x7fffffff) | TRAIN_BIT) | 0;
+  return ((seed * 1000003 + done) & 0x7fffffff) | TRAIN_BIT | 0;
 }

@@ -38,7 +38,10 @@ export interface TabularResult {
 export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule = loadAgentModule()): TabularResult {
   const id = ENV_IDS[env];
   const { actions, tokens } = envSizes(mod, id);
-  const alpha = o.alpha ?? 0.1, gamma = o.gamma ?? 0.99, eps0 = o.epsilon ?? 1, eps1 = o.epsilonEnd ?? 0.05;
+  const alpha = o.alpha ?? 0.1,
+    gamma = o.gamma ?? 0.99,
+    eps0 = o.epsilon ?? 1,
+    eps1 = o.epsilonEnd ?? 0.05;
   const q = new Map<string, Float64Array>();
   const io = mod.ioBase;
   const key = (): string => {
@@ -56,7 +59,9 @@ export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule =
   for (let e = 0; e < o.episodes; e++) {
     const eps = eps0 + (eps1 - eps0) * (o.episodes > 1 ? e / (o.episodes - 1) : 1);
     mod.fn.env_reset(id, chunkSeed(o.seed, e));
-    let s = key(), ret = 0, flags = 0;
+    let s = key(),
+      ret = 0,
+      flags = 0;
     while (flags === 0) {
       const qs = row(s);
       const a = r.next() < eps ? r.below(actions) : greedy(qs);
@@ -65,7 +70,7 @@ export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule =
       ret += rew;
       const s2 = key();
       // bootstrap unless terminated (a truncated episode's next state still has a value)
-      const target = rew + ((flags & 1) ? 0 : gamma * Math.max(...row(s2)));
+      const target = rew + (flags & 1 ? 0 : gamma * Math.max(...row(s2)));
       qs[a] += alpha * (target - qs[a]);
       s = s2;
     }
@@ -74,12 +79,20 @@ export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule =
   const evalReturns: number[] = [];
   for (let i = 0; i < (o.evalEpisodes ?? 20); i++) {
     mod.fn.env_reset(id, evalSeed(i));
-    let ret = 0, flags = 0;
+    let ret = 0,
+      flags = 0;
     while (flags === 0) {
       flags = mod.fn.env_step(greedy(q.get(key()) ?? new Float64Array(actions)));
       ret += new DataView(mod.memory.buffer).getFloat64(io, true);
     }
     evalReturns.push(ret);
   }
-  return { env, episodes: o.episodes, states: q.size, curve, evalReturns, evalMean: evalReturns.reduce((a, b) => a + b, 0) / evalReturns.length };
+  return {
+    env,
+    episodes: o.episodes,
+    states: q.size,
+    curve,
+    evalReturns,
+    evalMean: evalReturns.reduce((a, b) => a + b, 0) / evalReturns.length,
+  };
 }

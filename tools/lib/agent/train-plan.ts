@@ -57,10 +57,13 @@ export class TrainPlan {
   private finished = false;
 
   constructor(readonly o: PlanOptions) {
-    if (!(o.episodes >= 1) || !(o.steps >= 1)) throw new BitrlError("a training run needs at least one episode and one step");
+    if (!(o.episodes >= 1) || !(o.steps >= 1))
+      throw new BitrlError("a training run needs at least one episode and one step");
     const reserve = o.select ? o.select.episodes * o.envMaxSteps : 0;
-    if (Number.isFinite(o.steps) && o.steps <= reserve) throw new BitrlError(`a budget of ${o.steps} steps leaves nothing to train after the checks' ${reserve}`);
-    if (!Number.isFinite(o.episodes) && !Number.isFinite(o.steps)) throw new BitrlError("a training run needs an episode count or a step budget");
+    if (Number.isFinite(o.steps) && o.steps <= reserve)
+      throw new BitrlError(`a budget of ${o.steps} steps leaves nothing to train after the checks' ${reserve}`);
+    if (!Number.isFinite(o.episodes) && !Number.isFinite(o.steps))
+      throw new BitrlError("a training run needs an episode count or a step budget");
     this.nextCheck = o.select?.every ?? Infinity;
   }
 
@@ -89,7 +92,8 @@ export class TrainPlan {
       this.sinceCheck = [];
       if (!gated) {
         // each check episode may use what is left of the step budget, and the checks stop with it
-        const seeds: number[] = [], maxSteps: number[] = [];
+        const seeds: number[] = [],
+          maxSteps: number[] = [];
         let left = this.remaining();
         for (let i = 0; i < sel.episodes && left > 0; i++) {
           const m = Math.min(this.o.envMaxSteps, left);
@@ -105,12 +109,35 @@ export class TrainPlan {
       return null;
     }
     const n = Math.min(this.o.chunk, this.o.episodes - this.curve.length);
-    return { op: "train", seed: chunkSeed(this.o.seed, this.curve.length), episodes: n, budget: Number.isFinite(this.o.steps) ? this.trainingLeft() : null };
+    return {
+      op: "train",
+      seed: chunkSeed(this.o.seed, this.curve.length),
+      episodes: n,
+      budget: Number.isFinite(this.o.steps) ? this.trainingLeft() : null,
+    };
   }
 
   /** The bookkeeping a resumed run needs (JSON-safe). */
-  snapshot(): { curve: number[]; curveSteps: number[]; used: number; trainedSteps: number; checkSteps: number; checks: number; best: TrainPlan["best"]; nextCheck: number } {
-    return { curve: [...this.curve], curveSteps: [...this.curveSteps], used: this.used, trainedSteps: this.trainedSteps, checkSteps: this.checkSteps, checks: this.checks, best: this.best, nextCheck: this.nextCheck };
+  snapshot(): {
+    curve: number[];
+    curveSteps: number[];
+    used: number;
+    trainedSteps: number;
+    checkSteps: number;
+    checks: number;
+    best: TrainPlan["best"];
+    nextCheck: number;
+  } {
+    return {
+      curve: [...this.curve],
+      curveSteps: [...this.curveSteps],
+      used: this.used,
+      trainedSteps: this.trainedSteps,
+      checkSteps: this.checkSteps,
+      checks: this.checks,
+      best: this.best,
+      nextCheck: this.nextCheck,
+    };
   }
 
   /** Goes on from a snapshot taken at a checkpoint (right after its check). */

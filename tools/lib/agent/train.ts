@@ -29,7 +29,6 @@ export interface TrainResult {
   eval: EvalResult;
 }
 
-
 export interface TrainOptions {
   /** greedy episodes after training (seeds evalSeed(i) = 1,000,000 + i), default 20; not counted in the budget */
   evalEpisodes?: number;
@@ -61,7 +60,14 @@ function chunkOf(opts: TrainOptions, ioBytes: number): number {
 export function trainAgent(start: Blob, seed: number, episodes: number, opts: TrainOptions = {}): TrainResult {
   let runner = new AgentRunner(start);
   const info = agentInfo(start);
-  const plan = new TrainPlan({ seed, episodes, steps: opts.steps ?? Infinity, chunk: chunkOf(opts, runner.mod.ioSize), envMaxSteps: ENV_SHAPES[info.env].maxSteps, select: opts.select });
+  const plan = new TrainPlan({
+    seed,
+    episodes,
+    steps: opts.steps ?? Infinity,
+    chunk: chunkOf(opts, runner.mod.ioSize),
+    envMaxSteps: ENV_SHAPES[info.env].maxSteps,
+    select: opts.select,
+  });
   const checkpoint = opts.checkpoint ?? info.train.algo === "ppo";
   let kept: Float32Array | null = null;
   for (let call = plan.next(); call; call = plan.next()) {
@@ -69,10 +75,18 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
       if (call.budget !== null) runner.setBudget(call.budget);
       const r = runner.trainEpisodes(call.seed, call.episodes);
       plan.trained(r.returns, r.steps);
-      opts.onProgress?.(Number.isFinite(plan.o.steps) ? plan.used : plan.curve.length, r.returns[r.returns.length - 1] ?? 0);
+      opts.onProgress?.(
+        Number.isFinite(plan.o.steps) ? plan.used : plan.curve.length,
+        r.returns[r.returns.length - 1] ?? 0,
+      );
     } else {
       const eps = call.seeds.map((s, i) => runner.episode(s, true, call.maxSteps[i]));
-      if (plan.checked(eps.map((e) => e.return), eps.map((e) => e.steps))) {
+      if (
+        plan.checked(
+          eps.map((e) => e.return),
+          eps.map((e) => e.steps),
+        )
+      ) {
         kept = runner.head();
         if (checkpoint) {
           runner = new AgentRunner(withHead(start, kept));
@@ -87,11 +101,22 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
   const returns: number[] = [];
   for (let i = 0; i < evalN; i++) returns.push(runner.episode(evalSeed(i), true).return);
   return {
-    blob, curve: plan.curve, curveSteps: plan.curveSteps, steps: plan.used, checkSteps: plan.checkSteps, kept: plan.best, rollout: runner.rolloutSteps(),
-    eval: { env: info.env, episodes: evalN, ...meanStd(returns), returns, success_rate: successRate(info.env, returns) },
+    blob,
+    curve: plan.curve,
+    curveSteps: plan.curveSteps,
+    steps: plan.used,
+    checkSteps: plan.checkSteps,
+    kept: plan.best,
+    rollout: runner.rolloutSteps(),
+    eval: {
+      env: info.env,
+      episodes: evalN,
+      ...meanStd(returns),
+      returns,
+      success_rate: successRate(info.env, returns),
+    },
   };
 }
-
 
 export interface SeedRun {
   seed: number;
@@ -113,16 +138,34 @@ export interface MultiSeedResult {
 }
 
 /** Trains one head per seed 1..seeds (head init and episodes from that seed); keeps the best by greedy eval. */
-export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
-  seeds: number; episodes: number; steps?: number; hidden: number; train: TrainConfig; evalEpisodes: number; select?: SelectOptions;
-  onProgress?: (done: number, note: string) => void; meta?: Record<string, unknown>;
-}): MultiSeedResult {
+export function trainSeeds(
+  env: EnvName,
+  backbone: Blob | null,
+  opts: {
+    seeds: number;
+    episodes: number;
+    steps?: number;
+    hidden: number;
+    train: TrainConfig;
+    evalEpisodes: number;
+    select?: SelectOptions;
+    onProgress?: (done: number, note: string) => void;
+    meta?: Record<string, unknown>;
+  },
+): MultiSeedResult {
   const runs: SeedRun[] = [];
   let best = 0;
   let bestBlob: Blob | null = null;
   const per = opts.steps ?? opts.episodes;
   for (let s = 1; s <= opts.seeds; s++) {
-    const start = buildAgentBlob({ env, backbone, hidden: opts.hidden, train: opts.train, initSeed: s, meta: opts.meta });
+    const start = buildAgentBlob({
+      env,
+      backbone,
+      hidden: opts.hidden,
+      train: opts.train,
+      initSeed: s,
+      meta: opts.meta,
+    });
     const r = trainAgent(start, s, opts.episodes, {
       evalEpisodes: opts.evalEpisodes,
       steps: opts.steps,
@@ -137,7 +180,19 @@ export function trainSeeds(env: EnvName, backbone: Blob | null, opts: {
   }
   if (!bestBlob) throw new BitrlError("--seeds must be >= 1");
   const b = runs[best];
-  const meta = { ...bestBlob.meta, training: { seed: b.seed, episodes: b.curve.length, steps: b.steps, seeds: opts.seeds, runtime: "wasm (V8)", select: opts.select ?? null, eval_mean_return: b.eval.mean_return, eval_episodes: b.eval.episodes, eval_seeds: `${EVAL_SEED} + i` } };
+  const meta = {
+    ...bestBlob.meta,
+    training: {
+      seed: b.seed,
+      episodes: b.curve.length,
+      steps: b.steps,
+      seeds: opts.seeds,
+      runtime: "wasm (V8)",
+      select: opts.select ?? null,
+      eval_mean_return: b.eval.mean_return,
+      eval_episodes: b.eval.episodes,
+      eval_seeds: `${EVAL_SEED} + i`,
+    },
+  };
   return { runs, best, blob: { ...bestBlob, meta } };
 }
-

@@ -32,7 +32,10 @@ export interface KernelBenchResult {
   kind: "emulated" | "measured" | "host";
 }
 
-export const DEFAULT_SHAPES: BenchShape[] = [{ rows: 256, cols: 256 }, { rows: 1024, cols: 256 }];
+export const DEFAULT_SHAPES: BenchShape[] = [
+  { rows: 256, cols: 256 },
+  { rows: 1024, cols: 256 },
+];
 
 interface KernelSpec {
   name: string;
@@ -58,22 +61,51 @@ const f32Byte = (rand: () => number) => Math.floor(rand() * 256);
 
 /** The module's matvec kernels (assembly/kernels/), in the order the table prints them. */
 export const KERNELS: KernelSpec[] = [
-  { name: "matvec_f32", rowBytes: (c) => 4 * c, xBytes: (c) => 4 * c, weightByte: f32Byte, args: (w, x, o, r, c) => [w, x, o, r, c] },
-  { name: "matvec_i8", rowBytes: (c) => c, xBytes: (c) => c, weightByte: f32Byte, args: (w, x, o, r, c) => [w, x, o, r, c] },
-  { name: "matvec_i2", rowBytes: (c) => Math.ceil(c / 4), xBytes: (c) => c, weightByte: i2Byte, args: (w, x, o, r, c) => [w, x, o, r, c] },
-  { name: "matvec_t3", rowBytes: (c) => Math.ceil(c / 5), xBytes: (c) => c, weightByte: t3Byte, args: (w, x, o, r, c) => [w, x, o, r, c] },
   {
-    name: "matvec_i2_lut", rowBytes: (c) => Math.ceil(c / 4), xBytes: (c) => c, weightByte: i2Byte,
+    name: "matvec_f32",
+    rowBytes: (c) => 4 * c,
+    xBytes: (c) => 4 * c,
+    weightByte: f32Byte,
+    args: (w, x, o, r, c) => [w, x, o, r, c],
+  },
+  {
+    name: "matvec_i8",
+    rowBytes: (c) => c,
+    xBytes: (c) => c,
+    weightByte: f32Byte,
+    args: (w, x, o, r, c) => [w, x, o, r, c],
+  },
+  {
+    name: "matvec_i2",
+    rowBytes: (c) => Math.ceil(c / 4),
+    xBytes: (c) => c,
+    weightByte: i2Byte,
+    args: (w, x, o, r, c) => [w, x, o, r, c],
+  },
+  {
+    name: "matvec_t3",
+    rowBytes: (c) => Math.ceil(c / 5),
+    xBytes: (c) => c,
+    weightByte: t3Byte,
+    args: (w, x, o, r, c) => [w, x, o, r, c],
+  },
+  {
+    name: "matvec_i2_lut",
+    rowBytes: (c) => Math.ceil(c / 4),
+    xBytes: (c) => c,
+    weightByte: i2Byte,
     lut: { build: "lut_build_i2", bytes: (c) => Math.ceil(c / 4) * 512 },
     args: (w, lut, o, r, c) => [w, lut, o, r, c, Math.ceil(c / 4), 0],
   },
   {
-    name: "matvec_t3_lut", rowBytes: (c) => Math.ceil(c / 5), xBytes: (c) => c, weightByte: t3Byte,
+    name: "matvec_t3_lut",
+    rowBytes: (c) => Math.ceil(c / 5),
+    xBytes: (c) => c,
+    weightByte: t3Byte,
     lut: { build: "lut_build_t3", bytes: (c) => Math.ceil(c / 5) * 486 + 26 }, // + the slack invalid bytes may read
     args: (w, lut, o, r, c) => [w, lut, o, r, c, Math.ceil(c / 5), 0],
   },
 ];
-
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;
 
@@ -86,11 +118,19 @@ function kindOf(info: BoardInfo): KernelBenchResult["kind"] {
 function blockRows(spec: KernelSpec, shape: BenchShape, ioSize: number, extraPerRow = 0): number {
   const fixed = align16(spec.xBytes(shape.cols)) + (spec.lut ? align16(spec.lut.bytes(shape.cols)) : 0) + 64;
   let rows = shape.rows;
-  while (rows > 1 && fixed + align16(rows * spec.rowBytes(shape.cols)) + align16(4 * rows) + extraPerRow * rows > ioSize) rows = Math.ceil(rows / 2);
+  while (
+    rows > 1 &&
+    fixed + align16(rows * spec.rowBytes(shape.cols)) + align16(4 * rows) + extraPerRow * rows > ioSize
+  )
+    rows = Math.ceil(rows / 2);
   if (fixed + align16(rows * spec.rowBytes(shape.cols)) + 4 * rows > ioSize) {
-    throw new BoardError("ERR_MEM", `${spec.name} ${shape.rows}x${shape.cols}: even one row does not fit the ${ioSize}-byte arena`);
+    throw new BoardError(
+      "ERR_MEM",
+      `${spec.name} ${shape.rows}x${shape.cols}: even one row does not fit the ${ioSize}-byte arena`,
+    );
   }
-  if (shape.rows % rows !== 0) throw new BoardError("ERR_MEM", `${spec.name}: ${shape.rows} rows do not split into blocks of ${rows}`);
+  if (shape.rows % rows !== 0)
+    throw new BoardError("ERR_MEM", `${spec.name}: ${shape.rows} rows do not split into blocks of ${rows}`);
   return rows;
 }
 
@@ -127,10 +167,14 @@ export async function benchBoardKernels(
       const fast = spec.lut !== undefined && lutFast + spec.lut.bytes(shape.cols) <= io + ioSize;
       // arena layout: x | [lut] | w block | out | native out, with a fast-path lut at lut_fast_base() instead (the
       // native LUT kernel then builds its tables there too, after the module's run)
-      const rows = fast ? blockRows({ ...spec, lut: undefined }, shape, lutFast - io, native ? 4 : 0) : blockRows(spec, shape, ioSize, native ? 4 : 0);
+      const rows = fast
+        ? blockRows({ ...spec, lut: undefined }, shape, lutFast - io, native ? 4 : 0)
+        : blockRows(spec, shape, ioSize, native ? 4 : 0);
       const xAt = io;
       const lutAt = fast ? lutFast : xAt + align16(spec.xBytes(shape.cols));
-      const wAt = fast ? xAt + align16(spec.xBytes(shape.cols)) : lutAt + (spec.lut ? align16(spec.lut.bytes(shape.cols)) : 0);
+      const wAt = fast
+        ? xAt + align16(spec.xBytes(shape.cols))
+        : lutAt + (spec.lut ? align16(spec.lut.bytes(shape.cols)) : 0);
       const outAt = wAt + align16(rows * spec.rowBytes(shape.cols));
       const nativeAt = outAt + align16(4 * rows);
       const x = new Uint8Array(spec.xBytes(shape.cols));
@@ -160,17 +204,39 @@ export async function benchBoardKernels(
       }
       await client.memWrite(wAt, w);
       await client.kernel(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols));
-      const ticks = buildTicks + (await client.bench(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols), blocks)).ticks;
+      const ticks =
+        buildTicks +
+        (await client.bench(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols), blocks)).ticks;
       let nativeTicks = 0;
       if (native) {
-        nativeTicks = (await client.nativeBench(wAt, xAt, nativeAt, rows, shape.cols, blocks, native.lut ? lutAt : undefined)).ticks;
+        nativeTicks = (
+          await client.nativeBench(wAt, xAt, nativeAt, rows, shape.cols, blocks, native.lut ? lutAt : undefined)
+        ).ticks;
         const [a, b] = [await client.memRead(outAt, 4 * rows), await client.memRead(nativeAt, 4 * rows)];
-        if (a.some((v, i) => v !== b[i])) throw new BoardError("ERR_MISMATCH", `${native.kernel} disagrees with ${spec.name} at ${shape.rows}x${shape.cols}`);
+        if (a.some((v, i) => v !== b[i]))
+          throw new BoardError(
+            "ERR_MISMATCH",
+            `${native.kernel} disagrees with ${spec.name} at ${shape.rows}x${shape.cols}`,
+          );
       }
       const weights = shape.rows * shape.cols;
       const base = { shape: `${shape.rows}x${shape.cols}`, block_rows: rows, kind };
-      push({ kernel: spec.name, runtime: runtimeOf(info.backend), instructions_per_weight: ticks / weights, ticks, ...base, ...(spec.lut ? { build_ticks: buildTicks } : {}) });
-      if (native) push({ kernel: native.kernel, runtime: "native", instructions_per_weight: nativeTicks / weights, ticks: nativeTicks, ...base });
+      push({
+        kernel: spec.name,
+        runtime: runtimeOf(info.backend),
+        instructions_per_weight: ticks / weights,
+        ticks,
+        ...base,
+        ...(spec.lut ? { build_ticks: buildTicks } : {}),
+      });
+      if (native)
+        push({
+          kernel: native.kernel,
+          runtime: "native",
+          instructions_per_weight: nativeTicks / weights,
+          ticks: nativeTicks,
+          ...base,
+        });
     }
   }
   return results;
@@ -190,7 +256,10 @@ const LAYERS = [
  * all counted once, as a forward pays them), beside the bare matvec rows of benchBoardKernels. The fp32 layer is
  * matvec_f32 itself (f32 in and out, nothing to quantize or rescale).
  */
-export async function benchBoardLayers(client: BoardClient, onResult?: (r: KernelBenchResult) => void): Promise<KernelBenchResult[]> {
+export async function benchBoardLayers(
+  client: BoardClient,
+  onResult?: (r: KernelBenchResult) => void,
+): Promise<KernelBenchResult[]> {
   const info = await client.info();
   const io = await client.ioBase();
   const lutFast = (await client.kernel("lut_fast_base", [])).value.value as number;
@@ -203,20 +272,30 @@ export async function benchBoardLayers(client: BoardClient, onResult?: (r: Kerne
     const w = Uint8Array.from({ length: rows * layer.rowBytes(cols) }, () => layer.weightByte(rand));
     // arena: x f32 | scale | w | out | scratch; t3's scratch ends where lut_fast_base() starts, so its tables
     // take the fast path, as the backbone's do
-    const xAt = io, scaleAt = xAt + align16(4 * cols), wAt = scaleAt + 16, outAt = wAt + align16(w.length);
+    const xAt = io,
+      scaleAt = xAt + align16(4 * cols),
+      wAt = scaleAt + 16,
+      outAt = wAt + align16(w.length);
     const scratchBytes = (await client.kernel(`${layer.name}_scratch`, [cols])).value.value as number;
     const scratchAt = layer.packing === "t3" ? lutFast - ((cols + 3) & ~3) : outAt + align16(4 * rows);
-    if (outAt + 4 * rows > scratchAt) throw new BoardError("ERR_MEM", `${layer.name} ${rows}x${cols} does not fit the arena`);
+    if (outAt + 4 * rows > scratchAt)
+      throw new BoardError("ERR_MEM", `${layer.name} ${rows}x${cols} does not fit the arena`);
     await client.memWrite(xAt, new Uint8Array(x.buffer));
     await client.memWrite(scaleAt, new Uint8Array(Float32Array.of(0.05).buffer));
     await client.memWrite(wAt, w);
     const args = [wAt, scaleAt, 1, xAt, outAt, rows, cols, scratchAt];
-    if (scratchAt + scratchBytes > io + ioSize) throw new BoardError("ERR_MEM", `${layer.name}: scratch outside the arena`);
+    if (scratchAt + scratchBytes > io + ioSize)
+      throw new BoardError("ERR_MEM", `${layer.name}: scratch outside the arena`);
     await client.kernel(layer.name, args); // wasm3 compiles on the first call: not counted
     const ticks = (await client.bench(layer.name, args, 1)).ticks;
     const r: KernelBenchResult = {
-      kernel: layer.name, shape: `${rows}x${cols}`, runtime: runtimeOf(info.backend),
-      instructions_per_weight: ticks / (rows * cols), ticks, block_rows: rows, kind: kindOf(info),
+      kernel: layer.name,
+      shape: `${rows}x${cols}`,
+      runtime: runtimeOf(info.backend),
+      instructions_per_weight: ticks / (rows * cols),
+      ticks,
+      block_rows: rows,
+      kind: kindOf(info),
     };
     results.push(r);
     onResult?.(r);
@@ -229,11 +308,15 @@ export function formatBenchTable(results: KernelBenchResult[], clockUnit: string
   const shapes = [...new Set(results.map((r) => r.shape))];
   const names = [...new Set(results.map((r) => `${r.kernel} (${r.runtime})`))];
   const head = ["kernel (runtime)", ...shapes.map((s) => `${s} ${clockUnit}/weight`)];
-  const rows = names.map((n) => [n, ...shapes.map((s) => {
-    const r = results.find((x) => `${x.kernel} (${x.runtime})` === n && x.shape === s);
-    return r ? r.instructions_per_weight.toFixed(2) : "-";
-  })]);
+  const rows = names.map((n) => [
+    n,
+    ...shapes.map((s) => {
+      const r = results.find((x) => `${x.kernel} (${x.runtime})` === n && x.shape === s);
+      return r ? r.instructions_per_weight.toFixed(2) : "-";
+    }),
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [line(head), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
 }

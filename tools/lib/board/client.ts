@@ -4,8 +4,20 @@ import type { ChildProcess } from "node:child_process";
 import type { Duplex } from "node:stream";
 import { BitrlError } from "../util/errors.ts";
 import {
-  Cmd, DEFAULT_MAX_PAYLOAD, FrameDecoder, concat, decodeError, decodeValue, encodeCall, encodeFrame, readI32, readU32,
-  readU64, u32s, type Frame, type WasmValue,
+  Cmd,
+  DEFAULT_MAX_PAYLOAD,
+  FrameDecoder,
+  concat,
+  decodeError,
+  decodeValue,
+  encodeCall,
+  encodeFrame,
+  readI32,
+  readU32,
+  readU64,
+  u32s,
+  type Frame,
+  type WasmValue,
 } from "./protocol.ts";
 import { crc32 } from "../util/crc32.ts";
 
@@ -21,7 +33,10 @@ export interface ByteLink {
 
 /** A named error reply from the board (or a link failure): `code` is ERR_CRC, ERR_TRAP, ERR_TIMEOUT, ... */
 export class BoardError extends BitrlError {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -29,25 +44,40 @@ export class BoardError extends BitrlError {
 /** A link over a child process's stdin/stdout (the native host firmware). */
 export function childLink(child: ChildProcess): ByteLink {
   if (!child.stdin || !child.stdout) throw new BitrlError("board process has no stdio pipes");
-  return streamLink(child.stdout as unknown as Duplex, child.stdin as unknown as Duplex, async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const gone = new Promise((r) => child.once("exit", r));
-      child.stdin?.end();
-      const t = setTimeout(() => child.kill("SIGKILL"), 1000);
-      await gone;
-      clearTimeout(t);
-    }
-  }, (cb) => child.once("exit", (code, sig) => cb(`board process exited (${sig ?? `code ${code}`})`)));
+  return streamLink(
+    child.stdout as unknown as Duplex,
+    child.stdin as unknown as Duplex,
+    async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise((r) => child.once("exit", r));
+        child.stdin?.end();
+        const t = setTimeout(() => child.kill("SIGKILL"), 1000);
+        await gone;
+        clearTimeout(t);
+      }
+    },
+    (cb) => child.once("exit", (code, sig) => cb(`board process exited (${sig ?? `code ${code}`})`)),
+  );
 }
 
 /** A link over a duplex stream (a net.Socket to QEMU's serial, a SerialPort). */
 export function duplexLink(stream: Duplex): ByteLink {
-  return streamLink(stream, stream, async () => {
-    stream.destroy();
-  }, (cb) => stream.once("close", () => cb("serial link closed")));
+  return streamLink(
+    stream,
+    stream,
+    async () => {
+      stream.destroy();
+    },
+    (cb) => stream.once("close", () => cb("serial link closed")),
+  );
 }
 
-function streamLink(input: Duplex, output: Duplex, close: () => Promise<void>, watchClose: (cb: (r: string) => void) => void): ByteLink {
+function streamLink(
+  input: Duplex,
+  output: Duplex,
+  close: () => Promise<void>,
+  watchClose: (cb: (r: string) => void) => void,
+): ByteLink {
   let closed = false;
   return {
     write: (bytes) => {
@@ -56,10 +86,11 @@ function streamLink(input: Duplex, output: Duplex, close: () => Promise<void>, w
     onData: (cb) => {
       input.on("data", (chunk: Buffer) => cb(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length)));
     },
-    onClose: (cb) => watchClose((r) => {
-      closed = true;
-      cb(r);
-    }),
+    onClose: (cb) =>
+      watchClose((r) => {
+        closed = true;
+        cb(r);
+      }),
     close: async () => {
       closed = true;
       await close();
@@ -71,7 +102,9 @@ function streamLink(input: Duplex, output: Duplex, close: () => Promise<void>, w
 export async function serialPortLink(path: string, baudRate = 115200): Promise<ByteLink> {
   const { SerialPort } = await import("serialport");
   const port = new SerialPort({ path, baudRate, autoOpen: false });
-  await new Promise<void>((res, rej) => port.open((e) => (e ? rej(new BitrlError(`cannot open serial port ${path}: ${e.message}`)) : res())));
+  await new Promise<void>((res, rej) =>
+    port.open((e) => (e ? rej(new BitrlError(`cannot open serial port ${path}: ${e.message}`)) : res())),
+  );
   return duplexLink(port as unknown as Duplex);
 }
 
@@ -114,7 +147,10 @@ export class BoardClient {
   readonly unmatched: Frame[] = [];
   maxPayload = DEFAULT_MAX_PAYLOAD;
 
-  constructor(private readonly link: ByteLink, private readonly defaultTimeoutMs = 5000) {
+  constructor(
+    private readonly link: ByteLink,
+    private readonly defaultTimeoutMs = 5000,
+  ) {
     link.onData((bytes) => {
       for (const ev of this.decoder.push(bytes)) {
         if (ev.kind !== "frame") continue; // a corrupted reply: the request times out and may be retried
@@ -181,7 +217,10 @@ export class BoardClient {
       }
       return frame.payload;
     }
-    throw new BoardError("ERR_TIMEOUT", `board did not answer '${what}' within ${timeoutMs} ms${tries > 1 ? ` (${tries} tries)` : ""} (is it running, on the right port?)`);
+    throw new BoardError(
+      "ERR_TIMEOUT",
+      `board did not answer '${what}' within ${timeoutMs} ms${tries > 1 ? ` (${tries} tries)` : ""} (is it running, on the right port?)`,
+    );
   }
 
   async info(opts: RequestOptions = { retries: 2 }): Promise<BoardInfo> {
@@ -197,13 +236,17 @@ export class BoardClient {
   }
 
   /** Uploads a model blob in chunks to the inactive slot; the board verifies it and switches on commit. */
-  async loadModel(blob: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<{ slot: number; seq: number }> {
+  async loadModel(
+    blob: Uint8Array,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<{ slot: number; seq: number }> {
     await this.request(Cmd.loadBegin, u32s(blob.length, crc32(blob)));
     const chunk = this.maxPayload - 4;
     for (let at = 0; at < blob.length; at += chunk) {
       const piece = blob.subarray(at, Math.min(blob.length, at + chunk));
       const got = readU32(await this.request(Cmd.loadChunk, concat(u32s(at), piece)), 0);
-      if (got !== at + piece.length) throw new BoardError("ERR_PROTOCOL", `board has ${got} bytes, expected ${at + piece.length}`);
+      if (got !== at + piece.length)
+        throw new BoardError("ERR_PROTOCOL", `board has ${got} bytes, expected ${at + piece.length}`);
       onProgress?.(at + piece.length, blob.length);
     }
     const r = await this.request(Cmd.loadCommit, undefined, { timeoutMs: Math.max(this.defaultTimeoutMs, 30000) });
@@ -214,7 +257,11 @@ export class BoardClient {
   async memWrite(addr: number, bytes: Uint8Array): Promise<void> {
     const chunk = this.maxPayload - 4;
     for (let at = 0; at < bytes.length; at += chunk) {
-      await this.request(Cmd.memWrite, concat(u32s(addr + at), bytes.subarray(at, Math.min(bytes.length, at + chunk))), { retries: 1 });
+      await this.request(
+        Cmd.memWrite,
+        concat(u32s(addr + at), bytes.subarray(at, Math.min(bytes.length, at + chunk))),
+        { retries: 1 },
+      );
     }
   }
 
@@ -243,15 +290,31 @@ export class BoardClient {
   }
 
   /** Calls an export `reps` times on the board between two clock reads. */
-  async bench(name: string, args: number[], reps: number, opts: RequestOptions = {}): Promise<{ ticks: number; reps: number; value: WasmValue }> {
+  async bench(
+    name: string,
+    args: number[],
+    reps: number,
+    opts: RequestOptions = {},
+  ): Promise<{ ticks: number; reps: number; value: WasmValue }> {
     const r = await this.request(Cmd.bench, concat(u32s(reps), encodeCall(name, args)), { timeoutMs: 120000, ...opts });
     return { ticks: readU64(r, 0), reps: readU32(r, 8), value: decodeValue(r, 12) };
   }
 
   /** A native C kernel of the firmware over linear memory: the plain i2 kernel, or with `lut` (scratch for its
    *  tables) the t3 lookup-table kernel. */
-  async nativeBench(w: number, x: number, y: number, rows: number, cols: number, reps: number, lut?: number): Promise<{ ticks: number; reps: number }> {
-    const payload = lut === undefined ? concat(Uint8Array.of(0), u32s(w, x, y, rows, cols, reps)) : concat(Uint8Array.of(1), u32s(w, x, y, rows, cols, reps, lut));
+  async nativeBench(
+    w: number,
+    x: number,
+    y: number,
+    rows: number,
+    cols: number,
+    reps: number,
+    lut?: number,
+  ): Promise<{ ticks: number; reps: number }> {
+    const payload =
+      lut === undefined
+        ? concat(Uint8Array.of(0), u32s(w, x, y, rows, cols, reps))
+        : concat(Uint8Array.of(1), u32s(w, x, y, rows, cols, reps, lut));
     const r = await this.request(Cmd.nativeBench, payload, { timeoutMs: 120000 });
     return { ticks: readU64(r, 0), reps: readU32(r, 8) };
   }
@@ -263,10 +326,20 @@ export class BoardClient {
   }
 
   /** One episode of the agent on the board (agent_episode). */
-  async episode(seed: number, maxSteps: number, greedy: boolean): Promise<{ steps: number; ticks: number; return: number; terminated: boolean; truncated: boolean }> {
+  async episode(
+    seed: number,
+    maxSteps: number,
+    greedy: boolean,
+  ): Promise<{ steps: number; ticks: number; return: number; terminated: boolean; truncated: boolean }> {
     const r = await this.request(Cmd.episode, u32s(seed, maxSteps, greedy ? 1 : 0), { timeoutMs: 600000 });
     const dv = new DataView(r.buffer, r.byteOffset, r.length);
-    return { steps: readI32(r, 0), ticks: readU64(r, 4), return: dv.getFloat64(12, true), terminated: readI32(r, 20) !== 0, truncated: readI32(r, 24) !== 0 };
+    return {
+      steps: readI32(r, 0),
+      ticks: readU64(r, 4),
+      return: dv.getFloat64(12, true),
+      terminated: readI32(r, 20) !== 0,
+      truncated: readI32(r, 24) !== 0,
+    };
   }
 
   /** Training episodes on the board (agent_train); returns the per-episode returns that fit one frame. */
@@ -274,12 +347,18 @@ export class BoardClient {
     const r = await this.request(Cmd.train, u32s(seed, episodes), { timeoutMs: 3600000 });
     const shown = readU32(r, 12);
     const dv = new DataView(r.buffer, r.byteOffset, r.length);
-    return { episodes: readI32(r, 0), ticks: readU64(r, 4), returns: Array.from({ length: shown }, (_, i) => dv.getFloat32(16 + 4 * i, true)) };
+    return {
+      episodes: readI32(r, 0),
+      ticks: readU64(r, 4),
+      returns: Array.from({ length: shown }, (_, i) => dv.getFloat32(16 + 4 * i, true)),
+    };
   }
 
   /** Greedy action for one observation (agent_act). */
   async infer(obs: Float32Array): Promise<{ action: number; ticks: number }> {
-    const r = await this.request(Cmd.infer, new Uint8Array(obs.buffer, obs.byteOffset, obs.byteLength), { timeoutMs: 60000 });
+    const r = await this.request(Cmd.infer, new Uint8Array(obs.buffer, obs.byteOffset, obs.byteLength), {
+      timeoutMs: 60000,
+    });
     return { action: readI32(r, 0), ticks: readU64(r, 4) };
   }
 

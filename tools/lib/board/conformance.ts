@@ -27,25 +27,37 @@ function caseExtent(c: GoldenCase): number {
 }
 
 /** Runs one case on the board: clear the touched arena, write inputs, call, read output, compare. */
-export async function runBoardCase(client: BoardClient, ioBase: number, ioSize: number, c: GoldenCase): Promise<ConformanceCase> {
+export async function runBoardCase(
+  client: BoardClient,
+  ioBase: number,
+  ioSize: number,
+  c: GoldenCase,
+): Promise<ConformanceCase> {
   const extent = caseExtent(c);
-  if (extent > ioSize) return { name: c.name, ok: false, detail: `needs ${extent} arena bytes, the board has ${ioSize}` };
+  if (extent > ioSize)
+    return { name: c.name, ok: false, detail: `needs ${extent} arena bytes, the board has ${ioSize}` };
   try {
     // the arena as V8 sees it before the call: zeros, then the inputs (only the touched extent is cleared)
     await client.memFill(ioBase, extent, 0);
-    for (const input of c.inputs) await client.memWrite(ioBase + input.at, fromHex(input.hex, `golden case '${c.name}' input`));
+    for (const input of c.inputs)
+      await client.memWrite(ioBase + input.at, fromHex(input.hex, `golden case '${c.name}' input`));
     const args = c.args.map((a) => (typeof a === "number" ? a : ioBase + a.io));
     const r = await client.kernel(c.fn, args, ioBase + c.output.at, c.output.len);
     const detail = compareGolden(c.compare, r.output, fromHex(c.expect, `golden case '${c.name}' expect`));
     return detail ? { name: c.name, ok: false, detail } : { name: c.name, ok: true };
   } catch (e) {
-    if (e instanceof BoardError && e.code !== "ERR_TIMEOUT" && e.code !== "ERR_LINK") return { name: c.name, ok: false, detail: e.message };
+    if (e instanceof BoardError && e.code !== "ERR_TIMEOUT" && e.code !== "ERR_LINK")
+      return { name: c.name, ok: false, detail: e.message };
     throw e;
   }
 }
 
 /** Runs every case of the golden files on the board; a timeout or a dead link aborts with a BoardError. */
-export async function runConformance(client: BoardClient, files: GoldenFile[], onCase?: (c: ConformanceCase) => void): Promise<ConformanceReport> {
+export async function runConformance(
+  client: BoardClient,
+  files: GoldenFile[],
+  onCase?: (c: ConformanceCase) => void,
+): Promise<ConformanceReport> {
   const info = await client.info();
   const ioBase = await client.ioBase();
   const size = await client.kernel("io_size", []);

@@ -30,7 +30,13 @@ export async function measureDecisionCosts(
         await s.client.loadModel(a.blob);
         await s.client.episode(opts.seed, 2, true);
         const e = await s.client.episode(opts.seed, steps, true);
-        const c = { backend, agent: a.name, ticksPerDecision: e.ticks / e.steps, steps: e.steps, tickUnit: String(s.info.clock_unit ?? "ticks") };
+        const c = {
+          backend,
+          agent: a.name,
+          ticksPerDecision: e.ticks / e.steps,
+          steps: e.steps,
+          tickUnit: String(s.info.clock_unit ?? "ticks"),
+        };
         out.push(c);
         opts.onDone?.(c);
       } finally {

@@ -14,7 +14,12 @@ function toolchainPaths(): { pio: string; wasm3: string; wamr: string; wamrLabel
     return { pio: toolchain.pio, wasm3: toolchain.wasm3, wamr: toolchain.wamr, wamrLabel: engineLabel("wamr") };
   } catch {
     const bitrl = join(repoRoot, ".bitrl");
-    return { pio: join(bitrl, "venv", "bin", "pio"), wasm3: join(bitrl, "wasm3"), wamr: join(bitrl, "wamr"), wamrLabel: "WAMR" };
+    return {
+      pio: join(bitrl, "venv", "bin", "pio"),
+      wasm3: join(bitrl, "wasm3"),
+      wamr: join(bitrl, "wamr"),
+      wamrLabel: "WAMR",
+    };
   }
 }
 
@@ -35,14 +40,27 @@ function version(cmd: string, args = ["--version"]): string | null {
   return (r.stdout || r.stderr).trim().split("\n")[0];
 }
 
-const tool = (group: Check["group"], name: string, cmd: string, fix: string, required: boolean, args?: string[]): Check => {
+const tool = (
+  group: Check["group"],
+  name: string,
+  cmd: string,
+  fix: string,
+  required: boolean,
+  args?: string[],
+): Check => {
   const v = version(cmd, args);
   return { group, name, status: v ? "ok" : "missing", detail: v ?? fix, required };
 };
 
 const file = (name: string, path: string, fix: string, required: boolean): Check =>
   existsSync(path)
-    ? { group: "runtime", name, status: "ok", detail: `${path.replace(repoRoot + "/", "")} (${statSync(path).size} bytes)`, required }
+    ? {
+        group: "runtime",
+        name,
+        status: "ok",
+        detail: `${path.replace(repoRoot + "/", "")} (${statSync(path).size} bytes)`,
+        required,
+      }
     : { group: "runtime", name, status: "missing", detail: fix, required };
 
 /** Serial ports the OS lists, labelled: a PPK2 by Nordic's USB ids, others as possible boards or bitrl meters. */
@@ -52,12 +70,37 @@ async function serialChecks(): Promise<Check[]> {
     const { SerialPort } = await import("serialport");
     ports = await SerialPort.list();
   } catch (e) {
-    return [{ group: "meter", name: "serial ports", status: "missing", detail: `cannot list serial ports (${(e as Error).message.split("\n")[0]})`, required: false }];
+    return [
+      {
+        group: "meter",
+        name: "serial ports",
+        status: "missing",
+        detail: `cannot list serial ports (${(e as Error).message.split("\n")[0]})`,
+        required: false,
+      },
+    ];
   }
-  if (!ports.length) return [{ group: "meter", name: "serial ports", status: "info", detail: "none: no real board, PPK2 or bitrl meter connected (QEMU boards need none)", required: false }];
+  if (!ports.length)
+    return [
+      {
+        group: "meter",
+        name: "serial ports",
+        status: "info",
+        detail: "none: no real board, PPK2 or bitrl meter connected (QEMU boards need none)",
+        required: false,
+      },
+    ];
   return ports.map((p) => {
     const ppk2 = p.vendorId?.toLowerCase() === "1915" && p.productId?.toLowerCase() === "c00a";
-    return { group: "meter", name: ppk2 ? "PPK2" : "serial port", status: "ok", detail: ppk2 ? `${p.path}: bitrl energy --source ppk2 --port ${p.path}` : `${p.path} ${p.manufacturer ?? ""} (a board: --port; a bitrl meter: --source ina --port)`.trim(), required: false };
+    return {
+      group: "meter",
+      name: ppk2 ? "PPK2" : "serial port",
+      status: "ok",
+      detail: ppk2
+        ? `${p.path}: bitrl energy --source ppk2 --port ${p.path}`
+        : `${p.path} ${p.manufacturer ?? ""} (a board: --port; a bitrl meter: --source ina --port)`.trim(),
+      required: false,
+    };
   });
 }
 
@@ -65,35 +108,120 @@ export async function runChecks(): Promise<Check[]> {
   const out: Check[] = [];
   const paths = toolchainPaths();
   const [maj, min] = process.versions.node.split(".").map(Number);
-  out.push({ group: "runtime", name: "node", status: maj > 20 || (maj === 20 && min >= 15) ? "ok" : "missing", detail: `v${process.versions.node} (needs >= 20.15)`, required: true });
-  out.push(file("npm packages", join(repoRoot, "node_modules", ".package-lock.json"), "run 'npm ci' (npm start and npm test do it)", true));
+  out.push({
+    group: "runtime",
+    name: "node",
+    status: maj > 20 || (maj === 20 && min >= 15) ? "ok" : "missing",
+    detail: `v${process.versions.node} (needs >= 20.15)`,
+    required: true,
+  });
+  out.push(
+    file(
+      "npm packages",
+      join(repoRoot, "node_modules", ".package-lock.json"),
+      "run 'npm ci' (npm start and npm test do it)",
+      true,
+    ),
+  );
   out.push(file("agent.wasm", join(repoRoot, "build", "agent.wasm"), "run 'npm run build'", true));
   out.push(file("CLI bundle", join(repoRoot, "dist", "bitrl.mjs"), "run 'npm run build'", false));
-  const fixArm = "node scripts/setup-toolchain.mjs (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)";
+  const fixArm =
+    "node scripts/setup-toolchain.mjs (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)";
   out.push(tool("toolchain", "arm-none-eabi-gcc", "arm-none-eabi-gcc", fixArm, true));
   out.push(tool("toolchain", "qemu-system-arm", "qemu-system-arm", fixArm, true));
-  out.push(existsSync(paths.pio)
-    ? { group: "toolchain", name: "platformio", status: "ok", detail: version(paths.pio) ?? paths.pio, required: true }
-    : { group: "toolchain", name: "platformio", status: "missing", detail: "node scripts/setup-toolchain.mjs (project venv, offline)", required: true });
+  out.push(
+    existsSync(paths.pio)
+      ? {
+          group: "toolchain",
+          name: "platformio",
+          status: "ok",
+          detail: version(paths.pio) ?? paths.pio,
+          required: true,
+        }
+      : {
+          group: "toolchain",
+          name: "platformio",
+          status: "missing",
+          detail: "node scripts/setup-toolchain.mjs (project venv, offline)",
+          required: true,
+        },
+  );
   const stamp = join(paths.wasm3, ".bitrl-stamp");
-  out.push(existsSync(stamp)
-    ? { group: "toolchain", name: "wasm3 sources", status: "ok", detail: `0.5.0, sha256 ${readFileSync(stamp, "utf8").slice(0, 12)}...`, required: true }
-    : { group: "toolchain", name: "wasm3 sources", status: "missing", detail: "node scripts/setup-toolchain.mjs (PyPI sdist pywasm3==0.5.0, checked)", required: true });
-  out.push(tool("toolchain", "riscv gcc", "riscv64-unknown-elf-gcc", "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)", false));
-  out.push(tool("toolchain", "qemu-system-riscv32", "qemu-system-riscv32", "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)", false));
+  out.push(
+    existsSync(stamp)
+      ? {
+          group: "toolchain",
+          name: "wasm3 sources",
+          status: "ok",
+          detail: `0.5.0, sha256 ${readFileSync(stamp, "utf8").slice(0, 12)}...`,
+          required: true,
+        }
+      : {
+          group: "toolchain",
+          name: "wasm3 sources",
+          status: "missing",
+          detail: "node scripts/setup-toolchain.mjs (PyPI sdist pywasm3==0.5.0, checked)",
+          required: true,
+        },
+  );
+  out.push(
+    tool(
+      "toolchain",
+      "riscv gcc",
+      "riscv64-unknown-elf-gcc",
+      "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)",
+      false,
+    ),
+  );
+  out.push(
+    tool(
+      "toolchain",
+      "qemu-system-riscv32",
+      "qemu-system-riscv32",
+      "node scripts/setup-toolchain.mjs --riscv (qemu-rv32 board)",
+      false,
+    ),
+  );
   out.push(tool("toolchain", "wasm2c", "wasm2c", "node scripts/setup-toolchain.mjs --aot (AOT backend)", false));
   const wamrStamp = join(paths.wamr, ".bitrl-stamp");
-  out.push(existsSync(wamrStamp)
-    ? { group: "toolchain", name: "WAMR sources", status: "ok", detail: `${paths.wamrLabel}, sha256 ${readFileSync(wamrStamp, "utf8").slice(0, 12)}...`, required: false }
-    : { group: "toolchain", name: "WAMR sources", status: "missing", detail: "node scripts/setup-toolchain.mjs --wamr (crates.io wamr-sys 0.1.1 via cargo; the wamr backend)", required: false });
+  out.push(
+    existsSync(wamrStamp)
+      ? {
+          group: "toolchain",
+          name: "WAMR sources",
+          status: "ok",
+          detail: `${paths.wamrLabel}, sha256 ${readFileSync(wamrStamp, "utf8").slice(0, 12)}...`,
+          required: false,
+        }
+      : {
+          group: "toolchain",
+          name: "WAMR sources",
+          status: "missing",
+          detail: "node scripts/setup-toolchain.mjs --wamr (crates.io wamr-sys 0.1.1 via cargo; the wamr backend)",
+          required: false,
+        },
+  );
   out.push(tool("toolchain", "python3", "python3", "apt-get install python3 (simulated meters in the tests)", false));
-  out.push(tool("toolchain", "chromium", "chromium", "apt-get install chromium (report rendering test; npm test installs it)", false));
-  const arm = out.find((c) => c.name === "qemu-system-arm")!.status === "ok" && out.find((c) => c.name === "arm-none-eabi-gcc")!.status === "ok";
-  const rv = out.find((c) => c.name === "qemu-system-riscv32")!.status === "ok" && out.find((c) => c.name === "riscv gcc")!.status === "ok";
+  out.push(
+    tool(
+      "toolchain",
+      "chromium",
+      "chromium",
+      "apt-get install chromium (report rendering test; npm test installs it)",
+      false,
+    ),
+  );
+  const arm =
+    out.find((c) => c.name === "qemu-system-arm")!.status === "ok" &&
+    out.find((c) => c.name === "arm-none-eabi-gcc")!.status === "ok";
+  const rv =
+    out.find((c) => c.name === "qemu-system-riscv32")!.status === "ok" &&
+    out.find((c) => c.name === "riscv gcc")!.status === "ok";
   for (const b of BOARDS) {
     if (b.kind === "emulated") {
       const tools = b.id === "qemu-rv32" ? rv : arm;
-      const detail = !tools ? "its toolchain is missing (see above)"
+      const detail = !tools
+        ? "its toolchain is missing (see above)"
         : `emulated ${b.cpu}, ${b.ramBytes / 1024} KiB RAM budget, standing for ${b.emulates?.chip ?? "-"}`;
       out.push({ group: "board", name: b.id, status: tools ? "ok" : "missing", detail, required: b.id === "qemu-m4" });
     } else if (b.kind === "host") {
@@ -102,15 +230,49 @@ export async function runChecks(): Promise<Check[]> {
       const up = boardUploader(b);
       const spec = registryPlatform(b);
       if (up) {
-        out.push(up.path
-          ? { group: "board", name: b.id, status: "ok", detail: `built here offline (pio run -e ${b.pioEnv}); flashed with ${up.tool} (${up.path}); needs --port`, required: false }
-          : { group: "board", name: b.id, status: "missing", detail: `built here offline; its uploader '${up.tool}' is missing: ${up.install}`, required: false });
+        out.push(
+          up.path
+            ? {
+                group: "board",
+                name: b.id,
+                status: "ok",
+                detail: `built here offline (pio run -e ${b.pioEnv}); flashed with ${up.tool} (${up.path}); needs --port`,
+                required: false,
+              }
+            : {
+                group: "board",
+                name: b.id,
+                status: "missing",
+                detail: `built here offline; its uploader '${up.tool}' is missing: ${up.install}`,
+                required: false,
+              },
+        );
       } else if (spec) {
-        out.push(registryPlatformInstalled(b)
-          ? { group: "board", name: b.id, status: "ok", detail: `PlatformIO platform ${spec} installed; pio run -e ${b.pioEnv} -t upload, then --port`, required: false }
-          : { group: "board", name: b.id, status: "missing", detail: `needs PlatformIO's ${spec} platform from its registry: 'pio pkg install -p ${spec}' on a machine with internet`, required: false });
+        out.push(
+          registryPlatformInstalled(b)
+            ? {
+                group: "board",
+                name: b.id,
+                status: "ok",
+                detail: `PlatformIO platform ${spec} installed; pio run -e ${b.pioEnv} -t upload, then --port`,
+                required: false,
+              }
+            : {
+                group: "board",
+                name: b.id,
+                status: "missing",
+                detail: `needs PlatformIO's ${spec} platform from its registry: 'pio pkg install -p ${spec}' on a machine with internet`,
+                required: false,
+              },
+        );
       } else {
-        out.push({ group: "board", name: b.id, status: "info", detail: `real board: PlatformIO env '${b.pioEnv}', then --port`, required: false });
+        out.push({
+          group: "board",
+          name: b.id,
+          status: "info",
+          detail: `real board: PlatformIO env '${b.pioEnv}', then --port`,
+          required: false,
+        });
       }
     }
   }

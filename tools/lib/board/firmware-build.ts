@@ -3,7 +3,17 @@
 // call with nothing changed returns at once.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { getBoard, type BoardId } from "./profiles.ts";
 import { crc32 } from "../util/crc32.ts";
@@ -109,7 +119,8 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
       // A lock without a live owner is stale (a killed build); one whose pid file is not written yet is young.
       const age = Date.now() - (existsSync(lock) ? statSync(lock).mtimeMs : 0);
       if (!alive && (owner > 0 || age > 5000)) rmSync(lock, { recursive: true, force: true });
-      else if (Date.now() - start > 10 * 60_000) throw new BitrlError(`firmware build '${name}' is locked by process ${owner} for over 10 min (${lock})`);
+      else if (Date.now() - start > 10 * 60_000)
+        throw new BitrlError(`firmware build '${name}' is locked by process ${owner} for over 10 min (${lock})`);
       else await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -120,7 +131,12 @@ async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
   }
 }
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, verbose: boolean): Promise<{ code: number; out: string }> {
+function run(
+  cmd: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  verbose: boolean,
+): Promise<{ code: number; out: string }> {
   return new Promise((res, rej) => {
     const p = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
@@ -152,7 +168,11 @@ function elfSizes(sizeTool: string, elf: string): Promise<FirmwareImage["sizes"]
 function lastLines(out: string, n: number): string {
   const errs = out
     .split("\n")
-    .filter((l) => /error|bitrl platform|\*\*\*|undefined reference|overflow|exceeded|No such file/i.test(l) && !/FAILED|succeeded/.test(l));
+    .filter(
+      (l) =>
+        /error|bitrl platform|\*\*\*|undefined reference|overflow|exceeded|No such file/i.test(l) &&
+        !/FAILED|succeeded/.test(l),
+    );
   return (errs.length ? errs : out.trim().split("\n")).slice(-n).join(" | ");
 }
 
@@ -163,19 +183,31 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   const backend = opts.backend ?? board.defaultBackend ?? "wasm3";
   let env = BOARD_ENVS[board.id];
   if (!env) {
-    throw new BitrlError(`board '${board.id}' is built on a user's machine with 'pio run -e ${board.pioEnv} -t upload' (needs PlatformIO's registry; see docs/boards.md)`);
+    throw new BitrlError(
+      `board '${board.id}' is built on a user's machine with 'pio run -e ${board.pioEnv} -t upload' (needs PlatformIO's registry; see docs/boards.md)`,
+    );
   }
   const ini = readFileSync(join(repoRoot, "platformio.ini"), "utf8");
   if (backend === (board.defaultBackend ?? "wasm3")) {
     // the board's own environment builds this engine
-  } else if (backend === "aot" || backend === "wamr" || backend === "wasm3+native" || (backend === "wasm3" && ini.includes(`[env:${env}-wasm3]`))) {
+  } else if (
+    backend === "aot" ||
+    backend === "wamr" ||
+    backend === "wasm3+native" ||
+    (backend === "wasm3" && ini.includes(`[env:${env}-wasm3]`))
+  ) {
     const suffix = backendEnvSuffix(backend);
-    if (!ini.includes(`[env:${env}-${suffix}]`)) throw new BitrlError(`backend '${backend}' has no PlatformIO environment '${env}-${suffix}' in platformio.ini yet`);
+    if (!ini.includes(`[env:${env}-${suffix}]`))
+      throw new BitrlError(
+        `backend '${backend}' has no PlatformIO environment '${env}-${suffix}' in platformio.ini yet`,
+      );
     env = `${env}-${suffix}`;
   } else if (backend !== "wasm3") {
     throw new BitrlError(`unknown backend '${backend}' (${BACKENDS.join(", ")})`);
   } else {
-    throw new BitrlError(`board '${board.id}' runs the agent with the ${board.defaultBackend} backend only (wasm3 does not fit its ${board.ramBytes / 1024} KiB RAM; docs/boards.md)`);
+    throw new BitrlError(
+      `board '${board.id}' runs the agent with the ${board.defaultBackend} backend only (wasm3 does not fit its ${board.ramBytes / 1024} KiB RAM; docs/boards.md)`,
+    );
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
@@ -185,7 +217,10 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   ensureToolchain({ riscv, esp: board.id === "esp32-c3-devkitm-1", aot: backend === "aot", wamr: backend === "wamr" });
 
   const extraFlags = (opts.buildFlags ?? []).join(" ");
-  const custom = opts.srcDir || extraFlags ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags}`).digest("hex").slice(0, 8) : "";
+  const custom =
+    opts.srcDir || extraFlags
+      ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags}`).digest("hex").slice(0, 8)
+      : "";
   const variant = `${env}${custom}`;
   const outDir = join(repoRoot, ".bitrl", "fw", variant);
   const elfOut = join(outDir, "firmware.elf");
@@ -201,8 +236,12 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     join(repoRoot, "platformio.ini"),
     join(paths.wasm3, ".bitrl-stamp"),
     wasm,
-    ...(backend === "aot" ? [...listFiles(join(repoRoot, "firmware", "aot"), src), join(repoRoot, "scripts", "aot-gen.mjs")] : []),
-    ...(backend === "wamr" ? [...listFiles(join(repoRoot, "firmware", "wamr"), src), join(paths.wamr, ".bitrl-stamp")] : []),
+    ...(backend === "aot"
+      ? [...listFiles(join(repoRoot, "firmware", "aot"), src), join(repoRoot, "scripts", "aot-gen.mjs")]
+      : []),
+    ...(backend === "wamr"
+      ? [...listFiles(join(repoRoot, "firmware", "wamr"), src), join(paths.wamr, ".bitrl-stamp")]
+      : []),
   ];
   const key = hashInputs(inputs, `${env}\0${srcDir}\0${wasm}\0${extraFlags}`);
   const keyFile = join(outDir, "key");
@@ -214,7 +253,11 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   return withLock(variant, async () => {
     const t0 = Date.now();
     const buildDir = join(repoRoot, ".bitrl", "pio-build", variant);
-    const e = pioEnv({ PLATFORMIO_SRC_DIR: srcDir, PLATFORMIO_BUILD_DIR: buildDir, PLATFORMIO_BUILD_FLAGS: extraFlags });
+    const e = pioEnv({
+      PLATFORMIO_SRC_DIR: srcDir,
+      PLATFORMIO_BUILD_DIR: buildDir,
+      PLATFORMIO_BUILD_FLAGS: extraFlags,
+    });
     const customWasm = wasm !== resolve(join(repoRoot, "build", "agent.wasm"));
     const args = ["run", "-e", env!, ...(customWasm ? ["-O", `custom_agent_wasm = ${relative(repoRoot, wasm)}`] : [])];
     const { code, out } = await run(paths.pio, args, e, !!opts.verbose);
@@ -234,7 +277,14 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
     }
     writeFileSync(`${keyFile}.tmp`, key);
     renameSync(`${keyFile}.tmp`, keyFile);
-    return { board: board.id, path: elfOut, cached: false, key, sizes: await elfSizes(sizeTool, elfOut), buildMs: Date.now() - t0 };
+    return {
+      board: board.id,
+      path: elfOut,
+      cached: false,
+      key,
+      sizes: await elfSizes(sizeTool, elfOut),
+      buildMs: Date.now() - t0,
+    };
   });
 }
 
@@ -249,17 +299,35 @@ function hostWasm3Flags(): string[] {
 
 /** Compiles an engine's C (or assembly) sources for the host build into objects, without warnings (not our code),
  *  only when its inputs (the sources' stamp, settings headers) or the flags change; returns the object paths. */
-async function compileEngine(name: string, sources: string[], flags: string[], inputs: string[], outDir: string): Promise<string[]> {
+async function compileEngine(
+  name: string,
+  sources: string[],
+  flags: string[],
+  inputs: string[],
+  outDir: string,
+): Promise<string[]> {
   const objKey = hashInputs(inputs, flags.join(" "));
   const objDir = join(outDir, `${name}-obj-${objKey}`);
-  const objs = sources.map((f) => join(objDir, f.split("/").pop()!.replace(/\.[cs]$/, ".o")));
+  const objs = sources.map((f) =>
+    join(
+      objDir,
+      f
+        .split("/")
+        .pop()!
+        .replace(/\.[cs]$/, ".o"),
+    ),
+  );
   const objKeyFile = join(objDir, "key");
-  if (existsSync(objKeyFile) && readFileSync(objKeyFile, "utf8") === objKey && objs.every((o) => existsSync(o))) return objs;
+  if (existsSync(objKeyFile) && readFileSync(objKeyFile, "utf8") === objKey && objs.every((o) => existsSync(o)))
+    return objs;
   rmSync(objDir, { recursive: true, force: true });
   mkdirSync(objDir, { recursive: true });
   for (let i = 0; i < sources.length; i += 2) {
-    const batch = sources.slice(i, i + 2).map((f, j) => run("cc", [...flags, "-w", "-c", f, "-o", objs[i + j]], process.env, false));
-    for (const r of await Promise.all(batch)) if (r.code !== 0) throw new BitrlError(`host build of ${name} failed: ${lastLines(r.out, 3)}`);
+    const batch = sources
+      .slice(i, i + 2)
+      .map((f, j) => run("cc", [...flags, "-w", "-c", f, "-o", objs[i + j]], process.env, false));
+    for (const r of await Promise.all(batch))
+      if (r.code !== 0) throw new BitrlError(`host build of ${name} failed: ${lastLines(r.out, 3)}`);
   }
   writeFileSync(objKeyFile, objKey);
   return objs;
@@ -277,7 +345,14 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
   ensureToolchain({ aot, wamr });
   const extraFlags = opts.buildFlags ?? [];
-  const custom = opts.srcDir || extraFlags.length ? "-" + createHash("sha256").update(`${srcDir}\0${extraFlags.join(" ")}`).digest("hex").slice(0, 8) : "";
+  const custom =
+    opts.srcDir || extraFlags.length
+      ? "-" +
+        createHash("sha256")
+          .update(`${srcDir}\0${extraFlags.join(" ")}`)
+          .digest("hex")
+          .slice(0, 8)
+      : "";
   const variant = `host${backend === "wasm3" ? "" : `-${backendEnvSuffix(backend)}`}${custom}`;
   const outDir = join(repoRoot, ".bitrl", "host");
   const exe = join(outDir, variant === "host" ? "bitrl-fw" : `bitrl-fw-${variant.slice(5)}`);
@@ -289,12 +364,28 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
   const wasm3 = listFiles(paths.wasm3, /\.c$/);
   const wamrDir = join(repoRoot, "firmware", "wamr");
   // 64-bit pointers make WAMR's module structures larger than on the boards: the host pool is larger too
-  const engineFlags = aot ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"] : wamr ? ["-DBITRL_CFG_WAMR_POOL_BYTES=1048576"]
-    : [...hostWasm3Flags(), ...(backend === "wasm3+native" ? ["-DBITRL_NATIVE_KERNELS=1"] : [])];
-  const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", "-DBITRL_BOARD_NAME=\"host\"", ...engineFlags, ...extraFlags];
-  const engineInputs = aot ? [...listFiles(aotDir, /\.[ch]$/), join(repoRoot, "scripts", "aot-gen.mjs")]
-    : wamr ? [...listFiles(wamrDir, /\.(c|h|json)$/), join(paths.wamr, ".bitrl-stamp")] : [join(paths.wasm3, ".bitrl-stamp")];
-  const key = hashInputs([...listFiles(srcDir, /\.[ch]$/), ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/), ...hal, join(repoRoot, "platformio.ini"), ...engineInputs, wasm], flags.join(" "));
+  const engineFlags = aot
+    ? ["-DBITRL_BACKEND_AOT", "-DWASM_RT_MEMCHECK_SIGNAL_HANDLER=0", "-DNDEBUG"]
+    : wamr
+      ? ["-DBITRL_CFG_WAMR_POOL_BYTES=1048576"]
+      : [...hostWasm3Flags(), ...(backend === "wasm3+native" ? ["-DBITRL_NATIVE_KERNELS=1"] : [])];
+  const flags = ["-O2", "-std=gnu11", "-ffp-contract=off", '-DBITRL_BOARD_NAME="host"', ...engineFlags, ...extraFlags];
+  const engineInputs = aot
+    ? [...listFiles(aotDir, /\.[ch]$/), join(repoRoot, "scripts", "aot-gen.mjs")]
+    : wamr
+      ? [...listFiles(wamrDir, /\.(c|h|json)$/), join(paths.wamr, ".bitrl-stamp")]
+      : [join(paths.wasm3, ".bitrl-stamp")];
+  const key = hashInputs(
+    [
+      ...listFiles(srcDir, /\.[ch]$/),
+      ...listFiles(join(repoRoot, "firmware", "src"), /\.h$/),
+      ...hal,
+      join(repoRoot, "platformio.ini"),
+      ...engineInputs,
+      wasm,
+    ],
+    flags.join(" "),
+  );
   const keyFile = `${exe}.key`;
   if (!opts.force && existsSync(exe) && existsSync(keyFile) && readFileSync(keyFile, "utf8") === key) {
     return { board: "host", path: exe, cached: true, key, sizes: null, buildMs: 0 };
@@ -305,7 +396,10 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
     mkdirSync(gen, { recursive: true });
     const bytes = readFileSync(wasm);
     const rows: string[] = [];
-    for (let i = 0; i < bytes.length; i += 16) rows.push("  " + Array.from(bytes.subarray(i, i + 16), (b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ") + ",");
+    for (let i = 0; i < bytes.length; i += 16)
+      rows.push(
+        "  " + Array.from(bytes.subarray(i, i + 16), (b) => `0x${b.toString(16).padStart(2, "0")}`).join(", ") + ",",
+      );
     const arrayC = join(gen, `agent_wasm_${variant}.c`);
     writeFileSync(
       `${arrayC}.tmp`,
@@ -318,7 +412,12 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
     mkdirSync(outDir, { recursive: true });
     if (aot) {
       const genAot = join(gen, `${variant}-aotc`);
-      const g = await run(process.execPath, [join(repoRoot, "scripts", "aot-gen.mjs"), "--wasm", wasm, "--out", genAot], process.env, false);
+      const g = await run(
+        process.execPath,
+        [join(repoRoot, "scripts", "aot-gen.mjs"), "--wasm", wasm, "--out", genAot],
+        process.env,
+        false,
+      );
       if (g.code !== 0) throw new BitrlError(`aot-gen failed: ${lastLines(g.out, 2)}`);
       const moduleC = [join(genAot, "agent.c"), join(genAot, "aot_exports.c")];
       const aotC = listFiles(aotDir, /\.c$/);
@@ -327,11 +426,21 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
       // the generated module is not ours to lint: compiled on its own, without warnings
       const moduleObjs = moduleC.map((f) => join(objDir, f.split("/").pop()!.replace(/\.c$/, ".o")));
       for (let i = 0; i < moduleC.length; i++) {
-        const r = await run("cc", [...flags, "-w", "-c", moduleC[i], "-I", genAot, "-I", aotDir, "-o", moduleObjs[i]], process.env, false);
+        const r = await run(
+          "cc",
+          [...flags, "-w", "-c", moduleC[i], "-I", genAot, "-I", aotDir, "-o", moduleObjs[i]],
+          process.env,
+          false,
+        );
         if (r.code !== 0) throw new BitrlError(`host build of the AOT module failed: ${lastLines(r.out, 3)}`);
       }
       const inc = ["-I", join(repoRoot, "firmware", "src"), "-I", aotDir, "-I", genAot];
-      const { code, out } = await run("cc", [...flags, "-Wall", ...inc, ...cSources, ...aotC, ...hal, arrayC, ...moduleObjs, "-lm", "-o", `${exe}.tmp`], process.env, !!opts.verbose);
+      const { code, out } = await run(
+        "cc",
+        [...flags, "-Wall", ...inc, ...cSources, ...aotC, ...hal, arrayC, ...moduleObjs, "-lm", "-o", `${exe}.tmp`],
+        process.env,
+        !!opts.verbose,
+      );
       if (code !== 0) throw new BitrlError(`host AOT firmware build failed: ${lastLines(out, 4)}`);
       renameSync(`${exe}.tmp`, exe);
       writeFileSync(`${keyFile}.tmp`, key);
@@ -341,18 +450,46 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
     let inc: string[], objs: string[], engineC: string[];
     if (wamr) {
       // WAMR's core (list in firmware/wamr/sources.json) with the project's settings header forced in front
-      const listing = JSON.parse(readFileSync(join(wamrDir, "sources.json"), "utf8")) as { sources: string[]; includes: string[]; native_call: Record<string, string> };
-      const wamrFlags = [...flags, "-include", join(wamrDir, "wamr_settings.h"), "-I", wamrDir, ...listing.includes.flatMap((d) => ["-I", join(paths.wamr, d)])];
+      const listing = JSON.parse(readFileSync(join(wamrDir, "sources.json"), "utf8")) as {
+        sources: string[];
+        includes: string[];
+        native_call: Record<string, string>;
+      };
+      const wamrFlags = [
+        ...flags,
+        "-include",
+        join(wamrDir, "wamr_settings.h"),
+        "-I",
+        wamrDir,
+        ...listing.includes.flatMap((d) => ["-I", join(paths.wamr, d)]),
+      ];
       const sources = [...listing.sources, listing.native_call.x86_64].map((f) => join(paths.wamr, f));
-      objs = await compileEngine("wamr", sources, wamrFlags, [join(paths.wamr, ".bitrl-stamp"), join(wamrDir, "wamr_settings.h")], outDir);
+      objs = await compileEngine(
+        "wamr",
+        sources,
+        wamrFlags,
+        [join(paths.wamr, ".bitrl-stamp"), join(wamrDir, "wamr_settings.h")],
+        outDir,
+      );
       inc = [...wamrFlags.slice(flags.length), "-I", join(repoRoot, "firmware", "src")];
       engineC = listFiles(wamrDir, /\.c$/);
     } else {
-      objs = await compileEngine("wasm3", wasm3, [...flags, "-I", paths.wasm3], [join(paths.wasm3, ".bitrl-stamp")], outDir);
+      objs = await compileEngine(
+        "wasm3",
+        wasm3,
+        [...flags, "-I", paths.wasm3],
+        [join(paths.wasm3, ".bitrl-stamp")],
+        outDir,
+      );
       inc = ["-I", join(repoRoot, "firmware", "src"), "-I", paths.wasm3];
       engineC = [];
     }
-    const { code, out } = await run("cc", [...flags, "-Wall", ...inc, ...cSources, ...engineC, ...hal, arrayC, ...objs, "-lm", "-o", `${exe}.tmp`], process.env, !!opts.verbose);
+    const { code, out } = await run(
+      "cc",
+      [...flags, "-Wall", ...inc, ...cSources, ...engineC, ...hal, arrayC, ...objs, "-lm", "-o", `${exe}.tmp`],
+      process.env,
+      !!opts.verbose,
+    );
     if (code !== 0) throw new BitrlError(`host firmware build failed: ${lastLines(out, 4)}`);
     renameSync(`${exe}.tmp`, exe);
     writeFileSync(`${keyFile}.tmp`, key);

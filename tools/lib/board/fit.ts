@@ -17,7 +17,16 @@ export function parseMapSections(map: string): MapSections {
 
 /** Sections stored in flash (image) and held in RAM while running. On the ROM-loaded ESP32-C3 the code and
  *  read-only data are copied into SRAM too, so they count for both. */
-const FLASH_SECTIONS = [".isr_vector", ".text", ".rodata", ".ARM.exidx", ".init_array", ".fini_array", ".data", ".sdata"];
+const FLASH_SECTIONS = [
+  ".isr_vector",
+  ".text",
+  ".rodata",
+  ".ARM.exidx",
+  ".init_array",
+  ".fini_array",
+  ".data",
+  ".sdata",
+];
 const RAM_SECTIONS = [".stack", ".data", ".sdata", ".wasm3_heap", ".bss", ".sbss", ".heap"];
 
 export interface FitReport {
@@ -41,15 +50,26 @@ export function checkFit(board: BoardProfile, backend: string, sections: MapSect
   const romLoaded = board.id === "esp32-c3-devkitm-1";
   const flashUsed = FLASH_SECTIONS.reduce((a, n) => a + size(n), 0);
   const ramUsed = RAM_SECTIONS.reduce((a, n) => a + size(n), 0) + (romLoaded ? size(".text") + size(".rodata") : 0);
-  if (!sections[".text"]) throw new BitrlError(`the linker map of ${board.id} (${backend}) has no .text section: not a GNU ld map?`);
+  if (!sections[".text"])
+    throw new BitrlError(`the linker map of ${board.id} (${backend}) has no .text section: not a GNU ld map?`);
   const ramFree = board.ramBytes - ramUsed;
   const minFree = board.minFreeRamBytes ?? 0;
   const why: string[] = [];
   if (flashUsed > board.flashBytes) why.push(`flash ${flashUsed} B > ${board.flashBytes} B`);
   if (ramUsed > board.ramBytes) why.push(`RAM ${ramUsed} B > ${board.ramBytes} B`);
-  else if (ramFree < minFree) why.push(`RAM ${ramUsed} B of ${board.ramBytes} B leaves ${ramFree} B free, under the ${minFree} B this board keeps free`);
+  else if (ramFree < minFree)
+    why.push(
+      `RAM ${ramUsed} B of ${board.ramBytes} B leaves ${ramFree} B free, under the ${minFree} B this board keeps free`,
+    );
   return {
-    board: board.id, backend, flashUsed, flashBytes: board.flashBytes, ramUsed, ramBytes: board.ramBytes, ramFree, minFree,
+    board: board.id,
+    backend,
+    flashUsed,
+    flashBytes: board.flashBytes,
+    ramUsed,
+    ramBytes: board.ramBytes,
+    ramFree,
+    minFree,
     fits: why.length === 0,
     reason: why.length ? `${board.id} with ${backend} does not fit: ${why.join("; ")}` : null,
   };

@@ -290,7 +290,8 @@ const BOARDS_LIST: BoardProfile[] = [
     verifiedHere: "built",
     defaultBackend: "aot",
     minFreeRamBytes: 32 * KiB,
-    flashCommand: "bitrl flash --board nrf52840_dk --port <port>  (openocd with the on-board J-Link; --port is the VCP)",
+    flashCommand:
+      "bitrl flash --board nrf52840_dk --port <port>  (openocd with the on-board J-Link; --port is the VCP)",
   },
 ];
 
@@ -320,10 +321,20 @@ export function activePowerW(board: BoardProfile): number {
 }
 
 /** An *estimated* energy: time (from ticks) x active power (from the datasheet figure). */
-export function estimateEnergy(board: BoardProfile, ticks: number): { joules: number; seconds: number; kind: "estimated"; basis: string } {
+export function estimateEnergy(
+  board: BoardProfile,
+  ticks: number,
+): { joules: number; seconds: number; kind: "estimated"; basis: string } {
   const seconds = ticksToSeconds(board, ticks);
   const p = board.power!;
   const joules = seconds * activePowerW(board);
-  const via = board.emulates ? ` (QEMU instruction count at ${board.clockHz / 1e6} MHz, CPI 1 assumed, for ${board.emulates.chip})` : "";
-  return { joules, seconds, kind: "estimated", basis: `${p.activeCurrentMa} mA x ${p.supplyV} V from ${p.source}; ${p.condition}${via}` };
+  const via = board.emulates
+    ? ` (QEMU instruction count at ${board.clockHz / 1e6} MHz, CPI 1 assumed, for ${board.emulates.chip})`
+    : "";
+  return {
+    joules,
+    seconds,
+    kind: "estimated",
+    basis: `${p.activeCurrentMa} mA x ${p.supplyV} V from ${p.source}; ${p.condition}${via}`,
+  };
 }

@@ -30,8 +30,20 @@ export const Cmd = {
 
 /** Reply status codes; index = code. */
 export const STATUS_NAMES = [
-  "OK", "ERR_CRC", "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD", "ERR_BAD_ARGS", "ERR_NO_MODEL", "ERR_TRAP",
-  "ERR_NO_EXPORT", "ERR_STATE", "ERR_FLASH", "ERR_BLOB", "ERR_MEM", "ERR_NO_MODULE", "ERR_AGENT",
+  "OK",
+  "ERR_CRC",
+  "ERR_TOO_LARGE",
+  "ERR_UNKNOWN_CMD",
+  "ERR_BAD_ARGS",
+  "ERR_NO_MODEL",
+  "ERR_TRAP",
+  "ERR_NO_EXPORT",
+  "ERR_STATE",
+  "ERR_FLASH",
+  "ERR_BLOB",
+  "ERR_MEM",
+  "ERR_NO_MODULE",
+  "ERR_AGENT",
 ] as const;
 export type StatusName = (typeof STATUS_NAMES)[number];
 
@@ -59,9 +71,7 @@ export function encodeFrame(seq: number, code: number, payload: Uint8Array = new
 }
 
 export type DecodeEvent =
-  | { kind: "frame"; frame: Frame }
-  | { kind: "bad-crc"; seq: number }
-  | { kind: "too-large"; seq: number; len: number };
+  { kind: "frame"; frame: Frame } | { kind: "bad-crc"; seq: number } | { kind: "too-large"; seq: number; len: number };
 
 /**
  * Incremental decoder, the twin of firmware/src/frame.c: scans for sync, skips one sync pair on any failure and
@@ -105,7 +115,10 @@ export class FrameDecoder {
         i += 2;
         continue;
       }
-      events.push({ kind: "frame", frame: { seq, code: joined[i + 5], payload: joined.slice(i + HEADER_BYTES, i + HEADER_BYTES + len) } });
+      events.push({
+        kind: "frame",
+        frame: { seq, code: joined[i + 5], payload: joined.slice(i + HEADER_BYTES, i + HEADER_BYTES + len) },
+      });
       i += total;
     }
     this.buf = joined.slice(i);
@@ -152,7 +165,8 @@ export function encodeCall(name: string, args: number[]): Uint8Array {
   if (nameBytes.length < 1 || nameBytes.length > 47) throw new BitrlError(`export name '${name}' must be 1..47 bytes`);
   if (args.length > 16) throw new BitrlError(`${args.length} arguments for '${name}' (at most 16)`);
   for (const a of args) {
-    if (!Number.isInteger(a) || a < -0x80000000 || a > 0xffffffff) throw new BitrlError(`argument ${a} of '${name}' is not an i32`);
+    if (!Number.isInteger(a) || a < -0x80000000 || a > 0xffffffff)
+      throw new BitrlError(`argument ${a} of '${name}' is not an i32`);
   }
   return concat(Uint8Array.of(nameBytes.length), nameBytes, Uint8Array.of(args.length), u32s(...args));
 }
@@ -169,12 +183,18 @@ export function decodeValue(bytes: Uint8Array, at: number): WasmValue {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
   const t = bytes[at];
   switch (t) {
-    case 0: return { type: "none", value: null };
-    case 1: return { type: "i32", value: dv.getInt32(at + 1, true) };
-    case 2: return { type: "i64", value: dv.getBigInt64(at + 1, true) };
-    case 3: return { type: "f32", value: dv.getFloat32(at + 1, true) };
-    case 4: return { type: "f64", value: dv.getFloat64(at + 1, true) };
-    default: throw new BitrlError(`reply has unknown value type ${t}`);
+    case 0:
+      return { type: "none", value: null };
+    case 1:
+      return { type: "i32", value: dv.getInt32(at + 1, true) };
+    case 2:
+      return { type: "i64", value: dv.getBigInt64(at + 1, true) };
+    case 3:
+      return { type: "f32", value: dv.getFloat32(at + 1, true) };
+    case 4:
+      return { type: "f64", value: dv.getFloat64(at + 1, true) };
+    default:
+      throw new BitrlError(`reply has unknown value type ${t}`);
   }
 }
 

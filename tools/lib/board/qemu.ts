@@ -16,7 +16,10 @@ export type QemuBoardId = "qemu-m4" | "qemu-rv32" | "qemu-stm32f4";
 const MACHINES: Record<QemuBoardId, { binary: string; args: string[]; uartIndex?: number }> = {
   "qemu-m4": { binary: "qemu-system-arm", args: ["-M", "mps2-an386"] },
   // the ESP32-C3's ISA: RV32IMC, no atomics, no FPU (the firmware is built -march=rv32imc)
-  "qemu-rv32": { binary: "qemu-system-riscv32", args: ["-M", "virt", "-cpu", "rv32,a=off,f=off,d=off", "-bios", "none", "-m", "128M"] },
+  "qemu-rv32": {
+    binary: "qemu-system-riscv32",
+    args: ["-M", "virt", "-cpu", "rv32,a=off,f=off,d=off", "-bios", "none", "-m", "128M"],
+  },
   "qemu-stm32f4": { binary: "qemu-system-arm", args: ["-M", "netduinoplus2"], uartIndex: 1 },
 };
 
@@ -108,22 +111,35 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The QEMU command line for a board (exported for docs and debugging). */
-export function qemuCommand(board: QemuBoardId, elf: string, flashPath: string, serialSocket: string | { port: number }): { binary: string; args: string[] } {
-  const where = typeof serialSocket === "string" ? `path=${qemuOpt(serialSocket)}` : `host=127.0.0.1,port=${serialSocket.port}`;
+export function qemuCommand(
+  board: QemuBoardId,
+  elf: string,
+  flashPath: string,
+  serialSocket: string | { port: number },
+): { binary: string; args: string[] } {
+  const where =
+    typeof serialSocket === "string" ? `path=${qemuOpt(serialSocket)}` : `host=127.0.0.1,port=${serialSocket.port}`;
   const m = MACHINES[board];
   return {
     binary: m.binary,
     args: [
       ...m.args,
       "-nodefaults",
-      "-nic", "none",
-      "-display", "none",
-      "-icount", "shift=0",
-      "-semihosting-config", `enable=on,target=native,arg=bitrl-fw,arg=${qemuOpt(flashPath)}`,
-      "-chardev", `socket,id=uart0,${where},server=on,wait=on`,
+      "-nic",
+      "none",
+      "-display",
+      "none",
+      "-icount",
+      "shift=0",
+      "-semihosting-config",
+      `enable=on,target=native,arg=bitrl-fw,arg=${qemuOpt(flashPath)}`,
+      "-chardev",
+      `socket,id=uart0,${where},server=on,wait=on`,
       ...Array.from({ length: m.uartIndex ?? 0 }, () => ["-serial", "null"]).flat(),
-      "-serial", "chardev:uart0",
-      "-kernel", elf,
+      "-serial",
+      "chardev:uart0",
+      "-kernel",
+      elf,
     ],
   };
 }
@@ -155,7 +171,8 @@ function checkBootInputs(board: QemuBoardId, opts: QemuBootOptions): { elf: stri
   if (!existsSync(elf)) throw new BitrlError(`firmware ${elf} not found (build it with buildFirmware('${board}'))`);
   const flashPath = resolve(opts.flashPath ?? join(repoRoot, ".bitrl", board, "flash.bin"));
   // The firmware splits QEMU's semihosting command line at spaces (firmware/boards/common/flash_semihost.c).
-  if (/\s/.test(flashPath)) throw new BitrlError(`flash path '${flashPath}' contains whitespace; choose another --flash path`);
+  if (/\s/.test(flashPath))
+    throw new BitrlError(`flash path '${flashPath}' contains whitespace; choose another --flash path`);
   if (flashPath.length > 200) throw new BitrlError(`flash path '${flashPath}' is longer than 200 characters`);
   mkdirSync(dirname(flashPath), { recursive: true });
   return { elf, flashPath };
@@ -231,13 +248,24 @@ function startQemu(board: QemuBoardId, elf: string, flashPath: string, uart: Uar
 }
 
 /** Step 4: connects once QEMU has created the listening socket (it waits for us before starting the guest). */
-async function connectUart(board: QemuBoardId, qemu: QemuProcess, uart: UartEndpoint, deadline: number, timeoutMs: number): Promise<Socket> {
+async function connectUart(
+  board: QemuBoardId,
+  qemu: QemuProcess,
+  uart: UartEndpoint,
+  deadline: number,
+  timeoutMs: number,
+): Promise<Socket> {
   let socket: Socket | null = null;
   while (!socket) {
     const spawnError = qemu.spawnError();
-    if (spawnError) return qemu.fail(null, `cannot start ${qemu.binary}: ${spawnError.message} (run 'node scripts/setup-toolchain.mjs${board === "qemu-rv32" ? " --riscv" : ""}')`);
+    if (spawnError)
+      return qemu.fail(
+        null,
+        `cannot start ${qemu.binary}: ${spawnError.message} (run 'node scripts/setup-toolchain.mjs${board === "qemu-rv32" ? " --riscv" : ""}')`,
+      );
     if (qemu.done()) return qemu.fail(null, `${board}: QEMU exited during boot`);
-    if (Date.now() > deadline) return qemu.fail(null, `${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+    if (Date.now() > deadline)
+      return qemu.fail(null, `${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
     if (uart.tcpPort || existsSync(uart.sockPath)) {
       socket = await new Promise<Socket | null>((res) => {
         const s = uart.tcpPort ? connect(uart.tcpPort, "127.0.0.1") : connect(uart.sockPath);
@@ -251,7 +279,13 @@ async function connectUart(board: QemuBoardId, qemu: QemuProcess, uart: UartEndp
 }
 
 /** Step 5: the board handle over the connected UART, keeping what the board sends for received()/waitFor(). */
-function boardOverUart(board: QemuBoardId, qemu: QemuProcess, socket: Socket, flashPath: string, serialAddress: string): QemuBoard {
+function boardOverUart(
+  board: QemuBoardId,
+  qemu: QemuProcess,
+  socket: Socket,
+  flashPath: string,
+  serialAddress: string,
+): QemuBoard {
   // Chunks joined on demand, only the last RX_KEEP bytes kept (a long session through `serial` must not grow
   // memory or copy quadratically).
   let chunks: Buffer[] = [];
@@ -285,7 +319,11 @@ function boardOverUart(board: QemuBoardId, qemu: QemuProcess, socket: Socket, fl
           if (pred(received())) finish(null);
         });
         const timer = setTimeout(() => finish(new BitrlError(`${board} did not send ${what} within ${ms} ms`)), ms);
-        void qemu.exited.then((code) => finish(pred(received()) ? null : new BitrlError(`${board}: QEMU exited (code ${code}) before sending ${what}`)));
+        void qemu.exited.then((code) =>
+          finish(
+            pred(received()) ? null : new BitrlError(`${board}: QEMU exited (code ${code}) before sending ${what}`),
+          ),
+        );
         function finish(err: Error | null) {
           clearTimeout(timer);
           off();
@@ -304,13 +342,28 @@ function boardOverUart(board: QemuBoardId, qemu: QemuProcess, socket: Socket, fl
 }
 
 /** Step 6: proves the firmware answers (the caller's handshake) before the boot deadline. */
-async function handshake(board: QemuBoardId, qemu: QemuProcess, qb: QemuBoard, fn: NonNullable<QemuBootOptions["handshake"]>, deadline: number, timeoutMs: number): Promise<void> {
+async function handshake(
+  board: QemuBoardId,
+  qemu: QemuProcess,
+  qb: QemuBoard,
+  fn: NonNullable<QemuBootOptions["handshake"]>,
+  deadline: number,
+  timeoutMs: number,
+): Promise<void> {
   const left = deadline - Date.now();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((res) => (timer = setTimeout(() => res("timeout"), Math.max(0, left))));
-  const result = await Promise.race([fn(qb).then(() => "ok" as const, (e: Error) => e), timeout, qemu.exited.then(() => "exited" as const)]);
+  const result = await Promise.race([
+    fn(qb).then(
+      () => "ok" as const,
+      (e: Error) => e,
+    ),
+    timeout,
+    qemu.exited.then(() => "exited" as const),
+  ]);
   clearTimeout(timer);
-  if (result === "timeout") return qemu.fail(qb.serial, `${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
+  if (result === "timeout")
+    return qemu.fail(qb.serial, `${board} did not answer within ${Math.round(timeoutMs / 1000)} s`);
   if (result === "exited") return qemu.fail(qb.serial, `${board}: QEMU exited during boot`);
   if (result instanceof Error) return qemu.fail(qb.serial, `${board}: handshake failed: ${result.message}`);
 }

@@ -1,7 +1,7 @@
 // Opens a protocol session with a board by its id: the native host build (a child process on stdio), an emulated
 // board (firmware built with PlatformIO, booted in QEMU), or a real board on a serial port. Always closable.
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { BoardClient, childLink, duplexLink, serialPortLink, type BoardInfo } from "./client.ts";
@@ -42,7 +42,13 @@ export interface BoardSession {
 export async function openBoard(boardId: string, opts: BoardSessionOptions = {}): Promise<BoardSession> {
   const board = getBoard(boardId);
   const timeoutMs = opts.timeoutMs ?? 10000;
-  const flashPath = board.kind === "real" ? null : resolve(opts.flashPath ?? join(repoRoot, ".bitrl", board.id, "flash.bin"));
+  const flashPath =
+    board.kind === "real" ? null : resolve(opts.flashPath ?? join(repoRoot, ".bitrl", board.id, "flash.bin"));
+  // the emulated flash is one file: a folder (or a device) there would boot a board that cannot keep a model
+  if (flashPath && existsSync(flashPath) && !statSync(flashPath).isFile())
+    throw new BitrlError(
+      `flash file '${opts.flashPath ?? flashPath}' is not a regular file (a directory?): give a file path, created if missing`,
+    );
   let client: BoardClient;
   let via: string;
   let stop: () => Promise<void>;
@@ -52,20 +58,32 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
     via = `serial ${opts.port}`;
     stop = () => client.close();
   } else if (board.kind === "real") {
-    throw new BitrlError(`board '${board.id}' is a real board: pass --port with its serial port (flash it first: bitrl flash --board ${board.id})`);
+    throw new BitrlError(
+      `board '${board.id}' is a real board: pass --port with its serial port (flash it first: bitrl flash --board ${board.id})`,
+    );
   } else if (board.kind === "host") {
     const exe = opts.image ?? (await buildHostFirmware({ buildFlags: opts.buildFlags, backend: opts.backend })).path;
     mkdirSync(dirname(flashPath!), { recursive: true });
-    const child = spawn(exe, [], { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, BITRL_FLASH: flashPath! } });
+    const child = spawn(exe, [], {
+      stdio: ["pipe", "pipe", "inherit"],
+      env: { ...process.env, BITRL_FLASH: flashPath! },
+    });
     child.on("error", () => undefined); // reported through the link's close
     client = new BoardClient(childLink(child), timeoutMs);
     via = `native host build (${exe})`;
     stop = () => client.close();
   } else {
-    const image = opts.image ? null : await buildFirmware(board.id, { buildFlags: opts.buildFlags, backend: opts.backend });
+    const image = opts.image
+      ? null
+      : await buildFirmware(board.id, { buildFlags: opts.buildFlags, backend: opts.backend });
     const elf = opts.image ?? image!.path;
     sizes = image?.sizes ?? null;
-    const q = await bootQemu({ elf, board: board.id as QemuBoardId, flashPath: flashPath!, timeoutMs: Math.max(timeoutMs, 10000) });
+    const q = await bootQemu({
+      elf,
+      board: board.id as QemuBoardId,
+      flashPath: flashPath!,
+      timeoutMs: Math.max(timeoutMs, 10000),
+    });
     client = new BoardClient(duplexLink(q.serial), timeoutMs);
     via = `QEMU ${board.id}`;
     stop = async () => {
@@ -89,7 +107,11 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
 }
 
 /** Runs fn with an open session and always closes it. */
-export async function withBoard<T>(boardId: string, opts: BoardSessionOptions, fn: (s: BoardSession) => Promise<T>): Promise<T> {
+export async function withBoard<T>(
+  boardId: string,
+  opts: BoardSessionOptions,
+  fn: (s: BoardSession) => Promise<T>,
+): Promise<T> {
   const s = await openBoard(boardId, opts);
   try {
     return await fn(s);

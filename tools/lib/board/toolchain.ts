@@ -28,19 +28,35 @@ export function pins(): Pins {
 
 /** Where the toolchain lives; each path is worked out from the pins when asked for. */
 export const paths = {
-  get venv() { return join(repoRoot, pins().dirs.venv); },
+  get venv() {
+    return join(repoRoot, pins().dirs.venv);
+  },
   /** the `pio` executable inside the project venv */
-  get pio() { return join(repoRoot, pins().dirs.venv, "bin", "pio"); },
-  get python() { return join(repoRoot, pins().dirs.venv, "bin", "python"); },
+  get pio() {
+    return join(repoRoot, pins().dirs.venv, "bin", "pio");
+  },
+  get python() {
+    return join(repoRoot, pins().dirs.venv, "bin", "python");
+  },
   /** PLATFORMIO_CORE_DIR: packages, platforms and state, kept in the project */
-  get pioCore() { return join(repoRoot, pins().dirs.pioCore); },
+  get pioCore() {
+    return join(repoRoot, pins().dirs.pioCore);
+  },
   /** wasm3 0.5.0 core sources (m3_*.c/h, wasm3.h), never committed */
-  get wasm3() { return join(repoRoot, pins().dirs.wasm3); },
+  get wasm3() {
+    return join(repoRoot, pins().dirs.wasm3);
+  },
   /** WAMR's runtime core (wasm-micro-runtime as vendored by crates.io's wamr-sys), never committed */
-  get wamr() { return join(repoRoot, pins().dirs.wamr); },
+  get wamr() {
+    return join(repoRoot, pins().dirs.wamr);
+  },
   /** generated sources (the agent.wasm C array) */
-  get gen() { return join(repoRoot, pins().dirs.gen); },
-  get setupScript() { return join(repoRoot, "scripts", "setup-toolchain.mjs"); },
+  get gen() {
+    return join(repoRoot, pins().dirs.gen);
+  },
+  get setupScript() {
+    return join(repoRoot, "scripts", "setup-toolchain.mjs");
+  },
 };
 
 /** The pinned PlatformIO version. */
@@ -48,7 +64,8 @@ export const platformioVersion = (): string => pins().platformio;
 /** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
 export function engineLabel(backend: string): string {
   if (backend === "wasm3") return `wasm3 ${pins().wasm3.pypi.split("==")[1]}`;
-  if (backend === "wasm3+native") return `wasm3 ${pins().wasm3.pypi.split("==")[1]}, kernels bound to the firmware's C kernels`;
+  if (backend === "wasm3+native")
+    return `wasm3 ${pins().wasm3.pypi.split("==")[1]}, kernels bound to the firmware's C kernels`;
   if (backend === "wamr") return `${pins().wamr.label}, fast interpreter`;
   if (backend === "aot") return "wasm2c (ahead of time)";
   return backend;
@@ -96,15 +113,28 @@ export function toolchainReady(needs: ToolchainNeeds = {}): boolean {
   if (needs.riscv && (!onPath("riscv64-unknown-elf-gcc") || !onPath("qemu-system-riscv32"))) return false;
   if (needs.aot && !onPath("wasm2c")) return false;
   if (needs.wamr && !stampIs(join(paths.wamr, ".bitrl-stamp"), pins().wamr.sha256)) return false;
-  if (needs.esp && (!onPath("riscv64-unknown-elf-gcc") || !stampIs(join(paths.venv, ".bitrl-esptool"), pins().esptool.pypi))) return false;
+  if (
+    needs.esp &&
+    (!onPath("riscv64-unknown-elf-gcc") || !stampIs(join(paths.venv, ".bitrl-esptool"), pins().esptool.pypi))
+  )
+    return false;
   return true;
 }
 
 /** Installs what is missing (see scripts/setup-toolchain.mjs); quick when all is there. */
 export function ensureToolchain(needs: ToolchainNeeds = {}): void {
   if (toolchainReady(needs)) return;
-  const args = [paths.setupScript, ...(needs.riscv ? ["--riscv"] : []), ...(needs.aot ? ["--aot"] : []), ...(needs.wamr ? ["--wamr"] : []), ...(needs.esp ? ["--esp"] : [])];
+  const args = [
+    paths.setupScript,
+    ...(needs.riscv ? ["--riscv"] : []),
+    ...(needs.aot ? ["--aot"] : []),
+    ...(needs.wamr ? ["--wamr"] : []),
+    ...(needs.esp ? ["--esp"] : []),
+  ];
   // progress to stderr: stdout of a --json command stays its one JSON line even when the setup runs first
   const r = spawnSync(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", 2, 2] });
-  if (r.status !== 0) throw new BitrlError(`toolchain setup failed (exit ${r.status ?? r.signal}); run 'node scripts/setup-toolchain.mjs' to see why`);
+  if (r.status !== 0)
+    throw new BitrlError(
+      `toolchain setup failed (exit ${r.status ?? r.signal}); run 'node scripts/setup-toolchain.mjs' to see why`,
+    );
 }

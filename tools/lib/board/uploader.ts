@@ -46,7 +46,9 @@ function onPath(cmd: string): string | null {
 export function boardUploader(board: BoardProfile): Uploader | null {
   const json = join(repoRoot, "firmware", "platform", "boards", `${board.id}.json`);
   if (board.kind !== "real" || !existsSync(json)) return null;
-  const upload = (JSON.parse(readFileSync(json, "utf8")) as { upload?: { bitrl_uploader?: string; bitrl_upload_args?: string[] } }).upload ?? {};
+  const upload =
+    (JSON.parse(readFileSync(json, "utf8")) as { upload?: { bitrl_uploader?: string; bitrl_upload_args?: string[] } })
+      .upload ?? {};
   const tool = upload.bitrl_uploader;
   if (!tool) return null;
   const venvTool = join(paths.venv, "bin", tool);
@@ -57,8 +59,14 @@ export function boardUploader(board: BoardProfile): Uploader | null {
 /** Runs the uploader with the built image; throws one line when it fails. */
 export function runUploader(u: Uploader, files: { elf: string; bin: string | null; port: string }): void {
   if (!u.path) throw new BitrlError(`uploader '${u.tool}' not found: ${u.install}`);
-  if (u.args.some((a) => a.includes("{bin}")) && !files.bin) throw new BitrlError(`no flashable image next to ${files.elf} (esptool elf2image did not run?)`);
-  const args = u.args.map((a) => a.replace("{elf}", files.elf).replace("{bin}", files.bin ?? "").replace("{port}", files.port));
+  if (u.args.some((a) => a.includes("{bin}")) && !files.bin)
+    throw new BitrlError(`no flashable image next to ${files.elf} (esptool elf2image did not run?)`);
+  const args = u.args.map((a) =>
+    a
+      .replace("{elf}", files.elf)
+      .replace("{bin}", files.bin ?? "")
+      .replace("{port}", files.port),
+  );
   const r = spawnSync(u.path, args, { stdio: "inherit" });
   if (r.status !== 0) throw new BitrlError(`'${u.tool} ${args.join(" ")}' failed (exit ${r.status ?? r.signal})`);
 }

@@ -34,9 +34,15 @@ export interface EnergyFigure {
 }
 
 function checkWork(w: AgentWork): void {
-  for (const [k, v] of [["ticks", w.ticks], ["decisions", w.decisions], ["episodes", w.episodes]] as const)
-    if (!Number.isFinite(v) || v < 0) throw new BitrlError(`agent '${w.agent}': ${k} must be a finite number >= 0, got ${v}`);
-  if (w.decisions === 0 || w.episodes === 0) throw new BitrlError(`agent '${w.agent}' made no decisions: nothing to divide the energy by`);
+  for (const [k, v] of [
+    ["ticks", w.ticks],
+    ["decisions", w.decisions],
+    ["episodes", w.episodes],
+  ] as const)
+    if (!Number.isFinite(v) || v < 0)
+      throw new BitrlError(`agent '${w.agent}': ${k} must be a finite number >= 0, got ${v}`);
+  if (w.decisions === 0 || w.episodes === 0)
+    throw new BitrlError(`agent '${w.agent}' made no decisions: nothing to divide the energy by`);
 }
 
 /** Estimated energy: seconds (ticks / clock) x active power (the profile's cited current x voltage). */
@@ -55,7 +61,15 @@ export function estimateAgent(board: BoardProfile, w: AgentWork): EnergyFigure {
 }
 
 /** One agent's figure from the energy and time its work took, per decision and per episode. */
-function figureFor(board: BoardProfile, w: AgentWork, joules: number, seconds: number, kind: EnergyFigure["kind"], timeKind: EnergyFigure["timeKind"], basis: string): EnergyFigure {
+function figureFor(
+  board: BoardProfile,
+  w: AgentWork,
+  joules: number,
+  seconds: number,
+  kind: EnergyFigure["kind"],
+  timeKind: EnergyFigure["timeKind"],
+  basis: string,
+): EnergyFigure {
   return {
     agent: w.agent,
     board: board.id,
@@ -72,10 +86,17 @@ function figureFor(board: BoardProfile, w: AgentWork, joules: number, seconds: n
 
 /** Measured energy. The firmware raises its marker for each episode (docs/energy.md), so the trace holds one
  *  window per episode, agent after agent: agent k owns the next `work[k].episodes` windows. */
-export function measuredAgents(board: BoardProfile, windows: EnergyWindow[], work: AgentWork[], meter: string): EnergyFigure[] {
+export function measuredAgents(
+  board: BoardProfile,
+  windows: EnergyWindow[],
+  work: AgentWork[],
+  meter: string,
+): EnergyFigure[] {
   const expected = work.reduce((a, w) => a + w.episodes, 0);
   if (windows.length !== expected)
-    throw new BitrlError(`the trace has ${windows.length} marked windows but ${expected} episodes ran: check the marker wiring (docs/energy.md)`);
+    throw new BitrlError(
+      `the trace has ${windows.length} marked windows but ${expected} episodes ran: check the marker wiring (docs/energy.md)`,
+    );
   let next = 0;
   return work.map((w) => {
     checkWork(w);

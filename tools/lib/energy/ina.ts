@@ -28,9 +28,11 @@ export function parseInaLine(line: string): InaLine {
     case "S": {
       if (parts.length !== 6) throw new BitrlError(`meter sample line needs 5 fields: '${s}'`);
       const v = parts.slice(1).map((p) => (/^-?\d+$/.test(p) ? Number(p) : NaN));
-      if (v.some((x) => !Number.isSafeInteger(x))) throw new BitrlError(`meter sample line has a non-integer field: '${s}'`);
+      if (v.some((x) => !Number.isSafeInteger(x)))
+        throw new BitrlError(`meter sample line has a non-integer field: '${s}'`);
       const [seq, tUs, busUv, currentNa, mark] = v;
-      if (seq < 0 || seq >= U32 || tUs < 0 || tUs >= U32) throw new BitrlError(`meter sample counters out of range: '${s}'`);
+      if (seq < 0 || seq >= U32 || tUs < 0 || tUs >= U32)
+        throw new BitrlError(`meter sample counters out of range: '${s}'`);
       if (mark !== 0 && mark !== 1) throw new BitrlError(`meter sample marker must be 0 or 1: '${s}'`);
       return { type: "sample", seq, tUs, busUv, currentNa, mark };
     }
@@ -78,7 +80,13 @@ export class InaRecorder {
   }
 
   trace(): PowerTrace {
-    return { t: Float64Array.from(this.t), volts: Float64Array.from(this.volts), amps: Float64Array.from(this.amps), mark: Uint8Array.from(this.mark), period: null };
+    return {
+      t: Float64Array.from(this.t),
+      volts: Float64Array.from(this.volts),
+      amps: Float64Array.from(this.amps),
+      mark: Uint8Array.from(this.mark),
+      period: null,
+    };
   }
 }
 
@@ -124,7 +132,8 @@ export class InaMeter implements Meter {
         if (l.type === "error" && !pred(l)) throw new BitrlError(`meter reported: ${l.message}`);
         return l;
       }
-      if (Date.now() - t0 > timeoutMs) throw new BitrlError(`no '${what}' from the meter within ${timeoutMs} ms: is the port a bitrl meter?`);
+      if (Date.now() - t0 > timeoutMs)
+        throw new BitrlError(`no '${what}' from the meter within ${timeoutMs} ms: is the port a bitrl meter?`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }
@@ -134,7 +143,8 @@ export class InaMeter implements Meter {
     await link.write(new TextEncoder().encode("INFO\n"));
     const info = await m.expect((l) => l.type === "info", "I bitrl-meter", timeoutMs);
     if (info.type === "info") {
-      if (info.version !== INA_PROTOCOL_VERSION) throw new BitrlError(`meter speaks protocol ${info.version}, this host knows ${INA_PROTOCOL_VERSION}`);
+      if (info.version !== INA_PROTOCOL_VERSION)
+        throw new BitrlError(`meter speaks protocol ${info.version}, this host knows ${INA_PROTOCOL_VERSION}`);
       m.info = info.fields;
     }
     return m;
@@ -154,7 +164,10 @@ export class InaMeter implements Meter {
     await this.expect((l) => l.type === "ok" && l.what === "STOP", "OK STOP", 10_000);
     await waitQuiet(() => this.lastData, 20, 200);
     this.recorder = null;
-    if (rec.lost > 0) throw new BitrlError(`meter lost ${rec.lost} sample lines (sequence gaps): lower the sample rate or raise the baud rate`);
+    if (rec.lost > 0)
+      throw new BitrlError(
+        `meter lost ${rec.lost} sample lines (sequence gaps): lower the sample rate or raise the baud rate`,
+      );
     return rec.trace();
   }
 

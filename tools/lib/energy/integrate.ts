@@ -30,9 +30,12 @@ export interface EnergyWindow {
 export function checkTrace(tr: PowerTrace): void {
   const n = tr.t.length;
   if (tr.volts.length !== n || tr.amps.length !== n || tr.mark.length !== n)
-    throw new BitrlError(`power trace arrays differ in length (t ${n}, volts ${tr.volts.length}, amps ${tr.amps.length}, mark ${tr.mark.length})`);
+    throw new BitrlError(
+      `power trace arrays differ in length (t ${n}, volts ${tr.volts.length}, amps ${tr.amps.length}, mark ${tr.mark.length})`,
+    );
   for (let i = 1; i < n; i++)
-    if (!(tr.t[i] > tr.t[i - 1])) throw new BitrlError(`power trace times do not ascend at sample ${i} (${tr.t[i - 1]} then ${tr.t[i]})`);
+    if (!(tr.t[i] > tr.t[i - 1]))
+      throw new BitrlError(`power trace times do not ascend at sample ${i} (${tr.t[i - 1]} then ${tr.t[i]})`);
   if (tr.period !== null && !(tr.period > 0)) throw new BitrlError(`power trace period must be > 0, got ${tr.period}`);
 }
 

@@ -57,7 +57,15 @@ export function defaultCalibration(): Ppk2Calibration {
 export function parseMetadata(text: string): Ppk2Calibration {
   if (!text.includes("END")) throw new BitrlError("PPK2 metadata is incomplete (no END line): is this a PPK2?");
   const cal = defaultCalibration();
-  const fields: Record<string, number[]> = { R: cal.r, GS: cal.gs, GI: cal.gi, O: cal.o, S: cal.s, I: cal.i, UG: cal.ug };
+  const fields: Record<string, number[]> = {
+    R: cal.r,
+    GS: cal.gs,
+    GI: cal.gi,
+    O: cal.o,
+    S: cal.s,
+    I: cal.i,
+    UG: cal.ug,
+  };
   for (const line of text.split(/\r?\n/)) {
     const m = /^([A-Za-z]+)(\d)?:\s*(.*)$/.exec(line.trim());
     if (!m) continue;
@@ -137,7 +145,13 @@ export class Ppk2Decoder {
  *  chosen digital input. */
 export function wordsToTrace(words: number[], cal: Ppk2Calibration, vddMv: number, markerChannel: number): PowerTrace {
   const n = words.length;
-  const tr: PowerTrace = { t: new Float64Array(n), volts: new Float64Array(n), amps: new Float64Array(n), mark: new Uint8Array(n), period: PPK2_SAMPLE_SECONDS };
+  const tr: PowerTrace = {
+    t: new Float64Array(n),
+    volts: new Float64Array(n),
+    amps: new Float64Array(n),
+    mark: new Uint8Array(n),
+    period: PPK2_SAMPLE_SECONDS,
+  };
   for (let k = 0; k < n; k++) {
     const f = decodeWord(words[k]);
     tr.t[k] = k * PPK2_SAMPLE_SECONDS;
@@ -165,7 +179,10 @@ export class Ppk2Meter implements Meter {
   private lastData = 0;
   private cal: Ppk2Calibration = defaultCalibration();
 
-  private constructor(private link: ByteLink, private opts: Ppk2Options) {
+  private constructor(
+    private link: ByteLink,
+    private opts: Ppk2Options,
+  ) {
     link.onData((chunk) => {
       this.lastData = Date.now();
       if (this.decoder) this.decoder.push(chunk);
@@ -212,7 +229,8 @@ export class Ppk2Meter implements Meter {
     await waitQuiet(() => this.lastData, 150, 10_000);
     const dec = this.decoder;
     this.decoder = null;
-    if (dec.lost > 0) throw new BitrlError(`PPK2 lost ${dec.lost} samples (counter gaps): use a direct USB port, not a hub`);
+    if (dec.lost > 0)
+      throw new BitrlError(`PPK2 lost ${dec.lost} samples (counter gaps): use a direct USB port, not a hub`);
     return wordsToTrace(dec.words, this.cal, this.opts.vddMv, this.opts.markerChannel);
   }
 

@@ -19,7 +19,9 @@ export async function openSerial(path: string, baudRate = 115200): Promise<ByteL
   return {
     write: (bytes) =>
       new Promise((resolve, reject) => {
-        port.write(Buffer.from(bytes), (err) => (err ? reject(new BitrlError(`write to '${path}' failed: ${err.message}`)) : port.drain(() => resolve())));
+        port.write(Buffer.from(bytes), (err) =>
+          err ? reject(new BitrlError(`write to '${path}' failed: ${err.message}`)) : port.drain(() => resolve()),
+        );
       }),
     onData: (cb) => port.on("data", (b: Buffer) => cb(new Uint8Array(b.buffer, b.byteOffset, b.length))),
     close: () => new Promise((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())),

@@ -1,11 +1,12 @@
 // Runs the fp32, int8 and ternary agents on one board, one after the other, for the energy comparison: loads
 // each model, plays greedy episodes (the firmware raises its marker around each one), sums the board's ticks.
-import { readFileSync, existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import type { AgentWork } from "./estimate.ts";
 import type { PowerTrace } from "./integrate.ts";
 import type { Meter } from "./meter.ts";
+import { readFileChecked } from "../util/files.ts";
 
 /** What the session needs from a board (tools/lib/board/client.ts BoardClient has it). */
 export interface AgentBoard {
@@ -41,23 +42,32 @@ export const AGENT_KINDS = ["fp32", "int8", "ternary"] as const;
  *  backbones (`*-backbone-*.bitrl`) are not agents and are skipped. */
 export function findAgentModels(dir: string, env?: string): AgentModel[] {
   if (!existsSync(dir)) throw new BitrlError(`no model folder '${dir}': pass --fp32, --int8 and --ternary model paths`);
-  const files = readdirSync(dir).filter((f) => f.endsWith(".bitrl") && !f.includes("-backbone-") && (!env || f.startsWith(env))).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".bitrl") && !f.includes("-backbone-") && (!env || f.startsWith(env)))
+    .sort();
   const out: AgentModel[] = [];
   for (const kind of AGENT_KINDS) {
     const hit = files.filter((f) => f.endsWith(`-${kind}.bitrl`)).pop();
     if (hit) out.push({ agent: kind, path: join(dir, hit) });
   }
-  if (!out.length) throw new BitrlError(`no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' agents in '${dir}'${env ? ` for env '${env}'` : ""} (npm start trains them into .bitrl/agents/)`);
+  if (!out.length)
+    throw new BitrlError(
+      `no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' agents in '${dir}'${env ? ` for env '${env}'` : ""} (npm start trains them into .bitrl/agents/)`,
+    );
   return out;
 }
 
 /** Plays `episodes` greedy episodes with each model in turn; with a meter, records the whole session. */
-export async function runAgentSession(board: AgentBoard, models: AgentModel[], o: SessionOptions): Promise<SessionResult> {
+export async function runAgentSession(
+  board: AgentBoard,
+  models: AgentModel[],
+  o: SessionOptions,
+): Promise<SessionResult> {
   if (!models.length) throw new BitrlError("no agent models to run");
-  if (!Number.isInteger(o.episodes) || o.episodes < 1) throw new BitrlError(`--episodes must be an integer >= 1, got ${o.episodes}`);
+  if (!Number.isInteger(o.episodes) || o.episodes < 1)
+    throw new BitrlError(`--episodes must be an integer >= 1, got ${o.episodes}`);
   const blobs = models.map((m) => {
-    if (!existsSync(m.path)) throw new BitrlError(`${m.agent} model '${m.path}' does not exist`);
-    return readFileSync(m.path);
+    return readFileChecked(m.path, `${m.agent} model`);
   });
   const work: AgentWork[] = [];
   const meanReturn: number[] = [];
@@ -68,14 +78,21 @@ export async function runAgentSession(board: AgentBoard, models: AgentModel[], o
         try {
           return await f();
         } catch (e) {
-          throw new BitrlError(`${models[k].agent} agent (${models[k].path}), ${what} on the board: ${(e as Error).message}`);
+          throw new BitrlError(
+            `${models[k].agent} agent (${models[k].path}), ${what} on the board: ${(e as Error).message}`,
+          );
         }
       };
-      await on("loading the model", () => board.loadModel(new Uint8Array(blobs[k].buffer, blobs[k].byteOffset, blobs[k].length)));
-      let ticks = 0, decisions = 0, ret = 0;
+      await on("loading the model", () =>
+        board.loadModel(new Uint8Array(blobs[k].buffer, blobs[k].byteOffset, blobs[k].length)),
+      );
+      let ticks = 0,
+        decisions = 0,
+        ret = 0;
       for (let e = 0; e < o.episodes; e++) {
         const r = await on(`episode ${e + 1}`, () => board.episode(o.seed + e, o.maxSteps, true));
-        if (r.steps < 0) throw new BitrlError(`${models[k].agent} agent: episode ${e} failed on the board (${r.steps})`);
+        if (r.steps < 0)
+          throw new BitrlError(`${models[k].agent} agent: episode ${e} failed on the board (${r.steps})`);
         ticks += r.ticks;
         decisions += r.steps;
         ret += r.return;

@@ -23,8 +23,13 @@ function checkFinite(name: string, w: Float32Array): void {
 }
 
 /** Absmean ternary (BitNet b1.58) of a (rows, cols) matrix, packed as i2 or t3, one scale per tensor or per row. */
-export function ternaryTensor(name: string, rows: number, cols: number, w: Float32Array,
-  opts: { packing: "i2" | "t3"; scale: ScaleLayout }): BlobTensor {
+export function ternaryTensor(
+  name: string,
+  rows: number,
+  cols: number,
+  w: Float32Array,
+  opts: { packing: "i2" | "t3"; scale: ScaleLayout },
+): BlobTensor {
   checkShape(name, [rows, cols], w.length);
   checkFinite(name, w);
   const { q, scales } = quantizeTernary(w, rows, cols, opts.scale);
@@ -56,7 +61,8 @@ export function i32Tensor(name: string, shape: number[], values: ArrayLike<numbe
   const v = new DataView(data.buffer);
   for (let i = 0; i < values.length; i++) {
     const x = values[i];
-    if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31) throw new BitrlError(`tensor '${name}': value ${x} at index ${i} is not an int32`);
+    if (!Number.isInteger(x) || x < -(2 ** 31) || x >= 2 ** 31)
+      throw new BitrlError(`tensor '${name}': value ${x} at index ${i} is not an int32`);
     v.setInt32(4 * i, x, true);
   }
   return { name, shape: [...shape], packing: "i32", data, scales: new Float32Array(0) };
@@ -75,7 +81,8 @@ export function ternaryCodes(t: BlobTensor): Int8Array {
 /** Dequantized values in f32: q * scale for i8/i2/t3 (per tensor or per row), f32 as stored, i32 converted. */
 export function tensorValues(t: BlobTensor): Float32Array {
   const n = numel(t.shape);
-  if (t.data.length !== dataBytesFor(t.packing, t.shape)) throw new BitrlError(`tensor '${t.name}': data size does not match ${t.packing} [${t.shape}]`);
+  if (t.data.length !== dataBytesFor(t.packing, t.shape))
+    throw new BitrlError(`tensor '${t.name}': data size does not match ${t.packing} [${t.shape}]`);
   const out = new Float32Array(n); // (numel)
   const v = new DataView(t.data.buffer, t.data.byteOffset, t.data.byteLength);
   if (t.packing === "f32") for (let i = 0; i < n; i++) out[i] = v.getFloat32(4 * i, true);
@@ -84,7 +91,8 @@ export function tensorValues(t: BlobTensor): Float32Array {
     const q = t.packing === "i8" ? new Int8Array(t.data.buffer, t.data.byteOffset, n) : ternaryCodes(t);
     const rows = t.shape[0];
     const per = n / rows;
-    if (t.scales.length !== 1 && t.scales.length !== rows) throw new BitrlError(`tensor '${t.name}': ${t.scales.length} scales for ${rows} rows`);
+    if (t.scales.length !== 1 && t.scales.length !== rows)
+      throw new BitrlError(`tensor '${t.name}': ${t.scales.length} scales for ${rows} rows`);
     for (let r = 0; r < rows; r++) {
       const s = t.scales.length === 1 ? t.scales[0] : t.scales[r];
       for (let i = r * per; i < (r + 1) * per; i++) out[i] = q[i] * s; // one f32 rounding of an exact product

@@ -57,7 +57,8 @@ export function dataBytesFor(packing: Packing, shape: readonly number[]): number
 function nameBytes(name: string, where: string): Uint8Array {
   if (typeof name !== "string") fail(`${where}: name is not a string`);
   const b = utf8.encode(name);
-  if (b.length < 1 || b.length > NAME_BYTES - 1) fail(`${where}: name is ${b.length} bytes of UTF-8, must be 1..${NAME_BYTES - 1}`);
+  if (b.length < 1 || b.length > NAME_BYTES - 1)
+    fail(`${where}: name is ${b.length} bytes of UTF-8, must be 1..${NAME_BYTES - 1}`);
   if (b.includes(0)) fail(`${where}: name contains a NUL character`);
   if (new TextDecoder().decode(b) !== name) fail(`${where}: name is not well-formed Unicode (a lone surrogate?)`);
   return b;
@@ -71,8 +72,10 @@ function checkTensor(t: BlobTensor, i: number): void {
   if (code < 0) fail(`${where}: unknown packing '${String(t.packing)}'`);
   const shape = t.shape;
   if (!Array.isArray(shape) || shape.length < 1 || shape.length > 4) fail(`${where}: shape must have 1..4 dims`);
-  if (shape.some((d) => !Number.isInteger(d) || d < 1 || d > 0xffffffff)) fail(`${where}: shape [${shape}] has a dim that is not an integer >= 1`);
-  if ((t.packing === "i2" || t.packing === "t3") && shape.length !== 2) fail(`${where}: ${t.packing} needs a 2-D shape, got [${shape}]`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 1 || d > 0xffffffff))
+    fail(`${where}: shape [${shape}] has a dim that is not an integer >= 1`);
+  if ((t.packing === "i2" || t.packing === "t3") && shape.length !== 2)
+    fail(`${where}: ${t.packing} needs a 2-D shape, got [${shape}]`);
   if (numelOf(shape) > MAX_NUMEL) fail(`${where}: shape [${shape}] has more than 2^28 elements`);
   if (!(t.data instanceof Uint8Array)) fail(`${where}: data is not a Uint8Array`);
   const want = dataBytesFor(t.packing, shape);
@@ -85,7 +88,8 @@ function checkTensor(t: BlobTensor, i: number): void {
     fail(`${where}: ${n} scales, need 1 (per tensor) or ${shape[0]} (per row)`);
   }
   for (let k = 0; k < n; k++) {
-    if (!Number.isFinite(t.scales[k]) || t.scales[k] < 0) fail(`${where}: scale ${k} is ${t.scales[k]}, must be finite and >= 0`);
+    if (!Number.isFinite(t.scales[k]) || t.scales[k] < 0)
+      fail(`${where}: scale ${k} is ${t.scales[k]}, must be finite and >= 0`);
   }
   if (t.packing === "i2" || t.packing === "t3") {
     try {
@@ -100,7 +104,8 @@ function checkTensor(t: BlobTensor, i: number): void {
 export function encodeBlob(blob: Blob): Uint8Array {
   if (blob.version !== BLOB_VERSION) fail(`cannot write version ${blob.version} (this writer knows ${BLOB_VERSION})`);
   const tensors = blob.tensors;
-  if (tensors.length < 1 || tensors.length > MAX_TENSORS) fail(`a blob holds 1..${MAX_TENSORS} tensors, got ${tensors.length}`);
+  if (tensors.length < 1 || tensors.length > MAX_TENSORS)
+    fail(`a blob holds 1..${MAX_TENSORS} tensors, got ${tensors.length}`);
   const meta = blob.meta ?? {};
   if (typeof meta !== "object" || meta === null || Array.isArray(meta)) fail("meta must be a JSON object");
   let metaJson = "";
@@ -173,7 +178,8 @@ interface Header {
 
 /** Header checks, in the order docs/format.md lists them; the file CRC is verified before the layout fields. */
 function readHeader(bytes: Uint8Array, v: DataView): Header {
-  if (bytes.length < MIN_FILE_BYTES) fail(`file is ${bytes.length} bytes, too short for a bitrl blob (at least ${MIN_FILE_BYTES})`);
+  if (bytes.length < MIN_FILE_BYTES)
+    fail(`file is ${bytes.length} bytes, too short for a bitrl blob (at least ${MIN_FILE_BYTES})`);
   for (let k = 0; k < 4; k++) if (bytes[k] !== BLOB_MAGIC[k]) fail("bad magic (not a bitrl blob)");
   const version = v.getUint16(4, true);
   if (version !== BLOB_VERSION) fail(`unsupported version ${version} (this reader knows ${BLOB_VERSION})`);
@@ -181,7 +187,9 @@ function readHeader(bytes: Uint8Array, v: DataView): Header {
   if (headerBytes !== HEADER_BYTES) fail(`header_bytes is ${headerBytes}, must be ${HEADER_BYTES}`);
   const fileBytes = v.getUint32(8, true);
   if (fileBytes !== bytes.length) {
-    fail(`file is ${bytes.length} bytes, header says ${fileBytes} (${bytes.length < fileBytes ? "truncated?" : "trailing bytes?"})`);
+    fail(
+      `file is ${bytes.length} bytes, header says ${fileBytes} (${bytes.length < fileBytes ? "truncated?" : "trailing bytes?"})`,
+    );
   }
   const stored = v.getUint32(fileBytes - 4, true);
   const computed = crc32(bytes.subarray(0, fileBytes - 4));
@@ -193,14 +201,17 @@ function readHeader(bytes: Uint8Array, v: DataView): Header {
     tableOffset: v.getUint32(20, true),
     dataOffset: v.getUint32(24, true),
   };
-  if (h.tensorCount < 1 || h.tensorCount > MAX_TENSORS) fail(`tensor_count is ${h.tensorCount}, must be 1..${MAX_TENSORS}`);
+  if (h.tensorCount < 1 || h.tensorCount > MAX_TENSORS)
+    fail(`tensor_count is ${h.tensorCount}, must be 1..${MAX_TENSORS}`);
   if (h.tableOffset % 4 !== 0) fail(`table_offset ${h.tableOffset} is not a multiple of 4`);
-  if (HEADER_BYTES + h.metaBytes > h.tableOffset) fail(`metadata (${h.metaBytes} bytes at 32) runs past table_offset ${h.tableOffset}`);
+  if (HEADER_BYTES + h.metaBytes > h.tableOffset)
+    fail(`metadata (${h.metaBytes} bytes at 32) runs past table_offset ${h.tableOffset}`);
   if (h.dataOffset % 16 !== 0) fail(`data_offset ${h.dataOffset} is not a multiple of 16`);
   if (h.tableOffset + ENTRY_BYTES * h.tensorCount > h.dataOffset) {
     fail(`tensor table (${h.tensorCount} entries at ${h.tableOffset}) runs past data_offset ${h.dataOffset}`);
   }
-  if (h.dataOffset > fileBytes - 4) fail(`data_offset ${h.dataOffset} is past the end of the data area (${fileBytes - 4})`);
+  if (h.dataOffset > fileBytes - 4)
+    fail(`data_offset ${h.dataOffset} is past the end of the data area (${fileBytes - 4})`);
   const reserved = v.getUint32(28, true);
   if (reserved !== 0) fail(`header reserved field is ${reserved}, must be 0`);
   return h;
@@ -210,7 +221,9 @@ function readMeta(bytes: Uint8Array, h: Header): Record<string, unknown> {
   if (h.metaBytes === 0) return {};
   let meta: unknown;
   try {
-    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes.subarray(HEADER_BYTES, HEADER_BYTES + h.metaBytes));
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      bytes.subarray(HEADER_BYTES, HEADER_BYTES + h.metaBytes),
+    );
     meta = JSON.parse(text);
   } catch (e) {
     fail(`metadata is not valid UTF-8 JSON (${(e as Error).message.split("\n")[0]})`);
@@ -238,7 +251,8 @@ export function decodeBlob(input: Uint8Array): Blob {
     const field = bytes.subarray(e, e + NAME_BYTES);
     const len = field.indexOf(0);
     if (len < 1) fail(`tensor ${i}: name ${len === 0 ? "is empty" : "is not NUL-terminated within 48 bytes"}`);
-    for (let k = len; k < NAME_BYTES; k++) if (field[k] !== 0) fail(`tensor ${i}: name field has bytes after its NUL terminator`);
+    for (let k = len; k < NAME_BYTES; k++)
+      if (field[k] !== 0) fail(`tensor ${i}: name field has bytes after its NUL terminator`);
     let name = "";
     try {
       name = nameDecoder.decode(field.subarray(0, len));
@@ -279,26 +293,33 @@ export function decodeBlob(input: Uint8Array): Blob {
     const wantLen = dataBytesFor(packing, shape);
     if (dataLen !== wantLen) fail(`${where}: data_bytes is ${dataLen}, ${packing} [${shape}] needs ${wantLen}`);
     const wantScales = scaleKind === SCALE_NONE ? 0 : scaleKind === SCALE_TENSOR ? 1 : shape[0];
-    if (scaleCount !== wantScales) fail(`${where}: scale_count is ${scaleCount}, scale_kind ${scaleKind} needs ${wantScales}`);
+    if (scaleCount !== wantScales)
+      fail(`${where}: scale_count is ${scaleCount}, scale_kind ${scaleKind} needs ${wantScales}`);
     if (v.getUint32(e + 92, true) !== 0) fail(`${where}: entry reserved field is nonzero`);
     if (dataOff % 16 !== 0) fail(`${where}: data_offset ${dataOff} is not a multiple of 16`);
-    if (dataOff < h.dataOffset || dataOff + dataLen > end) fail(`${where}: data range [${dataOff}, ${dataOff + dataLen}) outside the data area [${h.dataOffset}, ${end})`);
+    if (dataOff < h.dataOffset || dataOff + dataLen > end)
+      fail(`${where}: data range [${dataOff}, ${dataOff + dataLen}) outside the data area [${h.dataOffset}, ${end})`);
     ranges.push({ start: dataOff, end: dataOff + dataLen, what: `${where} data` });
     const scaleLen = 4 * scaleCount;
     if (scaleCount === 0) {
       if (scaleOff !== 0) fail(`${where}: scale_offset is ${scaleOff} with no scales, must be 0`);
     } else {
       if (scaleOff % 16 !== 0) fail(`${where}: scale_offset ${scaleOff} is not a multiple of 16`);
-      if (scaleOff < h.dataOffset || scaleOff + scaleLen > end) fail(`${where}: scale range [${scaleOff}, ${scaleOff + scaleLen}) outside the data area [${h.dataOffset}, ${end})`);
+      if (scaleOff < h.dataOffset || scaleOff + scaleLen > end)
+        fail(
+          `${where}: scale range [${scaleOff}, ${scaleOff + scaleLen}) outside the data area [${h.dataOffset}, ${end})`,
+        );
       ranges.push({ start: scaleOff, end: scaleOff + scaleLen, what: `${where} scales` });
     }
 
     const data = bytes.slice(dataOff, dataOff + dataLen);
     const dataCrc = v.getUint32(e + 84, true);
-    if (crc32(data) !== dataCrc) fail(`${where}: data checksum mismatch (stored ${hex(dataCrc)}, computed ${hex(crc32(data))})`);
+    if (crc32(data) !== dataCrc)
+      fail(`${where}: data checksum mismatch (stored ${hex(dataCrc)}, computed ${hex(crc32(data))})`);
     const scaleRaw = bytes.subarray(scaleOff, scaleOff + scaleLen);
     const scaleCrc = v.getUint32(e + 88, true);
-    if (crc32(scaleRaw) !== scaleCrc) fail(`${where}: scale checksum mismatch (stored ${hex(scaleCrc)}, computed ${hex(crc32(scaleRaw))})`);
+    if (crc32(scaleRaw) !== scaleCrc)
+      fail(`${where}: scale checksum mismatch (stored ${hex(scaleCrc)}, computed ${hex(crc32(scaleRaw))})`);
     const scales = new Float32Array(scaleCount);
     for (let k = 0; k < scaleCount; k++) {
       const s = v.getFloat32(scaleOff + 4 * k, true);
@@ -317,7 +338,8 @@ export function decodeBlob(input: Uint8Array): Blob {
 
   ranges.sort((a, b) => a.start - b.start);
   for (let k = 1; k < ranges.length; k++) {
-    if (ranges[k].start < ranges[k - 1].end) fail(`${ranges[k].what} [${ranges[k].start}, ${ranges[k].end}) overlaps ${ranges[k - 1].what}`);
+    if (ranges[k].start < ranges[k - 1].end)
+      fail(`${ranges[k].what} [${ranges[k].start}, ${ranges[k].end}) overlaps ${ranges[k - 1].what}`);
   }
   return { version: BLOB_VERSION, meta, tensors };
 }
@@ -336,8 +358,10 @@ export function resealBlob(bytes: Uint8Array): Uint8Array {
   for (let i = 0; i < count; i++) {
     const e = table + ENTRY_BYTES * i;
     if (e + ENTRY_BYTES > end) break;
-    const dOff = v.getUint32(e + 68, true), dLen = v.getUint32(e + 72, true);
-    const sOff = v.getUint32(e + 76, true), sLen = 4 * v.getUint32(e + 80, true);
+    const dOff = v.getUint32(e + 68, true),
+      dLen = v.getUint32(e + 72, true);
+    const sOff = v.getUint32(e + 76, true),
+      sLen = 4 * v.getUint32(e + 80, true);
     if (dOff + dLen <= end) v.setUint32(e + 84, crc32(bytes.subarray(dOff, dOff + dLen)), true);
     if (sOff + sLen <= end) v.setUint32(e + 88, crc32(bytes.subarray(sOff, sOff + sLen)), true);
   }

@@ -36,7 +36,8 @@ export interface TernaryWeights {
 
 /** Absmean ternarization of a (rows, cols) matrix, one scale per tensor or per row. */
 export function quantizeTernary(w: Float32Array, rows: number, cols: number, scale: "tensor" | "row"): TernaryWeights {
-  if (w.length !== rows * cols) throw new BitrlError(`quantizeTernary: ${w.length} values for shape (${rows}, ${cols})`);
+  if (w.length !== rows * cols)
+    throw new BitrlError(`quantizeTernary: ${w.length} values for shape (${rows}, ${cols})`);
   const q = new Int8Array(rows * cols);
   const scales = new Float32Array(scale === "row" ? rows : 1);
   if (scale === "tensor") scales[0] = absmeanScale(w);

@@ -31,9 +31,13 @@ export function tensorsToBlob(list: NamedTensor[], opts: PackOptions, meta: Reco
     if (t.shape.length < 1 || t.shape.length > 4) {
       throw new BitrlError(`tensor '${t.name}': ${t.shape.length}-D shape [${t.shape}] (a blob holds 1..4-D tensors)`);
     }
-    if (t.shape.some((d) => d < 1)) throw new BitrlError(`tensor '${t.name}': empty shape [${t.shape}] (a blob holds no empty tensors)`);
-    if (t.shape.length === 2) return ternaryTensor(t.name, t.shape[0], t.shape[1], t.values, { packing: opts.packing, scale: opts.scale });
-    return opts.keep === "int8" ? int8Tensor(t.name, t.shape, t.values, "tensor") : f32Tensor(t.name, t.shape, t.values);
+    if (t.shape.some((d) => d < 1))
+      throw new BitrlError(`tensor '${t.name}': empty shape [${t.shape}] (a blob holds no empty tensors)`);
+    if (t.shape.length === 2)
+      return ternaryTensor(t.name, t.shape[0], t.shape[1], t.values, { packing: opts.packing, scale: opts.scale });
+    return opts.keep === "int8"
+      ? int8Tensor(t.name, t.shape, t.values, "tensor")
+      : f32Tensor(t.name, t.shape, t.values);
   });
   const settings = { packing: opts.packing, scale: opts.scale, keep: opts.keep, quantizer: "absmean-ternary-eps1e-5" };
   return { version: BLOB_VERSION, meta: { ...meta, bitrl_pack: settings }, tensors };

@@ -39,7 +39,8 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; metadata: Record<st
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = Number(v.getBigUint64(0, true));
   if (n < 2 || n > MAX_HEADER_BYTES) fail(`header length ${n} is out of range (not safetensors?)`);
-  if (8 + n > bytes.length) fail(`header length ${n} runs past the end of the ${bytes.length}-byte file (truncated or not safetensors?)`);
+  if (8 + n > bytes.length)
+    fail(`header length ${n} runs past the end of the ${bytes.length}-byte file (truncated or not safetensors?)`);
   if (bytes[8] !== 0x7b) fail("header does not start with '{' (not safetensors?)");
   let header: unknown;
   try {
@@ -64,13 +65,17 @@ function parseHeader(bytes: Uint8Array): { entries: Entry[]; metadata: Record<st
     if (typeof raw !== "object" || raw === null || Array.isArray(raw)) fail(`tensor '${name}': entry is not an object`);
     const { dtype, shape, data_offsets: offs } = raw as Record<string, unknown>;
     if (typeof dtype !== "string") fail(`tensor '${name}': dtype missing`);
-    if (!Object.hasOwn(DTYPE_BYTES, dtype as string)) fail(`tensor '${name}': unsupported dtype ${dtype} (bitrl reads F32, F16, BF16)`);
-    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0)) fail(`tensor '${name}': shape is not a list of integers >= 0`);
-    if (!Array.isArray(offs) || offs.length !== 2 || offs.some((o) => !Number.isSafeInteger(o) || o < 0)) fail(`tensor '${name}': data_offsets is not [begin, end]`);
+    if (!Object.hasOwn(DTYPE_BYTES, dtype as string))
+      fail(`tensor '${name}': unsupported dtype ${dtype} (bitrl reads F32, F16, BF16)`);
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || d < 0))
+      fail(`tensor '${name}': shape is not a list of integers >= 0`);
+    if (!Array.isArray(offs) || offs.length !== 2 || offs.some((o) => !Number.isSafeInteger(o) || o < 0))
+      fail(`tensor '${name}': data_offsets is not [begin, end]`);
     const [begin, end] = offs as number[];
     const dims = shape as number[];
     const want = dims.reduce((a, b) => a * b, 1) * DTYPE_BYTES[dtype as SafetensorsDtype];
-    if (begin > end || end > bufferBytes) fail(`tensor '${name}': data_offsets [${begin}, ${end}] outside the ${bufferBytes}-byte buffer`);
+    if (begin > end || end > bufferBytes)
+      fail(`tensor '${name}': data_offsets [${begin}, ${end}] outside the ${bufferBytes}-byte buffer`);
     if (end - begin !== want) fail(`tensor '${name}': ${end - begin} bytes for ${dtype} [${dims}], needs ${want}`);
     entries.push({ name, dtype: dtype as SafetensorsDtype, shape: dims, begin, end });
   }
@@ -102,8 +107,10 @@ export function readSafetensors(bytes: Uint8Array): SafeTensor[] {
 }
 
 /** Encodes F32 tensors in the given order; the header is padded with spaces to a multiple of 8 bytes. */
-export function encodeSafetensors(list: { name: string; shape: number[]; values: Float32Array }[],
-  metadata?: Record<string, string>): Uint8Array {
+export function encodeSafetensors(
+  list: { name: string; shape: number[]; values: Float32Array }[],
+  metadata?: Record<string, string>,
+): Uint8Array {
   const header: Record<string, unknown> = Object.create(null); // a tensor may be named "__proto__"
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
   let offset = 0;
@@ -111,7 +118,8 @@ export function encodeSafetensors(list: { name: string; shape: number[]; values:
   for (const t of list) {
     if (names.has(t.name)) throw new BitrlError(`safetensors: duplicate or reserved tensor name '${t.name}'`);
     const count = t.shape.reduce((a, b) => a * b, 1);
-    if (count !== t.values.length) throw new BitrlError(`safetensors: tensor '${t.name}' has ${t.values.length} values for shape [${t.shape}]`);
+    if (count !== t.values.length)
+      throw new BitrlError(`safetensors: tensor '${t.name}' has ${t.values.length} values for shape [${t.shape}]`);
     names.add(t.name);
     header[t.name] = { dtype: "F32", shape: t.shape, data_offsets: [offset, offset + 4 * count] };
     offset += 4 * count;

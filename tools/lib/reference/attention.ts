@@ -8,15 +8,27 @@ import * as fx from "./fixed.ts";
  * sin with 12 fractional bits, raw[t] the tokens' multipliers (replaced by those of the output), o (n, D) the raw
  * output, scoreFx log2(e) / sqrt(hd) as a multiplier.
  */
-export function attentionInt(qkv: Int32Array, n: number, D: number, H: number, rope: ArrayLike<number>, raw: number[], o: Int32Array, scoreFx: number): void {
-  const hd = D / H, half = hd / 2;
+export function attentionInt(
+  qkv: Int32Array,
+  n: number,
+  D: number,
+  H: number,
+  rope: ArrayLike<number>,
+  raw: number[],
+  o: Int32Array,
+  scoreFx: number,
+): void {
+  const hd = D / H,
+    half = hd / 2;
   for (let t = 1; t < n; t++) {
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < H; h++) {
         const base = t * 3 * D + part * D + h * hd;
         for (let i = 0; i < half; i++) {
-          const co = rope[(t * half + i) * 2], si = rope[(t * half + i) * 2 + 1];
-          const va = qkv[base + i], vb = qkv[base + i + half];
+          const co = rope[(t * half + i) * 2],
+            si = rope[(t * half + i) * 2 + 1];
+          const va = qkv[base + i],
+            vb = qkv[base + i + half];
           qkv[base + i] = (Math.imul(va, co) - Math.imul(vb, si) + 2048) >> 12;
           qkv[base + i + half] = (Math.imul(va, si) + Math.imul(vb, co) + 2048) >> 12;
         }
@@ -33,7 +45,8 @@ export function attentionInt(qkv: Int32Array, n: number, D: number, H: number, r
       }
     }
   }
-  const zs = new Int32Array(n), ps = new Int32Array(n);
+  const zs = new Int32Array(n),
+    ps = new Int32Array(n);
   for (let t = n - 1; t >= 0; t--) {
     let emin = 0x7fff;
     for (let j = 0; j <= t; j++) emin = Math.min(emin, raw[j] >> 16);

@@ -39,7 +39,18 @@ export const CONFIG_LEN = 10;
 export const RMS_EPS = f(1e-5);
 
 export function configToI32(c: BackboneConfig): Int32Array {
-  return Int32Array.from([CONFIG_VERSION, BACKBONE_KINDS.indexOf(c.kind), c.vocab, c.ctx, c.dim, c.layers, c.heads, c.ffn, c.featTokens, 0]);
+  return Int32Array.from([
+    CONFIG_VERSION,
+    BACKBONE_KINDS.indexOf(c.kind),
+    c.vocab,
+    c.ctx,
+    c.dim,
+    c.layers,
+    c.heads,
+    c.ffn,
+    c.featTokens,
+    0,
+  ]);
 }
 
 /** Checks every field against the limits; throws BitrlError naming the first bad field. */
@@ -58,24 +69,41 @@ export function validateConfig(c: BackboneConfig): BackboneConfig {
   range("heads", c.heads, 1);
   range("ffn", c.ffn, 1);
   range("featTokens", c.featTokens, 1);
-  if (c.dim % c.heads !== 0 || (c.dim / c.heads) % 2 !== 0) bad(`dim ${c.dim} / heads ${c.heads} must be an even integer`);
+  if (c.dim % c.heads !== 0 || (c.dim / c.heads) % 2 !== 0)
+    bad(`dim ${c.dim} / heads ${c.heads} must be an even integer`);
   if (c.featTokens > c.ctx) bad(`featTokens ${c.featTokens} > ctx ${c.ctx}`);
   return c;
 }
 
 export function configFromI32(v: ArrayLike<number>): BackboneConfig {
   if (v.length !== CONFIG_LEN) throw new BitrlError(`model.config: ${v.length} values, expected ${CONFIG_LEN}`);
-  if (v[0] !== CONFIG_VERSION) throw new BitrlError(`model.config: version ${v[0]} (this reader knows ${CONFIG_VERSION})`);
+  if (v[0] !== CONFIG_VERSION)
+    throw new BitrlError(`model.config: version ${v[0]} (this reader knows ${CONFIG_VERSION})`);
   const kind = BACKBONE_KINDS[v[1]];
   if (kind === undefined) throw new BitrlError(`model.config: unknown kind ${v[1]}`);
   if (v[9] !== 0) throw new BitrlError(`model.config: reserved field is ${v[9]}, expected 0`);
-  return validateConfig({ kind, vocab: v[2], ctx: v[3], dim: v[4], layers: v[5], heads: v[6], ffn: v[7], featTokens: v[8] });
+  return validateConfig({
+    kind,
+    vocab: v[2],
+    ctx: v[3],
+    dim: v[4],
+    layers: v[5],
+    heads: v[6],
+    ffn: v[7],
+    featTokens: v[8],
+  });
 }
 
 /** One weight matrix (rows = outputs, cols = inputs), in the form the forward uses. */
 export type Matrix =
   | { type: "f32"; rows: number; cols: number; w: Float32Array /* (rows, cols) */ }
-  | { type: "i8" | "ternary"; rows: number; cols: number; q: Int8Array /* (rows, cols) */; scales: Float32Array /* (1) or (rows) */ };
+  | {
+      type: "i8" | "ternary";
+      rows: number;
+      cols: number;
+      q: Int8Array /* (rows, cols) */;
+      scales: Float32Array; /* (1) or (rows) */
+    };
 
 export interface BackboneWeights {
   config: BackboneConfig;
@@ -138,7 +166,8 @@ export function sincosf(x: number): [number, number] {
   for (const c of [1 / 6227020800, -1 / 39916800, 1 / 362880, -1 / 5040, 1 / 120, -1 / 6, 1]) s = f(f(s * r2) + f(c));
   s = f(s * r);
   let co = f(1 / 20922789888000);
-  for (const c of [-1 / 87178291200, 1 / 479001600, -1 / 3628800, 1 / 40320, -1 / 720, 1 / 24, -1 / 2, 1]) co = f(f(co * r2) + f(c));
+  for (const c of [-1 / 87178291200, 1 / 479001600, -1 / 3628800, 1 / 40320, -1 / 720, 1 / 24, -1 / 2, 1])
+    co = f(f(co * r2) + f(c));
   return [s, co];
 }
 
@@ -159,7 +188,15 @@ export function ropeTable(ctx: number, headDim: number): Float32Array {
 }
 
 /** out = x / rms(x) * g, every step in f32, sums in index order. */
-export function rmsNorm(x: Float32Array, xo: number, g: Float32Array, go: number, out: Float32Array, oo: number, n: number): void {
+export function rmsNorm(
+  x: Float32Array,
+  xo: number,
+  g: Float32Array,
+  go: number,
+  out: Float32Array,
+  oo: number,
+  n: number,
+): void {
   let ss = 0;
   for (let i = 0; i < n; i++) ss = f(ss + f(x[xo + i] * x[xo + i]));
   const r = f(1 / f(Math.sqrt(f(f(ss / f(n)) + RMS_EPS))));
@@ -170,7 +207,15 @@ export function rmsNorm(x: Float32Array, xo: number, g: Float32Array, go: number
  * y(n, rows) = x(n, cols) W^T for rows [r0, r1) of W, written at y[t * yStride + r]. f32: f32 products summed in
  * index order. i8/ternary: per-token int8 activations, int32 dot, one f32 scale per output (docs/format.md).
  */
-export function linear(m: Matrix, x: Float32Array, n: number, y: Float32Array, yStride: number, r0 = 0, r1 = m.rows): void {
+export function linear(
+  m: Matrix,
+  x: Float32Array,
+  n: number,
+  y: Float32Array,
+  yStride: number,
+  r0 = 0,
+  r1 = m.rows,
+): void {
   const cols = m.cols;
   for (let t = 0; t < n; t++) {
     const xt = x.subarray(t * cols, (t + 1) * cols);
@@ -208,14 +253,19 @@ export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n:
   if (n < 1 || n > c.ctx) throw new BitrlError(`backbone: ${n} tokens, the model takes 1..${c.ctx}`);
   for (let t = 0; t < n; t++) {
     const tok = tokens[t];
-    if (!Number.isInteger(tok) || tok < 0 || tok >= c.vocab) throw new BitrlError(`backbone: token ${tok} at ${t} outside 0..${c.vocab - 1}`);
+    if (!Number.isInteger(tok) || tok < 0 || tok >= c.vocab)
+      throw new BitrlError(`backbone: token ${tok} at ${t} outside 0..${c.vocab - 1}`);
   }
   return c.kind === "fp32" ? hiddenF32(w, tokens, n) : hiddenInt(w, tokens, n);
 }
 
 function hiddenF32(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config;
-  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H, half = hd / 2;
+  const D = c.dim,
+    F = c.ffn,
+    H = c.heads,
+    hd = D / H,
+    half = hd / 2;
   const rope = ropeTable(c.ctx, hd);
   const x = new Float32Array(n * D); // (n, D) residual stream
   const xn = new Float32Array(n * D); // (n, D) normed input / attention output
@@ -235,8 +285,10 @@ function hiddenF32(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
         for (let h = 0; h < H; h++) {
           const base = t * 3 * D + part * D + h * hd;
           for (let i = 0; i < half; i++) {
-            const co = rope[(t * half + i) * 2], s = rope[(t * half + i) * 2 + 1];
-            const a = qkv[base + i], b = qkv[base + i + half];
+            const co = rope[(t * half + i) * 2],
+              s = rope[(t * half + i) * 2 + 1];
+            const a = qkv[base + i],
+              b = qkv[base + i + half];
             qkv[base + i] = f(f(a * co) - f(b * s));
             qkv[base + i + half] = f(f(a * s) + f(b * co));
           }
@@ -287,12 +339,14 @@ function hiddenF32(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
 
 // ---- the integer forward (int8, ternary, binary): assembly/model/backbone.ts's integers ----
 
-
-const scaleFx = (m: Matrix, row: number) => (m.type === "f32" ? 0 : fx.fxFromF32Bits(fx.f32Bits(m.scales.length === 1 ? m.scales[0] : m.scales[row])));
+const scaleFx = (m: Matrix, row: number) =>
+  m.type === "f32" ? 0 : fx.fxFromF32Bits(fx.f32Bits(m.scales.length === 1 ? m.scales[0] : m.scales[row]));
 
 /** The load-time folding (backboneLoad's prepareInteger): gains G with a shift per norm row, RoPE to 12 bits. */
 export function integerParams(w: BackboneWeights): { gains: Int32Array; shifts: number[]; rope: Int32Array } {
-  const c = w.config, D = c.dim, R = 2 * c.layers + 1;
+  const c = w.config,
+    D = c.dim,
+    R = 2 * c.layers + 1;
   const gains = new Int32Array(R * D);
   const shifts: number[] = [];
   for (let r = 0; r < R; r++) {
@@ -319,7 +373,18 @@ export function integerParams(w: BackboneWeights): { gains: Int32Array; shifts: 
  * FX_ADD adds round(acc * multiplier) to the residual stream; FX_RAW / FX_RELU2 store the raw dot product (or ReLU^2
  * of it) and the token's multiplier in raw[t]; int8 and per-row scales: rows rescaled to 8 fractional bits (FX_Q8).
  */
-function linearInt(m: Matrix, q8: Int8Array, a: number[], n: number, r0: number, r1: number, y: Int32Array, ys: number, mode: number, raw: number[]): void {
+function linearInt(
+  m: Matrix,
+  q8: Int8Array,
+  a: number[],
+  n: number,
+  r0: number,
+  r1: number,
+  y: Int32Array,
+  ys: number,
+  mode: number,
+  raw: number[],
+): void {
   if (m.type === "f32") throw new BitrlError("backbone: an f32 matrix in an integer forward");
   const cols = m.cols;
   const perTensorT3 = m.type === "ternary" && m.scales.length === 1;
@@ -339,24 +404,30 @@ function linearInt(m: Matrix, q8: Int8Array, a: number[], n: number, r0: number,
 
 function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config;
-  const D = c.dim, F = c.ffn, H = c.heads, hd = D / H;
+  const D = c.dim,
+    F = c.ffn,
+    H = c.heads,
+    hd = D / H;
   const { gains, shifts, rope } = integerParams(w);
   const x = new Int32Array(n * D); // (n, D) residual stream, XQ bits
   const qkv = new Int32Array(n * 3 * D); // (n, 3D) q | k | v, raw (multiplier raw[t])
   const o = new Int32Array(n * D); // (n, D) attention output, raw
   const z = new Int32Array(n * F); // (n, F) FFN hidden, raw
-  const qD = new Int8Array(n * D), qF = new Int8Array(n * F); // int8 activations
+  const qD = new Int8Array(n * D),
+    qF = new Int8Array(n * F); // int8 activations
   const a: number[] = new Array(n).fill(0); // per-token multipliers of the activations
   const raw: number[] = new Array(n).fill(0); // per-token multipliers of raw values
   if (w.emb.type === "f32") throw new BitrlError("backbone: an f32 embedding in an integer forward");
   for (let t = 0; t < n; t++) {
     const tok = tokens[t];
     const fe = scaleFx(w.emb, tok);
-    for (let i = 0; i < D; i++) x[t * D + i] = Math.min(Math.max(fx.rescaleOne(w.emb.q[tok * D + i], fe, fx.XQ), -fx.XMAX), fx.XMAX);
+    for (let i = 0; i < D; i++)
+      x[t * D + i] = Math.min(Math.max(fx.rescaleOne(w.emb.q[tok * D + i], fe, fx.XQ), -fx.XMAX), fx.XMAX);
   }
   const scoreFx = fx.fxFromF32Bits(fx.f32Bits(f(LOG2E / f(Math.sqrt(hd)))));
   const quantRaw = (src: Int32Array, cols: number, q: Int8Array, squared: boolean) => {
-    for (let t = 0; t < n; t++) a[t] = fx.fxMul(fx.quantI32(src, t * cols, cols, 0, q, t * cols), squared ? fx.fxMul(raw[t], raw[t]) : raw[t]);
+    for (let t = 0; t < n; t++)
+      a[t] = fx.fxMul(fx.quantI32(src, t * cols, cols, 0, q, t * cols), squared ? fx.fxMul(raw[t], raw[t]) : raw[t]);
   };
   for (let l = 0; l < c.layers; l++) {
     const L = w.layers[l];
@@ -370,7 +441,7 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
     quantRaw(z, F, qF, true);
     linearInt(L.down, qF, a, n, 0, D, x, D, fx.FX_ADD, raw);
   }
-// features: RMSNorm(x) * g, the only float step
+  // features: RMSNorm(x) * g, the only float step
   const out = new Float32Array(n * D);
   const r = 2 * c.layers;
   for (let t = 0; t < n; t++) fx.normF32(x, t * D, gains, r * D, shifts[r], D, out, t * D);
@@ -392,13 +463,31 @@ const littleEndian = (data: Uint8Array) => new DataView(data.buffer, data.byteOf
 
 function matrixTensor(name: string, m: Matrix, kind: BackboneKind): BlobTensor {
   if (m.type === "f32") {
-    return { name, shape: [m.rows, m.cols], packing: "f32", data: new Uint8Array(m.w.slice().buffer), scales: new Float32Array(0) };
+    return {
+      name,
+      shape: [m.rows, m.cols],
+      packing: "f32",
+      data: new Uint8Array(m.w.slice().buffer),
+      scales: new Float32Array(0),
+    };
   }
   if (m.type === "ternary") {
-    return { name, shape: [m.rows, m.cols], packing: "t3", data: packTernary(m.q, m.rows, m.cols, "t3"), scales: m.scales.slice() };
+    return {
+      name,
+      shape: [m.rows, m.cols],
+      packing: "t3",
+      data: packTernary(m.q, m.rows, m.cols, "t3"),
+      scales: m.scales.slice(),
+    };
   }
   void kind;
-  return { name, shape: [m.rows, m.cols], packing: "i8", data: new Uint8Array(m.q.slice().buffer), scales: m.scales.slice() };
+  return {
+    name,
+    shape: [m.rows, m.cols],
+    packing: "i8",
+    data: new Uint8Array(m.q.slice().buffer),
+    scales: m.scales.slice(),
+  };
 }
 
 /** The tensors of a backbone blob, in the order the runtime streams them. */
@@ -406,9 +495,21 @@ export function backboneTensors(w: BackboneWeights): BlobTensor[] {
   const c = w.config;
   const cfg = configToI32(c);
   const out: BlobTensor[] = [
-    { name: "model.config", shape: [CONFIG_LEN], packing: "i32", data: new Uint8Array(cfg.buffer), scales: new Float32Array(0) },
+    {
+      name: "model.config",
+      shape: [CONFIG_LEN],
+      packing: "i32",
+      data: new Uint8Array(cfg.buffer),
+      scales: new Float32Array(0),
+    },
     matrixTensor("tok_emb", w.emb, c.kind),
-    { name: "norms", shape: [2 * c.layers + 1, c.dim], packing: "f32", data: new Uint8Array(w.norms.slice().buffer), scales: new Float32Array(0) },
+    {
+      name: "norms",
+      shape: [2 * c.layers + 1, c.dim],
+      packing: "f32",
+      data: new Uint8Array(w.norms.slice().buffer),
+      scales: new Float32Array(0),
+    },
   ];
   w.layers.forEach((L, l) => {
     out.push(matrixTensor(`layers.${l}.wqkvo`, L.wqkvo, c.kind));
@@ -430,7 +531,11 @@ export function expectedPacking(kind: BackboneKind, name: string): BlobTensor["p
 /** Every tensor name and shape a config implies, in blob order. */
 export function expectedShapes(c: BackboneConfig): [string, number[]][] {
   const D = c.dim;
-  const out: [string, number[]][] = [["model.config", [CONFIG_LEN]], ["tok_emb", [c.vocab, D]], ["norms", [2 * c.layers + 1, D]]];
+  const out: [string, number[]][] = [
+    ["model.config", [CONFIG_LEN]],
+    ["tok_emb", [c.vocab, D]],
+    ["norms", [2 * c.layers + 1, D]],
+  ];
   for (let l = 0; l < c.layers; l++) {
     out.push([`layers.${l}.wqkvo`, [4 * D, D]], [`layers.${l}.w_up`, [c.ffn, D]], [`layers.${l}.w_down`, [D, c.ffn]]);
   }
@@ -445,8 +550,15 @@ function readMatrix(t: BlobTensor): Matrix {
     for (let i = 0; i < w.length; i++) w[i] = dv.getFloat32(4 * i, true);
     return { type: "f32", rows, cols, w };
   }
-  if (t.packing === "t3" || t.packing === "i2") return { type: "ternary", rows, cols, q: unpackTernary(t.data, rows, cols, t.packing), scales: t.scales };
-  return { type: "i8", rows, cols, q: new Int8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + rows * cols)), scales: t.scales };
+  if (t.packing === "t3" || t.packing === "i2")
+    return { type: "ternary", rows, cols, q: unpackTernary(t.data, rows, cols, t.packing), scales: t.scales };
+  return {
+    type: "i8",
+    rows,
+    cols,
+    q: new Int8Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + rows * cols)),
+    scales: t.scales,
+  };
 }
 
 /** Finds, checks (names, shapes, packings, values) and decodes a backbone from a decoded blob. */
@@ -460,7 +572,8 @@ export function backboneFromBlob(blob: Blob): BackboneWeights {
   for (const [name, shape] of expectedShapes(cfg)) {
     const t = byName.get(name);
     if (!t) throw new BitrlError(`backbone: missing tensor '${name}'`);
-    if (t.shape.join(",") !== shape.join(",")) throw new BitrlError(`backbone: tensor '${name}' has shape (${t.shape}), config needs (${shape})`);
+    if (t.shape.join(",") !== shape.join(","))
+      throw new BitrlError(`backbone: tensor '${name}' has shape (${t.shape}), config needs (${shape})`);
     const want = expectedPacking(cfg.kind, name);
     const ok = t.packing === want || (want === "t3" && t.packing === "i2");
     if (!ok) throw new BitrlError(`backbone: tensor '${name}' is ${t.packing}, a ${cfg.kind} backbone needs ${want}`);

@@ -19,7 +19,7 @@ export class Pcg32 {
   next(): number {
     const old = this.state;
     this.state = (old * PCG_MUL + this.inc) & MASK64;
-    const xorshifted = Number(((old >> 18n) ^ old) >> 27n & 0xffffffffn);
+    const xorshifted = Number((((old >> 18n) ^ old) >> 27n) & 0xffffffffn);
     const rot = Number(old >> 59n);
     return ((xorshifted >>> rot) | (xorshifted << ((32 - rot) & 31))) >>> 0;
   }
@@ -69,15 +69,27 @@ export function cartpoleStep(s: CartPoleState, action: number): { state: CartPol
   const costheta = Math.cos(theta);
   const sintheta = Math.sin(theta);
   const temp = (force + polemassLength * thetaDot ** 2 * sintheta) / totalMass;
-  const thetaacc = (c.gravity * sintheta - costheta * temp) / (c.length * (4.0 / 3.0 - (c.masspole * costheta ** 2) / totalMass));
+  const thetaacc =
+    (c.gravity * sintheta - costheta * temp) / (c.length * (4.0 / 3.0 - (c.masspole * costheta ** 2) / totalMass));
   const xacc = temp - (polemassLength * thetaacc * costheta) / totalMass;
-  const state: CartPoleState = [x + c.tau * xDot, xDot + c.tau * xacc, theta + c.tau * thetaDot, thetaDot + c.tau * thetaacc];
-  const terminated = state[0] < -c.xThreshold || state[0] > c.xThreshold || state[2] < -c.thetaThreshold || state[2] > c.thetaThreshold;
+  const state: CartPoleState = [
+    x + c.tau * xDot,
+    xDot + c.tau * xacc,
+    theta + c.tau * thetaDot,
+    thetaDot + c.tau * thetaacc,
+  ];
+  const terminated =
+    state[0] < -c.xThreshold || state[0] > c.xThreshold || state[2] < -c.thetaThreshold || state[2] > c.thetaThreshold;
   return { state, terminated };
 }
 
 /** Tokens of an f32 observation (assembly/envs/bins.ts): token = i * bins + clamp(floor((v - lo) * bins / width), 0, bins - 1). */
-export function binTokens(obs: ArrayLike<number>, lo: readonly number[], width: readonly number[], bins = 16): number[] {
+export function binTokens(
+  obs: ArrayLike<number>,
+  lo: readonly number[],
+  width: readonly number[],
+  bins = 16,
+): number[] {
   return lo.map((l, i) => {
     const b = Math.floor(((Math.fround(obs[i]) - l) * bins) / width[i]);
     return i * bins + (b >= bins - 1 ? bins - 1 : b >= 0 ? b : 0);
@@ -87,7 +99,12 @@ export function binTokens(obs: ArrayLike<number>, lo: readonly number[], width: 
 /** CartPole's tokens: the range [-h, h] of each value in 16 bins. */
 export function cartpoleTokens(obs: ArrayLike<number>): number[] {
   const h = CARTPOLE.binHalfRange;
-  return binTokens(obs, h.map((v) => -v), h.map((v) => 2 * v), CARTPOLE.bins);
+  return binTokens(
+    obs,
+    h.map((v) => -v),
+    h.map((v) => 2 * v),
+    CARTPOLE.bins,
+  );
 }
 
 // ---- Acrobot-v1 (Gymnasium classic_control/acrobot.py, "book" dynamics, RK4 with dt 0.2) ----
@@ -106,14 +123,18 @@ function acrobotDerivs(y: number[], a: number): number[] {
   const d1 = 0.25 + (1.25 + Math.cos(t2)) + 1 + 1;
   const d2 = 0.25 + 0.5 * Math.cos(t2) + 1;
   const phi2 = 0.5 * 9.8 * Math.cos(t1 + t2 - Math.PI / 2);
-  const phi1 = -0.5 * (d2t * d2t) * Math.sin(t2) - d2t * d1t * Math.sin(t2) + 1.5 * 9.8 * Math.cos(t1 - Math.PI / 2) + phi2;
+  const phi1 =
+    -0.5 * (d2t * d2t) * Math.sin(t2) - d2t * d1t * Math.sin(t2) + 1.5 * 9.8 * Math.cos(t1 - Math.PI / 2) + phi2;
   const dd2 = (a + (d2 / d1) * phi1 - 0.5 * (d1t * d1t) * Math.sin(t2) - phi2) / (1.25 - (d2 * d2) / d1);
   const dd1 = -(d2 * dd2 + phi1) / d1;
   return [d1t, d2t, dd1, dd2];
 }
 
 /** One RK4 step with torque action - 1, then angles wrapped to [-pi, pi] and velocities bounded; reward -1, 0 at the goal. */
-export function acrobotStep(s: AcrobotState, action: number): { state: AcrobotState; terminated: boolean; reward: number } {
+export function acrobotStep(
+  s: AcrobotState,
+  action: number,
+): { state: AcrobotState; terminated: boolean; reward: number } {
   const a = action - 1;
   const h = ACROBOT.dt;
   const add = (k: number[], c: number) => s.map((v, i) => v + c * k[i]);
@@ -152,7 +173,10 @@ export function mountainCarReset(rng: Pcg32): MountainCarState {
 }
 
 /** One step: velocity then position updated and clipped, velocity zeroed at the left wall; reward -1. */
-export function mountainCarStep(s: MountainCarState, action: number): { state: MountainCarState; terminated: boolean; reward: number } {
+export function mountainCarStep(
+  s: MountainCarState,
+  action: number,
+): { state: MountainCarState; terminated: boolean; reward: number } {
   const m = MOUNTAINCAR;
   let v = s[1] + ((action - 1) * 0.001 + Math.cos(3 * s[0]) * -0.0025);
   v = Math.min(Math.max(v, -m.maxSpeed), m.maxSpeed);
@@ -168,7 +192,11 @@ export function mountainCarTokens(obs: ArrayLike<number>): number[] {
 export const FROZENLAKE_MAP = ["SFFF", "FHFH", "FFFH", "HFFG"];
 
 /** One slippery step from cell: the move (a - 1 + k) mod 4, k picked as categorical_sample([1/3, 1/3, 1/3]). */
-export function frozenLakeStep(cell: number, action: number, rng: Pcg32): { cell: number; reward: number; terminated: boolean } {
+export function frozenLakeStep(
+  cell: number,
+  action: number,
+  rng: Pcg32,
+): { cell: number; reward: number; terminated: boolean } {
   const u = rng.uniform();
   const k = 1 / 3 > u ? 0 : 1 / 3 + 1 / 3 > u ? 1 : 2;
   const a = (action + k + 3) & 3;

@@ -27,7 +27,8 @@ function bitLength(v: number): number {
 export function fxFromU64(v: number, e: number): number {
   if (v === 0) return 0;
   const s = bitLength(v) - 15;
-  let sh = s, m: number;
+  let sh = s,
+    m: number;
   if (s > 0) {
     m = Math.floor((v + pow2(s - 1)) / pow2(s));
     if (m === 1 << 15) {
@@ -39,7 +40,8 @@ export function fxFromU64(v: number, e: number): number {
 }
 
 export function fxMul(a: number, b: number): number {
-  const ma = a & 0xffff, mb = b & 0xffff;
+  const ma = a & 0xffff,
+    mb = b & 0xffff;
   if (ma === 0 || mb === 0) return 0;
   return fxFromU64(ma * mb, (a >> 16) + (b >> 16));
 }
@@ -89,7 +91,16 @@ export function rmsInverse(ss: number, n: number): number {
 
 /** out[oo..] f32 = RMSNorm(x) * g from the integer x (XQ bits) and gains G = g 2^gs: the integer forward's only
  *  float step (assembly/kernels/fixed.ts normF32). */
-export function normF32(x: Int32Array, xo: number, g: Int32Array, go: number, gs: number, n: number, out: Float32Array, oo: number): void {
+export function normF32(
+  x: Int32Array,
+  xo: number,
+  g: Int32Array,
+  go: number,
+  gs: number,
+  n: number,
+  out: Float32Array,
+  oo: number,
+): void {
   let ss = 0;
   for (let i = 0; i < n; i++) ss += x[xo + i] * x[xo + i];
   const fr = rmsInverse(ss, n);
@@ -99,7 +110,17 @@ export function normF32(x: Int32Array, xo: number, g: Int32Array, go: number, gs
 }
 
 /** Per-token int8 by one division: q[i] = round(127 h[i] / amax), h = x (* gains); returns the q unit's multiplier. */
-function quantBy(x: Int32Array, xo: number, n: number, amax: number, gains: Int32Array | null, go: number, qin: number, q: Int8Array, qo: number): number {
+function quantBy(
+  x: Int32Array,
+  xo: number,
+  n: number,
+  amax: number,
+  gains: Int32Array | null,
+  go: number,
+  qin: number,
+  q: Int8Array,
+  qo: number,
+): number {
   if (amax === 0) {
     q.fill(0, qo, qo + n);
     return 0;
@@ -127,8 +148,18 @@ export function quantI32(x: Int32Array, xo: number, n: number, qin: number, q: I
 }
 
 /** normQuant: RMSNorm (gains G, shift gs) fused with the per-token int8 of the next BitLinear. */
-export function normQuant(x: Int32Array, xo: number, g: Int32Array, go: number, gs: number, n: number, q: Int8Array, qo = 0): number {
-  let ss = 0, amax = 0;
+export function normQuant(
+  x: Int32Array,
+  xo: number,
+  g: Int32Array,
+  go: number,
+  gs: number,
+  n: number,
+  q: Int8Array,
+  qo = 0,
+): number {
+  let ss = 0,
+    amax = 0;
   for (let i = 0; i < n; i++) {
     const v = x[xo + i];
     ss += v * v;

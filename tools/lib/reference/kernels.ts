@@ -97,12 +97,21 @@ export function lut_build_t3(x: Int8Array, cols: number): Int16Array {
   return lut;
 }
 
-function matvecLut(name: string, packing: "i2" | "t3", w: Uint8Array, lut: Int16Array, rows: number, cols: number,
-  stride: number, acc: Int32Array | undefined): Int32Array {
+function matvecLut(
+  name: string,
+  packing: "i2" | "t3",
+  w: Uint8Array,
+  lut: Int16Array,
+  rows: number,
+  cols: number,
+  stride: number,
+  acc: Int32Array | undefined,
+): Int32Array {
   checkShape(name, rows, cols);
   const groups = rowBytes(packing, cols);
   const entries = LUT_ENTRIES[packing];
-  if (!Number.isInteger(stride) || stride < groups) throw new BitrlError(`${name}: stride ${stride} < ${groups} bytes per row`);
+  if (!Number.isInteger(stride) || stride < groups)
+    throw new BitrlError(`${name}: stride ${stride} < ${groups} bytes per row`);
   checkLength(name, "w", w.length, (rows - 1) * stride + groups);
   checkLength(name, "lut", lut.length, groups * entries);
   if (acc) checkLength(name, "acc", acc.length, rows);
@@ -120,12 +129,26 @@ function matvecLut(name: string, packing: "i2" | "t3", w: Uint8Array, lut: Int16
 }
 
 /** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_i2. */
-export function matvec_i2_lut(w: Uint8Array, lut: Int16Array, rows: number, cols: number, stride = rowBytes("i2", cols), acc?: Int32Array): Int32Array {
+export function matvec_i2_lut(
+  w: Uint8Array,
+  lut: Int16Array,
+  rows: number,
+  cols: number,
+  stride = rowBytes("i2", cols),
+  acc?: Int32Array,
+): Int32Array {
   return matvecLut("matvec_i2_lut", "i2", w, lut, rows, cols, stride, acc);
 }
 
 /** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_t3. */
-export function matvec_t3_lut(w: Uint8Array, lut: Int16Array, rows: number, cols: number, stride = rowBytes("t3", cols), acc?: Int32Array): Int32Array {
+export function matvec_t3_lut(
+  w: Uint8Array,
+  lut: Int16Array,
+  rows: number,
+  cols: number,
+  stride = rowBytes("t3", cols),
+  acc?: Int32Array,
+): Int32Array {
   return matvecLut("matvec_t3_lut", "t3", w, lut, rows, cols, stride, acc);
 }
 
@@ -176,31 +199,61 @@ export function quantize_act(x: Float32Array): Int8Activations {
   return quantizeActivations(x);
 }
 
-function bitLinear(name: string, packing: "i2" | "t3" | "i8", w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
+function bitLinear(
+  name: string,
+  packing: "i2" | "t3" | "i8",
+  w: Uint8Array,
+  scales: Float32Array,
+  x: Float32Array,
+  rows: number,
+  cols: number,
+): Float32Array {
   checkShape(name, rows, cols);
-  if (scales.length !== 1 && scales.length !== rows) throw new BitrlError(`${name}: ${scales.length} scales, need 1 or ${rows}`);
+  if (scales.length !== 1 && scales.length !== rows)
+    throw new BitrlError(`${name}: ${scales.length} scales, need 1 or ${rows}`);
   checkLength(name, "x", x.length, cols);
   const { q, scale } = quantizeActivations(x.subarray(0, cols));
-  const acc = packing === "i2" ? matvec_i2(w, q, rows, cols)
-    : packing === "t3" ? matvec_t3(w, q, rows, cols)
-    : matvec_i8(new Int8Array(w.buffer, w.byteOffset, w.length), q, rows, cols);
+  const acc =
+    packing === "i2"
+      ? matvec_i2(w, q, rows, cols)
+      : packing === "t3"
+        ? matvec_t3(w, q, rows, cols)
+        : matvec_i8(new Int8Array(w.buffer, w.byteOffset, w.length), q, rows, cols);
   const out = new Float32Array(rows);
   for (let r = 0; r < rows; r++) out[r] = bitLinearScale(acc[r], scales.length === 1 ? scales[0] : scales[r], scale);
   return out;
 }
 
 /** y f32[rows] = BitLinear(x): int8 activations, i2 ternary matvec, y = f32(f32(acc) * f32(gamma / s)). */
-export function bitlinear_i2(w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
+export function bitlinear_i2(
+  w: Uint8Array,
+  scales: Float32Array,
+  x: Float32Array,
+  rows: number,
+  cols: number,
+): Float32Array {
   return bitLinear("bitlinear_i2", "i2", w, scales, x, rows, cols);
 }
 
 /** y f32[rows] = BitLinear(x): int8 activations, t3 ternary matvec, y = f32(f32(acc) * f32(gamma / s)). */
-export function bitlinear_t3(w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
+export function bitlinear_t3(
+  w: Uint8Array,
+  scales: Float32Array,
+  x: Float32Array,
+  rows: number,
+  cols: number,
+): Float32Array {
   return bitLinear("bitlinear_t3", "t3", w, scales, x, rows, cols);
 }
 
 /** y f32[rows] = the same layer with int8 weights w i8[rows][cols] (as bytes): y = f32(f32(acc) * f32(gamma / s)). */
-export function bitlinear_i8(w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
+export function bitlinear_i8(
+  w: Uint8Array,
+  scales: Float32Array,
+  x: Float32Array,
+  rows: number,
+  cols: number,
+): Float32Array {
   return bitLinear("bitlinear_i8", "i8", w, scales, x, rows, cols);
 }
 

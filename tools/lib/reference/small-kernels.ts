@@ -21,8 +21,16 @@ function check(name: string, ok: boolean, what: string): void {
  * trit_j(b) = floor(b / 3^j) % 3; x = 0 past cols and for lanes k >= ntok.
  */
 export function lut_build_t3x4(x: Int8Array, xs: number, ntok: number, cols: number): Uint16Array {
-  check("lut_build_t3x4", Number.isInteger(cols) && cols >= 1 && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols, `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols >= 1, ntok 1..4, xs >= cols`);
-  check("lut_build_t3x4", x.length >= (ntok - 1) * xs + cols, `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`);
+  check(
+    "lut_build_t3x4",
+    Number.isInteger(cols) && cols >= 1 && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols,
+    `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols >= 1, ntok 1..4, xs >= cols`,
+  );
+  check(
+    "lut_build_t3x4",
+    x.length >= (ntok - 1) * xs + cols,
+    `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`,
+  );
   const groups = rowBytes("t3", cols);
   const lut = new Uint16Array(groups * T3X4_ENTRIES * T3X4_TOKENS);
   for (let g = 0; g < groups; g++) {
@@ -44,10 +52,25 @@ export function lut_build_t3x4(x: Int8Array, xs: number, ntok: number, cols: num
  * acc u16[rows][4] = (acc ?? 0) + sum_g lut[g][w[r * stride + g]] lane by lane (rows of t3 bytes, `stride` apart).
  * Every lane of the result must stay below 65536 (the wasm's lanes would carry): it throws otherwise.
  */
-export function matvec_t3x4_lut(w: Uint8Array, lut: Uint16Array, rows: number, cols: number, stride = rowBytes("t3", cols), acc?: Uint16Array): Uint16Array {
+export function matvec_t3x4_lut(
+  w: Uint8Array,
+  lut: Uint16Array,
+  rows: number,
+  cols: number,
+  stride = rowBytes("t3", cols),
+  acc?: Uint16Array,
+): Uint16Array {
   const groups = rowBytes("t3", cols);
-  check("matvec_t3x4_lut", rows >= 1 && groups <= T3X4_MAX_GROUPS && stride >= groups, `shape ${rows}x${cols}, stride ${stride}`);
-  check("matvec_t3x4_lut", w.length >= (rows - 1) * stride + groups && lut.length >= groups * T3X4_ENTRIES * T3X4_TOKENS, "w or lut too short");
+  check(
+    "matvec_t3x4_lut",
+    rows >= 1 && groups <= T3X4_MAX_GROUPS && stride >= groups,
+    `shape ${rows}x${cols}, stride ${stride}`,
+  );
+  check(
+    "matvec_t3x4_lut",
+    w.length >= (rows - 1) * stride + groups && lut.length >= groups * T3X4_ENTRIES * T3X4_TOKENS,
+    "w or lut too short",
+  );
   const out = new Uint16Array(rows * T3X4_TOKENS);
   for (let r = 0; r < rows; r++) {
     for (let k = 0; k < T3X4_TOKENS; k++) {
@@ -65,8 +88,19 @@ export function matvec_t3x4_lut(w: Uint8Array, lut: Uint16Array, rows: number, c
 }
 
 /** out i32[ntok][rows]: row k = matvec_t3(w, x[k * xs ..][0, cols)), for ntok 1..4 and cols <= 195. */
-export function matvec_t3x4(w: Uint8Array, x: Int8Array, xs: number, ntok: number, rows: number, cols: number): Int32Array {
-  check("matvec_t3x4", ntok >= 1 && ntok <= T3X4_TOKENS && cols >= 1 && rowBytes("t3", cols) <= T3X4_MAX_GROUPS && xs >= cols, `ntok ${ntok}, cols ${cols}, xs ${xs}`);
+export function matvec_t3x4(
+  w: Uint8Array,
+  x: Int8Array,
+  xs: number,
+  ntok: number,
+  rows: number,
+  cols: number,
+): Int32Array {
+  check(
+    "matvec_t3x4",
+    ntok >= 1 && ntok <= T3X4_TOKENS && cols >= 1 && rowBytes("t3", cols) <= T3X4_MAX_GROUPS && xs >= cols,
+    `ntok ${ntok}, cols ${cols}, xs ${xs}`,
+  );
   const out = new Int32Array(ntok * rows);
   for (let k = 0; k < ntok; k++) out.set(matvec_t3(w, x.subarray(k * xs, k * xs + cols), rows, cols), k * rows);
   return out;
@@ -82,7 +116,10 @@ export const T3X4S_ENTRIES = 32 * 36;
 
 /** An entry's i64 from its 4 signed lanes: sum_k lane_k * 2^16k (mod 2^64), as the wasm computes it. */
 function packLanes(l: number[]): bigint {
-  return BigInt.asIntN(64, l.reduce((acc, v, k) => acc + (BigInt(v) << BigInt(16 * k)), 0n));
+  return BigInt.asIntN(
+    64,
+    l.reduce((acc, v, k) => acc + (BigInt(v) << BigInt(16 * k)), 0n),
+  );
 }
 
 /**
@@ -90,16 +127,32 @@ function packLanes(l: number[]): bigint {
  * (trit_j(i) - 1) x[k][5g + j]; t9[g][i] at T3X4S_T9_INDEX + 9 g + i, lanes sum_{j<2} (trit_j(i) - 1) x[k][5g + 3 + j].
  */
 export function lut_build_t3x4s(x: Int8Array, xs: number, ntok: number, cols: number): BigInt64Array {
-  check("lut_build_t3x4s", Number.isInteger(cols) && cols >= 1 && cols <= 5 * T3X4S_MAX_GROUPS && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols, `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols 1..160, ntok 1..4, xs >= cols`);
-  check("lut_build_t3x4s", x.length >= (ntok - 1) * xs + cols, `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`);
+  check(
+    "lut_build_t3x4s",
+    Number.isInteger(cols) &&
+      cols >= 1 &&
+      cols <= 5 * T3X4S_MAX_GROUPS &&
+      ntok >= 1 &&
+      ntok <= T3X4_TOKENS &&
+      xs >= cols,
+    `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols 1..160, ntok 1..4, xs >= cols`,
+  );
+  check(
+    "lut_build_t3x4s",
+    x.length >= (ntok - 1) * xs + cols,
+    `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`,
+  );
   const out = new BigInt64Array(T3X4S_ENTRIES);
   const at = (k: number, c: number) => (k < ntok && c < cols ? x[k * xs + c] : 0);
   const entry = (g: number, i: number, first: number, n: number, bias: number) =>
-    packLanes([0, 1, 2, 3].map((k) => {
-      let v = bias;
-      for (let j = 0, rest = i; j < n; j++, rest = Math.floor(rest / 3)) v += ((rest % 3) - 1) * at(k, 5 * g + first + j);
-      return v;
-    }));
+    packLanes(
+      [0, 1, 2, 3].map((k) => {
+        let v = bias;
+        for (let j = 0, rest = i; j < n; j++, rest = Math.floor(rest / 3))
+          v += ((rest % 3) - 1) * at(k, 5 * g + first + j);
+        return v;
+      }),
+    );
   for (let g = 0; g < rowBytes("t3", cols); g++) {
     for (let i = 0; i < 27; i++) out[27 * g + i] = entry(g, i, 0, 3, T3X4_BIAS);
     for (let i = 0; i < 9; i++) out[T3X4S_T9_INDEX + 9 * g + i] = entry(g, i, 3, 2, 0);
@@ -108,12 +161,31 @@ export function lut_build_t3x4s(x: Int8Array, xs: number, ntok: number, cols: nu
 }
 
 /** matvec_t3x4_lut over split tables: acc u16[rows][4] lanes (the i64 sums t27[g][b % 27] + t9[g][b / 27]). */
-export function matvec_t3x4s_lut(w: Uint8Array, lut: BigInt64Array, rows: number, cols: number, stride = rowBytes("t3", cols), acc?: Uint16Array): Uint16Array {
+export function matvec_t3x4s_lut(
+  w: Uint8Array,
+  lut: BigInt64Array,
+  rows: number,
+  cols: number,
+  stride = rowBytes("t3", cols),
+  acc?: Uint16Array,
+): Uint16Array {
   const groups = rowBytes("t3", cols);
-  check("matvec_t3x4s_lut", rows >= 1 && groups <= T3X4S_MAX_GROUPS && stride >= groups, `shape ${rows}x${cols}, stride ${stride}`);
+  check(
+    "matvec_t3x4s_lut",
+    rows >= 1 && groups <= T3X4S_MAX_GROUPS && stride >= groups,
+    `shape ${rows}x${cols}, stride ${stride}`,
+  );
   const out = new Uint16Array(rows * T3X4_TOKENS);
   for (let r = 0; r < rows; r++) {
-    let s = acc ? BigInt.asUintN(64, BigInt(acc[4 * r]) | (BigInt(acc[4 * r + 1]) << 16n) | (BigInt(acc[4 * r + 2]) << 32n) | (BigInt(acc[4 * r + 3]) << 48n)) : 0n;
+    let s = acc
+      ? BigInt.asUintN(
+          64,
+          BigInt(acc[4 * r]) |
+            (BigInt(acc[4 * r + 1]) << 16n) |
+            (BigInt(acc[4 * r + 2]) << 32n) |
+            (BigInt(acc[4 * r + 3]) << 48n),
+        )
+      : 0n;
     for (let g = 0; g < groups; g++) {
       const b = w[r * stride + g];
       check("matvec_t3x4s_lut", b < T3X4_ENTRIES, `invalid t3 byte ${b}`);
@@ -126,7 +198,14 @@ export function matvec_t3x4s_lut(w: Uint8Array, lut: BigInt64Array, rows: number
 }
 
 /** matvec_t3x4s: the same result as matvec_t3x4 (cols <= 160). */
-export function matvec_t3x4s(w: Uint8Array, x: Int8Array, xs: number, ntok: number, rows: number, cols: number): Int32Array {
+export function matvec_t3x4s(
+  w: Uint8Array,
+  x: Int8Array,
+  xs: number,
+  ntok: number,
+  rows: number,
+  cols: number,
+): Int32Array {
   check("matvec_t3x4s", cols <= 5 * T3X4S_MAX_GROUPS, `cols ${cols} > 160`);
   return matvec_t3x4(w, x, xs, ntok, rows, cols);
 }
@@ -134,7 +213,11 @@ export function matvec_t3x4s(w: Uint8Array, x: Int8Array, xs: number, ntok: numb
 /** Interleaved activations: x4 u16[5 ceil(cols/5)][4], lane k of column c = x[k][c] + 128; padding columns and
  *  tokens k >= ntok hold 128 (x = 0). */
 export function packX4(x: Int8Array, xs: number, ntok: number, cols: number): Uint16Array {
-  check("packX4", cols >= 1 && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols && x.length >= (ntok - 1) * xs + cols, `cols ${cols}, ntok ${ntok}, xs ${xs}`);
+  check(
+    "packX4",
+    cols >= 1 && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols && x.length >= (ntok - 1) * xs + cols,
+    `cols ${cols}, ntok ${ntok}, xs ${xs}`,
+  );
   const n = 5 * rowBytes("t3", cols);
   const out = new Uint16Array(n * T3X4_TOKENS).fill(128);
   for (let k = 0; k < ntok; k++) for (let c = 0; c < cols; c++) out[c * T3X4_TOKENS + k] = x[k * xs + c] + 128;

@@ -24,8 +24,13 @@ nav a{margin-right:12px}.tw{overflow-x:auto;max-width:100%}.cap{font-size:12px;c
 /** The whole page as a string. */
 export function renderReport(records: RunRecord[], opts: ReportOptions = {}): string {
   const title = opts.title ?? "bitrl report";
-  const sections: Section[] = [trainSection(records), benchSection(records), memorySection(records), energySection(records), ...otherSections(records)]
-    .filter((s): s is Section => s !== null);
+  const sections: Section[] = [
+    trainSection(records),
+    benchSection(records),
+    memorySection(records),
+    energySection(records),
+    ...otherSections(records),
+  ].filter((s): s is Section => s !== null);
   const nav = sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.title)}</a>`).join("");
   const body = sections.length
     ? sections.map((s) => `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2>\n${s.html}\n</section>`).join("\n")

@@ -1,8 +1,9 @@
 // Append-only JSONL run logs in .bitrl/runs/: every command with figures appends one record per result, and
 // `bitrl report` renders them (record shapes in docs/report.md).
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
+import { readFileChecked } from "../util/files.ts";
 
 export const RUNLOG_VERSION = 1;
 
@@ -24,7 +25,8 @@ export function runsDir(): string {
 /** Appends one record to `<dir>/<kind>.jsonl` and returns the file's path. One write of one line with O_APPEND
  *  adds to the file without rewriting what is there, so a crash loses at most this record. */
 export function appendRun(kind: string, record: Record<string, unknown>, dir = runsDir()): string {
-  if (!/^[a-z][a-z0-9-]{0,31}$/.test(kind)) throw new BitrlError(`run-log kind must be lower-case letters, digits or '-', got '${kind}'`);
+  if (!/^[a-z][a-z0-9-]{0,31}$/.test(kind))
+    throw new BitrlError(`run-log kind must be lower-case letters, digits or '-', got '${kind}'`);
   const full: RunRecord = { v: RUNLOG_VERSION, kind, time: new Date().toISOString(), ...record };
   const line = JSON.stringify(full, (_k, v) => (typeof v === "number" && !Number.isFinite(v) ? null : v));
   mkdirSync(dir, { recursive: true });
@@ -44,7 +46,7 @@ export function readRuns(paths: string[]): RunRecord[] {
   }
   const out: RunRecord[] = [];
   for (const f of files) {
-    const lines = readFileSync(f, "utf8").split("\n");
+    const lines = Buffer.from(readFileChecked(f, "run log")).toString("utf8").split("\n");
     lines.forEach((line, i) => {
       if (!line.trim()) return;
       let rec: unknown;

@@ -63,7 +63,10 @@ export function trainSection(recs: RunRecord[]): Section | null {
       const len = Math.max(...curves.map((c) => c.length));
       const smoothed = curves.map((c) => movingAverage(c, smoothWindow(len)));
       window = Math.max(window, smoothWindow(len));
-      const x: number[] = [], y: number[] = [], lo: number[] = [], hi: number[] = [];
+      const x: number[] = [],
+        y: number[] = [],
+        lo: number[] = [],
+        hi: number[] = [];
       for (let i = 0; i < len; i++) {
         const vals = smoothed.filter((c) => i < c.length).map((c) => c[i]);
         x.push(i + 1);
@@ -76,12 +79,28 @@ export function trainSection(recs: RunRecord[]): Section | null {
       const perSeed = curves.map((c) => mean(c.slice(-10)));
       const m = mean(perSeed);
       finals.set(agent, m);
-      rows.push([textCell(agent), numCell(g.length), numCell(len), numCell(m), numCell(ci95(perSeed)), numCell(Math.min(...perSeed)), numCell(Math.max(...perSeed))]);
+      rows.push([
+        textCell(agent),
+        numCell(g.length),
+        numCell(len),
+        numCell(m),
+        numCell(ci95(perSeed)),
+        numCell(Math.min(...perSeed)),
+        numCell(Math.max(...perSeed)),
+      ]);
     }
     const title = `Learning curves${env !== "-" ? `: ${env}` : ""}`;
     const yLabel = window > 1 ? `return (moving average, ${window} episodes)` : "return";
-    html.push(`<div class="fig">${lineChart(title, "episode", yLabel, series)}<p class="cap">Line: mean over seeds; band: min..max over seeds${window > 1 ? `; each seed's curve is first averaged over its last ${window} episodes` : ""}.</p></div>`);
-    html.push(table(`${title}: final return (mean of each seed's last 10 episodes)`, ["agent", "seeds", "episodes", "final return", "95% CI +/-", "worst seed", "best seed"], rows));
+    html.push(
+      `<div class="fig">${lineChart(title, "episode", yLabel, series)}<p class="cap">Line: mean over seeds; band: min..max over seeds${window > 1 ? `; each seed's curve is first averaged over its last ${window} episodes` : ""}.</p></div>`,
+    );
+    html.push(
+      table(
+        `${title}: final return (mean of each seed's last 10 episodes)`,
+        ["agent", "seeds", "episodes", "final return", "95% CI +/-", "worst seed", "best seed"],
+        rows,
+      ),
+    );
     const fp32 = finals.get("fp32");
     if (fp32 !== undefined && fp32 !== 0) {
       const ret = [...finals].filter(([a]) => a !== "fp32").map(([a, v]) => [textCell(a), numCell(v / fp32)]);
@@ -93,42 +112,85 @@ export function trainSection(recs: RunRecord[]): Section | null {
 
 /** Benchmarks: kind "bench", {name, metric, value, figure, board?}: one bar chart and table per metric. */
 export function benchSection(recs: RunRecord[]): Section | null {
-  const rs = lastBy(recs.filter((r) => r.kind === "bench" && num(r.value) !== undefined && typeof r.metric === "string"),
-    (r) => `${str(r.metric)}|${str(r.name)}|${str(r.board)}`);
+  const rs = lastBy(
+    recs.filter((r) => r.kind === "bench" && num(r.value) !== undefined && typeof r.metric === "string"),
+    (r) => `${str(r.metric)}|${str(r.name)}|${str(r.board)}`,
+  );
   if (!rs.length) return null;
   const html: string[] = [];
   for (const metric of [...new Set(rs.map((r) => r.metric as string))]) {
     const ms = rs.filter((r) => r.metric === metric);
     const boards = [...new Set(ms.map((r) => str(r.board)))];
-    const bars: Bar[] = ms.map((r) => ({ label: `${str(r.name)}${boards.length > 1 ? ` @${str(r.board)}` : ""}`, value: r.value as number, note: str(r.figure, ""), group: boards.indexOf(str(r.board)) }));
+    const bars: Bar[] = ms.map((r) => ({
+      label: `${str(r.name)}${boards.length > 1 ? ` @${str(r.board)}` : ""}`,
+      value: r.value as number,
+      note: str(r.figure, ""),
+      group: boards.indexOf(str(r.board)),
+    }));
     html.push(`<div class="fig">${barChart(metric, "", bars)}</div>`);
-    html.push(table(metric, ["name", "board", metric, "kind"], ms.map((r) => [textCell(r.name), textCell(r.board), numCell(r.value as number), textCell(r.figure)])));
+    html.push(
+      table(
+        metric,
+        ["name", "board", metric, "kind"],
+        ms.map((r) => [textCell(r.name), textCell(r.board), numCell(r.value as number), textCell(r.figure)]),
+      ),
+    );
   }
   return { id: "latency", title: "Latency and kernels", html: html.join("\n") };
 }
 
 /** Memory: kind "memory", {name, board?, modelBytes, fp32Bytes, peakRamBytes?, ramBudgetBytes?}. */
 export function memorySection(recs: RunRecord[]): Section | null {
-  const rs = lastBy(recs.filter((r) => r.kind === "memory"), (r) => `${str(r.name)}|${str(r.board)}`);
+  const rs = lastBy(
+    recs.filter((r) => r.kind === "memory"),
+    (r) => `${str(r.name)}|${str(r.board)}`,
+  );
   if (!rs.length) return null;
   const html: string[] = [];
   const model = rs.filter((r) => num(r.modelBytes) !== undefined);
   if (model.length) {
     const bars: Bar[] = [];
     for (const r of model) {
-      bars.push({ label: `${str(r.name)}`, value: r.modelBytes as number, note: num(r.fp32Bytes) ? `(${fmt((r.fp32Bytes as number) / (r.modelBytes as number))}x vs fp32)` : "", group: 0 });
-      if (num(r.fp32Bytes) !== undefined) bars.push({ label: `${str(r.name)} as fp32`, value: r.fp32Bytes as number, group: 1 });
+      bars.push({
+        label: `${str(r.name)}`,
+        value: r.modelBytes as number,
+        note: num(r.fp32Bytes) ? `(${fmt((r.fp32Bytes as number) / (r.modelBytes as number))}x vs fp32)` : "",
+        group: 0,
+      });
+      if (num(r.fp32Bytes) !== undefined)
+        bars.push({ label: `${str(r.name)} as fp32`, value: r.fp32Bytes as number, group: 1 });
     }
     html.push(`<div class="fig">${barChart("Model bytes", "bytes", bars)}</div>`);
   }
   const ram = rs.filter((r) => num(r.peakRamBytes) !== undefined);
   if (ram.length)
-    html.push(`<div class="fig">${barChart("Peak RAM on the board (dashed: budget)", "bytes", ram.map((r) => ({ label: `${str(r.name)} @${str(r.board)}`, value: r.peakRamBytes as number, limit: num(r.ramBudgetBytes), group: 2 })))}</div>`);
-  html.push(table("Memory", ["name", "board", "model bytes", "fp32 bytes", "x smaller", "peak RAM", "RAM budget"], rs.map((r) => [
-    textCell(r.name), textCell(r.board), numCell(num(r.modelBytes)), numCell(num(r.fp32Bytes)),
-    numCell(num(r.modelBytes) && num(r.fp32Bytes) ? (r.fp32Bytes as number) / (r.modelBytes as number) : undefined),
-    numCell(num(r.peakRamBytes)), numCell(num(r.ramBudgetBytes)),
-  ])));
+    html.push(
+      `<div class="fig">${barChart(
+        "Peak RAM on the board (dashed: budget)",
+        "bytes",
+        ram.map((r) => ({
+          label: `${str(r.name)} @${str(r.board)}`,
+          value: r.peakRamBytes as number,
+          limit: num(r.ramBudgetBytes),
+          group: 2,
+        })),
+      )}</div>`,
+    );
+  html.push(
+    table(
+      "Memory",
+      ["name", "board", "model bytes", "fp32 bytes", "x smaller", "peak RAM", "RAM budget"],
+      rs.map((r) => [
+        textCell(r.name),
+        textCell(r.board),
+        numCell(num(r.modelBytes)),
+        numCell(num(r.fp32Bytes)),
+        numCell(num(r.modelBytes) && num(r.fp32Bytes) ? (r.fp32Bytes as number) / (r.modelBytes as number) : undefined),
+        numCell(num(r.peakRamBytes)),
+        numCell(num(r.ramBudgetBytes)),
+      ]),
+    ),
+  );
   return { id: "memory", title: "Memory", html: html.join("\n") };
 }
 
@@ -144,17 +206,44 @@ interface EnergyFig {
 
 /** Energy: kind "energy", {board, source, figures: EnergyFigure[]} (tools/lib/energy/estimate.ts). */
 export function energySection(recs: RunRecord[]): Section | null {
-  const rs = lastBy(recs.filter((r) => r.kind === "energy" && Array.isArray(r.figures)), (r) => `${str(r.board)}|${str(r.source)}`);
+  const rs = lastBy(
+    recs.filter((r) => r.kind === "energy" && Array.isArray(r.figures)),
+    (r) => `${str(r.board)}|${str(r.source)}`,
+  );
   if (!rs.length) return null;
   const html: string[] = [];
   for (const r of rs) {
-    const figs = (r.figures as EnergyFig[]).filter((f) => f && typeof f.agent === "string" && num(f.joulesPerDecision) !== undefined);
+    const figs = (r.figures as EnergyFig[]).filter(
+      (f) => f && typeof f.agent === "string" && num(f.joulesPerDecision) !== undefined,
+    );
     const title = `Energy per decision on ${str(r.board)} (${str(r.source)})`;
-    html.push(`<div class="fig">${barChart(title, "uJ", figs.map((f, k) => ({ label: f.agent, value: f.joulesPerDecision * 1e6, note: `${f.kind}, time ${f.timeKind}`, group: k })))}</div>`);
-    html.push(table(title, ["agent", "uJ / decision", "mJ / episode", "ms / decision", "kind", "time", "basis"], figs.map((f) => [
-      textCell(f.agent), numCell(f.joulesPerDecision * 1e6), numCell(f.joulesPerEpisode * 1e3), numCell(f.secondsPerDecision * 1e3),
-      textCell(f.kind), textCell(f.timeKind), `<td class="basis">${esc(str(f.basis))}</td>`,
-    ])));
+    html.push(
+      `<div class="fig">${barChart(
+        title,
+        "uJ",
+        figs.map((f, k) => ({
+          label: f.agent,
+          value: f.joulesPerDecision * 1e6,
+          note: `${f.kind}, time ${f.timeKind}`,
+          group: k,
+        })),
+      )}</div>`,
+    );
+    html.push(
+      table(
+        title,
+        ["agent", "uJ / decision", "mJ / episode", "ms / decision", "kind", "time", "basis"],
+        figs.map((f) => [
+          textCell(f.agent),
+          numCell(f.joulesPerDecision * 1e6),
+          numCell(f.joulesPerEpisode * 1e3),
+          numCell(f.secondsPerDecision * 1e3),
+          textCell(f.kind),
+          textCell(f.timeKind),
+          `<td class="basis">${esc(str(f.basis))}</td>`,
+        ]),
+      ),
+    );
   }
   return { id: "energy", title: "Energy", html: html.join("\n") };
 }
@@ -166,7 +255,13 @@ export function otherSections(recs: RunRecord[]): Section[] {
   const kinds = [...new Set(recs.map((r) => r.kind))].filter((k) => !KNOWN.has(k));
   return kinds.map((kind) => {
     const rs = recs.filter((r) => r.kind === kind);
-    const cols = [...new Set(rs.flatMap((r) => Object.keys(r).filter((k) => k !== "v" && k !== "kind" && (typeof r[k] !== "object" || r[k] === null))))];
+    const cols = [
+      ...new Set(
+        rs.flatMap((r) =>
+          Object.keys(r).filter((k) => k !== "v" && k !== "kind" && (typeof r[k] !== "object" || r[k] === null)),
+        ),
+      ),
+    ];
     const rows = rs.map((r) => cols.map((c) => (typeof r[c] === "number" ? numCell(r[c] as number) : textCell(r[c]))));
     return { id: `kind-${kind}`, title: `Runs: ${kind}`, html: table(`${kind} records`, cols, rows, "wide") };
   });

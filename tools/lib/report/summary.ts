@@ -12,7 +12,6 @@ export function fp32Bytes(blob: Blob): number {
   return blob.tensors.reduce((a, t) => a + 4 * t.shape.reduce((x, y) => x * y, 1), 0);
 }
 
-
 export interface AgentRun {
   work: AgentWork;
   meanReturn: number;
@@ -50,21 +49,68 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
     const ram = a.ram ?? s.ram;
     const peak = ram ? peakRamBytes(ram) : null;
     const secs = a.work.ticks / b.clockHz;
-    out.push({ kind: "run", record: {
-      board: b.id, env: s.env, agent: a.work.agent, model: a.model, via: s.via, episodes: a.work.episodes, meanReturn: a.meanReturn,
-      decisions: a.work.decisions, ticksPerDecision: a.work.ticks / a.work.decisions, tickUnit: b.clockUnit,
-      decisionsPerSecond: secs > 0 ? a.work.decisions / secs : null, timeKind: kindOfTime(b),
-    } });
+    out.push({
+      kind: "run",
+      record: {
+        board: b.id,
+        env: s.env,
+        agent: a.work.agent,
+        model: a.model,
+        via: s.via,
+        episodes: a.work.episodes,
+        meanReturn: a.meanReturn,
+        decisions: a.work.decisions,
+        ticksPerDecision: a.work.ticks / a.work.decisions,
+        tickUnit: b.clockUnit,
+        decisionsPerSecond: secs > 0 ? a.work.decisions / secs : null,
+        timeKind: kindOfTime(b),
+      },
+    });
     // latency bars per backbone in the report (kernel benches add their own "bench" records)
-    out.push({ kind: "bench", record: { name: `${s.env} ${a.work.agent} decision`, metric: `${b.clockUnit}/decision`, value: a.work.ticks / a.work.decisions, figure: kindOfTime(b), board: b.id } });
-    out.push({ kind: "bench", record: { name: `${s.env} ${a.work.agent} decision`, metric: "ms/decision", value: (secs / a.work.decisions) * 1000, figure: kindOfTime(b), board: b.id } });
-    out.push({ kind: "memory", record: {
-      name: `${s.env}-${a.work.agent}`, board: b.id, modelBytes: a.modelFileBytes, fp32Bytes: a.fp32Bytes,
-      peakRamBytes: peak, ramBudgetBytes: b.ramBytes, figure: ram ? "firmware accounting" : "n/a",
-    } });
+    out.push({
+      kind: "bench",
+      record: {
+        name: `${s.env} ${a.work.agent} decision`,
+        metric: `${b.clockUnit}/decision`,
+        value: a.work.ticks / a.work.decisions,
+        figure: kindOfTime(b),
+        board: b.id,
+      },
+    });
+    out.push({
+      kind: "bench",
+      record: {
+        name: `${s.env} ${a.work.agent} decision`,
+        metric: "ms/decision",
+        value: (secs / a.work.decisions) * 1000,
+        figure: kindOfTime(b),
+        board: b.id,
+      },
+    });
+    out.push({
+      kind: "memory",
+      record: {
+        name: `${s.env}-${a.work.agent}`,
+        board: b.id,
+        modelBytes: a.modelFileBytes,
+        fp32Bytes: a.fp32Bytes,
+        peakRamBytes: peak,
+        ramBudgetBytes: b.ramBytes,
+        figure: ram ? "firmware accounting" : "n/a",
+      },
+    });
   }
   for (const c of s.decisionCosts ?? []) {
-    out.push({ kind: "bench", record: { name: `${s.env} ${c.agent} decision (${c.backend})`, metric: `${c.tickUnit}/decision`, value: c.ticksPerDecision, figure: kindOfTime(b), board: b.id } });
+    out.push({
+      kind: "bench",
+      record: {
+        name: `${s.env} ${c.agent} decision (${c.backend})`,
+        metric: `${c.tickUnit}/decision`,
+        value: c.ticksPerDecision,
+        figure: kindOfTime(b),
+        board: b.id,
+      },
+    });
   }
   if (figs.length) out.push({ kind: "energy", record: { board: b.id, source: "estimate", via: s.via, figures: figs } });
   return out;
@@ -90,17 +136,24 @@ export function summaryLines(s: BoardRunSummary): string[] {
   const fp32 = s.agents.find((a) => a.work.agent === "fp32");
   for (const a of s.agents) {
     if (!fp32 || a === fp32) continue;
-    const r = (fp32.work.ticks / fp32.work.decisions) / (a.work.ticks / a.work.decisions);
-    lines.push(`fp32 / ${a.work.agent}: ${r.toFixed(2)}x ${unit} per decision (${tk})${b.power ? `, so ${r.toFixed(2)}x estimated energy per decision` : ""}`);
+    const r = fp32.work.ticks / fp32.work.decisions / (a.work.ticks / a.work.decisions);
+    lines.push(
+      `fp32 / ${a.work.agent}: ${r.toFixed(2)}x ${unit} per decision (${tk})${b.power ? `, so ${r.toFixed(2)}x estimated energy per decision` : ""}`,
+    );
   }
   for (const a of s.agents) {
     const ram = a.ram ?? s.ram;
     if (!ram) continue;
     const peak = peakRamBytes(ram);
-    lines.push(`${a.work.agent.padEnd(8)} peak RAM ${peak} B of the ${b.ramBytes} B budget (${((100 * peak) / b.ramBytes).toFixed(1)}%, firmware accounting)`);
+    lines.push(
+      `${a.work.agent.padEnd(8)} peak RAM ${peak} B of the ${b.ramBytes} B budget (${((100 * peak) / b.ramBytes).toFixed(1)}%, firmware accounting)`,
+    );
   }
   lines.push(...decisionCostLines(s));
-  if (b.power) lines.push(`energy basis: ${b.power.activeCurrentMa} mA x ${b.power.supplyV} V, ${b.power.source}${b.power.checked ? "" : " (not re-checked against the PDF)"}`);
+  if (b.power)
+    lines.push(
+      `energy basis: ${b.power.activeCurrentMa} mA x ${b.power.supplyV} V, ${b.power.source}${b.power.checked ? "" : " (not re-checked against the PDF)"}`,
+    );
   return lines;
 }
 
@@ -115,25 +168,36 @@ function decisionCostLines(s: BoardRunSummary): string[] {
   const ms = (ticks: number) => `${((1000 * ticks) / slow.clockHz).toFixed(1)} ms`;
   const fmt = (v: number) => Math.round(v).toLocaleString("en-US");
   const unit = costs[0].tickUnit;
-  const lines = [`one decision per backend (${unit}: ${tk}, ${costs[0].steps} greedy steps; ms: estimated at the ${slow.title}'s ${slow.clockHz / 1e6} MHz, one ${unit === "instructions" ? "instruction" : "tick"} per cycle):`];
-  const fits: string[] = [], misses: string[] = [];
+  const lines = [
+    `one decision per backend (${unit}: ${tk}, ${costs[0].steps} greedy steps; ms: estimated at the ${slow.title}'s ${slow.clockHz / 1e6} MHz, one ${unit === "instructions" ? "instruction" : "tick"} per cycle):`,
+  ];
+  const fits: string[] = [],
+    misses: string[] = [];
   const period = CONTROL_PERIOD_MS[s.env];
   for (const backend of backends) {
     const of = (agent: string) => costs.find((c) => c.backend === backend && c.agent === agent)?.ticksPerDecision;
-    const tern = of("ternary"), fp32 = of("fp32");
+    const tern = of("ternary"),
+      fp32 = of("fp32");
     const parts = [backend.padEnd(13)];
     if (tern !== undefined) parts.push(`ternary ${fmt(tern)} (${ms(tern)})`);
     if (fp32 !== undefined) parts.push(`fp32 ${fmt(fp32)} (${ms(fp32)})`);
     // the fp32 path has no kernel imports (no C kernel exists for it): against wasm3+native's C kernels a ratio
     // would compare unequal engineering
     if (tern !== undefined && fp32 !== undefined) {
-      parts.push(backend === "wasm3+native" ? "fp32 / ternary n/a (fp32 has no kernel imports)" : `fp32 / ternary ${(fp32 / tern).toFixed(2)}x`);
+      parts.push(
+        backend === "wasm3+native"
+          ? "fp32 / ternary n/a (fp32 has no kernel imports)"
+          : `fp32 / ternary ${(fp32 / tern).toFixed(2)}x`,
+      );
     }
     lines.push(`  ${parts.join(" | ")}`);
-    if (tern !== undefined && period !== undefined) ((1000 * tern) / slow.clockHz <= period ? fits : misses).push(backend);
+    if (tern !== undefined && period !== undefined)
+      ((1000 * tern) / slow.clockHz <= period ? fits : misses).push(backend);
   }
   if (period !== undefined && fits.length + misses.length) {
-    lines.push(`ternary within ${s.env}'s ${period} ms control period at ${slow.clockHz / 1e6} MHz (estimated): ${fits.length ? fits.join(", ") : "none"}${misses.length ? `; not ${misses.join(", ")}` : ""}`);
+    lines.push(
+      `ternary within ${s.env}'s ${period} ms control period at ${slow.clockHz / 1e6} MHz (estimated): ${fits.length ? fits.join(", ") : "none"}${misses.length ? `; not ${misses.join(", ")}` : ""}`,
+    );
   }
   return lines;
 }

@@ -22,7 +22,8 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step)
+    out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
   return out;
 }
 
@@ -47,20 +48,29 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" class="g"/>`);
     parts.push(`<text x="${M.l - 6}" y="${(py(v) + 4).toFixed(1)}" text-anchor="end">${fmt(v)}</text>`);
   }
-  for (const v of niceTicks(x0, x1)) parts.push(`<text x="${px(v).toFixed(1)}" y="${H - M.b + 16}" text-anchor="middle">${fmt(v)}</text>`);
-  parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${H - M.b}" y2="${H - M.b}" class="a"/><line x1="${M.l}" x2="${M.l}" y1="${M.t}" y2="${H - M.b}" class="a"/>`);
+  for (const v of niceTicks(x0, x1))
+    parts.push(`<text x="${px(v).toFixed(1)}" y="${H - M.b + 16}" text-anchor="middle">${fmt(v)}</text>`);
+  parts.push(
+    `<line x1="${M.l}" x2="${W - M.r}" y1="${H - M.b}" y2="${H - M.b}" class="a"/><line x1="${M.l}" x2="${M.l}" y1="${M.t}" y2="${H - M.b}" class="a"/>`,
+  );
   parts.push(`<text x="${(M.l + W - M.r) / 2}" y="${H - 6}" text-anchor="middle">${esc(xLabel)}</text>`);
-  parts.push(`<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`);
+  parts.push(
+    `<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
+  );
   series.forEach((s, k) => {
     if (s.lo && s.hi && s.lo.length === s.x.length) {
       const up = s.x.map((x, i) => `${px(x).toFixed(1)},${py(s.hi![i]).toFixed(1)}`);
       const down = s.x.map((x, i) => `${px(x).toFixed(1)},${py(s.lo![i]).toFixed(1)}`).reverse();
-      parts.push(`<polygon points="${[...up, ...down].join(" ")}" fill="${color(k)}" fill-opacity="0.18" stroke="none"/>`);
+      parts.push(
+        `<polygon points="${[...up, ...down].join(" ")}" fill="${color(k)}" fill-opacity="0.18" stroke="none"/>`,
+      );
     }
     const pts = s.x.map((x, i) => `${px(x).toFixed(1)},${py(s.y[i]).toFixed(1)}`).join(" ");
     parts.push(`<polyline points="${pts}" fill="none" stroke="${color(k)}" stroke-width="2"/>`);
     const ly = M.t + 14 + k * 18;
-    parts.push(`<rect x="${W - M.r + 12}" y="${ly - 9}" width="14" height="10" fill="${color(k)}"/><text x="${W - M.r + 32}" y="${ly}">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${W - M.r + 12}" y="${ly - 9}" width="14" height="10" fill="${color(k)}"/><text x="${W - M.r + 32}" y="${ly}">${esc(s.name)}</text>`,
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }
@@ -84,13 +94,22 @@ export function barChart(title: string, unit: string, bars: Bar[]): string {
   const h = M.t + bars.length * rowH + 24;
   const max = Math.max(...bars.map((b) => Math.max(b.value, b.limit ?? 0)), 0) || 1;
   const px = (v: number) => lw + (Math.max(0, v) / max) * (W - lw - rw);
-  const parts: string[] = [`<text x="${W / 2}" y="16" text-anchor="middle" class="t">${esc(title)}${unit ? ` (${esc(unit)})` : ""}</text>`];
+  const parts: string[] = [
+    `<text x="${W / 2}" y="16" text-anchor="middle" class="t">${esc(title)}${unit ? ` (${esc(unit)})` : ""}</text>`,
+  ];
   bars.forEach((b, k) => {
     const y = M.t + k * rowH;
     parts.push(`<text x="${lw - 6}" y="${y + 15}" text-anchor="end">${esc(b.label)}</text>`);
-    parts.push(`<rect x="${lw}" y="${y + 3}" width="${(px(b.value) - lw).toFixed(1)}" height="${rowH - 8}" fill="${color(b.group ?? 0)}"/>`);
-    if (b.limit !== undefined) parts.push(`<line x1="${px(b.limit).toFixed(1)}" x2="${px(b.limit).toFixed(1)}" y1="${y}" y2="${y + rowH - 2}" stroke="#000" stroke-dasharray="3 2"/>`);
-    parts.push(`<text x="${(px(Math.max(b.value, b.limit ?? 0)) + 6).toFixed(1)}" y="${y + 15}">${fmt(b.value)}${b.note ? ` ${esc(b.note)}` : ""}</text>`);
+    parts.push(
+      `<rect x="${lw}" y="${y + 3}" width="${(px(b.value) - lw).toFixed(1)}" height="${rowH - 8}" fill="${color(b.group ?? 0)}"/>`,
+    );
+    if (b.limit !== undefined)
+      parts.push(
+        `<line x1="${px(b.limit).toFixed(1)}" x2="${px(b.limit).toFixed(1)}" y1="${y}" y2="${y + rowH - 2}" stroke="#000" stroke-dasharray="3 2"/>`,
+      );
+    parts.push(
+      `<text x="${(px(Math.max(b.value, b.limit ?? 0)) + 6).toFixed(1)}" y="${y + 15}">${fmt(b.value)}${b.note ? ` ${esc(b.note)}` : ""}</text>`,
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }

@@ -17,12 +17,19 @@ import { randInt, randomTernary, seededRandom, type Rand } from "../util/seeded-
 export const GOLDEN_FIXED_SEED = 0xf1ed;
 export const GOLDEN_FIXED_PATH = join(repoRoot, "test", "golden", "fixed-kernels.json");
 
-const randomI32 = (rand: Rand, n: number, lo: number, hi: number) => Int32Array.from({ length: n }, () => randInt(rand, lo, hi));
+const randomI32 = (rand: Rand, n: number, lo: number, hi: number) =>
+  Int32Array.from({ length: n }, () => randInt(rand, lo, hi));
 /** A multiplier with a random mantissa in [2^14, 2^15) and exponent e. */
 const randomFx = (rand: Rand, e: number) => (e << 16) | randInt(rand, 1 << 14, (1 << 15) - 1);
 
 /** int8 (or t3 lanes, lane 0 of 4; the other lanes must stay) then the multiplier, one output range. */
-function quantCase(name: string, x: Int32Array, qin: number, lanes: boolean, gains?: { g: Int32Array; gs: number }): GoldenCase {
+function quantCase(
+  name: string,
+  x: Int32Array,
+  qin: number,
+  lanes: boolean,
+  gains?: { g: Int32Array; gs: number },
+): GoldenCase {
   const b = new CaseBuilder();
   const n = x.length;
   const xa = b.put(bytesOf(x));
@@ -43,8 +50,23 @@ function quantCase(name: string, x: Int32Array, qin: number, lanes: boolean, gai
   const out = b.put(before);
   b.reserve(4);
   const fxAt = { io: out.io + qBytes };
-  if (gains) return b.done(`norm_quant ${name}${lanes ? " lanes" : ""}`, "norm_quant", [xa, ga!, gains.gs, n, out, lanes ? 1 : 0, fxAt], out, expect, "exact");
-  return b.done(`quant_i32 ${name}${lanes ? " lanes" : ""}`, "quant_i32", [xa, n, qin, out, lanes ? 1 : 0, fxAt], out, expect, "exact");
+  if (gains)
+    return b.done(
+      `norm_quant ${name}${lanes ? " lanes" : ""}`,
+      "norm_quant",
+      [xa, ga!, gains.gs, n, out, lanes ? 1 : 0, fxAt],
+      out,
+      expect,
+      "exact",
+    );
+  return b.done(
+    `quant_i32 ${name}${lanes ? " lanes" : ""}`,
+    "quant_i32",
+    [xa, n, qin, out, lanes ? 1 : 0, fxAt],
+    out,
+    expect,
+    "exact",
+  );
 }
 
 function rescaleCase(name: string, acc: Int32Array, f: number, mode: number, y0: Int32Array): GoldenCase {
@@ -60,7 +82,14 @@ function rescaleCase(name: string, acc: Int32Array, f: number, mode: number, y0:
     if (mode === fx.FX_ADD) fx.emit(want, r, fx.rescaleOne(acc[r], f, fx.XQ), mode);
     else want[r] = mode === fx.FX_RELU2 ? Math.max(acc[r], 0) ** 2 : acc[r];
   }
-  return b.done(`rescale_t3 ${name} mode ${mode}`, "rescale_t3", [aa, unbias, rows, f, y, mode], y, bytesOf(want), "exact");
+  return b.done(
+    `rescale_t3 ${name} mode ${mode}`,
+    "rescale_t3",
+    [aa, unbias, rows, f, y, mode],
+    y,
+    bytesOf(want),
+    "exact",
+  );
 }
 
 function softmaxCase(name: string, z: Int32Array): GoldenCase {
@@ -75,7 +104,8 @@ function softmaxCase(name: string, z: Int32Array): GoldenCase {
 function fxOpsCase(name: string, a: Uint32Array, bv: Uint32Array): GoldenCase {
   const b = new CaseBuilder();
   const n = a.length;
-  const aa = b.put(bytesOf(a)), ba = b.put(bytesOf(bv));
+  const aa = b.put(bytesOf(a)),
+    ba = b.put(bytesOf(bv));
   const want = new Int32Array(3 * n);
   for (let i = 0; i < n; i++) {
     const fa = fx.fxFromF32Bits(a[i]);
@@ -92,15 +122,24 @@ function fxOpsCase(name: string, a: Uint32Array, bv: Uint32Array): GoldenCase {
  *  bytes wider than the groups, the acc range filled with a marker first. */
 function t3MatvecCase(rand: Rand, rows: number, cols: number, extra: number, extreme: boolean): GoldenCase {
   const b = new CaseBuilder();
-  const groups = rowBytes("t3", cols), stride = groups + extra;
+  const groups = rowBytes("t3", cols),
+    stride = groups + extra;
   const trits = extreme ? new Int8Array(rows * stride * 5).fill(-1) : randomTernary(rand, rows * stride * 5);
   const w = packTernary(trits, rows, stride * 5, "t3").subarray(0, (rows - 1) * stride + groups);
   const x4 = Uint16Array.from({ length: 20 * groups }, () => (extreme ? 0 : randInt(rand, 0, 255)));
   const want = small.matvec_t3x4_lut(w, small.lut_build_t3x4_x4(x4, cols), rows, cols, stride);
-  const xa = b.put(bytesOf(x4)), wa = b.put(w);
+  const xa = b.put(bytesOf(x4)),
+    wa = b.put(w);
   const acc = b.put(new Uint8Array(8 * rows).fill(0xa5));
   if (b.end > LUT_FAST_OFFSET) throw new Error("t3_matvec_x4 case must stay below the table region it overwrites");
-  return b.done(`t3_matvec_x4 ${rows}x${cols}${extra ? ` stride ${stride}` : ""}${extreme ? " extreme" : ""}`, "t3_matvec_x4", [xa, cols, wa, rows, stride, acc], acc, bytesOf(want), "exact");
+  return b.done(
+    `t3_matvec_x4 ${rows}x${cols}${extra ? ` stride ${stride}` : ""}${extreme ? " extreme" : ""}`,
+    "t3_matvec_x4",
+    [xa, cols, wa, rows, stride, acc],
+    acc,
+    bytesOf(want),
+    "exact",
+  );
 }
 
 /** The bound attention (attention_i32 -> k_attention): n of P tokens, width D, H heads, raw q|k|v of up to 2^16
@@ -117,14 +156,22 @@ function attentionCase(rand: Rand, n: number, P: number, D: number, H: number, s
   const rawAfter = raw.slice();
   attentionInt(qkv.slice(), n, D, H, rope, rawAfter, want, scoreFx);
   want.set(rawAfter, n * D);
-  const qa = b.put(bytesOf(qkv)), ra = b.put(bytesOf(rope));
-  const qk8 = b.reserve(2 * P * D + 8 * P * H), sc = b.reserve(8 * P);
+  const qa = b.put(bytesOf(qkv)),
+    ra = b.put(bytesOf(rope));
+  const qk8 = b.reserve(2 * P * D + 8 * P * H),
+    sc = b.reserve(8 * P);
   const outAndMult = new Int32Array(n * D + n).fill(0x5a5a5a5a);
   outAndMult.set(raw, n * D);
   const out = b.put(bytesOf(outAndMult));
   const mult = { io: out.io + 4 * n * D };
-  return b.done(`attention_i32 ${n}/${P} tokens dim ${D} heads ${H} span ${span}`, "attention_i32",
-    [qa, n, D, H, ra, mult, qk8, sc, out, scoreFx, P], out, bytesOf(want), "exact");
+  return b.done(
+    `attention_i32 ${n}/${P} tokens dim ${D} heads ${H} span ${span}`,
+    "attention_i32",
+    [qa, n, D, H, ra, mult, qk8, sc, out, scoreFx, P],
+    out,
+    bytesOf(want),
+    "exact",
+  );
 }
 
 /** The features (norm_f32 -> k_norm_f32): f32 RMSNorm of integer x with gains G and shift gs. */
@@ -133,7 +180,8 @@ function normF32Case(name: string, x: Int32Array, g: Int32Array, gs: number): Go
   const n = x.length;
   const want = new Float32Array(n);
   fx.normF32(x, 0, g, 0, gs, n, want, 0);
-  const xa = b.put(bytesOf(x)), ga = b.put(bytesOf(g));
+  const xa = b.put(bytesOf(x)),
+    ga = b.put(bytesOf(g));
   const out = b.put(new Uint8Array(4 * n).fill(0xa5));
   return b.done(`norm_f32 ${name}`, "norm_f32", [xa, ga, gs, n, out], out, bytesOf(want), "exact");
 }
@@ -149,45 +197,128 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
     cases.push(quantCase("one value", Int32Array.of(-1), 0, lanes));
     cases.push(quantCase("zeros", new Int32Array(7), 12, lanes));
     cases.push(quantCase("i32 extremes", Int32Array.of(-(2 ** 31), 2 ** 31 - 1, 0, 1, -1, 2 ** 30), 20, lanes));
-    cases.push(quantCase("norm random 40", randomI32(rand, 40, -fx.XMAX, fx.XMAX), 0, lanes, { g: randomI32(rand, 40, -fx.GMAX, fx.GMAX), gs: 8 }));
-    cases.push(quantCase("norm small x, gs 20", randomI32(rand, 16, -3, 3), 0, lanes, { g: randomI32(rand, 16, 100, 511), gs: 20 }));
-    cases.push(quantCase("norm saturated x", Int32Array.from({ length: 48 }, (_, i) => (i % 2 ? fx.XMAX : -fx.XMAX)), 0, lanes, { g: new Int32Array(48).fill(fx.GMAX), gs: 0 }));
-    cases.push(quantCase("norm zeros", new Int32Array(8), 0, lanes, { g: randomI32(rand, 8, -fx.GMAX, fx.GMAX), gs: 5 }));
+    cases.push(
+      quantCase("norm random 40", randomI32(rand, 40, -fx.XMAX, fx.XMAX), 0, lanes, {
+        g: randomI32(rand, 40, -fx.GMAX, fx.GMAX),
+        gs: 8,
+      }),
+    );
+    cases.push(
+      quantCase("norm small x, gs 20", randomI32(rand, 16, -3, 3), 0, lanes, {
+        g: randomI32(rand, 16, 100, 511),
+        gs: 20,
+      }),
+    );
+    cases.push(
+      quantCase(
+        "norm saturated x",
+        Int32Array.from({ length: 48 }, (_, i) => (i % 2 ? fx.XMAX : -fx.XMAX)),
+        0,
+        lanes,
+        { g: new Int32Array(48).fill(fx.GMAX), gs: 0 },
+      ),
+    );
+    cases.push(
+      quantCase("norm zeros", new Int32Array(8), 0, lanes, { g: randomI32(rand, 8, -fx.GMAX, fx.GMAX), gs: 5 }),
+    );
   }
   for (const mode of [fx.FX_ADD, fx.FX_RAW, fx.FX_RELU2, fx.FX_ADD]) {
     const rows = randInt(rand, 1, 60);
     const y0 = randomI32(rand, rows, -fx.XMAX, fx.XMAX);
-    cases.push(rescaleCase(`random ${rows} rows`, randomI32(rand, rows, -16256, 16256), randomFx(rand, randInt(rand, 16, 40)), mode, y0));
+    cases.push(
+      rescaleCase(
+        `random ${rows} rows`,
+        randomI32(rand, rows, -16256, 16256),
+        randomFx(rand, randInt(rand, 16, 40)),
+        mode,
+        y0,
+      ),
+    );
   }
-  cases.push(rescaleCase("shift clamped to 1 (saturating)", randomI32(rand, 9, -16256, 16256), randomFx(rand, 3), fx.FX_ADD, new Int32Array(9).fill(fx.XMAX - 5)));
-  cases.push(rescaleCase("shift beyond 31 (adds 0)", randomI32(rand, 9, -16256, 16256), randomFx(rand, 60), fx.FX_ADD, new Int32Array(9).fill(77)));
+  cases.push(
+    rescaleCase(
+      "shift clamped to 1 (saturating)",
+      randomI32(rand, 9, -16256, 16256),
+      randomFx(rand, 3),
+      fx.FX_ADD,
+      new Int32Array(9).fill(fx.XMAX - 5),
+    ),
+  );
+  cases.push(
+    rescaleCase(
+      "shift beyond 31 (adds 0)",
+      randomI32(rand, 9, -16256, 16256),
+      randomFx(rand, 60),
+      fx.FX_ADD,
+      new Int32Array(9).fill(77),
+    ),
+  );
   cases.push(rescaleCase("zero multiplier", Int32Array.of(5, -5, 16000), 0, fx.FX_ADD, Int32Array.of(1, -1, 0)));
   cases.push(rescaleCase("extremes", Int32Array.of(16256, -16256, 1, 0, -1), 0, fx.FX_RELU2, new Int32Array(5)));
   cases.push(softmaxCase("one key", Int32Array.of(123)));
   cases.push(softmaxCase("random 16", randomI32(rand, 16, -3000, 3000)));
   cases.push(softmaxCase("equal 5", new Int32Array(5).fill(-77)));
   cases.push(softmaxCase("far apart (exp2 underflow)", Int32Array.of(0, -3839, -3840, -1 << 24, 1 << 24, 4000)));
-  cases.push(softmaxCase("every table entry", Int32Array.from({ length: 16 }, (_, j) => -j * 241)));
+  cases.push(
+    softmaxCase(
+      "every table entry",
+      Int32Array.from({ length: 16 }, (_, j) => -j * 241),
+    ),
+  );
   const bitsOf = (...v: number[]) => Uint32Array.from(v, (x) => fx.f32Bits(x));
-  cases.push(fxOpsCase("specials", bitsOf(0, -0, 1, -1, 1e-40, Infinity, NaN, 3.4e38, 1.2e-38, 1 / 127, 0.99999994, 1.9999999),
-    Uint32Array.of(0, 1, 2, 3, 2 ** 28, 2 ** 30 - 1, 2 ** 32 - 2, 2 ** 32 - 1, 12345, 65535, 65536, 2 ** 29)));
-  cases.push(fxOpsCase("random", Uint32Array.from({ length: 40 }, () => fx.f32Bits((rand() + 0.01) * 2 ** randInt(rand, -40, 40))),
-    Uint32Array.from({ length: 40 }, () => Math.floor(rand() * 2 ** randInt(rand, 1, 32)))));
+  cases.push(
+    fxOpsCase(
+      "specials",
+      bitsOf(0, -0, 1, -1, 1e-40, Infinity, NaN, 3.4e38, 1.2e-38, 1 / 127, 0.99999994, 1.9999999),
+      Uint32Array.of(0, 1, 2, 3, 2 ** 28, 2 ** 30 - 1, 2 ** 32 - 2, 2 ** 32 - 1, 12345, 65535, 65536, 2 ** 29),
+    ),
+  );
+  cases.push(
+    fxOpsCase(
+      "random",
+      Uint32Array.from({ length: 40 }, () => fx.f32Bits((rand() + 0.01) * 2 ** randInt(rand, -40, 40))),
+      Uint32Array.from({ length: 40 }, () => Math.floor(rand() * 2 ** randInt(rand, 1, 32))),
+    ),
+  );
   // the bound t3 product, from a stream of its own (the cases above keep their bytes)
   const tr = seededRandom(seed + 1);
-  for (const [rows, cols, extra] of [[40, 40, 0], [120, 40, 0], [40, 120, 0], [160, 40, 3], [100, 160, 0], [101, 160, 0], [1, 1, 0], [7, 37, 2], [60, 195, 0], [130, 195, 1]]) {
+  for (const [rows, cols, extra] of [
+    [40, 40, 0],
+    [120, 40, 0],
+    [40, 120, 0],
+    [160, 40, 3],
+    [100, 160, 0],
+    [101, 160, 0],
+    [1, 1, 0],
+    [7, 37, 2],
+    [60, 195, 0],
+    [130, 195, 1],
+  ]) {
     cases.push(t3MatvecCase(tr, rows, cols, extra, false));
   }
   cases.push(t3MatvecCase(tr, 120, 195, 0, true));
   cases.push(t3MatvecCase(tr, 20, 195, 0, true));
   // the bound attention, from a stream of its own
   const ar = seededRandom(seed + 2);
-  for (const [n, P, D, H, span] of [[1, 1, 8, 2, 1000], [4, 4, 48, 4, 1 << 16], [3, 4, 48, 2, 1 << 16], [16, 16, 32, 4, 1 << 12], [5, 8, 24, 1, 50]]) {
+  for (const [n, P, D, H, span] of [
+    [1, 1, 8, 2, 1000],
+    [4, 4, 48, 4, 1 << 16],
+    [3, 4, 48, 2, 1 << 16],
+    [16, 16, 32, 4, 1 << 12],
+    [5, 8, 24, 1, 50],
+  ]) {
     cases.push(attentionCase(ar, n, P, D, H, span));
   }
   cases.push(normF32Case("random 48", randomI32(ar, 48, -fx.XMAX, fx.XMAX), randomI32(ar, 48, -fx.GMAX, fx.GMAX), 9));
   cases.push(normF32Case("small x, gs 20", randomI32(ar, 16, -3, 3), randomI32(ar, 16, 100, 511), 20));
-  cases.push(normF32Case("saturated", Int32Array.from({ length: 32 }, (_, i) => (i % 3 ? fx.XMAX : -fx.XMAX)), new Int32Array(32).fill(fx.GMAX), 0));
+  cases.push(
+    normF32Case(
+      "saturated",
+      Int32Array.from({ length: 32 }, (_, i) => (i % 3 ? fx.XMAX : -fx.XMAX)),
+      new Int32Array(32).fill(fx.GMAX),
+      0,
+    ),
+  );
   cases.push(normF32Case("zeros", new Int32Array(8), randomI32(ar, 8, -fx.GMAX, fx.GMAX), 4));
   return cases;
 }

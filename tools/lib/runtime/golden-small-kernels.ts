@@ -26,8 +26,17 @@ class Layout {
     return { io: at };
   }
   done(name: string, fn: string, args: GoldenArg[], out: { io: number }, expect: Uint8Array): GoldenCase {
-    if (this.end > MAX_CASE_BYTES) throw new Error(`golden case '${name}' needs ${this.end} arena bytes > ${MAX_CASE_BYTES}`);
-    return { name, fn, inputs: this.inputs, args, output: { at: out.io, len: expect.length }, expect: toHex(expect), compare: "exact" };
+    if (this.end > MAX_CASE_BYTES)
+      throw new Error(`golden case '${name}' needs ${this.end} arena bytes > ${MAX_CASE_BYTES}`);
+    return {
+      name,
+      fn,
+      inputs: this.inputs,
+      args,
+      output: { at: out.io, len: expect.length },
+      expect: toHex(expect),
+      compare: "exact",
+    };
   }
 }
 
@@ -43,23 +52,49 @@ function buildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKi
   const lut = ref.lut_build_t3x4(x, xs, ntok, cols);
   // the output range is written as zeros first, so a kernel that skips entries fails
   const out = b.put(new Uint8Array(lut.byteLength));
-  return b.done(`lut_build_t3x4 ${cols} cols ${ntok} tokens xs ${xs} ${kind}`, "lut_build_t3x4", [xa, xs, ntok, cols, out], out, bytesOf(lut));
+  return b.done(
+    `lut_build_t3x4 ${cols} cols ${ntok} tokens xs ${xs} ${kind}`,
+    "lut_build_t3x4",
+    [xa, xs, ntok, cols, out],
+    out,
+    bytesOf(lut),
+  );
 }
 
 /** matvec_t3x4_lut over full tables, or with `split` matvec_t3x4s_lut over split tables (same draws either way). */
-function lutMatvecCase(rand: Rand, rows: number, cols: number, ntok: number, kind: XKind, extra: number, accumulate: boolean, fast: boolean, split = false): GoldenCase {
+function lutMatvecCase(
+  rand: Rand,
+  rows: number,
+  cols: number,
+  ntok: number,
+  kind: XKind,
+  extra: number,
+  accumulate: boolean,
+  fast: boolean,
+  split = false,
+): GoldenCase {
   const b = new Layout();
-  const groups = rowBytes("t3", cols), stride = groups + extra;
+  const groups = rowBytes("t3", cols),
+    stride = groups + extra;
   const wide = packTernary(trits(rand, rows * stride * 5, kind), rows, stride * 5, "t3");
   const w = wide.subarray(0, (rows - 1) * stride + groups);
   const x = acts(rand, ntok * cols, kind);
   const lut = split ? ref.lut_build_t3x4s(x, cols, ntok, cols) : ref.lut_build_t3x4(x, cols, ntok, cols);
   // a starting sum as left by an earlier column block (lanes of a real partial sum, so no lane overflows)
-  const init = accumulate ? ref.matvec_t3x4_lut(packTernary(randomTernary(rand, rows * 5), rows, 5, "t3"), ref.lut_build_t3x4(acts(rand, 5, kind), 5, 1, 5), rows, 5) : undefined;
+  const init = accumulate
+    ? ref.matvec_t3x4_lut(
+        packTernary(randomTernary(rand, rows * 5), rows, 5, "t3"),
+        ref.lut_build_t3x4(acts(rand, 5, kind), 5, 1, 5),
+        rows,
+        5,
+      )
+    : undefined;
   const wa = b.put(w);
   const acc = b.put(init ? bytesOf(init) : new Uint8Array(rows * 8));
   const la = fast ? b.put(bytesOf(lut), LUT_FAST_OFFSET) : b.put(bytesOf(lut));
-  const want = split ? ref.matvec_t3x4s_lut(w, lut as BigInt64Array, rows, cols, stride, init) : ref.matvec_t3x4_lut(w, lut as Uint16Array, rows, cols, stride, init);
+  const want = split
+    ? ref.matvec_t3x4s_lut(w, lut as BigInt64Array, rows, cols, stride, init)
+    : ref.matvec_t3x4_lut(w, lut as Uint16Array, rows, cols, stride, init);
   const fn = split ? "matvec_t3x4s_lut" : "matvec_t3x4_lut";
   const name = `${fn} ${rows}x${cols} ${ntok} tokens ${kind}${extra ? ` stride ${stride}` : ""}${accumulate ? " accumulate" : ""}${fast ? " fast" : ""}`;
   return b.done(name, fn, [wa, la, acc, rows, cols, stride, accumulate ? 1 : 0], acc, bytesOf(want));
@@ -69,12 +104,19 @@ function oneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: n
   const b = new Layout();
   const w = packTernary(trits(rand, rows * cols, kind), rows, cols, "t3");
   const x = acts(rand, (ntok - 1) * xs + cols, kind);
-  const wa = b.put(w), xa = b.put(bytesOf(x));
+  const wa = b.put(w),
+    xa = b.put(bytesOf(x));
   const want = ref.matvec_t3x4(w, x, xs, ntok, rows, cols);
   const out = b.put(new Uint8Array(want.byteLength));
   const acc = b.put(new Uint8Array(rows * 8));
   if (b.end > LUT_FAST_OFFSET) throw new Error("matvec_t3x4 case must stay below the fast region it overwrites");
-  return b.done(`matvec_t3x4 ${rows}x${cols} ${ntok} tokens ${kind}`, "matvec_t3x4", [wa, xa, xs, ntok, out, rows, cols, acc], out, bytesOf(want));
+  return b.done(
+    `matvec_t3x4 ${rows}x${cols} ${ntok} tokens ${kind}`,
+    "matvec_t3x4",
+    [wa, xa, xs, ntok, out, rows, cols, acc],
+    out,
+    bytesOf(want),
+  );
 }
 
 function splitBuildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
@@ -83,7 +125,13 @@ function splitBuildCase(rand: Rand, cols: number, ntok: number, xs: number, kind
   const xa = b.put(bytesOf(x));
   const lut = ref.lut_build_t3x4s(x, xs, ntok, cols);
   const out = b.put(new Uint8Array(lut.byteLength)); // zeros: the unused groups' slots stay 0
-  return b.done(`lut_build_t3x4s ${cols} cols ${ntok} tokens xs ${xs} ${kind}`, "lut_build_t3x4s", [xa, xs, ntok, cols, out], out, bytesOf(lut));
+  return b.done(
+    `lut_build_t3x4s ${cols} cols ${ntok} tokens xs ${xs} ${kind}`,
+    "lut_build_t3x4s",
+    [xa, xs, ntok, cols, out],
+    out,
+    bytesOf(lut),
+  );
 }
 
 function splitOneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
@@ -120,7 +168,8 @@ function quantizeX4Case(name: string, x: Float32Array): GoldenCase {
 
 function quantizeCase(name: string, x: Float32Array): GoldenCase {
   const b = new Layout();
-  const n = x.length, padded = (n + 3) & ~3;
+  const n = x.length,
+    padded = (n + 3) & ~3;
   const xa = b.put(bytesOf(x));
   const out = b.put(new Uint8Array(padded + 4));
   const { q, scale } = ref.quantize_act_bits(x);
@@ -134,35 +183,81 @@ function quantizeCase(name: string, x: Float32Array): GoldenCase {
 export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
   const cases: GoldenCase[] = [];
-  for (const [cols, ntok, xs, kind] of [[1, 1, 1, "random"], [5, 2, 5, "random"], [7, 3, 9, "random"], [40, 4, 40, "random"],
-    [23, 4, 24, "min"], [23, 4, 23, "max"], [12, 4, 30, "random"], [13, 1, 13, "max"]] as [number, number, number, XKind][]) {
+  for (const [cols, ntok, xs, kind] of [
+    [1, 1, 1, "random"],
+    [5, 2, 5, "random"],
+    [7, 3, 9, "random"],
+    [40, 4, 40, "random"],
+    [23, 4, 24, "min"],
+    [23, 4, 23, "max"],
+    [12, 4, 30, "random"],
+    [13, 1, 13, "max"],
+  ] as [number, number, number, XKind][]) {
     cases.push(buildCase(rand, cols, ntok, xs, kind));
   }
-  for (const [rows, cols, ntok, kind, extra, acc, fast] of [[1, 1, 1, "random", 0, false, true], [3, 7, 2, "random", 0, false, true],
-    [9, 25, 4, "max", 0, false, true], [9, 25, 4, "min", 0, true, true],
-    [5, 35, 3, "random", 3, true, true], [40, 38, 4, "random", 0, false, true], [6, 17, 4, "random", 0, false, false],
-    [4, 45, 4, "min", 2, true, false], [2, 30, 1, "random", 0, false, false]] as [number, number, number, XKind, number, boolean, boolean][]) {
+  for (const [rows, cols, ntok, kind, extra, acc, fast] of [
+    [1, 1, 1, "random", 0, false, true],
+    [3, 7, 2, "random", 0, false, true],
+    [9, 25, 4, "max", 0, false, true],
+    [9, 25, 4, "min", 0, true, true],
+    [5, 35, 3, "random", 3, true, true],
+    [40, 38, 4, "random", 0, false, true],
+    [6, 17, 4, "random", 0, false, false],
+    [4, 45, 4, "min", 2, true, false],
+    [2, 30, 1, "random", 0, false, false],
+  ] as [number, number, number, XKind, number, boolean, boolean][]) {
     cases.push(lutMatvecCase(rand, rows, cols, ntok, kind, extra, acc, fast));
   }
-  for (const [rows, cols, ntok, xs, kind] of [[1, 1, 1, 1, "random"], [160, 40, 4, 40, "random"], [120, 40, 3, 40, "random"],
-    [40, 120, 4, 120, "random"], [7, 81, 2, 90, "random"], [5, 195, 4, 195, "max"], [5, 195, 4, 195, "min"], [3, 128, 4, 128, "min"]] as [number, number, number, number, XKind][]) {
+  for (const [rows, cols, ntok, xs, kind] of [
+    [1, 1, 1, 1, "random"],
+    [160, 40, 4, 40, "random"],
+    [120, 40, 3, 40, "random"],
+    [40, 120, 4, 120, "random"],
+    [7, 81, 2, 90, "random"],
+    [5, 195, 4, 195, "max"],
+    [5, 195, 4, 195, "min"],
+    [3, 128, 4, 128, "min"],
+  ] as [number, number, number, number, XKind][]) {
     cases.push(oneShotCase(rand, rows, cols, ntok, xs, kind));
   }
-  for (const [cols, ntok, xs, kind] of [[1, 1, 1, "random"], [9, 3, 11, "random"],
-    [160, 4, 160, "max"], [23, 2, 23, "random"]] as [number, number, number, XKind][]) {
+  for (const [cols, ntok, xs, kind] of [
+    [1, 1, 1, "random"],
+    [9, 3, 11, "random"],
+    [160, 4, 160, "max"],
+    [23, 2, 23, "random"],
+  ] as [number, number, number, XKind][]) {
     cases.push(splitBuildCase(rand, cols, ntok, xs, kind));
   }
-  for (const [rows, cols, ntok, kind, extra, acc, fast] of [[1, 1, 1, "random", 0, false, true], [3, 7, 2, "random", 0, false, true],
-    [40, 120, 4, "random", 0, false, true], [9, 160, 4, "max", 0, false, true], [9, 160, 4, "min", 0, true, true],
-    [5, 35, 3, "random", 3, true, true], [6, 17, 4, "random", 0, false, false], [4, 160, 4, "min", 2, true, false]] as [number, number, number, XKind, number, boolean, boolean][]) {
+  for (const [rows, cols, ntok, kind, extra, acc, fast] of [
+    [1, 1, 1, "random", 0, false, true],
+    [3, 7, 2, "random", 0, false, true],
+    [40, 120, 4, "random", 0, false, true],
+    [9, 160, 4, "max", 0, false, true],
+    [9, 160, 4, "min", 0, true, true],
+    [5, 35, 3, "random", 3, true, true],
+    [6, 17, 4, "random", 0, false, false],
+    [4, 160, 4, "min", 2, true, false],
+  ] as [number, number, number, XKind, number, boolean, boolean][]) {
     cases.push(lutMatvecCase(rand, rows, cols, ntok, kind, extra, acc, fast, true));
   }
-  for (const [rows, cols, ntok, xs, kind] of [[1, 1, 1, 1, "random"], [40, 40, 4, 40, "random"], [40, 120, 4, 120, "random"],
-    [7, 81, 2, 90, "random"], [5, 160, 4, 160, "max"], [5, 160, 4, 160, "min"]] as [number, number, number, number, XKind][]) {
+  for (const [rows, cols, ntok, xs, kind] of [
+    [1, 1, 1, 1, "random"],
+    [40, 40, 4, 40, "random"],
+    [40, 120, 4, 120, "random"],
+    [7, 81, 2, 90, "random"],
+    [5, 160, 4, 160, "max"],
+    [5, 160, 4, 160, "min"],
+  ] as [number, number, number, number, XKind][]) {
     cases.push(splitOneShotCase(rand, rows, cols, ntok, xs, kind));
   }
-  for (const [split, cols, ntok, kind] of [[false, 1, 1, "random"], [false, 13, 3, "random"], [false, 40, 4, "min"],
-    [true, 7, 2, "random"], [true, 120, 4, "random"], [true, 158, 4, "max"]] as [boolean, number, number, XKind][]) {
+  for (const [split, cols, ntok, kind] of [
+    [false, 1, 1, "random"],
+    [false, 13, 3, "random"],
+    [false, 40, 4, "min"],
+    [true, 7, 2, "random"],
+    [true, 120, 4, "random"],
+    [true, 158, 4, "max"],
+  ] as [boolean, number, number, XKind][]) {
     cases.push(x4BuildCase(rand, split, cols, ntok, kind));
   }
   cases.push(quantizeX4Case("random 40", randomF32(rand, 40, 3)));

@@ -31,7 +31,8 @@ export function toHex(bytes: Uint8Array): string {
 }
 
 export function fromHex(hex: string, what: string): Uint8Array {
-  if (typeof hex !== "string" || hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex)) throw new BitrlError(`${what}: not a hex string`);
+  if (typeof hex !== "string" || hex.length % 2 !== 0 || !/^[0-9a-f]*$/i.test(hex))
+    throw new BitrlError(`${what}: not a hex string`);
   return new Uint8Array(Buffer.from(hex, "hex"));
 }
 
@@ -39,18 +40,25 @@ export function fromHex(hex: string, what: string): Uint8Array {
 export function parseGoldenFile(json: unknown): GoldenFile {
   const file = json as GoldenFile;
   if (!file || typeof file !== "object" || file.version !== 1 || !Array.isArray(file.cases)) {
-    throw new BitrlError("golden file: expected {\"version\": 1, \"cases\": [...]}");
+    throw new BitrlError('golden file: expected {"version": 1, "cases": [...]}');
   }
   const isInt = (v: unknown): v is number => Number.isInteger(v) && (v as number) >= 0;
   file.cases.forEach((c, i) => {
     const where = `golden case ${i} '${c?.name}'`;
-    if (!c || typeof c.name !== "string" || typeof c.fn !== "string") throw new BitrlError(`${where}: needs name and fn`);
-    if (!Array.isArray(c.inputs) || !c.inputs.every((x) => isInt(x?.at) && typeof x.hex === "string")) throw new BitrlError(`${where}: bad inputs`);
-    if (!Array.isArray(c.args) || !c.args.every((a) => Number.isInteger(a) || (typeof a === "object" && isInt(a?.io)))) throw new BitrlError(`${where}: bad args`);
+    if (!c || typeof c.name !== "string" || typeof c.fn !== "string")
+      throw new BitrlError(`${where}: needs name and fn`);
+    if (!Array.isArray(c.inputs) || !c.inputs.every((x) => isInt(x?.at) && typeof x.hex === "string"))
+      throw new BitrlError(`${where}: bad inputs`);
+    if (!Array.isArray(c.args) || !c.args.every((a) => Number.isInteger(a) || (typeof a === "object" && isInt(a?.io))))
+      throw new BitrlError(`${where}: bad args`);
     if (!c.output || !isInt(c.output.at) || !isInt(c.output.len)) throw new BitrlError(`${where}: bad output`);
-    if (typeof c.expect !== "string" || c.expect.length !== 2 * c.output.len) throw new BitrlError(`${where}: expect must be ${c.output.len} bytes of hex`);
+    if (typeof c.expect !== "string" || c.expect.length !== 2 * c.output.len)
+      throw new BitrlError(`${where}: expect must be ${c.output.len} bytes of hex`);
     const cmp = c.compare;
-    if (cmp !== "exact" && !(typeof cmp === "object" && typeof cmp?.f32_abs === "number" && typeof cmp.f32_rel === "number")) {
+    if (
+      cmp !== "exact" &&
+      !(typeof cmp === "object" && typeof cmp?.f32_abs === "number" && typeof cmp.f32_rel === "number")
+    ) {
       throw new BitrlError(`${where}: compare must be "exact" or {f32_abs, f32_rel}`);
     }
   });
@@ -92,8 +100,10 @@ export function compareGolden(compare: GoldenCompare, got: Uint8Array, expected:
   const g = new DataView(got.buffer, got.byteOffset, got.byteLength);
   const e = new DataView(expected.buffer, expected.byteOffset, expected.byteLength);
   for (let i = 0; i < got.length / 4; i++) {
-    const a = g.getFloat32(4 * i, true), b = e.getFloat32(4 * i, true);
-    if (!(Math.abs(a - b) <= compare.f32_abs + compare.f32_rel * Math.abs(b))) return `f32 ${i}: got ${a}, expected ${b}`;
+    const a = g.getFloat32(4 * i, true),
+      b = e.getFloat32(4 * i, true);
+    if (!(Math.abs(a - b) <= compare.f32_abs + compare.f32_rel * Math.abs(b)))
+      return `f32 ${i}: got ${a}, expected ${b}`;
   }
   return "";
 }

@@ -12,8 +12,12 @@ export const BLOB_NONE = -3;
 
 // The project's tsconfig has no DOM lib, so @types/node declares no WebAssembly namespace: a minimal local view of
 // the global instead of ambient declarations that would clash if a lib adds them later.
-export interface WasmMemory { readonly buffer: ArrayBuffer }
-export interface WasmInstance { readonly exports: Record<string, unknown> }
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+export interface WasmInstance {
+  readonly exports: Record<string, unknown>;
+}
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => WasmInstance;
@@ -42,7 +46,14 @@ export interface AgentHostOptions {
 export type KernelBinding = "imports" | "own";
 
 /** The kernel imports (module `bitrl`), each bound to the module's export of the same name. */
-export const KERNEL_IMPORTS = ["k_t3_matvec", "k_quant", "k_norm_quant", "k_rescale", "k_attention", "k_norm_f32"] as const;
+export const KERNEL_IMPORTS = [
+  "k_t3_matvec",
+  "k_quant",
+  "k_norm_quant",
+  "k_rescale",
+  "k_attention",
+  "k_norm_f32",
+] as const;
 
 type Export = (...args: number[]) => number;
 
@@ -72,7 +83,9 @@ export interface HostState {
 }
 
 /** The `bitrl` import object of docs/abi.md over `state` (exported so tests can drive it without a module). */
-export function agentImports(state: HostState): { bitrl: Record<string, (...args: number[]) => number | bigint | void> } {
+export function agentImports(state: HostState): {
+  bitrl: Record<string, (...args: number[]) => number | bigint | void>;
+} {
   const mem = (): WasmMemory => {
     if (!state.memory) throw new BitrlError("agent module called the host before its memory was ready");
     return state.memory;
@@ -83,7 +96,9 @@ export function agentImports(state: HostState): { bitrl: Record<string, (...args
       blob_read(offset: number, dst: number, len: number): number {
         const blob = state.blob;
         if (!blob) return BLOB_NONE;
-        const o = offset >>> 0, d = dst >>> 0, n = len >>> 0;
+        const o = offset >>> 0,
+          d = dst >>> 0,
+          n = len >>> 0;
         if (o + n > blob.length) return BLOB_OUT_OF_RANGE;
         const buf = mem().buffer;
         if (d + n > buf.byteLength) return BLOB_DST_OUT_OF_MEMORY;
@@ -94,24 +109,40 @@ export function agentImports(state: HostState): { bitrl: Record<string, (...args
       clock: (): bigint => process.hrtime.bigint(),
       log(ptr: number, len: number): void {
         const buf = mem().buffer;
-        const p = ptr >>> 0, n = len >>> 0;
-        const text = p + n <= buf.byteLength ? new TextDecoder().decode(new Uint8Array(buf, p, n)) : `(log range ${p}+${n} outside memory)`;
+        const p = ptr >>> 0,
+          n = len >>> 0;
+        const text =
+          p + n <= buf.byteLength
+            ? new TextDecoder().decode(new Uint8Array(buf, p, n))
+            : `(log range ${p}+${n} outside memory)`;
         state.logs.push(text);
         state.log?.(text);
       },
       kernel_binding: (): number => ((state.kernels ?? "imports") === "imports" ? 1 : 0),
-      ...Object.fromEntries(KERNEL_IMPORTS.map((name) => [name, (...args: number[]): number => {
-        const f = state.exports?.[name];
-        if (typeof f !== "function") throw new BitrlError(`agent module called kernel import ${name} but exports no ${name}`);
-        return (f as (...a: number[]) => number)(...args);
-      }])),
+      ...Object.fromEntries(
+        KERNEL_IMPORTS.map((name) => [
+          name,
+          (...args: number[]): number => {
+            const f = state.exports?.[name];
+            if (typeof f !== "function")
+              throw new BitrlError(`agent module called kernel import ${name} but exports no ${name}`);
+            return (f as (...a: number[]) => number)(...args);
+          },
+        ]),
+      ),
     },
   };
 }
 
 /** Instantiates the agent module from its bytes, synchronously, with the Node host imports. */
 export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = {}): AgentModule {
-  const state: HostState = { blob: options.blob, memory: undefined, logs: [], log: options.log, kernels: options.kernels };
+  const state: HostState = {
+    blob: options.blob,
+    memory: undefined,
+    logs: [],
+    log: options.log,
+    kernels: options.kernels,
+  };
   const imports = agentImports(state);
   let instance: WasmInstance;
   try {
@@ -124,11 +155,20 @@ export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = 
   state.memory = exported;
   state.exports = instance.exports;
   const fn: Record<string, Export> = {};
-  for (const [name, value] of Object.entries(instance.exports)) if (typeof value === "function") fn[name] = value as Export;
-  if (!fn.io_base || !fn.io_size) throw new BitrlError("agent module lacks io_base/io_size exports (rebuild: node scripts/build.mjs)");
+  for (const [name, value] of Object.entries(instance.exports))
+    if (typeof value === "function") fn[name] = value as Export;
+  if (!fn.io_base || !fn.io_size)
+    throw new BitrlError("agent module lacks io_base/io_size exports (rebuild: node scripts/build.mjs)");
   return {
-    instance, memory: exported, fn, logs: state.logs, ioBase: fn.io_base(), ioSize: fn.io_size(),
-    setBlob: (b) => { state.blob = b; },
+    instance,
+    memory: exported,
+    fn,
+    logs: state.logs,
+    ioBase: fn.io_base(),
+    ioSize: fn.io_size(),
+    setBlob: (b) => {
+      state.blob = b;
+    },
   };
 }
 

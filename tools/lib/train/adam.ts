@@ -16,7 +16,10 @@ export class Adam {
   private m: Float64Array[];
   private v: Float64Array[];
   private t = 0;
-  constructor(params: Float64Array[], readonly opts: AdamOptions = ADAM_DEFAULTS) {
+  constructor(
+    params: Float64Array[],
+    readonly opts: AdamOptions = ADAM_DEFAULTS,
+  ) {
     this.m = params.map((p) => new Float64Array(p.length));
     this.v = params.map((p) => new Float64Array(p.length));
   }
@@ -29,9 +32,12 @@ export class Adam {
     const norm = Math.sqrt(sq);
     const k = clip > 0 && norm > clip ? clip / norm : 1;
     this.t++;
-    const c1 = 1 - beta1 ** this.t, c2 = 1 - beta2 ** this.t;
+    const c1 = 1 - beta1 ** this.t,
+      c2 = 1 - beta2 ** this.t;
     params.forEach((p, n) => {
-      const g = grads[n], m = this.m[n], v = this.v[n];
+      const g = grads[n],
+        m = this.m[n],
+        v = this.v[n];
       for (let i = 0; i < p.length; i++) {
         const gi = g[i] * k;
         m[i] = beta1 * m[i] + (1 - beta1) * gi;

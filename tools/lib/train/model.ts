@@ -24,14 +24,19 @@ export function zerosLike(p: Params): Params {
   return {
     emb: new Float64Array(p.emb.length),
     norms: new Float64Array(p.norms.length),
-    layers: p.layers.map((l) => ({ wqkvo: new Float64Array(l.wqkvo.length), up: new Float64Array(l.up.length), down: new Float64Array(l.down.length) })),
+    layers: p.layers.map((l) => ({
+      wqkvo: new Float64Array(l.wqkvo.length),
+      up: new Float64Array(l.up.length),
+      down: new Float64Array(l.down.length),
+    })),
   };
 }
 
 /** Normal(0, 1/sqrt(fan_in)) weights (output projections scaled by 1/sqrt(2L)), unit norm gains. */
 export function initParams(c: BackboneConfig, seed: number): Params {
   const r = rng(seed);
-  const D = c.dim, F = c.ffn;
+  const D = c.dim,
+    F = c.ffn;
   const fill = (n: number, std: number) => Float64Array.from({ length: n }, () => r.normal() * std);
   const emb = fill(c.vocab * D, 1 / Math.sqrt(D));
   const norms = new Float64Array((2 * c.layers + 1) * D).fill(1);
@@ -58,7 +63,8 @@ export function fakeQuantWeights(kind: BackboneKind, w: Float64Array, rows: numb
       let amax = 0;
       for (let c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(w[r * cols + c]));
       const s = amax / 127;
-      for (let c = 0; c < cols; c++) out[r * cols + c] = s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(w[r * cols + c] / s))) * s;
+      for (let c = 0; c < cols; c++)
+        out[r * cols + c] = s === 0 ? 0 : Math.max(-127, Math.min(127, Math.round(w[r * cols + c] / s))) * s;
     }
     return out;
   }
@@ -125,7 +131,8 @@ export interface Effective {
 }
 
 export function effectiveWeights(c: BackboneConfig, p: Params): Effective {
-  const D = c.dim, F = c.ffn;
+  const D = c.dim,
+    F = c.ffn;
   return {
     emb: fakeQuantEmbedding(c.kind, p.emb),
     layers: p.layers.map((l) => ({
@@ -139,7 +146,16 @@ export function effectiveWeights(c: BackboneConfig, p: Params): Effective {
 // ---- dense helpers: x (T, cols), W (rows, cols) row-major ----
 
 /** y[t * ys + r - r0] = sum_c W[r, c] x[t, c] for rows [r0, r1). */
-function mm(x: Float64Array, T: number, cols: number, W: Float64Array, r0: number, r1: number, y: Float64Array, ys: number): void {
+function mm(
+  x: Float64Array,
+  T: number,
+  cols: number,
+  W: Float64Array,
+  r0: number,
+  r1: number,
+  y: Float64Array,
+  ys: number,
+): void {
   for (let t = 0; t < T; t++) {
     const xo = t * cols;
     for (let r = r0; r < r1; r++) {
@@ -152,7 +168,18 @@ function mm(x: Float64Array, T: number, cols: number, W: Float64Array, r0: numbe
 }
 
 /** Backward of mm: dx += dy W, dW += dy^T x (dx may be null). */
-function mmBack(dy: Float64Array, ys: number, x: Float64Array, T: number, cols: number, W: Float64Array, r0: number, r1: number, dx: Float64Array | null, dW: Float64Array): void {
+function mmBack(
+  dy: Float64Array,
+  ys: number,
+  x: Float64Array,
+  T: number,
+  cols: number,
+  W: Float64Array,
+  r0: number,
+  r1: number,
+  dx: Float64Array | null,
+  dW: Float64Array,
+): void {
   for (let t = 0; t < T; t++) {
     const xo = t * cols;
     for (let r = r0; r < r1; r++) {
@@ -178,7 +205,17 @@ function rms(x: Float64Array, T: number, D: number, g: Float64Array, go: number,
 }
 
 /** Backward of rms: dx += ..., dg += ... */
-function rmsBack(dy: Float64Array, x: Float64Array, rr: Float64Array, T: number, D: number, g: Float64Array, go: number, dx: Float64Array, dg: Float64Array): void {
+function rmsBack(
+  dy: Float64Array,
+  x: Float64Array,
+  rr: Float64Array,
+  T: number,
+  D: number,
+  g: Float64Array,
+  go: number,
+  dx: Float64Array,
+  dg: Float64Array,
+): void {
   for (let t = 0; t < T; t++) {
     const r = rr[t];
     let dot = 0;
@@ -193,13 +230,16 @@ function rmsBack(dy: Float64Array, x: Float64Array, rr: Float64Array, T: number,
 
 /** Rotates q or k (T, D) in place by RoPE; inverse = true applies the transpose (for gradients). */
 function rope(v: Float64Array, T: number, D: number, H: number, table: Float32Array, inverse: boolean): void {
-  const hd = D / H, half = hd / 2;
+  const hd = D / H,
+    half = hd / 2;
   for (let t = 0; t < T; t++) {
     for (let h = 0; h < H; h++) {
       const b = t * D + h * hd;
       for (let i = 0; i < half; i++) {
-        const co = table[(t * half + i) * 2], s = inverse ? -table[(t * half + i) * 2 + 1] : table[(t * half + i) * 2 + 1];
-        const a0 = v[b + i], a1 = v[b + i + half];
+        const co = table[(t * half + i) * 2],
+          s = inverse ? -table[(t * half + i) * 2 + 1] : table[(t * half + i) * 2 + 1];
+        const a0 = v[b + i],
+          a1 = v[b + i + half];
         v[b + i] = a0 * co - a1 * s;
         v[b + i + half] = a0 * s + a1 * co;
       }
@@ -208,13 +248,32 @@ function rope(v: Float64Array, T: number, D: number, H: number, table: Float32Ar
 }
 
 interface LayerCache {
-  xin: Float64Array; r1: Float64Array; aq: Float64Array; q: Float64Array; k: Float64Array; v: Float64Array;
-  P: Float64Array; oq: Float64Array; xmid: Float64Array; r2: Float64Array; bq: Float64Array; u: Float64Array; zq: Float64Array;
+  xin: Float64Array;
+  r1: Float64Array;
+  aq: Float64Array;
+  q: Float64Array;
+  k: Float64Array;
+  v: Float64Array;
+  P: Float64Array;
+  oq: Float64Array;
+  xmid: Float64Array;
+  r2: Float64Array;
+  bq: Float64Array;
+  u: Float64Array;
+  zq: Float64Array;
 }
 
 /** What one sequence's forward and backward share: the config, its sizes, the RoPE table and the score scale. */
 interface Shape {
-  c: BackboneConfig; D: number; F: number; H: number; V: number; hd: number; T: number; table: Float32Array; scale: number;
+  c: BackboneConfig;
+  D: number;
+  F: number;
+  H: number;
+  V: number;
+  hd: number;
+  T: number;
+  table: Float32Array;
+  scale: number;
 }
 
 /**
@@ -223,8 +282,16 @@ interface Shape {
  * embed, each layer forward (caching what the backward needs), final norm and tied head, loss; then the same
  * steps backwards.
  */
-export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: Int32Array[], grad: Params | null): number {
-  const D = c.dim, hd = D / c.heads, T = seqs[0].length;
+export function lossAndGrad(
+  c: BackboneConfig,
+  p: Params,
+  eff: Effective,
+  seqs: Int32Array[],
+  grad: Params | null,
+): number {
+  const D = c.dim,
+    hd = D / c.heads,
+    T = seqs[0].length;
   const s: Shape = { c, D, F: c.ffn, H: c.heads, V: c.vocab, hd, T, table: ropeTable(T, hd), scale: 1 / Math.sqrt(hd) };
   const count = seqs.length * (T - 1);
   let total = 0;
@@ -248,7 +315,8 @@ export function lossAndGrad(c: BackboneConfig, p: Params, eff: Effective, seqs: 
     mmBack(dlogits, s.V, fn, T - 1, D, eff.emb, 0, s.V, dfn, grad.emb);
     let dx: Float64Array = new Float64Array(T * D);
     rmsBack(dfn, x, rf, T, D, p.norms, 2 * c.layers * D, dx, grad.norms);
-    for (let l = c.layers - 1; l >= 0; l--) dx = layerBackward(s, p, eff.layers[l], grad.layers[l], caches[l], l, dx, grad.norms);
+    for (let l = c.layers - 1; l >= 0; l--)
+      dx = layerBackward(s, p, eff.layers[l], grad.layers[l], caches[l], l, dx, grad.norms);
     for (let t = 0; t < T; t++) for (let i = 0; i < D; i++) grad.emb[seq[t] * D + i] += dx[t * D + i];
   }
   return total / count;
@@ -264,7 +332,9 @@ function layerForward(s: Shape, p: Params, W: LayerWeights, l: number, xin: Floa
   const aq = fakeQuantAct(c.kind, a, T, D);
   const qkv = new Float64Array(T * 3 * D); // (T, 3D)
   mm(aq, T, D, W.wqkvo, 0, 3 * D, qkv, 3 * D);
-  const q = new Float64Array(T * D), k = new Float64Array(T * D), v = new Float64Array(T * D);
+  const q = new Float64Array(T * D),
+    k = new Float64Array(T * D),
+    v = new Float64Array(T * D);
   for (let t = 0; t < T; t++) {
     q.set(qkv.subarray(t * 3 * D, t * 3 * D + D), t * D);
     k.set(qkv.subarray(t * 3 * D + D, t * 3 * D + 2 * D), t * D);
@@ -301,7 +371,12 @@ function residualOut(s: Shape, C: LayerCache, W: LayerWeights): Float64Array {
 }
 
 /** Causal softmax attention per head: P (H, T, T) fake-quantized as inference rounds it, o (T, D) = P v. */
-function attentionForward(s: Shape, q: Float64Array, k: Float64Array, v: Float64Array): { P: Float64Array; o: Float64Array } {
+function attentionForward(
+  s: Shape,
+  q: Float64Array,
+  k: Float64Array,
+  v: Float64Array,
+): { P: Float64Array; o: Float64Array } {
   const { D, H, T, hd } = s;
   const P = new Float64Array(H * T * T);
   const o = new Float64Array(T * D);
@@ -331,7 +406,14 @@ function attentionForward(s: Shape, q: Float64Array, k: Float64Array, v: Float64
 
 /** total plus the cross-entropy of predicting seq[t + 1] from each logits row t (added one by one, the order the
  *  loss has always been summed in); fills dlogits (scaled by 1/count) if given. */
-function addNextTokenLoss(s: Shape, logits: Float64Array, seq: Int32Array, count: number, dlogits: Float64Array | null, total: number): number {
+function addNextTokenLoss(
+  s: Shape,
+  logits: Float64Array,
+  seq: Int32Array,
+  count: number,
+  dlogits: Float64Array | null,
+  total: number,
+): number {
   const V = s.V;
   for (let t = 0; t < s.T - 1; t++) {
     let mx = -Infinity;
@@ -349,7 +431,16 @@ function addNextTokenLoss(s: Shape, logits: Float64Array, seq: Int32Array, count
 }
 
 /** Backward through one layer: given d(loss)/d(output), accumulates its weight gradients and returns d/d(input). */
-function layerBackward(s: Shape, p: Params, W: LayerWeights, G: LayerWeights, C: LayerCache, l: number, dx: Float64Array, dNorms: Float64Array): Float64Array {
+function layerBackward(
+  s: Shape,
+  p: Params,
+  W: LayerWeights,
+  G: LayerWeights,
+  C: LayerCache,
+  l: number,
+  dx: Float64Array,
+  dNorms: Float64Array,
+): Float64Array {
   const { D, F, T } = s;
   // FFN: x = xmid + down(zq), zq = fq(relu(u)^2), u = up(bq), bq = fq(rms(xmid))
   const dz = new Float64Array(T * F);
@@ -379,9 +470,15 @@ function layerBackward(s: Shape, p: Params, W: LayerWeights, G: LayerWeights, C:
 }
 
 /** Gradients of the attention output o = softmax(q k^T * scale) v with respect to q, k and v (after RoPE). */
-function attentionBackward(s: Shape, C: LayerCache, dO: Float64Array): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
+function attentionBackward(
+  s: Shape,
+  C: LayerCache,
+  dO: Float64Array,
+): { dq: Float64Array; dk: Float64Array; dv: Float64Array } {
   const { D, H, T, hd } = s;
-  const dq = new Float64Array(T * D), dk = new Float64Array(T * D), dv = new Float64Array(T * D);
+  const dq = new Float64Array(T * D),
+    dk = new Float64Array(T * D),
+    dv = new Float64Array(T * D);
   for (let h = 0; h < H; h++) {
     for (let t = 0; t < T; t++) {
       const row = (h * T + t) * T;
@@ -427,7 +524,8 @@ function exportMatrix(kind: BackboneKind, w: Float64Array, rows: number, cols: n
 }
 
 export function exportWeights(c: BackboneConfig, p: Params): BackboneWeights {
-  const D = c.dim, F = c.ffn;
+  const D = c.dim,
+    F = c.ffn;
   const e32 = Float32Array.from(p.emb);
   let emb: Matrix;
   if (c.kind === "fp32") emb = { type: "f32", rows: c.vocab, cols: D, w: e32 };

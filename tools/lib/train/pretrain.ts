@@ -3,12 +3,25 @@
 import { BitrlError } from "../util/errors.ts";
 import type { Blob } from "../format/types.ts";
 import {
-  backboneHidden, backboneTensors, validateConfig,
-  type BackboneConfig, type BackboneKind, type BackboneWeights, type Matrix,
+  backboneHidden,
+  backboneTensors,
+  validateConfig,
+  type BackboneConfig,
+  type BackboneKind,
+  type BackboneWeights,
+  type Matrix,
 } from "../reference/backbone.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
 import { Adam, ADAM_DEFAULTS, lrAt } from "./adam.ts";
-import { effectiveWeights, exportWeights, initParams, lossAndGrad, paramArrays, zerosLike, type Params } from "./model.ts";
+import {
+  effectiveWeights,
+  exportWeights,
+  initParams,
+  lossAndGrad,
+  paramArrays,
+  zerosLike,
+  type Params,
+} from "./model.ts";
 import { rng } from "./rng.ts";
 import { envInfo, playTranscripts, windows, type EnvInfo } from "./transcripts.ts";
 
@@ -34,7 +47,16 @@ export interface PretrainOptions {
 }
 
 export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, "kind"> = {
-  steps: 600, seed: 1, batch: 16, lr: 4e-3, dim: 40, layers: 2, heads: 2, ffn: 120, ctx: 16, episodes: 400,
+  steps: 600,
+  seed: 1,
+  batch: 16,
+  lr: 4e-3,
+  dim: 40,
+  layers: 2,
+  heads: 2,
+  ffn: 120,
+  ctx: 16,
+  episodes: 400,
 };
 
 export interface PretrainLog {
@@ -58,8 +80,13 @@ export interface PretrainResult {
 }
 
 /** Trains on prepared windows (pure: no I/O); `onStep` sees each step's loss. */
-export function pretrainOnWindows(config: BackboneConfig, train: Int32Array[], valid: Int32Array[], o: PretrainOptions,
-  onStep?: (step: number, loss: number) => void): PretrainResult {
+export function pretrainOnWindows(
+  config: BackboneConfig,
+  train: Int32Array[],
+  valid: Int32Array[],
+  o: PretrainOptions,
+  onStep?: (step: number, loss: number) => void,
+): PretrainResult {
   validateConfig(config);
   if (train.length === 0) throw new BitrlError("pretrain: no training windows (more --episodes?)");
   const params: Params = initParams(config, o.seed);
@@ -79,15 +106,22 @@ export function pretrainOnWindows(config: BackboneConfig, train: Int32Array[], v
   const weights = exportWeights(config, params);
   const validLoss = valid.length ? lossAndGrad(config, params, effectiveWeights(config, params), valid, null) : NaN;
   return {
-    config, weights, log, validLoss, validLossExported: exportedLoss(weights, valid), uniformLoss: Math.log(config.vocab),
-    trainWindows: train.length, validWindows: valid.length,
+    config,
+    weights,
+    log,
+    validLoss,
+    validLossExported: exportedLoss(weights, valid),
+    uniformLoss: Math.log(config.vocab),
+    trainWindows: train.length,
+    validWindows: valid.length,
   };
 }
 
 function dequantRows(m: Matrix): Float32Array {
   if (m.type === "f32") return m.w;
   const out = new Float32Array(m.rows * m.cols);
-  for (let i = 0; i < out.length; i++) out[i] = m.q[i] * (m.scales.length === 1 ? m.scales[0] : m.scales[Math.floor(i / m.cols)]);
+  for (let i = 0; i < out.length; i++)
+    out[i] = m.q[i] * (m.scales.length === 1 ? m.scales[0] : m.scales[Math.floor(i / m.cols)]);
   return out;
 }
 
@@ -96,7 +130,8 @@ export function exportedLoss(w: BackboneWeights, valid: Int32Array[]): number {
   if (valid.length === 0) return NaN;
   const { vocab: V, dim: D } = w.config;
   const E = dequantRows(w.emb);
-  let total = 0, count = 0;
+  let total = 0,
+    count = 0;
   for (const seq of valid) {
     const h = backboneHidden(w, seq, seq.length);
     for (let t = 0; t + 1 < seq.length; t++) {
@@ -120,19 +155,31 @@ export function exportedLoss(w: BackboneWeights, valid: Int32Array[]): number {
 /** The model config pretraining builds for an env. */
 export function configFor(env: EnvInfo, o: PretrainOptions): BackboneConfig {
   return validateConfig({
-    kind: o.kind, vocab: env.obsVocab + env.actions, ctx: o.ctx, dim: o.dim, layers: o.layers, heads: o.heads, ffn: o.ffn,
+    kind: o.kind,
+    vocab: env.obsVocab + env.actions,
+    ctx: o.ctx,
+    dim: o.dim,
+    layers: o.layers,
+    heads: o.heads,
+    ffn: o.ffn,
     featTokens: env.tokens,
   });
 }
 
 /** Plays transcripts of `envName` through the module, then trains. Validation episodes use seeds far from training's. */
-export function pretrainBackbone(mod: AgentModule, envName: string, o: PretrainOptions,
-  onStep?: (step: number, loss: number) => void): PretrainResult & { env: EnvInfo } {
+export function pretrainBackbone(
+  mod: AgentModule,
+  envName: string,
+  o: PretrainOptions,
+  onStep?: (step: number, loss: number) => void,
+): PretrainResult & { env: EnvInfo } {
   const env = envInfo(mod, envName);
   const config = configFor(env, o);
   const tr = playTranscripts(mod, env, o.episodes, o.seed * 100003);
   const va = playTranscripts(mod, env, Math.max(4, o.episodes >> 2), o.seed * 100003 + 50_000_000);
-  const valid = windows(va.stream, va.starts, o.ctx).filter((_, i) => i % 8 === 0).slice(0, 64);
+  const valid = windows(va.stream, va.starts, o.ctx)
+    .filter((_, i) => i % 8 === 0)
+    .slice(0, 64);
   return { ...pretrainOnWindows(config, windows(tr.stream, tr.starts, o.ctx), valid, o, onStep), env };
 }
 
@@ -142,8 +189,13 @@ export function backboneBlob(res: PretrainResult & { env: EnvInfo }, o: Pretrain
   return {
     version: 1,
     meta: {
-      model: `${res.env.name}-backbone-${o.kind}`, env: res.env.name, kind: o.kind, steps: o.steps, seed: o.seed,
-      valid_loss: r4(res.validLossExported), uniform_loss: r4(res.uniformLoss),
+      model: `${res.env.name}-backbone-${o.kind}`,
+      env: res.env.name,
+      kind: o.kind,
+      steps: o.steps,
+      seed: o.seed,
+      valid_loss: r4(res.validLossExported),
+      uniform_loss: r4(res.uniformLoss),
     },
     tensors: backboneTensors(res.weights),
   };

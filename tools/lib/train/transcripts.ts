@@ -45,7 +45,12 @@ function scripted(name: string, obs: Float32Array, r: Rng): number {
  * tokens then the action token; the terminal observation closes each episode. Episode e uses random actions
  * with probability eps_e in {1, 0.5, 0.2, 0.05}, cycling, scripted ones otherwise.
  */
-export function playTranscripts(mod: AgentModule, env: EnvInfo, episodes: number, seed: number): { stream: Int32Array; starts: number[] } {
+export function playTranscripts(
+  mod: AgentModule,
+  env: EnvInfo,
+  episodes: number,
+  seed: number,
+): { stream: Int32Array; starts: number[] } {
   const r = rng(seed ^ 0x5eed);
   const out: number[] = [];
   const starts: number[] = []; // stream index of every observation's first token

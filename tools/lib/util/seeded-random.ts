@@ -13,8 +13,10 @@ export function seededRandom(seed: number): () => number {
 /** Random test inputs drawn from a seeded PRNG (golden vectors, fuzz tests, benchmarks). */
 export type Rand = () => number;
 export const randInt = (rand: Rand, lo: number, hi: number): number => lo + Math.floor(rand() * (hi - lo + 1));
-export const randomTernary = (rand: Rand, n: number): Int8Array => Int8Array.from({ length: n }, () => randInt(rand, -1, 1));
-export const randomInt8 = (rand: Rand, n: number, lo = -128, hi = 127): Int8Array => Int8Array.from({ length: n }, () => randInt(rand, lo, hi));
+export const randomTernary = (rand: Rand, n: number): Int8Array =>
+  Int8Array.from({ length: n }, () => randInt(rand, -1, 1));
+export const randomInt8 = (rand: Rand, n: number, lo = -128, hi = 127): Int8Array =>
+  Int8Array.from({ length: n }, () => randInt(rand, lo, hi));
 /** Roughly normal f32 values (sum of uniforms) times `scale`. */
 export const randomF32 = (rand: Rand, n: number, scale = 1): Float32Array =>
   Float32Array.from({ length: n }, () => (rand() + rand() + rand() - 1.5) * 2 * scale);

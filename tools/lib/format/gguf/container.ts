@@ -10,10 +10,38 @@ export type GgmlType = (typeof GGML)[keyof typeof GGML];
 
 /** Names of every ggml type id, for error messages about the ones bitrl does not support. */
 const GGML_NAMES: Record<number, string> = {
-  0: "f32", 1: "f16", 2: "q4_0", 3: "q4_1", 6: "q5_0", 7: "q5_1", 8: "q8_0", 9: "q8_1", 10: "q2_K", 11: "q3_K",
-  12: "q4_K", 13: "q5_K", 14: "q6_K", 15: "q8_K", 16: "iq2_xxs", 17: "iq2_xs", 18: "iq3_xxs", 19: "iq1_s",
-  20: "iq4_nl", 21: "iq3_s", 22: "iq2_s", 23: "iq4_xs", 24: "i8", 25: "i16", 26: "i32", 27: "i64", 28: "f64",
-  29: "iq1_m", 30: "bf16", 34: "tq1_0", 35: "tq2_0", 39: "mxfp4",
+  0: "f32",
+  1: "f16",
+  2: "q4_0",
+  3: "q4_1",
+  6: "q5_0",
+  7: "q5_1",
+  8: "q8_0",
+  9: "q8_1",
+  10: "q2_K",
+  11: "q3_K",
+  12: "q4_K",
+  13: "q5_K",
+  14: "q6_K",
+  15: "q8_K",
+  16: "iq2_xxs",
+  17: "iq2_xs",
+  18: "iq3_xxs",
+  19: "iq1_s",
+  20: "iq4_nl",
+  21: "iq3_s",
+  22: "iq2_s",
+  23: "iq4_xs",
+  24: "i8",
+  25: "i16",
+  26: "i32",
+  27: "i64",
+  28: "f64",
+  29: "iq1_m",
+  30: "bf16",
+  34: "tq1_0",
+  35: "tq2_0",
+  39: "mxfp4",
 };
 
 /** Weights per block and bytes per block of each supported type (ggml's type traits). */
@@ -42,7 +70,21 @@ export function isSupportedGgmlType(type: number): type is GgmlType {
 }
 
 /** GGUF metadata value types (gguf.h `enum gguf_type`), by id. */
-const VALUE_TYPES = ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"] as const;
+const VALUE_TYPES = [
+  "u8",
+  "i8",
+  "u16",
+  "i16",
+  "u32",
+  "i32",
+  "f32",
+  "bool",
+  "string",
+  "array",
+  "u64",
+  "i64",
+  "f64",
+] as const;
 export type GgufValueType = (typeof VALUE_TYPES)[number];
 type NumberType = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64";
 
@@ -81,7 +123,9 @@ const MAX_ARRAY_DEPTH = 8;
 export function ggmlTensorBytes(name: string, type: GgmlType, dims: number[]): number {
   const { weights, bytes } = GGML_BLOCK[type];
   if (dims[0] % weights !== 0) {
-    throw new BitrlError(`tensor ${shown(name)}: row length ${dims[0]} is not a multiple of ${weights} (${ggmlTypeName(type)} blocks)`);
+    throw new BitrlError(
+      `tensor ${shown(name)}: row length ${dims[0]} is not a multiple of ${weights} (${ggmlTypeName(type)} blocks)`,
+    );
   }
   let n = (dims[0] / weights) * bytes;
   for (let i = 1; i < dims.length; i++) n *= dims[i];
@@ -112,18 +156,65 @@ class Cursor {
     return this.bytes.length - this.pos;
   }
   need(n: number, what: string): void {
-    if (n > this.left) throw new BitrlError(`truncated GGUF: ${what} needs ${n} bytes at offset ${this.pos}, ${this.left} left`);
+    if (n > this.left)
+      throw new BitrlError(`truncated GGUF: ${what} needs ${n} bytes at offset ${this.pos}, ${this.left} left`);
   }
-  u8(what: string): number { this.need(1, what); return this.view.getUint8(this.pos++); }
-  i8(what: string): number { this.need(1, what); return this.view.getInt8(this.pos++); }
-  u16(what: string): number { this.need(2, what); const v = this.view.getUint16(this.pos, true); this.pos += 2; return v; }
-  i16(what: string): number { this.need(2, what); const v = this.view.getInt16(this.pos, true); this.pos += 2; return v; }
-  u32(what: string): number { this.need(4, what); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
-  i32(what: string): number { this.need(4, what); const v = this.view.getInt32(this.pos, true); this.pos += 4; return v; }
-  f32(what: string): number { this.need(4, what); const v = this.view.getFloat32(this.pos, true); this.pos += 4; return v; }
-  f64(what: string): number { this.need(8, what); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
-  u64(what: string): bigint { this.need(8, what); const v = this.view.getBigUint64(this.pos, true); this.pos += 8; return v; }
-  i64(what: string): bigint { this.need(8, what); const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
+  u8(what: string): number {
+    this.need(1, what);
+    return this.view.getUint8(this.pos++);
+  }
+  i8(what: string): number {
+    this.need(1, what);
+    return this.view.getInt8(this.pos++);
+  }
+  u16(what: string): number {
+    this.need(2, what);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  i16(what: string): number {
+    this.need(2, what);
+    const v = this.view.getInt16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(what: string): number {
+    this.need(4, what);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(what: string): number {
+    this.need(4, what);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f32(what: string): number {
+    this.need(4, what);
+    const v = this.view.getFloat32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f64(what: string): number {
+    this.need(8, what);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  u64(what: string): bigint {
+    this.need(8, what);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  i64(what: string): bigint {
+    this.need(8, what);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
   /** A u64 that must be <= max (so it also fits a JS number exactly). */
   count(what: string, max: number): number {
     const v = this.u64(what);
@@ -146,11 +237,24 @@ class Cursor {
 /** Smallest encoded size of one array item of `type`, so a count can be checked before any allocation. */
 function minItemBytes(type: GgufValueType): number {
   switch (type) {
-    case "u8": case "i8": case "bool": return 1;
-    case "u16": case "i16": return 2;
-    case "u32": case "i32": case "f32": return 4;
-    case "u64": case "i64": case "f64": case "string": return 8;
-    case "array": return 12;
+    case "u8":
+    case "i8":
+    case "bool":
+      return 1;
+    case "u16":
+    case "i16":
+      return 2;
+    case "u32":
+    case "i32":
+    case "f32":
+      return 4;
+    case "u64":
+    case "i64":
+    case "f64":
+    case "string":
+      return 8;
+    case "array":
+      return 12;
   }
 }
 
@@ -162,22 +266,33 @@ function valueType(id: number, what: string): GgufValueType {
 
 function readValue(c: Cursor, type: GgufValueType, what: string, depth: number): GgufValue {
   switch (type) {
-    case "u8": return { type, value: c.u8(what) };
-    case "i8": return { type, value: c.i8(what) };
-    case "u16": return { type, value: c.u16(what) };
-    case "i16": return { type, value: c.i16(what) };
-    case "u32": return { type, value: c.u32(what) };
-    case "i32": return { type, value: c.i32(what) };
-    case "f32": return { type, value: c.f32(what) };
-    case "f64": return { type, value: c.f64(what) };
-    case "u64": return { type, value: c.u64(what) };
-    case "i64": return { type, value: c.i64(what) };
+    case "u8":
+      return { type, value: c.u8(what) };
+    case "i8":
+      return { type, value: c.i8(what) };
+    case "u16":
+      return { type, value: c.u16(what) };
+    case "i16":
+      return { type, value: c.i16(what) };
+    case "u32":
+      return { type, value: c.u32(what) };
+    case "i32":
+      return { type, value: c.i32(what) };
+    case "f32":
+      return { type, value: c.f32(what) };
+    case "f64":
+      return { type, value: c.f64(what) };
+    case "u64":
+      return { type, value: c.u64(what) };
+    case "i64":
+      return { type, value: c.i64(what) };
     case "bool": {
       const b = c.u8(what);
       if (b > 1) throw new BitrlError(`${what}: bool byte ${b} is neither 0 nor 1`);
       return { type, value: b === 1 };
     }
-    case "string": return { type, value: c.string(what, Number.MAX_SAFE_INTEGER) };
+    case "string":
+      return { type, value: c.string(what, Number.MAX_SAFE_INTEGER) };
     case "array": {
       if (depth >= MAX_ARRAY_DEPTH) throw new BitrlError(`${what}: arrays nested deeper than ${MAX_ARRAY_DEPTH}`);
       const itemType = valueType(c.u32(`${what} array type`), what);
@@ -194,7 +309,8 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
   const c = new Cursor(bytes);
   if (bytes.length < 4 || c.u32("magic") !== MAGIC) throw new BitrlError("bad magic (not a GGUF file)");
   const version = c.u32("version");
-  if (version !== 2 && version !== 3) throw new BitrlError(`unsupported GGUF version ${version} (this reader knows 2 and 3)`);
+  if (version !== 2 && version !== 3)
+    throw new BitrlError(`unsupported GGUF version ${version} (this reader knows 2 and 3)`);
   // Minimum encoded sizes: a tensor info is >= 8 + 1 + 4 + 8 + 4 + 8 bytes, a kv pair >= 8 + 1 + 4 + 1.
   const tensorCount = c.count("tensor count", Math.floor(Math.max(0, c.left - 8) / 33));
   const kvCount = c.count("metadata count", Math.floor(c.left / 14));
@@ -209,7 +325,13 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
   }
   const alignment = ggufAlignment(kv);
 
-  interface Info { name: string; dims: number[]; type: GgmlType; offset: number; size: number }
+  interface Info {
+    name: string;
+    dims: number[];
+    type: GgmlType;
+    offset: number;
+    size: number;
+  }
   const infos: Info[] = [];
   const names = new Set<string>();
   for (let i = 0; i < tensorCount; i++) {
@@ -226,33 +348,41 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
       if (n < 1n) throw new BitrlError(`tensor ${shown(name)}: dim ${d} is 0`);
       numel *= n;
       // Any tensor bigger than the whole file cannot be valid; this also keeps every product an exact number.
-      if (numel > BigInt(bytes.length) * 8n) throw new BitrlError(`tensor ${shown(name)}: ${numel} elements cannot fit in a ${bytes.length}-byte file`);
+      if (numel > BigInt(bytes.length) * 8n)
+        throw new BitrlError(`tensor ${shown(name)}: ${numel} elements cannot fit in a ${bytes.length}-byte file`);
       dims.push(Number(n));
     }
     const typeId = c.u32(`tensor ${shown(name)} type`);
-    if (!isSupportedGgmlType(typeId)) throw new BitrlError(`tensor ${shown(name)}: unsupported ggml type ${typeId} (${ggmlTypeName(typeId)})`);
+    if (!isSupportedGgmlType(typeId))
+      throw new BitrlError(`tensor ${shown(name)}: unsupported ggml type ${typeId} (${ggmlTypeName(typeId)})`);
     const offset = c.u64(`tensor ${shown(name)} offset`);
-    if (offset > BigInt(bytes.length)) throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is beyond the end of the file`);
-    if (offset % BigInt(alignment) !== 0n) throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is not a multiple of the alignment ${alignment}`);
+    if (offset > BigInt(bytes.length))
+      throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is beyond the end of the file`);
+    if (offset % BigInt(alignment) !== 0n)
+      throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is not a multiple of the alignment ${alignment}`);
     infos.push({ name, dims, type: typeId, offset: Number(offset), size: ggmlTensorBytes(name, typeId, dims) });
   }
 
   const dataStart = Math.ceil(c.pos / alignment) * alignment;
-  if (tensorCount > 0 && dataStart > bytes.length) throw new BitrlError(`truncated GGUF: tensor data would start at ${dataStart}, file is ${bytes.length} bytes`);
+  if (tensorCount > 0 && dataStart > bytes.length)
+    throw new BitrlError(`truncated GGUF: tensor data would start at ${dataStart}, file is ${bytes.length} bytes`);
   const tensors: GgufTensor[] = [];
   const ranges: [number, number, string][] = [];
   for (const t of infos) {
     const start = dataStart + t.offset;
     const end = start + t.size;
     if (end > bytes.length) {
-      throw new BitrlError(`tensor ${shown(t.name)}: data [${start}, ${end}) runs past the end of the file (${bytes.length} bytes; truncated?)`);
+      throw new BitrlError(
+        `tensor ${shown(t.name)}: data [${start}, ${end}) runs past the end of the file (${bytes.length} bytes; truncated?)`,
+      );
     }
     ranges.push([start, end, t.name]);
     tensors.push({ name: t.name, dims: t.dims, type: t.type, data: bytes.subarray(start, end) });
   }
   ranges.sort((a, b) => a[0] - b[0]);
   for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw new BitrlError(`tensors ${shown(ranges[i - 1][2])} and ${shown(ranges[i][2])} overlap`);
+    if (ranges[i][0] < ranges[i - 1][1])
+      throw new BitrlError(`tensors ${shown(ranges[i - 1][2])} and ${shown(ranges[i][2])} overlap`);
   }
   return { version, kv, tensors };
 }
@@ -271,36 +401,105 @@ class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number) { this.room(1); this.view.setUint8(this.pos, v); this.pos += 1; }
-  i8(v: number) { this.room(1); this.view.setInt8(this.pos, v); this.pos += 1; }
-  u16(v: number) { this.room(2); this.view.setUint16(this.pos, v, true); this.pos += 2; }
-  i16(v: number) { this.room(2); this.view.setInt16(this.pos, v, true); this.pos += 2; }
-  u32(v: number) { this.room(4); this.view.setUint32(this.pos, v, true); this.pos += 4; }
-  i32(v: number) { this.room(4); this.view.setInt32(this.pos, v, true); this.pos += 4; }
-  f32(v: number) { this.room(4); this.view.setFloat32(this.pos, v, true); this.pos += 4; }
-  f64(v: number) { this.room(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; }
-  u64(v: bigint) { this.room(8); this.view.setBigUint64(this.pos, v, true); this.pos += 8; }
-  i64(v: bigint) { this.room(8); this.view.setBigInt64(this.pos, v, true); this.pos += 8; }
-  bytes(b: Uint8Array) { this.room(b.length); this.buf.set(b, this.pos); this.pos += b.length; }
-  string(s: string) { const b = utf8Encoder.encode(s); this.u64(BigInt(b.length)); this.bytes(b); }
-  pad(alignment: number) { const n = (alignment - (this.pos % alignment)) % alignment; this.room(n); this.pos += n; }
-  result(): Uint8Array { return this.buf.slice(0, this.pos); }
+  u8(v: number) {
+    this.room(1);
+    this.view.setUint8(this.pos, v);
+    this.pos += 1;
+  }
+  i8(v: number) {
+    this.room(1);
+    this.view.setInt8(this.pos, v);
+    this.pos += 1;
+  }
+  u16(v: number) {
+    this.room(2);
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+  }
+  i16(v: number) {
+    this.room(2);
+    this.view.setInt16(this.pos, v, true);
+    this.pos += 2;
+  }
+  u32(v: number) {
+    this.room(4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+  i32(v: number) {
+    this.room(4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+  }
+  f32(v: number) {
+    this.room(4);
+    this.view.setFloat32(this.pos, v, true);
+    this.pos += 4;
+  }
+  f64(v: number) {
+    this.room(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  u64(v: bigint) {
+    this.room(8);
+    this.view.setBigUint64(this.pos, v, true);
+    this.pos += 8;
+  }
+  i64(v: bigint) {
+    this.room(8);
+    this.view.setBigInt64(this.pos, v, true);
+    this.pos += 8;
+  }
+  bytes(b: Uint8Array) {
+    this.room(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  string(s: string) {
+    const b = utf8Encoder.encode(s);
+    this.u64(BigInt(b.length));
+    this.bytes(b);
+  }
+  pad(alignment: number) {
+    const n = (alignment - (this.pos % alignment)) % alignment;
+    this.room(n);
+    this.pos += n;
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.pos);
+  }
 }
 
 const INT_RANGE: Record<string, [number, number]> = {
-  u8: [0, 0xff], i8: [-0x80, 0x7f], u16: [0, 0xffff], i16: [-0x8000, 0x7fff], u32: [0, 0xffffffff], i32: [-0x80000000, 0x7fffffff],
+  u8: [0, 0xff],
+  i8: [-0x80, 0x7f],
+  u16: [0, 0xffff],
+  i16: [-0x8000, 0x7fff],
+  u32: [0, 0xffffffff],
+  i32: [-0x80000000, 0x7fffffff],
 };
 
 function writeValue(w: Writer, v: GgufValue, what: string): void {
   switch (v.type) {
-    case "u8": case "i8": case "u16": case "i16": case "u32": case "i32": {
+    case "u8":
+    case "i8":
+    case "u16":
+    case "i16":
+    case "u32":
+    case "i32": {
       const [lo, hi] = INT_RANGE[v.type];
-      if (!Number.isInteger(v.value) || v.value < lo || v.value > hi) throw new BitrlError(`${what}: ${v.value} is not a ${v.type}`);
+      if (!Number.isInteger(v.value) || v.value < lo || v.value > hi)
+        throw new BitrlError(`${what}: ${v.value} is not a ${v.type}`);
       w[v.type](v.value);
       return;
     }
-    case "f32": w.f32(v.value); return;
-    case "f64": w.f64(v.value); return;
+    case "f32":
+      w.f32(v.value);
+      return;
+    case "f64":
+      w.f64(v.value);
+      return;
     case "u64":
       if (v.value < 0n || v.value > 0xffffffffffffffffn) throw new BitrlError(`${what}: ${v.value} is not a u64`);
       w.u64(v.value);
@@ -309,8 +508,12 @@ function writeValue(w: Writer, v: GgufValue, what: string): void {
       if (v.value < -(1n << 63n) || v.value >= 1n << 63n) throw new BitrlError(`${what}: ${v.value} is not an i64`);
       w.i64(v.value);
       return;
-    case "bool": w.u8(v.value ? 1 : 0); return;
-    case "string": w.string(v.value); return;
+    case "bool":
+      w.u8(v.value ? 1 : 0);
+      return;
+    case "string":
+      w.string(v.value);
+      return;
     case "array":
       w.u32(VALUE_TYPES.indexOf(v.itemType));
       w.u64(BigInt(v.items.length));
@@ -334,7 +537,8 @@ export function writeGguf(file: Pick<GgufFile, "kv" | "tensors">): Uint8Array {
   w.u64(BigInt(file.tensors.length));
   w.u64(BigInt(file.kv.size));
   for (const [key, value] of file.kv) {
-    if (key.length === 0 || utf8Encoder.encode(key).length > MAX_KEY_BYTES) throw new BitrlError(`metadata key ${shown(key)} must be 1..${MAX_KEY_BYTES} bytes`);
+    if (key.length === 0 || utf8Encoder.encode(key).length > MAX_KEY_BYTES)
+      throw new BitrlError(`metadata key ${shown(key)} must be 1..${MAX_KEY_BYTES} bytes`);
     w.string(key);
     w.u32(VALUE_TYPES.indexOf(value.type));
     writeValue(w, value, `metadata ${shown(key)}`);
@@ -343,15 +547,18 @@ export function writeGguf(file: Pick<GgufFile, "kv" | "tensors">): Uint8Array {
   let offset = 0;
   for (const t of file.tensors) {
     const nameBytes = utf8Encoder.encode(t.name).length;
-    if (nameBytes < 1 || nameBytes > MAX_NAME_BYTES) throw new BitrlError(`tensor name ${shown(t.name)} must be 1..${MAX_NAME_BYTES} bytes`);
+    if (nameBytes < 1 || nameBytes > MAX_NAME_BYTES)
+      throw new BitrlError(`tensor name ${shown(t.name)} must be 1..${MAX_NAME_BYTES} bytes`);
     if (names.has(t.name)) throw new BitrlError(`duplicate tensor name ${shown(t.name)}`);
     names.add(t.name);
     if (t.dims.length < 1 || t.dims.length > 4 || t.dims.some((d) => !Number.isInteger(d) || d < 1)) {
       throw new BitrlError(`tensor ${shown(t.name)}: dims [${t.dims.join(", ")}] must be 1..4 integers >= 1`);
     }
-    if (!isSupportedGgmlType(t.type)) throw new BitrlError(`tensor ${shown(t.name)}: unsupported ggml type ${t.type} (${ggmlTypeName(t.type)})`);
+    if (!isSupportedGgmlType(t.type))
+      throw new BitrlError(`tensor ${shown(t.name)}: unsupported ggml type ${t.type} (${ggmlTypeName(t.type)})`);
     const size = ggmlTensorBytes(t.name, t.type, t.dims);
-    if (t.data.length !== size) throw new BitrlError(`tensor ${shown(t.name)}: ${t.data.length} data bytes, its type and dims need ${size}`);
+    if (t.data.length !== size)
+      throw new BitrlError(`tensor ${shown(t.name)}: ${t.data.length} data bytes, its type and dims need ${size}`);
     w.string(t.name);
     w.u32(t.dims.length);
     for (const d of t.dims) w.u64(BigInt(d));

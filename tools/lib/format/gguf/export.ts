@@ -43,7 +43,8 @@ function recordedTensors(meta: Record<string, unknown>): Record<string, GgufTens
   if (typeof g !== "object" || g === null) throw new BitrlError("meta.gguf must be an object");
   const t = g.tensors;
   if (t === undefined) return {};
-  if (typeof t !== "object" || t === null || Array.isArray(t)) throw new BitrlError("meta.gguf.tensors must be an object");
+  if (typeof t !== "object" || t === null || Array.isArray(t))
+    throw new BitrlError("meta.gguf.tensors must be an object");
   return t as Record<string, GgufTensorRecord>;
 }
 
@@ -72,7 +73,9 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
       const q = unpackTernary(t.data, rows, cols, t.packing);
       if (cols % QK !== 0) {
         if (opts.oddRows !== "f32") {
-          throw new BitrlError(`tensor ${shown(t.name)}: row length ${cols} is not a multiple of 256, so it cannot be TQ1_0/TQ2_0 blocks (export odd rows as f32 to keep its exact values)`);
+          throw new BitrlError(
+            `tensor ${shown(t.name)}: row length ${cols} is not a multiple of 256, so it cannot be TQ1_0/TQ2_0 blocks (export odd rows as f32 to keep its exact values)`,
+          );
         }
         const v = new Float32Array(q.length);
         for (let r = 0; r < rows; r++) {
@@ -88,10 +91,14 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
       ternaryUsed ??= ttype;
       const halves = Array.from(t.scales, (s) => {
         const h = f32ToF16(s);
-        if ((h & 0x7c00) === 0x7c00) throw new BitrlError(`tensor ${shown(t.name)}: scale ${s} is too large for an f16 block scale`);
+        if ((h & 0x7c00) === 0x7c00)
+          throw new BitrlError(`tensor ${shown(t.name)}: scale ${s} is too large for an f16 block scale`);
         const back = f16ToF32(h);
         if (back !== s) {
-          if (opts.exact) throw new BitrlError(`tensor ${shown(t.name)}: scale ${s} is not exact in f16 (nearest ${back}); export without exact to round it`);
+          if (opts.exact)
+            throw new BitrlError(
+              `tensor ${shown(t.name)}: scale ${s} is not exact in f16 (nearest ${back}); export without exact to round it`,
+            );
           report.roundedScales++;
           report.maxScaleRelError = Math.max(report.maxScaleRelError, Math.abs(back - s) / s);
         }
@@ -110,13 +117,19 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
       if (rec?.dims) {
         // 1-D, or a "split" import whose (blocks, 256) tensor goes back to its GGUF dims (same block order).
         const n = Array.isArray(rec.dims) ? rec.dims.reduce((a, b) => a * b, 1) : -1;
-        if (n !== rows * cols || rec.dims[0] % QK !== 0) throw new BitrlError(`meta.gguf.tensors[${shown(t.name)}].dims do not fit its shape`);
+        if (n !== rows * cols || rec.dims[0] % QK !== 0)
+          throw new BitrlError(`meta.gguf.tensors[${shown(t.name)}].dims do not fit its shape`);
         outDims = [...rec.dims];
       }
       const r: BitrlTensorRecord = { packing: t.packing, scale: scaleKind };
       if (t.scales.some((s, i) => f16ToF32(halves[i]) !== s)) r.scales = Array.from(t.scales);
       if (!rec?.split) records[t.name] = r;
-      tensors.push({ name: t.name, dims: outDims, type: ttype === "tq1_0" ? GGML.TQ1_0 : GGML.TQ2_0, data: encodeTernaryBlocks(ttype === "tq1_0" ? GGML.TQ1_0 : GGML.TQ2_0, q, d) });
+      tensors.push({
+        name: t.name,
+        dims: outDims,
+        type: ttype === "tq1_0" ? GGML.TQ1_0 : GGML.TQ2_0,
+        data: encodeTernaryBlocks(ttype === "tq1_0" ? GGML.TQ1_0 : GGML.TQ2_0, q, d),
+      });
       report.tensors.push({ name: t.name, type: ttype });
     } else if (t.packing === "f32") {
       const ftype = opts.floatType ?? (rec?.type === "f16" || rec?.type === "bf16" ? rec.type : "f32");
@@ -129,8 +142,12 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
           const h = ftype === "f16" ? f32ToF16(v[i]) : f32ToBf16(v[i]);
           const back = ftype === "f16" ? f16ToF32(h) : bf16ToF32(h);
           if (!Object.is(back, v[i]) && !(Number.isNaN(back) && Number.isNaN(v[i]))) {
-            if (Number.isFinite(v[i]) && !Number.isFinite(back)) throw new BitrlError(`tensor ${shown(t.name)}: value ${v[i]} is out of ${ftype} range`);
-            if (opts.exact) throw new BitrlError(`tensor ${shown(t.name)}: value ${v[i]} is not exact in ${ftype}; export without exact to round it`);
+            if (Number.isFinite(v[i]) && !Number.isFinite(back))
+              throw new BitrlError(`tensor ${shown(t.name)}: value ${v[i]} is out of ${ftype} range`);
+            if (opts.exact)
+              throw new BitrlError(
+                `tensor ${shown(t.name)}: value ${v[i]} is not exact in ${ftype}; export without exact to round it`,
+              );
             report.roundedValues++;
           }
           out[2 * i] = h & 0xff;
@@ -157,7 +174,11 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
     if (override || !kv.has(key)) kv.set(key, value);
   };
   const metaString = (k: string) => (typeof meta[k] === "string" ? (meta[k] as string) : undefined);
-  put("general.architecture", { type: "string", value: opts.architecture ?? metaString("architecture") ?? "bitrl" }, opts.architecture !== undefined);
+  put(
+    "general.architecture",
+    { type: "string", value: opts.architecture ?? metaString("architecture") ?? "bitrl" },
+    opts.architecture !== undefined,
+  );
   const name = opts.name ?? metaString("name") ?? opts.defaultName;
   if (name !== undefined) put("general.name", { type: "string", value: name }, opts.name !== undefined);
   put("general.alignment", { type: "u32", value: 32 }, false);
@@ -172,9 +193,11 @@ export function blobToGguf(blob: Blob, opts: GgufExportOptions = {}): { file: Gg
   return { file: { version: 3, kv, tensors }, report };
 }
 
-
 /** Blob -> GGUF file bytes and the report of what was rounded; what `bitrl export --gguf` calls. */
-export function blobToGgufBytes(blob: Blob, opts: GgufExportOptions = {}): { bytes: Uint8Array; report: GgufExportReport } {
+export function blobToGgufBytes(
+  blob: Blob,
+  opts: GgufExportOptions = {},
+): { bytes: Uint8Array; report: GgufExportReport } {
   const { file, report } = blobToGguf(blob, opts);
   return { bytes: writeGguf(file), report };
 }

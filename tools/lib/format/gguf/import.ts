@@ -17,12 +17,22 @@ export interface GgufImportOptions {
   blockScales?: "error" | "split";
 }
 
-const TYPE_NAME: Record<GgmlType, GgufTensorRecord["type"]> = { 0: "f32", 1: "f16", 26: "i32", 30: "bf16", 34: "tq1_0", 35: "tq2_0" };
+const TYPE_NAME: Record<GgmlType, GgufTensorRecord["type"]> = {
+  0: "f32",
+  1: "f16",
+  26: "i32",
+  30: "bf16",
+  34: "tq1_0",
+  35: "tq2_0",
+};
 const NAME_LIMIT = 47; // bitrl's name field
 
 /** Scale layout found in a ternary tensor's block scales, or null when none is exact. */
-function detectScales(q: Int8Array, d: Uint16Array, groups: number):
-  { scales: Uint16Array; zeroBlocks: "zero" | "scale" } | null {
+function detectScales(
+  q: Int8Array,
+  d: Uint16Array,
+  groups: number,
+): { scales: Uint16Array; zeroBlocks: "zero" | "scale" } | null {
   const perGroup = d.length / groups;
   const scales = new Uint16Array(groups);
   let sawZero = false;
@@ -48,7 +58,10 @@ function detectScales(q: Int8Array, d: Uint16Array, groups: number):
 
 function checkScale(h: number, name: string): number {
   const s = f16ToF32(h);
-  if (!Number.isFinite(s) || s < 0 || Object.is(s, -0)) throw new BitrlError(`tensor ${shown(name)}: block scale ${s} (f16 0x${h.toString(16)}) is not a finite number >= 0`);
+  if (!Number.isFinite(s) || s < 0 || Object.is(s, -0))
+    throw new BitrlError(
+      `tensor ${shown(name)}: block scale ${s} (f16 0x${h.toString(16)}) is not a finite number >= 0`,
+    );
   return s;
 }
 
@@ -62,10 +75,16 @@ function parseRecords(file: GgufFile): Record<string, BitrlTensorRecord> {
   } catch {
     throw new BitrlError("bitrl.tensors is not valid JSON");
   }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new BitrlError("bitrl.tensors must be a JSON object");
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+    throw new BitrlError("bitrl.tensors must be a JSON object");
   for (const [name, r] of Object.entries(parsed as Record<string, BitrlTensorRecord>)) {
-    const ok = typeof r === "object" && r !== null && ["i8", "i2", "t3"].includes(r.packing) && ["tensor", "row"].includes(r.scale) &&
-      (r.scales === undefined || (Array.isArray(r.scales) && r.scales.every((s) => typeof s === "number" && Number.isFinite(s) && s >= 0)));
+    const ok =
+      typeof r === "object" &&
+      r !== null &&
+      ["i8", "i2", "t3"].includes(r.packing) &&
+      ["tensor", "row"].includes(r.scale) &&
+      (r.scales === undefined ||
+        (Array.isArray(r.scales) && r.scales.every((s) => typeof s === "number" && Number.isFinite(s) && s >= 0)));
     if (!ok) throw new BitrlError(`bitrl.tensors: bad record for ${shown(name)}`);
   }
   return parsed as Record<string, BitrlTensorRecord>;
@@ -89,7 +108,8 @@ function parseBitrlMeta(file: GgufFile): Record<string, unknown> {
  * every value is exactly q * scale with |q| <= qmax.
  */
 function requantize(name: string, v: Float32Array, groups: number, scales: number[], qmax: number): Int8Array {
-  if (scales.length !== 1 && scales.length !== groups) throw new BitrlError(`bitrl.tensors: ${shown(name)} records ${scales.length} scales for ${groups} rows`);
+  if (scales.length !== 1 && scales.length !== groups)
+    throw new BitrlError(`bitrl.tensors: ${shown(name)} records ${scales.length} scales for ${groups} rows`);
   const per = v.length / scales.length;
   const q = new Int8Array(v.length);
   for (let i = 0; i < v.length; i++) {
@@ -97,7 +117,9 @@ function requantize(name: string, v: Float32Array, groups: number, scales: numbe
     const x = v[i];
     const k = s === 0 ? 0 : Math.round(x / s);
     if (Math.abs(k) > qmax || Math.fround(k * s) !== x) {
-      throw new BitrlError(`tensor ${shown(name)}: value ${x} at index ${i} is not a multiple of its recorded scale ${s}`);
+      throw new BitrlError(
+        `tensor ${shown(name)}: value ${x} at index ${i} is not a multiple of its recorded scale ${s}`,
+      );
     }
     q[i] = k;
   }
@@ -116,17 +138,27 @@ export function ggufToBlob(file: GgufFile, opts: GgufImportOptions = {}): Blob {
   const kv = new Map([...file.kv].filter(([k]) => !k.startsWith("bitrl.")));
   const tensorRecords: Record<string, GgufTensorRecord> = Object.create(null);
   const tensors = file.tensors.map((t) => {
-    if (new TextEncoder().encode(t.name).length > NAME_LIMIT) throw new BitrlError(`tensor ${shown(t.name)}: name is longer than bitrl's ${NAME_LIMIT} bytes`);
+    if (new TextEncoder().encode(t.name).length > NAME_LIMIT)
+      throw new BitrlError(`tensor ${shown(t.name)}: name is longer than bitrl's ${NAME_LIMIT} bytes`);
     const rec: GgufTensorRecord = { type: TYPE_NAME[t.type] };
     tensorRecords[t.name] = rec;
     const out = tensorFromGguf(t, rec, Object.hasOwn(records, t.name) ? records[t.name] : undefined, opts);
     if (out.data.length > 2 ** 31) throw new BitrlError(`tensor ${shown(t.name)} is too large for a bitrl blob`);
     return out;
   });
-  return { version: 1, meta: { ...meta, gguf: { version: file.version, kv: kvToJson(kv), tensors: tensorRecords } }, tensors };
+  return {
+    version: 1,
+    meta: { ...meta, gguf: { version: file.version, kv: kvToJson(kv), tensors: tensorRecords } },
+    tensors,
+  };
 }
 
-function tensorFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensorRecord | undefined, opts: GgufImportOptions): BlobTensor {
+function tensorFromGguf(
+  t: GgufTensor,
+  rec: GgufTensorRecord,
+  bitrl: BitrlTensorRecord | undefined,
+  opts: GgufImportOptions,
+): BlobTensor {
   const shape = [...t.dims].reverse();
   const cols = t.dims[0];
   const rows = t.dims.slice(1).reduce((a, b) => a * b, 1);
@@ -139,8 +171,15 @@ function tensorFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensor
         if (ternary && t.dims.length !== 2) throw new BitrlError(`tensor ${shown(t.name)}: ternary tensors are 2-D`);
         const q = requantize(t.name, readF32(t.data), ternary ? rows : shape[0], bitrl.scales, ternary ? 1 : 127);
         const scales = Float32Array.from(bitrl.scales);
-        if (bitrl.packing === "i8") return { name: t.name, shape, packing: "i8", data: new Uint8Array(q.buffer), scales };
-        return { name: t.name, shape: [rows, cols], packing: bitrl.packing, data: packTernary(q, rows, cols, bitrl.packing), scales };
+        if (bitrl.packing === "i8")
+          return { name: t.name, shape, packing: "i8", data: new Uint8Array(q.buffer), scales };
+        return {
+          name: t.name,
+          shape: [rows, cols],
+          packing: bitrl.packing,
+          data: packTernary(q, rows, cols, bitrl.packing),
+          scales,
+        };
       }
       return { name: t.name, shape, packing: "f32", data: t.data.slice(), scales: new Float32Array(0) };
     }
@@ -159,19 +198,31 @@ function tensorFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensor
   }
 }
 
-function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTensorRecord | undefined, rows: number, cols: number,
-  opts: GgufImportOptions): BlobTensor {
-  if (t.dims.length > 2) throw new BitrlError(`tensor ${shown(t.name)}: ${t.dims.length}-D ternary tensors are not supported (bitrl ternary tensors are 2-D)`);
+function ternaryFromGguf(
+  t: GgufTensor,
+  rec: GgufTensorRecord,
+  bitrl: BitrlTensorRecord | undefined,
+  rows: number,
+  cols: number,
+  opts: GgufImportOptions,
+): BlobTensor {
+  if (t.dims.length > 2)
+    throw new BitrlError(
+      `tensor ${shown(t.name)}: ${t.dims.length}-D ternary tensors are not supported (bitrl ternary tensors are 2-D)`,
+    );
   const { q, d } = decodeTernaryBlocks(t.type as typeof GGML.TQ1_0, t.data, `tensor ${shown(t.name)}`);
-  const packing: "i2" | "t3" = bitrl?.packing === "i2" || bitrl?.packing === "t3" ? bitrl.packing : t.type === GGML.TQ1_0 ? "t3" : "i2";
+  const packing: "i2" | "t3" =
+    bitrl?.packing === "i2" || bitrl?.packing === "t3" ? bitrl.packing : t.type === GGML.TQ1_0 ? "t3" : "i2";
   const nb = cols / QK;
   // One scale per tensor if the blocks allow it (unless bitrl recorded per-row scales), else one per row.
   let found = bitrl?.scale === "row" ? null : detectScales(q, d, 1);
   found ??= detectScales(q, d, rows);
   if (!found) {
     if (opts.blockScales !== "split") {
-      throw new BitrlError(`tensor ${shown(t.name)}: its ${d.length} block scales are neither one per tensor nor one per row; ` +
-        "bitrl keeps per-tensor or per-row scales (import with block scales 'split' to keep each 256-weight block as a row)");
+      throw new BitrlError(
+        `tensor ${shown(t.name)}: its ${d.length} block scales are neither one per tensor nor one per row; ` +
+          "bitrl keeps per-tensor or per-row scales (import with block scales 'split' to keep each 256-weight block as a row)",
+      );
     }
     for (let b = 0; b < d.length; b++) checkScale(d[b], t.name);
     rec.dims = [...t.dims];
@@ -185,8 +236,10 @@ function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTenso
   const scales = Float32Array.from(found.scales, (h) => checkScale(h, t.name));
   if (bitrl?.scales) {
     // The exporter rounded exact f32 scales to f16; put them back when they agree with the blocks.
-    const agree = bitrl.scales.length === scales.length && bitrl.scales.every((s, i) => f32ToF16(s) === found.scales[i]);
-    if (!agree) throw new BitrlError(`bitrl.tensors: the recorded scales of ${shown(t.name)} do not match its block scales`);
+    const agree =
+      bitrl.scales.length === scales.length && bitrl.scales.every((s, i) => f32ToF16(s) === found.scales[i]);
+    if (!agree)
+      throw new BitrlError(`bitrl.tensors: the recorded scales of ${shown(t.name)} do not match its block scales`);
     scales.set(bitrl.scales);
   }
   return { name: t.name, shape: [rows, cols], packing, data: packTernary(q, rows, cols, packing), scales };
@@ -196,4 +249,3 @@ function ternaryFromGguf(t: GgufTensor, rec: GgufTensorRecord, bitrl: BitrlTenso
 export function ggufBytesToBlob(bytes: Uint8Array, opts: GgufImportOptions = {}): Blob {
   return ggufToBlob(parseGguf(bytes), opts);
 }
-

@@ -18,25 +18,57 @@ function floatFromJson(v: unknown, what: string): number {
 
 function rawToJson(v: GgufValue): Json {
   switch (v.type) {
-    case "u64": case "i64": return v.value.toString();
-    case "f32": case "f64": return floatToJson(v.value);
-    case "array": return { of: v.itemType, items: v.items.map(rawToJson) };
-    default: return v.value;
+    case "u64":
+    case "i64":
+      return v.value.toString();
+    case "f32":
+    case "f64":
+      return floatToJson(v.value);
+    case "array":
+      return { of: v.itemType, items: v.items.map(rawToJson) };
+    default:
+      return v.value;
   }
 }
 
-const VALUE_TYPE_NAMES: readonly GgufValueType[] = ["u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "string", "array", "u64", "i64", "f64"];
+const VALUE_TYPE_NAMES: readonly GgufValueType[] = [
+  "u8",
+  "i8",
+  "u16",
+  "i16",
+  "u32",
+  "i32",
+  "f32",
+  "bool",
+  "string",
+  "array",
+  "u64",
+  "i64",
+  "f64",
+];
 
 function rawFromJson(type: GgufValueType, raw: unknown, what: string): GgufValue {
-  const fail = (): never => { throw new BitrlError(`${what}: bad ${type} value in the recorded GGUF metadata`); };
+  const fail = (): never => {
+    throw new BitrlError(`${what}: bad ${type} value in the recorded GGUF metadata`);
+  };
   switch (type) {
-    case "u8": case "i8": case "u16": case "i16": case "u32": case "i32":
+    case "u8":
+    case "i8":
+    case "u16":
+    case "i16":
+    case "u32":
+    case "i32":
       return typeof raw === "number" && Number.isInteger(raw) ? { type, value: raw } : fail();
-    case "f32": case "f64": return { type, value: floatFromJson(raw, what) };
-    case "u64": case "i64":
+    case "f32":
+    case "f64":
+      return { type, value: floatFromJson(raw, what) };
+    case "u64":
+    case "i64":
       return typeof raw === "string" && /^-?\d{1,20}$/.test(raw) ? { type, value: BigInt(raw) } : fail();
-    case "bool": return typeof raw === "boolean" ? { type, value: raw } : fail();
-    case "string": return typeof raw === "string" ? { type, value: raw } : fail();
+    case "bool":
+      return typeof raw === "boolean" ? { type, value: raw } : fail();
+    case "string":
+      return typeof raw === "string" ? { type, value: raw } : fail();
     case "array": {
       const a = raw as { of?: unknown; items?: unknown };
       if (typeof a !== "object" || a === null || typeof a.of !== "string" || !Array.isArray(a.items)) return fail();
@@ -60,7 +92,8 @@ export function kvFromJson(json: unknown): Map<string, GgufValue> {
     if (!Array.isArray(e) || e.length !== 3 || typeof e[0] !== "string" || typeof e[1] !== "string") {
       throw new BitrlError("meta.gguf.kv entries must be [key, type, value]");
     }
-    if (!VALUE_TYPE_NAMES.includes(e[1] as GgufValueType)) throw new BitrlError(`meta.gguf.kv ${shown(e[0])}: unknown type ${shown(e[1])}`);
+    if (!VALUE_TYPE_NAMES.includes(e[1] as GgufValueType))
+      throw new BitrlError(`meta.gguf.kv ${shown(e[0])}: unknown type ${shown(e[1])}`);
     kv.set(e[0], rawFromJson(e[1] as GgufValueType, e[2], `meta.gguf.kv ${shown(e[0])}`));
   }
   return kv;

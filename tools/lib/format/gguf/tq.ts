@@ -53,9 +53,14 @@ export interface TernaryBlocks {
 }
 
 /** Decodes TQ1_0 or TQ2_0 blocks. Rejects what ggml's quantizer never writes (TQ2_0 code 3, non-canonical TQ1_0 bytes). */
-export function decodeTernaryBlocks(type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0, data: Uint8Array, what = "tensor"): TernaryBlocks {
+export function decodeTernaryBlocks(
+  type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0,
+  data: Uint8Array,
+  what = "tensor",
+): TernaryBlocks {
   const size = type === GGML.TQ1_0 ? TQ1_BLOCK_BYTES : TQ2_BLOCK_BYTES;
-  if (data.length % size !== 0) throw new BitrlError(`${what}: ${data.length} bytes is not a whole number of ${size}-byte blocks`);
+  if (data.length % size !== 0)
+    throw new BitrlError(`${what}: ${data.length} bytes is not a whole number of ${size}-byte blocks`);
   const nb = data.length / size;
   const q = new Int8Array(nb * QK);
   const d = new Uint16Array(nb);
@@ -73,7 +78,9 @@ export function decodeTernaryBlocks(type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0,
       for (let i = 0; i < 52; i++) {
         const byte = data[at + i];
         if ((i < 48 ? TQ1_CANON5 : TQ1_CANON4)[byte] < 0) {
-          throw new BitrlError(`${what}: TQ1_0 byte ${byte} at block ${b}, ${i < 48 ? `qs[${i}]` : `qh[${i - 48}]`} is not one ggml's quantizer writes`);
+          throw new BitrlError(
+            `${what}: TQ1_0 byte ${byte} at block ${b}, ${i < 48 ? `qs[${i}]` : `qh[${i - 48}]`} is not one ggml's quantizer writes`,
+          );
         }
       }
       for (let k = 0; k < QK; k++) {
@@ -86,9 +93,14 @@ export function decodeTernaryBlocks(type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0,
 }
 
 /** Encodes (nblocks * 256) ternary values with one f16 scale (bits) per block, as ggml's quantizer lays them out. */
-export function encodeTernaryBlocks(type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0, q: Int8Array, d: Uint16Array): Uint8Array {
+export function encodeTernaryBlocks(
+  type: typeof GGML.TQ1_0 | typeof GGML.TQ2_0,
+  q: Int8Array,
+  d: Uint16Array,
+): Uint8Array {
   const size = type === GGML.TQ1_0 ? TQ1_BLOCK_BYTES : TQ2_BLOCK_BYTES;
-  if (q.length !== d.length * QK) throw new BitrlError(`encodeTernaryBlocks: ${q.length} values for ${d.length} blocks`);
+  if (q.length !== d.length * QK)
+    throw new BitrlError(`encodeTernaryBlocks: ${q.length} values for ${d.length} blocks`);
   const out = new Uint8Array(d.length * size);
   const trits: number[][] = Array.from({ length: 52 }, () => []);
   for (let b = 0; b < d.length; b++) {
