@@ -267,6 +267,7 @@ async function reportStep(lib, board, via, ran, decisionCosts) {
   step("report");
   const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
   const { fp32Bytes, summaryLines, summaryRecords } = await lib("tools/lib/report/summary.ts");
+  const { modelId } = await lib("tools/lib/format/blob.ts");
   const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
   const { buildReport } = await lib("tools/lib/report/write.ts");
   const summary = {
@@ -281,6 +282,7 @@ async function reportStep(lib, board, via, ran, decisionCosts) {
       model: relative(root, r.model.path),
       ram: r.ram,
       modelFileBytes: readFileSync(r.model.path).length,
+      modelId: modelId(readFileSync(r.model.path)),
       fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
     })),
   };

@@ -13,8 +13,8 @@
 #include "hal.h"
 #include "bitrl_config.h"
 
-#define PROTOCOL_VERSION 1
-#define MAX_NAME 47 /* bytes of an export name in a frame */
+#define PROTOCOL_VERSION 2 /* 2: load-model begin announces the model id, info reports it (docs/protocol.md) */
+#define MAX_NAME 47        /* bytes of an export name in a frame */
 
 static bitrl_frame_decoder g_rx;
 static uint8_t g_tx[BITRL_FRAME_MAX]; /* (BITRL_FRAME_MAX) the reply being built, payload at +6 */
@@ -42,7 +42,7 @@ static uint32_t ram_linked(void) {
 static const char *const k_status_names[] = {
     "OK",           "ERR_CRC",  "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD", "ERR_BAD_ARGS",
     "ERR_NO_MODEL", "ERR_TRAP", "ERR_NO_EXPORT", "ERR_STATE",       "ERR_FLASH",
-    "ERR_BLOB",     "ERR_MEM",  "ERR_NO_MODULE", "ERR_AGENT",
+    "ERR_BLOB",     "ERR_MEM",  "ERR_NO_MODULE", "ERR_AGENT",       "ERR_MODEL_ID",
 };
 
 typedef struct {
@@ -122,8 +122,8 @@ static int cmd_info(reply *r) {
     if (active >= 0) {
         const bitrl_slot_info *s = bitrl_slots_info(active);
         snprintf(model, sizeof model,
-                 "{\"slot\":%d,\"seq\":%" PRIu32 ",\"bytes\":%" PRIu32 ",\"crc32\":\"%08" PRIx32 "\"}", active, s->seq,
-                 s->bytes, s->crc);
+                 "{\"slot\":%d,\"seq\":%" PRIu32 ",\"bytes\":%" PRIu32 ",\"model_id\":\"%08" PRIx32 "\"}", active,
+                 s->seq, s->bytes, s->crc);
     } else {
         snprintf(model, sizeof model, "null");
     }
@@ -345,7 +345,7 @@ static int dispatch(uint8_t cmd, const uint8_t *p, size_t len, reply *r) {
         case BITRL_CMD_INFO:
             return cmd_info(r);
         case BITRL_CMD_LOAD_BEGIN:
-            if (len != 8) return fail(r, BITRL_ERR_BAD_ARGS, "load-model begin wants bytes, crc32");
+            if (len != 8) return fail(r, BITRL_ERR_BAD_ARGS, "load-model begin wants bytes, model id");
             e = bitrl_slots_begin(get32(p), get32(p + 4), detail, sizeof detail);
             break;
         case BITRL_CMD_LOAD_CHUNK:

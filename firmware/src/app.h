@@ -36,6 +36,7 @@ enum {
     BITRL_ERR_MEM = 11,
     BITRL_ERR_NO_MODULE = 12,
     BITRL_ERR_AGENT = 13,
+    BITRL_ERR_MODEL_ID = 14,
 };
 
 /* Boots (model slots, engine with the embedded module) and serves frames forever. */

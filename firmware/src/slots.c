@@ -51,13 +51,16 @@ static int flash_window_read(void *ctx, uint32_t off, void *dst, uint32_t len) {
     return hal_flash_read(w->base + off, dst, len) == 0 ? 0 : -1;
 }
 
-/* Verifies bytes [0, bytes) of a slot: CRC, then the full blob validation. */
+/* Verifies bytes [0, bytes) of a slot: its model id (the CRC-32 of every byte before the blob's 4-byte trailer,
+ * which is what the trailer holds: the CRC of a whole blob is CRC-32's residue constant, the same for every
+ * model), then the full blob validation. */
 static const char *slot_verify(int slot, uint32_t bytes, uint32_t crc, char *err, size_t cap) {
     flash_window w = {slot_data(slot), bytes};
     uint8_t buf[64];
     uint32_t c = 0;
-    for (uint32_t done = 0; done < bytes;) {
-        uint32_t k = bytes - done < sizeof buf ? bytes - done : (uint32_t)sizeof buf;
+    uint32_t covered = bytes >= 4 ? bytes - 4 : 0;
+    for (uint32_t done = 0; done < covered;) {
+        uint32_t k = covered - done < sizeof buf ? covered - done : (uint32_t)sizeof buf;
         if (hal_flash_read(w.base + done, buf, k) != 0) {
             snprintf(err, cap, "flash read failed at slot %d offset %" PRIu32, slot, done);
             return "ERR_FLASH";
@@ -66,8 +69,8 @@ static const char *slot_verify(int slot, uint32_t bytes, uint32_t crc, char *err
         done += k;
     }
     if (c != crc) {
-        snprintf(err, cap, "slot %d: blob CRC %08" PRIx32 ", expected %08" PRIx32, slot, c, crc);
-        return "ERR_CRC";
+        snprintf(err, cap, "slot %d: model id %08" PRIx32 " arrived, %08" PRIx32 " announced", slot, c, crc);
+        return "ERR_MODEL_ID";
     }
     bitrl_blob_source src = {flash_window_read, &w, bytes};
     const char *r = bitrl_blob_validate(&src, err, cap);

@@ -9,7 +9,7 @@ typedef struct {
     int valid;      /* header CRC good, data CRC good, blob validated */
     uint32_t seq;   /* higher = newer */
     uint32_t bytes; /* blob length */
-    uint32_t crc;   /* CRC-32 of the blob */
+    uint32_t crc;   /* the model id: CRC-32 of the blob's bytes before its trailer (what the trailer holds) */
 } bitrl_slot_info;
 
 /* Reads both slot headers and verifies each slot's blob (CRC and bitrl_blob_validate); picks the newest valid one.
@@ -30,7 +30,7 @@ int bitrl_slots_read_active(uint32_t offset, void *dst, uint32_t len);
  * in order, commit verifies the CRC and the blob and only then writes the header that makes it active.
  * Each returns NULL or a named error ("ERR_TOO_LARGE", "ERR_STATE", "ERR_FLASH", "ERR_CRC", "ERR_BLOB"); err gets
  * a detail line. */
-const char *bitrl_slots_begin(uint32_t bytes, uint32_t crc, char *err, size_t cap);
+const char *bitrl_slots_begin(uint32_t bytes, uint32_t model_id, char *err, size_t cap);
 const char *bitrl_slots_chunk(uint32_t offset, const uint8_t *data, uint32_t len, char *err, size_t cap);
 const char *bitrl_slots_commit(char *err, size_t cap);
 /* Drops the upload in progress, if any: its slot's header was erased at begin, so nothing becomes active. */

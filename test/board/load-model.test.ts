@@ -6,8 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { decodeBlob, encodeBlob, resealBlob } from "../../tools/lib/format/blob.ts";
-import { crc32 } from "../../tools/lib/util/crc32.ts";
+import { decodeBlob, encodeBlob, modelId, resealBlob } from "../../tools/lib/format/blob.ts";
 import { openBoard } from "../../tools/lib/board/session.ts";
 import { Cmd, concat, u32s } from "../../tools/lib/board/protocol.ts";
 import { liveQemuCount, tempFlashPath } from "../../tools/lib/board/qemu.ts";
@@ -165,7 +164,6 @@ const agentA = encodeBlob(
 const agentB = encodeBlob(
   buildAgentBlob({ env: "cartpole", backbone: null, hidden: 16, train: DEFAULT_TRAIN.cartpole, initSeed: 4 }),
 );
-const hex = (n: number) => n.toString(16).padStart(8, "0");
 
 test("should keep the previous model active and verified when an upload is cut off by killing the emulator", async () => {
   const flashPath = tempFlashPath();
@@ -176,7 +174,7 @@ test("should keep the previous model active and verified when an upload is cut o
     const a = await s.client.loadModel(agentA);
     assert.equal(a, { slot: 0, seq: 1 });
     // start B, send half of it, then the board dies (QEMU killed mid-upload)
-    await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, Number.parseInt(modelId(agentB), 16)));
     const half = Math.floor(agentB.length / 2);
     for (let at = 0; at < half; at += 1000)
       await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(half, at + 1000))));
@@ -185,27 +183,28 @@ test("should keep the previous model active and verified when an upload is cut o
   }
   s = await boot();
   try {
-    assert.equal(s.info.model, { slot: 0, seq: 1, bytes: agentA.length, crc32: hex(crc32(agentA)) });
+    assert.equal(s.info.model, { slot: 0, seq: 1, bytes: agentA.length, model_id: modelId(agentA) });
     const ep = await s.client.episode(5, 100, true);
     const v8 = new AgentRunner(agentA).episode(5, true, 100);
     assert.equal({ steps: ep.steps, return: ep.return, terminated: ep.terminated, truncated: ep.truncated }, v8);
     // rejected uploads change nothing: wrong announced CRC, a blob the C reader rejects, a commit before all bytes
     assert.is(await errorCode(s.client.loadModel(Uint8Array.from(agentB).fill(1, 40, 41))), "ERR_BLOB");
-    await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB) ^ 1));
+    // an announced identity that is not the one that arrived (a different model, or bytes changed in transit)
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, Number.parseInt(modelId(agentB), 16) ^ 1));
     for (let at = 0; at < agentB.length; at += 1000)
       await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(agentB.length, at + 1000))));
-    assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_CRC");
-    await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
+    assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_MODEL_ID");
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, Number.parseInt(modelId(agentB), 16)));
     assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
-    assert.is((await s.client.info()).model?.crc32, hex(crc32(agentA)));
+    assert.is((await s.client.info()).model?.model_id, modelId(agentA));
     // an upload does not outlive its session: all of B's bytes sent, then a new session starts (its first request
     // is info) and commits: refused, A stays active
-    await s.client.request(Cmd.loadBegin, u32s(agentB.length, crc32(agentB)));
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, Number.parseInt(modelId(agentB), 16)));
     for (let at = 0; at < agentB.length; at += 1000)
       await s.client.request(Cmd.loadChunk, concat(u32s(at), agentB.subarray(at, Math.min(agentB.length, at + 1000))));
     await s.client.info();
     assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
-    assert.is((await s.client.info()).model?.crc32, hex(crc32(agentA)));
+    assert.is((await s.client.info()).model?.model_id, modelId(agentA));
     // a complete upload goes to the other slot and wins by sequence number, also after a reboot
     assert.equal(await s.client.loadModel(agentB), { slot: 1, seq: 2 });
   } finally {
@@ -213,7 +212,7 @@ test("should keep the previous model active and verified when an upload is cut o
   }
   s = await boot();
   try {
-    assert.equal(s.info.model, { slot: 1, seq: 2, bytes: agentB.length, crc32: hex(crc32(agentB)) });
+    assert.equal(s.info.model, { slot: 1, seq: 2, bytes: agentB.length, model_id: modelId(agentB) });
   } finally {
     await s.close();
   }

@@ -1,11 +1,12 @@
 // `bitrl inspect`: validate a .bitrl blob and show its tensors, sizes and compression (a table, or --json).
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
+import { modelId } from "../lib/format/blob.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { inspectBlob, type BlobStats } from "../lib/format/blob-tensors.ts";
 import { parseCommandArgs, type Command } from "./command.ts";
 
-function table(s: BlobStats): string {
+function table(s: BlobStats & { model_id: string }): string {
   const rows = s.tensors.map((t) => [
     t.name,
     `[${t.shape.join(", ")}]`,
@@ -27,7 +28,7 @@ function table(s: BlobStats): string {
     line(head),
     ...rows.map(line),
     "",
-    `format version ${s.version}, ${s.tensors.length} tensors, ${s.bytes} bytes (fp32: ${s.fp32_bytes} bytes, ${s.ratio_vs_fp32.toFixed(2)}x smaller), ${bpw}`,
+    `model id ${s.model_id} (CRC-32 of the bytes before the trailer), format version ${s.version}, ${s.tensors.length} tensors, ${s.bytes} bytes (fp32: ${s.fp32_bytes} bytes, ${s.ratio_vs_fp32.toFixed(2)}x smaller), ${bpw}`,
     `meta: ${JSON.stringify(s.meta)}`,
   ].join("\n");
 }
@@ -48,7 +49,7 @@ bits per weight) and the totals: file bytes, the same tensors as fp32, the ratio
     if (!file) throw new BitrlError("missing FILE (see 'bitrl inspect --help')");
     if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
     const bytes = readFileChecked(file, "model blob");
-    const stats = inspectBlob(decodeBlobBytes(file, bytes), bytes.length);
+    const stats = { model_id: modelId(bytes), ...inspectBlob(decodeBlobBytes(file, bytes), bytes.length) };
     console.log(args.values.json ? JSON.stringify(stats) : table(stats));
     return 0;
   },

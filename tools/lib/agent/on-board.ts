@@ -8,11 +8,11 @@ import { agentInfo, withHead } from "./blob.ts";
 import { meanStd, successRate, type EvalResult } from "./eval.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { crc32 } from "../util/crc32.ts";
 import { writeFileAtomic } from "../util/files.ts";
 import { ENV_SHAPES } from "./blob.ts";
 import type { TrainOptions } from "./train.ts";
 import { TrainPlan } from "./train-plan.ts";
+import { modelId } from "../format/blob.ts";
 
 export interface BoardEvalResult extends EvalResult {
   /** how the board was reached (e.g. "QEMU qemu-m4") */
@@ -118,7 +118,8 @@ const PPO_WASM3_MIN_BUDGET = 262_144;
 
 interface ResumeState {
   key: string;
-  crc32: number;
+  /** the checkpoint's model id (format/blob.ts modelId), as the board reports its active model */
+  modelId: string;
   plan: ReturnType<TrainPlan["snapshot"]>;
   head: number[];
 }
@@ -168,7 +169,7 @@ export async function trainOnBoard(
           : null
         : opts.resumeFile;
     const startBytes = encodeBlob(start);
-    const key = `${crc32(startBytes)}:${seed}:${episodes}:${opts.steps ?? "-"}:${chunk}:${JSON.stringify(opts.select ?? null)}`;
+    const key = `${modelId(startBytes)}:${seed}:${episodes}:${opts.steps ?? "-"}:${chunk}:${JSON.stringify(opts.select ?? null)}`;
     const ioBase = await s.client.ioBase();
     const i32 = async (name: string, args: number[]) => {
       const v = (await s.client.kernel(name, args)).value.value as number;
@@ -189,7 +190,7 @@ export async function trainOnBoard(
     const saved =
       resumePath && existsSync(resumePath) ? (JSON.parse(readFileSync(resumePath, "utf8")) as ResumeState) : null;
     const active = s.info.model;
-    if (saved && saved.key === key && active && Number.parseInt(active.crc32, 16) === saved.crc32) {
+    if (saved && saved.key === key && active && active.model_id === saved.modelId) {
       plan.restore(saved.plan);
       kept = Float32Array.from(saved.head);
       await reloadAt(plan.trainedSteps);
@@ -237,7 +238,7 @@ export async function trainOnBoard(
               new TextEncoder().encode(
                 JSON.stringify({
                   key,
-                  crc32: crc32(bytes),
+                  modelId: modelId(bytes),
                   plan: plan.snapshot(),
                   head: Array.from(kept),
                 } satisfies ResumeState),

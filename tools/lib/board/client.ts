@@ -125,7 +125,8 @@ export interface BoardInfo {
   clock_unit: string;
   max_payload: number;
   slot_capacity: number;
-  model: { slot: number; seq: number; bytes: number; crc32: string } | null;
+  /** the active model: its slot, sequence number, size and model id (CRC-32 of the bytes before its trailer) */
+  model: { slot: number; seq: number; bytes: number; model_id: string } | null;
   ram: { budget: number; linked: number; static_buffers: number; wasm3_heap: number | null; linear_memory: number };
 }
 
@@ -240,7 +241,8 @@ export class BoardClient {
     blob: Uint8Array,
     onProgress?: (done: number, total: number) => void,
   ): Promise<{ slot: number; seq: number }> {
-    await this.request(Cmd.loadBegin, u32s(blob.length, crc32(blob)));
+    // the identity the board must see arrive: CRC-32 of the bytes before the trailer (a valid blob's model id)
+    await this.request(Cmd.loadBegin, u32s(blob.length, crc32(blob.subarray(0, Math.max(0, blob.length - 4)))));
     const chunk = this.maxPayload - 4;
     for (let at = 0; at < blob.length; at += chunk) {
       const piece = blob.subarray(at, Math.min(blob.length, at + chunk));

@@ -44,6 +44,7 @@ export const STATUS_NAMES = [
   "ERR_MEM",
   "ERR_NO_MODULE",
   "ERR_AGENT",
+  "ERR_MODEL_ID",
 ] as const;
 export type StatusName = (typeof STATUS_NAMES)[number];
 

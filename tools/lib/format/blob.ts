@@ -368,3 +368,14 @@ export function resealBlob(bytes: Uint8Array): Uint8Array {
   v.setUint32(end, crc32(bytes.subarray(0, end)), true);
   return bytes;
 }
+
+/** A blob's identity: the CRC-32 of every byte before its 4-byte trailer, which is what the trailer stores (the CRC
+ *  of a whole blob is CRC-32's residue constant, the same for every valid blob), as 8 hex digits. Read from the
+ *  trailer; decodeBlob has checked it against the bytes. */
+export function modelId(bytes: Uint8Array): string {
+  if (bytes.length < 4) throw new BitrlError(`a blob of ${bytes.length} bytes has no trailer`);
+  return new DataView(bytes.buffer, bytes.byteOffset + bytes.length - 4, 4)
+    .getUint32(0, true)
+    .toString(16)
+    .padStart(8, "0");
+}

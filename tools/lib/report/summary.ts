@@ -16,6 +16,8 @@ export interface AgentRun {
   work: AgentWork;
   meanReturn: number;
   modelFileBytes: number;
+  /** the model's identity (format/blob.ts modelId): two runs of the same model show the same id */
+  modelId?: string;
   fp32Bytes: number;
   model: string;
   /** the firmware's accounting after this agent ran (boards booted per agent), else the run's `ram` */
@@ -56,6 +58,7 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
         env: s.env,
         agent: a.work.agent,
         model: a.model,
+        model_id: a.modelId ?? null,
         via: s.via,
         episodes: a.work.episodes,
         meanReturn: a.meanReturn,
