@@ -175,7 +175,7 @@ export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
     algo: "ppo",
     gamma: 0.99,
     lr: 0.01,
-    entropy: 0.01,
+    entropy: 0.03,
     valueCoef: 0.5,
     rewardScale: 1,
     batch: 1,
