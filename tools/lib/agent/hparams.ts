@@ -220,7 +220,9 @@ export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
 
 /** The defaults for an algorithm, an env and a feature source. */
 export function defaultTrain(env: EnvName, backbone: "none" | "blob", algo: Algo = "reinforce"): TrainConfig {
-  if (algo === "ppo") return { ...DEFAULT_PPO[env] };
+  // the fixed rollouts are sized for a backbone agent; the one-hot baseline's wider head leaves less room, so it
+  // keeps "the most that fit" (rollout 0)
+  if (algo === "ppo") return backbone === "none" ? { ...DEFAULT_PPO[env], rollout: 0 } : { ...DEFAULT_PPO[env] };
   return { ...(backbone === "none" ? DEFAULT_TRAIN : DEFAULT_TRAIN_BACKBONE)[env] };
 }
 
