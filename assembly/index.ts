@@ -12,23 +12,7 @@ export {
   bitlinear_t3_scratch,
   bitlinear_i8_scratch,
 } from "./kernels/bitlinear";
-export {
-  env_count,
-  env_obs_size,
-  env_num_actions,
-  env_num_tokens,
-  env_vocab_size,
-  env_max_steps,
-  env_state_size,
-  env_reset,
-  env_step,
-  env_obs,
-  env_tokens,
-  env_tokenize,
-  env_state,
-  env_set_state,
-  env_text,
-} from "./envs/exports";
+export { env_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_text } from "./envs/exports";
 export {
   agent_load,
   agent_episode,

@@ -22,7 +22,9 @@ import {
   DEFAULT_RUN,
   defaultTrain,
   envIdOf,
+  EVAL_SEED,
   SELECT_SEED,
+  distortSeed,
   trainAgent,
   type TrainConfig,
 } from "../tools/lib/agent/index.ts";
@@ -54,8 +56,8 @@ const KINDS = (values.kinds ?? ALL_KINDS.join(",")).split(",");
 const CACHE = values.cache ?? join(tmpdir(), "bitrl-study");
 /** `bitrl train`'s default checkpoint selection (--select-every 100): 10 greedy episodes on seeds 2000000 + i. */
 const SELECT = { every: 100, episodes: 10 };
-/** Reset seeds of the distortion episodes: disjoint from training, selection (2000000 + i) and eval (1000000 + i). */
-const DISTORT_SEED = 3_000_000;
+/** Reset seeds of the distortion episodes: distortSeed(i), disjoint from training, selection and eval (seeds.ts). */
+const DISTORT_SEED = distortSeed(0);
 const DISTORT_EPISODES = 3;
 
 function seedList(): number[] {
@@ -75,7 +77,7 @@ function procedure(env: EnvName, kind: string) {
     train: defaultTrain(env, backbone ? "blob" : "none") as TrainConfig,
     select: SELECT,
     eval_episodes: EVAL,
-    eval_seeds: "1000000 + i",
+    eval_seeds: `${EVAL_SEED} + i`,
     select_seeds: `${SELECT_SEED} + i`,
   };
 }
@@ -206,7 +208,7 @@ function distortion(env: EnvName, ref: Agent, other: Agent, episodes: number, tr
     hRef = 0,
     hOther = 0;
   for (let e = 0; e < episodes; e++) {
-    mod.fn.env_reset(id, DISTORT_SEED + e);
+    mod.fn.env_reset(id, distortSeed(e));
     const vals: { vr: number; vo: number; r: number }[] = [];
     for (;;) {
       const k = mod.fn.env_tokens(tokAt);

@@ -21,8 +21,9 @@ export const CARTPOLE_ACTIONS: i32 = 2; // 0 push left, 1 push right
 export const CARTPOLE_BINS: i32 = 16;
 export const CARTPOLE_TOKENS: i32 = 4;
 export const CARTPOLE_VOCAB: i32 = CARTPOLE_TOKENS * CARTPOLE_BINS;
-/** Half-width of the binned range per value (x, x_dot, theta, theta_dot); values beyond go to the end bins. */
-const BIN_HALF_RANGE: StaticArray<f64> = [2.4, 2.0, 0.2095, 2.0];
+/** Binned range per value (x, x_dot, theta, theta_dot): [-h, h] as lo = -h, width = 2h; beyond goes to the end bins. */
+export const CARTPOLE_BIN_LO: StaticArray<f64> = [-2.4, -2.0, -0.2095, -2.0];
+export const CARTPOLE_BIN_WIDTH: StaticArray<f64> = [4.8, 4.0, 0.419, 4.0];
 
 // The state, f64 like Gymnasium's Python floats: (x, x_dot, theta, theta_dot).
 let x: f64 = 0;
@@ -82,19 +83,4 @@ export function cartpoleObs(out: usize): void {
   store<f32>(out, <f32>xDot, 4);
   store<f32>(out, <f32>theta, 8);
   store<f32>(out, <f32>thetaDot, 12);
-}
-
-/**
- * Tokens i32[4] at out from an observation f32[4] at obs: value i in [-h_i, h_i] maps to bin
- * floor((v + h_i) * BINS / (2 h_i)) clamped to 0..BINS-1 (computed in f64), token = i * BINS + bin.
- */
-export function cartpoleTokens(obs: usize, out: usize): void {
-  for (let i = 0; i < CARTPOLE_TOKENS; i++) {
-    const h = unchecked(BIN_HALF_RANGE[i]);
-    const v = <f64>load<f32>(obs + ((<usize>i) << 2));
-    const b = Math.floor(((v + h) * <f64>CARTPOLE_BINS) / (2.0 * h));
-    // clamp in f64 before converting (NaN fails both tests and lands in bin 0)
-    const bin = b >= <f64>(CARTPOLE_BINS - 1) ? CARTPOLE_BINS - 1 : b >= 0.0 ? <i32>b : 0;
-    store<i32>(out + ((<usize>i) << 2), i * CARTPOLE_BINS + bin);
-  }
 }

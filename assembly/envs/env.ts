@@ -4,11 +4,17 @@
 import * as cp from "./cartpole";
 import * as kd from "./keydoor";
 import * as fl from "./frozenlake";
+import * as ab from "./acrobot";
+import * as mc from "./mountaincar";
+import { binTokens } from "./bins";
+import * as cl from "./classic";
 
 export const ENV_CARTPOLE: i32 = 0;
 export const ENV_KEYDOOR: i32 = 1;
 export const ENV_FROZENLAKE: i32 = 2;
-export const ENV_COUNT: i32 = 3;
+export const ENV_ACROBOT: i32 = 3;
+export const ENV_MOUNTAINCAR: i32 = 4;
+export const ENV_COUNT: i32 = 5;
 
 /** Step result bits. */
 export const FLAG_TERMINATED: i32 = 1;
@@ -18,60 +24,78 @@ export const ERR_ACTION: i32 = -1; // action outside 0..actions-1
 export const ERR_NO_EPISODE: i32 = -2; // not reset, or the episode already ended
 
 /** Largest observation, token and state counts over all envs (host buffers can be sized once). */
-export const MAX_OBS: i32 = 4;
-export const MAX_TOKENS: i32 = 4;
+export const MAX_OBS: i32 = 6;
+export const MAX_TOKENS: i32 = 6;
 export const MAX_STATE: i32 = 7;
+
+/** What env_size reports, the column of SIZES. */
+export const SIZE_OBS: i32 = 0;
+export const SIZE_ACTIONS: i32 = 1;
+export const SIZE_TOKENS: i32 = 2;
+export const SIZE_VOCAB: i32 = 3;
+export const SIZE_MAX_STEPS: i32 = 4;
+export const SIZE_STATE: i32 = 5;
+export const SIZE_KINDS: i32 = 6;
+// One row per env id (cartpole, keydoor, frozenlake, acrobot, mountaincar): obs, actions, tokens, vocab, limit, state.
+const SIZES: StaticArray<i32> = [
+  cp.CARTPOLE_OBS,
+  cp.CARTPOLE_ACTIONS,
+  cp.CARTPOLE_TOKENS,
+  cp.CARTPOLE_VOCAB,
+  cp.CARTPOLE_MAX_STEPS,
+  4,
+  kd.KEYDOOR_OBS,
+  kd.KEYDOOR_ACTIONS,
+  kd.KEYDOOR_TOKENS,
+  kd.KEYDOOR_VOCAB,
+  kd.KEYDOOR_MAX_STEPS,
+  kd.KEYDOOR_STATE,
+  fl.FROZENLAKE_OBS,
+  fl.FROZENLAKE_ACTIONS,
+  fl.FROZENLAKE_TOKENS,
+  fl.FROZENLAKE_VOCAB,
+  fl.FROZENLAKE_MAX_STEPS,
+  1,
+  ab.ACROBOT_OBS,
+  ab.ACROBOT_ACTIONS,
+  ab.ACROBOT_TOKENS,
+  ab.ACROBOT_TOKENS * cl.CLASSIC_BINS,
+  ab.ACROBOT_MAX_STEPS,
+  4,
+  mc.MOUNTAINCAR_OBS,
+  mc.MOUNTAINCAR_ACTIONS,
+  mc.MOUNTAINCAR_TOKENS,
+  mc.MOUNTAINCAR_TOKENS * cl.CLASSIC_BINS,
+  mc.MOUNTAINCAR_MAX_STEPS,
+  2,
+];
+// Acrobot and mountaincar through one function, cl.classic (assembly/envs/classic.ts): called, never inlined (five
+// callers, a large body), so the dispatchers stay small and wasm3 compiles it only when one of the two runs.
 
 export function envValid(id: i32): bool {
   return id >= 0 && id < ENV_COUNT;
 }
+/** Size `what` (SIZE_*) of env id, or -1 for an unknown id or kind. */
+export function envSize(id: i32, what: i32): i32 {
+  return envValid(id) && what >= 0 && what < SIZE_KINDS ? unchecked(SIZES[id * SIZE_KINDS + what]) : -1;
+}
 export function envObsSize(id: i32): i32 {
-  return id == ENV_CARTPOLE
-    ? cp.CARTPOLE_OBS
-    : id == ENV_KEYDOOR
-      ? kd.KEYDOOR_OBS
-      : id == ENV_FROZENLAKE
-        ? fl.FROZENLAKE_OBS
-        : -1;
+  return envSize(id, SIZE_OBS);
 }
 export function envActions(id: i32): i32 {
-  return id == ENV_CARTPOLE
-    ? cp.CARTPOLE_ACTIONS
-    : id == ENV_KEYDOOR
-      ? kd.KEYDOOR_ACTIONS
-      : id == ENV_FROZENLAKE
-        ? fl.FROZENLAKE_ACTIONS
-        : -1;
+  return envSize(id, SIZE_ACTIONS);
 }
 export function envTokenCount(id: i32): i32 {
-  return id == ENV_CARTPOLE
-    ? cp.CARTPOLE_TOKENS
-    : id == ENV_KEYDOOR
-      ? kd.KEYDOOR_TOKENS
-      : id == ENV_FROZENLAKE
-        ? fl.FROZENLAKE_TOKENS
-        : -1;
+  return envSize(id, SIZE_TOKENS);
 }
 export function envVocab(id: i32): i32 {
-  return id == ENV_CARTPOLE
-    ? cp.CARTPOLE_VOCAB
-    : id == ENV_KEYDOOR
-      ? kd.KEYDOOR_VOCAB
-      : id == ENV_FROZENLAKE
-        ? fl.FROZENLAKE_VOCAB
-        : -1;
+  return envSize(id, SIZE_VOCAB);
 }
 export function envMaxSteps(id: i32): i32 {
-  return id == ENV_CARTPOLE
-    ? cp.CARTPOLE_MAX_STEPS
-    : id == ENV_KEYDOOR
-      ? kd.KEYDOOR_MAX_STEPS
-      : id == ENV_FROZENLAKE
-        ? fl.FROZENLAKE_MAX_STEPS
-        : -1;
+  return envSize(id, SIZE_MAX_STEPS);
 }
 export function envStateSize(id: i32): i32 {
-  return id == ENV_CARTPOLE ? 4 : id == ENV_KEYDOOR ? kd.KEYDOOR_STATE : id == ENV_FROZENLAKE ? 1 : -1;
+  return envSize(id, SIZE_STATE);
 }
 
 let current: i32 = -1; // env of the running episode, -1 none
@@ -90,7 +114,8 @@ export function envReset(id: i32, maxSteps: i32): void {
   reward = 0;
   if (id == ENV_CARTPOLE) cp.cartpoleReset();
   else if (id == ENV_KEYDOOR) kd.keyDoorReset();
-  else fl.frozenLakeReset();
+  else if (id == ENV_FROZENLAKE) fl.frozenLakeReset();
+  else cl.classic(cl.CLASSIC_RESET, id == ENV_ACROBOT, 0, 0, 0);
 }
 
 /** One step: FLAG_* bits, or ERR_* (< 0). The reward is envReward(). */
@@ -104,9 +129,12 @@ export function envStep(action: i32): i32 {
   } else if (current == ENV_KEYDOOR) {
     terminated = kd.keyDoorStep(action);
     reward = kd.keyDoorReward();
-  } else {
+  } else if (current == ENV_FROZENLAKE) {
     terminated = fl.frozenLakeStep(action);
     reward = fl.frozenLakeReward();
+  } else {
+    terminated = cl.classic(cl.CLASSIC_STEP, current == ENV_ACROBOT, action, 0, 0);
+    reward = cl.classicReward;
   }
   steps++;
   let flags = terminated ? FLAG_TERMINATED : 0;
@@ -130,15 +158,18 @@ export function envObs(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleObs(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorObs(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeObs(out);
+  else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_OBS, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envObsSize(current);
 }
 
 /** Tokens i32[envTokenCount(id)] at out from an observation f32[envObsSize(id)] at obs; returns the count. */
 export function envTokenize(id: i32, obs: usize, out: usize): i32 {
-  if (id == ENV_CARTPOLE) cp.cartpoleTokens(obs, out);
+  if (id == ENV_CARTPOLE)
+    binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
   else if (id == ENV_KEYDOOR) kd.keyDoorTokens(obs, out);
   else if (id == ENV_FROZENLAKE) fl.frozenLakeTokens(obs, out);
+  else if (envValid(id)) cl.classic(cl.CLASSIC_TOKENS, id == ENV_ACROBOT, 0, obs, out);
   else return 0;
   return envTokenCount(id);
 }
@@ -148,18 +179,18 @@ export function envState(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleState(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorState(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeState(out);
+  else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envStateSize(current);
 }
 
-/** Replaces the state from f64[n] at src (cartpole and frozenlake); 0 ok, -1 wrong count/value/env. */
+/** Replaces the state from f64[n] at src (all but keydoor, n = envStateSize); 0 ok, -1 wrong count/value/env. */
 export function envSetState(src: usize, n: i32): i32 {
-  if (current == ENV_CARTPOLE && n == 4) {
-    cp.cartpoleSetState(src);
-    return 0;
-  }
-  if (current == ENV_FROZENLAKE && n == 1) return fl.frozenLakeSetState(src);
-  return -1;
+  if (current < 0 || current == ENV_KEYDOOR || n != envStateSize(current)) return -1;
+  if (current == ENV_CARTPOLE) cp.cartpoleSetState(src);
+  else if (current == ENV_FROZENLAKE) return fl.frozenLakeSetState(src);
+  else cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 1, src, 0);
+  return 0;
 }
 
 /** The observation as text (keydoor's sentence; other envs write nothing); returns bytes written. */

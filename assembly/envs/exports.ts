@@ -9,26 +9,10 @@ function inMemory(ptr: i32, bytes: i32): bool {
   return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
 }
 
-export function env_count(): i32 {
-  return env.ENV_COUNT;
-}
-export function env_obs_size(id: i32): i32 {
-  return env.envObsSize(id);
-}
-export function env_num_actions(id: i32): i32 {
-  return env.envActions(id);
-}
-export function env_num_tokens(id: i32): i32 {
-  return env.envTokenCount(id);
-}
-export function env_vocab_size(id: i32): i32 {
-  return env.envVocab(id);
-}
-export function env_max_steps(id: i32): i32 {
-  return env.envMaxSteps(id);
-}
-export function env_state_size(id: i32): i32 {
-  return env.envStateSize(id);
+/** Size `what` of env id: 0 observation values, 1 actions, 2 tokens, 3 vocabulary, 4 step limit, 5 state values;
+ *  -1 for an unknown id or kind (one export for the six: each export costs wasm3 heap on the boards). */
+export function env_size(id: i32, what: i32): i32 {
+  return env.envSize(id, what);
 }
 
 /** Seeds the module PRNG with seed and starts an episode of env id; 0 ok, -1 unknown env. */
@@ -67,16 +51,14 @@ export function env_tokenize(id: i32, obs: i32, out: i32): i32 {
   return env.envTokenize(id, <usize>obs, <usize>out);
 }
 
-/** Internal state f64[state_size] at out; returns the count, -1 bad pointer. */
-export function env_state(out: i32): i32 {
-  if (!inMemory(out, env.MAX_STATE * 8)) return -1;
-  return env.envState(<usize>out);
-}
-
-/** Sets the internal state from f64[n] at src (cartpole: 4 values, frozenlake: 1); 0 ok, -1 refused. */
-export function env_set_state(src: i32, n: i32): i32 {
-  if (n < 0 || n > env.MAX_STATE || !inMemory(src, n * 8)) return -1;
-  return env.envSetState(<usize>src, n);
+/**
+ * The internal state, f64[state_size]: n = 0 writes it at p and returns the count; n > 0 replaces it from f64[n] at
+ * p (n = state size; not keydoor) and returns 0, or -1 refused. -1 for a bad pointer. (One export for both.)
+ */
+export function env_state(p: i32, n: i32): i32 {
+  if (n == 0) return inMemory(p, env.MAX_STATE * 8) ? env.envState(<usize>p) : -1;
+  if (n < 0 || n > env.MAX_STATE || !inMemory(p, n * 8)) return -1;
+  return env.envSetState(<usize>p, n);
 }
 
 /** The observation as ASCII text at out (at most cap bytes; keydoor only); returns bytes, -1 bad pointer. */

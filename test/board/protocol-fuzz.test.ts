@@ -74,7 +74,7 @@ async function checkInfo(s: BoardSession, board: string): Promise<void> {
     try {
       const info = await s.client.info({ retries: 3, timeoutMs: 5000 });
       assert.is(info.board, board);
-      assert.is(info.protocol, 1);
+      assert.is(info.protocol, 2);
       return;
     } catch (e) {
       const stale = e instanceof BoardError && ["ERR_CRC", "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD"].includes(e.code);

@@ -13,6 +13,13 @@ import {
   keyDoorTokens,
   Pcg32,
   type CartPoleState,
+  acrobotObs,
+  acrobotReset,
+  acrobotStep,
+  acrobotTokens,
+  mountainCarReset,
+  mountainCarStep,
+  mountainCarTokens,
 } from "../../tools/lib/reference/envs.ts";
 import type { AgentModule } from "../../tools/lib/runtime/wasm.ts";
 
@@ -24,7 +31,7 @@ const [, rel] = mods[0];
 const io = rel.ioBase;
 const dv = (m: AgentModule) => new DataView(m.memory.buffer);
 const stateOf = (m: AgentModule): number[] => {
-  const n = m.fn.env_state(m.ioBase + 16);
+  const n = m.fn.env_state(m.ioBase + 16, 0);
   return Array.from({ length: n }, (_, i) => dv(m).getFloat64(m.ioBase + 16 + 8 * i, true));
 };
 const tokensOf = (m: AgentModule): number[] => {
@@ -33,7 +40,7 @@ const tokensOf = (m: AgentModule): number[] => {
 };
 const setState = (m: AgentModule, s: number[]) => {
   s.forEach((v, i) => dv(m).setFloat64(m.ioBase + 16 + 8 * i, v, true));
-  return m.fn.env_set_state(m.ioBase + 16, s.length);
+  return m.fn.env_state(m.ioBase + 16, s.length);
 };
 
 test("should give PCG32's published pcg32_srandom(42, 54) outputs", () => {
@@ -215,30 +222,73 @@ test("should play keydoor like the reference, with its sentence, and reward a so
   assert.equal(keyDoorStep(w, 3), { reward: 0, terminated: false });
 });
 
+test("should observe and tokenize acrobot and mountaincar like the reference (f32 observation, 16 bins per value)", () => {
+  for (const seed of [1, 2, 3]) {
+    rel.fn.env_reset(3, seed);
+    let s = acrobotReset(new Pcg32(seed));
+    for (let k = 0; k < 40; k++) {
+      const obs = acrobotObs(s);
+      assert.is(rel.fn.env_obs(io + 200), 6);
+      assert.equal(Array.from(new Float32Array(rel.memory.buffer, io + 200, 6)), obs, `acrobot seed ${seed} step ${k}`);
+      assert.equal(tokensOf(rel), acrobotTokens(obs));
+      const a = (k * 5 + seed) % 3;
+      rel.fn.env_step(a);
+      s = acrobotStep(s, a).state;
+    }
+    rel.fn.env_reset(4, seed);
+    let m = mountainCarReset(new Pcg32(seed));
+    for (let k = 0; k < 40; k++) {
+      assert.is(rel.fn.env_obs(io + 200), 2);
+      const obs = m.map(Math.fround);
+      assert.equal(Array.from(new Float32Array(rel.memory.buffer, io + 200, 2)), obs);
+      assert.equal(tokensOf(rel), mountainCarTokens(obs));
+      const a = (k * 7 + seed) % 3;
+      rel.fn.env_step(a);
+      assert.is(dv(rel).getFloat64(io, true), -1);
+      m = mountainCarStep(m, a).state;
+    }
+  }
+  assert.equal(acrobotTokens([1, 0, 1, 0, 0, 0]), [15, 24, 47, 56, 72, 88]);
+  assert.equal(mountainCarTokens([-1.2, 0.07]), [0, 31]);
+  // always pushing right from the reset never reaches the flag; pumping with the velocity does, before 200 steps
+  rel.fn.env_reset(4, 9);
+  let steps = 0,
+    flags = 0;
+  while (flags === 0) ((flags = rel.fn.env_step(stateOf(rel)[1] >= 0 ? 2 : 0)), steps++);
+  assert.is(flags & 1, 1, `mountaincar pumping: flags ${flags} after ${steps}`);
+  assert.ok(steps < 200);
+});
+
 test("should refuse a bad env id, a bad action, a step before reset and pointers outside memory", () => {
-  assert.is(rel.fn.env_reset(3, 0), -1);
-  assert.is(rel.fn.env_obs_size(-1), -1);
+  assert.is(rel.fn.env_reset(5, 0), -1);
+  assert.is(rel.fn.env_size(4, 0), 2);
+  assert.is(rel.fn.env_size(5, 0), -1);
+  assert.is(rel.fn.env_size(-1, 0), -1);
+  assert.is(rel.fn.env_size(0, 6), -1);
+  assert.is(rel.fn.env_size(0, -1), -1);
   assert.is(rel.fn.env_reset(0, 0), 0);
   assert.is(rel.fn.env_step(2), -1);
   assert.is(rel.fn.env_step(-1), -1);
   assert.is(rel.fn.env_obs(rel.memory.buffer.byteLength - 4), -1);
-  assert.is(rel.fn.env_state(-8), -1);
-  assert.is(rel.fn.env_set_state(io, 3), -1);
+  assert.is(rel.fn.env_state(-8, 0), -1);
+  assert.is(rel.fn.env_state(io, 3), -1);
   const fresh = loadAgentModule("release");
   assert.is(fresh.fn.env_step(0), -2);
   assert.equal(
-    [0, 1, 2].map((id) => [
-      rel.fn.env_vocab_size(id),
-      rel.fn.env_num_tokens(id),
-      rel.fn.env_num_actions(id),
-      rel.fn.env_max_steps(id),
-    ]),
+    [0, 1, 2, 3, 4].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
     [
-      [64, 4, 2, 500],
-      [10, 4, 4, 20],
-      [16, 1, 4, 100],
+      [64, 4, 2, 500, 4, 4],
+      [10, 4, 4, 20, 7, 4],
+      [16, 1, 4, 100, 1, 1],
+      [96, 6, 3, 500, 4, 6],
+      [32, 2, 3, 200, 2, 2],
     ],
   );
+  // keydoor takes no state; the others only their own count
+  assert.is(rel.fn.env_reset(1, 0), 0);
+  assert.is(rel.fn.env_state(io, 7), -1);
+  assert.is(rel.fn.env_reset(3, 0), 0);
+  assert.is(rel.fn.env_state(io + 16, 2), -1);
 });
 
 test.run();

@@ -9,6 +9,9 @@ test("should count the episodes that reached the goal, and give none for cartpol
   assert.is(successRate("frozenlake", [0, 0]), 0);
   assert.is(successRate("cartpole", [500, 12]), null);
   assert.is(successRate("keydoor", []), null);
+  // acrobot and mountaincar: -1 per step, so an episode that ends before the limit reached the goal
+  assert.is(successRate("acrobot", [-500, -120, -499, -500]), 0.5);
+  assert.is(successRate("mountaincar", [-200, -150]), 0.5);
 });
 
 test.run();

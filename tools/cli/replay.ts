@@ -14,7 +14,8 @@ Runs the environment inside build/agent.wasm (the same code as on the board): re
 replace the state, then one step per action. Prints the state after each step, its reward and the flags.
   --env E        ${ENV_NAMES.join(", ")}
   --actions      comma-separated action numbers (keydoor also takes its words: take,next,open,go)
-  --state        cartpole: x,x_dot,theta,theta_dot (f64); frozenlake: the cell 0..15 (default: the reset state)
+  --state        Gymnasium's internal state (f64): cartpole x,x_dot,theta,theta_dot; acrobot theta1,theta2,
+                 dtheta1,dtheta2; mountaincar position,velocity; frozenlake the cell 0..15 (default: the reset state)
   --seed S       reset seed (default 0)
   --json         one JSON object: env, seed, initial_state, states, rewards, tokens, terminated, truncated`,
   async run(argv) {

@@ -23,6 +23,8 @@ export const ENV_SHAPES: Record<
   cartpole: { tokens: 4, vocab: 64, actions: 2, obs: 4, maxSteps: 500 },
   keydoor: { tokens: 4, vocab: 10, actions: 4, obs: 4, maxSteps: 20 },
   frozenlake: { tokens: 1, vocab: 16, actions: 4, obs: 1, maxSteps: 100 },
+  acrobot: { tokens: 6, vocab: 96, actions: 3, obs: 6, maxSteps: 500 },
+  mountaincar: { tokens: 2, vocab: 32, actions: 3, obs: 2, maxSteps: 200 },
 };
 
 export function envIdOf(name: string): EnvName {

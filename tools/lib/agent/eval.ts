@@ -31,10 +31,12 @@ export function evaluateAgent(
 }
 
 /** Goal-reaching tasks (keydoor: 1 - 0.9 steps / 20 on success, else 0; frozenlake: 1 at the goal, else 0): the
- *  fraction of positive returns. Cartpole has no goal: null. */
+ *  fraction of positive returns; acrobot and mountaincar (-1 per step until the goal ends the episode): the fraction
+ *  that ended before the step limit (return above -limit). Cartpole has no goal: null. */
 export function successRate(env: EnvName, returns: number[]): number | null {
   if (env === "cartpole" || !returns.length) return null;
-  return returns.filter((r) => r > 0).length / returns.length;
+  const limit = env === "acrobot" ? 500 : env === "mountaincar" ? 200 : null;
+  return returns.filter((r) => (limit === null ? r > 0 : r > -limit)).length / returns.length;
 }
 
 /** Mean and population standard deviation of the returns (both 0 for no returns). */

@@ -100,6 +100,27 @@ export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
     batch: 4,
     lrDecay: 1,
   },
+  // untuned: cartpole's settings with an entropy bonus (reward -1 per step)
+  acrobot: {
+    ...REINFORCE_BASE,
+    gamma: 0.99,
+    lr: 0.01,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+  },
+  mountaincar: {
+    ...REINFORCE_BASE,
+    gamma: 0.99,
+    lr: 0.01,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+  },
 };
 
 /**
@@ -111,6 +132,8 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
   cartpole: { ...DEFAULT_TRAIN.cartpole, lr: 0.002, batch: 2, lrDecay: 0.995 },
   keydoor: { ...DEFAULT_TRAIN.keydoor, lr: 0.002, batch: 2, lrDecay: 0.995 },
   frozenlake: { ...DEFAULT_TRAIN.frozenlake, lr: 0.002, lrDecay: 0.999 },
+  acrobot: { ...DEFAULT_TRAIN.acrobot, lr: 0.002, batch: 2, lrDecay: 0.995 },
+  mountaincar: { ...DEFAULT_TRAIN.mountaincar, lr: 0.002, batch: 2, lrDecay: 0.995 },
 };
 
 /** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. The
@@ -152,7 +175,7 @@ export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
     algo: "ppo",
     gamma: 0.99,
     lr: 0.01,
-    entropy: 0.01,
+    entropy: 0.03,
     valueCoef: 0.5,
     rewardScale: 1,
     batch: 1,
@@ -161,6 +184,37 @@ export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
     minibatches: 4,
     lrEnd: 0,
     rollout: 700,
+  },
+  // untuned: cartpole's PPO settings
+  acrobot: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.99,
+    lr: 0.003,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 8,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 200,
+  },
+  mountaincar: {
+    ...REINFORCE_BASE,
+    algo: "ppo",
+    gamma: 0.99,
+    lr: 0.003,
+    entropy: 0.01,
+    valueCoef: 0.5,
+    rewardScale: 0.01,
+    batch: 1,
+    lrDecay: 1,
+    epochs: 8,
+    minibatches: 4,
+    lrEnd: 0,
+    rollout: 200,
   },
 };
 
@@ -271,5 +325,22 @@ export const DEFAULT_RUN: Record<
     backboneHidden: 0,
     steps: 300_000,
     select: { every: 30_000, episodes: 50, gate: 0.8 },
+  },
+  // returns are negative (-1 per step), so no gate (gate x best would be above the best)
+  acrobot: {
+    episodes: 500,
+    hidden: 0,
+    backboneEpisodes: 1200,
+    backboneHidden: 0,
+    steps: 100_000,
+    select: { every: 10_000, episodes: 5, gate: 0 },
+  },
+  mountaincar: {
+    episodes: 2000,
+    hidden: 0,
+    backboneEpisodes: 2000,
+    backboneHidden: 0,
+    steps: 100_000,
+    select: { every: 10_000, episodes: 5, gate: 0 },
   },
 };

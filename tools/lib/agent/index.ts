@@ -8,3 +8,5 @@ export * from "./train.ts";
 export * from "./replay.ts";
 export * from "./on-board.ts";
 export * from "./train-plan.ts";
+export * from "./seeds.ts";
+export * from "./tabular.ts";

@@ -2,12 +2,14 @@
 import { BitrlError } from "../util/errors.ts";
 import { ENV_IDS, type EnvName } from "../reference/envs.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
+import { envSizes } from "../runtime/env-sizes.ts";
 import { loadAgentModule } from "./runner.ts";
 
 export interface ReplayResult {
   env: EnvName;
   seed: number;
-  /** internal state before the first action (cartpole: x, x_dot, theta, theta_dot, f64) */
+  /** internal state before the first action, Gymnasium's (cartpole: x, x_dot, theta, theta_dot; acrobot: theta1,
+   *  theta2, dtheta1, dtheta2, not the 6-value observation; mountaincar: position, velocity; f64) */
   initial_state: number[];
   /** internal state after each step */
   states: number[][];
@@ -20,7 +22,7 @@ export interface ReplayResult {
 
 /**
  * Steps env through `actions` in the wasm module (env_* exports): reset with seed, optionally replace the state
- * (cartpole: 4 values; frozenlake: 1), then one env_step per action. An action after the episode ended is an error.
+ * (Gymnasium's internal state: cartpole and acrobot 4 values, mountaincar 2, frozenlake 1), then one env_step per action. An action after the episode ended is an error.
  */
 export function replayEnv(
   env: EnvName,
@@ -34,7 +36,7 @@ export function replayEnv(
   const io = mod.ioBase;
   const dv = () => new DataView(mod.memory.buffer);
   const readState = (): number[] => {
-    const n = f.env_state(io + 16);
+    const n = f.env_state(io + 16, 0);
     return Array.from({ length: n }, (_, i) => dv().getFloat64(io + 16 + 8 * i, true));
   };
   const readTokens = (): number[] => {
@@ -43,8 +45,8 @@ export function replayEnv(
   };
   if (f.env_reset(id, seed) !== 0) throw new BitrlError(`env_reset(${id}) failed`);
   if (opts.state) {
-    const want = f.env_state_size(id);
-    if (opts.state.length !== want || (env !== "cartpole" && env !== "frozenlake")) {
+    const want = envSizes(mod, id).state;
+    if (opts.state.length !== want || env === "keydoor") {
       throw new BitrlError(
         env === "keydoor"
           ? "keydoor takes no --state (its layout comes from --seed)"
@@ -52,7 +54,7 @@ export function replayEnv(
       );
     }
     opts.state.forEach((v, i) => dv().setFloat64(io + 16 + 8 * i, v, true));
-    if (f.env_set_state(io + 16, opts.state.length) !== 0)
+    if (f.env_state(io + 16, opts.state.length) !== 0)
       throw new BitrlError(`state ${opts.state.join(",")} is not valid for ${env}`);
   }
   const result: ReplayResult = {
@@ -65,7 +67,7 @@ export function replayEnv(
     terminated: false,
     truncated: false,
   };
-  const nActions = f.env_num_actions(id);
+  const nActions = envSizes(mod, id).actions;
   actions.forEach((a, step) => {
     if (result.terminated || result.truncated)
       throw new BitrlError(`action ${step + 1} comes after the episode ended at step ${step}`);

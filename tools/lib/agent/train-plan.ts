@@ -1,11 +1,9 @@
 // The training procedure as a sequence of module calls (train chunks, greedy checks, keeping the best head), so
 // V8 (trainAgent) and a board (trainOnBoard) make exactly the same calls and get the same curve and head.
 import { BitrlError } from "../util/errors.ts";
+import { chunkSeed, selectSeed } from "./seeds.ts";
 
-/** Seeds of the greedy checks that pick the head to keep (disjoint from eval's 1_000_000 + i and users' small seeds). */
-export const SELECT_SEED = 2_000_000;
-
-/** Checkpoint selection: greedy checks on seeds SELECT_SEED + i decide which head is kept. */
+/** Checkpoint selection: greedy checks on seeds selectSeed(i) (seeds.ts) decide which head is kept. */
 export interface SelectOptions {
   /** check after every `every` training episodes (episode budgets) or training steps (step budgets) */
   every: number;
@@ -36,11 +34,6 @@ export interface PlanOptions {
 export type PlanCall =
   | { op: "train"; seed: number; episodes: number; budget: number | null }
   | { op: "check"; seeds: number[]; maxSteps: number[] };
-
-/** The seed of the training chunk that starts at episode `done` (the same for every driver). */
-export function chunkSeed(seed: number, done: number): number {
-  return (seed * 1000003 + done) | 0;
-}
 
 /**
  * Plans and books one training run. The driver loops: `next()`, perform the call, report it with `trained()` or
@@ -104,7 +97,7 @@ export class TrainPlan {
         let left = this.remaining();
         for (let i = 0; i < sel.episodes && left > 0; i++) {
           const m = Math.min(this.o.envMaxSteps, left);
-          seeds.push(SELECT_SEED + i);
+          seeds.push(selectSeed(i));
           maxSteps.push(m);
           left -= m;
         }

@@ -4,7 +4,8 @@ import type { Blob } from "../format/types.ts";
 import type { EnvName } from "../reference/envs.ts";
 import { mean } from "../util/stats.ts";
 import { agentInfo, buildAgentBlob, ENV_SHAPES, withHead } from "./blob.ts";
-import { chunkSeed, SELECT_SEED, TrainPlan, type SelectOptions } from "./train-plan.ts";
+import { TrainPlan, type SelectOptions } from "./train-plan.ts";
+import { EVAL_SEED, evalSeed } from "./seeds.ts";
 import { meanStd, successRate, type EvalResult } from "./eval.ts";
 import type { TrainConfig } from "./hparams.ts";
 import { AgentRunner } from "./runner.ts";
@@ -28,10 +29,8 @@ export interface TrainResult {
   eval: EvalResult;
 }
 
-export { chunkSeed, SELECT_SEED };
-
 export interface TrainOptions {
-  /** greedy episodes after training (seeds 1_000_000 + i), default 20; not counted in the budget */
+  /** greedy episodes after training (seeds evalSeed(i) = 1,000,000 + i), default 20; not counted in the budget */
   evalEpisodes?: number;
   /** episodes per agent_train call, default 50 */
   chunk?: number;
@@ -56,7 +55,7 @@ function chunkOf(opts: TrainOptions, ioBytes: number): number {
 /**
  * Trains the head inside the module by the TrainPlan (train-plan.ts): agent_train in chunks under the step
  * budget, greedy checks keeping the best head, then a greedy evaluation of the kept head over evalEpisodes
- * (seeds 1_000_000 + i, disjoint from training and checks).
+ * (seeds evalSeed(i), disjoint from training and checks: seeds.ts).
  */
 export function trainAgent(start: Blob, seed: number, episodes: number, opts: TrainOptions = {}): TrainResult {
   let runner = new AgentRunner(start);
@@ -100,7 +99,7 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
   const blob = withHead(start, runner.head());
   const evalN = opts.evalEpisodes ?? 20;
   const returns: number[] = [];
-  for (let i = 0; i < evalN; i++) returns.push(runner.episode(1_000_000 + i, true).return);
+  for (let i = 0; i < evalN; i++) returns.push(runner.episode(evalSeed(i), true).return);
   return {
     blob,
     curve: plan.curve,
@@ -192,7 +191,7 @@ export function trainSeeds(
       select: opts.select ?? null,
       eval_mean_return: b.eval.mean_return,
       eval_episodes: b.eval.episodes,
-      eval_seeds: "1000000 + i",
+      eval_seeds: `${EVAL_SEED} + i`,
     },
   };
   return { runs, best, blob: { ...bestBlob, meta } };

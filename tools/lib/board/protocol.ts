@@ -12,6 +12,9 @@ export const TRAILER_BYTES = 4;
 export const DEFAULT_MAX_PAYLOAD = 1024;
 
 /** Request command codes. */
+/** The protocol this host speaks (info.protocol; 2: load-model begin announces the model id). */
+export const PROTOCOL_VERSION = 2;
+
 export const Cmd = {
   info: 0x01,
   loadBegin: 0x02,

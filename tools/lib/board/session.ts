@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { BoardClient, childLink, duplexLink, serialPortLink, type BoardInfo } from "./client.ts";
+import { PROTOCOL_VERSION } from "./protocol.ts";
 import { getBoard, type BoardProfile } from "./profiles.ts";
 import { buildFirmware, buildHostFirmware, type Backend, type FirmwareImage } from "./firmware-build.ts";
 import { bootQemu, type QemuBoardId } from "./qemu.ts";
@@ -97,13 +98,20 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
     closed = true;
     await stop();
   };
+  let info: BoardInfo;
   try {
-    const info = await client.info({ retries: 2, timeoutMs });
-    return { board, client, info, via, flashPath, sizes, close };
+    info = await client.info({ retries: 2, timeoutMs });
   } catch (e) {
     await close();
     throw new BitrlError(`${board.id} (${via}) does not answer 'info': ${(e as Error).message}`);
   }
+  if (info.protocol !== PROTOCOL_VERSION) {
+    await close();
+    throw new BitrlError(
+      `${board.id} (${via}) speaks protocol ${info.protocol}, this host ${PROTOCOL_VERSION}: flash the current firmware (bitrl flash --board ${board.id})`,
+    );
+  }
+  return { board, client, info, via, flashPath, sizes, close };
 }
 
 /** Runs fn with an open session and always closes it. */

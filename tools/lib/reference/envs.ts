@@ -1,5 +1,5 @@
 // TypeScript twins of the module's PRNG and environments (assembly/rng.ts, assembly/envs/*): written from the
-// published definitions (Gymnasium CartPole-v1, FrozenLake-v1) for tests and host tools. Pure, no I/O.
+// published definitions (Gymnasium CartPole-v1, FrozenLake-v1, Acrobot-v1, MountainCar-v0) for tests and host tools. Pure, no I/O.
 
 const MASK64 = (1n << 64n) - 1n;
 const PCG_MUL = 6364136223846793005n;
@@ -31,7 +31,7 @@ export class Pcg32 {
   }
 }
 
-export const ENV_IDS = { cartpole: 0, keydoor: 1, frozenlake: 2 } as const;
+export const ENV_IDS = { cartpole: 0, keydoor: 1, frozenlake: 2, acrobot: 3, mountaincar: 4 } as const;
 export type EnvName = keyof typeof ENV_IDS;
 export const ENV_NAMES = Object.keys(ENV_IDS) as EnvName[];
 
@@ -83,14 +83,109 @@ export function cartpoleStep(s: CartPoleState, action: number): { state: CartPol
   return { state, terminated };
 }
 
-/** Tokens of an f32 observation: token = i * bins + clamp(floor((v + h) * bins / (2h)), 0, bins - 1). */
-export function cartpoleTokens(obs: ArrayLike<number>): number[] {
-  const { bins, binHalfRange } = CARTPOLE;
-  return [0, 1, 2, 3].map((i) => {
-    const h = binHalfRange[i];
-    const b = Math.floor(((Math.fround(obs[i]) + h) * bins) / (2 * h));
+/** Tokens of an f32 observation (assembly/envs/bins.ts): token = i * bins + clamp(floor((v - lo) * bins / width), 0, bins - 1). */
+export function binTokens(
+  obs: ArrayLike<number>,
+  lo: readonly number[],
+  width: readonly number[],
+  bins = 16,
+): number[] {
+  return lo.map((l, i) => {
+    const b = Math.floor(((Math.fround(obs[i]) - l) * bins) / width[i]);
     return i * bins + (b >= bins - 1 ? bins - 1 : b >= 0 ? b : 0);
   });
+}
+
+/** CartPole's tokens: the range [-h, h] of each value in 16 bins. */
+export function cartpoleTokens(obs: ArrayLike<number>): number[] {
+  const h = CARTPOLE.binHalfRange;
+  return binTokens(
+    obs,
+    h.map((v) => -v),
+    h.map((v) => 2 * v),
+    CARTPOLE.bins,
+  );
+}
+
+// ---- Acrobot-v1 (Gymnasium classic_control/acrobot.py, "book" dynamics, RK4 with dt 0.2) ----
+export const ACROBOT = { maxSteps: 500, maxVel1: 4 * Math.PI, maxVel2: 9 * Math.PI, dt: 0.2 } as const;
+/** (theta1, theta2, dtheta1, dtheta2) */
+export type AcrobotState = [number, number, number, number];
+
+/** Gymnasium's reset from our PRNG: each value -0.1 + 0.2 u, rounded to float32 as Gymnasium casts it. */
+export function acrobotReset(rng: Pcg32): AcrobotState {
+  return [0, 0, 0, 0].map(() => Math.fround(-0.1 + 0.2 * rng.uniform())) as AcrobotState;
+}
+
+/** The book equations of motion with torque a (masses, lengths and inertias 1, centres of mass at 0.5, g 9.8). */
+function acrobotDerivs(y: number[], a: number): number[] {
+  const [t1, t2, d1t, d2t] = y;
+  const d1 = 0.25 + (1.25 + Math.cos(t2)) + 1 + 1;
+  const d2 = 0.25 + 0.5 * Math.cos(t2) + 1;
+  const phi2 = 0.5 * 9.8 * Math.cos(t1 + t2 - Math.PI / 2);
+  const phi1 =
+    -0.5 * (d2t * d2t) * Math.sin(t2) - d2t * d1t * Math.sin(t2) + 1.5 * 9.8 * Math.cos(t1 - Math.PI / 2) + phi2;
+  const dd2 = (a + (d2 / d1) * phi1 - 0.5 * (d1t * d1t) * Math.sin(t2) - phi2) / (1.25 - (d2 * d2) / d1);
+  const dd1 = -(d2 * dd2 + phi1) / d1;
+  return [d1t, d2t, dd1, dd2];
+}
+
+/** One RK4 step with torque action - 1, then angles wrapped to [-pi, pi] and velocities bounded; reward -1, 0 at the goal. */
+export function acrobotStep(
+  s: AcrobotState,
+  action: number,
+): { state: AcrobotState; terminated: boolean; reward: number } {
+  const a = action - 1;
+  const h = ACROBOT.dt;
+  const add = (k: number[], c: number) => s.map((v, i) => v + c * k[i]);
+  const k1 = acrobotDerivs(s, a);
+  const k2 = acrobotDerivs(add(k1, h / 2), a);
+  const k3 = acrobotDerivs(add(k2, h / 2), a);
+  const k4 = acrobotDerivs(add(k3, h), a);
+  const n = s.map((v, i) => v + (h / 6) * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]));
+  const wrap = (x: number) => {
+    while (x > Math.PI) x -= 2 * Math.PI;
+    while (x < -Math.PI) x += 2 * Math.PI;
+    return x;
+  };
+  const bound = (x: number, m: number) => Math.min(Math.max(x, -m), m);
+  const state: AcrobotState = [wrap(n[0]), wrap(n[1]), bound(n[2], ACROBOT.maxVel1), bound(n[3], ACROBOT.maxVel2)];
+  const terminated = -Math.cos(state[0]) - Math.cos(state[1] + state[0]) > 1;
+  return { state, terminated, reward: terminated ? 0 : -1 };
+}
+
+/** The f32 observation (cos t1, sin t1, cos t2, sin t2, dt1, dt2) and its tokens (Gymnasium's observation bounds, 16 bins). */
+export function acrobotObs(s: AcrobotState): number[] {
+  return [Math.cos(s[0]), Math.sin(s[0]), Math.cos(s[1]), Math.sin(s[1]), s[2], s[3]].map(Math.fround);
+}
+export function acrobotTokens(obs: ArrayLike<number>): number[] {
+  return binTokens(obs, [-1, -1, -1, -1, -4 * Math.PI, -9 * Math.PI], [2, 2, 2, 2, 8 * Math.PI, 18 * Math.PI]);
+}
+
+// ---- MountainCar-v0 (Gymnasium classic_control/mountain_car.py) ----
+export const MOUNTAINCAR = { maxSteps: 200, minPosition: -1.2, maxPosition: 0.6, maxSpeed: 0.07, goal: 0.5 } as const;
+/** (position, velocity) */
+export type MountainCarState = [number, number];
+
+/** Gymnasium's reset from our PRNG: position -0.6 + 0.2 u, velocity 0. */
+export function mountainCarReset(rng: Pcg32): MountainCarState {
+  return [-0.6 + 0.2 * rng.uniform(), 0];
+}
+
+/** One step: velocity then position updated and clipped, velocity zeroed at the left wall; reward -1. */
+export function mountainCarStep(
+  s: MountainCarState,
+  action: number,
+): { state: MountainCarState; terminated: boolean; reward: number } {
+  const m = MOUNTAINCAR;
+  let v = s[1] + ((action - 1) * 0.001 + Math.cos(3 * s[0]) * -0.0025);
+  v = Math.min(Math.max(v, -m.maxSpeed), m.maxSpeed);
+  const p = Math.min(Math.max(s[0] + v, m.minPosition), m.maxPosition);
+  if (p === m.minPosition && v < 0) v = 0;
+  return { state: [p, v], terminated: p >= m.goal && v >= 0, reward: -1 };
+}
+export function mountainCarTokens(obs: ArrayLike<number>): number[] {
+  return binTokens(obs, [-1.2, -0.07], [1.8, 0.14]);
 }
 
 // ---- FrozenLake-v1, 4x4, is_slippery=True ----

@@ -2,9 +2,10 @@
 // env code the agent runs), by a mix of random and scripted policies, cut into next-token windows.
 import { BitrlError } from "../util/errors.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
+import { envSizes } from "../runtime/env-sizes.ts";
 import { rng, type Rng } from "./rng.ts";
 
-export const ENV_IDS: Record<string, number> = { cartpole: 0, keydoor: 1, frozenlake: 2 };
+export const ENV_IDS: Record<string, number> = { cartpole: 0, keydoor: 1, frozenlake: 2, acrobot: 3, mountaincar: 4 };
 
 export interface EnvInfo {
   name: string;
@@ -20,13 +21,8 @@ export function envInfo(mod: AgentModule, name: string): EnvInfo {
   const id = ENV_IDS[name];
   if (id === undefined) throw new BitrlError(`unknown env '${name}' (known: ${Object.keys(ENV_IDS).join(", ")})`);
   if (!mod.fn.env_reset) throw new BitrlError("agent module has no env_* exports (rebuild: node scripts/build.mjs)");
-  return {
-    name,
-    id,
-    tokens: mod.fn.env_num_tokens(id),
-    obsVocab: mod.fn.env_vocab_size(id),
-    actions: mod.fn.env_num_actions(id),
-  };
+  const s = envSizes(mod, id);
+  return { name, id, tokens: s.tokens, obsVocab: s.vocab, actions: s.actions };
 }
 
 /** Scripted play: a reasonable policy per env, so transcripts also show long, successful episodes. */
@@ -39,6 +35,8 @@ function scripted(name: string, obs: Float32Array, r: Rng): number {
     if (seen === door) return 0; // take
     return 1; // next
   }
+  if (name === "acrobot") return obs[4] > 0 ? 2 : 0; // torque along the first link's swing (energy pumping)
+  if (name === "mountaincar") return obs[1] >= 0 ? 2 : 0; // push the way the car moves
   return r.next() < 0.5 ? 1 : 2; // frozenlake: down or right, toward the goal
 }
 
