@@ -89,6 +89,10 @@ const NUMERIC: string[][] = [
   ["pretrain", "--env", "cartpole", "-o", "p.bitrl", "--lr", "1e-999x"],
   ["replay", "--env", "cartpole", "--actions", "1", "--seed", "4294967296"],
   ["energy", "--source", "estimate", "--board", "nrf52840_dk", "--vdd", "100"],
+  ["energy", "--source", "estimate", "--board", "nrf52840_dk", "--marker-channel", "8"],
+  ["replay", "--env", "cartpole", "--actions", "0x1"],
+  ["replay", "--env", "cartpole", "--actions", "1e0"],
+  ["replay", "--env", "cartpole", "--actions", "0", "--state", "0x10,0,0,0"],
 ];
 
 type Case = { name: string; args: string[]; output?: string };
@@ -116,6 +120,11 @@ cases.push({
   name: "pretrain into a missing folder, before training",
   args: ["pretrain", "--env", "cartpole", "-o", "missing/dir/p.bitrl"],
   output: "missing/dir/p.bitrl",
+});
+cases.push({
+  name: "pretrain into an unwritable place, before training",
+  args: ["pretrain", "--env", "cartpole", "-o", "/proc/p.bitrl"],
+  output: "/proc/p.bitrl",
 });
 cases.push({ name: "inspect a device that never ends", args: ["inspect", "/dev/zero"] });
 cases.push({ name: "flash with a directory as the flash file", args: ["flash", "--board", "host", "--flash", "adir"] });

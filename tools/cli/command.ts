@@ -74,9 +74,19 @@ export const MAX_EPISODES = 1_000_000;
 export const MAX_SEED = 2 ** 32 - 1;
 
 /** An integer flag in [min, max]; the fallback when not given. */
+/** Plain decimal integer text ("12", "-3"), else NaN: the one spelling every integer of the CLI accepts. */
+export function decimalInt(text: string): number {
+  return /^-?\d{1,16}$/.test(text) ? Number(text) : NaN;
+}
+
+/** Plain decimal number text with an optional exponent ("0.5", "-1e-3"), else NaN (no "0x10", "", "Infinity"). */
+export function decimalNumber(text: string): number {
+  return /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$/.test(text) ? Number(text) : NaN;
+}
+
 export function intFlag(name: string, value: string | undefined, fallback: number, min = 0, max = MAX_COUNT): number {
   if (value === undefined) return fallback;
-  const n = /^-?\d{1,16}$/.test(value) ? Number(value) : NaN;
+  const n = decimalInt(value);
   if (!(n >= min && n <= max)) throw new BitrlError(`--${name} must be an integer in ${min}..${max}, got '${value}'`);
   return n;
 }
@@ -96,7 +106,7 @@ export function numberFlag(
   openMin = false,
 ): number {
   if (value === undefined) return fallback;
-  const n = /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?$/.test(value) ? Number(value) : NaN;
+  const n = decimalNumber(value);
   if (!((openMin ? n > min : n >= min) && n <= max))
     throw new BitrlError(`--${name} must be a number in ${openMin ? "(" : "["}${min}, ${max}], got '${value}'`);
   return n;

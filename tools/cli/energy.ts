@@ -79,6 +79,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
     const seed = seedFlag(v.seed, 1);
     const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);
     const vdd = intFlag("vdd", v.vdd, 3000, 800, 5000); // the PPK2's source range, mV
+    const markerChannel = intFlag("marker-channel", v["marker-channel"], 0, 0, 7); // checked even when unused
     let result: EnergyResult;
     let via = "counts file";
     if (v.counts) {
@@ -101,7 +102,7 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
             ? await Ppk2Meter.open(link, {
                 mode: v["ppk2-mode"] === "ampere" ? "ampere" : "source",
                 vddMv: vdd,
-                markerChannel: intFlag("marker-channel", v["marker-channel"], 0, 0, 7),
+                markerChannel,
               })
             : await InaMeter.open(link);
       }

@@ -1,6 +1,7 @@
 // Parsers for flag values the commands share: one of a fixed list, action lists, number lists. Errors name the flag.
 import { BitrlError } from "../lib/util/errors.ts";
 import { KEYDOOR_ACTIONS, type EnvName } from "../lib/reference/envs.ts";
+import { decimalInt, decimalNumber } from "./command.ts";
 
 /** A flag that takes one of `allowed`; undefined when not given (callers put their default after `??`). */
 export function choice<T extends string>(
@@ -24,8 +25,8 @@ export function parseActions(env: EnvName, text: string): number[] {
       if (k < 0) throw new BitrlError(`action ${i + 1} '${w}' is not a keydoor word (${KEYDOOR_ACTIONS.join(", ")})`);
       return k;
     }
-    const n = Number(w);
-    if (w === "" || !Number.isInteger(n)) throw new BitrlError(`action ${i + 1} '${w}' is not an integer`);
+    const n = decimalInt(w);
+    if (Number.isNaN(n)) throw new BitrlError(`action ${i + 1} '${w}' is not a decimal integer`);
     return n;
   });
 }
@@ -33,9 +34,8 @@ export function parseActions(env: EnvName, text: string): number[] {
 /** Parses "x,x_dot,theta,theta_dot" into finite numbers. */
 export function parseNumbers(what: string, text: string): number[] {
   return text.split(",").map((s, i) => {
-    const n = Number(s.trim());
-    if (s.trim() === "" || !Number.isFinite(n))
-      throw new BitrlError(`${what} value ${i + 1} '${s}' is not a finite number`);
+    const n = decimalNumber(s.trim());
+    if (!Number.isFinite(n)) throw new BitrlError(`${what} value ${i + 1} '${s}' is not a finite decimal number`);
     return n;
   });
 }

@@ -82,6 +82,22 @@ export function checkOutputFolder(out: string): void {
   if (!st.isDirectory()) throw new BitrlError(`cannot write '${out}': '${dirname(out)}' is not a folder`);
   const target = statOrNull(out);
   if (target?.isDirectory()) throw new BitrlError(`cannot write '${out}': it is a directory`);
+  // the folder must take a new file (permissions, a read-only mount, /proc): try one, so a write that would fail
+  // after minutes of training fails now, naming the user's path and never the probe
+  const probe = join(dir, `.${basename(out)}.${process.pid}.probe`);
+  try {
+    closeSync(openSync(probe, "wx", 0o644));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new BitrlError(
+      `cannot write '${out}': ${code === "ENOENT" ? "its folder does not take new files" : describe(e as NodeJS.ErrnoException)}`,
+    );
+  }
+  try {
+    unlinkSync(probe);
+  } catch {
+    // gone already
+  }
 }
 
 /**
