@@ -265,7 +265,7 @@ async function learnOnBoard(lib, board, link) {
 /** Run-log records of this run, the HTML report over every run log, and the terminal summary. */
 async function reportStep(lib, board, via, ran, decisionCosts) {
   step("report");
-  const { readBlobFile } = await lib("tools/lib/format/blob-file.ts");
+  const { decodeBlobBytes } = await lib("tools/lib/format/blob-file.ts");
   const { fp32Bytes, summaryLines, summaryRecords } = await lib("tools/lib/report/summary.ts");
   const { modelId } = await lib("tools/lib/format/blob.ts");
   const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
@@ -276,15 +276,18 @@ async function reportStep(lib, board, via, ran, decisionCosts) {
     via,
     ram: null,
     decisionCosts,
-    agents: ran.map((r) => ({
-      work: r.work,
-      meanReturn: r.meanReturn,
-      model: relative(root, r.model.path),
-      ram: r.ram,
-      modelFileBytes: readFileSync(r.model.path).length,
-      modelId: modelId(readFileSync(r.model.path)),
-      fp32Bytes: fp32Bytes(readBlobFile(r.model.path)),
-    })),
+    agents: ran.map((r) => {
+      const bytes = readFileSync(r.model.path); // read once: size, identity and tensors
+      return {
+        work: r.work,
+        meanReturn: r.meanReturn,
+        model: relative(root, r.model.path),
+        ram: r.ram,
+        modelFileBytes: bytes.length,
+        modelId: modelId(bytes),
+        fp32Bytes: fp32Bytes(decodeBlobBytes(r.model.path, bytes)),
+      };
+    }),
   };
   for (const { kind, record } of summaryRecords(summary)) appendRun(kind, record);
   const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}` });
