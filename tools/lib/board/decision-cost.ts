@@ -1,7 +1,8 @@
 // One decision's cost (tokenize, backbone, head, env step) per backend and agent on an emulated or real board: a
 // short greedy episode after a warm-up one (wasm3 compiles each function on its first call, which is not a
 // per-decision cost). One boot per agent and backend: wasm3 keeps every function it compiled in its fixed heap, and
-// two agents' forwards together do not fit a 256 KiB board. Used by the main job's summary and bench/model.ts.
+// two agents' forwards together do not fit a 256 KiB board. Used by the main job's summary (bench/model.ts still
+// measures its decision row in its own per-stage session: a second copy of this episode pair, not yet folded in).
 import { openBoard } from "./session.ts";
 import type { Backend } from "./firmware-build.ts";
 
