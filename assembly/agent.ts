@@ -13,7 +13,8 @@ import * as ro from "./rl/rollout";
 import { featuresInit, featuresOf } from "./rl/features";
 import { entryNumel, entryPacking, entryRead, PACK_F32, PACK_I32, tableLookup } from "./model/blobtable";
 
-/** agent.config: i32[CONFIG_LEN] = [version 1, env id, backbone (0 none, 1 blob), features, hidden, actions, tokens, 0]. */
+/** agent.config: i32[CONFIG_LEN] = [version 1, env id, backbone (0 none, 1 blob, 2 language model), features, hidden,
+ *  actions, tokens, 0]. */
 const CONFIG_LEN: i32 = 8;
 const MAX_HIDDEN: i32 = 256;
 
@@ -62,9 +63,11 @@ export function agent_load(): i32 {
   if (a != env.envActions(id) || t != env.envTokenCount(id))
     return fail("agent_load: agent.config actions/tokens do not match the env");
   if (h < 0 || h > MAX_HIDDEN) return fail("agent_load: agent.config hidden must be 0..256");
-  if (backbone != 0 && backbone != 1) return fail("agent_load: agent.config backbone must be 0 (none) or 1 (blob)");
-  const fs = featuresInit(backbone, t, env.envVocab(id));
+  if (backbone < 0 || backbone > 2)
+    return fail("agent_load: agent.config backbone must be 0 (none), 1 (blob) or 2 (language model)");
+  const fs = featuresInit(backbone, id, t, env.envVocab(id));
   if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
+  if (fs == -3) return fail("agent_load: a language-model backbone reads text, and this env has none (keydoor has)");
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
   if (
@@ -309,4 +312,19 @@ export function agent_head_ptr(): i32 {
 /** Bytes of the head's parameter block. */
 export function agent_head_bytes(): i32 {
   return loaded ? head.headParams * 4 : 0;
+}
+
+/** The features the head reads for an observation f32[obs size] at obs, written to out f32[features] (what
+ *  agent_act decides on; tests compare them with the reference). Returns the feature count; -1 not loaded, -2 a
+ *  range outside memory. */
+export function agent_features(obs: i32, out: i32): i32 {
+  if (!loaded) return -1;
+  const n = env.envObsSize(envId);
+  const f = load<i32>(config, 12);
+  const end = (<u64>memory.size()) << 16;
+  if (obs < 0 || <u64>obs + <u64>(n * 4) > end || out < 0 || <u64>out + <u64>(f * 4) > end) return -2;
+  env.envTokenize(envId, <usize>obs, tokBuf);
+  featurize();
+  memory.copy(<usize>out, feat, <usize>(f * 4));
+  return f;
 }

@@ -12,7 +12,17 @@ export {
   bitlinear_t3_scratch,
   bitlinear_i8_scratch,
 } from "./kernels/bitlinear";
-export { env_size, env_reset, env_step, env_obs, env_tokens, env_tokenize, env_state, env_text } from "./envs/exports";
+export {
+  env_size,
+  env_reset,
+  env_step,
+  env_obs,
+  env_tokens,
+  env_tokenize,
+  env_state,
+  env_text,
+  env_text_of,
+} from "./envs/exports";
 export {
   agent_load,
   agent_episode,
@@ -25,6 +35,7 @@ export {
   agent_set_trained_steps,
   agent_rollout_steps,
   agent_updates,
+  agent_features,
 } from "./agent";
 export {
   backbone_load,
@@ -60,4 +71,4 @@ export {
   attention_i32,
   norm_f32,
 } from "./kernels/bound";
-export { lm_load, lm_memory, lm_reset, lm_position, lm_step, lm_generate } from "./lm/exports";
+export { lm_load, lm_memory, lm_reset, lm_position, lm_step, lm_state, lm_generate } from "./lm/exports";

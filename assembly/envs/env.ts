@@ -193,6 +193,20 @@ export function envSetState(src: usize, n: i32): i32 {
   return 0;
 }
 
+/** The text of an observation given as tokens i32[envTokenCount(id)] (keydoor's sentence; other envs have no text:
+ *  0). Tokens are the env's own (keyDoorTokens), so the text is the one envText gave for that observation. */
+export function envTextOfTokens(id: i32, tokens: usize, out: usize, cap: i32): i32 {
+  if (id != ENV_KEYDOOR) return 0;
+  return kd.keyDoorTextOf(
+    load<i32>(tokens),
+    load<i32>(tokens, 4),
+    load<i32>(tokens, 8),
+    load<i32>(tokens, 12),
+    out,
+    cap,
+  );
+}
+
 /** The observation as text (keydoor's sentence; other envs write nothing); returns bytes written. */
 export function envText(out: usize, cap: i32): i32 {
   return current == ENV_KEYDOOR ? kd.keyDoorText(out, cap) : 0;

@@ -66,3 +66,10 @@ export function env_text(out: i32, cap: i32): i32 {
   if (!inMemory(out, cap)) return -1;
   return env.envText(<usize>out, cap);
 }
+
+/** The text of an observation given as its tokens i32[env_tokens count] at tokens (keydoor only; what a language
+ *  model backbone reads); returns bytes, -1 bad pointer or env. */
+export function env_text_of(id: i32, tokens: i32, out: i32, cap: i32): i32 {
+  if (!env.envValid(id) || !inMemory(tokens, env.envTokenCount(id) * 4) || !inMemory(out, cap)) return -1;
+  return env.envTextOfTokens(id, <usize>tokens, <usize>out, cap);
+}

@@ -118,8 +118,19 @@ function putKey(out: usize, cap: i32, at: i32, colour: i32): i32 {
 
 /** The observation as a sentence (ASCII) at out, at most cap bytes; returns its length. */
 export function keyDoorText(out: usize, cap: i32): i32 {
-  let n = putKey(out, cap, putWord(out, cap, 0, "you see "), unchecked(slots[view]));
-  n = putKey(out, cap, putWord(out, cap, n, " . you hold "), held);
-  n = putWord(out, cap, putWord(out, cap, n, " . the "), KEYDOOR_WORDS[door]);
-  return putWord(out, cap, n, doorOpen ? " door is open ." : " door is locked .");
+  return keyDoorTextOf(unchecked(slots[view]), held, door, doorOpen ? WORD_OPEN : WORD_LOCKED, out, cap);
+}
+
+// @ts-ignore: decorator
+@inline function colour(w: i32): i32 {
+  return w >= 1 && w <= 3 ? w : 0;
+}
+
+/** The sentence of an observation's four words (seen key, held key, door colour, door state; as keyDoorTokens
+ *  gives them): the same text keyDoorText writes for that state, so a frozen language model can read tokens. */
+export function keyDoorTextOf(seen: i32, hand: i32, doorWord: i32, state: i32, out: usize, cap: i32): i32 {
+  let n = putKey(out, cap, putWord(out, cap, 0, "you see "), colour(seen));
+  n = putKey(out, cap, putWord(out, cap, n, " . you hold "), colour(hand));
+  n = putWord(out, cap, putWord(out, cap, n, " . the "), KEYDOOR_WORDS[doorWord >= 1 && doorWord <= 3 ? doorWord : 1]);
+  return putWord(out, cap, n, state == WORD_OPEN ? " door is open ." : " door is locked .");
 }

@@ -1,6 +1,18 @@
 // The lm_* exports: hosts (bitrl generate, tests) and the board (through the protocol's `kernel` call) run the
 // language model. Pointers and tokens come from the host, so each is checked before the blind forward runs.
-import { lmContext, lmLoad, lmLoaded, lmLogits, lmMemoryBytes, lmPosition, lmReset, lmStep, lmVocab } from "./lm";
+import {
+  lmContext,
+  lmDim,
+  lmLoad,
+  lmLoaded,
+  lmLogits,
+  lmMemoryBytes,
+  lmPosition,
+  lmReset,
+  lmState,
+  lmStep,
+  lmVocab,
+} from "./lm";
 import { sampleLogits, temperatureFx } from "./sample";
 import { rngSeed } from "../rng";
 
@@ -73,4 +85,13 @@ export function lm_generate(prompt: i32, n: i32, out: i32, count: i32, temperatu
     lmStep(tok);
   }
   return made;
+}
+
+/** The last position's hidden state as features, f32[dim] at out (what an agent's head reads: docs/lm.md). Returns
+ *  dim; -1 not loaded or nothing fed, -3 out's range outside memory. */
+export function lm_state(out: i32): i32 {
+  if (!lmLoaded() || lmPosition() == 0) return -1;
+  if (!inMemory(out, lmDim() * 4)) return -3;
+  lmState(<usize>out);
+  return lmDim();
 }

@@ -21,6 +21,7 @@ import {
   fxMul,
   fxShift,
   mulShift64,
+  normF32,
   normQuant,
   quantI32,
   scoreLog2,
@@ -555,6 +556,27 @@ function attend(l: i32, t: i32): i32 {
  * then the tied head: logits i32[vocab] at lmLogits() with 8 fractional bits. Unchecked (the exports check).
  */
 export function lmStep(tok: i32): void {
+  lmForward(tok);
+  // head: the final norm quantized to int8, dot the int8 embedding rows
+  const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift[2 * layers], dim, xqB, false);
+  dotRows(0, 0, vocab);
+  for (let v = 0; v < vocab; v++)
+    store<i32>(logitsB + <usize>(v << 2), mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(0, v)), 8));
+}
+
+/** The model width (features per readout). */
+export function lmDim(): i32 {
+  return loaded ? dim : 0;
+}
+
+/** The last position's hidden state as features: f32[dim] at out = RMSNorm(x) g, the forward's only float step
+ *  (normF32, as the agent backbone's features). */
+export function lmState(out: usize): void {
+  normF32(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift[2 * layers], dim, out);
+}
+
+/** The integer forward of token tok at the next position, without the head. Unchecked. */
+export function lmForward(tok: i32): void {
   const t = pos;
   embed(tok);
   for (let l = 0; l < layers; l++) {
@@ -573,9 +595,4 @@ export function lmStep(tok: i32): void {
     linear(down, 0, dim, a, xB, FX_ADD);
   }
   pos = t + 1;
-  // head: the final norm quantized to int8, dot the int8 embedding rows
-  const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift[2 * layers], dim, xqB, false);
-  dotRows(0, 0, vocab);
-  for (let v = 0; v < vocab; v++)
-    store<i32>(logitsB + <usize>(v << 2), mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(0, v)), 8));
 }

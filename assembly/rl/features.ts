@@ -1,29 +1,82 @@
-// Features the head sees for a token sequence: the frozen backbone's (assembly/model/backbone.ts), or with
-// backbone "none" a fixed positional one-hot (a real, weak baseline: F = tokens * vocab, 1 at pos * vocab + id).
+// Features the head sees for a token sequence: the frozen backbone's (assembly/model/backbone.ts); with backbone
+// "lm" the frozen language model's (assembly/lm) reading the observation as text; or with backbone "none" a fixed
+// positional one-hot (a real, weak baseline: F = tokens * vocab, 1 at pos * vocab + id).
 import { backboneContext, backboneFeatures, backboneFeatureSize, backboneLoad, backboneVocab } from "../model/backbone";
+import { lmContext, lmDim, lmForward, lmLoad, lmPosition, lmReset, lmState, lmVocab } from "../lm/lm";
+import { envTextOfTokens } from "../envs/env";
+import { reserveFree } from "../memory";
 
 export const BACKBONE_NONE: i32 = 0;
 export const BACKBONE_BLOB: i32 = 1;
+export const BACKBONE_LM: i32 = 2;
+
+const TEXT_CAP: i32 = 256;
+const DOT: i32 = 46; // '.'
+const SPACE: i32 = 32;
 
 let mode: i32 = BACKBONE_NONE;
 let vocab: i32 = 0;
 let featureSize: i32 = 0;
+let envId: i32 = -1;
+let sentences: i32 = 0;
+const text: usize = memory.data(TEXT_CAP, 16);
+// LM features cache: the model is frozen and an observation's features depend on its tokens only, so each distinct
+// observation is read once (keydoor has 96). Direct-mapped: slot = hash of the packed tokens; i32 key (-1 empty)
+// then f32[featureSize]. Sized to a quarter of the free memory, at most 128 slots; none when that is under 4.
+let memo: usize = 0;
+let memoSlots: i32 = 0;
 
 /**
- * Selects the feature source for an env with `tokens` tokens per observation over `envVocab` ids; loads the
+ * Selects the feature source for env `id` with `tokens` tokens per observation over `envVocab` ids; loads the
  * backbone from the blob when asked. Returns the feature size; -1 backbone failed to load (it logged why),
- * -2 its vocabulary or context is too small for the env (every token id and count is then safe to pass blindly).
+ * -2 its vocabulary or context is too small for the env (every token id and count is then safe to pass blindly),
+ * -3 a language model for an env without text.
  */
-export function featuresInit(backbone: i32, tokens: i32, envVocab: i32): i32 {
+export function featuresInit(backbone: i32, id: i32, tokens: i32, envVocab: i32): i32 {
   mode = backbone;
   vocab = envVocab;
+  envId = id;
   if (backbone == BACKBONE_NONE) {
     featureSize = tokens * envVocab;
     return featureSize;
   }
+  if (backbone == BACKBONE_LM) return lmInit(tokens);
   if (backboneLoad() != 0) return -1;
   if (backboneVocab() < envVocab || backboneContext() < tokens) return -2;
   featureSize = backboneFeatureSize();
+  return featureSize;
+}
+
+/** The LM reads each sentence of the text (up to and including its '.') from an empty cache; the state at the '.'
+ *  is that sentence's feature vector (dim), so F = sentences * dim. */
+function lmInit(tokens: i32): i32 {
+  if (lmLoad() != 0) return -1;
+  if (tokens > 4) return -3; // the cache key packs four tokens
+  for (let i = 0; i < tokens; i++) store<i32>(text + <usize>(TEXT_CAP - 16 + 4 * i), 0);
+  const n = envTextOfTokens(envId, text + <usize>(TEXT_CAP - 16), text, TEXT_CAP - 16);
+  if (n == 0) return -3;
+  sentences = 0;
+  let longest = 0,
+    run = 0;
+  for (let i = 0; i < n; i++) {
+    run++;
+    if (<i32>load<u8>(text + <usize>i) == DOT) {
+      sentences++;
+      longest = max(longest, run);
+      run = 0;
+    }
+  }
+  if (sentences == 0 || lmVocab() < 128 || longest + 8 > lmContext()) return -2; // ASCII; room for longer words
+  featureSize = sentences * lmDim();
+  const slotBytes = 4 + featureSize * 4;
+  // room for a full cache and the head's rollout where the memory can grow; a device keeps its fixed memory
+  const free = reserveFree(<u64>(128 * slotBytes) * 4);
+  memoSlots = <i32>min<u64>(128, free / 4 / <u64>slotBytes);
+  if (memoSlots < 4) memoSlots = 0;
+  else {
+    memo = heap.alloc(<usize>(memoSlots * slotBytes));
+    for (let s = 0; s < memoSlots; s++) store<i32>(memo + <usize>(s * slotBytes), -1);
+  }
   return featureSize;
 }
 
@@ -33,9 +86,45 @@ export function featuresOf(tokens: usize, n: i32, out: usize): void {
     backboneFeatures(tokens, n, out);
     return;
   }
+  if (mode == BACKBONE_LM) {
+    lmFeatures(tokens, n, out);
+    return;
+  }
   memory.fill(out, 0, (<usize>featureSize) << 2);
   for (let p = 0; p < n; p++) {
     const t = load<i32>(tokens + ((<usize>p) << 2));
     if (t >= 0 && t < vocab) store<f32>(out + ((<usize>(p * vocab + t)) << 2), 1.0);
+  }
+}
+
+function lmFeatures(tokens: usize, n: i32, out: usize): void {
+  let key = 0;
+  for (let i = 0; i < n; i++) key |= (load<i32>(tokens + ((<usize>i) << 2)) & 255) << (8 * i);
+  const bytes = (<usize>featureSize) << 2;
+  let slot: usize = 0;
+  if (memoSlots > 0) {
+    slot = memo + <usize>(((<u32>(key * 0x9e3779b1)) >> 16) % <u32>memoSlots) * (4 + bytes);
+    if (load<i32>(slot) == key) {
+      memory.copy(out, slot + 4, bytes);
+      return;
+    }
+  }
+  const len = envTextOfTokens(envId, tokens, text, TEXT_CAP);
+  let k = 0;
+  lmReset();
+  for (let i = 0; i < len && k < sentences; i++) {
+    const b = <i32>load<u8>(text + <usize>i);
+    if (b == SPACE && lmPosition() == 0) continue; // a sentence starts at its first word
+    if (lmPosition() >= lmContext()) continue; // not reached: lmInit checked the sentences' lengths
+    lmForward(b);
+    if (b == DOT) {
+      lmState(out + <usize>(k * lmDim() * 4));
+      k++;
+      lmReset();
+    }
+  }
+  if (slot != 0) {
+    store<i32>(slot, key);
+    memory.copy(slot + 4, out, bytes);
   }
 }

@@ -14,7 +14,8 @@ const MAY_IMPORT: Record<string, string[]> = {
   runtime: ["reference", "format", "util"],
   board: ["runtime", "format", "util"],
   train: ["runtime", "reference", "format", "util"],
-  agent: ["board", "train", "runtime", "reference", "format", "util"],
+  lm: ["board", "train", "runtime", "reference", "format", "util"],
+  agent: ["lm", "board", "train", "runtime", "reference", "format", "util"],
   energy: ["board", "runtime", "format", "util"],
   report: ["energy", "board", "format", "util"],
 };

@@ -11,10 +11,12 @@ import {
   type BackboneKind,
   type BackboneWeights,
 } from "../../tools/lib/reference/backbone.ts";
-import { generateReference, lmLogits } from "../../tools/lib/reference/lm.ts";
+import { generateReference, lmLogits, lmState, textFeatures } from "../../tools/lib/reference/lm.ts";
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
 import { loadAgent, type AgentModule } from "../../tools/lib/runtime/wasm.ts";
+import { agentInfo, buildAgentBlob } from "../../tools/lib/agent/blob.ts";
+import { defaultTrain } from "../../tools/lib/agent/hparams.ts";
 
 const f32Bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0] | 0;
 
@@ -150,6 +152,89 @@ test("lm_load names what is wrong: an fp32 model, a missing tensor, a model too 
   mod.fn.memory_map(0);
   assert.is(mod.fn.lm_load(), 0, "fits once the whole memory may grow");
   assert.ok(mod.fn.lm_memory() > 1024 * 16 * 2, "the cache is sized by ctx");
+});
+
+test("lm_state equals the reference's normed final state, and keydoor's text of tokens is env_text", () => {
+  const mod = loadAgent("release");
+  const c = cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 });
+  const w = weights(c);
+  load(mod, w);
+  const at = mod.ioBase + 256;
+  const text = Array.from("you see a red key .", (ch) => ch.charCodeAt(0));
+  for (const b of text) assert.ok(mod.fn.lm_step(b, 0) > 0);
+  assert.is(mod.fn.lm_state(at), c.dim);
+  assert.equal(Array.from(new Float32Array(mod.memory.buffer, at, c.dim)), Array.from(lmState(w, text, text.length)));
+  // the text an LM agent reads is the env's own sentence for every state an episode visits
+  const tokAt = mod.ioBase + 4096,
+    a = mod.ioBase + 8192,
+    b = mod.ioBase + 12288;
+  const r = rng(5);
+  for (let ep = 0; ep < 20; ep++) {
+    mod.fn.env_reset(1, ep + 1);
+    for (let s = 0; s < 8; s++) {
+      const n = mod.fn.env_text(a, 256);
+      assert.is(mod.fn.env_tokens(tokAt), 4);
+      assert.is(mod.fn.env_text_of(1, tokAt, b, 256), n);
+      assert.equal(new Uint8Array(mod.memory.buffer, b, n), new Uint8Array(mod.memory.buffer, a, n));
+      if (mod.fn.env_step(r.below(4)) !== 0) break;
+    }
+  }
+  assert.is(mod.fn.env_text_of(0, tokAt, b, 256), 0, "cartpole has no text");
+});
+
+test("an LM agent's features are the reference's sentence states, bit for bit (keydoor, REINFORCE: no int8 round trip)", () => {
+  const c = cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 });
+  const w = weights(c);
+  const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
+  const blob = buildAgentBlob({
+    env: "keydoor",
+    backbone: lm,
+    hidden: 0,
+    train: defaultTrain("keydoor", "blob", "reinforce"),
+    initSeed: 1,
+  });
+  assert.is(agentInfo(blob).backbone, "lm");
+  assert.is(agentInfo(blob).features, 3 * c.dim);
+  const mod = loadAgent("release");
+  mod.setBlob(encodeBlob(blob));
+  assert.is(mod.fn.agent_load(), 0, mod.logs.join("; "));
+  const obsAt = mod.ioBase + 256,
+    textAt = mod.ioBase + 512,
+    outAt = mod.ioBase + 1024;
+  for (const seed of [1, 2, 3]) {
+    mod.fn.env_reset(1, seed);
+    for (let s = 0; s < 3; s++) {
+      mod.fn.env_obs(obsAt);
+      const n = mod.fn.env_text(textAt, 256);
+      const text = Buffer.from(new Uint8Array(mod.memory.buffer, textAt, n)).toString("latin1");
+      for (let twice = 0; twice < 2; twice++) {
+        // the second call is served from the features cache
+        assert.is(mod.fn.agent_features(obsAt, outAt), 3 * c.dim);
+        assert.equal(
+          Array.from(new Float32Array(mod.memory.buffer, outAt, 3 * c.dim)),
+          Array.from(textFeatures(w, text, 3)),
+          text,
+        );
+      }
+      mod.fn.env_step(1);
+    }
+  }
+});
+
+test("an LM backbone is refused for an env without text, by the blob builder and by the module", () => {
+  const w = weights(cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 }));
+  const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
+  assert.throws(
+    () =>
+      buildAgentBlob({
+        env: "cartpole",
+        backbone: lm,
+        hidden: 0,
+        train: defaultTrain("cartpole", "blob", "reinforce"),
+        initSeed: 1,
+      }),
+    /cartpole has none \(keydoor has/,
+  );
 });
 
 test.run();

@@ -3,8 +3,9 @@
 import { BitrlError } from "../util/errors.ts";
 import { f32Tensor, i32Tensor, tensorValues } from "../format/blob-tensors.ts";
 import type { Blob } from "../format/types.ts";
-import { configFromI32, featureSize as backboneFeatureSize } from "../reference/backbone.ts";
+import { configFromI32, featureSize as backboneFeatureSize, LM_LIMITS } from "../reference/backbone.ts";
 import { ENV_IDS, ENV_NAMES, Pcg32, type EnvName } from "../reference/envs.ts";
+import { isLanguageModel, TEXT_SENTENCES } from "../lm/tokenizer.ts";
 import {
   ALGOS,
   checkTrainConfig,
@@ -55,7 +56,8 @@ export interface AgentSpec {
 /** The agent's config and sizes as read from a blob. */
 export interface AgentInfo {
   env: EnvName;
-  backbone: "none" | "blob";
+  /** blob: the env-transcript backbone reads tokens; lm: a language model reads the observation's text */
+  backbone: "none" | "blob" | "lm";
   features: number;
   hidden: number;
   actions: number;
@@ -67,6 +69,14 @@ function featuresOf(env: EnvName, backbone: Blob | null): number {
   if (!backbone) return ENV_SHAPES[env].tokens * ENV_SHAPES[env].vocab;
   const t = backbone.tensors.find((x) => x.name === "model.config");
   if (!t || t.packing !== "i32") throw new BitrlError("backbone blob has no i32 'model.config' tensor");
+  if (isLanguageModel(backbone)) {
+    const sentences = TEXT_SENTENCES[env];
+    if (!sentences)
+      throw new BitrlError(
+        `a language-model backbone reads the observation as text; ${env} has none (keydoor has: docs/lm.md)`,
+      );
+    return sentences * configFromI32(new Int32Array(tensorValues(t)), LM_LIMITS).dim;
+  }
   const cfg = configFromI32(new Int32Array(tensorValues(t)));
   if (cfg.vocab < ENV_SHAPES[env].vocab)
     throw new BitrlError(`backbone vocabulary ${cfg.vocab} is smaller than ${env}'s ${ENV_SHAPES[env].vocab}`);
@@ -78,8 +88,15 @@ export function backboneKindOf(backbone: Blob | null): string {
   if (!backbone) return "none";
   const t = backbone.tensors.find((x) => x.name === "model.config");
   if (!t || t.packing !== "i32") throw new BitrlError("backbone blob has no i32 'model.config' tensor");
+  if (isLanguageModel(backbone)) return `lm-${configFromI32(new Int32Array(tensorValues(t)), LM_LIMITS).kind}`;
   return configFromI32(new Int32Array(tensorValues(t))).kind;
 }
+
+/** agent.config's backbone field: 0 none, 1 an env-transcript backbone, 2 a language model. */
+function backboneMode(backbone: Blob | null): 0 | 1 | 2 {
+  return !backbone ? 0 : isLanguageModel(backbone) ? 2 : 1;
+}
+const MODE_NAMES = ["none", "blob", "lm"] as const;
 
 /** A complete agent blob: the backbone's tensors, agent.config, agent.hparams and an initial head.params. */
 export function buildAgentBlob(spec: AgentSpec): Blob {
@@ -95,7 +112,7 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
     const bound = 1 / Math.sqrt(f);
     for (let i = 0; i < h * f; i++) head[i] = Math.fround(-bound + 2 * bound * rng.uniform());
   }
-  const config = [1, ENV_IDS[spec.env], spec.backbone ? 1 : 0, f, h, shape.actions, shape.tokens, 0];
+  const config = [1, ENV_IDS[spec.env], backboneMode(spec.backbone), f, h, shape.actions, shape.tokens, 0];
   const own = new Set(["agent.config", "agent.hparams", "head.params"]);
   const backboneTensors = (spec.backbone?.tensors ?? []).filter((t) => !own.has(t.name));
   return {
@@ -103,7 +120,7 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
     meta: {
       ...(spec.backbone?.meta ?? {}),
       ...spec.meta,
-      agent: { env: spec.env, backbone: spec.backbone ? "blob" : "none", hidden: h, train: spec.train },
+      agent: { env: spec.env, backbone: MODE_NAMES[backboneMode(spec.backbone)], hidden: h, train: spec.train },
     },
     tensors: [
       ...backboneTensors,
@@ -131,7 +148,15 @@ export function agentInfo(blob: Blob): AgentInfo {
   HPARAM_ORDER.slice(0, n).forEach((k, i) => {
     (train as unknown as Record<string, unknown>)[k] = k === "algo" ? (ALGOS[v[i]] ?? `code ${v[i]}`) : v[i];
   });
-  return { env, backbone: c[2] ? "blob" : "none", features: c[3], hidden: c[4], actions: c[5], tokens: c[6], train };
+  return {
+    env,
+    backbone: MODE_NAMES[c[2]] ?? "blob",
+    features: c[3],
+    hidden: c[4],
+    actions: c[5],
+    tokens: c[6],
+    train,
+  };
 }
 
 /** The same blob with head.params replaced (a trained head). */

@@ -3,6 +3,7 @@
 // >= 0x80 decode back as the same Latin-1 characters. The separator between documents is byte 0x1e (record
 // separator), which a prompt never contains.
 import { BitrlError } from "../util/errors.ts";
+import type { Blob } from "../format/types.ts";
 
 export const BYTE_VOCAB = 256;
 export const SEPARATOR = 0x1e;
@@ -26,3 +27,11 @@ export function decodeBytes(tokens: ArrayLike<number>): string {
   for (let i = 0; i < tokens.length; i++) s += tokens[i] === SEPARATOR ? "\n" : String.fromCharCode(tokens[i] & 255);
   return s;
 }
+
+/** A language model's blob says so: its metadata names this tokenizer (lmBlob writes it). */
+export function isLanguageModel(blob: Blob): boolean {
+  return (blob.meta as Record<string, unknown>)?.tokenizer === TOKENIZER;
+}
+
+/** Envs whose observations have text, and how many sentences it has (the LM reads each: assembly/rl/features.ts). */
+export const TEXT_SENTENCES: Partial<Record<string, number>> = { keydoor: 3 };

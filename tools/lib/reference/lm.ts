@@ -79,3 +79,35 @@ export function generateReference(
   }
   return out;
 }
+
+/** lm_state after tokens[0..n): the final RMSNorm of the last position's residual, f32[dim] (normF32). */
+export function lmState(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+  const c = w.config,
+    D = c.dim,
+    r = 2 * c.layers;
+  const { x, gains, shifts } = residualInt(w, tokens, n);
+  const out = new Float32Array(D);
+  fx.normF32(x, (n - 1) * D, gains, r * D, shifts[r], D, out, 0);
+  return out;
+}
+
+/** An agent's LM features for an observation's text (assembly/rl/features.ts): each sentence (up to and including
+ *  its '.', leading spaces dropped) read from an empty cache, the state at its '.' appended. */
+export function textFeatures(w: BackboneWeights, text: string, sentences: number): Float32Array {
+  const D = w.config.dim;
+  const out = new Float32Array(sentences * D);
+  let k = 0,
+    cur: number[] = [];
+  for (const ch of text) {
+    if (k >= sentences) break;
+    const b = ch.charCodeAt(0);
+    if (b === 32 && cur.length === 0) continue;
+    cur.push(b);
+    if (b === 46) {
+      out.set(lmState(w, cur, cur.length), k * D);
+      k++;
+      cur = [];
+    }
+  }
+  return out;
+}
