@@ -63,11 +63,10 @@ export function agent_load(): i32 {
   if (a != env.envActions(id) || t != env.envTokenCount(id))
     return fail("agent_load: agent.config actions/tokens do not match the env");
   if (h < 0 || h > MAX_HIDDEN) return fail("agent_load: agent.config hidden must be 0..256");
-  if (backbone < 0 || backbone > 2)
-    return fail("agent_load: agent.config backbone must be 0 (none), 1 (blob) or 2 (language model)");
+  if (backbone < 0 || backbone > 2) return fail("agent_load: agent.config backbone must be 0, 1 or 2");
   const fs = featuresInit(backbone, id, t, env.envVocab(id));
   if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
-  if (fs == -3) return fail("agent_load: a language-model backbone reads text, and this env has none (keydoor has)");
+  if (fs == -3) return fail("agent_load: this env has no text for a language model");
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
   if (

@@ -44,6 +44,7 @@ import {
   PACK_I8,
   PACK_T3,
 } from "../model/blobtable";
+import { badTensor, missingTensor, readConfig, tensorName } from "../model/config";
 
 // Limits (LM_LIMITS in tools/lib/reference/backbone.ts); what fits a board is decided by its memory.
 export const LM_MAX_VOCAB: i32 = 256;
@@ -76,11 +77,25 @@ let scoreFx: i32 = 0;
 
 // Matrix descriptors: 0 the embedding, 1 + 3l + k layer l's wqkvo (k 0), w_up (1), w_down (2). Fields: packing,
 // data offset, scale offset, scale count, rows, cols.
+// Allocated on the first load (an agent without a language model pays no static memory for them).
 const MD: i32 = 6;
-const mats = new StaticArray<i32>((1 + 3 * LM_MAX_LAYERS) * MD);
-const gammaFx = new StaticArray<i32>(1 + 3 * LM_MAX_LAYERS); // per-tensor scales as multipliers (0: per row)
-const gainShift = new StaticArray<i32>(2 * LM_MAX_LAYERS + 1);
-const cfgBuf: usize = memory.data(40, 16);
+let matsB: usize = 0; // i32[(1 + 3 LM_MAX_LAYERS) MD]
+let gammaB: usize = 0; // i32[1 + 3 LM_MAX_LAYERS]: per-tensor scales as multipliers (0: per row)
+let shiftB: usize = 0; // i32[2 LM_MAX_LAYERS + 1]: each norm row's gain shift
+let cfgBuf: usize = 0; // u8[40]
+
+// @ts-ignore: decorator
+@inline function md(i: i32): i32 {
+  return load<i32>(matsB + <usize>(i << 2));
+}
+// @ts-ignore: decorator
+@inline function gammaFx(m: i32): i32 {
+  return load<i32>(gammaB + <usize>(m << 2));
+}
+// @ts-ignore: decorator
+@inline function gainShift(r: i32): i32 {
+  return load<i32>(shiftB + <usize>(r << 2));
+}
 
 // Buffers (16-byte aligned, from one block): x i32[D] residual (XQ bits); xq i8[max(D, F)] activations; qkv i32[3D]
 // raw q|k|v; o i32[D] attention output; z i32[F] FFN hidden; acc i32[max(3D, F, V)]; q8 i8[D] int8 q; qf i32[H]
@@ -145,11 +160,11 @@ function layout(): i32 {
       const pages = <i32>((want - end + 0xffff) >> 16);
       if (memoryEnd() < (<u64>memory.size()) << 16 || memory.grow(pages) < 0)
         return fail(
-          "model needs " +
+          "needs " +
             need.toString() +
-            " bytes of buffers and KV cache; the linear memory has " +
+            " B (buffers, KV cache), " +
             (end > top ? end - top : 0).toString() +
-            " free and cannot grow by " +
+            " B free, cannot grow " +
             pages.toString() +
             " pages",
           -6,
@@ -211,24 +226,20 @@ function takeMatrix(m: i32, rows: i32, cols: i32, isEmbedding: bool): i32 {
   if (ns != 1 && ns != rows) return -5;
   if (!entryInBlob()) return -5;
   const o = m * MD;
-  mats[o] = packing;
-  mats[o + 1] = <i32>entryDataOffset();
-  mats[o + 2] = <i32>entryScaleOffset();
-  mats[o + 3] = ns;
-  mats[o + 4] = rows;
-  mats[o + 5] = cols;
-  gammaFx[m] = 0;
+  store<i32>(matsB + <usize>(o << 2), packing);
+  store<i32>(matsB + <usize>((o + 1) << 2), <i32>entryDataOffset());
+  store<i32>(matsB + <usize>((o + 2) << 2), <i32>entryScaleOffset());
+  store<i32>(matsB + <usize>((o + 3) << 2), ns);
+  store<i32>(matsB + <usize>((o + 4) << 2), rows);
+  store<i32>(matsB + <usize>((o + 5) << 2), cols);
+  store<i32>(gammaB + <usize>(m << 2), 0);
   if (ns == 1) {
     if (blobRead(entryScaleOffset(), cfgBuf, 4) != 0) return -5;
     const s = load<f32>(cfgBuf);
     if (!(s >= 0) || !isFinite(s)) return -5;
-    gammaFx[m] = fxFromF32Bits(load<u32>(cfgBuf));
+    store<i32>(gammaB + <usize>(m << 2), fxFromF32Bits(load<u32>(cfgBuf)));
   }
   return 0;
-}
-
-function badTensor(name: string): i32 {
-  return fail("tensor '" + name + "': wrong shape, packing, scales or range", -5);
 }
 
 /**
@@ -239,46 +250,49 @@ function badTensor(name: string): i32 {
 export function lmLoad(): i32 {
   loaded = false;
   pos = 0;
+  if (matsB == 0) {
+    matsB = heap.alloc(<usize>((1 + 3 * LM_MAX_LAYERS) * MD * 4));
+    gammaB = heap.alloc(<usize>((1 + 3 * LM_MAX_LAYERS) * 4));
+    shiftB = heap.alloc(<usize>((2 * LM_MAX_LAYERS + 1) * 4));
+    cfgBuf = heap.alloc(44); // and the config's code after it
+  }
   const h = tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
-  if (!tableFind("model.config", -1, "")) return fail("blob has no 'model.config' tensor", -3);
-  if (entryPacking() != PACK_I32 || entryNdim() != 1 || entryShape(0) != 10 || entryDataBytes() != 40)
-    return fail("model.config must be i32[10]", -4);
-  if (!entryInBlob() || blobRead(entryDataOffset(), cfgBuf, 40) != 0) return fail("cannot read model.config", -4);
-  if (load<i32>(cfgBuf) != 1)
-    return fail("model.config version " + load<i32>(cfgBuf).toString() + " (this runtime knows 1)", -4);
+  const why = readConfig(
+    cfgBuf,
+    0,
+    LM_MAX_VOCAB,
+    LM_MAX_CTX,
+    LM_MAX_DIM,
+    LM_MAX_LAYERS,
+    LM_MAX_HEADS,
+    LM_MAX_FFN,
+    cfgBuf + 40,
+  );
+  if (why.length > 0) return fail(why, load<i32>(cfgBuf + 40));
   kind = load<i32>(cfgBuf, 4);
+  if (kind == 0) return fail("fp32: quantized kinds only", -4);
   vocab = load<i32>(cfgBuf, 8);
   ctx = load<i32>(cfgBuf, 12);
   dim = load<i32>(cfgBuf, 16);
   layers = load<i32>(cfgBuf, 20);
   heads = load<i32>(cfgBuf, 24);
   ffn = load<i32>(cfgBuf, 28);
-  if (kind == 0) return fail("an fp32 model runs in the reference only (bitrl generate without --board)", -4);
-  if (kind < 1 || kind > 3) return fail("model.config: unknown kind " + kind.toString(), -4);
-  if (vocab < 2 || vocab > LM_MAX_VOCAB) return fail("model.config: vocab " + vocab.toString() + " outside 2..256", -4);
-  if (ctx < 1 || ctx > LM_MAX_CTX) return fail("model.config: ctx " + ctx.toString() + " outside 1..1024", -4);
-  if (dim < 2 || dim > LM_MAX_DIM) return fail("model.config: dim " + dim.toString() + " outside 2..512", -4);
-  if (layers < 1 || layers > LM_MAX_LAYERS)
-    return fail("model.config: layers " + layers.toString() + " outside 1..16", -4);
-  if (heads < 1 || heads > LM_MAX_HEADS) return fail("model.config: heads " + heads.toString() + " outside 1..16", -4);
-  if (ffn < 1 || ffn > LM_MAX_FFN) return fail("model.config: ffn " + ffn.toString() + " outside 1..2048", -4);
-  if (dim % heads != 0 || (dim / heads) % 2 != 0) return fail("model.config: dim / heads must be an even integer", -4);
-  if (!tableFind("tok_emb", -1, "")) return fail("missing tensor 'tok_emb'", -3);
-  if (takeMatrix(0, vocab, dim, true) < 0) return badTensor("tok_emb");
+  if (!tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
+  if (takeMatrix(0, vocab, dim, true) < 0) return fail(badTensor("tok_emb"), -5);
   vWide = kind == KIND_INT8 || dim > 256;
   for (let l = 0; l < layers; l++) {
-    const ls = "layers." + l.toString() + ".";
-    if (!tableFind("layers.", l, "wqkvo")) return fail("missing tensor '" + ls + "wqkvo'", -3);
-    if (takeMatrix(1 + 3 * l, 4 * dim, dim, false) < 0) return badTensor(ls + "wqkvo");
-    if (mats[(1 + 3 * l) * MD + 3] != 1) vWide = true;
-    if (!tableFind("layers.", l, "w_up")) return fail("missing tensor '" + ls + "w_up'", -3);
-    if (takeMatrix(2 + 3 * l, ffn, dim, false) < 0) return badTensor(ls + "w_up");
-    if (!tableFind("layers.", l, "w_down")) return fail("missing tensor '" + ls + "w_down'", -3);
-    if (takeMatrix(3 + 3 * l, dim, ffn, false) < 0) return badTensor(ls + "w_down");
+    for (let k = 0; k < 3; k++) {
+      const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : "w_down";
+      if (!tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
+      const rows = k == 0 ? 4 * dim : k == 1 ? ffn : dim;
+      if (takeMatrix(1 + 3 * l + k, rows, k == 2 ? ffn : dim, false) < 0)
+        return fail(badTensor(tensorName(l, suffix)), -5);
+    }
+    if (md((1 + 3 * l) * MD + 3) != 1) vWide = true; // per-row scales: raw v with 8 fractional bits
   }
-  if (!tableFind("norms", -1, "")) return fail("missing tensor 'norms'", -3);
+  if (!tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
   const normBytes = (2 * layers + 1) * dim * 4;
   if (
     entryPacking() != PACK_F32 ||
@@ -309,7 +323,7 @@ function foldGains(): void {
     for (let i = 0; i < dim; i++) amax = max(amax, Mathf.abs(load<f32>(row + <usize>(i << 2))));
     let gs = 20;
     while (gs > 0 && amax * <f32>(1 << gs) > <f32>GMAX) gs--;
-    gainShift[r] = gs;
+    store<i32>(shiftB + <usize>(r << 2), gs);
     for (let i = 0; i < dim; i++) {
       const g = <i32>nearest<f32>(load<f32>(row + <usize>(i << 2)) * <f32>(1 << gs)); // NaN -> 0 (saturating)
       store<i32>(row + <usize>(i << 2), min(max(g, -GMAX), GMAX));
@@ -364,9 +378,9 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
  *  blocks; t3 through lookup tables built per column block of CHUNK_COLS (the fast region), int8 by matvec_i8. */
 function dotRows(m: i32, r0: i32, r1: i32): void {
   const o = m * MD;
-  const packing = mats[o],
-    dataOff = mats[o + 1],
-    cols = mats[o + 5];
+  const packing = md(o),
+    dataOff = md(o + 1),
+    cols = md(o + 5);
   if (packing == PACK_I8) {
     const per = max(1, WBUF_BYTES / cols);
     for (let rc = r0; rc < r1; rc += per) {
@@ -398,8 +412,8 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
 function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
   dotRows(m, r0, r1);
   const o = m * MD;
-  const perTensorT3 = mats[o] == PACK_T3 && mats[o + 3] == 1;
-  const fm = fxMul(a, gammaFx[m]);
+  const perTensorT3 = md(o) == PACK_T3 && md(o + 3) == 1;
+  const fm = fxMul(a, gammaFx(m));
   const n = r1 - r0;
   if (perTensorT3) {
     if (mode == FX_ADD) {
@@ -417,11 +431,11 @@ function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
     } else memory.copy(y, accB, <usize>(n << 2));
     return fm;
   }
-  const ns = mats[o + 3];
+  const ns = md(o + 3);
   for (let r = 0; r < n; r++) {
     let f = fm;
     if (ns > 1) {
-      readBlob(mats[o + 2] + (r0 + r) * 4, cfgBuf, 4);
+      readBlob(md(o + 2) + (r0 + r) * 4, cfgBuf, 4);
       f = fxMul(a, fxFromF32Bits(load<u32>(cfgBuf)));
     }
     emit(y + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
@@ -432,14 +446,14 @@ function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
 /** A matrix row's scale as a multiplier (per tensor, or per row read from the blob). */
 function rowScale(m: i32, row: i32): i32 {
   const o = m * MD;
-  if (mats[o + 3] == 1) return gammaFx[m];
-  readBlob(mats[o + 2] + row * 4, cfgBuf, 4);
+  if (md(o + 3) == 1) return gammaFx(m);
+  readBlob(md(o + 2) + row * 4, cfgBuf, 4);
   return fxFromF32Bits(load<u32>(cfgBuf));
 }
 
 /** x (i32, XQ bits, saturated) = the embedding row of tok times its scale. */
 function embed(tok: i32): void {
-  readBlob(mats[1] + tok * dim, wB, dim);
+  readBlob(md(1) + tok * dim, wB, dim);
   const f = rowScale(0, tok);
   const m = f & 0xffff,
     s = fxShift(f, XQ);
@@ -558,7 +572,7 @@ function attend(l: i32, t: i32): i32 {
 export function lmStep(tok: i32): void {
   lmForward(tok);
   // head: the final norm quantized to int8, dot the int8 embedding rows
-  const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift[2 * layers], dim, xqB, false);
+  const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, xqB, false);
   dotRows(0, 0, vocab);
   for (let v = 0; v < vocab; v++)
     store<i32>(logitsB + <usize>(v << 2), mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(0, v)), 8));
@@ -572,7 +586,7 @@ export function lmDim(): i32 {
 /** The last position's hidden state as features: f32[dim] at out = RMSNorm(x) g, the forward's only float step
  *  (normF32, as the agent backbone's features). */
 export function lmState(out: usize): void {
-  normF32(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift[2 * layers], dim, out);
+  normF32(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, out);
 }
 
 /** The integer forward of token tok at the next position, without the head. Unchecked. */
@@ -583,13 +597,13 @@ export function lmForward(tok: i32): void {
     const wqkvo = 1 + 3 * l,
       up = 2 + 3 * l,
       down = 3 + 3 * l;
-    let a = normQuant(xB, gainsB + <usize>(2 * l * dim * 4), gainShift[2 * l], dim, xqB, false);
+    let a = normQuant(xB, gainsB + <usize>(2 * l * dim * 4), gainShift(2 * l), dim, xqB, false);
     const raw = linear(wqkvo, 0, 3 * dim, a, qkvB, FX_RAW);
     cacheQkv(l, t, raw);
     const rawO = attend(l, t);
     a = fxMul(quantI32(oB, dim, 0, xqB, false), rawO);
     linear(wqkvo, 3 * dim, 4 * dim, a, xB, FX_ADD);
-    a = normQuant(xB, gainsB + <usize>((2 * l + 1) * dim * 4), gainShift[2 * l + 1], dim, xqB, false);
+    a = normQuant(xB, gainsB + <usize>((2 * l + 1) * dim * 4), gainShift(2 * l + 1), dim, xqB, false);
     const rawZ = linear(up, 0, ffn, a, zB, FX_RELU2);
     a = fxMul(quantI32(zB, ffn, 0, xqB, false), fxMul(rawZ, rawZ));
     linear(down, 0, dim, a, xB, FX_ADD);

@@ -33,6 +33,7 @@ import {
   EXP2,
 } from "../kernels/fixed";
 import { expf, sinf, cosf } from "./mathf";
+import { badTensor, missingTensor, readConfig, tensorName } from "./config";
 import {
   mark,
   profileStart,
@@ -138,7 +139,8 @@ let blockBytes: i32 = 0; // its size (grows only when a later model needs more)
 let usedBytes: i32 = 0; // bytes the loaded config uses
 
 // u8[40]: the config tensor's values
-const cfgBuf: usize = memory.data(40, 16);
+const cfgBuf: usize = memory.data(44, 16); // and i32 codeBuf after it
+const codeBuf: usize = cfgBuf + 40;
 
 function fail(message: string, code: i32): i32 {
   const utf8 = String.UTF8.encode("backbone: " + message);
@@ -240,19 +242,8 @@ export function backboneLoad(): i32 {
   const h = tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
-  if (!tableFind("model.config", -1, "")) return fail("blob has no 'model.config' tensor", -3);
-  if (
-    entryPacking() != PACK_I32 ||
-    entryNdim() != 1 ||
-    entryShape(0) != 10 ||
-    entryDataBytes() != 40 ||
-    !entryInBlob()
-  ) {
-    return fail("model.config must be i32[10]", -4);
-  }
-  if (blobRead(entryDataOffset(), cfgBuf, 40) != 0) return fail("cannot read model.config", -4);
-  if (load<i32>(cfgBuf) != 1)
-    return fail("model.config version " + load<i32>(cfgBuf).toString() + " (this runtime knows 1)", -4);
+  const why = readConfig(cfgBuf, 0, MAX_VOCAB, MAX_CTX, MAX_DIM, MAX_LAYERS, MAX_HEADS, MAX_FFN, codeBuf);
+  if (why.length > 0) return fail(why, load<i32>(codeBuf));
   kind = load<i32>(cfgBuf, 4);
   vocab = load<i32>(cfgBuf, 8);
   ctx = load<i32>(cfgBuf, 12);
@@ -261,32 +252,19 @@ export function backboneLoad(): i32 {
   heads = load<i32>(cfgBuf, 24);
   ffn = load<i32>(cfgBuf, 28);
   featTokens = load<i32>(cfgBuf, 32);
-  if (kind < 0 || kind > 3) return fail("model.config: unknown kind " + kind.toString(), -4);
-  if (vocab < 2 || vocab > MAX_VOCAB) return fail("model.config: vocab " + vocab.toString() + " outside 2..256", -4);
-  if (ctx < 1 || ctx > MAX_CTX) return fail("model.config: ctx " + ctx.toString() + " outside 1..16", -4);
-  if (dim < 2 || dim > MAX_DIM) return fail("model.config: dim " + dim.toString() + " outside 2..48", -4);
-  if (layers < 1 || layers > MAX_LAYERS) return fail("model.config: layers " + layers.toString() + " outside 1..2", -4);
-  if (heads < 1 || heads > MAX_HEADS) return fail("model.config: heads " + heads.toString() + " outside 1..4", -4);
-  if (ffn < 1 || ffn > MAX_FFN) return fail("model.config: ffn " + ffn.toString() + " outside 1..128", -4);
-  if (featTokens < 1 || featTokens > ctx)
-    return fail("model.config: featTokens " + featTokens.toString() + " outside 1..ctx", -4);
-  if (dim % heads != 0 || (dim / heads) % 2 != 0) return fail("model.config: dim / heads must be an even integer", -4);
-  if (load<i32>(cfgBuf, 36) != 0) return fail("model.config: reserved field must be 0", -4);
   layout();
-  if (!tableFind("tok_emb", -1, "")) return fail("missing tensor 'tok_emb'", -3);
-  if (takeMatrix(0, vocab, dim, true) < 0) return fail("tensor 'tok_emb': wrong shape, packing, scales or range", -5);
+  if (!tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
+  if (takeMatrix(0, vocab, dim, true) < 0) return fail(badTensor("tok_emb"), -5);
   for (let l = 0; l < layers; l++) {
-    if (!tableFind("layers.", l, "wqkvo")) return fail("missing tensor 'layers." + l.toString() + ".wqkvo'", -3);
-    if (takeMatrix(1 + 3 * l, 4 * dim, dim, false) < 0)
-      return fail("tensor 'layers." + l.toString() + ".wqkvo': wrong shape, packing, scales or range", -5);
-    if (!tableFind("layers.", l, "w_up")) return fail("missing tensor 'layers." + l.toString() + ".w_up'", -3);
-    if (takeMatrix(2 + 3 * l, ffn, dim, false) < 0)
-      return fail("tensor 'layers." + l.toString() + ".w_up': wrong shape, packing, scales or range", -5);
-    if (!tableFind("layers.", l, "w_down")) return fail("missing tensor 'layers." + l.toString() + ".w_down'", -3);
-    if (takeMatrix(3 + 3 * l, dim, ffn, false) < 0)
-      return fail("tensor 'layers." + l.toString() + ".w_down': wrong shape, packing, scales or range", -5);
+    for (let k = 0; k < 3; k++) {
+      const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : "w_down";
+      if (!tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
+      const rows = k == 0 ? 4 * dim : k == 1 ? ffn : dim;
+      if (takeMatrix(1 + 3 * l + k, rows, k == 2 ? ffn : dim, false) < 0)
+        return fail(badTensor(tensorName(l, suffix)), -5);
+    }
   }
-  if (!tableFind("norms", -1, "")) return fail("missing tensor 'norms'", -3);
+  if (!tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
   if (
     entryPacking() != PACK_F32 ||
     entryNdim() != 2 ||

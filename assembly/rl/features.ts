@@ -19,7 +19,7 @@ let vocab: i32 = 0;
 let featureSize: i32 = 0;
 let envId: i32 = -1;
 let sentences: i32 = 0;
-const text: usize = memory.data(TEXT_CAP, 16);
+let text: usize = 0; // u8[TEXT_CAP], allocated by the first LM agent
 // LM features cache: the model is frozen and an observation's features depend on its tokens only, so each distinct
 // observation is read once (keydoor has 96). Direct-mapped: slot = hash of the packed tokens; i32 key (-1 empty)
 // then f32[featureSize]. Sized to a quarter of the free memory, at most 128 slots; none when that is under 4.
@@ -51,6 +51,7 @@ export function featuresInit(backbone: i32, id: i32, tokens: i32, envVocab: i32)
  *  is that sentence's feature vector (dim), so F = sentences * dim. */
 function lmInit(tokens: i32): i32 {
   if (lmLoad() != 0) return -1;
+  if (text == 0) text = heap.alloc(<usize>TEXT_CAP);
   if (tokens > 4) return -3; // the cache key packs four tokens
   for (let i = 0; i < tokens; i++) store<i32>(text + <usize>(TEXT_CAP - 16 + 4 * i), 0);
   const n = envTextOfTokens(envId, text + <usize>(TEXT_CAP - 16), text, TEXT_CAP - 16);

@@ -35,8 +35,8 @@ const cfg = (kind: BackboneKind, over: Partial<BackboneConfig> = {}): BackboneCo
   layers: 2,
   heads: 2,
   ffn: 330, // > 320: w_down's lookup tables run in two column blocks
-  featTokens: 12,
   ...over,
+  featTokens: over.ctx ?? 12,
 });
 
 function load(mod: AgentModule, w: BackboneWeights): void {
@@ -129,7 +129,7 @@ test("lm_load names what is wrong: an fp32 model, a missing tensor, a model too 
   const fp = weights(cfg("fp32"));
   mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(fp) }));
   assert.is(mod.fn.lm_load(), -4);
-  assert.match(mod.logs.join("\n"), /fp32 model runs in the reference only/);
+  assert.match(mod.logs.join("\n"), /fp32: quantized kinds only/);
   const w = weights(cfg("ternary"));
   mod.setBlob(
     encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(w).filter((t) => t.name !== "layers.1.w_up") }),
@@ -148,7 +148,7 @@ test("lm_load names what is wrong: an fp32 model, a missing tensor, a model too 
   mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors }));
   mod.fn.memory_map(120 * 1024);
   assert.is(mod.fn.lm_load(), -6);
-  assert.match(mod.logs.join("\n"), /model needs \d+ bytes of buffers and KV cache; the linear memory has \d+ free/);
+  assert.match(mod.logs.join("\n"), /needs \d+ B \(buffers, KV cache\), \d+ B free, cannot grow \d+ pages/);
   mod.fn.memory_map(0);
   assert.is(mod.fn.lm_load(), 0, "fits once the whole memory may grow");
   assert.ok(mod.fn.lm_memory() > 1024 * 16 * 2, "the cache is sized by ctx");

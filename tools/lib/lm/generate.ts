@@ -21,7 +21,7 @@ const LOAD_ERRORS: Record<number, string> = {
   [-1]: "no model blob loaded",
   [-2]: "bad blob header or tensor table",
   [-3]: "a tensor is missing",
-  [-4]: "bad model.config (or an fp32 model: generation runs the quantized kinds)",
+  [-4]: "bad model.config, or an fp32 model (generation runs the quantized kinds: ternary, binary, int8)",
   [-5]: "a tensor has the wrong shape, packing or scales",
   [-6]: "the model's buffers and KV cache do not fit the linear memory",
 };
