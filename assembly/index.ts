@@ -60,3 +60,4 @@ export {
   attention_i32,
   norm_f32,
 } from "./kernels/bound";
+export { lm_load, lm_memory, lm_reset, lm_position, lm_step, lm_generate } from "./lm/exports";

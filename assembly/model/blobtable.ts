@@ -37,7 +37,8 @@ function nameIs(prefix: string, layer: i32, suffix: string): bool {
   let p: usize = 0; // usize: no cast around p++ (a formatter would drop its parentheses)
   for (let i = 0; i < prefix.length; i++) if (<i32>load<u8>(entry + p++) != prefix.charCodeAt(i)) return false;
   if (layer >= 0) {
-    if (<i32>load<u8>(entry + p++) != 48 + layer) return false;
+    if (layer >= 10 && <i32>load<u8>(entry + p++) != 48 + layer / 10) return false; // layers 10..99: two digits
+    if (<i32>load<u8>(entry + p++) != 48 + (layer % 10)) return false;
     if (<i32>load<u8>(entry + p++) != 46) return false;
     for (let i = 0; i < suffix.length; i++) if (<i32>load<u8>(entry + p++) != suffix.charCodeAt(i)) return false;
   }
@@ -45,7 +46,7 @@ function nameIs(prefix: string, layer: i32, suffix: string): bool {
 }
 
 /**
- * Finds the tensor named prefix (or "prefix<layer>.suffix", layer 0..9) and leaves its entry in the buffer;
+ * Finds the tensor named prefix (or "prefix<layer>.suffix", layer 0..99) and leaves its entry in the buffer;
  * true when found. The entry fields are then read with the accessors below.
  */
 export function tableFind(prefix: string, layer: i32, suffix: string): bool {

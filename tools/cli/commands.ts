@@ -8,6 +8,7 @@ import { exportCommand } from "./export.ts";
 import { pretrainCommand } from "./pretrain.ts";
 import { trainCommand } from "./train.ts";
 import { evalCommand } from "./eval.ts";
+import { generateCommand } from "./generate.ts";
 import { replayCommand } from "./replay.ts";
 import { flashCommand } from "./flash.ts";
 import { runCommand } from "./run.ts";
@@ -27,6 +28,7 @@ export const commands: Command[] = [
   pretrainCommand,
   trainCommand,
   evalCommand,
+  generateCommand,
   replayCommand,
   // boards
   flashCommand,

@@ -9,18 +9,23 @@ import { ENV_IDS } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
 import { intFlag, numberFlag, parseCommandArgs, seedFlag, type Command } from "./command.ts";
 import { checkOutputFolder } from "../lib/util/files.ts";
+import { ensureFortunes, readFortunes } from "../lib/lm/corpus.ts";
+import { lmBlob, pretrainText } from "../lib/lm/pretrain-text.ts";
 
 const d = PRETRAIN_DEFAULTS;
 
 export const pretrainCommand: Command = {
   name: "pretrain",
-  summary: "pretrain a ternary/int8/fp32/binary backbone on env transcripts and write its blob",
+  summary: "pretrain a ternary/int8/fp32/binary backbone on env transcripts (or a language model on text)",
   usage: `usage: bitrl pretrain --env ENV --backbone KIND -o FILE.bitrl [options]
+       bitrl pretrain --corpus fortunes --backbone KIND -o FILE.bitrl [options]
 
 Plays transcripts of ENV through build/agent.wasm (random and scripted play), trains the backbone of
 docs/model.md on next-token prediction (QAT with straight-through estimators for int8/ternary/binary, plain
 fp32 otherwise) and writes the blob atomically. Same seed and options, same bytes.
   --env ENV          ${Object.keys(ENV_IDS).join(" | ")}
+  --corpus fortunes  a byte-level language model on Debian's fortunes instead (installed into .bitrl/cache on
+                     first use; vocab 256; runs with 'bitrl generate', limits of docs/lm.md)
   --backbone KIND    ${BACKBONE_KINDS.join(" | ")}
   -o, --out FILE     output blob
   --steps N          optimizer steps (default ${d.steps})
@@ -33,6 +38,7 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
       env: { type: "string" },
+      corpus: { type: "string" },
       backbone: { type: "string" },
       out: { type: "string", short: "o" },
       steps: { type: "string" },
@@ -50,7 +56,10 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
     if (!args) return 0;
     const v = args.values;
     if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
-    if (!v.env) throw new BitrlError("missing --env (see 'bitrl pretrain --help')");
+    if (!v.env && !v.corpus) throw new BitrlError("missing --env or --corpus (see 'bitrl pretrain --help')");
+    if (v.env && v.corpus) throw new BitrlError("give --env or --corpus, not both");
+    if (v.corpus !== undefined && v.corpus !== "fortunes")
+      throw new BitrlError(`--corpus must be 'fortunes', got '${v.corpus}'`);
     if (!v.out) throw new BitrlError("missing -o FILE (see 'bitrl pretrain --help')");
     checkOutputFolder(v.out); // before minutes of training
     const kind = (v.backbone ?? "ternary") as BackboneKind;
@@ -70,18 +79,30 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
       ffn: intFlag("ffn", v.ffn, d.ffn, 1),
       ctx: intFlag("ctx", v.ctx, d.ctx, 2),
     };
-    const bar = progress(`pretrain ${v.env} ${kind}`, o.steps);
+    const bar = progress(`pretrain ${v.env ?? v.corpus} ${kind}`, o.steps);
     let avg = NaN;
-    const res = pretrainBackbone(loadAgent("release"), v.env, o, (s, loss) => {
+    const onStep = (s: number, loss: number) => {
       avg = Number.isNaN(avg) ? loss : 0.95 * avg + 0.05 * loss;
       if (s % 10 === 9 || s === o.steps - 1) bar.tick(s + 1, `loss ${avg.toFixed(3)}`);
-    });
+    };
+    let res, blob;
+    if (v.corpus) {
+      const dir = ensureFortunes((line) => process.stderr.write(`${line}\n`));
+      const text = pretrainText(readFortunes(dir), o, onStep);
+      res = text;
+      blob = lmBlob(text, o, "debian fortunes");
+    } else {
+      const env = pretrainBackbone(loadAgent("release"), v.env!, o, onStep);
+      res = env;
+      blob = backboneBlob(env, o);
+    }
     bar.done(`loss ${avg.toFixed(3)}`);
-    const bytes = writeBlobFile(v.out, backboneBlob(res, o));
-    const stats = inspectBlob(backboneBlob(res, o), bytes.length);
+    const bytes = writeBlobFile(v.out, blob);
+    const stats = inspectBlob(blob, bytes.length);
     const summary = {
       file: v.out,
-      env: v.env,
+      env: v.env ?? null,
+      corpus: v.corpus ?? null,
       kind,
       steps: o.steps,
       seed: o.seed,

@@ -64,6 +64,7 @@ export const SELFTEST_SRC = join(repoRoot, "scripts", "toolchain", "selftest");
 
 const BOARD_ENVS: Partial<Record<BoardId, string>> = {
   "qemu-m4": "qemu-m4",
+  "qemu-m4-esp32": "qemu-m4-esp32",
   "qemu-rv32": "qemu-rv32",
   "qemu-stm32f4": "qemu-stm32f4",
   // real boards built here without a vendor SDK (docs/boards.md); flashed with `bitrl flash`

@@ -4,6 +4,7 @@ import { BitrlError } from "../util/errors.ts";
 
 export type BoardId =
   | "qemu-m4"
+  | "qemu-m4-esp32"
   | "qemu-rv32"
   | "qemu-stm32f4"
   | "host"
@@ -122,6 +123,36 @@ const BOARDS_LIST: BoardProfile[] = [
         "Model slots live in the emulator's 0x21000000 region, modelling external memory-mapped (QSPI) flash, not RAM",
     },
     power: NRF52840_POWER,
+    verifiedHere: "emulated",
+  },
+  {
+    id: "qemu-m4-esp32",
+    title: "QEMU mps2-an386 (Cortex-M4F) with an ESP32's 520 KiB SRAM and 240 MHz, for language models",
+    kind: "emulated",
+    cpu: "Cortex-M4F",
+    isa: "-mcpu=cortex-m4 -mfloat-abi=hard -mfpu=fpv4-sp-d16",
+    clockHz: 240_000_000,
+    clockUnit: "instructions",
+    ramBytes: 520 * KiB,
+    flashBytes: 4 * MiB,
+    modelFlashBytes: 4 * MiB,
+    fpu: "sp",
+    pioEnv: "qemu-m4-esp32",
+    emulates: {
+      chip: "ESP32 (520 KiB SRAM, 4 MiB flash, 240 MHz), on a Cortex-M4F instruction set",
+      why:
+        "the language models (docs/lm.md) need a KV cache and buffers that do not fit qemu-m4's 256 KiB; QEMU here " +
+        "has no Xtensa ESP32, so the ESP32's memory budget and clock are modelled on the emulated Cortex-M4F: " +
+        "instruction counts are a Cortex-M4's, and tokens/s at 240 MHz assume one instruction per cycle (estimated). " +
+        "An ESP-IDF app gets about 320 KiB of that SRAM as heap (the esp32dev profile)",
+    },
+    power: {
+      activeCurrentMa: 68,
+      supplyV: 3.3,
+      source: "Espressif ESP32 Series Datasheet v3.5, Table 6 'Power Consumption by Power Modes', Modem-sleep row",
+      condition: "240 MHz, dual-core chip, CPU powered on, RF off: range 30-68 mA, upper end used (busy CPU)",
+      checked: true,
+    },
     verifiedHere: "emulated",
   },
   {

@@ -9,12 +9,14 @@ import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { repoRoot } from "./toolchain.ts";
 
-export type QemuBoardId = "qemu-m4" | "qemu-rv32" | "qemu-stm32f4";
+export type QemuBoardId = "qemu-m4" | "qemu-m4-esp32" | "qemu-rv32" | "qemu-stm32f4";
 
 /** How each emulated board is started; the firmware side lives in firmware/boards/<id>/. */
 // `uartIndex`: which -serial the board's protocol UART is (netduinoplus2: USART1 is the first, USART2 the second).
 const MACHINES: Record<QemuBoardId, { binary: string; args: string[]; uartIndex?: number }> = {
   "qemu-m4": { binary: "qemu-system-arm", args: ["-M", "mps2-an386"] },
+  // the same machine and firmware board; only the firmware's RAM budget differs (platformio.ini)
+  "qemu-m4-esp32": { binary: "qemu-system-arm", args: ["-M", "mps2-an386"] },
   // the ESP32-C3's ISA: RV32IMC, no atomics, no FPU (the firmware is built -march=rv32imc)
   "qemu-rv32": {
     binary: "qemu-system-riscv32",

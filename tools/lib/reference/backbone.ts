@@ -16,6 +16,18 @@ export const BACKBONE_KINDS: BackboneKind[] = ["fp32", "int8", "ternary", "binar
 
 /** Limits the wasm runtime sizes its static buffers for (assembly/model/config.ts mirrors them). */
 export const LIMITS = { vocab: 256, ctx: 16, dim: 48, layers: 2, heads: 4, ffn: 128, featTokens: 16 } as const;
+/** Limits of the language-model runtime (assembly/lm/lm.ts mirrors them): a model is sized by the blob, and what
+ *  fits a board is decided by its RAM (tools/lib/lm/fit.ts), not by these. */
+export const LM_LIMITS = {
+  vocab: 256,
+  ctx: 1024,
+  dim: 512,
+  layers: 16,
+  heads: 16,
+  ffn: 2048,
+  featTokens: 1024,
+} as const;
+export type Limits = { readonly [K in keyof typeof LIMITS]: number };
 
 /** The `model.config` tensor: i32[10] = [1, kind, vocab, ctx, dim, layers, heads, ffn, featTokens, 0]. */
 export interface BackboneConfig {
@@ -54,13 +66,13 @@ export function configToI32(c: BackboneConfig): Int32Array {
 }
 
 /** Checks every field against the limits; throws BitrlError naming the first bad field. */
-export function validateConfig(c: BackboneConfig): BackboneConfig {
+export function validateConfig(c: BackboneConfig, limits: Limits = LIMITS): BackboneConfig {
   const bad = (what: string) => {
     throw new BitrlError(`model.config: ${what}`);
   };
   if (!BACKBONE_KINDS.includes(c.kind)) bad(`unknown kind '${c.kind}'`);
   const range = (name: keyof typeof LIMITS, v: number, lo: number) => {
-    if (!Number.isInteger(v) || v < lo || v > LIMITS[name]) bad(`${name} ${v} outside ${lo}..${LIMITS[name]}`);
+    if (!Number.isInteger(v) || v < lo || v > limits[name]) bad(`${name} ${v} outside ${lo}..${limits[name]}`);
   };
   range("vocab", c.vocab, 2);
   range("ctx", c.ctx, 1);
@@ -75,23 +87,26 @@ export function validateConfig(c: BackboneConfig): BackboneConfig {
   return c;
 }
 
-export function configFromI32(v: ArrayLike<number>): BackboneConfig {
+export function configFromI32(v: ArrayLike<number>, limits: Limits = LIMITS): BackboneConfig {
   if (v.length !== CONFIG_LEN) throw new BitrlError(`model.config: ${v.length} values, expected ${CONFIG_LEN}`);
   if (v[0] !== CONFIG_VERSION)
     throw new BitrlError(`model.config: version ${v[0]} (this reader knows ${CONFIG_VERSION})`);
   const kind = BACKBONE_KINDS[v[1]];
   if (kind === undefined) throw new BitrlError(`model.config: unknown kind ${v[1]}`);
   if (v[9] !== 0) throw new BitrlError(`model.config: reserved field is ${v[9]}, expected 0`);
-  return validateConfig({
-    kind,
-    vocab: v[2],
-    ctx: v[3],
-    dim: v[4],
-    layers: v[5],
-    heads: v[6],
-    ffn: v[7],
-    featTokens: v[8],
-  });
+  return validateConfig(
+    {
+      kind,
+      vocab: v[2],
+      ctx: v[3],
+      dim: v[4],
+      layers: v[5],
+      heads: v[6],
+      ffn: v[7],
+      featTokens: v[8],
+    },
+    limits,
+  );
 }
 
 /** One weight matrix (rows = outputs, cols = inputs), in the form the forward uses. */
@@ -402,7 +417,12 @@ function linearInt(
   }
 }
 
-function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+/** The integer forward's residual stream x (n, D) after the last layer (XQ bits), with the folded norm gains. */
+export function residualInt(
+  w: BackboneWeights,
+  tokens: ArrayLike<number>,
+  n: number,
+): { x: Int32Array; gains: Int32Array; shifts: number[] } {
   const c = w.config;
   const D = c.dim,
     F = c.ffn,
@@ -441,6 +461,13 @@ function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Fl
     quantRaw(z, F, qF, true);
     linearInt(L.down, qF, a, n, 0, D, x, D, fx.FX_ADD, raw);
   }
+  return { x, gains, shifts };
+}
+
+function hiddenInt(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
+  const c = w.config,
+    D = c.dim;
+  const { x, gains, shifts } = residualInt(w, tokens, n);
   // features: RMSNorm(x) * g, the only float step
   const out = new Float32Array(n * D);
   const r = 2 * c.layers;
@@ -562,13 +589,16 @@ function readMatrix(t: BlobTensor): Matrix {
 }
 
 /** Finds, checks (names, shapes, packings, values) and decodes a backbone from a decoded blob. */
-export function backboneFromBlob(blob: Blob): BackboneWeights {
+export function backboneFromBlob(blob: Blob, limits: Limits = LIMITS): BackboneWeights {
   const byName = new Map(blob.tensors.map((t) => [t.name, t]));
   const cfgT = byName.get("model.config");
   if (!cfgT) throw new BitrlError("blob has no 'model.config' tensor (not a backbone?)");
   if (cfgT.packing !== "i32" || cfgT.shape.length !== 1) throw new BitrlError("model.config: must be a 1-D i32 tensor");
   const dv = littleEndian(cfgT.data);
-  const cfg = configFromI32(Array.from({ length: cfgT.shape[0] }, (_, i) => dv.getInt32(4 * i, true)));
+  const cfg = configFromI32(
+    Array.from({ length: cfgT.shape[0] }, (_, i) => dv.getInt32(4 * i, true)),
+    limits,
+  );
   for (const [name, shape] of expectedShapes(cfg)) {
     const t = byName.get(name);
     if (!t) throw new BitrlError(`backbone: missing tensor '${name}'`);

@@ -6,6 +6,8 @@ import {
   backboneHidden,
   backboneTensors,
   validateConfig,
+  LIMITS,
+  type Limits,
   type BackboneConfig,
   type BackboneKind,
   type BackboneWeights,
@@ -86,8 +88,9 @@ export function pretrainOnWindows(
   valid: Int32Array[],
   o: PretrainOptions,
   onStep?: (step: number, loss: number) => void,
+  limits: Limits = LIMITS,
 ): PretrainResult {
-  validateConfig(config);
+  validateConfig(config, limits);
   if (train.length === 0) throw new BitrlError("pretrain: no training windows (more --episodes?)");
   const params: Params = initParams(config, o.seed);
   const arrays = paramArrays(params);

@@ -1,0 +1,581 @@
+// The language-model runtime (docs/lm.md): the backbone's integer forward (assembly/model/backbone.ts, the same
+// integers, tools/lib/reference/backbone.ts) run one token at a time over a KV cache, for any width (column-blocked
+// lookup-table kernels), with buffers sized by the blob's config in linear memory grown for it, and the tied output
+// head giving logits. Quantized kinds only (ternary, binary, int8): the fp32 twin runs in the reference.
+// Twin: tools/lib/reference/lm.ts.
+import { blobRead, log } from "../host";
+import { LUT_FAST } from "../io";
+import { memoryEnd } from "../memory";
+import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
+import { matvec_i8 } from "../kernels/plain";
+import {
+  FX_ADD,
+  FX_Q8,
+  FX_RAW,
+  FX_RELU2,
+  GMAX,
+  XMAX,
+  XQ,
+  emit,
+  fxFromF32Bits,
+  fxMul,
+  fxShift,
+  mulShift64,
+  normQuant,
+  quantI32,
+  scoreLog2,
+  softmaxExp2,
+} from "../kernels/fixed";
+import { expf, sinf, cosf } from "../model/mathf";
+import {
+  tableOpen,
+  tableFind,
+  entryPacking,
+  entryNdim,
+  entryShape,
+  entryDataOffset,
+  entryDataBytes,
+  entryScaleOffset,
+  entryScaleCount,
+  entryInBlob,
+  PACK_F32,
+  PACK_I32,
+  PACK_I8,
+  PACK_T3,
+} from "../model/blobtable";
+
+// Limits (LM_LIMITS in tools/lib/reference/backbone.ts); what fits a board is decided by its memory.
+export const LM_MAX_VOCAB: i32 = 256;
+export const LM_MAX_CTX: i32 = 1024;
+export const LM_MAX_DIM: i32 = 512;
+export const LM_MAX_LAYERS: i32 = 16;
+export const LM_MAX_HEADS: i32 = 16;
+export const LM_MAX_FFN: i32 = 2048;
+
+const KIND_INT8: i32 = 1;
+/** Weight bytes streamed per blob_read (row blocks). */
+const WBUF_BYTES: i32 = 8192;
+/** Columns per lookup-table block: 64 t3 groups, the fast region's capacity (assembly/io.ts). */
+const CHUNK_COLS: i32 = 320;
+const ROPE_LOG_BASE: f32 = 9.210340371976184; // ln(10000)
+const LOG2E: f32 = 1.4426950408889634;
+
+let loaded = false;
+let kind: i32 = 0;
+let vocab: i32 = 0;
+let ctx: i32 = 0;
+let dim: i32 = 0;
+let layers: i32 = 0;
+let heads: i32 = 0;
+let ffn: i32 = 0;
+let pos: i32 = 0; // tokens in the KV cache
+let vWide = false; // v cached as i32 (else i16: per-tensor t3 q|k|v rows with dim <= 256 keep |v| <= 127 dim < 2^15)
+let usedBytes: i32 = 0;
+let scoreFx: i32 = 0;
+
+// Matrix descriptors: 0 the embedding, 1 + 3l + k layer l's wqkvo (k 0), w_up (1), w_down (2). Fields: packing,
+// data offset, scale offset, scale count, rows, cols.
+const MD: i32 = 6;
+const mats = new StaticArray<i32>((1 + 3 * LM_MAX_LAYERS) * MD);
+const gammaFx = new StaticArray<i32>(1 + 3 * LM_MAX_LAYERS); // per-tensor scales as multipliers (0: per row)
+const gainShift = new StaticArray<i32>(2 * LM_MAX_LAYERS + 1);
+const cfgBuf: usize = memory.data(40, 16);
+
+// Buffers (16-byte aligned, from one block): x i32[D] residual (XQ bits); xq i8[max(D, F)] activations; qkv i32[3D]
+// raw q|k|v; o i32[D] attention output; z i32[F] FFN hidden; acc i32[max(3D, F, V)]; q8 i8[D] int8 q; qf i32[H]
+// their multipliers; sc i32[2 ctx] scores, probabilities; gains i32[2L+1][D]; rope i32[ctx][hd/2][2]; w u8[WBUF];
+// logits i32[V] (8 fractional bits); then per layer the cache: k8 i8[ctx][D], kf i32[ctx][H], v i16|i32[ctx][D],
+// vm i32[ctx] (the tokens' q|k|v multipliers).
+let xB: usize = 0;
+let xqB: usize = 0;
+let qkvB: usize = 0;
+let oB: usize = 0;
+let zB: usize = 0;
+let accB: usize = 0;
+let q8B: usize = 0;
+let qfB: usize = 0;
+let scB: usize = 0;
+let gainsB: usize = 0;
+let ropeB: usize = 0;
+let wB: usize = 0;
+let logitsB: usize = 0;
+let cacheB: usize = 0;
+let cacheLayerBytes: i32 = 0;
+let block: usize = 0;
+let blockBytes: i32 = 0;
+
+function fail(message: string, code: i32): i32 {
+  const utf8 = String.UTF8.encode("lm: " + message);
+  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+  loaded = false;
+  return code;
+}
+
+// @ts-ignore: decorator
+@inline function align16(n: i32): i32 {
+  return (n + 15) & ~15;
+}
+
+/** Bytes of the buffers and the cache for the current config (i64: a huge config must not wrap). */
+function bytesNeeded(): i64 {
+  const hd = dim / heads;
+  let o: i64 = 0;
+  o += align16(dim * 4) + align16(max(dim, ffn)) + align16(3 * dim * 4) + align16(dim * 4) + align16(ffn * 4);
+  o += align16(max(max(3 * dim, ffn), vocab) * 4) + align16(dim) + align16(heads * 4) + align16(2 * ctx * 4);
+  o += <i64>align16((2 * layers + 1) * dim * 4) + <i64>align16(ctx * hd * 4) + WBUF_BYTES + align16(vocab * 4);
+  o += <i64>layers * <i64>cacheBytesPerLayer();
+  return o;
+}
+
+function cacheBytesPerLayer(): i32 {
+  return align16(ctx * dim) + align16(ctx * heads * 4) + align16(ctx * dim * (vWide ? 4 : 2)) + align16(ctx * 4);
+}
+
+/** Carves the buffers; allocates (once, or larger) from the heap, growing the memory first so that a model too big
+ *  for it is refused with the numbers instead of trapping. 0 ok. */
+function layout(): i32 {
+  const need = bytesNeeded();
+  if (need > <i64>0x40000000) return fail("model needs " + need.toString() + " bytes of buffers and KV cache", -6);
+  if (<i32>need > blockBytes) {
+    const top = <u64>heap_top_now();
+    const end = memoryEnd();
+    const want = top + <u64>need + 64;
+    if (want > end) {
+      const pages = <i32>((want - end + 0xffff) >> 16);
+      if (memoryEnd() < (<u64>memory.size()) << 16 || memory.grow(pages) < 0)
+        return fail(
+          "model needs " +
+            need.toString() +
+            " bytes of buffers and KV cache; the linear memory has " +
+            (end > top ? end - top : 0).toString() +
+            " free and cannot grow by " +
+            pages.toString() +
+            " pages",
+          -6,
+        );
+    }
+    block = heap.alloc(<usize>need); // never freed (stub runtime): only when a bigger model is loaded
+    blockBytes = <i32>need;
+  }
+  usedBytes = <i32>need;
+  const hd = dim / heads;
+  let p = block;
+  xB = p;
+  p += <usize>align16(dim * 4);
+  xqB = p;
+  p += <usize>align16(max(dim, ffn));
+  qkvB = p;
+  p += <usize>align16(3 * dim * 4);
+  oB = p;
+  p += <usize>align16(dim * 4);
+  zB = p;
+  p += <usize>align16(ffn * 4);
+  accB = p;
+  p += <usize>align16(max(max(3 * dim, ffn), vocab) * 4);
+  q8B = p;
+  p += <usize>align16(dim);
+  qfB = p;
+  p += <usize>align16(heads * 4);
+  scB = p;
+  p += <usize>align16(2 * ctx * 4);
+  gainsB = p;
+  p += <usize>align16((2 * layers + 1) * dim * 4);
+  ropeB = p;
+  p += <usize>align16(ctx * hd * 4);
+  wB = p;
+  p += <usize>WBUF_BYTES;
+  logitsB = p;
+  p += <usize>align16(vocab * 4);
+  cacheB = p;
+  cacheLayerBytes = cacheBytesPerLayer();
+  return 0;
+}
+
+/** The heap's current end (heap_top in memory.ts, without the export's cast). */
+function heap_top_now(): usize {
+  const p = heap.alloc(16);
+  heap.free(p);
+  return p;
+}
+
+/** Checks the entry found last as matrix m (rows, cols) with the packing the kind needs. 0 ok. */
+function takeMatrix(m: i32, rows: i32, cols: i32, isEmbedding: bool): i32 {
+  const packing = entryPacking();
+  const want = kind == KIND_INT8 || isEmbedding ? PACK_I8 : PACK_T3;
+  if (packing != want) return -5;
+  if (entryNdim() != 2 || entryShape(0) != rows || entryShape(1) != cols) return -5;
+  const bytes = packing == PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
+  if (<i32>entryDataBytes() != bytes) return -5;
+  const ns = <i32>entryScaleCount();
+  if (ns != 1 && ns != rows) return -5;
+  if (!entryInBlob()) return -5;
+  const o = m * MD;
+  mats[o] = packing;
+  mats[o + 1] = <i32>entryDataOffset();
+  mats[o + 2] = <i32>entryScaleOffset();
+  mats[o + 3] = ns;
+  mats[o + 4] = rows;
+  mats[o + 5] = cols;
+  gammaFx[m] = 0;
+  if (ns == 1) {
+    if (blobRead(entryScaleOffset(), cfgBuf, 4) != 0) return -5;
+    const s = load<f32>(cfgBuf);
+    if (!(s >= 0) || !isFinite(s)) return -5;
+    gammaFx[m] = fxFromF32Bits(load<u32>(cfgBuf));
+  }
+  return 0;
+}
+
+function badTensor(name: string): i32 {
+  return fail("tensor '" + name + "': wrong shape, packing, scales or range", -5);
+}
+
+/**
+ * Reads the language model from the loaded blob: model.config (the LM limits), every tensor, the norm gains and
+ * the RoPE table; sizes the buffers and the KV cache. 0 ok; < 0 error with a logged reason: -1 no blob, -2 bad
+ * blob, -3 missing tensor, -4 bad config, -5 bad tensor, -6 does not fit the memory.
+ */
+export function lmLoad(): i32 {
+  loaded = false;
+  pos = 0;
+  const h = tableOpen();
+  if (h == -1) return fail("no model blob loaded", -1);
+  if (h < 0) return fail("bad blob header or tensor table", -2);
+  if (!tableFind("model.config", -1, "")) return fail("blob has no 'model.config' tensor", -3);
+  if (entryPacking() != PACK_I32 || entryNdim() != 1 || entryShape(0) != 10 || entryDataBytes() != 40)
+    return fail("model.config must be i32[10]", -4);
+  if (!entryInBlob() || blobRead(entryDataOffset(), cfgBuf, 40) != 0) return fail("cannot read model.config", -4);
+  if (load<i32>(cfgBuf) != 1)
+    return fail("model.config version " + load<i32>(cfgBuf).toString() + " (this runtime knows 1)", -4);
+  kind = load<i32>(cfgBuf, 4);
+  vocab = load<i32>(cfgBuf, 8);
+  ctx = load<i32>(cfgBuf, 12);
+  dim = load<i32>(cfgBuf, 16);
+  layers = load<i32>(cfgBuf, 20);
+  heads = load<i32>(cfgBuf, 24);
+  ffn = load<i32>(cfgBuf, 28);
+  if (kind == 0) return fail("an fp32 model runs in the reference only (bitrl generate without --board)", -4);
+  if (kind < 1 || kind > 3) return fail("model.config: unknown kind " + kind.toString(), -4);
+  if (vocab < 2 || vocab > LM_MAX_VOCAB) return fail("model.config: vocab " + vocab.toString() + " outside 2..256", -4);
+  if (ctx < 1 || ctx > LM_MAX_CTX) return fail("model.config: ctx " + ctx.toString() + " outside 1..1024", -4);
+  if (dim < 2 || dim > LM_MAX_DIM) return fail("model.config: dim " + dim.toString() + " outside 2..512", -4);
+  if (layers < 1 || layers > LM_MAX_LAYERS)
+    return fail("model.config: layers " + layers.toString() + " outside 1..16", -4);
+  if (heads < 1 || heads > LM_MAX_HEADS) return fail("model.config: heads " + heads.toString() + " outside 1..16", -4);
+  if (ffn < 1 || ffn > LM_MAX_FFN) return fail("model.config: ffn " + ffn.toString() + " outside 1..2048", -4);
+  if (dim % heads != 0 || (dim / heads) % 2 != 0) return fail("model.config: dim / heads must be an even integer", -4);
+  if (!tableFind("tok_emb", -1, "")) return fail("missing tensor 'tok_emb'", -3);
+  if (takeMatrix(0, vocab, dim, true) < 0) return badTensor("tok_emb");
+  vWide = kind == KIND_INT8 || dim > 256;
+  for (let l = 0; l < layers; l++) {
+    const ls = "layers." + l.toString() + ".";
+    if (!tableFind("layers.", l, "wqkvo")) return fail("missing tensor '" + ls + "wqkvo'", -3);
+    if (takeMatrix(1 + 3 * l, 4 * dim, dim, false) < 0) return badTensor(ls + "wqkvo");
+    if (mats[(1 + 3 * l) * MD + 3] != 1) vWide = true;
+    if (!tableFind("layers.", l, "w_up")) return fail("missing tensor '" + ls + "w_up'", -3);
+    if (takeMatrix(2 + 3 * l, ffn, dim, false) < 0) return badTensor(ls + "w_up");
+    if (!tableFind("layers.", l, "w_down")) return fail("missing tensor '" + ls + "w_down'", -3);
+    if (takeMatrix(3 + 3 * l, dim, ffn, false) < 0) return badTensor(ls + "w_down");
+  }
+  if (!tableFind("norms", -1, "")) return fail("missing tensor 'norms'", -3);
+  const normBytes = (2 * layers + 1) * dim * 4;
+  if (
+    entryPacking() != PACK_F32 ||
+    entryNdim() != 2 ||
+    entryShape(0) != 2 * layers + 1 ||
+    entryShape(1) != dim ||
+    <i32>entryDataBytes() != normBytes ||
+    !entryInBlob()
+  )
+    return fail("tensor 'norms' must be f32 (2 * layers + 1, dim)", -5);
+  const normsOffset = entryDataOffset();
+  const r = layout();
+  if (r < 0) return r;
+  if (blobRead(normsOffset, gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
+  foldGains();
+  buildRope();
+  scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>(dim / heads))));
+  loaded = true;
+  return 0;
+}
+
+/** Norm gains to integers G = clamp(nearest(g 2^gs), +-GMAX), gs the largest shift in 0..20 keeping max|g| 2^gs <=
+ *  GMAX (backbone.ts prepareInteger). */
+function foldGains(): void {
+  for (let r = 0; r < 2 * layers + 1; r++) {
+    const row = gainsB + <usize>(r * dim * 4);
+    let amax: f32 = 0;
+    for (let i = 0; i < dim; i++) amax = max(amax, Mathf.abs(load<f32>(row + <usize>(i << 2))));
+    let gs = 20;
+    while (gs > 0 && amax * <f32>(1 << gs) > <f32>GMAX) gs--;
+    gainShift[r] = gs;
+    for (let i = 0; i < dim; i++) {
+      const g = <i32>nearest<f32>(load<f32>(row + <usize>(i << 2)) * <f32>(1 << gs)); // NaN -> 0 (saturating)
+      store<i32>(row + <usize>(i << 2), min(max(g, -GMAX), GMAX));
+    }
+  }
+}
+
+/** RoPE table i32[ctx][half][2]: cos, sin of p 10000^(-2i / hd) with 12 fractional bits (deterministic f32 steps). */
+function buildRope(): void {
+  const hd = dim / heads;
+  const half = hd / 2;
+  const c: f32 = (ROPE_LOG_BASE * <f32>2) / <f32>hd;
+  for (let i = 0; i < half; i++) {
+    const freq = expf(<f32>-i * c);
+    for (let p = 0; p < ctx; p++) {
+      const a = <f32>p * freq;
+      const o = ropeB + <usize>(((p * half + i) * 2) << 2);
+      store<i32>(o, <i32>nearest<f32>(cosf(a) * <f32>4096));
+      store<i32>(o, <i32>nearest<f32>(sinf(a) * <f32>4096), 4);
+    }
+  }
+}
+
+export function lmLoaded(): bool {
+  return loaded;
+}
+export function lmVocab(): i32 {
+  return loaded ? vocab : 0;
+}
+export function lmContext(): i32 {
+  return loaded ? ctx : 0;
+}
+export function lmPosition(): i32 {
+  return pos;
+}
+export function lmMemoryBytes(): i32 {
+  return loaded ? usedBytes : 0;
+}
+export function lmLogits(): usize {
+  return logitsB;
+}
+/** Empties the KV cache: the next token is position 0. */
+export function lmReset(): void {
+  pos = 0;
+}
+
+function readBlob(offset: i32, dst: usize, len: i32): void {
+  if (blobRead(<u32>offset, dst, <u32>len) != 0) unreachable(); // checked at load: the blob was replaced
+}
+
+/** acc[r - r0] (i32) = row r of matrix m dot the int8 activations in xqB, rows [r0, r1): weights streamed in row
+ *  blocks; t3 through lookup tables built per column block of CHUNK_COLS (the fast region), int8 by matvec_i8. */
+function dotRows(m: i32, r0: i32, r1: i32): void {
+  const o = m * MD;
+  const packing = mats[o],
+    dataOff = mats[o + 1],
+    cols = mats[o + 5];
+  if (packing == PACK_I8) {
+    const per = max(1, WBUF_BYTES / cols);
+    for (let rc = r0; rc < r1; rc += per) {
+      const rr = min(per, r1 - rc);
+      readBlob(dataOff + rc * cols, wB, rr * cols);
+      matvec_i8(<i32>wB, <i32>xqB, <i32>(accB + <usize>((rc - r0) << 2)), rr, cols);
+    }
+    return;
+  }
+  const rb = (cols + 4) / 5;
+  const per = max(1, WBUF_BYTES / rb);
+  for (let c0 = 0; c0 < cols; c0 += CHUNK_COLS) {
+    const cc = min(CHUNK_COLS, cols - c0);
+    lut_build_t3(<i32>(xqB + <usize>c0), cc, <i32>LUT_FAST);
+    for (let rc = r0; rc < r1; rc += per) {
+      const rr = min(per, r1 - rc);
+      readBlob(dataOff + rc * rb, wB, rr * rb);
+      matvec_t3_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>(accB + <usize>((rc - r0) << 2)), rr, cc, rb, c0);
+    }
+  }
+}
+
+/**
+ * BitLinear rows [r0, r1) of matrix m over xqB (activation multiplier a) into y (i32) by mode, as the reference's
+ * linearInt: per-tensor t3 keeps raw dot products (multiplier a gamma) or adds round(acc a gamma) to the residual;
+ * int8 and per-row scales rescale each row in i64 (raw values with 8 fractional bits). Returns the outputs' raw
+ * multiplier (FX_RAW / FX_RELU2).
+ */
+function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
+  dotRows(m, r0, r1);
+  const o = m * MD;
+  const perTensorT3 = mats[o] == PACK_T3 && mats[o + 3] == 1;
+  const fm = fxMul(a, gammaFx[m]);
+  const n = r1 - r0;
+  if (perTensorT3) {
+    if (mode == FX_ADD) {
+      const mm = fm & 0xffff,
+        s = fxShift(fm, XQ);
+      for (let r = 0; r < n; r++) {
+        const acc = load<i32>(accB + <usize>(r << 2));
+        emit(y + <usize>(r << 2), (acc * mm + (1 << (s - 1))) >> s, FX_ADD);
+      }
+    } else if (mode == FX_RELU2) {
+      for (let r = 0; r < n; r++) {
+        const v = max(load<i32>(accB + <usize>(r << 2)), 0);
+        store<i32>(y + <usize>(r << 2), v * v);
+      }
+    } else memory.copy(y, accB, <usize>(n << 2));
+    return fm;
+  }
+  const ns = mats[o + 3];
+  for (let r = 0; r < n; r++) {
+    let f = fm;
+    if (ns > 1) {
+      readBlob(mats[o + 2] + (r0 + r) * 4, cfgBuf, 4);
+      f = fxMul(a, fxFromF32Bits(load<u32>(cfgBuf)));
+    }
+    emit(y + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
+  }
+  return FX_Q8;
+}
+
+/** A matrix row's scale as a multiplier (per tensor, or per row read from the blob). */
+function rowScale(m: i32, row: i32): i32 {
+  const o = m * MD;
+  if (mats[o + 3] == 1) return gammaFx[m];
+  readBlob(mats[o + 2] + row * 4, cfgBuf, 4);
+  return fxFromF32Bits(load<u32>(cfgBuf));
+}
+
+/** x (i32, XQ bits, saturated) = the embedding row of tok times its scale. */
+function embed(tok: i32): void {
+  readBlob(mats[1] + tok * dim, wB, dim);
+  const f = rowScale(0, tok);
+  const m = f & 0xffff,
+    s = fxShift(f, XQ);
+  for (let i = 0; i < dim; i++) {
+    const v = (<i32>load<i8>(wB + <usize>i) * m + (1 << (s - 1))) >> s;
+    store<i32>(xB + <usize>(i << 2), min(max(v, -XMAX), XMAX));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function kAt(l: i32, j: i32): usize {
+  return cacheB + <usize>(l * cacheLayerBytes + j * dim);
+}
+// @ts-ignore: decorator
+@inline function kfAt(l: i32, j: i32): usize {
+  return cacheB + <usize>(l * cacheLayerBytes + align16(ctx * dim) + ((j * heads) << 2));
+}
+// @ts-ignore: decorator
+@inline function vAt(l: i32, j: i32): usize {
+  return (
+    cacheB + <usize>(l * cacheLayerBytes + align16(ctx * dim) + align16(ctx * heads * 4) + j * dim * (vWide ? 4 : 2))
+  );
+}
+// @ts-ignore: decorator
+@inline function vmAt(l: i32, j: i32): usize {
+  return (
+    cacheB +
+    <usize>(
+      (l * cacheLayerBytes +
+        align16(ctx * dim) +
+        align16(ctx * heads * 4) +
+        align16(ctx * dim * (vWide ? 4 : 2)) +
+        (j << 2))
+    )
+  );
+}
+
+/** Token t = pos of layer l: RoPE on q and k, int8 q (q8B, qfB) and k (cache), v and its multiplier (cache). */
+function cacheQkv(l: i32, t: i32, raw: i32): void {
+  const hd = dim / heads;
+  const half = hd / 2;
+  if (t > 0) {
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const base = qkvB + <usize>((part * dim + h * hd) << 2);
+        for (let i = 0; i < half; i++) {
+          const ro = ropeB + <usize>(((t * half + i) * 2) << 2);
+          const co = load<i32>(ro),
+            si = load<i32>(ro, 4);
+          const pa = base + <usize>(i << 2),
+            pb = base + <usize>((i + half) << 2);
+          const a = load<i32>(pa),
+            b = load<i32>(pb);
+          store<i32>(pa, (a * co - b * si + 2048) >> 12);
+          store<i32>(pb, (a * si + b * co + 2048) >> 12);
+        }
+      }
+    }
+  }
+  for (let h = 0; h < heads; h++) {
+    const fq = quantI32(qkvB + <usize>((h * hd) << 2), hd, 0, q8B + <usize>(h * hd), false);
+    store<i32>(qfB + <usize>(h << 2), fxMul(fq, raw));
+    const fk = quantI32(qkvB + <usize>((dim + h * hd) << 2), hd, 0, kAt(l, t) + <usize>(h * hd), false);
+    store<i32>(kfAt(l, t) + <usize>(h << 2), fxMul(fk, raw));
+  }
+  const v = vAt(l, t);
+  for (let i = 0; i < dim; i++) {
+    const x = load<i32>(qkvB + <usize>((2 * dim + i) << 2));
+    if (vWide) store<i32>(v + <usize>(i << 2), x);
+    else store<i16>(v + <usize>(i << 1), <i16>x);
+  }
+  store<i32>(vmAt(l, t), raw);
+}
+
+/** Attention of query t over the cached keys 0..t of layer l into oB (raw); returns its multiplier. */
+function attend(l: i32, t: i32): i32 {
+  const hd = dim / heads;
+  let emin = 0x7fff;
+  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(vmAt(l, j)) >> 16);
+  const zs = scB,
+    ps = scB + <usize>(ctx << 2);
+  for (let h = 0; h < heads; h++) {
+    const fq = fxMul(load<i32>(qfB + <usize>(h << 2)), scoreFx);
+    const qo = q8B + <usize>(h * hd);
+    for (let j = 0; j <= t; j++) {
+      const ko = kAt(l, j) + <usize>(h * hd);
+      let dot = 0;
+      for (let i = 0; i < hd; i++) dot += <i32>load<i8>(qo + <usize>i) * <i32>load<i8>(ko + <usize>i);
+      store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(kfAt(l, j) + <usize>(h << 2)))));
+    }
+    softmaxExp2(zs, t + 1, ps);
+    for (let j = 0; j <= t; j++) {
+      // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
+      const fj = load<i32>(vmAt(l, j));
+      const s = min((fj >> 16) - emin + 12, 31);
+      const pj = ps + <usize>(j << 2);
+      store<i32>(pj, (load<i32>(pj) * (fj & 0xffff) + (1 << (s - 1))) >> s);
+    }
+    for (let i = 0; i < hd; i++) {
+      const c = h * hd + i;
+      let acc = 0;
+      for (let j = 0; j <= t; j++) {
+        const v = vWide ? load<i32>(vAt(l, j) + <usize>(c << 2)) : <i32>load<i16>(vAt(l, j) + <usize>(c << 1));
+        acc += load<i32>(ps + <usize>(j << 2)) * v;
+      }
+      store<i32>(oB + <usize>(c << 2), acc);
+    }
+  }
+  return ((emin + 14) << 16) | (1 << 14);
+}
+
+/**
+ * Feeds token tok (< vocab) at the next position (< ctx): the integer forward of that position over the KV cache,
+ * then the tied head: logits i32[vocab] at lmLogits() with 8 fractional bits. Unchecked (the exports check).
+ */
+export function lmStep(tok: i32): void {
+  const t = pos;
+  embed(tok);
+  for (let l = 0; l < layers; l++) {
+    const wqkvo = 1 + 3 * l,
+      up = 2 + 3 * l,
+      down = 3 + 3 * l;
+    let a = normQuant(xB, gainsB + <usize>(2 * l * dim * 4), gainShift[2 * l], dim, xqB, false);
+    const raw = linear(wqkvo, 0, 3 * dim, a, qkvB, FX_RAW);
+    cacheQkv(l, t, raw);
+    const rawO = attend(l, t);
+    a = fxMul(quantI32(oB, dim, 0, xqB, false), rawO);
+    linear(wqkvo, 3 * dim, 4 * dim, a, xB, FX_ADD);
+    a = normQuant(xB, gainsB + <usize>((2 * l + 1) * dim * 4), gainShift[2 * l + 1], dim, xqB, false);
+    const rawZ = linear(up, 0, ffn, a, zB, FX_RELU2);
+    a = fxMul(quantI32(zB, ffn, 0, xqB, false), fxMul(rawZ, rawZ));
+    linear(down, 0, dim, a, xB, FX_ADD);
+  }
+  pos = t + 1;
+  // head: the final norm quantized to int8, dot the int8 embedding rows
+  const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift[2 * layers], dim, xqB, false);
+  dotRows(0, 0, vocab);
+  for (let v = 0; v < vocab; v++)
+    store<i32>(logitsB + <usize>(v << 2), mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(0, v)), 8));
+}

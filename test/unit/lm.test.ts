@@ -1,0 +1,155 @@
+// The language-model runtime (assembly/lm): the module's KV-cached forward gives the same logits, bit for bit, as
+// the reference's full recomputation of every prefix (tools/lib/reference/lm.ts) for every quantized kind, wide
+// layers (column blocks of the lookup tables), many layers (two-digit tensor names) and both value-cache widths;
+// lm_generate picks the same tokens greedy and sampled; bad calls and models get their codes and reasons.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { encodeBlob } from "../../tools/lib/format/blob.ts";
+import {
+  backboneTensors,
+  type BackboneConfig,
+  type BackboneKind,
+  type BackboneWeights,
+} from "../../tools/lib/reference/backbone.ts";
+import { generateReference, lmLogits } from "../../tools/lib/reference/lm.ts";
+import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
+import { rng } from "../../tools/lib/train/rng.ts";
+import { loadAgent, type AgentModule } from "../../tools/lib/runtime/wasm.ts";
+
+const f32Bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0] | 0;
+
+function weights(c: BackboneConfig, seed = 3): BackboneWeights {
+  const p = initParams(c, seed);
+  const r = rng(seed + 1);
+  p.norms.forEach((_, i) => (p.norms[i] = 0.5 + r.next()));
+  return exportWeights(c, p);
+}
+
+const cfg = (kind: BackboneKind, over: Partial<BackboneConfig> = {}): BackboneConfig => ({
+  kind,
+  vocab: 40,
+  ctx: 12,
+  dim: 20,
+  layers: 2,
+  heads: 2,
+  ffn: 330, // > 320: w_down's lookup tables run in two column blocks
+  featTokens: 12,
+  ...over,
+});
+
+function load(mod: AgentModule, w: BackboneWeights): void {
+  mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(w) }));
+  assert.is(mod.fn.lm_load(), 0, mod.logs.join("; "));
+}
+
+function stepLogits(mod: AgentModule, tok: number, vocab: number): Int32Array {
+  const at = mod.ioBase + 256;
+  const rc = mod.fn.lm_step(tok, at);
+  assert.ok(rc > 0, `lm_step ${rc}: ${mod.logs.join("; ")}`);
+  return new Int32Array(mod.memory.buffer, at, vocab).slice();
+}
+
+const cases: [string, BackboneConfig][] = [
+  ["ternary", cfg("ternary")],
+  ["binary", cfg("binary")],
+  ["int8", cfg("int8")],
+  ["ternary, 11 layers", cfg("ternary", { layers: 11, dim: 8, ffn: 12, heads: 1, ctx: 6 })],
+  ["ternary, dim 260 (i32 value cache)", cfg("ternary", { dim: 260, heads: 2, ffn: 40, ctx: 5, layers: 1 })],
+];
+
+for (const [name, c] of cases) {
+  test(`lm_step logits equal the reference's full recomputation at every position (${name})`, () => {
+    const mod = loadAgent("release");
+    const w = weights(c);
+    load(mod, w);
+    const r = rng(11);
+    const toks = Array.from({ length: c.ctx }, () => r.below(c.vocab));
+    for (let t = 0; t < c.ctx; t++) {
+      const got = stepLogits(mod, toks[t], c.vocab);
+      const want = lmLogits(w, toks, t + 1);
+      assert.equal(Array.from(got), Array.from(want), `position ${t}`);
+    }
+    assert.is(mod.fn.lm_step(0, 0), -2, "context full");
+  });
+}
+
+test("lm_generate picks the reference's tokens, greedy and sampled, and repeats itself for a seed", () => {
+  const mod = loadAgent("release");
+  const c = cfg("ternary", { ctx: 16 });
+  const w = weights(c);
+  load(mod, w);
+  const promptAt = mod.ioBase + 256,
+    outAt = mod.ioBase + 1024;
+  const prompt = [3, 1, 4];
+  new Int32Array(mod.memory.buffer, promptAt, 3).set(prompt);
+  const run = (count: number, temp: number, seed: number) => {
+    const n = mod.fn.lm_generate(promptAt, 3, outAt, count, f32Bits(temp), seed);
+    assert.ok(n >= 0, `lm_generate ${n}: ${mod.logs.join("; ")}`);
+    return Array.from(new Int32Array(mod.memory.buffer, outAt, n));
+  };
+  for (const [temp, seed] of [
+    [0, 1],
+    [0.8, 1],
+    [0.8, 2],
+    [1.5, 7],
+  ]) {
+    const got = run(20, temp, seed);
+    assert.equal(got, generateReference(w, prompt, 20, temp, seed), `T ${temp} seed ${seed}`);
+    assert.equal(run(20, temp, seed), got, "same seed, same tokens");
+    assert.is(got.length, 14, "stops when the context (16) is full: 3 prompt + 13 fed + the last pick");
+  }
+  assert.not.equal(
+    run(12, 50, 1),
+    run(12, 50, 2),
+    "another seed, other tokens (a hot temperature: the random model is peaked)",
+  );
+});
+
+test("lm exports refuse bad calls with their codes", () => {
+  const mod = loadAgent("release");
+  assert.is(mod.fn.lm_step(0, 0), -1, "nothing loaded");
+  const c = cfg("ternary");
+  load(mod, weights(c));
+  assert.is(mod.fn.lm_step(40, 0), -4, "token past the vocabulary");
+  assert.is(mod.fn.lm_step(-1, 0), -4);
+  assert.is(mod.fn.lm_step(0, -8), -3);
+  const at = mod.ioBase + 256;
+  new Int32Array(mod.memory.buffer, at, 2).set([1, 99]);
+  assert.is(mod.fn.lm_generate(at, 2, at + 64, 4, 0, 1), -4, "prompt token past the vocabulary");
+  assert.is(mod.fn.lm_generate(at, 0, at + 64, 4, 0, 1), -2);
+  assert.is(mod.fn.lm_generate(at, 13, at + 64, 4, 0, 1), -2, "prompt longer than the context");
+  assert.is(mod.fn.lm_generate(at, 1, at + 64, 4, f32Bits(-1), 1), -5);
+  assert.is(mod.fn.lm_generate(at, 1, at + 64, 4, f32Bits(NaN), 1), -5);
+});
+
+test("lm_load names what is wrong: an fp32 model, a missing tensor, a model too big for the memory", () => {
+  const mod = loadAgent("release");
+  const fp = weights(cfg("fp32"));
+  mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(fp) }));
+  assert.is(mod.fn.lm_load(), -4);
+  assert.match(mod.logs.join("\n"), /fp32 model runs in the reference only/);
+  const w = weights(cfg("ternary"));
+  mod.setBlob(
+    encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(w).filter((t) => t.name !== "layers.1.w_up") }),
+  );
+  assert.is(mod.fn.lm_load(), -3);
+  assert.match(mod.logs.join("\n"), /missing tensor 'layers\.1\.w_up'/);
+  // a board that maps only the first 120 KiB of linear memory: a 1024-token cache does not fit, and the reason
+  // gives the numbers
+  const small = weights(cfg("ternary", { dim: 16, layers: 1, ffn: 8, ctx: 8 }));
+  const tensors = backboneTensors(small).map((t) => {
+    if (t.name !== "model.config") return t;
+    const v = new Int32Array(t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + 40));
+    v[3] = 1024; // ctx
+    return { ...t, data: new Uint8Array(v.buffer) };
+  });
+  mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors }));
+  mod.fn.memory_map(120 * 1024);
+  assert.is(mod.fn.lm_load(), -6);
+  assert.match(mod.logs.join("\n"), /model needs \d+ bytes of buffers and KV cache; the linear memory has \d+ free/);
+  mod.fn.memory_map(0);
+  assert.is(mod.fn.lm_load(), 0, "fits once the whole memory may grow");
+  assert.ok(mod.fn.lm_memory() > 1024 * 16 * 2, "the cache is sized by ctx");
+});
+
+test.run();
