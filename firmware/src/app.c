@@ -13,7 +13,7 @@
 #include "hal.h"
 #include "bitrl_config.h"
 
-#define PROTOCOL_VERSION 2 /* 2: load-model begin announces the model id, info reports it (docs/protocol.md) */
+#define PROTOCOL_VERSION 3 /* 2: load-model begin announces the model id; 3: frame headers carry a CRC-16 */
 #define MAX_NAME 47        /* bytes of an export name in a frame */
 
 static bitrl_frame_decoder g_rx;
@@ -455,8 +455,9 @@ void bitrl_app_main(const uint8_t *wasm, uint32_t wasm_len, uint32_t wasm_crc) {
     for (;;) { /* the firmware's one unbounded loop: it serves until reset */
         size_t n = hal_serial_read(chunk, sizeof chunk, BITRL_CFG_RX_IDLE_MS);
         if (n == 0) {
-            /* idle with a partial frame: it will not complete (truncated), so rescan past its sync */
-            if (g_rx.n > g_rx.consume) {
+            /* idle with a partial frame: it will not complete (truncated), nor will a partial frame found inside
+             * it, so drop each in turn and serve the whole frames they swallowed; every pass drops a byte */
+            for (size_t guard = 0; g_rx.n > g_rx.consume && guard <= BITRL_FRAME_MAX; guard++) {
                 bitrl_frame_drop_partial(&g_rx);
                 serve_buffered();
             }

@@ -4,7 +4,14 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { withBoard, type BoardSession } from "../../tools/lib/board/session.ts";
-import { SYNC0, SYNC1, STATUS_NAMES, encodeFrame, type Frame } from "../../tools/lib/board/protocol.ts";
+import {
+  HEADER_BYTES,
+  PROTOCOL_VERSION,
+  SYNC0,
+  STATUS_NAMES,
+  encodeFrame,
+  type Frame,
+} from "../../tools/lib/board/protocol.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { BoardError } from "../../tools/lib/board/client.ts";
 import { seededRandom as rng } from "../../tools/lib/util/seeded-random.ts";
@@ -34,11 +41,12 @@ function badCrcFrames(n: number): Uint8Array[] {
   return out;
 }
 
+/** Real headers (their CRC-16 matches) announcing more than max_payload, without the payload. */
 function tooLargeHeaders(n: number): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (let tries = 0; out.length < n; tries++) {
     const len = 1025 + Math.floor(rand() * 64000);
-    const h = Uint8Array.of(SYNC0, SYNC1, len & 0xff, len >> 8, tries & 0xff, 0x01);
+    const h = encodeFrame(tries & 0xff, 0x01, new Uint8Array(len)).subarray(0, HEADER_BYTES);
     if (!hasSync(h, 2)) out.push(h);
   }
   return out;
@@ -74,7 +82,8 @@ async function checkInfo(s: BoardSession, board: string): Promise<void> {
     try {
       const info = await s.client.info({ retries: 3, timeoutMs: 5000 });
       assert.is(info.board, board);
-      assert.is(info.protocol, 2);
+      assert.is(info.protocol, PROTOCOL_VERSION);
+      assert.is(PROTOCOL_VERSION, 3);
       return;
     } catch (e) {
       const stale = e instanceof BoardError && ["ERR_CRC", "ERR_TOO_LARGE", "ERR_UNKNOWN_CMD"].includes(e.code);

@@ -4,6 +4,7 @@ import { spawn } from "node:child_process";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
+import { crc16 } from "../../tools/lib/util/crc16.ts";
 import {
   buildFirmware,
   buildHostFirmware,
@@ -39,26 +40,27 @@ async function ask(b: QemuBoard, cmd: string, prefix: string, ms = 20_000): Prom
   return new RegExp(`(?:^|\\n)(${prefix}[^\\n]*)\\n`).exec(rx.subarray(before).toString())![1];
 }
 
-/** A protocol frame (docs/protocol.md): sync, len, seq, code, payload, CRC-32 of [2, 6 + len). */
+/** A protocol frame (docs/protocol.md): sync, len, seq, code, CRC-16 of [2, 6), payload, CRC-32 of [2, 8 + len). */
 function frame(seq: number, code: number, payload = new Uint8Array(0)): Uint8Array {
-  const f = new Uint8Array(6 + payload.length + 4);
+  const f = new Uint8Array(8 + payload.length + 4);
   const v = new DataView(f.buffer);
   f[0] = 0xb1;
   f[1] = 0x7e;
   v.setUint16(2, payload.length, true);
   f[4] = seq;
   f[5] = code;
-  f.set(payload, 6);
-  v.setUint32(6 + payload.length, crc32(f.subarray(2, 6 + payload.length)), true);
+  v.setUint16(6, crc16(f.subarray(2, 6)), true);
+  f.set(payload, 8);
+  v.setUint32(8 + payload.length, crc32(f.subarray(2, 8 + payload.length)), true);
   return f;
 }
 
 /** Index of a complete reply frame with this seq in rx, or -1. */
 function replyAt(rx: Uint8Array, seq: number): number {
-  for (let i = 0; i + 10 <= rx.length; i++) {
+  for (let i = 0; i + 12 <= rx.length; i++) {
     if (rx[i] !== 0xb1 || rx[i + 1] !== 0x7e) continue;
     const len = rx[i + 2] | (rx[i + 3] << 8);
-    if (i + 10 + len <= rx.length && rx[i + 4] === seq) return i;
+    if (i + 12 + len <= rx.length && rx[i + 4] === seq) return i;
   }
   return -1;
 }
@@ -161,7 +163,7 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
       const at = replyAt(rx, 7);
       assert.is(rx[at + 5], 0, "status OK");
       const len = rx[at + 2] | (rx[at + 3] << 8);
-      assert.match(rx.subarray(at + 6, at + 6 + len).toString(), new RegExp(board));
+      assert.match(rx.subarray(at + 8, at + 8 + len).toString(), new RegExp(board));
     });
   });
 }
@@ -174,7 +176,7 @@ test("should build the ahead-of-time (wasm2c) firmware for qemu-m4 and answer an
     const rx = await b.waitFor((r) => replyAt(r, 8) >= 0, 10_000, "an info reply");
     const at = replyAt(rx, 8);
     assert.is(rx[at + 5], 0, "status OK");
-    assert.match(rx.subarray(at + 6).toString(), /"backend":"aot"/);
+    assert.match(rx.subarray(at + 8).toString(), /"backend":"aot"/);
   });
 });
 
@@ -200,7 +202,7 @@ test("should build the host firmware natively and answer an info request on stdi
     await got;
     const at = replyAt(rx, 9);
     assert.is(rx[at + 5], 0);
-    assert.match(rx.subarray(at + 6).toString(), /"host"|ns/);
+    assert.match(rx.subarray(at + 8).toString(), /"host"|ns/);
   } finally {
     p.kill("SIGKILL");
   }

@@ -7,7 +7,12 @@ import {
   Cmd,
   DEFAULT_MAX_PAYLOAD,
   FrameDecoder,
+  PROTOCOL_VERSION,
+  STATUS_NAMES,
   concat,
+  hasLegacyFrame,
+  resyncFiller,
+  type DecodeEvent,
   decodeError,
   decodeValue,
   encodeCall,
@@ -142,27 +147,24 @@ export interface CallResult {
 export class BoardClient {
   private decoder = new FrameDecoder();
   private seq = 0;
-  private waiter: { seq: number; resolve: (f: Frame) => void; reject: (e: Error) => void } | null = null;
+  /** the request in flight: the sequence numbers of its tries (a late reply to an earlier try answers it too) */
+  private waiter: { seqs: Set<number>; resolve: (f: Frame) => void; reject: (e: Error) => void } | null = null;
   private closedReason: string | null = null;
   /** frames no request waited for (replies to garbage, stale replies): the fuzz test counts them */
   readonly unmatched: Frame[] = [];
   maxPayload = DEFAULT_MAX_PAYLOAD;
+  /** the bytes received until the first frame decoded: a board that answers in an older protocol (frames
+   *  without a header CRC) shows there, and the waiting request fails at once instead of timing out */
+  private beforeFirstFrame: Uint8Array | null = new Uint8Array(0);
 
   constructor(
     private readonly link: ByteLink,
     private readonly defaultTimeoutMs = 5000,
   ) {
     link.onData((bytes) => {
-      for (const ev of this.decoder.push(bytes)) {
-        if (ev.kind !== "frame") continue; // a corrupted reply: the request times out and may be retried
-        const w = this.waiter;
-        if (w && ev.frame.seq === w.seq) {
-          this.waiter = null;
-          w.resolve(ev.frame);
-        } else {
-          this.unmatched.push(ev.frame);
-        }
-      }
+      const events = this.decoder.push(bytes);
+      if (this.beforeFirstFrame) this.watchOldProtocol(bytes, events);
+      this.deliver(events);
     });
     link.onClose((reason) => {
       this.closedReason = reason;
@@ -170,6 +172,45 @@ export class BoardClient {
       this.waiter = null;
       w?.reject(new BoardError("ERR_LINK", `${reason} while waiting for a reply`));
     });
+  }
+
+  private deliver(events: DecodeEvent[]): void {
+    for (const ev of events) {
+      if (ev.kind !== "frame") continue; // a corrupted reply: the request times out and may be retried
+      const w = this.waiter;
+      if (w && w.seqs.has(ev.frame.seq)) {
+        this.waiter = null;
+        w.resolve(ev.frame);
+      } else {
+        this.unmatched.push(ev.frame);
+      }
+    }
+  }
+
+  /**
+   * Makes the board drop any partial frame it holds (a previous host killed mid-frame, a header cut by noise),
+   * so the next request is read at once rather than after the board's idle timeout: sends resyncFiller. info()
+   * calls it (every session starts with info), and request() before each retry.
+   */
+  resync(): void {
+    this.link.write(resyncFiller(this.maxPayload));
+  }
+
+  private watchOldProtocol(bytes: Uint8Array, events: DecodeEvent[]): void {
+    if (events.some((e) => e.kind === "frame")) {
+      this.beforeFirstFrame = null;
+      return;
+    }
+    this.beforeFirstFrame = concat(this.beforeFirstFrame!, bytes).slice(-OLD_PROTOCOL_WATCH_BYTES);
+    const w = this.waiter;
+    if (!w || !hasLegacyFrame(this.beforeFirstFrame)) return;
+    this.waiter = null;
+    w.reject(
+      new BoardError(
+        "ERR_OLD_PROTOCOL",
+        `board answers in protocol 1 or 2 (frames without a header CRC); this host speaks ${PROTOCOL_VERSION}`,
+      ),
+    );
   }
 
   /** Writes raw bytes (the fuzz test's malformed frames). */
@@ -193,25 +234,33 @@ export class BoardClient {
     return this.unmatched.splice(0);
   }
 
-  /** Sends one request and returns the OK reply's payload; error replies throw BoardError with their name. */
+  /** Sends one request and returns the OK reply's payload; error replies throw BoardError with their name. A
+   *  timeout, or an ERR_CRC reply (the frame arrived damaged), is retried while `retries` allow. */
   async request(cmd: number, payload: Uint8Array = new Uint8Array(0), opts: RequestOptions = {}): Promise<Uint8Array> {
     const timeoutMs = opts.timeoutMs ?? this.defaultTimeoutMs;
     const tries = 1 + (opts.retries ?? 0);
     const what = cmdName(cmd);
+    const seqs = new Set<number>();
     for (let attempt = 0; attempt < tries; attempt++) {
       if (this.closedReason) throw new BoardError("ERR_LINK", `${this.closedReason}; cannot send '${what}'`);
+      // the last try timed out: our request may sit inside a partial frame the board holds
+      if (attempt > 0) this.resync();
       const seq = (this.seq = (this.seq + 1) & 0xff);
+      seqs.add(seq);
       let timer: NodeJS.Timeout | undefined;
       const reply = new Promise<Frame | null>((resolve, reject) => {
-        this.waiter = { seq, resolve, reject };
+        this.waiter = { seqs, resolve, reject };
         timer = setTimeout(() => {
-          if (this.waiter?.seq === seq) this.waiter = null;
+          // the reply may sit inside a partial frame we hold (a reply cut short on the line): give that up first
+          this.deliver(this.decoder.flush());
+          if (this.waiter?.seqs === seqs) this.waiter = null;
           resolve(null);
         }, timeoutMs);
       });
       this.link.write(encodeFrame(seq, cmd, payload));
       const frame = await reply.finally(() => clearTimeout(timer));
       if (!frame) continue;
+      if (STATUS_NAMES[frame.code] === "ERR_CRC" && attempt + 1 < tries) continue; // our frame was damaged on the way
       if (frame.code !== 0) {
         const { name, detail } = decodeError(frame);
         throw new BoardError(name, `board answered '${what}' with ${name}${detail ? `: ${detail}` : ""}`);
@@ -224,7 +273,10 @@ export class BoardClient {
     );
   }
 
+  /** The board's identity and state. Every session sends it first, so it clears the line first (resync): a
+   *  partial frame left there by a host killed mid-request or by noise must not swallow it. */
   async info(opts: RequestOptions = { retries: 2 }): Promise<BoardInfo> {
+    this.resync();
     const text = new TextDecoder().decode(await this.request(Cmd.info, undefined, opts));
     let info: BoardInfo;
     try {
@@ -368,6 +420,9 @@ export class BoardClient {
     await this.link.close();
   }
 }
+
+/** Bytes kept while watching for an older protocol: a few replies' worth. */
+const OLD_PROTOCOL_WATCH_BYTES = 4096;
 
 function cmdName(cmd: number): string {
   const hit = Object.entries(Cmd).find(([, v]) => v === cmd);

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { BitrlError } from "../util/errors.ts";
-import { BoardClient, childLink, duplexLink, serialPortLink, type BoardInfo } from "./client.ts";
+import { BoardClient, BoardError, childLink, duplexLink, serialPortLink, type BoardInfo } from "./client.ts";
 import { PROTOCOL_VERSION } from "./protocol.ts";
 import { getBoard, type BoardProfile } from "./profiles.ts";
 import { buildFirmware, buildHostFirmware, type Backend, type FirmwareImage } from "./firmware-build.ts";
@@ -103,6 +103,10 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
     info = await client.info({ retries: 2, timeoutMs });
   } catch (e) {
     await close();
+    if (e instanceof BoardError && e.code === "ERR_OLD_PROTOCOL")
+      throw new BitrlError(
+        `${board.id} (${via}): ${e.message}: flash the current firmware (bitrl flash --board ${board.id})`,
+      );
     throw new BitrlError(`${board.id} (${via}) does not answer 'info': ${(e as Error).message}`);
   }
   if (info.protocol !== PROTOCOL_VERSION) {
