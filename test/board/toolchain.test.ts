@@ -75,7 +75,7 @@ test("should refuse an unknown board, naming the valid ones", () => {
     assert.unreachable("no error");
   } catch (e) {
     assert.instance(e, BitrlError);
-    assert.match((e as Error).message, /unknown board 'arduino-uno' \(boards: qemu-m4, qemu-rv32/);
+    assert.match((e as Error).message, /unknown board 'arduino-uno' \(boards: qemu-m4, qemu-m4-esp32, qemu-rv32/);
   }
 });
 
