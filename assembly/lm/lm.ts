@@ -463,48 +463,36 @@ function embed(tok: i32): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline function kAt(l: i32, j: i32): usize {
-  return cacheB + <usize>(l * cacheLayerBytes + j * dim);
-}
-// @ts-ignore: decorator
-@inline function kfAt(l: i32, j: i32): usize {
-  return cacheB + <usize>(l * cacheLayerBytes + align16(ctx * dim) + ((j * heads) << 2));
-}
-// @ts-ignore: decorator
-@inline function vAt(l: i32, j: i32): usize {
-  return (
-    cacheB + <usize>(l * cacheLayerBytes + align16(ctx * dim) + align16(ctx * heads * 4) + j * dim * (vWide ? 4 : 2))
-  );
-}
-// @ts-ignore: decorator
-@inline function vmAt(l: i32, j: i32): usize {
-  return (
-    cacheB +
-    <usize>(
-      (l * cacheLayerBytes +
-        align16(ctx * dim) +
-        align16(ctx * heads * 4) +
-        align16(ctx * dim * (vWide ? 4 : 2)) +
-        (j << 2))
-    )
-  );
+// The KV cache of layer l: k8 i8[ctx][D], then kf i32[ctx][H], v i16|i32[ctx][D], vm i32[ctx] (layout()).
+let kB: usize = 0;
+let kfB: usize = 0;
+let vB: usize = 0;
+let vmB: usize = 0;
+let vShift: i32 = 1; // log2 of a cached v's bytes
+
+/** Points kB, kfB, vB, vmB at layer l's cache. */
+function cacheOf(l: i32): void {
+  vShift = vWide ? 2 : 1;
+  kB = cacheB + <usize>(l * cacheLayerBytes);
+  kfB = kB + <usize>align16(ctx * dim);
+  vB = kfB + <usize>align16(ctx * heads * 4);
+  vmB = vB + <usize>align16((ctx * dim) << vShift);
 }
 
-/** Token t = pos of layer l: RoPE on q and k, int8 q (q8B, qfB) and k (cache), v and its multiplier (cache). */
-function cacheQkv(l: i32, t: i32, raw: i32): void {
+/** Token t = pos of layer l (cacheOf(l) set): RoPE on q and k, int8 q (q8B, qfB) and k, v and its multiplier. */
+function cacheQkv(t: i32, raw: i32): void {
   const hd = dim / heads;
   const half = hd / 2;
   if (t > 0) {
+    const rt = ropeB + <usize>((t * half * 2) << 2);
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
-        const base = qkvB + <usize>((part * dim + h * hd) << 2);
-        for (let i = 0; i < half; i++) {
-          const ro = ropeB + <usize>(((t * half + i) * 2) << 2);
+        let pa = qkvB + <usize>((part * dim + h * hd) << 2);
+        const end = pa + <usize>(half << 2);
+        for (let ro = rt; pa < end; pa += 4, ro += 8) {
+          const pb = pa + <usize>(half << 2);
           const co = load<i32>(ro),
             si = load<i32>(ro, 4);
-          const pa = base + <usize>(i << 2),
-            pb = base + <usize>((i + half) << 2);
           const a = load<i32>(pa),
             b = load<i32>(pb);
           store<i32>(pa, (a * co - b * si + 2048) >> 12);
@@ -513,53 +501,56 @@ function cacheQkv(l: i32, t: i32, raw: i32): void {
       }
     }
   }
+  const k = kB + <usize>(t * dim);
   for (let h = 0; h < heads; h++) {
     const fq = quantI32(qkvB + <usize>((h * hd) << 2), hd, 0, q8B + <usize>(h * hd), false);
     store<i32>(qfB + <usize>(h << 2), fxMul(fq, raw));
-    const fk = quantI32(qkvB + <usize>((dim + h * hd) << 2), hd, 0, kAt(l, t) + <usize>(h * hd), false);
-    store<i32>(kfAt(l, t) + <usize>(h << 2), fxMul(fk, raw));
+    const fk = quantI32(qkvB + <usize>((dim + h * hd) << 2), hd, 0, k + <usize>(h * hd), false);
+    store<i32>(kfB + <usize>((t * heads + h) << 2), fxMul(fk, raw));
   }
-  const v = vAt(l, t);
-  for (let i = 0; i < dim; i++) {
-    const x = load<i32>(qkvB + <usize>((2 * dim + i) << 2));
-    if (vWide) store<i32>(v + <usize>(i << 2), x);
-    else store<i16>(v + <usize>(i << 1), <i16>x);
-  }
-  store<i32>(vmAt(l, t), raw);
+  const src = qkvB + <usize>((2 * dim) << 2);
+  const v = vB + <usize>((t * dim) << vShift);
+  if (vWide) memory.copy(v, src, <usize>(dim << 2));
+  else for (let i = 0; i < dim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
+  store<i32>(vmB + <usize>(t << 2), raw);
 }
 
-/** Attention of query t over the cached keys 0..t of layer l into oB (raw); returns its multiplier. */
-function attend(l: i32, t: i32): i32 {
+/** Attention of query t over the cached keys 0..t of the layer cacheOf set, into oB (raw); returns its multiplier.
+ *  The weighted sum runs key by key over contiguous v rows: i32 sums wrap, so any order gives the same integers. */
+function attend(t: i32): i32 {
   const hd = dim / heads;
   let emin = 0x7fff;
-  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(vmAt(l, j)) >> 16);
+  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(vmB + <usize>(j << 2)) >> 16);
   const zs = scB,
     ps = scB + <usize>(ctx << 2);
+  memory.fill(oB, 0, <usize>(dim << 2));
   for (let h = 0; h < heads; h++) {
     const fq = fxMul(load<i32>(qfB + <usize>(h << 2)), scoreFx);
     const qo = q8B + <usize>(h * hd);
-    for (let j = 0; j <= t; j++) {
-      const ko = kAt(l, j) + <usize>(h * hd);
+    const qEnd = qo + <usize>hd;
+    let ko = kB + <usize>(h * hd);
+    for (let j = 0; j <= t; j++, ko += <usize>dim) {
       let dot = 0;
-      for (let i = 0; i < hd; i++) dot += <i32>load<i8>(qo + <usize>i) * <i32>load<i8>(ko + <usize>i);
-      store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, load<i32>(kfAt(l, j) + <usize>(h << 2)))));
+      for (let qp = qo, kp = ko; qp < qEnd; qp++, kp++) dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
+      const fk = load<i32>(kfB + <usize>((j * heads + h) << 2));
+      store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, fk)));
     }
     softmaxExp2(zs, t + 1, ps);
+    const oo = oB + <usize>((h * hd) << 2);
+    const oEnd = oo + <usize>(hd << 2);
     for (let j = 0; j <= t; j++) {
       // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
-      const fj = load<i32>(vmAt(l, j));
+      const fj = load<i32>(vmB + <usize>(j << 2));
       const s = min((fj >> 16) - emin + 12, 31);
-      const pj = ps + <usize>(j << 2);
-      store<i32>(pj, (load<i32>(pj) * (fj & 0xffff) + (1 << (s - 1))) >> s);
-    }
-    for (let i = 0; i < hd; i++) {
-      const c = h * hd + i;
-      let acc = 0;
-      for (let j = 0; j <= t; j++) {
-        const v = vWide ? load<i32>(vAt(l, j) + <usize>(c << 2)) : <i32>load<i16>(vAt(l, j) + <usize>(c << 1));
-        acc += load<i32>(ps + <usize>(j << 2)) * v;
+      const w = (load<i32>(ps + <usize>(j << 2)) * (fj & 0xffff) + (1 << (s - 1))) >> s;
+      if (w == 0) continue;
+      if (vWide) {
+        for (let op = oo, vp = vB + <usize>((j * dim + h * hd) << 2); op < oEnd; op += 4, vp += 4)
+          store<i32>(op, load<i32>(op) + w * load<i32>(vp));
+      } else {
+        for (let op = oo, vp = vB + <usize>((j * dim + h * hd) << 1); op < oEnd; op += 4, vp += 2)
+          store<i32>(op, load<i32>(op) + w * <i32>load<i16>(vp));
       }
-      store<i32>(oB + <usize>(c << 2), acc);
     }
   }
   return ((emin + 14) << 16) | (1 << 14);
@@ -599,8 +590,9 @@ export function lmForward(tok: i32): void {
       down = 3 + 3 * l;
     let a = normQuant(xB, gainsB + <usize>(2 * l * dim * 4), gainShift(2 * l), dim, xqB, false);
     const raw = linear(wqkvo, 0, 3 * dim, a, qkvB, FX_RAW);
-    cacheQkv(l, t, raw);
-    const rawO = attend(l, t);
+    cacheOf(l);
+    cacheQkv(t, raw);
+    const rawO = attend(t);
     a = fxMul(quantI32(oB, dim, 0, xqB, false), rawO);
     linear(wqkvo, 3 * dim, 4 * dim, a, xB, FX_ADD);
     a = normQuant(xB, gainsB + <usize>((2 * l + 1) * dim * 4), gainShift(2 * l + 1), dim, xqB, false);
