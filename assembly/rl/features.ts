@@ -20,6 +20,7 @@ let featureSize: i32 = 0;
 let envId: i32 = -1;
 let sentences: i32 = 0;
 let text: usize = 0; // u8[TEXT_CAP], allocated by the first LM agent
+let state: usize = 0; // f32[dim]: one position's state
 // LM features cache: the model is frozen and an observation's features depend on its tokens only, so each distinct
 // observation is read once (keydoor has 96). Direct-mapped: slot = hash of the packed tokens; i32 key (-1 empty)
 // then f32[featureSize]. Sized to a quarter of the free memory, at most 128 slots; none when that is under 4.
@@ -47,11 +48,12 @@ export function featuresInit(backbone: i32, id: i32, tokens: i32, envVocab: i32)
   return featureSize;
 }
 
-/** The LM reads each sentence of the text (up to and including its '.') from an empty cache; the state at the '.'
- *  is that sentence's feature vector (dim), so F = sentences * dim. */
+/** The LM reads each sentence of the text (up to and including its '.') from an empty cache; the mean of its
+ *  positions' states (lmState, f32 sums in order) is that sentence's feature vector (dim), so F = sentences * dim. */
 function lmInit(tokens: i32): i32 {
   if (lmLoad() != 0) return -1;
   if (text == 0) text = heap.alloc(<usize>TEXT_CAP);
+  state = heap.alloc(<usize>(lmDim() * 4)); // per load: the width can change
   if (tokens > 4) return -3; // the cache key packs four tokens
   for (let i = 0; i < tokens; i++) store<i32>(text + <usize>(TEXT_CAP - 16 + 4 * i), 0);
   const n = envTextOfTokens(envId, text + <usize>(TEXT_CAP - 16), text, TEXT_CAP - 16);
@@ -111,15 +113,23 @@ function lmFeatures(tokens: usize, n: i32, out: usize): void {
     }
   }
   const len = envTextOfTokens(envId, tokens, text, TEXT_CAP);
+  const d = lmDim();
   let k = 0;
   lmReset();
+  memory.fill(out, 0, bytes);
   for (let i = 0; i < len && k < sentences; i++) {
     const b = <i32>load<u8>(text + <usize>i);
     if (b == SPACE && lmPosition() == 0) continue; // a sentence starts at its first word
     if (lmPosition() >= lmContext()) continue; // not reached: lmInit checked the sentences' lengths
     lmForward(b);
+    // mean of the sentence's states: every word's state counts, not only the last one's
+    const o = out + <usize>(k * d * 4);
+    lmState(state);
+    for (let c = 0; c < d; c++)
+      store<f32>(o + <usize>(c << 2), load<f32>(o + <usize>(c << 2)) + load<f32>(state + <usize>(c << 2)));
     if (b == DOT) {
-      lmState(out + <usize>(k * lmDim() * 4));
+      const n = <f32>lmPosition();
+      for (let c = 0; c < d; c++) store<f32>(o + <usize>(c << 2), load<f32>(o + <usize>(c << 2)) / n);
       k++;
       lmReset();
     }

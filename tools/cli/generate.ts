@@ -11,6 +11,8 @@ import { loadAgent } from "../lib/runtime/wasm.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { decodeBytes, encodeBytes } from "../lib/lm/tokenizer.ts";
 import { generateOnBoard, generateOnHost } from "../lib/lm/generate.ts";
+import { assertLmFits } from "../lib/lm/fit.ts";
+import { backboneFromBlob, LM_LIMITS } from "../lib/reference/backbone.ts";
 
 const ESP32_HZ = 240_000_000;
 
@@ -50,7 +52,7 @@ ${BACKEND_USAGE}
     if (v.prompt === undefined || v.prompt === "")
       throw new BitrlError("missing --prompt TEXT (at least one character)");
     const blob = readFileChecked(v.model, "model");
-    decodeBlobBytes(v.model, blob);
+    const decoded = decodeBlobBytes(v.model, blob);
     const req = {
       prompt: encodeBytes(v.prompt),
       tokens: intFlag("tokens", v.tokens, 32, 1, 4096),
@@ -60,6 +62,16 @@ ${BACKEND_USAGE}
     let out: Record<string, unknown>;
     if (v.board) {
       const board = getBoard(v.board);
+      // refused before the upload when it cannot fit (the board checks again in lm_load)
+      const w = backboneFromBlob(decoded, LM_LIMITS);
+      const perRow = w.layers.some((l) => l.wqkvo.type !== "f32" && l.wqkvo.scales.length > 1);
+      assertLmFits(
+        w.config,
+        loadAgent("release").fn.heap_top(),
+        board.id,
+        v.backend ? backendFlag(v.backend) : (board.defaultBackend ?? "wasm3"),
+        perRow,
+      );
       const s = await openBoard(board.id, { backend: backendFlag(v.backend), port: v.port, timeoutMs: 120000 });
       try {
         await s.client.loadModel(blob);

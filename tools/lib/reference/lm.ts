@@ -92,9 +92,11 @@ export function lmState(w: BackboneWeights, tokens: ArrayLike<number>, n: number
 }
 
 /** An agent's LM features for an observation's text (assembly/rl/features.ts): each sentence (up to and including
- *  its '.', leading spaces dropped) read from an empty cache, the state at its '.' appended. */
+ *  its '.', leading spaces dropped) read from an empty cache, the mean of its positions' states (f32 sums in
+ *  order, then / count) appended. */
 export function textFeatures(w: BackboneWeights, text: string, sentences: number): Float32Array {
   const D = w.config.dim;
+  const f = Math.fround;
   const out = new Float32Array(sentences * D);
   let k = 0,
     cur: number[] = [];
@@ -103,8 +105,10 @@ export function textFeatures(w: BackboneWeights, text: string, sentences: number
     const b = ch.charCodeAt(0);
     if (b === 32 && cur.length === 0) continue;
     cur.push(b);
+    const s = lmState(w, cur, cur.length);
+    for (let c = 0; c < D; c++) out[k * D + c] = f(out[k * D + c] + s[c]);
     if (b === 46) {
-      out.set(lmState(w, cur, cur.length), k * D);
+      for (let c = 0; c < D; c++) out[k * D + c] = f(out[k * D + c] / cur.length);
       k++;
       cur = [];
     }

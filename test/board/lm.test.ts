@@ -1,0 +1,42 @@
+// The language model on the emulated boards (issue #11): the shipped ternary LM generates the host's tokens on
+// qemu-m4-esp32 (wasm3), with its instruction counts; on qemu-m4 it does not fit, and the board's own lm_load says so
+// with the numbers (the host refuses it before an upload: test/unit/lm-fit.test.ts).
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { withBoard } from "../../tools/lib/board/session.ts";
+import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
+import { generateOnBoard, generateOnHost } from "../../tools/lib/lm/generate.ts";
+import { encodeBytes } from "../../tools/lib/lm/tokenizer.ts";
+import { repoRoot } from "../../tools/lib/util/paths.ts";
+
+const blob = new Uint8Array(readFileSync(join(repoRoot, "models", "lm-ternary.bitrl")));
+const req = { prompt: encodeBytes("the "), tokens: 12, temperature: 0.8, seed: 3 };
+
+test("the shipped ternary LM generates the host's tokens on qemu-m4-esp32 (wasm3), ticks per token counted", async () => {
+  const host = generateOnHost(loadAgent("release"), blob, req);
+  assert.is(host.tokens.length, 12);
+  const flash = tempFlashPath();
+  await withBoard("qemu-m4-esp32", { flashPath: flash, timeoutMs: 120000 }, async (s) => {
+    await s.client.loadModel(blob);
+    const r = await generateOnBoard(s.client, req);
+    assert.equal(r.tokens, host.tokens);
+    const perToken = (r.ticks - r.promptTicks) / r.tokens.length;
+    assert.ok(perToken > 1e6 && perToken < 1e8, `${perToken} instructions per token`);
+  });
+});
+
+test("qemu-m4's own lm_load refuses the model that does not fit its memory (-6), and the board keeps answering", async () => {
+  const flash = tempFlashPath();
+  await withBoard("qemu-m4", { flashPath: flash, timeoutMs: 120000 }, async (s) => {
+    await s.client.loadModel(blob);
+    const r = await s.client.kernel("lm_load", []);
+    assert.is(r.value.value, -6);
+    const again = await s.client.info();
+    assert.is(again.model?.bytes, blob.length, "the model stays uploaded, the board answers");
+  });
+});
+
+test.run();

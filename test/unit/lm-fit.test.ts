@@ -1,0 +1,52 @@
+// A language model too big for a board is refused before an upload, with the numbers (tools/lib/lm/fit.ts), and the
+// host's arithmetic is the module's: lmBytes equals lm_memory for every kind and value-cache width.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { encodeBlob } from "../../tools/lib/format/blob.ts";
+import { backboneTensors, type BackboneConfig } from "../../tools/lib/reference/backbone.ts";
+import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
+import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
+import { assertLmFits, boardLinearMemory, lmBytes } from "../../tools/lib/lm/fit.ts";
+import { assertBitrlError } from "../fixtures/bitrl-error.ts";
+
+const shipped: BackboneConfig = {
+  kind: "ternary",
+  vocab: 256,
+  ctx: 64,
+  dim: 96,
+  layers: 3,
+  heads: 4,
+  ffn: 192,
+  featTokens: 64,
+};
+
+test("lmBytes is what the module's lm_load allocates (lm_memory)", () => {
+  const mod = loadAgent("release");
+  for (const c of [
+    { ...shipped, ctx: 8, featTokens: 8, dim: 16, heads: 2, ffn: 24, layers: 2 },
+    { ...shipped, kind: "int8" as const, ctx: 9, featTokens: 9, dim: 12, heads: 3, ffn: 30, layers: 1, vocab: 50 },
+    { ...shipped, kind: "binary" as const, ctx: 5, featTokens: 5, dim: 260, heads: 2, ffn: 8, layers: 1, vocab: 20 },
+  ]) {
+    mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(exportWeights(c, initParams(c, 1))) }));
+    assert.is(mod.fn.lm_load(), 0, mod.logs.join("; "));
+    assert.is(mod.fn.lm_memory(), lmBytes(c), JSON.stringify(c));
+  }
+});
+
+test("the shipped LM is refused for qemu-m4 before an upload, naming the bytes; qemu-m4-esp32 takes it", () => {
+  const heap = loadAgent("release").fn.heap_top();
+  assertBitrlError(
+    () => assertLmFits(shipped, heap, "qemu-m4", "wasm3"),
+    /does not fit qemu-m4 \(wasm3\): its buffers and KV cache need 81840 B .* the board gives 114688 B of linear memory: the wasm3 memory limit/,
+  );
+  assertBitrlError(() => assertLmFits(shipped, heap, "qemu-m4", "aot"), /gives 131072 B .* static pool/);
+  assertLmFits(shipped, heap, "qemu-m4-esp32", "wasm3");
+  assertLmFits(shipped, heap, "qemu-m4-esp32", "aot");
+  assertBitrlError(
+    () => assertLmFits({ ...shipped, ctx: 1024, featTokens: 1024 }, heap, "qemu-m4-esp32", "aot"),
+    /does not fit qemu-m4-esp32 \(aot\).*shorter context/,
+  );
+  assert.is(boardLinearMemory("host", "wasm3"), null, "the host build grows as it needs");
+});
+
+test.run();
