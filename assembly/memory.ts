@@ -27,14 +27,19 @@ export function heap_top(): i32 {
 }
 
 /** Grows the memory (when all of it is mapped and the engine allows: V8, wasm3 without a limit, an AOT pool with
- *  room) until `bytes` are free past the heap's end; keeps what it gets when growth fails (a device's fixed memory).
+ *  room) until `bytes` are free past the heap's end, or as far as it can; a device's fixed memory stays as it is.
  *  Returns the free bytes. Models sized by their blob (the language models) call it before sizing caches. */
 export function reserveFree(bytes: u64): u64 {
   const top = <u64>heap_top();
   let end = memoryEnd();
   if (top + bytes > end && (mapped == 0 || mapped >= (<u64>memory.size()) << 16)) {
-    const pages = <i32>((top + bytes - end + 0xffff) >> 16);
-    if (memory.grow(pages) >= 0) end = memoryEnd();
+    // as many pages as asked, else as many as the engine gives (an AOT pool, a wasm3 heap): halving the ask
+    for (let pages = <i32>((top + bytes - end + 0xffff) >> 16); pages > 0; pages >>= 1) {
+      if (memory.grow(pages) >= 0) {
+        end = memoryEnd();
+        if (top + bytes <= end) break;
+      }
+    }
   }
   return end > top ? end - top : 0;
 }
