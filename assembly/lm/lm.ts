@@ -529,9 +529,20 @@ function attend(t: i32): i32 {
     const qo = q8B + <usize>(h * hd);
     const qEnd = qo + <usize>hd;
     let ko = kB + <usize>(h * hd);
+    const q4End = qo + <usize>(hd & ~3);
     for (let j = 0; j <= t; j++, ko += <usize>dim) {
       let dot = 0;
-      for (let qp = qo, kp = ko; qp < qEnd; qp++, kp++) dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
+      let qp = qo,
+        kp = ko;
+      for (; qp < q4End; qp += 4, kp += 4) {
+        // four at a time with immediate offsets: fewer interpreter ops per product
+        dot +=
+          <i32>load<i8>(qp) * <i32>load<i8>(kp) +
+          <i32>load<i8>(qp, 1) * <i32>load<i8>(kp, 1) +
+          <i32>load<i8>(qp, 2) * <i32>load<i8>(kp, 2) +
+          <i32>load<i8>(qp, 3) * <i32>load<i8>(kp, 3);
+      }
+      for (; qp < qEnd; qp++, kp++) dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
       const fk = load<i32>(kfB + <usize>((j * heads + h) << 2));
       store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, fk)));
     }
@@ -548,8 +559,15 @@ function attend(t: i32): i32 {
         for (let op = oo, vp = vB + <usize>((j * dim + h * hd) << 2); op < oEnd; op += 4, vp += 4)
           store<i32>(op, load<i32>(op) + w * load<i32>(vp));
       } else {
-        for (let op = oo, vp = vB + <usize>((j * dim + h * hd) << 1); op < oEnd; op += 4, vp += 2)
+        let op = oo,
+          vp = vB + <usize>((j * dim + h * hd) << 1);
+        for (const o4End = oo + <usize>((hd & ~3) << 2); op < o4End; op += 16, vp += 8) {
           store<i32>(op, load<i32>(op) + w * <i32>load<i16>(vp));
+          store<i32>(op, load<i32>(op, 4) + w * <i32>load<i16>(vp, 2), 4);
+          store<i32>(op, load<i32>(op, 8) + w * <i32>load<i16>(vp, 4), 8);
+          store<i32>(op, load<i32>(op, 12) + w * <i32>load<i16>(vp, 6), 12);
+        }
+        for (; op < oEnd; op += 4, vp += 2) store<i32>(op, load<i32>(op) + w * <i32>load<i16>(vp));
       }
     }
   }
