@@ -13,7 +13,6 @@ import {
   FX_Q8,
   FX_RAW,
   FX_RELU2,
-  GMAX,
   XMAX,
   XQ,
   emit,
@@ -27,7 +26,7 @@ import {
   scoreLog2,
   softmaxExp2,
 } from "../kernels/fixed";
-import { expf, sinf, cosf } from "../model/mathf";
+import { buildRope, foldGains, ropeToFixed } from "../model/prepare";
 import {
   tableOpen,
   tableFind,
@@ -59,7 +58,6 @@ const KIND_INT8: i32 = 1;
 const WBUF_BYTES: i32 = 8192;
 /** Columns per lookup-table block: 64 t3 groups, the fast region's capacity (assembly/io.ts). */
 const CHUNK_COLS: i32 = 320;
-const ROPE_LOG_BASE: f32 = 9.210340371976184; // ln(10000)
 const LOG2E: f32 = 1.4426950408889634;
 
 let loaded = false;
@@ -307,44 +305,12 @@ export function lmLoad(): i32 {
   const r = layout();
   if (r < 0) return r;
   if (blobRead(normsOffset, gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
-  foldGains();
-  buildRope();
+  foldGains(gainsB, 2 * layers + 1, dim, shiftB);
+  buildRope(ropeB, ctx, dim / heads);
+  ropeToFixed(ropeB, ctx, dim / heads);
   scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>(dim / heads))));
   loaded = true;
   return 0;
-}
-
-/** Norm gains to integers G = clamp(nearest(g 2^gs), +-GMAX), gs the largest shift in 0..20 keeping max|g| 2^gs <=
- *  GMAX (backbone.ts prepareInteger). */
-function foldGains(): void {
-  for (let r = 0; r < 2 * layers + 1; r++) {
-    const row = gainsB + <usize>(r * dim * 4);
-    let amax: f32 = 0;
-    for (let i = 0; i < dim; i++) amax = max(amax, Mathf.abs(load<f32>(row + <usize>(i << 2))));
-    let gs = 20;
-    while (gs > 0 && amax * <f32>(1 << gs) > <f32>GMAX) gs--;
-    store<i32>(shiftB + <usize>(r << 2), gs);
-    for (let i = 0; i < dim; i++) {
-      const g = <i32>nearest<f32>(load<f32>(row + <usize>(i << 2)) * <f32>(1 << gs)); // NaN -> 0 (saturating)
-      store<i32>(row + <usize>(i << 2), min(max(g, -GMAX), GMAX));
-    }
-  }
-}
-
-/** RoPE table i32[ctx][half][2]: cos, sin of p 10000^(-2i / hd) with 12 fractional bits (deterministic f32 steps). */
-function buildRope(): void {
-  const hd = dim / heads;
-  const half = hd / 2;
-  const c: f32 = (ROPE_LOG_BASE * <f32>2) / <f32>hd;
-  for (let i = 0; i < half; i++) {
-    const freq = expf(<f32>-i * c);
-    for (let p = 0; p < ctx; p++) {
-      const a = <f32>p * freq;
-      const o = ropeB + <usize>(((p * half + i) * 2) << 2);
-      store<i32>(o, <i32>nearest<f32>(cosf(a) * <f32>4096));
-      store<i32>(o, <i32>nearest<f32>(sinf(a) * <f32>4096), 4);
-    }
-  }
 }
 
 export function lmLoaded(): bool {

@@ -17,7 +17,6 @@ import {
   FX_Q8,
   FX_RAW,
   FX_RELU2,
-  GMAX,
   XMAX,
   XQ,
   absU32,
@@ -32,8 +31,9 @@ import {
   storeRaw,
   EXP2,
 } from "../kernels/fixed";
-import { expf, sinf, cosf } from "./mathf";
 import { badTensor, missingTensor, readConfig, tensorName } from "./config";
+import { buildRope, foldGains, ropeToFixed } from "./prepare";
+import { expf } from "./mathf";
 import {
   mark,
   profileStart,
@@ -79,7 +79,6 @@ export const KIND_BINARY: i32 = 3;
 
 /** Weight row block streamed per blob_read (a whole t3 matrix at the limits; int8 and fp32 in row blocks). */
 const WBUF_BYTES: i32 = 2048;
-const ROPE_LOG_BASE: f32 = 9.210340371976184; // ln(10000)
 
 // config (validated by backboneLoad)
 let loaded = false;
@@ -276,26 +275,10 @@ export function backboneLoad(): i32 {
     return fail("tensor 'norms' must be f32 (2 * layers + 1, dim)", -5);
   }
   if (blobRead(entryDataOffset(), normsB, entryDataBytes()) != 0) return fail("cannot read 'norms'", -5);
-  buildRope();
+  buildRope(ropeB, featTokens, dim / heads);
   if (kind != KIND_FP32) prepareInteger();
   loaded = true;
   return 0;
-}
-
-/** RoPE table f32[featTokens][half][2] = cos, sin of p * 10000^(-2i / headDim), in deterministic f32 steps. */
-function buildRope(): void {
-  const hd = dim / heads;
-  const half = hd / 2;
-  const c: f32 = (ROPE_LOG_BASE * <f32>2) / <f32>hd;
-  for (let i = 0; i < half; i++) {
-    const freq = expf(<f32>-i * c);
-    for (let p = 0; p < featTokens; p++) {
-      const a = <f32>p * freq;
-      const o = ropeB + <usize>(((p * half + i) * 2) << 2);
-      store<f32>(o, cosf(a));
-      store<f32>(o, sinf(a), 4);
-    }
-  }
 }
 
 /**
@@ -304,27 +287,9 @@ function buildRope(): void {
  * per-tensor scales and log2(e) / sqrt(headDim) to multipliers.
  */
 function prepareInteger(): void {
-  for (let r = 0; r < 2 * layers + 1; r++) {
-    const row = normsB + <usize>(r * dim * 4);
-    let amax: f32 = 0;
-    for (let i = 0; i < dim; i++) {
-      const a = Mathf.abs(load<f32>(row + <usize>(i << 2)));
-      if (a > amax) amax = a;
-    }
-    let gs = 20;
-    while (gs > 0 && amax * <f32>(1 << gs) > <f32>GMAX) gs--;
-    gainShift[r] = gs;
-    for (let i = 0; i < dim; i++) {
-      const g = <i32>nearest<f32>(load<f32>(row + <usize>(i << 2)) * <f32>(1 << gs)); // NaN -> 0 (saturating)
-      store<i32>(row + <usize>(i << 2), min(max(g, -GMAX), GMAX));
-    }
-  }
+  foldGains(normsB, 2 * layers + 1, dim, changetype<usize>(gainShift));
   const hd = dim / heads;
-  const entries = featTokens * hd; // cos, sin pairs
-  for (let i = 0; i < entries; i++) {
-    const o = ropeB + <usize>(i << 2);
-    store<i32>(o, <i32>nearest<f32>(load<f32>(o) * <f32>4096));
-  }
+  ropeToFixed(ropeB, featTokens, hd);
   for (let m = 0; m < 1 + 3 * layers; m++) gammaFx[m] = fxFromF32Bits(<u32>mats[m * MD_FIELDS + 4]);
   scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>hd)));
 }

@@ -90,6 +90,14 @@ const ESP32C3_POWER: PowerFigure = {
   checked: false,
 };
 
+const ESP32_POWER: PowerFigure = {
+  activeCurrentMa: 68,
+  supplyV: 3.3,
+  source: "Espressif ESP32 Series Datasheet v3.5, Table 6 'Power Consumption by Power Modes', Modem-sleep row",
+  condition: "240 MHz, dual-core chip, CPU powered on, RF off: range 30-68 mA, upper end used (busy CPU)",
+  checked: true,
+};
+
 /** The STM32F446's run current, shared by the Nucleo board and its emulated stand-in. */
 const STM32F446_POWER: BoardProfile["power"] = {
   activeCurrentMa: 38,
@@ -146,13 +154,7 @@ const BOARDS_LIST: BoardProfile[] = [
         "instruction counts are a Cortex-M4's, and tokens/s at 240 MHz assume one instruction per cycle (estimated). " +
         "An ESP-IDF app gets about 320 KiB of that SRAM as heap (the esp32dev profile)",
     },
-    power: {
-      activeCurrentMa: 68,
-      supplyV: 3.3,
-      source: "Espressif ESP32 Series Datasheet v3.5, Table 6 'Power Consumption by Power Modes', Modem-sleep row",
-      condition: "240 MHz, dual-core chip, CPU powered on, RF off: range 30-68 mA, upper end used (busy CPU)",
-      checked: true,
-    },
+    power: ESP32_POWER,
     verifiedHere: "emulated",
   },
   {
@@ -230,13 +232,7 @@ const BOARDS_LIST: BoardProfile[] = [
     fpu: "sp",
     pioEnv: "esp32dev",
     emulates: null,
-    power: {
-      activeCurrentMa: 68,
-      supplyV: 3.3,
-      source: "Espressif ESP32 Series Datasheet v3.5, Table 6 'Power Consumption by Power Modes', Modem-sleep row",
-      condition: "240 MHz, dual-core chip, CPU powered on, RF off: range 30-68 mA, upper end used (busy CPU)",
-      checked: true,
-    },
+    power: ESP32_POWER,
     verifiedHere: "compile-checked",
     flashCommand: "pio run -e esp32dev -t upload --upload-port <port>",
   },
