@@ -25,6 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), "bitrl-bad-input-"));
 const at = (name: string) => join(dir, name);
 copyFileSync(join(repoRoot, "models", "cartpole-ternary.bitrl"), at("agent.bitrl"));
 copyFileSync(join(repoRoot, "models", "cartpole-backbone-ternary.bitrl"), at("backbone.bitrl"));
+copyFileSync(join(repoRoot, "models", "lm-ternary.bitrl"), at("lm.bitrl"));
 writeFileSync(at("empty.bitrl"), new Uint8Array(0));
 writeFileSync(at("notes.txt"), "not a model, a note\n");
 mkdirSync(at("adir"));
@@ -41,6 +42,7 @@ const READERS: [string, string[]][] = [
   ["train", ["train", "--env", "cartpole", "--backbone", "{IN}", "--out", "{OUT}", "--steps", "1000"]],
   ["run", ["run", "--board", "host", "--model", "{IN}"]],
   ["report", ["report", "{IN}", "-o", "{OUT}"]],
+  ["generate", ["generate", "--model", "{IN}", "--prompt", "the"]],
 ];
 const INPUTS: [string, string][] = [
   ["a missing file", "nope.bitrl"],
@@ -93,6 +95,17 @@ const NUMERIC: string[][] = [
   ["replay", "--env", "cartpole", "--actions", "0x1"],
   ["replay", "--env", "cartpole", "--actions", "1e0"],
   ["replay", "--env", "cartpole", "--actions", "0", "--state", "0x10,0,0,0"],
+  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--tokens", "0"],
+  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--tokens", "5000"],
+  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--temperature", "-1"],
+  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--temperature", "1e3"],
+  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--seed", "-1"],
+  ["generate", "--model", "lm.bitrl", "--prompt", ""],
+  ["generate", "--model", "lm.bitrl", "--prompt", "€ uro"],
+  ["generate", "--model", "agent.bitrl", "--prompt", "the"],
+  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--board", "qemu-m4"],
+  ["pretrain", "--corpus", "wiki", "-o", "p.bitrl"],
+  ["pretrain", "--corpus", "fortunes", "--env", "cartpole", "-o", "p.bitrl"],
 ];
 
 type Case = { name: string; args: string[]; output?: string };

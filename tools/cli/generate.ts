@@ -9,7 +9,7 @@ import { getBoard } from "../lib/board/profiles.ts";
 import { openBoard } from "../lib/board/session.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { decodeBytes, encodeBytes } from "../lib/lm/tokenizer.ts";
+import { decodeBytes, encodeBytes, isLanguageModel } from "../lib/lm/tokenizer.ts";
 import { generateOnBoard, generateOnHost } from "../lib/lm/generate.ts";
 import { assertLmFits } from "../lib/lm/fit.ts";
 import { backboneFromBlob, LM_LIMITS } from "../lib/reference/backbone.ts";
@@ -53,6 +53,15 @@ ${BACKEND_USAGE}
       throw new BitrlError("missing --prompt TEXT (at least one character)");
     const blob = readFileChecked(v.model, "model");
     const decoded = decodeBlobBytes(v.model, blob);
+    if (!isLanguageModel(decoded))
+      throw new BitrlError(
+        `${v.model} is not a language model (its metadata names no tokenizer; make one: bitrl pretrain --corpus fortunes)`,
+      );
+    const w = backboneFromBlob(decoded, LM_LIMITS);
+    if (w.config.kind === "fp32")
+      throw new BitrlError(
+        `${v.model} is an fp32 model: generation runs the quantized kinds (ternary, binary, int8); the fp32 twin is compared by its validation loss (docs/lm.md)`,
+      );
     const req = {
       prompt: encodeBytes(v.prompt),
       tokens: intFlag("tokens", v.tokens, 32, 1, 4096),
@@ -63,7 +72,6 @@ ${BACKEND_USAGE}
     if (v.board) {
       const board = getBoard(v.board);
       // refused before the upload when it cannot fit (the board checks again in lm_load)
-      const w = backboneFromBlob(decoded, LM_LIMITS);
       const perRow = w.layers.some((l) => l.wqkvo.type !== "f32" && l.wqkvo.scales.length > 1);
       assertLmFits(
         w.config,
