@@ -76,6 +76,12 @@ export {
 export * from "./agent/index.ts";
 export { pretrainBackbone, type PretrainOptions, type PretrainResult } from "./train/pretrain.ts";
 
+// ---- language models: generation in V8 or on a board, the fit check, the byte tokenizer, text pretraining (docs/lm.md)
+export { generateOnHost, generateOnBoard, type GenerateRequest } from "./lm/generate.ts";
+export { assertLmFits, boardLinearMemory, lmBytes } from "./lm/fit.ts";
+export { encodeBytes, decodeBytes, isLanguageModel, BYTE_VOCAB } from "./lm/tokenizer.ts";
+export { pretrainText, lmBlob } from "./lm/pretrain-text.ts";
+
 // ---- boards: profiles, sessions over the serial protocol, firmware builds, conformance, readiness
 export { BOARDS, getBoard, type BoardId, type BoardProfile } from "./board/profiles.ts";
 export { openBoard, withBoard, type BoardSession, type BoardSessionOptions } from "./board/session.ts";
