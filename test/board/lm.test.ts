@@ -1,6 +1,7 @@
 // The language model on the emulated boards (issue #11): the shipped ternary LM generates the host's tokens on
 // qemu-m4-esp32 (wasm3), with its instruction counts; on qemu-m4 it does not fit, and the board's own lm_load says so
-// with the numbers (the host refuses it before an upload: test/unit/lm-fit.test.ts).
+// with the numbers (the host refuses it before an upload: test/unit/lm-fit.test.ts); an agent whose head reads the
+// LM's features plays the same episodes there as in V8.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
@@ -11,6 +12,9 @@ import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { generateOnBoard, generateOnHost } from "../../tools/lib/lm/generate.ts";
 import { encodeBytes } from "../../tools/lib/lm/tokenizer.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
+import { readBlobFile } from "../../tools/lib/format/blob-file.ts";
+import { evaluateAgent } from "../../tools/lib/agent/eval.ts";
+import { evaluateOnBoard } from "../../tools/lib/agent/on-board.ts";
 
 const blob = new Uint8Array(readFileSync(join(repoRoot, "models", "lm-ternary.bitrl")));
 const req = { prompt: encodeBytes("the "), tokens: 12, temperature: 0.8, seed: 3 };
@@ -37,6 +41,14 @@ test("qemu-m4's own lm_load refuses the model that does not fit its memory (-6),
     const again = await s.client.info();
     assert.is(again.model?.bytes, blob.length, "the model stays uploaded, the board answers");
   });
+});
+
+test("the shipped keydoor agent on the frozen ternary LM plays the same episodes on qemu-m4-esp32 (AOT) as in V8", async () => {
+  const agent = readBlobFile(join(repoRoot, "models", "keydoor-lm-ternary.bitrl"));
+  const host = evaluateAgent(agent, 3, 1);
+  const board = await evaluateOnBoard("qemu-m4-esp32", agent, 3, 1, { backend: "aot", flashPath: tempFlashPath() });
+  assert.equal(board.returns, host.returns);
+  assert.ok(board.ram.fits, JSON.stringify(board.ram));
 });
 
 test.run();
