@@ -113,8 +113,15 @@ ${BACKEND_USAGE}
         tokens_per_s_host: Number(((1000 * (req.prompt.length + r.tokens.length)) / r.ms).toFixed(1)),
       };
     }
-    if (v.json) console.log(JSON.stringify({ prompt: v.prompt, temperature: req.temperature, seed: req.seed, ...out }));
-    else {
+    const made = (out.tokens as number[]).length;
+    const full =
+      made < req.tokens ? `stopped after ${made} tokens: the model's context (${w.config.ctx}) is full` : null;
+    if (v.json)
+      console.log(
+        JSON.stringify({ prompt: v.prompt, temperature: req.temperature, seed: req.seed, ...out, stopped: full }),
+      );
+    else if (full) console.error(full);
+    if (!v.json) {
       console.log(v.prompt + String(out.text));
       if (out.board) {
         console.error(
