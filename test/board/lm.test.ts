@@ -32,6 +32,14 @@ test("the shipped ternary LM generates the host's tokens on qemu-m4-esp32 (wasm3
   });
 });
 
+test("the shipped ternary LM generates the host's tokens on qemu-m4 with AOT (its 192 KiB pool)", async () => {
+  const host = generateOnHost(loadAgent("release"), blob, req);
+  await withBoard("qemu-m4", { backend: "aot", flashPath: tempFlashPath(), timeoutMs: 120000 }, async (s) => {
+    await s.client.loadModel(blob);
+    assert.equal((await generateOnBoard(s.client, req)).tokens, host.tokens);
+  });
+});
+
 test("qemu-m4's own lm_load refuses the model that does not fit its memory (-6), and the board keeps answering", async () => {
   const flash = tempFlashPath();
   await withBoard("qemu-m4", { flashPath: flash, timeoutMs: 120000 }, async (s) => {

@@ -80,7 +80,11 @@ ${BACKEND_USAGE}
         v.backend ? backendFlag(v.backend) : (board.defaultBackend ?? "wasm3"),
         perRow,
       );
-      const s = await openBoard(board.id, { backend: backendFlag(v.backend), port: v.port, timeoutMs: 120000 });
+      const s = await openBoard(board.id, {
+        backend: v.backend ? backendFlag(v.backend) : undefined,
+        port: v.port,
+        timeoutMs: 120000,
+      });
       try {
         await s.client.loadModel(blob);
         const r = await generateOnBoard(s.client, req);

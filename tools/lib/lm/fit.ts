@@ -65,7 +65,9 @@ export interface LinearMemory {
 export function boardLinearMemory(boardId: string, backend: string): LinearMemory | null {
   const board = getBoard(boardId);
   if (board.kind === "host" || !board.pioEnv) return null; // the host build grows as it likes
-  const env = backend === "wasm3" ? board.pioEnv : `${board.pioEnv}-${backend === "wasm3+native" ? "native" : backend}`;
+  // the board's own environment builds its default engine; the others are <env>-<backend> (firmware-build.ts)
+  const own = backend === (board.defaultBackend ?? "wasm3");
+  const env = own ? board.pioEnv : `${board.pioEnv}-${backend === "wasm3+native" ? "native" : backend}`;
   let flags: string;
   try {
     flags = envFlags(env);
