@@ -15,22 +15,28 @@ import { absU32, fxMul, quantBy, quantI32, scoreLog2, softmaxExp2 } from "./fixe
 /** RoPE on the raw integer q and k of tokens 1..n-1 (position 0 is the identity; a token's multiplier is
  *  unchanged): pairs (i, i + half), rounded. */
 export function ropeRaw(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): void {
+  const half = dim / heads / 2;
+  for (let t = 1; t < n; t++)
+    ropeToken(qkv + <usize>((t * 3 * dim) << 2), dim, heads, rope + <usize>((t * half * 2) << 2));
+}
+
+/** RoPE on one token's raw q|k (at qk: q then k, dim each) with its position's table row (cos, sin pairs at rt);
+ *  the language model's one-token step calls it too (assembly/lm/lm.ts). */
+export function ropeToken(qk: usize, dim: i32, heads: i32, rt: usize): void {
   const hd = dim / heads;
   const half = hd / 2;
-  for (let t = 1; t < n; t++) {
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < heads; h++) {
-        const base = qkv + <usize>((t * 3 * dim + part * dim + h * hd) << 2);
-        const paEnd = base + <usize>(half << 2);
-        let ro = rope + <usize>((t * half * 2) << 2);
-        for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-          const co = load<i32>(ro),
-            si = load<i32>(ro, 4);
-          const a = load<i32>(pa),
-            b = load<i32>(pb);
-          store<i32>(pa, (a * co - b * si + 2048) >> 12);
-          store<i32>(pb, (a * si + b * co + 2048) >> 12);
-        }
+  for (let part = 0; part < 2; part++) {
+    for (let h = 0; h < heads; h++) {
+      const base = qk + <usize>((part * dim + h * hd) << 2);
+      const paEnd = base + <usize>(half << 2);
+      let ro = rt;
+      for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+        const co = load<i32>(ro),
+          si = load<i32>(ro, 4);
+        const a = load<i32>(pa),
+          b = load<i32>(pb);
+        store<i32>(pa, (a * co - b * si + 2048) >> 12);
+        store<i32>(pb, (a * si + b * co + 2048) >> 12);
       }
     }
   }

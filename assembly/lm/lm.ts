@@ -7,6 +7,7 @@ import { blobRead, log } from "../host";
 import { LUT_FAST } from "../io";
 import { memoryEnd } from "../memory";
 import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
+import { ropeToken } from "../kernels/attention";
 import { matvec_i8 } from "../kernels/plain";
 import {
   FX_ADD,
@@ -449,24 +450,7 @@ function cacheOf(l: i32): void {
 function cacheQkv(t: i32, raw: i32): void {
   const hd = dim / heads;
   const half = hd / 2;
-  if (t > 0) {
-    const rt = ropeB + <usize>((t * half * 2) << 2);
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < heads; h++) {
-        let pa = qkvB + <usize>((part * dim + h * hd) << 2);
-        const end = pa + <usize>(half << 2);
-        for (let ro = rt; pa < end; pa += 4, ro += 8) {
-          const pb = pa + <usize>(half << 2);
-          const co = load<i32>(ro),
-            si = load<i32>(ro, 4);
-          const a = load<i32>(pa),
-            b = load<i32>(pb);
-          store<i32>(pa, (a * co - b * si + 2048) >> 12);
-          store<i32>(pb, (a * si + b * co + 2048) >> 12);
-        }
-      }
-    }
-  }
+  if (t > 0) ropeToken(qkvB, dim, heads, ropeB + <usize>((t * half * 2) << 2)); // position 0: the identity
   const k = kB + <usize>(t * dim);
   for (let h = 0; h < heads; h++) {
     const fq = quantI32(qkvB + <usize>((h * hd) << 2), hd, 0, q8B + <usize>(h * hd), false);
