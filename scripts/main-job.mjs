@@ -52,7 +52,7 @@ if (opts.help) {
 }
 
 const t0 = Date.now();
-const steps = 9;
+const steps = 10;
 let n = 0;
 const step = (label) => console.log(`[${++n}/${steps}] ${label} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
 
@@ -68,6 +68,7 @@ async function main() {
     const models = await modelsStep(lib);
     const { ran, failed } = await runEpisodes(lib, link, models);
     failed.push(...(await learnOnBoard(lib, board, link)));
+    failed.push(...(await languageModelStep(lib, board)));
     const decisionCosts = await measureBackends(lib, board, ran);
     await reportStep(lib, board, link.via, ran, decisionCosts);
     if (failed.length)
@@ -259,6 +260,48 @@ async function learnOnBoard(lib, board, link) {
     bar.done();
     console.log(`  FAILED: training on the board: ${e.message}`);
     return [`training on the board: ${e.message}`];
+  }
+}
+
+/** The shipped ternary language model generates on the board what it generates in V8 (docs/lm.md): the board's
+ *  AOT build where wasm3 cannot hold its KV cache (qemu-m4), refused with the numbers where neither fits. */
+async function languageModelStep(lib, board) {
+  const lmPath = join(root, "models", "lm-ternary.bitrl");
+  const backend = board.id === "qemu-m4" && !opts.port ? "aot" : opts.backend;
+  step(`a language model on the board: 32 tokens from ${relative(root, lmPath)} (${backend}), compared with V8`);
+  if (!existsSync(lmPath)) {
+    console.log(`  skipped: no ${relative(root, lmPath)}`);
+    return [];
+  }
+  const { generateOnBoard, generateOnHost } = await lib("tools/lib/lm/generate.ts");
+  const { assertLmFits } = await lib("tools/lib/lm/fit.ts");
+  const { encodeBytes, decodeBytes } = await lib("tools/lib/lm/tokenizer.ts");
+  const { backboneFromBlob, LM_LIMITS } = await lib("tools/lib/reference/backbone.ts");
+  const { decodeBlobBytes } = await lib("tools/lib/format/blob-file.ts");
+  const { loadAgent } = await lib("tools/lib/runtime/wasm.ts");
+  const { withBoard } = await lib("tools/lib/board/session.ts");
+  const blob = new Uint8Array(readFileSync(lmPath));
+  const req = { prompt: encodeBytes("the "), tokens: 32, temperature: 0.8, seed: Number(opts.seed) };
+  const host = generateOnHost(loadAgent("release"), blob, req);
+  try {
+    const w = backboneFromBlob(decodeBlobBytes(lmPath, blob), LM_LIMITS);
+    assertLmFits(w.config, loadAgent("release").fn.heap_top(), board.id, backend);
+    const r = await withBoard(board.id, { backend, port: opts.port, timeoutMs: 120000 }, async (s) => {
+      await s.client.loadModel(blob);
+      return { ...(await generateOnBoard(s.client, req)), unit: s.info.clock_unit };
+    });
+    const same = r.tokens.length === host.tokens.length && r.tokens.every((t, i) => t === host.tokens[i]);
+    const perToken = (r.ticks - r.promptTicks) / r.tokens.length;
+    const kind = board.kind === "emulated" ? "emulated" : "measured";
+    console.log(`  "the ${decodeBytes(r.tokens).replace(/\n/g, " / ")}"`);
+    console.log(
+      `  ${same ? "the same tokens as V8" : "DIFFERENT tokens from V8"}; ${Math.round(perToken).toLocaleString("en-US")} ${r.unit} per token (${kind}): ` +
+        `${(board.clockHz / perToken).toFixed(1)} tokens/s at ${board.clockHz / 1e6} MHz, ${(240e6 / perToken).toFixed(1)} at 240 MHz (estimated)`,
+    );
+    return same ? [] : ["the language model generated other tokens on the board than in V8"];
+  } catch (e) {
+    console.log(`  skipped: ${e.message}`);
+    return [];
   }
 }
 

@@ -10,7 +10,7 @@ import { renderReport } from "../../tools/lib/report/render.ts";
 import { buildReport } from "../../tools/lib/report/write.ts";
 import { fmt } from "../../tools/lib/report/format.ts";
 import { ci95, mean } from "../../tools/lib/util/stats.ts";
-import { niceTicks } from "../../tools/lib/report/svg.ts";
+import { lineChart, niceTicks } from "../../tools/lib/report/svg.ts";
 import { movingAverage } from "../../tools/lib/report/sections.ts";
 import { fixtureRecords } from "../fixtures/report-fixture.ts";
 import { fp32Bytes, summaryLines, summaryRecords } from "../../tools/lib/report/summary.ts";
@@ -186,6 +186,12 @@ test("should show one decision per backend at the slowest board's clock, like-fo
     .filter((r) => r.kind === "bench")
     .map((r) => r.record.name);
   assert.ok(bench.includes("cartpole ternary decision (wasm3+native)"));
+});
+
+test("should chart a curve of 300,000 points (a 1M-step training run's) without overflowing the stack", () => {
+  const x = Array.from({ length: 300000 }, (_, i) => i);
+  const svg = lineChart("long", "step", "return", [{ name: "seed 1", x, y: x.map((v) => v % 7) }]);
+  assert.match(svg, /^<svg /);
 });
 
 test.run();

@@ -31,13 +31,24 @@ const W = 640;
 const H = 300;
 const M = { l: 64, r: 150, t: 28, b: 44 };
 
+/** [min, max] by a loop: Math.min(...xs) overflows the call stack on a long curve (a 1M-step training run's). */
+function extent(xs: number[]): [number, number] {
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const x of xs) {
+    if (x < lo) lo = x;
+    if (x > hi) hi = x;
+  }
+  return [lo, hi];
+}
+
 /** A line chart with optional shaded bands, axes, ticks and a legend on the right. */
 export function lineChart(title: string, xLabel: string, yLabel: string, series: LineSeries[]): string {
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => [...s.y, ...(s.lo ?? []), ...(s.hi ?? [])]).filter(Number.isFinite);
   if (!xs.length || !ys.length) return "";
-  let [x0, x1] = [Math.min(...xs), Math.max(...xs)];
-  let [y0, y1] = [Math.min(...ys), Math.max(...ys)];
+  let [x0, x1] = extent(xs);
+  let [y0, y1] = extent(ys);
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
   const px = (x: number) => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
