@@ -11,6 +11,11 @@ export function memoryEnd(): u64 {
   return mapped > 0 && mapped < all ? mapped : all;
 }
 
+/** True when [ptr, ptr + bytes) lies inside the declared memory: the exports' check of a host's pointer. */
+export function inMemory(ptr: i32, bytes: i32): bool {
+  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
+}
+
 /** The host maps only `bytes` of the linear memory (0 = all). Returns the usable end in bytes. */
 export function memory_map(bytes: i32): i32 {
   mapped = <u64>(<u32>bytes);

@@ -3,12 +3,9 @@
 import { rngSeed } from "../rng";
 import { io_base } from "../io";
 import * as env from "./env";
+import { inMemory } from "../memory";
 
 /** True when [ptr, ptr + bytes) lies inside linear memory. */
-function inMemory(ptr: i32, bytes: i32): bool {
-  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
-}
-
 /** Size `what` of env id: 0 observation values, 1 actions, 2 tokens, 3 vocabulary, 4 step limit, 5 state values;
  *  -1 for an unknown id or kind (one export for the six: each export costs wasm3 heap on the boards). */
 export function env_size(id: i32, what: i32): i32 {

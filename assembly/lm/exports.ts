@@ -15,10 +15,7 @@ import {
 } from "./lm";
 import { sampleLogits, temperatureFx } from "./sample";
 import { rngSeed } from "../rng";
-
-function inMemory(ptr: i32, bytes: i32): bool {
-  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
-}
+import { inMemory } from "../memory";
 
 /** Loads the language model from the loaded blob and empties its KV cache; 0 ok, < 0 error (reason logged). */
 export function lm_load(): i32 {

@@ -5,7 +5,7 @@
 // Twin: tools/lib/reference/lm.ts.
 import { blobRead, log } from "../host";
 import { LUT_FAST } from "../io";
-import { memoryEnd } from "../memory";
+import { heap_top, memoryEnd } from "../memory";
 import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
 import { ropeToken } from "../kernels/attention";
 import { matvec_i8 } from "../kernels/plain";
@@ -131,50 +131,20 @@ function fail(message: string, code: i32): i32 {
   return (n + 15) & ~15;
 }
 
-/** Bytes of the buffers and the cache for the current config (i64: a huge config must not wrap). */
+/** Bytes of the buffers and the cache for the current config: the end of their layout from address 0 (the LM
+ *  limits keep it far below 2^31). */
 function bytesNeeded(): i64 {
-  const hd = dim / heads;
-  let o: i64 = 0;
-  o += align16(dim * 4) + align16(max(dim, ffn)) + align16(3 * dim * 4) + align16(dim * 4) + align16(ffn * 4);
-  o += align16(max(max(3 * dim, ffn), vocab) * 4) + align16(dim) + align16(heads * 4) + align16(2 * ctx * 4);
-  o += <i64>align16((2 * layers + 1) * dim * 4) + <i64>align16(ctx * hd * 4) + WBUF_BYTES + align16(vocab * 4);
-  o += <i64>layers * <i64>cacheBytesPerLayer();
-  return o;
+  return <i64>carve(0);
 }
 
 function cacheBytesPerLayer(): i32 {
   return align16(ctx * dim) + align16(ctx * heads * 4) + align16(ctx * dim * (vWide ? 4 : 2)) + align16(ctx * 4);
 }
 
-/** Carves the buffers; allocates (once, or larger) from the heap, growing the memory first so that a model too big
- *  for it is refused with the numbers instead of trapping. 0 ok. */
-function layout(): i32 {
-  const need = bytesNeeded();
-  if (need > <i64>0x40000000) return fail("model needs " + need.toString() + " bytes of buffers and KV cache", -6);
-  if (<i32>need > blockBytes) {
-    const top = <u64>heap_top_now();
-    const end = memoryEnd();
-    const want = top + <u64>need + 64;
-    if (want > end) {
-      const pages = <i32>((want - end + 0xffff) >> 16);
-      if (memoryEnd() < (<u64>memory.size()) << 16 || memory.grow(pages) < 0)
-        return fail(
-          "needs " +
-            need.toString() +
-            " B (buffers, KV cache), " +
-            (end > top ? end - top : 0).toString() +
-            " B free, cannot grow " +
-            pages.toString() +
-            " pages",
-          -6,
-        );
-    }
-    block = heap.alloc(<usize>need); // never freed (stub runtime): only when a bigger model is loaded
-    blockBytes = <i32>need;
-  }
-  usedBytes = <i32>need;
+/** Lays the buffers and the per-layer cache out from base (pointers set); returns their end. */
+function carve(base: usize): usize {
   const hd = dim / heads;
-  let p = block;
+  let p = base;
   xB = p;
   p += <usize>align16(dim * 4);
   xqB = p;
@@ -203,14 +173,38 @@ function layout(): i32 {
   p += <usize>align16(vocab * 4);
   cacheB = p;
   cacheLayerBytes = cacheBytesPerLayer();
-  return 0;
+  return p + <usize>(layers * cacheLayerBytes);
 }
 
-/** The heap's current end (heap_top in memory.ts, without the export's cast). */
-function heap_top_now(): usize {
-  const p = heap.alloc(16);
-  heap.free(p);
-  return p;
+/** Carves the buffers; allocates (once, or larger) from the heap, growing the memory first so that a model too big
+ *  for it is refused with the numbers instead of trapping. 0 ok. */
+function layout(): i32 {
+  const need = bytesNeeded();
+  if (need > <i64>0x40000000) return fail("model needs " + need.toString() + " bytes of buffers and KV cache", -6);
+  if (<i32>need > blockBytes) {
+    const top = <u64>(<u32>heap_top());
+    const end = memoryEnd();
+    const want = top + <u64>need + 64;
+    if (want > end) {
+      const pages = <i32>((want - end + 0xffff) >> 16);
+      if (memoryEnd() < (<u64>memory.size()) << 16 || memory.grow(pages) < 0)
+        return fail(
+          "needs " +
+            need.toString() +
+            " B (buffers, KV cache), " +
+            (end > top ? end - top : 0).toString() +
+            " B free, cannot grow " +
+            pages.toString() +
+            " pages",
+          -6,
+        );
+    }
+    block = heap.alloc(<usize>need); // never freed (stub runtime): only when a bigger model is loaded
+    blockBytes = <i32>need;
+  }
+  usedBytes = <i32>need;
+  carve(block);
+  return 0;
 }
 
 /** Checks the entry found last as matrix m (rows, cols) with the packing the kind needs. 0 ok. */
@@ -400,11 +394,7 @@ function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
   }
   const ns = md(o + 3);
   for (let r = 0; r < n; r++) {
-    let f = fm;
-    if (ns > 1) {
-      readBlob(md(o + 2) + (r0 + r) * 4, cfgBuf, 4);
-      f = fxMul(a, fxFromF32Bits(load<u32>(cfgBuf)));
-    }
+    const f = ns > 1 ? fxMul(a, rowScale(m, r0 + r)) : fm;
     emit(y + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
   }
   return FX_Q8;

@@ -10,10 +10,7 @@ import {
   backboneMemoryBytes,
 } from "./backbone";
 import { profileControl, STAGES } from "./profile";
-
-function inMemory(ptr: i32, bytes: i32): bool {
-  return ptr >= 0 && bytes >= 0 && <u64>ptr + <u64>bytes <= (<u64>memory.size()) << 16;
-}
+import { inMemory } from "../memory";
 
 /** Loads the backbone from the loaded blob; 0 ok, < 0 error (reason logged). */
 export function backbone_load(): i32 {
