@@ -9,9 +9,11 @@ import {
   intFlag,
   MAX_EPISODES,
   seedFlag,
+  noPositionals,
   parseCommandArgs,
   type Command,
 } from "./command.ts";
+import { BOARD_FLAGS, JSON_FLAG, valueFlags } from "./options.ts";
 
 export const evalCommand: Command = {
   name: "eval",
@@ -32,17 +34,12 @@ ${BACKEND_USAGE}
                   frozenlake: episodes that reached the goal; null for cartpole), returns, seed, model, runtime`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" },
-      model: { type: "string" },
-      episodes: { type: "string" },
-      seed: { type: "string" },
-      json: { type: "boolean" },
-      board: { type: "string" },
-      port: { type: "string" },
-      backend: { type: "string" },
+      ...valueFlags("env", "model", "episodes", "seed"),
+      ...BOARD_FLAGS,
+      ...JSON_FLAG,
     });
     if (!args) return 0;
-    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
+    noPositionals(args.positionals);
     if (!args.values.env) throw new BitrlError("missing --env");
     if (!args.values.model) throw new BitrlError("missing --model FILE");
     const env = envIdOf(args.values.env);

@@ -2,10 +2,19 @@
 // obtained (host: measured wall clock in V8; emulated boards: instruction counts, with the estimate at the board's
 // clock and at 240 MHz, one instruction per cycle).
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, numberFlag, parseCommandArgs, seedFlag } from "./command.ts";
+import {
+  BACKEND_USAGE,
+  backendFlag,
+  intFlag,
+  noPositionals,
+  numberFlag,
+  parseCommandArgs,
+  seedFlag,
+} from "./command.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
-import { getBoard } from "../lib/board/profiles.ts";
+import { getBoard, tickKind } from "../lib/board/profiles.ts";
+import { BOARD_FLAGS, backendOrBoardDefault, JSON_FLAG, valueFlags } from "./options.ts";
 import { openBoard } from "../lib/board/session.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
 import { BitrlError } from "../lib/util/errors.ts";
@@ -35,19 +44,13 @@ ${BACKEND_USAGE}
   --json             print {text, tokens, ...} as one JSON line`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      model: { type: "string" },
-      prompt: { type: "string" },
-      tokens: { type: "string" },
-      temperature: { type: "string" },
-      seed: { type: "string" },
-      board: { type: "string" },
-      backend: { type: "string" },
-      port: { type: "string" },
-      json: { type: "boolean" },
+      ...valueFlags("model", "prompt", "tokens", "temperature", "seed"),
+      ...BOARD_FLAGS,
+      ...JSON_FLAG,
     });
     if (!a) return 0;
     const v = a.values;
-    if (a.positionals.length) throw new BitrlError(`unexpected argument '${a.positionals[0]}'`);
+    noPositionals(a.positionals);
     if (!v.model) throw new BitrlError("missing --model FILE (see 'bitrl generate --help')");
     if (v.prompt === undefined || v.prompt === "")
       throw new BitrlError("missing --prompt TEXT (at least one character)");
@@ -77,7 +80,7 @@ ${BACKEND_USAGE}
         w.config,
         loadAgent("release").fn.heap_top(),
         board.id,
-        v.backend ? backendFlag(v.backend) : (board.defaultBackend ?? "wasm3"),
+        backendOrBoardDefault(board, v.backend),
         perRow,
       );
       const s = await openBoard(board.id, {
@@ -89,7 +92,7 @@ ${BACKEND_USAGE}
         await s.client.loadModel(blob);
         const r = await generateOnBoard(s.client, req);
         const perToken = r.tokens.length ? (r.ticks - r.promptTicks) / r.tokens.length : 0;
-        const kind = board.kind === "emulated" ? "emulated" : board.kind === "real" ? "measured" : "host";
+        const kind = tickKind(board);
         out = {
           text: decodeBytes(r.tokens),
           tokens: r.tokens,

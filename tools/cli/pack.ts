@@ -8,6 +8,7 @@ import { ggufBytesToBlob } from "../lib/format/gguf/import.ts";
 import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
 import { choice } from "./values.ts";
+import { OUT_FLAG, valueFlags } from "./options.ts";
 
 export const packCommand: Command = {
   name: "pack",
@@ -23,12 +24,7 @@ Input dtypes: F32, F16, BF16. Byte layout: docs/format.md.
 IN.gguf is converted exactly instead (TQ1_0 -> t3, TQ2_0 -> i2, floats -> fp32; the options above do not apply):
 docs/gguf.md.`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
-      out: { type: "string", short: "o" },
-      packing: { type: "string" },
-      scale: { type: "string" },
-      keep: { type: "string" },
-    });
+    const args = parseCommandArgs(this, argv, { ...OUT_FLAG, ...valueFlags("packing", "scale", "keep") });
     if (!args) return 0;
     const { input, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.bitrl");
     const opts: PackOptions = {

@@ -20,7 +20,8 @@ import {
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
 import { progress } from "../lib/util/progress.ts";
-import { backendFlag, intFlag, numberFlag, parseCommandArgs, type Command } from "./command.ts";
+import { backendFlag, intFlag, numberFlag, noPositionals, parseCommandArgs, type Command } from "./command.ts";
+import { BOARD_FLAGS, JSON_FLAG, valueFlags } from "./options.ts";
 import { mean } from "../lib/util/stats.ts";
 import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
@@ -61,31 +62,14 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      env: { type: "string" },
-      backbone: { type: "string" },
-      seeds: { type: "string" },
-      episodes: { type: "string" },
-      hidden: { type: "string" },
-      out: { type: "string" },
-      json: { type: "boolean" },
-      lr: { type: "string" },
-      gamma: { type: "string" },
-      entropy: { type: "string" },
-      batch: { type: "string" },
-      "lr-decay": { type: "string" },
-      "eval-episodes": { type: "string" },
-      "select-every": { type: "string" },
-      algo: { type: "string" },
-      steps: { type: "string" },
-      rollout: { type: "string" },
-      epochs: { type: "string" },
-      minibatches: { type: "string" },
-      board: { type: "string" },
-      port: { type: "string" },
-      backend: { type: "string" },
+      ...valueFlags("env", "backbone", "seeds", "episodes", "hidden", "out"),
+      ...valueFlags("lr", "gamma", "entropy", "batch", "lr-decay", "eval-episodes", "select-every"),
+      ...valueFlags("algo", "steps", "rollout", "epochs", "minibatches"),
+      ...BOARD_FLAGS,
+      ...JSON_FLAG,
     });
     if (!args) return 0;
-    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
+    noPositionals(args.positionals);
     if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
     if (!args.values.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
     const env = envIdOf(args.values.env);
