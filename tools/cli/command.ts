@@ -128,6 +128,15 @@ export function noPositionals(positionals: string[]): void {
   if (positionals.length) throw new BitrlError(`unexpected argument '${positionals[0]}'`);
 }
 
+/** parseCommandArgs for a command that takes flags only: their values (a positional is refused), or null when help
+ *  was printed. */
+export function parseFlags<O extends Options>(cmd: Pick<Command, "name" | "usage">, argv: string[], options: O) {
+  const parsed = parseCommandArgs(cmd, argv, options);
+  if (!parsed) return null;
+  noPositionals(parsed.positionals);
+  return parsed.values;
+}
+
 /** The one input file and the -o output of a file-to-file command (pack, unpack, export): both given, nothing
  *  extra, and the output is not the input. */
 export function inputAndOutput(

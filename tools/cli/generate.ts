@@ -2,15 +2,7 @@
 // obtained (host: measured wall clock in V8; emulated boards: instruction counts, with the estimate at the board's
 // clock and at 240 MHz, one instruction per cycle).
 import type { Command } from "./command.ts";
-import {
-  BACKEND_USAGE,
-  backendFlag,
-  intFlag,
-  noPositionals,
-  numberFlag,
-  parseCommandArgs,
-  seedFlag,
-} from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, numberFlag, parseFlags, seedFlag } from "./command.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { getBoard, tickKind } from "../lib/board/profiles.ts";
@@ -43,14 +35,12 @@ ${BACKEND_USAGE}
   --port P           serial port of a real board
   --json             print {text, tokens, ...} as one JSON line`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, {
+    const v = parseFlags(this, argv, {
       ...valueFlags("model", "prompt", "tokens", "temperature", "seed"),
       ...BOARD_FLAGS,
       ...JSON_FLAG,
     });
-    if (!a) return 0;
-    const v = a.values;
-    noPositionals(a.positionals);
+    if (!v) return 0;
     if (!v.model) throw new BitrlError("missing --model FILE (see 'bitrl generate --help')");
     if (v.prompt === undefined || v.prompt === "")
       throw new BitrlError("missing --prompt TEXT (at least one character)");

@@ -7,7 +7,7 @@ import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
 import { ENV_IDS } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
-import { intFlag, noPositionals, numberFlag, parseCommandArgs, seedFlag, type Command } from "./command.ts";
+import { intFlag, numberFlag, parseFlags, seedFlag, type Command } from "./command.ts";
 import { JSON_FLAG, OUT_FLAG, valueFlags } from "./options.ts";
 import { checkOutputFolder } from "../lib/util/files.ts";
 import { ensureFortunes, readFortunes } from "../lib/lm/corpus.ts";
@@ -37,15 +37,13 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
   --dim D --layers L --heads H --ffn F --ctx T   architecture (defaults ${d.dim}, ${d.layers}, ${d.heads}, ${d.ffn}, ${d.ctx})
   --json             print the summary as one JSON object`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
+    const v = parseFlags(this, argv, {
       ...valueFlags("env", "corpus", "backbone", "steps", "seed", "batch", "lr", "episodes"),
       ...valueFlags("dim", "layers", "heads", "ffn", "ctx"),
       ...OUT_FLAG,
       ...JSON_FLAG,
     });
-    if (!args) return 0;
-    const v = args.values;
-    noPositionals(args.positionals);
+    if (!v) return 0;
     if (!v.env && !v.corpus) throw new BitrlError("missing --env or --corpus (see 'bitrl pretrain --help')");
     if (v.env && v.corpus) throw new BitrlError("give --env or --corpus, not both");
     if (v.corpus !== undefined && v.corpus !== "fortunes")
