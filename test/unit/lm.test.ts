@@ -7,9 +7,11 @@ import * as assert from "uvu/assert";
 import { encodeBlob } from "../../tools/lib/format/blob.ts";
 import {
   backboneTensors,
+  kvWidth,
   type BackboneConfig,
   type BackboneKind,
   type BackboneWeights,
+  type Matrix,
 } from "../../tools/lib/reference/backbone.ts";
 import { generateReference, lmLogits, lmState, textFeatures } from "../../tools/lib/reference/lm.ts";
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
@@ -59,10 +61,52 @@ const cases: [string, BackboneConfig][] = [
   ["ternary, dim 260 (i32 value cache)", cfg("ternary", { dim: 260, heads: 2, ffn: 40, ctx: 5, layers: 1 })],
 ];
 
-for (const [name, c] of cases) {
+/** A random llama-style model (the GGUF import's shape): grouped KV heads, SwiGLU, an untied head; per-row scales
+ *  on wqkvo (each of q, k, v, o keeps its own scale) when perRow. */
+function llama(c: BackboneConfig, perRow: boolean, head: "ternary" | "i8", seed = 5): BackboneWeights {
+  const r = rng(seed);
+  const D = c.dim,
+    S = 2 * D + 2 * kvWidth(c);
+  const q = c.kind === "int8" ? "i8" : "ternary";
+  const matrix = (rows: number, cols: number, type: "ternary" | "i8", rowScales: boolean): Matrix => {
+    const w = new Int8Array(rows * cols).map(() => (type === "i8" ? r.below(255) - 127 : r.below(3) - 1));
+    const scale = () => Math.fround((0.5 + r.next()) / (type === "i8" ? 127 : 1) / Math.sqrt(cols));
+    const scales = Float32Array.from({ length: rowScales ? rows : 1 }, scale);
+    return { type, rows, cols, q: w, scales };
+  };
+  return {
+    config: c,
+    emb: matrix(c.vocab, D, "i8", true),
+    head: matrix(c.vocab, D, head, head === "i8"),
+    norms: Float32Array.from({ length: (2 * c.layers + 1) * D }, () => 0.5 + r.next()),
+    layers: Array.from({ length: c.layers }, () => ({
+      wqkvo: matrix(S, D, q, perRow),
+      up: matrix(c.ffn, D, q, false),
+      gate: matrix(c.ffn, D, q, false),
+      down: matrix(D, c.ffn, q, false),
+    })),
+  };
+}
+
+const llamaCases: [string, BackboneWeights][] = [
+  [
+    "llama: 4 heads on 2 KV heads, SwiGLU, untied ternary head",
+    llama(cfg("ternary", { dim: 32, heads: 4, kvHeads: 2 }), false, "ternary"),
+  ],
+  [
+    "llama: one KV head, per-row q|k|v|o scales, int8 head",
+    llama(cfg("ternary", { dim: 24, heads: 3, kvHeads: 1, ffn: 40 }), true, "i8"),
+  ],
+  ["llama: int8 weights, SwiGLU", llama(cfg("int8", { dim: 16, heads: 2, kvHeads: 2, ffn: 24 }), false, "i8")],
+];
+
+for (const [name, c, given] of [
+  ...cases.map(([n, c]) => [n, c, undefined] as const),
+  ...llamaCases.map(([n, w]) => [n, w.config, w] as const),
+]) {
   test(`lm_step logits equal the reference's full recomputation at every position (${name})`, () => {
     const mod = loadAgent("release");
-    const w = weights(c);
+    const w = given ?? weights(c);
     load(mod, w);
     const r = rng(11);
     const toks = Array.from({ length: c.ctx }, () => r.below(c.vocab));

@@ -8,8 +8,8 @@ import * as fx from "./fixed.ts";
 
 const LOG2E = Math.fround(1.4426950408889634);
 
-/** Logits i32[vocab] (8 fractional bits) after tokens[0..n): the final norm quantized to int8, dot the int8
- *  embedding rows, each rescaled by its multiplier. */
+/** Logits i32[vocab] (8 fractional bits) after tokens[0..n): the final norm quantized to int8, dot the head's rows
+ *  (the int8 embedding's when tied), each rescaled by its multiplier. */
 export function lmLogits(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Int32Array {
   const c = w.config;
   const D = c.dim;
@@ -19,7 +19,8 @@ export function lmLogits(w: BackboneWeights, tokens: ArrayLike<number>, n: numbe
   const r = 2 * c.layers;
   const a = fx.normQuant(x, (n - 1) * D, gains, r * D, shifts[r], D, q, 0);
   const out = new Int32Array(c.vocab);
-  const E = w.emb;
+  const E = w.head ?? w.emb;
+  if (E.type === "f32") throw new BitrlError("lm: the integer head needs a quantized head matrix");
   for (let v = 0; v < c.vocab; v++) {
     let acc = 0;
     for (let i = 0; i < D; i++) acc += E.q[v * D + i] * q[i];
