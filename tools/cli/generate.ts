@@ -11,7 +11,7 @@ import { loadAgent } from "../lib/runtime/wasm.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { decodeBytes, encodeBytes, isLanguageModel } from "../lib/lm/tokenizer.ts";
 import { generateOnBoard, generateOnHost } from "../lib/lm/generate.ts";
-import { assertLmFits } from "../lib/lm/fit.ts";
+import { assertLmFits, lmLayoutOf } from "../lib/lm/fit.ts";
 import { backboneFromBlob, LM_LIMITS } from "../lib/reference/backbone.ts";
 
 const ESP32_HZ = 240_000_000;
@@ -72,13 +72,12 @@ ${BACKEND_USAGE}
     if (v.board) {
       const board = getBoard(v.board);
       // refused before the upload when it cannot fit (the board checks again in lm_load)
-      const perRow = w.layers.some((l) => l.wqkvo.type !== "f32" && l.wqkvo.scales.length > 1);
       assertLmFits(
         w.config,
         loadAgent("release").fn.heap_top(),
         board.id,
         v.backend ? backendFlag(v.backend) : (board.defaultBackend ?? "wasm3"),
-        perRow,
+        lmLayoutOf(w),
       );
       const s = await openBoard(board.id, {
         backend: v.backend ? backendFlag(v.backend) : undefined,
