@@ -3,14 +3,17 @@
 // lookup-table kernels), with buffers sized by the blob's config in linear memory grown for it, and the tied output
 // head giving logits. Llama-style options, from the blob: grouped KV heads (model.config kvHeads), a SwiGLU FFN
 // (layers.<l>.w_gate present), an untied output head (a `head` tensor). Quantized kinds only (ternary, binary, int8):
-// the fp32 twin runs in the reference.
+// the fp32 kind runs a float forward (lmForwardF32) for agents' features only (the retention baseline), mirroring
+// the backbone's fp32 path (assembly/model/backbone.ts forwardF32) one token at a time.
 // Twin: tools/lib/reference/lm.ts.
 import { blobRead, log } from "../host";
 import { LUT_FAST } from "../io";
 import { heap_top, memoryEnd } from "../memory";
 import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
 import { ropeHeads } from "../kernels/attention";
-import { matvec_i8 } from "../kernels/plain";
+import { matvec_f32, matvec_i8 } from "../kernels/plain";
+import { rmsnorm_f32 } from "../kernels/act";
+import { expf } from "../model/mathf";
 import {
   FX_ADD,
   FX_Q8,
@@ -43,7 +46,6 @@ import {
   entryScaleCount,
   entryInBlob,
   PACK_F32,
-  PACK_I32,
   PACK_I8,
   PACK_T3,
 } from "../model/blobtable";
@@ -57,6 +59,7 @@ export const LM_MAX_LAYERS: i32 = 16;
 export const LM_MAX_HEADS: i32 = 16;
 export const LM_MAX_FFN: i32 = 2048;
 
+const KIND_FP32: i32 = 0;
 const KIND_INT8: i32 = 1;
 /** Weight bytes streamed per blob_read (row blocks). */
 const WBUF_BYTES: i32 = 8192;
@@ -75,6 +78,7 @@ let kvHeads: i32 = 0; // heads of k and v (grouped: each serves heads / kvHeads 
 let kvDim: i32 = 0; // kvHeads * head width
 let ffn: i32 = 0;
 let gated = false; // SwiGLU FFN: down(silu(gate x) * up x); else down(relu(up x)^2)
+let float = false; // the fp32 kind: f32 buffers, cache and forward
 let pos: i32 = 0; // tokens in the KV cache
 let vWide = false; // v cached as i32 (else i16: per-tensor t3 q|k|v rows with dim <= 256 keep |v| <= 127 dim < 2^15)
 let usedBytes: i32 = 0;
@@ -122,6 +126,7 @@ let qkvB: usize = 0;
 let oB: usize = 0;
 let zB: usize = 0;
 let uB: usize = 0;
+let xnB: usize = 0; // fp32 only: f32[D] normed input, then attention output
 let accB: usize = 0;
 let q8B: usize = 0;
 let qfB: usize = 0;
@@ -159,6 +164,7 @@ function cacheBytesPerLayer(): i32 {
 
 /** Lays the buffers and the per-layer cache out from base (pointers set); returns their end. */
 function carve(base: usize): usize {
+  if (float) return carveF32(base);
   const hd = dim / heads;
   let p = base;
   xB = p;
@@ -191,6 +197,33 @@ function carve(base: usize): usize {
   p += <usize>align16(vocab * 4);
   cacheB = p;
   cacheLayerBytes = cacheBytesPerLayer();
+  return p + <usize>(layers * cacheLayerBytes);
+}
+
+/** The fp32 layout, all f32: x[D] residual, xn[D], qkv[D + 2 KV], o[D] projection output, z[F], sc[ctx], gains
+ *  [2L+1][D] (unfolded), rope[ctx][hd/2][2], w u8[WBUF]; per layer k[ctx][KV], v[ctx][KV]. */
+function carveF32(base: usize): usize {
+  let p = base;
+  xB = p;
+  p += <usize>align16(dim * 4);
+  xnB = p;
+  p += <usize>align16(dim * 4);
+  qkvB = p;
+  p += <usize>align16((dim + 2 * kvDim) * 4);
+  oB = p;
+  p += <usize>align16(dim * 4);
+  zB = p;
+  p += <usize>align16(ffn * 4);
+  scB = p;
+  p += <usize>align16(ctx * 4);
+  gainsB = p;
+  p += <usize>align16((2 * layers + 1) * dim * 4);
+  ropeB = p;
+  p += <usize>align16(ctx * (dim / heads) * 4);
+  wB = p;
+  p += <usize>WBUF_BYTES;
+  cacheB = p;
+  cacheLayerBytes = 2 * align16(ctx * kvDim * 4);
   return p + <usize>(layers * cacheLayerBytes);
 }
 
@@ -229,13 +262,13 @@ function layout(): i32 {
  *  the head may be either). 0 ok. */
 function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
   const packing = entryPacking();
-  const want = kind == KIND_INT8 || m == EMB ? PACK_I8 : PACK_T3;
+  const want = float ? PACK_F32 : kind == KIND_INT8 || m == EMB ? PACK_I8 : PACK_T3;
   if (packing != want && !(m == HEAD && packing == PACK_I8)) return -5;
   if (entryNdim() != 2 || entryShape(0) != rows || entryShape(1) != cols) return -5;
-  const bytes = packing == PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
+  const bytes = packing == PACK_F32 ? rows * cols * 4 : packing == PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
   if (<i32>entryDataBytes() != bytes) return -5;
   const ns = <i32>entryScaleCount();
-  if (ns != 1 && ns != rows) return -5;
+  if (ns != (float ? 0 : 1) && ns != rows) return -5;
   if (!entryInBlob()) return -5;
   const o = m * MD;
   store<i32>(matsB + <usize>(o << 2), packing);
@@ -245,7 +278,7 @@ function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
   store<i32>(matsB + <usize>((o + 4) << 2), rows);
   store<i32>(matsB + <usize>((o + 5) << 2), cols);
   store<i32>(gammaB + <usize>(m << 2), 0);
-  if (ns == 1) {
+  if (ns == 1 && !float) {
     if (blobRead(entryScaleOffset(), cfgBuf, 4) != 0) return -5;
     const s = load<f32>(cfgBuf);
     if (!(s >= 0) || !isFinite(s)) return -5;
@@ -257,9 +290,10 @@ function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
 /**
  * Reads the language model from the loaded blob: model.config (the LM limits), every tensor, the norm gains and
  * the RoPE table; sizes the buffers and the KV cache. 0 ok; < 0 error with a logged reason: -1 no blob, -2 bad
- * blob, -3 missing tensor, -4 bad config, -5 bad tensor, -6 does not fit the memory.
+ * blob, -3 missing tensor, -4 bad config, -5 bad tensor, -6 does not fit the memory. An fp32 model is taken
+ * only forFeatures (an agent's backbone: lmForward and lmState, no logits).
  */
-export function lmLoad(): i32 {
+export function lmLoad(forFeatures: bool = false): i32 {
   loaded = false;
   pos = 0;
   if (matsB == 0) {
@@ -285,7 +319,8 @@ export function lmLoad(): i32 {
   );
   if (why.length > 0) return fail(why, load<i32>(cfgBuf + 40));
   kind = load<i32>(cfgBuf, 4);
-  if (kind == 0) return fail("fp32: quantized kinds only", -4);
+  float = kind == KIND_FP32;
+  if (float && !forFeatures) return fail("fp32: quantized kinds only", -4);
   vocab = load<i32>(cfgBuf, 8);
   ctx = load<i32>(cfgBuf, 12);
   dim = load<i32>(cfgBuf, 16);
@@ -316,6 +351,7 @@ export function lmLoad(): i32 {
     }
     if (md(mat(l, 0) * MD + 3) != 1) vWide = true; // per-row scales: raw v with 8 fractional bits
   }
+  if (float && (gated || kvHeads != heads)) return fail("fp32: no llama options", -4);
   if (!tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
   const normBytes = (2 * layers + 1) * dim * 4;
   if (
@@ -331,9 +367,11 @@ export function lmLoad(): i32 {
   const r = layout();
   if (r < 0) return r;
   if (blobRead(normsOffset, gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
-  foldGains(gainsB, 2 * layers + 1, dim, shiftB);
   buildRope(ropeB, ctx, dim / heads);
-  ropeToFixed(ropeB, ctx, dim / heads);
+  if (!float) {
+    foldGains(gainsB, 2 * layers + 1, dim, shiftB);
+    ropeToFixed(ropeB, ctx, dim / heads);
+  }
   scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>(dim / heads))));
   log2eFx = fxFromF32Bits(reinterpret<u32>(LOG2E));
   loaded = true;
@@ -579,11 +617,120 @@ export function lmDim(): i32 {
 /** The last position's hidden state as features: f32[dim] at out = RMSNorm(x) g, the forward's only float step
  *  (normF32, as the agent backbone's features). */
 export function lmState(out: usize): void {
+  if (float) {
+    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * layers * dim * 4)), <i32>out, dim);
+    return;
+  }
   normF32(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, out);
 }
 
-/** The integer forward of token tok at the next position, without the head. Unchecked. */
+/** The forward of token tok at the next position, without the head. Unchecked. */
 export function lmForward(tok: i32): void {
+  if (float) lmForwardF32(tok);
+  else lmForwardInt(tok);
+}
+
+/** y f32[r1 - r0] = rows [r0, r1) of the f32 matrix m times x f32[cols]: streamed in row blocks, matvec_f32. */
+function linearF32(m: i32, r0: i32, r1: i32, x: usize, y: usize): void {
+  const o = m * MD;
+  const dataOff = md(o + 1),
+    cols = md(o + 5);
+  const rb = cols * 4;
+  const per = max(1, WBUF_BYTES / rb);
+  for (let rc = r0; rc < r1; rc += per) {
+    const rr = min(per, r1 - rc);
+    readBlob(dataOff + rc * rb, wB, rr * rb);
+    matvec_f32(<i32>wB, <i32>x, <i32>(y + <usize>((rc - r0) << 2)), rr, cols);
+  }
+}
+
+/** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin at rt. */
+function ropeF32(base: usize, n: i32, hd: i32, rt: usize): void {
+  const half = hd / 2;
+  for (let h = 0; h < n; h++) {
+    const pa0 = base + <usize>((h * hd) << 2);
+    const paEnd = pa0 + <usize>(half << 2);
+    let ro = rt;
+    for (let pa = pa0, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+      const co = load<f32>(ro),
+        si = load<f32>(ro, 4);
+      const a = load<f32>(pa),
+        b = load<f32>(pb);
+      store<f32>(pa, a * co - b * si);
+      store<f32>(pb, a * si + b * co);
+    }
+  }
+}
+
+/** x += o (f32[dim]). */
+function addF32(): void {
+  for (let i = 0; i < dim; i++) {
+    const p = xB + <usize>(i << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(oB + <usize>(i << 2)));
+  }
+}
+
+/** The fp32 forward of token tok over the f32 KV cache: the operations, in order, of the backbone's forwardF32 for
+ *  that position (so the reference's full recomputation gives the same floats). */
+function lmForwardF32(tok: i32): void {
+  const t = pos,
+    hd = dim / heads,
+    qkv = dim + 2 * kvDim;
+  const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
+  readBlob(md(EMB * MD + 1) + tok * dim * 4, xB, dim * 4);
+  for (let l = 0; l < layers; l++) {
+    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * l * dim * 4)), <i32>xnB, dim);
+    linearF32(mat(l, 0), 0, qkv, xnB, qkvB);
+    const rt = ropeB + <usize>((t * (hd / 2) * 2) << 2);
+    ropeF32(qkvB, heads, hd, rt);
+    ropeF32(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
+    const kl = cacheB + <usize>(l * cacheLayerBytes),
+      vl = kl + <usize>align16(ctx * kvDim * 4);
+    memory.copy(kl + <usize>((t * kvDim) << 2), qkvB + <usize>(dim << 2), <usize>(kvDim << 2));
+    memory.copy(vl + <usize>((t * kvDim) << 2), qkvB + <usize>((dim + kvDim) << 2), <usize>(kvDim << 2));
+    for (let h = 0; h < heads; h++) {
+      const qo = qkvB + <usize>((h * hd) << 2),
+        qEnd = qo + <usize>(hd << 2);
+      let mx: f32 = -Infinity;
+      for (let j = 0; j <= t; j++) {
+        let dot: f32 = 0;
+        for (let qp = qo, kp = kl + <usize>((j * kvDim + h * hd) << 2); qp < qEnd; qp += 4, kp += 4)
+          dot += load<f32>(qp) * load<f32>(kp);
+        const sj = dot * scale;
+        store<f32>(scB + <usize>(j << 2), sj);
+        if (sj > mx) mx = sj;
+      }
+      let sum: f32 = 0;
+      for (let j = 0; j <= t; j++) {
+        const e = expf(load<f32>(scB + <usize>(j << 2)) - mx);
+        store<f32>(scB + <usize>(j << 2), e);
+        sum += e;
+      }
+      for (let j = 0; j <= t; j++) store<f32>(scB + <usize>(j << 2), load<f32>(scB + <usize>(j << 2)) / sum);
+      for (let i = 0; i < hd; i++) {
+        let acc: f32 = 0;
+        for (let j = 0; j <= t; j++)
+          acc += load<f32>(scB + <usize>(j << 2)) * load<f32>(vl + <usize>((j * kvDim + h * hd + i) << 2));
+        store<f32>(xnB + <usize>((h * hd + i) << 2), acc);
+      }
+    }
+    linearF32(mat(l, 0), qkv, qkv + dim, xnB, oB);
+    addF32();
+    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>((2 * l + 1) * dim * 4)), <i32>xnB, dim);
+    linearF32(mat(l, 1), 0, ffn, xnB, zB);
+    for (let i = 0; i < ffn; i++) {
+      const p = zB + <usize>(i << 2);
+      const u = load<f32>(p);
+      store<f32>(p, u > 0 ? u * u : 0);
+    }
+    linearF32(mat(l, 2), 0, dim, zB, oB);
+    addF32();
+  }
+  pos = t + 1;
+}
+
+/** The integer forward of token tok at the next position, without the head. Unchecked. */
+function lmForwardInt(tok: i32): void {
   const t = pos;
   embed(tok);
   const qkv = dim + 2 * kvDim; // rows of q|k|v; the output projection's follow

@@ -226,44 +226,45 @@ test("lm_state equals the reference's normed final state, and keydoor's text of 
   assert.is(mod.fn.env_text_of(0, tokAt, b, 256), 0, "cartpole has no text");
 });
 
-test("an LM agent's features are the reference's sentence states, bit for bit (keydoor, REINFORCE: no int8 round trip)", () => {
-  const c = cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 });
-  const w = weights(c);
-  const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
-  const blob = buildAgentBlob({
-    env: "keydoor",
-    backbone: lm,
-    hidden: 0,
-    train: defaultTrain("keydoor", "blob", "reinforce"),
-    initSeed: 1,
-  });
-  assert.is(agentInfo(blob).backbone, "lm");
-  assert.is(agentInfo(blob).features, 3 * c.dim);
-  const mod = loadAgent("release");
-  mod.setBlob(encodeBlob(blob));
-  assert.is(mod.fn.agent_load(), 0, mod.logs.join("; "));
-  const obsAt = mod.ioBase + 256,
-    textAt = mod.ioBase + 512,
-    outAt = mod.ioBase + 1024;
-  for (const seed of [1, 2, 3]) {
-    mod.fn.env_reset(1, seed);
-    for (let s = 0; s < 3; s++) {
-      mod.fn.env_obs(obsAt);
-      const n = mod.fn.env_text(textAt, 256);
-      const text = Buffer.from(new Uint8Array(mod.memory.buffer, textAt, n)).toString("latin1");
-      for (let twice = 0; twice < 2; twice++) {
-        // the second call is served from the features cache
-        assert.is(mod.fn.agent_features(obsAt, outAt), 3 * c.dim);
-        assert.equal(
-          Array.from(new Float32Array(mod.memory.buffer, outAt, 3 * c.dim)),
-          Array.from(textFeatures(w, text, 3)),
-          text,
-        );
+for (const kind of ["ternary", "fp32"] as const)
+  test(`an LM agent's features are the reference's sentence states, bit for bit (keydoor, ${kind}, REINFORCE: no int8 round trip)`, () => {
+    const c = cfg(kind, { vocab: 256, ctx: 40, ffn: 60 });
+    const w = weights(c);
+    const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
+    const blob = buildAgentBlob({
+      env: "keydoor",
+      backbone: lm,
+      hidden: 0,
+      train: defaultTrain("keydoor", "blob", "reinforce"),
+      initSeed: 1,
+    });
+    assert.is(agentInfo(blob).backbone, "lm");
+    assert.is(agentInfo(blob).features, 3 * c.dim);
+    const mod = loadAgent("release");
+    mod.setBlob(encodeBlob(blob));
+    assert.is(mod.fn.agent_load(), 0, mod.logs.join("; "));
+    const obsAt = mod.ioBase + 256,
+      textAt = mod.ioBase + 512,
+      outAt = mod.ioBase + 1024;
+    for (const seed of [1, 2, 3]) {
+      mod.fn.env_reset(1, seed);
+      for (let s = 0; s < 3; s++) {
+        mod.fn.env_obs(obsAt);
+        const n = mod.fn.env_text(textAt, 256);
+        const text = Buffer.from(new Uint8Array(mod.memory.buffer, textAt, n)).toString("latin1");
+        for (let twice = 0; twice < 2; twice++) {
+          // the second call is served from the features cache
+          assert.is(mod.fn.agent_features(obsAt, outAt), 3 * c.dim);
+          assert.equal(
+            Array.from(new Float32Array(mod.memory.buffer, outAt, 3 * c.dim)),
+            Array.from(textFeatures(w, text, 3)),
+            text,
+          );
+        }
+        mod.fn.env_step(1);
       }
-      mod.fn.env_step(1);
     }
-  }
-});
+  });
 
 test("an LM backbone is refused for an env without text, by the blob builder and by the module", () => {
   const w = weights(cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 }));

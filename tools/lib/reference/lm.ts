@@ -2,7 +2,7 @@
 // integer forward of the whole prefix (reference/backbone.ts residualInt: no KV cache, so the module's cache is
 // checked against a recomputation), the tied int8 head, and the token pick. Same integers as the module.
 import { BitrlError } from "../util/errors.ts";
-import { residualInt, type BackboneWeights } from "./backbone.ts";
+import { backboneHidden, residualInt, type BackboneWeights } from "./backbone.ts";
 import { Pcg32 } from "./envs.ts";
 import * as fx from "./fixed.ts";
 
@@ -81,11 +81,13 @@ export function generateReference(
   return out;
 }
 
-/** lm_state after tokens[0..n): the final RMSNorm of the last position's residual, f32[dim] (normF32). */
+/** lm_state after tokens[0..n): the final RMSNorm of the last position's residual, f32[dim] (normF32; the fp32
+ *  kind: the float forward's, backboneHidden). */
 export function lmState(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config,
     D = c.dim,
     r = 2 * c.layers;
+  if (c.kind === "fp32") return backboneHidden(w, tokens, n).slice((n - 1) * D, n * D);
   const { x, gains, shifts } = residualInt(w, tokens, n);
   const out = new Float32Array(D);
   fx.normF32(x, (n - 1) * D, gains, r * D, shifts[r], D, out, 0);
