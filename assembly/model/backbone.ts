@@ -241,7 +241,7 @@ export function backboneLoad(): i32 {
   const h = tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
-  const why = readConfig(cfgBuf, 0, MAX_VOCAB, MAX_CTX, MAX_DIM, MAX_LAYERS, MAX_HEADS, MAX_FFN, codeBuf);
+  const why = readConfig(cfgBuf, 0, MAX_VOCAB, MAX_CTX, MAX_DIM, MAX_LAYERS, MAX_HEADS, MAX_FFN, codeBuf, false);
   if (why.length > 0) return fail(why, load<i32>(codeBuf));
   kind = load<i32>(cfgBuf, 4);
   vocab = load<i32>(cfgBuf, 8);
