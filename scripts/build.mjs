@@ -19,6 +19,20 @@ function run(cmd, args) {
   }
 }
 
+/** tsc flags for the package's TypeScript as a Node ESM consumer compiles it (no tsconfig, strict, Node's types). */
+export const TSC_NODE_FLAGS = [
+  "--ignoreConfig",
+  "--strict",
+  "--target",
+  "ES2022",
+  "--module",
+  "NodeNext",
+  "--moduleResolution",
+  "NodeNext",
+  "--types",
+  "node",
+];
+
 export function build({ quiet = false } = {}) {
   mkdirSync(join(root, "build"), { recursive: true });
   for (const [target, out] of [
@@ -56,24 +70,15 @@ function buildTypes() {
   rmSync(out, { recursive: true, force: true });
   run(bin("tsc"), [
     "tools/lib/index.ts",
-    "--ignoreConfig",
+    ...TSC_NODE_FLAGS,
     "--declaration",
     "--emitDeclarationOnly",
     "--outDir",
     "dist/types",
     "--rootDir",
     "tools/lib",
-    "--target",
-    "ES2022",
-    "--module",
-    "NodeNext",
-    "--moduleResolution",
-    "NodeNext",
-    "--strict",
     "--skipLibCheck",
     "--allowImportingTsExtensions",
-    "--types",
-    "node",
   ]);
   const walk = (dir) =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) =>

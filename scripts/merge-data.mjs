@@ -5,8 +5,8 @@
 // overlap, as instantiation applies them in order). Modules with passive segments or non-constant offsets are
 // returned unchanged.
 
-/** Reads an unsigned LEB128 at p: [value, next p]. */
-function readU32(b, p) {
+/** Reads a LEB128 at p: [value, next p]; `signed` reads an i32 (the i32.const immediate of a segment offset). */
+function readLeb(b, p, signed = false) {
   let v = 0,
     shift = 0,
     byte;
@@ -15,21 +15,11 @@ function readU32(b, p) {
     v += (byte & 0x7f) * 2 ** shift;
     shift += 7;
   } while (byte & 0x80);
-  return [v, p];
+  if (!signed) return [v, p];
+  return [(byte & 0x40 ? v - 2 ** shift : v) | 0, p];
 }
-
-/** Reads a signed LEB128 (i32.const immediate) at p: [value, next p]. */
-function readS32(b, p) {
-  let v = 0,
-    shift = 0,
-    byte;
-  do {
-    byte = b[p++];
-    v |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80);
-  return [shift < 32 && byte & 0x40 ? v | (-1 << shift) : v, p];
-}
+const readU32 = (b, p) => readLeb(b, p);
+const readS32 = (b, p) => readLeb(b, p, true);
 
 function u32Leb(v) {
   const out = [];

@@ -25,6 +25,7 @@ import {
   EVAL_SEED,
   SELECT_SEED,
   distortSeed,
+  ratioCi,
   trainAgent,
   type TrainConfig,
 } from "../tools/lib/agent/index.ts";
@@ -33,7 +34,6 @@ import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import type { EnvName } from "../tools/lib/reference/envs.ts";
 import type { Blob } from "../tools/lib/format/types.ts";
 import { loadAgent, type AgentModule } from "../tools/lib/runtime/wasm.ts";
-import { rng } from "../tools/lib/train/rng.ts";
 import { ENV_IDS } from "../tools/lib/train/transcripts.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -123,22 +123,6 @@ function meanCi(xs: number[]): { mean: number; ci95: number; n: number } {
   if (n < 2) return { mean, ci95: NaN, n };
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   return { mean, ci95: (T975[Math.min(n - 1, 30)] * sd) / Math.sqrt(n), n };
-}
-
-/** Percentile-bootstrap 95% CI of mean(a) / mean(b) over seeds (independent resampling, fixed PRNG). */
-function ratioCi(a: number[], b: number[]): [number, number] {
-  const r = rng(12345);
-  const rnd = (n: number) => r.below(n);
-  const rs: number[] = [];
-  for (let k = 0; k < 2000; k++) {
-    let sa = 0,
-      sb = 0;
-    for (let i = 0; i < a.length; i++) sa += a[rnd(a.length)];
-    for (let i = 0; i < b.length; i++) sb += b[rnd(b.length)];
-    rs.push(sb === 0 ? NaN : sa / a.length / (sb / b.length));
-  }
-  rs.sort((x, y) => x - y);
-  return [rs[Math.floor(0.025 * rs.length)], rs[Math.floor(0.975 * rs.length)]];
 }
 
 /** Policy probabilities and value of a head (layout of assembly/rl/head.ts) on features f. */
@@ -250,13 +234,28 @@ function distortion(env: EnvName, ref: Agent, other: Agent, episodes: number, tr
 
 // ---- plots ----
 
+/** Every figure's size and its left and bottom margins (px). */
+const W = 520,
+  H = 300,
+  L = 60,
+  B = 40;
+/** The y pixel of value v on an axis from 0 to ymax. */
+const yAxis = (ymax: number) => (v: number) => H - B - (Math.max(0, v) / ymax) * (H - B - 30);
+/** Labels at 0, 1/4, ..., 1 of ymax on the y axis. */
+const yTicks = (y: (v: number) => number, ymax: number) =>
+  [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (f) =>
+        `<text x="${L - 6}" y="${y(f * ymax) + 4}" text-anchor="end" font-size="11">${(f * ymax).toFixed(ymax < 10 ? 2 : 0)}</text>`,
+    )
+    .join("");
+/** A figure: its title and axes, then `body`. */
+const svg = (title: string, body: string) =>
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${title}</text><line x1="${L}" x2="${L}" y1="30" y2="${H - B}" stroke="#000"/><line x1="${L}" x2="${W - 10}" y1="${H - B}" y2="${H - B}" stroke="#000"/>${body}</svg>\n`;
+
 function svgBars(title: string, rows: { label: string; mean: number; ci: number }[], ymax: number): string {
-  const W = 520,
-    H = 300,
-    L = 60,
-    B = 40,
-    bw = (W - L - 20) / rows.length;
-  const y = (v: number) => H - B - (Math.max(0, v) / ymax) * (H - B - 30);
+  const bw = (W - L - 20) / rows.length;
+  const y = yAxis(ymax);
   const bars = rows
     .map((r, i) => {
       const x = L + i * bw + bw * 0.15,
@@ -271,24 +270,14 @@ function svgBars(title: string, rows: { label: string; mean: number; ci: number 
       );
     })
     .join("");
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map(
-      (f) =>
-        `<text x="${L - 6}" y="${y(f * ymax) + 4}" text-anchor="end" font-size="11">${(f * ymax).toFixed(ymax < 10 ? 2 : 0)}</text>`,
-    )
-    .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${title}</text><line x1="${L}" x2="${L}" y1="30" y2="${H - B}" stroke="#000"/><line x1="${L}" x2="${W - 10}" y1="${H - B}" y2="${H - B}" stroke="#000"/>${ticks}${bars}</svg>\n`;
+  return svg(title, yTicks(y, ymax) + bars);
 }
 
 function svgCurves(title: string, curves: { label: string; ys: number[] }[], ymax: number): string {
-  const W = 520,
-    H = 300,
-    L = 60,
-    B = 40;
   const colors = ["#888", "#c33", "#e90", "#27a", "#6a3"];
   const len = Math.max(...curves.map((c) => c.ys.length));
   const x = (i: number) => L + (i / Math.max(1, len - 1)) * (W - L - 20);
-  const y = (v: number) => H - B - (Math.max(0, v) / ymax) * (H - B - 30);
+  const y = yAxis(ymax);
   const lines = curves
     .map(
       (c, k) =>
@@ -296,17 +285,16 @@ function svgCurves(title: string, curves: { label: string; ys: number[] }[], yma
         `<text x="${W - 100}" y="${40 + 14 * k}" font-size="12" fill="${colors[k % colors.length]}">${c.label}</text>`,
     )
     .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${title}</text><line x1="${L}" x2="${L}" y1="30" y2="${H - B}" stroke="#000"/><line x1="${L}" x2="${W - 10}" y1="${H - B}" y2="${H - B}" stroke="#000"/><text x="${L - 6}" y="${y(ymax) + 4}" text-anchor="end" font-size="11">${ymax}</text><text x="${L - 6}" y="${H - B + 4}" text-anchor="end" font-size="11">0</text><text x="${W / 2}" y="${H - 8}" text-anchor="middle" font-size="12">training episode (mean over seeds, smoothed)</text>${lines}</svg>\n`;
+  return svg(
+    title,
+    `<text x="${L - 6}" y="${y(ymax) + 4}" text-anchor="end" font-size="11">${ymax}</text><text x="${L - 6}" y="${H - B + 4}" text-anchor="end" font-size="11">0</text><text x="${W / 2}" y="${H - 8}" text-anchor="middle" font-size="12">training episode (mean over seeds, smoothed)</text>${lines}`,
+  );
 }
 
 /** Every seed's greedy return as a dot, one column per kind. */
 function svgSeeds(title: string, cols: { label: string; ys: number[] }[], ymax: number): string {
-  const W = 520,
-    H = 300,
-    L = 60,
-    B = 40,
-    bw = (W - L - 20) / cols.length;
-  const y = (v: number) => H - B - (Math.max(0, v) / ymax) * (H - B - 30);
+  const bw = (W - L - 20) / cols.length;
+  const y = yAxis(ymax);
   const dots = cols
     .map(
       (c, i) =>
@@ -319,13 +307,7 @@ function svgSeeds(title: string, cols: { label: string; ys: number[] }[], ymax: 
         `<text x="${L + i * bw + bw / 2}" y="${H - B + 16}" text-anchor="middle" font-size="12">${c.label}</text>`,
     )
     .join("");
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map(
-      (f) =>
-        `<text x="${L - 6}" y="${y(f * ymax) + 4}" text-anchor="end" font-size="11">${(f * ymax).toFixed(ymax < 10 ? 2 : 0)}</text>`,
-    )
-    .join("");
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif"><text x="${W / 2}" y="18" text-anchor="middle" font-size="14">${title}</text><line x1="${L}" x2="${L}" y1="30" y2="${H - B}" stroke="#000"/><line x1="${L}" x2="${W - 10}" y1="${H - B}" y2="${H - B}" stroke="#000"/>${ticks}${dots}</svg>\n`;
+  return svg(title, yTicks(y, ymax) + dots);
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");

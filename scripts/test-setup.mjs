@@ -2,36 +2,30 @@
 // (toolchains, firmware images). Each is idempotent and quick when nothing is missing.
 export const setups = [];
 
-// Headless Chromium for test/board/report-render.test.ts (Debian's `chromium`; installed once, quick afterwards).
-setups.push(async function chromium() {
+/** Installs Debian packages unless `command` already runs (apt-get: once, quick afterwards). */
+async function aptInstallFor(command, packages, why) {
   const { spawnSync } = await import("node:child_process");
-  if (spawnSync("chromium", ["--version"], { stdio: "ignore" }).status === 0) return;
-  console.log("setup: apt-get install chromium (report rendering test)");
+  if (spawnSync(command, ["--version"], { stdio: "ignore" }).status === 0) return;
+  console.log(`setup: apt-get install ${packages[0]} (${why})`);
   const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
   for (const args of [
     ["update", "-qq"],
-    ["install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+    ["install", "-y", "-qq", "--no-install-recommends", ...packages],
   ]) {
     const r = spawnSync("apt-get", args, { stdio: "inherit", env });
     if (r.status !== 0)
-      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's chromium by hand`);
+      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's ${packages[0]} by hand`);
   }
+}
+
+// Headless Chromium for test/board/report-render.test.ts (Debian's `chromium`).
+setups.push(async function chromium() {
+  await aptInstallFor("chromium", ["chromium", "fonts-dejavu-core"], "report rendering test");
 });
 
-// clang-format for the C half of the format check (scripts/format.mjs; Debian's clang-format, installed once).
+// clang-format for the C half of the format check (scripts/format.mjs; Debian's clang-format).
 setups.push(async function formatter() {
-  const { spawnSync } = await import("node:child_process");
-  if (spawnSync("clang-format", ["--version"], { stdio: "ignore" }).status === 0) return;
-  console.log("setup: apt-get install clang-format (format check)");
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  for (const args of [
-    ["update", "-qq"],
-    ["install", "-y", "-qq", "--no-install-recommends", "clang-format"],
-  ]) {
-    const r = spawnSync("apt-get", args, { stdio: "inherit", env });
-    if (r.status !== 0)
-      throw new Error(`apt-get ${args[0]} failed (exit ${r.status}); install Debian's clang-format by hand`);
-  }
+  await aptInstallFor("clang-format", ["clang-format"], "format check");
 });
 
 // Firmware toolchain for test/board/toolchain.test.ts, test/board/qemu-boot.test.ts and every board test: Debian cross compilers

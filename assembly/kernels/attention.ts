@@ -20,24 +20,28 @@ export function ropeRaw(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): 
     ropeToken(qkv + <usize>((t * 3 * dim) << 2), dim, heads, rope + <usize>((t * half * 2) << 2));
 }
 
-/** RoPE on one token's raw q|k (at qk: q then k, dim each) with its position's table row (cos, sin pairs at rt);
- *  the language model's one-token step calls it too (assembly/lm/lm.ts). */
+/** RoPE on one token's raw q|k (at qk: q then k, dim each) with its position's table row (cos, sin pairs at rt). */
 export function ropeToken(qk: usize, dim: i32, heads: i32, rt: usize): void {
   const hd = dim / heads;
+  ropeHeads(qk, heads, hd, rt);
+  ropeHeads(qk + <usize>(dim << 2), heads, hd, rt);
+}
+
+/** RoPE on `heads` heads of hd raw values at base (pairs (i, i + hd/2)), rounded; the language model's one-token
+ *  step calls it for q and for its (possibly fewer) k heads (assembly/lm/lm.ts). */
+export function ropeHeads(base: usize, heads: i32, hd: i32, rt: usize): void {
   const half = hd / 2;
-  for (let part = 0; part < 2; part++) {
-    for (let h = 0; h < heads; h++) {
-      const base = qk + <usize>((part * dim + h * hd) << 2);
-      const paEnd = base + <usize>(half << 2);
-      let ro = rt;
-      for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-        const co = load<i32>(ro),
-          si = load<i32>(ro, 4);
-        const a = load<i32>(pa),
-          b = load<i32>(pb);
-        store<i32>(pa, (a * co - b * si + 2048) >> 12);
-        store<i32>(pb, (a * si + b * co + 2048) >> 12);
-      }
+  for (let h = 0; h < heads; h++) {
+    const pa0 = base + <usize>((h * hd) << 2);
+    const paEnd = pa0 + <usize>(half << 2);
+    let ro = rt;
+    for (let pa = pa0, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+      const co = load<i32>(ro),
+        si = load<i32>(ro, 4);
+      const a = load<i32>(pa),
+        b = load<i32>(pb);
+      store<i32>(pa, (a * co - b * si + 2048) >> 12);
+      store<i32>(pb, (a * si + b * co + 2048) >> 12);
     }
   }
 }

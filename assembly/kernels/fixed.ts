@@ -261,6 +261,37 @@ export function mulShift64(v: i32, f: i32, outq: i32): i32 {
   return <i32>(z > 1 << 30 ? 1 << 30 : z < -(1 << 30) ? -(1 << 30) : z);
 }
 
+/**
+ * SwiGLU of raw gate g and up u (i32[n], multipliers fg and fu), into g: s = round(g sigma(g) 2^-15), sigma in Q15
+ * from e^-|x| (the EXP2 table) and one division; h = s u in i64, brought to 30 bits by one shift sh for the token.
+ * Returns h's multiplier fg fu 2^sh. fl is fg log2(e). Unchecked (callers check).
+ */
+export function swiglu(g: usize, u: usize, n: i32, fg: i32, fu: i32, fl: i32): i32 {
+  let amax: u64 = 0;
+  for (let i = 0; i < n; i++) {
+    const p = g + <usize>(i << 2);
+    const v = load<i32>(p);
+    const t = mulShift64(v, fl, 8); // x log2(e), 8 fractional bits
+    const d = t < 0 ? -t : t;
+    const e: u32 = d >= 15 << 8 ? 0 : u32(load<u16>(EXP2 + <usize>((d & 255) << 1))) >> u32(d >> 8);
+    const sig: u32 = t >= 0 ? (u32(1) << 30) / (32768 + e) : (e << 15) / (32768 + e);
+    const sv = <i32>((i64(v) * i64(sig) + 16384) >> 15);
+    store<i32>(p, sv);
+    const h = i64(sv) * i64(load<i32>(u + <usize>(i << 2)));
+    const a = <u64>(h < 0 ? -h : h);
+    if (a > amax) amax = a;
+  }
+  const bits = 64 - <i32>clz<u64>(amax);
+  const sh = bits > 30 ? bits - 30 : 0;
+  for (let i = 0; i < n; i++) {
+    const p = g + <usize>(i << 2);
+    const h = i64(load<i32>(p)) * i64(load<i32>(u + <usize>(i << 2)));
+    store<i32>(p, <i32>(sh == 0 ? h : (h + (i64(1) << i64(sh - 1))) >> i64(sh)));
+  }
+  const f = fxMul(fg, fu);
+  return f == 0 ? 0 : fxPack(fxM(f), fxE(f) - sh);
+}
+
 // ---- Attention pieces ----
 
 /** EXP2[f] = round(2^15 * 2^(-f / 256)), f < 256: 2^(-d / 256) = EXP2[d & 255] >> (d >> 8). Exported: the

@@ -1,14 +1,19 @@
 // The language-model runtime (docs/lm.md): the backbone's integer forward (assembly/model/backbone.ts, the same
 // integers, tools/lib/reference/backbone.ts) run one token at a time over a KV cache, for any width (column-blocked
 // lookup-table kernels), with buffers sized by the blob's config in linear memory grown for it, and the tied output
-// head giving logits. Quantized kinds only (ternary, binary, int8): the fp32 twin runs in the reference.
+// head giving logits. Llama-style options, from the blob: grouped KV heads (model.config kvHeads), a SwiGLU FFN
+// (layers.<l>.w_gate present), an untied output head (a `head` tensor). Quantized kinds only (ternary, binary, int8):
+// the fp32 kind runs a float forward (lmForwardF32) for agents' features only (the retention baseline), mirroring
+// the backbone's fp32 path (assembly/model/backbone.ts forwardF32) one token at a time.
 // Twin: tools/lib/reference/lm.ts.
 import { blobRead, log } from "../host";
 import { LUT_FAST } from "../io";
 import { heap_top, memoryEnd } from "../memory";
 import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
-import { ropeToken } from "../kernels/attention";
-import { matvec_i8 } from "../kernels/plain";
+import { ropeHeads } from "../kernels/attention";
+import { matvec_f32, matvec_i8 } from "../kernels/plain";
+import { rmsnorm_f32 } from "../kernels/act";
+import { expf } from "../model/mathf";
 import {
   FX_ADD,
   FX_Q8,
@@ -26,25 +31,11 @@ import {
   quantI32,
   scoreLog2,
   softmaxExp2,
+  swiglu,
 } from "../kernels/fixed";
 import { buildRope, foldGains, ropeToFixed } from "../model/prepare";
-import {
-  tableOpen,
-  tableFind,
-  entryPacking,
-  entryNdim,
-  entryShape,
-  entryDataOffset,
-  entryDataBytes,
-  entryScaleOffset,
-  entryScaleCount,
-  entryInBlob,
-  PACK_F32,
-  PACK_I32,
-  PACK_I8,
-  PACK_T3,
-} from "../model/blobtable";
-import { badTensor, missingTensor, readConfig, tensorName } from "../model/config";
+import * as table from "../model/blobtable";
+import { CFG_KV_HEADS, KIND_FP32, KIND_INT8, badTensor, missingTensor, readConfig, tensorName } from "../model/config";
 
 // Limits (LM_LIMITS in tools/lib/reference/backbone.ts); what fits a board is decided by its memory.
 export const LM_MAX_VOCAB: i32 = 256;
@@ -54,7 +45,6 @@ export const LM_MAX_LAYERS: i32 = 16;
 export const LM_MAX_HEADS: i32 = 16;
 export const LM_MAX_FFN: i32 = 2048;
 
-const KIND_INT8: i32 = 1;
 /** Weight bytes streamed per blob_read (row blocks). */
 const WBUF_BYTES: i32 = 8192;
 /** Columns per lookup-table block: 64 t3 groups, the fast region's capacity (assembly/io.ts). */
@@ -68,18 +58,30 @@ let ctx: i32 = 0;
 let dim: i32 = 0;
 let layers: i32 = 0;
 let heads: i32 = 0;
+let kvHeads: i32 = 0; // heads of k and v (grouped: each serves heads / kvHeads query heads)
+let kvDim: i32 = 0; // kvHeads * head width
 let ffn: i32 = 0;
+let gated = false; // SwiGLU FFN: down(silu(gate x) * up x); else down(relu(up x)^2)
+let float = false; // the fp32 kind: f32 buffers, cache and forward
 let pos: i32 = 0; // tokens in the KV cache
 let vWide = false; // v cached as i32 (else i16: per-tensor t3 q|k|v rows with dim <= 256 keep |v| <= 127 dim < 2^15)
 let usedBytes: i32 = 0;
 let scoreFx: i32 = 0;
+let log2eFx: i32 = 0;
 
-// Matrix descriptors: 0 the embedding, 1 + 3l + k layer l's wqkvo (k 0), w_up (1), w_down (2). Fields: packing,
-// data offset, scale offset, scale count, rows, cols.
+// Matrix descriptors: 0 the embedding, 1 the output head (the embedding's when tied), 2 + 4l + k layer l's wqkvo
+// (k 0), w_up (1), w_down (2), w_gate (3). Fields: packing, data offset, scale offset, scale count, rows, cols.
 // Allocated on the first load (an agent without a language model pays no static memory for them).
 const MD: i32 = 6;
-let matsB: usize = 0; // i32[(1 + 3 LM_MAX_LAYERS) MD]
-let gammaB: usize = 0; // i32[1 + 3 LM_MAX_LAYERS]: per-tensor scales as multipliers (0: per row)
+const EMB: i32 = 0;
+const HEAD: i32 = 1;
+const MATS: i32 = 2 + 4 * LM_MAX_LAYERS;
+// @ts-ignore: decorator
+@inline function mat(l: i32, k: i32): i32 {
+  return 2 + 4 * l + k;
+}
+let matsB: usize = 0; // i32[MATS MD]
+let gammaB: usize = 0; // i32[MATS]: per-tensor scales as multipliers (0: per row)
 let shiftB: usize = 0; // i32[2 LM_MAX_LAYERS + 1]: each norm row's gain shift
 let cfgBuf: usize = 0; // u8[40]
 
@@ -96,16 +98,19 @@ let cfgBuf: usize = 0; // u8[40]
   return load<i32>(shiftB + <usize>(r << 2));
 }
 
-// Buffers (16-byte aligned, from one block): x i32[D] residual (XQ bits); xq i8[max(D, F)] activations; qkv i32[3D]
-// raw q|k|v; o i32[D] attention output; z i32[F] FFN hidden; acc i32[max(3D, F, V)]; q8 i8[D] int8 q; qf i32[H]
-// their multipliers; sc i32[2 ctx] scores, probabilities; gains i32[2L+1][D]; rope i32[ctx][hd/2][2]; w u8[WBUF];
-// logits i32[V] (8 fractional bits); then per layer the cache: k8 i8[ctx][D], kf i32[ctx][H], v i16|i32[ctx][D],
-// vm i32[ctx] (the tokens' q|k|v multipliers).
+// Buffers (16-byte aligned, from one block), KV = kvDim: x i32[D] residual (XQ bits); xq i8[max(D, F)] activations;
+// qkv i32[D + 2 KV] raw q|k|v; o i32[D] attention output; z i32[F] FFN hidden (the gate's, when gated); u i32[F]
+// the up projection (gated only); acc i32[max(D + 2 KV, F, V)]; q8 i8[D] int8 q; qf i32[H] their multipliers;
+// sc i32[2 ctx] scores, probabilities; gains i32[2L+1][D]; rope i32[ctx][hd/2][2]; w u8[WBUF]; logits i32[V] (8
+// fractional bits); then per layer the cache: k8 i8[ctx][KV], kf i32[ctx][kvHeads], v i16|i32[ctx][KV], vm i32[ctx]
+// (the tokens' q|k|v multipliers).
 let xB: usize = 0;
 let xqB: usize = 0;
 let qkvB: usize = 0;
 let oB: usize = 0;
 let zB: usize = 0;
+let uB: usize = 0;
+let xnB: usize = 0; // fp32 only: f32[D] normed input, then attention output
 let accB: usize = 0;
 let q8B: usize = 0;
 let qfB: usize = 0;
@@ -138,11 +143,12 @@ function bytesNeeded(): i64 {
 }
 
 function cacheBytesPerLayer(): i32 {
-  return align16(ctx * dim) + align16(ctx * heads * 4) + align16(ctx * dim * (vWide ? 4 : 2)) + align16(ctx * 4);
+  return align16(ctx * kvDim) + align16(ctx * kvHeads * 4) + align16(ctx * kvDim * (vWide ? 4 : 2)) + align16(ctx * 4);
 }
 
 /** Lays the buffers and the per-layer cache out from base (pointers set); returns their end. */
 function carve(base: usize): usize {
+  if (float) return carveF32(base);
   const hd = dim / heads;
   let p = base;
   xB = p;
@@ -150,13 +156,15 @@ function carve(base: usize): usize {
   xqB = p;
   p += <usize>align16(max(dim, ffn));
   qkvB = p;
-  p += <usize>align16(3 * dim * 4);
+  p += <usize>align16((dim + 2 * kvDim) * 4);
   oB = p;
   p += <usize>align16(dim * 4);
   zB = p;
   p += <usize>align16(ffn * 4);
+  uB = p;
+  if (gated) p += <usize>align16(ffn * 4);
   accB = p;
-  p += <usize>align16(max(max(3 * dim, ffn), vocab) * 4);
+  p += <usize>align16(max(max(dim + 2 * kvDim, ffn), vocab) * 4);
   q8B = p;
   p += <usize>align16(dim);
   qfB = p;
@@ -173,6 +181,33 @@ function carve(base: usize): usize {
   p += <usize>align16(vocab * 4);
   cacheB = p;
   cacheLayerBytes = cacheBytesPerLayer();
+  return p + <usize>(layers * cacheLayerBytes);
+}
+
+/** The fp32 layout, all f32: x[D] residual, xn[D], qkv[D + 2 KV], o[D] projection output, z[F], sc[ctx], gains
+ *  [2L+1][D] (unfolded), rope[ctx][hd/2][2], w u8[WBUF]; per layer k[ctx][KV], v[ctx][KV]. */
+function carveF32(base: usize): usize {
+  let p = base;
+  xB = p;
+  p += <usize>align16(dim * 4);
+  xnB = p;
+  p += <usize>align16(dim * 4);
+  qkvB = p;
+  p += <usize>align16((dim + 2 * kvDim) * 4);
+  oB = p;
+  p += <usize>align16(dim * 4);
+  zB = p;
+  p += <usize>align16(ffn * 4);
+  scB = p;
+  p += <usize>align16(ctx * 4);
+  gainsB = p;
+  p += <usize>align16((2 * layers + 1) * dim * 4);
+  ropeB = p;
+  p += <usize>align16(ctx * (dim / heads) * 4);
+  wB = p;
+  p += <usize>WBUF_BYTES;
+  cacheB = p;
+  cacheLayerBytes = 2 * align16(ctx * kvDim * 4);
   return p + <usize>(layers * cacheLayerBytes);
 }
 
@@ -207,27 +242,29 @@ function layout(): i32 {
   return 0;
 }
 
-/** Checks the entry found last as matrix m (rows, cols) with the packing the kind needs. 0 ok. */
-function takeMatrix(m: i32, rows: i32, cols: i32, isEmbedding: bool): i32 {
-  const packing = entryPacking();
-  const want = kind == KIND_INT8 || isEmbedding ? PACK_I8 : PACK_T3;
-  if (packing != want) return -5;
-  if (entryNdim() != 2 || entryShape(0) != rows || entryShape(1) != cols) return -5;
-  const bytes = packing == PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
-  if (<i32>entryDataBytes() != bytes) return -5;
-  const ns = <i32>entryScaleCount();
-  if (ns != 1 && ns != rows) return -5;
-  if (!entryInBlob()) return -5;
+/** Checks the entry found last as matrix m (rows, cols) with the packing the kind needs (int8 for the embedding;
+ *  the head may be either). 0 ok. */
+function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
+  const packing = table.entryPacking();
+  const want = float ? table.PACK_F32 : kind == KIND_INT8 || m == EMB ? table.PACK_I8 : table.PACK_T3;
+  if (packing != want && !(m == HEAD && packing == table.PACK_I8)) return -5;
+  if (table.entryNdim() != 2 || table.entryShape(0) != rows || table.entryShape(1) != cols) return -5;
+  const bytes =
+    packing == table.PACK_F32 ? rows * cols * 4 : packing == table.PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
+  if (<i32>table.entryDataBytes() != bytes) return -5;
+  const ns = <i32>table.entryScaleCount();
+  if (ns != (float ? 0 : 1) && ns != rows) return -5;
+  if (!table.entryInBlob()) return -5;
   const o = m * MD;
   store<i32>(matsB + <usize>(o << 2), packing);
-  store<i32>(matsB + <usize>((o + 1) << 2), <i32>entryDataOffset());
-  store<i32>(matsB + <usize>((o + 2) << 2), <i32>entryScaleOffset());
+  store<i32>(matsB + <usize>((o + 1) << 2), <i32>table.entryDataOffset());
+  store<i32>(matsB + <usize>((o + 2) << 2), <i32>table.entryScaleOffset());
   store<i32>(matsB + <usize>((o + 3) << 2), ns);
   store<i32>(matsB + <usize>((o + 4) << 2), rows);
   store<i32>(matsB + <usize>((o + 5) << 2), cols);
   store<i32>(gammaB + <usize>(m << 2), 0);
-  if (ns == 1) {
-    if (blobRead(entryScaleOffset(), cfgBuf, 4) != 0) return -5;
+  if (ns == 1 && !float) {
+    if (blobRead(table.entryScaleOffset(), cfgBuf, 4) != 0) return -5;
     const s = load<f32>(cfgBuf);
     if (!(s >= 0) || !isFinite(s)) return -5;
     store<i32>(gammaB + <usize>(m << 2), fxFromF32Bits(load<u32>(cfgBuf)));
@@ -238,18 +275,19 @@ function takeMatrix(m: i32, rows: i32, cols: i32, isEmbedding: bool): i32 {
 /**
  * Reads the language model from the loaded blob: model.config (the LM limits), every tensor, the norm gains and
  * the RoPE table; sizes the buffers and the KV cache. 0 ok; < 0 error with a logged reason: -1 no blob, -2 bad
- * blob, -3 missing tensor, -4 bad config, -5 bad tensor, -6 does not fit the memory.
+ * blob, -3 missing tensor, -4 bad config, -5 bad tensor, -6 does not fit the memory. An fp32 model is taken
+ * only forFeatures (an agent's backbone: lmForward and lmState, no logits).
  */
-export function lmLoad(): i32 {
+export function lmLoad(forFeatures: bool = false): i32 {
   loaded = false;
   pos = 0;
   if (matsB == 0) {
-    matsB = heap.alloc(<usize>((1 + 3 * LM_MAX_LAYERS) * MD * 4));
-    gammaB = heap.alloc(<usize>((1 + 3 * LM_MAX_LAYERS) * 4));
+    matsB = heap.alloc(<usize>(MATS * MD * 4));
+    gammaB = heap.alloc(<usize>(MATS * 4));
     shiftB = heap.alloc(<usize>((2 * LM_MAX_LAYERS + 1) * 4));
     cfgBuf = heap.alloc(44); // and the config's code after it
   }
-  const h = tableOpen();
+  const h = table.tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
   const why = readConfig(
@@ -262,48 +300,65 @@ export function lmLoad(): i32 {
     LM_MAX_HEADS,
     LM_MAX_FFN,
     cfgBuf + 40,
+    true,
   );
   if (why.length > 0) return fail(why, load<i32>(cfgBuf + 40));
   kind = load<i32>(cfgBuf, 4);
-  if (kind == 0) return fail("fp32: quantized kinds only", -4);
+  float = kind == KIND_FP32;
+  if (float && !forFeatures) return fail("fp32: quantized kinds only", -4);
   vocab = load<i32>(cfgBuf, 8);
   ctx = load<i32>(cfgBuf, 12);
   dim = load<i32>(cfgBuf, 16);
   layers = load<i32>(cfgBuf, 20);
   heads = load<i32>(cfgBuf, 24);
   ffn = load<i32>(cfgBuf, 28);
-  if (!tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
-  if (takeMatrix(0, vocab, dim, true) < 0) return fail(badTensor("tok_emb"), -5);
+  const kv = load<i32>(cfgBuf, CFG_KV_HEADS * 4);
+  kvHeads = kv == 0 ? heads : kv;
+  kvDim = kvHeads * (dim / heads);
+  if (!table.tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
+  if (takeMatrix(EMB, vocab, dim) < 0) return fail(badTensor("tok_emb"), -5);
+  if (table.tableFind("head", -1, "")) {
+    if (takeMatrix(HEAD, vocab, dim) < 0) return fail(badTensor("head"), -5);
+  } else {
+    // tied: the embedding's descriptor and scale
+    memory.copy(matsB + <usize>(HEAD * MD * 4), matsB, <usize>(MD * 4));
+    store<i32>(gammaB + <usize>(HEAD << 2), gammaFx(EMB));
+  }
+  gated = table.tableFind("layers.", 0, "w_gate");
   vWide = kind == KIND_INT8 || dim > 256;
   for (let l = 0; l < layers; l++) {
-    for (let k = 0; k < 3; k++) {
-      const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : "w_down";
-      if (!tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
-      const rows = k == 0 ? 4 * dim : k == 1 ? ffn : dim;
-      if (takeMatrix(1 + 3 * l + k, rows, k == 2 ? ffn : dim, false) < 0)
-        return fail(badTensor(tensorName(l, suffix)), -5);
+    for (let k = 0; k < 4; k++) {
+      if (k == 3 && !gated) break;
+      const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : k == 2 ? "w_down" : "w_gate";
+      if (!table.tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
+      const rows = k == 0 ? 2 * dim + 2 * kvDim : k == 2 ? dim : ffn;
+      if (takeMatrix(mat(l, k), rows, k == 2 ? ffn : dim) < 0) return fail(badTensor(tensorName(l, suffix)), -5);
     }
-    if (md((1 + 3 * l) * MD + 3) != 1) vWide = true; // per-row scales: raw v with 8 fractional bits
+    if (md(mat(l, 0) * MD + 3) != 1) vWide = true; // per-row scales: raw v with 8 fractional bits
   }
-  if (!tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
+  if (float && (gated || kvHeads != heads)) return fail("fp32: no llama options", -4);
+  if (!table.tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
   const normBytes = (2 * layers + 1) * dim * 4;
   if (
-    entryPacking() != PACK_F32 ||
-    entryNdim() != 2 ||
-    entryShape(0) != 2 * layers + 1 ||
-    entryShape(1) != dim ||
-    <i32>entryDataBytes() != normBytes ||
-    !entryInBlob()
+    table.entryPacking() != table.PACK_F32 ||
+    table.entryNdim() != 2 ||
+    table.entryShape(0) != 2 * layers + 1 ||
+    table.entryShape(1) != dim ||
+    <i32>table.entryDataBytes() != normBytes ||
+    !table.entryInBlob()
   )
     return fail("tensor 'norms' must be f32 (2 * layers + 1, dim)", -5);
-  const normsOffset = entryDataOffset();
+  const normsOffset = table.entryDataOffset();
   const r = layout();
   if (r < 0) return r;
   if (blobRead(normsOffset, gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
-  foldGains(gainsB, 2 * layers + 1, dim, shiftB);
   buildRope(ropeB, ctx, dim / heads);
-  ropeToFixed(ropeB, ctx, dim / heads);
+  if (!float) {
+    foldGains(gainsB, 2 * layers + 1, dim, shiftB);
+    ropeToFixed(ropeB, ctx, dim / heads);
+  }
   scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>(dim / heads))));
+  log2eFx = fxFromF32Bits(reinterpret<u32>(LOG2E));
   loaded = true;
   return 0;
 }
@@ -342,7 +397,7 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
   const packing = md(o),
     dataOff = md(o + 1),
     cols = md(o + 5);
-  if (packing == PACK_I8) {
+  if (packing == table.PACK_I8) {
     const per = max(1, WBUF_BYTES / cols);
     for (let rc = r0; rc < r1; rc += per) {
       const rr = min(per, r1 - rc);
@@ -373,7 +428,7 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
 function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
   dotRows(m, r0, r1);
   const o = m * MD;
-  const perTensorT3 = md(o) == PACK_T3 && md(o + 3) == 1;
+  const perTensorT3 = md(o) == table.PACK_T3 && md(o + 3) == 1;
   const fm = fxMul(a, gammaFx(m));
   const n = r1 - r0;
   if (perTensorT3) {
@@ -410,8 +465,8 @@ function rowScale(m: i32, row: i32): i32 {
 
 /** x (i32, XQ bits, saturated) = the embedding row of tok times its scale. */
 function embed(tok: i32): void {
-  readBlob(md(1) + tok * dim, wB, dim);
-  const f = rowScale(0, tok);
+  readBlob(md(EMB * MD + 1) + tok * dim, wB, dim);
+  const f = rowScale(EMB, tok);
   const m = f & 0xffff,
     s = fxShift(f, XQ);
   for (let i = 0; i < dim; i++) {
@@ -420,7 +475,7 @@ function embed(tok: i32): void {
   }
 }
 
-// The KV cache of layer l: k8 i8[ctx][D], then kf i32[ctx][H], v i16|i32[ctx][D], vm i32[ctx] (layout()).
+// The KV cache of layer l: k8 i8[ctx][KV], then kf i32[ctx][kvHeads], v i16|i32[ctx][KV], vm i32[ctx] (layout()).
 let kB: usize = 0;
 let kfB: usize = 0;
 let vB: usize = 0;
@@ -431,27 +486,34 @@ let vShift: i32 = 1; // log2 of a cached v's bytes
 function cacheOf(l: i32): void {
   vShift = vWide ? 2 : 1;
   kB = cacheB + <usize>(l * cacheLayerBytes);
-  kfB = kB + <usize>align16(ctx * dim);
-  vB = kfB + <usize>align16(ctx * heads * 4);
-  vmB = vB + <usize>align16((ctx * dim) << vShift);
+  kfB = kB + <usize>align16(ctx * kvDim);
+  vB = kfB + <usize>align16(ctx * kvHeads * 4);
+  vmB = vB + <usize>align16((ctx * kvDim) << vShift);
 }
 
 /** Token t = pos of layer l (cacheOf(l) set): RoPE on q and k, int8 q (q8B, qfB) and k, v and its multiplier. */
 function cacheQkv(t: i32, raw: i32): void {
   const hd = dim / heads;
   const half = hd / 2;
-  if (t > 0) ropeToken(qkvB, dim, heads, ropeB + <usize>((t * half * 2) << 2)); // position 0: the identity
-  const k = kB + <usize>(t * dim);
+  if (t > 0) {
+    // position 0: the identity
+    const rt = ropeB + <usize>((t * half * 2) << 2);
+    ropeHeads(qkvB, heads, hd, rt);
+    ropeHeads(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
+  }
   for (let h = 0; h < heads; h++) {
     const fq = quantI32(qkvB + <usize>((h * hd) << 2), hd, 0, q8B + <usize>(h * hd), false);
     store<i32>(qfB + <usize>(h << 2), fxMul(fq, raw));
-    const fk = quantI32(qkvB + <usize>((dim + h * hd) << 2), hd, 0, k + <usize>(h * hd), false);
-    store<i32>(kfB + <usize>((t * heads + h) << 2), fxMul(fk, raw));
   }
-  const src = qkvB + <usize>((2 * dim) << 2);
-  const v = vB + <usize>((t * dim) << vShift);
-  if (vWide) memory.copy(v, src, <usize>(dim << 2));
-  else for (let i = 0; i < dim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
+  const k = kB + <usize>(t * kvDim);
+  for (let h = 0; h < kvHeads; h++) {
+    const fk = quantI32(qkvB + <usize>((dim + h * hd) << 2), hd, 0, k + <usize>(h * hd), false);
+    store<i32>(kfB + <usize>((t * kvHeads + h) << 2), fxMul(fk, raw));
+  }
+  const src = qkvB + <usize>((dim + kvDim) << 2);
+  const v = vB + <usize>((t * kvDim) << vShift);
+  if (vWide) memory.copy(v, src, <usize>(kvDim << 2));
+  else for (let i = 0; i < kvDim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
   store<i32>(vmB + <usize>(t << 2), raw);
 }
 
@@ -464,13 +526,15 @@ function attend(t: i32): i32 {
   const zs = scB,
     ps = scB + <usize>(ctx << 2);
   memory.fill(oB, 0, <usize>(dim << 2));
+  const group = heads / kvHeads;
   for (let h = 0; h < heads; h++) {
+    const kh = h / group; // the k and v head query head h reads
     const fq = fxMul(load<i32>(qfB + <usize>(h << 2)), scoreFx);
     const qo = q8B + <usize>(h * hd);
     const qEnd = qo + <usize>hd;
-    let ko = kB + <usize>(h * hd);
+    let ko = kB + <usize>(kh * hd);
     const q4End = qo + <usize>(hd & ~3);
-    for (let j = 0; j <= t; j++, ko += <usize>dim) {
+    for (let j = 0; j <= t; j++, ko += <usize>kvDim) {
       let dot = 0;
       let qp = qo,
         kp = ko;
@@ -483,7 +547,7 @@ function attend(t: i32): i32 {
           <i32>load<i8>(qp, 3) * <i32>load<i8>(kp, 3);
       }
       for (; qp < qEnd; qp++, kp++) dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
-      const fk = load<i32>(kfB + <usize>((j * heads + h) << 2));
+      const fk = load<i32>(kfB + <usize>((j * kvHeads + kh) << 2));
       store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, fk)));
     }
     softmaxExp2(zs, t + 1, ps);
@@ -496,11 +560,11 @@ function attend(t: i32): i32 {
       const w = (load<i32>(ps + <usize>(j << 2)) * (fj & 0xffff) + (1 << (s - 1))) >> s;
       if (w == 0) continue;
       if (vWide) {
-        for (let op = oo, vp = vB + <usize>((j * dim + h * hd) << 2); op < oEnd; op += 4, vp += 4)
+        for (let op = oo, vp = vB + <usize>((j * kvDim + kh * hd) << 2); op < oEnd; op += 4, vp += 4)
           store<i32>(op, load<i32>(op) + w * load<i32>(vp));
       } else {
         let op = oo,
-          vp = vB + <usize>((j * dim + h * hd) << 1);
+          vp = vB + <usize>((j * kvDim + kh * hd) << 1);
         for (const o4End = oo + <usize>((hd & ~3) << 2); op < o4End; op += 16, vp += 8) {
           store<i32>(op, load<i32>(op) + w * <i32>load<i16>(vp));
           store<i32>(op, load<i32>(op, 4) + w * <i32>load<i16>(vp, 2), 4);
@@ -516,15 +580,18 @@ function attend(t: i32): i32 {
 
 /**
  * Feeds token tok (< vocab) at the next position (< ctx): the integer forward of that position over the KV cache,
- * then the tied head: logits i32[vocab] at lmLogits() with 8 fractional bits. Unchecked (the exports check).
+ * then the head: logits i32[vocab] at lmLogits() with 8 fractional bits. Unchecked (the exports check).
  */
 export function lmStep(tok: i32): void {
   lmForward(tok);
-  // head: the final norm quantized to int8, dot the int8 embedding rows
+  // head: the final norm quantized to int8, dot the head's rows (the int8 embedding's when tied)
   const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, xqB, false);
-  dotRows(0, 0, vocab);
+  dotRows(HEAD, 0, vocab);
   for (let v = 0; v < vocab; v++)
-    store<i32>(logitsB + <usize>(v << 2), mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(0, v)), 8));
+    store<i32>(
+      logitsB + <usize>(v << 2),
+      mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(HEAD, v)), 8),
+    );
 }
 
 /** The model width (features per readout). */
@@ -535,28 +602,144 @@ export function lmDim(): i32 {
 /** The last position's hidden state as features: f32[dim] at out = RMSNorm(x) g, the forward's only float step
  *  (normF32, as the agent backbone's features). */
 export function lmState(out: usize): void {
+  if (float) {
+    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * layers * dim * 4)), <i32>out, dim);
+    return;
+  }
   normF32(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, out);
 }
 
-/** The integer forward of token tok at the next position, without the head. Unchecked. */
+/** The forward of token tok at the next position, without the head. Unchecked. */
 export function lmForward(tok: i32): void {
+  if (float) lmForwardF32(tok);
+  else lmForwardInt(tok);
+}
+
+/** y f32[r1 - r0] = rows [r0, r1) of the f32 matrix m times x f32[cols]: streamed in row blocks, matvec_f32. */
+function linearF32(m: i32, r0: i32, r1: i32, x: usize, y: usize): void {
+  const o = m * MD;
+  const dataOff = md(o + 1),
+    cols = md(o + 5);
+  const rb = cols * 4;
+  const per = max(1, WBUF_BYTES / rb);
+  for (let rc = r0; rc < r1; rc += per) {
+    const rr = min(per, r1 - rc);
+    readBlob(dataOff + rc * rb, wB, rr * rb);
+    matvec_f32(<i32>wB, <i32>x, <i32>(y + <usize>((rc - r0) << 2)), rr, cols);
+  }
+}
+
+/** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin at rt. */
+function ropeF32(base: usize, n: i32, hd: i32, rt: usize): void {
+  const half = hd / 2;
+  for (let h = 0; h < n; h++) {
+    const pa0 = base + <usize>((h * hd) << 2);
+    const paEnd = pa0 + <usize>(half << 2);
+    let ro = rt;
+    for (let pa = pa0, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+      const co = load<f32>(ro),
+        si = load<f32>(ro, 4);
+      const a = load<f32>(pa),
+        b = load<f32>(pb);
+      store<f32>(pa, a * co - b * si);
+      store<f32>(pb, a * si + b * co);
+    }
+  }
+}
+
+/** x += o (f32[dim]). */
+function addF32(): void {
+  for (let i = 0; i < dim; i++) {
+    const p = xB + <usize>(i << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(oB + <usize>(i << 2)));
+  }
+}
+
+/** The fp32 forward of token tok over the f32 KV cache: the operations, in order, of the backbone's forwardF32 for
+ *  that position (so the reference's full recomputation gives the same floats). */
+function lmForwardF32(tok: i32): void {
+  const t = pos,
+    hd = dim / heads,
+    qkv = dim + 2 * kvDim;
+  const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
+  readBlob(md(EMB * MD + 1) + tok * dim * 4, xB, dim * 4);
+  for (let l = 0; l < layers; l++) {
+    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * l * dim * 4)), <i32>xnB, dim);
+    linearF32(mat(l, 0), 0, qkv, xnB, qkvB);
+    const rt = ropeB + <usize>((t * (hd / 2) * 2) << 2);
+    ropeF32(qkvB, heads, hd, rt);
+    ropeF32(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
+    const kl = cacheB + <usize>(l * cacheLayerBytes),
+      vl = kl + <usize>align16(ctx * kvDim * 4);
+    memory.copy(kl + <usize>((t * kvDim) << 2), qkvB + <usize>(dim << 2), <usize>(kvDim << 2));
+    memory.copy(vl + <usize>((t * kvDim) << 2), qkvB + <usize>((dim + kvDim) << 2), <usize>(kvDim << 2));
+    for (let h = 0; h < heads; h++) {
+      const qo = qkvB + <usize>((h * hd) << 2),
+        qEnd = qo + <usize>(hd << 2);
+      let mx: f32 = -Infinity;
+      for (let j = 0; j <= t; j++) {
+        let dot: f32 = 0;
+        for (let qp = qo, kp = kl + <usize>((j * kvDim + h * hd) << 2); qp < qEnd; qp += 4, kp += 4)
+          dot += load<f32>(qp) * load<f32>(kp);
+        const sj = dot * scale;
+        store<f32>(scB + <usize>(j << 2), sj);
+        if (sj > mx) mx = sj;
+      }
+      let sum: f32 = 0;
+      for (let j = 0; j <= t; j++) {
+        const e = expf(load<f32>(scB + <usize>(j << 2)) - mx);
+        store<f32>(scB + <usize>(j << 2), e);
+        sum += e;
+      }
+      for (let j = 0; j <= t; j++) store<f32>(scB + <usize>(j << 2), load<f32>(scB + <usize>(j << 2)) / sum);
+      for (let i = 0; i < hd; i++) {
+        let acc: f32 = 0;
+        for (let j = 0; j <= t; j++)
+          acc += load<f32>(scB + <usize>(j << 2)) * load<f32>(vl + <usize>((j * kvDim + h * hd + i) << 2));
+        store<f32>(xnB + <usize>((h * hd + i) << 2), acc);
+      }
+    }
+    linearF32(mat(l, 0), qkv, qkv + dim, xnB, oB);
+    addF32();
+    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>((2 * l + 1) * dim * 4)), <i32>xnB, dim);
+    linearF32(mat(l, 1), 0, ffn, xnB, zB);
+    for (let i = 0; i < ffn; i++) {
+      const p = zB + <usize>(i << 2);
+      const u = load<f32>(p);
+      store<f32>(p, u > 0 ? u * u : 0);
+    }
+    linearF32(mat(l, 2), 0, dim, zB, oB);
+    addF32();
+  }
+  pos = t + 1;
+}
+
+/** The integer forward of token tok at the next position, without the head. Unchecked. */
+function lmForwardInt(tok: i32): void {
   const t = pos;
   embed(tok);
+  const qkv = dim + 2 * kvDim; // rows of q|k|v; the output projection's follow
   for (let l = 0; l < layers; l++) {
-    const wqkvo = 1 + 3 * l,
-      up = 2 + 3 * l,
-      down = 3 + 3 * l;
+    const wqkvo = mat(l, 0);
     let a = normQuant(xB, gainsB + <usize>(2 * l * dim * 4), gainShift(2 * l), dim, xqB, false);
-    const raw = linear(wqkvo, 0, 3 * dim, a, qkvB, FX_RAW);
+    const raw = linear(wqkvo, 0, qkv, a, qkvB, FX_RAW);
     cacheOf(l);
     cacheQkv(t, raw);
     const rawO = attend(t);
     a = fxMul(quantI32(oB, dim, 0, xqB, false), rawO);
-    linear(wqkvo, 3 * dim, 4 * dim, a, xB, FX_ADD);
+    linear(wqkvo, qkv, qkv + dim, a, xB, FX_ADD);
     a = normQuant(xB, gainsB + <usize>((2 * l + 1) * dim * 4), gainShift(2 * l + 1), dim, xqB, false);
-    const rawZ = linear(up, 0, ffn, a, zB, FX_RELU2);
-    a = fxMul(quantI32(zB, ffn, 0, xqB, false), fxMul(rawZ, rawZ));
-    linear(down, 0, dim, a, xB, FX_ADD);
+    let rawZ: i32;
+    if (gated) {
+      const fg = linear(mat(l, 3), 0, ffn, a, zB, FX_RAW);
+      const fu = linear(mat(l, 1), 0, ffn, a, uB, FX_RAW);
+      rawZ = swiglu(zB, uB, ffn, fg, fu, fxMul(fg, log2eFx));
+    } else {
+      const f = linear(mat(l, 1), 0, ffn, a, zB, FX_RELU2);
+      rawZ = fxMul(f, f);
+    }
+    a = fxMul(quantI32(zB, ffn, 0, xqB, false), rawZ);
+    linear(mat(l, 2), 0, dim, a, xB, FX_ADD);
   }
   pos = t + 1;
 }

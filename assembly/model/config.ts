@@ -1,17 +1,14 @@
 // The model.config tensor (docs/format.md): i32[10] = [version 1, kind, vocab, ctx, dim, layers, heads, ffn,
-// featTokens, 0], read and checked once for both runtimes that take it, the agent backbone (backbone.ts, small
+// featTokens, kvHeads (0: as heads; grouped KV heads, language models only)], read and checked once for both runtimes that take it, the agent backbone (backbone.ts, small
 // limits) and the language model (assembly/lm/lm.ts, LM limits). Messages are built only on failure.
 import { blobRead } from "../host";
-import {
-  tableFind,
-  entryPacking,
-  entryNdim,
-  entryShape,
-  entryDataOffset,
-  entryDataBytes,
-  entryInBlob,
-  PACK_I32,
-} from "./blobtable";
+import * as table from "./blobtable";
+
+/** model.config kinds */
+export const KIND_FP32: i32 = 0;
+export const KIND_INT8: i32 = 1;
+export const KIND_TERNARY: i32 = 2;
+export const KIND_BINARY: i32 = 3;
 
 export const CFG_KIND: i32 = 1;
 export const CFG_VOCAB: i32 = 2;
@@ -21,6 +18,7 @@ export const CFG_LAYERS: i32 = 5;
 export const CFG_HEADS: i32 = 6;
 export const CFG_FFN: i32 = 7;
 export const CFG_FEAT: i32 = 8;
+export const CFG_KV_HEADS: i32 = 9;
 
 /** Why a field is out of range ("" when in): "model.config: dim 64 outside 2..48". */
 function range(cfg: usize, field: i32, name: string, lo: i32, hi: i32): string {
@@ -31,7 +29,8 @@ function range(cfg: usize, field: i32, name: string, lo: i32, hi: i32): string {
 
 /**
  * Finds model.config and reads it into cfg (u8[40]); checks the version, the kind (minKind..3) and every size against
- * the limits. Returns "" when good, else the reason; *code (i32 at codeOut) -3 missing, -4 bad.
+ * the limits; kvHeads 0 or, when grouped: true, a divisor of heads. Returns "" when good, else the reason; *code
+ * (i32 at codeOut) -3 missing, -4 bad.
  */
 export function readConfig(
   cfg: usize,
@@ -43,13 +42,19 @@ export function readConfig(
   maxHeads: i32,
   maxFfn: i32,
   codeOut: usize,
+  grouped: bool,
 ): string {
   store<i32>(codeOut, -3);
-  if (!tableFind("model.config", -1, "")) return "blob has no 'model.config' tensor";
+  if (!table.tableFind("model.config", -1, "")) return "blob has no 'model.config' tensor";
   store<i32>(codeOut, -4);
-  if (entryPacking() != PACK_I32 || entryNdim() != 1 || entryShape(0) != 10 || entryDataBytes() != 40)
+  if (
+    table.entryPacking() != table.PACK_I32 ||
+    table.entryNdim() != 1 ||
+    table.entryShape(0) != 10 ||
+    table.entryDataBytes() != 40
+  )
     return "model.config must be i32[10]";
-  if (!entryInBlob() || blobRead(entryDataOffset(), cfg, 40) != 0) return "cannot read model.config";
+  if (!table.entryInBlob() || blobRead(table.entryDataOffset(), cfg, 40) != 0) return "cannot read model.config";
   if (load<i32>(cfg) != 1) return "model.config version " + load<i32>(cfg).toString() + " (this runtime knows 1)";
   const kind = load<i32>(cfg, 4);
   if (kind < minKind || kind > 3) return "model.config: unknown kind " + kind.toString();
@@ -64,7 +69,9 @@ export function readConfig(
   const dim = load<i32>(cfg, CFG_DIM * 4),
     heads = load<i32>(cfg, CFG_HEADS * 4);
   if (dim % heads != 0 || (dim / heads) % 2 != 0) return "model.config: dim / heads must be an even integer";
-  if (load<i32>(cfg, 36) != 0) return "model.config: reserved field must be 0";
+  const kv = load<i32>(cfg, CFG_KV_HEADS * 4);
+  // grouped KV heads: language models only; kvHeads divides heads
+  if (kv != 0 && (!grouped || kv < 0 || kv > heads || heads % kv != 0)) return "model.config: kvHeads " + kv.toString();
   store<i32>(codeOut, 0);
   return "";
 }

@@ -55,7 +55,7 @@ export function featuresInit(backbone: i32, id: i32, tokens: i32, envVocab: i32)
 /** The LM reads each sentence of the text (up to and including its '.') from an empty cache; the mean of its
  *  positions' states (lmState, f32 sums in order) is that sentence's feature vector (dim), so F = sentences * dim. */
 function lmInit(tokens: i32): i32 {
-  if (lmLoad() != 0) return -1;
+  if (lmLoad(true) != 0) return -1; // an fp32 LM too: the retention baseline
   if (text == 0) text = heap.alloc(<usize>TEXT_CAP);
   state = heap.alloc(<usize>(lmDim() * 4)); // per load: the width can change
   if (tokens > 4) return -3; // the cache key packs four tokens

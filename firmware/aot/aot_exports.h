@@ -18,27 +18,18 @@ typedef struct {
 extern const bitrl_aot_export bitrl_aot_exports[];
 extern const unsigned bitrl_aot_export_count;
 
-/* float arguments and results travel as their bit patterns */
-static inline float bitrl_aot_f32(uint64_t v) {
-    uint32_t b = (uint32_t)v;
+/* float arguments and results travel as their bit patterns (a union member read as another's bits, C99) */
+typedef union {
+    uint32_t bits;
     float f;
-    memcpy(&f, &b, 4);
-    return f;
-}
-static inline double bitrl_aot_f64(uint64_t v) {
+} bitrl_aot_f32_bits;
+typedef union {
+    uint64_t bits;
     double d;
-    memcpy(&d, &v, 8);
-    return d;
-}
-static inline uint64_t bitrl_aot_from_f32(float f) {
-    uint32_t b;
-    memcpy(&b, &f, 4);
-    return b;
-}
-static inline uint64_t bitrl_aot_from_f64(double d) {
-    uint64_t b;
-    memcpy(&b, &d, 8);
-    return b;
-}
+} bitrl_aot_f64_bits;
+static inline float bitrl_aot_f32(uint64_t v) { return ((bitrl_aot_f32_bits){.bits = (uint32_t)v}).f; }
+static inline double bitrl_aot_f64(uint64_t v) { return ((bitrl_aot_f64_bits){.bits = v}).d; }
+static inline uint64_t bitrl_aot_from_f32(float f) { return ((bitrl_aot_f32_bits){.f = f}).bits; }
+static inline uint64_t bitrl_aot_from_f64(double d) { return ((bitrl_aot_f64_bits){.d = d}).bits; }
 
 #endif

@@ -131,29 +131,15 @@ static const char *check_args(const bitrl_aot_export *e, uint32_t argc) {
     return NULL;
 }
 
+/* The firmware's value type of each AOT result type (BITRL_AOT_VOID and unknown ones: none). */
+static const bitrl_val_type k_result_types[] = {[BITRL_AOT_I32] = BITRL_VAL_I32,
+                                                [BITRL_AOT_I64] = BITRL_VAL_I64,
+                                                [BITRL_AOT_F32] = BITRL_VAL_F32,
+                                                [BITRL_AOT_F64] = BITRL_VAL_F64};
+
 static void set_result(const bitrl_aot_export *e, uint64_t r, bitrl_vm_value *ret) {
-    switch (e->result_type) {
-        case BITRL_AOT_I32:
-            ret->type = BITRL_VAL_I32;
-            ret->bits = (uint32_t)r;
-            break;
-        case BITRL_AOT_I64:
-            ret->type = BITRL_VAL_I64;
-            ret->bits = r;
-            break;
-        case BITRL_AOT_F32:
-            ret->type = BITRL_VAL_F32;
-            ret->bits = (uint32_t)r;
-            break;
-        case BITRL_AOT_F64:
-            ret->type = BITRL_VAL_F64;
-            ret->bits = r;
-            break;
-        default:
-            ret->type = BITRL_VAL_NONE;
-            ret->bits = 0;
-            break;
-    }
+    int known = e->result_type < sizeof k_result_types / sizeof k_result_types[0];
+    bitrl_vm_result_of(ret, known ? k_result_types[e->result_type] : BITRL_VAL_NONE, known ? r : 0);
 }
 
 const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret,

@@ -17,6 +17,12 @@ typedef struct {
     uint64_t bits; /* the value's bits: i32/f32 in the low half */
 } bitrl_vm_value;
 
+/* A call's result from the engine's raw 64 bits: an i32 or f32 is the low half. */
+static inline void bitrl_vm_result_of(bitrl_vm_value *ret, bitrl_val_type type, uint64_t bits) {
+    ret->type = type;
+    ret->bits = (type == BITRL_VAL_I32 || type == BITRL_VAL_F32) ? (uint32_t)bits : bits;
+}
+
 /* Parses, loads and links the module (bytes must stay valid for the program's life). NULL or an error. */
 const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len);
 

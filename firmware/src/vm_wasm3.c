@@ -93,6 +93,12 @@ static const char *vm_find(const char *name, uint32_t argc, IM3Function *f) {
     return NULL;
 }
 
+/* The firmware's value type of each wasm3 result type (others: none). */
+static const bitrl_val_type k_result_types[] = {[c_m3Type_i32] = BITRL_VAL_I32,
+                                                [c_m3Type_i64] = BITRL_VAL_I64,
+                                                [c_m3Type_f32] = BITRL_VAL_F32,
+                                                [c_m3Type_f64] = BITRL_VAL_F64};
+
 static const char *vm_result(IM3Function f, bitrl_vm_value *ret) {
     ret->type = BITRL_VAL_NONE;
     ret->bits = 0;
@@ -101,26 +107,9 @@ static const char *vm_result(IM3Function f, bitrl_vm_value *ret) {
     const void *ptrs[1] = {&v};
     M3Result r = m3_GetResults(f, 1, ptrs);
     if (r) return r;
-    switch (m3_GetRetType(f, 0)) {
-        case c_m3Type_i32:
-            ret->type = BITRL_VAL_I32;
-            ret->bits = (uint32_t)v;
-            break;
-        case c_m3Type_i64:
-            ret->type = BITRL_VAL_I64;
-            ret->bits = v;
-            break;
-        case c_m3Type_f32:
-            ret->type = BITRL_VAL_F32;
-            ret->bits = (uint32_t)v;
-            break;
-        case c_m3Type_f64:
-            ret->type = BITRL_VAL_F64;
-            ret->bits = v;
-            break;
-        default:
-            return k_bad_args;
-    }
+    M3ValueType t = m3_GetRetType(f, 0);
+    if (t >= sizeof k_result_types / sizeof k_result_types[0] || k_result_types[t] == BITRL_VAL_NONE) return k_bad_args;
+    bitrl_vm_result_of(ret, k_result_types[t], v);
     return NULL;
 }
 

@@ -8,37 +8,25 @@ import { withBoard } from "../../tools/lib/board/session.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
-import { assertConformance, assertMemoryBounds } from "../fixtures/board-checks.ts";
+import { assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
 const fixed = loadGoldenFile(join(repoRoot, "test", "golden", "fixed-kernels.json"));
 
 test("should pass every golden case (kernels, the backbone's small and fixed-point kernels) with the AOT backend on the native host build", async () => {
-  await withBoard("host", { flashPath: tempFlashPath(), backend: "aot" }, async (s) => {
-    assert.is(s.info.backend, "aot");
-    await assertConformance(s.client, [kernels, small, fixed]);
-  });
+  await assertConformanceOn("host", [kernels, small, fixed], { backend: "aot" });
 });
 
 test("should pass every golden case with the AOT backend on the emulated Cortex-M4 (qemu-m4)", async () => {
-  await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "aot", timeoutMs: 20000 }, async (s) => {
-    assert.is(s.info.backend, "aot");
-    assert.is(s.info.clock_unit, "instructions");
-    await assertConformance(s.client, [kernels, fixed]);
-  });
+  await assertConformanceOn("qemu-m4", [kernels, fixed], { backend: "aot", timeoutMs: 20000 });
 });
 
 test("should trap an out-of-bounds load with a named error, leave memory intact and keep answering", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "aot", timeoutMs: 20000 }, async (s) => {
-    const memBytes = (s.info.ram as { linear_memory: number }).linear_memory;
     // aot-gen's cheaper bounds check must be exact at the edge
-    await assertMemoryBounds(
-      s.client,
-      memBytes,
-      [memBytes, memBytes + 1, memBytes + 4096, 0x7fffffff, 0xffffffff],
-      /out of bounds memory access/,
-    );
+    const past = (mem: number) => [mem, mem + 1, mem + 4096, 0x7fffffff, 0xffffffff];
+    await assertMemoryBounds(s, past, /out of bounds memory access/);
     assert.is((await s.client.info()).backend, "aot");
   });
 });

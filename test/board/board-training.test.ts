@@ -6,33 +6,19 @@ import * as assert from "uvu/assert";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  buildAgentBlob,
-  DEFAULT_TRAIN,
-  defaultTrain,
-  evaluateOnBoard,
-  trainAgent,
-  trainOnBoard,
-} from "../../tools/lib/agent/index.ts";
+import { evaluateOnBoard, trainAgent, trainOnBoard } from "../../tools/lib/agent/index.ts";
 import { readBlobFile } from "../../tools/lib/format/blob-file.ts";
-import type { Blob } from "../../tools/lib/format/types.ts";
 import { mean } from "../../tools/lib/util/stats.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { headBytes, oneHotCartpole, ppoCartpole } from "../fixtures/agents.ts";
 
 // its own flash files: board tests run in parallel processes
 const flashPath = tempFlashPath();
 const dir = mkdtempSync(join(tmpdir(), "bitrl-board-train-"));
-const headBytes = (b: Blob) => Array.from(new Uint8Array(b.tensors.find((t) => t.name === "head.params")!.data));
 
 test("should raise a cartpole head's return on the emulated board (wasm3, qemu-m4) within 200 episodes", async () => {
   // the one-hot features keep a step cheap (~1.2M instructions), so 200 on-device episodes take about a minute
-  const start = buildAgentBlob({
-    env: "cartpole",
-    backbone: null,
-    hidden: 0,
-    train: DEFAULT_TRAIN.cartpole,
-    initSeed: 1,
-  });
+  const start = oneHotCartpole();
   const before = await evaluateOnBoard("qemu-m4", start, 5, 1_000_000, { flashPath });
   const r = await trainOnBoard("qemu-m4", start, 1, 200, { chunk: 50, flashPath, resumeFile: null });
   assert.is(r.curve.length, 200);
@@ -49,13 +35,7 @@ test("should raise a cartpole head's return on the emulated board (wasm3, qemu-m
 
 // PPO with a short rollout on the shipped ternary backbone: a few updates and two checkpoints within 800 steps
 const ternary = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-backbone-ternary.bitrl"));
-const ppoStart = buildAgentBlob({
-  env: "cartpole",
-  backbone: ternary,
-  hidden: 0,
-  train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 800 },
-  initSeed: 1,
-});
+const ppoStart = ppoCartpole(ternary, { rollout: 32, horizon: 800 });
 const ppoRun = { steps: 800, chunk: 5, select: { every: 100, episodes: 1 } };
 
 test("should train PPO on the ternary backbone on qemu-m4 (AOT) exactly as in V8, checkpoints included", async () => {
@@ -97,13 +77,7 @@ test("should resume from the best head kept on the board after the emulator is k
     resumeFile = join(dir, "resume.json");
   // a longer run than above, so that progress reports follow the first checkpoint with today's backbone
   const run = { ...ppoRun, steps: 1200 };
-  const start = buildAgentBlob({
-    env: "cartpole",
-    backbone: ternary,
-    hidden: 0,
-    train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 32, horizon: 1200 },
-    initSeed: 1,
-  });
+  const start = ppoCartpole(ternary, { rollout: 32, horizon: 1200 });
   const opts = { ...run, backend: "aot" as const, flashPath, resumeFile };
   // the "power cut": the session (and QEMU with it) goes away at the first progress report after a checkpoint
   const killed = await trainOnBoard("qemu-m4", start, 1, Infinity, {

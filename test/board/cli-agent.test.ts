@@ -5,15 +5,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cartpoleStep, type CartPoleState } from "../../tools/lib/reference/envs.ts";
-import {
-  buildAgentBlob,
-  DEFAULT_TRAIN,
-  evaluateAgent,
-  evaluateOnBoard,
-  trainAgent,
-  trainOnBoard,
-} from "../../tools/lib/agent/index.ts";
+import { evaluateAgent, evaluateOnBoard, trainAgent, trainOnBoard } from "../../tools/lib/agent/index.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { headBytes, oneHotCartpole } from "../fixtures/agents.ts";
 
 const root = join(import.meta.dirname, "..", "..");
 const dir = mkdtempSync(join(tmpdir(), "bitrl-agent-"));
@@ -112,20 +106,13 @@ test("should leave an existing output untouched when training fails", () => {
 
 test("should train and evaluate on the emulated board (wasm3, qemu-m4) exactly as in V8", async () => {
   // a short run keeps episodes short: the board must give the same sampled returns, head bits and greedy returns
-  const start = buildAgentBlob({
-    env: "cartpole",
-    backbone: null,
-    hidden: 0,
-    train: DEFAULT_TRAIN.cartpole,
-    initSeed: 1,
-  });
+  const start = oneHotCartpole();
   const host = trainAgent(start, 4, 12, { evalEpisodes: 0, chunk: 6 });
   const board = await trainOnBoard("qemu-m4", start, 4, 12, { chunk: 6, flashPath: tempFlashPath() }); // own flash: board tests run in parallel
   assert.equal(board.curve, host.curve);
-  const head = (b: typeof start) => Array.from(new Uint8Array(b.tensors.find((t) => t.name === "head.params")!.data));
-  assert.equal(head(board.blob), head(host.blob));
+  assert.equal(headBytes(board.blob), headBytes(host.blob));
   assert.ok(
-    head(host.blob).some((x) => x !== 0),
+    headBytes(host.blob).some((x) => x !== 0),
     "the head moved",
   );
   assert.is(board.tick_unit, "instructions");

@@ -7,9 +7,7 @@ import * as assert from "uvu/assert";
 import * as fx from "../../tools/lib/reference/fixed.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { loadGoldenFile, runGoldenCase } from "../../tools/lib/runtime/golden.ts";
-import { withBoard } from "../../tools/lib/board/session.ts";
-import { runConformance } from "../../tools/lib/board/conformance.ts";
-import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { assertConformanceOn } from "../fixtures/board-checks.ts";
 import { GOLDEN_FIXED_PATH, goldenFixedCases } from "../../tools/lib/runtime/golden-fixed-kernels.ts";
 import { seededRandom } from "../../tools/lib/util/seeded-random.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
@@ -78,42 +76,15 @@ test("should round the exp2 table to the nearest 2^15 * 2^(-f / 256)", () => {
 });
 
 test("should pass every fixed-kernels golden case in wasm3 on the emulated Cortex-M4 (qemu-m4)", async () => {
-  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
-    const r = await runConformance(s.client, [golden]);
-    assert.is(r.cases.length, golden.cases.length);
-    assert.equal(
-      r.cases.filter((c) => !c.ok),
-      [],
-    );
-  });
+  await assertConformanceOn("qemu-m4", [golden], { timeoutMs: 20000 });
 });
 
 test("should pass every golden case with the kernel imports bound to C kernels (wasm3+native) on the native host build", async () => {
-  await withBoard("host", { flashPath: tempFlashPath(), backend: "wasm3+native" }, async (s) => {
-    assert.is(s.info.backend, "wasm3+native");
-    const files = [kernelsGolden, smallGolden, golden];
-    const r = await runConformance(s.client, files);
-    assert.equal(
-      r.cases.filter((c) => !c.ok),
-      [],
-    );
-    assert.is(
-      r.passed,
-      files.reduce((a, f) => a + f.cases.length, 0),
-    );
-  });
+  await assertConformanceOn("host", [kernelsGolden, smallGolden, golden], { backend: "wasm3+native" });
 });
 
 test("should pass every fixed-kernels golden case with C kernels (wasm3+native) on the emulated Cortex-M4 (qemu-m4)", async () => {
-  await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wasm3+native", timeoutMs: 20000 }, async (s) => {
-    assert.is(s.info.backend, "wasm3+native");
-    const r = await runConformance(s.client, [golden]);
-    assert.is(r.cases.length, golden.cases.length);
-    assert.equal(
-      r.cases.filter((c) => !c.ok),
-      [],
-    );
-  });
+  await assertConformanceOn("qemu-m4", [golden], { backend: "wasm3+native", timeoutMs: 20000 });
 });
 
 test.run();

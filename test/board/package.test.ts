@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
+import { TSC_NODE_FLAGS } from "../../scripts/build.mjs";
 import { buildAgentBlob, defaultTrain, evaluateAgent } from "../../tools/lib/agent/index.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "bitrl-package-"));
@@ -104,22 +105,7 @@ test("should install the packed tarball and import { ... } from 'bitrl' by name,
 
   run(
     join(repoRoot, "node_modules", ".bin", "tsc"),
-    [
-      "main.ts",
-      "--ignoreConfig",
-      "--noEmit",
-      "--strict",
-      "--target",
-      "ES2022",
-      "--module",
-      "NodeNext",
-      "--moduleResolution",
-      "NodeNext",
-      "--typeRoots",
-      join(repoRoot, "node_modules", "@types"),
-      "--types",
-      "node",
-    ],
+    ["main.ts", ...TSC_NODE_FLAGS, "--noEmit", "--typeRoots", join(repoRoot, "node_modules", "@types")],
     app,
   );
 });

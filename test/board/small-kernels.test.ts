@@ -20,9 +20,7 @@ import {
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
 import { bytesOf, loadAgent, type AgentModule } from "../../tools/lib/runtime/wasm.ts";
 import { loadGoldenFile, runGoldenCase } from "../../tools/lib/runtime/golden.ts";
-import { withBoard } from "../../tools/lib/board/session.ts";
-import { runConformance } from "../../tools/lib/board/conformance.ts";
-import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { assertConformanceOn } from "../fixtures/board-checks.ts";
 import { repoRoot } from "../../tools/lib/board/toolchain.ts";
 import { GOLDEN_SMALL_PATH, goldenSmallCases } from "../../tools/lib/runtime/golden-small-kernels.ts";
 import { randInt, randomF32, randomInt8, randomTernary, seededRandom } from "../../tools/lib/util/seeded-random.ts";
@@ -347,14 +345,7 @@ for (const b of ["release", "debug"] as const) {
 }
 
 test("should pass every small-kernels golden case in wasm3 on the emulated Cortex-M4 (qemu-m4)", async () => {
-  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
-    const r = await runConformance(s.client, [golden]);
-    assert.is(r.cases.length, golden.cases.length);
-    assert.equal(
-      r.cases.filter((c) => !c.ok),
-      [],
-    );
-  });
+  await assertConformanceOn("qemu-m4", [golden], { timeoutMs: 20000 });
 });
 
 test.run();

@@ -11,7 +11,7 @@ import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { ensureToolchain, paths } from "../../tools/lib/board/toolchain.ts";
 import { AgentRunner } from "../../tools/lib/agent/index.ts";
-import { assertConformance, assertMemoryBounds } from "../fixtures/board-checks.ts";
+import { assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
@@ -29,29 +29,16 @@ test("should extract only WAMR's runtime core from the pinned, checked wamr-sys 
 });
 
 test("should pass every golden case (kernels and the backbone's small kernels) with WAMR on the native host build", async () => {
-  await withBoard("host", { flashPath: tempFlashPath(), backend: "wamr" }, async (s) => {
-    assert.is(s.info.backend, "wamr");
-    await assertConformance(s.client, [kernels, small]);
-  });
+  await assertConformanceOn("host", [kernels, small], { backend: "wamr" });
 });
 
 test("should pass every golden case with WAMR's fast interpreter on the emulated Cortex-M4 (qemu-m4)", async () => {
-  await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 30000 }, async (s) => {
-    assert.is(s.info.backend, "wamr");
-    assert.is(s.info.clock_unit, "instructions");
-    await assertConformance(s.client, [kernels]);
-  });
+  await assertConformanceOn("qemu-m4", [kernels], { backend: "wamr", timeoutMs: 30000 });
 });
 
 test("should trap an out-of-bounds load under WAMR with wasm3's error, leave memory intact and keep answering", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 30000 }, async (s) => {
-    const memBytes = (s.info.ram as { linear_memory: number }).linear_memory;
-    await assertMemoryBounds(
-      s.client,
-      memBytes,
-      [memBytes, memBytes + 4096, 0xffffffff],
-      /\[trap\] out of bounds memory access/,
-    );
+    await assertMemoryBounds(s, (mem) => [mem, mem + 4096, 0xffffffff], /\[trap\] out of bounds memory access/);
   });
 });
 

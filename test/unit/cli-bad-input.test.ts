@@ -64,46 +64,33 @@ const OUTPUTS: [string, string][] = [
   ["a directory", "adir"],
 ];
 
+/** The arguments every case of a command starts with. */
+const EVAL = ["eval", "--env", "cartpole", "--model", "agent.bitrl"];
+const RUN = ["run", "--board", "host"];
+const TRAIN = ["train", "--env", "cartpole", "--backbone", "backbone.bitrl"];
+const PRETRAIN = ["pretrain", "--env", "cartpole", "-o", "p.bitrl"];
+const REPLAY = ["replay", "--env", "cartpole", "--actions"];
+const ENERGY = ["energy", "--source", "estimate", "--board", "nrf52840_dk"];
+const GENERATE = ["generate", "--model", "lm.bitrl", "--prompt"];
+/** One case per text: `base`, then the text's words. */
+const each = (base: string[], ...texts: string[]) => texts.map((t) => [...base, ...t.split(" ")]);
+
 /** Numeric flags out of range or misspelt (the shared parser: plain decimal, a documented range). */
 const NUMERIC: string[][] = [
-  ...["1e99", "4294967296", "", "0x0", "-1", "1.5"].map((s) => [
-    "eval",
-    "--env",
-    "cartpole",
-    "--model",
-    "agent.bitrl",
-    "--seed",
-    s,
-  ]),
-  ["eval", "--env", "cartpole", "--model", "agent.bitrl", "--episodes", "0"],
-  ["eval", "--env", "cartpole", "--model", "agent.bitrl", "--episodes", "-1"],
-  ["run", "--board", "host", "--train", "1e99", "--episodes", "0"],
-  ["run", "--board", "host", "--episodes", "0", "--train", "0"],
-  ["run", "--board", "host", "--max-steps", "1e99"],
-  ["run", "--board", "host", "--max-steps", "0"],
-  ["train", "--env", "cartpole", "--backbone", "backbone.bitrl", "--seeds", "0"],
-  ["train", "--env", "cartpole", "--backbone", "backbone.bitrl", "--steps", "-5"],
-  ["train", "--env", "cartpole", "--backbone", "backbone.bitrl", "--lr", "2"],
-  ["train", "--env", "cartpole", "--backbone", "backbone.bitrl", "--lr", "0"],
-  ["train", "--env", "cartpole", "--backbone", "backbone.bitrl", "--gamma", "-0.5"],
-  ["train", "--env", "cartpole", "--backbone", "backbone.bitrl", "--epochs", "0"],
-  ["pretrain", "--env", "cartpole", "-o", "p.bitrl", "--steps", "0"],
-  ["pretrain", "--env", "cartpole", "-o", "p.bitrl", "--lr", "1e-999x"],
-  ["replay", "--env", "cartpole", "--actions", "1", "--seed", "4294967296"],
-  ["energy", "--source", "estimate", "--board", "nrf52840_dk", "--vdd", "100"],
-  ["energy", "--source", "estimate", "--board", "nrf52840_dk", "--marker-channel", "8"],
-  ["replay", "--env", "cartpole", "--actions", "0x1"],
-  ["replay", "--env", "cartpole", "--actions", "1e0"],
-  ["replay", "--env", "cartpole", "--actions", "0", "--state", "0x10,0,0,0"],
-  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--tokens", "0"],
-  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--tokens", "5000"],
-  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--temperature", "-1"],
-  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--temperature", "1e3"],
-  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--seed", "-1"],
-  ["generate", "--model", "lm.bitrl", "--prompt", ""],
-  ["generate", "--model", "lm.bitrl", "--prompt", "€ uro"],
+  ...["1e99", "4294967296", "", "0x0", "-1", "1.5"].map((s) => [...EVAL, "--seed", s]),
+  ...each(EVAL, "--episodes 0", "--episodes -1"),
+  ...each(RUN, "--train 1e99 --episodes 0", "--episodes 0 --train 0", "--max-steps 1e99", "--max-steps 0"),
+  ...each(TRAIN, "--seeds 0", "--steps -5", "--lr 2", "--lr 0", "--gamma -0.5", "--epochs 0"),
+  ...each(PRETRAIN, "--steps 0", "--lr 1e-999x"),
+  ...each(REPLAY, "1 --seed 4294967296"),
+  ...each(ENERGY, "--vdd 100", "--marker-channel 8"),
+  ...each(REPLAY, "0x1", "1e0", "0 --state 0x10,0,0,0"),
+  ...each(GENERATE, "the --tokens 0", "the --tokens 5000", "the --temperature -1", "the --temperature 1e3"),
+  ...each(GENERATE, "the --seed -1"),
+  [...GENERATE, ""],
+  [...GENERATE, "€ uro"],
   ["generate", "--model", "agent.bitrl", "--prompt", "the"],
-  ["generate", "--model", "lm.bitrl", "--prompt", "the", "--board", "qemu-m4"],
+  [...GENERATE, "the", "--board", "qemu-m4"],
   ["pretrain", "--corpus", "wiki", "-o", "p.bitrl"],
   ["pretrain", "--corpus", "fortunes", "--env", "cartpole", "-o", "p.bitrl"],
 ];

@@ -14,7 +14,7 @@ import {
 } from "../../tools/lib/energy/ppk2.ts";
 import { InaMeter, InaRecorder, parseInaLine } from "../../tools/lib/energy/ina.ts";
 import { estimateAgent, measuredAgents } from "../../tools/lib/energy/estimate.ts";
-import { openSerial } from "../../tools/lib/energy/serial.ts";
+import { openSerial, type ByteLink } from "../../tools/lib/energy/serial.ts";
 import { getBoard } from "../../tools/lib/board/profiles.ts";
 import { startSimMeter, type Scenario } from "../fixtures/sim/meters.ts";
 import { energyOnBoard, readCounts, formatEnergyTable } from "../../tools/lib/energy/energy.ts";
@@ -74,16 +74,10 @@ test("should decode PPK2 sample words and scale them with the calibration formul
   const w = 1000 | (2 << 14) | (37 << 18) | (0b101 << 24);
   assert.equal(decodeWord(w >>> 0), { code: 1000, range: 2, counter: 37, logic: 5 });
   assert.is(decodeWord((7 << 14) >>> 0).range, 4);
+  // range 2's coefficients: the only ones a range-2 sample reads
   const cal = defaultCalibration();
-  Object.assign(cal, {
-    r: [1, 1, 10, 1, 1],
-    o: [0, 0, 100, 0, 0],
-    gs: [0, 0, 2, 0, 0],
-    gi: [1, 1, 1.1, 1, 1],
-    s: [0, 0, 0.001, 0, 0],
-    i: [0, 0, 0.0001, 0, 0],
-    ug: [1, 1, 0.9, 1, 1],
-  });
+  const range2 = { r: 10, o: 100, gs: 2, gi: 1.1, s: 0.001, i: 0.0001, ug: 0.9 };
+  for (const [k, v] of Object.entries(range2)) cal[k as keyof typeof range2][2] = v;
   // r = (4*1000 - 100) * 1.8/163840/10; 0.9 * (r*(2r + 1.1) + 0.001*3 + 0.0001), computed by hand in Python
   close(sampleAmps(cal, 2, 1000, 3000), 0.0070648663723468785, 1e-12, "amps");
 });
@@ -119,6 +113,29 @@ test("should reassemble PPK2 words split across chunks and count counter gaps", 
   assert.is(d.lost, 1);
 });
 
+/** Runs `body` with the serial link to a simulated meter on a pty; closes both after. */
+async function withSimMeter(kind: "ppk2" | "ina", scenario: Scenario, body: (link: ByteLink) => Promise<void>) {
+  const sim = await startSimMeter(kind, scenario);
+  const link = await openSerial(sim.path);
+  try {
+    await body(link);
+  } finally {
+    await link.close();
+    sim.stop();
+  }
+}
+
+/** Marked windows of `lengths` samples at `uA`, each between quiet stretches. */
+function markedSegments(lengths: number[], uA: number, quiet: { n: number; uA: number }): Scenario["segments"] {
+  return [
+    { ...quiet, mark: 0 },
+    ...lengths.flatMap((n) => [
+      { n, uA, mark: 1 },
+      { ...quiet, mark: 0 },
+    ]),
+  ];
+}
+
 const PPK2_SCENARIO: Scenario = {
   vdd_mV: 3000,
   segments: [
@@ -131,9 +148,7 @@ const PPK2_SCENARIO: Scenario = {
 };
 
 test("should record marked windows from a simulated PPK2 on a pty", async () => {
-  const sim = await startSimMeter("ppk2", PPK2_SCENARIO);
-  const link = await openSerial(sim.path);
-  try {
+  await withSimMeter("ppk2", PPK2_SCENARIO, async (link) => {
     const meter = await Ppk2Meter.open(link, { mode: "source", vddMv: 3000, markerChannel: 0 });
     assert.is(meter.calibration.r[2], 10);
     await meter.start();
@@ -158,38 +173,28 @@ test("should record marked windows from a simulated PPK2 on a pty", async () => 
     close(figs[1].joulesPerEpisode, 1.8e-3, 1e-3, "ternary per episode");
     assert.is(figs[0].kind, "measured");
     await meter.close();
-  } finally {
-    sim.stop();
-  }
+  });
 });
 
 test("should fail with a clear error when the PPK2 port answers nothing", async () => {
-  const sim = await startSimMeter("ina", { vdd_mV: 3000, segments: [] });
-  const link = await openSerial(sim.path);
-  try {
+  await withSimMeter("ina", { vdd_mV: 3000, segments: [] }, async (link) => {
     const err = await Ppk2Meter.open(link, { mode: "source", vddMv: 3000, markerChannel: 0, timeoutMs: 300 }).then(
       () => null,
       (e: Error) => e,
     );
     assert.match(err?.message ?? "resolved", /no PPK2 metadata within 300 ms/);
-  } finally {
-    await link.close();
-    sim.stop();
-  }
+  });
 });
 
+/** One marked window of 200 samples at 1 ms, 3.3 V, 10 mA. */
+const INA_SCENARIO: Scenario = {
+  vdd_mV: 3300,
+  period_us: 1000,
+  segments: markedSegments([200], 10000, { n: 10, uA: 1000 }),
+};
+
 test("should record marked windows from a simulated INA meter on a pty", async () => {
-  const sim = await startSimMeter("ina", {
-    vdd_mV: 3300,
-    period_us: 1000,
-    segments: [
-      { n: 10, uA: 1000, mark: 0 },
-      { n: 200, uA: 10000, mark: 1 },
-      { n: 10, uA: 1000, mark: 0 },
-    ],
-  });
-  const link = await openSerial(sim.path);
-  try {
+  await withSimMeter("ina", INA_SCENARIO, async (link) => {
     const meter = await InaMeter.open(link);
     assert.is(meter.info.chip, "ina226");
     await meter.start();
@@ -200,9 +205,7 @@ test("should record marked windows from a simulated INA meter on a pty", async (
     // 3.3 V x 10 mA x 200 x 1 ms = 6.6 mJ, exact in the protocol's integer uV and nA
     close(w[0].joules, 3.3 * 10e-3 * 0.2, 1e-12, "window");
     await meter.close();
-  } finally {
-    sim.stop();
-  }
+  });
 });
 
 test("should parse INA meter lines and reject malformed ones with the line", () => {
@@ -299,19 +302,8 @@ test("should find one model per agent kind and run them in turn with the same se
 
 test("should measure each agent over its marked episodes with a simulated INA meter", async () => {
   // two agents x one episode: windows of 100 and 50 samples at 1 ms, 3 V, 10 mA
-  const sim = await startSimMeter("ina", {
-    vdd_mV: 3000,
-    period_us: 1000,
-    segments: [
-      { n: 5, uA: 100, mark: 0 },
-      { n: 100, uA: 10000, mark: 1 },
-      { n: 5, uA: 100, mark: 0 },
-      { n: 50, uA: 10000, mark: 1 },
-      { n: 5, uA: 100, mark: 0 },
-    ],
-  });
-  const link = await openSerial(sim.path);
-  try {
+  const scenario = { vdd_mV: 3000, period_us: 1000, segments: markedSegments([100, 50], 10000, { n: 5, uA: 100 }) };
+  await withSimMeter("ina", scenario, async (link) => {
     const meter = await InaMeter.open(link);
     const dir = modelDir();
     const r = await energyOnBoard(
@@ -325,9 +317,7 @@ test("should measure each agent over its marked episodes with a simulated INA me
     close(r.figures[1].joulesPerEpisode, 1.5e-3, 1e-12, "ternary");
     assert.is(r.figures[1].kind, "measured");
     await meter.close();
-  } finally {
-    sim.stop();
-  }
+  });
 });
 
 test("should read a counts file and refuse one counting another clock unit", () => {

@@ -4,10 +4,10 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeBlob } from "../../tools/lib/format/blob.ts";
-import { backboneTensors, type BackboneConfig } from "../../tools/lib/reference/backbone.ts";
+import { backboneTensors, kvWidth, type BackboneConfig } from "../../tools/lib/reference/backbone.ts";
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
-import { assertLmFits, boardLinearMemory, lmBytes } from "../../tools/lib/lm/fit.ts";
+import { assertLmFits, boardLinearMemory, lmBytes, lmLayoutOf } from "../../tools/lib/lm/fit.ts";
 import { assertBitrlError } from "../fixtures/bitrl-error.ts";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -35,6 +35,20 @@ test("lmBytes is what the module's lm_load allocates (lm_memory)", () => {
     assert.is(mod.fn.lm_load(), 0, mod.logs.join("; "));
     assert.is(mod.fn.lm_memory(), lmBytes(c), JSON.stringify(c));
   }
+  // llama-style: grouped KV heads (a smaller cache), SwiGLU (a second hidden buffer), per-row scales (i32 values)
+  const c: BackboneConfig = { ...shipped, ctx: 7, featTokens: 7, dim: 24, heads: 4, kvHeads: 2, ffn: 40, layers: 2 };
+  const w = exportWeights(c, initParams({ ...c, kvHeads: 0 }, 1));
+  const S = 2 * c.dim + 2 * kvWidth(c);
+  for (const L of w.layers) {
+    if (L.wqkvo.type === "f32") throw new Error("quantized");
+    L.wqkvo = { ...L.wqkvo, rows: S, q: L.wqkvo.q.slice(0, S * c.dim), scales: new Float32Array(S).fill(0.01) };
+    L.gate = L.up;
+  }
+  mod.setBlob(encodeBlob({ version: 1, meta: {}, tensors: backboneTensors(w) }));
+  assert.is(mod.fn.lm_load(), 0, mod.logs.join("; "));
+  assert.equal(lmLayoutOf(w), { perRowScales: true, gated: true });
+  assert.is(mod.fn.lm_memory(), lmBytes(c, lmLayoutOf(w)));
+  assert.ok(lmBytes(c, lmLayoutOf(w)) < lmBytes({ ...c, kvHeads: 0 }, lmLayoutOf(w)), "fewer KV heads, less cache");
 });
 
 test("the shipped LM is refused for qemu-m4 with wasm3 before an upload, naming the bytes; AOT and qemu-m4-esp32 take it", () => {

@@ -7,9 +7,11 @@ import * as assert from "uvu/assert";
 import { encodeBlob } from "../../tools/lib/format/blob.ts";
 import {
   backboneTensors,
+  kvWidth,
   type BackboneConfig,
   type BackboneKind,
   type BackboneWeights,
+  type Matrix,
 } from "../../tools/lib/reference/backbone.ts";
 import { generateReference, lmLogits, lmState, textFeatures } from "../../tools/lib/reference/lm.ts";
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
@@ -61,10 +63,52 @@ const cases: [string, BackboneConfig][] = [
   ["ternary, dim 260 (i32 value cache)", cfg("ternary", { dim: 260, heads: 2, ffn: 40, ctx: 5, layers: 1 })],
 ];
 
-for (const [name, c] of cases) {
+/** A random llama-style model (the GGUF import's shape): grouped KV heads, SwiGLU, an untied head; per-row scales
+ *  on wqkvo (each of q, k, v, o keeps its own scale) when perRow. */
+function llama(c: BackboneConfig, perRow: boolean, head: "ternary" | "i8", seed = 5): BackboneWeights {
+  const r = rng(seed);
+  const D = c.dim,
+    S = 2 * D + 2 * kvWidth(c);
+  const q = c.kind === "int8" ? "i8" : "ternary";
+  const matrix = (rows: number, cols: number, type: "ternary" | "i8", rowScales: boolean): Matrix => {
+    const w = new Int8Array(rows * cols).map(() => (type === "i8" ? r.below(255) - 127 : r.below(3) - 1));
+    const scale = () => Math.fround((0.5 + r.next()) / (type === "i8" ? 127 : 1) / Math.sqrt(cols));
+    const scales = Float32Array.from({ length: rowScales ? rows : 1 }, scale);
+    return { type, rows, cols, q: w, scales };
+  };
+  return {
+    config: c,
+    emb: matrix(c.vocab, D, "i8", true),
+    head: matrix(c.vocab, D, head, head === "i8"),
+    norms: Float32Array.from({ length: (2 * c.layers + 1) * D }, () => 0.5 + r.next()),
+    layers: Array.from({ length: c.layers }, () => ({
+      wqkvo: matrix(S, D, q, perRow),
+      up: matrix(c.ffn, D, q, false),
+      gate: matrix(c.ffn, D, q, false),
+      down: matrix(D, c.ffn, q, false),
+    })),
+  };
+}
+
+const llamaCases: [string, BackboneWeights][] = [
+  [
+    "llama: 4 heads on 2 KV heads, SwiGLU, untied ternary head",
+    llama(cfg("ternary", { dim: 32, heads: 4, kvHeads: 2 }), false, "ternary"),
+  ],
+  [
+    "llama: one KV head, per-row q|k|v|o scales, int8 head",
+    llama(cfg("ternary", { dim: 24, heads: 3, kvHeads: 1, ffn: 40 }), true, "i8"),
+  ],
+  ["llama: int8 weights, SwiGLU", llama(cfg("int8", { dim: 16, heads: 2, kvHeads: 2, ffn: 24 }), false, "i8")],
+];
+
+for (const [name, c, given] of [
+  ...cases.map(([n, c]) => [n, c, undefined] as const),
+  ...llamaCases.map(([n, w]) => [n, w.config, w] as const),
+]) {
   test(`lm_step logits equal the reference's full recomputation at every position (${name})`, () => {
     const mod = loadAgent("release");
-    const w = weights(c);
+    const w = given ?? weights(c);
     load(mod, w);
     const r = rng(11);
     const toks = Array.from({ length: c.ctx }, () => r.below(c.vocab));
@@ -184,74 +228,74 @@ test("lm_state equals the reference's normed final state, and keydoor's text of 
   assert.is(mod.fn.env_text_of(0, tokAt, b, 256), 0, "cartpole has no text");
 });
 
-test("an LM agent's features are the reference's sentence states minus agent.center, their mean over keydoor's 96 observations, bit for bit (REINFORCE: no int8 round trip)", () => {
-  const c = cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 });
-  const w = weights(c);
-  const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
-  const blob = buildAgentBlob({
-    env: "keydoor",
-    backbone: lm,
-    hidden: 0,
-    train: defaultTrain("keydoor", "blob", "reinforce"),
-    initSeed: 1,
-  });
-  const F = 3 * c.dim;
-  assert.is(agentInfo(blob).backbone, "lm");
-  assert.is(agentInfo(blob).features, F);
-  // agent.center: the reference's features of every observation's text, f64 sums in textObservations' order, / 96
-  const centerT = blob.tensors.find((t) => t.name === "agent.center");
-  assert.ok(centerT && centerT.packing === "f32" && centerT.shape.join() === `${F}`);
-  const center = Float32Array.from(tensorValues(centerT));
-  const obs = textObservations("keydoor");
-  assert.is(obs.length, 96);
-  const textOf = ([seen, held, door, state]: number[]) =>
-    keyDoorText({ slots: [seen, 0, 0], view: 0, held, door, open: state === 5, steps: 0 });
-  const sum = new Float64Array(F);
-  for (const o of obs) textFeatures(w, textOf(o), 3).forEach((x, i) => (sum[i] += x));
-  assert.equal(Array.from(center), Array.from(Float32Array.from(sum, (v) => v / 96)));
-  const centred = (text: string) => Array.from(textFeatures(w, text, 3).map((x, i) => Math.fround(x - center[i])));
-  const mod = loadAgent("release");
-  mod.setBlob(encodeBlob(blob));
-  assert.is(mod.fn.agent_load(), 0, mod.logs.join("; "));
-  const obsAt = mod.ioBase + 256,
-    textAt = mod.ioBase + 512,
-    outAt = mod.ioBase + 1024;
-  for (const seed of [1, 2, 3]) {
-    mod.fn.env_reset(1, seed);
-    for (let s = 0; s < 3; s++) {
-      mod.fn.env_obs(obsAt);
-      const n = mod.fn.env_text(textAt, 256);
-      const text = Buffer.from(new Uint8Array(mod.memory.buffer, textAt, n)).toString("latin1");
-      assert.is(text, textOf(Array.from(new Float32Array(mod.memory.buffer, obsAt, 4))));
-      for (let twice = 0; twice < 2; twice++) {
-        // the second call is served from the features cache
-        assert.is(mod.fn.agent_features(obsAt, outAt), F);
-        assert.equal(Array.from(new Float32Array(mod.memory.buffer, outAt, F)), centred(text), text);
+for (const kind of ["ternary", "fp32"] as const)
+  test(`an LM agent's features are the reference's sentence states minus agent.center, their mean over keydoor's 96 observations, bit for bit (${kind}, REINFORCE: no int8 round trip)`, () => {
+    const c = cfg(kind, { vocab: 256, ctx: 40, ffn: 60 });
+    const w = weights(c);
+    const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
+    const blob = buildAgentBlob({
+      env: "keydoor",
+      backbone: lm,
+      hidden: 0,
+      train: defaultTrain("keydoor", "blob", "reinforce"),
+      initSeed: 1,
+    });
+    const F = 3 * c.dim;
+    assert.is(agentInfo(blob).backbone, "lm");
+    assert.is(agentInfo(blob).features, F);
+    // agent.center: the reference's features of every observation's text, f64 sums in textObservations' order, / 96
+    const centerT = blob.tensors.find((t) => t.name === "agent.center");
+    assert.ok(centerT && centerT.packing === "f32" && centerT.shape.join() === `${F}`);
+    const center = Float32Array.from(tensorValues(centerT));
+    const obs = textObservations("keydoor");
+    assert.is(obs.length, 96);
+    const textOf = ([seen, held, door, state]: number[]) =>
+      keyDoorText({ slots: [seen, 0, 0], view: 0, held, door, open: state === 5, steps: 0 });
+    const sum = new Float64Array(F);
+    for (const o of obs) textFeatures(w, textOf(o), 3).forEach((x, i) => (sum[i] += x));
+    assert.equal(Array.from(center), Array.from(Float32Array.from(sum, (v) => v / 96)));
+    const centred = (text: string) => Array.from(textFeatures(w, text, 3).map((x, i) => Math.fround(x - center[i])));
+    const mod = loadAgent("release");
+    mod.setBlob(encodeBlob(blob));
+    assert.is(mod.fn.agent_load(), 0, mod.logs.join("; "));
+    const obsAt = mod.ioBase + 256,
+      textAt = mod.ioBase + 512,
+      outAt = mod.ioBase + 1024;
+    for (const seed of [1, 2, 3]) {
+      mod.fn.env_reset(1, seed);
+      for (let s = 0; s < 3; s++) {
+        mod.fn.env_obs(obsAt);
+        const n = mod.fn.env_text(textAt, 256);
+        const text = Buffer.from(new Uint8Array(mod.memory.buffer, textAt, n)).toString("latin1");
+        assert.is(text, textOf(Array.from(new Float32Array(mod.memory.buffer, obsAt, 4))));
+        for (let twice = 0; twice < 2; twice++) {
+          // the second call is served from the features cache
+          assert.is(mod.fn.agent_features(obsAt, outAt), F);
+          assert.equal(Array.from(new Float32Array(mod.memory.buffer, outAt, F)), centred(text), text);
+        }
       }
-      mod.fn.env_step(1);
     }
-  }
-  // an LM agent without agent.center (built before it) reads the LM's features as they are; a bad one is refused
-  const old = { ...blob, tensors: blob.tensors.filter((t) => t.name !== "agent.center") };
-  const mod2 = loadAgent("release");
-  mod2.setBlob(encodeBlob(old));
-  assert.is(mod2.fn.agent_load(), 0, mod2.logs.join("; "));
-  mod.fn.env_reset(1, 1);
-  mod.fn.env_obs(obsAt);
-  new Float32Array(mod2.memory.buffer, obsAt, 4).set(new Float32Array(mod.memory.buffer, obsAt, 4));
-  assert.is(mod2.fn.agent_features(obsAt, outAt), F);
-  const text = textOf(Array.from(new Float32Array(mod.memory.buffer, obsAt, 4)));
-  assert.equal(Array.from(new Float32Array(mod2.memory.buffer, outAt, F)), Array.from(textFeatures(w, text, 3)));
-  const bad = {
-    ...blob,
-    tensors: blob.tensors.map((t) =>
-      t.name === "agent.center" ? f32Tensor("agent.center", [F - 1], center.subarray(1)) : t,
-    ),
-  };
-  mod2.setBlob(encodeBlob(bad));
-  assert.is(mod2.fn.agent_load(), -1);
-  assert.match(mod2.logs.at(-1) ?? "", /bad agent.center/);
-});
+    // an LM agent without agent.center (built before it) reads the LM's features as they are; a bad one is refused
+    const old = { ...blob, tensors: blob.tensors.filter((t) => t.name !== "agent.center") };
+    const mod2 = loadAgent("release");
+    mod2.setBlob(encodeBlob(old));
+    assert.is(mod2.fn.agent_load(), 0, mod2.logs.join("; "));
+    mod.fn.env_reset(1, 1);
+    mod.fn.env_obs(obsAt);
+    new Float32Array(mod2.memory.buffer, obsAt, 4).set(new Float32Array(mod.memory.buffer, obsAt, 4));
+    assert.is(mod2.fn.agent_features(obsAt, outAt), F);
+    const text = textOf(Array.from(new Float32Array(mod.memory.buffer, obsAt, 4)));
+    assert.equal(Array.from(new Float32Array(mod2.memory.buffer, outAt, F)), Array.from(textFeatures(w, text, 3)));
+    const bad = {
+      ...blob,
+      tensors: blob.tensors.map((t) =>
+        t.name === "agent.center" ? f32Tensor("agent.center", [F - 1], center.subarray(1)) : t,
+      ),
+    };
+    mod2.setBlob(encodeBlob(bad));
+    assert.is(mod2.fn.agent_load(), -1);
+    assert.match(mod2.logs.at(-1) ?? "", /bad agent.center/);
+  });
 
 test("an LM backbone is refused for an env without text, by the blob builder and by the module", () => {
   const w = weights(cfg("ternary", { vocab: 256, ctx: 40, ffn: 60 }));

@@ -11,7 +11,6 @@ import {
   evaluateAgent,
   buildAgentBlob,
   DEFAULT_TRAIN,
-  defaultTrain,
   headParamCount,
   loadAgentModule,
   trainAgent,
@@ -20,13 +19,11 @@ import {
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { cartpoleReset, cartpoleStep, cartpoleTokens, Pcg32 } from "../../tools/lib/reference/envs.ts";
 import { mean } from "../../tools/lib/util/stats.ts";
-
-const cartpole = (seed = 1): Blob =>
-  buildAgentBlob({ env: "cartpole", backbone: null, hidden: 0, train: DEFAULT_TRAIN.cartpole, initSeed: seed });
+import { oneHotCartpole, ppoCartpole } from "../fixtures/agents.ts";
 
 test("should improve a cartpole head's return well above its start within 300 episodes (backbone none, V8)", () => {
   const t0 = Date.now();
-  const start = cartpole();
+  const start = oneHotCartpole();
   const before = new AgentRunner(start);
   const startGreedy = mean([0, 1, 2, 3, 4].map((i) => before.episode(1_000_000 + i, true).return));
   const r = trainAgent(start, 1, 300, { evalEpisodes: 10 });
@@ -43,13 +40,7 @@ const ternaryBackbone = () =>
 
 test("should lift PPO's sampled returns on the ternary backbone within a 15,000-step budget, checks counted (V8)", () => {
   const steps = 15_000;
-  const start = buildAgentBlob({
-    env: "cartpole",
-    backbone: ternaryBackbone(),
-    hidden: 0,
-    train: { ...defaultTrain("cartpole", "blob", "ppo"), horizon: steps },
-    initSeed: 1,
-  });
+  const start = ppoCartpole(ternaryBackbone(), { horizon: steps });
   const r = trainAgent(start, 1, Infinity, {
     steps,
     chunk: 10,
@@ -67,23 +58,9 @@ test("should lift PPO's sampled returns on the ternary backbone within a 15,000-
 });
 
 test("should refuse a PPO rollout that does not fit in linear memory, and load older REINFORCE agents", () => {
-  const big = buildAgentBlob({
-    env: "cartpole",
-    backbone: ternaryBackbone(),
-    hidden: 0,
-    train: { ...defaultTrain("cartpole", "blob", "ppo"), rollout: 1024 },
-    initSeed: 1,
-  });
+  const big = ppoCartpole(ternaryBackbone(), { rollout: 1024 });
   assert.throws(() => new AgentRunner(big), /PPO rollout .* does not fit in free linear memory/);
-  const auto = new AgentRunner(
-    buildAgentBlob({
-      env: "cartpole",
-      backbone: ternaryBackbone(),
-      hidden: 0,
-      train: defaultTrain("cartpole", "blob", "ppo"),
-      initSeed: 1,
-    }),
-  );
+  const auto = new AgentRunner(ppoCartpole(ternaryBackbone()));
   assert.ok(auto.rolloutSteps() > 32 && auto.rolloutSteps() < 1024, `auto rollout ${auto.rolloutSteps()}`);
   const old = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-ternary.bitrl"));
   assert.is(old.tensors.find((t) => t.name === "agent.hparams")!.shape[0], 10);
@@ -92,7 +69,7 @@ test("should refuse a PPO rollout that does not fit in linear memory, and load o
 });
 
 test("should train identically from the same seed (release and debug builds), differently from another", () => {
-  const start = cartpole();
+  const start = oneHotCartpole();
   const a = new AgentRunner(start, "release"),
     b = new AgentRunner(start, "debug"),
     c = new AgentRunner(start, "release");
@@ -171,7 +148,7 @@ test("should take its first update along sum_t G_t grad(log pi + c V) of the sto
 });
 
 test("should act greedily on an observation like agent_episode does, and expose the head bytes", () => {
-  const trained = trainAgent(cartpole(), 2, 100, { evalEpisodes: 1 }).blob;
+  const trained = trainAgent(oneHotCartpole(), 2, 100, { evalEpisodes: 1 }).blob;
   const r = new AgentRunner(trained);
   const head = r.head();
   assert.is(head.length, headParamCount(64 * 4, 0, 2));
@@ -200,7 +177,7 @@ test("should act greedily on an observation like agent_episode does, and expose 
 });
 
 test("should refuse blobs without an agent config, with a wrong head size or bad hyper-parameters", () => {
-  const good = cartpole();
+  const good = oneHotCartpole();
   const load = (b: Blob) => {
     const m = loadAgentModule("release", { blob: encodeBlob(b) });
     return { rc: m.fn.agent_load(), log: m.logs.at(-1) ?? "" };

@@ -1,9 +1,9 @@
 // `bitrl bench`: instructions (ticks) per weight of every matvec kernel on a board, wasm3 and the native floor.
 import { appendRun } from "../lib/report/runlog.ts";
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
-import { openBoard } from "../lib/board/session.ts";
+import { BACKEND_USAGE, parseCommandArgs } from "./command.ts";
+import { BOARD_FLAGS, boardOrDefault, JSON_FLAG, openBoardFromFlags } from "./options.ts";
+import { DEFAULT_BOARD } from "../lib/board/profiles.ts";
 import { benchBoardKernels, benchBoardLayers, formatBenchTable } from "../lib/board/bench.ts";
 import { engineLabel } from "../lib/board/toolchain.ts";
 
@@ -23,19 +23,10 @@ ${BACKEND_USAGE}
   --json      the table on stderr, one JSON line on stdout: board, clock_unit, backend, engine, firmware (flash_text and
               ram_linked bytes of an emulated board's image), results [{kernel, shape, runtime, instructions_per_weight, kind, ...}]`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, {
-      board: { type: "string" },
-      backend: { type: "string" },
-      port: { type: "string" },
-      json: { type: "boolean" },
-    });
+    const a = parseCommandArgs(this, argv, { ...BOARD_FLAGS, ...JSON_FLAG });
     if (!a) return 0;
-    const board = getBoard(a.values.board ?? DEFAULT_BOARD);
-    const s = await openBoard(board.id, {
-      backend: backendFlag(a.values.backend),
-      port: a.values.port,
-      timeoutMs: 120000,
-    });
+    const board = boardOrDefault(a.values);
+    const s = await openBoardFromFlags(board, a.values, { timeoutMs: 120000 });
     try {
       const show = a.values.json
         ? undefined

@@ -123,6 +123,20 @@ export function backendFlag(value: string | undefined): Backend {
 export const BACKEND_USAGE =
   "  --backend B     wasm3 (interpreted, update the agent over the wire; default), wasm3+native (wasm3\n                  with the hot kernels bound to C kernels of the firmware; docs/abi.md), aot (compiled\n                  ahead of time by wasm2c, reflash to update; docs/aot.md) or wamr (WAMR's fast\n                  interpreter, for comparison; emulated boards)";
 
+/** Refuses the first positional argument of a command that takes none (or none beyond those it took). */
+export function noPositionals(positionals: string[]): void {
+  if (positionals.length) throw new BitrlError(`unexpected argument '${positionals[0]}'`);
+}
+
+/** parseCommandArgs for a command that takes flags only: their values (a positional is refused), or null when help
+ *  was printed. */
+export function parseFlags<O extends Options>(cmd: Pick<Command, "name" | "usage">, argv: string[], options: O) {
+  const parsed = parseCommandArgs(cmd, argv, options);
+  if (!parsed) return null;
+  noPositionals(parsed.positionals);
+  return parsed.values;
+}
+
 /** The one input file and the -o output of a file-to-file command (pack, unpack, export): both given, nothing
  *  extra, and the output is not the input. */
 export function inputAndOutput(
@@ -133,7 +147,7 @@ export function inputAndOutput(
 ): { input: string; out: string } {
   const [input, ...extra] = positionals;
   if (!input) throw new BitrlError(`missing input file (see 'bitrl ${cmd.name} --help')`);
-  if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
+  noPositionals(extra);
   if (!out) throw new BitrlError(`missing -o ${outHint}`);
   refuseOutputOverInput(out, [input]);
   checkOutputFolder(out);

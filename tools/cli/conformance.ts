@@ -2,10 +2,10 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { BACKEND_USAGE, parseCommandArgs } from "./command.ts";
+import { BOARD_FLAGS, boardOrDefault, JSON_FLAG, openBoardFromFlags } from "./options.ts";
+import { DEFAULT_BOARD } from "../lib/board/profiles.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { openBoard } from "../lib/board/session.ts";
 import { runConformance } from "../lib/board/conformance.ts";
 import { loadGoldenFile } from "../lib/runtime/golden.ts";
 import { repoRoot } from "../lib/board/toolchain.ts";
@@ -25,14 +25,12 @@ ${BACKEND_USAGE}
 Exit code 1 when any case fails.`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      board: { type: "string" },
-      backend: { type: "string" },
-      port: { type: "string" },
+      ...BOARD_FLAGS,
       golden: { type: "string", multiple: true },
-      json: { type: "boolean" },
+      ...JSON_FLAG,
     });
     if (!a) return 0;
-    const board = getBoard(a.values.board ?? DEFAULT_BOARD);
+    const board = boardOrDefault(a.values);
     const dir = join(repoRoot, "test", "golden");
     const paths =
       a.values.golden ??
@@ -42,7 +40,7 @@ Exit code 1 when any case fails.`,
         .map((f) => join(dir, f));
     if (paths.length === 0) throw new BitrlError(`no golden files in ${dir}`);
     const files = paths.map((p) => loadGoldenFile(p));
-    const s = await openBoard(board.id, { backend: backendFlag(a.values.backend), port: a.values.port });
+    const s = await openBoardFromFlags(board, a.values);
     try {
       const report = await runConformance(s.client, files);
       if (a.values.json) {

@@ -1,6 +1,7 @@
 // `bitrl doctor`: which toolchains, boards and meters are ready, one line each, and what to do about the rest.
 import type { Command } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
+import { JSON_FLAG } from "./options.ts";
 import { runChecks } from "../lib/board/doctor.ts";
 
 export const doctorCommand: Command = {
@@ -13,7 +14,7 @@ board profile and the serial ports (a PPK2 is recognised by its USB ids). Exit c
 default setup needs is missing.
   --json   one JSON array of {group, name, status, detail, required}`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, { json: { type: "boolean" } });
+    const a = parseCommandArgs(this, argv, JSON_FLAG);
     if (!a) return 0;
     const checks = await runChecks();
     if (a.values.json) console.log(JSON.stringify(checks));

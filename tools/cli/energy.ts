@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { Command } from "./command.ts";
 import { backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { DEFAULT_BOARD } from "../lib/board/profiles.ts";
+import { BOARD_FLAGS, boardOrDefault, JSON_FLAG, valueFlags } from "./options.ts";
 import { appendRun } from "../lib/report/runlog.ts";
 import { progress } from "../lib/util/progress.ts";
 import {
@@ -50,31 +51,17 @@ the firmware's marker GPIO frames each episode, see docs/energy.md).
   --json              print the result as JSON`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      source: { type: "string" },
-      board: { type: "string" },
-      backend: { type: "string" },
-      port: { type: "string" },
-      "board-port": { type: "string" },
-      counts: { type: "string" },
-      models: { type: "string" },
-      fp32: { type: "string" },
-      int8: { type: "string" },
-      ternary: { type: "string" },
-      env: { type: "string" },
-      episodes: { type: "string" },
-      seed: { type: "string" },
-      "max-steps": { type: "string" },
-      vdd: { type: "string" },
-      "ppk2-mode": { type: "string" },
-      "marker-channel": { type: "string" },
-      json: { type: "boolean" },
+      ...BOARD_FLAGS,
+      ...valueFlags("source", "board-port", "counts", "models", "fp32", "int8", "ternary", "env"),
+      ...valueFlags("episodes", "seed", "max-steps", "vdd", "ppk2-mode", "marker-channel"),
+      ...JSON_FLAG,
     });
     if (!a) return 0;
     const v = a.values;
     const source = (v.source ?? "estimate") as EnergySource;
     if (!["estimate", "ppk2", "ina"].includes(source))
       throw new BitrlError(`--source must be estimate, ppk2 or ina, got '${v.source}'`);
-    const board = getBoard(v.board ?? DEFAULT_BOARD);
+    const board = boardOrDefault(v);
     const episodes = intFlag("episodes", v.episodes, 3, 1, MAX_EPISODES);
     const seed = seedFlag(v.seed, 1);
     const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);

@@ -3,15 +3,8 @@ import { agentInfo, envIdOf, evaluateAgent, evaluateOnBoard } from "../lib/agent
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile } from "../lib/format/blob-file.ts";
 import { engineLabel } from "../lib/board/toolchain.ts";
-import {
-  BACKEND_USAGE,
-  backendFlag,
-  intFlag,
-  MAX_EPISODES,
-  seedFlag,
-  parseCommandArgs,
-  type Command,
-} from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, MAX_EPISODES, seedFlag, parseFlags, type Command } from "./command.ts";
+import { BOARD_FLAGS, JSON_FLAG, valueFlags } from "./options.ts";
 
 export const evalCommand: Command = {
   name: "eval",
@@ -31,43 +24,37 @@ ${BACKEND_USAGE}
   --json          one JSON object: env, episodes, mean_return, std_return (population), success_rate (keydoor,
                   frozenlake: episodes that reached the goal; null for cartpole), returns, seed, model, runtime`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
-      env: { type: "string" },
-      model: { type: "string" },
-      episodes: { type: "string" },
-      seed: { type: "string" },
-      json: { type: "boolean" },
-      board: { type: "string" },
-      port: { type: "string" },
-      backend: { type: "string" },
+    const v = parseFlags(this, argv, {
+      ...valueFlags("env", "model", "episodes", "seed"),
+      ...BOARD_FLAGS,
+      ...JSON_FLAG,
     });
-    if (!args) return 0;
-    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
-    if (!args.values.env) throw new BitrlError("missing --env");
-    if (!args.values.model) throw new BitrlError("missing --model FILE");
-    const env = envIdOf(args.values.env);
-    const episodes = intFlag("episodes", args.values.episodes, 20, 1, MAX_EPISODES);
-    const seed = seedFlag(args.values.seed, 1);
-    const blob = readBlobFile(args.values.model);
+    if (!v) return 0;
+    if (!v.env) throw new BitrlError("missing --env");
+    if (!v.model) throw new BitrlError("missing --model FILE");
+    const env = envIdOf(v.env);
+    const episodes = intFlag("episodes", v.episodes, 20, 1, MAX_EPISODES);
+    const seed = seedFlag(v.seed, 1);
+    const blob = readBlobFile(v.model);
     const info = agentInfo(blob);
-    if (info.env !== env) throw new BitrlError(`${args.values.model} is a ${info.env} agent, not ${env}`);
-    const backend = backendFlag(args.values.backend);
-    if (args.values.backend !== undefined && args.values.board === undefined)
+    if (info.env !== env) throw new BitrlError(`${v.model} is a ${info.env} agent, not ${env}`);
+    const backend = backendFlag(v.backend);
+    if (v.backend !== undefined && v.board === undefined)
       throw new BitrlError("--backend needs --board (in Node the module runs in V8)");
-    if (args.values.board !== undefined) {
-      const b = await evaluateOnBoard(args.values.board, blob, episodes, seed, { port: args.values.port, backend });
+    if (v.board !== undefined) {
+      const b = await evaluateOnBoard(v.board, blob, episodes, seed, { port: v.port, backend });
       const perStep =
         b.ticks.reduce((a, t) => a + t, 0) /
         Math.max(
           1,
           b.steps.reduce((a, t) => a + t, 0),
         );
-      if (args.values.json) {
+      if (v.json) {
         console.log(
           JSON.stringify({
             ...b,
             seed,
-            model: args.values.model,
+            model: v.model,
             runtime: `${b.backend} on ${b.board} (${b.via})`,
             engine: engineLabel(b.backend),
             ticks_per_step: perStep,
@@ -89,8 +76,8 @@ ${BACKEND_USAGE}
       return 0;
     }
     const r = evaluateAgent(blob, episodes, seed);
-    if (args.values.json) {
-      console.log(JSON.stringify({ ...r, seed, model: args.values.model, runtime: "wasm (V8)" }));
+    if (v.json) {
+      console.log(JSON.stringify({ ...r, seed, model: v.model, runtime: "wasm (V8)" }));
       return 0;
     }
     console.log(`${env}: ${episodes} greedy episodes from seed ${seed} (wasm in V8)`);

@@ -6,6 +6,7 @@ import { writeFileAtomic } from "../lib/util/files.ts";
 import { blobToGgufBytes, type GgufExportOptions } from "../lib/format/gguf/export.ts";
 import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
 import { choice } from "./values.ts";
+import { OUT_FLAG, switchFlags, valueFlags } from "./options.ts";
 
 export const exportCommand: Command = {
   name: "export",
@@ -26,14 +27,9 @@ the exact scales are kept under bitrl.tensors so 'bitrl pack OUT.gguf' restores 
   --name NAME             general.name (default: as imported, meta.name, else the file name)`,
   async run(argv) {
     const args = parseCommandArgs(this, argv, {
-      out: { type: "string", short: "o" },
-      gguf: { type: "boolean" },
-      type: { type: "string" },
-      float: { type: "string" },
-      "odd-rows": { type: "string" },
-      exact: { type: "boolean" },
-      arch: { type: "string" },
-      name: { type: "string" },
+      ...OUT_FLAG,
+      ...switchFlags("gguf", "exact"),
+      ...valueFlags("type", "float", "odd-rows", "arch", "name"),
     });
     if (!args) return 0;
     if (!args.values.gguf && args.positionals.length)

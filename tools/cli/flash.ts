@@ -6,10 +6,17 @@ import { join } from "node:path";
 import type { Command } from "./command.ts";
 import { BACKEND_USAGE, backendFlag, parseCommandArgs } from "./command.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { DEFAULT_BOARD } from "../lib/board/profiles.ts";
+import {
+  BOARD_FLAGS,
+  backendOrBoardDefault,
+  boardOrDefault,
+  JSON_FLAG,
+  openBoardFromFlags,
+  valueFlags,
+} from "./options.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
-import { openBoard } from "../lib/board/session.ts";
 import { paths, pioEnv, repoRoot } from "../lib/board/toolchain.ts";
 import { boardUploader, registryPlatform, registryPlatformInstalled, runUploader } from "../lib/board/uploader.ts";
 import { backendEnvSuffix, buildFirmware } from "../lib/board/firmware-build.ts";
@@ -38,16 +45,9 @@ ${BACKEND_USAGE}
   --flash FILE   the flash file of an emulated or host board
   --json         print the result as JSON`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, {
-      board: { type: "string" },
-      backend: { type: "string" },
-      model: { type: "string" },
-      port: { type: "string" },
-      flash: { type: "string" },
-      json: { type: "boolean" },
-    });
+    const a = parseCommandArgs(this, argv, { ...BOARD_FLAGS, ...valueFlags("model", "flash"), ...JSON_FLAG });
     if (!a) return 0;
-    const board = getBoard(a.values.board ?? DEFAULT_BOARD);
+    const board = boardOrDefault(a.values);
     const blob = a.values.model ? readFileChecked(a.values.model, "model") : null;
     if (blob && a.values.model) decodeBlobBytes(a.values.model, blob); // a bad blob stops here, with the reader's reason
     if (board.kind === "real") {
@@ -61,7 +61,7 @@ ${BACKEND_USAGE}
         // built here: uploader present, image built offline and checked to fit, then flashed
         if (!uploader.path)
           throw new BitrlError(`uploader '${uploader.tool}' for ${board.id} not found: ${uploader.install}`);
-        const backend = a.values.backend ? backendFlag(a.values.backend) : (board.defaultBackend ?? "wasm3");
+        const backend = backendOrBoardDefault(board, a.values.backend);
         const image = await buildFirmware(board.id, { backend });
         const mapFile = join(dirname(image.path), "firmware.map");
         if (existsSync(mapFile)) assertFits(checkFit(board, backend, parseMapSections(readFileSync(mapFile, "utf8"))));
@@ -90,11 +90,7 @@ ${BACKEND_USAGE}
       if (!blob) return 0;
       if (!a.values.port) throw new BitrlError("uploading a model to a real board needs --port");
     }
-    const s = await openBoard(board.id, {
-      backend: backendFlag(a.values.backend),
-      port: a.values.port,
-      flashPath: a.values.flash,
-    });
+    const s = await openBoardFromFlags(board, a.values, { flashPath: a.values.flash });
     try {
       let loaded: { slot: number; seq: number } | null = null;
       if (blob) {

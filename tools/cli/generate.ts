@@ -2,16 +2,17 @@
 // obtained (host: measured wall clock in V8; emulated boards: instruction counts, with the estimate at the board's
 // clock and at 240 MHz, one instruction per cycle).
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, numberFlag, parseCommandArgs, seedFlag } from "./command.ts";
+import { BACKEND_USAGE, backendFlag, intFlag, numberFlag, parseFlags, seedFlag } from "./command.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
-import { getBoard } from "../lib/board/profiles.ts";
+import { getBoard, tickKind } from "../lib/board/profiles.ts";
+import { BOARD_FLAGS, backendOrBoardDefault, JSON_FLAG, valueFlags } from "./options.ts";
 import { openBoard } from "../lib/board/session.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { decodeBytes, encodeBytes, isLanguageModel } from "../lib/lm/tokenizer.ts";
+import { tokenizerOf } from "../lib/lm/tokenizer.ts";
 import { generateOnBoard, generateOnHost } from "../lib/lm/generate.ts";
-import { assertLmFits } from "../lib/lm/fit.ts";
+import { assertLmFits, lmLayoutOf } from "../lib/lm/fit.ts";
 import { backboneFromBlob, LM_LIMITS } from "../lib/reference/backbone.ts";
 
 const ESP32_HZ = 240_000_000;
@@ -21,11 +22,11 @@ export const generateCommand: Command = {
   summary: "generate text with a language model (host, or a board with --board)",
   usage: `usage: bitrl generate --model FILE.bitrl --prompt TEXT [options]
 
-Feeds the prompt (byte tokens) to the model and picks --tokens more, each fed back (lm_generate, docs/lm.md):
+Feeds the prompt (byte tokens, or an imported model's vocabulary) to the model and picks --tokens more, each fed back (lm_generate, docs/lm.md):
 greedy at temperature 0, else sampled with the seed. Host and board run the same module, so the same seed gives
 the same tokens. Quantized models only (ternary, binary, int8).
   --model FILE       the language model (e.g. models/lm-ternary.bitrl)
-  --prompt TEXT      Latin-1 text, at least one character
+  --prompt TEXT      text, at least one character (Latin-1 for byte models)
   --tokens N         tokens to generate (default 32)
   --temperature T    0 = greedy (default 0.8)
   --seed S           sampling seed (default 1)
@@ -34,26 +35,19 @@ ${BACKEND_USAGE}
   --port P           serial port of a real board
   --json             print {text, tokens, ...} as one JSON line`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, {
-      model: { type: "string" },
-      prompt: { type: "string" },
-      tokens: { type: "string" },
-      temperature: { type: "string" },
-      seed: { type: "string" },
-      board: { type: "string" },
-      backend: { type: "string" },
-      port: { type: "string" },
-      json: { type: "boolean" },
+    const v = parseFlags(this, argv, {
+      ...valueFlags("model", "prompt", "tokens", "temperature", "seed"),
+      ...BOARD_FLAGS,
+      ...JSON_FLAG,
     });
-    if (!a) return 0;
-    const v = a.values;
-    if (a.positionals.length) throw new BitrlError(`unexpected argument '${a.positionals[0]}'`);
+    if (!v) return 0;
     if (!v.model) throw new BitrlError("missing --model FILE (see 'bitrl generate --help')");
     if (v.prompt === undefined || v.prompt === "")
       throw new BitrlError("missing --prompt TEXT (at least one character)");
     const blob = readFileChecked(v.model, "model");
     const decoded = decodeBlobBytes(v.model, blob);
-    if (!isLanguageModel(decoded))
+    const tokenizer = tokenizerOf(decoded);
+    if (!tokenizer)
       throw new BitrlError(
         `${v.model} is not a language model (its metadata names no tokenizer; make one: bitrl pretrain --corpus fortunes)`,
       );
@@ -63,7 +57,7 @@ ${BACKEND_USAGE}
         `${v.model} is an fp32 model: generation runs the quantized kinds (ternary, binary, int8); the fp32 twin is compared by its validation loss (docs/lm.md)`,
       );
     const req = {
-      prompt: encodeBytes(v.prompt),
+      prompt: tokenizer.encode(v.prompt),
       tokens: intFlag("tokens", v.tokens, 32, 1, 4096),
       temperature: numberFlag("temperature", v.temperature, 0.8, 0, 100),
       seed: seedFlag(v.seed, 1),
@@ -72,13 +66,12 @@ ${BACKEND_USAGE}
     if (v.board) {
       const board = getBoard(v.board);
       // refused before the upload when it cannot fit (the board checks again in lm_load)
-      const perRow = w.layers.some((l) => l.wqkvo.type !== "f32" && l.wqkvo.scales.length > 1);
       assertLmFits(
         w.config,
         loadAgent("release").fn.heap_top(),
         board.id,
-        v.backend ? backendFlag(v.backend) : (board.defaultBackend ?? "wasm3"),
-        perRow,
+        backendOrBoardDefault(board, v.backend),
+        lmLayoutOf(w),
       );
       const s = await openBoard(board.id, {
         backend: v.backend ? backendFlag(v.backend) : undefined,
@@ -89,9 +82,9 @@ ${BACKEND_USAGE}
         await s.client.loadModel(blob);
         const r = await generateOnBoard(s.client, req);
         const perToken = r.tokens.length ? (r.ticks - r.promptTicks) / r.tokens.length : 0;
-        const kind = board.kind === "emulated" ? "emulated" : board.kind === "real" ? "measured" : "host";
+        const kind = tickKind(board);
         out = {
-          text: decodeBytes(r.tokens),
+          text: tokenizer.decode(r.tokens),
           tokens: r.tokens,
           board: board.id,
           via: s.via,
@@ -109,7 +102,7 @@ ${BACKEND_USAGE}
     } else {
       const r = generateOnHost(loadAgent("release"), blob, req);
       out = {
-        text: decodeBytes(r.tokens),
+        text: tokenizer.decode(r.tokens),
         tokens: r.tokens,
         board: null,
         kind: "host",

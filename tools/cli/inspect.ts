@@ -4,7 +4,8 @@ import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { modelId } from "../lib/format/blob.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { inspectBlob, type BlobStats } from "../lib/format/blob-tensors.ts";
-import { parseCommandArgs, type Command } from "./command.ts";
+import { noPositionals, parseCommandArgs, type Command } from "./command.ts";
+import { JSON_FLAG } from "./options.ts";
 
 function table(s: BlobStats & { model_id: string }): string {
   const rows = s.tensors.map((t) => [
@@ -43,11 +44,11 @@ bits per weight) and the totals: file bytes, the same tensors as fp32, the ratio
   --json    print one JSON object instead (fields: version, bytes, fp32_bytes, ratio_vs_fp32,
             bits_per_weight, tensors[{name, shape, packing, bytes, scale, bits_per_weight}], meta)`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, { json: { type: "boolean" } });
+    const args = parseCommandArgs(this, argv, JSON_FLAG);
     if (!args) return 0;
     const [file, ...extra] = args.positionals;
     if (!file) throw new BitrlError("missing FILE (see 'bitrl inspect --help')");
-    if (extra.length) throw new BitrlError(`unexpected argument '${extra[0]}'`);
+    noPositionals(extra);
     const bytes = readFileChecked(file, "model blob");
     const stats = { model_id: modelId(bytes), ...inspectBlob(decodeBlobBytes(file, bytes), bytes.length) };
     console.log(args.values.json ? JSON.stringify(stats) : table(stats));

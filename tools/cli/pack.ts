@@ -4,10 +4,13 @@ import { DEFAULT_PACK_OPTIONS, safetensorsToBlob, type PackOptions } from "../li
 import { BitrlError } from "../lib/util/errors.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { writeBlobFile } from "../lib/format/blob-file.ts";
-import { ggufBytesToBlob } from "../lib/format/gguf/import.ts";
+import { ggufToBlob } from "../lib/format/gguf/import.ts";
+import { parseGguf } from "../lib/format/gguf/container.ts";
+import { isLlamaGguf, llamaGgufToBlob } from "../lib/lm/gguf-llama.ts";
 import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
 import { choice } from "./values.ts";
+import { OUT_FLAG, valueFlags } from "./options.ts";
 
 export const packCommand: Command = {
   name: "pack",
@@ -21,14 +24,10 @@ export const packCommand: Command = {
   --keep int8|fp32      how tensors that are not 2-D are stored (default fp32)
 Input dtypes: F32, F16, BF16. Byte layout: docs/format.md.
 IN.gguf is converted exactly instead (TQ1_0 -> t3, TQ2_0 -> i2, floats -> fp32; the options above do not apply):
-docs/gguf.md.`,
+docs/gguf.md. A llama GGUF (general.architecture 'llama', ternary weights) becomes a language model that
+'bitrl generate' runs (q|k|v|o fused, SwiGLU, grouped KV heads, its vocabulary; docs/gguf.md "Llama models").`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
-      out: { type: "string", short: "o" },
-      packing: { type: "string" },
-      scale: { type: "string" },
-      keep: { type: "string" },
-    });
+    const args = parseCommandArgs(this, argv, { ...OUT_FLAG, ...valueFlags("packing", "scale", "keep") });
     if (!args) return 0;
     const { input, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.bitrl");
     const opts: PackOptions = {
@@ -42,7 +41,14 @@ docs/gguf.md.`,
     const bytes = readFileChecked(input, "input");
     let blob;
     try {
-      blob = gguf ? ggufBytesToBlob(bytes) : safetensorsToBlob(bytes, opts, basename(input));
+      if (gguf) {
+        const file = parseGguf(bytes);
+        if (isLlamaGguf(file)) {
+          const r = llamaGgufToBlob(file);
+          for (const n of r.notes) console.error(`note: ${n}`);
+          blob = r.blob;
+        } else blob = ggufToBlob(file);
+      } else blob = safetensorsToBlob(bytes, opts, basename(input));
     } catch (e) {
       if (e instanceof BitrlError) throw new BitrlError(`${input}: ${e.message}`);
       throw e;

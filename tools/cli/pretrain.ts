@@ -7,7 +7,8 @@ import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
 import { ENV_IDS } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
-import { intFlag, numberFlag, parseCommandArgs, seedFlag, type Command } from "./command.ts";
+import { intFlag, numberFlag, parseFlags, seedFlag, type Command } from "./command.ts";
+import { JSON_FLAG, OUT_FLAG, valueFlags } from "./options.ts";
 import { checkOutputFolder } from "../lib/util/files.ts";
 import { ensureFortunes, readFortunes } from "../lib/lm/corpus.ts";
 import { lmBlob, pretrainText } from "../lib/lm/pretrain-text.ts";
@@ -36,26 +37,13 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
   --dim D --layers L --heads H --ffn F --ctx T   architecture (defaults ${d.dim}, ${d.layers}, ${d.heads}, ${d.ffn}, ${d.ctx})
   --json             print the summary as one JSON object`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
-      env: { type: "string" },
-      corpus: { type: "string" },
-      backbone: { type: "string" },
-      out: { type: "string", short: "o" },
-      steps: { type: "string" },
-      seed: { type: "string" },
-      batch: { type: "string" },
-      lr: { type: "string" },
-      episodes: { type: "string" },
-      dim: { type: "string" },
-      layers: { type: "string" },
-      heads: { type: "string" },
-      ffn: { type: "string" },
-      ctx: { type: "string" },
-      json: { type: "boolean" },
+    const v = parseFlags(this, argv, {
+      ...valueFlags("env", "corpus", "backbone", "steps", "seed", "batch", "lr", "episodes"),
+      ...valueFlags("dim", "layers", "heads", "ffn", "ctx"),
+      ...OUT_FLAG,
+      ...JSON_FLAG,
     });
-    if (!args) return 0;
-    const v = args.values;
-    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
+    if (!v) return 0;
     if (!v.env && !v.corpus) throw new BitrlError("missing --env or --corpus (see 'bitrl pretrain --help')");
     if (v.env && v.corpus) throw new BitrlError("give --env or --corpus, not both");
     if (v.corpus !== undefined && v.corpus !== "fortunes")

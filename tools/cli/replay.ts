@@ -2,8 +2,9 @@
 import { ENV_NAMES } from "../lib/reference/envs.ts";
 import { envIdOf, replayEnv } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
-import { intFlag, seedFlag, parseCommandArgs, type Command } from "./command.ts";
+import { intFlag, seedFlag, parseFlags, type Command } from "./command.ts";
 import { parseActions, parseNumbers } from "./values.ts";
+import { JSON_FLAG, valueFlags } from "./options.ts";
 
 export const replayCommand: Command = {
   name: "replay",
@@ -19,23 +20,16 @@ replace the state, then one step per action. Prints the state after each step, i
   --seed S       reset seed (default 0)
   --json         one JSON object: env, seed, initial_state, states, rewards, tokens, terminated, truncated`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
-      env: { type: "string" },
-      actions: { type: "string" },
-      state: { type: "string" },
-      seed: { type: "string" },
-      json: { type: "boolean" },
-    });
-    if (!args) return 0;
-    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
-    if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
-    if (args.values.actions === undefined) throw new BitrlError("missing --actions (e.g. --actions 0,1,1)");
-    const env = envIdOf(args.values.env);
-    const actions = parseActions(env, args.values.actions);
-    const state = args.values.state === undefined ? undefined : parseNumbers("--state", args.values.state);
-    const seed = seedFlag(args.values.seed, 0);
+    const v = parseFlags(this, argv, { ...valueFlags("env", "actions", "state", "seed"), ...JSON_FLAG });
+    if (!v) return 0;
+    if (!v.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
+    if (v.actions === undefined) throw new BitrlError("missing --actions (e.g. --actions 0,1,1)");
+    const env = envIdOf(v.env);
+    const actions = parseActions(env, v.actions);
+    const state = v.state === undefined ? undefined : parseNumbers("--state", v.state);
+    const seed = seedFlag(v.seed, 0);
     const r = replayEnv(env, actions, { seed, state });
-    if (args.values.json) {
+    if (v.json) {
       console.log(JSON.stringify(r));
       return 0;
     }

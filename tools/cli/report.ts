@@ -1,6 +1,7 @@
 // `bitrl report`: renders JSONL run logs into one self-contained HTML page (docs/report.md).
 import type { Command } from "./command.ts";
 import { parseCommandArgs } from "./command.ts";
+import { JSON_FLAG, OUT_FLAG, valueFlags } from "./options.ts";
 import { runsDir } from "../lib/report/runlog.ts";
 import { buildReport } from "../lib/report/write.ts";
 import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
@@ -17,11 +18,7 @@ no scripts, no network. Numbers sit in tables beside each plot; every figure kee
   --title T        page title
   --json           print {"out", "records", "bytes"} instead of a sentence`,
   async run(argv) {
-    const a = parseCommandArgs(this, argv, {
-      out: { type: "string", short: "o" },
-      title: { type: "string" },
-      json: { type: "boolean" },
-    });
+    const a = parseCommandArgs(this, argv, { ...OUT_FLAG, ...valueFlags("title"), ...JSON_FLAG });
     if (!a) return 0;
     const inputs = a.positionals.length ? a.positionals : [runsDir()];
     const out = a.values.out ?? "report/index.html";

@@ -1,10 +1,10 @@
 // `bitrl run`: runs the agent on a board (episodes, optional on-device training) and prints returns and ticks.
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
-import { DEFAULT_BOARD, getBoard } from "../lib/board/profiles.ts";
+import { BACKEND_USAGE, intFlag, MAX_EPISODES, seedFlag, parseCommandArgs } from "./command.ts";
+import { BOARD_FLAGS, boardOrDefault, JSON_FLAG, openBoardFromFlags, switchFlags, valueFlags } from "./options.ts";
+import { DEFAULT_BOARD, tickKind } from "../lib/board/profiles.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
-import { openBoard } from "../lib/board/session.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 
 export const runCommand: Command = {
@@ -28,21 +28,14 @@ ${BACKEND_USAGE}
   --json          print the result as JSON`,
   async run(argv) {
     const a = parseCommandArgs(this, argv, {
-      board: { type: "string" },
-      backend: { type: "string" },
-      port: { type: "string" },
-      model: { type: "string" },
-      flash: { type: "string" },
-      episodes: { type: "string" },
-      train: { type: "string" },
-      seed: { type: "string" },
-      "max-steps": { type: "string" },
-      sample: { type: "boolean" },
-      json: { type: "boolean" },
+      ...BOARD_FLAGS,
+      ...valueFlags("model", "flash", "episodes", "train", "seed", "max-steps"),
+      ...switchFlags("sample"),
+      ...JSON_FLAG,
     });
     if (!a) return 0;
     const v = a.values;
-    const board = getBoard(v.board ?? DEFAULT_BOARD);
+    const board = boardOrDefault(v);
     const episodes = intFlag("episodes", v.episodes, 3, 0, MAX_EPISODES);
     const trainEpisodes = intFlag("train", v.train, 0, 0, MAX_EPISODES);
     if (episodes === 0 && trainEpisodes === 0)
@@ -51,15 +44,10 @@ ${BACKEND_USAGE}
     const maxSteps = intFlag("max-steps", v["max-steps"], 500, 1, MAX_EPISODES);
     const blob = v.model ? readFileChecked(v.model, "model") : null;
     if (blob && v.model) decodeBlobBytes(v.model, blob);
-    const s = await openBoard(board.id, {
-      backend: backendFlag(v.backend),
-      port: v.port,
-      flashPath: v.flash,
-      timeoutMs: 60000,
-    });
+    const s = await openBoardFromFlags(board, v, { flashPath: v.flash, timeoutMs: 60000 });
     try {
       if (blob) await s.client.loadModel(blob);
-      const kind = board.kind === "emulated" ? "emulated" : board.kind === "real" ? "measured" : "host";
+      const kind = tickKind(board);
       const train = trainEpisodes > 0 ? await s.client.train(seed, trainEpisodes) : null;
       const runs = [];
       for (let k = 0; k < episodes; k++)

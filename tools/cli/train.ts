@@ -20,7 +20,8 @@ import {
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
 import { progress } from "../lib/util/progress.ts";
-import { backendFlag, intFlag, numberFlag, parseCommandArgs, type Command } from "./command.ts";
+import { backendFlag, intFlag, numberFlag, parseFlags, type Command } from "./command.ts";
+import { BOARD_FLAGS, JSON_FLAG, valueFlags } from "./options.ts";
 import { mean } from "../lib/util/stats.ts";
 import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
@@ -60,54 +61,35 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
   --port P           serial port of a real board
   --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, {
-      env: { type: "string" },
-      backbone: { type: "string" },
-      seeds: { type: "string" },
-      episodes: { type: "string" },
-      hidden: { type: "string" },
-      out: { type: "string" },
-      json: { type: "boolean" },
-      lr: { type: "string" },
-      gamma: { type: "string" },
-      entropy: { type: "string" },
-      batch: { type: "string" },
-      "lr-decay": { type: "string" },
-      "eval-episodes": { type: "string" },
-      "select-every": { type: "string" },
-      algo: { type: "string" },
-      steps: { type: "string" },
-      rollout: { type: "string" },
-      epochs: { type: "string" },
-      minibatches: { type: "string" },
-      board: { type: "string" },
-      port: { type: "string" },
-      backend: { type: "string" },
+    const v = parseFlags(this, argv, {
+      ...valueFlags("env", "backbone", "seeds", "episodes", "hidden", "out"),
+      ...valueFlags("lr", "gamma", "entropy", "batch", "lr-decay", "eval-episodes", "select-every"),
+      ...valueFlags("algo", "steps", "rollout", "epochs", "minibatches"),
+      ...BOARD_FLAGS,
+      ...JSON_FLAG,
     });
-    if (!args) return 0;
-    if (args.positionals.length) throw new BitrlError(`unexpected argument '${args.positionals[0]}'`);
-    if (!args.values.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
-    if (!args.values.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
-    const env = envIdOf(args.values.env);
-    const algo = (args.values.algo ?? "ppo") as Algo;
-    if (!ALGOS.includes(algo))
-      throw new BitrlError(`--algo must be one of ${ALGOS.join(", ")}, got '${args.values.algo}'`);
+    if (!v) return 0;
+    if (!v.env) throw new BitrlError("missing --env (one of " + ENV_NAMES.join(", ") + ")");
+    if (!v.backbone) throw new BitrlError("missing --backbone FILE (or 'none' for the one-hot baseline)");
+    const env = envIdOf(v.env);
+    const algo = (v.algo ?? "ppo") as Algo;
+    if (!ALGOS.includes(algo)) throw new BitrlError(`--algo must be one of ${ALGOS.join(", ")}, got '${v.algo}'`);
     const ppo = algo === "ppo";
-    if (ppo && args.values.episodes !== undefined)
+    if (ppo && v.episodes !== undefined)
       throw new BitrlError("--episodes is for --algo reinforce; ppo trains by --steps");
-    if (!ppo && args.values.steps !== undefined)
+    if (!ppo && v.steps !== undefined)
       throw new BitrlError("--steps is for --algo ppo; reinforce trains by --episodes");
-    const backbone = args.values.backbone === "none" ? null : readBlobFile(args.values.backbone);
+    const backbone = v.backbone === "none" ? null : readBlobFile(v.backbone);
     const kind = backboneKindOf(backbone);
-    const seeds = intFlag("seeds", args.values.seeds, 1, 1);
+    const seeds = intFlag("seeds", v.seeds, 1, 1);
     const run = DEFAULT_RUN[env];
     const episodes = ppo
       ? Infinity
-      : intFlag("episodes", args.values.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
-    const steps = ppo ? intFlag("steps", args.values.steps, run.steps, 1) : undefined;
-    const hidden = intFlag("hidden", args.values.hidden, backbone ? run.backboneHidden : run.hidden, 0);
-    const evalEpisodes = intFlag("eval-episodes", args.values["eval-episodes"], 20, 1);
-    const selectEvery = intFlag("select-every", args.values["select-every"], ppo ? run.select.every : 100, 0);
+      : intFlag("episodes", v.episodes, backbone ? run.backboneEpisodes : run.episodes, 1);
+    const steps = ppo ? intFlag("steps", v.steps, run.steps, 1) : undefined;
+    const hidden = intFlag("hidden", v.hidden, backbone ? run.backboneHidden : run.hidden, 0);
+    const evalEpisodes = intFlag("eval-episodes", v["eval-episodes"], 20, 1);
+    const selectEvery = intFlag("select-every", v["select-every"], ppo ? run.select.every : 100, 0);
     if (!ppo && selectEvery % 50 !== 0)
       throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
     const select =
@@ -119,20 +101,22 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     const d = defaultTrain(env, backbone ? "blob" : "none", algo);
     const train: TrainConfig = {
       ...d,
-      lr: numberFlag("lr", args.values.lr, d.lr, 0, 1, true),
-      gamma: numberFlag("gamma", args.values.gamma, d.gamma, 0, 1),
-      entropy: numberFlag("entropy", args.values.entropy, d.entropy, 0, 1),
-      batch: intFlag("batch", args.values.batch, d.batch, 1),
-      lrDecay: numberFlag("lr-decay", args.values["lr-decay"], d.lrDecay, 0, 1, true),
-      rollout: intFlag("rollout", args.values.rollout, d.rollout, 0),
-      epochs: intFlag("epochs", args.values.epochs, d.epochs, 1),
-      minibatches: intFlag("minibatches", args.values.minibatches, d.minibatches, 1),
+      lr: numberFlag("lr", v.lr, d.lr, 0, 1, true),
+      gamma: numberFlag("gamma", v.gamma, d.gamma, 0, 1),
+      entropy: numberFlag("entropy", v.entropy, d.entropy, 0, 1),
+      batch: intFlag("batch", v.batch, d.batch, 1),
+      lrDecay: numberFlag("lr-decay", v["lr-decay"], d.lrDecay, 0, 1, true),
+      rollout: intFlag("rollout", v.rollout, d.rollout, 0),
+      epochs: intFlag("epochs", v.epochs, d.epochs, 1),
+      minibatches: intFlag("minibatches", v.minibatches, d.minibatches, 1),
       horizon: ppo ? (steps as number) : 0,
     };
-    const out = args.values.out ?? `models/${env}-${kind}.bitrl`;
-    if (args.values.backbone !== "none") refuseOutputOverInput(out, [args.values.backbone]);
-    if (args.values.out !== undefined) checkOutputFolder(out);
-    if (args.values.board !== undefined) {
+    const out = v.out ?? `models/${env}-${kind}.bitrl`;
+    if (v.backbone !== "none") refuseOutputOverInput(out, [v.backbone]);
+    if (v.out !== undefined) checkOutputFolder(out);
+    // the first fields of the --json line, on a board or in V8
+    const summary = { env, backbone: kind, out, algo };
+    if (v.board !== undefined) {
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
       const start = buildAgentBlob({
         env,
@@ -140,18 +124,18 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
         hidden,
         train,
         initSeed: 1,
-        meta: { backbone_file: args.values.backbone },
+        meta: { backbone_file: v.backbone },
       });
-      const bar = progress(`train ${env} on ${args.values.board}`, steps ?? episodes);
-      const r = await trainOnBoard(args.values.board, start, 1, episodes, {
-        port: args.values.port,
-        backend: backendFlag(args.values.backend),
+      const bar = progress(`train ${env} on ${v.board}`, steps ?? episodes);
+      const r = await trainOnBoard(v.board, start, 1, episodes, {
+        port: v.port,
+        backend: backendFlag(v.backend),
         steps,
         select,
         onProgress: (d, last) => bar.tick(d, `return ${last.toFixed(1)}`),
       });
       bar.done();
-      const runtime = `${backendFlag(args.values.backend)} on ${args.values.board}`;
+      const runtime = `${backendFlag(v.backend)} on ${v.board}`;
       const blob = {
         ...r.blob,
         meta: {
@@ -173,20 +157,17 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       const ticks = r.ticks.reduce((a, t) => a + t, 0);
       appendRun("train", {
         env,
-        agent: `${kind} (on ${args.values.board})`,
+        agent: `${kind} (on ${v.board})`,
         seed: 1,
         returns: r.curve,
         runtime,
         ticks,
         tick_unit: r.tick_unit,
       });
-      if (args.values.json) {
+      if (v.json) {
         console.log(
           JSON.stringify({
-            env,
-            backbone: kind,
-            out,
-            algo,
+            ...summary,
             steps: r.steps,
             episodes: r.curve.length,
             train,
@@ -208,7 +189,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
             `resumed from the checkpoint on the board at ${r.resumedAt.steps} steps (${r.resumedAt.episodes} episodes)`,
           );
         console.log(
-          `trained on ${args.values.board} (${r.via}): ${r.steps} steps, ${r.curve.length} episodes, last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`,
+          `trained on ${v.board} (${r.via}): ${r.steps} steps, ${r.curve.length} episodes, last-50 mean return ${last.toFixed(2)}, ${ticks} ${r.tick_unit}`,
         );
         if (r.kept)
           console.log(
@@ -228,7 +209,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
       evalEpisodes,
       select,
       onProgress: (done, note) => bar.tick(done, note),
-      meta: { backbone_file: args.values.backbone },
+      meta: { backbone_file: v.backbone },
     });
     bar.done();
     mkdirSync(dirname(out), { recursive: true });
@@ -243,13 +224,10 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
         evalMeanReturn: r.eval.mean_return,
         runtime: "wasm (V8)",
       });
-    if (args.values.json) {
+    if (v.json) {
       console.log(
         JSON.stringify({
-          env,
-          backbone: kind,
-          out,
-          algo,
+          ...summary,
           steps: steps ?? null,
           episodes: ppo ? null : episodes,
           train,

@@ -5,6 +5,7 @@ import { writeFileAtomic } from "../lib/util/files.ts";
 import { encodeSafetensors } from "../lib/format/safetensors.ts";
 import { tensorValues } from "../lib/format/blob-tensors.ts";
 import { inputAndOutput, parseCommandArgs, type Command } from "./command.ts";
+import { OUT_FLAG } from "./options.ts";
 
 export const unpackCommand: Command = {
   name: "unpack",
@@ -15,7 +16,7 @@ Writes every tensor as F32: ternary and int8 values as q * scale, f32 as stored,
 The blob's metadata goes into __metadata__ as the JSON string 'bitrl_meta'.
   -o, --out FILE    the safetensors file to write (written to a temp file, then renamed)`,
   async run(argv) {
-    const args = parseCommandArgs(this, argv, { out: { type: "string", short: "o" } });
+    const args = parseCommandArgs(this, argv, OUT_FLAG);
     if (!args) return 0;
     const { input: file, out } = inputAndOutput(this, args.positionals, args.values.out, "OUT.safetensors");
     const blob = readBlobFile(file);

@@ -78,7 +78,7 @@ export { pretrainBackbone, type PretrainOptions, type PretrainResult } from "./t
 
 // ---- language models: generation in V8 or on a board, the fit check, the byte tokenizer, text pretraining (docs/lm.md)
 export { generateOnHost, generateOnBoard, type GenerateRequest } from "./lm/generate.ts";
-export { assertLmFits, boardLinearMemory, lmBytes } from "./lm/fit.ts";
+export { assertLmFits, boardLinearMemory, lmBytes, lmLayoutOf } from "./lm/fit.ts";
 export { encodeBytes, decodeBytes, isLanguageModel, BYTE_VOCAB } from "./lm/tokenizer.ts";
 export { pretrainText, lmBlob } from "./lm/pretrain-text.ts";
 

@@ -6,10 +6,8 @@
 #include "hal.h"
 #include "semihost.h"
 #include "flash_semihost.h"
+#include "flash_copy.h"
 
-#ifndef BITRL_FLASH_SIZE
-#define BITRL_FLASH_SIZE (4u * 1024u * 1024u)
-#endif
 #define DEFAULT_FLASH_PATH "bitrl-flash.bin" /* when QEMU's semihosting command line names none */
 
 extern uint8_t __model_flash[]; /* (BITRL_FLASH_SIZE) bytes, outside the RAM budget */
@@ -62,19 +60,12 @@ void semihost_flash_open(const char *board) {
 
 uint32_t hal_flash_size(void) { return flash_handle >= 0 ? BITRL_FLASH_SIZE : 0; }
 
-static int flash_range_ok(uint32_t offset, uint32_t len) {
-    return flash_handle >= 0 && offset <= BITRL_FLASH_SIZE && len <= BITRL_FLASH_SIZE - offset;
-}
-
 int hal_flash_read(uint32_t offset, void *dst, uint32_t len) {
-    if (!flash_range_ok(offset, len)) return -1;
-    memcpy(dst, __model_flash + offset, len);
-    return 0;
+    return flash_copy_read(flash_handle >= 0, __model_flash, offset, dst, len);
 }
 
 int hal_flash_write(uint32_t offset, const void *src, uint32_t len) {
-    if (!flash_range_ok(offset, len)) return -1;
-    memcpy(__model_flash + offset, src, len);
+    if (flash_copy_write(flash_handle >= 0, __model_flash, offset, src, len) != 0) return -1;
     if (semihost_seek(flash_handle, offset) != 0 || semihost_write(flash_handle, src, len) != 0) return -2;
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cortexm.h"
+#include "cortexm_vectors.h"
 #include "hal.h"
 
 extern uint32_t __stack_top[], __data_start[], __data_end[], __data_load[], __bss_start[], __bss_end[];
@@ -37,12 +38,6 @@ __attribute__((naked, noreturn)) void Fault_Handler(void) {
 static void systick_entry(void) { hal_systick_isr(); }
 
 __attribute__((section(".isr_vector"), used)) static void (*const vectors[16])(void) = {
-    [0] = (void (*)(void))__stack_top,
-    [1] = Reset_Handler,
-    [2] = Fault_Handler, /* NMI */
-    [3] = Fault_Handler, /* HardFault */
-    [4] = Fault_Handler, /* MemManage */
-    [5] = Fault_Handler, /* BusFault */
-    [6] = Fault_Handler, /* UsageFault */
+    CORTEXM_CORE_VECTORS(__stack_top, Reset_Handler, Fault_Handler),
     [15] = systick_entry,
 };

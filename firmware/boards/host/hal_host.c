@@ -12,10 +12,8 @@
 #include <unistd.h>
 
 #include "hal.h"
+#include "flash_copy.h"
 
-#ifndef BITRL_FLASH_SIZE
-#define BITRL_FLASH_SIZE (4u * 1024u * 1024u)
-#endif
 /* After the first byte, keep reading while more arrive within this gap. */
 #define SERIAL_GAP_MS 2
 
@@ -92,19 +90,12 @@ void hal_serial_write(const uint8_t *buf, size_t len) {
 
 uint32_t hal_flash_size(void) { return flash_fd >= 0 ? BITRL_FLASH_SIZE : 0; }
 
-static int range_ok(uint32_t offset, uint32_t len) {
-    return flash_fd >= 0 && offset <= BITRL_FLASH_SIZE && len <= BITRL_FLASH_SIZE - offset;
-}
-
 int hal_flash_read(uint32_t offset, void *dst, uint32_t len) {
-    if (!range_ok(offset, len)) return -1;
-    memcpy(dst, flash_copy + offset, len);
-    return 0;
+    return flash_copy_read(flash_fd >= 0, flash_copy, offset, dst, len);
 }
 
 int hal_flash_write(uint32_t offset, const void *src, uint32_t len) {
-    if (!range_ok(offset, len)) return -1;
-    memcpy(flash_copy + offset, src, len);
+    if (flash_copy_write(flash_fd >= 0, flash_copy, offset, src, len) != 0) return -1;
     return pwrite(flash_fd, src, len, offset) == (ssize_t)len ? 0 : -2;
 }
 

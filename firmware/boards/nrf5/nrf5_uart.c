@@ -5,6 +5,7 @@
 
 #include "nrf5_regs.h"
 #include "nrf5_uart.h"
+#include "serial_polled.h"
 
 void nrf5_uart_init(uint32_t tx_psel, uint32_t rx_psel) {
     uint32_t port = (tx_psel >> 5) ? GPIO_P1_BASE : GPIO_P0_BASE;
@@ -44,22 +45,7 @@ static int rx_byte(uint8_t *out) {
 }
 
 size_t nrf5_uart_read(uint8_t *buf, size_t cap, uint64_t timeout, uint64_t gap, uint64_t (*now)(void)) {
-    if (cap == 0) return 0;
-    uint64_t deadline = now() + timeout;
-    while (!rx_byte(&buf[0])) {
-        if (now() >= deadline) return 0;
-    }
-    size_t n = 1;
-    uint64_t gap_end = now() + gap;
-    while (n < cap) {
-        if (rx_byte(&buf[n])) {
-            n++;
-            gap_end = now() + gap;
-        } else if (now() >= gap_end) {
-            break;
-        }
-    }
-    return n;
+    return serial_read_polled(buf, cap, timeout, gap, now, rx_byte);
 }
 
 static void nvmc_wait(void) {

@@ -6,6 +6,7 @@
 #include "hal.h"
 #include "semihost.h"
 #include "flash_semihost.h"
+#include "serial_polled.h"
 
 /* QEMU's mps2 SysTick runs from the 25 MHz system clock; with -icount shift=0 one instruction is 1 ns of virtual
  * time, so one SysTick tick is 40 instructions. */
@@ -104,29 +105,17 @@ uint64_t hal_clock(void) {
     return t;
 }
 
-const char *hal_clock_unit(void) { return "instructions"; }
-
 const char *hal_board_name(void) { return "qemu-m4"; }
 
 /* ---- serial ---- */
+static int uart_rx(uint8_t *out) {
+    if (!(UART_STATE & UART_STATE_RXFULL)) return 0;
+    *out = (uint8_t)UART_DATA;
+    return 1;
+}
+
 size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
-    if (cap == 0) return 0;
-    uint64_t deadline = clock_coarse() + (uint64_t)timeout_ms * INSTR_PER_MS;
-    while (!(UART_STATE & UART_STATE_RXFULL)) {
-        if (clock_coarse() >= deadline) return 0;
-    }
-    size_t n = 0;
-    buf[n++] = (uint8_t)UART_DATA;
-    uint64_t gap_end = clock_coarse() + SERIAL_GAP_INSTR;
-    while (n < cap) {
-        if (UART_STATE & UART_STATE_RXFULL) {
-            buf[n++] = (uint8_t)UART_DATA;
-            gap_end = clock_coarse() + SERIAL_GAP_INSTR;
-        } else if (clock_coarse() >= gap_end) {
-            break;
-        }
-    }
-    return n;
+    return serial_read_polled(buf, cap, (uint64_t)timeout_ms * INSTR_PER_MS, SERIAL_GAP_INSTR, clock_coarse, uart_rx);
 }
 
 void hal_serial_write(const uint8_t *buf, size_t len) {

@@ -6,6 +6,7 @@
 #include "hal.h"
 #include "semihost.h"
 #include "flash_semihost.h"
+#include "serial_polled.h"
 
 /* CSR access. Plain -march=rv32imc keeps the picolibc multilib; binutils 2.40 wants Zicsr named for csrr/csrw. */
 #define CSR_READ(csr, out)                                                                                             \
@@ -37,28 +38,16 @@ uint64_t hal_clock(void) {
     return (uint64_t)hi << 32 | lo;
 }
 
-const char *hal_clock_unit(void) { return "instructions"; }
-
 const char *hal_board_name(void) { return "qemu-rv32"; }
 
+static int uart_rx(uint8_t *out) {
+    if (!(UART_LSR & LSR_DATA_READY)) return 0;
+    *out = UART_RBR;
+    return 1;
+}
+
 size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {
-    if (cap == 0) return 0;
-    uint64_t deadline = hal_clock() + (uint64_t)timeout_ms * INSTR_PER_MS;
-    while (!(UART_LSR & LSR_DATA_READY)) {
-        if (hal_clock() >= deadline) return 0;
-    }
-    size_t n = 0;
-    buf[n++] = UART_RBR;
-    uint64_t gap_end = hal_clock() + SERIAL_GAP_INSTR;
-    while (n < cap) {
-        if (UART_LSR & LSR_DATA_READY) {
-            buf[n++] = UART_RBR;
-            gap_end = hal_clock() + SERIAL_GAP_INSTR;
-        } else if (hal_clock() >= gap_end) {
-            break;
-        }
-    }
-    return n;
+    return serial_read_polled(buf, cap, (uint64_t)timeout_ms * INSTR_PER_MS, SERIAL_GAP_INSTR, hal_clock, uart_rx);
 }
 
 void hal_serial_write(const uint8_t *buf, size_t len) {

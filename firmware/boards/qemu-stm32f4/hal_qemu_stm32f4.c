@@ -35,8 +35,6 @@ uint64_t hal_clock(void) {
     return ticks * TICK_INSTR_NUM / TICK_INSTR_DEN;
 }
 
-const char *hal_clock_unit(void) { return "instructions"; }
-
 const char *hal_board_name(void) { return "qemu-stm32f4"; }
 
 size_t hal_serial_read(uint8_t *buf, size_t cap, uint32_t timeout_ms) {

@@ -10,3 +10,4 @@ export * from "./on-board.ts";
 export * from "./train-plan.ts";
 export * from "./seeds.ts";
 export * from "./tabular.ts";
+export * from "./retention.ts";

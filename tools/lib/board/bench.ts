@@ -59,52 +59,44 @@ const i2Byte = (rand: () => number) => {
 };
 const f32Byte = (rand: () => number) => Math.floor(rand() * 256);
 
+/** A kernel called as (w, x, out, rows, cols), its input `xWidth` bytes a column. */
+function plainKernel(
+  name: string,
+  rowBytes: (cols: number) => number,
+  xWidth: number,
+  weightByte: KernelSpec["weightByte"],
+): KernelSpec {
+  return { name, rowBytes, xBytes: (c) => xWidth * c, weightByte, args: (w, x, o, r, c) => [w, x, o, r, c] };
+}
+
+/** A lookup-table kernel over groups of `group` ternary weights a byte: `build` makes the table from x, then the
+ *  matvec is called as (w, lut, out, rows, cols, groups, 0). */
+function lutKernel(
+  name: string,
+  group: number,
+  weightByte: KernelSpec["weightByte"],
+  build: string,
+  lutBytes: (cols: number) => number,
+): KernelSpec {
+  const groups = (c: number) => Math.ceil(c / group);
+  return {
+    name,
+    rowBytes: groups,
+    xBytes: (c) => c,
+    weightByte,
+    lut: { build, bytes: lutBytes },
+    args: (w, lut, o, r, c) => [w, lut, o, r, c, groups(c), 0],
+  };
+}
+
 /** The module's matvec kernels (assembly/kernels/), in the order the table prints them. */
 export const KERNELS: KernelSpec[] = [
-  {
-    name: "matvec_f32",
-    rowBytes: (c) => 4 * c,
-    xBytes: (c) => 4 * c,
-    weightByte: f32Byte,
-    args: (w, x, o, r, c) => [w, x, o, r, c],
-  },
-  {
-    name: "matvec_i8",
-    rowBytes: (c) => c,
-    xBytes: (c) => c,
-    weightByte: f32Byte,
-    args: (w, x, o, r, c) => [w, x, o, r, c],
-  },
-  {
-    name: "matvec_i2",
-    rowBytes: (c) => Math.ceil(c / 4),
-    xBytes: (c) => c,
-    weightByte: i2Byte,
-    args: (w, x, o, r, c) => [w, x, o, r, c],
-  },
-  {
-    name: "matvec_t3",
-    rowBytes: (c) => Math.ceil(c / 5),
-    xBytes: (c) => c,
-    weightByte: t3Byte,
-    args: (w, x, o, r, c) => [w, x, o, r, c],
-  },
-  {
-    name: "matvec_i2_lut",
-    rowBytes: (c) => Math.ceil(c / 4),
-    xBytes: (c) => c,
-    weightByte: i2Byte,
-    lut: { build: "lut_build_i2", bytes: (c) => Math.ceil(c / 4) * 512 },
-    args: (w, lut, o, r, c) => [w, lut, o, r, c, Math.ceil(c / 4), 0],
-  },
-  {
-    name: "matvec_t3_lut",
-    rowBytes: (c) => Math.ceil(c / 5),
-    xBytes: (c) => c,
-    weightByte: t3Byte,
-    lut: { build: "lut_build_t3", bytes: (c) => Math.ceil(c / 5) * 486 + 26 }, // + the slack invalid bytes may read
-    args: (w, lut, o, r, c) => [w, lut, o, r, c, Math.ceil(c / 5), 0],
-  },
+  plainKernel("matvec_f32", (c) => 4 * c, 4, f32Byte),
+  plainKernel("matvec_i8", (c) => c, 1, f32Byte),
+  plainKernel("matvec_i2", (c) => Math.ceil(c / 4), 1, i2Byte),
+  plainKernel("matvec_t3", (c) => Math.ceil(c / 5), 1, t3Byte),
+  lutKernel("matvec_i2_lut", 4, i2Byte, "lut_build_i2", (c) => Math.ceil(c / 4) * 512),
+  lutKernel("matvec_t3_lut", 5, t3Byte, "lut_build_t3", (c) => Math.ceil(c / 5) * 486 + 26), // + the slack invalid bytes may read
 ];
 
 const align16 = (n: number) => Math.ceil(n / 16) * 16;

@@ -334,6 +334,11 @@ export function getBoard(id: string): BoardProfile {
   return b;
 }
 
+/** How a board's tick counts are obtained, for labelling figures: emulated (QEMU), measured (real) or host. */
+export function tickKind(board: BoardProfile): "emulated" | "measured" | "host" {
+  return board.kind === "emulated" ? "emulated" : board.kind === "real" ? "measured" : "host";
+}
+
 /** Seconds for `ticks` of hal_clock() on this board. On QEMU boards this assumes one instruction per cycle at
  *  the emulated chip's clock, which makes the result an *emulated* figure, not a measurement. */
 export function ticksToSeconds(board: BoardProfile, ticks: number): number {

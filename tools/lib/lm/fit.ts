@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { BitrlError } from "../util/errors.ts";
 import { repoRoot } from "../util/paths.ts";
-import type { BackboneConfig } from "../reference/backbone.ts";
+import { kvWidth, type BackboneConfig, type BackboneWeights } from "../reference/backbone.ts";
 import { getBoard } from "../board/profiles.ts";
 
 const a16 = (n: number) => (n + 15) & ~15;
@@ -18,18 +18,36 @@ const INITIAL_MEMORY = 2 * 65536;
  *  board has the last word). */
 const WASM3_RESERVE = INITIAL_MEMORY + 96 * 1024;
 
+/** What sizes the LM runtime's buffers beyond the config: per-row scales on some wqkvo (raw v cached as i32) and a
+ *  SwiGLU FFN (a second hidden buffer). */
+export interface LmLayout {
+  perRowScales?: boolean;
+  gated?: boolean;
+}
+
+/** The layout of a model's weights. */
+export function lmLayoutOf(w: BackboneWeights): LmLayout {
+  return {
+    perRowScales: w.layers.some((l) => l.wqkvo.type !== "f32" && l.wqkvo.scales.length > 1),
+    gated: w.layers.some((l) => l.gate !== undefined),
+  };
+}
+
 /** Bytes of buffers and KV cache the LM runtime allocates for a model (assembly/lm/lm.ts bytesNeeded). */
-export function lmBytes(c: BackboneConfig, perRowScales = false): number {
+export function lmBytes(c: BackboneConfig, layout: LmLayout = {}): number {
   const { dim: D, ffn: F, vocab: V, ctx: T, layers: L, heads: H } = c;
-  const vBytes = c.kind === "int8" || D > 256 || perRowScales ? 4 : 2;
-  const cache = a16(T * D) + a16(T * H * 4) + a16(T * D * vBytes) + a16(T * 4);
+  const KH = c.kvHeads || H,
+    KV = kvWidth(c);
+  const vBytes = c.kind === "int8" || D > 256 || layout.perRowScales ? 4 : 2;
+  const cache = a16(T * KV) + a16(T * KH * 4) + a16(T * KV * vBytes) + a16(T * 4);
   return (
     a16(D * 4) +
     a16(Math.max(D, F)) +
-    a16(3 * D * 4) +
+    a16((D + 2 * KV) * 4) +
     a16(D * 4) +
     a16(F * 4) +
-    a16(Math.max(3 * D, F, V) * 4) +
+    (layout.gated ? a16(F * 4) : 0) +
+    a16(Math.max(D + 2 * KV, F, V) * 4) +
     a16(D) +
     a16(H * 4) +
     a16(2 * T * 4) +
@@ -96,11 +114,11 @@ export function assertLmFits(
   moduleHeapBytes: number,
   boardId: string,
   backend: string,
-  perRowScales = false,
+  layout: LmLayout = {},
 ): void {
   const mem = boardLinearMemory(boardId, backend);
   if (!mem) return;
-  const need = lmBytes(c, perRowScales);
+  const need = lmBytes(c, layout);
   if (moduleHeapBytes + need + 64 <= mem.bytes) return;
   const hint =
     boardId === "qemu-m4-esp32"

@@ -4,9 +4,9 @@
 import * as fx from "./fixed.ts";
 
 /**
- * Attention of n tokens, model width D, H heads: qkv (n, 3D) raw q|k|v (rotated in place), rope (n, hd/2, 2) cos,
- * sin with 12 fractional bits, raw[t] the tokens' multipliers (replaced by those of the output), o (n, D) the raw
- * output, scoreFx log2(e) / sqrt(hd) as a multiplier.
+ * Attention of n tokens, model width D, H heads (KH key/value heads, each read by H / KH query heads): qkv (n, D +
+ * 2 KH hd) raw q|k|v (rotated in place), rope (n, hd/2, 2) cos, sin with 12 fractional bits, raw[t] the tokens'
+ * multipliers (replaced by those of the output), o (n, D) the raw output, scoreFx log2(e) / sqrt(hd) as a multiplier.
  */
 export function attentionInt(
   qkv: Int32Array,
@@ -17,33 +17,35 @@ export function attentionInt(
   raw: number[],
   o: Int32Array,
   scoreFx: number,
+  KH = H,
 ): void {
   const hd = D / H,
-    half = hd / 2;
+    half = hd / 2,
+    KV = KH * hd,
+    S = D + 2 * KV; // a token's row
+  const rotate = (base: number, t: number) => {
+    for (let i = 0; i < half; i++) {
+      const co = rope[(t * half + i) * 2],
+        si = rope[(t * half + i) * 2 + 1];
+      const va = qkv[base + i],
+        vb = qkv[base + i + half];
+      qkv[base + i] = (Math.imul(va, co) - Math.imul(vb, si) + 2048) >> 12;
+      qkv[base + i + half] = (Math.imul(va, si) + Math.imul(vb, co) + 2048) >> 12;
+    }
+  };
   for (let t = 1; t < n; t++) {
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < H; h++) {
-        const base = t * 3 * D + part * D + h * hd;
-        for (let i = 0; i < half; i++) {
-          const co = rope[(t * half + i) * 2],
-            si = rope[(t * half + i) * 2 + 1];
-          const va = qkv[base + i],
-            vb = qkv[base + i + half];
-          qkv[base + i] = (Math.imul(va, co) - Math.imul(vb, si) + 2048) >> 12;
-          qkv[base + i + half] = (Math.imul(va, si) + Math.imul(vb, co) + 2048) >> 12;
-        }
-      }
-    }
+    for (let h = 0; h < H; h++) rotate(t * S + h * hd, t);
+    for (let h = 0; h < KH; h++) rotate(t * S + D + h * hd, t);
   }
-  const qk8 = new Int8Array(n * 2 * D); // (n, 2, D) int8 q and k
-  const fqk: number[] = new Array(n * 2 * H).fill(0); // (n, 2, H) their multipliers
+  const q8 = new Int8Array(n * D),
+    k8 = new Int8Array(n * KV); // int8 q and k
+  const fq8: number[] = new Array(n * H).fill(0),
+    fk8: number[] = new Array(n * KH).fill(0); // their multipliers
   for (let t = 0; t < n; t++) {
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < H; h++) {
-        const fq = fx.quantI32(qkv, t * 3 * D + part * D + h * hd, hd, 0, qk8, t * 2 * D + part * D + h * hd);
-        fqk[(t * 2 + part) * H + h] = fx.fxMul(fq, raw[t]);
-      }
-    }
+    for (let h = 0; h < H; h++)
+      fq8[t * H + h] = fx.fxMul(fx.quantI32(qkv, t * S + h * hd, hd, 0, q8, t * D + h * hd), raw[t]);
+    for (let h = 0; h < KH; h++)
+      fk8[t * KH + h] = fx.fxMul(fx.quantI32(qkv, t * S + D + h * hd, hd, 0, k8, t * KV + h * hd), raw[t]);
   }
   const zs = new Int32Array(n),
     ps = new Int32Array(n);
@@ -51,11 +53,12 @@ export function attentionInt(
     let emin = 0x7fff;
     for (let j = 0; j <= t; j++) emin = Math.min(emin, raw[j] >> 16);
     for (let h = 0; h < H; h++) {
-      const fq = fx.fxMul(fqk[t * 2 * H + h], scoreFx);
+      const kh = Math.floor(h / (H / KH));
+      const fq = fx.fxMul(fq8[t * H + h], scoreFx);
       for (let j = 0; j <= t; j++) {
         let dot = 0;
-        for (let i = 0; i < hd; i++) dot += qk8[t * 2 * D + h * hd + i] * qk8[j * 2 * D + D + h * hd + i];
-        zs[j] = fx.scoreLog2(dot, fx.fxMul(fq, fqk[(j * 2 + 1) * H + h]));
+        for (let i = 0; i < hd; i++) dot += q8[t * D + h * hd + i] * k8[j * KV + kh * hd + i];
+        zs[j] = fx.scoreLog2(dot, fx.fxMul(fq, fk8[j * KH + kh]));
       }
       fx.softmaxExp2(zs, t + 1, ps);
       for (let j = 0; j <= t; j++) {
@@ -64,7 +67,7 @@ export function attentionInt(
       }
       for (let i = 0; i < hd; i++) {
         let acc = 0;
-        for (let j = 0; j <= t; j++) acc = (acc + Math.imul(ps[j], qkv[j * 3 * D + 2 * D + h * hd + i])) | 0;
+        for (let j = 0; j <= t; j++) acc = (acc + Math.imul(ps[j], qkv[j * S + D + KV + kh * hd + i])) | 0;
         o[t * D + h * hd + i] = acc;
       }
     }

@@ -15,7 +15,16 @@ export type BackboneKind = "fp32" | "int8" | "ternary" | "binary";
 export const BACKBONE_KINDS: BackboneKind[] = ["fp32", "int8", "ternary", "binary"];
 
 /** Limits the wasm runtime sizes its static buffers for (assembly/model/config.ts mirrors them). */
-export const LIMITS = { vocab: 256, ctx: 16, dim: 48, layers: 2, heads: 4, ffn: 128, featTokens: 16 } as const;
+export const LIMITS = {
+  vocab: 256,
+  ctx: 16,
+  dim: 48,
+  layers: 2,
+  heads: 4,
+  ffn: 128,
+  featTokens: 16,
+  kvHeads: 0,
+} as const;
 /** Limits of the language-model runtime (assembly/lm/lm.ts mirrors them): a model is sized by the blob, and what
  *  fits a board is decided by its RAM (tools/lib/lm/fit.ts), not by these. */
 export const LM_LIMITS = {
@@ -26,10 +35,13 @@ export const LM_LIMITS = {
   heads: 16,
   ffn: 2048,
   featTokens: 1024,
+  kvHeads: 16,
 } as const;
+/** Language models may be llama-style (grouped KV heads, SwiGLU, an untied head); agent backbones may not. */
+const llamaAllowed = (limits: Limits) => limits.kvHeads > 0;
 export type Limits = { readonly [K in keyof typeof LIMITS]: number };
 
-/** The `model.config` tensor: i32[10] = [1, kind, vocab, ctx, dim, layers, heads, ffn, featTokens, 0]. */
+/** The `model.config` tensor: i32[10] = [1, kind, vocab, ctx, dim, layers, heads, ffn, featTokens, kvHeads]. */
 export interface BackboneConfig {
   kind: BackboneKind;
   /** token ids 0..vocab-1 (observation tokens, then action tokens) */
@@ -40,8 +52,11 @@ export interface BackboneConfig {
   layers: number;
   /** dim / heads must be even (RoPE rotates pairs) */
   heads: number;
-  /** hidden width of the ReLU^2 FFN */
+  /** hidden width of the FFN (ReLU^2, or SwiGLU when the layers have a gate) */
   ffn: number;
+  /** key/value heads, each read by heads / kvHeads query heads (grouped-query attention); 0 or absent: heads.
+   *  Language models only. */
+  kvHeads?: number;
   /** feature vector = final hidden states of positions 0..featTokens-1, concatenated (featTokens * dim) */
   featTokens: number;
 }
@@ -61,7 +76,7 @@ export function configToI32(c: BackboneConfig): Int32Array {
     c.heads,
     c.ffn,
     c.featTokens,
-    0,
+    c.kvHeads ?? 0,
   ]);
 }
 
@@ -84,6 +99,10 @@ export function validateConfig(c: BackboneConfig, limits: Limits = LIMITS): Back
   if (c.dim % c.heads !== 0 || (c.dim / c.heads) % 2 !== 0)
     bad(`dim ${c.dim} / heads ${c.heads} must be an even integer`);
   if (c.featTokens > c.ctx) bad(`featTokens ${c.featTokens} > ctx ${c.ctx}`);
+  const kv = c.kvHeads ?? 0;
+  if (kv !== 0 && !llamaAllowed(limits)) bad(`kvHeads ${kv}: grouped KV heads are for language models`);
+  if (!Number.isInteger(kv) || kv < 0 || kv > c.heads || (kv > 0 && c.heads % kv !== 0))
+    bad(`kvHeads ${kv} must be 0 or divide heads ${c.heads}`);
   return c;
 }
 
@@ -93,7 +112,6 @@ export function configFromI32(v: ArrayLike<number>, limits: Limits = LIMITS): Ba
     throw new BitrlError(`model.config: version ${v[0]} (this reader knows ${CONFIG_VERSION})`);
   const kind = BACKBONE_KINDS[v[1]];
   if (kind === undefined) throw new BitrlError(`model.config: unknown kind ${v[1]}`);
-  if (v[9] !== 0) throw new BitrlError(`model.config: reserved field is ${v[9]}, expected 0`);
   return validateConfig(
     {
       kind,
@@ -104,6 +122,7 @@ export function configFromI32(v: ArrayLike<number>, limits: Limits = LIMITS): Ba
       heads: v[6],
       ffn: v[7],
       featTokens: v[8],
+      ...(v[9] !== 0 && { kvHeads: v[9] }),
     },
     limits,
   );
@@ -124,19 +143,25 @@ export interface BackboneWeights {
   config: BackboneConfig;
   /** (vocab, dim) token embedding */
   emb: Matrix;
+  /** (vocab, dim) output head of a language model; absent: tied to emb */
+  head?: Matrix;
   /** (2 * layers + 1, dim) RMSNorm gains: row 2l before attention of layer l, 2l+1 before its FFN, last = final */
   norms: Float32Array;
   layers: {
-    /** (4 * dim, dim): rows [0,D) query, [D,2D) key, [2D,3D) value, [3D,4D) output projection */
+    /** (2 D + 2 KV, dim), KV = kvHeads * head width: rows [0,D) query, then KV key, KV value, D output projection */
     wqkvo: Matrix;
     /** (ffn, dim) */
     up: Matrix;
+    /** (ffn, dim): SwiGLU's gate (language models only); absent: ReLU^2 */
+    gate?: Matrix;
     /** (dim, ffn) */
     down: Matrix;
   }[];
 }
 
 export const featureSize = (c: BackboneConfig) => c.featTokens * c.dim;
+/** Width of the k (and v) rows: kvHeads * head width. */
+export const kvWidth = (c: BackboneConfig) => ((c.kvHeads || c.heads) * c.dim) / c.heads;
 
 // ---- deterministic f32 math shared with assembly/model/mathf.ts (same constants, same operation order) ----
 
@@ -427,12 +452,17 @@ export function residualInt(
   const D = c.dim,
     F = c.ffn,
     H = c.heads,
-    hd = D / H;
+    hd = D / H,
+    KV = kvWidth(c),
+    S = D + 2 * KV; // rows of q | k | v
   const { gains, shifts, rope } = integerParams(w);
   const x = new Int32Array(n * D); // (n, D) residual stream, XQ bits
-  const qkv = new Int32Array(n * 3 * D); // (n, 3D) q | k | v, raw (multiplier raw[t])
+  const qkv = new Int32Array(n * S); // (n, S) q | k | v, raw (multiplier raw[t])
   const o = new Int32Array(n * D); // (n, D) attention output, raw
   const z = new Int32Array(n * F); // (n, F) FFN hidden, raw
+  const u = new Int32Array(n * F); // (n, F) SwiGLU's up projection, raw (multiplier rawU[t])
+  const rawU: number[] = new Array(n).fill(0);
+  const log2eFx = fx.fxFromF32Bits(fx.f32Bits(LOG2E));
   const qD = new Int8Array(n * D),
     qF = new Int8Array(n * F); // int8 activations
   const a: number[] = new Array(n).fill(0); // per-token multipliers of the activations
@@ -449,16 +479,24 @@ export function residualInt(
     for (let t = 0; t < n; t++)
       a[t] = fx.fxMul(fx.quantI32(src, t * cols, cols, 0, q, t * cols), squared ? fx.fxMul(raw[t], raw[t]) : raw[t]);
   };
+  const KH = KV / hd;
   for (let l = 0; l < c.layers; l++) {
     const L = w.layers[l];
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, 2 * l * D, shifts[2 * l], D, qD, t * D);
-    linearInt(L.wqkvo, qD, a, n, 0, 3 * D, qkv, 3 * D, fx.FX_RAW, raw);
-    attentionInt(qkv, n, D, H, rope, raw, o, scoreFx);
+    linearInt(L.wqkvo, qD, a, n, 0, S, qkv, S, fx.FX_RAW, raw);
+    attentionInt(qkv, n, D, H, rope, raw, o, scoreFx, KH);
     quantRaw(o, D, qD, false);
-    linearInt(L.wqkvo, qD, a, n, 3 * D, 4 * D, x, D, fx.FX_ADD, raw);
+    linearInt(L.wqkvo, qD, a, n, S, S + D, x, D, fx.FX_ADD, raw);
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, (2 * l + 1) * D, shifts[2 * l + 1], D, qD, t * D);
-    linearInt(L.up, qD, a, n, 0, F, z, F, fx.FX_RELU2, raw);
-    quantRaw(z, F, qF, true);
+    if (L.gate) {
+      linearInt(L.gate, qD, a, n, 0, F, z, F, fx.FX_RAW, raw);
+      linearInt(L.up, qD, a, n, 0, F, u, F, fx.FX_RAW, rawU);
+      for (let t = 0; t < n; t++) raw[t] = fx.swiglu(z, t * F, u, t * F, F, raw[t], rawU[t], fx.fxMul(raw[t], log2eFx));
+      quantRaw(z, F, qF, false);
+    } else {
+      linearInt(L.up, qD, a, n, 0, F, z, F, fx.FX_RELU2, raw);
+      quantRaw(z, F, qF, true);
+    }
     linearInt(L.down, qF, a, n, 0, D, x, D, fx.FX_ADD, raw);
   }
   return { x, gains, shifts };
@@ -538,10 +576,12 @@ export function backboneTensors(w: BackboneWeights): BlobTensor[] {
       scales: new Float32Array(0),
     },
   ];
+  if (w.head) out.push(matrixTensor("head", w.head, c.kind));
   w.layers.forEach((L, l) => {
     out.push(matrixTensor(`layers.${l}.wqkvo`, L.wqkvo, c.kind));
     out.push(matrixTensor(`layers.${l}.w_up`, L.up, c.kind));
     out.push(matrixTensor(`layers.${l}.w_down`, L.down, c.kind));
+    if (L.gate) out.push(matrixTensor(`layers.${l}.w_gate`, L.gate, c.kind));
   });
   return out;
 }
@@ -564,7 +604,8 @@ export function expectedShapes(c: BackboneConfig): [string, number[]][] {
     ["norms", [2 * c.layers + 1, D]],
   ];
   for (let l = 0; l < c.layers; l++) {
-    out.push([`layers.${l}.wqkvo`, [4 * D, D]], [`layers.${l}.w_up`, [c.ffn, D]], [`layers.${l}.w_down`, [D, c.ffn]]);
+    const rows = 2 * D + 2 * kvWidth(c);
+    out.push([`layers.${l}.wqkvo`, [rows, D]], [`layers.${l}.w_up`, [c.ffn, D]], [`layers.${l}.w_down`, [D, c.ffn]]);
   }
   return out;
 }
@@ -612,13 +653,32 @@ export function backboneFromBlob(blob: Blob, limits: Limits = LIMITS): BackboneW
   const ndv = littleEndian(normsT.data);
   const norms = new Float32Array((2 * cfg.layers + 1) * cfg.dim);
   for (let i = 0; i < norms.length; i++) norms[i] = ndv.getFloat32(4 * i, true);
+  // llama-style options (language models; the runtime's rules, assembly/lm/lm.ts): a `head` tensor unties the
+  // head; a gate in layer 0 makes every layer SwiGLU
+  const optional = (name: string, shape: number[], needed: boolean): Matrix | undefined => {
+    const t = byName.get(name);
+    if (!t) {
+      if (needed) throw new BitrlError(`backbone: missing tensor '${name}' (layer 0 has a gate: SwiGLU)`);
+      return undefined;
+    }
+    if (!llamaAllowed(limits)) throw new BitrlError(`backbone: tensor '${name}' is for language models only`);
+    if (t.shape.join(",") !== shape.join(","))
+      throw new BitrlError(`backbone: tensor '${name}' has shape (${t.shape}), config needs (${shape})`);
+    const want = expectedPacking(cfg.kind, name);
+    const ok = t.packing === want || (want === "t3" && t.packing === "i2") || (name === "head" && t.packing === "i8");
+    if (!ok) throw new BitrlError(`backbone: tensor '${name}' is ${t.packing}, a ${cfg.kind} model needs ${want}`);
+    return readMatrix(t);
+  };
+  const gated = byName.has("layers.0.w_gate");
   const layers = [];
   for (let l = 0; l < cfg.layers; l++) {
     layers.push({
       wqkvo: readMatrix(byName.get(`layers.${l}.wqkvo`)!),
       up: readMatrix(byName.get(`layers.${l}.w_up`)!),
       down: readMatrix(byName.get(`layers.${l}.w_down`)!),
+      ...(gated && { gate: optional(`layers.${l}.w_gate`, [cfg.ffn, cfg.dim], true) }),
     });
   }
-  return { config: cfg, emb: readMatrix(byName.get("tok_emb")!), norms, layers };
+  const head = optional("head", [cfg.vocab, cfg.dim], false);
+  return { config: cfg, emb: readMatrix(byName.get("tok_emb")!), ...(head && { head }), norms, layers };
 }

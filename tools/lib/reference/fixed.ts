@@ -196,6 +196,39 @@ export function mulShift64(v: number, f: number, outq: number): number {
   return z > 2 ** 30 ? 2 ** 30 : z < -(2 ** 30) ? -(2 ** 30) : z;
 }
 
+/** SwiGLU of raw gate g and up u at go, uo (n values, multipliers fg, fu) into g, as assembly/kernels/fixed.ts
+ *  swiglu: s = round(g sigma(g) 2^-15) (sigma in Q15 from the EXP2 table), h = s u (i64) >> sh to 30 bits. Returns
+ *  h's multiplier fg fu 2^sh. fl is fg log2(e). */
+export function swiglu(
+  g: Int32Array,
+  go: number,
+  u: Int32Array,
+  uo: number,
+  n: number,
+  fg: number,
+  fu: number,
+  fl: number,
+): number {
+  const h = new Array<bigint>(n);
+  let amax = 0n;
+  for (let i = 0; i < n; i++) {
+    const v = g[go + i];
+    const t = mulShift64(v, fl, 8);
+    const d = Math.abs(t);
+    const e = d >= 15 << 8 ? 0 : EXP2[d & 255] >>> (d >> 8);
+    const sig = t >= 0 ? Math.floor(2 ** 30 / (32768 + e)) : Math.floor((e * 32768) / (32768 + e));
+    const sv = Math.floor((v * sig + 16384) / 32768); // |v sig| < 2^46: exact in a double
+    h[i] = BigInt(sv) * BigInt(u[uo + i]);
+    const a = h[i] < 0n ? -h[i] : h[i];
+    if (a > amax) amax = a;
+  }
+  const bits = amax.toString(2).length - (amax === 0n ? 1 : 0);
+  const sh = bits > 30 ? bits - 30 : 0;
+  for (let i = 0; i < n; i++) g[go + i] = Number(sh === 0 ? h[i] : (h[i] + (1n << BigInt(sh - 1))) >> BigInt(sh));
+  const f = fxMul(fg, fu);
+  return f === 0 ? 0 : ((fxE(f) - sh) << 16) | fxM(f);
+}
+
 export function scoreLog2(dot: number, f: number): number {
   const z = mulShift64(dot, f, 8);
   return z > 1 << 24 ? 1 << 24 : z < -(1 << 24) ? -(1 << 24) : z;

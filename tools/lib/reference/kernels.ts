@@ -25,81 +25,91 @@ function checkLength(name: string, what: string, got: number, want: number): voi
   if (got < want) throw new BitrlError(`${name}: ${what} has ${got} elements, needs ${want}`);
 }
 
-/** Ternary weight (code - 1) of column c (0-based within the row's bytes) from packed row bytes. */
-function i2Weight(w: Uint8Array, rowStart: number, c: number): number {
-  return ((w[rowStart + (c >> 2)] >> (2 * (c & 3))) & 3) - 1;
-}
+type Ternary = "i2" | "t3";
 
-function t3Weight(w: Uint8Array, rowStart: number, c: number): number {
-  const byte = w[rowStart + Math.floor(c / 5)];
-  return (Math.floor(byte / 3 ** (c % 5)) % 3) - 1;
+/** Weights a packed byte holds, and code j (0..2 in a valid byte) of byte b. */
+const GROUP = { i2: 4, t3: 5 } as const;
+const CODE = {
+  i2: (b: number, j: number) => (b >> (2 * j)) & 3,
+  t3: (b: number, j: number) => Math.floor(b / 3 ** j) % 3,
+};
+
+/** Weight of column c of a row starting at byte rowStart: the ternary weight (code - 1), or the int8 itself. */
+const WEIGHT = {
+  i2: (w: ArrayLike<number>, rowStart: number, c: number) => CODE.i2(w[rowStart + (c >> 2)], c & 3) - 1,
+  t3: (w: ArrayLike<number>, rowStart: number, c: number) => CODE.t3(w[rowStart + Math.floor(c / 5)], c % 5) - 1,
+  i8: (w: ArrayLike<number>, rowStart: number, c: number) => w[rowStart + c],
+};
+
+/** out i32[rows] = W x for W in `packing` (rows of rowBytes, or cols for i8), x i8[cols], summed in column order. */
+function integerMatvec(
+  name: string,
+  packing: Ternary | "i8",
+  w: ArrayLike<number>,
+  x: Int8Array,
+  rows: number,
+  cols: number,
+): Int32Array {
+  checkShape(name, rows, cols);
+  const stride = packing === "i8" ? cols : rowBytes(packing, cols);
+  checkLength(name, "w", w.length, rows * stride);
+  checkLength(name, "x", x.length, cols);
+  const weight = WEIGHT[packing];
+  const out = new Int32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    for (let c = 0; c < cols; c++) acc += weight(w, r * stride, c) * x[c];
+    out[r] = acc;
+  }
+  return out;
 }
 
 /** out i32[rows] = W x, W i2-packed u8[rows][ceil(cols/4)], x i8[cols]. */
 export function matvec_i2(w: Uint8Array, x: Int8Array, rows: number, cols: number): Int32Array {
-  checkShape("matvec_i2", rows, cols);
-  const stride = rowBytes("i2", cols);
-  checkLength("matvec_i2", "w", w.length, rows * stride);
-  checkLength("matvec_i2", "x", x.length, cols);
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    for (let c = 0; c < cols; c++) acc += i2Weight(w, r * stride, c) * x[c];
-    out[r] = acc;
-  }
-  return out;
+  return integerMatvec("matvec_i2", "i2", w, x, rows, cols);
 }
 
 /** out i32[rows] = W x, W t3-packed u8[rows][ceil(cols/5)], x i8[cols]. */
 export function matvec_t3(w: Uint8Array, x: Int8Array, rows: number, cols: number): Int32Array {
-  checkShape("matvec_t3", rows, cols);
-  const stride = rowBytes("t3", cols);
-  checkLength("matvec_t3", "w", w.length, rows * stride);
-  checkLength("matvec_t3", "x", x.length, cols);
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    for (let c = 0; c < cols; c++) acc += t3Weight(w, r * stride, c) * x[c];
-    out[r] = acc;
+  return integerMatvec("matvec_t3", "t3", w, x, rows, cols);
+}
+
+/** out i32[rows] = W x, W i8[rows][cols], x i8[cols]. */
+export function matvec_i8(w: Int8Array, x: Int8Array, rows: number, cols: number): Int32Array {
+  return integerMatvec("matvec_i8", "i8", w, x, rows, cols);
+}
+
+/** lut i16[groups][entries]: entry b of group g = LUT_BIAS + sum_j (code_j(b) - 1) * x[group * g + j] (x = 0 past
+ *  cols), a group being the weights of one packed byte. */
+function lutBuild(name: string, packing: Ternary, x: Int8Array, cols: number): Int16Array {
+  checkShape(name, 1, cols);
+  checkLength(name, "x", x.length, cols);
+  const groups = rowBytes(packing, cols);
+  const [entries, size, code] = [LUT_ENTRIES[packing], GROUP[packing], CODE[packing]];
+  const lut = new Int16Array(groups * entries);
+  for (let g = 0; g < groups; g++) {
+    for (let b = 0; b < entries; b++) {
+      let sum = LUT_BIAS;
+      for (let j = 0; j < size; j++) if (size * g + j < cols) sum += (code(b, j) - 1) * x[size * g + j];
+      lut[g * entries + b] = sum;
+    }
   }
-  return out;
+  return lut;
 }
 
 /** lut i16[ceil(cols/4)][256]: entry b of group g = LUT_BIAS + sum_j (((b >> 2j) & 3) - 1) * x[4g + j] (x = 0 past cols). */
 export function lut_build_i2(x: Int8Array, cols: number): Int16Array {
-  checkShape("lut_build_i2", 1, cols);
-  checkLength("lut_build_i2", "x", x.length, cols);
-  const groups = rowBytes("i2", cols);
-  const lut = new Int16Array(groups * 256);
-  for (let g = 0; g < groups; g++) {
-    for (let b = 0; b < 256; b++) {
-      let sum = LUT_BIAS;
-      for (let j = 0; j < 4; j++) if (4 * g + j < cols) sum += (((b >> (2 * j)) & 3) - 1) * x[4 * g + j];
-      lut[g * 256 + b] = sum;
-    }
-  }
-  return lut;
+  return lutBuild("lut_build_i2", "i2", x, cols);
 }
 
 /** lut i16[ceil(cols/5)][243]: entry b of group g = LUT_BIAS + sum_j (trit_j(b) - 1) * x[5g + j] (x = 0 past cols). */
 export function lut_build_t3(x: Int8Array, cols: number): Int16Array {
-  checkShape("lut_build_t3", 1, cols);
-  checkLength("lut_build_t3", "x", x.length, cols);
-  const groups = rowBytes("t3", cols);
-  const lut = new Int16Array(groups * 243);
-  for (let g = 0; g < groups; g++) {
-    for (let b = 0; b < 243; b++) {
-      let sum = LUT_BIAS;
-      for (let j = 0; j < 5; j++) if (5 * g + j < cols) sum += ((Math.floor(b / 3 ** j) % 3) - 1) * x[5 * g + j];
-      lut[g * 243 + b] = sum;
-    }
-  }
-  return lut;
+  return lutBuild("lut_build_t3", "t3", x, cols);
 }
 
 function matvecLut(
   name: string,
-  packing: "i2" | "t3",
+  packing: Ternary,
   w: Uint8Array,
   lut: Int16Array,
   rows: number,
@@ -128,43 +138,25 @@ function matvecLut(
   return out;
 }
 
-/** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_i2. */
-export function matvec_i2_lut(
-  w: Uint8Array,
-  lut: Int16Array,
-  rows: number,
-  cols: number,
-  stride = rowBytes("i2", cols),
-  acc?: Int32Array,
-): Int32Array {
-  return matvecLut("matvec_i2_lut", "i2", w, lut, rows, cols, stride, acc);
+/** The table matvec over `packing` bytes, as the wasm export matvec_<packing>_lut: out i32[rows] = (acc ?? 0) +
+ *  sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_<packing>; stride defaults to packed rows. */
+function matvecLutOf(packing: Ternary) {
+  const name = `matvec_${packing}_lut`;
+  return (
+    w: Uint8Array,
+    lut: Int16Array,
+    rows: number,
+    cols: number,
+    stride = rowBytes(packing, cols),
+    acc?: Int32Array,
+  ): Int32Array => matvecLut(name, packing, w, lut, rows, cols, stride, acc);
 }
+
+/** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_i2. */
+export const matvec_i2_lut = matvecLutOf("i2");
 
 /** out i32[rows] = (acc ?? 0) + sum_g (lut[g][w[r * stride + g]] - LUT_BIAS), lut from lut_build_t3. */
-export function matvec_t3_lut(
-  w: Uint8Array,
-  lut: Int16Array,
-  rows: number,
-  cols: number,
-  stride = rowBytes("t3", cols),
-  acc?: Int32Array,
-): Int32Array {
-  return matvecLut("matvec_t3_lut", "t3", w, lut, rows, cols, stride, acc);
-}
-
-/** out i32[rows] = W x, W i8[rows][cols], x i8[cols]. */
-export function matvec_i8(w: Int8Array, x: Int8Array, rows: number, cols: number): Int32Array {
-  checkShape("matvec_i8", rows, cols);
-  checkLength("matvec_i8", "w", w.length, rows * cols);
-  checkLength("matvec_i8", "x", x.length, cols);
-  const out = new Int32Array(rows);
-  for (let r = 0; r < rows; r++) {
-    let acc = 0;
-    for (let c = 0; c < cols; c++) acc += w[r * cols + c] * x[c];
-    out[r] = acc;
-  }
-  return out;
-}
+export const matvec_t3_lut = matvecLutOf("t3");
 
 /** out f32[rows] = W x in f32, summed in column order (as the wasm kernel). */
 export function matvec_f32(w: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array {
@@ -201,7 +193,7 @@ export function quantize_act(x: Float32Array): Int8Activations {
 
 function bitLinear(
   name: string,
-  packing: "i2" | "t3" | "i8",
+  packing: Ternary | "i8",
   w: Uint8Array,
   scales: Float32Array,
   x: Float32Array,
@@ -224,38 +216,21 @@ function bitLinear(
   return out;
 }
 
-/** y f32[rows] = BitLinear(x): int8 activations, i2 ternary matvec, y = f32(f32(acc) * f32(gamma / s)). */
-export function bitlinear_i2(
-  w: Uint8Array,
-  scales: Float32Array,
-  x: Float32Array,
-  rows: number,
-  cols: number,
-): Float32Array {
-  return bitLinear("bitlinear_i2", "i2", w, scales, x, rows, cols);
+/** The BitLinear layer over `packing` weights (bytes), as the wasm export bitlinear_<packing>. */
+function bitLinearOf(packing: Ternary | "i8") {
+  const name = `bitlinear_${packing}`;
+  return (w: Uint8Array, scales: Float32Array, x: Float32Array, rows: number, cols: number): Float32Array =>
+    bitLinear(name, packing, w, scales, x, rows, cols);
 }
+
+/** y f32[rows] = BitLinear(x): int8 activations, i2 ternary matvec, y = f32(f32(acc) * f32(gamma / s)). */
+export const bitlinear_i2 = bitLinearOf("i2");
 
 /** y f32[rows] = BitLinear(x): int8 activations, t3 ternary matvec, y = f32(f32(acc) * f32(gamma / s)). */
-export function bitlinear_t3(
-  w: Uint8Array,
-  scales: Float32Array,
-  x: Float32Array,
-  rows: number,
-  cols: number,
-): Float32Array {
-  return bitLinear("bitlinear_t3", "t3", w, scales, x, rows, cols);
-}
+export const bitlinear_t3 = bitLinearOf("t3");
 
 /** y f32[rows] = the same layer with int8 weights w i8[rows][cols] (as bytes): y = f32(f32(acc) * f32(gamma / s)). */
-export function bitlinear_i8(
-  w: Uint8Array,
-  scales: Float32Array,
-  x: Float32Array,
-  rows: number,
-  cols: number,
-): Float32Array {
-  return bitLinear("bitlinear_i8", "i8", w, scales, x, rows, cols);
-}
+export const bitlinear_i8 = bitLinearOf("i8");
 
 /** Scratch bytes the wasm bitlinear kernels need for `cols` inputs (bitlinear_*_scratch exports). */
 export function bitlinearScratchBytes(packing: "i2" | "t3" | "i8", cols: number): number {

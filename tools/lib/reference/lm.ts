@@ -2,14 +2,14 @@
 // integer forward of the whole prefix (reference/backbone.ts residualInt: no KV cache, so the module's cache is
 // checked against a recomputation), the tied int8 head, and the token pick. Same integers as the module.
 import { BitrlError } from "../util/errors.ts";
-import { residualInt, type BackboneWeights } from "./backbone.ts";
+import { backboneHidden, residualInt, type BackboneWeights } from "./backbone.ts";
 import { Pcg32 } from "./envs.ts";
 import * as fx from "./fixed.ts";
 
 const LOG2E = Math.fround(1.4426950408889634);
 
-/** Logits i32[vocab] (8 fractional bits) after tokens[0..n): the final norm quantized to int8, dot the int8
- *  embedding rows, each rescaled by its multiplier. */
+/** Logits i32[vocab] (8 fractional bits) after tokens[0..n): the final norm quantized to int8, dot the head's rows
+ *  (the int8 embedding's when tied), each rescaled by its multiplier. */
 export function lmLogits(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Int32Array {
   const c = w.config;
   const D = c.dim;
@@ -19,7 +19,8 @@ export function lmLogits(w: BackboneWeights, tokens: ArrayLike<number>, n: numbe
   const r = 2 * c.layers;
   const a = fx.normQuant(x, (n - 1) * D, gains, r * D, shifts[r], D, q, 0);
   const out = new Int32Array(c.vocab);
-  const E = w.emb;
+  const E = w.head ?? w.emb;
+  if (E.type === "f32") throw new BitrlError("lm: the integer head needs a quantized head matrix");
   for (let v = 0; v < c.vocab; v++) {
     let acc = 0;
     for (let i = 0; i < D; i++) acc += E.q[v * D + i] * q[i];
@@ -80,11 +81,13 @@ export function generateReference(
   return out;
 }
 
-/** lm_state after tokens[0..n): the final RMSNorm of the last position's residual, f32[dim] (normF32). */
+/** lm_state after tokens[0..n): the final RMSNorm of the last position's residual, f32[dim] (normF32; the fp32
+ *  kind: the float forward's, backboneHidden). */
 export function lmState(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config,
     D = c.dim,
     r = 2 * c.layers;
+  if (c.kind === "fp32") return backboneHidden(w, tokens, n).slice((n - 1) * D, n * D);
   const { x, gains, shifts } = residualInt(w, tokens, n);
   const out = new Float32Array(D);
   fx.normF32(x, (n - 1) * D, gains, r * D, shifts[r], D, out, 0);

@@ -16,6 +16,28 @@ function check(name: string, ok: boolean, what: string): void {
   if (!ok) throw new BitrlError(`${name}: ${what}`);
 }
 
+/** A table build's x holds `ntok` token vectors `xs` apart, `cols` values each. */
+function checkTokens(name: string, x: Int8Array, xs: number, ntok: number, cols: number): void {
+  check(name, x.length >= (ntok - 1) * xs + cols, `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`);
+}
+
+/** A table matvec: acc u16[rows][4] lanes from rows of t3 bytes `stride` apart (default: packed rows) and `lut`. */
+type TableMatvec<Lut> = (
+  w: Uint8Array,
+  lut: Lut,
+  rows: number,
+  cols: number,
+  stride?: number,
+  acc?: Uint16Array,
+) => Uint16Array;
+
+/** The t3 bytes (groups) of a table matvec's rows, after checking its shape against `maxGroups`. */
+function lutMatvecGroups(name: string, rows: number, cols: number, stride: number, maxGroups: number): number {
+  const groups = rowBytes("t3", cols);
+  check(name, rows >= 1 && groups <= maxGroups && stride >= groups, `shape ${rows}x${cols}, stride ${stride}`);
+  return groups;
+}
+
 /**
  * lut u16[ceil(cols/5)][243][4]: lane k of entry b of group g = T3X4_BIAS + sum_j (trit_j(b) - 1) * x[k * xs + 5g + j],
  * trit_j(b) = floor(b / 3^j) % 3; x = 0 past cols and for lanes k >= ntok.
@@ -26,11 +48,7 @@ export function lut_build_t3x4(x: Int8Array, xs: number, ntok: number, cols: num
     Number.isInteger(cols) && cols >= 1 && ntok >= 1 && ntok <= T3X4_TOKENS && xs >= cols,
     `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols >= 1, ntok 1..4, xs >= cols`,
   );
-  check(
-    "lut_build_t3x4",
-    x.length >= (ntok - 1) * xs + cols,
-    `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`,
-  );
+  checkTokens("lut_build_t3x4", x, xs, ntok, cols);
   const groups = rowBytes("t3", cols);
   const lut = new Uint16Array(groups * T3X4_ENTRIES * T3X4_TOKENS);
   for (let g = 0; g < groups; g++) {
@@ -52,20 +70,8 @@ export function lut_build_t3x4(x: Int8Array, xs: number, ntok: number, cols: num
  * acc u16[rows][4] = (acc ?? 0) + sum_g lut[g][w[r * stride + g]] lane by lane (rows of t3 bytes, `stride` apart).
  * Every lane of the result must stay below 65536 (the wasm's lanes would carry): it throws otherwise.
  */
-export function matvec_t3x4_lut(
-  w: Uint8Array,
-  lut: Uint16Array,
-  rows: number,
-  cols: number,
-  stride = rowBytes("t3", cols),
-  acc?: Uint16Array,
-): Uint16Array {
-  const groups = rowBytes("t3", cols);
-  check(
-    "matvec_t3x4_lut",
-    rows >= 1 && groups <= T3X4_MAX_GROUPS && stride >= groups,
-    `shape ${rows}x${cols}, stride ${stride}`,
-  );
+export const matvec_t3x4_lut: TableMatvec<Uint16Array> = (w, lut, rows, cols, stride = rowBytes("t3", cols), acc) => {
+  const groups = lutMatvecGroups("matvec_t3x4_lut", rows, cols, stride, T3X4_MAX_GROUPS);
   check(
     "matvec_t3x4_lut",
     w.length >= (rows - 1) * stride + groups && lut.length >= groups * T3X4_ENTRIES * T3X4_TOKENS,
@@ -85,17 +91,13 @@ export function matvec_t3x4_lut(
     }
   }
   return out;
-}
+};
+
+/** A matvec of `ntok` token vectors `xs` apart in x: out i32[ntok][rows]. */
+type TokensMatvec = (w: Uint8Array, x: Int8Array, xs: number, ntok: number, rows: number, cols: number) => Int32Array;
 
 /** out i32[ntok][rows]: row k = matvec_t3(w, x[k * xs ..][0, cols)), for ntok 1..4 and cols <= 195. */
-export function matvec_t3x4(
-  w: Uint8Array,
-  x: Int8Array,
-  xs: number,
-  ntok: number,
-  rows: number,
-  cols: number,
-): Int32Array {
+export const matvec_t3x4: TokensMatvec = (w, x, xs, ntok, rows, cols) => {
   check(
     "matvec_t3x4",
     ntok >= 1 && ntok <= T3X4_TOKENS && cols >= 1 && rowBytes("t3", cols) <= T3X4_MAX_GROUPS && xs >= cols,
@@ -104,7 +106,7 @@ export function matvec_t3x4(
   const out = new Int32Array(ntok * rows);
   for (let k = 0; k < ntok; k++) out.set(matvec_t3(w, x.subarray(k * xs, k * xs + cols), rows, cols), k * rows);
   return out;
-}
+};
 
 /** quantize_act_bits: the same result as quantize_act (only the wasm's way of finding max |x| differs). */
 export const quantize_act_bits = quantize_act;
@@ -137,11 +139,7 @@ export function lut_build_t3x4s(x: Int8Array, xs: number, ntok: number, cols: nu
       xs >= cols,
     `cols ${cols}, ntok ${ntok}, xs ${xs}: need cols 1..160, ntok 1..4, xs >= cols`,
   );
-  check(
-    "lut_build_t3x4s",
-    x.length >= (ntok - 1) * xs + cols,
-    `x has ${x.length} elements, needs ${(ntok - 1) * xs + cols}`,
-  );
+  checkTokens("lut_build_t3x4s", x, xs, ntok, cols);
   const out = new BigInt64Array(T3X4S_ENTRIES);
   const at = (k: number, c: number) => (k < ntok && c < cols ? x[k * xs + c] : 0);
   const entry = (g: number, i: number, first: number, n: number, bias: number) =>
@@ -161,20 +159,15 @@ export function lut_build_t3x4s(x: Int8Array, xs: number, ntok: number, cols: nu
 }
 
 /** matvec_t3x4_lut over split tables: acc u16[rows][4] lanes (the i64 sums t27[g][b % 27] + t9[g][b / 27]). */
-export function matvec_t3x4s_lut(
-  w: Uint8Array,
-  lut: BigInt64Array,
-  rows: number,
-  cols: number,
+export const matvec_t3x4s_lut: TableMatvec<BigInt64Array> = (
+  w,
+  lut,
+  rows,
+  cols,
   stride = rowBytes("t3", cols),
-  acc?: Uint16Array,
-): Uint16Array {
-  const groups = rowBytes("t3", cols);
-  check(
-    "matvec_t3x4s_lut",
-    rows >= 1 && groups <= T3X4S_MAX_GROUPS && stride >= groups,
-    `shape ${rows}x${cols}, stride ${stride}`,
-  );
+  acc,
+) => {
+  const groups = lutMatvecGroups("matvec_t3x4s_lut", rows, cols, stride, T3X4S_MAX_GROUPS);
   const out = new Uint16Array(rows * T3X4_TOKENS);
   for (let r = 0; r < rows; r++) {
     let s = acc
@@ -195,20 +188,13 @@ export function matvec_t3x4s_lut(
     for (let k = 0; k < T3X4_TOKENS; k++) out[4 * r + k] = Number((s >> BigInt(16 * k)) & 0xffffn);
   }
   return out;
-}
+};
 
 /** matvec_t3x4s: the same result as matvec_t3x4 (cols <= 160). */
-export function matvec_t3x4s(
-  w: Uint8Array,
-  x: Int8Array,
-  xs: number,
-  ntok: number,
-  rows: number,
-  cols: number,
-): Int32Array {
+export const matvec_t3x4s: TokensMatvec = (w, x, xs, ntok, rows, cols) => {
   check("matvec_t3x4s", cols <= 5 * T3X4S_MAX_GROUPS, `cols ${cols} > 160`);
   return matvec_t3x4(w, x, xs, ntok, rows, cols);
-}
+};
 
 /** Interleaved activations: x4 u16[5 ceil(cols/5)][4], lane k of column c = x[k][c] + 128; padding columns and
  *  tokens k >= ntok hold 128 (x = 0). */

@@ -29,13 +29,8 @@ const activations = (rand: Rand, cols: number, kind: XKind): Int8Array =>
 export class CaseBuilder {
   inputs: { at: number; hex: string }[] = [];
   end = 0;
-  put(bytes: Uint8Array): { io: number } {
-    const at = this.reserve(bytes.length).io;
-    this.inputs.push({ at, hex: toHex(bytes) });
-    return { io: at };
-  }
-  /** Places bytes at a fixed offset (past everything laid out so far). */
-  putAt(at: number, bytes: Uint8Array): { io: number } {
+  /** Places bytes at the next aligned offset, or at a fixed one (past everything laid out so far). */
+  put(bytes: Uint8Array, at = (this.end + 15) & ~15): { io: number } {
     if (at < this.end) throw new Error(`golden layout: offset ${at} overlaps earlier buffers (end ${this.end})`);
     this.inputs.push({ at, hex: toHex(bytes) });
     this.end = at + bytes.length;
@@ -52,7 +47,7 @@ export class CaseBuilder {
     args: GoldenArg[],
     out: { io: number },
     expect: Uint8Array,
-    compare: GoldenCompare,
+    compare: GoldenCompare = "exact",
   ): GoldenCase {
     if (this.end > MAX_CASE_BYTES)
       throw new Error(`golden case '${name}' needs ${this.end} arena bytes > ${MAX_CASE_BYTES}`);
@@ -128,7 +123,7 @@ function lutMatvecCase(
   const wa = b.put(w);
   const out = init ? b.put(bytesOf(init)) : b.reserve(4 * rows);
   // fast: the tables at the fast-LUT region, read by the unrolled path; otherwise right after the other buffers
-  const la = fast ? b.putAt(LUT_FAST_OFFSET, bytesOf(lut)) : b.put(bytesOf(lut));
+  const la = fast ? b.put(bytesOf(lut), LUT_FAST_OFFSET) : b.put(bytesOf(lut));
   // the block's packed bytes must be exactly the columns' codes: only when cols fills its last byte, or no extra
   if (extraStride > 0 && cols % (p === "i2" ? 4 : 5) !== 0) throw new Error("column block must end on a byte");
   const want =

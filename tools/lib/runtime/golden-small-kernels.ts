@@ -6,8 +6,8 @@ import { repoRoot } from "../util/paths.ts";
 import * as ref from "../reference/small-kernels.ts";
 import { packTernary, rowBytes } from "../format/ternary-packing.ts";
 import { bytesOf } from "./wasm.ts";
-import { toHex, type GoldenArg, type GoldenCase, type GoldenFile } from "./golden.ts";
-import { LUT_FAST_OFFSET, MAX_CASE_BYTES, writeGoldenFile } from "./golden-kernels.ts";
+import type { GoldenCase, GoldenFile } from "./golden.ts";
+import { CaseBuilder, LUT_FAST_OFFSET, writeGoldenFile } from "./golden-kernels.ts";
 import { randomF32, randomInt8, randomTernary, seededRandom, type Rand } from "../util/seeded-random.ts";
 
 export const GOLDEN_SMALL_SEED = 0x5a11;
@@ -15,38 +15,13 @@ export const GOLDEN_SMALL_PATH = join(repoRoot, "test", "golden", "small-kernels
 
 type XKind = "random" | "min" | "max";
 
-/** Lays out one case in the arena: inputs 16-byte aligned from offset 0, or at a fixed offset (the fast region). */
-class Layout {
-  inputs: { at: number; hex: string }[] = [];
-  end = 0;
-  put(bytes: Uint8Array, at = (this.end + 15) & ~15): { io: number } {
-    if (at < this.end) throw new Error(`golden layout: offset ${at} overlaps earlier buffers (end ${this.end})`);
-    this.inputs.push({ at, hex: toHex(bytes) });
-    this.end = at + bytes.length;
-    return { io: at };
-  }
-  done(name: string, fn: string, args: GoldenArg[], out: { io: number }, expect: Uint8Array): GoldenCase {
-    if (this.end > MAX_CASE_BYTES)
-      throw new Error(`golden case '${name}' needs ${this.end} arena bytes > ${MAX_CASE_BYTES}`);
-    return {
-      name,
-      fn,
-      inputs: this.inputs,
-      args,
-      output: { at: out.io, len: expect.length },
-      expect: toHex(expect),
-      compare: "exact",
-    };
-  }
-}
-
 const acts = (rand: Rand, n: number, kind: XKind): Int8Array =>
   kind === "random" ? randomInt8(rand, n) : new Int8Array(n).fill(kind === "min" ? -128 : 127);
 const trits = (rand: Rand, n: number, kind: XKind): Int8Array =>
   kind === "random" ? randomTernary(rand, n) : new Int8Array(n).fill(kind === "min" ? 1 : -1); // extreme sums with x
 
 function buildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const x = acts(rand, (ntok - 1) * xs + cols, kind);
   const xa = b.put(bytesOf(x));
   const lut = ref.lut_build_t3x4(x, xs, ntok, cols);
@@ -73,7 +48,7 @@ function lutMatvecCase(
   fast: boolean,
   split = false,
 ): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const groups = rowBytes("t3", cols),
     stride = groups + extra;
   const wide = packTernary(trits(rand, rows * stride * 5, kind), rows, stride * 5, "t3");
@@ -101,7 +76,7 @@ function lutMatvecCase(
 }
 
 function oneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const w = packTernary(trits(rand, rows * cols, kind), rows, cols, "t3");
   const x = acts(rand, (ntok - 1) * xs + cols, kind);
   const wa = b.put(w),
@@ -120,7 +95,7 @@ function oneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: n
 }
 
 function splitBuildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const x = acts(rand, (ntok - 1) * xs + cols, kind);
   const xa = b.put(bytesOf(x));
   const lut = ref.lut_build_t3x4s(x, xs, ntok, cols);
@@ -140,7 +115,7 @@ function splitOneShotCase(rand: Rand, rows: number, cols: number, ntok: number, 
 }
 
 function x4BuildCase(rand: Rand, split: boolean, cols: number, ntok: number, kind: XKind): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const x = acts(rand, ntok * cols, kind);
   const x4 = ref.packX4(x, cols, ntok, cols);
   const xa = b.put(bytesOf(x4));
@@ -151,7 +126,7 @@ function x4BuildCase(rand: Rand, split: boolean, cols: number, ntok: number, kin
 }
 
 function quantizeX4Case(name: string, x: Float32Array): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const n = x.length;
   const xa = b.put(bytesOf(x));
   const lanes = new Uint16Array(4 * n).map((_, i) => 1000 + i); // lanes 1..3 must be left alone
@@ -167,7 +142,7 @@ function quantizeX4Case(name: string, x: Float32Array): GoldenCase {
 }
 
 function quantizeCase(name: string, x: Float32Array): GoldenCase {
-  const b = new Layout();
+  const b = new CaseBuilder();
   const n = x.length,
     padded = (n + 3) & ~3;
   const xa = b.put(bytesOf(x));

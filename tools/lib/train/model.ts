@@ -145,17 +145,17 @@ export function effectiveWeights(c: BackboneConfig, p: Params): Effective {
 
 // ---- dense helpers: x (T, cols), W (rows, cols) row-major ----
 
-/** y[t * ys + r - r0] = sum_c W[r, c] x[t, c] for rows [r0, r1). */
-function mm(
-  x: Float64Array,
-  T: number,
-  cols: number,
-  W: Float64Array,
-  r0: number,
-  r1: number,
-  y: Float64Array,
-  ys: number,
-): void {
+/** Rows [r0, r1) of a weight matrix W of `cols` columns: the part of W one product uses. */
+interface Rows {
+  W: Float64Array;
+  cols: number;
+  r0: number;
+  r1: number;
+}
+const rowsOf = (W: Float64Array, cols: number, r0: number, r1: number): Rows => ({ W, cols, r0, r1 });
+
+/** y[t * ys + r - r0] = sum_c W[r, c] x[t, c] for the rows of w. */
+function mm(x: Float64Array, T: number, { W, cols, r0, r1 }: Rows, y: Float64Array, ys: number): void {
   for (let t = 0; t < T; t++) {
     const xo = t * cols;
     for (let r = r0; r < r1; r++) {
@@ -173,10 +173,7 @@ function mmBack(
   ys: number,
   x: Float64Array,
   T: number,
-  cols: number,
-  W: Float64Array,
-  r0: number,
-  r1: number,
+  { W, cols, r0, r1 }: Rows,
   dx: Float64Array | null,
   dW: Float64Array,
 ): void {
@@ -307,12 +304,12 @@ export function lossAndGrad(
     const fn = new Float64Array(T * D);
     const rf = rms(x, T, D, p.norms, 2 * c.layers * D, fn);
     const logits = new Float64Array((T - 1) * s.V);
-    mm(fn, T - 1, D, eff.emb, 0, s.V, logits, s.V);
+    mm(fn, T - 1, rowsOf(eff.emb, D, 0, s.V), logits, s.V);
     const dlogits = grad ? new Float64Array((T - 1) * s.V) : null;
     total = addNextTokenLoss(s, logits, seq, count, dlogits, total);
     if (!grad || !dlogits) continue;
     const dfn = new Float64Array(T * D);
-    mmBack(dlogits, s.V, fn, T - 1, D, eff.emb, 0, s.V, dfn, grad.emb);
+    mmBack(dlogits, s.V, fn, T - 1, rowsOf(eff.emb, D, 0, s.V), dfn, grad.emb);
     let dx: Float64Array = new Float64Array(T * D);
     rmsBack(dfn, x, rf, T, D, p.norms, 2 * c.layers * D, dx, grad.norms);
     for (let l = c.layers - 1; l >= 0; l--)
@@ -331,7 +328,7 @@ function layerForward(s: Shape, p: Params, W: LayerWeights, l: number, xin: Floa
   const r1 = rms(xin, T, D, p.norms, 2 * l * D, a);
   const aq = fakeQuantAct(c.kind, a, T, D);
   const qkv = new Float64Array(T * 3 * D); // (T, 3D)
-  mm(aq, T, D, W.wqkvo, 0, 3 * D, qkv, 3 * D);
+  mm(aq, T, rowsOf(W.wqkvo, D, 0, 3 * D), qkv, 3 * D);
   const q = new Float64Array(T * D),
     k = new Float64Array(T * D),
     v = new Float64Array(T * D);
@@ -347,14 +344,14 @@ function layerForward(s: Shape, p: Params, W: LayerWeights, l: number, xin: Floa
   const { P, o } = attentionForward(s, q, k, v);
   const oq = fakeQuantAct(c.kind, o, T, D);
   const y = new Float64Array(T * D);
-  mm(oq, T, D, W.wqkvo, 3 * D, 4 * D, y, D);
+  mm(oq, T, rowsOf(W.wqkvo, D, 3 * D, 4 * D), y, D);
   const xmid = new Float64Array(T * D);
   for (let i = 0; i < T * D; i++) xmid[i] = xin[i] + y[i];
   const b = new Float64Array(T * D);
   const r2 = rms(xmid, T, D, p.norms, (2 * l + 1) * D, b);
   const bq = fakeQuantAct(c.kind, b, T, D);
   const u = new Float64Array(T * F);
-  mm(bq, T, D, W.up, 0, F, u, F);
+  mm(bq, T, rowsOf(W.up, D, 0, F), u, F);
   const z = u.map((v) => (v > 0 ? v * v : 0));
   const zq = fakeQuantAct(c.kind, z, T, F);
   return { xin, r1, aq, q, k, v, P, oq, xmid, r2, bq, u, zq };
@@ -364,7 +361,7 @@ function layerForward(s: Shape, p: Params, W: LayerWeights, l: number, xin: Floa
 function residualOut(s: Shape, C: LayerCache, W: LayerWeights): Float64Array {
   const { D, F, T } = s;
   const y2 = new Float64Array(T * D);
-  mm(C.zq, T, F, W.down, 0, D, y2, D);
+  mm(C.zq, T, rowsOf(W.down, F, 0, D), y2, D);
   const x = new Float64Array(T * D);
   for (let i = 0; i < T * D; i++) x[i] = C.xmid[i] + y2[i];
   return x;
@@ -444,15 +441,15 @@ function layerBackward(
   const { D, F, T } = s;
   // FFN: x = xmid + down(zq), zq = fq(relu(u)^2), u = up(bq), bq = fq(rms(xmid))
   const dz = new Float64Array(T * F);
-  mmBack(dx, D, C.zq, T, F, W.down, 0, D, dz, G.down);
+  mmBack(dx, D, C.zq, T, rowsOf(W.down, F, 0, D), dz, G.down);
   for (let i = 0; i < T * F; i++) dz[i] = C.u[i] > 0 ? dz[i] * 2 * C.u[i] : 0;
   const db = new Float64Array(T * D);
-  mmBack(dz, F, C.bq, T, D, W.up, 0, F, db, G.up);
+  mmBack(dz, F, C.bq, T, rowsOf(W.up, D, 0, F), db, G.up);
   const dxmid = dx.slice();
   rmsBack(db, C.xmid, C.r2, T, D, p.norms, (2 * l + 1) * D, dxmid, dNorms);
   // attention: xmid = xin + wo(oq)
   const dO = new Float64Array(T * D);
-  mmBack(dxmid, D, C.oq, T, D, W.wqkvo, 3 * D, 4 * D, dO, G.wqkvo);
+  mmBack(dxmid, D, C.oq, T, rowsOf(W.wqkvo, D, 3 * D, 4 * D), dO, G.wqkvo);
   const { dq, dk, dv } = attentionBackward(s, C, dO);
   rope(dq, T, D, s.H, s.table, true);
   rope(dk, T, D, s.H, s.table, true);
@@ -463,7 +460,7 @@ function layerBackward(
     dqkv.set(dv.subarray(t * D, t * D + D), t * 3 * D + 2 * D);
   }
   const da = new Float64Array(T * D);
-  mmBack(dqkv, 3 * D, C.aq, T, D, W.wqkvo, 0, 3 * D, da, G.wqkvo);
+  mmBack(dqkv, 3 * D, C.aq, T, rowsOf(W.wqkvo, D, 0, 3 * D), da, G.wqkvo);
   const dxin = dxmid.slice();
   rmsBack(da, C.xin, C.r1, T, D, p.norms, 2 * l * D, dxin, dNorms);
   return dxin;

@@ -86,6 +86,8 @@ const VALUE_TYPES = [
   "f64",
 ] as const;
 export type GgufValueType = (typeof VALUE_TYPES)[number];
+export const isGgufValueType = (name: string): name is GgufValueType =>
+  (VALUE_TYPES as readonly string[]).includes(name);
 type NumberType = "u8" | "i8" | "u16" | "i16" | "u32" | "i32" | "f32" | "f64";
 
 export type GgufValue =

@@ -2,7 +2,7 @@
 // JSON, and how each tensor was stored (and what a bitrl export records per tensor).
 import { BitrlError } from "../../util/errors.ts";
 import type { Packing } from "../types.ts";
-import { shown, type GgufValue, type GgufValueType } from "./container.ts";
+import { isGgufValueType, shown, type GgufValue, type GgufValueType } from "./container.ts";
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
@@ -31,22 +31,6 @@ function rawToJson(v: GgufValue): Json {
   }
 }
 
-const VALUE_TYPE_NAMES: readonly GgufValueType[] = [
-  "u8",
-  "i8",
-  "u16",
-  "i16",
-  "u32",
-  "i32",
-  "f32",
-  "bool",
-  "string",
-  "array",
-  "u64",
-  "i64",
-  "f64",
-];
-
 function rawFromJson(type: GgufValueType, raw: unknown, what: string): GgufValue {
   const fail = (): never => {
     throw new BitrlError(`${what}: bad ${type} value in the recorded GGUF metadata`);
@@ -72,8 +56,8 @@ function rawFromJson(type: GgufValueType, raw: unknown, what: string): GgufValue
     case "array": {
       const a = raw as { of?: unknown; items?: unknown };
       if (typeof a !== "object" || a === null || typeof a.of !== "string" || !Array.isArray(a.items)) return fail();
-      const of = a.of as GgufValueType;
-      if (!VALUE_TYPE_NAMES.includes(of)) return fail();
+      const of = a.of;
+      if (!isGgufValueType(of)) return fail();
       return { type, itemType: of, items: a.items.map((x) => rawFromJson(of, x, what)) };
     }
   }
@@ -92,9 +76,8 @@ export function kvFromJson(json: unknown): Map<string, GgufValue> {
     if (!Array.isArray(e) || e.length !== 3 || typeof e[0] !== "string" || typeof e[1] !== "string") {
       throw new BitrlError("meta.gguf.kv entries must be [key, type, value]");
     }
-    if (!VALUE_TYPE_NAMES.includes(e[1] as GgufValueType))
-      throw new BitrlError(`meta.gguf.kv ${shown(e[0])}: unknown type ${shown(e[1])}`);
-    kv.set(e[0], rawFromJson(e[1] as GgufValueType, e[2], `meta.gguf.kv ${shown(e[0])}`));
+    if (!isGgufValueType(e[1])) throw new BitrlError(`meta.gguf.kv ${shown(e[0])}: unknown type ${shown(e[1])}`);
+    kv.set(e[0], rawFromJson(e[1], e[2], `meta.gguf.kv ${shown(e[0])}`));
   }
   return kv;
 }
