@@ -14,18 +14,7 @@ import { writeFileAtomic } from "../tools/lib/util/files.ts";
 import { repoRoot } from "../tools/lib/util/paths.ts";
 
 /** The shipped LM agent's recipe (docs/lm.md), flags of `bitrl train`. */
-export const LM_RECIPE = [
-  "--env",
-  "keydoor",
-  "--hidden",
-  "32",
-  "--rollout",
-  "96",
-  "--entropy",
-  "0.02",
-  "--steps",
-  "1000000",
-];
+export const LM_RECIPE = "--env keydoor --hidden 32 --rollout 96 --entropy 0.02 --steps 30000".split(" ");
 
 const { values } = parseArgs({ options: { seeds: { type: "string" } } });
 const SEEDS = Number(values.seeds ?? 3);
