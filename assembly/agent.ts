@@ -10,7 +10,7 @@ import * as hp from "./rl/hparams";
 import { episodeBegin, episodeEnd, reinforceInit, reinforceNewFloats, stepLearn } from "./rl/reinforce";
 import { ppoInit, ppoNewFloats, ppoUpdate, updates } from "./rl/ppo";
 import * as ro from "./rl/rollout";
-import { featuresInit, featuresOf } from "./rl/features";
+import { featuresCenter, featuresInit, featuresOf } from "./rl/features";
 import { entryNumel, entryPacking, entryRead, PACK_F32, PACK_I32, tableLookup } from "./model/blobtable";
 
 /** agent.config: i32[CONFIG_LEN] = [version 1, env id, backbone (0 none, 1 blob, 2 language model), features, hidden,
@@ -24,6 +24,8 @@ const obsBuf = memory.data(env.MAX_OBS * 4, 16); // f32[MAX_OBS]
 const tokBuf = memory.data(env.MAX_TOKENS * 4, 16); // i32[MAX_TOKENS]
 let feat: usize = 0; // f32[featureSize]
 let featCap: i32 = 0;
+let center: usize = 0; // f32[featureSize] an LM agent's agent.center
+let centerCap: i32 = 0;
 let loaded = false;
 let envId: i32 = -1;
 let tokens: i32 = 0;
@@ -63,9 +65,9 @@ export function agent_load(): i32 {
   if (a != env.envActions(id) || t != env.envTokenCount(id))
     return fail("agent_load: agent.config actions/tokens do not match the env");
   if (h < 0 || h > MAX_HIDDEN) return fail("agent_load: agent.config hidden must be 0..256");
-  if (backbone < 0 || backbone > 2) return fail("agent_load: agent.config backbone must be 0, 1 or 2");
+  if (backbone < 0 || backbone > 2) return fail("agent_load: agent.config backbone must be 0..2");
   const fs = featuresInit(backbone, id, t, env.envVocab(id));
-  if (fs == -1) return fail("agent_load: the backbone could not be loaded from the blob (see the message before)");
+  if (fs == -1) return fail("agent_load: the backbone did not load (see the message before)");
   if (fs == -3) return fail("agent_load: this env has no text for a language model");
   if (fs < 0) return fail("agent_load: the backbone's vocabulary or context is too small for the env");
   if (fs != f) return fail("agent_load: agent.config feature size differs from the backbone's");
@@ -75,15 +77,17 @@ export function agent_load(): i32 {
     (entryNumel() != hp.HPARAMS_LEN && entryNumel() != hp.HPARAMS_V1_LEN) ||
     !entryRead(hparams, <u32>entryNumel() * 4)
   ) {
-    return fail("agent_load: no f32[19] (or older f32[10]) tensor 'agent.hparams' in the blob");
+    return fail("agent_load: no f32[19] (or older f32[10]) tensor 'agent.hparams'");
   }
   if (!hp.hparamsLoad(hparams, entryNumel())) return fail("agent_load: agent.hparams has a value out of range");
   ppo = hp.hpAlgo == hp.ALGO_PPO;
   const p = head.headParamCount(f, h, a);
   const opt = ppo ? ppoNewFloats(p, a, h, f) : reinforceNewFloats(p, a, h);
-  const need = head.headNewFloats(f, h, a) + opt + (f > featCap ? f : 0);
+  const lm = backbone == 2 && tableLookup("agent.center"); // an LM agent's optional f32[F] centre
+  if (lm && (entryPacking() != PACK_F32 || entryNumel() != f)) return fail("agent_load: bad agent.center");
+  const need = head.headNewFloats(f, h, a) + opt + (f > featCap ? f : 0) + (lm && f > centerCap ? f : 0);
   if (need > 0 && !head.headFits(need, 12))
-    return fail("agent_load: the head does not fit in linear memory (fewer hidden units or features)");
+    return fail("agent_load: the head does not fit in linear memory (fewer hidden units, features)");
   head.headInit(f, h, a);
   if (
     !tableLookup("head.params") ||
@@ -96,6 +100,14 @@ export function agent_load(): i32 {
   if (f > featCap) {
     feat = head.allocF32(f);
     featCap = f;
+  }
+  if (lm) {
+    if (f > centerCap) {
+      center = head.allocF32(f);
+      centerCap = f;
+    }
+    if (!tableLookup("agent.center") || !entryRead(center, <u32>f * 4)) return fail("agent_load: bad agent.center");
+    featuresCenter(center);
   }
   if (ppo) {
     const err = setupPpo(f, opt);
@@ -116,11 +128,11 @@ function setupPpo(f: i32, opt: i32): string {
     !ro.rolloutAllocated(hp.hpRollout, f) &&
     ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()
   ) {
-    return "agent_load: the PPO rollout (agent.hparams rollout steps) does not fit in free linear memory: use fewer steps, or 0 for the most that fit";
+    return "agent_load: the PPO rollout (agent.hparams) does not fit in free linear memory: fewer steps, or 0 for the most that fit";
   }
   const t = hp.hpRollout > 0 ? hp.hpRollout : autoRollout(f, opt);
   if (t < hp.hpMinibatches || t < 2)
-    return "agent_load: too little free linear memory for a PPO rollout of at least 2 steps and one per minibatch";
+    return "agent_load: too little free linear memory for a PPO rollout (2+ steps, one per minibatch)";
   ppoInit();
   ro.rolloutInit(t, f);
   return "";

@@ -25,6 +25,7 @@ import {
   EVAL_SEED,
   SELECT_SEED,
   distortSeed,
+  ratioCi,
   trainAgent,
   type TrainConfig,
 } from "../tools/lib/agent/index.ts";
@@ -33,7 +34,6 @@ import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import type { EnvName } from "../tools/lib/reference/envs.ts";
 import type { Blob } from "../tools/lib/format/types.ts";
 import { loadAgent, type AgentModule } from "../tools/lib/runtime/wasm.ts";
-import { rng } from "../tools/lib/train/rng.ts";
 import { ENV_IDS } from "../tools/lib/train/transcripts.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -123,22 +123,6 @@ function meanCi(xs: number[]): { mean: number; ci95: number; n: number } {
   if (n < 2) return { mean, ci95: NaN, n };
   const sd = Math.sqrt(xs.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1));
   return { mean, ci95: (T975[Math.min(n - 1, 30)] * sd) / Math.sqrt(n), n };
-}
-
-/** Percentile-bootstrap 95% CI of mean(a) / mean(b) over seeds (independent resampling, fixed PRNG). */
-function ratioCi(a: number[], b: number[]): [number, number] {
-  const r = rng(12345);
-  const rnd = (n: number) => r.below(n);
-  const rs: number[] = [];
-  for (let k = 0; k < 2000; k++) {
-    let sa = 0,
-      sb = 0;
-    for (let i = 0; i < a.length; i++) sa += a[rnd(a.length)];
-    for (let i = 0; i < b.length; i++) sb += b[rnd(b.length)];
-    rs.push(sb === 0 ? NaN : sa / a.length / (sb / b.length));
-  }
-  rs.sort((x, y) => x - y);
-  return [rs[Math.floor(0.025 * rs.length)], rs[Math.floor(0.975 * rs.length)]];
 }
 
 /** Policy probabilities and value of a head (layout of assembly/rl/head.ts) on features f. */

@@ -58,7 +58,10 @@ const jobs = [];
 if (unit.length) jobs.push({ name: "unit tier", files: unit });
 // board files run at the same time as each other, so each boots its boards on a flash file of its own (tempFlashPath)
 for (const f of board) jobs.push({ name: f, files: [f] });
-const lastTimes = existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, "utf8")) : {};
+// each job's seconds in this checkout's last run, else the committed ones of a full run on the 2-core machine (a
+// fresh clone schedules longest first too; a new board file counts as long until it has run once)
+const committedTimes = JSON.parse(readFileSync(join(testDir, "tier-times.json"), "utf8"));
+const lastTimes = { ...committedTimes, ...(existsSync(timesFile) ? JSON.parse(readFileSync(timesFile, "utf8")) : {}) };
 // the unit tier first, then the longest board jobs (unknown ones count as long)
 const expected = (j) => (j.name === "unit tier" ? Infinity : (lastTimes[j.name] ?? 1e6));
 jobs.sort((a, b) => expected(b) - expected(a));

@@ -34,22 +34,8 @@ import {
   swiglu,
 } from "../kernels/fixed";
 import { buildRope, foldGains, ropeToFixed } from "../model/prepare";
-import {
-  tableOpen,
-  tableFind,
-  entryPacking,
-  entryNdim,
-  entryShape,
-  entryDataOffset,
-  entryDataBytes,
-  entryScaleOffset,
-  entryScaleCount,
-  entryInBlob,
-  PACK_F32,
-  PACK_I8,
-  PACK_T3,
-} from "../model/blobtable";
-import { CFG_KV_HEADS, badTensor, missingTensor, readConfig, tensorName } from "../model/config";
+import * as table from "../model/blobtable";
+import { CFG_KV_HEADS, KIND_FP32, KIND_INT8, badTensor, missingTensor, readConfig, tensorName } from "../model/config";
 
 // Limits (LM_LIMITS in tools/lib/reference/backbone.ts); what fits a board is decided by its memory.
 export const LM_MAX_VOCAB: i32 = 256;
@@ -59,8 +45,6 @@ export const LM_MAX_LAYERS: i32 = 16;
 export const LM_MAX_HEADS: i32 = 16;
 export const LM_MAX_FFN: i32 = 2048;
 
-const KIND_FP32: i32 = 0;
-const KIND_INT8: i32 = 1;
 /** Weight bytes streamed per blob_read (row blocks). */
 const WBUF_BYTES: i32 = 8192;
 /** Columns per lookup-table block: 64 t3 groups, the fast region's capacity (assembly/io.ts). */
@@ -261,25 +245,26 @@ function layout(): i32 {
 /** Checks the entry found last as matrix m (rows, cols) with the packing the kind needs (int8 for the embedding;
  *  the head may be either). 0 ok. */
 function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
-  const packing = entryPacking();
-  const want = float ? PACK_F32 : kind == KIND_INT8 || m == EMB ? PACK_I8 : PACK_T3;
-  if (packing != want && !(m == HEAD && packing == PACK_I8)) return -5;
-  if (entryNdim() != 2 || entryShape(0) != rows || entryShape(1) != cols) return -5;
-  const bytes = packing == PACK_F32 ? rows * cols * 4 : packing == PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
-  if (<i32>entryDataBytes() != bytes) return -5;
-  const ns = <i32>entryScaleCount();
+  const packing = table.entryPacking();
+  const want = float ? table.PACK_F32 : kind == KIND_INT8 || m == EMB ? table.PACK_I8 : table.PACK_T3;
+  if (packing != want && !(m == HEAD && packing == table.PACK_I8)) return -5;
+  if (table.entryNdim() != 2 || table.entryShape(0) != rows || table.entryShape(1) != cols) return -5;
+  const bytes =
+    packing == table.PACK_F32 ? rows * cols * 4 : packing == table.PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
+  if (<i32>table.entryDataBytes() != bytes) return -5;
+  const ns = <i32>table.entryScaleCount();
   if (ns != (float ? 0 : 1) && ns != rows) return -5;
-  if (!entryInBlob()) return -5;
+  if (!table.entryInBlob()) return -5;
   const o = m * MD;
   store<i32>(matsB + <usize>(o << 2), packing);
-  store<i32>(matsB + <usize>((o + 1) << 2), <i32>entryDataOffset());
-  store<i32>(matsB + <usize>((o + 2) << 2), <i32>entryScaleOffset());
+  store<i32>(matsB + <usize>((o + 1) << 2), <i32>table.entryDataOffset());
+  store<i32>(matsB + <usize>((o + 2) << 2), <i32>table.entryScaleOffset());
   store<i32>(matsB + <usize>((o + 3) << 2), ns);
   store<i32>(matsB + <usize>((o + 4) << 2), rows);
   store<i32>(matsB + <usize>((o + 5) << 2), cols);
   store<i32>(gammaB + <usize>(m << 2), 0);
   if (ns == 1 && !float) {
-    if (blobRead(entryScaleOffset(), cfgBuf, 4) != 0) return -5;
+    if (blobRead(table.entryScaleOffset(), cfgBuf, 4) != 0) return -5;
     const s = load<f32>(cfgBuf);
     if (!(s >= 0) || !isFinite(s)) return -5;
     store<i32>(gammaB + <usize>(m << 2), fxFromF32Bits(load<u32>(cfgBuf)));
@@ -302,7 +287,7 @@ export function lmLoad(forFeatures: bool = false): i32 {
     shiftB = heap.alloc(<usize>((2 * LM_MAX_LAYERS + 1) * 4));
     cfgBuf = heap.alloc(44); // and the config's code after it
   }
-  const h = tableOpen();
+  const h = table.tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
   const why = readConfig(
@@ -330,40 +315,40 @@ export function lmLoad(forFeatures: bool = false): i32 {
   const kv = load<i32>(cfgBuf, CFG_KV_HEADS * 4);
   kvHeads = kv == 0 ? heads : kv;
   kvDim = kvHeads * (dim / heads);
-  if (!tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
+  if (!table.tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
   if (takeMatrix(EMB, vocab, dim) < 0) return fail(badTensor("tok_emb"), -5);
-  if (tableFind("head", -1, "")) {
+  if (table.tableFind("head", -1, "")) {
     if (takeMatrix(HEAD, vocab, dim) < 0) return fail(badTensor("head"), -5);
   } else {
     // tied: the embedding's descriptor and scale
     memory.copy(matsB + <usize>(HEAD * MD * 4), matsB, <usize>(MD * 4));
     store<i32>(gammaB + <usize>(HEAD << 2), gammaFx(EMB));
   }
-  gated = tableFind("layers.", 0, "w_gate");
+  gated = table.tableFind("layers.", 0, "w_gate");
   vWide = kind == KIND_INT8 || dim > 256;
   for (let l = 0; l < layers; l++) {
     for (let k = 0; k < 4; k++) {
       if (k == 3 && !gated) break;
       const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : k == 2 ? "w_down" : "w_gate";
-      if (!tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
+      if (!table.tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
       const rows = k == 0 ? 2 * dim + 2 * kvDim : k == 2 ? dim : ffn;
       if (takeMatrix(mat(l, k), rows, k == 2 ? ffn : dim) < 0) return fail(badTensor(tensorName(l, suffix)), -5);
     }
     if (md(mat(l, 0) * MD + 3) != 1) vWide = true; // per-row scales: raw v with 8 fractional bits
   }
   if (float && (gated || kvHeads != heads)) return fail("fp32: no llama options", -4);
-  if (!tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
+  if (!table.tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
   const normBytes = (2 * layers + 1) * dim * 4;
   if (
-    entryPacking() != PACK_F32 ||
-    entryNdim() != 2 ||
-    entryShape(0) != 2 * layers + 1 ||
-    entryShape(1) != dim ||
-    <i32>entryDataBytes() != normBytes ||
-    !entryInBlob()
+    table.entryPacking() != table.PACK_F32 ||
+    table.entryNdim() != 2 ||
+    table.entryShape(0) != 2 * layers + 1 ||
+    table.entryShape(1) != dim ||
+    <i32>table.entryDataBytes() != normBytes ||
+    !table.entryInBlob()
   )
     return fail("tensor 'norms' must be f32 (2 * layers + 1, dim)", -5);
-  const normsOffset = entryDataOffset();
+  const normsOffset = table.entryDataOffset();
   const r = layout();
   if (r < 0) return r;
   if (blobRead(normsOffset, gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
@@ -412,7 +397,7 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
   const packing = md(o),
     dataOff = md(o + 1),
     cols = md(o + 5);
-  if (packing == PACK_I8) {
+  if (packing == table.PACK_I8) {
     const per = max(1, WBUF_BYTES / cols);
     for (let rc = r0; rc < r1; rc += per) {
       const rr = min(per, r1 - rc);
@@ -443,7 +428,7 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
 function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
   dotRows(m, r0, r1);
   const o = m * MD;
-  const perTensorT3 = md(o) == PACK_T3 && md(o + 3) == 1;
+  const perTensorT3 = md(o) == table.PACK_T3 && md(o + 3) == 1;
   const fm = fxMul(a, gammaFx(m));
   const n = r1 - r0;
   if (perTensorT3) {

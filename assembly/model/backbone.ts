@@ -31,7 +31,7 @@ import {
   storeRaw,
   EXP2,
 } from "../kernels/fixed";
-import { badTensor, missingTensor, readConfig, tensorName } from "./config";
+import { KIND_FP32, KIND_INT8, badTensor, missingTensor, readConfig, tensorName } from "./config";
 import { buildRope, foldGains, ropeToFixed } from "./prepare";
 import { expf } from "./mathf";
 import {
@@ -47,22 +47,7 @@ import {
   ST_QUANT,
   ST_ROPE,
 } from "./profile";
-import {
-  tableOpen,
-  tableFind,
-  entryPacking,
-  entryNdim,
-  entryShape,
-  entryDataOffset,
-  entryDataBytes,
-  entryScaleOffset,
-  entryScaleCount,
-  entryInBlob,
-  PACK_F32,
-  PACK_I32,
-  PACK_I8,
-  PACK_T3,
-} from "./blobtable";
+import * as table from "./blobtable";
 
 // Limits (LIMITS in tools/lib/reference/backbone.ts)
 export const MAX_VOCAB: i32 = 256;
@@ -71,11 +56,6 @@ export const MAX_DIM: i32 = 48;
 export const MAX_LAYERS: i32 = 2;
 export const MAX_HEADS: i32 = 4;
 export const MAX_FFN: i32 = 128;
-
-export const KIND_FP32: i32 = 0;
-export const KIND_INT8: i32 = 1;
-export const KIND_TERNARY: i32 = 2;
-export const KIND_BINARY: i32 = 3;
 
 /** Weight row block streamed per blob_read (a whole t3 matrix at the limits; int8 and fp32 in row blocks). */
 const WBUF_BYTES: i32 = 2048;
@@ -205,23 +185,24 @@ function layout(): void {
 
 /** Checks the entry found last as matrix `m` of shape (rows, cols) with the packing the kind needs. 0 ok. */
 function takeMatrix(m: i32, rows: i32, cols: i32, isEmbedding: bool): i32 {
-  const packing = entryPacking();
-  const want = kind == KIND_FP32 ? PACK_F32 : kind == KIND_INT8 || isEmbedding ? PACK_I8 : PACK_T3;
+  const packing = table.entryPacking();
+  const want = kind == KIND_FP32 ? table.PACK_F32 : kind == KIND_INT8 || isEmbedding ? table.PACK_I8 : table.PACK_T3;
   if (packing != want) return -5;
-  if (entryNdim() != 2 || entryShape(0) != rows || entryShape(1) != cols) return -5;
-  const bytes = packing == PACK_F32 ? rows * cols * 4 : packing == PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
-  if (<i32>entryDataBytes() != bytes) return -5;
-  const ns = <i32>entryScaleCount();
-  if (packing == PACK_F32 ? ns != 0 : ns != 1 && ns != rows) return -5;
-  if (!entryInBlob()) return -5;
+  if (table.entryNdim() != 2 || table.entryShape(0) != rows || table.entryShape(1) != cols) return -5;
+  const bytes =
+    packing == table.PACK_F32 ? rows * cols * 4 : packing == table.PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
+  if (<i32>table.entryDataBytes() != bytes) return -5;
+  const ns = <i32>table.entryScaleCount();
+  if (packing == table.PACK_F32 ? ns != 0 : ns != 1 && ns != rows) return -5;
+  if (!table.entryInBlob()) return -5;
   const o = m * MD_FIELDS;
   mats[o] = packing;
-  mats[o + 1] = <i32>entryDataOffset();
-  mats[o + 2] = <i32>entryScaleOffset();
+  mats[o + 1] = <i32>table.entryDataOffset();
+  mats[o + 2] = <i32>table.entryScaleOffset();
   mats[o + 3] = ns;
   mats[o + 4] = 0;
   if (ns == 1) {
-    if (blobRead(entryScaleOffset(), cfgBuf, 4) != 0) return -5;
+    if (blobRead(table.entryScaleOffset(), cfgBuf, 4) != 0) return -5;
     const s = load<f32>(cfgBuf);
     if (!(s >= 0) || !isFinite(s)) return -5;
     mats[o + 4] = reinterpret<i32>(s);
@@ -238,7 +219,7 @@ function takeMatrix(m: i32, rows: i32, cols: i32, isEmbedding: bool): i32 {
  */
 export function backboneLoad(): i32 {
   loaded = false;
-  const h = tableOpen();
+  const h = table.tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
   const why = readConfig(cfgBuf, 0, MAX_VOCAB, MAX_CTX, MAX_DIM, MAX_LAYERS, MAX_HEADS, MAX_FFN, codeBuf, false);
@@ -252,29 +233,29 @@ export function backboneLoad(): i32 {
   ffn = load<i32>(cfgBuf, 28);
   featTokens = load<i32>(cfgBuf, 32);
   layout();
-  if (!tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
+  if (!table.tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
   if (takeMatrix(0, vocab, dim, true) < 0) return fail(badTensor("tok_emb"), -5);
   for (let l = 0; l < layers; l++) {
     for (let k = 0; k < 3; k++) {
       const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : "w_down";
-      if (!tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
+      if (!table.tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
       const rows = k == 0 ? 4 * dim : k == 1 ? ffn : dim;
       if (takeMatrix(1 + 3 * l + k, rows, k == 2 ? ffn : dim, false) < 0)
         return fail(badTensor(tensorName(l, suffix)), -5);
     }
   }
-  if (!tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
+  if (!table.tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
   if (
-    entryPacking() != PACK_F32 ||
-    entryNdim() != 2 ||
-    entryShape(0) != 2 * layers + 1 ||
-    entryShape(1) != dim ||
-    <i32>entryDataBytes() != (2 * layers + 1) * dim * 4 ||
-    !entryInBlob()
+    table.entryPacking() != table.PACK_F32 ||
+    table.entryNdim() != 2 ||
+    table.entryShape(0) != 2 * layers + 1 ||
+    table.entryShape(1) != dim ||
+    <i32>table.entryDataBytes() != (2 * layers + 1) * dim * 4 ||
+    !table.entryInBlob()
   ) {
     return fail("tensor 'norms' must be f32 (2 * layers + 1, dim)", -5);
   }
-  if (blobRead(entryDataOffset(), normsB, entryDataBytes()) != 0) return fail("cannot read 'norms'", -5);
+  if (blobRead(table.entryDataOffset(), normsB, table.entryDataBytes()) != 0) return fail("cannot read 'norms'", -5);
   buildRope(ropeB, featTokens, dim / heads);
   if (kind != KIND_FP32) prepareInteger();
   loaded = true;
@@ -343,14 +324,14 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize
 // @ts-ignore: decorator
 @inline function actAt(m: i32, t: i32): usize {
   const cols = mats[m * MD_FIELDS + 6];
-  if (mats[m * MD_FIELDS] == PACK_T3) return xqB + <usize>((t >> 2) * ((cols + 4) / 5) * 40 + (t & 3) * 2);
+  if (mats[m * MD_FIELDS] == table.PACK_T3) return xqB + <usize>((t >> 2) * ((cols + 4) / 5) * 40 + (t & 3) * 2);
   return xqB + <usize>(t * cols);
 }
 
 /** Before the quantizers write n tokens for t3 matrix m: 128 (x = 0) in the padding columns and in every lane of a
  *  last block with fewer than 4 tokens. */
 function prepareActs(m: i32, n: i32): void {
-  if (mats[m * MD_FIELDS] != PACK_T3) return;
+  if (mats[m * MD_FIELDS] != table.PACK_T3) return;
   const cols = mats[m * MD_FIELDS + 6];
   const chunkBytes = ((cols + 4) / 5) * 40;
   for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
@@ -364,7 +345,7 @@ function prepareActs(m: i32, n: i32): void {
 /** sB[t] = normQuant of x[t] (norm row r) into matrix m's activations, t < n. */
 function normQuantAll(r: i32, m: i32, n: i32): void {
   prepareActs(m, n);
-  const lanes = mats[m * MD_FIELDS] == PACK_T3;
+  const lanes = mats[m * MD_FIELDS] == table.PACK_T3;
   const g = normsB + <usize>(r * dim * 4);
   for (let t = 0; t < n; t++)
     store<i32>(sB + <usize>(t << 2), normQuantK(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
@@ -386,19 +367,19 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
     ns = mats[o + 3];
   const cols = mats[o + 6];
   const gamma = gammaFx[m];
-  const rb = packing == PACK_I8 ? cols : (cols + 4) / 5;
+  const rb = packing == table.PACK_I8 ? cols : (cols + 4) / 5;
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
   const rawB = sB + <usize>(featTokens << 2);
   const per = min(r1 - r0, WBUF_BYTES / rb);
   // one-scale t3 rows with the module's own kernels: ReLU^2 outputs keep their max for the next quantizer; q|k|v
   // (all 3 dim rows in one block: at most 144 rows of 10 bytes) get RoPE and their maxima as they are unpacked
-  const own = packing == PACK_T3 && ns == 1 && !kernelsImported();
+  const own = packing == table.PACK_T3 && ns == 1 && !kernelsImported();
   const fused = own && (mode == FX_RELU2 || (mode == FX_RAW && r0 == 0 && r1 == 3 * dim && per >= r1));
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
     if (ns > 1) readBlob(scaleOff + rc * 4, scaleB, rr * 4);
-    if (packing == PACK_I8) {
+    if (packing == table.PACK_I8) {
       for (let t = 0; t < n; t++) {
         matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
         mark(ST_MATVEC);
@@ -594,7 +575,7 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
  *  m's activations; with `known` each token's max |src[t]| is already at amaxAt(t) (quantBy: one pass less). */
 function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known: bool): void {
   prepareActs(m, n);
-  const lanes = mats[m * MD_FIELDS] == PACK_T3;
+  const lanes = mats[m * MD_FIELDS] == table.PACK_T3;
   for (let t = 0; t < n; t++) {
     const f = load<i32>(sB + <usize>((featTokens + t) << 2));
     const x = src + <usize>(t * cols * 4);

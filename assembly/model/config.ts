@@ -2,16 +2,13 @@
 // featTokens, kvHeads (0: as heads; grouped KV heads, language models only)], read and checked once for both runtimes that take it, the agent backbone (backbone.ts, small
 // limits) and the language model (assembly/lm/lm.ts, LM limits). Messages are built only on failure.
 import { blobRead } from "../host";
-import {
-  tableFind,
-  entryPacking,
-  entryNdim,
-  entryShape,
-  entryDataOffset,
-  entryDataBytes,
-  entryInBlob,
-  PACK_I32,
-} from "./blobtable";
+import * as table from "./blobtable";
+
+/** model.config kinds */
+export const KIND_FP32: i32 = 0;
+export const KIND_INT8: i32 = 1;
+export const KIND_TERNARY: i32 = 2;
+export const KIND_BINARY: i32 = 3;
 
 export const CFG_KIND: i32 = 1;
 export const CFG_VOCAB: i32 = 2;
@@ -48,11 +45,16 @@ export function readConfig(
   grouped: bool,
 ): string {
   store<i32>(codeOut, -3);
-  if (!tableFind("model.config", -1, "")) return "blob has no 'model.config' tensor";
+  if (!table.tableFind("model.config", -1, "")) return "blob has no 'model.config' tensor";
   store<i32>(codeOut, -4);
-  if (entryPacking() != PACK_I32 || entryNdim() != 1 || entryShape(0) != 10 || entryDataBytes() != 40)
+  if (
+    table.entryPacking() != table.PACK_I32 ||
+    table.entryNdim() != 1 ||
+    table.entryShape(0) != 10 ||
+    table.entryDataBytes() != 40
+  )
     return "model.config must be i32[10]";
-  if (!entryInBlob() || blobRead(entryDataOffset(), cfg, 40) != 0) return "cannot read model.config";
+  if (!table.entryInBlob() || blobRead(table.entryDataOffset(), cfg, 40) != 0) return "cannot read model.config";
   if (load<i32>(cfg) != 1) return "model.config version " + load<i32>(cfg).toString() + " (this runtime knows 1)";
   const kind = load<i32>(cfg, 4);
   if (kind < minKind || kind > 3) return "model.config: unknown kind " + kind.toString();

@@ -26,6 +26,9 @@ let state: usize = 0; // f32[dim]: one position's state
 // then f32[featureSize]. Sized to a quarter of the free memory, at most 128 slots; none when that is under 4.
 let memo: usize = 0;
 let memoSlots: i32 = 0;
+// LM agents: f32[featureSize] subtracted from every observation's features (the blob's agent.center: their mean
+// over the env's observations), 0 = none (an agent built before it)
+let center: usize = 0;
 
 /**
  * Selects the feature source for env `id` with `tokens` tokens per observation over `envVocab` ids; loads the
@@ -35,6 +38,7 @@ let memoSlots: i32 = 0;
  */
 export function featuresInit(backbone: i32, id: i32, tokens: i32, envVocab: i32): i32 {
   mode = backbone;
+  center = 0;
   vocab = envVocab;
   envId = id;
   if (backbone == BACKBONE_NONE) {
@@ -83,6 +87,11 @@ function lmInit(tokens: i32): i32 {
   return featureSize;
 }
 
+/** LM agents: the features from now on are the LM's minus c f32[featureSize] (0: the LM's). */
+export function featuresCenter(c: usize): void {
+  center = c;
+}
+
 /** out f32[featureSize] for tokens i32[n] (ids < the env's vocabulary). */
 export function featuresOf(tokens: usize, n: i32, out: usize): void {
   if (mode == BACKBONE_BLOB) {
@@ -91,6 +100,11 @@ export function featuresOf(tokens: usize, n: i32, out: usize): void {
   }
   if (mode == BACKBONE_LM) {
     lmFeatures(tokens, n, out);
+    if (center != 0)
+      for (let i = 0; i < featureSize; i++) {
+        const o = (<usize>i) << 2;
+        store<f32>(out + o, load<f32>(out + o) - load<f32>(center + o));
+      }
     return;
   }
   memory.fill(out, 0, (<usize>featureSize) << 2);

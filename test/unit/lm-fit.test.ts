@@ -1,5 +1,6 @@
 // A language model too big for a board is refused before an upload, with the numbers (tools/lib/lm/fit.ts), and the
-// host's arithmetic is the module's: lmBytes equals lm_memory for every kind and value-cache width.
+// host's arithmetic is the module's: lmBytes equals lm_memory for every kind and value-cache width; the shipped LM
+// keydoor agent is refused with qemu-m4's AOT pool mapped (docs/lm.md has the numbers).
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { encodeBlob } from "../../tools/lib/format/blob.ts";
@@ -8,6 +9,9 @@ import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { assertLmFits, boardLinearMemory, lmBytes, lmLayoutOf } from "../../tools/lib/lm/fit.ts";
 import { assertBitrlError } from "../fixtures/bitrl-error.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot } from "../../tools/lib/util/paths.ts";
 
 const shipped: BackboneConfig = {
   kind: "ternary",
@@ -62,6 +66,20 @@ test("the shipped LM is refused for qemu-m4 with wasm3 before an upload, naming 
     /does not fit qemu-m4-esp32 \(aot\).*shorter context/,
   );
   assert.is(boardLinearMemory("host", "wasm3"), null, "the host build grows as it needs");
+});
+
+test("the shipped LM keydoor agent does not fit qemu-m4's AOT pool: agent_load with that much memory mapped says the head does not fit; the esp32 pool holds it (V8)", () => {
+  const blob = new Uint8Array(readFileSync(join(repoRoot, "models", "keydoor-lm-ternary.bitrl")));
+  const pool = (board: string) => boardLinearMemory(board, "aot")!.bytes;
+  assert.is(pool("qemu-m4"), 196608);
+  const small = loadAgent("release", { blob });
+  small.fn.memory_map(pool("qemu-m4"));
+  assert.is(small.fn.agent_load(), -1);
+  assert.match(small.logs.at(-1) ?? "", /the head does not fit in linear memory/);
+  const big = loadAgent("release", { blob });
+  big.fn.memory_map(pool("qemu-m4-esp32"));
+  assert.is(big.fn.agent_load(), 0, big.logs.join("; "));
+  assert.is(big.fn.agent_rollout_steps(), 96);
 });
 
 test.run();

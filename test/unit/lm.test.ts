@@ -17,7 +17,9 @@ import { generateReference, lmLogits, lmState, textFeatures } from "../../tools/
 import { exportWeights, initParams } from "../../tools/lib/train/model.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
 import { loadAgent, type AgentModule } from "../../tools/lib/runtime/wasm.ts";
-import { agentInfo, buildAgentBlob } from "../../tools/lib/agent/blob.ts";
+import { agentInfo, buildAgentBlob, textObservations } from "../../tools/lib/agent/blob.ts";
+import { f32Tensor, tensorValues } from "../../tools/lib/format/blob-tensors.ts";
+import { keyDoorText } from "../../tools/lib/reference/envs.ts";
 import { defaultTrain } from "../../tools/lib/agent/hparams.ts";
 
 const f32Bits = (x: number) => new Uint32Array(Float32Array.of(x).buffer)[0] | 0;
@@ -227,7 +229,7 @@ test("lm_state equals the reference's normed final state, and keydoor's text of 
 });
 
 for (const kind of ["ternary", "fp32"] as const)
-  test(`an LM agent's features are the reference's sentence states, bit for bit (keydoor, ${kind}, REINFORCE: no int8 round trip)`, () => {
+  test(`an LM agent's features are the reference's sentence states minus agent.center, their mean over keydoor's 96 observations, bit for bit (${kind}, REINFORCE: no int8 round trip)`, () => {
     const c = cfg(kind, { vocab: 256, ctx: 40, ffn: 60 });
     const w = weights(c);
     const lm = { version: 1, meta: { tokenizer: "bytes" }, tensors: backboneTensors(w) };
@@ -238,8 +240,21 @@ for (const kind of ["ternary", "fp32"] as const)
       train: defaultTrain("keydoor", "blob", "reinforce"),
       initSeed: 1,
     });
+    const F = 3 * c.dim;
     assert.is(agentInfo(blob).backbone, "lm");
-    assert.is(agentInfo(blob).features, 3 * c.dim);
+    assert.is(agentInfo(blob).features, F);
+    // agent.center: the reference's features of every observation's text, f64 sums in textObservations' order, / 96
+    const centerT = blob.tensors.find((t) => t.name === "agent.center");
+    assert.ok(centerT && centerT.packing === "f32" && centerT.shape.join() === `${F}`);
+    const center = Float32Array.from(tensorValues(centerT));
+    const obs = textObservations("keydoor");
+    assert.is(obs.length, 96);
+    const textOf = ([seen, held, door, state]: number[]) =>
+      keyDoorText({ slots: [seen, 0, 0], view: 0, held, door, open: state === 5, steps: 0 });
+    const sum = new Float64Array(F);
+    for (const o of obs) textFeatures(w, textOf(o), 3).forEach((x, i) => (sum[i] += x));
+    assert.equal(Array.from(center), Array.from(Float32Array.from(sum, (v) => v / 96)));
+    const centred = (text: string) => Array.from(textFeatures(w, text, 3).map((x, i) => Math.fround(x - center[i])));
     const mod = loadAgent("release");
     mod.setBlob(encodeBlob(blob));
     assert.is(mod.fn.agent_load(), 0, mod.logs.join("; "));
@@ -252,18 +267,34 @@ for (const kind of ["ternary", "fp32"] as const)
         mod.fn.env_obs(obsAt);
         const n = mod.fn.env_text(textAt, 256);
         const text = Buffer.from(new Uint8Array(mod.memory.buffer, textAt, n)).toString("latin1");
+        assert.is(text, textOf(Array.from(new Float32Array(mod.memory.buffer, obsAt, 4))));
         for (let twice = 0; twice < 2; twice++) {
           // the second call is served from the features cache
-          assert.is(mod.fn.agent_features(obsAt, outAt), 3 * c.dim);
-          assert.equal(
-            Array.from(new Float32Array(mod.memory.buffer, outAt, 3 * c.dim)),
-            Array.from(textFeatures(w, text, 3)),
-            text,
-          );
+          assert.is(mod.fn.agent_features(obsAt, outAt), F);
+          assert.equal(Array.from(new Float32Array(mod.memory.buffer, outAt, F)), centred(text), text);
         }
-        mod.fn.env_step(1);
       }
     }
+    // an LM agent without agent.center (built before it) reads the LM's features as they are; a bad one is refused
+    const old = { ...blob, tensors: blob.tensors.filter((t) => t.name !== "agent.center") };
+    const mod2 = loadAgent("release");
+    mod2.setBlob(encodeBlob(old));
+    assert.is(mod2.fn.agent_load(), 0, mod2.logs.join("; "));
+    mod.fn.env_reset(1, 1);
+    mod.fn.env_obs(obsAt);
+    new Float32Array(mod2.memory.buffer, obsAt, 4).set(new Float32Array(mod.memory.buffer, obsAt, 4));
+    assert.is(mod2.fn.agent_features(obsAt, outAt), F);
+    const text = textOf(Array.from(new Float32Array(mod.memory.buffer, obsAt, 4)));
+    assert.equal(Array.from(new Float32Array(mod2.memory.buffer, outAt, F)), Array.from(textFeatures(w, text, 3)));
+    const bad = {
+      ...blob,
+      tensors: blob.tensors.map((t) =>
+        t.name === "agent.center" ? f32Tensor("agent.center", [F - 1], center.subarray(1)) : t,
+      ),
+    };
+    mod2.setBlob(encodeBlob(bad));
+    assert.is(mod2.fn.agent_load(), -1);
+    assert.match(mod2.logs.at(-1) ?? "", /bad agent.center/);
   });
 
 test("an LM backbone is refused for an env without text, by the blob builder and by the module", () => {

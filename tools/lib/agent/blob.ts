@@ -6,9 +6,12 @@ import type { Blob } from "../format/types.ts";
 import { configFromI32, featureSize as backboneFeatureSize, LM_LIMITS } from "../reference/backbone.ts";
 import { ENV_IDS, ENV_NAMES, Pcg32, type EnvName } from "../reference/envs.ts";
 import { isLanguageModel, TEXT_SENTENCES } from "../lm/tokenizer.ts";
+import { encodeBlob } from "../format/blob.ts";
+import { loadAgent } from "../runtime/wasm.ts";
 import {
   ALGOS,
   checkTrainConfig,
+  defaultTrain,
   HPARAM_ORDER,
   HPARAMS_V1_LEN,
   hparamValues,
@@ -113,8 +116,17 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
     for (let i = 0; i < h * f; i++) head[i] = Math.fround(-bound + 2 * bound * rng.uniform());
   }
   const config = [1, ENV_IDS[spec.env], backboneMode(spec.backbone), f, h, shape.actions, shape.tokens, 0];
-  const own = new Set(["agent.config", "agent.hparams", "head.params"]);
+  const own = new Set(["agent.config", "agent.hparams", "head.params", "agent.center"]);
   const backboneTensors = (spec.backbone?.tensors ?? []).filter((t) => !own.has(t.name));
+  const agentTensors = [
+    i32Tensor("agent.config", [8], config),
+    f32Tensor("agent.hparams", [HPARAM_ORDER.length], hparamValues(spec.train)),
+    f32Tensor("head.params", [head.length], head),
+  ];
+  if (backboneMode(spec.backbone) === 2) {
+    const bare = { version: 1, meta: {}, tensors: [...backboneTensors, ...agentTensors] };
+    agentTensors.push(f32Tensor("agent.center", [f], lmFeatureCenter(spec.env, bare, f)));
+  }
   return {
     version: 1,
     meta: {
@@ -122,13 +134,53 @@ export function buildAgentBlob(spec: AgentSpec): Blob {
       ...spec.meta,
       agent: { env: spec.env, backbone: MODE_NAMES[backboneMode(spec.backbone)], hidden: h, train: spec.train },
     },
-    tensors: [
-      ...backboneTensors,
-      i32Tensor("agent.config", [8], config),
-      f32Tensor("agent.hparams", [HPARAM_ORDER.length], hparamValues(spec.train)),
-      f32Tensor("head.params", [head.length], head),
-    ],
+    tensors: [...backboneTensors, ...agentTensors],
   };
+}
+
+/** Every observation an env's words can form, as its f32 values (keydoor: seen key 0..3 x held key 0..3 x door
+ *  colour 1..3 x door state locked/open = 96; the texts a language model reads). */
+export function textObservations(env: EnvName): number[][] {
+  if (env !== "keydoor") throw new BitrlError(`${env} has no text observations (keydoor has)`);
+  const out: number[][] = [];
+  for (let seen = 0; seen < 4; seen++)
+    for (let held = 0; held < 4; held++)
+      for (let door = 1; door < 4; door++) for (const state of [4, 5]) out.push([seen, held, door, state]);
+  return out;
+}
+
+/**
+ * An LM agent's agent.center: the mean of the LM's features (the module's, in V8; equal to the reference's
+ * textFeatures bit for bit) over every observation of the env (textObservations), f64 sums in that order, then
+ * rounded to f32. The module subtracts it from every observation's features (assembly/rl/features.ts): the LM's
+ * states share a large common part (per feature up to 0.99 of the largest value, against a spread of about 0.05
+ * between observations), which left the head, and the int8 code PPO stores features in, little of what tells
+ * observations apart. `agent` is the agent blob without agent.center (any head, any algorithm).
+ */
+export function lmFeatureCenter(env: EnvName, agent: Blob, f: number): Float32Array {
+  const reinforce = defaultTrain(env, "blob", "reinforce");
+  const bare: Blob = {
+    ...agent,
+    tensors: agent.tensors
+      .map((t) =>
+        // a REINFORCE agent: agent_features gives the features without PPO's int8 round trip
+        t.name === "agent.hparams" ? f32Tensor("agent.hparams", [HPARAM_ORDER.length], hparamValues(reinforce)) : t,
+      )
+      .filter((t) => t.name !== "agent.center"),
+  };
+  const mod = loadAgent("release", { blob: encodeBlob(bare) });
+  if (mod.fn.agent_load() !== 0) throw new BitrlError(`agent_load failed: ${mod.logs.at(-1) ?? "no message"}`);
+  const obs = textObservations(env);
+  const sum = new Float64Array(f);
+  const obsAt = mod.ioBase,
+    outAt = mod.ioBase + 64;
+  for (const o of obs) {
+    new Float32Array(mod.memory.buffer, obsAt, o.length).set(o);
+    if (mod.fn.agent_features(obsAt, outAt) !== f) throw new BitrlError("agent_features failed");
+    const x = new Float32Array(mod.memory.buffer, outAt, f);
+    for (let i = 0; i < f; i++) sum[i] += x[i];
+  }
+  return Float32Array.from(sum, (v) => v / obs.length);
 }
 
 /** Reads agent.config and agent.hparams from an agent blob (checks what the module checks). */
