@@ -3,7 +3,7 @@
 // seeds each, through `bitrl train --json` (the command users run); per seed the greedy success rate and mean return
 // on held-out reset seeds; retention = mean(ternary) / mean(fp32) with a percentile-bootstrap 95% CI. Writes
 // docs/results/lm-keydoor.{json,md}. Host (V8) runs. Usage: node --import tsx scripts/lm-study.ts [--seeds 3]
-import { spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,25 +26,31 @@ interface SeedResult {
   eval_mean_return: number;
 }
 
-function train(kind: "ternary" | "fp32"): SeedResult[] {
+/** One `bitrl train --json` run per LM (both at once: one core each), its seeds' held-out results. */
+function train(kind: "ternary" | "fp32"): Promise<SeedResult[]> {
   const args = [join(repoRoot, "bin", "bitrl.mjs"), "train", ...LM_RECIPE, "--backbone", `models/lm-${kind}.bitrl`];
   args.push("--seeds", String(SEEDS), "--json", "--out", join(tmp, `${kind}.bitrl`));
   console.error(`lm-study: bitrl ${args.slice(1).join(" ")}`);
-  const r = spawnSync(process.execPath, args, {
-    cwd: repoRoot,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  if (r.status !== 0) throw new Error(`bitrl train (${kind}) exited ${r.status}`);
-  const out = JSON.parse(r.stdout.trim().split("\n").pop()!);
-  return out.seeds.map((s: { seed: number; eval_success_rate: number; eval_mean_return: number }) => ({
-    seed: s.seed,
-    success_rate: s.eval_success_rate,
-    eval_mean_return: s.eval_mean_return,
-  }));
+  const p = spawn(process.execPath, args, { cwd: repoRoot, stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  p.stdout.on("data", (d) => (out += d));
+  return new Promise((resolve, reject) =>
+    p.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`bitrl train (${kind}) exited ${code}`));
+      const json = JSON.parse(out.trim().split("\n").pop()!);
+      resolve(
+        json.seeds.map((s: { seed: number; eval_success_rate: number; eval_mean_return: number }) => ({
+          seed: s.seed,
+          success_rate: s.eval_success_rate,
+          eval_mean_return: s.eval_mean_return,
+        })),
+      );
+    }),
+  );
 }
 
-const runs = { ternary: train("ternary"), fp32: train("fp32") };
+const [ternary, fp32] = await Promise.all([train("ternary"), train("fp32")]);
+const runs = { ternary, fp32 };
 rmSync(tmp, { recursive: true, force: true });
 const summary = (rs: SeedResult[], k: keyof SeedResult) => {
   const xs = rs.map((r) => r[k]);

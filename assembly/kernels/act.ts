@@ -1,5 +1,5 @@
 // Activation kernels, float paths run once per vector (not per weight): RMSNorm and per-token absmax int8.
-import { checkDim, checkRange, checkVectors3, trap } from "./check";
+import { checkDim, checkRange, checkWords3, trap } from "./check";
 
 /** RMSNorm epsilon, fixed (the reference uses the same f32 constant). */
 export const RMSNORM_EPS: f32 = 1e-5;
@@ -9,16 +9,7 @@ export const RMSNORM_EPS: f32 = 1e-5;
  * order. x, weight, out f32[n]; out may equal x.
  */
 export function rmsnorm_f32(x: i32, weight: i32, out: i32, n: i32): void {
-  checkVectors3(
-    n,
-    x,
-    <u64>n * 4,
-    weight,
-    <u64>n * 4,
-    out,
-    <u64>n * 4,
-    "rmsnorm_f32: n must be 1..2^24, x, weight and out inside memory",
-  );
+  checkWords3(n, x, weight, out, 1, "rmsnorm_f32: n must be 1..2^24, x, weight and out inside memory");
   let ss: f32 = 0;
   for (let i = 0; i < n; i++) {
     const v = load<f32>(<usize>(x + 4 * i));

@@ -32,27 +32,10 @@ export function bitlinear_t3_scratch(cols: i32): i32 {
   return lutOffset(cols) + packedRowBytes(cols, 5) * T3_TABLE_BYTES + T3_TABLE_SLACK;
 }
 
-// Checks shared by both: scales f32[nscales] with nscales 1 (per tensor) or rows (per row), x f32[cols],
-// out f32[rows], scratch u8[scratchBytes].
-function checkBitLinear(
-  scales: i32,
-  nscales: i32,
-  x: i32,
-  out: i32,
-  rows: i32,
-  cols: i32,
-  scratch: i32,
-  scratchBytes: i32,
-  message: string,
-): void {
-  checkDim(rows, message);
-  checkDim(cols, message);
-  if (nscales != 1 && nscales != rows) trap(message);
-  checkRange(scales, <u64>nscales * 4, message);
-  checkRange(x, <u64>cols * 4, message);
-  checkRange(out, <u64>rows * 4, message);
-  checkRange(scratch, <u64>scratchBytes, message);
-}
+// The weight kinds of the three layers.
+const I2: i32 = 0,
+  T3: i32 = 1,
+  I8: i32 = 2;
 
 // out holds acc i32[rows] on entry and y f32[rows] on return.
 function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void {
@@ -63,10 +46,11 @@ function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void
   }
 }
 
-// The ternary layers: quantize x into scratch, tables after it, the packing's LUT product, per-row rescale (t3 a
-// constant where it is inlined).
-// @ts-ignore: decorator
-@inline function ternaryLayer(
+// The three layers: entry checks (scales f32[nscales] with nscales 1 (per tensor) or rows (per row), x f32[cols],
+// out f32[rows], scratch u8[the kind's scratch bytes]), quantize x into scratch, the kind's integer product (the
+// ternary ones through tables after xq), per-row rescale.
+function bitLinear(
+  kind: i32,
   w: i32,
   scales: i32,
   nscales: i32,
@@ -75,74 +59,44 @@ function scaleRows(out: i32, rows: i32, scales: i32, nscales: i32, s: f32): void
   rows: i32,
   cols: i32,
   scratch: i32,
-  t3: bool,
 ): void {
+  const message =
+    kind == I2
+      ? "bitlinear_i2: bad shape, nscales (1 or rows), or a range outside memory"
+      : kind == T3
+        ? "bitlinear_t3: bad shape, nscales (1 or rows), or a range outside memory"
+        : "bitlinear_i8: bad shape, nscales (1 or rows), or a range outside memory";
+  checkDim(rows, message);
+  checkDim(cols, message);
+  if (nscales != 1 && nscales != rows) trap(message);
+  checkRange(scales, <u64>nscales * 4, message);
+  checkRange(x, <u64>cols * 4, message);
+  checkRange(out, <u64>rows * 4, message);
+  const scratchBytes =
+    kind == I2 ? bitlinear_i2_scratch(cols) : kind == T3 ? bitlinear_t3_scratch(cols) : bitlinear_i8_scratch(cols);
+  checkRange(scratch, <u64>scratchBytes, message);
   const s = quantizeActInto(<usize>x, cols, <usize>scratch);
   const lut = scratch + lutOffset(cols);
-  if (t3) {
+  if (kind == T3) {
     lut_build_t3(scratch, cols, lut);
     matvec_t3_lut(w, lut, out, rows, cols, packedRowBytes(cols, 5), 0);
-  } else {
+  } else if (kind == I2) {
     lut_build_i2(scratch, cols, lut);
     matvec_i2_lut(w, lut, out, rows, cols, packedRowBytes(cols, 4), 0);
-  }
+  } else matvec_i8(w, scratch, out, rows, cols);
   scaleRows(out, rows, scales, nscales, s);
 }
 
-/**
- * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/4)] (i2), scales f32[nscales] (1 or rows),
- * scratch u8[bitlinear_i2_scratch(cols)].
- */
-export function bitlinear_i2(
-  w: i32,
-  scales: i32,
-  nscales: i32,
-  x: i32,
-  out: i32,
-  rows: i32,
-  cols: i32,
-  scratch: i32,
-): void {
-  checkBitLinear(
-    scales,
-    nscales,
-    x,
-    out,
-    rows,
-    cols,
-    scratch,
-    bitlinear_i2_scratch(cols),
-    "bitlinear_i2: bad shape, nscales (1 or rows), or a range outside memory",
-  );
-  ternaryLayer(w, scales, nscales, x, out, rows, cols, scratch, false);
+// Exported by the list below: declared without `export`, each signature fits one line.
+
+/** y f32[rows] = BitLinear(x f32[cols]), w u8[rows][ceil(cols/4)] (i2), scratch u8[bitlinear_i2_scratch(cols)]. */
+function bitlinear_i2(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
+  bitLinear(I2, w, scales, nscales, x, out, rows, cols, scratch);
 }
 
-/**
- * y f32[rows] = BitLinear(x f32[cols]) with w u8[rows][ceil(cols/5)] (t3), scales f32[nscales] (1 or rows),
- * scratch u8[bitlinear_t3_scratch(cols)].
- */
-export function bitlinear_t3(
-  w: i32,
-  scales: i32,
-  nscales: i32,
-  x: i32,
-  out: i32,
-  rows: i32,
-  cols: i32,
-  scratch: i32,
-): void {
-  checkBitLinear(
-    scales,
-    nscales,
-    x,
-    out,
-    rows,
-    cols,
-    scratch,
-    bitlinear_t3_scratch(cols),
-    "bitlinear_t3: bad shape, nscales (1 or rows), or a range outside memory",
-  );
-  ternaryLayer(w, scales, nscales, x, out, rows, cols, scratch, true);
+/** y f32[rows] = BitLinear(x f32[cols]), w u8[rows][ceil(cols/5)] (t3), scratch u8[bitlinear_t3_scratch(cols)]. */
+function bitlinear_t3(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
+  bitLinear(T3, w, scales, nscales, x, out, rows, cols, scratch);
 }
 
 /** Scratch bytes bitlinear_i8 needs for `cols` inputs: align4(cols) (the int8 activations). */
@@ -155,28 +109,8 @@ export function bitlinear_i8_scratch(cols: i32): i32 {
  * y f32[rows] = the same layer with int8 weights w i8[rows][cols] (absmax-quantized, scales f32[nscales], 1 or
  * rows): quantize x to int8, matvec_i8 in int32, y = f32(f32(acc) * f32(gamma_r / s)). scratch u8[align4(cols)].
  */
-export function bitlinear_i8(
-  w: i32,
-  scales: i32,
-  nscales: i32,
-  x: i32,
-  out: i32,
-  rows: i32,
-  cols: i32,
-  scratch: i32,
-): void {
-  checkBitLinear(
-    scales,
-    nscales,
-    x,
-    out,
-    rows,
-    cols,
-    scratch,
-    bitlinear_i8_scratch(cols),
-    "bitlinear_i8: bad shape, nscales (1 or rows), or a range outside memory",
-  );
-  const s = quantizeActInto(<usize>x, cols, <usize>scratch);
-  matvec_i8(w, scratch, out, rows, cols);
-  scaleRows(out, rows, scales, nscales, s);
+function bitlinear_i8(w: i32, scales: i32, nscales: i32, x: i32, out: i32, rows: i32, cols: i32, scratch: i32): void {
+  bitLinear(I8, w, scales, nscales, x, out, rows, cols, scratch);
 }
+
+export { bitlinear_i2, bitlinear_t3, bitlinear_i8 };

@@ -6,7 +6,7 @@
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
 // exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
 // firmware/src/native_kernels.c, firmware/src/native_attention.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
-import { checkDim, checkRange, checkVectors3, trap } from "./check";
+import { checkDim, checkRange, checkWords3, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
 import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
@@ -223,16 +223,7 @@ export function norm_quant(x: i32, g: i32, gs: i32, n: i32, out: i32, lanes: i32
 
 /** normF32 of x i32[n] with gains G i32[n] and shift gs into out f32[n] (k_norm_f32). */
 export function norm_f32(x: i32, g: i32, gs: i32, n: i32, out: i32): void {
-  checkVectors3(
-    n,
-    x,
-    <u64>n * 4,
-    g,
-    <u64>n * 4,
-    out,
-    <u64>n * 4,
-    "norm_f32: n must be 1..2^24, x, g and out inside memory",
-  );
+  checkWords3(n, x, g, out, 1, "norm_f32: n must be 1..2^24, x, g and out inside memory");
   normF32K(<usize>x, <usize>g, gs, n, <usize>out);
 }
 
@@ -271,21 +262,7 @@ export function attention_i32(
   checkRange(qk8, <u64>P * 2 * <u64>dim + <u64>n * 8 * <u64>heads, message);
   checkRange(sc, (<u64>P + <u64>n) * 4, message);
   checkRange(out, <u64>n * 4 * <u64>dim, message);
-  if (IMPORTED)
-    importAttention(
-      <usize>qkv,
-      n,
-      dim,
-      heads,
-      <usize>rope,
-      <usize>mult,
-      <usize>qk8,
-      <usize>sc,
-      <usize>out,
-      scoreFx,
-      P,
-      EXP2,
-    );
+  if (IMPORTED) attentionImport(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P);
   else k_attention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, <i32>EXP2);
 }
 

@@ -15,22 +15,13 @@ export function checkDim(n: i32, what: string): void {
   if (n < 1 || n > 1 << 24) trap(what);
 }
 
-/** Entry checks of a kernel over n elements and three buffers: 1 <= n <= 2^24, then [a, a + aBytes), [b, b + bBytes)
- *  and [c, c + cBytes) inside memory; one message for all. */
-export function checkVectors3(
-  n: i32,
-  a: i32,
-  aBytes: u64,
-  b: i32,
-  bBytes: u64,
-  c: i32,
-  cBytes: u64,
-  message: string,
-): void {
+/** Entry checks of a kernel over n 4-byte words: 1 <= n <= 2^24, a and b hold n words, c holds n * cWords; one
+ *  message for all. */
+export function checkWords3(n: i32, a: i32, b: i32, c: i32, cWords: i32, message: string): void {
   checkDim(n, message);
-  checkRange(a, aBytes, message);
-  checkRange(b, bBytes, message);
-  checkRange(c, cBytes, message);
+  checkRange(a, <u64>n * 4, message);
+  checkRange(b, <u64>n * 4, message);
+  checkRange(c, <u64>n * 4 * <u64>cWords, message);
 }
 
 /** Logs the message through the host's log import, then traps (the module's abort). */

@@ -2,7 +2,7 @@
 // forward"): multipliers as a 15-bit mantissa and a shift, RMSNorm by an integer sum of squares and an integer
 // reciprocal square root, per-token absmax int8 by one division per token, BitLinear rescale by multiply and
 // shift, softmax by an exp2 table. Twin: tools/lib/reference/fixed.ts (same integers, bit for bit).
-import { checkDim, checkRange, checkVectors3, trap } from "./check";
+import { checkDim, checkRange, checkWords3, trap } from "./check";
 
 // ---- Fixed-point multipliers: an i32 packing (e << 16) | m, value m * 2^-e, m in [2^14, 2^15) or 0 (then 0). ----
 
@@ -354,16 +354,7 @@ export function softmax_exp2(z: i32, n: i32, p: i32): void {
 /** Multipliers for golden checks: out i32[3 n] = fxFromF32Bits(a[i]), fxMul(a', b'), fxRsqrt(u64 of b[i]) for
  *  a u32[n] (f32 bits), b u32[n]. */
 export function fx_ops(a: i32, b: i32, n: i32, out: i32): void {
-  checkVectors3(
-    n,
-    a,
-    <u64>n * 4,
-    b,
-    <u64>n * 4,
-    out,
-    <u64>n * 12,
-    "fx_ops: n must be 1..2^24, a, b and out inside memory",
-  );
+  checkWords3(n, a, b, out, 3, "fx_ops: n must be 1..2^24, a, b and out inside memory");
   for (let i = 0; i < n; i++) {
     const fa = fxFromF32Bits(load<u32>(<usize>(a + 4 * i)));
     const vb = load<u32>(<usize>(b + 4 * i));

@@ -159,43 +159,27 @@ export function matvec_t3_lut(w: i32, lut: i32, out: i32, rows: i32, cols: i32, 
       if (t3) matvecT3LutFast(w, out, rows >> 1, quads, stride, accumulate);
       else matvecI2LutFast(w, out, rows >> 1, quads, stride, accumulate);
     }
-    lutTails(w, lut, out, rows, groups, stride, accumulate, tableBytes);
+    lutTails(w, lut, out, rows, groups, stride, accumulate, t3);
     return;
   }
-  lutRows(w, lut, out, rows, groups, stride, accumulate, tableBytes);
+  lutRows(w, lut, out, rows, groups, stride, accumulate, t3);
 }
 
 // After a generated row-pair path (which covers the row pairs over the whole quads of groups): an odd last row over
 // those quads, then the 0..3 tail groups of every row, by the loop.
-function lutTails(
-  w: i32,
-  lut: i32,
-  out: i32,
-  rows: i32,
-  groups: i32,
-  stride: i32,
-  accumulate: i32,
-  tableBytes: i32,
-): void {
+function lutTails(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32, t3: bool): void {
   const quads = groups >> 2;
   const last = rows - 1;
-  if (rows & 1) lutRows(w + last * stride, lut, out + 4 * last, 1, 4 * quads, stride, accumulate, tableBytes);
-  if (groups & 3) lutRows(w + 4 * quads, lut + 4 * quads * tableBytes, out, rows, groups & 3, stride, 1, tableBytes);
+  const tail = lut + 4 * quads * (t3 ? T3_TABLE_BYTES : I2_TABLE_BYTES);
+  if (rows & 1) lutRows(w + last * stride, lut, out + 4 * last, 1, 4 * quads, stride, accumulate, t3);
+  if (groups & 3) lutRows(w + 4 * quads, tail, out, rows, groups & 3, stride, 1, t3);
 }
 
 // The row loop that specifies matvec_i2_lut and matvec_t3_lut (and runs them for tables anywhere): rows of `groups`
-// packed bytes, byte g of a row indexing table g of lut (tableBytes apart, i16 entries). The fast paths it checks
-// are generated (assembly/kernels/generated/lut-fast.ts).
-function lutRows(
-  w: i32,
-  lut: i32,
-  out: i32,
-  rows: i32,
-  groups: i32,
-  stride: i32,
-  accumulate: i32,
-  tableBytes: i32,
-): void {
+// packed bytes, byte g of a row indexing table g of lut (i16 entries, the t3 or i2 table size apart). The fast
+// paths it checks are generated (assembly/kernels/generated/lut-fast.ts).
+function lutRows(w: i32, lut: i32, out: i32, rows: i32, groups: i32, stride: i32, accumulate: i32, t3: bool): void {
+  const tableBytes = t3 ? T3_TABLE_BYTES : I2_TABLE_BYTES;
   const unbias = groups * LUT_BIAS;
   for (let r = 0; r < rows; r++) {
     let wp = <usize>(w + r * stride);

@@ -127,40 +127,45 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
   const groups = packedRowBytes(cols, 5);
   checkRange(x, <u64>(ntok - 1) * <u64>xs + <u64>cols, "lut_build_t3x4: x or lut range outside memory");
   checkRange(lut, <u64>groups * T3X4_TABLE_BYTES, "lut_build_t3x4: x or lut range outside memory");
-  const xp = <usize>x,
-    xstr = <usize>xs;
-  let p = <usize>lut;
+  buildTokens(<usize>x, <usize>xs, ntok, cols, <usize>lut, false);
+}
+
+// The builds of lut_build_t3x4 and lut_build_t3x4s after their checks: each group's 5 columns as lanes, then its
+// full or split tables (split a constant where it is inlined).
+// @ts-ignore: decorator
+@inline function buildTokens(x: usize, xs: usize, ntok: i32, cols: i32, lut: usize, split: bool): void {
+  const groups = packedRowBytes(cols, 5);
+  let p = lut;
+  let p9 = lut + <usize>T3X4S_T9_OFFSET;
   for (let g = 0; g < groups; g++) {
     const c = 5 * g;
-    const x0 = lanes(xp, xstr, ntok, c, cols),
-      x1 = lanes(xp, xstr, ntok, c + 1, cols);
-    const x2 = lanes(xp, xstr, ntok, c + 2, cols),
-      x3 = lanes(xp, xstr, ntok, c + 3, cols);
-    const x4 = lanes(xp, xstr, ntok, c + 4, cols);
-    fullGroup(p, x0, x1, x2, x3, x4);
-    p += <usize>T3X4_TABLE_BYTES;
+    const x0 = lanes(x, xs, ntok, c, cols),
+      x1 = lanes(x, xs, ntok, c + 1, cols);
+    const x2 = lanes(x, xs, ntok, c + 2, cols),
+      x3 = lanes(x, xs, ntok, c + 3, cols);
+    const x4 = lanes(x, xs, ntok, c + 4, cols);
+    if (split) {
+      splitGroup(p, p9, x0, x1, x2, x3, x4);
+      p += 216;
+      p9 += 72;
+    } else {
+      fullGroup(p, x0, x1, x2, x3, x4);
+      p += <usize>T3X4_TABLE_BYTES;
+    }
   }
 }
 
-// Entry checks of the table products (full or split tables): sizes, row stride, and the w, lut (lutBytes) and
-// acc ranges.
-function checkTableProduct(
-  w: i32,
-  lut: i32,
-  acc: i32,
-  rows: i32,
-  cols: i32,
-  stride: i32,
-  maxGroups: i32,
-  lutBytes: u64,
-  message: string,
-): void {
+// Entry checks of the table products over full or split tables: sizes, row stride, and the w, lut and acc ranges.
+function checkTableProduct(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, split: bool): void {
+  const message = split
+    ? "matvec_t3x4s_lut: rows and cols 1..2^24, cols <= 160, stride >= ceil(cols/5), w, lut and acc inside memory"
+    : "matvec_t3x4_lut: rows and cols 1..2^24, cols <= 195, stride >= ceil(cols/5), w, lut and acc inside memory";
   checkDim(rows, message);
   checkDim(cols, message);
   const groups = packedRowBytes(cols, 5);
-  if (groups > maxGroups || stride < groups) trap(message);
+  if (groups > (split ? T3X4S_MAX_GROUPS : T3X4_MAX_GROUPS) || stride < groups) trap(message);
   checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
-  checkRange(lut, lutBytes, message);
+  checkRange(lut, split ? <u64>T3X4S_BYTES : <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK, message);
   checkRange(acc, <u64>rows * 8, message);
 }
 
@@ -170,18 +175,8 @@ function checkTableProduct(
  * lut_build_t3x4 over the same cols. The caller keeps the groups summed into one acc <= T3X4_MAX_GROUPS.
  */
 export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
+  checkTableProduct(w, lut, acc, rows, cols, stride, false);
   const groups = packedRowBytes(cols, 5);
-  checkTableProduct(
-    w,
-    lut,
-    acc,
-    rows,
-    cols,
-    stride,
-    T3X4_MAX_GROUPS,
-    <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK,
-    "matvec_t3x4_lut: rows and cols 1..2^24, cols <= 195, stride >= ceil(cols/5), w, lut and acc inside memory",
-  );
   if (<usize>lut == LUT_FAST && groups <= T3X4_FAST_GROUPS) {
     matvecT3x4Fast(w, acc, rows, groups, stride, accumulate);
     return;
@@ -201,12 +196,15 @@ export function matvec_t3x4_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32
   }
 }
 
-// Entry checks of the one-shot products (matvec_t3x4, matvec_t3x4s): returns ceil(cols/5).
-function checkOneShot(rows: i32, cols: i32, ntok: i32, out: i32, maxGroups: i32, message: string): i32 {
+// Entry checks of the one-shot products (matvec_t3x4, or matvec_t3x4s when split): returns ceil(cols/5).
+function checkOneShot(rows: i32, cols: i32, ntok: i32, out: i32, split: bool): i32 {
+  const message = split
+    ? "matvec_t3x4s: rows and cols must be 1..2^24, cols <= 160, ntok 1..4, out inside memory"
+    : "matvec_t3x4: rows and cols must be 1..2^24, cols <= 195, ntok 1..4, out inside memory";
   checkDim(rows, message);
   checkDim(cols, message);
   const groups = packedRowBytes(cols, 5);
-  if (groups > maxGroups || ntok < 1 || ntok > T3X4_TOKENS) trap(message);
+  if (groups > (split ? T3X4S_MAX_GROUPS : T3X4_MAX_GROUPS) || ntok < 1 || ntok > T3X4_TOKENS) trap(message);
   checkRange(out, <u64>ntok * <u64>rows * 4, message);
   return groups;
 }
@@ -218,14 +216,7 @@ function checkOneShot(rows: i32, cols: i32, ntok: i32, out: i32, maxGroups: i32,
  * token.
  */
 export function matvec_t3x4(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
-  const groups = checkOneShot(
-    rows,
-    cols,
-    ntok,
-    out,
-    T3X4_MAX_GROUPS,
-    "matvec_t3x4: rows and cols must be 1..2^24, cols <= 195, ntok 1..4, out inside memory",
-  );
+  const groups = checkOneShot(rows, cols, ntok, out, false);
   for (let c0 = 0; c0 < cols; c0 += T3X4_BLOCK_COLS) {
     const cc = min(T3X4_BLOCK_COLS, cols - c0);
     lut_build_t3x4(x + c0, xs, ntok, cc, <i32>LUT_FAST);
@@ -350,24 +341,9 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
   checkDim(cols, "lut_build_t3x4s: cols must be 1..160");
   if (ntok < 1 || ntok > T3X4_TOKENS || xs < cols || cols > 5 * T3X4S_MAX_GROUPS)
     trap("lut_build_t3x4s: ntok must be 1..4, xs >= cols, cols <= 160");
-  const groups = packedRowBytes(cols, 5);
   checkRange(x, <u64>(ntok - 1) * <u64>xs + <u64>cols, "lut_build_t3x4s: x or lut range outside memory");
   checkRange(lut, <u64>T3X4S_BYTES, "lut_build_t3x4s: x or lut range outside memory");
-  const xp = <usize>x,
-    xstr = <usize>xs;
-  let p = <usize>lut;
-  let p9 = <usize>(lut + T3X4S_T9_OFFSET);
-  for (let g = 0; g < groups; g++) {
-    const c = 5 * g;
-    const x0 = lanes(xp, xstr, ntok, c, cols),
-      x1 = lanes(xp, xstr, ntok, c + 1, cols);
-    const x2 = lanes(xp, xstr, ntok, c + 2, cols),
-      x3 = lanes(xp, xstr, ntok, c + 3, cols);
-    const x4 = lanes(xp, xstr, ntok, c + 4, cols);
-    splitGroup(p, p9, x0, x1, x2, x3, x4);
-    p += 216;
-    p9 += 72;
-  }
+  buildTokens(<usize>x, <usize>xs, ntok, cols, <usize>lut, true);
 }
 
 /**
@@ -375,19 +351,8 @@ export function lut_build_t3x4s(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32)
  * sum_g t27[g][b % 27] + t9[g][b / 27], b = w[r][g]; cols <= 160. Same sums as matvec_t3x4_lut.
  */
 export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, stride: i32, accumulate: i32): void {
-  const groups = packedRowBytes(cols, 5);
-  checkTableProduct(
-    w,
-    lut,
-    acc,
-    rows,
-    cols,
-    stride,
-    T3X4S_MAX_GROUPS,
-    <u64>T3X4S_BYTES,
-    "matvec_t3x4s_lut: rows and cols 1..2^24, cols <= 160, stride >= ceil(cols/5), w, lut and acc inside memory",
-  );
-  splitLookup(<usize>w, <usize>lut, <usize>acc, rows, groups, stride, accumulate);
+  checkTableProduct(w, lut, acc, rows, cols, stride, true);
+  splitLookup(<usize>w, <usize>lut, <usize>acc, rows, packedRowBytes(cols, 5), stride, accumulate);
 }
 
 /** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled path for tables at
@@ -425,14 +390,7 @@ export function splitLookup(
 
 /** matvec_t3x4 through split tables (one build for all columns, cols <= 160): the same out. */
 export function matvec_t3x4s(w: i32, x: i32, xs: i32, ntok: i32, out: i32, rows: i32, cols: i32, acc: i32): void {
-  const groups = checkOneShot(
-    rows,
-    cols,
-    ntok,
-    out,
-    T3X4S_MAX_GROUPS,
-    "matvec_t3x4s: rows and cols must be 1..2^24, cols <= 160, ntok 1..4, out inside memory",
-  );
+  const groups = checkOneShot(rows, cols, ntok, out, true);
   lut_build_t3x4s(x, xs, ntok, cols, <i32>LUT_FAST);
   matvec_t3x4s_lut(w, <i32>LUT_FAST, acc, rows, cols, groups, 0);
   t3x4Unpack(acc, out, rows, ntok, groups, rows);
@@ -453,20 +411,7 @@ export function lut_build_t3x4_x4(x4: i32, cols: i32, lut: i32): void {
   const groups = packedRowBytes(cols, 5);
   checkRange(x4, <u64>groups * 40, "lut_build_t3x4_x4: x4 or lut range outside memory");
   checkRange(lut, <u64>groups * T3X4_TABLE_BYTES, "lut_build_t3x4_x4: x4 or lut range outside memory");
-  let xp = <usize>x4;
-  let p = <usize>lut;
-  for (let g = 0; g < groups; g++) {
-    fullGroup(
-      p,
-      load<i64>(xp) - LANE_OFF,
-      load<i64>(xp, 8) - LANE_OFF,
-      load<i64>(xp, 16) - LANE_OFF,
-      load<i64>(xp, 24) - LANE_OFF,
-      load<i64>(xp, 32) - LANE_OFF,
-    );
-    xp += 40;
-    p += <usize>T3X4_TABLE_BYTES;
-  }
+  buildX4(<usize>x4, groups, <usize>lut, false);
 }
 
 /** lut_build_t3x4s from interleaved activations x4 (all 5 ceil(cols/5) columns read, padding included). */
@@ -481,22 +426,30 @@ export function lut_build_t3x4s_x4(x4: i32, cols: i32, lut: i32): void {
 
 /** The builds of lut_build_t3x4s_x4, unchecked: split tables of `groups` (<= T3X4S_MAX_GROUPS) groups at lut. */
 export function splitBuildX4(x4: usize, groups: i32, lut: usize): void {
+  buildX4(x4, groups, lut, true);
+}
+
+// Full or split tables of `groups` groups from interleaved columns (split a constant where it is inlined).
+// @ts-ignore: decorator
+@inline function buildX4(x4: usize, groups: i32, lut: usize, split: bool): void {
   let xp = x4;
   let p = lut;
   let p9 = lut + <usize>T3X4S_T9_OFFSET;
   for (let g = 0; g < groups; g++) {
-    splitGroup(
-      p,
-      p9,
-      load<i64>(xp) - LANE_OFF,
-      load<i64>(xp, 8) - LANE_OFF,
-      load<i64>(xp, 16) - LANE_OFF,
-      load<i64>(xp, 24) - LANE_OFF,
-      load<i64>(xp, 32) - LANE_OFF,
-    );
+    const x0 = load<i64>(xp) - LANE_OFF,
+      x1 = load<i64>(xp, 8) - LANE_OFF;
+    const x2 = load<i64>(xp, 16) - LANE_OFF,
+      x3 = load<i64>(xp, 24) - LANE_OFF;
+    const x4 = load<i64>(xp, 32) - LANE_OFF;
+    if (split) {
+      splitGroup(p, p9, x0, x1, x2, x3, x4);
+      p += 216;
+      p9 += 72;
+    } else {
+      fullGroup(p, x0, x1, x2, x3, x4);
+      p += <usize>T3X4_TABLE_BYTES;
+    }
     xp += 40;
-    p += 216;
-    p9 += 72;
   }
 }
 

@@ -13,7 +13,7 @@ import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
 import { ropeHeads } from "../kernels/attention";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { rmsnorm_f32 } from "../kernels/act";
-import { expf } from "../model/mathf";
+import { softmaxScoresF32 } from "../model/softmax-f32";
 import {
   FX_ADD,
   FX_Q8,
@@ -146,69 +146,46 @@ function cacheBytesPerLayer(): i32 {
   return align16(ctx * kvDim) + align16(ctx * kvHeads * 4) + align16(ctx * kvDim * (vWide ? 4 : 2)) + align16(ctx * 4);
 }
 
-/** Lays the buffers and the per-layer cache out from base (pointers set); returns their end. */
-function carve(base: usize): usize {
-  if (float) return carveF32(base);
-  const hd = dim / heads;
-  let p = base;
-  xB = p;
-  p += <usize>align16(dim * 4);
-  xqB = p;
-  p += <usize>align16(max(dim, ffn));
-  qkvB = p;
-  p += <usize>align16((dim + 2 * kvDim) * 4);
-  oB = p;
-  p += <usize>align16(dim * 4);
-  zB = p;
-  p += <usize>align16(ffn * 4);
-  uB = p;
-  if (gated) p += <usize>align16(ffn * 4);
-  accB = p;
-  p += <usize>align16(max(max(dim + 2 * kvDim, ffn), vocab) * 4);
-  q8B = p;
-  p += <usize>align16(dim);
-  qfB = p;
-  p += <usize>align16(heads * 4);
-  scB = p;
-  p += <usize>align16(2 * ctx * 4);
-  gainsB = p;
-  p += <usize>align16((2 * layers + 1) * dim * 4);
-  ropeB = p;
-  p += <usize>align16(ctx * hd * 4);
-  wB = p;
-  p += <usize>WBUF_BYTES;
-  logitsB = p;
-  p += <usize>align16(vocab * 4);
-  cacheB = p;
-  cacheLayerBytes = cacheBytesPerLayer();
-  return p + <usize>(layers * cacheLayerBytes);
+let cursor: usize = 0;
+/** The next 16-byte-aligned buffer of `bytes` from the cursor. */
+function take(bytes: i32): usize {
+  const p = cursor;
+  cursor += <usize>align16(bytes);
+  return p;
 }
 
-/** The fp32 layout, all f32: x[D] residual, xn[D], qkv[D + 2 KV], o[D] projection output, z[F], sc[ctx], gains
- *  [2L+1][D] (unfolded), rope[ctx][hd/2][2], w u8[WBUF]; per layer k[ctx][KV], v[ctx][KV]. */
-function carveF32(base: usize): usize {
-  let p = base;
-  xB = p;
-  p += <usize>align16(dim * 4);
-  xnB = p;
-  p += <usize>align16(dim * 4);
-  qkvB = p;
-  p += <usize>align16((dim + 2 * kvDim) * 4);
-  oB = p;
-  p += <usize>align16(dim * 4);
-  zB = p;
-  p += <usize>align16(ffn * 4);
-  scB = p;
-  p += <usize>align16(ctx * 4);
-  gainsB = p;
-  p += <usize>align16((2 * layers + 1) * dim * 4);
-  ropeB = p;
-  p += <usize>align16(ctx * (dim / heads) * 4);
-  wB = p;
-  p += <usize>WBUF_BYTES;
-  cacheB = p;
-  cacheLayerBytes = 2 * align16(ctx * kvDim * 4);
-  return p + <usize>(layers * cacheLayerBytes);
+/** Lays the buffers and the per-layer cache out from base (pointers set); returns their end. */
+function carve(base: usize): usize {
+  cursor = base;
+  const hd = dim / heads;
+  xB = take(dim * 4);
+  if (float) {
+    // fp32: f32 x[D] residual, xn[D], qkv[D + 2 KV], o[D], z[F], sc[ctx], gains[2L+1][D] unfolded, rope, w; per
+    // layer k[ctx][KV], v[ctx][KV]
+    xnB = take(dim * 4);
+    qkvB = take((dim + 2 * kvDim) * 4);
+    oB = take(dim * 4);
+    zB = take(ffn * 4);
+    scB = take(ctx * 4);
+    cacheLayerBytes = 2 * align16(ctx * kvDim * 4);
+  } else {
+    xqB = take(max(dim, ffn));
+    qkvB = take((dim + 2 * kvDim) * 4);
+    oB = take(dim * 4);
+    zB = take(ffn * 4);
+    uB = take(gated ? ffn * 4 : 0);
+    accB = take(max(max(dim + 2 * kvDim, ffn), vocab) * 4);
+    q8B = take(dim);
+    qfB = take(heads * 4);
+    scB = take(2 * ctx * 4);
+    cacheLayerBytes = cacheBytesPerLayer();
+  }
+  gainsB = take((2 * layers + 1) * dim * 4);
+  ropeB = take(ctx * hd * 4);
+  wB = take(WBUF_BYTES);
+  if (!float) logitsB = take(vocab * 4);
+  cacheB = take(layers * cacheLayerBytes);
+  return cursor;
 }
 
 /** Carves the buffers; allocates (once, or larger) from the heap, growing the memory first so that a model too big
@@ -674,24 +651,8 @@ function lmForwardF32(tok: i32): void {
     memory.copy(kl + <usize>((t * kvDim) << 2), qkvB + <usize>(dim << 2), <usize>(kvDim << 2));
     memory.copy(vl + <usize>((t * kvDim) << 2), qkvB + <usize>((dim + kvDim) << 2), <usize>(kvDim << 2));
     for (let h = 0; h < heads; h++) {
-      const qo = qkvB + <usize>((h * hd) << 2),
-        qEnd = qo + <usize>(hd << 2);
-      let mx: f32 = -Infinity;
-      for (let j = 0; j <= t; j++) {
-        let dot: f32 = 0;
-        for (let qp = qo, kp = kl + <usize>((j * kvDim + h * hd) << 2); qp < qEnd; qp += 4, kp += 4)
-          dot += load<f32>(qp) * load<f32>(kp);
-        const sj = dot * scale;
-        store<f32>(scB + <usize>(j << 2), sj);
-        if (sj > mx) mx = sj;
-      }
-      let sum: f32 = 0;
-      for (let j = 0; j <= t; j++) {
-        const e = expf(load<f32>(scB + <usize>(j << 2)) - mx);
-        store<f32>(scB + <usize>(j << 2), e);
-        sum += e;
-      }
-      for (let j = 0; j <= t; j++) store<f32>(scB + <usize>(j << 2), load<f32>(scB + <usize>(j << 2)) / sum);
+      const q = qkvB + <usize>((h * hd) << 2);
+      softmaxScoresF32(q, kl + <usize>((h * hd) << 2), <usize>(kvDim << 2), hd, t + 1, scale, scB);
       for (let i = 0; i < hd; i++) {
         let acc: f32 = 0;
         for (let j = 0; j <= t; j++)

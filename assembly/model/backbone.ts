@@ -33,7 +33,7 @@ import {
 } from "../kernels/fixed";
 import { KIND_FP32, KIND_INT8, badTensor, missingTensor, readConfig, tensorName } from "./config";
 import { buildRope, foldGains, ropeToFixed } from "./prepare";
-import { expf } from "./mathf";
+import { softmaxScoresF32 } from "./softmax-f32";
 import {
   mark,
   profileStart,
@@ -491,23 +491,7 @@ function attention(n: i32): void {
   for (let t = 0; t < n; t++) {
     for (let h = 0; h < heads; h++) {
       const qo = bigB + <usize>((t * stride + h * hd) << 2);
-      const qEnd = qo + <usize>(hd << 2);
-      let mx: f32 = -Infinity;
-      for (let j = 0; j <= t; j++) {
-        const ko = bigB + <usize>((j * stride + dim + h * hd) << 2);
-        let dot: f32 = 0;
-        for (let qp = qo, kp = ko; qp < qEnd; qp += 4, kp += 4) dot += load<f32>(qp) * load<f32>(kp);
-        const s = dot * scale;
-        store<f32>(scB + <usize>(j << 2), s);
-        if (s > mx) mx = s;
-      }
-      let sum: f32 = 0;
-      for (let j = 0; j <= t; j++) {
-        const e = expf(load<f32>(scB + <usize>(j << 2)) - mx);
-        store<f32>(scB + <usize>(j << 2), e);
-        sum += e;
-      }
-      for (let j = 0; j <= t; j++) store<f32>(scB + <usize>(j << 2), load<f32>(scB + <usize>(j << 2)) / sum);
+      softmaxScoresF32(qo, bigB + <usize>((dim + h * hd) << 2), <usize>(stride << 2), hd, t + 1, scale, scB);
       const vo = bigB + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
       const oo = xnB + <usize>((t * dim + h * hd) << 2);
       const scEnd = scB + <usize>((t + 1) << 2);

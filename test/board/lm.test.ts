@@ -4,6 +4,7 @@
 // LM's features plays the same episodes there as in V8.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
@@ -38,6 +39,22 @@ test("the shipped ternary LM generates the host's tokens on qemu-m4 with AOT (it
     await s.client.loadModel(blob);
     assert.equal((await generateOnBoard(s.client, req)).tokens, host.tokens);
   });
+});
+
+test("issue #11's command: `bitrl generate ... --board qemu-m4 --json` runs on its AOT build (wasm3 cannot hold the model) and prints the host's tokens", () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, [join(repoRoot, "bin", "bitrl.mjs"), "generate", ...args], { encoding: "utf8" });
+  const common = ["--model", join(repoRoot, "models", "lm-ternary.bitrl"), "--prompt", "the", "--tokens", "32"];
+  const host = cli(...common, "--seed", "1", "--json");
+  const board = cli(...common, "--seed", "1", "--board", "qemu-m4", "--json");
+  assert.is(board.status, 0, board.stderr);
+  assert.match(board.stderr, /does not fit qemu-m4 \(wasm3\); running on its AOT build/);
+  const h = JSON.parse(host.stdout),
+    b = JSON.parse(board.stdout);
+  assert.is(b.backend, "aot");
+  assert.equal(b.tokens, h.tokens);
+  assert.is(b.tokens.length, 32);
+  assert.ok(b.ticks_per_token > 1e5, `ticks_per_token ${b.ticks_per_token}`);
 });
 
 test("qemu-m4's own lm_load refuses the model that does not fit its memory (-6), and the board keeps answering", async () => {

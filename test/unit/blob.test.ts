@@ -4,14 +4,7 @@ import * as assert from "uvu/assert";
 import { decodeBlob, encodeBlob, resealBlob } from "../../tools/lib/format/blob.ts";
 import { crc32 } from "../../tools/lib/util/crc32.ts";
 import { BitrlError } from "../../tools/lib/util/errors.ts";
-import {
-  f32Tensor,
-  i32Tensor,
-  inspectBlob,
-  int8Tensor,
-  ternaryTensor,
-  tensorValues,
-} from "../../tools/lib/format/blob-tensors.ts";
+import { f32Tensor, i32Tensor, inspectBlob, int8Tensor, ternaryTensor, tensorValues } from "../../tools/lib/index.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
 import { assertBitrlError } from "../fixtures/bitrl-error.ts";
 

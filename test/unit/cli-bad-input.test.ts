@@ -90,7 +90,7 @@ const NUMERIC: string[][] = [
   [...GENERATE, ""],
   [...GENERATE, "€ uro"],
   ["generate", "--model", "agent.bitrl", "--prompt", "the"],
-  [...GENERATE, "the", "--board", "qemu-m4"],
+  [...GENERATE, "the", "--board", "qemu-m4", "--backend", "wasm3"],
   ["pretrain", "--corpus", "wiki", "-o", "p.bitrl"],
   ["pretrain", "--corpus", "fortunes", "--env", "cartpole", "-o", "p.bitrl"],
 ];

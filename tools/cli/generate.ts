@@ -2,10 +2,11 @@
 // obtained (host: measured wall clock in V8; emulated boards: instruction counts, with the estimate at the board's
 // clock and at 240 MHz, one instruction per cycle).
 import type { Command } from "./command.ts";
-import { BACKEND_USAGE, backendFlag, intFlag, numberFlag, parseFlags, seedFlag } from "./command.ts";
+import { BACKEND_USAGE, intFlag, numberFlag, parseFlags, seedFlag } from "./command.ts";
 import { readFileChecked } from "../lib/util/files.ts";
 import { decodeBlobBytes } from "../lib/format/blob-file.ts";
 import { getBoard, tickKind } from "../lib/board/profiles.ts";
+import type { Backend } from "../lib/board/firmware-build.ts";
 import { BOARD_FLAGS, backendOrBoardDefault, JSON_FLAG, valueFlags } from "./options.ts";
 import { openBoard } from "../lib/board/session.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
@@ -30,7 +31,8 @@ the same tokens. Quantized models only (ternary, binary, int8).
   --tokens N         tokens to generate (default 32)
   --temperature T    0 = greedy (default 0.8)
   --seed S           sampling seed (default 1)
-  --board B          run on this board (emulated boards boot themselves; --port for a real one)
+  --board B          run on this board (emulated boards boot themselves; --port for a real one); without
+                     --backend, a model the board's default engine cannot hold runs on its AOT build if that fits
 ${BACKEND_USAGE}
   --port P           serial port of a real board
   --json             print {text, tokens, ...} as one JSON line`,
@@ -65,16 +67,21 @@ ${BACKEND_USAGE}
     let out: Record<string, unknown>;
     if (v.board) {
       const board = getBoard(v.board);
-      // refused before the upload when it cannot fit (the board checks again in lm_load)
-      assertLmFits(
-        w.config,
-        loadAgent("release").fn.heap_top(),
-        board.id,
-        backendOrBoardDefault(board, v.backend),
-        lmLayoutOf(w),
-      );
+      // refused before the upload when it cannot fit (the board checks again in lm_load); without --backend, a
+      // model the board's default engine cannot hold runs on the AOT build when that one holds it
+      const heap = loadAgent("release").fn.heap_top();
+      const fits = (backend: Backend) => assertLmFits(w.config, heap, board.id, backend, lmLayoutOf(w));
+      let backend = backendOrBoardDefault(board, v.backend);
+      try {
+        fits(backend);
+      } catch (e) {
+        if (v.backend || backend === "aot") throw e;
+        fits("aot"); // throws the AOT build's numbers when that does not fit either
+        console.error(`note: ${(e as Error).message.split(": its")[0]}; running on its AOT build (--backend aot)`);
+        backend = "aot";
+      }
       const s = await openBoard(board.id, {
-        backend: v.backend ? backendFlag(v.backend) : undefined,
+        backend,
         port: v.port,
         timeoutMs: 120000,
       });
@@ -87,6 +94,7 @@ ${BACKEND_USAGE}
           text: tokenizer.decode(r.tokens),
           tokens: r.tokens,
           board: board.id,
+          backend,
           via: s.via,
           kind,
           clock_unit: s.info.clock_unit,

@@ -20,20 +20,17 @@ const acts = (rand: Rand, n: number, kind: XKind): Int8Array =>
 const trits = (rand: Rand, n: number, kind: XKind): Int8Array =>
   kind === "random" ? randomTernary(rand, n) : new Int8Array(n).fill(kind === "min" ? 1 : -1); // extreme sums with x
 
-function buildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
+/** lut_build_t3x4, or with `split` lut_build_t3x4s. */
+function buildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind, split = false): GoldenCase {
   const b = new CaseBuilder();
   const x = acts(rand, (ntok - 1) * xs + cols, kind);
   const xa = b.put(bytesOf(x));
-  const lut = ref.lut_build_t3x4(x, xs, ntok, cols);
-  // the output range is written as zeros first, so a kernel that skips entries fails
+  const lut = split ? ref.lut_build_t3x4s(x, xs, ntok, cols) : ref.lut_build_t3x4(x, xs, ntok, cols);
+  // the output range is written as zeros first, so a kernel that skips entries fails (and split tables' unused
+  // groups stay 0)
   const out = b.put(new Uint8Array(lut.byteLength));
-  return b.done(
-    `lut_build_t3x4 ${cols} cols ${ntok} tokens xs ${xs} ${kind}`,
-    "lut_build_t3x4",
-    [xa, xs, ntok, cols, out],
-    out,
-    bytesOf(lut),
-  );
+  const fn = split ? "lut_build_t3x4s" : "lut_build_t3x4";
+  return b.done(`${fn} ${cols} cols ${ntok} tokens xs ${xs} ${kind}`, fn, [xa, xs, ntok, cols, out], out, bytesOf(lut));
 }
 
 /** matvec_t3x4_lut over full tables, or with `split` matvec_t3x4s_lut over split tables (same draws either way). */
@@ -91,21 +88,6 @@ function oneShotCase(rand: Rand, rows: number, cols: number, ntok: number, xs: n
     [wa, xa, xs, ntok, out, rows, cols, acc],
     out,
     bytesOf(want),
-  );
-}
-
-function splitBuildCase(rand: Rand, cols: number, ntok: number, xs: number, kind: XKind): GoldenCase {
-  const b = new CaseBuilder();
-  const x = acts(rand, (ntok - 1) * xs + cols, kind);
-  const xa = b.put(bytesOf(x));
-  const lut = ref.lut_build_t3x4s(x, xs, ntok, cols);
-  const out = b.put(new Uint8Array(lut.byteLength)); // zeros: the unused groups' slots stay 0
-  return b.done(
-    `lut_build_t3x4s ${cols} cols ${ntok} tokens xs ${xs} ${kind}`,
-    "lut_build_t3x4s",
-    [xa, xs, ntok, cols, out],
-    out,
-    bytesOf(lut),
   );
 }
 
@@ -201,7 +183,7 @@ export function goldenSmallCases(seed = GOLDEN_SMALL_SEED): GoldenCase[] {
     [160, 4, 160, "max"],
     [23, 2, 23, "random"],
   ] as [number, number, number, XKind][]) {
-    cases.push(splitBuildCase(rand, cols, ntok, xs, kind));
+    cases.push(buildCase(rand, cols, ntok, xs, kind, true));
   }
   for (const [rows, cols, ntok, kind, extra, acc, fast] of [
     [1, 1, 1, "random", 0, false, true],
