@@ -13,7 +13,7 @@ import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
 import { ropeHeads } from "../kernels/attention";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { rmsnorm_f32 } from "../kernels/act";
-import { softmaxScoresF32 } from "../model/softmax-f32";
+import { attendHeadF32, ropeHeadsF32 } from "../model/attention-f32";
 import {
   FX_ADD,
   FX_Q8,
@@ -606,24 +606,6 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, y: usize): void {
   }
 }
 
-/** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin at rt. */
-function ropeF32(base: usize, n: i32, hd: i32, rt: usize): void {
-  const half = hd / 2;
-  for (let h = 0; h < n; h++) {
-    const pa0 = base + <usize>((h * hd) << 2);
-    const paEnd = pa0 + <usize>(half << 2);
-    let ro = rt;
-    for (let pa = pa0, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-      const co = load<f32>(ro),
-        si = load<f32>(ro, 4);
-      const a = load<f32>(pa),
-        b = load<f32>(pb);
-      store<f32>(pa, a * co - b * si);
-      store<f32>(pb, a * si + b * co);
-    }
-  }
-}
-
 /** x += o (f32[dim]). */
 function addF32(): void {
   for (let i = 0; i < dim; i++) {
@@ -644,21 +626,15 @@ function lmForwardF32(tok: i32): void {
     rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * l * dim * 4)), <i32>xnB, dim);
     linearF32(mat(l, 0), 0, qkv, xnB, qkvB);
     const rt = ropeB + <usize>((t * (hd / 2) * 2) << 2);
-    ropeF32(qkvB, heads, hd, rt);
-    ropeF32(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
+    ropeHeadsF32(qkvB, heads, hd, rt);
+    ropeHeadsF32(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
     const kl = cacheB + <usize>(l * cacheLayerBytes),
       vl = kl + <usize>align16(ctx * kvDim * 4);
     memory.copy(kl + <usize>((t * kvDim) << 2), qkvB + <usize>(dim << 2), <usize>(kvDim << 2));
     memory.copy(vl + <usize>((t * kvDim) << 2), qkvB + <usize>((dim + kvDim) << 2), <usize>(kvDim << 2));
     for (let h = 0; h < heads; h++) {
-      const q = qkvB + <usize>((h * hd) << 2);
-      softmaxScoresF32(q, kl + <usize>((h * hd) << 2), <usize>(kvDim << 2), hd, t + 1, scale, scB);
-      for (let i = 0; i < hd; i++) {
-        let acc: f32 = 0;
-        for (let j = 0; j <= t; j++)
-          acc += load<f32>(scB + <usize>(j << 2)) * load<f32>(vl + <usize>((j * kvDim + h * hd + i) << 2));
-        store<f32>(xnB + <usize>((h * hd + i) << 2), acc);
-      }
+      const at = <usize>((h * hd) << 2);
+      attendHeadF32(qkvB + at, kl + at, vl + at, <usize>(kvDim << 2), hd, t + 1, scale, scB, xnB + at);
     }
     linearF32(mat(l, 0), qkv, qkv + dim, xnB, oB);
     addF32();

@@ -33,7 +33,7 @@ import {
 } from "../kernels/fixed";
 import { KIND_FP32, KIND_INT8, badTensor, missingTensor, readConfig, tensorName } from "./config";
 import { buildRope, foldGains, ropeToFixed } from "./prepare";
-import { softmaxScoresF32 } from "./softmax-f32";
+import { attendHeadF32, ropeHeadsF32 } from "./attention-f32";
 import {
   mark,
   profileStart,
@@ -486,22 +486,24 @@ function embedInt(tokens: usize, n: i32): void {
 /** Causal multi-head attention over q|k|v rows in bigB (RoPE already applied); output f32[n][dim] in xnB. */
 function attention(n: i32): void {
   const hd = dim / heads;
-  const stride = 3 * dim;
+  const stride = <usize>(3 * dim * 4);
   const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
   for (let t = 0; t < n; t++) {
     for (let h = 0; h < heads; h++) {
-      const qo = bigB + <usize>((t * stride + h * hd) << 2);
-      softmaxScoresF32(qo, bigB + <usize>((dim + h * hd) << 2), <usize>(stride << 2), hd, t + 1, scale, scB);
-      const vo = bigB + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
-      const oo = xnB + <usize>((t * dim + h * hd) << 2);
-      const scEnd = scB + <usize>((t + 1) << 2);
-      for (let i = 0; i < hd; i++) {
-        let acc: f32 = 0;
-        for (let sp = scB, vp = vo + <usize>(i << 2); sp < scEnd; sp += 4, vp += <usize>(stride << 2)) {
-          acc += load<f32>(sp) * load<f32>(vp);
-        }
-        store<f32>(oo + <usize>(i << 2), acc);
-      }
+      const head = bigB + <usize>((h * hd) << 2); // q of head h, token 0
+      const k = head + <usize>(dim << 2),
+        v = head + <usize>((2 * dim) << 2);
+      attendHeadF32(
+        head + <usize>t * stride,
+        k,
+        v,
+        stride,
+        hd,
+        t + 1,
+        scale,
+        scB,
+        xnB + <usize>((t * dim + h * hd) << 2),
+      );
     }
   }
 }
@@ -509,23 +511,11 @@ function attention(n: i32): void {
 /** Rotates q and k of every token by its position: pairs (i, i + half) of each head. */
 function applyRope(n: i32): void {
   const hd = dim / heads;
-  const half = hd / 2;
   for (let t = 0; t < n; t++) {
-    for (let part = 0; part < 2; part++) {
-      for (let h = 0; h < heads; h++) {
-        const base = bigB + <usize>((t * 3 * dim + part * dim + h * hd) << 2);
-        const paEnd = base + <usize>(half << 2);
-        let ro = ropeB + <usize>((t * half * 2) << 2);
-        for (let pa = base, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
-          const co = load<f32>(ro),
-            s = load<f32>(ro, 4);
-          const a = load<f32>(pa),
-            b = load<f32>(pb);
-          store<f32>(pa, a * co - b * s);
-          store<f32>(pb, a * s + b * co);
-        }
-      }
-    }
+    const rt = ropeB + <usize>((t * hd) << 2); // (t * half * 2) f32
+    const qk = bigB + <usize>((t * 3 * dim) << 2);
+    ropeHeadsF32(qk, heads, hd, rt);
+    ropeHeadsF32(qk + <usize>(dim << 2), heads, hd, rt);
   }
 }
 

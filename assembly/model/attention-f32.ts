@@ -1,0 +1,61 @@
+// The fp32 attention pieces shared by the agent backbone's fp32 baseline (backbone.ts) and the fp32 language model
+// (assembly/lm/lm.ts), in one fixed order of operations (the reference's, hiddenF32): RoPE of a token's heads, and
+// one query head's attention over the keys and values before it.
+import { expf } from "./mathf";
+
+/** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin pairs at rt. */
+export function ropeHeadsF32(base: usize, n: i32, hd: i32, rt: usize): void {
+  const half = hd / 2;
+  for (let h = 0; h < n; h++) {
+    const pa0 = base + <usize>((h * hd) << 2);
+    const paEnd = pa0 + <usize>(half << 2);
+    let ro = rt;
+    for (let pa = pa0, pb = paEnd; pa < paEnd; pa += 4, pb += 4, ro += 8) {
+      const co = load<f32>(ro),
+        si = load<f32>(ro, 4);
+      const a = load<f32>(pa),
+        b = load<f32>(pb);
+      store<f32>(pa, a * co - b * si);
+      store<f32>(pb, a * si + b * co);
+    }
+  }
+}
+
+/**
+ * out f32[hd] = sum over j < n of p_j v_j, p = softmax over j of (q . k_j) scale: q f32[hd], key j at k + j stride
+ * and value j at v + j stride (bytes); sc f32[n] holds the scores, then p.
+ */
+export function attendHeadF32(
+  q: usize,
+  k: usize,
+  v: usize,
+  stride: usize,
+  hd: i32,
+  n: i32,
+  scale: f32,
+  sc: usize,
+  out: usize,
+): void {
+  const qEnd = q + <usize>(hd << 2);
+  let mx: f32 = -Infinity;
+  for (let j = 0; j < n; j++) {
+    let dot: f32 = 0;
+    for (let qp = q, kp = k + <usize>j * stride; qp < qEnd; qp += 4, kp += 4) dot += load<f32>(qp) * load<f32>(kp);
+    const s = dot * scale;
+    store<f32>(sc + <usize>(j << 2), s);
+    if (s > mx) mx = s;
+  }
+  let sum: f32 = 0;
+  for (let j = 0; j < n; j++) {
+    const e = expf(load<f32>(sc + <usize>(j << 2)) - mx);
+    store<f32>(sc + <usize>(j << 2), e);
+    sum += e;
+  }
+  for (let j = 0; j < n; j++) store<f32>(sc + <usize>(j << 2), load<f32>(sc + <usize>(j << 2)) / sum);
+  const scEnd = sc + <usize>(n << 2);
+  for (let i = 0; i < hd; i++) {
+    let acc: f32 = 0;
+    for (let sp = sc, vp = v + <usize>(i << 2); sp < scEnd; sp += 4, vp += stride) acc += load<f32>(sp) * load<f32>(vp);
+    store<f32>(out + <usize>(i << 2), acc);
+  }
+}
