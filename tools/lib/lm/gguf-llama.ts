@@ -7,6 +7,7 @@ import { BitrlError } from "../util/errors.ts";
 import { parseGguf, shown, type GgufFile, type GgufValue } from "../format/gguf/container.ts";
 import { ggufToBlob } from "../format/gguf/import.ts";
 import { ternaryCodes, tensorValues } from "../format/blob-tensors.ts";
+import { dequantize, quantizeInt8 } from "../format/quantize.ts";
 import type { Blob, BlobTensor } from "../format/types.ts";
 import {
   backboneTensors,
@@ -125,25 +126,13 @@ function ternaryMatrix(t: BlobTensor | undefined, name: string, rows: number, co
   return { type: "ternary", rows, cols, q: ternaryCodes(t), scales: t.scales.slice() };
 }
 
-/** A float matrix to int8 with one absmax scale per row: exact when each row already is int8 times a scale. */
+/** A float matrix to int8 with one absmax scale per row (the project's quantizeInt8): exact when each row already
+ *  is int8 times a scale (its dequantized values are the file's). */
 function int8Rows(t: BlobTensor, rows: number, cols: number): { m: Matrix; exact: boolean } {
   const v = tensorValues(t);
-  const q = new Int8Array(rows * cols);
-  const scales = new Float32Array(rows);
-  let exact = true;
-  for (let r = 0; r < rows; r++) {
-    let amax = 0;
-    for (let c = 0; c < cols; c++) amax = Math.max(amax, Math.abs(v[r * cols + c]));
-    const s = Math.fround(amax / 127);
-    scales[r] = s;
-    for (let c = 0; c < cols; c++) {
-      const x = v[r * cols + c];
-      const k = s === 0 ? 0 : Math.round(x / s);
-      q[r * cols + c] = k;
-      if (Math.fround(k * s) !== x) exact = false;
-    }
-  }
-  return { m: { type: "i8", rows, cols, q, scales }, exact };
+  const { q, scales } = quantizeInt8(v, rows, cols, "row");
+  const back = dequantize(q, scales, rows, cols);
+  return { m: { type: "i8", rows, cols, q, scales }, exact: back.every((x, i) => x === v[i]) };
 }
 
 /** Rows of a (heads * hd, cols) projection reordered per head from GGUF's RoPE pairs (2i, 2i + 1) to the
