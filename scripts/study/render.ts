@@ -86,7 +86,9 @@ export function returnsBlock(j: StudyJson): string {
             ? "1"
             : a.arm === "fp32-random"
               ? "1 (reference of the random-play arms)"
-              : `${f3(j.retention[a.arm].ratio)} ${interval(j.retention[a.arm].ci95_bootstrap)}`,
+              : j.retention[a.arm]
+                ? `${f3(j.retention[a.arm].ratio)} ${interval(j.retention[a.arm].ci95_bootstrap)}`
+                : "- (no reference arm)",
         a.blob_bytes || "-",
       ]),
     ),
@@ -358,6 +360,7 @@ export function headlineBlock(js: StudyJson[]): string {
       "ternary PTQ, fp32 heads",
       "ternary PTQ, head retrained",
       "retention ternary QAT / fp32 [95% CI]",
+      "random-play backbones: ternary vs fp32, retention [95% CI]",
       "zero-shot fp32 readout",
       "tabular Q",
     ]),
@@ -366,6 +369,7 @@ export function headlineBlock(js: StudyJson[]): string {
       const c = (a: string) => (armOf(j, a) ? ci(e, armOf(j, a)!) : "-");
       const zs = j.baselines.zero_shot.find((z) => z.backbone === "fp32");
       const r = j.retention.ternary;
+      const rr = j.retention["ternary-random"];
       return row([
         e,
         c("fp32"),
@@ -375,6 +379,9 @@ export function headlineBlock(js: StudyJson[]): string {
         c("ternary-ptq-fp32-head"),
         c("ternary-ptq"),
         r ? `**${f3(r.ratio)}** ${interval(r.ci95_bootstrap)}` : "-",
+        rr
+          ? `${c("ternary-random")} vs ${c("fp32-random")}: ${f3(rr.ratio)} ${interval(rr.ci95_bootstrap)}`
+          : "not run",
         zs ? ret(e, zs.mean) : "-",
         ret(e, j.baselines.tabular.mean),
       ]);
