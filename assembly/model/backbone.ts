@@ -9,7 +9,7 @@ import { align16 } from "../memory";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
-import { attentionImport, kernelsImported, normF32K, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import { importAttention, kernelsImported, normF32K, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
 import {
@@ -564,7 +564,7 @@ function ropeAll(n: i32): void {
 }
 /** The whole attention through the k_attention import (kernelsImported()). */
 function attentionThroughImport(n: i32): void {
-  attentionImport(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens);
+  importAttention(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens, EXP2);
 }
 let ropeLater: (n: i32) => void = ropeAll;
 let attentionLater: (n: i32) => void = attentionThroughImport;
