@@ -34,10 +34,16 @@ let episodeFlags: i32 = 0;
 let ppo = false; // the loaded agent trains by PPO (and sees its features through the rollout's int8 round trip)
 let budget: i64 = -1; // training steps agent_train may still take (-1 = no limit; agent_set_budget)
 let trainSteps: i64 = 0; // training steps taken since agent_load
+let trainReady = false; // the training state is set up for the loaded agent (trainSetup)
+
+/** Logs an error line (errors only: the stub heap keeps its bytes, once per failure). */
+function logError(message: string): void {
+  const utf8 = String.UTF8.encode(message);
+  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+}
 
 function fail(message: string): i32 {
-  const utf8 = String.UTF8.encode(message); // errors only: the stub heap keeps it, once per failed load
-  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+  logError(message);
   loaded = false;
   return -1;
 }
@@ -81,11 +87,15 @@ export function agent_load(): i32 {
   }
   if (!hp.hparamsLoad(hparams, entryNumel())) return fail("agent_load: agent.hparams has a value out of range");
   ppo = hp.hpAlgo == hp.ALGO_PPO;
-  const p = head.headParamCount(f, h, a);
-  const opt = ppo ? ppoNewFloats(p, a, h, f) : reinforceNewFloats(p, a, h);
+  // Loading allocates what playing needs (head, features, a PPO head's int8 round-trip buffer); the training state
+  // (optimiser, rollout) waits for the first agent_train, so a board with room to play but not to learn still plays.
   const lm = backbone == 2 && tableLookup("agent.center"); // an LM agent's optional f32[F] centre
   if (lm && (entryPacking() != PACK_F32 || entryNumel() != f)) return fail("agent_load: bad agent.center");
-  const need = head.headNewFloats(f, h, a) + opt + (f > featCap ? f : 0) + (lm && f > centerCap ? f : 0);
+  const need =
+    head.headNewFloats(f, h, a) +
+    (f > featCap ? f : 0) +
+    (lm && f > centerCap ? f : 0) +
+    (ppo ? ro.roundTripNewFloats(f) : 0);
   if (need > 0 && !head.headFits(need, 12))
     return fail("agent_load: the head does not fit in linear memory (fewer hidden units, features)");
   head.headInit(f, h, a);
@@ -109,16 +119,32 @@ export function agent_load(): i32 {
     if (!tableLookup("agent.center") || !entryRead(center, <u32>f * 4)) return fail("agent_load: bad agent.center");
     featuresCenter(center);
   }
-  if (ppo) {
-    const err = setupPpo(f, opt);
-    if (err.length > 0) return fail(err);
-  } else reinforceInit();
+  if (ppo) ro.roundTripInit(f);
+  trainReady = false;
   budget = -1;
   trainSteps = 0;
   envId = id;
   tokens = t;
   loaded = true;
   return 0;
+}
+
+/**
+ * Allocates (grow-only) and clears the loaded agent's training state, once per load: "" or why it cannot train,
+ * which is also logged. Called by the first agent_train (and agent_rollout_steps), before any training step.
+ */
+function trainSetup(): string {
+  if (trainReady) return "";
+  const f = head.headF;
+  const p = head.headParams;
+  const opt = ppo ? ppoNewFloats(p, head.headA, head.headH, f) : reinforceNewFloats(p, head.headA, head.headH);
+  let err = "";
+  if (opt > 0 && !head.headFits(opt, 8)) err = "agent_train: no room for the optimiser state";
+  else if (ppo) err = setupPpo(f, opt);
+  else reinforceInit();
+  if (err.length > 0) logError(err);
+  else trainReady = true;
+  return err;
 }
 
 /** PPO's state and rollout for F features after `opt` optimiser floats; "" or why it cannot train (own function: see playEpisode). */
@@ -128,11 +154,11 @@ function setupPpo(f: i32, opt: i32): string {
     !ro.rolloutAllocated(hp.hpRollout, f) &&
     ro.rolloutBytes(hp.hpRollout, f) + <u64>opt * 4 + 256 > head.freeBytes()
   ) {
-    return "agent_load: the PPO rollout (agent.hparams) does not fit in free linear memory: fewer steps, or 0 for the most that fit";
+    return "agent_train: the PPO rollout (agent.hparams) does not fit in free linear memory: fewer steps, or 0 for the most that fit";
   }
   const t = hp.hpRollout > 0 ? hp.hpRollout : autoRollout(f, opt);
   if (t < hp.hpMinibatches || t < 2)
-    return "agent_load: too little free linear memory for a PPO rollout (2+ steps, one per minibatch)";
+    return "agent_train: too little free linear memory for a PPO rollout (2+ steps, one per minibatch)";
   ppoInit();
   ro.rolloutInit(t, f);
   return "";
@@ -257,11 +283,12 @@ export function agent_episode(seed: i32, max_steps: i32, greedy: i32): i32 {
  * Trains for up to `episodes` episodes from seed; f32 return of episode i at arena 4 i, its i32 steps at
  * 4 (episodes + i) (episodes <= arena / 8). Stops early when the
  * step budget (agent_set_budget) runs out: the last episode is then cut there like a time limit. Returns the
- * episodes run, < 0 error.
+ * episodes run; -1 not loaded, -2 bad count, -3 the training state does not fit (logged; nothing trained).
  */
 export function agent_train(seed: i32, episodes: i32): i32 {
   if (!loaded) return -1;
   if (episodes < 0 || episodes > io_size() / 8) return -2;
+  if (trainSetup().length > 0) return -3;
   rngSeed(<u32>seed);
   const io = <usize>io_base();
   for (let i = 0; i < episodes; i++) {
@@ -294,9 +321,12 @@ export function agent_set_trained_steps(steps: i32): i32 {
   return 0;
 }
 
-/** PPO: steps per rollout of the loaded agent (0 for REINFORCE, -1 before a load). */
+/** PPO: steps per rollout of the loaded agent (0 for REINFORCE, -1 before a load); sets up the training state
+ *  as agent_train would: -3 when it does not fit (logged). */
 export function agent_rollout_steps(): i32 {
-  return loaded ? (ppo ? ro.rolloutCap : 0) : -1;
+  if (!loaded) return -1;
+  if (trainSetup().length > 0) return -3;
+  return ppo ? ro.rolloutCap : 0;
 }
 
 /** PPO: updates applied since agent_load. */

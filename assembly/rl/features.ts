@@ -4,7 +4,7 @@
 import { backboneContext, backboneFeatures, backboneFeatureSize, backboneLoad, backboneVocab } from "../model/backbone";
 import { lmContext, lmDim, lmForward, lmLoad, lmPosition, lmReset, lmState, lmVocab } from "../lm/lm";
 import { envTextOfTokens } from "../envs/env";
-import { reserveFree } from "../memory";
+import { heap_top, memoryEnd, reserveFree } from "../memory";
 
 export const BACKBONE_NONE: i32 = 0;
 export const BACKBONE_BLOB: i32 = 1;
@@ -23,7 +23,7 @@ let text: usize = 0; // u8[TEXT_CAP], allocated by the first LM agent
 let state: usize = 0; // f32[dim]: one position's state
 // LM features cache: the model is frozen and an observation's features depend on its tokens only, so each distinct
 // observation is read once (keydoor has 96). Direct-mapped: slot = hash of the packed tokens; i32 key (-1 empty)
-// then f32[featureSize]. Sized to a quarter of the free memory, at most 128 slots; none when that is under 4.
+// then f32[featureSize]. Sized at the first read (memoInit); -1 = not yet.
 let memo: usize = 0;
 let memoSlots: i32 = 0;
 // LM agents: f32[featureSize] subtracted from every observation's features (the blob's agent.center: their mean
@@ -75,16 +75,23 @@ function lmInit(tokens: i32): i32 {
   }
   if (sentences == 0 || lmVocab() < 128 || longest + 8 > lmContext()) return -2; // ASCII; room for longer words
   featureSize = sentences * lmDim();
-  const slotBytes = 4 + featureSize * 4;
   // room for a full cache and the head's rollout where the memory can grow; a device keeps its fixed memory
-  const free = reserveFree(<u64>(128 * slotBytes) * 4);
-  memoSlots = <i32>min<u64>(128, free / 4 / <u64>slotBytes);
+  reserveFree(<u64>(128 * (4 + featureSize * 4)) * 4);
+  memoSlots = -1; // sized at the first read, after the head (and any training state) took its share
+  return featureSize;
+}
+
+/** Sizes the features cache to a quarter of the free memory, at most 128 slots; none when that is under 4. */
+function memoInit(): void {
+  const slotBytes = 4 + featureSize * 4;
+  const top = <u64>heap_top(),
+    end = memoryEnd();
+  memoSlots = <i32>min<u64>(128, (end > top ? end - top : 0) / 4 / <u64>slotBytes);
   if (memoSlots < 4) memoSlots = 0;
   else {
     memo = heap.alloc(<usize>(memoSlots * slotBytes));
     for (let s = 0; s < memoSlots; s++) store<i32>(memo + <usize>(s * slotBytes), -1);
   }
-  return featureSize;
 }
 
 /** LM agents: the features from now on are the LM's minus c f32[featureSize] (0: the LM's). */
@@ -119,6 +126,7 @@ function lmFeatures(tokens: usize, n: i32, out: usize): void {
   for (let i = 0; i < n; i++) key |= (load<i32>(tokens + ((<usize>i) << 2)) & 255) << (8 * i);
   const bytes = (<usize>featureSize) << 2;
   let slot: usize = 0;
+  if (memoSlots < 0) memoInit();
   if (memoSlots > 0) {
     slot = memo + <usize>(((<u32>(key * 0x9e3779b1)) >> 16) % <u32>memoSlots) * (4 + bytes);
     if (load<i32>(slot) == key) {

@@ -20,6 +20,7 @@ export let actions: usize = 0; // u8[T]
 export let ends: usize = 0; // u8[T] 1 where an episode ended at this step
 export let order: usize = 0; // u16[T] shuffled indices for the minibatches
 let currentFeats: usize = 0; // i8[featBytes] the features last passed through featureRoundTrip
+let currentCap: i32 = 0; // bytes allocated for it
 let allocSteps: i32 = 0; // steps and feature bytes the allocated buffers hold (grow-only: the stub heap never frees)
 let allocFeatBytes: i32 = 0;
 
@@ -28,9 +29,10 @@ export function rolloutStepBytes(f: i32): i32 {
   return ((f + 3) & ~3) + 6 * 4 + 4;
 }
 
-/** Bytes (with allocator headers) the buffer needs for T steps of F features, plus the current step's. */
+/** Bytes (with allocator headers) the buffer needs for T steps of F features (the current step's copy is
+ *  allocated at load: roundTripInit). */
 export function rolloutBytes(t: i32, f: i32): u64 {
-  return <u64>t * <u64>rolloutStepBytes(f) + <u64>((f + 3) & ~3) + 11 * 32;
+  return <u64>t * <u64>rolloutStepBytes(f) + 10 * 32;
 }
 
 function allocBytes(n: i32): usize {
@@ -47,15 +49,29 @@ export function rolloutAllocatedSteps(f: i32): i32 {
   return ((f + 3) & ~3) <= allocFeatBytes ? allocSteps : 0;
 }
 
+/** Floats (rounded up) roundTripInit would newly allocate for F features. */
+export function roundTripNewFloats(f: i32): i32 {
+  return ((f + 3) & ~3) > currentCap ? ((f + 3) & ~3) >> 2 : 0;
+}
+
+/** Allocates (grow-only) the int8 copy featureRoundTrip keeps: all a PPO head needs to play. */
+export function roundTripInit(f: i32): void {
+  const n = (f + 3) & ~3;
+  if (n > currentCap) {
+    currentFeats = allocBytes(n);
+    currentCap = n;
+  }
+}
+
 /** Sets up the buffer for T steps of F features (allocating unless rolloutAllocated; the caller checked it fits). */
 export function rolloutInit(t: i32, f: i32): void {
   featBytes = (f + 3) & ~3;
   rolloutCap = t;
   rolloutLen = 0;
+  roundTripInit(f);
   if (rolloutAllocated(t, f)) return;
   allocSteps = t;
   allocFeatBytes = featBytes;
-  currentFeats = allocBytes(featBytes);
   feats = allocBytes(t * featBytes);
   logps = head.allocF32(t);
   values = head.allocF32(t);

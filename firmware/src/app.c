@@ -305,6 +305,11 @@ static int cmd_train(reply *r, const uint8_t *p, size_t len) {
     const char *e = bitrl_vm_call("agent_train", args, 2, &v, &ticks);
     if (e) return fail_vm(r, e, "agent_train");
     int32_t ran = (int32_t)v.bits;
+    if (ran == -3) { /* the training state does not fit (the module logged why); nothing trained */
+        char detail[200];
+        snprintf(detail, sizeof detail, "agent_train returned -3: %s", bitrl_host_last_log());
+        return fail(r, BITRL_ERR_AGENT, detail);
+    }
     uint32_t shown = ran > 0 ? (uint32_t)ran : 0u;
     uint32_t room = (uint32_t)((r->cap - 16) / 4);
     if (shown > room) shown = room; /* the rest stays in the arena (mem-read) */

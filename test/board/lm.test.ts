@@ -1,7 +1,8 @@
 // The language model on the emulated boards (issue #11): the shipped ternary LM generates the host's tokens on
-// qemu-m4-esp32 (wasm3), with its instruction counts; on qemu-m4 it does not fit, and the board's own lm_load says so
-// with the numbers (the host refuses it before an upload: test/unit/lm-fit.test.ts); an agent whose head reads the
-// LM's features plays the same episodes there as in V8.
+// qemu-m4-esp32 (wasm3), with its instruction counts, and on qemu-m4 with AOT; on qemu-m4's wasm3 build it does not
+// fit, and the board's own lm_load says so with the numbers (the host refuses it before an upload:
+// test/unit/lm-fit.test.ts); an agent whose head reads the LM's features plays the same episodes on both boards as
+// in V8.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -73,6 +74,15 @@ test("the shipped keydoor agent on the frozen ternary LM plays the same episodes
   const host = evaluateAgent(agent, 3, 1);
   const board = await evaluateOnBoard("qemu-m4-esp32", agent, 3, 1, { backend: "aot", flashPath: tempFlashPath() });
   assert.equal(board.returns, host.returns);
+  assert.ok(board.ram.fits, JSON.stringify(board.ram));
+});
+
+test("issue #11's text task reproduces on qemu-m4 (AOT, 192 KiB pool): the shipped LM agent plays V8's episodes (loaded for play only: the training state waits for agent_train)", async () => {
+  const agent = readBlobFile(join(repoRoot, "models", "keydoor-lm-ternary.bitrl"));
+  const host = evaluateAgent(agent, 3, 1);
+  const board = await evaluateOnBoard("qemu-m4", agent, 3, 1, { backend: "aot", flashPath: tempFlashPath() });
+  assert.equal(board.returns, host.returns);
+  assert.is(board.success_rate, host.success_rate);
   assert.ok(board.ram.fits, JSON.stringify(board.ram));
 });
 

@@ -59,7 +59,14 @@ test("should lift PPO's sampled returns on the ternary backbone within a 15,000-
 
 test("should refuse a PPO rollout that does not fit in linear memory, and load older REINFORCE agents", () => {
   const big = ppoCartpole(ternaryBackbone(), { rollout: 1024 });
-  assert.throws(() => new AgentRunner(big), /PPO rollout .* does not fit in free linear memory/);
+  const runner = new AgentRunner(big); // it plays: the training state waits for the first train call
+  assert.ok(runner.episode(1, true).steps > 0);
+  assert.throws(
+    () => runner.rolloutSteps(),
+    /cannot train: agent_train: the PPO rollout .* does not fit in free linear memory/,
+  );
+  assert.throws(() => runner.train(1, 1), /cannot train: .*PPO rollout/);
+  assert.throws(() => trainAgent(big, 1, 1), /PPO rollout .* does not fit/);
   const auto = new AgentRunner(ppoCartpole(ternaryBackbone()));
   assert.ok(auto.rolloutSteps() > 32 && auto.rolloutSteps() < 1024, `auto rollout ${auto.rolloutSteps()}`);
   const old = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-ternary.bitrl"));

@@ -18,6 +18,7 @@ import {
   type PretrainOptions,
 } from "../../tools/lib/train/pretrain.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
+import { envInfo, playTranscripts, type TranscriptPlay } from "../../tools/lib/train/transcripts.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { pretrainCommand } from "../../tools/cli/pretrain.ts";
 
@@ -102,6 +103,25 @@ test("should pretrain deterministically from the seed (same seed, same bytes)", 
   assert.not.equal(a, c);
 });
 
+test("--play random: transcripts of uniformly random actions only (no scripted play), recorded in the blob", () => {
+  const mod = loadAgent("release");
+  const env = envInfo(mod, "cartpole");
+  const actionsOf = (play: TranscriptPlay) => {
+    const { stream } = playTranscripts(mod, env, 40, 7, play);
+    return Array.from(stream).filter((t) => t >= env.obsVocab);
+  };
+  const random = actionsOf("random"),
+    mixed = actionsOf("mixed");
+  // random play keeps CartPole short (about 22 steps an episode); the scripted episodes of "mixed" run long
+  assert.ok(random.length < 40 * 40, `${random.length} random steps`);
+  assert.ok(mixed.length > 2 * random.length, `${mixed.length} mixed vs ${random.length} random steps`);
+  const right = random.filter((t) => t === env.obsVocab + 1).length / random.length;
+  assert.ok(Math.abs(right - 0.5) < 0.05, `random play pushes right ${right} of the time`);
+  const o = { ...quick(2), play: "random" as const };
+  assert.is(backboneBlob(pretrainBackbone(mod, "cartpole", o), o).meta.play, "random");
+  assert.is(backboneBlob(pretrainBackbone(mod, "cartpole", quick(2)), quick(2)).meta.play, undefined);
+});
+
 test("should write a blob that decodes, that backbone_load accepts, with wasm features equal to the reference", () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-train-"));
   try {
@@ -155,6 +175,10 @@ test("should refuse a bad --backbone, a missing -o and an unknown env with one-l
   );
   await rejects(pretrainCommand.run(["--env", "cartpole"]), /missing -o/);
   await rejects(pretrainCommand.run(["--env", "pong", "-o", "/tmp/never.bitrl", "--steps", "1"]), /unknown env 'pong'/);
+  await rejects(
+    pretrainCommand.run(["--env", "cartpole", "--play", "expert", "-o", "/tmp/x.bitrl"]),
+    /--play must be one of mixed, random/,
+  );
 });
 
 test.run();

@@ -5,7 +5,7 @@ import { progress } from "../lib/util/progress.ts";
 import { BACKBONE_KINDS, type BackboneKind } from "../lib/reference/backbone.ts";
 import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
-import { ENV_IDS } from "../lib/train/transcripts.ts";
+import { ENV_IDS, TRANSCRIPT_PLAYS, type TranscriptPlay } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
 import { intFlag, numberFlag, parseFlags, seedFlag, type Command } from "./command.ts";
 import { JSON_FLAG, OUT_FLAG, valueFlags } from "./options.ts";
@@ -34,11 +34,14 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
   --batch B          windows per step (default ${d.batch})
   --lr X             peak Adam step size (default ${d.lr})
   --episodes N       transcript episodes for training (default ${d.episodes})
+  --play WHO         who plays the transcripts: mixed (default: random actions with probability 1, 0.5, 0.2,
+                     0.05 by episode, a scripted near-expert otherwise) | random (uniformly random actions only,
+                     so the data does not contain the policy)
   --dim D --layers L --heads H --ffn F --ctx T   architecture (defaults ${d.dim}, ${d.layers}, ${d.heads}, ${d.ffn}, ${d.ctx})
   --json             print the summary as one JSON object`,
   async run(argv) {
     const v = parseFlags(this, argv, {
-      ...valueFlags("env", "corpus", "backbone", "steps", "seed", "batch", "lr", "episodes"),
+      ...valueFlags("env", "corpus", "backbone", "steps", "seed", "batch", "lr", "episodes", "play"),
       ...valueFlags("dim", "layers", "heads", "ffn", "ctx"),
       ...OUT_FLAG,
       ...JSON_FLAG,
@@ -54,6 +57,10 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
     if (!BACKBONE_KINDS.includes(kind))
       throw new BitrlError(`--backbone must be one of ${BACKBONE_KINDS.join(", ")}, got '${v.backbone}'`);
     const lr = numberFlag("lr", v.lr, d.lr, 0, 1, true);
+    const play = (v.play ?? "mixed") as TranscriptPlay;
+    if (!TRANSCRIPT_PLAYS.includes(play))
+      throw new BitrlError(`--play must be one of ${TRANSCRIPT_PLAYS.join(", ")}, got '${v.play}'`);
+    if (v.corpus && v.play !== undefined) throw new BitrlError("--play is for --env transcripts, not --corpus");
     const o: PretrainOptions = {
       kind,
       lr,
@@ -66,6 +73,7 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
       heads: intFlag("heads", v.heads, d.heads, 1),
       ffn: intFlag("ffn", v.ffn, d.ffn, 1),
       ctx: intFlag("ctx", v.ctx, d.ctx, 2),
+      ...(play === "random" ? { play } : {}),
     };
     const bar = progress(`pretrain ${v.env ?? v.corpus} ${kind}`, o.steps);
     let avg = NaN;
@@ -94,6 +102,7 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
       kind,
       steps: o.steps,
       seed: o.seed,
+      play: v.corpus ? null : play,
       train_windows: res.trainWindows,
       final_train_loss: Number(avg.toFixed(4)),
       valid_loss_qat: Number(res.validLoss.toFixed(4)),

@@ -44,6 +44,7 @@ export class AgentRunner {
   /** agent_train: up to `episodes` training episodes from seed (fewer when the step budget runs out); return and steps of each. */
   trainEpisodes(seed: number, episodes: number): { returns: number[]; steps: number[] } {
     const n = this.mod.fn.agent_train(seed | 0, episodes);
+    if (n === -3) throw new BitrlError(`cannot train: ${this.mod.logs.at(-1) ?? "no message"}`);
     if (n < 0 || n > episodes) throw new BitrlError(`agent_train(${seed}, ${episodes}) failed (${n})`);
     const io = this.mod.ioBase;
     return {
@@ -71,9 +72,12 @@ export class AgentRunner {
   setTrainedSteps(steps: number): void {
     if (this.mod.fn.agent_set_trained_steps(steps | 0) !== 0) throw new BitrlError("agent_set_trained_steps failed");
   }
-  /** PPO's rollout steps (0 for REINFORCE). */
+  /** PPO's rollout steps (0 for REINFORCE). Sets up the training state (the module does at the first train call
+   *  otherwise): throws when it does not fit, before anything trains. */
   rolloutSteps(): number {
-    return this.mod.fn.agent_rollout_steps();
+    const t = this.mod.fn.agent_rollout_steps();
+    if (t === -3) throw new BitrlError(`cannot train: ${this.mod.logs.at(-1) ?? "no message"}`);
+    return t;
   }
   /** agent_act on one observation. */
   act(obs: ArrayLike<number>): number {

@@ -59,6 +59,7 @@ function chunkOf(opts: TrainOptions, ioBytes: number): number {
  */
 export function trainAgent(start: Blob, seed: number, episodes: number, opts: TrainOptions = {}): TrainResult {
   let runner = new AgentRunner(start);
+  runner.rolloutSteps(); // a training state that does not fit is refused here, before anything trains
   const info = agentInfo(start);
   const plan = new TrainPlan({
     seed,

@@ -25,7 +25,7 @@ import {
   type Params,
 } from "./model.ts";
 import { rng } from "./rng.ts";
-import { envInfo, playTranscripts, windows, type EnvInfo } from "./transcripts.ts";
+import { envInfo, playTranscripts, windows, type EnvInfo, type TranscriptPlay } from "./transcripts.ts";
 
 /** Every setting of a pretraining run (saved in the blob's metadata). */
 export interface PretrainOptions {
@@ -46,6 +46,8 @@ export interface PretrainOptions {
   ctx: number;
   /** episodes of transcripts for training (validation uses a quarter as many, other seeds) */
   episodes: number;
+  /** who plays the transcripts (transcripts.ts); default "mixed" */
+  play?: TranscriptPlay;
 }
 
 export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, "kind"> = {
@@ -178,8 +180,9 @@ export function pretrainBackbone(
 ): PretrainResult & { env: EnvInfo } {
   const env = envInfo(mod, envName);
   const config = configFor(env, o);
-  const tr = playTranscripts(mod, env, o.episodes, o.seed * 100003);
-  const va = playTranscripts(mod, env, Math.max(4, o.episodes >> 2), o.seed * 100003 + 50_000_000);
+  const play = o.play ?? "mixed";
+  const tr = playTranscripts(mod, env, o.episodes, o.seed * 100003, play);
+  const va = playTranscripts(mod, env, Math.max(4, o.episodes >> 2), o.seed * 100003 + 50_000_000, play);
   const valid = windows(va.stream, va.starts, o.ctx)
     .filter((_, i) => i % 8 === 0)
     .slice(0, 64);
@@ -197,6 +200,7 @@ export function backboneBlob(res: PretrainResult & { env: EnvInfo }, o: Pretrain
       kind: o.kind,
       steps: o.steps,
       seed: o.seed,
+      ...(o.play === "random" ? { play: "random" } : {}), // the shipped (mixed) backbones' bytes stay as they were
       valid_loss: r4(res.validLossExported),
       uniform_loss: r4(res.uniformLoss),
     },

@@ -40,16 +40,23 @@ function scripted(name: string, obs: Float32Array, r: Rng): number {
   return r.next() < 0.5 ? 1 : 2; // frozenlake: down or right, toward the goal
 }
 
+/** Who plays the transcripts: "mixed" (random actions with probability 1, 0.5, 0.2, 0.05 by episode, the scripted
+ *  policy otherwise: the shipped backbones' data, which contains a near-expert policy) or "random" (uniformly random
+ *  actions only: data without the answer, issue #16). */
+export type TranscriptPlay = "mixed" | "random";
+export const TRANSCRIPT_PLAYS: readonly TranscriptPlay[] = ["mixed", "random"];
+
 /**
  * Plays `episodes` episodes (episode e seeded seed + e) and returns one token stream: per step the observation
  * tokens then the action token; the terminal observation closes each episode. Episode e uses random actions
- * with probability eps_e in {1, 0.5, 0.2, 0.05}, cycling, scripted ones otherwise.
+ * with probability eps_e in {1, 0.5, 0.2, 0.05}, cycling, scripted ones otherwise ("mixed"), or always ("random").
  */
 export function playTranscripts(
   mod: AgentModule,
   env: EnvInfo,
   episodes: number,
   seed: number,
+  play: TranscriptPlay = "mixed",
 ): { stream: Int32Array; starts: number[] } {
   const r = rng(seed ^ 0x5eed);
   const out: number[] = [];
@@ -57,7 +64,7 @@ export function playTranscripts(
   const scratch = mod.ioBase + 1024; // i32[tokens] then f32[obs] in the arena, away from the reward slot at 0
   const obsAt = scratch + 64;
   const mem = () => mod.memory.buffer;
-  const epsCycle = [1, 0.5, 0.2, 0.05];
+  const epsCycle = play === "random" ? [1] : [1, 0.5, 0.2, 0.05];
   const pushObs = () => {
     const n = mod.fn.env_tokens(scratch);
     if (n !== env.tokens) throw new BitrlError(`env_tokens gave ${n} tokens, expected ${env.tokens}`);
