@@ -220,7 +220,7 @@ function buildStudy(): { study: EfficiencyStudy; missing: string[]; wall_s: numb
         "per seed, the first training step (end of an episode) at which the mean score of the last 'window' training episodes reaches the threshold (a full window needed); median over seeds with a seed that never did counted as infinitely late (null when that is the median)",
       eval: `per seed, the kept head (best greedy check; checks on reset seeds ${SELECT_SEED} + i) greedily on ${EVAL_EPISODES} held-out episodes (reset seeds ${EVAL_SEED} + i): mean return for cartpole, success rate for keydoor and frozenlake; mean and percentile-bootstrap 95% interval across seeds`,
       budget:
-        "each env's `bitrl train` PPO step budget (DEFAULT_RUN steps), for both algorithms; training and checks together",
+        "each env's `bitrl train` PPO step budget (DEFAULT_RUN steps), for both algorithms; training and checks together. REINFORCE's own `bitrl train` default is an episode count instead (with a backbone cartpole 1200, keydoor 2000, frozenlake 6000 episodes; its step size decays per update), so here it trains at PPO's sample budget, not its own",
       hyper_parameters:
         "`bitrl train`'s defaults per algorithm and feature source (defaultTrain; PPO's horizon = the budget); both algorithms use PPO's default checks (DEFAULT_RUN select)",
     },

@@ -62,7 +62,7 @@ export interface EfficiencyStudy {
   arms: EfficiencyArm[];
 }
 
-/** Line colour per backbone kind; REINFORCE is drawn dashed in the same colour. */
+/** Line colour per backbone kind, the same in every panel. */
 const KIND_COLORS: Record<string, string> = {
   fp32: "#1f77b4",
   int8: "#2ca02c",
@@ -71,48 +71,68 @@ const KIND_COLORS: Record<string, string> = {
   none: "#7f7f7f",
 };
 
+const ALGO_NAMES: Record<string, string> = { ppo: "PPO", reinforce: "REINFORCE" };
+const algoName = (a: string) => ALGO_NAMES[a] ?? a;
 const numbers = (xs: (number | null)[]) => xs.map((x) => x ?? NaN);
 
-/** The learning curves of one env: one line per arm (mean across seeds) with its 95% band, and the target. */
+/**
+ * The learning curves of one env: a panel per algorithm (same axes, one above the other), in each one line per
+ * backbone kind (mean across seeds) with its 95% band, and the target dashed.
+ */
 export function efficiencySvg(study: EfficiencyStudy, env: string): string {
   const e = study.envs.find((x) => x.env === env);
-  if (!e) return "";
-  const series: LineSeries[] = study.arms
-    .filter((a) => a.env === env)
-    .map((a) => ({
-      name: `${a.algo} ${a.kind}`,
-      x: e.grid,
-      y: numbers(a.curve.mean),
-      lo: numbers(a.curve.lo),
-      hi: numbers(a.curve.hi),
-      color: KIND_COLORS[a.kind],
-      dashed: a.algo !== "ppo",
-    }));
-  series.push({
-    name: `target ${e.threshold}`,
-    x: [e.grid[0], e.grid[e.grid.length - 1]],
-    y: [e.threshold, e.threshold],
-    color: "#000",
-    dashed: true,
-  });
+  const arms = study.arms.filter((a) => a.env === env);
+  if (!e || !arms.length) return "";
   const what = e.metric === "return" ? "return" : "success rate";
-  return (
-    lineChart(
-      `${env}: training ${what}, mean of ${study.seeds} seeds, 95% band`,
+  const panels = [...new Set(arms.map((a) => a.algo))].map((algo, i) => {
+    const series: LineSeries[] = arms
+      .filter((a) => a.algo === algo)
+      .map((a) => ({
+        name: a.kind,
+        x: e.grid,
+        y: numbers(a.curve.mean),
+        lo: numbers(a.curve.lo),
+        hi: numbers(a.curve.hi),
+        color: KIND_COLORS[a.kind],
+      }));
+    series.push({
+      name: `target ${e.threshold}`,
+      x: [e.grid[0], e.grid[e.grid.length - 1]],
+      y: [e.threshold, e.threshold],
+      color: "#000",
+      dashed: true,
+    });
+    const chart = lineChart(
+      `${env} ${algoName(algo)}: mean of ${study.seeds} seeds, 95% band`,
       "training environment steps",
       `${what} (last ${e.window} episodes)`,
       series,
-      { yRange: e.metric === "return" ? [0, 500] : [0, 1], standalone: true },
-    ) + "\n"
-  );
+      // the first panel carries the style rules for the whole file
+      { yRange: e.metric === "return" ? [0, 500] : [0, 1], standalone: i === 0 },
+    );
+    return { chart, size: chartSize(chart) };
+  });
+  const w = Math.max(...panels.map((p) => p.size.w));
+  let y = 0;
+  const body = panels.map((p) => {
+    const g = `<g transform="translate(0 ${y})">${p.chart}</g>`;
+    y += p.size.h;
+    return g;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${w} ${y}" width="${w}" height="${y}" role="img" aria-label="${env}: training curves per algorithm">${body.join("")}</svg>\n`;
+}
+
+/** A chart's width and height (from its root element's attributes). */
+function chartSize(svg: string): { w: number; h: number } {
+  const m = /^<svg [^>]*width="(\d+)" height="(\d+)"/.exec(svg);
+  if (!m) throw new BitrlError("a chart without its width and height");
+  return { w: Number(m[1]), h: Number(m[2]) };
 }
 
 const score = (e: EfficiencyEnvSettings, x: number) => (e.metric === "return" ? x.toFixed(1) : x.toFixed(3));
 const steps = (x: number | null, budget: number) => (x === null ? `not reached in ${fmt(budget)}` : fmt(x));
 /** An arm's median steps for comparisons: never reached counts as later than any step. */
 const medianOrInf = (a: EfficiencyArm) => a.steps_to_threshold.median ?? Infinity;
-const ALGO_NAMES: Record<string, string> = { ppo: "PPO", reinforce: "REINFORCE" };
-const algoName = (a: string) => ALGO_NAMES[a] ?? a;
 
 /** What the data say for one env, in sentences generated from the numbers (whichever way they fall). */
 function envReading(study: EfficiencyStudy, e: EfficiencyEnvSettings): string {
@@ -128,33 +148,59 @@ function envReading(study: EfficiencyStudy, e: EfficiencyEnvSettings): string {
   });
   parts.push(`**${e.env}** (target ${target}): the training curve reached it on ${reached.join(", ")} seed runs.`);
   if (algos.includes("ppo") && algos.includes("reinforce")) {
-    let faster = 0,
-      slower = 0,
-      neither = 0,
-      above = 0,
-      below = 0,
-      overlap = 0;
-    const kinds: string[] = [];
+    // per backbone kind: which algorithm's median came first, and whose eval interval lies above the other's
+    const steps = { ppo: [] as string[], reinforce: [] as string[], equal: [] as string[], neither: [] as string[] };
+    const evals = { ppo: [] as string[], reinforce: [] as string[], overlap: [] as string[] };
     for (const p of arms.filter((a) => a.algo === "ppo")) {
       const r = arms.find((a) => a.algo === "reinforce" && a.kind === p.kind);
       if (!r) continue;
-      kinds.push(p.kind);
       const mp = medianOrInf(p),
         mr = medianOrInf(r);
-      if (mp === Infinity && mr === Infinity) neither++;
-      else if (mp < mr) faster++;
-      else if (mr < mp) slower++;
-      if (p.eval.lo > r.eval.hi) above++;
-      else if (r.eval.lo > p.eval.hi) below++;
-      else overlap++;
+      const kind = `\`${p.kind}\``;
+      steps[mp === Infinity && mr === Infinity ? "neither" : mp < mr ? "ppo" : mr < mp ? "reinforce" : "equal"].push(
+        kind,
+      );
+      if (p.eval.lo > r.eval.hi) evals.ppo.push(kind);
+      else if (r.eval.lo > p.eval.hi) evals.reinforce.push(kind);
+      else
+        evals.overlap.push(
+          `${kind} (${p.eval.mean > r.eval.mean ? "PPO higher" : r.eval.mean > p.eval.mean ? "REINFORCE higher" : "equal means"})`,
+        );
     }
+    const on = (xs: string[]) => (xs.length ? xs.join(", ") : "no kind");
     parts.push(
-      `Median steps to the target, PPO vs REINFORCE on the same features (${kinds.length} kinds): PPO earlier on ${faster}, REINFORCE earlier on ${slower}` +
-        (neither ? `, neither median reached on ${neither}` : "") +
-        (kinds.length - faster - slower - neither ? `, equal on ${kinds.length - faster - slower - neither}` : "") +
-        `. Final greedy eval: PPO above REINFORCE with disjoint intervals on ${above}, REINFORCE above PPO on ${below}, intervals overlapping on ${overlap}.`,
+      `Median steps to the target, PPO vs REINFORCE on the same features: PPO earlier on ${on(steps.ppo)}; REINFORCE earlier on ${on(steps.reinforce)}` +
+        (steps.equal.length ? `; equal on ${on(steps.equal)}` : "") +
+        (steps.neither.length ? `; neither median reached on ${on(steps.neither)}` : "") +
+        `. Final greedy eval: PPO above REINFORCE with disjoint intervals on ${on(evals.ppo)}; REINFORCE above PPO on ${on(evals.reinforce)}` +
+        (evals.overlap.length ? `; overlapping on ${evals.overlap.join(", ")}` : "") +
+        ".",
     );
   }
+  // the one-hot baseline has its own defaults (hparams.ts): say when it beats every backbone outright
+  for (const al of algos) {
+    const none = arms.find((a) => a.algo === al && a.kind === "none");
+    const backbones = arms.filter((a) => a.algo === al && a.kind !== "none");
+    if (!none || !backbones.length) continue;
+    const best = backbones.reduce((b, a) => (a.eval.mean > b.eval.mean ? a : b));
+    if (none.eval.lo > Math.max(...backbones.map((a) => a.eval.hi)))
+      parts.push(
+        `${algoName(al)} on one-hot features (\`none\`, its own defaults) is above every backbone kind with disjoint intervals: ${score(e, none.eval.mean)} vs at best ${score(e, best.eval.mean)} (\`${best.kind}\`).`,
+      );
+  }
+  const fastest = [...arms].sort((a, b) => medianOrInf(a) - medianOrInf(b))[0];
+  if (fastest && fastest.steps_to_threshold.median !== null)
+    parts.push(
+      `Earliest median: ${algoName(fastest.algo)} \`${fastest.kind}\`, ${fmt(fastest.steps_to_threshold.median)} steps.`,
+    );
+  // the curve follows the sampled (exploring) policy; the eval is greedy, and the two can disagree
+  const gap = arms.filter(
+    (a) => a.eval.mean >= e.threshold && 2 * a.steps_to_threshold.reached < a.steps_to_threshold.seeds,
+  );
+  if (gap.length)
+    parts.push(
+      `Greedy eval at or above the target although fewer than half the seeds' sampled training curves reached it: ${gap.map((a) => `${algoName(a.algo)} \`${a.kind}\` (${score(e, a.eval.mean)}; ${a.steps_to_threshold.reached}/${a.steps_to_threshold.seeds})`).join(", ")}; the curve is the exploring policy's.`,
+    );
   for (const al of algos) {
     const byKind = (k: string) => arms.find((a) => a.algo === al && a.kind === k);
     const t = byKind("ternary"),
