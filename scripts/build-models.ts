@@ -1,9 +1,9 @@
 // Rebuilds every shipped backbone from scratch (deterministic: same code, same bytes): pretrains each env x kind
 // with fixed settings, writes models/<env>-backbone-<kind>.bitrl atomically and its card models/<env>-backbone-<kind>.md.
-// Usage: node --import tsx scripts/build-models.ts [--env cartpole,keydoor] [--kind ternary,fp32]
+// Usage: node --import tsx scripts/build-models.ts [--env cartpole,keydoor] [--kind ternary,fp32] [--play random]
+// (--play random: the backbones pretrained on uniformly random play, models/<env>-backbone-<kind>-random.*)
 import { writeFileSync, renameSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeBlobFile } from "../tools/lib/format/blob-file.ts";
 import { progress } from "../tools/lib/util/progress.ts";
@@ -16,9 +16,13 @@ import {
   type PretrainOptions,
 } from "../tools/lib/train/pretrain.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
+import { repoRoot as root } from "../tools/lib/util/paths.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values } = parseArgs({ options: { env: { type: "string" }, kind: { type: "string" } } });
+const { values } = parseArgs({
+  options: { env: { type: "string" }, kind: { type: "string" }, play: { type: "string" } },
+});
+const play = values.play === "random" ? "random" : "mixed";
+if (values.play !== undefined && values.play !== play) throw new Error(`--play must be random, got '${values.play}'`);
 const envs = (values.env ?? "cartpole,keydoor,frozenlake").split(",");
 const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKind[];
 
@@ -33,13 +37,14 @@ const settings = (env: string, kind: BackboneKind): PretrainOptions => ({
   kind,
   seed: 1,
   steps: STEPS[env] ?? PRETRAIN_DEFAULTS.steps,
+  ...(play === "random" ? { play } : {}),
 });
 
 const mod = loadAgent("release");
 for (const env of envs) {
   for (const kind of kinds) {
     const o = settings(env, kind);
-    const name = `${env}-backbone-${kind}`;
+    const name = `${env}-backbone-${kind}${play === "random" ? "-random" : ""}`;
     const bar = progress(name, o.steps);
     const t0 = Date.now();
     let last = 0;
@@ -55,7 +60,12 @@ for (const env of envs) {
     const st = inspectBlob(blob, bytes.length);
     const tail = res.log.slice(-50).reduce((a, l) => a + l.loss, 0) / Math.min(50, res.log.length);
     const c = res.config;
-    const cmd = `bitrl pretrain --env ${env} --backbone ${kind} --steps ${o.steps} --seed ${o.seed} -o models/${name}.bitrl`;
+    const playFlag = play === "random" ? " --play random" : "";
+    const cmd = `bitrl pretrain --env ${env} --backbone ${kind} --steps ${o.steps} --seed ${o.seed}${playFlag} -o models/${name}.bitrl`;
+    const policy =
+      play === "random"
+        ? "uniformly random actions only (no scripted play: the data does not contain the policy)"
+        : "random actions with probability 1, 0.5, 0.2, 0.05 (cycling per episode) else a scripted policy";
     const card = `# ${name}
 
 The ${kind} backbone for \`${env}\` (architecture: [docs/model.md](../docs/model.md)). Frozen; the RL head is trained on
@@ -65,12 +75,12 @@ its features (\`featTokens * dim\` = ${c.featTokens * c.dim} values).
 |---|---|
 | architecture | vocab ${c.vocab}, ctx ${c.ctx}, dim ${c.dim}, layers ${c.layers}, heads ${c.heads}, ffn ${c.ffn} (ReLU^2), features ${c.featTokens} positions x ${c.dim} |
 | weights | ${kind === "fp32" ? "fp32 everywhere" : kind === "int8" ? "int8 absmax per row, int8 activations; embedding int8 per tensor" : kind === "ternary" ? "ternary absmean per tensor (t3 packing), int8 activations; embedding int8 per tensor" : "binary sign with absmean scale per tensor (stored t3), int8 activations; embedding int8 per tensor"} |
-| data | transcripts of ${o.episodes} ${env} episodes (seeds ${o.seed * 100003}+e) played through build/agent.wasm, random actions with probability 1, 0.5, 0.2, 0.05 (cycling per episode) else a scripted policy; ${res.trainWindows} windows of ${o.ctx} tokens starting at an observation; validation: ${res.validWindows} windows from other seeds |
+| data | transcripts of ${o.episodes} ${env} episodes (seeds ${o.seed * 100003}+e) played through build/agent.wasm, ${policy}; ${res.trainWindows} windows of ${o.ctx} tokens starting at an observation; validation: ${res.validWindows} windows from other seeds |
 | training | ${o.steps} Adam steps, batch ${o.batch}, peak lr ${o.lr} (5% warm-up, cosine to 10%), grad-norm clip 1, ${kind === "fp32" ? "no quantization" : "QAT with straight-through estimators"}, seed ${o.seed}; ${secs.toFixed(0)} s on this 2-core machine |
 | loss (nats/token) | train ${tail.toFixed(3)} (mean of the last 50 steps), validation ${res.validLossExported.toFixed(3)} as shipped (reference forward on the exported weights; QAT forward ${res.validLoss.toFixed(3)}); uniform guess ${res.uniformLoss.toFixed(3)} |
 | size | ${bytes.length} bytes; the same tensors in fp32: ${st.fp32_bytes} bytes; ratio ${st.ratio_vs_fp32.toFixed(2)}x${st.bits_per_weight ? `; ${st.bits_per_weight.toFixed(3)} bits per ternary weight incl. scales` : ""} |
 
-Rebuild (same bytes): \`${cmd}\`, or every shipped backbone: \`node --import tsx scripts/build-models.ts\`.
+Rebuild (same bytes): \`${cmd}\`, or every shipped backbone: \`node --import tsx scripts/build-models.ts${playFlag}\`.
 `;
     const cardPath = join(root, "models", `${name}.md`);
     writeFileSync(cardPath + ".tmp", card);

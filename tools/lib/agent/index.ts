@@ -10,4 +10,5 @@ export * from "./on-board.ts";
 export * from "./train-plan.ts";
 export * from "./seeds.ts";
 export * from "./tabular.ts";
+export * from "./zero-shot.ts";
 export * from "./retention.ts";

@@ -139,6 +139,15 @@ export type Matrix =
       scales: Float32Array; /* (1) or (rows) */
     };
 
+/** A matrix's weights as floats, (rows, cols): quantized values times their scale (what the forward multiplies by). */
+export function dequantizedRows(m: Matrix): Float32Array {
+  if (m.type === "f32") return m.w;
+  const out = new Float32Array(m.rows * m.cols);
+  for (let i = 0; i < out.length; i++)
+    out[i] = m.q[i] * (m.scales.length === 1 ? m.scales[0] : m.scales[Math.floor(i / m.cols)]);
+  return out;
+}
+
 export interface BackboneWeights {
   config: BackboneConfig;
   /** (vocab, dim) token embedding */

@@ -11,7 +11,7 @@ import {
   type BackboneConfig,
   type BackboneKind,
   type BackboneWeights,
-  type Matrix,
+  dequantizedRows,
 } from "../reference/backbone.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
 import { Adam, ADAM_DEFAULTS, lrAt } from "./adam.ts";
@@ -122,19 +122,11 @@ export function pretrainOnWindows(
   };
 }
 
-function dequantRows(m: Matrix): Float32Array {
-  if (m.type === "f32") return m.w;
-  const out = new Float32Array(m.rows * m.cols);
-  for (let i = 0; i < out.length; i++)
-    out[i] = m.q[i] * (m.scales.length === 1 ? m.scales[0] : m.scales[Math.floor(i / m.cols)]);
-  return out;
-}
-
 /** Next-token cross-entropy of the shipped model: reference forward, logits = hidden . dequantized embedding. */
 export function exportedLoss(w: BackboneWeights, valid: Int32Array[]): number {
   if (valid.length === 0) return NaN;
   const { vocab: V, dim: D } = w.config;
-  const E = dequantRows(w.emb);
+  const E = dequantizedRows(w.emb);
   let total = 0,
     count = 0;
   for (const seq of valid) {
