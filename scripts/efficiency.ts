@@ -210,7 +210,7 @@ function buildStudy(): { study: EfficiencyStudy; missing: string[]; wall_s: numb
   const study: EfficiencyStudy = {
     study: "sample efficiency (issue #14 item 3)",
     command: `node --import tsx scripts/efficiency.ts --seeds ${SEEDS}`,
-    runtime: "host: build/agent.wasm in Node (V8)",
+    runtime: "Host run: build/agent.wasm in Node (V8)",
     seeds: SEEDS,
     definitions: {
       x: "training environment steps (the steps of the episodes the learner trained on; greedy checks spend further steps from the same budget, listed per seed as check_steps)",

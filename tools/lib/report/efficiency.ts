@@ -225,12 +225,12 @@ function settingsTable(study: EfficiencyStudy): string[] {
       const common = `gamma ${t.gamma}, lr ${t.lr}, entropy ${t.entropy}, reward scale ${t.rewardScale}`;
       const own =
         algo === "ppo"
-          ? `rollout ${t.rollout}, epochs ${t.epochs}, minibatches ${t.minibatches}, GAE lambda ${t.gaeLambda}, clip ${t.clip}, lr to ${t.lrEnd} x over ${t.horizon} steps`
+          ? `rollout ${t.rollout}, epochs ${t.epochs}, minibatches ${t.minibatches}, GAE lambda ${t.gaeLambda}, clip ${t.clip}, grad-norm clip ${t.maxGradNorm}, lr falling linearly to ${t.lrEnd} x lr over ${t.horizon} steps`
           : `batch ${t.batch} episodes, lr decay ${t.lrDecay} per update`;
       const diff = n
         ? Object.keys(n.train)
             .filter((k) => n.train[k] !== a.train[k])
-            .map((k) => `${k} ${n.train[k]}`)
+            .map((k) => `${k} ${n.train[k]}${k === "rollout" && n.train[k] === 0 ? " (the most that fit)" : ""}`)
         : [];
       if (n && n.hidden !== a.hidden) diff.push(`hidden ${n.hidden}`);
       rows.push(`| ${e.env} | ${algoName(algo)} | ${common}; ${own} | ${diff.length ? diff.join(", ") : "same"} |`);
