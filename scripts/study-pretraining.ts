@@ -4,7 +4,9 @@
 // 0.5, 0.2, 0.05 by episode, a scripted near-expert otherwise) and "random" (uniformly random actions only:
 // models/cartpole-backbone-<kind>-random.bitrl). Per backbone: the zero-shot readout (the tied output layer's
 // action logits as a policy, no RL: tools/lib/agent/zero-shot.ts) and a fresh head trained by `bitrl train`'s
-// defaults (PPO, --steps budget, 10 seeds, each seed's greedy eval on 20 held-out seeds). Baselines on the same
+// defaults (PPO, --steps budget, 10 seeds, each seed's greedy eval on 20 held-out seeds); and the same for each
+// quantized kind made by post-training quantization of that data's fp32 backbone (PTQ: tools/lib/train/ptq.ts), so
+// QAT and PTQ of the same weights' recipe sit side by side. Baselines on the same
 // eval seeds: the one-hot head (`--backbone none`) and the tabular-Q lookup table. Writes
 // docs/results/pretraining-cartpole.json and renders its section of docs/results.md from it.
 // Usage: node --import tsx scripts/study-pretraining.ts [--seeds 10] [--steps 100000] [--eval 20]
@@ -15,10 +17,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { trainTabular, zeroShotEval } from "../tools/lib/agent/index.ts";
-import { readBlobFile } from "../tools/lib/format/blob-file.ts";
+import { readBlobFile, writeBlobFile } from "../tools/lib/format/blob-file.ts";
+import { ptqBackbone } from "../tools/lib/train/ptq.ts";
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
 import { repoRoot } from "../tools/lib/util/paths.ts";
-import { pretrainingSection, replaceSection, type PretrainingStudy } from "./study/pretraining-section.ts";
+import {
+  pretrainingSection,
+  replaceSection,
+  type PretrainingArm,
+  type PretrainingStudy,
+} from "./study/pretraining-section.ts";
 
 const text = { type: "string" } as const;
 const { values } = parseArgs({ options: { seeds: text, steps: text, eval: text, render: { type: "boolean" } } });
@@ -26,6 +34,8 @@ const JSON_PATH = join(repoRoot, "docs", "results", "pretraining-cartpole.json")
 const RESULTS_MD = join(repoRoot, "docs", "results.md");
 const KINDS = ["fp32", "int8", "ternary", "binary"] as const;
 const DATA = ["mixed", "random"] as const;
+/** QAT: the shipped recipe (trained through the quantizer); PTQ: the fp32 backbone quantized after training. */
+const METHODS = ["qat", "ptq"] as const;
 /** Tabular Q episodes per seed: about the agents' step budget at the table's early episode lengths. */
 const TABULAR_EPISODES = 2000;
 
@@ -56,30 +66,49 @@ function train(backbone: string, seeds: number, steps: number, evalN: number): P
   });
 }
 
+/** The previous JSON when it was made with the same settings: its arms are reused (a finished arm is not retrained). */
+function previous(seeds: number, steps: number, evalN: number): PretrainingStudy | null {
+  if (!existsSync(JSON_PATH)) return null;
+  const p = JSON.parse(readFileSync(JSON_PATH, "utf8")) as PretrainingStudy;
+  return p.seeds === seeds && p.steps === steps && p.eval_episodes === evalN ? p : null;
+}
+
 async function run(): Promise<PretrainingStudy> {
   const seeds = Number(values.seeds ?? 10),
     steps = Number(values.steps ?? 100000),
     evalN = Number(values.eval ?? 20);
-  const arms: PretrainingStudy["arms"] = [];
-  for (const data of DATA)
-    for (const kind of KINDS) {
-      const file = `models/cartpole-backbone-${kind}${data === "random" ? "-random" : ""}.bitrl`;
-      console.error(`[study-pretraining] ${file}: zero-shot, then ${seeds} heads`);
-      const zero = zeroShotEval(readBlobFile(join(repoRoot, file)), "cartpole", evalN).returns;
-      arms.push({
-        data,
-        kind,
-        backbone: file,
-        zero_shot: zero,
-        rl: await train(join(repoRoot, file), seeds, steps, evalN),
-      });
-    }
+  const prev = previous(seeds, steps, evalN);
+  const arms: PretrainingArm[] = [];
+  for (const method of METHODS)
+    for (const data of DATA)
+      for (const kind of KINDS) {
+        if (method === "ptq" && kind === "fp32") continue; // PTQ starts from the fp32 backbone
+        const done = prev?.arms.find((a) => (a.method ?? "qat") === method && a.data === data && a.kind === kind);
+        if (done) {
+          arms.push({ ...done, method });
+          continue;
+        }
+        const suffix = data === "random" ? "-random" : "";
+        const qat = `models/cartpole-backbone-${kind}${suffix}.bitrl`;
+        const fp32 = `models/cartpole-backbone-fp32${suffix}.bitrl`;
+        const blob =
+          method === "qat" ? readBlobFile(join(repoRoot, qat)) : ptqBackbone(readBlobFile(join(repoRoot, fp32)), kind);
+        const file =
+          method === "qat" ? join(repoRoot, qat) : join(tmpdir(), `bitrl-ptq-${process.pid}-${data}-${kind}.bitrl`);
+        if (method === "ptq") writeBlobFile(file, blob);
+        console.error(`[study-pretraining] ${method} ${data} ${kind}: zero-shot, then ${seeds} heads`);
+        const zero = zeroShotEval(blob, "cartpole", evalN).returns;
+        const backbone = method === "qat" ? qat : `PTQ of ${fp32} to ${kind}`;
+        arms.push({ method, data, kind, backbone, zero_shot: zero, rl: await train(file, seeds, steps, evalN) });
+      }
   console.error("[study-pretraining] baselines: one-hot head, lookup table");
-  const none = await train("none", seeds, steps, evalN);
-  const tabular = Array.from(
-    { length: seeds },
-    (_, i) => trainTabular("cartpole", { episodes: TABULAR_EPISODES, seed: i + 1, evalEpisodes: evalN }).evalMean,
-  );
+  const none = prev?.none ?? (await train("none", seeds, steps, evalN));
+  const tabular =
+    prev?.tabular ??
+    Array.from(
+      { length: seeds },
+      (_, i) => trainTabular("cartpole", { episodes: TABULAR_EPISODES, seed: i + 1, evalEpisodes: evalN }).evalMean,
+    );
   return {
     env: "cartpole",
     seeds,

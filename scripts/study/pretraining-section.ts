@@ -5,6 +5,8 @@ import { ratioCi } from "../../tools/lib/agent/retention.ts";
 import { ci95, mean } from "../../tools/lib/util/stats.ts";
 
 export interface PretrainingArm {
+  /** qat: pretrained through the quantizer (the shipped recipe); ptq: the fp32 backbone quantized afterwards */
+  method?: "qat" | "ptq";
   data: "mixed" | "random";
   kind: string;
   backbone: string;
@@ -40,22 +42,25 @@ export function pretrainingSection(s: PretrainingStudy): string {
       `each head's greedy mean over ${s.eval_episodes} held-out eval seeds; the zero-shot readout over the same ${s.eval_episodes} seeds ` +
       `(mean ± the 95% t half-width; retention: mean over the fp32 mean of the same data, percentile-bootstrap 95% interval).`,
     "",
-    "| pretraining data | kind | zero-shot readout (no RL) | RL head on it | lowest seed | retention vs fp32 | head minus zero-shot |",
-    "|---|---|---|---|---|---|---|",
+    "| pretraining data | kind | quantized by | zero-shot readout (no RL) | RL head on it | lowest seed | retention vs fp32 | head minus zero-shot |",
+    "|---|---|---|---|---|---|---|---|",
   );
-  for (const a of s.arms) {
+  const order = (a: PretrainingArm) => (a.data === "mixed" ? 0 : 10) + (a.method === "ptq" ? 5 : 0);
+  const arms = [...s.arms].sort((a, b) => order(a) - order(b)); // stable: kinds keep their order within a group
+  for (const a of arms) {
     const fp32 = s.arms.find((b) => b.data === a.data && b.kind === "fp32")!;
+    const by = a.kind === "fp32" ? "-" : (a.method ?? "qat") === "qat" ? "QAT" : "PTQ";
     const [lo, hi] = ratioCi(a.rl, fp32.rl);
     const retention =
       a.kind === "fp32" ? "1" : `${(mean(a.rl) / mean(fp32.rl)).toFixed(3)} [${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
     lines.push(
-      `| ${a.data} | ${a.kind} | ${meanCi(a.zero_shot)} | ${meanCi(a.rl)} | ${f1(Math.min(...a.rl))} | ${retention} | ` +
+      `| ${a.data} | ${a.kind} | ${by} | ${meanCi(a.zero_shot)} | ${meanCi(a.rl)} | ${f1(Math.min(...a.rl))} | ${retention} | ` +
         `${f1(mean(a.rl) - mean(a.zero_shot))} |`,
     );
   }
   lines.push(
-    `| - | one-hot head, no backbone | - | ${meanCi(s.none)} | ${f1(Math.min(...s.none))} | - | - |`,
-    `| - | lookup table (tabular Q, ${s.tabular_episodes} episodes) | - | ${meanCi(s.tabular)} | ${f1(Math.min(...s.tabular))} | - | - |`,
+    `| - | one-hot head, no backbone | - | - | ${meanCi(s.none)} | ${f1(Math.min(...s.none))} | - | - |`,
+    `| - | lookup table (tabular Q, ${s.tabular_episodes} episodes) | - | - | ${meanCi(s.tabular)} | ${f1(Math.min(...s.tabular))} | - | - |`,
     "",
     ...findings(s),
   );
@@ -67,7 +72,7 @@ function findings(s: PretrainingStudy): string[] {
   const arm = (data: string, kind: string) => s.arms.find((a) => a.data === data && a.kind === kind)!;
   const out: string[] = [];
   for (const data of ["mixed", "random"] as const) {
-    const arms = s.arms.filter((a) => a.data === data);
+    const arms = s.arms.filter((a) => a.data === data && (a.method ?? "qat") === "qat");
     const zs = arms.map((a) => `${a.kind} ${f1(mean(a.zero_shot))}`).join(", ");
     const beat = arms.filter((a) => mean(a.rl) - ci95(a.rl) > mean(a.zero_shot) + ci95(a.zero_shot)).map((a) => a.kind);
     out.push(
@@ -84,8 +89,19 @@ function findings(s: PretrainingStudy): string[] {
       return hi < 1 || lo > 1;
     })
     .map((a) => a.kind);
+  for (const data of ["mixed", "random"] as const) {
+    const pairs = s.arms
+      .filter((a) => a.data === data && a.method === "ptq")
+      .map((p) => {
+        const q = s.arms.find((a) => a.data === data && a.kind === p.kind && (a.method ?? "qat") === "qat")!;
+        return `${p.kind} ${f1(mean(q.rl))} / ${f1(mean(p.rl))} (zero-shot ${f1(mean(q.zero_shot))} / ${f1(mean(p.zero_shot))})`;
+      });
+    if (pairs.length) out.push(`- QAT / PTQ heads on ${data} data: ${pairs.join("; ")}.`);
+  }
   const none = mean(s.none);
-  const overNone = s.arms.filter((a) => mean(a.rl) > none).map((a) => `${a.data} ${a.kind}`);
+  const overNone = s.arms
+    .filter((a) => mean(a.rl) > none)
+    .map((a) => `${a.data} ${a.kind}${a.method === "ptq" ? " (PTQ)" : ""}`);
   out.push(
     `- The one-hot head without a backbone reaches ${f1(none)}; heads on a backbone with a higher mean: ` +
       `${overNone.length ? overNone.join(", ") : "none"}.`,

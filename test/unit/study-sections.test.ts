@@ -5,9 +5,14 @@ import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
+import { renderedResults } from "../../scripts/study/results-sections.ts";
 import { pretrainingSection, replaceSection, type PretrainingStudy } from "../../scripts/study/pretraining-section.ts";
 
 const results = readFileSync(join(repoRoot, "docs", "results.md"), "utf8");
+
+test("every generated section of docs/results.md equals its rendering from the committed JSON", () => {
+  assert.is(renderedResults(results), results);
+});
 
 test("the pretraining-data section is the rendering of docs/results/pretraining-cartpole.json", () => {
   const study = JSON.parse(
