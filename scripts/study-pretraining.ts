@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { trainTabular, zeroShotEval } from "../tools/lib/agent/index.ts";
 import { readBlobFile, writeBlobFile } from "../tools/lib/format/blob-file.ts";
-import { ptqBackbone } from "../tools/lib/train/ptq.ts";
+import { quantizeBackboneBlob as ptqBackbone } from "../tools/lib/train/ptq.ts";
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
 import { repoRoot } from "../tools/lib/util/paths.ts";
 import {

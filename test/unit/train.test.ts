@@ -18,7 +18,7 @@ import {
   type PretrainOptions,
 } from "../../tools/lib/train/pretrain.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
-import { ptqBackbone } from "../../tools/lib/train/ptq.ts";
+import { quantizeBackboneBlob as ptqBackbone } from "../../tools/lib/train/ptq.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { envInfo, playTranscripts, type TranscriptPlay } from "../../tools/lib/train/transcripts.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
@@ -164,7 +164,7 @@ test("PTQ: the fp32 backbone exported as fp32 is itself; as ternary it loads in 
   assert.equal(strip(ptqBackbone(fp, "fp32")), strip(fp));
   const t = ptqBackbone(fp, "ternary");
   assert.is(t.meta.ptq_from, "fp32");
-  assert.throws(() => ptqBackbone(t, "int8"), /source backbone is ternary, not fp32/);
+  assert.throws(() => ptqBackbone(t, "int8"), /needs an fp32 backbone, got ternary/);
   const mod = loadAgent("release");
   mod.setBlob(encodeBlob(t));
   assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
