@@ -88,7 +88,7 @@ function findings(s: PretrainingStudy): string[] {
       const [lo, hi] = ratioCi(a.rl, fp.rl);
       return hi < 1 || lo > 1;
     })
-    .map((a) => a.kind);
+    .map((a) => `${a.kind} (${(a.method ?? "qat").toUpperCase()})`);
   for (const data of ["mixed", "random"] as const) {
     const pairs = s.arms
       .filter((a) => a.data === data && a.method === "ptq")
