@@ -21,6 +21,12 @@ export declare function clock(): i64;
 
 export declare function log(ptr: usize, len: u32): void;
 
+/** Writes a string to the host's log as UTF-8. */
+export function logText(text: string): void {
+  const utf8 = String.UTF8.encode(text);
+  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+}
+
 /** Replaces AssemblyScript's env.abort (asconfig `use: abort=assembly/host/abort`): log the message, then trap. */
 export function abort(message: string | null, fileName: string | null, line: u32, column: u32): void {
   const text =
@@ -32,7 +38,6 @@ export function abort(message: string | null, fileName: string | null, line: u32
     line.toString() +
     ":" +
     column.toString();
-  const utf8 = String.UTF8.encode(text);
-  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+  logText(text);
   unreachable();
 }

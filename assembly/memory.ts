@@ -48,3 +48,9 @@ export function reserveFree(bytes: u64): u64 {
   }
   return end > top ? end - top : 0;
 }
+
+/** n rounded up to a multiple of 16: the buffers the model runtimes carve are 16-byte aligned. */
+// @ts-ignore: decorator
+@inline export function align16(n: i32): i32 {
+  return (n + 15) & ~15;
+}

@@ -3,8 +3,7 @@
 // Usage: node --import tsx scripts/build-models.ts [--env cartpole,keydoor] [--kind ternary,fp32] [--play random]
 // (--play random: the backbones pretrained on uniformly random play, models/<env>-backbone-<kind>-random.*)
 import { writeFileSync, renameSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { writeBlobFile } from "../tools/lib/format/blob-file.ts";
 import { progress } from "../tools/lib/util/progress.ts";
@@ -17,8 +16,8 @@ import {
   type PretrainOptions,
 } from "../tools/lib/train/pretrain.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
+import { repoRoot as root } from "../tools/lib/util/paths.ts";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
   options: { env: { type: "string" }, kind: { type: "string" }, play: { type: "string" } },
 });

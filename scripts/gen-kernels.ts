@@ -195,6 +195,57 @@ function decodeTable(name: string, f: (b: number) => number): string {
   return [`export const ${name}: usize = memory.data<u8>([`, ...rows, `]);`].join("\n");
 }
 
+// ---- small.ts builds: one group's tables for 4 token lanes as i64 stores, fully unrolled (spec: the comments of
+// lut_build_t3x4 and lut_build_t3x4s in small.ts, and their twins in tools/lib/reference).
+const signed = (c: number, x: string) => (c === 0 ? "" : ` ${c > 0 ? "+" : "-"} ${x}`);
+
+function fullGroupX4(): string {
+  const lines = [
+    `// One group's 243 entries at p from its 5 packed columns: 9 blocks of 27 entries (trits 0..2 vary), one i64 add`,
+    `// and one store per entry.`,
+    `// @ts-ignore: decorator`,
+    `@inline export function fullGroupX4(p0: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {`,
+    `  let p = p0;`,
+    `  // q[t1 + 3 t2] = bias + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0`,
+  ];
+  const q = (i: number) => `q${i} = BIAS4${signed((i % 3) - 1, "x1")}${signed(Math.floor(i / 3) - 1, "x2")}`;
+  for (let i = 0; i < 9; i += 3) lines.push(`  const ${[q(i), q(i + 1), q(i + 2)].join(", ")};`);
+  for (let q = 0; q < 9; q++) {
+    const e = [0, 1, 2].map((t) => `e${3 * q + t} = q${q}${signed(t - 1, "x0")}`);
+    lines.push(`  const ${e.join(", ")};`);
+  }
+  lines.push(
+    `  for (let s4 = -x4, k = 0; k < 3; k++, s4 += x4) {`,
+    `    for (let s = s4 - x3, j = 0; j < 3; j++, s += x3) {`,
+  );
+  for (let i = 0; i < 27; i += 3)
+    lines.push(`      ${[i, i + 1, i + 2].map((e) => `store<i64>(p, s + e${e}, ${8 * e});`).join(" ")}`);
+  lines.push(`      p += 216;`, `    }`, `  }`, `}`);
+  return lines.join("\n");
+}
+
+function splitGroupX4(): string {
+  const lines = [
+    `// One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).`,
+    `// @ts-ignore: decorator`,
+    `@inline export function splitGroupX4(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {`,
+    `  let p = p0;`,
+  ];
+  const e = (i: number) => `e${i} = BIAS4${signed((i % 3) - 1, "x0")}${signed(Math.floor(i / 3) - 1, "x1")}`;
+  for (let i = 0; i < 9; i += 3) lines.push(`  const ${[e(i), e(i + 1), e(i + 2)].join(", ")};`);
+  lines.push(`  for (let s = -x2, k = 0; k < 3; k++, s += x2) {`);
+  for (let i = 0; i < 9; i += 3)
+    lines.push(`    ${[i, i + 1, i + 2].map((e) => `store<i64>(p, s + e${e}, ${8 * e});`).join(" ")}`);
+  lines.push(`    p += 72;`, `  }`, `  const m = -x3 - x4, z = -x4, h = x3 - x4;`);
+  const x4s = ["", " + x4", " + 2 * x4"];
+  for (let t4 = 0; t4 < 3; t4++)
+    lines.push(
+      `  ${["m", "z", "h"].map((v, t3) => `store<i64>(p9, ${v}${x4s[t4]}, ${8 * (3 * t4 + t3)});`).join(" ")}`,
+    );
+  lines.push(`}`);
+  return lines.join("\n");
+}
+
 function t3x4Fast(): string {
   const L: string[] = [
     `/**`,
@@ -272,13 +323,20 @@ function t3x4sFast(): string {
 function smallFastFile(): string {
   return generatedFile(
     [
-      "Unrolled fast paths of the token-packed t3 kernels in small.ts (full and split tables at LUT_FAST) and the",
-      "split tables' byte decoders. small.ts holds the loops that specify them and the dispatch.",
+      "Unrolled fast paths of the token-packed t3 kernels in small.ts (one group's full and split tables, lookups at",
+      "LUT_FAST) and the split tables' byte decoders. small.ts holds the loops that specify them and the dispatch.",
     ],
     `// u8[256] each: DEC_LO[b] = 8 (b % 27), DEC_HI[b] = 8 (b / 27), the two split-table offsets of byte b (invalid`,
     `// bytes 243..255 -> 0). Two byte tables rather than one packed u16: a byte load is cheaper than a mask and a shift.`,
     decodeTable("DEC_LO", (b) => 8 * (b % 27)),
     decodeTable("DEC_HI", (b) => 8 * Math.floor(b / 27)),
+    ``,
+    `// T3X4_BIAS (small.ts) in each of the 4 lanes.`,
+    `const BIAS4: i64 = 0x0400040004000400;`,
+    ``,
+    fullGroupX4(),
+    ``,
+    splitGroupX4(),
     ``,
     t3x4Fast(),
     ``,

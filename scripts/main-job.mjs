@@ -313,6 +313,7 @@ async function reportStep(lib, board, via, ran, decisionCosts) {
   const { modelId } = await lib("tools/lib/format/blob.ts");
   const { appendRun, runsDir } = await lib("tools/lib/report/runlog.ts");
   const { buildReport } = await lib("tools/lib/report/write.ts");
+  const { studyFigures } = await lib("tools/lib/report/study-figures.ts");
   const summary = {
     board,
     env: opts.env,
@@ -333,7 +334,7 @@ async function reportStep(lib, board, via, ran, decisionCosts) {
     }),
   };
   for (const { kind, record } of summaryRecords(summary)) appendRun(kind, record);
-  const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}` });
+  const r = buildReport([runsDir()], opts.out, { title: `bitrl: ${opts.env} on ${board.id}`, figures: studyFigures() });
   console.log(
     `\n${summaryLines(summary).join("\n")}\nreport: ${opts.out} (${r.records} records) in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );

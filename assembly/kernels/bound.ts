@@ -31,9 +31,11 @@ declare function importRescale(acc: usize, unbias: i32, rows: i32, f: i32, y: us
 @external("bitrl", "k_norm_f32")
 
 declare function importNormF32(x: usize, g: usize, gs: i32, n: i32, out: usize): void;
+/** k_attention through the import: the backbone calls it only when kernelsImported() (its own path runs the
+ *  steps itself). */
 @external("bitrl", "k_attention")
 
-declare function importAttention(
+export declare function importAttention(
   qkv: usize,
   n: i32,
   dim: i32,
@@ -128,24 +130,6 @@ export function k_attention(
 @inline export function normF32K(x: usize, g: usize, gs: i32, n: i32, out: usize): void {
   if (IMPORTED) importNormF32(x, g, gs, n, out);
   else normF32(x, g, gs, n, out);
-}
-
-/** k_attention through the import (only when kernelsImported(): the own path runs its steps itself). */
-// @ts-ignore: decorator
-@inline export function attentionImport(
-  qkv: usize,
-  n: i32,
-  dim: i32,
-  heads: i32,
-  rope: usize,
-  mult: usize,
-  qk8: usize,
-  sc: usize,
-  out: usize,
-  scoreFx: i32,
-  P: i32,
-): void {
-  importAttention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, EXP2);
 }
 
 // @ts-ignore: decorator
@@ -262,7 +246,7 @@ export function attention_i32(
   checkRange(qk8, <u64>P * 2 * <u64>dim + <u64>n * 8 * <u64>heads, message);
   checkRange(sc, (<u64>P + <u64>n) * 4, message);
   checkRange(out, <u64>n * 4 * <u64>dim, message);
-  if (IMPORTED) attentionImport(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P);
+  if (IMPORTED) importAttention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, EXP2);
   else k_attention(qkv, n, dim, heads, rope, mult, qk8, sc, out, scoreFx, P, <i32>EXP2);
 }
 

@@ -6,7 +6,7 @@ import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
 import { checkQuantizeArgs, quantizeByScale } from "./act";
 import { LUT_FAST } from "../io";
-import { DEC_HI, DEC_LO, matvecT3x4Fast, matvecT3x4sFast } from "./generated/small-fast";
+import { DEC_HI, DEC_LO, fullGroupX4, matvecT3x4Fast, matvecT3x4sFast, splitGroupX4 } from "./generated/small-fast";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
 export const T3X4_TABLE_BYTES: i32 = 243 * 8;
@@ -23,9 +23,6 @@ export const T3X4_BIAS: i32 = 1024;
 /** Groups one accumulator may sum before a lane could pass 65535: 39 * (1024 + 640) < 65536. */
 export const T3X4_MAX_GROUPS: i32 = 39;
 
-// T3X4_BIAS in each of the 4 lanes.
-const BIAS4: i64 = 0x0400040004000400;
-
 // Activation column c of tokens 0..ntok-1 (rows xs bytes apart) in the lanes of an i64, 0 past cols. Lanes hold
 // signed values: the i64 is sum_k x_k << 16k as an integer, so sums of such values stay exact lane by lane once
 // every lane of the total is in [0, 65535].
@@ -38,82 +35,6 @@ const BIAS4: i64 = 0x0400040004000400;
   if (ntok > 2) v += (<i64>load<i8>(p + 2 * xs)) << 32;
   if (ntok > 3) v += (<i64>load<i8>(p + 3 * xs)) << 48;
   return v;
-}
-
-// One group's 243 entries at p from its 5 packed columns: 9 blocks of 27 entries (trits 0..2 vary), one i64 add
-// and one store per entry.
-// @ts-ignore: decorator
-@inline function fullGroup(p0: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
-  let p = p0;
-  // q[t1 + 3 t2] = bias + (t1 - 1) x1 + (t2 - 1) x2; block entry i = q[i / 3] + (i % 3 - 1) x0
-  const q0 = BIAS4 - x1 - x2,
-    q1 = BIAS4 - x2,
-    q2 = BIAS4 + x1 - x2,
-    q3 = BIAS4 - x1,
-    q4 = BIAS4;
-  const q5 = BIAS4 + x1,
-    q6 = BIAS4 - x1 + x2,
-    q7 = BIAS4 + x2,
-    q8 = BIAS4 + x1 + x2;
-  const e0 = q0 - x0,
-    e1 = q0,
-    e2 = q0 + x0,
-    e3 = q1 - x0,
-    e4 = q1,
-    e5 = q1 + x0,
-    e6 = q2 - x0,
-    e7 = q2,
-    e8 = q2 + x0;
-  const e9 = q3 - x0,
-    e10 = q3,
-    e11 = q3 + x0,
-    e12 = q4 - x0,
-    e13 = q4,
-    e14 = q4 + x0,
-    e15 = q5 - x0,
-    e16 = q5;
-  const e17 = q5 + x0,
-    e18 = q6 - x0,
-    e19 = q6,
-    e20 = q6 + x0,
-    e21 = q7 - x0,
-    e22 = q7,
-    e23 = q7 + x0;
-  const e24 = q8 - x0,
-    e25 = q8,
-    e26 = q8 + x0;
-  for (let s4 = -x4, k = 0; k < 3; k++, s4 += x4) {
-    for (let s = s4 - x3, j = 0; j < 3; j++, s += x3) {
-      store<i64>(p, s + e0, 0);
-      store<i64>(p, s + e1, 8);
-      store<i64>(p, s + e2, 16);
-      store<i64>(p, s + e3, 24);
-      store<i64>(p, s + e4, 32);
-      store<i64>(p, s + e5, 40);
-      store<i64>(p, s + e6, 48);
-      store<i64>(p, s + e7, 56);
-      store<i64>(p, s + e8, 64);
-      store<i64>(p, s + e9, 72);
-      store<i64>(p, s + e10, 80);
-      store<i64>(p, s + e11, 88);
-      store<i64>(p, s + e12, 96);
-      store<i64>(p, s + e13, 104);
-      store<i64>(p, s + e14, 112);
-      store<i64>(p, s + e15, 120);
-      store<i64>(p, s + e16, 128);
-      store<i64>(p, s + e17, 136);
-      store<i64>(p, s + e18, 144);
-      store<i64>(p, s + e19, 152);
-      store<i64>(p, s + e20, 160);
-      store<i64>(p, s + e21, 168);
-      store<i64>(p, s + e22, 176);
-      store<i64>(p, s + e23, 184);
-      store<i64>(p, s + e24, 192);
-      store<i64>(p, s + e25, 200);
-      store<i64>(p, s + e26, 208);
-      p += 216;
-    }
-  }
 }
 
 /**
@@ -130,6 +51,22 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
   buildTokens(<usize>x, <usize>xs, ntok, cols, <usize>lut, false);
 }
 
+// One group's tables from its 5 columns as lanes: split (27 entries at p, 9 at p9) or full (243 at p).
+// @ts-ignore: decorator
+@inline function groupTables(
+  p: usize,
+  p9: usize,
+  x0: i64,
+  x1: i64,
+  x2: i64,
+  x3: i64,
+  x4: i64,
+  split: bool,
+): void {
+  if (split) splitGroupX4(p, p9, x0, x1, x2, x3, x4);
+  else fullGroupX4(p, x0, x1, x2, x3, x4);
+}
+
 // The builds of lut_build_t3x4 and lut_build_t3x4s after their checks: each group's 5 columns as lanes, then its
 // full or split tables (split a constant where it is inlined).
 // @ts-ignore: decorator
@@ -144,15 +81,20 @@ export function lut_build_t3x4(x: i32, xs: i32, ntok: i32, cols: i32, lut: i32):
     const x2 = lanes(x, xs, ntok, c + 2, cols),
       x3 = lanes(x, xs, ntok, c + 3, cols);
     const x4 = lanes(x, xs, ntok, c + 4, cols);
-    if (split) {
-      splitGroup(p, p9, x0, x1, x2, x3, x4);
-      p += 216;
-      p9 += 72;
-    } else {
-      fullGroup(p, x0, x1, x2, x3, x4);
-      p += <usize>T3X4_TABLE_BYTES;
-    }
+    groupTables(p, p9, x0, x1, x2, x3, x4, split);
+    p += split ? 216 : <usize>T3X4_TABLE_BYTES;
+    if (split) p9 += 72;
   }
+}
+
+// The entry checks every product over full or split tables shares: rows and cols, and no more groups (of 5
+// columns) than one accumulator or split-table region holds; returns the groups, ceil(cols/5).
+function checkGroups(rows: i32, cols: i32, split: bool, message: string): i32 {
+  checkDim(rows, message);
+  checkDim(cols, message);
+  const groups = packedRowBytes(cols, 5);
+  if (groups > (split ? T3X4S_MAX_GROUPS : T3X4_MAX_GROUPS)) trap(message);
+  return groups;
 }
 
 // Entry checks of the table products over full or split tables: sizes, row stride, and the w, lut and acc ranges.
@@ -160,10 +102,8 @@ function checkTableProduct(w: i32, lut: i32, acc: i32, rows: i32, cols: i32, str
   const message = split
     ? "matvec_t3x4s_lut: rows and cols 1..2^24, cols <= 160, stride >= ceil(cols/5), w, lut and acc inside memory"
     : "matvec_t3x4_lut: rows and cols 1..2^24, cols <= 195, stride >= ceil(cols/5), w, lut and acc inside memory";
-  checkDim(rows, message);
-  checkDim(cols, message);
-  const groups = packedRowBytes(cols, 5);
-  if (groups > (split ? T3X4S_MAX_GROUPS : T3X4_MAX_GROUPS) || stride < groups) trap(message);
+  const groups = checkGroups(rows, cols, split, message);
+  if (stride < groups) trap(message);
   checkRange(w, <u64>(rows - 1) * <u64>stride + <u64>groups, message);
   checkRange(lut, split ? <u64>T3X4S_BYTES : <u64>groups * T3X4_TABLE_BYTES + T3X4_TABLE_SLACK, message);
   checkRange(acc, <u64>rows * 8, message);
@@ -201,10 +141,8 @@ function checkOneShot(rows: i32, cols: i32, ntok: i32, out: i32, split: bool): i
   const message = split
     ? "matvec_t3x4s: rows and cols must be 1..2^24, cols <= 160, ntok 1..4, out inside memory"
     : "matvec_t3x4: rows and cols must be 1..2^24, cols <= 195, ntok 1..4, out inside memory";
-  checkDim(rows, message);
-  checkDim(cols, message);
-  const groups = packedRowBytes(cols, 5);
-  if (groups > (split ? T3X4S_MAX_GROUPS : T3X4_MAX_GROUPS) || ntok < 1 || ntok > T3X4_TOKENS) trap(message);
+  const groups = checkGroups(rows, cols, split, message);
+  if (ntok < 1 || ntok > T3X4_TOKENS) trap(message);
   checkRange(out, <u64>ntok * <u64>rows * 4, message);
   return groups;
 }
@@ -291,45 +229,6 @@ export const T3X4S_BYTES: i32 = T3X4S_T9_OFFSET + 32 * 72;
  *  group the full build costs ~10K instructions more, a full lookup ~80 fewer; measured 40 rows: split 0.73x,
  *  120 rows: split 1.04x). */
 export const T3X4S_MAX_ROWS: i32 = 100;
-
-// One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).
-// @ts-ignore: decorator
-@inline function splitGroup(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
-  let p = p0;
-  const e0 = BIAS4 - x0 - x1,
-    e1 = BIAS4 - x1,
-    e2 = BIAS4 + x0 - x1;
-  const e3 = BIAS4 - x0,
-    e4 = BIAS4,
-    e5 = BIAS4 + x0;
-  const e6 = BIAS4 - x0 + x1,
-    e7 = BIAS4 + x1,
-    e8 = BIAS4 + x0 + x1;
-  for (let s = -x2, k = 0; k < 3; k++, s += x2) {
-    store<i64>(p, s + e0, 0);
-    store<i64>(p, s + e1, 8);
-    store<i64>(p, s + e2, 16);
-    store<i64>(p, s + e3, 24);
-    store<i64>(p, s + e4, 32);
-    store<i64>(p, s + e5, 40);
-    store<i64>(p, s + e6, 48);
-    store<i64>(p, s + e7, 56);
-    store<i64>(p, s + e8, 64);
-    p += 72;
-  }
-  const m = -x3 - x4,
-    z = -x4,
-    h = x3 - x4;
-  store<i64>(p9, m, 0);
-  store<i64>(p9, z, 8);
-  store<i64>(p9, h, 16);
-  store<i64>(p9, m + x4, 24);
-  store<i64>(p9, z + x4, 32);
-  store<i64>(p9, h + x4, 40);
-  store<i64>(p9, m + 2 * x4, 48);
-  store<i64>(p9, z + 2 * x4, 56);
-  store<i64>(p9, h + 2 * x4, 64);
-}
 
 /**
  * Split tables of up to 4 tokens at lut (T3X4S_BYTES): for group g < ceil(cols/5) <= 32, lane k of
@@ -441,14 +340,9 @@ export function splitBuildX4(x4: usize, groups: i32, lut: usize): void {
     const x2 = load<i64>(xp, 16) - LANE_OFF,
       x3 = load<i64>(xp, 24) - LANE_OFF;
     const x4 = load<i64>(xp, 32) - LANE_OFF;
-    if (split) {
-      splitGroup(p, p9, x0, x1, x2, x3, x4);
-      p += 216;
-      p9 += 72;
-    } else {
-      fullGroup(p, x0, x1, x2, x3, x4);
-      p += <usize>T3X4_TABLE_BYTES;
-    }
+    groupTables(p, p9, x0, x1, x2, x3, x4, split);
+    p += split ? 216 : <usize>T3X4_TABLE_BYTES;
+    if (split) p9 += 72;
     xp += 40;
   }
 }

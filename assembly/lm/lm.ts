@@ -6,9 +6,9 @@
 // the fp32 kind runs a float forward (lmForwardF32) for agents' features only (the retention baseline), mirroring
 // the backbone's fp32 path (assembly/model/backbone.ts forwardF32) one token at a time.
 // Twin: tools/lib/reference/lm.ts.
-import { blobRead, log } from "../host";
+import { blobRead, logText } from "../host";
 import { LUT_FAST } from "../io";
-import { heap_top, memoryEnd } from "../memory";
+import { align16, heap_top, memoryEnd } from "../memory";
 import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
 import { ropeHeads } from "../kernels/attention";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
@@ -125,15 +125,9 @@ let block: usize = 0;
 let blockBytes: i32 = 0;
 
 function fail(message: string, code: i32): i32 {
-  const utf8 = String.UTF8.encode("lm: " + message);
-  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+  logText("lm: " + message);
   loaded = false;
   return code;
-}
-
-// @ts-ignore: decorator
-@inline function align16(n: i32): i32 {
-  return (n + 15) & ~15;
 }
 
 /** Bytes of the buffers and the cache for the current config: the end of their layout from address 0 (the LM

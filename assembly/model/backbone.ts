@@ -4,12 +4,12 @@
 // config and every tensor once, then backboneFeatures runs blindly. The quantized kinds (int8, ternary, binary)
 // run an integer-only forward (assembly/kernels/fixed.ts; f32 only for the features handed to the head), the
 // fp32 kind the f32 baseline. Twin: tools/lib/reference/backbone.ts.
-import { blobRead } from "../host";
-import { log } from "../host";
+import { blobRead, logText } from "../host";
+import { align16 } from "../memory";
 import { rmsnorm_f32 } from "../kernels/act";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
-import { attentionImport, kernelsImported, normF32K, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import { importAttention, kernelsImported, normF32K, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
 import {
@@ -122,14 +122,9 @@ const cfgBuf: usize = memory.data(44, 16); // and i32 codeBuf after it
 const codeBuf: usize = cfgBuf + 40;
 
 function fail(message: string, code: i32): i32 {
-  const utf8 = String.UTF8.encode("backbone: " + message);
-  log(changetype<usize>(utf8), <u32>utf8.byteLength);
+  logText("backbone: " + message);
   loaded = false;
   return code;
-}
-
-@inline function align16(n: i32): i32 {
-  return (n + 15) & ~15;
 }
 
 /** Carves the buffers for the current config; allocates (once, or larger) from the stub heap. */
@@ -569,7 +564,7 @@ function ropeAll(n: i32): void {
 }
 /** The whole attention through the k_attention import (kernelsImported()). */
 function attentionThroughImport(n: i32): void {
-  attentionImport(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens);
+  importAttention(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens, EXP2);
 }
 let ropeLater: (n: i32) => void = ropeAll;
 let attentionLater: (n: i32) => void = attentionThroughImport;

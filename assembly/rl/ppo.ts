@@ -32,8 +32,8 @@ export function ppoInit(): void {
   const p = head.headParams;
   if (p > capacity) {
     capacity = p;
-    acc = head.allocF32(p);
-    grad = head.allocF32(p);
+    acc = head.allocF32(2 * p); // acc then grad, one block
+    grad = acc + ((<usize>p) << 2);
   }
   const d = 2 * head.headA + head.headH;
   if (d > dlogCap) {

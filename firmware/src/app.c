@@ -343,6 +343,15 @@ static int cmd_infer(reply *r, const uint8_t *p, size_t len) {
     return BITRL_OK;
 }
 
+/* The commands whose handler takes the whole payload and checks it itself. */
+static const struct {
+    uint8_t cmd;
+    int (*run)(reply *r, const uint8_t *p, size_t len);
+} k_payload_cmds[] = {
+    {BITRL_CMD_KERNEL, cmd_kernel},   {BITRL_CMD_BENCH, cmd_bench}, {BITRL_CMD_NATIVE_BENCH, cmd_native_bench},
+    {BITRL_CMD_EPISODE, cmd_episode}, {BITRL_CMD_TRAIN, cmd_train}, {BITRL_CMD_INFER, cmd_infer},
+};
+
 static int dispatch(uint8_t cmd, const uint8_t *p, size_t len, reply *r) {
     char detail[200];
     const char *e;
@@ -393,19 +402,9 @@ static int dispatch(uint8_t cmd, const uint8_t *p, size_t len, reply *r) {
             r->n = n;
             return BITRL_OK;
         }
-        case BITRL_CMD_KERNEL:
-            return cmd_kernel(r, p, len);
-        case BITRL_CMD_BENCH:
-            return cmd_bench(r, p, len);
-        case BITRL_CMD_NATIVE_BENCH:
-            return cmd_native_bench(r, p, len);
-        case BITRL_CMD_EPISODE:
-            return cmd_episode(r, p, len);
-        case BITRL_CMD_TRAIN:
-            return cmd_train(r, p, len);
-        case BITRL_CMD_INFER:
-            return cmd_infer(r, p, len);
         default:
+            for (size_t i = 0; i < sizeof k_payload_cmds / sizeof k_payload_cmds[0]; i++)
+                if (k_payload_cmds[i].cmd == cmd) return k_payload_cmds[i].run(r, p, len);
             snprintf(detail, sizeof detail, "command 0x%02x", cmd);
             return fail(r, BITRL_ERR_UNKNOWN_CMD, detail);
     }

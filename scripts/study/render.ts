@@ -5,6 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { svgBars, svgCurves, svgSeeds } from "./plots.ts";
+import { renderedResults } from "./results-sections.ts";
 import { QUANTIZED, type ArmResult, type DistortionRow, type StudyJson } from "./schema.ts";
 
 /** The envs of the study, in the order docs/results.md presents them. */
@@ -623,7 +624,8 @@ export function renderAll(root: string): Record<string, string> {
     for (const [name, text] of Object.entries(envSvgs(j))) out[`docs/results/${name}`] = text;
   }
   const doc = readFileSync(join(root, "docs", "results.md"), "utf8");
-  out["docs/results.md"] = fillBlocks(doc, resultsBlocks(js, lm));
+  // the pretraining-data study's section too, so one render leaves the whole document current
+  out["docs/results.md"] = renderedResults(fillBlocks(doc, resultsBlocks(js, lm)));
   return out;
 }
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { appendRun, readRuns } from "../../tools/lib/report/runlog.ts";
 import { renderReport } from "../../tools/lib/report/render.ts";
 import { buildReport } from "../../tools/lib/report/write.ts";
+import { studyFigures } from "../../tools/lib/report/study-figures.ts";
 import { fmt } from "../../tools/lib/report/format.ts";
 import { ci95, mean } from "../../tools/lib/util/stats.ts";
 import { lineChart, niceTicks } from "../../tools/lib/report/svg.ts";
@@ -69,6 +70,19 @@ test("should render a self-contained page with every section and the input's num
   assert.match(html, new RegExp(`data-value="${JSON.stringify(0.000123456 * 1e6)}"`));
   assert.match(html, /estimated/);
   assert.match(html, /Retention/);
+});
+
+test("should show the committed study figures in a Studies section (sample-efficiency curves), none outside the repository", () => {
+  const figures = studyFigures();
+  assert.equal(
+    figures.map((f) => f.title.split(",")[1].split(":")[0].trim()),
+    ["cartpole", "keydoor", "frozenlake"],
+  );
+  const html = renderReport(fixtureRecords(), { generated: "fixed", figures });
+  assert.match(html, /<section id="studies"><h2>Studies \(host, from docs\/results\)<\/h2>/);
+  assert.ok(html.includes(figures[0].svg), "the SVG inline");
+  assert.not.match(renderReport(fixtureRecords(), { generated: "fixed" }), /id="studies"/);
+  assert.equal(studyFigures(tmp()), []);
 });
 
 test("should escape text from records", () => {

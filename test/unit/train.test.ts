@@ -18,6 +18,8 @@ import {
   type PretrainOptions,
 } from "../../tools/lib/train/pretrain.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
+import { quantizeBackboneBlob as ptqBackbone } from "../../tools/lib/train/ptq.ts";
+import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { envInfo, playTranscripts, type TranscriptPlay } from "../../tools/lib/train/transcripts.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { pretrainCommand } from "../../tools/cli/pretrain.ts";
@@ -154,6 +156,26 @@ test("should write a blob that decodes, that backbone_load accepts, with wasm fe
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("PTQ: the fp32 backbone exported as fp32 is itself; as ternary it loads in the module with the reference's features", () => {
+  const fp = readBlobFile(join(repoRoot, "models", "cartpole-backbone-fp32.bitrl"));
+  const strip = (b: ReturnType<typeof readBlobFile>) => encodeBlob({ ...b, meta: {} });
+  assert.equal(strip(ptqBackbone(fp, "fp32")), strip(fp));
+  const t = ptqBackbone(fp, "ternary");
+  assert.is(t.meta.ptq_from, "fp32");
+  assert.throws(() => ptqBackbone(t, "int8"), /needs an fp32 backbone, got ternary/);
+  const mod = loadAgent("release");
+  mod.setBlob(encodeBlob(t));
+  assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
+  const tok = mod.ioBase + 256,
+    out = mod.ioBase + 1024;
+  new Int32Array(mod.memory.buffer, tok, 4).set([3, 20, 40, 55]);
+  const size = mod.fn.backbone_features(tok, 4, out);
+  assert.equal(
+    new Float32Array(mod.memory.buffer, out, size).slice(),
+    backboneFeatures(backboneFromBlob(t), [3, 20, 40, 55], 4),
+  );
 });
 
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {

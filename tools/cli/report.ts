@@ -4,6 +4,7 @@ import { parseCommandArgs } from "./command.ts";
 import { JSON_FLAG, OUT_FLAG, valueFlags } from "./options.ts";
 import { runsDir } from "../lib/report/runlog.ts";
 import { buildReport } from "../lib/report/write.ts";
+import { studyFigures } from "../lib/report/study-figures.ts";
 import { checkOutputFolder, refuseOutputOverInput } from "../lib/util/files.ts";
 
 export const reportCommand: Command = {
@@ -24,7 +25,7 @@ no scripts, no network. Numbers sit in tables beside each plot; every figure kee
     const out = a.values.out ?? "report/index.html";
     refuseOutputOverInput(out, inputs);
     if (a.values.out !== undefined) checkOutputFolder(out); // the default report/ folder is created
-    const r = buildReport(inputs, out, { title: a.values.title });
+    const r = buildReport(inputs, out, { title: a.values.title, figures: studyFigures() });
     if (a.values.json) console.log(JSON.stringify({ out, records: r.records, bytes: r.bytes }));
     else console.log(`report: ${r.records} records -> ${out} (${r.bytes} bytes)`);
     return 0;

@@ -1,6 +1,7 @@
 // Renders run-log records into one self-contained HTML page: inline CSS and SVG, no scripts, no network.
 import type { RunRecord } from "./runlog.ts";
 import { esc } from "./format.ts";
+import type { StudyFigure } from "./study-figures.ts";
 import { benchSection, energySection, memorySection, otherSections, trainSection, type Section } from "./sections.ts";
 
 export interface ReportOptions {
@@ -9,6 +10,16 @@ export interface ReportOptions {
   generated?: string;
   /** where the records came from, listed in the header */
   sources?: string[];
+  /** committed study figures (study-figures.ts), shown in a "Studies" section after the run's own */
+  figures?: StudyFigure[];
+}
+
+function studiesSection(figures: StudyFigure[]): Section | null {
+  if (!figures.length) return null;
+  const html = figures
+    .map((f) => `<h3>${esc(f.title)}</h3>\n<div class="tw">${f.svg}</div>\n<p class="cap">${esc(f.caption)}</p>`)
+    .join("\n");
+  return { id: "studies", title: "Studies (host, from docs/results)", html };
 }
 
 const CSS = `
@@ -30,6 +41,7 @@ export function renderReport(records: RunRecord[], opts: ReportOptions = {}): st
     memorySection(records),
     energySection(records),
     ...otherSections(records),
+    studiesSection(opts.figures ?? []),
   ].filter((s): s is Section => s !== null);
   const nav = sections.map((s) => `<a href="#${esc(s.id)}">${esc(s.title)}</a>`).join("");
   const body = sections.length

@@ -13,7 +13,21 @@ export interface LineSeries {
   /** (n) optional band below and above the line (e.g. min and max over seeds) */
   lo?: number[];
   hi?: number[];
+  /** line colour (default: the palette by series index) */
+  color?: string;
+  /** a dashed line (e.g. a second algorithm, or a target) */
+  dashed?: boolean;
 }
+
+export interface LineChartOptions {
+  /** the y axis covers at least this range (e.g. [0, 1] for success rates) */
+  yRange?: [number, number];
+  /** style the chart itself (a file on its own, not inside the report page, whose CSS styles it there) */
+  standalone?: boolean;
+}
+
+/** The report page's chart rules (render.ts), for a chart shown on its own. */
+const STANDALONE_CSS = `text{font:11px "DejaVu Sans",sans-serif}.t{font-size:13px;font-weight:600}.g{stroke:#eee}.a{stroke:#888}`;
 
 /** About five round tick values covering [lo, hi]. */
 export function niceTicks(lo: number, hi: number, count = 5): number[] {
@@ -43,17 +57,24 @@ function extent(xs: number[]): [number, number] {
 }
 
 /** A line chart with optional shaded bands, axes, ticks and a legend on the right. */
-export function lineChart(title: string, xLabel: string, yLabel: string, series: LineSeries[]): string {
+export function lineChart(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: LineSeries[],
+  opts: LineChartOptions = {},
+): string {
   const xs = series.flatMap((s) => s.x);
   const ys = series.flatMap((s) => [...s.y, ...(s.lo ?? []), ...(s.hi ?? [])]).filter(Number.isFinite);
   if (!xs.length || !ys.length) return "";
   let [x0, x1] = extent(xs);
   let [y0, y1] = extent(ys);
+  if (opts.yRange) [y0, y1] = [Math.min(y0, opts.yRange[0]), Math.max(y1, opts.yRange[1])];
   if (x1 === x0) x1 = x0 + 1;
   if (y1 === y0) [y0, y1] = [y0 - 1, y1 + 1];
   const px = (x: number) => M.l + ((x - x0) / (x1 - x0)) * (W - M.l - M.r);
   const py = (y: number) => H - M.b - ((y - y0) / (y1 - y0)) * (H - M.t - M.b);
-  const parts: string[] = [];
+  const parts: string[] = opts.standalone ? [`<style>${STANDALONE_CSS}</style>`] : [];
   parts.push(`<text x="${W / 2 - M.r / 2}" y="16" text-anchor="middle" class="t">${esc(title)}</text>`);
   for (const v of niceTicks(y0, y1)) {
     parts.push(`<line x1="${M.l}" x2="${W - M.r}" y1="${py(v).toFixed(1)}" y2="${py(v).toFixed(1)}" class="g"/>`);
@@ -69,19 +90,20 @@ export function lineChart(title: string, xLabel: string, yLabel: string, series:
     `<text transform="translate(14 ${(M.t + H - M.b) / 2}) rotate(-90)" text-anchor="middle">${esc(yLabel)}</text>`,
   );
   series.forEach((s, k) => {
+    const c = s.color ?? color(k);
+    const dash = s.dashed ? ` stroke-dasharray="6 3"` : "";
     if (s.lo && s.hi && s.lo.length === s.x.length) {
       const up = s.x.map((x, i) => `${px(x).toFixed(1)},${py(s.hi![i]).toFixed(1)}`);
       const down = s.x.map((x, i) => `${px(x).toFixed(1)},${py(s.lo![i]).toFixed(1)}`).reverse();
-      parts.push(
-        `<polygon points="${[...up, ...down].join(" ")}" fill="${color(k)}" fill-opacity="0.18" stroke="none"/>`,
-      );
+      parts.push(`<polygon points="${[...up, ...down].join(" ")}" fill="${c}" fill-opacity="0.18" stroke="none"/>`);
     }
     const pts = s.x.map((x, i) => `${px(x).toFixed(1)},${py(s.y[i]).toFixed(1)}`).join(" ");
-    parts.push(`<polyline points="${pts}" fill="none" stroke="${color(k)}" stroke-width="2"/>`);
+    parts.push(`<polyline points="${pts}" fill="none" stroke="${c}" stroke-width="2"${dash}/>`);
     const ly = M.t + 14 + k * 18;
-    parts.push(
-      `<rect x="${W - M.r + 12}" y="${ly - 9}" width="14" height="10" fill="${color(k)}"/><text x="${W - M.r + 32}" y="${ly}">${esc(s.name)}</text>`,
-    );
+    const key = s.dashed
+      ? `<line x1="${W - M.r + 8}" x2="${W - M.r + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${c}" stroke-width="2"${dash}/>`
+      : `<rect x="${W - M.r + 12}" y="${ly - 9}" width="14" height="10" fill="${c}"/>`;
+    parts.push(`${key}<text x="${W - M.r + 32}" y="${ly}">${esc(s.name)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }

@@ -147,6 +147,23 @@ export function ggufAlignment(kv: Map<string, GgufValue>): number {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
 
+/** GGUF's fixed-size numbers: bytes each and the DataView accessor that reads and writes them (get/set + name). */
+const NUMBERS = {
+  u8: [1, "Uint8"],
+  i8: [1, "Int8"],
+  u16: [2, "Uint16"],
+  i16: [2, "Int16"],
+  u32: [4, "Uint32"],
+  i32: [4, "Int32"],
+  f32: [4, "Float32"],
+  f64: [8, "Float64"],
+  u64: [8, "BigUint64"],
+  i64: [8, "BigInt64"],
+} as const;
+type FixedType = keyof typeof NUMBERS;
+type FixedValue<K extends FixedType> = K extends "u64" | "i64" ? bigint : number;
+const isFixedType = (t: GgufValueType): t is FixedType => Object.hasOwn(NUMBERS, t);
+
 /** A bounds-checked little-endian cursor; every read names what it was reading when it runs out. */
 class Cursor {
   pos = 0;
@@ -161,65 +178,21 @@ class Cursor {
     if (n > this.left)
       throw new BitrlError(`truncated GGUF: ${what} needs ${n} bytes at offset ${this.pos}, ${this.left} left`);
   }
-  u8(what: string): number {
-    this.need(1, what);
-    return this.view.getUint8(this.pos++);
-  }
-  i8(what: string): number {
-    this.need(1, what);
-    return this.view.getInt8(this.pos++);
-  }
-  u16(what: string): number {
-    this.need(2, what);
-    const v = this.view.getUint16(this.pos, true);
-    this.pos += 2;
-    return v;
-  }
-  i16(what: string): number {
-    this.need(2, what);
-    const v = this.view.getInt16(this.pos, true);
-    this.pos += 2;
-    return v;
-  }
-  u32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getUint32(this.pos, true);
-    this.pos += 4;
-    return v;
-  }
-  i32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getInt32(this.pos, true);
-    this.pos += 4;
-    return v;
-  }
-  f32(what: string): number {
-    this.need(4, what);
-    const v = this.view.getFloat32(this.pos, true);
-    this.pos += 4;
-    return v;
-  }
-  f64(what: string): number {
-    this.need(8, what);
-    const v = this.view.getFloat64(this.pos, true);
-    this.pos += 8;
-    return v;
-  }
-  u64(what: string): bigint {
-    this.need(8, what);
-    const v = this.view.getBigUint64(this.pos, true);
-    this.pos += 8;
-    return v;
-  }
-  i64(what: string): bigint {
-    this.need(8, what);
-    const v = this.view.getBigInt64(this.pos, true);
-    this.pos += 8;
+  /** Reads one little-endian number of GGUF type `type`. */
+  num<K extends FixedType>(type: K, what: string): FixedValue<K> {
+    const [size, accessor] = NUMBERS[type];
+    this.need(size, what);
+    const v = (this.view[`get${accessor}`] as (at: number, littleEndian: boolean) => FixedValue<K>).call(
+      this.view,
+      this.pos,
+      true,
+    );
+    this.pos += size;
     return v;
   }
   /** A u64 that must be <= max (so it also fits a JS number exactly). */
   count(what: string, max: number): number {
-    const v = this.u64(what);
+    const v = this.num("u64", what);
     if (v > BigInt(max)) throw new BitrlError(`${what} ${v} is too large (at most ${max} fit in the bytes left)`);
     return Number(v);
   }
@@ -267,29 +240,10 @@ function valueType(id: number, what: string): GgufValueType {
 }
 
 function readValue(c: Cursor, type: GgufValueType, what: string, depth: number): GgufValue {
+  if (isFixedType(type)) return { type, value: c.num(type, what) } as GgufValue;
   switch (type) {
-    case "u8":
-      return { type, value: c.u8(what) };
-    case "i8":
-      return { type, value: c.i8(what) };
-    case "u16":
-      return { type, value: c.u16(what) };
-    case "i16":
-      return { type, value: c.i16(what) };
-    case "u32":
-      return { type, value: c.u32(what) };
-    case "i32":
-      return { type, value: c.i32(what) };
-    case "f32":
-      return { type, value: c.f32(what) };
-    case "f64":
-      return { type, value: c.f64(what) };
-    case "u64":
-      return { type, value: c.u64(what) };
-    case "i64":
-      return { type, value: c.i64(what) };
     case "bool": {
-      const b = c.u8(what);
+      const b = c.num("u8", what);
       if (b > 1) throw new BitrlError(`${what}: bool byte ${b} is neither 0 nor 1`);
       return { type, value: b === 1 };
     }
@@ -297,7 +251,7 @@ function readValue(c: Cursor, type: GgufValueType, what: string, depth: number):
       return { type, value: c.string(what, Number.MAX_SAFE_INTEGER) };
     case "array": {
       if (depth >= MAX_ARRAY_DEPTH) throw new BitrlError(`${what}: arrays nested deeper than ${MAX_ARRAY_DEPTH}`);
-      const itemType = valueType(c.u32(`${what} array type`), what);
+      const itemType = valueType(c.num("u32", `${what} array type`), what);
       const n = c.count(`${what} array length`, Math.floor(Math.max(0, c.left - 8) / minItemBytes(itemType)));
       const items: GgufValue[] = [];
       for (let i = 0; i < n; i++) items.push(readValue(c, itemType, what, depth + 1));
@@ -309,8 +263,8 @@ function readValue(c: Cursor, type: GgufValueType, what: string, depth: number):
 /** Parses a GGUF v2/v3 file. Tensor data are views into `bytes` (copy them if `bytes` will change). */
 export function parseGguf(bytes: Uint8Array): GgufFile {
   const c = new Cursor(bytes);
-  if (bytes.length < 4 || c.u32("magic") !== MAGIC) throw new BitrlError("bad magic (not a GGUF file)");
-  const version = c.u32("version");
+  if (bytes.length < 4 || c.num("u32", "magic") !== MAGIC) throw new BitrlError("bad magic (not a GGUF file)");
+  const version = c.num("u32", "version");
   if (version !== 2 && version !== 3)
     throw new BitrlError(`unsupported GGUF version ${version} (this reader knows 2 and 3)`);
   // Minimum encoded sizes: a tensor info is >= 8 + 1 + 4 + 8 + 4 + 8 bytes, a kv pair >= 8 + 1 + 4 + 1.
@@ -322,7 +276,7 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
     const key = c.string(`metadata key ${i}`, MAX_KEY_BYTES);
     if (key.length === 0) throw new BitrlError(`metadata key ${i} is empty`);
     if (kv.has(key)) throw new BitrlError(`duplicate metadata key ${shown(key)}`);
-    const type = valueType(c.u32(`metadata ${shown(key)} type`), `metadata ${shown(key)}`);
+    const type = valueType(c.num("u32", `metadata ${shown(key)} type`), `metadata ${shown(key)}`);
     kv.set(key, readValue(c, type, `metadata ${shown(key)}`, 0));
   }
   const alignment = ggufAlignment(kv);
@@ -341,12 +295,12 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
     if (name.length === 0) throw new BitrlError(`tensor ${i} has an empty name`);
     if (names.has(name)) throw new BitrlError(`duplicate tensor name ${shown(name)}`);
     names.add(name);
-    const nDims = c.u32(`tensor ${shown(name)} n_dims`);
+    const nDims = c.num("u32", `tensor ${shown(name)} n_dims`);
     if (nDims < 1 || nDims > 4) throw new BitrlError(`tensor ${shown(name)}: n_dims ${nDims} (must be 1..4)`);
     const dims: number[] = [];
     let numel = 1n;
     for (let d = 0; d < nDims; d++) {
-      const n = c.u64(`tensor ${shown(name)} dim ${d}`);
+      const n = c.num("u64", `tensor ${shown(name)} dim ${d}`);
       if (n < 1n) throw new BitrlError(`tensor ${shown(name)}: dim ${d} is 0`);
       numel *= n;
       // Any tensor bigger than the whole file cannot be valid; this also keeps every product an exact number.
@@ -354,10 +308,10 @@ export function parseGguf(bytes: Uint8Array): GgufFile {
         throw new BitrlError(`tensor ${shown(name)}: ${numel} elements cannot fit in a ${bytes.length}-byte file`);
       dims.push(Number(n));
     }
-    const typeId = c.u32(`tensor ${shown(name)} type`);
+    const typeId = c.num("u32", `tensor ${shown(name)} type`);
     if (!isSupportedGgmlType(typeId))
       throw new BitrlError(`tensor ${shown(name)}: unsupported ggml type ${typeId} (${ggmlTypeName(typeId)})`);
-    const offset = c.u64(`tensor ${shown(name)} offset`);
+    const offset = c.num("u64", `tensor ${shown(name)} offset`);
     if (offset > BigInt(bytes.length))
       throw new BitrlError(`tensor ${shown(name)}: offset ${offset} is beyond the end of the file`);
     if (offset % BigInt(alignment) !== 0n)
@@ -403,55 +357,17 @@ class Writer {
     this.buf = next;
     this.view = new DataView(next.buffer);
   }
-  u8(v: number) {
-    this.room(1);
-    this.view.setUint8(this.pos, v);
-    this.pos += 1;
-  }
-  i8(v: number) {
-    this.room(1);
-    this.view.setInt8(this.pos, v);
-    this.pos += 1;
-  }
-  u16(v: number) {
-    this.room(2);
-    this.view.setUint16(this.pos, v, true);
-    this.pos += 2;
-  }
-  i16(v: number) {
-    this.room(2);
-    this.view.setInt16(this.pos, v, true);
-    this.pos += 2;
-  }
-  u32(v: number) {
-    this.room(4);
-    this.view.setUint32(this.pos, v, true);
-    this.pos += 4;
-  }
-  i32(v: number) {
-    this.room(4);
-    this.view.setInt32(this.pos, v, true);
-    this.pos += 4;
-  }
-  f32(v: number) {
-    this.room(4);
-    this.view.setFloat32(this.pos, v, true);
-    this.pos += 4;
-  }
-  f64(v: number) {
-    this.room(8);
-    this.view.setFloat64(this.pos, v, true);
-    this.pos += 8;
-  }
-  u64(v: bigint) {
-    this.room(8);
-    this.view.setBigUint64(this.pos, v, true);
-    this.pos += 8;
-  }
-  i64(v: bigint) {
-    this.room(8);
-    this.view.setBigInt64(this.pos, v, true);
-    this.pos += 8;
+  /** Writes one little-endian number of GGUF type `type`. */
+  num<K extends FixedType>(type: K, v: FixedValue<K>): void {
+    const [size, accessor] = NUMBERS[type];
+    this.room(size);
+    (this.view[`set${accessor}`] as (at: number, v: FixedValue<K>, littleEndian: boolean) => void).call(
+      this.view,
+      this.pos,
+      v,
+      true,
+    );
+    this.pos += size;
   }
   bytes(b: Uint8Array) {
     this.room(b.length);
@@ -460,7 +376,7 @@ class Writer {
   }
   string(s: string) {
     const b = utf8Encoder.encode(s);
-    this.u64(BigInt(b.length));
+    this.num("u64", BigInt(b.length));
     this.bytes(b);
   }
   pad(alignment: number) {
@@ -493,32 +409,30 @@ function writeValue(w: Writer, v: GgufValue, what: string): void {
       const [lo, hi] = INT_RANGE[v.type];
       if (!Number.isInteger(v.value) || v.value < lo || v.value > hi)
         throw new BitrlError(`${what}: ${v.value} is not a ${v.type}`);
-      w[v.type](v.value);
+      w.num(v.type, v.value);
       return;
     }
     case "f32":
-      w.f32(v.value);
-      return;
     case "f64":
-      w.f64(v.value);
+      w.num(v.type, v.value);
       return;
     case "u64":
       if (v.value < 0n || v.value > 0xffffffffffffffffn) throw new BitrlError(`${what}: ${v.value} is not a u64`);
-      w.u64(v.value);
+      w.num("u64", v.value);
       return;
     case "i64":
       if (v.value < -(1n << 63n) || v.value >= 1n << 63n) throw new BitrlError(`${what}: ${v.value} is not an i64`);
-      w.i64(v.value);
+      w.num("i64", v.value);
       return;
     case "bool":
-      w.u8(v.value ? 1 : 0);
+      w.num("u8", v.value ? 1 : 0);
       return;
     case "string":
       w.string(v.value);
       return;
     case "array":
-      w.u32(VALUE_TYPES.indexOf(v.itemType));
-      w.u64(BigInt(v.items.length));
+      w.num("u32", VALUE_TYPES.indexOf(v.itemType));
+      w.num("u64", BigInt(v.items.length));
       for (const item of v.items) {
         if (item.type !== v.itemType) throw new BitrlError(`${what}: array of ${v.itemType} holds a ${item.type}`);
         writeValue(w, item, what);
@@ -534,15 +448,15 @@ function writeValue(w: Writer, v: GgufValue, what: string): void {
 export function writeGguf(file: Pick<GgufFile, "kv" | "tensors">): Uint8Array {
   const alignment = ggufAlignment(file.kv);
   const w = new Writer();
-  w.u32(MAGIC);
-  w.u32(3);
-  w.u64(BigInt(file.tensors.length));
-  w.u64(BigInt(file.kv.size));
+  w.num("u32", MAGIC);
+  w.num("u32", 3);
+  w.num("u64", BigInt(file.tensors.length));
+  w.num("u64", BigInt(file.kv.size));
   for (const [key, value] of file.kv) {
     if (key.length === 0 || utf8Encoder.encode(key).length > MAX_KEY_BYTES)
       throw new BitrlError(`metadata key ${shown(key)} must be 1..${MAX_KEY_BYTES} bytes`);
     w.string(key);
-    w.u32(VALUE_TYPES.indexOf(value.type));
+    w.num("u32", VALUE_TYPES.indexOf(value.type));
     writeValue(w, value, `metadata ${shown(key)}`);
   }
   const names = new Set<string>();
@@ -562,10 +476,10 @@ export function writeGguf(file: Pick<GgufFile, "kv" | "tensors">): Uint8Array {
     if (t.data.length !== size)
       throw new BitrlError(`tensor ${shown(t.name)}: ${t.data.length} data bytes, its type and dims need ${size}`);
     w.string(t.name);
-    w.u32(t.dims.length);
-    for (const d of t.dims) w.u64(BigInt(d));
-    w.u32(t.type);
-    w.u64(BigInt(offset));
+    w.num("u32", t.dims.length);
+    for (const d of t.dims) w.num("u64", BigInt(d));
+    w.num("u32", t.type);
+    w.num("u64", BigInt(offset));
     offset += Math.ceil(size / alignment) * alignment;
   }
   w.pad(alignment);
