@@ -167,6 +167,13 @@ function episodesToThreshold(curve: number[], t: number): number | null {
   return null;
 }
 
+/** Environment steps of training until episodesToThreshold's point, where a return is its episode's length
+ *  (cartpole: +1 per step; null elsewhere or when never reached). */
+function stepsToThreshold(env: EnvName, curve: number[], t: number): number | null {
+  const k = episodesToThreshold(curve, t);
+  return env === "cartpole" && k !== null ? curve.slice(0, k).reduce((a, b) => a + b, 0) : null;
+}
+
 /** One trained seed (cached in CACHE/<env>-<arm>-s<seed>.json). */
 interface SeedRun {
   seed: number;
@@ -193,6 +200,8 @@ interface ArmRun {
   curve_window: number;
   /** per seed: training episodes until the trailing mean reached THRESHOLD[env] (null: never) */
   episodes_to_threshold: (number | null)[];
+  /** per seed: environment steps of training until then (cartpole only, whose returns are episode lengths) */
+  steps_to_threshold: (number | null)[];
   /** trained head.params per seed (for the distortion analysis) */
   heads: string[];
   wall_s_per_seed: number[];
@@ -265,6 +274,7 @@ for (const env of envs) {
       curve,
       curve_window: w,
       episodes_to_threshold: runs.map((r) => episodesToThreshold(r.curve, THRESHOLD[env])),
+      steps_to_threshold: runs.map((r) => stepsToThreshold(env, r.curve, THRESHOLD[env])),
       heads: runs.map((r) => r.head),
       wall_s_per_seed: runs.map((r) => Math.round(r.wall_s * 10) / 10),
       blob_bytes: backbone ? encodeBlob(backbone).length : 0,
@@ -307,6 +317,7 @@ function aggregate(env: EnvName, armPath: (a: string) => string, settingsOf: (a:
     per_seed: r.per_seed,
     ...summarize(r.per_seed),
     episodes_to_threshold: r.episodes_to_threshold,
+    steps_to_threshold: r.steps_to_threshold ?? [],
     blob_bytes: r.blob_bytes,
     runtime_bytes: r.runtime_bytes,
     model: r.model,
@@ -320,6 +331,7 @@ function aggregate(env: EnvName, armPath: (a: string) => string, settingsOf: (a:
       per_seed: kept[k],
       ...summarize(kept[k]),
       episodes_to_threshold: [],
+      steps_to_threshold: [],
       blob_bytes: encodeBlob(backboneOf(env, `${k}-ptq`)!).length,
       runtime_bytes: byArm[k]?.runtime_bytes ?? 0,
       model: `${modelOf(env, `${k}-ptq`)}, fp32 seed i's head`,

@@ -325,6 +325,7 @@ export function stabilityBlock(j: StudyJson): string {
       "worst seed",
       `seeds below ${ret(e, j.threshold.value)} (greedy eval)`,
       `training episodes to ${ret(e, j.threshold.value)} (trailing ${j.threshold.window}), median`,
+      "training environment steps to it, median (cartpole: returns are episode lengths)",
     ]),
     ...stats.map((s) =>
       row([
@@ -334,6 +335,7 @@ export function stabilityBlock(j: StudyJson): string {
         ret(e, s.a.min),
         `${s.below}/${s.a.n}`,
         medianToThreshold(s.a.episodes_to_threshold),
+        s.a.steps_to_threshold.length ? medianToThreshold(s.a.steps_to_threshold) : "-",
       ]),
     ),
   ];

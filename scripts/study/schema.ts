@@ -19,6 +19,8 @@ export interface ArmResult extends Summary {
   train_episodes: number;
   per_seed: number[];
   episodes_to_threshold: (number | null)[];
+  /** cartpole only (returns are episode lengths): training environment steps until then; [] elsewhere */
+  steps_to_threshold: (number | null)[];
   blob_bytes: number;
   runtime_bytes: number;
   model: string;
