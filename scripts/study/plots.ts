@@ -75,3 +75,34 @@ export function svgSeeds(title: string, cols: { label: string; ys: number[] }[],
     .join("");
   return svg(title, yTicks(y, ymax) + dots);
 }
+
+/** Labelled points on linear axes from their data ranges (y may be negative: a return loss can be a gain). */
+export function svgScatter(
+  title: string,
+  points: { label: string; x: number; y: number }[],
+  xLabel: string,
+  yLabel: string,
+): string {
+  const x0 = 0,
+    x1 = Math.max(...points.map((p) => p.x), 1e-9) * 1.1;
+  const y0 = Math.min(0, ...points.map((p) => p.y)),
+    y1 = Math.max(...points.map((p) => p.y), 1e-9) * 1.1;
+  const px = (x: number) => L + ((x - x0) / (x1 - x0)) * (W - L - 20);
+  const py = (y: number) => H - B - ((y - y0) / (y1 - y0)) * (H - B - 30);
+  const fmt = (v: number) => (Math.abs(y1) < 10 ? v.toFixed(2) : v.toFixed(0));
+  const axes =
+    `<text x="${L - 6}" y="${py(y1) + 4}" text-anchor="end" font-size="11">${fmt(y1)}</text>` +
+    `<text x="${L - 6}" y="${py(y0) + 4}" text-anchor="end" font-size="11">${fmt(y0)}</text>` +
+    (y0 < 0 ? `<line x1="${L}" x2="${W - 10}" y1="${py(0)}" y2="${py(0)}" stroke="#bbb"/>` : "") +
+    `<text x="${px(x1)}" y="${H - B + 16}" text-anchor="end" font-size="11">${x1.toFixed(3)}</text>` +
+    `<text x="${W / 2}" y="${H - 8}" text-anchor="middle" font-size="12">${xLabel}</text>` +
+    `<text x="14" y="${H / 2}" text-anchor="middle" font-size="12" transform="rotate(-90 14 ${H / 2})">${yLabel}</text>`;
+  const dots = points
+    .map(
+      (p) =>
+        `<circle cx="${px(p.x).toFixed(1)}" cy="${py(p.y).toFixed(1)}" r="3" fill="#4a7ab0"/>` +
+        `<text x="${(px(p.x) + 5).toFixed(1)}" y="${(py(p.y) - 4).toFixed(1)}" font-size="10">${p.label}</text>`,
+    )
+    .join("");
+  return svg(title, axes + dots);
+}

@@ -4,7 +4,7 @@
 // cannot drift from the data. `renderAll` reads the JSON and the current docs and returns path -> new text.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { svgBars, svgCurves, svgSeeds } from "./plots.ts";
+import { svgBars, svgCurves, svgScatter, svgSeeds } from "./plots.ts";
 import { renderedResults } from "./results-sections.ts";
 import { QUANTIZED, type ArmResult, type DistortionRow, type StudyJson } from "./schema.ts";
 
@@ -246,27 +246,34 @@ export function distortionBlock(j: StudyJson): string {
 }
 
 /** Return loss against KL per quantized arm, for the question "does KL predict return loss?". */
-export function lossVsKlBlock(j: StudyJson): string {
-  const e = j.env;
+/** Every quantized arm's return loss against fp32 beside its KL from fp32 (the matching distortion row). */
+function lossVsKl(j: StudyJson) {
   const fp32 = armOf(j, "fp32")!;
-  const pairs: { label: string; loss: number; kl: number; klRandom: number }[] = [];
+  const pairs: { label: string; short: string; loss: number; kl: number; klRandom: number }[] = [];
   const klOf = (label: string) => j.distortion.rows.find((r) => r.label === label);
   for (const k of QUANTIZED)
-    for (const [arm, label] of [
-      [k, `${k} QAT`],
-      [`${k}-ptq-fp32-head`, `${k} PTQ, fp32 head`],
-      [`${k}-ptq`, `${k} PTQ, head retrained`],
+    for (const [arm, label, short] of [
+      [k, `${k} QAT`, `${k} QAT`],
+      [`${k}-ptq-fp32-head`, `${k} PTQ, fp32 head`, `${k} PTQ-h`],
+      [`${k}-ptq`, `${k} PTQ, head retrained`, `${k} PTQ`],
     ]) {
       const a = armOf(j, arm),
         d = klOf(label);
       if (a && d)
         pairs.push({
           label: armLabel(arm),
+          short,
           loss: fp32.mean - a.mean,
           kl: d.fp32_states.kl,
           klRandom: d.random_states.kl,
         });
     }
+  return pairs;
+}
+
+export function lossVsKlBlock(j: StudyJson): string {
+  const e = j.env;
+  const pairs = lossVsKl(j);
   const rank = (xs: number[]) =>
     xs.map((x) => xs.filter((y) => y < x).length + (xs.filter((y) => y === x).length - 1) / 2);
   const spearman = (a: number[], b: number[]) => {
@@ -544,7 +551,7 @@ export function envPage(j: StudyJson): string {
     "",
     stabilityBlock(j),
     "",
-    `![returns](${j.env}-returns.svg) ![per seed](${j.env}-seeds.svg) ![curves](${j.env}-curves.svg)`,
+    `![returns](${j.env}-returns.svg) ![per seed](${j.env}-seeds.svg) ![curves](${j.env}-curves.svg) ![loss vs KL](${j.env}-loss-vs-kl.svg)`,
     "",
   ].join("\n");
 }
@@ -564,6 +571,12 @@ export function envSvgs(j: StudyJson): Record<string, string> {
       `${j.env}: greedy return per seed (host, V8)`,
       arms.map((r) => ({ label: short(r.arm), ys: r.per_seed })),
       ymax,
+    ),
+    [`${j.env}-loss-vs-kl.svg`]: svgScatter(
+      `${j.env}: return loss vs fp32 against KL on fp32's states (host, V8)`,
+      lossVsKl(j).map((p) => ({ label: p.short, x: p.kl, y: p.loss })),
+      "KL(pi_fp32 || pi) on fp32's states, nats",
+      "fp32 mean - mean",
     ),
     [`${j.env}-curves.svg`]: svgCurves(
       `${j.env}: training return (sampled actions; host, V8)`,
