@@ -45,15 +45,9 @@ import {
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
 import { projectPath } from "../tools/lib/util/paths.ts";
 
+const text = { type: "string" } as const;
 const { values } = parseArgs({
-  options: {
-    env: { type: "string" },
-    algos: { type: "string" },
-    kinds: { type: "string" },
-    seeds: { type: "string" },
-    cache: { type: "string" },
-    render: { type: "boolean" },
-  },
+  options: { env: text, algos: text, kinds: text, seeds: text, cache: text, render: { type: "boolean" } },
 });
 const ALGOS: Algo[] = ["ppo", "reinforce"];
 const KINDS = ["fp32", "int8", "ternary", "binary", "none"];

@@ -4,14 +4,7 @@
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
-import {
-  bandAcrossSeeds,
-  bootstrapMeanCi,
-  medianSteps,
-  stepGrid,
-  stepsToThreshold,
-  trailingMeanOnGrid,
-} from "../../tools/lib/agent/learning-curves.ts";
+import * as curves from "../../tools/lib/agent/learning-curves.ts";
 import {
   EFFICIENCY_BEGIN,
   EFFICIENCY_END,
@@ -40,46 +33,46 @@ test("should refuse a document without the markers", () => {
 });
 
 test("should space a step grid evenly up to the budget", () => {
-  assert.equal(stepGrid(100, 4), [25, 50, 75, 100]);
-  assert.equal(stepGrid(10, 3), [3, 7, 10]);
-  assert.throws(() => stepGrid(2, 3), /grid/);
+  assert.equal(curves.stepGrid(100, 4), [25, 50, 75, 100]);
+  assert.equal(curves.stepGrid(10, 3), [3, 7, 10]);
+  assert.throws(() => curves.stepGrid(2, 3), /grid/);
 });
 
 test("should average the last `window` episodes that ended by each grid step, holding the last value", () => {
   // episodes end at steps 10, 20, 40, 50 with scores 1, 0, 1, 1
   const run = { scores: [1, 0, 1, 1], steps: [10, 10, 20, 10] };
-  assert.equal(trailingMeanOnGrid(run, [5, 10, 39, 40, 60], 2), [null, 1, 0.5, 0.5, 1]);
-  assert.equal(trailingMeanOnGrid(run, [50], 10), [0.75]);
+  assert.equal(curves.trailingMeanOnGrid(run, [5, 10, 39, 40, 60], 2), [null, 1, 0.5, 0.5, 1]);
+  assert.equal(curves.trailingMeanOnGrid(run, [50], 10), [0.75]);
 });
 
 test("should find the first step where a full window's mean reaches the threshold", () => {
   const run = { scores: [1, 1, 0, 1, 1, 1], steps: [5, 5, 5, 5, 5, 5] };
   // a window of 3: means 2/3 (at 15), 2/3 (20), 2/3 (25), 1 (30)
-  assert.is(stepsToThreshold(run, 3, 1), 30);
-  assert.is(stepsToThreshold(run, 3, 0.6), 15); // not at 10: the first two alone are not a full window
-  assert.is(stepsToThreshold(run, 7, 0.1), null);
+  assert.is(curves.stepsToThreshold(run, 3, 1), 30);
+  assert.is(curves.stepsToThreshold(run, 3, 0.6), 15); // not at 10: the first two alone are not a full window
+  assert.is(curves.stepsToThreshold(run, 7, 0.1), null);
   // 19 of 20 is 0.95 (a float mean must not fall just short)
   const nineteen = { scores: [...Array(19).fill(1), 0], steps: Array(20).fill(1) };
-  assert.is(stepsToThreshold(nineteen, 20, 0.95), 20);
-  assert.is(stepsToThreshold(nineteen, 20, 0.951), null);
+  assert.is(curves.stepsToThreshold(nineteen, 20, 0.95), 20);
+  assert.is(curves.stepsToThreshold(nineteen, 20, 0.951), null);
 });
 
 test("should take the median with never-reached seeds as infinitely late", () => {
-  assert.is(medianSteps([30, 10, 20]), 20);
-  assert.is(medianSteps([10, null, 20, 40]), 30);
-  assert.is(medianSteps([10, null, null, 40]), null);
-  assert.is(medianSteps([null, 5, null]), null);
-  assert.is(medianSteps([]), null);
+  assert.is(curves.medianSteps([30, 10, 20]), 20);
+  assert.is(curves.medianSteps([10, null, 20, 40]), 30);
+  assert.is(curves.medianSteps([10, null, null, 40]), null);
+  assert.is(curves.medianSteps([null, 5, null]), null);
+  assert.is(curves.medianSteps([]), null);
 });
 
 test("should give a fixed bootstrap interval of the mean inside the data's range", () => {
   const xs = [0.2, 0.9, 0.5, 0.7, 1, 0.4, 0.8, 0.6, 0.3, 1];
-  const [lo, hi] = bootstrapMeanCi(xs);
+  const [lo, hi] = curves.bootstrapMeanCi(xs);
   const m = xs.reduce((a, b) => a + b, 0) / xs.length;
   assert.ok(0.2 <= lo && lo < m && m < hi && hi <= 1, `[${lo}, ${hi}] around ${m}`);
-  assert.equal(bootstrapMeanCi(xs), [lo, hi], "same data, same interval");
-  assert.equal(bootstrapMeanCi([3, 3, 3]), [3, 3]);
-  const band = bandAcrossSeeds([
+  assert.equal(curves.bootstrapMeanCi(xs), [lo, hi], "same data, same interval");
+  assert.equal(curves.bootstrapMeanCi([3, 3, 3]), [3, 3]);
+  const band = curves.bandAcrossSeeds([
     [null, 1],
     [null, 3],
   ]);

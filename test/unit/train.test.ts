@@ -18,6 +18,7 @@ import {
   type PretrainOptions,
 } from "../../tools/lib/train/pretrain.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
+import type { Blob } from "../../tools/lib/format/types.ts";
 import { quantizeBackboneBlob as ptqBackbone } from "../../tools/lib/train/ptq.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { envInfo, playTranscripts, type TranscriptPlay } from "../../tools/lib/train/transcripts.ts";
@@ -124,6 +125,19 @@ test("--play random: transcripts of uniformly random actions only (no scripted p
   assert.is(backboneBlob(pretrainBackbone(mod, "cartpole", quick(2)), quick(2)).meta.play, undefined);
 });
 
+/** Loads `blob` as the module's backbone and checks its features of `tokens` equal the reference's; returns their count. */
+function assertModuleFeatures(mod: ReturnType<typeof loadAgent>, blob: Blob, tokens: number[]): number {
+  mod.setBlob(encodeBlob(blob));
+  assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
+  const tok = mod.ioBase + 256,
+    out = mod.ioBase + 1024;
+  new Int32Array(mod.memory.buffer, tok, tokens.length).set(tokens);
+  const size = mod.fn.backbone_features(tok, tokens.length, out);
+  const want = backboneFeatures(backboneFromBlob(blob), tokens, tokens.length);
+  assert.equal(new Float32Array(mod.memory.buffer, out, size).slice(), want);
+  return size;
+}
+
 test("should write a blob that decodes, that backbone_load accepts, with wasm features equal to the reference", () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-train-"));
   try {
@@ -144,15 +158,7 @@ test("should write a blob that decodes, that backbone_load accepts, with wasm fe
     const blob = readBlobFile(path);
     const w = backboneFromBlob(blob);
     assert.equal(w.config, res.config);
-    mod.setBlob(encodeBlob(blob));
-    assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
-    const tok = mod.ioBase + 256,
-      out = mod.ioBase + 1024;
-    new Int32Array(mod.memory.buffer, tok, 4).set([1, 0, 3, 4]);
-    const size = mod.fn.backbone_features(tok, 4, out);
-    assert.is(size, 4 * 16);
-    const want = backboneFeatures(w, [1, 0, 3, 4], 4);
-    assert.equal(new Float32Array(mod.memory.buffer, out, size).slice(), want);
+    assert.is(assertModuleFeatures(mod, blob, [1, 0, 3, 4]), 4 * 16);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -165,17 +171,7 @@ test("PTQ: the fp32 backbone exported as fp32 is itself; as ternary it loads in 
   const t = ptqBackbone(fp, "ternary");
   assert.is(t.meta.ptq_from, "fp32");
   assert.throws(() => ptqBackbone(t, "int8"), /needs an fp32 backbone, got ternary/);
-  const mod = loadAgent("release");
-  mod.setBlob(encodeBlob(t));
-  assert.is(mod.fn.backbone_load(), 0, mod.logs.join("; "));
-  const tok = mod.ioBase + 256,
-    out = mod.ioBase + 1024;
-  new Int32Array(mod.memory.buffer, tok, 4).set([3, 20, 40, 55]);
-  const size = mod.fn.backbone_features(tok, 4, out);
-  assert.equal(
-    new Float32Array(mod.memory.buffer, out, size).slice(),
-    backboneFeatures(backboneFromBlob(t), [3, 20, 40, 55], 4),
-  );
+  assertModuleFeatures(loadAgent("release"), t, [3, 20, 40, 55]);
 });
 
 async function rejects(p: Promise<unknown>, re: RegExp): Promise<void> {
