@@ -1,5 +1,6 @@
 // The study's settings shared by the trainer and the renderer, and the shape of docs/results/<env>.json.
 import type { TrainConfig } from "../../tools/lib/agent/index.ts";
+import type { Distortion } from "./distortion.ts";
 import type { Summary } from "./stats.ts";
 
 /** The quantized backbone kinds (retention is measured against fp32). */
@@ -28,13 +29,8 @@ export interface ArmResult extends Summary {
   curve_window: number;
 }
 
-export interface DistortionStats {
-  states: number;
-  kl: number;
-  agreement: number;
-  value_abs_diff: number;
-  entropy_ref: number;
-  entropy_other: number;
+/** distortion.ts's Distortion over the seeds, with each seed's entropies. */
+export interface DistortionStats extends Distortion {
   entropy_other_per_seed: number[];
   entropy_ref_per_seed: number[];
 }
