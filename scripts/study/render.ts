@@ -6,6 +6,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { svgBars, svgCurves, svgScatter, svgSeeds } from "./plots.ts";
 import { renderedResults } from "./results-sections.ts";
+import {
+  EFFICIENCY_ENVS,
+  efficiencySection,
+  efficiencySvg,
+  withEfficiencySection,
+  type EfficiencyStudy,
+} from "../../tools/lib/report/efficiency.ts";
 import { QUANTIZED, type ArmResult, type DistortionRow, type StudyJson } from "./schema.ts";
 
 /** The envs of the study, in the order docs/results.md presents them. */
@@ -638,8 +645,15 @@ export function renderAll(root: string): Record<string, string> {
     out[`docs/results/${j.env}.md`] = envPage(j);
     for (const [name, text] of Object.entries(envSvgs(j))) out[`docs/results/${name}`] = text;
   }
-  const doc = readFileSync(join(root, "docs", "results.md"), "utf8");
-  // the pretraining-data study's section too, so one render leaves the whole document current
+  let doc = readFileSync(join(root, "docs", "results.md"), "utf8");
+  // the sample-efficiency and pretraining-data studies' sections and figures too, so one render leaves every
+  // generated part of the document current
+  const effPath = join(dir, "efficiency.json");
+  if (existsSync(effPath)) {
+    const eff = JSON.parse(readFileSync(effPath, "utf8")) as EfficiencyStudy;
+    for (const env of EFFICIENCY_ENVS) out[`docs/results/efficiency-${env}.svg`] = efficiencySvg(eff, env);
+    doc = withEfficiencySection(doc, efficiencySection(eff));
+  }
   out["docs/results.md"] = renderedResults(fillBlocks(doc, resultsBlocks(js, lm)));
   return out;
 }
