@@ -8,7 +8,8 @@ import type { AgentModule } from "../runtime/wasm.ts";
 import { envSizes } from "../runtime/env-sizes.ts";
 import { rng } from "../train/rng.ts";
 import { loadAgentModule } from "./runner.ts";
-import { chunkSeed, evalSeed } from "./seeds.ts";
+import { chunkSeed } from "./seeds.ts";
+import { evalByTokens } from "./token-episodes.ts";
 
 export interface TabularOptions {
   episodes: number;
@@ -76,17 +77,9 @@ export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule =
     }
     curve.push(ret);
   }
-  const evalReturns: number[] = [];
-  for (let i = 0; i < (o.evalEpisodes ?? 20); i++) {
-    mod.fn.env_reset(id, evalSeed(i));
-    let ret = 0,
-      flags = 0;
-    while (flags === 0) {
-      flags = mod.fn.env_step(greedy(q.get(key()) ?? new Float64Array(actions)));
-      ret += new DataView(mod.memory.buffer).getFloat64(io, true);
-    }
-    evalReturns.push(ret);
-  }
+  const evalReturns = evalByTokens(mod, id, tokens, o.evalEpisodes ?? 20, (obs) =>
+    greedy(q.get(Array.from(obs).join(",")) ?? new Float64Array(actions)),
+  );
   return {
     env,
     episodes: o.episodes,

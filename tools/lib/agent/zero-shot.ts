@@ -12,7 +12,8 @@ import { ENV_IDS, type EnvName } from "../reference/envs.ts";
 import { envSizes } from "../runtime/env-sizes.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
 import { loadAgentModule } from "./runner.ts";
-import { evalSeed } from "./seeds.ts";
+import { mean } from "../util/stats.ts";
+import { evalByTokens } from "./token-episodes.ts";
 
 /** The greedy action of the readout for one observation's tokens: the largest action-token logit (first on ties). */
 export function zeroShotAction(
@@ -54,20 +55,6 @@ export function zeroShotEval(
       `zero-shot: the backbone's vocabulary (${w.config.vocab}) has no action tokens for ${env} (needs ${vocab + actions})`,
     );
   const rows = dequantizedRows(w.emb); // the tied output layer
-  const io = mod.ioBase;
-  const returns: number[] = [];
-  for (let i = 0; i < episodes; i++) {
-    if (mod.fn.env_reset(id, evalSeed(i)) !== 0) throw new BitrlError(`env_reset(${env}) failed`);
-    let ret = 0,
-      flags = 0;
-    while (flags === 0) {
-      mod.fn.env_tokens(io + 96);
-      const obs = new Int32Array(mod.memory.buffer, io + 96, tokens).slice();
-      flags = mod.fn.env_step(zeroShotAction(w, rows, obs, vocab, actions));
-      if (flags < 0) throw new BitrlError(`env_step failed with ${flags}`);
-      ret += new DataView(mod.memory.buffer).getFloat64(io, true);
-    }
-    returns.push(ret);
-  }
-  return { returns, mean: returns.reduce((a, b) => a + b, 0) / returns.length };
+  const returns = evalByTokens(mod, id, tokens, episodes, (obs) => zeroShotAction(w, rows, obs, vocab, actions));
+  return { returns, mean: mean(returns) };
 }
