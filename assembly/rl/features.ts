@@ -4,7 +4,7 @@
 import { backboneContext, backboneFeatures, backboneFeatureSize, backboneLoad, backboneVocab } from "../model/backbone";
 import { lmContext, lmDim, lmForward, lmLoad, lmPosition, lmReset, lmState, lmVocab } from "../lm/lm";
 import { envTextOfTokens } from "../envs/env";
-import { heap_top, memoryEnd, reserveFree } from "../memory";
+import { reserveFree } from "../memory";
 
 export const BACKBONE_NONE: i32 = 0;
 export const BACKBONE_BLOB: i32 = 1;
@@ -84,9 +84,7 @@ function lmInit(tokens: i32): i32 {
 /** Sizes the features cache to a quarter of the free memory, at most 128 slots; none when that is under 4. */
 function memoInit(): void {
   const slotBytes = 4 + featureSize * 4;
-  const top = <u64>heap_top(),
-    end = memoryEnd();
-  memoSlots = <i32>min<u64>(128, (end > top ? end - top : 0) / 4 / <u64>slotBytes);
+  memoSlots = <i32>min<u64>(128, reserveFree(0) / 4 / <u64>slotBytes); // the free bytes, growing nothing
   if (memoSlots < 4) memoSlots = 0;
   else {
     memo = heap.alloc(<usize>(memoSlots * slotBytes));
