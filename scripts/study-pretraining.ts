@@ -12,6 +12,7 @@
 // Usage: node --import tsx scripts/study-pretraining.ts [--seeds 10] [--steps 100000] [--eval 20]
 //   [--render] (train nothing: re-render docs/results.md's section from the committed JSON)
 import { spawn } from "node:child_process";
+import { replaceSection } from "../tools/lib/report/markers.ts";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,12 +22,7 @@ import { readBlobFile, writeBlobFile } from "../tools/lib/format/blob-file.ts";
 import { quantizeBackboneBlob as ptqBackbone } from "../tools/lib/train/ptq.ts";
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
 import { repoRoot } from "../tools/lib/util/paths.ts";
-import {
-  pretrainingSection,
-  replaceSection,
-  type PretrainingArm,
-  type PretrainingStudy,
-} from "./study/pretraining-section.ts";
+import { pretrainingSection, type PretrainingArm, type PretrainingStudy } from "./study/pretraining-section.ts";
 
 const text = { type: "string" } as const;
 const { values } = parseArgs({ options: { seeds: text, steps: text, eval: text, render: { type: "boolean" } } });

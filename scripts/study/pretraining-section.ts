@@ -112,13 +112,3 @@ function findings(s: PretrainingStudy): string[] {
   );
   return out;
 }
-
-/** text with the block between `<!-- NAME:begin -->` and `<!-- NAME:end -->` replaced by body (markers kept). */
-export function replaceSection(text: string, name: string, body: string): string {
-  const begin = `<!-- ${name}:begin -->`,
-    end = `<!-- ${name}:end -->`;
-  const a = text.indexOf(begin),
-    b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`docs: no ${begin} ... ${end} block`);
-  return text.slice(0, a + begin.length) + "\n" + body + "\n" + text.slice(b);
-}

@@ -1,10 +1,11 @@
-// The pretraining-data section of docs/results.md generated from committed JSON by scripts/render-results.ts (the
-// retention study's blocks: scripts/study/render.ts, which applies this too), in one function the
+// The pretraining-data section of docs/results.md rendered from its committed JSON, applied by
+// `scripts/study.ts --render` (scripts/study/render.ts, beside the retention study's blocks) and in one function the
 // test (test/unit/study-sections.test.ts) calls too: the committed document must equal its own re-rendering.
 import { readFileSync } from "node:fs";
+import { replaceSection } from "../../tools/lib/report/markers.ts";
 import { join } from "node:path";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
-import { pretrainingSection, replaceSection, type PretrainingStudy } from "./pretraining-section.ts";
+import { pretrainingSection, type PretrainingStudy } from "./pretraining-section.ts";
 
 const json = <T>(name: string): T => JSON.parse(readFileSync(join(repoRoot, "docs", "results", name), "utf8")) as T;
 

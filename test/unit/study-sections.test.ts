@@ -1,12 +1,13 @@
 // docs/results.md's generated sections equal what their renderers make of the committed JSON (issue #16: tables
 // written from data, so a hand edit or a stale table fails here). Re-render: the scripts' --render mode.
 import { test } from "uvu";
+import { replaceSection } from "../../tools/lib/report/markers.ts";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { renderedResults } from "../../scripts/study/results-sections.ts";
-import { pretrainingSection, replaceSection, type PretrainingStudy } from "../../scripts/study/pretraining-section.ts";
+import { pretrainingSection, type PretrainingStudy } from "../../scripts/study/pretraining-section.ts";
 
 const results = readFileSync(join(repoRoot, "docs", "results.md"), "utf8");
 

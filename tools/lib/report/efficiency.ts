@@ -2,6 +2,7 @@
 // scripts/efficiency.ts): one SVG of learning curves per env and the docs/results.md section between its markers.
 // Pure string building: the same JSON gives the same bytes (test/unit/efficiency.test.ts checks the committed ones).
 import { BitrlError } from "../util/errors.ts";
+import { replaceSection } from "./markers.ts";
 import { fmt } from "./format.ts";
 import { lineChart, type LineSeries } from "./svg.ts";
 
@@ -280,9 +281,5 @@ export function efficiencySection(study: EfficiencyStudy): string {
 
 /** `doc` with the text between the efficiency markers replaced by `section`; the markers must be there. */
 export function withEfficiencySection(doc: string, section: string): string {
-  const a = doc.indexOf(EFFICIENCY_BEGIN),
-    b = doc.indexOf(EFFICIENCY_END);
-  if (a < 0 || b < a)
-    throw new BitrlError(`docs/results.md needs the markers ${EFFICIENCY_BEGIN} and ${EFFICIENCY_END}`);
-  return doc.slice(0, a + EFFICIENCY_BEGIN.length) + "\n" + section + "\n" + doc.slice(b);
+  return replaceSection(doc, "efficiency", section);
 }
