@@ -81,6 +81,7 @@ const NUMERIC: string[][] = [
   ...each(EVAL, "--episodes 0", "--episodes -1"),
   ...each(RUN, "--train 1e99 --episodes 0", "--episodes 0 --train 0", "--max-steps 1e99", "--max-steps 0"),
   ...each(TRAIN, "--seeds 0", "--steps -5", "--lr 2", "--lr 0", "--gamma -0.5", "--epochs 0"),
+  ...each(TRAIN, "--select-episodes 0", "--select-every 0 --select-episodes 5"),
   ...each(PRETRAIN, "--steps 0", "--lr 1e-999x"),
   ...each(REPLAY, "1 --seed 4294967296"),
   ...each(ENERGY, "--vdd 100", "--marker-channel 8"),

@@ -52,6 +52,8 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
   --select-every N   greedy checks every N training steps (ppo) or episodes (reinforce, a multiple of 50) keep
                      the best head seen (defaults: ppo per env, e.g. cartpole ${DEFAULT_RUN.cartpole.select.every} steps x ${DEFAULT_RUN.cartpole.select.episodes} episodes; reinforce
                      100 x 10; 0 = keep the last head)
+  --select-episodes N  greedy episodes per check (seeds 2000000 + i; default ppo per env, e.g. cartpole
+                     ${DEFAULT_RUN.cartpole.select.episodes}; reinforce 10): more make a perfect check harder to reach by luck
   --eval-episodes M  greedy episodes after training (default 20; not counted in --steps)
   --out FILE         default models/<env>-<backbone kind>.bitrl
   --board B          train on a board instead (qemu-m4 emulated, host, or a real one with --port): one seed,
@@ -64,6 +66,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     const v = parseFlags(this, argv, {
       ...valueFlags("env", "backbone", "seeds", "episodes", "hidden", "out"),
       ...valueFlags("lr", "gamma", "entropy", "batch", "lr-decay", "eval-episodes", "select-every"),
+      ...valueFlags("select-episodes"),
       ...valueFlags("algo", "steps", "rollout", "epochs", "minibatches"),
       ...BOARD_FLAGS,
       ...JSON_FLAG,
@@ -92,12 +95,15 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     const selectEvery = intFlag("select-every", v["select-every"], ppo ? run.select.every : 100, 0);
     if (!ppo && selectEvery % 50 !== 0)
       throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
+    const selectEpisodes = intFlag("select-episodes", v["select-episodes"], ppo ? run.select.episodes : 10, 1);
+    if (selectEvery === 0 && v["select-episodes"] !== undefined)
+      throw new BitrlError("--select-episodes needs checks (--select-every above 0)");
     const select =
       selectEvery === 0
         ? undefined
         : ppo
-          ? { ...run.select, every: selectEvery }
-          : { every: selectEvery, episodes: 10 };
+          ? { ...run.select, every: selectEvery, episodes: selectEpisodes }
+          : { every: selectEvery, episodes: selectEpisodes };
     const d = defaultTrain(env, backbone ? "blob" : "none", algo);
     const train: TrainConfig = {
       ...d,
