@@ -12,6 +12,8 @@ import {
   buildAgentBlob,
   DEFAULT_TRAIN,
   headParamCount,
+  hparamValues,
+  HPARAMS_V1_LEN,
   loadAgentModule,
   trainAgent,
   withHead,
@@ -69,10 +71,24 @@ test("should refuse a PPO rollout that does not fit in linear memory, and load o
   assert.throws(() => trainAgent(big, 1, 1), /PPO rollout .* does not fit/);
   const auto = new AgentRunner(ppoCartpole(ternaryBackbone()));
   assert.ok(auto.rolloutSteps() > 32 && auto.rolloutSteps() < 1024, `auto rollout ${auto.rolloutSteps()}`);
-  const old = readBlobFile(join(import.meta.dirname, "..", "..", "models", "cartpole-ternary.bitrl"));
-  assert.is(old.tensors.find((t) => t.name === "agent.hparams")!.shape[0], 10);
+  // an older REINFORCE agent: agent.hparams holds only the first HPARAMS_V1_LEN fields; it plays and trains as the
+  // same agent with the full f32[19] tensor does
+  const current = oneHotCartpole();
+  const old: Blob = {
+    ...current,
+    tensors: current.tensors.map((t) =>
+      t.name === "agent.hparams"
+        ? f32Tensor("agent.hparams", [HPARAMS_V1_LEN], hparamValues(DEFAULT_TRAIN.cartpole).slice(0, HPARAMS_V1_LEN))
+        : t,
+    ),
+  };
+  assert.is(old.tensors.find((t) => t.name === "agent.hparams")!.shape[0], HPARAMS_V1_LEN);
   assert.is(agentInfo(old).train.algo, "reinforce");
-  assert.is(new AgentRunner(old).rolloutSteps(), 0);
+  const [o, c] = [new AgentRunner(old), new AgentRunner(current)];
+  assert.is(o.rolloutSteps(), 0);
+  assert.equal(o.train(5, 6), c.train(5, 6));
+  assert.equal(Array.from(o.head()), Array.from(c.head()));
+  assert.not.equal(Array.from(c.head()), Array.from(new AgentRunner(current).head()), "training moved the head");
 });
 
 test("should train identically from the same seed (release and debug builds), differently from another", () => {
