@@ -57,7 +57,7 @@ export function playTranscripts(
   episodes: number,
   seed: number,
   play: TranscriptPlay = "mixed",
-): { stream: Int32Array; starts: number[] } {
+): { stream: Int32Array; starts: number[]; terminated: number } {
   const r = rng(seed ^ 0x5eed);
   const out: number[] = [];
   const starts: number[] = []; // stream index of every observation's first token
@@ -65,6 +65,7 @@ export function playTranscripts(
   const obsAt = scratch + 64;
   const mem = () => mod.memory.buffer;
   const epsCycle = play === "random" ? [1] : [1, 0.5, 0.2, 0.05];
+  let terminated = 0; // episodes that ended by termination (the goal, or cartpole's fall), not the time limit
   const pushObs = () => {
     const n = mod.fn.env_tokens(scratch);
     if (n !== env.tokens) throw new BitrlError(`env_tokens gave ${n} tokens, expected ${env.tokens}`);
@@ -83,12 +84,13 @@ export function playTranscripts(
       const flags = mod.fn.env_step(a);
       if (flags < 0) throw new BitrlError(`env_step(${a}) failed with ${flags}`);
       if (flags !== 0) {
+        if (flags & 1) terminated++;
         pushObs();
         break;
       }
     }
   }
-  return { stream: Int32Array.from(out), starts };
+  return { stream: Int32Array.from(out), starts, terminated };
 }
 
 /** Windows of `ctx` tokens starting at observation starts (so position 0 is always an observation's first token). */
