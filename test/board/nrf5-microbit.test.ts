@@ -9,6 +9,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "../../tools/lib/board/toolchain.ts";
+import { within } from "../fixtures/timeout.ts";
 
 test("should transmit over the nRF5 UART and rewrite NVMC pages correctly on QEMU microbit", async () => {
   const dir = mkdtempSync(join(tmpdir(), "bitrl-nrf5-"));
@@ -76,7 +77,7 @@ test("should transmit over the nRF5 UART and rewrite NVMC pages correctly on QEM
       }
       assert.ok(s, "QEMU's UART socket");
       s!.on("data", (d) => (out += d.toString("latin1")));
-      const code = await Promise.race([exited, new Promise<number>((r) => setTimeout(() => r(-1), 60000))]);
+      const code = await within(exited, 60000, -1);
       assert.is(code, 0, out);
     } finally {
       q.kill("SIGKILL");

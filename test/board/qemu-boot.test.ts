@@ -19,6 +19,7 @@ import {
   type QemuBoard,
   type QemuBoardId,
 } from "../../tools/lib/board/qemu.ts";
+import { within } from "../fixtures/timeout.ts";
 
 const images = new Map<string, FirmwareImage>();
 async function selftest(board: QemuBoardId): Promise<string> {
@@ -115,10 +116,7 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
     const b = await bootQemu({ elf: await selftest(board), board, flashPath: tempFlashPath(), handshake: banner });
     try {
       b.write("s");
-      const code = await Promise.race([
-        b.exited,
-        new Promise<string>((r) => setTimeout(() => r("still running"), 10_000)),
-      ]);
+      const code = await within(b.exited, 10_000, "still running");
       assert.is(code, 70);
       assert.match(b.log(), new RegExp(`bitrl ${board}: (fault|trap)`));
     } finally {
