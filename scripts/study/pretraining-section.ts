@@ -3,6 +3,7 @@
 // re-renders them and compares with the committed file, so the tables cannot drift from their data.
 import { ratioCi } from "../../tools/lib/agent/retention.ts";
 import { medianSteps } from "../../tools/lib/agent/learning-curves.ts";
+import { fmt } from "../../tools/lib/report/format.ts";
 import type { TaskTarget } from "../../tools/lib/agent/targets.ts";
 import { ci95, mean } from "../../tools/lib/util/stats.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
@@ -75,13 +76,13 @@ export function pretrainingSection(s: PretrainingStudy): string {
       "",
       `Steps to target: per seed, the first environment step at which the mean ${t.metric} of the last ${t.window} ` +
         `training episodes (sampled actions, from \`bitrl train --json\`'s curve) is at least ${t.threshold} ` +
-        `(tools/lib/agent/targets.ts); the median over seeds, a seed that never got there counted as infinitely late ` +
+        `(tools/lib/agent/targets.ts); the median over seeds (whole steps), a seed that never got there counted as infinitely late ` +
         `("never" when that is the median), and how many seeds got there.`,
     );
   const stepsCell = (xs: (number | null)[] | undefined) => {
     if (!xs) return "-";
     const m = medianSteps(xs);
-    return `${m === null ? "never" : m.toLocaleString("en-US")} (${xs.filter((x) => x !== null).length}/${xs.length})`;
+    return `${m === null ? "never" : fmt(m)} (${xs.filter((x) => x !== null).length}/${xs.length})`;
   };
   const cols = [
     "pretraining data",
@@ -182,7 +183,7 @@ function findings(s: PretrainingStudy): string[] {
   if (t) {
     const reached = (a: PretrainingArm) => {
       const m = a.steps_to_threshold ? medianSteps(a.steps_to_threshold) : null;
-      return `${a.kind}${a.method === "ptq" ? " (PTQ)" : ""} ${m === null ? "never" : m.toLocaleString("en-US")}`;
+      return `${a.kind}${a.method === "ptq" ? " (PTQ)" : ""} ${m === null ? "never" : fmt(m)}`;
     };
     const solved = t.metric === "return" && mean(fp.rl) >= t.threshold;
     out.push(
@@ -206,5 +207,5 @@ function findings(s: PretrainingStudy): string[] {
 const stepsNote = (xs: (number | null)[] | undefined) => {
   if (!xs) return "not recorded";
   const m = medianSteps(xs);
-  return m === null ? "never" : m.toLocaleString("en-US");
+  return m === null ? "never" : fmt(m);
 };

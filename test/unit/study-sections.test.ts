@@ -73,7 +73,7 @@ test("should judge a negative-return task's saturation and retention on its rang
   assert.match(open, /\| -310\.0 \| 0\.488 \[[0-9.]+, [0-9.]+\] \| 200\.0 \| never \(0\/3\) \|/);
   assert.match(
     open,
-    /target \(return -100\) on random-play backbones: fp32 50,000, ternary never, ternary \(PTQ\) never; one-hot head never\./,
+    /target \(return -100\) on random-play backbones: fp32 50 000, ternary never, ternary \(PTQ\) never; one-hot head never\./,
   );
   assert.match(open, /The fp32 head's greedy mean reaches the target -100\./);
 });
