@@ -145,13 +145,22 @@ function findings(s: PretrainingStudy): string[] {
   const line = low + 0.9 * (top - low);
   const below = mean(fp.rl) < line;
   const fpAbove = mean(above(fp.rl));
+  // kinds apart from fp32: by the retention interval, or (when every fp32 head scored the worst return, so retention
+  // is undefined) by the 95% t intervals of the mean returns not overlapping
+  const apart = (a: PretrainingArm) => {
+    if (fpAbove === 0)
+      return mean(a.rl) - ci95(a.rl) > mean(fp.rl) + ci95(fp.rl) || mean(a.rl) + ci95(a.rl) < mean(fp.rl) - ci95(fp.rl);
+    const [lo, hi] = ratioCi(above(a.rl), above(fp.rl));
+    return hi < 1 || lo > 1;
+  };
   const sep = s.arms
     .filter((a) => a.data === "random" && a.kind !== "fp32")
-    .filter((a) => {
-      const [lo, hi] = ratioCi(above(a.rl), above(fp.rl));
-      return hi < 1 || lo > 1;
-    })
+    .filter(apart)
     .map((a) => `${a.kind} (${(a.method ?? "qat").toUpperCase()})`);
+  const sepIs =
+    fpAbove === 0
+      ? "whose 95% interval of the mean return lies apart from fp32's"
+      : "whose retention interval excludes 1";
   for (const data of datas) {
     const pairs = s.arms
       .filter((a) => a.data === data && a.method === "ptq")
@@ -175,9 +184,10 @@ function findings(s: PretrainingStudy): string[] {
       : `90% of the way from the worst return ${low} to the bound ${top}, i.e. ${f1(line)}`;
   const undefinedRetention =
     fpAbove === 0 ? ` (every fp32 head scored the worst return ${low}: retention is undefined, shown n/a)` : "";
+  const sepText = sep.length ? sep.join(", ") : "none";
   out.push(
     `- On random-play backbones the fp32 head's mean is ${f1(mean(fp.rl))} (${below ? "below" : "not below"} ` +
-      `${scale}); kinds whose retention interval excludes 1: ${sep.length ? sep.join(", ") : "none"}${undefinedRetention}.`,
+      `${scale}); kinds ${sepIs}: ${sepText}${undefinedRetention}.`,
   );
   const t = s.target;
   if (t) {
@@ -196,9 +206,13 @@ function findings(s: PretrainingStudy): string[] {
         (t.metric === "return"
           ? ` The fp32 head's greedy mean ${solved ? "reaches" : "does not reach"} the target ${t.threshold}.`
           : ""),
-      `- Issue #16's criterion (retention measured, not saturated): the fp32 head's mean is ${below ? "below" : "not below"} ` +
-        `90% of the task's range, so the task ${below ? "leaves" : "does not leave"} room to show a loss; the kinds ` +
-        `${sep.length ? `differ from fp32 beyond the retention interval for ${sep.join(", ")}` : "do not differ from fp32 beyond their retention intervals"}.`,
+      fpAbove === 0
+        ? `- Issue #16's criterion (retention measured, not saturated): the fp32 head's mean is below 90% of the ` +
+            `task's range, but it is the worst return itself: at this budget the task is at its floor, not its ` +
+            `ceiling, and retention is not measured; kinds ${sepIs}: ${sepText}.`
+        : `- Issue #16's criterion (retention measured, not saturated): the fp32 head's mean is ${below ? "below" : "not below"} ` +
+            `90% of the task's range, so the task ${below ? "leaves" : "does not leave"} room to show a loss; the kinds ` +
+            `${sep.length ? `differ from fp32 beyond the retention interval for ${sepText}` : "do not differ from fp32 beyond their retention intervals"}.`,
     );
   }
   return out;

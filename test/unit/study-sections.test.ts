@@ -81,6 +81,13 @@ test("should judge a negative-return task's saturation and retention on its rang
 test("should say so when every fp32 head scored the worst return (retention undefined)", () => {
   const stuck = pretrainingSection(synthetic("mountaincar", [-200, -200], [-200, -199]));
   assert.match(stuck, /retention is undefined, shown n\/a/);
+  assert.match(
+    stuck,
+    /the task is at its floor, not its ceiling, and retention is not measured; kinds whose 95% interval of the mean return lies apart from fp32's: none\./,
+  );
+  // ternary's interval (-199.5 +- 6.4) overlaps fp32's -200 +- 0; a head clear of it is apart
+  const apart = pretrainingSection(synthetic("mountaincar", [-200, -200, -200], [-120, -125, -118]));
+  assert.match(apart, /lies apart from fp32's: ternary \(QAT\), ternary \(PTQ\)\./);
   assert.match(stuck, /\| n\/a \[n\/a, n\/a\] \|/);
   assert.match(stuck, /does not reach the target -100/);
 });
