@@ -14,7 +14,7 @@
 //   [--steps the env's `bitrl train` budget] [--eval 20]
 //   [--render] (train nothing: re-render docs/results.md's sections from the committed JSON)
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -112,14 +112,16 @@ function previous(seeds: number, steps: number, evalN: number): PretrainingStudy
   return p.seeds === seeds && p.steps === steps && p.eval_episodes === evalN ? p : null;
 }
 
-/** The arms an interrupted run with the same settings finished (written after every arm, in $TMPDIR). */
+/** The arms an interrupted run with the same settings finished (written after every arm, in $TMPDIR; removed once
+ *  the JSON is written, so a later run with rebuilt backbones does not reuse them). */
 const partialPath = (seeds: number, steps: number, evalN: number) =>
   join(tmpdir(), `bitrl-pretraining-${ENV}-${seeds}x${steps}-eval${evalN}.json`);
 
+const seeds = Number(values.seeds ?? 10),
+  steps = Number(values.steps ?? DEFAULT_RUN[ENV].steps),
+  evalN = Number(values.eval ?? 20);
+
 async function run(): Promise<PretrainingStudy> {
-  const seeds = Number(values.seeds ?? 10),
-    steps = Number(values.steps ?? DEFAULT_RUN[ENV].steps),
-    evalN = Number(values.eval ?? 20);
   const prev = previous(seeds, steps, evalN);
   const partial = partialPath(seeds, steps, evalN);
   const started: PretrainingArm[] =
@@ -183,6 +185,7 @@ async function run(): Promise<PretrainingStudy> {
 if (!values.render) {
   if (!existsSync(join(repoRoot, "docs", "results"))) mkdirSync(join(repoRoot, "docs", "results"), { recursive: true });
   writeFileAtomic(JSON_PATH, JSON.stringify(await run(), null, 1) + "\n");
+  rmSync(partialPath(seeds, steps, evalN), { force: true }); // the finished arms are in the JSON now
 }
 writeFileAtomic(RESULTS_MD, renderedResults(readFileSync(RESULTS_MD, "utf8")));
 console.error(`[study-pretraining] wrote ${values.render ? "" : `${JSON_PATH} and `}the sections of docs/results.md`);
