@@ -15,6 +15,8 @@ export interface EnvInfo {
   /** observation vocabulary; action a is token obsVocab + a in transcripts */
   obsVocab: number;
   actions: number;
+  /** f32 observation values per step (what the scripted policies read) */
+  obs: number;
 }
 
 export function envInfo(mod: AgentModule, name: string): EnvInfo {
@@ -22,7 +24,7 @@ export function envInfo(mod: AgentModule, name: string): EnvInfo {
   if (id === undefined) throw new BitrlError(`unknown env '${name}' (known: ${Object.keys(ENV_IDS).join(", ")})`);
   if (!mod.fn.env_reset) throw new BitrlError("agent module has no env_* exports (rebuild: node scripts/build.mjs)");
   const s = envSizes(mod, id);
-  return { name, id, tokens: s.tokens, obsVocab: s.vocab, actions: s.actions };
+  return { name, id, tokens: s.tokens, obsVocab: s.vocab, actions: s.actions, obs: s.obs };
 }
 
 /** Scripted play: a reasonable policy per env, so transcripts also show long, successful episodes. */
@@ -78,7 +80,7 @@ export function playTranscripts(
     for (;;) {
       pushObs();
       mod.fn.env_obs(obsAt);
-      const obs = new Float32Array(mem(), obsAt, 4).slice();
+      const obs = new Float32Array(mem(), obsAt, env.obs).slice();
       const a = r.next() < eps ? r.below(env.actions) : scripted(env.name, obs, r);
       out.push(env.obsVocab + a);
       const flags = mod.fn.env_step(a);
