@@ -4,6 +4,7 @@
 // builds and installs what the suites need. Wall-clock seconds of the suites only (build, type and format checks
 // excluded from both). Prints a table and one JSON line. Not a test. Run: node bench/test-speed.mjs
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,12 +25,36 @@ function timed(label, args) {
   return { seconds, passed, failed };
 }
 
+// The ratio is only meaningful on a quiet machine: Linux's autogroup scheduler gives every session an equal share of
+// the CPU whatever its nice value, so one busy process elsewhere halves what the two test workers get (and slows the
+// one-process run far less). Before each timed run, the share of the CPUs busy while this bench sleeps 3 s (from
+// /proc/stat; null elsewhere) is recorded, with a warning above 10%.
+function othersBusy(label) {
+  const sample = () => {
+    try {
+      const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+      return { total: f.reduce((a, b) => a + b, 0), idle: f[3] + f[4] };
+    } catch {
+      return null;
+    }
+  };
+  const a = sample();
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 3000);
+  const b = sample();
+  if (!a || !b || b.total === a.total) return null;
+  const busy = 1 - (b.idle - a.idle) / (b.total - a.total);
+  if (busy > 0.1) console.error(`warning: ${(100 * busy).toFixed(0)}% of the CPUs busy before ${label}: not quiet`);
+  return Number(busy.toFixed(3));
+}
+
 // warm-up: build, toolchains, firmware images (cached afterwards for both timed runs)
 timed("warm-up (npm test)", [join(root, "scripts", "test.mjs")]);
 const uvu = join(root, "node_modules", "uvu", "bin.js");
+const busyBeforeSerial = othersBusy("the one-process run");
 const serial = timed("one process, file after file", ["--import", "tsx", uvu, "test", "\\.test\\.ts$", "--no-color"]);
 // the tiered runner, its suites only: the report's "tests:" wall time is the runner's total minus its fixed steps,
 // so time the whole runner and subtract a run with no test file selected
+const busyBeforeTiered = othersBusy("the tiered run");
 const tiered = timed("tiers on parallel workers", [join(root, "scripts", "test.mjs")]);
 const fixed = timed("tiered runner, no suites (build and checks only)", [
   join(root, "scripts", "test.mjs"),
@@ -50,6 +75,8 @@ console.log(
     tiered_total_s: tiered.seconds,
     fixed_steps_s: fixed.seconds,
     speedup: Number(ratio.toFixed(2)),
+    others_busy_before_serial: busyBeforeSerial,
+    others_busy_before_tiered: busyBeforeTiered,
     serial_passed: serial.passed,
     tiered_passed: tiered.passed,
     serial_failed: serial.failed,

@@ -1,7 +1,8 @@
 // Rebuilds every shipped backbone from scratch (deterministic: same code, same bytes): pretrains each env x kind
 // with fixed settings, writes models/<env>-backbone-<kind>.bitrl atomically and its card models/<env>-backbone-<kind>.md.
 // Usage: node --import tsx scripts/build-models.ts [--env cartpole,keydoor] [--kind ternary,fp32] [--play random]
-// (--play random: the backbones pretrained on uniformly random play, models/<env>-backbone-<kind>-random.*)
+// (--play random: the backbones pretrained on uniformly random play, models/<env>-backbone-<kind>-random.*; by
+// default those of RANDOM_PLAY_ENVS)
 import { writeFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -23,13 +24,24 @@ const { values } = parseArgs({
 });
 const play = values.play === "random" ? "random" : "mixed";
 if (values.play !== undefined && values.play !== play) throw new Error(`--play must be random, got '${values.play}'`);
-const envs = (values.env ?? "cartpole,keydoor,frozenlake").split(",");
+/** The envs whose backbones ship, per data: the expert-mixed ones, and the random-play ones of the pretraining
+ *  study (scripts/study-pretraining.ts, issue #16). */
+const MIXED_ENVS = ["cartpole", "keydoor", "frozenlake"];
+const RANDOM_PLAY_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor"];
+const envs = (values.env ?? (play === "random" ? RANDOM_PLAY_ENVS : MIXED_ENVS).join(",")).split(",");
 const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKind[];
 
 /** Optimizer steps per env, the same for every kind of that env (so retention compares like with like): cartpole's
  *  ternary backbone at 600 steps left the RL head with weak features (retention 0.83 over 10 seeds), at 1800 its
- *  policies reach fp32's returns; keydoor and frozenlake keep the default. */
-const STEPS: Record<string, number> = { cartpole: 1800 };
+ *  policies reach fp32's returns; acrobot and mountaincar (random play only) take cartpole's 1800, untuned;
+ *  keydoor and frozenlake keep the default. */
+const STEPS: Record<string, number> = { cartpole: 1800, acrobot: 1800, mountaincar: 1800 };
+/** What a terminated episode means per env, for the card (cartpole's is a fall, not a success: not reported). */
+const GOAL: Record<string, string> = {
+  acrobot: "swung the tip above the line",
+  mountaincar: "reached the flag",
+  keydoor: "left through the door",
+};
 
 /** The shipped settings: PRETRAIN_DEFAULTS (docs/model.md), seed 1, the env's steps, for every kind. */
 const settings = (env: string, kind: BackboneKind): PretrainOptions => ({
@@ -66,6 +78,9 @@ for (const env of envs) {
       play === "random"
         ? "uniformly random actions only (no scripted play: the data does not contain the policy)"
         : "random actions with probability 1, 0.5, 0.2, 0.05 (cycling per episode) else a scripted policy";
+    const goals = GOAL[env]
+      ? `; ${res.terminatedEpisodes} of the ${o.episodes} training episodes ${GOAL[env]} (the rest hit the ${env} time limit)`
+      : "";
     const card = `# ${name}
 
 The ${kind} backbone for \`${env}\` (architecture: [docs/model.md](../docs/model.md)). Frozen; the RL head is trained on
@@ -75,7 +90,7 @@ its features (\`featTokens * dim\` = ${c.featTokens * c.dim} values).
 |---|---|
 | architecture | vocab ${c.vocab}, ctx ${c.ctx}, dim ${c.dim}, layers ${c.layers}, heads ${c.heads}, ffn ${c.ffn} (ReLU^2), features ${c.featTokens} positions x ${c.dim} |
 | weights | ${kind === "fp32" ? "fp32 everywhere" : kind === "int8" ? "int8 absmax per row, int8 activations; embedding int8 per tensor" : kind === "ternary" ? "ternary absmean per tensor (t3 packing), int8 activations; embedding int8 per tensor" : "binary sign with absmean scale per tensor (stored t3), int8 activations; embedding int8 per tensor"} |
-| data | transcripts of ${o.episodes} ${env} episodes (seeds ${o.seed * 100003}+e) played through build/agent.wasm, ${policy}; ${res.trainWindows} windows of ${o.ctx} tokens starting at an observation; validation: ${res.validWindows} windows from other seeds |
+| data | transcripts of ${o.episodes} ${env} episodes (seeds ${o.seed * 100003}+e) played through build/agent.wasm, ${policy}${goals}; ${res.trainWindows} windows of ${o.ctx} tokens starting at an observation; validation: ${res.validWindows} windows from other seeds |
 | training | ${o.steps} Adam steps, batch ${o.batch}, peak lr ${o.lr} (5% warm-up, cosine to 10%), grad-norm clip 1, ${kind === "fp32" ? "no quantization" : "QAT with straight-through estimators"}, seed ${o.seed}; ${secs.toFixed(0)} s on this 2-core machine |
 | loss (nats/token) | train ${tail.toFixed(3)} (mean of the last 50 steps), validation ${res.validLossExported.toFixed(3)} as shipped (reference forward on the exported weights; QAT forward ${res.validLoss.toFixed(3)}); uniform guess ${res.uniformLoss.toFixed(3)} |
 | size | ${bytes.length} bytes; the same tensors in fp32: ${st.fp32_bytes} bytes; ratio ${st.ratio_vs_fp32.toFixed(2)}x${st.bits_per_weight ? `; ${st.bits_per_weight.toFixed(3)} bits per ternary weight incl. scales` : ""} |

@@ -19,7 +19,6 @@ import {
   defaultTrain,
   EVAL_SEED,
   SELECT_SEED,
-  successRate,
   trainAgent,
   type Algo,
   type TrainConfig,
@@ -29,9 +28,9 @@ import {
   bootstrapMeanCi,
   medianSteps,
   stepGrid,
-  stepsToThreshold,
   trailingMeanOnGrid,
 } from "../tools/lib/agent/learning-curves.ts";
+import { runStepsToTarget, TASK_TARGETS, targetScores } from "../tools/lib/agent/targets.ts";
 import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import type { EnvName } from "../tools/lib/reference/envs.ts";
 import {
@@ -63,17 +62,9 @@ const pick = <T extends string>(flag: string | undefined, all: readonly T[]): T[
   return xs;
 };
 
-/**
- * The targets of issue #14 and how a run's curve is scored: cartpole by return, keydoor and frozenlake by success
- * (an episode that reached the goal, eval.ts successRate). `window`: training episodes in the trailing mean (the
- * curve and the threshold); the goal tasks' episodes are short and their scores 0/1, so a 20-episode mean would
- * cross 0.7 by luck long before the policy does (a policy succeeding half the time gets 14 of 20 with p ~0.06).
- */
-const TARGETS: Record<string, { metric: "return" | "success"; threshold: number; window: number }> = {
-  cartpole: { metric: "return", threshold: 475, window: 20 },
-  keydoor: { metric: "success", threshold: 0.95, window: 100 },
-  frozenlake: { metric: "success", threshold: 0.7, window: 200 },
-};
+/** The targets of issue #14 and how a run's curve is scored (tools/lib/agent/targets.ts): cartpole by return,
+ *  keydoor and frozenlake by success; `window`: training episodes in the trailing mean (the curve and the threshold). */
+const TARGETS = TASK_TARGETS;
 
 /**
  * One arm's procedure: `bitrl train`'s defaults for the algorithm and feature source (defaultTrain, DEFAULT_RUN
@@ -151,12 +142,11 @@ const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4)
 function aggregateArm(env: EnvName, algo: Algo, kind: string, runs: CachedRun[], grid: number[]): EfficiencyArm {
   const t = TARGETS[env];
   const seeds = runs.map((r) => {
-    const scores = t.metric === "return" ? r.returns : r.returns.map((x) => successRate(env, [x]) ?? 0);
-    const run = { scores, steps: r.steps };
+    const run = { scores: targetScores(env, r.returns), steps: r.steps };
     return {
       seed: r.seed,
       curve: trailingMeanOnGrid(run, grid, t.window).map(r4),
-      steps_to_threshold: stepsToThreshold(run, t.window, t.threshold),
+      steps_to_threshold: runStepsToTarget(env, r.returns, r.steps),
       eval_score: r4(t.metric === "return" ? r.eval_mean_return : (r.eval_success_rate ?? 0)) as number,
       eval_mean_return: r4(r.eval_mean_return) as number,
       episodes: r.returns.length,

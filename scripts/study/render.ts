@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { svgBars, svgCurves, svgScatter, svgSeeds } from "./plots.ts";
 import { renderedResults } from "./results-sections.ts";
+import { TASK_MAX } from "./tasks.ts";
 import {
   EFFICIENCY_ENVS,
   efficiencySection,
@@ -17,8 +18,7 @@ import { QUANTIZED, type ArmResult, type DistortionRow, type StudyJson } from ".
 
 /** The envs of the study, in the order docs/results.md presents them. */
 export const STUDY_ENVS = ["cartpole", "keydoor"] as const;
-/** The best mean return per env: cartpole's limit, keydoor's scripted optimal solver (docs/agents.md). */
-export const TASK_MAX: Record<string, number> = { cartpole: 500, keydoor: 0.821 };
+export { TASK_MAX };
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "n/a");
 const f1 = (x: number) => (Number.isFinite(x) ? x.toFixed(1) : "n/a");

@@ -5,6 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import * as curves from "../../tools/lib/agent/learning-curves.ts";
+import { runStepsToTarget, targetScores } from "../../tools/lib/agent/targets.ts";
 import {
   EFFICIENCY_BEGIN,
   EFFICIENCY_END,
@@ -55,6 +56,23 @@ test("should find the first step where a full window's mean reaches the threshol
   const nineteen = { scores: [...Array(19).fill(1), 0], steps: Array(20).fill(1) };
   assert.is(curves.stepsToThreshold(nineteen, 20, 0.95), 20);
   assert.is(curves.stepsToThreshold(nineteen, 20, 0.951), null);
+});
+
+test("should count steps to each task's target on its own score: returns for acrobot, success for keydoor", () => {
+  // acrobot: 20 episodes of -500 (the limit), then 20 of -90: the trailing 20-episode mean reaches -100 only when
+  // the window is all -90 episodes, at 20 * 500 + 20 * 90 steps
+  const returns = [...Array(20).fill(-500), ...Array(20).fill(-90)];
+  const steps = returns.map((r) => -r);
+  assert.is(runStepsToTarget("acrobot", returns, steps), 20 * 500 + 20 * 90);
+  assert.is(
+    runStepsToTarget("acrobot", returns.slice(0, 39), steps.slice(0, 39)),
+    null,
+    "19 of 20 at -90: mean -110.5",
+  );
+  // keydoor scores success (return > 0), not return: 100 successes of return 0.1 reach 0.95 although 0.1 < 0.95
+  assert.equal(targetScores("keydoor", [0.1, 0]), [1, 0]);
+  assert.is(runStepsToTarget("keydoor", Array(100).fill(0.1), Array(100).fill(3)), 300);
+  assert.is(runStepsToTarget("cartpole", Array(100).fill(470), Array(100).fill(470)), null, "475 is cartpole's target");
 });
 
 test("should take the median with never-reached seeds as infinitely late", () => {

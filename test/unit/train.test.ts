@@ -125,6 +125,19 @@ test("--play random: transcripts of uniformly random actions only (no scripted p
   assert.is(backboneBlob(pretrainBackbone(mod, "cartpole", quick(2)), quick(2)).meta.play, undefined);
 });
 
+test("should let acrobot's scripted play read the first link's velocity (its fifth observation value)", () => {
+  const mod = loadAgent("release");
+  const env = envInfo(mod, "acrobot");
+  assert.is(env.obs, 6);
+  // episodes 2 and 3 of "mixed" play are 80% and 95% scripted: pushing along the swing uses both torques about
+  // equally, where a policy that could not see the velocity pushed one way (torque +1 only by the random actions)
+  const { stream } = playTranscripts(mod, env, 4, 11, "mixed");
+  const actions = Array.from(stream).filter((t) => t >= env.obsVocab);
+  const last = actions.slice(-400);
+  const plus = last.filter((t) => t === env.obsVocab + 2).length / last.length;
+  assert.ok(plus > 0.25 && plus < 0.75, `torque +1 in ${(100 * plus).toFixed(1)}% of scripted steps`);
+});
+
 /** Loads `blob` as the module's backbone and checks its features of `tokens` equal the reference's; returns their count. */
 function assertModuleFeatures(mod: ReturnType<typeof loadAgent>, blob: Blob, tokens: number[]): number {
   mod.setBlob(encodeBlob(blob));

@@ -12,3 +12,4 @@ export * from "./seeds.ts";
 export * from "./tabular.ts";
 export * from "./zero-shot.ts";
 export * from "./retention.ts";
+export * from "./targets.ts";

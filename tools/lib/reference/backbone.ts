@@ -24,6 +24,8 @@ export const LIMITS = {
   ffn: 128,
   featTokens: 16,
   kvHeads: 0,
+  /** llama-style options (grouped KV heads, SwiGLU, an untied head): language models only */
+  llama: false,
 } as const;
 /** Limits of the language-model runtime (assembly/lm/lm.ts mirrors them): a model is sized by the blob, and what
  *  fits a board is decided by its RAM (tools/lib/lm/fit.ts), not by these. */
@@ -36,10 +38,10 @@ export const LM_LIMITS = {
   ffn: 2048,
   featTokens: 1024,
   kvHeads: 16,
+  llama: true,
 } as const;
-/** Language models may be llama-style (grouped KV heads, SwiGLU, an untied head); agent backbones may not. */
-const llamaAllowed = (limits: Limits) => limits.kvHeads > 0;
-export type Limits = { readonly [K in keyof typeof LIMITS]: number };
+type SizeLimit = Exclude<keyof typeof LIMITS, "llama">;
+export type Limits = { readonly [K in SizeLimit]: number } & { readonly llama: boolean };
 
 /** The `model.config` tensor: i32[10] = [1, kind, vocab, ctx, dim, layers, heads, ffn, featTokens, kvHeads]. */
 export interface BackboneConfig {
@@ -86,7 +88,7 @@ export function validateConfig(c: BackboneConfig, limits: Limits = LIMITS): Back
     throw new BitrlError(`model.config: ${what}`);
   };
   if (!BACKBONE_KINDS.includes(c.kind)) bad(`unknown kind '${c.kind}'`);
-  const range = (name: keyof typeof LIMITS, v: number, lo: number) => {
+  const range = (name: SizeLimit, v: number, lo: number) => {
     if (!Number.isInteger(v) || v < lo || v > limits[name]) bad(`${name} ${v} outside ${lo}..${limits[name]}`);
   };
   range("vocab", c.vocab, 2);
@@ -100,7 +102,7 @@ export function validateConfig(c: BackboneConfig, limits: Limits = LIMITS): Back
     bad(`dim ${c.dim} / heads ${c.heads} must be an even integer`);
   if (c.featTokens > c.ctx) bad(`featTokens ${c.featTokens} > ctx ${c.ctx}`);
   const kv = c.kvHeads ?? 0;
-  if (kv !== 0 && !llamaAllowed(limits)) bad(`kvHeads ${kv}: grouped KV heads are for language models`);
+  if (kv !== 0 && !limits.llama) bad(`kvHeads ${kv}: grouped KV heads are for language models`);
   if (!Number.isInteger(kv) || kv < 0 || kv > c.heads || (kv > 0 && c.heads % kv !== 0))
     bad(`kvHeads ${kv} must be 0 or divide heads ${c.heads}`);
   return c;
@@ -638,6 +640,16 @@ function readMatrix(t: BlobTensor): Matrix {
   };
 }
 
+/** Throws unless `t` has the shape the config implies and a packing its kind allows: t3 weights may come as i2,
+ *  and an untied language-model head may be int8 whatever the kind. */
+function checkTensor(t: BlobTensor, shape: number[], kind: BackboneKind): void {
+  if (t.shape.join(",") !== shape.join(","))
+    throw new BitrlError(`backbone: tensor '${t.name}' has shape (${t.shape}), config needs (${shape})`);
+  const want = expectedPacking(kind, t.name);
+  const ok = t.packing === want || (want === "t3" && t.packing === "i2") || (t.name === "head" && t.packing === "i8");
+  if (!ok) throw new BitrlError(`backbone: tensor '${t.name}' is ${t.packing}, a ${kind} backbone needs ${want}`);
+}
+
 /** Finds, checks (names, shapes, packings, values) and decodes a backbone from a decoded blob. */
 export function backboneFromBlob(blob: Blob, limits: Limits = LIMITS): BackboneWeights {
   const byName = new Map(blob.tensors.map((t) => [t.name, t]));
@@ -652,11 +664,7 @@ export function backboneFromBlob(blob: Blob, limits: Limits = LIMITS): BackboneW
   for (const [name, shape] of expectedShapes(cfg)) {
     const t = byName.get(name);
     if (!t) throw new BitrlError(`backbone: missing tensor '${name}'`);
-    if (t.shape.join(",") !== shape.join(","))
-      throw new BitrlError(`backbone: tensor '${name}' has shape (${t.shape}), config needs (${shape})`);
-    const want = expectedPacking(cfg.kind, name);
-    const ok = t.packing === want || (want === "t3" && t.packing === "i2");
-    if (!ok) throw new BitrlError(`backbone: tensor '${name}' is ${t.packing}, a ${cfg.kind} backbone needs ${want}`);
+    checkTensor(t, shape, cfg.kind);
   }
   const normsT = byName.get("norms")!;
   const ndv = littleEndian(normsT.data);
@@ -670,12 +678,8 @@ export function backboneFromBlob(blob: Blob, limits: Limits = LIMITS): BackboneW
       if (needed) throw new BitrlError(`backbone: missing tensor '${name}' (layer 0 has a gate: SwiGLU)`);
       return undefined;
     }
-    if (!llamaAllowed(limits)) throw new BitrlError(`backbone: tensor '${name}' is for language models only`);
-    if (t.shape.join(",") !== shape.join(","))
-      throw new BitrlError(`backbone: tensor '${name}' has shape (${t.shape}), config needs (${shape})`);
-    const want = expectedPacking(cfg.kind, name);
-    const ok = t.packing === want || (want === "t3" && t.packing === "i2") || (name === "head" && t.packing === "i8");
-    if (!ok) throw new BitrlError(`backbone: tensor '${name}' is ${t.packing}, a ${cfg.kind} model needs ${want}`);
+    if (!limits.llama) throw new BitrlError(`backbone: tensor '${name}' is for language models only`);
+    checkTensor(t, shape, cfg.kind);
     return readMatrix(t);
   };
   const gated = byName.has("layers.0.w_gate");

@@ -169,7 +169,7 @@ export function pretrainBackbone(
   envName: string,
   o: PretrainOptions,
   onStep?: (step: number, loss: number) => void,
-): PretrainResult & { env: EnvInfo } {
+): PretrainResult & { env: EnvInfo; terminatedEpisodes: number } {
   const env = envInfo(mod, envName);
   const config = configFor(env, o);
   const play = o.play ?? "mixed";
@@ -178,7 +178,8 @@ export function pretrainBackbone(
   const valid = windows(va.stream, va.starts, o.ctx)
     .filter((_, i) => i % 8 === 0)
     .slice(0, 64);
-  return { ...pretrainOnWindows(config, windows(tr.stream, tr.starts, o.ctx), valid, o, onStep), env };
+  const res = pretrainOnWindows(config, windows(tr.stream, tr.starts, o.ctx), valid, o, onStep);
+  return { ...res, env, terminatedEpisodes: tr.terminated };
 }
 
 /** The blob of a pretrained backbone; the metadata records the run (the device never reads it). */

@@ -15,6 +15,8 @@ export interface EnvInfo {
   /** observation vocabulary; action a is token obsVocab + a in transcripts */
   obsVocab: number;
   actions: number;
+  /** f32 observation values per step (what the scripted policies read) */
+  obs: number;
 }
 
 export function envInfo(mod: AgentModule, name: string): EnvInfo {
@@ -22,7 +24,7 @@ export function envInfo(mod: AgentModule, name: string): EnvInfo {
   if (id === undefined) throw new BitrlError(`unknown env '${name}' (known: ${Object.keys(ENV_IDS).join(", ")})`);
   if (!mod.fn.env_reset) throw new BitrlError("agent module has no env_* exports (rebuild: node scripts/build.mjs)");
   const s = envSizes(mod, id);
-  return { name, id, tokens: s.tokens, obsVocab: s.vocab, actions: s.actions };
+  return { name, id, tokens: s.tokens, obsVocab: s.vocab, actions: s.actions, obs: s.obs };
 }
 
 /** Scripted play: a reasonable policy per env, so transcripts also show long, successful episodes. */
@@ -57,7 +59,7 @@ export function playTranscripts(
   episodes: number,
   seed: number,
   play: TranscriptPlay = "mixed",
-): { stream: Int32Array; starts: number[] } {
+): { stream: Int32Array; starts: number[]; terminated: number } {
   const r = rng(seed ^ 0x5eed);
   const out: number[] = [];
   const starts: number[] = []; // stream index of every observation's first token
@@ -65,6 +67,7 @@ export function playTranscripts(
   const obsAt = scratch + 64;
   const mem = () => mod.memory.buffer;
   const epsCycle = play === "random" ? [1] : [1, 0.5, 0.2, 0.05];
+  let terminated = 0; // episodes that ended by termination (the goal, or cartpole's fall), not the time limit
   const pushObs = () => {
     const n = mod.fn.env_tokens(scratch);
     if (n !== env.tokens) throw new BitrlError(`env_tokens gave ${n} tokens, expected ${env.tokens}`);
@@ -77,18 +80,19 @@ export function playTranscripts(
     for (;;) {
       pushObs();
       mod.fn.env_obs(obsAt);
-      const obs = new Float32Array(mem(), obsAt, 4).slice();
+      const obs = new Float32Array(mem(), obsAt, env.obs).slice();
       const a = r.next() < eps ? r.below(env.actions) : scripted(env.name, obs, r);
       out.push(env.obsVocab + a);
       const flags = mod.fn.env_step(a);
       if (flags < 0) throw new BitrlError(`env_step(${a}) failed with ${flags}`);
       if (flags !== 0) {
+        if (flags & 1) terminated++;
         pushObs();
         break;
       }
     }
   }
-  return { stream: Int32Array.from(out), starts };
+  return { stream: Int32Array.from(out), starts, terminated };
 }
 
 /** Windows of `ctx` tokens starting at observation starts (so position 0 is always an observation's first token). */
