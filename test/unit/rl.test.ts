@@ -233,15 +233,17 @@ test("should refuse blobs without an agent config, with a wrong head size or bad
   assert.is(agentInfo(good).features, 256);
 });
 
-test("should balance the pole with the shipped ternary-backbone agent (mean >= 475 over 20 greedy episodes, V8)", () => {
+test("should balance the pole to 500 on every reset seed 1..100 with the shipped ternary-backbone agent (greedy, V8)", () => {
   const path = join(import.meta.dirname, "..", "..", "models", "cartpole-ternary.bitrl");
   const blob = readBlobFile(path);
   const info = agentInfo(blob);
   assert.is(info.env, "cartpole");
   assert.is(info.backbone, "blob");
   assert.is(backboneKindOf(blob), "ternary");
-  const r = evaluateAgent(blob, 20, 1);
-  assert.ok(r.mean_return >= 475, `mean ${r.mean_return}`);
+  // issue #10's bar for the shipped agent (chosen on selection seeds 2000000+i, never on these: docs/agents.md)
+  const r = evaluateAgent(blob, 100, 1);
+  const short = r.returns.flatMap((x, i) => (x < 500 ? [`seed ${i + 1}: ${x}`] : []));
+  assert.equal(short, [], `episodes under 500: ${short.join(", ")}`);
 });
 
 test.run();
