@@ -28,9 +28,10 @@ import {
   bootstrapMeanCi,
   medianSteps,
   stepGrid,
+  stepsToThreshold,
   trailingMeanOnGrid,
 } from "../tools/lib/agent/learning-curves.ts";
-import { runStepsToTarget, TASK_TARGETS, targetScores } from "../tools/lib/agent/targets.ts";
+import { TASK_TARGETS, targetScores } from "../tools/lib/agent/targets.ts";
 import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import type { EnvName } from "../tools/lib/reference/envs.ts";
 import {
@@ -61,10 +62,6 @@ const pick = <T extends string>(flag: string | undefined, all: readonly T[]): T[
   for (const x of xs) if (!all.includes(x)) throw new Error(`unknown '${x}': one of ${all.join(", ")}`);
   return xs;
 };
-
-/** The targets of issue #14 and how a run's curve is scored (tools/lib/agent/targets.ts): cartpole by return,
- *  keydoor and frozenlake by success; `window`: training episodes in the trailing mean (the curve and the threshold). */
-const TARGETS = TASK_TARGETS;
 
 /**
  * One arm's procedure: `bitrl train`'s defaults for the algorithm and feature source (defaultTrain, DEFAULT_RUN
@@ -140,13 +137,13 @@ function trainRun(env: EnvName, algo: Algo, kind: string, seed: number): CachedR
 const r4 = (x: number | null) => (x === null ? null : Math.round(x * 1e4) / 1e4);
 
 function aggregateArm(env: EnvName, algo: Algo, kind: string, runs: CachedRun[], grid: number[]): EfficiencyArm {
-  const t = TARGETS[env];
+  const t = TASK_TARGETS[env]; // issue #14's targets: cartpole by return, keydoor and frozenlake by success
   const seeds = runs.map((r) => {
     const run = { scores: targetScores(env, r.returns), steps: r.steps };
     return {
       seed: r.seed,
       curve: trailingMeanOnGrid(run, grid, t.window).map(r4),
-      steps_to_threshold: runStepsToTarget(env, r.returns, r.steps),
+      steps_to_threshold: stepsToThreshold(run, t.window, t.threshold),
       eval_score: r4(t.metric === "return" ? r.eval_mean_return : (r.eval_success_rate ?? 0)) as number,
       eval_mean_return: r4(r.eval_mean_return) as number,
       episodes: r.returns.length,
@@ -210,7 +207,7 @@ function buildStudy(): { study: EfficiencyStudy; missing: string[]; wall_s: numb
     },
     envs: EFFICIENCY_ENVS.map((env) => ({
       env,
-      ...TARGETS[env],
+      ...TASK_TARGETS[env],
       budget_steps: DEFAULT_RUN[env].steps,
       select: DEFAULT_RUN[env].select,
       grid: stepGrid(DEFAULT_RUN[env].steps, GRID_POINTS),

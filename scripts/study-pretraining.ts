@@ -18,8 +18,15 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { DEFAULT_RUN, runStepsToTarget, TASK_TARGETS, trainTabular, zeroShotEval } from "../tools/lib/agent/index.ts";
-import { ACROBOT, CARTPOLE, KEYDOOR_MAX_STEPS, MOUNTAINCAR, type EnvName } from "../tools/lib/reference/envs.ts";
+import {
+  DEFAULT_RUN,
+  ENV_SHAPES,
+  runStepsToTarget,
+  TASK_TARGETS,
+  trainTabular,
+  zeroShotEval,
+} from "../tools/lib/agent/index.ts";
+import type { EnvName } from "../tools/lib/reference/envs.ts";
 import { readBlobFile, writeBlobFile } from "../tools/lib/format/blob-file.ts";
 import { quantizeBackboneBlob as ptqBackbone } from "../tools/lib/train/ptq.ts";
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
@@ -44,8 +51,7 @@ const RESULTS_MD = join(repoRoot, "docs", "results.md");
 const KINDS = ["fp32", "int8", "ternary", "binary"] as const;
 /** The pretraining data per env. Acrobot and mountaincar have no "mixed" backbones: the question is whether RL earns
  *  its return on data without the answer, and the expert-data contrast is shown on cartpole and keydoor, whose
- *  mixed backbones ship (for acrobot the transcripts' scripted policy would also need fixing first: it reads the
- *  6-value observation through a 4-value copy, so it always pushes one way). */
+ *  mixed backbones ship. */
 const DATA: Record<PretrainingEnv, readonly ("mixed" | "random")[]> = {
   cartpole: ["mixed", "random"],
   keydoor: ["mixed", "random"],
@@ -54,16 +60,9 @@ const DATA: Record<PretrainingEnv, readonly ("mixed" | "random")[]> = {
 };
 /** QAT: the shipped recipe (trained through the quantizer); PTQ: the fp32 backbone quantized after training. */
 const METHODS = ["qat", "ptq"] as const;
-/** Episode time limits (tools/lib/reference/envs.ts). */
-const LIMIT: Record<PretrainingEnv, number> = {
-  cartpole: CARTPOLE.maxSteps,
-  acrobot: ACROBOT.maxSteps,
-  mountaincar: MOUNTAINCAR.maxSteps,
-  keydoor: KEYDOOR_MAX_STEPS,
-};
 /** Tabular Q episodes per seed: cartpole's 2000 are about the agents' step budget at the table's early episode
  *  lengths; the other envs get the budget over the time limit, so the table never takes more steps than the agents. */
-const tabularEpisodes = (steps: number) => (ENV === "cartpole" ? 2000 : Math.floor(steps / LIMIT[ENV]));
+const tabularEpisodes = (steps: number) => (ENV === "cartpole" ? 2000 : Math.floor(steps / ENV_SHAPES[ENV].maxSteps));
 const RUNTIME = "Host runs: build/agent.wasm in Node (V8)";
 
 interface Trained {

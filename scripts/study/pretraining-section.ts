@@ -48,15 +48,30 @@ export interface PretrainingStudy {
   none_steps_to_threshold?: (number | null)[];
 }
 
-/** Digits of a return: one for returns in the hundreds, three for keydoor's fractions. */
-const digits = (env: string) => (Math.max(Math.abs(TASK_MAX[env] ?? 500), Math.abs(TASK_MIN[env] ?? 0)) >= 10 ? 1 : 3);
+/** An env's return scale: its worst and best returns (tasks.ts), returns formatted with one digit in the hundreds
+ *  and three for keydoor's fractions, and returns as their distance above the worst (what retention divides). */
+function scaleOf(env: string) {
+  const low = TASK_MIN[env] ?? 0,
+    top = TASK_MAX[env] ?? 500;
+  const digits = Math.max(Math.abs(top), Math.abs(low)) >= 10 ? 1 : 3;
+  return {
+    low,
+    top,
+    f1: (x: number) => x.toFixed(digits),
+    above: (xs: number[]) => xs.map((x) => x - low),
+  };
+}
+
+/** The median of per-seed steps to the target, as the tables print it ("never" when most seeds never got there). */
+function medianText(xs: (number | null)[]): string {
+  const m = medianSteps(xs);
+  return m === null ? "never" : fmt(m);
+}
 
 /** The section's markdown (between its markers). */
 export function pretrainingSection(s: PretrainingStudy): string {
-  const f1 = (x: number) => x.toFixed(digits(s.env));
+  const { low, f1, above } = scaleOf(s.env);
   const meanCi = (xs: number[]) => `${f1(mean(xs))} ± ${f1(ci95(xs))}`;
-  const low = TASK_MIN[s.env] ?? 0;
-  const above = (xs: number[]) => xs.map((x) => x - low); // returns above the worst: what retention divides
   const lines: string[] = [];
   const retentionIs =
     low === 0
@@ -79,11 +94,8 @@ export function pretrainingSection(s: PretrainingStudy): string {
         `(tools/lib/agent/targets.ts); the median over seeds (whole steps), a seed that never got there counted as infinitely late ` +
         `("never" when that is the median), and how many seeds got there.`,
     );
-  const stepsCell = (xs: (number | null)[] | undefined) => {
-    if (!xs) return "-";
-    const m = medianSteps(xs);
-    return `${m === null ? "never" : fmt(m)} (${xs.filter((x) => x !== null).length}/${xs.length})`;
-  };
+  const stepsCell = (xs: (number | null)[] | undefined) =>
+    xs ? `${medianText(xs)} (${xs.filter((x) => x !== null).length}/${xs.length})` : "-";
   const cols = [
     "pretraining data",
     "kind",
@@ -125,10 +137,7 @@ export function pretrainingSection(s: PretrainingStudy): string {
 
 /** What the data say, stated from the numbers (so the prose cannot contradict the table). */
 function findings(s: PretrainingStudy): string[] {
-  const f1 = (x: number) => x.toFixed(digits(s.env));
-  const low = TASK_MIN[s.env] ?? 0,
-    top = TASK_MAX[s.env] ?? 500;
-  const above = (xs: number[]) => xs.map((x) => x - low);
+  const { low, top, f1, above } = scaleOf(s.env);
   const arm = (data: string, kind: string) => s.arms.find((a) => a.data === data && a.kind === kind)!;
   const datas = (["mixed", "random"] as const).filter((d) => s.arms.some((a) => a.data === d));
   const out: string[] = [];
@@ -191,10 +200,8 @@ function findings(s: PretrainingStudy): string[] {
   );
   const t = s.target;
   if (t) {
-    const reached = (a: PretrainingArm) => {
-      const m = a.steps_to_threshold ? medianSteps(a.steps_to_threshold) : null;
-      return `${a.kind}${a.method === "ptq" ? " (PTQ)" : ""} ${m === null ? "never" : fmt(m)}`;
-    };
+    const reached = (a: PretrainingArm) =>
+      `${a.kind}${a.method === "ptq" ? " (PTQ)" : ""} ${medianText(a.steps_to_threshold!)}`;
     const solved = t.metric === "return" && mean(fp.rl) >= t.threshold;
     out.push(
       `- Median steps to the target (${t.metric} ${t.threshold}) on random-play backbones: ` +
@@ -202,7 +209,7 @@ function findings(s: PretrainingStudy): string[] {
           .filter((a) => a.data === "random" && a.steps_to_threshold)
           .map(reached)
           .join(", ")}; one-hot head ` +
-        `${stepsNote(s.none_steps_to_threshold)}.` +
+        `${s.none_steps_to_threshold ? medianText(s.none_steps_to_threshold) : "not recorded"}.` +
         (t.metric === "return"
           ? ` The fp32 head's greedy mean ${solved ? "reaches" : "does not reach"} the target ${t.threshold}.`
           : ""),
@@ -217,9 +224,3 @@ function findings(s: PretrainingStudy): string[] {
   }
   return out;
 }
-
-const stepsNote = (xs: (number | null)[] | undefined) => {
-  if (!xs) return "not recorded";
-  const m = medianSteps(xs);
-  return m === null ? "never" : fmt(m);
-};
