@@ -2,7 +2,7 @@
 import type { Blob } from "../format/types.ts";
 import type { EnvName } from "../reference/envs.ts";
 import { mean } from "../util/stats.ts";
-import { agentInfo } from "./blob.ts";
+import { agentInfo, ENV_SHAPES } from "./blob.ts";
 import { AgentRunner } from "./runner.ts";
 
 export interface EvalResult {
@@ -35,7 +35,7 @@ export function evaluateAgent(
  *  that ended before the step limit (return above -limit). Cartpole has no goal: null. */
 export function successRate(env: EnvName, returns: number[]): number | null {
   if (env === "cartpole" || !returns.length) return null;
-  const limit = env === "acrobot" ? 500 : env === "mountaincar" ? 200 : null;
+  const limit = env === "acrobot" || env === "mountaincar" ? ENV_SHAPES[env].maxSteps : null;
   return returns.filter((r) => (limit === null ? r > 0 : r > -limit)).length / returns.length;
 }
 
