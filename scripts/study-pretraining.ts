@@ -210,6 +210,13 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
         const done = started.find((a) => sameArm(a, method, data, kind) && a.heads?.length === seeds);
         if (done) {
           arms.push({ ...done, method });
+          // an interrupted run's arm is checked too (the previous JSON's own arms are what they are checked against)
+          if (!prevHeads)
+            reproduced(
+              `${method} ${data} ${kind}`,
+              prev?.arms.find((a) => sameArm(a, method, data, kind)),
+              done,
+            );
           continue;
         }
         const { name, blob } = backboneOf(method, data, kind);

@@ -179,7 +179,7 @@ function distortionSection(d: NonNullable<PretrainingStudy["distortion"]>): stri
       const own = by(`${r.label} seed i+1`);
       const judge = (set: "fp32_states" | "random_states") => {
         const bar = Math.max(spread[set].kl, own?.[set].kl ?? 0);
-        return { kl: r[set].kl, bar, above: r[set].kl > bar };
+        return { kl: r[set].kl, bar, above: Number(f3(r[set].kl)) > Number(f3(bar)) }; // at the digits shown
       };
       const a = judge("fp32_states"),
         b = judge("random_states");
@@ -192,7 +192,7 @@ function distortionSection(d: NonNullable<PretrainingStudy["distortion"]>): stri
     });
     out.push(
       `- **${data}** data, KL from fp32 in nats on fp32's states / on random-play states, against the larger ` +
-        `between-seed KL of fp32 and of that arm: ${cells.join("; ")}. ` +
+        `between-seed KL of fp32 and of that arm (compared at the 3 decimals shown): ${cells.join("; ")}. ` +
         `Larger than the between-seed spread: ${above.length ? above.join(", ") : "none"}.`,
     );
   }
