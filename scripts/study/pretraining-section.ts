@@ -11,7 +11,7 @@ import type { DistortionRow } from "./schema.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
 
 /** The envs of the pretraining study, in the order docs/results.md presents their sections. */
-export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor"] as const;
+export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake"] as const;
 export type PretrainingEnv = (typeof PRETRAINING_ENVS)[number];
 
 /** The name of an env's section markers in docs/results.md (cartpole's predates the others). */
