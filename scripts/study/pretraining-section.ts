@@ -253,7 +253,7 @@ function findings(s: PretrainingStudy): string[] {
   );
   const scale =
     low === 0
-      ? `90% of the maximum ${top}`
+      ? `90% of the maximum ${Number.isInteger(top) ? top : f1(top)}`
       : `90% of the way from the worst return ${low} to the bound ${top}, i.e. ${f1(line)}`;
   const undefinedRetention =
     fpAbove === 0 ? ` (every fp32 head scored the worst return ${low}: retention is undefined, shown n/a)` : "";
