@@ -11,7 +11,7 @@ import type { DistortionRow } from "./schema.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
 
 /** The envs of the pretraining study, in the order docs/results.md presents their sections. */
-export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor"] as const;
+export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake"] as const;
 export type PretrainingEnv = (typeof PRETRAINING_ENVS)[number];
 
 /** The name of an env's section markers in docs/results.md (cartpole's predates the others). */
@@ -253,7 +253,7 @@ function findings(s: PretrainingStudy): string[] {
   );
   const scale =
     low === 0
-      ? `90% of the maximum ${top}`
+      ? `90% of the maximum ${Number.isInteger(top) ? top : f1(top)}`
       : `90% of the way from the worst return ${low} to the bound ${top}, i.e. ${f1(line)}`;
   const undefinedRetention =
     fpAbove === 0 ? ` (every fp32 head scored the worst return ${low}: retention is undefined, shown n/a)` : "";
