@@ -30,7 +30,7 @@ export function evaluateAgent(
   return { env: info.env, episodes, ...meanStd(returns), returns, success_rate: successRate(info.env, returns) };
 }
 
-/** Goal-reaching tasks (keydoor: 1 - 0.9 steps / 20 on success, else 0; frozenlake: 1 at the goal, else 0): the
+/** Goal-reaching tasks (keydoor and textroom: 1 - 0.9 steps / limit on success, else 0; frozenlake: 1 at the goal, else 0): the
  *  fraction of positive returns; acrobot and mountaincar (-1 per step until the goal ends the episode): the fraction
  *  that ended before the step limit (return above -limit). Cartpole has no goal: null. */
 export function successRate(env: EnvName, returns: number[]): number | null {
