@@ -25,18 +25,28 @@ export function evaluateAgent(
 ): EvalResult {
   const info = agentInfo(blob);
   const runner = new AgentRunner(blob, build);
-  const returns: number[] = [];
-  for (let i = 0; i < episodes; i++) returns.push(runner.episode(seed + i, true).return);
-  return { env: info.env, episodes, ...meanStd(returns), returns, success_rate: successRate(info.env, returns) };
+  const runs = Array.from({ length: episodes }, (_, i) => runner.episode(seed + i, true));
+  const returns = runs.map((r) => r.return);
+  const terminated = runs.map((r) => r.terminated);
+  return {
+    env: info.env,
+    episodes,
+    ...meanStd(returns),
+    returns,
+    success_rate: successRate(info.env, returns, terminated),
+  };
 }
 
 /** Goal-reaching tasks (keydoor and textroom: 1 - 0.9 steps / limit on success, else 0; frozenlake: 1 at the goal, else 0): the
  *  fraction of positive returns; acrobot and mountaincar (-1 per step until the goal ends the episode): the fraction
- *  that ended before the step limit (return above -limit). Cartpole has no goal: null. */
-export function successRate(env: EnvName, returns: number[]): number | null {
+ *  that reached the goal, from the episodes' terminated flags when given (a goal reached on the last step is both
+ *  terminated and truncated, return -limit), else those that ended before the step limit (return above -limit).
+ *  Cartpole has no goal: null. */
+export function successRate(env: EnvName, returns: number[], terminated?: boolean[]): number | null {
   if (env === "cartpole" || !returns.length) return null;
-  const limit = env === "acrobot" || env === "mountaincar" ? ENV_SHAPES[env].maxSteps : null;
-  return returns.filter((r) => (limit === null ? r > 0 : r > -limit)).length / returns.length;
+  if (env !== "acrobot" && env !== "mountaincar") return returns.filter((r) => r > 0).length / returns.length;
+  if (terminated) return terminated.filter(Boolean).length / returns.length;
+  return returns.filter((r) => r > -ENV_SHAPES[env].maxSteps).length / returns.length;
 }
 
 /** Mean and population standard deviation of the returns (both 0 for no returns). */

@@ -45,12 +45,14 @@ export async function evaluateOnBoard(
     await s.client.loadModel(encodeBlob(blob));
     const returns: number[] = [],
       ticks: number[] = [],
-      steps: number[] = [];
+      steps: number[] = [],
+      terminated: boolean[] = [];
     for (let i = 0; i < episodes; i++) {
       const r = await s.client.episode((seed + i) | 0, 0, true);
       returns.push(r.return);
       ticks.push(r.ticks);
       steps.push(r.steps);
+      terminated.push(r.terminated);
     }
     const unit = s.info.clock_unit;
     const r = (await s.client.info()).ram;
@@ -66,7 +68,7 @@ export async function evaluateOnBoard(
       episodes,
       ...meanStd(returns),
       returns,
-      success_rate: successRate(info.env, returns),
+      success_rate: successRate(info.env, returns, terminated),
       via: s.via,
       board: boardId,
       backend: s.info.backend,

@@ -99,8 +99,8 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
   if (kept) runner.setHead(kept);
   const blob = withHead(start, runner.head());
   const evalN = opts.evalEpisodes ?? 20;
-  const returns: number[] = [];
-  for (let i = 0; i < evalN; i++) returns.push(runner.episode(evalSeed(i), true).return);
+  const runs = Array.from({ length: evalN }, (_, i) => runner.episode(evalSeed(i), true));
+  const returns = runs.map((r) => r.return);
   return {
     blob,
     curve: plan.curve,
@@ -114,7 +114,11 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
       episodes: evalN,
       ...meanStd(returns),
       returns,
-      success_rate: successRate(info.env, returns),
+      success_rate: successRate(
+        info.env,
+        returns,
+        runs.map((r) => r.terminated),
+      ),
     },
   };
 }
