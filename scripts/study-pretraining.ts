@@ -10,7 +10,7 @@
 // quantization of that data's fp32 backbone (PTQ: tools/lib/train/ptq.ts), so QAT and PTQ of the same weights'
 // recipe sit side by side. Baselines on the same eval seeds: the one-hot head (`--backbone none`) and the
 // tabular-Q lookup table. Writes docs/results/pretraining-<env>.json and renders its section of docs/results.md.
-// Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor] [--seeds 10]
+// Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor|textroom] [--seeds 10]
 //   [--steps the env's `bitrl train` budget] [--eval 20]
 //   [--render] (train nothing: re-render docs/results.md's sections from the committed JSON)
 import { spawn } from "node:child_process";
@@ -57,6 +57,7 @@ const DATA: Record<PretrainingEnv, readonly ("mixed" | "random")[]> = {
   keydoor: ["mixed", "random"],
   acrobot: ["random"],
   mountaincar: ["random"],
+  textroom: ["random"], // no mixed backbones ship for it
 };
 /** QAT: the shipped recipe (trained through the quantizer); PTQ: the fp32 backbone quantized after training. */
 const METHODS = ["qat", "ptq"] as const;

@@ -9,7 +9,7 @@ import { ci95, mean } from "../../tools/lib/util/stats.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
 
 /** The envs of the pretraining study, in the order docs/results.md presents their sections. */
-export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor"] as const;
+export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "textroom"] as const;
 export type PretrainingEnv = (typeof PRETRAINING_ENVS)[number];
 
 /** The name of an env's section markers in docs/results.md (cartpole's predates the others). */
@@ -61,6 +61,9 @@ function scaleOf(env: string) {
     above: (xs: number[]) => xs.map((x) => x - low),
   };
 }
+
+/** What `--backbone none` feeds the head (assembly/rl/features.ts): textroom's is a bag of words. */
+const noneHead = (env: string) => (env === "textroom" ? "bag-of-words head" : "one-hot head");
 
 /** The median of per-seed steps to the target, as the tables print it ("never" when most seeds never got there). */
 function medianText(xs: (number | null)[]): string {
@@ -125,7 +128,7 @@ export function pretrainingSection(s: PretrainingStudy): string {
   }
   const dash = t ? " - |" : "";
   lines.push(
-    `| - | one-hot head, no backbone | - | - | ${meanCi(s.none)} | ${f1(Math.min(...s.none))} | - | - |` +
+    `| - | ${noneHead(s.env)}, no backbone | - | - | ${meanCi(s.none)} | ${f1(Math.min(...s.none))} | - | - |` +
       (t ? ` ${stepsCell(s.none_steps_to_threshold)} |` : ""),
     `| - | lookup table (tabular Q, ${s.tabular_episodes} episodes) | - | - | ${meanCi(s.tabular)} | ${f1(Math.min(...s.tabular))} | - | - |` +
       dash,
@@ -184,7 +187,7 @@ function findings(s: PretrainingStudy): string[] {
     .filter((a) => mean(a.rl) > none)
     .map((a) => `${a.data} ${a.kind}${a.method === "ptq" ? " (PTQ)" : ""}`);
   out.push(
-    `- The one-hot head without a backbone reaches ${f1(none)}; heads on a backbone with a higher mean: ` +
+    `- The ${noneHead(s.env)} without a backbone reaches ${f1(none)}; heads on a backbone with a higher mean: ` +
       `${overNone.length ? overNone.join(", ") : "none"}.`,
   );
   const scale =
