@@ -211,7 +211,7 @@ function findings(s: PretrainingStudy): string[] {
         `${s.arms
           .filter((a) => a.data === "random" && a.steps_to_threshold)
           .map(reached)
-          .join(", ")}; one-hot head ` +
+          .join(", ")}; ${noneHead(s.env)} ` +
         `${s.none_steps_to_threshold ? medianText(s.none_steps_to_threshold) : "not recorded"}.` +
         (t.metric === "return"
           ? ` The fp32 head's greedy mean ${solved ? "reaches" : "does not reach"} the target ${t.threshold}.`
