@@ -44,10 +44,12 @@ import type { EnvName } from "../tools/lib/reference/envs.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 import { quantizeBackboneBlob } from "../tools/lib/train/ptq.ts";
 import {
-  distortion,
+  distortionRow,
   featurizer,
   greedyStates,
+  headFromBase64,
   headShape,
+  nextSeed,
   randomPlayStates,
   RANDOM_PLAY_SEEDS,
   type PolicyAgent,
@@ -151,11 +153,6 @@ const modelOf = (env: EnvName, arm: string) =>
     : arm.endsWith("-ptq")
       ? `models/${env}-backbone-fp32.bitrl quantized to ${arm.slice(0, -4)} after training (tools/lib/train/ptq.ts)`
       : `models/${env}-backbone-${arm}.bitrl`;
-
-const headBytes = (b64: string) => {
-  const b = Buffer.from(b64, "base64");
-  return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-};
 
 /** Training episodes until the mean sampled return of the last THRESHOLD_WINDOW episodes first reaches t (null: never). */
 function episodesToThreshold(curve: number[], t: number): number | null {
@@ -310,7 +307,9 @@ function aggregate(env: EnvName, armPath: (a: string) => string, settingsOf: (a:
   // PTQ with the fp32 heads kept: seed i's fp32 head on the quantized fp32 backbone, scored on the same eval seeds
   const kept: Record<string, number[]> = {};
   for (const k of QUANTIZED)
-    kept[k] = fp32.heads.map((h) => evaluateAgent(agentBlob(`${k}-ptq`, headBytes(h)), EVAL, EVAL_SEED).mean_return);
+    kept[k] = fp32.heads.map(
+      (h) => evaluateAgent(agentBlob(`${k}-ptq`, headFromBase64(h)), EVAL, EVAL_SEED).mean_return,
+    );
   const arms = Object.values(byArm).map((r) => ({
     arm: r.kind,
     train_episodes: procedure(env, r.kind).episodes,
@@ -372,39 +371,17 @@ function aggregate(env: EnvName, armPath: (a: string) => string, settingsOf: (a:
     ...summarize(tab.map((t) => t.evalMean)),
   };
   // ---- distortion: every comparison on seed i's fp32-visited states and on the fixed random-play states ----
-  const shape = headShape(agentBlob("fp32", headBytes(fp32.heads[0])));
+  const shape = headShape(agentBlob("fp32", headFromBase64(fp32.heads[0])));
   const feats: Record<string, (t: Int32Array) => Float32Array> = {};
   const featOf = (arm: string) => (feats[arm] ??= featurizer(backboneOf(env, arm)!));
-  const agent = (arm: string, head: string): PolicyAgent => ({ feat: featOf(arm), head: headBytes(head) });
+  const agent = (arm: string, head: string): PolicyAgent => ({ feat: featOf(arm), head: headFromBase64(head) });
   const n = fp32.heads.length;
   const fp32States = fp32.heads.map((h) => greedyStates(env, agent("fp32", h), shape, DISTORT_EPISODES));
   const randomStates = randomPlayStates(env, shape.A, RANDOM_PLAY_EPISODES);
-  /** One comparison over seeds: other(i) against ref(i), on seed i's fp32 states and on the random-play states. */
-  const compare = (label: string, what: string, pairs: [PolicyAgent, PolicyAgent][]): DistortionRow => {
-    const on = (states: (i: number) => Int32Array[]) => {
-      const per = pairs.map(([r, o], i) => distortion(r, o, shape, states(i)));
-      const avg = (f: (d: (typeof per)[number]) => number) => meanOf(per.map(f));
-      return {
-        states: per.reduce((a, d) => a + d.states, 0),
-        kl: avg((d) => d.kl),
-        agreement: avg((d) => d.agreement),
-        value_abs_diff: avg((d) => d.value_abs_diff),
-        entropy_ref: avg((d) => d.entropy_ref),
-        entropy_other: avg((d) => d.entropy_other),
-        entropy_other_per_seed: per.map((d) => d.entropy_other),
-        entropy_ref_per_seed: per.map((d) => d.entropy_ref),
-      };
-    };
-    return {
-      label,
-      what,
-      pairs: pairs.length,
-      fp32_states: on((i) => fp32States[i]),
-      random_states: on(() => randomStates),
-    };
-  };
+  const compare = (label: string, what: string, pairs: [PolicyAgent, PolicyAgent][]): DistortionRow =>
+    distortionRow(label, what, pairs, shape, fp32States, randomStates);
   const seeds = Array.from({ length: n }, (_, i) => i);
-  const next = (i: number) => (i + 1) % n;
+  const next = (i: number) => nextSeed(i, n);
   const rows: DistortionRow[] = [
     compare(
       "fp32 seed i+1",

@@ -1,7 +1,8 @@
 // Policy distortion between two agents (backbone + trained head) on a fixed set of states: KL between their action
 // distributions, greedy-action agreement, value difference, and each policy's entropy. Two state sets: the states
 // seed i's fp32 agent visits acting greedily (reset seeds distortSeed(e)), and the states a uniformly random policy
-// visits (reset seeds distortSeed(RANDOM_PLAY_OFFSET + e), the same set for every comparison).
+// visits (reset seeds distortSeed(RANDOM_PLAY_OFFSET + e), the same set for every comparison). Shared by the
+// retention study (scripts/study.ts) and the pretraining-data study (scripts/study-pretraining.ts).
 import { agentInfo, distortSeed } from "../../tools/lib/agent/index.ts";
 import { encodeBlob } from "../../tools/lib/format/blob.ts";
 import type { Blob } from "../../tools/lib/format/types.ts";
@@ -9,6 +10,8 @@ import type { EnvName } from "../../tools/lib/reference/envs.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { rng } from "../../tools/lib/train/rng.ts";
 import { ENV_IDS } from "../../tools/lib/train/transcripts.ts";
+import type { DistortionRow } from "./schema.ts";
+import { meanOf } from "./stats.ts";
 
 /** Episode index offset of the random-play state set inside the distortion seed range (disjoint from fp32's). */
 const RANDOM_PLAY_OFFSET = 500_000;
@@ -71,6 +74,13 @@ export function featurizer(backbone: Blob): (tokens: Int32Array) => Float32Array
 export interface PolicyAgent {
   feat: (tokens: Int32Array) => Float32Array;
   head: Float32Array;
+}
+
+/** A head.params stored as base64 of its f32 little-endian bytes (the studies' JSON) as values. */
+export function headFromBase64(b64: string): Float32Array {
+  const b = Buffer.from(b64, "base64");
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Float32Array.from({ length: b.byteLength / 4 }, (_, i) => v.getFloat32(4 * i, true));
 }
 
 /** Head sizes (features, hidden, actions) of an agent blob. */
@@ -163,5 +173,43 @@ export function distortion(
     value_abs_diff: dv / n,
     entropy_ref: hRef / n,
     entropy_other: hOther / n,
+  };
+}
+
+/** Seed i's partner in a between-seed comparison: seed i+1, the last with the first (10 vs 1). */
+export const nextSeed = (i: number, n: number) => (i + 1) % n;
+
+/**
+ * One comparison over seeds: pairs[i] = [ref, other] of seed i, on seed i's fp32-visited states (fp32States[i])
+ * and on the random-play states; each measure the mean over the pairs, the entropies also per seed.
+ */
+export function distortionRow(
+  label: string,
+  what: string,
+  pairs: [PolicyAgent, PolicyAgent][],
+  shape: ReturnType<typeof headShape>,
+  fp32States: Int32Array[][],
+  randomStates: Int32Array[],
+): DistortionRow {
+  const on = (states: (i: number) => Int32Array[]) => {
+    const per = pairs.map(([r, o], i) => distortion(r, o, shape, states(i)));
+    const avg = (f: (d: Distortion) => number) => meanOf(per.map(f));
+    return {
+      states: per.reduce((a, d) => a + d.states, 0),
+      kl: avg((d) => d.kl),
+      agreement: avg((d) => d.agreement),
+      value_abs_diff: avg((d) => d.value_abs_diff),
+      entropy_ref: avg((d) => d.entropy_ref),
+      entropy_other: avg((d) => d.entropy_other),
+      entropy_other_per_seed: per.map((d) => d.entropy_other),
+      entropy_ref_per_seed: per.map((d) => d.entropy_ref),
+    };
+  };
+  return {
+    label,
+    what,
+    pairs: pairs.length,
+    fp32_states: on((i) => fp32States[i]),
+    random_states: on(() => randomStates),
   };
 }

@@ -6,6 +6,8 @@ import { medianSteps } from "../../tools/lib/agent/learning-curves.ts";
 import { fmt } from "../../tools/lib/report/format.ts";
 import type { TaskTarget } from "../../tools/lib/agent/targets.ts";
 import { ci95, mean } from "../../tools/lib/util/stats.ts";
+import { distortionTable } from "./distortion-table.ts";
+import type { DistortionRow } from "./schema.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
 
 /** The envs of the pretraining study, in the order docs/results.md presents their sections. */
@@ -46,6 +48,20 @@ export interface PretrainingStudy {
   target?: TaskTarget;
   /** per seed: the one-hot head's steps to the target */
   none_steps_to_threshold?: (number | null)[];
+  /** each quantized arm against its data's fp32 (QAT) heads, and the between-seed spreads (distortion.ts) */
+  distortion?: { fp32_states: string; random_states: string; rows: PretrainingDistortionRow[] };
+}
+
+/** A distortion row of one pretraining data set; labels "fp32 seed i+1", "K QAT", "K QAT seed i+1", "K PTQ", ... */
+export type PretrainingDistortionRow = DistortionRow & { data: "mixed" | "random" };
+
+/** docs/results/pretraining-<env>-heads.json: every arm's per-seed heads, for the distortion analysis. */
+export interface PretrainingHeads {
+  env: string;
+  seeds: number;
+  steps: number;
+  encoding: string;
+  arms: { method: "qat" | "ptq"; data: "mixed" | "random"; kind: string; hidden: number; heads: string[] }[];
 }
 
 /** An env's return scale: its worst and best returns (tasks.ts), returns formatted with one digit in the hundreds
@@ -135,7 +151,55 @@ export function pretrainingSection(s: PretrainingStudy): string {
     "",
     ...findings(s),
   );
+  if (s.distortion) lines.push("", ...distortionSection(s.distortion));
   return lines.join("\n");
+}
+
+/** The distortion tables (the retention study's columns) and, per data set, whether each quantized arm's KL from
+ *  fp32 exceeds the between-seed spread. */
+function distortionSection(d: NonNullable<PretrainingStudy["distortion"]>): string[] {
+  const f3 = (x: number) => x.toFixed(3);
+  const out = [
+    `Distortion of each quantized arm's heads against the fp32 (QAT) heads of the same pretraining data and seed ` +
+      `(scripts/study/distortion.ts), beside the between-seed spread: seed i against seed i+1 of the same arm. ` +
+      `On the states seed i's fp32 agent visits (${d.fp32_states}); "ref" is the first agent named:`,
+    "",
+    ...distortionTable(d.rows, "fp32_states"),
+    "",
+    `On states a uniformly random policy visits (${d.random_states}):`,
+    "",
+    ...distortionTable(d.rows, "random_states"),
+    "",
+  ];
+  for (const data of ["mixed", "random"] as const) {
+    const rows = d.rows.filter((r) => r.data === data);
+    const by = (label: string) => rows.find((r) => r.label === label);
+    const spread = by("fp32 seed i+1");
+    if (!spread) continue;
+    const arms = rows.filter((r) => r !== spread && !r.label.endsWith("seed i+1"));
+    const above: string[] = [];
+    const cells = arms.map((r) => {
+      const own = by(`${r.label} seed i+1`);
+      const judge = (set: "fp32_states" | "random_states") => {
+        const bar = Math.max(spread[set].kl, own?.[set].kl ?? 0);
+        return { kl: r[set].kl, bar, above: r[set].kl > bar };
+      };
+      const a = judge("fp32_states"),
+        b = judge("random_states");
+      if (a.above || b.above)
+        above.push(
+          `${r.label} (${[a.above ? "fp32's states" : "", b.above ? "random-play states" : ""].filter((x) => x).join(", ")})`,
+        );
+      const word = (x: boolean) => (x ? "above" : "not above");
+      return `${r.label} ${f3(a.kl)} / ${f3(b.kl)} against ${f3(a.bar)} / ${f3(b.bar)} (${word(a.above)} / ${word(b.above)})`;
+    });
+    out.push(
+      `- **${data}** data, KL from fp32 in nats on fp32's states / on random-play states, against the larger ` +
+        `between-seed KL of fp32 and of that arm: ${cells.join("; ")}. ` +
+        `Larger than the between-seed spread: ${above.length ? above.join(", ") : "none"}.`,
+    );
+  }
+  return out;
 }
 
 /** What the data say, stated from the numbers (so the prose cannot contradict the table). */

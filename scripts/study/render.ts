@@ -4,6 +4,7 @@
 // cannot drift from the data. `renderAll` reads the JSON and the current docs and returns path -> new text.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { distortionTable } from "./distortion-table.ts";
 import { svgBars, svgCurves, svgScatter, svgSeeds } from "./plots.ts";
 import { renderedResults } from "./results-sections.ts";
 import { TASK_MAX } from "./tasks.ts";
@@ -202,23 +203,6 @@ export function baselinesBlock(j: StudyJson): string {
   return [...lines, "", ...reading].join("\n");
 }
 
-function distortionTable(j: StudyJson, set: "fp32_states" | "random_states"): string[] {
-  return [
-    ...head([
-      "comparison (mean over seed pairs)",
-      "states",
-      "KL(pi_ref \\|\\| pi), nats",
-      "greedy agreement",
-      "mean \\|V_ref - V\\|",
-      "entropy of pi (nats)",
-    ]),
-    ...j.distortion.rows.map((r) => {
-      const d = r[set];
-      return row([r.what, d.states, f3(d.kl), f3(d.agreement), f3(d.value_abs_diff), f3(d.entropy_other)]);
-    }),
-  ];
-}
-
 export function distortionBlock(j: StudyJson): string {
   const by = (l: string) => j.distortion.rows.find((r) => r.label === l);
   const spread = by("fp32 seed i+1");
@@ -242,11 +226,11 @@ export function distortionBlock(j: StudyJson): string {
   return [
     `On the states seed i's fp32 agent visits (${j.distortion.fp32_states}); "ref" is the first agent named:`,
     "",
-    ...distortionTable(j, "fp32_states"),
+    ...distortionTable(j.distortion.rows, "fp32_states"),
     "",
     `On states a uniformly random policy visits (${j.distortion.random_states}):`,
     "",
-    ...distortionTable(j, "random_states"),
+    ...distortionTable(j.distortion.rows, "random_states"),
     "",
     ...reading,
   ].join("\n");

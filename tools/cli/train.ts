@@ -20,6 +20,7 @@ import {
 } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { readBlobFile, writeBlobFile } from "../lib/format/blob-file.ts";
+import { f32Tensor } from "../lib/format/blob-tensors.ts";
 import { progress } from "../lib/util/progress.ts";
 import { backendFlag, intFlag, numberFlag, parseFlags, type Command } from "./command.ts";
 import { BOARD_FLAGS, JSON_FLAG, valueFlags } from "./options.ts";
@@ -68,7 +69,8 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
                      the best head is kept in the board's inactive model slot, and a run resumes from it
   --backend B        wasm3 (default) or aot: how the board runs the module (PPO needs aot on qemu-m4)
   --port P           serial port of a real board
-  --json             one JSON line: env, backbone, out, best_seed, seeds [{seed, curve, eval_mean_return, ...}]`,
+  --json             one JSON line: env, backbone, out, hidden, best_seed, seeds [{seed, curve, eval_mean_return, ...,
+                     head (V8 runs): the kept head.params as f32 little-endian bytes, base64}]`,
   async run(argv) {
     const v = parseFlags(this, argv, {
       ...valueFlags("env", "backbone", "seeds", "episodes", "hidden", "out"),
@@ -128,7 +130,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     if (v.backbone !== "none") refuseOutputOverInput(out, [v.backbone]);
     if (v.out !== undefined) checkOutputFolder(out);
     // the first fields of the --json line, on a board or in V8
-    const summary = { env, backbone: kind, out, algo };
+    const summary = { env, backbone: kind, out, algo, hidden };
     if (v.board !== undefined) {
       if (seeds !== 1) throw new BitrlError("--board trains one seed (drop --seeds or use 1)");
       const start = buildAgentBlob({
@@ -258,6 +260,7 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
             eval_std_return: r.eval.std_return,
             eval_success_rate: r.eval.success_rate,
             eval_returns: r.eval.returns,
+            head: Buffer.from(f32Tensor("head.params", [r.head.length], r.head).data).toString("base64"),
           })),
         }),
       );

@@ -1,5 +1,6 @@
 // Training heads in V8: one run with checkpoint selection by greedy checks, and one run per seed keeping the best.
 import { BitrlError } from "../util/errors.ts";
+import { tensorValues } from "../format/blob-tensors.ts";
 import type { Blob } from "../format/types.ts";
 import type { EnvName } from "../reference/envs.ts";
 import { mean } from "../util/stats.ts";
@@ -133,6 +134,8 @@ export interface SeedRun {
   steps: number;
   /** greedy evaluation of the trained head */
   eval: EvalResult;
+  /** the kept head's head.params (layout of assembly/rl/head.ts) */
+  head: Float32Array;
 }
 
 export interface MultiSeedResult {
@@ -177,7 +180,8 @@ export function trainSeeds(
       select: opts.select,
       onProgress: (done, last) => opts.onProgress?.((s - 1) * per + done, `seed ${s} return ${last.toFixed(1)}`),
     });
-    runs.push({ seed: s, curve: r.curve, curveSteps: r.curveSteps, steps: r.steps, eval: r.eval });
+    const head = tensorValues(r.blob.tensors.find((t) => t.name === "head.params")!);
+    runs.push({ seed: s, curve: r.curve, curveSteps: r.curveSteps, steps: r.steps, eval: r.eval, head });
     if (!bestBlob || r.eval.mean_return > runs[best].eval.mean_return) {
       best = runs.length - 1;
       bestBlob = r.blob;
