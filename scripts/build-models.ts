@@ -27,7 +27,7 @@ if (values.play !== undefined && values.play !== play) throw new Error(`--play m
 /** The envs whose backbones ship, per data: the expert-mixed ones, and the random-play ones of the pretraining
  *  study (scripts/study-pretraining.ts, issue #16). */
 const MIXED_ENVS = ["cartpole", "keydoor", "frozenlake"];
-const RANDOM_PLAY_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "textroom"];
+const RANDOM_PLAY_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake", "textroom"];
 const envs = (values.env ?? (play === "random" ? RANDOM_PLAY_ENVS : MIXED_ENVS).join(",")).split(",");
 const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKind[];
 
@@ -36,7 +36,8 @@ const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKi
  *  policies reach fp32's returns; acrobot and mountaincar (random play only) take cartpole's 1800, untuned;
  *  keydoor, frozenlake and textroom (random play only) keep the default. */
 const STEPS: Record<string, number> = { cartpole: 1800, acrobot: 1800, mountaincar: 1800 };
-/** What a terminated episode means per env, for the card (cartpole's is a fall, not a success: not reported). */
+/** What a terminated episode means per env, for the card (cartpole's is a fall, frozenlake's a hole or the goal:
+ *  not reported). */
 const GOAL: Record<string, string> = {
   acrobot: "swung the tip above the line",
   mountaincar: "reached the flag",

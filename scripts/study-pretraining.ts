@@ -1,7 +1,7 @@
 // The pretraining-data study (issue #16, "pretraining without the answer"): does the RL head earn its return, or
 // was the policy already in the backbone? For every backbone kind, the pretraining data sets of the env's
 // transcripts with the same recipe and seed: "mixed" (the shipped backbones: random actions with probability 1,
-// 0.5, 0.2, 0.05 by episode, a scripted near-expert otherwise; cartpole and keydoor) and "random" (uniformly random
+// 0.5, 0.2, 0.05 by episode, a scripted near-expert otherwise; cartpole, keydoor and frozenlake) and "random" (uniformly random
 // actions only: models/<env>-backbone-<kind>-random.bitrl; acrobot and mountaincar have only these, see DATA).
 // Per backbone: the zero-shot readout (the tied output layer's action logits as a policy, no RL:
 // tools/lib/agent/zero-shot.ts) and a fresh head trained by `bitrl train`'s defaults (PPO, --steps budget, 10
@@ -13,7 +13,7 @@
 // data's fp32 QAT heads, seed i vs seed i, on seed i's fp32-visited states and on random-play states, beside the
 // between-seed spread (seed i vs seed i+1 of the same arm). Writes docs/results/pretraining-<env>.json, each arm's
 // per-seed heads to docs/results/pretraining-<env>-heads.json, and renders its section of docs/results.md.
-// Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor|textroom] [--seeds 10]
+// Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor|frozenlake|textroom] [--seeds 10]
 //   [--steps the env's `bitrl train` budget] [--eval 20]
 //   [--render] (train nothing: re-render docs/results.md's sections from the committed JSON)
 import { spawn } from "node:child_process";
@@ -72,13 +72,14 @@ const HEADS_PATH = join(repoRoot, "docs", "results", `pretraining-${ENV}-heads.j
 const RESULTS_MD = join(repoRoot, "docs", "results.md");
 const KINDS = ["fp32", "int8", "ternary", "binary"] as const;
 /** The pretraining data per env. Acrobot and mountaincar have no "mixed" backbones: the question is whether RL earns
- *  its return on data without the answer, and the expert-data contrast is shown on cartpole and keydoor, whose
- *  mixed backbones ship. */
+ *  its return on data without the answer, and the expert-data contrast is shown on cartpole, keydoor and
+ *  frozenlake, whose mixed backbones ship. */
 const DATA: Record<PretrainingEnv, readonly ("mixed" | "random")[]> = {
   cartpole: ["mixed", "random"],
   keydoor: ["mixed", "random"],
   acrobot: ["random"],
   mountaincar: ["random"],
+  frozenlake: ["mixed", "random"],
   textroom: ["random"], // no mixed backbones ship for it
 };
 /** QAT: the shipped recipe (trained through the quantizer); PTQ: the fp32 backbone quantized after training. */
@@ -211,6 +212,13 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
         const done = started.find((a) => sameArm(a, method, data, kind) && a.heads?.length === seeds);
         if (done) {
           arms.push({ ...done, method });
+          // an interrupted run's arm is checked too (the previous JSON's own arms are what they are checked against)
+          if (!prevHeads)
+            reproduced(
+              `${method} ${data} ${kind}`,
+              prev?.arms.find((a) => sameArm(a, method, data, kind)),
+              done,
+            );
           continue;
         }
         const { name, blob } = backboneOf(method, data, kind);

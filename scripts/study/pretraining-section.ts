@@ -11,7 +11,7 @@ import type { DistortionRow } from "./schema.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
 
 /** The envs of the pretraining study, in the order docs/results.md presents their sections. */
-export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "textroom"] as const;
+export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake", "textroom"] as const;
 export type PretrainingEnv = (typeof PRETRAINING_ENVS)[number];
 
 /** The name of an env's section markers in docs/results.md (cartpole's predates the others). */
@@ -182,7 +182,7 @@ function distortionSection(d: NonNullable<PretrainingStudy["distortion"]>): stri
       const own = by(`${r.label} seed i+1`);
       const judge = (set: "fp32_states" | "random_states") => {
         const bar = Math.max(spread[set].kl, own?.[set].kl ?? 0);
-        return { kl: r[set].kl, bar, above: r[set].kl > bar };
+        return { kl: r[set].kl, bar, above: Number(f3(r[set].kl)) > Number(f3(bar)) }; // at the digits shown
       };
       const a = judge("fp32_states"),
         b = judge("random_states");
@@ -195,7 +195,7 @@ function distortionSection(d: NonNullable<PretrainingStudy["distortion"]>): stri
     });
     out.push(
       `- **${data}** data, KL from fp32 in nats on fp32's states / on random-play states, against the larger ` +
-        `between-seed KL of fp32 and of that arm: ${cells.join("; ")}. ` +
+        `between-seed KL of fp32 and of that arm (compared at the 3 decimals shown): ${cells.join("; ")}. ` +
         `Larger than the between-seed spread: ${above.length ? above.join(", ") : "none"}.`,
     );
   }
@@ -256,7 +256,7 @@ function findings(s: PretrainingStudy): string[] {
   );
   const scale =
     low === 0
-      ? `90% of the maximum ${top}`
+      ? `90% of the maximum ${Number.isInteger(top) ? top : f1(top)}`
       : `90% of the way from the worst return ${low} to the bound ${top}, i.e. ${f1(line)}`;
   const undefinedRetention =
     fpAbove === 0 ? ` (every fp32 head scored the worst return ${low}: retention is undefined, shown n/a)` : "";

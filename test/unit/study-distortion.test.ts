@@ -129,6 +129,8 @@ test("should render the distortion tables and say, from the numbers, which disto
   assert.not.match(pretrainingSection(base), /Distortion/);
   const rows = [
     fakeRow("random", "fp32 seed i+1", 0.2, 0.3),
+    fakeRow("random", "int8 QAT", 0.2004, 0.3), // equal to the spread at the digits shown: not above
+    fakeRow("random", "int8 QAT seed i+1", 0.0001, 0.0001),
     fakeRow("random", "ternary QAT", 0.25, 0.1), // above both spreads on fp32's states only
     fakeRow("random", "ternary QAT seed i+1", 0.15, 0.05),
     fakeRow("random", "ternary PTQ", 0.25, 0.1), // its own spread is larger: not above
@@ -138,6 +140,7 @@ test("should render the distortion tables and say, from the numbers, which disto
   assert.match(text, /On the states seed i's fp32 agent visits \(S1\)/);
   assert.match(text, /\| random data: ternary QAT \| 10 \| 0\.250 \| 0\.900 \| 0\.100 \| 0\.500 \|/);
   assert.match(text, /ternary QAT 0\.250 \/ 0\.100 against 0\.200 \/ 0\.300 \(above \/ not above\)/);
+  assert.match(text, /int8 QAT 0\.200 \/ 0\.300 against 0\.200 \/ 0\.300 \(not above \/ not above\)/);
   assert.match(text, /ternary PTQ 0\.250 \/ 0\.100 against 0\.400 \/ 0\.300 \(not above \/ not above\)/);
   assert.match(text, /Larger than the between-seed spread: ternary QAT \(fp32's states\)\./);
 });
