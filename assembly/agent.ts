@@ -20,7 +20,7 @@ const MAX_HIDDEN: i32 = 256;
 
 const config = memory.data(CONFIG_LEN * 4, 16); // i32[8]
 const hparams = memory.data(hp.HPARAMS_LEN * 4, 16); // f32[HPARAMS_LEN]
-const obsBuf = memory.data(env.MAX_OBS * 4, 16); // f32[MAX_OBS]
+const obsBuf = env.obsScratch; // f32[MAX_OBS]
 const tokBuf = memory.data(env.MAX_TOKENS * 4, 16); // i32[MAX_TOKENS]
 let feat: usize = 0; // f32[featureSize]
 let featCap: i32 = 0;
@@ -28,7 +28,6 @@ let center: usize = 0; // f32[featureSize] an LM agent's agent.center
 let centerCap: i32 = 0;
 let loaded = false;
 let envId: i32 = -1;
-let tokens: i32 = 0;
 let episodeReturn: f64 = 0;
 let episodeFlags: i32 = 0;
 let ppo = false; // the loaded agent trains by PPO (and sees its features through the rollout's int8 round trip)
@@ -124,7 +123,6 @@ export function agent_load(): i32 {
   budget = -1;
   trainSteps = 0;
   envId = id;
-  tokens = t;
   loaded = true;
   return 0;
 }
@@ -182,17 +180,17 @@ function autoRollout(f: i32, opt: i32): i32 {
  */
 let roundTrip: (feat: usize, f: i32) => void = ro.featureRoundTrip;
 
-/** Features of the token buffer into feat (PPO agents: through the int8 round trip the rollout stores). */
-function featurize(): void {
-  featuresOf(tokBuf, tokens, feat);
+/** Features of the token buffer's first n tokens into feat (PPO agents: through the int8 round trip the rollout
+ *  stores). n is envTokenize's count: textroom's sentences vary in length. */
+function featurize(n: i32): void {
+  featuresOf(tokBuf, n, feat);
   if (ppo) roundTrip(feat, head.headF);
 }
 
 /** Features of the current observation into feat, then the head's forward pass. */
 function observe(): void {
   env.envObs(obsBuf);
-  env.envTokenize(envId, obsBuf, tokBuf);
-  featurize();
+  featurize(env.envTokenize(envId, obsBuf, tokBuf));
   head.headForward(feat);
 }
 
@@ -339,8 +337,7 @@ export function agent_act(obs: i32): i32 {
   if (!loaded) return -1;
   const n = env.envObsSize(envId);
   if (obs < 0 || <u64>obs + <u64>(n * 4) > (<u64>memory.size()) << 16) return -2;
-  env.envTokenize(envId, <usize>obs, tokBuf);
-  featurize();
+  featurize(env.envTokenize(envId, <usize>obs, tokBuf));
   head.headForward(feat);
   return head.headArgmax();
 }
@@ -364,8 +361,7 @@ export function agent_features(obs: i32, out: i32): i32 {
   const f = load<i32>(config, 12);
   const end = (<u64>memory.size()) << 16;
   if (obs < 0 || <u64>obs + <u64>(n * 4) > end || out < 0 || <u64>out + <u64>(f * 4) > end) return -2;
-  env.envTokenize(envId, <usize>obs, tokBuf);
-  featurize();
+  featurize(env.envTokenize(envId, <usize>obs, tokBuf));
   memory.copy(<usize>out, feat, <usize>(f * 4));
   return f;
 }

@@ -27,14 +27,14 @@ if (values.play !== undefined && values.play !== play) throw new Error(`--play m
 /** The envs whose backbones ship, per data: the expert-mixed ones, and the random-play ones of the pretraining
  *  study (scripts/study-pretraining.ts, issue #16). */
 const MIXED_ENVS = ["cartpole", "keydoor", "frozenlake"];
-const RANDOM_PLAY_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake"];
+const RANDOM_PLAY_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake", "textroom"];
 const envs = (values.env ?? (play === "random" ? RANDOM_PLAY_ENVS : MIXED_ENVS).join(",")).split(",");
 const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKind[];
 
 /** Optimizer steps per env, the same for every kind of that env (so retention compares like with like): cartpole's
  *  ternary backbone at 600 steps left the RL head with weak features (retention 0.83 over 10 seeds), at 1800 its
  *  policies reach fp32's returns; acrobot and mountaincar (random play only) take cartpole's 1800, untuned;
- *  keydoor and frozenlake keep the default. */
+ *  keydoor, frozenlake and textroom (random play only) keep the default. */
 const STEPS: Record<string, number> = { cartpole: 1800, acrobot: 1800, mountaincar: 1800 };
 /** What a terminated episode means per env, for the card (cartpole's is a fall, frozenlake's a hole or the goal:
  *  not reported). */
@@ -42,6 +42,7 @@ const GOAL: Record<string, string> = {
   acrobot: "swung the tip above the line",
   mountaincar: "reached the flag",
   keydoor: "left through the door",
+  textroom: "left through the door",
 };
 
 /** The shipped settings: PRETRAIN_DEFAULTS (docs/model.md), seed 1, the env's steps, for every kind. */

@@ -13,7 +13,7 @@
 // data's fp32 QAT heads, seed i vs seed i, on seed i's fp32-visited states and on random-play states, beside the
 // between-seed spread (seed i vs seed i+1 of the same arm). Writes docs/results/pretraining-<env>.json, each arm's
 // per-seed heads to docs/results/pretraining-<env>-heads.json, and renders its section of docs/results.md.
-// Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor|frozenlake] [--seeds 10]
+// Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor|frozenlake|textroom] [--seeds 10]
 //   [--steps the env's `bitrl train` budget] [--eval 20]
 //   [--render] (train nothing: re-render docs/results.md's sections from the committed JSON)
 import { spawn } from "node:child_process";
@@ -80,6 +80,7 @@ const DATA: Record<PretrainingEnv, readonly ("mixed" | "random")[]> = {
   acrobot: ["random"],
   mountaincar: ["random"],
   frozenlake: ["mixed", "random"],
+  textroom: ["random"], // no mixed backbones ship for it
 };
 /** QAT: the shipped recipe (trained through the quantizer); PTQ: the fp32 backbone quantized after training. */
 const METHODS = ["qat", "ptq"] as const;

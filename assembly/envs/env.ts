@@ -8,13 +8,15 @@ import * as ab from "./acrobot";
 import * as mc from "./mountaincar";
 import { binTokens } from "./bins";
 import * as cl from "./classic";
+import * as tr from "./textroom";
 
 export const ENV_CARTPOLE: i32 = 0;
 export const ENV_KEYDOOR: i32 = 1;
 export const ENV_FROZENLAKE: i32 = 2;
 export const ENV_ACROBOT: i32 = 3;
 export const ENV_MOUNTAINCAR: i32 = 4;
-export const ENV_COUNT: i32 = 5;
+export const ENV_TEXTROOM: i32 = 5;
+export const ENV_COUNT: i32 = 6;
 
 /** Step result bits. */
 export const FLAG_TERMINATED: i32 = 1;
@@ -24,9 +26,12 @@ export const ERR_ACTION: i32 = -1; // action outside 0..actions-1
 export const ERR_NO_EPISODE: i32 = -2; // not reset, or the episode already ended
 
 /** Largest observation, token and state counts over all envs (host buffers can be sized once). */
-export const MAX_OBS: i32 = 6;
-export const MAX_TOKENS: i32 = 6;
-export const MAX_STATE: i32 = 7;
+export const MAX_OBS: i32 = 15; // textroom's sentence
+export const MAX_TOKENS: i32 = 15;
+export const MAX_STATE: i32 = 9;
+/** f32[MAX_OBS] scratch for an observation on its way to tokens (the agent's step, the env_tokens export): one
+ *  buffer for both, as neither keeps it past the call (static data is short on the boards). */
+export const obsScratch = memory.data(MAX_OBS * 4, 16);
 
 /** What env_size reports, the column of SIZES. */
 export const SIZE_OBS: i32 = 0;
@@ -36,7 +41,8 @@ export const SIZE_VOCAB: i32 = 3;
 export const SIZE_MAX_STEPS: i32 = 4;
 export const SIZE_STATE: i32 = 5;
 export const SIZE_KINDS: i32 = 6;
-// One row per env id (cartpole, keydoor, frozenlake, acrobot, mountaincar): obs, actions, tokens, vocab, limit, state.
+// One row per env id (cartpole, keydoor, frozenlake, acrobot, mountaincar, textroom): obs, actions, tokens, vocab,
+// limit, state. Tokens is the most an observation gives (textroom's sentences vary: envTokenize returns the count).
 const SIZES: StaticArray<i32> = [
   cp.CARTPOLE_OBS,
   cp.CARTPOLE_ACTIONS,
@@ -68,6 +74,12 @@ const SIZES: StaticArray<i32> = [
   mc.MOUNTAINCAR_TOKENS * cl.CLASSIC_BINS,
   mc.MOUNTAINCAR_MAX_STEPS,
   2,
+  tr.TEXTROOM_OBS,
+  tr.TEXTROOM_ACTIONS,
+  tr.TEXTROOM_TOKENS,
+  tr.TEXTROOM_VOCAB,
+  tr.TEXTROOM_MAX_STEPS,
+  tr.TEXTROOM_STATE,
 ];
 // Acrobot and mountaincar through one function, cl.classic (assembly/envs/classic.ts): called, never inlined (five
 // callers, a large body), so the dispatchers stay small and wasm3 compiles it only when one of the two runs.
@@ -115,6 +127,7 @@ export function envReset(id: i32, maxSteps: i32): void {
   if (id == ENV_CARTPOLE) cp.cartpoleReset();
   else if (id == ENV_KEYDOOR) kd.keyDoorReset();
   else if (id == ENV_FROZENLAKE) fl.frozenLakeReset();
+  else if (id == ENV_TEXTROOM) tr.textRoom(tr.TEXTROOM_RESET, 0, 0);
   else cl.classic(cl.CLASSIC_RESET, id == ENV_ACROBOT, 0, 0, 0);
 }
 
@@ -132,6 +145,9 @@ export function envStep(action: i32): i32 {
   } else if (current == ENV_FROZENLAKE) {
     terminated = fl.frozenLakeStep(action);
     reward = fl.frozenLakeReward();
+  } else if (current == ENV_TEXTROOM) {
+    terminated = tr.textRoom(tr.TEXTROOM_STEP, <usize>action, 0);
+    reward = tr.textRoomReward;
   } else {
     terminated = cl.classic(cl.CLASSIC_STEP, current == ENV_ACROBOT, action, 0, 0);
     reward = cl.classicReward;
@@ -158,17 +174,20 @@ export function envObs(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleObs(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorObs(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeObs(out);
+  else if (current == ENV_TEXTROOM) tr.textRoom(tr.TEXTROOM_OBS_OP, out, 0);
   else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_OBS, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envObsSize(current);
 }
 
-/** Tokens i32[envTokenCount(id)] at out from an observation f32[envObsSize(id)] at obs; returns the count. */
+/** Tokens i32[envTokenCount(id)] at out from an observation f32[envObsSize(id)] at obs; returns the count (textroom:
+ *  the sentence's words, 1..15; the others always envTokenCount). */
 export function envTokenize(id: i32, obs: usize, out: usize): i32 {
   if (id == ENV_CARTPOLE)
     binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
   else if (id == ENV_KEYDOOR) kd.keyDoorTokens(obs, out);
   else if (id == ENV_FROZENLAKE) fl.frozenLakeTokens(obs, out);
+  else if (id == ENV_TEXTROOM) return tr.textRoom(tr.TEXTROOM_TOKENS_OP, obs, out);
   else if (envValid(id)) cl.classic(cl.CLASSIC_TOKENS, id == ENV_ACROBOT, 0, obs, out);
   else return 0;
   return envTokenCount(id);
@@ -179,14 +198,16 @@ export function envState(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleState(out);
   else if (current == ENV_KEYDOOR) kd.keyDoorState(out);
   else if (current == ENV_FROZENLAKE) fl.frozenLakeState(out);
+  else if (current == ENV_TEXTROOM) tr.textRoom(tr.TEXTROOM_STATE_OP, out, 0);
   else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envStateSize(current);
 }
 
-/** Replaces the state from f64[n] at src (all but keydoor, n = envStateSize); 0 ok, -1 wrong count/value/env. */
+/** Replaces the state from f64[n] at src (all but keydoor and textroom, n = envStateSize); 0 ok, -1 wrong
+ *  count/value/env. */
 export function envSetState(src: usize, n: i32): i32 {
-  if (current < 0 || current == ENV_KEYDOOR || n != envStateSize(current)) return -1;
+  if (current < 0 || current == ENV_KEYDOOR || current == ENV_TEXTROOM || n != envStateSize(current)) return -1;
   if (current == ENV_CARTPOLE) cp.cartpoleSetState(src);
   else if (current == ENV_FROZENLAKE) return fl.frozenLakeSetState(src);
   else cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 1, src, 0);

@@ -36,7 +36,7 @@ export function env_obs(out: i32): i32 {
 /** Tokens of the current observation, i32[num_tokens] at out; returns the count, -1 bad pointer. */
 export function env_tokens(out: i32): i32 {
   if (!inMemory(out, env.MAX_TOKENS * 4)) return -1;
-  const obs = memory.data(env.MAX_OBS * 4, 8); // f32[MAX_OBS] scratch
+  const obs = env.obsScratch; // f32[MAX_OBS]
   if (env.envObs(obs) == 0) return 0;
   return env.envTokenize(env.envCurrent(), obs, <usize>out);
 }

@@ -1,9 +1,11 @@
 // Features the head sees for a token sequence: the frozen backbone's (assembly/model/backbone.ts); with backbone
 // "lm" the frozen language model's (assembly/lm) reading the observation as text; or with backbone "none" a fixed
-// positional one-hot (a real, weak baseline: F = tokens * vocab, 1 at pos * vocab + id).
+// positional one-hot (a real, weak baseline: F = tokens * vocab, 1 at pos * vocab + id), except for textroom, whose
+// sentences shift the words' positions and whose one-hot (15 x 25) leaves no room for a hidden layer's optimiser:
+// there a bag of words (F = vocab, the count of each id).
 import { backboneContext, backboneFeatures, backboneFeatureSize, backboneLoad, backboneVocab } from "../model/backbone";
 import { lmContext, lmDim, lmForward, lmLoad, lmPosition, lmReset, lmState, lmVocab } from "../lm/lm";
-import { envTextOfTokens } from "../envs/env";
+import { ENV_TEXTROOM, envTextOfTokens } from "../envs/env";
 import { reserveFree } from "../memory";
 
 export const BACKBONE_NONE: i32 = 0;
@@ -18,6 +20,7 @@ let mode: i32 = BACKBONE_NONE;
 let vocab: i32 = 0;
 let featureSize: i32 = 0;
 let envId: i32 = -1;
+let bag = false; // backbone "none" as a bag of words (textroom)
 let sentences: i32 = 0;
 let text: usize = 0; // u8[TEXT_CAP], allocated by the first LM agent
 let state: usize = 0; // f32[dim]: one position's state
@@ -42,7 +45,8 @@ export function featuresInit(backbone: i32, id: i32, tokens: i32, envVocab: i32)
   vocab = envVocab;
   envId = id;
   if (backbone == BACKBONE_NONE) {
-    featureSize = tokens * envVocab;
+    bag = id == ENV_TEXTROOM;
+    featureSize = bag ? envVocab : tokens * envVocab;
     return featureSize;
   }
   if (backbone == BACKBONE_LM) return lmInit(tokens);
@@ -115,7 +119,9 @@ export function featuresOf(tokens: usize, n: i32, out: usize): void {
   memory.fill(out, 0, (<usize>featureSize) << 2);
   for (let p = 0; p < n; p++) {
     const t = load<i32>(tokens + ((<usize>p) << 2));
-    if (t >= 0 && t < vocab) store<f32>(out + ((<usize>(p * vocab + t)) << 2), 1.0);
+    if (t < 0 || t >= vocab) continue;
+    const o = out + ((<usize>(bag ? t : p * vocab + t)) << 2);
+    store<f32>(o, load<f32>(o) + 1.0);
   }
 }
 

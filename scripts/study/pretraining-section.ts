@@ -11,7 +11,7 @@ import type { DistortionRow } from "./schema.ts";
 import { TASK_MAX, TASK_MIN } from "./tasks.ts";
 
 /** The envs of the pretraining study, in the order docs/results.md presents their sections. */
-export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake"] as const;
+export const PRETRAINING_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "frozenlake", "textroom"] as const;
 export type PretrainingEnv = (typeof PRETRAINING_ENVS)[number];
 
 /** The name of an env's section markers in docs/results.md (cartpole's predates the others). */
@@ -78,6 +78,9 @@ function scaleOf(env: string) {
   };
 }
 
+/** What `--backbone none` feeds the head (assembly/rl/features.ts): textroom's is a bag of words. */
+const noneHead = (env: string) => (env === "textroom" ? "bag-of-words head" : "one-hot head");
+
 /** The median of per-seed steps to the target, as the tables print it ("never" when most seeds never got there). */
 function medianText(xs: (number | null)[]): string {
   const m = medianSteps(xs);
@@ -141,7 +144,7 @@ export function pretrainingSection(s: PretrainingStudy): string {
   }
   const dash = t ? " - |" : "";
   lines.push(
-    `| - | one-hot head, no backbone | - | - | ${meanCi(s.none)} | ${f1(Math.min(...s.none))} | - | - |` +
+    `| - | ${noneHead(s.env)}, no backbone | - | - | ${meanCi(s.none)} | ${f1(Math.min(...s.none))} | - | - |` +
       (t ? ` ${stepsCell(s.none_steps_to_threshold)} |` : ""),
     `| - | lookup table (tabular Q, ${s.tabular_episodes} episodes) | - | - | ${meanCi(s.tabular)} | ${f1(Math.min(...s.tabular))} | - | - |` +
       dash,
@@ -248,7 +251,7 @@ function findings(s: PretrainingStudy): string[] {
     .filter((a) => mean(a.rl) > none)
     .map((a) => `${a.data} ${a.kind}${a.method === "ptq" ? " (PTQ)" : ""}`);
   out.push(
-    `- The one-hot head without a backbone reaches ${f1(none)}; heads on a backbone with a higher mean: ` +
+    `- The ${noneHead(s.env)} without a backbone reaches ${f1(none)}; heads on a backbone with a higher mean: ` +
       `${overNone.length ? overNone.join(", ") : "none"}.`,
   );
   const scale =
@@ -272,7 +275,7 @@ function findings(s: PretrainingStudy): string[] {
         `${s.arms
           .filter((a) => a.data === "random" && a.steps_to_threshold)
           .map(reached)
-          .join(", ")}; one-hot head ` +
+          .join(", ")}; ${noneHead(s.env)} ` +
         `${s.none_steps_to_threshold ? medianText(s.none_steps_to_threshold) : "not recorded"}.` +
         (t.metric === "return"
           ? ` The fp32 head's greedy mean ${solved ? "reaches" : "does not reach"} the target ${t.threshold}.`

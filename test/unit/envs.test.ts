@@ -20,6 +20,14 @@ import {
   mountainCarReset,
   mountainCarStep,
   mountainCarTokens,
+  textRoomOptimalAction,
+  textRoomParse,
+  textRoomSeen,
+  textRoomReset,
+  textRoomStep,
+  textRoomText,
+  textRoomTokens,
+  TEXTROOM_MAX_STEPS,
 } from "../../tools/lib/reference/envs.ts";
 import type { AgentModule } from "../../tools/lib/runtime/wasm.ts";
 
@@ -222,6 +230,101 @@ test("should play keydoor like the reference, with its sentence, and reward a so
   assert.equal(keyDoorStep(w, 3), { reward: 0, terminated: false });
 });
 
+test("should play textroom like the reference bit for bit (many seeds, random actions: words, tokens, rewards, flags, states)", () => {
+  const obsOf = (m: AgentModule): number[] => {
+    assert.is(m.fn.env_obs(m.ioBase + 200), 15);
+    return Array.from(new Float32Array(m.memory.buffer, m.ioBase + 200, 15));
+  };
+  const lengths = new Set<number>();
+  const sentences = new Set<string>();
+  let successes = 0;
+  for (const [name, m] of mods) {
+    const pick = new Pcg32(99); // the actions' own stream, apart from the module's
+    for (let seed = 0; seed < (name === "release" ? 300 : 40); seed++) {
+      const rng = new Pcg32(seed);
+      assert.is(m.fn.env_reset(5, seed), 0);
+      const s = textRoomReset(rng);
+      for (;;) {
+        const want = textRoomTokens(s);
+        assert.equal(tokensOf(m), want, `${name} seed ${seed} step ${s.steps}`);
+        assert.equal(obsOf(m), [...want, ...Array(15 - want.length).fill(-1)]);
+        assert.equal(stateOf(m), [...s.places, s.view, s.held, s.door, s.open ? 1 : 0]);
+        lengths.add(want.length);
+        assert.equal(
+          textRoomParse(want),
+          textRoomSeen(s) as object,
+          "the sentence says what is in view, held, the door",
+        );
+        sentences.add(textRoomText(want));
+        // mostly the solver, sometimes a random action, so episodes both succeed and time out
+        const a = pick.uniform() < 0.3 ? pick.below(4) : textRoomOptimalAction(textRoomSeen(s));
+        const flags = m.fn.env_step(a);
+        const r = textRoomStep(s, a, rng);
+        assert.is(dv(m).getFloat64(m.ioBase, true), r.reward);
+        assert.is(flags & 1, r.terminated ? 1 : 0);
+        assert.is(flags & 2, s.steps >= TEXTROOM_MAX_STEPS ? 2 : 0);
+        if (r.terminated) successes++;
+        if (flags) {
+          assert.equal(tokensOf(m), textRoomTokens(s), "the terminal observation");
+          break;
+        }
+      }
+    }
+  }
+  assert.ok(successes > 100, `${successes} successes`);
+  for (let n = 11; n <= 15; n++) assert.ok(lengths.has(n), `a sentence of ${n} words`);
+  assert.ok(sentences.size > 1000, `${sentences.size} distinct sentences`);
+});
+
+test("should keep textroom's layouts and sentences within its rules", () => {
+  const layouts = new Set<string>();
+  for (let seed = 0; seed < 60000; seed++) {
+    const s = textRoomReset(new Pcg32(seed));
+    const keys = s.places.filter((x) => x >= 1 && x <= 4);
+    assert.is(keys.length, 3);
+    assert.ok(keys.includes(s.door));
+    assert.is(s.places.filter((x) => x >= 5).length, 2);
+    layouts.add(`${s.door}:${s.places}`);
+  }
+  assert.is(layouts.size, 4320, "4 door colours x 3 key sets x 3 object pairs x 120 orders, all reachable");
+  assert.match(
+    textRoomText(
+      textRoomTokens({
+        places: [2, 5, 1, 4, 6],
+        view: 0,
+        held: 5,
+        door: 4,
+        open: false,
+        steps: 0,
+        words: [3, 0, 1, 1],
+      }),
+    ),
+    /^now holding a box there is a dusty green key by the locked yellow door$/,
+  );
+  // the longest case: two keys and every distractor drawn; the held adjective and the filler give way
+  const long = textRoomTokens({
+    places: [2, 5, 1, 4, 6],
+    view: 0,
+    held: 4,
+    door: 1,
+    open: true,
+    steps: 0,
+    words: [2, 2, 2, 0],
+  });
+  assert.is(textRoomText(long), "holding a yellow key you see a small green key by the open red door");
+  assert.is(long.length, 15);
+  // the scripted solver's return is the optimum: next to the door's key, take, open, go
+  const s = textRoomReset(new Pcg32(7));
+  const at = s.places.indexOf(s.door);
+  let ret = 0;
+  for (;;) {
+    const r = textRoomStep(s, textRoomOptimalAction(textRoomSeen(s)), new Pcg32(1));
+    ret += r.reward;
+    if (r.terminated) break;
+  }
+  assert.is(ret, 1 - (0.9 * (at + 3)) / 30);
+});
+
 test("should observe and tokenize acrobot and mountaincar like the reference (f32 observation, 16 bins per value)", () => {
   for (const seed of [1, 2, 3]) {
     rel.fn.env_reset(3, seed);
@@ -260,9 +363,9 @@ test("should observe and tokenize acrobot and mountaincar like the reference (f3
 });
 
 test("should refuse a bad env id, a bad action, a step before reset and pointers outside memory", () => {
-  assert.is(rel.fn.env_reset(5, 0), -1);
+  assert.is(rel.fn.env_reset(6, 0), -1);
   assert.is(rel.fn.env_size(4, 0), 2);
-  assert.is(rel.fn.env_size(5, 0), -1);
+  assert.is(rel.fn.env_size(6, 0), -1);
   assert.is(rel.fn.env_size(-1, 0), -1);
   assert.is(rel.fn.env_size(0, 6), -1);
   assert.is(rel.fn.env_size(0, -1), -1);
@@ -275,18 +378,21 @@ test("should refuse a bad env id, a bad action, a step before reset and pointers
   const fresh = loadAgentModule("release");
   assert.is(fresh.fn.env_step(0), -2);
   assert.equal(
-    [0, 1, 2, 3, 4].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
+    [0, 1, 2, 3, 4, 5].map((id) => [3, 2, 1, 4, 5, 0].map((what) => rel.fn.env_size(id, what))),
     [
       [64, 4, 2, 500, 4, 4],
       [10, 4, 4, 20, 7, 4],
       [16, 1, 4, 100, 1, 1],
       [96, 6, 3, 500, 4, 6],
       [32, 2, 3, 200, 2, 2],
+      [25, 15, 4, 30, 9, 15],
     ],
   );
   // keydoor takes no state; the others only their own count
   assert.is(rel.fn.env_reset(1, 0), 0);
   assert.is(rel.fn.env_state(io, 7), -1);
+  assert.is(rel.fn.env_reset(5, 0), 0);
+  assert.is(rel.fn.env_state(io, 9), -1);
   assert.is(rel.fn.env_reset(3, 0), 0);
   assert.is(rel.fn.env_state(io + 16, 2), -1);
 });

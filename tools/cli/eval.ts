@@ -22,7 +22,7 @@ agent_episode in the same module there; per-episode clock ticks are reported).
   --port P        serial port of a real board
 ${BACKEND_USAGE}
   --json          one JSON object: env, episodes, mean_return, std_return (population), success_rate (keydoor,
-                  frozenlake: episodes that reached the goal; null for cartpole), returns, seed, model, runtime`,
+                  textroom, frozenlake, acrobot, mountaincar: episodes that reached the goal; null for cartpole), returns, seed, model, runtime`,
   async run(argv) {
     const v = parseFlags(this, argv, {
       ...valueFlags("env", "model", "episodes", "seed"),

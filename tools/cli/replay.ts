@@ -1,5 +1,5 @@
 // `bitrl replay`: steps an environment through given actions in the wasm module and prints the states.
-import { ENV_NAMES } from "../lib/reference/envs.ts";
+import { ENV_NAMES, textRoomText } from "../lib/reference/envs.ts";
 import { envIdOf, replayEnv } from "../lib/agent/index.ts";
 import { BitrlError } from "../lib/util/errors.ts";
 import { intFlag, seedFlag, parseFlags, type Command } from "./command.ts";
@@ -14,7 +14,7 @@ export const replayCommand: Command = {
 Runs the environment inside build/agent.wasm (the same code as on the board): reset with --seed, optionally
 replace the state, then one step per action. Prints the state after each step, its reward and the flags.
   --env E        ${ENV_NAMES.join(", ")}
-  --actions      comma-separated action numbers (keydoor also takes its words: take,next,open,go)
+  --actions      comma-separated action numbers (keydoor and textroom also take their words: take,next,open,go)
   --state        Gymnasium's internal state (f64): cartpole x,x_dot,theta,theta_dot; acrobot theta1,theta2,
                  dtheta1,dtheta2; mountaincar position,velocity; frozenlake the cell 0..15 (default: the reset state)
   --seed S       reset seed (default 0)
@@ -36,7 +36,8 @@ replace the state, then one step per action. Prints the state after each step, i
     console.log(`${env} seed ${seed}: start ${r.initial_state.join(", ")}`);
     r.states.forEach((s, i) =>
       console.log(
-        `step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}`,
+        `step ${i + 1}: action ${actions[i]} -> ${s.join(", ")}  reward ${r.rewards[i]}  tokens ${r.tokens[i].join(" ")}` +
+          (env === "textroom" ? `  "${textRoomText(r.tokens[i])}"` : ""),
       ),
     );
     console.log(`terminated ${r.terminated}, truncated ${r.truncated}`);

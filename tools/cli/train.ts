@@ -42,15 +42,18 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
   --algo A           ppo (default) or reinforce
   --seeds N          seeds to train (default 1)
   --steps S          ppo: environment steps per seed, every training and check step counted (default cartpole
-                     ${DEFAULT_RUN.cartpole.steps}, keydoor ${DEFAULT_RUN.keydoor.steps}, frozenlake ${DEFAULT_RUN.frozenlake.steps}, acrobot ${DEFAULT_RUN.acrobot.steps}, mountaincar ${DEFAULT_RUN.mountaincar.steps});
+                     ${DEFAULT_RUN.cartpole.steps}, keydoor ${DEFAULT_RUN.keydoor.steps}, frozenlake ${DEFAULT_RUN.frozenlake.steps}, acrobot ${DEFAULT_RUN.acrobot.steps}, mountaincar ${DEFAULT_RUN.mountaincar.steps},
+                     textroom ${DEFAULT_RUN.textroom.steps});
                      the step size anneals over it
   --episodes K       reinforce: training episodes per seed (default with a backbone / with none: cartpole
                      ${DEFAULT_RUN.cartpole.backboneEpisodes} / ${DEFAULT_RUN.cartpole.episodes}, keydoor ${DEFAULT_RUN.keydoor.backboneEpisodes} / ${DEFAULT_RUN.keydoor.episodes}, frozenlake ${DEFAULT_RUN.frozenlake.backboneEpisodes} / ${DEFAULT_RUN.frozenlake.episodes},
-                     acrobot ${DEFAULT_RUN.acrobot.backboneEpisodes} / ${DEFAULT_RUN.acrobot.episodes}, mountaincar ${DEFAULT_RUN.mountaincar.backboneEpisodes} / ${DEFAULT_RUN.mountaincar.episodes})
-  --hidden H         hidden ReLU units in the head, 0 = linear (default 0; keydoor with none ${DEFAULT_RUN.keydoor.hidden})
+                     acrobot ${DEFAULT_RUN.acrobot.backboneEpisodes} / ${DEFAULT_RUN.acrobot.episodes}, mountaincar ${DEFAULT_RUN.mountaincar.backboneEpisodes} / ${DEFAULT_RUN.mountaincar.episodes},
+                     textroom ${DEFAULT_RUN.textroom.backboneEpisodes} / ${DEFAULT_RUN.textroom.episodes})
+  --hidden H         hidden ReLU units in the head, 0 = linear (default 0; keydoor and textroom with none ${DEFAULT_RUN.keydoor.hidden},
+                     ${DEFAULT_RUN.textroom.hidden})
   --lr X, --gamma X, --entropy X   override the defaults (docs/agents.md)
   --rollout T        ppo: steps per rollout (default cartpole ${DEFAULT_PPO.cartpole.rollout}, keydoor ${DEFAULT_PPO.keydoor.rollout}, frozenlake ${DEFAULT_PPO.frozenlake.rollout}, acrobot ${DEFAULT_PPO.acrobot.rollout},
-                     mountaincar ${DEFAULT_PPO.mountaincar.rollout}; 0: the most that fit in the module's free memory; one that does
+                     mountaincar ${DEFAULT_PPO.mountaincar.rollout}, textroom ${DEFAULT_PPO.textroom.rollout}; 0: the most that fit in the module's free memory; one that does
                      not fit is refused before training)
   --epochs N, --minibatches N      ppo: passes over a rollout and minibatches per pass
   --batch N, --lr-decay X          reinforce: episodes per update, step-size decay per update

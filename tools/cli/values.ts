@@ -1,6 +1,6 @@
 // Parsers for flag values the commands share: one of a fixed list, action lists, number lists. Errors name the flag.
 import { BitrlError } from "../lib/util/errors.ts";
-import { KEYDOOR_ACTIONS, type EnvName } from "../lib/reference/envs.ts";
+import { KEYDOOR_ACTIONS, TEXTROOM_ACTIONS, type EnvName } from "../lib/reference/envs.ts";
 import { decimalInt, decimalNumber } from "./command.ts";
 
 /** A flag that takes one of `allowed`; undefined when not given (callers put their default after `??`). */
@@ -15,14 +15,15 @@ export function choice<T extends string>(
   return value as T;
 }
 
-/** Parses "1,0,1" (or "take,next" for keydoor's action words) into action numbers. */
+/** Parses "1,0,1" (or "take,next" for keydoor's and textroom's action words) into action numbers. */
 export function parseActions(env: EnvName, text: string): number[] {
   if (text.trim() === "") return [];
   return text.split(",").map((s, i) => {
     const w = s.trim();
-    if (env === "keydoor" && /^[a-z]+$/.test(w)) {
-      const k = KEYDOOR_ACTIONS.indexOf(w);
-      if (k < 0) throw new BitrlError(`action ${i + 1} '${w}' is not a keydoor word (${KEYDOOR_ACTIONS.join(", ")})`);
+    const words = env === "keydoor" ? KEYDOOR_ACTIONS : env === "textroom" ? TEXTROOM_ACTIONS : null;
+    if (words && /^[a-z]+$/.test(w)) {
+      const k = words.indexOf(w);
+      if (k < 0) throw new BitrlError(`action ${i + 1} '${w}' is not a ${env} word (${words.join(", ")})`);
       return k;
     }
     const n = decimalInt(w);

@@ -29,6 +29,8 @@ export const ENV_SHAPES: Record<
   frozenlake: { tokens: 1, vocab: 16, actions: 4, obs: 1, maxSteps: 100 },
   acrobot: { tokens: 6, vocab: 96, actions: 3, obs: 6, maxSteps: 500 },
   mountaincar: { tokens: 2, vocab: 32, actions: 3, obs: 2, maxSteps: 200 },
+  // tokens: the longest sentence (an observation gives 11..15: env_tokens returns the count)
+  textroom: { tokens: 15, vocab: 25, actions: 4, obs: 15, maxSteps: 30 },
 };
 
 export function envIdOf(name: string): EnvName {
@@ -69,7 +71,8 @@ export interface AgentInfo {
 }
 
 function featuresOf(env: EnvName, backbone: Blob | null): number {
-  if (!backbone) return ENV_SHAPES[env].tokens * ENV_SHAPES[env].vocab;
+  // none: one-hot per position, or textroom's bag of words (assembly/rl/features.ts)
+  if (!backbone) return (env === "textroom" ? 1 : ENV_SHAPES[env].tokens) * ENV_SHAPES[env].vocab;
   const t = backbone.tensors.find((x) => x.name === "model.config");
   if (!t || t.packing !== "i32") throw new BitrlError("backbone blob has no i32 'model.config' tensor");
   if (isLanguageModel(backbone)) {

@@ -37,7 +37,7 @@ export function evaluateAgent(
   };
 }
 
-/** Goal-reaching tasks (keydoor: 1 - 0.9 steps / 20 on success, else 0; frozenlake: 1 at the goal, else 0): the
+/** Goal-reaching tasks (keydoor and textroom: 1 - 0.9 steps / limit on success, else 0; frozenlake: 1 at the goal, else 0): the
  *  fraction of positive returns; acrobot and mountaincar (-1 per step until the goal ends the episode): the fraction
  *  that reached the goal, from the episodes' terminated flags when given (a goal reached on the last step is both
  *  terminated and truncated, return -limit), else those that ended before the step limit (return above -limit).

@@ -87,6 +87,8 @@ export const DEFAULT_TRAIN: Record<EnvName, TrainConfig> = {
   // untuned: cartpole's settings with an entropy bonus (reward -1 per step)
   acrobot: { ...CARTPOLE_REINFORCE, entropy: 0.01 },
   mountaincar: { ...CARTPOLE_REINFORCE, entropy: 0.01 },
+  // untuned: keydoor's
+  textroom: { ...CARTPOLE_REINFORCE, gamma: 0.95, entropy: 0.01, rewardScale: 1 },
 };
 
 /**
@@ -100,6 +102,7 @@ export const DEFAULT_TRAIN_BACKBONE: Record<EnvName, TrainConfig> = {
   frozenlake: { ...DEFAULT_TRAIN.frozenlake, lr: 0.002, lrDecay: 0.999 },
   acrobot: { ...DEFAULT_TRAIN.acrobot, lr: 0.002, batch: 2, lrDecay: 0.995 },
   mountaincar: { ...DEFAULT_TRAIN.mountaincar, lr: 0.002, batch: 2, lrDecay: 0.995 },
+  textroom: { ...DEFAULT_TRAIN.textroom, lr: 0.002, batch: 2, lrDecay: 0.995 },
 };
 
 /** PPO defaults per env (docs/agents.md "PPO": how they were chosen); horizon is set from the step budget. The
@@ -128,6 +131,8 @@ export const DEFAULT_PPO: Record<EnvName, TrainConfig> = {
   // tokens make 240 features per step and 200 steps did not fit beside a backbone (the most that fit: 91, measured)
   acrobot: { ...CARTPOLE_PPO, gamma: 0.99, entropy: 0.01, rollout: 80 },
   mountaincar: { ...CARTPOLE_PPO, gamma: 0.99, entropy: 0.01 },
+  // untuned: keydoor's
+  textroom: { ...CARTPOLE_PPO, gamma: 0.95, entropy: 0.01, rewardScale: 1, epochs: 4, rollout: 160 },
 };
 
 /** The defaults for an algorithm, an env and a feature source. */
@@ -256,5 +261,14 @@ export const DEFAULT_RUN: Record<
     backboneHidden: 0,
     steps: 100_000,
     select: { every: 10_000, episodes: 5, gate: 0 },
+  },
+  // untuned: keydoor's shape with a longer budget (five places, a 30-step limit)
+  textroom: {
+    episodes: 3000,
+    hidden: 32,
+    backboneEpisodes: 3000,
+    backboneHidden: 0,
+    steps: 60_000,
+    select: { every: 10_000, episodes: 20, gate: 0.8 },
   },
 };

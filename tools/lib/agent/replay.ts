@@ -46,10 +46,10 @@ export function replayEnv(
   if (f.env_reset(id, seed) !== 0) throw new BitrlError(`env_reset(${id}) failed`);
   if (opts.state) {
     const want = envSizes(mod, id).state;
-    if (opts.state.length !== want || env === "keydoor") {
+    if (opts.state.length !== want || env === "keydoor" || env === "textroom") {
       throw new BitrlError(
-        env === "keydoor"
-          ? "keydoor takes no --state (its layout comes from --seed)"
+        env === "keydoor" || env === "textroom"
+          ? `${env} takes no --state (its layout comes from --seed)`
           : `${env} state has ${want} values, got ${opts.state.length}`,
       );
     }

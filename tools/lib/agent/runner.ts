@@ -3,6 +3,22 @@ import { BitrlError } from "../util/errors.ts";
 import { encodeBlob } from "../format/blob.ts";
 import type { Blob } from "../format/types.ts";
 import { loadAgent, type AgentHostOptions, type AgentModule } from "../runtime/wasm.ts";
+import { tensorValues } from "../format/blob-tensors.ts";
+import { ENV_NAMES, type EnvName } from "../reference/envs.ts";
+
+/**
+ * Linear memory (64 KiB pages) host runs give an env's agents before agent_load, where the module's own 128 KiB
+ * are too little to train: textroom's backbone agents read 15 positions x 40 features, and their PPO state and
+ * 160-step rollout (~150 KiB beside the backbone) fit no board's memory, so they train on the host only. The
+ * other envs keep the module's memory (their "most that fit" rollouts are sized by it).
+ */
+export const HOST_MEMORY_PAGES: Partial<Record<EnvName, number>> = { textroom: 6 };
+
+/** The env an agent blob's agent.config names, or null (not an agent blob: agent_load will say why). */
+function agentEnv(blob: Blob): EnvName | null {
+  const t = blob.tensors.find((x) => x.name === "agent.config");
+  return t && t.packing === "i32" ? (ENV_NAMES[tensorValues(t)[1]] ?? null) : null;
+}
 
 /** The agent module for host runs (tools/lib/wasm.ts finds build/ from sources and from the bundled CLI alike). */
 export function loadAgentModule(build: "release" | "debug" = "release", options: AgentHostOptions = {}): AgentModule {
@@ -22,6 +38,13 @@ export class AgentRunner {
   constructor(blob: Blob | Uint8Array, build: "release" | "debug" = "release") {
     const bytes = blob instanceof Uint8Array ? blob : encodeBlob(blob);
     this.mod = loadAgentModule(build, { blob: bytes });
+    const env = blob instanceof Uint8Array ? null : agentEnv(blob);
+    const pages = env ? (HOST_MEMORY_PAGES[env] ?? 0) : 0;
+    const have = this.mod.memory.buffer.byteLength >> 16;
+    if (pages > have) {
+      if (!this.mod.memory.grow) throw new BitrlError(`this host cannot grow the module's memory for ${env}`);
+      this.mod.memory.grow(pages - have);
+    }
     if (this.mod.fn.agent_load() !== 0)
       throw new BitrlError(`agent_load failed: ${this.mod.logs.at(-1) ?? "no message"}`);
   }

@@ -38,7 +38,7 @@ export interface TabularResult {
 /** Q-learning with an epsilon-greedy policy (ties to the lowest action); the table starts at 0. */
 export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule = loadAgentModule()): TabularResult {
   const id = ENV_IDS[env];
-  const { actions, tokens } = envSizes(mod, id);
+  const { actions } = envSizes(mod, id);
   const alpha = o.alpha ?? 0.1,
     gamma = o.gamma ?? 0.99,
     eps0 = o.epsilon ?? 1,
@@ -46,8 +46,8 @@ export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule =
   const q = new Map<string, Float64Array>();
   const io = mod.ioBase;
   const key = (): string => {
-    mod.fn.env_tokens(io + 96);
-    return Array.from(new Int32Array(mod.memory.buffer, io + 96, tokens)).join(",");
+    const n = mod.fn.env_tokens(io + 96); // the whole sequence: textroom's sentences vary in length
+    return Array.from(new Int32Array(mod.memory.buffer, io + 96, n)).join(",");
   };
   const row = (k: string): Float64Array => {
     let r = q.get(k);
@@ -77,7 +77,7 @@ export function trainTabular(env: EnvName, o: TabularOptions, mod: AgentModule =
     }
     curve.push(ret);
   }
-  const evalReturns = evalByTokens(mod, id, tokens, o.evalEpisodes ?? 20, (obs) =>
+  const evalReturns = evalByTokens(mod, id, o.evalEpisodes ?? 20, (obs) =>
     greedy(q.get(Array.from(obs).join(",")) ?? new Float64Array(actions)),
   );
   return {

@@ -5,11 +5,11 @@ import { BitrlError } from "../util/errors.ts";
 import type { AgentModule } from "../runtime/wasm.ts";
 import { evalSeed } from "./seeds.ts";
 
-/** The return of each of `episodes` episodes of env `id` (`tokens` per observation), actions from `act`. */
+/** The return of each of `episodes` episodes of env `id`, actions from `act` on each observation's tokens (as many
+ *  as env_tokens gives: textroom's sentences vary in length). */
 export function evalByTokens(
   mod: AgentModule,
   id: number,
-  tokens: number,
   episodes: number,
   act: (obs: Int32Array) => number,
 ): number[] {
@@ -20,8 +20,8 @@ export function evalByTokens(
     let ret = 0,
       flags = 0;
     while (flags === 0) {
-      mod.fn.env_tokens(io + 96);
-      flags = mod.fn.env_step(act(new Int32Array(mod.memory.buffer, io + 96, tokens).slice()));
+      const n = mod.fn.env_tokens(io + 96);
+      flags = mod.fn.env_step(act(new Int32Array(mod.memory.buffer, io + 96, n).slice()));
       if (flags < 0) throw new BitrlError(`env_step failed with ${flags}`);
       ret += new DataView(mod.memory.buffer).getFloat64(io, true);
     }

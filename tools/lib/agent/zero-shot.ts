@@ -49,12 +49,12 @@ export function zeroShotEval(
 ): { returns: number[]; mean: number } {
   const w = backboneFromBlob(backbone);
   const id = ENV_IDS[env];
-  const { actions, tokens, vocab } = envSizes(mod, id);
+  const { actions, vocab } = envSizes(mod, id);
   if (w.config.vocab < vocab + actions)
     throw new BitrlError(
       `zero-shot: the backbone's vocabulary (${w.config.vocab}) has no action tokens for ${env} (needs ${vocab + actions})`,
     );
   const rows = dequantizedRows(w.emb); // the tied output layer
-  const returns = evalByTokens(mod, id, tokens, episodes, (obs) => zeroShotAction(w, rows, obs, vocab, actions));
+  const returns = evalByTokens(mod, id, episodes, (obs) => zeroShotAction(w, rows, obs, vocab, actions));
   return { returns, mean: mean(returns) };
 }

@@ -31,7 +31,7 @@ export class Pcg32 {
   }
 }
 
-export const ENV_IDS = { cartpole: 0, keydoor: 1, frozenlake: 2, acrobot: 3, mountaincar: 4 } as const;
+export const ENV_IDS = { cartpole: 0, keydoor: 1, frozenlake: 2, acrobot: 3, mountaincar: 4, textroom: 5 } as const;
 export type EnvName = keyof typeof ENV_IDS;
 export const ENV_NAMES = Object.keys(ENV_IDS) as EnvName[];
 
@@ -253,4 +253,167 @@ export function keyDoorTokens(s: KeyDoorState): number[] {
 export function keyDoorText(s: KeyDoorState): string {
   const key = (c: number) => (c === 0 ? "nothing" : `a ${KEYDOOR_WORDS[c]} key`);
   return `you see ${key(s.slots[s.view])} . you hold ${key(s.held)} . the ${KEYDOOR_WORDS[s.door]} door is ${s.open ? "open" : "locked"} .`;
+}
+
+// ---- textroom (text world read as a sentence, assembly/envs/textroom.ts) ----
+/** Word ids 0..24 are the observation's words, 25..28 the actions'; the module deals in ids only. */
+export const TEXTROOM_WORDS = [
+  "holding",
+  "you",
+  "see",
+  "there",
+  "is",
+  "a",
+  "nothing",
+  "key",
+  "by",
+  "the",
+  "door",
+  "locked",
+  "open",
+  "red",
+  "green",
+  "blue",
+  "yellow",
+  "box",
+  "lamp",
+  "book",
+  "worn",
+  "small",
+  "dusty",
+  "now",
+  "still",
+  "take",
+  "next",
+  "open",
+  "go",
+];
+export const TEXTROOM_ACTIONS = ["take", "next", "open", "go"];
+export const TEXTROOM_MAX_STEPS = 30;
+export const TEXTROOM_TOKENS = 15;
+const TEXTROOM_PLACES = 5;
+
+/** Items: 0 nothing, 1..4 a red/green/blue/yellow key, 5..7 box/lamp/book. words: this observation's distractor
+ *  draws (seen adjective 0..3, held adjective 0..3, filler 0..2, opener 0..1). */
+export interface TextRoomState {
+  places: number[];
+  view: number;
+  held: number;
+  door: number;
+  open: boolean;
+  steps: number;
+  words: [number, number, number, number];
+}
+
+function textRoomWords(rng: Pcg32): [number, number, number, number] {
+  return [rng.below(4), rng.below(4), rng.below(3), rng.below(2)];
+}
+
+export function textRoomReset(rng: Pcg32): TextRoomState {
+  const door = 1 + rng.below(4);
+  const skipColour = rng.below(3);
+  const skipObject = rng.below(3);
+  const places = [1, 2, 3, 4].filter((c) => c !== door).filter((_, i) => i !== skipColour);
+  places.push(door);
+  places.sort((a, b) => a - b); // the keys in colour order, then the objects
+  places.push(...[5, 6, 7].filter((_, i) => i !== skipObject));
+  for (let i = TEXTROOM_PLACES - 1; i > 0; i--) {
+    const j = rng.below(i + 1);
+    [places[i], places[j]] = [places[j], places[i]];
+  }
+  return { places, view: 0, held: 0, door, open: false, steps: 0, words: textRoomWords(rng) };
+}
+
+/** One step (mutates s), then the next observation's distractor draws; reward 1 - 0.9 * steps / 30 on leaving
+ *  through the open door. */
+export function textRoomStep(s: TextRoomState, action: number, rng: Pcg32): { reward: number; terminated: boolean } {
+  s.steps++;
+  let out = { reward: 0, terminated: false };
+  if (action === 0) [s.places[s.view], s.held] = [s.held, s.places[s.view]];
+  else if (action === 1) s.view = (s.view + 1) % TEXTROOM_PLACES;
+  else if (action === 2) s.open ||= s.held === s.door;
+  else if (s.open) out = { reward: 1 - (0.9 * s.steps) / TEXTROOM_MAX_STEPS, terminated: true };
+  s.words = textRoomWords(rng);
+  return out;
+}
+
+/** The observation's word ids (11..15 of them): "[now|still] holding HELD (you see|there is) SEEN by the
+ *  (locked|open) COLOUR door"; the seen adjective, then the held one, then the filler, each while <= 15 words. */
+export function textRoomTokens(s: TextRoomState): number[] {
+  const seen = s.places[s.view];
+  const [adjSeen, adjHeld, filler, opener] = s.words;
+  const len = (item: number) => (item === 0 ? 1 : item >= 5 ? 2 : 3);
+  let n = 8 + len(seen) + len(s.held);
+  const aSeen = seen !== 0 ? adjSeen : 0;
+  if (aSeen > 0) n++;
+  const aHeld = s.held !== 0 && adjHeld > 0 && n < TEXTROOM_TOKENS ? adjHeld : 0;
+  if (aHeld > 0) n++;
+  const fill = filler > 0 && n < TEXTROOM_TOKENS ? filler : 0;
+  const item = (it: number, adj: number): number[] =>
+    it === 0 ? [6] : [5, ...(adj > 0 ? [19 + adj] : []), ...(it >= 5 ? [12 + it] : [12 + it, 7])];
+  return [
+    ...(fill > 0 ? [22 + fill] : []),
+    0,
+    ...item(s.held, aHeld),
+    ...(opener === 0 ? [1, 2] : [3, 4]),
+    ...item(seen, aSeen),
+    8,
+    9,
+    s.open ? 12 : 11,
+    12 + s.door,
+    10,
+  ];
+}
+
+/** The sentence of a textroom observation's word ids (the module's observation: ids, -1 past the end). */
+export function textRoomText(tokens: ArrayLike<number>): string {
+  return Array.from(tokens)
+    .filter((t) => t >= 0)
+    .map((t) => TEXTROOM_WORDS[t] ?? "?")
+    .join(" ");
+}
+
+/** What a sentence says (item codes as TextRoomState's): read back from its words, as a reader of the text would. */
+export function textRoomParse(tokens: ArrayLike<number>): { held: number; seen: number; door: number; open: boolean } {
+  const w = Array.from(tokens).filter((t) => t >= 0);
+  const item = (j: number): number => {
+    if (w[j] === 6) return 0; // nothing
+    j++; // "a"
+    if (w[j] >= 20 && w[j] <= 22) j++; // an adjective
+    return w[j] - 12; // a colour (then "key") or a noun
+  };
+  const n = w.length;
+  return {
+    held: item(w.indexOf(0) + 1),
+    seen: item(w.findIndex((t) => t === 2 || t === 4) + 1),
+    door: w[n - 2] - 12,
+    open: w[n - 3] === 12,
+  };
+}
+
+/** The scripted optimal policy: look (next) until the door's key is in view, take it, open, go; from the reset view
+ *  that is the shortest way out (next only moves forward). Reads the state (textRoomSeen) or a parsed sentence. */
+export function textRoomOptimalAction(s: { open: boolean; held: number; door: number; seen: number }): number {
+  if (s.open) return 3;
+  if (s.held === s.door) return 2;
+  if (s.seen === s.door) return 0;
+  return 1;
+}
+
+/** The state as the solver reads it: what is in view, held, the door. */
+export function textRoomSeen(s: TextRoomState): { open: boolean; held: number; door: number; seen: number } {
+  return { open: s.open, held: s.held, door: s.door, seen: s.places[s.view] };
+}
+
+/** The scripted optimal solver's return from each reset seed (the twin's episodes are the module's): its mean over
+ *  the evaluation seeds is textroom's best mean return. */
+export function textRoomOptimalReturns(seeds: number[]): number[] {
+  return seeds.map((seed) => {
+    const rng = new Pcg32(seed);
+    const s = textRoomReset(rng);
+    for (;;) {
+      const r = textRoomStep(s, textRoomOptimalAction(textRoomSeen(s)), rng);
+      if (r.terminated) return r.reward;
+    }
+  });
 }

@@ -14,6 +14,8 @@ export const BLOB_NONE = -3;
 // the global instead of ambient declarations that would clash if a lib adds them later.
 export interface WasmMemory {
   readonly buffer: ArrayBuffer;
+  /** adds 64 KiB pages (the host grows a module it runs in V8: HOST_MEMORY_PAGES); returns the old page count */
+  grow?(pages: number): number;
 }
 export interface WasmInstance {
   readonly exports: Record<string, unknown>;
