@@ -16,7 +16,7 @@ const EVAL_EPISODES = 20;
 export const TASK_MAX: Record<string, number> = {
   cartpole: 500,
   keydoor: 0.821,
-  frozenlake: frozenLakeOptimum().value,
+  frozenlake: frozenLakeOptimum(ENV_SHAPES.frozenlake.maxSteps).value,
   acrobot: 0,
   mountaincar: 0,
   textroom: mean(textRoomOptimalReturns(Array.from({ length: EVAL_EPISODES }, (_, i) => evalSeed(i)))),

@@ -151,7 +151,8 @@ test("every committed pretraining study with distortion has every row, and its h
     if (!s?.distortion) continue;
     const headsPath = join(repoRoot, "docs", "results", `pretraining-${env}-heads.json`);
     assert.ok(existsSync(headsPath), `${env}: ${headsPath} is missing`);
-    assert.ok(statSync(headsPath).size < 1_000_000, `${env}: heads file over 1 MB`);
+    // base64 f32 heads: the env-token backbones' are under 1 MB; textroom's 600 concatenated features make 1.1 MB
+    assert.ok(statSync(headsPath).size < 1_500_000, `${env}: heads file over 1.5 MB`);
     const h = JSON.parse(readFileSync(headsPath, "utf8")) as PretrainingHeads;
     assert.is(h.seeds, s.seeds);
     assert.is(h.steps, s.steps);

@@ -3,7 +3,6 @@
 // probability 1/3). Reward is 1 at the goal only, so this is also the best mean return: the 100% of the studies'
 // "90% of the task's maximum" for frozenlake, which has no scripted optimal solver.
 import { frozenLakeStep, type Pcg32 } from "./envs.ts";
-import { ENV_SHAPES } from "../agent/blob.ts";
 
 /** One draw in each third of [0, 1): frozenLakeStep picks slip k = 0, 1, 2 from them. */
 const SLIP_DRAWS = [1 / 6, 1 / 2, 5 / 6];
@@ -17,7 +16,7 @@ function outcomes(cell: number, a: number) {
  * value: the optimal success probability from the start cell with `steps` steps left; policy[t][cell]: the best
  * action with t + 1 steps left (the lowest action on ties).
  */
-export function frozenLakeOptimum(steps = ENV_SHAPES.frozenlake.maxSteps): { value: number; policy: number[][] } {
+export function frozenLakeOptimum(steps: number): { value: number; policy: number[][] } {
   let v = new Array<number>(16).fill(0); // success probability with 0 steps left
   const policy: number[][] = [];
   for (let t = 1; t <= steps; t++) {
