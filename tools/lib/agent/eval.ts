@@ -28,12 +28,17 @@ export function evaluateAgent(
   const runs = Array.from({ length: episodes }, (_, i) => runner.episode(seed + i, true));
   const returns = runs.map((r) => r.return);
   const terminated = runs.map((r) => r.terminated);
+  return evalResult(info.env, returns, terminated);
+}
+
+/** An EvalResult from the episodes' returns and terminated flags (host, training and board evals alike). */
+export function evalResult(env: EnvName, returns: number[], terminated: boolean[]): EvalResult {
   return {
-    env: info.env,
-    episodes,
+    env,
+    episodes: returns.length,
     ...meanStd(returns),
     returns,
-    success_rate: successRate(info.env, returns, terminated),
+    success_rate: successRate(env, returns, terminated),
   };
 }
 

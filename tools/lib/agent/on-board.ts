@@ -5,7 +5,7 @@ import type { Blob } from "../format/types.ts";
 import { peakRamBytes } from "../board/ram.ts";
 import type { Backend } from "../board/firmware-build.ts";
 import { agentInfo, withHead } from "./blob.ts";
-import { meanStd, successRate, type EvalResult } from "./eval.ts";
+import { evalResult, type EvalResult } from "./eval.ts";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { writeFileAtomic } from "../util/files.ts";
@@ -64,11 +64,7 @@ export async function evaluateOnBoard(
       fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true,
     };
     return {
-      env: info.env,
-      episodes,
-      ...meanStd(returns),
-      returns,
-      success_rate: successRate(info.env, returns, terminated),
+      ...evalResult(info.env, returns, terminated),
       via: s.via,
       board: boardId,
       backend: s.info.backend,

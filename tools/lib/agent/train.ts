@@ -7,7 +7,7 @@ import { mean } from "../util/stats.ts";
 import { agentInfo, buildAgentBlob, ENV_SHAPES, withHead } from "./blob.ts";
 import { TrainPlan, type SelectOptions } from "./train-plan.ts";
 import { EVAL_SEED, evalSeed } from "./seeds.ts";
-import { meanStd, successRate, type EvalResult } from "./eval.ts";
+import { evalResult, type EvalResult } from "./eval.ts";
 import type { TrainConfig } from "./hparams.ts";
 import { AgentRunner } from "./runner.ts";
 
@@ -110,17 +110,11 @@ export function trainAgent(start: Blob, seed: number, episodes: number, opts: Tr
     checkSteps: plan.checkSteps,
     kept: plan.best,
     rollout: runner.rolloutSteps(),
-    eval: {
-      env: info.env,
-      episodes: evalN,
-      ...meanStd(returns),
+    eval: evalResult(
+      info.env,
       returns,
-      success_rate: successRate(
-        info.env,
-        returns,
-        runs.map((r) => r.terminated),
-      ),
-    },
+      runs.map((r) => r.terminated),
+    ),
   };
 }
 
