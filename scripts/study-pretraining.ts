@@ -179,8 +179,9 @@ function backboneOf(method: "qat" | "ptq", data: "mixed" | "random", kind: strin
 }
 
 /** A retrained arm's per-seed returns and steps against the previous JSON's (training is deterministic). */
+type Outcome = Pick<PretrainingArm, "rl" | "steps_to_threshold">;
 const notReproduced: string[] = [];
-function reproduced(label: string, was: PretrainingArm | undefined, now: PretrainingArm): void {
+function reproduced(label: string, was: Outcome | undefined, now: Outcome): void {
   if (!was) return;
   const same =
     JSON.stringify(was.rl) === JSON.stringify(now.rl) &&
@@ -209,23 +210,20 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
     for (const data of DATA[ENV])
       for (const kind of KINDS) {
         if (method === "ptq" && kind === "fp32") continue; // PTQ starts from the fp32 backbone
+        const label = `${method} ${data} ${kind}`;
+        const was = prev?.arms.find((a) => sameArm(a, method, data, kind));
         const done = started.find((a) => sameArm(a, method, data, kind) && a.heads?.length === seeds);
         if (done) {
           arms.push({ ...done, method });
           // an interrupted run's arm is checked too (the previous JSON's own arms are what they are checked against)
-          if (!prevHeads)
-            reproduced(
-              `${method} ${data} ${kind}`,
-              prev?.arms.find((a) => sameArm(a, method, data, kind)),
-              done,
-            );
+          if (!prevHeads) reproduced(label, was, done);
           continue;
         }
         const { name, blob } = backboneOf(method, data, kind);
         const file =
           method === "qat" ? join(repoRoot, name) : join(tmpdir(), `bitrl-ptq-${process.pid}-${data}-${kind}.bitrl`);
         if (method === "ptq") writeBlobFile(file, blob);
-        console.error(`[study-pretraining] ${method} ${data} ${kind}: zero-shot, then ${seeds} heads`);
+        console.error(`[study-pretraining] ${label}: zero-shot, then ${seeds} heads`);
         const zero = zeroShotEval(blob, ENV, evalN).returns;
         const t = await train(file, seeds, steps, evalN);
         const arm: PretrainingArm = {
@@ -239,26 +237,14 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
         };
         arms.push({ ...arm, heads: t.heads, hidden: t.hidden });
         writeFileAtomic(partial, JSON.stringify(arms) + "\n");
-        reproduced(
-          `${method} ${data} ${kind}`,
-          prev?.arms.find((a) => sameArm(a, method, data, kind)),
-          arm,
-        );
+        reproduced(label, was, arm);
       }
   console.error("[study-pretraining] baselines: one-hot head, lookup table");
   // the one-hot head keeps no heads (no distortion): reused unless its steps to the target were not recorded
   const none = prev?.none_steps_to_threshold
     ? { rl: prev.none, steps: prev.none_steps_to_threshold }
     : await train("none", seeds, steps, evalN);
-  if (prev && !prev.none_steps_to_threshold)
-    reproduced(
-      "one-hot head",
-      { ...prev.arms[0], rl: prev.none, steps_to_threshold: undefined },
-      {
-        ...prev.arms[0],
-        rl: none.rl,
-      },
-    );
+  if (prev && !prev.none_steps_to_threshold) reproduced("one-hot head", { rl: prev.none }, { rl: none.rl });
   if (notReproduced.length)
     throw new Error(
       `retrained arms differ from ${JSON_PATH} (training is deterministic: find out why before writing it): ` +
