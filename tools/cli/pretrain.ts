@@ -5,6 +5,7 @@ import { progress } from "../lib/util/progress.ts";
 import { BACKBONE_KINDS, type BackboneKind } from "../lib/reference/backbone.ts";
 import { inspectBlob } from "../lib/format/blob-tensors.ts";
 import { backboneBlob, pretrainBackbone, PRETRAIN_DEFAULTS, type PretrainOptions } from "../lib/train/pretrain.ts";
+import { QAT_MODES, type QatMode } from "../lib/train/model.ts";
 import { ENV_IDS, TRANSCRIPT_PLAYS, type TranscriptPlay } from "../lib/train/transcripts.ts";
 import { loadAgent } from "../lib/runtime/wasm.ts";
 import { intFlag, numberFlag, parseFlags, seedFlag, type Command } from "./command.ts";
@@ -37,11 +38,14 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
   --play WHO         who plays the transcripts: mixed (default: random actions with probability 1, 0.5, 0.2,
                      0.05 by episode, a scripted near-expert otherwise) | random (uniformly random actions only,
                      so the data does not contain the policy)
+  --qat MODE         how QAT fakes the board's integer forward (int8/ternary/binary): exact (default: the
+                     forward is the integer forward itself, every fixed-point step) | approx (fake int8
+                     activations, q/k and probabilities only: how backbones without meta.qat were trained)
   --dim D --layers L --heads H --ffn F --ctx T   architecture (defaults ${d.dim}, ${d.layers}, ${d.heads}, ${d.ffn}, ${d.ctx})
   --json             print the summary as one JSON object`,
   async run(argv) {
     const v = parseFlags(this, argv, {
-      ...valueFlags("env", "corpus", "backbone", "steps", "seed", "batch", "lr", "episodes", "play"),
+      ...valueFlags("env", "corpus", "backbone", "steps", "seed", "batch", "lr", "episodes", "play", "qat"),
       ...valueFlags("dim", "layers", "heads", "ffn", "ctx"),
       ...OUT_FLAG,
       ...JSON_FLAG,
@@ -61,6 +65,8 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
     if (!TRANSCRIPT_PLAYS.includes(play))
       throw new BitrlError(`--play must be one of ${TRANSCRIPT_PLAYS.join(", ")}, got '${v.play}'`);
     if (v.corpus && v.play !== undefined) throw new BitrlError("--play is for --env transcripts, not --corpus");
+    const qat = (v.qat ?? "exact") as QatMode;
+    if (!QAT_MODES.includes(qat)) throw new BitrlError(`--qat must be one of ${QAT_MODES.join(", ")}, got '${v.qat}'`);
     const o: PretrainOptions = {
       kind,
       lr,
@@ -74,6 +80,7 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
       ffn: intFlag("ffn", v.ffn, d.ffn, 1),
       ctx: intFlag("ctx", v.ctx, d.ctx, 2),
       ...(play === "random" ? { play } : {}),
+      ...(qat === "approx" ? { qat } : {}),
     };
     const bar = progress(`pretrain ${v.env ?? v.corpus} ${kind}`, o.steps);
     let avg = NaN;

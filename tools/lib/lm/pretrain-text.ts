@@ -3,7 +3,7 @@
 // windows of held-out fortunes. The config is checked against the LM runtime's limits, not the agent backbone's.
 import type { Blob } from "../format/types.ts";
 import { backboneTensors, LM_LIMITS, validateConfig, type BackboneConfig } from "../reference/backbone.ts";
-import { pretrainOnWindows, type PretrainOptions, type PretrainResult } from "../train/pretrain.ts";
+import { pretrainOnWindows, qatMeta, type PretrainOptions, type PretrainResult } from "../train/pretrain.ts";
 import { rng } from "../train/rng.ts";
 import { randomWindows, splitCorpus, strideWindows } from "./corpus.ts";
 import { BYTE_VOCAB, TOKENIZER } from "./tokenizer.ts";
@@ -55,6 +55,7 @@ export function lmBlob(res: PretrainResult, o: PretrainOptions, corpus: string):
       batch: o.batch,
       lr: o.lr,
       seed: o.seed,
+      ...qatMeta(o),
       valid_loss: r4(res.validLossExported),
       valid_loss_qat: r4(res.validLoss),
       uniform_loss: r4(res.uniformLoss),

@@ -3,6 +3,16 @@
 // the reference backbone (backbone.ts hiddenInt) and the golden vectors of the k_attention kernel.
 import * as fx from "./fixed.ts";
 
+/** What attentionInt shows an observer (the trainer's exact QAT): int8 q (n, D) and k (n, KH hd) after RoPE with
+ *  their multipliers per token and head, and the probabilities (H, n, n) with 12 fractional bits, causal part only. */
+export interface AttentionTap {
+  probs: Int32Array;
+  q8?: Int8Array;
+  fq8?: number[];
+  k8?: Int8Array;
+  fk8?: number[];
+}
+
 /**
  * Attention of n tokens, model width D, H heads (KH key/value heads, each read by H / KH query heads): qkv (n, D +
  * 2 KH hd) raw q|k|v (rotated in place), rope (n, hd/2, 2) cos, sin with 12 fractional bits, raw[t] the tokens'
@@ -18,6 +28,7 @@ export function attentionInt(
   o: Int32Array,
   scoreFx: number,
   KH = H,
+  tap?: AttentionTap,
 ): void {
   const hd = D / H,
     half = hd / 2,
@@ -61,6 +72,7 @@ export function attentionInt(
         zs[j] = fx.scoreLog2(dot, fx.fxMul(fq, fk8[j * KH + kh]));
       }
       fx.softmaxExp2(zs, t + 1, ps);
+      if (tap) for (let j = 0; j <= t; j++) tap.probs[(h * n + t) * n + j] = ps[j];
       for (let j = 0; j <= t; j++) {
         const s = Math.min((raw[j] >> 16) - emin + 12, 31);
         ps[j] = (ps[j] * (raw[j] & 0xffff) + (1 << (s - 1))) >> s;
@@ -73,4 +85,5 @@ export function attentionInt(
     }
     raw[t] = ((emin + 14) << 16) | (1 << 14);
   }
+  if (tap) Object.assign(tap, { q8, fq8, k8, fk8 });
 }

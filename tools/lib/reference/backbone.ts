@@ -6,7 +6,7 @@ import { packTernary, unpackTernary } from "../format/ternary-packing.ts";
 import { bitLinearScale, quantizeActivations, roundHalfEven } from "../format/quantize.ts";
 import type { Blob, BlobTensor } from "../format/types.ts";
 import * as fx from "./fixed.ts";
-import { attentionInt } from "./attention.ts";
+import { attentionInt, type AttentionTap } from "./attention.ts";
 
 const f = Math.fround;
 
@@ -439,18 +439,37 @@ function linearInt(
   if (m.type === "f32") throw new BitrlError("backbone: an f32 matrix in an integer forward");
   const cols = m.cols;
   const perTensorT3 = m.type === "ternary" && m.scales.length === 1;
+  const { q } = m;
+  // Hoisted out of the loops (the trainer's exact QAT runs this forward every step): one multiplier per token when
+  // the tensor has one scale, and the fixed-point helpers as locals (module namespace reads cost in the loop).
+  const { emit, mulShift64, rescaleOne, fxMul, FX_ADD, FX_RELU2, FX_Q8, XQ } = fx;
+  const rowScales = m.scales.length !== 1 ? Array.from({ length: r1 - r0 }, (_, i) => scaleFx(m, r0 + i)) : null;
+  const tensorScale = rowScales ? 0 : scaleFx(m, 0);
   for (let t = 0; t < n; t++) {
+    const fmTensor = rowScales ? 0 : fxMul(a[t], tensorScale);
     for (let r = r0; r < r1; r++) {
       let acc = 0;
-      for (let c = 0; c < cols; c++) acc += m.q[r * cols + c] * q8[t * cols + c];
-      const fm = fx.fxMul(a[t], scaleFx(m, r));
+      for (let c = 0, wo = r * cols, xo = t * cols; c < cols; c++) acc += q[wo + c] * q8[xo + c];
+      const fm = rowScales ? fxMul(a[t], rowScales[r - r0]) : fmTensor;
       const o = t * ys + r - r0;
-      if (!perTensorT3) fx.emit(y, o, fx.mulShift64(acc, fm, mode === fx.FX_ADD ? fx.XQ : 8), mode);
-      else if (mode === fx.FX_ADD) fx.emit(y, o, fx.rescaleOne(acc, fm, fx.XQ), mode);
-      else y[o] = mode === fx.FX_RELU2 ? Math.max(acc, 0) ** 2 : acc; // t3: |acc| < 2^14
-      if (mode !== fx.FX_ADD) raw[t] = perTensorT3 ? fm : fx.FX_Q8;
+      if (!perTensorT3) emit(y, o, mulShift64(acc, fm, mode === FX_ADD ? XQ : 8), mode);
+      else if (mode === FX_ADD) emit(y, o, rescaleOne(acc, fm, XQ), mode);
+      else y[o] = mode === FX_RELU2 ? Math.max(acc, 0) ** 2 : acc; // t3: |acc| < 2^14
+      if (mode !== FX_ADD) raw[t] = perTensorT3 ? fm : FX_Q8;
     }
   }
+}
+
+/**
+ * Where the integer forward lets an observer look, layer by layer (the trainer's exact QAT, tools/lib/train/model.ts):
+ * the residual stream entering the layer and after its attention (XQ bits), each BitLinear's int8 input with the
+ * tokens' multipliers, and the attention's raw q|k|v rows (v as projected, q and k rotated) with v's multipliers,
+ * its int8 q and k and its probabilities. The arrays are the forward's own buffers: copy what you keep.
+ */
+export interface IntegerTap {
+  residual(l: number, at: "in" | "mid", x: Int32Array): void;
+  act(l: number, at: "qkv" | "o" | "up" | "down", q: Int8Array, units: readonly number[]): void;
+  attention(l: number, qkv: Int32Array, rawV: readonly number[], att: AttentionTap): void;
 }
 
 /** The integer forward's residual stream x (n, D) after the last layer (XQ bits), with the folded norm gains. */
@@ -458,6 +477,7 @@ export function residualInt(
   w: BackboneWeights,
   tokens: ArrayLike<number>,
   n: number,
+  tap?: IntegerTap,
 ): { x: Int32Array; gains: Int32Array; shifts: number[] } {
   const c = w.config;
   const D = c.dim,
@@ -493,12 +513,20 @@ export function residualInt(
   const KH = KV / hd;
   for (let l = 0; l < c.layers; l++) {
     const L = w.layers[l];
+    tap?.residual(l, "in", x);
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, 2 * l * D, shifts[2 * l], D, qD, t * D);
+    tap?.act(l, "qkv", qD, a);
     linearInt(L.wqkvo, qD, a, n, 0, S, qkv, S, fx.FX_RAW, raw);
-    attentionInt(qkv, n, D, H, rope, raw, o, scoreFx, KH);
+    const rawV = tap ? raw.slice() : raw; // attentionInt replaces raw by the output's multipliers
+    const att: AttentionTap | undefined = tap && { probs: new Int32Array(H * n * n) };
+    attentionInt(qkv, n, D, H, rope, raw, o, scoreFx, KH, att);
+    if (tap && att) tap.attention(l, qkv, rawV, att);
     quantRaw(o, D, qD, false);
+    tap?.act(l, "o", qD, a);
     linearInt(L.wqkvo, qD, a, n, S, S + D, x, D, fx.FX_ADD, raw);
+    tap?.residual(l, "mid", x);
     for (let t = 0; t < n; t++) a[t] = fx.normQuant(x, t * D, gains, (2 * l + 1) * D, shifts[2 * l + 1], D, qD, t * D);
+    tap?.act(l, "up", qD, a);
     if (L.gate) {
       linearInt(L.gate, qD, a, n, 0, F, z, F, fx.FX_RAW, raw);
       linearInt(L.up, qD, a, n, 0, F, u, F, fx.FX_RAW, rawU);
@@ -508,6 +536,7 @@ export function residualInt(
       linearInt(L.up, qD, a, n, 0, F, z, F, fx.FX_RELU2, raw);
       quantRaw(z, F, qF, true);
     }
+    tap?.act(l, "down", qF, a);
     linearInt(L.down, qF, a, n, 0, D, x, D, fx.FX_ADD, raw);
   }
   return { x, gains, shifts };

@@ -1,8 +1,14 @@
 // The backbone as a trainable model: f64 latent weights, fake quantization with the straight-through estimator
 // (QAT), a hand-written forward and backward for next-token prediction with the LM head tied to the embedding.
 // Same architecture as tools/lib/reference/backbone.ts (docs/model.md); inference uses the exported weights.
-import type { BackboneConfig, BackboneKind, BackboneWeights, Matrix } from "../reference/backbone.ts";
-import { ropeTable } from "../reference/backbone.ts";
+// QAT "exact" (the default): the forward of a quantized kind IS the integer forward of the exported weights
+// (reference/backbone.ts residualInt, every fixed-point step: multipliers, 12-bit residual stream and RoPE table,
+// exp2 softmax, folded norm gains), its values read into the float model's caches for the backward. QAT "approx":
+// the float forward with fake int8 activations, q/k and probabilities only (what the shipped backbones were
+// trained with before; kept so they rebuild to the same bytes).
+import type { BackboneConfig, BackboneKind, BackboneWeights, IntegerTap, Matrix } from "../reference/backbone.ts";
+import { dequantizedRows, residualInt, ropeTable } from "../reference/backbone.ts";
+import { normF32 } from "../reference/fixed.ts";
 import { absmeanScale, quantizeInt8, quantizeTernary } from "../format/quantize.ts";
 import { rng } from "./rng.ts";
 
@@ -125,15 +131,28 @@ function fakeQuantProbs(kind: BackboneKind, P: Float64Array, o: number, n: numbe
   for (let j = 0; j < n; j++) P[o + j] = Math.round(P[o + j] * 4096) / 4096;
 }
 
+/** How QAT fakes the integer forward (see the top of this file). */
+export type QatMode = "exact" | "approx";
+export const QAT_MODES: QatMode[] = ["exact", "approx"];
+
 export interface Effective {
   emb: Float64Array;
   layers: { wqkvo: Float64Array; up: Float64Array; down: Float64Array }[];
+  /** exact QAT of a quantized kind: the exported weights whose integer forward is the forward, and their
+   *  dequantized embedding (the tied head, as `exportedLoss` and the RL head's features see it) */
+  exact?: { weights: BackboneWeights; head: Float64Array };
 }
 
-export function effectiveWeights(c: BackboneConfig, p: Params): Effective {
+export function effectiveWeights(c: BackboneConfig, p: Params, qat: QatMode = "exact"): Effective {
   const D = c.dim,
     F = c.ffn;
+  let exact: Effective["exact"];
+  if (qat === "exact" && c.kind !== "fp32") {
+    const weights = exportWeights(c, p);
+    exact = { weights, head: Float64Array.from(dequantizedRows(weights.emb)) };
+  }
   return {
+    ...(exact ? { exact } : {}),
     emb: fakeQuantEmbedding(c.kind, p.emb),
     layers: p.layers.map((l) => ({
       wqkvo: fakeQuantWeights(c.kind, l.wqkvo, 4 * D, D),
@@ -291,25 +310,17 @@ export function lossAndGrad(
     T = seqs[0].length;
   const s: Shape = { c, D, F: c.ffn, H: c.heads, V: c.vocab, hd, T, table: ropeTable(T, hd), scale: 1 / Math.sqrt(hd) };
   const count = seqs.length * (T - 1);
+  const head = eff.exact?.head ?? eff.emb;
   let total = 0;
   for (const seq of seqs) {
-    let x: Float64Array = new Float64Array(T * D); // (T, D) residual stream
-    for (let t = 0; t < T; t++) x.set(eff.emb.subarray(seq[t] * D, seq[t] * D + D), t * D);
-    const caches: LayerCache[] = [];
-    for (let l = 0; l < c.layers; l++) {
-      const cache = layerForward(s, p, eff.layers[l], l, x);
-      caches.push(cache);
-      x = residualOut(s, cache, eff.layers[l]);
-    }
-    const fn = new Float64Array(T * D);
-    const rf = rms(x, T, D, p.norms, 2 * c.layers * D, fn);
+    const { caches, x, fn, rf } = eff.exact ? integerForward(s, p, eff, seq) : floatForward(s, p, eff, seq);
     const logits = new Float64Array((T - 1) * s.V);
-    mm(fn, T - 1, rowsOf(eff.emb, D, 0, s.V), logits, s.V);
+    mm(fn, T - 1, rowsOf(head, D, 0, s.V), logits, s.V);
     const dlogits = grad ? new Float64Array((T - 1) * s.V) : null;
     total = addNextTokenLoss(s, logits, seq, count, dlogits, total);
     if (!grad || !dlogits) continue;
     const dfn = new Float64Array(T * D);
-    mmBack(dlogits, s.V, fn, T - 1, rowsOf(eff.emb, D, 0, s.V), dfn, grad.emb);
+    mmBack(dlogits, s.V, fn, T - 1, rowsOf(head, D, 0, s.V), dfn, grad.emb);
     let dx: Float64Array = new Float64Array(T * D);
     rmsBack(dfn, x, rf, T, D, p.norms, 2 * c.layers * D, dx, grad.norms);
     for (let l = c.layers - 1; l >= 0; l--)
@@ -320,6 +331,103 @@ export function lossAndGrad(
 }
 
 type LayerWeights = Effective["layers"][number];
+
+/** One sequence's forward up to the features: each layer's cache, the last residual stream x, the features fn and
+ *  the final norm's 1 / rms per token rf. */
+interface Forward {
+  caches: LayerCache[];
+  x: Float64Array;
+  fn: Float64Array;
+  rf: Float64Array;
+}
+
+/** The float forward (fp32, and QAT "approx"): embed, layers, final norm. */
+function floatForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): Forward {
+  const { c, D, T } = s;
+  let x: Float64Array = new Float64Array(T * D); // (T, D) residual stream
+  for (let t = 0; t < T; t++) x.set(eff.emb.subarray(seq[t] * D, seq[t] * D + D), t * D);
+  const caches: LayerCache[] = [];
+  for (let l = 0; l < c.layers; l++) {
+    const cache = layerForward(s, p, eff.layers[l], l, x);
+    caches.push(cache);
+    x = residualOut(s, cache, eff.layers[l]);
+  }
+  const fn = new Float64Array(T * D);
+  const rf = rms(x, T, D, p.norms, 2 * c.layers * D, fn);
+  return { caches, x, fn, rf };
+}
+
+/** A multiplier's value m 2^-e (reference/fixed.ts packs it as e << 16 | m). */
+const fxValue = (f: number) => (f & 0xffff) * 2 ** -(f >> 16);
+
+/** 1 / rms per token of x (T, D), as `rms` computes it (the backward's surrogate for the integer norm). */
+function rmsInverses(x: Float64Array, T: number, D: number, p: Params, go: number): Float64Array {
+  return rms(x, T, D, p.norms, go, new Float64Array(T * D));
+}
+
+/**
+ * Exact QAT's forward: the integer forward of the exported weights (what the board runs), its integers turned into
+ * the values the float model's caches hold (int8 activations times their multipliers, the residual stream over
+ * 2^12, probabilities over 2^12), so the loss is the shipped model's and the backward is the float model's.
+ * The FFN's pre-activation u (only its sign and size enter ReLU^2's gradient) is the float product of the exact
+ * int8 input with the effective weights: the same sign as the integer one.
+ */
+function integerForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): Forward {
+  const { c, D, F, H, T, hd } = s;
+  const w = eff.exact!.weights;
+  /** int8 rows of `cols` values times their row's multiplier */
+  const deq = (q: Int8Array, units: readonly number[], cols: number) => {
+    const out = new Float64Array(q.length);
+    for (let r = 0, i = 0; r < units.length; r++) {
+      const u = fxValue(units[r]);
+      for (let e = i + cols; i < e; i++) out[i] = q[i] * u;
+    }
+    return out;
+  };
+  const fixed = (x: Int32Array) => {
+    const out = new Float64Array(x.length);
+    for (let i = 0; i < x.length; i++) out[i] = x[i] / 4096;
+    return out;
+  };
+  const caches: Partial<LayerCache>[] = Array.from({ length: c.layers }, () => ({}));
+  const tap: IntegerTap = {
+    residual(l, at, x) {
+      const C = caches[l],
+        xf = fixed(x),
+        r = rmsInverses(xf, T, D, p, (2 * l + (at === "in" ? 0 : 1)) * D);
+      if (at === "in") Object.assign(C, { xin: xf, r1: r });
+      else Object.assign(C, { xmid: xf, r2: r });
+    },
+    act(l, at, q, units) {
+      const C = caches[l];
+      if (at === "qkv") C.aq = deq(q, units, D);
+      else if (at === "o") C.oq = deq(q, units, D);
+      else if (at === "down") C.zq = deq(q, units, F);
+      else {
+        C.bq = deq(q, units, D);
+        C.u = new Float64Array(T * F);
+        mm(C.bq, T, rowsOf(eff.layers[l].up, D, 0, F), C.u, F);
+      }
+    },
+    attention(l, qkv, rawV, att) {
+      const C = caches[l];
+      C.q = deq(att.q8!, att.fq8!, hd); // one multiplier per token and head
+      C.k = deq(att.k8!, att.fk8!, hd);
+      C.v = new Float64Array(T * D);
+      for (let t = 0; t < T; t++)
+        for (let i = 0; i < D; i++) C.v[t * D + i] = qkv[t * 3 * D + 2 * D + i] * fxValue(rawV[t]);
+      C.P = Float64Array.from(att.probs, (v) => v / 4096);
+    },
+  };
+  if (c.kvHeads) throw new Error("trainer: grouped KV heads are not trained here");
+  if (H * hd !== D) throw new Error("trainer: heads must divide dim");
+  const { x, gains, shifts } = residualInt(w, seq, T, tap);
+  const fn32 = new Float32Array(T * D);
+  const r = 2 * c.layers;
+  for (let t = 0; t < T; t++) normF32(x, t * D, gains, r * D, shifts[r], D, fn32, t * D);
+  const xf = fixed(x);
+  return { caches: caches as LayerCache[], x: xf, fn: Float64Array.from(fn32), rf: rmsInverses(xf, T, D, p, r * D) };
+}
 
 /** One layer up to its FFN input: norm, fake-quantized qkv, RoPE, causal attention, output projection, residual. */
 function layerForward(s: Shape, p: Params, W: LayerWeights, l: number, xin: Float64Array): LayerCache {

@@ -23,6 +23,7 @@ import {
   paramArrays,
   zerosLike,
   type Params,
+  type QatMode,
 } from "./model.ts";
 import { rng } from "./rng.ts";
 import { envInfo, playTranscripts, windows, type EnvInfo, type TranscriptPlay } from "./transcripts.ts";
@@ -48,6 +49,8 @@ export interface PretrainOptions {
   episodes: number;
   /** who plays the transcripts (transcripts.ts); default "mixed" */
   play?: TranscriptPlay;
+  /** how QAT fakes the integer forward (model.ts); default "exact" */
+  qat?: QatMode;
 }
 
 export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, "kind"> = {
@@ -102,14 +105,16 @@ export function pretrainOnWindows(
   for (let s = 0; s < o.steps; s++) {
     const batch = Array.from({ length: o.batch }, () => train[r.below(train.length)]);
     const grad = zerosLike(params);
-    const loss = lossAndGrad(config, params, effectiveWeights(config, params), batch, grad);
+    const loss = lossAndGrad(config, params, effectiveWeights(config, params, o.qat), batch, grad);
     if (!Number.isFinite(loss)) throw new BitrlError(`pretrain: loss is ${loss} at step ${s} (lower --lr?)`);
     adam.step(arrays, paramArrays(grad), lrAt(s, o.steps, o.lr));
     log.push({ step: s, loss });
     onStep?.(s, loss);
   }
   const weights = exportWeights(config, params);
-  const validLoss = valid.length ? lossAndGrad(config, params, effectiveWeights(config, params), valid, null) : NaN;
+  const validLoss = valid.length
+    ? lossAndGrad(config, params, effectiveWeights(config, params, o.qat), valid, null)
+    : NaN;
   return {
     config,
     weights,
@@ -182,6 +187,11 @@ export function pretrainBackbone(
   return { ...res, env, terminatedEpisodes: tr.terminated };
 }
 
+/** The metadata's record of the QAT mode: "exact" for the quantized kinds trained so; nothing for fp32 (no fakes)
+ *  and for "approx", so backbones trained before exact QAT rebuild to the same bytes with --qat approx. */
+export const qatMeta = (o: PretrainOptions): { qat?: QatMode } =>
+  o.kind !== "fp32" && (o.qat ?? "exact") === "exact" ? { qat: "exact" } : {};
+
 /** The blob of a pretrained backbone; the metadata records the run (the device never reads it). */
 export function backboneBlob(res: PretrainResult & { env: EnvInfo }, o: PretrainOptions): Blob {
   const r4 = (x: number) => Math.round(x * 1e4) / 1e4;
@@ -194,6 +204,7 @@ export function backboneBlob(res: PretrainResult & { env: EnvInfo }, o: Pretrain
       steps: o.steps,
       seed: o.seed,
       ...(o.play === "random" ? { play: "random" } : {}), // the shipped (mixed) backbones' bytes stay as they were
+      ...qatMeta(o),
       valid_loss: r4(res.validLossExported),
       uniform_loss: r4(res.uniformLoss),
     },
