@@ -16,6 +16,8 @@
 // Usage: node --import tsx scripts/study-pretraining.ts [--env cartpole|acrobot|mountaincar|keydoor|frozenlake|textroom] [--seeds 10]
 //   [--steps the env's `bitrl train` budget] [--eval 20]
 //   [--render] (train nothing: re-render docs/results.md's sections from the committed JSON)
+//   [--rebuilt] (the quantized kinds' QAT backbones were rebuilt, e.g. by exact QAT: retrain those arms and do not
+//   hold them to the previous JSON's returns; every other arm is still reused or checked)
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -62,7 +64,14 @@ import { DISTORT_EPISODES, QUANTIZED, RANDOM_PLAY_EPISODES } from "./study/schem
 
 const text = { type: "string" } as const;
 const { values } = parseArgs({
-  options: { env: text, seeds: text, steps: text, eval: text, render: { type: "boolean" } },
+  options: {
+    env: text,
+    seeds: text,
+    steps: text,
+    eval: text,
+    render: { type: "boolean" },
+    rebuilt: { type: "boolean" },
+  },
 });
 const ENV = (values.env ?? "cartpole") as PretrainingEnv & EnvName;
 if (!PRETRAINING_ENVS.includes(ENV))
@@ -196,23 +205,26 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
   const prev = previous(seeds, steps, evalN);
   const prevHeads = previousHeads(prev);
   const partial = partialPath(seeds, steps, evalN);
+  const partialArms = () => (existsSync(partial) ? (JSON.parse(readFileSync(partial, "utf8")) as ArmWithHeads[]) : []);
   // finished arms: the previous JSON's with their heads, else an interrupted run's; an arm without heads is retrained
   const started: ArmWithHeads[] = prevHeads
     ? prev!.arms.flatMap((a) => {
         const h = prevHeads.arms.find((b) => sameArm(b, a.method ?? "qat", a.data, a.kind));
         return h ? [{ ...a, heads: h.heads, hidden: h.hidden }] : [];
       })
-    : existsSync(partial)
-      ? (JSON.parse(readFileSync(partial, "utf8")) as ArmWithHeads[])
-      : [];
+    : partialArms();
   const arms: ArmWithHeads[] = [];
   for (const method of METHODS)
     for (const data of DATA[ENV])
       for (const kind of KINDS) {
         if (method === "ptq" && kind === "fp32") continue; // PTQ starts from the fp32 backbone
         const label = `${method} ${data} ${kind}`;
-        const was = prev?.arms.find((a) => sameArm(a, method, data, kind));
-        const done = started.find((a) => sameArm(a, method, data, kind) && a.heads?.length === seeds);
+        // --rebuilt: the quantized QAT backbones changed, so their previous arms say nothing about the new ones
+        const rebuilt = values.rebuilt && method === "qat" && kind !== "fp32";
+        const was = rebuilt ? undefined : prev?.arms.find((a) => sameArm(a, method, data, kind));
+        const finished = (a: ArmWithHeads) => sameArm(a, method, data, kind) && a.heads?.length === seeds;
+        // (a rebuilt arm is only taken from an interrupted run of this study, never from the previous JSON)
+        const done = rebuilt ? partialArms().find(finished) : started.find(finished);
         if (done) {
           arms.push({ ...done, method });
           // an interrupted run's arm is checked too (the previous JSON's own arms are what they are checked against)
