@@ -4,8 +4,8 @@
 // QAT "exact" (the default): the forward of a quantized kind IS the integer forward of the exported weights
 // (reference/backbone.ts residualInt, every fixed-point step: multipliers, 12-bit residual stream and RoPE table,
 // exp2 softmax, folded norm gains), its values read into the float model's caches for the backward. QAT "approx":
-// the float forward with fake int8 activations, q/k and probabilities only (what the shipped backbones were
-// trained with before; kept so they rebuild to the same bytes).
+// the float forward with fake int8 activations, q/k and probabilities only (what backbones were trained with
+// before exact QAT; kept to rebuild them and to compare the two, docs/results.md).
 import type { BackboneConfig, BackboneKind, BackboneWeights, IntegerTap, Matrix } from "../reference/backbone.ts";
 import { dequantizedRows, residualInt, ropeTable } from "../reference/backbone.ts";
 import { normF32 } from "../reference/fixed.ts";
