@@ -42,6 +42,7 @@ import {
   type EfficiencyArm,
   type EfficiencyStudy,
 } from "../tools/lib/report/efficiency.ts";
+import { crc32 } from "../tools/lib/util/crc32.ts";
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
 import { projectPath } from "../tools/lib/util/paths.ts";
 
@@ -100,7 +101,12 @@ interface CachedRun {
 
 const cachePath = (env: string, algo: string, kind: string, seed: number) =>
   join(CACHE, `${env}-${algo}-${kind}-s${seed}.json`);
-const settingsOf = (env: EnvName, algo: Algo, kind: string) => JSON.stringify(procedure(env, algo, kind));
+/** A cached run is reused only for the same procedure on the same backbone bytes (a rebuilt backbone, e.g. by
+ *  exact QAT, retrains its arms): the file's CRC-32 joins the procedure. */
+const backboneCrc = (env: EnvName, kind: string) =>
+  kind === "none" ? null : crc32(readFileSync(projectPath("models", `${env}-backbone-${kind}.bitrl`)));
+const settingsOf = (env: EnvName, algo: Algo, kind: string) =>
+  JSON.stringify({ ...procedure(env, algo, kind), backbone_crc32: backboneCrc(env, kind) });
 
 function cached(env: EnvName, algo: Algo, kind: string, seed: number): CachedRun | null {
   const p = cachePath(env, algo, kind, seed);

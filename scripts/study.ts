@@ -21,6 +21,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { crc32 } from "../tools/lib/util/crc32.ts";
 import {
   buildAgentBlob,
   DEFAULT_RUN,
@@ -175,6 +176,8 @@ function stepsToThreshold(env: EnvName, curve: number[], t: number): number | nu
 interface SeedRun {
   seed: number;
   settings: string;
+  /** CRC-32 of the backbone blob the head was trained on: a cached seed is reused only on the same bytes */
+  backbone_crc32?: number | null;
   /** greedy mean over the eval episodes (seeds 1000000 + i) of the written (selected) head */
   eval_mean: number;
   eval_returns: number[];
@@ -220,8 +223,14 @@ for (const env of envs) {
     const p = procedure(env, arm);
     const settings = settingsOf(arm);
     const backbone = backboneOf(env, arm);
+    const crc = backbone ? crc32(encodeBlob(backbone)) : null;
+    const isCached = (s: number) => {
+      if (!existsSync(seedPath(arm, s))) return false;
+      const sr = readJson<SeedRun>(seedPath(arm, s));
+      return sr.settings === settings && sr.backbone_crc32 === crc;
+    };
     for (const s of seedList()) {
-      if (existsSync(seedPath(arm, s)) && readJson<SeedRun>(seedPath(arm, s)).settings === settings) continue;
+      if (isCached(s)) continue;
       const t0 = performance.now();
       const start = buildAgentBlob({ env, backbone, hidden: p.hidden, train: p.train, initSeed: s });
       const r = trainAgent(start, s, p.episodes, { evalEpisodes: EVAL, select: p.select });
@@ -229,6 +238,7 @@ for (const env of envs) {
       const sr: SeedRun = {
         seed: s,
         settings,
+        backbone_crc32: crc,
         eval_mean: r.eval.mean_return,
         eval_returns: r.eval.returns,
         curve: r.curve,
@@ -243,10 +253,8 @@ for (const env of envs) {
     // an arm is complete when seeds 1..SEEDS are all cached with these settings (any worker may finish it)
     const runs: SeedRun[] = [];
     for (let s = 1; s <= SEEDS; s++) {
-      if (!existsSync(seedPath(arm, s))) break;
-      const sr = readJson<SeedRun>(seedPath(arm, s));
-      if (sr.settings !== settings) break;
-      runs.push(sr);
+      if (!isCached(s)) break;
+      runs.push(readJson<SeedRun>(seedPath(arm, s)));
     }
     if (runs.length < SEEDS) {
       console.error(`study ${env} ${arm}: ${runs.length}/${SEEDS} seeds cached; not aggregated yet`);
