@@ -103,8 +103,13 @@ const cachePath = (env: string, algo: string, kind: string, seed: number) =>
   join(CACHE, `${env}-${algo}-${kind}-s${seed}.json`);
 /** A cached run is reused only for the same procedure on the same backbone bytes (a rebuilt backbone, e.g. by
  *  exact QAT, retrains its arms): the file's CRC-32 joins the procedure. */
-const backboneCrc = (env: EnvName, kind: string) =>
-  kind === "none" ? null : crc32(readFileSync(projectPath("models", `${env}-backbone-${kind}.bitrl`)));
+const crcs = new Map<string, number | null>(); // read once per backbone, not per run
+const backboneCrc = (env: EnvName, kind: string) => {
+  const key = `${env}-backbone-${kind}`;
+  if (!crcs.has(key))
+    crcs.set(key, kind === "none" ? null : crc32(readFileSync(projectPath("models", `${key}.bitrl`))));
+  return crcs.get(key)!;
+};
 const settingsOf = (env: EnvName, algo: Algo, kind: string) =>
   JSON.stringify({ ...procedure(env, algo, kind), backbone_crc32: backboneCrc(env, kind) });
 

@@ -205,14 +205,17 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
   const prev = previous(seeds, steps, evalN);
   const prevHeads = previousHeads(prev);
   const partial = partialPath(seeds, steps, evalN);
-  const partialArms = () => (existsSync(partial) ? (JSON.parse(readFileSync(partial, "utf8")) as ArmWithHeads[]) : []);
+  // an interrupted run's finished arms (read once: this run rewrites the file after each arm)
+  const interrupted: ArmWithHeads[] = existsSync(partial)
+    ? (JSON.parse(readFileSync(partial, "utf8")) as ArmWithHeads[])
+    : [];
   // finished arms: the previous JSON's with their heads, else an interrupted run's; an arm without heads is retrained
   const started: ArmWithHeads[] = prevHeads
     ? prev!.arms.flatMap((a) => {
         const h = prevHeads.arms.find((b) => sameArm(b, a.method ?? "qat", a.data, a.kind));
         return h ? [{ ...a, heads: h.heads, hidden: h.hidden }] : [];
       })
-    : partialArms();
+    : interrupted;
   const arms: ArmWithHeads[] = [];
   for (const method of METHODS)
     for (const data of DATA[ENV])
@@ -224,7 +227,7 @@ async function run(): Promise<{ study: PretrainingStudy; heads: PretrainingHeads
         const was = rebuilt ? undefined : prev?.arms.find((a) => sameArm(a, method, data, kind));
         const finished = (a: ArmWithHeads) => sameArm(a, method, data, kind) && a.heads?.length === seeds;
         // (a rebuilt arm is only taken from an interrupted run of this study, never from the previous JSON)
-        const done = rebuilt ? partialArms().find(finished) : started.find(finished);
+        const done = (rebuilt ? interrupted : started).find(finished);
         if (done) {
           arms.push({ ...done, method });
           // an interrupted run's arm is checked too (the previous JSON's own arms are what they are checked against)

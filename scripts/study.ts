@@ -223,7 +223,8 @@ for (const env of envs) {
     const p = procedure(env, arm);
     const settings = settingsOf(arm);
     const backbone = backboneOf(env, arm);
-    const crc = backbone ? crc32(encodeBlob(backbone)) : null;
+    const bytes = backbone ? encodeBlob(backbone) : null;
+    const crc = bytes ? crc32(bytes) : null;
     const isCached = (s: number) => {
       if (!existsSync(seedPath(arm, s))) return false;
       const sr = readJson<SeedRun>(seedPath(arm, s));
@@ -265,8 +266,8 @@ for (const env of envs) {
       meanOf(runs.map((r) => meanOf(r.curve.slice(i * w, (i + 1) * w)))),
     );
     let ram = 0;
-    if (backbone) {
-      const m = loadAgent("release", { blob: encodeBlob(backbone) });
+    if (bytes) {
+      const m = loadAgent("release", { blob: bytes });
       m.fn.backbone_load();
       ram = m.fn.backbone_memory();
     }
@@ -282,7 +283,7 @@ for (const env of envs) {
       steps_to_threshold: runs.map((r) => stepsToThreshold(env, r.curve, THRESHOLD[env])),
       heads: runs.map((r) => r.head),
       wall_s_per_seed: runs.map((r) => Math.round(r.wall_s * 10) / 10),
-      blob_bytes: backbone ? encodeBlob(backbone).length : 0,
+      blob_bytes: bytes ? bytes.length : 0,
       runtime_bytes: ram,
       model: modelOf(env, arm),
     };

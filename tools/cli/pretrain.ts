@@ -80,7 +80,7 @@ fp32 otherwise) and writes the blob atomically. Same seed and options, same byte
       ffn: intFlag("ffn", v.ffn, d.ffn, 1),
       ctx: intFlag("ctx", v.ctx, d.ctx, 2),
       ...(play === "random" ? { play } : {}),
-      ...(qat === "approx" ? { qat } : {}),
+      qat,
     };
     const bar = progress(`pretrain ${v.env ?? v.corpus} ${kind}`, o.steps);
     let avg = NaN;

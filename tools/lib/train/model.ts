@@ -8,7 +8,7 @@
 // before exact QAT; kept to rebuild them and to compare the two, docs/results.md).
 import type { BackboneConfig, BackboneKind, BackboneWeights, IntegerTap, Matrix } from "../reference/backbone.ts";
 import { dequantizedRows, residualInt, ropeTable } from "../reference/backbone.ts";
-import { normF32 } from "../reference/fixed.ts";
+import { normF32, XQ } from "../reference/fixed.ts";
 import { absmeanScale, quantizeInt8, quantizeTernary } from "../format/quantize.ts";
 import { rng } from "./rng.ts";
 
@@ -136,24 +136,21 @@ export type QatMode = "exact" | "approx";
 export const QAT_MODES: QatMode[] = ["exact", "approx"];
 
 export interface Effective {
+  /** the embedding and tied head as the forward sees it (exact QAT: the exported one, dequantized, as
+   *  `exportedLoss` reads it) */
   emb: Float64Array;
   layers: { wqkvo: Float64Array; up: Float64Array; down: Float64Array }[];
-  /** exact QAT of a quantized kind: the exported weights whose integer forward is the forward, and their
-   *  dequantized embedding (the tied head, as `exportedLoss` and the RL head's features see it) */
-  exact?: { weights: BackboneWeights; head: Float64Array };
+  /** exact QAT of a quantized kind: the exported weights whose integer forward is the forward */
+  exact?: BackboneWeights;
 }
 
 export function effectiveWeights(c: BackboneConfig, p: Params, qat: QatMode = "exact"): Effective {
   const D = c.dim,
     F = c.ffn;
-  let exact: Effective["exact"];
-  if (qat === "exact" && c.kind !== "fp32") {
-    const weights = exportWeights(c, p);
-    exact = { weights, head: Float64Array.from(dequantizedRows(weights.emb)) };
-  }
+  const exact = qat === "exact" && c.kind !== "fp32" ? exportWeights(c, p) : undefined;
   return {
     ...(exact ? { exact } : {}),
-    emb: fakeQuantEmbedding(c.kind, p.emb),
+    emb: exact ? Float64Array.from(dequantizedRows(exact.emb)) : fakeQuantEmbedding(c.kind, p.emb),
     layers: p.layers.map((l) => ({
       wqkvo: fakeQuantWeights(c.kind, l.wqkvo, 4 * D, D),
       up: fakeQuantWeights(c.kind, l.up, F, D),
@@ -310,17 +307,16 @@ export function lossAndGrad(
     T = seqs[0].length;
   const s: Shape = { c, D, F: c.ffn, H: c.heads, V: c.vocab, hd, T, table: ropeTable(T, hd), scale: 1 / Math.sqrt(hd) };
   const count = seqs.length * (T - 1);
-  const head = eff.exact?.head ?? eff.emb;
   let total = 0;
   for (const seq of seqs) {
     const { caches, x, fn, rf } = eff.exact ? integerForward(s, p, eff, seq) : floatForward(s, p, eff, seq);
     const logits = new Float64Array((T - 1) * s.V);
-    mm(fn, T - 1, rowsOf(head, D, 0, s.V), logits, s.V);
+    mm(fn, T - 1, rowsOf(eff.emb, D, 0, s.V), logits, s.V);
     const dlogits = grad ? new Float64Array((T - 1) * s.V) : null;
     total = addNextTokenLoss(s, logits, seq, count, dlogits, total);
     if (!grad || !dlogits) continue;
     const dfn = new Float64Array(T * D);
-    mmBack(dlogits, s.V, fn, T - 1, rowsOf(head, D, 0, s.V), dfn, grad.emb);
+    mmBack(dlogits, s.V, fn, T - 1, rowsOf(eff.emb, D, 0, s.V), dfn, grad.emb);
     let dx: Float64Array = new Float64Array(T * D);
     rmsBack(dfn, x, rf, T, D, p.norms, 2 * c.layers * D, dx, grad.norms);
     for (let l = c.layers - 1; l >= 0; l--)
@@ -374,7 +370,7 @@ function rmsInverses(x: Float64Array, T: number, D: number, p: Params, go: numbe
  */
 function integerForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): Forward {
   const { c, D, F, H, T, hd } = s;
-  const w = eff.exact!.weights;
+  const w = eff.exact!;
   /** int8 rows of `cols` values times their row's multiplier */
   const deq = (q: Int8Array, units: readonly number[], cols: number) => {
     const out = new Float64Array(q.length);
@@ -386,7 +382,7 @@ function integerForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): F
   };
   const fixed = (x: Int32Array) => {
     const out = new Float64Array(x.length);
-    for (let i = 0; i < x.length; i++) out[i] = x[i] / 4096;
+    for (let i = 0; i < x.length; i++) out[i] = x[i] / 2 ** XQ;
     return out;
   };
   const caches: Partial<LayerCache>[] = Array.from({ length: c.layers }, () => ({}));
