@@ -39,11 +39,23 @@ export function cartpoleReset(): void {
   thetaDot = -0.05 + 0.1 * rngUniform();
 }
 
+/** Math.sin and Math.cos of x in one call: wasm3 compiles one function for both (~1.7 KB less compiled code on the
+ *  boards than the two). AssemblyScript's sincos is musl's, the same reduction and kernels as its sin and cos, so the
+ *  same bits, except that it calls |x| >= 2^1017 NaN (it tests the f32 exponent): those take the separate pair. */
+function sinCos(x: f64): void {
+  if (Math.abs(x) < 1e306) NativeMath.sincos(x);
+  else {
+    NativeMath.sincos_sin = Math.sin(x);
+    NativeMath.sincos_cos = Math.cos(x);
+  }
+}
+
 /** One Euler step (Gymnasium's expression order); returns 1 when terminated. Reward is always 1. */
 export function cartpoleStep(action: i32): i32 {
   const force = action == 1 ? CARTPOLE_FORCE_MAG : -CARTPOLE_FORCE_MAG;
-  const costheta = Math.cos(theta);
-  const sintheta = Math.sin(theta);
+  sinCos(theta);
+  const costheta = NativeMath.sincos_cos;
+  const sintheta = NativeMath.sincos_sin;
   const temp = (force + POLEMASS_LENGTH * (thetaDot * thetaDot) * sintheta) / TOTAL_MASS;
   const thetaacc =
     (CARTPOLE_GRAVITY * sintheta - costheta * temp) /

@@ -188,4 +188,10 @@ int bitrl_vm_has(const char *name) { return g_ready && find_export(name) != NULL
 /* No engine heap: the compiled module's only RAM is its linear memory pool (reported as linear memory). */
 int64_t bitrl_vm_heap_used(void) { return 0; }
 
+/* wasm frames run on the C stack (wasm2c): no value stack of the engine's own. */
+int64_t bitrl_vm_stack_peak(uint32_t *size) {
+    *size = 0;
+    return -1;
+}
+
 const char *bitrl_vm_backend(void) { return "aot"; }

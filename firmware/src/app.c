@@ -117,6 +117,8 @@ static int cmd_info(reply *r) {
     uint32_t mem_size = 0;
     (void)bitrl_vm_memory(&mem_size);
     int64_t heap = bitrl_vm_heap_used();
+    uint32_t stack_size = 0;
+    int64_t stack_peak = bitrl_vm_stack_peak(&stack_size);
     int active = bitrl_slots_active();
     char model[128];
     if (active >= 0) {
@@ -127,11 +129,15 @@ static int cmd_info(reply *r) {
     } else {
         snprintf(model, sizeof model, "null");
     }
-    char heap_text[24];
+    char heap_text[24], stack_text[48];
     if (heap >= 0)
         snprintf(heap_text, sizeof heap_text, "%ld", (long)heap);
     else
         snprintf(heap_text, sizeof heap_text, "null");
+    if (stack_peak >= 0)
+        snprintf(stack_text, sizeof stack_text, "{\"bytes\":%" PRIu32 ",\"peak\":%ld}", stack_size, (long)stack_peak);
+    else
+        snprintf(stack_text, sizeof stack_text, "null");
     int k = snprintf(
         (char *)r->p, r->cap,
         "{\"protocol\":%d,\"board\":\"%s\",\"firmware\":\"%s\",\"backend\":\"%s\",\"module\":{\"bytes\":%" PRIu32
@@ -139,11 +145,11 @@ static int cmd_info(reply *r) {
         "\"module_error\":%s%s%s,\"clock_unit\":\"%s\",\"max_payload\":%" PRIu32 ",\"slot_capacity\":%" PRIu32
         ",\"model\":%s,"
         "\"ram\":{\"budget\":%" PRIu32 ",\"linked\":%" PRIu32 ",\"static_buffers\":%" PRIu32
-        ",\"wasm3_heap\":%s,\"linear_memory\":%" PRIu32 "}}",
+        ",\"wasm3_heap\":%s,\"wasm3_stack\":%s,\"linear_memory\":%" PRIu32 "}}",
         PROTOCOL_VERSION, hal_board_name(), BITRL_CFG_FIRMWARE_VERSION, bitrl_vm_backend(), g_wasm_len, g_wasm_crc,
         g_vm_error ? "\"" : "", g_vm_error ? g_vm_error : "null", g_vm_error ? "\"" : "", hal_clock_unit(),
         (uint32_t)BITRL_CFG_MAX_PAYLOAD, bitrl_slots_capacity(), model, ram_budget(), ram_linked(),
-        (uint32_t)(sizeof g_rx + sizeof g_tx), heap_text, mem_size);
+        (uint32_t)(sizeof g_rx + sizeof g_tx), heap_text, stack_text, mem_size);
     if (k < 0 || (size_t)k >= r->cap) return fail(r, BITRL_ERR_TOO_LARGE, "info does not fit one frame");
     r->n = (size_t)k;
     return BITRL_OK;

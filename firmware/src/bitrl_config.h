@@ -17,8 +17,8 @@
 
 #ifndef BITRL_CFG_WASM_STACK_BYTES
 #define BITRL_CFG_WASM_STACK_BYTES                                                                                     \
-    (8 *                                                                                                               \
-     1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. 8 KiB leaves the heap room for on-device training code (docs/agents.md) */
+    (4 *                                                                                                               \
+     1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. The shipped agents write at most 1,928 B of it (episode and training; `info` ram.wasm3_stack, docs/firmware.md) */
 #endif
 
 #ifndef BITRL_CFG_WASM_MEMORY_LIMIT

@@ -43,6 +43,9 @@ int bitrl_vm_has(const char *name);
 
 /* Engine heap in use (bytes, high-water: wasm3's fixed heap only moves forward), or -1 when unknown. */
 int64_t bitrl_vm_heap_used(void);
+/* Value stack of the engine (bytes in *size) and the most of it any call has written so far, or -1 when the engine
+ * keeps none of its own (AOT and WAMR run wasm frames on the C stack / in their pool). */
+int64_t bitrl_vm_stack_peak(uint32_t *size);
 /* Engine name for `info`. */
 const char *bitrl_vm_backend(void);
 

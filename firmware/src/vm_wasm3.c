@@ -160,6 +160,19 @@ int64_t bitrl_vm_heap_used(void) {
 #endif
 }
 
+int64_t bitrl_vm_stack_peak(uint32_t *size) {
+    *size = 0;
+    if (!g_rt || !g_rt->stack) return -1;
+    /* wasm3 takes the stack zeroed (m3_Malloc clears it) and grows it upwards, so the highest non-zero byte is
+     * how far any call chain has written: a lower bound of what its frames reserved (a slot that only ever held 0
+     * is not seen), which is why the builds keep the stack at twice the shipped agents' peak (docs/firmware.md). */
+    const uint8_t *st = (const uint8_t *)g_rt->stack;
+    uint32_t n = g_rt->numStackSlots * (uint32_t)sizeof(m3slot_t);
+    *size = n;
+    while (n > 0 && st[n - 1] == 0) n--;
+    return n;
+}
+
 /* The kernel binding is part of the engine's name: figures measured with C kernels say so. */
 const char *bitrl_vm_backend(void) {
 #if BITRL_NATIVE_KERNELS

@@ -234,4 +234,10 @@ int64_t bitrl_vm_heap_used(void) {
     return (int64_t)stats[GC_STAT_HIGHMARK];
 }
 
+/* WAMR's operand stack lives in its pool (counted in the heap above): no separate figure. */
+int64_t bitrl_vm_stack_peak(uint32_t *size) {
+    *size = 0;
+    return -1;
+}
+
 const char *bitrl_vm_backend(void) { return "wamr"; }

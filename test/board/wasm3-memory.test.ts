@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
+import { peakRamBytes } from "../../tools/lib/board/ram.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { assertLoadsTrap } from "../fixtures/board-checks.ts";
@@ -45,6 +46,24 @@ test("should map 112 KiB under wasm3 on qemu-m4, run an agent there and trap abo
     await s.client.kernel("probe_load_u8", [LIMIT - 1]);
     await assertLoadsTrap(s.client, [LIMIT, LIMIT + 4096, 131071], /out of bounds memory access/);
     assert.is((await s.client.info()).backend, "wasm3");
+  });
+});
+
+test("should leave >= 32 KiB of qemu-m4's RAM free after a ternary decision and use at most half the value stack", async () => {
+  // issue #10: compiled code, value stack and mapped memory of the ternary cartpole agent's episode within 224 KiB;
+  // wasm3's 4 KiB value stack (platformio.ini) keeps twice what the deepest call chain writes, training included
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 60000 }, async (s) => {
+    await s.client.loadModel(model("cartpole-ternary"));
+    await s.client.episode(18, 20, true); // wasm3 compiles what a decision runs on the first step
+    const ram = (await s.client.info()).ram;
+    const peak = peakRamBytes(ram);
+    assert.ok(ram.budget - peak >= 32 * 1024, `peak ${peak} B of ${ram.budget} B leaves ${ram.budget - peak} B`);
+    await s.client.loadModel(model("keydoor-ternary"));
+    await s.client.episode(3, 0, true);
+    await s.client.train(3, 1); // PPO's update: the deepest chain the shipped agents run
+    const stack = (await s.client.info()).ram.wasm3_stack;
+    assert.ok(stack !== null && stack.bytes === 4096, `value stack ${JSON.stringify(stack)}`);
+    assert.ok(stack.peak > 0 && stack.peak * 2 <= stack.bytes, `value stack peak ${stack.peak} of ${stack.bytes} B`);
   });
 });
 

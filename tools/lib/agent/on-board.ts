@@ -25,7 +25,14 @@ export interface BoardEvalResult extends EvalResult {
   steps: number[];
   tick_unit: string;
   /** the firmware's RAM accounting after the episodes (bytes): its budget, what the image links, the peak in use */
-  ram: { budget: number; linked: number; peak: number; fits: boolean };
+  ram: {
+    budget: number;
+    linked: number;
+    peak: number;
+    fits: boolean;
+    /** wasm3's value stack: its size and the most any call wrote (bytes); null for engines without one */
+    stack: { bytes: number; peak: number } | null;
+  };
 }
 
 /**
@@ -62,6 +69,7 @@ export async function evaluateOnBoard(
       linked: r.linked,
       peak,
       fits: r.budget > 0 ? Math.max(peak, r.linked) <= r.budget : true,
+      stack: r.wasm3_stack ?? null,
     };
     return {
       ...evalResult(info.env, returns, terminated),

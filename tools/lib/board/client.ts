@@ -132,7 +132,15 @@ export interface BoardInfo {
   slot_capacity: number;
   /** the active model: its slot, sequence number, size and model id (CRC-32 of the bytes before its trailer) */
   model: { slot: number; seq: number; bytes: number; model_id: string } | null;
-  ram: { budget: number; linked: number; static_buffers: number; wasm3_heap: number | null; linear_memory: number };
+  /** wasm3_stack: the value stack's size and the most of it any call has written (null: no engine stack) */
+  ram: {
+    budget: number;
+    linked: number;
+    static_buffers: number;
+    wasm3_heap: number | null;
+    wasm3_stack: { bytes: number; peak: number } | null;
+    linear_memory: number;
+  };
 }
 
 export interface CallResult {
