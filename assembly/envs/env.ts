@@ -9,6 +9,7 @@ import * as mc from "./mountaincar";
 import { binTokens } from "./bins";
 import * as cl from "./classic";
 import * as tr from "./textroom";
+import { OP_OBS, OP_RESET, OP_SET_STATE, OP_STATE, OP_STEP, OP_TOKENS } from "./ops";
 
 export const ENV_CARTPOLE: i32 = 0;
 export const ENV_KEYDOOR: i32 = 1;
@@ -81,8 +82,8 @@ const SIZES: StaticArray<i32> = [
   tr.TEXTROOM_MAX_STEPS,
   tr.TEXTROOM_STATE,
 ];
-// Acrobot and mountaincar through one function, cl.classic (assembly/envs/classic.ts): called, never inlined (five
-// callers, a large body), so the dispatchers stay small and wasm3 compiles it only when one of the two runs.
+// Every env but cartpole through its one entry (kd.keyDoor, fl.frozenLake, tr.textRoom, cl.classic; op codes in
+// assembly/envs/ops.ts): called, not inlined, so wasm3 compiles an env's code only when it runs.
 
 export function envValid(id: i32): bool {
   return id >= 0 && id < ENV_COUNT;
@@ -125,10 +126,10 @@ export function envReset(id: i32, maxSteps: i32): void {
   running = true;
   reward = 0;
   if (id == ENV_CARTPOLE) cp.cartpoleReset();
-  else if (id == ENV_KEYDOOR) kd.keyDoorReset();
-  else if (id == ENV_FROZENLAKE) fl.frozenLakeReset();
-  else if (id == ENV_TEXTROOM) tr.textRoom(tr.TEXTROOM_RESET, 0, 0);
-  else cl.classic(cl.CLASSIC_RESET, id == ENV_ACROBOT, 0, 0, 0);
+  else if (id == ENV_KEYDOOR) kd.keyDoor(OP_RESET, 0, 0, 0);
+  else if (id == ENV_FROZENLAKE) fl.frozenLake(OP_RESET, 0, 0, 0);
+  else if (id == ENV_TEXTROOM) tr.textRoom(OP_RESET, 0, 0, 0);
+  else cl.classic(OP_RESET, id == ENV_ACROBOT, 0, 0, 0);
 }
 
 /** One step: FLAG_* bits, or ERR_* (< 0). The reward is envReward(). */
@@ -140,16 +141,16 @@ export function envStep(action: i32): i32 {
     terminated = cp.cartpoleStep(action);
     reward = 1.0;
   } else if (current == ENV_KEYDOOR) {
-    terminated = kd.keyDoorStep(action);
+    terminated = kd.keyDoor(OP_STEP, action, 0, 0);
     reward = kd.keyDoorReward();
   } else if (current == ENV_FROZENLAKE) {
-    terminated = fl.frozenLakeStep(action);
+    terminated = fl.frozenLake(OP_STEP, action, 0, 0);
     reward = fl.frozenLakeReward();
   } else if (current == ENV_TEXTROOM) {
-    terminated = tr.textRoom(tr.TEXTROOM_STEP, <usize>action, 0);
+    terminated = tr.textRoom(OP_STEP, action, 0, 0);
     reward = tr.textRoomReward;
   } else {
-    terminated = cl.classic(cl.CLASSIC_STEP, current == ENV_ACROBOT, action, 0, 0);
+    terminated = cl.classic(OP_STEP, current == ENV_ACROBOT, action, 0, 0);
     reward = cl.classicReward;
   }
   steps++;
@@ -172,10 +173,10 @@ export function envSteps(): i32 {
 /** Observation f32[envObsSize] of the current env at out; returns the count (0 when none was reset). */
 export function envObs(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleObs(out);
-  else if (current == ENV_KEYDOOR) kd.keyDoorObs(out);
-  else if (current == ENV_FROZENLAKE) fl.frozenLakeObs(out);
-  else if (current == ENV_TEXTROOM) tr.textRoom(tr.TEXTROOM_OBS_OP, out, 0);
-  else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_OBS, current == ENV_ACROBOT, 0, out, 0);
+  else if (current == ENV_KEYDOOR) kd.keyDoor(OP_OBS, 0, out, 0);
+  else if (current == ENV_FROZENLAKE) fl.frozenLake(OP_OBS, 0, out, 0);
+  else if (current == ENV_TEXTROOM) tr.textRoom(OP_OBS, 0, out, 0);
+  else if (current >= ENV_ACROBOT) cl.classic(OP_OBS, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envObsSize(current);
 }
@@ -185,10 +186,10 @@ export function envObs(out: usize): i32 {
 export function envTokenize(id: i32, obs: usize, out: usize): i32 {
   if (id == ENV_CARTPOLE)
     binTokens(obs, out, cp.CARTPOLE_TOKENS, cp.CARTPOLE_BIN_LO, cp.CARTPOLE_BIN_WIDTH, 0, cp.CARTPOLE_BINS);
-  else if (id == ENV_KEYDOOR) kd.keyDoorTokens(obs, out);
-  else if (id == ENV_FROZENLAKE) fl.frozenLakeTokens(obs, out);
-  else if (id == ENV_TEXTROOM) return tr.textRoom(tr.TEXTROOM_TOKENS_OP, obs, out);
-  else if (envValid(id)) cl.classic(cl.CLASSIC_TOKENS, id == ENV_ACROBOT, 0, obs, out);
+  else if (id == ENV_KEYDOOR) kd.keyDoor(OP_TOKENS, 0, obs, out);
+  else if (id == ENV_FROZENLAKE) fl.frozenLake(OP_TOKENS, 0, obs, out);
+  else if (id == ENV_TEXTROOM) return tr.textRoom(OP_TOKENS, 0, obs, out);
+  else if (envValid(id)) cl.classic(OP_TOKENS, id == ENV_ACROBOT, 0, obs, out);
   else return 0;
   return envTokenCount(id);
 }
@@ -196,10 +197,10 @@ export function envTokenize(id: i32, obs: usize, out: usize): i32 {
 /** Internal state f64[envStateSize] at out (cartpole: x, x_dot, theta, theta_dot); returns the count. */
 export function envState(out: usize): i32 {
   if (current == ENV_CARTPOLE) cp.cartpoleState(out);
-  else if (current == ENV_KEYDOOR) kd.keyDoorState(out);
-  else if (current == ENV_FROZENLAKE) fl.frozenLakeState(out);
-  else if (current == ENV_TEXTROOM) tr.textRoom(tr.TEXTROOM_STATE_OP, out, 0);
-  else if (current >= ENV_ACROBOT) cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 0, out, 0);
+  else if (current == ENV_KEYDOOR) kd.keyDoor(OP_STATE, 0, out, 0);
+  else if (current == ENV_FROZENLAKE) fl.frozenLake(OP_STATE, 0, out, 0);
+  else if (current == ENV_TEXTROOM) tr.textRoom(OP_STATE, 0, out, 0);
+  else if (current >= ENV_ACROBOT) cl.classic(OP_STATE, current == ENV_ACROBOT, 0, out, 0);
   else return 0;
   return envStateSize(current);
 }
@@ -209,13 +210,13 @@ export function envState(out: usize): i32 {
 export function envSetState(src: usize, n: i32): i32 {
   if (current < 0 || current == ENV_KEYDOOR || current == ENV_TEXTROOM || n != envStateSize(current)) return -1;
   if (current == ENV_CARTPOLE) cp.cartpoleSetState(src);
-  else if (current == ENV_FROZENLAKE) return fl.frozenLakeSetState(src);
-  else cl.classic(cl.CLASSIC_STATE, current == ENV_ACROBOT, 1, src, 0);
+  else if (current == ENV_FROZENLAKE) return fl.frozenLake(OP_SET_STATE, 0, src, 0);
+  else cl.classic(OP_SET_STATE, current == ENV_ACROBOT, 0, src, 0);
   return 0;
 }
 
 /** The text of an observation given as tokens i32[envTokenCount(id)] (keydoor's sentence; other envs have no text:
- *  0). Tokens are the env's own (keyDoorTokens), so the text is the one envText gave for that observation. */
+ *  0). Tokens are the env's own (keydoor's OP_TOKENS), so the text is the one envText gave for that observation. */
 export function envTextOfTokens(id: i32, tokens: usize, out: usize, cap: i32): i32 {
   if (id != ENV_KEYDOOR) return 0;
   return kd.keyDoorTextOf(

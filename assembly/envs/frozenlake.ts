@@ -3,6 +3,7 @@
 // categorical_sample: first i with cumsum(p)[i] > u), reward 1 on reaching G, termination in H or G,
 // truncation at 100 steps. Reference twin: tools/lib/reference/envs.ts (frozenLakeStep).
 import { rngUniform } from "../rng";
+import { OP_OBS, OP_RESET, OP_SET_STATE, OP_STATE, OP_STEP, OP_TOKENS } from "./ops";
 
 export const FROZENLAKE_OBS: i32 = 1; // the cell, row * 4 + col
 export const FROZENLAKE_ACTIONS: i32 = 4; // 0 left, 1 down, 2 right, 3 up
@@ -19,7 +20,7 @@ const CUM1: f64 = 1.0 / 3.0 + 1.0 / 3.0;
 let cell: i32 = 0;
 let lastReward: f64 = 0;
 
-export function frozenLakeReset(): void {
+function frozenLakeReset(): void {
   cell = 0;
 }
 
@@ -35,7 +36,7 @@ function move(a: i32): void {
 }
 
 /** One slippery step; returns 1 when terminated (hole or goal). Reward via frozenLakeReward(). */
-export function frozenLakeStep(action: i32): i32 {
+function frozenLakeStep(action: i32): i32 {
   const u = rngUniform();
   const k = CUM0 > u ? 0 : CUM1 > u ? 1 : 2; // index into [(a - 1) % 4, a, (a + 1) % 4]
   move((action + k + 3) & 3);
@@ -49,12 +50,12 @@ export function frozenLakeReward(): f64 {
 }
 
 /** state f64[1]: the cell. */
-export function frozenLakeState(out: usize): void {
+function frozenLakeState(out: usize): void {
   store<f64>(out, <f64>cell);
 }
 
 /** Sets the cell from f64[1] at src; 0 ok, -1 not a cell 0..15. */
-export function frozenLakeSetState(src: usize): i32 {
+function frozenLakeSetState(src: usize): i32 {
   const v = load<f64>(src);
   if (!(v >= 0.0 && v <= 15.0) || v != Math.floor(v)) return -1;
   cell = <i32>v;
@@ -62,12 +63,23 @@ export function frozenLakeSetState(src: usize): i32 {
 }
 
 /** Observation f32[1]: the cell. */
-export function frozenLakeObs(out: usize): void {
+function frozenLakeObs(out: usize): void {
   store<f32>(out, <f32>cell);
 }
 
 /** Token i32[1]: the cell (observation values outside 0..15 clamp to the ends). */
-export function frozenLakeTokens(obs: usize, out: usize): void {
+function frozenLakeTokens(obs: usize, out: usize): void {
   const v = load<f32>(obs);
   store<i32>(out, v >= 15.0 ? 15 : v >= 0.0 ? <i32>v : 0);
+}
+
+/** Operation op (assembly/envs/ops.ts) with action a; a step's reward from frozenLakeReward. */
+export function frozenLake(op: i32, a: i32, p: usize, q: usize): i32 {
+  if (op == OP_RESET) frozenLakeReset();
+  else if (op == OP_STEP) return frozenLakeStep(a);
+  else if (op == OP_OBS) frozenLakeObs(p);
+  else if (op == OP_STATE) frozenLakeState(p);
+  else if (op == OP_SET_STATE) return frozenLakeSetState(p);
+  else if (op == OP_TOKENS) frozenLakeTokens(p, q);
+  return 0;
 }

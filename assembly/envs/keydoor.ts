@@ -5,6 +5,7 @@
 // truncation at 20 steps. Observation: 4 words; text: "you see a red key . you hold nothing . the blue door is
 // locked ." Reference twin: tools/lib/reference/envs.ts (keyDoorStep).
 import { rngBelow } from "../rng";
+import { OP_OBS, OP_RESET, OP_STATE, OP_STEP, OP_TOKENS } from "./ops";
 
 /** Words (token ids are indices): observation words 0..5, action words 6..9. */
 export const KEYDOOR_WORDS: StaticArray<string> = [
@@ -37,7 +38,7 @@ let steps: i32 = 0;
 let lastReward: f64 = 0;
 
 /** Seeded layout: door colour uniform in 1..3, keys a uniform permutation (Fisher-Yates), view at slot 0. */
-export function keyDoorReset(): void {
+function keyDoorReset(): void {
   door = 1 + <i32>rngBelow(3);
   for (let i = 0; i < 3; i++) unchecked((slots[i] = i + 1));
   for (let i = 2; i > 0; i--) {
@@ -53,7 +54,7 @@ export function keyDoorReset(): void {
 }
 
 /** One step; returns 1 when terminated (went through the door). */
-export function keyDoorStep(action: i32): i32 {
+function keyDoorStep(action: i32): i32 {
   steps++;
   lastReward = 0;
   if (action == 0) {
@@ -76,7 +77,7 @@ export function keyDoorReward(): f64 {
 }
 
 /** state f64[7]: slot 0..2 colours, view, held, door colour, door open (0/1). */
-export function keyDoorState(out: usize): void {
+function keyDoorState(out: usize): void {
   for (let i = 0; i < 3; i++) store<f64>(out + ((<usize>i) << 3), <f64>unchecked(slots[i]));
   store<f64>(out, <f64>view, 24);
   store<f64>(out, <f64>held, 32);
@@ -86,7 +87,7 @@ export function keyDoorState(out: usize): void {
 export const KEYDOOR_STATE: i32 = 7;
 
 /** Observation f32[4]: words (seen key, held key, door colour, locked/open). */
-export function keyDoorObs(out: usize): void {
+function keyDoorObs(out: usize): void {
   store<f32>(out, <f32>unchecked(slots[view]), 0);
   store<f32>(out, <f32>held, 4);
   store<f32>(out, <f32>door, 8);
@@ -94,11 +95,21 @@ export function keyDoorObs(out: usize): void {
 }
 
 /** Tokens i32[4]: the observation's words (values outside 0..5 clamp to the ends). */
-export function keyDoorTokens(obs: usize, out: usize): void {
+function keyDoorTokens(obs: usize, out: usize): void {
   for (let i = 0; i < KEYDOOR_TOKENS; i++) {
     const v = load<f32>(obs + ((<usize>i) << 2));
     store<i32>(out + ((<usize>i) << 2), v >= 5.0 ? 5 : v >= 0.0 ? <i32>v : 0);
   }
+}
+
+/** Operation op (assembly/envs/ops.ts) with action a; a step's reward from keyDoorReward. No OP_SET_STATE. */
+export function keyDoor(op: i32, a: i32, p: usize, q: usize): i32 {
+  if (op == OP_RESET) keyDoorReset();
+  else if (op == OP_STEP) return keyDoorStep(a);
+  else if (op == OP_OBS) keyDoorObs(p);
+  else if (op == OP_STATE) keyDoorState(p);
+  else if (op == OP_TOKENS) keyDoorTokens(p, q);
+  return 0;
 }
 
 /** Writes ASCII of one word at out (at most cap bytes); returns bytes written. */

@@ -12,6 +12,7 @@
 // pass 15 words (the seen adjective always fits). The words live on the host (tools/lib/reference/envs.ts): the
 // module deals in ids only. Reference twin: textRoomReset/textRoomStep/textRoomTokens there.
 import { rngBelow } from "../rng";
+import { OP_OBS, OP_RESET, OP_STATE, OP_STEP, OP_TOKENS } from "./ops";
 
 export const TEXTROOM_VOCAB: i32 = 25; // observation words 0..24; actions are words 25..28
 export const TEXTROOM_TOKENS: i32 = 15; // the longest sentence
@@ -19,12 +20,6 @@ export const TEXTROOM_OBS: i32 = 15; // word ids as f32, -1 past the sentence
 export const TEXTROOM_ACTIONS: i32 = 4; // take, next, open, go
 export const TEXTROOM_MAX_STEPS: i32 = 30;
 export const TEXTROOM_STATE: i32 = 9; // places 0..4, view, held, door colour, door open
-
-export const TEXTROOM_RESET: i32 = 0;
-export const TEXTROOM_STEP: i32 = 1; // p = action; returns 1 when terminated, the reward in textRoomReward
-export const TEXTROOM_OBS_OP: i32 = 2; // observation f32[15] at p; returns the word count
-export const TEXTROOM_STATE_OP: i32 = 3; // state f64[9] at p
-export const TEXTROOM_TOKENS_OP: i32 = 4; // tokens i32 at q of the observation f32 at p; returns the count
 
 // Word ids (the host's TEXTROOM_WORDS): grammar words, colours 13..16, nouns 17..19, adjectives 20..22, fillers 23..24.
 const W_HOLDING: i32 = 0;
@@ -181,13 +176,12 @@ function state(out: usize): void {
   store<f64>(out, doorOpen ? 1.0 : 0.0, 64);
 }
 
-/** Operation op (TEXTROOM_*): one entry, so the dispatchers gain one small call site each and wasm3 compiles the
- *  env only when it runs (its compiled code shares the 256 KiB boards' heap, as classic.ts). */
-export function textRoom(op: i32, p: usize, q: usize): i32 {
-  if (op == TEXTROOM_RESET) reset();
-  else if (op == TEXTROOM_STEP) return step(<i32>p);
-  else if (op == TEXTROOM_OBS_OP) return observe(p);
-  else if (op == TEXTROOM_STATE_OP) state(p);
-  else return tokens(p, q);
+/** Operation op (assembly/envs/ops.ts) with action a; the reward of a step in textRoomReward. No OP_SET_STATE. */
+export function textRoom(op: i32, a: i32, p: usize, q: usize): i32 {
+  if (op == OP_RESET) reset();
+  else if (op == OP_STEP) return step(a);
+  else if (op == OP_OBS) return observe(p);
+  else if (op == OP_STATE) state(p);
+  else if (op == OP_TOKENS) return tokens(p, q);
   return 0;
 }
