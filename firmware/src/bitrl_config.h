@@ -18,7 +18,7 @@
 #ifndef BITRL_CFG_WASM_STACK_BYTES
 #define BITRL_CFG_WASM_STACK_BYTES                                                                                     \
     (4 *                                                                                                               \
-     1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. The shipped agents write at most 1,928 B of it (episode and training; `info` ram.wasm3_stack, docs/firmware.md) */
+     1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. The shipped agents write at most 1,928 B of it (episode and training), the language model's generation 1,730 B (`info` ram.wasm3_stack, docs/firmware.md) */
 #endif
 
 #ifndef BITRL_CFG_WASM_MEMORY_LIMIT
