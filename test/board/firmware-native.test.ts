@@ -39,6 +39,11 @@ test("should answer info with board, engine, clock unit and RAM use", async () =
     info.ram.wasm3_heap !== null && info.ram.wasm3_heap > info.ram.linear_memory,
     "the wasm3 heap holds linear memory and more",
   );
+  // the value stack: the build's size, and how far calls have written into it (io_base's result at least)
+  await s.client.kernel("io_base", []);
+  const stack = (await s.client.info()).ram.wasm3_stack;
+  assert.ok(stack !== null && stack.bytes === 4096, `value stack ${JSON.stringify(stack)}`);
+  assert.ok(stack.peak > 0 && stack.peak <= stack.bytes, `value stack peak ${stack.peak}`);
 });
 
 test("should name every error it returns", async () => {

@@ -3,8 +3,8 @@ import { BitrlError } from "../util/errors.ts";
 import { encodeBlob } from "../format/blob.ts";
 import type { Blob } from "../format/types.ts";
 import { loadAgent, type AgentHostOptions, type AgentModule } from "../runtime/wasm.ts";
-import { tensorValues } from "../format/blob-tensors.ts";
-import { ENV_NAMES, type EnvName } from "../reference/envs.ts";
+import type { EnvName } from "../reference/envs.ts";
+import { agentInfo } from "./blob.ts";
 
 /**
  * Linear memory (64 KiB pages) host runs give an env's agents before agent_load, where the module's own 128 KiB
@@ -14,10 +14,13 @@ import { ENV_NAMES, type EnvName } from "../reference/envs.ts";
  */
 export const HOST_MEMORY_PAGES: Partial<Record<EnvName, number>> = { textroom: 6 };
 
-/** The env an agent blob's agent.config names, or null (not an agent blob: agent_load will say why). */
+/** The env an agent blob names, or null (not a valid agent blob: agent_load will say why). */
 function agentEnv(blob: Blob): EnvName | null {
-  const t = blob.tensors.find((x) => x.name === "agent.config");
-  return t && t.packing === "i32" ? (ENV_NAMES[tensorValues(t)[1]] ?? null) : null;
+  try {
+    return agentInfo(blob).env;
+  } catch {
+    return null;
+  }
 }
 
 /** The agent module for host runs (tools/lib/wasm.ts finds build/ from sources and from the bundled CLI alike). */
