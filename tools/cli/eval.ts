@@ -70,8 +70,9 @@ ${BACKEND_USAGE}
       );
       if (b.ram.budget > 0) {
         console.log(
-          `RAM: peak ${b.ram.peak} B in use, ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`,
+          `RAM: peak ${b.ram.peak} B in use (${b.ram.budget - b.ram.peak} B free), ${b.ram.linked} B linked, of the ${b.ram.budget} B budget: ${b.ram.fits ? "fits" : "DOES NOT FIT"} (firmware accounting)`,
         );
+        if (b.ram.stack) console.log(`wasm3 value stack: ${b.ram.stack.peak} of its ${b.ram.stack.bytes} B written`);
       }
       return 0;
     }
