@@ -15,6 +15,8 @@ export const FX_Q8 = (22 << 16) | (1 << 14);
 
 export const fxM = (f: number) => f & 0xffff;
 export const fxE = (f: number) => f >> 16;
+/** A multiplier's value, m 2^-e. */
+export const fxValue = (f: number) => fxM(f) * 2 ** -fxE(f);
 const pack = (m: number, e: number) => (e << 16) | m;
 const pow2 = (k: number) => 2 ** k;
 

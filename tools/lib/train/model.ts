@@ -8,7 +8,7 @@
 // before exact QAT; kept to rebuild them and to compare the two, docs/results.md).
 import type { BackboneConfig, BackboneKind, BackboneWeights, IntegerTap, Matrix } from "../reference/backbone.ts";
 import { dequantizedRows, residualInt, ropeTable } from "../reference/backbone.ts";
-import { normF32, XQ } from "../reference/fixed.ts";
+import { fxValue, normF32, XQ } from "../reference/fixed.ts";
 import { absmeanScale, quantizeInt8, quantizeTernary } from "../format/quantize.ts";
 import { rng } from "./rng.ts";
 
@@ -134,6 +134,8 @@ function fakeQuantProbs(kind: BackboneKind, P: Float64Array, o: number, n: numbe
 /** How QAT fakes the integer forward (see the top of this file). */
 export type QatMode = "exact" | "approx";
 export const QAT_MODES: QatMode[] = ["exact", "approx"];
+/** Whether the forward is the integer forward of the exported weights: exact QAT (the default) of a quantized kind. */
+export const isExactQat = (kind: BackboneKind, qat: QatMode = "exact") => qat === "exact" && kind !== "fp32";
 
 export interface Effective {
   /** the embedding and tied head as the forward sees it (exact QAT: the exported one, dequantized, as
@@ -147,7 +149,7 @@ export interface Effective {
 export function effectiveWeights(c: BackboneConfig, p: Params, qat: QatMode = "exact"): Effective {
   const D = c.dim,
     F = c.ffn;
-  const exact = qat === "exact" && c.kind !== "fp32" ? exportWeights(c, p) : undefined;
+  const exact = isExactQat(c.kind, qat) ? exportWeights(c, p) : undefined;
   return {
     ...(exact ? { exact } : {}),
     emb: exact ? Float64Array.from(dequantizedRows(exact.emb)) : fakeQuantEmbedding(c.kind, p.emb),
@@ -206,13 +208,13 @@ function mmBack(
 }
 
 /** y = x * r * g per token; returns r (T). */
-function rms(x: Float64Array, T: number, D: number, g: Float64Array, go: number, y: Float64Array): Float64Array {
+function rms(x: Float64Array, T: number, D: number, g: Float64Array, go: number, y?: Float64Array): Float64Array {
   const rr = new Float64Array(T);
   for (let t = 0; t < T; t++) {
     let ss = 0;
     for (let i = 0; i < D; i++) ss += x[t * D + i] ** 2;
     const r = (rr[t] = 1 / Math.sqrt(ss / D + EPS));
-    for (let i = 0; i < D; i++) y[t * D + i] = x[t * D + i] * r * g[go + i];
+    if (y) for (let i = 0; i < D; i++) y[t * D + i] = x[t * D + i] * r * g[go + i];
   }
   return rr;
 }
@@ -353,14 +355,6 @@ function floatForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): For
   return { caches, x, fn, rf };
 }
 
-/** A multiplier's value m 2^-e (reference/fixed.ts packs it as e << 16 | m). */
-const fxValue = (f: number) => (f & 0xffff) * 2 ** -(f >> 16);
-
-/** 1 / rms per token of x (T, D), as `rms` computes it (the backward's surrogate for the integer norm). */
-function rmsInverses(x: Float64Array, T: number, D: number, p: Params, go: number): Float64Array {
-  return rms(x, T, D, p.norms, go, new Float64Array(T * D));
-}
-
 /**
  * Exact QAT's forward: the integer forward of the exported weights (what the board runs), its integers turned into
  * the values the float model's caches hold (int8 activations times their multipliers, the residual stream over
@@ -390,7 +384,7 @@ function integerForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): F
     residual(l, at, x) {
       const C = caches[l],
         xf = fixed(x),
-        r = rmsInverses(xf, T, D, p, (2 * l + (at === "in" ? 0 : 1)) * D);
+        r = rms(xf, T, D, p.norms, (2 * l + (at === "in" ? 0 : 1)) * D); // 1 / rms: the backward's surrogate for the integer norm
       if (at === "in") Object.assign(C, { xin: xf, r1: r });
       else Object.assign(C, { xmid: xf, r2: r });
     },
@@ -422,7 +416,7 @@ function integerForward(s: Shape, p: Params, eff: Effective, seq: Int32Array): F
   const r = 2 * c.layers;
   for (let t = 0; t < T; t++) normF32(x, t * D, gains, r * D, shifts[r], D, fn32, t * D);
   const xf = fixed(x);
-  return { caches: caches as LayerCache[], x: xf, fn: Float64Array.from(fn32), rf: rmsInverses(xf, T, D, p, r * D) };
+  return { caches: caches as LayerCache[], x: xf, fn: Float64Array.from(fn32), rf: rms(xf, T, D, p.norms, r * D) };
 }
 
 /** One layer up to its FFN input: norm, fake-quantized qkv, RoPE, causal attention, output projection, residual. */

@@ -17,6 +17,7 @@ import type { AgentModule } from "../runtime/wasm.ts";
 import { Adam, ADAM_DEFAULTS, lrAt } from "./adam.ts";
 import {
   effectiveWeights,
+  isExactQat,
   exportWeights,
   initParams,
   lossAndGrad,
@@ -112,15 +113,19 @@ export function pretrainOnWindows(
     onStep?.(s, loss);
   }
   const weights = exportWeights(config, params);
-  const validLoss = valid.length
-    ? lossAndGrad(config, params, effectiveWeights(config, params, o.qat), valid, null)
-    : NaN;
+  const validLossExported = exportedLoss(weights, valid);
+  // exact QAT's forward is the exported model's (train.test.ts checks the two losses equal to the bit): one pass
+  const validLoss = isExactQat(config.kind, o.qat)
+    ? validLossExported
+    : valid.length
+      ? lossAndGrad(config, params, effectiveWeights(config, params, o.qat), valid, null)
+      : NaN;
   return {
     config,
     weights,
     log,
     validLoss,
-    validLossExported: exportedLoss(weights, valid),
+    validLossExported,
     uniformLoss: Math.log(config.vocab),
     trainWindows: train.length,
     validWindows: valid.length,
@@ -189,8 +194,7 @@ export function pretrainBackbone(
 
 /** The metadata's record of the QAT mode: "exact" for the quantized kinds trained so; nothing for fp32 (no fakes)
  *  and for "approx", so backbones trained before exact QAT rebuild to the same bytes with --qat approx. */
-export const qatMeta = (o: PretrainOptions): { qat?: QatMode } =>
-  o.kind !== "fp32" && (o.qat ?? "exact") === "exact" ? { qat: "exact" } : {};
+export const qatMeta = (o: PretrainOptions): { qat?: QatMode } => (isExactQat(o.kind, o.qat) ? { qat: "exact" } : {});
 
 /** The blob of a pretrained backbone; the metadata records the run (the device never reads it). */
 export function backboneBlob(res: PretrainResult & { env: EnvInfo }, o: PretrainOptions): Blob {
