@@ -225,13 +225,14 @@ for (const env of envs) {
     const backbone = backboneOf(env, arm);
     const bytes = backbone ? encodeBlob(backbone) : null;
     const crc = bytes ? crc32(bytes) : null;
-    const isCached = (s: number) => {
-      if (!existsSync(seedPath(arm, s))) return false;
+    /** seed s's cached run if it was made with these settings on these backbone bytes, else null */
+    const cachedRun = (s: number): SeedRun | null => {
+      if (!existsSync(seedPath(arm, s))) return null;
       const sr = readJson<SeedRun>(seedPath(arm, s));
-      return sr.settings === settings && sr.backbone_crc32 === crc;
+      return sr.settings === settings && sr.backbone_crc32 === crc ? sr : null;
     };
     for (const s of seedList()) {
-      if (isCached(s)) continue;
+      if (cachedRun(s)) continue;
       const t0 = performance.now();
       const start = buildAgentBlob({ env, backbone, hidden: p.hidden, train: p.train, initSeed: s });
       const r = trainAgent(start, s, p.episodes, { evalEpisodes: EVAL, select: p.select });
@@ -254,8 +255,9 @@ for (const env of envs) {
     // an arm is complete when seeds 1..SEEDS are all cached with these settings (any worker may finish it)
     const runs: SeedRun[] = [];
     for (let s = 1; s <= SEEDS; s++) {
-      if (!isCached(s)) break;
-      runs.push(readJson<SeedRun>(seedPath(arm, s)));
+      const sr = cachedRun(s);
+      if (!sr) break;
+      runs.push(sr);
     }
     if (runs.length < SEEDS) {
       console.error(`study ${env} ${arm}: ${runs.length}/${SEEDS} seeds cached; not aggregated yet`);
