@@ -89,6 +89,13 @@ const memcheckTight = (minBytes) => {
   );
 };
 
+// wasm2c also ends every load with an empty asm taking the loaded value in a register, so the compiler cannot drop
+// a load whose value is unused: with guard pages that load is the bounds check. Here every check is the explicit
+// MEMCHECK above, which stays whether or not the value is used, so the barrier guards nothing; what it costs is
+// real: on a 32-bit core an i64 or f64 load goes through the stack into a register pair, and gcc cannot schedule
+// or combine loads across it.
+const LOAD_BARRIER = 'wasm_asm("" ::"r"(result));';
+
 function tightenMemCheck(path, moduleName) {
   const c = readFileSync(path, "utf8");
   if (c.split(MEMCHECK_WABT).length !== 2)
@@ -101,9 +108,12 @@ function tightenMemCheck(path, moduleName) {
   const accessors = /^( *static) inline ((?:t3|void) name\(wasm_rt_memory_t\* mem, u64 addr)/gm;
   if ((c.match(accessors) ?? []).length !== 4)
     throw new Error("aot-gen: wasm2c's load/store definitions are not the ones this script knows (wasm2c version?)");
+  if (c.split(LOAD_BARRIER).length !== 3)
+    throw new Error("aot-gen: wasm2c's load barrier is not the one this script knows (wasm2c version?)");
   const patched = c
     .replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536))
-    .replace(accessors, "$1 inline __attribute__((always_inline)) $2");
+    .replace(accessors, "$1 inline __attribute__((always_inline)) $2")
+    .replaceAll(LOAD_BARRIER, "");
   writeAtomic(path, patched);
 }
 
