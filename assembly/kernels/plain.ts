@@ -102,16 +102,15 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
     let a: i32 = 0,
       b: i32 = 0;
     while (xp < quadEnd) {
-      const x0 = <i32>load<i8>(xp),
-        x1 = <i32>load<i8>(xp, 1),
-        x2 = <i32>load<i8>(xp, 2),
-        x3 = <i32>load<i8>(xp, 3);
-      a += <i32>load<i8>(wp) * x0 + <i32>load<i8>(wp, 1) * x1 + <i32>load<i8>(wp, 2) * x2 + <i32>load<i8>(wp, 3) * x3;
-      b +=
-        <i32>load<i8>(wp + <usize>cols) * x0 +
-        <i32>load<i8>(wp + <usize>cols, 1) * x1 +
-        <i32>load<i8>(wp + <usize>cols, 2) * x2 +
-        <i32>load<i8>(wp + <usize>cols, 3) * x3;
+      const xv = load<u32>(xp);
+      const x0 = <i32>(<i8>xv),
+        x1 = <i32>(<i8>(xv >> 8)),
+        x2 = <i32>(<i8>(xv >> 16)),
+        x3 = (<i32>xv) >> 24;
+      const va = load<u32>(wp),
+        vb = load<u32>(wp + <usize>cols);
+      a += <i32>(<i8>va) * x0 + <i32>(<i8>(va >> 8)) * x1 + <i32>(<i8>(va >> 16)) * x2 + ((<i32>va) >> 24) * x3;
+      b += <i32>(<i8>vb) * x0 + <i32>(<i8>(vb >> 8)) * x1 + <i32>(<i8>(vb >> 16)) * x2 + ((<i32>vb) >> 24) * x3;
       wp += 4;
       xp += 4;
     }
