@@ -51,7 +51,17 @@ export function fxMul(a: i32, b: i32): i32 {
   const ma = a & 0xffff,
     mb = b & 0xffff;
   if (ma == 0 || mb == 0) return 0;
-  return fxFromU64(<u64>(ma * mb), (a >> 16) + (b >> 16));
+  if ((ma | mb) >= 1 << 15 || ma < 1 << 14 || mb < 1 << 14) return fxFromU64(<u64>(ma * mb), (a >> 16) + (b >> 16));
+  // both mantissas in [2^14, 2^15): the product lies in [2^28, 2^30), so fxFromU64's shift is 14 or 15; the same
+  // rounding in u32, without its 64-bit count and shifts (per output on the int8 path)
+  const p = <u32>(ma * mb);
+  let sh = 14 + <i32>(p >> 29);
+  let m = <i32>((p + (1 << (sh - 1))) >> sh);
+  if (m == 1 << 15) {
+    m = 1 << 14;
+    sh++;
+  }
+  return fxPack(m, (a >> 16) + (b >> 16) - sh);
 }
 
 /** |f| of an f32 given by its bits as a multiplier, integer operations only (denormals and NaN/inf bits -> 0). */

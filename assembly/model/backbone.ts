@@ -373,7 +373,14 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
-    if (ns > 1) readBlob(scaleOff + rc * 4, scaleB, rr * 4);
+    if (ns > 1) {
+      // each row's f32 scale as a multiplier once per block, not once per (row, token) in rowsOut
+      readBlob(scaleOff + rc * 4, scaleB, rr * 4);
+      for (let r = 0; r < rr; r++) {
+        const p = scaleB + <usize>(r << 2);
+        store<i32>(p, fxFromF32Bits(load<u32>(p)));
+      }
+    }
     if (packing == table.PACK_I8) {
       for (let t = 0; t < n; t++) {
         matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
@@ -448,7 +455,7 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
 function rowsOut(acc: usize, step: i32, unbias: i32, rr: i32, a: i32, gamma: i32, ns: i32, yo: usize, mode: i32): void {
   const f1 = fxMul(a, gamma);
   for (let r = 0; r < rr; r++) {
-    const f = ns == 1 ? f1 : fxMul(a, fxFromF32Bits(load<u32>(scaleB + <usize>(r << 2))));
+    const f = ns == 1 ? f1 : fxMul(a, load<i32>(scaleB + <usize>(r << 2)));
     const p = acc + <usize>(r * step);
     const v = step == 4 ? load<i32>(p) : <i32>load<u16>(p) - unbias;
     emit(yo + <usize>(r << 2), mulShift64(v, f, mode == FX_ADD ? XQ : 8), mode);
