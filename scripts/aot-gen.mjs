@@ -96,6 +96,50 @@ const memcheckTight = (minBytes) => {
 // or combine loads across it.
 const LOAD_BARRIER = 'wasm_asm("" ::"r"(result));';
 
+// wasm2c passes every address as `(u64)(base) + offset` and checks the sum in 64 bits: on a 32-bit core an add with
+// carry and a two-word compare per access. Every access in the generated code has that form (a u32 variable plus
+// an optional literal offset), so the call sites are rewritten to pass base and offset apart, to accessors (`_o`)
+// that check in 32 bits: `base > size - len - offset` is exactly `base + offset + len > size` whenever
+// `offset + len <= BITRL_AOT_PROVEN_BYTES <= size` (known at compile time: the offset is a literal); any larger
+// offset keeps the 64-bit test, and the compile-time proof of the MEMCHECK above still drops provably safe checks.
+// Little-endian targets only (every board here).
+const ACCESS_SITE =
+  /\b((?:i32|i64|f32|f64)_(?:load|store)(?:8|16|32)?(?:_[su])?)\(&instance->w2c_memory, \(u64\)\((w2c_\w+)\)(?: \+ (\d+)u?)?(?=[,)])/g;
+const accessorsO = (c) => {
+  const lines = ["#if WABT_BIG_ENDIAN", '#error "bitrl AOT: little-endian targets only"', "#endif"];
+  lines.push(
+    "#define BITRL_CHECK_O(mem, b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
+    "  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)BITRL_AOT_PROVEN_BYTES - (uint32_t)sizeof(t))) && \\",
+    "        (u64)(b) + (o) <= (u64)((uint32_t)BITRL_AOT_PROVEN_BYTES - (uint32_t)sizeof(t)))) { \\",
+    "    if (__builtin_constant_p(o) && (o) <= (uint32_t)BITRL_AOT_PROVEN_BYTES - (uint32_t)sizeof(t)) { \\",
+    "      if (UNLIKELY((b) > (mem)->size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
+    "    } else if (UNLIKELY((u64)(b) + (o) > (u64)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
+    "  }",
+  );
+  for (const m of c.matchAll(/^DEFINE_LOAD\((\w+), (\w+), (\w+), (\w+)\)$/gm)) {
+    const [, name, t1, t2, t3] = m;
+    lines.push(
+      `static inline __attribute__((always_inline)) ${t3} ${name}_o(wasm_rt_memory_t* mem, u32 b, u32 o) {`,
+      `  BITRL_CHECK_O(mem, b, o, ${t1});`,
+      `  ${t1} result;`,
+      `  wasm_rt_memcpy(&result, &mem->data[(size_t)b + o], sizeof(${t1}));`,
+      `  return (${t3})(${t2})result;`,
+      "}",
+    );
+  }
+  for (const m of c.matchAll(/^DEFINE_STORE\((\w+), (\w+), (\w+)\)$/gm)) {
+    const [, name, t1, t2] = m;
+    lines.push(
+      `static inline __attribute__((always_inline)) void ${name}_o(wasm_rt_memory_t* mem, u32 b, u32 o, ${t2} value) {`,
+      `  BITRL_CHECK_O(mem, b, o, ${t1});`,
+      `  ${t1} wrapped = (${t1})value;`,
+      `  wasm_rt_memcpy(&mem->data[(size_t)b + o], &wrapped, sizeof(${t1}));`,
+      "}",
+    );
+  }
+  return lines.join("\n");
+};
+
 function tightenMemCheck(path, moduleName) {
   const c = readFileSync(path, "utf8");
   if (c.split(MEMCHECK_WABT).length !== 2)
@@ -114,7 +158,21 @@ function tightenMemCheck(path, moduleName) {
     .replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536))
     .replace(accessors, "$1 inline __attribute__((always_inline)) $2")
     .replaceAll(LOAD_BARRIER, "");
-  writeAtomic(path, patched);
+  // the split accessors go after wasm2c's last store definition; every access site must take the split form
+  const lastStore = /^DEFINE_STORE\(i64_store32, u32, u64\)$/m;
+  if (!lastStore.test(patched))
+    throw new Error("aot-gen: wasm2c's store definitions are not the ones this script knows (wasm2c version?)");
+  const sites = (patched.match(/\b(?:i32|i64|f32|f64)_(?:load|store)\w*\(&instance->w2c_memory, /g) ?? []).length;
+  let rewritten = 0;
+  const split = patched
+    .replace(lastStore, (m) => `${m}\n${accessorsO(patched)}`)
+    .replace(ACCESS_SITE, (_m, name, base, off) => {
+      rewritten++;
+      return `${name}_o(&instance->w2c_memory, ${base}, ${off ?? 0}u`;
+    });
+  if (rewritten !== sites)
+    throw new Error(`aot-gen: ${sites - rewritten} memory accesses have an address form this script does not know`);
+  writeAtomic(path, split);
 }
 
 function writeAtomic(path, text) {
