@@ -64,58 +64,50 @@ export function exportTableSource(exports, moduleName = "agent") {
   return lines.join("\n");
 }
 
-// wasm2c 1.0.32 checks every load and store as `addr + len > size` in 64 bits (an add and a compare pair on a
-// 32-bit core). For loads and stores len is sizeof(t) <= 8, and `addr > size - len` is the same test whenever
-// size >= len; vm_aot.c refuses a module whose memory is smaller than one page, so the check stays exactly as
-// strict for fewer instructions per access. Where the C compiler can prove an address in bounds of the module's
-// initial memory (a table index masked to 9 bits plus a constant offset: `__builtin_constant_p` of the comparison
-// with that constant is then 1), the run-time check is dropped at compile time, as a compiler with guard pages
-// would; memory never shrinks (wasm_rt_baremetal.c allocates the initial pages), so that proof is a proof against
-// the run-time size. Every access it cannot bound keeps the run-time check unchanged. Only MEMCHECK changes:
-// RANGE_CHECK with run-time lengths (data segments) keeps wabt's form. The loads and stores become always_inline:
-// in a large unrolled function gcc otherwise outlines some of them, and an outlined check cannot see the caller's
-// address range. The lines must be found verbatim, or the build fails here instead of patching blindly.
-const MEMCHECK_WABT = "#define MEMCHECK(mem, a, t) RANGE_CHECK(mem, a, sizeof(t))";
-const memcheckTight = (minBytes) => {
+// wasm2c 1.0.32 writes every load and store as a call to its accessors (`i32_load(&instance->w2c_memory,
+// (u64)(base) + offset)`), which check `addr + len > size` in 64 bits (an add with carry and a two-word compare on a
+// 32-bit core) and end every load with an empty asm that keeps a dead load alive (with guard pages that load *is*
+// the bounds check; upstream dropped it for bounds-check mode, WebAssembly/wabt#2814). Every access site has that
+// form (a u32 variable plus an optional literal offset), so this script rewrites each to accessors of its own
+// (`i32_load_o(&instance->w2c_memory, base, offset)`), and wasm2c's are left unused:
+// - the check is `base > size - len - offset` in 32 bits: exactly `base + offset + len > size` whenever
+//   `offset + len <= BITRL_AOT_PROVEN_BYTES <= size` (known at compile time: the offset is a literal; memory never
+//   shrinks, wasm_rt_baremetal.c allocates the initial pages); a larger offset keeps the 64-bit test;
+// - where the C compiler can prove the address in bounds of that memory (a table index masked to 9 bits plus a
+//   constant offset: `__builtin_constant_p` of the comparison is then 1) the check is dropped at compile time, as
+//   guard pages would; every access it cannot bound keeps its run-time check;
+// - no barrier: every check is explicit and stays whether or not the value is used;
+// - always_inline: in a large unrolled function gcc otherwise outlines some of them, and an outlined check cannot
+//   see the caller's address range.
+// RANGE_CHECK with run-time lengths (data segments) keeps wabt's form. Little-endian targets only (every board here).
+// The build fails here if wasm2c's accessors or any access site are not the ones this script knows.
+const ACCESS_SITE =
+  /\b((?:i32|i64|f32|f64)_(?:load|store)(?:8|16|32)?(?:_[su])?)\(&instance->w2c_memory, \(u64\)\((w2c_\w+)\)(?: \+ (\d+)u?)?(?=[,)])/g;
+const WASM2C_ACCESSOR = /^ *static inline (?:t3|void) name\(wasm_rt_memory_t\* mem, u64 addr/gm;
+const LAST_STORE = /^DEFINE_STORE\(i64_store32, u32, u64\)$/m;
+
+/** The split accessors, one per wasm2c accessor (its DEFINE_LOAD / DEFINE_STORE lines in c), after their check. */
+function accessorsO(c, minBytes) {
   // a board that maps only part of the memory (BITRL_CFG_AOT_MEMORY_PARTIAL, wasm_rt_baremetal.c) proves against
   // the mapped bytes instead
   const proven = "BITRL_AOT_PROVEN_BYTES";
-  const inMin = `(a) <= (uint64_t)((uint32_t)${proven} - (uint32_t)sizeof(t))`;
-  return (
-    `#if defined(BITRL_CFG_AOT_MEMORY_PARTIAL) && BITRL_CFG_AOT_MEMORY_PARTIAL < ${minBytes}u\n` +
-    `#define ${proven} BITRL_CFG_AOT_MEMORY_PARTIAL\n#else\n#define ${proven} ${minBytes}u\n#endif\n` +
-    `#define MEMCHECK(mem, a, t) /* bitrl: a + sizeof(t) > size, skipped when the compiler proves a + sizeof(t) <= ${proven} */ \\\n` +
-    `  if (!(__builtin_constant_p(${inMin}) && ${inMin}) && UNLIKELY((a) > (uint64_t)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB);`
-  );
-};
-
-// wasm2c also ends every load with an empty asm taking the loaded value in a register, so the compiler cannot drop
-// a load whose value is unused: with guard pages that load is the bounds check. Here every check is the explicit
-// MEMCHECK above, which stays whether or not the value is used, so the barrier guards nothing; what it costs is
-// real: on a 32-bit core an i64 or f64 load goes through the stack into a register pair, and gcc cannot schedule
-// or combine loads across it.
-const LOAD_BARRIER = 'wasm_asm("" ::"r"(result));';
-
-// wasm2c passes every address as `(u64)(base) + offset` and checks the sum in 64 bits: on a 32-bit core an add with
-// carry and a two-word compare per access. Every access in the generated code has that form (a u32 variable plus
-// an optional literal offset), so the call sites are rewritten to pass base and offset apart, to accessors (`_o`)
-// that check in 32 bits: `base > size - len - offset` is exactly `base + offset + len > size` whenever
-// `offset + len <= BITRL_AOT_PROVEN_BYTES <= size` (known at compile time: the offset is a literal); any larger
-// offset keeps the 64-bit test, and the compile-time proof of the MEMCHECK above still drops provably safe checks.
-// Little-endian targets only (every board here).
-const ACCESS_SITE =
-  /\b((?:i32|i64|f32|f64)_(?:load|store)(?:8|16|32)?(?:_[su])?)\(&instance->w2c_memory, \(u64\)\((w2c_\w+)\)(?: \+ (\d+)u?)?(?=[,)])/g;
-const accessorsO = (c) => {
-  const lines = ["#if WABT_BIG_ENDIAN", '#error "bitrl AOT: little-endian targets only"', "#endif"];
-  lines.push(
+  const lines = [
+    "#if WABT_BIG_ENDIAN",
+    '#error "bitrl AOT: little-endian targets only"',
+    "#endif",
+    `#if defined(BITRL_CFG_AOT_MEMORY_PARTIAL) && BITRL_CFG_AOT_MEMORY_PARTIAL < ${minBytes}u`,
+    `#define ${proven} BITRL_CFG_AOT_MEMORY_PARTIAL`,
+    "#else",
+    `#define ${proven} ${minBytes}u`,
+    "#endif",
     "#define BITRL_CHECK_O(mem, b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
-    "  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)BITRL_AOT_PROVEN_BYTES - (uint32_t)sizeof(t))) && \\",
-    "        (u64)(b) + (o) <= (u64)((uint32_t)BITRL_AOT_PROVEN_BYTES - (uint32_t)sizeof(t)))) { \\",
-    "    if (__builtin_constant_p(o) && (o) <= (uint32_t)BITRL_AOT_PROVEN_BYTES - (uint32_t)sizeof(t)) { \\",
+    `  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t))) && \\`,
+    `        (u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t)))) { \\`,
+    `    if (__builtin_constant_p(o) && (o) <= (uint32_t)${proven} - (uint32_t)sizeof(t)) { \\`,
     "      if (UNLIKELY((b) > (mem)->size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
     "    } else if (UNLIKELY((u64)(b) + (o) > (u64)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
     "  }",
-  );
+  ];
   for (const m of c.matchAll(/^DEFINE_LOAD\((\w+), (\w+), (\w+), (\w+)\)$/gm)) {
     const [, name, t1, t2, t3] = m;
     lines.push(
@@ -138,34 +130,21 @@ const accessorsO = (c) => {
     );
   }
   return lines.join("\n");
-};
+}
 
-function tightenMemCheck(path, moduleName) {
+function splitAccesses(path, moduleName) {
   const c = readFileSync(path, "utf8");
-  if (c.split(MEMCHECK_WABT).length !== 2)
-    throw new Error("aot-gen: wasm2c's MEMCHECK macro is not the one this script knows (wasm2c version?)");
   const pages = new RegExp(`wasm_rt_allocate_memory\\(&instance->w2c_memory, (\\d+), `).exec(c);
   if (!pages || Number(pages[1]) < 1)
     throw new Error(
       `aot-gen: cannot find the ${moduleName} module's initial memory in the wasm2c output (wasm2c version?)`,
     );
-  const accessors = /^( *static) inline ((?:t3|void) name\(wasm_rt_memory_t\* mem, u64 addr)/gm;
-  if ((c.match(accessors) ?? []).length !== 4)
+  if ((c.match(WASM2C_ACCESSOR) ?? []).length !== 4 || !LAST_STORE.test(c))
     throw new Error("aot-gen: wasm2c's load/store definitions are not the ones this script knows (wasm2c version?)");
-  if (c.split(LOAD_BARRIER).length !== 3)
-    throw new Error("aot-gen: wasm2c's load barrier is not the one this script knows (wasm2c version?)");
-  const patched = c
-    .replace(MEMCHECK_WABT, memcheckTight(Number(pages[1]) * 65536))
-    .replace(accessors, "$1 inline __attribute__((always_inline)) $2")
-    .replaceAll(LOAD_BARRIER, "");
-  // the split accessors go after wasm2c's last store definition; every access site must take the split form
-  const lastStore = /^DEFINE_STORE\(i64_store32, u32, u64\)$/m;
-  if (!lastStore.test(patched))
-    throw new Error("aot-gen: wasm2c's store definitions are not the ones this script knows (wasm2c version?)");
-  const sites = (patched.match(/\b(?:i32|i64|f32|f64)_(?:load|store)\w*\(&instance->w2c_memory, /g) ?? []).length;
+  const sites = (c.match(/\b(?:i32|i64|f32|f64)_(?:load|store)\w*\(&instance->w2c_memory, /g) ?? []).length;
   let rewritten = 0;
-  const split = patched
-    .replace(lastStore, (m) => `${m}\n${accessorsO(patched)}`)
+  const split = c
+    .replace(LAST_STORE, (m) => `${m}\n${accessorsO(c, Number(pages[1]) * 65536)}`)
     .replace(ACCESS_SITE, (_m, name, base, off) => {
       rewritten++;
       return `${name}_o(&instance->w2c_memory, ${base}, ${off ?? 0}u`;
@@ -192,7 +171,7 @@ export function generateAot({
   const r = spawnSync("wasm2c", [wasm, "-n", moduleName, "-o", join(out, `${moduleName}.c`)], { encoding: "utf8" });
   if (r.error) throw new Error(`aot-gen: cannot run wasm2c (${r.error.message}); install Debian's wabt`);
   if (r.status !== 0) throw new Error(`aot-gen: wasm2c failed: ${r.stderr.trim()}`);
-  tightenMemCheck(join(out, `${moduleName}.c`), moduleName);
+  splitAccesses(join(out, `${moduleName}.c`), moduleName);
   copyFileSync(RT_HEADER, join(out, "wasm-rt.h"));
   const exports = parseExports(readFileSync(join(out, `${moduleName}.h`), "utf8"), moduleName);
   if (exports.length === 0)
