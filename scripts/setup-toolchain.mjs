@@ -9,6 +9,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, readdirSync, cpSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { reorderOpSignature } from "./toolchain/wasm3-op-signature.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pins = JSON.parse(readFileSync(join(root, "scripts/toolchain/pins.json"), "utf8"));
@@ -149,7 +150,7 @@ const sha256Of = (path) => createHash("sha256").update(readFileSync(path)).diges
 
 /** Installs `folder` of a checked tar.gz as `dest`, atomically: extracts only `members` into a temp folder,
  *  lets `adjust(out, tmp)` finish the tree, stamps it with the archive's SHA-256, then renames it into place. */
-function installFromArchive(archive, dest, members, folder, sha256, adjust = () => {}) {
+function installFromArchive(archive, dest, members, folder, sha256, adjust = () => {}, stampText = sha256) {
   const got = sha256Of(archive);
   if (got !== sha256)
     throw new Error(`${archive}: SHA-256 ${got} does not match the pinned ${sha256}; refusing to use it`);
@@ -161,16 +162,17 @@ function installFromArchive(archive, dest, members, folder, sha256, adjust = () 
   rmSync(out, { recursive: true, force: true });
   cpSync(join(tmp, folder), out, { recursive: true });
   adjust(out, tmp);
-  writeFileSync(join(out, ".bitrl-stamp"), sha256);
+  writeFileSync(join(out, ".bitrl-stamp"), stampText);
   rmSync(dest, { recursive: true, force: true });
   renameSync(out, dest);
   rmSync(tmp, { recursive: true, force: true });
 }
 
 function ensureWasm3() {
-  const { sdist, sha256, folder, license, pypi } = pins.wasm3;
+  const { sdist, sha256, folder, license, pypi, patch } = pins.wasm3;
   const stamp = join(dir.wasm3, ".bitrl-stamp");
-  if (existsSync(stamp) && readFileSync(stamp, "utf8") === sha256) return;
+  const stampText = `${sha256} ${patch}`;
+  if (existsSync(stamp) && readFileSync(stamp, "utf8") === stampText) return;
   const archive = join(dir.cache, sdist);
   if (!existsSync(archive) || sha256Of(archive) !== sha256) {
     mkdirSync(dir.cache, { recursive: true });
@@ -180,12 +182,22 @@ function ensureWasm3() {
     run(python, ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
   }
   // Only the core: the sdist's Python binding (m3module.c) sits outside wasm3/ and is not extracted.
-  installFromArchive(archive, dir.wasm3, [folder, license], folder, sha256, (out, tmp) => {
-    cpSync(join(tmp, license), join(out, "LICENSE"));
-    rmSync(join(out, "m3module.c"), { force: true });
-  });
+  // wasm3-op-signature.mjs: its operations' arguments reordered so that on 32-bit Arm they all stay in registers
+  installFromArchive(
+    archive,
+    dir.wasm3,
+    [folder, license],
+    folder,
+    sha256,
+    (out, tmp) => {
+      cpSync(join(tmp, license), join(out, "LICENSE"));
+      rmSync(join(out, "m3module.c"), { force: true });
+      reorderOpSignature(out);
+    },
+    stampText,
+  );
   log(
-    `wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files) -> ${pins.dirs.wasm3}`,
+    `wasm3 0.5.0 sources (${readdirSync(dir.wasm3).filter((f) => f.endsWith(".c")).length} .c files, ${patch}) -> ${pins.dirs.wasm3}`,
   );
 }
 

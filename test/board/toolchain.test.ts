@@ -44,7 +44,12 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.ok(existsSync(join(paths.wasm3, "wasm3.h")));
   assert.ok(existsSync(join(paths.wasm3, "m3_exec.h")));
   assert.not.ok(existsSync(join(paths.wasm3, "m3module.c")));
-  assert.is(readFileSync(join(paths.wasm3, ".bitrl-stamp"), "utf8"), pins.wasm3.sha256);
+  assert.is(readFileSync(join(paths.wasm3, ".bitrl-stamp"), "utf8"), `${pins.wasm3.sha256} ${pins.wasm3.patch}`);
+  // the op signature reordered (scripts/toolchain/wasm3-op-signature.mjs): r0 first, and every entry call agrees
+  const defs = readFileSync(join(paths.wasm3, "m3_exec_defs.h"), "utf8");
+  assert.match(defs, /define d_m3BaseOpSig\s+m3reg_t _r0, pc_t _pc, m3stack_t _sp, M3MemoryHeader \* _mem\n/);
+  for (const file of ["m3_env.c", "m3_exec.h"])
+    assert.not.match(readFileSync(join(paths.wasm3, file), "utf8"), /Call \([^;]*, d_m3OpDefaultArgs\)/);
 });
 
 test("should list every board with its tick unit, RAM budget and a cited power figure", () => {

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { BOARDS } from "./profiles.ts";
-import { engineLabel, paths as toolchain, repoRoot } from "./toolchain.ts";
+import { engineLabel, paths as toolchain, pins, repoRoot, wasm3Stamp } from "./toolchain.ts";
 
 /** Where scripts/setup-toolchain.mjs puts pio and the wasm3 and WAMR sources (its defaults when the pins are not
  *  shipped, as in an installed package), and which WAMR the pins name. */
@@ -147,20 +147,21 @@ export async function runChecks(): Promise<Check[]> {
         },
   );
   const stamp = join(paths.wasm3, ".bitrl-stamp");
+  const stampText = existsSync(stamp) ? readFileSync(stamp, "utf8") : null;
   out.push(
-    existsSync(stamp)
+    stampText === wasm3Stamp()
       ? {
           group: "toolchain",
           name: "wasm3 sources",
           status: "ok",
-          detail: `0.5.0, sha256 ${readFileSync(stamp, "utf8").slice(0, 12)}...`,
+          detail: `0.5.0, sha256 ${stampText.slice(0, 12)}..., ${pins().wasm3.patch}`,
           required: true,
         }
       : {
           group: "toolchain",
           name: "wasm3 sources",
           status: "missing",
-          detail: "node scripts/setup-toolchain.mjs (PyPI sdist pywasm3==0.5.0, checked)",
+          detail: `node scripts/setup-toolchain.mjs (PyPI sdist pywasm3==0.5.0, checked${stampText ? "; the installed copy predates its op-signature edit" : ""})`,
           required: true,
         },
   );

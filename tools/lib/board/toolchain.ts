@@ -12,7 +12,7 @@ export { repoRoot };
 /** scripts/toolchain/pins.json: what scripts/setup-toolchain.mjs installs and where. */
 export interface Pins {
   platformio: string;
-  wasm3: { sha256: string; pypi: string };
+  wasm3: { sha256: string; pypi: string; patch: string };
   wamr: { sha256: string; label: string };
   esptool: { pypi: string };
   apt: Record<"arm" | "riscv" | "aot", string[]>;
@@ -61,11 +61,14 @@ export const paths = {
 
 /** The pinned PlatformIO version. */
 export const platformioVersion = (): string => pins().platformio;
+/** What `.bitrl/wasm3/.bitrl-stamp` says once the pinned sources are checked and their op signature reordered
+ *  (scripts/toolchain/wasm3-op-signature.mjs). */
+export const wasm3Stamp = (): string => `${pins().wasm3.sha256} ${pins().wasm3.patch}`;
+const wasm3Label = (): string => `wasm3 ${pins().wasm3.pypi.split("==")[1]} (op signature: r0 first)`;
 /** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
 export function engineLabel(backend: string): string {
-  if (backend === "wasm3") return `wasm3 ${pins().wasm3.pypi.split("==")[1]}`;
-  if (backend === "wasm3+native")
-    return `wasm3 ${pins().wasm3.pypi.split("==")[1]}, kernels bound to the firmware's C kernels`;
+  if (backend === "wasm3") return wasm3Label();
+  if (backend === "wasm3+native") return `${wasm3Label()}, kernels bound to the firmware's C kernels`;
   if (backend === "wamr") return `${pins().wamr.label}, fast interpreter`;
   if (backend === "aot") return "wasm2c (ahead of time)";
   return backend;
@@ -107,7 +110,7 @@ function stampIs(path: string, want: string): boolean {
 /** True when everything the given groups need is present (cheap: file checks and `command -v`). */
 export function toolchainReady(needs: ToolchainNeeds = {}): boolean {
   const stamp = join(paths.wasm3, ".bitrl-stamp");
-  if (!existsSync(paths.pio) || !existsSync(stamp) || readFileSync(stamp, "utf8") !== pins().wasm3.sha256) return false;
+  if (!existsSync(paths.pio) || !existsSync(stamp) || readFileSync(stamp, "utf8") !== wasm3Stamp()) return false;
   if (!existsSync(join(paths.pioCore, "packages", "tool-scons", ".piopm"))) return false;
   if (!onPath("arm-none-eabi-gcc") || !onPath("qemu-system-arm")) return false;
   if (needs.riscv && (!onPath("riscv64-unknown-elf-gcc") || !onPath("qemu-system-riscv32"))) return false;
