@@ -1,7 +1,8 @@
 // Toolchain setup (idempotent, offline PlatformIO, wasm3 sources), board profiles, and the RAM budget the
 // qemu-m4 link enforces.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "uvu";
 import * as assert from "uvu/assert";
@@ -9,6 +10,7 @@ import { BOARDS, estimateEnergy, getBoard, ticksToSeconds } from "../../tools/li
 import { BitrlError } from "../../tools/lib/util/errors.ts";
 import { buildFirmware, SELFTEST_SRC } from "../../tools/lib/board/firmware-build.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../../tools/lib/board/toolchain.ts";
+import { reorderOpSignature } from "../../scripts/toolchain/wasm3-op-signature.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -50,6 +52,22 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.match(defs, /define d_m3BaseOpSig\s+m3reg_t _r0, pc_t _pc, m3stack_t _sp, M3MemoryHeader \* _mem\n/);
   for (const file of ["m3_env.c", "m3_exec.h"])
     assert.not.match(readFileSync(join(paths.wasm3, file), "utf8"), /Call \([^;]*, d_m3OpDefaultArgs\)/);
+});
+
+test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
+  // the installed copy is already edited, so not one pattern finds what it expects
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-wasm3-"));
+  try {
+    for (const f of ["m3_exec_defs.h", "m3_env.c", "m3_exec.h"]) cpSync(join(paths.wasm3, f), join(dir, f));
+    const before = readFileSync(join(dir, "m3_exec_defs.h"), "utf8");
+    assert.throws(
+      () => reorderOpSignature(dir),
+      /matched 0 times in m3_exec_defs\.h, expected 1: not the pinned sources/,
+    );
+    assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test("should list every board with its tick unit, RAM budget and a cited power figure", () => {
