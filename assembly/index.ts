@@ -70,5 +70,9 @@ export {
   k_norm_f32,
   attention_i32,
   norm_f32,
+  k_f32,
+  f32_linear,
+  f32_rmsnorm,
+  f32_attention,
 } from "./kernels/bound";
 export { lm_load, lm_memory, lm_reset, lm_position, lm_step, lm_state, lm_generate } from "./lm/exports";

@@ -10,15 +10,20 @@ export const RMSNORM_EPS: f32 = 1e-5;
  */
 export function rmsnorm_f32(x: i32, weight: i32, out: i32, n: i32): void {
   checkWords3(n, x, weight, out, 1, "rmsnorm_f32: n must be 1..2^24, x, weight and out inside memory");
+  rmsnormF32(<usize>x, <usize>weight, <usize>out, n);
+}
+
+/** rmsnorm_f32 without entry checks (callers check). */
+export function rmsnormF32(x: usize, weight: usize, out: usize, n: i32): void {
   let ss: f32 = 0;
   for (let i = 0; i < n; i++) {
-    const v = load<f32>(<usize>(x + 4 * i));
+    const v = load<f32>(x + <usize>(4 * i));
     ss += v * v;
   }
   const inv: f32 = <f32>1 / Mathf.sqrt(ss / <f32>n + RMSNORM_EPS);
   for (let i = 0; i < n; i++) {
-    const p = 4 * i;
-    store<f32>(<usize>(out + p), load<f32>(<usize>(x + p)) * inv * load<f32>(<usize>(weight + p)));
+    const p = <usize>(4 * i);
+    store<f32>(out + p, load<f32>(x + p) * inv * load<f32>(weight + p));
   }
 }
 

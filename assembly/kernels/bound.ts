@@ -1,16 +1,21 @@
 // Kernel binding, the TFLite Micro way (reference and optimized kernels behind one interface, one set of tests):
 // the integer forward's hot kernels are imports of module "bitrl" (k_t3_matvec, k_quant, k_norm_quant, k_rescale,
-// k_attention, k_norm_f32),
+// k_attention, k_norm_f32), and so are the f32 forward's (k_f32: linear, RMSNorm, attention behind one import, as
+// each import costs plain wasm3 ~1 KB of records at load; the fp32 baseline gets the same engineering, so a
+// wasm3+native ratio compares like with like),
 // and the module's own AssemblyScript kernels are exported under the same names as the reference implementation.
 // The host answers `kernel_binding` once, at start: 0 = the module calls its own kernels directly (plain wasm3,
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
 // exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
-// firmware/src/native_kernels.c, firmware/src/native_attention.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
+// firmware/src/native_kernels.c, firmware/src/native_attention.c, firmware/src/native_f32.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
 import { checkDim, checkRange, checkWords3, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
 import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
+import { matvecF32 } from "./plain";
+import { rmsnormF32 } from "./act";
+import { attendF32, ropeF32 } from "../model/attention-f32";
 
 /** 0: own kernels called directly; 1: through the k_* imports. */
 @external("bitrl", "kernel_binding")
@@ -49,6 +54,15 @@ export declare function importAttention(
   P: i32,
   exp2: usize,
 ): void;
+
+/** The fp32 forward's kernels, `op` first (K_F32_LINEAR, K_F32_RMSNORM, K_F32_ATTENTION), then that kernel's
+ *  arguments (unused ones 0). */
+@external("bitrl", "k_f32")
+
+declare function importF32(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void;
+export const K_F32_LINEAR: i32 = 0;
+export const K_F32_RMSNORM: i32 = 1;
+export const K_F32_ATTENTION: i32 = 2;
 
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
@@ -124,7 +138,48 @@ export function k_attention(
   attendScores(<usize>qkv, n, dim, heads, <usize>mult, <usize>qk8, <usize>sc, <usize>out, scoreFx, P, <usize>exp2);
 }
 
+/**
+ * The fp32 forward's kernels by op: K_F32_LINEAR (w, x, y, rows, cols, mode): matvecF32 (plain.ts), y[r] of f32 rows
+ * w[rows][cols] times x[cols] put by mode (0 store, 1 add, 2 ReLU^2); K_F32_RMSNORM (x, g, out, n): rmsnormF32
+ * (act.ts); K_F32_ATTENTION (qkv, n, dim, heads, rope, sc, out): RoPE and causal attention of n tokens
+ * (attention-f32.ts; qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] of scratch, out f32[n][dim]).
+ */
+export function k_f32(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
+  if (op == K_F32_LINEAR) matvecF32(<usize>a, <usize>b, <usize>c, d, e, f);
+  else if (op == K_F32_RMSNORM) rmsnormF32(<usize>a, <usize>b, <usize>c, d);
+  else {
+    ropeF32(<usize>a, b, c, d, <usize>e);
+    attendF32(<usize>a, b, c, d, <usize>f, <usize>g);
+  }
+}
+
 // ---- What the backbone calls: one branch on the binding, then the kernel ----
+
+// @ts-ignore: decorator
+@inline export function f32LinearK(w: usize, x: usize, y: usize, rows: i32, cols: i32, mode: i32): void {
+  if (IMPORTED) importF32(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode, 0);
+  else matvecF32(w, x, y, rows, cols, mode);
+}
+
+// @ts-ignore: decorator
+@inline export function f32RmsnormK(x: usize, g: usize, out: usize, n: i32): void {
+  if (IMPORTED) importF32(K_F32_RMSNORM, <i32>x, <i32>g, <i32>out, n, 0, 0, 0);
+  else rmsnormF32(x, g, out, n);
+}
+
+/** The f32 attention through the import (the own path runs ropeF32 and attendF32 itself, a profile mark between). */
+// @ts-ignore: decorator
+@inline export function f32AttentionImport(
+  qkv: usize,
+  n: i32,
+  dim: i32,
+  heads: i32,
+  rope: usize,
+  sc: usize,
+  out: usize,
+): void {
+  importF32(K_F32_ATTENTION, <i32>qkv, n, dim, heads, <i32>rope, <i32>sc, <i32>out);
+}
 
 // @ts-ignore: decorator
 @inline export function normF32K(x: usize, g: usize, gs: i32, n: i32, out: usize): void {
@@ -259,4 +314,36 @@ export function rescale_t3(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mod
   checkRange(acc, <u64>rows * 8, message);
   checkRange(y, <u64>rows * 4, message);
   rescaleK(<usize>acc, unbias, rows, f, <usize>y, mode);
+}
+
+/** f32LinearK of w f32[rows][cols] and x f32[cols] into y f32[rows] by mode (0 store, 1 add, 2 ReLU^2). */
+export function f32_linear(w: i32, x: i32, y: i32, rows: i32, cols: i32, mode: i32): void {
+  checkDim(rows, "f32_linear: rows must be 1..2^24");
+  checkDim(cols, "f32_linear: cols must be 1..2^24");
+  if (mode < 0 || mode > 2) trap("f32_linear: mode must be 0..2");
+  const message = "f32_linear: w, x or y range outside memory";
+  checkRange(w, <u64>rows * <u64>cols * 4, message);
+  checkRange(x, <u64>cols * 4, message);
+  checkRange(y, <u64>rows * 4, message);
+  f32LinearK(<usize>w, <usize>x, <usize>y, rows, cols, mode);
+}
+
+/** f32RmsnormK of x f32[n] with gains g f32[n] into out f32[n]. */
+export function f32_rmsnorm(x: i32, g: i32, out: i32, n: i32): void {
+  checkWords3(n, x, g, out, 1, "f32_rmsnorm: n must be 1..2^24, x, g and out inside memory");
+  f32RmsnormK(<usize>x, <usize>g, <usize>out, n);
+}
+
+/** The bound K_F32_ATTENTION: RoPE and causal attention of n tokens, buffers as in k_f32. */
+export function f32_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, sc: i32, out: i32): void {
+  const message =
+    "f32_attention: needs 1 <= n <= 4096, dim 2..4096 a multiple of heads, even head size, ranges inside memory";
+  if (n < 1 || n > 4096 || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 || (dim / heads) % 2 != 0)
+    trap(message);
+  checkRange(qkv, <u64>n * 12 * <u64>dim, message);
+  checkRange(rope, <u64>n * 4 * <u64>(dim / heads), message);
+  checkRange(sc, <u64>n * 4, message);
+  checkRange(out, <u64>n * 4 * <u64>dim, message);
+  if (IMPORTED) f32AttentionImport(<usize>qkv, n, dim, heads, <usize>rope, <usize>sc, <usize>out);
+  else k_f32(K_F32_ATTENTION, qkv, n, dim, heads, rope, sc, out);
 }

@@ -138,6 +138,19 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
   }
 }
 
+/** What matvecF32 does with each row's sum v at y: store it, add it (the residual stream: y + v), or store ReLU(v)^2
+ *  (v > 0 and not NaN, an integer test on its bits; +0 otherwise). */
+export const F32_STORE: i32 = 0;
+export const F32_ADD: i32 = 1;
+export const F32_RELU2: i32 = 2;
+
+// @ts-ignore: decorator
+@inline function putF32(p: usize, v: f32, mode: i32): void {
+  if (mode == F32_STORE) store<f32>(p, v);
+  else if (mode == F32_ADD) store<f32>(p, load<f32>(p) + v);
+  else store<f32>(p, reinterpret<u32>(v) - 1 < 0x7f800000 ? v * v : 0);
+}
+
 /**
  * fp32 baseline: w f32[rows][cols], x f32[cols], out f32[rows]; each row summed in f32 in column order. Engineered
  * as matvec_i8: two rows per pass share each activation load, four columns per step.
@@ -146,14 +159,20 @@ export function matvec_f32(w: i32, x: i32, out: i32, rows: i32, cols: i32): void
   checkDim(rows, "matvec_f32: rows must be 1..2^24");
   checkDim(cols, "matvec_f32: cols must be 1..2^24");
   checkMatvec(w, <u64>rows * cols * 4, x, <u64>cols * 4, out, rows, "matvec_f32: w, x or out range outside memory");
+  matvecF32(<usize>w, <usize>x, <usize>out, rows, cols, F32_STORE);
+}
+
+/** matvec_f32 without entry checks (callers check), each row's sum put at out by `mode` (F32_STORE, F32_ADD,
+ *  F32_RELU2): the fp32 forward's projections with their residual add or ReLU^2 in the same pass. */
+export function matvecF32(w: usize, x: usize, out: usize, rows: i32, cols: i32, mode: i32): void {
   const rowBytes = <usize>cols * 4;
-  const quadEnd = <usize>x + <usize>(cols & ~3) * 4,
-    xEnd = <usize>x + rowBytes;
-  let wp = <usize>w;
-  let op = <usize>out;
+  const quadEnd = x + <usize>(cols & ~3) * 4,
+    xEnd = x + rowBytes;
+  let wp = w;
+  let op = out;
   for (let r = 0; r + 1 < rows; r += 2) {
     const wq = wp + rowBytes;
-    let xp = <usize>x;
+    let xp = x;
     let a: f32 = 0,
       b: f32 = 0;
     while (xp < quadEnd) {
@@ -180,19 +199,19 @@ export function matvec_f32(w: i32, x: i32, out: i32, rows: i32, cols: i32): void
       wp += 4;
       xp += 4;
     }
-    store<f32>(op, a);
-    store<f32>(op, b, 4);
+    putF32(op, a, mode);
+    putF32(op + 4, b, mode);
     wp = wq + rowBytes;
     op += 8;
   }
   if (rows & 1) {
-    let xp = <usize>x;
+    let xp = x;
     let a: f32 = 0;
     while (xp < xEnd) {
       a += load<f32>(wp) * load<f32>(xp);
       wp += 4;
       xp += 4;
     }
-    store<f32>(op, a);
+    putF32(op, a, mode);
   }
 }

@@ -1,6 +1,7 @@
 // The fp32 attention pieces shared by the agent backbone's fp32 baseline (backbone.ts) and the fp32 language model
 // (assembly/lm/lm.ts), in one fixed order of operations (the reference's, hiddenF32): RoPE of a token's heads, and
-// one query head's attention over the keys and values before it.
+// one query head's attention over the keys and values before it; for the backbone, both over all its tokens
+// (ropeF32, attendF32: the module's own k_f32 attention, assembly/kernels/bound.ts).
 import { expf } from "./mathf";
 
 /** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin pairs at rt. */
@@ -57,5 +58,43 @@ export function attendHeadF32(
     let acc: f32 = 0;
     for (let sp = sc, vp = v + <usize>(i << 2); sp < scEnd; sp += 4, vp += stride) acc += load<f32>(sp) * load<f32>(vp);
     store<f32>(out + <usize>(i << 2), acc);
+  }
+}
+
+/** RoPE of q and k of n tokens in qkv f32[n][3 dim] (rows q | k | v), position t's cos, sin pairs at
+ *  rope + t hd/2 pairs (the fp32 backbone's table). */
+export function ropeF32(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): void {
+  const hd = dim / heads;
+  for (let t = 0; t < n; t++) {
+    const rt = rope + <usize>((t * hd) << 2); // (t * half * 2) f32
+    const qk = qkv + <usize>((t * 3 * dim) << 2);
+    ropeHeadsF32(qk, heads, hd, rt);
+    ropeHeadsF32(qk + <usize>(dim << 2), heads, hd, rt);
+  }
+}
+
+/** Causal multi-head attention of n tokens over qkv f32[n][3 dim] (RoPE applied) into out f32[n][dim]; sc f32[n]
+ *  of scratch. */
+export function attendF32(qkv: usize, n: i32, dim: i32, heads: i32, sc: usize, out: usize): void {
+  const hd = dim / heads;
+  const stride = <usize>(3 * dim * 4);
+  const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
+  for (let t = 0; t < n; t++) {
+    for (let h = 0; h < heads; h++) {
+      const head = qkv + <usize>((h * hd) << 2); // q of head h, token 0
+      const k = head + <usize>(dim << 2),
+        v = head + <usize>((2 * dim) << 2);
+      attendHeadF32(
+        head + <usize>t * stride,
+        k,
+        v,
+        stride,
+        hd,
+        t + 1,
+        scale,
+        sc,
+        out + <usize>((t * dim + h * hd) << 2),
+      );
+    }
   }
 }

@@ -6,10 +6,20 @@
 // fp32 kind the f32 baseline. Twin: tools/lib/reference/backbone.ts.
 import { blobRead, logText } from "../host";
 import { align16 } from "../memory";
-import { rmsnorm_f32 } from "../kernels/act";
-import { matvec_f32, matvec_i8 } from "../kernels/plain";
+import { F32_ADD, F32_RELU2, F32_STORE, matvec_i8 } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
-import { importAttention, kernelsImported, normF32K, normQuantK, quantK, rescaleK, t3Matvec } from "../kernels/bound";
+import {
+  f32AttentionImport,
+  f32LinearK,
+  f32RmsnormK,
+  importAttention,
+  kernelsImported,
+  normF32K,
+  normQuantK,
+  quantK,
+  rescaleK,
+  t3Matvec,
+} from "../kernels/bound";
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
 import {
@@ -33,7 +43,7 @@ import {
 } from "../kernels/fixed";
 import { KIND_FP32, KIND_INT8, badTensor, missingTensor, readConfig, tensorName } from "./config";
 import { buildRope, foldGains, ropeToFixed } from "./prepare";
-import { attendHeadF32, ropeHeadsF32 } from "./attention-f32";
+import { attendF32, ropeF32 } from "./attention-f32";
 import {
   mark,
   profileStart,
@@ -101,7 +111,6 @@ const LOG2E: f32 = 1.4426950408889634;
 // multipliers in sB[0..P).
 let xB: usize = 0; // f32[P][dim] residual stream
 let xnB: usize = 0; // f32[P][dim] normed input, then attention output
-let yB: usize = 0; // f32[P][dim] projection outputs
 let bigB: usize = 0; // f32[P][max(3 dim, ffn)] q|k|v rows, then FFN hidden
 let ropeB: usize = 0; // f32[P][headDim/2][2] cos, sin
 let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
@@ -133,8 +142,8 @@ function layout(): void {
   const rowsMax = max(4 * dim, ffn);
   const P = featTokens;
   // offsets in the block, each buffer 16-byte aligned (no sizes array: it would be compiled and heap-allocated)
-  const d = align16(P * dim * 4); // x, normed x, projection outputs
-  let o = 3 * d;
+  const d = align16(P * dim * 4); // x, normed x
+  let o = 2 * d;
   const oBig = o;
   o += align16(P * wide * 4);
   const oRope = o;
@@ -164,7 +173,6 @@ function layout(): void {
   usedBytes = o;
   xB = block;
   xnB = block + <usize>d;
-  yB = block + <usize>(2 * d);
   bigB = block + <usize>oBig;
   ropeB = block + <usize>oRope;
   normsB = block + <usize>oNorms;
@@ -294,9 +302,10 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
   if (blobRead(<u32>offset, dst, <u32>len) != 0) trap("backbone: blob_read failed (blob replaced after backboneLoad?)");
 }
 
-/** y[t][r - r0] (row stride ys floats) = x[t] W^T for rows [r0, r1) of the f32 matrix m, x f32[n][cols] with row
- *  stride xs floats: weights streamed in row blocks, matvec_f32 per token (the fp32 baseline). */
-function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32): void {
+/** y[t][r - r0] (row stride ys floats) = x[t] W^T for rows [r0, r1) of the f32 matrix m, put by mode (F32_STORE,
+ *  F32_ADD: the residual add, F32_RELU2), x f32[n][cols] with row stride xs floats: weights streamed in row blocks,
+ *  the bound matvec per token (the fp32 baseline). */
+function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32, mode: i32): void {
   const o = m * MD_FIELDS;
   const dataOff = mats[o + 1],
     cols = mats[o + 6];
@@ -306,7 +315,7 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
     for (let t = 0; t < n; t++) {
-      matvec_f32(<i32>wB, <i32>(x + <usize>(t * xs * 4)), <i32>(y + <usize>((t * ys + rc - r0) * 4)), rr, cols);
+      f32LinearK(wB, x + <usize>(t * xs * 4), y + <usize>((t * ys + rc - r0) * 4), rr, cols, mode);
     }
   }
   mark(ST_MATVEC);
@@ -485,48 +494,6 @@ function embedInt(tokens: usize, n: i32): void {
   }
 }
 
-/** Causal multi-head attention over q|k|v rows in bigB (RoPE already applied); output f32[n][dim] in xnB. */
-function attention(n: i32): void {
-  const hd = dim / heads;
-  const stride = <usize>(3 * dim * 4);
-  const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
-  for (let t = 0; t < n; t++) {
-    for (let h = 0; h < heads; h++) {
-      const head = bigB + <usize>((h * hd) << 2); // q of head h, token 0
-      const k = head + <usize>(dim << 2),
-        v = head + <usize>((2 * dim) << 2);
-      attendHeadF32(
-        head + <usize>t * stride,
-        k,
-        v,
-        stride,
-        hd,
-        t + 1,
-        scale,
-        scB,
-        xnB + <usize>((t * dim + h * hd) << 2),
-      );
-    }
-  }
-}
-
-/** Rotates q and k of every token by its position: pairs (i, i + half) of each head. */
-function applyRope(n: i32): void {
-  const hd = dim / heads;
-  for (let t = 0; t < n; t++) {
-    const rt = ropeB + <usize>((t * hd) << 2); // (t * half * 2) f32
-    const qk = bigB + <usize>((t * 3 * dim) << 2);
-    ropeHeadsF32(qk, heads, hd, rt);
-    ropeHeadsF32(qk + <usize>(dim << 2), heads, hd, rt);
-  }
-}
-
-/** x += y over n tokens. */
-function addResidual(n: i32): void {
-  const end = xB + <usize>(n * dim * 4);
-  for (let p = xB, q = yB; p < end; p += 4, q += 4) store<f32>(p, load<f32>(p) + load<f32>(q));
-}
-
 /**
  * Features for the RL head: the final (normed) hidden states of positions 0..featTokens-1 concatenated,
  * f32[featTokens * dim] at out, zeros past n. tokens i32[n], each < vocab, 1 <= n <= ctx: the caller checks
@@ -535,13 +502,13 @@ function addResidual(n: i32): void {
 export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
   const n = min(count, featTokens); // later positions cannot change these (causal attention)
   profileStart();
-  if (kind == KIND_FP32) forwardF32(tokens, n);
+  if (kind == KIND_FP32) forwardF32Later(tokens, n);
   else forwardInt(tokens, n);
   const final = <i32>(normsB + <usize>(2 * layers * dim * 4));
   for (let t = 0; t < featTokens; t++) {
     const o = out + <usize>(t * dim * 4);
     if (t >= n) memory.fill(o, 0, <usize>(dim * 4));
-    else if (kind == KIND_FP32) rmsnorm_f32(<i32>(xB + <usize>(t * dim * 4)), final, <i32>o, dim);
+    else if (kind == KIND_FP32) featuresF32Later(xB + <usize>(t * dim * 4), <usize>final, o);
     else normF32K(xB + <usize>(t * dim * 4), <usize>final, gainShift[2 * layers], dim, o);
   }
   mark(ST_FEATURES);
@@ -573,6 +540,12 @@ function ropeAll(n: i32): void {
 function attentionThroughImport(n: i32): void {
   importAttention(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens, EXP2);
 }
+/** The fp32 kind's forward and its features' norm (the integer kinds never compile them). */
+function featuresF32(x: usize, g: usize, out: usize): void {
+  f32RmsnormK(x, g, out, dim);
+}
+let forwardF32Later: (tokens: usize, n: i32) => void = forwardF32;
+let featuresF32Later: (x: usize, g: usize, out: usize) => void = featuresF32;
 let ropeLater: (n: i32) => void = ropeAll;
 let attentionLater: (n: i32) => void = attentionThroughImport;
 
@@ -616,46 +589,34 @@ function forwardInt(tokens: usize, n: i32): void {
   }
 }
 
-/** The f32 forward (fp32 kind, the baseline) of n tokens: x (f32) in xB after the last layer. */
+/** The f32 forward (fp32 kind, the baseline) of n tokens: x (f32) in xB after the last layer. Its kernels are bound
+ *  as the integer forward's are (k_f32_*): the residual adds and ReLU^2 happen as the projections store. */
 function forwardF32(tokens: usize, n: i32): void {
   for (let t = 0; t < n; t++)
     readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
   mark(ST_EMBED);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l;
-    for (let t = 0; t < n; t++) {
-      const xo = <i32>(xB + <usize>(t * dim * 4));
-      rmsnorm_f32(xo, <i32>(normsB + <usize>(2 * l * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
+    normF32All(2 * l, n);
+    linearF32(wqkvo, 0, 3 * dim, xnB, dim, n, bigB, 3 * dim, F32_STORE);
+    if (kernelsImported()) {
+      f32AttentionImport(bigB, n, dim, heads, ropeB, scB, xnB);
+    } else {
+      ropeF32(bigB, n, dim, heads, ropeB);
+      mark(ST_ROPE);
+      attendF32(bigB, n, dim, heads, scB, xnB);
     }
-    mark(ST_NORM);
-    linearF32(wqkvo, 0, 3 * dim, xnB, dim, n, bigB, 3 * dim);
-    applyRope(n);
-    mark(ST_ROPE);
-    attention(n);
     mark(ST_ATTENTION);
-    linearF32(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, yB, dim);
-    addResidual(n);
-    mark(ST_OUT);
-    for (let t = 0; t < n; t++) {
-      const xo = <i32>(xB + <usize>(t * dim * 4));
-      rmsnorm_f32(xo, <i32>(normsB + <usize>((2 * l + 1) * dim * 4)), <i32>(xnB + <usize>(t * dim * 4)), dim);
-    }
-    mark(ST_NORM);
-    linearF32(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn);
-    // ReLU^2: u > 0 (positive, not NaN) is 1 <= bits <= 0x7f800000 as a u32: an integer test, and no f32 work at
-    // all for the (about half) non-positive hidden units
-    const hEnd = bigB + <usize>(n * ffn * 4);
-    for (let p = bigB; p < hEnd; p += 4) {
-      if (load<u32>(p) - 1 < 0x7f800000) {
-        const u = load<f32>(p);
-        store<f32>(p, u * u);
-      } else {
-        store<u32>(p, 0);
-      }
-    }
-    mark(ST_OUT);
-    linearF32(3 + 3 * l, 0, dim, bigB, ffn, n, yB, dim);
-    addResidual(n);
-    mark(ST_OUT);
+    linearF32(wqkvo, 3 * dim, 4 * dim, xnB, dim, n, xB, dim, F32_ADD);
+    normF32All(2 * l + 1, n);
+    linearF32(2 + 3 * l, 0, ffn, xnB, dim, n, bigB, ffn, F32_RELU2);
+    linearF32(3 + 3 * l, 0, dim, bigB, ffn, n, xB, dim, F32_ADD);
   }
+}
+
+/** xnB[t] = RMSNorm(xB[t]) with norm row r, t < n (f32). */
+function normF32All(r: i32, n: i32): void {
+  const g = normsB + <usize>(r * dim * 4);
+  for (let t = 0; t < n; t++) f32RmsnormK(xB + <usize>(t * dim * 4), g, xnB + <usize>(t * dim * 4), dim);
+  mark(ST_NORM);
 }

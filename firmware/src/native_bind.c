@@ -4,6 +4,7 @@
  * exports do; a bad range traps as an out-of-bounds access. */
 #include "native_bind.h"
 #include "native_attention.h"
+#include "native_f32.h"
 #include "native_fixed.h"
 #include "native_kernels.h"
 
@@ -91,6 +92,41 @@ const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t
         return bitrl_trap_out_of_bounds;
     bitrl_native_attention(mem->base + qkv, n, dim, heads, mem->base + rope, mem->base + mult, mem->base + qk8,
                            mem->base + sc, mem->base + out, score_fx, P, mem->base + exp2);
+    return NULL;
+}
+
+/* k_f32: the fp32 forward's kernels by op (0 linear, 1 RMSNorm, 2 attention), each with its own checks. */
+const char *bitrl_imp_k_f32(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+    (void)ret;
+    int32_t op = (int32_t)a[0];
+    if (op == 0) {
+        uint32_t w = (uint32_t)a[1], x = (uint32_t)a[2], y = (uint32_t)a[3];
+        int32_t rows = (int32_t)a[4], cols = (int32_t)a[5], mode = (int32_t)a[6];
+        if (!dim_ok(rows) || !dim_ok(cols) || mode < 0 || mode > 2) return bitrl_trap_out_of_bounds;
+        if (!in_mem(mem, w, 4ull * (uint32_t)rows * (uint32_t)cols) || !in_mem(mem, x, 4ull * (uint32_t)cols) ||
+            !in_mem(mem, y, 4ull * (uint32_t)rows))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_f32_linear(mem->base + w, mem->base + x, mem->base + y, rows, cols, mode);
+    } else if (op == 1) {
+        uint32_t x = (uint32_t)a[1], g = (uint32_t)a[2], out = (uint32_t)a[3];
+        int32_t n = (int32_t)a[4];
+        if (!dim_ok(n) || !in_mem(mem, x, 4ull * (uint32_t)n) || !in_mem(mem, g, 4ull * (uint32_t)n) ||
+            !in_mem(mem, out, 4ull * (uint32_t)n))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_f32_rmsnorm(mem->base + x, mem->base + g, mem->base + out, n);
+    } else if (op == 2) {
+        uint32_t qkv = (uint32_t)a[1], rope = (uint32_t)a[5], sc = (uint32_t)a[6], out = (uint32_t)a[7];
+        int32_t n = (int32_t)a[2], dim = (int32_t)a[3], heads = (int32_t)a[4];
+        if (n < 1 || n > 4096 || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 || (dim / heads) % 2 != 0)
+            return bitrl_trap_out_of_bounds;
+        uint64_t un = (uint32_t)n, ud = (uint32_t)dim, uh = (uint32_t)heads;
+        if (!in_mem(mem, qkv, un * 12 * ud) || !in_mem(mem, rope, un * 4 * (ud / uh)) || !in_mem(mem, sc, un * 4) ||
+            !in_mem(mem, out, un * 4 * ud))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_f32_attention(mem->base + qkv, n, dim, heads, mem->base + rope, mem->base + sc, mem->base + out);
+    } else {
+        return bitrl_trap_out_of_bounds;
+    }
     return NULL;
 }
 

@@ -310,67 +310,84 @@ export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n:
   return c.kind === "fp32" ? hiddenF32(w, tokens, n) : hiddenInt(w, tokens, n);
 }
 
+/**
+ * The fp32 attention of n tokens (the module's k_f32 attention): RoPE on q and k of qkv (n, 3D) in place (pairs
+ * (i, i + half) of each head, rotated by position from the (ctx, hd/2, 2) table), then causal attention one head at
+ * a time into xn (n, D). Every step in f32, in the module's order.
+ */
+export function ropeAttentionF32(
+  qkv: Float32Array,
+  n: number,
+  D: number,
+  H: number,
+  rope: Float32Array,
+  xn: Float32Array,
+): void {
+  const hd = D / H,
+    half = hd / 2;
+  const sc = new Float32Array(n);
+  const scale = f(1 / f(Math.sqrt(hd)));
+  // RoPE on q and k: pairs (i, i + half) of each head rotated by position
+  for (let t = 0; t < n; t++) {
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < H; h++) {
+        const base = t * 3 * D + part * D + h * hd;
+        for (let i = 0; i < half; i++) {
+          const co = rope[(t * half + i) * 2],
+            s = rope[(t * half + i) * 2 + 1];
+          const a = qkv[base + i],
+            b = qkv[base + i + half];
+          qkv[base + i] = f(f(a * co) - f(b * s));
+          qkv[base + i + half] = f(f(a * s) + f(b * co));
+        }
+      }
+    }
+  }
+  // causal attention, one head at a time; output (n, D) into xn
+  for (let t = 0; t < n; t++) {
+    for (let h = 0; h < H; h++) {
+      const qo = t * 3 * D + h * hd;
+      let mx = -Infinity;
+      for (let j = 0; j <= t; j++) {
+        const ko = j * 3 * D + D + h * hd;
+        let dot = 0;
+        for (let i = 0; i < hd; i++) dot = f(dot + f(qkv[qo + i] * qkv[ko + i]));
+        sc[j] = f(dot * scale);
+        if (sc[j] > mx) mx = sc[j];
+      }
+      let sum = 0;
+      for (let j = 0; j <= t; j++) {
+        sc[j] = expf(f(sc[j] - mx));
+        sum = f(sum + sc[j]);
+      }
+      for (let j = 0; j <= t; j++) sc[j] = f(sc[j] / sum);
+      for (let i = 0; i < hd; i++) {
+        let acc = 0;
+        for (let j = 0; j <= t; j++) acc = f(acc + f(sc[j] * qkv[j * 3 * D + 2 * D + h * hd + i]));
+        xn[t * D + h * hd + i] = acc;
+      }
+    }
+  }
+}
+
 function hiddenF32(w: BackboneWeights, tokens: ArrayLike<number>, n: number): Float32Array {
   const c = w.config;
   const D = c.dim,
     F = c.ffn,
     H = c.heads,
-    hd = D / H,
-    half = hd / 2;
+    hd = D / H;
   const rope = ropeTable(c.ctx, hd);
   const x = new Float32Array(n * D); // (n, D) residual stream
   const xn = new Float32Array(n * D); // (n, D) normed input / attention output
   const qkv = new Float32Array(n * 3 * D); // (n, 3D) rows: q | k | v
   const u = new Float32Array(F); // (F) FFN hidden of one token
   const y = new Float32Array(D); // (D) one token's projection output
-  const sc = new Float32Array(n); // (n) attention scores of one query
   for (let t = 0; t < n; t++) embed(w.emb, tokens[t], x, t * D);
-  const scale = f(1 / f(Math.sqrt(hd)));
   for (let l = 0; l < c.layers; l++) {
     const L = w.layers[l];
     for (let t = 0; t < n; t++) rmsNorm(x, t * D, w.norms, 2 * l * D, xn, t * D, D);
     linear(L.wqkvo, xn, n, qkv, 3 * D, 0, 3 * D);
-    // RoPE on q and k: pairs (i, i + half) of each head rotated by position
-    for (let t = 0; t < n; t++) {
-      for (let part = 0; part < 2; part++) {
-        for (let h = 0; h < H; h++) {
-          const base = t * 3 * D + part * D + h * hd;
-          for (let i = 0; i < half; i++) {
-            const co = rope[(t * half + i) * 2],
-              s = rope[(t * half + i) * 2 + 1];
-            const a = qkv[base + i],
-              b = qkv[base + i + half];
-            qkv[base + i] = f(f(a * co) - f(b * s));
-            qkv[base + i + half] = f(f(a * s) + f(b * co));
-          }
-        }
-      }
-    }
-    // causal attention, one head at a time; output (n, D) into xn
-    for (let t = 0; t < n; t++) {
-      for (let h = 0; h < H; h++) {
-        const qo = t * 3 * D + h * hd;
-        let mx = -Infinity;
-        for (let j = 0; j <= t; j++) {
-          const ko = j * 3 * D + D + h * hd;
-          let dot = 0;
-          for (let i = 0; i < hd; i++) dot = f(dot + f(qkv[qo + i] * qkv[ko + i]));
-          sc[j] = f(dot * scale);
-          if (sc[j] > mx) mx = sc[j];
-        }
-        let sum = 0;
-        for (let j = 0; j <= t; j++) {
-          sc[j] = expf(f(sc[j] - mx));
-          sum = f(sum + sc[j]);
-        }
-        for (let j = 0; j <= t; j++) sc[j] = f(sc[j] / sum);
-        for (let i = 0; i < hd; i++) {
-          let acc = 0;
-          for (let j = 0; j <= t; j++) acc = f(acc + f(sc[j] * qkv[j * 3 * D + 2 * D + h * hd + i]));
-          xn[t * D + h * hd + i] = acc;
-        }
-      }
-    }
+    ropeAttentionF32(qkv, n, D, H, rope, xn);
     for (let t = 0; t < n; t++) {
       linear(L.wqkvo, xn.subarray(t * D, (t + 1) * D), 1, y, D, 3 * D, 4 * D);
       for (let i = 0; i < D; i++) x[t * D + i] = f(x[t * D + i] + y[i]);

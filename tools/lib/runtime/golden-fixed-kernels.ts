@@ -1,13 +1,15 @@
 // The golden vectors of test/golden/fixed-kernels.json: the integer forward's fixed-point kernels
-// (assembly/kernels/fixed.ts: quant_i32, norm_quant, rescale_t3, softmax_exp2, fx_ops), computed by their
-// TypeScript twins (tools/lib/reference/fixed.ts) from a fixed seed. Same schema as kernels.json (docs/abi.md).
+// (assembly/kernels/fixed.ts: quant_i32, norm_quant, rescale_t3, softmax_exp2, fx_ops) and every bound kernel
+// (assembly/kernels/bound.ts, the fp32 forward's f32_* included), computed by their TypeScript twins
+// (tools/lib/reference/fixed.ts, kernels.ts, backbone.ts) from a fixed seed. Same schema as kernels.json (docs/abi.md).
 // Written by scripts/gen-golden-fixed.ts.
 import { join } from "node:path";
 import { repoRoot } from "../util/paths.ts";
 import * as fx from "../reference/fixed.ts";
 import * as small from "../reference/small-kernels.ts";
 import { attentionInt } from "../reference/attention.ts";
-import { ropeTable } from "../reference/backbone.ts";
+import { ropeAttentionF32, ropeTable } from "../reference/backbone.ts";
+import { matvec_f32, rmsnorm_f32 } from "../reference/kernels.ts";
 import { packTernary, rowBytes } from "../format/ternary-packing.ts";
 import { bytesOf } from "./wasm.ts";
 import type { GoldenCase, GoldenFile } from "./golden.ts";
@@ -186,6 +188,71 @@ function normF32Case(name: string, x: Int32Array, g: Int32Array, gs: number): Go
   return b.done(`norm_f32 ${name}`, "norm_f32", [xa, ga, gs, n, out], out, bytesOf(want), "exact");
 }
 
+const f32 = Math.fround;
+const randomF32s = (rand: Rand, n: number, span: number) =>
+  Float32Array.from({ length: n }, () => f32((rand() * 2 - 1) * span));
+
+/** The fp32 projection (f32_linear -> k_f32 linear): rows summed in column order, put by mode (0 store, 1 add to y,
+ *  2 ReLU^2), exact in f32. */
+function f32LinearCase(rand: Rand, rows: number, cols: number, mode: number, span = 1, misalign = 0): GoldenCase {
+  const b = new CaseBuilder();
+  const w = randomF32s(rand, rows * cols, span),
+    x = randomF32s(rand, cols, 1),
+    y0 = randomF32s(rand, rows, 4);
+  const v = matvec_f32(w, x, rows, cols);
+  const want = Float32Array.from(v, (s, r) => (mode === 0 ? s : mode === 1 ? f32(y0[r] + s) : s > 0 ? f32(s * s) : 0));
+  // misalign: w and x a few bytes off word boundaries (wasm allows it; the C twin takes its byte-wise path)
+  const wa = b.put(bytesOf(w), misalign ? 16 + misalign : undefined),
+    xa = b.put(bytesOf(x), misalign ? ((b.end + 15) & ~15) + misalign : undefined),
+    ya = b.put(bytesOf(y0));
+  const tag = `${span === 1 ? "" : ` span ${span}`}${misalign ? ` misaligned by ${misalign}` : ""}`;
+  return b.done(
+    `f32_linear ${rows}x${cols} mode ${mode}${tag}`,
+    "f32_linear",
+    [wa, xa, ya, rows, cols, mode],
+    ya,
+    bytesOf(want),
+    "exact",
+  );
+}
+
+/** The fp32 norm (f32_rmsnorm -> k_f32 RMSNorm). */
+function f32RmsnormCase(name: string, x: Float32Array, g: Float32Array): GoldenCase {
+  const b = new CaseBuilder();
+  const xa = b.put(bytesOf(x)),
+    ga = b.put(bytesOf(g));
+  const out = b.put(new Uint8Array(4 * x.length).fill(0xa5));
+  return b.done(
+    `f32_rmsnorm ${name}`,
+    "f32_rmsnorm",
+    [xa, ga, out, x.length],
+    out,
+    bytesOf(rmsnorm_f32(x, g)),
+    "exact",
+  );
+}
+
+/** The fp32 attention (f32_attention -> k_f32 attention): RoPE on q and k, causal softmax attention. */
+function f32AttentionCase(rand: Rand, n: number, D: number, H: number, span: number): GoldenCase {
+  const b = new CaseBuilder();
+  const qkv = randomF32s(rand, n * 3 * D, span);
+  const rope = ropeTable(n, D / H);
+  const qa = b.put(bytesOf(qkv)),
+    ra = b.put(bytesOf(rope)),
+    sc = b.reserve(4 * n);
+  const out = b.put(new Uint8Array(4 * n * D).fill(0xa5));
+  const want = new Float32Array(n * D);
+  ropeAttentionF32(qkv.slice(), n, D, H, rope, want);
+  return b.done(
+    `f32_attention n ${n} D ${D} H ${H}`,
+    "f32_attention",
+    [qa, n, D, H, ra, sc, out],
+    out,
+    bytesOf(want),
+    "exact",
+  );
+}
+
 /** Every case, in file order. */
 export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
@@ -320,6 +387,34 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
     ),
   );
   cases.push(normF32Case("zeros", new Int32Array(8), randomI32(ar, 8, -fx.GMAX, fx.GMAX), 4));
+  // the fp32 forward's bound kernels, from a stream of their own
+  const fr = seededRandom(seed + 3);
+  for (const [rows, cols, mode] of [
+    [40, 40, 0],
+    [41, 40, 1],
+    [120, 40, 2],
+    [40, 120, 1],
+    [1, 1, 0],
+    [7, 37, 2],
+    [160, 40, 0],
+  ])
+    cases.push(f32LinearCase(fr, rows, cols, mode));
+  // weights near f32's largest: sums past its range give +-inf (finite products, so never inf - inf = NaN)
+  for (const mode of [0, 1, 2]) cases.push(f32LinearCase(fr, 6, 9, mode, 3e38));
+  cases.push(f32LinearCase(fr, 5, 13, 1, 1, 2));
+  cases.push(f32RmsnormCase("random 40", randomF32s(fr, 40, 3), randomF32s(fr, 40, 2)));
+  cases.push(f32RmsnormCase("random 120", randomF32s(fr, 120, 50), randomF32s(fr, 120, 1)));
+  cases.push(f32RmsnormCase("one value", Float32Array.of(-0.75), Float32Array.of(1.5)));
+  cases.push(f32RmsnormCase("zeros (eps only)", new Float32Array(8), randomF32s(fr, 8, 1)));
+  cases.push(f32RmsnormCase("tiny", randomF32s(fr, 16, 1e-20), randomF32s(fr, 16, 1)));
+  for (const [n, D, H, span] of [
+    [1, 8, 2, 1],
+    [4, 40, 2, 3],
+    [5, 48, 4, 2],
+    [3, 24, 1, 10],
+    [16, 32, 4, 1],
+  ])
+    cases.push(f32AttentionCase(fr, n, D, H, span));
   return cases;
 }
 

@@ -1,0 +1,181 @@
+/* C twins of the fp32 forward's kernels (see native_f32.h). Products and sums are separate f32 operations: the
+ * compiler must not fuse them (fp-contract off below), or an FPU with FMA would round once where wasm rounds twice. */
+#include "native_f32.h"
+#include <math.h>
+#include <string.h>
+
+#if BITRL_NATIVE_KERNELS /* only the wasm3+native build calls them */
+
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#elif defined(__GNUC__)
+#pragma GCC optimize("fp-contract=off")
+#endif
+
+static inline float ld(const uint8_t *p) {
+    float v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline void st(uint8_t *p, float v) { memcpy(p, &v, 4); }
+
+/* the module's putF32 (assembly/kernels/plain.ts) */
+static inline void put(uint8_t *p, float v, int32_t mode) {
+    if (mode == 0) {
+        st(p, v);
+    } else if (mode == 1) {
+        st(p, ld(p) + v);
+    } else {
+        uint32_t bits;
+        memcpy(&bits, &v, 4);
+        st(p, bits - 1u < 0x7f800000u ? v * v : 0.0f);
+    }
+}
+
+/* Word-aligned operands (the backbone's buffers always are): float loads, four columns a step, two rows per pass. */
+static void linear_aligned(const float *w, const float *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode) {
+    const int32_t quads = cols & ~3;
+    int32_t r = 0;
+    for (; r + 1 < rows; r += 2) {
+        const float *wa = w + (uint32_t)r * (uint32_t)cols, *wb = wa + cols;
+        float a = 0.0f, b = 0.0f;
+        int32_t c = 0;
+        for (; c < quads; c += 4) {
+            const float x0 = x[c], x1 = x[c + 1], x2 = x[c + 2], x3 = x[c + 3];
+            a += wa[c] * x0;
+            a += wa[c + 1] * x1;
+            a += wa[c + 2] * x2;
+            a += wa[c + 3] * x3;
+            b += wb[c] * x0;
+            b += wb[c + 1] * x1;
+            b += wb[c + 2] * x2;
+            b += wb[c + 3] * x3;
+        }
+        for (; c < cols; c++) {
+            a += wa[c] * x[c];
+            b += wb[c] * x[c];
+        }
+        put(y + 4u * (uint32_t)r, a, mode);
+        put(y + 4u * (uint32_t)r + 4u, b, mode);
+    }
+    if (r < rows) {
+        const float *wa = w + (uint32_t)r * (uint32_t)cols;
+        float a = 0.0f;
+        for (int32_t c = 0; c < cols; c++) a += wa[c] * x[c];
+        put(y + 4u * (uint32_t)r, a, mode);
+    }
+}
+
+/* Two rows per pass share each activation load, as matvec_f32 does; each row's sum in column order. */
+void bitrl_native_f32_linear(const uint8_t *w, const uint8_t *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode) {
+    if ((((uintptr_t)w | (uintptr_t)x) & 3u) == 0) {
+        linear_aligned((const float *)(const void *)w, (const float *)(const void *)x, y, rows, cols, mode);
+        return;
+    }
+    const uint32_t rb = 4u * (uint32_t)cols;
+    int32_t r = 0;
+    for (; r + 1 < rows; r += 2) {
+        const uint8_t *wa = w + (uint32_t)r * rb, *wb = wa + rb;
+        float a = 0.0f, b = 0.0f;
+        for (int32_t c = 0; c < cols; c++) {
+            float xc = ld(x + 4u * (uint32_t)c);
+            a += ld(wa + 4u * (uint32_t)c) * xc;
+            b += ld(wb + 4u * (uint32_t)c) * xc;
+        }
+        put(y + 4u * (uint32_t)r, a, mode);
+        put(y + 4u * (uint32_t)r + 4u, b, mode);
+    }
+    if (r < rows) {
+        const uint8_t *wa = w + (uint32_t)r * rb;
+        float a = 0.0f;
+        for (int32_t c = 0; c < cols; c++) a += ld(wa + 4u * (uint32_t)c) * ld(x + 4u * (uint32_t)c);
+        put(y + 4u * (uint32_t)r, a, mode);
+    }
+}
+
+void bitrl_native_f32_rmsnorm(const uint8_t *x, const uint8_t *g, uint8_t *out, int32_t n) {
+    float ss = 0.0f;
+    for (int32_t i = 0; i < n; i++) {
+        float v = ld(x + 4u * (uint32_t)i);
+        ss += v * v;
+    }
+    const float inv = 1.0f / sqrtf(ss / (float)n + 1e-5f);
+    for (int32_t i = 0; i < n; i++) {
+        uint32_t p = 4u * (uint32_t)i;
+        st(out + p, ld(x + p) * inv * ld(g + p));
+    }
+}
+
+/* assembly/model/mathf.ts expf: range reduction by ln 2, degree-7 Taylor, the same f32 steps. */
+static float expf_twin(float x) {
+    if (x < -80.0f) return 0.0f;
+    if (x > 80.0f) x = 80.0f;
+    const float kf = rintf(x * (float)1.4426950408889634);
+    float r = x - kf * (float)0.693145751953125;
+    r = r - kf * (float)1.428606765330187e-6;
+    float p = (float)(1.0 / 5040.0);
+    p = p * r + (float)(1.0 / 720.0);
+    p = p * r + (float)(1.0 / 120.0);
+    p = p * r + (float)(1.0 / 24.0);
+    p = p * r + (float)(1.0 / 6.0);
+    p = p * r + 0.5f;
+    p = p * r + 1.0f;
+    p = p * r + 1.0f;
+    uint32_t bits = (uint32_t)((int32_t)kf + 127) << 23;
+    float two_k;
+    memcpy(&two_k, &bits, 4);
+    return p * two_k;
+}
+
+void bitrl_native_f32_attention(uint8_t *qkv, int32_t n, int32_t dim, int32_t heads, const uint8_t *rope, uint8_t *sc,
+                                uint8_t *out) {
+    const int32_t hd = dim / heads, half = hd / 2;
+    const uint32_t stride = 12u * (uint32_t)dim;
+    /* ropeF32: q then k of every token, pairs (i, i + half) of each head */
+    for (int32_t t = 0; t < n; t++)
+        for (int32_t part = 0; part < 2; part++)
+            for (int32_t h = 0; h < heads; h++) {
+                uint8_t *pa = qkv + (uint32_t)t * stride + 4u * (uint32_t)(part * dim + h * hd),
+                        *pb = pa + 4u * (uint32_t)half;
+                const uint8_t *ro = rope + 4u * (uint32_t)(t * hd);
+                for (int32_t i = 0; i < half; i++) {
+                    float co = ld(ro + 8u * (uint32_t)i), si = ld(ro + 8u * (uint32_t)i + 4u);
+                    float a = ld(pa + 4u * (uint32_t)i), b = ld(pb + 4u * (uint32_t)i);
+                    st(pa + 4u * (uint32_t)i, a * co - b * si);
+                    st(pb + 4u * (uint32_t)i, a * si + b * co);
+                }
+            }
+    /* attendF32 / attendHeadF32 */
+    const float scale = 1.0f / sqrtf((float)hd);
+    for (int32_t t = 0; t < n; t++)
+        for (int32_t h = 0; h < heads; h++) {
+            const uint8_t *q = qkv + (uint32_t)t * stride + 4u * (uint32_t)(h * hd);
+            const uint8_t *k = qkv + 4u * (uint32_t)(dim + h * hd), *v = qkv + 4u * (uint32_t)(2 * dim + h * hd);
+            const int32_t m = t + 1;
+            float mx = -INFINITY;
+            for (int32_t j = 0; j < m; j++) {
+                float dot = 0.0f;
+                const uint8_t *kj = k + (uint32_t)j * stride;
+                for (int32_t i = 0; i < hd; i++) dot += ld(q + 4u * (uint32_t)i) * ld(kj + 4u * (uint32_t)i);
+                float s = dot * scale;
+                st(sc + 4u * (uint32_t)j, s);
+                if (s > mx) mx = s;
+            }
+            float sum = 0.0f;
+            for (int32_t j = 0; j < m; j++) {
+                float e = expf_twin(ld(sc + 4u * (uint32_t)j) - mx);
+                st(sc + 4u * (uint32_t)j, e);
+                sum += e;
+            }
+            for (int32_t j = 0; j < m; j++) st(sc + 4u * (uint32_t)j, ld(sc + 4u * (uint32_t)j) / sum);
+            uint8_t *o = out + 4u * (uint32_t)(t * dim + h * hd);
+            for (int32_t i = 0; i < hd; i++) {
+                float acc = 0.0f;
+                for (int32_t j = 0; j < m; j++)
+                    acc += ld(sc + 4u * (uint32_t)j) * ld(v + (uint32_t)j * stride + 4u * (uint32_t)i);
+                st(o + 4u * (uint32_t)i, acc);
+            }
+        }
+}
+
+#endif
