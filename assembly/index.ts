@@ -70,9 +70,11 @@ export {
   k_norm_f32,
   attention_i32,
   norm_f32,
-  k_f32,
+  k_baseline,
   f32_linear,
   f32_rmsnorm,
   f32_attention,
+  i8_matvec,
+  i8_rows,
 } from "./kernels/bound";
 export { lm_load, lm_memory, lm_reset, lm_position, lm_step, lm_state, lm_generate } from "./lm/exports";

@@ -1,8 +1,8 @@
 // Kernel binding, the TFLite Micro way (reference and optimized kernels behind one interface, one set of tests):
 // the integer forward's hot kernels are imports of module "bitrl" (k_t3_matvec, k_quant, k_norm_quant, k_rescale,
-// k_attention, k_norm_f32), and so are the f32 forward's (k_f32: linear, RMSNorm, attention behind one import, as
-// each import costs plain wasm3 ~1 KB of records at load; the fp32 baseline gets the same engineering, so a
-// wasm3+native ratio compares like with like),
+// k_attention, k_norm_f32), and so are the baseline kinds' (k_baseline: fp32's linear, RMSNorm and attention, int8's
+// matvec and per-row outputs, behind one import, as each import costs plain wasm3 ~1 KB of records at load; the
+// baselines get the same engineering, so a wasm3+native ratio compares like with like),
 // and the module's own AssemblyScript kernels are exported under the same names as the reference implementation.
 // The host answers `kernel_binding` once, at start: 0 = the module calls its own kernels directly (plain wasm3,
 // WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
@@ -10,10 +10,10 @@
 // firmware/src/native_kernels.c, firmware/src/native_attention.c, firmware/src/native_f32.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
 import { checkDim, checkRange, checkWords3, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
-import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, storeRaw } from "./fixed";
+import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, rowsOutI32, storeRaw } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
-import { matvecF32 } from "./plain";
+import { matvec_i8, matvecF32 } from "./plain";
 import { rmsnormF32 } from "./act";
 import { attendF32, ropeF32 } from "../model/attention-f32";
 
@@ -55,14 +55,16 @@ export declare function importAttention(
   exp2: usize,
 ): void;
 
-/** The fp32 forward's kernels, `op` first (K_F32_LINEAR, K_F32_RMSNORM, K_F32_ATTENTION), then that kernel's
- *  arguments (unused ones 0). */
-@external("bitrl", "k_f32")
+/** The baseline kinds' kernels (the fp32 forward's, int8's projections), `op` first (K_F32_LINEAR, K_F32_RMSNORM,
+ *  K_F32_ATTENTION, K_I8_MATVEC, K_I8_ROWS), then that kernel's arguments (unused ones 0). */
+@external("bitrl", "k_baseline")
 
-declare function importF32(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void;
+declare function importBaseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void;
 export const K_F32_LINEAR: i32 = 0;
 export const K_F32_RMSNORM: i32 = 1;
 export const K_F32_ATTENTION: i32 = 2;
+export const K_I8_MATVEC: i32 = 3;
+export const K_I8_ROWS: i32 = 4;
 
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
@@ -139,31 +141,55 @@ export function k_attention(
 }
 
 /**
- * The fp32 forward's kernels by op: K_F32_LINEAR (w, x, y, rows, cols, mode): matvecF32 (plain.ts), y[r] of f32 rows
- * w[rows][cols] times x[cols] put by mode (0 store, 1 add, 2 ReLU^2); K_F32_RMSNORM (x, g, out, n): rmsnormF32
- * (act.ts); K_F32_ATTENTION (qkv, n, dim, heads, rope, sc, out): RoPE and causal attention of n tokens
- * (attention-f32.ts; qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] of scratch, out f32[n][dim]).
+ * The baseline kinds' kernels by op. fp32: K_F32_LINEAR (w, x, y, rows, cols, mode): matvecF32 (plain.ts), y[r] of
+ * f32 rows w[rows][cols] times x[cols] put by mode (0 store, 1 add, 2 ReLU^2); K_F32_RMSNORM (x, g, out, n):
+ * rmsnormF32 (act.ts); K_F32_ATTENTION (qkv, n, dim, heads, rope, sc, out): RoPE and causal attention of n tokens
+ * (attention-f32.ts; qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] of scratch, out f32[n][dim]). int8:
+ * K_I8_MATVEC (w, x, acc, rows, cols): matvec_i8 (plain.ts), acc i32[rows] of i8 rows times i8 x; K_I8_ROWS (acc,
+ * rows, a, f1, scales, y, mode): rowsOutI32 (fixed.ts) of those accumulators, multiplier a x scales[r] (f1 when
+ * scales is 0), put by mode (0 saturating residual add, 1 raw, 2 ReLU^2).
  */
-export function k_f32(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
+export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
   if (op == K_F32_LINEAR) matvecF32(<usize>a, <usize>b, <usize>c, d, e, f);
   else if (op == K_F32_RMSNORM) rmsnormF32(<usize>a, <usize>b, <usize>c, d);
-  else {
+  else if (op == K_F32_ATTENTION) {
     ropeF32(<usize>a, b, c, d, <usize>e);
     attendF32(<usize>a, b, c, d, <usize>f, <usize>g);
-  }
+  } else if (op == K_I8_MATVEC) matvec_i8(a, b, c, d, e);
+  else rowsOutI32(<usize>a, 4, 0, b, c, d, <usize>e, <usize>f, g);
 }
 
 // ---- What the backbone calls: one branch on the binding, then the kernel ----
 
 // @ts-ignore: decorator
+@inline export function i8MatvecK(w: usize, x: usize, acc: usize, rows: i32, cols: i32): void {
+  if (IMPORTED) importBaseline(K_I8_MATVEC, <i32>w, <i32>x, <i32>acc, rows, cols, 0, 0);
+  else matvec_i8(<i32>w, <i32>x, <i32>acc, rows, cols);
+}
+
+// @ts-ignore: decorator
+@inline export function i8RowsOutK(
+  acc: usize,
+  rows: i32,
+  a: i32,
+  f1: i32,
+  scales: usize,
+  y: usize,
+  mode: i32,
+): void {
+  if (IMPORTED) importBaseline(K_I8_ROWS, <i32>acc, rows, a, f1, <i32>scales, <i32>y, mode);
+  else rowsOutI32(acc, 4, 0, rows, a, f1, scales, y, mode);
+}
+
+// @ts-ignore: decorator
 @inline export function f32LinearK(w: usize, x: usize, y: usize, rows: i32, cols: i32, mode: i32): void {
-  if (IMPORTED) importF32(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode, 0);
+  if (IMPORTED) importBaseline(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode, 0);
   else matvecF32(w, x, y, rows, cols, mode);
 }
 
 // @ts-ignore: decorator
 @inline export function f32RmsnormK(x: usize, g: usize, out: usize, n: i32): void {
-  if (IMPORTED) importF32(K_F32_RMSNORM, <i32>x, <i32>g, <i32>out, n, 0, 0, 0);
+  if (IMPORTED) importBaseline(K_F32_RMSNORM, <i32>x, <i32>g, <i32>out, n, 0, 0, 0);
   else rmsnormF32(x, g, out, n);
 }
 
@@ -178,7 +204,7 @@ export function k_f32(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g
   sc: usize,
   out: usize,
 ): void {
-  importF32(K_F32_ATTENTION, <i32>qkv, n, dim, heads, <i32>rope, <i32>sc, <i32>out);
+  importBaseline(K_F32_ATTENTION, <i32>qkv, n, dim, heads, <i32>rope, <i32>sc, <i32>out);
 }
 
 // @ts-ignore: decorator
@@ -334,7 +360,7 @@ export function f32_rmsnorm(x: i32, g: i32, out: i32, n: i32): void {
   f32RmsnormK(<usize>x, <usize>g, <usize>out, n);
 }
 
-/** The bound K_F32_ATTENTION: RoPE and causal attention of n tokens, buffers as in k_f32. */
+/** The bound K_F32_ATTENTION: RoPE and causal attention of n tokens, buffers as in k_baseline. */
 export function f32_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, sc: i32, out: i32): void {
   const message =
     "f32_attention: needs 1 <= n <= 4096, dim 2..4096 a multiple of heads, even head size, ranges inside memory";
@@ -345,5 +371,28 @@ export function f32_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32,
   checkRange(sc, <u64>n * 4, message);
   checkRange(out, <u64>n * 4 * <u64>dim, message);
   if (IMPORTED) f32AttentionImport(<usize>qkv, n, dim, heads, <usize>rope, <usize>sc, <usize>out);
-  else k_f32(K_F32_ATTENTION, qkv, n, dim, heads, rope, sc, out);
+  else k_baseline(K_F32_ATTENTION, qkv, n, dim, heads, rope, sc, out);
+}
+
+/** The bound K_I8_MATVEC: acc i32[rows] = i8 rows w[rows][cols] times i8 x[cols]. */
+export function i8_matvec(w: i32, x: i32, acc: i32, rows: i32, cols: i32): void {
+  checkDim(rows, "i8_matvec: rows must be 1..2^24");
+  checkDim(cols, "i8_matvec: cols must be 1..2^24");
+  const message = "i8_matvec: w, x or acc range outside memory";
+  checkRange(w, <u64>rows * <u64>cols, message);
+  checkRange(x, <u64>cols, message);
+  checkRange(acc, <u64>rows * 4, message);
+  i8MatvecK(<usize>w, <usize>x, <usize>acc, rows, cols);
+}
+
+/** The bound K_I8_ROWS: int8 accumulators acc i32[rows] into y i32[rows] by mode, multiplier a x scales[r] (i32[rows];
+ *  f1 for every row when scales is 0). */
+export function i8_rows(acc: i32, rows: i32, a: i32, f1: i32, scales: i32, y: i32, mode: i32): void {
+  checkDim(rows, "i8_rows: rows must be 1..2^24");
+  if (mode < 0 || mode > 2) trap("i8_rows: mode must be 0..2");
+  const message = "i8_rows: acc, scales or y range outside memory";
+  checkRange(acc, <u64>rows * 4, message);
+  if (scales) checkRange(scales, <u64>rows * 4, message);
+  checkRange(y, <u64>rows * 4, message);
+  i8RowsOutK(<usize>acc, rows, a, f1, <usize>scales, <usize>y, mode);
 }

@@ -272,6 +272,31 @@ export function mulShift64(v: i32, f: i32, outq: i32): i32 {
 }
 
 /**
+ * Outputs of rows r < rows one by one into y i32[rows] by mode (emit), each with its own multiplier: a times the row's
+ * multiplier scales[r] (i32), or f1 when scales is 0; the product in i64 (mulShift64). acc: int8 accumulators (i32,
+ * step 4) or t3 rows with per-row scales (u16 lanes, step 8, minus unbias). Raw values get 8 fractional bits (FX_Q8).
+ * Unchecked (callers check).
+ */
+export function rowsOutI32(
+  acc: usize,
+  step: i32,
+  unbias: i32,
+  rows: i32,
+  a: i32,
+  f1: i32,
+  scales: usize,
+  y: usize,
+  mode: i32,
+): void {
+  for (let r = 0; r < rows; r++) {
+    const f = scales ? fxMul(a, load<i32>(scales + <usize>(r << 2))) : f1;
+    const p = acc + <usize>(r * step);
+    const v = step == 4 ? load<i32>(p) : <i32>load<u16>(p) - unbias;
+    emit(y + <usize>(r << 2), mulShift64(v, f, mode == FX_ADD ? XQ : 8), mode);
+  }
+}
+
+/**
  * SwiGLU of raw gate g and up u (i32[n], multipliers fg and fu), into g: s = round(g sigma(g) 2^-15), sigma in Q15
  * from e^-|x| (the EXP2 table) and one division; h = s u in i64, brought to 30 bits by one shift sh for the token.
  * Returns h's multiplier fg fu 2^sh. fl is fg log2(e). Unchecked (callers check).

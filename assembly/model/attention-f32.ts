@@ -1,7 +1,7 @@
 // The fp32 attention pieces shared by the agent backbone's fp32 baseline (backbone.ts) and the fp32 language model
 // (assembly/lm/lm.ts), in one fixed order of operations (the reference's, hiddenF32): RoPE of a token's heads, and
 // one query head's attention over the keys and values before it; for the backbone, both over all its tokens
-// (ropeF32, attendF32: the module's own k_f32 attention, assembly/kernels/bound.ts).
+// (ropeF32, attendF32: the module's own k_baseline attention, assembly/kernels/bound.ts).
 import { expf } from "./mathf";
 
 /** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin pairs at rt. */

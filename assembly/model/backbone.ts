@@ -6,11 +6,13 @@
 // fp32 kind the f32 baseline. Twin: tools/lib/reference/backbone.ts.
 import { blobRead, logText } from "../host";
 import { align16 } from "../memory";
-import { F32_ADD, F32_RELU2, F32_STORE, matvec_i8 } from "../kernels/plain";
+import { F32_ADD, F32_RELU2, F32_STORE } from "../kernels/plain";
 import { T3X4_BIAS, T3X4_TOKENS } from "../kernels/small";
 import {
   f32AttentionImport,
   f32LinearK,
+  i8MatvecK,
+  i8RowsOutK,
   f32RmsnormK,
   importAttention,
   kernelsImported,
@@ -30,12 +32,11 @@ import {
   XMAX,
   XQ,
   absU32,
-  emit,
   fxFromF32Bits,
   fxMul,
   fxShift,
-  mulShift64,
   quantBy,
+  rowsOutI32,
   relu2Amax,
   rmsInverse,
   storeRaw,
@@ -391,13 +392,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
       }
     }
     if (packing == table.PACK_I8) {
-      for (let t = 0; t < n; t++) {
-        matvec_i8(<i32>wB, <i32>(xqB + <usize>(t * cols)), <i32>accB, rr, cols);
-        mark(ST_MATVEC);
-        rowsOut(accB, 4, 0, rr, load<i32>(sB + <usize>(t << 2)), gamma, ns, y + <usize>((t * ys + rc - r0) * 4), mode);
-        if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), FX_Q8);
-        mark(ST_OUT);
-      }
+      linearI8Later(rr, cols, n, gamma, ns > 1 ? scaleB : 0, y + <usize>((rc - r0) * 4), ys, mode);
       continue;
     }
     for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
@@ -408,7 +403,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
         const yo = y + <usize>((t * ys + rc - r0) * 4);
         const lane = acc4B + <usize>(2 * (t - t0)); // token t's u16 lane of each i64 sum
         const a = load<i32>(sB + <usize>(t << 2));
-        if (ns > 1) rowsOut(lane, 8, unbias, rr, a, 0, ns, yo, mode);
+        if (ns > 1) rowsOutI32(lane, 8, unbias, rr, a, 0, scaleB, yo, mode);
         else if (fused && mode == FX_RELU2) {
           const am = relu2Amax(lane, unbias, rr, yo);
           store<u32>(amaxAt(t), rc == r0 ? am : max(load<u32>(amaxAt(t)), am));
@@ -456,19 +451,6 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
     }
   }
   storeRaw(lane + <usize>(dim << 4), unbias, dim, yo + <usize>(dim << 3), false); // v (own kernels: no import)
-}
-
-/** Outputs of rows r < rr one by one, each with its own multiplier (activation a times the row's scale, or gamma
- *  when ns == 1), the product in i64: int8 accumulators (i32 at acc, step 4) and t3 rows with per-row scales (u16
- *  lanes at acc, step 8, minus unbias). Raw values get 8 fractional bits (FX_Q8). */
-function rowsOut(acc: usize, step: i32, unbias: i32, rr: i32, a: i32, gamma: i32, ns: i32, yo: usize, mode: i32): void {
-  const f1 = fxMul(a, gamma);
-  for (let r = 0; r < rr; r++) {
-    const f = ns == 1 ? f1 : fxMul(a, load<i32>(scaleB + <usize>(r << 2)));
-    const p = acc + <usize>(r * step);
-    const v = step == 4 ? load<i32>(p) : <i32>load<u16>(p) - unbias;
-    emit(yo + <usize>(r << 2), mulShift64(v, f, mode == FX_ADD ? XQ : 8), mode);
-  }
 }
 
 /** x[t] (i32, XQ fractional bits, saturated) = embedding row of tokens[t] times its scale. */
@@ -540,6 +522,23 @@ function ropeAll(n: i32): void {
 function attentionThroughImport(n: i32): void {
   importAttention(bigB, n, dim, heads, ropeB, sB + <usize>(featTokens << 2), qk8B, scB, xnB, scoreFx, featTokens, EXP2);
 }
+/** One row block (rr rows in wB) of an int8 matrix for n tokens into y (token t's outputs at y + t ys floats): the
+ *  bound matvec and per-row outputs (multiplier: the token's activation unit times gamma, or times each row's
+ *  multiplier in scales). Behind a table slot: the ternary kinds never compile it. */
+function linearI8(rr: i32, cols: i32, n: i32, gamma: i32, scales: usize, y: usize, ys: i32, mode: i32): void {
+  const rawB = sB + <usize>(featTokens << 2);
+  for (let t = 0; t < n; t++) {
+    i8MatvecK(wB, xqB + <usize>(t * cols), accB, rr, cols);
+    mark(ST_MATVEC);
+    const a = load<i32>(sB + <usize>(t << 2));
+    i8RowsOutK(accB, rr, a, fxMul(a, gamma), scales, y + <usize>(t * ys * 4), mode);
+    if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), FX_Q8);
+    mark(ST_OUT);
+  }
+}
+let linearI8Later: (rr: i32, cols: i32, n: i32, gamma: i32, scales: usize, y: usize, ys: i32, mode: i32) => void =
+  linearI8;
+
 /** The fp32 kind's forward and its features' norm (the integer kinds never compile them). */
 function featuresF32(x: usize, g: usize, out: usize): void {
   f32RmsnormK(x, g, out, dim);
@@ -590,7 +589,7 @@ function forwardInt(tokens: usize, n: i32): void {
 }
 
 /** The f32 forward (fp32 kind, the baseline) of n tokens: x (f32) in xB after the last layer. Its kernels are bound
- *  as the integer forward's are (k_f32_*): the residual adds and ReLU^2 happen as the projections store. */
+ *  as the integer forward's are (k_baseline): the residual adds and ReLU^2 happen as the projections store. */
 function forwardF32(tokens: usize, n: i32): void {
   for (let t = 0; t < n; t++)
     readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);

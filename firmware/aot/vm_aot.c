@@ -88,8 +88,8 @@ void Z_bitrlZ_k_attention(struct Z_bitrl_instance_t *h, u32 qkv, u32 n, u32 dim,
                           u32 sc, u32 out, u32 score_fx, u32 P, u32 exp2) {
     Z_agentZ_k_attention(h->agent, qkv, n, dim, heads, rope, mult, qk8, sc, out, score_fx, P, exp2);
 }
-void Z_bitrlZ_k_f32(struct Z_bitrl_instance_t *h, u32 op, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f, u32 g) {
-    Z_agentZ_k_f32(h->agent, op, a, b, c, d, e, f, g);
+void Z_bitrlZ_k_baseline(struct Z_bitrl_instance_t *h, u32 op, u32 a, u32 b, u32 c, u32 d, u32 e, u32 f, u32 g) {
+    Z_agentZ_k_baseline(h->agent, op, a, b, c, d, e, f, g);
 }
 
 static const char *trap_message(void) {

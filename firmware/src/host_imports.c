@@ -77,6 +77,6 @@ const bitrl_host_import bitrl_host_imports[] = {
     {"bitrl", "k_rescale", "v(iiiiii)", 6, 0, bitrl_imp_k_rescale},
     {"bitrl", "k_norm_f32", "v(iiiii)", 5, 0, bitrl_imp_k_norm_f32},
     {"bitrl", "k_attention", "v(iiiiiiiiiiii)", 12, 0, bitrl_imp_k_attention},
-    {"bitrl", "k_f32", "v(iiiiiiii)", 8, 0, bitrl_imp_k_f32},
+    {"bitrl", "k_baseline", "v(iiiiiiii)", 8, 0, bitrl_imp_k_baseline},
 };
 const uint32_t bitrl_host_import_count = sizeof bitrl_host_imports / sizeof bitrl_host_imports[0];

@@ -95,8 +95,9 @@ const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t
     return NULL;
 }
 
-/* k_f32: the fp32 forward's kernels by op (0 linear, 1 RMSNorm, 2 attention), each with its own checks. */
-const char *bitrl_imp_k_f32(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
+/* k_baseline: the baseline kinds' kernels by op (fp32: 0 linear, 1 RMSNorm, 2 attention; int8: 3 matvec, 4 per-row
+ * outputs), each with its own checks. */
+const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)ret;
     int32_t op = (int32_t)a[0];
     if (op == 0) {
@@ -124,6 +125,20 @@ const char *bitrl_imp_k_f32(const bitrl_linear_memory *mem, const uint64_t *a, u
             !in_mem(mem, out, un * 4 * ud))
             return bitrl_trap_out_of_bounds;
         bitrl_native_f32_attention(mem->base + qkv, n, dim, heads, mem->base + rope, mem->base + sc, mem->base + out);
+    } else if (op == 3) {
+        uint32_t w = (uint32_t)a[1], x = (uint32_t)a[2], acc = (uint32_t)a[3];
+        int32_t rows = (int32_t)a[4], cols = (int32_t)a[5];
+        if (!dim_ok(rows) || !dim_ok(cols) || !in_mem(mem, w, (uint64_t)(uint32_t)rows * (uint32_t)cols) ||
+            !in_mem(mem, x, (uint32_t)cols) || !in_mem(mem, acc, 4ull * (uint32_t)rows))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_i8_matvec(mem->base + w, mem->base + x, mem->base + acc, rows, cols);
+    } else if (op == 4) {
+        uint32_t acc = (uint32_t)a[1], scales = (uint32_t)a[5], y = (uint32_t)a[6];
+        int32_t rows = (int32_t)a[2], am = (int32_t)a[3], f1 = (int32_t)a[4], mode = (int32_t)a[7];
+        if (!dim_ok(rows) || mode < 0 || mode > 2 || !in_mem(mem, acc, 4ull * (uint32_t)rows) ||
+            !in_mem(mem, y, 4ull * (uint32_t)rows) || (scales != 0 && !in_mem(mem, scales, 4ull * (uint32_t)rows)))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_i8_rows(mem->base + acc, rows, am, f1, scales ? mem->base + scales : NULL, mem->base + y, mode);
     } else {
         return bitrl_trap_out_of_bounds;
     }

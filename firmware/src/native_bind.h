@@ -1,5 +1,5 @@
 /* The kernel imports of the agent module (docs/abi.md "Kernel imports": kernel_binding, k_t3_matvec, k_quant,
- * k_norm_quant, k_rescale, k_attention, k_norm_f32, k_f32) as host-import
+ * k_norm_quant, k_rescale, k_attention, k_norm_f32, k_baseline) as host-import
  * table entries (host_imports.c). With BITRL_NATIVE_KERNELS (the `wasm3+native` backend) kernel_binding answers 1
  * and the k_* imports run the C kernels of native_fixed.c, native_kernels.c, native_attention.c and native_f32.c
  * after checking every pointer range; without it kernel_binding answers 0 (the module calls its own
@@ -20,7 +20,7 @@ const char *bitrl_imp_k_norm_quant(const bitrl_linear_memory *mem, const uint64_
 const char *bitrl_imp_k_rescale(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
 const char *bitrl_imp_k_norm_f32(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
 const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
-const char *bitrl_imp_k_f32(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
+const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
 #else
 /* one refusal for every k_* (same signature): the module never calls them when kernel_binding answers 0 */
 const char *bitrl_imp_k_unbound(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret);
@@ -30,7 +30,7 @@ const char *bitrl_imp_k_unbound(const bitrl_linear_memory *mem, const uint64_t *
 #define bitrl_imp_k_rescale bitrl_imp_k_unbound
 #define bitrl_imp_k_attention bitrl_imp_k_unbound
 #define bitrl_imp_k_norm_f32 bitrl_imp_k_unbound
-#define bitrl_imp_k_f32 bitrl_imp_k_unbound
+#define bitrl_imp_k_baseline bitrl_imp_k_unbound
 #endif
 
 #endif

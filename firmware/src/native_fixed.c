@@ -142,6 +142,36 @@ int32_t bitrl_native_norm_quant(const uint8_t *x, const uint8_t *g, int32_t gs, 
     return fx_mul(f, rms_inverse((int64_t)ss, n));
 }
 
+/* fixed.ts mulShift64: round(v * f) with outq fractional bits, the product in 64 bits, clamped to +-2^30. */
+static int32_t mul_shift64(int32_t v, int32_t f, int32_t outq) {
+    int32_t s = (f >> 16) - outq;
+    s = s < 1 ? 1 : s > 40 ? 40 : s;
+    int64_t z = ((int64_t)v * (int64_t)(f & 0xffff) + ((int64_t)1 << (s - 1))) >> s;
+    return z > (1 << 30) ? (1 << 30) : z < -(1 << 30) ? -(1 << 30) : (int32_t)z;
+}
+
+/* fixed.ts emit: saturating residual add (mode 0), ReLU^2 with u clamped to 46340 (mode 2), else a raw store. */
+static void emit(uint8_t *p, int32_t u, int32_t mode) {
+    if (mode == 0) {
+        int32_t x = add32(ld_i32(p), u);
+        x = x < XMAX ? x : XMAX;
+        st_i32(p, x > -XMAX ? x : -XMAX);
+    } else if (mode == 2) {
+        int32_t c = u < 46340 ? u : 46340;
+        st_i32(p, c > 0 ? c * c : 0);
+    } else {
+        st_i32(p, u);
+    }
+}
+
+void bitrl_native_i8_rows(const uint8_t *acc, int32_t rows, int32_t a, int32_t f1, const uint8_t *scales, uint8_t *y,
+                          int32_t mode) {
+    for (int32_t r = 0; r < rows; r++) {
+        int32_t f = scales ? fx_mul(a, ld_i32(scales + 4 * r)) : f1;
+        emit(y + 4 * r, mul_shift64(ld_i32(acc + 4 * r), f, mode == 0 ? XQ : 8), mode);
+    }
+}
+
 void bitrl_native_rescale(const uint8_t *acc, int32_t unbias, int32_t rows, int32_t f, uint8_t *y, int32_t mode) {
     if (mode == 0) {
         int32_t m = f & 0xffff, s = (f >> 16) - XQ;

@@ -20,6 +20,12 @@ void bitrl_native_rescale(const uint8_t *acc, int32_t unbias, int32_t rows, int3
 /* normF32: out f32[n] = RMSNorm(x) * g from the integer x i32[n] and gains G i32[n] = g 2^gs (the features). */
 void bitrl_native_norm_f32(const uint8_t *x, const uint8_t *g, int32_t gs, int32_t n, uint8_t *out);
 
+/* rowsOutI32 of int8 accumulators acc i32[rows] into y i32[rows]: multiplier a x scales[r] (i32; f1 for every row
+ * when scales is NULL), round(acc f) in 64 bits, put by mode (0 saturating residual add, 1 raw with 8 fractional
+ * bits, 2 ReLU^2). */
+void bitrl_native_i8_rows(const uint8_t *acc, int32_t rows, int32_t a, int32_t f1, const uint8_t *scales, uint8_t *y,
+                          int32_t mode);
+
 /* fxMul: the product of two multipliers (e << 16 | m), rounded to a 15-bit mantissa (native_attention.c uses it). */
 int32_t bitrl_native_fx_mul(int32_t a, int32_t b);
 

@@ -154,3 +154,58 @@ void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *
 }
 
 #endif
+
+#if BITRL_NATIVE_KERNELS
+#if defined(__ARM_FEATURE_SIMD32)
+#include <arm_acle.h>
+#endif
+
+/* Four int8 products of two words added to acc: two dual 16-bit multiply-adds where the core has them (Cortex-M4's
+ * SMLAD), else one at a time. Integer sums wrap as wasm's i32 does; their order does not change them. */
+static inline int32_t dot4(uint32_t wv, uint32_t xv, int32_t acc) {
+#if defined(__ARM_FEATURE_SIMD32)
+    acc = __smlad(__sxtb16(wv), __sxtb16(xv), acc);
+    /* bytes 1 and 3: a rotate by 8 (arm_acle.h's __ror is not in every toolchain; gcc folds this into SXTB16) */
+    return __smlad(__sxtb16((wv >> 8) | (wv << 24)), __sxtb16((xv >> 8) | (xv << 24)), acc);
+#else
+    uint32_t s = (uint32_t)acc;
+    for (int k = 0; k < 32; k += 8) s += (uint32_t)((int32_t)(int8_t)(wv >> k) * (int32_t)(int8_t)(xv >> k));
+    return (int32_t)s;
+#endif
+}
+
+void bitrl_native_i8_matvec(const uint8_t *w, const uint8_t *x, uint8_t *acc, int32_t rows, int32_t cols) {
+    const int32_t quads = cols & ~3;
+    int32_t r = 0;
+    for (; r + 1 < rows; r += 2) {
+        const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols, *wb = wa + cols;
+        int32_t a = 0, b = 0, c = 0;
+        for (; c < quads; c += 4) {
+            uint32_t xv, va, vb;
+            memcpy(&xv, x + c, 4);
+            memcpy(&va, wa + c, 4);
+            memcpy(&vb, wb + c, 4);
+            a = dot4(va, xv, a);
+            b = dot4(vb, xv, b);
+        }
+        for (; c < cols; c++) {
+            a = (int32_t)((uint32_t)a + (uint32_t)((int32_t)(int8_t)wa[c] * (int8_t)x[c]));
+            b = (int32_t)((uint32_t)b + (uint32_t)((int32_t)(int8_t)wb[c] * (int8_t)x[c]));
+        }
+        memcpy(acc + 4u * (uint32_t)r, &a, 4);
+        memcpy(acc + 4u * (uint32_t)r + 4u, &b, 4);
+    }
+    if (r < rows) {
+        const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols;
+        int32_t a = 0, c = 0;
+        for (; c < quads; c += 4) {
+            uint32_t xv, va;
+            memcpy(&xv, x + c, 4);
+            memcpy(&va, wa + c, 4);
+            a = dot4(va, xv, a);
+        }
+        for (; c < cols; c++) a = (int32_t)((uint32_t)a + (uint32_t)((int32_t)(int8_t)wa[c] * (int8_t)x[c]));
+        memcpy(acc + 4u * (uint32_t)r, &a, 4);
+    }
+}
+#endif

@@ -22,4 +22,8 @@ void bitrl_native_matvec_t3_lut(const uint8_t *w /* (rows, ceil(cols/5)) */, con
 void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *w, uint32_t rows, uint32_t stride,
                                uint8_t *acc, uint8_t *lut);
 
+/* matvec_i8: acc i32[rows] = i8 rows w[rows][cols] (contiguous) times i8 x[cols], wrapping as wasm's i32 does (the
+ * `wasm3+native` binding of k_baseline's int8 op; SMLAD on cores with the DSP extension). */
+void bitrl_native_i8_matvec(const uint8_t *w, const uint8_t *x, uint8_t *acc, int32_t rows, int32_t cols);
+
 #endif

@@ -311,7 +311,7 @@ export function backboneHidden(w: BackboneWeights, tokens: ArrayLike<number>, n:
 }
 
 /**
- * The fp32 attention of n tokens (the module's k_f32 attention): RoPE on q and k of qkv (n, 3D) in place (pairs
+ * The fp32 attention of n tokens (the module's k_baseline attention): RoPE on q and k of qkv (n, 3D) in place (pairs
  * (i, i + half) of each head, rotated by position from the (ctx, hd/2, 2) table), then causal attention one head at
  * a time into xn (n, D). Every step in f32, in the module's order.
  */

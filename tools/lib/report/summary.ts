@@ -184,7 +184,7 @@ function decisionCostLines(s: BoardRunSummary): string[] {
     const parts = [backend.padEnd(13)];
     if (tern !== undefined) parts.push(`ternary ${fmt(tern)} (${ms(tern)})`);
     if (fp32 !== undefined) parts.push(`fp32 ${fmt(fp32)} (${ms(fp32)})`);
-    // like for like on every backend: in wasm3+native both kinds' hot kernels are C (the fp32 forward's k_f32_*
+    // like for like on every backend: in wasm3+native both kinds' hot kernels are C (the fp32 forward's k_baseline
     // imports, docs/abi.md), in aot both are compiled, in wasm3 both interpreted
     if (tern !== undefined && fp32 !== undefined) parts.push(`fp32 / ternary ${(fp32 / tern).toFixed(2)}x`);
     lines.push(`  ${parts.join(" | ")}`);

@@ -9,7 +9,7 @@ import * as fx from "../reference/fixed.ts";
 import * as small from "../reference/small-kernels.ts";
 import { attentionInt } from "../reference/attention.ts";
 import { ropeAttentionF32, ropeTable } from "../reference/backbone.ts";
-import { matvec_f32, rmsnorm_f32 } from "../reference/kernels.ts";
+import { matvec_f32, matvec_i8, rmsnorm_f32 } from "../reference/kernels.ts";
 import { packTernary, rowBytes } from "../format/ternary-packing.ts";
 import { bytesOf } from "./wasm.ts";
 import type { GoldenCase, GoldenFile } from "./golden.ts";
@@ -192,7 +192,7 @@ const f32 = Math.fround;
 const randomF32s = (rand: Rand, n: number, span: number) =>
   Float32Array.from({ length: n }, () => f32((rand() * 2 - 1) * span));
 
-/** The fp32 projection (f32_linear -> k_f32 linear): rows summed in column order, put by mode (0 store, 1 add to y,
+/** The fp32 projection (f32_linear -> k_baseline linear): rows summed in column order, put by mode (0 store, 1 add to y,
  *  2 ReLU^2), exact in f32. */
 function f32LinearCase(rand: Rand, rows: number, cols: number, mode: number, span = 1, misalign = 0): GoldenCase {
   const b = new CaseBuilder();
@@ -216,7 +216,7 @@ function f32LinearCase(rand: Rand, rows: number, cols: number, mode: number, spa
   );
 }
 
-/** The fp32 norm (f32_rmsnorm -> k_f32 RMSNorm). */
+/** The fp32 norm (f32_rmsnorm -> k_baseline RMSNorm). */
 function f32RmsnormCase(name: string, x: Float32Array, g: Float32Array): GoldenCase {
   const b = new CaseBuilder();
   const xa = b.put(bytesOf(x)),
@@ -232,7 +232,7 @@ function f32RmsnormCase(name: string, x: Float32Array, g: Float32Array): GoldenC
   );
 }
 
-/** The fp32 attention (f32_attention -> k_f32 attention): RoPE on q and k, causal softmax attention. */
+/** The fp32 attention (f32_attention -> k_baseline attention): RoPE on q and k, causal softmax attention. */
 function f32AttentionCase(rand: Rand, n: number, D: number, H: number, span: number): GoldenCase {
   const b = new CaseBuilder();
   const qkv = randomF32s(rand, n * 3 * D, span);
@@ -248,6 +248,53 @@ function f32AttentionCase(rand: Rand, n: number, D: number, H: number, span: num
     "f32_attention",
     [qa, n, D, H, ra, sc, out],
     out,
+    bytesOf(want),
+    "exact",
+  );
+}
+
+/** int8's projection (i8_matvec -> k_baseline int8 matvec): i32 dot products of i8 rows and an i8 vector. */
+function i8MatvecCase(rand: Rand, rows: number, cols: number, extreme: boolean): GoldenCase {
+  const b = new CaseBuilder();
+  const i8s = (n: number) =>
+    Int8Array.from({ length: n }, () => (extreme ? (rand() < 0.5 ? -128 : 127) : randInt(rand, -128, 127)));
+  const w = i8s(rows * cols),
+    x = i8s(cols);
+  const wa = b.put(bytesOf(w)),
+    xa = b.put(bytesOf(x));
+  const acc = b.put(new Uint8Array(4 * rows).fill(0xa5));
+  const want = matvec_i8(w, x, rows, cols);
+  return b.done(
+    `i8_matvec ${rows}x${cols}${extreme ? " extremes" : ""}`,
+    "i8_matvec",
+    [wa, xa, acc, rows, cols],
+    acc,
+    bytesOf(want),
+    "exact",
+  );
+}
+
+/** int8's outputs (i8_rows -> k_baseline int8 rows): per-row multipliers, the product in 64 bits, put by mode. */
+function i8RowsCase(rand: Rand, rows: number, mode: number, perRow: boolean): GoldenCase {
+  const b = new CaseBuilder();
+  const acc = randomI32(rand, rows, -(1 << 21), 1 << 21);
+  const a = randomFx(rand, randInt(rand, 20, 36)),
+    f1 = randomFx(rand, randInt(rand, 28, 44));
+  const scales = Int32Array.from({ length: rows }, () => randomFx(rand, randInt(rand, 4, 14)));
+  const y0 = randomI32(rand, rows, -fx.XMAX, fx.XMAX);
+  const want = y0.slice();
+  for (let r = 0; r < rows; r++) {
+    const f = perRow ? fx.fxMul(a, scales[r]) : f1;
+    fx.emit(want, r, fx.mulShift64(acc[r], f, mode === fx.FX_ADD ? fx.XQ : 8), mode);
+  }
+  const aa = b.put(bytesOf(acc)),
+    sa = b.put(bytesOf(scales)),
+    ya = b.put(bytesOf(y0));
+  return b.done(
+    `i8_rows ${rows} rows mode ${mode}${perRow ? " per-row scales" : ""}`,
+    "i8_rows",
+    [aa, rows, a, f1, perRow ? sa : 0, ya, mode],
+    ya,
     bytesOf(want),
     "exact",
   );
@@ -415,6 +462,19 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
     [16, 32, 4, 1],
   ])
     cases.push(f32AttentionCase(fr, n, D, H, span));
+  // int8's bound projection and outputs, from a stream of their own
+  const ir = seededRandom(seed + 4);
+  for (const [rows, cols] of [
+    [40, 40],
+    [41, 120],
+    [1, 1],
+    [7, 37],
+    [160, 40],
+  ])
+    cases.push(i8MatvecCase(ir, rows, cols, false));
+  cases.push(i8MatvecCase(ir, 9, 123, true));
+  for (const mode of [fx.FX_ADD, fx.FX_RAW, fx.FX_RELU2])
+    for (const perRow of [false, true]) cases.push(i8RowsCase(ir, randInt(ir, 1, 60), mode, perRow));
   return cases;
 }
 

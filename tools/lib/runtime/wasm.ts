@@ -55,7 +55,7 @@ export const KERNEL_IMPORTS = [
   "k_rescale",
   "k_attention",
   "k_norm_f32",
-  "k_f32",
+  "k_baseline",
 ] as const;
 
 type Export = (...args: number[]) => number;
