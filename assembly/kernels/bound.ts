@@ -344,10 +344,11 @@ export function rescale_t3(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mod
 
 /** f32LinearK of w f32[rows][cols] and x f32[cols] into y f32[rows] by mode (0 store, 1 add, 2 ReLU^2). */
 export function f32_linear(w: i32, x: i32, y: i32, rows: i32, cols: i32, mode: i32): void {
-  checkDim(rows, "f32_linear: rows must be 1..2^24");
-  checkDim(cols, "f32_linear: cols must be 1..2^24");
-  if (mode < 0 || mode > 2) trap("f32_linear: mode must be 0..2");
-  const message = "f32_linear: w, x or y range outside memory";
+  // one short message per export: each string is static data in the module's 128 KiB (docs/abi.md)
+  const message = "f32_linear: bad size, mode or range";
+  checkDim(rows, message);
+  checkDim(cols, message);
+  if (mode < 0 || mode > 2) trap(message);
   checkRange(w, <u64>rows * <u64>cols * 4, message);
   checkRange(x, <u64>cols * 4, message);
   checkRange(y, <u64>rows * 4, message);
@@ -356,14 +357,13 @@ export function f32_linear(w: i32, x: i32, y: i32, rows: i32, cols: i32, mode: i
 
 /** f32RmsnormK of x f32[n] with gains g f32[n] into out f32[n]. */
 export function f32_rmsnorm(x: i32, g: i32, out: i32, n: i32): void {
-  checkWords3(n, x, g, out, 1, "f32_rmsnorm: n must be 1..2^24, x, g and out inside memory");
+  checkWords3(n, x, g, out, 1, "f32_rmsnorm: bad size or range");
   f32RmsnormK(<usize>x, <usize>g, <usize>out, n);
 }
 
 /** The bound K_F32_ATTENTION: RoPE and causal attention of n tokens, buffers as in k_baseline. */
 export function f32_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32, sc: i32, out: i32): void {
-  const message =
-    "f32_attention: needs 1 <= n <= 4096, dim 2..4096 a multiple of heads, even head size, ranges inside memory";
+  const message = "f32_attention: bad shape or range";
   if (n < 1 || n > 4096 || dim < 2 || dim > 4096 || heads < 1 || dim % heads != 0 || (dim / heads) % 2 != 0)
     trap(message);
   checkRange(qkv, <u64>n * 12 * <u64>dim, message);
@@ -376,9 +376,9 @@ export function f32_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32,
 
 /** The bound K_I8_MATVEC: acc i32[rows] = i8 rows w[rows][cols] times i8 x[cols]. */
 export function i8_matvec(w: i32, x: i32, acc: i32, rows: i32, cols: i32): void {
-  checkDim(rows, "i8_matvec: rows must be 1..2^24");
-  checkDim(cols, "i8_matvec: cols must be 1..2^24");
-  const message = "i8_matvec: w, x or acc range outside memory";
+  const message = "i8_matvec: bad size or range";
+  checkDim(rows, message);
+  checkDim(cols, message);
   checkRange(w, <u64>rows * <u64>cols, message);
   checkRange(x, <u64>cols, message);
   checkRange(acc, <u64>rows * 4, message);
@@ -388,9 +388,9 @@ export function i8_matvec(w: i32, x: i32, acc: i32, rows: i32, cols: i32): void 
 /** The bound K_I8_ROWS: int8 accumulators acc i32[rows] into y i32[rows] by mode, multiplier a x scales[r] (i32[rows];
  *  f1 for every row when scales is 0). */
 export function i8_rows(acc: i32, rows: i32, a: i32, f1: i32, scales: i32, y: i32, mode: i32): void {
-  checkDim(rows, "i8_rows: rows must be 1..2^24");
-  if (mode < 0 || mode > 2) trap("i8_rows: mode must be 0..2");
-  const message = "i8_rows: acc, scales or y range outside memory";
+  const message = "i8_rows: bad size, mode or range";
+  checkDim(rows, message);
+  if (mode < 0 || mode > 2) trap(message);
   checkRange(acc, <u64>rows * 4, message);
   if (scales) checkRange(scales, <u64>rows * 4, message);
   checkRange(y, <u64>rows * 4, message);
