@@ -8,6 +8,7 @@
 #include "slots.h"
 #include "vm.h"
 #include "host_imports.h"
+#include "native_f32.h"
 #include "native_kernels.h"
 #include "crc32.h"
 #include "hal.h"
@@ -223,18 +224,26 @@ static int cmd_bench(reply *r, const uint8_t *p, size_t len) {
 
 /* native-bench: a native kernel over matrices already in linear memory (same bytes the module uses): kernel 0 the
  * plain i2 kernel, kernel 1 the t3 lookup-table kernel, whose tables go to a scratch range `lut` of linear memory and
- * are built once per call, before the repetitions (as the module's LUT rows count one build per input vector). */
+ * are built once per call, before the repetitions (as the module's LUT rows count one build per input vector);
+ * in the wasm3+native build also kernel 2, the int8 matvec, and kernel 3, the f32 one (the baselines' C kernels). */
 static int cmd_native_bench(reply *r, const uint8_t *p, size_t len) {
-    if (!((len == 25 && p[0] == 0) || (len == 29 && p[0] == 1)))
+    if (!((len == 25 && (p[0] == 0 || p[0] == 2 || p[0] == 3)) || (len == 29 && p[0] == 1)))
         return fail(r, BITRL_ERR_BAD_ARGS,
-                    "native-bench wants kernel 0 (i2 plain), w, x, y, rows, cols, reps [, lut for kernel 1 (t3 LUT)]");
+                    "native-bench wants kernel 0 (i2 plain), 2 (i8), 3 (f32), w, x, y, rows, cols, reps [, lut for "
+                    "kernel 1 (t3 LUT)]");
+#if !BITRL_NATIVE_KERNELS
+    if (p[0] >= 2)
+        return fail(r, BITRL_ERR_BAD_ARGS, "native-bench kernels 2 and 3 are in the wasm3+native build only");
+#endif
     uint32_t w = get32(p + 1), x = get32(p + 5), y = get32(p + 9), rows = get32(p + 13), cols = get32(p + 17),
              reps = get32(p + 21);
     if (rows < 1 || cols < 1 || rows > 65536u || cols > 65536u || reps < 1 || reps > BITRL_CFG_MAX_BENCH_REPS)
         return fail(r, BITRL_ERR_BAD_ARGS, "rows, cols or reps out of range");
-    uint32_t per = p[0] == 0 ? 4u : 5u, groups = (cols + per - 1u) / per;
-    uint8_t *wp = mem_range(w, rows * groups);
-    uint8_t *xp = mem_range(x, cols);
+    /* bytes per row and per activation: i2 4 weights a byte, t3 5, int8 one, f32 four */
+    uint32_t row_bytes = p[0] == 0 ? (cols + 3u) / 4u : p[0] == 1 ? (cols + 4u) / 5u : p[0] == 2 ? cols : 4u * cols;
+    uint32_t groups = (cols + 4u) / 5u;
+    uint8_t *wp = mem_range(w, rows * row_bytes);
+    uint8_t *xp = mem_range(x, p[0] == 3 ? 4u * cols : cols);
     uint8_t *yp = mem_range(y, 4u * rows);
     uint8_t *lp = p[0] == 1 ? mem_range(get32(p + 25), 2u * (243u * groups + 13u)) : NULL;
     if (!wp || !xp || !yp || ((uintptr_t)yp & 3u) || (p[0] == 1 && (!lp || ((uintptr_t)lp & 1u))))
@@ -244,8 +253,14 @@ static int cmd_native_bench(reply *r, const uint8_t *p, size_t len) {
     for (uint32_t k = 0; k < reps; k++) {
         if (p[0] == 0)
             bitrl_native_matvec_i2(wp, (const int8_t *)xp, (int32_t *)yp, rows, cols);
-        else
+        else if (p[0] == 1)
             bitrl_native_matvec_t3_lut(wp, (const int16_t *)lp, (int32_t *)yp, rows, cols);
+#if BITRL_NATIVE_KERNELS
+        else if (p[0] == 2)
+            bitrl_native_i8_matvec(wp, xp, yp, (int32_t)rows, (int32_t)cols);
+        else
+            bitrl_native_f32_linear(wp, xp, yp, (int32_t)rows, (int32_t)cols, 0);
+#endif
     }
     uint64_t t1 = hal_clock();
     put64(r, t1 - t0);

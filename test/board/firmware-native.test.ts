@@ -65,6 +65,7 @@ test("should name every error it returns", async () => {
     await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(1), u32s(0, 0, 0, 16, 16, 1)))),
     "ERR_BAD_ARGS",
   );
+  assert.is(await errorCode(s.client.nativeBench(0, 0, 0, 16, 16, 1, undefined, 2)), "ERR_BAD_ARGS"); // wasm3+native only
 });
 
 test("should answer a frame over the maximum payload with ERR_TOO_LARGE", async () => {
@@ -279,6 +280,22 @@ test("should fail pending requests at once when the board process dies", async (
   assert.match(err!.message, /exited/);
   assert.ok(Date.now() - t0 < 5000);
   await client.close();
+});
+
+test("should bench the baselines' C kernels (int8, f32) in the wasm3+native build, on the same bytes as the module's", async () => {
+  const n = await openBoard("host", { flashPath: tempFlashPath(), timeoutMs: 20000, backend: "wasm3+native" });
+  try {
+    const specs = KERNELS.filter((k) => k.name === "matvec_i8" || k.name === "matvec_f32");
+    // throws ERR_MISMATCH if a C kernel and the module's disagree by one bit (f32 included: the same order of sums)
+    const results = await benchBoardKernels(n.client, [{ rows: 37, cols: 45 }], undefined, specs);
+    for (const k of ["native_i8", "native_f32"])
+      assert.ok(
+        results.some((r) => r.kernel === k && r.runtime === "native" && r.instructions_per_weight > 0),
+        k,
+      );
+  } finally {
+    await n.close();
+  }
 });
 
 test.run();

@@ -126,10 +126,13 @@ function blockRows(spec: KernelSpec, shape: BenchShape, ioSize: number, extraPer
   return rows;
 }
 
-/** Native C kernels of the firmware, each run on the same bytes as one module kernel and checked against its output. */
-const NATIVE: Record<string, { kernel: string; lut: boolean }> = {
-  matvec_i2: { kernel: "native_i2_plain", lut: false },
-  matvec_t3_lut: { kernel: "native_t3_lut", lut: true },
+/** Native C kernels of the firmware, each run on the same bytes as one module kernel and checked against its output
+ *  (`code`: native-bench's kernel number; the baselines' int8 and f32 kernels are in the wasm3+native build only). */
+const NATIVE: Record<string, { kernel: string; lut: boolean; code: 0 | 2 | 3; nativeBuild?: boolean }> = {
+  matvec_i2: { kernel: "native_i2_plain", lut: false, code: 0 },
+  matvec_t3_lut: { kernel: "native_t3_lut", lut: true, code: 0 },
+  matvec_i8: { kernel: "native_i8", lut: false, code: 2, nativeBuild: true },
+  matvec_f32: { kernel: "native_f32", lut: false, code: 3, nativeBuild: true },
 };
 
 /** Benchmarks every kernel at every shape on the board, and the native kernels on the same bytes as their twins. */
@@ -155,7 +158,8 @@ export async function benchBoardKernels(
     for (const spec of kernels) {
       const rand = rng(shape.rows * 65536 + shape.cols);
       // a native twin's output goes to a second out buffer for the bit-exact check
-      const native = NATIVE[spec.name];
+      const twin = NATIVE[spec.name];
+      const native = twin && (!twin.nativeBuild || info.backend === "wasm3+native") ? twin : undefined;
       const fast = spec.lut !== undefined && lutFast + spec.lut.bytes(shape.cols) <= io + ioSize;
       // arena layout: x | [lut] | w block | out | native out, with a fast-path lut at lut_fast_base() instead (the
       // native LUT kernel then builds its tables there too, after the module's run)
@@ -202,7 +206,16 @@ export async function benchBoardKernels(
       let nativeTicks = 0;
       if (native) {
         nativeTicks = (
-          await client.nativeBench(wAt, xAt, nativeAt, rows, shape.cols, blocks, native.lut ? lutAt : undefined)
+          await client.nativeBench(
+            wAt,
+            xAt,
+            nativeAt,
+            rows,
+            shape.cols,
+            blocks,
+            native.lut ? lutAt : undefined,
+            native.code,
+          )
         ).ticks;
         const [a, b] = [await client.memRead(outAt, 4 * rows), await client.memRead(nativeAt, 4 * rows)];
         if (a.some((v, i) => v !== b[i]))

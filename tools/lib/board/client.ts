@@ -362,8 +362,8 @@ export class BoardClient {
     return { ticks: readU64(r, 0), reps: readU32(r, 8), value: decodeValue(r, 12) };
   }
 
-  /** A native C kernel of the firmware over linear memory: the plain i2 kernel, or with `lut` (scratch for its
-   *  tables) the t3 lookup-table kernel. */
+  /** A native C kernel of the firmware over linear memory: the plain i2 kernel, with `lut` (scratch for its tables)
+   *  the t3 lookup-table kernel, or (wasm3+native builds) `kernel` 2 the int8 matvec, 3 the f32 one. */
   async nativeBench(
     w: number,
     x: number,
@@ -372,10 +372,11 @@ export class BoardClient {
     cols: number,
     reps: number,
     lut?: number,
+    kernel: 0 | 2 | 3 = 0,
   ): Promise<{ ticks: number; reps: number }> {
     const payload =
       lut === undefined
-        ? concat(Uint8Array.of(0), u32s(w, x, y, rows, cols, reps))
+        ? concat(Uint8Array.of(kernel), u32s(w, x, y, rows, cols, reps))
         : concat(Uint8Array.of(1), u32s(w, x, y, rows, cols, reps, lut));
     const r = await this.request(Cmd.nativeBench, payload, { timeoutMs: 120000 });
     return { ticks: readU64(r, 0), reps: readU32(r, 8) };
