@@ -76,5 +76,6 @@ export {
   f32_attention,
   i8_matvec,
   i8_rows,
+  scales_fx,
 } from "./kernels/bound";
 export { lm_load, lm_memory, lm_reset, lm_position, lm_step, lm_state, lm_generate } from "./lm/exports";

@@ -10,7 +10,18 @@
 // firmware/src/native_kernels.c, firmware/src/native_attention.c, firmware/src/native_f32.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
 import { checkDim, checkRange, checkWords3, trap } from "./check";
 import { LUT_FAST, LUT_FAST_BYTES } from "../io";
-import { FX_ADD, FX_RELU2, EXP2, normF32, normQuant, quantI32, rescaleAdd, rowsOutI32, storeRaw } from "./fixed";
+import {
+  FX_ADD,
+  FX_RELU2,
+  EXP2,
+  fxFromF32Bits,
+  normF32,
+  normQuant,
+  quantI32,
+  rescaleAdd,
+  rowsOutI32,
+  storeRaw,
+} from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
 import { matvec_i8, matvecF32 } from "./plain";
@@ -56,7 +67,7 @@ export declare function importAttention(
 ): void;
 
 /** The baseline kinds' kernels (the fp32 forward's, int8's projections), `op` first (K_F32_LINEAR, K_F32_RMSNORM,
- *  K_F32_ATTENTION, K_I8_MATVEC, K_I8_ROWS), then that kernel's arguments (unused ones 0). */
+ *  K_F32_ATTENTION, K_I8_MATVEC, K_I8_ROWS, K_SCALES_FX), then that kernel's arguments (unused ones 0). */
 @external("bitrl", "k_baseline")
 
 declare function importBaseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void;
@@ -65,6 +76,7 @@ export const K_F32_RMSNORM: i32 = 1;
 export const K_F32_ATTENTION: i32 = 2;
 export const K_I8_MATVEC: i32 = 3;
 export const K_I8_ROWS: i32 = 4;
+export const K_SCALES_FX: i32 = 5;
 
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
@@ -147,7 +159,8 @@ export function k_attention(
  * (attention-f32.ts; qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] of scratch, out f32[n][dim]). int8:
  * K_I8_MATVEC (w, x, acc, rows, cols): matvec_i8 (plain.ts), acc i32[rows] of i8 rows times i8 x; K_I8_ROWS (acc,
  * rows, a, f1, scales, y, mode): rowsOutI32 (fixed.ts) of those accumulators, multiplier a x scales[r] (f1 when
- * scales is 0), put by mode (0 saturating residual add, 1 raw, 2 ReLU^2).
+ * scales is 0), put by mode (0 saturating residual add, 1 raw, 2 ReLU^2); K_SCALES_FX (p, rows): each of rows f32
+ * scales at p (a row block's, as read from the blob) replaced by its multiplier (fxFromF32Bits, fixed.ts).
  */
 export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
   if (op == K_F32_LINEAR) matvecF32(<usize>a, <usize>b, <usize>c, d, e, f);
@@ -156,10 +169,23 @@ export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i
     ropeF32(<usize>a, b, c, d, <usize>e);
     attendF32(<usize>a, b, c, d, <usize>f, <usize>g);
   } else if (op == K_I8_MATVEC) matvec_i8(a, b, c, d, e);
-  else rowsOutI32(<usize>a, 4, 0, b, c, d, <usize>e, <usize>f, g);
+  else if (op == K_I8_ROWS) rowsOutI32(<usize>a, 4, 0, b, c, d, <usize>e, <usize>f, g);
+  else scalesToFx(<usize>a, b);
+}
+
+/** Row scales (f32 bits at p, rows of them) to multipliers in place. */
+function scalesToFx(p: usize, rows: i32): void {
+  const end = p + <usize>(rows << 2);
+  for (let q = p; q < end; q += 4) store<i32>(q, fxFromF32Bits(load<u32>(q)));
 }
 
 // ---- What the backbone calls: one branch on the binding, then the kernel ----
+
+// @ts-ignore: decorator
+@inline export function scalesToFxK(p: usize, rows: i32): void {
+  if (IMPORTED) importBaseline(K_SCALES_FX, <i32>p, rows, 0, 0, 0, 0, 0);
+  else scalesToFx(p, rows);
+}
 
 // @ts-ignore: decorator
 @inline export function i8MatvecK(w: usize, x: usize, acc: usize, rows: i32, cols: i32): void {
@@ -395,4 +421,12 @@ export function i8_rows(acc: i32, rows: i32, a: i32, f1: i32, scales: i32, y: i3
   if (scales) checkRange(scales, <u64>rows * 4, message);
   checkRange(y, <u64>rows * 4, message);
   i8RowsOutK(<usize>acc, rows, a, f1, <usize>scales, <usize>y, mode);
+}
+
+/** The bound K_SCALES_FX: rows f32 scales (bits) at p become their multipliers, in place. */
+export function scales_fx(p: i32, rows: i32): void {
+  const message = "scales_fx: bad size or range";
+  checkDim(rows, message);
+  checkRange(p, <u64>rows * 4, message);
+  scalesToFxK(<usize>p, rows);
 }

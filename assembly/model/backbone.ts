@@ -13,6 +13,7 @@ import {
   f32LinearK,
   i8MatvecK,
   i8RowsOutK,
+  scalesToFxK,
   f32RmsnormK,
   importAttention,
   kernelsImported,
@@ -386,10 +387,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
     if (ns > 1) {
       // each row's f32 scale as a multiplier once per block, not once per (row, token) in rowsOut
       readBlob(scaleOff + rc * 4, scaleB, rr * 4);
-      for (let r = 0; r < rr; r++) {
-        const p = scaleB + <usize>(r << 2);
-        store<i32>(p, fxFromF32Bits(load<u32>(p)));
-      }
+      scalesToFxK(scaleB, rr);
     }
     if (packing == table.PACK_I8) {
       linearI8Later(rr, cols, n, gamma, ns > 1 ? scaleB : 0, y + <usize>((rc - r0) * 4), ys, mode);

@@ -96,7 +96,7 @@ const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t
 }
 
 /* k_baseline: the baseline kinds' kernels by op (fp32: 0 linear, 1 RMSNorm, 2 attention; int8: 3 matvec, 4 per-row
- * outputs), each with its own checks. */
+ * outputs, 5 row scales to multipliers), each with its own checks. */
 const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)ret;
     int32_t op = (int32_t)a[0];
@@ -139,6 +139,11 @@ const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t 
             !in_mem(mem, y, 4ull * (uint32_t)rows) || (scales != 0 && !in_mem(mem, scales, 4ull * (uint32_t)rows)))
             return bitrl_trap_out_of_bounds;
         bitrl_native_i8_rows(mem->base + acc, rows, am, f1, scales ? mem->base + scales : NULL, mem->base + y, mode);
+    } else if (op == 5) {
+        uint32_t p = (uint32_t)a[1];
+        int32_t rows = (int32_t)a[2];
+        if (!dim_ok(rows) || !in_mem(mem, p, 4ull * (uint32_t)rows)) return bitrl_trap_out_of_bounds;
+        bitrl_native_scales_fx(mem->base + p, rows);
     } else {
         return bitrl_trap_out_of_bounds;
     }

@@ -164,6 +164,17 @@ static void emit(uint8_t *p, int32_t u, int32_t mode) {
     }
 }
 
+/* fixed.ts fxFromF32Bits over rows f32 scales in place: |f| as a multiplier (denormal, inf and NaN bits -> 0). */
+void bitrl_native_scales_fx(uint8_t *p, int32_t rows) {
+    for (int32_t r = 0; r < rows; r++) {
+        uint32_t bits;
+        memcpy(&bits, p + 4 * r, 4);
+        int32_t ex = (int32_t)((bits >> 23) & 0xffu);
+        st_i32(p + 4 * r,
+               ex == 0 || ex == 0xff ? 0 : fx_from_u64((uint64_t)((bits & 0x7fffffu) | 0x800000u), 150 - ex));
+    }
+}
+
 void bitrl_native_i8_rows(const uint8_t *acc, int32_t rows, int32_t a, int32_t f1, const uint8_t *scales, uint8_t *y,
                           int32_t mode) {
     for (int32_t r = 0; r < rows; r++) {

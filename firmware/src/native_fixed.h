@@ -26,6 +26,9 @@ void bitrl_native_norm_f32(const uint8_t *x, const uint8_t *g, int32_t gs, int32
 void bitrl_native_i8_rows(const uint8_t *acc, int32_t rows, int32_t a, int32_t f1, const uint8_t *scales, uint8_t *y,
                           int32_t mode);
 
+/* fxFromF32Bits over rows f32 scales at p, in place (a row block's scales as multipliers). */
+void bitrl_native_scales_fx(uint8_t *p, int32_t rows);
+
 /* fxMul: the product of two multipliers (e << 16 | m), rounded to a 15-bit mantissa (native_attention.c uses it). */
 int32_t bitrl_native_fx_mul(int32_t a, int32_t b);
 

@@ -300,6 +300,14 @@ function i8RowsCase(rand: Rand, rows: number, mode: number, perRow: boolean): Go
   );
 }
 
+/** Row scales to multipliers (scales_fx -> k_baseline op 5), in place. */
+function scalesFxCase(name: string, bits: Uint32Array): GoldenCase {
+  const b = new CaseBuilder();
+  const p = b.put(bytesOf(bits));
+  const want = Int32Array.from(bits, (v) => fx.fxFromF32Bits(v));
+  return b.done(`scales_fx ${name}`, "scales_fx", [p, bits.length], p, bytesOf(want), "exact");
+}
+
 /** Every case, in file order. */
 export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   const rand = seededRandom(seed);
@@ -475,6 +483,18 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   cases.push(i8MatvecCase(ir, 9, 123, true));
   for (const mode of [fx.FX_ADD, fx.FX_RAW, fx.FX_RELU2])
     for (const perRow of [false, true]) cases.push(i8RowsCase(ir, randInt(ir, 1, 60), mode, perRow));
+  cases.push(
+    scalesFxCase(
+      "random 120",
+      Uint32Array.from({ length: 120 }, () => fx.f32Bits((ir() + 0.001) * 2 ** randInt(ir, -30, 10))),
+    ),
+  );
+  cases.push(
+    scalesFxCase(
+      "specials",
+      Uint32Array.from([0, -0, 1e-40, Infinity, -Infinity, NaN, -0.5, 3.4e38, 1.2e-38], fx.f32Bits),
+    ),
+  );
   return cases;
 }
 
