@@ -32,55 +32,39 @@ static inline void put(uint8_t *p, float v, int32_t mode) {
     }
 }
 
-/* Word-aligned operands (the backbone's buffers always are): float loads, four columns a step, two rows per pass. */
-static void linear_aligned(const float *w, const float *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode) {
-    const int32_t quads = cols & ~3;
-    int32_t r = 0;
-    for (; r + 1 < rows; r += 2) {
-        const float *wa = w + (uint32_t)r * (uint32_t)cols, *wb = wa + cols;
-        float a = 0.0f, b = 0.0f;
-        int32_t c = 0;
-        for (; c < quads; c += 4) {
-            const float x0 = x[c], x1 = x[c + 1], x2 = x[c + 2], x3 = x[c + 3];
-            a += wa[c] * x0;
-            a += wa[c + 1] * x1;
-            a += wa[c + 2] * x2;
-            a += wa[c + 3] * x3;
-            b += wb[c] * x0;
-            b += wb[c + 1] * x1;
-            b += wb[c + 2] * x2;
-            b += wb[c + 3] * x3;
-        }
-        for (; c < cols; c++) {
-            a += wa[c] * x[c];
-            b += wb[c] * x[c];
-        }
-        put(y + 4u * (uint32_t)r, a, mode);
-        put(y + 4u * (uint32_t)r + 4u, b, mode);
-    }
-    if (r < rows) {
-        const float *wa = w + (uint32_t)r * (uint32_t)cols;
-        float a = 0.0f;
-        for (int32_t c = 0; c < cols; c++) a += wa[c] * x[c];
-        put(y + 4u * (uint32_t)r, a, mode);
-    }
+/* A float at p; with `aligned` (a constant at each call) the compiler may load it straight into an FPU register. */
+static inline __attribute__((always_inline)) float ld_as(const uint8_t *p, int aligned) {
+    return aligned ? ld((const uint8_t *)__builtin_assume_aligned(p, 4)) : ld(p);
 }
 
-/* Two rows per pass share each activation load, as matvec_f32 does; each row's sum in column order. */
-void bitrl_native_f32_linear(const uint8_t *w, const uint8_t *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode) {
-    if ((((uintptr_t)w | (uintptr_t)x) & 3u) == 0) {
-        linear_aligned((const float *)(const void *)w, (const float *)(const void *)x, y, rows, cols, mode);
-        return;
-    }
+/* Two rows per pass share each activation load, four columns a step, as matvec_f32 does; each row's sum in column
+ * order. One body, compiled twice: for word-aligned w and x (the backbone's buffers always are) and for any. */
+static inline __attribute__((always_inline)) void linear_rows(const uint8_t *w, const uint8_t *x, uint8_t *y,
+                                                              int32_t rows, int32_t cols, int32_t mode, int aligned) {
     const uint32_t rb = 4u * (uint32_t)cols;
+    const int32_t quads = cols & ~3;
     int32_t r = 0;
     for (; r + 1 < rows; r += 2) {
         const uint8_t *wa = w + (uint32_t)r * rb, *wb = wa + rb;
         float a = 0.0f, b = 0.0f;
-        for (int32_t c = 0; c < cols; c++) {
-            float xc = ld(x + 4u * (uint32_t)c);
-            a += ld(wa + 4u * (uint32_t)c) * xc;
-            b += ld(wb + 4u * (uint32_t)c) * xc;
+        int32_t c = 0;
+        for (; c < quads; c += 4) {
+            const uint32_t o = 4u * (uint32_t)c;
+            const float x0 = ld_as(x + o, aligned), x1 = ld_as(x + o + 4u, aligned), x2 = ld_as(x + o + 8u, aligned),
+                        x3 = ld_as(x + o + 12u, aligned);
+            a += ld_as(wa + o, aligned) * x0;
+            a += ld_as(wa + o + 4u, aligned) * x1;
+            a += ld_as(wa + o + 8u, aligned) * x2;
+            a += ld_as(wa + o + 12u, aligned) * x3;
+            b += ld_as(wb + o, aligned) * x0;
+            b += ld_as(wb + o + 4u, aligned) * x1;
+            b += ld_as(wb + o + 8u, aligned) * x2;
+            b += ld_as(wb + o + 12u, aligned) * x3;
+        }
+        for (; c < cols; c++) {
+            const float xc = ld_as(x + 4u * (uint32_t)c, aligned);
+            a += ld_as(wa + 4u * (uint32_t)c, aligned) * xc;
+            b += ld_as(wb + 4u * (uint32_t)c, aligned) * xc;
         }
         put(y + 4u * (uint32_t)r, a, mode);
         put(y + 4u * (uint32_t)r + 4u, b, mode);
@@ -88,9 +72,17 @@ void bitrl_native_f32_linear(const uint8_t *w, const uint8_t *x, uint8_t *y, int
     if (r < rows) {
         const uint8_t *wa = w + (uint32_t)r * rb;
         float a = 0.0f;
-        for (int32_t c = 0; c < cols; c++) a += ld(wa + 4u * (uint32_t)c) * ld(x + 4u * (uint32_t)c);
+        for (int32_t c = 0; c < cols; c++)
+            a += ld_as(wa + 4u * (uint32_t)c, aligned) * ld_as(x + 4u * (uint32_t)c, aligned);
         put(y + 4u * (uint32_t)r, a, mode);
     }
+}
+
+void bitrl_native_f32_linear(const uint8_t *w, const uint8_t *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode) {
+    if ((((uintptr_t)w | (uintptr_t)x) & 3u) == 0)
+        linear_rows(w, x, y, rows, cols, mode, 1);
+    else
+        linear_rows(w, x, y, rows, cols, mode, 0);
 }
 
 void bitrl_native_f32_rmsnorm(const uint8_t *x, const uint8_t *g, uint8_t *out, int32_t n) {

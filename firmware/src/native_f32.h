@@ -1,6 +1,6 @@
 /* C twins of the fp32 forward's bound kernels (assembly/kernels/bound.ts k_baseline: linear, RMSNorm, attention), the
  * `wasm3+native` binding for the fp32 baseline: every float operation in f32, in the module's
- * order, no fused multiply-add, no libm but a correctly rounded sqrtf, so the bits equal the module's
+ * order, no fused multiply-add, from libm only sqrtf and rintf (both exact), so the bits equal the module's
  * (test/board/backbone.test.ts compares the fp32 features byte for byte). Pointers are inside linear memory
  * (native_bind.c checks them). */
 #ifndef BITRL_NATIVE_F32_H

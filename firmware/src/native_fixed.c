@@ -150,12 +150,17 @@ static int32_t mul_shift64(int32_t v, int32_t f, int32_t outq) {
     return z > (1 << 30) ? (1 << 30) : z < -(1 << 30) ? -(1 << 30) : (int32_t)z;
 }
 
+/* fixed.ts addSaturate: x + u saturated at +-XMAX into p (the residual add). */
+static inline void add_saturate(uint8_t *p, int32_t u) {
+    int32_t x = add32(ld_i32(p), u);
+    x = x < XMAX ? x : XMAX;
+    st_i32(p, x > -XMAX ? x : -XMAX);
+}
+
 /* fixed.ts emit: saturating residual add (mode 0), ReLU^2 with u clamped to 46340 (mode 2), else a raw store. */
 static void emit(uint8_t *p, int32_t u, int32_t mode) {
     if (mode == 0) {
-        int32_t x = add32(ld_i32(p), u);
-        x = x < XMAX ? x : XMAX;
-        st_i32(p, x > -XMAX ? x : -XMAX);
+        add_saturate(p, u);
     } else if (mode == 2) {
         int32_t c = u < 46340 ? u : 46340;
         st_i32(p, c > 0 ? c * c : 0);
@@ -164,15 +169,14 @@ static void emit(uint8_t *p, int32_t u, int32_t mode) {
     }
 }
 
-/* fixed.ts fxFromF32Bits over rows f32 scales in place: |f| as a multiplier (denormal, inf and NaN bits -> 0). */
+/* fixed.ts fxFromF32Bits: |f| of an f32 given by its bits as a multiplier (denormal, inf and NaN bits -> 0). */
+static int32_t fx_from_f32_bits(uint32_t bits) {
+    int32_t ex = (int32_t)((bits >> 23) & 0xffu);
+    return ex == 0 || ex == 0xff ? 0 : fx_from_u64((uint64_t)((bits & 0x7fffffu) | 0x800000u), 150 - ex);
+}
+
 void bitrl_native_scales_fx(uint8_t *p, int32_t rows) {
-    for (int32_t r = 0; r < rows; r++) {
-        uint32_t bits;
-        memcpy(&bits, p + 4 * r, 4);
-        int32_t ex = (int32_t)((bits >> 23) & 0xffu);
-        st_i32(p + 4 * r,
-               ex == 0 || ex == 0xff ? 0 : fx_from_u64((uint64_t)((bits & 0x7fffffu) | 0x800000u), 150 - ex));
-    }
+    for (int32_t r = 0; r < rows; r++) st_i32(p + 4 * r, fx_from_f32_bits((uint32_t)ld_i32(p + 4 * r)));
 }
 
 void bitrl_native_i8_rows(const uint8_t *acc, int32_t rows, int32_t a, int32_t f1, const uint8_t *scales, uint8_t *y,
@@ -189,10 +193,7 @@ void bitrl_native_rescale(const uint8_t *acc, int32_t unbias, int32_t rows, int3
         s = s < 1 ? 1 : s > 31 ? 31 : s;
         int32_t half = 1 << (s - 1);
         for (int32_t r = 0; r < rows; r++) {
-            int32_t u = add32(mul32((int32_t)ld_u16(acc + 8 * r) - unbias, m), half) >> s;
-            int32_t v = add32(ld_i32(y + 4 * r), u);
-            v = v < XMAX ? v : XMAX;
-            st_i32(y + 4 * r, v > -XMAX ? v : -XMAX);
+            add_saturate(y + 4 * r, add32(mul32((int32_t)ld_u16(acc + 8 * r) - unbias, m), half) >> s);
         }
     } else if (mode == 2) {
         for (int32_t r = 0; r < rows; r++) {
