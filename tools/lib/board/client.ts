@@ -304,9 +304,12 @@ export class BoardClient {
     // the identity the board must see arrive: CRC-32 of the bytes before the trailer (a valid blob's model id)
     await this.request(Cmd.loadBegin, u32s(blob.length, crc32(blob.subarray(0, Math.max(0, blob.length - 4)))));
     const chunk = this.maxPayload - 4;
+    // a chunk is a flash write: an emulated board mirrors it to a host file, which a loaded host can hold up for
+    // seconds (a 10 s timeout failed once beside a bench), so chunks get the commit's 30 s
+    const chunkTimeout = { timeoutMs: Math.max(this.defaultTimeoutMs, 30000) };
     for (let at = 0; at < blob.length; at += chunk) {
       const piece = blob.subarray(at, Math.min(blob.length, at + chunk));
-      const got = readU32(await this.request(Cmd.loadChunk, concat(u32s(at), piece)), 0);
+      const got = readU32(await this.request(Cmd.loadChunk, concat(u32s(at), piece), chunkTimeout), 0);
       if (got !== at + piece.length)
         throw new BoardError("ERR_PROTOCOL", `board has ${got} bytes, expected ${at + piece.length}`);
       onProgress?.(at + piece.length, blob.length);
