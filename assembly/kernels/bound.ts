@@ -24,7 +24,7 @@ import {
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
-import { matvec_i8, matvecF32 } from "./plain";
+import { matvec_i8, matvecF32Tokens } from "./plain";
 import { rmsnormF32 } from "./act";
 import { attendF32, ropeF32 } from "../model/attention-f32";
 
@@ -153,8 +153,10 @@ export function k_attention(
 }
 
 /**
- * The baseline kinds' kernels by op. fp32: K_F32_LINEAR (w, x, y, rows, cols, mode): matvecF32 (plain.ts), y[r] of
- * f32 rows w[rows][cols] times x[cols] put by mode (0 store, 1 add, 2 ReLU^2); K_F32_RMSNORM (x, g, out, n):
+ * The baseline kinds' kernels by op. fp32: K_F32_LINEAR (w, x, y, rows, cols, mode | n << 4, xs | ys << 16):
+ * matvecF32Tokens (plain.ts), for tokens t < n (1..15) y[t ys + r] of f32 rows w[rows][cols] times x[t xs ..][cols]
+ * put by mode (0 store, 1 add, 2 ReLU^2), token strides xs >= cols and ys >= rows in floats (< 65536), x and y
+ * apart (a C kernel may batch the tokens through each row); K_F32_RMSNORM (x, g, out, n):
  * rmsnormF32 (act.ts); K_F32_ATTENTION (qkv, n, dim, heads, rope, sc, out): RoPE and causal attention of n tokens
  * (attention-f32.ts; qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] of scratch, out f32[n][dim]). int8:
  * K_I8_MATVEC (w, x, acc, rows, cols): matvec_i8 (plain.ts), acc i32[rows] of i8 rows times i8 x; K_I8_ROWS (acc,
@@ -163,7 +165,7 @@ export function k_attention(
  * scales at p (a row block's, as read from the blob) replaced by its multiplier (fxFromF32Bits, fixed.ts).
  */
 export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
-  if (op == K_F32_LINEAR) matvecF32(<usize>a, <usize>b, <usize>c, d, e, f);
+  if (op == K_F32_LINEAR) matvecF32Tokens(<usize>a, <usize>b, g & 0xffff, <usize>c, g >>> 16, d, e, f >>> 4, f & 15);
   else if (op == K_F32_RMSNORM) rmsnormF32(<usize>a, <usize>b, <usize>c, d);
   else if (op == K_F32_ATTENTION) {
     ropeF32(<usize>a, b, c, d, <usize>e);
@@ -208,9 +210,19 @@ function scalesToFx(p: usize, rows: i32): void {
 }
 
 // @ts-ignore: decorator
-@inline export function f32LinearK(w: usize, x: usize, y: usize, rows: i32, cols: i32, mode: i32): void {
-  if (IMPORTED) importBaseline(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode, 0);
-  else matvecF32(w, x, y, rows, cols, mode);
+@inline export function f32LinearK(
+  w: usize,
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  rows: i32,
+  cols: i32,
+  n: i32,
+  mode: i32,
+): void {
+  if (IMPORTED) importBaseline(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode | (n << 4), xs | (ys << 16));
+  else matvecF32Tokens(w, x, xs, y, ys, rows, cols, n, mode);
 }
 
 // @ts-ignore: decorator
@@ -368,17 +380,18 @@ export function rescale_t3(acc: i32, unbias: i32, rows: i32, f: i32, y: i32, mod
   rescaleK(<usize>acc, unbias, rows, f, <usize>y, mode);
 }
 
-/** f32LinearK of w f32[rows][cols] and x f32[cols] into y f32[rows] by mode (0 store, 1 add, 2 ReLU^2). */
-export function f32_linear(w: i32, x: i32, y: i32, rows: i32, cols: i32, mode: i32): void {
+/** f32LinearK of w f32[rows][cols] and n tokens (1..15) x f32[n][xs] into y f32[n][ys] by mode (0 store, 1 add,
+ *  2 ReLU^2); xs >= cols, ys >= rows (< 65536), x and y must not overlap. */
+export function f32_linear(w: i32, x: i32, xs: i32, y: i32, ys: i32, rows: i32, cols: i32, n: i32, mode: i32): void {
   // one short message per export: each string is static data in the module's 128 KiB (docs/abi.md)
   const message = "f32_linear: bad size, mode or range";
   checkDim(rows, message);
   checkDim(cols, message);
-  if (mode < 0 || mode > 2) trap(message);
+  if (mode < 0 || mode > 2 || n < 1 || n > 15 || xs < cols || ys < rows || xs > 0xffff || ys > 0xffff) trap(message);
   checkRange(w, <u64>rows * <u64>cols * 4, message);
-  checkRange(x, <u64>cols * 4, message);
-  checkRange(y, <u64>rows * 4, message);
-  f32LinearK(<usize>w, <usize>x, <usize>y, rows, cols, mode);
+  checkRange(x, (<u64>(n - 1) * <u64>xs + <u64>cols) * 4, message);
+  checkRange(y, (<u64>(n - 1) * <u64>ys + <u64>rows) * 4, message);
+  f32LinearK(<usize>w, <usize>x, xs, <usize>y, ys, rows, cols, n, mode);
 }
 
 /** f32RmsnormK of x f32[n] with gains g f32[n] into out f32[n]. */

@@ -215,3 +215,69 @@ export function matvecF32(w: usize, x: usize, out: usize, rows: i32, cols: i32, 
     putF32(op, a, mode);
   }
 }
+
+/** matvecF32 for n tokens: token t's x at x + 4 t xs, its outputs at y + 4 t ys (strides in floats; x and y apart).
+ *  Tokens go in pairs through matvecF32Pair (each weight loaded once for both), an odd last one alone; every
+ *  (token, row) sum keeps its column order, so the results are matvecF32's bit for bit. */
+export function matvecF32Tokens(
+  w: usize,
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  rows: i32,
+  cols: i32,
+  n: i32,
+  mode: i32,
+): void {
+  const xb = <usize>(xs * 4),
+    yb = <usize>(ys * 4);
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    const xt = x + <usize>t * xb,
+      yt = y + <usize>t * yb;
+    matvecF32Pair(w, xt, xt + xb, yt, yt + yb, rows, cols, mode);
+  }
+  if (t < n) matvecF32(w, x + <usize>t * xb, y + <usize>t * yb, rows, cols, mode);
+}
+
+// Two tokens (x0, x1 into y0, y1) and two rows per pass: each weight and each activation loaded once for two
+// multiply-adds (matvecF32 loads each weight once per token). Odd last row: both tokens, one row.
+function matvecF32Pair(w: usize, x0: usize, x1: usize, y0: usize, y1: usize, rows: i32, cols: i32, mode: i32): void {
+  const rowBytes = <usize>cols * 4;
+  let wp = w;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    let a0: f32 = 0,
+      a1: f32 = 0,
+      b0: f32 = 0,
+      b1: f32 = 0;
+    for (let c: usize = 0; c < rowBytes; c += 4) {
+      const u = load<f32>(x0 + c),
+        v = load<f32>(x1 + c);
+      const wa = load<f32>(wp + c),
+        wb = load<f32>(wp + rowBytes + c);
+      a0 += wa * u;
+      a1 += wa * v;
+      b0 += wb * u;
+      b1 += wb * v;
+    }
+    const o = <usize>(r << 2);
+    putF32(y0 + o, a0, mode);
+    putF32(y0 + o + 4, b0, mode);
+    putF32(y1 + o, a1, mode);
+    putF32(y1 + o + 4, b1, mode);
+    wp += 2 * rowBytes;
+  }
+  if (r < rows) {
+    let a0: f32 = 0,
+      a1: f32 = 0;
+    for (let c: usize = 0; c < rowBytes; c += 4) {
+      const wa = load<f32>(wp + c);
+      a0 += wa * load<f32>(x0 + c);
+      a1 += wa * load<f32>(x1 + c);
+    }
+    putF32(y0 + <usize>(r << 2), a0, mode);
+    putF32(y1 + <usize>(r << 2), a1, mode);
+  }
+}

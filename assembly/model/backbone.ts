@@ -306,7 +306,7 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
 
 /** y[t][r - r0] (row stride ys floats) = x[t] W^T for rows [r0, r1) of the f32 matrix m, put by mode (F32_STORE,
  *  F32_ADD: the residual add, F32_RELU2), x f32[n][cols] with row stride xs floats: weights streamed in row blocks,
- *  the bound matvec per token (the fp32 baseline). */
+ *  each block's rows through every token in one call of the bound kernel (the fp32 baseline). */
 function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32, mode: i32): void {
   const o = m * MD_FIELDS;
   const dataOff = mats[o + 1],
@@ -316,9 +316,7 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
     readBlob(dataOff + rc * rb, wB, rr * rb);
-    for (let t = 0; t < n; t++) {
-      f32LinearK(wB, x + <usize>(t * xs * 4), y + <usize>((t * ys + rc - r0) * 4), rr, cols, mode);
-    }
+    f32LinearK(wB, x, xs, y + <usize>((rc - r0) * 4), ys, rr, cols, n, mode); // every token through the block
   }
   mark(ST_MATVEC);
 }

@@ -101,13 +101,18 @@ const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t 
     (void)ret;
     int32_t op = (int32_t)a[0];
     if (op == 0) {
-        uint32_t w = (uint32_t)a[1], x = (uint32_t)a[2], y = (uint32_t)a[3];
-        int32_t rows = (int32_t)a[4], cols = (int32_t)a[5], mode = (int32_t)a[6];
-        if (!dim_ok(rows) || !dim_ok(cols) || mode < 0 || mode > 2) return bitrl_trap_out_of_bounds;
-        if (!in_mem(mem, w, 4ull * (uint32_t)rows * (uint32_t)cols) || !in_mem(mem, x, 4ull * (uint32_t)cols) ||
-            !in_mem(mem, y, 4ull * (uint32_t)rows))
+        /* (w, x, y, rows, cols, mode | n << 4, xs | ys << 16): n tokens, strides in floats */
+        uint32_t w = (uint32_t)a[1], x = (uint32_t)a[2], y = (uint32_t)a[3], mn = (uint32_t)a[6],
+                 packed = (uint32_t)a[7];
+        int32_t rows = (int32_t)a[4], cols = (int32_t)a[5], mode = (int32_t)(mn & 15u), n = (int32_t)(mn >> 4);
+        int32_t xs = (int32_t)(packed & 0xffffu), ys = (int32_t)(packed >> 16);
+        if (!dim_ok(rows) || !dim_ok(cols) || mode > 2 || n < 1 || n > 15 || xs < cols || ys < rows)
             return bitrl_trap_out_of_bounds;
-        bitrl_native_f32_linear(mem->base + w, mem->base + x, mem->base + y, rows, cols, mode);
+        if (!in_mem(mem, w, 4ull * (uint32_t)rows * (uint32_t)cols) ||
+            !in_mem(mem, x, 4ull * ((uint64_t)(n - 1) * (uint32_t)xs + (uint32_t)cols)) ||
+            !in_mem(mem, y, 4ull * ((uint64_t)(n - 1) * (uint32_t)ys + (uint32_t)rows)))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_f32_linear_tokens(mem->base + w, mem->base + x, xs, mem->base + y, ys, rows, cols, n, mode);
     } else if (op == 1) {
         uint32_t x = (uint32_t)a[1], g = (uint32_t)a[2], out = (uint32_t)a[3];
         int32_t n = (int32_t)a[4];

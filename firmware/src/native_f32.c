@@ -37,52 +37,108 @@ static inline __attribute__((always_inline)) float ld_as(const uint8_t *p, int a
     return aligned ? ld((const uint8_t *)__builtin_assume_aligned(p, 4)) : ld(p);
 }
 
-/* Two rows per pass share each activation load, four columns a step, as matvec_f32 does; each row's sum in column
- * order. One body, compiled twice: for word-aligned w and x (the backbone's buffers always are) and for any. */
-static inline __attribute__((always_inline)) void linear_rows(const uint8_t *w, const uint8_t *x, uint8_t *y,
-                                                              int32_t rows, int32_t cols, int32_t mode, int aligned) {
-    const uint32_t rb = 4u * (uint32_t)cols;
+/* The small loops over a quad's columns and the tokens must unroll, so their values stay in FPU registers. */
+#if defined(__clang__)
+#define UNROLL4 _Pragma("unroll 4")
+#else
+#define UNROLL4 _Pragma("GCC unroll 4")
+#endif
+
+/* Rows r and r + 1 (only r when !pair) for nt tokens (1..4, a constant where inlined): each weight is loaded once for
+ * every token, each activation once for both rows; four columns a step. Every (token, row) sum runs in column
+ * order, as matvec_f32's does, so batching changes no bit. */
+static inline __attribute__((always_inline)) void rows_tokens(const uint8_t *wa, uint32_t rb, const uint8_t *x,
+                                                              uint32_t xsb, uint8_t *y, uint32_t ysb, int32_t cols,
+                                                              int32_t mode, int nt, int pair, int aligned) {
+    float a[4] = {0.0f, 0.0f, 0.0f, 0.0f}, b[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    const uint8_t *wb = wa + rb;
     const int32_t quads = cols & ~3;
-    int32_t r = 0;
-    for (; r + 1 < rows; r += 2) {
-        const uint8_t *wa = w + (uint32_t)r * rb, *wb = wa + rb;
-        float a = 0.0f, b = 0.0f;
-        int32_t c = 0;
-        for (; c < quads; c += 4) {
-            const uint32_t o = 4u * (uint32_t)c;
-            const float x0 = ld_as(x + o, aligned), x1 = ld_as(x + o + 4u, aligned), x2 = ld_as(x + o + 8u, aligned),
-                        x3 = ld_as(x + o + 12u, aligned);
-            a += ld_as(wa + o, aligned) * x0;
-            a += ld_as(wa + o + 4u, aligned) * x1;
-            a += ld_as(wa + o + 8u, aligned) * x2;
-            a += ld_as(wa + o + 12u, aligned) * x3;
-            b += ld_as(wb + o, aligned) * x0;
-            b += ld_as(wb + o + 4u, aligned) * x1;
-            b += ld_as(wb + o + 8u, aligned) * x2;
-            b += ld_as(wb + o + 12u, aligned) * x3;
+    int32_t c = 0;
+    for (; c < quads; c += 4) {
+        const uint32_t o = 4u * (uint32_t)c;
+        float wa4[4], wb4[4];
+        UNROLL4
+        for (int j = 0; j < 4; j++) {
+            wa4[j] = ld_as(wa + o + 4u * (uint32_t)j, aligned);
+            wb4[j] = pair ? ld_as(wb + o + 4u * (uint32_t)j, aligned) : 0.0f;
         }
-        for (; c < cols; c++) {
-            const float xc = ld_as(x + 4u * (uint32_t)c, aligned);
-            a += ld_as(wa + 4u * (uint32_t)c, aligned) * xc;
-            b += ld_as(wb + 4u * (uint32_t)c, aligned) * xc;
+        UNROLL4
+        for (int k = 0; k < nt; k++) {
+            const uint8_t *xk = x + (uint32_t)k * xsb + o;
+            UNROLL4
+            for (int j = 0; j < 4; j++) {
+                const float xj = ld_as(xk + 4u * (uint32_t)j, aligned);
+                a[k] += wa4[j] * xj;
+                if (pair) b[k] += wb4[j] * xj;
+            }
         }
-        put(y + 4u * (uint32_t)r, a, mode);
-        put(y + 4u * (uint32_t)r + 4u, b, mode);
     }
-    if (r < rows) {
-        const uint8_t *wa = w + (uint32_t)r * rb;
-        float a = 0.0f;
-        for (int32_t c = 0; c < cols; c++)
-            a += ld_as(wa + 4u * (uint32_t)c, aligned) * ld_as(x + 4u * (uint32_t)c, aligned);
-        put(y + 4u * (uint32_t)r, a, mode);
+    for (; c < cols; c++) {
+        const uint32_t o = 4u * (uint32_t)c;
+        const float wac = ld_as(wa + o, aligned), wbc = pair ? ld_as(wb + o, aligned) : 0.0f;
+        UNROLL4
+        for (int k = 0; k < nt; k++) {
+            const float xc = ld_as(x + (uint32_t)k * xsb + o, aligned);
+            a[k] += wac * xc;
+            if (pair) b[k] += wbc * xc;
+        }
+    }
+    UNROLL4
+    for (int k = 0; k < nt; k++) {
+        put(y + (uint32_t)k * ysb, a[k], mode);
+        if (pair) put(y + (uint32_t)k * ysb + 4u, b[k], mode);
+    }
+}
+
+/* Every row for nt tokens: two rows per pass, then the odd one. */
+static inline __attribute__((always_inline)) void rows_all(const uint8_t *w, const uint8_t *x, uint32_t xsb, uint8_t *y,
+                                                           uint32_t ysb, int32_t rows, int32_t cols, int32_t mode,
+                                                           int nt, int aligned) {
+    const uint32_t rb = 4u * (uint32_t)cols;
+    int32_t r = 0;
+    for (; r + 1 < rows; r += 2)
+        rows_tokens(w + (uint32_t)r * rb, rb, x, xsb, y + 4u * (uint32_t)r, ysb, cols, mode, nt, 1, aligned);
+    if (r < rows) rows_tokens(w + (uint32_t)r * rb, rb, x, xsb, y + 4u * (uint32_t)r, ysb, cols, mode, nt, 0, aligned);
+}
+
+/* Up to four tokens per pass over the weights; word-aligned operands (the backbone's buffers always are) get loads
+ * straight into FPU registers, others a byte-wise path (the same body compiled for each). */
+static void linear_block(const uint8_t *w, const uint8_t *x, uint32_t xsb, uint8_t *y, uint32_t ysb, int32_t rows,
+                         int32_t cols, int32_t mode, int32_t nt, int aligned) {
+#define BITRL_F32_TOKENS(n)                                                                                            \
+    if (aligned)                                                                                                       \
+        rows_all(w, x, xsb, y, ysb, rows, cols, mode, n, 1);                                                           \
+    else                                                                                                               \
+        rows_all(w, x, xsb, y, ysb, rows, cols, mode, n, 0)
+    switch (nt) {
+        case 4:
+            BITRL_F32_TOKENS(4);
+            break;
+        case 3:
+            BITRL_F32_TOKENS(3);
+            break;
+        case 2:
+            BITRL_F32_TOKENS(2);
+            break;
+        default:
+            BITRL_F32_TOKENS(1);
+            break;
+    }
+#undef BITRL_F32_TOKENS
+}
+
+void bitrl_native_f32_linear_tokens(const uint8_t *w, const uint8_t *x, int32_t xs, uint8_t *y, int32_t ys,
+                                    int32_t rows, int32_t cols, int32_t n, int32_t mode) {
+    const uint32_t xsb = 4u * (uint32_t)xs, ysb = 4u * (uint32_t)ys;
+    const int aligned = ((((uintptr_t)w | (uintptr_t)x | xsb) & 3u) == 0);
+    for (int32_t t0 = 0; t0 < n; t0 += 4) {
+        const int32_t nt = n - t0 < 4 ? n - t0 : 4;
+        linear_block(w, x + (uint32_t)t0 * xsb, xsb, y + (uint32_t)t0 * ysb, ysb, rows, cols, mode, nt, aligned);
     }
 }
 
 void bitrl_native_f32_linear(const uint8_t *w, const uint8_t *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode) {
-    if ((((uintptr_t)w | (uintptr_t)x) & 3u) == 0)
-        linear_rows(w, x, y, rows, cols, mode, 1);
-    else
-        linear_rows(w, x, y, rows, cols, mode, 0);
+    bitrl_native_f32_linear_tokens(w, x, cols, y, rows, rows, cols, 1, mode);
 }
 
 void bitrl_native_f32_rmsnorm(const uint8_t *x, const uint8_t *g, uint8_t *out, int32_t n) {

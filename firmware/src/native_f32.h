@@ -10,6 +10,10 @@
 /* y[r] of f32 rows w[rows][cols] times x[cols] (each summed in column order), put by mode: 0 store, 1 add to y[r],
  * 2 ReLU(v)^2 (v > 0 and not NaN; +0 otherwise). */
 void bitrl_native_f32_linear(const uint8_t *w, const uint8_t *x, uint8_t *y, int32_t rows, int32_t cols, int32_t mode);
+/* The same for n tokens: token t's x f32[cols] at x + 4 t xs, its outputs at y + 4 t ys (xs >= cols, ys >= rows;
+ * x and y apart), up to four tokens per pass over the weights (each sum still in column order). */
+void bitrl_native_f32_linear_tokens(const uint8_t *w, const uint8_t *x, int32_t xs, uint8_t *y, int32_t ys,
+                                    int32_t rows, int32_t cols, int32_t n, int32_t mode);
 /* out f32[n] = (x * (1 / sqrt(sum x^2 / n + 1e-5))) * g. */
 void bitrl_native_f32_rmsnorm(const uint8_t *x, const uint8_t *g, uint8_t *out, int32_t n);
 /* RoPE of q and k, then causal multi-head attention: qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] scratch,

@@ -192,24 +192,48 @@ const f32 = Math.fround;
 const randomF32s = (rand: Rand, n: number, span: number) =>
   Float32Array.from({ length: n }, () => f32((rand() * 2 - 1) * span));
 
-/** The fp32 projection (f32_linear -> k_baseline linear): rows summed in column order, put by mode (0 store, 1 add to y,
- *  2 ReLU^2), exact in f32. */
-function f32LinearCase(rand: Rand, rows: number, cols: number, mode: number, span = 1, misalign = 0): GoldenCase {
+/** The fp32 projection (f32_linear -> k_baseline linear) of n tokens (x rows xs floats apart, outputs ys apart; the
+ *  gaps hold 0xa5 bytes that must be neither read into a sum nor written): rows summed in column order, put by mode
+ *  (0 store, 1 add to y, 2 ReLU^2), exact in f32. */
+function f32LinearCase(
+  rand: Rand,
+  rows: number,
+  cols: number,
+  mode: number,
+  span = 1,
+  misalign = 0,
+  n = 1,
+  pad = 0,
+): GoldenCase {
   const b = new CaseBuilder();
-  const w = randomF32s(rand, rows * cols, span),
-    x = randomF32s(rand, cols, 1),
-    y0 = randomF32s(rand, rows, 4);
-  const v = matvec_f32(w, x, rows, cols);
-  const want = Float32Array.from(v, (s, r) => (mode === 0 ? s : mode === 1 ? f32(y0[r] + s) : s > 0 ? f32(s * s) : 0));
+  const xs = cols + pad,
+    ys = rows + pad;
+  const w = randomF32s(rand, rows * cols, span);
+  const x = new Float32Array(n * xs),
+    y0 = new Float32Array(n * ys);
+  new Uint8Array(x.buffer).fill(0xa5);
+  new Uint8Array(y0.buffer).fill(0xa5);
+  for (let t = 0; t < n; t++) x.set(randomF32s(rand, cols, 1), t * xs);
+  for (let t = 0; t < n; t++) y0.set(randomF32s(rand, rows, 4), t * ys);
+  const want = y0.slice();
+  for (let t = 0; t < n; t++) {
+    const v = matvec_f32(w, x.subarray(t * xs, t * xs + cols), rows, cols);
+    for (let r = 0; r < rows; r++) {
+      const s = v[r],
+        at = t * ys + r;
+      want[at] = mode === 0 ? s : mode === 1 ? f32(y0[at] + s) : s > 0 ? f32(s * s) : 0;
+    }
+  }
   // misalign: w and x a few bytes off word boundaries (wasm allows it; the C twin takes its byte-wise path)
   const wa = b.put(bytesOf(w), misalign ? 16 + misalign : undefined),
     xa = b.put(bytesOf(x), misalign ? ((b.end + 15) & ~15) + misalign : undefined),
     ya = b.put(bytesOf(y0));
   const tag = `${span === 1 ? "" : ` span ${span}`}${misalign ? ` misaligned by ${misalign}` : ""}`;
+  const tokens = n === 1 && pad === 0 ? "" : ` ${n} tokens${pad ? ` strides +${pad}` : ""}`;
   return b.done(
-    `f32_linear ${rows}x${cols} mode ${mode}${tag}`,
+    `f32_linear ${rows}x${cols}${tokens} mode ${mode}${tag}`,
     "f32_linear",
-    [wa, xa, ya, rows, cols, mode],
+    [wa, xa, xs, ya, ys, rows, cols, n, mode],
     ya,
     bytesOf(want),
     "exact",
@@ -457,6 +481,19 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   // weights near f32's largest: sums past its range give +-inf (finite products, so never inf - inf = NaN)
   for (const mode of [0, 1, 2]) cases.push(f32LinearCase(fr, 6, 9, mode, 3e38));
   cases.push(f32LinearCase(fr, 5, 13, 1, 1, 2));
+  // several tokens through one call (a C kernel batches up to 4 per pass over the weights): 2..6 tokens, padded
+  // strides, a misaligned case, an odd row count; a stream of their own so the cases above keep their bytes
+  const br = seededRandom(seed + 7);
+  for (const [rows, cols, mode, n, pad, misalign] of [
+    [40, 40, 0, 4, 0, 0],
+    [41, 40, 1, 3, 2, 0],
+    [120, 40, 2, 4, 0, 0],
+    [40, 120, 1, 4, 0, 0],
+    [7, 37, 2, 5, 3, 0],
+    [5, 13, 1, 6, 1, 2],
+    [3, 9, 0, 2, 0, 0],
+  ])
+    cases.push(f32LinearCase(br, rows, cols, mode, 1, misalign, n, pad));
   cases.push(f32RmsnormCase("random 40", randomF32s(fr, 40, 3), randomF32s(fr, 40, 2)));
   cases.push(f32RmsnormCase("random 120", randomF32s(fr, 120, 50), randomF32s(fr, 120, 1)));
   cases.push(f32RmsnormCase("one value", Float32Array.of(-0.75), Float32Array.of(1.5)));
