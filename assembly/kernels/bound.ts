@@ -24,7 +24,7 @@ import {
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
-import { matvec_i8, matvecF32Tokens } from "./plain";
+import { matvecF32Tokens, matvecI8Tokens } from "./plain";
 import { rmsnormF32 } from "./act";
 import { attendF32, ropeF32 } from "../model/attention-f32";
 
@@ -159,7 +159,9 @@ export function k_attention(
  * apart (a C kernel may batch the tokens through each row); K_F32_RMSNORM (x, g, out, n):
  * rmsnormF32 (act.ts); K_F32_ATTENTION (qkv, n, dim, heads, rope, sc, out): RoPE and causal attention of n tokens
  * (attention-f32.ts; qkv f32[n][3 dim], rope f32[n][hd/2][2], sc f32[n] of scratch, out f32[n][dim]). int8:
- * K_I8_MATVEC (w, x, acc, rows, cols): matvec_i8 (plain.ts), acc i32[rows] of i8 rows times i8 x; K_I8_ROWS (acc,
+ * K_I8_MATVEC (w, x, acc, rows, cols, n, xs | accs << 16): matvecI8Tokens (plain.ts), for tokens t < n (1..15)
+ * acc[t accs + r] (i32) of i8 rows times i8 x[t xs ..][cols], strides xs >= cols and accs >= rows (< 65536), x and
+ * acc apart; K_I8_ROWS (acc,
  * rows, a, f1, scales, y, mode): rowsOutI32 (fixed.ts) of those accumulators, multiplier a x scales[r] (f1 when
  * scales is 0), put by mode (0 saturating residual add, 1 raw, 2 ReLU^2); K_SCALES_FX (p, rows): each of rows f32
  * scales at p (a row block's, as read from the blob) replaced by its multiplier (fxFromF32Bits, fixed.ts).
@@ -170,7 +172,7 @@ export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i
   else if (op == K_F32_ATTENTION) {
     ropeF32(<usize>a, b, c, d, <usize>e);
     attendF32(<usize>a, b, c, d, <usize>f, <usize>g);
-  } else if (op == K_I8_MATVEC) matvec_i8(a, b, c, d, e);
+  } else if (op == K_I8_MATVEC) matvecI8Tokens(<usize>a, <usize>b, g & 0xffff, <usize>c, g >>> 16, d, e, f);
   else if (op == K_I8_ROWS) rowsOutI32(<usize>a, 4, 0, b, c, d, <usize>e, <usize>f, g);
   else scalesToFx(<usize>a, b);
 }
@@ -190,9 +192,18 @@ function scalesToFx(p: usize, rows: i32): void {
 }
 
 // @ts-ignore: decorator
-@inline export function i8MatvecK(w: usize, x: usize, acc: usize, rows: i32, cols: i32): void {
-  if (IMPORTED) importBaseline(K_I8_MATVEC, <i32>w, <i32>x, <i32>acc, rows, cols, 0, 0);
-  else matvec_i8(<i32>w, <i32>x, <i32>acc, rows, cols);
+@inline export function i8MatvecK(
+  w: usize,
+  x: usize,
+  xs: i32,
+  acc: usize,
+  accs: i32,
+  rows: i32,
+  cols: i32,
+  n: i32,
+): void {
+  if (IMPORTED) importBaseline(K_I8_MATVEC, <i32>w, <i32>x, <i32>acc, rows, cols, n, xs | (accs << 16));
+  else matvecI8Tokens(w, x, xs, acc, accs, rows, cols, n);
 }
 
 // @ts-ignore: decorator
@@ -413,15 +424,17 @@ export function f32_attention(qkv: i32, n: i32, dim: i32, heads: i32, rope: i32,
   else k_baseline(K_F32_ATTENTION, qkv, n, dim, heads, rope, sc, out);
 }
 
-/** The bound K_I8_MATVEC: acc i32[rows] = i8 rows w[rows][cols] times i8 x[cols]. */
-export function i8_matvec(w: i32, x: i32, acc: i32, rows: i32, cols: i32): void {
+/** The bound K_I8_MATVEC for n tokens (1..15): acc i32[n][accs] = i8 rows w[rows][cols] times each i8 x[n][xs];
+ *  xs >= cols, accs >= rows (< 65536), x and acc must not overlap. */
+export function i8_matvec(w: i32, x: i32, xs: i32, acc: i32, accs: i32, rows: i32, cols: i32, n: i32): void {
   const message = "i8_matvec: bad size or range";
   checkDim(rows, message);
   checkDim(cols, message);
+  if (n < 1 || n > 15 || xs < cols || accs < rows || xs > 0xffff || accs > 0xffff) trap(message);
   checkRange(w, <u64>rows * <u64>cols, message);
-  checkRange(x, <u64>cols, message);
-  checkRange(acc, <u64>rows * 4, message);
-  i8MatvecK(<usize>w, <usize>x, <usize>acc, rows, cols);
+  checkRange(x, <u64>(n - 1) * <u64>xs + <u64>cols, message);
+  checkRange(acc, (<u64>(n - 1) * <u64>accs + <u64>rows) * 4, message);
+  i8MatvecK(<usize>w, <usize>x, xs, <usize>acc, accs, rows, cols, n);
 }
 
 /** The bound K_I8_ROWS: int8 accumulators acc i32[rows] into y i32[rows] by mode, multiplier a x scales[r] (i32[rows];

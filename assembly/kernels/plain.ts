@@ -92,10 +92,15 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
   checkDim(rows, "matvec_i8: rows must be 1..2^24");
   checkDim(cols, "matvec_i8: cols must be 1..2^24");
   checkMatvec(w, <u64>rows * cols, x, <u64>cols, out, rows, "matvec_i8: w, x or out range outside memory");
-  const quadEnd = <usize>(x + (cols & ~3)),
-    xEnd = <usize>(x + cols);
-  let wp = <usize>w;
-  let op = <usize>out;
+  matvecI8(<usize>w, <usize>x, <usize>out, rows, cols);
+}
+
+/** matvec_i8 without entry checks (callers check). */
+export function matvecI8(w: usize, x: usize, out: usize, rows: i32, cols: i32): void {
+  const quadEnd = x + <usize>(cols & ~3),
+    xEnd = x + <usize>cols;
+  let wp = w;
+  let op = out;
   for (let r = 0; r + 1 < rows; r += 2) {
     const wq = wp + <usize>cols;
     let xp = <usize>x;
@@ -127,7 +132,7 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
     op += 8;
   }
   if (rows & 1) {
-    let xp = <usize>x;
+    let xp = x;
     let a: i32 = 0;
     while (xp < xEnd) {
       a += <i32>load<i8>(wp) * <i32>load<i8>(xp);
@@ -135,6 +140,90 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
       xp += 1;
     }
     store<i32>(op, a);
+  }
+}
+
+/** matvecI8 for n tokens: token t's x i8[cols] at x + t xs, its sums i32[rows] at acc + 4 t accs (strides in
+ *  elements; x and acc apart). Tokens go in pairs through matvecI8Pair (each weight word loaded and unpacked once
+ *  for both), an odd last one alone; integer sums wrap as before, so the values are matvecI8's. */
+export function matvecI8Tokens(w: usize, x: usize, xs: i32, acc: usize, accs: i32, rows: i32, cols: i32, n: i32): void {
+  const ab = <usize>(accs * 4);
+  let t = 0;
+  for (; t + 1 < n; t += 2) {
+    const xt = x + <usize>(t * xs),
+      at = acc + <usize>t * ab;
+    matvecI8Pair(w, xt, xt + <usize>xs, at, at + ab, rows, cols);
+  }
+  if (t < n) matvecI8(w, x + <usize>(t * xs), acc + <usize>t * ab, rows, cols);
+}
+
+// Two tokens (x0, x1 into o0, o1) and two rows per pass, four columns a step: each weight and activation word loaded
+// and unpacked once for two multiply-adds. Odd last row: both tokens, one row.
+function matvecI8Pair(w: usize, x0: usize, x1: usize, o0: usize, o1: usize, rows: i32, cols: i32): void {
+  const quad = <usize>(cols & ~3),
+    end = <usize>cols;
+  let wp = w;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const wq = wp + <usize>cols;
+    let a0 = 0,
+      a1 = 0,
+      b0 = 0,
+      b1 = 0;
+    let c: usize = 0;
+    for (; c < quad; c += 4) {
+      const u = load<u32>(x0 + c),
+        v = load<u32>(x1 + c);
+      const u0 = <i32>(<i8>u),
+        u1 = <i32>(<i8>(u >> 8)),
+        u2 = <i32>(<i8>(u >> 16)),
+        u3 = (<i32>u) >> 24;
+      const v0 = <i32>(<i8>v),
+        v1 = <i32>(<i8>(v >> 8)),
+        v2 = <i32>(<i8>(v >> 16)),
+        v3 = (<i32>v) >> 24;
+      const p = load<u32>(wp + c),
+        q = load<u32>(wq + c);
+      const p0 = <i32>(<i8>p),
+        p1 = <i32>(<i8>(p >> 8)),
+        p2 = <i32>(<i8>(p >> 16)),
+        p3 = (<i32>p) >> 24;
+      const q0 = <i32>(<i8>q),
+        q1 = <i32>(<i8>(q >> 8)),
+        q2 = <i32>(<i8>(q >> 16)),
+        q3 = (<i32>q) >> 24;
+      a0 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
+      a1 += p0 * v0 + p1 * v1 + p2 * v2 + p3 * v3;
+      b0 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      b1 += q0 * v0 + q1 * v1 + q2 * v2 + q3 * v3;
+    }
+    for (; c < end; c++) {
+      const u = <i32>load<i8>(x0 + c),
+        v = <i32>load<i8>(x1 + c);
+      const p = <i32>load<i8>(wp + c),
+        q = <i32>load<i8>(wq + c);
+      a0 += p * u;
+      a1 += p * v;
+      b0 += q * u;
+      b1 += q * v;
+    }
+    const o = <usize>(r << 2);
+    store<i32>(o0 + o, a0);
+    store<i32>(o0 + o, b0, 4);
+    store<i32>(o1 + o, a1);
+    store<i32>(o1 + o, b1, 4);
+    wp = wq + <usize>cols;
+  }
+  if (r < rows) {
+    let a0 = 0,
+      a1 = 0;
+    for (let c: usize = 0; c < end; c++) {
+      const p = <i32>load<i8>(wp + c);
+      a0 += p * <i32>load<i8>(x0 + c);
+      a1 += p * <i32>load<i8>(x1 + c);
+    }
+    store<i32>(o0 + <usize>(r << 2), a0);
+    store<i32>(o1 + <usize>(r << 2), a1);
   }
 }
 

@@ -119,11 +119,11 @@ let normsB: usize = 0; // f32[2 layers + 1][dim] RMSNorm gains
 let scB: usize = 0; // f32[P] attention scores of one query; integer kinds: i32[2][P] scores, probabilities
 let sB: usize = 0; // f32[P] activation scales of each token; integer kinds: i32[2][P] multipliers (activations, raw)
 let qk8B: usize = 0; // integer kinds: i8[P][2 dim] int8 q and k; i32[P][2][heads] their multipliers after them
-let accB: usize = 0; // i32[max(4 dim, ffn)] integer dot products (int8)
 let scaleB: usize = 0; // per-row scales of a row block: f32[max(4 dim, ffn)] as read, then their multipliers (i32)
 let xqB: usize = 0; // i8[P][max(dim, ffn)] quantized activations; t3: u16[P/4][5 ceil(cols/5)][4] (+128, interleaved)
 let wB: usize = 0; // u8[WBUF_BYTES] streamed weights
-let acc4B: usize = 0; // i64[max(4 dim, ffn)] token-packed t3 sums (tables: the I/O arena's fast region)
+let acc4B: usize = 0; // i64[max(4 dim, ffn)] token-packed t3 sums (tables: the I/O arena's fast region), or int8's
+// i32 sums of a row block for every token
 let block: usize = 0; // start of the block
 let blockBytes: i32 = 0; // its size (grows only when a later model needs more)
 let usedBytes: i32 = 0; // bytes the loaded config uses
@@ -156,8 +156,6 @@ function layout(): void {
   o += align16(2 * P * 4);
   const oS = o;
   o += align16(2 * P * 4);
-  const oAcc = o;
-  o += align16(rowsMax * 4);
   const oScale = o;
   o += align16(rowsMax * 4);
   const oXq = o;
@@ -180,7 +178,6 @@ function layout(): void {
   normsB = block + <usize>oNorms;
   scB = block + <usize>oSc;
   sB = block + <usize>oS;
-  accB = block + <usize>oAcc;
   scaleB = block + <usize>oScale;
   xqB = block + <usize>oXq;
   wB = block + <usize>oW;
@@ -374,7 +371,8 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
   const rb = packing == table.PACK_I8 ? cols : (cols + 4) / 5;
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
   const rawB = sB + <usize>(featTokens << 2);
-  const per = min(r1 - r0, WBUF_BYTES / rb);
+  // int8: every token's sums of a block at once in acc4B (i32[2 rowsMax])
+  const per = min(min(r1 - r0, WBUF_BYTES / rb), packing == table.PACK_I8 ? (2 * max(4 * dim, ffn)) / n : r1);
   // one-scale t3 rows with the module's own kernels: ReLU^2 outputs keep their max for the next quantizer; q|k|v
   // (all 3 dim rows in one block: at most 144 rows of 10 bytes) get RoPE and their maxima as they are unpacked
   const own = packing == table.PACK_T3 && ns == 1 && !kernelsImported();
@@ -523,14 +521,15 @@ function attentionThroughImport(n: i32): void {
  *  multiplier in scales). Behind a table slot: the ternary kinds never compile it. */
 function linearI8(rr: i32, cols: i32, n: i32, gamma: i32, scales: usize, y: usize, ys: i32, mode: i32): void {
   const rawB = sB + <usize>(featTokens << 2);
+  // every token through the block in one call (its sums in acc4B, rr apart: linearInt keeps rr * n within it)
+  i8MatvecK(wB, xqB, cols, acc4B, rr, rr, cols, n);
+  mark(ST_MATVEC);
   for (let t = 0; t < n; t++) {
-    i8MatvecK(wB, xqB + <usize>(t * cols), accB, rr, cols);
-    mark(ST_MATVEC);
     const a = load<i32>(sB + <usize>(t << 2));
-    i8RowsOutK(accB, rr, a, fxMul(a, gamma), scales, y + <usize>(t * ys * 4), mode);
+    i8RowsOutK(acc4B + <usize>(t * rr * 4), rr, a, fxMul(a, gamma), scales, y + <usize>(t * ys * 4), mode);
     if (mode != FX_ADD) store<i32>(rawB + <usize>(t << 2), FX_Q8);
-    mark(ST_OUT);
   }
+  mark(ST_OUT);
 }
 let linearI8Later: (rr: i32, cols: i32, n: i32, gamma: i32, scales: usize, y: usize, ys: i32, mode: i32) => void =
   linearI8;

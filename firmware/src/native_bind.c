@@ -131,12 +131,16 @@ const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t 
             return bitrl_trap_out_of_bounds;
         bitrl_native_f32_attention(mem->base + qkv, n, dim, heads, mem->base + rope, mem->base + sc, mem->base + out);
     } else if (op == 3) {
-        uint32_t w = (uint32_t)a[1], x = (uint32_t)a[2], acc = (uint32_t)a[3];
-        int32_t rows = (int32_t)a[4], cols = (int32_t)a[5];
-        if (!dim_ok(rows) || !dim_ok(cols) || !in_mem(mem, w, (uint64_t)(uint32_t)rows * (uint32_t)cols) ||
-            !in_mem(mem, x, (uint32_t)cols) || !in_mem(mem, acc, 4ull * (uint32_t)rows))
+        /* (w, x, acc, rows, cols, n, xs | accs << 16): n tokens, strides in elements */
+        uint32_t w = (uint32_t)a[1], x = (uint32_t)a[2], acc = (uint32_t)a[3], packed = (uint32_t)a[7];
+        int32_t rows = (int32_t)a[4], cols = (int32_t)a[5], n = (int32_t)a[6];
+        int32_t xs = (int32_t)(packed & 0xffffu), accs = (int32_t)(packed >> 16);
+        if (!dim_ok(rows) || !dim_ok(cols) || n < 1 || n > 15 || xs < cols || accs < rows ||
+            !in_mem(mem, w, (uint64_t)(uint32_t)rows * (uint32_t)cols) ||
+            !in_mem(mem, x, (uint64_t)(n - 1) * (uint32_t)xs + (uint32_t)cols) ||
+            !in_mem(mem, acc, 4ull * ((uint64_t)(n - 1) * (uint32_t)accs + (uint32_t)rows)))
             return bitrl_trap_out_of_bounds;
-        bitrl_native_i8_matvec(mem->base + w, mem->base + x, mem->base + acc, rows, cols);
+        bitrl_native_i8_matvec_tokens(mem->base + w, mem->base + x, xs, mem->base + acc, accs, rows, cols, n);
     } else if (op == 4) {
         uint32_t acc = (uint32_t)a[1], scales = (uint32_t)a[5], y = (uint32_t)a[6];
         int32_t rows = (int32_t)a[2], am = (int32_t)a[3], f1 = (int32_t)a[4], mode = (int32_t)a[7];

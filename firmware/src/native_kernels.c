@@ -160,18 +160,95 @@ void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *
 #include <arm_acle.h>
 #endif
 
-/* Four int8 products of two words added to acc: two dual 16-bit multiply-adds where the core has them (Cortex-M4's
- * SMLAD), else one at a time. Integer sums wrap as wasm's i32 does; their order does not change them. */
-static inline int32_t dot4(uint32_t wv, uint32_t xv, int32_t acc) {
+/* A word of four int8 values ready for dot products: two sign-extended 16-bit pairs (bytes 0, 2 and 1, 3) where the
+ * core has the DSP extension's SMLAD, else the word itself. Unpacked once, a word serves several products. */
+typedef struct {
+    uint32_t lo, hi;
+} i8x4;
+
+static inline i8x4 unpack4(uint32_t v) {
 #if defined(__ARM_FEATURE_SIMD32)
-    acc = __smlad(__sxtb16(wv), __sxtb16(xv), acc);
     /* bytes 1 and 3: a rotate by 8 (arm_acle.h's __ror is not in every toolchain; gcc folds this into SXTB16) */
-    return __smlad(__sxtb16((wv >> 8) | (wv << 24)), __sxtb16((xv >> 8) | (xv << 24)), acc);
+    i8x4 u = {__sxtb16(v), __sxtb16((v >> 8) | (v << 24))};
+#else
+    i8x4 u = {v, 0u};
+#endif
+    return u;
+}
+
+/* Four int8 products of two unpacked words added to acc (two dual 16-bit multiply-adds, or one at a time). Integer
+ * sums wrap as wasm's i32 does; their order does not change them. */
+static inline int32_t dot4u(i8x4 w, i8x4 x, int32_t acc) {
+#if defined(__ARM_FEATURE_SIMD32)
+    return __smlad(w.hi, x.hi, __smlad(w.lo, x.lo, acc));
 #else
     uint32_t s = (uint32_t)acc;
-    for (int k = 0; k < 32; k += 8) s += (uint32_t)((int32_t)(int8_t)(wv >> k) * (int32_t)(int8_t)(xv >> k));
+    for (int k = 0; k < 32; k += 8) s += (uint32_t)((int32_t)(int8_t)(w.lo >> k) * (int32_t)(int8_t)(x.lo >> k));
     return (int32_t)s;
 #endif
+}
+
+static inline int32_t dot4(uint32_t wv, uint32_t xv, int32_t acc) { return dot4u(unpack4(wv), unpack4(xv), acc); }
+
+static inline uint32_t word(const uint8_t *p) {
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+static inline int32_t mac8(const uint8_t *w, const uint8_t *x, int32_t acc) {
+    return (int32_t)((uint32_t)acc + (uint32_t)((int32_t)(int8_t)*w * (int8_t)*x));
+}
+
+/* Two tokens (x0, x1 into o0, o1) and two rows per pass: each weight and activation word loaded and unpacked once
+ * for two dot products, as the module's matvecI8Pair does. */
+static void i8_pair(const uint8_t *w, const uint8_t *x0, const uint8_t *x1, uint8_t *o0, uint8_t *o1, int32_t rows,
+                    int32_t cols) {
+    const int32_t quads = cols & ~3;
+    int32_t r = 0;
+    for (; r + 1 < rows; r += 2) {
+        const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols, *wb = wa + cols;
+        int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0, c = 0;
+        for (; c < quads; c += 4) {
+            const i8x4 u = unpack4(word(x0 + c)), v = unpack4(word(x1 + c));
+            const i8x4 p = unpack4(word(wa + c)), q = unpack4(word(wb + c));
+            a0 = dot4u(p, u, a0);
+            a1 = dot4u(p, v, a1);
+            b0 = dot4u(q, u, b0);
+            b1 = dot4u(q, v, b1);
+        }
+        for (; c < cols; c++) {
+            a0 = mac8(wa + c, x0 + c, a0);
+            a1 = mac8(wa + c, x1 + c, a1);
+            b0 = mac8(wb + c, x0 + c, b0);
+            b1 = mac8(wb + c, x1 + c, b1);
+        }
+        memcpy(o0 + 4u * (uint32_t)r, &a0, 4);
+        memcpy(o0 + 4u * (uint32_t)r + 4u, &b0, 4);
+        memcpy(o1 + 4u * (uint32_t)r, &a1, 4);
+        memcpy(o1 + 4u * (uint32_t)r + 4u, &b1, 4);
+    }
+    if (r < rows) {
+        const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols;
+        int32_t a0 = 0, a1 = 0;
+        for (int32_t c = 0; c < cols; c++) {
+            a0 = mac8(wa + c, x0 + c, a0);
+            a1 = mac8(wa + c, x1 + c, a1);
+        }
+        memcpy(o0 + 4u * (uint32_t)r, &a0, 4);
+        memcpy(o1 + 4u * (uint32_t)r, &a1, 4);
+    }
+}
+
+void bitrl_native_i8_matvec_tokens(const uint8_t *w, const uint8_t *x, int32_t xs, uint8_t *acc, int32_t accs,
+                                   int32_t rows, int32_t cols, int32_t n) {
+    const uint32_t ab = 4u * (uint32_t)accs;
+    int32_t t = 0;
+    for (; t + 1 < n; t += 2) {
+        const uint8_t *xt = x + (uint32_t)t * (uint32_t)xs;
+        uint8_t *at = acc + (uint32_t)t * ab;
+        i8_pair(w, xt, xt + xs, at, at + ab, rows, cols);
+    }
+    if (t < n) bitrl_native_i8_matvec(w, x + (uint32_t)t * (uint32_t)xs, acc + (uint32_t)t * ab, rows, cols);
 }
 
 void bitrl_native_i8_matvec(const uint8_t *w, const uint8_t *x, uint8_t *acc, int32_t rows, int32_t cols) {

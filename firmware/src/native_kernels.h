@@ -25,5 +25,9 @@ void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *
 /* matvec_i8: acc i32[rows] = i8 rows w[rows][cols] (contiguous) times i8 x[cols], wrapping as wasm's i32 does (the
  * `wasm3+native` binding of k_baseline's int8 op; SMLAD on cores with the DSP extension). */
 void bitrl_native_i8_matvec(const uint8_t *w, const uint8_t *x, uint8_t *acc, int32_t rows, int32_t cols);
+/* The same for n tokens: token t's x i8[cols] at x + t xs, its sums at acc + 4 t accs (xs >= cols, accs >= rows;
+ * x and acc apart), two tokens and two rows per pass. */
+void bitrl_native_i8_matvec_tokens(const uint8_t *w, const uint8_t *x, int32_t xs, uint8_t *acc, int32_t accs,
+                                   int32_t rows, int32_t cols, int32_t n);
 
 #endif

@@ -277,23 +277,29 @@ function f32AttentionCase(rand: Rand, n: number, D: number, H: number, span: num
   );
 }
 
-/** int8's projection (i8_matvec -> k_baseline int8 matvec): i32 dot products of i8 rows and an i8 vector. */
-function i8MatvecCase(rand: Rand, rows: number, cols: number, extreme: boolean): GoldenCase {
+/** int8's projection (i8_matvec -> k_baseline int8 matvec) of n tokens (x rows xs bytes apart, sums accs i32 apart;
+ *  the gaps hold 0xa5 bytes that must be neither read nor written): i32 dot products of i8 rows and i8 vectors. */
+function i8MatvecCase(rand: Rand, rows: number, cols: number, extreme: boolean, n = 1, pad = 0): GoldenCase {
   const b = new CaseBuilder();
-  const i8s = (n: number) =>
-    Int8Array.from({ length: n }, () => (extreme ? (rand() < 0.5 ? -128 : 127) : randInt(rand, -128, 127)));
-  const w = i8s(rows * cols),
-    x = i8s(cols);
+  const i8s = (k: number) =>
+    Int8Array.from({ length: k }, () => (extreme ? (rand() < 0.5 ? -128 : 127) : randInt(rand, -128, 127)));
+  const xs = cols + pad,
+    accs = rows + pad;
+  const w = i8s(rows * cols);
+  const x = new Int8Array(n * xs).fill(-91); // 0xa5
+  for (let t = 0; t < n; t++) x.set(i8s(cols), t * xs);
   const wa = b.put(bytesOf(w)),
     xa = b.put(bytesOf(x));
-  const acc = b.put(new Uint8Array(4 * rows).fill(0xa5));
-  const want = matvec_i8(w, x, rows, cols);
+  const acc = b.put(new Uint8Array(4 * n * accs).fill(0xa5));
+  const want = new Uint8Array(4 * n * accs).fill(0xa5);
+  for (let t = 0; t < n; t++) want.set(bytesOf(matvec_i8(w, x.subarray(t * xs, t * xs + cols), rows, cols)), 4 * t * accs);
+  const tokens = n === 1 && pad === 0 ? "" : ` ${n} tokens${pad ? ` strides +${pad}` : ""}`;
   return b.done(
-    `i8_matvec ${rows}x${cols}${extreme ? " extremes" : ""}`,
+    `i8_matvec ${rows}x${cols}${tokens}${extreme ? " extremes" : ""}`,
     "i8_matvec",
-    [wa, xa, acc, rows, cols],
+    [wa, xa, xs, acc, accs, rows, cols, n],
     acc,
-    bytesOf(want),
+    want,
     "exact",
   );
 }
@@ -518,6 +524,17 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   ])
     cases.push(i8MatvecCase(ir, rows, cols, false));
   cases.push(i8MatvecCase(ir, 9, 123, true));
+  // several tokens through one call (two per pass over the weights), a stream of their own so the cases above and
+  // below keep their bytes
+  const nr = seededRandom(seed + 8);
+  for (const [rows, cols, n, pad, extreme] of [
+    [40, 40, 4, 0, 0],
+    [41, 120, 3, 2, 0],
+    [7, 37, 5, 3, 0],
+    [9, 123, 2, 1, 1],
+    [1, 1, 2, 0, 0],
+  ])
+    cases.push(i8MatvecCase(nr, rows, cols, extreme === 1, n, pad));
   for (const mode of [fx.FX_ADD, fx.FX_RAW, fx.FX_RELU2])
     for (const perRow of [false, true]) cases.push(i8RowsCase(ir, randInt(ir, 1, 60), mode, perRow));
   cases.push(
