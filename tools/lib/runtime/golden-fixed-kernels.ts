@@ -292,7 +292,8 @@ function i8MatvecCase(rand: Rand, rows: number, cols: number, extreme: boolean, 
     xa = b.put(bytesOf(x));
   const acc = b.put(new Uint8Array(4 * n * accs).fill(0xa5));
   const want = new Uint8Array(4 * n * accs).fill(0xa5);
-  for (let t = 0; t < n; t++) want.set(bytesOf(matvec_i8(w, x.subarray(t * xs, t * xs + cols), rows, cols)), 4 * t * accs);
+  for (let t = 0; t < n; t++)
+    want.set(bytesOf(matvec_i8(w, x.subarray(t * xs, t * xs + cols), rows, cols)), 4 * t * accs);
   const tokens = n === 1 && pad === 0 ? "" : ` ${n} tokens${pad ? ` strides +${pad}` : ""}`;
   return b.done(
     `i8_matvec ${rows}x${cols}${tokens}${extreme ? " extremes" : ""}`,
