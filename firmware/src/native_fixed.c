@@ -47,7 +47,17 @@ static int32_t fx_mul(int32_t a, int32_t b) {
     int32_t ma = a & 0xffff, mb = b & 0xffff;
     if (ma == 0 || mb == 0) return 0;
     /* the module multiplies in i32 and sign-extends to u64 */
-    return fx_from_u64((uint64_t)(int64_t)mul32(ma, mb), (a >> 16) + (b >> 16));
+    if ((ma | mb) >= 1 << 15 || ma < 1 << 14 || mb < 1 << 14)
+        return fx_from_u64((uint64_t)(int64_t)mul32(ma, mb), (a >> 16) + (b >> 16));
+    /* both mantissas in [2^14, 2^15): fixed.ts fxMul's 32-bit path (the product in [2^28, 2^30), shift 14 or 15) */
+    uint32_t p = (uint32_t)ma * (uint32_t)mb;
+    int32_t sh = 14 + (int32_t)(p >> 29);
+    int32_t m = (int32_t)((p + (1u << (sh - 1))) >> sh);
+    if (m == 1 << 15) {
+        m = 1 << 14;
+        sh++;
+    }
+    return pack(m, (a >> 16) + (b >> 16) - sh);
 }
 
 static uint32_t isqrt30(uint32_t n) {
