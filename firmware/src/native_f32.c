@@ -101,30 +101,30 @@ static inline __attribute__((always_inline)) void rows_all(const uint8_t *w, con
     if (r < rows) rows_tokens(w + (uint32_t)r * rb, rb, x, xsb, y + 4u * (uint32_t)r, ysb, cols, mode, nt, 0, aligned);
 }
 
-/* Up to four tokens per pass over the weights; word-aligned operands (the backbone's buffers always are) get loads
- * straight into FPU registers, others a byte-wise path (the same body compiled for each). */
+/* Up to four tokens per pass over the weights when w, x and the token stride are word-aligned (the backbone's buffers
+ * always are): loads go straight into FPU registers. Other operands take a byte-wise path, one token at a time (one
+ * more copy of the body rather than four). */
 static void linear_block(const uint8_t *w, const uint8_t *x, uint32_t xsb, uint8_t *y, uint32_t ysb, int32_t rows,
                          int32_t cols, int32_t mode, int32_t nt, int aligned) {
-#define BITRL_F32_TOKENS(n)                                                                                            \
-    if (aligned)                                                                                                       \
-        rows_all(w, x, xsb, y, ysb, rows, cols, mode, n, 1);                                                           \
-    else                                                                                                               \
-        rows_all(w, x, xsb, y, ysb, rows, cols, mode, n, 0)
+    if (!aligned) {
+        for (int32_t k = 0; k < nt; k++)
+            rows_all(w, x + (uint32_t)k * xsb, xsb, y + (uint32_t)k * ysb, ysb, rows, cols, mode, 1, 0);
+        return;
+    }
     switch (nt) {
         case 4:
-            BITRL_F32_TOKENS(4);
+            rows_all(w, x, xsb, y, ysb, rows, cols, mode, 4, 1);
             break;
         case 3:
-            BITRL_F32_TOKENS(3);
+            rows_all(w, x, xsb, y, ysb, rows, cols, mode, 3, 1);
             break;
         case 2:
-            BITRL_F32_TOKENS(2);
+            rows_all(w, x, xsb, y, ysb, rows, cols, mode, 2, 1);
             break;
         default:
-            BITRL_F32_TOKENS(1);
+            rows_all(w, x, xsb, y, ysb, rows, cols, mode, 1, 1);
             break;
     }
-#undef BITRL_F32_TOKENS
 }
 
 void bitrl_native_f32_linear_tokens(const uint8_t *w, const uint8_t *x, int32_t xs, uint8_t *y, int32_t ys,
