@@ -14,6 +14,7 @@ import {
   backboneBlob,
   pretrainBackbone,
   PRETRAIN_DEFAULTS,
+  shippedSteps,
   type PretrainOptions,
 } from "../tools/lib/train/pretrain.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
@@ -31,11 +32,6 @@ const RANDOM_PLAY_ENVS = ["cartpole", "acrobot", "mountaincar", "keydoor", "froz
 const envs = (values.env ?? (play === "random" ? RANDOM_PLAY_ENVS : MIXED_ENVS).join(",")).split(",");
 const kinds = (values.kind ?? BACKBONE_KINDS.join(",")).split(",") as BackboneKind[];
 
-/** Optimizer steps per env, the same for every kind of that env (so retention compares like with like): cartpole's
- *  ternary backbone at 600 steps left the RL head with weak features (retention 0.83 over 10 seeds), at 1800 its
- *  policies reach fp32's returns; acrobot and mountaincar (random play only) take cartpole's 1800, untuned;
- *  keydoor, frozenlake and textroom (random play only) keep the default. */
-const STEPS: Record<string, number> = { cartpole: 1800, acrobot: 1800, mountaincar: 1800 };
 /** What a terminated episode means per env, for the card (cartpole's is a fall, frozenlake's a hole or the goal:
  *  not reported). */
 const GOAL: Record<string, string> = {
@@ -50,7 +46,7 @@ const settings = (env: string, kind: BackboneKind): PretrainOptions => ({
   ...PRETRAIN_DEFAULTS,
   kind,
   seed: 1,
-  steps: STEPS[env] ?? PRETRAIN_DEFAULTS.steps,
+  steps: shippedSteps(env),
   ...(play === "random" ? { play } : {}),
 });
 

@@ -43,7 +43,7 @@ import {
   type EfficiencyStudy,
 } from "../tools/lib/report/efficiency.ts";
 import { crc32 } from "../tools/lib/util/crc32.ts";
-import { writeFileAtomic } from "../tools/lib/util/files.ts";
+import { jsonWithInlineArrays, writeFileAtomic } from "../tools/lib/util/files.ts";
 import { projectPath } from "../tools/lib/util/paths.ts";
 
 const text = { type: "string" } as const;
@@ -228,14 +228,6 @@ function buildStudy(): { study: EfficiencyStudy; missing: string[]; wall_s: numb
   return { study, missing, wall_s: wall };
 }
 
-/** The JSON, one line per array of numbers (a curve reads as one line in a diff). */
-function studyJson(study: EfficiencyStudy): string {
-  return (
-    JSON.stringify(study, null, 1).replace(/\[[-0-9.e,\snul]*\]/g, (m) => m.replace(/\s+/g, "").replace(/,/g, ", ")) +
-    "\n"
-  );
-}
-
 /** The figures and the docs/results.md section, from the study's JSON. */
 function writeEfficiencyOutputs(study: EfficiencyStudy): void {
   for (const env of EFFICIENCY_ENVS)
@@ -276,7 +268,7 @@ function main(): void {
   }
   const { study, missing, wall_s } = buildStudy();
   if (missing.length) console.error(`efficiency: not all seeds cached, left out: ${missing.join("; ")}`);
-  writeFileAtomic(JSON_PATH, studyJson(study));
+  writeFileAtomic(JSON_PATH, jsonWithInlineArrays(study));
   writeEfficiencyOutputs(study);
   console.error(`efficiency: ${study.arms.length} arms written; their runs took ${(wall_s / 60).toFixed(1)} min`);
 }

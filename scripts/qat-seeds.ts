@@ -18,6 +18,7 @@ import {
   buildAgentBlob,
   DEFAULT_RUN,
   defaultTrain,
+  REINFORCE_SELECT,
   SELECT_SEED,
   trainAgent,
   type TrainConfig,
@@ -30,9 +31,10 @@ import {
   backboneBlob,
   pretrainBackbone,
   PRETRAIN_DEFAULTS,
+  shippedSteps,
   type PretrainOptions,
 } from "../tools/lib/train/pretrain.ts";
-import { writeFileAtomic } from "../tools/lib/util/files.ts";
+import { jsonWithInlineArrays, writeFileAtomic } from "../tools/lib/util/files.ts";
 import { projectPath } from "../tools/lib/util/paths.ts";
 import {
   QAT_SEED_ARMS,
@@ -57,15 +59,11 @@ const env = (values.env ?? "keydoor") as EnvName;
 const SEEDS = Number(values.seeds ?? 10);
 const RL_SEEDS = Number(values["rl-seeds"] ?? 10);
 const EVAL = 20;
-/** The study's checkpoint selection (scripts/study.ts SELECT). */
-const SELECT = { every: 100, episodes: 10 };
 const CACHE = values.cache ?? join(tmpdir(), "bitrl-qat-seeds");
 const JSON_PATH = projectPath("docs", "results", `qat-seeds-${env}.json`);
-/** Optimizer steps of the shipped backbones of this env (scripts/build-models.ts). */
-const STEPS: Record<string, number> = { cartpole: 1800 };
 
 function pretrainOptions(arm: QatSeedArm, seed: number): PretrainOptions {
-  const base = { ...PRETRAIN_DEFAULTS, seed, steps: STEPS[env] ?? PRETRAIN_DEFAULTS.steps };
+  const base = { ...PRETRAIN_DEFAULTS, seed, steps: shippedSteps(env) };
   if (arm === "fp32") return { ...base, kind: "fp32" };
   return { ...base, kind: "ternary", qat: arm === "ternary-approx" ? "approx" : "exact" };
 }
@@ -83,7 +81,7 @@ interface BackboneRun {
 
 const cachePath = (arm: QatSeedArm, p: number) => join(CACHE, `${env}-${arm}-p${p}.json`);
 const settingsOf = (arm: QatSeedArm, p: number) =>
-  JSON.stringify({ pretrain: pretrainOptions(arm, p), rl_seeds: RL_SEEDS, eval: EVAL, select: SELECT });
+  JSON.stringify({ pretrain: pretrainOptions(arm, p), rl_seeds: RL_SEEDS, eval: EVAL, select: REINFORCE_SELECT });
 
 function cached(arm: QatSeedArm, p: number): BackboneRun | null {
   if (!existsSync(cachePath(arm, p))) return null;
@@ -102,7 +100,9 @@ function runBackbone(arm: QatSeedArm, p: number): BackboneRun {
   const rlMeans: number[] = [];
   for (let s = 1; s <= RL_SEEDS; s++) {
     const start = buildAgentBlob({ env, backbone, hidden: run.backboneHidden, train, initSeed: s });
-    rlMeans.push(trainAgent(start, s, run.backboneEpisodes, { evalEpisodes: EVAL, select: SELECT }).eval.mean_return);
+    rlMeans.push(
+      trainAgent(start, s, run.backboneEpisodes, { evalEpisodes: EVAL, select: REINFORCE_SELECT }).eval.mean_return,
+    );
   }
   return {
     arm,
@@ -174,10 +174,7 @@ function main(): void {
     })),
     wall_s: Math.round(done.reduce((a, r) => a + r.wall_s, 0)),
   };
-  writeFileAtomic(
-    JSON_PATH,
-    JSON.stringify(study, null, 1).replace(/\[[-0-9.e,\s]*\]/g, (m) => m.replace(/\s+/g, "")) + "\n",
-  );
+  writeFileAtomic(JSON_PATH, jsonWithInlineArrays(study));
   const md = projectPath("docs", "results.md");
   writeFileAtomic(md, withQatSeedsSection(readFileSync(md, "utf8"), qatSeedsSection(study)));
   console.error(

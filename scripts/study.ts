@@ -30,6 +30,7 @@ import {
   EVAL_SEED,
   evaluateAgent,
   ratioCi,
+  REINFORCE_SELECT,
   SELECT_SEED,
   trainAgent,
   trainTabular,
@@ -106,8 +107,6 @@ const ARMS = values.kinds?.split(",");
 for (const a of ARMS ?? [])
   if (!ALL_ARMS.includes(a)) throw new Error(`--kinds: unknown arm '${a}' (${ALL_ARMS.join(", ")})`);
 const CACHE = values.cache ?? join(tmpdir(), "bitrl-study");
-/** `bitrl train`'s REINFORCE checkpoint selection (--select-every 100): 10 greedy episodes on seeds 2000000 + i. */
-const SELECT = { every: 100, episodes: 10 };
 
 function seedList(): number[] {
   const s = values["seed-list"];
@@ -124,7 +123,7 @@ function procedure(env: EnvName, arm: string) {
     episodes: backbone ? run.backboneEpisodes : run.episodes,
     hidden: backbone ? run.backboneHidden : run.hidden,
     train: defaultTrain(env, backbone ? "blob" : "none") as TrainConfig,
-    select: SELECT,
+    select: REINFORCE_SELECT, // bitrl train's REINFORCE checks, on seeds 2000000 + i
     eval_episodes: EVAL,
     eval_seeds: `${EVAL_SEED} + i`,
     select_seeds: `${SELECT_SEED} + i`,

@@ -190,11 +190,6 @@ static inline int32_t dot4u(i8x4 w, i8x4 x, int32_t acc) {
 
 static inline int32_t dot4(uint32_t wv, uint32_t xv, int32_t acc) { return dot4u(unpack4(wv), unpack4(xv), acc); }
 
-static inline uint32_t word(const uint8_t *p) {
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
 static inline int32_t mac8(const uint8_t *w, const uint8_t *x, int32_t acc) {
     return (int32_t)((uint32_t)acc + (uint32_t)((int32_t)(int8_t)*w * (int8_t)*x));
 }
@@ -209,8 +204,8 @@ static void i8_pair(const uint8_t *w, const uint8_t *x0, const uint8_t *x1, uint
         const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols, *wb = wa + cols;
         int32_t a0 = 0, a1 = 0, b0 = 0, b1 = 0, c = 0;
         for (; c < quads; c += 4) {
-            const i8x4 u = unpack4(word(x0 + c)), v = unpack4(word(x1 + c));
-            const i8x4 p = unpack4(word(wa + c)), q = unpack4(word(wb + c));
+            const i8x4 u = unpack4(load_u32(x0 + c)), v = unpack4(load_u32(x1 + c));
+            const i8x4 p = unpack4(load_u32(wa + c)), q = unpack4(load_u32(wb + c));
             a0 = dot4u(p, u, a0);
             a1 = dot4u(p, v, a1);
             b0 = dot4u(q, u, b0);
@@ -258,16 +253,13 @@ void bitrl_native_i8_matvec(const uint8_t *w, const uint8_t *x, uint8_t *acc, in
         const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols, *wb = wa + cols;
         int32_t a = 0, b = 0, c = 0;
         for (; c < quads; c += 4) {
-            uint32_t xv, va, vb;
-            memcpy(&xv, x + c, 4);
-            memcpy(&va, wa + c, 4);
-            memcpy(&vb, wb + c, 4);
-            a = dot4(va, xv, a);
-            b = dot4(vb, xv, b);
+            const uint32_t xv = load_u32(x + c);
+            a = dot4(load_u32(wa + c), xv, a);
+            b = dot4(load_u32(wb + c), xv, b);
         }
         for (; c < cols; c++) {
-            a = (int32_t)((uint32_t)a + (uint32_t)((int32_t)(int8_t)wa[c] * (int8_t)x[c]));
-            b = (int32_t)((uint32_t)b + (uint32_t)((int32_t)(int8_t)wb[c] * (int8_t)x[c]));
+            a = mac8(wa + c, x + c, a);
+            b = mac8(wb + c, x + c, b);
         }
         memcpy(acc + 4u * (uint32_t)r, &a, 4);
         memcpy(acc + 4u * (uint32_t)r + 4u, &b, 4);
@@ -275,13 +267,8 @@ void bitrl_native_i8_matvec(const uint8_t *w, const uint8_t *x, uint8_t *acc, in
     if (r < rows) {
         const uint8_t *wa = w + (uint32_t)r * (uint32_t)cols;
         int32_t a = 0, c = 0;
-        for (; c < quads; c += 4) {
-            uint32_t xv, va;
-            memcpy(&xv, x + c, 4);
-            memcpy(&va, wa + c, 4);
-            a = dot4(va, xv, a);
-        }
-        for (; c < cols; c++) a = (int32_t)((uint32_t)a + (uint32_t)((int32_t)(int8_t)wa[c] * (int8_t)x[c]));
+        for (; c < quads; c += 4) a = dot4(load_u32(wa + c), load_u32(x + c), a);
+        for (; c < cols; c++) a = mac8(wa + c, x + c, a);
         memcpy(acc + 4u * (uint32_t)r, &a, 4);
     }
 }

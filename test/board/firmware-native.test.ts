@@ -60,12 +60,12 @@ test("should name every error it returns", async () => {
     await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(0), u32s(0xfffff000, 0, 0, 16, 16, 1)))),
     "ERR_MEM",
   );
-  assert.is(await errorCode(s.client.nativeBench(0, 0, 0, 16, 16, 1, 0xfffff000)), "ERR_MEM"); // t3 LUT scratch outside memory
+  assert.is(await errorCode(s.client.nativeBench(1, 0, 0, 0, 16, 16, 1, 0xfffff000)), "ERR_MEM"); // t3 LUT scratch outside memory
   assert.is(
     await errorCode(s.client.request(Cmd.nativeBench, concat(Uint8Array.of(1), u32s(0, 0, 0, 16, 16, 1)))),
     "ERR_BAD_ARGS",
   );
-  assert.is(await errorCode(s.client.nativeBench(0, 0, 0, 16, 16, 1, undefined, 2)), "ERR_BAD_ARGS"); // wasm3+native only
+  assert.is(await errorCode(s.client.nativeBench(2, 0, 0, 0, 16, 16, 1)), "ERR_BAD_ARGS"); // wasm3+native only
 });
 
 test("should answer a frame over the maximum payload with ERR_TOO_LARGE", async () => {
@@ -112,7 +112,7 @@ test("should time repeated calls with bench and agree with the native kernel on 
   const b = await s.client.bench("matvec_i2", [io, io + w.length, out, rows, cols], 3);
   assert.is(b.reps, 3);
   assert.ok(b.ticks > 0);
-  const n = await s.client.nativeBench(io, io + w.length, nat, rows, cols, 2);
+  const n = await s.client.nativeBench(0, io, io + w.length, nat, rows, cols, 2);
   assert.is(n.reps, 2);
   assert.equal(await s.client.memRead(nat, 4 * rows), await s.client.memRead(out, 4 * rows));
 });

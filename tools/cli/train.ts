@@ -13,6 +13,7 @@ import {
   defaultTrain,
   envIdOf,
   meanStd,
+  REINFORCE_SELECT,
   trainOnBoard,
   trainSeeds,
   type Algo,
@@ -101,10 +102,15 @@ the best greedy mean (the first on ties) to --out (temp file, then rename) and r
     const steps = ppo ? intFlag("steps", v.steps, run.steps, 1) : undefined;
     const hidden = intFlag("hidden", v.hidden, backbone ? run.backboneHidden : run.hidden, 0);
     const evalEpisodes = intFlag("eval-episodes", v["eval-episodes"], 20, 1);
-    const selectEvery = intFlag("select-every", v["select-every"], ppo ? run.select.every : 100, 0);
+    const selectEvery = intFlag("select-every", v["select-every"], ppo ? run.select.every : REINFORCE_SELECT.every, 0);
     if (!ppo && selectEvery % 50 !== 0)
       throw new BitrlError(`--select-every must be a multiple of 50 (the training chunk), got ${selectEvery}`);
-    const selectEpisodes = intFlag("select-episodes", v["select-episodes"], ppo ? run.select.episodes : 10, 1);
+    const selectEpisodes = intFlag(
+      "select-episodes",
+      v["select-episodes"],
+      ppo ? run.select.episodes : REINFORCE_SELECT.episodes,
+      1,
+    );
     if (selectEvery === 0 && v["select-episodes"] !== undefined)
       throw new BitrlError("--select-episodes needs checks (--select-every above 0)");
     const select =

@@ -205,6 +205,10 @@ export function checkTrainConfig(c: TrainConfig): void {
     throw new BitrlError(`training setting minibatches = ${c.minibatches} is more than rollout = ${c.rollout}`);
 }
 
+/** REINFORCE's default checkpoint selection (`bitrl train --algo reinforce`, the retention study): a greedy check of
+ *  10 episodes every 100 training episodes. */
+export const REINFORCE_SELECT: SelectOptions = { every: 100, episodes: 10 };
+
 /**
  * Default training length and head width per env (what `bitrl train` uses without flags), per feature source;
  * PPO runs by a step budget with greedy checks every `selectEvery` training steps (`selectEpisodes` episodes each,

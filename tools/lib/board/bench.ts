@@ -1,7 +1,7 @@
 // Kernel cost on a board: instructions (or cycles) per weight of every matvec kernel of the module, interpreted by
 // the firmware's engine, plus the firmware's native C ternary kernels (plain i2, and t3 lookup tables: the floor). Row blocks sized to the I/O arena;
 // only the kernel calls are timed (on the board, between two hal_clock() reads), never the serial traffic.
-import type { BoardClient, BoardInfo } from "./client.ts";
+import type { BoardClient, BoardInfo, NativeKernel } from "./client.ts";
 import { BoardError } from "./client.ts";
 import { seededRandom as rng } from "../util/seeded-random.ts";
 
@@ -127,12 +127,13 @@ function blockRows(spec: KernelSpec, shape: BenchShape, ioSize: number, extraPer
 }
 
 /** Native C kernels of the firmware, each run on the same bytes as one module kernel and checked against its output
- *  (`code`: native-bench's kernel number; the baselines' int8 and f32 kernels are in the wasm3+native build only). */
-const NATIVE: Record<string, { kernel: string; lut: boolean; code: 0 | 2 | 3; nativeBuild?: boolean }> = {
-  matvec_i2: { kernel: "native_i2_plain", lut: false, code: 0 },
-  matvec_t3_lut: { kernel: "native_t3_lut", lut: true, code: 0 },
-  matvec_i8: { kernel: "native_i8", lut: false, code: 2, nativeBuild: true },
-  matvec_f32: { kernel: "native_f32", lut: false, code: 3, nativeBuild: true },
+ *  (`code`: native-bench's kernel number, 1 the lookup-table one that builds its tables; the baselines' int8 and f32
+ *  kernels are in the wasm3+native build only). */
+const NATIVE: Record<string, { kernel: string; code: NativeKernel; nativeBuild?: boolean }> = {
+  matvec_i2: { kernel: "native_i2_plain", code: 0 },
+  matvec_t3_lut: { kernel: "native_t3_lut", code: 1 },
+  matvec_i8: { kernel: "native_i8", code: 2, nativeBuild: true },
+  matvec_f32: { kernel: "native_f32", code: 3, nativeBuild: true },
 };
 
 /** Benchmarks every kernel at every shape on the board, and the native kernels on the same bytes as their twins. */
@@ -205,18 +206,8 @@ export async function benchBoardKernels(
         (await client.bench(spec.name, spec.args(wAt, spec.lut ? lutAt : xAt, outAt, rows, shape.cols), blocks)).ticks;
       let nativeTicks = 0;
       if (native) {
-        nativeTicks = (
-          await client.nativeBench(
-            wAt,
-            xAt,
-            nativeAt,
-            rows,
-            shape.cols,
-            blocks,
-            native.lut ? lutAt : undefined,
-            native.code,
-          )
-        ).ticks;
+        nativeTicks = (await client.nativeBench(native.code, wAt, xAt, nativeAt, rows, shape.cols, blocks, lutAt))
+          .ticks;
         const [a, b] = [await client.memRead(outAt, 4 * rows), await client.memRead(nativeAt, 4 * rows)];
         if (a.some((v, i) => v !== b[i]))
           throw new BoardError(

@@ -152,6 +152,9 @@ export interface CallResult {
 }
 
 /** The protocol client. One request at a time; replies are matched by sequence number. */
+/** native-bench's kernel numbers (firmware/src/app.c cmd_native_bench). */
+export type NativeKernel = 0 | 1 | 2 | 3;
+
 export class BoardClient {
   private decoder = new FrameDecoder();
   private seq = 0;
@@ -365,22 +368,22 @@ export class BoardClient {
     return { ticks: readU64(r, 0), reps: readU32(r, 8), value: decodeValue(r, 12) };
   }
 
-  /** A native C kernel of the firmware over linear memory: the plain i2 kernel, with `lut` (scratch for its tables)
-   *  the t3 lookup-table kernel, or (wasm3+native builds) `kernel` 2 the int8 matvec, 3 the f32 one. */
+  /** A native C kernel of the firmware over linear memory, by native-bench's number: 0 the plain i2 kernel, 1 the t3
+   *  lookup-table kernel (its tables built at `lut`, scratch), and in wasm3+native builds 2 the int8 matvec, 3 the f32
+   *  one. */
   async nativeBench(
+    kernel: NativeKernel,
     w: number,
     x: number,
     y: number,
     rows: number,
     cols: number,
     reps: number,
-    lut?: number,
-    kernel: 0 | 2 | 3 = 0,
+    lut = 0,
   ): Promise<{ ticks: number; reps: number }> {
-    const payload =
-      lut === undefined
-        ? concat(Uint8Array.of(kernel), u32s(w, x, y, rows, cols, reps))
-        : concat(Uint8Array.of(1), u32s(w, x, y, rows, cols, reps, lut));
+    // kernel 1 (t3 lookup tables) also takes where its tables go
+    const args = kernel === 1 ? u32s(w, x, y, rows, cols, reps, lut) : u32s(w, x, y, rows, cols, reps);
+    const payload = concat(Uint8Array.of(kernel), args);
     const r = await this.request(Cmd.nativeBench, payload, { timeoutMs: 120000 });
     return { ticks: readU64(r, 0), reps: readU32(r, 8) };
   }

@@ -54,6 +54,13 @@ export interface PretrainOptions {
   qat?: QatMode;
 }
 
+/** Optimizer steps of the shipped backbones per env, the same for every kind of that env (so retention compares like
+ *  with like): cartpole's ternary backbone at 600 steps left the RL head with weak features (retention 0.83 over 10
+ *  seeds), at 1800 its policies reach fp32's returns; acrobot and mountaincar (random play only) take cartpole's
+ *  1800, untuned; keydoor, frozenlake and textroom keep the default (scripts/build-models.ts, scripts/qat-seeds.ts). */
+const SHIPPED_STEPS: Record<string, number> = { cartpole: 1800, acrobot: 1800, mountaincar: 1800 };
+export const shippedSteps = (env: string): number => SHIPPED_STEPS[env] ?? PRETRAIN_DEFAULTS.steps;
+
 export const PRETRAIN_DEFAULTS: Omit<PretrainOptions, "kind"> = {
   steps: 600,
   seed: 1,

@@ -142,6 +142,15 @@ export function refuseOutputOverInput(out: string, inputs: string[]): void {
   }
 }
 
+/** JSON indented by one space with every array of numbers on one line ("[1, 2, 3]": a curve reads as one line in a
+ *  diff), newline-terminated: the committed study files. */
+export function jsonWithInlineArrays(value: unknown): string {
+  return (
+    JSON.stringify(value, null, 1).replace(/\[[-0-9.e,\snul]*\]/g, (m) => m.replace(/\s+/g, "").replace(/,/g, ", ")) +
+    "\n"
+  );
+}
+
 function statOrNull(path: string) {
   try {
     return statSync(path);
