@@ -139,9 +139,14 @@ function fail(message: string, code: i32): i32 {
 }
 
 /** Carves the buffers for the current config; allocates (once, or larger) from the stub heap. */
+/** Rows of the largest matrix (q|k|v|o or the FFN): the per-row buffers (scaleB, acc4B) hold this many. */
+// @ts-ignore: decorator
+@inline function rowsMax(): i32 {
+  return max(4 * dim, ffn);
+}
+
 function layout(): void {
   const wide = max(3 * dim, ffn);
-  const rowsMax = max(4 * dim, ffn);
   const P = featTokens;
   // offsets in the block, each buffer 16-byte aligned (no sizes array: it would be compiled and heap-allocated)
   const d = align16(P * dim * 4); // x, normed x
@@ -157,7 +162,7 @@ function layout(): void {
   const oS = o;
   o += align16(2 * P * 4);
   const oScale = o;
-  o += align16(rowsMax * 4);
+  o += align16(rowsMax() * 4);
   const oXq = o;
   o += align16(max(P * max(dim, ffn), ((P + 3) / 4) * ((max(dim, ffn) + 4) / 5) * 40));
   const oW = o;
@@ -165,7 +170,7 @@ function layout(): void {
   const oQk = o;
   o += align16(P * 2 * dim + P * 2 * heads * 4);
   const oAcc4 = o;
-  o += align16(rowsMax * 8);
+  o += align16(rowsMax() * 8);
   if (o > blockBytes) {
     block = heap.alloc(<usize>o); // never freed (stub runtime): only when a bigger model is loaded
     blockBytes = o;
@@ -372,7 +377,7 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
   const rawB = sB + <usize>(featTokens << 2);
   // int8: every token's sums of a block at once in acc4B (i32[2 rowsMax])
-  const per = min(min(r1 - r0, WBUF_BYTES / rb), packing == table.PACK_I8 ? (2 * max(4 * dim, ffn)) / n : r1);
+  const per = min(min(r1 - r0, WBUF_BYTES / rb), packing == table.PACK_I8 ? (2 * rowsMax()) / n : r1);
   // one-scale t3 rows with the module's own kernels: ReLU^2 outputs keep their max for the next quantizer; q|k|v
   // (all 3 dim rows in one block: at most 144 rows of 10 bytes) get RoPE and their maxima as they are unpacked
   const own = packing == table.PACK_T3 && ns == 1 && !kernelsImported();
