@@ -72,6 +72,7 @@ export {
   norm_f32,
   k_baseline,
   f32_linear,
+  f32_affine,
   f32_rmsnorm,
   f32_attention,
   i8_matvec,

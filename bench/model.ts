@@ -187,7 +187,11 @@ if (keys.length) {
       "head + tokenize + env step",
       ...keys.map((k) => {
         const e = r.emulated[k];
-        return e.decision === null ? "-" : `${e.decisionEstimated ? "~" : ""}${fmt(e.decision - e.forward)}`;
+        if (e.decision === null) return "-";
+        // the episode's forwards see other observations than this one; soft-float costs follow the values (fp32 on
+        // an FPU-less core), so there the difference can be meaningless, even negative
+        const rest = e.decision - e.forward;
+        return rest < 0 ? "n/a (values)" : `${e.decisionEstimated ? "~" : ""}${fmt(rest)}`;
       }),
     ]);
     body.push([

@@ -24,7 +24,7 @@ import {
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
 import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
-import { matvecF32Tokens, matvecI8Tokens } from "./plain";
+import { affineF32, matvecF32Tokens, matvecI8Tokens } from "./plain";
 import { rmsnormF32 } from "./act";
 import { attendF32, ropeF32 } from "../model/attention-f32";
 
@@ -77,6 +77,7 @@ export const K_F32_ATTENTION: i32 = 2;
 export const K_I8_MATVEC: i32 = 3;
 export const K_I8_ROWS: i32 = 4;
 export const K_SCALES_FX: i32 = 5;
+export const K_F32_AFFINE: i32 = 6;
 
 /** Read once at start: whether kernel calls go through the imports. */
 const IMPORTED: bool = kernelBinding() == 1;
@@ -164,7 +165,10 @@ export function k_attention(
  * acc apart; K_I8_ROWS (acc,
  * rows, a, f1, scales, y, mode): rowsOutI32 (fixed.ts) of those accumulators, multiplier a x scales[r] (f1 when
  * scales is 0), put by mode (0 saturating residual add, 1 raw, 2 ReLU^2); K_SCALES_FX (p, rows): each of rows f32
- * scales at p (a row block's, as read from the blob) replaced by its multiplier (fxFromF32Bits, fixed.ts).
+ * scales at p (a row block's, as read from the blob) replaced by its multiplier (fxFromF32Bits, fixed.ts). Every
+ * kind's RL head: K_F32_AFFINE (w, b, x, y, rows, cols, relu): affineF32 (plain.ts), y[r] = b[r] + w[r] . x summed
+ * from the bias in column order, ReLU'd when relu (the head is f32 for every kind, and interpreted it costs wasm3
+ * on a Cortex-M4F about a quarter of a ternary decision: docs/agents.md).
  */
 export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
   if (op == K_F32_LINEAR) matvecF32Tokens(<usize>a, <usize>b, g & 0xffff, <usize>c, g >>> 16, d, e, f >>> 4, f & 15);
@@ -174,7 +178,9 @@ export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i
     attendF32(<usize>a, b, c, d, <usize>f, <usize>g);
   } else if (op == K_I8_MATVEC) matvecI8Tokens(<usize>a, <usize>b, g & 0xffff, <usize>c, g >>> 16, d, e, f);
   else if (op == K_I8_ROWS) rowsOutI32(<usize>a, 4, 0, b, c, d, <usize>e, <usize>f, g);
-  else scalesToFx(<usize>a, b);
+  else if (op == K_SCALES_FX) scalesToFx(<usize>a, b);
+  else if (op == K_F32_AFFINE) affineF32(<usize>a, <usize>b, <usize>c, <usize>d, e, f, g);
+  else trap("k_baseline: unknown op");
 }
 
 /** Row scales (f32 bits at p, rows of them) to multipliers in place. */
@@ -234,6 +240,21 @@ function scalesToFx(p: usize, rows: i32): void {
 ): void {
   if (IMPORTED) importBaseline(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode | (n << 4), xs | (ys << 16));
   else matvecF32Tokens(w, x, xs, y, ys, rows, cols, n, mode);
+}
+
+/** The head's layer (affineF32) through the binding: in wasm3+native a C kernel on the board's FPU. */
+// @ts-ignore: decorator
+@inline export function f32AffineK(
+  w: usize,
+  b: usize,
+  x: usize,
+  y: usize,
+  rows: i32,
+  cols: i32,
+  relu: i32,
+): void {
+  if (IMPORTED) importBaseline(K_F32_AFFINE, <i32>w, <i32>b, <i32>x, <i32>y, rows, cols, relu);
+  else affineF32(w, b, x, y, rows, cols, relu);
 }
 
 // @ts-ignore: decorator
@@ -403,6 +424,20 @@ export function f32_linear(w: i32, x: i32, xs: i32, y: i32, ys: i32, rows: i32, 
   checkRange(x, (<u64>(n - 1) * <u64>xs + <u64>cols) * 4, message);
   checkRange(y, (<u64>(n - 1) * <u64>ys + <u64>rows) * 4, message);
   f32LinearK(<usize>w, <usize>x, xs, <usize>y, ys, rows, cols, n, mode);
+}
+
+/** f32AffineK: y f32[rows] = b f32[rows] + w f32[rows][cols] . x f32[cols], each sum from its bias in column order,
+ *  ReLU'd when relu (0 or 1); y apart from w, b and x. */
+export function f32_affine(w: i32, b: i32, x: i32, y: i32, rows: i32, cols: i32, relu: i32): void {
+  const message = "f32_affine: bad size, relu or range";
+  checkDim(rows, message);
+  checkDim(cols, message);
+  if (relu < 0 || relu > 1) trap(message);
+  checkRange(w, <u64>rows * <u64>cols * 4, message);
+  checkRange(b, <u64>rows * 4, message);
+  checkRange(x, <u64>cols * 4, message);
+  checkRange(y, <u64>rows * 4, message);
+  f32AffineK(<usize>w, <usize>b, <usize>x, <usize>y, rows, cols, relu);
 }
 
 /** f32RmsnormK of x f32[n] with gains g f32[n] into out f32[n]. */

@@ -370,3 +370,38 @@ function matvecF32Pair(w: usize, x0: usize, x1: usize, y0: usize, y1: usize, row
     putF32(y1 + <usize>(r << 2), a1, mode);
   }
 }
+
+/**
+ * The RL head's layers: y[r] = b[r] + w[r] . x for f32 rows w[rows][cols], x f32[cols], each sum starting from its
+ * bias and adding the products in column order (the head's order; matvecF32 starts from 0 and has no bias), then
+ * with `relu` ReLU (v > 0, else +0; NaN gives +0). Two rows per pass share each activation load. Unchecked.
+ */
+export function affineF32(w: usize, b: usize, x: usize, y: usize, rows: i32, cols: i32, relu: i32): void {
+  const rowBytes = <usize>cols * 4;
+  let wp = w;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const o = <usize>(r << 2);
+    let s = load<f32>(b + o),
+      t = load<f32>(b + o, 4);
+    for (let c: usize = 0; c < rowBytes; c += 4) {
+      const v = load<f32>(x + c);
+      s += load<f32>(wp + c) * v;
+      t += load<f32>(wp + rowBytes + c) * v;
+    }
+    if (relu != 0) {
+      if (!(s > 0)) s = 0;
+      if (!(t > 0)) t = 0;
+    }
+    store<f32>(y + o, s);
+    store<f32>(y + o, t, 4);
+    wp += 2 * rowBytes;
+  }
+  if (r < rows) {
+    const o = <usize>(r << 2);
+    let s = load<f32>(b + o);
+    for (let c: usize = 0; c < rowBytes; c += 4) s += load<f32>(wp + c) * load<f32>(x + c);
+    if (relu != 0 && !(s > 0)) s = 0;
+    store<f32>(y + o, s);
+  }
+}

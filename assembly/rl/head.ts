@@ -4,6 +4,7 @@
 //   hidden = 0:                     wpi (A, F), bpi (A), wv (F), bv (1)
 // Forward keeps what backward needs; backward writes d(output-weighted sum)/d(params) into a buffer.
 import { memoryEnd } from "../memory";
+import { f32AffineK } from "../kernels/bound";
 
 export let headF: i32 = 0; // features
 export let headH: i32 = 0; // hidden units, 0 = linear head
@@ -11,7 +12,7 @@ export let headA: i32 = 0; // actions
 export let headParams: i32 = 0; // f32 count of the block
 export let params: usize = 0; // f32[headParams]
 
-// Forward state: hidden f32[H], logits f32[A], probs f32[A] and the value.
+// Forward state: hidden f32[H], logits f32[A], probs f32[A] and the value (also at the float after probs).
 let hidden: usize = 0;
 let logits: usize = 0;
 export let probs: usize = 0;
@@ -100,28 +101,23 @@ function offBv(): i32 {
   store<f32>(base + ((<usize>i) << 2), v);
 }
 
-/** Forward on feat f32[F]: hidden, logits, probs (softmax, max-subtracted) and headValue. */
+/** Forward on feat f32[F]: hidden, logits, probs (softmax, max-subtracted) and headValue. The layers go through the
+ *  kernel binding (f32AffineK): a C kernel in wasm3+native, the same sums bit for bit. */
 export function headForward(feat: usize): void {
   const k = inputs();
   let x = feat;
   if (headH > 0) {
-    const b1 = offB1();
-    for (let j = 0; j < headH; j++) {
-      let s = f32At(params, b1 + j);
-      const row = params + ((<usize>(j * headF)) << 2);
-      for (let i = 0; i < headF; i++) s += f32At(row, i) * f32At(feat, i);
-      setF32(hidden, j, s > 0 ? s : 0);
-    }
+    f32AffineK(params, params + ((<usize>offB1()) << 2), feat, hidden, headH, headF, 1);
     x = hidden;
   }
-  const wpi = offWpi(),
-    bpi = offBpi();
+  f32AffineK(params + ((<usize>offWpi()) << 2), params + ((<usize>offBpi()) << 2), x, logits, headA, k, 0);
+  // the value into the float after probs (the forward buffer's spare room)
+  const value = probs + ((<usize>headA) << 2);
+  f32AffineK(params + ((<usize>offWv()) << 2), params + ((<usize>offBv()) << 2), x, value, 1, k, 0);
+  headValue = load<f32>(value);
   let top: f32 = -Infinity;
   for (let a = 0; a < headA; a++) {
-    let s = f32At(params, bpi + a);
-    const row = params + ((<usize>(wpi + a * k)) << 2);
-    for (let i = 0; i < k; i++) s += f32At(row, i) * f32At(x, i);
-    setF32(logits, a, s);
+    const s = f32At(logits, a);
     if (s > top) top = s;
   }
   let sum: f32 = 0;
@@ -131,10 +127,6 @@ export function headForward(feat: usize): void {
     sum += e;
   }
   for (let a = 0; a < headA; a++) setF32(probs, a, f32At(probs, a) / sum);
-  const wv = offWv();
-  let v = f32At(params, offBv());
-  for (let i = 0; i < k; i++) v += f32At(params, wv + i) * f32At(x, i);
-  headValue = v;
 }
 
 /** Index of the largest logit (the first on ties). */

@@ -96,7 +96,7 @@ const char *bitrl_imp_k_attention(const bitrl_linear_memory *mem, const uint64_t
 }
 
 /* k_baseline: the baseline kinds' kernels by op (fp32: 0 linear, 1 RMSNorm, 2 attention; int8: 3 matvec, 4 per-row
- * outputs, 5 row scales to multipliers), each with its own checks. */
+ * outputs, 5 row scales to multipliers) and every kind's RL head layer (6), each with its own checks. */
 const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t *a, uint64_t *ret) {
     (void)ret;
     int32_t op = (int32_t)a[0];
@@ -153,6 +153,15 @@ const char *bitrl_imp_k_baseline(const bitrl_linear_memory *mem, const uint64_t 
         int32_t rows = (int32_t)a[2];
         if (!dim_ok(rows) || !in_mem(mem, p, 4ull * (uint32_t)rows)) return bitrl_trap_out_of_bounds;
         bitrl_native_scales_fx(mem->base + p, rows);
+    } else if (op == 6) {
+        /* (w, b, x, y, rows, cols, relu): the RL head's layer */
+        uint32_t w = (uint32_t)a[1], b = (uint32_t)a[2], x = (uint32_t)a[3], y = (uint32_t)a[4];
+        int32_t rows = (int32_t)a[5], cols = (int32_t)a[6], relu = (int32_t)a[7];
+        if (!dim_ok(rows) || !dim_ok(cols) || relu < 0 || relu > 1 ||
+            !in_mem(mem, w, 4ull * (uint32_t)rows * (uint32_t)cols) || !in_mem(mem, b, 4ull * (uint32_t)rows) ||
+            !in_mem(mem, x, 4ull * (uint32_t)cols) || !in_mem(mem, y, 4ull * (uint32_t)rows))
+            return bitrl_trap_out_of_bounds;
+        bitrl_native_f32_affine(mem->base + w, mem->base + b, mem->base + x, mem->base + y, rows, cols, relu);
     } else {
         return bitrl_trap_out_of_bounds;
     }

@@ -226,4 +226,34 @@ void bitrl_native_f32_attention(uint8_t *qkv, int32_t n, int32_t dim, int32_t he
         }
 }
 
+/* The RL head's layer (the module's affineF32, plain.ts): each sum starts from its bias and adds the products in
+ * column order; ReLU (v > 0, else +0) when relu. Two rows a pass share each activation load. */
+void bitrl_native_f32_affine(const uint8_t *w, const uint8_t *b, const uint8_t *x, uint8_t *y, int32_t rows,
+                             int32_t cols, int32_t relu) {
+    const uint32_t rb = 4u * (uint32_t)cols;
+    int32_t r = 0;
+    for (; r + 1 < rows; r += 2) {
+        const uint8_t *wa = w + (uint32_t)r * rb, *wb = wa + rb;
+        float s = ld(b + 4u * (uint32_t)r), t = ld(b + 4u * (uint32_t)r + 4u);
+        for (uint32_t c = 0; c < rb; c += 4u) {
+            const float v = ld(x + c);
+            s += ld(wa + c) * v;
+            t += ld(wb + c) * v;
+        }
+        if (relu) {
+            if (!(s > 0.0f)) s = 0.0f;
+            if (!(t > 0.0f)) t = 0.0f;
+        }
+        st(y + 4u * (uint32_t)r, s);
+        st(y + 4u * (uint32_t)r + 4u, t);
+    }
+    if (r < rows) {
+        const uint8_t *wa = w + (uint32_t)r * rb;
+        float s = ld(b + 4u * (uint32_t)r);
+        for (uint32_t c = 0; c < rb; c += 4u) s += ld(wa + c) * ld(x + c);
+        if (relu && !(s > 0.0f)) s = 0.0f;
+        st(y + 4u * (uint32_t)r, s);
+    }
+}
+
 #endif

@@ -1,4 +1,5 @@
-/* C twins of the fp32 forward's bound kernels (assembly/kernels/bound.ts k_baseline: linear, RMSNorm, attention), the
+/* C twins of the fp32 forward's bound kernels (assembly/kernels/bound.ts k_baseline: linear, RMSNorm, attention) and of
+ * every kind's RL head layer (affine), the
  * `wasm3+native` binding for the fp32 baseline: every float operation in f32, in the module's
  * order, no fused multiply-add, from libm only sqrtf and rintf (both exact), so the bits equal the module's
  * (test/board/backbone.test.ts compares the fp32 features byte for byte). Pointers are inside linear memory
@@ -20,5 +21,9 @@ void bitrl_native_f32_rmsnorm(const uint8_t *x, const uint8_t *g, uint8_t *out, 
  * out f32[n][dim]. */
 void bitrl_native_f32_attention(uint8_t *qkv, int32_t n, int32_t dim, int32_t heads, const uint8_t *rope, uint8_t *sc,
                                 uint8_t *out);
+/* The RL head's layer: y[r] = b[r] + w[r] . x (w f32[rows][cols], x f32[cols]), each sum from the bias in column
+ * order, then ReLU (v > 0, else +0) when relu. */
+void bitrl_native_f32_affine(const uint8_t *w, const uint8_t *b, const uint8_t *x, uint8_t *y, int32_t rows,
+                             int32_t cols, int32_t relu);
 
 #endif

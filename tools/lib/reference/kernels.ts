@@ -172,6 +172,29 @@ export function matvec_f32(w: Float32Array, x: Float32Array, rows: number, cols:
   return out;
 }
 
+/** The RL head's layer (f32_affine): out[r] = b[r] + w[r] . x, each sum starting from its bias and adding the products
+ *  in column order, all in f32; with relu, v > 0 or +0 (NaN gives +0). */
+export function affine_f32(
+  w: Float32Array,
+  b: Float32Array,
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  relu: boolean,
+): Float32Array {
+  checkShape("affine_f32", rows, cols);
+  checkLength("affine_f32", "w", w.length, rows * cols);
+  checkLength("affine_f32", "b", b.length, rows);
+  checkLength("affine_f32", "x", x.length, cols);
+  const out = new Float32Array(rows);
+  for (let r = 0; r < rows; r++) {
+    let acc = b[r];
+    for (let c = 0; c < cols; c++) acc = f32(acc + f32(w[r * cols + c] * x[c]));
+    out[r] = relu && !(acc > 0) ? 0 : acc;
+  }
+  return out;
+}
+
 /** out[i] = f32(f32(x[i] * inv) * weight[i]), inv = f32(1 / sqrt(f32(f32(sum x^2) / n) + eps)), all in f32. */
 export function rmsnorm_f32(x: Float32Array, weight: Float32Array): Float32Array {
   const n = x.length;

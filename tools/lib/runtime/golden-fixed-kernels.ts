@@ -9,7 +9,7 @@ import * as fx from "../reference/fixed.ts";
 import * as small from "../reference/small-kernels.ts";
 import { attentionInt } from "../reference/attention.ts";
 import { ropeAttentionF32, ropeTable } from "../reference/backbone.ts";
-import { matvec_f32, matvec_i8, rmsnorm_f32 } from "../reference/kernels.ts";
+import { affine_f32, matvec_f32, matvec_i8, rmsnorm_f32 } from "../reference/kernels.ts";
 import { packTernary, rowBytes } from "../format/ternary-packing.ts";
 import { bytesOf } from "./wasm.ts";
 import type { GoldenCase, GoldenFile } from "./golden.ts";
@@ -236,6 +236,28 @@ function f32LinearCase(
     [wa, xa, xs, ya, ys, rows, cols, n, mode],
     ya,
     bytesOf(want),
+    "exact",
+  );
+}
+
+/** The RL head's layer (f32_affine -> k_baseline affine): every sum from its bias in column order, ReLU'd when relu;
+ *  y starts as 0xa5 bytes (every row written). */
+function f32AffineCase(rand: Rand, rows: number, cols: number, relu: boolean, span = 1, misalign = 0): GoldenCase {
+  const b = new CaseBuilder();
+  const w = randomF32s(rand, rows * cols, span),
+    bias = randomF32s(rand, rows, 2),
+    x = randomF32s(rand, cols, 1);
+  const wa = b.put(bytesOf(w), misalign ? 16 + misalign : undefined),
+    ba = b.put(bytesOf(bias)),
+    xa = b.put(bytesOf(x), misalign ? ((b.end + 15) & ~15) + misalign : undefined),
+    ya = b.put(new Uint8Array(4 * rows).fill(0xa5));
+  const tag = `${span === 1 ? "" : ` span ${span}`}${misalign ? ` misaligned by ${misalign}` : ""}`;
+  return b.done(
+    `f32_affine ${rows}x${cols}${relu ? " relu" : ""}${tag}`,
+    "f32_affine",
+    [wa, ba, xa, ya, rows, cols, relu ? 1 : 0],
+    ya,
+    bytesOf(affine_f32(w, bias, x, rows, cols, relu)),
     "exact",
   );
 }
@@ -550,6 +572,19 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
       Uint32Array.from([0, -0, 1e-40, Infinity, -Infinity, NaN, -0.5, 3.4e38, 1.2e-38], fx.f32Bits),
     ),
   );
+  // the RL head's layer (k_baseline op 6), a stream of its own so the cases above keep their bytes: a cartpole head's
+  // logits and value (160 features), a hidden layer with ReLU, odd shapes, overflow to infinities, misaligned operands
+  const hr = seededRandom(seed + 9);
+  for (const [rows, cols, relu, span, misalign] of [
+    [2, 160, 0, 1, 0],
+    [1, 160, 0, 1, 0],
+    [32, 40, 1, 1, 0],
+    [3, 7, 1, 1, 0],
+    [1, 1, 0, 1, 0],
+    [5, 13, 0, 3e38, 0],
+    [4, 9, 1, 1, 2],
+  ])
+    cases.push(f32AffineCase(hr, rows, cols, relu === 1, span, misalign));
   return cases;
 }
 
