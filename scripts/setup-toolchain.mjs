@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync,
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { reorderOpSignature } from "./toolchain/wasm3-op-signature.mjs";
+import { addF32Register } from "./toolchain/wasm3-f32-register.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pins = JSON.parse(readFileSync(join(root, "scripts/toolchain/pins.json"), "utf8"));
@@ -182,7 +183,8 @@ function ensureWasm3() {
     run(python, ["-m", "pip", "download", "-q", "--no-binary", ":all:", "--no-deps", pypi, "-d", dir.cache]);
   }
   // Only the core: the sdist's Python binding (m3module.c) sits outside wasm3/ and is not extracted.
-  // wasm3-op-signature.mjs: its operations' arguments reordered so that on 32-bit Arm they all stay in registers
+  // wasm3-op-signature.mjs: its operations' arguments reordered so that on 32-bit Arm they all stay in registers;
+  // wasm3-f32-register.mjs: f32 values in a register of their own type (no f64 round trip per f32 operation)
   installFromArchive(
     archive,
     dir.wasm3,
@@ -193,6 +195,7 @@ function ensureWasm3() {
       cpSync(join(tmp, license), join(out, "LICENSE"));
       rmSync(join(out, "m3module.c"), { force: true });
       reorderOpSignature(out);
+      addF32Register(out);
     },
     stampText,
   );

@@ -35,17 +35,23 @@ const EDITS = [
   ["m3_exec.h", /Call \(([^;]*?), d_m3OpDefaultArgs\)/g, "Call (0, $1 d_m3OpDefaultArgs)", 2],
 ];
 
-/** Applies the reordering to the wasm3 sources in `dir`, in place; throws naming the edit that did not fit. */
-export function reorderOpSignature(dir) {
+/** Applies counted text edits ([file, pattern, replacement, expected matches]) to the wasm3 sources in `dir`, in place;
+ *  throws naming the edit that did not fit (and writes nothing then). */
+export function applyEdits(dir, edits, label) {
   const texts = new Map();
-  for (const [file, pattern, replacement, expected] of EDITS) {
+  for (const [file, pattern, replacement, expected] of edits) {
     const before = texts.get(file) ?? readFileSync(join(dir, file), "utf8");
     const found = before.match(pattern)?.length ?? 0;
     if (found !== expected)
       throw new Error(
-        `wasm3 op-signature edit ${pattern} matched ${found} times in ${file}, expected ${expected}: not the pinned sources?`,
+        `wasm3 ${label} edit ${pattern} matched ${found} times in ${file}, expected ${expected}: not the pinned sources?`,
       );
     texts.set(file, before.replace(pattern, replacement));
   }
   for (const [file, text] of texts) writeFileSync(join(dir, file), text);
+}
+
+/** Applies the reordering to the wasm3 sources in `dir`, in place; throws naming the edit that did not fit. */
+export function reorderOpSignature(dir) {
+  applyEdits(dir, EDITS, "op-signature");
 }

@@ -11,6 +11,7 @@ import { BitrlError } from "../../tools/lib/util/errors.ts";
 import { buildFirmware, SELFTEST_SRC } from "../../tools/lib/board/firmware-build.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../../tools/lib/board/toolchain.ts";
 import { reorderOpSignature } from "../../scripts/toolchain/wasm3-op-signature.mjs";
+import { addF32Register } from "../../scripts/toolchain/wasm3-f32-register.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -52,6 +53,15 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.match(defs, /define d_m3BaseOpSig\s+m3reg_t _r0, pc_t _pc, m3stack_t _sp, M3MemoryHeader \* _mem\n/);
   for (const file of ["m3_env.c", "m3_exec.h"])
     assert.not.match(readFileSync(join(paths.wasm3, file), "utf8"), /Call \([^;]*, d_m3OpDefaultArgs\)/);
+  // f32 values in a register of their own (scripts/toolchain/wasm3-f32-register.mjs): fp1 beside fp0, and no f32
+  // operation left on fp0
+  assert.match(defs, /define d_m3OpSig\s+d_m3ExpOpSig\s+\(f64 _fp0, f32 _fp1\)/);
+  const exec = readFileSync(join(paths.wasm3, "m3_exec.h"), "utf8");
+  const f32OnFp0 = exec.split("\n").filter((l) => /_fp0/.test(l) && /\bf32\b/.test(l));
+  assert.equal(
+    f32OnFp0.map((l) => l.trim()),
+    ["d_m3TypeModifyOp (_fp1, _fp0, f32, Demote, f64);", "d_m3TypeModifyOp (_fp0, _fp1, f64, Promote, f32);"],
+  );
 });
 
 test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
@@ -64,6 +74,8 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
       () => reorderOpSignature(dir),
       /matched 0 times in m3_exec_defs\.h, expected 1: not the pinned sources/,
     );
+    assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
+    assert.throws(() => addF32Register(dir), /f32-register edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
