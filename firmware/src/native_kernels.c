@@ -80,10 +80,57 @@ void bitrl_native_matvec_t3_lut(const uint8_t *w, const int16_t *lut, int32_t *y
  * Four tokens share each table entry as four 16-bit lanes of a u64 (lane k holds token k's partial sum; negative
  * lanes borrow from the next, which the final sums undo: every lane of a finished row is in 0..65535). */
 
-static inline uint64_t ld_u64(const uint8_t *p) {
+/* Each entry is a u64 (lane k at bits 16k), but its two 32-bit halves are summed on their own, modulo 2^32: lanes 0-1
+ * and lanes 2-3. That gives the same lanes as summing the u64s (every lane of a finished row is in 0..65535, so each
+ * half's total is exact modulo 2^32, carries included) without a carry chain between the halves: on a Cortex-M4 one
+ * ldrd and two independent adds, on an RV32 core (no carry flag) two adds instead of a 64-bit add's four or more.
+ * Per group 36 entries, 288 bytes: t27 [27] then t9 [9], the size of the module's split tables. */
+#define LANE_OFF32 0x00800080u /* 128 in both lanes of a half */
+#define BIAS2 0x04000400u      /* 1024 in both lanes */
+#define GROUP_BYTES 288u
+
+static inline __attribute__((always_inline)) uint32_t ld32(const uint8_t *p, int aligned) {
+    if (aligned) return *(const uint32_t *)__builtin_assume_aligned(p, 4);
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+/* An entry; word aligned, it is one ldrd on a Cortex-M4 (which needs only word alignment) or two lw on RV32. */
+typedef uint64_t u64_word_aligned __attribute__((aligned(4)));
+static inline __attribute__((always_inline)) uint64_t ld64(const uint8_t *p, int aligned) {
+    if (aligned) return *(const u64_word_aligned *)__builtin_assume_aligned(p, 4);
     uint64_t v;
     memcpy(&v, p, 8);
     return v;
+}
+static inline __attribute__((always_inline)) void st32(uint8_t *p, uint32_t v, int aligned) {
+    if (aligned)
+        *(uint32_t *)__builtin_assume_aligned(p, 4) = v;
+    else
+        memcpy(p, &v, 4);
+}
+
+/* One group's entries, half h (0: lanes 0-1, 1: lanes 2-3) at byte 4 h of each, from its five columns' halves
+ * (lanes as signed values, borrows included). */
+static inline __attribute__((always_inline)) void build_half(uint8_t *t27, uint32_t x0, uint32_t x1, uint32_t x2,
+                                                             uint32_t x3, uint32_t x4, int aligned) {
+    uint8_t *t9 = t27 + 216;
+    uint32_t s2 = BIAS2 - x2;
+    for (int k2 = 0; k2 < 3; k2++, s2 += x2) {
+        uint32_t s1 = s2 - x1;
+        for (int k1 = 0; k1 < 3; k1++, s1 += x1) {
+            uint8_t *o = t27 + 8 * (9 * k2 + 3 * k1);
+            st32(o, s1 - x0, aligned);
+            st32(o + 8, s1, aligned);
+            st32(o + 16, s1 + x0, aligned);
+        }
+    }
+    uint32_t s4 = 0u - x4;
+    for (int k4 = 0; k4 < 3; k4++, s4 += x4) {
+        st32(t9 + 24 * k4, s4 - x3, aligned);
+        st32(t9 + 24 * k4 + 8, s4, aligned);
+        st32(t9 + 24 * k4 + 16, s4 + x3, aligned);
+    }
 }
 
 /* Byte b = lo + 27 hi: lo the first three trits, hi the last two (invalid bytes 243..255 -> 0, 0); in flash. */
@@ -108,49 +155,42 @@ static const uint8_t k_dec_hi[256] = {
     8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
 };
 
-#define LANE_OFF 0x0080008000800080ull /* 128 in every lane */
-#define BIAS4 0x0400040004000400ull    /* 1024 in every lane */
+static inline __attribute__((always_inline)) void t3_x4(const uint8_t *x4, uint32_t groups, const uint8_t *w,
+                                                        uint32_t rows, uint32_t stride, uint8_t *acc, uint8_t *lut,
+                                                        int aligned) {
+    for (uint32_t g = 0; g < groups; g++) {
+        const uint8_t *xp = x4 + 40u * g;
+        for (int h = 0; h < 2; h++) {
+            const uint8_t *xh = xp + 4 * h;
+            build_half(lut + GROUP_BYTES * g + 4 * h, ld32(xh, 0) - LANE_OFF32, ld32(xh + 8, 0) - LANE_OFF32,
+                       ld32(xh + 16, 0) - LANE_OFF32, ld32(xh + 24, 0) - LANE_OFF32, ld32(xh + 32, 0) - LANE_OFF32,
+                       aligned);
+        }
+    }
+    for (uint32_t r = 0; r < rows; r++) {
+        const uint8_t *wr = w + r * stride, *end = wr + groups;
+        const uint8_t *p = lut;
+        uint32_t lo = 0, hi = 0;
+        for (; wr < end; wr++, p += GROUP_BYTES) {
+            const uint32_t b = *wr;
+            const uint64_t u = ld64(p + 8u * k_dec_lo[b], aligned), v = ld64(p + 216u + 8u * k_dec_hi[b], aligned);
+            lo += (uint32_t)u + (uint32_t)v;
+            hi += (uint32_t)(u >> 32) + (uint32_t)(v >> 32);
+        }
+        st32(acc + 8u * r, lo, 0);
+        st32(acc + 8u * r + 4u, hi, 0);
+    }
+}
 
 void bitrl_native_t3_matvec_x4(const uint8_t *x4, uint32_t cols, const uint8_t *w, uint32_t rows, uint32_t stride,
                                uint8_t *acc, uint8_t *lut) {
-    uint32_t groups = (cols + 4u) / 5u;
-    /* split tables: t27[g][lo] = bias + sum_{j<3} (trit_j - 1) x_j, t9[g][hi] = sum_{j<2} (trit_j - 1) x_{3+j} */
-    uint8_t *t27 = lut, *t9 = lut + 27u * 8u * groups;
-    for (uint32_t g = 0; g < groups; g++) {
-        const uint8_t *xp = x4 + 40u * g;
-        uint64_t x0 = ld_u64(xp) - LANE_OFF, x1 = ld_u64(xp + 8) - LANE_OFF, x2 = ld_u64(xp + 16) - LANE_OFF;
-        uint64_t x3 = ld_u64(xp + 24) - LANE_OFF, x4v = ld_u64(xp + 32) - LANE_OFF;
-        uint64_t e[27];
-        uint64_t s2 = BIAS4 - x2;
-        for (int k2 = 0; k2 < 3; k2++, s2 += x2) {
-            uint64_t s1 = s2 - x1;
-            for (int k1 = 0; k1 < 3; k1++, s1 += x1) {
-                uint64_t *o = &e[9 * k2 + 3 * k1];
-                o[0] = s1 - x0;
-                o[1] = s1;
-                o[2] = s1 + x0;
-            }
-        }
-        memcpy(t27 + 216u * g, e, sizeof e);
-        uint64_t f[9];
-        uint64_t s4 = 0 - x4v;
-        for (int k4 = 0; k4 < 3; k4++, s4 += x4v) {
-            f[3 * k4] = s4 - x3;
-            f[3 * k4 + 1] = s4;
-            f[3 * k4 + 2] = s4 + x3;
-        }
-        memcpy(t9 + 72u * g, f, sizeof f);
-    }
-    for (uint32_t r = 0; r < rows; r++) {
-        const uint8_t *wr = w + r * stride;
-        const uint8_t *p27 = t27, *p9 = t9;
-        uint64_t a = 0;
-        for (uint32_t g = 0; g < groups; g++, p27 += 216, p9 += 72) {
-            uint32_t b = wr[g];
-            a += ld_u64(p27 + 8u * k_dec_lo[b]) + ld_u64(p9 + 8u * k_dec_hi[b]);
-        }
-        memcpy(acc + 8u * r, &a, 8);
-    }
+    const uint32_t groups = (cols + 4u) / 5u;
+    /* the module's table scratch (lut_fast_base()) is word aligned on the board; word-aligned entries load in one
+     * ldrd (Cortex-M4) or two lw (RV32, which has no unaligned word loads); any other address takes byte-safe loads */
+    if (((uintptr_t)lut & 3u) == 0)
+        t3_x4(x4, groups, w, rows, stride, acc, lut, 1);
+    else
+        t3_x4(x4, groups, w, rows, stride, acc, lut, 0);
 }
 
 #endif
