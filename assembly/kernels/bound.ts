@@ -167,8 +167,8 @@ export function k_attention(
  * scales is 0), put by mode (0 saturating residual add, 1 raw, 2 ReLU^2); K_SCALES_FX (p, rows): each of rows f32
  * scales at p (a row block's, as read from the blob) replaced by its multiplier (fxFromF32Bits, fixed.ts). Every
  * kind's RL head: K_F32_AFFINE (w, b, x, y, rows, cols, relu): affineF32 (plain.ts), y[r] = b[r] + w[r] . x summed
- * from the bias in column order, ReLU'd when relu (the head is f32 for every kind, and interpreted it costs wasm3
- * on a Cortex-M4F about a quarter of a ternary decision: docs/agents.md).
+ * from the bias in column order, ReLU'd when relu (the head is f32 for every kind; interpreted by wasm3 on a
+ * Cortex-M4F it was a quarter of a ternary wasm3+native decision before wasm3's f32 register: docs/agents.md).
  */
 export function k_baseline(op: i32, a: i32, b: i32, c: i32, d: i32, e: i32, f: i32, g: i32): void {
   if (op == K_F32_LINEAR) matvecF32Tokens(<usize>a, <usize>b, g & 0xffff, <usize>c, g >>> 16, d, e, f >>> 4, f & 15);
