@@ -82,20 +82,15 @@ void bitrl_native_matvec_t3_lut(const uint8_t *w, const int16_t *lut, int32_t *y
 
 /* Each entry is a u64 (lane k at bits 16k), but its two 32-bit halves are summed on their own, modulo 2^32: lanes 0-1
  * and lanes 2-3. That gives the same lanes as summing the u64s (every lane of a finished row is in 0..65535, so each
- * half's total is exact modulo 2^32, carries included) without a carry chain between the halves: on a Cortex-M4 one
- * ldrd and two independent adds, on an RV32 core (no carry flag) two adds instead of a 64-bit add's four or more.
+ * half's total is exact modulo 2^32, carries included) without a carry chain between the halves: two independent
+ * adds, where an RV32 core (no carry flag) needs four or more for a 64-bit add.
  * Per group 36 entries, 288 bytes: t27 [27] then t9 [9], the size of the module's split tables. */
 #define LANE_OFF32 0x00800080u /* 128 in both lanes of a half */
 #define BIAS2 0x04000400u      /* 1024 in both lanes */
 #define GROUP_BYTES 288u
 
-static inline __attribute__((always_inline)) uint32_t ld32(const uint8_t *p, int aligned) {
-    if (aligned) return *(const uint32_t *)__builtin_assume_aligned(p, 4);
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-/* An entry; word aligned, it is one ldrd on a Cortex-M4 (which needs only word alignment) or two lw on RV32. */
+/* An entry. Word aligned, RV32 loads it with two lw (byte loads otherwise); on the Cortex-M4 gcc emits two ldr
+ * either way (it does not choose ldrd here). */
 typedef uint64_t u64_word_aligned __attribute__((aligned(4)));
 static inline __attribute__((always_inline)) uint64_t ld64(const uint8_t *p, int aligned) {
     if (aligned) return *(const u64_word_aligned *)__builtin_assume_aligned(p, 4);
@@ -162,8 +157,8 @@ static inline __attribute__((always_inline)) void t3_x4(const uint8_t *x4, uint3
         const uint8_t *xp = x4 + 40u * g;
         for (int h = 0; h < 2; h++) {
             const uint8_t *xh = xp + 4 * h;
-            build_half(lut + GROUP_BYTES * g + 4 * h, ld32(xh, 0) - LANE_OFF32, ld32(xh + 8, 0) - LANE_OFF32,
-                       ld32(xh + 16, 0) - LANE_OFF32, ld32(xh + 24, 0) - LANE_OFF32, ld32(xh + 32, 0) - LANE_OFF32,
+            build_half(lut + GROUP_BYTES * g + 4 * h, load_u32(xh) - LANE_OFF32, load_u32(xh + 8) - LANE_OFF32,
+                       load_u32(xh + 16) - LANE_OFF32, load_u32(xh + 24) - LANE_OFF32, load_u32(xh + 32) - LANE_OFF32,
                        aligned);
         }
     }
