@@ -142,6 +142,8 @@ export function qemuCommand(
       "chardev:uart0",
       "-kernel",
       elf,
+      // a TCG plugin for profiling (bench/profile.ts sets it): "<plugin.so>,<arg>=<value>,..."
+      ...(process.env.BITRL_QEMU_PLUGIN ? ["-plugin", process.env.BITRL_QEMU_PLUGIN] : []),
     ],
   };
 }
