@@ -41,14 +41,18 @@ function buildPlugin(): string {
   return so;
 }
 
-/** Executed instructions per block start address ("<hex> <insns> <execs>" lines, summed over re-translations). */
-function readProfile(path: string): Map<number, number> {
-  const m = new Map<number, number>();
+/** Per block start address ("<hex> <insns> <execs>" lines, summed over re-translations): instructions executed,
+ *  and how often a block starting there ran. */
+function readProfile(path: string): Map<number, { insns: number; execs: number }> {
+  const m = new Map<number, { insns: number; execs: number }>();
   for (const line of readFileSync(path, "utf8").split("\n")) {
     if (!line) continue;
     const [addr, insns, execs] = line.split(" ");
     const at = parseInt(addr, 16);
-    m.set(at, (m.get(at) ?? 0) + Number(insns) * Number(execs));
+    const b = m.get(at) ?? { insns: 0, execs: 0 };
+    b.insns += Number(insns) * Number(execs);
+    b.execs += Number(execs);
+    m.set(at, b);
   }
   return m;
 }
@@ -58,7 +62,7 @@ async function profiledRun(
   elf: string,
   so: string,
   episodes: number,
-): Promise<{ blocks: Map<number, number>; steps: number[] }> {
+): Promise<{ blocks: Map<number, { insns: number; execs: number }>; steps: number[] }> {
   const out = join(outDir, `${board}-${backend.replace("+", "-")}-${episodes}.txt`);
   rmSync(out, { force: true });
   process.env.BITRL_QEMU_PLUGIN = `${so},out=${out}`;
@@ -99,7 +103,7 @@ function moduleFunctionNames(): string[] {
   return names;
 }
 
-function owner(syms: { start: number; end: number; name: string }[], at: number): string {
+function owner(syms: { start: number; end: number; name: string }[], at: number): { name: string; entry: boolean } {
   let lo = 0,
     hi = syms.length - 1;
   while (lo <= hi) {
@@ -108,7 +112,7 @@ function owner(syms: { start: number; end: number; name: string }[], at: number)
     else hi = mid - 1;
   }
   const s = syms[hi];
-  return s && at < s.end ? s.name : `?0x${at.toString(16)}`;
+  return s && at < s.end ? { name: s.name, entry: at === s.start } : { name: `?0x${at.toString(16)}`, entry: false };
 }
 
 const so = buildPlugin();
@@ -125,26 +129,35 @@ const label = (fn: string) => {
   const name = m ? moduleNames[Number(m[1])] : undefined;
   return name ? `${fn} ${name.split("/").pop()}` : fn;
 };
-const perFn = new Map<string, number>();
-for (const [at, n] of two.blocks) {
-  const d = n - (one.blocks.get(at) ?? 0);
-  const fn = label(owner(syms, at));
-  if (d !== 0) perFn.set(fn, (perFn.get(fn) ?? 0) + d);
+// per function: instructions, and entries (runs of a block at its first address: calls, or a loop's head there)
+const perFn = new Map<string, { insns: number; entries: number }>();
+for (const [at, b] of two.blocks) {
+  const before = one.blocks.get(at) ?? { insns: 0, execs: 0 };
+  const d = b.insns - before.insns;
+  if (d === 0) continue;
+  const o = owner(syms, at);
+  const fn = label(o.name);
+  const f = perFn.get(fn) ?? { insns: 0, entries: 0 };
+  f.insns += d;
+  if (o.entry) f.entries += b.execs - before.execs;
+  perFn.set(fn, f);
 }
-const total = [...perFn.values()].reduce((x, y) => x + y, 0);
-const rows = [...perFn.entries()].sort((x, y) => y[1] - x[1]);
+const total = [...perFn.values()].reduce((x, y) => x + y.insns, 0);
+const rows = [...perFn.entries()].map(([name, f]) => [name, f.insns, f.entries] as const).sort((x, y) => y[1] - x[1]);
 const top = Number(a.top);
 console.log(
   `${board} ${backend}, ${a.model}: episode seed ${seed + 1}, ${steps} steps, ${Math.round(total / steps).toLocaleString("en-US")} instructions per step (emulated: QEMU plugin counts)`,
 );
-console.log("| function | instructions per step | share |");
-console.log("|---|---|---|");
-for (const [name, n] of rows.slice(0, top))
-  console.log(`| ${name} | ${Math.round(n / steps).toLocaleString("en-US")} | ${((100 * n) / total).toFixed(1)}% |`);
+console.log("| function | instructions per step | share | entries per step | instructions per entry |");
+console.log("|---|---|---|---|---|");
+for (const [name, n, e] of rows.slice(0, top))
+  console.log(
+    `| ${name} | ${Math.round(n / steps).toLocaleString("en-US")} | ${((100 * n) / total).toFixed(1)}% | ${e ? Math.round(e / steps).toLocaleString("en-US") : "-"} | ${e ? (n / e).toFixed(1) : "-"} |`,
+  );
 const rest = rows.slice(top).reduce((x, r) => x + r[1], 0);
 if (rest)
   console.log(
-    `| (${rows.length - top} more) | ${Math.round(rest / steps).toLocaleString("en-US")} | ${((100 * rest) / total).toFixed(1)}% |`,
+    `| (${rows.length - top} more) | ${Math.round(rest / steps).toLocaleString("en-US")} | ${((100 * rest) / total).toFixed(1)}% | | |`,
   );
 console.log(
   JSON.stringify({
@@ -155,6 +168,6 @@ console.log(
     seed: seed + 1,
     steps,
     per_step: total / steps,
-    functions: rows.map(([name, n]) => ({ name, per_step: n / steps })),
+    functions: rows.map(([name, n, e]) => ({ name, per_step: n / steps, entries_per_step: e / steps })),
   }),
 );
