@@ -100,21 +100,27 @@ function accessorsO(c, minBytes) {
     "#else",
     `#define ${proven} ${minBytes}u`,
     "#endif",
+    // the module's one memory is the runtime's static pool: its base and current size are two distinct globals
+    // (wasm_rt_baremetal.c keeps them with the instance's memory), so gcc knows a store into the memory changes
+    // neither and keeps both in registers through a loop; through `mem` it reloaded both after every store
+    "extern uint8_t bitrl_aot_memory[];",
+    "extern uint32_t bitrl_aot_memory_size;",
     "#define BITRL_CHECK_O(mem, b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
     `  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t))) && \\`,
     `        (u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t)))) { \\`,
     `    if (__builtin_constant_p(o) && (o) <= (uint32_t)${proven} - (uint32_t)sizeof(t)) { \\`,
-    "      if (UNLIKELY((b) > (mem)->size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
-    "    } else if (UNLIKELY((u64)(b) + (o) > (u64)((mem)->size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
+    "      if (UNLIKELY((b) > bitrl_aot_memory_size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
+    "    } else if (UNLIKELY((u64)(b) + (o) > (u64)(bitrl_aot_memory_size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
     "  }",
   ];
   for (const m of c.matchAll(/^DEFINE_LOAD\((\w+), (\w+), (\w+), (\w+)\)$/gm)) {
     const [, name, t1, t2, t3] = m;
     lines.push(
       `static inline __attribute__((always_inline)) ${t3} ${name}_o(wasm_rt_memory_t* mem, u32 b, u32 o) {`,
+      "  (void)mem;",
       `  BITRL_CHECK_O(mem, b, o, ${t1});`,
       `  ${t1} result;`,
-      `  wasm_rt_memcpy(&result, &mem->data[(size_t)b + o], sizeof(${t1}));`,
+      `  wasm_rt_memcpy(&result, &bitrl_aot_memory[(size_t)b + o], sizeof(${t1}));`,
       `  return (${t3})(${t2})result;`,
       "}",
     );
@@ -123,9 +129,10 @@ function accessorsO(c, minBytes) {
     const [, name, t1, t2] = m;
     lines.push(
       `static inline __attribute__((always_inline)) void ${name}_o(wasm_rt_memory_t* mem, u32 b, u32 o, ${t2} value) {`,
+      "  (void)mem;",
       `  BITRL_CHECK_O(mem, b, o, ${t1});`,
       `  ${t1} wrapped = (${t1})value;`,
-      `  wasm_rt_memcpy(&mem->data[(size_t)b + o], &wrapped, sizeof(${t1}));`,
+      `  wasm_rt_memcpy(&bitrl_aot_memory[(size_t)b + o], &wrapped, sizeof(${t1}));`,
       "}",
     );
   }

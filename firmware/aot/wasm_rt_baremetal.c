@@ -112,7 +112,12 @@ void *wasm_rt_exception(void) { return NULL; }
 #else
 #define AOT_POOL_BYTES BITRL_CFG_AOT_MEMORY_BYTES
 #endif
-static uint8_t s_memory_pool[AOT_POOL_BYTES] __attribute__((aligned(8)));
+/* The module's one memory and its current size in bytes, as globals: the generated accessors (scripts/aot-gen.mjs)
+ * use these two rather than the instance's memory, so gcc knows a store into the memory changes neither and keeps
+ * them in registers through a loop. The instance's memory (data, pages, size) always says the same. */
+uint8_t bitrl_aot_memory[AOT_POOL_BYTES] __attribute__((aligned(8)));
+uint32_t bitrl_aot_memory_size;
+#define s_memory_pool bitrl_aot_memory
 static bool s_memory_taken;
 
 uint32_t bitrl_aot_memory_pool_bytes(void) { return (uint32_t)sizeof s_memory_pool; }
@@ -133,6 +138,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, u
     memory->pages = initial_pages;
     memory->max_pages = max_pages;
     memory->size = (uint32_t)bytes;
+    bitrl_aot_memory_size = memory->size;
 }
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *memory, uint32_t delta) {
@@ -142,11 +148,13 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *memory, uint32_t delta) {
     memset(memory->data + memory->size, 0, (size_t)(pages * 65536u - memory->size));
     memory->pages = (uint32_t)pages;
     memory->size = (uint32_t)(pages * 65536u);
+    bitrl_aot_memory_size = memory->size;
     return old;
 }
 
 void wasm_rt_free_memory(wasm_rt_memory_t *memory) {
     (void)memory;
+    bitrl_aot_memory_size = 0; /* any access after this traps */
     s_memory_taken = false;
 }
 
