@@ -52,6 +52,7 @@ console.log(
     steps: p.steps,
     per_step: p.total / p.steps,
     clock_per_step: p.ticks / p.steps,
+    serial_io_left_out: p.idle,
     functions: p.functions.map((f) => ({
       name: f.name,
       per_step: f.instructions / p.steps,

@@ -1,7 +1,8 @@
 // One greedy episode's executed instructions per firmware function on an emulated board (emulated: exact counts
 // from a QEMU plugin of the project's own, insn-profile.c beside this file). Two sessions on the same image: one
 // greedy episode (seed S), then two (S, S + 1); their difference is exactly episode S + 1 (its reset, steps and
-// the episode command), free of boot, module load and wasm3's compilation. Used by bench/profile.ts.
+// the episode command), free of boot, module load and wasm3's compilation; the serial I/O, which waits for the
+// host, is left out (its count follows the host's timing). Used by bench/profile.ts.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -39,13 +40,19 @@ export interface EpisodeProfile {
   steps: number;
   /** the board's own clock over the episode (its `episode` reply), for comparison with the plugin's total */
   ticks: number;
-  /** instructions the plugin counted over the episode */
+  /** instructions the plugin counted over the episode, the board's serial I/O left out */
   total: number;
+  /** the difference in serial I/O between the two sessions (host timing; not part of the total) */
+  idle: number;
   /** by instructions, largest first */
   functions: FunctionCount[];
 }
 
 type Blocks = Map<number, { insns: number; execs: number }>;
+
+/** The HAL's serial calls: between commands the firmware spins in its receive poll as long as the host takes to
+ *  send, and its transmit waits while the host drains the UART; both counts follow the host's timing. */
+const IDLE_POLL = new Set(["hal_serial_read", "hal_serial_write"]);
 
 /** The plugin as a shared object, rebuilt when its source is newer. */
 function buildPlugin(): string {
@@ -118,7 +125,8 @@ function functionSymbols(board: string, elf: string): Symbol[] {
   for (const line of execFileSync(nm, ["-n", "-S", "--defined-only", elf], { encoding: "utf8" }).split("\n")) {
     const f = line.trim().split(/\s+/);
     if (f.length !== 4 || !/[tTwW]/.test(f[2])) continue;
-    const start = parseInt(f[0], 16) & ~1; // Thumb symbols carry bit 0
+    const at = parseInt(f[0], 16);
+    const start = at - (at & 1); // Thumb symbols carry bit 0 (no 32-bit bit ops: RV32 code sits at 0x80000000)
     syms.push({ start, end: start + parseInt(f[1], 16), name: f[3] });
   }
   return syms;
@@ -163,11 +171,17 @@ export async function profileEpisode(o: ProfileOptions): Promise<EpisodeProfile>
     return name ? `${fn} ${name.split("/").pop()}` : fn;
   };
   const perFn = new Map<string, FunctionCount>();
+  let idle = 0;
   for (const [at, b] of two.blocks) {
     const before = one.blocks.get(at) ?? { insns: 0, execs: 0 };
     const d = b.insns - before.insns;
     if (d === 0) continue;
     const w = owner(syms, at);
+    // the board's serial I/O waits for the host: its count follows the host's timing, not the episode
+    if (IDLE_POLL.has(w.name)) {
+      idle += d;
+      continue;
+    }
     const name = label(w.name);
     const f = perFn.get(name) ?? { name, instructions: 0, entries: 0 };
     f.instructions += d;
@@ -182,6 +196,7 @@ export async function profileEpisode(o: ProfileOptions): Promise<EpisodeProfile>
     steps: two.steps[1],
     ticks: two.ticks[1],
     total: functions.reduce((x, f) => x + f.instructions, 0),
+    idle,
     functions,
   };
 }
