@@ -117,24 +117,23 @@ void *wasm_rt_exception(void) { return NULL; }
  * them in registers through a loop. The instance's memory (data, pages, size) always says the same. */
 uint8_t bitrl_aot_memory[AOT_POOL_BYTES] __attribute__((aligned(8)));
 uint32_t bitrl_aot_memory_size;
-#define s_memory_pool bitrl_aot_memory
 static bool s_memory_taken;
 
-uint32_t bitrl_aot_memory_pool_bytes(void) { return (uint32_t)sizeof s_memory_pool; }
+uint32_t bitrl_aot_memory_pool_bytes(void) { return (uint32_t)sizeof bitrl_aot_memory; }
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, uint32_t max_pages) {
     uint64_t bytes = (uint64_t)initial_pages * 65536u;
 #ifdef BITRL_CFG_AOT_MEMORY_PARTIAL
-    if (bytes > sizeof s_memory_pool) bytes = sizeof s_memory_pool; /* partial mapping: the rest traps */
+    if (bytes > sizeof bitrl_aot_memory) bytes = sizeof bitrl_aot_memory; /* partial mapping: the rest traps */
 #endif
-    if (s_memory_taken || bytes > sizeof s_memory_pool) {
+    if (s_memory_taken || bytes > sizeof bitrl_aot_memory) {
         /* instantiation cannot report an error: trap, which the adapter turns into ERR_AOT_MEMORY */
         bitrl_aot_last_trap = WASM_RT_TRAP_OOB;
         wasm_rt_trap(WASM_RT_TRAP_OOB);
     }
     s_memory_taken = true;
-    memset(s_memory_pool, 0, (size_t)bytes);
-    memory->data = s_memory_pool;
+    memset(bitrl_aot_memory, 0, (size_t)bytes);
+    memory->data = bitrl_aot_memory;
     memory->pages = initial_pages;
     memory->max_pages = max_pages;
     memory->size = (uint32_t)bytes;
@@ -143,7 +142,7 @@ void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, u
 
 uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *memory, uint32_t delta) {
     uint64_t pages = (uint64_t)memory->pages + delta;
-    if (pages > memory->max_pages || pages * 65536u > sizeof s_memory_pool) return (uint32_t)-1;
+    if (pages > memory->max_pages || pages * 65536u > sizeof bitrl_aot_memory) return (uint32_t)-1;
     uint32_t old = memory->pages;
     memset(memory->data + memory->size, 0, (size_t)(pages * 65536u - memory->size));
     memory->pages = (uint32_t)pages;
