@@ -17,7 +17,7 @@ const read = (...p: string[]) => readFileSync(projectPath(...p), "utf8");
 
 test("should re-render the committed results.md section from the committed JSON byte for byte", () => {
   const study = JSON.parse(read("docs", "results", "qat-seeds-keydoor.json")) as QatSeedsStudy;
-  assert.is(study.runs.length, 3 * 10, "three arms over 10 pretraining seeds");
+  assert.is(study.runs.length, 3 * 20, "three arms over 20 pretraining seeds");
   for (const r of study.runs) assert.is(r.rl_means.length, study.rl_seeds, `${r.arm} p${r.pretrain_seed}`);
   const doc = read("docs", "results.md");
   assert.is(doc.split(QAT_SEEDS_BEGIN).length, 2, "one begin marker");
