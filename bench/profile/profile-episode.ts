@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
 import { buildFirmware, type Backend } from "../../tools/lib/board/firmware-build.ts";
+import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 
 export interface ProfileOptions {
@@ -89,13 +90,19 @@ async function profiledRun(
   so: string,
   episodes: number,
 ): Promise<{ blocks: Blocks; steps: number[]; ticks: number[] }> {
-  const out = join(mkdtempSync(join(tmpdir(), "bitrl-profile-")), "blocks.txt");
-  const flashPath = o.flashPath ?? join(mkdtempSync(join(tmpdir(), "bitrl-flash-")), "flash.bin");
-  process.env.BITRL_QEMU_PLUGIN = `${so},out=${out}`;
+  const dir = mkdtempSync(join(tmpdir(), "bitrl-profile-"));
+  const out = join(dir, "blocks.txt");
   const steps: number[] = [],
     ticks: number[] = [];
   try {
-    await withBoard(o.board, { backend: o.backend, image: elf, flashPath, timeoutMs: 600000 }, async (s) => {
+    const session = {
+      backend: o.backend,
+      image: elf,
+      flashPath: o.flashPath ?? tempFlashPath(),
+      timeoutMs: 600000,
+      qemuPlugin: `${so},out=${out}`,
+    };
+    await withBoard(o.board, session, async (s) => {
       await s.client.loadModel(o.model);
       for (let i = 0; i < episodes; i++) {
         const r = await s.client.episode(o.seed + i, 0, true);
@@ -103,13 +110,11 @@ async function profiledRun(
         ticks.push(r.ticks);
       }
     });
+    if (!existsSync(out)) throw new Error(`the QEMU plugin wrote no profile (${out})`);
+    return { blocks: readBlocks(out), steps, ticks };
   } finally {
-    delete process.env.BITRL_QEMU_PLUGIN;
+    rmSync(dir, { recursive: true, force: true });
   }
-  if (!existsSync(out)) throw new Error(`the QEMU plugin wrote no profile (${out})`);
-  const blocks = readBlocks(out);
-  rmSync(out, { force: true });
-  return { blocks, steps, ticks };
 }
 
 interface Symbol {

@@ -39,6 +39,8 @@ export interface QemuBootOptions {
   /** where the UART is served: a unix socket in a temp folder (default; no port races between parallel runs) or
    *  TCP on 127.0.0.1 (a free port), e.g. to attach another tool */
   serial?: "unix" | "tcp";
+  /** a TCG plugin and its arguments, "<plugin.so>,<arg>=<value>,..." (bench/profile.ts counts instructions with one) */
+  plugin?: string;
 }
 
 export interface QemuBoard {
@@ -118,6 +120,7 @@ export function qemuCommand(
   elf: string,
   flashPath: string,
   serialSocket: string | { port: number },
+  plugin?: string,
 ): { binary: string; args: string[] } {
   const where =
     typeof serialSocket === "string" ? `path=${qemuOpt(serialSocket)}` : `host=127.0.0.1,port=${serialSocket.port}`;
@@ -142,8 +145,7 @@ export function qemuCommand(
       "chardev:uart0",
       "-kernel",
       elf,
-      // a TCG plugin for profiling (bench/profile.ts sets it): "<plugin.so>,<arg>=<value>,..."
-      ...(process.env.BITRL_QEMU_PLUGIN ? ["-plugin", process.env.BITRL_QEMU_PLUGIN] : []),
+      ...(plugin ? ["-plugin", plugin] : []),
     ],
   };
 }
@@ -160,7 +162,7 @@ export async function bootQemu(opts: QemuBootOptions): Promise<QemuBoard> {
   const uart = await uartEndpoint(opts.serial);
   const t0 = Date.now();
   const deadline = t0 + timeoutMs;
-  const qemu = startQemu(board, elf, flashPath, uart);
+  const qemu = startQemu(board, elf, flashPath, uart, opts.plugin);
   const socket = await connectUart(board, qemu, uart, deadline, timeoutMs);
   const qb = boardOverUart(board, qemu, socket, flashPath, uart.address);
   if (opts.handshake) await handshake(board, qemu, qb, opts.handshake, deadline, timeoutMs);
@@ -215,8 +217,15 @@ interface QemuProcess {
 }
 
 /** Step 3: starts QEMU (killed with this process, see installExitHooks); the temp folder goes when it exits. */
-function startQemu(board: QemuBoardId, elf: string, flashPath: string, uart: UartEndpoint): QemuProcess {
-  const { binary, args } = qemuCommand(board, elf, flashPath, uart.tcpPort ? { port: uart.tcpPort } : uart.sockPath);
+function startQemu(
+  board: QemuBoardId,
+  elf: string,
+  flashPath: string,
+  uart: UartEndpoint,
+  plugin?: string,
+): QemuProcess {
+  const where = uart.tcpPort ? { port: uart.tcpPort } : uart.sockPath;
+  const { binary, args } = qemuCommand(board, elf, flashPath, where, plugin);
   installExitHooks();
   const proc = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   live.add(proc);

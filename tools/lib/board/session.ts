@@ -24,6 +24,8 @@ export interface BoardSessionOptions {
   buildFlags?: string[];
   /** how the board runs the module: interpreted by wasm3 (default), compiled ahead of time (wasm2c), or WAMR */
   backend?: Backend;
+  /** emulated boards: a QEMU TCG plugin and its arguments (qemu.ts `QemuBootOptions.plugin`) */
+  qemuPlugin?: string;
 }
 
 export interface BoardSession {
@@ -84,6 +86,7 @@ export async function openBoard(boardId: string, opts: BoardSessionOptions = {})
       board: board.id as QemuBoardId,
       flashPath: flashPath!,
       timeoutMs: Math.max(timeoutMs, 10000),
+      plugin: opts.qemuPlugin,
     });
     client = new BoardClient(duplexLink(q.serial), timeoutMs);
     via = `QEMU ${board.id}`;
