@@ -69,7 +69,7 @@ export function exportTableSource(exports, moduleName = "agent") {
 // 32-bit core) and end every load with an empty asm that keeps a dead load alive (with guard pages that load *is*
 // the bounds check; upstream dropped it for bounds-check mode, WebAssembly/wabt#2814). Every access site has that
 // form (a u32 variable plus an optional literal offset), so this script rewrites each to accessors of its own
-// (`i32_load_o(&instance->w2c_memory, base, offset)`), and wasm2c's are left unused:
+// (`i32_load_o(base, offset)`, on the module's one memory), and wasm2c's are left unused:
 // - the check is `base > size - len - offset` in 32 bits: exactly `base + offset + len > size` whenever
 //   `offset + len <= BITRL_AOT_PROVEN_BYTES <= size` (known at compile time: the offset is a literal; memory never
 //   shrinks, wasm_rt_baremetal.c allocates the initial pages); a larger offset keeps the 64-bit test;
@@ -102,10 +102,10 @@ function accessorsO(c, minBytes) {
     "#endif",
     // the module's one memory is the runtime's static pool: its base and current size are two distinct globals
     // (wasm_rt_baremetal.c keeps them with the instance's memory), so gcc knows a store into the memory changes
-    // neither and keeps both in registers through a loop; through `mem` it reloaded both after every store
+    // neither and keeps both in registers through a loop; through the instance it reloaded both after every store
     "extern uint8_t bitrl_aot_memory[];",
     "extern uint32_t bitrl_aot_memory_size;",
-    "#define BITRL_CHECK_O(mem, b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
+    "#define BITRL_CHECK_O(b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
     `  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t))) && \\`,
     `        (u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t)))) { \\`,
     `    if (__builtin_constant_p(o) && (o) <= (uint32_t)${proven} - (uint32_t)sizeof(t)) { \\`,
@@ -116,9 +116,8 @@ function accessorsO(c, minBytes) {
   for (const m of c.matchAll(/^DEFINE_LOAD\((\w+), (\w+), (\w+), (\w+)\)$/gm)) {
     const [, name, t1, t2, t3] = m;
     lines.push(
-      `static inline __attribute__((always_inline)) ${t3} ${name}_o(wasm_rt_memory_t* mem, u32 b, u32 o) {`,
-      "  (void)mem;",
-      `  BITRL_CHECK_O(mem, b, o, ${t1});`,
+      `static inline __attribute__((always_inline)) ${t3} ${name}_o(u32 b, u32 o) {`,
+      `  BITRL_CHECK_O(b, o, ${t1});`,
       `  ${t1} result;`,
       `  wasm_rt_memcpy(&result, &bitrl_aot_memory[(size_t)b + o], sizeof(${t1}));`,
       `  return (${t3})(${t2})result;`,
@@ -128,9 +127,8 @@ function accessorsO(c, minBytes) {
   for (const m of c.matchAll(/^DEFINE_STORE\((\w+), (\w+), (\w+)\)$/gm)) {
     const [, name, t1, t2] = m;
     lines.push(
-      `static inline __attribute__((always_inline)) void ${name}_o(wasm_rt_memory_t* mem, u32 b, u32 o, ${t2} value) {`,
-      "  (void)mem;",
-      `  BITRL_CHECK_O(mem, b, o, ${t1});`,
+      `static inline __attribute__((always_inline)) void ${name}_o(u32 b, u32 o, ${t2} value) {`,
+      `  BITRL_CHECK_O(b, o, ${t1});`,
       `  ${t1} wrapped = (${t1})value;`,
       `  wasm_rt_memcpy(&bitrl_aot_memory[(size_t)b + o], &wrapped, sizeof(${t1}));`,
       "}",
@@ -154,7 +152,7 @@ function splitAccesses(path, moduleName) {
     .replace(LAST_STORE, (m) => `${m}\n${accessorsO(c, Number(pages[1]) * 65536)}`)
     .replace(ACCESS_SITE, (_m, name, base, off) => {
       rewritten++;
-      return `${name}_o(&instance->w2c_memory, ${base}, ${off ?? 0}u`;
+      return `${name}_o(${base}, ${off ?? 0}u`;
     });
   if (rewritten !== sites)
     throw new Error(`aot-gen: ${sites - rewritten} memory accesses have an address form this script does not know`);
