@@ -286,7 +286,9 @@ function t3x4sFast(): string {
     `/**`,
     ` * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones`,
     ` * 72 apart from LUT_FAST + ${T9}; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte`,
-    ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= 32, rows >= 1.`,
+    ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= 27 (T3X4S_FAST_GROUPS: six quads and a tail of 3,`,
+    ` * the backbone's widest matrix, 128 columns, is 26 groups; two more quads cost wasm3 ~1 KB of compiled code),`,
+    ` * rows >= 1.`,
     ` */`,
     `export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {`,
     `  const quads = groups >> 2;`,
@@ -307,7 +309,7 @@ function t3x4sFast(): string {
     `    switch (quads) {`,
   ];
   const byte = ["v & 0xff", "(v >> 8) & 0xff", "(v >> 16) & 0xff", "v >> 24"];
-  for (let q = 7; q >= 0; q--) {
+  for (let q = 5; q >= 0; q--) {
     L.push(`      case ${q + 1}: v = load<u32>(wp, ${4 * q});`);
     for (let k = 0; k < 4; k++) {
       const g = 4 * q + k;

@@ -74,6 +74,51 @@ export function attendQuant(
   }
 }
 
+/** sum_i q[i] k[i] of two i8 vectors of n values (i32, wrapping as wasm does), four at a time: in wasm3 the loop's
+ *  compare, branch and pointer steps cost about as much as the multiply-accumulates they serve. */
+// @ts-ignore: decorator
+@inline function dotI8(q: usize, k: usize, n: i32): i32 {
+  let dot = 0;
+  const end4 = q + <usize>(n & ~3),
+    end = q + <usize>n;
+  let qp = q,
+    kp = k;
+  for (; qp < end4; qp += 4, kp += 4) {
+    dot +=
+      <i32>load<i8>(qp) * <i32>load<i8>(kp) +
+      <i32>load<i8>(qp, 1) * <i32>load<i8>(kp, 1) +
+      <i32>load<i8>(qp, 2) * <i32>load<i8>(kp, 2) +
+      <i32>load<i8>(qp, 3) * <i32>load<i8>(kp, 3);
+  }
+  for (; qp < end; qp++, kp++) dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
+  return dot;
+}
+
+/** o[i] = sum_j p[j] v_j[i] for i < hd (p i32 from pB to pEnd, v_j at vo + j vs bytes), written to out i32[hd];
+ *  returns max(amax, max_i |o[i]|). Two outputs a pass, each weight loaded once for both (an odd hd's last output
+ *  alone). */
+// @ts-ignore: decorator
+@inline function weightedV(pB: usize, pEnd: usize, vo: usize, vs: i32, out: usize, hd: i32, amax: u32): u32 {
+  for (let i = 0; i < hd; i += 2) {
+    const two = i + 1 < hd;
+    let a0 = 0,
+      a1 = 0;
+    for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>vs) {
+      const w = load<i32>(pp);
+      a0 += w * load<i32>(vp);
+      if (two) a1 += w * load<i32>(vp, 4);
+    }
+    const o = out + <usize>(i << 2);
+    store<i32>(o, a0);
+    amax = max(amax, absU32(a0));
+    if (two) {
+      store<i32>(o, a1, 4);
+      amax = max(amax, absU32(a1));
+    }
+  }
+  return amax;
+}
+
 /**
  * Scores of int8 q and k (int32 dot products) in log2 units by one multiplier per (query, key), softmax by the exp2
  * table (12-bit probabilities), o[t] = sum_j w_j v_j in i32 with w_j = p_j times v_j's multiplier relative to the
@@ -107,10 +152,7 @@ export function attendScores(
       const qEnd = qo + <usize>hd;
       const fq = fxMul(load<i32>(fxB + <usize>((t * 2 * heads + h) << 2)), scoreFx);
       for (let j = 0; j <= t; j++) {
-        let dot = 0;
-        for (let qp = qo, kp = qk8 + <usize>(j * 2 * dim + dim + h * hd); qp < qEnd; qp++, kp++) {
-          dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
-        }
+        const dot = dotI8(qo, qk8 + <usize>(j * 2 * dim + dim + h * hd), hd);
         store<i32>(
           zB + <usize>(j << 2),
           scoreLog2(dot, fxMul(fq, load<i32>(fxB + <usize>(((j * 2 + 1) * heads + h) << 2)))),
@@ -127,15 +169,7 @@ export function attendScores(
       const vo = qkv + <usize>((2 * dim + h * hd) << 2); // v of head h, token 0
       const oo = out + <usize>((t * dim + h * hd) << 2);
       const pEnd = pB + <usize>((t + 1) << 2);
-      for (let i = 0; i < hd; i++) {
-        let acc = 0;
-        for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>(stride << 2)) {
-          acc += load<i32>(pp) * load<i32>(vp);
-        }
-        store<i32>(oo + <usize>(i << 2), acc);
-        const a = absU32(acc);
-        amax = select<u32>(a, amax, a > amax);
-      }
+      amax = weightedV(pB, pEnd, vo, stride << 2, oo, hd, amax);
     }
     store<u32>(sc + <usize>((P + t) << 2), amax);
     store<i32>(mult + <usize>(t << 2), ((emin + 14) << 16) | (1 << 14)); // o[t]'s multiplier: 2^-emin

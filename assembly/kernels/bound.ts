@@ -23,7 +23,7 @@ import {
   storeRaw,
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
-import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_MAX_GROUPS } from "./small";
+import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_FAST_GROUPS } from "./small";
 import { affineF32, matvecF32Tokens, matvecI8Tokens } from "./plain";
 import { rmsnormF32 } from "./act";
 import { attendF32, ropeF32 } from "../model/attention-f32";
@@ -96,13 +96,13 @@ const IMPORTED: bool = kernelBinding() == 1;
  * acc i64[rows] (four u16 lanes) = sum over the g = ceil(cols/5) groups of the lanes' table entries: lane k of
  * acc[r] = g * T3X4_BIAS + sum_c w[r][c] x[k][c], for t3 rows w (`stride` bytes apart) and interleaved activations
  * x4 (u16[5 g][4], x + 128; docs/kernels.md). cols <= 195. lut: 32 KiB of scratch (lut_fast_base() takes the
- * unrolled lookups). Split tables (27 + 9 entries per group) over blocks of up to 160 columns: for the backbone's
+ * unrolled lookups). Split tables (27 + 9 entries per group) over blocks of up to 135 columns (T3X4S_FAST_GROUPS): for the backbone's
  * 40..160-row matrices they cost about what full tables do (docs/kernels.md), and one table kind keeps wasm3's
  * compiled code small (its fixed heap is the 256 KiB boards' bottleneck).
  */
 export function k_t3_matvec(x4: i32, cols: i32, w: i32, rows: i32, stride: i32, acc: i32, lut: i32): void {
-  for (let c0 = 0; c0 < cols; c0 += 5 * T3X4S_MAX_GROUPS) {
-    const groups = (min(5 * T3X4S_MAX_GROUPS, cols - c0) + 4) / 5;
+  for (let c0 = 0; c0 < cols; c0 += 5 * T3X4S_FAST_GROUPS) {
+    const groups = (min(5 * T3X4S_FAST_GROUPS, cols - c0) + 4) / 5;
     splitBuildX4(<usize>(x4 + c0 * 8), groups, <usize>lut);
     splitLookup(<usize>(w + c0 / 5), <usize>lut, <usize>acc, rows, groups, stride, c0 > 0 ? 1 : 0);
   }

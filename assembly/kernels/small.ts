@@ -225,6 +225,9 @@ export const T3X4S_T9_OFFSET: i32 = 32 * 216;
 /** Groups a split-table region holds (160 columns), and its size: 32 x (216 + 72) = 9,216 bytes. */
 export const T3X4S_MAX_GROUPS: i32 = 32;
 export const T3X4S_BYTES: i32 = T3X4S_T9_OFFSET + 32 * 72;
+/** Groups the unrolled split-table lookups take (matvecT3x4sFast: six quads and a tail; the backbone's widest
+ *  matrix, 128 columns, is 26 groups): wider blocks go through the plain loop, wider matrices in blocks of these. */
+export const T3X4S_FAST_GROUPS: i32 = 27;
 /** Rows up to which split tables are cheaper than full ones in wasm3 on the Cortex-M4 (emulated, 4 tokens: per
  *  group the full build costs ~10K instructions more, a full lookup ~80 fewer; measured 40 rows: split 0.73x,
  *  120 rows: split 1.04x). */
@@ -255,7 +258,7 @@ export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i3
 }
 
 /** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled path for tables at
- *  LUT_FAST, a plain loop elsewhere. */
+ *  LUT_FAST (up to T3X4S_FAST_GROUPS groups), a plain loop otherwise. */
 export function splitLookup(
   w: usize,
   lut: usize,
@@ -265,7 +268,7 @@ export function splitLookup(
   stride: i32,
   accumulate: i32,
 ): void {
-  if (lut == LUT_FAST) {
+  if (lut == LUT_FAST && groups <= T3X4S_FAST_GROUPS) {
     matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
     return;
   }

@@ -134,7 +134,9 @@ export function matvecT3x4Fast(w: i32, acc: i32, rows: i32, groups: i32, stride:
 /**
  * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones
  * 72 apart from LUT_FAST + 6912; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte
- * loads (DEC_LO, DEC_HI) give the table offsets. groups <= 32, rows >= 1.
+ * loads (DEC_LO, DEC_HI) give the table offsets. groups <= 27 (T3X4S_FAST_GROUPS: six quads and a tail of 3,
+ * the backbone's widest matrix, 128 columns, is 26 groups; two more quads cost wasm3 ~1 KB of compiled code),
+ * rows >= 1.
  */
 export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
   const quads = groups >> 2;
@@ -153,16 +155,6 @@ export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride
     }
     let v: u32;
     switch (quads) {
-      case 8: v = load<u32>(wp, 28);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6048) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8928);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6264) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9000);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6480) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9072);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 6696) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 9144);
-      case 7: v = load<u32>(wp, 24);
-        b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5184) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8640);
-        b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5400) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8712);
-        b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5616) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8784);
-        b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 5832) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8856);
       case 6: v = load<u32>(wp, 20);
         b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4320) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8352);
         b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 4536) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 8424);
