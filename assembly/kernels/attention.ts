@@ -75,9 +75,10 @@ export function attendQuant(
 }
 
 /** sum_i q[i] k[i] of two i8 vectors of n values (i32, wrapping as wasm does), four at a time: in wasm3 the loop's
- *  compare, branch and pointer steps cost about as much as the multiply-accumulates they serve. */
+ *  compare, branch and pointer steps cost about as much as the multiply-accumulates they serve. The language
+ *  model's attention (assembly/lm/lm.ts) takes its scores from it too. */
 // @ts-ignore: decorator
-@inline function dotI8(q: usize, k: usize, n: i32): i32 {
+@inline export function dotI8(q: usize, k: usize, n: i32): i32 {
   let dot = 0;
   const end4 = q + <usize>(n & ~3),
     end = q + <usize>n;

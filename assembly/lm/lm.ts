@@ -10,7 +10,7 @@ import { blobRead, logText } from "../host";
 import { LUT_FAST } from "../io";
 import { align16, heap_top, memoryEnd } from "../memory";
 import { lut_build_t3, matvec_t3_lut } from "../kernels/lut";
-import { ropeHeads } from "../kernels/attention";
+import { dotI8, ropeHeads } from "../kernels/attention";
 import { matvec_f32, matvec_i8 } from "../kernels/plain";
 import { rmsnorm_f32 } from "../kernels/act";
 import { attendHeadF32, ropeHeadsF32 } from "../model/attention-f32";
@@ -502,22 +502,9 @@ function attend(t: i32): i32 {
     const kh = h / group; // the k and v head query head h reads
     const fq = fxMul(load<i32>(qfB + <usize>(h << 2)), scoreFx);
     const qo = q8B + <usize>(h * hd);
-    const qEnd = qo + <usize>hd;
     let ko = kB + <usize>(kh * hd);
-    const q4End = qo + <usize>(hd & ~3);
     for (let j = 0; j <= t; j++, ko += <usize>kvDim) {
-      let dot = 0;
-      let qp = qo,
-        kp = ko;
-      for (; qp < q4End; qp += 4, kp += 4) {
-        // four at a time with immediate offsets: fewer interpreter ops per product
-        dot +=
-          <i32>load<i8>(qp) * <i32>load<i8>(kp) +
-          <i32>load<i8>(qp, 1) * <i32>load<i8>(kp, 1) +
-          <i32>load<i8>(qp, 2) * <i32>load<i8>(kp, 2) +
-          <i32>load<i8>(qp, 3) * <i32>load<i8>(kp, 3);
-      }
-      for (; qp < qEnd; qp++, kp++) dot += <i32>load<i8>(qp) * <i32>load<i8>(kp);
+      const dot = dotI8(qo, ko, hd);
       const fk = load<i32>(kfB + <usize>((j * kvHeads + kh) << 2));
       store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, fk)));
     }
