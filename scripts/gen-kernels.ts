@@ -280,15 +280,18 @@ function t3x4Fast(): string {
   return L.join("\n");
 }
 
+/** Groups the unrolled split-table lookups take: six quads and a tail of 3 (the backbone's widest matrix, 128
+ *  columns, is 26 groups; two more quads cost wasm3 ~1 KB of compiled code, which its 32 KiB RAM rule cannot spare).
+ *  Emitted as T3X4S_FAST_GROUPS, the bound small.ts and bound.ts dispatch on. */
+const SPLIT_FAST_GROUPS = 27;
+
 function t3x4sFast(): string {
   const T9 = 32 * 216;
   const L: string[] = [
     `/**`,
     ` * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones`,
     ` * 72 apart from LUT_FAST + ${T9}; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte`,
-    ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= 27 (T3X4S_FAST_GROUPS: six quads and a tail of 3,`,
-    ` * the backbone's widest matrix, 128 columns, is 26 groups; two more quads cost wasm3 ~1 KB of compiled code),`,
-    ` * rows >= 1.`,
+    ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= T3X4S_FAST_GROUPS, rows >= 1.`,
     ` */`,
     `export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {`,
     `  const quads = groups >> 2;`,
@@ -309,7 +312,7 @@ function t3x4sFast(): string {
     `    switch (quads) {`,
   ];
   const byte = ["v & 0xff", "(v >> 8) & 0xff", "(v >> 16) & 0xff", "v >> 24"];
-  for (let q = 5; q >= 0; q--) {
+  for (let q = (SPLIT_FAST_GROUPS >> 2) - 1; q >= 0; q--) {
     L.push(`      case ${q + 1}: v = load<u32>(wp, ${4 * q});`);
     for (let k = 0; k < 4; k++) {
       const g = 4 * q + k;
@@ -335,6 +338,10 @@ function smallFastFile(): string {
     ``,
     `// T3X4_BIAS (small.ts) in each of the 4 lanes.`,
     `const BIAS4: i64 = 0x0400040004000400;`,
+    ``,
+    `/** Groups matvecT3x4sFast takes (whole quads and a tail of up to 3): the backbone's widest matrix, 128 columns, is`,
+    ` *  26 groups; wider blocks go through small.ts's plain loop, wider matrices through k_t3_matvec in blocks of these. */`,
+    `export const T3X4S_FAST_GROUPS: i32 = ${SPLIT_FAST_GROUPS};`,
     ``,
     fullGroupX4(),
     ``,

@@ -150,7 +150,6 @@ export function attendScores(
     for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(mult + <usize>(j << 2)) >> 16);
     for (let h = 0; h < heads; h++) {
       const qo = qk8 + <usize>(t * 2 * dim + h * hd);
-      const qEnd = qo + <usize>hd;
       const fq = fxMul(load<i32>(fxB + <usize>((t * 2 * heads + h) << 2)), scoreFx);
       for (let j = 0; j <= t; j++) {
         const dot = dotI8(qo, qk8 + <usize>(j * 2 * dim + dim + h * hd), hd);

@@ -23,7 +23,8 @@ import {
   storeRaw,
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
-import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS, T3X4S_FAST_GROUPS } from "./small";
+import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS } from "./small";
+import { T3X4S_FAST_GROUPS } from "./generated/small-fast";
 import { affineF32, matvecF32Tokens, matvecI8Tokens } from "./plain";
 import { rmsnormF32 } from "./act";
 import { attendF32, ropeF32 } from "../model/attention-f32";

@@ -6,7 +6,15 @@ import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
 import { checkQuantizeArgs, quantizeByScale } from "./act";
 import { LUT_FAST } from "../io";
-import { DEC_HI, DEC_LO, fullGroupX4, matvecT3x4Fast, matvecT3x4sFast, splitGroupX4 } from "./generated/small-fast";
+import {
+  DEC_HI,
+  DEC_LO,
+  fullGroupX4,
+  matvecT3x4Fast,
+  matvecT3x4sFast,
+  splitGroupX4,
+  T3X4S_FAST_GROUPS,
+} from "./generated/small-fast";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
 export const T3X4_TABLE_BYTES: i32 = 243 * 8;
@@ -225,9 +233,6 @@ export const T3X4S_T9_OFFSET: i32 = 32 * 216;
 /** Groups a split-table region holds (160 columns), and its size: 32 x (216 + 72) = 9,216 bytes. */
 export const T3X4S_MAX_GROUPS: i32 = 32;
 export const T3X4S_BYTES: i32 = T3X4S_T9_OFFSET + 32 * 72;
-/** Groups the unrolled split-table lookups take (matvecT3x4sFast: six quads and a tail; the backbone's widest
- *  matrix, 128 columns, is 26 groups): wider blocks go through the plain loop, wider matrices in blocks of these. */
-export const T3X4S_FAST_GROUPS: i32 = 27;
 /** Rows up to which split tables are cheaper than full ones in wasm3 on the Cortex-M4 (emulated, 4 tokens: per
  *  group the full build costs ~10K instructions more, a full lookup ~80 fewer; measured 40 rows: split 0.73x,
  *  120 rows: split 1.04x). */

@@ -29,6 +29,10 @@ export const DEC_HI: usize = memory.data<u8>([
 // T3X4_BIAS (small.ts) in each of the 4 lanes.
 const BIAS4: i64 = 0x0400040004000400;
 
+/** Groups matvecT3x4sFast takes (whole quads and a tail of up to 3): the backbone's widest matrix, 128 columns, is
+ *  26 groups; wider blocks go through small.ts's plain loop, wider matrices through k_t3_matvec in blocks of these. */
+export const T3X4S_FAST_GROUPS: i32 = 27;
+
 // One group's 243 entries at p from its 5 packed columns: 9 blocks of 27 entries (trits 0..2 vary), one i64 add
 // and one store per entry.
 // @ts-ignore: decorator
@@ -134,9 +138,7 @@ export function matvecT3x4Fast(w: i32, acc: i32, rows: i32, groups: i32, stride:
 /**
  * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones
  * 72 apart from LUT_FAST + 6912; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte
- * loads (DEC_LO, DEC_HI) give the table offsets. groups <= 27 (T3X4S_FAST_GROUPS: six quads and a tail of 3,
- * the backbone's widest matrix, 128 columns, is 26 groups; two more quads cost wasm3 ~1 KB of compiled code),
- * rows >= 1.
+ * loads (DEC_LO, DEC_HI) give the table offsets. groups <= T3X4S_FAST_GROUPS, rows >= 1.
  */
 export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {
   const quads = groups >> 2;
