@@ -12,6 +12,7 @@ import { buildFirmware, SELFTEST_SRC } from "../../tools/lib/board/firmware-buil
 import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../../tools/lib/board/toolchain.ts";
 import { reorderOpSignature } from "../../scripts/toolchain/wasm3-op-signature.mjs";
 import { addF32Register } from "../../scripts/toolchain/wasm3-f32-register.mjs";
+import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -62,6 +63,9 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
     f32OnFp0.map((l) => l.trim()),
     ["d_m3TypeModifyOp (_fp1, _fp0, f32, Demote, f64);", "d_m3TypeModifyOp (_fp0, _fp1, f64, Promote, f32);"],
   );
+  // loads and stores checked in 32 bits on 32-bit hosts (scripts/toolchain/wasm3-bounds32.mjs): no 64-bit sum left
+  assert.not.match(exec, /u64 operand =|operand \+ sizeof \(\w+\) <= _mem->length/);
+  assert.is(exec.match(/d_m3MemInBounds \(operand, offset, sizeof \(\w+\), _mem->length\)/g)?.length, 6);
 });
 
 test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
@@ -77,6 +81,9 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
     assert.throws(() => addF32Register(dir), /f32-register edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
+    const execBefore = readFileSync(join(dir, "m3_exec.h"), "utf8");
+    assert.throws(() => checkBounds32(dir), /bounds32 edit .* matched 0 times in m3_exec\.h, expected 6/);
+    assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -10,7 +10,7 @@ import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { peakRamBytes } from "../../tools/lib/board/ram.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
-import { assertLoadsTrap } from "../fixtures/board-checks.ts";
+import { assertLoadsTrap, assertMemoryBounds } from "../fixtures/board-checks.ts";
 
 const LIMIT = 114688; // platformio.ini [env:qemu-m4]
 const AGENTS = [
@@ -48,6 +48,18 @@ test("should map 112 KiB under wasm3 on qemu-m4, run an agent there and trap abo
     assert.is((await s.client.info()).backend, "wasm3");
   });
 });
+
+for (const board of ["qemu-m4", "qemu-rv32"] as const) {
+  test(`should trap every load outside the mapped memory under wasm3's 32-bit bounds check on ${board}`, async () => {
+    // scripts/toolchain/wasm3-bounds32.mjs: on 32-bit cores the address, offset and size are summed in 32 bits, so
+    // the checks must catch both wraps (address + offset, then + size) and the exact edge; memory stays intact
+    await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+      assert.is(s.info.backend, "wasm3");
+      const past = (mem: number) => [mem, mem + 1, mem + 4096, 0x7fffffff, 0xfffffffc, 0xffffffff];
+      await assertMemoryBounds(s, past, /\[trap\] out of bounds memory access/);
+    });
+  });
+}
 
 test("should leave >= 32 KiB of qemu-m4's RAM free after a ternary decision and use at most half the value stack", async () => {
   // issue #10: compiled code, value stack and mapped memory of the ternary cartpole agent's episode within 224 KiB;

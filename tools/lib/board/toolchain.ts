@@ -64,7 +64,8 @@ export const platformioVersion = (): string => pins().platformio;
 /** What `.bitrl/wasm3/.bitrl-stamp` says once the pinned sources are checked and their op signature reordered
  *  (scripts/toolchain/wasm3-op-signature.mjs). */
 export const wasm3Stamp = (): string => `${pins().wasm3.sha256} ${pins().wasm3.patch}`;
-const wasm3Label = (): string => `wasm3 ${pins().wasm3.pypi.split("==")[1]} (op signature: r0 first; f32 register)`;
+const wasm3Label = (): string =>
+  `wasm3 ${pins().wasm3.pypi.split("==")[1]} (op signature: r0 first; f32 register; 32-bit bounds check)`;
 /** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
 export function engineLabel(backend: string): string {
   if (backend === "wasm3") return wasm3Label();
