@@ -13,6 +13,7 @@ import { ensureToolchain, paths, pioEnv, repoRoot, toolchainReady } from "../../
 import { reorderOpSignature } from "../../scripts/toolchain/wasm3-op-signature.mjs";
 import { addF32Register } from "../../scripts/toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
+import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -51,7 +52,7 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.is(readFileSync(join(paths.wasm3, ".bitrl-stamp"), "utf8"), `${pins.wasm3.sha256} ${pins.wasm3.patch}`);
   // the op signature reordered (scripts/toolchain/wasm3-op-signature.mjs): r0 first, and every entry call agrees
   const defs = readFileSync(join(paths.wasm3, "m3_exec_defs.h"), "utf8");
-  assert.match(defs, /define d_m3BaseOpSig\s+m3reg_t _r0, pc_t _pc, m3stack_t _sp, M3MemoryHeader \* _mem\n/);
+  assert.match(defs, /define d_m3BaseOpSig\s+\w+ _r0, pc_t _pc, m3stack_t _sp, /);
   for (const file of ["m3_env.c", "m3_exec.h"])
     assert.not.match(readFileSync(join(paths.wasm3, file), "utf8"), /Call \([^;]*, d_m3OpDefaultArgs\)/);
   // f32 values in a register of their own (scripts/toolchain/wasm3-f32-register.mjs): fp1 beside fp0, and no f32
@@ -66,6 +67,10 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   // loads and stores checked in 32 bits on 32-bit hosts (scripts/toolchain/wasm3-bounds32.mjs): no 64-bit sum left
   assert.not.match(exec, /u64 operand =|operand \+ sizeof \(\w+\) <= _mem->length/);
   assert.is(exec.match(/d_m3MemInBounds \(operand, offset, sizeof \(\w+\), _mem->length\)/g)?.length, 6);
+  // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
+  // no i64 value left on r0
+  assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
+  assert.not.match(exec, /\(i64\) _r0|\(u64\) _r0|\(_r0, i64,|d_m3(?:Select_i|SetRegisterSetSlot) \(i64, _r0\)/);
 });
 
 test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
@@ -84,6 +89,8 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     const execBefore = readFileSync(join(dir, "m3_exec.h"), "utf8");
     assert.throws(() => checkBounds32(dir), /bounds32 edit .* matched 0 times in m3_exec\.h, expected 6/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
+    assert.throws(() => splitIntRegisters(dir), /int-registers edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
+    assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
