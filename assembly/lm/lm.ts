@@ -51,78 +51,93 @@ const WBUF_BYTES: i32 = 8192;
 const CHUNK_COLS: i32 = 320;
 const LOG2E: f32 = 1.4426950408889634;
 
-let loaded = false;
-let kind: i32 = 0;
-let vocab: i32 = 0;
-let ctx: i32 = 0;
-let dim: i32 = 0;
-let layers: i32 = 0;
-let heads: i32 = 0;
-let kvHeads: i32 = 0; // heads of k and v (grouped: each serves heads / kvHeads query heads)
-let kvDim: i32 = 0; // kvHeads * head width
-let ffn: i32 = 0;
-let gated = false; // SwiGLU FFN: down(silu(gate x) * up x); else down(relu(up x)^2)
-let float = false; // the fp32 kind: f32 buffers, cache and forward
-let pos: i32 = 0; // tokens in the KV cache
-let vWide = false; // v cached as i32 (else i16: per-tensor t3 q|k|v rows with dim <= 256 keep |v| <= 127 dim < 2^15)
-let usedBytes: i32 = 0;
-let scoreFx: i32 = 0;
-let log2eFx: i32 = 0;
+// The runtime's state, one block allocated at the first load instead of 46 module globals: wasm3 keeps a 32-byte
+// record per global in its heap for the module's life, on every board, whether a language model runs or not
+// (docs/firmware.md). The buffers' layout is described below the matrix descriptors.
+// @ts-ignore: decorator
+@unmanaged
+
+class State {
+  kind: i32;
+  vocab: i32;
+  ctx: i32;
+  dim: i32;
+  layers: i32;
+  heads: i32;
+  kvHeads: i32; // heads of k and v (grouped: each serves heads / kvHeads query heads)
+  kvDim: i32; // kvHeads * head width
+  ffn: i32;
+  gated: bool; // SwiGLU FFN: down(silu(gate x) * up x); else down(relu(up x)^2)
+  float: bool; // the fp32 kind: f32 buffers, cache and forward
+  pos: i32; // tokens in the KV cache
+  vWide: bool; // v cached as i32 (else i16: per-tensor t3 q|k|v rows with dim <= 256 keep |v| <= 127 dim < 2^15)
+  usedBytes: i32;
+  scoreFx: i32;
+  log2eFx: i32;
+  matsB: usize; // i32[mats MD], mats = 2 + 4 matsLayers
+  gammaB: usize; // i32[mats]: per-tensor scales as multipliers (0: per row)
+  shiftB: usize; // i32[2 matsLayers + 1]: each norm row's gain shift
+  matsLayers: i32; // layers the three above have room for
+  cfgBuf: usize; // u8[40]
+  xB: usize;
+  xqB: usize;
+  qkvB: usize;
+  oB: usize;
+  zB: usize;
+  uB: usize;
+  xnB: usize; // fp32 only: f32[D] normed input, then attention output
+  accB: usize;
+  q8B: usize;
+  qfB: usize;
+  scB: usize;
+  gainsB: usize;
+  ropeB: usize;
+  wB: usize;
+  logitsB: usize;
+  cacheB: usize;
+  cacheLayerBytes: i32;
+  block: usize;
+  blockBytes: i32;
+  cursor: usize;
+  kB: usize;
+  kfB: usize;
+  vB: usize;
+  vmB: usize;
+  vShift: i32; // log2 of a cached v's bytes
+}
+let loaded = false; // a global: read before the state exists
+let S = changetype<State>(0); // allocated on the first load, with the config buffer
 
 // Matrix descriptors: 0 the embedding, 1 the output head (the embedding's when tied), 2 + 4l + k layer l's wqkvo
 // (k 0), w_up (1), w_down (2), w_gate (3). Fields: packing, data offset, scale offset, scale count, rows, cols.
-// Allocated on the first load (an agent without a language model pays no static memory for them).
+// Allocated for the loaded model's layers (an agent without a language model pays no static memory for them).
 const MD: i32 = 6;
 const EMB: i32 = 0;
 const HEAD: i32 = 1;
-const MATS: i32 = 2 + 4 * LM_MAX_LAYERS;
 // @ts-ignore: decorator
 @inline function mat(l: i32, k: i32): i32 {
   return 2 + 4 * l + k;
 }
-let matsB: usize = 0; // i32[MATS MD]
-let gammaB: usize = 0; // i32[MATS]: per-tensor scales as multipliers (0: per row)
-let shiftB: usize = 0; // i32[2 LM_MAX_LAYERS + 1]: each norm row's gain shift
-let cfgBuf: usize = 0; // u8[40]
 
 // @ts-ignore: decorator
 @inline function md(i: i32): i32 {
-  return load<i32>(matsB + <usize>(i << 2));
+  return load<i32>(S.matsB + <usize>(i << 2));
 }
 // @ts-ignore: decorator
 @inline function gammaFx(m: i32): i32 {
-  return load<i32>(gammaB + <usize>(m << 2));
+  return load<i32>(S.gammaB + <usize>(m << 2));
 }
 // @ts-ignore: decorator
 @inline function gainShift(r: i32): i32 {
-  return load<i32>(shiftB + <usize>(r << 2));
+  return load<i32>(S.shiftB + <usize>(r << 2));
 }
 
-// Buffers (16-byte aligned, from one block), KV = kvDim: x i32[D] residual (XQ bits); xq i8[max(D, F)] activations;
+// Buffers (State's xB..logitsB: 16-byte aligned, from one block), KV = kvDim: x i32[D] residual (XQ bits); xq i8[max(D, F)] activations;
 // qkv i32[D + 2 KV] raw q|k|v; o i32[D] attention output; z i32[F] FFN hidden (the gate's, when gated); u i32[F]
 // the up projection (gated only); acc i32[max(D + 2 KV, F, V)]; q8 i8[D] int8 q; qf i32[H] their multipliers;
 // sc i32[2 ctx] scores, probabilities; gains i32[2L+1][D]; rope i32[ctx][hd/2][2]; w u8[WBUF]; logits i32[V] (8
 // fractional bits); then per layer the cache: k8 i8[ctx][KV], kf i32[ctx][kvHeads], v i16|i32[ctx][KV], vm i32[ctx]
 // (the tokens' q|k|v multipliers).
-let xB: usize = 0;
-let xqB: usize = 0;
-let qkvB: usize = 0;
-let oB: usize = 0;
-let zB: usize = 0;
-let uB: usize = 0;
-let xnB: usize = 0; // fp32 only: f32[D] normed input, then attention output
-let accB: usize = 0;
-let q8B: usize = 0;
-let qfB: usize = 0;
-let scB: usize = 0;
-let gainsB: usize = 0;
-let ropeB: usize = 0;
-let wB: usize = 0;
-let logitsB: usize = 0;
-let cacheB: usize = 0;
-let cacheLayerBytes: i32 = 0;
-let block: usize = 0;
-let blockBytes: i32 = 0;
 
 function fail(message: string, code: i32): i32 {
   logText("lm: " + message);
@@ -137,49 +152,53 @@ function bytesNeeded(): i64 {
 }
 
 function cacheBytesPerLayer(): i32 {
-  return align16(ctx * kvDim) + align16(ctx * kvHeads * 4) + align16(ctx * kvDim * (vWide ? 4 : 2)) + align16(ctx * 4);
+  return (
+    align16(S.ctx * S.kvDim) +
+    align16(S.ctx * S.kvHeads * 4) +
+    align16(S.ctx * S.kvDim * (S.vWide ? 4 : 2)) +
+    align16(S.ctx * 4)
+  );
 }
 
-let cursor: usize = 0;
 /** The next 16-byte-aligned buffer of `bytes` from the cursor. */
 function take(bytes: i32): usize {
-  const p = cursor;
-  cursor += <usize>align16(bytes);
+  const p = S.cursor;
+  S.cursor += <usize>align16(bytes);
   return p;
 }
 
 /** Lays the buffers and the per-layer cache out from base (pointers set); returns their end. */
 function carve(base: usize): usize {
-  cursor = base;
-  const hd = dim / heads;
-  xB = take(dim * 4);
-  if (float) {
+  S.cursor = base;
+  const hd = S.dim / S.heads;
+  S.xB = take(S.dim * 4);
+  if (S.float) {
     // fp32: f32 x[D] residual, xn[D], qkv[D + 2 KV], o[D], z[F], sc[ctx], gains[2L+1][D] unfolded, rope, w; per
     // layer k[ctx][KV], v[ctx][KV]
-    xnB = take(dim * 4);
-    qkvB = take((dim + 2 * kvDim) * 4);
-    oB = take(dim * 4);
-    zB = take(ffn * 4);
-    scB = take(ctx * 4);
-    cacheLayerBytes = 2 * align16(ctx * kvDim * 4);
+    S.xnB = take(S.dim * 4);
+    S.qkvB = take((S.dim + 2 * S.kvDim) * 4);
+    S.oB = take(S.dim * 4);
+    S.zB = take(S.ffn * 4);
+    S.scB = take(S.ctx * 4);
+    S.cacheLayerBytes = 2 * align16(S.ctx * S.kvDim * 4);
   } else {
-    xqB = take(max(dim, ffn));
-    qkvB = take((dim + 2 * kvDim) * 4);
-    oB = take(dim * 4);
-    zB = take(ffn * 4);
-    uB = take(gated ? ffn * 4 : 0);
-    accB = take(max(max(dim + 2 * kvDim, ffn), vocab) * 4);
-    q8B = take(dim);
-    qfB = take(heads * 4);
-    scB = take(2 * ctx * 4);
-    cacheLayerBytes = cacheBytesPerLayer();
+    S.xqB = take(max(S.dim, S.ffn));
+    S.qkvB = take((S.dim + 2 * S.kvDim) * 4);
+    S.oB = take(S.dim * 4);
+    S.zB = take(S.ffn * 4);
+    S.uB = take(S.gated ? S.ffn * 4 : 0);
+    S.accB = take(max(max(S.dim + 2 * S.kvDim, S.ffn), S.vocab) * 4);
+    S.q8B = take(S.dim);
+    S.qfB = take(S.heads * 4);
+    S.scB = take(2 * S.ctx * 4);
+    S.cacheLayerBytes = cacheBytesPerLayer();
   }
-  gainsB = take((2 * layers + 1) * dim * 4);
-  ropeB = take(ctx * hd * 4);
-  wB = take(WBUF_BYTES);
-  if (!float) logitsB = take(vocab * 4);
-  cacheB = take(layers * cacheLayerBytes);
-  return cursor;
+  S.gainsB = take((2 * S.layers + 1) * S.dim * 4);
+  S.ropeB = take(S.ctx * hd * 4);
+  S.wB = take(WBUF_BYTES);
+  if (!S.float) S.logitsB = take(S.vocab * 4);
+  S.cacheB = take(S.layers * S.cacheLayerBytes);
+  return S.cursor;
 }
 
 /** Carves the buffers; allocates (once, or larger) from the heap, growing the memory first so that a model too big
@@ -187,7 +206,7 @@ function carve(base: usize): usize {
 function layout(): i32 {
   const need = bytesNeeded();
   if (need > <i64>0x40000000) return fail("model needs " + need.toString() + " bytes of buffers and KV cache", -6);
-  if (<i32>need > blockBytes) {
+  if (<i32>need > S.blockBytes) {
     const top = <u64>(<u32>heap_top());
     const end = memoryEnd();
     const want = top + <u64>need + 64;
@@ -205,11 +224,11 @@ function layout(): i32 {
           -6,
         );
     }
-    block = heap.alloc(<usize>need); // never freed (stub runtime): only when a bigger model is loaded
-    blockBytes = <i32>need;
+    S.block = heap.alloc(<usize>need); // never freed (stub runtime): only when a bigger model is loaded
+    S.blockBytes = <i32>need;
   }
-  usedBytes = <i32>need;
-  carve(block);
+  S.usedBytes = <i32>need;
+  carve(S.block);
   return 0;
 }
 
@@ -217,28 +236,28 @@ function layout(): i32 {
  *  the head may be either). 0 ok. */
 function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
   const packing = table.entryPacking();
-  const want = float ? table.PACK_F32 : kind == KIND_INT8 || m == EMB ? table.PACK_I8 : table.PACK_T3;
+  const want = S.float ? table.PACK_F32 : S.kind == KIND_INT8 || m == EMB ? table.PACK_I8 : table.PACK_T3;
   if (packing != want && !(m == HEAD && packing == table.PACK_I8)) return -5;
   if (table.entryNdim() != 2 || table.entryShape(0) != rows || table.entryShape(1) != cols) return -5;
   const bytes =
     packing == table.PACK_F32 ? rows * cols * 4 : packing == table.PACK_I8 ? rows * cols : rows * ((cols + 4) / 5);
   if (<i32>table.entryDataBytes() != bytes) return -5;
   const ns = <i32>table.entryScaleCount();
-  if (ns != (float ? 0 : 1) && ns != rows) return -5;
+  if (ns != (S.float ? 0 : 1) && ns != rows) return -5;
   if (!table.entryInBlob()) return -5;
   const o = m * MD;
-  store<i32>(matsB + <usize>(o << 2), packing);
-  store<i32>(matsB + <usize>((o + 1) << 2), <i32>table.entryDataOffset());
-  store<i32>(matsB + <usize>((o + 2) << 2), <i32>table.entryScaleOffset());
-  store<i32>(matsB + <usize>((o + 3) << 2), ns);
-  store<i32>(matsB + <usize>((o + 4) << 2), rows);
-  store<i32>(matsB + <usize>((o + 5) << 2), cols);
-  store<i32>(gammaB + <usize>(m << 2), 0);
-  if (ns == 1 && !float) {
-    if (blobRead(table.entryScaleOffset(), cfgBuf, 4) != 0) return -5;
-    const s = load<f32>(cfgBuf);
+  store<i32>(S.matsB + <usize>(o << 2), packing);
+  store<i32>(S.matsB + <usize>((o + 1) << 2), <i32>table.entryDataOffset());
+  store<i32>(S.matsB + <usize>((o + 2) << 2), <i32>table.entryScaleOffset());
+  store<i32>(S.matsB + <usize>((o + 3) << 2), ns);
+  store<i32>(S.matsB + <usize>((o + 4) << 2), rows);
+  store<i32>(S.matsB + <usize>((o + 5) << 2), cols);
+  store<i32>(S.gammaB + <usize>(m << 2), 0);
+  if (ns == 1 && !S.float) {
+    if (blobRead(table.entryScaleOffset(), S.cfgBuf, 4) != 0) return -5;
+    const s = load<f32>(S.cfgBuf);
     if (!(s >= 0) || !isFinite(s)) return -5;
-    store<i32>(gammaB + <usize>(m << 2), fxFromF32Bits(load<u32>(cfgBuf)));
+    store<i32>(S.gammaB + <usize>(m << 2), fxFromF32Bits(load<u32>(S.cfgBuf)));
   }
   return 0;
 }
@@ -251,18 +270,20 @@ function takeMatrix(m: i32, rows: i32, cols: i32): i32 {
  */
 export function lmLoad(forFeatures: bool = false): i32 {
   loaded = false;
-  pos = 0;
-  if (matsB == 0) {
-    matsB = heap.alloc(<usize>(MATS * MD * 4));
-    gammaB = heap.alloc(<usize>(MATS * 4));
-    shiftB = heap.alloc(<usize>((2 * LM_MAX_LAYERS + 1) * 4));
-    cfgBuf = heap.alloc(44); // and the config's code after it
+  if (changetype<usize>(S) == 0) {
+    // the state and the config (u8[40] and its code after it) in one block
+    const stateBytes = offsetof<State>();
+    const p = heap.alloc(stateBytes + 44);
+    memory.fill(p, 0, stateBytes);
+    S = changetype<State>(p);
+    S.cfgBuf = p + stateBytes;
   }
+  S.pos = 0;
   const h = table.tableOpen();
   if (h == -1) return fail("no model blob loaded", -1);
   if (h < 0) return fail("bad blob header or tensor table", -2);
   const why = readConfig(
-    cfgBuf,
+    S.cfgBuf,
     0,
     LM_MAX_VOCAB,
     LM_MAX_CTX,
@@ -270,51 +291,60 @@ export function lmLoad(forFeatures: bool = false): i32 {
     LM_MAX_LAYERS,
     LM_MAX_HEADS,
     LM_MAX_FFN,
-    cfgBuf + 40,
+    S.cfgBuf + 40,
     true,
   );
-  if (why.length > 0) return fail(why, load<i32>(cfgBuf + 40));
-  kind = load<i32>(cfgBuf, 4);
-  float = kind == KIND_FP32;
-  if (float && !forFeatures) return fail("fp32: quantized kinds only", -4);
-  vocab = load<i32>(cfgBuf, 8);
-  ctx = load<i32>(cfgBuf, 12);
-  dim = load<i32>(cfgBuf, 16);
-  layers = load<i32>(cfgBuf, 20);
-  heads = load<i32>(cfgBuf, 24);
-  ffn = load<i32>(cfgBuf, 28);
-  const kv = load<i32>(cfgBuf, CFG_KV_HEADS * 4);
-  kvHeads = kv == 0 ? heads : kv;
-  kvDim = kvHeads * (dim / heads);
+  if (why.length > 0) return fail(why, load<i32>(S.cfgBuf + 40));
+  S.kind = load<i32>(S.cfgBuf, 4);
+  S.float = S.kind == KIND_FP32;
+  if (S.float && !forFeatures) return fail("fp32: quantized kinds only", -4);
+  S.vocab = load<i32>(S.cfgBuf, 8);
+  S.ctx = load<i32>(S.cfgBuf, 12);
+  S.dim = load<i32>(S.cfgBuf, 16);
+  S.layers = load<i32>(S.cfgBuf, 20);
+  if (S.layers > S.matsLayers) {
+    // descriptors, gammas and gain shifts for this many layers, in one block (a model with more layers loaded later
+    // takes a new one: the stub heap never frees, as with the buffers' block)
+    const mats = 2 + 4 * S.layers;
+    S.matsB = heap.alloc(<usize>((mats * MD + mats + 2 * S.layers + 1) * 4));
+    S.gammaB = S.matsB + <usize>(mats * MD * 4);
+    S.shiftB = S.gammaB + <usize>(mats * 4);
+    S.matsLayers = S.layers;
+  }
+  S.heads = load<i32>(S.cfgBuf, 24);
+  S.ffn = load<i32>(S.cfgBuf, 28);
+  const kv = load<i32>(S.cfgBuf, CFG_KV_HEADS * 4);
+  S.kvHeads = kv == 0 ? S.heads : kv;
+  S.kvDim = S.kvHeads * (S.dim / S.heads);
   if (!table.tableFind("tok_emb", -1, "")) return fail(missingTensor("tok_emb"), -3);
-  if (takeMatrix(EMB, vocab, dim) < 0) return fail(badTensor("tok_emb"), -5);
+  if (takeMatrix(EMB, S.vocab, S.dim) < 0) return fail(badTensor("tok_emb"), -5);
   if (table.tableFind("head", -1, "")) {
-    if (takeMatrix(HEAD, vocab, dim) < 0) return fail(badTensor("head"), -5);
+    if (takeMatrix(HEAD, S.vocab, S.dim) < 0) return fail(badTensor("head"), -5);
   } else {
     // tied: the embedding's descriptor and scale
-    memory.copy(matsB + <usize>(HEAD * MD * 4), matsB, <usize>(MD * 4));
-    store<i32>(gammaB + <usize>(HEAD << 2), gammaFx(EMB));
+    memory.copy(S.matsB + <usize>(HEAD * MD * 4), S.matsB, <usize>(MD * 4));
+    store<i32>(S.gammaB + <usize>(HEAD << 2), gammaFx(EMB));
   }
-  gated = table.tableFind("layers.", 0, "w_gate");
-  vWide = kind == KIND_INT8 || dim > 256;
-  for (let l = 0; l < layers; l++) {
+  S.gated = table.tableFind("layers.", 0, "w_gate");
+  S.vWide = S.kind == KIND_INT8 || S.dim > 256;
+  for (let l = 0; l < S.layers; l++) {
     for (let k = 0; k < 4; k++) {
-      if (k == 3 && !gated) break;
+      if (k == 3 && !S.gated) break;
       const suffix = k == 0 ? "wqkvo" : k == 1 ? "w_up" : k == 2 ? "w_down" : "w_gate";
       if (!table.tableFind("layers.", l, suffix)) return fail(missingTensor(tensorName(l, suffix)), -3);
-      const rows = k == 0 ? 2 * dim + 2 * kvDim : k == 2 ? dim : ffn;
-      if (takeMatrix(mat(l, k), rows, k == 2 ? ffn : dim) < 0) return fail(badTensor(tensorName(l, suffix)), -5);
+      const rows = k == 0 ? 2 * S.dim + 2 * S.kvDim : k == 2 ? S.dim : S.ffn;
+      if (takeMatrix(mat(l, k), rows, k == 2 ? S.ffn : S.dim) < 0) return fail(badTensor(tensorName(l, suffix)), -5);
     }
-    if (md(mat(l, 0) * MD + 3) != 1) vWide = true; // per-row scales: raw v with 8 fractional bits
+    if (md(mat(l, 0) * MD + 3) != 1) S.vWide = true; // per-row scales: raw v with 8 fractional bits
   }
-  if (float && (gated || kvHeads != heads)) return fail("fp32: no llama options", -4);
+  if (S.float && (S.gated || S.kvHeads != S.heads)) return fail("fp32: no llama options", -4);
   if (!table.tableFind("norms", -1, "")) return fail(missingTensor("norms"), -3);
-  const normBytes = (2 * layers + 1) * dim * 4;
+  const normBytes = (2 * S.layers + 1) * S.dim * 4;
   if (
     table.entryPacking() != table.PACK_F32 ||
     table.entryNdim() != 2 ||
-    table.entryShape(0) != 2 * layers + 1 ||
-    table.entryShape(1) != dim ||
+    table.entryShape(0) != 2 * S.layers + 1 ||
+    table.entryShape(1) != S.dim ||
     <i32>table.entryDataBytes() != normBytes ||
     !table.entryInBlob()
   )
@@ -322,14 +352,14 @@ export function lmLoad(forFeatures: bool = false): i32 {
   const normsOffset = table.entryDataOffset();
   const r = layout();
   if (r < 0) return r;
-  if (blobRead(normsOffset, gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
-  buildRope(ropeB, ctx, dim / heads);
-  if (!float) {
-    foldGains(gainsB, 2 * layers + 1, dim, shiftB);
-    ropeToFixed(ropeB, ctx, dim / heads);
+  if (blobRead(normsOffset, S.gainsB, <u32>normBytes) != 0) return fail("cannot read 'norms'", -5);
+  buildRope(S.ropeB, S.ctx, S.dim / S.heads);
+  if (!S.float) {
+    foldGains(S.gainsB, 2 * S.layers + 1, S.dim, S.shiftB);
+    ropeToFixed(S.ropeB, S.ctx, S.dim / S.heads);
   }
-  scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>(dim / heads))));
-  log2eFx = fxFromF32Bits(reinterpret<u32>(LOG2E));
+  S.scoreFx = fxFromF32Bits(reinterpret<u32>(LOG2E / Mathf.sqrt(<f32>(S.dim / S.heads))));
+  S.log2eFx = fxFromF32Bits(reinterpret<u32>(LOG2E));
   loaded = true;
   return 0;
 }
@@ -338,23 +368,23 @@ export function lmLoaded(): bool {
   return loaded;
 }
 export function lmVocab(): i32 {
-  return loaded ? vocab : 0;
+  return loaded ? S.vocab : 0;
 }
 export function lmContext(): i32 {
-  return loaded ? ctx : 0;
+  return loaded ? S.ctx : 0;
 }
 export function lmPosition(): i32 {
-  return pos;
+  return S.pos;
 }
 export function lmMemoryBytes(): i32 {
-  return loaded ? usedBytes : 0;
+  return loaded ? S.usedBytes : 0;
 }
 export function lmLogits(): usize {
-  return logitsB;
+  return S.logitsB;
 }
 /** Empties the KV cache: the next token is position 0. */
 export function lmReset(): void {
-  pos = 0;
+  S.pos = 0;
 }
 
 function readBlob(offset: i32, dst: usize, len: i32): void {
@@ -372,8 +402,8 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
     const per = max(1, WBUF_BYTES / cols);
     for (let rc = r0; rc < r1; rc += per) {
       const rr = min(per, r1 - rc);
-      readBlob(dataOff + rc * cols, wB, rr * cols);
-      matvec_i8(<i32>wB, <i32>xqB, <i32>(accB + <usize>((rc - r0) << 2)), rr, cols);
+      readBlob(dataOff + rc * cols, S.wB, rr * cols);
+      matvec_i8(<i32>S.wB, <i32>S.xqB, <i32>(S.accB + <usize>((rc - r0) << 2)), rr, cols);
     }
     return;
   }
@@ -381,11 +411,19 @@ function dotRows(m: i32, r0: i32, r1: i32): void {
   const per = max(1, WBUF_BYTES / rb);
   for (let c0 = 0; c0 < cols; c0 += CHUNK_COLS) {
     const cc = min(CHUNK_COLS, cols - c0);
-    lut_build_t3(<i32>(xqB + <usize>c0), cc, <i32>LUT_FAST);
+    lut_build_t3(<i32>(S.xqB + <usize>c0), cc, <i32>LUT_FAST);
     for (let rc = r0; rc < r1; rc += per) {
       const rr = min(per, r1 - rc);
-      readBlob(dataOff + rc * rb, wB, rr * rb);
-      matvec_t3_lut(<i32>(wB + <usize>(c0 / 5)), <i32>LUT_FAST, <i32>(accB + <usize>((rc - r0) << 2)), rr, cc, rb, c0);
+      readBlob(dataOff + rc * rb, S.wB, rr * rb);
+      matvec_t3_lut(
+        <i32>(S.wB + <usize>(c0 / 5)),
+        <i32>LUT_FAST,
+        <i32>(S.accB + <usize>((rc - r0) << 2)),
+        rr,
+        cc,
+        rb,
+        c0,
+      );
     }
   }
 }
@@ -407,21 +445,21 @@ function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
       const mm = fm & 0xffff,
         s = fxShift(fm, XQ);
       for (let r = 0; r < n; r++) {
-        const acc = load<i32>(accB + <usize>(r << 2));
+        const acc = load<i32>(S.accB + <usize>(r << 2));
         emit(y + <usize>(r << 2), (acc * mm + (1 << (s - 1))) >> s, FX_ADD);
       }
     } else if (mode == FX_RELU2) {
       for (let r = 0; r < n; r++) {
-        const v = max(load<i32>(accB + <usize>(r << 2)), 0);
+        const v = max(load<i32>(S.accB + <usize>(r << 2)), 0);
         store<i32>(y + <usize>(r << 2), v * v);
       }
-    } else memory.copy(y, accB, <usize>(n << 2));
+    } else memory.copy(y, S.accB, <usize>(n << 2));
     return fm;
   }
   const ns = md(o + 3);
   for (let r = 0; r < n; r++) {
     const f = ns > 1 ? fxMul(a, rowScale(m, r0 + r)) : fm;
-    emit(y + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
+    emit(y + <usize>(r << 2), mulShift64(load<i32>(S.accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
   }
   return FX_Q8;
 }
@@ -430,99 +468,94 @@ function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
 function rowScale(m: i32, row: i32): i32 {
   const o = m * MD;
   if (md(o + 3) == 1) return gammaFx(m);
-  readBlob(md(o + 2) + row * 4, cfgBuf, 4);
-  return fxFromF32Bits(load<u32>(cfgBuf));
+  readBlob(md(o + 2) + row * 4, S.cfgBuf, 4);
+  return fxFromF32Bits(load<u32>(S.cfgBuf));
 }
 
 /** x (i32, XQ bits, saturated) = the embedding row of tok times its scale. */
 function embed(tok: i32): void {
-  readBlob(md(EMB * MD + 1) + tok * dim, wB, dim);
+  readBlob(md(EMB * MD + 1) + tok * S.dim, S.wB, S.dim);
   const f = rowScale(EMB, tok);
   const m = f & 0xffff,
     s = fxShift(f, XQ);
-  for (let i = 0; i < dim; i++) {
-    const v = (<i32>load<i8>(wB + <usize>i) * m + (1 << (s - 1))) >> s;
-    store<i32>(xB + <usize>(i << 2), min(max(v, -XMAX), XMAX));
+  for (let i = 0; i < S.dim; i++) {
+    const v = (<i32>load<i8>(S.wB + <usize>i) * m + (1 << (s - 1))) >> s;
+    store<i32>(S.xB + <usize>(i << 2), min(max(v, -XMAX), XMAX));
   }
 }
 
 // The KV cache of layer l: k8 i8[ctx][KV], then kf i32[ctx][kvHeads], v i16|i32[ctx][KV], vm i32[ctx] (layout()).
-let kB: usize = 0;
-let kfB: usize = 0;
-let vB: usize = 0;
-let vmB: usize = 0;
-let vShift: i32 = 1; // log2 of a cached v's bytes
 
 /** Points kB, kfB, vB, vmB at layer l's cache. */
 function cacheOf(l: i32): void {
-  vShift = vWide ? 2 : 1;
-  kB = cacheB + <usize>(l * cacheLayerBytes);
-  kfB = kB + <usize>align16(ctx * kvDim);
-  vB = kfB + <usize>align16(ctx * kvHeads * 4);
-  vmB = vB + <usize>align16((ctx * kvDim) << vShift);
+  S.vShift = S.vWide ? 2 : 1;
+  S.kB = S.cacheB + <usize>(l * S.cacheLayerBytes);
+  S.kfB = S.kB + <usize>align16(S.ctx * S.kvDim);
+  S.vB = S.kfB + <usize>align16(S.ctx * S.kvHeads * 4);
+  S.vmB = S.vB + <usize>align16((S.ctx * S.kvDim) << S.vShift);
 }
 
 /** Token t = pos of layer l (cacheOf(l) set): RoPE on q and k, int8 q (q8B, qfB) and k, v and its multiplier. */
 function cacheQkv(t: i32, raw: i32): void {
-  const hd = dim / heads;
+  const hd = S.dim / S.heads;
   const half = hd / 2;
   if (t > 0) {
     // position 0: the identity
-    const rt = ropeB + <usize>((t * half * 2) << 2);
-    ropeHeads(qkvB, heads, hd, rt);
-    ropeHeads(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
+    const rt = S.ropeB + <usize>((t * half * 2) << 2);
+    ropeHeads(S.qkvB, S.heads, hd, rt);
+    ropeHeads(S.qkvB + <usize>(S.dim << 2), S.kvHeads, hd, rt);
   }
-  for (let h = 0; h < heads; h++) {
-    const fq = quantI32(qkvB + <usize>((h * hd) << 2), hd, 0, q8B + <usize>(h * hd), false);
-    store<i32>(qfB + <usize>(h << 2), fxMul(fq, raw));
+  for (let h = 0; h < S.heads; h++) {
+    const fq = quantI32(S.qkvB + <usize>((h * hd) << 2), hd, 0, S.q8B + <usize>(h * hd), false);
+    store<i32>(S.qfB + <usize>(h << 2), fxMul(fq, raw));
   }
-  const k = kB + <usize>(t * kvDim);
-  for (let h = 0; h < kvHeads; h++) {
-    const fk = quantI32(qkvB + <usize>((dim + h * hd) << 2), hd, 0, k + <usize>(h * hd), false);
-    store<i32>(kfB + <usize>((t * kvHeads + h) << 2), fxMul(fk, raw));
+  const k = S.kB + <usize>(t * S.kvDim);
+  for (let h = 0; h < S.kvHeads; h++) {
+    const fk = quantI32(S.qkvB + <usize>((S.dim + h * hd) << 2), hd, 0, k + <usize>(h * hd), false);
+    store<i32>(S.kfB + <usize>((t * S.kvHeads + h) << 2), fxMul(fk, raw));
   }
-  const src = qkvB + <usize>((dim + kvDim) << 2);
-  const v = vB + <usize>((t * kvDim) << vShift);
-  if (vWide) memory.copy(v, src, <usize>(kvDim << 2));
-  else for (let i = 0; i < kvDim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
-  store<i32>(vmB + <usize>(t << 2), raw);
+  const src = S.qkvB + <usize>((S.dim + S.kvDim) << 2);
+  const v = S.vB + <usize>((t * S.kvDim) << S.vShift);
+  if (S.vWide) memory.copy(v, src, <usize>(S.kvDim << 2));
+  else for (let i = 0; i < S.kvDim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
+  store<i32>(S.vmB + <usize>(t << 2), raw);
 }
 
 /** Attention of query t over the cached keys 0..t of the layer cacheOf set, into oB (raw); returns its multiplier.
  *  The weighted sum runs key by key over contiguous v rows: i32 sums wrap, so any order gives the same integers. */
 function attend(t: i32): i32 {
-  const hd = dim / heads;
+  const hd = S.dim / S.heads;
   let emin = 0x7fff;
-  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(vmB + <usize>(j << 2)) >> 16);
-  const zs = scB,
-    ps = scB + <usize>(ctx << 2);
-  memory.fill(oB, 0, <usize>(dim << 2));
-  const group = heads / kvHeads;
-  for (let h = 0; h < heads; h++) {
+  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(S.vmB + <usize>(j << 2)) >> 16);
+  const zs = S.scB,
+    ps = S.scB + <usize>(S.ctx << 2);
+  memory.fill(S.oB, 0, <usize>(S.dim << 2));
+  const group = S.heads / S.kvHeads;
+  for (let h = 0; h < S.heads; h++) {
     const kh = h / group; // the k and v head query head h reads
-    const fq = fxMul(load<i32>(qfB + <usize>(h << 2)), scoreFx);
-    const qo = q8B + <usize>(h * hd);
-    let ko = kB + <usize>(kh * hd);
-    for (let j = 0; j <= t; j++, ko += <usize>kvDim) {
+    const fq = fxMul(load<i32>(S.qfB + <usize>(h << 2)), S.scoreFx);
+    const qo = S.q8B + <usize>(h * hd);
+    let ko = S.kB + <usize>(kh * hd);
+    for (let j = 0; j <= t; j++, ko += <usize>S.kvDim) {
       const dot = dotI8(qo, ko, hd);
-      const fk = load<i32>(kfB + <usize>((j * kvHeads + kh) << 2));
+      const fk = load<i32>(S.kfB + <usize>((j * S.kvHeads + kh) << 2));
       store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, fk)));
     }
     softmaxExp2(zs, t + 1, ps);
-    const oo = oB + <usize>((h * hd) << 2);
+    const oo = S.oB + <usize>((h * hd) << 2);
     const oEnd = oo + <usize>(hd << 2);
     for (let j = 0; j <= t; j++) {
       // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
-      const fj = load<i32>(vmB + <usize>(j << 2));
+      const fj = load<i32>(S.vmB + <usize>(j << 2));
       const s = min((fj >> 16) - emin + 12, 31);
       const w = (load<i32>(ps + <usize>(j << 2)) * (fj & 0xffff) + (1 << (s - 1))) >> s;
       if (w == 0) continue;
-      if (vWide) {
-        for (let op = oo, vp = vB + <usize>((j * kvDim + kh * hd) << 2); op < oEnd; op += 4, vp += 4)
+      if (S.vWide) {
+        for (let op = oo, vp = S.vB + <usize>((j * S.kvDim + kh * hd) << 2); op < oEnd; op += 4, vp += 4)
           store<i32>(op, load<i32>(op) + w * load<i32>(vp));
       } else {
         let op = oo,
-          vp = vB + <usize>((j * kvDim + kh * hd) << 1);
+          vp = S.vB + <usize>((j * S.kvDim + kh * hd) << 1);
         for (const o4End = oo + <usize>((hd & ~3) << 2); op < o4End; op += 16, vp += 8) {
           store<i32>(op, load<i32>(op) + w * <i32>load<i16>(vp));
           store<i32>(op, load<i32>(op, 4) + w * <i32>load<i16>(vp, 2), 4);
@@ -543,33 +576,33 @@ function attend(t: i32): i32 {
 export function lmStep(tok: i32): void {
   lmForward(tok);
   // head: the final norm quantized to int8, dot the head's rows (the int8 embedding's when tied)
-  const a = normQuant(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, xqB, false);
-  dotRows(HEAD, 0, vocab);
-  for (let v = 0; v < vocab; v++)
+  const a = normQuant(S.xB, S.gainsB + <usize>(2 * S.layers * S.dim * 4), gainShift(2 * S.layers), S.dim, S.xqB, false);
+  dotRows(HEAD, 0, S.vocab);
+  for (let v = 0; v < S.vocab; v++)
     store<i32>(
-      logitsB + <usize>(v << 2),
-      mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(HEAD, v)), 8),
+      S.logitsB + <usize>(v << 2),
+      mulShift64(load<i32>(S.accB + <usize>(v << 2)), fxMul(a, rowScale(HEAD, v)), 8),
     );
 }
 
 /** The model width (features per readout). */
 export function lmDim(): i32 {
-  return loaded ? dim : 0;
+  return loaded ? S.dim : 0;
 }
 
 /** The last position's hidden state as features: f32[dim] at out = RMSNorm(x) g, the forward's only float step
  *  (normF32, as the agent backbone's features). */
 export function lmState(out: usize): void {
-  if (float) {
-    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * layers * dim * 4)), <i32>out, dim);
+  if (S.float) {
+    rmsnorm_f32(<i32>S.xB, <i32>(S.gainsB + <usize>(2 * S.layers * S.dim * 4)), <i32>out, S.dim);
     return;
   }
-  normF32(xB, gainsB + <usize>(2 * layers * dim * 4), gainShift(2 * layers), dim, out);
+  normF32(S.xB, S.gainsB + <usize>(2 * S.layers * S.dim * 4), gainShift(2 * S.layers), S.dim, out);
 }
 
 /** The forward of token tok at the next position, without the head. Unchecked. */
 export function lmForward(tok: i32): void {
-  if (float) lmForwardF32(tok);
+  if (S.float) lmForwardF32(tok);
   else lmForwardInt(tok);
 }
 
@@ -582,82 +615,82 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, y: usize): void {
   const per = max(1, WBUF_BYTES / rb);
   for (let rc = r0; rc < r1; rc += per) {
     const rr = min(per, r1 - rc);
-    readBlob(dataOff + rc * rb, wB, rr * rb);
-    matvec_f32(<i32>wB, <i32>x, <i32>(y + <usize>((rc - r0) << 2)), rr, cols);
+    readBlob(dataOff + rc * rb, S.wB, rr * rb);
+    matvec_f32(<i32>S.wB, <i32>x, <i32>(y + <usize>((rc - r0) << 2)), rr, cols);
   }
 }
 
 /** x += o (f32[dim]). */
 function addF32(): void {
-  for (let i = 0; i < dim; i++) {
-    const p = xB + <usize>(i << 2);
-    store<f32>(p, load<f32>(p) + load<f32>(oB + <usize>(i << 2)));
+  for (let i = 0; i < S.dim; i++) {
+    const p = S.xB + <usize>(i << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(S.oB + <usize>(i << 2)));
   }
 }
 
 /** The fp32 forward of token tok over the f32 KV cache: the operations, in order, of the backbone's forwardF32 for
  *  that position (so the reference's full recomputation gives the same floats). */
 function lmForwardF32(tok: i32): void {
-  const t = pos,
-    hd = dim / heads,
-    qkv = dim + 2 * kvDim;
+  const t = S.pos,
+    hd = S.dim / S.heads,
+    qkv = S.dim + 2 * S.kvDim;
   const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
-  readBlob(md(EMB * MD + 1) + tok * dim * 4, xB, dim * 4);
-  for (let l = 0; l < layers; l++) {
-    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>(2 * l * dim * 4)), <i32>xnB, dim);
-    linearF32(mat(l, 0), 0, qkv, xnB, qkvB);
-    const rt = ropeB + <usize>((t * (hd / 2) * 2) << 2);
-    ropeHeadsF32(qkvB, heads, hd, rt);
-    ropeHeadsF32(qkvB + <usize>(dim << 2), kvHeads, hd, rt);
-    const kl = cacheB + <usize>(l * cacheLayerBytes),
-      vl = kl + <usize>align16(ctx * kvDim * 4);
-    memory.copy(kl + <usize>((t * kvDim) << 2), qkvB + <usize>(dim << 2), <usize>(kvDim << 2));
-    memory.copy(vl + <usize>((t * kvDim) << 2), qkvB + <usize>((dim + kvDim) << 2), <usize>(kvDim << 2));
-    for (let h = 0; h < heads; h++) {
+  readBlob(md(EMB * MD + 1) + tok * S.dim * 4, S.xB, S.dim * 4);
+  for (let l = 0; l < S.layers; l++) {
+    rmsnorm_f32(<i32>S.xB, <i32>(S.gainsB + <usize>(2 * l * S.dim * 4)), <i32>S.xnB, S.dim);
+    linearF32(mat(l, 0), 0, qkv, S.xnB, S.qkvB);
+    const rt = S.ropeB + <usize>((t * (hd / 2) * 2) << 2);
+    ropeHeadsF32(S.qkvB, S.heads, hd, rt);
+    ropeHeadsF32(S.qkvB + <usize>(S.dim << 2), S.kvHeads, hd, rt);
+    const kl = S.cacheB + <usize>(l * S.cacheLayerBytes),
+      vl = kl + <usize>align16(S.ctx * S.kvDim * 4);
+    memory.copy(kl + <usize>((t * S.kvDim) << 2), S.qkvB + <usize>(S.dim << 2), <usize>(S.kvDim << 2));
+    memory.copy(vl + <usize>((t * S.kvDim) << 2), S.qkvB + <usize>((S.dim + S.kvDim) << 2), <usize>(S.kvDim << 2));
+    for (let h = 0; h < S.heads; h++) {
       const at = <usize>((h * hd) << 2);
-      attendHeadF32(qkvB + at, kl + at, vl + at, <usize>(kvDim << 2), hd, t + 1, scale, scB, xnB + at);
+      attendHeadF32(S.qkvB + at, kl + at, vl + at, <usize>(S.kvDim << 2), hd, t + 1, scale, S.scB, S.xnB + at);
     }
-    linearF32(mat(l, 0), qkv, qkv + dim, xnB, oB);
+    linearF32(mat(l, 0), qkv, qkv + S.dim, S.xnB, S.oB);
     addF32();
-    rmsnorm_f32(<i32>xB, <i32>(gainsB + <usize>((2 * l + 1) * dim * 4)), <i32>xnB, dim);
-    linearF32(mat(l, 1), 0, ffn, xnB, zB);
-    for (let i = 0; i < ffn; i++) {
-      const p = zB + <usize>(i << 2);
+    rmsnorm_f32(<i32>S.xB, <i32>(S.gainsB + <usize>((2 * l + 1) * S.dim * 4)), <i32>S.xnB, S.dim);
+    linearF32(mat(l, 1), 0, S.ffn, S.xnB, S.zB);
+    for (let i = 0; i < S.ffn; i++) {
+      const p = S.zB + <usize>(i << 2);
       const u = load<f32>(p);
       store<f32>(p, u > 0 ? u * u : 0);
     }
-    linearF32(mat(l, 2), 0, dim, zB, oB);
+    linearF32(mat(l, 2), 0, S.dim, S.zB, S.oB);
     addF32();
   }
-  pos = t + 1;
+  S.pos = t + 1;
 }
 
 /** The integer forward of token tok at the next position, without the head. Unchecked. */
 function lmForwardInt(tok: i32): void {
-  const t = pos;
+  const t = S.pos;
   embed(tok);
-  const qkv = dim + 2 * kvDim; // rows of q|k|v; the output projection's follow
-  for (let l = 0; l < layers; l++) {
+  const qkv = S.dim + 2 * S.kvDim; // rows of q|k|v; the output projection's follow
+  for (let l = 0; l < S.layers; l++) {
     const wqkvo = mat(l, 0);
-    let a = normQuant(xB, gainsB + <usize>(2 * l * dim * 4), gainShift(2 * l), dim, xqB, false);
-    const raw = linear(wqkvo, 0, qkv, a, qkvB, FX_RAW);
+    let a = normQuant(S.xB, S.gainsB + <usize>(2 * l * S.dim * 4), gainShift(2 * l), S.dim, S.xqB, false);
+    const raw = linear(wqkvo, 0, qkv, a, S.qkvB, FX_RAW);
     cacheOf(l);
     cacheQkv(t, raw);
     const rawO = attend(t);
-    a = fxMul(quantI32(oB, dim, 0, xqB, false), rawO);
-    linear(wqkvo, qkv, qkv + dim, a, xB, FX_ADD);
-    a = normQuant(xB, gainsB + <usize>((2 * l + 1) * dim * 4), gainShift(2 * l + 1), dim, xqB, false);
+    a = fxMul(quantI32(S.oB, S.dim, 0, S.xqB, false), rawO);
+    linear(wqkvo, qkv, qkv + S.dim, a, S.xB, FX_ADD);
+    a = normQuant(S.xB, S.gainsB + <usize>((2 * l + 1) * S.dim * 4), gainShift(2 * l + 1), S.dim, S.xqB, false);
     let rawZ: i32;
-    if (gated) {
-      const fg = linear(mat(l, 3), 0, ffn, a, zB, FX_RAW);
-      const fu = linear(mat(l, 1), 0, ffn, a, uB, FX_RAW);
-      rawZ = swiglu(zB, uB, ffn, fg, fu, fxMul(fg, log2eFx));
+    if (S.gated) {
+      const fg = linear(mat(l, 3), 0, S.ffn, a, S.zB, FX_RAW);
+      const fu = linear(mat(l, 1), 0, S.ffn, a, S.uB, FX_RAW);
+      rawZ = swiglu(S.zB, S.uB, S.ffn, fg, fu, fxMul(fg, S.log2eFx));
     } else {
-      const f = linear(mat(l, 1), 0, ffn, a, zB, FX_RELU2);
+      const f = linear(mat(l, 1), 0, S.ffn, a, S.zB, FX_RELU2);
       rawZ = fxMul(f, f);
     }
-    a = fxMul(quantI32(zB, ffn, 0, xqB, false), rawZ);
-    linear(mat(l, 2), 0, dim, a, xB, FX_ADD);
+    a = fxMul(quantI32(S.zB, S.ffn, 0, S.xqB, false), rawZ);
+    linear(mat(l, 2), 0, S.dim, a, S.xB, FX_ADD);
   }
-  pos = t + 1;
+  S.pos = t + 1;
 }
