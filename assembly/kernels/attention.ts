@@ -96,26 +96,36 @@ export function attendQuant(
 }
 
 /** o[i] = sum_j p[j] v_j[i] for i < hd (p i32 from pB to pEnd, v_j at vo + j vs bytes), written to out i32[hd];
- *  returns max(amax, max_i |o[i]|). Two outputs a pass, each weight loaded once for both (an odd hd's last output
- *  alone). */
+ *  returns max(amax, max_i |o[i]|). Four outputs a pass, each weight loaded once for the four; the last hd % 4
+ *  outputs one at a time (the same sums in the same order). */
 // @ts-ignore: decorator
 @inline function weightedV(pB: usize, pEnd: usize, vo: usize, vs: i32, out: usize, hd: i32, amax: u32): u32 {
-  for (let i = 0; i < hd; i += 2) {
-    const two = i + 1 < hd;
+  let i = 0;
+  for (; i + 4 <= hd; i += 4) {
     let a0 = 0,
-      a1 = 0;
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
     for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>vs) {
       const w = load<i32>(pp);
       a0 += w * load<i32>(vp);
-      if (two) a1 += w * load<i32>(vp, 4);
+      a1 += w * load<i32>(vp, 4);
+      a2 += w * load<i32>(vp, 8);
+      a3 += w * load<i32>(vp, 12);
     }
     const o = out + <usize>(i << 2);
     store<i32>(o, a0);
-    amax = max(amax, absU32(a0));
-    if (two) {
-      store<i32>(o, a1, 4);
-      amax = max(amax, absU32(a1));
-    }
+    store<i32>(o, a1, 4);
+    store<i32>(o, a2, 8);
+    store<i32>(o, a3, 12);
+    amax = max(max(amax, max(absU32(a0), absU32(a1))), max(absU32(a2), absU32(a3)));
+  }
+  for (; i < hd; i++) {
+    let a = 0;
+    for (let pp = pB, vp = vo + <usize>(i << 2); pp < pEnd; pp += 4, vp += <usize>vs)
+      a += load<i32>(pp) * load<i32>(vp);
+    store<i32>(out + <usize>(i << 2), a);
+    amax = max(amax, absU32(a));
   }
   return amax;
 }
