@@ -148,7 +148,7 @@ export function envStep(action: i32): i32 {
     reward = fl.frozenLakeReward();
   } else if (current == ENV_TEXTROOM) {
     terminated = tr.textRoom(OP_STEP, action, 0, 0);
-    reward = tr.textRoomReward;
+    reward = tr.textRoomReward();
   } else {
     terminated = cl.classic(OP_STEP, current == ENV_ACROBOT, action, 0, 0);
     reward = cl.classicReward;

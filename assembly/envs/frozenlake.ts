@@ -17,22 +17,30 @@ const MAP: StaticArray<u8> = [0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 1, 1, 0, 0, 2];
 const CUM0: f64 = 1.0 / 3.0;
 const CUM1: f64 = 1.0 / 3.0 + 1.0 / 3.0;
 
-let cell: i32 = 0;
-let lastReward: f64 = 0;
+// The state in static memory, not in module globals: wasm3 keeps a 32-byte record per global in its heap for the
+// module's life on every board, whatever env runs (docs/firmware.md).
+// @ts-ignore: decorator
+@unmanaged
+
+class Lake {
+  lastReward: f64;
+  cell: i32;
+}
+const L = changetype<Lake>(memory.data(offsetof<Lake>(), 8));
 
 function frozenLakeReset(): void {
-  cell = 0;
+  L.cell = 0;
 }
 
 /** Applies a move from the current cell (clamped at the edges). */
 function move(a: i32): void {
-  let row = cell / SIZE;
-  let col = cell % SIZE;
+  let row = L.cell / SIZE;
+  let col = L.cell % SIZE;
   if (a == 0) col = max(col - 1, 0);
   else if (a == 1) row = min(row + 1, SIZE - 1);
   else if (a == 2) col = min(col + 1, SIZE - 1);
   else row = max(row - 1, 0);
-  cell = row * SIZE + col;
+  L.cell = row * SIZE + col;
 }
 
 /** One slippery step; returns 1 when terminated (hole or goal). Reward via frozenLakeReward(). */
@@ -40,31 +48,31 @@ function frozenLakeStep(action: i32): i32 {
   const u = rngUniform();
   const k = CUM0 > u ? 0 : CUM1 > u ? 1 : 2; // index into [(a - 1) % 4, a, (a + 1) % 4]
   move((action + k + 3) & 3);
-  const kind = unchecked(MAP[cell]);
-  lastReward = kind == 2 ? 1.0 : 0.0;
+  const kind = unchecked(MAP[L.cell]);
+  L.lastReward = kind == 2 ? 1.0 : 0.0;
   return kind != 0 ? 1 : 0;
 }
 
 export function frozenLakeReward(): f64 {
-  return lastReward;
+  return L.lastReward;
 }
 
 /** state f64[1]: the cell. */
 function frozenLakeState(out: usize): void {
-  store<f64>(out, <f64>cell);
+  store<f64>(out, <f64>L.cell);
 }
 
 /** Sets the cell from f64[1] at src; 0 ok, -1 not a cell 0..15. */
 function frozenLakeSetState(src: usize): i32 {
   const v = load<f64>(src);
   if (!(v >= 0.0 && v <= 15.0) || v != Math.floor(v)) return -1;
-  cell = <i32>v;
+  L.cell = <i32>v;
   return 0;
 }
 
 /** Observation f32[1]: the cell. */
 function frozenLakeObs(out: usize): void {
-  store<f32>(out, <f32>cell);
+  store<f32>(out, <f32>L.cell);
 }
 
 /** Token i32[1]: the cell (observation values outside 0..15 clamp to the ends). */

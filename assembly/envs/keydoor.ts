@@ -30,12 +30,20 @@ const WORD_OPEN: i32 = 5;
 
 // slots u8[3]: colour word of the key lying at each place (0 = nothing)
 const slots = new StaticArray<i32>(3);
-let view: i32 = 0; // the slot in view
-let held: i32 = 0; // colour word in hand, 0 = nothing
+// The state in static memory, not in module globals: wasm3 keeps a 32-byte record per global in its heap for the
+// module's life on every board, whatever env runs (docs/firmware.md).
+// @ts-ignore: decorator
+@unmanaged
+
+class KeyDoor {
+  lastReward: f64;
+  view: i32; // the slot in view
+  held: i32; // colour word in hand, 0 = nothing
+  doorOpen: bool;
+  steps: i32;
+}
+const K = changetype<KeyDoor>(memory.data(offsetof<KeyDoor>(), 8));
 let door: i32 = 1; // door colour word 1..3
-let doorOpen: bool = false;
-let steps: i32 = 0;
-let lastReward: f64 = 0;
 
 /** Seeded layout: door colour uniform in 1..3, keys a uniform permutation (Fisher-Yates), view at slot 0. */
 function keyDoorReset(): void {
@@ -47,51 +55,51 @@ function keyDoorReset(): void {
     unchecked((slots[i] = slots[j]));
     unchecked((slots[j] = t));
   }
-  view = 0;
-  held = 0;
-  doorOpen = false;
-  steps = 0;
+  K.view = 0;
+  K.held = 0;
+  K.doorOpen = false;
+  K.steps = 0;
 }
 
 /** One step; returns 1 when terminated (went through the door). */
 function keyDoorStep(action: i32): i32 {
-  steps++;
-  lastReward = 0;
+  K.steps++;
+  K.lastReward = 0;
   if (action == 0) {
-    const t = unchecked(slots[view]);
-    unchecked((slots[view] = held));
-    held = t;
+    const t = unchecked(slots[K.view]);
+    unchecked((slots[K.view] = K.held));
+    K.held = t;
   } else if (action == 1) {
-    view = view == 2 ? 0 : view + 1;
+    K.view = K.view == 2 ? 0 : K.view + 1;
   } else if (action == 2) {
-    if (held == door) doorOpen = true;
-  } else if (doorOpen) {
-    lastReward = 1.0 - (0.9 * <f64>steps) / <f64>KEYDOOR_MAX_STEPS;
+    if (K.held == door) K.doorOpen = true;
+  } else if (K.doorOpen) {
+    K.lastReward = 1.0 - (0.9 * <f64>K.steps) / <f64>KEYDOOR_MAX_STEPS;
     return 1;
   }
   return 0;
 }
 
 export function keyDoorReward(): f64 {
-  return lastReward;
+  return K.lastReward;
 }
 
 /** state f64[7]: slot 0..2 colours, view, held, door colour, door open (0/1). */
 function keyDoorState(out: usize): void {
   for (let i = 0; i < 3; i++) store<f64>(out + ((<usize>i) << 3), <f64>unchecked(slots[i]));
-  store<f64>(out, <f64>view, 24);
-  store<f64>(out, <f64>held, 32);
+  store<f64>(out, <f64>K.view, 24);
+  store<f64>(out, <f64>K.held, 32);
   store<f64>(out, <f64>door, 40);
-  store<f64>(out, doorOpen ? 1.0 : 0.0, 48);
+  store<f64>(out, K.doorOpen ? 1.0 : 0.0, 48);
 }
 export const KEYDOOR_STATE: i32 = 7;
 
 /** Observation f32[4]: words (seen key, held key, door colour, locked/open). */
 function keyDoorObs(out: usize): void {
-  store<f32>(out, <f32>unchecked(slots[view]), 0);
-  store<f32>(out, <f32>held, 4);
+  store<f32>(out, <f32>unchecked(slots[K.view]), 0);
+  store<f32>(out, <f32>K.held, 4);
   store<f32>(out, <f32>door, 8);
-  store<f32>(out, <f32>(doorOpen ? WORD_OPEN : WORD_LOCKED), 12);
+  store<f32>(out, <f32>(K.doorOpen ? WORD_OPEN : WORD_LOCKED), 12);
 }
 
 /** Tokens i32[4]: the observation's words (values outside 0..5 clamp to the ends). */
@@ -129,7 +137,7 @@ function putKey(out: usize, cap: i32, at: i32, colour: i32): i32 {
 
 /** The observation as a sentence (ASCII) at out, at most cap bytes; returns its length. */
 export function keyDoorText(out: usize, cap: i32): i32 {
-  return keyDoorTextOf(unchecked(slots[view]), held, door, doorOpen ? WORD_OPEN : WORD_LOCKED, out, cap);
+  return keyDoorTextOf(unchecked(slots[K.view]), K.held, door, K.doorOpen ? WORD_OPEN : WORD_LOCKED, out, cap);
 }
 
 // @ts-ignore: decorator

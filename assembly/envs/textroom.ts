@@ -43,24 +43,36 @@ const W_FILLER: i32 = 22; // + filler 1..2 (now, still)
 const PLACES: i32 = 5;
 // Items: 0 nothing, 1..4 a key of colour red/green/blue/yellow, 5..7 box/lamp/book.
 const places = new StaticArray<i32>(PLACES);
-let view: i32 = 0;
-let held: i32 = 0;
 let door: i32 = 1; // colour 1..4
-let doorOpen: bool = false;
-let steps: i32 = 0;
-// this observation's distractors: seen adjective 0..3, held adjective 0..3, filler 0..2, opener 0 "you see" / 1 "there is"
-let adjSeen: i32 = 0;
-let adjHeld: i32 = 0;
-let filler: i32 = 0;
-let opener: i32 = 0;
-export let textRoomReward: f64 = 0;
+// The rest of the state in static memory, not in module globals: wasm3 keeps a 32-byte record per global in its
+// heap for the module's life on every board, whatever env runs (docs/firmware.md).
+// @ts-ignore: decorator
+@unmanaged
+
+class Room {
+  reward: f64; // the last step's (env.ts reads it: textRoomReward)
+  view: i32;
+  held: i32;
+  doorOpen: bool;
+  steps: i32;
+  // this observation's distractors: seen adjective 0..3, held adjective 0..3, filler 0..2, opener 0 "you see" / 1 "there is"
+  adjSeen: i32;
+  adjHeld: i32;
+  filler: i32;
+  opener: i32;
+}
+const R = changetype<Room>(memory.data(offsetof<Room>(), 8));
+/** The last step's reward. */
+export function textRoomReward(): f64 {
+  return R.reward;
+}
 
 /** The next observation's distractors: four draws, always (so the PRNG stream does not depend on the state). */
 function drawWords(): void {
-  adjSeen = <i32>rngBelow(4);
-  adjHeld = <i32>rngBelow(4);
-  filler = <i32>rngBelow(3);
-  opener = <i32>rngBelow(2);
+  R.adjSeen = <i32>rngBelow(4);
+  R.adjHeld = <i32>rngBelow(4);
+  R.filler = <i32>rngBelow(3);
+  R.opener = <i32>rngBelow(2);
 }
 
 /** Seeded layout: door colour, the left-out other colour, the left-out object, then a Fisher-Yates shuffle of the
@@ -82,28 +94,28 @@ function reset(): void {
     unchecked((places[i] = places[j]));
     unchecked((places[j] = t));
   }
-  view = 0;
-  held = 0;
-  doorOpen = false;
-  steps = 0;
+  R.view = 0;
+  R.held = 0;
+  R.doorOpen = false;
+  R.steps = 0;
   drawWords();
 }
 
 /** One step; returns 1 when terminated (went through the door). */
 function step(action: i32): i32 {
-  steps++;
-  textRoomReward = 0;
+  R.steps++;
+  R.reward = 0;
   let done = 0;
   if (action == 0) {
-    const t = unchecked(places[view]);
-    unchecked((places[view] = held));
-    held = t;
+    const t = unchecked(places[R.view]);
+    unchecked((places[R.view] = R.held));
+    R.held = t;
   } else if (action == 1) {
-    view = view == PLACES - 1 ? 0 : view + 1;
+    R.view = R.view == PLACES - 1 ? 0 : R.view + 1;
   } else if (action == 2) {
-    if (held == door) doorOpen = true;
-  } else if (doorOpen) {
-    textRoomReward = 1.0 - (0.9 * <f64>steps) / <f64>TEXTROOM_MAX_STEPS;
+    if (R.held == door) R.doorOpen = true;
+  } else if (R.doorOpen) {
+    R.reward = 1.0 - (0.9 * <f64>R.steps) / <f64>TEXTROOM_MAX_STEPS;
     done = 1;
   }
   drawWords();
@@ -134,22 +146,22 @@ function putItem(out: usize, n: i32, item: i32, adj: i32): i32 {
 
 /** The sentence as f32[15] word ids at out, -1 past its end; returns its word count (11..15). */
 function observe(out: usize): i32 {
-  const seen = unchecked(places[view]);
-  const base = 8 + itemWords(seen) + itemWords(held); // 8 fixed words + the two items' phrases
+  const seen = unchecked(places[R.view]);
+  const base = 8 + itemWords(seen) + itemWords(R.held); // 8 fixed words + the two items' phrases
   // distractors in a fixed order, each only while the sentence stays within 15 words
   let len = base;
-  const aSeen = seen != 0 ? adjSeen : 0;
+  const aSeen = seen != 0 ? R.adjSeen : 0;
   if (aSeen > 0) len++;
-  const aHeld = held != 0 && adjHeld > 0 && len < TEXTROOM_TOKENS ? adjHeld : 0;
+  const aHeld = R.held != 0 && R.adjHeld > 0 && len < TEXTROOM_TOKENS ? R.adjHeld : 0;
   if (aHeld > 0) len++;
-  const fill = filler > 0 && len < TEXTROOM_TOKENS ? filler : 0;
+  const fill = R.filler > 0 && len < TEXTROOM_TOKENS ? R.filler : 0;
   let n = 0;
   if (fill > 0) n = put(out, n, W_FILLER + fill);
-  n = putItem(out, put(out, n, W_HOLDING), held, aHeld);
-  n = opener == 0 ? put(out, put(out, n, W_YOU), W_SEE) : put(out, put(out, n, W_THERE), W_IS);
+  n = putItem(out, put(out, n, W_HOLDING), R.held, aHeld);
+  n = R.opener == 0 ? put(out, put(out, n, W_YOU), W_SEE) : put(out, put(out, n, W_THERE), W_IS);
   n = putItem(out, n, seen, aSeen);
   n = put(out, put(out, n, W_BY), W_THE);
-  n = put(out, put(out, n, doorOpen ? W_OPEN : W_LOCKED), W_COLOUR + door);
+  n = put(out, put(out, n, R.doorOpen ? W_OPEN : W_LOCKED), W_COLOUR + door);
   n = put(out, n, W_DOOR);
   for (let i = n; i < TEXTROOM_OBS; i++) store<f32>(out + ((<usize>i) << 2), -1.0);
   return n;
@@ -170,10 +182,10 @@ function tokens(obs: usize, out: usize): i32 {
 /** state f64[9]: places 0..4 (items), view, held, door colour, door open (0/1). */
 function state(out: usize): void {
   for (let i = 0; i < PLACES; i++) store<f64>(out + ((<usize>i) << 3), <f64>unchecked(places[i]));
-  store<f64>(out, <f64>view, 40);
-  store<f64>(out, <f64>held, 48);
+  store<f64>(out, <f64>R.view, 40);
+  store<f64>(out, <f64>R.held, 48);
   store<f64>(out, <f64>door, 56);
-  store<f64>(out, doorOpen ? 1.0 : 0.0, 64);
+  store<f64>(out, R.doorOpen ? 1.0 : 0.0, 64);
 }
 
 /** Operation op (assembly/envs/ops.ts) with action a; the reward of a step in textRoomReward. No OP_SET_STATE. */

@@ -139,15 +139,34 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
     g = gains,
     o = out;
   if (lanes) {
-    if (gains)
-      for (; p < end; p += 4, g += 4, o += 8)
+    // two values a pass (the t3 lanes are the backbone's hot path), an odd n's last one after
+    const end2 = x + <usize>((n & ~1) << 2);
+    if (gains) {
+      for (; p < end2; p += 8, g += 8, o += 16) {
         store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
-    else for (; p < end; p += 4, o += 8) store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
+        store<u16>(o, ((((load<i32>(p, 4) * load<i32>(g, 4)) >> sh) * r + (1 << 22)) >> 23) + 128, 8);
+      }
+      if (p < end) store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
+    } else {
+      for (; p < end2; p += 8, o += 16) {
+        store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
+        store<u16>(o, (((load<i32>(p, 4) >> sh) * r + (1 << 22)) >> 23) + 128, 8);
+      }
+      if (p < end) store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
+    }
   } else {
     if (gains)
       for (; p < end; p += 4, g += 4, o += 1)
         store<i8>(o, (((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23);
-    else for (; p < end; p += 4, o += 1) store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
+    else {
+      // two values a pass (the attention's q and k per head), an odd n's last one after
+      const end2 = x + <usize>((n & ~1) << 2);
+      for (; p < end2; p += 8, o += 2) {
+        store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
+        store<i8>(o, ((load<i32>(p, 4) >> sh) * r + (1 << 22)) >> 23, 1);
+      }
+      if (p < end) store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
+    }
   }
   return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
 }
