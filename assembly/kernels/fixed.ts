@@ -181,12 +181,22 @@ export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, l
   let ss: i64 = 0;
   let amax: u32 = 0;
   const end = x + <usize>(n << 2);
-  for (let p = x, g = gains; p < end; p += 4, g += 4) {
+  const end2 = x + <usize>((n & ~1) << 2); // two values a pass, an odd n's last one after (the same sum, in order)
+  let p = x,
+    g = gains;
+  for (; p < end2; p += 8, g += 8) {
+    const v0 = load<i32>(p),
+      v1 = load<i32>(p, 4);
+    ss += <i64>v0 * <i64>v0;
+    ss += <i64>v1 * <i64>v1;
+    const h0 = v0 * load<i32>(g),
+      h1 = v1 * load<i32>(g, 4);
+    amax = max(amax, max(absU32(h0), absU32(h1)));
+  }
+  if (p < end) {
     const v = load<i32>(p);
     ss += <i64>v * <i64>v;
-    const h = v * load<i32>(g);
-    const a = <u32>select<i32>(h, -h, h >= 0);
-    amax = select<u32>(a, amax, a > amax);
+    amax = max(amax, absU32(v * load<i32>(g)));
   }
   const f = quantBy(x, n, amax, gains, XQ + gs, out, lanes);
   return fxMul(f, rmsInverse(ss, n));
@@ -232,6 +242,12 @@ export const FX_Q8: i32 = (22 << 16) | (1 << 14);
   const x = load<i32>(p) + u;
   store<i32>(p, select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX));
 }
+/** addSaturate at p + 4 (an immediate offset: no address add in the unrolled loops). */
+// @ts-ignore: decorator
+@inline function addSaturateNext(p: usize, u: i32): void {
+  const x = load<i32>(p, 4) + u;
+  store<i32>(p, select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX), 4);
+}
 
 /** Writes u by mode: saturating residual add, raw store, ReLU^2 (u clamped to 46340: 46340^2 < 2^31). */
 export function emit(p: usize, u: i32, mode: i32): void {
@@ -252,18 +268,37 @@ export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize)
     s = fxShift(f, XQ);
   const half = 1 << (s - 1);
   const end = y + <usize>(rows << 2);
-  for (let a = acc, p = y; p < end; p += 4, a += 8) addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
+  const end2 = y + <usize>((rows & ~1) << 2); // two rows a pass, an odd count's last row after
+  let a = acc,
+    p = y;
+  for (; p < end2; p += 8, a += 16) {
+    addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
+    addSaturateNext(p, ((<i32>load<u16>(a, 8) - unbias) * m + half) >> s);
+  }
+  if (p < end) addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
 }
 
 /** storeRaw with relu2, returning max y[r] (the amax quantI32 of y would compute). Unchecked (callers check). */
 export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
   const end = y + <usize>(rows << 2);
+  const end2 = y + <usize>((rows & ~1) << 2); // two rows a pass, an odd count's last row after
   let amax: u32 = 0;
-  for (let a = acc, p = y; p < end; p += 4, a += 8) {
+  let a = acc,
+    p = y;
+  for (; p < end2; p += 8, a += 16) {
+    const v0 = max(<i32>load<u16>(a) - unbias, 0),
+      v1 = max(<i32>load<u16>(a, 8) - unbias, 0);
+    const sq0 = v0 * v0,
+      sq1 = v1 * v1;
+    store<i32>(p, sq0);
+    store<i32>(p, sq1, 4);
+    amax = max(amax, max(<u32>sq0, <u32>sq1));
+  }
+  if (p < end) {
     const v = max(<i32>load<u16>(a) - unbias, 0);
     const sq = v * v;
     store<i32>(p, sq);
-    amax = select<u32>(sq, amax, <u32>sq > amax);
+    amax = max(amax, <u32>sq);
   }
   return amax;
 }
@@ -279,7 +314,14 @@ export function storeRaw(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bo
       const v = max(<i32>load<u16>(a) - unbias, 0);
       store<i32>(p, v * v);
     }
-  } else for (; p < end; p += 4, a += 8) store<i32>(p, <i32>load<u16>(a) - unbias);
+  } else {
+    const end2 = y + <usize>((rows & ~1) << 2); // two rows a pass, an odd count's last row after
+    for (; p < end2; p += 8, a += 16) {
+      store<i32>(p, <i32>load<u16>(a) - unbias);
+      store<i32>(p, <i32>load<u16>(a, 8) - unbias, 4);
+    }
+    if (p < end) store<i32>(p, <i32>load<u16>(a) - unbias);
+  }
 }
 
 /** round(v * f) with outq fractional bits for any i32 v (the product in i64, |v| < 2^24), clamped to +-2^30. */

@@ -3,29 +3,37 @@
 import * as head from "./head";
 import * as hp from "./hparams";
 
-let adamM: usize = 0; // f32[P] first moment
-let adamV: usize = 0; // f32[P] second moment
-let capacity: i32 = 0;
-let adamT: i32 = 0; // steps taken
+// Training state in static memory, not in module globals: wasm3 keeps a 32-byte record per global in its heap for
+// the module's life on every board, whether the agent trains or not (docs/firmware.md).
+// @ts-ignore: decorator
+@unmanaged
+
+class Adam {
+  adamM: usize; // f32[P] first moment
+  adamV: usize; // f32[P] second moment
+  capacity: i32;
+  adamT: i32; // steps taken
+}
+const AD = changetype<Adam>(memory.data(offsetof<Adam>(), 8));
 let beta1t: f32 = 1; // beta1^t
 let beta2t: f32 = 1; // beta2^t
 
 /** Floats adamInit would newly allocate for p parameters. */
 export function adamNewFloats(p: i32): i32 {
-  return p > capacity ? 2 * p : 0;
+  return p > AD.capacity ? 2 * p : 0;
 }
 
 /** Allocates (grow-only) and clears the moments for the head's current size. */
 export function adamInit(): void {
   const p = head.headParams;
-  if (p > capacity) {
-    capacity = p;
-    adamM = head.allocF32(p);
-    adamV = head.allocF32(p);
+  if (p > AD.capacity) {
+    AD.capacity = p;
+    AD.adamM = head.allocF32(p);
+    AD.adamV = head.allocF32(p);
   }
-  memory.fill(adamM, 0, (<usize>p) << 2);
-  memory.fill(adamV, 0, (<usize>p) << 2);
-  adamT = 0;
+  memory.fill(AD.adamM, 0, (<usize>p) << 2);
+  memory.fill(AD.adamV, 0, (<usize>p) << 2);
+  AD.adamT = 0;
   beta1t = 1;
   beta2t = 1;
 }
@@ -46,7 +54,7 @@ export function gradNorm(g: usize): f32 {
  */
 export function adamAscend(g: usize, scale: f32, lr: f32): void {
   const p = head.headParams;
-  adamT++;
+  AD.adamT++;
   beta1t *= hp.hpBeta1;
   beta2t *= hp.hpBeta2;
   const c1: f32 = <f32>1 - beta1t;
@@ -58,10 +66,10 @@ export function adamAscend(g: usize, scale: f32, lr: f32): void {
   for (let i = 0; i < p; i++) {
     const o = (<usize>i) << 2;
     const gi = load<f32>(g + o) * scale;
-    const m = b1 * load<f32>(adamM + o) + (<f32>1 - b1) * gi;
-    const s = b2 * load<f32>(adamV + o) + (<f32>1 - b2) * gi * gi;
-    store<f32>(adamM + o, m);
-    store<f32>(adamV + o, s);
+    const m = b1 * load<f32>(AD.adamM + o) + (<f32>1 - b1) * gi;
+    const s = b2 * load<f32>(AD.adamV + o) + (<f32>1 - b2) * gi * gi;
+    store<f32>(AD.adamM + o, m);
+    store<f32>(AD.adamV + o, s);
     store<f32>(w + o, load<f32>(w + o) + (lr * (m / c1)) / (Mathf.sqrt(s / c2) + eps));
     store<f32>(g + o, 0);
   }

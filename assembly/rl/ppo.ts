@@ -11,41 +11,54 @@ import * as ro from "./rollout";
 import { adamAscend, adamInit, adamNewFloats, gradNorm } from "./adam";
 import { rngBelow } from "../rng";
 
-let acc: usize = 0; // f32[P] minibatch gradient (ascent direction)
-let grad: usize = 0; // f32[P] one sample's
-let dlog: usize = 0; // f32[A] output gradient, then f32[H] hidden scratch
-let dent: usize = 0; // f32[A] entropy part of the output gradient
-let capacity: i32 = 0;
-let dlogCap: i32 = 0;
-let feat: usize = 0; // f32[F] a stored step's features
-let featCap: i32 = 0;
+// Training state in static memory, not in module globals: wasm3 keeps a 32-byte record per global in its heap for
+// the module's life on every board, whether the agent trains or not (docs/firmware.md).
+// @ts-ignore: decorator
+@unmanaged
+
+class Ppo {
+  acc: usize; // f32[P] minibatch gradient (ascent direction)
+  grad: usize; // f32[P] one sample's
+  dlog: usize; // f32[A] output gradient, then f32[H] hidden scratch
+  dent: usize; // f32[A] entropy part of the output gradient
+  capacity: i32;
+  dlogCap: i32;
+  feat: usize; // f32[F] a stored step's features
+  featCap: i32;
+}
+const PP = changetype<Ppo>(memory.data(offsetof<Ppo>(), 8));
 /** Updates applied since agent_load. */
 export let updates: i32 = 0;
 
 /** Floats ppoInit would newly allocate (besides the rollout buffer) for p params, a actions, h hidden, f features. */
 export function ppoNewFloats(p: i32, a: i32, h: i32, f: i32): i32 {
-  return (p > capacity ? 2 * p : 0) + (2 * a + h > dlogCap ? 2 * a + h : 0) + (f > featCap ? f : 0) + adamNewFloats(p);
+  return (
+    (p > PP.capacity ? 2 * p : 0) +
+    (2 * a + h > PP.dlogCap ? 2 * a + h : 0) +
+    (f > PP.featCap ? f : 0) +
+    adamNewFloats(p)
+  );
 }
 
 /** Allocates (grow-only) and clears the optimiser state for the head's current size; empties the rollout. */
 export function ppoInit(): void {
   const p = head.headParams;
-  if (p > capacity) {
-    capacity = p;
-    acc = head.allocF32(2 * p); // acc then grad, one block
-    grad = acc + ((<usize>p) << 2);
+  if (p > PP.capacity) {
+    PP.capacity = p;
+    PP.acc = head.allocF32(2 * p); // acc then grad, one block
+    PP.grad = PP.acc + ((<usize>p) << 2);
   }
   const d = 2 * head.headA + head.headH;
-  if (d > dlogCap) {
-    dlogCap = d;
-    dlog = head.allocF32(d);
+  if (d > PP.dlogCap) {
+    PP.dlogCap = d;
+    PP.dlog = head.allocF32(d);
   }
-  dent = dlog + ((<usize>(head.headA + head.headH)) << 2);
-  if (head.headF > featCap) {
-    featCap = head.headF;
-    feat = head.allocF32(featCap);
+  PP.dent = PP.dlog + ((<usize>(head.headA + head.headH)) << 2);
+  if (head.headF > PP.featCap) {
+    PP.featCap = head.headF;
+    PP.feat = head.allocF32(PP.featCap);
   }
-  memory.fill(acc, 0, (<usize>p) << 2);
+  memory.fill(PP.acc, 0, (<usize>p) << 2);
   adamInit();
   ro.rolloutClear();
   updates = 0;
@@ -100,20 +113,21 @@ function advantages(vLast: f32): void {
 /** Adds one stored step's gradient (ascent direction of the objective above) into acc. */
 function sampleGradient(t: i32): void {
   const a = head.headA;
-  ro.rolloutFeatures(t, head.headF, feat);
-  head.headForward(feat);
+  ro.rolloutFeatures(t, head.headF, PP.feat);
+  head.headForward(PP.feat);
   const act = <i32>load<u8>(ro.actions + <usize>t);
   const adv = f32At(ro.rewards, t);
   const ratio = Mathf.exp(head.logProb(act) - f32At(ro.logps, t));
   // the clipped term's gradient is 0 where the clip binds on the side the advantage pushes towards
   const clipped = (adv > 0 && ratio > <f32>1 + hp.hpClip) || (adv < 0 && ratio < <f32>1 - hp.hpClip);
   const coef: f32 = clipped ? 0 : adv * ratio;
-  head.gradLogPi(act, dlog);
-  if (hp.hpEntropy > 0) head.gradEntropy(hp.hpEntropy, dent);
-  for (let b = 0; b < a; b++) setF32(dlog, b, coef * f32At(dlog, b) + (hp.hpEntropy > 0 ? f32At(dent, b) : <f32>0));
+  head.gradLogPi(act, PP.dlog);
+  if (hp.hpEntropy > 0) head.gradEntropy(hp.hpEntropy, PP.dent);
+  for (let b = 0; b < a; b++)
+    setF32(PP.dlog, b, coef * f32At(PP.dlog, b) + (hp.hpEntropy > 0 ? f32At(PP.dent, b) : <f32>0));
   const dval = hp.hpValueCoef * (f32At(ro.returns, t) - head.headValue);
-  head.headBackward(feat, dlog, dval, grad, dlog + ((<usize>a) << 2));
-  for (let i = 0; i < head.headParams; i++) setF32(acc, i, f32At(acc, i) + f32At(grad, i));
+  head.headBackward(PP.feat, PP.dlog, dval, PP.grad, PP.dlog + ((<usize>a) << 2));
+  for (let i = 0; i < head.headParams; i++) setF32(PP.acc, i, f32At(PP.acc, i) + f32At(PP.grad, i));
 }
 
 /**
@@ -143,10 +157,10 @@ export function ppoUpdate(vLast: f32, trainedSteps: i64): void {
       for (let k = lo; k < hi; k++) sampleGradient(<i32>load<u16>(ro.order + ((<usize>k) << 1)));
       let scale: f32 = <f32>1 / <f32>(hi - lo);
       if (hp.hpMaxGradNorm > 0) {
-        const norm = gradNorm(acc) * scale;
+        const norm = gradNorm(PP.acc) * scale;
         if (norm > hp.hpMaxGradNorm) scale *= hp.hpMaxGradNorm / norm;
       }
-      adamAscend(acc, scale, lr);
+      adamAscend(PP.acc, scale, lr);
     }
   }
   ro.rolloutClear();

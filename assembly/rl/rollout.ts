@@ -9,8 +9,20 @@ import * as head from "./head";
 
 export let rolloutCap: i32 = 0; // T, steps the buffer holds
 export let rolloutLen: i32 = 0; // steps stored so far
-let featBytes: i32 = 0; // F rounded up to 4
-let feats: usize = 0; // i8[T][featBytes]
+// Training state in static memory, not in module globals: wasm3 keeps a 32-byte record per global in its heap for
+// the module's life on every board, whether the agent trains or not (docs/firmware.md).
+// @ts-ignore: decorator
+@unmanaged
+
+class RolloutBuffers {
+  featBytes: i32; // F rounded up to 4
+  feats: usize; // i8[T][featBytes]
+  currentFeats: usize; // i8[featBytes] the features last passed through featureRoundTrip
+  currentCap: i32; // bytes allocated for it
+  allocSteps: i32; // steps and feature bytes the allocated buffers hold (grow-only: the stub heap never frees)
+  allocFeatBytes: i32;
+}
+const RB = changetype<RolloutBuffers>(memory.data(offsetof<RolloutBuffers>(), 8));
 export let logps: usize = 0; // f32[T] log pi_old(a_t | s_t)
 export let values: usize = 0; // f32[T] V_old(s_t)
 export let rewards: usize = 0; // f32[T] scaled reward, then (after gae) the advantage
@@ -19,10 +31,6 @@ export let returns: usize = 0; // f32[T] advantage + value (the value target)
 export let actions: usize = 0; // u8[T]
 export let ends: usize = 0; // u8[T] 1 where an episode ended at this step
 export let order: usize = 0; // u16[T] shuffled indices for the minibatches
-let currentFeats: usize = 0; // i8[featBytes] the features last passed through featureRoundTrip
-let currentCap: i32 = 0; // bytes allocated for it
-let allocSteps: i32 = 0; // steps and feature bytes the allocated buffers hold (grow-only: the stub heap never frees)
-let allocFeatBytes: i32 = 0;
 
 /** Bytes one rollout step takes (F int8 features rounded up, six f32, two u8 and one u16, rounded to 4). */
 export function rolloutStepBytes(f: i32): i32 {
@@ -41,38 +49,38 @@ function allocBytes(n: i32): usize {
 
 /** True when the buffers allocated already hold T steps of F features (then rolloutInit allocates nothing). */
 export function rolloutAllocated(t: i32, f: i32): bool {
-  return t <= allocSteps && ((f + 3) & ~3) <= allocFeatBytes;
+  return t <= RB.allocSteps && ((f + 3) & ~3) <= RB.allocFeatBytes;
 }
 
 /** Steps the allocated buffers hold for F features (0 when none are). */
 export function rolloutAllocatedSteps(f: i32): i32 {
-  return ((f + 3) & ~3) <= allocFeatBytes ? allocSteps : 0;
+  return ((f + 3) & ~3) <= RB.allocFeatBytes ? RB.allocSteps : 0;
 }
 
 /** Floats (rounded up) roundTripInit would newly allocate for F features. */
 export function roundTripNewFloats(f: i32): i32 {
-  return ((f + 3) & ~3) > currentCap ? ((f + 3) & ~3) >> 2 : 0;
+  return ((f + 3) & ~3) > RB.currentCap ? ((f + 3) & ~3) >> 2 : 0;
 }
 
 /** Allocates (grow-only) the int8 copy featureRoundTrip keeps: all a PPO head needs to play. */
 export function roundTripInit(f: i32): void {
   const n = (f + 3) & ~3;
-  if (n > currentCap) {
-    currentFeats = allocBytes(n);
-    currentCap = n;
+  if (n > RB.currentCap) {
+    RB.currentFeats = allocBytes(n);
+    RB.currentCap = n;
   }
 }
 
 /** Sets up the buffer for T steps of F features (allocating unless rolloutAllocated; the caller checked it fits). */
 export function rolloutInit(t: i32, f: i32): void {
-  featBytes = (f + 3) & ~3;
+  RB.featBytes = (f + 3) & ~3;
   rolloutCap = t;
   rolloutLen = 0;
   roundTripInit(f);
   if (rolloutAllocated(t, f)) return;
-  allocSteps = t;
-  allocFeatBytes = featBytes;
-  feats = allocBytes(t * featBytes);
+  RB.allocSteps = t;
+  RB.allocFeatBytes = RB.featBytes;
+  RB.feats = allocBytes(t * RB.featBytes);
   logps = head.allocF32(t);
   values = head.allocF32(t);
   rewards = head.allocF32(t);
@@ -105,16 +113,16 @@ function dequantize(src: usize, f: i32, feat: usize): void {
 
 /** Replaces feat f32[F] with its int8 round trip and remembers the int8 copy for rolloutPush. */
 export function featureRoundTrip(feat: usize, f: i32): void {
-  quantize(feat, f, currentFeats);
-  dequantize(currentFeats, f, feat);
+  quantize(feat, f, RB.currentFeats);
+  dequantize(RB.currentFeats, f, feat);
 }
 
 /** Appends a step: the features last passed through featureRoundTrip, action, log pi, value, scaled reward. */
 export function rolloutPush(a: i32, logp: f32, value: f32, reward: f32): void {
   const t = rolloutLen++;
   // word by word: memory.copy without bulk memory links a large memcpy that wasm3 would compile only for this
-  const dst = feats + <usize>(t * featBytes);
-  for (let i = 0; i < featBytes; i += 4) store<u32>(dst + <usize>i, load<u32>(currentFeats + <usize>i));
+  const dst = RB.feats + <usize>(t * RB.featBytes);
+  for (let i = 0; i < RB.featBytes; i += 4) store<u32>(dst + <usize>i, load<u32>(RB.currentFeats + <usize>i));
   const o = (<usize>t) << 2;
   store<f32>(logps + o, logp);
   store<f32>(values + o, value);
@@ -133,5 +141,5 @@ export function rolloutEnd(boot: f32): void {
 
 /** feat f32[F] = the stored features of step t. */
 export function rolloutFeatures(t: i32, f: i32, feat: usize): void {
-  dequantize(feats + <usize>(t * featBytes), f, feat);
+  dequantize(RB.feats + <usize>(t * RB.featBytes), f, feat);
 }
