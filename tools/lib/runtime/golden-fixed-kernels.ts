@@ -585,6 +585,19 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
     [4, 9, 1, 1, 2],
   ])
     cases.push(f32AffineCase(hr, rows, cols, relu === 1, span, misalign));
+  // odd lengths (the quantizers take two values a pass, then the last one alone), with their own stream so the
+  // cases above keep their bytes
+  const odd = seededRandom(seed + 1);
+  for (const lanes of [false, true]) {
+    cases.push(
+      quantCase("norm random 7 (odd)", randomI32(odd, 7, -fx.XMAX, fx.XMAX), 0, lanes, {
+        g: randomI32(odd, 7, -fx.GMAX, fx.GMAX),
+        gs: 8,
+      }),
+    );
+    cases.push(quantCase("norm one value", Int32Array.of(-12345), 0, lanes, { g: Int32Array.of(300), gs: 3 }));
+    cases.push(quantCase("random 21 q12 (odd)", randomI32(odd, 21, -(1 << 20), 1 << 20), 12, lanes));
+  }
   return cases;
 }
 
