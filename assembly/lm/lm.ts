@@ -374,7 +374,7 @@ export function lmContext(): i32 {
   return loaded ? S.ctx : 0;
 }
 export function lmPosition(): i32 {
-  return S.pos;
+  return changetype<usize>(S) != 0 ? S.pos : 0; // 0 before the first load allocates the state
 }
 export function lmMemoryBytes(): i32 {
   return loaded ? S.usedBytes : 0;
@@ -384,7 +384,7 @@ export function lmLogits(): usize {
 }
 /** Empties the KV cache: the next token is position 0. */
 export function lmReset(): void {
-  S.pos = 0;
+  if (changetype<usize>(S) != 0) S.pos = 0;
 }
 
 function readBlob(offset: i32, dst: usize, len: i32): void {

@@ -156,6 +156,17 @@ test("lm_generate picks the reference's tokens, greedy and sampled, and repeats 
 test("lm exports refuse bad calls with their codes", () => {
   const mod = loadAgent("release");
   assert.is(mod.fn.lm_step(0, 0), -1, "nothing loaded");
+  // before the first load the runtime's state block does not exist: position 0, and a reset writes nothing (a
+  // pattern over the low addresses, where a state pointer of 0 would reach, stays as it was)
+  const low = new Uint8Array(mod.memory.buffer, 0, 512);
+  const saved = low.slice();
+  low.fill(0xa5);
+  mod.fn.lm_reset();
+  const pos = mod.fn.lm_position();
+  const intact = low.every((b) => b === 0xa5);
+  low.set(saved);
+  assert.is(pos, 0);
+  assert.ok(intact, "lm_reset before a load wrote memory");
   const c = cfg("ternary");
   load(mod, weights(c));
   assert.is(mod.fn.lm_step(40, 0), -4, "token past the vocabulary");
