@@ -236,17 +236,20 @@ export const FX_RELU2: i32 = 2;
 /** The multiplier 2^-8: raw values given as 8-fractional-bit numbers (int8 matrices, per-row scales). */
 export const FX_Q8: i32 = (22 << 16) | (1 << 14);
 
+/** x clamped to +-XMAX. */
+// @ts-ignore: decorator
+@inline function saturate(x: i32): i32 {
+  return select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX);
+}
 /** x + u saturated at +-XMAX into p (|u| <= 2^30, |x| <= XMAX: no overflow). */
 // @ts-ignore: decorator
 @inline function addSaturate(p: usize, u: i32): void {
-  const x = load<i32>(p) + u;
-  store<i32>(p, select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX));
+  store<i32>(p, saturate(load<i32>(p) + u));
 }
 /** addSaturate at p + 4 (an immediate offset: no address add in the unrolled loops). */
 // @ts-ignore: decorator
 @inline function addSaturateNext(p: usize, u: i32): void {
-  const x = load<i32>(p, 4) + u;
-  store<i32>(p, select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX), 4);
+  store<i32>(p, saturate(load<i32>(p, 4) + u), 4);
 }
 
 /** Writes u by mode: saturating residual add, raw store, ReLU^2 (u clamped to 46340: 46340^2 < 2^31). */

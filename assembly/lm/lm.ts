@@ -440,26 +440,27 @@ function linear(m: i32, r0: i32, r1: i32, a: i32, y: usize, mode: i32): i32 {
   const perTensorT3 = md(o) == table.PACK_T3 && md(o + 3) == 1;
   const fm = fxMul(a, gammaFx(m));
   const n = r1 - r0;
+  const accB = S.accB; // the state block's fields in locals: read once, not once per row
   if (perTensorT3) {
     if (mode == FX_ADD) {
       const mm = fm & 0xffff,
         s = fxShift(fm, XQ);
       for (let r = 0; r < n; r++) {
-        const acc = load<i32>(S.accB + <usize>(r << 2));
+        const acc = load<i32>(accB + <usize>(r << 2));
         emit(y + <usize>(r << 2), (acc * mm + (1 << (s - 1))) >> s, FX_ADD);
       }
     } else if (mode == FX_RELU2) {
       for (let r = 0; r < n; r++) {
-        const v = max(load<i32>(S.accB + <usize>(r << 2)), 0);
+        const v = max(load<i32>(accB + <usize>(r << 2)), 0);
         store<i32>(y + <usize>(r << 2), v * v);
       }
-    } else memory.copy(y, S.accB, <usize>(n << 2));
+    } else memory.copy(y, accB, <usize>(n << 2));
     return fm;
   }
   const ns = md(o + 3);
   for (let r = 0; r < n; r++) {
     const f = ns > 1 ? fxMul(a, rowScale(m, r0 + r)) : fm;
-    emit(y + <usize>(r << 2), mulShift64(load<i32>(S.accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
+    emit(y + <usize>(r << 2), mulShift64(load<i32>(accB + <usize>(r << 2)), f, mode == FX_ADD ? XQ : 8), mode);
   }
   return FX_Q8;
 }
@@ -478,9 +479,12 @@ function embed(tok: i32): void {
   const f = rowScale(EMB, tok);
   const m = f & 0xffff,
     s = fxShift(f, XQ);
-  for (let i = 0; i < S.dim; i++) {
-    const v = (<i32>load<i8>(S.wB + <usize>i) * m + (1 << (s - 1))) >> s;
-    store<i32>(S.xB + <usize>(i << 2), min(max(v, -XMAX), XMAX));
+  const dim = S.dim,
+    wB = S.wB,
+    xB = S.xB; // read once, not once per value
+  for (let i = 0; i < dim; i++) {
+    const v = (<i32>load<i8>(wB + <usize>i) * m + (1 << (s - 1))) >> s;
+    store<i32>(xB + <usize>(i << 2), min(max(v, -XMAX), XMAX));
   }
 }
 
@@ -517,7 +521,10 @@ function cacheQkv(t: i32, raw: i32): void {
   const src = S.qkvB + <usize>((S.dim + S.kvDim) << 2);
   const v = S.vB + <usize>((t * S.kvDim) << S.vShift);
   if (S.vWide) memory.copy(v, src, <usize>(S.kvDim << 2));
-  else for (let i = 0; i < S.kvDim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
+  else {
+    const kvDim = S.kvDim; // read once, not once per value
+    for (let i = 0; i < kvDim; i++) store<i16>(v + <usize>(i << 1), <i16>load<i32>(src + <usize>(i << 2)));
+  }
   store<i32>(S.vmB + <usize>(t << 2), raw);
 }
 
@@ -525,8 +532,15 @@ function cacheQkv(t: i32, raw: i32): void {
  *  The weighted sum runs key by key over contiguous v rows: i32 sums wrap, so any order gives the same integers. */
 function attend(t: i32): i32 {
   const hd = S.dim / S.heads;
+  // the state block's fields the loops read, in locals: once per call, not once per key or value
+  const kvDim = S.kvDim,
+    kvHeads = S.kvHeads,
+    kfB = S.kfB,
+    vmB = S.vmB,
+    vB = S.vB,
+    vWide = S.vWide;
   let emin = 0x7fff;
-  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(S.vmB + <usize>(j << 2)) >> 16);
+  for (let j = 0; j <= t; j++) emin = min(emin, load<i32>(vmB + <usize>(j << 2)) >> 16);
   const zs = S.scB,
     ps = S.scB + <usize>(S.ctx << 2);
   memory.fill(S.oB, 0, <usize>(S.dim << 2));
@@ -536,9 +550,9 @@ function attend(t: i32): i32 {
     const fq = fxMul(load<i32>(S.qfB + <usize>(h << 2)), S.scoreFx);
     const qo = S.q8B + <usize>(h * hd);
     let ko = S.kB + <usize>(kh * hd);
-    for (let j = 0; j <= t; j++, ko += <usize>S.kvDim) {
+    for (let j = 0; j <= t; j++, ko += <usize>kvDim) {
       const dot = dotI8(qo, ko, hd);
-      const fk = load<i32>(S.kfB + <usize>((j * S.kvHeads + kh) << 2));
+      const fk = load<i32>(kfB + <usize>((j * kvHeads + kh) << 2));
       store<i32>(zs + <usize>(j << 2), scoreLog2(dot, fxMul(fq, fk)));
     }
     softmaxExp2(zs, t + 1, ps);
@@ -546,16 +560,16 @@ function attend(t: i32): i32 {
     const oEnd = oo + <usize>(hd << 2);
     for (let j = 0; j <= t; j++) {
       // w_j = round(p_j m_j 2^-(e_j - emin + 12)): p_j m_j < 2^27
-      const fj = load<i32>(S.vmB + <usize>(j << 2));
+      const fj = load<i32>(vmB + <usize>(j << 2));
       const s = min((fj >> 16) - emin + 12, 31);
       const w = (load<i32>(ps + <usize>(j << 2)) * (fj & 0xffff) + (1 << (s - 1))) >> s;
       if (w == 0) continue;
-      if (S.vWide) {
-        for (let op = oo, vp = S.vB + <usize>((j * S.kvDim + kh * hd) << 2); op < oEnd; op += 4, vp += 4)
+      if (vWide) {
+        for (let op = oo, vp = vB + <usize>((j * kvDim + kh * hd) << 2); op < oEnd; op += 4, vp += 4)
           store<i32>(op, load<i32>(op) + w * load<i32>(vp));
       } else {
         let op = oo,
-          vp = S.vB + <usize>((j * S.kvDim + kh * hd) << 1);
+          vp = vB + <usize>((j * kvDim + kh * hd) << 1);
         for (const o4End = oo + <usize>((hd & ~3) << 2); op < o4End; op += 16, vp += 8) {
           store<i32>(op, load<i32>(op) + w * <i32>load<i16>(vp));
           store<i32>(op, load<i32>(op, 4) + w * <i32>load<i16>(vp, 2), 4);
@@ -578,10 +592,13 @@ export function lmStep(tok: i32): void {
   // head: the final norm quantized to int8, dot the head's rows (the int8 embedding's when tied)
   const a = normQuant(S.xB, S.gainsB + <usize>(2 * S.layers * S.dim * 4), gainShift(2 * S.layers), S.dim, S.xqB, false);
   dotRows(HEAD, 0, S.vocab);
-  for (let v = 0; v < S.vocab; v++)
+  const vocab = S.vocab,
+    logitsB = S.logitsB,
+    accB = S.accB; // read once, not once per logit
+  for (let v = 0; v < vocab; v++)
     store<i32>(
-      S.logitsB + <usize>(v << 2),
-      mulShift64(load<i32>(S.accB + <usize>(v << 2)), fxMul(a, rowScale(HEAD, v)), 8),
+      logitsB + <usize>(v << 2),
+      mulShift64(load<i32>(accB + <usize>(v << 2)), fxMul(a, rowScale(HEAD, v)), 8),
     );
 }
 
@@ -622,9 +639,12 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, y: usize): void {
 
 /** x += o (f32[dim]). */
 function addF32(): void {
-  for (let i = 0; i < S.dim; i++) {
-    const p = S.xB + <usize>(i << 2);
-    store<f32>(p, load<f32>(p) + load<f32>(S.oB + <usize>(i << 2)));
+  const dim = S.dim,
+    xB = S.xB,
+    oB = S.oB; // read once, not once per value
+  for (let i = 0; i < dim; i++) {
+    const p = xB + <usize>(i << 2);
+    store<f32>(p, load<f32>(p) + load<f32>(oB + <usize>(i << 2)));
   }
 }
 
@@ -654,8 +674,10 @@ function lmForwardF32(tok: i32): void {
     addF32();
     rmsnorm_f32(<i32>S.xB, <i32>(S.gainsB + <usize>((2 * l + 1) * S.dim * 4)), <i32>S.xnB, S.dim);
     linearF32(mat(l, 1), 0, S.ffn, S.xnB, S.zB);
-    for (let i = 0; i < S.ffn; i++) {
-      const p = S.zB + <usize>(i << 2);
+    const ffn = S.ffn,
+      zB = S.zB; // read once, not once per value
+    for (let i = 0; i < ffn; i++) {
+      const p = zB + <usize>(i << 2);
       const u = load<f32>(p);
       store<f32>(p, u > 0 ? u * u : 0);
     }

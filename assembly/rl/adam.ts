@@ -63,13 +63,15 @@ export function adamAscend(g: usize, scale: f32, lr: f32): void {
     b2 = hp.hpBeta2,
     eps = hp.hpEps;
   const w = head.params;
+  const mB = AD.adamM,
+    vB = AD.adamV; // read once, not once per parameter
   for (let i = 0; i < p; i++) {
     const o = (<usize>i) << 2;
     const gi = load<f32>(g + o) * scale;
-    const m = b1 * load<f32>(AD.adamM + o) + (<f32>1 - b1) * gi;
-    const s = b2 * load<f32>(AD.adamV + o) + (<f32>1 - b2) * gi * gi;
-    store<f32>(AD.adamM + o, m);
-    store<f32>(AD.adamV + o, s);
+    const m = b1 * load<f32>(mB + o) + (<f32>1 - b1) * gi;
+    const s = b2 * load<f32>(vB + o) + (<f32>1 - b2) * gi * gi;
+    store<f32>(mB + o, m);
+    store<f32>(vB + o, s);
     store<f32>(w + o, load<f32>(w + o) + (lr * (m / c1)) / (Mathf.sqrt(s / c2) + eps));
     store<f32>(g + o, 0);
   }

@@ -123,11 +123,14 @@ function sampleGradient(t: i32): void {
   const coef: f32 = clipped ? 0 : adv * ratio;
   head.gradLogPi(act, PP.dlog);
   if (hp.hpEntropy > 0) head.gradEntropy(hp.hpEntropy, PP.dent);
-  for (let b = 0; b < a; b++)
-    setF32(PP.dlog, b, coef * f32At(PP.dlog, b) + (hp.hpEntropy > 0 ? f32At(PP.dent, b) : <f32>0));
+  const dlog = PP.dlog,
+    dent = PP.dent; // read once, not once per action
+  for (let b = 0; b < a; b++) setF32(dlog, b, coef * f32At(dlog, b) + (hp.hpEntropy > 0 ? f32At(dent, b) : <f32>0));
   const dval = hp.hpValueCoef * (f32At(ro.returns, t) - head.headValue);
   head.headBackward(PP.feat, PP.dlog, dval, PP.grad, PP.dlog + ((<usize>a) << 2));
-  for (let i = 0; i < head.headParams; i++) setF32(PP.acc, i, f32At(PP.acc, i) + f32At(PP.grad, i));
+  const acc = PP.acc,
+    grad = PP.grad; // read once, not once per parameter
+  for (let i = 0; i < head.headParams; i++) setF32(acc, i, f32At(acc, i) + f32At(grad, i));
 }
 
 /**

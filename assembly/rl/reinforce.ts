@@ -70,14 +70,19 @@ export function stepLearn(feat: usize, a: i32, r: f64): void {
   const gamma = hp.hpGamma;
   const rs = <f32>(r * <f64>hp.hpRewardScale);
   const v = head.headValue;
+  // the buffers' addresses in locals: read once, not once per parameter
+  const grad = RF.grad,
+    trace = RF.trace,
+    acc = RF.acc,
+    scratch = RF.scratch;
   for (let i = 0; i < p; i++) {
     const o = (<usize>i) << 2;
-    const u = load<f32>(RF.grad + o);
-    const e = gamma * load<f32>(RF.trace + o) + u;
-    store<f32>(RF.trace + o, e);
-    let g = load<f32>(RF.acc + o) + rs * e - v * u;
-    if (ent) g += load<f32>(RF.scratch + o);
-    store<f32>(RF.acc + o, g);
+    const u = load<f32>(grad + o);
+    const e = gamma * load<f32>(trace + o) + u;
+    store<f32>(trace + o, e);
+    let g = load<f32>(acc + o) + rs * e - v * u;
+    if (ent) g += load<f32>(scratch + o);
+    store<f32>(acc + o, g);
   }
 }
 

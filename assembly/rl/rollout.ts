@@ -121,8 +121,10 @@ export function featureRoundTrip(feat: usize, f: i32): void {
 export function rolloutPush(a: i32, logp: f32, value: f32, reward: f32): void {
   const t = rolloutLen++;
   // word by word: memory.copy without bulk memory links a large memcpy that wasm3 would compile only for this
-  const dst = RB.feats + <usize>(t * RB.featBytes);
-  for (let i = 0; i < RB.featBytes; i += 4) store<u32>(dst + <usize>i, load<u32>(RB.currentFeats + <usize>i));
+  const n = RB.featBytes,
+    src = RB.currentFeats;
+  const dst = RB.feats + <usize>(t * n);
+  for (let i = 0; i < n; i += 4) store<u32>(dst + <usize>i, load<u32>(src + <usize>i));
   const o = (<usize>t) << 2;
   store<f32>(logps + o, logp);
   store<f32>(values + o, value);
