@@ -13,6 +13,7 @@ import { reorderOpSignature } from "./toolchain/wasm3-op-signature.mjs";
 import { addF32Register } from "./toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "./toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "./toolchain/wasm3-int-registers.mjs";
+import { staticR64 } from "./toolchain/wasm3-r64-static.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pins = JSON.parse(readFileSync(join(root, "scripts/toolchain/pins.json"), "utf8"));
@@ -188,7 +189,8 @@ function ensureWasm3() {
   // wasm3-op-signature.mjs: its operations' arguments reordered so that on 32-bit Arm they all stay in registers;
   // wasm3-f32-register.mjs: f32 values in a register of their own type (no f64 round trip per f32 operation);
   // wasm3-bounds32.mjs: the load/store bounds check in 32 bits on 32-bit hosts (the same test, fewer instructions);
-  // wasm3-int-registers.mjs: i32 and i64 values in a register each (i32 operations on one word, a scratch register)
+  // wasm3-int-registers.mjs: i32 and i64 values in a register each (i32 operations on one word, a scratch register);
+  // wasm3-r64-static.mjs: on 32-bit Arm the i64 register a static, so every argument travels in a register
   installFromArchive(
     archive,
     dir.wasm3,
@@ -202,6 +204,7 @@ function ensureWasm3() {
       addF32Register(out);
       checkBounds32(out);
       splitIntRegisters(out);
+      staticR64(out);
     },
     stampText,
   );
