@@ -15,6 +15,7 @@ import { addF32Register } from "../../scripts/toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
 import { staticR64 } from "../../scripts/toolchain/wasm3-r64-static.mjs";
+import { endOffset } from "../../scripts/toolchain/wasm3-end-offset.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -68,6 +69,19 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   // loads and stores checked in 32 bits on 32-bit hosts (scripts/toolchain/wasm3-bounds32.mjs): no 64-bit sum left
   assert.not.match(exec, /u64 operand =|operand \+ sizeof \(\w+\) <= _mem->length/);
   assert.is(exec.match(/d_m3MemInBounds \(operand, offset, sizeof \(\w+\), _mem->length\)/g)?.length, 6);
+  // and with the end of the access as the immediate (scripts/toolchain/wasm3-end-offset.mjs): one sum tested, the
+  // compiler emits offset + size there, and every access reads or writes at d_m3MemAt
+  assert.match(
+    exec,
+    /#  define d_m3MemInBounds\(ADDR, OFFSET, SIZE, LENGTH\) \(\(ADDR\) >= \(OFFSET\) && \(ADDR\) <= \(LENGTH\)\)\n/,
+  );
+  assert.is(
+    exec.match(/u8\* (?:src8|mem8) = d_m3MemAt \(operand, sizeof \((?:SRC_TYPE|DEST_TYPE|TYPE)\)\);/g)?.length,
+    6,
+  );
+  assert.not.match(exec, /m3MemData\(_mem\) \+ operand/);
+  const compile = readFileSync(join(paths.wasm3, "m3_compile.c"), "utf8");
+  assert.match(compile, /EmitConstant32 \(o, bitrl_EndOffset \(memoryOffset, i_opcode\)\);/);
   // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
@@ -109,6 +123,8 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => splitIntRegisters(dir), /int-registers edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
+    assert.throws(() => endOffset(dir), /end-offset edit .* matched 0 times in m3_exec\.h, expected 1/);
+    assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => staticR64(dir), /r64-static edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
   } finally {
