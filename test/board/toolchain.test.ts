@@ -16,6 +16,7 @@ import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
 import { staticR64 } from "../../scripts/toolchain/wasm3-r64-static.mjs";
 import { endOffset } from "../../scripts/toolchain/wasm3-end-offset.mjs";
+import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
 
@@ -86,23 +87,22 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
   assert.not.match(exec, /\(i64\) _r0|\(u64\) _r0|\(_r0, i64,|d_m3(?:Select_i|SetRegisterSetSlot) \(i64, _r0\)/);
-  // on 32-bit Arm firmware the i64 register and the memory header are statics (scripts/toolchain/wasm3-r64-static.mjs):
-  // operations take (r0, pc, sp, fp0, fp1), every entry call sets the memory static, and each static is defined once
+  // on 32-bit Arm firmware the i64 register and the memory header are not arguments: operations take (r0, pc, sp, fp0,
+  // fp1) (scripts/toolchain/wasm3-r64-static.mjs), the two live in r10:r11 and r9, declared in wasm3's files only
+  // (wasm3-arm-registers.mjs), and every entry call saves them, sets the memory, and restores them for its caller
   assert.match(
     defs,
-    /# if defined\(__arm__\) && !defined\(__aarch64__\) && !defined\(__linux__\)\n[^#]*extern i64 bitrl_m3_r64;/,
+    /# if defined\(__arm__\) && !defined\(__aarch64__\) && !defined\(__linux__\)\n(?:\/\/.*\n)*register i64 bitrl_m3_r64 asm \("r10"\);\nregister M3MemoryHeader \* bitrl_m3_mem asm \("r9"\);\n/,
   );
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp\n/);
   assert.match(
     defs,
-    /define d_m3CallEntry\(PC, SP, MEM\)\s+Call \(0, PC, \(bitrl_m3_mem = \(MEM\), \(SP\)\) d_m3OpDefaultArgs\)/,
+    /define d_m3CallEntry\(PC, SP, MEM\)\s+\(\{ M3MemoryHeader \* m3mem_ = bitrl_m3_mem; i64 m3r64_ = bitrl_m3_r64; \\\n\s+bitrl_m3_mem = \(MEM\); m3ret_t m3r_ = Call \(0, PC, SP d_m3OpDefaultArgs\); \\\n\s+bitrl_m3_mem = m3mem_; bitrl_m3_r64 = m3r64_; m3r_; \}\)\n/,
   );
   const entries = ["m3_env.c", "m3_exec.h"].map((f) => readFileSync(join(paths.wasm3, f), "utf8"));
   assert.is(entries.join("").match(/d_m3CallEntry \(/g)?.length, 7);
   assert.not.match(entries.join(""), /\bCall \(0, /);
-  const execC = readFileSync(join(paths.wasm3, "m3_exec.c"), "utf8");
-  assert.is(execC.match(/^i64 bitrl_m3_r64;/gm)?.length, 1);
-  assert.is(execC.match(/^M3MemoryHeader \* bitrl_m3_mem;/gm)?.length, 1);
+  assert.not.match(readFileSync(join(paths.wasm3, "m3_exec.c"), "utf8"), /bitrl_m3_/);
 });
 
 test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
@@ -125,6 +125,8 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
     assert.throws(() => endOffset(dir), /end-offset edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
+    assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
+    assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
     assert.throws(() => staticR64(dir), /r64-static edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
   } finally {
