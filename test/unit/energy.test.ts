@@ -22,7 +22,7 @@ import { findAgentModels, type AgentBoard } from "../../tools/lib/energy/session
 import { energyCommand } from "../../tools/cli/energy.ts";
 import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 
 const close = (a: number, b: number, rel: number, what: string) =>
   assert.ok(Math.abs(a - b) <= rel * Math.abs(b), `${what}: ${a} vs ${b} (rel tol ${rel})`);
@@ -298,6 +298,22 @@ test("should find one model per agent kind and run them in turn with the same se
   const onlyBackbone = mkdtempSync(join(tmpdir(), "bitrl-models-"));
   writeFileSync(join(onlyBackbone, "cartpole-backbone-ternary.bitrl"), "x");
   assert.throws(() => findAgentModels(onlyBackbone), /no '\*-fp32.bitrl'.* agents in/);
+  // a folder of several envs (as models/): the env with every kind, never a mix; a tie asks for --env
+  const mixed = modelDir();
+  for (const f of ["lm-fp32.bitrl", "lm-ternary.bitrl", "keydoor-ternary.bitrl", "keydoor-lm-ternary.bitrl"])
+    writeFileSync(join(mixed, f), "x");
+  assert.equal(
+    findAgentModels(mixed).map((m) => basename(m.path)),
+    ["cartpole-fp32.bitrl", "cartpole-int8.bitrl", "cartpole-ternary.bitrl"],
+  );
+  assert.equal(
+    findAgentModels(mixed, "keydoor").map((m) => basename(m.path)),
+    ["keydoor-ternary.bitrl"],
+  );
+  writeFileSync(join(mixed, "acrobot-fp32.bitrl"), "x");
+  writeFileSync(join(mixed, "acrobot-int8.bitrl"), "x");
+  writeFileSync(join(mixed, "acrobot-ternary.bitrl"), "x");
+  assert.throws(() => findAgentModels(mixed), /several envs \(acrobot, cartpole\): pick one with --env/);
 });
 
 test("should measure each agent over its marked episodes with a simulated INA meter", async () => {

@@ -38,23 +38,33 @@ export interface SessionResult {
 
 export const AGENT_KINDS = ["fp32", "int8", "ternary"] as const;
 
-/** The agents named `<env>-<kind>.bitrl` in `dir` (what `bitrl train` and the main job write), one per kind;
- *  backbones (`*-backbone-*.bitrl`) are not agents and are skipped. */
+/** The agents named `<env>-<kind>.bitrl` in `dir` (what `bitrl train` and the main job write), one per kind, all of
+ *  one env: the env given (exactly, else the file names starting with it), else the one env with the most kinds (models/ holds several
+ *  envs' agents and language models: mixing them would compare unlike agents); backbones (`*-backbone-*.bitrl`) are
+ *  not agents and are skipped. */
 export function findAgentModels(dir: string, env?: string): AgentModel[] {
   if (!existsSync(dir)) throw new BitrlError(`no model folder '${dir}': pass --fp32, --int8 and --ternary model paths`);
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".bitrl") && !f.includes("-backbone-") && (!env || f.startsWith(env)))
-    .sort();
-  const out: AgentModel[] = [];
-  for (const kind of AGENT_KINDS) {
-    const hit = files.filter((f) => f.endsWith(`-${kind}.bitrl`)).pop();
-    if (hit) out.push({ agent: kind, path: join(dir, hit) });
+  const byEnv = new Map<string, Map<string, string>>();
+  for (const f of readdirSync(dir).sort()) {
+    const m = /^(.+)-(fp32|int8|ternary)\.bitrl$/.exec(f);
+    if (!m || f.includes("-backbone-") || (env && !f.startsWith(env))) continue;
+    if (!byEnv.has(m[1])) byEnv.set(m[1], new Map());
+    byEnv.get(m[1])!.set(m[2], f);
   }
-  if (!out.length)
+  if (!byEnv.size)
     throw new BitrlError(
       `no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' agents in '${dir}'${env ? ` for env '${env}'` : ""} (npm start trains them into .bitrl/agents/)`,
     );
-  return out;
+  const exact = env ? byEnv.get(env) : undefined;
+  if (exact) return AGENT_KINDS.filter((k) => exact.has(k)).map((k) => ({ agent: k, path: join(dir, exact.get(k)!) }));
+  const most = Math.max(...[...byEnv.values()].map((k) => k.size));
+  const best = [...byEnv].filter(([, k]) => k.size === most);
+  if (best.length > 1)
+    throw new BitrlError(
+      `'${dir}' holds ${most} agent kind(s) of several envs (${best.map(([e]) => e).join(", ")}): pick one with --env`,
+    );
+  const kinds = best[0][1];
+  return AGENT_KINDS.filter((k) => kinds.has(k)).map((k) => ({ agent: k, path: join(dir, kinds.get(k)!) }));
 }
 
 /** Plays `episodes` greedy episodes with each model in turn; with a meter, records the whole session. */
