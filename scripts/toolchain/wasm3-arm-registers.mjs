@@ -8,7 +8,8 @@
 // kernels) treats r9..r11 as callee-saved (AAPCS), so across any call out of wasm3 (a host function) they come back
 // unchanged; and every call into wasm3's code (the entry calls, d_m3CallEntry) saves the three registers, sets the
 // memory, and restores them after, so the caller finds its r9..r11 as it left them. Every result is the same bits.
-// Applied by scripts/setup-toolchain.mjs after wasm3-r64-static.mjs; docs/firmware.md "wasm3's registers on Arm".
+// Applied by scripts/setup-toolchain.mjs after wasm3-r64-static.mjs; docs/firmware.md "wasm3's memory and i64
+// register, and its access ends".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 /** [file, pattern, replacement, expected number of matches] */

@@ -10,7 +10,7 @@
 // base + (address + end) - size. That is the same test for every address, offset and length: without a wrap,
 // address + end is the true end of the access. 64-bit hosts keep the offset and their own test. Applied by
 // scripts/setup-toolchain.mjs after wasm3-r64-static.mjs; each edit must match exactly where it is expected, or the
-// install stops. docs/firmware.md "wasm3's access end as the immediate".
+// install stops. docs/firmware.md "wasm3's memory and i64 register, and its access ends".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 const END_OFFSET = `#if UINTPTR_MAX == 0xffffffffu

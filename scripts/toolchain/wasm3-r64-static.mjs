@@ -1,16 +1,17 @@
-// Keeps wasm3's i64 register in a static variable instead of an operation argument on 32-bit Arm, so that every
-// operation's arguments travel in registers.
+// Takes wasm3's i64 register and memory header out of the operations' arguments on 32-bit Arm: two statics, so
+// every argument left travels in a register.
 //
 // After the int-registers edit the operations take (r0, pc, sp, r64, mem, fp0, fp1). On 32-bit Arm (AAPCS) r64 needs
 // an even register pair, finds none after r0..r2 and goes to the stack with mem; gcc then reloads and re-stores
 // both stack arguments around every tail call that reads one (each load and store: mem for its bounds check, and r64
-// with it), about 4 instructions an access. With this edit the operations take (r0, pc, sp, mem, fp0, fp1), mem in r3,
-// and `_r64` names one static i64: i64 operations read and write it (a word pair in RAM, as the stack slot was). Only
-// the operations use the register, between two operations of one function: wasm3's compiler never keeps a value in
-// it across a call (it spills to the stack first), so one static serves every function and every runtime of a
-// single-threaded program (the firmware). Other hosts (64-bit, RV32 where r64 already travels in a register pair)
-// keep the argument. Every result is the same bits. Applied by scripts/setup-toolchain.mjs after
-// wasm3-int-registers.mjs; docs/firmware.md "wasm3's i64 register in a static".
+// with it), about 4 instructions an access. With this edit the operations take (r0, pc, sp, fp0, fp1), r3 stays free,
+// and `_r64` and `_mem` name two statics; each entry call (d_m3CallEntry) sets the memory. Only the operations use
+// them, between two operations of one function: wasm3's compiler never keeps a value in its registers across a call
+// (it spills to the stack first), and the operations that refresh `_mem` after a call keep doing so, so one pair
+// serves every function and every runtime of a single-threaded program (the firmware). Other hosts (64-bit, RV32
+// where r64 already travels in a register pair, Xtensa) keep the arguments. Every result is the same bits. Applied
+// by scripts/setup-toolchain.mjs after wasm3-int-registers.mjs; wasm3-arm-registers.mjs then moves the two into
+// registers. docs/firmware.md "wasm3's memory and i64 register, and its access ends".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 /** [file, pattern, replacement, expected number of matches] */
@@ -46,8 +47,8 @@ $1# endif
   ],
 ];
 
-/** Moves the i64 register into a static on 32-bit Arm in the wasm3 sources in `dir`, in place (after
- *  splitIntRegisters); throws naming the edit that did not fit. */
+/** Takes the i64 register and the memory header out of the operations' arguments on 32-bit Arm in the wasm3 sources
+ *  in `dir`, in place (after splitIntRegisters); throws naming the edit that did not fit. */
 export function staticR64(dir) {
   applyEdits(dir, EDITS, "r64-static");
 }
