@@ -1,7 +1,8 @@
 /* The vm.h engine on wasm3: one environment, one runtime, the agent module, imports linked from the one table in
- * host_imports.c through a single trampoline. Every wasm3 result is checked and passed up unchanged. */
+ * host_imports.c through a single trampoline. Every wasm3 result is checked and passed up unchanged. Reached only
+ * through bitrl_vm3_dispatch (vm_wasm3_abi.c implements vm.h): see vm_wasm3.h for why. */
 #include <string.h>
-#include "vm.h"
+#include "vm_wasm3.h"
 #include "host_imports.h"
 #include "hal.h"
 #include "bitrl_config.h"
@@ -9,7 +10,7 @@
 #include "m3_config.h"
 #include "m3_env.h" /* M3Runtime.memoryLimit */
 
-/* wasm3's allocator (m3_core.h); used only to read the fixed heap's position, see bitrl_vm_heap_used. */
+/* wasm3's allocator (m3_core.h); used only to read the fixed heap's position, see vm3_heap_used. */
 void *m3_Malloc(size_t i_size);
 void m3_FreeImpl(void *i_ptr);
 
@@ -39,7 +40,7 @@ static m3ApiRawFunction(vm_import_trampoline) {
     return m3Err_none;
 }
 
-const char *bitrl_vm_init(const uint8_t *wasm, uint32_t len) {
+static const char *vm3_init(const uint8_t *wasm, uint32_t len) {
 #if d_m3FixedHeap
     if (!g_heap_base) {
         uint8_t *probe = (uint8_t *)m3_Malloc(16);
@@ -113,8 +114,8 @@ static const char *vm_result(IM3Function f, bitrl_vm_value *ret) {
     return NULL;
 }
 
-const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret,
-                           uint64_t *ticks) {
+static const char *vm3_bench(const char *name, const int32_t *args, uint32_t argc, uint32_t reps, bitrl_vm_value *ret,
+                             uint64_t *ticks) {
     IM3Function f;
     const char *e = vm_find(name, argc, &f);
     if (e) return e;
@@ -130,22 +131,18 @@ const char *bitrl_vm_bench(const char *name, const int32_t *args, uint32_t argc,
     return vm_result(f, ret);
 }
 
-const char *bitrl_vm_call(const char *name, const int32_t *args, uint32_t argc, bitrl_vm_value *ret, uint64_t *ticks) {
-    return bitrl_vm_bench(name, args, argc, 1, ret, ticks);
-}
-
-uint8_t *bitrl_vm_memory(uint32_t *size) {
+static uint8_t *vm3_memory(uint32_t *size) {
     *size = 0;
     if (!g_rt || !g_mod) return NULL;
     return m3_GetMemory(g_rt, size, 0);
 }
 
-int bitrl_vm_has(const char *name) {
+static int vm3_has(const char *name) {
     IM3Function f;
     return g_rt && g_mod && m3_FindFunction(&f, g_rt, name) == m3Err_none;
 }
 
-int64_t bitrl_vm_heap_used(void) {
+static int64_t vm3_heap_used(void) {
 #if d_m3FixedHeap
     /* The fixed heap is a bump allocator (only the last block is ever returned), so the next block's address
      * minus the first one's is the high-water mark. */
@@ -160,7 +157,7 @@ int64_t bitrl_vm_heap_used(void) {
 #endif
 }
 
-int64_t bitrl_vm_stack_peak(uint32_t *size) {
+static int64_t vm3_stack_peak(uint32_t *size) {
     *size = 0;
     if (!g_rt || !g_rt->stack) return -1;
     /* wasm3 takes the stack zeroed (m3_Malloc clears it) and grows it upwards, so the highest non-zero byte is
@@ -173,11 +170,25 @@ int64_t bitrl_vm_stack_peak(uint32_t *size) {
     return n;
 }
 
-/* The kernel binding is part of the engine's name: figures measured with C kernels say so. */
-const char *bitrl_vm_backend(void) {
-#if BITRL_NATIVE_KERNELS
-    return "wasm3+native";
-#else
-    return "wasm3";
-#endif
+void bitrl_vm3_dispatch(bitrl_vm3_call *c) {
+    switch (c->op) {
+        case VM3_INIT:
+            c->error = vm3_init(c->wasm, c->len);
+            break;
+        case VM3_BENCH:
+            c->error = vm3_bench(c->name, c->args, c->argc, c->reps, c->ret, c->ticks);
+            break;
+        case VM3_MEMORY:
+            c->memory = vm3_memory(c->size);
+            break;
+        case VM3_HAS:
+            c->value = vm3_has(c->name);
+            break;
+        case VM3_HEAP_USED:
+            c->value = vm3_heap_used();
+            break;
+        case VM3_STACK_PEAK:
+            c->value = vm3_stack_peak(c->size);
+            break;
+    }
 }

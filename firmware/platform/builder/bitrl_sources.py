@@ -100,9 +100,21 @@ def _add_wasm3(env, project_dir, rel_dir):
 
     # wasm3 is compiled with the application's flags (its settings must agree with what the firmware sees through
     # wasm3.h); -O2 includes the sibling-call optimisation its threaded interpreter needs. Not our code: no warnings.
+    # On 32-bit Arm wasm3 and vm_wasm3.c (the only code that calls it) also treat r4..r8 as call-clobbered, so
+    # wasm3's operations need not push and pop them; the firmware enters them through vm_wasm3_abi.c, which keeps
+    # r4..r8 for its callers (firmware/src/vm_wasm3.h).
+    # Only for the firmware's own sources: other programs built with wasm3 (the toolchain self-test) call it directly.
+    engine_abi = ["-fcall-used-r4", "-fcall-used-r5", "-fcall-used-r6", "-fcall-used-r8"]
+    vm_wasm3 = os.path.join(project_dir, "firmware", "src", "vm_wasm3.c")
+    own_src = os.path.realpath(env.subst("$PROJECT_SRC_DIR")) == os.path.realpath(os.path.dirname(vm_wasm3))
+    arm32 = "arm-none-eabi" in env.subst("$CC") and own_src
+
     def quiet_wasm3(e, node):
-        if node.srcnode().get_abspath().startswith(wasm3_dir + os.sep):
-            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + ["-w"])
+        path = node.srcnode().get_abspath()
+        if path.startswith(wasm3_dir + os.sep):
+            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + ["-w"] + (engine_abi if arm32 else []))
+        if arm32 and path == vm_wasm3:
+            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + engine_abi)
         return node
 
     env.AddBuildMiddleware(quiet_wasm3)

@@ -360,7 +360,7 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
   // the AOT build swaps the wasm3 engine (vm_wasm3.c + wasm3) for the wasm2c module and firmware/aot
   const aotDir = join(repoRoot, "firmware", "aot");
   const wasm3Engine = backend === "wasm3" || backend === "wasm3+native";
-  const cSources = listFiles(srcDir, /\.c$/).filter((f) => wasm3Engine || !f.endsWith("/vm_wasm3.c"));
+  const cSources = listFiles(srcDir, /\.c$/).filter((f) => wasm3Engine || !/\/vm_wasm3(_abi)?\.c$/.test(f));
   const hal = listFiles(join(repoRoot, "firmware", "boards", "host"), /\.c$/);
   const wasm3 = listFiles(paths.wasm3, /\.c$/);
   const wamrDir = join(repoRoot, "firmware", "wamr");
