@@ -124,7 +124,7 @@ def _add_wasm3(env, project_dir, rel_dir):
 def _add_wamr(env, project_dir, rel_dir):
     """WAMR's fast interpreter (sources from the crates.io crate wamr-sys, scripts/setup-toolchain.mjs --wamr) plus
     firmware/wamr (the bare-metal platform layer and vm_wamr.c); the environment's build_src_filter leaves out
-    vm_wasm3.c."""
+    vm_wasm3.c and vm_wasm3_abi.c."""
     wamr_dir = os.path.join(project_dir, rel_dir)
     if not os.path.isfile(os.path.join(wamr_dir, "core", "config.h")):
         _fail(env, "WAMR sources missing in %s: run 'node scripts/setup-toolchain.mjs --wamr'" % wamr_dir)
@@ -149,7 +149,7 @@ def _add_wamr(env, project_dir, rel_dir):
 def _add_aot(env, project_dir, wasm_path):
     """The ahead-of-time backend: the module as C (scripts/aot-gen.mjs runs wasm2c into .bitrl/gen/<env>-aotc) plus
     firmware/aot (the bare-metal wasm-rt runtime and vm_aot.c); the environment's build_src_filter leaves out
-    vm_wasm3.c."""
+    vm_wasm3.c and vm_wasm3_abi.c."""
     out = os.path.join(project_dir, ".bitrl", "gen", env.subst("$PIOENV") + "-aotc")
     r = subprocess.run(["node", os.path.join(project_dir, "scripts", "aot-gen.mjs"), "--wasm", wasm_path, "--out", out],
                        cwd=project_dir, capture_output=True, text=True)
