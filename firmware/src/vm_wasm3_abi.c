@@ -6,10 +6,9 @@
 #if defined(__arm__) && !defined(__linux__)
 /* Saves r4..r8 (and r3 to keep the stack 8-byte aligned), calls fn(c), restores them: the engine's files may
  * return with r4..r8 changed (-fcall-used-r4 .. -fcall-used-r8); r7 and r9..r11 they keep (gcc cannot make r7
- * call-used in Thumb code, and wasm3 keeps r9..r11 for its caller, wasm3-arm-registers.mjs). */
+ * call-used in Thumb code, and wasm3 keeps r9..r11 for its caller, wasm3-arm-registers.mjs). c arrives in r0, fn
+ * in r1; a naked function holds basic asm only. */
 __attribute__((naked, noinline)) static void vm3_enter(bitrl_vm3_call *c, void (*fn)(bitrl_vm3_call *)) {
-    (void)c;
-    (void)fn;
     __asm__ volatile("push {r3, r4, r5, r6, r8, lr}\n\t"
                      "blx r1\n\t"
                      "pop {r3, r4, r5, r6, r8, pc}\n\t");
