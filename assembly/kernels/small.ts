@@ -233,10 +233,6 @@ export const T3X4S_T9_OFFSET: i32 = 32 * 216;
 /** Groups a split-table region holds (160 columns), and its size: 32 x (216 + 72) = 9,216 bytes. */
 export const T3X4S_MAX_GROUPS: i32 = 32;
 export const T3X4S_BYTES: i32 = T3X4S_T9_OFFSET + 32 * 72;
-/** Rows up to which split tables are cheaper than full ones in wasm3 on the Cortex-M4 (emulated, 4 tokens: per
- *  group the full build costs ~10K instructions more, a full lookup ~80 fewer; measured 40 rows: split 0.73x,
- *  120 rows: split 1.04x). */
-export const T3X4S_MAX_ROWS: i32 = 100;
 
 /**
  * Split tables of up to 4 tokens at lut (T3X4S_BYTES): for group g < ceil(cols/5) <= 32, lane k of
