@@ -13,7 +13,6 @@ import { reorderOpSignature } from "./toolchain/wasm3-op-signature.mjs";
 import { addF32Register } from "./toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "./toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "./toolchain/wasm3-int-registers.mjs";
-import { staticR64 } from "./toolchain/wasm3-r64-static.mjs";
 import { endOffset } from "./toolchain/wasm3-end-offset.mjs";
 import { armRegisters } from "./toolchain/wasm3-arm-registers.mjs";
 
@@ -192,8 +191,8 @@ function ensureWasm3() {
   // wasm3-f32-register.mjs: f32 values in a register of their own type (no f64 round trip per f32 operation);
   // wasm3-bounds32.mjs: the load/store bounds check in 32 bits on 32-bit hosts (the same test, fewer instructions);
   // wasm3-int-registers.mjs: i32 and i64 values in a register each (i32 operations on one word, a scratch register);
-  // wasm3-r64-static.mjs: on 32-bit Arm the i64 register and the memory header statics (every argument in a register);
-  // wasm3-arm-registers.mjs: those two in r9 and r10:r11 instead (gcc global register variables, wasm3's files only);
+  // wasm3-arm-registers.mjs: on 32-bit Arm the i64 register and the memory header out of the operations' arguments,
+  // in r10:r11 and r9 (gcc global register variables, wasm3's files only: every argument left in a register);
   // wasm3-end-offset.mjs: on 32-bit hosts a load's or store's immediate is the end of its access (one sum to test)
   installFromArchive(
     archive,
@@ -208,7 +207,6 @@ function ensureWasm3() {
       addF32Register(out);
       checkBounds32(out);
       splitIntRegisters(out);
-      staticR64(out);
       armRegisters(out);
       endOffset(out);
     },

@@ -1,48 +1,54 @@
-// On 32-bit Arm firmware, keeps wasm3's memory header in r9 and its i64 register in r10:r11 (gcc global register
-// variables) instead of the statics of wasm3-r64-static.mjs.
+// On 32-bit Arm firmware, takes wasm3's i64 register and memory header out of the operations' arguments and keeps
+// them in r10:r11 and r9 (gcc global register variables), so every argument left travels in a register.
 //
-// As statics, every load and store reads the header's address from a literal pool and then the header (2
-// instructions and a scratch register), and every i64 operation the register's address. In registers they cost
-// nothing to reach, and a load or store needs one scratch register less. Only wasm3's own files declare the
-// registers; for them gcc neither allocates nor saves r9..r11. Every other function (the firmware, newlib, the C
-// kernels) treats r9..r11 as callee-saved (AAPCS), so across any call out of wasm3 (a host function) they come back
-// unchanged; and every call into wasm3's code (the entry calls, d_m3CallEntry) saves the three registers, sets the
-// memory, and restores them after, so the caller finds its r9..r11 as it left them. Every result is the same bits.
-// Applied by scripts/setup-toolchain.mjs after wasm3-r64-static.mjs; docs/firmware.md "wasm3's memory and i64
-// register, and its access ends".
+// After the int-registers edit the operations take (r0, pc, sp, r64, mem, fp0, fp1). On 32-bit Arm (AAPCS) r64 needs
+// an even register pair, finds none after r0..r2 and goes to the stack with mem; gcc then reloads and re-stores
+// both stack arguments around every tail call that reads one (each load and store: mem for its bounds check, and r64
+// with it), about 4 instructions an access, and i64 operations read and write r64 there. With this edit the
+// operations take (r0, pc, sp, fp0, fp1), r3 stays free, and `_r64` and `_mem` name r10:r11 and r9, declared in
+// wasm3's own files only. Only the operations use them, between two operations of one function: wasm3's compiler
+// never keeps a value in its registers across a call (it spills first), and the operations that refresh `_mem`
+// after a call keep doing so; wasm3's other functions (compiler, parser, API) never write them. For every other
+// function (the firmware, the C kernels, newlib) r9..r11 stay callee-saved, so a host function called from an
+// operation returns them unchanged; and each of the 7 entry calls (d_m3CallEntry) saves the three, sets the memory,
+// calls and restores them, so a caller outside wasm3 finds its r9..r11 as it left them. One pair serves every
+// function and runtime of a single-threaded program (the firmware). Other hosts (64-bit, RV32 where r64 already
+// travels in a register pair, Xtensa) keep the arguments. Every result is the same bits. Applied by
+// scripts/setup-toolchain.mjs after wasm3-int-registers.mjs; each edit must match exactly where it is expected, or
+// the install stops. docs/firmware.md "wasm3's memory and i64 register, and its access ends".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 /** [file, pattern, replacement, expected number of matches] */
 const EDITS = [
   [
     "m3_exec_defs.h",
-    /\/\/ 32-bit Arm firmware: the i64 register and the memory header are statics \(scripts\/toolchain\/wasm3-r64-static\.mjs\)\nextern i64 bitrl_m3_r64;\nextern M3MemoryHeader \* bitrl_m3_mem;\n/g,
-    `// 32-bit Arm firmware: the i64 register and the memory header live in r10:r11 and r9, reserved in wasm3's files
+    /(# define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n# define d_m3BaseOpArgs\s+_sp, _r64, _mem\n# define d_m3BaseOpAllArgs\s+_r0, _pc, _sp, _r64, _mem\n)/g,
+    `# if defined(__arm__) && !defined(__aarch64__) && !defined(__linux__)
+// 32-bit Arm firmware: the i64 register and the memory header live in r10:r11 and r9, reserved in wasm3's files
 // (scripts/toolchain/wasm3-arm-registers.mjs); entry calls save and restore them for their caller
 register i64 bitrl_m3_r64 asm ("r10");
 register M3MemoryHeader * bitrl_m3_mem asm ("r9");
-`,
-    1,
-  ],
-  [
-    "m3_exec_defs.h",
-    /# define d_m3CallEntry\(PC, SP, MEM\)     Call \(0, PC, \(bitrl_m3_mem = \(MEM\), \(SP\)\) d_m3OpDefaultArgs\)\n/g,
-    `# define d_m3CallEntry(PC, SP, MEM)     ({ M3MemoryHeader * m3mem_ = bitrl_m3_mem; i64 m3r64_ = bitrl_m3_r64; \\
+# define _r64                           bitrl_m3_r64
+# define _mem                           bitrl_m3_mem
+# define d_m3CallEntry(PC, SP, MEM)     ({ M3MemoryHeader * m3mem_ = bitrl_m3_mem; i64 m3r64_ = bitrl_m3_r64; \\
     bitrl_m3_mem = (MEM); m3ret_t m3r_ = Call (0, PC, SP d_m3OpDefaultArgs); \\
     bitrl_m3_mem = m3mem_; bitrl_m3_r64 = m3r64_; m3r_; })
+# define d_m3BaseOpSig                  i32 _r0, pc_t _pc, m3stack_t _sp
+# define d_m3BaseOpArgs                 _sp
+# define d_m3BaseOpAllArgs              _r0, _pc, _sp
+# else
+# define d_m3CallEntry(PC, SP, MEM)     Call (0, PC, SP, 0, MEM d_m3OpDefaultArgs)
+$1# endif
 `,
     1,
   ],
-  [
-    "m3_exec.c",
-    /\n#if defined\(__arm__\) && !defined\(__aarch64__\) && !defined\(__linux__\)\ni64 bitrl_m3_r64; \/\/ wasm3-r64-static\.mjs\nM3MemoryHeader \* bitrl_m3_mem;\n#endif\n/g,
-    "\n",
-    1,
-  ],
+  // entry calls: the r64 and mem arguments only where they are arguments
+  ["m3_env.c", /Call \(0, ([^,;]+), ([^,;]+), 0, ([^,;]*?) d_m3OpDefaultArgs\)/g, "d_m3CallEntry ($1, $2, $3)", 5],
+  ["m3_exec.h", /Call \(0, ([^,;]+), ([^,;]+), 0, ([^,;]*?) d_m3OpDefaultArgs\)/g, "d_m3CallEntry ($1, $2, $3)", 2],
 ];
 
-/** Keeps the memory header and the i64 register in r9 and r10:r11 on 32-bit Arm, in the wasm3 sources in `dir`, in
- *  place (after staticR64); throws naming the edit that did not fit. */
+/** Keeps the i64 register and the memory header in r10:r11 and r9 on 32-bit Arm, out of the operations' arguments,
+ *  in the wasm3 sources in `dir`, in place (after splitIntRegisters); throws naming the edit that did not fit. */
 export function armRegisters(dir) {
   applyEdits(dir, EDITS, "arm-registers");
 }

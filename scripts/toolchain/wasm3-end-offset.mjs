@@ -9,7 +9,7 @@
 // the operation tests: address + end did not wrap, and it lies within the length; the data sits at
 // base + (address + end) - size. That is the same test for every address, offset and length: without a wrap,
 // address + end is the true end of the access. 64-bit hosts keep the offset and their own test. Applied by
-// scripts/setup-toolchain.mjs after wasm3-r64-static.mjs; each edit must match exactly where it is expected, or the
+// scripts/setup-toolchain.mjs after wasm3-arm-registers.mjs; each edit must match exactly where it is expected, or the
 // install stops. docs/firmware.md "wasm3's memory and i64 register, and its access ends".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
@@ -65,7 +65,7 @@ const EDITS = [
 ];
 
 /** Makes each load's and store's immediate the end of its access on 32-bit hosts, in the wasm3 sources in `dir`, in
- *  place (after staticR64); throws naming the edit that did not fit. */
+ *  place (after armRegisters); throws naming the edit that did not fit. */
 export function endOffset(dir) {
   applyEdits(dir, EDITS, "end-offset");
 }
