@@ -3,8 +3,9 @@
 #include "vm_wasm3.h"
 #include "native_bind.h" /* BITRL_NATIVE_KERNELS */
 
-#if defined(__arm__) && !defined(__linux__)
-/* Saves r4..r8 (and r3 to keep the stack 8-byte aligned), calls fn(c), restores them: the engine's files may
+#if BITRL_ENGINE_CALL_USED
+/* Defined by the builder exactly when it compiles the engine with those flags (bitrl_sources.py, 32-bit Arm).
+ * Saves r4..r8 (and r3 to keep the stack 8-byte aligned), calls fn(c), restores them: the engine's files may
  * return with r4..r8 changed (-fcall-used-r4 .. -fcall-used-r8); r7 and r9..r11 they keep (gcc cannot make r7
  * call-used in Thumb code, and wasm3 keeps r9..r11 for its caller, wasm3-arm-registers.mjs). c arrives in r0, fn
  * in r1; a naked function holds basic asm only. */
@@ -14,7 +15,7 @@ __attribute__((naked, noinline)) static void vm3_enter(bitrl_vm3_call *c, void (
                      "pop {r3, r4, r5, r6, r8, pc}\n\t");
 }
 #else
-/* Other hosts compile the engine with the standard ABI. */
+/* Otherwise the engine is compiled with the standard ABI. */
 static void vm3_enter(bitrl_vm3_call *c, void (*fn)(bitrl_vm3_call *)) { fn(c); }
 #endif
 

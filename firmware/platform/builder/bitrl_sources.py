@@ -117,6 +117,8 @@ def _add_wasm3(env, project_dir, rel_dir):
             return e.Object(node, CFLAGS=e.get("CFLAGS", []) + engine_abi)
         return node
 
+    if arm32:
+        env.Append(CPPDEFINES=[("BITRL_ENGINE_CALL_USED", 1)])  # vm_wasm3_abi.c's trampoline, with the flags
     env.AddBuildMiddleware(quiet_wasm3)
     env.BuildSources(os.path.join("$BUILD_DIR", "wasm3"), wasm3_dir)
 
