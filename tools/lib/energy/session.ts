@@ -39,9 +39,9 @@ export interface SessionResult {
 export const AGENT_KINDS = ["fp32", "int8", "ternary"] as const;
 
 /** The agents named `<env>-<kind>.bitrl` in `dir` (what `bitrl train` and the main job write), one per kind, all of
- *  one env: the env given (exactly, else the file names starting with it), else the one env with the most kinds (models/ holds several
- *  envs' agents and language models: mixing them would compare unlike agents); backbones (`*-backbone-*.bitrl`) are
- *  not agents and are skipped. */
+ *  one env: the env given (exactly, else the file names starting with it), else the one env with the most kinds
+ *  (models/ holds several envs' agents and language models: mixing them would compare unlike agents); backbones
+ *  (`*-backbone-*.bitrl`) are not agents and are skipped. */
 export function findAgentModels(dir: string, env?: string): AgentModel[] {
   if (!existsSync(dir)) throw new BitrlError(`no model folder '${dir}': pass --fp32, --int8 and --ternary model paths`);
   const byEnv = new Map<string, Map<string, string>>();
@@ -55,16 +55,17 @@ export function findAgentModels(dir: string, env?: string): AgentModel[] {
     throw new BitrlError(
       `no '*-fp32.bitrl', '*-int8.bitrl' or '*-ternary.bitrl' agents in '${dir}'${env ? ` for env '${env}'` : ""} (npm start trains them into .bitrl/agents/)`,
     );
+  const agents = (kinds: Map<string, string>): AgentModel[] =>
+    AGENT_KINDS.filter((k) => kinds.has(k)).map((k) => ({ agent: k, path: join(dir, kinds.get(k)!) }));
   const exact = env ? byEnv.get(env) : undefined;
-  if (exact) return AGENT_KINDS.filter((k) => exact.has(k)).map((k) => ({ agent: k, path: join(dir, exact.get(k)!) }));
+  if (exact) return agents(exact);
   const most = Math.max(...[...byEnv.values()].map((k) => k.size));
   const best = [...byEnv].filter(([, k]) => k.size === most);
   if (best.length > 1)
     throw new BitrlError(
       `'${dir}' holds ${most} agent kind(s) of several envs (${best.map(([e]) => e).join(", ")}): pick one with --env`,
     );
-  const kinds = best[0][1];
-  return AGENT_KINDS.filter((k) => kinds.has(k)).map((k) => ({ agent: k, path: join(dir, kinds.get(k)!) }));
+  return agents(best[0][1]);
 }
 
 /** Plays `episodes` greedy episodes with each model in turn; with a meter, records the whole session. */
