@@ -121,6 +121,12 @@ export function quantI32(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i
   return <u32>select<i32>(v, -v, v >= 0);
 }
 
+/** round(127 h / amax) as quantBy computes it: h normalised by 2^-sh, times r = 127 2^23 / (amax >> sh), rounded. */
+// @ts-ignore: decorator
+@inline function roundQ(h: i32, sh: i32, r: i32): i32 {
+  return ((h >> sh) * r + (1 << 22)) >> 23;
+}
+
 // Writes q[i] = round(127 h[i] / amax) with h = x * (gains ? G : 1), h normalised by 2^-sh to 15 bits first; the
 // multiplier of one q unit: an 2^(sh - qin) / 127. quantI32 is quantBy with amax = max |x|: a caller that already
 // has that maximum (the backbone keeps it while writing x) calls quantBy directly, one pass less.
@@ -143,29 +149,27 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
     const end2 = x + <usize>((n & ~1) << 2);
     if (gains) {
       for (; p < end2; p += 8, g += 8, o += 16) {
-        store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
-        store<u16>(o, ((((load<i32>(p, 4) * load<i32>(g, 4)) >> sh) * r + (1 << 22)) >> 23) + 128, 8);
+        store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r) + 128);
+        store<u16>(o, roundQ(load<i32>(p, 4) * load<i32>(g, 4), sh, r) + 128, 8);
       }
-      if (p < end) store<u16>(o, ((((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23) + 128);
+      if (p < end) store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r) + 128);
     } else {
       for (; p < end2; p += 8, o += 16) {
-        store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
-        store<u16>(o, (((load<i32>(p, 4) >> sh) * r + (1 << 22)) >> 23) + 128, 8);
+        store<u16>(o, roundQ(load<i32>(p), sh, r) + 128);
+        store<u16>(o, roundQ(load<i32>(p, 4), sh, r) + 128, 8);
       }
-      if (p < end) store<u16>(o, (((load<i32>(p) >> sh) * r + (1 << 22)) >> 23) + 128);
+      if (p < end) store<u16>(o, roundQ(load<i32>(p), sh, r) + 128);
     }
   } else {
-    if (gains)
-      for (; p < end; p += 4, g += 4, o += 1)
-        store<i8>(o, (((load<i32>(p) * load<i32>(g)) >> sh) * r + (1 << 22)) >> 23);
+    if (gains) for (; p < end; p += 4, g += 4, o += 1) store<i8>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r));
     else {
       // two values a pass (the attention's q and k per head), an odd n's last one after
       const end2 = x + <usize>((n & ~1) << 2);
       for (; p < end2; p += 8, o += 2) {
-        store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
-        store<i8>(o, ((load<i32>(p, 4) >> sh) * r + (1 << 22)) >> 23, 1);
+        store<i8>(o, roundQ(load<i32>(p), sh, r));
+        store<i8>(o, roundQ(load<i32>(p, 4), sh, r), 1);
       }
-      if (p < end) store<i8>(o, ((load<i32>(p) >> sh) * r + (1 << 22)) >> 23);
+      if (p < end) store<i8>(o, roundQ(load<i32>(p), sh, r));
     }
   }
   return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
