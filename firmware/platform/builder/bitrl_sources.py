@@ -105,6 +105,10 @@ def _add_wasm3(env, project_dir, rel_dir):
     # r4..r8 for its callers (firmware/src/vm_wasm3.h).
     # Only for the firmware's own sources: other programs built with wasm3 (the toolchain self-test) call it directly.
     engine_abi = ["-fcall-used-r4", "-fcall-used-r5", "-fcall-used-r6", "-fcall-used-r8"]
+    # wasm3's files are tuned for the Cortex-M3 (the same Thumb-2 code for the -mcpu given): gcc's Cortex-M4 costs
+    # copy the pc before loading an operation's immediate and the next operation's address, one instruction more in
+    # most operations (docs/firmware.md, "wasm3 tuned for the Cortex-M3").
+    engine_tune = ["-mtune=cortex-m3"]
     vm_wasm3 = os.path.join(project_dir, "firmware", "src", "vm_wasm3.c")
     own_src = os.path.realpath(env.subst("$PROJECT_SRC_DIR")) == os.path.realpath(os.path.dirname(vm_wasm3))
     arm32 = "arm-none-eabi" in env.subst("$CC") and own_src
@@ -112,7 +116,7 @@ def _add_wasm3(env, project_dir, rel_dir):
     def quiet_wasm3(e, node):
         path = node.srcnode().get_abspath()
         if path.startswith(wasm3_dir + os.sep):
-            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + ["-w"] + (engine_abi if arm32 else []))
+            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + ["-w"] + (engine_abi + engine_tune if arm32 else []))
         if arm32 and path == vm_wasm3:
             return e.Object(node, CFLAGS=e.get("CFLAGS", []) + engine_abi)
         return node
