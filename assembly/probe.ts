@@ -4,8 +4,13 @@ export function probe_load_u8(addr: u32): i32 {
   return <i32>load<u8>(<usize>addr);
 }
 
-/** A 4-byte load with a constant offset of 16 from the caller's address: the AOT build checks base and offset apart
- *  (scripts/aot-gen.mjs), so the tests probe that form too, at the memory's edge and where base + 16 passes 2^32. */
-export function probe_load_u32_off16(addr: u32): i32 {
+/** A load of `size` bytes (1, 2, 4 or 8; the low 32 bits) with a constant offset of 16 from the caller's address: the
+ *  AOT build checks base and offset apart (scripts/aot-gen.mjs) and wasm3 tests each access size against a limit of
+ *  its own (scripts/toolchain/wasm3-access-limits.mjs), so the tests probe every size at the memory's edge and where
+ *  base + 16 passes 2^32. */
+export function probe_load_off16(addr: u32, size: i32): i32 {
+  if (size == 1) return <i32>load<u8>(<usize>addr, 16);
+  if (size == 2) return <i32>load<u16>(<usize>addr, 16);
+  if (size == 8) return <i32>load<i64>(<usize>addr, 16);
   return load<i32>(<usize>addr, 16);
 }

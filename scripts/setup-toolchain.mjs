@@ -13,7 +13,7 @@ import { reorderOpSignature } from "./toolchain/wasm3-op-signature.mjs";
 import { addF32Register } from "./toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "./toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "./toolchain/wasm3-int-registers.mjs";
-import { endOffset } from "./toolchain/wasm3-end-offset.mjs";
+import { accessLimits } from "./toolchain/wasm3-access-limits.mjs";
 import { armRegisters } from "./toolchain/wasm3-arm-registers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -192,8 +192,9 @@ function ensureWasm3() {
   // wasm3-bounds32.mjs: the load/store bounds check in 32 bits on 32-bit hosts (the same test, fewer instructions);
   // wasm3-int-registers.mjs: i32 and i64 values in a register each (i32 operations on one word, a scratch register);
   // wasm3-arm-registers.mjs: on 32-bit Arm the i64 register and the memory header out of the operations' arguments,
-  // in r10:r11 and r9 (gcc global register variables, wasm3's files only: every argument left in a register);
-  // wasm3-end-offset.mjs: on 32-bit hosts a load's or store's immediate is the end of its access (one sum to test)
+  // in r10:r11 and r9 (the memory's data; gcc global register variables, wasm3's files only: every argument left in
+  // a register);
+  // wasm3-access-limits.mjs: on 32-bit hosts a load or store tests its start against a limit kept for its size
   installFromArchive(
     archive,
     dir.wasm3,
@@ -208,7 +209,7 @@ function ensureWasm3() {
       checkBounds32(out);
       splitIntRegisters(out);
       armRegisters(out);
-      endOffset(out);
+      accessLimits(out);
     },
     stampText,
   );

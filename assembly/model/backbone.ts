@@ -84,7 +84,9 @@ let ffn: i32 = 0;
 let featTokens: i32 = 0;
 
 // Matrix descriptors: index 0 the embedding, 1 + 3l + k layer l's wqkvo (k 0), w_up (1), w_down (2).
-// Fields: packing, data offset, scale offset, scale count, per-tensor scale (f32 bits), rows, cols.
+// Fields: packing, data offset, scale offset, scale count, per-tensor scale (f32 bits), rows, cols. The forward
+// reads these tables unchecked: its indices come from the config backboneLoad validated (a checked read is a call
+// in the module, ~160 instructions a decision in wasm3 each).
 const MD_FIELDS: i32 = 7;
 const mats = new StaticArray<i32>((1 + 3 * MAX_LAYERS) * MD_FIELDS);
 // Integer kinds, set at load: each matrix's per-tensor scale as a multiplier (fixed.ts), each norm row's gain shift
@@ -311,8 +313,8 @@ function readBlob(offset: i32, dst: usize, len: i32): void {
  *  each block's rows through every token in one call of the bound kernel (the fp32 baseline). */
 function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize, ys: i32, mode: i32): void {
   const o = m * MD_FIELDS;
-  const dataOff = mats[o + 1],
-    cols = mats[o + 6];
+  const dataOff = unchecked(mats[o + 1]),
+    cols = unchecked(mats[o + 6]);
   const rb = cols * 4;
   const per = min(r1 - r0, WBUF_BYTES / rb);
   for (let rc = r0; rc < r1; rc += per) {
@@ -329,16 +331,17 @@ function linearF32(m: i32, r0: i32, r1: i32, x: usize, xs: i32, n: i32, y: usize
  *  interleaved per block) or as i8 rows. */
 // @ts-ignore: decorator
 @inline function actAt(m: i32, t: i32): usize {
-  const cols = mats[m * MD_FIELDS + 6];
-  if (mats[m * MD_FIELDS] == table.PACK_T3) return xqB + <usize>((t >> 2) * ((cols + 4) / 5) * 40 + (t & 3) * 2);
+  const cols = unchecked(mats[m * MD_FIELDS + 6]);
+  if (unchecked(mats[m * MD_FIELDS]) == table.PACK_T3)
+    return xqB + <usize>((t >> 2) * ((cols + 4) / 5) * 40 + (t & 3) * 2);
   return xqB + <usize>(t * cols);
 }
 
 /** Before the quantizers write n tokens for t3 matrix m: 128 (x = 0) in the padding columns and in every lane of a
  *  last block with fewer than 4 tokens. */
 function prepareActs(m: i32, n: i32): void {
-  if (mats[m * MD_FIELDS] != table.PACK_T3) return;
-  const cols = mats[m * MD_FIELDS + 6];
+  if (unchecked(mats[m * MD_FIELDS]) != table.PACK_T3) return;
+  const cols = unchecked(mats[m * MD_FIELDS + 6]);
   const chunkBytes = ((cols + 4) / 5) * 40;
   for (let t0 = 0; t0 < n; t0 += T3X4_TOKENS) {
     const blk = xqB + <usize>((t0 >> 2) * chunkBytes);
@@ -351,10 +354,13 @@ function prepareActs(m: i32, n: i32): void {
 /** sB[t] = normQuant of x[t] (norm row r) into matrix m's activations, t < n. */
 function normQuantAll(r: i32, m: i32, n: i32): void {
   prepareActs(m, n);
-  const lanes = mats[m * MD_FIELDS] == table.PACK_T3;
+  const lanes = unchecked(mats[m * MD_FIELDS]) == table.PACK_T3;
   const g = normsB + <usize>(r * dim * 4);
   for (let t = 0; t < n; t++)
-    store<i32>(sB + <usize>(t << 2), normQuantK(xB + <usize>(t * dim * 4), g, gainShift[r], dim, actAt(m, t), lanes));
+    store<i32>(
+      sB + <usize>(t << 2),
+      normQuantK(xB + <usize>(t * dim * 4), g, unchecked(gainShift[r]), dim, actAt(m, t), lanes),
+    );
 }
 
 /**
@@ -367,12 +373,12 @@ function normQuantAll(r: i32, m: i32, n: i32): void {
  */
 function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i32): bool {
   const o = m * MD_FIELDS;
-  const packing = mats[o],
-    dataOff = mats[o + 1],
-    scaleOff = mats[o + 2],
-    ns = mats[o + 3];
-  const cols = mats[o + 6];
-  const gamma = gammaFx[m];
+  const packing = unchecked(mats[o]),
+    dataOff = unchecked(mats[o + 1]),
+    scaleOff = unchecked(mats[o + 2]),
+    ns = unchecked(mats[o + 3]);
+  const cols = unchecked(mats[o + 6]);
+  const gamma = unchecked(gammaFx[m]);
   const rb = packing == table.PACK_I8 ? cols : (cols + 4) / 5;
   const chunkBytes = rb * 40; // one interleaved block of 4 tokens (t3)
   const rawB = sB + <usize>(featTokens << 2);
@@ -454,13 +460,13 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
 
 /** x[t] (i32, XQ fractional bits, saturated) = embedding row of tokens[t] times its scale. */
 function embedInt(tokens: usize, n: i32): void {
-  const dataOff = mats[1],
-    scaleOff = mats[2],
-    ns = mats[3];
+  const dataOff = unchecked(mats[1]),
+    scaleOff = unchecked(mats[2]),
+    ns = unchecked(mats[3]);
   for (let t = 0; t < n; t++) {
     const tok = load<i32>(tokens + <usize>(t << 2));
     readBlob(dataOff + tok * dim, wB, dim);
-    let f = gammaFx[0];
+    let f = unchecked(gammaFx[0]);
     if (ns > 1) {
       readBlob(scaleOff + tok * 4, scaleB, 4);
       f = fxFromF32Bits(load<u32>(scaleB));
@@ -490,7 +496,7 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
     const o = out + <usize>(t * dim * 4);
     if (t >= n) memory.fill(o, 0, <usize>(dim * 4));
     else if (kind == KIND_FP32) featuresF32Later(xB + <usize>(t * dim * 4), <usize>final, o);
-    else normF32K(xB + <usize>(t * dim * 4), <usize>final, gainShift[2 * layers], dim, o);
+    else normF32K(xB + <usize>(t * dim * 4), <usize>final, unchecked(gainShift[2 * layers]), dim, o);
   }
   mark(ST_FEATURES);
 }
@@ -499,7 +505,7 @@ export function backboneFeatures(tokens: usize, count: i32, out: usize): void {
  *  m's activations; with `known` each token's max |src[t]| is already at amaxAt(t) (quantBy: one pass less). */
 function quantRawAll(src: usize, cols: i32, m: i32, n: i32, squared: bool, known: bool): void {
   prepareActs(m, n);
-  const lanes = mats[m * MD_FIELDS] == table.PACK_T3;
+  const lanes = unchecked(mats[m * MD_FIELDS]) == table.PACK_T3;
   for (let t = 0; t < n; t++) {
     const f = load<i32>(sB + <usize>((featTokens + t) << 2));
     const x = src + <usize>(t * cols * 4);
@@ -592,7 +598,7 @@ function forwardInt(tokens: usize, n: i32): void {
  *  as the integer forward's are (k_baseline): the residual adds and ReLU^2 happen as the projections store. */
 function forwardF32(tokens: usize, n: i32): void {
   for (let t = 0; t < n; t++)
-    readBlob(mats[1] + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
+    readBlob(unchecked(mats[1]) + load<i32>(tokens + <usize>(t << 2)) * dim * 4, xB + <usize>(t * dim * 4), dim * 4);
   mark(ST_EMBED);
   for (let l = 0; l < layers; l++) {
     const wqkvo = 1 + 3 * l;

@@ -14,7 +14,7 @@ import { reorderOpSignature } from "../../scripts/toolchain/wasm3-op-signature.m
 import { addF32Register } from "../../scripts/toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
-import { endOffset } from "../../scripts/toolchain/wasm3-end-offset.mjs";
+import { accessLimits } from "../../scripts/toolchain/wasm3-access-limits.mjs";
 import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
@@ -67,21 +67,17 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
     ["d_m3TypeModifyOp (_fp1, _fp0, f32, Demote, f64);", "d_m3TypeModifyOp (_fp0, _fp1, f64, Promote, f32);"],
   );
   // loads and stores checked in 32 bits on 32-bit hosts (scripts/toolchain/wasm3-bounds32.mjs): no 64-bit sum left
-  assert.not.match(exec, /u64 operand =|operand \+ sizeof \(\w+\) <= _mem->length/);
-  assert.is(exec.match(/d_m3MemInBounds \(operand, offset, sizeof \(\w+\), _mem->length\)/g)?.length, 6);
-  // and with the end of the access as the immediate (scripts/toolchain/wasm3-end-offset.mjs): one sum tested, the
-  // compiler emits offset + size there, and every access reads or writes at d_m3MemAt
+  assert.not.match(exec, /u64 operand =|operand \+ sizeof \(\w+\) <= d_m3Mem->length/);
+  assert.is(exec.match(/d_m3MemInBounds \(operand, offset, sizeof \(\w+\), d_m3Mem->length\)/g)?.length, 6);
+  // and against a limit kept for their access size (scripts/toolchain/wasm3-access-limits.mjs): one sum tested, the
+  // header's limits set with its length, every access at base + start
   assert.match(
     exec,
-    /#  define d_m3MemInBounds\(ADDR, OFFSET, SIZE, LENGTH\) \(\(ADDR\) >= \(OFFSET\) && \(ADDR\) <= \(LENGTH\)\)\n/,
+    /#  define d_m3MemInBounds\(ADDR, OFFSET, SIZE, LENGTH\) \(\(ADDR\) >= \(OFFSET\) && \(ADDR\) < d_m3MemLimit \(SIZE\)\)\n/,
   );
-  assert.is(
-    exec.match(/u8\* (?:src8|mem8) = d_m3MemAt \(operand, sizeof \((?:SRC_TYPE|DEST_TYPE|TYPE)\)\);/g)?.length,
-    6,
-  );
-  assert.not.match(exec, /m3MemData\(_mem\) \+ operand/);
-  const compile = readFileSync(join(paths.wasm3, "m3_compile.c"), "utf8");
-  assert.match(compile, /EmitConstant32 \(o, bitrl_EndOffset \(memoryOffset, i_opcode\)\);/);
+  assert.is(exec.match(/u8\* (?:src8|mem8) = m3MemData\(d_m3Mem\) \+ operand;/g)?.length, 6);
+  assert.match(readFileSync(join(paths.wasm3, "m3_core.h"), "utf8"), /u32 +limit8, limit4, limit2, limit1;/);
+  assert.is(readFileSync(join(paths.wasm3, "m3_env.c"), "utf8").match(/memory->mallocated->limit\d = /g)?.length, 4);
   // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
@@ -91,12 +87,12 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   // and every entry call saves them, sets the memory, and restores them for its caller
   assert.match(
     defs,
-    /# if defined\(__arm__\) && !defined\(__aarch64__\) && !defined\(__linux__\)\n(?:\/\/.*\n)*register i64 bitrl_m3_r64 asm \("r10"\);\nregister M3MemoryHeader \* bitrl_m3_mem asm \("r9"\);\n/,
+    /# if defined\(__arm__\) && !defined\(__aarch64__\) && !defined\(__linux__\)\n(?:\/\/.*\n)*register i64 bitrl_m3_r64 asm \("r10"\);\nregister u8 \* bitrl_m3_data asm \("r9"\);\n/,
   );
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp\n/);
   assert.match(
     defs,
-    /define d_m3CallEntry\(PC, SP, MEM\)\s+\(\{ M3MemoryHeader \* m3mem_ = bitrl_m3_mem; i64 m3r64_ = bitrl_m3_r64; \\\n\s+bitrl_m3_mem = \(MEM\); m3ret_t m3r_ = Call \(0, PC, SP d_m3OpDefaultArgs\); \\\n\s+bitrl_m3_mem = m3mem_; bitrl_m3_r64 = m3r64_; m3r_; \}\)\n/,
+    /define d_m3CallEntry\(PC, SP, MEM\)\s+\(\{ u8 \* m3data_ = bitrl_m3_data; i64 m3r64_ = bitrl_m3_r64; \\\n\s+d_m3SetMem \(MEM\); m3ret_t m3r_ = Call \(0, PC, SP d_m3OpDefaultArgs\); \\\n\s+bitrl_m3_data = m3data_; bitrl_m3_r64 = m3r64_; m3r_; \}\)\n/,
   );
   const entries = ["m3_env.c", "m3_exec.h"].map((f) => readFileSync(join(paths.wasm3, f), "utf8"));
   assert.is(entries.join("").match(/d_m3CallEntry \(/g)?.length, 7);
@@ -122,7 +118,7 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => splitIntRegisters(dir), /int-registers edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
-    assert.throws(() => endOffset(dir), /end-offset edit .* matched 0 times in m3_exec\.h, expected 1/);
+    assert.throws(() => accessLimits(dir), /access-limits edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);

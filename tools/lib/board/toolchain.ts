@@ -65,7 +65,7 @@ export const platformioVersion = (): string => pins().platformio;
  *  (scripts/toolchain/wasm3-op-signature.mjs). */
 export const wasm3Stamp = (): string => `${pins().wasm3.sha256} ${pins().wasm3.patch}`;
 const wasm3Label = (): string =>
-  `wasm3 ${pins().wasm3.pypi.split("==")[1]} (op signature: r0 first; f32 register; 32-bit bounds check; i32 and i64 registers; on Arm the i64 register and memory header in r10:r11 and r9; access end as immediate)`;
+  `wasm3 ${pins().wasm3.pypi.split("==")[1]} (op signature: r0 first; f32 register; 32-bit bounds check; i32 and i64 registers; on Arm the i64 register and memory data in r10:r11 and r9, compiled for Cortex-M3 costs; access limits per size)`;
 /** Which engine (and which version of it) a firmware backend runs, as every figure measured with it must say. */
 export function engineLabel(backend: string): string {
   if (backend === "wasm3") return wasm3Label();
