@@ -14,6 +14,7 @@ import { addF32Register } from "./toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "./toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "./toolchain/wasm3-int-registers.mjs";
 import { accessLimits } from "./toolchain/wasm3-access-limits.mjs";
+import { loopJump } from "./toolchain/wasm3-loop-jump.mjs";
 import { armRegisters } from "./toolchain/wasm3-arm-registers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -194,7 +195,8 @@ function ensureWasm3() {
   // wasm3-arm-registers.mjs: on 32-bit Arm the i64 register and the memory header out of the operations' arguments,
   // in r10:r11 and r9 (the memory's data; gcc global register variables, wasm3's files only: every argument left in
   // a register);
-  // wasm3-access-limits.mjs: on 32-bit hosts a load or store tests its start against a limit kept for its size
+  // wasm3-access-limits.mjs: on 32-bit hosts a load or store tests its start against a limit kept for its size;
+  // wasm3-loop-jump.mjs: a branch back to a loop is a jump when no other loop began since (no return to op_Loop)
   installFromArchive(
     archive,
     dir.wasm3,
@@ -210,6 +212,7 @@ function ensureWasm3() {
       splitIntRegisters(out);
       armRegisters(out);
       accessLimits(out);
+      loopJump(out);
     },
     stampText,
   );

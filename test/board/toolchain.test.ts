@@ -15,6 +15,7 @@ import { addF32Register } from "../../scripts/toolchain/wasm3-f32-register.mjs";
 import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
 import { accessLimits } from "../../scripts/toolchain/wasm3-access-limits.mjs";
+import { loopJump } from "../../scripts/toolchain/wasm3-loop-jump.mjs";
 import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
@@ -78,6 +79,10 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.is(exec.match(/u8\* (?:src8|mem8) = m3MemData\(d_m3Mem\) \+ operand;/g)?.length, 6);
   assert.match(readFileSync(join(paths.wasm3, "m3_core.h"), "utf8"), /u32 +limit8, limit4, limit2, limit1;/);
   assert.is(readFileSync(join(paths.wasm3, "m3_env.c"), "utf8").match(/memory->mallocated->limit\d = /g)?.length, 4);
+  // branches back to a loop as jumps where no loop began since (scripts/toolchain/wasm3-loop-jump.mjs)
+  const compiled = readFileSync(join(paths.wasm3, "m3_compile.c"), "utf8");
+  assert.match(compiled, /scope->loopMark == o->loopCount \? op_BranchIf_r : op_ContinueLoopIf/);
+  assert.match(compiled, /scope->loopMark == o->loopCount \? op_Branch : op_ContinueLoop/);
   // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
@@ -104,7 +109,8 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
   // the installed copy is already edited, so not one pattern finds what it expects
   const dir = mkdtempSync(join(tmpdir(), "bitrl-wasm3-"));
   try {
-    for (const f of ["m3_exec_defs.h", "m3_env.c", "m3_exec.h"]) cpSync(join(paths.wasm3, f), join(dir, f));
+    for (const f of ["m3_exec_defs.h", "m3_env.c", "m3_exec.h", "m3_compile.h"])
+      cpSync(join(paths.wasm3, f), join(dir, f));
     const before = readFileSync(join(dir, "m3_exec_defs.h"), "utf8");
     assert.throws(
       () => reorderOpSignature(dir),
@@ -119,6 +125,7 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.throws(() => splitIntRegisters(dir), /int-registers edit .* matched 0 times in m3_exec_defs\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
     assert.throws(() => accessLimits(dir), /access-limits edit .* matched 0 times in m3_exec\.h, expected 1/);
+    assert.throws(() => loopJump(dir), /loop-jump edit .* matched 0 times in m3_compile\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
