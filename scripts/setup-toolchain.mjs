@@ -15,6 +15,7 @@ import { checkBounds32 } from "./toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "./toolchain/wasm3-int-registers.mjs";
 import { accessLimits } from "./toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "./toolchain/wasm3-loop-jump.mjs";
+import { nextR3 } from "./toolchain/wasm3-next-r3.mjs";
 import { armRegisters } from "./toolchain/wasm3-arm-registers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -196,7 +197,8 @@ function ensureWasm3() {
   // in r10:r11 and r9 (the memory's data; gcc global register variables, wasm3's files only: every argument left in
   // a register);
   // wasm3-access-limits.mjs: on 32-bit hosts a load or store tests its start against a limit kept for its size;
-  // wasm3-loop-jump.mjs: a branch back to a loop is a jump when no other loop began since (no return to op_Loop)
+  // wasm3-loop-jump.mjs: a branch back to a loop is a jump when no other loop began since (no return to op_Loop);
+  // wasm3-next-r3.mjs: on 32-bit Arm the next operation's address loaded into r3, where the tail call jumps
   installFromArchive(
     archive,
     dir.wasm3,
@@ -213,6 +215,7 @@ function ensureWasm3() {
       armRegisters(out);
       accessLimits(out);
       loopJump(out);
+      nextR3(out);
     },
     stampText,
   );

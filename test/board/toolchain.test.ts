@@ -16,6 +16,7 @@ import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
 import { accessLimits } from "../../scripts/toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "../../scripts/toolchain/wasm3-loop-jump.mjs";
+import { nextR3 } from "../../scripts/toolchain/wasm3-next-r3.mjs";
 import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
@@ -83,6 +84,11 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   const compiled = readFileSync(join(paths.wasm3, "m3_compile.c"), "utf8");
   assert.match(compiled, /scope->loopMark == o->loopCount \? op_BranchIf_r : op_ContinueLoopIf/);
   assert.match(compiled, /scope->loopMark == o->loopCount \? op_Branch : op_ContinueLoop/);
+  // on Arm the next operation's address tied to r3 (scripts/toolchain/wasm3-next-r3.mjs), but in the comparisons and
+  // op_SetSlot_i32
+  assert.match(defs, /register IM3Operation m3next_ asm \("r3"\)/);
+  assert.match(exec, /#   define nextOp\(\)                 d_m3NextOp\(\)\n/);
+  assert.is(exec.match(/#define d_m3NextOp\(\)                nextOpDirect\(\)\n/g)?.length, 2);
   // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
@@ -126,6 +132,7 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
     assert.throws(() => accessLimits(dir), /access-limits edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.throws(() => loopJump(dir), /loop-jump edit .* matched 0 times in m3_compile\.h, expected 1/);
+    assert.throws(() => nextR3(dir), /next-r3 edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
