@@ -17,6 +17,7 @@ import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.m
 import { accessLimits } from "../../scripts/toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "../../scripts/toolchain/wasm3-loop-jump.mjs";
 import { nextR3 } from "../../scripts/toolchain/wasm3-next-r3.mjs";
+import { entrySlots } from "../../scripts/toolchain/wasm3-entry-slots.mjs";
 import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
@@ -89,6 +90,9 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.match(defs, /register IM3Operation m3next_ asm \("r3"\)/);
   assert.match(exec, /#   define nextOp\(\)                 d_m3NextOp\(\)\n/);
   assert.is(exec.match(/#define d_m3NextOp\(\)                nextOpDirect\(\)\n/g)?.length, 2);
+  // a function's entry zeroes its locals and copies its constants a slot at a time (wasm3-entry-slots.mjs)
+  assert.not.match(exec, /memset \(stack|memcpy \(stack/);
+  assert.match(exec, /for \(; stack < end; \+\+stack\) \{ \* stack = 0; /);
   // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
@@ -133,6 +137,7 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.throws(() => accessLimits(dir), /access-limits edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.throws(() => loopJump(dir), /loop-jump edit .* matched 0 times in m3_compile\.h, expected 1/);
     assert.throws(() => nextR3(dir), /next-r3 edit .* matched 0 times in m3_exec\.h, expected 1/);
+    assert.throws(() => entrySlots(dir), /entry-slots edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
