@@ -17,6 +17,7 @@ import { accessLimits } from "./toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "./toolchain/wasm3-loop-jump.mjs";
 import { nextR3 } from "./toolchain/wasm3-next-r3.mjs";
 import { entrySlots } from "./toolchain/wasm3-entry-slots.mjs";
+import { fetchNext } from "./toolchain/wasm3-fetch-next.mjs";
 import { armRegisters } from "./toolchain/wasm3-arm-registers.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -200,7 +201,8 @@ function ensureWasm3() {
   // wasm3-access-limits.mjs: on 32-bit hosts a load or store tests its start against a limit kept for its size;
   // wasm3-loop-jump.mjs: a branch back to a loop is a jump when no other loop began since (no return to op_Loop);
   // wasm3-next-r3.mjs: on 32-bit Arm the next operation's address loaded into r3, where the tail call jumps;
-  // wasm3-entry-slots.mjs: a function's entry zeroes its locals and copies its constants a slot at a time
+  // wasm3-entry-slots.mjs: a function's entry zeroes its locals and copies its constants a slot at a time;
+  // wasm3-fetch-next.mjs: on 32-bit Arm the frequent operations fetch their immediates and the next address in one ldrd
   installFromArchive(
     archive,
     dir.wasm3,
@@ -219,6 +221,7 @@ function ensureWasm3() {
       loopJump(out);
       nextR3(out);
       entrySlots(out);
+      fetchNext(out);
     },
     stampText,
   );

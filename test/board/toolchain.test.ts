@@ -18,6 +18,7 @@ import { accessLimits } from "../../scripts/toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "../../scripts/toolchain/wasm3-loop-jump.mjs";
 import { nextR3 } from "../../scripts/toolchain/wasm3-next-r3.mjs";
 import { entrySlots } from "../../scripts/toolchain/wasm3-entry-slots.mjs";
+import { fetchNext } from "../../scripts/toolchain/wasm3-fetch-next.mjs";
 import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
 const pins = JSON.parse(readFileSync(join(repoRoot, "scripts/toolchain/pins.json"), "utf8"));
@@ -93,6 +94,13 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   // a function's entry zeroes its locals and copies its constants a slot at a time (wasm3-entry-slots.mjs)
   assert.not.match(exec, /memset \(stack|memcpy \(stack/);
   assert.match(exec, /for \(; stack < end; \+\+stack\) \{ \* stack = 0; /);
+  // on Arm the frequent operations fetch their immediates and the next address in one ldrd (wasm3-fetch-next.mjs):
+  // SetSlot, _rs, _sr, If_r, If_s and loads _r by one; _ss, loads _s, stores _rs and _sr by two; each jumps through
+  // d_m3JumpNext
+  assert.match(exec, /__asm__ \("ldrd %0, %1, \[%2\], #8"/);
+  assert.is(exec.match(/d_m3ImmNext \(/g)?.length, 6);
+  assert.is(exec.match(/d_m3Imm2Next \(/g)?.length, 4);
+  assert.is(exec.match(/d_m3JumpNext \(\);/g)?.length, 10);
   // i32 and i64 values in a register each (scripts/toolchain/wasm3-int-registers.mjs): r0 an i32, r64 after sp, and
   // no i64 value left on r0
   assert.match(defs, /define d_m3BaseOpSig\s+i32 _r0, pc_t _pc, m3stack_t _sp, i64 _r64, M3MemoryHeader \* _mem\n/);
@@ -138,6 +146,7 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.throws(() => loopJump(dir), /loop-jump edit .* matched 0 times in m3_compile\.h, expected 1/);
     assert.throws(() => nextR3(dir), /next-r3 edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.throws(() => entrySlots(dir), /entry-slots edit .* matched 0 times in m3_exec\.h, expected 1/);
+    assert.throws(() => fetchNext(dir), /fetch-next edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
