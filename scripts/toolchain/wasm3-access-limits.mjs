@@ -9,8 +9,7 @@
 // of the access, and start + N <= length exactly when start < length - N + 1. The data sits at base + start, which
 // an Arm load or store reaches with one register offset (the arm-registers edit keeps the base in r9). 64-bit hosts
 // keep their own test. Applied by scripts/setup-toolchain.mjs after wasm3-arm-registers.mjs; each edit must match
-// exactly where it is expected, or the install stops. docs/firmware.md "wasm3's memory and i64 register, and its
-// access limits".
+// exactly where it is expected, or the install stops. docs/firmware.md "wasm3 from 2.34M to 1.73M".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 /** [file, pattern, replacement, expected number of matches] */

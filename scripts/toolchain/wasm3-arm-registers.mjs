@@ -17,7 +17,8 @@
 // function and runtime of a single-threaded program (the firmware). Other hosts (64-bit, RV32 where r64 already
 // travels in a register pair, Xtensa) keep the arguments. Every result is the same bits. Applied by
 // scripts/setup-toolchain.mjs after wasm3-int-registers.mjs; each edit must match exactly where it is expected, or
-// the install stops. docs/firmware.md "wasm3's memory and i64 register, and its access limits".
+// the install stops. docs/firmware.md "wasm3's memory and i64 register" and
+// docs/firmware.md "wasm3 from 2.34M to 1.73M".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 /** [file, pattern, replacement, expected number of matches] */

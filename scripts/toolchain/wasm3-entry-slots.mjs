@@ -5,7 +5,7 @@
 // and memcpy: two library calls for a few slots each (both sizes are whole slots, wasm3 computes them as slot counts
 // times the slot size). Two slot loops do the same stores without the calls; an empty asm statement in each keeps
 // gcc from turning them back into memset and memcpy. Applied by scripts/setup-toolchain.mjs after wasm3-next-r3.mjs;
-// the edit must match exactly where it is expected, or the install stops. docs/firmware.md "wasm3's function entry".
+// the edit must match exactly where it is expected, or the install stops. docs/firmware.md "wasm3 from 2.34M to 1.73M".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 /** [file, pattern, replacement, expected number of matches] */

@@ -12,7 +12,7 @@
 // between (soft float, 64-bit division) would pass an argument through r3 over it. The same words are read in the
 // same order; nothing else changes. Other hosts, and op profiling or tracing builds, keep wasm3's `immediate` and
 // nextOp. Applied by scripts/setup-toolchain.mjs after wasm3-entry-slots.mjs; each edit must match
-// exactly where it is expected, or the install stops. docs/firmware.md "wasm3's immediates in one load".
+// exactly where it is expected, or the install stops. docs/firmware.md "wasm3 from 2.34M to 1.73M".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 const FETCH = `#if defined(__arm__) && defined(__thumb2__) && !defined(__linux__) && !d_m3EnableOpProfiling && !d_m3EnableOpTracing

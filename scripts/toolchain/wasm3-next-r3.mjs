@@ -8,9 +8,10 @@
 // its operand (gcc's documented use of a local register variable); nothing else changes, the jump's target is the
 // same. In the comparisons and op_SetSlot_i32 the tie costs an instruction instead (gcc splits an IT block, or
 // loads the slot's immediate through r3 first), so those keep wasm3's own nextOp (measured per operation from
-// `arm-none-eabi-objdump` of the operations, docs/firmware.md "wasm3's next operation in r3"). Op profiling and
-// tracing builds keep their own nextOp. Applied by scripts/setup-toolchain.mjs after wasm3-loop-jump.mjs; each edit
-// must match exactly where it is expected, or the install stops.
+// `arm-none-eabi-objdump` of the operations; op_SetSlot_i32 itself later takes wasm3-fetch-next.mjs's jump). Op
+// profiling and tracing builds keep their own nextOp. Applied by scripts/setup-toolchain.mjs after
+// wasm3-loop-jump.mjs; each edit must match exactly where it is expected, or the install stops. docs/firmware.md
+// "wasm3 from 2.34M to 1.73M".
 import { applyEdits } from "./wasm3-op-signature.mjs";
 
 const UNTIED = "#undef d_m3NextOp\n#define d_m3NextOp()                nextOpDirect()\n";
