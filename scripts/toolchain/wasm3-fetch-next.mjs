@@ -8,9 +8,9 @@
 // an `ldr` (two), for: the moves to slots (op_SetSlot_*), the binary operations with one or two slot operands (_rs,
 // _sr, and _ss but the 64-bit ones, where the two i64 operands leave too few registers), loads with their address in
 // the register or a slot, stores with their address or value in a slot, and op_If_r and op_If_s. The address is
-// tied to r3 only at the jump (as in wasm3-next-r3.mjs): tied from the load on, an operation that calls a function in
-// between (soft float, 64-bit division) would pass an argument through r3 over it. The same words are read in the
-// same order; nothing else changes. Other hosts, and op profiling or tracing builds, keep wasm3's `immediate` and
+// tied to r3 only at the jump (wasm3-next-r3.mjs's d_m3TailCallR3): tied from the load on, an operation that calls
+// a function in between (soft float, 64-bit division) would pass an argument through r3 over it. The same words are
+// read in the same order; nothing else changes. Other hosts, and op profiling or tracing builds, keep wasm3's `immediate` and
 // nextOp. Applied by scripts/setup-toolchain.mjs after wasm3-entry-slots.mjs; each edit must match
 // exactly where it is expected, or the install stops. docs/firmware.md "wasm3 from 2.34M to 1.73M".
 import { applyEdits } from "./wasm3-op-signature.mjs";
@@ -22,10 +22,9 @@ const FETCH = `#if defined(__arm__) && defined(__thumb2__) && !defined(__linux__
     __asm__ ("ldrd %0, %1, [%2], #8" : "=&r" (NAME), "=&r" (m3next_), "+r" (_pc))
 #define d_m3Imm2Next(TA, A, TB, B)  TA A; TB B; IM3Operation m3next_; \\
     __asm__ ("ldrd %0, %1, [%3], #12\\n\\tldr %2, [%3, #-4]" : "=&r" (A), "=&r" (B), "=&r" (m3next_), "+r" (_pc))
-// the address tied to r3 only at the jump: an operation that calls a function (soft float, 64-bit division) in
-// between may pass arguments in r3
-#define d_m3JumpNext()              do { register IM3Operation m3r3_ asm ("r3") = m3next_; __asm__ ("" : "+r" (m3r3_)); \\
-    return m3r3_ (_r0, _pc, d_m3OpArgs); } while (0)
+// the address tied to r3 only at the jump (wasm3-next-r3.mjs's d_m3TailCallR3): an operation that calls a function
+// (soft float, 64-bit division) in between may pass arguments in r3
+#define d_m3JumpNext()              d_m3TailCallR3 (m3next_, _pc)
 #else
 #define d_m3ImmNext(TYPE, NAME)     TYPE NAME = immediate (TYPE)
 #define d_m3Imm2Next(TA, A, TB, B)  TA A = immediate (TA); TB B = immediate (TB)

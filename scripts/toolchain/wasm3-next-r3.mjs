@@ -23,9 +23,11 @@ const EDITS = [
     "m3_exec_defs.h",
     /(#define nextOpDirect\(\)              return nextOpImpl\(\)\n)/g,
     `$1#if defined(__arm__) && !defined(__aarch64__) && !defined(__linux__)
-// bitrl (scripts/toolchain/wasm3-next-r3.mjs): the next operation's address loaded into r3, where the tail call jumps
-#define nextOpTied()                do { register IM3Operation m3next_ asm ("r3") = (IM3Operation) (* _pc); \\
-    __asm__ ("" : "+r" (m3next_)); return m3next_ (_r0, _pc + 1, d_m3OpArgs); } while (0)
+// bitrl (scripts/toolchain/wasm3-next-r3.mjs): the tail call to operation OP (its immediates from PC) with OP tied
+// to r3, where gcc's Thumb sibling calls jump; nextOpTied loads the next operation's address into it
+#define d_m3TailCallR3(OP, PC)      do { register IM3Operation m3r3_ asm ("r3") = (OP); \\
+    __asm__ ("" : "+r" (m3r3_)); return m3r3_ (_r0, PC, d_m3OpArgs); } while (0)
+#define nextOpTied()                d_m3TailCallR3 ((IM3Operation) (* _pc), _pc + 1)
 #else
 #define nextOpTied()                nextOpDirect()
 #endif

@@ -88,7 +88,8 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.match(compiled, /scope->loopMark == o->loopCount \? op_Branch : op_ContinueLoop/);
   // on Arm the next operation's address tied to r3 (scripts/toolchain/wasm3-next-r3.mjs), but in the comparisons and
   // op_SetSlot_i32
-  assert.match(defs, /register IM3Operation m3next_ asm \("r3"\)/);
+  assert.match(defs, /register IM3Operation m3r3_ asm \("r3"\)/);
+  assert.match(defs, /#define nextOpTied\(\)\s+d_m3TailCallR3 \(\(IM3Operation\) \(\* _pc\), _pc \+ 1\)/);
   assert.match(exec, /#   define nextOp\(\)                 d_m3NextOp\(\)\n/);
   assert.is(exec.match(/#define d_m3NextOp\(\)                nextOpDirect\(\)\n/g)?.length, 2);
   // a function's entry zeroes its locals and copies its constants a slot at a time (wasm3-entry-slots.mjs)
@@ -98,6 +99,7 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   // SetSlot, _rs, _sr, If_r, If_s and loads _r by one; _ss, loads _s, stores _rs and _sr by two; each jumps through
   // d_m3JumpNext
   assert.match(exec, /__asm__ \("ldrd %0, %1, \[%2\], #8"/);
+  assert.match(exec, /#define d_m3JumpNext\(\)\s+d_m3TailCallR3 \(m3next_, _pc\)/);
   assert.is(exec.match(/d_m3ImmNext \(/g)?.length, 6);
   assert.is(exec.match(/d_m3Imm2Next \(/g)?.length, 4);
   assert.is(exec.match(/d_m3JumpNext \(\);/g)?.length, 10);
