@@ -7,6 +7,8 @@
 // qemu-m4 count, ESP32-C3 from the qemu-rv32 count when that runtime was measured there (else marked "~m4"). Also
 // V8 microseconds (host). Prints tables, then one JSON line. Not a test.
 // Run: node --import tsx bench/model.ts [--env cartpole] [--board qemu-m4|qemu-rv32|all] [--runtimes wasm3,aot]
+//      [--aot-unchecked]: also AOT on qemu-m4 built with every bounds check compiled out (a measurement of what the
+//      checks cost, never a configuration the project offers: its column says so)
 import { parseArgs } from "node:util";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -19,7 +21,12 @@ import type { Backend } from "../tools/lib/board/firmware-build.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
-  options: { env: { type: "string" }, board: { type: "string" }, runtimes: { type: "string" } },
+  options: {
+    env: { type: "string" },
+    board: { type: "string" },
+    runtimes: { type: "string" },
+    "aot-unchecked": { type: "boolean" },
+  },
 });
 const env = values.env ?? "cartpole";
 
@@ -69,7 +76,14 @@ const CLOCKS: { name: string; hz: number; isa: "qemu-m4" | "qemu-rv32" }[] = [
   { name: "ESP32-C3 160 MHz", hz: 160e6, isa: "qemu-rv32" },
   { name: "ESP32 240 MHz", hz: 240e6, isa: "qemu-m4" },
 ];
-const ALL: { board: "qemu-m4" | "qemu-rv32"; backend: Backend }[] = [
+/** A runtime of the table: a board, a backend, and for a measurement-only build its extra flags and column name. */
+interface Runtime {
+  board: "qemu-m4" | "qemu-rv32";
+  backend: Backend;
+  name?: string;
+  flags?: string[];
+}
+const ALL: Runtime[] = [
   { board: "qemu-m4", backend: "wasm3" },
   { board: "qemu-m4", backend: "wasm3+native" },
   { board: "qemu-m4", backend: "aot" },
@@ -112,14 +126,23 @@ for (const kind of BACKBONE_KINDS) {
 const boards = values.board === "all" ? ALL : values.board ? ALL.filter((r) => r.board === values.board) : [];
 const wanted = values.runtimes?.split(",");
 const runtimes = wanted ? boards.filter((r) => wanted.includes(r.backend)) : boards;
+if (values["aot-unchecked"])
+  runtimes.push({
+    board: "qemu-m4",
+    backend: "aot",
+    name: "aot-unchecked",
+    flags: ["-DBITRL_AOT_BENCH_UNCHECKED"],
+  });
+/** The column of a runtime: board/backend, or board/name for a measurement-only build. */
+const keyOf = (r: Runtime) => `${r.board}/${r.name ?? r.backend}`;
 const DECISION_STEPS = 20;
 for (const rt of runtimes) {
   const { openBoard } = await import("../tools/lib/board/session.ts");
-  const key = `${rt.board}/${rt.backend}`;
+  const key = keyOf(rt);
   // one boot per kind: wasm3 compiles every function it runs into its fixed heap, and the four kinds' forwards
   // together do not fit next to one agent on a 256 KiB board
   for (const r of rows) {
-    const s = await openBoard(rt.board, { timeoutMs: 120000, backend: rt.backend });
+    const s = await openBoard(rt.board, { timeoutMs: 120000, backend: rt.backend, buildFlags: rt.flags });
     try {
       if (s.info.backend !== rt.backend) throw new Error(`${key}: the firmware reports backend ${s.info.backend}`);
       const io = await s.client.ioBase();
@@ -162,7 +185,7 @@ for (const rt of runtimes) {
   }
 }
 
-const keys = runtimes.map((r) => `${r.board}/${r.backend}`);
+const keys = runtimes.map(keyOf);
 const fmt = (v: number) => Math.round(v).toLocaleString("en-US");
 function print(title: string, head: string[], body: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((t) => t[i].length)));
@@ -204,7 +227,7 @@ if (keys.length) {
     print(`${r.kind}: instructions per decision by stage (emulated, QEMU -icount)`, ["stage", ...keys], body);
   }
   // one row per kind and backend: each clock takes the count of the ISA it stands for, or the other ISA's ("~m4")
-  const backends = [...new Set(runtimes.map((r) => r.backend))];
+  const backends = [...new Set(runtimes.map((r) => r.name ?? r.backend))];
   const msRows: string[][] = [];
   for (const r of rows) {
     for (const backend of backends) {

@@ -26,20 +26,41 @@ const { values: a } = parseArgs({
 const root = join(import.meta.dirname, "..");
 const wasm3 = join(root, ".bitrl", "wasm3");
 
-/** The flags the qemu-m4 firmware compiles wasm3's files with: the builder's code generation, platformio.ini's
- *  -O2, [bitrl] wasm3_flags and the env's -D settings, and bitrl_sources.py's engine flags (read, not copied). */
+/** The flags the qemu-m4 firmware compiles wasm3's files with, read from where the build takes them: the builder's
+ *  Arm code generation and common flags (firmware/platform/builder/main.py, the CPU from the board's JSON),
+ *  platformio.ini's -O2, [bitrl] wasm3_flags and the env's -D settings, and bitrl_sources.py's engine flags. */
 function firmwareFlags(): string[] {
   const ini = readFileSync(join(root, "platformio.ini"), "utf8");
   const section = (name: string) => ini.split(`[${name}]`)[1]?.split(/\n\[/)[0] ?? "";
   const defines = (text: string) => text.match(/-D\S+/g) ?? [];
-  const sources = readFileSync(join(root, "firmware", "platform", "builder", "bitrl_sources.py"), "utf8");
-  const list = (name: string) =>
-    [...(sources.match(new RegExp(`${name} = \\[([^\\]]*)\\]`))?.[1] ?? "").matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-  const engine = [...list("engine_abi"), ...list("engine_tune")];
-  if (engine.length === 0) throw new Error("op-costs: bitrl_sources.py no longer names engine_abi / engine_tune");
+  const builder = join(root, "firmware", "platform", "builder");
+  // the string items of a Python list literal that follows `prefix` in text
+  const pyList = (text: string, prefix: string, file: string) => {
+    const at = text.indexOf(prefix);
+    const body = at < 0 ? undefined : /^\[([^\]]*)\]/.exec(text.slice(at + prefix.length))?.[1];
+    if (body === undefined) throw new Error(`op-costs: ${file} no longer has \`${prefix}[...]\``);
+    return [...body.matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+  };
+  const main = readFileSync(join(builder, "main.py"), "utf8");
+  const arm = main.split('if arch == "arm":')[1]?.split(/\nelse:/)[0] ?? "";
+  const board = JSON.parse(readFileSync(join(root, "firmware", "platform", "boards", "qemu-m4.json"), "utf8"));
+  // `"-mcpu=%s" % board.get("build.cpu")`: the flag with the board's CPU, the key's string dropped
+  const cpu = pyList(arm, "cpu = ", "main.py")
+    .filter((f) => f.startsWith("-"))
+    .map((f) => f.replace("%s", board.build.cpu));
+  const common = pyList(main, "CCFLAGS=cpu + libc + ", "main.py").filter((f) => f !== "-Wall");
+  const sources = readFileSync(join(builder, "bitrl_sources.py"), "utf8");
+  const engine = [
+    ...pyList(sources, "engine_abi = ", "bitrl_sources.py"),
+    ...pyList(sources, "engine_tune = ", "bitrl_sources.py"),
+  ];
   return [
-    ...["-mcpu=cortex-m4", "-mthumb", "-mfloat-abi=hard", "-mfpu=fpv4-sp-d16", "--specs=nano.specs"],
-    ...["-ffunction-sections", "-fdata-sections", "-ffp-contract=off", "-fno-common", "-std=gnu11", "-O2", "-w"],
+    ...cpu,
+    ...pyList(arm, "libc = ", "main.py"),
+    ...common,
+    ...pyList(main, " CFLAGS=", "main.py"),
+    "-O2",
+    "-w",
     ...defines(section("bitrl")),
     ...defines(section("env:qemu-m4")).filter((d) => d.startsWith("-Dd_m3")),
     ...engine,

@@ -105,6 +105,11 @@ function accessorsO(c, minBytes) {
     // neither and keeps both in registers through a loop; through the instance it reloaded both after every store
     "extern uint8_t bitrl_aot_memory[];",
     "extern uint32_t bitrl_aot_memory_size;",
+    // a measurement, never a configuration: bench/model.ts --aot-unchecked builds a variant without any check to show
+    // what the checks cost (the ceiling of dropping them all; docs/model.md)
+    "#ifdef BITRL_AOT_BENCH_UNCHECKED",
+    "#define BITRL_CHECK_O(b, o, t) ((void)0)",
+    "#else",
     "#define BITRL_CHECK_O(b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
     `  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t))) && \\`,
     `        (u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t)))) { \\`,
@@ -112,6 +117,7 @@ function accessorsO(c, minBytes) {
     "      if (UNLIKELY((b) > bitrl_aot_memory_size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
     "    } else if (UNLIKELY((u64)(b) + (o) > (u64)(bitrl_aot_memory_size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
     "  }",
+    "#endif",
   ];
   for (const m of c.matchAll(/^DEFINE_LOAD\((\w+), (\w+), (\w+), (\w+)\)$/gm)) {
     const [, name, t1, t2, t3] = m;

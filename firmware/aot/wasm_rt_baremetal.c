@@ -153,7 +153,9 @@ uint32_t wasm_rt_grow_memory(wasm_rt_memory_t *memory, uint32_t delta) {
 
 void wasm_rt_free_memory(wasm_rt_memory_t *memory) {
     (void)memory;
-    bitrl_aot_memory_size = 0; /* any access after this traps */
+    /* never called while the firmware runs (vm_aot.c keeps its one instance); a module must not run after this: the
+     * 32-bit checks (scripts/aot-gen.mjs) are exact only while the size is at least a page, as vm_aot.c requires */
+    bitrl_aot_memory_size = 0;
     s_memory_taken = false;
 }
 

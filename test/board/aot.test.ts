@@ -2,13 +2,19 @@
 // golden vector, the same episodes), and an out-of-bounds access must trap with a named error, not corrupt memory.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
+
+// every file under dir, recursively
+const listFiles = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
+  );
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
@@ -29,6 +35,25 @@ test("should trap an out-of-bounds load with a named error, leave memory intact 
     await assertMemoryBounds(s, past, /out of bounds memory access/);
     assert.is((await s.client.info()).backend, "aot");
   });
+});
+
+test("should compile the bounds checks out only in the bench's measurement build, never in a board's", () => {
+  // bench/model.ts --aot-unchecked passes -DBITRL_AOT_BENCH_UNCHECKED to show what the checks cost; nothing that
+  // builds or flashes a board may set it (the trap test above runs the default build)
+  const gen = readFileSync(join(repoRoot, "scripts", "aot-gen.mjs"), "utf8");
+  assert.ok(
+    /"#ifdef BITRL_AOT_BENCH_UNCHECKED",\s*"#define BITRL_CHECK_O\(b, o, t\) \(\(void\)0\)",\s*"#else",/.test(gen),
+  );
+  for (const file of [
+    join(repoRoot, "platformio.ini"),
+    ...listFiles(join(repoRoot, "tools")),
+    ...listFiles(join(repoRoot, "firmware")),
+  ])
+    assert.not.ok(
+      readFileSync(file, "utf8").includes("BITRL_AOT_BENCH_UNCHECKED"),
+      `${file} sets the measurement flag`,
+    );
+  assert.ok(readFileSync(join(repoRoot, "bench", "model.ts"), "utf8").includes('"-DBITRL_AOT_BENCH_UNCHECKED"'));
 });
 
 test("should give the same episodes and training returns with AOT as with wasm3 for the shipped cartpole agent", async () => {
