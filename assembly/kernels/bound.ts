@@ -23,7 +23,7 @@ import {
   storeRaw,
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
-import { splitBuildX4, splitLookup, T3X4_MAX_GROUPS } from "./small";
+import { splitBuildFast, splitBuildX4, splitLookup, T3X4_MAX_GROUPS } from "./small";
 import { T3X4S_FAST_GROUPS } from "./generated/small-fast";
 import { affineF32, matvecF32Tokens, matvecI8Tokens } from "./plain";
 import { rmsnormF32 } from "./act";
@@ -104,7 +104,8 @@ const IMPORTED: bool = kernelBinding() == 1;
 export function k_t3_matvec(x4: i32, cols: i32, w: i32, rows: i32, stride: i32, acc: i32, lut: i32): void {
   for (let c0 = 0; c0 < cols; c0 += 5 * T3X4S_FAST_GROUPS) {
     const groups = (min(5 * T3X4S_FAST_GROUPS, cols - c0) + 4) / 5;
-    splitBuildX4(<usize>(x4 + c0 * 8), groups, <usize>lut);
+    if (<usize>lut == LUT_FAST) splitBuildFast(<usize>(x4 + c0 * 8), groups);
+    else splitBuildX4(<usize>(x4 + c0 * 8), groups, <usize>lut);
     splitLookup(<usize>(w + c0 / 5), <usize>lut, <usize>acc, rows, groups, stride, c0 > 0 ? 1 : 0);
   }
 }

@@ -332,21 +332,25 @@ export function splitBuildX4(x4: usize, groups: i32, lut: usize): void {
   buildX4(x4, groups, lut, true);
 }
 
-// Full or split tables of `groups` groups from interleaved columns (split a constant where it is inlined).
+/** splitBuildX4 at LUT_FAST (the backbone's tables): every table address is then a constant plus a group offset
+ *  bounded by T3X4S_MAX_GROUPS, which the AOT build proves in bounds at compile time (no check per table store). */
+export function splitBuildFast(x4: usize, groups: i32): void {
+  buildX4(x4, min(groups, T3X4S_MAX_GROUPS), LUT_FAST, true);
+}
+
+// Full or split tables of `groups` groups from interleaved columns (split a constant where it is inlined). Each
+// group's table address is computed from its index, not stepped: with a constant lut it has a known range.
 // @ts-ignore: decorator
 @inline function buildX4(x4: usize, groups: i32, lut: usize, split: bool): void {
   let xp = x4;
-  let p = lut;
-  let p9 = lut + <usize>T3X4S_T9_OFFSET;
   for (let g = 0; g < groups; g++) {
     const x0 = load<i64>(xp) - LANE_OFF,
       x1 = load<i64>(xp, 8) - LANE_OFF;
     const x2 = load<i64>(xp, 16) - LANE_OFF,
       x3 = load<i64>(xp, 24) - LANE_OFF;
     const x4 = load<i64>(xp, 32) - LANE_OFF;
-    groupTables(p, p9, x0, x1, x2, x3, x4, split);
-    p += split ? 216 : <usize>T3X4_TABLE_BYTES;
-    if (split) p9 += 72;
+    const p = lut + <usize>(g * (split ? 216 : T3X4_TABLE_BYTES));
+    groupTables(p, lut + <usize>(T3X4S_T9_OFFSET + g * 72), x0, x1, x2, x3, x4, split);
     xp += 40;
   }
 }
