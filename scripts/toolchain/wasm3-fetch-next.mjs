@@ -96,15 +96,13 @@ const LITERAL = [
   ],
 ];
 
-const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
 /** On 32-bit Arm (Thumb-2), fetches the frequent operations' immediates and the next operation's address in one ldrd,
  *  in the wasm3 sources in `dir`, in place (after entrySlots); throws naming the edit that did not fit. */
 export function fetchNext(dir) {
   applyEdits(
     dir,
     [
-      ...LITERAL.map(([file, from, to, n]) => [file, new RegExp(escape(from), "g"), to.replace(/\$/g, "$$$$"), n]),
+      ...LITERAL,
       // the four load and store bodies above: their jump to the next operation
       [
         "m3_exec.h",

@@ -36,17 +36,19 @@ const EDITS = [
 ];
 
 /** Applies counted text edits ([file, pattern, replacement, expected matches]) to the wasm3 sources in `dir`, in place;
- *  throws naming the edit that did not fit (and writes nothing then). */
+ *  a pattern is a global RegExp (the replacement may use $1...) or a literal string (every occurrence, the replacement
+ *  taken as it is); throws naming the edit that did not fit (and writes nothing then). */
 export function applyEdits(dir, edits, label) {
   const texts = new Map();
   for (const [file, pattern, replacement, expected] of edits) {
     const before = texts.get(file) ?? readFileSync(join(dir, file), "utf8");
-    const found = before.match(pattern)?.length ?? 0;
+    const literal = typeof pattern === "string";
+    const found = literal ? before.split(pattern).length - 1 : (before.match(pattern)?.length ?? 0);
     if (found !== expected)
       throw new Error(
-        `wasm3 ${label} edit ${pattern} matched ${found} times in ${file}, expected ${expected}: not the pinned sources?`,
+        `wasm3 ${label} edit ${literal ? JSON.stringify(pattern.slice(0, 60)) : pattern} matched ${found} times in ${file}, expected ${expected}: not the pinned sources?`,
       );
-    texts.set(file, before.replace(pattern, replacement));
+    texts.set(file, literal ? before.replaceAll(pattern, () => replacement) : before.replace(pattern, replacement));
   }
   for (const [file, text] of texts) writeFileSync(join(dir, file), text);
 }
