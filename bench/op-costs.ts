@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodeBlob } from "../tools/lib/format/blob.ts";
 import { readBlobFile } from "../tools/lib/format/blob-file.ts";
-import { profileEpisode } from "./profile/profile-episode.ts";
+import { type FunctionPerStep, perStep, profileEpisode } from "./profile/profile-episode.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -108,8 +108,7 @@ function compile(extra: string[], dir: string, name: string): Map<string, Insn[]
   return disassemble(obj);
 }
 
-type Fn = { name: string; per_step: number; entries_per_step: number };
-const profile: { per_step: number; functions: Fn[] } = a.profile
+const profile: { per_step: number; functions: FunctionPerStep[] } = a.profile
   ? JSON.parse(
       readFileSync(a.profile, "utf8")
         .split("\n")
@@ -120,14 +119,7 @@ const profile: { per_step: number; functions: Fn[] } = a.profile
       backend: "wasm3",
       model: encodeBlob(readBlobFile(join(root, "models", "cartpole-ternary.bitrl"))),
       seed: 18,
-    }).then((p) => ({
-      per_step: p.total / p.steps,
-      functions: p.functions.map((f) => ({
-        name: f.name,
-        per_step: f.instructions / p.steps,
-        entries_per_step: f.entries / p.steps,
-      })),
-    }));
+    }).then(perStep);
 
 const dir = mkdtempSync(join(tmpdir(), "bitrl-op-costs-"));
 try {

@@ -8,7 +8,7 @@ import { parseArgs } from "node:util";
 import type { Backend } from "../tools/lib/board/firmware-build.ts";
 import { encodeBlob } from "../tools/lib/format/blob.ts";
 import { readBlobFile } from "../tools/lib/format/blob-file.ts";
-import { profileEpisode } from "./profile/profile-episode.ts";
+import { perStep, profileEpisode } from "./profile/profile-episode.ts";
 
 const { values: a } = parseArgs({
   options: {
@@ -42,6 +42,7 @@ for (const f of p.functions.slice(0, top))
   );
 const rest = p.functions.slice(top).reduce((x, f) => x + f.instructions, 0);
 if (rest) console.log(`| (${p.functions.length - top} more) | ${fmt(rest / p.steps)} | ${share(rest)} | | |`);
+const each = perStep(p);
 console.log(
   JSON.stringify({
     bench: "profile",
@@ -50,13 +51,9 @@ console.log(
     model: a.model,
     seed: p.seed,
     steps: p.steps,
-    per_step: p.total / p.steps,
+    per_step: each.per_step,
     clock_per_step: p.ticks / p.steps,
     serial_io_left_out: p.idle,
-    functions: p.functions.map((f) => ({
-      name: f.name,
-      per_step: f.instructions / p.steps,
-      entries_per_step: f.entries / p.steps,
-    })),
+    functions: each.functions,
   }),
 );

@@ -161,6 +161,25 @@ function moduleFunctionNames(): string[] {
   return names;
 }
 
+/** A function's counts per environment step, as bench/profile.ts prints them in its JSON line. */
+export interface FunctionPerStep {
+  name: string;
+  per_step: number;
+  entries_per_step: number;
+}
+
+/** The profile per environment step: the total and each function's instructions and entries. */
+export function perStep(p: EpisodeProfile): { per_step: number; functions: FunctionPerStep[] } {
+  return {
+    per_step: p.total / p.steps,
+    functions: p.functions.map((f) => ({
+      name: f.name,
+      per_step: f.instructions / p.steps,
+      entries_per_step: f.entries / p.steps,
+    })),
+  };
+}
+
 /** Profiles greedy episode seed + 1 of the agent on the board (see the file's head). */
 export async function profileEpisode(o: ProfileOptions): Promise<EpisodeProfile> {
   const so = buildPlugin();
