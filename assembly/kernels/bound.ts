@@ -104,6 +104,7 @@ const IMPORTED: bool = kernelBinding() == 1;
 export function k_t3_matvec(x4: i32, cols: i32, w: i32, rows: i32, stride: i32, acc: i32, lut: i32): void {
   for (let c0 = 0; c0 < cols; c0 += 5 * T3X4S_FAST_GROUPS) {
     const groups = (min(5 * T3X4S_FAST_GROUPS, cols - c0) + 4) / 5;
+    // two functions, not one with both bodies: wasm3 compiles only the one a run calls (its RAM holds the code)
     if (<usize>lut == LUT_FAST) splitBuildFast(<usize>(x4 + c0 * 8), groups);
     else splitBuildX4(<usize>(x4 + c0 * 8), groups, <usize>lut);
     splitLookup(<usize>(w + c0 / 5), <usize>lut, <usize>acc, rows, groups, stride, c0 > 0 ? 1 : 0);

@@ -2,19 +2,14 @@
 // golden vector, the same episodes), and an out-of-bounds access must trap with a named error, not corrupt memory.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { withBoard } from "../../tools/lib/board/session.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
-
-// every file under dir, recursively
-const listFiles = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
-  );
+import { filesUnder } from "../fixtures/files-under.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
@@ -46,8 +41,8 @@ test("should compile the bounds checks out only in the bench's measurement build
   );
   for (const file of [
     join(repoRoot, "platformio.ini"),
-    ...listFiles(join(repoRoot, "tools")),
-    ...listFiles(join(repoRoot, "firmware")),
+    ...filesUnder(join(repoRoot, "tools")),
+    ...filesUnder(join(repoRoot, "firmware")),
   ])
     assert.not.ok(
       readFileSync(file, "utf8").includes("BITRL_AOT_BENCH_UNCHECKED"),

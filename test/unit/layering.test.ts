@@ -2,9 +2,10 @@
 // the stages below it, nothing in tools/lib imports the CLI, and only index.ts sits at the top of tools/lib.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
+import { filesUnder } from "../fixtures/files-under.ts";
 
 /** Stage -> the stages it may import (besides itself). Acyclic: each names only stages listed before it. */
 const MAY_IMPORT: Record<string, string[]> = {
@@ -21,17 +22,13 @@ const MAY_IMPORT: Record<string, string[]> = {
 };
 
 const lib = join(repoRoot, "tools", "lib");
-const walk = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-    e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)],
-  );
 const importsOf = (file: string): string[] =>
   [...readFileSync(file, "utf8").matchAll(/(?:from\s+|import\s*\()["'](\.{1,2}\/[^"']+)["']/g)].map((m) =>
     resolve(dirname(file), m[1]),
   );
 
 test("should keep every file of tools/lib in a stage folder (index.ts aside)", () => {
-  for (const f of walk(lib)) {
+  for (const f of filesUnder(lib)) {
     const [stage, ...rest] = relative(lib, f).split("/");
     if (rest.length === 0) assert.is(stage, "index.ts", `${stage} belongs in a stage folder`);
     else
@@ -44,7 +41,7 @@ test("should keep every file of tools/lib in a stage folder (index.ts aside)", (
 
 test("should import only lower stages, and never the CLI", () => {
   const bad: string[] = [];
-  for (const f of walk(lib).filter((f) => f.endsWith(".ts"))) {
+  for (const f of filesUnder(lib).filter((f) => f.endsWith(".ts"))) {
     const [stage, ...rest] = relative(lib, f).split("/");
     if (rest.length === 0) continue; // index.ts: the public API names every stage
     for (const target of importsOf(f)) {
