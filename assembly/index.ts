@@ -1,4 +1,7 @@
 // The agent module's entry: everything exported from build/agent.wasm (docs/abi.md lists the exports).
+// First: the split t3 tables' byte decoders get the lowest static addresses (below 4 KiB, which the AOT build reaches
+// as immediate load offsets: docs/aot.md).
+import "./kernels/generated/t3-decode";
 export { abort } from "./host";
 export { io_base, io_size, lut_fast_base } from "./io";
 export { matvec_i2, matvec_t3, matvec_i8, matvec_f32 } from "./kernels/plain";

@@ -5,7 +5,7 @@
 // baselines get the same engineering, so a wasm3+native ratio compares like with like),
 // and the module's own AssemblyScript kernels are exported under the same names as the reference implementation.
 // The host answers `kernel_binding` once, at start: 0 = the module calls its own kernels directly (plain wasm3,
-// WAMR: no import call at all); 1 = it calls the imports, which V8 and the AOT build bind to the module's own
+// WAMR, the AOT build: no import call at all); 1 = it calls the imports, which V8 binds to the module's own
 // exports and the firmware's `wasm3+native` build to C kernels compiled for the board (firmware/src/native_fixed.c,
 // firmware/src/native_kernels.c, firmware/src/native_attention.c, firmware/src/native_f32.c). Every binding gives the same bytes (golden vectors; docs/abi.md "Kernel imports").
 import { checkDim, checkRange, checkWords3, trap } from "./check";
@@ -89,7 +89,7 @@ const IMPORTED: bool = kernelBinding() == 1;
   return IMPORTED;
 }
 
-// ---- The module's own kernels (exported: V8 and the AOT build bind the imports to them). Unchecked: callers check
+// ---- The module's own kernels (exported: V8 binds the imports to them). Unchecked: callers check
 // (the backbone by construction, the t3_matvec_x4 / quant_i32 / norm_quant / rescale_t3 exports at entry); an
 // address outside memory still traps, as every wasm access does. ----
 

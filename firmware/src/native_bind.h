@@ -3,7 +3,7 @@
  * table entries (host_imports.c). With BITRL_NATIVE_KERNELS (the `wasm3+native` backend) kernel_binding answers 1
  * and the k_* imports run the C kernels of native_fixed.c, native_kernels.c, native_attention.c and native_f32.c
  * after checking every pointer range; without it kernel_binding answers 0 (the module calls its own
- * kernels) and a k_* call traps. The AOT backend binds these imports itself (firmware/aot/vm_aot.c). */
+ * kernels) and a k_* call traps. The AOT backend answers 0 itself (firmware/aot/vm_aot.c). */
 #ifndef BITRL_NATIVE_BIND_H
 #define BITRL_NATIVE_BIND_H
 #include "host_imports.h"
