@@ -73,6 +73,10 @@ export function exportTableSource(exports, moduleName = "agent") {
 // - the check is `base > size - len - offset` in 32 bits: exactly `base + offset + len > size` whenever
 //   `offset + len <= BITRL_AOT_PROVEN_BYTES <= size` (known at compile time: the offset is a literal; memory never
 //   shrinks, wasm_rt_baremetal.c allocates the initial pages); a larger offset keeps the 64-bit test;
+// - when `offset + len <= BITRL_FAST_SPAN` (8 KiB) that test runs only for `base >= BITRL_FAST_LIMIT` (the proven
+//   bytes minus the span): below it `base + offset + len` cannot pass the proven bytes, so it is the same test, and
+//   every access through one base with a small literal offset asks the same question, `base >= LIMIT`, which gcc
+//   answers once (an unrolled body's loads at p, p + 8, p + 16 ... check p once, not once per offset);
 // - where the C compiler can prove the address in bounds of that memory (a table index masked to 9 bits plus a
 //   constant offset: `__builtin_constant_p` of the comparison is then 1) the check is dropped at compile time, as
 //   guard pages would; every access it cannot bound keeps its run-time check;
@@ -110,10 +114,15 @@ function accessorsO(c, minBytes) {
     "#ifdef BITRL_AOT_BENCH_UNCHECKED",
     "#define BITRL_CHECK_O(b, o, t) ((void)0)",
     "#else",
+    `#define BITRL_FAST_SPAN 8192u`,
+    `#define BITRL_FAST_LIMIT ((uint32_t)${proven} - BITRL_FAST_SPAN)`,
+    `_Static_assert(${proven} >= 2u * BITRL_FAST_SPAN, "bitrl AOT: the proven memory must exceed twice the fast span");`,
     "#define BITRL_CHECK_O(b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
     `  if (!(__builtin_constant_p((u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t))) && \\`,
     `        (u64)(b) + (o) <= (u64)((uint32_t)${proven} - (uint32_t)sizeof(t)))) { \\`,
-    `    if (__builtin_constant_p(o) && (o) <= (uint32_t)${proven} - (uint32_t)sizeof(t)) { \\`,
+    `    if (__builtin_constant_p(o) && (o) + (uint32_t)sizeof(t) <= BITRL_FAST_SPAN) { \\`,
+    "      if (UNLIKELY((b) >= BITRL_FAST_LIMIT) && UNLIKELY((b) > bitrl_aot_memory_size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
+    `    } else if (__builtin_constant_p(o) && (o) <= (uint32_t)${proven} - (uint32_t)sizeof(t)) { \\`,
     "      if (UNLIKELY((b) > bitrl_aot_memory_size - (uint32_t)sizeof(t) - (o))) TRAP(OOB); \\",
     "    } else if (UNLIKELY((u64)(b) + (o) > (u64)(bitrl_aot_memory_size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
     "  }",
