@@ -23,13 +23,36 @@ void bitrl_native_matvec_i2(const uint8_t *w, const int8_t *x, int32_t *y, uint3
 }
 
 /* One group's 243 entries: entry b = sum_j (trit_j(b) - 1) x_j, built as 9 blocks of the 27 sums over x0..x2 plus
- * the block's sum over x3, x4. */
-static void build_group_t3(int16_t *t, int32_t x0, int32_t x1, int32_t x2, int32_t x3, int32_t x4) {
-    int16_t a[27];
-    for (int i = 0; i < 27; i++) a[i] = (int16_t)((i % 3 - 1) * x0 + ((i / 3) % 3 - 1) * x1 + (i / 9 - 1) * x2);
-    for (int j = 0; j < 9; j++) {
-        int16_t s = (int16_t)((j % 3 - 1) * x3 + (j / 3 - 1) * x4);
-        for (int i = 0; i < 27; i++) t[27 * j + i] = (int16_t)(a[i] + s);
+ * the block's sum over x3, x4. Two entries per 32-bit add and store: the 27 block sums are kept biased by 1024, so
+ * both 16-bit halves of a word stay in 1024 +- 635 whatever a block adds (|sum over x3, x4| <= 254) and no borrow
+ * crosses them; a block's sum s adds to both halves as s * 0x10001 (mod 2^32). The stored entries are therefore the
+ * sums plus 1024, as the module's tables (lut.ts); bitrl_native_matvec_t3_lut takes the bias off. */
+#define T3_LUT_BIAS 1024
+static void build_group_t3(uint8_t *t, int32_t x0, int32_t x1, int32_t x2, int32_t x3, int32_t x4) {
+    int32_t e[28]; /* the block sums in entry order (trit 0 fastest); e[27] pads the last word, never stored */
+    int n = 0;
+#pragma GCC unroll 3
+    for (int32_t t2 = -1; t2 <= 1; t2++)
+#pragma GCC unroll 3
+        for (int32_t t1 = -1; t1 <= 1; t1++) {
+            int32_t s = T3_LUT_BIAS + t1 * x1 + t2 * x2;
+            e[n++] = s - x0;
+            e[n++] = s;
+            e[n++] = s + x0;
+        }
+    e[27] = 0;
+    uint32_t a[14];
+#pragma GCC unroll 14
+    for (int k = 0; k < 14; k++) a[k] = (uint32_t)e[2 * k] & 0xffffu | (uint32_t)e[2 * k + 1] << 16;
+    for (int j = 0; j < 9; j++, t += 54) {
+        uint32_t s = (uint32_t)((j % 3 - 1) * x3 + (j / 3 - 1) * x4) * 0x10001u;
+#pragma GCC unroll 13
+        for (int k = 0; k < 13; k++) {
+            uint32_t e = a[k] + s;
+            memcpy(t + 4 * k, &e, 4); /* one (unaligned) word store on the Cortex-M4 */
+        }
+        uint16_t last = (uint16_t)(a[13] + s);
+        memcpy(t + 52, &last, 2);
     }
 }
 
@@ -38,7 +61,7 @@ void bitrl_native_lut_build_t3(const int8_t *x, uint32_t cols, int16_t *lut) {
     for (uint32_t g = 0; g < groups; g++) {
         int32_t v[5];
         for (uint32_t j = 0; j < 5; j++) v[j] = 5u * g + j < cols ? x[5u * g + j] : 0;
-        build_group_t3(lut + 243u * g, v[0], v[1], v[2], v[3], v[4]);
+        build_group_t3((uint8_t *)(lut + 243u * g), v[0], v[1], v[2], v[3], v[4]);
     }
 }
 
@@ -69,8 +92,8 @@ void bitrl_native_matvec_t3_lut(const uint8_t *w, const int16_t *lut, int32_t *y
             a0 += t[w0[g]];
             a1 += t[w1[g]];
         }
-        y[r] = a0;
-        if (r + 1u < rows) y[r + 1u] = a1;
+        y[r] = a0 - (int32_t)groups * T3_LUT_BIAS;
+        if (r + 1u < rows) y[r + 1u] = a1 - (int32_t)groups * T3_LUT_BIAS;
     }
 }
 

@@ -10,7 +10,8 @@ void bitrl_native_matvec_i2(const uint8_t *w /* (rows, ceil(cols/4)) */, const i
 
 /* The same product for a t3-packed (rows, cols) matrix (five weights per byte, first weight the least significant
  * trit, rows ceil(cols/5) bytes) through lookup tables, as the module's LUT kernels: lut_build fills lut
- * i16[ceil(cols/5) * 243 + 13] from x (the 13 entries absorb invalid bytes 243..255), the matvec reads it. */
+ * i16[ceil(cols/5) * 243 + 13] from x (entries biased by 1024; the 13 absorb invalid bytes 243..255), the matvec reads
+ * it. */
 void bitrl_native_lut_build_t3(const int8_t *x /* (cols) */, uint32_t cols, int16_t *lut);
 void bitrl_native_matvec_t3_lut(const uint8_t *w /* (rows, ceil(cols/5)) */, const int16_t *lut,
                                 int32_t *y /* (rows) */, uint32_t rows, uint32_t cols);
