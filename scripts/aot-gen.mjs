@@ -76,7 +76,8 @@ export function exportTableSource(exports, moduleName = "agent") {
 // - when `offset + len <= BITRL_FAST_SPAN` (8 KiB) that test runs only for `base >= BITRL_FAST_LIMIT` (the proven
 //   bytes minus the span): below it `base + offset + len` cannot pass the proven bytes, so it is the same test, and
 //   every access through one base with a small literal offset asks the same question, `base >= LIMIT`, which gcc
-//   answers once (an unrolled body's loads at p, p + 8, p + 16 ... check p once, not once per offset);
+//   answers once (an unrolled body's loads at p, p + 8, p + 16 ... check p once, not once per offset); -Os builds
+//   keep the exact test (the fast path's duplicated code costs an SRAM-loaded image ~30 KB);
 // - where the C compiler can prove the address in bounds of that memory (a table index masked to 9 bits plus a
 //   constant offset: `__builtin_constant_p` of the comparison is then 1) the check is dropped at compile time, as
 //   guard pages would; every access it cannot bound keeps its run-time check;
@@ -114,7 +115,13 @@ function accessorsO(c, minBytes) {
     "#ifdef BITRL_AOT_BENCH_UNCHECKED",
     "#define BITRL_CHECK_O(b, o, t) ((void)0)",
     "#else",
+    // size-optimised builds (-Os: the ESP32-C3, whose image runs from SRAM) keep the exact test per access: gcc
+    // answers the per-base question once on the fast path but duplicates the code after it (+30 KB of text)
+    "#ifdef __OPTIMIZE_SIZE__",
+    `#define BITRL_FAST_SPAN 0u`,
+    "#else",
     `#define BITRL_FAST_SPAN 8192u`,
+    "#endif",
     `#define BITRL_FAST_LIMIT ((uint32_t)${proven} - BITRL_FAST_SPAN)`,
     `_Static_assert(${proven} >= 2u * BITRL_FAST_SPAN, "bitrl AOT: the proven memory must exceed twice the fast span");`,
     "#define BITRL_CHECK_O(b, o, t) /* bitrl: b + o + sizeof(t) > size, in 32 bits when o is a small literal */ \\",
