@@ -1,5 +1,5 @@
 // Builds everything the CLI, the package and the tests need: build/agent.wasm (release), build/agent.debug.wasm
-// (checks on, unchecked() ignored; both with their data segments merged into one, so build/*.wat list them apart), dist/bitrl.mjs (the CLI bundled into one file), dist/index.mjs (the library,
+// (checks on, unchecked() ignored; both with their data segments merged (gaps over 4 KiB kept), so build/*.wat list them apart), dist/bitrl.mjs (the CLI bundled into one file), dist/index.mjs (the library,
 // `import ... from "bitrl"`) and its type declarations in dist/types/.
 // Uses only Node built-ins plus the project's devDependencies, so `npm test` can call it on a fresh clone.
 import { spawnSync } from "node:child_process";
@@ -41,7 +41,7 @@ export function build({ quiet = false } = {}) {
   ]) {
     if (!quiet) console.log(`build: asc --target ${target}, data segments merged`);
     run(bin("asc"), ["--config", "asconfig.json", "--target", target]);
-    // one data segment: wasm3 keeps a record per segment in its heap (scripts/merge-data.mjs)
+    // few data segments: wasm3 keeps a record per segment in its heap (scripts/merge-data.mjs)
     const file = join(root, out);
     writeFileSync(file, mergeDataSegments(readFileSync(file)));
   }
