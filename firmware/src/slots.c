@@ -139,11 +139,25 @@ const char *bitrl_slots_begin(uint32_t bytes, uint32_t crc, char *err, size_t ca
     return NULL;
 }
 
+/* Whether slot `slot` holds these bytes at offset (flash read in small pieces: no buffer the size of a chunk). */
+static int slot_holds(int slot, uint32_t offset, const uint8_t *data, uint32_t len) {
+    uint8_t piece[64];
+    for (uint32_t at = 0; at < len; at += sizeof piece) {
+        uint32_t n = len - at < sizeof piece ? len - at : (uint32_t)sizeof piece;
+        if (hal_flash_read(slot_data(slot) + offset + at, piece, n) != 0 || memcmp(piece, data + at, n) != 0) return 0;
+    }
+    return 1;
+}
+
 const char *bitrl_slots_chunk(uint32_t offset, const uint8_t *data, uint32_t len, char *err, size_t cap) {
     if (!g_up.open) {
         snprintf(err, cap, "no upload in progress (send load-model begin first)");
         return "ERR_STATE";
     }
+    /* the last chunk again, byte for byte: the host resent it because our reply was lost or late; answer again */
+    if (len > 0 && offset < g_up.received && (uint64_t)offset + len == g_up.received &&
+        slot_holds(g_up.slot, offset, data, len))
+        return NULL;
     if (offset != g_up.received) {
         snprintf(err, cap, "chunk at offset %" PRIu32 ", expected %" PRIu32, offset, g_up.received);
         return "ERR_STATE";

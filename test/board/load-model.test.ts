@@ -1,5 +1,6 @@
 // Model loading: the firmware's C blob reader accepts and rejects exactly what the TypeScript reader does (same
-// mutated blobs), and an upload interrupted by killing the emulator leaves the previous model active and verified.
+// mutated blobs), an upload interrupted by killing the emulator leaves the previous model active and verified, and a
+// chunk resent after a lost reply is answered again.
 import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { spawnSync } from "node:child_process";
@@ -8,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { decodeBlob, encodeBlob, modelId, resealBlob } from "../../tools/lib/format/blob.ts";
 import { openBoard } from "../../tools/lib/board/session.ts";
-import { Cmd, concat, u32s } from "../../tools/lib/board/protocol.ts";
+import { Cmd, concat, readU32, u32s } from "../../tools/lib/board/protocol.ts";
 import { liveQemuCount, tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { AgentRunner, DEFAULT_TRAIN, buildAgentBlob } from "../../tools/lib/agent/index.ts";
 import { repoRoot } from "../../tools/lib/board/toolchain.ts";
@@ -165,7 +166,7 @@ const agentB = encodeBlob(
   buildAgentBlob({ env: "cartpole", backbone: null, hidden: 16, train: DEFAULT_TRAIN.cartpole, initSeed: 4 }),
 );
 
-test("should keep the previous model active and verified when an upload is cut off by killing the emulator", async () => {
+test("should keep the previous model active and verified when an upload is cut off by killing the emulator, and answer a resent last chunk again", async () => {
   const flashPath = tempFlashPath();
   const boot = () => openBoard("qemu-m4", { flashPath, timeoutMs: 30000 });
   let s = await boot();
@@ -205,6 +206,19 @@ test("should keep the previous model active and verified when an upload is cut o
     await s.client.info();
     assert.is(await errorCode(s.client.request(Cmd.loadCommit)), "ERR_STATE");
     assert.is((await s.client.info()).model?.model_id, modelId(agentA));
+    // a chunk whose reply was lost comes again (the client resends once): the last chunk again, byte for byte, is
+    // answered again without a write; changed bytes, or an earlier chunk, are out of order
+    await s.client.request(Cmd.loadBegin, u32s(agentB.length, Number.parseInt(modelId(agentB), 16)));
+    const chunk = (at: number, bytes = agentB.subarray(at, at + 1000)) =>
+      s.client.request(Cmd.loadChunk, concat(u32s(at), bytes));
+    assert.is(readU32(await chunk(0), 0), 1000);
+    assert.is(readU32(await chunk(0), 0), 1000, "the same chunk twice");
+    assert.is(readU32(await chunk(1000), 0), 2000);
+    assert.is(await errorCode(chunk(0)), "ERR_STATE", "an earlier chunk");
+    const changed = agentB.slice(1000, 2000);
+    changed[500] ^= 1;
+    assert.is(await errorCode(chunk(1000, changed)), "ERR_STATE", "the last chunk's offset with other bytes");
+    assert.is(readU32(await chunk(1000), 0), 2000);
     // a complete upload goes to the other slot and wins by sequence number, also after a reboot
     assert.equal(await s.client.loadModel(agentB), { slot: 1, seq: 2 });
   } finally {

@@ -308,8 +308,10 @@ export class BoardClient {
     await this.request(Cmd.loadBegin, u32s(blob.length, crc32(blob.subarray(0, Math.max(0, blob.length - 4)))));
     const chunk = this.maxPayload - 4;
     // a chunk is a flash write: an emulated board mirrors it to a host file, which a loaded host can hold up for
-    // seconds (a 10 s timeout failed once beside a bench), so chunks get the commit's 30 s
-    const chunkTimeout = { timeoutMs: Math.max(this.defaultTimeoutMs, 30000) };
+    // seconds (a 10 s timeout failed once beside a bench), so chunks get the commit's 30 s; one resend after a
+    // timeout or a damaged frame (the board answers the last chunk again when the same bytes come twice, and a late
+    // reply to the first try still counts)
+    const chunkTimeout = { timeoutMs: Math.max(this.defaultTimeoutMs, 30000), retries: 1 };
     for (let at = 0; at < blob.length; at += chunk) {
       const piece = blob.subarray(at, Math.min(blob.length, at + chunk));
       const got = readU32(await this.request(Cmd.loadChunk, concat(u32s(at), piece), chunkTimeout), 0);
