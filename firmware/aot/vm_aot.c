@@ -16,7 +16,8 @@ extern jmp_buf *bitrl_aot_trap_target;
 extern wasm_rt_trap_t bitrl_aot_last_trap;
 uint32_t bitrl_aot_memory_pool_bytes(void);
 
-/* wasm2c hands every import the import module's instance; ours only points back at the agent. */
+/* wasm2c hands every import the import module's instance; ours only points back at the agent (no import reads it since
+ * the kernel imports stopped forwarding to the module's exports). */
 struct Z_bitrl_instance_t {
     Z_agent_instance_t *agent;
 };
