@@ -49,9 +49,9 @@ function s32Leb(v) {
 const DATA = 11,
   DATA_COUNT = 12;
 
-/** The module with its data section's segments merged into as few as the gaps allow (Uint8Array; the input when
- *  there is nothing to do). */
-export function mergeDataSegments(bytes) {
+/** The module's sections and its active data segments ({ offset, bytes }, none without a data section), or null when
+ *  a segment is passive, in another memory or at a non-constant offset (nothing this script merges). */
+function readModule(bytes) {
   const sections = [];
   for (let p = 8; p < bytes.length;) {
     const id = bytes[p];
@@ -59,19 +59,34 @@ export function mergeDataSegments(bytes) {
     sections.push({ id, head: p, start, end: start + size });
     p = start + size;
   }
-  const data = sections.find((s) => s.id === DATA);
-  if (!data) return bytes;
   const segments = [];
+  const data = sections.find((s) => s.id === DATA);
+  if (!data) return { sections, segments };
   let [count, p] = readU32(bytes, data.start);
   for (let i = 0; i < count; i++) {
     const [flags, q] = readU32(bytes, p);
-    if (flags !== 0 || bytes[q] !== 0x41) return bytes; // passive, another memory or a global offset: keep as is
+    if (flags !== 0 || bytes[q] !== 0x41) return null; // passive, another memory or a global offset
     const [offset, r] = readS32(bytes, q + 1);
-    if (bytes[r] !== 0x0b) return bytes;
+    if (bytes[r] !== 0x0b) return null;
     const [size, s] = readU32(bytes, r + 1);
     segments.push({ offset: offset >>> 0, bytes: bytes.subarray(s, s + size) });
     p = s + size;
   }
+  return { sections, segments };
+}
+
+/** The module's active data segments as [offset, length] pairs (null: it has passive or non-constant ones). */
+export function dataSegments(bytes) {
+  const m = readModule(bytes);
+  return m && m.segments.map((s) => [s.offset, s.bytes.length]);
+}
+
+/** The module with its data section's segments merged into as few as the gaps allow (Uint8Array; the input when
+ *  there is nothing to do). */
+export function mergeDataSegments(bytes) {
+  const m = readModule(bytes);
+  if (!m) return bytes; // keep as is
+  const { sections, segments } = m;
   // runs of segments no more than MAX_GAP apart (overlapping ones always share a run), by address
   const runs = [];
   for (const s of [...segments].sort((a, b) => a.offset - b.offset)) {

@@ -4,7 +4,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MAX_GAP, mergeDataSegments } from "../../scripts/merge-data.mjs";
+import { MAX_GAP, dataSegments, mergeDataSegments } from "../../scripts/merge-data.mjs";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 
 /** A module with one exported page of memory and these active segments [offset, bytes]. */
@@ -59,35 +59,6 @@ test("should give the same initial memory from one segment, later segments winni
   assert.is(mergeDataSegments(merged), merged, "one segment: nothing left to merge");
 });
 
-/** The active segments of a module: [offset, length] each (LEB128 fields under 2^14 here). */
-function segmentsOf(bytes: Uint8Array): [number, number][] {
-  const leb = (p: number): [number, number] => {
-    let v = 0,
-      shift = 0,
-      b: number;
-    do {
-      b = bytes[p++];
-      v |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    return [v, p];
-  };
-  let p = 8;
-  while (bytes[p] !== 11) {
-    const [size, start] = leb(p + 1);
-    p = start + size;
-  }
-  let [count, q] = leb(leb(p + 1)[1]);
-  const out: [number, number][] = [];
-  for (; count > 0; count--) {
-    const [offset, r] = leb(q + 2);
-    const [size, s] = leb(r + 1);
-    out.push([offset, size]);
-    q = s + size;
-  }
-  return out;
-}
-
 test("should keep segments more than MAX_GAP apart as separate segments, the same initial memory", () => {
   // offsets whose one-byte LEB128 would read as negative (64..127) are avoided: moduleWith writes them unsigned
   const far = 205 + MAX_GAP + 1; // the first run ends at 205
@@ -98,7 +69,7 @@ test("should keep segments more than MAX_GAP apart as separate segments, the sam
     [far + 10, [7]],
   ]);
   const merged = mergeDataSegments(original);
-  assert.equal(segmentsOf(merged), [
+  assert.equal(dataSegments(merged), [
     [200, 5],
     [far, 11],
   ]);
@@ -108,7 +79,7 @@ test("should keep segments more than MAX_GAP apart as separate segments, the sam
     [200, [1, 2, 3]],
     [200 + 3 + MAX_GAP, [9]],
   ]);
-  assert.equal(segmentsOf(mergeDataSegments(near)), [[200, 3 + MAX_GAP + 1]], "a gap of MAX_GAP bytes is filled");
+  assert.equal(dataSegments(mergeDataSegments(near)), [[200, 3 + MAX_GAP + 1]], "a gap of MAX_GAP bytes is filled");
 });
 
 test("should leave a module with at most one segment unchanged", () => {
