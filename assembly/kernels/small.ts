@@ -6,15 +6,8 @@ import { checkDim, checkRange, trap } from "./check";
 import { packedRowBytes } from "./plain";
 import { checkQuantizeArgs, quantizeByScale } from "./act";
 import { LUT_FAST } from "../io";
-import {
-  DEC_HI,
-  DEC_LO,
-  fullGroupX4,
-  matvecT3x4Fast,
-  matvecT3x4sFast,
-  splitGroupX4,
-  T3X4S_FAST_GROUPS,
-} from "./generated/small-fast";
+import { DEC_HI, DEC_LO } from "./generated/t3-decode";
+import { fullGroupX4, matvecT3x4Fast, matvecT3x4sFast, splitGroupX4, T3X4S_FAST_GROUPS } from "./generated/small-fast";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
 export const T3X4_TABLE_BYTES: i32 = 243 * 8;
