@@ -288,18 +288,20 @@ function t3x4Fast(): string {
  *  Emitted as T3X4S_FAST_GROUPS, the bound small.ts and bound.ts dispatch on. */
 const SPLIT_FAST_GROUPS = 27;
 
+/** Offset of the 9-entry split tables from LUT_FAST (after 32 groups' 27-entry tables). */
+const SPLIT_T9 = 32 * 216;
+
 function t3x4sFast(): string {
-  const T9 = 32 * 216;
   const L: string[] = [
     `/**`,
     ` * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones`,
-    ` * 72 apart from LUT_FAST + ${T9}; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte`,
+    ` * 72 apart from LUT_FAST + ${SPLIT_T9}; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte`,
     ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= T3X4S_FAST_GROUPS, rows >= 1.`,
     ` */`,
     `export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {`,
     `  const quads = groups >> 2;`,
     `  const tail = <usize>(groups & ~3);`,
-    `  const t27 = LUT_FAST + tail * 216, t9 = LUT_FAST + ${T9} + tail * 72;`,
+    `  const t27 = LUT_FAST + tail * 216, t9 = LUT_FAST + ${SPLIT_T9} + tail * 72;`,
     `  let wp = <usize>w;`,
     `  let ap = <usize>acc;`,
     `  const end = ap + <usize>(8 * rows);`,
@@ -314,17 +316,46 @@ function t3x4sFast(): string {
     `    let v: u32;`,
     `    switch (quads) {`,
   ];
-  const byte = ["v & 0xff", "(v >> 8) & 0xff", "(v >> 16) & 0xff", "v >> 24"];
   for (let q = (SPLIT_FAST_GROUPS >> 2) - 1; q >= 0; q--) {
     L.push(`      case ${q + 1}: v = load<u32>(wp, ${4 * q});`);
-    for (let k = 0; k < 4; k++) {
-      const g = 4 * q + k;
-      L.push(
-        `        b = <usize>(${byte[k]}); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + ${216 * g}) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + ${T9 + 72 * g});`,
-      );
-    }
+    for (let k = 0; k < 4; k++) L.push(`        ${splitByte(q, k)}`);
   }
   L.push(`    }`, `    store<i64>(ap, a);`, `    wp += <usize>stride;`, `    ap += 8;`, `  } while (ap < end);`, `}`);
+  return L.join("\n");
+}
+
+/** Split-table lookup of byte k (0..3) of word v, the weights of group 4 q + k, added to the row's sum a. */
+function splitByte(q: number, k: number): string {
+  const byte = ["v & 0xff", "(v >> 8) & 0xff", "(v >> 16) & 0xff", "v >> 24"][k];
+  const g = 4 * q + k;
+  return `b = <usize>(${byte}); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + ${216 * g}) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + ${SPLIT_T9 + 72 * g});`;
+}
+
+/** Groups of the one row length with a row loop of its own (matvecT3x4sFast8): the backbone's 40-column matrices
+ *  (q|k|v, o, FFN up: 7 of every 8 rows a decision), where the two switches of matvecT3x4sFast cost about a third
+ *  of a row in the AOT build. Wider rows keep the switches: a smaller share there, and in one straight block of
+ *  more quads gcc hoisted the table loads and spilled (24 groups: +10K instructions a decision); each such loop is
+ *  also another function for wasm3 to compile into its RAM. */
+const SPLIT_ROW_GROUPS = 8;
+
+function t3x4sFast8(): string {
+  const L = [
+    `/** matvecT3x4sFast for rows of exactly ${SPLIT_ROW_GROUPS} groups, accumulate 0: the same sums, the row loop without the`,
+    ` *  switches. rows >= 1. */`,
+    `export function matvecT3x4sFast${SPLIT_ROW_GROUPS}(w: usize, acc: usize, rows: i32, stride: i32): void {`,
+    `  let wp = w;`,
+    `  let ap = acc;`,
+    `  const end = ap + <usize>(8 * rows);`,
+    `  do {`,
+    `    let a: i64 = 0;`,
+    `    let b: usize;`,
+    `    let v: u32;`,
+  ];
+  for (let q = SPLIT_ROW_GROUPS / 4 - 1; q >= 0; q--) {
+    L.push(`    v = load<u32>(wp, ${4 * q});`);
+    for (let k = 0; k < 4; k++) L.push(`    ${splitByte(q, k)}`);
+  }
+  L.push(`    store<i64>(ap, a);`, `    wp += <usize>stride;`, `    ap += 8;`, `  } while (ap < end);`, `}`);
   return L.join("\n");
 }
 
@@ -349,6 +380,8 @@ function smallFastFile(): string {
     t3x4Fast(),
     ``,
     t3x4sFast(),
+    ``,
+    t3x4sFast8(),
     ``,
   );
 }

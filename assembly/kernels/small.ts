@@ -7,7 +7,14 @@ import { packedRowBytes } from "./plain";
 import { checkQuantizeArgs, quantizeByScale } from "./act";
 import { LUT_FAST } from "../io";
 import { DEC_HI, DEC_LO } from "./generated/t3-decode";
-import { fullGroupX4, matvecT3x4Fast, matvecT3x4sFast, splitGroupX4, T3X4S_FAST_GROUPS } from "./generated/small-fast";
+import {
+  fullGroupX4,
+  matvecT3x4Fast,
+  matvecT3x4sFast,
+  matvecT3x4sFast8,
+  splitGroupX4,
+  T3X4S_FAST_GROUPS,
+} from "./generated/small-fast";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
 export const T3X4_TABLE_BYTES: i32 = 243 * 8;
@@ -251,8 +258,9 @@ export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i3
   splitLookup(<usize>w, <usize>lut, <usize>acc, rows, packedRowBytes(cols, 5), stride, accumulate);
 }
 
-/** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled path for tables at
- *  LUT_FAST (up to T3X4S_FAST_GROUPS groups), a plain loop otherwise. */
+/** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled paths for tables at
+ *  LUT_FAST (up to T3X4S_FAST_GROUPS groups; rows of 8 groups without accumulate have a row loop of their own),
+ *  a plain loop otherwise. */
 export function splitLookup(
   w: usize,
   lut: usize,
@@ -263,7 +271,8 @@ export function splitLookup(
   accumulate: i32,
 ): void {
   if (lut == LUT_FAST && groups <= T3X4S_FAST_GROUPS) {
-    matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
+    if (groups == 8 && !accumulate) matvecT3x4sFast8(w, acc, rows, stride);
+    else matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
     return;
   }
   for (let r = 0; r < rows; r++) {

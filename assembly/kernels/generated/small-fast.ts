@@ -170,3 +170,29 @@ export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride
     ap += 8;
   } while (ap < end);
 }
+
+/** matvecT3x4sFast for rows of exactly 8 groups, accumulate 0: the same sums, the row loop without the
+ *  switches. rows >= 1. */
+export function matvecT3x4sFast8(w: usize, acc: usize, rows: i32, stride: i32): void {
+  let wp = w;
+  let ap = acc;
+  const end = ap + <usize>(8 * rows);
+  do {
+    let a: i64 = 0;
+    let b: usize;
+    let v: u32;
+    v = load<u32>(wp, 4);
+    b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 864) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7200);
+    b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1080) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7272);
+    b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1296) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7344);
+    b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 1512) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7416);
+    v = load<u32>(wp, 0);
+    b = <usize>(v & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 0) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 6912);
+    b = <usize>((v >> 8) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 216) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 6984);
+    b = <usize>((v >> 16) & 0xff); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 432) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7056);
+    b = <usize>(v >> 24); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + 648) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + 7128);
+    store<i64>(ap, a);
+    wp += <usize>stride;
+    ap += 8;
+  } while (ap < end);
+}
