@@ -331,18 +331,21 @@ function splitByte(q: number, k: number): string {
   return `b = <usize>(${byte}); a += load<i64>(<usize>load<u8>(b, DEC_LO), LUT_FAST + ${216 * g}) + load<i64>(<usize>load<u8>(b, DEC_HI), LUT_FAST + ${SPLIT_T9 + 72 * g});`;
 }
 
-/** Groups of the one row length with a row loop of its own (matvecT3x4sFast8): the backbone's 40-column matrices
+/** Groups of the one row length with a row loop of its own (matvecT3x4sFastRow): the backbone's 40-column matrices
  *  (q|k|v, o, FFN up: 7 of every 8 rows a decision), where the two switches of matvecT3x4sFast cost about a third
  *  of a row in the AOT build. Wider rows keep the switches: a smaller share there, and in one straight block of
  *  more quads gcc hoisted the table loads and spilled (24 groups: +10K instructions a decision); each such loop is
  *  also another function for wasm3 to compile into its RAM. */
 const SPLIT_ROW_GROUPS = 8;
 
-function t3x4sFast8(): string {
+function t3x4sFastRow(): string {
   const L = [
-    `/** matvecT3x4sFast for rows of exactly ${SPLIT_ROW_GROUPS} groups, accumulate 0: the same sums, the row loop without the`,
-    ` *  switches. rows >= 1. */`,
-    `export function matvecT3x4sFast${SPLIT_ROW_GROUPS}(w: usize, acc: usize, rows: i32, stride: i32): void {`,
+    `/** Groups of the rows matvecT3x4sFastRow takes. */`,
+    `export const T3X4S_ROW_GROUPS: i32 = ${SPLIT_ROW_GROUPS};`,
+    ``,
+    `/** matvecT3x4sFast for rows of exactly T3X4S_ROW_GROUPS groups, accumulate 0: the same sums, the row loop without`,
+    ` *  the switches. rows >= 1. */`,
+    `export function matvecT3x4sFastRow(w: usize, acc: usize, rows: i32, stride: i32): void {`,
     `  let wp = w;`,
     `  let ap = acc;`,
     `  const end = ap + <usize>(8 * rows);`,
@@ -381,7 +384,7 @@ function smallFastFile(): string {
     ``,
     t3x4sFast(),
     ``,
-    t3x4sFast8(),
+    t3x4sFastRow(),
     ``,
   );
 }

@@ -11,9 +11,10 @@ import {
   fullGroupX4,
   matvecT3x4Fast,
   matvecT3x4sFast,
-  matvecT3x4sFast8,
+  matvecT3x4sFastRow,
   splitGroupX4,
   T3X4S_FAST_GROUPS,
+  T3X4S_ROW_GROUPS,
 } from "./generated/small-fast";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
@@ -259,7 +260,7 @@ export function matvec_t3x4s_lut(w: i32, lut: i32, acc: i32, rows: i32, cols: i3
 }
 
 /** The lookups of matvec_t3x4s_lut, unchecked (groups <= T3X4S_MAX_GROUPS): the unrolled paths for tables at
- *  LUT_FAST (up to T3X4S_FAST_GROUPS groups; rows of 8 groups without accumulate have a row loop of their own),
+ *  LUT_FAST (up to T3X4S_FAST_GROUPS groups; rows of T3X4S_ROW_GROUPS without accumulate have a row loop of their own),
  *  a plain loop otherwise. */
 export function splitLookup(
   w: usize,
@@ -271,7 +272,7 @@ export function splitLookup(
   accumulate: i32,
 ): void {
   if (lut == LUT_FAST && groups <= T3X4S_FAST_GROUPS) {
-    if (groups == 8 && !accumulate) matvecT3x4sFast8(w, acc, rows, stride);
+    if (groups == T3X4S_ROW_GROUPS && !accumulate) matvecT3x4sFastRow(w, acc, rows, stride);
     else matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
     return;
   }

@@ -171,9 +171,12 @@ export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride
   } while (ap < end);
 }
 
-/** matvecT3x4sFast for rows of exactly 8 groups, accumulate 0: the same sums, the row loop without the
- *  switches. rows >= 1. */
-export function matvecT3x4sFast8(w: usize, acc: usize, rows: i32, stride: i32): void {
+/** Groups of the rows matvecT3x4sFastRow takes. */
+export const T3X4S_ROW_GROUPS: i32 = 8;
+
+/** matvecT3x4sFast for rows of exactly T3X4S_ROW_GROUPS groups, accumulate 0: the same sums, the row loop without
+ *  the switches. rows >= 1. */
+export function matvecT3x4sFastRow(w: usize, acc: usize, rows: i32, stride: i32): void {
   let wp = w;
   let ap = acc;
   const end = ap + <usize>(8 * rows);
