@@ -155,8 +155,13 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
       if (p < end) store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r) + 128);
     } else {
       for (; p < end2; p += 8, o += 16) {
-        store<u16>(o, roundQ(load<i32>(p), sh, r) + 128);
-        store<u16>(o, roundQ(load<i32>(p, 4), sh, r) + 128, 8);
+        // both loads before the stores: the AOT build then asks p's bounds question once a pass, not again after a
+        // store; the other loops keep their order (there the two locals cost wasm3 a compiled-code page, or more
+        // instructions than the AOT build saves)
+        const x0 = load<i32>(p),
+          x1 = load<i32>(p, 4);
+        store<u16>(o, roundQ(x0, sh, r) + 128);
+        store<u16>(o, roundQ(x1, sh, r) + 128, 8);
       }
       if (p < end) store<u16>(o, roundQ(load<i32>(p), sh, r) + 128);
     }
