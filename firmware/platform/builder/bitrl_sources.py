@@ -164,4 +164,13 @@ def _add_aot(env, project_dir, wasm_path):
     aot_dir = os.path.join(project_dir, "firmware", "aot")
     env.Append(CPPPATH=[out, aot_dir])
     env.BuildSources(os.path.join("$BUILD_DIR", "aot"), aot_dir)
+    # The module's C alone is compiled without gcc's reassociation of sums: it reordered the table lookups' long i64
+    # add chains, so a row's first table loads stayed live (and spilled) until the last adds; without it every
+    # kind's decision is cheaper (docs/aot.md).
+    def module_flags(e, node):
+        if node.srcnode().get_abspath().startswith(out + os.sep):
+            return e.Object(node, CFLAGS=e.get("CFLAGS", []) + ["-fno-tree-reassoc"])
+        return node
+
+    env.AddBuildMiddleware(module_flags)
     env.BuildSources(os.path.join("$BUILD_DIR", "aotgen"), out)
