@@ -232,19 +232,13 @@ function splitGroupX4(): string {
     `// @ts-ignore: decorator`,
     `@inline export function splitGroupX4(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {`,
   ];
+  const e = (i: number) => `e${i} = BIAS4${signed((i % 3) - 1, "x0")}${signed(Math.floor(i / 3) - 1, "x1")}`;
+  for (let i = 0; i < 9; i += 3) lines.push(`  const ${[e(i), e(i + 1), e(i + 2)].join(", ")};`);
   // each block's address from p0 and k, not stepped: with p0 a constant plus a bounded group offset (splitBuildFast)
-  // the AOT build proves every store in bounds; a stepped pointer it cannot bound. Block k's entry t0 + 3 t1 is
-  // s + (t1 - 1) x1 + (t0 - 1) x0 with s = BIAS4 + (k - 1) x2, one running sum t per three entries: four i64 values
-  // live (x0, x1, s, t), where nine precomputed sums spilled in the AOT build and each store reloaded one
-  lines.push(
-    `  for (let s = BIAS4 - x2, k = 0; k < 3; k++, s += x2) {`,
-    `    const p = p0 + <usize>(k * 72);`,
-    `    let t: i64;`,
-  );
-  for (let t1 = 0; t1 < 3; t1++) {
-    const first = `t = s${signed(t1 - 1, "x1")} - x0; store<i64>(p, t, ${24 * t1});`;
-    lines.push(`    ${first} t += x0; store<i64>(p, t, ${24 * t1 + 8}); t += x0; store<i64>(p, t, ${24 * t1 + 16});`);
-  }
+  // the AOT build proves every store in bounds; a stepped pointer it cannot bound
+  lines.push(`  for (let s = -x2, k = 0; k < 3; k++, s += x2) {`, `    const p = p0 + <usize>(k * 72);`);
+  for (let i = 0; i < 9; i += 3)
+    lines.push(`    ${[i, i + 1, i + 2].map((e) => `store<i64>(p, s + e${e}, ${8 * e});`).join(" ")}`);
   lines.push(`  }`, `  const m = -x3 - x4, z = -x4, h = x3 - x4;`);
   const x4s = ["", " + x4", " + 2 * x4"];
   for (let t4 = 0; t4 < 3; t4++)
