@@ -249,6 +249,15 @@ function splitGroupX4(): string {
   return lines.join("\n");
 }
 
+/** The end of the token-packed row loops: the row's sum stored, the next row. */
+const ROW_LOOP_END = [
+  `    store<i64>(ap, a);`,
+  `    wp += <usize>stride;`,
+  `    ap += 8;`,
+  `  } while (ap < end);`,
+  `}`,
+];
+
 function t3x4Fast(): string {
   const L: string[] = [
     `/**`,
@@ -279,7 +288,7 @@ function t3x4Fast(): string {
     for (let k = 0; k < 4; k++)
       L.push(`        a += load<i64>(<usize>(${byteOffset("v", k, 3)}), LUT_FAST + ${(4 * q + k) * 1944});`);
   }
-  L.push(`    }`, `    store<i64>(ap, a);`, `    wp += <usize>stride;`, `    ap += 8;`, `  } while (ap < end);`, `}`);
+  L.push(`    }`, ...ROW_LOOP_END);
   return L.join("\n");
 }
 
@@ -320,7 +329,7 @@ function t3x4sFast(): string {
     L.push(`      case ${q + 1}: v = load<u32>(wp, ${4 * q});`);
     for (let k = 0; k < 4; k++) L.push(`        ${splitByte(q, k)}`);
   }
-  L.push(`    }`, `    store<i64>(ap, a);`, `    wp += <usize>stride;`, `    ap += 8;`, `  } while (ap < end);`, `}`);
+  L.push(`    }`, ...ROW_LOOP_END);
   return L.join("\n");
 }
 
@@ -358,7 +367,7 @@ function t3x4sFastRow(): string {
     L.push(`    v = load<u32>(wp, ${4 * q});`);
     for (let k = 0; k < 4; k++) L.push(`    ${splitByte(q, k)}`);
   }
-  L.push(`    store<i64>(ap, a);`, `    wp += <usize>stride;`, `    ap += 8;`, `  } while (ap < end);`, `}`);
+  L.push(...ROW_LOOP_END);
   return L.join("\n");
 }
 
