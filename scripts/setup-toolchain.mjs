@@ -15,6 +15,7 @@ import { checkBounds32 } from "./toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "./toolchain/wasm3-int-registers.mjs";
 import { accessLimits } from "./toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "./toolchain/wasm3-loop-jump.mjs";
+import { functionBlocks } from "./toolchain/wasm3-function-blocks.mjs";
 import { nextR3 } from "./toolchain/wasm3-next-r3.mjs";
 import { entrySlots } from "./toolchain/wasm3-entry-slots.mjs";
 import { fetchNext } from "./toolchain/wasm3-fetch-next.mjs";
@@ -203,6 +204,7 @@ function ensureWasm3() {
   // wasm3-next-r3.mjs: on 32-bit Arm the next operation's address loaded into r3, where the tail call jumps;
   // wasm3-entry-slots.mjs: a function's entry zeroes its locals and copies its constants a slot at a time;
   // wasm3-fetch-next.mjs: on 32-bit Arm the frequent operations fetch their immediates and the next address in one ldrd
+  // wasm3-function-blocks.mjs: the function records' array grows 16 records at a time (no copy left per import)
   installFromArchive(
     archive,
     dir.wasm3,
@@ -222,6 +224,7 @@ function ensureWasm3() {
       nextR3(out);
       entrySlots(out);
       fetchNext(out);
+      functionBlocks(out);
     },
     stampText,
   );

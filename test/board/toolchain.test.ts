@@ -16,6 +16,7 @@ import { checkBounds32 } from "../../scripts/toolchain/wasm3-bounds32.mjs";
 import { splitIntRegisters } from "../../scripts/toolchain/wasm3-int-registers.mjs";
 import { accessLimits } from "../../scripts/toolchain/wasm3-access-limits.mjs";
 import { loopJump } from "../../scripts/toolchain/wasm3-loop-jump.mjs";
+import { functionBlocks } from "../../scripts/toolchain/wasm3-function-blocks.mjs";
 import { nextR3 } from "../../scripts/toolchain/wasm3-next-r3.mjs";
 import { entrySlots } from "../../scripts/toolchain/wasm3-entry-slots.mjs";
 import { fetchNext } from "../../scripts/toolchain/wasm3-fetch-next.mjs";
@@ -123,13 +124,18 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
   assert.is(entries.join("").match(/d_m3CallEntry \(/g)?.length, 7);
   assert.not.match(entries.join(""), /\bCall \(0, /);
   assert.not.match(readFileSync(join(paths.wasm3, "m3_exec.c"), "utf8"), /bitrl_m3_/);
+  // the function records' array grows 16 records at a time (scripts/toolchain/wasm3-function-blocks.mjs)
+  assert.match(
+    readFileSync(join(paths.wasm3, "m3_module.c"), "utf8"),
+    /m3_ReallocArray \(M3Function, io_module->functions, \(io_module->numFunctions \+ 15\) & ~15u, \(index \+ 15\) & ~15u\);/,
+  );
 });
 
 test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
   // the installed copy is already edited, so not one pattern finds what it expects
   const dir = mkdtempSync(join(tmpdir(), "bitrl-wasm3-"));
   try {
-    for (const f of ["m3_exec_defs.h", "m3_env.c", "m3_exec.h", "m3_compile.h"])
+    for (const f of ["m3_exec_defs.h", "m3_env.c", "m3_exec.h", "m3_compile.h", "m3_module.c"])
       cpSync(join(paths.wasm3, f), join(dir, f));
     const before = readFileSync(join(dir, "m3_exec_defs.h"), "utf8");
     assert.throws(
@@ -149,6 +155,9 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     assert.throws(() => nextR3(dir), /next-r3 edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.throws(() => entrySlots(dir), /entry-slots edit .* matched 0 times in m3_exec\.h, expected 1/);
     assert.throws(() => fetchNext(dir), /fetch-next edit .* matched 0 times in m3_exec\.h, expected 1/);
+    const moduleBefore = readFileSync(join(dir, "m3_module.c"), "utf8");
+    assert.throws(() => functionBlocks(dir), /function-blocks edit .* matched 0 times in m3_module\.c, expected 1/);
+    assert.is(readFileSync(join(dir, "m3_module.c"), "utf8"), moduleBefore);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);
