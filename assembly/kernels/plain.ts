@@ -306,8 +306,9 @@ export function matvecF32(w: usize, x: usize, out: usize, rows: i32, cols: i32, 
 }
 
 /** matvecF32 for n tokens: token t's x at x + 4 t xs, its outputs at y + 4 t ys (strides in floats; x and y apart).
- *  Tokens go in pairs through matvecF32Pair (each weight loaded once for both), an odd last one alone; every
- *  (token, row) sum keeps its column order, so the results are matvecF32's bit for bit. */
+ *  Tokens go four at a time through matvecF32Quad (each weight loaded once for the four, as the ternary tables
+ *  serve four tokens), then a pair through matvecF32Pair, an odd last one alone; every (token, row) sum keeps its
+ *  column order, so the results are matvecF32's bit for bit. */
 export function matvecF32Tokens(
   w: usize,
   x: usize,
@@ -322,12 +323,78 @@ export function matvecF32Tokens(
   const xb = <usize>(xs * 4),
     yb = <usize>(ys * 4);
   let t = 0;
+  for (; t + 3 < n; t += 4) matvecF32Quad(w, x + <usize>t * xb, xb, y + <usize>t * yb, yb, rows, cols, mode);
   for (; t + 1 < n; t += 2) {
     const xt = x + <usize>t * xb,
       yt = y + <usize>t * yb;
     matvecF32Pair(w, xt, xt + xb, yt, yt + yb, rows, cols, mode);
   }
   if (t < n) matvecF32(w, x + <usize>t * xb, y + <usize>t * yb, rows, cols, mode);
+}
+
+// Four tokens (x, x + xb, ... into y, y + yb, ...) and two rows per pass: each weight loaded once for four
+// multiply-adds, each activation once for two (the C kernel's shape). Odd last row: the four tokens, one row.
+function matvecF32Quad(w: usize, x: usize, xb: usize, y: usize, yb: usize, rows: i32, cols: i32, mode: i32): void {
+  const rowBytes = <usize>cols * 4;
+  const x1 = x + xb,
+    x2 = x1 + xb,
+    x3 = x2 + xb;
+  let wp = w;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    let a0: f32 = 0,
+      a1: f32 = 0,
+      a2: f32 = 0,
+      a3: f32 = 0,
+      b0: f32 = 0,
+      b1: f32 = 0,
+      b2: f32 = 0,
+      b3: f32 = 0;
+    for (let c: usize = 0; c < rowBytes; c += 4) {
+      const wa = load<f32>(wp + c),
+        wb = load<f32>(wp + rowBytes + c);
+      const u0 = load<f32>(x + c),
+        u1 = load<f32>(x1 + c),
+        u2 = load<f32>(x2 + c),
+        u3 = load<f32>(x3 + c);
+      a0 += wa * u0;
+      a1 += wa * u1;
+      a2 += wa * u2;
+      a3 += wa * u3;
+      b0 += wb * u0;
+      b1 += wb * u1;
+      b2 += wb * u2;
+      b3 += wb * u3;
+    }
+    const o = y + <usize>(r << 2);
+    putF32(o, a0, mode);
+    putF32(o + 4, b0, mode);
+    putF32(o + yb, a1, mode);
+    putF32(o + yb + 4, b1, mode);
+    putF32(o + 2 * yb, a2, mode);
+    putF32(o + 2 * yb + 4, b2, mode);
+    putF32(o + 3 * yb, a3, mode);
+    putF32(o + 3 * yb + 4, b3, mode);
+    wp += 2 * rowBytes;
+  }
+  if (r < rows) {
+    let a0: f32 = 0,
+      a1: f32 = 0,
+      a2: f32 = 0,
+      a3: f32 = 0;
+    for (let c: usize = 0; c < rowBytes; c += 4) {
+      const wa = load<f32>(wp + c);
+      a0 += wa * load<f32>(x + c);
+      a1 += wa * load<f32>(x1 + c);
+      a2 += wa * load<f32>(x2 + c);
+      a3 += wa * load<f32>(x3 + c);
+    }
+    const o = y + <usize>(r << 2);
+    putF32(o, a0, mode);
+    putF32(o + yb, a1, mode);
+    putF32(o + 2 * yb, a2, mode);
+    putF32(o + 3 * yb, a3, mode);
+  }
 }
 
 // Two tokens (x0, x1 into y0, y1) and two rows per pass: each weight and each activation loaded once for two
