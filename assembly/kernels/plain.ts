@@ -149,12 +149,121 @@ export function matvecI8(w: usize, x: usize, out: usize, rows: i32, cols: i32): 
 export function matvecI8Tokens(w: usize, x: usize, xs: i32, acc: usize, accs: i32, rows: i32, cols: i32, n: i32): void {
   const ab = <usize>(accs * 4);
   let t = 0;
+  for (; t + 3 < n; t += 4) matvecI8Quad(w, x + <usize>(t * xs), <usize>xs, acc + <usize>t * ab, ab, rows, cols);
   for (; t + 1 < n; t += 2) {
     const xt = x + <usize>(t * xs),
       at = acc + <usize>t * ab;
     matvecI8Pair(w, xt, xt + <usize>xs, at, at + ab, rows, cols);
   }
   if (t < n) matvecI8(w, x + <usize>(t * xs), acc + <usize>t * ab, rows, cols);
+}
+
+// Four tokens (x, x + xs, ... into o, o + ob, ...) and two rows per pass, four columns a step: each weight word
+// loaded and unpacked once for four tokens. Odd last row: the four tokens, one row.
+function matvecI8Quad(w: usize, x: usize, xs: usize, o: usize, ob: usize, rows: i32, cols: i32): void {
+  const quad = <usize>(cols & ~3),
+    end = <usize>cols;
+  const x1 = x + xs,
+    x2 = x1 + xs,
+    x3 = x2 + xs;
+  let wp = w;
+  let r = 0;
+  for (; r + 1 < rows; r += 2) {
+    const wq = wp + <usize>cols;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0;
+    let c: usize = 0;
+    for (; c < quad; c += 4) {
+      const p = load<u32>(wp + c),
+        q = load<u32>(wq + c);
+      const p0 = <i32>(<i8>p),
+        p1 = <i32>(<i8>(p >> 8)),
+        p2 = <i32>(<i8>(p >> 16)),
+        p3 = (<i32>p) >> 24;
+      const q0 = <i32>(<i8>q),
+        q1 = <i32>(<i8>(q >> 8)),
+        q2 = <i32>(<i8>(q >> 16)),
+        q3 = (<i32>q) >> 24;
+      let u = load<u32>(x + c);
+      let u0 = <i32>(<i8>u),
+        u1 = <i32>(<i8>(u >> 8)),
+        u2 = <i32>(<i8>(u >> 16)),
+        u3 = (<i32>u) >> 24;
+      a0 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
+      b0 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      u = load<u32>(x1 + c);
+      u0 = <i32>(<i8>u);
+      u1 = <i32>(<i8>(u >> 8));
+      u2 = <i32>(<i8>(u >> 16));
+      u3 = (<i32>u) >> 24;
+      a1 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
+      b1 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      u = load<u32>(x2 + c);
+      u0 = <i32>(<i8>u);
+      u1 = <i32>(<i8>(u >> 8));
+      u2 = <i32>(<i8>(u >> 16));
+      u3 = (<i32>u) >> 24;
+      a2 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
+      b2 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      u = load<u32>(x3 + c);
+      u0 = <i32>(<i8>u);
+      u1 = <i32>(<i8>(u >> 8));
+      u2 = <i32>(<i8>(u >> 16));
+      u3 = (<i32>u) >> 24;
+      a3 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
+      b3 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+    }
+    for (; c < end; c++) {
+      const p = <i32>load<i8>(wp + c),
+        q = <i32>load<i8>(wq + c);
+      const u0 = <i32>load<i8>(x + c),
+        u1 = <i32>load<i8>(x1 + c),
+        u2 = <i32>load<i8>(x2 + c),
+        u3 = <i32>load<i8>(x3 + c);
+      a0 += p * u0;
+      a1 += p * u1;
+      a2 += p * u2;
+      a3 += p * u3;
+      b0 += q * u0;
+      b1 += q * u1;
+      b2 += q * u2;
+      b3 += q * u3;
+    }
+    const oo = o + <usize>(r << 2);
+    store<i32>(oo, a0);
+    store<i32>(oo, b0, 4);
+    store<i32>(oo + ob, a1);
+    store<i32>(oo + ob, b1, 4);
+    store<i32>(oo + 2 * ob, a2);
+    store<i32>(oo + 2 * ob, b2, 4);
+    store<i32>(oo + 3 * ob, a3);
+    store<i32>(oo + 3 * ob, b3, 4);
+    wp = wq + <usize>cols;
+  }
+  if (r < rows) {
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
+    for (let c: usize = 0; c < end; c++) {
+      const p = <i32>load<i8>(wp + c);
+      a0 += p * <i32>load<i8>(x + c);
+      a1 += p * <i32>load<i8>(x1 + c);
+      a2 += p * <i32>load<i8>(x2 + c);
+      a3 += p * <i32>load<i8>(x3 + c);
+    }
+    const oo = o + <usize>(r << 2);
+    store<i32>(oo, a0);
+    store<i32>(oo + ob, a1);
+    store<i32>(oo + 2 * ob, a2);
+    store<i32>(oo + 3 * ob, a3);
+  }
 }
 
 // Two tokens (x0, x1 into o0, o1) and two rows per pass, four columns a step: each weight and activation word loaded

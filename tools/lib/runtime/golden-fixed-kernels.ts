@@ -547,8 +547,8 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
   ])
     cases.push(i8MatvecCase(ir, rows, cols, false));
   cases.push(i8MatvecCase(ir, 9, 123, true));
-  // several tokens through one call (two per pass over the weights), a stream of their own so the cases above and
-  // below keep their bytes
+  // several tokens through one call (four per pass over the weights, then two, then one), a stream of their own so
+  // the cases above and below keep their bytes
   const nr = seededRandom(seed + 8);
   for (const [rows, cols, n, pad, extreme] of [
     [40, 40, 4, 0, 0],
@@ -556,6 +556,8 @@ export function goldenFixedCases(seed = GOLDEN_FIXED_SEED): GoldenCase[] {
     [7, 37, 5, 3, 0],
     [9, 123, 2, 1, 1],
     [1, 1, 2, 0, 0],
+    [9, 123, 4, 1, 1],
+    [41, 40, 6, 0, 0],
   ])
     cases.push(i8MatvecCase(nr, rows, cols, extreme === 1, n, pad));
   for (const mode of [fx.FX_ADD, fx.FX_RAW, fx.FX_RELU2])
