@@ -203,7 +203,7 @@ function ensureWasm3() {
   // wasm3-loop-jump.mjs: a branch back to a loop is a jump when no other loop began since (no return to op_Loop);
   // wasm3-next-r3.mjs: on 32-bit Arm the next operation's address loaded into r3, where the tail call jumps;
   // wasm3-entry-slots.mjs: a function's entry zeroes its locals and copies its constants a slot at a time;
-  // wasm3-fetch-next.mjs: on 32-bit Arm the frequent operations fetch their immediates and the next address in one ldrd
+  // wasm3-fetch-next.mjs: on 32-bit Arm the frequent operations fetch their immediates and the next address in one ldrd;
   // wasm3-function-blocks.mjs: the function records' array grows 16 records at a time (no copy left per import)
   installFromArchive(
     archive,
