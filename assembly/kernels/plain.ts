@@ -158,6 +158,12 @@ export function matvecI8Tokens(w: usize, x: usize, xs: i32, acc: usize, accs: i3
   if (t < n) matvecI8(w, x + <usize>(t * xs), acc + <usize>t * ab, rows, cols);
 }
 
+// Four int8 products of unpacked weights p0..p3 with the bytes of activation word u, summed in byte order.
+// @ts-ignore: decorator
+@inline function dotWord(p0: i32, p1: i32, p2: i32, p3: i32, u: u32): i32 {
+  return p0 * <i32>(<i8>u) + p1 * <i32>(<i8>(u >> 8)) + p2 * <i32>(<i8>(u >> 16)) + p3 * ((<i32>u) >> 24);
+}
+
 // Four tokens (x, x + xs, ... into o, o + ob, ...) and two rows per pass, four columns a step: each weight word
 // loaded and unpacked once for four tokens. Odd last row: the four tokens, one row.
 function matvecI8Quad(w: usize, x: usize, xs: usize, o: usize, ob: usize, rows: i32, cols: i32): void {
@@ -191,33 +197,17 @@ function matvecI8Quad(w: usize, x: usize, xs: usize, o: usize, ob: usize, rows: 
         q2 = <i32>(<i8>(q >> 16)),
         q3 = (<i32>q) >> 24;
       let u = load<u32>(x + c);
-      let u0 = <i32>(<i8>u),
-        u1 = <i32>(<i8>(u >> 8)),
-        u2 = <i32>(<i8>(u >> 16)),
-        u3 = (<i32>u) >> 24;
-      a0 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
-      b0 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      a0 += dotWord(p0, p1, p2, p3, u);
+      b0 += dotWord(q0, q1, q2, q3, u);
       u = load<u32>(x1 + c);
-      u0 = <i32>(<i8>u);
-      u1 = <i32>(<i8>(u >> 8));
-      u2 = <i32>(<i8>(u >> 16));
-      u3 = (<i32>u) >> 24;
-      a1 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
-      b1 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      a1 += dotWord(p0, p1, p2, p3, u);
+      b1 += dotWord(q0, q1, q2, q3, u);
       u = load<u32>(x2 + c);
-      u0 = <i32>(<i8>u);
-      u1 = <i32>(<i8>(u >> 8));
-      u2 = <i32>(<i8>(u >> 16));
-      u3 = (<i32>u) >> 24;
-      a2 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
-      b2 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      a2 += dotWord(p0, p1, p2, p3, u);
+      b2 += dotWord(q0, q1, q2, q3, u);
       u = load<u32>(x3 + c);
-      u0 = <i32>(<i8>u);
-      u1 = <i32>(<i8>(u >> 8));
-      u2 = <i32>(<i8>(u >> 16));
-      u3 = (<i32>u) >> 24;
-      a3 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
-      b3 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
+      a3 += dotWord(p0, p1, p2, p3, u);
+      b3 += dotWord(q0, q1, q2, q3, u);
     }
     for (; c < end; c++) {
       const p = <i32>load<i8>(wp + c),
