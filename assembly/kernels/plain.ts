@@ -95,6 +95,18 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
   matvecI8(<usize>w, <usize>x, <usize>out, rows, cols);
 }
 
+// Four int8 products of weight word p with activation word u, byte by byte, summed in byte order. Inlined: where one
+// word meets several others, the optimiser unpacks it once.
+// @ts-ignore: decorator
+@inline function dotWords(p: u32, u: u32): i32 {
+  return (
+    <i32>(<i8>p) * <i32>(<i8>u) +
+    <i32>(<i8>(p >> 8)) * <i32>(<i8>(u >> 8)) +
+    <i32>(<i8>(p >> 16)) * <i32>(<i8>(u >> 16)) +
+    ((<i32>p) >> 24) * ((<i32>u) >> 24)
+  );
+}
+
 /** matvec_i8 without entry checks (callers check). */
 export function matvecI8(w: usize, x: usize, out: usize, rows: i32, cols: i32): void {
   const quadEnd = x + <usize>(cols & ~3),
@@ -108,14 +120,8 @@ export function matvecI8(w: usize, x: usize, out: usize, rows: i32, cols: i32): 
       b: i32 = 0;
     while (xp < quadEnd) {
       const xv = load<u32>(xp);
-      const x0 = <i32>(<i8>xv),
-        x1 = <i32>(<i8>(xv >> 8)),
-        x2 = <i32>(<i8>(xv >> 16)),
-        x3 = (<i32>xv) >> 24;
-      const va = load<u32>(wp),
-        vb = load<u32>(wp + <usize>cols);
-      a += <i32>(<i8>va) * x0 + <i32>(<i8>(va >> 8)) * x1 + <i32>(<i8>(va >> 16)) * x2 + ((<i32>va) >> 24) * x3;
-      b += <i32>(<i8>vb) * x0 + <i32>(<i8>(vb >> 8)) * x1 + <i32>(<i8>(vb >> 16)) * x2 + ((<i32>vb) >> 24) * x3;
+      a += dotWords(load<u32>(wp), xv);
+      b += dotWords(load<u32>(wp + <usize>cols), xv);
       wp += 4;
       xp += 4;
     }
@@ -158,12 +164,6 @@ export function matvecI8Tokens(w: usize, x: usize, xs: i32, acc: usize, accs: i3
   if (t < n) matvecI8(w, x + <usize>(t * xs), acc + <usize>t * ab, rows, cols);
 }
 
-// Four int8 products of unpacked weights p0..p3 with the bytes of activation word u, summed in byte order.
-// @ts-ignore: decorator
-@inline function dotWord(p0: i32, p1: i32, p2: i32, p3: i32, u: u32): i32 {
-  return p0 * <i32>(<i8>u) + p1 * <i32>(<i8>(u >> 8)) + p2 * <i32>(<i8>(u >> 16)) + p3 * ((<i32>u) >> 24);
-}
-
 // Four tokens (x, x + xs, ... into o, o + ob, ...) and two rows per pass, four columns a step: each weight word
 // loaded and unpacked once for four tokens. Odd last row: the four tokens, one row.
 function matvecI8Quad(w: usize, x: usize, xs: usize, o: usize, ob: usize, rows: i32, cols: i32): void {
@@ -188,26 +188,18 @@ function matvecI8Quad(w: usize, x: usize, xs: usize, o: usize, ob: usize, rows: 
     for (; c < quad; c += 4) {
       const p = load<u32>(wp + c),
         q = load<u32>(wq + c);
-      const p0 = <i32>(<i8>p),
-        p1 = <i32>(<i8>(p >> 8)),
-        p2 = <i32>(<i8>(p >> 16)),
-        p3 = (<i32>p) >> 24;
-      const q0 = <i32>(<i8>q),
-        q1 = <i32>(<i8>(q >> 8)),
-        q2 = <i32>(<i8>(q >> 16)),
-        q3 = (<i32>q) >> 24;
       let u = load<u32>(x + c);
-      a0 += dotWord(p0, p1, p2, p3, u);
-      b0 += dotWord(q0, q1, q2, q3, u);
+      a0 += dotWords(p, u);
+      b0 += dotWords(q, u);
       u = load<u32>(x1 + c);
-      a1 += dotWord(p0, p1, p2, p3, u);
-      b1 += dotWord(q0, q1, q2, q3, u);
+      a1 += dotWords(p, u);
+      b1 += dotWords(q, u);
       u = load<u32>(x2 + c);
-      a2 += dotWord(p0, p1, p2, p3, u);
-      b2 += dotWord(q0, q1, q2, q3, u);
+      a2 += dotWords(p, u);
+      b2 += dotWords(q, u);
       u = load<u32>(x3 + c);
-      a3 += dotWord(p0, p1, p2, p3, u);
-      b3 += dotWord(q0, q1, q2, q3, u);
+      a3 += dotWords(p, u);
+      b3 += dotWords(q, u);
     }
     for (; c < end; c++) {
       const p = <i32>load<i8>(wp + c),
@@ -273,28 +265,12 @@ function matvecI8Pair(w: usize, x0: usize, x1: usize, o0: usize, o1: usize, rows
     for (; c < quad; c += 4) {
       const u = load<u32>(x0 + c),
         v = load<u32>(x1 + c);
-      const u0 = <i32>(<i8>u),
-        u1 = <i32>(<i8>(u >> 8)),
-        u2 = <i32>(<i8>(u >> 16)),
-        u3 = (<i32>u) >> 24;
-      const v0 = <i32>(<i8>v),
-        v1 = <i32>(<i8>(v >> 8)),
-        v2 = <i32>(<i8>(v >> 16)),
-        v3 = (<i32>v) >> 24;
       const p = load<u32>(wp + c),
         q = load<u32>(wq + c);
-      const p0 = <i32>(<i8>p),
-        p1 = <i32>(<i8>(p >> 8)),
-        p2 = <i32>(<i8>(p >> 16)),
-        p3 = (<i32>p) >> 24;
-      const q0 = <i32>(<i8>q),
-        q1 = <i32>(<i8>(q >> 8)),
-        q2 = <i32>(<i8>(q >> 16)),
-        q3 = (<i32>q) >> 24;
-      a0 += p0 * u0 + p1 * u1 + p2 * u2 + p3 * u3;
-      a1 += p0 * v0 + p1 * v1 + p2 * v2 + p3 * v3;
-      b0 += q0 * u0 + q1 * u1 + q2 * u2 + q3 * u3;
-      b1 += q0 * v0 + q1 * v1 + q2 * v2 + q3 * v3;
+      a0 += dotWords(p, u);
+      a1 += dotWords(p, v);
+      b0 += dotWords(q, u);
+      b1 += dotWords(q, v);
     }
     for (; c < end; c++) {
       const u = <i32>load<i8>(x0 + c),
