@@ -163,6 +163,8 @@ export class BoardClient {
   private closedReason: string | null = null;
   /** frames no request waited for (replies to garbage, stale replies): the fuzz test counts them */
   readonly unmatched: Frame[] = [];
+  /** tries the last request took (1: answered without a retry); the link-recovery test reads it */
+  lastTries = 0;
   maxPayload = DEFAULT_MAX_PAYLOAD;
   /** the bytes received until the first frame decoded: a board that answers in an older protocol (frames
    *  without a header CRC) shows there, and the waiting request fails at once instead of timing out */
@@ -253,6 +255,7 @@ export class BoardClient {
     const what = cmdName(cmd);
     const seqs = new Set<number>();
     for (let attempt = 0; attempt < tries; attempt++) {
+      this.lastTries = attempt + 1;
       if (this.closedReason) throw new BoardError("ERR_LINK", `${this.closedReason}; cannot send '${what}'`);
       // the last try timed out: our request may sit inside a partial frame the board holds
       if (attempt > 0) this.resync();
