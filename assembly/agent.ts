@@ -226,12 +226,18 @@ function trainEpisodeReinforce(maxSteps: i32): i32 {
     const r = env.envReward();
     episodeReturn += r;
     trainSteps++;
-    stepLearn(feat, a, r);
+    stepLearnLater(feat, a, r);
   }
   episodeEnd();
   episodeFlags = flags;
   return env.envSteps();
 }
+
+// Both through table slots, so that binaryen inlines neither: stepLearn's locals would sit in the episode loop's
+// frame, under the backbone's call chain (it then wrote 2,080 B of wasm3's 4 KiB value stack, past the half
+// test/board/wasm3-memory.test.ts keeps free), and the REINFORCE loop's in agent_train's, under PPO's chain.
+let stepLearnLater: (feat: usize, a: i32, r: f64) => void = stepLearn;
+let trainEpisodeReinforceLater: (maxSteps: i32) => i32 = trainEpisodeReinforce;
 
 /** One PPO training episode (PRNG already seeded): steps go to the rollout, a full rollout is an update. */
 function trainEpisodePpo(maxSteps: i32): i32 {
@@ -292,7 +298,7 @@ export function agent_train(seed: i32, episodes: i32): i32 {
   for (let i = 0; i < episodes; i++) {
     if (budget == 0) return i;
     const limit = budget > 0 && budget < <i64>env.envMaxSteps(envId) ? <i32>budget : 0;
-    const steps = ppo ? trainEpisodePpo(limit) : trainEpisodeReinforce(limit);
+    const steps = ppo ? trainEpisodePpo(limit) : trainEpisodeReinforceLater(limit);
     if (budget > 0) budget -= <i64>steps;
     store<f32>(io + ((<usize>i) << 2), <f32>episodeReturn);
     store<i32>(io + ((<usize>(episodes + i)) << 2), steps);

@@ -5,7 +5,7 @@ import { test } from "uvu";
 import * as assert from "uvu/assert";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { withBoard } from "../../tools/lib/board/session.ts";
+import { withBoard, type BoardSession } from "../../tools/lib/board/session.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { peakRamBytes } from "../../tools/lib/board/ram.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
@@ -61,9 +61,15 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
   });
 }
 
+/** wasm3's 4 KiB value stack (platformio.ini) keeps twice what the deepest call chain writes, training included. */
+async function assertHalfStack(s: BoardSession, what: string): Promise<void> {
+  const stack = (await s.client.info()).ram.wasm3_stack;
+  assert.ok(stack !== null && stack.bytes === 4096, `value stack ${JSON.stringify(stack)}`);
+  assert.ok(stack.peak > 0 && stack.peak * 2 <= stack.bytes, `${what}: value stack ${stack.peak} of ${stack.bytes} B`);
+}
+
 test("should leave >= 32 KiB of qemu-m4's RAM free after a ternary decision and use at most half the value stack", async () => {
-  // issue #10: compiled code, value stack and mapped memory of the ternary cartpole agent's episode within 224 KiB;
-  // wasm3's 4 KiB value stack (platformio.ini) keeps twice what the deepest call chain writes, training included
+  // issue #10: compiled code, value stack and mapped memory of the ternary cartpole agent's episode within 224 KiB
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 60000 }, async (s) => {
     await s.client.loadModel(model("cartpole-ternary"));
     await s.client.episode(18, 20, true); // wasm3 compiles what a decision runs on the first step
@@ -72,10 +78,20 @@ test("should leave >= 32 KiB of qemu-m4's RAM free after a ternary decision and 
     assert.ok(ram.budget - peak >= 32 * 1024, `peak ${peak} B of ${ram.budget} B leaves ${ram.budget - peak} B`);
     await s.client.loadModel(model("keydoor-ternary"));
     await s.client.episode(3, 0, true);
-    await s.client.train(3, 30); // ~100 steps: PPO's first update (rollout 64) runs; REINFORCE's chain is as deep
-    const stack = (await s.client.info()).ram.wasm3_stack;
-    assert.ok(stack !== null && stack.bytes === 4096, `value stack ${JSON.stringify(stack)}`);
-    assert.ok(stack.peak > 0 && stack.peak * 2 <= stack.bytes, `value stack peak ${stack.peak} of ${stack.bytes} B`);
+    await s.client.train(3, 30); // ~100 steps: PPO's first update (rollout 64) runs
+    await assertHalfStack(s, "keydoor PPO");
+  });
+});
+
+test("should use at most half the value stack when the shipped cartpole agent learns on the board (REINFORCE)", async () => {
+  // its update runs at each step beside the backbone's chain; a fresh board: the stub heap never frees, so a
+  // training state left by another agent would change what fits
+  await withBoard("qemu-m4", { flashPath: tempFlashPath(), timeoutMs: 60000 }, async (s) => {
+    await s.client.loadModel(model("cartpole-ternary"));
+    await s.client.episode(18, 1, true); // loads the agent
+    assert.is((await s.client.kernel("agent_set_budget", [20])).value.value, 0);
+    assert.is((await s.client.train(1, 1)).episodes, 1);
+    await assertHalfStack(s, "cartpole REINFORCE");
   });
 });
 
