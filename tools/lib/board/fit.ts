@@ -29,6 +29,23 @@ const FLASH_SECTIONS = [
 ];
 const RAM_SECTIONS = [".stack", ".data", ".sdata", ".wasm3_heap", ".bss", ".sbss", ".heap"];
 
+/** Bytes the RAM sections reserve: their sizes plus the alignment padding between neighbours (gaps under 16 B), so
+ *  the figure equals the firmware's own accounting where they are contiguous (`__ram_end - __stack_limit`,
+ *  firmware/src/app.c ram_linked). Sections in other regions are far apart and add only their sizes. */
+export function ramReserved(sections: MapSections, names: readonly string[] = RAM_SECTIONS): number {
+  const present = names
+    .map((n) => sections[n])
+    .filter((x) => x !== undefined && x.size > 0)
+    .sort((a, b) => a.addr - b.addr);
+  let total = 0;
+  for (let i = 0; i < present.length; i++) {
+    total += present[i].size;
+    const gap = i + 1 < present.length ? present[i + 1].addr - (present[i].addr + present[i].size) : 0;
+    if (gap > 0 && gap < 16) total += gap;
+  }
+  return total;
+}
+
 export interface FitReport {
   board: string;
   backend: string;
@@ -49,7 +66,7 @@ export function checkFit(board: BoardProfile, backend: string, sections: MapSect
   const size = (n: string) => sections[n]?.size ?? 0;
   const romLoaded = board.id === "esp32-c3-devkitm-1";
   const flashUsed = FLASH_SECTIONS.reduce((a, n) => a + size(n), 0);
-  const ramUsed = RAM_SECTIONS.reduce((a, n) => a + size(n), 0) + (romLoaded ? size(".text") + size(".rodata") : 0);
+  const ramUsed = ramReserved(sections) + (romLoaded ? size(".text") + size(".rodata") : 0);
   if (!sections[".text"])
     throw new BitrlError(`the linker map of ${board.id} (${backend}) has no .text section: not a GNU ld map?`);
   const ramFree = board.ramBytes - ramUsed;
