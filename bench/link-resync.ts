@@ -4,7 +4,9 @@
 //   node --import tsx bench/link-resync.ts [board ...]      (default: qemu-m4 host)
 import { openBoard } from "../tools/lib/board/session.ts";
 import { tempFlashPath } from "../tools/lib/board/qemu.ts";
-import { median, recoveryScenarios } from "../test/fixtures/link-recovery.ts";
+import { recoveryScenarios } from "../test/fixtures/link-recovery.ts";
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const ANSWER_MS = 5000; // per try of info and kernel: recovery is timed, not bounded, here
 const RETRY_MS = 250; // per try of the swallowed request: its first try always waits this out (unless the idle drop)

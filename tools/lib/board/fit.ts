@@ -32,9 +32,8 @@ const RAM_SECTIONS = [".stack", ".data", ".sdata", ".wasm3_heap", ".bss", ".sbss
 /** Bytes the RAM sections reserve: their sizes plus the alignment padding between neighbours (gaps under 16 B), so
  *  the figure equals the firmware's own accounting where they are contiguous (`__ram_end - __stack_limit`,
  *  firmware/src/app.c ram_linked). Sections in other regions are far apart and add only their sizes. */
-export function ramReserved(sections: MapSections, names: readonly string[] = RAM_SECTIONS): number {
-  const present = names
-    .map((n) => sections[n])
+export function ramReserved(sections: MapSections): number {
+  const present = RAM_SECTIONS.map((n) => sections[n])
     .filter((x) => x !== undefined && x.size > 0)
     .sort((a, b) => a.addr - b.addr);
   let total = 0;
