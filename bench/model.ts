@@ -9,8 +9,11 @@
 // Run: node --import tsx bench/model.ts [--env cartpole] [--board qemu-m4|qemu-rv32|all] [--runtimes wasm3,aot]
 //      [--aot-unchecked]: also AOT on qemu-m4 built with every bounds check compiled out (a measurement of what the
 //      checks cost, never a configuration the project offers: its column says so)
+//      [--svg FILE]: also draw where each decision's instructions go (tools/lib/report/stages.ts) into FILE;
+//      [--render JSONFILE --svg FILE]: only redraw that chart from a saved output (its JSON line), no measuring.
+// Appends the per-stage counts to the run log (kind "decision-stages"), which `bitrl report` draws.
 import { parseArgs } from "node:util";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { encodeBlob } from "../tools/lib/format/blob.ts";
@@ -18,6 +21,9 @@ import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import { backboneFromBlob, BACKBONE_KINDS, type BackboneConfig } from "../tools/lib/reference/backbone.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 import type { Backend } from "../tools/lib/board/firmware-build.ts";
+import { appendRun } from "../tools/lib/report/runlog.ts";
+import { asDecisionStages, decisionStagesChart, STAGES, type StageCost } from "../tools/lib/report/stages.ts";
+import { writeFileAtomic } from "../tools/lib/util/files.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values } = parseArgs({
@@ -26,37 +32,26 @@ const { values } = parseArgs({
     board: { type: "string" },
     runtimes: { type: "string" },
     "aot-unchecked": { type: "boolean" },
+    svg: { type: "string" },
+    render: { type: "string" },
   },
 });
 const env = values.env ?? "cartpole";
 
-/** Stage names, in the order of the module's counters (assembly/model/profile.ts). */
-const STAGES = [
-  "embedding",
-  "RMSNorm + quantize",
-  "matvec (tables, lookups, weights)",
-  "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)",
-  "RoPE",
-  "attention q/k quantize",
-  "attention (scores, softmax, v; imports: + RoPE, q/k quantize)",
-  "quantize o / FFN hidden",
-  "final norm (features)",
-];
+if (values.render) {
+  if (!values.svg) throw new Error("--render needs --svg FILE (where to draw the chart)");
+  const line = readFileSync(values.render, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith('{"bench":"model"'));
+  if (!line) throw new Error(`${values.render}: no JSON line of bench/model.ts in it`);
+  writeFileAtomic(values.svg, decisionStagesChart(asDecisionStages(JSON.parse(line)), true) + "\n");
+  console.log(`bench/model.ts: drew ${values.svg} from ${values.render}`);
+  process.exit(0);
+}
 
 /** Multiply-accumulates of one forward over n positions (projections only). */
 function macs(c: BackboneConfig, n: number): number {
   return n * c.layers * (4 * c.dim * c.dim + 2 * c.dim * c.ffn);
-}
-
-interface Cost {
-  /** backbone_features, unprofiled */
-  forward: number;
-  /** per stage (profiled run; the clock import's own cost lands in the stages) */
-  stages: number[];
-  /** whole decision (episode ticks / steps), or null when no agent of this kind ships */
-  decision: number | null;
-  /** decision estimated as this forward + the ternary agent's non-backbone part (no agent of this kind) */
-  decisionEstimated?: boolean;
 }
 
 interface Row {
@@ -66,7 +61,7 @@ interface Row {
   macs: number;
   v8_us: number;
   /** emulated instructions per runtime, e.g. "qemu-m4/wasm3" */
-  emulated: Record<string, Cost>;
+  emulated: Record<string, StageCost>;
 }
 
 /** Real boards' clocks (tools/lib/board/profiles.ts); which emulated ISA stands for each. */
@@ -279,3 +274,10 @@ console.log(
     rows,
   }),
 );
+if (keys.length) {
+  appendRun("decision-stages", { env, board: values.board ?? null, figure: "emulated", stages: STAGES, rows });
+  if (values.svg) {
+    writeFileAtomic(values.svg, decisionStagesChart(asDecisionStages({ env, stages: STAGES, rows }), true) + "\n");
+    console.log(`bench/model.ts: drew ${values.svg}`);
+  }
+}

@@ -2,6 +2,7 @@
 import type { RunRecord } from "./runlog.ts";
 import { esc } from "./format.ts";
 import type { StudyFigure } from "./study-figures.ts";
+import { decisionStagesSection } from "./stages.ts";
 import { benchSection, energySection, memorySection, otherSections, trainSection, type Section } from "./sections.ts";
 
 export interface ReportOptions {
@@ -38,6 +39,7 @@ export function renderReport(records: RunRecord[], opts: ReportOptions = {}): st
   const sections: Section[] = [
     trainSection(records),
     benchSection(records),
+    decisionStagesSection(records),
     memorySection(records),
     energySection(records),
     ...otherSections(records),

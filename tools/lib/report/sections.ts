@@ -248,7 +248,7 @@ export function energySection(recs: RunRecord[]): Section | null {
   return { id: "energy", title: "Energy", html: html.join("\n") };
 }
 
-const KNOWN = new Set(["train", "bench", "memory", "energy"]);
+const KNOWN = new Set(["train", "bench", "decision-stages", "memory", "energy"]);
 
 /** Every other kind: a table of its scalar fields, one row per record. */
 export function otherSections(recs: RunRecord[]): Section[] {

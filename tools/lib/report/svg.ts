@@ -146,3 +146,55 @@ export function barChart(title: string, unit: string, bars: Bar[]): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
 }
+
+export interface StackedBar {
+  label: string;
+  /** one value per segment name, >= 0; drawn as shares of their sum */
+  values: number[];
+  /** drawn right of the bar, e.g. the total with its kind */
+  note: string;
+  /** a gap before this bar (a new group) */
+  gapBefore?: boolean;
+}
+
+/** Horizontal bars of equal length split into segments by share (each bar's values over their sum), a legend of
+ *  the segment names above; each segment carries its value in data-value and its share in a title. */
+export function shareBarChart(title: string, names: string[], bars: StackedBar[], standalone = false): string {
+  if (!bars.length) return "";
+  const rowH = 22,
+    gap = 10,
+    lw = 220,
+    rw = 80;
+  const legendRows = Math.ceil(names.length / 3);
+  const top = M.t + legendRows * 16 + 6;
+  const gaps = bars.filter((b, k) => k > 0 && b.gapBefore).length;
+  const h = top + bars.length * rowH + gaps * gap + 8;
+  const span = W - lw - rw;
+  const parts: string[] = standalone ? [`<style>${STANDALONE_CSS}</style>`] : [];
+  parts.push(`<text x="${W / 2}" y="16" text-anchor="middle" class="t">${esc(title)}</text>`);
+  names.forEach((n, k) => {
+    const x = 8 + (k % 3) * ((W - 16) / 3),
+      y = M.t + Math.floor(k / 3) * 16;
+    parts.push(`<rect x="${x}" y="${y - 9}" width="12" height="10" fill="${color(k)}"/>`);
+    parts.push(`<text x="${x + 16}" y="${y}">${esc(n)}</text>`);
+  });
+  let y = top;
+  bars.forEach((b, k) => {
+    if (k > 0 && b.gapBefore) y += gap;
+    const sum = b.values.reduce((a, v) => a + Math.max(0, v), 0) || 1;
+    parts.push(`<text x="${lw - 6}" y="${y + 14}" text-anchor="end">${esc(b.label)}</text>`);
+    let x = lw;
+    b.values.forEach((v, i) => {
+      const w = (Math.max(0, v) / sum) * span;
+      if (w <= 0) return;
+      const share = `${esc(names[i])}: ${fmt(v)} (${((100 * Math.max(0, v)) / sum).toFixed(1)}%)`;
+      parts.push(
+        `<rect x="${x.toFixed(2)}" y="${y + 2}" width="${w.toFixed(2)}" height="${rowH - 6}" fill="${color(i)}" data-value="${v}"><title>${share}</title></rect>`,
+      );
+      x += w;
+    });
+    parts.push(`<text x="${lw + span + 6}" y="${y + 14}">${esc(b.note)}</text>`);
+    y += rowH;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
+}

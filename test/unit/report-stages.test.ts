@@ -1,0 +1,104 @@
+// Where a decision's instructions go, drawn (tools/lib/report/stages.ts): stages grouped without loss, bars split by
+// share with each segment's count in it, the report's section, and the committed figure redrawn from its data.
+import { test } from "uvu";
+import * as assert from "uvu/assert";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  asDecisionStages,
+  decisionStagesChart,
+  SEGMENTS,
+  segmentValues,
+  STAGES,
+  type DecisionStages,
+  type StageCost,
+} from "../../tools/lib/report/stages.ts";
+import { renderReport } from "../../tools/lib/report/render.ts";
+import { repoRoot } from "../../tools/lib/util/paths.ts";
+
+const cost = (stages: number[], forward: number, decision: number | null): StageCost => ({ forward, stages, decision });
+const sample = (): DecisionStages => ({
+  env: "cartpole",
+  stages: STAGES,
+  rows: [
+    {
+      kind: "fp32",
+      emulated: {
+        "qemu-m4/aot": cost([1, 20, 900, 0, 12, 0, 38, 0, 5], 970, 1000),
+        "qemu-m4/aot-unchecked": cost([1, 10, 600, 0, 8, 0, 24, 0, 3], 640, 660),
+      },
+    },
+    { kind: "ternary", emulated: { "qemu-m4/aot": cost([4, 28, 157, 55, 0, 13, 24, 20, 5], 300, null) } },
+  ],
+});
+
+test("should put every profiled stage in exactly one segment", () => {
+  const seen = SEGMENTS.flatMap((s) => s.stages).sort((a, b) => a - b);
+  assert.equal(
+    seen,
+    STAGES.map((_, i) => i),
+  );
+});
+
+test("should group the stages and add the decision's part outside the backbone, never negative", () => {
+  const v = segmentValues(cost([1, 2, 3, 4, 5, 6, 7, 8, 9], 40, 50));
+  assert.equal(v, [3, 2 + 6 + 8 + 9, 4 + 5, 7, 1, 10]);
+  assert.is(segmentValues(cost([1, 2, 3, 4, 5, 6, 7, 8, 9], 40, null))[5], 0, "no agent: nothing outside");
+  // soft-float fp32 on an FPU-less core: the episode's forwards can be cheaper than the bench's one
+  assert.is(segmentValues(cost([1, 2, 3, 4, 5, 6, 7, 8, 9], 40, 30))[5], 0);
+});
+
+test("should draw one bar per offered runtime and kind, segments by share carrying their counts", () => {
+  const svg = decisionStagesChart(sample());
+  assert.ok(svg.startsWith("<svg") && svg.includes("fp32, qemu-m4/aot") && svg.includes("ternary, qemu-m4/aot"));
+  assert.not.ok(svg.includes("aot-unchecked"), "a measurement-only build is not drawn");
+  assert.ok(svg.includes(">1K<"), "the total of a bar");
+  assert.ok(svg.includes("forward only"), "a kind without an agent says so");
+  // the fp32 bar's segments: widths in proportion to their counts, summing to the whole bar
+  const rects = [
+    ...svg.matchAll(/<rect x="([\d.]+)" y="[\d.]+" width="([\d.]+)" height="16" fill="[^"]+" data-value="([\d.]+)">/g),
+  ];
+  const fp32 = rects.slice(0, segmentValues(sample().rows[0].emulated["qemu-m4/aot"]).filter((v) => v > 0).length);
+  const total = fp32.reduce((a, m) => a + Number(m[2]), 0);
+  const sum = fp32.reduce((a, m) => a + Number(m[3]), 0);
+  for (const m of fp32) assert.ok(Math.abs(Number(m[2]) / total - Number(m[3]) / sum) < 1e-3);
+  assert.equal(
+    fp32.map((m) => Number(m[3])),
+    segmentValues(sample().rows[0].emulated["qemu-m4/aot"]).filter((v) => v > 0),
+  );
+});
+
+test("should refuse a record whose stage list is not the bench's", () => {
+  assert.throws(
+    () => asDecisionStages({ env: "cartpole", stages: STAGES.slice(1), rows: [] }),
+    /stage list is not 9 stages/,
+  );
+  assert.throws(() => asDecisionStages({ env: "cartpole", stages: STAGES }), /no rows/);
+});
+
+test("should show the latest decision-stages record in the report, with every number in the table", () => {
+  const d = sample();
+  const html = renderReport(
+    [
+      { v: 1, kind: "decision-stages", time: "t0", env: "cartpole", stages: STAGES, rows: [] },
+      { v: 1, kind: "decision-stages", time: "t1", ...d },
+    ],
+    { generated: "2026-01-01T00:00:00Z" },
+  );
+  assert.ok(html.includes(`<section id="decision-stages">`));
+  assert.not.ok(html.includes("Runs: decision-stages"), "not also drawn as an unknown kind");
+  assert.ok(html.includes("qemu-m4/aot-unchecked (measurement only)"), "the table keeps the measurement-only build");
+  for (const v of segmentValues(d.rows[1].emulated["qemu-m4/aot"])) assert.ok(html.includes(`data-value="${v}"`));
+});
+
+test("should redraw the committed figure of docs/model.md from its committed data without a difference", () => {
+  const dir = join(repoRoot, "docs", "results");
+  const data = JSON.parse(readFileSync(join(dir, "decision-stages-cartpole.json"), "utf8"));
+  assert.is(
+    readFileSync(join(dir, "decision-stages-cartpole.svg"), "utf8"),
+    decisionStagesChart(asDecisionStages(data), true) + "\n",
+    "run: node --import tsx bench/model.ts --render docs/results/decision-stages-cartpole.json --svg docs/results/decision-stages-cartpole.svg",
+  );
+});
+
+test.run();

@@ -1,0 +1,122 @@
+// Where a decision's instructions go, drawn: the per-stage counts of bench/model.ts (its JSON line, or the run log's
+// "decision-stages" record) as one bar per kind and runtime, split into the matrix products and the glue around them.
+import type { RunRecord } from "./runlog.ts";
+import type { Section } from "./sections.ts";
+import { esc, numCell, table, textCell } from "./format.ts";
+import { shareBarChart, type StackedBar } from "./svg.ts";
+
+/** The backbone's profiled stages, in the order of the module's counters (assembly/model/profile.ts). */
+export const STAGES = [
+  "embedding",
+  "RMSNorm + quantize",
+  "matvec (tables, lookups, weights)",
+  "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)",
+  "RoPE",
+  "attention q/k quantize",
+  "attention (scores, softmax, v; imports: + RoPE, q/k quantize)",
+  "quantize o / FFN hidden",
+  "final norm (features)",
+];
+
+/** One kind's counts on one runtime (emulated instructions). */
+export interface StageCost {
+  /** backbone_features, unprofiled */
+  forward: number;
+  /** per stage, STAGES order (a profiled run: the counters' own cost lands in the stages) */
+  stages: number[];
+  /** the whole decision (episode ticks / steps), null without a shipped agent */
+  decision: number | null;
+  /** decision = this forward + the ternary agent's part outside the backbone */
+  decisionEstimated?: boolean;
+}
+
+export interface DecisionStages {
+  env: string;
+  stages: string[];
+  rows: { kind: string; emulated: Record<string, StageCost> }[];
+}
+
+/** The chart's segments: stages grouped, then what the decision spends outside the backbone. */
+export const SEGMENTS: { name: string; stages: number[] }[] = [
+  { name: "matrix products", stages: [2] },
+  { name: "norms and quantizers", stages: [1, 5, 7, 8] },
+  { name: "outputs and RoPE", stages: [3, 4] },
+  { name: "attention", stages: [6] },
+  { name: "embedding", stages: [0] },
+];
+export const OUTSIDE = "head, tokenize, env step";
+
+/** A runtime the project offers (not a measurement-only build such as qemu-m4/aot-unchecked). */
+const offered = (runtime: string) => !runtime.endsWith("-unchecked");
+
+/** Segment values of one cost: grouped stages, then decision - forward (0 when no decision, or when the episode's
+ *  other observations made the forwards there cheaper than the bench's one: soft-float fp32 on qemu-rv32). */
+export function segmentValues(c: StageCost): number[] {
+  const outside = c.decision === null ? 0 : Math.max(0, c.decision - c.forward);
+  return [...SEGMENTS.map((s) => s.stages.reduce((a, i) => a + c.stages[i], 0)), outside];
+}
+
+/** Reads bench/model.ts's JSON (or a run record of it), checking the stage list is the one drawn here. */
+export function asDecisionStages(v: Record<string, unknown>): DecisionStages {
+  const stages = v.stages;
+  if (!Array.isArray(stages) || stages.join("|") !== STAGES.join("|"))
+    throw new Error(`decision stages: the stage list is not ${STAGES.length} stages of bench/model.ts's order`);
+  if (!Array.isArray(v.rows)) throw new Error("decision stages: no rows");
+  return { env: String(v.env ?? "?"), stages: STAGES, rows: v.rows as DecisionStages["rows"] };
+}
+
+const short = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : `${Math.round(v / 1e3)}K`);
+
+/** One bar per runtime and kind (runtimes in the record's order, each a group), shares of the decision. */
+export function decisionStagesChart(d: DecisionStages, standalone = false): string {
+  const runtimes = [...new Set(d.rows.flatMap((r) => Object.keys(r.emulated)))].filter(offered);
+  const bars: StackedBar[] = [];
+  for (const rt of runtimes)
+    for (const r of d.rows) {
+      const c = r.emulated[rt];
+      if (!c) continue;
+      bars.push({
+        label: `${r.kind}, ${rt}`,
+        values: segmentValues(c),
+        note: c.decision === null ? "forward only" : `${c.decisionEstimated ? "~" : ""}${short(c.decision)}`,
+        gapBefore: bars.length > 0 && r === d.rows.find((x) => x.emulated[rt]),
+      });
+    }
+  return shareBarChart(
+    `One ${d.env} decision by stage: shares, total instructions on the right (emulated)`,
+    [...SEGMENTS.map((s) => s.name), OUTSIDE],
+    bars,
+    standalone,
+  );
+}
+
+/** The report's section: the chart and every number beside it (kind "decision-stages", the latest record). */
+export function decisionStagesSection(recs: RunRecord[]): Section | null {
+  const rec = recs.filter((r) => r.kind === "decision-stages").at(-1);
+  if (!rec) return null;
+  const d = asDecisionStages(rec);
+  const rows: string[][] = [];
+  for (const r of d.rows)
+    for (const [rt, c] of Object.entries(r.emulated))
+      rows.push([
+        textCell(r.kind),
+        textCell(offered(rt) ? rt : `${rt} (measurement only)`),
+        ...segmentValues(c).map((v) => numCell(v)),
+        numCell(c.decision),
+      ]);
+  const html = [
+    `<div class="tw">${decisionStagesChart(d)}</div>`,
+    `<p class="cap">${esc(
+      "Emulated QEMU instruction counts (bench/model.ts). Stages are from a profiled forward, so they sum to slightly " +
+        "more than the unprofiled one; the last segment is the decision minus that forward. ~ marks a kind without a " +
+        "shipped agent: its forward plus the ternary agent's part outside the backbone.",
+    )}</p>`,
+    table(
+      "Instructions per decision by stage group",
+      ["kind", "runtime", ...SEGMENTS.map((s) => s.name), OUTSIDE, "decision"],
+      rows,
+      "wide",
+    ),
+  ];
+  return { id: "decision-stages", title: "Decision cost by stage", html: html.join("\n") };
+}
