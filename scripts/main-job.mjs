@@ -361,7 +361,8 @@ async function cli(lib, args) {
 }
 
 /** The fp32 and ternary agents' cost of one decision under every backend the emulated board has (wasm3, wasm3
- *  with the kernel imports bound to C, AOT), side by side in one run: the summary's per-backend table and ratios. */
+ *  with the kernel imports bound to C, AOT), side by side in one run: the summary's per-backend table and ratios,
+ *  and the report's decision cost by stage. */
 async function measureBackends(lib, board, ran) {
   const backends = board.id === "qemu-m4" && !opts.port ? ["wasm3", "wasm3+native", "aot"] : [];
   const agents = ran
@@ -378,6 +379,7 @@ async function measureBackends(lib, board, ran) {
   try {
     return await measureDecisionCosts(board.id, backends, agents, {
       seed: Number(opts.seed),
+      stages: true,
       onDone: (c) => bar.tick(++done, `${c.agent} ${c.backend}`),
     });
   } catch (e) {

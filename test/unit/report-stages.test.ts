@@ -7,6 +7,7 @@ import { join } from "node:path";
 import {
   asDecisionStages,
   decisionStagesChart,
+  decisionStagesRecord,
   SEGMENTS,
   segmentValues,
   STAGES,
@@ -14,6 +15,9 @@ import {
   type StageCost,
 } from "../../tools/lib/report/stages.ts";
 import { renderReport } from "../../tools/lib/report/render.ts";
+import { summaryRecords } from "../../tools/lib/report/summary.ts";
+import { getBoard } from "../../tools/lib/board/profiles.ts";
+import type { DecisionCost } from "../../tools/lib/board/decision-cost.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 
 const cost = (stages: number[], forward: number, decision: number | null): StageCost => ({ forward, stages, decision });
@@ -90,6 +94,43 @@ test("should show the latest decision-stages record in the report, with every nu
   assert.ok(html.includes("qemu-m4/aot-unchecked (measurement only)"), "the table keeps the measurement-only build");
   for (const v of segmentValues(d.rows[1].emulated["qemu-m4/aot"])) assert.ok(html.includes(`data-value="${v}"`));
 });
+
+test("should turn a board run's staged decision costs into one record, and none without stages or on a real board", () => {
+  const staged = (backend: DecisionCost["backend"], agent: string, t: number): DecisionCost => ({
+    backend,
+    agent,
+    ticksPerDecision: t,
+    steps: 20,
+    tickUnit: "instructions",
+    stages: [1, 2, 3, 4, 5, 6, 7, 8, 9],
+    forward: t - 10,
+  });
+  const costs = [staged("wasm3", "ternary", 100), staged("aot", "ternary", 50), staged("aot", "fp32", 80)];
+  const rec = decisionStagesRecord("cartpole", "qemu-m4", costs)!;
+  assert.equal(
+    rec.rows.map((r) => [r.kind, Object.keys(r.emulated)]),
+    [
+      ["ternary", ["qemu-m4/wasm3", "qemu-m4/aot"]],
+      ["fp32", ["qemu-m4/aot"]],
+    ],
+  );
+  assert.equal(rec.rows[0].emulated["qemu-m4/aot"], { forward: 40, stages: [1, 2, 3, 4, 5, 6, 7, 8, 9], decision: 50 });
+  assert.ok(decisionChartOf(rec).includes("ternary, qemu-m4/aot"));
+  const bare = costs.map(({ stages: _s, forward: _f, ...c }) => c);
+  assert.is(decisionStagesRecord("cartpole", "qemu-m4", bare), null);
+  const run = (board: string) => ({
+    board: getBoard(board),
+    env: "cartpole",
+    via: "test",
+    ram: null,
+    agents: [],
+    decisionCosts: costs,
+  });
+  assert.is(summaryRecords(run("qemu-m4")).filter((r) => r.kind === "decision-stages").length, 1);
+  assert.is(summaryRecords(run("nrf52840_dk")).filter((r) => r.kind === "decision-stages").length, 0);
+});
+
+const decisionChartOf = (rec: Record<string, unknown>) => decisionStagesChart(asDecisionStages(rec));
 
 test("should redraw the committed figure of docs/model.md from its committed data without a difference", () => {
   const dir = join(repoRoot, "docs", "results");

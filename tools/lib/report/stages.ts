@@ -4,19 +4,9 @@ import type { RunRecord } from "./runlog.ts";
 import type { Section } from "./sections.ts";
 import { esc, numCell, table, textCell } from "./format.ts";
 import { shareBarChart, type StackedBar } from "./svg.ts";
+import { STAGES, type DecisionCost } from "../board/decision-cost.ts";
 
-/** The backbone's profiled stages, in the order of the module's counters (assembly/model/profile.ts). */
-export const STAGES = [
-  "embedding",
-  "RMSNorm + quantize",
-  "matvec (tables, lookups, weights)",
-  "outputs (rescale, residual, ReLU^2; own kernels: + q/k RoPE)",
-  "RoPE",
-  "attention q/k quantize",
-  "attention (scores, softmax, v; imports: + RoPE, q/k quantize)",
-  "quantize o / FFN hidden",
-  "final norm (features)",
-];
+export { STAGES };
 
 /** One kind's counts on one runtime (emulated instructions). */
 export interface StageCost {
@@ -54,6 +44,20 @@ const offered = (runtime: string) => !runtime.endsWith("-unchecked");
 export function segmentValues(c: StageCost): number[] {
   const outside = c.decision === null ? 0 : Math.max(0, c.decision - c.forward);
   return [...SEGMENTS.map((s) => s.stages.reduce((a, i) => a + c.stages[i], 0)), outside];
+}
+
+/** The record of a board run's decision costs that carry stages (measureDecisionCosts with `stages`): one row per
+ *  agent, one runtime per backend; null when none does. */
+export function decisionStagesRecord(env: string, board: string, costs: readonly DecisionCost[]) {
+  const staged = costs.filter((c) => c.stages && c.forward !== undefined);
+  if (!staged.length) return null;
+  const rows: DecisionStages["rows"] = [];
+  for (const c of staged) {
+    let row = rows.find((r) => r.kind === c.agent);
+    if (!row) rows.push((row = { kind: c.agent, emulated: {} }));
+    row.emulated[`${board}/${c.backend}`] = { forward: c.forward!, stages: c.stages!, decision: c.ticksPerDecision };
+  }
+  return { env, board, figure: "emulated", stages: STAGES, rows };
 }
 
 /** Reads bench/model.ts's JSON (or a run record of it), checking the stage list is the one drawn here. */
@@ -107,9 +111,11 @@ export function decisionStagesSection(recs: RunRecord[]): Section | null {
   const html = [
     `<div class="tw">${decisionStagesChart(d)}</div>`,
     `<p class="cap">${esc(
-      "Emulated QEMU instruction counts (bench/model.ts). Stages are from a profiled forward, so they sum to slightly " +
-        "more than the unprofiled one; the last segment is the decision minus that forward. ~ marks a kind without a " +
-        "shipped agent: its forward plus the ternary agent's part outside the backbone.",
+      "Emulated QEMU instruction counts (bench/model.ts, or the main job's decision cost per backend). Stages come " +
+        "from a run with the stage counters on, which cost a little each (bench/model.ts: they sum to slightly more " +
+        "than the unprofiled forward; the main job takes that cost out of the forward); the last segment is the " +
+        "decision minus the forward. ~ marks a kind without a shipped agent: its forward plus the ternary agent's " +
+        "part outside the backbone.",
     )}</p>`,
     table(
       "Instructions per decision by stage group",

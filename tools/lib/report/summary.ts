@@ -6,6 +6,7 @@ import { estimateAgent, type AgentWork, type EnergyFigure } from "../energy/esti
 import { peakRamBytes, type RamInfo } from "../board/ram.ts";
 import { getBoard } from "../board/profiles.ts";
 import type { DecisionCost } from "../board/decision-cost.ts";
+import { decisionStagesRecord } from "./stages.ts";
 
 /** Bytes the same tensors take as fp32: every element 4 bytes (scales and packing overhead not counted). */
 export function fp32Bytes(blob: Blob): number {
@@ -42,7 +43,7 @@ const SLOWEST = "nrf52840_dk";
 const kindOfTime = (b: BoardProfile) => (b.kind === "emulated" ? "emulated" : "measured");
 
 /** Run-log records for `bitrl report`: per agent one "run", two "bench" (ticks and ms per decision) and one
- *  "memory"; one "energy" for all. */
+ *  "memory"; one "energy" for all; one "decision-stages" when the decision costs carry stages (emulated boards). */
 export function summaryRecords(s: BoardRunSummary): { kind: string; record: Record<string, unknown> }[] {
   const b = s.board;
   const out: { kind: string; record: Record<string, unknown> }[] = [];
@@ -115,6 +116,8 @@ export function summaryRecords(s: BoardRunSummary): { kind: string; record: Reco
       },
     });
   }
+  const staged = b.kind === "emulated" ? decisionStagesRecord(s.env, b.id, s.decisionCosts ?? []) : null;
+  if (staged) out.push({ kind: "decision-stages", record: staged });
   if (figs.length) out.push({ kind: "energy", record: { board: b.id, source: "estimate", via: s.via, figures: figs } });
   return out;
 }
