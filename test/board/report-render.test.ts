@@ -78,6 +78,10 @@ test("should show the input's numbers in the DOM tables", () => {
     .map((r) => (r.returns as number[]).slice(-10));
   const expected = fp32.map((c) => c.reduce((a, b) => a + b, 0) / c.length).reduce((a, b) => a + b, 0) / fp32.length;
   assert.ok(values.has(expected), `fp32 final return ${expected}`);
+  const staged = recs.find((r) => r.kind === "decision-stages")!.rows as {
+    emulated: Record<string, { decision: number }>;
+  }[];
+  assert.ok(values.has(staged[0].emulated["qemu-m4/aot"].decision), "decision by stage: the decision");
   const mem = recs.find((r) => r.kind === "memory")!;
   assert.ok(values.has((mem.fp32Bytes as number) / (mem.modelBytes as number)), "compression ratio");
 });

@@ -60,12 +60,13 @@ test("should render a self-contained page with every section and the input's num
   const html = renderReport(fixtureRecords(), { generated: "fixed" });
   assert.not.match(html, /<script/i);
   assert.not.match(html, /(src|href)="(https?:)?\/\//);
-  for (const id of ["learning", "latency", "memory", "energy", "kind-run"])
+  for (const id of ["learning", "latency", "decision-stages", "memory", "energy", "kind-run"])
     assert.match(html, new RegExp(`<section id="${id}"`));
   assert.ok((html.match(/<svg /g) ?? []).length >= 5, "charts");
   assert.match(html, /data-value="13.25"/);
   assert.match(html, /data-value="187.5"/);
   assert.match(html, /data-value="56321"/);
+  assert.match(html, /data-value="324193"/, "the decision of the decision-stages record");
   // energy table shows uJ: 0.000123456 J = 123.456 uJ
   assert.match(html, new RegExp(`data-value="${JSON.stringify(0.000123456 * 1e6)}"`));
   assert.match(html, /estimated/);
