@@ -40,6 +40,8 @@ const env = values.env ?? "cartpole";
 
 if (values.render) {
   if (!values.svg) throw new Error("--render needs --svg FILE (where to draw the chart)");
+  if (!existsSync(values.render))
+    throw new Error(`--render ${values.render}: no such file (a saved bench/model.ts output)`);
   const line = readFileSync(values.render, "utf8")
     .split("\n")
     .find((l) => l.startsWith('{"bench":"model"'));
