@@ -277,7 +277,14 @@ console.log(
   }),
 );
 if (keys.length) {
-  appendRun("decision-stages", { env, board: values.board ?? null, figure: "emulated", stages: STAGES, rows });
+  appendRun("decision-stages", {
+    env,
+    board: values.board ?? null,
+    source: "bench/model.ts",
+    figure: "emulated",
+    stages: STAGES,
+    rows,
+  });
   if (values.svg) {
     writeFileAtomic(values.svg, decisionStagesChart(asDecisionStages({ env, stages: STAGES, rows }), true) + "\n");
     console.log(`bench/model.ts: drew ${values.svg}`);

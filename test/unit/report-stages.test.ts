@@ -93,6 +93,16 @@ test("should show the latest decision-stages record in the report, with every nu
   assert.not.ok(html.includes("Runs: decision-stages"), "not also drawn as an unknown kind");
   assert.ok(html.includes("qemu-m4/aot-unchecked (measurement only)"), "the table keeps the measurement-only build");
   for (const v of segmentValues(d.rows[1].emulated["qemu-m4/aot"])) assert.ok(html.includes(`data-value="${v}"`));
+  // one chart per env, board and source: the main job's record does not hide the bench's
+  const both = renderReport(
+    [
+      { v: 1, kind: "decision-stages", time: "t1", board: "all", source: "bench/model.ts", ...d },
+      { v: 1, kind: "decision-stages", time: "t2", board: "qemu-m4", source: "the main job", ...d },
+    ],
+    { generated: "2026-01-01T00:00:00Z" },
+  );
+  assert.is((both.match(/<h3>cartpole, board /g) ?? []).length, 2);
+  assert.ok(both.includes("board all, from bench/model.ts") && both.includes("board qemu-m4, from the main job"));
 });
 
 test("should turn a board run's staged decision costs into one record, and none without stages or on a real board", () => {

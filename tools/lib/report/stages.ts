@@ -57,7 +57,7 @@ export function decisionStagesRecord(env: string, board: string, costs: readonly
     if (!row) rows.push((row = { kind: c.agent, emulated: {} }));
     row.emulated[`${board}/${c.backend}`] = { forward: c.forward!, stages: c.stages!, decision: c.ticksPerDecision };
   }
-  return { env, board, figure: "emulated", stages: STAGES, rows };
+  return { env, board, source: "the main job's decision cost per backend", figure: "emulated", stages: STAGES, rows };
 }
 
 /** Reads bench/model.ts's JSON (or a run record of it), checking the stage list is the one drawn here. */
@@ -94,35 +94,46 @@ export function decisionStagesChart(d: DecisionStages, standalone = false): stri
   );
 }
 
-/** The report's section: the chart and every number beside it (kind "decision-stages", the latest record). */
+/** The report's section: per env, board and source (bench/model.ts, the main job), the latest record's chart and
+ *  every number beside it. */
 export function decisionStagesSection(recs: RunRecord[]): Section | null {
-  const rec = recs.filter((r) => r.kind === "decision-stages").at(-1);
-  if (!rec) return null;
-  const d = asDecisionStages(rec);
-  const rows: string[][] = [];
-  for (const r of d.rows)
-    for (const [rt, c] of Object.entries(r.emulated))
-      rows.push([
-        textCell(r.kind),
-        textCell(offered(rt) ? rt : `${rt} (measurement only)`),
-        ...segmentValues(c).map((v) => numCell(v)),
-        numCell(c.decision),
-      ]);
-  const html = [
-    `<div class="tw">${decisionStagesChart(d)}</div>`,
+  const latest = new Map<string, RunRecord>();
+  for (const r of recs.filter((r) => r.kind === "decision-stages")) {
+    const key = `${String(r.env)}|${String(r.board)}|${String(r.source ?? "bench/model.ts")}`;
+    latest.delete(key);
+    latest.set(key, r);
+  }
+  if (!latest.size) return null;
+  const html: string[] = [];
+  for (const rec of latest.values()) {
+    const d = asDecisionStages(rec);
+    const rows: string[][] = [];
+    for (const r of d.rows)
+      for (const [rt, c] of Object.entries(r.emulated))
+        rows.push([
+          textCell(r.kind),
+          textCell(offered(rt) ? rt : `${rt} (measurement only)`),
+          ...segmentValues(c).map((v) => numCell(v)),
+          numCell(c.decision),
+        ]);
+    html.push(
+      `<h3>${esc(`${d.env}, board ${String(rec.board ?? "?")}, from ${String(rec.source ?? "bench/model.ts")}`)}</h3>`,
+      `<div class="tw">${decisionStagesChart(d)}</div>`,
+      table(
+        "Instructions per decision by stage group",
+        ["kind", "runtime", ...SEGMENTS.map((s) => s.name), OUTSIDE, "decision"],
+        rows,
+        "wide",
+      ),
+    );
+  }
+  html.push(
     `<p class="cap">${esc(
-      "Emulated QEMU instruction counts (bench/model.ts, or the main job's decision cost per backend). Stages come " +
-        "from a run with the stage counters on, which cost a little each (bench/model.ts: they sum to slightly more " +
-        "than the unprofiled forward; the main job takes that cost out of the forward); the last segment is the " +
-        "decision minus the forward. ~ marks a kind without a shipped agent: its forward plus the ternary agent's " +
-        "part outside the backbone.",
+      "Emulated QEMU instruction counts. Stages come from a run with the stage counters on, which cost a little each " +
+        "(bench/model.ts: they sum to slightly more than the unprofiled forward; the main job takes that cost out of " +
+        "the forward); the last segment is the decision minus the forward. ~ marks a kind without a shipped agent: " +
+        "its forward plus the ternary agent's part outside the backbone.",
     )}</p>`,
-    table(
-      "Instructions per decision by stage group",
-      ["kind", "runtime", ...SEGMENTS.map((s) => s.name), OUTSIDE, "decision"],
-      rows,
-      "wide",
-    ),
-  ];
+  );
   return { id: "decision-stages", title: "Decision cost by stage", html: html.join("\n") };
 }
