@@ -78,6 +78,43 @@ test("should refuse a record whose stage list is not the bench's", () => {
     /stage list is not 9 stages/,
   );
   assert.throws(() => asDecisionStages({ env: "cartpole", stages: STAGES }), /no rows/);
+  const row = (c: unknown) => ({
+    env: "cartpole",
+    stages: STAGES,
+    rows: [{ kind: "ternary", emulated: { "qemu-m4/aot": c } }],
+  });
+  assert.throws(() => asDecisionStages(row({})), /ternary on qemu-m4\/aot: forward, 9 stage counts and a decision/);
+  assert.throws(() => asDecisionStages(row({ forward: 1, stages: [1, 2], decision: 3 })), /9 stage counts/);
+  assert.throws(
+    () =>
+      asDecisionStages(
+        row({
+          ...cost(
+            STAGES.map(() => 1),
+            9,
+            10,
+          ),
+          decision: "10",
+        }),
+      ),
+    /a decision/,
+  );
+  assert.throws(
+    () => asDecisionStages({ env: "cartpole", stages: STAGES, rows: [{ emulated: {} }] }),
+    /without a kind/,
+  );
+});
+
+test("should name a bad record in the report instead of failing the page", () => {
+  const html = renderReport(
+    [
+      { v: 1, kind: "decision-stages", time: "t0", env: "cartpole", board: "qemu-m4", stages: ["x"], rows: [] },
+      { v: 1, kind: "decision-stages", time: "t1", board: "all", ...sample() },
+    ],
+    { generated: "2026-01-01T00:00:00Z" },
+  );
+  assert.ok(html.includes("Skipped a decision-stages record (t0): decision stages: the stage list is not 9 stages"));
+  assert.ok(html.includes("ternary, qemu-m4/aot"), "the good record is still drawn");
 });
 
 test("should show the latest decision-stages record in the report, with every number in the table", () => {

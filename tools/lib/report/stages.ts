@@ -60,12 +60,31 @@ export function decisionStagesRecord(env: string, board: string, costs: readonly
   return { env, board, source: "the main job's decision cost per backend", figure: "emulated", stages: STAGES, rows };
 }
 
-/** Reads bench/model.ts's JSON (or a run record of it), checking the stage list is the one drawn here. */
+/** Reads bench/model.ts's JSON (or a run record of it), checking the stage list is the one drawn here and every
+ *  count is a number: a bad record gets an Error naming what is wrong. */
 export function asDecisionStages(v: Record<string, unknown>): DecisionStages {
   const stages = v.stages;
   if (!Array.isArray(stages) || stages.join("|") !== STAGES.join("|"))
     throw new Error(`decision stages: the stage list is not ${STAGES.length} stages of bench/model.ts's order`);
   if (!Array.isArray(v.rows)) throw new Error("decision stages: no rows");
+  const isCount = (x: unknown) => typeof x === "number" && Number.isFinite(x);
+  for (const r of v.rows as Record<string, unknown>[]) {
+    const emulated = r?.emulated;
+    if (typeof r?.kind !== "string" || typeof emulated !== "object" || emulated === null)
+      throw new Error("decision stages: a row without a kind and its runtimes");
+    for (const [rt, c] of Object.entries(emulated as Record<string, Partial<StageCost>>)) {
+      const ok =
+        isCount(c?.forward) &&
+        Array.isArray(c?.stages) &&
+        c.stages.length === STAGES.length &&
+        c.stages.every(isCount) &&
+        (c.decision === null || isCount(c.decision));
+      if (!ok)
+        throw new Error(
+          `decision stages: ${r.kind} on ${rt}: forward, ${STAGES.length} stage counts and a decision expected`,
+        );
+    }
+  }
   return { env: String(v.env ?? "?"), stages: STAGES, rows: v.rows as DecisionStages["rows"] };
 }
 
@@ -106,7 +125,16 @@ export function decisionStagesSection(recs: RunRecord[]): Section | null {
   if (!latest.size) return null;
   const html: string[] = [];
   for (const rec of latest.values()) {
-    const d = asDecisionStages(rec);
+    let d: DecisionStages;
+    try {
+      d = asDecisionStages(rec);
+    } catch (e) {
+      // one bad record does not take the page down: it is named where its chart would be
+      html.push(
+        `<p class="cap">${esc(`Skipped a decision-stages record${rec.time ? ` (${String(rec.time)})` : ""}: ${(e as Error).message}`)}</p>`,
+      );
+      continue;
+    }
     const rows: string[][] = [];
     for (const r of d.rows)
       for (const [rt, c] of Object.entries(r.emulated))
