@@ -1,5 +1,6 @@
-// Where a decision's instructions go, drawn: the per-stage counts of bench/model.ts (its JSON line, or the run log's
-// "decision-stages" record) as one bar per kind and runtime, split into the matrix products and the glue around them.
+// Where a decision's instructions go, drawn: the per-stage counts of bench/model.ts or of the main job's decision
+// costs (a JSON line, or the run log's "decision-stages" records) as one bar per kind and runtime, split into the
+// matrix products and the glue around them.
 import type { RunRecord } from "./runlog.ts";
 import type { Section } from "./sections.ts";
 import { esc, numCell, table, textCell } from "./format.ts";
@@ -26,7 +27,7 @@ export interface DecisionStages {
   rows: { kind: string; emulated: Record<string, StageCost> }[];
 }
 
-/** The chart's segments: stages grouped, then what the decision spends outside the backbone. */
+/** The chart's segments: stages grouped (indices into STAGES), then what the decision spends outside the backbone. */
 export const SEGMENTS: { name: string; stages: number[] }[] = [
   { name: "matrix products", stages: [2] },
   { name: "norms and quantizers", stages: [1, 5, 7, 8] },
