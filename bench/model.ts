@@ -21,6 +21,7 @@ import { readBlobFile } from "../tools/lib/format/blob-file.ts";
 import { backboneFromBlob, BACKBONE_KINDS, type BackboneConfig } from "../tools/lib/reference/backbone.ts";
 import { loadAgent } from "../tools/lib/runtime/wasm.ts";
 import type { Backend } from "../tools/lib/board/firmware-build.ts";
+import { withStageTicks } from "../tools/lib/board/decision-cost.ts";
 import { appendRun } from "../tools/lib/report/runlog.ts";
 import { asDecisionStages, decisionStagesChart, STAGES, type StageCost } from "../tools/lib/report/stages.ts";
 import { writeFileAtomic } from "../tools/lib/util/files.ts";
@@ -154,11 +155,7 @@ for (const rt of runtimes) {
       // one warm-up call first: wasm3 compiles each function on its first call, which is not per-decision cost
       await s.client.kernel("backbone_features", args);
       const b = await s.client.bench("backbone_features", args, 2);
-      await s.client.kernel("backbone_profile", [1, 0]);
-      await s.client.kernel("backbone_features", args);
-      const prof = await s.client.kernel("backbone_profile", [0, io + 4096], io + 4096, 8 * STAGES.length);
-      const dv = new DataView(prof.output!.buffer, prof.output!.byteOffset, prof.output!.byteLength);
-      const stages = STAGES.map((_, i) => Number(dv.getBigInt64(8 * i, true)));
+      const { stages } = await withStageTicks(s.client, () => s.client.kernel("backbone_features", args));
       let decision: number | null = null;
       if (existsSync(agentPath(r.kind))) {
         await s.client.loadModel(encodeBlob(readBlobFile(agentPath(r.kind))));

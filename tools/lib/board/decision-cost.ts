@@ -6,6 +6,7 @@
 // With `stages`, a third episode runs with the backbone's stage counters on (assembly/model/profile.ts).
 import { openBoard } from "./session.ts";
 import type { Backend } from "./firmware-build.ts";
+import type { BoardClient } from "./client.ts";
 
 /** The backbone's profiled stages, in the order of the module's counters (assembly/model/profile.ts). */
 export const STAGES = [
@@ -19,6 +20,20 @@ export const STAGES = [
   "quantize o / FFN hidden",
   "final norm (features)",
 ];
+
+/** Runs `work` on the board with the backbone's stage counters on: its result, and each stage's ticks over all of it
+ *  (STAGES order; the counters land at 4 KiB into the I/O arena). */
+export async function withStageTicks<T>(
+  client: BoardClient,
+  work: () => Promise<T>,
+): Promise<{ result: T; stages: number[] }> {
+  const at = (await client.ioBase()) + 4096;
+  await client.kernel("backbone_profile", [1, 0]);
+  const result = await work();
+  const prof = await client.kernel("backbone_profile", [0, at], at, 8 * STAGES.length);
+  const dv = new DataView(prof.output!.buffer, prof.output!.byteOffset, prof.output!.byteLength);
+  return { result, stages: STAGES.map((_, i) => Number(dv.getBigInt64(8 * i, true))) };
+}
 
 export interface DecisionCost {
   backend: Backend;
@@ -58,12 +73,8 @@ export async function measureDecisionCosts(
           tickUnit: String(s.info.clock_unit ?? "ticks"),
         };
         if (opts.stages) {
-          const at = (await s.client.ioBase()) + 4096; // the counters' landing place in the I/O arena
-          await s.client.kernel("backbone_profile", [1, 0]);
-          const p = await s.client.episode(opts.seed, steps, true);
-          const prof = await s.client.kernel("backbone_profile", [0, at], at, 8 * STAGES.length);
-          const dv = new DataView(prof.output!.buffer, prof.output!.byteOffset, prof.output!.byteLength);
-          c.stages = STAGES.map((_, i) => Number(dv.getBigInt64(8 * i, true)) / p.steps);
+          const { result: p, stages } = await withStageTicks(s.client, () => s.client.episode(opts.seed, steps, true));
+          c.stages = stages.map((t) => t / p.steps);
           c.forward = c.stages.reduce((x, v) => x + v, 0) - (p.ticks / p.steps - c.ticksPerDecision);
         }
         out.push(c);
