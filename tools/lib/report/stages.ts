@@ -95,7 +95,8 @@ const short = (v: number) => (v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : `${Math.ro
 export function decisionStagesChart(d: DecisionStages, standalone = false): string {
   const runtimes = [...new Set(d.rows.flatMap((r) => Object.keys(r.emulated)))].filter(offered);
   const bars: StackedBar[] = [];
-  for (const rt of runtimes)
+  for (const rt of runtimes) {
+    const group = bars.length; // the runtime's first bar starts a group
     for (const r of d.rows) {
       const c = r.emulated[rt];
       if (!c) continue;
@@ -103,9 +104,10 @@ export function decisionStagesChart(d: DecisionStages, standalone = false): stri
         label: `${r.kind}, ${rt}`,
         values: segmentValues(c),
         note: c.decision === null ? "forward only" : `${c.decisionEstimated ? "~" : ""}${short(c.decision)}`,
-        gapBefore: bars.length > 0 && r === d.rows.find((x) => x.emulated[rt]),
+        gapBefore: group > 0 && bars.length === group,
       });
     }
+  }
   return shareBarChart(
     `One ${d.env} decision by stage: shares, total instructions on the right (emulated)`,
     [...SEGMENTS.map((s) => s.name), OUTSIDE],

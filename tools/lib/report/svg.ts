@@ -45,6 +45,11 @@ const W = 640;
 const H = 300;
 const M = { l: 64, r: 150, t: 28, b: 44 };
 
+/** A chart's outer element: the page width, height h, labelled by its title for screen readers. */
+function svgRoot(h: number, title: string, parts: string[]): string {
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
+}
+
 /** [min, max] by a loop: Math.min(...xs) overflows the call stack on a long curve (a 1M-step training run's). */
 function extent(xs: number[]): [number, number] {
   let lo = Infinity,
@@ -105,7 +110,7 @@ export function lineChart(
       : `<rect x="${W - M.r + 12}" y="${ly - 9}" width="14" height="10" fill="${c}"/>`;
     parts.push(`${key}<text x="${W - M.r + 32}" y="${ly}">${esc(s.name)}</text>`);
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
+  return svgRoot(H, title, parts);
 }
 
 export interface Bar {
@@ -144,7 +149,7 @@ export function barChart(title: string, unit: string, bars: Bar[]): string {
       `<text x="${(px(Math.max(b.value, b.limit ?? 0)) + 6).toFixed(1)}" y="${y + 15}">${fmt(b.value)}${b.note ? ` ${esc(b.note)}` : ""}</text>`,
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
+  return svgRoot(h, title, parts);
 }
 
 export interface StackedBar {
@@ -196,5 +201,5 @@ export function shareBarChart(title: string, names: string[], bars: StackedBar[]
     parts.push(`<text x="${lw + span + 6}" y="${y + 14}">${esc(b.note)}</text>`);
     y += rowH;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="${esc(title)}">${parts.join("")}</svg>`;
+  return svgRoot(h, title, parts);
 }
