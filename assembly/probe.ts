@@ -15,9 +15,9 @@ export function probe_load_off16(addr: u32, size: i32): i32 {
   return load<i32>(<usize>addr, 16);
 }
 
-/** probe_load_off16 with an offset past a Thumb-2 load's immediate range (20,000): the AOT build adds such an
- *  offset's 4 KiB-aligned part to the memory's base apart from the rest (scripts/aot-gen.mjs, bitrl_addr), and the
- *  tests hold it to the same edges. */
+/** probe_load_off16 with an offset past a Thumb-2 load's immediate range (20,000): for an 8-byte access the AOT
+ *  build adds such an offset's 4 KiB-aligned part to the memory's base apart from the rest (scripts/aot-gen.mjs,
+ *  bitrl_addr), and the tests hold every size to the same edges. */
 export function probe_load_off20000(addr: u32, size: i32): i32 {
   if (size == 1) return <i32>load<u8>(<usize>addr, 20000);
   if (size == 2) return <i32>load<u16>(<usize>addr, 20000);

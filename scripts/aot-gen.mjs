@@ -134,10 +134,13 @@ function accessorsO(c, minBytes) {
     "    } else if (UNLIKELY((u64)(b) + (o) > (u64)(bitrl_aot_memory_size - (uint32_t)sizeof(t)))) TRAP(OOB); \\",
     "  }",
     "#endif",
-    // a literal offset past a load's immediate range (Thumb-2: 0..4095; RISC-V: -2048..2047) is split into a part
-    // aligned to that range, added to the memory's base once, and the rest as the immediate: accesses whose offsets
-    // share the aligned part then share one base register (the empty asm keeps gcc from folding the parts back into
-    // one constant per offset, each a register of its own, which it rebuilt in every pass of a loop). Same address.
+    // an 8-byte access at a literal offset past a load's immediate range (Thumb-2: 0..4095; RISC-V: -2048..2047)
+    // splits the offset into a part aligned to that range, added to the memory's base once, and the rest as the
+    // immediate: accesses whose offsets share the aligned part then share one base register (the empty asm keeps gcc
+    // from folding the parts back into one constant per offset, each a register of its own, which it rebuilt in
+    // every pass of a loop). Same address. An 8-byte access on a 32-bit core is two loads, base + immediate either
+    // way; a narrower one is one load from a register base plus the index (reg + reg), which the split would cost
+    // an add (the kernel bench's 16-bit tables: 1.30 -> 1.45 instructions a weight).
     "#if defined(__arm__)",
     "#define BITRL_IMM_SPAN 4096u",
     "#elif defined(__riscv)",
@@ -145,8 +148,8 @@ function accessorsO(c, minBytes) {
     "#else",
     "#define BITRL_IMM_SPAN 0u",
     "#endif",
-    "static inline __attribute__((always_inline)) uint8_t *bitrl_addr(u32 b, u32 o) {",
-    "  if (BITRL_IMM_SPAN && __builtin_constant_p(o) && o >= BITRL_IMM_SPAN) {",
+    "static inline __attribute__((always_inline)) uint8_t *bitrl_addr(u32 b, u32 o, u32 len) {",
+    "  if (BITRL_IMM_SPAN && len == 8u && __builtin_constant_p(o) && o >= BITRL_IMM_SPAN) {",
     "    uint8_t *base = &bitrl_aot_memory[o & ~(BITRL_IMM_SPAN - 1u)];",
     '    __asm__("" : "+r"(base));',
     "    return base + b + (o & (BITRL_IMM_SPAN - 1u));",
@@ -160,7 +163,7 @@ function accessorsO(c, minBytes) {
       `static inline __attribute__((always_inline)) ${t3} ${name}_o(u32 b, u32 o) {`,
       `  BITRL_CHECK_O(b, o, ${t1});`,
       `  ${t1} result;`,
-      `  wasm_rt_memcpy(&result, bitrl_addr(b, o), sizeof(${t1}));`,
+      `  wasm_rt_memcpy(&result, bitrl_addr(b, o, sizeof(${t1})), sizeof(${t1}));`,
       `  return (${t3})(${t2})result;`,
       "}",
     );
@@ -171,7 +174,7 @@ function accessorsO(c, minBytes) {
       `static inline __attribute__((always_inline)) void ${name}_o(u32 b, u32 o, ${t2} value) {`,
       `  BITRL_CHECK_O(b, o, ${t1});`,
       `  ${t1} wrapped = (${t1})value;`,
-      `  wasm_rt_memcpy(bitrl_addr(b, o), &wrapped, sizeof(${t1}));`,
+      `  wasm_rt_memcpy(bitrl_addr(b, o, sizeof(${t1})), &wrapped, sizeof(${t1}));`,
       "}",
     );
   }
