@@ -47,7 +47,7 @@ export {
   backbone_features,
   backbone_profile,
 } from "./model/exports";
-export { probe_load_u8, probe_load_off16, probe_load_off20000 } from "./probe";
+export { probe_load_u8, probe_load_offset } from "./probe";
 export { memory_map, heap_top } from "./memory";
 export {
   lut_build_t3x4,
