@@ -47,7 +47,7 @@ export {
   backbone_features,
   backbone_profile,
 } from "./model/exports";
-export { probe_load_u8, probe_load_offset } from "./probe";
+export { probe_load_u8, probe_load_offset, probe_recurse } from "./probe";
 export { memory_map, heap_top } from "./memory";
 export {
   lut_build_t3x4,

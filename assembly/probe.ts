@@ -22,3 +22,10 @@ export function probe_load_offset(addr: u32, size: i32, far: i32): i32 {
   if (size == 8) return <i32>load<i64>(<usize>addr, 16);
   return load<i32>(<usize>addr, 16);
 }
+
+/** The XOR of 1..depth by `depth` nested calls, so a test can prove that each runtime bounds the call stack and traps
+ *  by name before a deep chain runs past the board's stack. XOR after the call: gcc turns a sum after a self-call into
+ *  a loop (an accumulator), which would leave the AOT build nothing to bound. */
+export function probe_recurse(depth: i32): i32 {
+  return depth <= 0 ? 0 : probe_recurse(depth - 1) ^ depth;
+}

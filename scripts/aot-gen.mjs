@@ -200,7 +200,45 @@ function splitAccesses(path, moduleName) {
     });
   if (rewritten !== sites)
     throw new Error(`aot-gen: ${sites - rewritten} memory accesses have an address form this script does not know`);
-  writeAtomic(path, split);
+  writeAtomic(path, boundStackBytes(split));
+}
+
+// wasm2c 1.0.32 bounds the call stack by counting calls (500 unless WASM_RT_MAX_CALL_STACK_DEPTH says otherwise),
+// which bounds frames, not bytes: 500 of the compiled functions' frames pass a board's stack (16 KiB on qemu-m4),
+// so a deep call chain ran into the RAM below it before the count tripped. The prologue below compares the stack
+// pointer with a floor the runtime sets from the linked stack (wasm_rt_baremetal.c) instead: the chain traps "call
+// stack exhausted" as soon as it would take the stack below the floor, however large its frames, and nothing is
+// counted on the way back (a load, a compare and a branch a call instead of a load, an add, a store, a compare and
+// a branch on the way in and three more on the way out).
+const FUNC_PROLOGUE_WASM2C = `#if WASM_RT_USE_STACK_DEPTH_COUNT
+#define FUNC_PROLOGUE                                            \\
+  if (++wasm_rt_call_stack_depth > WASM_RT_MAX_CALL_STACK_DEPTH) \\
+    TRAP(EXHAUSTION);
+
+#define FUNC_EPILOGUE --wasm_rt_call_stack_depth
+#else
+#define FUNC_PROLOGUE
+
+#define FUNC_EPILOGUE
+#endif
+`;
+const FUNC_PROLOGUE_BITRL = `/* bitrl (scripts/aot-gen.mjs): the call stack is bounded in bytes, by the stack pointer against a floor */
+#if defined(__arm__)
+#define BITRL_SP() __extension__({ uintptr_t sp_; __asm__("mov %0, sp" : "=r"(sp_)); sp_; })
+#elif defined(__riscv)
+#define BITRL_SP() __extension__({ uintptr_t sp_; __asm__("mv %0, sp" : "=r"(sp_)); sp_; })
+#else
+#define BITRL_SP() ((uintptr_t)__builtin_frame_address(0))
+#endif
+extern uintptr_t bitrl_aot_stack_floor;
+#define FUNC_PROLOGUE if (UNLIKELY(BITRL_SP() < bitrl_aot_stack_floor)) TRAP(EXHAUSTION)
+#define FUNC_EPILOGUE
+`;
+
+function boundStackBytes(c) {
+  if (!c.includes(FUNC_PROLOGUE_WASM2C))
+    throw new Error("aot-gen: wasm2c's call-depth prologue is not the one this script knows (wasm2c version?)");
+  return c.replace(FUNC_PROLOGUE_WASM2C, FUNC_PROLOGUE_BITRL);
 }
 
 function writeAtomic(path, text) {

@@ -20,6 +20,7 @@ import { nextR3 } from "./toolchain/wasm3-next-r3.mjs";
 import { entrySlots } from "./toolchain/wasm3-entry-slots.mjs";
 import { fetchNext } from "./toolchain/wasm3-fetch-next.mjs";
 import { armRegisters } from "./toolchain/wasm3-arm-registers.mjs";
+import { nativeStack } from "./toolchain/wasm3-native-stack.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pins = JSON.parse(readFileSync(join(root, "scripts/toolchain/pins.json"), "utf8"));
@@ -204,7 +205,8 @@ function ensureWasm3() {
   // wasm3-next-r3.mjs: on 32-bit Arm the next operation's address loaded into r3, where the tail call jumps;
   // wasm3-entry-slots.mjs: a function's entry zeroes its locals and copies its constants a slot at a time;
   // wasm3-fetch-next.mjs: on 32-bit Arm the frequent operations fetch their immediates and the next address in one ldrd;
-  // wasm3-function-blocks.mjs: the function records' array grows 16 records at a time (no copy left per import)
+  // wasm3-function-blocks.mjs: the function records' array grows 16 records at a time (no copy left per import);
+  // wasm3-native-stack.mjs: a function's entry checks the C stack pointer against the firmware's floor too
   installFromArchive(
     archive,
     dir.wasm3,
@@ -225,6 +227,7 @@ function ensureWasm3() {
       entrySlots(out);
       fetchNext(out);
       functionBlocks(out);
+      nativeStack(out);
     },
     stampText,
   );

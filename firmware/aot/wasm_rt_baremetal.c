@@ -7,11 +7,11 @@
 #include <string.h>
 #include "wasm-rt.h"
 #include "aot_config.h"
+#include "stack_floor.h"
 
-/* ---- call stack depth (wasm2c counts calls when there is no guard page) */
-#if WASM_RT_USE_STACK_DEPTH_COUNT
-uint32_t wasm_rt_call_stack_depth;
-#endif
+/* ---- call stack, bounded in bytes: each compiled function's prologue (scripts/aot-gen.mjs) traps "call stack
+ * exhausted" when the stack pointer is below this floor (stack_floor.h), as wasm3 traps "stack overflow" */
+uintptr_t bitrl_aot_stack_floor;
 
 /* ---- traps: the adapter arms a jmp_buf before every call into the module */
 jmp_buf *bitrl_aot_trap_target;
@@ -19,9 +19,6 @@ wasm_rt_trap_t bitrl_aot_last_trap;
 
 void wasm_rt_trap(wasm_rt_trap_t code) {
     bitrl_aot_last_trap = code;
-#if WASM_RT_USE_STACK_DEPTH_COUNT
-    wasm_rt_call_stack_depth = 0;
-#endif
     if (bitrl_aot_trap_target) longjmp(*bitrl_aot_trap_target, 1);
     for (;;) {} /* no handler armed: a bug in the firmware; hang visibly rather than run on corrupted state */
 }
@@ -54,7 +51,10 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
 
 /* ---- lifecycle */
 static bool s_initialized;
-void wasm_rt_init(void) { s_initialized = true; }
+void wasm_rt_init(void) {
+    bitrl_aot_stack_floor = bitrl_stack_floor();
+    s_initialized = true;
+}
 bool wasm_rt_is_initialized(void) { return s_initialized; }
 void wasm_rt_free(void) { s_initialized = false; }
 

@@ -21,6 +21,14 @@
      1024) /* wasm3 value stack (m3_NewRuntime), taken from the fixed heap; wasm3 traps "stack overflow" when a call chain needs more. The shipped agents write at most 1,928 B of it (episode and training), the language model's generation 1,730 B (`info` ram.wasm3_stack, docs/firmware.md) */
 #endif
 
+#ifndef BITRL_CFG_STACK_RESERVE
+#define BITRL_CFG_STACK_RESERVE 1024u /* C stack kept below the deepest wasm frame (stack_floor.h) */
+#endif
+#ifndef BITRL_CFG_STACK_BUDGET
+#define BITRL_CFG_STACK_BUDGET                                                                                         \
+    (1024u * 1024u) /* without a linked stack: the bytes a wasm call chain may take below the caller (stack_floor.h) */
+#endif
+
 #ifndef BITRL_CFG_WASM_MEMORY_LIMIT
 #define BITRL_CFG_WASM_MEMORY_LIMIT                                                                                    \
     0 /* bytes of the module's linear memory wasm3 maps (a multiple of 4 KiB; 0 = all of it); the rest traps as out of bounds. The agent's static data, I/O arena and heap lie below its high-water mark (`heap_top()`; docs/firmware.md) */

@@ -9,10 +9,13 @@
 #include "wasm3.h"
 #include "m3_config.h"
 #include "m3_env.h" /* M3Runtime.memoryLimit */
+#include "stack_floor.h"
 
 /* wasm3's allocator (m3_core.h); used only to read the fixed heap's position, see vm3_heap_used. */
 void *m3_Malloc(size_t i_size);
 void m3_FreeImpl(void *i_ptr);
+/* the C stack floor op_Entry checks (scripts/toolchain/wasm3-native-stack.mjs) */
+extern uintptr_t bitrl_wasm3_native_floor;
 
 static IM3Environment g_env;
 static IM3Runtime g_rt;
@@ -48,6 +51,7 @@ static const char *vm3_init(const uint8_t *wasm, uint32_t len) {
         m3_FreeImpl(probe); /* the last block goes back: the heap is as it was */
     }
 #endif
+    bitrl_wasm3_native_floor = bitrl_stack_floor();
     g_env = m3_NewEnvironment();
     if (!g_env) return "m3_NewEnvironment failed (heap too small?)";
     g_rt = m3_NewRuntime(g_env, BITRL_CFG_WASM_STACK_BYTES, NULL);

@@ -8,26 +8,32 @@ import { withBoard } from "../../tools/lib/board/session.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
-import { assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
+import { assertCallStackBounded, assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
 import { filesUnder } from "../fixtures/files-under.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
 const fixed = loadGoldenFile(join(repoRoot, "test", "golden", "fixed-kernels.json"));
 
-test("should pass every golden case (kernels, the backbone's small and fixed-point kernels) with the AOT backend on the native host build", async () => {
+test("should pass every golden case (kernels, the backbone's small and fixed-point kernels) with the AOT backend on the native host build, and bound its call stack", async () => {
   await assertConformanceOn("host", [kernels, small, fixed], { backend: "aot" });
+  // no linked stack on the host: the floor is BITRL_CFG_STACK_BUDGET below the caller (stack_floor.c)
+  await withBoard("host", { flashPath: tempFlashPath(), backend: "aot" }, async (s) =>
+    assertCallStackBounded(s.client, /\[trap\] call stack exhausted/),
+  );
 });
 
 test("should pass every golden case with the AOT backend on the emulated Cortex-M4 (qemu-m4)", async () => {
   await assertConformanceOn("qemu-m4", [kernels, fixed], { backend: "aot", timeoutMs: 20000 });
 });
 
-test("should trap an out-of-bounds load with a named error, leave memory intact and keep answering", async () => {
+test("should trap an out-of-bounds load and a call chain too deep for the stack with named errors, leave memory intact and keep answering", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "aot", timeoutMs: 20000 }, async (s) => {
     // aot-gen's cheaper bounds check must be exact at the edge
     const past = (mem: number) => [mem, mem + 1, mem + 4096, 0x7fffffff, 0xffffffff];
     await assertMemoryBounds(s, past, /out of bounds memory access/);
+    // the prologue's stack-pointer floor (aot-gen.mjs, wasm_rt_baremetal.c), not a count of calls
+    await assertCallStackBounded(s.client, /\[trap\] call stack exhausted/);
     assert.is((await s.client.info()).backend, "aot");
   });
 });

@@ -9,15 +9,17 @@ import { runBoardCase } from "../../tools/lib/board/conformance.ts";
 import { loadGoldenFile } from "../../tools/lib/runtime/golden.ts";
 import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/board/toolchain.ts";
-import { assertConformance } from "../fixtures/board-checks.ts";
+import { assertCallStackBounded, assertConformance } from "../fixtures/board-checks.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 
-test("should pass every golden case on the native host build", async () => {
+test("should pass every golden case on the native host build, and trap a call chain too deep for its stack", async () => {
   await withBoard("host", { flashPath: tempFlashPath() }, async (s) => {
     const r = await assertConformance(s.client, [kernels]);
     assert.is(r.board, "host");
     assert.is(r.cases.length, kernels.cases.length);
+    // wasm3's C stack check with no linked stack: BITRL_CFG_STACK_BUDGET below the caller (stack_floor.c)
+    await assertCallStackBounded(s.client, /\[trap\] stack overflow/);
   });
 });
 

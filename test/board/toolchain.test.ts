@@ -19,6 +19,7 @@ import { loopJump } from "../../scripts/toolchain/wasm3-loop-jump.mjs";
 import { functionBlocks } from "../../scripts/toolchain/wasm3-function-blocks.mjs";
 import { nextR3 } from "../../scripts/toolchain/wasm3-next-r3.mjs";
 import { entrySlots } from "../../scripts/toolchain/wasm3-entry-slots.mjs";
+import { nativeStack } from "../../scripts/toolchain/wasm3-native-stack.mjs";
 import { fetchNext } from "../../scripts/toolchain/wasm3-fetch-next.mjs";
 import { armRegisters } from "../../scripts/toolchain/wasm3-arm-registers.mjs";
 
@@ -129,6 +130,9 @@ test("should extract the pinned wasm3 core without the Python binding", () => {
     readFileSync(join(paths.wasm3, "m3_module.c"), "utf8"),
     /m3_ReallocArray \(M3Function, io_module->functions, \(io_module->numFunctions \+ 15\) & ~15u, \(index \+ 15\) & ~15u\);/,
   );
+  // a function's entry checks the C stack pointer against the firmware's floor too (wasm3-native-stack.mjs)
+  assert.match(exec, /< d_m3Mem->maxStack\) && LIKELY \(d_m3NativeSp \(\) >= bitrl_wasm3_native_floor\)\)\n/);
+  assert.match(readFileSync(join(paths.wasm3, "m3_exec.c"), "utf8"), /\nuintptr_t bitrl_wasm3_native_floor;\n/);
 });
 
 test("should refuse to edit wasm3 sources that are not the pinned ones, and leave them as they were", () => {
@@ -158,6 +162,10 @@ test("should refuse to edit wasm3 sources that are not the pinned ones, and leav
     const moduleBefore = readFileSync(join(dir, "m3_module.c"), "utf8");
     assert.throws(() => functionBlocks(dir), /function-blocks edit .* matched 0 times in m3_module\.c, expected 1/);
     assert.is(readFileSync(join(dir, "m3_module.c"), "utf8"), moduleBefore);
+    cpSync(join(paths.wasm3, "m3_exec.c"), join(dir, "m3_exec.c"));
+    const execCBefore = readFileSync(join(dir, "m3_exec.c"), "utf8");
+    assert.throws(() => nativeStack(dir), /native-stack edit .* matched 0 times in m3_exec\.h, expected 1/);
+    assert.is(readFileSync(join(dir, "m3_exec.c"), "utf8"), execCBefore);
     assert.is(readFileSync(join(dir, "m3_exec.h"), "utf8"), execBefore);
     assert.throws(() => armRegisters(dir), /arm-registers edit .* matched 0 times in m3_env\.c, expected 5/); // its first pattern is kept for other cores
     assert.is(readFileSync(join(dir, "m3_exec_defs.h"), "utf8"), before);

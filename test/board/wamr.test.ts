@@ -11,7 +11,7 @@ import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
 import { ensureToolchain, paths } from "../../tools/lib/board/toolchain.ts";
 import { AgentRunner } from "../../tools/lib/agent/index.ts";
-import { assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
+import { assertCallStackBounded, assertConformanceOn, assertMemoryBounds } from "../fixtures/board-checks.ts";
 
 const kernels = loadGoldenFile(join(repoRoot, "test", "golden", "kernels.json"));
 const small = loadGoldenFile(join(repoRoot, "test", "golden", "small-kernels.json"));
@@ -36,9 +36,10 @@ test("should pass every golden case with WAMR's fast interpreter on the emulated
   await assertConformanceOn("qemu-m4", [kernels], { backend: "wamr", timeoutMs: 30000 });
 });
 
-test("should trap an out-of-bounds load under WAMR with wasm3's error, leave memory intact and keep answering", async () => {
+test("should trap an out-of-bounds load and a too-deep call chain under WAMR with wasm3's errors, leave memory intact and keep answering", async () => {
   await withBoard("qemu-m4", { flashPath: tempFlashPath(), backend: "wamr", timeoutMs: 30000 }, async (s) => {
     await assertMemoryBounds(s, (mem) => [mem, mem + 4096, 0xffffffff], /\[trap\] out of bounds memory access/);
+    await assertCallStackBounded(s.client, /\[trap\] stack overflow/);
   });
 });
 

@@ -10,7 +10,7 @@ import { tempFlashPath } from "../../tools/lib/board/qemu.ts";
 import { peakRamBytes } from "../../tools/lib/board/ram.ts";
 import { loadAgent } from "../../tools/lib/runtime/wasm.ts";
 import { repoRoot } from "../../tools/lib/util/paths.ts";
-import { assertLoadsTrap, assertMemoryBounds } from "../fixtures/board-checks.ts";
+import { assertCallStackBounded, assertLoadsTrap, assertMemoryBounds } from "../fixtures/board-checks.ts";
 
 const LIMIT = 114688; // platformio.ini [env:qemu-m4]
 const AGENTS = [
@@ -57,6 +57,14 @@ for (const board of ["qemu-m4", "qemu-rv32"] as const) {
       assert.is(s.info.backend, "wasm3");
       const past = (mem: number) => [mem, mem + 1, mem + 4096, 0x7fffffff, 0xfffffffc, 0xffffffff];
       await assertMemoryBounds(s, past, /\[trap\] out of bounds memory access/);
+    });
+  });
+
+  test(`should trap a call chain too deep for the C stack under wasm3 on ${board}, and keep answering`, async () => {
+    // wasm3 runs each wasm call as a C call: on qemu-m4 its 8 KiB C stack ran out at ~150 nested calls, before the
+    // 4 KiB value stack, and the board faulted (scripts/toolchain/wasm3-native-stack.mjs)
+    await withBoard(board, { flashPath: tempFlashPath(), timeoutMs: 20000 }, async (s) => {
+      await assertCallStackBounded(s.client, /\[trap\] stack overflow/);
     });
   });
 }

@@ -1,0 +1,15 @@
+/* The lowest C stack address a wasm call chain may reach. Every backend runs a wasm call on the C stack (wasm3 and
+ * the AOT build recurse on it, a call each), so each checks the stack pointer against this floor at a function's
+ * entry and traps by name below it, instead of running a deep chain into the RAM under the stack. */
+#ifndef BITRL_STACK_FLOOR_H
+#define BITRL_STACK_FLOOR_H
+
+#include <stdint.h>
+
+/* BITRL_CFG_STACK_RESERVE bytes above the linked stack's lowest address (__stack_limit, every linker script of this
+ * project) for what runs below the deepest checked frame: an import, a trap's longjmp, an interrupt. Without that
+ * symbol (the host, the ESP32's Arduino task) BITRL_CFG_STACK_BUDGET bytes below the caller's stack pointer: call it
+ * where the firmware calls into the module from. */
+uintptr_t bitrl_stack_floor(void);
+
+#endif
