@@ -206,10 +206,10 @@ function splitAccesses(path, moduleName) {
 // wasm2c 1.0.32 bounds the call stack by counting calls (500 unless WASM_RT_MAX_CALL_STACK_DEPTH says otherwise),
 // which bounds frames, not bytes: 500 of the compiled functions' frames pass a board's stack (16 KiB on qemu-m4),
 // so a deep call chain ran into the RAM below it before the count tripped. The prologue below compares the stack
-// pointer with a floor the runtime sets from the linked stack (wasm_rt_baremetal.c) instead: the chain traps "call
-// stack exhausted" as soon as it would take the stack below the floor, however large its frames, and nothing is
-// counted on the way back (a load, a compare and a branch a call instead of a load, an add, a store, a compare and
-// a branch on the way in and three more on the way out).
+// pointer with a floor the runtime sets from the linked stack (wasm_rt_baremetal.c, stack_floor.h) instead: the chain
+// traps "call stack exhausted" as soon as it would take the stack below the floor, however large its frames, and
+// nothing is counted on the way back (on Thumb-2 five instructions a call on the way in, none on the way out; the
+// count took six in and three or four out).
 const FUNC_PROLOGUE_WASM2C = `#if WASM_RT_USE_STACK_DEPTH_COUNT
 #define FUNC_PROLOGUE                                            \\
   if (++wasm_rt_call_stack_depth > WASM_RT_MAX_CALL_STACK_DEPTH) \\
