@@ -12,4 +12,14 @@
  * where the firmware calls into the module from. */
 uintptr_t bitrl_stack_floor(void);
 
+/* The same floor as a link-time constant where the linked stack is known at compile time: every Arm and RISC-V
+ * build here links with this project's scripts. The AOT build's prologues compare with it (scripts/aot-gen.mjs): a
+ * constant needs no load, and, unlike a variable that any store into the module's memory (bytes, which may alias
+ * anything) could have changed, gives the check of a function inlined into a caller the caller's answer. */
+#if defined(__arm__) || defined(__riscv)
+#include "bitrl_config.h"
+extern const char __stack_limit[];
+#define BITRL_LINKED_STACK_FLOOR ((uintptr_t)__stack_limit + BITRL_CFG_STACK_RESERVE)
+#endif
+
 #endif

@@ -429,7 +429,20 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
       for (let i = 0; i < moduleC.length; i++) {
         const r = await run(
           "cc",
-          [...flags, "-w", "-c", moduleC[i], "-I", genAot, "-I", aotDir, "-o", moduleObjs[i]],
+          [
+            ...flags,
+            "-w",
+            "-c",
+            moduleC[i],
+            "-I",
+            genAot,
+            "-I",
+            aotDir,
+            "-I",
+            join(repoRoot, "firmware", "src"),
+            "-o",
+            moduleObjs[i],
+          ],
           process.env,
           false,
         );
