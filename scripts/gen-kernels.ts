@@ -228,24 +228,29 @@ function fullGroupX4(): string {
 
 function splitGroupX4(): string {
   const lines = [
-    `// One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).`,
+    `// One group's split tables: the 9 entries at p9 (trits 3..4) first, while x3 and x4 are live, then the 27 at p`,
+    `// (trits 0..2) three at a time: q = bias + (t1 - 1) x1 + (t2 - 1) x2 and its entries q - x0, q, q + x0. Few values`,
+    `// live at once: nine precomputed sums (the earlier form) spilled in the AOT build.`,
     `// @ts-ignore: decorator`,
     `@inline export function splitGroupX4(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {`,
+    `  const m = -x3 - x4, z = -x4, h = x3 - x4;`,
   ];
-  const e = (i: number) => `e${i} = BIAS4${signed((i % 3) - 1, "x0")}${signed(Math.floor(i / 3) - 1, "x1")}`;
-  for (let i = 0; i < 9; i += 3) lines.push(`  const ${[e(i), e(i + 1), e(i + 2)].join(", ")};`);
-  // each block's address from p0 and k, not stepped: with p0 a constant plus a bounded group offset (splitBuildFast)
-  // the AOT build proves every store in bounds; a stepped pointer it cannot bound
-  lines.push(`  for (let s = -x2, k = 0; k < 3; k++, s += x2) {`, `    const p = p0 + <usize>(k * 72);`);
-  for (let i = 0; i < 9; i += 3)
-    lines.push(`    ${[i, i + 1, i + 2].map((e) => `store<i64>(p, s + e${e}, ${8 * e});`).join(" ")}`);
-  lines.push(`  }`, `  const m = -x3 - x4, z = -x4, h = x3 - x4;`);
   const x4s = ["", " + x4", " + 2 * x4"];
   for (let t4 = 0; t4 < 3; t4++)
     lines.push(
       `  ${["m", "z", "h"].map((v, t3) => `store<i64>(p9, ${v}${x4s[t4]}, ${8 * (3 * t4 + t3)});`).join(" ")}`,
     );
-  lines.push(`}`);
+  // each block's address from p0 and k, not stepped: with p0 a constant plus a bounded group offset (splitBuildFast)
+  // the AOT build proves every store in bounds; a stepped pointer it cannot bound
+  lines.push(`  for (let s = BIAS4 - x1 - x2, k = 0; k < 3; k++, s += x2) {`, `    const p = p0 + <usize>(k * 72);`);
+  for (let t1 = 0; t1 < 3; t1++) {
+    // one local stepped by x1 (wasm3 gives every local a slot of the value stack)
+    lines.push(`    ${["let q = s;", "q += x1;", "q += x1;"][t1]}`);
+    lines.push(
+      `    ${[0, 1, 2].map((t0) => `store<i64>(p, q${signed(t0 - 1, "x0")}, ${8 * (3 * t1 + t0)});`).join(" ")}`,
+    );
+  }
+  lines.push(`  }`, `}`);
   return lines.join("\n");
 }
 

@@ -327,7 +327,10 @@ export function lut_build_t3x4s_x4(x4: i32, cols: i32, lut: i32): void {
   const groups = packedRowBytes(cols, 5);
   checkRange(x4, <u64>groups * 40, "lut_build_t3x4s_x4: x4 or lut range outside memory");
   checkRange(lut, <u64>T3X4S_BYTES, "lut_build_t3x4s_x4: x4 or lut range outside memory");
-  splitBuildX4(<usize>x4, groups, <usize>lut);
+  // at LUT_FAST the backbone's build, as k_t3_matvec calls it: the golden vectors test it, and a second caller keeps
+  // binaryen from inlining it into k_t3_matvec, whose frame would then sit under every lookup in wasm3's value stack
+  if (<usize>lut == LUT_FAST) splitBuildFast(<usize>x4, groups);
+  else splitBuildX4(<usize>x4, groups, <usize>lut);
 }
 
 /** The builds of lut_build_t3x4s_x4, unchecked: split tables of `groups` (<= T3X4S_MAX_GROUPS) groups at lut. */

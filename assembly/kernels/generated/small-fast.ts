@@ -45,22 +45,24 @@ export const T3X4S_FAST_GROUPS: i32 = 27;
   }
 }
 
-// One group's split tables: 27 entries at p (trits 0..2), 9 at p9 (trits 3..4).
+// One group's split tables: the 9 entries at p9 (trits 3..4) first, while x3 and x4 are live, then the 27 at p
+// (trits 0..2) three at a time: q = bias + (t1 - 1) x1 + (t2 - 1) x2 and its entries q - x0, q, q + x0. Few values
+// live at once: nine precomputed sums (the earlier form) spilled in the AOT build.
 // @ts-ignore: decorator
 @inline export function splitGroupX4(p0: usize, p9: usize, x0: i64, x1: i64, x2: i64, x3: i64, x4: i64): void {
-  const e0 = BIAS4 - x0 - x1, e1 = BIAS4 - x1, e2 = BIAS4 + x0 - x1;
-  const e3 = BIAS4 - x0, e4 = BIAS4, e5 = BIAS4 + x0;
-  const e6 = BIAS4 - x0 + x1, e7 = BIAS4 + x1, e8 = BIAS4 + x0 + x1;
-  for (let s = -x2, k = 0; k < 3; k++, s += x2) {
-    const p = p0 + <usize>(k * 72);
-    store<i64>(p, s + e0, 0); store<i64>(p, s + e1, 8); store<i64>(p, s + e2, 16);
-    store<i64>(p, s + e3, 24); store<i64>(p, s + e4, 32); store<i64>(p, s + e5, 40);
-    store<i64>(p, s + e6, 48); store<i64>(p, s + e7, 56); store<i64>(p, s + e8, 64);
-  }
   const m = -x3 - x4, z = -x4, h = x3 - x4;
   store<i64>(p9, m, 0); store<i64>(p9, z, 8); store<i64>(p9, h, 16);
   store<i64>(p9, m + x4, 24); store<i64>(p9, z + x4, 32); store<i64>(p9, h + x4, 40);
   store<i64>(p9, m + 2 * x4, 48); store<i64>(p9, z + 2 * x4, 56); store<i64>(p9, h + 2 * x4, 64);
+  for (let s = BIAS4 - x1 - x2, k = 0; k < 3; k++, s += x2) {
+    const p = p0 + <usize>(k * 72);
+    let q = s;
+    store<i64>(p, q - x0, 0); store<i64>(p, q, 8); store<i64>(p, q + x0, 16);
+    q += x1;
+    store<i64>(p, q - x0, 24); store<i64>(p, q, 32); store<i64>(p, q + x0, 40);
+    q += x1;
+    store<i64>(p, q - x0, 48); store<i64>(p, q, 56); store<i64>(p, q + x0, 64);
+  }
 }
 
 /**
