@@ -212,7 +212,7 @@ function splitAccesses(path, moduleName) {
 // count took six in and three or four out). The stack pointer is read as a register variable, not by an asm
 // statement (as the Linux kernel reads it on Arm and RISC-V), and the floor is a link-time constant on the boards:
 // gcc can then merge the checks of functions inlined into one caller, and an asm's output took a register that the
-// fp32 matvec's inner loop needed (a spill there made the fp32 AOT decision 1.4% dearer; measured both ways).
+// fp32 matvec's inner loop needed (a spill there made the fp32 AOT decision 1.3% dearer; measured both ways).
 const FUNC_PROLOGUE_WASM2C = `#if WASM_RT_USE_STACK_DEPTH_COUNT
 #define FUNC_PROLOGUE                                            \\
   if (++wasm_rt_call_stack_depth > WASM_RT_MAX_CALL_STACK_DEPTH) \\
