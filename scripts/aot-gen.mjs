@@ -210,9 +210,9 @@ function splitAccesses(path, moduleName) {
 // traps "call stack exhausted" as soon as it would take the stack below the floor, however large its frames, and
 // nothing is counted on the way back (on Thumb-2 four instructions a call on the way in, none on the way out; the
 // count took six in and three or four out). The stack pointer is read as a register variable, not by an asm
-// statement (as the Linux kernel reads it on Arm and RISC-V), and the floor is a link-time constant on the boards:
-// gcc can then merge the checks of functions inlined into one caller, and an asm's output took a register that the
-// fp32 matvec's inner loop needed (a spill there made the fp32 AOT decision 1.3% dearer; measured both ways).
+// statement, and the floor is a link-time constant on the boards (both stack_floor.h): gcc can then merge the checks
+// of functions inlined into one caller, and an asm's output took a register that the fp32 matvec's inner loop needed
+// (a spill there made the fp32 AOT decision 1.3% dearer; measured both ways).
 const FUNC_PROLOGUE_WASM2C = `#if WASM_RT_USE_STACK_DEPTH_COUNT
 #define FUNC_PROLOGUE                                            \\
   if (++wasm_rt_call_stack_depth > WASM_RT_MAX_CALL_STACK_DEPTH) \\
@@ -226,12 +226,6 @@ const FUNC_PROLOGUE_WASM2C = `#if WASM_RT_USE_STACK_DEPTH_COUNT
 #endif
 `;
 const FUNC_PROLOGUE_BITRL = `/* bitrl (scripts/aot-gen.mjs): the call stack is bounded in bytes, by the stack pointer against a floor */
-#if defined(__arm__) || defined(__riscv)
-register uintptr_t bitrl_sp_reg __asm__("sp");
-#define BITRL_SP() bitrl_sp_reg
-#else
-#define BITRL_SP() ((uintptr_t)__builtin_frame_address(0))
-#endif
 #include "stack_floor.h"
 #ifdef BITRL_LINKED_STACK_FLOOR
 #define BITRL_STACK_FLOOR BITRL_LINKED_STACK_FLOOR
@@ -239,7 +233,7 @@ register uintptr_t bitrl_sp_reg __asm__("sp");
 extern uintptr_t bitrl_aot_stack_floor;
 #define BITRL_STACK_FLOOR bitrl_aot_stack_floor
 #endif
-#define FUNC_PROLOGUE if (UNLIKELY(BITRL_SP() < BITRL_STACK_FLOOR)) TRAP(EXHAUSTION)
+#define FUNC_PROLOGUE if (UNLIKELY(BITRL_STACK_POINTER() < BITRL_STACK_FLOOR)) TRAP(EXHAUSTION)
 #define FUNC_EPILOGUE
 `;
 

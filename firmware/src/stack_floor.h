@@ -6,10 +6,10 @@
 
 #include <stdint.h>
 
-/* BITRL_CFG_STACK_RESERVE bytes above the linked stack's lowest address (__stack_limit, every linker script of this
- * project) for what runs below the deepest checked frame: an import, a trap's longjmp, an interrupt. Without that
- * symbol (the host, the ESP32's Arduino task) BITRL_CFG_STACK_BUDGET bytes below the caller's stack pointer: call it
- * where the firmware calls into the module from. */
+/* BITRL_CFG_STACK_RESERVE bytes above the linked stack's lowest address (__stack_limit, every Arm and RISC-V linker
+ * script of this project: BITRL_LINKED_STACK_FLOOR below) for what runs below the deepest checked frame: an import,
+ * a trap's longjmp, an interrupt. Elsewhere (the host, the ESP32's Arduino task) BITRL_CFG_STACK_BUDGET bytes below
+ * the caller's stack pointer: call it where the firmware calls into the module from. */
 uintptr_t bitrl_stack_floor(void);
 
 /* The same floor as a link-time constant where the linked stack is known at compile time: every Arm and RISC-V
@@ -20,6 +20,16 @@ uintptr_t bitrl_stack_floor(void);
 #include "bitrl_config.h"
 extern const char __stack_limit[];
 #define BITRL_LINKED_STACK_FLOOR ((uintptr_t)__stack_limit + BITRL_CFG_STACK_RESERVE)
+#endif
+
+/* The stack pointer. On Arm and RISC-V a register variable (as the Linux kernel reads it there), not an asm
+ * statement: gcc can merge repeated reads, and keeps no register for an asm's output (in the AOT build's prologues
+ * one made the fp32 matvec's inner loop spill). Elsewhere the current frame's address. */
+#if defined(__arm__) || defined(__riscv)
+register uintptr_t bitrl_sp_reg __asm__("sp");
+#define BITRL_STACK_POINTER() bitrl_sp_reg
+#else
+#define BITRL_STACK_POINTER() ((uintptr_t)__builtin_frame_address(0))
 #endif
 
 #endif
