@@ -108,7 +108,7 @@ function accessorsO(c, minBytes) {
     // the module's one memory is the runtime's static pool: its base and current size are two distinct globals
     // (wasm_rt_baremetal.c keeps them with the instance's memory), so gcc knows a store into the memory changes
     // neither and keeps both in registers through a loop; through the instance it reloaded both after every store
-    "extern uint8_t bitrl_aot_memory[];",
+    "extern uint8_t bitrl_aot_memory[] __attribute__((aligned(8)));",
     "extern uint32_t bitrl_aot_memory_size;",
     // a measurement, never a configuration: bench/model.ts --aot-unchecked builds a variant without any check to show
     // what the checks cost (the ceiling of dropping them all; docs/model.md)

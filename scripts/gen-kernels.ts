@@ -240,17 +240,18 @@ function splitGroupX4(): string {
     lines.push(
       `  ${["m", "z", "h"].map((v, t3) => `store<i64>(p9, ${v}${x4s[t4]}, ${8 * (3 * t4 + t3)});`).join(" ")}`,
     );
-  // each block's address from p0 and k, not stepped: with p0 a constant plus a bounded group offset (splitBuildFast)
-  // the AOT build proves every store in bounds; a stepped pointer it cannot bound
-  lines.push(`  for (let s = BIAS4 - x1 - x2, k = 0; k < 3; k++, s += x2) {`, `    const p = p0 + <usize>(k * 72);`);
-  for (let t1 = 0; t1 < 3; t1++) {
-    // one local stepped by x1 (wasm3 gives every local a slot of the value stack)
-    lines.push(`    ${["let q = s;", "q += x1;", "q += x1;"][t1]}`);
-    lines.push(
-      `    ${[0, 1, 2].map((t0) => `store<i64>(p, q${signed(t0 - 1, "x0")}, ${8 * (3 * t1 + t0)});`).join(" ")}`,
-    );
-  }
-  lines.push(`  }`, `}`);
+  // every store at a literal offset from p0 (a constant plus a bounded group offset in splitBuildFast: the AOT build
+  // proves each in bounds and knows its alignment, so an i64 store is one strd); one local stepped by x1 and, per
+  // block of 9, by x2 - 2 x1 (wasm3 gives every local a slot of the value stack)
+  lines.push(`  let q = BIAS4 - x1 - x2;`);
+  for (let k = 0; k < 3; k++)
+    for (let t1 = 0; t1 < 3; t1++) {
+      if (k + t1 > 0) lines.push(`  ${t1 == 0 ? "q += x2 - x1 - x1;" : "q += x1;"}`);
+      lines.push(
+        `  ${[0, 1, 2].map((t0) => `store<i64>(p0, q${signed(t0 - 1, "x0")}, ${72 * k + 8 * (3 * t1 + t0)});`).join(" ")}`,
+      );
+    }
+  lines.push(`}`);
   return lines.join("\n");
 }
 

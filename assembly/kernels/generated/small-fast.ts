@@ -54,15 +54,24 @@ export const T3X4S_FAST_GROUPS: i32 = 27;
   store<i64>(p9, m, 0); store<i64>(p9, z, 8); store<i64>(p9, h, 16);
   store<i64>(p9, m + x4, 24); store<i64>(p9, z + x4, 32); store<i64>(p9, h + x4, 40);
   store<i64>(p9, m + 2 * x4, 48); store<i64>(p9, z + 2 * x4, 56); store<i64>(p9, h + 2 * x4, 64);
-  for (let s = BIAS4 - x1 - x2, k = 0; k < 3; k++, s += x2) {
-    const p = p0 + <usize>(k * 72);
-    let q = s;
-    store<i64>(p, q - x0, 0); store<i64>(p, q, 8); store<i64>(p, q + x0, 16);
-    q += x1;
-    store<i64>(p, q - x0, 24); store<i64>(p, q, 32); store<i64>(p, q + x0, 40);
-    q += x1;
-    store<i64>(p, q - x0, 48); store<i64>(p, q, 56); store<i64>(p, q + x0, 64);
-  }
+  let q = BIAS4 - x1 - x2;
+  store<i64>(p0, q - x0, 0); store<i64>(p0, q, 8); store<i64>(p0, q + x0, 16);
+  q += x1;
+  store<i64>(p0, q - x0, 24); store<i64>(p0, q, 32); store<i64>(p0, q + x0, 40);
+  q += x1;
+  store<i64>(p0, q - x0, 48); store<i64>(p0, q, 56); store<i64>(p0, q + x0, 64);
+  q += x2 - x1 - x1;
+  store<i64>(p0, q - x0, 72); store<i64>(p0, q, 80); store<i64>(p0, q + x0, 88);
+  q += x1;
+  store<i64>(p0, q - x0, 96); store<i64>(p0, q, 104); store<i64>(p0, q + x0, 112);
+  q += x1;
+  store<i64>(p0, q - x0, 120); store<i64>(p0, q, 128); store<i64>(p0, q + x0, 136);
+  q += x2 - x1 - x1;
+  store<i64>(p0, q - x0, 144); store<i64>(p0, q, 152); store<i64>(p0, q + x0, 160);
+  q += x1;
+  store<i64>(p0, q - x0, 168); store<i64>(p0, q, 176); store<i64>(p0, q + x0, 184);
+  q += x1;
+  store<i64>(p0, q - x0, 192); store<i64>(p0, q, 200); store<i64>(p0, q + x0, 208);
 }
 
 /**
