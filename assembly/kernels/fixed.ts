@@ -50,8 +50,8 @@ export function fxFromU64(v: u64, e: i32): i32 {
 export function fxMul(a: i32, b: i32): i32 {
   const ma = a & 0xffff,
     mb = b & 0xffff;
-  if (ma == 0 || mb == 0) return 0;
-  if ((ma | mb) >= 1 << 15 || ma < 1 << 14 || mb < 1 << 14) return fxFromU64(<u64>(ma * mb), (a >> 16) + (b >> 16));
+  // both mantissas in [2^14, 2^15) exactly when neither differs from 2^14 above bit 13 (0 included: fxFromU64(0) = 0)
+  if (((ma ^ (1 << 14)) | (mb ^ (1 << 14))) >= 1 << 14) return fxFromU64(<u64>(ma * mb), (a >> 16) + (b >> 16));
   // both mantissas in [2^14, 2^15): the product lies in [2^28, 2^30), so fxFromU64's shift is 14 or 15; the same
   // rounding in u32, without its 64-bit count and shifts (per output on the int8 path)
   const p = <u32>(ma * mb);
@@ -126,6 +126,12 @@ export function quantI32(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i
 @inline function roundQ(h: i32, sh: i32, r: i32): i32 {
   return ((h >> sh) * r + (1 << 22)) >> 23;
 }
+/** roundLane(h, sh, r) (a t3 lane) in one shift: 128 2^23 added before it. No overflow: |(h >> sh) r| <=
+ *  127 2^23 + r with r <= 127 2^9 when sh > 0, so the sum stays below 2^31. */
+// @ts-ignore: decorator
+@inline function roundLane(h: i32, sh: i32, r: i32): i32 {
+  return ((h >> sh) * r + ((1 << 22) + (128 << 23))) >> 23;
+}
 
 // Writes q[i] = round(127 h[i] / amax) with h = x * (gains ? G : 1), h normalised by 2^-sh to 15 bits first; the
 // multiplier of one q unit: an 2^(sh - qin) / 127. quantI32 is quantBy with amax = max |x|: a caller that already
@@ -149,10 +155,10 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
     const end2 = x + <usize>((n & ~1) << 2);
     if (gains) {
       for (; p < end2; p += 8, g += 8, o += 16) {
-        store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r) + 128);
-        store<u16>(o, roundQ(load<i32>(p, 4) * load<i32>(g, 4), sh, r) + 128, 8);
+        store<u16>(o, roundLane(load<i32>(p) * load<i32>(g), sh, r));
+        store<u16>(o, roundLane(load<i32>(p, 4) * load<i32>(g, 4), sh, r), 8);
       }
-      if (p < end) store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r) + 128);
+      if (p < end) store<u16>(o, roundLane(load<i32>(p) * load<i32>(g), sh, r));
     } else {
       for (; p < end2; p += 8, o += 16) {
         // both loads before the stores: the AOT build then asks p's bounds question once a pass, not again after a
@@ -160,10 +166,10 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
         // instructions than the AOT build saves)
         const x0 = load<i32>(p),
           x1 = load<i32>(p, 4);
-        store<u16>(o, roundQ(x0, sh, r) + 128);
-        store<u16>(o, roundQ(x1, sh, r) + 128, 8);
+        store<u16>(o, roundLane(x0, sh, r));
+        store<u16>(o, roundLane(x1, sh, r), 8);
       }
-      if (p < end) store<u16>(o, roundQ(load<i32>(p), sh, r) + 128);
+      if (p < end) store<u16>(o, roundLane(load<i32>(p), sh, r));
     }
   } else {
     if (gains) for (; p < end; p += 4, g += 4, o += 1) store<i8>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r));
@@ -278,16 +284,18 @@ export function emit(p: usize, u: i32, mode: i32): void {
 export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize): void {
   const m = f & 0xffff,
     s = fxShift(f, XQ);
-  const half = 1 << (s - 1);
+  // (lane - unbias) m + half as lane m + c, one operation less a row: the same i32 for any inputs (wrapping
+  // arithmetic is exact modulo 2^32)
+  const c = (1 << (s - 1)) - unbias * m;
   const end = y + <usize>(rows << 2);
   const end2 = y + <usize>((rows & ~1) << 2); // two rows a pass, an odd count's last row after
   let a = acc,
     p = y;
   for (; p < end2; p += 8, a += 16) {
-    addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
-    addSaturateNext(p, ((<i32>load<u16>(a, 8) - unbias) * m + half) >> s);
+    addSaturate(p, (<i32>load<u16>(a) * m + c) >> s);
+    addSaturateNext(p, (<i32>load<u16>(a, 8) * m + c) >> s);
   }
-  if (p < end) addSaturate(p, ((<i32>load<u16>(a) - unbias) * m + half) >> s);
+  if (p < end) addSaturate(p, (<i32>load<u16>(a) * m + c) >> s);
 }
 
 /** storeRaw with relu2, returning max y[r] (the amax quantI32 of y would compute). Unchecked (callers check). */
