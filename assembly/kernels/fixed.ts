@@ -121,16 +121,12 @@ export function quantI32(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i
   return <u32>select<i32>(v, -v, v >= 0);
 }
 
-/** round(127 h / amax) as quantBy computes it: h normalised by 2^-sh, times r = 127 2^23 / (amax >> sh), rounded. */
+/** round(127 h / amax) as quantBy computes it: h normalised by 2^-sh, times r = 127 2^23 / (amax >> sh), rounded by
+ *  c = 2^22; a t3 lane's + 128 comes with c = 2^22 + 128 2^23, in the same shift (no overflow: |(h >> sh) r| <=
+ *  127 2^23 + r with r <= 127 2^9 when sh > 0, so the sum stays below 2^31). */
 // @ts-ignore: decorator
-@inline function roundQ(h: i32, sh: i32, r: i32): i32 {
-  return ((h >> sh) * r + (1 << 22)) >> 23;
-}
-/** roundLane(h, sh, r) (a t3 lane) in one shift: 128 2^23 added before it. No overflow: |(h >> sh) r| <=
- *  127 2^23 + r with r <= 127 2^9 when sh > 0, so the sum stays below 2^31. */
-// @ts-ignore: decorator
-@inline function roundLane(h: i32, sh: i32, r: i32): i32 {
-  return ((h >> sh) * r + ((1 << 22) + (128 << 23))) >> 23;
+@inline function roundQ(h: i32, sh: i32, r: i32, c: i32): i32 {
+  return ((h >> sh) * r + c) >> 23;
 }
 
 // Writes q[i] = round(127 h[i] / amax) with h = x * (gains ? G : 1), h normalised by 2^-sh to 15 bits first; the
@@ -146,6 +142,10 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
   const sh = bl > 15 ? bl - 15 : 0;
   const an = amax >> (<u32>sh);
   const r = <i32>(((<u32>127) << 23) / an); // |h >> sh| <= an: |q| <= 127
+  // the lanes' rounding constant (2^22 + 128 2^23; the int8 one 2^22) plus an >> 15, always 0 (an < 2^15) but not
+  // to the C compiler, which then keeps each in a register: one multiply-add a value, not a multiply and one or two
+  // adds of an immediate (2^22 + 128 2^23 is not one Thumb-2 immediate)
+  const c = (1 << 22) + (128 << 23) + <i32>(an >> 15);
   const end = x + <usize>(n << 2);
   let p = x,
     g = gains,
@@ -155,10 +155,10 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
     const end2 = x + <usize>((n & ~1) << 2);
     if (gains) {
       for (; p < end2; p += 8, g += 8, o += 16) {
-        store<u16>(o, roundLane(load<i32>(p) * load<i32>(g), sh, r));
-        store<u16>(o, roundLane(load<i32>(p, 4) * load<i32>(g, 4), sh, r), 8);
+        store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r, c));
+        store<u16>(o, roundQ(load<i32>(p, 4) * load<i32>(g, 4), sh, r, c), 8);
       }
-      if (p < end) store<u16>(o, roundLane(load<i32>(p) * load<i32>(g), sh, r));
+      if (p < end) store<u16>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r, c));
     } else {
       for (; p < end2; p += 8, o += 16) {
         // both loads before the stores: the AOT build then asks p's bounds question once a pass, not again after a
@@ -166,21 +166,22 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
         // instructions than the AOT build saves)
         const x0 = load<i32>(p),
           x1 = load<i32>(p, 4);
-        store<u16>(o, roundLane(x0, sh, r));
-        store<u16>(o, roundLane(x1, sh, r), 8);
+        store<u16>(o, roundQ(x0, sh, r, c));
+        store<u16>(o, roundQ(x1, sh, r, c), 8);
       }
-      if (p < end) store<u16>(o, roundLane(load<i32>(p), sh, r));
+      if (p < end) store<u16>(o, roundQ(load<i32>(p), sh, r, c));
     }
   } else {
-    if (gains) for (; p < end; p += 4, g += 4, o += 1) store<i8>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r));
+    const c8 = c - (128 << 23); // 2^22
+    if (gains) for (; p < end; p += 4, g += 4, o += 1) store<i8>(o, roundQ(load<i32>(p) * load<i32>(g), sh, r, c8));
     else {
       // two values a pass (the attention's q and k per head), an odd n's last one after
       const end2 = x + <usize>((n & ~1) << 2);
       for (; p < end2; p += 8, o += 2) {
-        store<i8>(o, roundQ(load<i32>(p), sh, r));
-        store<i8>(o, roundQ(load<i32>(p, 4), sh, r), 1);
+        store<i8>(o, roundQ(load<i32>(p), sh, r, c8));
+        store<i8>(o, roundQ(load<i32>(p, 4), sh, r, c8), 1);
       }
-      if (p < end) store<i8>(o, roundQ(load<i32>(p), sh, r));
+      if (p < end) store<i8>(o, roundQ(load<i32>(p), sh, r, c8));
     }
   }
   return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
