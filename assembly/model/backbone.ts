@@ -474,8 +474,17 @@ function embedInt(tokens: usize, n: i32): void {
     const m = f & 0xffff,
       s = fxShift(f, XQ);
     const xo = xB + <usize>(t * dim * 4);
-    for (let i = 0; i < dim; i++) {
-      const v = (<i32>load<i8>(wB + <usize>i) * m + (1 << (s - 1))) >> s;
+    const half = 1 << (s - 1);
+    let i = 0;
+    for (; i + 1 < dim; i += 2) {
+      // two values a pass
+      const v0 = (<i32>load<i8>(wB + <usize>i) * m + half) >> s,
+        v1 = (<i32>load<i8>(wB + <usize>i, 1) * m + half) >> s;
+      store<i32>(xo + <usize>(i << 2), min(max(v0, -XMAX), XMAX));
+      store<i32>(xo + <usize>(i << 2), min(max(v1, -XMAX), XMAX), 4);
+    }
+    if (i < dim) {
+      const v = (<i32>load<i8>(wB + <usize>i) * m + half) >> s;
       store<i32>(xo + <usize>(i << 2), min(max(v, -XMAX), XMAX));
     }
   }
