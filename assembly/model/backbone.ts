@@ -478,16 +478,19 @@ function embedInt(tokens: usize, n: i32): void {
     let i = 0;
     for (; i + 1 < dim; i += 2) {
       // two values a pass
-      const v0 = (<i32>load<i8>(wB + <usize>i) * m + half) >> s,
-        v1 = (<i32>load<i8>(wB + <usize>i, 1) * m + half) >> s;
-      store<i32>(xo + <usize>(i << 2), min(max(v0, -XMAX), XMAX));
-      store<i32>(xo + <usize>(i << 2), min(max(v1, -XMAX), XMAX), 4);
+      const v0 = embedValue(<i32>load<i8>(wB + <usize>i), m, half, s),
+        v1 = embedValue(<i32>load<i8>(wB + <usize>i, 1), m, half, s);
+      store<i32>(xo + <usize>(i << 2), v0);
+      store<i32>(xo + <usize>(i << 2), v1, 4);
     }
-    if (i < dim) {
-      const v = (<i32>load<i8>(wB + <usize>i) * m + half) >> s;
-      store<i32>(xo + <usize>(i << 2), min(max(v, -XMAX), XMAX));
-    }
+    if (i < dim) store<i32>(xo + <usize>(i << 2), embedValue(<i32>load<i8>(wB + <usize>i), m, half, s));
   }
+}
+
+/** One embedding value: round(q * m 2^-s) (half = 2^(s - 1)), saturated at +-XMAX. */
+// @ts-ignore: decorator
+@inline function embedValue(q: i32, m: i32, half: i32, s: i32): i32 {
+  return min(max((q * m + half) >> s, -XMAX), XMAX);
 }
 
 /**

@@ -10,8 +10,12 @@
 #include "stack_floor.h"
 
 /* ---- call stack, bounded in bytes: each compiled function's prologue (scripts/aot-gen.mjs) traps "call stack
- * exhausted" when the stack pointer is below this floor (stack_floor.h), as wasm3 traps "stack overflow" */
+ * exhausted" when the stack pointer is below the floor (stack_floor.h), as wasm3 traps "stack overflow". Where the
+ * linked stack is known the prologue compares with BITRL_LINKED_STACK_FLOOR, a constant; elsewhere (the host) with
+ * this variable, set at init */
+#ifndef BITRL_LINKED_STACK_FLOOR
 uintptr_t bitrl_aot_stack_floor;
+#endif
 
 /* ---- traps: the adapter arms a jmp_buf before every call into the module */
 jmp_buf *bitrl_aot_trap_target;
@@ -52,7 +56,9 @@ const char *wasm_rt_strerror(wasm_rt_trap_t trap) {
 /* ---- lifecycle */
 static bool s_initialized;
 void wasm_rt_init(void) {
+#ifndef BITRL_LINKED_STACK_FLOOR
     bitrl_aot_stack_floor = bitrl_stack_floor();
+#endif
     s_initialized = true;
 }
 bool wasm_rt_is_initialized(void) { return s_initialized; }
