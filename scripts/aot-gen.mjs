@@ -1,7 +1,7 @@
 // Ahead-of-time backend, build step: build/agent.wasm -> C with wabt's wasm2c, plus a generated table of the
 // module's exports (name, signature, a thunk) so the firmware can call any export by name, as it does under wasm3.
 // Output goes to an ignored build folder; nothing generated is tracked.
-// usage: node scripts/aot-gen.mjs [--wasm build/agent.wasm] [--out .bitrl/gen/aot]
+// usage: node scripts/aot-gen.mjs [--wasm build/agent.aot.wasm] [--out .bitrl/gen/aot]
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -249,7 +249,7 @@ function writeAtomic(path, text) {
 }
 
 export function generateAot({
-  wasm = join(root, "build/agent.wasm"),
+  wasm = join(root, "build/agent.aot.wasm"),
   out = join(root, ".bitrl/gen/aot"),
   moduleName = "agent",
 } = {}) {

@@ -35,12 +35,15 @@ export const TSC_NODE_FLAGS = [
 
 export function build({ quiet = false } = {}) {
   mkdirSync(join(root, "build"), { recursive: true });
-  for (const [target, out] of [
-    ["release", "build/agent.wasm"],
-    ["debug", "build/agent.debug.wasm"],
+  // the AOT build compiles its own module: the release one plus the indexed loops (assembly/kernels/indexed.ts)
+  for (const [target, out, extra] of [
+    ["release", "build/agent.wasm", []],
+    ["debug", "build/agent.debug.wasm", []],
+    ["aot", "build/agent.aot.wasm", ["--use", "BITRL_INDEXED=1"]],
   ]) {
-    if (!quiet) console.log(`build: asc --target ${target}, data segments merged`);
-    run(bin("asc"), ["--config", "asconfig.json", "--target", target]);
+    if (!quiet)
+      console.log(`build: asc --target ${target}${extra.length ? " " + extra.join(" ") : ""}, data segments merged`);
+    run(bin("asc"), ["--config", "asconfig.json", "--target", target, ...extra]);
     // few data segments: wasm3 keeps a record per segment in its heap (scripts/merge-data.mjs)
     const file = join(root, out);
     writeFileSync(file, mergeDataSegments(readFileSync(file)));

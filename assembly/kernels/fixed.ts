@@ -3,6 +3,7 @@
 // reciprocal square root, per-token absmax int8 by one division per token, BitLinear rescale by multiply and
 // shift, softmax by an exp2 table. Twin: tools/lib/reference/fixed.ts (same integers, bit for bit).
 import { checkDim, checkRange, checkWords3, trap } from "./check";
+import { normF32Ix, normQuantIx, quantLoopsIx, relu2AmaxIx, rescaleAddIx, storeRawIx } from "./indexed";
 
 // ---- Fixed-point multipliers: an i32 packing (e << 16) | m, value m * 2^-e, m in [2^14, 2^15) or 0 (then 0). ----
 
@@ -125,7 +126,7 @@ export function quantI32(x: usize, n: i32, qin: i32, out: usize, lanes: bool): i
  *  c = 2^22; a t3 lane's + 128 comes with c = 2^22 + 128 2^23, in the same shift (no overflow: |(h >> sh) r| <=
  *  127 2^23 + r with r <= 127 2^9 when sh > 0, so the sum stays below 2^31). */
 // @ts-ignore: decorator
-@inline function roundQ(h: i32, sh: i32, r: i32, c: i32): i32 {
+@inline export function roundQ(h: i32, sh: i32, r: i32, c: i32): i32 {
   return ((h >> sh) * r + c) >> 23;
 }
 
@@ -150,6 +151,11 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
   let p = x,
     g = gains,
     o = out;
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (isDefined(BITRL_INDEXED)) {
+    // the AOT module's form (indexed.ts)
+    if (quantLoopsIx(x, n, gains, out, lanes, sh, r, c)) return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
+  }
   if (lanes) {
     // two values a pass (the t3 lanes are the backbone's hot path), an odd n's last one after
     const end2 = x + <usize>((n & ~1) << 2);
@@ -194,6 +200,11 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
  * multiplier: max|h| 2^-(XQ + gs) / (127 sqrt(sum x^2 / n + eps)). Unchecked (callers check).
  */
 export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, lanes: bool): i32 {
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (isDefined(BITRL_INDEXED)) {
+    const f = normQuantIx(x, gains, gs, n, out, lanes); // the AOT module's form (indexed.ts)
+    if (f != -1) return f;
+  }
   let ss: i64 = 0;
   let amax: u32 = 0;
   const end = x + <usize>(n << 2);
@@ -221,6 +232,10 @@ export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, l
 /** out f32[n] = RMSNorm(x) * g from the integer x i32[n] (XQ fractional bits) and gains G i32[n] = g 2^gs: the
  *  integer forward's only float step (the features handed to the head). Unchecked (callers check). */
 export function normF32(x: usize, gains: usize, gs: i32, n: i32, out: usize): void {
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (isDefined(BITRL_INDEXED)) {
+    if (normF32Ix(x, gains, gs, n, out)) return; // the AOT module's form (indexed.ts)
+  }
   let ss: i64 = 0;
   const end = x + <usize>(n << 2);
   const end2 = x + <usize>((n & ~1) << 2); // two values a pass, an odd n's last one after (the same sum, in order)
@@ -267,7 +282,7 @@ export const FX_Q8: i32 = (22 << 16) | (1 << 14);
 
 /** x clamped to +-XMAX. */
 // @ts-ignore: decorator
-@inline function saturate(x: i32): i32 {
+@inline export function saturate(x: i32): i32 {
   return select<i32>(select<i32>(x, XMAX, x < XMAX), -XMAX, x > -XMAX);
 }
 /** x + u saturated at +-XMAX into p (|u| <= 2^30, |x| <= XMAX: no overflow). */
@@ -296,6 +311,10 @@ export function emit(p: usize, u: i32, mode: i32): void {
  * (wider accumulators go through mulShift64). Unchecked (callers check).
  */
 export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize): void {
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (isDefined(BITRL_INDEXED)) {
+    if (rescaleAddIx(acc, unbias, rows, f, y)) return; // the AOT module's form (indexed.ts)
+  }
   const m = f & 0xffff,
     s = fxShift(f, XQ);
   // (lane - unbias) m + half as lane m + c, one operation less a row: the same i32 for any inputs (wrapping
@@ -314,6 +333,11 @@ export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize)
 
 /** storeRaw with relu2, returning max y[r] (the amax quantI32 of y would compute). Unchecked (callers check). */
 export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (isDefined(BITRL_INDEXED)) {
+    const am = relu2AmaxIx(acc, unbias, rows, y); // the AOT module's form (indexed.ts)
+    if (am != 0xffffffff) return am;
+  }
   const end = y + <usize>(rows << 2);
   const end2 = y + <usize>((rows & ~1) << 2); // two rows a pass, an odd count's last row after
   let amax: u32 = 0;
@@ -340,6 +364,10 @@ export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
 /** y[r] (i32) = acc[r], or max(acc[r], 0)^2 when relu2 (|acc| < 2^14: < 2^28), from t3 lanes as rescaleAdd reads
  *  them. Unchecked (callers check). */
 export function storeRaw(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bool): void {
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (isDefined(BITRL_INDEXED)) {
+    if (storeRawIx(acc, unbias, rows, y, relu2)) return; // the AOT module's form (indexed.ts)
+  }
   const end = y + <usize>(rows << 2);
   let a = acc,
     p = y;

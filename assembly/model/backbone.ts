@@ -25,6 +25,7 @@ import {
 } from "../kernels/bound";
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
+import { qkvRopeIx } from "../kernels/indexed";
 import {
   FX_ADD,
   FX_Q8,
@@ -430,29 +431,34 @@ function linearInt(m: i32, r0: i32, r1: i32, n: i32, y: usize, ys: i32, mode: i3
 function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
   const hd = dim / heads;
   const half = hd / 2;
-  for (let part = 0; part < 2; part++) {
-    for (let h = 0; h < heads; h++) {
-      const r = part * dim + h * hd;
-      let la = lane + <usize>(r << 3),
-        lb = la + <usize>(half << 3);
-      let pa = yo + <usize>(r << 2),
-        pb = pa + <usize>(half << 2);
-      const end = pb;
-      let am: u32 = 0;
-      // position 0's table entry is cos 4096, sin 0: (a 4096 + 2048) >> 12 = a for these |a| < 2^16, ropeRaw's identity
-      let ro = ropeB + <usize>((t * half * 2) << 2);
-      for (; pa < end; pa += 4, pb += 4, la += 8, lb += 8, ro += 8) {
-        const a = <i32>load<u16>(la) - unbias,
-          b = <i32>load<u16>(lb) - unbias;
-        const co = load<i32>(ro),
-          si = load<i32>(ro, 4);
-        const x = (a * co - b * si + 2048) >> 12,
-          y = (a * si + b * co + 2048) >> 12;
-        store<i32>(pa, x);
-        store<i32>(pb, y);
-        am = max(am, max(absU32(x), absU32(y)));
+  // the AOT module's indexed form (kernels/indexed.ts), else stepped pointers
+  const rt = ropeB + <usize>((t * half * 2) << 2);
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  if (!isDefined(BITRL_INDEXED) || !qkvRopeIx(lane, unbias, yo, rt, dim, heads, amaxQkAt(t * 2 * heads))) {
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const r = part * dim + h * hd;
+        let la = lane + <usize>(r << 3),
+          lb = la + <usize>(half << 3);
+        let pa = yo + <usize>(r << 2),
+          pb = pa + <usize>(half << 2);
+        const end = pb;
+        let am: u32 = 0;
+        // position 0's table entry is cos 4096, sin 0: (a 4096 + 2048) >> 12 = a for these |a| < 2^16, ropeRaw's identity
+        let ro = ropeB + <usize>((t * half * 2) << 2);
+        for (; pa < end; pa += 4, pb += 4, la += 8, lb += 8, ro += 8) {
+          const a = <i32>load<u16>(la) - unbias,
+            b = <i32>load<u16>(lb) - unbias;
+          const co = load<i32>(ro),
+            si = load<i32>(ro, 4);
+          const x = (a * co - b * si + 2048) >> 12,
+            y = (a * si + b * co + 2048) >> 12;
+          store<i32>(pa, x);
+          store<i32>(pb, y);
+          am = max(am, max(absU32(x), absU32(y)));
+        }
+        store<u32>(amaxQkAt((t * 2 + part) * heads + h), am);
       }
-      store<u32>(amaxQkAt((t * 2 + part) * heads + h), am);
     }
   }
   storeRaw(lane + <usize>(dim << 4), unbias, dim, yo + <usize>(dim << 3), false); // v (own kernels: no import)

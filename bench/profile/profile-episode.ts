@@ -150,10 +150,10 @@ function owner(syms: Symbol[], at: number): { name: string; entry: boolean } {
   return s && at < s.end ? { name: s.name, entry: at === s.start } : { name: `?0x${at.toString(16)}`, entry: false };
 }
 
-/** The module's function names by index (imports first), from the release build's text: wasm2c names an
- *  unexported function w2c_f<index>. */
-function moduleFunctionNames(): string[] {
-  const wat = join(repoRoot, "build", "agent.wat");
+/** The module's function names by index (imports first), from the text of the build the backend runs (the AOT
+ *  build compiles build/agent.aot.wasm): wasm2c names an unexported function w2c_f<index>. */
+function moduleFunctionNames(backend: string): string[] {
+  const wat = join(repoRoot, "build", backend === "aot" ? "agent.aot.wat" : "agent.wat");
   if (!existsSync(wat)) return [];
   const names: string[] = [];
   for (const m of readFileSync(wat, "utf8").matchAll(/^ \((?:import "[^"]*" "[^"]*" \()?func \$(\S+)/gm))
@@ -187,7 +187,7 @@ export async function profileEpisode(o: ProfileOptions): Promise<EpisodeProfile>
   const one = await profiledRun(o, image.path, so, 1);
   const two = await profiledRun(o, image.path, so, 2);
   const syms = functionSymbols(o.board, image.path);
-  const moduleNames = moduleFunctionNames();
+  const moduleNames = moduleFunctionNames(o.backend);
   // w2c_f112 (or w2c_f112.isra.0) -> "w2c_f112.isra.0 splitLookup"
   const label = (fn: string) => {
     const m = /^w2c_f(\d+)/.exec(fn);

@@ -59,6 +59,7 @@ for (const [build, kernels] of [
   ["release", "imports"],
   ["debug", "imports"],
   ["release", "own"],
+  ["aot", "own"],
 ] as const) {
   test(`should give bit-identical features in wasm (${build}, kernels ${kernels === "own" ? "called directly" : "through the imports"}) and the TypeScript twin for every kind`, () => {
     const mod = loadAgent(build, { kernels });
@@ -66,6 +67,8 @@ for (const [build, kernels] of [
       const w = weights(kind);
       mod.setBlob(encodeBlob(blobOf(w)));
       assert.is(mod.fn.backbone_load(), 0, `${kind}: ${mod.logs.join("; ")}`);
+      // the AOT module's indexed loops take bases up to 96 KiB (assembly/kernels/indexed.ts): these buffers do
+      if (build === "aot") assert.ok(mod.fn.heap_top() <= 96 * 1024, `heap top ${mod.fn.heap_top()}`);
       const size = featureSize(w.config);
       assert.is(mod.fn.backbone_feature_size(), size);
       const r = rng(11);

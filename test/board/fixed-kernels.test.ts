@@ -26,6 +26,7 @@ for (const [b, kernels] of [
   ["debug", "imports"],
   ["release", "own"],
   ["debug", "own"],
+  ["aot", "own"],
 ] as const) {
   test(`should pass every fixed-kernels golden case (${b}, kernels ${kernels === "own" ? "called directly" : "through the imports"})`, () => {
     const mod = loadAgent(b, { kernels });
@@ -35,6 +36,25 @@ for (const [b, kernels] of [
     }
   });
 }
+
+// The AOT module (build/agent.aot.wasm) runs its indexed loops for bases up to 96 KiB (assembly/kernels/indexed.ts)
+// and its pointer forms above: the golden cases above, in the I/O arena, take the indexed ones; the same cases with
+// the arena moved above 96 KiB take the pointer ones, and both must give the golden bytes.
+const IX_BASE = 96 * 1024;
+test("should run the AOT module's golden cases in its indexed loops (arena below 96 KiB) and in its pointer forms (above)", () => {
+  const mod = loadAgent("aot", { kernels: "own" });
+  assert.ok(mod.ioBase + mod.ioSize <= IX_BASE, `the I/O arena ends at ${mod.ioBase + mod.ioSize}`);
+  const high = { ...mod, ioBase: IX_BASE + 4096 };
+  const pages = Math.ceil((high.ioBase + mod.ioSize - mod.memory.buffer.byteLength) / 65536);
+  if (pages > 0) assert.ok(mod.memory.grow && mod.memory.grow(pages) >= 0, "memory.grow");
+  const ixKernels = new Set(["quant_i32", "norm_quant", "rescale_t3", "norm_f32", "attention_i32"]);
+  const cases = golden.cases.filter((c) => ixKernels.has(c.fn));
+  assert.ok(cases.length >= 10, `${cases.length} cases`);
+  for (const c of cases) {
+    const r = runGoldenCase(high, c);
+    assert.ok(r.ok, `${c.name} above 96 KiB: ${r.detail}`);
+  }
+});
 
 test("should give multipliers within half a unit of the 15-bit mantissa", () => {
   const rand = seededRandom(5);

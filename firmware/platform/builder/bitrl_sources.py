@@ -73,10 +73,11 @@ def add_bitrl_sources(env, emulated):
         # semihosting and C library glue shared by the emulated boards
         env.BuildSources(os.path.join("$BUILD_DIR", "common"), common_dir)
 
-    wasm_path = os.path.join(project_dir, opt("agent_wasm", "build/agent.wasm"))
+    backend = opt("backend", "wasm3")
+    # the AOT build compiles its own module: the release one plus the indexed loops (assembly/kernels/indexed.ts)
+    wasm_path = os.path.join(project_dir, opt("agent_wasm", "build/agent.aot.wasm" if backend == "aot" else "build/agent.wasm"))
     if not os.path.isfile(wasm_path):
         _fail(env, "%s not found: run 'node scripts/build.mjs' first" % wasm_path)
-    backend = opt("backend", "wasm3")
     if backend == "aot":
         _add_aot(env, project_dir, wasm_path)
     elif backend == "wasm3":

@@ -18,6 +18,7 @@ import { join, relative, resolve } from "node:path";
 import { getBoard, type BoardId } from "./profiles.ts";
 import { crc32 } from "../util/crc32.ts";
 import { BitrlError } from "../util/errors.ts";
+import { agentWasmPath } from "../runtime/wasm.ts";
 import { ensureToolchain, paths, pioEnv, repoRoot } from "./toolchain.ts";
 
 export type Backend = "wasm3" | "wasm3+native" | "aot" | "wamr";
@@ -36,7 +37,7 @@ export interface FirmwareBuildOptions {
   backend?: Backend;
   /** application sources instead of firmware/src (the toolchain self-test uses scripts/toolchain/selftest) */
   srcDir?: string;
-  /** the agent module to embed; default build/agent.wasm */
+  /** the agent module to embed; default build/agent.wasm, build/agent.aot.wasm for the aot backend */
   wasm?: string;
   /** rebuild even when the inputs are unchanged */
   force?: boolean;
@@ -212,7 +213,8 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
-  const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
+  const defaultWasm = resolve(agentWasmPath(backend === "aot" ? "aot" : "release"));
+  const wasm = resolve(opts.wasm ?? defaultWasm);
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
   const riscv = board.id === "qemu-rv32" || board.id === "esp32-c3-devkitm-1";
   ensureToolchain({ riscv, esp: board.id === "esp32-c3-devkitm-1", aot: backend === "aot", wamr: backend === "wamr" });
@@ -259,7 +261,7 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
       PLATFORMIO_BUILD_DIR: buildDir,
       PLATFORMIO_BUILD_FLAGS: extraFlags,
     });
-    const customWasm = wasm !== resolve(join(repoRoot, "build", "agent.wasm"));
+    const customWasm = wasm !== defaultWasm;
     const args = ["run", "-e", env!, ...(customWasm ? ["-O", `custom_agent_wasm = ${relative(repoRoot, wasm)}`] : [])];
     const { code, out } = await run(paths.pio, args, e, !!opts.verbose);
     if (code !== 0) throw new BitrlError(`pio run -e ${env} failed: ${lastLines(out, 4)}`);
@@ -342,7 +344,7 @@ export async function buildHostFirmware(opts: FirmwareBuildOptions = {}): Promis
   const aot = backend === "aot";
   const wamr = backend === "wamr";
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
-  const wasm = resolve(opts.wasm ?? join(repoRoot, "build", "agent.wasm"));
+  const wasm = resolve(opts.wasm ?? agentWasmPath(aot ? "aot" : "release"));
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
   ensureToolchain({ aot, wamr });
   const extraFlags = opts.buildFlags ?? [];

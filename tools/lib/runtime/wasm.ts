@@ -29,9 +29,13 @@ const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
 const root = repoRoot;
 
-/** Path of the release (default) or debug build of the agent module. */
-export function agentWasmPath(build: "release" | "debug" = "release"): string {
-  return join(root, "build", build === "debug" ? "agent.debug.wasm" : "agent.wasm");
+/** Which build of the agent module: release (V8, wasm3, WAMR), debug (checks on), or aot (the release module plus
+ *  the indexed loops the ahead-of-time build compiles: assembly/kernels/indexed.ts). */
+export type AgentBuild = "release" | "debug" | "aot";
+
+/** Path of a build of the agent module. */
+export function agentWasmPath(build: AgentBuild = "release"): string {
+  return join(root, "build", build === "release" ? "agent.wasm" : `agent.${build}.wasm`);
 }
 
 export interface AgentHostOptions {
@@ -175,8 +179,8 @@ export function instantiateAgent(bytes: Uint8Array, options: AgentHostOptions = 
   };
 }
 
-/** Loads build/agent.wasm (or agent.debug.wasm) from disk and instantiates it. */
-export function loadAgent(build: "release" | "debug" = "release", options: AgentHostOptions = {}): AgentModule {
+/** Loads build/agent.wasm (or agent.debug.wasm, agent.aot.wasm) from disk and instantiates it. */
+export function loadAgent(build: AgentBuild = "release", options: AgentHostOptions = {}): AgentModule {
   const path = agentWasmPath(build);
   let bytes: Uint8Array;
   try {
