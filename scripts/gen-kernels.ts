@@ -264,6 +264,21 @@ const ROW_LOOP_END = [
   `}`,
 ];
 
+// The AOT module's indexed forms of the split-table row loops (assembly/kernels/indexed.ts): bases and the row
+// count and stride tested once, each row's addresses from the bases and a counter stepping by one, so gcc proves the
+// bounds checks of the weight loads and the sum's store away. "Not taken" (false) before any row.
+
+/** Header of an indexed row loop, after the function's own set-up lines. */
+const IX_ROW_CHECK = [
+  `  if (!ixBase(<usize>w) || !ixBase(<usize>acc) || <u32>rows > IX_ROWS || <u32>stride > IX_STRIDE) return false;`,
+];
+const IX_ROW_LOOP = [
+  `  for (let r = 0; r < rows; r++) {`,
+  `    const wp = <usize>w + <usize>(r * stride);`,
+  `    const ap = <usize>acc + <usize>(r << 3);`,
+];
+const IX_ROW_LOOP_END = [`    store<i64>(ap, a);`, `  }`, `  return true;`, `}`];
+
 function t3x4Fast(): string {
   const L: string[] = [
     `/**`,
@@ -306,21 +321,28 @@ const SPLIT_FAST_GROUPS = 27;
 /** Offset of the 9-entry split tables from LUT_FAST (after 32 groups' 27-entry tables). */
 const SPLIT_T9 = 32 * 216;
 
-function t3x4sFast(): string {
+function t3x4sFast(indexed: boolean): string {
   const L: string[] = [
-    `/**`,
-    ` * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones`,
-    ` * 72 apart from LUT_FAST + ${SPLIT_T9}; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte`,
-    ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= T3X4S_FAST_GROUPS, rows >= 1.`,
-    ` */`,
-    `export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {`,
+    ...(indexed
+      ? [
+          `/** matvecT3x4sFast in indexed form (the AOT module's; false when its ranges do not hold). */`,
+          `export function matvecT3x4sFastIx(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): bool {`,
+          ...IX_ROW_CHECK,
+        ]
+      : [
+          `/**`,
+          ` * Unrolled row loop of matvec_t3x4s_lut, split tables at LUT_FAST (27-entry tables 216 bytes apart, 9-entry ones`,
+          ` * 72 apart from LUT_FAST + ${SPLIT_T9}; as matvecT3x4Fast: quads fall through, one u32 load per quad); per byte two byte`,
+          ` * loads (DEC_LO, DEC_HI) give the table offsets. groups <= T3X4S_FAST_GROUPS, rows >= 1.`,
+          ` */`,
+          `export function matvecT3x4sFast(w: i32, acc: i32, rows: i32, groups: i32, stride: i32, accumulate: i32): void {`,
+        ]),
     `  const quads = groups >> 2;`,
     `  const tail = <usize>(groups & ~3);`,
     `  const t27 = LUT_FAST + tail * 216, t9 = LUT_FAST + ${SPLIT_T9} + tail * 72;`,
-    `  let wp = <usize>w;`,
-    `  let ap = <usize>acc;`,
-    `  const end = ap + <usize>(8 * rows);`,
-    `  do {`,
+    ...(indexed
+      ? IX_ROW_LOOP
+      : [`  let wp = <usize>w;`, `  let ap = <usize>acc;`, `  const end = ap + <usize>(8 * rows);`, `  do {`]),
     `    let a: i64 = select<i64>(load<i64>(ap), 0, accumulate);`,
     `    let b: usize;`,
     `    switch (groups & 3) {`,
@@ -335,7 +357,7 @@ function t3x4sFast(): string {
     L.push(`      case ${q + 1}: v = load<u32>(wp, ${4 * q});`);
     for (let k = 0; k < 4; k++) L.push(`        ${splitByte(q, k)}`);
   }
-  L.push(`    }`, ...ROW_LOOP_END);
+  L.push(`    }`, ...(indexed ? IX_ROW_LOOP_END : ROW_LOOP_END));
   return L.join("\n");
 }
 
@@ -353,18 +375,27 @@ function splitByte(q: number, k: number): string {
  *  also another function for wasm3 to compile into its RAM. */
 const SPLIT_ROW_GROUPS = 8;
 
-function t3x4sFastRow(): string {
+function t3x4sFastRow(indexed: boolean): string {
   const L = [
-    `/** Groups of the rows matvecT3x4sFastRow takes. */`,
-    `export const T3X4S_ROW_GROUPS: i32 = ${SPLIT_ROW_GROUPS};`,
-    ``,
-    `/** matvecT3x4sFast for rows of exactly T3X4S_ROW_GROUPS groups, accumulate 0: the same sums, the row loop without`,
-    ` *  the switches. rows >= 1. */`,
-    `export function matvecT3x4sFastRow(w: usize, acc: usize, rows: i32, stride: i32): void {`,
-    `  let wp = w;`,
-    `  let ap = acc;`,
-    `  const end = ap + <usize>(8 * rows);`,
-    `  do {`,
+    ...(indexed
+      ? [
+          `/** matvecT3x4sFastRow in indexed form (the AOT module's; false when its ranges do not hold). */`,
+          `export function matvecT3x4sFastRowIx(w: usize, acc: usize, rows: i32, stride: i32): bool {`,
+          ...IX_ROW_CHECK,
+          ...IX_ROW_LOOP,
+        ]
+      : [
+          `/** Groups of the rows matvecT3x4sFastRow takes. */`,
+          `export const T3X4S_ROW_GROUPS: i32 = ${SPLIT_ROW_GROUPS};`,
+          ``,
+          `/** matvecT3x4sFast for rows of exactly T3X4S_ROW_GROUPS groups, accumulate 0: the same sums, the row loop without`,
+          ` *  the switches. rows >= 1. */`,
+          `export function matvecT3x4sFastRow(w: usize, acc: usize, rows: i32, stride: i32): void {`,
+          `  let wp = w;`,
+          `  let ap = acc;`,
+          `  const end = ap + <usize>(8 * rows);`,
+          `  do {`,
+        ]),
     `    let a: i64 = 0;`,
     `    let b: usize;`,
     `    let v: u32;`,
@@ -373,13 +404,17 @@ function t3x4sFastRow(): string {
     L.push(`    v = load<u32>(wp, ${4 * q});`);
     for (let k = 0; k < 4; k++) L.push(`    ${splitByte(q, k)}`);
   }
-  L.push(...ROW_LOOP_END);
+  L.push(...(indexed ? IX_ROW_LOOP_END : ROW_LOOP_END));
   return L.join("\n");
 }
 
 function smallFastFile(): string {
   return generatedFile(
-    [LUT_FAST_IMPORT, `import { DEC_HI, DEC_LO } from "./t3-decode";`],
+    [
+      LUT_FAST_IMPORT,
+      `import { ixBase, IX_ROWS, IX_STRIDE } from "../indexed";`,
+      `import { DEC_HI, DEC_LO } from "./t3-decode";`,
+    ],
     [
       "Unrolled fast paths of the token-packed t3 kernels in small.ts (one group's full and split tables, lookups at",
       "LUT_FAST; the byte decoders from t3-decode.ts). small.ts holds the loops that specify them and the dispatch.",
@@ -397,9 +432,13 @@ function smallFastFile(): string {
     ``,
     t3x4Fast(),
     ``,
-    t3x4sFast(),
+    t3x4sFast(false),
     ``,
-    t3x4sFastRow(),
+    t3x4sFastRow(false),
+    ``,
+    t3x4sFast(true),
+    ``,
+    t3x4sFastRow(true),
     ``,
   );
 }

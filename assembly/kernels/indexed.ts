@@ -12,29 +12,59 @@
 // caller asks `isDefined(BITRL_INDEXED)`, which the compiler settles, so build/agent.wasm (V8, wasm3, WAMR) is byte
 // for byte what it is without this file. In wasm3 the indexed form would cost more than the pointer form (each index
 // shift and add is an interpreted operation), and its code would sit in wasm3's compiled-code heap.
-import { absU32, fxMul, fxShift, quantBy, rmsInverse, roundQ, saturate, scoreLog2, XQ } from "./fixed";
+import {
+  absU32,
+  emit,
+  FX_ADD,
+  fxMul,
+  fxShift,
+  mulShift64,
+  quantBy,
+  rmsInverse,
+  roundQ,
+  saturate,
+  scoreLog2,
+  XQ,
+} from "./fixed";
+import { RMSNORM_EPS } from "./act";
+import { expf } from "../model/mathf";
 
 /** Largest base the indexed loops take: every address they form stays below 96 KiB + IX_COUNT * 8 + 8 KiB. */
 const IX_BASE: usize = 96 << 10;
 /** Largest element count they take. */
 const IX_COUNT: u32 = 1024;
+/** The split-table row loops' (generated/small-fast.ts): rows and their stride in bytes (row r at r * stride). */
+export const IX_ROWS: u32 = 256;
+export const IX_STRIDE: u32 = 32;
 
+/** Whether p is a base the indexed loops take. */
 // @ts-ignore: decorator
-@inline function inRange(p: usize): bool {
+@inline export function ixBase(p: usize): bool {
   return p <= IX_BASE;
 }
 
 /** quantBy's loops (fixed.ts): q[j] = roundQ(x[j] (* gains[j])) as i8, or as t3 lanes (u16 at stride 8). */
 export function quantLoopsIx(x: usize, n: i32, gains: usize, out: usize, lanes: bool, sh: i32, r: i32, c: i32): bool {
-  if (!inRange(x) || !inRange(gains) || !inRange(out) || <u32>n > IX_COUNT) return false;
+  if (!ixBase(x) || !ixBase(gains) || !ixBase(out) || <u32>n > IX_COUNT) return false;
   if (lanes) {
     if (gains)
       for (let j = 0; j < n; j++) {
         const h = load<i32>(x + <usize>(j << 2)) * load<i32>(gains + <usize>(j << 2));
         store<u16>(out + <usize>(j << 3), roundQ(h, sh, r, c));
       }
-    else
-      for (let j = 0; j < n; j++) store<u16>(out + <usize>(j << 3), roundQ(load<i32>(x + <usize>(j << 2)), sh, r, c));
+    else {
+      // two values a pass (pair j), an odd n's last one after
+      const pairs = n >> 1;
+      for (let j = 0; j < pairs; j++) {
+        const xp = x + <usize>(j << 3),
+          op = out + <usize>(j << 4);
+        const x0 = load<i32>(xp),
+          x1 = load<i32>(xp, 4);
+        store<u16>(op, roundQ(x0, sh, r, c));
+        store<u16>(op, roundQ(x1, sh, r, c), 8);
+      }
+      if (n & 1) store<u16>(out + <usize>((n - 1) << 3), roundQ(load<i32>(x + <usize>((n - 1) << 2)), sh, r, c));
+    }
   } else {
     const c8 = c - (128 << 23);
     if (gains)
@@ -49,7 +79,7 @@ export function quantLoopsIx(x: usize, n: i32, gains: usize, out: usize, lanes: 
 
 /** normQuant (fixed.ts); -1 (no multiplier's bits) when not taken. */
 export function normQuantIx(x: usize, gains: usize, gs: i32, n: i32, out: usize, lanes: bool): i32 {
-  if (!inRange(x) || !inRange(gains) || <u32>n > IX_COUNT) return -1;
+  if (!ixBase(x) || !ixBase(gains) || <u32>n > IX_COUNT) return -1;
   let ss: i64 = 0;
   let amax: u32 = 0;
   for (let j = 0; j < n; j++) {
@@ -62,7 +92,7 @@ export function normQuantIx(x: usize, gains: usize, gs: i32, n: i32, out: usize,
 
 /** normF32 (fixed.ts). */
 export function normF32Ix(x: usize, gains: usize, gs: i32, n: i32, out: usize): bool {
-  if (!inRange(x) || !inRange(gains) || !inRange(out) || <u32>n > IX_COUNT) return false;
+  if (!ixBase(x) || !ixBase(gains) || !ixBase(out) || <u32>n > IX_COUNT) return false;
   let ss: i64 = 0;
   for (let j = 0; j < n; j++) {
     const v = load<i32>(x + <usize>(j << 2));
@@ -81,7 +111,7 @@ export function normF32Ix(x: usize, gains: usize, gs: i32, n: i32, out: usize): 
 
 /** rescaleAdd (fixed.ts): y[j] += round((lane j - unbias) f), saturated. */
 export function rescaleAddIx(acc: usize, unbias: i32, rows: i32, f: i32, y: usize): bool {
-  if (!inRange(acc) || !inRange(y) || <u32>rows > IX_COUNT) return false;
+  if (!ixBase(acc) || !ixBase(y) || <u32>rows > IX_COUNT) return false;
   const m = f & 0xffff,
     s = fxShift(f, XQ);
   const c = (1 << (s - 1)) - unbias * m;
@@ -94,12 +124,25 @@ export function rescaleAddIx(acc: usize, unbias: i32, rows: i32, f: i32, y: usiz
 
 /** relu2Amax (fixed.ts); 0xffffffff (above any square of a lane) when not taken. */
 export function relu2AmaxIx(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
-  if (!inRange(acc) || !inRange(y) || <u32>rows > IX_COUNT) return 0xffffffff;
+  if (!ixBase(acc) || !ixBase(y) || <u32>rows > IX_COUNT) return 0xffffffff;
   let amax: u32 = 0;
-  for (let j = 0; j < rows; j++) {
-    const v = max(<i32>load<u16>(acc + <usize>(j << 3)) - unbias, 0);
+  // two rows a pass (pair j), an odd count's last row after
+  const pairs = rows >> 1;
+  for (let j = 0; j < pairs; j++) {
+    const ap = acc + <usize>(j << 4),
+      yp = y + <usize>(j << 3);
+    const v0 = max(<i32>load<u16>(ap) - unbias, 0),
+      v1 = max(<i32>load<u16>(ap, 8) - unbias, 0);
+    const sq0 = v0 * v0,
+      sq1 = v1 * v1;
+    store<i32>(yp, sq0);
+    store<i32>(yp, sq1, 4);
+    amax = max(amax, max(<u32>sq0, <u32>sq1));
+  }
+  if (rows & 1) {
+    const v = max(<i32>load<u16>(acc + <usize>((rows - 1) << 3)) - unbias, 0);
     const sq = v * v;
-    store<i32>(y + <usize>(j << 2), sq);
+    store<i32>(y + <usize>((rows - 1) << 2), sq);
     amax = max(amax, <u32>sq);
   }
   return amax;
@@ -107,7 +150,7 @@ export function relu2AmaxIx(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
 
 /** storeRaw (fixed.ts). */
 export function storeRawIx(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bool): bool {
-  if (!inRange(acc) || !inRange(y) || <u32>rows > IX_COUNT) return false;
+  if (!ixBase(acc) || !ixBase(y) || <u32>rows > IX_COUNT) return false;
   if (relu2)
     for (let j = 0; j < rows; j++) {
       const v = max(<i32>load<u16>(acc + <usize>(j << 3)) - unbias, 0);
@@ -124,7 +167,7 @@ export function storeRawIx(acc: usize, unbias: i32, rows: i32, y: usize, relu2: 
  * (the caller's pointer form writes them all again).
  */
 export function qkvRopeIx(lane: usize, unbias: i32, yo: usize, rt: usize, dim: i32, heads: i32, amax: usize): bool {
-  if (!inRange(rt) || !inRange(amax) || <u32>dim > IX_COUNT) return false;
+  if (!ixBase(rt) || !ixBase(amax) || <u32>dim > IX_COUNT) return false;
   const hd = dim / heads;
   const half = hd / 2;
   for (let part = 0; part < 2; part++) {
@@ -134,7 +177,7 @@ export function qkvRopeIx(lane: usize, unbias: i32, yo: usize, rt: usize, dim: i
         lb = la + <usize>(half << 3),
         pa = yo + <usize>(r << 2),
         pb = pa + <usize>(half << 2);
-      if (!inRange(la) || !inRange(lb) || !inRange(pa) || !inRange(pb)) return false;
+      if (!ixBase(la) || !ixBase(lb) || !ixBase(pa) || !ixBase(pb)) return false;
       let am: u32 = 0;
       for (let j = 0; j < half; j++) {
         const a = <i32>load<u16>(la + <usize>(j << 3)) - unbias,
@@ -170,7 +213,7 @@ export function attendScoresIx(
   P: i32,
   exp2: usize,
 ): bool {
-  if (!inRange(qkv) || !inRange(mult) || !inRange(qk8) || !inRange(sc) || !inRange(out) || !inRange(exp2)) return false;
+  if (!ixBase(qkv) || !ixBase(mult) || !ixBase(qk8) || !ixBase(sc) || !ixBase(out) || !ixBase(exp2)) return false;
   if (<u32>n > 16 || <u32>P > 16 || <u32>dim > 64 || heads < 1 || heads > 4) return false;
   const hd = dim / heads;
   const stride = 12 * dim; // bytes from one token's v to the next
@@ -255,6 +298,391 @@ export function attendScoresIx(
     }
     store<u32>(sc + <usize>((P + t) << 2), amax);
     store<i32>(mult + <usize>(t << 2), ((emin + 14) << 16) | (1 << 14));
+  }
+  return true;
+}
+
+/** affineF32 (plain.ts): y[r] = b[r] + w[r] . x (f32, column order), two rows a pass, ReLU when relu != 0. Each row's
+ *  base is tested as it comes: y is apart from w, b and x, so a "not taken" after some rows is safe. */
+export function affineF32Ix(w: usize, b: usize, x: usize, y: usize, rows: i32, cols: i32, relu: i32): bool {
+  if (!ixBase(b) || !ixBase(x) || !ixBase(y) || <u32>rows > IX_COUNT || <u32>cols > IX_COUNT) return false;
+  const rowBytes = (<usize>cols) << 2;
+  // a pair counter stepping by one: gcc bounds no counter that steps by two
+  const pairs = rows >> 1;
+  for (let p = 0; p < pairs; p++) {
+    const r = p << 1;
+    const w0 = w + <usize>r * rowBytes,
+      w1 = w0 + rowBytes;
+    if (!ixBase(w0) || !ixBase(w1)) return false;
+    let s = load<f32>(b + <usize>(r << 2)),
+      t = load<f32>(b + <usize>(r << 2), 4);
+    for (let c = 0; c < cols; c++) {
+      const v = load<f32>(x + <usize>(c << 2));
+      s += load<f32>(w0 + <usize>(c << 2)) * v;
+      t += load<f32>(w1 + <usize>(c << 2)) * v;
+    }
+    if (relu != 0) {
+      if (!(s > 0)) s = 0;
+      if (!(t > 0)) t = 0;
+    }
+    store<f32>(y + <usize>(r << 2), s);
+    store<f32>(y + <usize>(r << 2), t, 4);
+  }
+  if (rows & 1) {
+    const r = rows - 1;
+    const w0 = w + <usize>r * rowBytes;
+    if (!ixBase(w0)) return false;
+    let s = load<f32>(b + <usize>(r << 2));
+    for (let c = 0; c < cols; c++) s += load<f32>(w0 + <usize>(c << 2)) * load<f32>(x + <usize>(c << 2));
+    if (relu != 0 && !(s > 0)) s = 0;
+    store<f32>(y + <usize>(r << 2), s);
+  }
+  return true;
+}
+
+// ---- The baseline kinds' hot loops (the same engineering for every kind: fp32's and int8's projections, fp32's
+// norm and attention, int8's per-row outputs), behind the same test. A projection's row r starts at w + r * rowBytes:
+// its range is tested once for the last row, and min() with IX_BASE, which then changes nothing, hands gcc the bound
+// each row's base keeps. ----
+
+/** Largest token stride (bytes) the projections take. */
+const IX_TOKEN_STRIDE: usize = 1024;
+
+// @ts-ignore: decorator
+@inline function rowBase(w: usize, r: i32, rowBytes: usize): usize {
+  return min(w + <usize>r * rowBytes, IX_BASE);
+}
+
+/** matvecF32Tokens (plain.ts) for n a multiple of 4 (<= 16), four tokens by two rows a pass (matvecF32Quad's sums,
+ *  each in column order), each row's sum put by mode (F32_STORE, F32_ADD, F32_RELU2). */
+export function matvecF32TokensIx(
+  w: usize,
+  x: usize,
+  xs: i32,
+  y: usize,
+  ys: i32,
+  rows: i32,
+  cols: i32,
+  n: i32,
+  mode: i32,
+): bool {
+  const xb = (<usize>xs) << 2,
+    yb = (<usize>ys) << 2,
+    rowBytes = (<usize>cols) << 2;
+  // one test of every range, its parts or-ed as integers: a chain of selects would hide them from gcc
+  const outside =
+    (<i32>((n & 3) != 0)) |
+    (<i32>(<u32>n > 16)) |
+    (<i32>(<u32>rows > IX_COUNT)) |
+    (<i32>(<u32>cols > IX_COUNT)) |
+    (<i32>(<u32>xs > IX_TOKEN_STRIDE / 4)) | // the parameters, not xb and yb: gcc refolds the shifts
+    (<i32>(<u32>ys > IX_TOKEN_STRIDE / 4)) |
+    (<i32>!ixBase(x)) |
+    (<i32>!ixBase(y));
+  if (outside) return false;
+  if (<u64>w + <u64>rows * <u64>rowBytes > <u64>IX_BASE) return false;
+  for (let q = 0; q < n >> 2; q++) {
+    const x0 = x + <usize>(q & 3) * (xb << 2),
+      x1 = x0 + xb,
+      x2 = x1 + xb,
+      x3 = x2 + xb;
+    const y0 = y + <usize>(q & 3) * (yb << 2);
+    // a pair counter stepping by one: gcc bounds no counter that steps by two
+    const pairs = rows >> 1;
+    for (let p = 0; p < pairs; p++) {
+      const r = p << 1;
+      const wa = rowBase(w, r, rowBytes),
+        wb = wa + rowBytes;
+      let a0: f32 = 0,
+        a1: f32 = 0,
+        a2: f32 = 0,
+        a3: f32 = 0,
+        b0: f32 = 0,
+        b1: f32 = 0,
+        b2: f32 = 0,
+        b3: f32 = 0;
+      for (let c = 0; c < cols; c++) {
+        const o = <usize>(c << 2);
+        const va = load<f32>(wa + o),
+          vb = load<f32>(wb + o);
+        const u0 = load<f32>(x0 + o),
+          u1 = load<f32>(x1 + o),
+          u2 = load<f32>(x2 + o),
+          u3 = load<f32>(x3 + o);
+        a0 += va * u0;
+        a1 += va * u1;
+        a2 += va * u2;
+        a3 += va * u3;
+        b0 += vb * u0;
+        b1 += vb * u1;
+        b2 += vb * u2;
+        b3 += vb * u3;
+      }
+      const o = y0 + <usize>(r << 2);
+      putF32Ix(o, a0, mode);
+      putF32Ix(o + 4, b0, mode);
+      putF32Ix(o + yb, a1, mode);
+      putF32Ix(o + yb + 4, b1, mode);
+      putF32Ix(o + 2 * yb, a2, mode);
+      putF32Ix(o + 2 * yb + 4, b2, mode);
+      putF32Ix(o + 3 * yb, a3, mode);
+      putF32Ix(o + 3 * yb + 4, b3, mode);
+    }
+    if (rows & 1) {
+      const r = rows - 1;
+      const wa = rowBase(w, r, rowBytes);
+      let a0: f32 = 0,
+        a1: f32 = 0,
+        a2: f32 = 0,
+        a3: f32 = 0;
+      for (let c = 0; c < cols; c++) {
+        const o = <usize>(c << 2);
+        const va = load<f32>(wa + o);
+        a0 += va * load<f32>(x0 + o);
+        a1 += va * load<f32>(x1 + o);
+        a2 += va * load<f32>(x2 + o);
+        a3 += va * load<f32>(x3 + o);
+      }
+      const o = y0 + <usize>(r << 2);
+      putF32Ix(o, a0, mode);
+      putF32Ix(o + yb, a1, mode);
+      putF32Ix(o + 2 * yb, a2, mode);
+      putF32Ix(o + 3 * yb, a3, mode);
+    }
+  }
+  return true;
+}
+
+/** putF32 (plain.ts): store, add (the residual stream), or ReLU(v)^2. */
+// @ts-ignore: decorator
+@inline function putF32Ix(p: usize, v: f32, mode: i32): void {
+  if (mode == 0) store<f32>(p, v);
+  else if (mode == 1) store<f32>(p, load<f32>(p) + v);
+  else store<f32>(p, reinterpret<u32>(v) - 1 < 0x7f800000 ? v * v : 0);
+}
+
+/** rmsnormF32 (act.ts). */
+export function rmsnormF32Ix(x: usize, weight: usize, out: usize, n: i32): bool {
+  if (!ixBase(x) || !ixBase(weight) || !ixBase(out) || <u32>n > IX_COUNT) return false;
+  let ss: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = load<f32>(x + <usize>(i << 2));
+    ss += v * v;
+  }
+  const inv: f32 = <f32>1 / Mathf.sqrt(ss / <f32>n + RMSNORM_EPS);
+  for (let i = 0; i < n; i++) {
+    const p = <usize>(i << 2);
+    store<f32>(out + p, load<f32>(x + p) * inv * load<f32>(weight + p));
+  }
+  return true;
+}
+
+/** ropeF32 (model/attention-f32.ts): q then k heads of each token, in place. Tested before any write. */
+export function ropeF32Ix(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): bool {
+  if (!ixBase(qkv) || !ixBase(rope) || <u32>n > 16 || <u32>dim > 64 || heads < 1 || heads > 4) return false;
+  const hd = dim / heads;
+  const half = hd / 2;
+  for (let t = 0; t < n; t++) {
+    const rt = rope + <usize>((t * hd) << 2);
+    for (let part = 0; part < 2; part++) {
+      for (let h = 0; h < heads; h++) {
+        const pa = qkv + <usize>((t * 3 * dim + part * dim + h * hd) << 2),
+          pb = pa + <usize>(half << 2);
+        for (let j = 0; j < half; j++) {
+          const co = load<f32>(rt + <usize>(j << 3)),
+            si = load<f32>(rt + <usize>(j << 3), 4);
+          const a = load<f32>(pa + <usize>(j << 2)),
+            b = load<f32>(pb + <usize>(j << 2));
+          store<f32>(pa + <usize>(j << 2), a * co - b * si);
+          store<f32>(pb + <usize>(j << 2), a * si + b * co);
+        }
+      }
+    }
+  }
+  return true;
+}
+
+/** attendF32 (model/attention-f32.ts): causal attention of n tokens over qkv f32[n][3 dim] into out, scores in sc. */
+export function attendF32Ix(qkv: usize, n: i32, dim: i32, heads: i32, sc: usize, out: usize): bool {
+  if (!ixBase(qkv) || !ixBase(sc) || !ixBase(out) || <u32>n > 16 || <u32>dim > 64 || heads < 1 || heads > 4)
+    return false;
+  const hd = dim / heads;
+  const stride = 3 * dim; // floats from one token's row to the next
+  const scale: f32 = <f32>1 / Mathf.sqrt(<f32>hd);
+  for (let t = 0; t < n; t++) {
+    for (let h = 0; h < heads; h++) {
+      const q = qkv + <usize>((t * stride + h * hd) << 2),
+        k = qkv + <usize>((dim + h * hd) << 2),
+        v = qkv + <usize>((2 * dim + h * hd) << 2);
+      let mx: f32 = -Infinity;
+      for (let j = 0; j <= t; j++) {
+        const kj = k + <usize>((j * stride) << 2);
+        let dot: f32 = 0;
+        for (let i = 0; i < hd; i++) dot += load<f32>(q + <usize>(i << 2)) * load<f32>(kj + <usize>(i << 2));
+        const s = dot * scale;
+        store<f32>(sc + <usize>(j << 2), s);
+        if (s > mx) mx = s;
+      }
+      let sum: f32 = 0;
+      for (let j = 0; j <= t; j++) {
+        const e = expf(load<f32>(sc + <usize>(j << 2)) - mx);
+        store<f32>(sc + <usize>(j << 2), e);
+        sum += e;
+      }
+      for (let j = 0; j <= t; j++) store<f32>(sc + <usize>(j << 2), load<f32>(sc + <usize>(j << 2)) / sum);
+      const o = out + <usize>((t * dim + h * hd) << 2);
+      for (let i = 0; i < hd; i++) {
+        let acc: f32 = 0;
+        for (let j = 0; j <= t; j++)
+          acc += load<f32>(sc + <usize>(j << 2)) * load<f32>(v + <usize>((j * stride + i) << 2));
+        store<f32>(o + <usize>(i << 2), acc);
+      }
+    }
+  }
+  return true;
+}
+
+/** matvecI8Tokens (plain.ts) for n a multiple of 4 (<= 16): matvecI8Quad's sums, four columns a step. */
+export function matvecI8TokensIx(
+  w: usize,
+  x: usize,
+  xs: i32,
+  acc: usize,
+  accs: i32,
+  rows: i32,
+  cols: i32,
+  n: i32,
+): bool {
+  const xb = <usize>xs,
+    ab = (<usize>accs) << 2,
+    rowBytes = <usize>cols;
+  const outside =
+    (<i32>((n & 3) != 0)) |
+    (<i32>(<u32>n > 16)) |
+    (<i32>(<u32>rows > IX_COUNT)) |
+    (<i32>(<u32>cols > IX_COUNT)) |
+    (<i32>(<u32>xs > IX_TOKEN_STRIDE)) | // the parameters, not ab: gcc refolds the shifts
+    (<i32>(<u32>accs > IX_TOKEN_STRIDE / 4)) |
+    (<i32>!ixBase(x)) |
+    (<i32>!ixBase(acc));
+  if (outside) return false;
+  if (<u64>w + <u64>rows * <u64>rowBytes > <u64>IX_BASE) return false;
+  const quads = cols >> 2;
+  for (let q = 0; q < n >> 2; q++) {
+    const x0 = x + <usize>(q & 3) * (xb << 2),
+      x1 = x0 + xb,
+      x2 = x1 + xb,
+      x3 = x2 + xb;
+    const o0 = acc + <usize>q * (ab << 2);
+    // a pair counter stepping by one: gcc bounds no counter that steps by two
+    const pairs = rows >> 1;
+    for (let p = 0; p < pairs; p++) {
+      const r = p << 1;
+      const wa = rowBase(w, r, rowBytes),
+        wb = wa + rowBytes;
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0,
+        b0 = 0,
+        b1 = 0,
+        b2 = 0,
+        b3 = 0;
+      for (let c4 = 0; c4 < quads; c4++) {
+        const o = <usize>(c4 << 2);
+        const p = load<u32>(wa + o),
+          s = load<u32>(wb + o);
+        let u = load<u32>(x0 + o);
+        a0 += dotWordsIx(p, u);
+        b0 += dotWordsIx(s, u);
+        u = load<u32>(x1 + o);
+        a1 += dotWordsIx(p, u);
+        b1 += dotWordsIx(s, u);
+        u = load<u32>(x2 + o);
+        a2 += dotWordsIx(p, u);
+        b2 += dotWordsIx(s, u);
+        u = load<u32>(x3 + o);
+        a3 += dotWordsIx(p, u);
+        b3 += dotWordsIx(s, u);
+      }
+      for (let c = quads << 2; c < cols; c++) {
+        const p = <i32>load<i8>(wa + <usize>c),
+          s = <i32>load<i8>(wb + <usize>c);
+        const u0 = <i32>load<i8>(x0 + <usize>c),
+          u1 = <i32>load<i8>(x1 + <usize>c),
+          u2 = <i32>load<i8>(x2 + <usize>c),
+          u3 = <i32>load<i8>(x3 + <usize>c);
+        a0 += p * u0;
+        a1 += p * u1;
+        a2 += p * u2;
+        a3 += p * u3;
+        b0 += s * u0;
+        b1 += s * u1;
+        b2 += s * u2;
+        b3 += s * u3;
+      }
+      const oo = o0 + <usize>(r << 2);
+      store<i32>(oo, a0);
+      store<i32>(oo, b0, 4);
+      store<i32>(oo + ab, a1);
+      store<i32>(oo + ab, b1, 4);
+      store<i32>(oo + 2 * ab, a2);
+      store<i32>(oo + 2 * ab, b2, 4);
+      store<i32>(oo + 3 * ab, a3);
+      store<i32>(oo + 3 * ab, b3, 4);
+    }
+    if (rows & 1) {
+      const r = rows - 1;
+      const wa = rowBase(w, r, rowBytes);
+      let a0 = 0,
+        a1 = 0,
+        a2 = 0,
+        a3 = 0;
+      for (let c = 0; c < cols; c++) {
+        const p = <i32>load<i8>(wa + <usize>c);
+        a0 += p * <i32>load<i8>(x0 + <usize>c);
+        a1 += p * <i32>load<i8>(x1 + <usize>c);
+        a2 += p * <i32>load<i8>(x2 + <usize>c);
+        a3 += p * <i32>load<i8>(x3 + <usize>c);
+      }
+      const oo = o0 + <usize>(r << 2);
+      store<i32>(oo, a0);
+      store<i32>(oo + ab, a1);
+      store<i32>(oo + 2 * ab, a2);
+      store<i32>(oo + 3 * ab, a3);
+    }
+  }
+  return true;
+}
+
+/** dotWords (plain.ts): four int8 products of two words, summed in byte order. */
+// @ts-ignore: decorator
+@inline function dotWordsIx(p: u32, u: u32): i32 {
+  return (
+    <i32>(<i8>p) * <i32>(<i8>u) +
+    <i32>(<i8>(p >> 8)) * <i32>(<i8>(u >> 8)) +
+    <i32>(<i8>(p >> 16)) * <i32>(<i8>(u >> 16)) +
+    ((<i32>p) >> 24) * ((<i32>u) >> 24)
+  );
+}
+
+/** rowsOutI32 (fixed.ts): each row's output by mode, with its own multiplier (a times scales[r], or f1). */
+export function rowsOutI32Ix(
+  acc: usize,
+  step: i32,
+  unbias: i32,
+  rows: i32,
+  a: i32,
+  f1: i32,
+  scales: usize,
+  y: usize,
+  mode: i32,
+): bool {
+  if (!ixBase(acc) || !ixBase(scales) || !ixBase(y) || <u32>rows > IX_COUNT || (step != 4 && step != 8)) return false;
+  for (let r = 0; r < rows; r++) {
+    const f = scales ? fxMul(a, load<i32>(scales + <usize>(r << 2))) : f1;
+    const v = step == 4 ? load<i32>(acc + <usize>(r << 2)) : <i32>load<u16>(acc + <usize>(r << 3)) - unbias;
+    emit(y + <usize>(r << 2), mulShift64(v, f, mode == FX_ADD ? XQ : 8), mode);
   }
   return true;
 }

@@ -12,6 +12,8 @@ import {
   matvecT3x4Fast,
   matvecT3x4sFast,
   matvecT3x4sFastRow,
+  matvecT3x4sFastIx,
+  matvecT3x4sFastRowIx,
   splitGroupX4,
   T3X4S_FAST_GROUPS,
   T3X4S_ROW_GROUPS,
@@ -272,8 +274,19 @@ export function splitLookup(
   accumulate: i32,
 ): void {
   if (lut == LUT_FAST && groups <= T3X4S_FAST_GROUPS) {
-    if (groups == T3X4S_ROW_GROUPS && !accumulate) matvecT3x4sFastRow(w, acc, rows, stride);
-    else matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
+    if (groups == T3X4S_ROW_GROUPS && !accumulate) {
+      // @ts-ignore: a constant given on the command line (scripts/build.mjs): the AOT module's form (indexed.ts)
+      if (isDefined(BITRL_INDEXED)) {
+        if (matvecT3x4sFastRowIx(w, acc, rows, stride)) return;
+      }
+      matvecT3x4sFastRow(w, acc, rows, stride);
+    } else {
+      // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+      if (isDefined(BITRL_INDEXED)) {
+        if (matvecT3x4sFastIx(<i32>w, <i32>acc, rows, groups, stride, accumulate)) return;
+      }
+      matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);
+    }
     return;
   }
   for (let r = 0; r < rows; r++) {
