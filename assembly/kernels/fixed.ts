@@ -411,6 +411,22 @@ export function rowsOutI32(
   y: usize,
   mode: i32,
 ): void {
+  rowsOutLoop(acc, step, unbias, rows, a, f1, scales, y, mode);
+}
+
+/** rowsOutI32's loop, indexed by row (the AOT module's form, indexed.ts, runs it after its range test). */
+// @ts-ignore: decorator
+@inline export function rowsOutLoop(
+  acc: usize,
+  step: i32,
+  unbias: i32,
+  rows: i32,
+  a: i32,
+  f1: i32,
+  scales: usize,
+  y: usize,
+  mode: i32,
+): void {
   for (let r = 0; r < rows; r++) {
     const f = scales ? fxMul(a, load<i32>(scales + <usize>(r << 2))) : f1;
     const p = acc + <usize>(r * step);

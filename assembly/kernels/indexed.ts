@@ -1,31 +1,19 @@
-// The hot loops of the integer forward again, in indexed form, for the ahead-of-time build.
+// The hot loops of every kind's forward and of the RL head's layer again, in indexed form, for the ahead-of-time
+// build (docs/aot.md "The AOT module").
 //
 // wasm2c checks every memory access; the AOT build's accessors drop a check when gcc can prove the address below
-// BITRL_FAST_LIMIT (the proven memory less 8 KiB: 120 KiB on qemu-m4; scripts/aot-gen.mjs, docs/aot.md). gcc proves
-// it from value ranges alone, and only for an address made of a base with a known range and a counter stepping by
-// one. So each kernel here tests its bases (<= IX_BASE) and counts once, then addresses every element as base +
-// (j << k): inside, no check is left. Out of that range it returns "not taken" (false, or a value no result can be),
-// having written nothing its pointer form does not write again, and the caller runs the pointer form (fixed.ts, attention.ts, backbone.ts): the same
-// integers either way (golden vectors and backbone bytes in V8 for both modules, the AOT build's board tests).
+// BITRL_FAST_LIMIT (the proven memory less 8 KiB: 120 KiB on qemu-m4; scripts/aot-gen.mjs). gcc proves it from value
+// ranges alone, and only for an address made of a base with a known range and a counter stepping by one. So each
+// kernel here tests its bases (<= IX_BASE) and counts once, then addresses every element as base + (j << k): inside,
+// no check is left. Out of that range it returns "not taken" (false, or a value no result can be), having written
+// nothing its pointer form does not write again, and the caller runs the pointer form: the same integers and floats
+// either way (golden cases below and above 96 KiB and backbone bytes in V8, the AOT build's board tests).
 //
 // Only build/agent.aot.wasm has them: it is compiled with `--use BITRL_INDEXED=1` (scripts/build.mjs), and each
 // caller asks `isDefined(BITRL_INDEXED)`, which the compiler settles, so build/agent.wasm (V8, wasm3, WAMR) is byte
 // for byte what it is without this file. In wasm3 the indexed form would cost more than the pointer form (each index
 // shift and add is an interpreted operation), and its code would sit in wasm3's compiled-code heap.
-import {
-  absU32,
-  emit,
-  FX_ADD,
-  fxMul,
-  fxShift,
-  mulShift64,
-  quantBy,
-  rmsInverse,
-  roundQ,
-  saturate,
-  scoreLog2,
-  XQ,
-} from "./fixed";
+import { absU32, fxMul, fxShift, quantBy, rmsInverse, roundQ, rowsOutLoop, saturate, scoreLog2, XQ } from "./fixed";
 import { RMSNORM_EPS } from "./act";
 import { expf } from "../model/mathf";
 
@@ -679,10 +667,6 @@ export function rowsOutI32Ix(
   mode: i32,
 ): bool {
   if (!ixBase(acc) || !ixBase(scales) || !ixBase(y) || <u32>rows > IX_COUNT || (step != 4 && step != 8)) return false;
-  for (let r = 0; r < rows; r++) {
-    const f = scales ? fxMul(a, load<i32>(scales + <usize>(r << 2))) : f1;
-    const v = step == 4 ? load<i32>(acc + <usize>(r << 2)) : <i32>load<u16>(acc + <usize>(r << 3)) - unbias;
-    emit(y + <usize>(r << 2), mulShift64(v, f, mode == FX_ADD ? XQ : 8), mode);
-  }
+  rowsOutLoop(acc, step, unbias, rows, a, f1, scales, y, mode); // already indexed: the test is what it lacked
   return true;
 }
