@@ -13,7 +13,8 @@ export const evalCommand: Command = {
 
 Loads the agent blob into build/agent.wasm (agent_load) and runs N greedy episodes (agent_episode), episode i
 reset with seed S + i. Runtime: Node (V8), or a board with --board (the firmware's episode command runs
-agent_episode in the same module there; per-episode clock ticks are reported).
+agent_episode in the same module there, or with --backend aot its compiled twin build/agent.aot.wasm, which
+computes the same integers; per-episode clock ticks are reported).
   --env E         the env the agent was trained on (checked against its agent.config)
   --model FILE    agent blob written by 'bitrl train'
   --episodes N    episodes (default 20)

@@ -124,6 +124,8 @@ export async function runChecks(): Promise<Check[]> {
     ),
   );
   out.push(file("agent.wasm", join(repoRoot, "build", "agent.wasm"), "run 'npm run build'", true));
+  // the AOT builds compile their own module: the release one plus the indexed loops (docs/aot.md)
+  out.push(file("agent.aot.wasm", join(repoRoot, "build", "agent.aot.wasm"), "run 'npm run build'", false));
   out.push(file("CLI bundle", join(repoRoot, "dist", "bitrl.mjs"), "run 'npm run build'", false));
   const fixArm =
     "node scripts/setup-toolchain.mjs (apt-get install gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm)";
