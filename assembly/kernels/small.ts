@@ -275,7 +275,8 @@ export function splitLookup(
 ): void {
   if (lut == LUT_FAST && groups <= T3X4S_FAST_GROUPS) {
     if (groups == T3X4S_ROW_GROUPS && !accumulate) {
-      // @ts-ignore: a constant given on the command line (scripts/build.mjs): the AOT module's form (indexed.ts)
+      // the AOT module's indexed row loops first (generated/small-fast.ts, docs/aot.md)
+      // @ts-ignore: a constant given on the command line (scripts/build.mjs)
       if (isDefined(BITRL_INDEXED)) {
         if (matvecT3x4sFastRowIx(w, acc, rows, stride)) return;
       }
