@@ -178,6 +178,16 @@ function lastLines(out: string, n: number): string {
   return (errs.length ? errs : out.trim().split("\n")).slice(-n).join(" | ");
 }
 
+/** The value of `name` in platformio.ini's [env:`env`] section itself (not what it extends), if set there. */
+function envOption(ini: string, env: string, name: string): string | undefined {
+  const start = ini.indexOf(`[env:${env}]`);
+  if (start < 0) return undefined;
+  const next = ini.indexOf("\n[", start + 1);
+  const section = ini.slice(start, next < 0 ? undefined : next);
+  const m = new RegExp(`^${name}\\s*=\\s*(\\S+)`, "m").exec(section);
+  return m ? m[1] : undefined;
+}
+
 /** Builds the firmware for an emulated board with PlatformIO (offline) and returns the ELF. */
 export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions = {}): Promise<FirmwareImage> {
   const board = getBoard(boardId);
@@ -213,7 +223,10 @@ export async function buildFirmware(boardId: string, opts: FirmwareBuildOptions 
   }
   const srcDir = resolve(opts.srcDir ?? join(repoRoot, "firmware", "src"));
   if (!existsSync(srcDir)) throw new BitrlError(`firmware source folder ${srcDir} not found`);
-  const defaultWasm = resolve(agentWasmPath(backend === "aot" ? "aot" : "release"));
+  // the module the environment compiles (platformio.ini's custom_agent_wasm): the AOT module with its indexed loops
+  // where the whole linear memory is mapped, the release module where only part of it is (docs/aot.md)
+  const iniWasm = envOption(ini, env, "custom_agent_wasm");
+  const defaultWasm = resolve(iniWasm ? join(repoRoot, iniWasm) : agentWasmPath(backend === "aot" ? "aot" : "release"));
   const wasm = resolve(opts.wasm ?? defaultWasm);
   if (!existsSync(wasm)) throw new BitrlError(`${wasm} not found: run 'node scripts/build.mjs' first`);
   const riscv = board.id === "qemu-rv32" || board.id === "esp32-c3-devkitm-1";
