@@ -35,11 +35,13 @@ export const TSC_NODE_FLAGS = [
 
 export function build({ quiet = false } = {}) {
   mkdirSync(join(root, "build"), { recursive: true });
-  // the AOT build compiles its own module: the release one plus the indexed loops (assembly/kernels/indexed.ts)
+  // the AOT build compiles its own module: the release target's settings plus the indexed loops
+  // (assembly/kernels/indexed.ts), written beside it
+  const aot = ["--use", "BITRL_INDEXED=1", "--outFile", "build/agent.aot.wasm", "--textFile", "build/agent.aot.wat"];
   for (const [target, out, extra] of [
     ["release", "build/agent.wasm", []],
     ["debug", "build/agent.debug.wasm", []],
-    ["aot", "build/agent.aot.wasm", ["--use", "BITRL_INDEXED=1"]],
+    ["release", "build/agent.aot.wasm", aot],
   ]) {
     if (!quiet)
       console.log(`build: asc --target ${target}${extra.length ? " " + extra.join(" ") : ""}, data segments merged`);
