@@ -11,7 +11,7 @@
 //   exp2  u16[256]        the softmax's table (fixed.ts exp2Table())
 // Twin: the attention in tools/lib/reference/backbone.ts (hiddenInt).
 import { absU32, fxMul, quantBy, quantI32, scoreLog2, softmaxExp2 } from "./fixed";
-import { attendScoresIx } from "./indexed";
+import { attendScoresIx, indexedForms } from "./indexed";
 
 /** RoPE on the raw integer q and k of tokens 1..n-1 (position 0 is the identity; a token's multiplier is
  *  unchanged): pairs (i, i + half), rounded. */
@@ -149,8 +149,7 @@ export function attendScores(
   P: i32,
   exp2: usize,
 ): void {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     if (attendScoresIx(qkv, n, dim, heads, mult, qk8, sc, out, scoreFx, P, exp2)) return; // the AOT module's form
   }
   const hd = dim / heads;

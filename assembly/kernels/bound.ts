@@ -23,7 +23,7 @@ import {
   storeRaw,
 } from "./fixed";
 import { attendQuant, attendScores, ropeRaw } from "./attention";
-import { affineF32Ix, matvecF32TokensIx, matvecI8TokensIx, rmsnormF32Ix, rowsOutI32Ix } from "./indexed";
+import { affineF32Ix, indexedForms, matvecF32TokensIx, matvecI8TokensIx, rmsnormF32Ix, rowsOutI32Ix } from "./indexed";
 import { splitBuildFast, splitBuildX4, splitLookup, T3X4_MAX_GROUPS } from "./small";
 import { T3X4S_FAST_GROUPS } from "./generated/small-fast";
 import { affineF32, matvecF32Tokens, matvecI8Tokens } from "./plain";
@@ -214,8 +214,7 @@ function scalesToFx(p: usize, rows: i32): void {
 ): void {
   if (IMPORTED) importBaseline(K_I8_MATVEC, <i32>w, <i32>x, <i32>acc, rows, cols, n, xs | (accs << 16));
   else {
-    // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-    if (isDefined(BITRL_INDEXED)) {
+    if (indexedForms()) {
       if (matvecI8TokensIx(w, x, xs, acc, accs, rows, cols, n)) return; // the AOT module's form (indexed.ts)
     }
     matvecI8Tokens(w, x, xs, acc, accs, rows, cols, n);
@@ -234,8 +233,7 @@ function scalesToFx(p: usize, rows: i32): void {
 ): void {
   if (IMPORTED) importBaseline(K_I8_ROWS, <i32>acc, rows, a, f1, <i32>scales, <i32>y, mode);
   else {
-    // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-    if (isDefined(BITRL_INDEXED)) {
+    if (indexedForms()) {
       if (rowsOutI32Ix(acc, 4, 0, rows, a, f1, scales, y, mode)) return; // the AOT module's form (indexed.ts)
     }
     rowsOutI32(acc, 4, 0, rows, a, f1, scales, y, mode);
@@ -256,8 +254,7 @@ function scalesToFx(p: usize, rows: i32): void {
 ): void {
   if (IMPORTED) importBaseline(K_F32_LINEAR, <i32>w, <i32>x, <i32>y, rows, cols, mode | (n << 4), xs | (ys << 16));
   else {
-    // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-    if (isDefined(BITRL_INDEXED)) {
+    if (indexedForms()) {
       if (matvecF32TokensIx(w, x, xs, y, ys, rows, cols, n, mode)) return; // the AOT module's form (indexed.ts)
     }
     matvecF32Tokens(w, x, xs, y, ys, rows, cols, n, mode);
@@ -277,8 +274,7 @@ function scalesToFx(p: usize, rows: i32): void {
 ): void {
   if (IMPORTED) importBaseline(K_F32_AFFINE, <i32>w, <i32>b, <i32>x, <i32>y, rows, cols, relu);
   else {
-    // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-    if (isDefined(BITRL_INDEXED)) {
+    if (indexedForms()) {
       if (affineF32Ix(w, b, x, y, rows, cols, relu)) return; // the AOT module's form (indexed.ts)
     }
     affineF32(w, b, x, y, rows, cols, relu);
@@ -289,8 +285,7 @@ function scalesToFx(p: usize, rows: i32): void {
 @inline export function f32RmsnormK(x: usize, g: usize, out: usize, n: i32): void {
   if (IMPORTED) importBaseline(K_F32_RMSNORM, <i32>x, <i32>g, <i32>out, n, 0, 0, 0);
   else {
-    // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-    if (isDefined(BITRL_INDEXED)) {
+    if (indexedForms()) {
       if (rmsnormF32Ix(x, g, out, n)) return; // the AOT module's form (indexed.ts)
     }
     rmsnormF32(x, g, out, n);

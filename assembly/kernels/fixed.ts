@@ -3,7 +3,7 @@
 // reciprocal square root, per-token absmax int8 by one division per token, BitLinear rescale by multiply and
 // shift, softmax by an exp2 table. Twin: tools/lib/reference/fixed.ts (same integers, bit for bit).
 import { checkDim, checkRange, checkWords3, trap } from "./check";
-import { normF32Ix, normQuantIx, quantLoopsIx, relu2AmaxIx, rescaleAddIx, storeRawIx } from "./indexed";
+import { indexedForms, normF32Ix, normQuantIx, quantLoopsIx, relu2AmaxIx, rescaleAddIx, storeRawIx } from "./indexed";
 
 // ---- Fixed-point multipliers: an i32 packing (e << 16) | m, value m * 2^-e, m in [2^14, 2^15) or 0 (then 0). ----
 
@@ -151,8 +151,7 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
   let p = x,
     g = gains,
     o = out;
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     // the AOT module's form (indexed.ts)
     if (quantLoopsIx(x, n, gains, out, lanes, sh, r, c)) return fxMul(fxFromU64(<u64>an, qin - sh), FX_INV127);
   }
@@ -200,8 +199,7 @@ export function quantBy(x: usize, n: i32, amax: u32, gains: usize, qin: i32, out
  * multiplier: max|h| 2^-(XQ + gs) / (127 sqrt(sum x^2 / n + eps)). Unchecked (callers check).
  */
 export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, lanes: bool): i32 {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     const f = normQuantIx(x, gains, gs, n, out, lanes); // the AOT module's form (indexed.ts)
     if (f != -1) return f;
   }
@@ -232,8 +230,7 @@ export function normQuant(x: usize, gains: usize, gs: i32, n: i32, out: usize, l
 /** out f32[n] = RMSNorm(x) * g from the integer x i32[n] (XQ fractional bits) and gains G i32[n] = g 2^gs: the
  *  integer forward's only float step (the features handed to the head). Unchecked (callers check). */
 export function normF32(x: usize, gains: usize, gs: i32, n: i32, out: usize): void {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     if (normF32Ix(x, gains, gs, n, out)) return; // the AOT module's form (indexed.ts)
   }
   let ss: i64 = 0;
@@ -250,10 +247,7 @@ export function normF32(x: usize, gains: usize, gs: i32, n: i32, out: usize): vo
     const v = load<i32>(p);
     ss += <i64>v * <i64>v;
   }
-  const f = rmsInverse(ss, n);
-  // m 2^-(e + XQ + gs) as an f32 (exact: 15-bit mantissa, exponent clamped to the normal range)
-  const e = min(max((f >> 16) + XQ + gs, -127), 126);
-  const scale = <f32>(f & 0xffff) * reinterpret<f32>((<u32>(127 - e)) << 23);
+  const scale = featureScale(rmsInverse(ss, n), gs);
   let g = gains,
     o = out;
   for (p = x; p < end2; p += 8, g += 8, o += 8) {
@@ -261,6 +255,14 @@ export function normF32(x: usize, gains: usize, gs: i32, n: i32, out: usize): vo
     store<f32>(o, <f32>(load<i32>(p, 4) * load<i32>(g, 4)) * scale, 4);
   }
   if (p < end) store<f32>(o, <f32>(load<i32>(p) * load<i32>(g)) * scale);
+}
+
+/** normF32's scale: the multiplier f (m 2^-e) for x * G with XQ + gs fractional bits, m 2^-(e + XQ + gs) as an f32
+ *  (exact: 15-bit mantissa, exponent clamped to the normal range). */
+// @ts-ignore: decorator
+@inline export function featureScale(f: i32, gs: i32): f32 {
+  const e = min(max((f >> 16) + XQ + gs, -127), 126);
+  return <f32>(f & 0xffff) * reinterpret<f32>((<u32>(127 - e)) << 23);
 }
 
 /** 1 / sqrt(ss / n + eps) for a sum of squares of XQ-bit integers, as a multiplier. */
@@ -311,8 +313,7 @@ export function emit(p: usize, u: i32, mode: i32): void {
  * (wider accumulators go through mulShift64). Unchecked (callers check).
  */
 export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize): void {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     if (rescaleAddIx(acc, unbias, rows, f, y)) return; // the AOT module's form (indexed.ts)
   }
   const m = f & 0xffff,
@@ -333,8 +334,7 @@ export function rescaleAdd(acc: usize, unbias: i32, rows: i32, f: i32, y: usize)
 
 /** storeRaw with relu2, returning max y[r] (the amax quantI32 of y would compute). Unchecked (callers check). */
 export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     const am = relu2AmaxIx(acc, unbias, rows, y); // the AOT module's form (indexed.ts)
     if (am != 0xffffffff) return am;
   }
@@ -364,8 +364,7 @@ export function relu2Amax(acc: usize, unbias: i32, rows: i32, y: usize): u32 {
 /** y[r] (i32) = acc[r], or max(acc[r], 0)^2 when relu2 (|acc| < 2^14: < 2^28), from t3 lanes as rescaleAdd reads
  *  them. Unchecked (callers check). */
 export function storeRaw(acc: usize, unbias: i32, rows: i32, y: usize, relu2: bool): void {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     if (storeRawIx(acc, unbias, rows, y, relu2)) return; // the AOT module's form (indexed.ts)
   }
   const end = y + <usize>(rows << 2);

@@ -10,12 +10,33 @@
 // either way (golden cases below and above 96 KiB and backbone bytes in V8, the AOT build's board tests).
 //
 // Only build/agent.aot.wasm has them: it is compiled with `--use BITRL_INDEXED=1` (scripts/build.mjs), and each
-// caller asks `isDefined(BITRL_INDEXED)`, which the compiler settles, so build/agent.wasm (V8, wasm3, WAMR) is byte
-// for byte what it is without this file. In wasm3 the indexed form would cost more than the pointer form (each index
+// caller asks `indexedForms()`, which the compiler settles, so build/agent.wasm (V8, wasm3, WAMR) is byte for byte
+// what it is without this file. In wasm3 the indexed form would cost more than the pointer form (each index
 // shift and add is an interpreted operation), and its code would sit in wasm3's compiled-code heap.
-import { absU32, fxMul, fxShift, quantBy, rmsInverse, roundQ, rowsOutLoop, saturate, scoreLog2, XQ } from "./fixed";
+import {
+  absU32,
+  featureScale,
+  fxMul,
+  fxShift,
+  quantBy,
+  rmsInverse,
+  roundQ,
+  rowsOutLoop,
+  saturate,
+  scoreLog2,
+  XQ,
+} from "./fixed";
 import { RMSNORM_EPS } from "./act";
+import { dotWords, putF32 } from "./plain";
 import { expf } from "../model/mathf";
+
+/** Whether this module has the indexed forms (build/agent.aot.wasm): a constant the compiler settles, so in
+ *  build/agent.wasm a call site's `if (indexedForms())` compiles to nothing. */
+// @ts-ignore: decorator
+@inline export function indexedForms(): bool {
+  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
+  return isDefined(BITRL_INDEXED);
+}
 
 /** Largest base the indexed loops take: every address they form stays below 96 KiB + IX_COUNT * 8 + 8 KiB. */
 const IX_BASE: usize = 96 << 10;
@@ -86,9 +107,7 @@ export function normF32Ix(x: usize, gains: usize, gs: i32, n: i32, out: usize): 
     const v = load<i32>(x + <usize>(j << 2));
     ss += <i64>v * <i64>v;
   }
-  const f = rmsInverse(ss, n);
-  const e = min(max((f >> 16) + XQ + gs, -127), 126);
-  const scale = <f32>(f & 0xffff) * reinterpret<f32>((<u32>(127 - e)) << 23);
+  const scale = featureScale(rmsInverse(ss, n), gs);
   for (let j = 0; j < n; j++)
     store<f32>(
       out + <usize>(j << 2),
@@ -407,14 +426,14 @@ export function matvecF32TokensIx(
         b3 += vb * u3;
       }
       const o = y0 + <usize>(r << 2);
-      putF32Ix(o, a0, mode);
-      putF32Ix(o + 4, b0, mode);
-      putF32Ix(o + yb, a1, mode);
-      putF32Ix(o + yb + 4, b1, mode);
-      putF32Ix(o + 2 * yb, a2, mode);
-      putF32Ix(o + 2 * yb + 4, b2, mode);
-      putF32Ix(o + 3 * yb, a3, mode);
-      putF32Ix(o + 3 * yb + 4, b3, mode);
+      putF32(o, a0, mode);
+      putF32(o + 4, b0, mode);
+      putF32(o + yb, a1, mode);
+      putF32(o + yb + 4, b1, mode);
+      putF32(o + 2 * yb, a2, mode);
+      putF32(o + 2 * yb + 4, b2, mode);
+      putF32(o + 3 * yb, a3, mode);
+      putF32(o + 3 * yb + 4, b3, mode);
     }
     if (rows & 1) {
       const r = rows - 1;
@@ -432,21 +451,13 @@ export function matvecF32TokensIx(
         a3 += va * load<f32>(x3 + o);
       }
       const o = y0 + <usize>(r << 2);
-      putF32Ix(o, a0, mode);
-      putF32Ix(o + yb, a1, mode);
-      putF32Ix(o + 2 * yb, a2, mode);
-      putF32Ix(o + 3 * yb, a3, mode);
+      putF32(o, a0, mode);
+      putF32(o + yb, a1, mode);
+      putF32(o + 2 * yb, a2, mode);
+      putF32(o + 3 * yb, a3, mode);
     }
   }
   return true;
-}
-
-/** putF32 (plain.ts): store, add (the residual stream), or ReLU(v)^2. */
-// @ts-ignore: decorator
-@inline function putF32Ix(p: usize, v: f32, mode: i32): void {
-  if (mode == 0) store<f32>(p, v);
-  else if (mode == 1) store<f32>(p, load<f32>(p) + v);
-  else store<f32>(p, reinterpret<u32>(v) - 1 < 0x7f800000 ? v * v : 0);
 }
 
 /** rmsnormF32 (act.ts). */
@@ -581,17 +592,17 @@ export function matvecI8TokensIx(
         const p = load<u32>(wa + o),
           s = load<u32>(wb + o);
         let u = load<u32>(x0 + o);
-        a0 += dotWordsIx(p, u);
-        b0 += dotWordsIx(s, u);
+        a0 += dotWords(p, u);
+        b0 += dotWords(s, u);
         u = load<u32>(x1 + o);
-        a1 += dotWordsIx(p, u);
-        b1 += dotWordsIx(s, u);
+        a1 += dotWords(p, u);
+        b1 += dotWords(s, u);
         u = load<u32>(x2 + o);
-        a2 += dotWordsIx(p, u);
-        b2 += dotWordsIx(s, u);
+        a2 += dotWords(p, u);
+        b2 += dotWords(s, u);
         u = load<u32>(x3 + o);
-        a3 += dotWordsIx(p, u);
-        b3 += dotWordsIx(s, u);
+        a3 += dotWords(p, u);
+        b3 += dotWords(s, u);
       }
       for (let c = quads << 2; c < cols; c++) {
         const p = <i32>load<i8>(wa + <usize>c),
@@ -641,17 +652,6 @@ export function matvecI8TokensIx(
     }
   }
   return true;
-}
-
-/** dotWords (plain.ts): four int8 products of two words, summed in byte order. */
-// @ts-ignore: decorator
-@inline function dotWordsIx(p: u32, u: u32): i32 {
-  return (
-    <i32>(<i8>p) * <i32>(<i8>u) +
-    <i32>(<i8>(p >> 8)) * <i32>(<i8>(u >> 8)) +
-    <i32>(<i8>(p >> 16)) * <i32>(<i8>(u >> 16)) +
-    ((<i32>p) >> 24) * ((<i32>u) >> 24)
-  );
 }
 
 /** rowsOutI32 (fixed.ts): each row's output by mode, with its own multiplier (a times scales[r], or f1). */

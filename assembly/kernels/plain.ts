@@ -98,7 +98,7 @@ export function matvec_i8(w: i32, x: i32, out: i32, rows: i32, cols: i32): void 
 // Four int8 products of weight word p with activation word u, byte by byte, summed in byte order. Inlined: where one
 // word meets several others, the optimiser unpacks it once.
 // @ts-ignore: decorator
-@inline function dotWords(p: u32, u: u32): i32 {
+@inline export function dotWords(p: u32, u: u32): i32 {
   return (
     <i32>(<i8>p) * <i32>(<i8>u) +
     <i32>(<i8>(p >> 8)) * <i32>(<i8>(u >> 8)) +
@@ -309,7 +309,7 @@ export const F32_ADD: i32 = 1;
 export const F32_RELU2: i32 = 2;
 
 // @ts-ignore: decorator
-@inline function putF32(p: usize, v: f32, mode: i32): void {
+@inline export function putF32(p: usize, v: f32, mode: i32): void {
   if (mode == F32_STORE) store<f32>(p, v);
   else if (mode == F32_ADD) store<f32>(p, load<f32>(p) + v);
   else store<f32>(p, reinterpret<u32>(v) - 1 < 0x7f800000 ? v * v : 0);

@@ -18,6 +18,7 @@ import {
   T3X4S_FAST_GROUPS,
   T3X4S_ROW_GROUPS,
 } from "./generated/small-fast";
+import { indexedForms } from "./indexed";
 
 /** Bytes of one group's table: 243 i64 entries (4 lanes of 16 bits). */
 export const T3X4_TABLE_BYTES: i32 = 243 * 8;
@@ -276,14 +277,12 @@ export function splitLookup(
   if (lut == LUT_FAST && groups <= T3X4S_FAST_GROUPS) {
     if (groups == T3X4S_ROW_GROUPS && !accumulate) {
       // the AOT module's indexed row loops first (generated/small-fast.ts, docs/aot.md)
-      // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-      if (isDefined(BITRL_INDEXED)) {
+      if (indexedForms()) {
         if (matvecT3x4sFastRowIx(w, acc, rows, stride)) return;
       }
       matvecT3x4sFastRow(w, acc, rows, stride);
     } else {
-      // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-      if (isDefined(BITRL_INDEXED)) {
+      if (indexedForms()) {
         if (matvecT3x4sFastIx(<i32>w, <i32>acc, rows, groups, stride, accumulate)) return;
       }
       matvecT3x4sFast(<i32>w, <i32>acc, rows, groups, stride, accumulate);

@@ -3,7 +3,7 @@
 // one query head's attention over the keys and values before it; for the backbone, both over all its tokens
 // (ropeF32, attendF32: the module's own k_baseline attention, assembly/kernels/bound.ts).
 import { expf } from "./mathf";
-import { attendF32Ix, ropeF32Ix } from "../kernels/indexed";
+import { attendF32Ix, indexedForms, ropeF32Ix } from "../kernels/indexed";
 
 /** RoPE in f32 on `n` heads of hd values at base: pairs (i, i + hd/2), the position's cos, sin pairs at rt. */
 export function ropeHeadsF32(base: usize, n: i32, hd: i32, rt: usize): void {
@@ -65,8 +65,7 @@ export function attendHeadF32(
 /** RoPE of q and k of n tokens in qkv f32[n][3 dim] (rows q | k | v), position t's cos, sin pairs at
  *  rope + t hd/2 pairs (the fp32 backbone's table). */
 export function ropeF32(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): void {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     if (ropeF32Ix(qkv, n, dim, heads, rope)) return; // the AOT module's form (kernels/indexed.ts)
   }
   const hd = dim / heads;
@@ -81,8 +80,7 @@ export function ropeF32(qkv: usize, n: i32, dim: i32, heads: i32, rope: usize): 
 /** Causal multi-head attention of n tokens over qkv f32[n][3 dim] (RoPE applied) into out f32[n][dim]; sc f32[n]
  *  of scratch. */
 export function attendF32(qkv: usize, n: i32, dim: i32, heads: i32, sc: usize, out: usize): void {
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (isDefined(BITRL_INDEXED)) {
+  if (indexedForms()) {
     if (attendF32Ix(qkv, n, dim, heads, sc, out)) return; // the AOT module's form (kernels/indexed.ts)
   }
   const hd = dim / heads;

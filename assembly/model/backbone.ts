@@ -25,7 +25,7 @@ import {
 } from "../kernels/bound";
 import { attendQuant, attendScores, ropeRaw } from "../kernels/attention";
 import { trap } from "../kernels/check";
-import { qkvRopeIx } from "../kernels/indexed";
+import { indexedForms, qkvRopeIx } from "../kernels/indexed";
 import {
   FX_ADD,
   FX_Q8,
@@ -433,8 +433,7 @@ function qkvOut(lane: usize, unbias: i32, t: i32, yo: usize): void {
   const half = hd / 2;
   // the AOT module's indexed form (kernels/indexed.ts), else stepped pointers
   const rt = ropeB + <usize>((t * half * 2) << 2);
-  // @ts-ignore: a constant given on the command line (scripts/build.mjs)
-  if (!isDefined(BITRL_INDEXED) || !qkvRopeIx(lane, unbias, yo, rt, dim, heads, amaxQkAt(t * 2 * heads))) {
+  if (!indexedForms() || !qkvRopeIx(lane, unbias, yo, rt, dim, heads, amaxQkAt(t * 2 * heads))) {
     for (let part = 0; part < 2; part++) {
       for (let h = 0; h < heads; h++) {
         const r = part * dim + h * hd;
